@@ -1,0 +1,60 @@
+package socle
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes of the domain. The HTTP layer maps each to a status in one
+// place; the stores and services return them wrapped in *Error.
+const (
+	EINVALID         = "invalid"
+	ENOTFOUND        = "not_found"
+	EFORBIDDEN       = "forbidden"
+	EUNAUTHENTICATED = "unauthenticated"
+	ECONFLICT        = "conflict"
+	ETOOLARGE        = "too_large"
+	ETOOMANY         = "too_many_requests"
+	EUNAVAILABLE     = "unavailable"
+	EINTERNAL        = "internal"
+)
+
+// Error is a domain error: a machine-readable code and a message a person
+// can read. Messages must never contain personal data.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("socle error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, or a
+// generic message so that internal details never leak to a caller.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

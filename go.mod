@@ -1,0 +1,3 @@
+module socle
+
+go 1.26.8
