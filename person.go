@@ -116,14 +116,18 @@ type Bank struct {
 // Categories returns the set of categories present (not masked) in p.
 func (p *Person) Categories() CategorySet {
 	var s CategorySet
-	for c, present := range map[Category]bool{
-		CatIdentity: p.Identity != nil, CatContact: p.Contact != nil, CatParcours: p.Parcours != nil,
-		CatSkills: p.Skills != nil, CatHealth: p.Health != nil, CatJustice: p.Justice != nil, CatBank: p.Bank != nil,
-	} {
+	add := func(c Category, present bool) {
 		if present {
-			s |= SetOf(c)
+			s |= c.bit()
 		}
 	}
+	add(CatIdentity, p.Identity != nil)
+	add(CatContact, p.Contact != nil)
+	add(CatParcours, p.Parcours != nil)
+	add(CatSkills, p.Skills != nil)
+	add(CatHealth, p.Health != nil)
+	add(CatJustice, p.Justice != nil)
+	add(CatBank, p.Bank != nil)
 	return s
 }
 
@@ -154,6 +158,16 @@ func (p *Person) Mask(allowed CategorySet) {
 
 // Validate checks p's fields. A new person needs an identity section.
 func (p *Person) Validate() error {
+	if p.Identity == nil {
+		var pr Problems
+		pr.Add("identity", "required")
+		return pr.Err("person")
+	}
+	return p.ValidateSections()
+}
+
+// ValidateSections checks the sections present in p, as in an update.
+func (p *Person) ValidateSections() error {
 	var pr Problems
 	if p.ID != "" && !ValidID(PrefixPerson, p.ID) {
 		pr.Add("id", "malformed identifier")
@@ -177,8 +191,6 @@ func (p *Person) Validate() error {
 		if id.Sex != "F" && id.Sex != "M" {
 			pr.Add("identity.sex", `"F" or "M"`)
 		}
-	} else {
-		pr.Add("identity", "required")
 	}
 	if c := p.Contact; c != nil {
 		if c.Email != "" && !ValidEmail(c.Email) {

@@ -155,10 +155,10 @@ func ValidEmail(s string) bool {
 
 var phonePattern = regexp.MustCompile(`^(\+33|0)[1-9][0-9]{8}$`)
 
+var phoneSeparators = strings.NewReplacer(" ", "", ".", "", "-", "")
+
 // NormalizePhone strips spaces, dots and dashes from a French phone number.
-func NormalizePhone(s string) string {
-	return strings.NewReplacer(" ", "", ".", "", "-", "").Replace(s)
-}
+func NormalizePhone(s string) string { return phoneSeparators.Replace(s) }
 
 // ValidPhone reports whether s is a French phone number (0X or +33X and 8 digits).
 func ValidPhone(s string) bool { return phonePattern.MatchString(NormalizePhone(s)) }

@@ -1,0 +1,97 @@
+package audit
+
+import (
+	"bytes"
+	"crypto/rand"
+	"testing"
+	"time"
+
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"socle"
+)
+
+func TestCanonicalLeaf(t *testing.T) {
+	ev := socle.AuditEvent{
+		Time:       time.Date(2025, 3, 2, 10, 30, 0, 5, time.FixedZone("CET", 3600)),
+		AgentID:    "agt-1",
+		Action:     "read",
+		PersonRef:  "0123",
+		Allowed:    true,
+		Facts:      []socle.Fact{{Kind: "followup", Detail: map[string]string{"z": "1", "a": "<2>"}, Text: "Suivie"}},
+		Records:    1,
+		BreakGlass: "",
+	}
+	body, err := encodeEvent(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Golden: changing this string changes every hash; bump leafVersion.
+	want := `{"v":1,"index":42,"event":{"time":"2025-03-02T09:30:00.000000005Z","agent_id":"agt-1","action":"read","person_ref":"0123","allowed":true,"facts":[{"kind":"followup","detail":{"a":"\u003c2\u003e","z":"1"},"text":"Suivie"}],"records":1}}`
+	leaf := appendLeaf(nil, 42, body)
+	if string(leaf) != want {
+		t.Fatalf("leaf\n%s\nwant\n%s", leaf, want)
+	}
+	i, got, err := decodeLeaf(leaf)
+	if err != nil || i != 42 || !got.Time.Equal(ev.Time) || got.Facts[0].Detail["a"] != "<2>" {
+		t.Fatalf("decodeLeaf = %d, %+v, %v", i, got, err)
+	}
+	for _, bad := range []string{
+		`{"v":1,"index":42,"event":{"time":"2025-03-02T09:30:00.000000005Z","action":"read","agent_id":"agt-1","person_ref":"0123","allowed":true,"records":1}}`,
+		`{"v":2,"index":42,"event":{"time":"2025-03-02T09:30:00.000000005Z","action":"read","allowed":true,"records":1}}`,
+		`{"v":1, "index":42,"event":{"time":"2025-03-02T09:30:00.000000005Z","action":"read","allowed":true,"records":1}}`,
+	} {
+		if _, _, err := decodeLeaf([]byte(bad)); err == nil {
+			t.Errorf("decodeLeaf accepted %s", bad)
+		}
+	}
+}
+
+func TestLeafIndex(t *testing.T) {
+	tests := []struct {
+		leaf string
+		want uint64
+		ok   bool
+	}{
+		{`{"v":1,"index":0,"event":{}}`, 0, true},
+		{`{"v":1,"index":18446744073709551615,"event":{}}`, 1<<64 - 1, true},
+		{`{"v":1,"index":18446744073709551616,"event":{}}`, 0, false},
+		{`{"v":1,"index":07,"event":{}}`, 0, false},
+		{`{"v":1,"index":,"event":{}}`, 0, false},
+		{`{"v":2,"index":1,"event":{}}`, 0, false},
+		{`{"v":1,"index":1}`, 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := leafIndex([]byte(tt.leaf))
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("leafIndex(%s) = %d, %v; want %d, %v", tt.leaf, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestTreeHasherMatchesRFC6962(t *testing.T) {
+	th := newTreeHasher()
+	for size := range 200 {
+		data := make([]byte, size)
+		rand.Read(data)
+		if got, want := th.leaf(data), rfc6962.DefaultHasher.HashLeaf(data); !bytes.Equal(got, want) {
+			t.Fatalf("leaf hash of %d bytes differs", size)
+		}
+		l, r := rfc6962.DefaultHasher.HashLeaf(data), rfc6962.DefaultHasher.HashLeaf(data[:size/2])
+		if got, want := th.node(l, r), rfc6962.DefaultHasher.HashChildren(l, r); !bytes.Equal(got, want) {
+			t.Fatal("node hash differs")
+		}
+	}
+}
+
+func TestPersonRef(t *testing.T) {
+	a := PersonRef([]byte("key one"), "per-1")
+	if len(a) != 32 || a != PersonRef([]byte("key one"), "per-1") {
+		t.Fatalf("PersonRef = %q, want 32 stable hex characters", a)
+	}
+	for _, other := range []string{PersonRef([]byte("key two"), "per-1"), PersonRef([]byte("key one"), "per-2")} {
+		if other == a {
+			t.Fatal("different key or person gave the same reference")
+		}
+	}
+}

@@ -1,0 +1,423 @@
+// Package audit is the journal des accès: a tamper-evident, append-only log
+// of every access decision. Each event is encoded canonically (see
+// encoding.go) and appended as a leaf of a Merkle tree hashed as in RFC 6962;
+// the log signs checkpoints (C2SP tlog-checkpoint notes, Ed25519) of its size
+// and root every so many entries and seconds, serves inclusion and
+// consistency proofs, and Verify recomputes the whole tree to find any entry
+// altered, deleted, reordered or inserted.
+//
+// Appends are group-committed: one writer goroutine gathers concurrent
+// appends into one durable write, and an Append returns only once its batch
+// is durable, or with an error for every append of a failed batch.
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
+
+	"socle"
+)
+
+// Options tune a Log. The zero value gives the defaults.
+type Options struct {
+	// CheckpointEvery is how many new entries trigger a checkpoint (1024).
+	CheckpointEvery uint64
+	// CheckpointInterval is the longest time new entries wait for a
+	// checkpoint (10s).
+	CheckpointInterval time.Duration
+	// MaxBatch is the most events written in one durable write (8192).
+	MaxBatch int
+	// Logger reports failures that no caller sees, such as a checkpoint
+	// that could not be stored (slog.Default()).
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.CheckpointEvery == 0 {
+		o.CheckpointEvery = 1024
+	}
+	if o.CheckpointInterval <= 0 {
+		o.CheckpointInterval = 10 * time.Second
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 8192
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Log is the audit log service over a Storage. It is safe for concurrent
+// use; Close it to flush and sign a last checkpoint.
+type Log struct {
+	st     Storage
+	signer note.Signer
+	opts   Options
+
+	reqs     chan *appendReq
+	quit     chan struct{}
+	done     chan struct{}
+	quitOnce sync.Once
+
+	size atomic.Uint64              // durable entries
+	cp   atomic.Pointer[Checkpoint] // latest stored checkpoint, nil if none
+
+	// Owned by the writer goroutine.
+	th     *treeHasher
+	rng    *compact.Range
+	cpTime time.Time
+	broken error
+
+	batches, appended atomic.Uint64 // for benchmarks: mean batch size
+}
+
+var _ socle.Auditor = (*Log)(nil)
+
+type appendReq struct {
+	event []byte
+	done  chan appendRes
+}
+
+type appendRes struct {
+	index uint64
+	err   error
+}
+
+var errClosed = socle.Errorf(socle.EUNAVAILABLE, "Journal des accès fermé.")
+
+// Open starts the log service over st, signing checkpoints with signerKey
+// (from GenerateKey). If st holds entries that no checkpoint covers yet, Open
+// signs one.
+func Open(ctx context.Context, st Storage, signerKey string, opts Options) (*Log, error) {
+	signer, err := note.NewSigner(signerKey)
+	if err != nil {
+		return nil, fmt.Errorf("audit signer key: %w", err)
+	}
+	vkey, err := VerifierKey(signerKey)
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, fmt.Errorf("audit verifier key: %w", err)
+	}
+	opts = opts.withDefaults()
+	l := &Log{
+		st:     st,
+		signer: signer,
+		opts:   opts,
+		reqs:   make(chan *appendReq, opts.MaxBatch),
+		quit:   make(chan struct{}),
+		done:   make(chan struct{}),
+		th:     newTreeHasher(),
+	}
+	size, err := st.Size(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open audit log: %w", err)
+	}
+	if l.rng, err = l.rangeAt(ctx, size); err != nil {
+		return nil, fmt.Errorf("open audit log: %w", err)
+	}
+	l.size.Store(size)
+	cpSize, msg, err := st.LatestCheckpoint(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open audit log: %w", err)
+	}
+	if msg != nil {
+		cp, err := OpenCheckpoint(msg, verifier)
+		if err != nil || cp.Size != cpSize {
+			return nil, fmt.Errorf("open audit log: latest checkpoint: %w", errors.Join(err, errors.New("not signed by this key or wrong size")))
+		}
+		l.cp.Store(&cp)
+	}
+	l.cpTime = time.Now()
+	if cp := l.cp.Load(); cp == nil || cp.Size < size {
+		if err := l.checkpoint(ctx); err != nil {
+			return nil, fmt.Errorf("open audit log: %w", err)
+		}
+	}
+	go l.run()
+	return l, nil
+}
+
+// rangeAt rebuilds the compact range of the first size entries from the
+// stored node hashes.
+func (l *Log) rangeAt(ctx context.Context, size uint64) (*compact.Range, error) {
+	f := l.th.factory()
+	ids := compact.RangeNodes(0, size, nil)
+	hashes, err := l.nodeHashes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return f.NewRange(0, size, hashes)
+}
+
+// rootAt returns the root hash of the tree of the first size entries.
+func (l *Log) rootAt(ctx context.Context, size uint64) ([]byte, error) {
+	if size == 0 {
+		return rfc6962.DefaultHasher.EmptyRoot(), nil
+	}
+	ids := compact.RangeNodes(0, size, nil)
+	hashes, err := l.nodeHashes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	th := newTreeHasher()
+	r, err := th.factory().NewRange(0, size, hashes)
+	if err != nil {
+		return nil, err
+	}
+	return r.GetRootHash(nil)
+}
+
+// nodeHashes reads the hashes of the given perfect-subtree nodes.
+func (l *Log) nodeHashes(ctx context.Context, ids []compact.NodeID) ([][]byte, error) {
+	idx := make([]uint64, len(ids))
+	for k, id := range ids {
+		idx[k], _ = nodeEntry(id)
+	}
+	blobs, err := l.st.ReadHashes(ctx, idx)
+	if err != nil {
+		return nil, fmt.Errorf("read tree hashes: %w", err)
+	}
+	out := make([][]byte, len(ids))
+	for k, id := range ids {
+		i, off := nodeEntry(id)
+		if len(blobs[k]) < off+hashSize {
+			return nil, &CorruptError{Index: i, Err: fmt.Errorf("no hash for tree node %d/%d", id.Level, id.Index)}
+		}
+		out[k] = blobs[k][off : off+hashSize]
+	}
+	return out, nil
+}
+
+// Append implements socle.Auditor: it returns once ev is durable.
+func (l *Log) Append(ctx context.Context, ev socle.AuditEvent) error {
+	_, err := l.AppendIndex(ctx, ev)
+	return err
+}
+
+// AppendIndex appends ev and returns its index once it is durable. An error
+// means the event may not be in the log and the access must not proceed.
+func (l *Log) AppendIndex(ctx context.Context, ev socle.AuditEvent) (uint64, error) {
+	body, err := encodeEvent(ev)
+	if err != nil {
+		return 0, err
+	}
+	r := &appendReq{event: body, done: make(chan appendRes, 1)}
+	select {
+	case l.reqs <- r:
+	case <-l.quit:
+		return 0, errClosed
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	select {
+	case res := <-r.done:
+		return res.index, res.err
+	case <-l.done:
+		select {
+		case res := <-r.done:
+			return res.index, res.err
+		default:
+			return 0, errClosed
+		}
+	case <-ctx.Done():
+		// The event may still be written; the caller fails closed anyway.
+		return 0, ctx.Err()
+	}
+}
+
+// run is the single writer: it gathers the appends waiting in l.reqs into
+// batches, writes each batch durably and signs checkpoints.
+func (l *Log) run() {
+	defer close(l.done)
+	ctx := context.Background()
+	ticker := time.NewTicker(l.opts.CheckpointInterval)
+	defer ticker.Stop()
+	batch := make([]*appendReq, 0, l.opts.MaxBatch)
+	var w batchWriter
+	for {
+		select {
+		case r := <-l.reqs:
+			batch = l.gather(append(batch[:0], r))
+			l.commit(ctx, &w, batch)
+			if l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery || time.Since(l.cpTime) >= l.opts.CheckpointInterval {
+				l.checkpointLogged(ctx)
+			}
+		case <-ticker.C:
+			if l.size.Load() > l.cpSize() {
+				l.checkpointLogged(ctx)
+			}
+		case <-l.quit:
+			for {
+				batch = l.gather(batch[:0])
+				if len(batch) == 0 {
+					break
+				}
+				l.commit(ctx, &w, batch)
+			}
+			if l.size.Load() > l.cpSize() {
+				l.checkpointLogged(ctx)
+			}
+			return
+		}
+	}
+}
+
+// gather adds to batch the appends already waiting, up to MaxBatch.
+func (l *Log) gather(batch []*appendReq) []*appendReq {
+	for len(batch) < l.opts.MaxBatch {
+		select {
+		case r := <-l.reqs:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// batchWriter holds the writer's reusable buffers.
+type batchWriter struct {
+	leaves  []byte
+	hashes  []byte
+	records []Record
+	ends    [][2]int
+}
+
+// commit makes batch durable and answers every append in it.
+func (l *Log) commit(ctx context.Context, w *batchWriter, batch []*appendReq) {
+	if l.broken != nil {
+		answer(batch, 0, l.broken)
+		return
+	}
+	first := l.size.Load()
+	saved := slices.Clone(l.rng.Hashes())
+	w.leaves, w.hashes, w.ends = w.leaves[:0], w.hashes[:0], w.ends[:0]
+	visit := func(_ compact.NodeID, h []byte) { w.hashes = append(w.hashes, h...) }
+	for k, r := range batch {
+		start := len(w.leaves)
+		w.leaves = appendLeaf(w.leaves, first+uint64(k), r.event)
+		// The visitor reports the leaf hash, then every node it completes.
+		if err := l.rng.Append(l.th.leaf(w.leaves[start:]), visit); err != nil {
+			l.fail(fmt.Errorf("audit tree: %w", err))
+			answer(batch, 0, l.broken)
+			return
+		}
+		w.ends = append(w.ends, [2]int{len(w.leaves), len(w.hashes)})
+	}
+	w.records = w.records[:0]
+	ls, hs := 0, 0
+	for _, e := range w.ends {
+		w.records = append(w.records, Record{Leaf: w.leaves[ls:e[0]], Hashes: w.hashes[hs:e[1]]})
+		ls, hs = e[0], e[1]
+	}
+	if err := l.st.AppendBatch(ctx, first, w.records); err != nil {
+		l.rng, _ = l.th.factory().NewRange(0, first, saved)
+		// If the store now holds a different size, the tree we keep no
+		// longer describes it: stop rather than sign something wrong.
+		if size, serr := l.st.Size(ctx); serr != nil || size != first {
+			l.fail(fmt.Errorf("audit log size unknown after failed append: %w", errors.Join(err, serr)))
+		}
+		answer(batch, 0, fmt.Errorf("audit append: %w", err))
+		return
+	}
+	l.size.Store(first + uint64(len(batch)))
+	l.batches.Add(1)
+	l.appended.Add(uint64(len(batch)))
+	answer(batch, first, nil)
+}
+
+func answer(batch []*appendReq, first uint64, err error) {
+	for k, r := range batch {
+		if err != nil {
+			r.done <- appendRes{err: err}
+		} else {
+			r.done <- appendRes{index: first + uint64(k)}
+		}
+	}
+}
+
+func (l *Log) fail(err error) {
+	l.broken = err
+	l.opts.Logger.Error("audit log stopped", "err", err)
+}
+
+func (l *Log) cpSize() uint64 {
+	if cp := l.cp.Load(); cp != nil {
+		return cp.Size
+	}
+	return 0
+}
+
+// checkpoint signs and stores a checkpoint of the current tree. Only the
+// writer (or Open, before it starts) calls it.
+func (l *Log) checkpoint(ctx context.Context) error {
+	root, err := l.rng.GetRootHash(nil)
+	if err != nil {
+		return fmt.Errorf("audit tree root: %w", err)
+	}
+	if root == nil {
+		root = rfc6962.DefaultHasher.EmptyRoot()
+	}
+	cp, err := signCheckpoint(l.signer, l.rng.End(), root)
+	if err != nil {
+		return err
+	}
+	if err := l.st.PutCheckpoint(ctx, cp.Size, cp.Note); err != nil {
+		return fmt.Errorf("store audit checkpoint: %w", err)
+	}
+	l.cp.Store(&cp)
+	l.cpTime = time.Now()
+	return nil
+}
+
+// checkpointLogged is checkpoint for the writer: the entries are already
+// durable, so a failure is logged and the checkpoint retried later.
+func (l *Log) checkpointLogged(ctx context.Context) {
+	if l.broken != nil {
+		return
+	}
+	if err := l.checkpoint(ctx); err != nil {
+		l.opts.Logger.Error("audit checkpoint failed", "err", err)
+	}
+}
+
+// Close waits for every pending append, signs a last checkpoint and stops
+// the writer. It does not close the Storage.
+func (l *Log) Close() error {
+	l.quitOnce.Do(func() { close(l.quit) })
+	<-l.done
+	if l.broken != nil {
+		return l.broken
+	}
+	if cp := l.cp.Load(); cp == nil || cp.Size < l.size.Load() {
+		return fmt.Errorf("close audit log: last checkpoint not stored")
+	}
+	return nil
+}
+
+// Size returns the number of durable entries.
+func (l *Log) Size() uint64 { return l.size.Load() }
+
+// Checkpoint returns the latest signed checkpoint. It lags the log by at
+// most CheckpointEvery entries or CheckpointInterval.
+func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
+	cp := l.cp.Load()
+	if cp == nil {
+		return Checkpoint{}, socle.Errorf(socle.ENOTFOUND, "Aucun point de contrôle.")
+	}
+	return *cp, nil
+}

@@ -1,0 +1,61 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+)
+
+// Record is one stored entry of the log: the canonical leaf bytes and the
+// Merkle tree node hashes that appending this leaf completed.
+//
+// Hashes holds 32*(1+k) bytes where k is the number of trailing one bits of
+// the entry's index: first the leaf hash (level 0), then the root of each
+// perfect subtree that this leaf closes, lowest level first. Node (level L,
+// index n) of the tree is therefore stored with entry (n+1)<<L - 1, at
+// offset 32*L. Keeping them next to the leaf lets a store serve proofs for
+// millions of entries with a handful of point reads, and keeps one row (or
+// one record) per event.
+type Record struct {
+	Leaf   []byte
+	Hashes []byte
+}
+
+// Storage is where a Log keeps its entries and signed checkpoints. The file
+// log of this package implements it; SQL stores implement it with two tables
+// (entries keyed by index, checkpoints keyed by an increasing id).
+//
+// Slices passed to callbacks are only valid during the call.
+type Storage interface {
+	// Size returns the number of entries stored.
+	Size(ctx context.Context) (uint64, error)
+	// AppendBatch stores records as entries first, first+1, ... atomically
+	// and durably: when it returns nil all of them survive a crash, when it
+	// returns an error none of them is visible. first must equal Size.
+	AppendBatch(ctx context.Context, first uint64, records []Record) error
+	// ReadRange calls fn for the entries from (inclusive) to to (exclusive),
+	// in order. It stops at the first error fn returns and returns it.
+	ReadRange(ctx context.Context, from, to uint64, fn func(i uint64, r Record) error) error
+	// ReadHashes returns the Hashes of the given entries, in the order asked.
+	ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, error)
+	// PutCheckpoint durably stores a signed checkpoint of the given tree size.
+	PutCheckpoint(ctx context.Context, size uint64, note []byte) error
+	// LatestCheckpoint returns the last checkpoint stored, or a nil note if
+	// there is none.
+	LatestCheckpoint(ctx context.Context) (size uint64, note []byte, err error)
+	// Checkpoints calls fn for every stored checkpoint, in the order stored.
+	Checkpoints(ctx context.Context, fn func(size uint64, note []byte) error) error
+}
+
+// CorruptError is returned by a Storage that cannot decode entry Index (a
+// checksum or framing failure). Verify reports it as the first bad entry
+// instead of failing.
+type CorruptError struct {
+	Index uint64
+	Err   error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("audit: entry %d is corrupt: %v", e.Index, e.Err)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }

@@ -1,0 +1,191 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Report is the outcome of Verify.
+type Report struct {
+	Size        uint64 // entries in the storage
+	Checkpoints int    // checkpoints whose signature and root were checked
+	Verified    uint64 // size of the largest checkpoint matched: entries below it are proven
+	Root        []byte // root recomputed over all entries, when OK
+	OK          bool
+	// FirstBad is, when !OK, the lowest entry index that cannot be trusted:
+	// every entry below it is intact. An entry altered without also
+	// rewriting the stored hashes, or deleted, inserted or moved, is named
+	// exactly; a consistent rewrite of entries and hashes is only caught
+	// by the next checkpoint, and FirstBad is then the size of the last
+	// checkpoint that still matched.
+	FirstBad uint64
+	Problem  string // when !OK, what is wrong
+}
+
+// progressEvery is how many entries Verify hashes between progress calls.
+const progressEvery = 1 << 16
+
+// Verify recomputes the whole tree from the entries in st and checks it
+// against every stored checkpoint, signed by verifierKey: each signature,
+// and that each checkpoint's root is the root recomputed at its size (which
+// proves that every checkpoint is consistent with the ones before). It also
+// checks each entry's position and the node hashes stored with it.
+// progress, if not nil, is called with the number of entries checked so far.
+// Verify returns an error only when it could not do its work; tampering is
+// reported in the Report.
+//
+// Entries added after the last checkpoint, and a log cut back together with
+// its checkpoints, can only be checked against a checkpoint kept elsewhere
+// (see ParseCheckpoint and Log.ConsistencyProof).
+func Verify(ctx context.Context, st Storage, verifierKey string, progress func(done uint64)) (Report, error) {
+	verifier, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return Report{}, fmt.Errorf("audit verifier key: %w", err)
+	}
+	rep := Report{OK: true}
+	bad := func(first uint64, format string, args ...any) {
+		if rep.OK || first < rep.FirstBad {
+			rep.OK, rep.FirstBad, rep.Problem = false, first, fmt.Sprintf(format, args...)
+		}
+	}
+
+	// Read the checkpoints, stopping at the first one that is not valid:
+	// the entries it claims to cover are proven only up to the one before.
+	type cpAt struct {
+		size uint64
+		root []byte
+	}
+	var cps []cpAt
+	var last uint64
+	n := 0
+	err = st.Checkpoints(ctx, func(stored uint64, msg []byte) error {
+		n++
+		cp, err := OpenCheckpoint(msg, verifier)
+		switch {
+		case err != nil:
+			bad(last, "checkpoint %d (size %d): %v", n, stored, err)
+		case cp.Size != stored:
+			bad(last, "checkpoint %d: stored as size %d but signed for size %d", n, stored, cp.Size)
+		case cp.Size < last:
+			bad(last, "checkpoint %d: size %d after size %d", n, cp.Size, last)
+		default:
+			cps = append(cps, cpAt{cp.Size, cp.Root})
+			last = cp.Size
+			return nil
+		}
+		return errStop
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return Report{}, fmt.Errorf("verify audit log: %w", err)
+	}
+	// Read the size after the checkpoints: a log being appended to stores
+	// a checkpoint only after its entries, so none can exceed this size.
+	size, err := st.Size(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("verify audit log: %w", err)
+	}
+	rep.Size = size
+	if last > size {
+		bad(size, "log cut back to %d entries; checkpoint %d covers %d", size, len(cps), last)
+	}
+
+	th := newTreeHasher()
+	rng := th.factory().NewEmptyRange(0)
+	next := 0 // the next checkpoint to compare
+	checkRoot := func(at uint64) error {
+		for ; next < len(cps) && cps[next].size == at; next++ {
+			root := rfc6962.DefaultHasher.EmptyRoot()
+			if at > 0 {
+				var err error
+				if root, err = rng.GetRootHash(nil); err != nil {
+					return err
+				}
+			}
+			if !bytes.Equal(root, cps[next].root) {
+				bad(rep.Verified, "root at size %d differs from checkpoint %d: an entry in [%d, %d) was rewritten", at, next+1, rep.Verified, at)
+				return errStop
+			}
+			rep.Checkpoints++
+			rep.Verified = at
+		}
+		return nil
+	}
+	if err := checkRoot(0); err != nil {
+		return finish(rep, err)
+	}
+	// The visitor compares each node the append completes with the hash
+	// stored with the entry; a mismatch at level L means one of the 2^L
+	// entries below it changed.
+	var cur uint64
+	var hashes []byte
+	mismatch := -1
+	visit := func(id compact.NodeID, h []byte) {
+		off := int(id.Level) * hashSize
+		if mismatch < 0 && !bytes.Equal(h, hashes[off:off+hashSize]) {
+			mismatch = int(id.Level)
+		}
+	}
+	to := size
+	if !rep.OK {
+		to = min(size, rep.FirstBad)
+	}
+	err = st.ReadRange(ctx, 0, to, func(i uint64, r Record) error {
+		cur = i
+		if j, ok := leafIndex(r.Leaf); !ok || j != i {
+			bad(i, "entry %d: holds index %d (deleted, inserted or moved entry)", i, j)
+			return errStop
+		}
+		if len(r.Hashes) != hashesLen(i) {
+			bad(i, "entry %d: %d stored hashes, want %d", i, len(r.Hashes)/hashSize, hashesLen(i)/hashSize)
+			return errStop
+		}
+		hashes = r.Hashes
+		if err := rng.Append(th.leaf(r.Leaf), visit); err != nil {
+			return err
+		}
+		if mismatch >= 0 {
+			first := i + 1 - 1<<mismatch
+			bad(first, "entry %d: stored tree hash at level %d differs from the recomputed one (entries %d-%d)", i, mismatch, first, i)
+			return errStop
+		}
+		if (i+1)%progressEvery == 0 && progress != nil {
+			progress(i + 1)
+		}
+		return checkRoot(i + 1)
+	})
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		bad(ce.Index, "entry %d: %v", ce.Index, ce.Err)
+		err = nil
+	}
+	if err != nil && !errors.Is(err, errStop) {
+		return Report{}, fmt.Errorf("verify audit log at entry %d: %w", cur, err)
+	}
+	if progress != nil {
+		progress(rng.End())
+	}
+	if rep.OK {
+		if rep.Root, err = rng.GetRootHash(nil); err != nil {
+			return Report{}, fmt.Errorf("verify audit log: %w", err)
+		}
+		if rep.Root == nil {
+			rep.Root = rfc6962.DefaultHasher.EmptyRoot()
+		}
+	}
+	return rep, nil
+}
+
+func finish(rep Report, err error) (Report, error) {
+	if err != nil && !errors.Is(err, errStop) {
+		return Report{}, fmt.Errorf("verify audit log: %w", err)
+	}
+	return rep, nil
+}
+
+var errStop = errors.New("stop")

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"socle/audit"
+	"socle/gate"
+	sochttp "socle/http"
+	"socle/identity"
+	"socle/policy"
+	"socle/store/sqlstore"
+)
+
+// app is Socle wired together: the store, the policy engine, the audit log
+// and the gate over them.
+type app struct {
+	store    *sqlstore.DB
+	policy   *policy.Engine
+	audit    *audit.Log
+	gate     *gate.Gate
+	identity *identity.Service
+	auth     sochttp.Authenticator
+	logger   *slog.Logger
+	keys     keys
+}
+
+// keys are the platform's secrets, kept in the data directory.
+type keys struct {
+	auditSigner string // signs the audit checkpoints (note format)
+	personRef   []byte // HMAC key of the pseudonymous person references
+	forms       []byte // signs the pre-session CSRF cookie of the login forms
+}
+
+// siteConfig is how the site is reached, for cookies, links and WebAuthn.
+type siteConfig struct {
+	tls     bool
+	baseURL string
+}
+
+func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
+	db, err := openStore(ctx, sf)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{store: db, logger: logger}
+	if a.keys, err = loadKeys(sf.data); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.policy, err = policy.NewEngine(db, policy.DefaultRegister(), policy.Config{}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	if a.audit, err = audit.Open(ctx, db.AuditLog(), a.keys.auditSigner, audit.Options{Logger: logger}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	a.gate = gate.New(db, a.policy, a.audit, a.policy)
+	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
+	a.identity, err = identity.New(db, a.audit, identity.LogMailer{Logger: logger}, logger, identity.Config{
+		Secure: site.tls, BaseURL: site.baseURL, Key: a.keys.forms,
+	})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	a.auth = a.identity
+	return a, nil
+}
+
+// Close flushes the audit log and closes the store.
+func (a *app) Close() error {
+	return errors.Join(a.audit.Close(), a.store.Close())
+}
+
+// loadKeys reads the platform keys from dir, creating them on first start.
+func loadKeys(dir string) (keys, error) {
+	var k keys
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return k, fmt.Errorf("creating data directory: %w", err)
+	}
+	signer, err := readOrCreate(filepath.Join(dir, "audit-signer.key"), func() (string, error) {
+		s, _, err := audit.GenerateKey("socle.audit")
+		return s, err
+	})
+	if err != nil {
+		return k, err
+	}
+	ref, err := readOrCreate(filepath.Join(dir, "person-ref.key"), func() (string, error) {
+		return randomHex(32)
+	})
+	if err != nil {
+		return k, err
+	}
+	forms, err := readOrCreate(filepath.Join(dir, "forms.key"), func() (string, error) {
+		return randomHex(32)
+	})
+	if err != nil {
+		return k, err
+	}
+	return keys{auditSigner: signer, personRef: []byte(ref), forms: []byte(forms)}, nil
+}
+
+func readOrCreate(path string, create func() (string, error)) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("reading key %s: %w", path, err)
+	}
+	v, err := create()
+	if err != nil {
+		return "", fmt.Errorf("creating key %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("writing key %s: %w", path, err)
+	}
+	if _, err := io.WriteString(f, v+"\n"); err != nil {
+		f.Close()
+		return "", fmt.Errorf("writing key %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return "", fmt.Errorf("writing key %s: %w", path, err)
+	}
+	return v, f.Close()
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts a headless Chromium for the test, or skips when none is
+// installed outside CI (scripts/test installs Debian's chromium).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("SOCLE_CHROMIUM")
+	if path == "" {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no Chromium found in CI: scripts/test installs Debian's chromium")
+		}
+		t.Skip("no Chromium installed; run make test to install it")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	return ctx
+}
+
+// text returns the text of the first element matching the CSS selector.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func TestBrowserLoadsHomePage(t *testing.T) {
+	ctx := browser(t)
+	base, _ := startServer(t, "--demo", "--demo-persons", "200", "--data", t.TempDir())
+	if err := chromedp.Do(ctx, chromedp.Navigate(base), chromedp.WaitVisible("main h1")); err != nil {
+		t.Fatalf("browsing %s: %v", base, err)
+	}
+	title, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil {
+		t.Fatal(err)
+	}
+	heading, nav, table := text(t, ctx, "main h1"), text(t, ctx, "nav"), text(t, ctx, "main table")
+	if !strings.Contains(title, "Socle") || heading != "Socle" {
+		t.Errorf("title %q, heading %q", title, heading)
+	}
+	for _, want := range []string{"Accueil", "Structures", "Offres"} {
+		if !strings.Contains(nav, want) {
+			t.Errorf("navigation %q lacks %q", nav, want)
+		}
+	}
+	if !strings.Contains(table, "Mission locale") {
+		t.Errorf("the home page does not show the demo network: %q", table)
+	}
+}

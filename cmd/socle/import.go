@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"socle/geo"
+)
+
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, _ io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, "Usage: socle import cog DIR [--data DIR | --db postgres://…]\n\n  cog   the official communes.json, departements.json and regions.json of DIR")
+		if len(args) == 0 {
+			return usagef("import: what to import is required (cog)")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "cog":
+		return runImportCOG(ctx, args[1:], getenv, stdout)
+	}
+	return usagef("import: unknown kind %q (cog)", args[0])
+}
+
+func runImportCOG(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := newFlags("import cog", "import cog DIR [--data DIR | --db postgres://…]", stdout)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	// The directory comes first, flags after it, as in the usage line.
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return parse(fs, args, stdout)
+		}
+		return usagef("import cog: the directory of the COG files is required")
+	}
+	dir := args[0]
+	if err := parse(fs, args[1:], stdout); err != nil {
+		return err
+	}
+	g, err := geo.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("import cog: %w", err)
+	}
+	db, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.ImportGeo(ctx, g.Regions, g.Departements, g.Communes); err != nil {
+		return fmt.Errorf("import cog: %w", err)
+	}
+	fmt.Fprintf(stdout, "imported %d régions, %d départements, %d communes\n", len(g.Regions), len(g.Departements), len(g.Communes))
+	return nil
+}

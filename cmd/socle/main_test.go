@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine writing while
+// the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func noEnv(string) string { return "" }
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), []string{c.name, "--help"}, noEnv, &out, io.Discard)
+			if err != nil && !errors.Is(err, flag.ErrHelp) {
+				t.Fatalf("--help: %v", err)
+			}
+			if !strings.Contains(out.String(), "Usage: socle "+c.name) {
+				t.Errorf("--help printed %q", out.String())
+			}
+		})
+	}
+}
+
+func TestBadCommandLines(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "a command is required"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"serve", "--no-such-flag"}, "flag provided but not defined"},
+		{[]string{"serve", "--demo-persons", "0"}, "--demo-persons"},
+		{[]string{"serve", "--tls-cert", "x"}, "go together"},
+		{[]string{"demo", "--persons", "-3"}, "--persons"},
+		{[]string{"demo", "--seed", "abc"}, "invalid value"},
+		{[]string{"version", "extra"}, "unexpected argument"},
+		{[]string{"import"}, "what to import"},
+		{[]string{"import", "insee"}, "unknown kind"},
+		{[]string{"import", "cog"}, "directory"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			err := run(context.Background(), tt.args, noEnv, io.Discard, io.Discard)
+			var ue usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("err = %v, want a usage error", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %q, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestImportCOGNamesABadDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/regions.json", []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"import", "cog", dir, "--data", t.TempDir()}, noEnv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "json") {
+		t.Fatalf("err = %v, want an error naming the bad file", err)
+	}
+}
+
+var listening = regexp.MustCompile(`Socle écoute sur (http://[^ ]+/)`)
+
+// startServer runs `socle serve` with args in the background and returns
+// its base URL; the server is shut down gracefully at cleanup.
+func startServer(t *testing.T, args ...string) (base string, stdout *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout = &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, stdout, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1], stdout
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, stdout)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not start:\n%s", stdout)
+	return "", nil
+}
+
+func TestServeDemoAnswersAndShutsDown(t *testing.T) {
+	base, out := startServer(t, "--demo", "--demo-persons", "200", "--data", t.TempDir())
+	for _, path := range []string{"healthz", "readyz", "api/v1/openapi.json", "", "structures"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET /%s = %d", path, resp.StatusCode)
+		}
+	}
+	if !strings.Contains(out.String(), "@") {
+		t.Errorf("the demo printed no account:\n%s", out)
+	}
+}

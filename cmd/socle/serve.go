@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	sochttp "socle/http"
+)
+
+// storeFlags are the flags that choose the store, shared by the commands.
+type storeFlags struct {
+	data string
+	db   string
+}
+
+func (sf *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&sf.data, "data", envOr(getenv, "SOCLE_DATA", "data"), "data directory of the embedded SQLite store and the keys (env SOCLE_DATA)")
+	fs.StringVar(&sf.db, "db", getenv("SOCLE_DB"), "PostgreSQL URL (postgres://…); overrides --data for the store (env SOCLE_DB)")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo]", stdout)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	addr := fs.String("addr", envOr(getenv, "SOCLE_ADDR", "127.0.0.1:8080"), "listen address (env SOCLE_ADDR)")
+	demoMode := fs.Bool("demo", false, "fill an empty store with a demo network and print the demo accounts")
+	demoPersons := fs.Int("demo-persons", 5000, "number of persons of the demo network (with --demo)")
+	tlsCert := fs.String("tls-cert", getenv("SOCLE_TLS_CERT"), "TLS certificate file: serve HTTPS (env SOCLE_TLS_CERT)")
+	tlsKey := fs.String("tls-key", getenv("SOCLE_TLS_KEY"), "TLS key file (env SOCLE_TLS_KEY)")
+	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usagef("serve: --tls-cert and --tls-key go together")
+	}
+	if *demoPersons < 1 || *demoPersons > 10_000_000 {
+		return usagef("serve: --demo-persons must be between 1 and 10000000")
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL}
+	if site.baseURL == "" {
+		site.baseURL = defaultBaseURL(*addr, site.tls)
+	}
+	app, err := openApp(ctx, sf, site, logger)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	if *demoMode {
+		if err := app.fillDemo(ctx, *demoPersons, stdout, stderr); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, app.gate, app.store, app.identity, app.auth)
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "Socle écoute sur %s://%s/\n", scheme, ln.Addr())
+	if *demoMode {
+		fmt.Fprintf(stdout, "Ouvrez %s/connexion avec un des comptes ci-dessus.\n", site.baseURL)
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "version", version)
+
+	errc := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
+	}
+	return nil
+}
+
+// defaultBaseURL names the site by localhost rather than a loopback IP,
+// since WebAuthn rejects IP addresses as the relying party.
+func defaultBaseURL(addr string, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return scheme + "://localhost"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}

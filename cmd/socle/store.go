@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"socle/store/postgres"
+	"socle/store/sqlite"
+	"socle/store/sqlstore"
+)
+
+// openStore opens PostgreSQL when a URL is given, else the SQLite store in
+// the data directory, applying the migrations either way.
+func openStore(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
+	if sf.db != "" {
+		db, err := postgres.Open(ctx, sf.db)
+		if err != nil {
+			return nil, fmt.Errorf("opening PostgreSQL: %w", err)
+		}
+		return db, nil
+	}
+	if err := os.MkdirAll(sf.data, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data directory: %w", err)
+	}
+	db, err := sqlite.Open(ctx, sf.data)
+	if err != nil {
+		return nil, fmt.Errorf("opening SQLite in %s: %w", sf.data, err)
+	}
+	return db, nil
+}

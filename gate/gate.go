@@ -1,0 +1,383 @@
+// Package gate is the single path to personal data. Every read and write of
+// a person or a company passes its five steps, in order:
+//
+//	authenticate → declare purpose → decide → read/write (masked) → audit
+//
+// The HTTP layer holds a *Gate, never a store of personal data, so that the
+// safe path is the only one. The audit append is synchronous and fails
+// closed: when the event cannot be made durable, no data is returned.
+package gate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"socle"
+)
+
+// Purposes is the register of purposes (finalités).
+type Purposes interface {
+	// Purpose returns the registered purpose with that code.
+	Purpose(code string) (socle.Purpose, bool)
+	// Purposes lists the register, for error messages and forms.
+	Purposes() []socle.Purpose
+}
+
+// Store is what the gate reads and writes, behind its checks.
+type Store interface {
+	socle.PersonStore
+	socle.FollowupStore
+	socle.CompanyStore
+}
+
+// Gate checks, decides, masks and audits every access to personal data.
+type Gate struct {
+	store    Store
+	policy   socle.Policy
+	auditor  socle.Auditor
+	purposes Purposes
+	// PersonRef turns a person id into the pseudonymous reference kept in
+	// the audit log. The identity function when nil.
+	PersonRef func(personID string) string
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+}
+
+// New returns a gate over the store with the given policy, audit log and
+// purpose register.
+func New(store Store, policy socle.Policy, auditor socle.Auditor, purposes Purposes) *Gate {
+	return &Gate{store: store, policy: policy, auditor: auditor, purposes: purposes, Now: time.Now}
+}
+
+// invalidator is a policy that caches relations and must forget a person's
+// after a write changes them.
+type invalidator interface{ Invalidate(personID string) }
+
+func (g *Gate) invalidate(personID string) {
+	if inv, ok := g.policy.(invalidator); ok {
+		inv.Invalidate(personID)
+	}
+}
+
+// Request is who asks and why, as the HTTP layer established it.
+type Request struct {
+	Actor      socle.Actor
+	Purpose    string
+	BreakGlass string
+	RequestID  string
+	RemoteAddr string
+}
+
+// Purposes returns the purpose register, for forms and error messages.
+func (g *Gate) Purposes() []socle.Purpose { return g.purposes.Purposes() }
+
+// checkCaller runs the first two steps: authentication and purpose.
+func (g *Gate) checkCaller(req Request) error {
+	if !req.Actor.Authenticated() {
+		return socle.Errorf(socle.EUNAUTHENTICATED, "authentication required")
+	}
+	if req.Actor.Strength < socle.AuthClient {
+		return socle.Errorf(socle.EFORBIDDEN, "a second factor is required before accessing personal data")
+	}
+	if req.Purpose == "" {
+		return socle.Errorf(socle.EINVALID, "purpose required: declare one of %s", g.purposeCodes())
+	}
+	if _, ok := g.purposes.Purpose(req.Purpose); !ok {
+		return socle.Errorf(socle.EINVALID, "unknown purpose %q: declare one of %s", req.Purpose, g.purposeCodes())
+	}
+	return nil
+}
+
+func (g *Gate) purposeCodes() string {
+	var codes []string
+	for _, p := range g.purposes.Purposes() {
+		codes = append(codes, p.Code)
+	}
+	slices.Sort(codes)
+	return strings.Join(codes, ", ")
+}
+
+// decide asks the policy and audits a denial. A denial of a read returns
+// ENOTFOUND so that absent and forbidden look the same from outside.
+func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res socle.Resource, want socle.CategorySet) (socle.Decision, error) {
+	ar := socle.AccessRequest{
+		Actor: req.Actor, Action: action, Resource: res, Categories: want,
+		Purpose: req.Purpose, BreakGlass: req.BreakGlass, Time: g.Now(),
+		RequestID: req.RequestID, RemoteAddr: req.RemoteAddr,
+	}
+	d, err := g.policy.Decide(ctx, ar)
+	if err != nil {
+		return d, fmt.Errorf("deciding %s on %s: %w", action, res.Kind, err)
+	}
+	if d.Allow {
+		return d, nil
+	}
+	if err := g.audit(ctx, req, action, res, d, 0); err != nil {
+		return d, err
+	}
+	if res.ID != "" && (action == socle.ActionRead || action == socle.ActionUpdate) {
+		return d, socle.Errorf(socle.ENOTFOUND, "%s not found", res.Kind)
+	}
+	return d, socle.Errorf(socle.EFORBIDDEN, "access denied: %s", d.Explanation())
+}
+
+// audit appends the decision to the log. Its error must stop the response.
+func (g *Gate) audit(ctx context.Context, req Request, action socle.Action, res socle.Resource, d socle.Decision, records int) error {
+	ev := socle.AuditEvent{
+		Time:           g.Now().UTC(),
+		RequestID:      req.RequestID,
+		AgentID:        req.Actor.AgentID,
+		ClientID:       req.Actor.ClientID,
+		OrganisationID: req.Actor.OrganisationID,
+		Action:         string(action),
+		ResourceKind:   string(res.Kind),
+		ResourceID:     res.ID,
+		Categories:     d.Categories.String(),
+		Purpose:        req.Purpose,
+		Allowed:        d.Allow,
+		Explanation:    d.Explanation(),
+		Facts:          d.Facts,
+		RemoteAddr:     req.RemoteAddr,
+		Records:        records,
+		BreakGlass:     req.BreakGlass,
+	}
+	if res.Kind == socle.ResourcePerson && res.ID != "" {
+		ev.PersonRef = res.ID
+		if g.PersonRef != nil {
+			ev.PersonRef = g.PersonRef(res.ID)
+		}
+		if req.Actor.PersonID == "" {
+			// Agents' and clients' reads do not carry the clear id.
+			ev.ResourceID = ""
+		}
+	}
+	if err := g.auditor.Append(ctx, ev); err != nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "the access could not be recorded in the audit log; no data is returned")
+	}
+	return nil
+}
+
+// ReadPerson returns the person with the categories the policy grants out of
+// want (all when want is 0), and the decision with its explanation.
+func (g *Gate) ReadPerson(ctx context.Context, req Request, id string, want socle.CategorySet) (*socle.Person, socle.Decision, error) {
+	if err := g.checkCaller(req); err != nil {
+		return nil, socle.Decision{}, err
+	}
+	if !socle.ValidID(socle.PrefixPerson, id) {
+		return nil, socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "person not found")
+	}
+	if want == 0 {
+		want = socle.AllCategories
+	}
+	res := socle.Resource{Kind: socle.ResourcePerson, ID: id}
+	d, err := g.decide(ctx, req, socle.ActionRead, res, want)
+	if err != nil {
+		return nil, d, err
+	}
+	p, err := g.store.Person(ctx, id, d.Categories&want)
+	if err != nil {
+		// A person the policy allowed but the store lacks is recorded as
+		// a zero-record access, then reported absent.
+		if socle.ErrorCode(err) == socle.ENOTFOUND {
+			if aerr := g.audit(ctx, req, socle.ActionRead, res, d, 0); aerr != nil {
+				return nil, d, aerr
+			}
+		}
+		return nil, d, fmt.Errorf("reading person: %w", err)
+	}
+	if err := g.audit(ctx, req, socle.ActionRead, res, d, 1); err != nil {
+		return nil, d, err
+	}
+	return p, d, nil
+}
+
+// SearchPersons searches among the persons the actor's organisation follows.
+// Outside that population only an exact identifier (NIR) with the birth date
+// finds someone, and the result is what the policy grants for a lookup.
+func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQuery) ([]*socle.Person, socle.Decision, error) {
+	if err := g.checkCaller(req); err != nil {
+		return nil, socle.Decision{}, err
+	}
+	exact := q.NIR != "" && !q.BirthDate.IsZero()
+	if q.FamilyName == "" && q.GivenName == "" && q.NIR == "" && q.BirthDate.IsZero() && q.CommuneCode == "" {
+		return nil, socle.Decision{}, socle.Errorf(socle.EINVALID, "search needs at least one criterion: family_name, given_name, birth_date, nir or commune_code")
+	}
+	res := socle.Resource{Kind: socle.ResourcePerson}
+	d, err := g.decide(ctx, req, socle.ActionSearch, res, socle.AllCategories)
+	if err != nil {
+		return nil, d, err
+	}
+	q.OrganisationID = req.Actor.OrganisationID
+	if q.Limit <= 0 || q.Limit > 50 {
+		q.Limit = 50
+	}
+	found, err := g.store.SearchPersons(ctx, q, d.Categories)
+	if err != nil {
+		return nil, d, fmt.Errorf("searching persons: %w", err)
+	}
+	if len(found) == 0 && exact {
+		// Outside the followed population: an exact lookup returns a
+		// minimal card, decided on its own.
+		return g.lookup(ctx, req, q)
+	}
+	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(found)); err != nil {
+		return nil, d, err
+	}
+	return found, d, nil
+}
+
+func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]*socle.Person, socle.Decision, error) {
+	q.OrganisationID = ""
+	q.FamilyName, q.GivenName, q.CommuneCode = "", "", ""
+	q.Limit = 1
+	cards, err := g.store.SearchPersons(ctx, q, socle.SetOf(socle.CatIdentity))
+	if err != nil {
+		return nil, socle.Decision{}, fmt.Errorf("looking up person: %w", err)
+	}
+	res := socle.Resource{Kind: socle.ResourcePerson}
+	if len(cards) == 1 {
+		res.ID = cards[0].ID
+	}
+	d, err := g.decide(ctx, req, socle.ActionSearch, res, socle.SetOf(socle.CatIdentity))
+	if err != nil {
+		if socle.ErrorCode(err) == socle.EFORBIDDEN {
+			return nil, d, nil
+		}
+		return nil, d, err
+	}
+	for _, c := range cards {
+		c.Mask(d.Categories)
+	}
+	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(cards)); err != nil {
+		return nil, d, err
+	}
+	return cards, d, nil
+}
+
+// CreatePerson records a new person, followed from today by the creator's
+// organisation. The policy decides with the categories the record carries.
+func (g *Gate) CreatePerson(ctx context.Context, req Request, p *socle.Person) (socle.Decision, error) {
+	if err := g.checkCaller(req); err != nil {
+		return socle.Decision{}, err
+	}
+	if err := p.Validate(); err != nil {
+		return socle.Decision{}, err
+	}
+	res := socle.Resource{Kind: socle.ResourcePerson}
+	d, err := g.decide(ctx, req, socle.ActionCreate, res, p.Categories())
+	if err != nil {
+		return d, err
+	}
+	if lacking := p.Categories() &^ d.Categories; lacking != 0 {
+		return d, socle.Errorf(socle.EFORBIDDEN, "your agreement does not allow writing: %s", lacking)
+	}
+	if p.ID == "" {
+		p.ID = socle.NewID(socle.PrefixPerson)
+	}
+	res.ID = p.ID
+	// Audit before the write: a write that cannot be recorded must not happen.
+	if err := g.audit(ctx, req, socle.ActionCreate, res, d, 1); err != nil {
+		return d, err
+	}
+	if err := g.store.CreatePerson(ctx, p); err != nil {
+		return d, fmt.Errorf("creating person: %w", err)
+	}
+	// Registering a person starts her follow-up by the registering
+	// organisation, with the registering agent as référent.
+	f := &socle.Followup{
+		ID: socle.NewID(socle.PrefixFollowup), PersonID: p.ID, OrganisationID: req.Actor.OrganisationID,
+		AgentID: req.Actor.AgentID, Start: socle.DateOf(g.Now()),
+	}
+	if err := g.store.CreateFollowup(ctx, f); err != nil {
+		return d, fmt.Errorf("creating the follow-up of the new person: %w", err)
+	}
+	g.invalidate(p.ID)
+	return d, nil
+}
+
+// UpdatePerson replaces the sections of p the policy lets the actor write.
+func (g *Gate) UpdatePerson(ctx context.Context, req Request, p *socle.Person) (socle.Decision, error) {
+	if err := g.checkCaller(req); err != nil {
+		return socle.Decision{}, err
+	}
+	if !socle.ValidID(socle.PrefixPerson, p.ID) {
+		return socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "person not found")
+	}
+	res := socle.Resource{Kind: socle.ResourcePerson, ID: p.ID}
+	d, err := g.decide(ctx, req, socle.ActionUpdate, res, p.Categories())
+	if err != nil {
+		return d, err
+	}
+	if lacking := p.Categories() &^ d.Categories; lacking != 0 {
+		return d, socle.Errorf(socle.EFORBIDDEN, "your agreement does not allow writing: %s", lacking)
+	}
+	if err := g.audit(ctx, req, socle.ActionUpdate, res, d, 1); err != nil {
+		return d, err
+	}
+	if err := g.store.UpdatePerson(ctx, p, d.Categories); err != nil {
+		return d, fmt.Errorf("updating person: %w", err)
+	}
+	g.invalidate(p.ID)
+	return d, nil
+}
+
+// Followups returns the follow-ups of a person the actor may read (the
+// parcours category).
+func (g *Gate) Followups(ctx context.Context, req Request, personID string) ([]*socle.Followup, socle.Decision, error) {
+	if err := g.checkCaller(req); err != nil {
+		return nil, socle.Decision{}, err
+	}
+	if !socle.ValidID(socle.PrefixPerson, personID) {
+		return nil, socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "person not found")
+	}
+	res := socle.Resource{Kind: socle.ResourcePerson, ID: personID}
+	d, err := g.decide(ctx, req, socle.ActionRead, res, socle.SetOf(socle.CatParcours))
+	if err != nil {
+		return nil, d, err
+	}
+	if !d.Categories.Has(socle.CatParcours) {
+		return nil, d, socle.Errorf(socle.EFORBIDDEN, "your agreement does not cover the parcours of this person")
+	}
+	fs, err := g.store.Followups(ctx, personID)
+	if err != nil {
+		return nil, d, fmt.Errorf("reading follow-ups: %w", err)
+	}
+	if err := g.audit(ctx, req, socle.ActionRead, res, d, len(fs)); err != nil {
+		return nil, d, err
+	}
+	return fs, d, nil
+}
+
+// ReadCompany returns a company. Companies are legal persons, but the read is
+// decided and audited like any other, and contacts (natural persons) come
+// only with the contact category.
+func (g *Gate) ReadCompany(ctx context.Context, req Request, id string) (*socle.Company, []*socle.CompanyContact, socle.Decision, error) {
+	if err := g.checkCaller(req); err != nil {
+		return nil, nil, socle.Decision{}, err
+	}
+	if !socle.ValidID(socle.PrefixCompany, id) {
+		return nil, nil, socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "company not found")
+	}
+	res := socle.Resource{Kind: socle.ResourceCompany, ID: id}
+	d, err := g.decide(ctx, req, socle.ActionRead, res, socle.SetOf(socle.CatIdentity, socle.CatContact))
+	if err != nil {
+		return nil, nil, d, err
+	}
+	c, err := g.store.Company(ctx, id)
+	if err != nil {
+		return nil, nil, d, fmt.Errorf("reading company: %w", err)
+	}
+	var contacts []*socle.CompanyContact
+	if d.Categories.Has(socle.CatContact) {
+		if contacts, err = g.store.Contacts(ctx, id); err != nil {
+			return nil, nil, d, fmt.Errorf("reading contacts: %w", err)
+		}
+	}
+	if err := g.audit(ctx, req, socle.ActionRead, res, d, 1+len(contacts)); err != nil {
+		return nil, nil, d, err
+	}
+	return c, contacts, d, nil
+}

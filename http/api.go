@@ -1,0 +1,347 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"socle"
+	"socle/gate"
+)
+
+func handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encode(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+func handleReadyz(dir Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := dir.Ping(r.Context()); err != nil {
+			writeError(w, r, socle.Errorf(socle.EUNAVAILABLE, "database unreachable"))
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+func handleAPINotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, socle.Errorf(socle.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// page is the envelope of a list: the items and how many were asked for.
+type page[T any] struct {
+	Items []T `json:"items"`
+	Limit int `json:"limit"`
+}
+
+// intParam reads an optional integer query parameter within [min, max].
+func intParam(r *http.Request, name string, def, min, max int) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		return 0, socle.Errorf(socle.EINVALID, "parameter %s: an integer between %d and %d", name, min, max)
+	}
+	return n, nil
+}
+
+func handlePurposes(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encode(w, http.StatusOK, page[socle.Purpose]{Items: g.Purposes(), Limit: len(g.Purposes())})
+	})
+}
+
+func handleDepartements(dir Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		deps, err := dir.Departements(r.Context())
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, page[socle.Departement]{Items: deps, Limit: len(deps)})
+	})
+}
+
+func handleCommune(dir Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := r.PathValue("code")
+		if !socle.ValidCommuneCode(code) {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "commune code %q: five characters, INSEE code", code))
+			return
+		}
+		c, err := dir.Commune(r.Context(), code)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, c)
+	})
+}
+
+func handleOrganisations(dir Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f := socle.OrganisationFilter{Kind: socle.OrgKind(q.Get("kind")), Departement: q.Get("departement")}
+		if f.Kind != "" && !f.Kind.Valid() {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter kind: one of %v", socle.OrgKinds))
+			return
+		}
+		if f.Departement != "" && !socle.ValidDepartementCode(f.Departement) {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter departement: a département code such as 69 or 2A"))
+			return
+		}
+		var err error
+		if f.Limit, err = intParam(r, "limit", 100, 1, 500); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if f.Offset, err = intParam(r, "offset", 0, 0, 1_000_000); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		orgs, err := dir.Organisations(r.Context(), f)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, page[*socle.Organisation]{Items: orgs, Limit: f.Limit})
+	})
+}
+
+func handleOrganisation(dir Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := socle.CheckID(socle.PrefixOrganisation, "organisation id", id); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		o, err := dir.Organisation(r.Context(), id)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, o)
+	})
+}
+
+func handleOffers(dir Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f := socle.OfferFilter{ROMECode: q.Get("rome_code"), Departement: q.Get("departement"), OpenOnly: true}
+		if f.ROMECode != "" && !socle.ValidROME(f.ROMECode) {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter rome_code: a ROME code such as M1607"))
+			return
+		}
+		if f.Departement != "" && !socle.ValidDepartementCode(f.Departement) {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter departement: a département code such as 69 or 2A"))
+			return
+		}
+		var err error
+		if f.Limit, err = intParam(r, "limit", 50, 1, 200); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		offers, err := dir.Offers(r.Context(), f)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, page[*socle.Offer]{Items: offers, Limit: f.Limit})
+	})
+}
+
+// gateRequest collects who asks and why: the actor the middleware
+// authenticated, the declared purpose (query parameter "purpose" or header
+// "X-Purpose") and a break-the-glass justification if any.
+func gateRequest(r *http.Request) gate.Request {
+	purpose := r.URL.Query().Get("purpose")
+	if purpose == "" {
+		purpose = r.Header.Get("X-Purpose")
+	}
+	return gate.Request{
+		Actor:      ActorFrom(r.Context()),
+		Purpose:    strings.TrimSpace(purpose),
+		BreakGlass: strings.TrimSpace(r.Header.Get("X-Break-Glass")),
+		RequestID:  RequestID(r.Context()),
+		RemoteAddr: remoteAddr(r),
+	}
+}
+
+// personResponse is a person as the API returns it: the granted sections and
+// the explanation of why they are visible.
+type personResponse struct {
+	*socle.Person
+	Access accessInfo `json:"access"`
+}
+
+type accessInfo struct {
+	Purpose     string       `json:"purpose"`
+	Categories  []string     `json:"categories"`
+	Explanation string       `json:"explanation"`
+	Facts       []socle.Fact `json:"facts"`
+	BreakGlass  bool         `json:"break_glass,omitempty"`
+}
+
+func accessOf(purpose string, d socle.Decision) accessInfo {
+	cats := []string{}
+	for _, c := range d.Categories.List() {
+		cats = append(cats, string(c))
+	}
+	return accessInfo{Purpose: purpose, Categories: cats, Explanation: d.Explanation(), Facts: d.Facts, BreakGlass: d.BreakGlass}
+}
+
+func handleReadPerson(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		want, err := socle.ParseCategories(r.URL.Query().Get("categories"))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		req := gateRequest(r)
+		p, d, err := g.ReadPerson(r.Context(), req, r.PathValue("id"), want)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, personResponse{Person: p, Access: accessOf(req.Purpose, d)})
+	})
+}
+
+func handleSearchPersons(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		pq := socle.PersonQuery{
+			FamilyName: q.Get("family_name"), GivenName: q.Get("given_name"),
+			NIR: strings.ReplaceAll(q.Get("nir"), " ", ""), CommuneCode: q.Get("commune_code"),
+		}
+		if s := q.Get("birth_date"); s != "" {
+			d, err := socle.ParseDate(s)
+			if err != nil {
+				writeError(w, r, socle.Errorf(socle.EINVALID, "parameter birth_date: expected YYYY-MM-DD"))
+				return
+			}
+			pq.BirthDate = d
+		}
+		if pq.NIR != "" && !socle.ValidNIR(pq.NIR) {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter nir: not a valid NIR"))
+			return
+		}
+		if pq.CommuneCode != "" && !socle.ValidCommuneCode(pq.CommuneCode) {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter commune_code: an INSEE commune code"))
+			return
+		}
+		var err error
+		if pq.Limit, err = intParam(r, "limit", 20, 1, 50); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		req := gateRequest(r)
+		found, d, err := g.SearchPersons(r.Context(), req, pq)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if found == nil {
+			found = []*socle.Person{}
+		}
+		encode(w, http.StatusOK, struct {
+			page[*socle.Person]
+			Access accessInfo `json:"access"`
+		}{page[*socle.Person]{Items: found, Limit: pq.Limit}, accessOf(req.Purpose, d)})
+	})
+}
+
+func handleCreatePerson(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := decode[socle.Person](r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if p.ID != "" {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "id: assigned by the server, must not be sent"))
+			return
+		}
+		req := gateRequest(r)
+		d, err := g.CreatePerson(r.Context(), req, &p)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Location", "/api/v1/persons/"+p.ID)
+		encode(w, http.StatusCreated, personResponse{Person: &p, Access: accessOf(req.Purpose, d)})
+	})
+}
+
+func handleUpdatePerson(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := decode[socle.Person](r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		id := r.PathValue("id")
+		if p.ID != "" && p.ID != id {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "id: differs from the path"))
+			return
+		}
+		p.ID = id
+		if p.Categories() == 0 {
+			writeError(w, r, socle.Errorf(socle.EINVALID, "request body: no section to update"))
+			return
+		}
+		if err := p.ValidateSections(); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		req := gateRequest(r)
+		d, err := g.UpdatePerson(r.Context(), req, &p)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, personResponse{Person: &p, Access: accessOf(req.Purpose, d)})
+	})
+}
+
+func handleFollowups(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := gateRequest(r)
+		fs, d, err := g.Followups(r.Context(), req, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if fs == nil {
+			fs = []*socle.Followup{}
+		}
+		encode(w, http.StatusOK, struct {
+			Items  []*socle.Followup `json:"items"`
+			Access accessInfo        `json:"access"`
+		}{fs, accessOf(req.Purpose, d)})
+	})
+}
+
+func handleReadCompany(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := gateRequest(r)
+		c, contacts, d, err := g.ReadCompany(r.Context(), req, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if contacts == nil {
+			contacts = []*socle.CompanyContact{}
+		}
+		encode(w, http.StatusOK, struct {
+			*socle.Company
+			Contacts []*socle.CompanyContact `json:"contacts"`
+			Access   accessInfo              `json:"access"`
+		}{c, contacts, accessOf(req.Purpose, d)})
+	})
+}

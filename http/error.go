@@ -1,0 +1,54 @@
+package http
+
+import (
+	"net/http"
+
+	"socle"
+)
+
+// statusOf maps domain error codes to HTTP statuses: the only place where
+// that mapping is made.
+var statusOf = map[string]int{
+	socle.EINVALID:         http.StatusBadRequest,
+	socle.ENOTFOUND:        http.StatusNotFound,
+	socle.EFORBIDDEN:       http.StatusForbidden,
+	socle.EUNAUTHENTICATED: http.StatusUnauthorized,
+	socle.ECONFLICT:        http.StatusConflict,
+	socle.ETOOLARGE:        http.StatusRequestEntityTooLarge,
+	socle.ETOOMANY:         http.StatusTooManyRequests,
+	socle.EUNAVAILABLE:     http.StatusServiceUnavailable,
+	socle.EINTERNAL:        http.StatusInternalServerError,
+}
+
+// errorStatus returns the HTTP status of err.
+func errorStatus(err error) int {
+	if s, ok := statusOf[socle.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// writeError writes the JSON error envelope. Internal errors are logged with
+// their detail and shown only as a generic message with the request id.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := socle.ErrorCode(err)
+	if code == socle.EINTERNAL || code == socle.EUNAVAILABLE {
+		loggerFrom(r.Context()).Error("request failed", "request_id", RequestID(r.Context()), "err", err)
+	}
+	if code == socle.EUNAUTHENTICATED {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="socle"`)
+	}
+	encode(w, errorStatus(err), errorBody{Error: errorDetail{
+		Code: code, Message: socle.ErrorMessage(err), RequestID: RequestID(r.Context()),
+	}})
+}

@@ -1,0 +1,285 @@
+package http
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"socle"
+	"socle/identity"
+	"socle/store/sqlite"
+)
+
+type memAudit struct {
+	mu  sync.Mutex
+	evs []socle.AuditEvent
+}
+
+func (m *memAudit) Append(_ context.Context, ev socle.AuditEvent) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.evs = append(m.evs, ev)
+	return nil
+}
+
+type identityEnv struct {
+	t      *testing.T
+	srv    *httptest.Server
+	svc    *identity.Service
+	agent  *socle.Agent
+	admin  *socle.Agent
+	secret map[string]string
+	now    time.Time
+}
+
+const testPassword = "correct cheval agrafe batterie"
+
+func newIdentityEnv(t *testing.T) *identityEnv {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := identity.New(st, &memAudit{}, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &identityEnv{t: t, svc: svc, secret: map[string]string{}, now: time.Now()}
+	svc.Now = func() time.Time { return e.now }
+	org := &socle.Organisation{Kind: socle.KindYouth, Name: "Mission Locale de Lyon", Departements: []string{"69"}}
+	if err := st.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(email string, roles ...socle.Role) *socle.Agent {
+		a := &socle.Agent{OrganisationID: org.ID, Email: email, GivenName: "Camille", FamilyName: "Martin", Roles: roles}
+		if err := st.CreateAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if e.secret[a.ID], err = svc.SetupDemoAgent(ctx, a.ID, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	e.agent = mk("camille@ml-lyon.fr", socle.RoleAdviser)
+	e.admin = mk("admin@ml-lyon.fr", socle.RoleOrgAdmin)
+	s := &Server{dir: st, auth: svc, logger: logger, cfg: Config{MaxBodyBytes: 1 << 20}, pages: loadPages(), mux: http.NewServeMux()}
+	identityRoutes(s, svc)
+	s.handle("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := ActorFrom(r.Context())
+		io.WriteString(w, "strength="+string(rune('0'+a.Strength)))
+	}))
+	e.srv = httptest.NewServer(s.authenticate(s.mux))
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// browser is a client with its own cookie jar that does not follow redirects.
+type browser struct {
+	t *testing.T
+	c *http.Client
+	e *identityEnv
+}
+
+func (e *identityEnv) browser() *browser {
+	jar := newJar()
+	return &browser{t: e.t, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.e.srv.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// token loads a page and returns the CSRF token of its first form.
+func (b *browser) token(path string) string {
+	b.t.Helper()
+	_, body := b.get(path)
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		b.t.Fatalf("no CSRF token in %s", path)
+	}
+	return m[1]
+}
+
+func (b *browser) post(path string, form url.Values) *http.Response {
+	b.t.Helper()
+	resp, err := b.c.PostForm(b.e.srv.URL+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+func (b *browser) sessionCookie() string {
+	u, _ := url.Parse(b.e.srv.URL)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == b.e.svc.CookieName() {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// login passes both factors through the pages.
+func (b *browser) login(a *socle.Agent) {
+	b.t.Helper()
+	tok := b.token("/connexion")
+	resp := b.post("/connexion", url.Values{"csrf": {tok}, "email": {a.Email}, "password": {testPassword}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/second-facteur" {
+		b.t.Fatalf("login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	b.e.now = b.e.now.Add(30 * time.Second)
+	code, _ := totp.GenerateCode(b.e.secret[a.ID], b.e.now)
+	tok = b.token("/second-facteur")
+	resp = b.post("/second-facteur", url.Values{"csrf": {tok}, "code": {code}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		b.t.Fatalf("second factor: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestHTTPLoginFlowAndCookie(t *testing.T) {
+	e := newIdentityEnv(t)
+	b := e.browser()
+	tok := b.token("/connexion")
+	resp, err := b.c.PostForm(e.srv.URL+"/connexion", url.Values{"csrf": {tok}, "email": {e.agent.Email}, "password": {testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var sc *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "socle_session" {
+			sc = c
+		}
+	}
+	if sc == nil || !sc.HttpOnly || sc.SameSite != http.SameSiteLaxMode || len(sc.Value) < 43 {
+		t.Fatalf("session cookie = %+v", sc)
+	}
+	if _, body := b.get("/"); body != "strength=1" {
+		t.Fatalf("after the password: %q, want AuthPassword", body)
+	}
+	passwordSession := b.sessionCookie()
+	b.e.now = b.e.now.Add(30 * time.Second)
+	code, _ := totp.GenerateCode(e.secret[e.agent.ID], e.now)
+	b.post("/second-facteur", url.Values{"csrf": {b.token("/second-facteur")}, "code": {code}})
+	if _, body := b.get("/"); body != "strength=3" {
+		t.Fatalf("after the second factor: %q, want AuthMFA", body)
+	}
+	if b.sessionCookie() == passwordSession {
+		t.Fatal("the session id did not change at the second factor")
+	}
+}
+
+func TestHTTPCSRF(t *testing.T) {
+	e := newIdentityEnv(t)
+	b := e.browser()
+	b.login(e.admin)
+	for _, tc := range []struct {
+		name string
+		form url.Values
+	}{
+		{"missing", url.Values{}},
+		{"invalid", url.Values{"csrf": {"forged"}}},
+	} {
+		for _, path := range []string{"/sessions/toutes/fermer", "/agents/" + e.agent.ID + "/desactiver", "/deconnexion"} {
+			if resp := b.post(path, tc.form); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s token on %s: %d, want 403", tc.name, path, resp.StatusCode)
+			}
+		}
+	}
+	// The login form is protected too, before any session.
+	anon := e.browser()
+	anon.token("/connexion")
+	if resp := anon.post("/connexion", url.Values{"email": {e.agent.Email}, "password": {testPassword}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("login without token: %d, want 403", resp.StatusCode)
+	}
+	// Another browser's token is worth nothing here.
+	other := e.browser()
+	if resp := anon.post("/connexion", url.Values{"csrf": {other.token("/connexion")}, "email": {e.agent.Email}, "password": {testPassword}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("login with another browser's token: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestHTTPDisabledAgentSession(t *testing.T) {
+	e := newIdentityEnv(t)
+	agent, admin := e.browser(), e.browser()
+	agent.login(e.agent)
+	admin.login(e.admin)
+	if code, _ := agent.get("/sessions"); code != http.StatusOK {
+		t.Fatalf("sessions page: %d", code)
+	}
+	if resp := admin.post("/agents/"+e.agent.ID+"/desactiver", url.Values{"csrf": {admin.token("/agents")}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: %d", resp.StatusCode)
+	}
+	if code, _ := agent.get("/sessions"); code != http.StatusUnauthorized {
+		t.Fatalf("disabled agent's session: %d, want 401", code)
+	}
+}
+
+func TestHTTPPagesRender(t *testing.T) {
+	e := newIdentityEnv(t)
+	b := e.browser()
+	for _, p := range []string{"/connexion", "/recuperation"} {
+		if code, body := b.get(p); code != http.StatusOK || !strings.Contains(body, `lang="fr"`) {
+			t.Errorf("%s: %d", p, code)
+		}
+	}
+	b.login(e.admin)
+	for _, p := range []string{"/sessions", "/agents", "/recuperation"} {
+		if code, _ := b.get(p); code != http.StatusOK {
+			t.Errorf("%s: %d", p, code)
+		}
+	}
+}
+
+func TestHTTPWebAuthnBegin(t *testing.T) {
+	e := newIdentityEnv(t)
+	b := e.browser()
+	b.login(e.agent)
+	tok := b.token("/sessions")
+	call := func(path, csrf string) int {
+		req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		if csrf != "" {
+			req.Header.Set("X-CSRF-Token", csrf)
+		}
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := call("/webauthn/enregistrement/debut", tok); code != http.StatusOK {
+		t.Fatalf("registration options in an MFA session: %d", code)
+	}
+	if code := call("/webauthn/enregistrement/debut", ""); code != http.StatusForbidden {
+		t.Fatalf("without CSRF token: %d, want 403", code)
+	}
+	if code := call("/webauthn/enregistrement/fin", tok); code != http.StatusBadRequest {
+		t.Fatalf("a forged attestation: %d, want 400", code)
+	}
+}

@@ -1,0 +1,40 @@
+package http
+
+import "net/http"
+
+// routes registers every route of the server: the whole surface in one place.
+func (s *Server) routes() {
+	s.handle("GET /healthz", handleHealthz())
+	s.handle("GET /readyz", handleReadyz(s.dir))
+
+	s.handle("GET /api/v1/openapi.json", handleOpenAPI())
+	s.handle("GET /api/v1/purposes", handlePurposes(s.gate))
+	s.handle("GET /api/v1/departements", handleDepartements(s.dir))
+	s.handle("GET /api/v1/communes/{code}", handleCommune(s.dir))
+	s.handle("GET /api/v1/organisations", handleOrganisations(s.dir))
+	s.handle("GET /api/v1/organisations/{id}", handleOrganisation(s.dir))
+	s.handle("GET /api/v1/offers", handleOffers(s.dir))
+	s.handle("GET /api/v1/persons", handleSearchPersons(s.gate))
+	s.handle("POST /api/v1/persons", handleCreatePerson(s.gate))
+	s.handle("GET /api/v1/persons/{id}", handleReadPerson(s.gate))
+	s.handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(s.gate))
+	s.handle("GET /api/v1/persons/{id}/followups", handleFollowups(s.gate))
+	s.handle("GET /api/v1/companies/{id}", handleReadCompany(s.gate))
+	s.handle("/api/", handleAPINotFound())
+
+	s.handle("GET /static/", handleStatic())
+	s.handle("GET /{$}", s.handleHome())
+	s.handle("GET /structures", s.handleOrganisationsPage())
+	s.handle("GET /offres", s.handleOffersPage())
+	if s.identity != nil {
+		identityRoutes(s, s.identity)
+	}
+	s.handle("/", s.handleNotFoundPage())
+}
+
+// handle registers a route and remembers its pattern, so that tests can check
+// the OpenAPI document against the routes.
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.patterns = append(s.patterns, pattern)
+	s.mux.Handle(pattern, h)
+}

@@ -1,0 +1,318 @@
+// Package identity authenticates the staff of the network: a password
+// (argon2id) and a second factor, always (TOTP or WebAuthn); server-side
+// sessions with CSRF tokens; brute-force throttling; recovery that never
+// bypasses the second factor (a lost factor needs two administrators of the
+// agent's own organisation); and the administration of agents by their
+// organisation's administrators. Every login, failure, recovery and
+// administrative change is appended to the audit log.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"socle"
+)
+
+// Credential is what an agent proves herself with.
+type Credential struct {
+	AgentID      string
+	PasswordHash string // PHC string of argon2id; "" until activation
+	TOTPSecret   string // base32; "" when no TOTP is enrolled
+	TOTPLastStep int64  // the last time step accepted: a code is never accepted twice
+	UpdatedAt    time.Time
+}
+
+// WebAuthnCredential is a registered security key or passkey.
+type WebAuthnCredential struct {
+	ID        []byte // the credential id
+	AgentID   string
+	Name      string
+	Data      []byte // the go-webauthn Credential as JSON
+	CreatedAt time.Time
+	LastUsed  time.Time
+}
+
+// Session is a server-side session. Its id is the SHA-256 of the cookie's
+// token, so that a copy of the table does not hold live sessions.
+type Session struct {
+	ID         string // hex SHA-256 of the token
+	AgentID    string
+	Strength   socle.AuthStrength
+	Method     string // "password", "totp", "webauthn"
+	CSRF       string // synchronizer token of the session's forms
+	Pending    []byte // state of a WebAuthn ceremony in progress (JSON)
+	CreatedAt  time.Time
+	LastSeen   time.Time
+	ExpiresAt  time.Time // absolute timeout
+	RemoteAddr string
+	UserAgent  string
+}
+
+// Throttle counts the recent failures of one key (an account, an address).
+type Throttle struct {
+	Key      string
+	Failures int
+	First    time.Time // first failure of the current run
+	Last     time.Time
+}
+
+// Token purposes.
+const (
+	TokenActivation = "activation" // a new agent sets her password and enrols a factor
+	TokenRecovery   = "recovery"   // re-enrolment after a four-eyes approval
+)
+
+// Token is a one-time link sent by mail. Only its hash is stored.
+type Token struct {
+	Hash      string
+	AgentID   string
+	Purpose   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Recovery statuses.
+const (
+	RecoveryPending  = "pending"
+	RecoveryApproved = "approved"
+)
+
+// RecoveryRequest asks that an agent who lost her second factor re-enrol.
+// It is carried out when two distinct administrators of her organisation
+// have approved it.
+type RecoveryRequest struct {
+	ID             string
+	AgentID        string
+	OrganisationID string
+	Status         string
+	Approvers      []string // agent ids, distinct, in order
+	CreatedAt      time.Time
+	DecidedAt      time.Time
+}
+
+// Notification is a message to an agent, kept and also sent by mail.
+type Notification struct {
+	ID        string
+	AgentID   string
+	Subject   string
+	Body      string
+	CreatedAt time.Time
+}
+
+// Store is what identity persists. store/sqlstore implements it.
+type Store interface {
+	Agent(ctx context.Context, id string) (*socle.Agent, error)
+	AgentByEmail(ctx context.Context, email string) (*socle.Agent, error)
+	AgentsOf(ctx context.Context, organisationID string) ([]*socle.Agent, error)
+	CreateAgent(ctx context.Context, a *socle.Agent) error
+	// UpdateAgent replaces the names, roles and disabled flag of an agent.
+	UpdateAgent(ctx context.Context, a *socle.Agent) error
+	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
+
+	// Credential returns the credential of an agent; an empty one (not an
+	// error) when she has none yet.
+	Credential(ctx context.Context, agentID string) (*Credential, error)
+	SetPassword(ctx context.Context, agentID, hash string) error
+	// SetTOTP replaces the TOTP secret ("" removes it) and resets the last step.
+	SetTOTP(ctx context.Context, agentID, secret string) error
+	// UseTOTPStep records step as used if it is later than the last one
+	// used, atomically, and reports whether it was.
+	UseTOTPStep(ctx context.Context, agentID string, step int64) (bool, error)
+
+	AddWebAuthnCredential(ctx context.Context, c *WebAuthnCredential) error
+	WebAuthnCredentials(ctx context.Context, agentID string) ([]*WebAuthnCredential, error)
+	UpdateWebAuthnCredential(ctx context.Context, c *WebAuthnCredential) error
+	DeleteWebAuthnCredentials(ctx context.Context, agentID string) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	// Session returns the session with that id, ENOTFOUND if none.
+	Session(ctx context.Context, id string) (*Session, error)
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	SetSessionPending(ctx context.Context, id string, pending []byte) error
+	DeleteSession(ctx context.Context, id string) error
+	DeleteSessionsOf(ctx context.Context, agentID string) error
+	SessionsOf(ctx context.Context, agentID string) ([]*Session, error)
+
+	// Throttle returns the failures of key; a zero Throttle when none.
+	Throttle(ctx context.Context, key string) (Throttle, error)
+	// RecordFailure adds a failure to key, starting a new run when the last
+	// failure is older than window, and returns the new count.
+	RecordFailure(ctx context.Context, key string, at time.Time, window time.Duration) (Throttle, error)
+	ResetFailures(ctx context.Context, key string) error
+
+	CreateToken(ctx context.Context, t *Token) error
+	// ConsumeToken deletes and returns the token if it exists and is
+	// unexpired at at; ENOTFOUND otherwise.
+	ConsumeToken(ctx context.Context, hash string, at time.Time) (*Token, error)
+	// Token returns the token without consuming it.
+	Token(ctx context.Context, hash string) (*Token, error)
+
+	CreateRecovery(ctx context.Context, r *RecoveryRequest) error
+	Recovery(ctx context.Context, id string) (*RecoveryRequest, error)
+	RecoveriesOf(ctx context.Context, organisationID string) ([]*RecoveryRequest, error)
+	// ApproveRecovery adds an approver (once) to a pending request and
+	// returns the request as it is after. When approvals reach need it sets
+	// the status to approved and reports decided: true for exactly one call.
+	ApproveRecovery(ctx context.Context, id, approverID string, need int, at time.Time) (req *RecoveryRequest, decided bool, err error)
+
+	AddNotification(ctx context.Context, n *Notification) error
+	Notifications(ctx context.Context, agentID string, limit int) ([]*Notification, error)
+}
+
+// Config is how identity is deployed.
+type Config struct {
+	// Secure says the site is served over HTTPS: the cookie is then
+	// __Host-socle_session with the Secure attribute. Plain HTTP (the local
+	// demo) uses socle_session without it.
+	Secure bool
+	// Password is the argon2id cost; DefaultParams when zero.
+	Password Params
+	// IdleTimeout ends a session unused for that long (30 min).
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends any session that old (10 h: a working day).
+	AbsoluteTimeout time.Duration
+	// PendingTimeout ends a password-only session that has not presented
+	// its second factor (5 min).
+	PendingTimeout time.Duration
+	// MaxFailures is the number of consecutive failures of an account
+	// before it locks (10).
+	MaxFailures int
+	// LockBase is the first lock's length, doubled at each further failure
+	// up to LockMax (1 min, 24 h).
+	LockBase, LockMax time.Duration
+	// AddrFailures is the number of failures from one address within
+	// AddrWindow before that address is refused (30 in 15 min).
+	AddrFailures int
+	AddrWindow   time.Duration
+	// Issuer names the service in authenticator apps ("Socle").
+	Issuer string
+	// BaseURL is the public URL of the site, for links in mails and the
+	// WebAuthn origin ("http://localhost:8080").
+	BaseURL string
+	// RPID is the WebAuthn relying party id: the host of BaseURL, which
+	// must be a domain name (localhost for the demo), not an IP address.
+	RPID string
+	// Key signs the pre-session CSRF cookie of the login forms; random when
+	// nil (login forms open before a restart then fail once).
+	Key []byte
+	// CommonPasswords extends the built-in list of refused passwords.
+	CommonPasswords []string
+}
+
+func (c Config) withDefaults() Config {
+	if c.Password == (Params{}) {
+		c.Password = DefaultParams
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.AbsoluteTimeout <= 0 {
+		c.AbsoluteTimeout = 10 * time.Hour
+	}
+	if c.PendingTimeout <= 0 {
+		c.PendingTimeout = 5 * time.Minute
+	}
+	if c.MaxFailures <= 0 {
+		c.MaxFailures = 10
+	}
+	if c.LockBase <= 0 {
+		c.LockBase = time.Minute
+	}
+	if c.LockMax <= 0 {
+		c.LockMax = 24 * time.Hour
+	}
+	if c.AddrFailures <= 0 {
+		c.AddrFailures = 30
+	}
+	if c.AddrWindow <= 0 {
+		c.AddrWindow = 15 * time.Minute
+	}
+	if c.Issuer == "" {
+		c.Issuer = "Socle"
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://localhost:8080"
+	}
+	if c.RPID == "" {
+		// WebAuthn needs a domain: localhost for the local demo.
+		c.RPID = "localhost"
+		if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" && net.ParseIP(u.Hostname()) == nil {
+			c.RPID = u.Hostname()
+		}
+	}
+	if len(c.Key) == 0 {
+		c.Key = make([]byte, 32)
+		_, _ = rand.Read(c.Key)
+	}
+	return c
+}
+
+// Service is the identity service.
+type Service struct {
+	store    Store
+	auditor  socle.Auditor
+	mailer   Mailer
+	logger   *slog.Logger
+	cfg      Config
+	common   map[string]bool
+	webauthn *webauthn.WebAuthn
+	dummy    string // a hash verified for unknown accounts, for equal timing
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+}
+
+// New returns the identity service. mailer may be nil: mails are then only
+// logged.
+func New(store Store, auditor socle.Auditor, mailer Mailer, logger *slog.Logger, cfg Config) (*Service, error) {
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if mailer == nil {
+		mailer = LogMailer{Logger: logger}
+	}
+	if auditor == nil {
+		return nil, errors.New("identity: an auditor is required")
+	}
+	wa, err := webauthn.New(&webauthn.Config{RPID: cfg.RPID, RPDisplayName: cfg.Issuer, RPOrigins: []string{cfg.BaseURL}})
+	if err != nil {
+		return nil, fmt.Errorf("identity: webauthn: %w", err)
+	}
+	s := &Service{store: store, auditor: auditor, mailer: mailer, logger: logger, cfg: cfg, webauthn: wa, Now: time.Now}
+	s.common = commonPasswords(cfg.CommonPasswords)
+	var pw [18]byte
+	_, _ = rand.Read(pw[:])
+	if s.dummy, err = HashPassword(string(pw[:]), cfg.Password); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Config returns the configuration in force, defaults filled.
+func (s *Service) Config() Config { return s.cfg }
+
+// CookieName is the name of the session cookie.
+func (s *Service) CookieName() string {
+	if s.cfg.Secure {
+		return "__Host-socle_session"
+	}
+	return "socle_session"
+}
+
+// audit appends an event; its error must stop what it records.
+func (s *Service) audit(ctx context.Context, ev socle.AuditEvent) error {
+	ev.Time = s.Now().UTC()
+	if err := s.auditor.Append(ctx, ev); err != nil {
+		return fmt.Errorf("audit %s: %w", ev.Action, err)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+// Package sqlite is the embedded default store of Socle: one SQLite file
+// in the data directory, in WAL mode, behind the shared sqlstore code.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/mattn/go-sqlite3"
+
+	"socle/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations holds the numbered SQL migrations of the SQLite schema.
+var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// FileName is the name of the database file in the data directory.
+const FileName = "socle.db"
+
+// Dialect describes SQLite to sqlstore.
+var Dialect = sqlstore.Dialect{
+	Name:            "sqlite",
+	MaxParams:       32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
+	MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`,
+	Constraint:      constraint,
+}
+
+// constraint classifies a SQLite error. SQLite names the columns of a
+// unique violation ("UNIQUE constraint failed: companies.siret").
+func constraint(err error) (sqlstore.ConstraintKind, string) {
+	var e sqlite3.Error
+	if !errors.As(err, &e) || e.Code != sqlite3.ErrConstraint {
+		return sqlstore.NoConstraint, ""
+	}
+	name := e.Error()
+	if _, after, ok := strings.Cut(name, "constraint failed: "); ok {
+		name = after
+	}
+	switch e.ExtendedCode {
+	case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+		return sqlstore.UniqueViolation, name
+	case sqlite3.ErrConstraintForeignKey:
+		return sqlstore.ForeignKeyViolation, name
+	case sqlite3.ErrConstraintNotNull:
+		return sqlstore.NotNullViolation, name
+	}
+	return sqlstore.CheckViolation, name
+}
+
+// driverName is the SQLite driver with the connection settings that the
+// DSN cannot carry: reads of a large database go through a memory map
+// instead of a system call per page.
+const driverName = "socle-sqlite3"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec(`PRAGMA mmap_size = 4294967296; PRAGMA temp_store = MEMORY`, nil)
+			return err
+		},
+	})
+}
+
+// dsn returns the data source name of the database file. The writer takes
+// the write lock when it begins (immediate), so that a transaction never
+// fails upgrading from read to write.
+func dsn(path string, writer bool) string {
+	params := "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_cache_size=-262144"
+	if writer {
+		params += "&_txlock=immediate"
+	} else {
+		params += "&_query_only=1"
+	}
+	return path + params
+}
+
+// Open opens (creating it if needed) the database <dataDir>/socle.db and
+// applies the migrations it lacks. Writes go through one connection, where
+// they queue instead of failing with SQLITE_BUSY; reads use a pool.
+func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
+	write, err := openWriter(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := sqlstore.Migrate(ctx, write, Dialect, Migrations); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	read, err := sql.Open(driverName, dsn(filepath.Join(dataDir, FileName), false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	read.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	if err := read.PingContext(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	return sqlstore.New(read, write, Dialect), nil
+}
+
+// Migrate applies the migrations that <dataDir>/socle.db lacks and returns
+// their versions (socle migrate). Open does it too.
+func Migrate(ctx context.Context, dataDir string) ([]int, error) {
+	db, err := openWriter(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	applied, err := sqlstore.Migrate(ctx, db, Dialect, Migrations)
+	if err != nil {
+		return applied, fmt.Errorf("sqlite: %w", err)
+	}
+	return applied, nil
+}
+
+func openWriter(ctx context.Context, dataDir string) (*sql.DB, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: data directory: %w", err)
+	}
+	db, err := sql.Open(driverName, dsn(filepath.Join(dataDir, FileName), true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: opening %s: %w", filepath.Join(dataDir, FileName), err)
+	}
+	return db, nil
+}

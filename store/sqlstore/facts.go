@@ -1,0 +1,61 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"socle"
+	"socle/policy"
+)
+
+var _ policy.Facts = (*DB)(nil)
+
+// Relations answers the policy engine: the facts that may let organisation
+// orgID access person personID on day. Two indexed point queries; the engine
+// caches the answer.
+func (s *DB) Relations(ctx context.Context, orgID, personID string, day socle.Date) (policy.Relations, error) {
+	var rel policy.Relations
+	var dep sql.NullString
+	var parcours []byte
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT departement, parcours FROM persons WHERE id = ?`), personID).Scan(&dep, &parcours)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rel, nil
+	} else if err != nil {
+		return rel, fmt.Errorf("reading person facts: %w", err)
+	}
+	rel.Departement = dep.String
+	if parcours != nil {
+		var p struct {
+			Situation socle.Situation `json:"situation"`
+		}
+		if err := json.Unmarshal(parcours, &p); err != nil {
+			return rel, fmt.Errorf("decoding parcours: %w", err)
+		}
+		rel.Situation = p.Situation
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`
+		SELECT f.id, f.organisation_id, o.name, f.agent_id, f.start_date, f.end_date
+		FROM followups f JOIN organisations o ON o.id = f.organisation_id
+		WHERE f.person_id = ? AND f.organisation_id = ?
+		ORDER BY f.start_date`), personID, orgID)
+	if err != nil {
+		return rel, fmt.Errorf("reading follow-ups facts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f policy.Followup
+		var agent sql.NullString
+		if err := rows.Scan(&f.ID, &f.OrganisationID, &f.OrganisationName, &agent, &f.Start, &f.End); err != nil {
+			return rel, fmt.Errorf("scanning follow-up facts: %w", err)
+		}
+		f.AgentID = agent.String
+		rel.Followups = append(rel.Followups, f)
+	}
+	if err := rows.Err(); err != nil {
+		return rel, fmt.Errorf("reading follow-ups facts: %w", err)
+	}
+	return rel, nil
+}

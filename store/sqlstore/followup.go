@@ -1,0 +1,55 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"socle"
+)
+
+var followupColumns = []string{"id", "person_id", "organisation_id", "agent_id", "start_date", "end_date"}
+
+func prepareFollowup(f *socle.Followup) {
+	if f.ID == "" {
+		f.ID = socle.NewID(socle.PrefixFollowup)
+	}
+}
+
+func followupRow(f *socle.Followup) []any {
+	return []any{f.ID, f.PersonID, f.OrganisationID, nullable(f.AgentID), f.Start, f.End}
+}
+
+// CreateFollowup validates and stores a follow-up; a person, organisation
+// or agent that does not exist is EINVALID.
+func (s *DB) CreateFollowup(ctx context.Context, f *socle.Followup) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	prepareFollowup(f)
+	_, err := s.write.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f)...)
+	return s.fail(err, "follow-up")
+}
+
+// Followups returns the follow-ups of a person, newest first.
+func (s *DB) Followups(ctx context.Context, personID string) ([]*socle.Followup, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, person_id, organisation_id, agent_id, start_date, end_date
+FROM followups WHERE person_id = ? ORDER BY start_date DESC, id DESC`), personID)
+	if err != nil {
+		return nil, fmt.Errorf("listing follow-ups: %w", err)
+	}
+	defer rows.Close()
+	var out []*socle.Followup
+	for rows.Next() {
+		var f socle.Followup
+		var agent []byte
+		if err := rows.Scan(&f.ID, &f.PersonID, &f.OrganisationID, &agent, &f.Start, &f.End); err != nil {
+			return nil, fmt.Errorf("listing follow-ups: %w", err)
+		}
+		f.AgentID = string(agent)
+		out = append(out, &f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing follow-ups: %w", err)
+	}
+	return out, nil
+}
