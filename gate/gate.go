@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/oauth"
 )
 
 // Purposes is the register of purposes (finalités).
@@ -107,6 +108,17 @@ func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res
 		Actor: req.Actor, Action: action, Resource: res, Categories: want,
 		Purpose: req.Purpose, BreakGlass: req.BreakGlass, Time: g.Now(),
 		RequestID: req.RequestID, RemoteAddr: req.RemoteAddr,
+	}
+	var d socle.Decision
+	if !oauth.ScopeAllows(req.Actor, req.Purpose, action) {
+		// A partner's token is used beyond its scopes: refused whatever
+		// the agreement says, and recorded.
+		d.Facts = []socle.Fact{{Kind: "scope", Detail: map[string]string{"scope": oauth.Scope(req.Purpose, action)},
+			Text: "Le jeton du système partenaire ne couvre pas « " + oauth.Scope(req.Purpose, action) + " » : l'accès est refusé."}}
+		if err := g.audit(ctx, req, action, res, d, 0); err != nil {
+			return d, err
+		}
+		return d, socle.Errorf(socle.EFORBIDDEN, "the access token does not grant the scope %s", oauth.Scope(req.Purpose, action))
 	}
 	d, err := g.policy.Decide(ctx, ar)
 	if err != nil {

@@ -1,6 +1,10 @@
 package http
 
-import "net/http"
+import (
+	"net/http"
+
+	"socle/oauth"
+)
 
 // routes registers every route of the server: the whole surface in one place.
 func (s *Server) routes() {
@@ -28,6 +32,15 @@ func (s *Server) routes() {
 	s.handle("GET /offres", s.handleOffersPage())
 	if s.identity != nil {
 		identityRoutes(s, s.identity)
+	}
+	if s.oauth != nil {
+		s.handle("POST /oauth/token", oauth.TokenHandler(s.oauth))
+		s.handle("POST /oauth/revoke", oauth.RevokeHandler(s.oauth))
+		s.handle("GET /.well-known/jwks.json", oauth.JWKSHandler(s.oauth))
+	}
+	if s.sso != nil && s.identity != nil {
+		s.handle("GET /sso/start", oauth.SSOStartHandler(s.sso))
+		s.handle("GET /sso/callback", oauth.SSOCallbackHandler(s.sso, s.identity))
 	}
 	s.handle("/", s.handleNotFoundPage())
 }

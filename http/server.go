@@ -11,6 +11,7 @@ import (
 	"socle"
 	"socle/gate"
 	"socle/identity"
+	"socle/oauth"
 )
 
 // Directory is the non-personal data the server shows without the gate:
@@ -47,11 +48,44 @@ type Config struct {
 	MaxBodyBytes int64
 }
 
+// Services are what the server serves. Gate and Directory are required;
+// the others switch their routes on when set.
+type Services struct {
+	Gate      *gate.Gate
+	Directory Directory
+	// Identity serves the staff login and administration pages.
+	Identity *identity.Service
+	// OAuth serves the partners' token, revocation and key endpoints.
+	OAuth *oauth.Service
+	// SSO serves the network's single sign-on for staff.
+	SSO *oauth.SSO
+	// Auth establishes the actor of each request; anonymous when nil.
+	Auth Authenticator
+}
+
+// FirstOf returns an Authenticator that asks each in turn and keeps the
+// first actor or error: a bearer token, then a session cookie.
+func FirstOf(auths ...Authenticator) Authenticator { return firstOf(auths) }
+
+type firstOf []Authenticator
+
+func (f firstOf) Authenticate(r *http.Request) (socle.Actor, error) {
+	for _, a := range f {
+		actor, err := a.Authenticate(r)
+		if err != nil || actor.Authenticated() {
+			return actor, err
+		}
+	}
+	return socle.Actor{}, nil
+}
+
 // Server is Socle's HTTP handler with its dependencies.
 type Server struct {
 	gate     *gate.Gate
 	dir      Directory
 	identity *identity.Service
+	oauth    *oauth.Service
+	sso      *oauth.SSO
 	auth     Authenticator
 	logger   *slog.Logger
 	cfg      Config
@@ -61,16 +95,15 @@ type Server struct {
 	patterns []string
 }
 
-// NewServer returns the HTTP handler of Socle. ids serves the staff login
-// pages when not nil; auth establishes the actor of each request.
-func NewServer(logger *slog.Logger, cfg Config, g *gate.Gate, dir Directory, ids *identity.Service, auth Authenticator) http.Handler {
+// NewServer returns the HTTP handler of Socle.
+func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	if auth == nil {
-		auth = Anonymous{}
+	if svc.Auth == nil {
+		svc.Auth = Anonymous{}
 	}
-	s := &Server{gate: g, dir: dir, identity: ids, auth: auth, logger: logger, cfg: cfg, pages: loadPages(), mux: http.NewServeMux()}
+	s := &Server{gate: svc.Gate, dir: svc.Directory, identity: svc.Identity, oauth: svc.OAuth, sso: svc.SSO, auth: svc.Auth, logger: logger, cfg: cfg, pages: loadPages(), mux: http.NewServeMux()}
 	s.routes()
 	var h http.Handler = s.mux
 	h = s.authenticate(h)

@@ -212,7 +212,7 @@ const (
 	// AfterSSO is where a session with a second factor lands.
 	AfterSSO = "/"
 	// SecondFactorPath is where the identity layer asks for Socle's own second factor.
-	SecondFactorPath = "/connexion/second-facteur"
+	SecondFactorPath = "/second-facteur"
 )
 
 var ssoErrorPage = template.Must(template.New("sso").Parse(`<!doctype html>

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"socle/gate"
 	sochttp "socle/http"
 	"socle/identity"
+	"socle/oauth"
 	"socle/policy"
 	"socle/store/sqlstore"
 )
@@ -26,6 +28,8 @@ type app struct {
 	audit    *audit.Log
 	gate     *gate.Gate
 	identity *identity.Service
+	oauth    *oauth.Service
+	sso      *oauth.SSO
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
 	keys     keys
@@ -36,12 +40,15 @@ type keys struct {
 	auditSigner string // signs the audit checkpoints (note format)
 	personRef   []byte // HMAC key of the pseudonymous person references
 	forms       []byte // signs the pre-session CSRF cookie of the login forms
+	clientHMAC  []byte // keys the hash of partner client secrets
+	signingSeal []byte // seals the token signing keys at rest (AES-256-GCM)
 }
 
 // siteConfig is how the site is reached, for cookies, links and WebAuthn.
 type siteConfig struct {
 	tls     bool
 	baseURL string
+	sso     oauth.SSOConfig // off when Issuer is empty
 }
 
 func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
@@ -71,8 +78,28 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, fmt.Errorf("identity: %w", err)
 	}
-	a.auth = a.identity
+	a.oauth, err = oauth.New(ctx, db, db, a.audit, oauth.Config{
+		Issuer: site.baseURL, SecretKey: a.keys.clientHMAC, KeyEncryptionKey: a.keys.signingSeal, Logger: logger,
+		Agreements: func() []policy.Agreement { return a.policy.Register().Agreements },
+	})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("oauth: %w", err)
+	}
+	if site.sso.Issuer != "" {
+		site.sso.RedirectURL = site.baseURL + "/sso/callback"
+		if a.sso, err = oauth.NewSSO(ctx, site.sso, db, a.audit); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("single sign-on: %w", err)
+		}
+	}
+	a.auth = sochttp.FirstOf(oauth.NewAuthenticator(a.oauth, db), a.identity)
 	return a, nil
+}
+
+// services are what the HTTP server serves.
+func (a *app) services() sochttp.Services {
+	return sochttp.Services{Gate: a.gate, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth}
 }
 
 // Close flushes the audit log and closes the store.
@@ -105,7 +132,25 @@ func loadKeys(dir string) (keys, error) {
 	if err != nil {
 		return k, err
 	}
-	return keys{auditSigner: signer, personRef: []byte(ref), forms: []byte(forms)}, nil
+	hexKey := func(name string) ([]byte, error) {
+		v, err := readOrCreate(filepath.Join(dir, name), func() (string, error) { return randomHex(32) })
+		if err != nil {
+			return nil, err
+		}
+		b, err := hex.DecodeString(v)
+		if err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("key %s: expected 64 hexadecimal digits", name)
+		}
+		return b, nil
+	}
+	k = keys{auditSigner: signer, personRef: []byte(ref), forms: []byte(forms)}
+	if k.clientHMAC, err = hexKey("client-secret.key"); err != nil {
+		return k, err
+	}
+	if k.signingSeal, err = hexKey("signing-seal.key"); err != nil {
+		return k, err
+	}
+	return k, nil
 }
 
 func readOrCreate(path string, create func() (string, error)) (string, error) {

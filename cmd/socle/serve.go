@@ -12,6 +12,7 @@ import (
 	"time"
 
 	sochttp "socle/http"
+	"socle/oauth"
 )
 
 // storeFlags are the flags that choose the store, shared by the commands.
@@ -41,6 +42,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	demoPersons := fs.Int("demo-persons", 5000, "number of persons of the demo network (with --demo)")
 	tlsCert := fs.String("tls-cert", getenv("SOCLE_TLS_CERT"), "TLS certificate file: serve HTTPS (env SOCLE_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv("SOCLE_TLS_KEY"), "TLS key file (env SOCLE_TLS_KEY)")
+	ssoIssuer := fs.String("sso-issuer", getenv("SOCLE_SSO_ISSUER"), "OpenID Connect issuer of the network's single sign-on; off when empty (env SOCLE_SSO_ISSUER; the secret comes from SOCLE_SSO_CLIENT_SECRET)")
+	ssoClientID := fs.String("sso-client-id", getenv("SOCLE_SSO_CLIENT_ID"), "client id of Socle at the SSO provider (env SOCLE_SSO_CLIENT_ID)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
@@ -53,7 +56,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL}
+	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, sso: oauth.SSOConfig{
+		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
+	}}
 	if site.baseURL == "" {
 		site.baseURL = defaultBaseURL(*addr, site.tls)
 	}
@@ -73,7 +78,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
-	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, app.gate, app.store, app.identity, app.auth)
+	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, app.services())
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -93,6 +98,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "version", version)
 
+	go app.oauth.Run(ctx, 30*time.Second)
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {

@@ -1,0 +1,285 @@
+package gate_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"socle"
+	"socle/audit"
+	"socle/gate"
+	"socle/policy"
+	"socle/store/sqlite"
+	"socle/store/sqlstore"
+	"socle/store/storetest"
+)
+
+// env is a gate over a real SQLite store, the real policy engine and the
+// real audit log, with a small network: a mission locale that follows one
+// person, and a person nobody there follows.
+type env struct {
+	dir       string
+	db        *sqlstore.DB
+	log       *audit.Log
+	gate      *gate.Gate
+	adviser   socle.Actor
+	followed  *socle.Person
+	stranger  *socle.Person
+	verifyKey string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	signer, verifier, err := audit.GenerateKey("socle.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{CheckpointEvery: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{dir: dir, db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier}
+
+	ml := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
+	if err := db.CreateOrganisation(ctx, ml); err != nil {
+		t.Fatal(err)
+	}
+	agent := storetest.NewAgent(ml.ID, "claire@ml-lyon.fr")
+	if err := db.CreateAgent(ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	e.followed, e.stranger = storetest.NewPerson(1), storetest.NewPerson(2)
+	for _, p := range []*socle.Person{e.followed, e.stranger} {
+		p.Parcours.Situation = socle.SituationYouth
+		p.Identity.BirthDate = socle.NewDate(2004, 3, 2)
+		if err := db.CreatePerson(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &socle.Followup{PersonID: e.followed.ID, OrganisationID: ml.ID, AgentID: agent.ID, Start: socle.NewDate(2025, 3, 2)}
+	if err := db.CreateFollowup(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	e.adviser = socle.Actor{AgentID: agent.ID, OrganisationID: ml.ID, OrgKind: ml.Kind, OrgName: ml.Name,
+		Roles: agent.Roles, Departements: ml.Departements, Strength: socle.AuthMFA}
+	return e
+}
+
+func (e *env) req(purpose string) gate.Request {
+	return gate.Request{Actor: e.adviser, Purpose: purpose, RequestID: "test", RemoteAddr: "127.0.0.1"}
+}
+
+func TestCallerChecks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	passwordOnly := e.adviser
+	passwordOnly.Strength = socle.AuthPassword
+	tests := []struct {
+		name string
+		req  gate.Request
+		code string
+		msg  string
+	}{
+		{"anonymous", gate.Request{Purpose: policy.PurposeAccompagnement}, socle.EUNAUTHENTICATED, "authentication"},
+		{"password only", gate.Request{Actor: passwordOnly, Purpose: policy.PurposeAccompagnement}, socle.EFORBIDDEN, "second factor"},
+		{"no purpose", e.req(""), socle.EINVALID, "accompagnement"},
+		{"unknown purpose", e.req("curiosite"), socle.EINVALID, "accompagnement"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, _, err := e.gate.ReadPerson(ctx, tt.req, e.followed.ID, 0)
+			if p != nil || socle.ErrorCode(err) != tt.code || !strings.Contains(socle.ErrorMessage(err), tt.msg) {
+				t.Fatalf("ReadPerson = %v, %v; want %s mentioning %q", p, err, tt.code, tt.msg)
+			}
+		})
+	}
+}
+
+func TestReadIsDecidedMaskedAndAudited(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	before := e.log.Size()
+
+	p, d, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0)
+	if err != nil {
+		t.Fatalf("reading a followed person: %v", err)
+	}
+	if p.Identity == nil || p.Contact == nil {
+		t.Errorf("granted sections missing: %v", p.Categories())
+	}
+	if p.Health != nil || p.Justice != nil || p.Bank != nil {
+		t.Errorf("a mission locale sees sensitive sections: %v", p.Categories())
+	}
+	b, _ := json.Marshal(p)
+	for _, key := range []string{`"health"`, `"justice"`, `"bank"`, `"iban"`, `"rqth"`} {
+		if strings.Contains(string(b), key) {
+			t.Errorf("masked key %s in %s", key, b)
+		}
+	}
+	if !strings.Contains(d.Explanation(), "Mission Locale de Lyon") {
+		t.Errorf("explanation %q does not name the organisation", d.Explanation())
+	}
+
+	// Forbidden and absent look the same.
+	_, _, errStranger := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.stranger.ID, 0)
+	_, _, errAbsent := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), socle.NewID(socle.PrefixPerson), 0)
+	_, _, errMalformed := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), "per_../../etc", 0)
+	for _, err := range []error{errStranger, errAbsent, errMalformed} {
+		if socle.ErrorCode(err) != socle.ENOTFOUND || socle.ErrorMessage(err) != "person not found" {
+			t.Errorf("err = %v, want the same not found", err)
+		}
+	}
+	// The allowed read, the denial and the absent one are in the log.
+	if got := e.log.Size() - before; got != 3 {
+		t.Errorf("%d audit entries, want 3 (allowed, denied, absent)", got)
+	}
+	last, err := e.log.Entry(ctx, e.log.Size()-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(last.Leaf), `"allowed":false`) {
+		t.Errorf("the last entry is not the denial: %s", last.Leaf)
+	}
+	if strings.Contains(string(last.Leaf), e.stranger.ID) {
+		t.Errorf("the audit entry carries the clear person id: %s", last.Leaf)
+	}
+}
+
+// TestFailClosed breaks the audit table under the running log: the gate
+// must then return no data at all.
+func TestFailClosed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, _, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite3", filepath.Join(e.dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`ALTER TABLE audit_entries RENAME TO audit_entries_gone`); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0)
+	if p != nil || socle.ErrorCode(err) != socle.EUNAVAILABLE {
+		t.Fatalf("with the audit log broken: person %v, err %v; want no data and unavailable", p, err)
+	}
+	found, _, err := e.gate.SearchPersons(ctx, e.req(policy.PurposeAccompagnement), socle.PersonQuery{FamilyName: e.followed.Identity.FamilyName})
+	if found != nil || err == nil {
+		t.Fatalf("search with the audit log broken: %v, %v", found, err)
+	}
+}
+
+func TestSearchIsRestrictedToFollowedPersons(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	req := e.req(policy.PurposeAccompagnement)
+	found, _, err := e.gate.SearchPersons(ctx, req, socle.PersonQuery{FamilyName: e.followed.Identity.FamilyName[:3]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 1 || found[0].ID != e.followed.ID {
+		t.Fatalf("search by name prefix found %d persons, want the followed one only", len(found))
+	}
+	found, _, err = e.gate.SearchPersons(ctx, req, socle.PersonQuery{FamilyName: e.stranger.Identity.FamilyName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range found {
+		if p.ID == e.stranger.ID {
+			t.Fatal("a name search found a person the organisation does not follow")
+		}
+	}
+	if _, _, err := e.gate.SearchPersons(ctx, req, socle.PersonQuery{}); socle.ErrorCode(err) != socle.EINVALID {
+		t.Fatalf("a search without criteria: %v", err)
+	}
+	// Outside the followed population, the exact NIR with the birth date
+	// gives a minimal card.
+	cards, _, err := e.gate.SearchPersons(ctx, req, socle.PersonQuery{NIR: e.stranger.Identity.NIR, BirthDate: e.stranger.Identity.BirthDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cards) != 1 || cards[0].ID != e.stranger.ID {
+		t.Fatalf("exact lookup found %d", len(cards))
+	}
+	if cards[0].Contact != nil || cards[0].Parcours != nil || cards[0].Health != nil {
+		t.Errorf("the lookup card carries more than identity: %v", cards[0].Categories())
+	}
+	// The NIR alone, without the birth date, finds nobody outside.
+	cards, _, err = e.gate.SearchPersons(ctx, req, socle.PersonQuery{NIR: e.stranger.Identity.NIR})
+	if err != nil || len(cards) != 0 {
+		t.Fatalf("NIR without birth date: %d cards, %v", len(cards), err)
+	}
+}
+
+func TestCreatedPersonIsFollowedByTheCreator(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p := storetest.NewPerson(3)
+	p.Health, p.Justice, p.Bank = nil, nil, nil
+	p.Parcours.Situation = socle.SituationYouth
+	p.Identity.BirthDate = socle.NewDate(2005, 1, 1)
+	if _, err := e.gate.CreatePerson(ctx, e.req(policy.PurposeAccompagnement), p); err != nil {
+		t.Fatalf("creating: %v", err)
+	}
+	got, _, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), p.ID, 0)
+	if err != nil || got.Identity.FamilyName != p.Identity.FamilyName {
+		t.Fatalf("reading the new person: %v, %v", got, err)
+	}
+	withHealth := storetest.NewPerson(4)
+	if _, err := e.gate.CreatePerson(ctx, e.req(policy.PurposeAccompagnement), withHealth); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("a mission locale writing health data: %v", err)
+	}
+	if n, _ := e.db.CountPersons(ctx); n != 3 {
+		t.Errorf("%d persons stored, want 3: a refused write changed data", n)
+	}
+}
+
+func TestPartnerTokenBeyondItsScopes(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	client := e.adviser
+	client.AgentID, client.ClientID, client.Strength = "", "cli_test", socle.AuthClient
+	client.Scopes = []string{"orientation:read"}
+	before := e.log.Size()
+	_, _, err := e.gate.ReadPerson(ctx, gate.Request{Actor: client, Purpose: policy.PurposeAccompagnement}, e.followed.ID, 0)
+	if socle.ErrorCode(err) != socle.EFORBIDDEN || !strings.Contains(socle.ErrorMessage(err), "accompagnement:read") {
+		t.Fatalf("err = %v, want forbidden naming the scope", err)
+	}
+	if e.log.Size() != before+1 {
+		t.Error("the refusal was not audited")
+	}
+}
+
+func TestAuditLogVerifiesAfterTraffic(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for range 10 {
+		_, _, _ = e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0)
+	}
+	if err := e.log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.Verify(ctx, e.db.AuditLog(), e.verifyKey, nil)
+	if err != nil || !rep.OK || rep.Size != 10 {
+		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+}
