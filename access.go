@@ -169,3 +169,24 @@ type AgreementRule struct {
 	Population     Population  `json:"population"`
 	Roles          []Role      `json:"roles,omitempty"` // roles that may use it; empty means any
 }
+
+// AuditQuery selects entries of the audit log, newest first. Empty fields
+// do not filter.
+type AuditQuery struct {
+	PersonRef      string
+	AgentID        string
+	OrganisationID string
+	Purpose        string
+	Action         string
+	From, To       time.Time
+	// Before pages backwards: only entries with an index below it (0: from
+	// the newest).
+	Before uint64
+	Limit  int
+}
+
+// AuditHit is one entry of the log: its index in the Merkle tree and its event.
+type AuditHit struct {
+	Index uint64     `json:"index"`
+	Event AuditEvent `json:"event"`
+}

@@ -51,6 +51,7 @@ func commands() []command {
 		{"demo", "generate a demo network into a store", runDemo},
 		{"import", "import reference data (cog: communes, départements, régions)", runImport},
 		{"migrate", "apply the embedded database migrations", runMigrate},
+		{"bench", "run a benchmark and print one JSON line", runBench},
 		{"version", "print the version", runVersion},
 	}
 }
