@@ -147,3 +147,17 @@ func TestServeDemoAnswersAndShutsDown(t *testing.T) {
 		t.Errorf("the demo printed no account:\n%s", out)
 	}
 }
+
+func TestMigrateAppliesOnceThenIsUpToDate(t *testing.T) {
+	dir := t.TempDir()
+	var first, second bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "--data", dir}, noEnv, &first, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"migrate", "--data", dir}, noEnv, &second, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(first.String(), "applied migrations [1 ") || !strings.Contains(second.String(), "up to date") {
+		t.Errorf("first run %q, second run %q", first.String(), second.String())
+	}
+}
