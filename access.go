@@ -29,6 +29,10 @@ type Actor struct {
 	Scopes         []string     `json:"scopes,omitempty"`
 	Strength       AuthStrength `json:"strength"`
 	SessionID      string       `json:"-"`
+	// ContactID is a company contact in the employer space. Such an actor
+	// is not Authenticated for the policy: only the gate's employer
+	// methods, which check her company themselves, accept her.
+	ContactID string `json:"contact_id,omitempty"`
 }
 
 // Authenticated reports whether a is someone at all.

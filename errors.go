@@ -17,6 +17,9 @@ const (
 	ETOOMANY         = "too_many_requests"
 	EUNAVAILABLE     = "unavailable"
 	EINTERNAL        = "internal"
+	// ESTEPUP asks the caller to authenticate again with a second factor
+	// before reading more personal data (an unusual volume of reads).
+	ESTEPUP = "step_up_required"
 )
 
 // Error is a domain error: a machine-readable code and a message a person

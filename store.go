@@ -38,6 +38,11 @@ type PersonQuery struct {
 	NIR            string
 	CommuneCode    string
 	Limit          int
+	// Departements restricts to persons living in one of these départements
+	// (a territory agreement); Situations to persons in one of these
+	// situations. Empty does not filter.
+	Departements []string
+	Situations   []Situation
 }
 
 // PersonStore holds persons. Reads take the granted categories and return

@@ -45,6 +45,12 @@ type Gate struct {
 	PersonRef func(personID string) string
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// Throttle limits the distinct persons a principal reads per window
+	// (throttle.go); nil means no limit.
+	Throttle *Throttle
+	// history searches the audit log for a person's own history; set by
+	// SetAuditSearch (space.go).
+	history AuditSearcher
 }
 
 // New returns a gate over the store with the given policy, audit log and
@@ -124,6 +130,9 @@ func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res
 	if err != nil {
 		return d, fmt.Errorf("deciding %s on %s: %w", action, res.Kind, err)
 	}
+	if d, err = g.breakGlassWindow(ctx, req, ar, d); err != nil {
+		return d, err
+	}
 	if d.Allow {
 		return d, nil
 	}
@@ -189,6 +198,9 @@ func (g *Gate) ReadPerson(ctx context.Context, req Request, id string, want socl
 	if err != nil {
 		return nil, d, err
 	}
+	if err := g.throttle(ctx, req, socle.ActionRead, res, id); err != nil {
+		return nil, d, err
+	}
 	p, err := g.store.Person(ctx, id, d.Categories&want)
 	if err != nil {
 		// A person the policy allowed but the store lacks is recorded as
@@ -222,7 +234,9 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 	if err != nil {
 		return nil, d, err
 	}
-	q.OrganisationID = req.Actor.OrganisationID
+	if err := scopeQuery(&q, req.Actor, d, g.policy); err != nil {
+		return nil, d, err
+	}
 	if q.Limit <= 0 || q.Limit > 50 {
 		q.Limit = 50
 	}
@@ -235,6 +249,13 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 		// minimal card, decided on its own.
 		return g.lookup(ctx, req, q)
 	}
+	ids := make([]string, len(found))
+	for i, p := range found {
+		ids[i] = p.ID
+	}
+	if err := g.throttle(ctx, req, socle.ActionSearch, res, ids...); err != nil {
+		return nil, d, err
+	}
 	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(found)); err != nil {
 		return nil, d, err
 	}
@@ -242,7 +263,7 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 }
 
 func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]*socle.Person, socle.Decision, error) {
-	q.OrganisationID = ""
+	q.OrganisationID, q.Departements, q.Situations = "", nil, nil
 	q.FamilyName, q.GivenName, q.CommuneCode = "", "", ""
 	q.Limit = 1
 	cards, err := g.store.SearchPersons(ctx, q, socle.SetOf(socle.CatIdentity))
@@ -297,6 +318,9 @@ func (g *Gate) CreatePerson(ctx context.Context, req Request, p *socle.Person) (
 	if err := g.store.CreatePerson(ctx, p); err != nil {
 		return d, fmt.Errorf("creating person: %w", err)
 	}
+	if err := g.recordProvenance(ctx, req, p.ID, p.Categories()); err != nil {
+		return d, err
+	}
 	// Registering a person starts her follow-up by the registering
 	// organisation, with the registering agent as référent.
 	f := &socle.Followup{
@@ -331,6 +355,9 @@ func (g *Gate) UpdatePerson(ctx context.Context, req Request, p *socle.Person) (
 	}
 	if err := g.store.UpdatePerson(ctx, p, d.Categories); err != nil {
 		return d, fmt.Errorf("updating person: %w", err)
+	}
+	if err := g.recordProvenance(ctx, req, p.ID, p.Categories()&d.Categories); err != nil {
+		return d, err
 	}
 	g.invalidate(p.ID)
 	return d, nil

@@ -42,6 +42,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.SetSealer(storetest.Keyring(t))
 	signer, verifier, err := audit.GenerateKey("socle.test")
 	if err != nil {
 		t.Fatal(err)

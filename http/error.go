@@ -18,6 +18,7 @@ var statusOf = map[string]int{
 	socle.ETOOMANY:         http.StatusTooManyRequests,
 	socle.EUNAVAILABLE:     http.StatusServiceUnavailable,
 	socle.EINTERNAL:        http.StatusInternalServerError,
+	socle.ESTEPUP:          http.StatusForbidden,
 }
 
 // errorStatus returns the HTTP status of err.

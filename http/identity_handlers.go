@@ -102,7 +102,12 @@ func handleSecondFactorPage(s *Server, svc *identity.Service) http.Handler {
 			http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "second-facteur", "Second facteur", nil)
+		hasKey, err := svc.HasSecurityKey(r.Context(), ActorFrom(r.Context()).AgentID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		identityPage(s, svc, w, r, http.StatusOK, "second-facteur", "Second facteur", formData{"HasKey": hasKey})
 	})
 }
 
@@ -265,7 +270,12 @@ func handleSessionsPage(s *Server, svc *identity.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "sessions", "Mes sessions", formData{"Sessions": sessions, "Current": actor.SessionID, "Notifications": notes})
+		keys, err := svc.SecurityKeys(r.Context(), actor)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		identityPage(s, svc, w, r, http.StatusOK, "sessions", "Mes sessions", formData{"Sessions": sessions, "Current": actor.SessionID, "Notifications": notes, "Keys": keys})
 	})
 }
 
@@ -360,8 +370,15 @@ func handleAgentRoles(s *Server, svc *identity.Service) http.Handler {
 		if !checkCSRF(s, svc, w, r) {
 			return
 		}
-		if err := svc.SetRoles(r.Context(), ActorFrom(r.Context()), r.PathValue("id"), formRoles(r), identity.ClientOf(r)); err != nil {
+		actor := ActorFrom(r.Context())
+		if err := svc.SetRoles(r.Context(), actor, r.PathValue("id"), formRoles(r), identity.ClientOf(r)); err != nil {
 			s.renderError(w, r, err)
+			return
+		}
+		if sess, _, err := svc.CurrentSession(r); err == nil && sess == nil {
+			// Her own roles changed: her session ended with the others.
+			setSession(w, svc, "")
+			http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 			return
 		}
 		http.Redirect(w, r, "/agents", http.StatusSeeOther)

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	s.handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(s.gate))
 	s.handle("GET /api/v1/persons/{id}/followups", handleFollowups(s.gate))
 	s.handle("GET /api/v1/companies/{id}", handleReadCompany(s.gate))
+	companyRoutes(s)
 	s.handle("/api/", handleAPINotFound())
 
 	s.handle("GET /static/", handleStatic())
@@ -42,6 +43,11 @@ func (s *Server) routes() {
 		s.handle("GET /sso/start", oauth.SSOStartHandler(s.sso))
 		s.handle("GET /sso/callback", oauth.SSOCallbackHandler(s.sso, s.identity))
 	}
+	personRoutes(s)
+	spaceRoutes(s)
+	auditRoutes(s)
+	parcoursRoutes(s)
+	employerRoutes(s)
 	s.handle("/", s.handleNotFoundPage())
 }
 

@@ -9,9 +9,14 @@ import (
 	"net/http"
 
 	"socle"
+	"socle/audit"
+	"socle/employer"
 	"socle/gate"
 	"socle/identity"
+	"socle/matching"
 	"socle/oauth"
+	"socle/register"
+	"socle/space"
 )
 
 // Directory is the non-personal data the server shows without the gate:
@@ -61,6 +66,21 @@ type Services struct {
 	SSO *oauth.SSO
 	// Auth establishes the actor of each request; anonymous when nil.
 	Auth Authenticator
+	// Register serves the administration of purposes and agreements.
+	Register *register.Service
+	// Space serves the person's own space (espace usager).
+	Space *space.Service
+	// Matching is the index of the mise en relation; its routes answer
+	// 503 when nil.
+	Matching *matching.Index
+	// Audit serves the audit log's checkpoints, proofs and verifier key.
+	Audit *audit.Log
+	// AuditVerifierKey is the published key that checks the checkpoints.
+	AuditVerifierKey string
+	// Parcours serves orientations, contracts, events and indicators.
+	Parcours *gate.Parcours
+	// Employer serves the employer space (espace employeur).
+	Employer *employer.Service
 }
 
 // FirstOf returns an Authenticator that asks each in turn and keeps the
@@ -82,11 +102,18 @@ func (f firstOf) Authenticate(r *http.Request) (socle.Actor, error) {
 // Server is Socle's HTTP handler with its dependencies.
 type Server struct {
 	gate     *gate.Gate
+	parcours *gate.Parcours
 	dir      Directory
 	identity *identity.Service
 	oauth    *oauth.Service
 	sso      *oauth.SSO
 	auth     Authenticator
+	register *register.Service
+	space    *space.Service
+	employer *employer.Service
+	matching *matching.Index
+	audit    *audit.Log
+	auditKey string
 	logger   *slog.Logger
 	cfg      Config
 	pages    *pages
@@ -104,6 +131,12 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 		svc.Auth = Anonymous{}
 	}
 	s := &Server{gate: svc.Gate, dir: svc.Directory, identity: svc.Identity, oauth: svc.OAuth, sso: svc.SSO, auth: svc.Auth, logger: logger, cfg: cfg, pages: loadPages(), mux: http.NewServeMux()}
+	s.register = svc.Register
+	s.space = svc.Space
+	s.matching = svc.Matching
+	s.audit, s.auditKey = svc.Audit, svc.AuditVerifierKey
+	s.parcours = svc.Parcours
+	s.employer = svc.Employer
 	s.routes()
 	var h http.Handler = s.mux
 	h = s.authenticate(h)

@@ -70,7 +70,9 @@ func (s *Service) managed(ctx context.Context, actor socle.Actor, agentID string
 }
 
 // SetRoles replaces the roles of an agent of the actor's organisation.
-// Roles are read at every request, so the change applies at once.
+// When they change, every open session of the agent ends (the actor's own
+// too when she changed hers): a session is never carried across a change
+// of privilege, and the agent logs in again with both factors.
 func (s *Service) SetRoles(ctx context.Context, actor socle.Actor, agentID string, roles []socle.Role, c Client) error {
 	a, ad, err := s.managed(ctx, actor, agentID)
 	if err != nil {
@@ -96,10 +98,18 @@ func (s *Service) SetRoles(ctx context.Context, actor socle.Actor, agentID strin
 	if err := s.store.UpdateAgent(ctx, a); err != nil {
 		return err
 	}
+	changed := !slices.Equal(before, a.Roles)
+	if changed {
+		if err := s.store.DeleteSessionsOf(ctx, a.ID); err != nil {
+			return fmt.Errorf("ending the sessions of %s after a change of roles: %w", a.ID, err)
+		}
+	}
 	if err := s.audit(ctx, socle.AuditEvent{Action: "agent_roles_changed", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: fmt.Sprintf("roles %v -> %v", before, a.Roles)}); err != nil {
 		return err
 	}
-	s.notify(ctx, a, "Vos habilitations ont changé", fmt.Sprintf("Un administrateur de votre structure a modifié vos rôles dans Socle : %v.", a.Roles))
+	if changed {
+		s.notify(ctx, a, "Vos habilitations ont changé", fmt.Sprintf("Un administrateur de votre structure a modifié vos rôles dans Socle : %v. Vos sessions ouvertes ont été fermées : reconnectez-vous.", a.Roles))
+	}
 	return nil
 }
 

@@ -188,3 +188,23 @@ func (s *Service) ceremony(ctx context.Context, sess *Session) (*webauthn.Sessio
 	}
 	return &data, nil
 }
+
+// HasSecurityKey reports whether an agent has registered a security key or
+// passkey, for the second-factor page to offer it.
+func (s *Service) HasSecurityKey(ctx context.Context, agentID string) (bool, error) {
+	stored, err := s.store.WebAuthnCredentials(ctx, agentID)
+	if err != nil {
+		return false, err
+	}
+	return len(stored) > 0, nil
+}
+
+// SecurityKeys lists the security keys and passkeys of the actor, who must
+// have passed her second factor.
+func (s *Service) SecurityKeys(ctx context.Context, actor socle.Actor) ([]*WebAuthnCredential, error) {
+	a, err := s.requireMFA(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.WebAuthnCredentials(ctx, a.ID)
+}

@@ -134,6 +134,12 @@ func (a *Authenticator) Authenticate(r *http.Request) (socle.Actor, error) {
 		return socle.Actor{}, nil
 	}
 	scheme, token, ok := strings.Cut(h, " ")
+	if ok && strings.EqualFold(scheme, "Basic") && r.Method == http.MethodPost && (r.URL.Path == "/oauth/token" || r.URL.Path == "/oauth/revoke") {
+		// HTTP Basic there is the client authenticating to the token and
+		// revocation endpoints (client_secret_basic), which check it
+		// themselves; it is no API credential.
+		return socle.Actor{}, nil
+	}
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return socle.Actor{}, socle.Errorf(socle.EUNAUTHENTICATED, "use Authorization: Bearer <access token>")
 	}

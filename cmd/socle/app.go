@@ -12,11 +12,16 @@ import (
 	"strings"
 
 	"socle/audit"
+	"socle/commitment"
+	"socle/employer"
 	"socle/gate"
 	sochttp "socle/http"
 	"socle/identity"
+	"socle/matching"
 	"socle/oauth"
 	"socle/policy"
+	"socle/register"
+	"socle/space"
 	"socle/store/sqlstore"
 )
 
@@ -27,12 +32,17 @@ type app struct {
 	policy   *policy.Engine
 	audit    *audit.Log
 	gate     *gate.Gate
+	parcours *gate.Parcours
+	register *register.Service
 	identity *identity.Service
 	oauth    *oauth.Service
 	sso      *oauth.SSO
+	space    *space.Service
+	employer *employer.Service
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
 	keys     keys
+	matching *matching.Index // the mise en relation index, loaded by startMatching
 }
 
 // keys are the platform's secrets, kept in the data directory.
@@ -42,6 +52,7 @@ type keys struct {
 	forms       []byte // signs the pre-session CSRF cookie of the login forms
 	clientHMAC  []byte // keys the hash of partner client secrets
 	signingSeal []byte // seals the token signing keys at rest (AES-256-GCM)
+	commitment  string // Ed25519 seed (hex) that signs contrats d'engagement
 }
 
 // siteConfig is how the site is reached, for cookies, links and WebAuthn.
@@ -71,6 +82,16 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 	}
 	a.gate = gate.New(db, a.policy, a.audit, a.policy)
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
+	contractSigner, err := commitment.NewSigner(a.keys.commitment)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.parcours = gate.NewParcours(a.gate, db, contractSigner)
+	if a.register, err = register.Open(ctx, db, a.policy, a.audit); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("register of purposes and agreements: %w", err)
+	}
 	a.identity, err = identity.New(db, a.audit, identity.LogMailer{Logger: logger}, logger, identity.Config{
 		Secure: site.tls, BaseURL: site.baseURL, Key: a.keys.forms,
 	})
@@ -93,13 +114,22 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 			return nil, fmt.Errorf("single sign-on: %w", err)
 		}
 	}
-	a.auth = sochttp.FirstOf(oauth.NewAuthenticator(a.oauth, db), a.identity)
+	if err := a.openSpace(site); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openEmployer(site); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.auth = sochttp.FirstOf(oauth.NewAuthenticator(a.oauth, db), a.identity, a.space)
 	return a, nil
 }
 
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
-	return sochttp.Services{Gate: a.gate, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth}
+	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space,
+		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer}
 }
 
 // Close flushes the audit log and closes the store.
@@ -148,6 +178,9 @@ func loadKeys(dir string) (keys, error) {
 		return k, err
 	}
 	if k.signingSeal, err = hexKey("signing-seal.key"); err != nil {
+		return k, err
+	}
+	if k.commitment, err = readOrCreate(filepath.Join(dir, "commitment-signer.key"), commitment.GenerateKey); err != nil {
 		return k, err
 	}
 	return k, nil

@@ -47,7 +47,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fmt.Fprintf(stdout, "demo network: %d organisations, %d agents, %d persons, %d follow-ups, %d companies, %d contacts, %d offers in %s (%.0f persons/s)\n",
 		sum.Organisations, sum.Agents, sum.Persons, sum.Followups, sum.Companies, sum.Contacts, sum.Offers,
 		elapsed.Round(time.Millisecond), float64(sum.Persons)/elapsed.Seconds())
-	return nil
+	return replayDemoDayIn(ctx, sf, stdout, stderr)
 }
 
 // generateDemo loads the built-in geography when none was imported, then a
@@ -98,7 +98,7 @@ func (a *app) fillDemo(ctx context.Context, persons int, stdout, stderr io.Write
 		}
 		fmt.Fprintf(stdout, "  %-46s TOTP %-32s %s, %s (%s)\n", acc.Email, secret, acc.Role.Label(), acc.Organisation, acc.Kind.Label())
 	}
-	return nil
+	return a.recordDemoDay(ctx, stdout, stderr)
 }
 
 // demoPassword is the password of every demo account: long enough and not

@@ -10,17 +10,19 @@ import (
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, _ io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, "Usage: socle import cog DIR [--data DIR | --db postgres://…]\n\n  cog   the official communes.json, departements.json and regions.json of DIR")
+		fmt.Fprintln(stdout, "Usage: socle import cog DIR | rome FILE [--data DIR | --db postgres://…]\n\n  cog   the official communes.json, departements.json and regions.json of DIR\n  rome  the ROME referential (CSV of the open-data export)")
 		if len(args) == 0 {
-			return usagef("import: what to import is required (cog)")
+			return usagef("import: what to import is required (cog, rome)")
 		}
 		return nil
 	}
 	switch args[0] {
 	case "cog":
 		return runImportCOG(ctx, args[1:], getenv, stdout)
+	case "rome":
+		return runImportROME(ctx, args[1:], getenv, stdout)
 	}
-	return usagef("import: unknown kind %q (cog)", args[0])
+	return usagef("import: unknown kind %q (cog, rome)", args[0])
 }
 
 func runImportCOG(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

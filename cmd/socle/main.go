@@ -52,6 +52,10 @@ func commands() []command {
 		{"import", "import reference data (cog: communes, départements, régions)", runImport},
 		{"migrate", "apply the embedded database migrations", runMigrate},
 		{"bench", "run a benchmark and print one JSON line", runBench},
+		{"client", "manage partner API clients and signing keys", runClient},
+		{"audit", "verify the audit log", runAudit},
+		{"retention", "shred and erase the records whose retention ended (retention run)", runRetention},
+		{"detect", "simulate, run and evaluate misuse detection", runDetect},
 		{"version", "print the version", runVersion},
 	}
 }

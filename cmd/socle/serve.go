@@ -59,8 +59,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
 	}}
+	// Listen first, so that the default base URL (the WebAuthn origin)
+	// names the real port when --addr asks for any (":0").
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	defer ln.Close()
 	if site.baseURL == "" {
-		site.baseURL = defaultBaseURL(*addr, site.tls)
+		site.baseURL = defaultBaseURL(ln.Addr().String(), site.tls)
 	}
 	app, err := openApp(ctx, sf, site, logger)
 	if err != nil {
@@ -72,11 +79,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err := app.fillDemo(ctx, *demoPersons, stdout, stderr); err != nil {
 			return err
 		}
+		if err := app.demoSpace(ctx, stdout); err != nil {
+			return fmt.Errorf("demo person space: %w", err)
+		}
+		if err := app.demoEmployer(ctx, stdout); err != nil {
+			return fmt.Errorf("demo employer space: %w", err)
+		}
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", *addr, err)
+	if err := app.startMatching(ctx); err != nil {
+		return err
 	}
 	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, app.services())
 	srv := &http.Server{

@@ -18,6 +18,14 @@ func openStore(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening PostgreSQL: %w", err)
 		}
+		if err := os.MkdirAll(sf.data, 0o700); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("creating data directory: %w", err)
+		}
+		if err := setSealer(db, sf.data); err != nil {
+			db.Close()
+			return nil, err
+		}
 		return db, nil
 	}
 	if err := os.MkdirAll(sf.data, 0o700); err != nil {
@@ -26,6 +34,10 @@ func openStore(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
 	db, err := sqlite.Open(ctx, sf.data)
 	if err != nil {
 		return nil, fmt.Errorf("opening SQLite in %s: %w", sf.data, err)
+	}
+	if err := setSealer(db, sf.data); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }

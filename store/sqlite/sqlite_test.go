@@ -2,10 +2,13 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"socle"
+	"socle/audit"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -18,11 +21,45 @@ func open(tb testing.TB) socle.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
+	s.SetSealer(storetest.Keyring(tb))
 	return s
+}
+
+func TestSealing(t *testing.T) {
+	storetest.RunSealing(t, func(t *testing.T) storetest.Raw {
+		dir := t.TempDir()
+		s, err := sqlite.Open(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		s.SetSealer(storetest.Keyring(t))
+		raw, err := sql.Open("sqlite3", filepath.Join(dir, sqlite.FileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { raw.Close() })
+		return storetest.Raw{Store: s, DB: raw}
+	})
+}
+
+func TestParcours(t *testing.T) {
+	storetest.RunParcours(t, func(t *testing.T) socle.Store { return open(t) })
+}
+
+func TestDetect(t *testing.T) {
+	storetest.RunDetect(t, func(t *testing.T) socle.Store { return open(t) })
 }
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) socle.Store { return open(t) })
+}
+
+func TestAudit(t *testing.T) {
+	storetest.RunAudit(t, func(t *testing.T) (audit.Storage, storetest.AuditSearcher) {
+		db := open(t).(*sqlstore.DB)
+		return db.AuditLog(), db
+	})
 }
 
 func TestMigrationsIdempotent(t *testing.T) {

@@ -28,6 +28,7 @@ func (a AuditLog) Size(ctx context.Context) (uint64, error) {
 
 // AppendBatch inserts records as entries first… in one transaction, after
 // checking that first is the next index: two writers can never interleave.
+// The transaction also fills the search index (audit_index.go).
 func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit.Record) error {
 	tx, err := a.db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -42,10 +43,27 @@ func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit
 		return fmt.Errorf("audit append: batch starts at %d but the log holds %d entries", first, next)
 	}
 	t := Table{Name: "audit_entries", Columns: []string{"idx", "leaf", "hashes"}, Rows: make([][]any, len(records))}
+	ix := Table{Name: "audit_index", Columns: auditIndexColumns, Rows: make([][]any, len(records))}
+	blocks := auditBlocks{}
 	for i, r := range records {
-		t.Rows[i] = []any{int64(first) + int64(i), r.Leaf, r.Hashes}
+		idx := int64(first) + int64(i)
+		t.Rows[i] = []any{idx, r.Leaf, r.Hashes}
+		e, at, row, err := indexEntry(idx, r.Leaf)
+		if err != nil {
+			return fmt.Errorf("audit append: %w", err)
+		}
+		ix.Rows[i] = row
+		blocks.add(idx, at, &e)
 	}
 	if err := a.db.insertRows(ctx, tx, t); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	// The search index goes in the same transaction: an entry is searchable
+	// exactly when it is durable.
+	if err := a.db.insertRows(ctx, tx, ix); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	if err := blocks.merge(ctx, a.db, tx); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

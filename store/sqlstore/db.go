@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/seal"
 )
 
 // DB is a socle.Store over one SQL database. Reads go to the read pool and
@@ -28,7 +29,8 @@ type DB struct {
 	read, write *sql.DB
 	d           Dialect
 	rb          rebinder
-	inserts     sync.Map // insertKey -> string
+	inserts     sync.Map      // insertKey -> string
+	sealer      *seal.Keyring // seals the sensitive sections; nil refuses them
 }
 
 var _ socle.Store = (*DB)(nil)

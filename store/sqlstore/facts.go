@@ -57,5 +57,11 @@ func (s *DB) Relations(ctx context.Context, orgID, personID string, day socle.Da
 	if err := rows.Err(); err != nil {
 		return rel, fmt.Errorf("reading follow-ups facts: %w", err)
 	}
+	if rel.Proposals, err = s.proposals(ctx, orgID, personID); err != nil {
+		return rel, err
+	}
+	if err := s.parcoursFacts(ctx, orgID, personID, day, &rel); err != nil {
+		return rel, err
+	}
 	return rel, nil
 }

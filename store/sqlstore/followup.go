@@ -2,12 +2,18 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"socle"
 )
 
-var followupColumns = []string{"id", "person_id", "organisation_id", "agent_id", "start_date", "end_date"}
+var followupColumns = []string{"id", "person_id", "organisation_id", "agent_id", "start_date", "end_date", "family_norm", "given_norm"}
+
+// personNames are a person's normalised names, copied onto her follow-ups
+// for the search among followed persons.
+type personNames struct{ family, given string }
 
 func prepareFollowup(f *socle.Followup) {
 	if f.ID == "" {
@@ -15,8 +21,21 @@ func prepareFollowup(f *socle.Followup) {
 	}
 }
 
-func followupRow(f *socle.Followup) []any {
-	return []any{f.ID, f.PersonID, f.OrganisationID, nullable(f.AgentID), f.Start, f.End}
+func followupRow(f *socle.Followup, n personNames) []any {
+	return []any{f.ID, f.PersonID, f.OrganisationID, nullable(f.AgentID), f.Start, f.End, n.family, n.given}
+}
+
+// namesOf reads the normalised names of a stored person; an unknown person
+// is EINVALID, as the foreign key would say.
+func (s *DB) namesOf(ctx context.Context, personID string) (personNames, error) {
+	var n personNames
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), personID).Scan(&n.family, &n.given)
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, socle.Errorf(socle.EINVALID, "follow-up: refers to a record that does not exist")
+	} else if err != nil {
+		return n, fmt.Errorf("follow-up: reading the person's names: %w", err)
+	}
+	return n, nil
 }
 
 // CreateFollowup validates and stores a follow-up; a person, organisation
@@ -26,7 +45,11 @@ func (s *DB) CreateFollowup(ctx context.Context, f *socle.Followup) error {
 		return err
 	}
 	prepareFollowup(f)
-	_, err := s.write.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f)...)
+	names, err := s.namesOf(ctx, f.PersonID)
+	if err != nil {
+		return err
+	}
+	_, err = s.write.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f, names)...)
 	return s.fail(err, "follow-up")
 }
 

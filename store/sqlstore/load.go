@@ -88,7 +88,7 @@ func (s *DB) insertRows(ctx context.Context, tx *sql.Tx, t Table) error {
 // Load inserts a batch in one transaction: all of it or nothing. Records
 // are validated first; missing ids and creation times are filled in b.
 func (s *DB) Load(ctx context.Context, b *socle.Batch) error {
-	tables, err := batchTables(b)
+	tables, err := s.batchTables(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *DB) Load(ctx context.Context, b *socle.Batch) error {
 
 // batchTables validates b and returns its rows, table by table, in an
 // order where references point backwards.
-func batchTables(b *socle.Batch) ([]Table, error) {
+func (s *DB) batchTables(ctx context.Context, b *socle.Batch) ([]Table, error) {
 	orgs := Table{Name: "organisations", Columns: organisationColumns}
 	orgDeps := Table{Name: "organisation_departements", Columns: organisationDepartementColumns}
 	for i, o := range b.Organisations {
@@ -130,6 +130,7 @@ func batchTables(b *socle.Batch) ([]Table, error) {
 		agents.Rows = append(agents.Rows, agentRow(a))
 	}
 	persons := Table{Name: "persons", Columns: personColumns, Rows: make([][]any, 0, len(b.Persons))}
+	keys := Table{Name: "person_keys", Columns: personKeyColumns}
 	for i, p := range b.Persons {
 		if err := p.Validate(); err != nil {
 			return nil, batchError("person", i, err)
@@ -139,15 +140,34 @@ func batchTables(b *socle.Batch) ([]Table, error) {
 		if err != nil {
 			return nil, batchError("person", i, err)
 		}
+		keyRow, err := s.sealNewPerson(p.ID, row, p.CreatedAt)
+		if err != nil {
+			return nil, batchError("person", i, err)
+		}
 		persons.Rows = append(persons.Rows, row)
+		if keyRow != nil {
+			keys.Rows = append(keys.Rows, keyRow)
+		}
 	}
 	followups := Table{Name: "followups", Columns: followupColumns, Rows: make([][]any, 0, len(b.Followups))}
+	names := make(map[string]personNames, len(b.Persons))
+	for _, p := range b.Persons {
+		names[p.ID] = personNames{NormalizeName(p.Identity.FamilyName), NormalizeName(p.Identity.GivenName)}
+	}
 	for i, f := range b.Followups {
 		if err := f.Validate(); err != nil {
 			return nil, batchError("follow-up", i, err)
 		}
 		prepareFollowup(f)
-		followups.Rows = append(followups.Rows, followupRow(f))
+		n, ok := names[f.PersonID]
+		if !ok {
+			// A follow-up of a person loaded earlier.
+			var err error
+			if n, err = s.namesOf(ctx, f.PersonID); err != nil {
+				return nil, batchError("follow-up", i, err)
+			}
+		}
+		followups.Rows = append(followups.Rows, followupRow(f, n))
 	}
 	companies := Table{Name: "companies", Columns: companyColumns, Rows: make([][]any, 0, len(b.Companies))}
 	for i, c := range b.Companies {
@@ -173,7 +193,7 @@ func batchTables(b *socle.Batch) ([]Table, error) {
 		prepareOffer(o)
 		offers.Rows = append(offers.Rows, offerRow(o))
 	}
-	return []Table{orgs, orgDeps, agents, persons, followups, companies, contacts, offers}, nil
+	return []Table{orgs, orgDeps, agents, persons, keys, followups, companies, contacts, offers}, nil
 }
 
 // batchError names the record of a batch that failed, keeping the code of err.

@@ -47,6 +47,9 @@ var personSelects = func() []string {
 				cols += ", " + sc.col
 			}
 		}
+		if granted&sensitiveSet != 0 {
+			cols += ", " + keySelect
+		}
 		out[g] = cols
 	}
 	return out
@@ -116,6 +119,7 @@ type personScan struct {
 	nir      sql.NullString
 	identity socle.Identity
 	sections [6][]byte
+	wrapped  []byte // the person's wrapped data key, when a sensitive section is read
 	dest     []any
 }
 
@@ -130,6 +134,9 @@ func newPersonScan(granted socle.CategorySet) *personScan {
 		if granted.Has(sc.cat) {
 			ps.dest = append(ps.dest, &ps.sections[i])
 		}
+	}
+	if granted&sensitiveSet != 0 {
+		ps.dest = append(ps.dest, &ps.wrapped)
 	}
 	return ps
 }
@@ -167,8 +174,26 @@ func (s *DB) CreatePerson(ctx context.Context, p *socle.Person) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.write.ExecContext(ctx, s.insertSQL(Table{Name: "persons", Columns: personColumns}, 1), row...)
-	return s.fail(err, "person")
+	keyRow, err := s.sealNewPerson(p.ID, row, p.CreatedAt)
+	if err != nil {
+		return err
+	}
+	if keyRow == nil {
+		_, err = s.write.ExecContext(ctx, s.insertSQL(Table{Name: "persons", Columns: personColumns}, 1), row...)
+		return s.fail(err, "person")
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("creating person: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "persons", Columns: personColumns}, 1), row...); err != nil {
+		return s.fail(err, "person")
+	}
+	if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "person_keys", Columns: personKeyColumns}, 1), keyRow...); err != nil {
+		return s.fail(err, "person")
+	}
+	return s.commit(tx, "person")
 }
 
 // Person returns the person with that id with the granted sections only,
@@ -181,6 +206,9 @@ func (s *DB) Person(ctx context.Context, id string, granted socle.CategorySet) (
 		return nil, notFound("person")
 	} else if err != nil {
 		return nil, fmt.Errorf("reading person: %w", err)
+	}
+	if err := s.unseal(ps, granted); err != nil {
+		return nil, err
 	}
 	return ps.person(granted)
 }
@@ -219,6 +247,16 @@ func (s *DB) UpdatePerson(ctx context.Context, p *socle.Person, granted socle.Ca
 	if err != nil {
 		return err
 	}
+	// One transaction: the person's key, when a sensitive section needs
+	// one, is created with the update or not at all.
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("updating person: %w", err)
+	}
+	defer tx.Rollback()
+	if err := s.sealUpdate(ctx, tx, p.ID, &sections, granted); err != nil {
+		return err
+	}
 	for i, sc := range sectionColumns {
 		if sections[i] != nil && granted.Has(sc.cat) {
 			set.WriteString(sc.col + ` = ?, `)
@@ -228,7 +266,7 @@ func (s *DB) UpdatePerson(ctx context.Context, p *socle.Person, granted socle.Ca
 	updated := now()
 	set.WriteString(`updated_at = ?`)
 	args = append(args, updated, p.ID)
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE persons SET `+set.String()+` WHERE id = ?`), args...)
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE persons SET `+set.String()+` WHERE id = ?`), args...)
 	if err != nil {
 		return s.fail(err, "person")
 	}
@@ -236,6 +274,14 @@ func (s *DB) UpdatePerson(ctx context.Context, p *socle.Person, granted socle.Ca
 		return fmt.Errorf("updating person: %w", err)
 	} else if n == 0 {
 		return notFound("person")
+	}
+	if id := p.Identity; id != nil && granted.Has(socle.CatIdentity) {
+		if err := s.renameFollowups(ctx, tx, p.ID, personNames{NormalizeName(id.FamilyName), NormalizeName(id.GivenName)}); err != nil {
+			return err
+		}
+	}
+	if err := s.commit(tx, "person"); err != nil {
+		return err
 	}
 	p.UpdatedAt = updated
 	return nil
@@ -249,17 +295,23 @@ func (s *DB) SearchPersons(ctx context.Context, q socle.PersonQuery, granted soc
 	granted &= socle.AllCategories
 	var where strings.Builder
 	var args []any
+	// Among the persons an organisation follows, the search runs over its
+	// follow-ups, which carry the names: one range scan of the index
+	// (organisation, family name, given name), whatever the population.
+	from, names := ` FROM persons WHERE 1 = 1`, "persons."
+	selects := personSelects[granted]
 	if q.OrganisationID != "" {
 		today := socle.DateOf(time.Now())
-		where.WriteString(` AND id IN (SELECT f.person_id FROM followups f WHERE f.organisation_id = ? AND f.start_date <= ? AND (f.end_date IS NULL OR f.end_date >= ?))`)
+		from, names = ` FROM followups f JOIN persons ON persons.id = f.person_id WHERE f.organisation_id = ? AND f.start_date <= ? AND (f.end_date IS NULL OR f.end_date >= ?)`, "f."
+		selects = "persons." + selects
 		args = append(args, q.OrganisationID, today, today)
 	}
 	if prefix := NormalizeName(q.FamilyName); prefix != "" {
-		where.WriteString(` AND family_norm >= ? AND family_norm < ?`)
+		where.WriteString(` AND ` + names + `family_norm >= ? AND ` + names + `family_norm < ?`)
 		args = append(args, prefix, prefix+prefixUpper)
 	}
 	if prefix := NormalizeName(q.GivenName); prefix != "" {
-		where.WriteString(` AND given_norm >= ? AND given_norm < ?`)
+		where.WriteString(` AND ` + names + `given_norm >= ? AND ` + names + `given_norm < ?`)
 		args = append(args, prefix, prefix+prefixUpper)
 	}
 	if !q.BirthDate.IsZero() {
@@ -274,24 +326,32 @@ func (s *DB) SearchPersons(ctx context.Context, q socle.PersonQuery, granted soc
 		where.WriteString(` AND commune_code = ?`)
 		args = append(args, q.CommuneCode)
 	}
+	args = s.territoryFilter(&where, args, q.Departements, q.Situations)
 	args = append(args, clampLimit(q.Limit, 50, 200))
-	query := `SELECT ` + personSelects[granted] + ` FROM persons WHERE 1 = 1` + where.String() + ` ORDER BY family_norm, given_norm, id LIMIT ?`
+	query := `SELECT ` + selects + from + where.String() + ` ORDER BY ` + names + `family_norm, ` + names + `given_norm, persons.id LIMIT ?`
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("searching persons: %w", err)
 	}
 	defer rows.Close()
 	var out []*socle.Person
+	seen := map[string]bool{}
 	for rows.Next() {
 		ps := newPersonScan(granted)
 		if err := rows.Scan(ps.dest...); err != nil {
 			return nil, fmt.Errorf("searching persons: %w", err)
 		}
+		if err := s.unseal(ps, granted); err != nil {
+			return nil, err
+		}
 		p, err := ps.person(granted)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+		if !seen[p.ID] { // two open follow-ups by the same organisation
+			seen[p.ID] = true
+			out = append(out, p)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("searching persons: %w", err)
@@ -306,4 +366,12 @@ func (s *DB) CountPersons(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("counting persons: %w", err)
 	}
 	return n, nil
+}
+
+// renameFollowups copies a person's new names onto her follow-ups.
+func (s *DB) renameFollowups(ctx context.Context, tx *sql.Tx, personID string, n personNames) error {
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE followups SET family_norm = ?, given_norm = ? WHERE person_id = ?`), n.family, n.given, personID); err != nil {
+		return fmt.Errorf("renaming follow-ups: %w", err)
+	}
+	return nil
 }

@@ -100,3 +100,12 @@ func NewOffer(companyID, rome, commune string) *socle.Offer {
 		StartDate: socle.NewDate(2026, 9, 1), Open: true,
 	}
 }
+
+// NewContact returns a valid contact of the company, with an e-mail
+// address numbered i, without id.
+func NewContact(companyID string, i int) *socle.CompanyContact {
+	return &socle.CompanyContact{
+		CompanyID: companyID, GivenName: "Nadia", FamilyName: fmt.Sprintf("Recruteuse%d", i), Role: "Responsable RH",
+		Email: fmt.Sprintf("rh%d@entreprise.example", i), Phone: "0478000000", Consent: true, PreferredChannel: "email",
+	}
+}

@@ -472,6 +472,26 @@ func testSearchPersons(t *testing.T, s socle.Store) {
 		})
 	}
 
+	// A change of name reaches the search among followed persons, and a
+	// follow-up loaded in a later batch than its person carries her names.
+	renamed := &socle.Person{ID: open.ID, Identity: &socle.Identity{GivenName: "Éloïse", FamilyName: "Quénard", BirthDate: born, Sex: "F"}}
+	must(t, s.UpdatePerson(ctx, renamed, socle.SetOf(socle.CatIdentity)))
+	must(t, s.Load(ctx, &socle.Batch{Followups: []*socle.Followup{{PersonID: nobody.ID, OrganisationID: orgA.ID, Start: socle.NewDate(2020, 1, 1)}}}))
+	for _, tt := range []struct {
+		name   string
+		family string
+		want   []string
+	}{
+		{"new name", "quen", ids(open)},
+		{"old name no longer", "lefèvre", ids(nobody)},
+	} {
+		got, err := s.SearchPersons(ctx, socle.PersonQuery{OrganisationID: orgA.ID, FamilyName: tt.family}, identity)
+		must(t, err)
+		if g := ids(got...); !slices.Equal(g, tt.want) {
+			t.Errorf("after renaming, %s: found %v, want %v", tt.name, g, tt.want)
+		}
+	}
+
 	// The default limit is 50 and the largest 200.
 	b := &socle.Batch{}
 	for i := range 210 {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"time"
+
+	"socle"
+	"socle/demo"
+	"socle/geo"
+	"socle/matching"
+	"socle/rome"
+)
+
+func init() {
+	benchmarks["match"] = benchmark{"mise en relation: rank persons for an offer, offers for a person", runBenchMatch}
+}
+
+// matchBenchResult is the JSON line of `socle bench match`.
+type matchBenchResult struct {
+	Benchmark       string  `json:"benchmark"`
+	Persons         int     `json:"persons"`
+	Offers          int     `json:"offers"`
+	Ranks           int     `json:"ranks"`
+	RankP50ms       float64 `json:"rank_p50_ms"`
+	RankP99ms       float64 `json:"rank_p99_ms"`
+	OffersForPerson int     `json:"offers_for_person"`
+	OffersP50ms     float64 `json:"offers_for_person_p50_ms"`
+	OffersP99ms     float64 `json:"offers_for_person_p99_ms"`
+	BuildSeconds    float64 `json:"build_s"`
+	Source          string  `json:"source"`
+}
+
+// runBenchMatch builds the matching index directly from the batches of a
+// generated demo network — the store is left out, to measure the index and
+// save the minutes of a load — then ranks persons for random open offers
+// (within the persons of the organisation that follows the most, the
+// filter of a real request; the scan covers the offer's whole ROME family
+// over every person all the same) and offers for random persons.
+func runBenchMatch(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench match", "bench match [--persons N] [--ranks N] [--k N]\n\n"+
+		"The index is built from a generated demo network held in memory, without a store.", stdout)
+	persons := fs.Int("persons", 1_000_000, "persons of the generated network")
+	ranks := fs.Int("ranks", 1000, "rankings of each kind measured")
+	k := fs.Int("k", 20, "results of each ranking")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if *persons < 1 || *ranks < 1 {
+		return usagef("bench match: --persons and --ranks must be positive")
+	}
+	idx := matching.New(rome.Builtin())
+	var offers []*socle.Offer
+	var sample []matching.Features
+	followed := map[string]int{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	start := time.Now()
+	_, err := demo.Generate(ctx, demo.Config{Persons: *persons, Seed: 1, Geo: geo.Builtin(), Progress: stderr}, func(_ context.Context, b *socle.Batch) error {
+		orgs := map[string][]string{}
+		for _, f := range b.Followups {
+			if f.End.IsZero() {
+				orgs[f.PersonID] = append(orgs[f.PersonID], f.OrganisationID)
+				followed[f.OrganisationID]++
+			}
+		}
+		fs := make([]matching.Features, len(b.Persons))
+		for i, p := range b.Persons {
+			fs[i] = matching.FeaturesOf(p)
+			fs[i].Organisations = orgs[p.ID]
+			if len(sample) < 10_000 && rng.IntN(20) == 0 {
+				sample = append(sample, fs[i])
+			}
+		}
+		idx.UpsertAll(fs)
+		for _, o := range b.Offers {
+			idx.UpsertOffer(o)
+			if o.Open {
+				offers = append(offers, o)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("bench match: %w", err)
+	}
+	build := time.Since(start)
+	if len(offers) == 0 || len(sample) == 0 {
+		return fmt.Errorf("bench match: the generated network has no open offer or no person sampled")
+	}
+	busiest, most := "", 0
+	for org, n := range followed {
+		if n > most || n == most && org < busiest {
+			busiest, most = org, n
+		}
+	}
+	res := matchBenchResult{Benchmark: "match", Persons: idx.Persons(), Offers: idx.Offers(), Ranks: *ranks,
+		OffersForPerson: *ranks, BuildSeconds: matchRound2(build.Seconds()), Source: "generated network, index built without a store"}
+	// Collect the garbage of the generation now, not during the measures.
+	runtime.GC()
+	lat := make([]float64, 0, *ranks)
+	for range *ranks {
+		o := offers[rng.IntN(len(offers))]
+		t := time.Now()
+		if _, err := idx.Rank(o, matching.Filter{OrganisationID: busiest}, *k); err != nil {
+			return fmt.Errorf("bench match: %w", err)
+		}
+		lat = append(lat, matchMs(time.Since(t)))
+	}
+	res.RankP50ms, res.RankP99ms = matchPercentile(lat, 50), matchPercentile(lat, 99)
+	lat = lat[:0]
+	for range *ranks {
+		p := sample[rng.IntN(len(sample))]
+		t := time.Now()
+		idx.OffersFor(p, *k)
+		lat = append(lat, matchMs(time.Since(t)))
+	}
+	res.OffersP50ms, res.OffersP99ms = matchPercentile(lat, 50), matchPercentile(lat, 99)
+	return json.NewEncoder(stdout).Encode(res)
+}
+
+func matchMs(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+func matchRound2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
+
+// percentile returns the p-th percentile of vs (sorted in place), rounded
+// to the microsecond.
+func matchPercentile(vs []float64, p int) float64 {
+	slices.Sort(vs)
+	i := min(len(vs)-1, (len(vs)*p)/100)
+	return float64(int64(vs[i]*1000+0.5)) / 1000
+}

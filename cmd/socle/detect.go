@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"socle/audit"
+	"socle/detect"
+	"socle/progress"
+)
+
+func runDetect(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	subs := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
+		"simulate": runDetectSimulate,
+		"run":      runDetectRun,
+		"eval":     runDetectEval,
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, "Usage: socle detect simulate|run|eval [flags]\n\n"+
+			"  simulate  write simulated traffic with planted misuse (JSON lines)\n"+
+			"  run       run detection over the audit log and print the alerts (JSON lines)\n"+
+			"  eval      simulate, detect and print precision/recall per scenario (one JSON line)")
+		if len(args) == 0 {
+			return usagef("detect: a subcommand is required (simulate, run, eval)")
+		}
+		return nil
+	}
+	sub, ok := subs[args[0]]
+	if !ok {
+		return usagef("detect: unknown subcommand %q (simulate, run, eval)", args[0])
+	}
+	return sub(ctx, args[1:], getenv, stdout, stderr)
+}
+
+func simFlags(name, usage string, stdout io.Writer) (*simConfigFlags, *flag.FlagSet) {
+	fs := newFlags(name, usage, stdout)
+	c := &simConfigFlags{}
+	fs.IntVar(&c.agents, "agents", 2000, "number of agents (partner systems and persons scale with it)")
+	fs.IntVar(&c.days, "days", 5, "days of traffic")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed of the simulation")
+	return c, fs
+}
+
+type simConfigFlags struct {
+	agents, days int
+	seed         uint64
+}
+
+func (c *simConfigFlags) config() detect.SimConfig {
+	return detect.SimConfig{Agents: c.agents, Days: c.days, Seed: c.seed}
+}
+
+func runDetectSimulate(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	c, fs := simFlags("detect simulate", "detect simulate [--agents N] [--days D] [--seed S] [--out FILE]", stdout)
+	out := fs.String("out", "", "file to write (default: standard output)")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	w := stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return fmt.Errorf("detect simulate: %w", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	world := detect.NewWorld(c.config())
+	bar := progress.New(stderr, "événements", int64(c.agents)*62*int64(c.days))
+	var buf []byte
+	err := world.Simulate(ctx, func(evs []detect.Event, labs []detect.Scenario) error {
+		for i := range evs {
+			buf = appendEventJSON(buf[:0], &evs[i], labs[i])
+			if _, err := bw.Write(buf); err != nil {
+				return err
+			}
+		}
+		bar.Add(int64(len(evs)))
+		return nil
+	})
+	bar.Done()
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("detect simulate: %w", err)
+	}
+	fmt.Fprintf(stderr, "%d principals, %d persons, %d planted incidents\n", world.Principals(), world.Persons(), len(world.Incidents()))
+	return nil
+}
+
+// appendEventJSON writes one simulated event as a JSON line, by hand: ten
+// million of them go through here.
+func appendEventJSON(b []byte, ev *detect.Event, lab detect.Scenario) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendUint(b, ev.ID, 10)
+	b = append(b, `,"time":"`...)
+	b = time.Unix(ev.Time, 0).UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, `","principal":`...)
+	b = strconv.AppendUint(b, uint64(ev.Principal), 10)
+	b = append(b, `,"org":`...)
+	b = strconv.AppendUint(b, uint64(ev.Org), 10)
+	b = append(b, `,"person":`...)
+	b = strconv.AppendUint(b, uint64(ev.Person), 10)
+	b = append(b, `,"action":"`...)
+	b = append(b, ev.Action.String()...)
+	b = append(b, `","relation":"`...)
+	b = append(b, ev.Relation.String()...)
+	b = append(b, `","purpose":"`...)
+	if int(ev.Purpose) < len(detect.PurposeNames) {
+		b = append(b, detect.PurposeNames[ev.Purpose]...)
+	}
+	b = append(b, '"')
+	if ev.Task != 0 {
+		b = append(b, `,"task":`...)
+		b = strconv.AppendUint(b, uint64(ev.Task), 10)
+	}
+	if ev.Flags&detect.FlagClient != 0 {
+		b = append(b, `,"client":true`...)
+	}
+	b = append(b, `,"label":"`...)
+	b = append(b, lab.String()...)
+	return append(b, "\"}\n"...)
+}
+
+func runDetectEval(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	c, fs := simFlags("detect eval", "detect eval [--seed S] [--agents N] [--days D]", stdout)
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	res, err := detect.Eval(ctx, c.config(), stderr)
+	if err != nil {
+		return fmt.Errorf("detect eval: %w", err)
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", res.JSON())
+	return err
+}
+
+// runDetectRun runs the detector over the audit log of the store, from
+// --since, and prints each alert as a JSON line.
+func runDetectRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("detect run", "detect run [--since 24h|2025-03-01] [--data DIR | --db postgres://…]", stdout)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	since := fs.String("since", "24h", "start: a duration back from now (24h, 168h) or a date (2025-03-01, RFC 3339)")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	from, err := parseSince(*since, time.Now())
+	if err != nil {
+		return usagef("detect run: %v", err)
+	}
+	db, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := db.AuditLog()
+	size, err := log.Size(ctx)
+	if err != nil {
+		return fmt.Errorf("detect run: %w", err)
+	}
+	// The log is appended in time order: find the first entry at or after
+	// from by bisection, reading one leaf per step.
+	timeAt := func(i uint64) (time.Time, error) {
+		var t time.Time
+		err := log.ReadRange(ctx, i, i+1, func(_ uint64, r audit.Record) error {
+			_, ev, err := detect.DecodeLeaf(r.Leaf)
+			t = ev.Time
+			return err
+		})
+		return t, err
+	}
+	lo, hi := uint64(0), size
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		t, err := timeAt(mid)
+		if err != nil {
+			return fmt.Errorf("detect run: %w", err)
+		}
+		if t.Before(from) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		loc = time.UTC
+	}
+	src := detect.NewAuditSource()
+	det := detect.New(src, detect.Config{Location: loc})
+	enc := json.NewEncoder(stdout)
+	type alertOut struct {
+		detect.Alert
+		PrincipalID  string `json:"principal_id"`
+		Organisation string `json:"organisation_id,omitempty"`
+		At           string `json:"at"`
+	}
+	emit := func(alerts []detect.Alert) error {
+		for _, a := range alerts {
+			if err := enc.Encode(alertOut{Alert: a, PrincipalID: src.PrincipalName(a.Principal), Organisation: src.Orgs.Name(a.Org),
+				At: time.Unix(a.Time, 0).In(loc).Format(time.RFC3339)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	bar := progress.New(stderr, "entrées", int64(size-lo))
+	err = log.ReadRange(ctx, lo, size, func(i uint64, r audit.Record) error {
+		_, ev, err := detect.DecodeLeaf(r.Leaf)
+		if err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+		e := src.Convert(i, ev)
+		bar.Add(1)
+		return emit(det.Observe(&e))
+	})
+	bar.Done()
+	if err == nil {
+		err = emit(det.Flush())
+	}
+	if err != nil {
+		return fmt.Errorf("detect run: %w", err)
+	}
+	st := det.Stats()
+	fmt.Fprintf(stderr, "%d entries since %s: %d reads, %d explained, %d by a bulk task, %d explained afterwards, %d unexplained, %d alerts\n",
+		size-lo, from.Format(time.RFC3339), st.Reads, st.Explained, st.BulkTask, st.Retroactive, st.Unexplained, st.Alerts)
+	return nil
+}
+
+// parseSince reads a duration back from now or a date.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--since %q: want a duration (24h) or a date (2025-03-01)", s)
+}

@@ -1,0 +1,181 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"socle"
+)
+
+// BreakGlassTTL is how long a justified break-the-glass access keeps the
+// person open to the agent who broke the glass, for the same purpose,
+// without typing the justification again.
+const BreakGlassTTL = 4 * time.Hour
+
+// Grant is a break-the-glass access: an agent opened a person's file
+// outside the rules, with a written justification, until Expires. Every
+// grant is listed for the privacy officers until one reviews it.
+type Grant struct {
+	ID             string    `json:"id"`
+	AgentID        string    `json:"agent_id"`
+	OrganisationID string    `json:"organisation_id"`
+	PersonID       string    `json:"-"` // auditors see PersonRef, as in the audit log
+	PersonRef      string    `json:"person_ref,omitempty"`
+	Purpose        string    `json:"purpose"`
+	Justification  string    `json:"justification"`
+	Created        time.Time `json:"created_at"`
+	Expires        time.Time `json:"expires_at"`
+	Reviewed       bool      `json:"reviewed"`
+	ReviewedBy     string    `json:"reviewed_by,omitempty"`
+	ReviewedAt     time.Time `json:"reviewed_at,omitzero"`
+}
+
+// Grants stores break-the-glass grants. A gate whose store implements it
+// keeps each justified access open for BreakGlassTTL; otherwise every read
+// outside the rules needs its own justification.
+type Grants interface {
+	AddGrant(ctx context.Context, g *Grant) error
+	// ActiveGrant returns the newest grant of the agent on the person still
+	// valid at t, ENOTFOUND when none.
+	ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*Grant, error)
+	GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*Grant, error)
+	ReviewGrant(ctx context.Context, id, reviewer string, t time.Time) error
+}
+
+func (g *Gate) grants() Grants {
+	gs, _ := g.store.(Grants)
+	return gs
+}
+
+// breakGlassWindow runs after the policy decided a request. A new justified
+// access that the policy allowed by breaking the glass opens a grant; a
+// denied read of a person inside an open grant of the same agent and
+// purpose is decided again with the grant's justification, so that it is
+// allowed and flagged the same way. A grant that cannot be stored stops the
+// access: its time limit could not be enforced otherwise.
+func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.AccessRequest, d socle.Decision) (socle.Decision, error) {
+	gs := g.grants()
+	if gs == nil || ar.Action != socle.ActionRead || ar.Resource.Kind != socle.ResourcePerson || ar.Resource.ID == "" ||
+		req.Actor.AgentID == "" || req.Actor.Strength < socle.AuthMFA {
+		return d, nil
+	}
+	now := g.Now()
+	switch {
+	case d.Allow && d.BreakGlass && req.BreakGlass != "":
+		gr := &Grant{
+			AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID, PersonID: ar.Resource.ID,
+			Purpose: req.Purpose, Justification: req.BreakGlass, Created: now, Expires: now.Add(BreakGlassTTL),
+		}
+		if err := gs.AddGrant(ctx, gr); err != nil {
+			return socle.Decision{}, fmt.Errorf("recording the break-the-glass grant: %w", err)
+		}
+		d.Facts = append(slices.Clip(d.Facts), grantFact(gr, false))
+		return d, nil
+	case !d.Allow && req.BreakGlass == "":
+		gr, err := gs.ActiveGrant(ctx, req.Actor.AgentID, ar.Resource.ID, now)
+		if socle.ErrorCode(err) == socle.ENOTFOUND {
+			return d, nil
+		} else if err != nil {
+			return socle.Decision{}, fmt.Errorf("reading break-the-glass grants: %w", err)
+		}
+		if gr.Purpose != req.Purpose || gr.OrganisationID != req.Actor.OrganisationID {
+			return d, nil
+		}
+		ar.BreakGlass = gr.Justification
+		again, err := g.policy.Decide(ctx, ar)
+		if err != nil {
+			return socle.Decision{}, fmt.Errorf("deciding within a break-the-glass grant: %w", err)
+		}
+		if !again.Allow {
+			return d, nil
+		}
+		again.Facts = append(slices.Clip(again.Facts), grantFact(gr, true))
+		return again, nil
+	}
+	return d, nil
+}
+
+func grantFact(gr *Grant, reused bool) socle.Fact {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		paris = time.UTC
+	}
+	until := gr.Expires.In(paris).Format("02/01/2006 à 15:04")
+	text := "Cet accès exceptionnel reste ouvert à vous seul jusqu'au " + until + ", puis se referme."
+	if reused {
+		text = "Accès dans le délai du bris de glace ouvert le " + gr.Created.In(paris).Format("02/01/2006 à 15:04") +
+			", valable jusqu'au " + until + " ; il est signalé pour examen."
+	}
+	return socle.Fact{Kind: "break_glass_grant", Detail: map[string]string{
+		"grant_id": gr.ID, "expires_at": gr.Expires.UTC().Format(time.RFC3339),
+	}, Text: text}
+}
+
+// checkAuditor lets only privacy officers (auditeur) signed in with a
+// second factor list and review break-the-glass accesses.
+func checkAuditor(actor socle.Actor) error {
+	if !actor.Authenticated() {
+		return socle.Errorf(socle.EUNAUTHENTICATED, "authentication required")
+	}
+	if actor.AgentID == "" || actor.Strength < socle.AuthMFA {
+		return socle.Errorf(socle.EFORBIDDEN, "an agent signed in with a second factor is required")
+	}
+	if !slices.Contains(actor.Roles, socle.RoleAuditor) {
+		return socle.Errorf(socle.EFORBIDDEN, "reviewing break-the-glass accesses needs the role %s", socle.RoleAuditor)
+	}
+	return nil
+}
+
+// BreakGlassGrants lists break-the-glass accesses for privacy officers,
+// newest first: those awaiting review, or those already reviewed. Persons
+// appear by their pseudonymous reference, as in the audit log.
+func (g *Gate) BreakGlassGrants(ctx context.Context, actor socle.Actor, reviewed bool, limit int) ([]*Grant, error) {
+	if err := checkAuditor(actor); err != nil {
+		return nil, err
+	}
+	gs := g.grants()
+	if gs == nil {
+		return nil, socle.Errorf(socle.EUNAVAILABLE, "break-the-glass grants are not stored by this server")
+	}
+	list, err := gs.GrantsToReview(ctx, reviewed, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, gr := range list {
+		gr.PersonRef = gr.PersonID
+		if g.PersonRef != nil {
+			gr.PersonRef = g.PersonRef(gr.PersonID)
+		}
+	}
+	return list, nil
+}
+
+// ReviewBreakGlass marks a break-the-glass access as reviewed by the
+// privacy officer, and records the review in the audit log first.
+func (g *Gate) ReviewBreakGlass(ctx context.Context, req Request, id string) error {
+	if err := checkAuditor(req.Actor); err != nil {
+		return err
+	}
+	gs := g.grants()
+	if gs == nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "break-the-glass grants are not stored by this server")
+	}
+	ev := socle.AuditEvent{
+		Time: g.Now().UTC(), RequestID: req.RequestID, AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID,
+		Action: "break_glass_reviewed", ResourceID: id, Allowed: true, RemoteAddr: req.RemoteAddr,
+		Explanation: "Examen d'un accès exceptionnel (bris de glace) par le délégué à la protection des données.",
+	}
+	if err := g.auditor.Append(ctx, ev); err != nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "the review could not be recorded in the audit log")
+	}
+	if err := gs.ReviewGrant(ctx, id, req.Actor.AgentID, g.Now()); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return fmt.Errorf("reviewing break-the-glass grant: %w", err)
+	}
+	return nil
+}

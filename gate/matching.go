@@ -1,0 +1,215 @@
+package gate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"socle"
+	"socle/matching"
+)
+
+// PurposeMatching is the purpose of every access of the mise en relation.
+const PurposeMatching = "mise_en_relation"
+
+// MatchStore is what the mise en relation needs of the store besides Store.
+// The gate's store must implement it for the methods of this file.
+type MatchStore interface {
+	CreateMatch(ctx context.Context, m *socle.Match) error
+	Match(ctx context.Context, id string) (*socle.Match, error)
+	MatchesOfOffer(ctx context.Context, offerID string) ([]*socle.Match, error)
+	SetMatchStatus(ctx context.Context, id, status, actor, note string) error
+	MatchingConsent(ctx context.Context, personID string) (bool, error)
+	SetMatchingConsent(ctx context.Context, personID string, given bool, recordedBy string) error
+}
+
+func (g *Gate) matchStore() (MatchStore, error) {
+	ms, ok := g.store.(MatchStore)
+	if !ok {
+		return nil, socle.Errorf(socle.EUNAVAILABLE, "the mise en relation is not available on this store")
+	}
+	return ms, nil
+}
+
+func (g *Gate) checkMatching(req Request) error {
+	if err := g.checkCaller(req); err != nil {
+		return err
+	}
+	if req.Purpose != PurposeMatching {
+		return socle.Errorf(socle.EINVALID, "the mise en relation is done for the purpose %s", PurposeMatching)
+	}
+	return nil
+}
+
+// cardCategories are what an adviser reads of a candidate.
+var cardCategories = socle.SetOf(socle.CatIdentity, socle.CatContact, socle.CatSkills)
+
+// Candidate is a person ranked for an offer, as the policy lets the adviser
+// read her, with the explanation of her score.
+type Candidate struct {
+	Person   *socle.Person     `json:"person"`
+	Score    float64           `json:"score"`
+	Reasons  []matching.Reason `json:"reasons"`
+	Decision socle.Decision    `json:"decision"`
+}
+
+// MatchCandidates ranks for an offer the persons the actor's organisation
+// follows (the index filters by organisation before anything leaves it),
+// leaving out those already proposed, then reads each candidate through
+// ReadPerson: decided, masked and audited one by one, and dropped when the
+// policy denies.
+func (g *Gate) MatchCandidates(ctx context.Context, req Request, idx *matching.Index, offerID string, k int) ([]Candidate, error) {
+	if err := g.checkMatching(req); err != nil {
+		return nil, err
+	}
+	ms, err := g.matchStore()
+	if err != nil {
+		return nil, err
+	}
+	offer, err := g.store.Offer(ctx, offerID)
+	if err != nil {
+		return nil, err
+	}
+	proposed, err := ms.MatchesOfOffer(ctx, offerID)
+	if err != nil {
+		return nil, err
+	}
+	exclude := map[string]bool{}
+	for _, m := range proposed {
+		exclude[m.PersonID] = true
+	}
+	ranked, err := idx.Rank(offer, matching.Filter{OrganisationID: req.Actor.OrganisationID, Exclude: exclude}, k)
+	if err != nil {
+		return nil, err
+	}
+	var out []Candidate
+	for _, r := range ranked {
+		p, d, err := g.ReadPerson(ctx, req, r.PersonID, cardCategories)
+		if socle.ErrorCode(err) == socle.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, Candidate{Person: p, Score: r.Score, Reasons: r.Reasons, Decision: d})
+	}
+	return out, nil
+}
+
+// OffersForPerson reads a person through the gate (skills, contact,
+// parcours) and ranks the open offers for her.
+func (g *Gate) OffersForPerson(ctx context.Context, req Request, idx *matching.Index, personID string, k int) ([]matching.ScoredOffer, socle.Decision, error) {
+	if err := g.checkMatching(req); err != nil {
+		return nil, socle.Decision{}, err
+	}
+	p, d, err := g.ReadPerson(ctx, req, personID, socle.SetOf(socle.CatContact, socle.CatSkills, socle.CatParcours))
+	if err != nil {
+		return nil, d, err
+	}
+	return idx.OffersFor(matching.FeaturesOf(p), k), d, nil
+}
+
+// Propose proposes a person on an offer (mise en relation). The actor must
+// be allowed to read the person for the purpose; the person must have
+// agreed to be proposed, or the actor be her référent. consent says that
+// the adviser has just collected her agreement, which is then recorded.
+// The proposal is audited, then becomes a relationship fact of the policy.
+func (g *Gate) Propose(ctx context.Context, req Request, idx *matching.Index, offerID, personID string, consent bool) (*socle.Match, socle.Decision, error) {
+	if err := g.checkMatching(req); err != nil {
+		return nil, socle.Decision{}, err
+	}
+	ms, err := g.matchStore()
+	if err != nil {
+		return nil, socle.Decision{}, err
+	}
+	if !socle.ValidID(socle.PrefixPerson, personID) {
+		return nil, socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "person not found")
+	}
+	offer, err := g.store.Offer(ctx, offerID)
+	if err != nil {
+		return nil, socle.Decision{}, err
+	}
+	if !offer.Open {
+		return nil, socle.Decision{}, socle.Errorf(socle.EINVALID, "the offer is closed")
+	}
+	res := socle.Resource{Kind: socle.ResourcePerson, ID: personID}
+	d, err := g.decide(ctx, req, socle.ActionRead, res, socle.SetOf(socle.CatSkills))
+	if err != nil {
+		return nil, d, err
+	}
+	referent := slices.ContainsFunc(d.Facts, func(f socle.Fact) bool { return f.Kind == "referent" })
+	m := &socle.Match{OfferID: offerID, PersonID: personID, AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID}
+	switch {
+	case referent:
+		m.Basis = socle.MatchBasisReferent
+	case consent:
+		m.Basis = socle.MatchBasisConsent
+	default:
+		given, err := ms.MatchingConsent(ctx, personID)
+		if err != nil {
+			return nil, d, err
+		}
+		if !given {
+			return nil, d, socle.Errorf(socle.EFORBIDDEN, "the person has not agreed to be proposed to employers and you are not her référent: collect her agreement first")
+		}
+		m.Basis = socle.MatchBasisConsent
+	}
+	if s, ok := idx.Score(offer, personID); ok {
+		m.Score, m.Reasons = s.Score, matching.Texts(s.Reasons)
+	}
+	m.ID = socle.NewID(socle.PrefixMatch)
+	audited := d
+	basis := "Vous êtes le référent de cette personne."
+	if m.Basis == socle.MatchBasisConsent {
+		basis = "La personne a donné son accord pour être proposée à des employeurs."
+	}
+	audited.Facts = append(slices.Clone(d.Facts), socle.Fact{Kind: "proposal", Text: basis + " Elle est proposée sur l'offre « " + offer.Title + " ».",
+		Detail: map[string]string{"match_id": m.ID, "offer_id": offerID, "basis": m.Basis}})
+	// Audit before the write: a proposal that cannot be recorded must not happen.
+	if err := g.audit(ctx, req, socle.Action("propose"), res, audited, 1); err != nil {
+		return nil, d, err
+	}
+	if consent && !referent {
+		if err := ms.SetMatchingConsent(ctx, personID, true, req.Actor.AgentID); err != nil {
+			return nil, d, fmt.Errorf("recording consent: %w", err)
+		}
+	}
+	if err := ms.CreateMatch(ctx, m); err != nil {
+		return nil, d, fmt.Errorf("proposing: %w", err)
+	}
+	g.invalidate(personID)
+	return m, audited, nil
+}
+
+// Proposed is a person proposed on an offer, as the actor may read her.
+type Proposed struct {
+	Match  *socle.Match  `json:"match"`
+	Person *socle.Person `json:"person,omitempty"`
+}
+
+// OfferMatches lists the persons proposed on an offer, each read through
+// ReadPerson (so that company advisers see those proposed on their offers,
+// masked and audited); persons the actor may not read are left out.
+func (g *Gate) OfferMatches(ctx context.Context, req Request, offerID string) ([]Proposed, error) {
+	if err := g.checkMatching(req); err != nil {
+		return nil, err
+	}
+	ms, err := g.matchStore()
+	if err != nil {
+		return nil, err
+	}
+	matches, err := ms.MatchesOfOffer(ctx, offerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Proposed
+	for _, m := range matches {
+		p, _, err := g.ReadPerson(ctx, req, m.PersonID, cardCategories)
+		if socle.ErrorCode(err) == socle.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, Proposed{Match: m, Person: p})
+	}
+	return out, nil
+}

@@ -1,0 +1,580 @@
+package gate
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"socle"
+	"socle/commitment"
+	"socle/indicators"
+	"socle/orientation"
+)
+
+// ParcoursStore is what the parcours part of the gate reads and writes.
+type ParcoursStore interface {
+	socle.ParcoursStore
+	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
+	CreateSignLink(ctx context.Context, tokenHash, commitmentID, personID string, expires time.Time) error
+	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)
+	IndicatorRecords(ctx context.Context) (indicators.Records, error)
+}
+
+// Purposes of the parcours accesses.
+const (
+	purposeOrientation    = "orientation"
+	purposeAccompagnement = "accompagnement"
+	purposeStatistics     = "statistique"
+)
+
+// ReauthWindow is how recent a person's authentication must be for her to
+// sign a contract.
+const ReauthWindow = 5 * time.Minute
+
+// SignLinkLifetime is how long a signing link stays valid.
+const SignLinkLifetime = 30 * time.Minute
+
+// Parcours is the gate's path to orientations, contracts, events and
+// indicators: the same five steps as persons, over the parcours store.
+type Parcours struct {
+	g             *Gate
+	store         ParcoursStore
+	rules         *orientation.Ruleset
+	questionnaire orientation.Questionnaire
+	signer        *commitment.Signer
+}
+
+// NewParcours returns the parcours gate over g, with the default
+// questionnaire and ruleset, signing contracts with signer.
+func NewParcours(g *Gate, store ParcoursStore, signer *commitment.Signer) *Parcours {
+	return &Parcours{g: g, store: store, rules: orientation.DefaultRuleset(), questionnaire: orientation.DefaultQuestionnaire(), signer: signer}
+}
+
+// Questionnaire returns the questionnaire in force.
+func (p *Parcours) Questionnaire() orientation.Questionnaire { return p.questionnaire }
+
+// Ruleset returns the orientation rules in force.
+func (p *Parcours) Ruleset() *orientation.Ruleset { return p.rules }
+
+// PublicKey returns the key that verifies contract signatures.
+func (p *Parcours) PublicKey() []byte { return p.signer.PublicKey() }
+
+func personRes(id string) socle.Resource { return socle.Resource{Kind: socle.ResourcePerson, ID: id} }
+
+// allow runs checks and decision for one action on one person with the
+// purpose req declares, which must be one of purposes.
+func (p *Parcours) allow(ctx context.Context, req Request, action socle.Action, personID string, cats socle.CategorySet, purposes ...string) (socle.Decision, error) {
+	if err := p.g.checkCaller(req); err != nil {
+		return socle.Decision{}, err
+	}
+	if !slices.Contains(purposes, req.Purpose) {
+		return socle.Decision{}, socle.Errorf(socle.EINVALID, "purpose %q does not fit this access: declare %s", req.Purpose, strings.Join(purposes, " or "))
+	}
+	if !socle.ValidID(socle.PrefixPerson, personID) {
+		return socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "person not found")
+	}
+	d, err := p.g.decide(ctx, req, action, personRes(personID), cats)
+	if err != nil {
+		return d, err
+	}
+	if lacking := cats &^ d.Categories; lacking != 0 {
+		return d, socle.Errorf(socle.EFORBIDDEN, "your agreement does not cover: %s", lacking)
+	}
+	return d, nil
+}
+
+// ProposeOrientation validates the questionnaire's answers for a person,
+// runs the rules and records the proposal with its reasons.
+func (p *Parcours) ProposeOrientation(ctx context.Context, req Request, personID string, answers orientation.Answers) (*socle.Orientation, orientation.Proposal, error) {
+	var prop orientation.Proposal
+	if err := p.questionnaire.Validate(answers); err != nil {
+		return nil, prop, err
+	}
+	read := socle.SetOf(socle.CatIdentity, socle.CatContact, socle.CatParcours)
+	d, err := p.allow(ctx, req, socle.ActionRead, personID, read, purposeOrientation)
+	if err != nil {
+		return nil, prop, err
+	}
+	person, err := p.g.store.Person(ctx, personID, read)
+	if err != nil {
+		return nil, prop, fmt.Errorf("reading person: %w", err)
+	}
+	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, 1); err != nil {
+		return nil, prop, err
+	}
+	in := orientation.Input{Answers: answers, Age: orientation.Age(person.Identity.BirthDate, socle.DateOf(p.g.Now()))}
+	if person.Parcours != nil {
+		in.Situation, in.Constraints = person.Parcours.Situation, person.Parcours.Constraints
+	}
+	prop = p.rules.Evaluate(in)
+	wd, err := p.allow(ctx, req, socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeOrientation)
+	if err != nil {
+		return nil, prop, err
+	}
+	raw, err := answers.Encode()
+	if err != nil {
+		return nil, prop, err
+	}
+	o := &socle.Orientation{
+		ID: socle.NewID(socle.PrefixOrientation), PersonID: personID, OperatorKind: prop.OperatorKind, Parcours: prop.Parcours,
+		Modalite: prop.Modalite, Reasons: prop.Texts(), Status: socle.OrientationStatusProposed,
+		QuestionnaireVersion: p.questionnaire.Version, RulesetVersion: prop.RulesetVersion,
+		ProposedOperatorKind: prop.OperatorKind, ProposedParcours: prop.Parcours, ProposedModalite: prop.Modalite,
+		Answers: raw, CreatedAt: p.g.Now(),
+	}
+	if person.Contact != nil {
+		o.Departement = socle.DepartementOf(person.Contact.CommuneCode)
+	}
+	if err := p.g.audit(ctx, req, socle.ActionCreate, personRes(personID), wd, 1); err != nil {
+		return nil, prop, err
+	}
+	if err := p.store.CreateOrientation(ctx, o); err != nil {
+		return nil, prop, fmt.Errorf("recording the orientation: %w", err)
+	}
+	p.g.invalidate(personID)
+	return o, prop, nil
+}
+
+// Choice is the adviser's decision on a proposed orientation.
+type Choice struct {
+	OperatorKind   socle.OrgKind `json:"operator_kind"`
+	Parcours       string        `json:"parcours"`
+	Modalite       string        `json:"modalite"`
+	OrganisationID string        `json:"organisation_id"`
+	// OverrideReason is required when the choice departs from the proposal.
+	OverrideReason string `json:"override_reason,omitempty"`
+}
+
+// ConfirmOrientation records the adviser's decision and opens the
+// follow-up of the person by the chosen organisation.
+func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientationID string, ch Choice) (*socle.Orientation, error) {
+	if err := p.g.checkCaller(req); err != nil {
+		return nil, err
+	}
+	if req.Actor.AgentID == "" {
+		return nil, socle.Errorf(socle.EFORBIDDEN, "an adviser confirms an orientation")
+	}
+	o, err := p.store.Orientation(ctx, orientationID)
+	if err != nil {
+		return nil, err
+	}
+	var pr socle.Problems
+	if !slices.Contains(orientation.Operators(), ch.OperatorKind) {
+		pr.Add("operator_kind", "unknown operator kind %q", ch.OperatorKind)
+	}
+	if !slices.Contains(orientation.ParcoursValues(), ch.Parcours) {
+		pr.Add("parcours", "unknown parcours %q", ch.Parcours)
+	}
+	if !slices.Contains(orientation.ModaliteValues(), ch.Modalite) {
+		pr.Add("modalite", "unknown modalité %q", ch.Modalite)
+	}
+	ch.OverrideReason = strings.TrimSpace(ch.OverrideReason)
+	overridden := ch.OperatorKind != o.ProposedOperatorKind || ch.Parcours != o.ProposedParcours || ch.Modalite != o.ProposedModalite
+	if overridden && len(ch.OverrideReason) < 10 {
+		pr.Add("override_reason", "required (at least 10 characters) when the choice departs from the proposal")
+	}
+	if err := pr.Err("orientation"); err != nil {
+		return nil, err
+	}
+	org, err := p.store.Organisation(ctx, ch.OrganisationID)
+	if err != nil {
+		return nil, socle.Errorf(socle.EINVALID, "organisation_id: no such organisation")
+	}
+	if org.Kind != ch.OperatorKind {
+		return nil, socle.Errorf(socle.EINVALID, "organisation_id: %s is a %s, not a %s", org.Name, org.Kind.Label(), ch.OperatorKind.Label())
+	}
+	d, err := p.allow(ctx, req, socle.ActionUpdate, o.PersonID, socle.SetOf(socle.CatParcours), purposeOrientation)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status != socle.OrientationStatusProposed {
+		return nil, socle.Errorf(socle.ECONFLICT, "this orientation is already %s", o.Status)
+	}
+	o.OperatorKind, o.Parcours, o.Modalite, o.OrganisationID = ch.OperatorKind, ch.Parcours, ch.Modalite, org.ID
+	o.OverrideReason, o.Status, o.DecidedByAgentID, o.DecidedAt = ch.OverrideReason, socle.OrientationStatusConfirmed, req.Actor.AgentID, p.g.Now()
+	if err := p.g.audit(ctx, req, socle.ActionUpdate, personRes(o.PersonID), d, 1); err != nil {
+		return nil, err
+	}
+	if err := p.store.UpdateOrientation(ctx, o); err != nil {
+		return nil, fmt.Errorf("confirming the orientation: %w", err)
+	}
+	// The chosen organisation follows the person from today; its référent
+	// is named when it takes her in charge.
+	f := &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: o.PersonID, OrganisationID: org.ID, Start: socle.DateOf(p.g.Now())}
+	if org.ID == req.Actor.OrganisationID {
+		f.AgentID = req.Actor.AgentID
+	}
+	if err := p.g.store.CreateFollowup(ctx, f); err != nil {
+		return nil, fmt.Errorf("opening the follow-up: %w", err)
+	}
+	p.g.invalidate(o.PersonID)
+	return o, nil
+}
+
+// Orientations returns a person's orientations.
+func (p *Parcours) Orientations(ctx context.Context, req Request, personID string) ([]*socle.Orientation, error) {
+	d, err := p.allow(ctx, req, socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeOrientation, purposeAccompagnement)
+	if err != nil {
+		return nil, err
+	}
+	os, err := p.store.Orientations(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, len(os)); err != nil {
+		return nil, err
+	}
+	return os, nil
+}
+
+// CreateEvent records an appointment, a training, an immersion or a note
+// for a person, by the actor's organisation.
+func (p *Parcours) CreateEvent(ctx context.Context, req Request, e *socle.Event) error {
+	var pr socle.Problems
+	if !slices.Contains(socle.EventKinds, e.Kind) {
+		pr.Add("kind", "one of %s", strings.Join(socle.EventKinds, ", "))
+	}
+	if t := strings.TrimSpace(e.Title); t == "" || len(t) > 200 {
+		pr.Add("title", "required, at most 200 characters")
+	}
+	if len(e.Description) > 4000 {
+		pr.Add("description", "at most 4000 characters")
+	}
+	if e.Start.IsZero() {
+		pr.Add("start", "required")
+	}
+	if e.End.IsZero() {
+		e.End = e.Start
+	}
+	if e.End.Before(e.Start) {
+		pr.Add("end", "before start")
+	}
+	if err := pr.Err("event"); err != nil {
+		return err
+	}
+	d, err := p.allow(ctx, req, socle.ActionUpdate, e.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	if err != nil {
+		return err
+	}
+	e.ID, e.OrganisationID, e.CreatedAt = socle.NewID(socle.PrefixEvent), req.Actor.OrganisationID, p.g.Now()
+	if e.AgentID == "" {
+		e.AgentID = req.Actor.AgentID
+	}
+	if err := p.g.audit(ctx, req, socle.ActionCreate, personRes(e.PersonID), d, 1); err != nil {
+		return err
+	}
+	if err := p.store.CreateEvent(ctx, e); err != nil {
+		return fmt.Errorf("recording the event: %w", err)
+	}
+	p.g.invalidate(e.PersonID)
+	return nil
+}
+
+// visible reports whether the actor's organisation sees an event: notes
+// are for the writing organisation unless shared with the network.
+func visible(actor socle.Actor, e *socle.Event) bool {
+	return e.Kind != socle.EventNote || e.NetworkVisible || e.OrganisationID == actor.OrganisationID
+}
+
+// Events returns a person's events the actor may see.
+func (p *Parcours) Events(ctx context.Context, req Request, personID string) ([]*socle.Event, error) {
+	d, err := p.allow(ctx, req, socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	if err != nil {
+		return nil, err
+	}
+	all, err := p.store.Events(ctx, socle.EventQuery{PersonID: personID})
+	if err != nil {
+		return nil, err
+	}
+	out := slices.DeleteFunc(all, func(e *socle.Event) bool { return !visible(req.Actor, e) })
+	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, len(out)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Agenda returns the acting adviser's own appointments and events in
+// [from, to): her diary, audited as one access over the persons listed.
+func (p *Parcours) Agenda(ctx context.Context, req Request, from, to time.Time) ([]*socle.Event, error) {
+	if err := p.g.checkCaller(req); err != nil {
+		return nil, err
+	}
+	if req.Actor.AgentID == "" {
+		return nil, socle.Errorf(socle.EFORBIDDEN, "the agenda is an adviser's")
+	}
+	if req.Purpose != purposeAccompagnement {
+		return nil, socle.Errorf(socle.EINVALID, "purpose %q does not fit this access: declare %s", req.Purpose, purposeAccompagnement)
+	}
+	if !to.After(from) || to.Sub(from) > 93*24*time.Hour {
+		return nil, socle.Errorf(socle.EINVALID, "the agenda covers from 1 day to 3 months")
+	}
+	d, err := p.g.decide(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourcePerson}, socle.SetOf(socle.CatParcours))
+	if err != nil {
+		return nil, err
+	}
+	evs, err := p.store.Events(ctx, socle.EventQuery{AgentID: req.Actor.AgentID, From: from, To: to})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.g.audit(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourcePerson}, d, len(evs)); err != nil {
+		return nil, err
+	}
+	return evs, nil
+}
+
+// CreateCommitment draws up a contract (or an amendment of the current
+// one) from the person's confirmed orientation and the agreed actions.
+func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID string, actions []string) (*socle.Commitment, error) {
+	read := socle.SetOf(socle.CatIdentity, socle.CatParcours)
+	d, err := p.allow(ctx, req, socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := p.allow(ctx, req, socle.ActionRead, personID, read, purposeAccompagnement)
+	if err != nil {
+		return nil, err
+	}
+	person, err := p.g.store.Person(ctx, personID, read)
+	if err != nil {
+		return nil, fmt.Errorf("reading person: %w", err)
+	}
+	os, err := p.store.Orientations(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(os, func(o *socle.Orientation) bool { return o.Status == socle.OrientationStatusConfirmed })
+	if i < 0 {
+		return nil, socle.Errorf(socle.ECONFLICT, "the person has no confirmed orientation yet")
+	}
+	org, err := p.store.Organisation(ctx, req.Actor.OrganisationID)
+	if err != nil {
+		return nil, fmt.Errorf("reading organisation: %w", err)
+	}
+	existing, err := p.store.Commitments(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	c := &socle.Commitment{ID: socle.NewID(socle.PrefixCommitment), PersonID: personID, OrientationID: os[i].ID, Version: 1,
+		OrganisationID: org.ID, AgentID: req.Actor.AgentID, CreatedAt: p.g.Now(), Status: socle.CommitmentToSign}
+	in := commitment.Input{CommitmentID: c.ID, Version: 1, Person: person, Organisation: org, Orientation: os[i], Actions: actions, At: c.CreatedAt}
+	if len(existing) > 0 {
+		c.Version, c.PreviousID = existing[0].Version+1, existing[0].ID
+		in.Version, in.PreviousHash = c.Version, existing[0].DocumentHash
+	}
+	doc, err := commitment.New(in)
+	if err != nil {
+		return nil, err
+	}
+	c.Actions = doc.Actions
+	if c.Document, err = doc.Canonical(); err != nil {
+		return nil, err
+	}
+	c.DocumentHash = commitment.Hash(c.Document)
+	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), rd, 1); err != nil {
+		return nil, err
+	}
+	if err := p.g.audit(ctx, req, socle.ActionCreate, personRes(personID), d, 1); err != nil {
+		return nil, err
+	}
+	if err := p.store.CreateCommitment(ctx, c); err != nil {
+		return nil, fmt.Errorf("recording the contract: %w", err)
+	}
+	c.Signatures = []socle.CommitmentSignature{}
+	return c, nil
+}
+
+// Commitment returns a contract the actor may read: an adviser under the
+// policy, or the person herself.
+func (p *Parcours) Commitment(ctx context.Context, req Request, id string) (*socle.Commitment, error) {
+	if !socle.ValidID(socle.PrefixCommitment, id) {
+		return nil, socle.Errorf(socle.ENOTFOUND, "contract not found")
+	}
+	c, err := p.store.Commitment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if req.Actor.PersonID != "" {
+		if err := p.self(ctx, req, socle.ActionRead, c.PersonID, "La personne consulte son propre contrat d'engagement."); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+	d, err := p.allow(ctx, req, socle.ActionRead, c.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(c.PersonID), d, 1); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Commitments returns a person's contracts, newest version first.
+func (p *Parcours) Commitments(ctx context.Context, req Request, personID string) ([]*socle.Commitment, error) {
+	d, err := p.allow(ctx, req, socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := p.store.Commitments(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, len(cs)); err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// self checks and audits a person's access to her own record.
+func (p *Parcours) self(ctx context.Context, req Request, action socle.Action, personID, text string) error {
+	if req.Actor.PersonID == "" || req.Actor.PersonID != personID {
+		return socle.Errorf(socle.ENOTFOUND, "contract not found")
+	}
+	d := socle.Decision{Allow: true, Categories: socle.SetOf(socle.CatParcours), Facts: []socle.Fact{{Kind: "self", Text: text,
+		Detail: map[string]string{"person_id": personID}}}}
+	req.Purpose = purposeAccompagnement
+	return p.g.audit(ctx, req, action, personRes(personID), d, 1)
+}
+
+// SignAsAdviser signs a contract for the actor's organisation: an adviser
+// with a second factor, under the policy.
+func (p *Parcours) SignAsAdviser(ctx context.Context, req Request, id string) (*socle.Commitment, error) {
+	if req.Actor.AgentID == "" || req.Actor.Strength < socle.AuthMFA {
+		return nil, socle.Errorf(socle.EFORBIDDEN, "an adviser signs with a second factor")
+	}
+	c, err := p.store.Commitment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := p.allow(ctx, req, socle.ActionUpdate, c.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := p.signer.Sign(c.DocumentHash, socle.SignerAdviser, req.Actor.AgentID, p.g.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := p.g.audit(ctx, req, socle.ActionUpdate, personRes(c.PersonID), d, 1); err != nil {
+		return nil, err
+	}
+	return p.store.AddSignature(ctx, id, sig)
+}
+
+// SigningLink issues a single-use link (its token) by which the person
+// signs after authenticating afresh; the adviser hands it over or it is
+// mailed to her. Only the token's hash is stored.
+func (p *Parcours) SigningLink(ctx context.Context, req Request, id string) (string, error) {
+	c, err := p.store.Commitment(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	d, err := p.allow(ctx, req, socle.ActionUpdate, c.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	if err != nil {
+		return "", err
+	}
+	if c.Status != socle.CommitmentToSign || c.SignedBy(socle.SignerPerson) != nil {
+		return "", socle.Errorf(socle.ECONFLICT, "the person cannot sign this contract any more")
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("signing link: %w", err)
+	}
+	token := hex.EncodeToString(b)
+	if err := p.g.audit(ctx, req, socle.ActionUpdate, personRes(c.PersonID), d, 1); err != nil {
+		return "", err
+	}
+	if err := p.store.CreateSignLink(ctx, tokenHash(token), c.ID, c.PersonID, p.g.Now().Add(SignLinkLifetime)); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// CommitmentByLink returns the contract a signing link is for, and the
+// person it authenticates, without using the link.
+func (p *Parcours) CommitmentByLink(ctx context.Context, token string, reqID, remote string) (*socle.Commitment, error) {
+	cid, pid, err := p.store.SignLink(ctx, tokenHash(token), p.g.Now(), false)
+	if err != nil {
+		return nil, err
+	}
+	req := Request{Actor: socle.Actor{PersonID: pid, Strength: socle.AuthClient}, RequestID: reqID, RemoteAddr: remote}
+	return p.Commitment(ctx, req, cid)
+}
+
+// SignWithLink signs the contract as the person the link authenticates,
+// and uses the link up.
+func (p *Parcours) SignWithLink(ctx context.Context, token string, reqID, remote string) (*socle.Commitment, error) {
+	cid, pid, err := p.store.SignLink(ctx, tokenHash(token), p.g.Now(), true)
+	if err != nil {
+		return nil, err
+	}
+	req := Request{Actor: socle.Actor{PersonID: pid, Strength: socle.AuthClient}, RequestID: reqID, RemoteAddr: remote}
+	return p.SignAsPerson(ctx, req, cid, p.g.Now())
+}
+
+// SignAsPerson signs a contract as the person herself, who authenticated
+// again at reauthAt, within ReauthWindow.
+func (p *Parcours) SignAsPerson(ctx context.Context, req Request, id string, reauthAt time.Time) (*socle.Commitment, error) {
+	if req.Actor.PersonID == "" {
+		return nil, socle.Errorf(socle.EFORBIDDEN, "only the person signs as the person")
+	}
+	if reauthAt.IsZero() || p.g.Now().Sub(reauthAt) > ReauthWindow {
+		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "authenticate again (less than 5 minutes ago) to sign")
+	}
+	c, err := p.store.Commitment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.self(ctx, req, socle.ActionUpdate, c.PersonID, "La personne signe son contrat d'engagement après une nouvelle authentification."); err != nil {
+		return nil, err
+	}
+	sig, err := p.signer.Sign(c.DocumentHash, socle.SignerPerson, c.PersonID, p.g.Now())
+	if err != nil {
+		return nil, err
+	}
+	return p.store.AddSignature(ctx, id, sig)
+}
+
+// Verify checks a contract's hash and signatures, as Commitment reads it.
+func (p *Parcours) Verify(c *socle.Commitment) ([]string, error) {
+	return commitment.Check(p.signer.PublicKey(), c)
+}
+
+// Indicators computes the steering figures: aggregated data only, for
+// statisticians and administrators, with the statistics purpose.
+func (p *Parcours) Indicators(ctx context.Context, req Request, g indicators.Grouping) (indicators.Report, error) {
+	var r indicators.Report
+	if err := p.g.checkCaller(req); err != nil {
+		return r, err
+	}
+	if req.Purpose != purposeStatistics {
+		return r, socle.Errorf(socle.EINVALID, "purpose %q does not fit this access: declare %s", req.Purpose, purposeStatistics)
+	}
+	roles := req.Actor.Roles
+	if !slices.Contains(roles, socle.RoleStatistician) && !slices.Contains(roles, socle.RoleOrgAdmin) && !slices.Contains(roles, socle.RolePlatformAdmin) {
+		d := socle.Decision{Facts: []socle.Fact{{Kind: "role", Text: "Les indicateurs sont réservés aux statisticiens et aux administrateurs."}}}
+		if err := p.g.audit(ctx, req, socle.ActionExport, socle.Resource{Kind: socle.ResourcePerson}, d, 0); err != nil {
+			return r, err
+		}
+		return r, socle.Errorf(socle.EFORBIDDEN, "indicators are for statisticians and administrators")
+	}
+	rec, err := p.store.IndicatorRecords(ctx)
+	if err != nil {
+		return r, err
+	}
+	d := socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "aggregate", Text: fmt.Sprintf(
+		"Indicateurs agrégés du réseau : les effectifs inférieurs à %d sont masqués.", indicators.Threshold)}}}
+	if err := p.g.audit(ctx, req, socle.ActionExport, socle.Resource{Kind: socle.ResourcePerson}, d, 0); err != nil {
+		return r, err
+	}
+	return indicators.Compute(rec, g, p.g.Now()), nil
+}

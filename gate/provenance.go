@@ -1,0 +1,52 @@
+package gate
+
+import (
+	"context"
+	"fmt"
+
+	"socle"
+)
+
+// recordProvenance notes that the actor's organisation supplied the
+// sections cats of the person's file now. A store without provenance
+// (tests with a bare store) records nothing.
+func (g *Gate) recordProvenance(ctx context.Context, req Request, personID string, cats socle.CategorySet) error {
+	ps, ok := g.store.(socle.ProvenanceStore)
+	if !ok {
+		return nil
+	}
+	var out []socle.Provenance
+	at := g.Now()
+	for _, c := range socle.Categories {
+		if cats.Has(c) {
+			out = append(out, socle.Provenance{PersonID: personID, Category: c, OrganisationID: req.Actor.OrganisationID,
+				AgentID: req.Actor.AgentID, ClientID: req.Actor.ClientID, At: at})
+		}
+	}
+	if err := ps.AddProvenance(ctx, out); err != nil {
+		return fmt.Errorf("recording who supplied the file: %w", err)
+	}
+	return nil
+}
+
+// MyProvenance returns, in the person's own space, which organisation
+// supplied each section of her file and when. Audited as "self_read".
+func (g *Gate) MyProvenance(ctx context.Context, req Request) ([]socle.Provenance, error) {
+	if err := checkSelf(req); err != nil {
+		return nil, err
+	}
+	ps, ok := g.store.(socle.ProvenanceStore)
+	if !ok {
+		return nil, nil
+	}
+	id := req.Actor.PersonID
+	req.Purpose, req.BreakGlass = selfPurpose, ""
+	out, err := ps.LatestProvenance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.audit(ctx, req, "self_read", socle.Resource{Kind: socle.ResourcePerson, ID: id}, selfDecision, len(out)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,336 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"socle"
+	"socle/audit"
+	"socle/gate"
+	"socle/identity"
+	"socle/policy"
+	"socle/register"
+	"socle/store/sqlite"
+	"socle/store/storetest"
+)
+
+// networkEnv is a real server (real SQLite store with sealed sensitive
+// sections, policy engine, audit log, gate, identity and register) over a
+// network with one organisation of each kind in the Rhône, a person every
+// section of whom is filled, followed by four of them, and a stranger
+// nobody follows.
+type networkEnv struct {
+	t        *testing.T
+	srv      *httptest.Server
+	engine   *policy.Engine
+	clients  map[socle.OrgKind]*http.Client
+	actors   map[socle.OrgKind]socle.Actor
+	person   *socle.Person
+	stranger *socle.Person
+}
+
+// sensitiveValues are the values of the sensitive sections of the person,
+// by category: they must never appear for an actor not granted it.
+var sensitiveValues = map[socle.Category][]string{
+	socle.CatHealth:  {"aménagement de poste", "Observations santé", `"rqth"`},
+	socle.CatJustice: {"sursis avec mise à l", "Mesure de justice", `"measure"`},
+	socle.CatBank:    {storetest.ValidIBAN, "BNPAFRPP", "IBAN", `"iban"`},
+}
+
+func newNetworkEnv(t *testing.T) *networkEnv {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetSealer(storetest.Keyring(t))
+	signer, _, err := audit.GenerateKey("socle.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := register.Open(ctx, db, engine, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := gate.New(db, engine, log, engine)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{}}
+	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg}))
+	t.Cleanup(e.srv.Close)
+
+	e.person, e.stranger = storetest.NewPerson(3), storetest.NewPerson(4)
+	for _, p := range []*socle.Person{e.person, e.stranger} {
+		p.Contact.CommuneCode, p.Contact.PostalCode = "69123", "69001"
+		p.Parcours.Situation = socle.SituationRSA
+		if err := db.CreatePerson(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, kind := range socle.OrgKinds {
+		org := storetest.NewOrganisation("Structure "+string(kind), kind, "69")
+		if err := db.CreateOrganisation(ctx, org); err != nil {
+			t.Fatal(err)
+		}
+		a := storetest.NewAgent(org.ID, "agent"+string(rune('a'+i))+"@example.fr")
+		a.Roles = []socle.Role{socle.RoleAdviser, socle.RoleContractManager, socle.RoleStatistician, socle.RoleCompanyAdviser}
+		if err := db.CreateAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if kind != socle.KindEmploymentService {
+			f := &socle.Followup{PersonID: e.person.ID, OrganisationID: org.ID, AgentID: a.ID, Start: socle.NewDate(2025, 3, 2)}
+			if err := db.CreateFollowup(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		secret, err := svc.SetupDemoAgent(ctx, a.ID, testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clients[kind] = e.login(a.Email, secret)
+		e.actors[kind] = socle.Actor{AgentID: a.ID, OrganisationID: org.ID, OrgKind: kind, OrgName: org.Name,
+			Roles: a.Roles, Departements: org.Departements, Strength: socle.AuthMFA}
+	}
+	return e
+}
+
+// login signs an agent in through the real pages: password, then TOTP.
+func (e *networkEnv) login(email, secret string) *http.Client {
+	e.t.Helper()
+	c := &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, form url.Values) {
+		_, body := e.get(c, path, "")
+		m := csrfInput.FindStringSubmatch(body)
+		if m == nil {
+			e.t.Fatalf("no CSRF token in %s", path)
+		}
+		form.Set("csrf", m[1])
+		resp, err := c.PostForm(e.srv.URL+path, form)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			e.t.Fatalf("POST %s: status %d", path, resp.StatusCode)
+		}
+	}
+	post("/connexion", url.Values{"email": {email}, "password": {testPassword}})
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	post("/second-facteur", url.Values{"code": {code}})
+	return c
+}
+
+func (e *networkEnv) get(c *http.Client, path, purpose string) (*http.Response, string) {
+	e.t.Helper()
+	req, err := http.NewRequest("GET", e.srv.URL+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if purpose != "" {
+		req.Header.Set("X-Purpose", purpose)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// TestNoMaskedFieldLeaves reads the person as each kind of organisation for
+// each purpose, through every personal-data route of the API and the UI,
+// and checks that what the decision does not grant is absent.
+func TestNoMaskedFieldLeaves(t *testing.T) {
+	e := newNetworkEnv(t)
+	ctx := context.Background()
+	seen := map[socle.Category]bool{}
+	for _, kind := range socle.OrgKinds {
+		c := e.clients[kind]
+		for _, pu := range policy.DefaultPurposes() {
+			d, err := e.engine.Decide(ctx, socle.AccessRequest{Actor: e.actors[kind], Action: socle.ActionRead, Purpose: pu.Code,
+				Resource: socle.Resource{Kind: socle.ResourcePerson, ID: e.person.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			granted := socle.CategorySet(0)
+			if d.Allow {
+				granted = d.Categories
+			}
+			for _, cat := range granted.List() {
+				seen[cat] = true
+			}
+			name := string(kind) + "/" + pu.Code
+			check := func(route, body string, granted socle.CategorySet) {
+				t.Helper()
+				for cat, values := range sensitiveValues {
+					if granted.Has(cat) {
+						continue
+					}
+					for _, v := range values {
+						if strings.Contains(body, v) {
+							t.Errorf("%s %s: %s not granted but %q appears", name, route, cat, v)
+						}
+					}
+				}
+			}
+
+			resp, body := e.get(c, "/api/v1/persons/"+e.person.ID, pu.Code)
+			if want := map[bool]int{true: 200, false: 404}[d.Allow]; resp.StatusCode != want {
+				t.Fatalf("%s: read status %d, want %d: %s", name, resp.StatusCode, want, body)
+			}
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(body), &m); err != nil {
+				t.Fatal(err)
+			}
+			for _, cat := range socle.Categories {
+				if _, present := m[string(cat)]; present != granted.Has(cat) {
+					t.Errorf("%s: key %q present=%v, granted=%v", name, cat, present, granted.Has(cat))
+				}
+			}
+			check("read", body, granted)
+
+			_, body = e.get(c, "/api/v1/persons/"+e.person.ID+"/followups", pu.Code)
+			check("followups", body, 0)
+
+			resp, body = e.get(c, "/api/v1/persons?family_name="+url.QueryEscape(e.person.Identity.FamilyName[:2]), pu.Code)
+			if resp.StatusCode == 200 {
+				var res struct {
+					Items  []map[string]json.RawMessage          `json:"items"`
+					Access struct{ Categories []socle.Category } `json:"access"`
+				}
+				if err := json.Unmarshal([]byte(body), &res); err != nil {
+					t.Fatal(err)
+				}
+				sg := socle.SetOf(res.Access.Categories...)
+				for _, it := range res.Items {
+					for _, cat := range socle.Categories {
+						if _, present := it[string(cat)]; present && !sg.Has(cat) {
+							t.Errorf("%s: search returns %q not granted", name, cat)
+						}
+					}
+				}
+				check("search", body, sg)
+			}
+
+			resp, body = e.get(c, "/usagers/"+e.person.ID+"?finalite="+pu.Code, "")
+			if want := map[bool]int{true: 200, false: 404}[d.Allow]; resp.StatusCode != want {
+				t.Fatalf("%s: page status %d, want %d", name, resp.StatusCode, want)
+			}
+			check("page", body, granted)
+			if d.Allow && !strings.Contains(body, "Pourquoi je vois ceci ?") {
+				t.Errorf("%s: the page explains nothing", name)
+			}
+			if d.Allow && granted != socle.AllCategories && !strings.Contains(body, "Non visible pour cette finalité") {
+				t.Errorf("%s: masked categories not named", name)
+			}
+			_, body = e.get(c, "/usagers?nom="+url.QueryEscape(e.person.Identity.FamilyName[:2])+"&finalite="+pu.Code, "")
+			check("search page", body, 0)
+		}
+	}
+	// The network must exercise the sensitive categories, or the test
+	// proves nothing about them.
+	for _, cat := range []socle.Category{socle.CatHealth, socle.CatBank} {
+		if !seen[cat] {
+			t.Errorf("no actor was granted %s: the test does not exercise it", cat)
+		}
+	}
+}
+
+// errorShape is a response with what differs between two requests removed.
+func errorShape(t *testing.T, resp *http.Response, body string) string {
+	t.Helper()
+	var m map[string]map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("error body %q: %v", body, err)
+	}
+	delete(m["error"], "request_id")
+	h := resp.Header.Clone()
+	h.Del("Date")
+	h.Del("X-Request-Id")
+	h.Del("Content-Length")
+	b, _ := json.Marshal(struct {
+		Status int
+		Body   any
+		Header http.Header
+	}{resp.StatusCode, m, h})
+	return string(b)
+}
+
+func TestEnumeration(t *testing.T) {
+	e := newNetworkEnv(t)
+	c := e.clients[socle.KindYouth]
+	absent := socle.NewID(socle.PrefixPerson)
+	for _, route := range []string{"/api/v1/persons/%s", "/api/v1/persons/%s/followups"} {
+		var shapes []string
+		for _, id := range []string{absent, e.stranger.ID, "per_malformed", "xyz"} {
+			resp, body := e.get(c, strings.Replace(route, "%s", id, 1), policy.PurposeAccompagnement)
+			shapes = append(shapes, errorShape(t, resp, body))
+		}
+		for i := 1; i < len(shapes); i++ {
+			if shapes[i] != shapes[0] {
+				t.Errorf("%s: response %d differs:\n%s\n%s", route, i, shapes[0], shapes[i])
+			}
+		}
+	}
+
+	// Partial name or birth date never finds a person the organisation
+	// does not follow; only the exact NIR with the birth date does, as a
+	// minimal card.
+	id := e.stranger.Identity
+	for _, q := range []string{
+		"family_name=" + url.QueryEscape(id.FamilyName[:2]),
+		"family_name=" + url.QueryEscape(id.FamilyName) + "&given_name=" + url.QueryEscape(id.GivenName),
+		"birth_date=" + id.BirthDate.String(),
+		"nir=" + id.NIR,
+		"commune_code=69123",
+	} {
+		_, body := e.get(c, "/api/v1/persons?"+q, policy.PurposeAccompagnement)
+		if strings.Contains(body, e.stranger.ID) {
+			t.Errorf("search %s finds the stranger: %s", q, body)
+		}
+	}
+	resp, body := e.get(c, "/api/v1/persons?nir="+id.NIR+"&birth_date="+id.BirthDate.String(), policy.PurposeAccompagnement)
+	var res struct {
+		Items []map[string]json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(body), &res); err != nil || resp.StatusCode != 200 || len(res.Items) != 1 {
+		t.Fatalf("exact lookup: %d %s", resp.StatusCode, body)
+	}
+	keys := []string{}
+	for k := range res.Items[0] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if !slices.Equal(keys, []string{"created_at", "id", "identity", "updated_at"}) {
+		t.Errorf("exact lookup returns %v, want a minimal card", keys)
+	}
+}

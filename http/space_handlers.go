@@ -1,0 +1,333 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"socle"
+	"socle/gate"
+	"socle/identity"
+	"socle/space"
+)
+
+// spaceRoutes registers the person's own space (espace usager): the link
+// request, the login by link, her file, the accesses to it and their
+// download with proofs. Every POST checks the CSRF token first. The pages
+// read the person's session themselves, so that an agent's session in the
+// same browser never stands in for it.
+func spaceRoutes(s *Server) {
+	if s.space == nil {
+		return
+	}
+	svc := s.space
+	s.handle("GET /usager", handleSpaceHome(s, svc))
+	s.handle("POST /usager/lien", handleSpaceRequestLink(s, svc))
+	s.handle("GET /usager/connexion", handleSpaceConsume(s, svc))
+	s.handle("GET /usager/dossier", handleSpaceFile(s, svc))
+	s.handle("GET /usager/acces", handleSpaceAccesses(s, svc))
+	s.handle("GET /usager/acces.json", handleSpaceDownload(s, svc))
+	s.handle("POST /usager/deconnexion", handleSpaceLogout(s, svc))
+}
+
+// spacePage renders a page of the space with a fresh CSRF token.
+func spacePage(s *Server, svc *space.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d map[string]any) {
+	tok, err := svc.FormToken(w, r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if d == nil {
+		d = map[string]any{}
+	}
+	d["CSRF"] = tok
+	s.render(w, r, status, name, view{Title: title, Nav: "usager", Data: d})
+}
+
+// spaceRequest returns the gate request of the person in her space, and
+// false after redirecting to the link form when she has no live session.
+// The person's id comes from her session only.
+func spaceRequest(s *Server, svc *space.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
+	actor, err := svc.Authenticate(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return gate.Request{}, false
+	}
+	if actor.PersonID == "" {
+		http.Redirect(w, r, "/usager", http.StatusSeeOther)
+		return gate.Request{}, false
+	}
+	return gate.Request{Actor: actor, RequestID: RequestID(r.Context()), RemoteAddr: remoteAddr(r)}, true
+}
+
+func handleSpaceHome(s *Server, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a, err := svc.Authenticate(r); err == nil && a.PersonID != "" {
+			http.Redirect(w, r, "/usager/dossier", http.StatusSeeOther)
+			return
+		}
+		spacePage(s, svc, w, r, http.StatusOK, "usager-connexion", "Espace usager", nil)
+	})
+}
+
+func handleSpaceRequestLink(s *Server, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := svc.VerifyCSRF(r); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		email := strings.TrimSpace(r.PostFormValue("email"))
+		if err := svc.RequestLink(r.Context(), email, identity.ClientOf(r)); err != nil {
+			if code := socle.ErrorCode(err); code != socle.EINVALID && code != socle.ETOOMANY {
+				s.renderError(w, r, err)
+				return
+			}
+			spacePage(s, svc, w, r, errorStatus(err), "usager-connexion", "Espace usager", map[string]any{"Error": socle.ErrorMessage(err), "Email": email})
+			return
+		}
+		spacePage(s, svc, w, r, http.StatusOK, "usager-connexion", "Espace usager", map[string]any{"Notice": space.LinkSent})
+	})
+}
+
+func handleSpaceConsume(s *Server, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, err := svc.ConsumeLink(r.Context(), r.URL.Query().Get("jeton"), identity.ClientOf(r))
+		if err != nil {
+			if socle.ErrorCode(err) != socle.ENOTFOUND {
+				s.renderError(w, r, err)
+				return
+			}
+			spacePage(s, svc, w, r, http.StatusNotFound, "usager-connexion", "Espace usager", map[string]any{"Error": socle.ErrorMessage(err)})
+			return
+		}
+		http.SetCookie(w, svc.SessionCookie(tok))
+		// The token leaves the address bar (and the history) at once.
+		next := space.SafeNext(r.URL.Query().Get("suite"))
+		if next == "" {
+			next = "/usager/dossier"
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	})
+}
+
+// field is one line of a section of the file.
+type field struct{ Label, Value string }
+
+// section is one category of the file as the person reads it.
+type section struct {
+	Title  string
+	Fields []field
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Oui"
+	}
+	return "Non"
+}
+
+func frenchDate(d socle.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.French()
+}
+
+// fileSections lays out the sections of the person's file, in French.
+func fileSections(p *socle.Person) []section {
+	var out []section
+	add := func(title string, fs ...field) {
+		var kept []field
+		for _, f := range fs {
+			if strings.TrimSpace(f.Value) != "" {
+				kept = append(kept, f)
+			}
+		}
+		out = append(out, section{Title: title, Fields: kept})
+	}
+	if id := p.Identity; id != nil {
+		sex := map[string]string{"F": "Femme", "M": "Homme"}[id.Sex]
+		add("Identité", field{"Nom", id.FamilyName}, field{"Nom de naissance", id.BirthName}, field{"Prénom", id.GivenName},
+			field{"Date de naissance", frenchDate(id.BirthDate)}, field{"Sexe", sex}, field{"Numéro de sécurité sociale", id.NIR})
+	}
+	if c := p.Contact; c != nil {
+		add("Coordonnées", field{"Adresse électronique", c.Email}, field{"Téléphone", c.Phone}, field{"Adresse", c.Address},
+			field{"Code postal", c.PostalCode}, field{"Commune (code INSEE)", c.CommuneCode})
+	}
+	if pa := p.Parcours; pa != nil {
+		add("Situation et parcours", field{"Situation", pa.Situation.Label()}, field{"Inscrit depuis le", frenchDate(pa.RegisteredOn)},
+			field{"Niveau de formation", pa.EducationLevel}, field{"Freins identifiés", strings.Join(pa.Constraints, ", ")})
+	}
+	if sk := p.Skills; sk != nil {
+		hours := ""
+		if sk.HoursWanted > 0 {
+			hours = strconv.Itoa(sk.HoursWanted) + " h par semaine"
+		}
+		add("Compétences et projet", field{"Métiers recherchés (ROME)", strings.Join(sk.ROMECodes, ", ")}, field{"Compétences", strings.Join(sk.Skills, ", ")},
+			field{"Langues", strings.Join(sk.Languages, ", ")}, field{"Permis de conduire", yesNo(sk.DrivingLicence)},
+			field{"Contrat souhaité", sk.ContractWanted}, field{"Temps de travail souhaité", hours})
+	}
+	if h := p.Health; h != nil {
+		add("Santé et handicap", field{"Reconnaissance de la qualité de travailleur handicapé", yesNo(h.RQTH)},
+			field{"Valable jusqu'au", frenchDate(h.RQTHUntil)}, field{"Notes", h.Notes})
+	}
+	if j := p.Justice; j != nil {
+		add("Justice", field{"Mesure", j.Measure}, field{"Jusqu'au", frenchDate(j.Until)})
+	}
+	if b := p.Bank; b != nil {
+		add("Coordonnées bancaires", field{"IBAN", b.IBAN}, field{"BIC", b.BIC})
+	}
+	return out
+}
+
+// paris is the time zone the dates of the space are shown in.
+var paris = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return l
+	}
+	return time.UTC
+}()
+
+func frenchTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(paris).Format("02/01/2006 à 15:04")
+}
+
+func handleSpaceFile(s *Server, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, ok := spaceRequest(s, svc, w, r)
+		if !ok {
+			return
+		}
+		p, fs, err := s.gate.MyFile(r.Context(), req)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		refs, err := svc.Referents(r.Context(), fs)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		type followupRow struct {
+			Organisation, Kind, Adviser, Start, End string
+			Active                                  bool
+		}
+		var rows []followupRow
+		for _, f := range refs {
+			rows = append(rows, followupRow{Organisation: f.Organisation, Kind: f.Kind, Adviser: f.Adviser,
+				Start: frenchDate(f.Start), End: frenchDate(f.End), Active: f.Active})
+		}
+		name := ""
+		if p.Identity != nil {
+			name = p.Identity.GivenName + " " + p.Identity.FamilyName
+		}
+		spacePage(s, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", map[string]any{
+			"Name": name, "Sections": fileSections(p), "Followups": rows,
+			"Created": frenchTime(p.CreatedAt), "Updated": frenchTime(p.UpdatedAt),
+			"Provenance": provenanceLines(r, s, req),
+		})
+	})
+}
+
+// accessRow is one line of the accesses table.
+type accessRow struct {
+	Index                                          uint64
+	Time, Organisation, Role, Action, Purpose, Why string
+	Allowed, BreakGlass, Self                      bool
+}
+
+const accessesPerPage = 50
+
+func handleSpaceAccesses(s *Server, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, ok := spaceRequest(s, svc, w, r)
+		if !ok {
+			return
+		}
+		var before uint64
+		if v := r.URL.Query().Get("avant"); v != "" {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				s.renderError(w, r, socle.Errorf(socle.EINVALID, "Le paramètre « avant » doit être un nombre."))
+				return
+			}
+			before = n
+		}
+		hits, err := s.gate.MyAccessHistory(r.Context(), req, before, accessesPerPage+1)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		more := len(hits) > accessesPerPage
+		if more {
+			hits = hits[:accessesPerPage]
+		}
+		acc, err := svc.Accesses(r.Context(), hits, s.gate.Purposes())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		rows := make([]accessRow, 0, len(acc))
+		for _, a := range acc {
+			rows = append(rows, accessRow{Index: a.Index, Time: frenchTime(a.Time), Organisation: a.Organisation, Role: a.Role,
+				Action: a.Action, Purpose: a.Purpose, Why: a.Explanation, Allowed: a.Allowed, BreakGlass: a.BreakGlass, Self: a.Self})
+		}
+		d := map[string]any{"Rows": rows}
+		if more {
+			d["Next"] = hits[len(hits)-1].Index
+		}
+		spacePage(s, svc, w, r, http.StatusOK, "usager-acces", "Accès à mon dossier", d)
+	})
+}
+
+// maxDownload bounds the entries of one download; the newest come first.
+const maxDownload = 2000
+
+func handleSpaceDownload(s *Server, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, ok := spaceRequest(s, svc, w, r)
+		if !ok {
+			return
+		}
+		var all []socle.AuditHit
+		var before uint64
+		for len(all) < maxDownload {
+			hits, err := s.gate.MyAccessHistory(r.Context(), req, before, 200)
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			all = append(all, hits...)
+			if len(hits) < 200 {
+				break
+			}
+			before = hits[len(hits)-1].Index
+		}
+		d, err := svc.Proofs(r.Context(), all)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Disposition", `attachment; filename="acces-a-mon-dossier.json"`)
+		encode(w, http.StatusOK, d)
+	})
+}
+
+func handleSpaceLogout(s *Server, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := svc.VerifyCSRF(r); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if err := svc.Logout(r.Context(), svc.SessionToken(r)); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		http.SetCookie(w, svc.SessionCookie(""))
+		http.Redirect(w, r, "/usager", http.StatusSeeOther)
+	})
+}

@@ -1,0 +1,72 @@
+package rome
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFamily(t *testing.T) {
+	tests := []struct{ code, family, domain string }{
+		{"K2204", "K22", "K"},
+		{"M1607", "M16", "M"},
+		{"k2204", "", ""},
+		{"K220", "", ""},
+	}
+	for _, tt := range tests {
+		if got := Family(tt.code); got != tt.family {
+			t.Errorf("Family(%q) = %q, want %q", tt.code, got, tt.family)
+		}
+		if got := Domain(tt.code); got != tt.domain {
+			t.Errorf("Domain(%q) = %q, want %q", tt.code, got, tt.domain)
+		}
+	}
+}
+
+func TestBuiltin(t *testing.T) {
+	r := Builtin()
+	if len(r.Codes) < 70 {
+		t.Fatalf("built-in referential has %d codes, want at least 70", len(r.Codes))
+	}
+	if got := r.Label("K2204"); got == "" {
+		t.Errorf("Label(K2204) is empty")
+	}
+	if got := r.Label("Z9999"); got != "" {
+		t.Errorf("Label(Z9999) = %q, want empty", got)
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name, in     string
+		codes, appel int
+		err          string
+	}{
+		{"codes semicolon", "code_rome;libelle_rome\nK2204;Nettoyage de locaux\nM1607;Secrétariat\n", 2, 0, ""},
+		{"appellations comma", "code_ogr,libelle_appellation_long,code_rome\n12345,Agent / Agente de propreté,K2204\n12346,\"Secrétaire, polyvalent\",M1607\n", 2, 2, ""},
+		{"bom and blank line", "\ufeffcode_rome;libelle_rome\nK2204;Nettoyage\n\n", 1, 0, ""},
+		{"bad code names line", "code_rome;libelle_rome\nK2204;Nettoyage\nK22;Oops\n", 0, 0, "line 3"},
+		{"no code column", "rome;libelle\nK2204;x\n", 0, 0, "no code_rome column"},
+		{"two labels", "code_rome;libelle_rome\nK2204;A\nK2204;B\n", 0, 0, "two labels"},
+		{"empty", "code_rome;libelle_rome\n", 0, 0, "no code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Parse(strings.NewReader(tt.in))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("Parse error = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Codes) != tt.codes || len(r.Appellations) != tt.appel {
+				t.Fatalf("Parse = %d codes, %d appellations; want %d, %d", len(r.Codes), len(r.Appellations), tt.codes, tt.appel)
+			}
+			if r.Codes[0].Family != r.Codes[0].Code[:3] {
+				t.Errorf("family of %s = %q", r.Codes[0].Code, r.Codes[0].Family)
+			}
+		})
+	}
+}

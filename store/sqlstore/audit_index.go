@@ -1,0 +1,409 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"socle"
+	"socle/audit"
+)
+
+// The audit index (table audit_index) holds, for every entry of the
+// journal des accès, the fields privacy officers search by. It is written in
+// the same transaction as the entries, so that an entry is searchable as
+// soon as it is durable, and it is a convenience only: audit.Verify never
+// reads it and AuditSearch shows every hit from the entry itself.
+
+var auditIndexColumns = []string{"idx", "at", "agent_id", "client_id", "organisation_id", "person_ref", "purpose", "action", "allowed"}
+
+// indexedEvent is what the index keeps of an event.
+type indexedEvent struct {
+	Time           string `json:"time"`
+	AgentID        string `json:"agent_id"`
+	ClientID       string `json:"client_id"`
+	OrganisationID string `json:"organisation_id"`
+	PersonRef      string `json:"person_ref"`
+	Purpose        string `json:"purpose"`
+	Action         string `json:"action"`
+	Allowed        bool   `json:"allowed"`
+}
+
+// indexEntry parses the indexed fields of entry idx from its leaf and
+// returns its row of audit_index.
+func indexEntry(idx int64, leaf []byte) (indexedEvent, time.Time, []any, error) {
+	var e indexedEvent
+	if !scanIndexedEvent(leaf, &e) {
+		// Not the canonical shape the scanner expects: decode it fully.
+		var l struct {
+			Event indexedEvent `json:"event"`
+		}
+		if err := json.Unmarshal(leaf, &l); err != nil {
+			return e, time.Time{}, nil, fmt.Errorf("audit index: entry %d: %w", idx, err)
+		}
+		e = l.Event
+	}
+	at, err := time.Parse(time.RFC3339Nano, e.Time)
+	if err != nil || e.Action == "" {
+		return e, time.Time{}, nil, fmt.Errorf("audit index: entry %d: no valid time or action", idx)
+	}
+	at = at.UTC()
+	return e, at, []any{idx, at, nullable(e.AgentID), nullable(e.ClientID), nullable(e.OrganisationID),
+		nullable(e.PersonRef), nullable(e.Purpose), e.Action, e.Allowed}, nil
+}
+
+// Blocks of the audit index: entries idx>>auditBlockShift share a block,
+// summarised by its time span and a Bloom filter of bloomBits bits with
+// bloomHashes probes per value. With 4096 entries, about 4,500 distinct
+// values (mostly person references) fill an 8 KiB filter to a false
+// positive rate under 0.5%: a search for one person reads 8 KiB per 4096
+// entries and scans only the blocks that may hold her.
+const (
+	auditBlockShift = 12
+	bloomBits       = 1 << 16
+	bloomHashes     = 4
+)
+
+// bloomProbes returns the bit positions of a value of kind k ('p' person,
+// 'a' agent, 'c' client, 'o' organisation, 'u' purpose, 'x' action): FNV-1a
+// and double hashing, stable across processes and engines.
+func bloomProbes(k byte, v string) [bloomHashes]uint32 {
+	h := uint64(14695981039346656037)
+	h = (h ^ uint64(k)) * 1099511628211
+	for i := 0; i < len(v); i++ {
+		h = (h ^ uint64(v[i])) * 1099511628211
+	}
+	// A second hash from the first (splitmix64), odd so that the probes
+	// differ.
+	h2 := h + 0x9e3779b97f4a7c15
+	h2 = (h2 ^ h2>>30) * 0xbf58476d1ce4e5b9
+	h2 = (h2 ^ h2>>27) * 0x94d049bb133111eb
+	h2 = (h2 ^ h2>>31) | 1
+	var out [bloomHashes]uint32
+	for i := range out {
+		out[i] = uint32((h + uint64(i)*h2) % bloomBits)
+	}
+	return out
+}
+
+func bloomAdd(b []byte, k byte, v string) {
+	if v == "" {
+		return
+	}
+	for _, p := range bloomProbes(k, v) {
+		b[p>>3] |= 1 << (p & 7)
+	}
+}
+
+// bloomHas reports whether the block may hold the value; a block without a
+// filter may hold anything.
+func bloomHas(b []byte, k byte, v string) bool {
+	if len(b) != bloomBits/8 {
+		return true
+	}
+	for _, p := range bloomProbes(k, v) {
+		if b[p>>3]&(1<<(p&7)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// blockSummary is what a batch adds to one block.
+type blockSummary struct {
+	minAt, maxAt time.Time
+	bloom        []byte
+}
+
+// auditBlocks gathers the summaries of the blocks a batch touches.
+type auditBlocks map[int64]*blockSummary
+
+func (bs auditBlocks) add(idx int64, at time.Time, e *indexedEvent) {
+	b := bs[idx>>auditBlockShift]
+	if b == nil {
+		b = &blockSummary{minAt: at, maxAt: at, bloom: make([]byte, bloomBits/8)}
+		bs[idx>>auditBlockShift] = b
+	}
+	if at.Before(b.minAt) {
+		b.minAt = at
+	}
+	if at.After(b.maxAt) {
+		b.maxAt = at
+	}
+	bloomAdd(b.bloom, 'p', e.PersonRef)
+	bloomAdd(b.bloom, 'a', e.AgentID)
+	bloomAdd(b.bloom, 'c', e.ClientID)
+	bloomAdd(b.bloom, 'o', e.OrganisationID)
+	bloomAdd(b.bloom, 'u', e.Purpose)
+	bloomAdd(b.bloom, 'x', e.Action)
+}
+
+// merge folds the summaries into audit_blocks, in the batch's transaction:
+// a batch touches one block, two when it crosses a boundary.
+func (bs auditBlocks) merge(ctx context.Context, s *DB, tx *sql.Tx) error {
+	for block, b := range bs {
+		var minAt, maxAt time.Time
+		var stored []byte
+		err := tx.QueryRowContext(ctx, s.q(`SELECT min_at, max_at, bloom FROM audit_blocks WHERE block = ?`), block).
+			Scan(scanTime(&minAt), scanTime(&maxAt), &stored)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit_blocks (block, min_at, max_at, bloom) VALUES (?, ?, ?, ?)`), block, b.minAt, b.maxAt, b.bloom)
+		case err == nil:
+			var bloom any // a block without a filter keeps none
+			if len(stored) == len(b.bloom) {
+				for i := range stored {
+					stored[i] |= b.bloom[i]
+				}
+				bloom = stored
+			}
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE audit_blocks SET min_at = ?, max_at = ?, bloom = ? WHERE block = ?`),
+				minTime(minAt, b.minAt), maxTime(maxAt, b.maxAt), bloom, block)
+		}
+		if err != nil {
+			return fmt.Errorf("audit block %d: %w", block, err)
+		}
+	}
+	return nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a.UTC()
+	}
+	return b.UTC()
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a.UTC()
+	}
+	return b.UTC()
+}
+
+var leafEventStart = []byte(`"event":{`)
+
+// scanIndexedEvent reads the indexed fields of a canonical leaf without a
+// full JSON decoding, which would cost the single audit writer more than
+// the insert itself. The canonical encoding (package audit) writes the
+// event's fields in a fixed order, every field before "allowed" being a
+// string, so the scan reads "key":"value" pairs up to "allowed" and
+// stops. It reports false on anything else, and the caller then decodes.
+func scanIndexedEvent(leaf []byte, e *indexedEvent) bool {
+	i := bytes.Index(leaf, leafEventStart)
+	if i < 0 {
+		return false
+	}
+	b := leaf[i+len(leafEventStart):]
+	for {
+		key, rest, ok := scanString(b)
+		if !ok || len(rest) == 0 || rest[0] != ':' {
+			return false
+		}
+		b = rest[1:]
+		if key == "allowed" {
+			switch {
+			case bytes.HasPrefix(b, []byte("true")):
+				e.Allowed = true
+			case bytes.HasPrefix(b, []byte("false")):
+				e.Allowed = false
+			default:
+				return false
+			}
+			return true
+		}
+		val, rest, ok := scanString(b)
+		if !ok || len(rest) == 0 || rest[0] != ',' {
+			return false
+		}
+		b = rest[1:]
+		switch key {
+		case "time":
+			e.Time = val
+		case "agent_id":
+			e.AgentID = val
+		case "client_id":
+			e.ClientID = val
+		case "organisation_id":
+			e.OrganisationID = val
+		case "person_ref":
+			e.PersonRef = val
+		case "purpose":
+			e.Purpose = val
+		case "action":
+			e.Action = val
+		}
+	}
+}
+
+// scanString reads the JSON string at the start of b and returns its value
+// and what follows it.
+func scanString(b []byte) (string, []byte, bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return "", nil, false
+	}
+	escaped := false
+	for j := 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			escaped = true
+			j++ // skip the escaped character; \u is then plain hex
+		case '"':
+			if !escaped {
+				return string(b[1:j]), b[j+1:], true
+			}
+			var s string
+			if err := json.Unmarshal(b[:j+1], &s); err != nil {
+				return "", nil, false
+			}
+			return s, b[j+1:], true
+		}
+	}
+	return "", nil, false
+}
+
+// Limits of AuditSearch.
+const (
+	auditSearchDefault = 50
+	auditSearchMax     = 500
+)
+
+// auditBlocksPage is how many block summaries a search reads at once.
+const auditBlocksPage = 64
+
+// AuditSearch returns the entries of the audit log that match q, newest
+// first: at most q.Limit (50 by default, 500 at most), below q.Before when
+// it is set. It reads the block summaries newest first and scans only the
+// blocks whose time span and filter may match; each hit is then decoded
+// from the entry itself, and an entry whose leaf does not hold its own
+// index is reported as corrupt rather than shown.
+func (s *DB) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error) {
+	type term struct {
+		kind     byte
+		col, val string
+	}
+	var terms []term
+	for _, t := range []term{{'p', "person_ref", q.PersonRef}, {'a', "agent_id", q.AgentID},
+		{'o', "organisation_id", q.OrganisationID}, {'u', "purpose", q.Purpose}, {'x', "action", q.Action}} {
+		if t.val != "" {
+			terms = append(terms, t)
+		}
+	}
+	// The scan of one block: the columns are the fixed names above.
+	var where []string
+	var args []any
+	for _, t := range terms {
+		where = append(where, "i."+t.col+" = ?")
+		args = append(args, t.val)
+	}
+	var blockWhere []string
+	var blockArgs []any
+	if !q.From.IsZero() {
+		where = append(where, "i.at >= ?")
+		args = append(args, q.From.UTC())
+		blockWhere = append(blockWhere, "max_at >= ?")
+		blockArgs = append(blockArgs, q.From.UTC())
+	}
+	if !q.To.IsZero() {
+		where = append(where, "i.at < ?")
+		args = append(args, q.To.UTC())
+		blockWhere = append(blockWhere, "min_at < ?")
+		blockArgs = append(blockArgs, q.To.UTC())
+	}
+	scan := `SELECT e.idx, e.leaf FROM audit_index i JOIN audit_entries e ON e.idx = i.idx WHERE i.idx >= ? AND i.idx < ?`
+	for _, w := range where {
+		scan += " AND " + w
+	}
+	scan = s.q(scan + " ORDER BY i.idx DESC LIMIT ?")
+	blocks := `SELECT block, bloom FROM audit_blocks WHERE block <= ?`
+	for _, w := range blockWhere {
+		blocks += " AND " + w
+	}
+	blocks = s.q(blocks + " ORDER BY block DESC LIMIT ?")
+
+	limit := clampLimit(q.Limit, auditSearchDefault, auditSearchMax)
+	upper := int64(1<<63 - 1)
+	if q.Before > 0 {
+		upper = int64(min(q.Before, 1<<63-1))
+	}
+	hits := []socle.AuditHit{}
+	next := (upper - 1) >> auditBlockShift
+	for next >= 0 && len(hits) < limit {
+		var cands []int64
+		n := 0
+		rows, err := s.read.QueryContext(ctx, blocks, append([]any{next}, append(blockArgs, auditBlocksPage)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("audit search: %w", err)
+		}
+		for rows.Next() {
+			var block int64
+			var bloom []byte
+			if err := rows.Scan(&block, &bloom); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("audit search: %w", err)
+			}
+			n++
+			next = block - 1
+			may := true
+			for _, t := range terms {
+				may = may && bloomHas(bloom, t.kind, t.val)
+			}
+			if may {
+				cands = append(cands, block)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("audit search: %w", err)
+		}
+		for _, block := range cands {
+			if len(hits) == limit {
+				break
+			}
+			lo, hi := block<<auditBlockShift, min((block+1)<<auditBlockShift, upper)
+			if hits, err = s.auditScan(ctx, scan, append(append([]any{lo, hi}, args...), limit-len(hits)), hits); err != nil {
+				return nil, err
+			}
+		}
+		if n < auditBlocksPage {
+			break
+		}
+	}
+	return hits, nil
+}
+
+// auditScan runs the scan of one block and appends its hits.
+func (s *DB) auditScan(ctx context.Context, query string, args []any, hits []socle.AuditHit) ([]socle.AuditHit, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idx int64
+		var leaf []byte
+		if err := rows.Scan(&idx, &leaf); err != nil {
+			return nil, fmt.Errorf("audit search: %w", err)
+		}
+		var l struct {
+			V     int              `json:"v"`
+			Index uint64           `json:"index"`
+			Event socle.AuditEvent `json:"event"`
+		}
+		if err := json.Unmarshal(leaf, &l); err != nil {
+			return nil, &audit.CorruptError{Index: uint64(idx), Err: err}
+		}
+		if l.V != 1 || l.Index != uint64(idx) {
+			return nil, &audit.CorruptError{Index: uint64(idx), Err: fmt.Errorf("entry holds index %d", l.Index)}
+		}
+		hits = append(hits, socle.AuditHit{Index: l.Index, Event: l.Event})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit search: %w", err)
+	}
+	return hits, nil
+}

@@ -1,0 +1,57 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"socle"
+)
+
+var _ socle.ProvenanceStore = (*DB)(nil)
+
+// AddProvenance records who supplied sections of persons' files.
+func (s *DB) AddProvenance(ctx context.Context, ps []socle.Provenance) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("recording provenance: %w", err)
+	}
+	defer tx.Rollback()
+	for _, p := range ps {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO provenance (person_id, category, organisation_id, agent_id, client_id, at)
+VALUES (?, ?, ?, ?, ?, ?)`), p.PersonID, string(p.Category), p.OrganisationID, p.AgentID, p.ClientID, stamp(p.At)); err != nil {
+			return s.fail(err, "provenance")
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("recording provenance: %w", err)
+	}
+	return nil
+}
+
+// LatestProvenance returns the latest supply of each category of a
+// person's file.
+func (s *DB) LatestProvenance(ctx context.Context, personID string) ([]socle.Provenance, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT category, organisation_id, agent_id, client_id, at
+FROM provenance WHERE person_id = ? ORDER BY category, at DESC`), personID)
+	if err != nil {
+		return nil, fmt.Errorf("reading provenance: %w", err)
+	}
+	defer rows.Close()
+	var out []socle.Provenance
+	for rows.Next() {
+		p := socle.Provenance{PersonID: personID}
+		var cat string
+		if err := rows.Scan(&cat, &p.OrganisationID, &p.AgentID, &p.ClientID, scanTime(&p.At)); err != nil {
+			return nil, fmt.Errorf("reading provenance: %w", err)
+		}
+		p.Category = socle.Category(cat)
+		if n := len(out); n > 0 && out[n-1].Category == p.Category {
+			continue // older supply of the same category
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,156 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"socle"
+	"socle/gate"
+	"socle/register"
+)
+
+var (
+	_ register.Store = (*DB)(nil)
+	_ gate.Grants    = (*DB)(nil)
+)
+
+// LatestRegister returns the newest stored version of the register of
+// purposes and agreements, ENOTFOUND when none is stored yet.
+func (s *DB) LatestRegister(ctx context.Context) (*register.Version, error) {
+	v := &register.Version{}
+	err := s.read.QueryRowContext(ctx, `SELECT version, register, author, reason, created_at FROM policy_registers ORDER BY version DESC LIMIT 1`).
+		Scan(&v.Version, &v.JSON, &v.Author, &v.Reason, scanTime(&v.CreatedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("register")
+	} else if err != nil {
+		return nil, fmt.Errorf("reading the register: %w", err)
+	}
+	return v, nil
+}
+
+// AddRegister stores a new version of the register. ECONFLICT when that
+// version number is taken: another administrator saved first.
+func (s *DB) AddRegister(ctx context.Context, v *register.Version) error {
+	v.CreatedAt = stamp(v.CreatedAt)
+	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO policy_registers (version, register, author, reason, created_at) VALUES (?, ?, ?, ?, ?)`),
+		v.Version, v.JSON, v.Author, v.Reason, v.CreatedAt)
+	if err != nil {
+		if kind, _ := s.constraint(err); kind == UniqueViolation {
+			return socle.Errorf(socle.ECONFLICT, "register version %d already exists: reload and edit again", v.Version)
+		}
+		return s.fail(err, "register")
+	}
+	return nil
+}
+
+// RegisterVersions returns the history of the register, newest first,
+// without the registers themselves.
+func (s *DB) RegisterVersions(ctx context.Context, limit int) ([]register.Version, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT version, author, reason, created_at FROM policy_registers ORDER BY version DESC LIMIT ?`), clampLimit(limit, 100, 1000))
+	if err != nil {
+		return nil, fmt.Errorf("listing register versions: %w", err)
+	}
+	defer rows.Close()
+	var out []register.Version
+	for rows.Next() {
+		var v register.Version
+		if err := rows.Scan(&v.Version, &v.Author, &v.Reason, scanTime(&v.CreatedAt)); err != nil {
+			return nil, fmt.Errorf("listing register versions: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing register versions: %w", err)
+	}
+	return out, nil
+}
+
+// constraint classifies a driver error with the dialect, if it can.
+func (s *DB) constraint(err error) (ConstraintKind, string) {
+	if s.d.Constraint == nil {
+		return NoConstraint, ""
+	}
+	return s.d.Constraint(err)
+}
+
+// AddGrant stores a break-the-glass grant.
+func (s *DB) AddGrant(ctx context.Context, g *gate.Grant) error {
+	if g.ID == "" {
+		g.ID = socle.NewID("bdg")
+	}
+	g.Created = stamp(g.Created)
+	g.Expires = stamp(g.Expires)
+	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO break_glass_grants
+		(id, agent_id, organisation_id, person_id, purpose, justification, created_at, expires_at, reviewed, reviewed_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')`),
+		g.ID, g.AgentID, g.OrganisationID, g.PersonID, g.Purpose, g.Justification, g.Created, g.Expires, false)
+	return s.fail(err, "break-the-glass grant")
+}
+
+const grantColumns = `id, agent_id, organisation_id, person_id, purpose, justification, created_at, expires_at, reviewed, reviewed_by, reviewed_at`
+
+func scanGrant(sc interface{ Scan(...any) error }) (*gate.Grant, error) {
+	g := &gate.Grant{}
+	var reviewedAt time.Time
+	if err := sc.Scan(&g.ID, &g.AgentID, &g.OrganisationID, &g.PersonID, &g.Purpose, &g.Justification,
+		scanTime(&g.Created), scanTime(&g.Expires), &g.Reviewed, &g.ReviewedBy, scanTime(&reviewedAt)); err != nil {
+		return nil, err
+	}
+	g.ReviewedAt = reviewedAt
+	return g, nil
+}
+
+// ActiveGrant returns the latest grant of agent on person still valid at t,
+// ENOTFOUND when none.
+func (s *DB) ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*gate.Grant, error) {
+	row := s.read.QueryRowContext(ctx, s.q(`SELECT `+grantColumns+` FROM break_glass_grants
+		WHERE agent_id = ? AND person_id = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`), agentID, personID, stamp(t))
+	g, err := scanGrant(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("break-the-glass grant")
+	} else if err != nil {
+		return nil, fmt.Errorf("reading break-the-glass grant: %w", err)
+	}
+	return g, nil
+}
+
+// GrantsToReview returns break-the-glass grants, newest first, filtered on
+// their review state.
+func (s *DB) GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*gate.Grant, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+grantColumns+` FROM break_glass_grants
+		WHERE reviewed = ? ORDER BY created_at DESC, id LIMIT ?`), reviewed, clampLimit(limit, 100, 1000))
+	if err != nil {
+		return nil, fmt.Errorf("listing break-the-glass grants: %w", err)
+	}
+	defer rows.Close()
+	var out []*gate.Grant
+	for rows.Next() {
+		g, err := scanGrant(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing break-the-glass grants: %w", err)
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing break-the-glass grants: %w", err)
+	}
+	return out, nil
+}
+
+// ReviewGrant marks a grant reviewed by an auditor, ENOTFOUND if none.
+func (s *DB) ReviewGrant(ctx context.Context, id, reviewer string, t time.Time) error {
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE break_glass_grants SET reviewed = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?`),
+		true, reviewer, stamp(t), id)
+	if err != nil {
+		return s.fail(err, "break-the-glass grant")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("reviewing break-the-glass grant: %w", err)
+	} else if n == 0 {
+		return notFound("break-the-glass grant")
+	}
+	return nil
+}
