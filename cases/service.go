@@ -26,6 +26,7 @@ type Service struct {
 	SuppressFor time.Duration
 
 	mu         sync.Mutex
+	auditor    socle.Auditor // set by SetAuditor (audit.go)
 	onSuppress []func(Suppression)
 	tasks      map[string][]*BulkTask // approved, not yet ended, by agent
 }
@@ -181,6 +182,11 @@ func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to Sta
 		text += ". " + comment
 	}
 	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryState, Author: actor.AgentID, Text: text, CreatedAt: now}
+	// The comment stays in the case's timeline; the log names its entry.
+	if err := s.audit(ctx, actor, AuditCaseState, "case", c.ID, fmt.Sprintf("%s → %s", from, to)+verdictNote(verdict),
+		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID, "from": string(from), "to": string(to), "verdict": string(verdict)}}); err != nil {
+		return nil, err
+	}
 	if err := s.store.UpdateCase(ctx, c, from, e); err != nil {
 		return nil, err
 	}
@@ -190,6 +196,14 @@ func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to Sta
 		}
 	}
 	return c, nil
+}
+
+// verdictNote is the verdict of a closing, for the audit event.
+func verdictNote(v Verdict) string {
+	if v == "" {
+		return ""
+	}
+	return ", verdict " + string(v)
 }
 
 func orNone(s []string) string {
@@ -266,6 +280,10 @@ func (s *Service) Assign(ctx context.Context, actor socle.Actor, id, auditorID s
 	from := c.State
 	c.Assignee, c.UpdatedAt = a.ID, now
 	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryAssign, Author: actor.AgentID, Text: "Assigné à " + a.FullName(), CreatedAt: now}
+	if err := s.audit(ctx, actor, AuditCaseAssign, "case", c.ID, "assigned to agent "+a.ID,
+		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID, "assignee": a.ID}}); err != nil {
+		return err
+	}
 	return s.store.UpdateCase(ctx, c, from, e)
 }
 
@@ -292,6 +310,10 @@ func (s *Service) Comment(ctx context.Context, actor socle.Actor, id, text strin
 		return nil, err
 	}
 	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryComment, Author: actor.AgentID, Text: text, CreatedAt: s.Now().UTC()}
+	if err := s.audit(ctx, actor, AuditCaseComment, "case", c.ID, "comment added",
+		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID}}); err != nil {
+		return nil, err
+	}
 	if err := s.store.AddCaseEntry(ctx, e); err != nil {
 		return nil, err
 	}

@@ -64,6 +64,9 @@ func (s *Service) DeclareTask(ctx context.Context, actor socle.Actor, t *BulkTas
 	if t.Persons == nil {
 		t.Persons = []string{}
 	}
+	if err := s.audit(ctx, actor, AuditTaskDeclared, "bulk_task", t.ID, fmt.Sprintf("bulk task of agent %s for %s, %d persons listed", t.AgentID, t.Purpose, len(t.Persons))); err != nil {
+		return err
+	}
 	return s.store.CreateBulkTask(ctx, t)
 }
 
@@ -84,6 +87,9 @@ func (s *Service) ApproveTask(ctx context.Context, actor socle.Actor, id string)
 		return nil, socle.Errorf(socle.EFORBIDDEN, "a bulk task is approved by another administrator than its agent and its declarer")
 	}
 	now := s.Now().UTC()
+	if err := s.audit(ctx, actor, AuditTaskApproved, "bulk_task", t.ID, "bulk task of agent "+t.AgentID+" approved"); err != nil {
+		return nil, err
+	}
 	if err := s.store.ApproveBulkTask(ctx, id, actor.AgentID, now); err != nil {
 		return nil, err
 	}

@@ -13,9 +13,9 @@ import (
 
 // MyParcours is the parcours part of a person's own file.
 type MyParcours struct {
-	Orientations   []*socle.Orientation           `json:"orientations"`
-	Events         []*socle.Event                 `json:"events"`
-	Commitments    []*socle.Commitment            `json:"commitments"`
+	Orientations   []*socle.Orientation          `json:"orientations"`
+	Events         []*socle.Event                `json:"events"`
+	Commitments    []*socle.Commitment           `json:"commitments"`
 	Rectifications []*socle.RectificationRequest `json:"rectifications"`
 }
 

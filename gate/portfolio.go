@@ -280,3 +280,20 @@ func (g *Gate) Offer(ctx context.Context, req Request, id string) (*socle.Offer,
 	}
 	return g.store.Offer(ctx, id)
 }
+
+// CompanyBySIRET finds a company by its SIRET for an adviser, then reads it
+// as CompanyFile does; ENOTFOUND for an unknown or malformed SIRET.
+func (g *Gate) CompanyBySIRET(ctx context.Context, req Request, siret string) (*CompanyFile, socle.Decision, error) {
+	if err := g.checkCaller(req); err != nil {
+		return nil, socle.Decision{}, err
+	}
+	siret = strings.ReplaceAll(siret, " ", "")
+	if !socle.ValidSIRET(siret) {
+		return nil, socle.Decision{}, socle.Errorf(socle.EINVALID, "Le SIRET compte 14 chiffres et sa clé doit être valide.")
+	}
+	c, err := g.store.CompanyBySIRET(ctx, siret)
+	if err != nil {
+		return nil, socle.Decision{}, err
+	}
+	return g.CompanyFile(ctx, req, c.ID)
+}

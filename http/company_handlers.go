@@ -16,6 +16,111 @@ func companyRoutes(s *Server) {
 	s.handle("GET /api/v1/offers/{id}/candidates", handleCandidates(s.gate, s.matching))
 	s.handle("POST /api/v1/offers/{id}/matches", handlePropose(s.gate, s.matching))
 	s.handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(s.gate, s.matching))
+	s.handle("GET /api/v1/portfolio", handlePortfolio(s.gate))
+	s.handle("GET /api/v1/companies/{id}/file", handleCompanyFile(s.gate))
+	s.handle("POST /api/v1/companies/{id}/followups", handleFollowCompany(s.gate))
+	s.handle("DELETE /api/v1/companies/{id}/followups", handleUnfollowCompany(s.gate))
+	s.handle("POST /api/v1/companies/{id}/actions", handleCompanyAction(s.gate))
+	s.handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(s.gate, s.matching, false))
+	s.handle("PUT /api/v1/offers/{id}", handleSaveOffer(s.gate, s.matching, true))
+}
+
+func handlePortfolio(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cs, err := g.Portfolio(r.Context(), gateRequest(r))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if cs == nil {
+			cs = []*socle.Company{}
+		}
+		encode(w, http.StatusOK, struct {
+			Items []*socle.Company `json:"items"`
+		}{cs})
+	})
+}
+
+func handleCompanyFile(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := gateRequest(r)
+		f, d, err := g.CompanyFile(r.Context(), req, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, struct {
+			*gate.CompanyFile
+			Access accessInfo `json:"access"`
+		}{f, accessOf(req.Purpose, d)})
+	})
+}
+
+func handleFollowCompany(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := g.FollowCompany(r.Context(), gateRequest(r), r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusCreated, f)
+	})
+}
+
+func handleUnfollowCompany(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := g.UnfollowCompany(r.Context(), gateRequest(r), r.PathValue("id")); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func handleCompanyAction(g *gate.Gate) http.Handler {
+	type body struct {
+		Kind string `json:"kind"`
+		Note string `json:"note"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := decode[body](r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		a, err := g.RecordCompanyAction(r.Context(), gateRequest(r), r.PathValue("id"), b.Kind, b.Note)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		encode(w, http.StatusCreated, a)
+	})
+}
+
+// handleSaveOffer creates an offer of a company (update false) or replaces
+// an offer (update true), then puts it in the matching index at once.
+func handleSaveOffer(g *gate.Gate, idx *matching.Index, update bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o, err := decode[socle.Offer](r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		status := http.StatusCreated
+		if update {
+			o.ID, status = r.PathValue("id"), http.StatusOK
+		} else {
+			o.ID, o.CompanyID = "", r.PathValue("id")
+		}
+		if err := g.SaveOffer(r.Context(), gateRequest(r), &o); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if idx != nil {
+			idx.UpsertOffer(&o)
+		}
+		encode(w, status, &o)
+	})
 }
 
 func limitParam(r *http.Request, def int) int {

@@ -195,11 +195,18 @@ func handleEmployerSaveOffer(s *Server, svc *employer.Service) http.Handler {
 				return
 			}
 			*o = *prev
+		} else {
+			ct, _, err := s.gate.Employer(r.Context(), req)
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			o.CompanyID = ct.CompanyID
 		}
 		form, errs := parseOfferForm(r, o)
 		if len(errs) == 0 {
 			err := s.gate.EmployerSaveOffer(r.Context(), req, o)
-			if errorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND || socle.ErrorCode(err) == socle.EUNAUTHENTICATED {
+			if err != nil && (errorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND || socle.ErrorCode(err) == socle.EUNAUTHENTICATED) {
 				s.renderError(w, r, err)
 				return
 			} else if err != nil {

@@ -82,7 +82,6 @@ func staffPost(s *Server, w http.ResponseWriter, r *http.Request) bool {
 // others get the error page.
 func soft(err error) bool { s := errorStatus(err); return s >= 400 && s < 500 }
 
-
 var parcoursLabels = map[string]string{
 	socle.ParcoursProfessional: "Professionnel", socle.ParcoursSocioProfessional: "Socio-professionnel", socle.ParcoursSocial: "Social",
 	socle.ModaliteSuivi: "Suivi", socle.ModaliteGuide: "Guidé", socle.ModaliteRenforce: "Renforcé", socle.ModaliteGlobal: "Global",
@@ -591,11 +590,20 @@ func handleIndicatorsPage(s *Server, p *gate.Parcours) http.Handler {
 		for _, t := range rep.Tables {
 			charts = append(charts, chart{t, t.Chart()})
 		}
+		type shareRow struct{ Key, Contracts, Signed, Unsigned, Share string }
+		var shares []shareRow
+		for _, x := range rep.SignedContracts {
+			sh := "secret"
+			if x.Share != nil {
+				sh = strconv.FormatFloat(*x.Share*100, 'f', 0, 64) + " %"
+			}
+			shares = append(shares, shareRow{x.Key, x.Contracts.String(), x.Signed.String(), x.Unsigned.String(), sh})
+		}
 		api := "/api/v1/indicators?purpose=statistique&group=" + url.QueryEscape(string(g))
 		groupings := []option{{string(indicators.ByDepartementMonth), "Département et mois", g == indicators.ByDepartementMonth},
 			{string(indicators.ByDepartement), "Département", g == indicators.ByDepartement}, {string(indicators.ByMonth), "Mois", g == indicators.ByMonth}}
 		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: map[string]any{
-			"Report": rep, "Charts": charts, "CSV": api + "&format=csv", "JSON": api, "Groupings": groupings,
+			"Report": rep, "Charts": charts, "Shares": shares, "Max": indicators.Threshold - 1, "CSV": api + "&format=csv", "JSON": api, "Groupings": groupings,
 			"Generated": frenchTime(rep.Generated),
 		}})
 	})

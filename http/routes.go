@@ -46,7 +46,9 @@ func (s *Server) routes() {
 	personRoutes(s)
 	spaceRoutes(s)
 	auditRoutes(s)
+	detectRoutes(s)
 	parcoursRoutes(s)
+	parcoursPages(s)
 	employerRoutes(s)
 	s.handle("/", s.handleNotFoundPage())
 }

@@ -10,6 +10,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/cases"
 	"socle/employer"
 	"socle/gate"
 	"socle/identity"
@@ -79,6 +80,8 @@ type Services struct {
 	AuditVerifierKey string
 	// Parcours serves orientations, contracts, events and indicators.
 	Parcours *gate.Parcours
+	// Cases serves the misuse cases console and API (detect_handlers.go).
+	Cases *cases.Service
 	// Employer serves the employer space (espace employeur).
 	Employer *employer.Service
 }
@@ -114,6 +117,7 @@ type Server struct {
 	matching *matching.Index
 	audit    *audit.Log
 	auditKey string
+	cases    *cases.Service
 	logger   *slog.Logger
 	cfg      Config
 	pages    *pages
@@ -136,6 +140,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	s.matching = svc.Matching
 	s.audit, s.auditKey = svc.Audit, svc.AuditVerifierKey
 	s.parcours = svc.Parcours
+	s.cases = svc.Cases
 	s.employer = svc.Employer
 	s.routes()
 	var h http.Handler = s.mux

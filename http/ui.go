@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"socle"
@@ -67,6 +68,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // renderError shows an error page in French with the status of err.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if socle.ErrorCode(err) == socle.ESTEPUP && r.Method == http.MethodGet {
+		// The volume throttle asks for a fresh second factor (detect_handlers.go).
+		http.Redirect(w, r, "/verification-renforcee?retour="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
 	status := errorStatus(err)
 	title := map[int]string{
 		http.StatusBadRequest: "Requête invalide", http.StatusNotFound: "Page introuvable",

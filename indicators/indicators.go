@@ -1,7 +1,7 @@
 // Package indicators computes the steering figures of the parcours:
 // orientations by operator, parcours and modalité, by département and
 // month; the time from registration to the first appointment; the share of
-// signed contracts. Every count under the threshold (11) is suppressed, and
+// signed contracts. Every count from 1 to 10 is suppressed (zeros are shown), and
 // enough other cells with it that no suppressed count can be recomputed
 // from the totals (secondary suppression).
 package indicators
@@ -216,8 +216,8 @@ func crossTab(name, title string, cols []Column, recs []Orientation, g Grouping,
 	return t
 }
 
-// suppress computes the totals of a grid and hides every count under the
-// threshold, then, until nothing changes, one more count in each row or
+// suppress computes the totals of a grid and hides every count from 1 to
+// the threshold (zeros are shown), then, until nothing changes, one more count in each row or
 // column (totals included) where a single hidden count could be recomputed
 // by subtraction. The smallest visible inner cell is hidden first.
 func suppress(grid [][]int, ncols int) (cells [][]Cell, rowTotals, colTotals []Cell, total Cell) {
@@ -237,7 +237,9 @@ func suppress(grid [][]int, ncols int) (cells [][]Cell, rowTotals, colTotals []C
 	}
 	for i := range m {
 		for j := range m[i] {
-			m[i][j].suppressed = m[i][j].n < Threshold
+			// Statistical disclosure control hides counts of 1 to 10: a
+			// zero tells of no one.
+			m[i][j].suppressed = m[i][j].n > 0 && m[i][j].n < Threshold
 		}
 	}
 	// Each line is a set of inner positions plus the total they sum to.
@@ -273,7 +275,9 @@ func suppress(grid [][]int, ncols int) (cells [][]Cell, rowTotals, colTotals []C
 			best := -1
 			for k, p := range l {
 				c := m[p.i][p.j]
-				if c.suppressed {
+				// A zero never protects: hidden, it is still known to be
+				// the smallest possible value (and often a structural zero).
+				if c.suppressed || c.n == 0 {
 					continue
 				}
 				isTotal := p.i == nr || p.j == ncols

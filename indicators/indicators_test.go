@@ -29,6 +29,8 @@ func TestSuppression(t *testing.T) {
 		{"a small row total", [][]int{{3, 4}, {40, 50}}},
 		{"zeros", [][]int{{0, 50, 60}, {50, 0, 70}, {12, 13, 14}}},
 		{"single row", [][]int{{100, 2, 300, 400}}},
+		{"zeros beside a small count", [][]int{{0, 3, 40}, {0, 30, 40}, {0, 25, 50}}},
+		{"a row of zeros and one small count", [][]int{{0, 0, 4}, {20, 30, 40}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,8 +55,11 @@ func TestSuppression(t *testing.T) {
 			}
 			for i := range m {
 				for j, c := range m[i] {
-					if c.n < Threshold && !c.suppressed {
+					if c.n > 0 && c.n < Threshold && !c.suppressed {
 						t.Errorf("cell (%d,%d) = %d is shown", i, j, c.n)
+					}
+					if c.n == 0 && c.suppressed {
+						t.Errorf("cell (%d,%d) is a zero and is hidden", i, j)
 					}
 				}
 			}
@@ -103,8 +108,13 @@ func TestComputeAndExports(t *testing.T) {
 	if !dis.Suppressed() || dis.String() != "< 11" {
 		t.Errorf("3 orientations to the disability operator shown as %s", dis)
 	}
-	if n, ok := op.Rows[0].Cells[0].Value(); !ok || n != 25 {
-		t.Errorf("employment service in 69 = %v", op.Rows[0].Cells[0])
+	// The zero beside the 3 is shown and protects nothing: a visible count
+	// of the same row is hidden with it (secondary suppression).
+	if !op.Rows[0].Cells[0].Suppressed() {
+		t.Errorf("employment service in 69 = %v, recomputable with the 3 from the row total", op.Rows[0].Cells[0])
+	}
+	if n, ok := op.Rows[0].Cells[3].Value(); !ok || n != 0 {
+		t.Errorf("no orientation to the département in 69 shown as %v, want 0", op.Rows[0].Cells[3])
 	}
 	if d := r.FirstAppointment[0]; d.MedianDays == nil || *d.MedianDays != 7 {
 		t.Errorf("median delay in 69 = %+v", d)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"socle/audit"
+	"socle/cases"
 	"socle/commitment"
 	"socle/employer"
 	"socle/gate"
@@ -43,6 +44,7 @@ type app struct {
 	logger   *slog.Logger
 	keys     keys
 	matching *matching.Index // the mise en relation index, loaded by startMatching
+	cases    *cases.Service  // misuse cases and bulk tasks (detect_live.go)
 }
 
 // keys are the platform's secrets, kept in the data directory.
@@ -82,6 +84,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 	}
 	a.gate = gate.New(db, a.policy, a.audit, a.policy)
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
+	a.wireDetection()
 	contractSigner, err := commitment.NewSigner(a.keys.commitment)
 	if err != nil {
 		db.Close()
@@ -129,7 +132,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
 	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space,
-		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer}
+		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases}
 }
 
 // Close flushes the audit log and closes the store.

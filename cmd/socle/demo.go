@@ -98,6 +98,12 @@ func (a *app) fillDemo(ctx context.Context, persons int, stdout, stderr io.Write
 		}
 		fmt.Fprintf(stdout, "  %-46s TOTP %-32s %s, %s (%s)\n", acc.Email, secret, acc.Role.Label(), acc.Organisation, acc.Kind.Label())
 	}
+	if err := a.demoParcours(ctx, sum, stdout); err != nil {
+		return err
+	}
+	if err := a.demoCompanies(ctx, sum, stdout); err != nil {
+		return err
+	}
 	return a.recordDemoDay(ctx, stdout, stderr)
 }
 

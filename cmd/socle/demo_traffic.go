@@ -73,6 +73,7 @@ func (a *app) replayDemoDay(ctx context.Context, day time.Time, seed uint64, std
 		for _, p := range followed {
 			all = append(all, p.ID)
 		}
+		inOrg := 0 // a few advisers of every organisation, so that every kind is seen
 		for _, ag := range agents {
 			actor := socle.Actor{AgentID: ag.ID, OrganisationID: o.ID, OrgKind: o.Kind, OrgName: o.Name,
 				Roles: ag.Roles, Departements: o.Departements, Strength: socle.AuthMFA}
@@ -81,8 +82,9 @@ func (a *app) replayDemoDay(ctx context.Context, day time.Time, seed uint64, std
 					RemoteAddr: fmt.Sprintf("10.%d.%d.%d", r.IntN(200)+1, r.IntN(256), r.IntN(254)+1)}
 			}
 			switch {
-			case ag.HasRole(socle.RoleAdviser) && len(followed) > 0 && advisers < 150:
+			case ag.HasRole(socle.RoleAdviser) && len(followed) > 0 && inOrg < 2 && advisers < 250:
 				advisers++
+				inOrg++
 				purpose := demoPurpose(o.Kind)
 				for range r.IntN(10) + 6 {
 					id := followed[r.IntN(len(followed))].ID

@@ -90,6 +90,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := app.startMatching(ctx); err != nil {
 		return err
 	}
+	if err := app.startDetection(ctx); err != nil {
+		return err
+	}
 	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, app.services())
 	srv := &http.Server{
 		Handler:           handler,

@@ -91,6 +91,10 @@ func TestParcours(t *testing.T) {
 	storetest.RunParcours(t, func(t *testing.T) socle.Store { return open(t) })
 }
 
+func TestCompanies(t *testing.T) {
+	storetest.RunCompanies(t, func(t *testing.T) socle.Store { return open(t) })
+}
+
 func TestDetect(t *testing.T) {
 	storetest.RunDetect(t, func(t *testing.T) socle.Store { return open(t) })
 }

@@ -47,6 +47,10 @@ func TestParcours(t *testing.T) {
 	storetest.RunParcours(t, func(t *testing.T) socle.Store { return open(t) })
 }
 
+func TestCompanies(t *testing.T) {
+	storetest.RunCompanies(t, func(t *testing.T) socle.Store { return open(t) })
+}
+
 func TestDetect(t *testing.T) {
 	storetest.RunDetect(t, func(t *testing.T) socle.Store { return open(t) })
 }
@@ -113,6 +117,17 @@ func BenchmarkInsertPerson(b *testing.B) {
 
 func BenchmarkReadPerson(b *testing.B) {
 	storetest.BenchReadPerson(b, func(b *testing.B) socle.Store { return open(b) })
+}
+
+func BenchmarkAuditAppend(b *testing.B) {
+	storetest.BenchAuditAppend(b, func(b *testing.B) audit.Storage { return open(b).(*sqlstore.DB).AuditLog() })
+}
+
+func BenchmarkAuditSearch(b *testing.B) {
+	storetest.BenchAuditSearch(b, func(b *testing.B) (audit.Storage, storetest.AuditSearcher) {
+		db := open(b).(*sqlstore.DB)
+		return db.AuditLog(), db
+	})
 }
 
 func BenchmarkLoad(b *testing.B) {

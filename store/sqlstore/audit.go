@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	"socle/audit"
 )
@@ -30,6 +31,10 @@ func (a AuditLog) Size(ctx context.Context) (uint64, error) {
 // checking that first is the next index: two writers can never interleave.
 // The transaction also fills the search index (audit_index.go).
 func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit.Record) error {
+	// Before the transaction: SQLite's single write connection is then free.
+	if err := a.db.auditStmts.prepare(ctx, a.db); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
 	tx, err := a.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("audit append: %w", err)
@@ -42,7 +47,7 @@ func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit
 	if uint64(next) != first {
 		return fmt.Errorf("audit append: batch starts at %d but the log holds %d entries", first, next)
 	}
-	t := Table{Name: "audit_entries", Columns: []string{"idx", "leaf", "hashes"}, Rows: make([][]any, len(records))}
+	t := Table{Name: "audit_entries", Columns: auditEntryColumns, Rows: make([][]any, len(records))}
 	ix := Table{Name: "audit_index", Columns: auditIndexColumns, Rows: make([][]any, len(records))}
 	blocks := auditBlocks{}
 	for i, r := range records {
@@ -55,20 +60,23 @@ func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit
 		ix.Rows[i] = row
 		blocks.add(idx, at, &e)
 	}
-	if err := a.db.insertRows(ctx, tx, t); err != nil {
+	if err := a.db.auditStmts.insert(ctx, tx, t); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
 	// The search index goes in the same transaction: an entry is searchable
 	// exactly when it is durable.
-	if err := a.db.insertRows(ctx, tx, ix); err != nil {
+	if err := a.db.auditStmts.insert(ctx, tx, ix); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	if err := blocks.merge(ctx, a.db, tx); err != nil {
+	stmts := &a.db.auditStmts
+	last, err := blocks.merge(ctx, a.db, tx, int64(first), int64(first)+int64(len(records)), stmts.takeLast())
+	if err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("audit append: commit: %w", err)
 	}
+	stmts.setLast(last)
 	return nil
 }
 
@@ -82,10 +90,13 @@ func (a AuditLog) ReadRange(ctx context.Context, from, to uint64, fn func(i uint
 	want := from
 	for rows.Next() {
 		var idx int64
-		var r audit.Record
-		if err := rows.Scan(&idx, &r.Leaf, &r.Hashes); err != nil {
+		// RawBytes: the driver's buffers, not copies; Storage lets the
+		// callback use them only during the call.
+		var leaf, hashes sql.RawBytes
+		if err := rows.Scan(&idx, &leaf, &hashes); err != nil {
 			return fmt.Errorf("audit read: %w", err)
 		}
+		r := audit.Record{Leaf: leaf, Hashes: hashes}
 		if uint64(idx) != want {
 			// A gap: an entry was deleted. Verify names it.
 			return &audit.CorruptError{Index: want, Err: fmt.Errorf("entry missing (next stored is %d)", idx)}
@@ -162,4 +173,92 @@ func (a AuditLog) Checkpoints(ctx context.Context, fn func(size uint64, note []b
 		}
 	}
 	return rows.Err()
+}
+
+var auditEntryColumns = []string{"idx", "leaf", "hashes"}
+
+// auditChunks are the row counts of the prepared multi-row inserts of the
+// audit log, largest first: a batch of any size is written as chunks of
+// these sizes, so that the append path compiles no statement (compiling a
+// multi-row INSERT of the batch's size cost a tenth of the append time).
+var auditChunks = []int{64, 32, 16, 8, 4, 2, 1}
+
+// auditStatements are the prepared inserts of the audit log, per table and
+// chunk size, prepared once on the write pool.
+type auditStatements struct {
+	mu    sync.Mutex
+	stmts map[insertKey]*sql.Stmt
+	last  *lastBlock // the newest block as last committed (audit_index.go)
+}
+
+// takeLast returns the remembered newest block and forgets it until the
+// batch commits: a batch that fails leaves nothing remembered.
+func (p *auditStatements) takeLast() *lastBlock {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.last
+	p.last = nil
+	return l
+}
+
+func (p *auditStatements) setLast(l *lastBlock) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.last = l
+}
+
+// prepare prepares the statements on first use.
+func (p *auditStatements) prepare(ctx context.Context, s *DB) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmts != nil {
+		return nil
+	}
+	stmts := map[insertKey]*sql.Stmt{}
+	for _, t := range []Table{{Name: "audit_entries", Columns: auditEntryColumns}, {Name: "audit_index", Columns: auditIndexColumns}} {
+		for _, n := range auditChunks {
+			st, err := s.write.PrepareContext(ctx, s.insertSQL(t, n))
+			if err != nil {
+				for _, st := range stmts {
+					st.Close()
+				}
+				return fmt.Errorf("preparing insert into %s: %w", t.Name, err)
+			}
+			stmts[insertKey{t.Name, n}] = st
+		}
+	}
+	p.stmts = stmts
+	return nil
+}
+
+// insert writes the rows of t in tx with the prepared statements.
+func (p *auditStatements) insert(ctx context.Context, tx *sql.Tx, t Table) error {
+	p.mu.Lock()
+	stmts := p.stmts
+	p.mu.Unlock()
+	args := make([]any, 0, auditChunks[0]*len(t.Columns))
+	inTx := map[int]*sql.Stmt{}
+	for rows := t.Rows; len(rows) > 0; {
+		n := auditChunks[len(auditChunks)-1]
+		for _, c := range auditChunks {
+			if c <= len(rows) {
+				n = c
+				break
+			}
+		}
+		st := inTx[n]
+		if st == nil {
+			st = tx.StmtContext(ctx, stmts[insertKey{t.Name, n}])
+			inTx[n] = st
+		}
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("inserting into %s: %w", t.Name, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
 }

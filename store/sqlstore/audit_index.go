@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"socle"
@@ -58,13 +59,14 @@ func indexEntry(idx int64, leaf []byte) (indexedEvent, time.Time, []any, error) 
 
 // Blocks of the audit index: entries idx>>auditBlockShift share a block,
 // summarised by its time span and a Bloom filter of bloomBits bits with
-// bloomHashes probes per value. With 4096 entries, about 4,500 distinct
-// values (mostly person references) fill an 8 KiB filter to a false
-// positive rate under 0.5%: a search for one person reads 8 KiB per 4096
-// entries and scans only the blocks that may hold her.
+// bloomHashes probes per value. With 1024 entries, about 1,200 distinct
+// values (mostly person references) fill a 2 KiB filter to a false
+// positive rate under 0.5%: a search for one person reads 2 KiB per 1024
+// entries and scans only the blocks that may hold her. Every batch
+// rewrites its block's filter, so the filter is kept small.
 const (
-	auditBlockShift = 12
-	bloomBits       = 1 << 16
+	auditBlockShift = 10
+	bloomBits       = 1 << 14
 	bloomHashes     = 4
 )
 
@@ -142,33 +144,63 @@ func (bs auditBlocks) add(idx int64, at time.Time, e *indexedEvent) {
 	bloomAdd(b.bloom, 'x', e.Action)
 }
 
-// merge folds the summaries into audit_blocks, in the batch's transaction:
-// a batch touches one block, two when it crosses a boundary.
-func (bs auditBlocks) merge(ctx context.Context, s *DB, tx *sql.Tx) error {
-	for block, b := range bs {
+// lastBlock is the newest block as this process last wrote it, so that
+// the next batch need not read it back. It is valid only while the log
+// still ends where that write left it (next): any other writer would have
+// moved the end, and a batch whose first index differs reads the block.
+type lastBlock struct {
+	next         int64
+	block        int64
+	minAt, maxAt time.Time
+	bloom        []byte // nil: the block has no filter
+}
+
+// merge folds the summaries into audit_blocks, in the transaction of the
+// batch [first, end): a batch touches one block, two when it crosses a
+// boundary. It returns the newest block's state, to remember once the
+// transaction commits.
+func (bs auditBlocks) merge(ctx context.Context, s *DB, tx *sql.Tx, first, end int64, last *lastBlock) (*lastBlock, error) {
+	blocks := make([]int64, 0, len(bs))
+	for block := range bs {
+		blocks = append(blocks, block)
+	}
+	slices.Sort(blocks)
+	var newest *lastBlock
+	for _, block := range blocks {
+		b := bs[block]
 		var minAt, maxAt time.Time
 		var stored []byte
-		err := tx.QueryRowContext(ctx, s.q(`SELECT min_at, max_at, bloom FROM audit_blocks WHERE block = ?`), block).
-			Scan(scanTime(&minAt), scanTime(&maxAt), &stored)
+		var err error
+		if last != nil && last.next == first && last.block == block {
+			minAt, maxAt, stored = last.minAt, last.maxAt, last.bloom
+		} else {
+			err = tx.QueryRowContext(ctx, s.q(`SELECT min_at, max_at, bloom FROM audit_blocks WHERE block = ?`), block).
+				Scan(scanTime(&minAt), scanTime(&maxAt), &stored)
+		}
+		cur := &lastBlock{next: end, block: block}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
+			cur.minAt, cur.maxAt, cur.bloom = b.minAt, b.maxAt, b.bloom
 			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit_blocks (block, min_at, max_at, bloom) VALUES (?, ?, ?, ?)`), block, b.minAt, b.maxAt, b.bloom)
 		case err == nil:
+			cur.minAt, cur.maxAt = minTime(minAt, b.minAt), maxTime(maxAt, b.maxAt)
 			var bloom any // a block without a filter keeps none
 			if len(stored) == len(b.bloom) {
+				merged := make([]byte, len(stored))
 				for i := range stored {
-					stored[i] |= b.bloom[i]
+					merged[i] = stored[i] | b.bloom[i]
 				}
-				bloom = stored
+				cur.bloom, bloom = merged, merged
 			}
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE audit_blocks SET min_at = ?, max_at = ?, bloom = ? WHERE block = ?`),
-				minTime(minAt, b.minAt), maxTime(maxAt, b.maxAt), bloom, block)
+				cur.minAt, cur.maxAt, bloom, block)
 		}
 		if err != nil {
-			return fmt.Errorf("audit block %d: %w", block, err)
+			return nil, fmt.Errorf("audit block %d: %w", block, err)
 		}
+		newest = cur
 	}
-	return nil
+	return newest, nil
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -31,6 +31,9 @@ type DB struct {
 	rb          rebinder
 	inserts     sync.Map      // insertKey -> string
 	sealer      *seal.Keyring // seals the sensitive sections; nil refuses them
+
+	// auditStmts are the prepared inserts of the audit log (audit.go).
+	auditStmts auditStatements
 }
 
 var _ socle.Store = (*DB)(nil)

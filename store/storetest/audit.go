@@ -283,3 +283,42 @@ func testAuditSearchBlocks(t *testing.T, st audit.Storage, s AuditSearcher) {
 		}
 	}
 }
+
+// BenchAuditAppend measures AppendBatch with batches of 64 realistic
+// leaves, the group commit's usual size: entries, search index and block
+// summaries in one transaction. It reports entries/s.
+func BenchAuditAppend(b *testing.B, open func(b *testing.B) audit.Storage) {
+	st := open(b)
+	ctx := context.Background()
+	const batch = 64
+	var next uint64
+	for b.Loop() {
+		b.StopTimer()
+		rs := auditRecords(next, batch)
+		b.StartTimer()
+		if err := st.AppendBatch(ctx, next, rs); err != nil {
+			b.Fatal(err)
+		}
+		next += batch
+	}
+	b.ReportMetric(float64(next)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchAuditSearch measures a search by person over 100,000 entries, where
+// the person is in about 25 of them.
+func BenchAuditSearch(b *testing.B, open func(b *testing.B) (audit.Storage, AuditSearcher)) {
+	st, s := open(b)
+	ctx := context.Background()
+	const n = 100_000
+	for first := uint64(0); first < n; first += 1000 {
+		if err := st.AppendBatch(ctx, first, auditRecords(first, 1000)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		hits, err := s.AuditSearch(ctx, socle.AuditQuery{PersonRef: "p17"})
+		if err != nil || len(hits) != 25 {
+			b.Fatalf("search: %d hits, %v", len(hits), err)
+		}
+	}
+}

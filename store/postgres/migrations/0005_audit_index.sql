@@ -18,7 +18,7 @@ CREATE TABLE audit_index (
 -- No secondary B-tree on the search columns: each would take one random
 -- page write per entry and per index, which cuts durable appends by a
 -- factor of eight on SQLite (measured). Instead the entries are grouped in
--- blocks of 4096 consecutive indexes, each with the time span it covers and
+-- blocks of 1024 consecutive indexes, each with the time span it covers and
 -- a Bloom filter of the values its entries hold (person, agent, client,
 -- organisation, purpose, action; see store/sqlstore/audit_index.go). A
 -- search reads the filters newest first and scans, by primary key, only
@@ -45,4 +45,4 @@ SELECT idx,
 FROM (SELECT idx, convert_from(leaf, 'UTF8')::jsonb->'event' AS ev FROM audit_entries) e;
 
 INSERT INTO audit_blocks (block, min_at, max_at, bloom)
-SELECT idx >> 12, MIN(at), MAX(at), NULL FROM audit_index GROUP BY idx >> 12;
+SELECT idx >> 10, MIN(at), MAX(at), NULL FROM audit_index GROUP BY idx >> 10;

@@ -1,0 +1,286 @@
+package cases_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"socle"
+	"socle/audit"
+	"socle/cases"
+	"socle/store/sqlite"
+	"socle/store/storetest"
+)
+
+type env struct {
+	svc               *cases.Service
+	db                *sqliteDB
+	auditor, other    socle.Actor
+	auditorAgent, adv *socle.Agent
+	org               *socle.Organisation
+	log               *audit.Log
+}
+
+type sqliteDB = interface {
+	cases.Store
+	socle.Store
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := &env{}
+	var store sqliteDB = db
+	e.db = &store
+	e.org = storetest.NewOrganisation("Mission Locale", socle.KindYouth, "69")
+	other := storetest.NewOrganisation("Autre", socle.KindYouth, "01")
+	for _, o := range []*socle.Organisation{e.org, other} {
+		if err := db.CreateOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.auditorAgent = storetest.NewAgent(e.org.ID, "dpo@ml.fr")
+	e.auditorAgent.Roles = []socle.Role{socle.RoleAuditor}
+	e.adv = storetest.NewAgent(e.org.ID, "claire@ml.fr")
+	outsider := storetest.NewAgent(other.ID, "dpo@autre.fr")
+	outsider.Roles = []socle.Role{socle.RoleAuditor}
+	for _, a := range []*socle.Agent{e.auditorAgent, e.adv, outsider} {
+		if err := db.CreateAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.auditor = socle.Actor{AgentID: e.auditorAgent.ID, OrganisationID: e.org.ID, Roles: e.auditorAgent.Roles, Strength: socle.AuthMFA}
+	e.other = socle.Actor{AgentID: outsider.ID, OrganisationID: other.ID, Roles: outsider.Roles, Strength: socle.AuthMFA}
+	e.svc = cases.New(db)
+	signer, _, err := audit.GenerateKey("socle.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.log, err = audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.log.Close() })
+	e.svc.SetAuditor(e.log)
+	return e
+}
+
+func (e *env) raise(t *testing.T, rule string) *cases.Case {
+	t.Helper()
+	c, err := e.svc.Raise(context.Background(), &cases.Alert{Rule: rule, Score: 2, Principal: "agent:" + e.adv.ID, OrganisationID: e.org.ID, Reason: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestTransitions(t *testing.T) {
+	tests := []struct {
+		name    string
+		path    []cases.State
+		to      cases.State
+		verdict cases.Verdict
+		code    string
+	}{
+		{"new to triage", nil, cases.StateTriage, "", ""},
+		{"new to closed", nil, cases.StateClosed, cases.VerdictMisuse, socle.EINVALID},
+		{"new to investigating", nil, cases.StateInvestigating, "", socle.EINVALID},
+		{"triage to investigating", []cases.State{cases.StateTriage}, cases.StateInvestigating, "", ""},
+		{"triage to closed", []cases.State{cases.StateTriage}, cases.StateClosed, cases.VerdictBadData, ""},
+		{"close without verdict", []cases.State{cases.StateTriage, cases.StateInvestigating}, cases.StateClosed, "", socle.EINVALID},
+		{"close with unknown verdict", []cases.State{cases.StateTriage, cases.StateInvestigating}, cases.StateClosed, "bof", socle.EINVALID},
+		{"verdict without closing", []cases.State{cases.StateTriage}, cases.StateInvestigating, cases.VerdictMisuse, socle.EINVALID},
+		{"investigating to closed", []cases.State{cases.StateTriage, cases.StateInvestigating}, cases.StateClosed, cases.VerdictMisuse, ""},
+		{"closed is final", []cases.State{cases.StateTriage, cases.StateInvestigating}, cases.StateTriage, "", socle.EINVALID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			c := e.raise(t, "off_hours")
+			for _, s := range tt.path {
+				if _, err := e.svc.Move(ctx, e.auditor, c.ID, s, "", ""); err != nil {
+					t.Fatalf("move to %s: %v", s, err)
+				}
+			}
+			if tt.name == "closed is final" {
+				if _, err := e.svc.Move(ctx, e.auditor, c.ID, cases.StateClosed, cases.VerdictMisuse, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := e.svc.Move(ctx, e.auditor, c.ID, tt.to, tt.verdict, "note")
+			if socle.ErrorCode(err) != tt.code {
+				t.Fatalf("move to %s: error %v, want code %q", tt.to, err, tt.code)
+			}
+			if err == nil && (got.State != tt.to || got.TriagedAt.IsZero()) {
+				t.Fatalf("case = %+v", got)
+			}
+		})
+	}
+}
+
+func TestScopeAssignComment(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.raise(t, "off_hours")
+	if _, err := e.svc.Case(ctx, e.other, c.ID); socle.ErrorCode(err) != socle.ENOTFOUND {
+		t.Fatalf("auditor of another organisation: %v, want ENOTFOUND", err)
+	}
+	adviser := socle.Actor{AgentID: e.adv.ID, OrganisationID: e.org.ID, Roles: e.adv.Roles, Strength: socle.AuthMFA}
+	if _, err := e.svc.Cases(ctx, adviser, cases.Filter{}); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("adviser lists cases: %v, want EFORBIDDEN", err)
+	}
+	if err := e.svc.Assign(ctx, e.auditor, c.ID, e.adv.ID); socle.ErrorCode(err) != socle.EINVALID {
+		t.Fatalf("assign to an adviser: %v, want EINVALID", err)
+	}
+	if err := e.svc.Assign(ctx, e.auditor, c.ID, e.other.AgentID); socle.ErrorCode(err) != socle.EINVALID {
+		t.Fatalf("assign to another organisation's auditor: %v, want EINVALID", err)
+	}
+	if err := e.svc.Assign(ctx, e.auditor, c.ID, e.auditor.AgentID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Comment(ctx, e.auditor, c.ID, "Entretien prévu."); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.svc.Case(ctx, e.auditor, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Case.Assignee != e.auditor.AgentID || len(d.Entries) != 2 || d.Entries[1].Text != "Entretien prévu." || len(d.Alerts) != 1 {
+		t.Fatalf("case detail = %+v %+v", d.Case, d.Entries)
+	}
+}
+
+func TestVerdictSuppresses(t *testing.T) {
+	for _, tt := range []struct {
+		verdict cases.Verdict
+		want    int
+	}{{cases.VerdictJustified, 2}, {cases.VerdictBadRule, 2}, {cases.VerdictBadData, 2}, {cases.VerdictMisuse, 0}} {
+		t.Run(string(tt.verdict), func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			now := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+			e.svc.Now = func() time.Time { return now }
+			var got []cases.Suppression
+			e.svc.OnSuppress(func(s cases.Suppression) { got = append(got, s) })
+			c := e.raise(t, "off_hours")
+			e.raise(t, "mass_slow")
+			for _, s := range []cases.State{cases.StateTriage, cases.StateClosed} {
+				v := cases.Verdict("")
+				if s == cases.StateClosed {
+					v = tt.verdict
+				}
+				if _, err := e.svc.Move(ctx, e.auditor, c.ID, s, v, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stored, err := e.svc.Suppressions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tt.want || len(stored) != tt.want {
+				t.Fatalf("suppressions: hook %d, stored %d; want %d", len(got), len(stored), tt.want)
+			}
+			if tt.want > 0 && !got[0].Until.Equal(now.Add(cases.DefaultSuppression)) {
+				t.Errorf("until = %v", got[0].Until)
+			}
+		})
+	}
+}
+
+func TestCompute(t *testing.T) {
+	t0 := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC) // a Monday
+	h := time.Hour
+	cs := []*cases.Case{
+		{ID: "a", State: cases.StateClosed, Verdict: cases.VerdictMisuse, OpenedAt: t0, TriagedAt: t0.Add(1 * h), ClosedAt: t0.Add(10 * h)},
+		{ID: "b", State: cases.StateClosed, Verdict: cases.VerdictBadRule, OpenedAt: t0, TriagedAt: t0.Add(2 * h), ClosedAt: t0.Add(20 * h)},
+		{ID: "c", State: cases.StateClosed, Verdict: cases.VerdictMisuse, OpenedAt: t0, TriagedAt: t0.Add(3 * h), ClosedAt: t0.Add(30 * h)},
+		{ID: "d", State: cases.StateInvestigating, OpenedAt: t0, TriagedAt: t0.Add(4 * h)},
+		{ID: "e", State: cases.StateNew, OpenedAt: t0},
+	}
+	alerts := []*cases.Alert{
+		{CaseID: "a", Rule: "off_hours", OccurredAt: t0},
+		{CaseID: "a", Rule: "off_hours", OccurredAt: t0.Add(24 * h)},
+		{CaseID: "a", Rule: "mass_fast", OccurredAt: t0},
+		{CaseID: "b", Rule: "off_hours", OccurredAt: t0.Add(7 * 24 * h)},
+		{CaseID: "c", Rule: "mass_fast", OccurredAt: t0.Add(7 * 24 * h)},
+		{CaseID: "d", Rule: "mass_fast", OccurredAt: t0.Add(8 * 24 * h)},
+	}
+	m := cases.Compute(cs, alerts)
+	if m.Cases != 5 || m.Open != 2 {
+		t.Errorf("cases %d open %d", m.Cases, m.Open)
+	}
+	// Triage times 1,2,3,4 h: p50 = 2 h, p90 = 4 h (nearest rank). Close 10,20,30 h: p50 20, p90 30.
+	if m.TriageP50 != 2*h || m.TriageP90 != 4*h || m.CloseP50 != 20*h || m.CloseP90 != 30*h {
+		t.Errorf("durations %v %v %v %v", m.TriageP50, m.TriageP90, m.CloseP50, m.CloseP90)
+	}
+	want := map[string]cases.RulePrecision{
+		"off_hours": {Rule: "off_hours", Alerts: 3, Closed: 2, Confirmed: 1, Precision: 0.5},
+		"mass_fast": {Rule: "mass_fast", Alerts: 3, Closed: 2, Confirmed: 2, Precision: 1},
+	}
+	if len(m.Rules) != 2 {
+		t.Fatalf("rules = %+v", m.Rules)
+	}
+	for _, r := range m.Rules {
+		if r != want[r.Rule] {
+			t.Errorf("rule %s = %+v, want %+v", r.Rule, r, want[r.Rule])
+		}
+	}
+	if len(m.AlertsWeeks) != 2 || m.AlertsWeeks[0].Week != "2025-W10" || m.AlertsWeeks[0].Alerts != 3 || m.AlertsWeeks[1].Alerts != 3 {
+		t.Errorf("weeks = %+v", m.AlertsWeeks)
+	}
+}
+
+// TestChangesAreAudited checks that each change of a case is an event of
+// the audit log, written by the auditor who made it, and that without an
+// audit log no change is made.
+func TestChangesAreAudited(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	c := e.raise(t, "volume")
+	before := e.log.Size()
+	if _, err := e.svc.Move(ctx, e.auditor, c.ID, cases.StateTriage, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Comment(ctx, e.auditor, c.ID, "Vu avec la responsable."); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Assign(ctx, e.auditor, c.ID, e.auditorAgent.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Move(ctx, e.auditor, c.ID, cases.StateClosed, cases.Verdicts[0], "Clos."); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{cases.AuditCaseState, cases.AuditCaseComment, cases.AuditCaseAssign, cases.AuditCaseState}
+	if got := e.log.Size() - before; got != uint64(len(want)) {
+		t.Fatalf("%d audit events, want %d", got, len(want))
+	}
+	for i, action := range want {
+		en, err := e.log.Entry(ctx, before+uint64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := en.Event
+		if ev.Action != action || ev.AgentID != e.auditorAgent.ID || ev.ResourceID != c.ID || ev.ResourceKind != "case" {
+			t.Errorf("event %d = %+v, want %s on %s by %s", i, ev, action, c.ID, e.auditorAgent.ID)
+		}
+	}
+	if en, _ := e.log.Entry(ctx, before+3); !strings.Contains(en.Event.Explanation, string(cases.Verdicts[0])) {
+		t.Errorf("the closing event does not name the verdict: %q", en.Event.Explanation)
+	}
+
+	unaudited := cases.New(*e.db)
+	c2 := e.raise(t, "nuit")
+	if _, err := unaudited.Move(ctx, e.auditor, c2.ID, cases.StateTriage, "", ""); socle.ErrorCode(err) != socle.EUNAVAILABLE {
+		t.Errorf("move without an audit log: %v, want EUNAVAILABLE", err)
+	}
+	if d, err := e.svc.Case(ctx, e.auditor, c2.ID); err != nil || d.Case.State != cases.StateNew {
+		t.Errorf("the unaudited move changed the case: %v, %v", d, err)
+	}
+}

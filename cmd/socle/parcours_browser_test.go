@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"socle"
+)
+
+var demoParcoursLine = regexp.MustCompile(`Parcours à dérouler : usager (\S+) \(adresse (\S+)\), compte (\S+), structure (\S+)\.`)
+
+// staffLogin signs a demo account in with its password and TOTP code.
+func staffLogin(t *testing.T, ctx context.Context, base, out, email string) {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(email) + `\s+TOTP (\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no TOTP secret printed for %s", email)
+	}
+	step(t, ctx, "password of "+email,
+		chromedp.Navigate(base+"connexion"),
+		chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", email),
+		chromedp.SendKeys("#password", demoPassword),
+		chromedp.Click(`form[action="/connexion"] button[type=submit]`),
+		chromedp.WaitVisible("#code"))
+	code, err := totp.GenerateCode(m[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "TOTP of "+email, chromedp.SendKeys("#code", code),
+		chromedp.Click(`form[action="/second-facteur"] button[type=submit]`),
+		// The second factor's page has a heading too: wait until it is
+		// gone, lest its redirect abort the caller's next navigation.
+		chromedp.WaitNotPresent("#code"),
+		chromedp.WaitVisible("main h1"))
+}
+
+// orientationsCounted reads the grand total of the orientations by operator.
+func orientationsCounted(t *testing.T, ctx context.Context, base string) int {
+	t.Helper()
+	step(t, ctx, "indicators", chromedp.Navigate(base+"indicateurs?groupe=departement"), chromedp.WaitVisible("#tableau-operateur svg"))
+	s := text(t, ctx, "#tableau-operateur .total-general")
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		t.Fatalf("the grand total of orientations is %q, not a count", s)
+	}
+	return n
+}
+
+// TestBrowserParcours walks the whole path: the adviser fills the
+// questionnaire, departs from the proposal (a reason is required),
+// confirms, draws up the contract and signs it; the person logs in to her
+// space with a fresh link and signs; the indicators count the orientation.
+func TestBrowserParcours(t *testing.T) {
+	ctx := browser(t)
+	base, out := startServer(t, "--demo", "--demo-persons", "1500", "--data", t.TempDir())
+	m := demoParcoursLine.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve --demo printed no person to orient:\n%s", out)
+	}
+	personID, email, adviser, orgID := m[1], m[2], m[3], m[4]
+	admin := regexp.MustCompile(`(?m)^\s+(\S+)\s+TOTP \S+ Administrateur de la plateforme`).FindStringSubmatch(out.String())
+	if admin == nil {
+		t.Fatalf("no platform administrator printed:\n%s", out)
+	}
+
+	// Every demo orientation is confirmed: the indicators count them all.
+	counted := regexp.MustCompile(`Parcours de démonstration : (\d+) orientations`).FindStringSubmatch(out.String())
+	if counted == nil {
+		t.Fatalf("no demo parcours printed:\n%s", out)
+	}
+	before, _ := strconv.Atoi(counted[1])
+
+	// Start the browser on the test's context: a step's shorter context
+	// would end it.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	staffLogin(t, ctx, base, out.String(), adviser)
+	step(t, ctx, "questionnaire",
+		chromedp.Navigate(base+"usagers/"+personID+"/orientation"),
+		chromedp.WaitVisible("#questionnaire"),
+		chromedp.Click(`#q-projet input[value="defini"]`),
+		chromedp.Click(`#q-derniere_activite input[value="moins_6_mois"]`),
+		chromedp.Click(`#q-autonomie input[value="autonome"]`),
+		chromedp.Click(`#q-hebergement_stable input[value="oui"]`),
+		chromedp.Click(`#q-rqth input[value="non"]`),
+		chromedp.Click(`#q-sante_limite_emploi input[value="non"]`),
+		chromedp.Click(`#questionnaire button[type=submit]`),
+		chromedp.WaitVisible("#proposition"))
+	if reasons := text(t, ctx, "#raisons"); reasons == "" {
+		t.Errorf("the proposal gives no reason")
+	}
+	// Depart from the proposal: another modalité, without a reason first.
+	modalite := socle.ModaliteRenforce
+	if strings.Contains(text(t, ctx, "#propose-modalite"), modalite) {
+		modalite = socle.ModaliteGlobal
+	}
+	step(t, ctx, "override without a reason",
+		chromedp.SetValue("#operator_kind", string(socle.KindEmploymentService)),
+		chromedp.SetValue("#modalite", modalite),
+		chromedp.SetValue("#organisation_id", orgID),
+		chromedp.Click(`#confirmation button[type=submit]`),
+		chromedp.WaitVisible("#erreur"))
+	if e := text(t, ctx, "#erreur"); !strings.Contains(e, "motif") {
+		t.Errorf("error %q does not ask for the reason", e)
+	}
+	step(t, ctx, "override with a reason",
+		chromedp.SetValue("#organisation_id", orgID),
+		chromedp.SendKeys("#override_reason", "La personne demande un accompagnement plus soutenu."),
+		chromedp.Click(`#confirmation button[type=submit]`),
+		chromedp.WaitVisible("#nouveau-contrat"))
+
+	step(t, ctx, "contract",
+		chromedp.SendKeys("#actions", "Mettre à jour le CV\nPostuler à trois offres par semaine"),
+		chromedp.Click(`#nouveau-contrat button[type=submit]`),
+		chromedp.WaitVisible("#contrat-1"),
+		chromedp.Click(`#contrat-1 .signer-conseiller button`),
+		chromedp.WaitVisible("#contrat-1 .signature-conseiller"),
+		chromedp.Click(`#contrat-1 .lien-personne button`),
+		chromedp.WaitVisible("#lien-signature a"))
+	link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#lien-signature a").href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := text(t, ctx, "#contrat-1"); !strings.Contains(c, "Mettre à jour le CV") || !strings.Contains(c, "plus soutenu") {
+		t.Errorf("the contract lacks its actions or the adviser's reason: %q", c)
+	}
+
+	// The person authenticates afresh with a link mailed to her address
+	// (printed by the demo) and signs within the five minutes.
+	printed := len(demoLink.FindAllString(out.String(), -1))
+	step(t, ctx, "person's link request",
+		chromedp.Navigate(base+"usager"),
+		chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", email),
+		chromedp.Click(`form[action="/usager/lien"] button[type=submit]`),
+		chromedp.WaitVisible("p.info"))
+	var links []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if links = demoLink.FindAllString(out.String(), -1); len(links) > printed {
+			break
+		}
+	}
+	if len(links) <= printed {
+		t.Fatalf("no mail with a link was printed:\n%s", out)
+	}
+	// The mail's link names the site's base URL; the session cookie is
+	// for that host.
+	mail := links[len(links)-1]
+	origin := mail[:strings.Index(mail, "/usager/")]
+	step(t, ctx, "person signs",
+		chromedp.Navigate(mail),
+		chromedp.WaitVisible("main h1"),
+		chromedp.Navigate(origin+link[strings.Index(link, "/usager/"):]),
+		chromedp.WaitVisible("#signer"),
+		chromedp.Click("#accord"),
+		chromedp.Click(`#signer button[type=submit]`),
+		chromedp.WaitVisible("#info"))
+	if c := text(t, ctx, "#contrat"); !strings.Contains(c, "La personne") || !strings.Contains(c, "Le conseiller") {
+		t.Errorf("the signed contract lacks a signature: %q", c)
+	}
+	step(t, ctx, "person's parcours", chromedp.Navigate(origin+"/usager/parcours"), chromedp.WaitVisible("#contrats"))
+	if c := text(t, ctx, "#contrats"); !strings.Contains(c, "Signé") {
+		t.Errorf("her contracts: %q", c)
+	}
+
+	staffLogin(t, ctx, base, out.String(), admin[1])
+	if after := orientationsCounted(t, ctx, base); after != before+1 {
+		t.Errorf("orientations counted: %d before, %d after, want one more", before, after)
+	}
+}

@@ -1,0 +1,159 @@
+package http
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"socle"
+	"socle/audit"
+	"socle/cases"
+	"socle/gate"
+	"socle/identity"
+	"socle/policy"
+	"socle/store/sqlite"
+	"socle/store/storetest"
+)
+
+// TestCasesConsole serves the misuse cases console over a real store,
+// audit log and login: an auditor signed in with a second factor reads the
+// cases and works one (triage, comment, closing with a verdict), each
+// change an event of the audit log; an anonymous visitor is sent to the
+// login page and an adviser is refused.
+func TestCasesConsole(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	signer, _, err := audit.GenerateKey("socle.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	idsvc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvc := cases.New(db)
+	csvc.SetAuditor(log)
+	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: gate.New(db, engine, log, engine), Directory: db, Identity: idsvc, Auth: idsvc, Cases: csvc}))
+	t.Cleanup(srv.Close)
+	e := &networkEnv{t: t, srv: srv}
+
+	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
+	if err := db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	dpo.Roles, adv.Roles = []socle.Role{socle.RoleAuditor}, []socle.Role{socle.RoleAdviser}
+	clients := map[string]*http.Client{}
+	for _, a := range []*socle.Agent{dpo, adv} {
+		if err := db.CreateAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		secret, err := idsvc.SetupDemoAgent(ctx, a.ID, testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[a.ID] = e.login(a.Email, secret)
+	}
+	c, err := csvc.Raise(ctx, &cases.Alert{Rule: "volume", Score: 3, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Consultations en nombre inhabituel."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anonymous := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	for _, path := range []string{"/alertes", "/alertes/" + c.ID} {
+		resp, _ := e.get(anonymous, path, "")
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/connexion" {
+			t.Errorf("anonymous GET %s = %d to %q, want a redirect to /connexion", path, resp.StatusCode, loc)
+		}
+		resp, body := e.get(clients[adv.ID], path, "")
+		if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
+			t.Errorf("adviser GET %s = %d, want 403 or 404", path, resp.StatusCode)
+		}
+		if strings.Contains(body, "Consultations en nombre inhabituel") {
+			t.Errorf("adviser GET %s shows the case", path)
+		}
+		resp, body = e.get(clients[dpo.ID], path, "")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, c.ID) {
+			t.Errorf("auditor GET %s = %d, or the case %s is missing", path, resp.StatusCode, c.ID)
+		}
+	}
+
+	// The adviser cannot act on the case either.
+	_, page := e.get(clients[adv.ID], "/", "")
+	if m := csrfInput.FindStringSubmatch(page); m != nil {
+		resp, err := clients[adv.ID].PostForm(srv.URL+"/alertes/"+c.ID+"/commentaire", url.Values{"csrf": {m[1]}, "texte": {"Je me commente."}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
+			t.Errorf("adviser's comment = %d, want 403 or 404", resp.StatusCode)
+		}
+	}
+
+	before := log.Size()
+	actions := []struct {
+		path string
+		form url.Values
+	}{
+		{"etat", url.Values{"etat": {string(cases.StateTriage)}}},
+		{"commentaire", url.Values{"texte": {"Vu avec sa responsable."}}},
+		{"etat", url.Values{"etat": {string(cases.StateClosed)}, "verdict": {string(cases.Verdicts[0])}, "commentaire": {"Clos."}}},
+	}
+	for _, a := range actions {
+		_, page := e.get(clients[dpo.ID], "/alertes/"+c.ID, "")
+		m := csrfInput.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("no CSRF token on the case page")
+		}
+		a.form.Set("csrf", m[1])
+		resp, err := clients[dpo.ID].PostForm(srv.URL+"/alertes/"+c.ID+"/"+a.path, a.form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST %s %v = %d", a.path, a.form, resp.StatusCode)
+		}
+	}
+	want := []string{cases.AuditCaseState, cases.AuditCaseComment, cases.AuditCaseState}
+	var got []string
+	for i := before; i < log.Size(); i++ {
+		en, err := log.Entry(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if en.Event.ResourceID == c.ID {
+			if en.Event.AgentID != dpo.ID {
+				t.Errorf("event %s by %q, want the auditor", en.Event.Action, en.Event.AgentID)
+			}
+			got = append(got, en.Event.Action)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("audit events of the case %v, want %v", got, want)
+	}
+	d, err := csvc.Case(ctx, socle.Actor{AgentID: dpo.ID, OrganisationID: org.ID, Roles: dpo.Roles, Strength: socle.AuthMFA}, c.ID)
+	if err != nil || d.Case.State != cases.StateClosed {
+		t.Errorf("the case after the actions: %v, %v", d, err)
+	}
+}
