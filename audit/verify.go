@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -135,30 +137,52 @@ func Verify(ctx context.Context, st Storage, verifierKey string, progress func(d
 	if !rep.OK {
 		to = min(size, rep.FirstBad)
 	}
-	err = st.ReadRange(ctx, 0, to, func(i uint64, r Record) error {
-		cur = i
-		if j, ok := leafIndex(r.Leaf); !ok || j != i {
-			bad(i, "entry %d: holds index %d (deleted, inserted or moved entry)", i, j)
-			return errStop
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	windows := readWindows(readCtx, st, to)
+	err = func() error {
+		for w := range windows {
+			for k := range w.items {
+				i := w.from + uint64(k)
+				if w.corrupt != nil && i >= w.corrupt.Index {
+					return w.corrupt
+				}
+				cur = i
+				it := &w.items[k]
+				if it.index != i || !it.indexOK {
+					bad(i, "entry %d: holds index %d (deleted, inserted or moved entry)", i, it.index)
+					return errStop
+				}
+				if len(it.hashes) != hashesLen(i) {
+					bad(i, "entry %d: %d stored hashes, want %d", i, len(it.hashes)/hashSize, hashesLen(i)/hashSize)
+					return errStop
+				}
+				hashes = it.hashes
+				if err := rng.Append(it.leafHash, visit); err != nil {
+					return err
+				}
+				if mismatch >= 0 {
+					first := i + 1 - 1<<mismatch
+					bad(first, "entry %d: stored tree hash at level %d differs from the recomputed one (entries %d-%d)", i, mismatch, first, i)
+					return errStop
+				}
+				if (i+1)%progressEvery == 0 && progress != nil {
+					progress(i + 1)
+				}
+				if err := checkRoot(i + 1); err != nil {
+					return err
+				}
+			}
+			if w.corrupt != nil {
+				return w.corrupt
+			}
+			if w.err != nil {
+				return w.err
+			}
 		}
-		if len(r.Hashes) != hashesLen(i) {
-			bad(i, "entry %d: %d stored hashes, want %d", i, len(r.Hashes)/hashSize, hashesLen(i)/hashSize)
-			return errStop
-		}
-		hashes = r.Hashes
-		if err := rng.Append(th.leaf(r.Leaf), visit); err != nil {
-			return err
-		}
-		if mismatch >= 0 {
-			first := i + 1 - 1<<mismatch
-			bad(first, "entry %d: stored tree hash at level %d differs from the recomputed one (entries %d-%d)", i, mismatch, first, i)
-			return errStop
-		}
-		if (i+1)%progressEvery == 0 && progress != nil {
-			progress(i + 1)
-		}
-		return checkRoot(i + 1)
-	})
+		return ctx.Err()
+	}()
+	stopReading()
 	var ce *CorruptError
 	if errors.As(err, &ce) {
 		bad(ce.Index, "entry %d: %v", ce.Index, ce.Err)
@@ -189,3 +213,92 @@ func finish(rep Report, err error) (Report, error) {
 }
 
 var errStop = errors.New("stop")
+
+// verifyWindow is how many entries are read and hashed ahead of the
+// in-order check: enough for every core to work on a long run of rows.
+const verifyWindow = 1 << 15
+
+// checkedEntry is an entry read and hashed ahead of the in-order check.
+type checkedEntry struct {
+	leafHash []byte
+	hashes   []byte // a copy of the stored hashes
+	index    uint64 // the index the leaf says it has
+	indexOK  bool
+}
+
+// window is a run of entries [from, from+len(items)) read ahead; corrupt,
+// when set, is the first entry the storage could not decode.
+type window struct {
+	from    uint64
+	items   []checkedEntry
+	corrupt *CorruptError
+	err     error
+}
+
+// readWindows reads and hashes the entries [0, to) window by window, each
+// window split between the cores, while the caller checks the previous one
+// in order: reading rows and hashing leaves is most of a verification, and
+// unlike the tree it needs no order. The channel closes after the last
+// window, or after a window with an error, or when ctx is done.
+func readWindows(ctx context.Context, st Storage, to uint64) <-chan *window {
+	out := make(chan *window, 1)
+	workers := runtime.GOMAXPROCS(0)
+	go func() {
+		defer close(out)
+		for from := uint64(0); from < to; from += verifyWindow {
+			w := readWindow(ctx, st, from, min(from+verifyWindow, to), workers)
+			select {
+			case out <- w:
+			case <-ctx.Done():
+				return
+			}
+			if w.corrupt != nil || w.err != nil {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func readWindow(ctx context.Context, st Storage, from, to uint64, workers int) *window {
+	w := &window{from: from, items: make([]checkedEntry, to-from)}
+	per := (to - from + uint64(workers) - 1) / uint64(workers)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for a := from; a < to; a += per {
+		b := min(a+per, to)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			th := newTreeHasher()
+			var copies []byte
+			err := st.ReadRange(ctx, a, b, func(i uint64, r Record) error {
+				it := &w.items[i-from]
+				it.leafHash = th.leaf(r.Leaf)
+				it.index, it.indexOK = leafIndex(r.Leaf)
+				if len(copies) < len(r.Hashes) {
+					copies = make([]byte, max(len(r.Hashes), 64*1024))
+				}
+				it.hashes = copies[:len(r.Hashes):len(r.Hashes)]
+				copy(it.hashes, r.Hashes)
+				copies = copies[len(r.Hashes):]
+				return nil
+			})
+			if err == nil {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			var ce *CorruptError
+			if errors.As(err, &ce) {
+				if w.corrupt == nil || ce.Index < w.corrupt.Index {
+					w.corrupt = ce
+				}
+			} else if w.err == nil {
+				w.err = err
+			}
+		}()
+	}
+	wg.Wait()
+	return w
+}

@@ -68,9 +68,6 @@ func TestBrowserEmployerOfferAndCandidate(t *testing.T) {
 	}
 
 	staffLogin(t, ctx, base, out.String(), adviser)
-	// The second factor's page has a heading too: wait until it is gone,
-	// lest its redirect abort the next navigation.
-	step(t, ctx, "second factor accepted", chromedp.WaitNotPresent("#code"))
 	step(t, ctx, "matching page",
 		chromedp.Navigate(base+"offres/"+offerID+"/appariement"),
 		chromedp.WaitVisible("section.candidat"))
