@@ -91,7 +91,7 @@ func newFlags(name, usage string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: socle %s\n\nFlags:\n", usage)
+		fmt.Fprintf(fs.Output(), "Usage: socle %s\n\nFlags:\n", usage)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -100,14 +100,20 @@ func newFlags(name, usage string, stdout io.Writer) *flag.FlagSet {
 // parse parses args and turns flag errors into usage errors; --help prints
 // the usage to stdout.
 func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "--h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return flag.ErrHelp
+		}
+	}
+	// Errors are returned, not printed: the flag package stays silent.
 	fs.SetOutput(io.Discard)
 	defer fs.SetOutput(stdout)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return err
-		}
 		return usagef("%s: %v (see socle %s --help)", fs.Name(), err, fs.Name())
 	}
 	if fs.NArg() > 0 {
