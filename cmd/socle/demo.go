@@ -63,8 +63,17 @@ func generateDemo(ctx context.Context, db *sqlstore.DB, n int, seed int64, progr
 			return demo.Summary{}, fmt.Errorf("importing the built-in geography: %w", err)
 		}
 	}
-	sum, err := demo.Generate(ctx, demo.Config{Persons: n, Seed: seed, Geo: g, Progress: progress}, db.Load)
-	if err != nil {
+	var sum demo.Summary
+	load := func() (err error) {
+		sum, err = demo.Generate(ctx, demo.Config{Persons: n, Seed: seed, Geo: g, Progress: progress}, db.Load)
+		if err == nil && progress != nil {
+			fmt.Fprintln(progress, "construction des index…")
+		}
+		return err
+	}
+	// The store is empty: the indexes of the big tables are built once
+	// at the end rather than kept in order row by row.
+	if err := db.WithoutIndexes(ctx, []string{"persons", "followups", "person_keys"}, load); err != nil {
 		return sum, fmt.Errorf("generating the demo network: %w", err)
 	}
 	return sum, nil

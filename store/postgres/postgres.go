@@ -38,6 +38,11 @@ var Dialect = sqlstore.Dialect{
 	MigrationLock:   fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d)`, migrationLockKey),
 	Constraint:      constraint,
 	BulkLoad:        bulkLoad,
+	// Indexes that back a constraint (primary keys, UNIQUE) are excluded.
+	IndexQuery: `SELECT i.indexname, i.indexdef FROM pg_indexes i
+		WHERE i.schemaname = current_schema() AND i.tablename = ?
+		AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = current_schema()::regnamespace)
+		ORDER BY i.indexname`,
 }
 
 // constraint classifies a PostgreSQL error by its SQLSTATE.

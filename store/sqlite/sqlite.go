@@ -34,6 +34,9 @@ var Dialect = sqlstore.Dialect{
 	MaxParams:       32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
 	MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`,
 	Constraint:      constraint,
+	// Indexes created by CREATE INDEX have their statement in sql; those of
+	// PRIMARY KEY and UNIQUE constraints have NULL.
+	IndexQuery: `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`,
 }
 
 // constraint classifies a SQLite error. SQLite names the columns of a

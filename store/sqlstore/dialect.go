@@ -45,6 +45,10 @@ type Dialect struct {
 	// Constraint classifies a driver error; name is the constraint, index
 	// or "table.column" it names, when the driver says.
 	Constraint func(err error) (kind ConstraintKind, name string)
+	// IndexQuery lists the secondary indexes of one table (the parameter)
+	// that a bulk load may drop and rebuild: rows of (name, CREATE INDEX
+	// statement), never those that back a primary key or a constraint.
+	IndexQuery string
 	// BulkLoad inserts the tables in order in one transaction on db. When
 	// nil, DB uses prepared multi-row INSERTs in one transaction.
 	BulkLoad func(ctx context.Context, db *sql.DB, tables []Table) error

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) socle.Store) {
 		{"Load", testLoad},
 		{"LoadRollsBack", testLoadRollsBack},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"LoadWithoutIndexes", testLoadWithoutIndexes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -830,5 +831,71 @@ func testConcurrentWrites(t *testing.T, s socle.Store) {
 	must(t, err)
 	if n != workers*each {
 		t.Errorf("CountPersons = %d, want %d", n, workers*each)
+	}
+}
+
+// bulkLoader is a store that can load with its indexes dropped.
+type bulkLoader interface {
+	WithoutIndexes(ctx context.Context, tables []string, load func() error) error
+	IndexNames(ctx context.Context, table string) ([]string, error)
+}
+
+// testLoadWithoutIndexes loads with the indexes dropped, then checks that
+// they are back: the search among followed persons finds the loaded
+// persons, and a second bulk load sees the same indexes to drop.
+func testLoadWithoutIndexes(t *testing.T, s socle.Store) {
+	ctx := context.Background()
+	bl, ok := s.(bulkLoader)
+	if !ok {
+		t.Skip("the store has no bulk load without indexes")
+	}
+	indexes := func() []string {
+		var all []string
+		for _, table := range []string{"persons", "followups"} {
+			names, err := bl.IndexNames(ctx, table)
+			must(t, err)
+			all = append(all, names...)
+		}
+		return all
+	}
+	before := indexes()
+	if len(before) < 4 {
+		t.Fatalf("persons and follow-ups have only the indexes %v", before)
+	}
+	org := createOrg(t, s, "Mission Locale de Lyon", "69")
+	b := &socle.Batch{}
+	for i := range 20 {
+		p := NewPerson(5000 + i)
+		p.ID = socle.NewID(socle.PrefixPerson)
+		b.Persons = append(b.Persons, p)
+		b.Followups = append(b.Followups, &socle.Followup{PersonID: p.ID, OrganisationID: org.ID, Start: socle.NewDate(2024, 1, 1)})
+	}
+	var loaded bool
+	must(t, bl.WithoutIndexes(ctx, []string{"persons", "followups"}, func() error {
+		loaded = true
+		if during := indexes(); len(during) != 0 {
+			t.Errorf("indexes %v kept during the load", during)
+		}
+		return s.Load(ctx, b)
+	}))
+	if after := indexes(); !slices.Equal(after, before) {
+		t.Errorf("indexes after the load %v, before %v", after, before)
+	}
+	if !loaded {
+		t.Fatal("the load did not run")
+	}
+	p := b.Persons[7]
+	got, err := s.SearchPersons(ctx, socle.PersonQuery{OrganisationID: org.ID, FamilyName: p.Identity.FamilyName, BirthDate: p.Identity.BirthDate}, socle.SetOf(socle.CatIdentity))
+	must(t, err)
+	if len(got) == 0 {
+		t.Fatal("a person loaded without indexes is not found")
+	}
+	// A failing load still gets its indexes back.
+	failed := bl.WithoutIndexes(ctx, []string{"persons"}, func() error { return socle.Errorf(socle.EINVALID, "boom") })
+	if socle.ErrorCode(failed) != socle.EINVALID {
+		t.Fatalf("the load's error is lost: %v", failed)
+	}
+	if after := indexes(); !slices.Equal(after, before) {
+		t.Errorf("indexes after a failed load %v, before %v", after, before)
 	}
 }
