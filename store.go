@@ -95,11 +95,14 @@ type Batch struct {
 	Companies     []*Company
 	Contacts      []*CompanyContact
 	Offers        []*Offer
+	// Provenance records which organisation supplied the sections of the
+	// batch's persons (or of persons loaded before), and when.
+	Provenance []Provenance
 }
 
 // Size is the number of records in b.
 func (b *Batch) Size() int {
-	return len(b.Organisations) + len(b.Agents) + len(b.Persons) + len(b.Followups) + len(b.Companies) + len(b.Contacts) + len(b.Offers)
+	return len(b.Organisations) + len(b.Agents) + len(b.Persons) + len(b.Followups) + len(b.Companies) + len(b.Contacts) + len(b.Offers) + len(b.Provenance)
 }
 
 // Store is everything Socle persists. Both the SQLite and the PostgreSQL

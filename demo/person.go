@@ -31,6 +31,7 @@ func (g *generator) persons(ctx context.Context, b *socle.Batch, n int) error {
 		skills    = make([]socle.Skills, n)
 		banks     = make([]socle.Bank, 0, n)
 		followups = make([]socle.Followup, 0, 2*n)
+		provs     = make([]socle.Provenance, 0, 5*n)
 		strs      = make([]string, 0, 12*n)
 	)
 	b.Persons = make([]*socle.Person, n)
@@ -50,11 +51,14 @@ func (g *generator) persons(ctx context.Context, b *socle.Batch, n int) error {
 			g.bank(p.Bank)
 		}
 		b.Persons[i] = p
+		first := len(followups)
 		for _, o := range g.followers(pl, p.Parcours.Situation) {
 			followups = append(followups, g.followup(p, o, regDays))
 			b.Followups = append(b.Followups, &followups[len(followups)-1])
 		}
+		provs = appendProvenance(provs, p, &followups[first])
 	}
+	b.Provenance = provs
 	return nil
 }
 
@@ -435,4 +439,16 @@ func appendTwo(buf []byte, v int) []byte { return append(buf, byte('0'+v/10%10),
 
 func appendThree(buf []byte, v int) []byte {
 	return append(buf, byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
+}
+
+// appendProvenance records that the organisation of f, the person's first
+// follow-up, supplied each section of her file when she registered.
+func appendProvenance(ps []socle.Provenance, p *socle.Person, f *socle.Followup) []socle.Provenance {
+	at, cats := p.Parcours.RegisteredOn.Time(), p.Categories()
+	for _, c := range socle.Categories {
+		if cats.Has(c) {
+			ps = append(ps, socle.Provenance{PersonID: p.ID, Category: c, OrganisationID: f.OrganisationID, AgentID: f.AgentID, At: at})
+		}
+	}
+	return ps
 }

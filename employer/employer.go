@@ -13,22 +13,16 @@ package employer
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"socle"
 	"socle/identity"
+	"socle/magiclink"
 )
 
 // Store is what the employer space persists and reads. store/sqlstore
@@ -78,15 +72,8 @@ func (c Config) withDefaults() Config {
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 2 * time.Hour
 	}
-	if c.Window <= 0 {
-		c.Window = 15 * time.Minute
-	}
-	if c.MaxPerAddress <= 0 {
-		c.MaxPerAddress = 10
-	}
-	if c.MaxPerEmail <= 0 {
-		c.MaxPerEmail = 3
-	}
+	l := magiclink.Limits{Window: c.Window, MaxPerAddress: c.MaxPerAddress, MaxPerEmail: c.MaxPerEmail}.WithDefaults()
+	c.Window, c.MaxPerAddress, c.MaxPerEmail = l.Window, l.MaxPerAddress, l.MaxPerEmail
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	return c
 }
@@ -98,8 +85,9 @@ type Service struct {
 	logger  *slog.Logger
 	cfg     Config
 
-	mu     sync.RWMutex
-	mailer identity.Mailer
+	mailer  magiclink.Mailer
+	limits  magiclink.Limits
+	cookies magiclink.Cookies
 
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
@@ -116,49 +104,21 @@ func New(store Store, auditor socle.Auditor, mailer identity.Mailer, logger *slo
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{store: store, auditor: auditor, mailer: mailer, logger: logger, cfg: cfg.withDefaults(), Now: time.Now}, nil
+	cfg = cfg.withDefaults()
+	s := &Service{store: store, auditor: auditor, logger: logger, cfg: cfg, Now: time.Now,
+		limits:  magiclink.Limits{Prefix: "employer-", Window: cfg.Window, MaxPerAddress: cfg.MaxPerAddress, MaxPerEmail: cfg.MaxPerEmail},
+		cookies: magiclink.Cookies{Name: "employeur", Secure: cfg.Secure, Key: cfg.Key}}
+	s.mailer.Set(mailer)
+	return s, nil
 }
 
 // SetMailer replaces the mailer, before the server starts (the demo prints
 // the mails).
-func (s *Service) SetMailer(m identity.Mailer) {
-	s.mu.Lock()
-	s.mailer = m
-	s.mu.Unlock()
-}
-
-func (s *Service) getMailer() identity.Mailer {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.mailer
-}
-
-const tokenBytes = 32
-
-// newToken returns a random token and its stored hash (hex SHA-256).
-func newToken() (token, hash string, err error) {
-	b := make([]byte, tokenBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", fmt.Errorf("reading randomness: %w", err)
-	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, tokenHash(token), nil
-}
-
-func tokenHash(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
+func (s *Service) SetMailer(m identity.Mailer) { s.mailer.Set(m) }
 
 // LinkSent is what a link request answers whenever the address is well
 // formed: the same words whether or not it is known.
 const LinkSent = "Si cette adresse est celle d'un contact entreprise connu du réseau, un lien de connexion vient de lui être envoyé."
-
-var (
-	errTooMany = socle.Errorf(socle.ETOOMANY, "Trop de demandes depuis votre adresse. Réessayez dans un quart d'heure.")
-	errBadLink = socle.Errorf(socle.ENOTFOUND, "Ce lien n'est pas valide, a déjà servi ou a expiré. Demandez-en un nouveau.")
-	errCSRF    = socle.Errorf(socle.EFORBIDDEN, "Le formulaire a expiré ou ne vient pas de Socle : rechargez la page et recommencez.")
-)
 
 // RequestLink mails a one-time login link to email when it is a company
 // contact's. It returns nil whether or not the address is known and
@@ -167,22 +127,10 @@ var (
 func (s *Service) RequestLink(ctx context.Context, email string, c identity.Client) error {
 	key := strings.ToLower(strings.TrimSpace(email))
 	if !socle.ValidEmail(key) {
-		return socle.Errorf(socle.EINVALID, "Saisissez une adresse électronique valide.")
+		return magiclink.ErrInvalidEmail
 	}
-	now := s.Now().UTC()
-	n, err := s.store.SpaceHit(ctx, "employer-addr:"+c.RemoteAddr, now, s.cfg.Window)
-	if err != nil {
-		return fmt.Errorf("counting link requests: %w", err)
-	}
-	if n > s.cfg.MaxPerAddress {
-		return errTooMany
-	}
-	h := sha256.Sum256([]byte(key))
-	if n, err = s.store.SpaceHit(ctx, "employer-email:"+hex.EncodeToString(h[:]), now, s.cfg.Window); err != nil {
-		return fmt.Errorf("counting link requests: %w", err)
-	}
-	if n > s.cfg.MaxPerEmail {
-		return nil // silently: a mailbox is not to be flooded
+	if ok, err := s.limits.Allow(ctx, s.store.SpaceHit, c.RemoteAddr, key, s.Now().UTC()); !ok {
+		return err
 	}
 	ct, err := s.store.ContactByEmail(ctx, key)
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
@@ -194,11 +142,9 @@ func (s *Service) RequestLink(ctx context.Context, email string, c identity.Clie
 	if err != nil {
 		return err
 	}
-	m := identity.Mail{To: key, Subject: "[Socle] Votre lien de connexion à l'espace employeur", Body: "Bonjour " + ct.GivenName + ",\n\n" +
-		"Vous avez demandé à vous connecter à l'espace employeur de Socle pour gérer les offres de votre entreprise.\n" +
-		fmt.Sprintf("Ouvrez ce lien dans les %d minutes ; il ne sert qu'une fois :\n\n", int(s.cfg.LinkTTL.Minutes())) + link + "\n\n" +
-		"Si vous n'avez rien demandé, ignorez ce message : personne ne peut se connecter sans ce lien.\n"}
-	if err := s.getMailer().Send(ctx, m); err != nil {
+	m := magiclink.Mail(key, "[Socle] Votre lien de connexion à l'espace employeur", "Bonjour "+ct.GivenName,
+		"Vous avez demandé à vous connecter à l'espace employeur de Socle pour gérer les offres de votre entreprise.", link, s.cfg.LinkTTL)
+	if err := s.mailer.Get().Send(ctx, m); err != nil {
 		// Logged, not answered: the answer must not depend on the address.
 		s.logger.ErrorContext(ctx, "employer: sending the login link", "err", err)
 	}
@@ -208,7 +154,7 @@ func (s *Service) RequestLink(ctx context.Context, email string, c identity.Clie
 // IssueLink stores a new one-time link for the contact and returns its URL.
 // RequestLink mails it; the demo prints one.
 func (s *Service) IssueLink(ctx context.Context, contactID string) (string, error) {
-	token, hash, err := newToken()
+	token, hash, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
 	}
@@ -222,21 +168,21 @@ func (s *Service) IssueLink(ctx context.Context, contactID string) (string, erro
 // the session's token for the cookie. ENOTFOUND for a link unknown, used or
 // expired.
 func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Client) (string, error) {
-	if token == "" || len(token) > 100 {
-		return "", errBadLink
+	if !magiclink.Plausible(token) {
+		return "", magiclink.ErrBadLink
 	}
 	now := s.Now().UTC()
-	contactID, err := s.store.UseEmployerToken(ctx, tokenHash(token), now)
+	contactID, err := s.store.UseEmployerToken(ctx, magiclink.Hash(token), now)
 	if socle.ErrorCode(err) == socle.EUNAUTHENTICATED {
-		return "", errBadLink
+		return "", magiclink.ErrBadLink
 	} else if err != nil {
 		return "", fmt.Errorf("reading the login link: %w", err)
 	}
-	tok, hash, err := newToken()
+	tok, hash, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
 	}
-	csrf, _, err := newToken()
+	csrf, _, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
 	}
@@ -246,7 +192,7 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 		Explanation: "Connexion d'un contact entreprise à l'espace employeur avec un lien envoyé à son adresse électronique.",
 		RemoteAddr:  c.RemoteAddr}
 	if err := s.auditor.Append(ctx, ev); err != nil {
-		return "", socle.Errorf(socle.EUNAVAILABLE, "La connexion n'a pas pu être inscrite au journal des accès ; réessayez dans un instant.")
+		return "", magiclink.ErrUnrecorded
 	}
 	if err := s.store.CreateEmployerSession(ctx, hash, contactID, csrf, now.Add(s.cfg.SessionTTL)); err != nil {
 		return "", fmt.Errorf("storing the session: %w", err)
@@ -256,32 +202,20 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 
 // CookieName is the name of the session cookie: with the __Host- prefix
 // over HTTPS, so that no subdomain can set or shadow it.
-func (s *Service) CookieName() string {
-	if s.cfg.Secure {
-		return "__Host-socle_employeur"
-	}
-	return "socle_employeur"
-}
+func (s *Service) CookieName() string { return s.cookies.SessionName() }
 
 // SessionCookie returns the cookie that carries token; an empty token
-// returns the cookie that deletes it. SameSite Lax: the link is opened from
-// a mail client; the POST forms carry their CSRF token.
-func (s *Service) SessionCookie(token string) *http.Cookie {
-	c := &http.Cookie{Name: s.CookieName(), Value: token, Path: "/", HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode}
-	if token == "" {
-		c.MaxAge = -1
-	}
-	return c
-}
+// returns the cookie that deletes it (magiclink.Cookies.Session).
+func (s *Service) SessionCookie(token string) *http.Cookie { return s.cookies.Session(token) }
 
 // session returns the contact and CSRF token of r's live session, "" when
 // none.
 func (s *Service) session(r *http.Request) (contactID, csrf, hash string, err error) {
-	c, err := r.Cookie(s.CookieName())
-	if err != nil || c.Value == "" || len(c.Value) > 100 {
+	token := s.cookies.SessionToken(r)
+	if !magiclink.Plausible(token) {
 		return "", "", "", nil
 	}
-	hash = tokenHash(c.Value)
+	hash = magiclink.Hash(token)
 	contactID, csrf, err = s.store.EmployerSession(r.Context(), hash, s.Now().UTC())
 	if socle.ErrorCode(err) == socle.EUNAUTHENTICATED {
 		return "", "", "", nil
@@ -312,63 +246,28 @@ func (s *Service) Logout(r *http.Request) error {
 }
 
 // CSRFField is the name of the form field that carries the CSRF token.
-const CSRFField = "csrf"
-
-func (s *Service) preCookieName() string {
-	if s.cfg.Secure {
-		return "__Host-socle_employeur_csrf"
-	}
-	return "socle_employeur_csrf"
-}
-
-func (s *Service) preToken(cookie string) string {
-	m := hmac.New(sha256.New, s.cfg.Key)
-	m.Write([]byte("socle-employeur-csrf:" + cookie))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
+const CSRFField = magiclink.CSRFField
 
 // FormToken returns the CSRF token of a form of r's page: the session's,
 // or before any session a token bound to a signed pre-session cookie,
 // which it sets on w when missing.
 func (s *Service) FormToken(w http.ResponseWriter, r *http.Request) (string, error) {
-	contactID, csrf, _, err := s.session(r)
+	_, csrf, _, err := s.session(r)
 	if err != nil {
 		return "", err
 	}
-	if contactID != "" {
-		return csrf, nil
-	}
-	v := ""
-	if c, err := r.Cookie(s.preCookieName()); err == nil && len(c.Value) == base64.RawURLEncoding.EncodedLen(tokenBytes) {
-		v = c.Value
-	} else {
-		if v, _, err = newToken(); err != nil {
-			return "", err
-		}
-		http.SetCookie(w, &http.Cookie{Name: s.preCookieName(), Value: v, Path: "/", HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteStrictMode})
-	}
-	return s.preToken(v), nil
+	return s.cookies.FormToken(w, r, csrf)
 }
 
 // VerifyCSRF checks the token of a form: the session's, or without a
 // session the token of the signed pre-session cookie. EFORBIDDEN otherwise.
 func (s *Service) VerifyCSRF(r *http.Request) error {
-	got := r.PostFormValue(CSRFField)
-	if got == "" {
-		return errCSRF
+	if r.PostFormValue(CSRFField) == "" {
+		return magiclink.ErrCSRF
 	}
-	contactID, csrf, _, err := s.session(r)
+	_, csrf, _, err := s.session(r)
 	if err != nil {
 		return err
 	}
-	want := ""
-	if contactID != "" {
-		want = csrf
-	} else if c, err := r.Cookie(s.preCookieName()); err == nil && c.Value != "" {
-		want = s.preToken(c.Value)
-	}
-	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return errCSRF
-	}
-	return nil
+	return s.cookies.VerifyCSRF(r, csrf)
 }

@@ -23,6 +23,7 @@ type ParcoursStore interface {
 	CreateSignLink(ctx context.Context, tokenHash, commitmentID, personID string, expires time.Time) error
 	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)
 	IndicatorRecords(ctx context.Context) (indicators.Records, error)
+	OpenRectifications(ctx context.Context, organisationID string, today socle.Date, limit int) ([]*socle.RectificationRequest, error)
 }
 
 // Purposes of the parcours accesses.

@@ -170,7 +170,7 @@ func handleCompanyOfferCreatePage(s *Server) http.Handler {
 			return
 		}
 		o := &socle.Offer{CompanyID: r.PathValue("id")}
-		form, errs := parseOfferForm(r, o)
+		form, errs := parseOfferForm(r, o, s.offerReferential())
 		if len(errs) == 0 {
 			if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (errorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
 				s.renderError(w, r, err)
@@ -213,7 +213,7 @@ func offerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d 
 		views = append(views, proposedView{Proposed: p, StatusLabel: matchStatusLabels[p.Match.Status]})
 	}
 	if _, ok := d["Form"]; !ok {
-		d["Form"] = formOf(o)
+		d["Form"] = formOf(o, s.offerReferential())
 	}
 	d["Offer"], d["Proposed"] = o, views
 	companyPage(s, w, r, status, "offre", "Offre : "+o.Title, d)
@@ -237,7 +237,7 @@ func handleOfferUpdatePage(s *Server) http.Handler {
 			return
 		}
 		o := &socle.Offer{ID: r.PathValue("id")}
-		form, errs := parseOfferForm(r, o)
+		form, errs := parseOfferForm(r, o, s.offerReferential())
 		if len(errs) == 0 {
 			if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (errorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
 				s.renderError(w, r, err)

@@ -41,6 +41,12 @@ type companyEnv struct {
 
 func newCompanyEnv(t *testing.T) *companyEnv {
 	t.Helper()
+	return newCompanyEnvWith(t, rome.Builtin())
+}
+
+// newCompanyEnvWith is newCompanyEnv with the matching index over ref.
+func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
@@ -91,7 +97,7 @@ func newCompanyEnv(t *testing.T) *companyEnv {
 	must(t, db.CreateContact(ctx, e.contact))
 	e.offer = storetest.NewOffer(c.ID, "M1607", "69123")
 	must(t, db.CreateOffer(ctx, e.offer))
-	e.idx = matching.New(rome.Builtin())
+	e.idx = matching.New(ref)
 	must(t, e.idx.Load(ctx, db))
 
 	g := gate.New(db, engine, log, engine)

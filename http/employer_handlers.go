@@ -2,12 +2,10 @@ package http
 
 import (
 	"net/http"
-	"strings"
 
 	"socle"
 	"socle/employer"
 	"socle/gate"
-	"socle/identity"
 )
 
 // employerRoutes registers the employer space (espace employeur): the link
@@ -22,9 +20,9 @@ func employerRoutes(s *Server) {
 		return
 	}
 	svc := s.employer
-	s.handle("GET /employeur", handleEmployerHome(s, svc))
-	s.handle("POST /employeur/lien", handleEmployerRequestLink(s, svc))
-	s.handle("GET /employeur/connexion", handleEmployerConsume(s, svc))
+	s.handle("GET /employeur", employerLogin(svc).homePage(s))
+	s.handle("POST /employeur/lien", employerLogin(svc).requestLink(s))
+	s.handle("GET /employeur/connexion", employerLogin(svc).consume(s))
 	s.handle("POST /employeur/deconnexion", handleEmployerLogout(s, svc))
 	s.handle("GET /employeur/offres", handleEmployerOffers(s, svc))
 	s.handle("POST /employeur/offres", handleEmployerSaveOffer(s, svc))
@@ -35,79 +33,23 @@ func employerRoutes(s *Server) {
 	s.handle("POST /employeur/offres/{id}/candidats/{match}", handleEmployerAnswer(s, svc))
 }
 
+// employerLogin is the login by link of the employer space; a consumed
+// link leads to the company's offers.
+func employerLogin(svc *employer.Service) linkLogin {
+	return linkLogin{svc: svc, nav: "employeur", page: "employeur-connexion", title: "Espace employeur", sent: employer.LinkSent, home: "/employeur",
+		signedIn: func(a socle.Actor) bool { return a.ContactID != "" },
+		landing:  func(*http.Request) string { return "/employeur/offres" }}
+}
+
 // employerPage renders a page of the employer space with a fresh CSRF token.
 func employerPage(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d map[string]any) {
-	tok, err := svc.FormToken(w, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if d == nil {
-		d = map[string]any{}
-	}
-	d["CSRF"] = tok
-	s.render(w, r, status, name, view{Title: title, Nav: "employeur", Data: d})
+	employerLogin(svc).render(s, w, r, status, name, title, d)
 }
 
 // employerRequest returns the gate request of the contact, and false after
 // redirecting to the link form when she has no live session.
 func employerRequest(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
-	actor, err := svc.Authenticate(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return gate.Request{}, false
-	}
-	if actor.ContactID == "" {
-		http.Redirect(w, r, "/employeur", http.StatusSeeOther)
-		return gate.Request{}, false
-	}
-	return gate.Request{Actor: actor, RequestID: RequestID(r.Context()), RemoteAddr: remoteAddr(r)}, true
-}
-
-func handleEmployerHome(s *Server, svc *employer.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a, err := svc.Authenticate(r); err == nil && a.ContactID != "" {
-			http.Redirect(w, r, "/employeur/offres", http.StatusSeeOther)
-			return
-		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-connexion", "Espace employeur", nil)
-	})
-}
-
-func handleEmployerRequestLink(s *Server, svc *employer.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.VerifyCSRF(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		email := strings.TrimSpace(r.PostFormValue("email"))
-		if err := svc.RequestLink(r.Context(), email, identity.ClientOf(r)); err != nil {
-			if code := socle.ErrorCode(err); code != socle.EINVALID && code != socle.ETOOMANY {
-				s.renderError(w, r, err)
-				return
-			}
-			employerPage(s, svc, w, r, errorStatus(err), "employeur-connexion", "Espace employeur", map[string]any{"Error": socle.ErrorMessage(err), "Email": email})
-			return
-		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-connexion", "Espace employeur", map[string]any{"Notice": employer.LinkSent})
-	})
-}
-
-func handleEmployerConsume(s *Server, svc *employer.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, err := svc.ConsumeLink(r.Context(), r.URL.Query().Get("jeton"), identity.ClientOf(r))
-		if err != nil {
-			if socle.ErrorCode(err) != socle.ENOTFOUND {
-				s.renderError(w, r, err)
-				return
-			}
-			employerPage(s, svc, w, r, http.StatusNotFound, "employeur-connexion", "Espace employeur", map[string]any{"Error": socle.ErrorMessage(err)})
-			return
-		}
-		http.SetCookie(w, svc.SessionCookie(tok))
-		// The token leaves the address bar (and the history) at once.
-		http.Redirect(w, r, "/employeur/offres", http.StatusSeeOther)
-	})
+	return employerLogin(svc).request(s, w, r)
 }
 
 func handleEmployerLogout(s *Server, svc *employer.Service) http.Handler {
@@ -170,7 +112,7 @@ func handleEmployerOffer(s *Server, svc *employer.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", map[string]any{"Offer": o, "Form": formOf(o)})
+		employerPage(s, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", map[string]any{"Offer": o, "Form": formOf(o, s.offerReferential())})
 	})
 }
 
@@ -203,7 +145,7 @@ func handleEmployerSaveOffer(s *Server, svc *employer.Service) http.Handler {
 			}
 			o.CompanyID = ct.CompanyID
 		}
-		form, errs := parseOfferForm(r, o)
+		form, errs := parseOfferForm(r, o, s.offerReferential())
 		if len(errs) == 0 {
 			err := s.gate.EmployerSaveOffer(r.Context(), req, o)
 			if err != nil && (errorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND || socle.ErrorCode(err) == socle.EUNAUTHENTICATED) {

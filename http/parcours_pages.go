@@ -39,6 +39,7 @@ func parcoursPages(s *Server) {
 		s.handle("POST /usagers/{id}/rendez-vous", handleAppointmentCreate(s, p))
 		s.handle("GET /usagers/{id}/rectifications", handleRectificationsPage(s, p))
 		s.handle("POST /usagers/{id}/rectifications/{rid}", handleRectificationAnswer(s, p))
+		s.handle("GET /rectifications", handleRectificationQueue(s, p))
 		s.handle("GET /agenda", handleAgendaPage(s, p))
 		s.handle("GET /indicateurs", handleIndicatorsPage(s, p))
 	}

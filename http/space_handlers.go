@@ -8,7 +8,6 @@ import (
 
 	"socle"
 	"socle/gate"
-	"socle/identity"
 	"socle/space"
 )
 
@@ -22,93 +21,38 @@ func spaceRoutes(s *Server) {
 		return
 	}
 	svc := s.space
-	s.handle("GET /usager", handleSpaceHome(s, svc))
-	s.handle("POST /usager/lien", handleSpaceRequestLink(s, svc))
-	s.handle("GET /usager/connexion", handleSpaceConsume(s, svc))
+	s.handle("GET /usager", spaceLogin(svc).homePage(s))
+	s.handle("POST /usager/lien", spaceLogin(svc).requestLink(s))
+	s.handle("GET /usager/connexion", spaceLogin(svc).consume(s))
 	s.handle("GET /usager/dossier", handleSpaceFile(s, svc))
 	s.handle("GET /usager/acces", handleSpaceAccesses(s, svc))
 	s.handle("GET /usager/acces.json", handleSpaceDownload(s, svc))
 	s.handle("POST /usager/deconnexion", handleSpaceLogout(s, svc))
 }
 
+// spaceLogin is the login by link of the person's space; a consumed link
+// leads to the file, or to the space page the re-authentication asked.
+func spaceLogin(svc *space.Service) linkLogin {
+	return linkLogin{svc: svc, nav: "usager", page: "usager-connexion", title: "Espace usager", sent: space.LinkSent, home: "/usager",
+		signedIn: func(a socle.Actor) bool { return a.PersonID != "" },
+		landing: func(r *http.Request) string {
+			if next := space.SafeNext(r.URL.Query().Get("suite")); next != "" {
+				return next
+			}
+			return "/usager/dossier"
+		}}
+}
+
 // spacePage renders a page of the space with a fresh CSRF token.
 func spacePage(s *Server, svc *space.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d map[string]any) {
-	tok, err := svc.FormToken(w, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if d == nil {
-		d = map[string]any{}
-	}
-	d["CSRF"] = tok
-	s.render(w, r, status, name, view{Title: title, Nav: "usager", Data: d})
+	spaceLogin(svc).render(s, w, r, status, name, title, d)
 }
 
 // spaceRequest returns the gate request of the person in her space, and
 // false after redirecting to the link form when she has no live session.
 // The person's id comes from her session only.
 func spaceRequest(s *Server, svc *space.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
-	actor, err := svc.Authenticate(r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return gate.Request{}, false
-	}
-	if actor.PersonID == "" {
-		http.Redirect(w, r, "/usager", http.StatusSeeOther)
-		return gate.Request{}, false
-	}
-	return gate.Request{Actor: actor, RequestID: RequestID(r.Context()), RemoteAddr: remoteAddr(r)}, true
-}
-
-func handleSpaceHome(s *Server, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a, err := svc.Authenticate(r); err == nil && a.PersonID != "" {
-			http.Redirect(w, r, "/usager/dossier", http.StatusSeeOther)
-			return
-		}
-		spacePage(s, svc, w, r, http.StatusOK, "usager-connexion", "Espace usager", nil)
-	})
-}
-
-func handleSpaceRequestLink(s *Server, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.VerifyCSRF(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		email := strings.TrimSpace(r.PostFormValue("email"))
-		if err := svc.RequestLink(r.Context(), email, identity.ClientOf(r)); err != nil {
-			if code := socle.ErrorCode(err); code != socle.EINVALID && code != socle.ETOOMANY {
-				s.renderError(w, r, err)
-				return
-			}
-			spacePage(s, svc, w, r, errorStatus(err), "usager-connexion", "Espace usager", map[string]any{"Error": socle.ErrorMessage(err), "Email": email})
-			return
-		}
-		spacePage(s, svc, w, r, http.StatusOK, "usager-connexion", "Espace usager", map[string]any{"Notice": space.LinkSent})
-	})
-}
-
-func handleSpaceConsume(s *Server, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, err := svc.ConsumeLink(r.Context(), r.URL.Query().Get("jeton"), identity.ClientOf(r))
-		if err != nil {
-			if socle.ErrorCode(err) != socle.ENOTFOUND {
-				s.renderError(w, r, err)
-				return
-			}
-			spacePage(s, svc, w, r, http.StatusNotFound, "usager-connexion", "Espace usager", map[string]any{"Error": socle.ErrorMessage(err)})
-			return
-		}
-		http.SetCookie(w, svc.SessionCookie(tok))
-		// The token leaves the address bar (and the history) at once.
-		next := space.SafeNext(r.URL.Query().Get("suite"))
-		if next == "" {
-			next = "/usager/dossier"
-		}
-		http.Redirect(w, r, next, http.StatusSeeOther)
-	})
+	return spaceLogin(svc).request(s, w, r)
 }
 
 // field is one line of a section of the file.

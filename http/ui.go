@@ -27,14 +27,15 @@ var templateFuncs = template.FuncMap{"join": strings.Join}
 
 func loadPages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
-	layout := template.Must(template.New("layout").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html"))
+	// partials.html holds the blocks several pages share (the offer form).
+	layout := template.Must(template.New("layout").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "partials" {
 			continue
 		}
 		p.byName[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))

@@ -304,3 +304,7 @@ func (x *Index) upsertOffer(o *socle.Offer) {
 	}
 	x.offersByFamily[fam] = append(x.offersByFamily[fam], slot)
 }
+
+// Referential returns the ROME referential the index was built with; it
+// does not change after New.
+func (x *Index) Referential() *rome.Referential { return &x.ref }

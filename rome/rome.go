@@ -183,3 +183,29 @@ func Parse(r io.Reader) (Referential, error) {
 	slices.SortFunc(ref.Appellations, func(a, b Appellation) int { return strings.Compare(a.Code, b.Code) })
 	return ref, nil
 }
+
+// AppellationsOf returns the appellations of code in r, sorted by label;
+// none when r holds no appellation of it.
+func (r *Referential) AppellationsOf(code string) []Appellation {
+	var as []Appellation
+	for _, a := range r.Appellations {
+		if a.ROME == code {
+			as = append(as, a)
+		}
+	}
+	slices.SortFunc(as, func(a, b Appellation) int { return strings.Compare(a.Label, b.Label) })
+	return as
+}
+
+// Appellation returns the appellation of code whose label is label,
+// compared without regard to case and surrounding spaces; false when code
+// has no such appellation in r.
+func (r *Referential) Appellation(code, label string) (Appellation, bool) {
+	label = strings.TrimSpace(label)
+	for _, a := range r.Appellations {
+		if a.ROME == code && strings.EqualFold(a.Label, label) {
+			return a, true
+		}
+	}
+	return Appellation{}, false
+}

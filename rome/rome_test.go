@@ -70,3 +70,24 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+func TestAppellations(t *testing.T) {
+	r, err := Parse(strings.NewReader("code_rome;libelle_rome;code_ogr;libelle_appellation_long\n" +
+		"K2204;Nettoyage de locaux;;\n" +
+		"K2204;;19364;Laveur / Laveuse de vitres\n" +
+		"K2204;;11705;Agent / Agente de propreté\n" +
+		"M1607;;38575;Secrétaire\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := r.AppellationsOf("K2204")
+	if len(as) != 2 || as[0].Label != "Agent / Agente de propreté" {
+		t.Fatalf("AppellationsOf(K2204) = %v, want two sorted by label", as)
+	}
+	if a, ok := r.Appellation("K2204", " laveur / laveuse de VITRES "); !ok || a.Code != "19364" {
+		t.Errorf("Appellation of K2204 by label: %v, %v", a, ok)
+	}
+	if _, ok := r.Appellation("K2204", "Secrétaire"); ok {
+		t.Error("an appellation of M1607 must not belong to K2204")
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"socle"
 	"socle/identity"
+	"socle/magiclink"
 )
 
 // AuthenticatedAt returns when the person of r's session last proved
@@ -47,7 +48,7 @@ func (s *Service) Reauthenticate(ctx context.Context, personID, email, next stri
 		return fmt.Errorf("counting link requests: %w", err)
 	}
 	if n > s.cfg.MaxPerEmail {
-		return errTooMany
+		return magiclink.ErrTooMany
 	}
 	link, err := s.IssueLink(ctx, personID)
 	if err != nil {
@@ -58,9 +59,9 @@ func (s *Service) Reauthenticate(ctx context.Context, personID, email, next stri
 	}
 	m := identity.Mail{To: key, Subject: "[Socle] Confirmez votre identité pour signer", Body: "Bonjour,\n\n" +
 		"Vous avez demandé à signer un document dans votre espace Socle. Pour confirmer qu'il s'agit bien de vous,\n" +
-		"ouvrez ce lien dans les " + minutes(s.cfg.LinkTTL) + " ; il ne sert qu'une fois :\n\n" + link + "\n\n" +
+		"ouvrez ce lien dans les " + magiclink.Minutes(s.cfg.LinkTTL) + " ; il ne sert qu'une fois :\n\n" + link + "\n\n" +
 		"Vous aurez ensuite 5 minutes pour signer. Si vous n'avez rien demandé, ignorez ce message.\n"}
-	if err := s.getMailer().Send(ctx, m); err != nil {
+	if err := s.mailer.Get().Send(ctx, m); err != nil {
 		return fmt.Errorf("sending the confirmation link: %w", err)
 	}
 	return s.audit(ctx, personID, "space_reauth", c.RemoteAddr, "Demande d'un lien de confirmation d'identité avant une signature.")

@@ -12,20 +12,16 @@ package space
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"socle"
 	"socle/audit"
 	"socle/identity"
+	"socle/magiclink"
 )
 
 // Link is a one-time login link. Only the hash of its token is stored.
@@ -120,15 +116,8 @@ func (c Config) withDefaults() Config {
 	if c.AbsoluteTimeout <= 0 {
 		c.AbsoluteTimeout = 2 * time.Hour
 	}
-	if c.Window <= 0 {
-		c.Window = 15 * time.Minute
-	}
-	if c.MaxPerAddress <= 0 {
-		c.MaxPerAddress = 10
-	}
-	if c.MaxPerEmail <= 0 {
-		c.MaxPerEmail = 3
-	}
+	l := magiclink.Limits{Window: c.Window, MaxPerAddress: c.MaxPerAddress, MaxPerEmail: c.MaxPerEmail}.WithDefaults()
+	c.Window, c.MaxPerAddress, c.MaxPerEmail = l.Window, l.MaxPerAddress, l.MaxPerEmail
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	return c
 }
@@ -140,8 +129,9 @@ type Service struct {
 	logger *slog.Logger
 	cfg    Config
 
-	mu     sync.RWMutex
-	mailer identity.Mailer
+	mailer  magiclink.Mailer
+	limits  magiclink.Limits
+	cookies magiclink.Cookies
 
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
@@ -161,40 +151,17 @@ func New(store Store, log AuditLog, mailer identity.Mailer, logger *slog.Logger,
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{store: store, log: log, mailer: mailer, logger: logger, cfg: cfg.withDefaults(), Now: time.Now}, nil
+	cfg = cfg.withDefaults()
+	s := &Service{store: store, log: log, logger: logger, cfg: cfg, Now: time.Now,
+		limits:  magiclink.Limits{Window: cfg.Window, MaxPerAddress: cfg.MaxPerAddress, MaxPerEmail: cfg.MaxPerEmail},
+		cookies: magiclink.Cookies{Name: "usager", Secure: cfg.Secure, Key: cfg.Key}}
+	s.mailer.Set(mailer)
+	return s, nil
 }
 
 // SetMailer replaces the mailer, before the server starts (the demo prints
 // the mails).
-func (s *Service) SetMailer(m identity.Mailer) {
-	s.mu.Lock()
-	s.mailer = m
-	s.mu.Unlock()
-}
-
-func (s *Service) getMailer() identity.Mailer {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.mailer
-}
-
-// tokenBytes is 256 bits: links and session ids cannot be guessed.
-const tokenBytes = 32
-
-// newToken returns a random token and its stored id (hex SHA-256).
-func newToken() (token, id string, err error) {
-	b := make([]byte, tokenBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", fmt.Errorf("reading randomness: %w", err)
-	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, tokenID(token), nil
-}
-
-func tokenID(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
+func (s *Service) SetMailer(m identity.Mailer) { s.mailer.Set(m) }
 
 // EmailKey is the form of an e-mail address the lookup compares: trimmed
 // and lowercased (ASCII, like SQLite's lower()).
@@ -208,12 +175,6 @@ func EmailKey(email string) string {
 	return string(b)
 }
 
-// errTooMany answers an address that asks too many links.
-var errTooMany = socle.Errorf(socle.ETOOMANY, "Trop de demandes depuis votre adresse. Réessayez dans un quart d'heure.")
-
-// errBadLink answers a link that is unknown, used or expired.
-var errBadLink = socle.Errorf(socle.ENOTFOUND, "Ce lien n'est pas valide, a déjà servi ou a expiré. Demandez-en un nouveau.")
-
 // LinkSent is what a link request answers in every case where the address
 // is well formed: the same words whether or not it is known.
 const LinkSent = "Si cette adresse est connue, un lien vous a été envoyé."
@@ -226,24 +187,10 @@ const LinkSent = "Si cette adresse est connue, un lien vous a été envoyé."
 func (s *Service) RequestLink(ctx context.Context, email string, c identity.Client) error {
 	key := EmailKey(email)
 	if !socle.ValidEmail(key) {
-		return socle.Errorf(socle.EINVALID, "Saisissez une adresse électronique valide.")
+		return magiclink.ErrInvalidEmail
 	}
-	now := s.Now().UTC()
-	n, err := s.store.SpaceHit(ctx, "addr:"+c.RemoteAddr, now, s.cfg.Window)
-	if err != nil {
-		return fmt.Errorf("counting link requests: %w", err)
-	}
-	if n > s.cfg.MaxPerAddress {
-		return errTooMany
-	}
-	h := sha256.Sum256([]byte(key))
-	if n, err = s.store.SpaceHit(ctx, "email:"+hex.EncodeToString(h[:]), now, s.cfg.Window); err != nil {
-		return fmt.Errorf("counting link requests: %w", err)
-	}
-	if n > s.cfg.MaxPerEmail {
-		// Silently: a limit per e-mail answered differently would tell
-		// nothing about the address, but a mailbox is not to be flooded.
-		return nil
+	if ok, err := s.limits.Allow(ctx, s.store.SpaceHit, c.RemoteAddr, key, s.Now().UTC()); !ok {
+		return err
 	}
 	ids, err := s.store.PersonsByEmail(ctx, key, 2)
 	if err != nil {
@@ -263,23 +210,19 @@ func (s *Service) RequestLink(ctx context.Context, email string, c identity.Clie
 	if err != nil {
 		return err
 	}
-	m := identity.Mail{To: key, Subject: "[Socle] Votre lien de connexion à votre espace", Body: "Bonjour,\n\n" +
-		"Vous avez demandé à consulter votre dossier et les accès à votre dossier sur Socle.\n" +
-		"Ouvrez ce lien dans les " + minutes(s.cfg.LinkTTL) + " ; il ne sert qu'une fois :\n\n" + link + "\n\n" +
-		"Si vous n'avez rien demandé, ignorez ce message : personne ne peut se connecter sans ce lien.\n"}
-	if err := s.getMailer().Send(ctx, m); err != nil {
+	m := magiclink.Mail(key, "[Socle] Votre lien de connexion à votre espace", "Bonjour",
+		"Vous avez demandé à consulter votre dossier et les accès à votre dossier sur Socle.", link, s.cfg.LinkTTL)
+	if err := s.mailer.Get().Send(ctx, m); err != nil {
 		// Logged, not answered: the answer must not depend on the address.
 		s.logger.ErrorContext(ctx, "space: sending the login link", "err", err)
 	}
 	return nil
 }
 
-func minutes(d time.Duration) string { return fmt.Sprintf("%d minutes", int(d.Minutes())) }
-
 // IssueLink stores a new one-time link for the person and returns its URL.
 // RequestLink sends it by mail; the demo prints one.
 func (s *Service) IssueLink(ctx context.Context, personID string) (string, error) {
-	token, hash, err := newToken()
+	token, hash, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
 	}
@@ -294,24 +237,24 @@ func (s *Service) IssueLink(ctx context.Context, personID string) (string, error
 // session's token for the cookie. A link serves once and only before it
 // expires; ENOTFOUND otherwise.
 func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Client) (string, error) {
-	if token == "" || len(token) > 100 {
-		return "", errBadLink
+	if !magiclink.Plausible(token) {
+		return "", magiclink.ErrBadLink
 	}
-	l, err := s.store.TakeLink(ctx, tokenID(token))
+	l, err := s.store.TakeLink(ctx, magiclink.Hash(token))
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
-		return "", errBadLink
+		return "", magiclink.ErrBadLink
 	} else if err != nil {
 		return "", fmt.Errorf("reading the login link: %w", err)
 	}
 	now := s.Now().UTC()
 	if !now.Before(l.ExpiresAt) {
-		return "", errBadLink
+		return "", magiclink.ErrBadLink
 	}
-	tok, id, err := newToken()
+	tok, id, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
 	}
-	csrf, _, err := newToken()
+	csrf, _, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
 	}
@@ -336,7 +279,7 @@ func (s *Service) audit(ctx context.Context, personID, action, remoteAddr, expla
 		PersonRef: s.cfg.PersonRef(personID), Allowed: true, Explanation: explanation, RemoteAddr: remoteAddr,
 	}
 	if err := s.log.Append(ctx, ev); err != nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "La connexion n'a pas pu être inscrite au journal des accès ; réessayez dans un instant.")
+		return magiclink.ErrUnrecorded
 	}
 	return nil
 }

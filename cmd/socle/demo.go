@@ -73,7 +73,7 @@ func generateDemo(ctx context.Context, db *sqlstore.DB, n int, seed int64, progr
 	}
 	// The store is empty: the indexes of the big tables are built once
 	// at the end rather than kept in order row by row.
-	if err := db.WithoutIndexes(ctx, []string{"persons", "followups", "person_keys"}, load); err != nil {
+	if err := db.WithoutIndexes(ctx, []string{"persons", "followups", "person_keys", "provenance"}, load); err != nil {
 		return sum, fmt.Errorf("generating the demo network: %w", err)
 	}
 	return sum, nil

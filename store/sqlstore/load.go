@@ -193,7 +193,11 @@ func (s *DB) batchTables(ctx context.Context, b *socle.Batch) ([]Table, error) {
 		prepareOffer(o)
 		offers.Rows = append(offers.Rows, offerRow(o))
 	}
-	return []Table{orgs, orgDeps, agents, persons, keys, followups, companies, contacts, offers}, nil
+	provenance, err := provenanceTable(b.Provenance)
+	if err != nil {
+		return nil, err
+	}
+	return []Table{orgs, orgDeps, agents, persons, keys, followups, provenance, companies, contacts, offers}, nil
 }
 
 // batchError names the record of a batch that failed, keeping the code of err.

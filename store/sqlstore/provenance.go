@@ -55,3 +55,23 @@ FROM provenance WHERE person_id = ? ORDER BY category, at DESC`), personID)
 	}
 	return out, rows.Err()
 }
+
+var provenanceColumns = []string{"person_id", "category", "organisation_id", "agent_id", "client_id", "at"}
+
+// provenanceTable validates the provenance rows of a batch.
+func provenanceTable(ps []socle.Provenance) (Table, error) {
+	t := Table{Name: "provenance", Columns: provenanceColumns, Rows: make([][]any, 0, len(ps))}
+	for i, p := range ps {
+		if err := socle.CheckID(socle.PrefixPerson, "person", p.PersonID); err != nil {
+			return t, batchError("provenance", i, err)
+		}
+		if !p.Category.Valid() {
+			return t, batchError("provenance", i, socle.Errorf(socle.EINVALID, "unknown category %q", p.Category))
+		}
+		if p.At.IsZero() {
+			return t, batchError("provenance", i, socle.Errorf(socle.EINVALID, "provenance without a time"))
+		}
+		t.Rows = append(t.Rows, []any{p.PersonID, string(p.Category), p.OrganisationID, p.AgentID, p.ClientID, stamp(p.At)})
+	}
+	return t, nil
+}
