@@ -299,6 +299,12 @@ type batchWriter struct {
 
 // commit makes batch durable and answers every append in it.
 func (l *Log) commit(ctx context.Context, w *batchWriter, batch []*appendReq) {
+	l.commitBatch(ctx, w, batch, true)
+}
+
+// commitBatch is commit; mayResync allows one retry when another process
+// has appended to the same log meanwhile.
+func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendReq, mayResync bool) {
 	if l.broken != nil {
 		answer(batch, 0, l.broken)
 		return
@@ -328,7 +334,19 @@ func (l *Log) commit(ctx context.Context, w *batchWriter, batch []*appendReq) {
 		l.rng, _ = l.th.factory().NewRange(0, first, saved)
 		// If the store now holds a different size, the tree we keep no
 		// longer describes it: stop rather than sign something wrong.
-		if size, serr := l.st.Size(ctx); serr != nil || size != first {
+		size, serr := l.st.Size(ctx)
+		if serr == nil && size > first && mayResync {
+			// Another process (an operator's command beside the server)
+			// appended to the same log: take up its entries from the
+			// stored tree hashes and append this batch after them.
+			if rng, rerr := l.rangeAt(ctx, size); rerr == nil {
+				l.rng = rng
+				l.size.Store(size)
+				l.commitBatch(ctx, w, batch, false)
+				return
+			}
+		}
+		if serr != nil || size != first {
 			l.fail(fmt.Errorf("audit log size unknown after failed append: %w", errors.Join(err, serr)))
 		}
 		answer(batch, 0, fmt.Errorf("audit append: %w", err))

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3"
 
@@ -31,6 +32,7 @@ type env struct {
 	followed  *socle.Person
 	stranger  *socle.Person
 	verifyKey string
+	signerKey string
 }
 
 func newEnv(t *testing.T) *env {
@@ -56,7 +58,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{dir: dir, db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier}
+	e := &env{dir: dir, db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier, signerKey: signer}
 
 	ml := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
 	if err := db.CreateOrganisation(ctx, ml); err != nil {
@@ -282,5 +284,48 @@ func TestAuditLogVerifiesAfterTraffic(t *testing.T) {
 	rep, err := audit.Verify(ctx, e.db.AuditLog(), e.verifyKey, nil)
 	if err != nil || !rep.OK || rep.Size != 10 {
 		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+}
+
+// TestTwoWritersShareTheAuditLog appends through two logs over one store,
+// as the server and an operator's command (retention, client) do: each
+// takes up the other's entries, and the log stays verifiable.
+func TestTwoWritersShareTheAuditLog(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	signer, verifier := e.signerKey, e.verifyKey
+	first, err := audit.Open(ctx, e.db.AuditLog(), signer, audit.Options{CheckpointEvery: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := audit.Open(ctx, e.db.AuditLog(), signer, audit.Options{CheckpointEvery: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		log := first
+		if i%3 == 2 {
+			log = second
+		}
+		if err := log.Append(ctx, socle.AuditEvent{Time: time.Now(), Action: "read", Purpose: "accompagnement", Allowed: true, Records: i}); err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	if err := second.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	size, err := e.db.AuditLog().Size(ctx)
+	if err != nil || size != 10 {
+		t.Fatalf("size %d, %v; want 10", size, err)
+	}
+	rep, err := audit.Verify(ctx, e.db.AuditLog(), verifier, nil)
+	if err != nil || !rep.OK {
+		t.Fatalf("verify after two writers: %+v, %v", rep, err)
 	}
 }

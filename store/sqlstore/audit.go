@@ -135,7 +135,11 @@ func (a AuditLog) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, e
 
 // PutCheckpoint stores a signed checkpoint.
 func (a AuditLog) PutCheckpoint(ctx context.Context, size uint64, note []byte) error {
-	_, err := a.db.write.ExecContext(ctx, a.db.q(`INSERT INTO audit_checkpoints (tree_size, note, created_at) VALUES (?, ?, ?)`), int64(size), note, now())
+	// Two processes sharing the log (the server and an operator's command)
+	// each sign checkpoints: one smaller than the newest stored is dropped,
+	// so that the stored checkpoints never go back, which Verify requires.
+	_, err := a.db.write.ExecContext(ctx, a.db.q(`INSERT INTO audit_checkpoints (tree_size, note, created_at)
+		SELECT ?, ?, ? WHERE ? >= COALESCE((SELECT MAX(tree_size) FROM audit_checkpoints), 0)`), int64(size), note, now(), int64(size))
 	if err != nil {
 		return fmt.Errorf("audit checkpoint: %w", err)
 	}
