@@ -15,49 +15,38 @@ import (
 // parcoursRoutes registers the orientation, contract, event and indicator
 // routes. Without a parcours gate they answer 503.
 func parcoursRoutes(s *Server) {
-	p := s.parcours
-	if p == nil {
-		for _, pattern := range parcoursPatterns {
-			s.handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				writeError(w, r, socle.Errorf(socle.EUNAVAILABLE, "the parcours service is not configured"))
-			}))
+	for _, rt := range parcoursAPI {
+		h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, r, socle.Errorf(socle.EUNAVAILABLE, "the parcours service is not configured"))
+		}))
+		if s.parcours != nil {
+			h = rt.handler(s.parcours)
 		}
-		return
+		s.handle(rt.pattern, h)
 	}
-	s.handle("GET /api/v1/orientation/questionnaire", handleQuestionnaire(p))
-	s.handle("POST /api/v1/persons/{id}/orientations", handleProposeOrientation(p))
-	s.handle("GET /api/v1/persons/{id}/orientations", handleOrientations(p))
-	s.handle("POST /api/v1/orientations/{id}/confirm", handleConfirmOrientation(p))
-	s.handle("POST /api/v1/persons/{id}/events", handleCreateEvent(p))
-	s.handle("GET /api/v1/persons/{id}/events", handleEvents(p))
-	s.handle("GET /api/v1/agenda", handleAgenda(p))
-	s.handle("POST /api/v1/persons/{id}/commitments", handleCreateCommitment(p))
-	s.handle("GET /api/v1/commitments/{id}", handleCommitment(p))
-	s.handle("POST /api/v1/commitments/{id}/signatures", handleSignAsAdviser(p))
-	s.handle("POST /api/v1/commitments/{id}/signing-link", handleSigningLink(p))
-	s.handle("POST /api/v1/signing/{token}", handleSignWithLink(p))
-	s.handle("GET /api/v1/indicators", handleIndicators(p))
-	s.handle("GET /contrats/{id}/imprimer", handlePrintCommitment(p))
 	s.handle("GET /parcours/contrat.css", handleContractCSS())
 }
 
-// parcoursPatterns are the routes parcoursRoutes registers.
-var parcoursPatterns = []string{
-	"GET /api/v1/orientation/questionnaire",
-	"POST /api/v1/persons/{id}/orientations",
-	"GET /api/v1/persons/{id}/orientations",
-	"POST /api/v1/orientations/{id}/confirm",
-	"POST /api/v1/persons/{id}/events",
-	"GET /api/v1/persons/{id}/events",
-	"GET /api/v1/agenda",
-	"POST /api/v1/persons/{id}/commitments",
-	"GET /api/v1/commitments/{id}",
-	"POST /api/v1/commitments/{id}/signatures",
-	"POST /api/v1/commitments/{id}/signing-link",
-	"POST /api/v1/signing/{token}",
-	"GET /api/v1/indicators",
-	"GET /contrats/{id}/imprimer",
-	"GET /parcours/contrat.css",
+// parcoursAPI are the routes of the parcours service; without the service
+// they answer 503, so that the surface stays the one documented.
+var parcoursAPI = []struct {
+	pattern string
+	handler func(*gate.Parcours) http.Handler
+}{
+	{"GET /api/v1/orientation/questionnaire", handleQuestionnaire},
+	{"POST /api/v1/persons/{id}/orientations", handleProposeOrientation},
+	{"GET /api/v1/persons/{id}/orientations", handleOrientations},
+	{"POST /api/v1/orientations/{id}/confirm", handleConfirmOrientation},
+	{"POST /api/v1/persons/{id}/events", handleCreateEvent},
+	{"GET /api/v1/persons/{id}/events", handleEvents},
+	{"GET /api/v1/agenda", handleAgenda},
+	{"POST /api/v1/persons/{id}/commitments", handleCreateCommitment},
+	{"GET /api/v1/commitments/{id}", handleCommitment},
+	{"POST /api/v1/commitments/{id}/signatures", handleSignAsAdviser},
+	{"POST /api/v1/commitments/{id}/signing-link", handleSigningLink},
+	{"POST /api/v1/signing/{token}", handleSignWithLink},
+	{"GET /api/v1/indicators", handleIndicators},
+	{"GET /contrats/{id}/imprimer", handlePrintCommitment},
 }
 
 // commitmentView is a contract as the API returns it: its verification too.
