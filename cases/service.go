@@ -61,6 +61,9 @@ func Next(from State) []State { return transitions[from] }
 // checkAuditor lets in privacy officers signed in with a second factor,
 // and returns whether the actor sees every organisation.
 func checkAuditor(actor socle.Actor) (all bool, err error) {
+	if !actor.Authenticated() {
+		return false, socle.Errorf(socle.EUNAUTHENTICATED, "authentication required")
+	}
 	if actor.AgentID == "" || !slices.Contains(actor.Roles, socle.RoleAuditor) {
 		return false, socle.Errorf(socle.EFORBIDDEN, "misuse cases are for privacy officers (role %s)", socle.RoleAuditor)
 	}

@@ -154,6 +154,10 @@ type Choice struct {
 // ConfirmOrientation records the adviser's decision and opens the
 // follow-up of the person by the chosen organisation.
 func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientationID string, ch Choice) (*socle.Orientation, error) {
+	// Nobody learns whether an object exists before saying who she is.
+	if err := authenticated(req); err != nil {
+		return nil, err
+	}
 	if err := p.g.checkCaller(req); err != nil {
 		return nil, err
 	}
@@ -392,6 +396,10 @@ func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID s
 // Commitment returns a contract the actor may read: an adviser under the
 // policy, or the person herself.
 func (p *Parcours) Commitment(ctx context.Context, req Request, id string) (*socle.Commitment, error) {
+	// Nobody learns whether an object exists before saying who she is.
+	if err := authenticated(req); err != nil {
+		return nil, err
+	}
 	if !socle.ValidID(socle.PrefixCommitment, id) {
 		return nil, socle.Errorf(socle.ENOTFOUND, "contract not found")
 	}
@@ -445,6 +453,10 @@ func (p *Parcours) self(ctx context.Context, req Request, action socle.Action, p
 // SignAsAdviser signs a contract for the actor's organisation: an adviser
 // with a second factor, under the policy.
 func (p *Parcours) SignAsAdviser(ctx context.Context, req Request, id string) (*socle.Commitment, error) {
+	// Nobody learns whether an object exists before saying who she is.
+	if err := authenticated(req); err != nil {
+		return nil, err
+	}
 	if req.Actor.AgentID == "" || req.Actor.Strength < socle.AuthMFA {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "an adviser signs with a second factor")
 	}
@@ -470,6 +482,10 @@ func (p *Parcours) SignAsAdviser(ctx context.Context, req Request, id string) (*
 // signs after authenticating afresh; the adviser hands it over or it is
 // mailed to her. Only the token's hash is stored.
 func (p *Parcours) SigningLink(ctx context.Context, req Request, id string) (string, error) {
+	// Nobody learns whether an object exists before saying who she is.
+	if err := authenticated(req); err != nil {
+		return "", err
+	}
 	c, err := p.store.Commitment(ctx, id)
 	if err != nil {
 		return "", err
@@ -525,6 +541,10 @@ func (p *Parcours) SignWithLink(ctx context.Context, token string, reqID, remote
 // SignAsPerson signs a contract as the person herself, who authenticated
 // again at reauthAt, within ReauthWindow.
 func (p *Parcours) SignAsPerson(ctx context.Context, req Request, id string, reauthAt time.Time) (*socle.Commitment, error) {
+	// Nobody learns whether an object exists before saying who she is.
+	if err := authenticated(req); err != nil {
+		return nil, err
+	}
 	if req.Actor.PersonID == "" {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "only the person signs as the person")
 	}
@@ -578,4 +598,12 @@ func (p *Parcours) Indicators(ctx context.Context, req Request, g indicators.Gro
 		return r, err
 	}
 	return indicators.Compute(rec, g, p.g.Now()), nil
+}
+
+// authenticated refuses an anonymous request, before any lookup by id.
+func authenticated(req Request) error {
+	if !req.Actor.Authenticated() {
+		return socle.Errorf(socle.EUNAUTHENTICATED, "authentication required")
+	}
+	return nil
 }
