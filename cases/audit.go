@@ -15,6 +15,10 @@ const (
 	AuditCaseComment  = "case_comment"
 	AuditTaskDeclared = "bulk_task_declared"
 	AuditTaskApproved = "bulk_task_approved"
+	// Reads: the evidence of a case is about persons and agents, so a
+	// privacy officer's reading is recorded like any other access.
+	AuditCaseList = "case_list"
+	AuditCaseRead = "case_read"
 )
 
 // SetAuditor gives the service the audit log its changes are written to.
@@ -29,6 +33,11 @@ func (s *Service) SetAuditor(a socle.Auditor) {
 // audit appends the event of a change by actor on the resource (kind, id),
 // before the change is written.
 func (s *Service) audit(ctx context.Context, actor socle.Actor, action, kind, id, explanation string, facts ...socle.Fact) error {
+	return s.auditRecords(ctx, actor, action, kind, id, explanation, 1, facts...)
+}
+
+// auditRecords is audit for an access that returns records entries.
+func (s *Service) auditRecords(ctx context.Context, actor socle.Actor, action, kind, id, explanation string, records int, facts ...socle.Fact) error {
 	s.mu.Lock()
 	a := s.auditor
 	s.mu.Unlock()
@@ -36,7 +45,7 @@ func (s *Service) audit(ctx context.Context, actor socle.Actor, action, kind, id
 		return socle.Errorf(socle.EUNAVAILABLE, "the audit log is not available: the change is refused")
 	}
 	ev := socle.AuditEvent{Time: s.Now().UTC(), AgentID: actor.AgentID, ClientID: actor.ClientID, OrganisationID: actor.OrganisationID,
-		Action: action, ResourceKind: kind, ResourceID: id, Allowed: true, Explanation: explanation, Facts: facts, Records: 1}
+		Action: action, ResourceKind: kind, ResourceID: id, Allowed: true, Explanation: explanation, Facts: facts, Records: records}
 	if err := a.Append(ctx, ev); err != nil {
 		return fmt.Errorf("auditing %s of %s: %w", action, id, err)
 	}

@@ -119,7 +119,14 @@ func (s *Service) Cases(ctx context.Context, actor socle.Actor, f Filter) ([]*Ca
 		}
 		f.OrganisationID = actor.OrganisationID
 	}
-	return s.store.Cases(ctx, f)
+	cs, err := s.store.Cases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.auditRecords(ctx, actor, AuditCaseList, "case", "", "Consultation de la liste des dossiers d'enquête.", len(cs)); err != nil {
+		return nil, err
+	}
+	return cs, nil
 }
 
 // Detail is a case with its alerts and timeline.
@@ -140,6 +147,9 @@ func (s *Service) Case(ctx context.Context, actor socle.Actor, id string) (*Deta
 		return nil, err
 	}
 	if d.Entries, err = s.store.CaseEntries(ctx, id); err != nil {
+		return nil, err
+	}
+	if err := s.auditRecords(ctx, actor, AuditCaseRead, "case", id, "Consultation d'un dossier d'enquête et de ses preuves.", 1+len(d.Alerts)+len(d.Entries)); err != nil {
 		return nil, err
 	}
 	return d, nil

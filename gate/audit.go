@@ -149,22 +149,8 @@ func (g *Gate) auditSearch(ctx context.Context, req Request, q socle.AuditQuery,
 		d.Facts = append(d.Facts, socle.Fact{Kind: "criteria", Detail: map[string]string{"criteria": strings.Join(crit, " ")},
 			Text: "Critères : " + strings.Join(crit, ", ") + "."})
 	}
-	ev := socle.AuditEvent{
-		Time:           g.Now().UTC(),
-		RequestID:      req.RequestID,
-		AgentID:        req.Actor.AgentID,
-		ClientID:       req.Actor.ClientID,
-		OrganisationID: req.Actor.OrganisationID,
-		Action:         string(ActionAuditSearch),
-		ResourceKind:   "audit",
-		PersonRef:      personRef,
-		Purpose:        req.Purpose,
-		Allowed:        d.Allow,
-		Explanation:    d.Explanation(),
-		Facts:          d.Facts,
-		RemoteAddr:     req.RemoteAddr,
-		Records:        records,
-	}
+	ev := g.event(req, ActionAuditSearch, d, records)
+	ev.ResourceKind, ev.PersonRef, ev.BreakGlass = "audit", personRef, ""
 	if err := g.auditor.Append(ctx, ev); err != nil {
 		return socle.Errorf(socle.EUNAVAILABLE, "the search could not be recorded in the audit log; nothing is returned")
 	}

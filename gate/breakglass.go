@@ -131,9 +131,11 @@ func checkAuditor(actor socle.Actor) error {
 
 // BreakGlassGrants lists break-the-glass accesses for privacy officers,
 // newest first: those awaiting review, or those already reviewed. Persons
-// appear by their pseudonymous reference, as in the audit log.
-func (g *Gate) BreakGlassGrants(ctx context.Context, actor socle.Actor, reviewed bool, limit int) ([]*Grant, error) {
-	if err := checkAuditor(actor); err != nil {
+// appear by their pseudonymous reference, as in the audit log. The listing
+// (justifications may name a person's situation) is audited and fails
+// closed.
+func (g *Gate) BreakGlassGrants(ctx context.Context, req Request, reviewed bool, limit int) ([]*Grant, error) {
+	if err := checkAuditor(req.Actor); err != nil {
 		return nil, err
 	}
 	gs := g.grants()
@@ -145,10 +147,13 @@ func (g *Gate) BreakGlassGrants(ctx context.Context, actor socle.Actor, reviewed
 		return nil, err
 	}
 	for _, gr := range list {
-		gr.PersonRef = gr.PersonID
-		if g.PersonRef != nil {
-			gr.PersonRef = g.PersonRef(gr.PersonID)
-		}
+		gr.PersonRef = g.personRef(gr.PersonID)
+	}
+	req.Purpose, req.BreakGlass = "", ""
+	ev := g.event(req, "break_glass_list", socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "break_glass_review",
+		Text: "Consultation des accès exceptionnels (bris de glace) par le délégué à la protection des données."}}}, len(list))
+	if err := g.auditor.Append(ctx, ev); err != nil {
+		return nil, socle.Errorf(socle.EUNAVAILABLE, "the listing could not be recorded in the audit log; nothing is returned")
 	}
 	return list, nil
 }
@@ -163,11 +168,10 @@ func (g *Gate) ReviewBreakGlass(ctx context.Context, req Request, id string) err
 	if gs == nil {
 		return socle.Errorf(socle.EUNAVAILABLE, "break-the-glass grants are not stored by this server")
 	}
-	ev := socle.AuditEvent{
-		Time: g.Now().UTC(), RequestID: req.RequestID, AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID,
-		Action: "break_glass_reviewed", ResourceID: id, Allowed: true, RemoteAddr: req.RemoteAddr,
-		Explanation: "Examen d'un accès exceptionnel (bris de glace) par le délégué à la protection des données.",
-	}
+	req.Purpose, req.BreakGlass = "", ""
+	ev := g.event(req, "break_glass_reviewed", socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "break_glass_review",
+		Text: "Examen d'un accès exceptionnel (bris de glace) par le délégué à la protection des données."}}}, 0)
+	ev.ResourceID = id
 	if err := g.auditor.Append(ctx, ev); err != nil {
 		return socle.Errorf(socle.EUNAVAILABLE, "the review could not be recorded in the audit log")
 	}

@@ -9,7 +9,6 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/policy"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -19,26 +18,8 @@ import (
 func glassEnv(t *testing.T) (*gate.Gate, socle.Actor, *socle.Person, *time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetSealer(storetest.Keyring(t))
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := gate.New(db, engine, log, engine)
+	e := newStack(t, true, audit.Options{})
+	db, g := e.db, e.gate
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	g.Now = func() time.Time { return now }
 	ml := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
@@ -105,12 +86,12 @@ func TestBreakGlass(t *testing.T) {
 	}
 
 	// The access waits for review; only auditors see it.
-	if _, err := g.BreakGlassGrants(ctx, actor, false, 10); socle.ErrorCode(err) != socle.EFORBIDDEN {
+	if _, err := g.BreakGlassGrants(ctx, gate.Request{Actor: actor}, false, 10); socle.ErrorCode(err) != socle.EFORBIDDEN {
 		t.Fatalf("an adviser listed break-the-glass accesses: %v", err)
 	}
 	auditor := actor
 	auditor.Roles = []socle.Role{socle.RoleAuditor}
-	list, err := g.BreakGlassGrants(ctx, auditor, false, 10)
+	list, err := g.BreakGlassGrants(ctx, gate.Request{Actor: auditor}, false, 10)
 	if err != nil || len(list) != 1 || list[0].AgentID != actor.AgentID || list[0].Justification != justified.BreakGlass {
 		t.Fatalf("grants to review = %+v, %v", list, err)
 	}
@@ -120,7 +101,7 @@ func TestBreakGlass(t *testing.T) {
 	if err := g.ReviewBreakGlass(ctx, gate.Request{Actor: auditor}, list[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if list, err := g.BreakGlassGrants(ctx, auditor, false, 10); err != nil || len(list) != 0 {
+	if list, err := g.BreakGlassGrants(ctx, gate.Request{Actor: auditor}, false, 10); err != nil || len(list) != 0 {
 		t.Fatalf("after review, to review = %d, %v", len(list), err)
 	}
 }

@@ -144,7 +144,7 @@ func (g *Gate) EmployerSaveOffer(ctx context.Context, req Request, o *socle.Offe
 		}
 		today := socle.DateOf(g.Now())
 		for _, f := range fs {
-			if f.End.IsZero() || !f.End.Before(today) {
+			if open(f, today) {
 				o.OrganisationID = f.OrganisationID
 				break
 			}

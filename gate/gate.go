@@ -145,17 +145,16 @@ func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res
 	return d, socle.Errorf(socle.EFORBIDDEN, "access denied: %s", d.Explanation())
 }
 
-// audit appends the decision to the log. Its error must stop the response.
-func (g *Gate) audit(ctx context.Context, req Request, action socle.Action, res socle.Resource, d socle.Decision, records int) error {
-	ev := socle.AuditEvent{
+// event is the audit event of a decision on req; every append of the gate
+// starts from it.
+func (g *Gate) event(req Request, action socle.Action, d socle.Decision, records int) socle.AuditEvent {
+	return socle.AuditEvent{
 		Time:           g.Now().UTC(),
 		RequestID:      req.RequestID,
 		AgentID:        req.Actor.AgentID,
 		ClientID:       req.Actor.ClientID,
 		OrganisationID: req.Actor.OrganisationID,
 		Action:         string(action),
-		ResourceKind:   string(res.Kind),
-		ResourceID:     res.ID,
 		Categories:     d.Categories.String(),
 		Purpose:        req.Purpose,
 		Allowed:        d.Allow,
@@ -165,11 +164,14 @@ func (g *Gate) audit(ctx context.Context, req Request, action socle.Action, res 
 		Records:        records,
 		BreakGlass:     req.BreakGlass,
 	}
+}
+
+// audit appends the decision to the log. Its error must stop the response.
+func (g *Gate) audit(ctx context.Context, req Request, action socle.Action, res socle.Resource, d socle.Decision, records int) error {
+	ev := g.event(req, action, d, records)
+	ev.ResourceKind, ev.ResourceID = string(res.Kind), res.ID
 	if res.Kind == socle.ResourcePerson && res.ID != "" {
-		ev.PersonRef = res.ID
-		if g.PersonRef != nil {
-			ev.PersonRef = g.PersonRef(res.ID)
-		}
+		ev.PersonRef = g.personRef(res.ID)
 		if req.Actor.PersonID == "" {
 			// Agents' and clients' reads do not carry the clear id.
 			ev.ResourceID = ""

@@ -37,6 +37,16 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	e := newStack(t, true, audit.Options{CheckpointEvery: 4})
+	e.network(t, true)
+	return e
+}
+
+// newStack is a gate over a real SQLite store (whose sensitive sections are
+// sealed when sealed is true), the real policy engine and the real audit
+// log opened with opts, without any network yet.
+func newStack(t *testing.T, sealed bool, opts audit.Options) *env {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := sqlite.Open(ctx, dir)
@@ -44,12 +54,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.SetSealer(storetest.Keyring(t))
+	if sealed {
+		db.SetSealer(storetest.Keyring(t))
+	}
 	signer, verifier, err := audit.GenerateKey("socle.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{CheckpointEvery: 4})
+	log, err := audit.Open(ctx, db.AuditLog(), signer, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,31 +70,41 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{dir: dir, db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier, signerKey: signer}
+	return &env{dir: dir, db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier, signerKey: signer}
+}
 
+// network creates the small network of env: a mission locale that follows
+// one person, and a person nobody there follows. Without sensitive, the
+// persons carry no health, justice nor bank section (a store without an
+// encryption key refuses them).
+func (e *env) network(t *testing.T, sensitive bool) {
+	t.Helper()
+	ctx := context.Background()
 	ml := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := db.CreateOrganisation(ctx, ml); err != nil {
+	if err := e.db.CreateOrganisation(ctx, ml); err != nil {
 		t.Fatal(err)
 	}
 	agent := storetest.NewAgent(ml.ID, "claire@ml-lyon.fr")
-	if err := db.CreateAgent(ctx, agent); err != nil {
+	if err := e.db.CreateAgent(ctx, agent); err != nil {
 		t.Fatal(err)
 	}
 	e.followed, e.stranger = storetest.NewPerson(1), storetest.NewPerson(2)
 	for _, p := range []*socle.Person{e.followed, e.stranger} {
+		if !sensitive {
+			p.Health, p.Justice, p.Bank = nil, nil, nil
+		}
 		p.Parcours.Situation = socle.SituationYouth
 		p.Identity.BirthDate = socle.NewDate(2004, 3, 2)
-		if err := db.CreatePerson(ctx, p); err != nil {
+		if err := e.db.CreatePerson(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
 	f := &socle.Followup{PersonID: e.followed.ID, OrganisationID: ml.ID, AgentID: agent.ID, Start: socle.NewDate(2025, 3, 2)}
-	if err := db.CreateFollowup(ctx, f); err != nil {
+	if err := e.db.CreateFollowup(ctx, f); err != nil {
 		t.Fatal(err)
 	}
 	e.adviser = socle.Actor{AgentID: agent.ID, OrganisationID: ml.ID, OrgKind: ml.Kind, OrgName: ml.Name,
 		Roles: agent.Roles, Departements: ml.Departements, Strength: socle.AuthMFA}
-	return e
 }
 
 func (e *env) req(purpose string) gate.Request {

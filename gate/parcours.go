@@ -73,8 +73,8 @@ func (p *Parcours) allow(ctx context.Context, req Request, action socle.Action, 
 	if err := p.g.checkCaller(req); err != nil {
 		return socle.Decision{}, err
 	}
-	if !slices.Contains(purposes, req.Purpose) {
-		return socle.Decision{}, socle.Errorf(socle.EINVALID, "purpose %q does not fit this access: declare %s", req.Purpose, strings.Join(purposes, " or "))
+	if err := requirePurpose(req, purposes...); err != nil {
+		return socle.Decision{}, err
 	}
 	if !socle.ValidID(socle.PrefixPerson, personID) {
 		return socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "person not found")
@@ -83,10 +83,24 @@ func (p *Parcours) allow(ctx context.Context, req Request, action socle.Action, 
 	if err != nil {
 		return d, err
 	}
+	return d, covers(d, cats)
+}
+
+// covers refuses a decision that allowed the access but not all of cats.
+func covers(d socle.Decision, cats socle.CategorySet) error {
 	if lacking := cats &^ d.Categories; lacking != 0 {
-		return d, socle.Errorf(socle.EFORBIDDEN, "your agreement does not cover: %s", lacking)
+		return socle.Errorf(socle.EFORBIDDEN, "your agreement does not cover: %s", lacking)
 	}
-	return d, nil
+	return nil
+}
+
+// requirePurpose refuses a request whose declared purpose is none of
+// purposes.
+func requirePurpose(req Request, purposes ...string) error {
+	if !slices.Contains(purposes, req.Purpose) {
+		return socle.Errorf(socle.EINVALID, "purpose %q does not fit this access: declare %s", req.Purpose, strings.Join(purposes, " or "))
+	}
+	return nil
 }
 
 // ProposeOrientation validates the questionnaire's answers for a person,
@@ -155,9 +169,6 @@ type Choice struct {
 // follow-up of the person by the chosen organisation.
 func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientationID string, ch Choice) (*socle.Orientation, error) {
 	// Nobody learns whether an object exists before saying who she is.
-	if err := authenticated(req); err != nil {
-		return nil, err
-	}
 	if err := p.g.checkCaller(req); err != nil {
 		return nil, err
 	}
@@ -165,6 +176,12 @@ func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientat
 		return nil, socle.Errorf(socle.EFORBIDDEN, "an adviser confirms an orientation")
 	}
 	o, err := p.store.Orientation(ctx, orientationID)
+	if err != nil {
+		return nil, err
+	}
+	// Decided before the choice is checked against the proposal: the
+	// checks' messages would otherwise reveal it to anyone.
+	d, err := p.allow(ctx, req, socle.ActionUpdate, o.PersonID, socle.SetOf(socle.CatParcours), purposeOrientation)
 	if err != nil {
 		return nil, err
 	}
@@ -192,10 +209,6 @@ func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientat
 	}
 	if org.Kind != ch.OperatorKind {
 		return nil, socle.Errorf(socle.EINVALID, "organisation_id: %s is a %s, not a %s", org.Name, org.Kind.Label(), ch.OperatorKind.Label())
-	}
-	d, err := p.allow(ctx, req, socle.ActionUpdate, o.PersonID, socle.SetOf(socle.CatParcours), purposeOrientation)
-	if err != nil {
-		return nil, err
 	}
 	if o.Status != socle.OrientationStatusProposed {
 		return nil, socle.Errorf(socle.ECONFLICT, "this orientation is already %s", o.Status)
@@ -312,14 +325,17 @@ func (p *Parcours) Agenda(ctx context.Context, req Request, from, to time.Time) 
 	if req.Actor.AgentID == "" {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "the agenda is an adviser's")
 	}
-	if req.Purpose != purposeAccompagnement {
-		return nil, socle.Errorf(socle.EINVALID, "purpose %q does not fit this access: declare %s", req.Purpose, purposeAccompagnement)
+	if err := requirePurpose(req, purposeAccompagnement); err != nil {
+		return nil, err
 	}
 	if !to.After(from) || to.Sub(from) > 93*24*time.Hour {
 		return nil, socle.Errorf(socle.EINVALID, "the agenda covers from 1 day to 3 months")
 	}
 	d, err := p.g.decide(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourcePerson}, socle.SetOf(socle.CatParcours))
 	if err != nil {
+		return nil, err
+	}
+	if err := covers(d, socle.SetOf(socle.CatParcours)); err != nil {
 		return nil, err
 	}
 	evs, err := p.store.Events(ctx, socle.EventQuery{AgentID: req.Actor.AgentID, From: from, To: to})
@@ -577,8 +593,8 @@ func (p *Parcours) Indicators(ctx context.Context, req Request, g indicators.Gro
 	if err := p.g.checkCaller(req); err != nil {
 		return r, err
 	}
-	if req.Purpose != purposeStatistics {
-		return r, socle.Errorf(socle.EINVALID, "purpose %q does not fit this access: declare %s", req.Purpose, purposeStatistics)
+	if err := requirePurpose(req, purposeStatistics); err != nil {
+		return r, err
 	}
 	roles := req.Actor.Roles
 	if !slices.Contains(roles, socle.RoleStatistician) && !slices.Contains(roles, socle.RoleOrgAdmin) && !slices.Contains(roles, socle.RolePlatformAdmin) {

@@ -54,8 +54,7 @@ func (p *Parcours) MyParcours(ctx context.Context, req Request) (MyParcours, err
 	if err != nil {
 		return m, fmt.Errorf("reading own parcours: %w", err)
 	}
-	req.Purpose, req.BreakGlass = selfPurpose, ""
-	if err := p.g.audit(ctx, req, "self_read", personRes(id), selfDecision, m.size()); err != nil {
+	if err := p.g.auditSelf(ctx, req, "self_read", m.size()); err != nil {
 		return MyParcours{}, err
 	}
 	return m, nil
@@ -84,11 +83,8 @@ func (p *Parcours) MyExport(ctx context.Context, req Request) (Export, error) {
 	}
 	id := req.Actor.PersonID
 	var err error
-	if e.Person, err = p.g.store.Person(ctx, id, socle.AllCategories); err != nil {
-		return e, fmt.Errorf("reading own file: %w", err)
-	}
-	if e.Followups, err = p.g.store.Followups(ctx, id); err != nil {
-		return e, fmt.Errorf("reading own follow-ups: %w", err)
+	if e.Person, e.Followups, err = p.g.readOwn(ctx, id); err != nil {
+		return e, err
 	}
 	if ps, ok := p.g.store.(socle.ProvenanceStore); ok {
 		if e.Provenance, err = ps.LatestProvenance(ctx, id); err != nil {
@@ -98,8 +94,7 @@ func (p *Parcours) MyExport(ctx context.Context, req Request) (Export, error) {
 	if e.MyParcours, err = p.readMine(ctx, id); err != nil {
 		return e, fmt.Errorf("reading own parcours: %w", err)
 	}
-	req.Purpose, req.BreakGlass = selfPurpose, ""
-	if err := p.g.audit(ctx, req, "self_export", personRes(id), selfDecision, 1+len(e.Followups)+e.MyParcours.size()); err != nil {
+	if err := p.g.auditSelf(ctx, req, "self_export", 1+len(e.Followups)+e.MyParcours.size()); err != nil {
 		return Export{}, err
 	}
 	return e, nil

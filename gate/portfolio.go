@@ -117,9 +117,6 @@ func (g *Gate) decideCompanyWrite(ctx context.Context, req Request, companyID st
 	if err != nil {
 		return nil, d, err
 	}
-	if !d.Allow {
-		return nil, d, socle.Errorf(socle.EFORBIDDEN, "%s", d.Explanation())
-	}
 	c, err := g.store.Company(ctx, companyID)
 	if err != nil {
 		return nil, d, err
@@ -232,9 +229,6 @@ func (g *Gate) Portfolio(ctx context.Context, req Request) ([]*socle.Company, er
 	if err != nil {
 		return nil, err
 	}
-	if !d.Allow {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "%s", d.Explanation())
-	}
 	cs, err := ps.Portfolio(ctx, req.Actor.OrganisationID, socle.DateOf(g.Now()))
 	if err != nil {
 		return nil, err
@@ -249,6 +243,10 @@ func (g *Gate) Portfolio(ctx context.Context, req Request) ([]*socle.Company, er
 // adviser; a new offer is taken by her organisation. The write is decided
 // and audited.
 func (g *Gate) SaveOffer(ctx context.Context, req Request, o *socle.Offer) error {
+	// Nobody learns whether an object exists before saying who she is.
+	if err := authenticated(req); err != nil {
+		return err
+	}
 	if o.ID != "" {
 		prev, err := g.store.Offer(ctx, o.ID)
 		if err != nil {

@@ -39,13 +39,11 @@ func (g *Gate) MyProvenance(ctx context.Context, req Request) ([]socle.Provenanc
 	if !ok {
 		return nil, nil
 	}
-	id := req.Actor.PersonID
-	req.Purpose, req.BreakGlass = selfPurpose, ""
-	out, err := ps.LatestProvenance(ctx, id)
+	out, err := ps.LatestProvenance(ctx, req.Actor.PersonID)
 	if err != nil {
 		return nil, err
 	}
-	if err := g.audit(ctx, req, "self_read", socle.Resource{Kind: socle.ResourcePerson, ID: id}, selfDecision, len(out)); err != nil {
+	if err := g.auditSelf(ctx, req, "self_read", len(out)); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -23,16 +23,16 @@ func (p *Parcours) RectificationQueue(ctx context.Context, req Request) ([]*socl
 	if req.Actor.AgentID == "" || req.Actor.OrganisationID == "" {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "the rectification queue is an adviser's")
 	}
-	if req.Purpose != purposeAccompagnement {
-		return nil, socle.Errorf(socle.EINVALID, "purpose %q does not fit this access: declare %s", req.Purpose, purposeAccompagnement)
+	if err := requirePurpose(req, purposeAccompagnement); err != nil {
+		return nil, err
 	}
 	res := socle.Resource{Kind: socle.ResourcePerson}
 	d, err := p.g.decide(ctx, req, socle.ActionSearch, res, socle.SetOf(socle.CatParcours))
 	if err != nil {
 		return nil, err
 	}
-	if !d.Categories.Has(socle.CatParcours) {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "your agreement does not cover: %s", socle.SetOf(socle.CatParcours))
+	if err := covers(d, socle.SetOf(socle.CatParcours)); err != nil {
+		return nil, err
 	}
 	rs, err := p.store.OpenRectifications(ctx, req.Actor.OrganisationID, socle.DateOf(p.g.Now()), RectificationQueueLimit)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/policy"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -16,26 +15,8 @@ import (
 // or not it follows them; never other situations nor other territories.
 func TestTerritorySearch(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetSealer(storetest.Keyring(t))
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := gate.New(db, engine, log, engine)
+	e := newStack(t, true, audit.Options{})
+	db, g := e.db, e.gate
 	dep := storetest.NewOrganisation("Département du Rhône", socle.KindDepartement, "69")
 	if err := db.CreateOrganisation(ctx, dep); err != nil {
 		t.Fatal(err)

@@ -43,16 +43,16 @@ func checkSelf(req Request) error {
 	return nil
 }
 
-// MyFile returns the whole record of the person in her own space, and her
-// follow-ups. A person always has the right of access to her own data
-// (GDPR, article 15): no policy is asked, but the access is audited as
-// "self_read", and fails closed like any other.
-func (g *Gate) MyFile(ctx context.Context, req Request) (*socle.Person, []*socle.Followup, error) {
-	if err := checkSelf(req); err != nil {
-		return nil, nil, err
-	}
-	id := req.Actor.PersonID
+// auditSelf records a person's access to her own file under selfDecision
+// and the selfPurpose; its error must stop the response.
+func (g *Gate) auditSelf(ctx context.Context, req Request, action socle.Action, records int) error {
 	req.Purpose, req.BreakGlass = selfPurpose, ""
+	return g.audit(ctx, req, action, personRes(req.Actor.PersonID), selfDecision, records)
+}
+
+// readOwn reads a person's whole record and her follow-ups, for her own
+// space; the caller checked her with checkSelf and audits.
+func (g *Gate) readOwn(ctx context.Context, id string) (*socle.Person, []*socle.Followup, error) {
 	p, err := g.store.Person(ctx, id, socle.AllCategories)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading own file: %w", err)
@@ -61,8 +61,22 @@ func (g *Gate) MyFile(ctx context.Context, req Request) (*socle.Person, []*socle
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading own follow-ups: %w", err)
 	}
-	res := socle.Resource{Kind: socle.ResourcePerson, ID: id}
-	if err := g.audit(ctx, req, "self_read", res, selfDecision, 1+len(fs)); err != nil {
+	return p, fs, nil
+}
+
+// MyFile returns the whole record of the person in her own space, and her
+// follow-ups. A person always has the right of access to her own data
+// (GDPR, article 15): no policy is asked, but the access is audited as
+// "self_read", and fails closed like any other.
+func (g *Gate) MyFile(ctx context.Context, req Request) (*socle.Person, []*socle.Followup, error) {
+	if err := checkSelf(req); err != nil {
+		return nil, nil, err
+	}
+	p, fs, err := g.readOwn(ctx, req.Actor.PersonID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := g.auditSelf(ctx, req, "self_read", 1+len(fs)); err != nil {
 		return nil, nil, err
 	}
 	return p, fs, nil
@@ -83,18 +97,12 @@ func (g *Gate) MyAccessHistory(ctx context.Context, req Request, before uint64, 
 		limit = 50
 	}
 	limit = min(limit, 200)
-	id := req.Actor.PersonID
-	req.Purpose, req.BreakGlass = selfPurpose, ""
-	ref := id
-	if g.PersonRef != nil {
-		ref = g.PersonRef(id)
-	}
+	ref := g.personRef(req.Actor.PersonID)
 	hits, err := g.history.AuditSearch(ctx, socle.AuditQuery{PersonRef: ref, Before: before, Limit: limit})
 	if err != nil {
 		return nil, fmt.Errorf("searching own access history: %w", err)
 	}
-	res := socle.Resource{Kind: socle.ResourcePerson, ID: id}
-	if err := g.audit(ctx, req, "self_history", res, selfDecision, len(hits)); err != nil {
+	if err := g.auditSelf(ctx, req, "self_history", len(hits)); err != nil {
 		return nil, err
 	}
 	return hits, nil

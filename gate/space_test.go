@@ -8,8 +8,6 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/policy"
-	"socle/store/sqlite"
-	"socle/store/storetest"
 )
 
 // newSpaceEnv is newEnv's network without sensitive sections, so that it
@@ -17,50 +15,9 @@ import (
 // person nobody there follows; the gate searches the real audit index.
 func newSpaceEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, verifier, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier}
-	e.gate.SetAuditSearch(db)
-	ml := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := db.CreateOrganisation(ctx, ml); err != nil {
-		t.Fatal(err)
-	}
-	agent := storetest.NewAgent(ml.ID, "claire@ml-lyon.fr")
-	if err := db.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
-	e.followed, e.stranger = storetest.NewPerson(1), storetest.NewPerson(2)
-	for _, p := range []*socle.Person{e.followed, e.stranger} {
-		p.Health, p.Justice, p.Bank = nil, nil, nil
-		p.Parcours.Situation = socle.SituationYouth
-		p.Identity.BirthDate = socle.NewDate(2004, 3, 2)
-		if err := db.CreatePerson(ctx, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f := &socle.Followup{PersonID: e.followed.ID, OrganisationID: ml.ID, AgentID: agent.ID, Start: socle.NewDate(2025, 3, 2)}
-	if err := db.CreateFollowup(ctx, f); err != nil {
-		t.Fatal(err)
-	}
-	e.adviser = socle.Actor{AgentID: agent.ID, OrganisationID: ml.ID, OrgKind: ml.Kind, OrgName: ml.Name,
-		Roles: agent.Roles, Departements: ml.Departements, Strength: socle.AuthMFA}
+	e := newStack(t, false, audit.Options{})
+	e.gate.SetAuditSearch(e.db)
+	e.network(t, false)
 	return e
 }
 

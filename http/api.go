@@ -59,11 +59,7 @@ func handlePurposes(g *gate.Gate) http.Handler {
 func handleDepartements(dir Directory) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		deps, err := dir.Departements(r.Context())
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, page[socle.Departement]{Items: deps, Limit: len(deps)})
+		respond(w, r, http.StatusOK, page[socle.Departement]{Items: deps, Limit: len(deps)}, err)
 	})
 }
 
@@ -75,11 +71,7 @@ func handleCommune(dir Directory) http.Handler {
 			return
 		}
 		c, err := dir.Commune(r.Context(), code)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, c)
+		respond(w, r, http.StatusOK, c, err)
 	})
 }
 
@@ -105,11 +97,7 @@ func handleOrganisations(dir Directory) http.Handler {
 			return
 		}
 		orgs, err := dir.Organisations(r.Context(), f)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, page[*socle.Organisation]{Items: orgs, Limit: f.Limit})
+		respond(w, r, http.StatusOK, page[*socle.Organisation]{Items: orgs, Limit: f.Limit}, err)
 	})
 }
 
@@ -121,11 +109,7 @@ func handleOrganisation(dir Directory) http.Handler {
 			return
 		}
 		o, err := dir.Organisation(r.Context(), id)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, o)
+		respond(w, r, http.StatusOK, o, err)
 	})
 }
 
@@ -147,11 +131,7 @@ func handleOffers(dir Directory) http.Handler {
 			return
 		}
 		offers, err := dir.Offers(r.Context(), f)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, page[*socle.Offer]{Items: offers, Limit: f.Limit})
+		respond(w, r, http.StatusOK, page[*socle.Offer]{Items: offers, Limit: f.Limit}, err)
 	})
 }
 

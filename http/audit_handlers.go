@@ -172,6 +172,23 @@ func uintParam(r *http.Request, name string, def *uint64) (uint64, error) {
 	return n, nil
 }
 
+// treeSize reads the tree size parameter name (the latest checkpoint's size
+// when absent) and checks that the log holds that many entries.
+func treeSize(r *http.Request, l *audit.Log, name string) (uint64, error) {
+	cp, err := l.Checkpoint(r.Context())
+	if err != nil {
+		return 0, err
+	}
+	size, err := uintParam(r, name, &cp.Size)
+	if err != nil {
+		return 0, err
+	}
+	if size > l.Size() {
+		return 0, socle.Errorf(socle.EINVALID, "parameter %s: %d is larger than the log (%d entries)", name, size, l.Size())
+	}
+	return size, nil
+}
+
 // proofResponse is an RFC 6962 proof: the node hashes in base64 (JSON
 // encodes []byte so), to check with the leaf hash and the roots of the
 // signed checkpoints.
@@ -195,21 +212,12 @@ func handleInclusionProof(s *Server) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		cp, err := l.Checkpoint(r.Context())
+		size, err := treeSize(r, l, "size")
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		size, err := uintParam(r, "size", &cp.Size)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		switch {
-		case size > l.Size():
-			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter size: %d is larger than the log (%d entries)", size, l.Size()))
-			return
-		case index >= size:
+		if index >= size {
 			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter index: %d is not below the tree size %d", index, size))
 			return
 		}
@@ -219,11 +227,7 @@ func handleInclusionProof(s *Server) http.Handler {
 			return
 		}
 		e, err := l.Entry(r.Context(), index)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, proofResponse{Index: &index, TreeSize: size, LeafHash: e.LeafHash, Hashes: nonNil(proof)})
+		respond(w, r, http.StatusOK, proofResponse{Index: &index, TreeSize: size, LeafHash: e.LeafHash, Hashes: nonNil(proof)}, err)
 	})
 }
 
@@ -238,30 +242,17 @@ func handleConsistencyProof(s *Server) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		cp, err := l.Checkpoint(r.Context())
+		to, err := treeSize(r, l, "to")
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		to, err := uintParam(r, "to", &cp.Size)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		switch {
-		case to > l.Size():
-			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter to: %d is larger than the log (%d entries)", to, l.Size()))
-			return
-		case from > to:
+		if from > to {
 			writeError(w, r, socle.Errorf(socle.EINVALID, "parameter from: %d is larger than to (%d)", from, to))
 			return
 		}
 		proof, err := l.ConsistencyProof(r.Context(), from, to)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, proofResponse{From: &from, To: to, Hashes: nonNil(proof)})
+		respond(w, r, http.StatusOK, proofResponse{From: &from, To: to, Hashes: nonNil(proof)}, err)
 	})
 }
 

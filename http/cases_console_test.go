@@ -135,8 +135,11 @@ func TestCasesConsole(t *testing.T) {
 			t.Fatalf("POST %s %v = %d", a.path, a.form, resp.StatusCode)
 		}
 	}
+	// Every change is recorded, in order; each page shown after a change
+	// records the reading of the case too.
 	want := []string{cases.AuditCaseState, cases.AuditCaseComment, cases.AuditCaseState}
 	var got []string
+	reads := 0
 	for i := before; i < log.Size(); i++ {
 		en, err := log.Entry(ctx, i)
 		if err != nil {
@@ -146,11 +149,18 @@ func TestCasesConsole(t *testing.T) {
 			if en.Event.AgentID != dpo.ID {
 				t.Errorf("event %s by %q, want the auditor", en.Event.Action, en.Event.AgentID)
 			}
+			if en.Event.Action == cases.AuditCaseRead {
+				reads++
+				continue
+			}
 			got = append(got, en.Event.Action)
 		}
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("audit events of the case %v, want %v", got, want)
+	}
+	if reads == 0 {
+		t.Error("reading the case and its evidence was not recorded")
 	}
 	d, err := csvc.Case(ctx, socle.Actor{AgentID: dpo.ID, OrganisationID: org.ID, Roles: dpo.Roles, Strength: socle.AuthMFA}, c.ID)
 	if err != nil || d.Case.State != cases.StateClosed {

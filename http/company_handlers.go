@@ -59,11 +59,7 @@ func handleCompanyFile(g *gate.Gate) http.Handler {
 func handleFollowCompany(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := g.FollowCompany(r.Context(), gateRequest(r), r.PathValue("id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusCreated, f)
+		respond(w, r, http.StatusCreated, f, err)
 	})
 }
 
@@ -89,11 +85,7 @@ func handleCompanyAction(g *gate.Gate) http.Handler {
 			return
 		}
 		a, err := g.RecordCompanyAction(r.Context(), gateRequest(r), r.PathValue("id"), b.Kind, b.Note)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusCreated, a)
+		respond(w, r, http.StatusCreated, a, err)
 	})
 }
 

@@ -35,17 +35,6 @@ func matchingRequest(r *http.Request) gate.Request {
 	return pageRequest(r, gate.PurposeMatching, "")
 }
 
-// companyPage renders a company page with a fresh CSRF token.
-func companyPage(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title string, d map[string]any) {
-	tok, err := s.identity.FormToken(w, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	d["CSRF"] = tok
-	s.render(w, r, status, name, view{Title: title, Nav: "entreprises", Data: d})
-}
-
 func handlePortfolioPage(s *Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
@@ -76,7 +65,7 @@ func handlePortfolioPage(s *Server) http.Handler {
 			return
 		}
 		d["Companies"] = cs
-		companyPage(s, w, r, status, "portefeuille", "Portefeuille d'entreprises", d)
+		staffPage(s, w, r, status, "portefeuille", "Portefeuille d'entreprises", "entreprises", d)
 	})
 }
 
@@ -107,7 +96,7 @@ func companyFilePage(s *Server, w http.ResponseWriter, r *http.Request, status i
 	}
 	d["File"], d["Explanation"], d["Kinds"], d["KindLabels"] = f, dec.Explanation(), actionKinds(), actionKindLabels
 	d["Done"] = r.URL.Query().Get("fait")
-	companyPage(s, w, r, status, "entreprise", f.Company.Name, d)
+	staffPage(s, w, r, status, "entreprise", f.Company.Name, "entreprises", d)
 }
 
 func handleCompanyPage(s *Server) http.Handler {
@@ -122,10 +111,7 @@ func handleCompanyPage(s *Server) http.Handler {
 // companyWrite runs a POST of the company file and redirects back to it.
 func companyWrite(s *Server, do func(w http.ResponseWriter, r *http.Request) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
-		if !checkCSRF(s, s.identity, w, r) {
+		if !staffPost(s, w, r) {
 			return
 		}
 		done, err := do(w, r)
@@ -163,31 +149,38 @@ func handleCompanyActionPage(s *Server) http.Handler {
 
 func handleCompanyOfferCreatePage(s *Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
-		if !checkCSRF(s, s.identity, w, r) {
+		if !staffPost(s, w, r) {
 			return
 		}
 		o := &socle.Offer{CompanyID: r.PathValue("id")}
-		form, errs := parseOfferForm(r, o, s.offerReferential())
-		if len(errs) == 0 {
-			if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (errorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
-				s.renderError(w, r, err)
-				return
-			} else if err != nil {
-				errs["offre"] = socle.ErrorMessage(err)
-			}
-		}
-		if len(errs) > 0 {
-			companyFilePage(s, w, r, http.StatusUnprocessableEntity, map[string]any{"Form": form, "Errors": errs})
+		if !saveOfferForm(s, w, r, o, companyFilePage) {
 			return
-		}
-		if s.matching != nil {
-			s.matching.UpsertOffer(o)
 		}
 		http.Redirect(w, r, "/offres/"+url.PathEscape(o.ID), http.StatusSeeOther)
 	})
+}
+
+// saveOfferForm saves the posted offer o through the gate and indexes it
+// for the matching. It reports false when it has answered: with the form
+// again (page) and its errors, or with the error page.
+func saveOfferForm(s *Server, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(*Server, http.ResponseWriter, *http.Request, int, map[string]any)) bool {
+	form, errs := parseOfferForm(r, o, s.offerReferential())
+	if len(errs) == 0 {
+		if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (errorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
+			s.renderError(w, r, err)
+			return false
+		} else if err != nil {
+			errs["offre"] = socle.ErrorMessage(err)
+		}
+	}
+	if len(errs) > 0 {
+		page(s, w, r, http.StatusUnprocessableEntity, map[string]any{"Form": form, "Errors": errs})
+		return false
+	}
+	if s.matching != nil {
+		s.matching.UpsertOffer(o)
+	}
+	return true
 }
 
 // proposedView is a person proposed on an offer as the adviser reads her.
@@ -216,7 +209,7 @@ func offerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d 
 		d["Form"] = formOf(o, s.offerReferential())
 	}
 	d["Offer"], d["Proposed"] = o, views
-	companyPage(s, w, r, status, "offre", "Offre : "+o.Title, d)
+	staffPage(s, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
 }
 
 func handleOfferPage(s *Server) http.Handler {
@@ -230,28 +223,12 @@ func handleOfferPage(s *Server) http.Handler {
 
 func handleOfferUpdatePage(s *Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
-		if !checkCSRF(s, s.identity, w, r) {
+		if !staffPost(s, w, r) {
 			return
 		}
 		o := &socle.Offer{ID: r.PathValue("id")}
-		form, errs := parseOfferForm(r, o, s.offerReferential())
-		if len(errs) == 0 {
-			if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (errorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
-				s.renderError(w, r, err)
-				return
-			} else if err != nil {
-				errs["offre"] = socle.ErrorMessage(err)
-			}
-		}
-		if len(errs) > 0 {
-			offerPage(s, w, r, http.StatusUnprocessableEntity, map[string]any{"Form": form, "Errors": errs})
+		if !saveOfferForm(s, w, r, o, offerPage) {
 			return
-		}
-		if s.matching != nil {
-			s.matching.UpsertOffer(o)
 		}
 		http.Redirect(w, r, "/offres/"+url.PathEscape(o.ID)+"?enregistree=1", http.StatusSeeOther)
 	})
@@ -288,7 +265,7 @@ func matchingPage(s *Server, w http.ResponseWriter, r *http.Request, status int,
 		rows = append(rows, row)
 	}
 	d["Offer"], d["Candidates"], d["Max"] = o, rows, matching.MaxScore
-	companyPage(s, w, r, status, "appariement", "Candidats pour « "+o.Title+" »", d)
+	staffPage(s, w, r, status, "appariement", "Candidats pour « "+o.Title+" »", "entreprises", d)
 }
 
 func handleMatchingPage(s *Server) http.Handler {
@@ -302,10 +279,7 @@ func handleMatchingPage(s *Server) http.Handler {
 
 func handleProposePage(s *Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
-		if !checkCSRF(s, s.identity, w, r) {
+		if !staffPost(s, w, r) {
 			return
 		}
 		if err := matchingIndex(s.matching); err != nil {

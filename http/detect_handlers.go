@@ -78,11 +78,7 @@ func handleCaseAPI(s *Server) http.Handler {
 			return
 		}
 		d, err := svc.Case(r.Context(), ActorFrom(r.Context()), r.PathValue("id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, d)
+		respond(w, r, http.StatusOK, d, err)
 	})
 }
 
@@ -97,11 +93,7 @@ func handleCaseMetricsAPI(s *Server) http.Handler {
 			return
 		}
 		m, err := svc.Metrics(r.Context(), ActorFrom(r.Context()), svc.Now().Add(-metricsSince))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, m)
+		respond(w, r, http.StatusOK, m, err)
 	})
 }
 
@@ -118,11 +110,7 @@ func handleCaseTransitionAPI(s *Server) http.Handler {
 			return
 		}
 		c, err := svc.Move(r.Context(), ActorFrom(r.Context()), r.PathValue("id"), in.State, in.Verdict, in.Comment)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, c)
+		respond(w, r, http.StatusOK, c, err)
 	})
 }
 
@@ -155,11 +143,7 @@ func handleCaseCommentAPI(s *Server) http.Handler {
 			return
 		}
 		e, err := svc.Comment(r.Context(), ActorFrom(r.Context()), r.PathValue("id"), in.Text)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusCreated, e)
+		respond(w, r, http.StatusCreated, e, err)
 	})
 }
 
@@ -215,11 +199,7 @@ func handleApproveBulkTaskAPI(s *Server) http.Handler {
 			return
 		}
 		t, err := svc.ApproveTask(r.Context(), ActorFrom(r.Context()), r.PathValue("id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, t)
+		respond(w, r, http.StatusOK, t, err)
 	})
 }
 

@@ -20,6 +20,15 @@ func encode(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// respond answers err with writeError, or else v as JSON with the status.
+func respond(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	encode(w, status, v)
+}
+
 // decode reads exactly one JSON value of type T from the body, rejecting
 // unknown fields and trailing data, and names what is wrong.
 func decode[T any](r *http.Request) (T, error) {

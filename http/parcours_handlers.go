@@ -88,22 +88,14 @@ func handleProposeOrientation(p *gate.Parcours) http.Handler {
 			return
 		}
 		o, prop, err := p.ProposeOrientation(r.Context(), gateRequest(r), r.PathValue("id"), body.Answers)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusCreated, map[string]any{"orientation": o, "proposal": prop})
+		respond(w, r, http.StatusCreated, map[string]any{"orientation": o, "proposal": prop}, err)
 	})
 }
 
 func handleOrientations(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		os, err := p.Orientations(r.Context(), gateRequest(r), r.PathValue("id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, page[*socle.Orientation]{Items: os, Limit: len(os)})
+		respond(w, r, http.StatusOK, page[*socle.Orientation]{Items: os, Limit: len(os)}, err)
 	})
 }
 
@@ -115,11 +107,7 @@ func handleConfirmOrientation(p *gate.Parcours) http.Handler {
 			return
 		}
 		o, err := p.ConfirmOrientation(r.Context(), gateRequest(r), r.PathValue("id"), ch)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, o)
+		respond(w, r, http.StatusOK, o, err)
 	})
 }
 
@@ -142,11 +130,7 @@ func handleCreateEvent(p *gate.Parcours) http.Handler {
 func handleEvents(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		evs, err := p.Events(r.Context(), gateRequest(r), r.PathValue("id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, page[*socle.Event]{Items: evs, Limit: len(evs)})
+		respond(w, r, http.StatusOK, page[*socle.Event]{Items: evs, Limit: len(evs)}, err)
 	})
 }
 
@@ -194,11 +178,7 @@ func handleCreateCommitment(p *gate.Parcours) http.Handler {
 			return
 		}
 		v, err := viewCommitment(p, c)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusCreated, v)
+		respond(w, r, http.StatusCreated, v, err)
 	})
 }
 
@@ -210,45 +190,29 @@ func handleCommitment(p *gate.Parcours) http.Handler {
 			return
 		}
 		v, err := viewCommitment(p, c)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, v)
+		respond(w, r, http.StatusOK, v, err)
 	})
 }
 
 func handleSignAsAdviser(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := p.SignAsAdviser(r.Context(), gateRequest(r), r.PathValue("id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, c)
+		respond(w, r, http.StatusOK, c, err)
 	})
 }
 
 func handleSigningLink(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, err := p.SigningLink(r.Context(), gateRequest(r), r.PathValue("id"))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusCreated, map[string]any{"token": token, "path": "/api/v1/signing/" + token,
-			"expires_in": int(gate.SignLinkLifetime.Seconds())})
+		respond(w, r, http.StatusCreated, map[string]any{"token": token, "path": "/api/v1/signing/" + token,
+			"expires_in": int(gate.SignLinkLifetime.Seconds())}, err)
 	})
 }
 
 func handleSignWithLink(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := p.SignWithLink(r.Context(), r.PathValue("token"), RequestID(r.Context()), remoteAddr(r))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, c)
+		respond(w, r, http.StatusOK, c, err)
 	})
 }
 

@@ -60,25 +60,6 @@ const (
 	purposeStatistique    = "statistique"
 )
 
-// staffPage renders an adviser's page with a fresh CSRF token.
-func staffPage(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d map[string]any) {
-	tok, err := s.identity.FormToken(w, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	d["CSRF"] = tok
-	s.render(w, r, status, name, view{Title: title, Nav: nav, Data: d})
-}
-
-// staffPost checks the session (MFA) and the form's CSRF token of a POST.
-func staffPost(s *Server, w http.ResponseWriter, r *http.Request) bool {
-	if _, ok := staffOnly(w, r); !ok {
-		return false
-	}
-	return checkCSRF(s, s.identity, w, r)
-}
-
 // soft reports whether err is one a form shows above itself (a 4xx);
 // others get the error page.
 func soft(err error) bool { s := errorStatus(err); return s >= 400 && s < 500 }

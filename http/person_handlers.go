@@ -48,6 +48,25 @@ func staffOnly(w http.ResponseWriter, r *http.Request) (socle.Actor, bool) {
 	return actor, true
 }
 
+// staffPost checks the session (MFA) and the form's CSRF token of a POST.
+func staffPost(s *Server, w http.ResponseWriter, r *http.Request) bool {
+	if _, ok := staffOnly(w, r); !ok {
+		return false
+	}
+	return checkCSRF(s, s.identity, w, r)
+}
+
+// staffPage renders an agent's page with a fresh CSRF token.
+func staffPage(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d map[string]any) {
+	tok, err := s.identity.FormToken(w, r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d["CSRF"] = tok
+	s.render(w, r, status, name, view{Title: title, Nav: nav, Data: d})
+}
+
 // pageRequest is the gate request of a page: the purpose comes from the
 // "finalite" form field, chosen by the agent, never defaulted.
 func pageRequest(r *http.Request, purpose, breakGlass string) gate.Request {
@@ -270,13 +289,8 @@ func handlePersonPage(s *Server) http.Handler {
 }
 
 func breakGlassForm(s *Server, w http.ResponseWriter, r *http.Request, status int, data map[string]any) {
-	tok, err := s.identity.FormToken(w, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	data["CSRF"], data["Min"] = tok, policy.MinJustification
-	s.render(w, r, status, "bris-de-glace", view{Title: "Accès exceptionnel", Nav: "usagers", Data: data})
+	data["Min"] = policy.MinJustification
+	staffPage(s, w, r, status, "bris-de-glace", "Accès exceptionnel", "usagers", data)
 }
 
 func handleBreakGlassPage(s *Server) http.Handler {
@@ -291,10 +305,7 @@ func handleBreakGlassPage(s *Server) http.Handler {
 
 func handleBreakGlass(s *Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
-		if !checkCSRF(s, s.identity, w, r) {
+		if !staffPost(s, w, r) {
 			return
 		}
 		id := r.PathValue("id")
@@ -341,11 +352,7 @@ func handleRegister(s *Server) http.Handler {
 			return
 		}
 		reg, err := svc.Current(ActorFrom(r.Context()))
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, reg)
+		respond(w, r, http.StatusOK, reg, err)
 	})
 }
 
@@ -372,11 +379,7 @@ func handleUpdateRegister(s *Server) http.Handler {
 			return
 		}
 		reg, err := svc.Update(r.Context(), actor, RequestID(r.Context()), edit.Register, edit.Reason)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		encode(w, http.StatusOK, reg)
+		respond(w, r, http.StatusOK, reg, err)
 	})
 }
 
@@ -419,7 +422,7 @@ func handleBreakGlassList(s *Server) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		list, err := s.gate.BreakGlassGrants(r.Context(), ActorFrom(r.Context()), reviewed, limit)
+		list, err := s.gate.BreakGlassGrants(r.Context(), gateRequest(r), reviewed, limit)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -463,13 +466,8 @@ func registerPage(s *Server, w http.ResponseWriter, r *http.Request, status int,
 		}
 		data["JSON"] = b.String()
 	}
-	tok, err := s.identity.FormToken(w, r)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	data["CSRF"], data["Register"], data["Versions"] = tok, reg, versions
-	s.render(w, r, status, "conventions", view{Title: "Finalités et conventions", Nav: "conventions", Data: data})
+	data["Register"], data["Versions"] = reg, versions
+	staffPage(s, w, r, status, "conventions", "Finalités et conventions", "conventions", data)
 }
 
 func handleRegisterPage(s *Server) http.Handler {

@@ -2,16 +2,10 @@ package retention_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 
@@ -111,7 +105,7 @@ func TestRunSQLite(t *testing.T) {
 
 func TestRunPostgres(t *testing.T) {
 	testRun(t, func(t *testing.T) *sqlstore.DB {
-		db, err := postgres.Open(context.Background(), freshURL(t))
+		db, err := postgres.Open(context.Background(), storetest.PostgresURL(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,41 +250,4 @@ func TestRunRequiresAuditor(t *testing.T) {
 	if socle.ErrorCode(err) != socle.EINVALID {
 		t.Fatalf("Run without auditor: %v, want EINVALID", err)
 	}
-}
-
-// freshURL returns the URL of a new schema of the test PostgreSQL server,
-// dropped by t.Cleanup; skipped without SOCLE_TEST_POSTGRES_URL, except in CI.
-func freshURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("SOCLE_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("SOCLE_TEST_POSTGRES_URL is not set in CI: run the tests under scripts/with-postgres")
-		}
-		t.Skip("SOCLE_TEST_POSTGRES_URL is not set (run under scripts/with-postgres)")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "test_" + strings.ToLower(rand.Text()[:16])
-	ctx := context.Background()
-	// The schema name is made here of [a-z2-7], never from input.
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE SCHEMA "%s"`, schema)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), fmt.Sprintf(`DROP SCHEMA "%s" CASCADE`, schema)); err != nil {
-			t.Errorf("dropping the test schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

@@ -2,16 +2,8 @@ package space_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
-	"strings"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"socle"
 	"socle/space"
@@ -20,38 +12,6 @@ import (
 	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
-
-// postgresURL returns the URL of a new schema of the test server, dropped at
-// cleanup; the test is skipped without SOCLE_TEST_POSTGRES_URL outside CI.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("SOCLE_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("SOCLE_TEST_POSTGRES_URL is not set in CI")
-		}
-		t.Skip("SOCLE_TEST_POSTGRES_URL is not set (run under scripts/with-postgres)")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "test_" + strings.ToLower(rand.Text()[:16])
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE SCHEMA "%s"`, schema)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.ExecContext(context.Background(), fmt.Sprintf(`DROP SCHEMA "%s" CASCADE`, schema)) })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // TestStore runs the space's store methods on both engines: the e-mail
 // lookup over the generated column follows creates, updates and bulk
@@ -66,7 +26,7 @@ func TestStore(t *testing.T) {
 			return db
 		},
 		"postgres": func(t *testing.T) *sqlstore.DB {
-			db, err := postgres.Open(context.Background(), postgresURL(t))
+			db, err := postgres.Open(context.Background(), storetest.PostgresURL(t))
 			if err != nil {
 				t.Fatal(err)
 			}

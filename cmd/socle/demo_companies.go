@@ -27,26 +27,15 @@ const (
 // first adviser's organisation follows, to post a matching offer from the
 // employer space.
 func (a *app) demoCompanies(ctx context.Context, sum demo.Summary, stdout io.Writer) error {
+	advisers, err := a.demoAdvisers(ctx, sum)
+	if err != nil {
+		return fmt.Errorf("demo companies: %w", err)
+	}
 	now := time.Now().UTC()
-	seen := map[string]bool{}
 	follows, consents := 0, 0
 	var walkAdviser, walkROME, walkCommune string
-	for _, acc := range sum.Accounts {
-		if acc.Role != socle.RoleAdviser {
-			continue
-		}
-		agent, err := a.store.AgentByEmail(ctx, acc.Email)
-		if err != nil {
-			return fmt.Errorf("demo companies: %w", err)
-		}
-		if seen[agent.OrganisationID] {
-			continue
-		}
-		seen[agent.OrganisationID] = true
-		org, err := a.store.Organisation(ctx, agent.OrganisationID)
-		if err != nil {
-			return fmt.Errorf("demo companies: %w", err)
-		}
+	for _, adv := range advisers {
+		org, agent := adv.org, adv.agent
 		n, err := a.demoPortfolio(ctx, org, agent, now)
 		if err != nil {
 			return fmt.Errorf("demo portfolio of %s: %w", org.ID, err)
@@ -63,7 +52,7 @@ func (a *app) demoCompanies(ctx context.Context, sum demo.Summary, stdout io.Wri
 			}
 			consents++
 			if walkAdviser == "" && p.Skills != nil && len(p.Skills.ROMECodes) > 0 && p.Contact != nil && p.Contact.CommuneCode != "" {
-				walkAdviser, walkROME, walkCommune = acc.Email, p.Skills.ROMECodes[0], p.Contact.CommuneCode
+				walkAdviser, walkROME, walkCommune = adv.email, p.Skills.ROMECodes[0], p.Contact.CommuneCode
 			}
 		}
 	}
@@ -103,4 +92,37 @@ func (a *app) demoPortfolio(ctx context.Context, org *socle.Organisation, agent 
 		}
 	}
 	return len(companies), nil
+}
+
+// demoAdviser is a demo adviser account, the first of its organisation.
+type demoAdviser struct {
+	email string
+	agent *socle.Agent
+	org   *socle.Organisation
+}
+
+// demoAdvisers returns the first demo adviser account of each organisation
+// that has one, in the order of the accounts.
+func (a *app) demoAdvisers(ctx context.Context, sum demo.Summary) ([]demoAdviser, error) {
+	seen := map[string]bool{}
+	var out []demoAdviser
+	for _, acc := range sum.Accounts {
+		if acc.Role != socle.RoleAdviser {
+			continue
+		}
+		agent, err := a.store.AgentByEmail(ctx, acc.Email)
+		if err != nil {
+			return nil, fmt.Errorf("demo adviser %s: %w", acc.Email, err)
+		}
+		if seen[agent.OrganisationID] {
+			continue
+		}
+		seen[agent.OrganisationID] = true
+		org, err := a.store.Organisation(ctx, agent.OrganisationID)
+		if err != nil {
+			return nil, fmt.Errorf("organisation of demo adviser %s: %w", acc.Email, err)
+		}
+		out = append(out, demoAdviser{email: acc.Email, agent: agent, org: org})
+	}
+	return out, nil
 }

@@ -32,26 +32,16 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 	r := rand.New(rand.NewPCG(7, 11))
 	rules, q := orientation.DefaultRuleset(), orientation.DefaultQuestionnaire()
 	now := time.Now().UTC()
-	seen, done := map[string]bool{}, map[string]bool{}
+	done := map[string]bool{}
 	byKind := map[string]*socle.Organisation{}
 	var kept, keptEmail, keptAdviser, keptOrg string
 	n, signed := 0, 0
-	for _, acc := range sum.Accounts {
-		if acc.Role != socle.RoleAdviser {
-			continue
-		}
-		agent, err := a.store.AgentByEmail(ctx, acc.Email)
-		if err != nil {
-			return fmt.Errorf("demo parcours: %w", err)
-		}
-		if seen[agent.OrganisationID] {
-			continue
-		}
-		seen[agent.OrganisationID] = true
-		org, err := a.store.Organisation(ctx, agent.OrganisationID)
-		if err != nil {
-			return fmt.Errorf("demo parcours: %w", err)
-		}
+	advisers, err := a.demoAdvisers(ctx, sum)
+	if err != nil {
+		return fmt.Errorf("demo parcours: %w", err)
+	}
+	for _, adv := range advisers {
+		org, agent := adv.org, adv.agent
 		persons, err := a.store.SearchPersons(ctx, socle.PersonQuery{OrganisationID: org.ID, Limit: demoParcoursPerOrganisation + 1}, socle.AllCategories)
 		if err != nil {
 			return fmt.Errorf("demo parcours: %w", err)
@@ -64,7 +54,7 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 			done[p.ID] = true
 			if kept == "" && p.Contact.Email != "" {
 				if ids, err := a.store.PersonsByEmail(ctx, p.Contact.Email, 2); err == nil && len(ids) == 1 {
-					kept, keptEmail, keptAdviser, keptOrg = p.ID, p.Contact.Email, acc.Email, org.ID
+					kept, keptEmail, keptAdviser, keptOrg = p.ID, p.Contact.Email, adv.email, org.ID
 					continue
 				}
 			}

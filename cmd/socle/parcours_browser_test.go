@@ -6,41 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 
 	"socle"
 )
 
 var demoParcoursLine = regexp.MustCompile(`Parcours à dérouler : usager (\S+) \(adresse (\S+)\), compte (\S+), structure (\S+)\.`)
-
-// staffLogin signs a demo account in with its password and TOTP code.
-func staffLogin(t *testing.T, ctx context.Context, base, out, email string) {
-	t.Helper()
-	m := regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(email) + `\s+TOTP (\S+)`).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no TOTP secret printed for %s", email)
-	}
-	step(t, ctx, "password of "+email,
-		chromedp.Navigate(base+"connexion"),
-		chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", email),
-		chromedp.SendKeys("#password", demoPassword),
-		chromedp.Click(`form[action="/connexion"] button[type=submit]`),
-		chromedp.WaitVisible("#code"))
-	code, err := totp.GenerateCode(m[1], time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	step(t, ctx, "TOTP of "+email, chromedp.SendKeys("#code", code),
-		chromedp.Click(`form[action="/second-facteur"] button[type=submit]`),
-		// The second factor's page has a heading too: wait until it is
-		// gone, lest its redirect abort the caller's next navigation.
-		chromedp.WaitNotPresent("#code"),
-		chromedp.WaitVisible("main h1"))
-}
 
 // orientationsCounted reads the grand total of the orientations by operator.
 func orientationsCounted(t *testing.T, ctx context.Context, base string) int {
@@ -136,25 +108,9 @@ func TestBrowserParcours(t *testing.T) {
 
 	// The person authenticates afresh with a link mailed to her address
 	// (printed by the demo) and signs within the five minutes.
-	printed := len(demoLink.FindAllString(out.String(), -1))
-	step(t, ctx, "person's link request",
-		chromedp.Navigate(base+"usager"),
-		chromedp.WaitVisible("#email"),
-		chromedp.SendKeys("#email", email),
-		chromedp.Click(`form[action="/usager/lien"] button[type=submit]`),
-		chromedp.WaitVisible("p.info"))
-	var links []string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if links = demoLink.FindAllString(out.String(), -1); len(links) > printed {
-			break
-		}
-	}
-	if len(links) <= printed {
-		t.Fatalf("no mail with a link was printed:\n%s", out)
-	}
 	// The mail's link names the site's base URL; the session cookie is
 	// for that host.
-	mail := links[len(links)-1]
+	mail := requestPersonLink(t, ctx, base, email, out)
 	origin := mail[:strings.Index(mail, "/usager/")]
 	step(t, ctx, "person signs",
 		chromedp.Navigate(mail),

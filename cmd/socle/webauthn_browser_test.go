@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 )
-
-var demoAccount = regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP (\S+)`)
 
 // virtualAuthenticator gives the browser a platform passkey authenticator
 // (CTAP2, internal, resident keys, user verification that succeeds).
@@ -61,23 +57,11 @@ func TestBrowserPasskeyRegistrationAndLogin(t *testing.T) {
 	email, secret := m[1], m[2]
 	virtualAuthenticator(t, ctx)
 
-	password := func() []chromedp.Action[chromedp.Void] {
-		return []chromedp.Action[chromedp.Void]{
-			chromedp.Navigate(base + "connexion"),
-			chromedp.WaitVisible("#email"),
-			chromedp.SendKeys("#email", email),
-			chromedp.SendKeys("#password", demoPassword),
-			chromedp.Click(`form[action="/connexion"] button[type=submit]`),
-			chromedp.WaitVisible("#code"),
-		}
-	}
+	password := func() []chromedp.Action[chromedp.Void] { return passwordSteps(base, email) }
 
 	// First login: password, then the TOTP code.
 	step(t, ctx, "password", password()...)
-	code, err := totp.GenerateCode(secret, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	code := totpCode(t, secret)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.getElementById("webauthn-login")`)); err != nil {
 		t.Fatal(err)
 	}

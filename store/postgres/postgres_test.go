@@ -7,16 +7,13 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"socle"
-	"socle/audit"
 	"socle/store/postgres"
-	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
 
@@ -58,102 +55,17 @@ func freshURL(tb testing.TB) string {
 	return u.String()
 }
 
-func open(tb testing.TB) socle.Store {
-	tb.Helper()
-	s, err := postgres.Open(context.Background(), freshURL(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	s.SetSealer(storetest.Keyring(tb))
-	return s
+var engine = storetest.Engine{
+	Fresh:      freshURL,
+	Open:       postgres.Open,
+	Migrate:    postgres.Migrate,
+	Migrations: postgres.Migrations,
+	RawDB:      func(u string) (*sql.DB, error) { return sql.Open("pgx", u) },
 }
 
-func TestSealing(t *testing.T) {
-	storetest.RunSealing(t, func(t *testing.T) storetest.Raw {
-		u := freshURL(t)
-		s, err := postgres.Open(context.Background(), u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		s.SetSealer(storetest.Keyring(t))
-		raw, err := sql.Open("pgx", u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { raw.Close() })
-		return storetest.Raw{Store: s, DB: raw}
-	})
-}
+func TestEngine(t *testing.T) { storetest.RunEngine(t, engine) }
 
-func TestParcours(t *testing.T) {
-	storetest.RunParcours(t, func(t *testing.T) socle.Store { return open(t) })
-}
-
-func TestCompanies(t *testing.T) {
-	storetest.RunCompanies(t, func(t *testing.T) socle.Store { return open(t) })
-}
-
-func TestDetect(t *testing.T) {
-	storetest.RunDetect(t, func(t *testing.T) socle.Store { return open(t) })
-}
-
-func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) socle.Store { return open(t) })
-}
-
-func TestAudit(t *testing.T) {
-	storetest.RunAudit(t, func(t *testing.T) (audit.Storage, storetest.AuditSearcher) {
-		db := open(t).(*sqlstore.DB)
-		return db.AuditLog(), db
-	})
-}
-
-func TestMigrationsIdempotent(t *testing.T) {
-	ctx := context.Background()
-	u := freshURL(t)
-	applied, err := postgres.Migrate(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := sqlstore.Migrations(postgres.Migrations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []int
-	for _, m := range ms {
-		all = append(all, m.Version)
-	}
-	if len(all) == 0 || all[0] != 1 || !slices.Equal(applied, all) {
-		t.Errorf("first Migrate applied %v, want every migration %v", applied, all)
-	}
-	for range 2 {
-		s, err := postgres.Open(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateOrganisation(ctx, storetest.NewOrganisation("Structure", socle.KindPartner)); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	applied, err = postgres.Migrate(ctx, u)
-	if err != nil || len(applied) != 0 {
-		t.Errorf("Migrate on a migrated database applied %v, %v; want nothing", applied, err)
-	}
-	s, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	orgs, err := s.Organisations(ctx, socle.OrganisationFilter{})
-	if err != nil || len(orgs) != 2 {
-		t.Errorf("after reopening: %d organisations, %v; want the 2 created", len(orgs), err)
-	}
-}
+func BenchmarkEngine(b *testing.B) { storetest.BenchEngine(b, engine) }
 
 func TestMalformedURL(t *testing.T) {
 	_, err := postgres.Open(context.Background(), "postgres://user:secret@host:notaport/db")
@@ -163,16 +75,4 @@ func TestMalformedURL(t *testing.T) {
 	if m := err.Error(); strings.Contains(m, "secret") {
 		t.Errorf("the error echoes the password: %q", m)
 	}
-}
-
-func BenchmarkInsertPerson(b *testing.B) {
-	storetest.BenchInsertPerson(b, func(b *testing.B) socle.Store { return open(b) })
-}
-
-func BenchmarkReadPerson(b *testing.B) {
-	storetest.BenchReadPerson(b, func(b *testing.B) socle.Store { return open(b) })
-}
-
-func BenchmarkLoad(b *testing.B) {
-	storetest.BenchLoad(b, func(b *testing.B) socle.Store { return open(b) })
 }

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"strings"
 
 	"socle"
@@ -34,7 +32,7 @@ func companyRow(c *socle.Company) []any {
 	return []any{c.ID, c.SIRET, c.Name, c.NAF, c.Size, c.Address, c.PostalCode, c.CommuneCode, c.CreatedAt}
 }
 
-func scanCompany(sc interface{ Scan(...any) error }) (*socle.Company, error) {
+func scanCompany(sc rowScanner) (*socle.Company, error) {
 	var c socle.Company
 	err := sc.Scan(&c.ID, &c.SIRET, &c.Name, &c.NAF, &c.Size, &c.Address, &c.PostalCode, &c.CommuneCode, scanTime(&c.CreatedAt))
 	return &c, err
@@ -50,6 +48,12 @@ func contactRow(c *socle.CompanyContact) []any {
 	return []any{c.ID, c.CompanyID, c.GivenName, c.FamilyName, c.Role, c.Email, c.Phone, c.Consent, c.PreferredChannel}
 }
 
+func scanContact(sc rowScanner) (*socle.CompanyContact, error) {
+	var c socle.CompanyContact
+	err := sc.Scan(&c.ID, &c.CompanyID, &c.GivenName, &c.FamilyName, &c.Role, &c.Email, &c.Phone, &c.Consent, &c.PreferredChannel)
+	return &c, err
+}
+
 func prepareOffer(o *socle.Offer) {
 	if o.ID == "" {
 		o.ID = socle.NewID(socle.PrefixOffer)
@@ -62,7 +66,7 @@ func offerRow(o *socle.Offer) []any {
 		o.Contract, o.HoursPerWeek, o.SalaryMin, o.SalaryMax, listJSON(o.Skills), o.StartDate, o.Open, o.CreatedAt}
 }
 
-func scanOffer(sc interface{ Scan(...any) error }) (*socle.Offer, error) {
+func scanOffer(sc rowScanner) (*socle.Offer, error) {
 	var o socle.Offer
 	var org sql.NullString
 	var skills []byte
@@ -86,24 +90,14 @@ func (s *DB) CreateCompany(ctx context.Context, c *socle.Company) error {
 	return s.fail(err, "company")
 }
 
-func (s *DB) companyWhere(ctx context.Context, where string, arg any) (*socle.Company, error) {
-	c, err := scanCompany(s.read.QueryRowContext(ctx, s.q(companySelect+where), arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("company")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading company: %w", err)
-	}
-	return c, nil
-}
-
 // Company returns the company with that id, ENOTFOUND if none.
 func (s *DB) Company(ctx context.Context, id string) (*socle.Company, error) {
-	return s.companyWhere(ctx, ` WHERE id = ?`, id)
+	return queryOne(ctx, s, scanCompany, "company", companySelect+` WHERE id = ?`, id)
 }
 
 // CompanyBySIRET returns the company with that SIRET, ENOTFOUND if none.
 func (s *DB) CompanyBySIRET(ctx context.Context, siret string) (*socle.Company, error) {
-	return s.companyWhere(ctx, ` WHERE siret = ?`, siret)
+	return queryOne(ctx, s, scanCompany, "company", companySelect+` WHERE siret = ?`, siret)
 }
 
 // Companies returns the companies whose commune code starts with
@@ -117,23 +111,7 @@ func (s *DB) Companies(ctx context.Context, communePrefix string, limit int) ([]
 	}
 	query += ` ORDER BY name, id LIMIT ?`
 	args = append(args, clampLimit(limit, 50, 1000))
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing companies: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Company
-	for rows.Next() {
-		c, err := scanCompany(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing companies: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing companies: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, scanCompany, "companies", query, args...)
 }
 
 // CreateContact validates and stores a company contact; an unknown company is EINVALID.
@@ -148,23 +126,7 @@ func (s *DB) CreateContact(ctx context.Context, c *socle.CompanyContact) error {
 
 // Contacts returns the contacts of a company, by name.
 func (s *DB) Contacts(ctx context.Context, companyID string) ([]*socle.CompanyContact, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(contactSelect+` WHERE company_id = ? ORDER BY family_name, given_name, id`), companyID)
-	if err != nil {
-		return nil, fmt.Errorf("listing contacts: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.CompanyContact
-	for rows.Next() {
-		var c socle.CompanyContact
-		if err := rows.Scan(&c.ID, &c.CompanyID, &c.GivenName, &c.FamilyName, &c.Role, &c.Email, &c.Phone, &c.Consent, &c.PreferredChannel); err != nil {
-			return nil, fmt.Errorf("listing contacts: %w", err)
-		}
-		out = append(out, &c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing contacts: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, scanContact, "contacts", contactSelect+` WHERE company_id = ? ORDER BY family_name, given_name, id`, companyID)
 }
 
 // CreateOffer validates and stores an offer; an unknown company or
@@ -180,13 +142,7 @@ func (s *DB) CreateOffer(ctx context.Context, o *socle.Offer) error {
 
 // Offer returns the offer with that id, ENOTFOUND if none.
 func (s *DB) Offer(ctx context.Context, id string) (*socle.Offer, error) {
-	o, err := scanOffer(s.read.QueryRowContext(ctx, s.q(offerSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("offer")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading offer: %w", err)
-	}
-	return o, nil
+	return queryOne(ctx, s, scanOffer, "offer", offerSelect+` WHERE id = ?`, id)
 }
 
 // Offers returns the offers matching f, newest first; at most f.Limit
@@ -211,21 +167,5 @@ func (s *DB) Offers(ctx context.Context, f socle.OfferFilter) ([]*socle.Offer, e
 		args = append(args, true)
 	}
 	args = append(args, clampLimit(f.Limit, 50, 1000))
-	rows, err := s.read.QueryContext(ctx, s.q(offerSelect+` WHERE 1 = 1`+where.String()+` ORDER BY created_at DESC, id LIMIT ?`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing offers: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Offer
-	for rows.Next() {
-		o, err := scanOffer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing offers: %w", err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing offers: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, scanOffer, "offers", offerSelect+` WHERE 1 = 1`+where.String()+` ORDER BY created_at DESC, id LIMIT ?`, args...)
 }

@@ -14,8 +14,9 @@ import (
 var _ policy.Facts = (*DB)(nil)
 
 // Relations answers the policy engine: the facts that may let organisation
-// orgID access person personID on day. Two indexed point queries; the engine
-// caches the answer.
+// orgID access person personID on day: the person, her follow-ups,
+// proposals, appointments and orientation, each an indexed query; the
+// engine caches the answer.
 func (s *DB) Relations(ctx context.Context, orgID, personID string, day socle.Date) (policy.Relations, error) {
 	var rel policy.Relations
 	var dep sql.NullString

@@ -38,9 +38,9 @@ func (s *DB) insertSQL(t Table, n int) string {
 		}
 		b.WriteString(row)
 	}
-	q := Rebind(b.String())
-	if !s.d.Numbered {
-		q = b.String()
+	q := b.String()
+	if s.d.Numbered {
+		q = Rebind(q)
 	}
 	s.inserts.Store(key, q)
 	return q

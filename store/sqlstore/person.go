@@ -341,6 +341,12 @@ func (s *DB) SearchPersons(ctx context.Context, q socle.PersonQuery, granted soc
 		if err := rows.Scan(ps.dest...); err != nil {
 			return nil, fmt.Errorf("searching persons: %w", err)
 		}
+		// Two open follow-ups by the same organisation: the repeated row is
+		// skipped before it is unsealed and decoded.
+		if seen[ps.p.ID] {
+			continue
+		}
+		seen[ps.p.ID] = true
 		if err := s.unseal(ps, granted); err != nil {
 			return nil, err
 		}
@@ -348,10 +354,7 @@ func (s *DB) SearchPersons(ctx context.Context, q socle.PersonQuery, granted soc
 		if err != nil {
 			return nil, err
 		}
-		if !seen[p.ID] { // two open follow-ups by the same organisation
-			seen[p.ID] = true
-			out = append(out, p)
-		}
+		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("searching persons: %w", err)

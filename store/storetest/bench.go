@@ -59,10 +59,3 @@ func BenchLoad(b *testing.B, open func(b *testing.B) socle.Store) {
 	b.ReportMetric(float64(n*persons)/secs, "persons/s")
 	b.ReportMetric(float64(rows)/secs, "rows/s")
 }
-
-// Bench runs every benchmark of the suite as sub-benchmarks.
-func Bench(b *testing.B, open func(b *testing.B) socle.Store) {
-	b.Run("InsertPerson", func(b *testing.B) { BenchInsertPerson(b, open) })
-	b.Run("ReadPerson", func(b *testing.B) { BenchReadPerson(b, open) })
-	b.Run("Load", func(b *testing.B) { BenchLoad(b, open) })
-}

@@ -1,0 +1,47 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// rowScanner is what the scan functions read: a *sql.Row or *sql.Rows.
+type rowScanner = interface{ Scan(...any) error }
+
+// queryOne reads the one row of query with scan; no row is ENOTFOUND,
+// naming what.
+func queryOne[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error), what, query string, args ...any) (T, error) {
+	v, err := scan(s.read.QueryRowContext(ctx, s.q(query), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, notFound(what)
+	} else if err != nil {
+		var zero T
+		return zero, fmt.Errorf("reading %s: %w", what, err)
+	}
+	return v, nil
+}
+
+// queryAll reads every row of query with scan; what names the list in
+// errors.
+func queryAll[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error), what, query string, args ...any) ([]T, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing %s: %w", what, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,147 @@
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"slices"
+	"testing"
+
+	"socle"
+	"socle/audit"
+	"socle/store/sqlstore"
+)
+
+// Engine is one SQL engine under test, described by what differs between
+// engines; RunEngine and BenchEngine derive everything else.
+type Engine struct {
+	// Fresh returns where a new, empty database lives (a data directory, a
+	// URL), removed in tb.Cleanup.
+	Fresh func(tb testing.TB) string
+	// Open opens and migrates the store at a location (sqlite.Open, postgres.Open).
+	Open func(ctx context.Context, location string) (*sqlstore.DB, error)
+	// Migrate applies the migrations a location lacks (sqlite.Migrate, postgres.Migrate).
+	Migrate func(ctx context.Context, location string) ([]int, error)
+	// Migrations are the engine's embedded migrations.
+	Migrations fs.FS
+	// RawDB opens a plain connection to the database at a location, to look
+	// at what is stored at rest.
+	RawDB func(location string) (*sql.DB, error)
+}
+
+// open returns a new, empty, migrated store with a test keyring, closed in
+// tb.Cleanup, and its location.
+func (e Engine) open(tb testing.TB) (*sqlstore.DB, string) {
+	tb.Helper()
+	loc := e.Fresh(tb)
+	s, err := e.Open(context.Background(), loc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	s.SetSealer(Keyring(tb))
+	return s, loc
+}
+
+// store adapts open to the suites that take a socle.Store.
+func (e Engine) store(tb testing.TB) socle.Store {
+	tb.Helper()
+	s, _ := e.open(tb)
+	return s
+}
+
+// RunEngine runs every shared suite against the engine, each on new,
+// empty databases.
+func RunEngine(t *testing.T, e Engine) {
+	open := func(t *testing.T) socle.Store { return e.store(t) }
+	t.Run("Store", func(t *testing.T) { Run(t, open) })
+	t.Run("Parcours", func(t *testing.T) { RunParcours(t, open) })
+	t.Run("Companies", func(t *testing.T) { RunCompanies(t, open) })
+	t.Run("Detect", func(t *testing.T) { RunDetect(t, open) })
+	t.Run("Audit", func(t *testing.T) {
+		RunAudit(t, func(t *testing.T) (audit.Storage, AuditSearcher) {
+			s, _ := e.open(t)
+			return s.AuditLog(), s
+		})
+	})
+	t.Run("Sealing", func(t *testing.T) {
+		RunSealing(t, func(t *testing.T) Raw {
+			s, loc := e.open(t)
+			raw, err := e.RawDB(loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { raw.Close() })
+			return Raw{Store: s, DB: raw}
+		})
+	})
+	t.Run("MigrationsIdempotent", func(t *testing.T) { testMigrationsIdempotent(t, e) })
+}
+
+// testMigrationsIdempotent checks that a first Migrate applies every
+// migration, that reopening applies none and keeps the data.
+func testMigrationsIdempotent(t *testing.T, e Engine) {
+	ctx := context.Background()
+	loc := e.Fresh(t)
+	applied, err := e.Migrate(ctx, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := sqlstore.Migrations(e.Migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []int
+	for _, m := range ms {
+		all = append(all, m.Version)
+	}
+	if len(all) == 0 || all[0] != 1 || !slices.Equal(applied, all) {
+		t.Errorf("first Migrate applied %v, want every migration %v", applied, all)
+	}
+	for range 2 {
+		s, err := e.Open(ctx, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateOrganisation(ctx, NewOrganisation("Structure", socle.KindPartner)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	applied, err = e.Migrate(ctx, loc)
+	if err != nil || len(applied) != 0 {
+		t.Errorf("Migrate on a migrated database applied %v, %v; want nothing", applied, err)
+	}
+	s, err := e.Open(ctx, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	orgs, err := s.Organisations(ctx, socle.OrganisationFilter{})
+	if err != nil || len(orgs) != 2 {
+		t.Errorf("after reopening: %d organisations, %v; want the 2 created", len(orgs), err)
+	}
+}
+
+// BenchEngine runs every benchmark of the suite against the engine, as
+// sub-benchmarks.
+func BenchEngine(b *testing.B, e Engine) {
+	open := func(b *testing.B) socle.Store { return e.store(b) }
+	b.Run("InsertPerson", func(b *testing.B) { BenchInsertPerson(b, open) })
+	b.Run("ReadPerson", func(b *testing.B) { BenchReadPerson(b, open) })
+	b.Run("Load", func(b *testing.B) { BenchLoad(b, open) })
+	b.Run("AuditAppend", func(b *testing.B) {
+		BenchAuditAppend(b, func(b *testing.B) audit.Storage {
+			s, _ := e.open(b)
+			return s.AuditLog()
+		})
+	})
+	b.Run("AuditSearch", func(b *testing.B) {
+		BenchAuditSearch(b, func(b *testing.B) (audit.Storage, AuditSearcher) {
+			s, _ := e.open(b)
+			return s.AuditLog(), s
+		})
+	})
+}
