@@ -54,17 +54,17 @@ type org struct {
 }
 
 type principal struct {
-	id, role string
-	org      *org
-	self     *person // her own person record, when she is one
-	former   bool
-	start    time.Time
-	endDay   string
-	early    bool // habitually starts at 7:30
-	late     bool // habitually stays until 19:00
-	folio    []*person
-	sickFrom int // first sick day (day index), -1 when never sick
-	sickDays int
+	id, role  string
+	org       *org
+	self      *person // her own person record, when she is one
+	former    bool
+	start     time.Time
+	endDay    string
+	early     bool // habitually starts at 7:30
+	late      bool // habitually stays until 19:00
+	folio     []*person
+	sickFrom  int // first sick day (day index), -1 when never sick
+	sickDays  int
 	coveredBy *principal
 }
 
@@ -375,7 +375,9 @@ func (g *gen) buildNetwork() {
 	}
 }
 
-func (p *principal) sick(d int) bool { return p.sickFrom >= 0 && d >= p.sickFrom && d <= p.sickFrom+p.sickDays }
+func (p *principal) sick(d int) bool {
+	return p.sickFrom >= 0 && d >= p.sickFrom && d <= p.sickFrom+p.sickDays
+}
 
 func (g *gen) office(o *org) string { return "h:office-" + o.id }
 
