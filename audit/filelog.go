@@ -48,7 +48,7 @@ type FileLog struct {
 	witEnd  int64  // length of witnessed.log
 	witSize uint64 // size of the latest witnessed checkpoint
 	witNote []byte // the latest witnessed checkpoint, nil if none
-	broken  error   // set when the files may no longer match what we know
+	broken  error  // set when the files may no longer match what we know
 }
 
 var _ WitnessStorage = (*FileLog)(nil)

@@ -144,10 +144,10 @@ func Open(ctx context.Context, st Storage, signerKey string, opts Options) (*Log
 		signer:   signer,
 		verifier: verifier,
 		opts:     opts,
-		reqs:   make(chan *appendReq, opts.MaxBatch),
-		quit:   make(chan struct{}),
-		done:   make(chan struct{}),
-		th:     newTreeHasher(),
+		reqs:     make(chan *appendReq, opts.MaxBatch),
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+		th:       newTreeHasher(),
 	}
 	size, err := st.Size(ctx)
 	if err != nil {
