@@ -214,7 +214,13 @@ func (l *Log) openWitnesses(ctx context.Context) error {
 		if err != nil || cp.Size != size {
 			return fmt.Errorf("latest witnessed checkpoint: %w", errors.Join(err, errors.New("not signed by this key or wrong size")))
 		}
-		l.witnessed.Store(&cp)
+		// A log shorter than what was witnessed was cut back: forget the
+		// stored one, so that the witnesses are asked again and refuse.
+		if cp.Size <= l.size.Load() {
+			l.witnessed.Store(&cp)
+		} else {
+			l.opts.Logger.Error("audit log shorter than its latest witnessed checkpoint", "size", l.size.Load(), "witnessed", cp.Size)
+		}
 	}
 	l.witnessWake = make(chan struct{}, 1)
 	l.witnessDone = make(chan struct{})
