@@ -76,7 +76,8 @@ func VerifierKey(signerKey string) (string, error) {
 		return "", fmt.Errorf("witness signer key: %w", err)
 	}
 	// A signer key is "PRIVATE+KEY+<name>+<hash>+<base64(0x01||seed)>".
-	parts := strings.Split(signerKey, "+")
+	// The base64 may itself hold "+": split into five parts only.
+	parts := strings.SplitN(signerKey, "+", 5)
 	seed, err := base64.StdEncoding.DecodeString(parts[len(parts)-1])
 	if err != nil || len(seed) != 33 || seed[0] != 1 {
 		return "", errors.New("witness signer key: not an Ed25519 note key")
