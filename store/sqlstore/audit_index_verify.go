@@ -17,8 +17,8 @@ const indexVerifyChunk = 16 << auditBlockShift
 
 // storedIndexRow is a row of audit_index as read back.
 type storedIndexRow struct {
-	present bool
-	at      time.Time
+	present                             bool
+	at                                  time.Time
 	agent, client, org, person, purpose sql.NullString
 	action                              string
 	allowed                             bool
