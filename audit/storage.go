@@ -67,14 +67,24 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // accesses without touching the tree, so the index is verified too.
 type IndexedStorage interface {
 	Storage
-	// VerifyIndex rebuilds the index of the entries [0, size) from the
-	// entries and compares it with the stored one; progress, if not nil,
-	// is called with the entries checked so far. It returns an error only
-	// when it could not do its work.
-	VerifyIndex(ctx context.Context, size uint64, progress func(done uint64)) (IndexReport, error)
+	// IndexCheck starts a verification of the index that rides on Verify,
+	// so that each entry is read once for both.
+	IndexCheck() IndexCheck
 }
 
-// IndexReport is the outcome of VerifyIndex.
+// IndexCheck is a Storage reading the same entries whose ReadRange also
+// compares each entry it reads with its index row: pass it to Verify, then
+// call Finish.
+type IndexCheck interface {
+	Storage
+	// Finish completes the check of the index of the entries [0, size):
+	// the block summaries, the rows past the end, and, if Verify stopped
+	// before size, every entry again. It returns an error only when it
+	// could not do its work.
+	Finish(ctx context.Context, size uint64) (IndexReport, error)
+}
+
+// IndexReport is the outcome of an IndexCheck.
 type IndexReport struct {
 	Checked uint64 // entries whose index row was compared
 	// Problems names the first problems found (missing, extra or altered

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+
 	"socle/audit"
 	"socle/witness"
 )
@@ -38,6 +41,7 @@ func testVerifyIndex(t *testing.T, open func(t *testing.T) Raw) {
 		{"row added", `INSERT INTO audit_index (idx, at, action, allowed) SELECT 5000, at, action, allowed FROM audit_index WHERE idx = 3`, "audit_index row 5000: no such entry"},
 		{"block deleted", `DELETE FROM audit_blocks WHERE block = 1`, "audit_blocks 1 (entries 1024-2047): missing"},
 		{"block time span shrunk", `UPDATE audit_blocks SET max_at = min_at WHERE block = 0`, "audit_blocks 0 (entries 0-1023): its time span"},
+		{"entry deleted", `DELETE FROM audit_entries WHERE idx = 2500`, "audit_index row 2500: no such entry"},
 		{"block filter replaced", `UPDATE audit_blocks SET bloom = (SELECT bloom FROM audit_blocks WHERE block = 2) WHERE block = 0`, "audit_blocks 0 (entries 0-1023): its filter lacks values"},
 	}
 	for _, tt := range tests {
@@ -45,26 +49,44 @@ func testVerifyIndex(t *testing.T, open func(t *testing.T) Raw) {
 			ctx := context.Background()
 			raw := open(t)
 			st := raw.Store.AuditLog()
-			for first := uint64(0); first < n; first += 500 {
-				must(t, st.AppendBatch(ctx, first, auditRecords(first, 500)))
+			records := treeRecords(t, n)
+			for first := 0; first < n; first += 500 {
+				must(t, st.AppendBatch(ctx, uint64(first), records[first:first+500]))
 			}
 			if tt.tamper != "" {
 				if _, err := raw.DB.ExecContext(ctx, tt.tamper); err != nil {
 					t.Fatal(err)
 				}
 			}
+			check := func(name string, rep audit.IndexReport) {
+				t.Helper()
+				if tt.want == "" {
+					if !rep.OK() || rep.Checked != n {
+						t.Fatalf("%s of an intact index: %+v", name, rep)
+					}
+					return
+				}
+				if rep.OK() || rep.Count != 1 || !strings.Contains(rep.Problems[0], tt.want) {
+					t.Fatalf("%s: report %+v, want one problem naming %q", name, rep, tt.want)
+				}
+			}
 			var last uint64
 			rep, err := st.VerifyIndex(ctx, n, func(done uint64) { last = done })
 			must(t, err)
-			if tt.want == "" {
-				if !rep.OK() || rep.Checked != n || last != n {
-					t.Fatalf("intact index: %+v (progress %d)", rep, last)
-				}
-				return
+			check("VerifyIndex", rep)
+			if last != n {
+				t.Errorf("last progress %d, want %d", last, n)
 			}
-			if rep.OK() || rep.Count != 1 || !strings.Contains(rep.Problems[0], tt.want) {
-				t.Fatalf("report %+v, want one problem naming %q", rep, tt.want)
+			// The same check riding on Verify, which reads each entry once.
+			_, vkey, err := audit.GenerateKey("socle.test/audit")
+			must(t, err)
+			ic := st.IndexCheck()
+			if _, err := audit.Verify(ctx, ic, vkey, nil); err != nil {
+				t.Fatal(err)
 			}
+			rep, err = ic.Finish(ctx, n)
+			must(t, err)
+			check("IndexCheck", rep)
 		})
 	}
 }
@@ -128,4 +150,22 @@ func serveWitness(t *testing.T, w *witness.Witness) string {
 	srv := httptest.NewServer(w.Handler(""))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// treeRecords returns the records of n entries with the tree hashes the
+// log computes, so that Verify reads them all.
+func treeRecords(t *testing.T, n int) []audit.Record {
+	t.Helper()
+	f := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+	r := f.NewEmptyRange(0)
+	out := make([]audit.Record, n)
+	for i := range out {
+		leaf := auditLeaf(uint64(i))
+		var hashes []byte
+		if err := r.Append(rfc6962.DefaultHasher.HashLeaf(leaf), func(_ compact.NodeID, h []byte) { hashes = append(hashes, h...) }); err != nil {
+			t.Fatal(err)
+		}
+		out[i] = audit.Record{Leaf: leaf, Hashes: hashes}
+	}
+	return out
 }
