@@ -145,9 +145,14 @@ func (a AuditLog) PutCheckpoint(ctx context.Context, size uint64, note []byte) e
 
 // LatestCheckpoint returns the last checkpoint stored, nil when none.
 func (a AuditLog) LatestCheckpoint(ctx context.Context) (uint64, []byte, error) {
+	return a.latestNote(ctx, `SELECT tree_size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`)
+}
+
+// latestNote runs a query of the newest (size, note) row; nil when none.
+func (a AuditLog) latestNote(ctx context.Context, query string) (uint64, []byte, error) {
 	var size int64
 	var note []byte
-	err := a.db.read.QueryRowContext(ctx, `SELECT tree_size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`).Scan(&size, &note)
+	err := a.db.read.QueryRowContext(ctx, query).Scan(&size, &note)
 	if err == sql.ErrNoRows {
 		return 0, nil, nil
 	} else if err != nil {
@@ -168,15 +173,7 @@ func (a AuditLog) PutWitnessed(ctx context.Context, size uint64, note []byte) er
 // LatestWitnessed returns the last witnessed checkpoint stored, nil when
 // none.
 func (a AuditLog) LatestWitnessed(ctx context.Context) (uint64, []byte, error) {
-	var size int64
-	var note []byte
-	err := a.db.read.QueryRowContext(ctx, `SELECT tree_size, note FROM audit_witnessed ORDER BY id DESC LIMIT 1`).Scan(&size, &note)
-	if err == sql.ErrNoRows {
-		return 0, nil, nil
-	} else if err != nil {
-		return 0, nil, fmt.Errorf("audit witnessed checkpoint: %w", err)
-	}
-	return uint64(size), note, nil
+	return a.latestNote(ctx, `SELECT tree_size, note FROM audit_witnessed ORDER BY id DESC LIMIT 1`)
 }
 
 // Checkpoints calls fn for every checkpoint in the order stored.
