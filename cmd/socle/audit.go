@@ -116,7 +116,9 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	var trusted []audit.Checkpoint
 	var asked uint64 // the largest checkpoint a witness holds now
 	for _, w := range witnesses {
-		cp, err := audit.AskWitness(ctx, st, vkey, w, nil)
+		askCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		cp, err := audit.AskWitness(askCtx, st, vkey, w, nil)
+		cancel()
 		var wm *audit.WitnessMismatch
 		if errors.As(err, &wm) {
 			fmt.Fprintf(stdout, "witness %s: %s\n", wm.Witness, wm.Problem)

@@ -34,7 +34,7 @@ func envOr(getenv func(string) string, key, def string) string {
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo]", stdout)
+	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo] [--witness URL --witness-key KEY]…", stdout)
 	var sf storeFlags
 	sf.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "SOCLE_ADDR", "127.0.0.1:8080"), "listen address (env SOCLE_ADDR)")
@@ -61,6 +61,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usagef("serve: --demo-persons must be between 1 and 10000000")
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if len(witnesses) == 0 {
+		logger.Warn("audit checkpoints are not witnessed: give --witness and --witness-key (see README)")
+	}
 
 	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
