@@ -526,6 +526,8 @@ func (l *Log) shutdown(ctx context.Context) error {
 	if len(l.witnesses) > 0 {
 		if w := l.witnessed.Load(); w == nil || w.Size < cp.Size {
 			if err := l.witness(ctx, *cp); err != nil {
+				// Logged too: a server's deferred close drops errors.
+				l.opts.Logger.Error("audit checkpoint not witnessed at close", "size", cp.Size, "err", err)
 				return fmt.Errorf("close audit log: %w", err)
 			}
 		}
