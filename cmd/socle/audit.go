@@ -87,7 +87,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	key := fs.String("key", "", "verifier key of the log (\"<origin>+<hash>+<key>\", published at /.well-known/socle-audit-key); derived from <data>/audit-signer.key when empty")
 	keyFile := fs.String("key-file", "", "file holding the verifier key")
 	var wf witnessFlags
-	wf.register(fs, func(string) string { return "" })
+	wf.register(fs, getenv)
 	var checkpoints stringList
 	fs.Var(&checkpoints, "checkpoint", "file holding a witnessed checkpoint kept outside the database (a witness's state file): the log must hold it; repeatable")
 	checkIndex := fs.Bool("index", true, "also rebuild the search index (audit_index, audit_blocks) from the entries and compare: about twice the work of the tree alone")
