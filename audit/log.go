@@ -218,6 +218,12 @@ func (l *Log) openWitnesses(ctx context.Context) error {
 		// stored one, so that the witnesses are asked again and refuse.
 		if cp.Size <= l.size.Load() {
 			l.witnessed.Store(&cp)
+			if n := l.size.Load() - cp.Size; n > 0 {
+				// Written while no witnessed log was open: by an
+				// operator's command, or forged. The witnesses will
+				// cosign them as a consistent append.
+				l.opts.Logger.Warn("audit entries after the latest witnessed checkpoint", "witnessed", cp.Size, "entries", n)
+			}
 		} else {
 			l.opts.Logger.Error("audit log shorter than its latest witnessed checkpoint", "size", l.size.Load(), "witnessed", cp.Size)
 		}
