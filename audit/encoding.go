@@ -21,8 +21,9 @@ import (
 // eventV1 below: fields in declaration order, empty optional fields omitted,
 // the time in UTC as RFC 3339 with nanoseconds, map keys sorted, and
 // encoding/json's escaping (HTML characters escaped, invalid UTF-8 replaced
-// by U+FFFD). The index binds each entry to its position, so that a deleted,
-// inserted or reordered entry is named by Verify. eventV1 is a frozen copy
+// by U+FFFD), every U+FFFD written as the escape \ufffd. The index binds
+// each entry to its position, so that a deleted, inserted or reordered
+// entry is named by Verify. eventV1 is a frozen copy
 // of socle.AuditEvent so that changing the domain type's JSON tags cannot
 // silently change the encoding: a new encoding must get a new version.
 const leafVersion = 1
@@ -100,8 +101,20 @@ func encodeEvent(ev socle.AuditEvent) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode audit event: %w", err)
 	}
+	// encoding/json writes invalid UTF-8 (a Latin-1 header, say) as the
+	// escape \ufffd but a real U+FFFD as is: decoding such an entry and
+	// encoding it again would not give its bytes back. Every U+FFFD is
+	// written escaped, so that what is appended always decodes.
+	if bytes.Contains(b, rawReplacement) {
+		b = bytes.ReplaceAll(b, rawReplacement, escapedReplacement)
+	}
 	return b, nil
 }
+
+var (
+	rawReplacement     = []byte("\uFFFD")
+	escapedReplacement = []byte(`\ufffd`)
+)
 
 // appendLeaf appends the canonical leaf of entry index with the encoded
 // event to dst.
@@ -180,7 +193,9 @@ func decodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {
 	if err != nil {
 		return 0, socle.AuditEvent{}, err
 	}
-	if !bytes.Equal(appendLeaf(nil, l.Index, body), leaf) {
+	// Entries written before U+FFFD was always escaped hold it as is.
+	if canon := appendLeaf(nil, l.Index, body); !bytes.Equal(canon, leaf) &&
+		!bytes.Equal(canon, bytes.ReplaceAll(leaf, rawReplacement, escapedReplacement)) {
 		return 0, socle.AuditEvent{}, fmt.Errorf("decode audit leaf %d: not in canonical form", l.Index)
 	}
 	return l.Index, ev, nil

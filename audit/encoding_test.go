@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"testing"
 	"time"
@@ -93,5 +94,39 @@ func TestPersonRef(t *testing.T) {
 		if other == a {
 			t.Fatal("different key or person gave the same reference")
 		}
+	}
+}
+
+func TestWhatIsAppendedDecodes(t *testing.T) {
+	tests := []struct {
+		name, breakGlass, want string
+	}{
+		{"Latin-1 byte", "urgence m\xe9dicale", "urgence m\uFFFDdicale"},
+		{"replacement character", "urgence \uFFFD", "urgence \uFFFD"},
+		{"both", "\xff\uFFFD", "\uFFFD\uFFFD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tl := openTestLog(t, Options{})
+			ev := testEvent(1)
+			ev.BreakGlass = tt.breakGlass
+			ev.Facts[0].Detail["motif"] = tt.breakGlass
+			i, err := tl.log.AppendIndex(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := tl.log.Entry(context.Background(), i)
+			if err != nil {
+				t.Fatalf("entry appended with %q does not decode: %v", tt.breakGlass, err)
+			}
+			if e.Event.BreakGlass != tt.want || e.Event.Facts[0].Detail["motif"] != tt.want {
+				t.Errorf("decoded %q, want %q", e.Event.BreakGlass, tt.want)
+			}
+		})
+	}
+	// An entry written before U+FFFD was always escaped still decodes.
+	legacy := `{"v":1,"index":7,"event":{"time":"2025-03-02T09:30:00Z","action":"read","allowed":true,"records":1,"break_glass":"urgence ` + "\uFFFD" + ` \ufffd"}}`
+	if _, ev, err := decodeLeaf([]byte(legacy)); err != nil || ev.BreakGlass != "urgence \uFFFD \uFFFD" {
+		t.Errorf("legacy leaf: %q, %v", ev.BreakGlass, err)
 	}
 }

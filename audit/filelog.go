@@ -15,8 +15,9 @@ import (
 	"socle"
 )
 
-// FileLog is a Storage in two append-only files of a directory:
-// entries.log and checkpoints.log. Each file is a sequence of records
+// FileLog is a Storage in append-only files of a directory: entries.log,
+// checkpoints.log and witnessed.log (the checkpoints with their witness
+// cosignatures, see WitnessStorage). Each file is a sequence of records
 //
 //	length (uint32, little endian) | payload | CRC-32C of payload (uint32, little endian)
 //
@@ -43,14 +44,19 @@ type FileLog struct {
 	cpEnd   int64   // length of checkpoints.log
 	cpSize  uint64  // size of the latest checkpoint
 	cpNote  []byte  // the latest checkpoint, nil if none
-	broken  error   // set when the files may no longer match what we know
+	wit     *os.File
+	witEnd  int64  // length of witnessed.log
+	witSize uint64 // size of the latest witnessed checkpoint
+	witNote []byte // the latest witnessed checkpoint, nil if none
+	broken  error  // set when the files may no longer match what we know
 }
 
-var _ Storage = (*FileLog)(nil)
+var _ WitnessStorage = (*FileLog)(nil)
 
 const (
 	entriesFile     = "entries.log"
 	checkpointsFile = "checkpoints.log"
+	witnessedFile   = "witnessed.log"
 	maxRecord       = 16 << 20
 	readBuffer      = 1 << 20
 )
@@ -72,6 +78,11 @@ func OpenFileLog(dir string) (*FileLog, error) {
 		return nil, fmt.Errorf("open audit log %s: %w", dir, err)
 	}
 	if l.cps, err = openAppendFile(filepath.Join(dir, checkpointsFile)); err != nil {
+		l.entries.Close()
+		return nil, err
+	}
+	if l.wit, err = openAppendFile(filepath.Join(dir, witnessedFile)); err != nil {
+		l.cps.Close()
 		l.entries.Close()
 		return nil, err
 	}
@@ -130,6 +141,17 @@ func (l *FileLog) load() error {
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", checkpointsFile, err)
+	}
+	l.witEnd, err = scanFile(l.wit, func(_ int64, payload []byte) error {
+		size, msg, err := parseCheckpoint(payload)
+		if err != nil {
+			return err
+		}
+		l.witSize, l.witNote = size, append(l.witNote[:0], msg...)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", witnessedFile, err)
 	}
 	return nil
 }
@@ -443,10 +465,31 @@ func (l *FileLog) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, e
 
 // PutCheckpoint implements Storage.
 func (l *FileLog) PutCheckpoint(ctx context.Context, size uint64, note []byte) error {
+	return l.putCheckpoint(l.cps, &l.cpEnd, &l.cpSize, &l.cpNote, size, note)
+}
+
+// PutWitnessed implements WitnessStorage.
+func (l *FileLog) PutWitnessed(ctx context.Context, size uint64, note []byte) error {
+	return l.putCheckpoint(l.wit, &l.witEnd, &l.witSize, &l.witNote, size, note)
+}
+
+// LatestWitnessed implements WitnessStorage.
+func (l *FileLog) LatestWitnessed(ctx context.Context) (uint64, []byte, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.witNote == nil {
+		return 0, nil, nil
+	}
+	return l.witSize, append([]byte(nil), l.witNote...), nil
+}
+
+// putCheckpoint appends a checkpoint record to f, whose length, latest
+// size and latest note l.mu guards.
+func (l *FileLog) putCheckpoint(f *os.File, fileEnd *int64, latestSize *uint64, latestNote *[]byte, size uint64, note []byte) error {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	l.mu.RLock()
-	end, broken := l.cpEnd, l.broken
+	end, broken := *fileEnd, l.broken
 	l.mu.RUnlock()
 	if broken != nil {
 		return broken
@@ -454,12 +497,12 @@ func (l *FileLog) PutCheckpoint(ctx context.Context, size uint64, note []byte) e
 	payload := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+len(note)), size)
 	payload = append(payload, note...)
 	buf := appendRecord(nil, payload)
-	if err := l.write(l.cps, buf, end); err != nil {
+	if err := l.write(f, buf, end); err != nil {
 		return fmt.Errorf("store audit checkpoint %d: %w", size, err)
 	}
 	l.mu.Lock()
-	l.cpEnd = end + int64(len(buf))
-	l.cpSize, l.cpNote = size, payload[8:]
+	*fileEnd = end + int64(len(buf))
+	*latestSize, *latestNote = size, payload[8:]
 	l.mu.Unlock()
 	return nil
 }
@@ -503,6 +546,9 @@ func (l *FileLog) Close() error {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	var errs []error
+	if l.wit != nil {
+		errs = append(errs, l.wit.Close())
+	}
 	if l.cps != nil {
 		errs = append(errs, l.cps.Close())
 	}

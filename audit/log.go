@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,15 @@ type Options struct {
 	// Logger reports failures that no caller sees, such as a checkpoint
 	// that could not be stored (slog.Default()).
 	Logger *slog.Logger
+	// Witnesses cosign the checkpoints (see witness.go); the Storage must
+	// then be a WitnessStorage.
+	Witnesses []Witness
+	// WitnessClient is the HTTP client for the witnesses
+	// (http.DefaultClient).
+	WitnessClient *http.Client
+	// WitnessTimeout bounds one round of requests to the witnesses, and
+	// the witnessing of the last checkpoint by Close (10s).
+	WitnessTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -55,15 +65,31 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.WitnessTimeout <= 0 {
+		o.WitnessTimeout = 10 * time.Second
+	}
 	return o
 }
 
 // Log is the audit log service over a Storage. It is safe for concurrent
-// use; Close it to flush and sign a last checkpoint.
+// use; Close (or Shutdown) it to flush and sign a last checkpoint, witnessed
+// when the log has witnesses.
 type Log struct {
-	st     Storage
-	signer note.Signer
-	opts   Options
+	st       Storage
+	signer   note.Signer
+	verifier note.Verifier
+	opts     Options
+
+	// Witnessing (witness.go); wst and witnessWake are nil without
+	// witnesses.
+	wst           WitnessStorage
+	witnesses     []*witnessClient
+	witnessed     atomic.Pointer[Checkpoint] // latest cosigned, nil if none
+	witnessWake   chan struct{}
+	witnessDone   chan struct{}
+	stopWitnesses context.CancelFunc
+	shutdownOnce  sync.Once
+	shutdownErr   error
 
 	reqs     chan *appendReq
 	quit     chan struct{}
@@ -114,13 +140,14 @@ func Open(ctx context.Context, st Storage, signerKey string, opts Options) (*Log
 	}
 	opts = opts.withDefaults()
 	l := &Log{
-		st:     st,
-		signer: signer,
-		opts:   opts,
-		reqs:   make(chan *appendReq, opts.MaxBatch),
-		quit:   make(chan struct{}),
-		done:   make(chan struct{}),
-		th:     newTreeHasher(),
+		st:       st,
+		signer:   signer,
+		verifier: verifier,
+		opts:     opts,
+		reqs:     make(chan *appendReq, opts.MaxBatch),
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+		th:       newTreeHasher(),
 	}
 	size, err := st.Size(ctx)
 	if err != nil {
@@ -141,14 +168,69 @@ func Open(ctx context.Context, st Storage, signerKey string, opts Options) (*Log
 		}
 		l.cp.Store(&cp)
 	}
+	if err := l.openWitnesses(ctx); err != nil {
+		return nil, fmt.Errorf("open audit log: %w", err)
+	}
 	l.cpTime = time.Now()
 	if cp := l.cp.Load(); cp == nil || cp.Size < size {
 		if err := l.checkpoint(ctx); err != nil {
 			return nil, fmt.Errorf("open audit log: %w", err)
 		}
 	}
+	wctx, stop := context.WithCancel(context.Background())
+	l.stopWitnesses = stop
+	if l.witnessWake != nil {
+		go l.witnessLoop(wctx)
+		l.wakeWitnesses() // the latest checkpoint may not be witnessed yet
+	}
 	go l.run()
 	return l, nil
+}
+
+// openWitnesses sets up the witness clients and reads the latest witnessed
+// checkpoint.
+func (l *Log) openWitnesses(ctx context.Context) error {
+	if len(l.opts.Witnesses) == 0 {
+		return nil
+	}
+	wst, ok := l.st.(WitnessStorage)
+	if !ok {
+		return fmt.Errorf("storage %T does not keep witnessed checkpoints", l.st)
+	}
+	l.wst = wst
+	for _, w := range l.opts.Witnesses {
+		c, err := newWitnessClient(w, l.opts.WitnessClient)
+		if err != nil {
+			return err
+		}
+		l.witnesses = append(l.witnesses, c)
+	}
+	size, msg, err := wst.LatestWitnessed(ctx)
+	if err != nil {
+		return err
+	}
+	if msg != nil {
+		cp, err := OpenCheckpoint(msg, l.verifier)
+		if err != nil || cp.Size != size {
+			return fmt.Errorf("latest witnessed checkpoint: %w", errors.Join(err, errors.New("not signed by this key or wrong size")))
+		}
+		// A log shorter than what was witnessed was cut back: forget the
+		// stored one, so that the witnesses are asked again and refuse.
+		if cp.Size <= l.size.Load() {
+			l.witnessed.Store(&cp)
+			if n := l.size.Load() - cp.Size; n > 0 {
+				// Written while no witnessed log was open: by an
+				// operator's command, or forged. The witnesses will
+				// cosign them as a consistent append.
+				l.opts.Logger.Warn("audit entries after the latest witnessed checkpoint", "witnessed", cp.Size, "entries", n)
+			}
+		} else {
+			l.opts.Logger.Error("audit log shorter than its latest witnessed checkpoint", "size", l.size.Load(), "witnessed", cp.Size)
+		}
+	}
+	l.witnessWake = make(chan struct{}, 1)
+	l.witnessDone = make(chan struct{})
+	return nil
 }
 
 // rangeAt rebuilds the compact range of the first size entries from the
@@ -399,6 +481,7 @@ func (l *Log) checkpoint(ctx context.Context) error {
 	}
 	l.cp.Store(&cp)
 	l.cpTime = time.Now()
+	l.wakeWitnesses()
 	return nil
 }
 
@@ -413,16 +496,47 @@ func (l *Log) checkpointLogged(ctx context.Context) {
 	}
 }
 
-// Close waits for every pending append, signs a last checkpoint and stops
-// the writer. It does not close the Storage.
+// Close is Shutdown with WitnessTimeout to get the last checkpoint
+// witnessed.
 func (l *Log) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), l.opts.WitnessTimeout)
+	defer cancel()
+	return l.Shutdown(ctx)
+}
+
+// Shutdown waits for every pending append, stops the writer, signs a last
+// checkpoint and, when the log has witnesses, gets it cosigned before ctx
+// is done: a server calls it when it stops, so that what it wrote is
+// witnessed up to its last entry and a tail forged or cut off while it is
+// stopped shows. It does not close the Storage; later calls return the
+// first one's result.
+func (l *Log) Shutdown(ctx context.Context) error {
+	l.shutdownOnce.Do(func() { l.shutdownErr = l.shutdown(ctx) })
+	return l.shutdownErr
+}
+
+func (l *Log) shutdown(ctx context.Context) error {
 	l.quitOnce.Do(func() { close(l.quit) })
 	<-l.done
+	l.stopWitnesses()
+	if l.witnessDone != nil {
+		<-l.witnessDone
+	}
 	if l.broken != nil {
 		return l.broken
 	}
-	if cp := l.cp.Load(); cp == nil || cp.Size < l.size.Load() {
+	cp := l.cp.Load()
+	if cp == nil || cp.Size < l.size.Load() {
 		return fmt.Errorf("close audit log: last checkpoint not stored")
+	}
+	if len(l.witnesses) > 0 {
+		if w := l.witnessed.Load(); w == nil || w.Size < cp.Size {
+			if err := l.witness(ctx, *cp); err != nil {
+				// Logged too: a server's deferred close drops errors.
+				l.opts.Logger.Error("audit checkpoint not witnessed at close", "size", cp.Size, "err", err)
+				return fmt.Errorf("close audit log: %w", err)
+			}
+		}
 	}
 	return nil
 }

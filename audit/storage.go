@@ -59,3 +59,50 @@ func (e *CorruptError) Error() string {
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+// IndexedStorage is a Storage that also keeps a search index derived from
+// its entries (the SQL stores' audit_index and its block summaries), which
+// what a person sees of the accesses to her file, and the privacy
+// officers' searches, read. Deleting or altering index rows would hide
+// accesses without touching the tree, so the index is verified too.
+type IndexedStorage interface {
+	Storage
+	// IndexCheck starts a verification of the index that rides on Verify,
+	// so that each entry is read once for both.
+	IndexCheck() IndexCheck
+}
+
+// IndexCheck is a Storage reading the same entries whose ReadRange also
+// compares each entry it reads with its index row: pass it to Verify, then
+// call Finish.
+type IndexCheck interface {
+	Storage
+	// Finish completes the check of the index of the entries [0, size):
+	// the block summaries, the rows past the end, and, if Verify stopped
+	// before size, every entry again. It returns an error only when it
+	// could not do its work.
+	Finish(ctx context.Context, size uint64) (IndexReport, error)
+}
+
+// IndexReport is the outcome of an IndexCheck.
+type IndexReport struct {
+	Checked uint64 // entries whose index row was compared
+	// Problems names the first problems found (missing, extra or altered
+	// rows, block summaries that would skip entries), in index order.
+	Problems []string
+	Count    int // problems found in all
+}
+
+// OK reports whether the index matches the entries.
+func (r IndexReport) OK() bool { return r.Count == 0 }
+
+// MaxIndexProblems is how many problems an IndexReport names.
+const MaxIndexProblems = 20
+
+// Add records a problem.
+func (r *IndexReport) Add(format string, args ...any) {
+	r.Count++
+	if len(r.Problems) < MaxIndexProblems {
+		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+	}
+}

@@ -2,10 +2,12 @@ package audit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -18,6 +20,7 @@ type Report struct {
 	Size        uint64 // entries in the storage
 	Checkpoints int    // checkpoints whose signature and root were checked
 	Verified    uint64 // size of the largest checkpoint matched: entries below it are proven
+	Witnessed   uint64 // size of the largest witnessed checkpoint matched (see Verify)
 	Root        []byte // root recomputed over all entries, when OK
 	OK          bool
 	// FirstBad is, when !OK, the lowest entry index that cannot be trusted:
@@ -43,9 +46,13 @@ const progressEvery = 1 << 16
 // reported in the Report.
 //
 // Entries added after the last checkpoint, and a log cut back together with
-// its checkpoints, can only be checked against a checkpoint kept elsewhere
-// (see ParseCheckpoint and Log.ConsistencyProof).
-func Verify(ctx context.Context, st Storage, verifierKey string, progress func(done uint64)) (Report, error) {
+// its checkpoints or rewritten by someone holding the signer key, can only
+// be checked against a checkpoint kept elsewhere: witnessed checkpoints
+// (from AskWitness or OpenWitnessed) are checked like the stored ones, and
+// one larger than the log, or whose root differs from the one recomputed
+// at its size, is reported. Report.Witnessed is then the size up to which
+// the log matches them.
+func Verify(ctx context.Context, st Storage, verifierKey string, progress func(done uint64), witnessed ...Checkpoint) (Report, error) {
 	verifier, err := note.NewVerifier(verifierKey)
 	if err != nil {
 		return Report{}, fmt.Errorf("audit verifier key: %w", err)
@@ -96,19 +103,37 @@ func Verify(ctx context.Context, st Storage, verifierKey string, progress func(d
 	if last > size {
 		bad(size, "log cut back to %d entries; checkpoint %d covers %d", size, len(cps), last)
 	}
+	witnessed = slices.Clone(witnessed)
+	slices.SortFunc(witnessed, func(a, b Checkpoint) int { return cmp.Compare(a.Size, b.Size) })
+	if n := len(witnessed); n > 0 && witnessed[n-1].Size > size {
+		bad(size, "log cut back to %d entries; a witnessed checkpoint covers %d", size, witnessed[n-1].Size)
+	}
 
 	th := newTreeHasher()
 	rng := th.factory().NewEmptyRange(0)
-	next := 0 // the next checkpoint to compare
+	next := 0    // the next checkpoint to compare
+	nextWit := 0 // the next witnessed checkpoint to compare
 	checkRoot := func(at uint64) error {
-		for ; next < len(cps) && cps[next].size == at; next++ {
-			root := rfc6962.DefaultHasher.EmptyRoot()
-			if at > 0 {
-				var err error
-				if root, err = rng.GetRootHash(nil); err != nil {
-					return err
-				}
+		if (next >= len(cps) || cps[next].size != at) && (nextWit >= len(witnessed) || witnessed[nextWit].Size != at) {
+			return nil
+		}
+		root := rfc6962.DefaultHasher.EmptyRoot()
+		if at > 0 {
+			var err error
+			if root, err = rng.GetRootHash(nil); err != nil {
+				return err
 			}
+		}
+		// The witnessed checkpoints first: the stored ones may have been
+		// re-signed over a rewritten tail.
+		for ; nextWit < len(witnessed) && witnessed[nextWit].Size == at; nextWit++ {
+			if !bytes.Equal(root, witnessed[nextWit].Root) {
+				bad(rep.Verified, "root at size %d differs from the witnessed checkpoint: an entry in [%d, %d) was rewritten", at, rep.Verified, at)
+				return errStop
+			}
+			rep.Witnessed = at
+		}
+		for ; next < len(cps) && cps[next].size == at; next++ {
 			if !bytes.Equal(root, cps[next].root) {
 				bad(rep.Verified, "root at size %d differs from checkpoint %d: an entry in [%d, %d) was rewritten", at, next+1, rep.Verified, at)
 				return errStop

@@ -62,6 +62,9 @@ type siteConfig struct {
 	tls     bool
 	baseURL string
 	sso     oauth.SSOConfig // off when Issuer is empty
+	// witnesses cosign the audit checkpoints; none: checkpoints are
+	// signed by the log only.
+	witnesses []audit.Witness
 }
 
 func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
@@ -78,7 +81,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		db.Close()
 		return nil, fmt.Errorf("policy: %w", err)
 	}
-	if a.audit, err = audit.Open(ctx, db.AuditLog(), a.keys.auditSigner, audit.Options{Logger: logger}); err != nil {
+	if a.audit, err = audit.Open(ctx, db.AuditLog(), a.keys.auditSigner, audit.Options{Logger: logger, Witnesses: site.witnesses}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"socle"
+	"socle/audit"
 	"socle/gate"
 	"socle/policy"
 	"socle/store/sqlite"
@@ -28,14 +29,20 @@ import (
 // end of each session, where the app signs a checkpoint.
 func auditedDir(t *testing.T) (string, [2]uint64) {
 	t.Helper()
+	return auditedDirIn(t, t.TempDir(), nil)
+}
+
+// auditedDirIn is auditedDir in dir, the app's checkpoints cosigned by
+// witnesses.
+func auditedDirIn(t *testing.T, dir string, witnesses []audit.Witness) (string, [2]uint64) {
+	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var person string
 	var actor socle.Actor
 	var sizes [2]uint64
 	for session := range 2 {
-		a, err := openApp(ctx, storeFlags{data: dir}, siteConfig{baseURL: "http://localhost"}, logger)
+		a, err := openApp(ctx, storeFlags{data: dir}, siteConfig{baseURL: "http://localhost", witnesses: witnesses}, logger)
 		if err != nil {
 			t.Fatal(err)
 		}

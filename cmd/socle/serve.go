@@ -34,7 +34,7 @@ func envOr(getenv func(string) string, key, def string) string {
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo]", stdout)
+	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo] [--witness URL --witness-key KEY]…", stdout)
 	var sf storeFlags
 	sf.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "SOCLE_ADDR", "127.0.0.1:8080"), "listen address (env SOCLE_ADDR)")
@@ -45,7 +45,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ssoIssuer := fs.String("sso-issuer", getenv("SOCLE_SSO_ISSUER"), "OpenID Connect issuer of the network's single sign-on; off when empty (env SOCLE_SSO_ISSUER; the secret comes from SOCLE_SSO_CLIENT_SECRET)")
 	ssoClientID := fs.String("sso-client-id", getenv("SOCLE_SSO_CLIENT_ID"), "client id of Socle at the SSO provider (env SOCLE_SSO_CLIENT_ID)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
+	var wf witnessFlags
+	wf.register(fs, getenv)
 	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	witnesses, err := wf.witnesses("serve")
+	if err != nil {
 		return err
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
@@ -55,10 +61,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usagef("serve: --demo-persons must be between 1 and 10000000")
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if len(witnesses) == 0 {
+		logger.Warn("audit checkpoints are not witnessed: give --witness and --witness-key (see README)")
+	}
 
 	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
-	}}
+	}, witnesses: witnesses}
 	// Listen first, so that the default base URL (the WebAuthn origin)
 	// names the real port when --addr asks for any (":0").
 	ln, err := net.Listen("tcp", *addr)

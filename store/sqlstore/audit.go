@@ -13,7 +13,7 @@ import (
 // database as the records it protects.
 type AuditLog struct{ db *DB }
 
-var _ audit.Storage = AuditLog{}
+var _ audit.WitnessStorage = AuditLog{}
 
 // AuditLog returns the audit storage of s.
 func (s *DB) AuditLog() AuditLog { return AuditLog{s} }
@@ -145,15 +145,35 @@ func (a AuditLog) PutCheckpoint(ctx context.Context, size uint64, note []byte) e
 
 // LatestCheckpoint returns the last checkpoint stored, nil when none.
 func (a AuditLog) LatestCheckpoint(ctx context.Context) (uint64, []byte, error) {
+	return a.latestNote(ctx, `SELECT tree_size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`)
+}
+
+// latestNote runs a query of the newest (size, note) row; nil when none.
+func (a AuditLog) latestNote(ctx context.Context, query string) (uint64, []byte, error) {
 	var size int64
 	var note []byte
-	err := a.db.read.QueryRowContext(ctx, `SELECT tree_size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`).Scan(&size, &note)
+	err := a.db.read.QueryRowContext(ctx, query).Scan(&size, &note)
 	if err == sql.ErrNoRows {
 		return 0, nil, nil
 	} else if err != nil {
 		return 0, nil, fmt.Errorf("audit checkpoint: %w", err)
 	}
 	return uint64(size), note, nil
+}
+
+// PutWitnessed stores a checkpoint with its witness cosignatures.
+func (a AuditLog) PutWitnessed(ctx context.Context, size uint64, note []byte) error {
+	_, err := a.db.write.ExecContext(ctx, a.db.q(`INSERT INTO audit_witnessed (tree_size, note, created_at) VALUES (?, ?, ?)`), int64(size), note, now())
+	if err != nil {
+		return fmt.Errorf("audit witnessed checkpoint: %w", err)
+	}
+	return nil
+}
+
+// LatestWitnessed returns the last witnessed checkpoint stored, nil when
+// none.
+func (a AuditLog) LatestWitnessed(ctx context.Context) (uint64, []byte, error) {
+	return a.latestNote(ctx, `SELECT tree_size, note FROM audit_witnessed ORDER BY id DESC LIMIT 1`)
 }
 
 // Checkpoints calls fn for every checkpoint in the order stored.

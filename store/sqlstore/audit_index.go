@@ -37,6 +37,16 @@ type indexedEvent struct {
 // indexEntry parses the indexed fields of entry idx from its leaf and
 // returns its row of audit_index.
 func indexEntry(idx int64, leaf []byte) (indexedEvent, time.Time, []any, error) {
+	e, at, err := parseIndexed(idx, leaf)
+	if err != nil {
+		return e, at, nil, err
+	}
+	return e, at, []any{idx, at, nullable(e.AgentID), nullable(e.ClientID), nullable(e.OrganisationID),
+		nullable(e.PersonRef), nullable(e.Purpose), e.Action, e.Allowed}, nil
+}
+
+// parseIndexed reads the indexed fields and the time of entry idx.
+func parseIndexed(idx int64, leaf []byte) (indexedEvent, time.Time, error) {
 	var e indexedEvent
 	if !scanIndexedEvent(leaf, &e) {
 		// Not the canonical shape the scanner expects: decode it fully.
@@ -44,17 +54,15 @@ func indexEntry(idx int64, leaf []byte) (indexedEvent, time.Time, []any, error) 
 			Event indexedEvent `json:"event"`
 		}
 		if err := json.Unmarshal(leaf, &l); err != nil {
-			return e, time.Time{}, nil, fmt.Errorf("audit index: entry %d: %w", idx, err)
+			return e, time.Time{}, fmt.Errorf("audit index: entry %d: %w", idx, err)
 		}
 		e = l.Event
 	}
 	at, err := time.Parse(time.RFC3339Nano, e.Time)
 	if err != nil || e.Action == "" {
-		return e, time.Time{}, nil, fmt.Errorf("audit index: entry %d: no valid time or action", idx)
+		return e, time.Time{}, fmt.Errorf("audit index: entry %d: no valid time or action", idx)
 	}
-	at = at.UTC()
-	return e, at, []any{idx, at, nullable(e.AgentID), nullable(e.ClientID), nullable(e.OrganisationID),
-		nullable(e.PersonRef), nullable(e.Purpose), e.Action, e.Allowed}, nil
+	return e, at.UTC(), nil
 }
 
 // Blocks of the audit index: entries idx>>auditBlockShift share a block,
@@ -142,6 +150,21 @@ func (bs auditBlocks) add(idx int64, at time.Time, e *indexedEvent) {
 	bloomAdd(b.bloom, 'o', e.OrganisationID)
 	bloomAdd(b.bloom, 'u', e.Purpose)
 	bloomAdd(b.bloom, 'x', e.Action)
+}
+
+// mergeFrom folds the summaries of other into bs.
+func (bs auditBlocks) mergeFrom(other auditBlocks) {
+	for block, o := range other {
+		b := bs[block]
+		if b == nil {
+			bs[block] = o
+			continue
+		}
+		b.minAt, b.maxAt = minTime(b.minAt, o.minAt), maxTime(b.maxAt, o.maxAt)
+		for i := range b.bloom {
+			b.bloom[i] |= o.bloom[i]
+		}
+	}
 }
 
 // lastBlock is the newest block as this process last wrote it, so that

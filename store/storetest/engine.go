@@ -64,17 +64,17 @@ func RunEngine(t *testing.T, e Engine) {
 			return s.AuditLog(), s
 		})
 	})
-	t.Run("Sealing", func(t *testing.T) {
-		RunSealing(t, func(t *testing.T) Raw {
-			s, loc := e.open(t)
-			raw, err := e.RawDB(loc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { raw.Close() })
-			return Raw{Store: s, DB: raw}
-		})
-	})
+	openRaw := func(t *testing.T) Raw {
+		s, loc := e.open(t)
+		raw, err := e.RawDB(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { raw.Close() })
+		return Raw{Store: s, DB: raw}
+	}
+	t.Run("Sealing", func(t *testing.T) { RunSealing(t, openRaw) })
+	t.Run("AuditIndex", func(t *testing.T) { RunAuditIndex(t, openRaw) })
 	t.Run("MigrationsIdempotent", func(t *testing.T) { testMigrationsIdempotent(t, e) })
 }
 

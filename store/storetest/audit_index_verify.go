@@ -1,0 +1,171 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"socle/audit"
+	"socle/witness"
+)
+
+// RunAuditIndex runs the tests of what verification adds to the stores:
+// the audit index rebuilt and compared, and witnessed checkpoints kept.
+// open returns a fresh store and a raw connection to it.
+func RunAuditIndex(t *testing.T, open func(t *testing.T) Raw) {
+	t.Run("VerifyIndex", func(t *testing.T) { testVerifyIndex(t, open) })
+	t.Run("Witnessed", func(t *testing.T) { testAuditWitnessed(t, open(t)) })
+}
+
+// testVerifyIndex deletes, alters and adds rows of the audit index and its
+// block summaries, as an intruder hiding accesses from a person would, and
+// expects VerifyIndex to name each.
+func testVerifyIndex(t *testing.T, open func(t *testing.T) Raw) {
+	const n = 3000 // three blocks
+	tests := []struct {
+		name   string
+		tamper string // SQL run on the raw database
+		want   string // "" when intact
+	}{
+		{"intact", "", ""},
+		{"row deleted", `DELETE FROM audit_index WHERE idx = 1234`, "entry 1234: no row in audit_index"},
+		{"person altered", `UPDATE audit_index SET person_ref = 'p1' WHERE idx = 77`, "entry 77: audit_index row differs from the entry (person_ref)"},
+		{"decision altered", `UPDATE audit_index SET allowed = NOT allowed WHERE idx = 2999`, "entry 2999: audit_index row differs from the entry (allowed)"},
+		{"row added", `INSERT INTO audit_index (idx, at, action, allowed) SELECT 5000, at, action, allowed FROM audit_index WHERE idx = 3`, "audit_index row 5000: no such entry"},
+		{"block deleted", `DELETE FROM audit_blocks WHERE block = 1`, "audit_blocks 1 (entries 1024-2047): missing"},
+		{"block time span shrunk", `UPDATE audit_blocks SET max_at = min_at WHERE block = 0`, "audit_blocks 0 (entries 0-1023): its time span"},
+		{"entry deleted", `DELETE FROM audit_entries WHERE idx = 2500`, "audit_index row 2500: no such entry"},
+		{"block filter replaced", `UPDATE audit_blocks SET bloom = (SELECT bloom FROM audit_blocks WHERE block = 2) WHERE block = 0`, "audit_blocks 0 (entries 0-1023): its filter lacks values"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			raw := open(t)
+			st := raw.Store.AuditLog()
+			records := treeRecords(t, n)
+			for first := 0; first < n; first += 500 {
+				must(t, st.AppendBatch(ctx, uint64(first), records[first:first+500]))
+			}
+			if tt.tamper != "" {
+				if _, err := raw.DB.ExecContext(ctx, tt.tamper); err != nil {
+					t.Fatal(err)
+				}
+			}
+			check := func(name string, rep audit.IndexReport) {
+				t.Helper()
+				if tt.want == "" {
+					if !rep.OK() || rep.Checked != n {
+						t.Fatalf("%s of an intact index: %+v", name, rep)
+					}
+					return
+				}
+				if rep.OK() || rep.Count != 1 || !strings.Contains(rep.Problems[0], tt.want) {
+					t.Fatalf("%s: report %+v, want one problem naming %q", name, rep, tt.want)
+				}
+			}
+			var last uint64
+			rep, err := st.VerifyIndex(ctx, n, func(done uint64) { last = done })
+			must(t, err)
+			check("VerifyIndex", rep)
+			if last != n {
+				t.Errorf("last progress %d, want %d", last, n)
+			}
+			// The same check riding on Verify, which reads each entry once.
+			_, vkey, err := audit.GenerateKey("socle.test/audit")
+			must(t, err)
+			ic := st.IndexCheck()
+			if _, err := audit.Verify(ctx, ic, vkey, nil); err != nil {
+				t.Fatal(err)
+			}
+			rep, err = ic.Finish(ctx, n)
+			must(t, err)
+			check("IndexCheck", rep)
+		})
+	}
+}
+
+// testAuditWitnessed runs a log witnessed by a real witness on the store:
+// its checkpoints are cosigned, kept, and the log verifies against the
+// witness.
+func testAuditWitnessed(t *testing.T, raw Raw) {
+	ctx := context.Background()
+	st := raw.Store.AuditLog()
+	size, note, err := st.LatestWitnessed(ctx)
+	if err != nil || note != nil || size != 0 {
+		t.Fatalf("LatestWitnessed of an empty log = %d, %q, %v", size, note, err)
+	}
+	skey, vkey, err := audit.GenerateKey("socle.test/audit")
+	must(t, err)
+	wkey, wvkey, err := witness.GenerateKey("witness.test/w1")
+	must(t, err)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	w, err := witness.New(witness.Config{SignerKey: wkey, Logs: []string{vkey}, Dir: t.TempDir(), Logger: quiet})
+	must(t, err)
+	url := serveWitness(t, w)
+	l, err := audit.Open(ctx, st, skey, audit.Options{CheckpointEvery: 16, Logger: quiet,
+		Witnesses: []audit.Witness{{URL: url, Key: wvkey}}})
+	must(t, err)
+	for i := range 50 {
+		_, err := l.AppendIndex(ctx, auditEvent(i))
+		must(t, err)
+	}
+	must(t, l.Close())
+	size, note, err = st.LatestWitnessed(ctx)
+	must(t, err)
+	if size != 50 {
+		t.Fatalf("latest witnessed checkpoint %d, want 50", size)
+	}
+	if _, err := audit.OpenWitnessed(note, vkey, []string{wvkey}); err != nil {
+		t.Fatalf("stored witnessed checkpoint: %v", err)
+	}
+	cp, err := audit.AskWitness(ctx, st, vkey, audit.Witness{URL: url, Key: wvkey}, nil)
+	must(t, err)
+	rep, err := audit.Verify(ctx, st, vkey, nil, cp)
+	must(t, err)
+	if !rep.OK || rep.Witnessed != 50 {
+		t.Fatalf("Verify against the witness = %+v", rep)
+	}
+	// Cut the tail with its checkpoints: the witness tells.
+	for _, q := range []string{`DELETE FROM audit_entries WHERE idx >= 40`, `DELETE FROM audit_checkpoints WHERE tree_size > 40`} {
+		if _, err := raw.DB.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wm *audit.WitnessMismatch
+	if _, err := audit.AskWitness(ctx, st, vkey, audit.Witness{URL: url, Key: wvkey}, nil); !errors.As(err, &wm) || wm.Size != 50 || wm.LogSize != 40 {
+		t.Fatalf("AskWitness after the tail was cut = %v", err)
+	}
+}
+
+// serveWitness serves w over HTTP on the loopback for the test.
+func serveWitness(t *testing.T, w *witness.Witness) string {
+	t.Helper()
+	srv := httptest.NewServer(w.Handler(""))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// treeRecords returns the records of n entries with the tree hashes the
+// log computes, so that Verify reads them all.
+func treeRecords(t *testing.T, n int) []audit.Record {
+	t.Helper()
+	f := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+	r := f.NewEmptyRange(0)
+	out := make([]audit.Record, n)
+	for i := range out {
+		leaf := auditLeaf(uint64(i))
+		var hashes []byte
+		if err := r.Append(rfc6962.DefaultHasher.HashLeaf(leaf), func(_ compact.NodeID, h []byte) { hashes = append(hashes, h...) }); err != nil {
+			t.Fatal(err)
+		}
+		out[i] = audit.Record{Leaf: leaf, Hashes: hashes}
+	}
+	return out
+}
