@@ -10,8 +10,11 @@ package gate
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,37 +110,62 @@ func (g *Gate) purposeCodes() string {
 	return strings.Join(codes, ", ")
 }
 
-// decide asks the policy and audits a denial. A denial of a read returns
-// ENOTFOUND so that absent and forbidden look the same from outside.
-func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res socle.Resource, want socle.CategorySet) (socle.Decision, error) {
+// decision asks the partner token's scopes and the policy. A denial is a
+// decision with Allow false, not an error; the error is a failure.
+func (g *Gate) decision(ctx context.Context, req Request, action socle.Action, res socle.Resource, want socle.CategorySet) (socle.Decision, error) {
 	ar := socle.AccessRequest{
 		Actor: req.Actor, Action: action, Resource: res, Categories: want,
 		Purpose: req.Purpose, BreakGlass: req.BreakGlass, Time: g.Now(),
 		RequestID: req.RequestID, RemoteAddr: req.RemoteAddr,
 	}
-	var d socle.Decision
 	if !oauth.ScopeAllows(req.Actor, req.Purpose, action) {
 		// A partner's token is used beyond its scopes: refused whatever
 		// the agreement says, and recorded.
-		d.Facts = []socle.Fact{{Kind: "scope", Detail: map[string]string{"scope": oauth.Scope(req.Purpose, action)},
-			Text: "Le jeton du système partenaire ne couvre pas « " + oauth.Scope(req.Purpose, action) + " » : l'accès est refusé."}}
-		if err := g.audit(ctx, req, action, res, d, 0); err != nil {
-			return d, err
-		}
-		return d, socle.Errorf(socle.EFORBIDDEN, "the access token does not grant the scope %s", oauth.Scope(req.Purpose, action))
+		return socle.Decision{Facts: []socle.Fact{{Kind: factScope, Detail: map[string]string{"scope": oauth.Scope(req.Purpose, action)},
+			Text: "Le jeton du système partenaire ne couvre pas « " + oauth.Scope(req.Purpose, action) + " » : l'accès est refusé."}}}, nil
 	}
 	d, err := g.policy.Decide(ctx, ar)
 	if err != nil {
 		return d, fmt.Errorf("deciding %s on %s: %w", action, res.Kind, err)
 	}
-	if d, err = g.breakGlassWindow(ctx, req, ar, d); err != nil {
+	return g.breakGlassWindow(ctx, req, ar, d)
+}
+
+// factScope is the fact of a partner token used beyond its scopes.
+const factScope = "scope"
+
+// tokenScopeDenied reports whether d refuses a partner token used beyond
+// its scopes (whose fact names the scope, unlike a population scope).
+func tokenScopeDenied(d socle.Decision) bool {
+	return !d.Allow && len(d.Facts) > 0 && d.Facts[0].Kind == factScope && d.Facts[0].Detail["scope"] != ""
+}
+
+// decide asks the policy and audits a denial. A denial of a read returns
+// ENOTFOUND so that absent and forbidden look the same from outside. An
+// allowed access then passes the throttle: nothing personal reaches a
+// blocked principal or one asked to step up, and the read of a person
+// counts toward the limits whatever the route (file, follow-ups,
+// orientations, events, contracts…).
+func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res socle.Resource, want socle.CategorySet) (socle.Decision, error) {
+	d, err := g.decision(ctx, req, action, res, want)
+	if err != nil {
 		return d, err
 	}
 	if d.Allow {
+		var reads []socle.ThrottleRead
+		if action == socle.ActionRead && res.Kind == socle.ResourcePerson && res.ID != "" {
+			reads = append(reads, personRead(res.ID))
+		}
+		if err := g.throttle(ctx, req, action, res, reads...); err != nil {
+			return d, err
+		}
 		return d, nil
 	}
 	if err := g.audit(ctx, req, action, res, d, 0); err != nil {
 		return d, err
+	}
+	if tokenScopeDenied(d) {
+		return d, socle.Errorf(socle.EFORBIDDEN, "the access token does not grant the scope %s", oauth.Scope(req.Purpose, action))
 	}
 	if res.ID != "" && (action == socle.ActionRead || action == socle.ActionUpdate) {
 		return d, socle.Errorf(socle.ENOTFOUND, "%s not found", res.Kind)
@@ -200,9 +228,6 @@ func (g *Gate) ReadPerson(ctx context.Context, req Request, id string, want socl
 	if err != nil {
 		return nil, d, err
 	}
-	if err := g.throttle(ctx, req, socle.ActionRead, res, id); err != nil {
-		return nil, d, err
-	}
 	p, err := g.store.Person(ctx, id, d.Categories&want)
 	if err != nil {
 		// A person the policy allowed but the store lacks is recorded as
@@ -255,7 +280,7 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 	for i, p := range found {
 		ids[i] = p.ID
 	}
-	if err := g.throttle(ctx, req, socle.ActionSearch, res, ids...); err != nil {
+	if err := g.throttlePersons(ctx, req, socle.ActionSearch, res, ids); err != nil {
 		return nil, d, err
 	}
 	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(found)); err != nil {
@@ -264,7 +289,32 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 	return found, d, nil
 }
 
+// Outcomes of an exact-identifier lookup, in the Detail of its audit fact
+// (FactExactLookup): what detection reads to find someone probing a file of
+// identifiers.
+const (
+	FactExactLookup = "exact_lookup"
+	LookupFound     = "found"
+	LookupNotFound  = "not_found"
+	LookupRefused   = "refused"
+)
+
+// lookupNone is what a caller learns of a lookup that returns no card,
+// whether nobody has the identifier or the person is out of reach: the
+// same answer, so that a lookup is no oracle.
+var lookupNone = socle.Decision{Facts: []socle.Fact{{Kind: FactExactLookup,
+	Text: "Aucune fiche n'est accessible avec cet identifiant. Hors du territoire de votre structure, une recherche par identifiant exact demande un motif (bris de glace), consigné au journal et signalé pour examen."}}}
+
+// lookup finds a person outside the followed population by her exact
+// identifier. Every lookup weighs LookupWeight in the throttle, found or
+// not, so that probing a file of identifiers costs what reading it would;
+// the policy limits it to the actor's territory unless a reason is given;
+// its audit event says it was an exact lookup and its outcome.
 func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]*socle.Person, socle.Decision, error) {
+	res := socle.Resource{Kind: socle.ResourcePerson}
+	if err := g.throttle(ctx, req, socle.ActionSearch, res, g.lookupRead(q)); err != nil {
+		return nil, socle.Decision{}, err
+	}
 	q.OrganisationID, q.Departements, q.Situations = "", nil, nil
 	q.FamilyName, q.GivenName, q.CommuneCode = "", "", ""
 	q.Limit = 1
@@ -272,24 +322,54 @@ func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]
 	if err != nil {
 		return nil, socle.Decision{}, fmt.Errorf("looking up person: %w", err)
 	}
-	res := socle.Resource{Kind: socle.ResourcePerson}
 	if len(cards) == 1 {
 		res.ID = cards[0].ID
 	}
-	d, err := g.decide(ctx, req, socle.ActionSearch, res, socle.SetOf(socle.CatIdentity))
+	d, err := g.decision(ctx, req, socle.ActionSearch, res, socle.SetOf(socle.CatIdentity))
 	if err != nil {
-		if socle.ErrorCode(err) == socle.EFORBIDDEN {
-			return nil, d, nil
-		}
 		return nil, d, err
 	}
+	outcome := LookupFound
+	switch {
+	case !d.Allow:
+		outcome, cards = LookupRefused, nil
+	case len(cards) == 0:
+		outcome = LookupNotFound
+	}
+	territory := "in"
+	for _, f := range d.Facts {
+		if f.Detail["territory"] != "" {
+			territory = f.Detail["territory"]
+			break
+		}
+	}
+	if d.BreakGlass {
+		territory = "out"
+	}
+	audited := d
+	audited.Facts = append(slices.Clip(d.Facts), socle.Fact{Kind: FactExactLookup,
+		Detail: map[string]string{"outcome": outcome, "territory": territory, "reason": strconv.FormatBool(req.BreakGlass != "")},
+		Text:   "Recherche par identifiant exact (NIR et date de naissance)."})
 	for _, c := range cards {
 		c.Mask(d.Categories)
 	}
-	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(cards)); err != nil {
+	if err := g.audit(ctx, req, socle.ActionSearch, res, audited, len(cards)); err != nil {
 		return nil, d, err
 	}
+	if tokenScopeDenied(d) {
+		return nil, d, socle.Errorf(socle.EFORBIDDEN, "the access token does not grant the scope %s", oauth.Scope(req.Purpose, socle.ActionSearch))
+	}
+	if len(cards) == 0 {
+		return nil, lookupNone, nil
+	}
 	return cards, d, nil
+}
+
+// lookupRead is the throttled read of a lookup: a keyed hash of the
+// identifier, so that the throttle's table holds no NIR.
+func (g *Gate) lookupRead(q socle.PersonQuery) socle.ThrottleRead {
+	sum := sha256.Sum256([]byte(g.personRef("lookup:" + q.NIR + "/" + q.BirthDate.String())))
+	return socle.ThrottleRead{Subject: "lookup:" + hex.EncodeToString(sum[:16]), Weight: LookupWeight}
 }
 
 // CreatePerson records a new person, followed from today by the creator's
