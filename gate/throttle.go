@@ -90,7 +90,9 @@ func (t *Throttle) lock(principal string) func() {
 }
 
 // personRead is the throttled read of one person.
-func personRead(id string) socle.ThrottleRead { return socle.ThrottleRead{Subject: "person:" + id, Weight: 1} }
+func personRead(id string) socle.ThrottleRead {
+	return socle.ThrottleRead{Subject: "person:" + id, Weight: 1}
+}
 
 var errBlocked = socle.Errorf(socle.EFORBIDDEN, "access to personal data is suspended for this account after an unusual volume of reads; contact your privacy officer")
 

@@ -65,7 +65,10 @@ func TestGateThrottle(t *testing.T) {
 	stepUpPending := map[string]func() error{
 		"file already read": func() error { _, _, err := e.gate.ReadPerson(ctx, req, e.followed.ID, 0); return err },
 		"follow-ups":        func() error { _, _, err := e.gate.Followups(ctx, req, e.followed.ID); return err },
-		"search":            func() error { _, _, err := e.gate.SearchPersons(ctx, req, socle.PersonQuery{FamilyName: "a"}); return err },
+		"search": func() error {
+			_, _, err := e.gate.SearchPersons(ctx, req, socle.PersonQuery{FamilyName: "a"})
+			return err
+		},
 		"lookup": func() error {
 			_, _, err := e.gate.SearchPersons(ctx, req, socle.PersonQuery{NIR: e.stranger.Identity.NIR, BirthDate: e.stranger.Identity.BirthDate})
 			return err

@@ -42,7 +42,9 @@ func TestThrottle(t *testing.T) {
 	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 	var alerts []string
 	th, restart := newThrottle(t, 10, 20)
-	alert := func(_ context.Context, a socle.Actor, n int) { alerts = append(alerts, fmt.Sprintf("%s:%d", gate.PrincipalKey(a), n)) }
+	alert := func(_ context.Context, a socle.Actor, n int) {
+		alerts = append(alerts, fmt.Sprintf("%s:%d", gate.PrincipalKey(a), n))
+	}
 	th.Alert = alert
 	read := func(th *gate.Throttle, a socle.Actor, at time.Time, from, to int) error {
 		t.Helper()
