@@ -20,6 +20,16 @@ import (
 // file of identifiers is turned into a leak of the register.
 const LookupWeight = 5
 
+// The platform's limits of weighted reads per hour. An adviser follows
+// about a hundred persons and opens a few dozen files a day; a search
+// counts every person it returns. Past DefaultStepUp an agent confirms her
+// second factor; past DefaultBlock (an agent) or DefaultStepUp (a partner
+// system, which cannot step up) the account is blocked.
+const (
+	DefaultStepUp = 250
+	DefaultBlock  = 1000
+)
+
 // Throttle limits, inline, how much personal data one agent or partner
 // system reads in a sliding window: mass extraction is stopped while it
 // happens, not found weeks later. Every personal-data read counts: a person
@@ -37,8 +47,8 @@ const LookupWeight = 5
 // and blocks. Only a privacy officer lifts a block (Gate.LiftBlock).
 type Throttle struct {
 	Window   time.Duration // default one hour
-	StepUp   int           // weighted reads per window before a step-up (default 200)
-	Block    int           // weighted reads per window before a block (default 1000)
+	StepUp   int           // weighted reads per window before a step-up (default DefaultStepUp)
+	Block    int           // weighted reads per window before a block (default DefaultBlock)
 	BlockFor time.Duration // how long a block lasts unless lifted (default 24 hours)
 	// Exempt reports whether the access belongs to an approved bulk task.
 	Exempt func(actor socle.Actor, purpose string, now time.Time) bool
@@ -63,10 +73,10 @@ func (t *Throttle) defaults() (window time.Duration, stepUp, block int, blockFor
 		window = time.Hour
 	}
 	if stepUp <= 0 {
-		stepUp = 200
+		stepUp = DefaultStepUp
 	}
 	if block <= 0 {
-		block = 1000
+		block = DefaultBlock
 	}
 	if blockFor <= 0 {
 		blockFor = 24 * time.Hour

@@ -15,15 +15,12 @@ import (
 	"socle/gate"
 )
 
-// The inline limits of distinct persons read per hour. An adviser follows
-// about a hundred persons and opens a few dozen files a day; a search
-// counts every person it returns. Past 250 distinct persons in an hour an
-// agent confirms her second factor; past 1000 (an agent) or 250 (a partner
-// system, which cannot step up) the account is blocked for 24 hours and a
-// critical alert opens a case. A declared, approved bulk task is exempt.
+// The inline limits are the gate's defaults (gate.DefaultStepUp,
+// gate.DefaultBlock): past the block an account is blocked for 24 hours and
+// a critical alert opens a case. A declared, approved bulk task is exempt.
 const (
-	throttleStepUp = 250
-	throttleBlock  = 1000
+	throttleStepUp = gate.DefaultStepUp
+	throttleBlock  = gate.DefaultBlock
 )
 
 // detectPoll is how often the live detector reads the new audit entries.
