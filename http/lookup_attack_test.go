@@ -149,6 +149,36 @@ func TestExactLookupAttack(t *testing.T) {
 	if outcomes["found/out"]+outcomes["found/in"] != blockedAfter-allowed+cards || outcomes["refused/out"] != allowed-cards || outcomes["found/in"] < cards {
 		t.Errorf("exact lookups in the audit log = %v", outcomes)
 	}
+
+	// A privacy officer of her organisation lifts the block, with a
+	// reason, through the API; the page lists the blocks.
+	officer := storetest.NewAgent(e.actors[socle.KindPartner].OrganisationID, "dpo@partenaire.fr")
+	officer.Roles = []socle.Role{socle.RoleAuditor}
+	if err := e.db.CreateAgent(ctx, officer); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := e.identity.SetupDemoAgent(ctx, officer.ID, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dpo := e.login(officer.Email, secret)
+	if resp, body := e.get(dpo, "/alertes/blocages", ""); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Lever le blocage") {
+		t.Errorf("blocks page: %d", resp.StatusCode)
+	}
+	principal := gate.PrincipalKey(e.actors[socle.KindPartner])
+	lift := e.srv.URL + "/api/v1/throttle/blocks/" + url.PathEscape(principal) + "/lift"
+	if resp := postJSON(t, attacker, lift, `{"reason":"Je me débloque moi-même, voilà tout"}`); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the blocked adviser lifting her own block: %d, want 403", resp.StatusCode)
+	}
+	if resp := postJSON(t, dpo, lift, `{"reason":""}`); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("lifting without a reason: %d, want 400", resp.StatusCode)
+	}
+	if resp := postJSON(t, dpo, lift, `{"reason":"Alerte examinée : tests de recette déclarés en retard"}`); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("lifting with a reason: %d, want 204", resp.StatusCode)
+	}
+	if resp, body := e.get(attacker, "/api/v1/persons/"+e.person.ID+"/followups", "accompagnement"); resp.StatusCode != http.StatusOK {
+		t.Errorf("follow-ups after the block is lifted: %d %s", resp.StatusCode, body)
+	}
 }
 
 func postJSON(t *testing.T, c *http.Client, url, body string) *http.Response {

@@ -43,6 +43,7 @@ type networkEnv struct {
 	gate     *gate.Gate
 	log      *audit.Log
 	secrets  map[socle.OrgKind]string // TOTP secrets of the agents
+	identity *identity.Service
 }
 
 // sensitiveValues are the values of the sensitive sections of the person,
@@ -86,7 +87,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 		t.Fatal(err)
 	}
 	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{},
-		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}}
+		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg}))
 	t.Cleanup(e.srv.Close)
 
