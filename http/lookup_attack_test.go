@@ -188,6 +188,7 @@ func postJSON(t *testing.T, c *http.Client, url, body string) *http.Response {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", strings.TrimSuffix(url[:strings.Index(url, "/api/")], "/"))
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
