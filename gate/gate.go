@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"socle"
 	"socle/oauth"
@@ -91,6 +92,13 @@ func (g *Gate) checkCaller(req Request) error {
 	}
 	if req.Actor.Strength < socle.AuthClient {
 		return socle.Errorf(socle.EFORBIDDEN, "a second factor is required before accessing personal data")
+	}
+	// What the audit log records must read back as it was written.
+	for _, f := range []struct{ name, text string }{{"purpose", req.Purpose}, {"break-the-glass justification", req.BreakGlass},
+		{"request id", req.RequestID}, {"remote address", req.RemoteAddr}} {
+		if !utf8.ValidString(f.text) {
+			return socle.Errorf(socle.EINVALID, "%s: not valid UTF-8 text", f.name)
+		}
 	}
 	if req.Purpose == "" {
 		return socle.Errorf(socle.EINVALID, "purpose required: declare one of %s", g.purposeCodes())
@@ -205,8 +213,31 @@ func (g *Gate) audit(ctx context.Context, req Request, action socle.Action, res 
 			ev.ResourceID = ""
 		}
 	}
+	if err := readableEvent(ev); err != nil {
+		return err
+	}
 	if err := g.auditor.Append(ctx, ev); err != nil {
 		return socle.Errorf(socle.EUNAVAILABLE, "the access could not be recorded in the audit log; no data is returned")
+	}
+	return nil
+}
+
+// readableEvent refuses an event whose text is not valid UTF-8: stored, it
+// could not be read back in canonical form, and its inclusion proof and the
+// person's access history would fail for good.
+func readableEvent(ev socle.AuditEvent) error {
+	texts := []string{ev.RequestID, ev.AgentID, ev.ClientID, ev.OrganisationID, ev.Action, ev.ResourceKind, ev.ResourceID,
+		ev.PersonRef, ev.Categories, ev.Purpose, ev.Explanation, ev.RemoteAddr, ev.BreakGlass}
+	for _, f := range ev.Facts {
+		texts = append(texts, f.Kind, f.Text)
+		for k, v := range f.Detail {
+			texts = append(texts, k, v)
+		}
+	}
+	for _, t := range texts {
+		if !utf8.ValidString(t) {
+			return socle.Errorf(socle.EINVALID, "the access carries text that is not valid UTF-8; nothing is recorded nor returned")
+		}
 	}
 	return nil
 }

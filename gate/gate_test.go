@@ -126,6 +126,7 @@ func TestCallerChecks(t *testing.T) {
 		{"password only", gate.Request{Actor: passwordOnly, Purpose: policy.PurposeAccompagnement}, socle.EFORBIDDEN, "second factor"},
 		{"no purpose", e.req(""), socle.EINVALID, "accompagnement"},
 		{"unknown purpose", e.req("curiosite"), socle.EINVALID, "accompagnement"},
+		{"justification not UTF-8", gate.Request{Actor: e.adviser, Purpose: policy.PurposeAccompagnement, BreakGlass: "demande \xe9crite"}, socle.EINVALID, "UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

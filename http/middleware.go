@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"mime"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"socle"
 )
@@ -230,4 +232,58 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 // CSRF token in its header.
 func (s *Server) sessionCSRF(r *http.Request) bool {
 	return s.identity != nil && r.Header.Get("X-CSRF-Token") != "" && s.identity.VerifyCSRF(r) == nil
+}
+
+// rejectInvalidText refuses, before anything reads them, header values,
+// query parameters and form fields that are not valid UTF-8: such text
+// would reach the audit log (a break-the-glass justification, a user
+// agent, a reason) and could not be read back in canonical form. JSON
+// bodies need no check: decoding them replaces invalid bytes.
+func (s *Server) rejectInvalidText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fail := func(what string) {
+			err := socle.Errorf(socle.EINVALID, "%s: not valid UTF-8 text", what)
+			if strings.HasPrefix(r.URL.Path, "/api/") || s.pages == nil {
+				writeError(w, r, err)
+				return
+			}
+			s.renderError(w, r, err)
+		}
+		for name, values := range r.Header {
+			for _, v := range values {
+				if !utf8.ValidString(v) {
+					fail("header " + name)
+					return
+				}
+			}
+		}
+		if !utf8.ValidString(r.URL.Path) {
+			fail("path")
+			return
+		}
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" || r.URL.RawQuery != "" {
+			if err := r.ParseForm(); err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					writeError(w, r, socle.Errorf(socle.ETOOLARGE, "request body larger than %d bytes", tooLarge.Limit))
+					return
+				}
+				writeError(w, r, socle.Errorf(socle.EINVALID, "malformed query string or form body"))
+				return
+			}
+			for name, values := range r.Form {
+				if !utf8.ValidString(name) {
+					fail("form or query")
+					return
+				}
+				for _, v := range values {
+					if !utf8.ValidString(v) {
+						fail("field " + name)
+						return
+					}
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -146,6 +146,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	var h http.Handler = s.mux
 	h = s.guardAPIWrites(h)
 	h = s.authenticate(h)
+	h = s.rejectInvalidText(h)
 	h = s.limitBody(h)
 	h = securityHeaders(cfg.TLS, h)
 	h = s.recoverPanics(h)
