@@ -202,7 +202,9 @@ func (s *Server) guardAPIWrites(next http.Handler) http.Handler {
 	})
 }
 
-func hasBody(r *http.Request) bool { return r.ContentLength > 0 || r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody }
+func hasBody(r *http.Request) bool {
+	return r.ContentLength > 0 || r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody
+}
 
 func isJSON(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
