@@ -44,6 +44,7 @@ type networkEnv struct {
 	log      *audit.Log
 	secrets  map[socle.OrgKind]string // TOTP secrets of the agents
 	identity *identity.Service
+	dir      string // the SQLite data directory
 }
 
 // sensitiveValues are the values of the sensitive sections of the person,
@@ -57,7 +58,8 @@ var sensitiveValues = map[socle.Category][]string{
 func newNetworkEnv(t *testing.T) *networkEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
+	dir := t.TempDir()
+	db, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 		t.Fatal(err)
 	}
 	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{},
-		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc}
+		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc, dir: dir}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg}))
 	t.Cleanup(e.srv.Close)
 

@@ -309,10 +309,15 @@ func (s *Service) CookieName() string {
 }
 
 // audit appends an event; its error must stop what it records.
+// errAuditUnavailable answers a request whose event the audit log could
+// not record: nothing it asked for happens.
+var errAuditUnavailable = socle.Errorf(socle.EUNAVAILABLE, "Le journal des accès est momentanément indisponible : l'opération n'a pas pu être enregistrée. Réessayez dans quelques instants.")
+
 func (s *Service) audit(ctx context.Context, ev socle.AuditEvent) error {
 	ev.Time = s.Now().UTC()
 	if err := s.auditor.Append(ctx, ev); err != nil {
-		return fmt.Errorf("audit %s: %w", ev.Action, err)
+		// Unavailable like every other access the log cannot record.
+		return fmt.Errorf("audit %s: %w: %w", ev.Action, errAuditUnavailable, err)
 	}
 	return nil
 }
