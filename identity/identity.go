@@ -155,6 +155,15 @@ type Store interface {
 	ConsumeToken(ctx context.Context, hash string, at time.Time) (*Token, error)
 	// Token returns the token without consuming it.
 	Token(ctx context.Context, hash string) (*Token, error)
+	// KeepPendingTOTP keeps secret as the TOTP secret proposed for the
+	// token of hash until expires, unless one is kept already, and returns
+	// the one kept.
+	KeepPendingTOTP(ctx context.Context, hash, agentID, secret string, at, expires time.Time) (string, error)
+	// PendingTOTP returns the secret kept for the token, unexpired at at;
+	// ENOTFOUND otherwise.
+	PendingTOTP(ctx context.Context, hash string, at time.Time) (string, error)
+	// DropPendingTOTP forgets the secret kept for the token.
+	DropPendingTOTP(ctx context.Context, hash string) error
 
 	CreateRecovery(ctx context.Context, r *RecoveryRequest) error
 	Recovery(ctx context.Context, id string) (*RecoveryRequest, error)

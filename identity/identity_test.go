@@ -483,10 +483,10 @@ func TestFourEyesRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := totp.GenerateCode(enr.Secret, e.now)
-	if _, err := e.svc.CompleteEnrolment(ctx, token, enr.Secret, c, "ma nouvelle phrase de passe", client); err != nil {
+	if _, err := e.svc.CompleteEnrolment(ctx, token, c, "ma nouvelle phrase de passe", client); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.CompleteEnrolment(ctx, token, enr.Secret, c, "ma nouvelle phrase de passe", client); code(err) != socle.ENOTFOUND {
+	if _, err := e.svc.CompleteEnrolment(ctx, token, c, "ma nouvelle phrase de passe", client); code(err) != socle.ENOTFOUND {
 		t.Fatalf("link used twice: %v", err)
 	}
 }
