@@ -114,7 +114,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	if err != nil {
 		return "", err
 	}
-	if err := s.CheckPassword(password, a); err != nil {
+	if err := s.CheckPassword(ctx, password, a); err != nil {
 		return "", err
 	}
 	secret, err := s.store.PendingTOTP(ctx, tokenID(token), s.Now().UTC())
@@ -176,7 +176,7 @@ func (s *Service) SetupDemoAgent(ctx context.Context, agentID, password string) 
 	if err != nil {
 		return "", err
 	}
-	if err := s.CheckPassword(password, a); err != nil {
+	if err := s.CheckPassword(ctx, password, a); err != nil {
 		return "", err
 	}
 	e, err := s.NewTOTP(a)
