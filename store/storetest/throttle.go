@@ -32,10 +32,10 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 				t.Fatal(err)
 			}
 		}
-		must(ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{"person:1", 1}, {"person:2", 1}, {"lookup:x", 5}}, t0, t0.Add(-time.Hour)))
+		must(ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}, {Subject: "person:2", Weight: 1}, {Subject: "lookup:x", Weight: 5}}, t0, t0.Add(-time.Hour)))
 		// Reading person 1 again keeps one row; another principal is apart.
-		must(ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{"person:1", 1}}, t0.Add(30*time.Minute), t0.Add(-30*time.Minute)))
-		must(ts.CountThrottleReads(ctx, "agent:b", []socle.ThrottleRead{{"person:1", 1}}, t0, t0.Add(-time.Hour)))
+		must(ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0.Add(30*time.Minute), t0.Add(-30*time.Minute)))
+		must(ts.CountThrottleReads(ctx, "agent:b", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0, t0.Add(-time.Hour)))
 		st, weight, counted, err := ts.ThrottleWindow(ctx, "agent:a", t0.Add(-time.Minute), []string{"person:1", "person:3", "lookup:x"})
 		must(err)
 		slices.Sort(counted)
@@ -70,7 +70,7 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 		if err := ts.RecordStepUp(ctx, "agent:a", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{"person:1", 1}}, t0, t0.Add(-time.Hour)); err != nil {
+		if err := ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0, t0.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if err := ts.BlockPrincipal(ctx, "agent:a", "org_a", t0.Add(2*time.Minute), t0.Add(24*time.Hour), 1001); err != nil {
