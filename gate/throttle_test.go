@@ -113,3 +113,24 @@ func TestThrottle(t *testing.T) {
 		t.Errorf("nil throttle: %v", err)
 	}
 }
+
+// BenchmarkThrottleAllow measures the throttle's cost per personal-data
+// read on SQLite: its state read, the check and the counted read.
+func BenchmarkThrottleAllow(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	th := gate.NewThrottle(db)
+	th.StepUp, th.Block = 1<<30, 1<<30
+	agent := socle.Actor{AgentID: "agt-bench", OrganisationID: "org-1", Strength: socle.AuthMFA}
+	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := th.Allow(ctx, agent, "accompagnement", now, person(i%500)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -196,3 +196,38 @@ func postJSON(t *testing.T, c *http.Client, url, body string) *http.Response {
 	resp.Body.Close()
 	return resp
 }
+
+// TestSearchPageLookupOutsideTheTerritory: the search page is the same
+// lookup as the API: a person outside the adviser's territory is found by
+// NIR and birth date only with a reason, which the audit log keeps.
+func TestSearchPageLookupOutsideTheTerritory(t *testing.T) {
+	e := newNetworkEnv(t)
+	p := storetest.NewPerson(2000)
+	p.Contact.CommuneCode, p.Contact.PostalCode = "13055", "13001"
+	if err := e.db.CreatePerson(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	search := func(reason string) string {
+		t.Helper()
+		q := url.Values{"finalite": {"accompagnement"}, "nir": {p.Identity.NIR}, "naissance": {p.Identity.BirthDate.String()}, "motif": {reason}}
+		resp, body := e.get(e.clients[socle.KindPartner], "/usagers?"+q.Encode(), "")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("search page: %d", resp.StatusCode)
+		}
+		return body
+	}
+	if body := search(""); strings.Contains(body, "/usagers/"+p.ID) || !strings.Contains(body, "demande un motif") {
+		t.Error("the search page found a person outside the territory without a reason, or did not say a reason is needed")
+	}
+	const reason = "Appel de la personne pour son inscription"
+	if body := search(reason); !strings.Contains(body, "/usagers/"+p.ID) {
+		t.Error("the search page did not find the person with a reason")
+	}
+	last, err := e.log.Entry(context.Background(), e.log.Size()-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Event.BreakGlass != reason || last.Event.Action != "search" {
+		t.Errorf("last audit entry = %+v, want the lookup with its reason", last.Event)
+	}
+}
