@@ -274,6 +274,16 @@ func TestSearchIsRestrictedToFollowedPersons(t *testing.T) {
 		!strings.Contains(last, `"territory":"out"`) || !strings.Contains(last, `"break_glass":"Demande de la personne`) {
 		t.Errorf("audit entry of the justified lookup = %s", last)
 	}
+	// It is listed for review like a break-the-glass access, and opens
+	// nothing: the file stays closed without a justification of its own.
+	officer := gate.Request{Actor: socle.Actor{AgentID: "agt_dpo", OrganisationID: e.adviser.OrganisationID, Roles: []socle.Role{socle.RoleAuditor}, Strength: socle.AuthMFA}}
+	grants, err := e.gate.BreakGlassGrants(ctx, officer, false, 10)
+	if err != nil || len(grants) != 1 || grants[0].Justification != justified.BreakGlass {
+		t.Fatalf("grants to review = %+v, %v; want the justified lookup", grants, err)
+	}
+	if p, _, err := e.gate.ReadPerson(ctx, req, e.stranger.ID, 0); p != nil || socle.ErrorCode(err) != socle.ENOTFOUND {
+		t.Fatalf("reading the file after a justified lookup: %v, %v; want not found", p, err)
+	}
 	// The NIR alone, without the birth date, finds nobody outside.
 	cards, _, err = e.gate.SearchPersons(ctx, req, socle.PersonQuery{NIR: e.stranger.Identity.NIR})
 	if err != nil || len(cards) != 0 {
