@@ -194,7 +194,7 @@ func (s *Server) guardAPIWrites(next http.Handler) http.Handler {
 			writeError(w, r, socle.Errorf(socle.EUNSUPPORTED, "request body: Content-Type must be application/json"))
 			return
 		}
-		if actor := ActorFrom(r.Context()); actor.Authenticated() && !hasBearer(r) && !s.sameOrigin(r) && !s.sessionCSRF(r) {
+		if actor := ActorFrom(r.Context()); (actor.Authenticated() || actor.ContactID != "") && !hasBearer(r) && !s.sameOrigin(r) && !s.sessionCSRF(r) {
 			writeError(w, r, socle.Errorf(socle.EFORBIDDEN, "a write authenticated by a session cookie needs the session's X-CSRF-Token header or a same-origin Origin header"))
 			return
 		}
