@@ -262,6 +262,9 @@ func (g *Gate) LiftBlock(ctx context.Context, req Request, principal, reason str
 	if err := pr.Err("lifting a block"); err != nil {
 		return err
 	}
+	if principal == PrincipalKey(req.Actor) {
+		return socle.Errorf(socle.EFORBIDDEN, "another privacy officer must lift your own block")
+	}
 	st, _, _, err := g.Throttle.store.ThrottleWindow(ctx, principal, g.Now(), nil)
 	if err != nil {
 		return fmt.Errorf("reading the block: %w", err)

@@ -111,6 +111,7 @@ func TestGateThrottle(t *testing.T) {
 		{"without a reason", officer, principal, "  ", socle.EINVALID},
 		{"of a malformed principal", officer, "agt_x", reason, socle.EINVALID},
 		{"of an account not blocked", officer, "agent:agt_other", reason, socle.ENOTFOUND},
+		{"of her own account", officer, gate.PrincipalKey(officer.Actor), reason, socle.EFORBIDDEN},
 	}
 	for _, tt := range lifts {
 		if err := e.gate.LiftBlock(ctx, tt.req, tt.principal, tt.reason); socle.ErrorCode(err) != tt.code {
