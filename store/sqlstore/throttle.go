@@ -16,16 +16,11 @@ var _ socle.ThrottleStore = (*DB)(nil)
 // ThrottleWindow returns the principal's throttle state, the weight read
 // after since and which of subjects are already counted.
 func (s *DB) ThrottleWindow(ctx context.Context, principal string, since time.Time, subjects []string) (socle.ThrottleState, int, []string, error) {
-	st := socle.ThrottleState{Principal: principal}
-	var asked, stepped, blockedAt, until int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT organisation_id, stepup_asked_us, stepped_up_us, blocked_at_us, blocked_until_us, blocked_weight
-FROM gate_throttle_states WHERE principal = ?`), principal).Scan(&st.OrganisationID, &asked, &stepped, &blockedAt, &until, &st.BlockedWeight)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
+	st, err := scanThrottleState(s.read.QueryRowContext(ctx, s.q(`SELECT `+throttleStateColumns+` FROM gate_throttle_states WHERE principal = ?`), principal))
+	if errors.Is(err, sql.ErrNoRows) {
+		st = socle.ThrottleState{Principal: principal}
+	} else if err != nil {
 		return st, 0, nil, fmt.Errorf("reading throttle state: %w", err)
-	default:
-		st.StepUpAsked, st.SteppedUp, st.BlockedAt, st.BlockedUntil = microsOrZero(asked), microsOrZero(stepped), microsOrZero(blockedAt), microsOrZero(until)
 	}
 	after := since.UnixMicro()
 	var weight int
@@ -61,6 +56,18 @@ FROM gate_throttle_states WHERE principal = ?`), principal).Scan(&st.Organisatio
 		}
 	}
 	return st, weight, counted, nil
+}
+
+const throttleStateColumns = `principal, organisation_id, stepup_asked_us, stepped_up_us, blocked_at_us, blocked_until_us, blocked_weight`
+
+func scanThrottleState(sc interface{ Scan(...any) error }) (socle.ThrottleState, error) {
+	var st socle.ThrottleState
+	var asked, stepped, blockedAt, until int64
+	if err := sc.Scan(&st.Principal, &st.OrganisationID, &asked, &stepped, &blockedAt, &until, &st.BlockedWeight); err != nil {
+		return socle.ThrottleState{}, err
+	}
+	st.StepUpAsked, st.SteppedUp, st.BlockedAt, st.BlockedUntil = microsOrZero(asked), microsOrZero(stepped), microsOrZero(blockedAt), microsOrZero(until)
+	return st, nil
 }
 
 func microsOrZero(us int64) time.Time {
@@ -145,7 +152,7 @@ WHERE principal = ? AND blocked_until_us > ?`), principal, at.UnixMicro())
 
 // ThrottleBlocks lists the blocks in force, newest first.
 func (s *DB) ThrottleBlocks(ctx context.Context, at time.Time, limit int) ([]socle.ThrottleState, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT principal, organisation_id, stepup_asked_us, stepped_up_us, blocked_at_us, blocked_until_us, blocked_weight
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+throttleStateColumns+`
 FROM gate_throttle_states WHERE blocked_until_us > ? ORDER BY blocked_at_us DESC, principal LIMIT ?`), at.UnixMicro(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing blocks: %w", err)
@@ -153,12 +160,10 @@ FROM gate_throttle_states WHERE blocked_until_us > ? ORDER BY blocked_at_us DESC
 	defer rows.Close()
 	var out []socle.ThrottleState
 	for rows.Next() {
-		var st socle.ThrottleState
-		var asked, stepped, blockedAt, until int64
-		if err := rows.Scan(&st.Principal, &st.OrganisationID, &asked, &stepped, &blockedAt, &until, &st.BlockedWeight); err != nil {
+		st, err := scanThrottleState(rows)
+		if err != nil {
 			return nil, fmt.Errorf("listing blocks: %w", err)
 		}
-		st.StepUpAsked, st.SteppedUp, st.BlockedAt, st.BlockedUntil = microsOrZero(asked), microsOrZero(stepped), microsOrZero(blockedAt), microsOrZero(until)
 		out = append(out, st)
 	}
 	return out, rows.Err()
