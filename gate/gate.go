@@ -80,6 +80,9 @@ type Request struct {
 	BreakGlass string
 	RequestID  string
 	RemoteAddr string
+	// exactLookup marks a search by exact identifier, so that its refusal
+	// by the throttle is recorded as a lookup too.
+	exactLookup bool
 }
 
 // Purposes returns the purpose register, for forms and error messages.
@@ -164,7 +167,11 @@ func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res
 		if action == socle.ActionRead && res.Kind == socle.ResourcePerson && res.ID != "" {
 			reads = append(reads, personRead(res.ID))
 		}
-		if err := g.throttle(ctx, req, action, res, reads...); err != nil {
+		var also []socle.Fact
+		if req.exactLookup {
+			also = append(also, lookupFact(LookupThrottled, "", req))
+		}
+		if err := g.throttleWith(ctx, req, action, res, also, reads...); err != nil {
 			return d, err
 		}
 		return d, nil
@@ -284,6 +291,7 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 		return nil, socle.Decision{}, err
 	}
 	exact := q.NIR != "" && !q.BirthDate.IsZero()
+	req.exactLookup = exact
 	if q.FamilyName == "" && q.GivenName == "" && q.NIR == "" && q.BirthDate.IsZero() && q.CommuneCode == "" {
 		return nil, socle.Decision{}, socle.Errorf(socle.EINVALID, "search needs at least one criterion: family_name, given_name, birth_date, nir or commune_code")
 	}
@@ -328,7 +336,17 @@ const (
 	LookupFound     = "found"
 	LookupNotFound  = "not_found"
 	LookupRefused   = "refused"
+	LookupThrottled = "throttled" // refused by the volume throttle before the search
 )
+
+// lookupFact is the audit fact of an exact lookup: its outcome, whether the
+// person lives in the actor's territory ("in", "out", "" when unknown) and
+// whether a reason was given.
+func lookupFact(outcome, territory string, req Request) socle.Fact {
+	return socle.Fact{Kind: FactExactLookup,
+		Detail: map[string]string{"outcome": outcome, "territory": territory, "reason": strconv.FormatBool(req.BreakGlass != "")},
+		Text:   "Recherche par identifiant exact (NIR et date de naissance)."}
+}
 
 // lookupNone is what a caller learns of a lookup that returns no card,
 // whether nobody has the identifier or the person is out of reach: the
@@ -343,7 +361,8 @@ var lookupNone = socle.Decision{Facts: []socle.Fact{{Kind: FactExactLookup,
 // its audit event says it was an exact lookup and its outcome.
 func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]*socle.Person, socle.Decision, error) {
 	res := socle.Resource{Kind: socle.ResourcePerson}
-	if err := g.throttle(ctx, req, socle.ActionSearch, res, g.lookupRead(q)); err != nil {
+	throttled := lookupFact(LookupThrottled, "", req)
+	if err := g.throttleWith(ctx, req, socle.ActionSearch, res, []socle.Fact{throttled}, g.lookupRead(q)); err != nil {
 		return nil, socle.Decision{}, err
 	}
 	q.OrganisationID, q.Departements, q.Situations = "", nil, nil
@@ -378,9 +397,7 @@ func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]
 		territory = "out"
 	}
 	audited := d
-	audited.Facts = append(slices.Clip(d.Facts), socle.Fact{Kind: FactExactLookup,
-		Detail: map[string]string{"outcome": outcome, "territory": territory, "reason": strconv.FormatBool(req.BreakGlass != "")},
-		Text:   "Recherche par identifiant exact (NIR et date de naissance)."})
+	audited.Facts = append(slices.Clip(d.Facts), lookupFact(outcome, territory, req))
 	for _, c := range cards {
 		c.Mask(d.Categories)
 	}

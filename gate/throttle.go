@@ -190,6 +190,11 @@ func (g *Gate) throttlePersons(ctx context.Context, req Request, action socle.Ac
 // throttle consults the gate's Throttle (none: no limit) before personal
 // data is returned, and records a refusal in the audit log like any denial.
 func (g *Gate) throttle(ctx context.Context, req Request, action socle.Action, res socle.Resource, reads ...socle.ThrottleRead) error {
+	return g.throttleWith(ctx, req, action, res, nil, reads...)
+}
+
+// throttleWith is throttle whose refusal carries the facts also.
+func (g *Gate) throttleWith(ctx context.Context, req Request, action socle.Action, res socle.Resource, also []socle.Fact, reads ...socle.ThrottleRead) error {
 	err := g.Throttle.Allow(ctx, req.Actor, req.Purpose, g.Now(), reads...)
 	if err == nil {
 		return nil
@@ -207,7 +212,7 @@ func (g *Gate) throttle(ctx context.Context, req Request, action socle.Action, r
 	for _, r := range reads {
 		weight += r.Weight
 	}
-	d := socle.Decision{Facts: []socle.Fact{{Kind: "throttle", Detail: map[string]string{"code": code, "reads": strconv.Itoa(weight)}, Text: text}}}
+	d := socle.Decision{Facts: append([]socle.Fact{{Kind: "throttle", Detail: map[string]string{"code": code, "reads": strconv.Itoa(weight)}, Text: text}}, also...)}
 	if aerr := g.audit(ctx, req, action, res, d, 0); aerr != nil {
 		return aerr
 	}
