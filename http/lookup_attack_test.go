@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -164,10 +165,22 @@ func TestExactLookupAttack(t *testing.T) {
 		t.Fatal(err)
 	}
 	dpo := e.login(officer.Email, secret)
-	if resp, body := e.get(dpo, "/alertes/blocages", ""); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Lever le blocage") {
-		t.Errorf("blocks page: %d", resp.StatusCode)
+	resp, body := e.get(dpo, "/alertes/blocages", "")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Lever le blocage") {
+		t.Fatalf("blocks page: %d", resp.StatusCode)
 	}
 	principal := gate.PrincipalKey(e.actors[socle.KindPartner])
+	// The page's form refuses a lifting without a reason, saying so.
+	form := url.Values{"csrf": {csrfInput.FindStringSubmatch(body)[1]}, "compte": {principal}, "motif": {"vu"}}
+	if resp, err := dpo.PostForm(e.srv.URL+"/alertes/blocages", form); err != nil {
+		t.Fatal(err)
+	} else {
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(page), "Indiquez le motif") {
+			t.Errorf("lifting on the page without a reason: %d", resp.StatusCode)
+		}
+	}
 	lift := e.srv.URL + "/api/v1/throttle/blocks/" + url.PathEscape(principal) + "/lift"
 	if resp := postJSON(t, attacker, lift, `{"reason":"Je me débloque moi-même, voilà tout"}`); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("the blocked adviser lifting her own block: %d, want 403", resp.StatusCode)
