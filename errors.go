@@ -17,6 +17,9 @@ const (
 	ETOOMANY         = "too_many_requests"
 	EUNAVAILABLE     = "unavailable"
 	EINTERNAL        = "internal"
+	// EUNSUPPORTED refuses a request body of a media type the endpoint
+	// does not read (a JSON endpoint sent text/plain).
+	EUNSUPPORTED = "unsupported_media_type"
 	// ESTEPUP asks the caller to authenticate again with a second factor
 	// before reading more personal data (an unusual volume of reads).
 	ESTEPUP = "step_up_required"

@@ -58,11 +58,27 @@ func (g *Gate) grants() Grants {
 // access: its time limit could not be enforced otherwise.
 func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.AccessRequest, d socle.Decision) (socle.Decision, error) {
 	gs := g.grants()
-	if gs == nil || ar.Action != socle.ActionRead || ar.Resource.Kind != socle.ResourcePerson || ar.Resource.ID == "" ||
+	if gs == nil || ar.Resource.Kind != socle.ResourcePerson || ar.Resource.ID == "" ||
 		req.Actor.AgentID == "" || req.Actor.Strength < socle.AuthMFA {
 		return d, nil
 	}
 	now := g.Now()
+	if ar.Action == socle.ActionSearch && d.Allow && d.BreakGlass && req.BreakGlass != "" {
+		// A justified exact lookup outside the territory is listed for
+		// review like any break-the-glass access, but opens nothing: its
+		// grant expires as it is made.
+		gr := &Grant{
+			AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID, PersonID: ar.Resource.ID,
+			Purpose: req.Purpose, Justification: req.BreakGlass, Created: now, Expires: now,
+		}
+		if err := gs.AddGrant(ctx, gr); err != nil {
+			return socle.Decision{}, fmt.Errorf("recording the justified lookup for review: %w", err)
+		}
+		return d, nil
+	}
+	if ar.Action != socle.ActionRead {
+		return d, nil
+	}
 	switch {
 	case d.Allow && d.BreakGlass && req.BreakGlass != "":
 		gr := &Grant{

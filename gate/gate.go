@@ -10,10 +10,14 @@ package gate
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"socle"
 	"socle/oauth"
@@ -76,6 +80,9 @@ type Request struct {
 	BreakGlass string
 	RequestID  string
 	RemoteAddr string
+	// exactLookup marks a search by exact identifier, so that its refusal
+	// by the throttle is recorded as a lookup too.
+	exactLookup bool
 }
 
 // Purposes returns the purpose register, for forms and error messages.
@@ -88,6 +95,13 @@ func (g *Gate) checkCaller(req Request) error {
 	}
 	if req.Actor.Strength < socle.AuthClient {
 		return socle.Errorf(socle.EFORBIDDEN, "a second factor is required before accessing personal data")
+	}
+	// What the audit log records must read back as it was written.
+	for _, f := range []struct{ name, text string }{{"purpose", req.Purpose}, {"break-the-glass justification", req.BreakGlass},
+		{"request id", req.RequestID}, {"remote address", req.RemoteAddr}} {
+		if !utf8.ValidString(f.text) {
+			return socle.Errorf(socle.EINVALID, "%s: not valid UTF-8 text", f.name)
+		}
 	}
 	if req.Purpose == "" {
 		return socle.Errorf(socle.EINVALID, "purpose required: declare one of %s", g.purposeCodes())
@@ -107,37 +121,66 @@ func (g *Gate) purposeCodes() string {
 	return strings.Join(codes, ", ")
 }
 
-// decide asks the policy and audits a denial. A denial of a read returns
-// ENOTFOUND so that absent and forbidden look the same from outside.
-func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res socle.Resource, want socle.CategorySet) (socle.Decision, error) {
+// decision asks the partner token's scopes and the policy. A denial is a
+// decision with Allow false, not an error; the error is a failure.
+func (g *Gate) decision(ctx context.Context, req Request, action socle.Action, res socle.Resource, want socle.CategorySet) (socle.Decision, error) {
 	ar := socle.AccessRequest{
 		Actor: req.Actor, Action: action, Resource: res, Categories: want,
 		Purpose: req.Purpose, BreakGlass: req.BreakGlass, Time: g.Now(),
 		RequestID: req.RequestID, RemoteAddr: req.RemoteAddr,
 	}
-	var d socle.Decision
 	if !oauth.ScopeAllows(req.Actor, req.Purpose, action) {
 		// A partner's token is used beyond its scopes: refused whatever
 		// the agreement says, and recorded.
-		d.Facts = []socle.Fact{{Kind: "scope", Detail: map[string]string{"scope": oauth.Scope(req.Purpose, action)},
-			Text: "Le jeton du système partenaire ne couvre pas « " + oauth.Scope(req.Purpose, action) + " » : l'accès est refusé."}}
-		if err := g.audit(ctx, req, action, res, d, 0); err != nil {
-			return d, err
-		}
-		return d, socle.Errorf(socle.EFORBIDDEN, "the access token does not grant the scope %s", oauth.Scope(req.Purpose, action))
+		return socle.Decision{Facts: []socle.Fact{{Kind: factScope, Detail: map[string]string{"scope": oauth.Scope(req.Purpose, action)},
+			Text: "Le jeton du système partenaire ne couvre pas « " + oauth.Scope(req.Purpose, action) + " » : l'accès est refusé."}}}, nil
 	}
 	d, err := g.policy.Decide(ctx, ar)
 	if err != nil {
 		return d, fmt.Errorf("deciding %s on %s: %w", action, res.Kind, err)
 	}
-	if d, err = g.breakGlassWindow(ctx, req, ar, d); err != nil {
+	return g.breakGlassWindow(ctx, req, ar, d)
+}
+
+// factScope is the fact of a partner token used beyond its scopes.
+const factScope = "scope"
+
+// tokenScopeDenied reports whether d refuses a partner token used beyond
+// its scopes (whose fact names the scope, unlike a population scope).
+func tokenScopeDenied(d socle.Decision) bool {
+	return !d.Allow && len(d.Facts) > 0 && d.Facts[0].Kind == factScope && d.Facts[0].Detail["scope"] != ""
+}
+
+// decide asks the policy and audits a denial. A denial of a read returns
+// ENOTFOUND so that absent and forbidden look the same from outside. An
+// allowed access then passes the throttle: nothing personal reaches a
+// blocked principal or one asked to step up, and the read of a person
+// counts toward the limits whatever the route (file, follow-ups,
+// orientations, events, contracts…).
+func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res socle.Resource, want socle.CategorySet) (socle.Decision, error) {
+	d, err := g.decision(ctx, req, action, res, want)
+	if err != nil {
 		return d, err
 	}
 	if d.Allow {
+		var reads []socle.ThrottleRead
+		if action == socle.ActionRead && res.Kind == socle.ResourcePerson && res.ID != "" {
+			reads = append(reads, personRead(res.ID))
+		}
+		var also []socle.Fact
+		if req.exactLookup {
+			also = append(also, lookupFact(LookupThrottled, "", req))
+		}
+		if err := g.throttleWith(ctx, req, action, res, also, reads...); err != nil {
+			return d, err
+		}
 		return d, nil
 	}
 	if err := g.audit(ctx, req, action, res, d, 0); err != nil {
 		return d, err
+	}
+	if tokenScopeDenied(d) {
+		return d, socle.Errorf(socle.EFORBIDDEN, "the access token does not grant the scope %s", oauth.Scope(req.Purpose, action))
 	}
 	if res.ID != "" && (action == socle.ActionRead || action == socle.ActionUpdate) {
 		return d, socle.Errorf(socle.ENOTFOUND, "%s not found", res.Kind)
@@ -177,8 +220,31 @@ func (g *Gate) audit(ctx context.Context, req Request, action socle.Action, res 
 			ev.ResourceID = ""
 		}
 	}
+	if err := readableEvent(ev); err != nil {
+		return err
+	}
 	if err := g.auditor.Append(ctx, ev); err != nil {
 		return socle.Errorf(socle.EUNAVAILABLE, "the access could not be recorded in the audit log; no data is returned")
+	}
+	return nil
+}
+
+// readableEvent refuses an event whose text is not valid UTF-8: stored, it
+// could not be read back in canonical form, and its inclusion proof and the
+// person's access history would fail for good.
+func readableEvent(ev socle.AuditEvent) error {
+	texts := []string{ev.RequestID, ev.AgentID, ev.ClientID, ev.OrganisationID, ev.Action, ev.ResourceKind, ev.ResourceID,
+		ev.PersonRef, ev.Categories, ev.Purpose, ev.Explanation, ev.RemoteAddr, ev.BreakGlass}
+	for _, f := range ev.Facts {
+		texts = append(texts, f.Kind, f.Text)
+		for k, v := range f.Detail {
+			texts = append(texts, k, v)
+		}
+	}
+	for _, t := range texts {
+		if !utf8.ValidString(t) {
+			return socle.Errorf(socle.EINVALID, "the access carries text that is not valid UTF-8; nothing is recorded nor returned")
+		}
 	}
 	return nil
 }
@@ -198,9 +264,6 @@ func (g *Gate) ReadPerson(ctx context.Context, req Request, id string, want socl
 	res := socle.Resource{Kind: socle.ResourcePerson, ID: id}
 	d, err := g.decide(ctx, req, socle.ActionRead, res, want)
 	if err != nil {
-		return nil, d, err
-	}
-	if err := g.throttle(ctx, req, socle.ActionRead, res, id); err != nil {
 		return nil, d, err
 	}
 	p, err := g.store.Person(ctx, id, d.Categories&want)
@@ -228,6 +291,7 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 		return nil, socle.Decision{}, err
 	}
 	exact := q.NIR != "" && !q.BirthDate.IsZero()
+	req.exactLookup = exact
 	if q.FamilyName == "" && q.GivenName == "" && q.NIR == "" && q.BirthDate.IsZero() && q.CommuneCode == "" {
 		return nil, socle.Decision{}, socle.Errorf(socle.EINVALID, "search needs at least one criterion: family_name, given_name, birth_date, nir or commune_code")
 	}
@@ -255,7 +319,7 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 	for i, p := range found {
 		ids[i] = p.ID
 	}
-	if err := g.throttle(ctx, req, socle.ActionSearch, res, ids...); err != nil {
+	if err := g.throttlePersons(ctx, req, socle.ActionSearch, res, ids); err != nil {
 		return nil, d, err
 	}
 	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(found)); err != nil {
@@ -264,7 +328,43 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 	return found, d, nil
 }
 
+// Outcomes of an exact-identifier lookup, in the Detail of its audit fact
+// (FactExactLookup): what detection reads to find someone probing a file of
+// identifiers.
+const (
+	FactExactLookup = "exact_lookup"
+	LookupFound     = "found"
+	LookupNotFound  = "not_found"
+	LookupRefused   = "refused"
+	LookupThrottled = "throttled" // refused by the volume throttle before the search
+)
+
+// lookupFact is the audit fact of an exact lookup: its outcome, whether the
+// person lives in the actor's territory ("in", "out", "" when unknown) and
+// whether a reason was given.
+func lookupFact(outcome, territory string, req Request) socle.Fact {
+	return socle.Fact{Kind: FactExactLookup,
+		Detail: map[string]string{"outcome": outcome, "territory": territory, "reason": strconv.FormatBool(req.BreakGlass != "")},
+		Text:   "Recherche par identifiant exact (NIR et date de naissance)."}
+}
+
+// lookupNone is what a caller learns of a lookup that returns no card,
+// whether nobody has the identifier or the person is out of reach: the
+// same answer, so that a lookup is no oracle.
+var lookupNone = socle.Decision{Facts: []socle.Fact{{Kind: FactExactLookup,
+	Text: "Aucune fiche n'est accessible avec cet identifiant. Hors du territoire de votre structure, une recherche par identifiant exact demande un motif (bris de glace), consigné au journal et signalé pour examen."}}}
+
+// lookup finds a person outside the followed population by her exact
+// identifier. Every lookup weighs LookupWeight in the throttle, found or
+// not, so that probing a file of identifiers costs what reading it would;
+// the policy limits it to the actor's territory unless a reason is given;
+// its audit event says it was an exact lookup and its outcome.
 func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]*socle.Person, socle.Decision, error) {
+	res := socle.Resource{Kind: socle.ResourcePerson}
+	throttled := lookupFact(LookupThrottled, "", req)
+	if err := g.throttleWith(ctx, req, socle.ActionSearch, res, []socle.Fact{throttled}, g.lookupRead(q)); err != nil {
+		return nil, socle.Decision{}, err
+	}
 	q.OrganisationID, q.Departements, q.Situations = "", nil, nil
 	q.FamilyName, q.GivenName, q.CommuneCode = "", "", ""
 	q.Limit = 1
@@ -272,24 +372,52 @@ func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]
 	if err != nil {
 		return nil, socle.Decision{}, fmt.Errorf("looking up person: %w", err)
 	}
-	res := socle.Resource{Kind: socle.ResourcePerson}
 	if len(cards) == 1 {
 		res.ID = cards[0].ID
 	}
-	d, err := g.decide(ctx, req, socle.ActionSearch, res, socle.SetOf(socle.CatIdentity))
+	d, err := g.decision(ctx, req, socle.ActionSearch, res, socle.SetOf(socle.CatIdentity))
 	if err != nil {
-		if socle.ErrorCode(err) == socle.EFORBIDDEN {
-			return nil, d, nil
-		}
 		return nil, d, err
 	}
+	outcome := LookupFound
+	switch {
+	case !d.Allow:
+		outcome, cards = LookupRefused, nil
+	case len(cards) == 0:
+		outcome = LookupNotFound
+	}
+	territory := "in"
+	for _, f := range d.Facts {
+		if f.Detail["territory"] != "" {
+			territory = f.Detail["territory"]
+			break
+		}
+	}
+	if d.BreakGlass {
+		territory = "out"
+	}
+	audited := d
+	audited.Facts = append(slices.Clip(d.Facts), lookupFact(outcome, territory, req))
 	for _, c := range cards {
 		c.Mask(d.Categories)
 	}
-	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(cards)); err != nil {
+	if err := g.audit(ctx, req, socle.ActionSearch, res, audited, len(cards)); err != nil {
 		return nil, d, err
 	}
+	if tokenScopeDenied(d) {
+		return nil, d, socle.Errorf(socle.EFORBIDDEN, "the access token does not grant the scope %s", oauth.Scope(req.Purpose, socle.ActionSearch))
+	}
+	if len(cards) == 0 {
+		return nil, lookupNone, nil
+	}
 	return cards, d, nil
+}
+
+// lookupRead is the throttled read of a lookup: a keyed hash of the
+// identifier, so that the throttle's table holds no NIR.
+func (g *Gate) lookupRead(q socle.PersonQuery) socle.ThrottleRead {
+	sum := sha256.Sum256([]byte(g.personRef("lookup:" + q.NIR + "/" + q.BirthDate.String())))
+	return socle.ThrottleRead{Subject: "lookup:" + hex.EncodeToString(sum[:16]), Weight: LookupWeight}
 }
 
 // CreatePerson records a new person, followed from today by the creator's

@@ -126,6 +126,7 @@ func TestCallerChecks(t *testing.T) {
 		{"password only", gate.Request{Actor: passwordOnly, Purpose: policy.PurposeAccompagnement}, socle.EFORBIDDEN, "second factor"},
 		{"no purpose", e.req(""), socle.EINVALID, "accompagnement"},
 		{"unknown purpose", e.req("curiosite"), socle.EINVALID, "accompagnement"},
+		{"justification not UTF-8", gate.Request{Actor: e.adviser, Purpose: policy.PurposeAccompagnement, BreakGlass: "demande \xe9crite"}, socle.EINVALID, "UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,16 +238,51 @@ func TestSearchIsRestrictedToFollowedPersons(t *testing.T) {
 		t.Fatalf("a search without criteria: %v", err)
 	}
 	// Outside the followed population, the exact NIR with the birth date
-	// gives a minimal card.
-	cards, _, err := e.gate.SearchPersons(ctx, req, socle.PersonQuery{NIR: e.stranger.Identity.NIR, BirthDate: e.stranger.Identity.BirthDate})
+	// gives a minimal card, within the organisation's territory (the
+	// Rhône); beyond it (the stranger lives in Marseille) only with a
+	// reason, flagged like a break-the-glass justification.
+	neighbour := storetest.NewPerson(9) // Lyon
+	if err := e.db.CreatePerson(ctx, neighbour); err != nil {
+		t.Fatal(err)
+	}
+	cards, _, err := e.gate.SearchPersons(ctx, req, socle.PersonQuery{NIR: neighbour.Identity.NIR, BirthDate: neighbour.Identity.BirthDate})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cards) != 1 || cards[0].ID != e.stranger.ID {
-		t.Fatalf("exact lookup found %d", len(cards))
+	if len(cards) != 1 || cards[0].ID != neighbour.ID {
+		t.Fatalf("exact lookup in the territory found %d", len(cards))
 	}
 	if cards[0].Contact != nil || cards[0].Parcours != nil || cards[0].Health != nil {
 		t.Errorf("the lookup card carries more than identity: %v", cards[0].Categories())
+	}
+	outside := socle.PersonQuery{NIR: e.stranger.Identity.NIR, BirthDate: e.stranger.Identity.BirthDate}
+	cards, d, err := e.gate.SearchPersons(ctx, req, outside)
+	if err != nil || len(cards) != 0 {
+		t.Fatalf("exact lookup outside the territory without a reason: %d cards, %v", len(cards), err)
+	}
+	absent := socle.PersonQuery{NIR: storetest.NIR(999), BirthDate: e.stranger.Identity.BirthDate}
+	if _, none, err := e.gate.SearchPersons(ctx, req, absent); err != nil || none.Explanation() != d.Explanation() {
+		t.Errorf("an absent identifier explains %q (%v), an out-of-reach one %q: a lookup must be no oracle", none.Explanation(), err, d.Explanation())
+	}
+	justified := req
+	justified.BreakGlass = "Demande de la personne reçue à l'accueil ce matin"
+	cards, d, err = e.gate.SearchPersons(ctx, justified, outside)
+	if err != nil || len(cards) != 1 || cards[0].ID != e.stranger.ID || !d.BreakGlass || cards[0].Contact != nil {
+		t.Fatalf("exact lookup outside the territory with a reason: %d cards, %+v, %v", len(cards), d, err)
+	}
+	if last := lastAuditEntry(t, e); !strings.Contains(last, `"kind":"exact_lookup"`) || !strings.Contains(last, `"outcome":"found"`) ||
+		!strings.Contains(last, `"territory":"out"`) || !strings.Contains(last, `"break_glass":"Demande de la personne`) {
+		t.Errorf("audit entry of the justified lookup = %s", last)
+	}
+	// It is listed for review like a break-the-glass access, and opens
+	// nothing: the file stays closed without a justification of its own.
+	officer := gate.Request{Actor: socle.Actor{AgentID: "agt_dpo", OrganisationID: e.adviser.OrganisationID, Roles: []socle.Role{socle.RoleAuditor}, Strength: socle.AuthMFA}}
+	grants, err := e.gate.BreakGlassGrants(ctx, officer, false, 10)
+	if err != nil || len(grants) != 1 || grants[0].Justification != justified.BreakGlass {
+		t.Fatalf("grants to review = %+v, %v; want the justified lookup", grants, err)
+	}
+	if p, _, err := e.gate.ReadPerson(ctx, req, e.stranger.ID, 0); p != nil || socle.ErrorCode(err) != socle.ENOTFOUND {
+		t.Fatalf("reading the file after a justified lookup: %v, %v; want not found", p, err)
 	}
 	// The NIR alone, without the birth date, finds nobody outside.
 	cards, _, err = e.gate.SearchPersons(ctx, req, socle.PersonQuery{NIR: e.stranger.Identity.NIR})

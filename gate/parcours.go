@@ -342,6 +342,13 @@ func (p *Parcours) Agenda(ctx context.Context, req Request, from, to time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.PersonID
+	}
+	if err := p.g.throttlePersons(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourcePerson}, ids); err != nil {
+		return nil, err
+	}
 	if err := p.g.audit(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourcePerson}, d, len(evs)); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,13 @@ func (p *Parcours) RectificationQueue(ctx context.Context, req Request) ([]*socl
 	if err != nil {
 		return nil, fmt.Errorf("reading the rectification queue: %w", err)
 	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.PersonID
+	}
+	if err := p.g.throttlePersons(ctx, req, socle.ActionSearch, res, ids); err != nil {
+		return nil, err
+	}
 	if err := p.g.audit(ctx, req, socle.ActionSearch, res, d, len(rs)); err != nil {
 		return nil, err
 	}

@@ -2,55 +2,69 @@ package gate
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"socle"
 )
 
-// Throttle limits, inline, how many distinct persons one agent or partner
+// LookupWeight is how many reads one exact-identifier lookup (NIR and birth
+// date) counts for in the throttle: a lookup reaches a person nobody in the
+// caller's organisation follows, one card at a time, which is how a leaked
+// file of identifiers is turned into a leak of the register.
+const LookupWeight = 5
+
+// The platform's limits of weighted reads per hour. An adviser follows
+// about a hundred persons and opens a few dozen files a day; a search
+// counts every person it returns. Past DefaultStepUp an agent confirms her
+// second factor; past DefaultBlock (an agent) or DefaultStepUp (a partner
+// system, which cannot step up) the account is blocked.
+const (
+	DefaultStepUp = 250
+	DefaultBlock  = 1000
+)
+
+// Throttle limits, inline, how much personal data one agent or partner
 // system reads in a sliding window: mass extraction is stopped while it
-// happens, not found weeks later. Crossing StepUp asks an agent for a fresh
-// second factor (ESTEPUP); crossing Block, or StepUp for a partner system
-// that cannot step up, blocks the principal and raises a critical alert. An
-// access under a declared, approved bulk task (Exempt) is not counted.
-// The zero value is ready with the defaults; it is safe for concurrent use
-// and kept in memory, sharded by principal.
+// happens, not found weeks later. Every personal-data read counts: a person
+// read by any route (file, follow-ups, orientations, events, contracts…)
+// weighs 1 once per window, a person returned by a search 1, an
+// exact-identifier lookup LookupWeight whatever it finds. Crossing StepUp
+// asks an agent for a fresh second factor (ESTEPUP); crossing Block, or
+// StepUp for a partner system that cannot step up, blocks the principal and
+// raises a critical alert. While a step-up is pending or a block is in
+// force, the principal reaches no personal data at all. An access under a
+// declared, approved bulk task (Exempt) is not counted.
+//
+// The state lives in the store (socle.ThrottleStore): a restart lifts
+// nothing, and every server on the same store shares the counts, step-ups
+// and blocks. Only a privacy officer lifts a block (Gate.LiftBlock).
 type Throttle struct {
 	Window   time.Duration // default one hour
-	StepUp   int           // distinct persons per window before a step-up (default 200)
-	Block    int           // distinct persons per window before a block (default 1000)
+	StepUp   int           // weighted reads per window before a step-up (default DefaultStepUp)
+	Block    int           // weighted reads per window before a block (default DefaultBlock)
 	BlockFor time.Duration // how long a block lasts unless lifted (default 24 hours)
 	// Exempt reports whether the access belongs to an approved bulk task.
 	Exempt func(actor socle.Actor, purpose string, now time.Time) bool
 	// Alert raises the critical alert of a block.
-	Alert func(ctx context.Context, actor socle.Actor, distinct int)
+	Alert func(ctx context.Context, actor socle.Actor, weight int)
 
-	seed   maphash.Seed
-	once   sync.Once
-	shards [32]throttleShard
+	store socle.ThrottleStore // immutable; never nil
+	seed  maphash.Seed
+	// locks serialise one principal's check-and-count on this server.
+	locks [32]sync.Mutex
 }
 
-type throttleShard struct {
-	mu sync.Mutex
-	m  map[string]*throttled
-}
-
-// throttled is one principal's window: the persons read with the time of
-// their last read, and the reads in time order to expire them.
-type throttled struct {
-	last      map[string]time.Time
-	queue     []throttleRead
-	head      int
-	steppedUp time.Time
-	blocked   time.Time // blocked until
-}
-
-type throttleRead struct {
-	at     time.Time
-	person string
+// NewThrottle returns a throttle with the default limits over the store
+// that keeps its state.
+func NewThrottle(store socle.ThrottleStore) *Throttle {
+	return &Throttle{store: store, seed: maphash.MakeSeed()}
 }
 
 func (t *Throttle) defaults() (window time.Duration, stepUp, block int, blockFor time.Duration) {
@@ -59,10 +73,10 @@ func (t *Throttle) defaults() (window time.Duration, stepUp, block int, blockFor
 		window = time.Hour
 	}
 	if stepUp <= 0 {
-		stepUp = 200
+		stepUp = DefaultStepUp
 	}
 	if block <= 0 {
-		block = 1000
+		block = DefaultBlock
 	}
 	if blockFor <= 0 {
 		blockFor = 24 * time.Hour
@@ -70,112 +84,209 @@ func (t *Throttle) defaults() (window time.Duration, stepUp, block int, blockFor
 	return
 }
 
-func principalKey(a socle.Actor) string {
+// PrincipalKey names the principal the throttle counts for: "agent:ID" or
+// "client:ID".
+func PrincipalKey(a socle.Actor) string {
 	if a.AgentID != "" {
 		return "agent:" + a.AgentID
 	}
 	return "client:" + a.ClientID
 }
 
-func (t *Throttle) state(key string) (*throttleShard, *throttled) {
-	t.once.Do(func() { t.seed = maphash.MakeSeed() })
-	sh := &t.shards[maphash.String(t.seed, key)%uint64(len(t.shards))]
-	sh.mu.Lock()
-	if sh.m == nil {
-		sh.m = map[string]*throttled{}
-	}
-	st, ok := sh.m[key]
-	if !ok {
-		st = &throttled{last: map[string]time.Time{}}
-		sh.m[key] = st
-	}
-	return sh, st
+func (t *Throttle) lock(principal string) func() {
+	mu := &t.locks[maphash.String(t.seed, principal)%uint64(len(t.locks))]
+	mu.Lock()
+	return mu.Unlock
 }
 
-// Allow counts the persons the actor is about to read and says whether she
-// may: nil, ESTEPUP (an agent must authenticate again with a second
-// factor) or EFORBIDDEN (blocked). Persons are counted only when allowed.
-func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string, now time.Time, persons ...string) error {
-	if t == nil || len(persons) == 0 || actor.PersonID != "" && actor.AgentID == "" && actor.ClientID == "" {
-		return nil
-	}
-	if t.Exempt != nil && t.Exempt(actor, purpose, now) {
-		return nil
+// personRead is the throttled read of one person.
+func personRead(id string) socle.ThrottleRead {
+	return socle.ThrottleRead{Subject: "person:" + id, Weight: 1}
+}
+
+var errBlocked = socle.Errorf(socle.EFORBIDDEN, "access to personal data is suspended for this account after an unusual volume of reads; contact your privacy officer")
+
+// Allow checks the principal's state and counts the reads she is about to
+// make: nil, ESTEPUP (an agent must authenticate again with a second
+// factor) or EFORBIDDEN (blocked). Reads are counted only when allowed.
+// With no reads, Allow only checks that the principal is neither blocked
+// nor asked for a step-up: every personal-data access passes it.
+func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string, now time.Time, reads ...socle.ThrottleRead) error {
+	if t == nil || actor.AgentID == "" && actor.ClientID == "" {
+		return nil // a person in her own space is not throttled
 	}
 	window, stepUp, block, blockFor := t.defaults()
-	sh, st := t.state(principalKey(actor))
-	// Expire what left the window.
-	for st.head < len(st.queue) && !st.queue[st.head].at.After(now.Add(-window)) {
-		r := st.queue[st.head]
-		if st.last[r.person].Equal(r.at) {
-			delete(st.last, r.person)
-		}
-		st.head++
+	principal := PrincipalKey(actor)
+	defer t.lock(principal)()
+	subjects := make([]string, len(reads))
+	for i, r := range reads {
+		subjects[i] = r.Subject
 	}
-	if st.head > 1024 && st.head*2 > len(st.queue) {
-		st.queue = append(st.queue[:0], st.queue[st.head:]...)
-		st.head = 0
+	st, weight, counted, err := t.store.ThrottleWindow(ctx, principal, now.Add(-window), subjects)
+	if err != nil {
+		return fmt.Errorf("reading the throttle state: %w", err)
 	}
-	if now.Before(st.blocked) {
-		sh.mu.Unlock()
-		return socle.Errorf(socle.EFORBIDDEN, "access to personal data is suspended for this account after an unusual volume of reads; contact your privacy officer")
-	}
-	n := len(st.last)
-	for _, p := range persons {
-		if _, ok := st.last[p]; !ok {
-			n++
-		}
+	if now.Before(st.BlockedUntil) {
+		return errBlocked
 	}
 	client := actor.AgentID == ""
+	if !client && st.StepUpAsked.After(st.SteppedUp) && now.Sub(st.StepUpAsked) < window {
+		return socle.Errorf(socle.ESTEPUP, "an unusual volume of reads: confirm your identity with your second factor to continue")
+	}
+	if len(reads) == 0 || t.Exempt != nil && t.Exempt(actor, purpose, now) {
+		return nil
+	}
+	n := weight
+	for _, r := range reads {
+		if !slices.Contains(counted, r.Subject) {
+			n += r.Weight
+			counted = append(counted, r.Subject) // a subject named twice counts once
+		}
+	}
 	if n > block || (client && n > stepUp) {
-		st.blocked = now.Add(blockFor)
-		sh.mu.Unlock()
+		if err := t.store.BlockPrincipal(ctx, principal, actor.OrganisationID, now, now.Add(blockFor), n); err != nil {
+			return fmt.Errorf("recording a block: %w", err)
+		}
 		if t.Alert != nil {
 			t.Alert(ctx, actor, n)
 		}
-		return socle.Errorf(socle.EFORBIDDEN, "access to personal data is suspended for this account: %d distinct persons in %s; a critical alert was raised", n, window)
+		return socle.Errorf(socle.EFORBIDDEN, "access to personal data is suspended for this account: %d weighted reads in %s; a critical alert was raised", n, window)
 	}
-	if n > stepUp && now.Sub(st.steppedUp) > window {
-		sh.mu.Unlock()
-		return socle.Errorf(socle.ESTEPUP, "%s distinct persons read in %s: confirm your identity with your second factor to continue", strconv.Itoa(n-len(persons)), window)
+	if n > stepUp && now.Sub(st.SteppedUp) > window {
+		if err := t.store.AskStepUp(ctx, principal, actor.OrganisationID, now); err != nil {
+			return fmt.Errorf("recording a step-up: %w", err)
+		}
+		return socle.Errorf(socle.ESTEPUP, "%s weighted reads in %s: confirm your identity with your second factor to continue", strconv.Itoa(weight), window)
 	}
-	for _, p := range persons {
-		st.last[p] = now
-		st.queue = append(st.queue, throttleRead{at: now, person: p})
+	if err := t.store.CountThrottleReads(ctx, principal, reads, now, now.Add(-window)); err != nil {
+		return fmt.Errorf("counting reads: %w", err)
 	}
-	sh.mu.Unlock()
 	return nil
 }
 
 // SteppedUp records that the agent just authenticated again with a second
-// factor: she may read up to Block distinct persons in the window.
-func (t *Throttle) SteppedUp(actor socle.Actor, now time.Time) {
-	sh, st := t.state(principalKey(actor))
-	st.steppedUp = now
-	sh.mu.Unlock()
+// factor: she may read up to Block in the window.
+func (t *Throttle) SteppedUp(ctx context.Context, actor socle.Actor, now time.Time) error {
+	if t == nil {
+		return nil
+	}
+	if err := t.store.RecordStepUp(ctx, PrincipalKey(actor), now); err != nil {
+		return fmt.Errorf("recording a step-up: %w", err)
+	}
+	return nil
 }
 
-// Unblock lifts a block, after review by a privacy officer.
-func (t *Throttle) Unblock(actor socle.Actor) {
-	sh, st := t.state(principalKey(actor))
-	st.blocked = time.Time{}
-	sh.mu.Unlock()
+// throttlePersons counts the persons a listing returns, each once.
+func (g *Gate) throttlePersons(ctx context.Context, req Request, action socle.Action, res socle.Resource, personIDs []string) error {
+	reads := make([]socle.ThrottleRead, 0, len(personIDs))
+	for _, id := range personIDs {
+		if r := personRead(id); !slices.Contains(reads, r) {
+			reads = append(reads, r)
+		}
+	}
+	return g.throttle(ctx, req, action, res, reads...)
 }
 
-// throttle consults the gate's Throttle (none: no limit) before persons are
-// returned, and records a refusal in the audit log like any denial.
-func (g *Gate) throttle(ctx context.Context, req Request, action socle.Action, res socle.Resource, persons ...string) error {
-	err := g.Throttle.Allow(ctx, req.Actor, req.Purpose, g.Now(), persons...)
+// throttle consults the gate's Throttle (none: no limit) before personal
+// data is returned, and records a refusal in the audit log like any denial.
+func (g *Gate) throttle(ctx context.Context, req Request, action socle.Action, res socle.Resource, reads ...socle.ThrottleRead) error {
+	return g.throttleWith(ctx, req, action, res, nil, reads...)
+}
+
+// throttleWith is throttle whose refusal carries the facts also.
+func (g *Gate) throttleWith(ctx context.Context, req Request, action socle.Action, res socle.Resource, also []socle.Fact, reads ...socle.ThrottleRead) error {
+	err := g.Throttle.Allow(ctx, req.Actor, req.Purpose, g.Now(), reads...)
 	if err == nil {
 		return nil
 	}
+	code := socle.ErrorCode(err)
+	if code != socle.ESTEPUP && code != socle.EFORBIDDEN {
+		// The state could not be read or written: no data leaves.
+		return socle.Errorf(socle.EUNAVAILABLE, "the volume of reads could not be checked; no data is returned")
+	}
 	text := "Volume inhabituel de lectures : l'accès est suspendu et une alerte critique est levée."
-	if socle.ErrorCode(err) == socle.ESTEPUP {
+	if code == socle.ESTEPUP {
 		text = "Volume inhabituel de lectures : une nouvelle authentification à deux facteurs est demandée."
 	}
-	d := socle.Decision{Facts: []socle.Fact{{Kind: "throttle", Detail: map[string]string{"code": socle.ErrorCode(err), "persons": strconv.Itoa(len(persons))}, Text: text}}}
+	weight := 0
+	for _, r := range reads {
+		weight += r.Weight
+	}
+	d := socle.Decision{Facts: append([]socle.Fact{{Kind: "throttle", Detail: map[string]string{"code": code, "reads": strconv.Itoa(weight)}, Text: text}}, also...)}
 	if aerr := g.audit(ctx, req, action, res, d, 0); aerr != nil {
 		return aerr
 	}
 	return err
+}
+
+// MinLiftReason is the shortest reason a privacy officer gives to lift a
+// block.
+const MinLiftReason = 20
+
+// ThrottleBlocks lists the blocks in force for privacy officers, newest
+// first. The listing is audited and fails closed.
+func (g *Gate) ThrottleBlocks(ctx context.Context, req Request, limit int) ([]socle.ThrottleState, error) {
+	if err := checkAuditor(req.Actor); err != nil {
+		return nil, err
+	}
+	if g.Throttle == nil {
+		return nil, socle.Errorf(socle.EUNAVAILABLE, "this server has no volume throttle")
+	}
+	list, err := g.Throttle.store.ThrottleBlocks(ctx, g.Now(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing blocks: %w", err)
+	}
+	req.Purpose, req.BreakGlass = "", ""
+	ev := g.event(req, "throttle_blocks_list", socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "throttle_review",
+		Text: "Consultation des comptes bloqués pour volume inhabituel de lectures par le délégué à la protection des données."}}}, len(list))
+	if err := g.auditor.Append(ctx, ev); err != nil {
+		return nil, socle.Errorf(socle.EUNAVAILABLE, "the listing could not be recorded in the audit log; nothing is returned")
+	}
+	return list, nil
+}
+
+// LiftBlock lifts the block of a principal ("agent:ID" or "client:ID")
+// after review by a privacy officer, who must give her reason. The lifting
+// is recorded in the audit log before it happens; the principal starts a
+// fresh window.
+func (g *Gate) LiftBlock(ctx context.Context, req Request, principal, reason string) error {
+	if err := checkAuditor(req.Actor); err != nil {
+		return err
+	}
+	if g.Throttle == nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "this server has no volume throttle")
+	}
+	reason = strings.TrimSpace(reason)
+	var pr socle.Problems
+	if kind, id, _ := strings.Cut(principal, ":"); (kind != "agent" && kind != "client") || id == "" {
+		pr.Add("principal", `"agent:ID" or "client:ID"`)
+	}
+	if utf8.RuneCountInString(reason) < MinLiftReason {
+		pr.Add("reason", "required, at least %d characters", MinLiftReason)
+	}
+	if err := pr.Err("lifting a block"); err != nil {
+		return err
+	}
+	if principal == PrincipalKey(req.Actor) {
+		return socle.Errorf(socle.EFORBIDDEN, "another privacy officer must lift your own block")
+	}
+	st, _, _, err := g.Throttle.store.ThrottleWindow(ctx, principal, g.Now(), nil)
+	if err != nil {
+		return fmt.Errorf("reading the block: %w", err)
+	}
+	if !g.Now().Before(st.BlockedUntil) {
+		return socle.Errorf(socle.ENOTFOUND, "no block in force for this account")
+	}
+	req.Purpose, req.BreakGlass = "", ""
+	ev := g.event(req, "throttle_block_lifted", socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "throttle_lift",
+		Detail: map[string]string{"principal": principal, "reason": reason},
+		Text:   "Levée par le délégué à la protection des données du blocage d'un compte pour volume inhabituel de lectures, motif : « " + reason + " »."}}}, 0)
+	ev.ResourceKind, ev.ResourceID = "principal", principal
+	if err := g.auditor.Append(ctx, ev); err != nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "the lifting could not be recorded in the audit log; the block stays")
+	}
+	if err := g.Throttle.store.LiftBlock(ctx, principal, g.Now()); err != nil {
+		return fmt.Errorf("lifting the block: %w", err)
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package gate
+package gate_test
 
 import (
 	"context"
@@ -7,65 +7,130 @@ import (
 	"time"
 
 	"socle"
+	"socle/gate"
+	"socle/store/sqlite"
 )
+
+// newThrottle is a throttle over a real SQLite store, and a function that
+// returns a second throttle over the same store, as a restarted or a
+// second server would have.
+func newThrottle(t *testing.T, stepUp, block int) (*gate.Throttle, func() *gate.Throttle) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	th := gate.NewThrottle(db)
+	th.StepUp, th.Block = stepUp, block
+	return th, func() *gate.Throttle {
+		again := gate.NewThrottle(db)
+		again.StepUp, again.Block = stepUp, block
+		return again
+	}
+}
+
+func person(i int) socle.ThrottleRead {
+	return socle.ThrottleRead{Subject: fmt.Sprintf("person:per-%d", i), Weight: 1}
+}
 
 func TestThrottle(t *testing.T) {
 	ctx := context.Background()
-	agent := socle.Actor{AgentID: "agt-1", Strength: socle.AuthMFA}
+	agent := socle.Actor{AgentID: "agt-1", OrganisationID: "org-1", Strength: socle.AuthMFA}
 	client := socle.Actor{ClientID: "cli-1", Strength: socle.AuthClient}
 	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 	var alerts []string
-	th := &Throttle{StepUp: 10, Block: 20, Alert: func(_ context.Context, a socle.Actor, n int) {
-		alerts = append(alerts, fmt.Sprintf("%s:%d", principalKey(a), n))
-	}}
-	read := func(a socle.Actor, at time.Time, from, to int) error {
+	th, restart := newThrottle(t, 10, 20)
+	alert := func(_ context.Context, a socle.Actor, n int) {
+		alerts = append(alerts, fmt.Sprintf("%s:%d", gate.PrincipalKey(a), n))
+	}
+	th.Alert = alert
+	read := func(th *gate.Throttle, a socle.Actor, at time.Time, from, to int) error {
 		t.Helper()
 		for i := from; i < to; i++ {
-			if err := th.Allow(ctx, a, "accompagnement", at, fmt.Sprintf("per-%d", i)); err != nil {
+			if err := th.Allow(ctx, a, "accompagnement", at, person(i)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if err := read(agent, now, 0, 10); err != nil {
+	if err := read(th, agent, now, 0, 10); err != nil {
 		t.Fatalf("under the limit: %v", err)
 	}
-	if err := read(agent, now, 0, 10); err != nil {
+	if err := read(th, agent, now, 0, 10); err != nil {
 		t.Fatalf("the same persons again: %v", err)
 	}
-	if err := read(agent, now, 10, 11); socle.ErrorCode(err) != socle.ESTEPUP {
+	if err := read(th, agent, now, 10, 11); socle.ErrorCode(err) != socle.ESTEPUP {
 		t.Fatalf("11th person: %v, want step-up", err)
 	}
-	th.SteppedUp(agent, now)
-	if err := read(agent, now, 10, 20); err != nil {
+	// The step-up is pending for everything personal, on every server,
+	// across a restart: even an access that reads no new person.
+	th = restart()
+	th.Alert = alert
+	if err := th.Allow(ctx, agent, "accompagnement", now); socle.ErrorCode(err) != socle.ESTEPUP {
+		t.Fatalf("any access while a step-up is pending: %v, want step-up", err)
+	}
+	if err := read(th, agent, now, 0, 1); socle.ErrorCode(err) != socle.ESTEPUP {
+		t.Fatalf("a person already read while a step-up is pending: %v, want step-up", err)
+	}
+	if err := th.SteppedUp(ctx, agent, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := read(th, agent, now, 10, 20); err != nil {
 		t.Fatalf("after step-up: %v", err)
 	}
-	if err := read(agent, now, 20, 21); socle.ErrorCode(err) != socle.EFORBIDDEN {
-		t.Fatalf("21st person: %v, want a block", err)
+	// A lookup weighs more than a read: 20 persons + one lookup > 20.
+	lookup := socle.ThrottleRead{Subject: "lookup:abc", Weight: gate.LookupWeight}
+	if err := th.Allow(ctx, agent, "accompagnement", now, lookup); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("a lookup past the block limit: %v, want a block", err)
 	}
-	if err := read(agent, now.Add(2*time.Hour), 0, 1); socle.ErrorCode(err) != socle.EFORBIDDEN {
-		t.Fatalf("while blocked: %v, want forbidden", err)
+	th = restart()
+	th.Alert = alert
+	if err := read(th, agent, now.Add(2*time.Hour), 0, 1); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("while blocked, after a restart: %v, want forbidden", err)
 	}
-	th.Unblock(agent)
-	if err := read(agent, now.Add(2*time.Hour), 100, 110); err != nil {
-		t.Fatalf("after unblock, window expired: %v", err)
+	if err := th.Allow(ctx, agent, "accompagnement", now.Add(2*time.Hour)); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("any access while blocked: %v, want forbidden", err)
 	}
 	// A partner system cannot step up: beyond StepUp it is blocked.
-	if err := read(client, now, 0, 11); socle.ErrorCode(err) != socle.EFORBIDDEN {
+	if err := read(th, client, now, 0, 11); socle.ErrorCode(err) != socle.EFORBIDDEN {
 		t.Fatalf("client beyond step-up: %v, want forbidden", err)
 	}
-	if len(alerts) != 2 || alerts[0] != "agent:agt-1:21" || alerts[1] != "client:cli-1:11" {
+	if len(alerts) != 2 || alerts[0] != fmt.Sprintf("agent:agt-1:%d", 20+gate.LookupWeight) || alerts[1] != "client:cli-1:11" {
 		t.Errorf("alerts = %v", alerts)
 	}
-	// An approved bulk task is exempt.
-	bulk := &Throttle{StepUp: 1, Block: 2, Exempt: func(_ socle.Actor, purpose string, _ time.Time) bool { return purpose == "statistique" }}
+	// An approved bulk task is exempt from counting.
+	bulk, _ := newThrottle(t, 1, 2)
+	bulk.Exempt = func(_ socle.Actor, purpose string, _ time.Time) bool { return purpose == "statistique" }
 	for i := range 50 {
-		if err := bulk.Allow(ctx, agent, "statistique", now, fmt.Sprintf("per-%d", i)); err != nil {
+		if err := bulk.Allow(ctx, agent, "statistique", now, person(i)); err != nil {
 			t.Fatalf("bulk task read %d: %v", i, err)
 		}
 	}
-	var nilThrottle *Throttle
-	if err := nilThrottle.Allow(ctx, agent, "accompagnement", now, "per-1"); err != nil {
+	var nilThrottle *gate.Throttle
+	if err := nilThrottle.Allow(ctx, agent, "accompagnement", now, person(1)); err != nil {
 		t.Errorf("nil throttle: %v", err)
+	}
+}
+
+// BenchmarkThrottleAllow measures the throttle's cost per personal-data
+// read on SQLite: its state read, the check and the counted read.
+func BenchmarkThrottleAllow(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	th := gate.NewThrottle(db)
+	th.StepUp, th.Block = 1<<30, 1<<30
+	agent := socle.Actor{AgentID: "agt-bench", OrganisationID: "org-1", Strength: socle.AuthMFA}
+	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := th.Allow(ctx, agent, "accompagnement", now, person(i%500)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

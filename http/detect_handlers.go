@@ -209,10 +209,7 @@ func stepUp(s *Server, r *http.Request, code string) error {
 	if err := s.identity.StepUp(r.Context(), actor, code, identity.ClientOf(r)); err != nil {
 		return err
 	}
-	if s.gate.Throttle != nil {
-		s.gate.Throttle.SteppedUp(actor, s.gate.Now())
-	}
-	return nil
+	return s.gate.Throttle.SteppedUp(r.Context(), actor, s.gate.Now())
 }
 
 func handleStepUpAPI(s *Server) http.Handler {

@@ -19,6 +19,7 @@ var statusOf = map[string]int{
 	socle.EUNAVAILABLE:     http.StatusServiceUnavailable,
 	socle.EINTERNAL:        http.StatusInternalServerError,
 	socle.ESTEPUP:          http.StatusForbidden,
+	socle.EUNSUPPORTED:     http.StatusUnsupportedMediaType,
 }
 
 // errorStatus returns the HTTP status of err.

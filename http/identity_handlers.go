@@ -147,21 +147,19 @@ func handleEnrolment(s *Server, svc *identity.Service) http.Handler {
 		if !checkCSRF(s, svc, w, r) {
 			return
 		}
-		token, secret := r.PostFormValue("jeton"), r.PostFormValue("secret")
-		tok, err := svc.CompleteEnrolment(r.Context(), token, secret, r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
+		token := r.PostFormValue("jeton")
+		tok, err := svc.CompleteEnrolment(r.Context(), token, r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
 		if err != nil {
 			if socle.ErrorCode(err) != socle.EINVALID {
 				s.renderError(w, r, err)
 				return
 			}
-			// Same secret again: the agent may have scanned it already.
+			// The same secret again, kept by the server: the agent may
+			// have scanned it already.
 			e, berr := svc.BeginEnrolment(r.Context(), token)
 			if berr != nil {
 				s.renderError(w, r, berr)
 				return
-			}
-			if again, perr := svc.EnrolmentFor(e.Agent, secret); perr == nil {
-				again.Purpose, e = e.Purpose, again
 			}
 			identityPage(s, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", enrolmentData(e, token, socle.ErrorMessage(err)))
 			return

@@ -4,12 +4,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"socle"
 )
@@ -172,4 +177,115 @@ func remoteAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// guardAPIWrites protects the JSON API's writes from other sites. A write
+// carries JSON (415 otherwise: a form or text/plain body is what a foreign
+// page can send without asking); a write authenticated by a cookie rather
+// than a bearer token must come from Socle's own pages: the session's
+// X-CSRF-Token header, or an Origin (or Sec-Fetch-Site) saying same-origin.
+func (s *Server) guardAPIWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/") || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if hasBody(r) && !isJSON(r.Header.Get("Content-Type")) {
+			writeError(w, r, socle.Errorf(socle.EUNSUPPORTED, "request body: Content-Type must be application/json"))
+			return
+		}
+		if actor := ActorFrom(r.Context()); (actor.Authenticated() || actor.ContactID != "") && !hasBearer(r) && !s.sameOrigin(r) && !s.sessionCSRF(r) {
+			writeError(w, r, socle.Errorf(socle.EFORBIDDEN, "a write authenticated by a session cookie needs the session's X-CSRF-Token header or a same-origin Origin header"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func hasBody(r *http.Request) bool {
+	return r.ContentLength > 0 || r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+func hasBearer(r *http.Request) bool {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.EqualFold(scheme, "Bearer")
+}
+
+// sameOrigin reports whether the browser says the request comes from a
+// page of this server.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return r.Header.Get("Sec-Fetch-Site") == "same-origin"
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || u.Host != r.Host {
+		return false
+	}
+	return u.Scheme == "https" || !s.cfg.TLS && u.Scheme == "http"
+}
+
+// sessionCSRF reports whether the request carries the staff session's
+// CSRF token in its header.
+func (s *Server) sessionCSRF(r *http.Request) bool {
+	return s.identity != nil && r.Header.Get("X-CSRF-Token") != "" && s.identity.VerifyCSRF(r) == nil
+}
+
+// rejectInvalidText refuses, before anything reads them, header values,
+// query parameters and form fields that are not valid UTF-8: such text
+// would reach the audit log (a break-the-glass justification, a user
+// agent, a reason) and could not be read back in canonical form. JSON
+// bodies need no check: decoding them replaces invalid bytes.
+func (s *Server) rejectInvalidText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fail := func(what string) {
+			err := socle.Errorf(socle.EINVALID, "%s: not valid UTF-8 text", what)
+			if strings.HasPrefix(r.URL.Path, "/api/") || s.pages == nil {
+				writeError(w, r, err)
+				return
+			}
+			s.renderError(w, r, err)
+		}
+		for name, values := range r.Header {
+			for _, v := range values {
+				if !utf8.ValidString(v) {
+					fail("header " + name)
+					return
+				}
+			}
+		}
+		if !utf8.ValidString(r.URL.Path) {
+			fail("path")
+			return
+		}
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" || r.URL.RawQuery != "" {
+			if err := r.ParseForm(); err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					writeError(w, r, socle.Errorf(socle.ETOOLARGE, "request body larger than %d bytes", tooLarge.Limit))
+					return
+				}
+				writeError(w, r, socle.Errorf(socle.EINVALID, "malformed query string or form body"))
+				return
+			}
+			for name, values := range r.Form {
+				if !utf8.ValidString(name) {
+					fail("form or query")
+					return
+				}
+				for _, v := range values {
+					if !utf8.ValidString(v) {
+						fail("field " + name)
+						return
+					}
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -97,7 +97,7 @@ func handlePersonsPage(s *Server) http.Handler {
 		q := r.URL.Query()
 		form := map[string]string{
 			"nom": q.Get("nom"), "prenom": q.Get("prenom"), "naissance": q.Get("naissance"),
-			"nir": q.Get("nir"), "commune": q.Get("commune"), "finalite": q.Get("finalite"),
+			"nir": q.Get("nir"), "commune": q.Get("commune"), "finalite": q.Get("finalite"), "motif": q.Get("motif"),
 		}
 		data := map[string]any{"Form": form, "Purposes": purposeOptions(s.gate, form["finalite"])}
 		status := http.StatusOK
@@ -117,7 +117,7 @@ func handlePersonsPage(s *Server) http.Handler {
 			if err == nil {
 				var found []*socle.Person
 				var d socle.Decision
-				found, d, err = s.gate.SearchPersons(r.Context(), pageRequest(r, form["finalite"], ""), pq)
+				found, d, err = s.gate.SearchPersons(r.Context(), pageRequest(r, form["finalite"], form["motif"]), pq)
 				if err == nil {
 					data["Results"], data["Searched"], data["Explanation"] = found, true, d.Explanation()
 				}

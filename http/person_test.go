@@ -22,6 +22,7 @@ import (
 	"socle/policy"
 	"socle/register"
 	"socle/store/sqlite"
+	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
 
@@ -38,6 +39,12 @@ type networkEnv struct {
 	actors   map[socle.OrgKind]socle.Actor
 	person   *socle.Person
 	stranger *socle.Person
+	db       *sqlstore.DB
+	gate     *gate.Gate
+	log      *audit.Log
+	secrets  map[socle.OrgKind]string // TOTP secrets of the agents
+	identity *identity.Service
+	dir      string // the SQLite data directory
 }
 
 // sensitiveValues are the values of the sensitive sections of the person,
@@ -51,7 +58,8 @@ var sensitiveValues = map[socle.Category][]string{
 func newNetworkEnv(t *testing.T) *networkEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
+	dir := t.TempDir()
+	db, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +88,8 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{}}
+	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{},
+		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc, dir: dir}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg}))
 	t.Cleanup(e.srv.Close)
 
@@ -112,7 +121,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.clients[kind] = e.login(a.Email, secret)
+		e.clients[kind], e.secrets[kind] = e.login(a.Email, secret), secret
 		e.actors[kind] = socle.Actor{AgentID: a.ID, OrganisationID: org.ID, OrgKind: kind, OrgName: org.Name,
 			Roles: a.Roles, Departements: org.Departements, Strength: socle.AuthMFA}
 	}

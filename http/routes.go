@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	spaceRoutes(s)
 	auditRoutes(s)
 	detectRoutes(s)
+	throttleRoutes(s)
 	parcoursRoutes(s)
 	parcoursPages(s)
 	employerRoutes(s)

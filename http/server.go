@@ -144,7 +144,9 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	s.employer = svc.Employer
 	s.routes()
 	var h http.Handler = s.mux
+	h = s.guardAPIWrites(h)
 	h = s.authenticate(h)
+	h = s.rejectInvalidText(h)
 	h = s.limitBody(h)
 	h = securityHeaders(cfg.TLS, h)
 	h = s.recoverPanics(h)

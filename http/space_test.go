@@ -63,6 +63,7 @@ type spaceEnv struct {
 	svc      *space.Service
 	mail     *recordingMailer
 	gate     *gate.Gate
+	log      *audit.Log
 	adviser  socle.Actor
 	alice    *socle.Person
 	bob      *socle.Person
@@ -102,7 +103,7 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	}
 	refKey := []byte("0123456789abcdef0123456789abcdef")
 	e := &spaceEnv{t: t, mail: &recordingMailer{}, verifier: verifier, ref: func(id string) string { return audit.PersonRef(refKey, id) }}
-	e.gate = gate.New(st, engine, log, engine)
+	e.gate, e.log = gate.New(st, engine, log, engine), log
 	e.gate.PersonRef = e.ref
 	e.gate.SetAuditSearch(st)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -155,6 +155,15 @@ type Store interface {
 	ConsumeToken(ctx context.Context, hash string, at time.Time) (*Token, error)
 	// Token returns the token without consuming it.
 	Token(ctx context.Context, hash string) (*Token, error)
+	// KeepPendingTOTP keeps secret as the TOTP secret proposed for the
+	// token of hash until expires, unless one is kept already, and returns
+	// the one kept.
+	KeepPendingTOTP(ctx context.Context, hash, agentID, secret string, at, expires time.Time) (string, error)
+	// PendingTOTP returns the secret kept for the token, unexpired at at;
+	// ENOTFOUND otherwise.
+	PendingTOTP(ctx context.Context, hash string, at time.Time) (string, error)
+	// DropPendingTOTP forgets the secret kept for the token.
+	DropPendingTOTP(ctx context.Context, hash string) error
 
 	CreateRecovery(ctx context.Context, r *RecoveryRequest) error
 	Recovery(ctx context.Context, id string) (*RecoveryRequest, error)
@@ -309,10 +318,15 @@ func (s *Service) CookieName() string {
 }
 
 // audit appends an event; its error must stop what it records.
+// errAuditUnavailable answers a request whose event the audit log could
+// not record: nothing it asked for happens.
+var errAuditUnavailable = socle.Errorf(socle.EUNAVAILABLE, "Le journal des accès est momentanément indisponible : l'opération n'a pas pu être enregistrée. Réessayez dans quelques instants.")
+
 func (s *Service) audit(ctx context.Context, ev socle.AuditEvent) error {
 	ev.Time = s.Now().UTC()
 	if err := s.auditor.Append(ctx, ev); err != nil {
-		return fmt.Errorf("audit %s: %w", ev.Action, err)
+		// Unavailable like every other access the log cannot record.
+		return fmt.Errorf("audit %s: %w: %w", ev.Action, errAuditUnavailable, err)
 	}
 	return nil
 }

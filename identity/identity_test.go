@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -318,7 +319,7 @@ func TestPasswordSprayingLimitedPerAddress(t *testing.T) {
 
 func TestPasswordPolicy(t *testing.T) {
 	e := newEnv(t)
-	a := &socle.Agent{Email: "camille.martin@ml-lyon.fr", GivenName: "Camille", FamilyName: "Martin"}
+	a := &socle.Agent{Email: "camille.martin@ml-lyon.fr", GivenName: "Camille", FamilyName: "Martin", OrganisationID: e.orgA.ID}
 	for _, tc := range []struct {
 		password string
 		ok       bool
@@ -330,8 +331,17 @@ func TestPasswordPolicy(t *testing.T) {
 		{"aaaaaaaaaaaaaaaa", false},
 		{"martin123456", false},
 		{demoPassword, true},
+		// Context words (NIST SP 800-63B): the service, the organisation
+		// and its city, the agent's name and address, the year.
+		{"Socle-Lyon-" + strconv.Itoa(e.now.Year()) + "!", false},
+		{"MissionLocaleLyon" + strconv.Itoa(e.now.Year()), false},
+		{"Camille.Martin." + strconv.Itoa(e.now.Year()+1), false},
+		{"socle socle socle socle", false},
+		{"Lyon-Socle-!!!!!!!!", false},
+		{"8473-2910-5582-91ab", true},
+		{"Lyon sous la pluie de novembre", true},
 	} {
-		err := e.svc.CheckPassword(tc.password, a)
+		err := e.svc.CheckPassword(context.Background(), tc.password, a)
 		if (err == nil) != tc.ok {
 			t.Errorf("CheckPassword(%q) = %v, want ok=%v", tc.password, err, tc.ok)
 		}
@@ -483,10 +493,10 @@ func TestFourEyesRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := totp.GenerateCode(enr.Secret, e.now)
-	if _, err := e.svc.CompleteEnrolment(ctx, token, enr.Secret, c, "ma nouvelle phrase de passe", client); err != nil {
+	if _, err := e.svc.CompleteEnrolment(ctx, token, c, "ma nouvelle phrase de passe", client); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.CompleteEnrolment(ctx, token, enr.Secret, c, "ma nouvelle phrase de passe", client); code(err) != socle.ENOTFOUND {
+	if _, err := e.svc.CompleteEnrolment(ctx, token, c, "ma nouvelle phrase de passe", client); code(err) != socle.ENOTFOUND {
 		t.Fatalf("link used twice: %v", err)
 	}
 }

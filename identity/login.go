@@ -143,10 +143,12 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client, p
 		return nil, ErrBadCredentials
 	}
 	if !s.hasFactor(ctx, a.ID, cred) {
-		if err := s.audit(ctx, socle.AuditEvent{Action: "login_failed", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Explanation: "no second factor enrolled"}); err != nil {
+		// Answered like a wrong password: a different answer would tell
+		// whoever holds the password that the account has no factor yet.
+		if err := s.fail(ctx, email, a, c, "login_failed", "no second factor enrolled"); err != nil {
 			return nil, err
 		}
-		return nil, socle.Errorf(socle.EFORBIDDEN, "Aucun second facteur n'est enregistré sur ce compte : utilisez le lien d'activation reçu par courriel ou demandez une récupération.")
+		return nil, ErrBadCredentials
 	}
 	if params != s.cfg.Password {
 		if h, err := HashPassword(password, s.cfg.Password); err == nil {

@@ -2,15 +2,21 @@ package identity
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed"
 	"encoding/base64"
 	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 
 	"socle"
 )
@@ -95,10 +101,13 @@ func commonPasswords(extra []string) map[string]bool {
 	return m
 }
 
-// CheckPassword applies the password policy: at least 12 characters, not a
-// common password (nor one with only digits or symbols added to one), not
-// built on the agent's own name or address.
-func (s *Service) CheckPassword(password string, a *socle.Agent) error {
+// CheckPassword applies the password policy, as NIST SP 800-63B asks: at
+// least 12 characters, not a common password (nor one with only digits or
+// symbols added to one), and not built from context words — the service,
+// the network, the agent's organisation and its city, her name and
+// address, the year — so that what is left once they are taken out is
+// still a password of its own.
+func (s *Service) CheckPassword(ctx context.Context, password string, a *socle.Agent) error {
 	n := utf8.RuneCountInString(password)
 	if n < MinPasswordLength {
 		return socle.Errorf(socle.EINVALID, "Le mot de passe doit compter au moins %d caractères.", MinPasswordLength)
@@ -111,15 +120,88 @@ func (s *Service) CheckPassword(password string, a *socle.Agent) error {
 	if s.common[low] || s.common[core] || repetitive(low) {
 		return socle.Errorf(socle.EINVALID, "Ce mot de passe est trop courant : choisissez-en un autre, par exemple une phrase de plusieurs mots.")
 	}
-	if a != nil {
-		local, _, _ := strings.Cut(strings.ToLower(a.Email), "@")
-		for _, w := range []string{local, strings.ToLower(a.GivenName), strings.ToLower(a.FamilyName)} {
-			if len(w) >= 4 && strings.Contains(low, w) && len(core) <= len(w)+3 {
-				return socle.Errorf(socle.EINVALID, "Le mot de passe ne doit pas reprendre votre nom ou votre adresse.")
+	words, err := s.contextWords(ctx, a)
+	if err != nil {
+		return err
+	}
+	if own := withoutContext(password, words); utf8.RuneCountInString(own) < minOwn || repetitive(own) || s.common[own] {
+		return socle.Errorf(socle.EINVALID, "Le mot de passe ne doit pas reposer sur le nom du service, de votre structure ou de sa ville, votre nom, votre adresse ou l'année : choisissez plutôt une phrase de plusieurs mots à vous.")
+	}
+	return nil
+}
+
+// minOwn is how many letters and digits a password keeps once its context
+// words are taken out.
+const minOwn = 8
+
+// networkWords name the service and the network in every context.
+var networkWords = []string{"socle", "france", "travail", "emploi", "pole", "mission", "locale", "departement", "motdepasse", "password"}
+
+// contextWords lists the words of the password's context, normalised: the
+// service (its name, the site's host), the network, the agent's names,
+// address and organisation (whose name holds its city), the years around
+// now.
+func (s *Service) contextWords(ctx context.Context, a *socle.Agent) ([]string, error) {
+	words := append([]string{}, networkWords...)
+	add := func(text string) {
+		for _, w := range strings.FieldsFunc(normalizeWord(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if utf8.RuneCountInString(w) >= 3 {
+				words = append(words, w)
 			}
 		}
 	}
-	return nil
+	add(s.cfg.Issuer)
+	if u, err := url.Parse(s.cfg.BaseURL); err == nil {
+		add(strings.TrimSuffix(u.Hostname(), ".fr"))
+	}
+	if a != nil {
+		add(a.GivenName)
+		add(a.FamilyName)
+		add(a.Email)
+		if a.OrganisationID != "" {
+			org, err := s.store.Organisation(ctx, a.OrganisationID)
+			if err != nil && socle.ErrorCode(err) != socle.ENOTFOUND {
+				return nil, fmt.Errorf("reading the organisation for the password check: %w", err)
+			}
+			if org != nil {
+				add(org.Name)
+			}
+		}
+	}
+	year := s.Now().Year()
+	for y := year - 1; y <= year+1; y++ {
+		words = append(words, strconv.Itoa(y))
+	}
+	// Longest first, so that "lyonnais" goes before "lyon".
+	slices.SortFunc(words, func(x, y string) int { return len(y) - len(x) })
+	return words, nil
+}
+
+// withoutContext returns the letters and digits of password left once the
+// context words are taken out: symbols add little to a guess.
+func withoutContext(password string, words []string) string {
+	p := normalizeWord(password)
+	for _, w := range words {
+		p = strings.ReplaceAll(p, w, " ")
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, p)
+}
+
+// normalizeWord lowercases and strips accents, so that "Lyon", "LYON" and
+// "Léon" compare as their letters.
+func normalizeWord(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // repetitive reports whether s is one character repeated or one short

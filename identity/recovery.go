@@ -19,7 +19,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, password strin
 	if err := s.checkAddr(ctx, c); err != nil {
 		return err
 	}
-	if err := s.CheckPassword(password, nil); err != nil {
+	if err := s.CheckPassword(ctx, password, nil); err != nil {
 		return err
 	}
 	t, err := s.store.Throttle(ctx, accountKey(email))
@@ -42,7 +42,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, password strin
 		}
 		return errResetFailed
 	}
-	if err := s.CheckPassword(password, a); err != nil {
+	if err := s.CheckPassword(ctx, password, a); err != nil {
 		return err
 	}
 	hash, err := HashPassword(password, s.cfg.Password)

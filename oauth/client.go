@@ -34,6 +34,8 @@ type Error struct {
 	Status      int    `json:"-"`
 	// basic says the client tried HTTP Basic, so that a 401 names it.
 	basic bool
+	// retryAfter, when set, is sent as Retry-After (a 429).
+	retryAfter time.Duration
 }
 
 func (e *Error) Error() string { return "oauth: " + e.Code + ": " + e.Description }
@@ -265,7 +267,12 @@ type TokenResponse struct {
 // form and audits the outcome. The error is always an *Error.
 func (s *Service) Token(ctx context.Context, r *http.Request, form url.Values) (*TokenResponse, *Error) {
 	ev := socle.AuditEvent{Action: "token_denied", RemoteAddr: r.RemoteAddr, RequestID: r.Header.Get("X-Request-Id")}
-	resp, client, oerr := s.token(ctx, r, form)
+	var resp *TokenResponse
+	var client *Client
+	oerr := s.limitTokenRequests(ctx, r, form)
+	if oerr == nil {
+		resp, client, oerr = s.token(ctx, r, form)
+	}
 	if client != nil {
 		ev.ClientID, ev.OrganisationID = client.ID, client.OrganisationID
 	}

@@ -56,6 +56,9 @@ func writeError(w http.ResponseWriter, e *Error) {
 		}
 		w.Header().Set("WWW-Authenticate", scheme)
 	}
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", retryAfterHeader(e.retryAfter))
+	}
 	writeJSON(w, e.Status, e)
 }
 

@@ -69,6 +69,12 @@ type Config struct {
 	// Agreements returns the agreements in force, against which a client's
 	// scopes are checked; policy.DefaultAgreements when nil.
 	Agreements func() []policy.Agreement
+	// TokenRateWindow, TokenRequestsPerClient and TokenRequestsPerAddress
+	// limit the token endpoint (ratelimit.go); the Default… values when
+	// zero.
+	TokenRateWindow         time.Duration
+	TokenRequestsPerClient  int
+	TokenRequestsPerAddress int
 	// Now is the clock, time.Now when nil.
 	Now func() time.Time
 	// Logger receives what cannot be returned (an audit failure while

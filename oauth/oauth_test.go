@@ -104,7 +104,10 @@ func openStore(t testing.TB) (*sqlstore.DB, error) {
 	return postgres.Open(ctx, u.String())
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { t.Helper(); return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the configuration changed by edit.
+func newEnvWith(t testing.TB, edit func(*oauth.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := openStore(t)
@@ -117,7 +120,11 @@ func newEnv(t testing.TB) *env {
 		t.Fatalf("creating organisation: %v", err)
 	}
 	e := &env{db: db, org: org, audit: &recorder{}, clock: newClock(time.Now())}
-	e.svc, err = oauth.New(ctx, db, db, e.audit, oauth.Config{Issuer: issuer, Now: e.clock.Now, SecretKey: make([]byte, 32)})
+	cfg := oauth.Config{Issuer: issuer, Now: e.clock.Now, SecretKey: make([]byte, 32)}
+	if edit != nil {
+		edit(&cfg)
+	}
+	e.svc, err = oauth.New(ctx, db, db, e.audit, cfg)
 	if err != nil {
 		t.Fatalf("oauth.New: %v", err)
 	}

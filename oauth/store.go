@@ -82,4 +82,7 @@ type Store interface {
 	UseAssertion(ctx context.Context, clientID, jti string, expiresAt time.Time) error
 	// PurgeOAuth deletes the revocations and used assertions expired at now.
 	PurgeOAuth(ctx context.Context, now time.Time) error
+
+	// RateCounter counts the token requests per client id and address.
+	RateCounter
 }

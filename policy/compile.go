@@ -40,6 +40,9 @@ const (
 	ReasonAction        = "action"
 	ReasonBreakGlass    = "break_glass"
 	ReasonMissingTarget = "missing_target"
+	// ReasonLookupTerritory refuses an exact-identifier lookup of a person
+	// outside the actor's territory given without a reason.
+	ReasonLookupTerritory = "lookup_territory"
 )
 
 // compiled is a register turned into lookup tables for the hot path: every

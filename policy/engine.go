@@ -257,6 +257,14 @@ func (e *Engine) decidePerson(ctx context.Context, req socle.AccessRequest, c *c
 				lookup = true
 			}
 		}
+		if lookup && !inTerritory {
+			// What an agreement needs is the persons of its territory:
+			// beyond it, a lookup needs a reason, recorded and flagged
+			// like a break-the-glass justification, for the lookup's
+			// minimal card only.
+			req.Categories = grant
+			return breakGlass(req, c, factLookupOutside)
+		}
 	}
 	if grant == 0 {
 		f := factNoRelation
@@ -539,7 +547,9 @@ var (
 		"Votre convention ne permet pas de créer ces données pour cette finalité : l'accès est refusé.")
 	factCompanyCategories = denial(ReasonCategories, nil,
 		"Une fiche entreprise ne contient que l'identité de l'établissement et les coordonnées de ses contacts.")
-	factLookup = socle.Fact{Kind: FactLookup, Detail: map[string]string{"population": string(socle.PopulationLookup)},
+	factLookupOutside = denial(ReasonLookupTerritory, map[string]string{"territory": "out"},
+		"Cette personne ne réside pas sur le territoire de votre structure : une recherche par identifiant exact hors territoire demande un motif, consigné au journal et signalé pour examen.")
+	factLookup = socle.Fact{Kind: FactLookup, Detail: map[string]string{"population": string(socle.PopulationLookup), "territory": "in"},
 		Text: "Cette personne n'est pas suivie par votre structure : trouvée par son identifiant exact, elle n'apparaît que sous une fiche minimale (identité)."}
 	// scopeFacts are indexed by population bit: followed, territory, proposed, oriented.
 	scopeFacts = [...]socle.Fact{

@@ -116,9 +116,10 @@ func (a *app) fillDemo(ctx context.Context, persons int, stdout, stderr io.Write
 	return a.recordDemoDay(ctx, stdout, stderr)
 }
 
-// demoPassword is the password of every demo account: long enough and not
-// in the list of common passwords.
-const demoPassword = "Demo-Socle-2026!"
+// demoPassword is the password of every demo account: long enough, not in
+// the list of common passwords and not built from context words (the
+// service, the year), which the password check refuses.
+const demoPassword = "Demo-cerf-volant-violet"
 
 func randomHex(n int) (string, error) {
 	b := make([]byte, n)

@@ -15,15 +15,12 @@ import (
 	"socle/gate"
 )
 
-// The inline limits of distinct persons read per hour. An adviser follows
-// about a hundred persons and opens a few dozen files a day; a search
-// counts every person it returns. Past 250 distinct persons in an hour an
-// agent confirms her second factor; past 1000 (an agent) or 250 (a partner
-// system, which cannot step up) the account is blocked for 24 hours and a
-// critical alert opens a case. A declared, approved bulk task is exempt.
+// The inline limits are the gate's defaults (gate.DefaultStepUp,
+// gate.DefaultBlock): past the block an account is blocked for 24 hours and
+// a critical alert opens a case. A declared, approved bulk task is exempt.
 const (
-	throttleStepUp = 250
-	throttleBlock  = 1000
+	throttleStepUp = gate.DefaultStepUp
+	throttleBlock  = gate.DefaultBlock
 )
 
 // detectPoll is how often the live detector reads the new audit entries.
@@ -34,21 +31,17 @@ const detectPoll = 3 * time.Second
 func (a *app) wireDetection() {
 	a.cases = cases.New(a.store)
 	a.cases.SetAuditor(a.audit) // every case and bulk-task change is audited
-	a.gate.Throttle = &gate.Throttle{
-		Window: time.Hour, StepUp: throttleStepUp, Block: throttleBlock, BlockFor: 24 * time.Hour,
-		Exempt: a.cases.Exempt,
-		Alert: func(ctx context.Context, actor socle.Actor, distinct int) {
-			principal := "agent:" + actor.AgentID
-			if actor.AgentID == "" {
-				principal = "client:" + actor.ClientID
-			}
-			_, err := a.cases.Raise(context.WithoutCancel(ctx), &cases.Alert{Rule: cases.RuleInline, Critical: true, Score: float64(distinct) / throttleStepUp * 2,
-				Principal: principal, OrganisationID: actor.OrganisationID, OccurredAt: a.gate.Now(),
-				Reason: fmt.Sprintf("Blocage immédiat : %d personnes distinctes lues en moins d'une heure, au-delà de la limite de la plateforme.", distinct)})
-			if err != nil {
-				a.logger.Error("raising the throttle alert", "err", err, "principal", principal)
-			}
-		},
+	a.gate.Throttle = gate.NewThrottle(a.store)
+	a.gate.Throttle.Window, a.gate.Throttle.StepUp, a.gate.Throttle.Block, a.gate.Throttle.BlockFor = time.Hour, throttleStepUp, throttleBlock, 24*time.Hour
+	a.gate.Throttle.Exempt = a.cases.Exempt
+	a.gate.Throttle.Alert = func(ctx context.Context, actor socle.Actor, weight int) {
+		principal := gate.PrincipalKey(actor)
+		_, err := a.cases.Raise(context.WithoutCancel(ctx), &cases.Alert{Rule: cases.RuleInline, Critical: true, Score: float64(weight) / throttleStepUp * 2,
+			Principal: principal, OrganisationID: actor.OrganisationID, OccurredAt: a.gate.Now(),
+			Reason: fmt.Sprintf("Blocage immédiat : %d lectures pondérées (personnes distinctes, recherches par identifiant exact) en moins d'une heure, au-delà de la limite de la plateforme.", weight)})
+		if err != nil {
+			a.logger.Error("raising the throttle alert", "err", err, "principal", principal)
+		}
 	}
 }
 

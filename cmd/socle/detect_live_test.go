@@ -154,7 +154,9 @@ func TestThrottleLive(t *testing.T) {
 	if err := e.read(t, e.adviser, at, e.persons[2]); socle.ErrorCode(err) != socle.ESTEPUP {
 		t.Fatalf("third person: %v, want step-up", err)
 	}
-	e.a.gate.Throttle.SteppedUp(e.adviser, at)
+	if err := e.a.gate.Throttle.SteppedUp(ctx, e.adviser, at); err != nil {
+		t.Fatal(err)
+	}
 	for i := 2; i < 4; i++ {
 		if err := e.read(t, e.adviser, at, e.persons[i]); err != nil {
 			t.Fatalf("after step-up, person %d: %v", i, err)
@@ -179,7 +181,11 @@ func TestThrottleLive(t *testing.T) {
 	if _, err := e.a.cases.ApproveTask(ctx, e.admin, task.ID); err != nil {
 		t.Fatal(err)
 	}
-	e.a.gate.Throttle.Unblock(e.adviser)
+	officer := gate.Request{Actor: e.auditor, RequestID: "lift"}
+	e.a.gate.Now = func() time.Time { return at }
+	if err := e.a.gate.LiftBlock(ctx, officer, gate.PrincipalKey(e.adviser), "Tâche de relance approuvée, volume attendu"); err != nil {
+		t.Fatal(err)
+	}
 	later := at.Add(2 * time.Hour) // a new window
 	for i, id := range e.persons {
 		if err := e.read(t, e.adviser, later, id); err != nil {

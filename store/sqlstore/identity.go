@@ -431,3 +431,37 @@ func (s *DB) Notifications(ctx context.Context, agentID string, limit int) ([]*i
 	}
 	return out, rows.Err()
 }
+
+// KeepPendingTOTP keeps the first secret proposed for a token and returns
+// it; expired secrets are forgotten on the way.
+func (s *DB) KeepPendingTOTP(ctx context.Context, hash, agentID, secret string, at, expires time.Time) (string, error) {
+	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM pending_totp WHERE expires_us <= ?`), at.UnixMicro()); err != nil {
+		return "", fmt.Errorf("forgetting expired enrolment secrets: %w", err)
+	}
+	var kept string
+	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO pending_totp (token_hash, agent_id, secret, expires_us) VALUES (?, ?, ?, ?)
+ON CONFLICT (token_hash) DO UPDATE SET token_hash = excluded.token_hash
+RETURNING secret`), hash, agentID, secret, expires.UnixMicro()).Scan(&kept)
+	if err != nil {
+		return "", s.fail(err, "enrolment secret")
+	}
+	return kept, nil
+}
+
+// PendingTOTP returns the secret kept for a token.
+func (s *DB) PendingTOTP(ctx context.Context, hash string, at time.Time) (string, error) {
+	var secret string
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT secret FROM pending_totp WHERE token_hash = ? AND expires_us > ?`), hash, at.UnixMicro()).Scan(&secret)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", socle.Errorf(socle.ENOTFOUND, "no enrolment secret for this link")
+	} else if err != nil {
+		return "", fmt.Errorf("reading the enrolment secret: %w", err)
+	}
+	return secret, nil
+}
+
+// DropPendingTOTP forgets the secret kept for a token.
+func (s *DB) DropPendingTOTP(ctx context.Context, hash string) error {
+	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM pending_totp WHERE token_hash = ?`), hash)
+	return s.fail(err, "enrolment secret")
+}

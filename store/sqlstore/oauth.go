@@ -176,3 +176,9 @@ func (s *DB) PurgeOAuth(ctx context.Context, now time.Time) error {
 	}
 	return nil
 }
+
+// CountRequest counts one request for key in a fixed window (the token
+// endpoint's rate limit), in the table of the spaces' link requests.
+func (s *DB) CountRequest(ctx context.Context, key string, at time.Time, window time.Duration) (int, error) {
+	return s.SpaceHit(ctx, key, at, window)
+}

@@ -58,6 +58,21 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("Parcours", func(t *testing.T) { RunParcours(t, open) })
 	t.Run("Companies", func(t *testing.T) { RunCompanies(t, open) })
 	t.Run("Detect", func(t *testing.T) { RunDetect(t, open) })
+	t.Run("PendingTOTP", func(t *testing.T) { RunPendingTOTP(t, open) })
+	t.Run("Throttle", func(t *testing.T) {
+		RunThrottle(t, func(t *testing.T) (socle.Store, func() socle.Store) {
+			s, loc := e.open(t)
+			return s, func() socle.Store {
+				s.Close()
+				again, err := e.Open(context.Background(), loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { again.Close() })
+				return again
+			}
+		})
+	})
 	t.Run("Audit", func(t *testing.T) {
 		RunAudit(t, func(t *testing.T) (audit.Storage, AuditSearcher) {
 			s, _ := e.open(t)
