@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"image/png"
 	"net/url"
 	"time"
@@ -26,6 +27,10 @@ func (s *Service) issueToken(ctx context.Context, a *socle.Agent, purpose string
 	}
 	return s.cfg.BaseURL + "/enrolement?jeton=" + url.QueryEscape(token), nil
 }
+
+// errEnrolBeside refuses an activation from a browser where another agent
+// is signed in: whoever holds the link there is not its owner.
+var errEnrolBeside = socle.Errorf(socle.EFORBIDDEN, "Ce lien d'activation s'ouvre sur votre propre poste : un autre agent est connecté dans ce navigateur. Déconnectez-le, ou ouvrez le lien depuis votre poste.")
 
 var errBadToken = socle.Errorf(socle.ENOTFOUND, "Ce lien n'est pas valide ou a expiré. Demandez-en un nouveau à l'administrateur de votre structure.")
 
@@ -102,6 +107,12 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, secret, code, pa
 	if err != nil {
 		return "", err
 	}
+	if c.SignedIn != "" && c.SignedIn != a.ID {
+		if err := s.audit(ctx, socle.AuditEvent{Action: "enrolment_refused", AgentID: c.SignedIn, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Explanation: "activation link opened in a browser where another agent is signed in"}); err != nil {
+			return "", err
+		}
+		return "", errEnrolBeside
+	}
 	if err := s.CheckPassword(password, a); err != nil {
 		return "", err
 	}
@@ -130,6 +141,9 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, secret, code, pa
 	}
 	if err := s.store.DeleteSessionsOf(ctx, a.ID); err != nil {
 		return "", err
+	}
+	if err := s.store.RecordEnrolment(ctx, a.ID, c.RemoteAddr, c.UserAgent, c.SignedIn); err != nil {
+		return "", fmt.Errorf("recording the activation: %w", err)
 	}
 	if err := s.audit(ctx, socle.AuditEvent{Action: "mfa_enrolled", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "totp, " + t.Purpose}); err != nil {
 		return "", err

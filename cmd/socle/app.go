@@ -91,16 +91,16 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		return nil, err
 	}
 	a.parcours = gate.NewParcours(a.gate, db, contractSigner)
-	if a.register, err = register.Open(ctx, db, a.policy, a.audit); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("register of purposes and agreements: %w", err)
-	}
 	a.identity, err = identity.New(db, a.audit, identity.LogMailer{Logger: logger}, logger, identity.Config{
 		Secure: site.tls, BaseURL: site.baseURL, Key: a.keys.forms,
 	})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("identity: %w", err)
+	}
+	if a.register, err = register.Open(ctx, db, a.policy, a.audit, a.identity); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("register of purposes and agreements: %w", err)
 	}
 	a.oauth, err = oauth.New(ctx, db, db, a.audit, oauth.Config{
 		Issuer: site.baseURL, SecretKey: a.keys.clientHMAC, KeyEncryptionKey: a.keys.signingSeal, Logger: logger,
