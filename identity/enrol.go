@@ -3,7 +3,10 @@ package identity
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"image/png"
 	"net/url"
@@ -20,9 +23,9 @@ const tokenLifetime = 72 * time.Hour
 
 // issueToken creates a one-time link of purpose for a and returns it.
 func (s *Service) issueToken(ctx context.Context, a *socle.Agent, purpose string) (string, error) {
-	token, id := newToken()
+	token, _ := newToken()
 	now := s.Now().UTC()
-	if err := s.store.CreateToken(ctx, &Token{Hash: id, AgentID: a.ID, Purpose: purpose, CreatedAt: now, ExpiresAt: now.Add(tokenLifetime)}); err != nil {
+	if err := s.store.CreateToken(ctx, &Token{Hash: s.linkHash(token), AgentID: a.ID, Purpose: purpose, CreatedAt: now, ExpiresAt: now.Add(tokenLifetime)}); err != nil {
 		return "", err
 	}
 	return s.cfg.BaseURL + "/enrolement?jeton=" + url.QueryEscape(token), nil
@@ -32,6 +35,15 @@ func (s *Service) issueToken(ctx context.Context, a *socle.Agent, purpose string
 // is signed in: whoever holds the link there is not its owner.
 var errEnrolBeside = socle.Errorf(socle.EFORBIDDEN, "Ce lien d'activation s'ouvre sur votre propre poste : un autre agent est connecté dans ce navigateur. Déconnectez-le, ou ouvrez le lien depuis votre poste.")
 
+// linkHash is the stored form of a one-time link's token: an HMAC under
+// the platform's link key, so that a copy of the database (or of a
+// backup) alone can neither use a link nor test a guess of one.
+func (s *Service) linkHash(token string) string {
+	m := hmac.New(sha256.New, s.cfg.LinkKey)
+	m.Write([]byte("socle-agent-link:" + token))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
 var errBadToken = socle.Errorf(socle.ENOTFOUND, "Ce lien n'est pas valide ou a expiré. Demandez-en un nouveau à l'administrateur de votre structure.")
 
 // liveToken returns the unexpired token and its agent.
@@ -39,7 +51,7 @@ func (s *Service) liveToken(ctx context.Context, token string) (*Token, *socle.A
 	if token == "" || len(token) > 100 {
 		return nil, nil, errBadToken
 	}
-	t, err := s.store.Token(ctx, tokenID(token))
+	t, err := s.store.Token(ctx, s.linkHash(token))
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return nil, nil, errBadToken
 	} else if err != nil {
@@ -120,7 +132,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, secret, code, pa
 	if len(secret) < 16 || st < 0 {
 		return "", socle.Errorf(socle.EINVALID, "Le code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le code affiché.")
 	}
-	t, err := s.store.ConsumeToken(ctx, tokenID(token), s.Now().UTC())
+	t, err := s.store.ConsumeToken(ctx, s.linkHash(token), s.Now().UTC())
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return "", errBadToken
 	} else if err != nil {

@@ -71,7 +71,7 @@ const (
 	TokenRecovery   = "recovery"   // re-enrolment after a four-eyes approval
 )
 
-// Token is a one-time link sent by mail. Only its hash is stored.
+// Token is a one-time link sent by mail. Only its keyed hash is stored.
 type Token struct {
 	Hash      string
 	AgentID   string
@@ -237,6 +237,9 @@ type Config struct {
 	// Key signs the pre-session CSRF cookie of the login forms; random when
 	// nil (login forms open before a restart then fail once).
 	Key []byte
+	// LinkKey keys the stored hashes of one-time links (activation,
+	// recovery); random when nil (links do not survive a restart).
+	LinkKey []byte
 	// CommonPasswords extends the built-in list of refused passwords.
 	CommonPasswords []string
 }
@@ -286,6 +289,10 @@ func (c Config) withDefaults() Config {
 		c.Key = make([]byte, 32)
 		_, _ = rand.Read(c.Key)
 	}
+	if len(c.LinkKey) == 0 {
+		c.LinkKey = make([]byte, 32)
+		_, _ = rand.Read(c.LinkKey)
+	}
 	return c
 }
 
@@ -303,15 +310,15 @@ type Service struct {
 	Now func() time.Time
 }
 
-// New returns the identity service. mailer may be nil: mails are then only
-// logged.
+// New returns the identity service. mailer may be nil (tests): every mail
+// then fails, and the failure is logged without its content.
 func New(store Store, auditor socle.Auditor, mailer Mailer, logger *slog.Logger, cfg Config) (*Service, error) {
 	cfg = cfg.withDefaults()
 	if logger == nil {
 		logger = slog.Default()
 	}
 	if mailer == nil {
-		mailer = LogMailer{Logger: logger}
+		mailer = noMailer{}
 	}
 	if auditor == nil {
 		return nil, errors.New("identity: an auditor is required")

@@ -2,13 +2,7 @@ package identity
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
-	"mime"
-	"net/smtp"
 	"slices"
-	"strings"
-	"time"
 
 	"socle"
 )
@@ -23,49 +17,6 @@ type Mail struct {
 // Mailer sends mail.
 type Mailer interface {
 	Send(ctx context.Context, m Mail) error
-}
-
-// LogMailer writes mails to the log instead of sending them (the demo).
-type LogMailer struct{ Logger *slog.Logger }
-
-// Send logs m.
-func (l LogMailer) Send(ctx context.Context, m Mail) error {
-	l.Logger.InfoContext(ctx, "mail", "to", m.To, "subject", m.Subject, "body", m.Body)
-	return nil
-}
-
-// SMTPMailer sends mail through an SMTP relay.
-type SMTPMailer struct {
-	Addr string    // host:port of the relay
-	From string    // sender address
-	Auth smtp.Auth // nil for an unauthenticated relay
-}
-
-// Send sends m through the relay. net/smtp upgrades to STARTTLS when the
-// relay offers it.
-func (sm SMTPMailer) Send(ctx context.Context, m Mail) error {
-	if strings.ContainsAny(m.To+m.Subject, "\r\n") {
-		return fmt.Errorf("smtp: header injection refused")
-	}
-	msg := "From: " + sm.From + "\r\n" +
-		"To: " + m.To + "\r\n" +
-		"Subject: " + mime.QEncoding.Encode("utf-8", m.Subject) + "\r\n" +
-		"Date: " + time.Now().Format(time.RFC1123Z) + "\r\n" +
-		"MIME-Version: 1.0\r\n" +
-		"Content-Type: text/plain; charset=utf-8\r\n" +
-		"Content-Transfer-Encoding: 8bit\r\n\r\n" +
-		strings.ReplaceAll(m.Body, "\n", "\r\n") + "\r\n"
-	done := make(chan error, 1)
-	go func() { done <- smtp.SendMail(sm.Addr, sm.Auth, sm.From, []string{m.To}, []byte(msg)) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("smtp: %w", err)
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // notify stores a notification for a and mails it. A failure is logged:

@@ -34,7 +34,7 @@ func envOr(getenv func(string) string, key, def string) string {
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo]", stdout)
+	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] (--smtp-addr HOST:PORT --smtp-from ADDR | --demo)", stdout)
 	var sf storeFlags
 	sf.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "SOCLE_ADDR", "127.0.0.1:8080"), "listen address (env SOCLE_ADDR)")
@@ -45,6 +45,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ssoIssuer := fs.String("sso-issuer", getenv("SOCLE_SSO_ISSUER"), "OpenID Connect issuer of the network's single sign-on; off when empty (env SOCLE_SSO_ISSUER; the secret comes from SOCLE_SSO_CLIENT_SECRET)")
 	ssoClientID := fs.String("sso-client-id", getenv("SOCLE_SSO_CLIENT_ID"), "client id of Socle at the SSO provider (env SOCLE_SSO_CLIENT_ID)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
+	var mf mailFlags
+	mf.register(fs, getenv)
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
@@ -55,8 +57,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usagef("serve: --demo-persons must be between 1 and 10000000")
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	mailer, err := mf.mailer(getenv, *demoMode, stdout, logger)
+	if err != nil {
+		return err
+	}
 
-	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, sso: oauth.SSOConfig{
+	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, mailer: mailer, sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
 	}}
 	// Listen first, so that the default base URL (the WebAuthn origin)
