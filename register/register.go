@@ -65,8 +65,8 @@ type Service struct {
 	store    Store
 	engine   Engine
 	auditor  socle.Auditor
-	fourEyes FourEyes // nil: an edit that widens access is refused
-	mu      sync.Mutex // serialises edits of this instance
+	fourEyes FourEyes   // nil: an edit that widens access is refused
+	mu       sync.Mutex // serialises edits of this instance
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
