@@ -75,6 +75,7 @@ func RunEngine(t *testing.T, e Engine) {
 			return Raw{Store: s, DB: raw}
 		})
 	})
+	t.Run("FourEyes", func(t *testing.T) { RunFourEyes(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s }) })
 	t.Run("MigrationsIdempotent", func(t *testing.T) { testMigrationsIdempotent(t, e) })
 }
 
