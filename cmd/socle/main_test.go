@@ -103,11 +103,17 @@ var listening = regexp.MustCompile(`Socle écoute sur (http://[^ ]+/)`)
 // its base URL; the server is shut down gracefully at cleanup.
 func startServer(t *testing.T, args ...string) (base string, stdout *syncBuffer) {
 	t.Helper()
+	return startServerLogging(t, io.Discard, args...)
+}
+
+// startServerLogging is startServer with the server's log written to stderr.
+func startServerLogging(t *testing.T, stderr io.Writer, args ...string) (base string, stdout *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout = &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, stdout, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, stdout, stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
