@@ -184,7 +184,7 @@ func TestWidening(t *testing.T) {
 		}, true},
 		{"an agreement with health opened to every role", func(r *policy.Register) {
 			for i, a := range r.Agreements {
-				if (a.Read|a.Write).Has(socle.CatHealth) && len(a.Roles) > 0 {
+				if (a.Read | a.Write).Has(socle.CatHealth) && len(a.Roles) > 0 {
 					r.Agreements[i].Roles = nil
 					return
 				}
