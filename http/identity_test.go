@@ -337,3 +337,30 @@ func TestHTTPActivationLinkNeverShownToItsCreator(t *testing.T) {
 		t.Fatalf("activation by the agent: %d", resp.StatusCode)
 	}
 }
+
+// TestHTTPSensitiveRoleWaitsInTheQueue: granting the gestionnaire role
+// through the agents page changes nothing yet and lists the request on
+// the page of requests to approve, where it can be refused.
+func TestHTTPSensitiveRoleWaitsInTheQueue(t *testing.T) {
+	e := newIdentityEnv(t)
+	admin := e.browser()
+	admin.login(e.admin)
+	resp := admin.post("/agents/"+e.agent.ID+"/roles", url.Values{"csrf": {admin.token("/agents")}, "roles": {string(socle.RoleAdviser), string(socle.RoleContractManager)}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/demandes" {
+		t.Fatalf("granting gestionnaire: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	code, page := admin.get("/demandes")
+	if code != http.StatusOK || !strings.Contains(page, "Gestionnaire") || !strings.Contains(page, "/refuser") {
+		t.Fatalf("queue page: %d", code)
+	}
+	action := regexp.MustCompile(`action="(/demandes/[^"]+/refuser)"`).FindStringSubmatch(page)
+	if resp := admin.post(action[1], url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("refusing: %d", resp.StatusCode)
+	}
+	if _, page := admin.get("/demandes"); !strings.Contains(page, "Aucune demande en attente") {
+		t.Fatal("the refused request is still listed")
+	}
+	if _, page := admin.get("/agents"); strings.Contains(page, `value="gestionnaire" checked`) {
+		t.Fatal("the role applied without a second administrator")
+	}
+}

@@ -121,6 +121,10 @@ func (s *Service) RejectChange(ctx context.Context, actor socle.Actor, id string
 	if err != nil {
 		return err
 	}
+	// Recorded before it happens, like every administrative change.
+	if err := s.audit(ctx, socle.AuditEvent{Action: "change_rejected", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: ch.Subject, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "change " + ch.ID}); err != nil {
+		return err
+	}
 	ok, err := s.store.DecideChange(ctx, ch.ID, socle.ChangeRejected, ad.ID, s.Now().UTC())
 	if err != nil {
 		return err
@@ -128,5 +132,5 @@ func (s *Service) RejectChange(ctx context.Context, actor socle.Actor, id string
 	if !ok {
 		return socle.Errorf(socle.ECONFLICT, "Cette demande a déjà été traitée.")
 	}
-	return s.audit(ctx, socle.AuditEvent{Action: "change_rejected", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: ch.Subject, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "change " + ch.ID})
+	return nil
 }

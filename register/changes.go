@@ -150,6 +150,10 @@ func (s *Service) Reject(ctx context.Context, actor socle.Actor, requestID, id s
 	if err != nil {
 		return err
 	}
+	if err := s.auditor.Append(ctx, socle.AuditEvent{Time: s.Now().UTC(), RequestID: requestID, AgentID: actor.AgentID, OrganisationID: actor.OrganisationID,
+		Action: "register_change_rejected", ResourceKind: "change", ResourceID: ch.ID, Allowed: true}); err != nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "the refusal could not be recorded in the audit log; it is not applied")
+	}
 	ok, err := s.store.DecideChange(ctx, ch.ID, socle.ChangeRejected, actor.AgentID, s.Now().UTC())
 	if err != nil {
 		return err
@@ -157,6 +161,5 @@ func (s *Service) Reject(ctx context.Context, actor socle.Actor, requestID, id s
 	if !ok {
 		return socle.Errorf(socle.ECONFLICT, "this change was already decided")
 	}
-	return s.auditor.Append(ctx, socle.AuditEvent{Time: s.Now().UTC(), RequestID: requestID, AgentID: actor.AgentID, OrganisationID: actor.OrganisationID,
-		Action: "register_change_rejected", ResourceKind: "change", ResourceID: ch.ID, Allowed: true})
+	return nil
 }
