@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"socle"
@@ -17,10 +18,17 @@ func roleLabels(roles []socle.Role) string {
 	return strings.Join(labels, ", ")
 }
 
+// rolesChange is the payload of a change of roles: the roles it was asked
+// over, and the new ones.
+type rolesChange struct {
+	Before []socle.Role `json:"before"`
+	Roles  []socle.Role `json:"roles"`
+}
+
 // proposeRoles stores the change of a's roles to roles, which adds the
 // widening roles widened, until a second administrator approves it.
 func (s *Service) proposeRoles(ctx context.Context, ad, a *socle.Agent, roles, widened []socle.Role, c Client) (*socle.Change, error) {
-	payload, err := json.Marshal(roles)
+	payload, err := json.Marshal(rolesChange{Before: a.Roles, Roles: roles})
 	if err != nil {
 		return nil, fmt.Errorf("encoding the roles: %w", err)
 	}
@@ -85,20 +93,22 @@ func (s *Service) ApproveChange(ctx context.Context, actor socle.Actor, id strin
 	if err := s.CheckApprover(ctx, actor, ch); err != nil {
 		return nil, err
 	}
-	var roles []socle.Role
-	if err := json.Unmarshal([]byte(ch.Payload), &roles); err != nil {
+	var rc rolesChange
+	if err := json.Unmarshal([]byte(ch.Payload), &rc); err != nil {
 		return nil, fmt.Errorf("reading the roles of change %s: %w", ch.ID, err)
 	}
-	if err := checkGrantable(roles); err != nil {
+	if err := checkGrantable(rc.Roles); err != nil {
 		return nil, err
 	}
 	a, err := s.store.Agent(ctx, ch.Subject)
 	if err != nil {
 		return nil, err
 	}
-	if a.OrganisationID != ch.OrganisationID {
-		return nil, socle.Errorf(socle.ECONFLICT, "L'agent a changé de structure depuis la demande.")
+	// Approved over other roles, it would undo what changed since.
+	if a.OrganisationID != ch.OrganisationID || !slices.Equal(a.Roles, rc.Before) {
+		return nil, socle.Errorf(socle.ECONFLICT, "Les rôles de l'agent ont changé depuis la demande : refusez-la et refaites-la.")
 	}
+	roles := rc.Roles
 	ok, err := s.store.DecideChange(ctx, ch.ID, socle.ChangeApproved, ad.ID, s.Now().UTC())
 	if err != nil {
 		return nil, err

@@ -212,6 +212,17 @@ func TestWideningRoleNeedsSecondAdministrator(t *testing.T) {
 	if _, err := e.svc.ApproveChange(ctx, admin2, ch.ID, client); code(err) != socle.ECONFLICT {
 		t.Fatalf("approving twice: %v", err)
 	}
+	// Roles that changed since the request are not overwritten by it.
+	stale, err := e.svc.SetRoles(ctx, admin1, a.ID, []socle.Role{socle.RoleAdviser, socle.RoleContractManager, socle.RoleAuditor}, client)
+	if err != nil || stale == nil {
+		t.Fatal(stale, err)
+	}
+	if ch, err := e.svc.SetRoles(ctx, admin1, a.ID, []socle.Role{socle.RoleContractManager}, client); err != nil || ch != nil {
+		t.Fatal(ch, err)
+	}
+	if _, err := e.svc.ApproveChange(ctx, admin2, stale.ID, client); code(err) != socle.ECONFLICT {
+		t.Fatalf("approving a request over roles changed since: %v, want conflict", err)
+	}
 	for _, want := range []string{"change_requested", "change_rejected", "change_approval_refused", "agent_roles_changed"} {
 		if !slices.Contains(e.audit.actions(), want) {
 			t.Errorf("%s not audited", want)
