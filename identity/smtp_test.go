@@ -57,15 +57,21 @@ type delivery struct {
 // smtpRelay is an SMTP server in the test, speaking the protocol (RFC
 // 5321 with STARTTLS, RFC 3207, and AUTH PLAIN, RFC 4954) over TCP.
 type smtpRelay struct {
-	addr       string
-	cert       *tls.Certificate // nil: no STARTTLS offered
-	user, pass string           // "": no authentication required
-	mu         sync.Mutex
-	got        []delivery
+	relayConfig
+	addr string
+	mu   sync.Mutex
+	got  []delivery
 }
 
-func startRelay(t *testing.T, r *smtpRelay) *smtpRelay {
+// relayConfig is what a test relay offers.
+type relayConfig struct {
+	cert       *tls.Certificate // nil: no STARTTLS offered
+	user, pass string           // "": no authentication required
+}
+
+func startRelay(t *testing.T, cfg relayConfig) *smtpRelay {
 	t.Helper()
+	r := &smtpRelay{relayConfig: cfg}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -186,27 +192,27 @@ func TestSMTPMailerSpeaksToARealRelay(t *testing.T) {
 	mail := identity.Mail{To: "camille@ml-lyon.fr", Subject: "[Socle] Récupération approuvée", Body: "Bonjour,\n\nvotre lien : https://socle.test/enrolement?jeton=abc\n"}
 	for _, tt := range []struct {
 		name    string
-		relay   smtpRelay
+		relay   relayConfig
 		mailer  identity.SMTPMailer
 		mail    identity.Mail
 		wantErr string
 		wantTLS bool
 	}{
-		{name: "STARTTLS then AUTH PLAIN", relay: smtpRelay{cert: &cert, user: "socle", pass: "s3cret"},
+		{name: "STARTTLS then AUTH PLAIN", relay: relayConfig{cert: &cert, user: "socle", pass: "s3cret"},
 			mailer: identity.SMTPMailer{Username: "socle", Password: "s3cret", TLS: &tls.Config{RootCAs: pool}}, mail: mail, wantTLS: true},
-		{name: "a relay without STARTTLS is refused", relay: smtpRelay{},
+		{name: "a relay without STARTTLS is refused", relay: relayConfig{},
 			mailer: identity.SMTPMailer{}, mail: mail, wantErr: "does not offer STARTTLS"},
-		{name: "a loopback relay without STARTTLS when allowed", relay: smtpRelay{},
+		{name: "a loopback relay without STARTTLS when allowed", relay: relayConfig{},
 			mailer: identity.SMTPMailer{AllowPlainLocalhost: true}, mail: mail},
-		{name: "a wrong password", relay: smtpRelay{cert: &cert, user: "socle", pass: "s3cret"},
+		{name: "a wrong password", relay: relayConfig{cert: &cert, user: "socle", pass: "s3cret"},
 			mailer: identity.SMTPMailer{Username: "socle", Password: "wrong", TLS: &tls.Config{RootCAs: pool}}, mail: mail, wantErr: "AUTH"},
-		{name: "an untrusted certificate", relay: smtpRelay{cert: &cert},
+		{name: "an untrusted certificate", relay: relayConfig{cert: &cert},
 			mailer: identity.SMTPMailer{}, mail: mail, wantErr: "certificate"},
-		{name: "header injection", relay: smtpRelay{cert: &cert},
+		{name: "header injection", relay: relayConfig{cert: &cert},
 			mailer: identity.SMTPMailer{TLS: &tls.Config{RootCAs: pool}}, mail: identity.Mail{To: "a@b.fr\r\nBcc: x@y.fr", Subject: "s", Body: "b"}, wantErr: "header injection"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			relay := startRelay(t, &tt.relay)
+			relay := startRelay(t, tt.relay)
 			m := tt.mailer
 			m.Addr, m.From, m.Timeout = relay.addr, "socle@ml-lyon.fr", 5*time.Second
 			err := m.Send(context.Background(), tt.mail)
