@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -118,4 +119,58 @@ func RunFourEyes(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 			t.Fatalf("still pending: %v", pending)
 		}
 	})
+}
+
+// testLinkMigration runs the SQL of migration 21 over links and a
+// notification stored the old way: the links are gone and the
+// notification keeps its text without the link.
+func testLinkMigration(t *testing.T, e Engine) {
+	ctx := context.Background()
+	s, loc := e.open(t)
+	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
+	if err := s.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	a := NewAgent(org.ID, "camille@ml-lyon.fr")
+	if err := s.CreateAgent(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := s.CreateToken(ctx, &identity.Token{Hash: "old-sha256", AgentID: a.ID, Purpose: identity.TokenActivation, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{"Choisissez votre mot de passe avec ce lien :\n\nhttp://socle.test/enrolement?jeton=secret", "Rien à cacher."} {
+		if err := s.AddNotification(ctx, &identity.Notification{ID: socle.NewID("ntf"), AgentID: a.ID, Subject: "s", Body: body, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms, err := sqlstore.Migrations(e.Migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m sqlstore.Migration) bool { return m.Version == 21 })
+	if i < 0 {
+		t.Fatal("no migration 21")
+	}
+	raw, err := e.RawDB(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, ms[i].SQL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Token(ctx, "old-sha256"); socle.ErrorCode(err) != socle.ENOTFOUND {
+		t.Fatalf("a link hashed the old way survived: %v", err)
+	}
+	notes, err := s.Notifications(ctx, a.ID, 10)
+	if err != nil || len(notes) != 2 {
+		t.Fatal(notes, err)
+	}
+	bodies := []string{notes[0].Body, notes[1].Body}
+	slices.Sort(bodies)
+	want := []string{"Choisissez votre mot de passe avec ce lien :\n\n" + identity.LinkWithheld, "Rien à cacher."}
+	if !slices.Equal(bodies, want) {
+		t.Fatalf("notifications after the migration = %q, want %q", bodies, want)
+	}
 }
