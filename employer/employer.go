@@ -54,6 +54,9 @@ type Config struct {
 	Secure bool
 	// Key signs the pre-session CSRF cookie of the link request form.
 	Key []byte
+	// LinkKey keys the stored hashes of the one-time links (the
+	// platform's link key); Key when nil.
+	LinkKey []byte
 
 	LinkTTL    time.Duration // 15 minutes
 	SessionTTL time.Duration // 2 hours, absolute
@@ -105,6 +108,9 @@ func New(store Store, auditor socle.Auditor, mailer identity.Mailer, logger *slo
 		logger = slog.Default()
 	}
 	cfg = cfg.withDefaults()
+	if len(cfg.LinkKey) == 0 {
+		cfg.LinkKey = cfg.Key
+	}
 	s := &Service{store: store, auditor: auditor, logger: logger, cfg: cfg, Now: time.Now,
 		limits:  magiclink.Limits{Prefix: "employer-", Window: cfg.Window, MaxPerAddress: cfg.MaxPerAddress, MaxPerEmail: cfg.MaxPerEmail},
 		cookies: magiclink.Cookies{Name: "employeur", Secure: cfg.Secure, Key: cfg.Key}}
@@ -154,14 +160,19 @@ func (s *Service) RequestLink(ctx context.Context, email string, c identity.Clie
 // IssueLink stores a new one-time link for the contact and returns its URL.
 // RequestLink mails it; the demo prints one.
 func (s *Service) IssueLink(ctx context.Context, contactID string) (string, error) {
-	token, hash, err := magiclink.NewToken()
+	token, _, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
 	}
-	if err := s.store.CreateEmployerToken(ctx, hash, contactID, s.Now().UTC().Add(s.cfg.LinkTTL)); err != nil {
+	if err := s.store.CreateEmployerToken(ctx, s.linkHash(token), contactID, s.Now().UTC().Add(s.cfg.LinkTTL)); err != nil {
 		return "", fmt.Errorf("storing the login link: %w", err)
 	}
 	return s.cfg.BaseURL + "/employeur/connexion?jeton=" + token, nil
+}
+
+// linkHash is the stored form of a link's token.
+func (s *Service) linkHash(token string) string {
+	return magiclink.LinkHash(s.cfg.LinkKey, "employeur", token)
 }
 
 // ConsumeLink uses a link: it opens a session for its contact and returns
@@ -172,7 +183,7 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 		return "", magiclink.ErrBadLink
 	}
 	now := s.Now().UTC()
-	contactID, err := s.store.UseEmployerToken(ctx, magiclink.Hash(token), now)
+	contactID, err := s.store.UseEmployerToken(ctx, s.linkHash(token), now)
 	if socle.ErrorCode(err) == socle.EUNAUTHENTICATED {
 		return "", magiclink.ErrBadLink
 	} else if err != nil {

@@ -76,7 +76,7 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	e := &companyEnv{net: &networkEnv{t: t}}
-	e.emp, err = employer.New(db, log, identity.LogMailer{Logger: logger}, logger, employer.Config{BaseURL: "http://socle.test", Key: []byte("0123456789abcdef0123")})
+	e.emp, err = employer.New(db, log, identity.DemoMailer{Out: io.Discard}, logger, employer.Config{BaseURL: "http://socle.test", Key: []byte("0123456789abcdef0123")})
 	if err != nil {
 		t.Fatal(err)
 	}

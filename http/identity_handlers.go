@@ -33,6 +33,9 @@ func identityRoutes(s *Server, svc *identity.Service) {
 	s.handle("POST /agents/{id}/desactiver", handleAgentDisabled(s, svc, true))
 	s.handle("POST /agents/{id}/reactiver", handleAgentDisabled(s, svc, false))
 	s.handle("POST /agents/{id}/recuperation", handleOpenRecovery(s, svc))
+	s.handle("GET /demandes", handleChangesPage(s, svc))
+	s.handle("POST /demandes/{id}/approuver", handleDecideChange(s, svc, true))
+	s.handle("POST /demandes/{id}/refuser", handleDecideChange(s, svc, false))
 	webauthnRoutes(s, svc)
 }
 
@@ -148,7 +151,12 @@ func handleEnrolment(s *Server, svc *identity.Service) http.Handler {
 			return
 		}
 		token := r.PostFormValue("jeton")
-		tok, err := svc.CompleteEnrolment(r.Context(), token, r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
+		c, err := svc.EnrolmentClient(r)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		tok, err := svc.CompleteEnrolment(r.Context(), token, r.PostFormValue("code"), r.PostFormValue("password"), c)
 		if err != nil {
 			if socle.ErrorCode(err) != socle.EINVALID {
 				s.renderError(w, r, err)
@@ -350,16 +358,16 @@ func handleCreateAgent(s *Server, svc *identity.Service) http.Handler {
 		actor := ActorFrom(r.Context())
 		a := &socle.Agent{OrganisationID: actor.OrganisationID, Email: strings.TrimSpace(r.PostFormValue("email")),
 			GivenName: strings.TrimSpace(r.PostFormValue("given_name")), FamilyName: strings.TrimSpace(r.PostFormValue("family_name")), Roles: formRoles(r)}
-		link, err := svc.CreateAgent(r.Context(), actor, a, identity.ClientOf(r))
+		err := svc.CreateAgent(r.Context(), actor, a, identity.ClientOf(r))
 		if err != nil {
-			if c := socle.ErrorCode(err); c != socle.EINVALID && c != socle.ECONFLICT {
+			if c := socle.ErrorCode(err); c != socle.EINVALID && c != socle.ECONFLICT && c != socle.EFORBIDDEN {
 				s.renderError(w, r, err)
 				return
 			}
 			agentsView(s, svc, w, r, errorStatus(err), formData{"Error": socle.ErrorMessage(err)})
 			return
 		}
-		agentsView(s, svc, w, r, http.StatusCreated, formData{"Notice": "Agent créé. Le lien d'activation lui a été envoyé par courriel : " + link})
+		agentsView(s, svc, w, r, http.StatusCreated, formData{"Notice": "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."})
 	})
 }
 
@@ -369,8 +377,13 @@ func handleAgentRoles(s *Server, svc *identity.Service) http.Handler {
 			return
 		}
 		actor := ActorFrom(r.Context())
-		if err := svc.SetRoles(r.Context(), actor, r.PathValue("id"), formRoles(r), identity.ClientOf(r)); err != nil {
+		change, err := svc.SetRoles(r.Context(), actor, r.PathValue("id"), formRoles(r), identity.ClientOf(r))
+		if err != nil {
 			s.renderError(w, r, err)
+			return
+		}
+		if change != nil {
+			http.Redirect(w, r, "/demandes", http.StatusSeeOther)
 			return
 		}
 		if sess, _, err := svc.CurrentSession(r); err == nil && sess == nil {
@@ -449,5 +462,68 @@ func handleWebAuthn(svc *identity.Service, step func(r *http.Request) (any, erro
 			return
 		}
 		encode(w, http.StatusOK, v)
+	})
+}
+
+// handleChangesPage lists the changes waiting for the actor's approval:
+// the role grants of her organisation (administrators) and the register
+// edits (platform administrators).
+func handleChangesPage(s *Server, svc *identity.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor := ActorFrom(r.Context())
+		d := formData{}
+		allowed := false
+		roles, err := svc.PendingChanges(r.Context(), actor)
+		switch {
+		case err == nil:
+			allowed, d["Roles"] = true, roles
+		case socle.ErrorCode(err) != socle.EFORBIDDEN:
+			s.renderError(w, r, err)
+			return
+		}
+		if s.register != nil {
+			regs, err := s.register.Pending(r.Context(), actor)
+			switch {
+			case err == nil:
+				allowed, d["Register"] = true, regs
+			case socle.ErrorCode(err) != socle.EFORBIDDEN:
+				s.renderError(w, r, err)
+				return
+			}
+		}
+		if !allowed {
+			s.renderError(w, r, err)
+			return
+		}
+		identityPage(s, svc, w, r, http.StatusOK, "demandes", "Demandes à approuver", d)
+	})
+}
+
+// handleDecideChange approves or refuses a pending change: a role grant,
+// or else a register edit.
+func handleDecideChange(s *Server, svc *identity.Service, approve bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !checkCSRF(s, svc, w, r) {
+			return
+		}
+		ctx, actor, id, c := r.Context(), ActorFrom(r.Context()), r.PathValue("id"), identity.ClientOf(r)
+		var err error
+		if approve {
+			_, err = svc.ApproveChange(ctx, actor, id, c)
+		} else {
+			err = svc.RejectChange(ctx, actor, id, c)
+		}
+		if socle.ErrorCode(err) == socle.ENOTFOUND && s.register != nil {
+			if approve {
+				_, err = s.register.Approve(ctx, actor, RequestID(ctx), id)
+			} else {
+				err = s.register.Reject(ctx, actor, RequestID(ctx), id)
+			}
+		}
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/demandes", http.StatusSeeOther)
 	})
 }

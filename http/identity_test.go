@@ -40,6 +40,7 @@ type identityEnv struct {
 	admin  *socle.Agent
 	secret map[string]string
 	now    time.Time
+	mail   *recordingMailer
 }
 
 const testPassword = "correct cheval agrafe batterie"
@@ -53,11 +54,12 @@ func newIdentityEnv(t *testing.T) *identityEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := identity.New(st, &memAudit{}, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	mail := &recordingMailer{}
+	svc, err := identity.New(st, &memAudit{}, mail, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &identityEnv{t: t, svc: svc, secret: map[string]string{}, now: time.Now()}
+	e := &identityEnv{t: t, svc: svc, mail: mail, secret: map[string]string{}, now: time.Now()}
 	svc.Now = func() time.Time { return e.now }
 	org := &socle.Organisation{Kind: socle.KindYouth, Name: "Mission Locale de Lyon", Departements: []string{"69"}}
 	if err := st.CreateOrganisation(ctx, org); err != nil {
@@ -248,7 +250,7 @@ func TestHTTPPagesRender(t *testing.T) {
 		}
 	}
 	b.login(e.admin)
-	for _, p := range []string{"/sessions", "/agents", "/recuperation"} {
+	for _, p := range []string{"/sessions", "/agents", "/recuperation", "/demandes"} {
 		if code, _ := b.get(p); code != http.StatusOK {
 			t.Errorf("%s: %d", p, code)
 		}
@@ -281,5 +283,84 @@ func TestHTTPWebAuthnBegin(t *testing.T) {
 	}
 	if code := call("/webauthn/enregistrement/fin", tok); code != http.StatusBadRequest {
 		t.Fatalf("a forged attestation: %d, want 400", code)
+	}
+}
+
+var (
+	activationLink = regexp.MustCompile(`/enrolement\?jeton=([A-Za-z0-9_-]+)`)
+	secretInput    = regexp.MustCompile(`saisissez cette clé : <code>([A-Z2-7]+)</code>`)
+)
+
+// TestHTTPActivationLinkNeverShownToItsCreator: the page that creates an
+// account says the link was mailed without showing it, and the link does
+// not activate the account in the creator's own signed-in browser.
+func TestHTTPActivationLinkNeverShownToItsCreator(t *testing.T) {
+	e := newIdentityEnv(t)
+	admin := e.browser()
+	admin.login(e.admin)
+	resp, err := admin.c.PostForm(e.srv.URL+"/agents", url.Values{"csrf": {admin.token("/agents")}, "given_name": {"Noé"}, "family_name": {"Nouveau"},
+		"email": {"noe.nouveau@ml-lyon.fr"}, "roles": {string(socle.RoleAdviser)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(body), "envoyé par courriel") {
+		t.Fatalf("creating an agent: %d", resp.StatusCode)
+	}
+	if strings.Contains(string(body), "jeton=") {
+		t.Fatal("the activation link is shown to the administrator who created the account")
+	}
+	e.mail.mu.Lock()
+	m := activationLink.FindStringSubmatch(e.mail.buf.String())
+	e.mail.mu.Unlock()
+	if m == nil {
+		t.Fatal("no activation link mailed")
+	}
+	code, page := admin.get("/enrolement?jeton=" + m[1])
+	sm := secretInput.FindStringSubmatch(page)
+	if code != http.StatusOK || sm == nil {
+		t.Fatalf("enrolment page: %d", code)
+	}
+	totpCode, _ := totp.GenerateCode(sm[1], e.now)
+	resp = admin.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {totpCode}, "password": {testPassword}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("activation in the creator's signed-in browser: %d, want 403", resp.StatusCode)
+	}
+	// The agent herself, in her own browser, activates it.
+	own := e.browser()
+	_, page = own.get("/enrolement?jeton=" + m[1])
+	secret := secretInput.FindStringSubmatch(page)[1]
+	totpCode, _ = totp.GenerateCode(secret, e.now)
+	resp = own.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {totpCode}, "password": {testPassword}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("activation by the agent: %d", resp.StatusCode)
+	}
+}
+
+// TestHTTPSensitiveRoleWaitsInTheQueue: granting the gestionnaire role
+// through the agents page changes nothing yet and lists the request on
+// the page of requests to approve, where it can be refused.
+func TestHTTPSensitiveRoleWaitsInTheQueue(t *testing.T) {
+	e := newIdentityEnv(t)
+	admin := e.browser()
+	admin.login(e.admin)
+	resp := admin.post("/agents/"+e.agent.ID+"/roles", url.Values{"csrf": {admin.token("/agents")}, "roles": {string(socle.RoleAdviser), string(socle.RoleContractManager)}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/demandes" {
+		t.Fatalf("granting gestionnaire: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	code, page := admin.get("/demandes")
+	if code != http.StatusOK || !strings.Contains(page, "Gestionnaire") || !strings.Contains(page, "/refuser") {
+		t.Fatalf("queue page: %d", code)
+	}
+	action := regexp.MustCompile(`action="(/demandes/[^"]+/refuser)"`).FindStringSubmatch(page)
+	if resp := admin.post(action[1], url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("refusing: %d", resp.StatusCode)
+	}
+	if _, page := admin.get("/demandes"); !strings.Contains(page, "Aucune demande en attente") {
+		t.Fatal("the refused request is still listed")
+	}
+	if _, page := admin.get("/agents"); strings.Contains(page, `value="gestionnaire" checked`) {
+		t.Fatal("the role applied without a second administrator")
 	}
 }

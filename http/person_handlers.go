@@ -356,6 +356,13 @@ func handleRegister(s *Server) http.Handler {
 	})
 }
 
+// pendingChange answers an edit that waits for a second administrator.
+type pendingChange struct {
+	ID      string `json:"change_id"`
+	Status  string `json:"status"`
+	Summary string `json:"summary"`
+}
+
 // registerEdit is the body of PUT /api/v1/register.
 type registerEdit struct {
 	Register policy.Register `json:"register"`
@@ -378,7 +385,12 @@ func handleUpdateRegister(s *Server) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		reg, err := svc.Update(r.Context(), actor, RequestID(r.Context()), edit.Register, edit.Reason)
+		reg, change, err := svc.Update(r.Context(), actor, RequestID(r.Context()), edit.Register, edit.Reason)
+		if err == nil && change != nil {
+			// Nothing applies yet: a second administrator approves it.
+			encode(w, http.StatusAccepted, pendingChange{ID: change.ID, Status: change.Status, Summary: change.Summary})
+			return
+		}
 		respond(w, r, http.StatusOK, reg, err)
 	})
 }
@@ -502,8 +514,9 @@ func handleRegisterEdit(s *Server) http.Handler {
 		}
 		text := r.PostFormValue("register")
 		reg, err := register.Decode([]byte(text))
+		var change *socle.Change
 		if err == nil {
-			_, err = s.register.Update(r.Context(), actor, RequestID(r.Context()), reg, r.PostFormValue("reason"))
+			_, change, err = s.register.Update(r.Context(), actor, RequestID(r.Context()), reg, r.PostFormValue("reason"))
 		}
 		if err != nil {
 			if errorStatus(err) >= 500 {
@@ -511,6 +524,10 @@ func handleRegisterEdit(s *Server) http.Handler {
 				return
 			}
 			registerPage(s, w, r, errorStatus(err), map[string]any{"Error": socle.ErrorMessage(err), "JSON": text, "Reason": r.PostFormValue("reason")})
+			return
+		}
+		if change != nil {
+			registerPage(s, w, r, http.StatusAccepted, map[string]any{"Notice": "Cette modification élargit l'accès aux données sensibles : elle est enregistrée et ne s'appliquera qu'après l'approbation d'un second administrateur de la plateforme (page Demandes à approuver). Les délégués à la protection des données en sont avertis."})
 			return
 		}
 		registerPage(s, w, r, http.StatusOK, map[string]any{"Notice": "Nouvelle version du registre enregistrée et appliquée."})

@@ -78,7 +78,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := register.Open(ctx, db, engine, log)
+	reg, err := register.Open(ctx, db, engine, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,11 @@ package identity
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"image/png"
 	"net/url"
 	"time"
@@ -19,12 +23,25 @@ const tokenLifetime = 72 * time.Hour
 
 // issueToken creates a one-time link of purpose for a and returns it.
 func (s *Service) issueToken(ctx context.Context, a *socle.Agent, purpose string) (string, error) {
-	token, id := newToken()
+	token, _ := newToken()
 	now := s.Now().UTC()
-	if err := s.store.CreateToken(ctx, &Token{Hash: id, AgentID: a.ID, Purpose: purpose, CreatedAt: now, ExpiresAt: now.Add(tokenLifetime)}); err != nil {
+	if err := s.store.CreateToken(ctx, &Token{Hash: s.linkHash(token), AgentID: a.ID, Purpose: purpose, CreatedAt: now, ExpiresAt: now.Add(tokenLifetime)}); err != nil {
 		return "", err
 	}
 	return s.cfg.BaseURL + "/enrolement?jeton=" + url.QueryEscape(token), nil
+}
+
+// errEnrolBeside refuses an activation from a browser where another agent
+// is signed in: whoever holds the link there is not its owner.
+var errEnrolBeside = socle.Errorf(socle.EFORBIDDEN, "Ce lien d'activation s'ouvre sur votre propre poste : un autre agent est connecté dans ce navigateur. Déconnectez-le, ou ouvrez le lien depuis votre poste.")
+
+// linkHash is the stored form of a one-time link's token: an HMAC under
+// the platform's link key, so that a copy of the database (or of a
+// backup) alone can neither use a link nor test a guess of one.
+func (s *Service) linkHash(token string) string {
+	m := hmac.New(sha256.New, s.cfg.LinkKey)
+	m.Write([]byte("socle-agent-link:" + token))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 var errBadToken = socle.Errorf(socle.ENOTFOUND, "Ce lien n'est pas valide ou a expiré. Demandez-en un nouveau à l'administrateur de votre structure.")
@@ -34,7 +51,7 @@ func (s *Service) liveToken(ctx context.Context, token string) (*Token, *socle.A
 	if token == "" || len(token) > 100 {
 		return nil, nil, errBadToken
 	}
-	t, err := s.store.Token(ctx, tokenID(token))
+	t, err := s.store.Token(ctx, s.linkHash(token))
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return nil, nil, errBadToken
 	} else if err != nil {
@@ -92,7 +109,7 @@ func (s *Service) BeginEnrolment(ctx context.Context, token string) (*Enrolment,
 	if err != nil {
 		return nil, err
 	}
-	kept, err := s.store.KeepPendingTOTP(ctx, tokenID(token), a.ID, e.Secret, s.Now().UTC(), t.ExpiresAt)
+	kept, err := s.store.KeepPendingTOTP(ctx, s.linkHash(token), a.ID, e.Secret, s.Now().UTC(), t.ExpiresAt)
 	if err != nil {
 		return nil, err
 	}
@@ -114,10 +131,16 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	if err != nil {
 		return "", err
 	}
+	if c.SignedIn != "" && c.SignedIn != a.ID {
+		if err := s.audit(ctx, socle.AuditEvent{Action: "enrolment_refused", AgentID: c.SignedIn, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Explanation: "activation link opened in a browser where another agent is signed in"}); err != nil {
+			return "", err
+		}
+		return "", errEnrolBeside
+	}
 	if err := s.CheckPassword(ctx, password, a); err != nil {
 		return "", err
 	}
-	secret, err := s.store.PendingTOTP(ctx, tokenID(token), s.Now().UTC())
+	secret, err := s.store.PendingTOTP(ctx, s.linkHash(token), s.Now().UTC())
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return "", socle.Errorf(socle.EINVALID, "Ouvrez à nouveau le lien d'activation et scannez le code qu'il affiche.")
 	} else if err != nil {
@@ -127,7 +150,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	if st < 0 {
 		return "", socle.Errorf(socle.EINVALID, "Le code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le code affiché.")
 	}
-	t, err := s.store.ConsumeToken(ctx, tokenID(token), s.Now().UTC())
+	t, err := s.store.ConsumeToken(ctx, s.linkHash(token), s.Now().UTC())
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return "", errBadToken
 	} else if err != nil {
@@ -143,7 +166,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	if err := s.store.SetTOTP(ctx, a.ID, secret); err != nil {
 		return "", err
 	}
-	if err := s.store.DropPendingTOTP(ctx, tokenID(token)); err != nil {
+	if err := s.store.DropPendingTOTP(ctx, s.linkHash(token)); err != nil {
 		return "", err
 	}
 	if _, err := s.store.UseTOTPStep(ctx, a.ID, st); err != nil {
@@ -151,6 +174,9 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	}
 	if err := s.store.DeleteSessionsOf(ctx, a.ID); err != nil {
 		return "", err
+	}
+	if err := s.store.RecordEnrolment(ctx, a.ID, c.RemoteAddr, c.UserAgent, c.SignedIn); err != nil {
+		return "", fmt.Errorf("recording the activation: %w", err)
 	}
 	if err := s.audit(ctx, socle.AuditEvent{Action: "mfa_enrolled", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "totp, " + t.Purpose}); err != nil {
 		return "", err

@@ -71,7 +71,7 @@ const (
 	TokenRecovery   = "recovery"   // re-enrolment after a four-eyes approval
 )
 
-// Token is a one-time link sent by mail. Only its hash is stored.
+// Token is a one-time link sent by mail. Only its keyed hash is stored.
 type Token struct {
 	Hash      string
 	AgentID   string
@@ -95,6 +95,8 @@ type RecoveryRequest struct {
 	OrganisationID string
 	Status         string
 	Approvers      []string // agent ids, distinct, in order
+	RequestedBy    string   // the administrator who opened it; "" when the agent asked herself
+	RequestedFrom  string   // address of the request
 	CreatedAt      time.Time
 	DecidedAt      time.Time
 }
@@ -173,8 +175,39 @@ type Store interface {
 	// the status to approved and reports decided: true for exactly one call.
 	ApproveRecovery(ctx context.Context, id, approverID string, need int, at time.Time) (req *RecoveryRequest, decided bool, err error)
 
+	// AgentOrigin returns where the account comes from; an empty origin
+	// (not an error) when nothing was recorded.
+	AgentOrigin(ctx context.Context, agentID string) (*AgentOrigin, error)
+	// RecordAgentCreated records who created the account, from where.
+	RecordAgentCreated(ctx context.Context, agentID, by, from string) error
+	// RecordEnrolment records the address, browser and signed-in agent
+	// ("" if none) of an activation or re-enrolment.
+	RecordEnrolment(ctx context.Context, agentID, from, userAgent, beside string) error
+	// RecordFactorSignIn records at as the first sign-in with the agent's
+	// own second factor, unless one is recorded already.
+	RecordFactorSignIn(ctx context.Context, agentID string, at time.Time) error
+	// AgentsWithRole lists at most limit agents holding role, of one
+	// organisation or of all ("").
+	AgentsWithRole(ctx context.Context, role socle.Role, organisationID string, limit int) ([]*socle.Agent, error)
+
+	ChangeStore
+
 	AddNotification(ctx context.Context, n *Notification) error
 	Notifications(ctx context.Context, agentID string, limit int) ([]*Notification, error)
+}
+
+// ChangeStore keeps the administrative changes waiting for a second
+// administrator's approval.
+type ChangeStore interface {
+	CreateChange(ctx context.Context, ch *socle.Change) error
+	// Change returns a change, ENOTFOUND if none.
+	Change(ctx context.Context, id string) (*socle.Change, error)
+	// PendingChanges lists the pending changes of kind for an
+	// organisation ("" for the register), oldest first.
+	PendingChanges(ctx context.Context, kind, organisationID string) ([]*socle.Change, error)
+	// DecideChange sets the status of a pending change, atomically: true
+	// for exactly one call; false when it was no longer pending.
+	DecideChange(ctx context.Context, id, status, by string, at time.Time) (bool, error)
 }
 
 // Config is how identity is deployed.
@@ -213,6 +246,9 @@ type Config struct {
 	// Key signs the pre-session CSRF cookie of the login forms; random when
 	// nil (login forms open before a restart then fail once).
 	Key []byte
+	// LinkKey keys the stored hashes of one-time links (activation,
+	// recovery); random when nil (links do not survive a restart).
+	LinkKey []byte
 	// CommonPasswords extends the built-in list of refused passwords.
 	CommonPasswords []string
 }
@@ -262,6 +298,10 @@ func (c Config) withDefaults() Config {
 		c.Key = make([]byte, 32)
 		_, _ = rand.Read(c.Key)
 	}
+	if len(c.LinkKey) == 0 {
+		c.LinkKey = make([]byte, 32)
+		_, _ = rand.Read(c.LinkKey)
+	}
 	return c
 }
 
@@ -279,15 +319,15 @@ type Service struct {
 	Now func() time.Time
 }
 
-// New returns the identity service. mailer may be nil: mails are then only
-// logged.
+// New returns the identity service. mailer may be nil (tests): every mail
+// then fails, and the failure is logged without its content.
 func New(store Store, auditor socle.Auditor, mailer Mailer, logger *slog.Logger, cfg Config) (*Service, error) {
 	cfg = cfg.withDefaults()
 	if logger == nil {
 		logger = slog.Default()
 	}
 	if mailer == nil {
-		mailer = LogMailer{Logger: logger}
+		mailer = noMailer{}
 	}
 	if auditor == nil {
 		return nil, errors.New("identity: an auditor is required")

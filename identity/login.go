@@ -288,6 +288,11 @@ func (s *Service) promote(ctx context.Context, sess *Session, a *socle.Agent, me
 	if err != nil {
 		return "", err
 	}
+	// The four-eyes rule counts only approvers who proved their own
+	// factor before a request (checkSecondEyes).
+	if err := s.store.RecordFactorSignIn(ctx, a.ID, s.Now().UTC()); err != nil {
+		return "", fmt.Errorf("recording the sign-in with a second factor: %w", err)
+	}
 	if err := s.audit(ctx, socle.AuditEvent{Action: "login", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "second factor: " + method}); err != nil {
 		return "", err
 	}

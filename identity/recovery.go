@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"socle"
 )
@@ -103,7 +104,8 @@ func (s *Service) openRecovery(ctx context.Context, a *socle.Agent, approver str
 		}
 	}
 	if req == nil {
-		req = &RecoveryRequest{ID: socle.NewID("rec"), AgentID: a.ID, OrganisationID: a.OrganisationID, Status: RecoveryPending, CreatedAt: s.Now().UTC()}
+		req = &RecoveryRequest{ID: socle.NewID("rec"), AgentID: a.ID, OrganisationID: a.OrganisationID, Status: RecoveryPending, CreatedAt: s.Now().UTC(),
+			RequestedBy: approver, RequestedFrom: c.RemoteAddr}
 		if err := s.store.CreateRecovery(ctx, req); err != nil {
 			return nil, err
 		}
@@ -116,7 +118,11 @@ func (s *Service) openRecovery(ctx context.Context, a *socle.Agent, approver str
 	if approver == "" {
 		return req, nil
 	}
-	return s.approve(ctx, req, a, approver, c)
+	ad, err := s.store.Agent(ctx, approver)
+	if err != nil {
+		return nil, err
+	}
+	return s.approve(ctx, req, a, ad, c)
 }
 
 // adminOf checks that actor is an administrator, with her second factor,
@@ -145,6 +151,9 @@ func (s *Service) OpenRecovery(ctx context.Context, actor socle.Actor, agentID s
 	}
 	if ad.ID == a.ID {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "On ne peut pas approuver sa propre récupération.")
+	}
+	if s.Now().Sub(ad.CreatedAt) < FreshAccountAge {
+		return nil, errFreshAccount
 	}
 	return s.openRecovery(ctx, a, ad.ID, c)
 }
@@ -179,10 +188,25 @@ func (s *Service) ApproveRecovery(ctx context.Context, actor socle.Actor, id str
 	if req.Status != RecoveryPending {
 		return nil, socle.Errorf(socle.ECONFLICT, "Cette demande a déjà été traitée.")
 	}
-	return s.approve(ctx, req, a, ad.ID, c)
+	return s.approve(ctx, req, a, ad, c)
 }
 
-func (s *Service) approve(ctx context.Context, req *RecoveryRequest, a *socle.Agent, approver string, c Client) (*RecoveryRequest, error) {
+// approve counts the approval of ad, an administrator of a's organisation,
+// if the four-eyes rule lets her approve (checkSecondEyes); the
+// administrator who opened the request counts as its first pair of eyes.
+func (s *Service) approve(ctx context.Context, req *RecoveryRequest, a *socle.Agent, ad *socle.Agent, c Client) (*RecoveryRequest, error) {
+	approver := ad.ID
+	if approver != req.RequestedBy && !slices.Contains(req.Approvers, approver) {
+		rule := Request{By: req.RequestedBy, From: req.RequestedFrom, At: req.CreatedAt, Subject: a.ID, Others: req.Approvers}
+		if err := s.checkSecondEyes(ctx, ad, rule); err != nil {
+			if socle.ErrorCode(err) == socle.EFORBIDDEN {
+				if aerr := s.audit(ctx, socle.AuditEvent{Action: "recovery_refused", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Explanation: socle.ErrorMessage(err)}); aerr != nil {
+					return nil, aerr
+				}
+			}
+			return nil, err
+		}
+	}
 	req, decided, err := s.store.ApproveRecovery(ctx, req.ID, approver, approvalsNeeded, s.Now().UTC())
 	if err != nil {
 		return nil, err
@@ -206,7 +230,7 @@ func (s *Service) approve(ctx context.Context, req *RecoveryRequest, a *socle.Ag
 	if err := s.audit(ctx, socle.AuditEvent{Action: "recovery_approved", AgentID: approver, OrganisationID: a.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: fmt.Sprintf("approved by %v", req.Approvers)}); err != nil {
 		return nil, err
 	}
-	s.notify(ctx, a, "Récupération approuvée", "Deux administrateurs de votre structure ont approuvé la récupération de votre second facteur. Vos anciens facteurs ont été supprimés et vos sessions fermées. Enregistrez un nouveau second facteur (et un nouveau mot de passe) avec ce lien, valable 72 heures et une seule fois :\n\n"+link)
+	s.notifyLink(ctx, a, "Récupération approuvée", "Deux administrateurs de votre structure ont approuvé la récupération de votre second facteur. Vos anciens facteurs ont été supprimés et vos sessions fermées. Enregistrez un nouveau second facteur (et un nouveau mot de passe) avec ce lien, valable 72 heures et une seule fois :", link)
 	return req, nil
 }
 

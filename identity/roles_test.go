@@ -12,7 +12,7 @@ func TestRoleChangeEndsSessions(t *testing.T) {
 	e := newEnv(t)
 	a := e.agent(e.orgA, "camille@ml-lyon.fr")
 	other := e.agent(e.orgA, "dominique@ml-lyon.fr")
-	admin := e.agent(e.orgA, "admin@ml-lyon.fr", socle.RoleOrgAdmin)
+	admin := e.agent(e.orgA, "admin@ml-lyon.fr", socle.RoleOrgAdmin, socle.RoleAdviser)
 	tok1, _ := e.login(a)
 	tok2, _ := e.login(a)
 	tokOther, _ := e.login(other)
@@ -20,14 +20,14 @@ func TestRoleChangeEndsSessions(t *testing.T) {
 	ctx := context.Background()
 
 	// Same roles again: nothing changes, the sessions stay.
-	if err := e.svc.SetRoles(ctx, adminActor, a.ID, a.Roles, client); err != nil {
+	if _, err := e.svc.SetRoles(ctx, adminActor, a.ID, a.Roles, client); err != nil {
 		t.Fatal(err)
 	}
 	if !e.authed(tok1) {
 		t.Fatal("setting the same roles ended the agent's session")
 	}
 
-	if err := e.svc.SetRoles(ctx, adminActor, a.ID, []socle.Role{socle.RoleAdviser, socle.RoleCompanyAdviser}, client); err != nil {
+	if _, err := e.svc.SetRoles(ctx, adminActor, a.ID, []socle.Role{socle.RoleAdviser, socle.RoleCompanyAdviser}, client); err != nil {
 		t.Fatal(err)
 	}
 	if e.authed(tok1) || e.authed(tok2) {
@@ -42,8 +42,9 @@ func TestRoleChangeEndsSessions(t *testing.T) {
 		t.Fatalf("roles after the new login = %v", act.Roles)
 	}
 
-	// An administrator changing her own roles ends her own session too.
-	if err := e.svc.SetRoles(ctx, adminActor, admin.ID, []socle.Role{socle.RoleOrgAdmin, socle.RoleAdviser}, client); err != nil {
+	// An administrator changing her own roles (giving one up) ends her own
+	// session too.
+	if _, err := e.svc.SetRoles(ctx, adminActor, admin.ID, []socle.Role{socle.RoleOrgAdmin}, client); err != nil {
 		t.Fatal(err)
 	}
 	if e.authed(adminTok) {

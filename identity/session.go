@@ -38,6 +38,23 @@ func tokenID(token string) string {
 type Client struct {
 	RemoteAddr string
 	UserAgent  string
+	// SignedIn is the agent already signed in on the browser, if any; set
+	// by EnrolmentClient for an activation.
+	SignedIn string
+}
+
+// EnrolmentClient is ClientOf(r) with the agent signed in on r's browser,
+// whom an activation records (and refuses when she is someone else).
+func (s *Service) EnrolmentClient(r *http.Request) (Client, error) {
+	c := ClientOf(r)
+	_, a, err := s.CurrentSession(r)
+	if err != nil {
+		return c, err
+	}
+	if a != nil {
+		c.SignedIn = a.ID
+	}
+	return c, nil
 }
 
 // ClientOf returns the client of r. The address is the connection's: a

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"fmt"
 	"net/http"
 
 	"socle"
@@ -31,6 +32,13 @@ func (s *Service) StartSSOSession(w http.ResponseWriter, r *http.Request, agentI
 	token, _, err := s.newSession(ctx, a.ID, strength, "sso", c)
 	if err != nil {
 		return err
+	}
+	if mfa {
+		// Her own second factor, at the provider: it counts for the
+		// four-eyes rule like Socle's (checkSecondEyes).
+		if err := s.store.RecordFactorSignIn(ctx, a.ID, s.Now().UTC()); err != nil {
+			return fmt.Errorf("recording the sign-in with a second factor: %w", err)
+		}
 	}
 	if err := s.audit(ctx, socle.AuditEvent{Action: "login", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: explanation}); err != nil {
 		return err

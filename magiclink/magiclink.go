@@ -1,12 +1,14 @@
 // Package magiclink is the mechanism shared by the logins by e-mailed link
-// of the person's space and of the employer space: tokens of 256 bits
-// stored as their SHA-256, the rate limits of link requests, the session
+// of the person's space and of the employer space: tokens of 256 bits,
+// links stored as their keyed hash (LinkHash) and sessions as their
+// SHA-256, the rate limits of link requests, the session
 // cookie and the synchronizer CSRF token, signed before any session. Each
 // space keeps its own storage, its own mails and its own domain rules.
 package magiclink
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -40,6 +42,16 @@ func NewToken() (token, hash string, err error) {
 func Hash(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
+}
+
+// LinkHash is the stored form of a one-time link's token: an HMAC under
+// the platform's link key, labelled by space ("usager", "employeur") so
+// that a link of one space never matches in another. A copy of the
+// database alone can neither use a link nor test a guess of one.
+func LinkHash(key []byte, space, token string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("socle-" + space + "-link:" + token))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // Plausible reports whether a token from a request is worth looking up.

@@ -36,6 +36,22 @@ type Store interface {
 	AddRegister(ctx context.Context, v *Version) error
 	// RegisterVersions lists the versions, newest first, without JSON.
 	RegisterVersions(ctx context.Context, limit int) ([]Version, error)
+
+	// The edits waiting for a second administrator (identity.ChangeStore).
+	CreateChange(ctx context.Context, ch *socle.Change) error
+	Change(ctx context.Context, id string) (*socle.Change, error)
+	PendingChanges(ctx context.Context, kind, organisationID string) ([]*socle.Change, error)
+	DecideChange(ctx context.Context, id, status, by string, at time.Time) (bool, error)
+}
+
+// FourEyes is the rule that makes an approval a second person's
+// (identity.Service): the same rule as a second-factor recovery.
+type FourEyes interface {
+	// CheckApprover returns EFORBIDDEN unless approver may approve ch.
+	CheckApprover(ctx context.Context, approver socle.Actor, ch *socle.Change) error
+	// NotifyPrivacyOfficers notifies the privacy officers of an
+	// organisation, or of the whole network ("").
+	NotifyPrivacyOfficers(ctx context.Context, organisationID, subject, body string)
 }
 
 // Engine is the policy engine the register applies to.
@@ -46,18 +62,21 @@ type Engine interface {
 
 // Service loads and edits the register.
 type Service struct {
-	store   Store
-	engine  Engine
-	auditor socle.Auditor
-	mu      sync.Mutex // serialises edits of this instance
+	store    Store
+	engine   Engine
+	auditor  socle.Auditor
+	fourEyes FourEyes   // nil: an edit that widens access is refused
+	mu       sync.Mutex // serialises edits of this instance
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
 
 // Open loads the newest stored register into engine, or stores the
 // engine's current register as the first version when none is stored.
-func Open(ctx context.Context, store Store, engine Engine, auditor socle.Auditor) (*Service, error) {
-	s := &Service{store: store, engine: engine, auditor: auditor, Now: time.Now}
+// fourEyes approves the edits that widen access to sensitive categories;
+// without it (nil) such edits are refused, never applied by one person.
+func Open(ctx context.Context, store Store, engine Engine, auditor socle.Auditor, fourEyes FourEyes) (*Service, error) {
+	s := &Service{store: store, engine: engine, auditor: auditor, fourEyes: fourEyes, Now: time.Now}
 	v, err := store.LatestRegister(ctx)
 	switch {
 	case socle.ErrorCode(err) == socle.ENOTFOUND:
@@ -147,44 +166,64 @@ func (s *Service) Versions(ctx context.Context, actor socle.Actor, limit int) ([
 // MinReason is the minimum length, in characters, of the reason of an edit.
 const MinReason = 10
 
-// Update validates reg, applies it and stores it as the next version. The
-// edit is recorded in the audit log before it applies: an edit that cannot
-// be recorded does not happen. reg.Version is ignored: the next number is
-// assigned.
-func (s *Service) Update(ctx context.Context, actor socle.Actor, requestID string, reg policy.Register, reason string) (policy.Register, error) {
+// Update validates reg and, unless it widens access to a sensitive
+// category (see Widening), applies it and stores it as the next version;
+// the change returned is then nil. An edit that widens access is stored
+// as a pending change, returned, and applies only when a second platform
+// administrator approves it (Approve); the privacy officers are notified.
+// The edit is recorded in the audit log before it applies: an edit that
+// cannot be recorded does not happen. reg.Version is ignored: the next
+// number is assigned.
+func (s *Service) Update(ctx context.Context, actor socle.Actor, requestID string, reg policy.Register, reason string) (policy.Register, *socle.Change, error) {
 	if err := CheckAdmin(actor); err != nil {
-		return policy.Register{}, err
+		return policy.Register{}, nil, err
 	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) < MinReason {
-		return policy.Register{}, socle.Errorf(socle.EINVALID, "reason: explain the change in at least %d characters", MinReason)
+		return policy.Register{}, nil, socle.Errorf(socle.EINVALID, "reason: explain the change in at least %d characters", MinReason)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if latest, err := s.store.LatestRegister(ctx); err != nil {
-		return policy.Register{}, fmt.Errorf("loading the register: %w", err)
-	} else {
-		reg.Version = latest.Version + 1
+	latest, err := s.store.LatestRegister(ctx)
+	if err != nil {
+		return policy.Register{}, nil, fmt.Errorf("loading the register: %w", err)
 	}
+	reg.Version = latest.Version + 1
 	if err := reg.Validate(); err != nil {
-		return policy.Register{}, err
+		return policy.Register{}, nil, err
 	}
+	if widened := Widening(s.engine.Register(), reg); len(widened) > 0 {
+		ch, err := s.propose(ctx, actor, requestID, latest.Version, reg, reason, widened)
+		return policy.Register{}, ch, err
+	}
+	reg, err = s.commit(ctx, requestID, actor.AgentID, actor.OrganisationID, reg, reason, "")
+	return reg, nil, err
+}
+
+// commit records, stores and applies reg, edited by author and approved by
+// approver ("" when no approval was needed). The caller holds s.mu.
+func (s *Service) commit(ctx context.Context, requestID, author, authorOrg string, reg policy.Register, reason, approver string) (policy.Register, error) {
 	b, err := encode(reg)
 	if err != nil {
 		return policy.Register{}, err
 	}
+	agent, text := author, "Modification du registre par un administrateur de la plateforme."
+	if approver != "" {
+		agent, text = approver, "Modification du registre par un administrateur de la plateforme, approuvée par un second."
+	}
 	ev := socle.AuditEvent{
-		Time: s.Now().UTC(), RequestID: requestID, AgentID: actor.AgentID, OrganisationID: actor.OrganisationID,
+		Time: s.Now().UTC(), RequestID: requestID, AgentID: agent, OrganisationID: authorOrg,
 		Action: "register_changed", ResourceKind: "register", ResourceID: fmt.Sprint(reg.Version), Allowed: true,
 		Explanation: "Nouvelle version " + fmt.Sprint(reg.Version) + " du registre des finalités et conventions : " + reason,
 		Facts: []socle.Fact{{Kind: "register", Detail: map[string]string{
 			"version": fmt.Sprint(reg.Version), "purposes": fmt.Sprint(len(reg.Purposes)), "agreements": fmt.Sprint(len(reg.Agreements)),
-		}, Text: "Modification du registre par un administrateur de la plateforme."}},
+			"author": author, "approver": approver,
+		}, Text: text}},
 	}
 	if err := s.auditor.Append(ctx, ev); err != nil {
 		return policy.Register{}, socle.Errorf(socle.EUNAVAILABLE, "the change could not be recorded in the audit log; it is not applied")
 	}
-	v := &Version{Version: reg.Version, JSON: b, Author: actor.AgentID, Reason: reason, CreatedAt: s.Now()}
+	v := &Version{Version: reg.Version, JSON: b, Author: author, Reason: reason, CreatedAt: s.Now()}
 	if err := s.store.AddRegister(ctx, v); err != nil {
 		return policy.Register{}, fmt.Errorf("storing the register: %w", err)
 	}

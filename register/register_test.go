@@ -31,7 +31,7 @@ func TestRegisterHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := register.Open(ctx, db, engine, log)
+	svc, err := register.Open(ctx, db, engine, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +55,14 @@ func TestRegisterHistory(t *testing.T) {
 		{"no reason", admin, edited, "  ", socle.EINVALID},
 		{"invalid register", admin, policy.Register{}, "registre vide", socle.EINVALID},
 	} {
-		if _, err := svc.Update(ctx, tt.actor, "t", tt.reg, tt.reason); socle.ErrorCode(err) != tt.code {
+		if _, _, err := svc.Update(ctx, tt.actor, "t", tt.reg, tt.reason); socle.ErrorCode(err) != tt.code {
 			t.Errorf("%s: err = %v, want %s", tt.name, err, tt.code)
 		}
 	}
 	if engine.Register().Version != 1 || log.Size() != 0 {
 		t.Fatalf("refused edits changed something: version %d, %d audit entries", engine.Register().Version, log.Size())
 	}
-	got, err := svc.Update(ctx, admin, "t", edited, "retrait de la règle se-accompagnement")
+	got, _, err := svc.Update(ctx, admin, "t", edited, "retrait de la règle se-accompagnement")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestRegisterHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := register.Open(ctx, db, other, log); err != nil {
+	if _, err := register.Open(ctx, db, other, log, nil); err != nil {
 		t.Fatal(err)
 	}
 	if other.Register().Version != 2 || len(other.Register().Agreements) != len(edited.Agreements) {

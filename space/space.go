@@ -88,6 +88,9 @@ type Config struct {
 	Secure bool
 	// Key signs the pre-session CSRF cookie of the link request form.
 	Key []byte
+	// LinkKey keys the stored hashes of the one-time links (the
+	// platform's link key); Key when nil.
+	LinkKey []byte
 	// PersonRef turns a person id into the pseudonymous reference of the
 	// audit log; it must be the gate's.
 	PersonRef func(personID string) string
@@ -152,6 +155,9 @@ func New(store Store, log AuditLog, mailer identity.Mailer, logger *slog.Logger,
 		logger = slog.Default()
 	}
 	cfg = cfg.withDefaults()
+	if len(cfg.LinkKey) == 0 {
+		cfg.LinkKey = cfg.Key
+	}
 	s := &Service{store: store, log: log, logger: logger, cfg: cfg, Now: time.Now,
 		limits:  magiclink.Limits{Window: cfg.Window, MaxPerAddress: cfg.MaxPerAddress, MaxPerEmail: cfg.MaxPerEmail},
 		cookies: magiclink.Cookies{Name: "usager", Secure: cfg.Secure, Key: cfg.Key}}
@@ -222,12 +228,12 @@ func (s *Service) RequestLink(ctx context.Context, email string, c identity.Clie
 // IssueLink stores a new one-time link for the person and returns its URL.
 // RequestLink sends it by mail; the demo prints one.
 func (s *Service) IssueLink(ctx context.Context, personID string) (string, error) {
-	token, hash, err := magiclink.NewToken()
+	token, _, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
 	}
 	now := s.Now().UTC()
-	if err := s.store.CreateLink(ctx, &Link{Hash: hash, PersonID: personID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.LinkTTL)}); err != nil {
+	if err := s.store.CreateLink(ctx, &Link{Hash: s.linkHash(token), PersonID: personID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.LinkTTL)}); err != nil {
 		return "", fmt.Errorf("storing the login link: %w", err)
 	}
 	return s.cfg.BaseURL + "/usager/connexion?jeton=" + token, nil
@@ -240,7 +246,7 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 	if !magiclink.Plausible(token) {
 		return "", magiclink.ErrBadLink
 	}
-	l, err := s.store.TakeLink(ctx, magiclink.Hash(token))
+	l, err := s.store.TakeLink(ctx, s.linkHash(token))
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return "", magiclink.ErrBadLink
 	} else if err != nil {
@@ -270,6 +276,11 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 		return "", fmt.Errorf("storing the session: %w", err)
 	}
 	return tok, nil
+}
+
+// linkHash is the stored form of a link's token.
+func (s *Service) linkHash(token string) string {
+	return magiclink.LinkHash(s.cfg.LinkKey, "usager", token)
 }
 
 // audit records an event of the person's own space.

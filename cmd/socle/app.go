@@ -55,6 +55,7 @@ type keys struct {
 	clientHMAC  []byte // keys the hash of partner client secrets
 	signingSeal []byte // seals the token signing keys at rest (AES-256-GCM)
 	commitment  string // Ed25519 seed (hex) that signs contrats d'engagement
+	links       []byte // keys the stored hashes of one-time links (activation, recovery, sign-in)
 }
 
 // siteConfig is how the site is reached, for cookies, links and WebAuthn.
@@ -65,6 +66,9 @@ type siteConfig struct {
 	// witnesses cosign the audit checkpoints; none: checkpoints are
 	// signed by the log only.
 	witnesses []audit.Witness
+	// mailer sends the mails (links, notifications); nil for commands that
+	// send none: a mail then fails with an error in the log.
+	mailer identity.Mailer
 }
 
 func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
@@ -94,16 +98,16 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		return nil, err
 	}
 	a.parcours = gate.NewParcours(a.gate, db, contractSigner)
-	if a.register, err = register.Open(ctx, db, a.policy, a.audit); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("register of purposes and agreements: %w", err)
-	}
-	a.identity, err = identity.New(db, a.audit, identity.LogMailer{Logger: logger}, logger, identity.Config{
-		Secure: site.tls, BaseURL: site.baseURL, Key: a.keys.forms,
+	a.identity, err = identity.New(db, a.audit, site.mailer, logger, identity.Config{
+		Secure: site.tls, BaseURL: site.baseURL, Key: a.keys.forms, LinkKey: a.keys.links,
 	})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("identity: %w", err)
+	}
+	if a.register, err = register.Open(ctx, db, a.policy, a.audit, a.identity); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("register of purposes and agreements: %w", err)
 	}
 	a.oauth, err = oauth.New(ctx, db, db, a.audit, oauth.Config{
 		Issuer: site.baseURL, SecretKey: a.keys.clientHMAC, KeyEncryptionKey: a.keys.signingSeal, Logger: logger,
@@ -184,6 +188,9 @@ func loadKeys(dir string) (keys, error) {
 		return k, err
 	}
 	if k.signingSeal, err = hexKey("signing-seal.key"); err != nil {
+		return k, err
+	}
+	if k.links, err = hexKey("link-token.key"); err != nil {
 		return k, err
 	}
 	if k.commitment, err = readOrCreate(filepath.Join(dir, "commitment-signer.key"), commitment.GenerateKey); err != nil {

@@ -157,7 +157,8 @@ func TestClientCLIThenAPI(t *testing.T) {
 		t.Fatalf("client rotate-key: %v %q", err, out)
 	}
 
-	base, _ := startServer(t, "--data", dir)
+	// A real deployment needs a mail relay; this test sends no mail.
+	base, _ := startServer(t, "--data", dir, "--smtp-addr", "127.0.0.1:1", "--smtp-from", "socle@example.fr", "--smtp-plain-localhost")
 	resp, err := http.Get(base + ".well-known/jwks.json")
 	if err != nil {
 		t.Fatal(err)

@@ -12,8 +12,8 @@ import (
 // openEmployer wires the employer space (espace employeur).
 func (a *app) openEmployer(site siteConfig) error {
 	var err error
-	a.employer, err = employer.New(a.store, a.audit, identity.LogMailer{Logger: a.logger}, a.logger, employer.Config{
-		BaseURL: site.baseURL, Secure: site.tls, Key: a.keys.forms,
+	a.employer, err = employer.New(a.store, a.audit, site.mailer, a.logger, employer.Config{
+		BaseURL: site.baseURL, Secure: site.tls, Key: a.keys.forms, LinkKey: a.keys.links,
 	})
 	if err != nil {
 		return fmt.Errorf("employer space: %w", err)
@@ -25,7 +25,8 @@ func (a *app) openEmployer(site siteConfig) error {
 // company contact, a login link for her, and from now on the space's
 // mails. Only with --demo: a real deployment never prints a link.
 func (a *app) demoEmployer(ctx context.Context, stdout io.Writer) error {
-	a.employer.SetMailer(printMailer{stdout})
+	// Its contacts' mailboxes are invented: never sent, even with SMTP.
+	a.employer.SetMailer(identity.DemoMailer{Out: stdout, Logger: a.logger})
 	for _, dep := range []string{"69", ""} {
 		companies, err := a.store.Companies(ctx, dep, 50)
 		if err != nil {

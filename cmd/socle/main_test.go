@@ -61,6 +61,10 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"serve", "--no-such-flag"}, "flag provided but not defined"},
 		{[]string{"serve", "--demo-persons", "0"}, "--demo-persons"},
 		{[]string{"serve", "--tls-cert", "x"}, "go together"},
+		{[]string{"serve"}, "no mail transport"},
+		{[]string{"serve", "--smtp-addr", "relay.example.fr"}, "not host:port"},
+		{[]string{"serve", "--smtp-addr", "relay.example.fr:587"}, "sender address"},
+		{[]string{"serve", "--smtp-addr", "relay.example.fr:25", "--smtp-from", "socle@example.fr", "--smtp-plain-localhost"}, "loopback"},
 		{[]string{"demo", "--persons", "-3"}, "--persons"},
 		{[]string{"demo", "--seed", "abc"}, "invalid value"},
 		{[]string{"version", "extra"}, "unexpected argument"},
@@ -99,11 +103,17 @@ var listening = regexp.MustCompile(`Socle écoute sur (http://[^ ]+/)`)
 // its base URL; the server is shut down gracefully at cleanup.
 func startServer(t *testing.T, args ...string) (base string, stdout *syncBuffer) {
 	t.Helper()
+	return startServerLogging(t, io.Discard, args...)
+}
+
+// startServerLogging is startServer with the server's log written to stderr.
+func startServerLogging(t *testing.T, stderr io.Writer, args ...string) (base string, stdout *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout = &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, stdout, io.Discard)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, stdout, stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()

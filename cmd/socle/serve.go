@@ -34,7 +34,7 @@ func envOr(getenv func(string) string, key, def string) string {
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo] [--witness URL --witness-key KEY]…", stdout)
+	fs := newFlags("serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] (--smtp-addr HOST:PORT --smtp-from ADDR | --demo) [--witness URL --witness-key KEY]…", stdout)
 	var sf storeFlags
 	sf.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "SOCLE_ADDR", "127.0.0.1:8080"), "listen address (env SOCLE_ADDR)")
@@ -47,6 +47,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	var wf witnessFlags
 	wf.register(fs, getenv)
+	var mf mailFlags
+	mf.register(fs, getenv)
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
@@ -64,8 +66,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(witnesses) == 0 {
 		logger.Warn("audit checkpoints are not witnessed: give --witness and --witness-key (see README)")
 	}
+	mailer, err := mf.mailer(getenv, *demoMode, stdout, logger)
+	if err != nil {
+		return err
+	}
 
-	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, sso: oauth.SSOConfig{
+	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, mailer: mailer, sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
 	}, witnesses: witnesses}
 	// Listen first, so that the default base URL (the WebAuthn origin)

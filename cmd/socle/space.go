@@ -18,8 +18,8 @@ func (a *app) openSpace(site siteConfig) error {
 		return fmt.Errorf("person space: %w", err)
 	}
 	a.gate.SetAuditSearch(a.store)
-	a.space, err = space.New(a.store, a.audit, identity.LogMailer{Logger: a.logger}, a.logger, space.Config{
-		BaseURL: site.baseURL, Secure: site.tls, Key: a.keys.forms, VerifierKey: vkey, PersonRef: a.gate.PersonRef,
+	a.space, err = space.New(a.store, a.audit, site.mailer, a.logger, space.Config{
+		BaseURL: site.baseURL, Secure: site.tls, Key: a.keys.forms, LinkKey: a.keys.links, VerifierKey: vkey, PersonRef: a.gate.PersonRef,
 	})
 	if err != nil {
 		return fmt.Errorf("person space: %w", err)
@@ -27,21 +27,11 @@ func (a *app) openSpace(site siteConfig) error {
 	return nil
 }
 
-// printMailer writes the space's mails to the terminal: the demo has no
-// mail server, and its persons' mailboxes are invented.
-type printMailer struct{ w io.Writer }
-
-// Send prints m.
-func (p printMailer) Send(_ context.Context, m identity.Mail) error {
-	_, err := fmt.Fprintf(p.w, "Courriel (démonstration) à %s — %s\n%s\n", m.To, m.Subject, m.Body)
-	return err
-}
-
 // demoSpace prints how to try the person's space: the e-mail of a demo
 // person, a login link for her, and from now on the space's mails. Only
 // with --demo: a real deployment never prints a link.
 func (a *app) demoSpace(ctx context.Context, stdout io.Writer) error {
-	a.space.SetMailer(printMailer{stdout})
+	a.space.SetMailer(identity.DemoMailer{Out: stdout, Logger: a.logger})
 	email, err := a.store.SpaceDemoEmail(ctx)
 	if err != nil || email == "" {
 		return err

@@ -296,12 +296,12 @@ func (s *DB) ConsumeToken(ctx context.Context, hash string, at time.Time) (*iden
 
 // CreateRecovery stores a recovery request.
 func (s *DB) CreateRecovery(ctx context.Context, r *identity.RecoveryRequest) error {
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO recovery_requests (id, agent_id, organisation_id, status, created_at) VALUES (?, ?, ?, ?, ?)`),
-		r.ID, r.AgentID, r.OrganisationID, r.Status, stamp(r.CreatedAt))
+	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO recovery_requests (id, agent_id, organisation_id, status, created_at, requested_by, requested_from) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		r.ID, r.AgentID, r.OrganisationID, r.Status, stamp(r.CreatedAt), r.RequestedBy, r.RequestedFrom)
 	return s.fail(err, "recovery request")
 }
 
-const recoverySelect = `SELECT id, agent_id, organisation_id, status, created_at, decided_at FROM recovery_requests`
+const recoverySelect = `SELECT id, agent_id, organisation_id, status, created_at, decided_at, requested_by, requested_from FROM recovery_requests`
 
 // recoveries reads requests with their approvers.
 func (s *DB) recoveries(ctx context.Context, q queryer, where string, arg any) ([]*identity.RecoveryRequest, error) {
@@ -312,7 +312,7 @@ func (s *DB) recoveries(ctx context.Context, q queryer, where string, arg any) (
 	var out []*identity.RecoveryRequest
 	for rows.Next() {
 		var r identity.RecoveryRequest
-		if err := rows.Scan(&r.ID, &r.AgentID, &r.OrganisationID, &r.Status, scanTime(&r.CreatedAt), scanTime(&r.DecidedAt)); err != nil {
+		if err := rows.Scan(&r.ID, &r.AgentID, &r.OrganisationID, &r.Status, scanTime(&r.CreatedAt), scanTime(&r.DecidedAt), &r.RequestedBy, &r.RequestedFrom); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("reading recovery requests: %w", err)
 		}
