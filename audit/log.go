@@ -40,6 +40,10 @@ type Options struct {
 	// Logger reports failures that no caller sees, such as a checkpoint
 	// that could not be stored (slog.Default()).
 	Logger *slog.Logger
+	// Leader, when set, makes the log one of several processes appending
+	// to one SequencedStorage (shared.go): the storage sequences every
+	// batch, and this process signs checkpoints only while it leads.
+	Leader Leader
 }
 
 func (o Options) withDefaults() Options {
@@ -61,9 +65,11 @@ func (o Options) withDefaults() Options {
 // Log is the audit log service over a Storage. It is safe for concurrent
 // use; Close it to flush and sign a last checkpoint.
 type Log struct {
-	st     Storage
-	signer note.Signer
-	opts   Options
+	st       Storage
+	shared   SequencedStorage // non-nil when Options.Leader is set
+	signer   note.Signer
+	verifier note.Verifier
+	opts     Options
 
 	reqs     chan *appendReq
 	quit     chan struct{}
@@ -114,13 +120,21 @@ func Open(ctx context.Context, st Storage, signerKey string, opts Options) (*Log
 	}
 	opts = opts.withDefaults()
 	l := &Log{
-		st:     st,
-		signer: signer,
-		opts:   opts,
-		reqs:   make(chan *appendReq, opts.MaxBatch),
-		quit:   make(chan struct{}),
-		done:   make(chan struct{}),
-		th:     newTreeHasher(),
+		st:       st,
+		signer:   signer,
+		verifier: verifier,
+		opts:     opts,
+		reqs:     make(chan *appendReq, opts.MaxBatch),
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+		th:       newTreeHasher(),
+	}
+	if opts.Leader != nil {
+		shared, ok := st.(SequencedStorage)
+		if !ok {
+			return nil, fmt.Errorf("open audit log: storage %T cannot sequence the appends of several processes", st)
+		}
+		l.shared = shared
 	}
 	size, err := st.Size(ctx)
 	if err != nil {
@@ -142,7 +156,11 @@ func Open(ctx context.Context, st Storage, signerKey string, opts Options) (*Log
 		l.cp.Store(&cp)
 	}
 	l.cpTime = time.Now()
-	if cp := l.cp.Load(); cp == nil || cp.Size < size {
+	if l.shared != nil {
+		if err := l.checkpointShared(ctx, true); err != nil {
+			return nil, fmt.Errorf("open audit log: %w", err)
+		}
+	} else if cp := l.cp.Load(); cp == nil || cp.Size < size {
 		if err := l.checkpoint(ctx); err != nil {
 			return nil, fmt.Errorf("open audit log: %w", err)
 		}
@@ -244,7 +262,11 @@ func (l *Log) AppendIndex(ctx context.Context, ev socle.AuditEvent) (uint64, err
 func (l *Log) run() {
 	defer close(l.done)
 	ctx := context.Background()
-	ticker := time.NewTicker(l.opts.CheckpointInterval)
+	tick := l.opts.CheckpointInterval
+	if l.shared != nil {
+		tick = min(tick, sharedRefresh)
+	}
+	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
 	batch := make([]*appendReq, 0, l.opts.MaxBatch)
 	var w batchWriter
@@ -253,11 +275,17 @@ func (l *Log) run() {
 		case r := <-l.reqs:
 			batch = l.gather(append(batch[:0], r))
 			l.commit(ctx, &w, batch)
-			if l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery || time.Since(l.cpTime) >= l.opts.CheckpointInterval {
+			if l.shared != nil {
+				if l.opts.Leader.Leading() && l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery {
+					l.tickShared(ctx)
+				}
+			} else if l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery || time.Since(l.cpTime) >= l.opts.CheckpointInterval {
 				l.checkpointLogged(ctx)
 			}
 		case <-ticker.C:
-			if l.size.Load() > l.cpSize() {
+			if l.shared != nil {
+				l.tickShared(ctx)
+			} else if l.size.Load() > l.cpSize() {
 				l.checkpointLogged(ctx)
 			}
 		case <-l.quit:
@@ -268,7 +296,13 @@ func (l *Log) run() {
 				}
 				l.commit(ctx, &w, batch)
 			}
-			if l.size.Load() > l.cpSize() {
+			if l.shared != nil {
+				if l.opts.Leader.Leading() {
+					if err := l.checkpointShared(ctx, true); err != nil {
+						l.opts.Logger.Error("audit checkpoint failed", "err", err)
+					}
+				}
+			} else if l.size.Load() > l.cpSize() {
 				l.checkpointLogged(ctx)
 			}
 			return
@@ -299,6 +333,10 @@ type batchWriter struct {
 
 // commit makes batch durable and answers every append in it.
 func (l *Log) commit(ctx context.Context, w *batchWriter, batch []*appendReq) {
+	if l.shared != nil {
+		l.commitShared(ctx, w, batch)
+		return
+	}
 	l.commitBatch(ctx, w, batch, true)
 }
 
@@ -311,24 +349,10 @@ func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendRe
 	}
 	first := l.size.Load()
 	saved := slices.Clone(l.rng.Hashes())
-	w.leaves, w.hashes, w.ends = w.leaves[:0], w.hashes[:0], w.ends[:0]
-	visit := func(_ compact.NodeID, h []byte) { w.hashes = append(w.hashes, h...) }
-	for k, r := range batch {
-		start := len(w.leaves)
-		w.leaves = appendLeaf(w.leaves, first+uint64(k), r.event)
-		// The visitor reports the leaf hash, then every node it completes.
-		if err := l.rng.Append(l.th.leaf(w.leaves[start:]), visit); err != nil {
-			l.fail(fmt.Errorf("audit tree: %w", err))
-			answer(batch, 0, l.broken)
-			return
-		}
-		w.ends = append(w.ends, [2]int{len(w.leaves), len(w.hashes)})
-	}
-	w.records = w.records[:0]
-	ls, hs := 0, 0
-	for _, e := range w.ends {
-		w.records = append(w.records, Record{Leaf: w.leaves[ls:e[0]], Hashes: w.hashes[hs:e[1]]})
-		ls, hs = e[0], e[1]
+	if err := l.buildRecords(w, first, batch); err != nil {
+		l.fail(err)
+		answer(batch, 0, l.broken)
+		return
 	}
 	if err := l.st.AppendBatch(ctx, first, w.records); err != nil {
 		l.rng, _ = l.th.factory().NewRange(0, first, saved)
@@ -356,6 +380,30 @@ func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendRe
 	l.batches.Add(1)
 	l.appended.Add(uint64(len(batch)))
 	answer(batch, first, nil)
+}
+
+// buildRecords appends the batch's leaves, numbered from first, to the
+// tree range and fills w.records with each leaf and the node hashes it
+// completed.
+func (l *Log) buildRecords(w *batchWriter, first uint64, batch []*appendReq) error {
+	w.leaves, w.hashes, w.ends = w.leaves[:0], w.hashes[:0], w.ends[:0]
+	visit := func(_ compact.NodeID, h []byte) { w.hashes = append(w.hashes, h...) }
+	for k, r := range batch {
+		start := len(w.leaves)
+		w.leaves = appendLeaf(w.leaves, first+uint64(k), r.event)
+		// The visitor reports the leaf hash, then every node it completes.
+		if err := l.rng.Append(l.th.leaf(w.leaves[start:]), visit); err != nil {
+			return fmt.Errorf("audit tree: %w", err)
+		}
+		w.ends = append(w.ends, [2]int{len(w.leaves), len(w.hashes)})
+	}
+	w.records = w.records[:0]
+	ls, hs := 0, 0
+	for _, e := range w.ends {
+		w.records = append(w.records, Record{Leaf: w.leaves[ls:e[0]], Hashes: w.hashes[hs:e[1]]})
+		ls, hs = e[0], e[1]
+	}
+	return nil
 }
 
 func answer(batch []*appendReq, first uint64, err error) {
@@ -421,6 +469,9 @@ func (l *Log) Close() error {
 	if l.broken != nil {
 		return l.broken
 	}
+	if l.shared != nil && !l.opts.Leader.Leading() {
+		return nil // the leader signs what this process appended
+	}
 	if cp := l.cp.Load(); cp == nil || cp.Size < l.size.Load() {
 		return fmt.Errorf("close audit log: last checkpoint not stored")
 	}
@@ -428,7 +479,12 @@ func (l *Log) Close() error {
 }
 
 // Size returns the number of durable entries.
-func (l *Log) Size() uint64 { return l.size.Load() }
+func (l *Log) Size() uint64 {
+	if l.shared != nil {
+		return l.sharedSize()
+	}
+	return l.size.Load()
+}
 
 // Checkpoint returns the latest signed checkpoint. It lags the log by at
 // most CheckpointEvery entries or CheckpointInterval.

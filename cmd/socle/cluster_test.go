@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"socle/audit"
+	"socle/detect"
+	"socle/store/storetest"
+)
+
+// childEnv makes the test binary run `socle` with its arguments instead of
+// the tests: the cluster test starts real server processes it can kill -9.
+const childEnv = "SOCLE_TEST_RUN_SOCLE"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// serverProcess is one `socle serve` process of the cluster test.
+type serverProcess struct {
+	cmd    *exec.Cmd
+	base   string
+	stderr *syncBuffer
+	exited chan struct{}
+}
+
+// startServerProcess starts `socle serve` on PostgreSQL in its own process
+// and waits until it listens.
+func startServerProcess(t *testing.T, dbURL, dir string) *serverProcess {
+	t.Helper()
+	// One public URL for all, as behind a load balancer: it is the issuer
+	// of the tokens that every server verifies.
+	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--db", dbURL, "--data", dir, "--base-url", "https://socle.example.fr")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &serverProcess{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.exited
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case p.base = <-found:
+	case <-p.exited:
+		t.Fatalf("serve stopped:\n%s", p.stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not start:\n%s", p.stderr)
+	}
+	return p
+}
+
+// leads reports whether the process logged that it took the role.
+func (p *serverProcess) leads(role string) bool {
+	return strings.Contains(p.stderr.String(), `"msg":"lease acquired","role":"`+role+`"`)
+}
+
+// TestThreeServersOnOnePostgreSQL runs three `socle serve` processes on one
+// PostgreSQL, drives audited reads through all three, kills -9 the one
+// that signs the audit checkpoints, and checks that the others go on, that
+// another takes over, that the log verifies, and that every acknowledged
+// request has its audit entry.
+func TestThreeServersOnOnePostgreSQL(t *testing.T) {
+	dbURL := storetest.PostgresURL(t)
+	dir := t.TempDir()
+	if out, err := socleCmd(t, "demo", "--db", dbURL, "--data", dir, "--persons", "60"); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	pg, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	var org string
+	if err := pg.QueryRowContext(ctx, `SELECT id FROM organisations WHERE kind = 'partenaire' ORDER BY id LIMIT 1`).Scan(&org); err != nil {
+		t.Fatalf("no partner organisation: %v", err)
+	}
+	var persons []string
+	rows, err := pg.QueryContext(ctx, `SELECT id FROM persons ORDER BY id LIMIT 40`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		persons = append(persons, id)
+	}
+	rows.Close()
+	clientOut, err := socleCmd(t, "client", "create", "--db", dbURL, "--data", dir, "--org", org, "--name", "SI partenaire", "--scopes", "accompagnement:read")
+	if err != nil {
+		t.Fatalf("client create: %v\n%s", err, clientOut)
+	}
+	clientID, secret := firstGroup(clientIDLine, clientOut), firstGroup(clientSecretLine, clientOut)
+
+	servers := make([]*serverProcess, 3)
+	for i := range servers {
+		servers[i] = startServerProcess(t, dbURL, dir)
+	}
+	leader := waitForLeader(t, servers, nil)
+
+	status, body := token(t, servers[0].base, clientID, secret, "accompagnement:read")
+	tok, _ := body["access_token"].(string)
+	if status != http.StatusOK || tok == "" {
+		t.Fatalf("token: %d %v", status, body)
+	}
+
+	// Readers spread requests over the live servers, as a load balancer
+	// would, and remember every request answered other than 503.
+	var (
+		mu      sync.Mutex
+		acked   = map[string]int{} // request id → status
+		live    atomic.Pointer[[]*serverProcess]
+		stop    = make(chan struct{})
+		wg      sync.WaitGroup
+		counter atomic.Int64
+	)
+	all := servers
+	live.Store(&all)
+	client := &http.Client{Timeout: 10 * time.Second}
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n := counter.Add(1)
+				ss := *live.Load()
+				s := ss[int(n)%len(ss)]
+				id := fmt.Sprintf("cluster-test-%08d", n)
+				req, _ := http.NewRequest(http.MethodGet, s.base+"api/v1/persons/"+persons[int(n)%len(persons)]+"?purpose=accompagnement", nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				req.Header.Set("X-Request-Id", id)
+				resp, err := client.Do(req)
+				if err != nil {
+					continue // not acknowledged: the server died under it
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusServiceUnavailable {
+					continue
+				}
+				mu.Lock()
+				acked[id] = resp.StatusCode
+				mu.Unlock()
+			}
+		}()
+	}
+	ackedCount := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acked)
+	}
+	time.Sleep(2 * time.Second)
+	before := ackedCount()
+	if before == 0 {
+		t.Fatal("no request was answered before the kill")
+	}
+
+	// Kill -9 the audit leader; the balancer stops sending it requests.
+	var survivors []*serverProcess
+	for _, s := range servers {
+		if s != leader {
+			survivors = append(survivors, s)
+		}
+	}
+	live.Store(&survivors)
+	killed := time.Now()
+	if err := leader.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-leader.exited
+	next := waitForLeader(t, survivors, leader)
+	t.Logf("audit leader taken over in %v", time.Since(killed).Round(time.Millisecond))
+	time.Sleep(2 * time.Second)
+	close(stop)
+	wg.Wait()
+	after := ackedCount()
+	if after <= before {
+		t.Fatalf("no request was answered after the kill (%d before, %d after)", before, after)
+	}
+
+	// Stop the survivors as an operator would: the leader signs a last
+	// checkpoint.
+	for _, s := range survivors {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, s := range survivors {
+		select {
+		case <-s.exited:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("a server did not stop on SIGTERM:\n%s", s.stderr)
+		}
+	}
+	if !next.leads("audit") {
+		t.Fatal("the new leader lost its role")
+	}
+
+	if out, err := socleCmd(t, "audit", "verify", "--db", dbURL, "--data", dir); err != nil {
+		t.Fatalf("audit verify: %v\n%s", err, out)
+	}
+	db, err := openStore(ctx, storeFlags{db: dbURL, data: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := db.AuditLog()
+	size, err := st.Size(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpSize, _, err := st.LatestCheckpoint(ctx)
+	if err != nil || cpSize != size {
+		t.Errorf("latest checkpoint covers %d of %d entries (%v): the new leader did not sign the end of the log", cpSize, size, err)
+	}
+	logged := map[string]bool{}
+	err = st.ReadRange(ctx, 0, size, func(i uint64, r audit.Record) error {
+		_, ev, err := detect.DecodeLeaf(r.Leaf)
+		if err != nil {
+			return err
+		}
+		logged[ev.RequestID] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := 0
+	for id, status := range acked {
+		if status != http.StatusOK && status != http.StatusNotFound && status != http.StatusForbidden {
+			t.Fatalf("request %s answered %d, want a decision (200, 403 or 404)", id, status)
+		}
+		if !logged[id] {
+			missing++
+			if missing <= 3 {
+				t.Errorf("request %s answered %d has no audit entry", id, status)
+			}
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d acknowledged requests have no audit entry", missing, len(acked))
+	}
+	t.Logf("%d requests acknowledged (%d before the kill), %d audit entries", len(acked), before, size)
+}
+
+// waitForLeader waits until one of the servers, other than the one gone,
+// holds the audit lease.
+func waitForLeader(t *testing.T, servers []*serverProcess, gone *serverProcess) *serverProcess {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, s := range servers {
+			if s != gone && s.leads("audit") {
+				return s
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("no server took the audit lease")
+	return nil
+}
