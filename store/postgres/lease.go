@@ -11,12 +11,13 @@ import (
 )
 
 // The session advisory locks that elect one server for a role among those
-// sharing the database.
+// sharing the database. A lock is (key, hash of the schema), so that two
+// instances in two schemas of one database do not elect each other.
 const (
 	// AuditLeaderKey elects the server that signs the audit checkpoints.
-	AuditLeaderKey int64 = 0x50c1e0a0d1c
+	AuditLeaderKey int32 = 0x50c1ea
 	// DetectorKey elects the server that runs the live misuse detector.
-	DetectorKey int64 = 0x50c1e0de7
+	DetectorKey int32 = 0x50c1ed
 )
 
 // Lease is a role that exactly one of the servers sharing the database
@@ -31,7 +32,7 @@ const (
 // stepped down well before another server can take over.
 type Lease struct {
 	url     string
-	key     int64
+	key     int32
 	name    string
 	logger  *slog.Logger
 	leading atomic.Bool
@@ -48,7 +49,7 @@ const KeepaliveBound = 11 * time.Second
 
 // NewLease returns the lease of the role key (one of the keys above) in
 // the database at url; name is for the logs.
-func NewLease(url string, key int64, name string, logger *slog.Logger) *Lease {
+func NewLease(url string, key int32, name string, logger *slog.Logger) *Lease {
 	return &Lease{url: url, key: key, name: name, logger: logger, Poll: 500 * time.Millisecond}
 }
 
@@ -89,7 +90,7 @@ func (l *Lease) hold(ctx context.Context, lead func(ctx context.Context)) error 
 	defer conn.Close(context.WithoutCancel(ctx))
 	for {
 		var got bool
-		if err := l.query(ctx, conn, &got, `SELECT pg_try_advisory_lock($1)`, l.key); err != nil {
+		if err := l.query(ctx, conn, &got, `SELECT pg_try_advisory_lock($1, hashtext(current_schema()))`, l.key); err != nil {
 			return err
 		}
 		if got {
@@ -121,7 +122,7 @@ func (l *Lease) hold(ctx context.Context, lead func(ctx context.Context)) error 
 		case <-ctx.Done():
 			// Release at once rather than when the connection closes.
 			var released bool
-			return l.query(context.WithoutCancel(ctx), conn, &released, `SELECT pg_advisory_unlock($1)`, l.key)
+			return l.query(context.WithoutCancel(ctx), conn, &released, `SELECT pg_advisory_unlock($1, hashtext(current_schema()))`, l.key)
 		case <-time.After(l.Poll):
 		}
 		var one int

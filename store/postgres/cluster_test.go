@@ -1,0 +1,120 @@
+package postgres_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"socle/store/postgres"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < 10*time.Second {
+		if cond() {
+			return time.Since(start)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting: %s", what)
+	return 0
+}
+
+func TestLeaseHasOneHolderAndIsTakenOverWhenItsConnectionDies(t *testing.T) {
+	url := freshURL(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := postgres.NewLease(url, postgres.DetectorKey, "a", quiet)
+	b := postgres.NewLease(url, postgres.DetectorKey, "b", quiet)
+	a.Poll, b.Poll = 50*time.Millisecond, 50*time.Millisecond
+	var mu sync.Mutex
+	var leading []string
+	lead := func(name string) func(context.Context) {
+		return func(ctx context.Context) {
+			mu.Lock()
+			leading = append(leading, name)
+			mu.Unlock()
+			<-ctx.Done()
+		}
+	}
+	go a.Run(ctx, lead("a"))
+	waitFor(t, "a leads", a.Leading)
+	go b.Run(ctx, lead("b"))
+	time.Sleep(300 * time.Millisecond)
+	if b.Leading() {
+		t.Fatal("two leases lead at once")
+	}
+	// A lease in another schema of the same database is another role.
+	other := postgres.NewLease(freshURL(t), postgres.DetectorKey, "other", quiet)
+	go other.Run(ctx, nil)
+	waitFor(t, "the lease of another schema leads", other.Leading)
+
+	// Kill a's connection, as PostgreSQL does when its process dies.
+	admin, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'socle lease a'`); err != nil {
+		t.Fatal(err)
+	}
+	took := waitFor(t, "b takes over", b.Leading)
+	t.Logf("taken over in %v", took)
+	waitFor(t, "a steps down or leads again alone", func() bool { return !(a.Leading() && b.Leading()) })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(leading) < 2 || leading[0] != "a" || leading[1] != "b" {
+		t.Errorf("leaders in turn: %v, want a then b", leading)
+	}
+}
+
+func TestBusTellsTheOtherServers(t *testing.T) {
+	url := freshURL(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var buses [2]*postgres.Bus
+	var got [2]chan string
+	for i := range buses {
+		bus, err := postgres.NewBus(ctx, url, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bus.Close()
+		buses[i], got[i] = bus, make(chan string, 10)
+		go bus.Run(ctx, func(msg string) { got[i] <- msg })
+	}
+	for i := range got {
+		select {
+		case msg := <-got[i]:
+			if msg != postgres.AllChanged {
+				t.Fatalf("first message %q, want AllChanged on connecting", msg)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no AllChanged on connecting")
+		}
+	}
+	if err := buses[0].Publish(ctx, "person:per_1"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case msg := <-got[1]:
+		if msg != "person:per_1" {
+			t.Errorf("the other server got %q", msg)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the other server got nothing")
+	}
+	select {
+	case msg := <-got[0]:
+		t.Errorf("the publishing server got its own message %q", msg)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
