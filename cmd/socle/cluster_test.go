@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"socle"
 	"socle/audit"
 	"socle/detect"
 	"socle/store/storetest"
@@ -298,4 +300,47 @@ func waitForLeader(t *testing.T, servers []*serverProcess, gone *serverProcess) 
 	}
 	t.Fatal("no server took the audit lease")
 	return nil
+}
+
+// TestRegisterChangeReachesTheOtherServers edits the register on one of two
+// servers sharing a PostgreSQL; the other applies it through the bus, not
+// at its next restart.
+func TestRegisterChangeReachesTheOtherServers(t *testing.T) {
+	dbURL := storetest.PostgresURL(t)
+	dir := t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var apps [2]*app
+	for i := range apps {
+		a, err := openApp(ctx, storeFlags{db: dbURL, data: dir}, siteConfig{baseURL: "http://localhost", shared: true}, logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.Close() })
+		if err := a.startDetection(ctx); err != nil {
+			t.Fatal(err)
+		}
+		apps[i] = a
+	}
+	admin := socle.Actor{AgentID: "agt_admin", OrganisationID: "org_x", Roles: []socle.Role{socle.RolePlatformAdmin}, Strength: socle.AuthMFA}
+	reg := apps[0].policy.Register()
+	reg.Agreements = reg.Agreements[:len(reg.Agreements)-1]
+	// Wait until the second server listens, or it would learn the change
+	// from the AllChanged of its connection rather than from the message.
+	time.Sleep(500 * time.Millisecond)
+	updated, err := apps[0].register.Update(ctx, admin, "req-register", reg, "Retrait d'une convention pour le test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for apps[1].policy.Register().Version != updated.Version {
+		if time.Now().After(deadline) {
+			t.Fatalf("the other server still applies register version %d, want %d", apps[1].policy.Register().Version, updated.Version)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got, want := len(apps[1].policy.Register().Agreements), len(reg.Agreements); got != want {
+		t.Errorf("the other server has %d agreements, want %d", got, want)
+	}
 }
