@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 
 	"socle/audit"
@@ -142,19 +143,47 @@ func (a AuditLog) ReadRange(ctx context.Context, from, to uint64, fn func(i uint
 	return nil
 }
 
-// ReadHashes returns the node hashes stored with the given entries.
+// ReadHashes returns the node hashes stored with the given entries, in one
+// query per MaxParams indexes: a server sharing the log re-reads the edge
+// of the tree (about log2 of its size) whenever another appended.
 func (a AuditLog) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, error) {
 	out := make([][]byte, len(indexes))
-	stmt, err := a.db.read.PrepareContext(ctx, a.db.q(`SELECT hashes FROM audit_entries WHERE idx = ?`))
-	if err != nil {
-		return nil, fmt.Errorf("audit hashes: %w", err)
-	}
-	defer stmt.Close()
+	at := make(map[int64][]int, len(indexes)) // index → positions asked
 	for i, idx := range indexes {
-		if err := stmt.QueryRowContext(ctx, int64(idx)).Scan(&out[i]); err == sql.ErrNoRows {
-			return nil, &audit.CorruptError{Index: idx, Err: fmt.Errorf("entry missing")}
-		} else if err != nil {
+		at[int64(idx)] = append(at[int64(idx)], i)
+	}
+	keys := make([]any, 0, len(at))
+	for idx := range at {
+		keys = append(keys, idx)
+	}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), a.db.d.MaxParams)]
+		keys = keys[len(chunk):]
+		query := `SELECT idx, hashes FROM audit_entries WHERE idx IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
+		rows, err := a.db.read.QueryContext(ctx, a.db.q(query), chunk...)
+		if err != nil {
 			return nil, fmt.Errorf("audit hashes: %w", err)
+		}
+		for rows.Next() {
+			var idx int64
+			var h []byte
+			if err := rows.Scan(&idx, &h); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("audit hashes: %w", err)
+			}
+			for _, i := range at[idx] {
+				out[i] = h
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("audit hashes: %w", err)
+		}
+	}
+	for i, h := range out {
+		if h == nil {
+			return nil, &audit.CorruptError{Index: indexes[i], Err: fmt.Errorf("entry missing")}
 		}
 	}
 	return out, nil
