@@ -3,13 +3,17 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
+	"socle"
+	"socle/audit"
 	"socle/store/postgres"
+	"socle/store/storetest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -116,5 +120,77 @@ func TestBusTellsTheOtherServers(t *testing.T) {
 	case msg := <-got[0]:
 		t.Errorf("the publishing server got its own message %q", msg)
 	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestAuditSuiteOverMonthlyPartitions runs the audit storage suite over a
+// log partitioned by month with the optional script (applied twice).
+func TestAuditSuiteOverMonthlyPartitions(t *testing.T) {
+	storetest.RunAudit(t, func(t *testing.T) (audit.Storage, storetest.AuditSearcher) {
+		url := freshURL(t)
+		db, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		raw, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		for range 2 {
+			if _, err := raw.Exec(postgres.AuditByMonthSQL); err != nil {
+				t.Fatalf("partitioning: %v", err)
+			}
+		}
+		var parts int
+		if err := raw.QueryRow(`SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relname = 'audit_entries' AND c.relnamespace = current_schema()::regnamespace`).Scan(&parts); err != nil || parts < 4 {
+			t.Fatalf("audit_entries has %d partitions (%v), want the rows before, this month, the next ones and the default", parts, err)
+		}
+		return db.AuditLog(), db
+	})
+}
+
+// TestMonthlyPartitionsKeepTheStoredLog partitions a log that holds
+// entries; the log goes on and verifies.
+func TestMonthlyPartitionsKeepTheStoredLog(t *testing.T) {
+	ctx := context.Background()
+	url := freshURL(t)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	skey, vkey, err := audit.GenerateKey("socle.test/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendSome := func(n int) {
+		l, err := audit.Open(ctx, db.AuditLog(), skey, audit.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			if err := l.Append(ctx, socle.AuditEvent{Time: time.Now(), RequestID: fmt.Sprint("req-", i), Action: "read", Allowed: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendSome(40)
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, postgres.AuditByMonthSQL); err != nil {
+		t.Fatalf("partitioning: %v", err)
+	}
+	appendSome(40)
+	rep, err := audit.Verify(ctx, db.AuditLog(), vkey, nil)
+	if err != nil || !rep.OK || rep.Size != 80 {
+		t.Fatalf("Verify = %+v, %v; want 80 entries intact", rep, err)
 	}
 }
