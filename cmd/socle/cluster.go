@@ -45,11 +45,12 @@ func newCluster(ctx context.Context, url string, logger *slog.Logger) (*cluster,
 }
 
 // The bus messages: a person's relations changed, the register changed, a
-// case verdict suppressed alerts.
+// case verdict suppressed alerts, partner clients or keys changed.
 const (
 	busPerson   = "person:"
 	busRegister = "register"
 	busCases    = "cases"
+	busOAuth    = "oauth"
 )
 
 // publish tells the other servers, logging a failure: the change is
@@ -114,7 +115,10 @@ func (a *app) startCluster(ctx context.Context) error {
 			}
 		case msg == busCases:
 			c.reloadCases(ctx)
+		case msg == busOAuth:
+			a.refreshOAuth(ctx)
 		case msg == postgres.AllChanged:
+			a.refreshOAuth(ctx)
 			a.policy.InvalidateAll()
 			if err := reloader.Reload(ctx); err != nil {
 				a.logger.Error("reloading the register", "err", err)
@@ -144,6 +148,13 @@ func (a *app) startCluster(ctx context.Context) error {
 		l.run(ctx)
 	})
 	return nil
+}
+
+// refreshOAuth reloads the partner clients' state and the signing keys.
+func (a *app) refreshOAuth(ctx context.Context) {
+	if err := a.oauth.Refresh(ctx); err != nil {
+		a.logger.Error("refreshing partner clients", "err", err)
+	}
 }
 
 // reloadCases makes the live detector, if it runs here, honour the

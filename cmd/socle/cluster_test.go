@@ -459,3 +459,42 @@ func BenchmarkAuditedReads(b *testing.B) {
 		})
 	}
 }
+
+// TestDisabledClientIsRefusedAtOnceByEveryServer disables a partner client
+// with the CLI beside two running servers: both refuse its token within
+// seconds, not at their next refresh (30 s).
+func TestDisabledClientIsRefusedAtOnceByEveryServer(t *testing.T) {
+	env := newClusterEnv(t)
+	servers := []*serverProcess{startServerProcess(t, env.dbURL, env.dir), startServerProcess(t, env.dbURL, env.dir)}
+	tok := env.token(t, servers[0])
+	read := func(s *serverProcess) int {
+		req, _ := http.NewRequest(http.MethodGet, s.base+"api/v1/persons/"+env.persons[0]+"?purpose=accompagnement", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, s := range servers {
+		if got := read(s); got != http.StatusOK {
+			t.Fatalf("read before disabling: %d", got)
+		}
+	}
+	// A server whose bus connects after the message refreshes on
+	// connecting (AllChanged): either way it learns of the change.
+	if out, err := runSocle("client", "disable", env.clientID, "--db", env.dbURL, "--data", env.dir); err != nil {
+		t.Fatalf("client disable: %v\n%s", err, out)
+	}
+	disabled := time.Now()
+	for i, s := range servers {
+		for read(s) != http.StatusUnauthorized {
+			if time.Since(disabled) > 10*time.Second {
+				t.Fatalf("server %d still accepts the disabled client's token", i)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	t.Logf("both servers refuse the token %v after disabling", time.Since(disabled).Round(time.Millisecond))
+}
