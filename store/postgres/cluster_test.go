@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,5 +193,76 @@ func TestMonthlyPartitionsKeepTheStoredLog(t *testing.T) {
 	rep, err := audit.Verify(ctx, db.AuditLog(), vkey, nil)
 	if err != nil || !rep.OK || rep.Size != 80 {
 		t.Fatalf("Verify = %+v, %v; want 80 entries intact", rep, err)
+	}
+}
+
+// alwaysLeads is the audit.Leader of a log that signs its checkpoints.
+type alwaysLeads struct{}
+
+func (alwaysLeads) Leading() bool { return true }
+
+// neverLeads is the audit.Leader of a follower.
+type neverLeads struct{}
+
+func (neverLeads) Leading() bool { return false }
+
+// BenchmarkSharedAuditAppend measures durable audit appends from 64
+// concurrent requests, spread over one log or over three logs sharing the
+// database as three servers do (one leads), each with its own store pool.
+// It reports events/s and the mean batch; the difference between the
+// unshared and the one-log case is the cost of sequencing by the database.
+func BenchmarkSharedAuditAppend(b *testing.B) {
+	for _, tc := range []struct {
+		name   string
+		logs   int
+		shared bool
+	}{{"unshared", 1, false}, {"logs=1", 1, true}, {"logs=3", 3, true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			url := freshURL(b)
+			skey, _, err := audit.GenerateKey("socle.test/audit")
+			if err != nil {
+				b.Fatal(err)
+			}
+			logs := make([]*audit.Log, tc.logs)
+			for i := range logs {
+				db, err := postgres.Open(ctx, url)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { db.Close() })
+				opts := audit.Options{}
+				if tc.shared {
+					opts.Leader = neverLeads{}
+					if i == 0 {
+						opts.Leader = alwaysLeads{}
+					}
+				}
+				if logs[i], err = audit.Open(ctx, db.AuditLog(), skey, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var n atomic.Int64
+			b.SetParallelism(32) // 64 goroutines on 2 cores
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					k := n.Add(1)
+					ev := socle.AuditEvent{Time: time.Now(), RequestID: fmt.Sprint("req-", k), AgentID: "agt_1", OrganisationID: "org_1",
+						Action: "read", ResourceKind: "person", PersonRef: fmt.Sprint("ref-", k%5000), Purpose: "accompagnement", Allowed: true, Records: 1}
+					if err := logs[int(k)%len(logs)].Append(ctx, ev); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			for _, l := range logs {
+				if err := l.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
