@@ -376,6 +376,12 @@ func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendRe
 		answer(batch, 0, fmt.Errorf("audit append: %w", err))
 		return
 	}
+	l.committed(batch, first)
+}
+
+// committed records that batch is durable as entries first… and answers
+// its appends.
+func (l *Log) committed(batch []*appendReq, first uint64) {
 	l.size.Store(first + uint64(len(batch)))
 	l.batches.Add(1)
 	l.appended.Add(uint64(len(batch)))
@@ -438,7 +444,13 @@ func (l *Log) checkpoint(ctx context.Context) error {
 	if root == nil {
 		root = rfc6962.DefaultHasher.EmptyRoot()
 	}
-	cp, err := signCheckpoint(l.signer, l.rng.End(), root)
+	return l.storeCheckpoint(ctx, l.rng.End(), root)
+}
+
+// storeCheckpoint signs and stores a checkpoint of the tree of size
+// entries whose root is root.
+func (l *Log) storeCheckpoint(ctx context.Context, size uint64, root []byte) error {
+	cp, err := signCheckpoint(l.signer, size, root)
 	if err != nil {
 		return err
 	}

@@ -61,10 +61,7 @@ func (l *Log) commitShared(ctx context.Context, w *batchWriter, batch []*appendR
 		answer(batch, 0, fmt.Errorf("audit append: %w", err))
 		return
 	}
-	l.size.Store(first + uint64(len(batch)))
-	l.batches.Add(1)
-	l.appended.Add(uint64(len(batch)))
-	answer(batch, first, nil)
+	l.committed(batch, first)
 }
 
 // tickShared runs every sharedRefresh in a shared log. The leader signs a
@@ -98,15 +95,9 @@ func (l *Log) checkpointShared(ctx context.Context, force bool) error {
 	if err != nil {
 		return fmt.Errorf("audit tree root at %d: %w", size, err)
 	}
-	cp, err := signCheckpoint(l.signer, size, root)
-	if err != nil {
+	if err := l.storeCheckpoint(ctx, size, root); err != nil {
 		return err
 	}
-	if err := l.st.PutCheckpoint(ctx, cp.Size, cp.Note); err != nil {
-		return fmt.Errorf("store audit checkpoint: %w", err)
-	}
-	l.cp.Store(&cp)
-	l.cpTime = time.Now()
 	if size > l.size.Load() {
 		l.size.Store(size)
 	}
