@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,8 +41,8 @@ func TestMain(m *testing.M) {
 }
 
 // clusterEnv is a demo network on a fresh PostgreSQL schema, with a
-// partner system allowed to read the identity of the persons of its
-// territory, and the keys in dir.
+// partner system allowed to read the identity and contact of the persons
+// of its territory and to update their contact, and the keys in dir.
 type clusterEnv struct {
 	dbURL, dir       string
 	persons          []string // in the partner's territory
@@ -88,7 +89,7 @@ func newClusterEnv(tb testing.TB) *clusterEnv {
 	}
 	reg := a.policy.Register()
 	reg.Agreements = append(reg.Agreements, policy.Agreement{AgreementRule: socle.AgreementRule{
-		ID: "test-partner-si", OrganisationID: org, Purpose: "accompagnement", Read: socle.SetOf(socle.CatIdentity), Population: socle.PopulationTerritory}})
+		ID: "test-partner-si", OrganisationID: org, Purpose: "accompagnement", Read: socle.SetOf(socle.CatIdentity, socle.CatContact), Write: socle.SetOf(socle.CatContact), Population: socle.PopulationTerritory}})
 	admin := socle.Actor{AgentID: "agt_admin", OrganisationID: org, Roles: []socle.Role{socle.RolePlatformAdmin}, Strength: socle.AuthMFA}
 	_, err = a.register.Update(ctx, admin, "req-cluster-env", reg, "Convention du système du partenaire pour le test")
 	if cerr := a.Close(); err == nil {
@@ -97,7 +98,7 @@ func newClusterEnv(tb testing.TB) *clusterEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out, err := runSocle("client", "create", "--db", env.dbURL, "--data", env.dir, "--org", org, "--name", "SI partenaire", "--scopes", "accompagnement:read")
+	out, err := runSocle("client", "create", "--db", env.dbURL, "--data", env.dir, "--org", org, "--name", "SI partenaire", "--scopes", "accompagnement:read accompagnement:update")
 	if err != nil {
 		tb.Fatalf("client create: %v\n%s", err, out)
 	}
@@ -115,7 +116,7 @@ func runSocle(args ...string) (string, error) {
 // token returns an access token of the partner system from server s.
 func (env *clusterEnv) token(tb testing.TB, s *serverProcess) string {
 	tb.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"accompagnement:read"}}
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"accompagnement:read accompagnement:update"}}
 	req, err := http.NewRequest(http.MethodPost, s.base+"oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		tb.Fatal(err)
@@ -203,6 +204,11 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 	env := newClusterEnv(t)
 	dbURL, dir, persons := env.dbURL, env.dir, env.persons
 	ctx := context.Background()
+	pg, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
 	servers := make([]*serverProcess, 3)
 	for i := range servers {
 		servers[i] = startServerProcess(t, dbURL, dir)
@@ -224,6 +230,62 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 	all := servers
 	live.Store(&all)
 	client := &http.Client{Timeout: 10 * time.Second}
+	// Writers each update the e-mail of a person of their own, in turn,
+	// and remember what they sent and what was acknowledged.
+	type writes struct {
+		person string
+		sent   []string
+		acked  int // index in sent of the last acknowledged value; -1: none
+	}
+	writers := make([]*writes, 3)
+	for w := range writers {
+		wr := &writes{person: persons[len(persons)-1-w], acked: -1}
+		writers[w] = wr
+		var contact socle.Contact
+		var raw []byte
+		if err := pg.QueryRowContext(ctx, `SELECT contact FROM persons WHERE id = $1`, wr.person).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if raw != nil {
+			if err := json.Unmarshal(raw, &contact); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seq := 0; ; seq++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ss := *live.Load()
+				s := ss[seq%len(ss)]
+				contact.Email = fmt.Sprintf("ecrit-%d-%06d@exemple.fr", w, seq)
+				body, _ := json.Marshal(map[string]any{"contact": contact})
+				id := fmt.Sprintf("cluster-write-%d-%06d", w, seq)
+				req, _ := http.NewRequest(http.MethodPatch, s.base+"api/v1/persons/"+wr.person+"?purpose=accompagnement", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+tok)
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Request-Id", id)
+				wr.sent = append(wr.sent, contact.Email)
+				resp, err := client.Do(req)
+				if err != nil {
+					continue // not acknowledged: the server died under it
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusServiceUnavailable {
+					continue
+				}
+				wr.acked = len(wr.sent) - 1
+				mu.Lock()
+				acked[id] = resp.StatusCode
+				mu.Unlock()
+			}
+		}()
+	}
 	for w := 0; w < 6; w++ {
 		wg.Add(1)
 		go func() {
@@ -306,6 +368,20 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 		t.Fatal("the new leader lost its role")
 	}
 
+	// No acknowledged write is lost: each person holds the last value
+	// acknowledged, or one sent after it whose answer was lost.
+	for w, wr := range writers {
+		if wr.acked < 0 {
+			t.Fatalf("writer %d: no write acknowledged", w)
+		}
+		var email string
+		if err := pg.QueryRowContext(ctx, `SELECT contact->>'email' FROM persons WHERE id = $1`, wr.person).Scan(&email); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(wr.sent[wr.acked:], email) {
+			t.Errorf("writer %d: the person holds %q, want the last acknowledged %q or a later one", w, email, wr.sent[wr.acked])
+		}
+	}
 	if out, err := socleCmd(t, "audit", "verify", "--db", dbURL, "--data", dir); err != nil {
 		t.Fatalf("audit verify: %v\n%s", err, out)
 	}
@@ -356,7 +432,11 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 	if missing > 0 {
 		t.Errorf("%d of %d acknowledged requests have no audit entry", missing, len(acked))
 	}
-	t.Logf("%d requests acknowledged (%d before the kill, %d allowed), %d audit entries", len(acked), before, allowed, size)
+	nwrites := 0
+	for _, wr := range writers {
+		nwrites += wr.acked + 1
+	}
+	t.Logf("%d requests acknowledged (%d before the kill, %d allowed, about %d writes), %d audit entries", len(acked), before, allowed, nwrites, size)
 }
 
 // waitForLeader waits until one of the servers, other than the one gone,
