@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"socle/cases"
 	"socle/policy"
@@ -57,7 +58,10 @@ const (
 // committed, and the others' caches expire by themselves (relations after
 // policy.Config.CacheTTL, the register and cases at their next reload).
 func (c *cluster) publish(msg string) {
-	if err := c.bus.Publish(context.Background(), msg); err != nil {
+	// Bounded: a write already committed must not hang on the bus.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.bus.Publish(ctx, msg); err != nil {
 		c.logger.Error("telling the other servers", "err", err, "message", strings.SplitN(msg, ":", 2)[0])
 	}
 }
