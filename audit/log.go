@@ -50,6 +50,10 @@ type Options struct {
 	// WitnessTimeout bounds one round of requests to the witnesses, and
 	// the witnessing of the last checkpoint by Close (10s).
 	WitnessTimeout time.Duration
+	// Leader, when set, makes the log one of several processes appending
+	// to one SequencedStorage (shared.go): the storage sequences every
+	// batch, and this process signs checkpoints only while it leads.
+	Leader Leader
 }
 
 func (o Options) withDefaults() Options {
@@ -76,6 +80,7 @@ func (o Options) withDefaults() Options {
 // when the log has witnesses.
 type Log struct {
 	st       Storage
+	shared   SequencedStorage // non-nil when Options.Leader is set
 	signer   note.Signer
 	verifier note.Verifier
 	opts     Options
@@ -149,6 +154,13 @@ func Open(ctx context.Context, st Storage, signerKey string, opts Options) (*Log
 		done:     make(chan struct{}),
 		th:       newTreeHasher(),
 	}
+	if opts.Leader != nil {
+		shared, ok := st.(SequencedStorage)
+		if !ok {
+			return nil, fmt.Errorf("open audit log: storage %T cannot sequence the appends of several processes", st)
+		}
+		l.shared = shared
+	}
 	size, err := st.Size(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open audit log: %w", err)
@@ -172,7 +184,11 @@ func Open(ctx context.Context, st Storage, signerKey string, opts Options) (*Log
 		return nil, fmt.Errorf("open audit log: %w", err)
 	}
 	l.cpTime = time.Now()
-	if cp := l.cp.Load(); cp == nil || cp.Size < size {
+	if l.shared != nil {
+		if err := l.checkpointShared(ctx, true); err != nil {
+			return nil, fmt.Errorf("open audit log: %w", err)
+		}
+	} else if cp := l.cp.Load(); cp == nil || cp.Size < size {
 		if err := l.checkpoint(ctx); err != nil {
 			return nil, fmt.Errorf("open audit log: %w", err)
 		}
@@ -326,7 +342,11 @@ func (l *Log) AppendIndex(ctx context.Context, ev socle.AuditEvent) (uint64, err
 func (l *Log) run() {
 	defer close(l.done)
 	ctx := context.Background()
-	ticker := time.NewTicker(l.opts.CheckpointInterval)
+	tick := l.opts.CheckpointInterval
+	if l.shared != nil {
+		tick = min(tick, sharedRefresh)
+	}
+	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
 	batch := make([]*appendReq, 0, l.opts.MaxBatch)
 	var w batchWriter
@@ -335,11 +355,17 @@ func (l *Log) run() {
 		case r := <-l.reqs:
 			batch = l.gather(append(batch[:0], r))
 			l.commit(ctx, &w, batch)
-			if l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery || time.Since(l.cpTime) >= l.opts.CheckpointInterval {
+			if l.shared != nil {
+				if l.opts.Leader.Leading() && l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery {
+					l.tickShared(ctx)
+				}
+			} else if l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery || time.Since(l.cpTime) >= l.opts.CheckpointInterval {
 				l.checkpointLogged(ctx)
 			}
 		case <-ticker.C:
-			if l.size.Load() > l.cpSize() {
+			if l.shared != nil {
+				l.tickShared(ctx)
+			} else if l.size.Load() > l.cpSize() {
 				l.checkpointLogged(ctx)
 			}
 		case <-l.quit:
@@ -350,7 +376,13 @@ func (l *Log) run() {
 				}
 				l.commit(ctx, &w, batch)
 			}
-			if l.size.Load() > l.cpSize() {
+			if l.shared != nil {
+				if l.opts.Leader.Leading() {
+					if err := l.checkpointShared(ctx, true); err != nil {
+						l.opts.Logger.Error("audit checkpoint failed", "err", err)
+					}
+				}
+			} else if l.size.Load() > l.cpSize() {
 				l.checkpointLogged(ctx)
 			}
 			return
@@ -381,6 +413,10 @@ type batchWriter struct {
 
 // commit makes batch durable and answers every append in it.
 func (l *Log) commit(ctx context.Context, w *batchWriter, batch []*appendReq) {
+	if l.shared != nil {
+		l.commitShared(ctx, w, batch)
+		return
+	}
 	l.commitBatch(ctx, w, batch, true)
 }
 
@@ -393,24 +429,10 @@ func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendRe
 	}
 	first := l.size.Load()
 	saved := slices.Clone(l.rng.Hashes())
-	w.leaves, w.hashes, w.ends = w.leaves[:0], w.hashes[:0], w.ends[:0]
-	visit := func(_ compact.NodeID, h []byte) { w.hashes = append(w.hashes, h...) }
-	for k, r := range batch {
-		start := len(w.leaves)
-		w.leaves = appendLeaf(w.leaves, first+uint64(k), r.event)
-		// The visitor reports the leaf hash, then every node it completes.
-		if err := l.rng.Append(l.th.leaf(w.leaves[start:]), visit); err != nil {
-			l.fail(fmt.Errorf("audit tree: %w", err))
-			answer(batch, 0, l.broken)
-			return
-		}
-		w.ends = append(w.ends, [2]int{len(w.leaves), len(w.hashes)})
-	}
-	w.records = w.records[:0]
-	ls, hs := 0, 0
-	for _, e := range w.ends {
-		w.records = append(w.records, Record{Leaf: w.leaves[ls:e[0]], Hashes: w.hashes[hs:e[1]]})
-		ls, hs = e[0], e[1]
+	if err := l.buildRecords(w, first, batch); err != nil {
+		l.fail(err)
+		answer(batch, 0, l.broken)
+		return
 	}
 	if err := l.st.AppendBatch(ctx, first, w.records); err != nil {
 		l.rng, _ = l.th.factory().NewRange(0, first, saved)
@@ -434,10 +456,40 @@ func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendRe
 		answer(batch, 0, fmt.Errorf("audit append: %w", err))
 		return
 	}
+	l.committed(batch, first)
+}
+
+// committed records that batch is durable as entries first… and answers
+// its appends.
+func (l *Log) committed(batch []*appendReq, first uint64) {
 	l.size.Store(first + uint64(len(batch)))
 	l.batches.Add(1)
 	l.appended.Add(uint64(len(batch)))
 	answer(batch, first, nil)
+}
+
+// buildRecords appends the batch's leaves, numbered from first, to the
+// tree range and fills w.records with each leaf and the node hashes it
+// completed.
+func (l *Log) buildRecords(w *batchWriter, first uint64, batch []*appendReq) error {
+	w.leaves, w.hashes, w.ends = w.leaves[:0], w.hashes[:0], w.ends[:0]
+	visit := func(_ compact.NodeID, h []byte) { w.hashes = append(w.hashes, h...) }
+	for k, r := range batch {
+		start := len(w.leaves)
+		w.leaves = appendLeaf(w.leaves, first+uint64(k), r.event)
+		// The visitor reports the leaf hash, then every node it completes.
+		if err := l.rng.Append(l.th.leaf(w.leaves[start:]), visit); err != nil {
+			return fmt.Errorf("audit tree: %w", err)
+		}
+		w.ends = append(w.ends, [2]int{len(w.leaves), len(w.hashes)})
+	}
+	w.records = w.records[:0]
+	ls, hs := 0, 0
+	for _, e := range w.ends {
+		w.records = append(w.records, Record{Leaf: w.leaves[ls:e[0]], Hashes: w.hashes[hs:e[1]]})
+		ls, hs = e[0], e[1]
+	}
+	return nil
 }
 
 func answer(batch []*appendReq, first uint64, err error) {
@@ -472,7 +524,13 @@ func (l *Log) checkpoint(ctx context.Context) error {
 	if root == nil {
 		root = rfc6962.DefaultHasher.EmptyRoot()
 	}
-	cp, err := signCheckpoint(l.signer, l.rng.End(), root)
+	return l.storeCheckpoint(ctx, l.rng.End(), root)
+}
+
+// storeCheckpoint signs and stores a checkpoint of the tree of size
+// entries whose root is root.
+func (l *Log) storeCheckpoint(ctx context.Context, size uint64, root []byte) error {
+	cp, err := signCheckpoint(l.signer, size, root)
 	if err != nil {
 		return err
 	}
@@ -525,6 +583,9 @@ func (l *Log) shutdown(ctx context.Context) error {
 	if l.broken != nil {
 		return l.broken
 	}
+	if l.shared != nil && !l.opts.Leader.Leading() {
+		return nil // the leader signs what this process appended
+	}
 	cp := l.cp.Load()
 	if cp == nil || cp.Size < l.size.Load() {
 		return fmt.Errorf("close audit log: last checkpoint not stored")
@@ -542,7 +603,12 @@ func (l *Log) shutdown(ctx context.Context) error {
 }
 
 // Size returns the number of durable entries.
-func (l *Log) Size() uint64 { return l.size.Load() }
+func (l *Log) Size() uint64 {
+	if l.shared != nil {
+		return l.sharedSize()
+	}
+	return l.size.Load()
+}
 
 // Checkpoint returns the latest signed checkpoint. It lags the log by at
 // most CheckpointEvery entries or CheckpointInterval.

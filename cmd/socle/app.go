@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"socle"
 	"socle/audit"
 	"socle/cases"
 	"socle/commitment"
@@ -45,6 +46,7 @@ type app struct {
 	keys     keys
 	matching *matching.Index // the mise en relation index, loaded by startMatching
 	cases    *cases.Service  // misuse cases and bulk tasks (detect_live.go)
+	cluster  *cluster        // nil unless serving beside other servers (cluster.go)
 }
 
 // keys are the platform's secrets, kept in the data directory.
@@ -69,6 +71,9 @@ type siteConfig struct {
 	// mailer sends the mails (links, notifications); nil for commands that
 	// send none: a mail then fails with an error in the log.
 	mailer identity.Mailer
+	// shared: this server shares its PostgreSQL with others behind a load
+	// balancer (cluster.go).
+	shared bool
 }
 
 func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
@@ -85,13 +90,29 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		db.Close()
 		return nil, fmt.Errorf("policy: %w", err)
 	}
-	if a.audit, err = audit.Open(ctx, db.AuditLog(), a.keys.auditSigner, audit.Options{Logger: logger, Witnesses: site.witnesses}); err != nil {
+	auditOpts := audit.Options{Logger: logger, Witnesses: site.witnesses}
+	var gatePolicy socle.Policy = a.policy
+	var registerEngine register.Engine = a.policy
+	if site.shared {
+		if a.cluster, err = newCluster(ctx, sf.db, logger); err != nil {
+			db.Close()
+			return nil, err
+		}
+		auditOpts.Leader = a.cluster.audit
+		gatePolicy = sharedPolicy{a.policy, a.cluster}
+		registerEngine = sharedRegister{a.policy, a.cluster}
+	}
+	if a.audit, err = audit.Open(ctx, db.AuditLog(), a.keys.auditSigner, auditOpts); err != nil {
+		a.closeCluster()
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	a.gate = gate.New(db, a.policy, a.audit, a.policy)
+	a.gate = gate.New(db, gatePolicy, a.audit, a.policy)
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
 	a.wireDetection()
+	if a.cluster != nil {
+		a.wireCluster()
+	}
 	contractSigner, err := commitment.NewSigner(a.keys.commitment)
 	if err != nil {
 		db.Close()
@@ -105,7 +126,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, fmt.Errorf("identity: %w", err)
 	}
-	if a.register, err = register.Open(ctx, db, a.policy, a.audit, a.identity); err != nil {
+	if a.register, err = register.Open(ctx, db, registerEngine, a.audit, a.identity); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("register of purposes and agreements: %w", err)
 	}
@@ -144,7 +165,18 @@ func (a *app) services() sochttp.Services {
 
 // Close flushes the audit log and closes the store.
 func (a *app) Close() error {
-	return errors.Join(a.audit.Close(), a.store.Close())
+	err := a.audit.Close()
+	a.closeCluster()
+	return errors.Join(err, a.store.Close())
+}
+
+func (a *app) closeCluster() {
+	if a.cluster != nil {
+		if a.cluster.stopAudit != nil {
+			a.cluster.stopAudit()
+		}
+		a.cluster.bus.Close()
+	}
 }
 
 // loadKeys reads the platform keys from dir, creating them on first start.

@@ -13,6 +13,7 @@ import (
 
 	"socle"
 	"socle/oauth"
+	"socle/store/postgres"
 )
 
 const clientHelp = `Usage: socle client SUBCOMMAND [flags]   (socle client SUBCOMMAND --help)
@@ -34,9 +35,10 @@ access. A client has no role, so the rules of the agreements for its
 organisation's kind (which name roles) do not grant it data: it reads only
 through an agreement written for its organisation itself.
 
-Run these commands while no server writes to the same store: the audit log
-has one writer. A running server learns of a disabled client, a revoked
-token or a new key at its next refresh (30 s).
+On SQLite, run these commands while no server writes to the same store: the
+audit log has one writer. On PostgreSQL they may run beside the servers,
+which learn of a disabled client, a revoked token or a new key at once
+(LISTEN/NOTIFY), or at their next refresh (30 s) if the message is lost.
 `
 
 // runClient dispatches the client subcommands.
@@ -96,6 +98,22 @@ func parseWithArgs(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string,
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
+	}
+}
+
+// tellServers asks the servers sharing the PostgreSQL to refresh their
+// clients, revocations and keys now; SQLite has no other server.
+func (cf *clientFlags) tellServers(ctx context.Context, logger *slog.Logger) {
+	if cf.sf.db == "" {
+		return
+	}
+	bus, err := postgres.NewBus(ctx, cf.sf.db, logger)
+	if err == nil {
+		defer bus.Close()
+		err = bus.Publish(ctx, busOAuth)
+	}
+	if err != nil {
+		logger.Warn("the servers learn of the change at their next refresh (30 s)", "err", err)
 	}
 }
 
@@ -193,6 +211,7 @@ func runClientDisable(ctx context.Context, args []string, getenv func(string) st
 		}
 		return fmt.Errorf("client disable: %w", err)
 	}
+	cf.tellServers(ctx, a.logger)
 	fmt.Fprintf(stdout, "client %s disabled\n", pos[0])
 	return nil
 }
@@ -211,6 +230,7 @@ func runClientRotateKey(ctx context.Context, args []string, getenv func(string) 
 	if err != nil {
 		return fmt.Errorf("client rotate-key: %w", err)
 	}
+	cf.tellServers(ctx, a.logger)
 	fmt.Fprintf(stdout, "new signing key %s; the previous key verifies until the tokens it signed expire\n", kid)
 	return nil
 }
@@ -248,6 +268,7 @@ func runClientRevoke(ctx context.Context, args []string, getenv func(string) str
 		ResourceKind: "access_token", ResourceID: pos[0], Explanation: "Jeton révoqué par un opérateur (socle client revoke)."}); err != nil {
 		return fmt.Errorf("client revoke: %w", err)
 	}
+	cf.tellServers(ctx, a.logger)
 	fmt.Fprintf(stdout, "token %s revoked\n", pos[0])
 	return nil
 }

@@ -131,6 +131,11 @@ func (l *liveDetector) start(ctx context.Context) error {
 		return err
 	}
 	l.pos = pos
+	return l.loadCases(ctx)
+}
+
+// loadCases loads the suppressions and the bulk tasks.
+func (l *liveDetector) loadCases(ctx context.Context) error {
 	sups, err := l.a.cases.Suppressions(ctx)
 	if err != nil {
 		return err
@@ -283,8 +288,12 @@ func (l *liveDetector) run(ctx context.Context) {
 	}
 }
 
-// startDetection starts the live detector over the audit log.
+// startDetection starts the live detector over the audit log; in a
+// cluster, the server holding the detector lease runs it (cluster.go).
 func (a *app) startDetection(ctx context.Context) error {
+	if a.cluster != nil {
+		return a.startCluster(ctx)
+	}
 	l := a.newLiveDetector()
 	if err := l.start(ctx); err != nil {
 		return fmt.Errorf("live detection: %w", err)

@@ -71,7 +71,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, mailer: mailer, sso: oauth.SSOConfig{
+	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, mailer: mailer, shared: sf.db != "", sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
 	}, witnesses: witnesses}
 	// Listen first, so that the default base URL (the WebAuthn origin)

@@ -29,6 +29,11 @@ var Migrations, _ = fs.Sub(migrationFiles, "migrations")
 // processes starting together.
 const migrationLockKey = 0x50c1e
 
+// auditLockKey is the transaction advisory lock that sequences the audit
+// appends and checkpoints of the servers sharing the database, with the
+// hash of the schema as second key (see Lease).
+const auditLockKey = 0x50c1e0
+
 // Dialect describes PostgreSQL to sqlstore.
 var Dialect = sqlstore.Dialect{
 	Name:            "postgres",
@@ -36,6 +41,7 @@ var Dialect = sqlstore.Dialect{
 	MaxParams:       65535,
 	MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)`,
 	MigrationLock:   fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d)`, migrationLockKey),
+	AuditLock:       fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d, hashtext(current_schema()))`, auditLockKey),
 	Constraint:      constraint,
 	BulkLoad:        bulkLoad,
 	// Indexes that back a constraint (primary keys, UNIQUE) are excluded.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 
 	"socle/audit"
@@ -13,7 +14,10 @@ import (
 // database as the records it protects.
 type AuditLog struct{ db *DB }
 
-var _ audit.WitnessStorage = AuditLog{}
+var (
+	_ audit.WitnessStorage   = AuditLog{}
+	_ audit.SequencedStorage = AuditLog{}
+)
 
 // AuditLog returns the audit storage of s.
 func (s *DB) AuditLog() AuditLog { return AuditLog{s} }
@@ -31,21 +35,40 @@ func (a AuditLog) Size(ctx context.Context) (uint64, error) {
 // checking that first is the next index: two writers can never interleave.
 // The transaction also fills the search index (audit_index.go).
 func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit.Record) error {
+	_, err := a.AppendSequenced(ctx, func(size uint64) ([]audit.Record, error) {
+		if size != first {
+			return nil, fmt.Errorf("batch starts at %d but the log holds %d entries", first, size)
+		}
+		return records, nil
+	})
+	return err
+}
+
+// AppendSequenced implements audit.SequencedStorage: under the dialect's
+// audit lock (PostgreSQL: a transaction advisory lock), it reads the size
+// of the log, builds the batch on it and inserts it, with its search index,
+// in one transaction.
+func (a AuditLog) AppendSequenced(ctx context.Context, build func(size uint64) ([]audit.Record, error)) (uint64, error) {
 	// Before the transaction: SQLite's single write connection is then free.
 	if err := a.db.auditStmts.prepare(ctx, a.db); err != nil {
-		return fmt.Errorf("audit append: %w", err)
+		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	tx, err := a.db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("audit append: %w", err)
+		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	defer tx.Rollback()
+	if err := a.db.lockAudit(ctx, tx); err != nil {
+		return 0, fmt.Errorf("audit append: %w", err)
+	}
 	var next int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&next); err != nil {
-		return fmt.Errorf("audit append: %w", err)
+		return 0, fmt.Errorf("audit append: %w", err)
 	}
-	if uint64(next) != first {
-		return fmt.Errorf("audit append: batch starts at %d but the log holds %d entries", first, next)
+	first := uint64(next)
+	records, err := build(first)
+	if err != nil {
+		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	t := Table{Name: "audit_entries", Columns: auditEntryColumns, Rows: make([][]any, len(records))}
 	ix := Table{Name: "audit_index", Columns: auditIndexColumns, Rows: make([][]any, len(records))}
@@ -55,28 +78,39 @@ func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit
 		t.Rows[i] = []any{idx, r.Leaf, r.Hashes}
 		e, at, row, err := indexEntry(idx, r.Leaf)
 		if err != nil {
-			return fmt.Errorf("audit append: %w", err)
+			return 0, fmt.Errorf("audit append: %w", err)
 		}
 		ix.Rows[i] = row
 		blocks.add(idx, at, &e)
 	}
 	if err := a.db.auditStmts.insert(ctx, tx, t); err != nil {
-		return fmt.Errorf("audit append: %w", err)
+		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	// The search index goes in the same transaction: an entry is searchable
 	// exactly when it is durable.
 	if err := a.db.auditStmts.insert(ctx, tx, ix); err != nil {
-		return fmt.Errorf("audit append: %w", err)
+		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	stmts := &a.db.auditStmts
 	last, err := blocks.merge(ctx, a.db, tx, int64(first), int64(first)+int64(len(records)), stmts.takeLast())
 	if err != nil {
-		return fmt.Errorf("audit append: %w", err)
+		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("audit append: commit: %w", err)
+		return 0, fmt.Errorf("audit append: commit: %w", err)
 	}
 	stmts.setLast(last)
+	return first, nil
+}
+
+// lockAudit takes the dialect's audit lock in tx, if it has one.
+func (s *DB) lockAudit(ctx context.Context, tx *sql.Tx) error {
+	if s.d.AuditLock == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, s.d.AuditLock); err != nil {
+		return fmt.Errorf("taking the audit lock: %w", err)
+	}
 	return nil
 }
 
@@ -112,19 +146,47 @@ func (a AuditLog) ReadRange(ctx context.Context, from, to uint64, fn func(i uint
 	return nil
 }
 
-// ReadHashes returns the node hashes stored with the given entries.
+// ReadHashes returns the node hashes stored with the given entries, in one
+// query per MaxParams indexes: a server sharing the log re-reads the edge
+// of the tree (about log2 of its size) whenever another appended.
 func (a AuditLog) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, error) {
 	out := make([][]byte, len(indexes))
-	stmt, err := a.db.read.PrepareContext(ctx, a.db.q(`SELECT hashes FROM audit_entries WHERE idx = ?`))
-	if err != nil {
-		return nil, fmt.Errorf("audit hashes: %w", err)
-	}
-	defer stmt.Close()
+	at := make(map[int64][]int, len(indexes)) // index → positions asked
 	for i, idx := range indexes {
-		if err := stmt.QueryRowContext(ctx, int64(idx)).Scan(&out[i]); err == sql.ErrNoRows {
-			return nil, &audit.CorruptError{Index: idx, Err: fmt.Errorf("entry missing")}
-		} else if err != nil {
+		at[int64(idx)] = append(at[int64(idx)], i)
+	}
+	keys := make([]any, 0, len(at))
+	for idx := range at {
+		keys = append(keys, idx)
+	}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), a.db.d.MaxParams)]
+		keys = keys[len(chunk):]
+		query := `SELECT idx, hashes FROM audit_entries WHERE idx IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
+		rows, err := a.db.read.QueryContext(ctx, a.db.q(query), chunk...)
+		if err != nil {
 			return nil, fmt.Errorf("audit hashes: %w", err)
+		}
+		for rows.Next() {
+			var idx int64
+			var h []byte
+			if err := rows.Scan(&idx, &h); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("audit hashes: %w", err)
+			}
+			for _, i := range at[idx] {
+				out[i] = h
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("audit hashes: %w", err)
+		}
+	}
+	for i, h := range out {
+		if h == nil {
+			return nil, &audit.CorruptError{Index: indexes[i], Err: fmt.Errorf("entry missing")}
 		}
 	}
 	return out, nil
@@ -132,13 +194,25 @@ func (a AuditLog) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, e
 
 // PutCheckpoint stores a signed checkpoint.
 func (a AuditLog) PutCheckpoint(ctx context.Context, size uint64, note []byte) error {
-	// Two processes sharing the log (the server and an operator's command)
+	// Two processes sharing the log (the servers, an operator's command)
 	// each sign checkpoints: one smaller than the newest stored is dropped,
 	// so that the stored checkpoints never go back, which Verify requires.
-	_, err := a.db.write.ExecContext(ctx, a.db.q(`INSERT INTO audit_checkpoints (tree_size, note, created_at)
+	// The audit lock orders the check and the insert of concurrent signers.
+	tx, err := a.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("audit checkpoint: %w", err)
+	}
+	defer tx.Rollback()
+	if err := a.db.lockAudit(ctx, tx); err != nil {
+		return fmt.Errorf("audit checkpoint: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, a.db.q(`INSERT INTO audit_checkpoints (tree_size, note, created_at)
 		SELECT ?, ?, ? WHERE ? >= COALESCE((SELECT MAX(tree_size) FROM audit_checkpoints), 0)`), int64(size), note, now(), int64(size))
 	if err != nil {
 		return fmt.Errorf("audit checkpoint: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("audit checkpoint: commit: %w", err)
 	}
 	return nil
 }

@@ -42,6 +42,10 @@ type Dialect struct {
 	// MigrationLock, when set, runs first in each migration transaction so
 	// that two processes starting together do not both apply a migration.
 	MigrationLock string
+	// AuditLock, when set, runs first in each transaction that appends to
+	// the audit log or stores a checkpoint, so that the servers sharing the
+	// database append one batch at a time on the exact end of the log.
+	AuditLock string
 	// Constraint classifies a driver error; name is the constraint, index
 	// or "table.column" it names, when the driver says.
 	Constraint func(err error) (kind ConstraintKind, name string)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +29,7 @@ func RunAudit(t *testing.T, open func(t *testing.T) (audit.Storage, AuditSearche
 		{"AppendRejectsWrongFirst", testAuditWrongFirst},
 		{"Checkpoints", testAuditCheckpoints},
 		{"LogAndVerify", testAuditLogVerify},
+		{"SharedLogsDoNotFork", testAuditSharedLogs},
 		{"Search", testAuditSearch},
 		{"SearchAcrossBlocks", testAuditSearchBlocks},
 	}
@@ -159,6 +162,68 @@ func testAuditLogVerify(t *testing.T, st audit.Storage, _ AuditSearcher) {
 	must(t, err)
 	if !rep.OK || rep.Size != 100 || rep.Verified != 100 {
 		t.Errorf("Verify = %+v; want 100 entries intact", rep)
+	}
+}
+
+// leaderFlag is an audit.Leader a test hands over.
+type leaderFlag struct{ on atomic.Bool }
+
+func (f *leaderFlag) Leading() bool { return f.on.Load() }
+
+// testAuditSharedLogs runs two logs over one storage, as two servers on
+// one database: they append at once, the leadership moves from one to the
+// other, and the stored log is one tree whose checkpoints both signed.
+func testAuditSharedLogs(t *testing.T, st audit.Storage, _ AuditSearcher) {
+	if _, ok := st.(audit.SequencedStorage); !ok {
+		t.Skipf("%T does not sequence appends of several processes", st)
+	}
+	ctx := context.Background()
+	skey, vkey, err := audit.GenerateKey("socle.test/audit")
+	must(t, err)
+	var leaders [2]leaderFlag
+	leaders[0].on.Store(true)
+	var logs [2]*audit.Log
+	for i := range logs {
+		logs[i], err = audit.Open(ctx, st, skey, audit.Options{CheckpointEvery: 32, Leader: &leaders[i]})
+		must(t, err)
+	}
+	const each = 150
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*each)
+	for i, l := range logs {
+		for k := range each {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := l.AppendIndex(ctx, auditEvent(i*each+k)); err != nil {
+					errs <- err
+				}
+			}()
+			if i == 1 && k == each/2 {
+				leaders[0].on.Store(false)
+				leaders[1].on.Store(true)
+			}
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("append: %v", err)
+	}
+	must(t, logs[0].Close())
+	must(t, logs[1].Close())
+	rep, err := audit.Verify(ctx, st, vkey, nil)
+	must(t, err)
+	if !rep.OK || rep.Size != 2*each || rep.Verified != 2*each {
+		t.Errorf("Verify = %+v; want %d entries intact", rep, 2*each)
+	}
+	cpSize, _, err := st.LatestCheckpoint(ctx)
+	must(t, err)
+	if cpSize != 2*each {
+		t.Errorf("latest checkpoint covers %d entries, want %d: the leader signs what the other appended", cpSize, 2*each)
+	}
+	if got := logs[0].Size(); got != 2*each {
+		t.Errorf("a follower's Size = %d, want the stored %d", got, 2*each)
 	}
 }
 
