@@ -151,7 +151,7 @@ func startServerProcess(t testing.TB, dbURL, dir string) *serverProcess {
 	t.Helper()
 	// One public URL for all, as behind a load balancer: it is the issuer
 	// of the tokens that every server verifies.
-	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--db", dbURL, "--data", dir, "--base-url", "https://socle.example.fr")
+	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--db", dbURL, "--data", dir, "--base-url", "https://socle.example.fr", "--smtp-addr", "127.0.0.1:1", "--smtp-from", "socle@example.fr", "--smtp-plain-localhost")
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
