@@ -82,8 +82,14 @@ func init() {
 // dsn returns the data source name of the database file. The writer takes
 // the write lock when it begins (immediate), so that a transaction never
 // fails upgrading from read to write.
+//
+// synchronous=FULL makes every commit fsync the write-ahead log before it
+// returns: an acknowledged write, and every audit batch (one transaction),
+// survives an OS crash or a power loss. NORMAL only syncs at checkpoints
+// and loses the last commits. The audit log's group commit keeps this to
+// one fsync per batch.
 func dsn(path string, writer bool) string {
-	params := "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_cache_size=-262144"
+	params := "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL&_cache_size=-262144"
 	if writer {
 		params += "&_txlock=immediate"
 	} else {
