@@ -64,6 +64,7 @@ func RunEngine(t *testing.T, e Engine) {
 			return s.AuditLog(), s
 		})
 	})
+	t.Run("AuditResync", func(t *testing.T) { testAuditResync(t, e) })
 	t.Run("Sealing", func(t *testing.T) {
 		RunSealing(t, func(t *testing.T) Raw {
 			s, loc := e.open(t)
