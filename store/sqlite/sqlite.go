@@ -16,6 +16,7 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
+	"socle"
 	"socle/store/sqlstore"
 )
 
@@ -59,6 +60,24 @@ func constraint(err error) (sqlstore.ConstraintKind, string) {
 		return sqlstore.NotNullViolation, name
 	}
 	return sqlstore.CheckViolation, name
+}
+
+func init() { socle.RegisterUnavailable(unavailable) }
+
+// unavailable recognises the SQLite errors that mean the database cannot
+// be written or read for now (locked past the busy timeout, a full disk,
+// an I/O error, a file that cannot be opened or written): EUNAVAILABLE,
+// retry later, rather than an internal error.
+func unavailable(err error) bool {
+	var e sqlite3.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code {
+	case sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrCantOpen, sqlite3.ErrReadonly, sqlite3.ErrNomem:
+		return true
+	}
+	return false
 }
 
 // driverName is the SQLite driver with the connection settings that the

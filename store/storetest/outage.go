@@ -90,6 +90,13 @@ func RunAuditOutage(t *testing.T, c *PostgresCluster, open func(ctx context.Cont
 	if l.Err() == nil {
 		t.Error("Err() is nil during the outage")
 	}
+	// Every store error of the outage is "unavailable" (503), never internal.
+	if _, err := s.Organisations(ctx, socle.OrganisationFilter{}); socle.ErrorCode(err) != socle.EUNAVAILABLE {
+		t.Errorf("read during the outage: %v (%s), want unavailable", err, socle.ErrorCode(err))
+	}
+	if err := s.CreateOrganisation(ctx, NewOrganisation("Pendant la panne", socle.KindYouth, "69")); socle.ErrorCode(err) != socle.EUNAVAILABLE {
+		t.Errorf("write during the outage: %v (%s), want unavailable", err, socle.ErrorCode(err))
+	}
 	c.Start(t)
 	waitHealthy(t, l)
 	for i := range 20 {
