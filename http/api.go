@@ -160,6 +160,9 @@ func gateRequest(r *http.Request) gate.Request {
 		BreakGlass: strings.TrimSpace(r.Header.Get("X-Break-Glass")),
 		RequestID:  RequestID(r.Context()),
 		RemoteAddr: remoteAddr(r),
+		// Creates only: a retried create with the same key is answered
+		// with the first result (gate/idempotency.go).
+		IdempotencyKey: strings.TrimSpace(r.Header.Get("Idempotency-Key")),
 	}
 }
 

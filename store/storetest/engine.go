@@ -65,6 +65,10 @@ func RunEngine(t *testing.T, e Engine) {
 		})
 	})
 	t.Run("AuditResync", func(t *testing.T) { testAuditResync(t, e) })
+	t.Run("PersonWrites", func(t *testing.T) {
+		s, _ := e.open(t)
+		testPersonWrites(t, s)
+	})
 	t.Run("Sealing", func(t *testing.T) {
 		RunSealing(t, func(t *testing.T) Raw {
 			s, loc := e.open(t)
