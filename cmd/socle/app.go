@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"socle/audit"
 	"socle/cases"
@@ -45,6 +47,14 @@ type app struct {
 	keys     keys
 	matching *matching.Index // the mise en relation index, loaded by startMatching
 	cases    *cases.Service  // misuse cases and bulk tasks (detect_live.go)
+
+	// stopDetection stops the live detector after it has read the last
+	// entries and closed the day; nil when it was not started.
+	stopDetection func()
+	// draining is set when the server stops taking requests (readiness).
+	draining  atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // keys are the platform's secrets, kept in the data directory.
@@ -135,9 +145,22 @@ func (a *app) services() sochttp.Services {
 		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases}
 }
 
-// Close flushes the audit log and closes the store.
+// Close stops what reads or writes the store, in order: the live detector
+// (it files its last alerts, which are audited), the audit log (pending
+// appends, then a last signed checkpoint), then the store. Once; later
+// calls return the first result.
 func (a *app) Close() error {
-	return errors.Join(a.audit.Close(), a.store.Close())
+	a.closeOnce.Do(func() {
+		if a.stopDetection != nil {
+			a.stopDetection()
+		}
+		var auditErr error
+		if a.audit != nil {
+			auditErr = a.audit.Close()
+		}
+		a.closeErr = errors.Join(auditErr, a.store.Close())
+	})
+	return a.closeErr
 }
 
 // loadKeys reads the platform keys from dir, creating them on first start.
