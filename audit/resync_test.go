@@ -50,6 +50,24 @@ func (s *outageStorage) ReadHashes(ctx context.Context, indexes []uint64) ([][]b
 	return s.FileLog.ReadHashes(ctx, indexes)
 }
 
+// reopenOver reopens the log of tl over st, retrying resync every 10 ms,
+// and appends events 0 to 2.
+func reopenOver(t *testing.T, tl *testLog, st Storage) *Log {
+	t.Helper()
+	tl.log.Close()
+	l, err := Open(context.Background(), st, tl.skey, Options{ResyncInterval: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl.log = l
+	for n := range 3 {
+		if err := l.Append(context.Background(), testEvent(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l
+}
+
 // TestResumesAfterOutage: a batch whose commit went through but whose
 // answer was lost, then an outage; the log refuses appends (unavailable,
 // not ready), and once the store is back it takes up the stored tree by
@@ -58,17 +76,7 @@ func TestResumesAfterOutage(t *testing.T) {
 	ctx := context.Background()
 	tl := openTestLog(t, Options{})
 	st := &outageStorage{FileLog: tl.fl}
-	tl.log.Close()
-	l, err := Open(ctx, st, tl.skey, Options{ResyncInterval: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl.log = l
-	for n := range 3 {
-		if err := l.Append(ctx, testEvent(n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	l := reopenOver(t, tl, st)
 	st.lostAck.Store(true)
 	if err := l.Append(ctx, testEvent(3)); socle.ErrorCode(err) != socle.EUNAVAILABLE {
 		t.Fatalf("append whose answer was lost: %v, want unavailable", err)
@@ -122,17 +130,7 @@ func TestResyncRefusesALostEntry(t *testing.T) {
 	ctx := context.Background()
 	tl := openTestLog(t, Options{})
 	st := &shrunkStorage{outageStorage: &outageStorage{FileLog: tl.fl}}
-	tl.log.Close()
-	l, err := Open(ctx, st, tl.skey, Options{ResyncInterval: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl.log = l
-	for n := range 3 {
-		if err := l.Append(ctx, testEvent(n)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	l := reopenOver(t, tl, st)
 	st.down.Store(true)
 	if err := l.Append(ctx, testEvent(3)); err == nil {
 		t.Fatal("append during the outage succeeded")
@@ -150,4 +148,5 @@ func TestResyncRefusesALostEntry(t *testing.T) {
 	if err := l.Close(); err == nil {
 		t.Fatal("Close reported no error")
 	}
+	tl.fl.Close()
 }

@@ -46,16 +46,8 @@ type checkpointer struct {
 
 func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
 	dsn := path + "?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=" + strconv.FormatInt(checkpointWait.Milliseconds(), 10)
-	db, err := sql.Open(driverName, dsn)
+	db, err := openSingle(ctx, dsn)
 	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
 		return nil, err
 	}
 	c := &checkpointer{db: db, wal: path + "-wal", stop: make(chan struct{}), done: make(chan struct{})}

@@ -170,9 +170,18 @@ func openWriter(ctx context.Context, dataDir string) (*sql.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: data directory: %w", err)
 	}
-	db, err := sql.Open(driverName, dsn(filepath.Join(dataDir, FileName), true))
+	db, err := openSingle(ctx, dsn(filepath.Join(dataDir, FileName), true))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
+		return nil, fmt.Errorf("sqlite: opening %s: %w", filepath.Join(dataDir, FileName), err)
+	}
+	return db, nil
+}
+
+// openSingle opens a pool of one connection that stays open, and checks it.
+func openSingle(ctx context.Context, dsn string) (*sql.DB, error) {
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, err
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
@@ -180,7 +189,7 @@ func openWriter(ctx context.Context, dataDir string) (*sql.DB, error) {
 	db.SetConnMaxIdleTime(0)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: opening %s: %w", filepath.Join(dataDir, FileName), err)
+		return nil, err
 	}
 	return db, nil
 }
