@@ -3,6 +3,7 @@ package socle
 import (
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Error codes of the domain. The HTTP layer maps each to a status in one
@@ -41,14 +42,18 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
-// for any other non-nil error and "" for nil.
+// ErrorCode returns the code of the first *Error in err's chain,
+// EUNAVAILABLE for an error a registered check recognises as a dependency
+// that cannot answer for now (RegisterUnavailable), EINTERNAL for any other
+// non-nil error and "" for nil.
 func ErrorCode(err error) string {
 	var e *Error
 	if err == nil {
 		return ""
 	} else if errors.As(err, &e) {
 		return e.Code
+	} else if Unavailable(err) {
+		return EUNAVAILABLE
 	}
 	return EINTERNAL
 }
@@ -61,6 +66,41 @@ func ErrorMessage(err error) string {
 		return ""
 	} else if errors.As(err, &e) {
 		return e.Message
+	} else if Unavailable(err) {
+		return "The service is unavailable for now; retry later."
 	}
 	return "Internal error."
+}
+
+// unavailableChecks recognise the errors of a dependency that cannot answer
+// for now: a database that is down or restarting, a disk that is full.
+var unavailableChecks struct {
+	sync.RWMutex
+	checks []func(error) bool
+}
+
+// RegisterUnavailable adds a check recognising the errors of a dependency
+// (a database driver) that mean "unavailable, retry later" rather than a
+// bug. The stores register theirs when their package is loaded, so that
+// such an error is EUNAVAILABLE everywhere without each call site
+// classifying it.
+func RegisterUnavailable(check func(error) bool) {
+	unavailableChecks.Lock()
+	defer unavailableChecks.Unlock()
+	unavailableChecks.checks = append(unavailableChecks.checks, check)
+}
+
+// Unavailable reports whether a registered check recognises err.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	unavailableChecks.RLock()
+	defer unavailableChecks.RUnlock()
+	for _, check := range unavailableChecks.checks {
+		if check(err) {
+			return true
+		}
+	}
+	return false
 }

@@ -173,6 +173,11 @@ type ParcoursStore interface {
 	CreateOrientation(ctx context.Context, o *Orientation) error
 	// UpdateOrientation replaces the decision fields of an orientation.
 	UpdateOrientation(ctx context.Context, o *Orientation) error
+	// ConfirmOrientation stores the decision of a proposed orientation
+	// and opens f, the follow-up of the chosen organisation, in one
+	// transaction: ECONFLICT if it is no longer proposed, and nothing is
+	// stored when either fails.
+	ConfirmOrientation(ctx context.Context, o *Orientation, f *Followup) error
 	Orientation(ctx context.Context, id string) (*Orientation, error)
 	// Orientations returns a person's orientations, newest first.
 	Orientations(ctx context.Context, personID string) ([]*Orientation, error)

@@ -12,6 +12,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,10 @@ type Options struct {
 	CheckpointInterval time.Duration
 	// MaxBatch is the most events written in one durable write (8192).
 	MaxBatch int
+	// ResyncInterval is how often a log out of sync with its store (after
+	// an outage) tries to take up the stored tree again while no append
+	// arrives (1s).
+	ResyncInterval time.Duration
 	// Logger reports failures that no caller sees, such as a checkpoint
 	// that could not be stored (slog.Default()).
 	Logger *slog.Logger
@@ -65,6 +70,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 8192
+	}
+	if o.ResyncInterval <= 0 {
+		o.ResyncInterval = time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -108,7 +116,15 @@ type Log struct {
 	th     *treeHasher
 	rng    *compact.Range
 	cpTime time.Time
+	// broken is why the writer no longer knows the stored tree (an append
+	// failed and the store's size could not be read back), nil while in
+	// sync. The writer resynchronises from the store (resync) before its
+	// next batch and every ResyncInterval meanwhile; fatal says that the
+	// store contradicts what this log signed, which no retry repairs.
 	broken error
+	fatal  bool
+	// health mirrors broken for other goroutines (Err).
+	health atomic.Pointer[error]
 
 	batches, appended atomic.Uint64 // for benchmarks: mean batch size
 }
@@ -348,10 +364,18 @@ func (l *Log) run() {
 	}
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
+	retry := time.NewTicker(l.opts.ResyncInterval)
+	defer retry.Stop()
 	batch := make([]*appendReq, 0, l.opts.MaxBatch)
 	var w batchWriter
 	for {
 		select {
+		case <-retry.C:
+			if l.broken != nil && !l.fatal {
+				if err := l.resync(ctx); err == nil {
+					l.checkpointLogged(ctx)
+				}
+			}
 		case r := <-l.reqs:
 			batch = l.gather(append(batch[:0], r))
 			l.commit(ctx, &w, batch)
@@ -424,14 +448,17 @@ func (l *Log) commit(ctx context.Context, w *batchWriter, batch []*appendReq) {
 // has appended to the same log meanwhile.
 func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendReq, mayResync bool) {
 	if l.broken != nil {
-		answer(batch, 0, l.broken)
-		return
+		if err := l.resync(ctx); err != nil {
+			answer(batch, 0, errUnsynced(err))
+			return
+		}
 	}
 	first := l.size.Load()
 	saved := slices.Clone(l.rng.Hashes())
 	if err := l.buildRecords(w, first, batch); err != nil {
+		l.rng, _ = l.th.factory().NewRange(0, first, saved)
 		l.fail(err)
-		answer(batch, 0, l.broken)
+		answer(batch, 0, errUnsynced(l.broken))
 		return
 	}
 	if err := l.st.AppendBatch(ctx, first, w.records); err != nil {
@@ -443,17 +470,17 @@ func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendRe
 			// Another process (an operator's command beside the server)
 			// appended to the same log: take up its entries from the
 			// stored tree hashes and append this batch after them.
-			if rng, rerr := l.rangeAt(ctx, size); rerr == nil {
-				l.rng = rng
-				l.size.Store(size)
+			if l.resync(ctx) == nil {
 				l.commitBatch(ctx, w, batch, false)
 				return
 			}
 		}
 		if serr != nil || size != first {
+			// The commit may have gone through (its answer lost with the
+			// connection): resync takes up whatever the store holds.
 			l.fail(fmt.Errorf("audit log size unknown after failed append: %w", errors.Join(err, serr)))
 		}
-		answer(batch, 0, fmt.Errorf("audit append: %w", err))
+		answer(batch, 0, errUnsynced(fmt.Errorf("audit append: %w", err)))
 		return
 	}
 	l.committed(batch, first)
@@ -502,9 +529,81 @@ func answer(batch []*appendReq, first uint64, err error) {
 	}
 }
 
+// fail records that the writer lost track of the stored tree; appends are
+// refused until resync succeeds.
 func (l *Log) fail(err error) {
 	l.broken = err
-	l.opts.Logger.Error("audit log stopped", "err", err)
+	l.health.Store(&err)
+	l.opts.Logger.Error("audit log out of sync with its store; appends refused until it resynchronises", "err", err)
+}
+
+// resync takes up the tree the store holds after a failure left its size
+// unknown: the failed batch if its commit went through after all, and
+// entries another process appended. It first checks that the stored tree
+// still has, as its prefix, the tree this log knew (same root over the same
+// size): a store that lost or rewrote acknowledged entries is a fatal
+// failure, never papered over. Only the writer calls it.
+func (l *Log) resync(ctx context.Context) error {
+	if l.fatal {
+		return l.broken
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	known := l.size.Load()
+	size, err := l.st.Size(ctx)
+	if err != nil {
+		return fmt.Errorf("audit resync: reading the stored size: %w", err)
+	}
+	if size < known {
+		l.fatal = true
+		l.fail(fmt.Errorf("audit resync: the store holds %d entries but %d were acknowledged", size, known))
+		return l.broken
+	}
+	want, err := l.rng.GetRootHash(nil)
+	if err != nil {
+		return fmt.Errorf("audit resync: %w", err)
+	}
+	if known > 0 {
+		got, err := l.rootAt(ctx, known)
+		if err != nil {
+			return fmt.Errorf("audit resync: reading the stored tree: %w", err)
+		}
+		if !bytes.Equal(got, want) {
+			l.fatal = true
+			l.fail(fmt.Errorf("audit resync: the stored tree of %d entries differs from the one this log built", known))
+			return l.broken
+		}
+	}
+	rng, err := l.rangeAt(ctx, size)
+	if err != nil {
+		return fmt.Errorf("audit resync: reading the stored tree: %w", err)
+	}
+	l.rng = rng
+	l.size.Store(size)
+	l.broken = nil
+	l.health.Store(nil)
+	l.opts.Logger.Info("audit log resynchronised with its store", "size", size, "taken_up", size-known)
+	return nil
+}
+
+// errUnsynced is what an append gets while the log cannot write: the
+// access fails closed, and the caller may retry later.
+func errUnsynced(err error) error {
+	return errors.Join(socle.Errorf(socle.EUNAVAILABLE, "the audit log is unavailable for now; retry later"), err)
+}
+
+// Err returns nil while the log writes normally, else why it cannot: its
+// store failed and it has not resynchronised yet (readiness probes).
+func (l *Log) Err() error {
+	if p := l.health.Load(); p != nil {
+		return *p
+	}
+	select {
+	case <-l.done:
+		return errClosed
+	default:
+	}
+	return nil
 }
 
 func (l *Log) cpSize() uint64 {
@@ -581,6 +680,7 @@ func (l *Log) shutdown(ctx context.Context) error {
 		<-l.witnessDone
 	}
 	if l.broken != nil {
+		// The writer has stopped: reading broken is safe.
 		return l.broken
 	}
 	if l.shared != nil && !l.opts.Leader.Leading() {

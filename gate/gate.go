@@ -36,6 +36,9 @@ type Store interface {
 	socle.PersonStore
 	socle.FollowupStore
 	socle.CompanyStore
+	// A person's write goes with its provenance and follow-up in one
+	// transaction.
+	socle.PersonWriter
 }
 
 // Gate checks, decides, masks and audits every access to personal data.
@@ -83,6 +86,9 @@ type Request struct {
 	// exactLookup marks a search by exact identifier, so that its refusal
 	// by the throttle is recorded as a lookup too.
 	exactLookup bool
+	// IdempotencyKey, when set on a create, makes a retry of the same
+	// request return the first result instead of creating twice.
+	IdempotencyKey string
 }
 
 // Purposes returns the purpose register, for forms and error messages.
@@ -437,6 +443,18 @@ func (g *Gate) CreatePerson(ctx context.Context, req Request, p *socle.Person) (
 	if lacking := p.Categories() &^ d.Categories; lacking != 0 {
 		return d, socle.Errorf(socle.EFORBIDDEN, "your agreement does not allow writing: %s", lacking)
 	}
+	idem, replayed, err := g.idempotentCreate(ctx, req, "create_person", p)
+	if err != nil {
+		return d, err
+	}
+	if replayed != nil {
+		// A retry of a registration already made: nothing is written
+		// again; the retry is recorded, and answered with the same person.
+		p.ID, p.CreatedAt, p.UpdatedAt = replayed.ResourceID, replayed.CreatedAt, replayed.CreatedAt
+		res.ID = p.ID
+		d.Facts = append(d.Facts, socle.Fact{Kind: "idempotent_replay", Text: "Requête rejouée : cette personne avait déjà été enregistrée par la même requête."})
+		return d, g.audit(ctx, req, socle.ActionCreate, res, d, 0)
+	}
 	if p.ID == "" {
 		p.ID = socle.NewID(socle.PrefixPerson)
 	}
@@ -445,20 +463,17 @@ func (g *Gate) CreatePerson(ctx context.Context, req Request, p *socle.Person) (
 	if err := g.audit(ctx, req, socle.ActionCreate, res, d, 1); err != nil {
 		return d, err
 	}
-	if err := g.store.CreatePerson(ctx, p); err != nil {
-		return d, fmt.Errorf("creating person: %w", err)
-	}
-	if err := g.recordProvenance(ctx, req, p.ID, p.Categories()); err != nil {
-		return d, err
-	}
 	// Registering a person starts her follow-up by the registering
-	// organisation, with the registering agent as référent.
+	// organisation, with the registering agent as référent. The person,
+	// who supplied her sections and the follow-up are one transaction: a
+	// person stored without her follow-up would be invisible to the
+	// organisation that registered her.
 	f := &socle.Followup{
 		ID: socle.NewID(socle.PrefixFollowup), PersonID: p.ID, OrganisationID: req.Actor.OrganisationID,
 		AgentID: req.Actor.AgentID, Start: socle.DateOf(g.Now()),
 	}
-	if err := g.store.CreateFollowup(ctx, f); err != nil {
-		return d, fmt.Errorf("creating the follow-up of the new person: %w", err)
+	if err := g.store.RegisterPerson(ctx, p, g.provenance(req, p.ID, p.Categories()), f, idem); err != nil {
+		return d, fmt.Errorf("registering person: %w", err)
 	}
 	g.invalidate(p.ID)
 	return d, nil
@@ -483,11 +498,10 @@ func (g *Gate) UpdatePerson(ctx context.Context, req Request, p *socle.Person) (
 	if err := g.audit(ctx, req, socle.ActionUpdate, res, d, 1); err != nil {
 		return d, err
 	}
-	if err := g.store.UpdatePerson(ctx, p, d.Categories); err != nil {
+	// The update and who supplied it are one transaction: an error means
+	// nothing was applied.
+	if err := g.store.UpdatePersonSupplied(ctx, p, d.Categories, g.provenance(req, p.ID, p.Categories()&d.Categories)); err != nil {
 		return d, fmt.Errorf("updating person: %w", err)
-	}
-	if err := g.recordProvenance(ctx, req, p.ID, p.Categories()&d.Categories); err != nil {
-		return d, err
 	}
 	g.invalidate(p.ID)
 	return d, nil

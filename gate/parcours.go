@@ -218,17 +218,15 @@ func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientat
 	if err := p.g.audit(ctx, req, socle.ActionUpdate, personRes(o.PersonID), d, 1); err != nil {
 		return nil, err
 	}
-	if err := p.store.UpdateOrientation(ctx, o); err != nil {
-		return nil, fmt.Errorf("confirming the orientation: %w", err)
-	}
 	// The chosen organisation follows the person from today; its référent
-	// is named when it takes her in charge.
+	// is named when it takes her in charge. The decision and the
+	// follow-up are one transaction.
 	f := &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: o.PersonID, OrganisationID: org.ID, Start: socle.DateOf(p.g.Now())}
 	if org.ID == req.Actor.OrganisationID {
 		f.AgentID = req.Actor.AgentID
 	}
-	if err := p.g.store.CreateFollowup(ctx, f); err != nil {
-		return nil, fmt.Errorf("opening the follow-up: %w", err)
+	if err := p.store.ConfirmOrientation(ctx, o, f); err != nil {
+		return nil, fmt.Errorf("confirming the orientation: %w", err)
 	}
 	p.g.invalidate(o.PersonID)
 	return o, nil

@@ -2,19 +2,13 @@ package gate
 
 import (
 	"context"
-	"fmt"
 
 	"socle"
 )
 
-// recordProvenance notes that the actor's organisation supplied the
-// sections cats of the person's file now. A store without provenance
-// (tests with a bare store) records nothing.
-func (g *Gate) recordProvenance(ctx context.Context, req Request, personID string, cats socle.CategorySet) error {
-	ps, ok := g.store.(socle.ProvenanceStore)
-	if !ok {
-		return nil
-	}
+// provenance notes that the actor's organisation supplied the sections
+// cats of the person's file now; the store records it with the write.
+func (g *Gate) provenance(req Request, personID string, cats socle.CategorySet) []socle.Provenance {
 	var out []socle.Provenance
 	at := g.Now()
 	for _, c := range socle.Categories {
@@ -23,10 +17,7 @@ func (g *Gate) recordProvenance(ctx context.Context, req Request, personID strin
 				AgentID: req.Actor.AgentID, ClientID: req.Actor.ClientID, At: at})
 		}
 	}
-	if err := ps.AddProvenance(ctx, out); err != nil {
-		return fmt.Errorf("recording who supplied the file: %w", err)
-	}
-	return nil
+	return out
 }
 
 // MyProvenance returns, in the person's own space, which organisation

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,17 +10,27 @@ import (
 	"socle/gate"
 )
 
+// handleHealthz answers 200 while the process serves HTTP: liveness only,
+// without authentication, the database or any other dependency.
 func handleHealthz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		encode(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 }
 
-func handleReadyz(dir Directory) http.Handler {
+// handleReadyz answers 200 when the server can serve: the database answers
+// and ready (when set) finds nothing wrong; 503 with the reason otherwise.
+func handleReadyz(dir Directory, ready func(ctx context.Context) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := dir.Ping(r.Context()); err != nil {
 			writeError(w, r, socle.Errorf(socle.EUNAVAILABLE, "database unreachable"))
 			return
+		}
+		if ready != nil {
+			if err := ready(r.Context()); err != nil {
+				writeError(w, r, socle.Errorf(socle.EUNAVAILABLE, "not ready: %s", socle.ErrorMessage(err)))
+				return
+			}
 		}
 		encode(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
@@ -149,6 +160,9 @@ func gateRequest(r *http.Request) gate.Request {
 		BreakGlass: strings.TrimSpace(r.Header.Get("X-Break-Glass")),
 		RequestID:  RequestID(r.Context()),
 		RemoteAddr: remoteAddr(r),
+		// Creates only: a retried create with the same key is answered
+		// with the first result (gate/idempotency.go).
+		IdempotencyKey: strings.TrimSpace(r.Header.Get("Idempotency-Key")),
 	}
 }
 

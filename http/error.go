@@ -22,6 +22,19 @@ var statusOf = map[string]int{
 	socle.EUNSUPPORTED:     http.StatusUnsupportedMediaType,
 }
 
+// retryAfterSeconds is how long a client waits before retrying when the
+// service is unavailable for now (the database or the audit log is down, a
+// disk is full, the server is draining).
+const retryAfterSeconds = "5"
+
+// statusHeaders sets the headers a status calls for; the JSON and page
+// writers call it, so that every 503 tells when to retry.
+func statusHeaders(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
+}
+
 // errorStatus returns the HTTP status of err.
 func errorStatus(err error) int {
 	if s, ok := statusOf[socle.ErrorCode(err)]; ok {

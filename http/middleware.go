@@ -160,8 +160,17 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
+// probes are the health routes: they answer load balancers and
+// orchestrators, which send no credentials, and must not depend on
+// whatever cookie or token a request carries (nor on the session store).
+var probes = map[string]bool{"/healthz": true, "/readyz": true}
+
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if probes[r.URL.Path] {
+			next.ServeHTTP(w, r)
+			return
+		}
 		actor, err := s.auth.Authenticate(r)
 		if err != nil {
 			writeError(w, r, err)

@@ -9,7 +9,7 @@ import (
 // routes registers every route of the server: the whole surface in one place.
 func (s *Server) routes() {
 	s.handle("GET /healthz", handleHealthz())
-	s.handle("GET /readyz", handleReadyz(s.dir))
+	s.handle("GET /readyz", handleReadyz(s.dir, s.ready))
 
 	s.handle("GET /api/v1/openapi.json", handleOpenAPI())
 	s.handle("GET /api/v1/purposes", handlePurposes(s.gate))

@@ -84,6 +84,10 @@ type Services struct {
 	Cases *cases.Service
 	// Employer serves the employer space (espace employeur).
 	Employer *employer.Service
+	// Ready, when set, says whether the server can serve beside the
+	// database answering: nil, or why not (the audit log cannot write, the
+	// disk is full, the server is draining). /readyz answers 503 then.
+	Ready func(ctx context.Context) error
 }
 
 // FirstOf returns an Authenticator that asks each in turn and keeps the
@@ -118,6 +122,7 @@ type Server struct {
 	audit    *audit.Log
 	auditKey string
 	cases    *cases.Service
+	ready    func(ctx context.Context) error
 	logger   *slog.Logger
 	cfg      Config
 	pages    *pages
@@ -142,6 +147,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	s.parcours = svc.Parcours
 	s.cases = svc.Cases
 	s.employer = svc.Employer
+	s.ready = svc.Ready
 	s.routes()
 	var h http.Handler = s.mux
 	h = s.guardAPIWrites(h)

@@ -63,6 +63,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	statusHeaders(w, status)
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"socle"
 	"socle/audit"
@@ -47,6 +49,14 @@ type app struct {
 	matching *matching.Index // the mise en relation index, loaded by startMatching
 	cases    *cases.Service  // misuse cases and bulk tasks (detect_live.go)
 	cluster  *cluster        // nil unless serving beside other servers (cluster.go)
+
+	// stopDetection stops the live detector after it has read the last
+	// entries and closed the day; nil when it was not started.
+	stopDetection func()
+	// draining is set when the server stops taking requests (readiness).
+	draining  atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // keys are the platform's secrets, kept in the data directory.
@@ -163,11 +173,23 @@ func (a *app) services() sochttp.Services {
 		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases}
 }
 
-// Close flushes the audit log and closes the store.
+// Close stops what reads or writes the store, in order: the live detector
+// (it files its last alerts, which are audited), the audit log (pending
+// appends, then a last signed checkpoint), then the store. Once; later
+// calls return the first result.
 func (a *app) Close() error {
-	err := a.audit.Close()
-	a.closeCluster()
-	return errors.Join(err, a.store.Close())
+	a.closeOnce.Do(func() {
+		if a.stopDetection != nil {
+			a.stopDetection()
+		}
+		var auditErr error
+		if a.audit != nil {
+			auditErr = a.audit.Close()
+		}
+		a.closeCluster()
+		a.closeErr = errors.Join(auditErr, a.store.Close())
+	})
+	return a.closeErr
 }
 
 func (a *app) closeCluster() {

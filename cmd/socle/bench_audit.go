@@ -35,6 +35,12 @@ type auditBenchResult struct {
 	VerifyEntries       uint64  `json:"verify_entries"`
 	VerifyEntriesPerSec float64 `json:"verify_entries_per_sec"`
 	Store               string  `json:"store"`
+	// DiskFsyncsPerSec is how many append+fsync rounds a file in the data
+	// directory takes per second, measured in the same run; each batch
+	// costs (at least) one. The ceiling of durable appends is then
+	// MeanBatch × DiskFsyncsPerSec.
+	DiskFsyncsPerSec    float64 `json:"disk_fsyncs_per_sec"`
+	CeilingEventsPerSec float64 `json:"ceiling_events_per_sec"`
 }
 
 func runBenchAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -69,10 +75,16 @@ func runBenchAudit(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
+	fsyncs, err := diskFsyncRate(sf.data, time.Second)
+	if err != nil {
+		return fmt.Errorf("bench audit: %w", err)
+	}
 	res, err := benchAudit(ctx, db, k, *events, *writers, stderr)
 	if err != nil {
 		return err
 	}
+	res.DiskFsyncsPerSec = fsyncs
+	res.CeilingEventsPerSec = res.MeanBatch * fsyncs
 	return json.NewEncoder(stdout).Encode(res)
 }
 
@@ -149,6 +161,31 @@ func benchAudit(ctx context.Context, db *sqlstore.DB, k keys, n, w int, stderr i
 	res.VerifyEntries = rep.Size
 	res.VerifyEntriesPerSec = float64(rep.Size) / velapsed.Seconds()
 	return res, nil
+}
+
+// diskFsyncRate measures how many times per second a file in dir can be
+// appended a page and fsynced, for about d: what one durable commit of
+// the write-ahead log costs at least.
+func diskFsyncRate(dir string, d time.Duration) (float64, error) {
+	f, err := os.CreateTemp(dir, "fsync-rate-*")
+	if err != nil {
+		return 0, fmt.Errorf("measuring the fsync rate: %w", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	page := make([]byte, 4096)
+	n := 0
+	start := time.Now()
+	for time.Since(start) < d || n < 10 {
+		if _, err := f.Write(page); err != nil {
+			return 0, fmt.Errorf("measuring the fsync rate: %w", err)
+		}
+		if err := f.Sync(); err != nil {
+			return 0, fmt.Errorf("measuring the fsync rate: %w", err)
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
 }
 
 // countingStorage counts the durable writes of a log, for the mean batch.

@@ -275,7 +275,21 @@ func (l *liveDetector) run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			if err := l.flush(context.WithoutCancel(ctx)); err != nil {
+			// At shutdown: read the entries appended since the last
+			// step, then close the day, so that the alerts of the last
+			// minutes are filed before the store closes.
+			final := context.WithoutCancel(ctx)
+			for {
+				n, err := l.step(final)
+				if err != nil {
+					l.a.logger.Error("live detection: last entries", "err", err)
+					break
+				}
+				if n == 0 {
+					break
+				}
+			}
+			if err := l.flush(final); err != nil {
 				l.a.logger.Error("live detection: closing the day", "err", err)
 			}
 			return
@@ -289,7 +303,9 @@ func (l *liveDetector) run(ctx context.Context) {
 }
 
 // startDetection starts the live detector over the audit log; in a
-// cluster, the server holding the detector lease runs it (cluster.go).
+// cluster, the server holding the detector lease runs it (cluster.go). It
+// runs until stopDetection, not until ctx ends: at shutdown it must read
+// the entries of the last requests after they have drained.
 func (a *app) startDetection(ctx context.Context) error {
 	if a.cluster != nil {
 		return a.startCluster(ctx)
@@ -298,6 +314,15 @@ func (a *app) startDetection(ctx context.Context) error {
 	if err := l.start(ctx); err != nil {
 		return fmt.Errorf("live detection: %w", err)
 	}
-	go l.run(ctx)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.run(runCtx)
+	}()
+	a.stopDetection = func() {
+		cancel()
+		<-done
+	}
 	return nil
 }

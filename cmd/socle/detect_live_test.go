@@ -16,6 +16,7 @@ import (
 
 type liveEnv struct {
 	a       *app
+	dataDir string
 	adviser socle.Actor
 	admin   socle.Actor
 	auditor socle.Actor
@@ -28,7 +29,8 @@ type liveEnv struct {
 func newLiveEnv(t *testing.T, persons int) *liveEnv {
 	t.Helper()
 	ctx := context.Background()
-	a, err := openApp(ctx, storeFlags{data: t.TempDir()}, siteConfig{baseURL: "http://localhost"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	dir := t.TempDir()
+	a, err := openApp(ctx, storeFlags{data: dir}, siteConfig{baseURL: "http://localhost"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +40,7 @@ func newLiveEnv(t *testing.T, persons int) *liveEnv {
 	if err := a.store.CreateOrganisation(ctx, org); err != nil {
 		t.Fatal(err)
 	}
-	e := &liveEnv{a: a}
+	e := &liveEnv{a: a, dataDir: dir}
 	actor := func(email string, role socle.Role) socle.Actor {
 		ag := storetest.NewAgent(org.ID, email)
 		ag.Roles = []socle.Role{role}

@@ -49,6 +49,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	wf.register(fs, getenv)
 	var mf mailFlags
 	mf.register(fs, getenv)
+	var drain drainConfig
+	fs.DurationVar(&drain.delay, "drain-delay", 0, "on SIGTERM, how long to keep serving while /readyz answers 503, so that load balancers stop sending first")
+	fs.DurationVar(&drain.timeout, "drain-timeout", 15*time.Second, "on SIGTERM, how long requests in flight have to finish")
+	minFreeMiB := fs.Uint64("min-free-disk-mib", 256, "/readyz answers 503 when the disk of the data directory has less free space (MiB)")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
@@ -108,7 +112,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := app.startDetection(ctx); err != nil {
 		return err
 	}
-	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, app.services())
+	svc := app.services()
+	svc.Ready = app.ready(sf.data, *minFreeMiB<<20)
+	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, svc)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -142,10 +148,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := app.shutdown(srv, drain, logger); err != nil {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

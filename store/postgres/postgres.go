@@ -9,7 +9,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -69,6 +73,31 @@ func constraint(err error) (sqlstore.ConstraintKind, string) {
 		return sqlstore.CheckViolation, e.ConstraintName
 	}
 	return sqlstore.NoConstraint, ""
+}
+
+func init() { socle.RegisterUnavailable(unavailable) }
+
+// unavailable recognises the errors of a PostgreSQL server that cannot
+// answer for now: no connection (refused, reset, timed out, closed), a
+// server shutting down, starting or crashed (57P01–57P03), a connection
+// exception (class 08), insufficient resources such as a full disk or too
+// many connections (class 53), a serialisation failure or deadlock to
+// retry (40001, 40P01). Callers see EUNAVAILABLE (503, retry later).
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "53"), strings.HasPrefix(pe.Code, "57P"),
+			pe.Code == "40001", pe.Code == "40P01":
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // bulkLoad copies the tables in order in one transaction with COPY, on the

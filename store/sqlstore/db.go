@@ -34,6 +34,8 @@ type DB struct {
 
 	// auditStmts are the prepared inserts of the audit log (audit.go).
 	auditStmts auditStatements
+	// onClose run first when the store closes (OnClose).
+	onClose []func() error
 }
 
 var _ socle.Store = (*DB)(nil)
@@ -50,9 +52,18 @@ func New(read, write *sql.DB, d Dialect) *DB {
 // Dialect returns the dialect of s.
 func (s *DB) Dialect() Dialect { return s.d }
 
-// Close closes the pools of s.
+// OnClose registers fn to run when s closes, before its pools close: an
+// engine's background work on the same database (SQLite's checkpointer).
+func (s *DB) OnClose(fn func() error) { s.onClose = append(s.onClose, fn) }
+
+// Close stops what OnClose registered, then closes the pools of s.
 func (s *DB) Close() error {
-	err := s.write.Close()
+	var err error
+	for _, fn := range s.onClose {
+		err = errors.Join(err, fn())
+	}
+	s.onClose = nil
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}

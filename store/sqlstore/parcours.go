@@ -58,21 +58,58 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 
 // UpdateOrientation replaces the decision of an orientation.
 func (s *DB) UpdateOrientation(ctx context.Context, o *socle.Orientation) error {
+	return s.inTx(ctx, "orientation", func(tx *sql.Tx) error { return s.updateOrientation(ctx, tx, o, "") })
+}
+
+// updateOrientation replaces the decision fields of o in tx; with from,
+// only while its status is from (ECONFLICT otherwise).
+func (s *DB) updateOrientation(ctx context.Context, tx *sql.Tx, o *socle.Orientation, from string) error {
 	reasons, err := jsonText(nonNil(o.Reasons))
 	if err != nil {
 		return fmt.Errorf("encoding reasons: %w", err)
 	}
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE orientations SET operator_kind = ?, organisation_id = ?, parcours = ?,
-modalite = ?, reasons = ?, override_reason = ?, status = ?, decided_by_agent_id = ?, decided_at = ? WHERE id = ?`),
-		string(o.OperatorKind), nullable(o.OrganisationID), o.Parcours, o.Modalite, reasons, o.OverrideReason, o.Status,
-		nullable(o.DecidedByAgentID), nullTime(o.DecidedAt), o.ID)
+	query := `UPDATE orientations SET operator_kind = ?, organisation_id = ?, parcours = ?,
+modalite = ?, reasons = ?, override_reason = ?, status = ?, decided_by_agent_id = ?, decided_at = ? WHERE id = ?`
+	args := []any{string(o.OperatorKind), nullable(o.OrganisationID), o.Parcours, o.Modalite, reasons, o.OverrideReason, o.Status,
+		nullable(o.DecidedByAgentID), nullTime(o.DecidedAt), o.ID}
+	if from != "" {
+		query += ` AND status = ?`
+		args = append(args, from)
+	}
+	res, err := tx.ExecContext(ctx, s.q(query), args...)
 	if err != nil {
 		return s.fail(err, "orientation")
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("orientation")
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
 	}
-	return nil
+	if from != "" {
+		var status string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM orientations WHERE id = ?`), o.ID).Scan(&status); err == nil {
+			return socle.Errorf(socle.ECONFLICT, "this orientation is already %s", status)
+		}
+	}
+	return notFound("orientation")
+}
+
+// ConfirmOrientation stores the decision of a proposed orientation and
+// opens the follow-up of the chosen organisation in one transaction.
+func (s *DB) ConfirmOrientation(ctx context.Context, o *socle.Orientation, f *socle.Followup) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	prepareFollowup(f)
+	return s.inTx(ctx, "confirming orientation", func(tx *sql.Tx) error {
+		if err := s.updateOrientation(ctx, tx, o, socle.OrientationStatusProposed); err != nil {
+			return err
+		}
+		var n personNames
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), f.PersonID).Scan(&n.family, &n.given); err != nil {
+			return s.fail(err, "follow-up")
+		}
+		_, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f, n)...)
+		return s.fail(err, "follow-up")
+	})
 }
 
 func nonNil[T any](v []T) []T {

@@ -166,6 +166,12 @@ func (ps *personScan) person(granted socle.CategorySet) (*socle.Person, error) {
 
 // CreatePerson validates and stores a new person, filling its id and times.
 func (s *DB) CreatePerson(ctx context.Context, p *socle.Person) error {
+	return s.inTx(ctx, "person", func(tx *sql.Tx) error { return s.createPerson(ctx, tx, p) })
+}
+
+// createPerson stores a new person, with her key when a sensitive section
+// needs one, in tx.
+func (s *DB) createPerson(ctx context.Context, tx *sql.Tx, p *socle.Person) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -178,22 +184,15 @@ func (s *DB) CreatePerson(ctx context.Context, p *socle.Person) error {
 	if err != nil {
 		return err
 	}
-	if keyRow == nil {
-		_, err = s.write.ExecContext(ctx, s.insertSQL(Table{Name: "persons", Columns: personColumns}, 1), row...)
-		return s.fail(err, "person")
-	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("creating person: %w", err)
-	}
-	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "persons", Columns: personColumns}, 1), row...); err != nil {
 		return s.fail(err, "person")
 	}
-	if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "person_keys", Columns: personKeyColumns}, 1), keyRow...); err != nil {
-		return s.fail(err, "person")
+	if keyRow != nil {
+		if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "person_keys", Columns: personKeyColumns}, 1), keyRow...); err != nil {
+			return s.fail(err, "person")
+		}
 	}
-	return s.commit(tx, "person")
+	return nil
 }
 
 // Person returns the person with that id with the granted sections only,
@@ -220,6 +219,13 @@ var placeholderIdentity = socle.Identity{GivenName: "x", FamilyName: "x", BirthD
 // UpdatePerson replaces the sections of p that are in granted and present
 // in p; the others stay as they are. ENOTFOUND if p.ID does not exist.
 func (s *DB) UpdatePerson(ctx context.Context, p *socle.Person, granted socle.CategorySet) error {
+	// One transaction: the person's key, when a sensitive section needs
+	// one, is created with the update or not at all.
+	return s.inTx(ctx, "person", func(tx *sql.Tx) error { return s.updatePerson(ctx, tx, p, granted) })
+}
+
+// updatePerson is UpdatePerson in tx.
+func (s *DB) updatePerson(ctx context.Context, tx *sql.Tx, p *socle.Person, granted socle.CategorySet) error {
 	check := *p
 	check.Mask(granted)
 	if check.Identity == nil {
@@ -247,13 +253,6 @@ func (s *DB) UpdatePerson(ctx context.Context, p *socle.Person, granted socle.Ca
 	if err != nil {
 		return err
 	}
-	// One transaction: the person's key, when a sensitive section needs
-	// one, is created with the update or not at all.
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("updating person: %w", err)
-	}
-	defer tx.Rollback()
 	if err := s.sealUpdate(ctx, tx, p.ID, &sections, granted); err != nil {
 		return err
 	}
@@ -279,9 +278,6 @@ func (s *DB) UpdatePerson(ctx context.Context, p *socle.Person, granted socle.Ca
 		if err := s.renameFollowups(ctx, tx, p.ID, personNames{NormalizeName(id.FamilyName), NormalizeName(id.GivenName)}); err != nil {
 			return err
 		}
-	}
-	if err := s.commit(tx, "person"); err != nil {
-		return err
 	}
 	p.UpdatedAt = updated
 	return nil

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"socle"
@@ -14,19 +15,16 @@ func (s *DB) AddProvenance(ctx context.Context, ps []socle.Provenance) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("recording provenance: %w", err)
-	}
-	defer tx.Rollback()
+	return s.inTx(ctx, "provenance", func(tx *sql.Tx) error { return s.addProvenance(ctx, tx, ps) })
+}
+
+// addProvenance is AddProvenance in tx.
+func (s *DB) addProvenance(ctx context.Context, tx *sql.Tx, ps []socle.Provenance) error {
 	for _, p := range ps {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO provenance (person_id, category, organisation_id, agent_id, client_id, at)
 VALUES (?, ?, ?, ?, ?, ?)`), p.PersonID, string(p.Category), p.OrganisationID, p.AgentID, p.ClientID, stamp(p.At)); err != nil {
 			return s.fail(err, "provenance")
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("recording provenance: %w", err)
 	}
 	return nil
 }

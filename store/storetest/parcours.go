@@ -74,7 +74,26 @@ func testOrientations(t *testing.T, s ParcoursStore) {
 
 	o.Status, o.OrganisationID, o.DecidedByAgentID = socle.OrientationStatusConfirmed, f.org.ID, f.agent.ID
 	o.Modalite, o.OverrideReason, o.DecidedAt = socle.ModaliteRenforce, "Besoin d'un suivi rapproché", time.Now().UTC().Truncate(time.Microsecond)
-	must(t, s.UpdateOrientation(ctx, o))
+	// A confirmation whose follow-up cannot be opened (unknown
+	// organisation) leaves the orientation proposed and no follow-up.
+	followup := func(org string) *socle.Followup {
+		return &socle.Followup{PersonID: f.person.ID, OrganisationID: org, AgentID: f.agent.ID, Start: socle.DateOf(time.Now())}
+	}
+	if err := s.ConfirmOrientation(ctx, o, followup(socle.NewID(socle.PrefixOrganisation))); err == nil {
+		t.Fatal("confirmation with a follow-up that cannot be stored succeeded")
+	}
+	got, err = s.Orientation(ctx, o.ID)
+	must(t, err)
+	fs, err := s.Followups(ctx, f.person.ID)
+	must(t, err)
+	if got.Status != socle.OrientationStatusProposed || len(fs) != 0 {
+		t.Fatalf("after a failed confirmation: status %s, follow-ups %+v", got.Status, fs)
+	}
+	must(t, s.ConfirmOrientation(ctx, o, followup(f.org.ID)))
+	wantCode(t, s.ConfirmOrientation(ctx, o, followup(f.org.ID)), socle.ECONFLICT)
+	if fs, err = s.Followups(ctx, f.person.ID); err != nil || len(fs) != 1 {
+		t.Fatalf("follow-ups after confirmation = %+v, %v; want one", fs, err)
+	}
 	list, err := s.Orientations(ctx, f.person.ID)
 	must(t, err)
 	if len(list) != 1 || !list[0].Overridden() {
