@@ -29,6 +29,7 @@ func TestRetriedCreateIsSafe(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Purpose", policy.PurposeAccompagnement)
 		req.Header.Set("Idempotency-Key", key)
+		req.Header.Set("Origin", e.srv.URL) // a cookie session writes from its own origin
 		resp, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
