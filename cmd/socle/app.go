@@ -140,7 +140,8 @@ func (a *app) Close() error {
 	return errors.Join(a.audit.Close(), a.store.Close())
 }
 
-// loadKeys reads the platform keys from dir, creating them on first start.
+// loadKeys reads the platform keys from dir, creating those missing: only
+// ensureKeys (through openStore) may let it create any, on an empty store.
 func loadKeys(dir string) (keys, error) {
 	var k keys
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -54,6 +54,8 @@ func commands() []command {
 		{"bench", "run a benchmark and print one JSON line", runBench},
 		{"client", "manage partner API clients and signing keys", runClient},
 		{"audit", "verify the audit log", runAudit},
+		{"backup", "write an encrypted backup of the store and its keys", runBackup},
+		{"restore", "restore a backup into an empty data directory or database", runRestore},
 		{"retention", "shred and erase the records whose retention ended (retention run)", runRetention},
 		{"detect", "simulate, run and evaluate misuse detection", runDetect},
 		{"version", "print the version", runVersion},

@@ -75,6 +75,9 @@ func RunEngine(t *testing.T, e Engine) {
 			return Raw{Store: s, DB: raw}
 		})
 	})
+	t.Run("Keys", func(t *testing.T) {
+		runKeys(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s })
+	})
 	t.Run("MigrationsIdempotent", func(t *testing.T) { testMigrationsIdempotent(t, e) })
 }
 
