@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -209,7 +211,7 @@ func TestKeysMustBelongToTheData(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		break_ func(t *testing.T)
+		spoil func(t *testing.T)
 		want  string
 	}{
 		{"a missing master key is not recreated", func(t *testing.T) { os.Remove(master) }, "person-master.key is missing"},
@@ -222,7 +224,7 @@ func TestKeysMustBelongToTheData(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			signer := filepath.Join(sf.data, "audit-signer.key")
 			savedSigner, _ := os.ReadFile(signer)
-			tt.break_(t)
+			tt.spoil(t)
 			_, err := openStore(ctx, sf)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("openStore error %v, want one containing %q", err, tt.want)
@@ -264,5 +266,71 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// postgresDatabase creates a new database on the test PostgreSQL server
+// (a whole database: pg_dump and pg_restore work on databases, not on the
+// schemas of storetest.PostgresURL) and drops it in t.Cleanup.
+func postgresDatabase(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("SOCLE_TEST_POSTGRES_URL")
+	if base == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("SOCLE_TEST_POSTGRES_URL is not set in CI: run the tests under scripts/with-postgres")
+		}
+		t.Skip("SOCLE_TEST_POSTGRES_URL is not set (run under scripts/with-postgres)")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	name := "backup_" + strings.ToLower(rand.Text()[:12])
+	// The name is made here of [a-z2-7], never from input.
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`); err != nil {
+			t.Errorf("dropping the test database: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func TestBackupRestoreOnPostgres(t *testing.T) {
+	src := storeFlags{data: t.TempDir(), db: postgresDatabase(t)}
+	demoWithAudit(t, src)
+	before, id := sealedPerson(t, src, "")
+	env := passphraseEnv(testPassphrase)
+	dest := t.TempDir()
+	out, err := socleEnv(t, env, "backup", dest, "--data", src.data, "--db", src.db)
+	if err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	file := firstGroup(backupLine, out)
+	dst := storeFlags{data: t.TempDir(), db: postgresDatabase(t)}
+	if out, err := socleEnv(t, env, "restore", file, "--data", dst.data); err == nil || !strings.Contains(err.Error(), "give the empty database") {
+		t.Fatalf("restore of PostgreSQL without --db: %v\n%s", err, out)
+	}
+	if out, err := socleEnv(t, env, "restore", file, "--data", t.TempDir(), "--db", src.db); err == nil || !strings.Contains(err.Error(), "holds tables") {
+		t.Fatalf("restore into a database with tables: %v\n%s", err, out)
+	}
+	out, err = socleEnv(t, env, "restore", file, "--data", dst.data, "--db", dst.db)
+	if err != nil {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "audit log intact") {
+		t.Fatalf("restore did not verify the audit log:\n%s", out)
+	}
+	after, _ := sealedPerson(t, dst, id)
+	if !reflect.DeepEqual(after.Health, before.Health) {
+		t.Fatalf("health section after restore %+v, want %+v", after.Health, before.Health)
 	}
 }
