@@ -27,6 +27,9 @@ type Throttle struct {
 	Exempt func(actor socle.Actor, purpose string, now time.Time) bool
 	// Alert raises the critical alert of a block.
 	Alert func(ctx context.Context, actor socle.Actor, distinct int)
+	// Observe, when set, is told of each step-up asked ("step_up") and
+	// each block ("block"), for the metrics.
+	Observe func(outcome string)
 
 	seed   maphash.Seed
 	once   sync.Once
@@ -130,6 +133,9 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 	if n > block || (client && n > stepUp) {
 		st.blocked = now.Add(blockFor)
 		sh.mu.Unlock()
+		if t.Observe != nil {
+			t.Observe("block")
+		}
 		if t.Alert != nil {
 			t.Alert(ctx, actor, n)
 		}
@@ -137,6 +143,9 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 	}
 	if n > stepUp && now.Sub(st.steppedUp) > window {
 		sh.mu.Unlock()
+		if t.Observe != nil {
+			t.Observe("step_up")
+		}
 		return socle.Errorf(socle.ESTEPUP, "%s distinct persons read in %s: confirm your identity with your second factor to continue", strconv.Itoa(n-len(persons)), window)
 	}
 	for _, p := range persons {

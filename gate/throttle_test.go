@@ -14,10 +14,10 @@ func TestThrottle(t *testing.T) {
 	agent := socle.Actor{AgentID: "agt-1", Strength: socle.AuthMFA}
 	client := socle.Actor{ClientID: "cli-1", Strength: socle.AuthClient}
 	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
-	var alerts []string
+	var alerts, observed []string
 	th := &Throttle{StepUp: 10, Block: 20, Alert: func(_ context.Context, a socle.Actor, n int) {
 		alerts = append(alerts, fmt.Sprintf("%s:%d", principalKey(a), n))
-	}}
+	}, Observe: func(outcome string) { observed = append(observed, outcome) }}
 	read := func(a socle.Actor, at time.Time, from, to int) error {
 		t.Helper()
 		for i := from; i < to; i++ {
@@ -56,6 +56,9 @@ func TestThrottle(t *testing.T) {
 	}
 	if len(alerts) != 2 || alerts[0] != "agent:agt-1:21" || alerts[1] != "client:cli-1:11" {
 		t.Errorf("alerts = %v", alerts)
+	}
+	if fmt.Sprint(observed) != "[step_up block block]" {
+		t.Errorf("observed %v, want the step-up then the two blocks (for the metrics)", observed)
 	}
 	// An approved bulk task is exempt.
 	bulk := &Throttle{StepUp: 1, Block: 2, Exempt: func(_ socle.Actor, purpose string, _ time.Time) bool { return purpose == "statistique" }}

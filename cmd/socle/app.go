@@ -19,6 +19,7 @@ import (
 	sochttp "socle/http"
 	"socle/identity"
 	"socle/matching"
+	"socle/metrics"
 	"socle/oauth"
 	"socle/policy"
 	"socle/register"
@@ -45,6 +46,7 @@ type app struct {
 	keys     keys
 	matching *matching.Index // the mise en relation index, loaded by startMatching
 	cases    *cases.Service  // misuse cases and bulk tasks (detect_live.go)
+	metrics  *metrics.Metrics
 }
 
 // keys are the platform's secrets, kept in the data directory.
@@ -69,7 +71,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 	if err != nil {
 		return nil, err
 	}
-	a := &app{store: db, logger: logger}
+	a := &app{store: db, logger: logger, metrics: metrics.New()}
 	if a.keys, err = loadKeys(sf.data); err != nil {
 		db.Close()
 		return nil, err
@@ -78,13 +80,14 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		db.Close()
 		return nil, fmt.Errorf("policy: %w", err)
 	}
-	if a.audit, err = audit.Open(ctx, db.AuditLog(), a.keys.auditSigner, audit.Options{Logger: logger}); err != nil {
+	if a.audit, err = audit.Open(ctx, a.metrics.AuditStorage(db.AuditLog()), a.keys.auditSigner, audit.Options{Logger: logger}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	a.gate = gate.New(db, a.policy, a.audit, a.policy)
+	a.gate = gate.New(db, a.policy, a.metrics.Auditor(a.audit), a.policy)
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
 	a.wireDetection()
+	a.gate.Throttle.Observe = a.metrics.ObserveThrottle
 	contractSigner, err := commitment.NewSigner(a.keys.commitment)
 	if err != nil {
 		db.Close()

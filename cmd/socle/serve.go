@@ -13,6 +13,7 @@ import (
 
 	sochttp "socle/http"
 	"socle/oauth"
+	"socle/ratelog"
 )
 
 // storeFlags are the flags that choose the store, shared by the commands.
@@ -44,6 +45,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	tlsKey := fs.String("tls-key", getenv("SOCLE_TLS_KEY"), "TLS key file (env SOCLE_TLS_KEY)")
 	ssoIssuer := fs.String("sso-issuer", getenv("SOCLE_SSO_ISSUER"), "OpenID Connect issuer of the network's single sign-on; off when empty (env SOCLE_SSO_ISSUER; the secret comes from SOCLE_SSO_CLIENT_SECRET)")
 	ssoClientID := fs.String("sso-client-id", getenv("SOCLE_SSO_CLIENT_ID"), "client id of Socle at the SSO provider (env SOCLE_SSO_CLIENT_ID)")
+	adminAddr := fs.String("admin-addr", getenv("SOCLE_ADMIN_ADDR"), "address of the metrics (/metrics) and profiles (/debug/pprof/), apart from the public one; off when empty, keep it on loopback or a private network, e.g. 127.0.0.1:9090 (env SOCLE_ADMIN_ADDR)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
@@ -54,7 +56,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *demoPersons < 1 || *demoPersons > 10_000_000 {
 		return usagef("serve: --demo-persons must be between 1 and 10000000")
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	// Repeated warnings and errors (a full disk, a database down) are
+	// collapsed into one line per message and window, with their count.
+	logger := slog.New(ratelog.New(slog.NewJSONHandler(stderr, nil), 10*time.Second))
 
 	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
@@ -93,7 +97,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := app.startDetection(ctx); err != nil {
 		return err
 	}
-	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, app.services())
+	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != "", Metrics: app.metrics}, app.services())
+	stopAdmin, err := startAdmin(*adminAddr, app, logger, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,

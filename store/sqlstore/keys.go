@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -56,13 +55,4 @@ func (s *DB) HoldsData(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("checking whether the store holds data: %w", err)
 	}
 	return n > 0, nil
-}
-
-// Pools returns the connection pools of the store by role ("read",
-// "write"; one "pool" when both are the same), for their statistics.
-func (s *DB) Pools() map[string]*sql.DB {
-	if s.read == s.write {
-		return map[string]*sql.DB{"pool": s.read}
-	}
-	return map[string]*sql.DB{"read": s.read, "write": s.write}
 }
