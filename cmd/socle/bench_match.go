@@ -33,7 +33,10 @@ type matchBenchResult struct {
 	OffersP50ms     float64 `json:"offers_for_person_p50_ms"`
 	OffersP99ms     float64 `json:"offers_for_person_p99_ms"`
 	BuildSeconds    float64 `json:"build_s"`
-	Source          string  `json:"source"`
+	// IndexBytesPerPerson is the heap the index holds per person, after a
+	// collection (persons and offers; the generator's garbage collected).
+	IndexBytesPerPerson float64 `json:"index_bytes_per_person"`
+	Source              string  `json:"source"`
 }
 
 // runBenchMatch builds the matching index directly from the batches of a
@@ -54,6 +57,7 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 	if *persons < 1 || *ranks < 1 {
 		return usagef("bench match: --persons and --ranks must be positive")
 	}
+	before := heapAlloc()
 	idx := matching.New(rome.Builtin())
 	var offers []*socle.Offer
 	var sample []matching.Features
@@ -101,7 +105,7 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 	res := matchBenchResult{Benchmark: "match", Persons: idx.Persons(), Offers: idx.Offers(), Ranks: *ranks,
 		OffersForPerson: *ranks, BuildSeconds: matchRound2(build.Seconds()), Source: "generated network, index built without a store"}
 	// Collect the garbage of the generation now, not during the measures.
-	runtime.GC()
+	res.IndexBytesPerPerson = matchRound2(float64(heapAlloc()-min(before, heapAlloc())) / float64(max(idx.Persons(), 1)))
 	lat := make([]float64, 0, *ranks)
 	for range *ranks {
 		o := offers[rng.IntN(len(offers))]
@@ -121,6 +125,14 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 	}
 	res.OffersP50ms, res.OffersP99ms = matchPercentile(lat, 50), matchPercentile(lat, 99)
 	return json.NewEncoder(stdout).Encode(res)
+}
+
+// heapAlloc returns the bytes of live heap objects after a collection.
+func heapAlloc() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
 
 func matchMs(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
