@@ -147,6 +147,9 @@ type Index struct {
 	skillPool []uint32
 	orgPool   []uint32
 	byOrg     map[uint32][]int32 // person slots by organisation following them
+	fams      symbols            // ROME families
+	codeFam   []uint16           // family of each interned code
+	byFamily  map[uint16][]int32 // person slots by ROME family of their codes
 
 	offers         []offerEntry
 	offerSlots     map[string]int32
@@ -162,6 +165,7 @@ func New(ref rome.Referential) *Index {
 	x := &Index{
 		ref: ref, skills: newSymbols(), communes: newSymbols(), orgs: newSymbols(),
 		depIndex: map[string]int16{}, odd: map[int32]string{}, codes: newSymbols(), contracts: newSymbols(), byOrg: map[uint32][]int32{},
+		fams: newSymbols(), codeFam: []uint16{0}, byFamily: map[uint16][]int32{},
 		offerSlots: map[string]int32{}, offersByFamily: map[string][]int32{},
 	}
 	for d := range departementCentres {
@@ -179,6 +183,25 @@ func New(ref rome.Referential) *Index {
 		}
 	}
 	return x
+}
+
+// internCode interns a ROME code and notes its family.
+func (x *Index) internCode(code string) uint32 {
+	id := x.codes.intern(code)
+	for len(x.codeFam) < len(x.codes.names) {
+		x.codeFam = append(x.codeFam, uint16(x.fams.intern(rome.Family(x.codes.names[len(x.codeFam)]))))
+	}
+	return id
+}
+
+// hasFamily reports whether a person looks for a job of the family.
+func (x *Index) hasFamily(p *personEntry, fam uint16) bool {
+	for _, c := range x.codePool[p.codesAt : p.codesAt+uint32(p.nCodes)] {
+		if x.codeFam[c] == fam {
+			return true
+		}
+	}
+	return false
 }
 
 // internCommune interns a commune and notes its département.
@@ -257,9 +280,20 @@ func (x *Index) upsert(f Features) {
 	} else {
 		slot = x.addSlot(f.PersonID)
 	}
+	var oldFams []uint16
+	if ok {
+		for _, c := range x.codePool[e.codesAt : e.codesAt+uint32(e.nCodes)] {
+			oldFams = append(oldFams, x.codeFam[c])
+		}
+	}
 	codes := make([]uint16, 0, 4)
+	var newFams []uint16
 	for _, c := range f.ROMECodes[:min(len(f.ROMECodes), maxListed)] {
-		codes = append(codes, uint16(x.codes.intern(c)))
+		id := uint16(x.internCode(c))
+		codes = append(codes, id)
+		if fam := x.codeFam[id]; fam != 0 && !slices.Contains(oldFams, fam) && !slices.Contains(newFams, fam) {
+			newFams = append(newFams, fam)
+		}
 	}
 	var orgs []uint32
 	for _, o := range f.Organisations[:min(len(f.Organisations), maxListed)] {
@@ -291,6 +325,9 @@ func (x *Index) upsert(f Features) {
 	// the ranking checks the organisations again, so only new ones are added.
 	for _, o := range added {
 		x.byOrg[o] = append(x.byOrg[o], slot)
+	}
+	for _, fam := range newFams {
+		x.byFamily[fam] = append(x.byFamily[fam], slot)
 	}
 	if f.UpdatedAt.After(x.refreshed) {
 		x.refreshed = f.UpdatedAt

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/rome"
 )
 
 // Filter restricts the persons ranked.
@@ -105,21 +106,28 @@ func (x *Index) Rank(o *socle.Offer, f Filter, k int) ([]Scored, error) {
 	os := x.offerSide(o)
 	top := topK{k: k}
 	var buf [maxListed]string
-	// Candidates are the persons the organisation follows: the cost of a
-	// ranking follows its caseload, not the size of the network. Those
-	// who look for no job of the offer's family are left before scoring.
-	for _, slot := range x.byOrg[org] {
+	// Candidates are the persons of the offer's ROME family whom the
+	// organisation follows: the shorter of the two lists is walked and the
+	// other condition checked on interned ids, before anything is scored.
+	// The cost follows the organisation's caseload or the family, the
+	// smaller, not the network.
+	fam := uint16(x.fams.lookup(rome.Family(o.ROMECode)))
+	if fam == 0 {
+		return nil, nil
+	}
+	cands := x.byFamily[fam]
+	if byOrg := x.byOrg[org]; len(byOrg) < len(cands) {
+		cands = byOrg
+	}
+	for _, slot := range cands {
 		p := &x.persons[slot]
-		if p.flags&flagLive == 0 || !follows(x.orgPool[p.orgsAt:p.orgsAt+uint32(p.nOrgs)], org) {
-			continue
-		}
-		ps := x.personSide(p, &buf)
-		if occ, _ := occupation(o.ROMECode, ps.codes); occ == 0 {
+		if p.flags&flagLive == 0 || !x.hasFamily(p, fam) || !follows(x.orgPool[p.orgsAt:p.orgsAt+uint32(p.nOrgs)], org) {
 			continue
 		}
 		if len(f.Exclude) > 0 && f.Exclude[x.idOf(slot)] {
 			continue
 		}
+		ps := x.personSide(p, &buf)
 		s, _ := x.score(&ps, p.flags&flagAvailable != 0, &os, false)
 		top.push(hit{s, slot})
 	}
