@@ -266,9 +266,28 @@ func (x *Index) Upsert(f Features) {
 func (x *Index) UpsertAll(fs []Features) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	var codes, skills, orgs int
+	for i := range fs {
+		codes, skills, orgs = codes+len(fs[i].ROMECodes), skills+len(fs[i].Skills), orgs+len(fs[i].Organisations)
+	}
+	x.persons = reserve(x.persons, len(fs))
+	x.idRaw = reserve(x.idRaw, idBytes*len(fs))
+	x.codePool, x.skillPool, x.orgPool = reserve(x.codePool, codes), reserve(x.skillPool, skills), reserve(x.orgPool, orgs)
 	for i := range fs {
 		x.upsert(fs[i])
 	}
+}
+
+// reserve makes room for n more elements, growing by an eighth rather
+// than append's quarter: these arrays hold a value per person, and what
+// they keep spare is memory of every server.
+func reserve[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	grown := make([]T, len(s), max(len(s)+n, len(s)+len(s)/8))
+	copy(grown, s)
+	return grown
 }
 
 func (x *Index) upsert(f Features) {
