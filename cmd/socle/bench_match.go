@@ -33,10 +33,7 @@ type matchBenchResult struct {
 	OffersP50ms     float64 `json:"offers_for_person_p50_ms"`
 	OffersP99ms     float64 `json:"offers_for_person_p99_ms"`
 	BuildSeconds    float64 `json:"build_s"`
-	// IndexBytesPerPerson is the heap the index holds (its persons and
-	// offers) per person: what a collection frees once it is dropped.
-	IndexBytesPerPerson float64 `json:"index_bytes_per_person"`
-	Source              string  `json:"source"`
+	Source          string  `json:"source"`
 }
 
 // runBenchMatch builds the matching index directly from the batches of a
@@ -104,7 +101,7 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 	res := matchBenchResult{Benchmark: "match", Persons: idx.Persons(), Offers: idx.Offers(), Ranks: *ranks,
 		OffersForPerson: *ranks, BuildSeconds: matchRound2(build.Seconds()), Source: "generated network, index built without a store"}
 	// Collect the garbage of the generation now, not during the measures.
-	withIndex := heapAlloc()
+	runtime.GC()
 	lat := make([]float64, 0, *ranks)
 	for range *ranks {
 		o := offers[rng.IntN(len(offers))]
@@ -123,18 +120,7 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 		lat = append(lat, matchMs(time.Since(t)))
 	}
 	res.OffersP50ms, res.OffersP99ms = matchPercentile(lat, 50), matchPercentile(lat, 99)
-	// The index's own heap: what a collection frees once it is dropped.
-	idx = nil
-	res.IndexBytesPerPerson = matchRound2(float64(withIndex-min(withIndex, heapAlloc())) / float64(res.Persons))
 	return json.NewEncoder(stdout).Encode(res)
-}
-
-// heapAlloc returns the bytes of live heap objects after a collection.
-func heapAlloc() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }
 
 func matchMs(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
