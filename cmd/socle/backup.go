@@ -236,8 +236,17 @@ func keyBackupFiles(dir string, recorded map[string]string) ([]backup.File, erro
 	if err != nil {
 		return nil, err
 	}
+	names, err := keyNames(dir)
+	if err != nil {
+		return nil, err
+	}
+	for name := range recorded {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
 	var files []backup.File
-	for _, name := range keyFiles {
+	for _, name := range names {
 		fp, ok := present[name]
 		want, known := recorded[name]
 		switch {

@@ -242,6 +242,27 @@ func TestKeysMustBelongToTheData(t *testing.T) {
 			}
 		})
 	}
+	// A key file the list does not name (a key a later version adds) is
+	// guarded all the same once the store has met it.
+	extra := filepath.Join(sf.data, "link-token.key")
+	if err := os.WriteFile(extra, []byte("00112233445566778899aabbccddeeff\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if db, err := openStore(ctx, sf); err != nil {
+		t.Fatalf("a new key file beside the keys: %v", err)
+	} else {
+		db.Close()
+	}
+	os.Remove(extra)
+	if _, err := openStore(ctx, sf); err == nil || !strings.Contains(err.Error(), "link-token.key is missing") {
+		t.Fatalf("openStore without link-token.key, which the store met: %v", err)
+	}
+	copyFile(t, filepath.Join(other, masterKeyFile), extra) // any content: a foreign key
+	if _, err := openStore(ctx, sf); err == nil || !strings.Contains(err.Error(), "link-token.key") {
+		t.Fatalf("openStore with another link-token.key: %v", err)
+	}
+	os.Remove(extra)
+
 	// Data written before fingerprints existed: the keys present are
 	// adopted, a missing one is still not created.
 	raw, err := sql.Open("sqlite3", filepath.Join(sf.data, sqlite.FileName))

@@ -8,16 +8,39 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"socle/store/sqlstore"
 )
 
-// keyFiles are the platform keys kept in the data directory; a backup
-// carries them all.
+// keyFiles are the platform keys kept in the data directory that a new
+// store gets. Every *.key file of the directory is a key all the same
+// (fingerprinted, backed up, restored), so that a key added later is
+// guarded without being listed here.
 var keyFiles = []string{
 	"audit-signer.key", "person-ref.key", "forms.key", "client-secret.key",
 	"signing-seal.key", "commitment-signer.key", masterKeyFile,
+}
+
+// keyFileName matches the name of a key file of the data directory.
+var keyFileName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.key$`)
+
+// keyNames returns the known keys and the other *.key files of dir, sorted.
+func keyNames(dir string) ([]string, error) {
+	names := slices.Clone(keyFiles)
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("listing the keys of %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && keyFileName.MatchString(e.Name()) && !slices.Contains(names, e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 // keyFingerprint names a key without revealing it: SHA-256 under a label
@@ -29,8 +52,12 @@ func keyFingerprint(name, value string) string {
 
 // readKeyFingerprints returns the fingerprints of the keys present in dir.
 func readKeyFingerprints(dir string) (map[string]string, error) {
+	names, err := keyNames(dir)
+	if err != nil {
+		return nil, err
+	}
 	fps := map[string]string{}
-	for _, name := range keyFiles {
+	for _, name := range names {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -61,8 +88,17 @@ func ensureKeys(ctx context.Context, db *sqlstore.DB, dir string) error {
 	if err != nil {
 		return err
 	}
+	names, err := keyNames(dir)
+	if err != nil {
+		return err
+	}
+	for name := range recorded {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
 	var missing []string
-	for _, name := range keyFiles {
+	for _, name := range names {
 		fp, ok := present[name]
 		want, known := recorded[name]
 		switch {

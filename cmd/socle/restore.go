@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -90,7 +89,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		switch {
 		case strings.HasPrefix(name, backup.KeysDir):
 			key := strings.TrimPrefix(name, backup.KeysDir)
-			if !slices.Contains(keyFiles, key) {
+			if !keyFileName.MatchString(key) {
 				return fmt.Errorf("restore: unexpected key %q in the backup", key)
 			}
 			path := filepath.Join(sf.data, key)
@@ -148,7 +147,11 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 // checkEmptyDataDir refuses a data directory that holds a database or a
 // key: a restore never overwrites, nor mixes with, what is there.
 func checkEmptyDataDir(dir string) error {
-	for _, name := range append([]string{sqlite.FileName, sqlite.FileName + "-wal"}, keyFiles...) {
+	keys, err := keyNames(dir)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	for _, name := range append([]string{sqlite.FileName, sqlite.FileName + "-wal"}, keys...) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return fmt.Errorf("restore: %s already holds %s: restore only into an empty data directory", dir, name)
 		}
