@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"socle"
 )
@@ -20,10 +21,12 @@ import (
 // with no white space, where <event> is the encoding/json encoding of
 // eventV1 below: fields in declaration order, empty optional fields omitted,
 // the time in UTC as RFC 3339 with nanoseconds, map keys sorted, and
-// encoding/json's escaping (HTML characters escaped, invalid UTF-8 replaced
-// by U+FFFD), every U+FFFD written as the escape \ufffd. The index binds
-// each entry to its position, so that a deleted, inserted or reordered
-// entry is named by Verify. eventV1 is a frozen copy
+// encoding/json's escaping (HTML characters escaped). Strings are repaired
+// to valid UTF-8 before encoding (each invalid byte becoming U+FFFD), every
+// U+FFFD is written as the escape \ufffd, and the time's year lies in
+// 0000–9999 (RFC 3339): what is appended can always be read back. The index
+// binds each entry to its position, so that a deleted, inserted or
+// reordered entry is named by Verify. eventV1 is a frozen copy
 // of socle.AuditEvent so that changing the domain type's JSON tags cannot
 // silently change the encoding: a new encoding must get a new version.
 const leafVersion = 1
@@ -73,28 +76,42 @@ func encodeEvent(ev socle.AuditEvent) ([]byte, error) {
 	if ev.Time.IsZero() {
 		return nil, socle.Errorf(socle.EINVALID, "Audit event without time.")
 	}
+	if y := ev.Time.UTC().Year(); y < 0 || y > 9999 {
+		return nil, socle.Errorf(socle.EINVALID, "Audit event time outside the years 0000–9999.")
+	}
 	e := eventV1{
 		Time:           ev.Time.UTC().Format(time.RFC3339Nano),
-		RequestID:      ev.RequestID,
-		AgentID:        ev.AgentID,
-		ClientID:       ev.ClientID,
-		OrganisationID: ev.OrganisationID,
-		Action:         ev.Action,
-		ResourceKind:   ev.ResourceKind,
-		ResourceID:     ev.ResourceID,
-		PersonRef:      ev.PersonRef,
-		Categories:     ev.Categories,
-		Purpose:        ev.Purpose,
+		RequestID:      validUTF8(ev.RequestID),
+		AgentID:        validUTF8(ev.AgentID),
+		ClientID:       validUTF8(ev.ClientID),
+		OrganisationID: validUTF8(ev.OrganisationID),
+		Action:         validUTF8(ev.Action),
+		ResourceKind:   validUTF8(ev.ResourceKind),
+		ResourceID:     validUTF8(ev.ResourceID),
+		PersonRef:      validUTF8(ev.PersonRef),
+		Categories:     validUTF8(ev.Categories),
+		Purpose:        validUTF8(ev.Purpose),
 		Allowed:        ev.Allowed,
-		Explanation:    ev.Explanation,
-		RemoteAddr:     ev.RemoteAddr,
+		Explanation:    validUTF8(ev.Explanation),
+		RemoteAddr:     validUTF8(ev.RemoteAddr),
 		Records:        ev.Records,
-		BreakGlass:     ev.BreakGlass,
+		BreakGlass:     validUTF8(ev.BreakGlass),
 	}
 	if len(ev.Facts) > 0 {
 		e.Facts = make([]factV1, len(ev.Facts))
 		for i, f := range ev.Facts {
-			e.Facts[i] = factV1(f)
+			e.Facts[i] = factV1{Kind: validUTF8(f.Kind), Text: validUTF8(f.Text)}
+			if f.Detail == nil {
+				continue
+			}
+			e.Facts[i].Detail = make(map[string]string, len(f.Detail))
+			for k, v := range f.Detail {
+				k = validUTF8(k)
+				if _, dup := e.Facts[i].Detail[k]; dup {
+					return nil, socle.Errorf(socle.EINVALID, "Audit event fact %q: two detail keys differ only by invalid UTF-8.", e.Facts[i].Kind)
+				}
+				e.Facts[i].Detail[k] = validUTF8(v)
+			}
 		}
 	}
 	b, err := json.Marshal(e)
@@ -115,6 +132,15 @@ var (
 	rawReplacement     = []byte("\uFFFD")
 	escapedReplacement = []byte(`\ufffd`)
 )
+
+// validUTF8 returns s with each byte of invalid UTF-8 replaced by U+FFFD,
+// as encoding/json reads it back.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return string([]rune(s))
+}
 
 // appendLeaf appends the canonical leaf of entry index with the encoded
 // event to dst.

@@ -54,6 +54,9 @@ type Throttle struct {
 	Exempt func(actor socle.Actor, purpose string, now time.Time) bool
 	// Alert raises the critical alert of a block.
 	Alert func(ctx context.Context, actor socle.Actor, weight int)
+	// Observe, when set, is told of each step-up asked ("step_up") and
+	// each block ("block"), for the metrics.
+	Observe func(outcome string)
 
 	store socle.ThrottleStore // immutable; never nil
 	seed  maphash.Seed
@@ -147,6 +150,9 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 		if err := t.store.BlockPrincipal(ctx, principal, actor.OrganisationID, now, now.Add(blockFor), n); err != nil {
 			return fmt.Errorf("recording a block: %w", err)
 		}
+		if t.Observe != nil {
+			t.Observe("block")
+		}
 		if t.Alert != nil {
 			t.Alert(ctx, actor, n)
 		}
@@ -155,6 +161,9 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 	if n > stepUp && now.Sub(st.SteppedUp) > window {
 		if err := t.store.AskStepUp(ctx, principal, actor.OrganisationID, now); err != nil {
 			return fmt.Errorf("recording a step-up: %w", err)
+		}
+		if t.Observe != nil {
+			t.Observe("step_up")
 		}
 		return socle.Errorf(socle.ESTEPUP, "%s weighted reads in %s: confirm your identity with your second factor to continue", strconv.Itoa(weight), window)
 	}

@@ -25,7 +25,20 @@ const (
 	requestIDKey contextKey = iota
 	actorKey
 	loggerKey
+	routeKey
 )
+
+// capturePattern records, for logRequests, the route pattern that the
+// mux matched: the mux sets it on the request it is given, which the
+// middlewares in between have copied.
+func capturePattern(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if p, ok := r.Context().Value(routeKey).(*string); ok {
+			*p = r.Pattern
+		}
+	})
+}
 
 // loggerFrom returns the server's logger carried by the request context.
 func loggerFrom(ctx context.Context) *slog.Logger {
@@ -94,9 +107,14 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), loggerKey, s.logger)))
+		route := new(string)
+		ctx := context.WithValue(context.WithValue(r.Context(), loggerKey, s.logger), routeKey, route)
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		if rec.status == 0 {
 			rec.status = http.StatusOK
+		}
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.ObserveRequest(*route, rec.status, time.Since(start))
 		}
 		// The query string may hold search criteria (names, NIR): only the
 		// path is logged.

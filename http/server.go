@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"socle"
 	"socle/audit"
@@ -52,6 +53,14 @@ type Config struct {
 	TLS bool
 	// MaxBodyBytes caps request bodies; 1 MiB when zero.
 	MaxBodyBytes int64
+	// Metrics, when set, observes every request by route pattern.
+	Metrics RequestObserver
+}
+
+// RequestObserver observes each request served: the route pattern that
+// matched ("" when none did), the status and the time taken.
+type RequestObserver interface {
+	ObserveRequest(route string, status int, d time.Duration)
 }
 
 // Services are what the server serves. Gate and Directory are required;
@@ -149,7 +158,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	s.employer = svc.Employer
 	s.ready = svc.Ready
 	s.routes()
-	var h http.Handler = s.mux
+	var h http.Handler = capturePattern(s.mux)
 	h = s.guardAPIWrites(h)
 	h = s.authenticate(h)
 	h = s.rejectInvalidText(h)

@@ -89,13 +89,26 @@ type side struct {
 	hours    int
 }
 
+// personEntry is one indexed person in 24 bytes: offsets into the
+// index's shared pools and small interned values, instead of a struct of
+// strings and slices (about 300 bytes a person with their headers and
+// allocations). Scoring rebuilds a side from it (personSide).
 type personEntry struct {
-	id        string
-	side      side
-	available bool
-	orgs      []uint32
-	live      bool
+	codesAt, skillsAt, orgsAt uint32 // offsets in codePool, skillPool, orgPool
+	commune                   uint32 // interned commune
+	contract                  uint16 // interned contract wanted
+	nCodes, nSkills, nOrgs    uint8
+	hours                     uint8
+	flags                     uint8
 }
+
+const (
+	flagAvailable = 1 << iota
+	flagLive
+)
+
+// maxListed bounds the codes, skills and organisations kept of a person.
+const maxListed = 255
 
 type offerEntry struct {
 	offer  *socle.Offer
@@ -117,10 +130,26 @@ type Index struct {
 	deps     []string // département codes
 	depIndex map[string]int16
 	depKm    [][]float32 // distance of the chefs-lieux of two départements
+	// communeDeps are the départements (indexes in deps) of the communes
+	// interned, by id.
+	communeDeps []int16
 
-	persons  []personEntry
-	slots    map[string]int32
-	byFamily map[string][]int32 // person slots by ROME family of their codes
+	// The persons: entries by slot, their ids, and the pools the entries
+	// point into. An id of the usual form (per_<20 base32>) is kept as its
+	// 12 bytes; another one in odd.
+	persons   []personEntry
+	idRaw     []byte // 12 bytes per slot
+	odd       map[int32]string
+	table     []int32 // open addressing: slot+1 by hash of the id, 0 empty
+	codes     symbols // ROME codes
+	contracts symbols
+	codePool  []uint16
+	skillPool []uint32
+	orgPool   []uint32
+	byOrg     map[uint32][]int32 // person slots by organisation following them
+	fams      symbols            // ROME families
+	codeFam   []uint16           // family of each interned code
+	byFamily  map[uint16][]int32 // person slots by ROME family of their codes
 
 	offers         []offerEntry
 	offerSlots     map[string]int32
@@ -135,7 +164,8 @@ type Index struct {
 func New(ref rome.Referential) *Index {
 	x := &Index{
 		ref: ref, skills: newSymbols(), communes: newSymbols(), orgs: newSymbols(),
-		depIndex: map[string]int16{}, slots: map[string]int32{}, byFamily: map[string][]int32{},
+		depIndex: map[string]int16{}, odd: map[int32]string{}, codes: newSymbols(), contracts: newSymbols(), byOrg: map[uint32][]int32{},
+		fams: newSymbols(), codeFam: []uint16{0}, byFamily: map[uint16][]int32{},
 		offerSlots: map[string]int32{}, offersByFamily: map[string][]int32{},
 	}
 	for d := range departementCentres {
@@ -153,6 +183,34 @@ func New(ref rome.Referential) *Index {
 		}
 	}
 	return x
+}
+
+// internCode interns a ROME code and notes its family.
+func (x *Index) internCode(code string) uint32 {
+	id := x.codes.intern(code)
+	for len(x.codeFam) < len(x.codes.names) {
+		x.codeFam = append(x.codeFam, uint16(x.fams.intern(rome.Family(x.codes.names[len(x.codeFam)]))))
+	}
+	return id
+}
+
+// hasFamily reports whether a person looks for a job of the family.
+func (x *Index) hasFamily(p *personEntry, fam uint16) bool {
+	for _, c := range x.codePool[p.codesAt : p.codesAt+uint32(p.nCodes)] {
+		if x.codeFam[c] == fam {
+			return true
+		}
+	}
+	return false
+}
+
+// internCommune interns a commune and notes its département.
+func (x *Index) internCommune(code string) uint32 {
+	id := x.communes.intern(code)
+	for len(x.communeDeps) < len(x.communes.names) {
+		x.communeDeps = append(x.communeDeps, x.dep(x.communes.names[len(x.communeDeps)]))
+	}
+	return id
 }
 
 func (x *Index) dep(commune string) int16 {
@@ -208,48 +266,111 @@ func (x *Index) Upsert(f Features) {
 func (x *Index) UpsertAll(fs []Features) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	var codes, skills, orgs int
+	for i := range fs {
+		codes, skills, orgs = codes+len(fs[i].ROMECodes), skills+len(fs[i].Skills), orgs+len(fs[i].Organisations)
+	}
+	x.persons = reserve(x.persons, len(fs))
+	x.idRaw = reserve(x.idRaw, idBytes*len(fs))
+	x.codePool, x.skillPool, x.orgPool = reserve(x.codePool, codes), reserve(x.skillPool, skills), reserve(x.orgPool, orgs)
 	for i := range fs {
 		x.upsert(fs[i])
 	}
 }
 
+// reserve makes room for n more elements, growing by an eighth rather
+// than append's quarter: these arrays hold a value per person, and what
+// they keep spare is memory of every server.
+func reserve[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	grown := make([]T, len(s), max(len(s)+n, len(s)+len(s)/8))
+	copy(grown, s)
+	return grown
+}
+
 func (x *Index) upsert(f Features) {
 	skills, _ := x.sortedSkills(f.Skills, true)
-	e := personEntry{id: f.PersonID, available: f.Available, live: true, side: side{
-		codes: slices.Clone(f.ROMECodes), skills: skills, commune: x.communes.intern(f.CommuneCode),
-		dep: x.dep(f.CommuneCode), contract: f.ContractWanted, hours: f.HoursWanted,
-	}}
-	for _, o := range f.Organisations {
-		e.orgs = append(e.orgs, x.orgs.intern(o))
-	}
-	slot, ok := x.slots[f.PersonID]
-	var old []string
+	slot, ok := x.slot(f.PersonID)
+	var e personEntry
 	if ok {
-		old = families(x.persons[slot].side.codes)
-		x.persons[slot] = e
+		e = x.persons[slot]
 	} else {
-		slot = int32(len(x.persons))
-		x.slots[f.PersonID] = slot
-		x.persons = append(x.persons, e)
+		slot = x.addSlot(f.PersonID)
 	}
-	// A posting list may keep a slot whose person left the family; the
-	// ranking checks the family again, so only new families are added.
-	for _, fam := range families(e.side.codes) {
-		if !slices.Contains(old, fam) {
-			x.byFamily[fam] = append(x.byFamily[fam], slot)
+	var oldFams []uint16
+	if ok {
+		for _, c := range x.codePool[e.codesAt : e.codesAt+uint32(e.nCodes)] {
+			oldFams = append(oldFams, x.codeFam[c])
 		}
+	}
+	codes := make([]uint16, 0, 4)
+	var newFams []uint16
+	for _, c := range f.ROMECodes[:min(len(f.ROMECodes), maxListed)] {
+		id := uint16(x.internCode(c))
+		codes = append(codes, id)
+		if fam := x.codeFam[id]; fam != 0 && !slices.Contains(oldFams, fam) && !slices.Contains(newFams, fam) {
+			newFams = append(newFams, fam)
+		}
+	}
+	var orgs []uint32
+	for _, o := range f.Organisations[:min(len(f.Organisations), maxListed)] {
+		orgs = append(orgs, x.orgs.intern(o))
+	}
+	skills = skills[:min(len(skills), maxListed)]
+	// A new list overwrites the old one in place when it fits, else goes
+	// to the end of its pool (the old one is then lost until a restart).
+	e.codesAt = placeList(&x.codePool, e.codesAt, int(e.nCodes), codes, ok)
+	e.skillsAt = placeList(&x.skillPool, e.skillsAt, int(e.nSkills), skills, ok)
+	oldOrgs := x.orgPool[e.orgsAt : e.orgsAt+uint32(e.nOrgs)]
+	var added []uint32
+	for _, o := range orgs {
+		if !ok || !slices.Contains(oldOrgs, o) {
+			added = append(added, o)
+		}
+	}
+	e.orgsAt = placeList(&x.orgPool, e.orgsAt, int(e.nOrgs), orgs, ok)
+	e.nCodes, e.nSkills, e.nOrgs = uint8(len(codes)), uint8(len(skills)), uint8(len(orgs))
+	e.commune = x.internCommune(f.CommuneCode)
+	e.contract = uint16(x.contracts.intern(f.ContractWanted))
+	e.hours = uint8(min(max(f.HoursWanted, 0), 255))
+	e.flags = flagLive
+	if f.Available {
+		e.flags |= flagAvailable
+	}
+	x.persons[slot] = e
+	// A posting list may keep a slot whose person is no longer followed;
+	// the ranking checks the organisations again, so only new ones are added.
+	for _, o := range added {
+		x.byOrg[o] = append(x.byOrg[o], slot)
+	}
+	for _, fam := range newFams {
+		x.byFamily[fam] = append(x.byFamily[fam], slot)
 	}
 	if f.UpdatedAt.After(x.refreshed) {
 		x.refreshed = f.UpdatedAt
 	}
 }
 
+// placeList writes list into pool at the old place when it fits (old
+// holds n), else at the end, and returns where it is.
+func placeList[T any](pool *[]T, at uint32, n int, list []T, old bool) uint32 {
+	if old && len(list) <= n {
+		copy((*pool)[at:], list)
+		return at
+	}
+	at = uint32(len(*pool))
+	*pool = append(*pool, list...)
+	return at
+}
+
 // Remove forgets a person.
 func (x *Index) Remove(personID string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if slot, ok := x.slots[personID]; ok {
-		x.persons[slot].live = false
+	if slot, ok := x.slot(personID); ok {
+		x.persons[slot].flags &^= flagLive
 	}
 }
 
@@ -257,7 +378,7 @@ func (x *Index) Remove(personID string) {
 func (x *Index) Persons() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return len(x.slots)
+	return len(x.persons)
 }
 
 // Offers is the number of open offers indexed.
@@ -286,7 +407,7 @@ func (x *Index) upsertOffer(o *socle.Offer) {
 	cp := *o
 	skills, _ := x.sortedSkills(o.Skills, true)
 	e := offerEntry{offer: &cp, family: rome.Family(o.ROMECode), at: time.Now(), side: side{codes: []string{o.ROMECode}, skills: skills,
-		commune: x.communes.intern(o.CommuneCode), dep: x.dep(o.CommuneCode), contract: o.Contract, hours: o.HoursPerWeek}}
+		commune: x.internCommune(o.CommuneCode), dep: x.dep(o.CommuneCode), contract: o.Contract, hours: o.HoursPerWeek}}
 	fam := rome.Family(o.ROMECode)
 	if ok {
 		oldFam := ""

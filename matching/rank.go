@@ -104,26 +104,60 @@ func (x *Index) Rank(o *socle.Offer, f Filter, k int) ([]Scored, error) {
 		return nil, nil
 	}
 	os := x.offerSide(o)
-	fam := rome.Family(o.ROMECode)
 	top := topK{k: k}
-	for _, slot := range x.byFamily[fam] {
+	var buf [maxListed]string
+	// Candidates are the persons of the offer's ROME family whom the
+	// organisation follows: the shorter of the two lists is walked and the
+	// other condition checked on interned ids, before anything is scored.
+	// The cost follows the organisation's caseload or the family, the
+	// smaller, not the network.
+	fam := uint16(x.fams.lookup(rome.Family(o.ROMECode)))
+	if fam == 0 {
+		return nil, nil
+	}
+	cands := x.byFamily[fam]
+	if byOrg := x.byOrg[org]; len(byOrg) < len(cands) {
+		cands = byOrg
+	}
+	for _, slot := range cands {
 		p := &x.persons[slot]
-		if !p.live || !follows(p.orgs, org) || len(f.Exclude) > 0 && f.Exclude[p.id] {
+		if p.flags&flagLive == 0 || !x.hasFamily(p, fam) || !follows(x.orgPool[p.orgsAt:p.orgsAt+uint32(p.nOrgs)], org) {
 			continue
 		}
-		if occ, _ := occupation(o.ROMECode, p.side.codes); occ == 0 {
-			continue // left the family since indexed
+		if len(f.Exclude) > 0 && f.Exclude[x.idOf(slot)] {
+			continue
 		}
-		s, _ := x.score(&p.side, p.available, &os, false)
+		ps := x.personSide(p, &buf)
+		s, _ := x.score(&ps, p.flags&flagAvailable != 0, &os, false)
 		top.push(hit{s, slot})
 	}
 	out := make([]Scored, 0, len(top.h))
 	for _, h := range top.sorted() {
 		p := &x.persons[h.slot]
-		s, reasons := x.score(&p.side, p.available, &os, true)
-		out = append(out, Scored{PersonID: p.id, Score: s, Reasons: reasons})
+		ps := x.personSide(p, &buf)
+		s, reasons := x.score(&ps, p.flags&flagAvailable != 0, &os, true)
+		out = append(out, Scored{PersonID: x.idOf(h.slot), Score: s, Reasons: reasons})
 	}
 	return out, nil
+}
+
+// personSide rebuilds the scored side of a person from her entry; its
+// codes live in buf until the next call.
+func (x *Index) personSide(p *personEntry, buf *[maxListed]string) side {
+	codes := buf[:0]
+	for _, c := range x.codePool[p.codesAt : p.codesAt+uint32(p.nCodes)] {
+		codes = append(codes, x.codes.names[c])
+	}
+	return side{codes: codes, skills: x.skillPool[p.skillsAt : p.skillsAt+uint32(p.nSkills)], commune: p.commune,
+		dep: x.communeDep(p.commune), contract: x.contracts.names[p.contract], hours: int(p.hours)}
+}
+
+// communeDep returns the département index of an interned commune.
+func (x *Index) communeDep(commune uint32) int16 {
+	if commune == 0 || int(commune) >= len(x.communeDeps) {
+		return -1
+	}
+	return x.communeDeps[commune]
 }
 
 func follows(orgs []uint32, org uint32) bool {
@@ -254,12 +288,14 @@ func (x *Index) Run(ctx context.Context, src Source, every time.Duration, report
 func (x *Index) Score(o *socle.Offer, personID string) (Scored, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	slot, ok := x.slots[personID]
-	if !ok || !x.persons[slot].live || !socle.ValidROME(o.ROMECode) {
+	slot, ok := x.slot(personID)
+	if !ok || x.persons[slot].flags&flagLive == 0 || !socle.ValidROME(o.ROMECode) {
 		return Scored{}, false
 	}
 	os := x.offerSide(o)
 	p := &x.persons[slot]
-	s, reasons := x.score(&p.side, p.available, &os, true)
+	var buf [maxListed]string
+	ps := x.personSide(p, &buf)
+	s, reasons := x.score(&ps, p.flags&flagAvailable != 0, &os, true)
 	return Scored{PersonID: personID, Score: s, Reasons: reasons}, true
 }

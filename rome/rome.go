@@ -18,6 +18,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"socle"
 )
@@ -103,6 +104,19 @@ func Parse(r io.Reader) (Referential, error) {
 		return ref, fmt.Errorf("reading the ROME referential: %w", err)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		// A Latin-1 export would store mangled labels (or be refused by
+		// PostgreSQL): name the first line that is not UTF-8.
+		line := 1
+		for len(data) > 0 {
+			l, rest, _ := bytes.Cut(data, []byte("\n"))
+			if !utf8.Valid(l) {
+				break
+			}
+			data, line = rest, line+1
+		}
+		return ref, fmt.Errorf("ROME referential line %d: not UTF-8 (convert the file, e.g. iconv -f latin1 -t utf-8)", line)
+	}
 	header, _, _ := bytes.Cut(data, []byte("\n"))
 	cr := csv.NewReader(bytes.NewReader(data))
 	if bytes.Count(header, []byte(";")) > bytes.Count(header, []byte(",")) {
@@ -146,10 +160,11 @@ func Parse(r io.Reader) (Referential, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return ref, fmt.Errorf("ROME referential: %w", err)
 		}
+		// FieldPos panics without a record: only after the error check.
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

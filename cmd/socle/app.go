@@ -22,6 +22,7 @@ import (
 	sochttp "socle/http"
 	"socle/identity"
 	"socle/matching"
+	"socle/metrics"
 	"socle/oauth"
 	"socle/policy"
 	"socle/register"
@@ -57,6 +58,7 @@ type app struct {
 	draining  atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+	metrics  *metrics.Metrics
 }
 
 // keys are the platform's secrets, kept in the data directory.
@@ -91,7 +93,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 	if err != nil {
 		return nil, err
 	}
-	a := &app{store: db, logger: logger}
+	a := &app{store: db, logger: logger, metrics: metrics.New()}
 	if a.keys, err = loadKeys(sf.data); err != nil {
 		db.Close()
 		return nil, err
@@ -112,14 +114,15 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		gatePolicy = sharedPolicy{a.policy, a.cluster}
 		registerEngine = sharedRegister{a.policy, a.cluster}
 	}
-	if a.audit, err = audit.Open(ctx, db.AuditLog(), a.keys.auditSigner, auditOpts); err != nil {
+	if a.audit, err = audit.Open(ctx, a.metrics.AuditStorage(db.AuditLog()), a.keys.auditSigner, auditOpts); err != nil {
 		a.closeCluster()
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	a.gate = gate.New(db, gatePolicy, a.audit, a.policy)
+	a.gate = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy)
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
 	a.wireDetection()
+	a.gate.Throttle.Observe = a.metrics.ObserveThrottle
 	if a.cluster != nil {
 		a.wireCluster()
 	}
@@ -201,7 +204,8 @@ func (a *app) closeCluster() {
 	}
 }
 
-// loadKeys reads the platform keys from dir, creating them on first start.
+// loadKeys reads the platform keys from dir, creating those missing: only
+// ensureKeys (through openStore) may let it create any, on an empty store.
 func loadKeys(dir string) (keys, error) {
 	var k keys
 	if err := os.MkdirAll(dir, 0o700); err != nil {

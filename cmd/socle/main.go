@@ -55,6 +55,8 @@ func commands() []command {
 		{"client", "manage partner API clients and signing keys", runClient},
 		{"audit", "verify the audit log, print its verifier key", runAudit},
 		{"witness", "run a witness that cosigns audit checkpoints (keygen, serve)", runWitness},
+		{"backup", "write an encrypted backup of the store and its keys", runBackup},
+		{"restore", "restore a backup into an empty data directory or database", runRestore},
 		{"retention", "shred and erase the records whose retention ended (retention run)", runRetention},
 		{"detect", "simulate, run and evaluate misuse detection", runDetect},
 		{"version", "print the version", runVersion},

@@ -14,10 +14,13 @@ import (
 // too: the keys live with the server, not in the database).
 const masterKeyFile = "person-master.key"
 
-// setSealer gives db the keyring of the master key in dir, creating the key
-// on first start. Without it the store refuses sensitive sections.
+func newMasterKey() (string, error) { return randomHex(seal.KeySize) }
+
+// setSealer gives db the keyring of the master key in dir, which
+// ensureKeys has checked (or created on an empty store). Without it the
+// store refuses sensitive sections.
 func setSealer(db *sqlstore.DB, dir string) error {
-	v, err := readOrCreate(filepath.Join(dir, masterKeyFile), func() (string, error) { return randomHex(seal.KeySize) })
+	v, err := readOrCreate(filepath.Join(dir, masterKeyFile), newMasterKey)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	sochttp "socle/http"
 	"socle/oauth"
+	"socle/ratelog"
 )
 
 // storeFlags are the flags that choose the store, shared by the commands.
@@ -44,6 +45,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	tlsKey := fs.String("tls-key", getenv("SOCLE_TLS_KEY"), "TLS key file (env SOCLE_TLS_KEY)")
 	ssoIssuer := fs.String("sso-issuer", getenv("SOCLE_SSO_ISSUER"), "OpenID Connect issuer of the network's single sign-on; off when empty (env SOCLE_SSO_ISSUER; the secret comes from SOCLE_SSO_CLIENT_SECRET)")
 	ssoClientID := fs.String("sso-client-id", getenv("SOCLE_SSO_CLIENT_ID"), "client id of Socle at the SSO provider (env SOCLE_SSO_CLIENT_ID)")
+	adminAddr := fs.String("admin-addr", getenv("SOCLE_ADMIN_ADDR"), "address of the metrics (/metrics) and profiles (/debug/pprof/), apart from the public one; off when empty, keep it on loopback or a private network, e.g. 127.0.0.1:9090 (env SOCLE_ADMIN_ADDR)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	var wf witnessFlags
 	wf.register(fs, getenv)
@@ -66,7 +68,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *demoPersons < 1 || *demoPersons > 10_000_000 {
 		return usagef("serve: --demo-persons must be between 1 and 10000000")
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	// Repeated warnings and errors (a full disk, a database down) are
+	// collapsed into one line per message and window, with their count.
+	logger := slog.New(ratelog.New(slog.NewJSONHandler(stderr, nil), 10*time.Second))
 	if len(witnesses) == 0 {
 		logger.Warn("audit checkpoints are not witnessed: give --witness and --witness-key (see README)")
 	}
@@ -114,7 +118,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	svc := app.services()
 	svc.Ready = app.ready(sf.data, *minFreeMiB<<20)
-	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != ""}, svc)
+	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != "", Metrics: app.metrics}, svc)
+	stopAdmin, err := startAdmin(*adminAddr, app, logger, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -22,6 +22,10 @@ func openStore(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("creating data directory: %w", err)
 		}
+		if err := ensureKeys(ctx, db, sf.data); err != nil {
+			db.Close()
+			return nil, err
+		}
 		if err := setSealer(db, sf.data); err != nil {
 			db.Close()
 			return nil, err
@@ -34,6 +38,10 @@ func openStore(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
 	db, err := sqlite.Open(ctx, sf.data)
 	if err != nil {
 		return nil, fmt.Errorf("opening SQLite in %s: %w", sf.data, err)
+	}
+	if err := ensureKeys(ctx, db, sf.data); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if err := setSealer(db, sf.data); err != nil {
 		db.Close()

@@ -97,6 +97,9 @@ func RunEngine(t *testing.T, e Engine) {
 		s, _ := e.open(t)
 		testPersonWrites(t, s)
 	})
+	t.Run("Keys", func(t *testing.T) {
+		runKeys(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s })
+	})
 	t.Run("MigrationsIdempotent", func(t *testing.T) { testMigrationsIdempotent(t, e) })
 }
 

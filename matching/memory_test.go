@@ -1,0 +1,107 @@
+package matching
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"socle"
+	"socle/rome"
+)
+
+// syntheticPersons returns n persons shaped like the network's: opaque ids,
+// one to three ROME codes, a few skills from a shared vocabulary, a commune
+// among 35,000, one or two of 2,000 organisations.
+func syntheticPersons(n int, seed uint64) []Features {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	codes := rome.Builtin().Codes
+	deps := []string{"01", "13", "31", "33", "44", "59", "67", "69", "75", "93", "2A", "971"}
+	contracts := []string{"CDI", "CDD", "interim", ""}
+	fs := make([]Features, n)
+	for i := range fs {
+		f := Features{
+			PersonID:       socle.NewIDFrom(rngReader{rng}, socle.PrefixPerson),
+			CommuneCode:    fmt.Sprintf("%s%03d", deps[rng.IntN(len(deps))], rng.IntN(1000)),
+			ContractWanted: contracts[rng.IntN(len(contracts))],
+			HoursWanted:    20 + rng.IntN(20),
+			Available:      rng.IntN(10) > 0,
+			Organisations:  []string{fmt.Sprintf("org-%04d", rng.IntN(2000))},
+			UpdatedAt:      time.Unix(int64(i), 0),
+		}
+		for range 1 + rng.IntN(3) {
+			f.ROMECodes = append(f.ROMECodes, codes[rng.IntN(len(codes))].Code)
+		}
+		for range 2 + rng.IntN(5) {
+			f.Skills = append(f.Skills, fmt.Sprintf("compétence %d", rng.IntN(3000)))
+		}
+		if rng.IntN(3) == 0 {
+			f.Organisations = append(f.Organisations, fmt.Sprintf("org-%04d", rng.IntN(2000)))
+		}
+		fs[i] = f
+	}
+	return fs
+}
+
+type rngReader struct{ r *rand.Rand }
+
+func (r rngReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r.r.Uint32())
+	}
+	return len(p), nil
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkIndexMemory reports the bytes the index holds per person
+// (B/person, from runtime.MemStats after a collection), at 100k and 1M
+// synthetic persons; the persons' own strings, built for the load, are
+// dropped first, as a server drops the rows it read.
+//
+//	go test ./matching -run '^$' -bench IndexMemory -benchtime 1x
+func BenchmarkIndexMemory(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for range b.N {
+				before := heapInUse()
+				x := New(rome.Builtin())
+				for from := 0; from < n; from += 10_000 {
+					x.UpsertAll(syntheticPersons(min(10_000, n-from), uint64(from)))
+				}
+				after := heapInUse()
+				b.ReportMetric(float64(after-before)/float64(n), "B/person")
+				runtime.KeepAlive(x)
+			}
+		})
+	}
+}
+
+// BenchmarkRankByOrganisation measures ranking persons for an offer, filtered by one
+// organisation, at 100k and 1M persons: its cost should follow the
+// organisation's caseload, not the network.
+func BenchmarkRankByOrganisation(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			x := New(rome.Builtin())
+			for from := 0; from < n; from += 10_000 {
+				x.UpsertAll(syntheticPersons(min(10_000, n-from), uint64(from)))
+			}
+			codes := rome.Builtin().Codes
+			b.ResetTimer()
+			for i := range b.N {
+				o := offer(codes[i%len(codes)].Code, "69123", "compétence 12", "compétence 7")
+				if _, err := x.Rank(o, Filter{OrganisationID: fmt.Sprintf("org-%04d", i%2000)}, 20); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
