@@ -58,6 +58,7 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("Parcours", func(t *testing.T) { RunParcours(t, open) })
 	t.Run("Companies", func(t *testing.T) { RunCompanies(t, open) })
 	t.Run("Detect", func(t *testing.T) { RunDetect(t, open) })
+	t.Run("Directory", func(t *testing.T) { RunDirectory(t, open) })
 	t.Run("Audit", func(t *testing.T) {
 		RunAudit(t, func(t *testing.T) (audit.Storage, AuditSearcher) {
 			s, _ := e.open(t)
