@@ -51,6 +51,9 @@ type Gate struct {
 	// history searches the audit log for a person's own history; set by
 	// SetAuditSearch (space.go).
 	history AuditSearcher
+	// homes is the detection directory's index of homes (homes.go); nil
+	// keeps none.
+	homes Homes
 }
 
 // New returns a gate over the store with the given policy, audit log and
@@ -148,7 +151,14 @@ func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res
 // event is the audit event of a decision on req; every append of the gate
 // starts from it.
 func (g *Gate) event(req Request, action socle.Action, d socle.Decision, records int) socle.AuditEvent {
+	var basis string
+	if d.Allow {
+		basis = socle.Basis(d.Facts, req.Actor.AgentID)
+	}
 	return socle.AuditEvent{
+		Basis:          basis,
+		Session:        g.keyedRef("session", req.Actor.SessionID),
+		Remote:         g.keyedRef("remote", remoteHost(req.RemoteAddr)),
 		Time:           g.Now().UTC(),
 		RequestID:      req.RequestID,
 		AgentID:        req.Actor.AgentID,
@@ -258,7 +268,7 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 	if err := g.throttle(ctx, req, socle.ActionSearch, res, ids...); err != nil {
 		return nil, d, err
 	}
-	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(found)); err != nil {
+	if err := g.auditPersons(ctx, req, socle.ActionSearch, res, d, ids); err != nil {
 		return nil, d, err
 	}
 	return found, d, nil
@@ -333,6 +343,9 @@ func (g *Gate) CreatePerson(ctx context.Context, req Request, p *socle.Person) (
 		return d, fmt.Errorf("creating the follow-up of the new person: %w", err)
 	}
 	g.invalidate(p.ID)
+	if err := g.indexHome(ctx, p); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 
@@ -362,6 +375,9 @@ func (g *Gate) UpdatePerson(ctx context.Context, req Request, p *socle.Person) (
 		return d, err
 	}
 	g.invalidate(p.ID)
+	if err := g.indexHome(ctx, p); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 
