@@ -64,8 +64,15 @@ func (s *AuditSource) Convert(index uint64, ev socle.AuditEvent) Event {
 	}
 	out.Principal = s.Principals.ID(key)
 	out.Org = s.Orgs.ID(ev.OrganisationID)
-	if out.Principal != 0 && int(out.Principal) >= len(s.principals) {
-		s.principals = append(s.principals, PrincipalInfo{Org: out.Org, Client: ev.AgentID == ""})
+	if out.Principal != 0 {
+		// A principal may have been named before its first event (a
+		// restored baseline): grow to it, then learn its organisation.
+		for int(out.Principal) >= len(s.principals) {
+			s.principals = append(s.principals, PrincipalInfo{})
+		}
+		if pi := &s.principals[out.Principal]; pi.Org == 0 {
+			*pi = PrincipalInfo{Org: out.Org, Client: ev.AgentID == ""}
+		}
 	}
 	ref := ev.PersonRef
 	if ref == "" && ev.ResourceKind == string(socle.ResourcePerson) {

@@ -14,6 +14,7 @@ import (
 	"socle/audit"
 	"socle/cases"
 	"socle/commitment"
+	"socle/directory"
 	"socle/employer"
 	"socle/gate"
 	sochttp "socle/http"
@@ -45,6 +46,7 @@ type app struct {
 	keys     keys
 	matching *matching.Index // the mise en relation index, loaded by startMatching
 	cases    *cases.Service  // misuse cases and bulk tasks (detect_live.go)
+	dir      *directory.Service // register of protected persons, declarations (detect_live.go)
 }
 
 // keys are the platform's secrets, kept in the data directory.
@@ -55,6 +57,7 @@ type keys struct {
 	clientHMAC  []byte // keys the hash of partner client secrets
 	signingSeal []byte // seals the token signing keys at rest (AES-256-GCM)
 	commitment  string // Ed25519 seed (hex) that signs contrats d'engagement
+	directory   []byte // HMAC key of the detection directory's identity and home hashes
 }
 
 // siteConfig is how the site is reached, for cookies, links and WebAuthn.
@@ -181,6 +184,9 @@ func loadKeys(dir string) (keys, error) {
 		return k, err
 	}
 	if k.signingSeal, err = hexKey("signing-seal.key"); err != nil {
+		return k, err
+	}
+	if k.directory, err = hexKey("directory.key"); err != nil {
 		return k, err
 	}
 	if k.commitment, err = readOrCreate(filepath.Join(dir, "commitment-signer.key"), commitment.GenerateKey); err != nil {
