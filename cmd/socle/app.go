@@ -44,8 +44,8 @@ type app struct {
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
 	keys     keys
-	matching *matching.Index // the mise en relation index, loaded by startMatching
-	cases    *cases.Service  // misuse cases and bulk tasks (detect_live.go)
+	matching *matching.Index    // the mise en relation index, loaded by startMatching
+	cases    *cases.Service     // misuse cases and bulk tasks (detect_live.go)
 	dir      *directory.Service // register of protected persons, declarations (detect_live.go)
 }
 
