@@ -25,6 +25,7 @@ const (
 type Store interface {
 	socle.DirectoryStore
 	Agent(ctx context.Context, id string) (*socle.Agent, error)
+	AgentsOf(ctx context.Context, organisationID string) ([]*socle.Agent, error)
 }
 
 // Service keeps the register of protected persons (privacy officers) and
@@ -270,6 +271,19 @@ func (s *Service) Withdraw(ctx context.Context, actor socle.Actor, id string) er
 	return s.store.WithdrawDeclaration(ctx, id, actor.AgentID, s.Now())
 }
 
+// Colleagues returns the enabled agents of the actor's organisation other
+// than her, whom she may declare to cover.
+func (s *Service) Colleagues(ctx context.Context, actor socle.Actor) ([]*socle.Agent, error) {
+	if err := checkAgent(actor); err != nil {
+		return nil, err
+	}
+	as, err := s.store.AgentsOf(ctx, actor.OrganisationID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(as, func(a *socle.Agent) bool { return a.Disabled || a.ID == actor.AgentID }), nil
+}
+
 // Declarations returns the actor's declarations of the last 30 days and
 // those still in force.
 func (s *Service) Declarations(ctx context.Context, actor socle.Actor) ([]*socle.Declaration, error) {
@@ -293,4 +307,26 @@ func (h HomeIndex) Marks(p *socle.Person) socle.Marks { return h.Marker.PersonMa
 // SetPersonHome implements gate.Homes.
 func (h HomeIndex) SetPersonHome(ctx context.Context, ph *socle.PersonHome) error {
 	return h.Store.SetPersonHome(ctx, ph)
+}
+
+// Names returns the full names of agents by id, for the privacy officers'
+// screens (an unknown id is left out).
+func (s *Service) Names(ctx context.Context, actor socle.Actor, ids ...string) (map[string]string, error) {
+	if err := checkOfficer(actor); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, id := range ids {
+		if _, ok := out[id]; ok || id == "" {
+			continue
+		}
+		a, err := s.store.Agent(ctx, id)
+		if socle.ErrorCode(err) == socle.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out[id] = a.FullName()
+	}
+	return out, nil
 }

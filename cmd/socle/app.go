@@ -105,6 +105,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, fmt.Errorf("identity: %w", err)
 	}
+	a.cases.SetNotifier(a.identity) // critical alerts and questions reach agents at once
 	a.oauth, err = oauth.New(ctx, db, db, a.audit, oauth.Config{
 		Issuer: site.baseURL, SecretKey: a.keys.clientHMAC, KeyEncryptionKey: a.keys.signingSeal, Logger: logger,
 		Agreements: func() []policy.Agreement { return a.policy.Register().Agreements },
@@ -135,7 +136,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
 	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space,
-		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases}
+		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases, Detection: a.dir}
 }
 
 // Close flushes the audit log and closes the store.
