@@ -47,6 +47,10 @@ func NewService(store Store, auditor socle.Auditor) *Service {
 	return &Service{store: store, auditor: auditor, Now: time.Now}
 }
 
+// Ref returns the audit log's reference of a person, for links to her
+// accesses in the journal.
+func (s *Service) Ref(id string) string { return s.ref(id) }
+
 func (s *Service) ref(id string) string {
 	if s.PersonRef == nil {
 		return id

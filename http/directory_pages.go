@@ -36,7 +36,7 @@ func directoryService(s *Server) (*directory.Service, error) {
 
 // protectedRow is an entry of the register as the page shows it.
 type protectedRow struct {
-	ID, Person, Kind, Reason, Added, Removed string
+	ID, Ref, Kind, Reason, Added, Removed string
 	Active                                   bool
 }
 
@@ -51,7 +51,7 @@ func (s *Server) renderProtected(w http.ResponseWriter, r *http.Request, status 
 		if ps, err = svc.Protected(r.Context(), actor); err == nil {
 			rows := make([]protectedRow, len(ps))
 			for i, p := range ps {
-				rows[i] = protectedRow{ID: p.ID, Person: p.PersonID, Kind: p.Kind.Label(), Reason: p.Reason, Active: p.Active(),
+				rows[i] = protectedRow{ID: p.ID, Ref: svc.Ref(p.PersonID), Kind: p.Kind.Label(), Reason: p.Reason, Active: p.Active(),
 					Added: p.AddedAt.In(paris).Format("02/01/2006")}
 				if !p.Active() {
 					rows[i].Removed = p.RemovedAt.In(paris).Format("02/01/2006")
