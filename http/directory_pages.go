@@ -168,7 +168,10 @@ func (s *Server) renderDeclarations(w http.ResponseWriter, r *http.Request, stat
 			rows[i].Window = "depuis le " + d.From.In(paris).Format("02/01/2006")
 			rows[i].Detail = "1 dossier"
 		default:
-			rows[i].Detail = strings.TrimSpace(d.Reference + " — " + plural(len(d.Persons), "dossier"))
+			rows[i].Detail = plural(len(d.Persons), "dossier")
+			if d.Reference != "" {
+				rows[i].Detail = d.Reference + " — " + rows[i].Detail
+			}
 		}
 		if !d.WithdrawnAt.IsZero() {
 			rows[i].Window += " (retirée)"

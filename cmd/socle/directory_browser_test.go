@@ -59,11 +59,11 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.width, 900)); err != nil {
 			t.Fatal(err)
 		}
-		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot of %s: %v", name, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, name+"-"+size.suffix+".jpg"), buf, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+size.suffix+".png"), buf, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
