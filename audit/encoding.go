@@ -56,6 +56,12 @@ type eventV1 struct {
 	RemoteAddr     string   `json:"remote_addr,omitempty"`
 	Records        int      `json:"records"`
 	BreakGlass     string   `json:"break_glass,omitempty"`
+	// Detection fields, added after the first leaves were written: empty,
+	// they are omitted, so every earlier leaf keeps its exact encoding.
+	PersonRefs []string `json:"person_refs,omitempty"`
+	Basis      string   `json:"basis,omitempty"`
+	Session    string   `json:"session,omitempty"`
+	Remote     string   `json:"remote,omitempty"`
 }
 
 type leafV1 struct {
@@ -89,6 +95,10 @@ func encodeEvent(ev socle.AuditEvent) ([]byte, error) {
 		RemoteAddr:     ev.RemoteAddr,
 		Records:        ev.Records,
 		BreakGlass:     ev.BreakGlass,
+		PersonRefs:     ev.PersonRefs,
+		Basis:          ev.Basis,
+		Session:        ev.Session,
+		Remote:         ev.Remote,
 	}
 	if len(ev.Facts) > 0 {
 		e.Facts = make([]factV1, len(ev.Facts))
@@ -172,6 +182,10 @@ func decodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {
 		RemoteAddr:     e.RemoteAddr,
 		Records:        e.Records,
 		BreakGlass:     e.BreakGlass,
+		PersonRefs:     e.PersonRefs,
+		Basis:          e.Basis,
+		Session:        e.Session,
+		Remote:         e.Remote,
 	}
 	for _, f := range e.Facts {
 		ev.Facts = append(ev.Facts, socle.Fact(f))
