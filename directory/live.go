@@ -325,19 +325,21 @@ func (l *Live) Explain(evs []detect.Event, ev socle.AuditEvent) string {
 			continue
 		}
 		ref := l.Persons.Name(e.Person)
-		if e.Relation == detect.RelNone {
-			if kind := l.declared(ev, ref); kind != "" {
-				e.Relation, added = detect.RelationOf(kind), kind
-			}
+		// A declaration more specific than what the gate found replaces
+		// it: covering the référent says more than the follow-up of the
+		// organisation.
+		if kind := l.declared(ev, ref); kind != "" && socle.MostSpecific(kind, detect.Explanation(ev)) == kind && kind != detect.Explanation(ev) {
+			e.Relation, added = detect.RelationOf(kind), kind
 		}
 		l.task(e, ev, ref)
 	}
 	return added
 }
 
-// declared returns the explanation kind a declaration gives to the access
-// of ev to the person ref.
+// declared returns the most specific explanation kind the declarations
+// give to the access of ev to the person ref ("" when none).
 func (l *Live) declared(ev socle.AuditEvent, ref string) string {
+	var kinds []string
 	for _, d := range l.snap.decls[ev.AgentID] {
 		if !d.Covers(ev.Time) {
 			continue
@@ -348,21 +350,24 @@ func (l *Live) declared(ev socle.AuditEvent, ref string) string {
 			// référent of, as the gate's follow-up facts name her.
 			for _, f := range ev.Facts {
 				if f.Kind == "followup" && f.Detail["agent_id"] == d.OfAgentID {
-					return "delegation"
+					kinds = append(kinds, "delegation")
 				}
 			}
 		case socle.DeclareCall:
 			if d.refs[ref] {
-				return "appointment"
+				kinds = append(kinds, "appointment")
 			}
 		}
 	}
 	for _, d := range l.snap.orgDecls[ev.OrganisationID] {
 		if d.refs[ref] && d.Covers(ev.Time) {
-			return "appointment"
+			kinds = append(kinds, "appointment")
 		}
 	}
-	return ""
+	if len(kinds) == 0 {
+		return ""
+	}
+	return socle.MostSpecific(kinds...)
 }
 
 // task marks e with the approved bulk task of its agent and purpose that
