@@ -145,6 +145,9 @@ type AuditEvent struct {
 	// of the remote address: detection compares them, nobody reads them.
 	Session string `json:"session,omitempty"`
 	Remote  string `json:"remote,omitempty"`
+	// CallRef is the phone platform's reference of the call during which
+	// the access was made, as the agent's tool gave it.
+	CallRef string `json:"call_ref,omitempty"`
 }
 
 // Auditor appends events to the tamper-evident log. Append returns only once

@@ -62,6 +62,7 @@ type eventV1 struct {
 	Basis      string   `json:"basis,omitempty"`
 	Session    string   `json:"session,omitempty"`
 	Remote     string   `json:"remote,omitempty"`
+	CallRef    string   `json:"call_ref,omitempty"`
 }
 
 type leafV1 struct {
@@ -99,6 +100,7 @@ func encodeEvent(ev socle.AuditEvent) ([]byte, error) {
 		Basis:          ev.Basis,
 		Session:        ev.Session,
 		Remote:         ev.Remote,
+		CallRef:        ev.CallRef,
 	}
 	if len(ev.Facts) > 0 {
 		e.Facts = make([]factV1, len(ev.Facts))
@@ -186,6 +188,7 @@ func decodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {
 		Basis:          e.Basis,
 		Session:        e.Session,
 		Remote:         e.Remote,
+		CallRef:        e.CallRef,
 	}
 	for _, f := range e.Facts {
 		ev.Facts = append(ev.Facts, socle.Fact(f))

@@ -28,7 +28,7 @@ type Service struct {
 	mu         sync.Mutex
 	auditor    socle.Auditor // set by SetAuditor (audit.go)
 	onSuppress []func(Suppression)
-	notifier   Notifier // set by SetNotifier (delays.go)
+	notifier   Notifier               // set by SetNotifier (delays.go)
 	tasks      map[string][]*BulkTask // approved, not yet ended, by agent
 }
 

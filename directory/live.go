@@ -354,7 +354,9 @@ func (l *Live) declared(ev socle.AuditEvent, ref string) string {
 				}
 			}
 		case socle.DeclareCall:
-			if d.refs[ref] {
+			// The declared call explains its person, or whoever the
+			// access made under its reference concerns.
+			if d.refs[ref] || (ev.CallRef != "" && d.Reference == ev.CallRef) {
 				kinds = append(kinds, "appointment")
 			}
 		}

@@ -91,6 +91,11 @@ func TestLiveDirectoryExplainsWhatUsersDeclared(t *testing.T) {
 		{"walk-in at the reception", access("agt_other", "per_walkin", day.Add(time.Hour)), detect.RelAppointment, false},
 		{"walk-in, the next day", access("agt_other", "per_walkin", day.Add(25*time.Hour)), detect.RelNone, false},
 		{"declared call", access("agt_phone", "per_caller", day.Add(30*time.Minute)), detect.RelAppointment, false},
+		{"access under the declared call's reference", func() socle.AuditEvent {
+			ev := access("agt_phone", "per_household_member", day.Add(20*time.Minute))
+			ev.CallRef = "APL-1"
+			return ev
+		}(), detect.RelAppointment, false},
 		{"call of another agent", access("agt_other_phone", "per_caller", day.Add(30*time.Minute)), detect.RelNone, false},
 		{"evening job-dating", access("agt_x", "per_guest", day.Add(9*time.Hour)), detect.RelAppointment, false},
 		{"bulk task", access("agt_bulk", "per_any", day.Add(time.Hour)), detect.RelNone, true},

@@ -79,6 +79,9 @@ type Request struct {
 	BreakGlass string
 	RequestID  string
 	RemoteAddr string
+	// CallRef is the phone platform's reference of the call under way
+	// (optional), recorded with the access for detection.
+	CallRef string
 }
 
 // Purposes returns the purpose register, for forms and error messages.
@@ -97,6 +100,9 @@ func (g *Gate) checkCaller(req Request) error {
 	}
 	if _, ok := g.purposes.Purpose(req.Purpose); !ok {
 		return socle.Errorf(socle.EINVALID, "unknown purpose %q: declare one of %s", req.Purpose, g.purposeCodes())
+	}
+	if !validCallRef(req.CallRef) {
+		return socle.Errorf(socle.EINVALID, "call reference: at most 64 letters, digits, '-', '_', '.' or '/'")
 	}
 	return nil
 }
@@ -159,6 +165,7 @@ func (g *Gate) event(req Request, action socle.Action, d socle.Decision, records
 		Basis:          basis,
 		Session:        g.keyedRef("session", req.Actor.SessionID),
 		Remote:         g.keyedRef("remote", remoteHost(req.RemoteAddr)),
+		CallRef:        req.CallRef,
 		Time:           g.Now().UTC(),
 		RequestID:      req.RequestID,
 		AgentID:        req.Actor.AgentID,

@@ -41,3 +41,17 @@ func (g *Gate) auditPersons(ctx context.Context, req Request, action socle.Actio
 	}
 	return nil
 }
+
+// validCallRef reports whether a phone platform's call reference is
+// empty or short and plain: it is written as given in the audit log.
+func validCallRef(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '/') {
+			return false
+		}
+	}
+	return true
+}

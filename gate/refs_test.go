@@ -55,6 +55,20 @@ func TestSearchEventsCarryEveryPersonShown(t *testing.T) {
 	if read.Event.Basis != "referent" {
 		t.Errorf("read basis = %q, want referent", read.Event.Basis)
 	}
+	// The call reference of a phone platform is recorded; a malformed one
+	// is refused before anything is read.
+	req.CallRef = "APL-2025/0042"
+	if _, _, err := e.gate.ReadPerson(ctx, req, e.followed.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if call, err := e.log.Entry(ctx, e.log.Size()-1); err != nil || call.Event.CallRef != "APL-2025/0042" {
+		t.Fatalf("call reference recorded = %q, %v", call.Event.CallRef, err)
+	}
+	req.CallRef = "<script>"
+	if _, _, err := e.gate.ReadPerson(ctx, req, e.followed.ID, 0); socle.ErrorCode(err) != socle.EINVALID {
+		t.Fatalf("malformed call reference: %v, want EINVALID", err)
+	}
+	req.CallRef = ""
 	// A refused read records no basis.
 	if _, _, err := e.gate.ReadPerson(ctx, req, e.stranger.ID, 0); socle.ErrorCode(err) != socle.ENOTFOUND {
 		t.Fatalf("stranger: %v", err)

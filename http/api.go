@@ -149,6 +149,7 @@ func gateRequest(r *http.Request) gate.Request {
 		BreakGlass: strings.TrimSpace(r.Header.Get("X-Break-Glass")),
 		RequestID:  RequestID(r.Context()),
 		RemoteAddr: remoteAddr(r),
+		CallRef:    strings.TrimSpace(r.Header.Get("X-Call-Ref")),
 	}
 }
 

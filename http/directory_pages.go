@@ -37,7 +37,7 @@ func directoryService(s *Server) (*directory.Service, error) {
 // protectedRow is an entry of the register as the page shows it.
 type protectedRow struct {
 	ID, Ref, Kind, Reason, Added, Removed string
-	Active                                   bool
+	Active                                bool
 }
 
 func (s *Server) renderProtected(w http.ResponseWriter, r *http.Request, status int, problem string) {
