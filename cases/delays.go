@@ -118,12 +118,8 @@ func (s *Service) Ask(ctx context.Context, actor socle.Actor, id, question strin
 	if question, err = cleanText(question, true); err != nil {
 		return nil, err
 	}
-	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryQuestion, Author: actor.AgentID, Text: question, CreatedAt: s.Now().UTC()}
-	if err := s.audit(ctx, actor, AuditCaseQuestion, "case", c.ID, "explanation asked of the agent concerned",
-		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID}}); err != nil {
-		return nil, err
-	}
-	if err := s.store.AddCaseEntry(ctx, e); err != nil {
+	e, err := s.addEntry(ctx, actor, c, EntryQuestion, AuditCaseQuestion, "explanation asked of the agent concerned", question)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.notify(ctx, c.AgentID(), "Demande d'explication",
@@ -209,12 +205,8 @@ func (s *Service) Answer(ctx context.Context, actor socle.Actor, id, text string
 	if text, err = cleanText(text, true); err != nil {
 		return nil, err
 	}
-	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryAnswer, Author: actor.AgentID, Text: text, CreatedAt: s.Now().UTC()}
-	if err := s.audit(ctx, actor, AuditCaseAnswer, "case", c.ID, "the agent concerned answered",
-		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID}}); err != nil {
-		return nil, err
-	}
-	if err := s.store.AddCaseEntry(ctx, e); err != nil {
+	e, err := s.addEntry(ctx, actor, c, EntryAnswer, AuditCaseAnswer, "the agent concerned answered", text)
+	if err != nil {
 		return nil, err
 	}
 	if c.Assignee != "" {

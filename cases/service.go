@@ -329,8 +329,13 @@ func (s *Service) Comment(ctx context.Context, actor socle.Actor, id, text strin
 	if text, err = cleanText(text, true); err != nil {
 		return nil, err
 	}
-	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryComment, Author: actor.AgentID, Text: text, CreatedAt: s.Now().UTC()}
-	if err := s.audit(ctx, actor, AuditCaseComment, "case", c.ID, "comment added",
+	return s.addEntry(ctx, actor, c, EntryComment, AuditCaseComment, "comment added", text)
+}
+
+// addEntry audits, then adds an entry of a kind to the case's timeline.
+func (s *Service) addEntry(ctx context.Context, actor socle.Actor, c *Case, kind, action, note, text string) (*Entry, error) {
+	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: kind, Author: actor.AgentID, Text: text, CreatedAt: s.Now().UTC()}
+	if err := s.audit(ctx, actor, action, "case", c.ID, note,
 		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID}}); err != nil {
 		return nil, err
 	}
