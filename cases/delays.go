@@ -131,10 +131,10 @@ func (s *Service) Ask(ctx context.Context, actor socle.Actor, id, question strin
 
 // Question is a question asked to an agent, with her answer if any.
 type Question struct {
-	CaseID   string
-	Asked    *Entry
-	Answer   *Entry // nil while unanswered
-	Deadline time.Time
+	CaseID   string    `json:"case_id"`
+	Asked    *Entry    `json:"asked"`
+	Answer   *Entry    `json:"answer,omitempty"` // nil while unanswered
+	Deadline time.Time `json:"deadline"`
 }
 
 // AnswerWindow is how long the agent has to answer.

@@ -26,6 +26,12 @@ func detectRoutes(s *Server) {
 	s.handle("POST /api/v1/bulk-tasks", handleDeclareBulkTaskAPI(s))
 	s.handle("POST /api/v1/bulk-tasks/{id}/approval", handleApproveBulkTaskAPI(s))
 	s.handle("POST /api/v1/step-up", handleStepUpAPI(s))
+	s.handle("POST /api/v1/cases/{id}/questions", handleCaseQuestionAPI(s))
+	s.handle("POST /api/v1/cases/{id}/answers", handleCaseAnswerAPI(s))
+	s.handle("GET /api/v1/questions", handleQuestionsAPI(s))
+	s.handle("GET /api/v1/declarations", handleDeclarationsAPI(s))
+	s.handle("POST /api/v1/declarations", handleDeclareAPI(s))
+	s.handle("POST /api/v1/declarations/{id}/withdrawal", handleWithdrawDeclarationAPI(s))
 	if s.identity != nil {
 		s.handle("GET /verification-renforcee", handleStepUpPage(s))
 		s.handle("POST /verification-renforcee", handleStepUpPage(s))
