@@ -167,8 +167,9 @@ func (l *Live) Load(ctx context.Context, s Source, since time.Time) error {
 		}
 	}
 	l.snap = sn
+	orgCtx := context.WithoutCancel(ctx) // looked up later, while events come
 	l.lookupOrg = func(id string) []string {
-		o, err := s.Organisation(ctx, id)
+		o, err := s.Organisation(orgCtx, id)
 		if err != nil {
 			return nil
 		}
