@@ -231,7 +231,10 @@ func (g *Gate) ReadPerson(ctx context.Context, req Request, id string, want socl
 		}
 		return nil, d, fmt.Errorf("reading person: %w", err)
 	}
-	if err := g.audit(ctx, req, socle.ActionRead, res, d, 1); err != nil {
+	// The log records the categories read: those granted that were asked.
+	read := d
+	read.Categories &= want
+	if err := g.audit(ctx, req, socle.ActionRead, res, read, 1); err != nil {
 		return nil, d, err
 	}
 	return p, d, nil

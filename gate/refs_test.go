@@ -55,6 +55,13 @@ func TestSearchEventsCarryEveryPersonShown(t *testing.T) {
 	if read.Event.Basis != "referent" {
 		t.Errorf("read basis = %q, want referent", read.Event.Basis)
 	}
+	// A read records the categories read, not every one granted.
+	if _, _, err := e.gate.ReadPerson(ctx, req, e.followed.ID, socle.SetOf(socle.CatIdentity)); err != nil {
+		t.Fatal(err)
+	}
+	if narrow, err := e.log.Entry(ctx, e.log.Size()-1); err != nil || narrow.Event.Categories != socle.SetOf(socle.CatIdentity).String() {
+		t.Fatalf("categories of an identity-only read = %q, %v", narrow.Event.Categories, err)
+	}
 	// The call reference of a phone platform is recorded; a malformed one
 	// is refused before anything is read.
 	req.CallRef = "APL-2025/0042"
