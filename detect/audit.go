@@ -10,10 +10,9 @@ import (
 // AuditSource turns the events of the real audit log into detection events
 // and is the Directory of what those events say: the principal's
 // organisation, the relationship facts, the bulk tasks declared to it. What
-// the log does not hold (homes, staff lists, public figures) is unknown, so
-// the family, neighbour, colleague and public-figure patterns stay silent
-// until a directory with those facts is given; explanations, baselines,
-// off-hours and volumes work from the log alone.
+// the log does not hold (homes, staff, former staff, protected persons,
+// declarations) comes from directory.Live, which wraps it on the live path
+// of `serve` and `detect run`.
 type AuditSource struct {
 	Principals *Interner // "agent:ID" or "client:ID"
 	Orgs       *Interner

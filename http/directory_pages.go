@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,8 @@ func directoryPages(s *Server) {
 	s.handle("GET /declarations", handleDeclarationsPage(s))
 	s.handle("POST /declarations", handleDeclarationForm(s, "ajout"))
 	s.handle("POST /declarations/{id}/retrait", handleDeclarationForm(s, "retrait"))
+	s.handle("POST /declarations/taches", handleBulkTaskForm(s, "ajout"))
+	s.handle("POST /declarations/taches/{id}/approbation", handleBulkTaskForm(s, "approbation"))
 	s.handle("GET /mes-explications", handleQuestionsPage(s))
 	s.handle("POST /mes-explications/{id}", handleAnswerForm(s))
 	s.handle("GET /bris-de-glace", handleBreakGlassReviewPage(s))
@@ -181,8 +184,80 @@ func (s *Server) renderDeclarations(w http.ResponseWriter, r *http.Request, stat
 	for i, k := range socle.DeclarationKinds {
 		kinds[i] = map[string]string{"Value": string(k), "Label": k.Label()}
 	}
+	var tasks []taskRow
+	if csvc, err := casesService(s); err == nil {
+		ts, err := csvc.Tasks(r.Context(), actor)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		labels := map[string]string{}
+		for _, p := range s.gate.Purposes() {
+			labels[p.Code] = p.Label
+		}
+		for _, t := range ts {
+			tasks = append(tasks, taskRow{ID: t.ID, Agent: orDefault(names[t.AgentID], "vous-même"), Purpose: orDefault(labels[t.Purpose], t.Purpose),
+				Population: orDefault(t.Population, plural(len(t.Persons), "dossier")), Approved: t.Approved(),
+				Window: "du " + t.Start.In(paris).Format("02/01/2006 15:04") + " au " + t.End.In(paris).Format("02/01/2006 15:04")})
+		}
+	}
 	staffPage(s, w, r, status, "declarations", "Mes déclarations", "declarations",
-		map[string]any{"Rows": rows, "Kinds": kinds, "Colleagues": colleagues, "Error": problem, "Form": r.PostForm})
+		map[string]any{"Rows": rows, "Kinds": kinds, "Colleagues": colleagues, "Error": problem, "Tasks": tasks, "Purposes": s.gate.Purposes(),
+			"Admin": slices.Contains(actor.Roles, socle.RoleOrgAdmin), "Grace": int(directory.TaskGrace.Minutes())})
+}
+
+// taskRow is a bulk task of the organisation as the page shows it.
+type taskRow struct {
+	ID, Agent, Purpose, Population, Window string
+	Approved                               bool
+}
+
+func handleBulkTaskForm(s *Server, form string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !staffPost(s, w, r) {
+			return
+		}
+		svc, err := casesService(s)
+		actor := ActorFrom(r.Context())
+		if err == nil && form == "approbation" {
+			_, err = svc.ApproveTask(r.Context(), actor, r.PathValue("id"))
+		} else if err == nil {
+			t := &cases.BulkTask{Purpose: r.PostFormValue("finalite"), Population: r.PostFormValue("population"),
+				Persons: strings.Fields(strings.ReplaceAll(r.PostFormValue("dossiers_tache"), ",", " "))}
+			if t.Start, err = formTime(r.PostFormValue("debut_tache")); err == nil {
+				if t.End, err = formTime(r.PostFormValue("fin_tache")); err == nil {
+					err = svc.DeclareTask(r.Context(), actor, t)
+				}
+			}
+		}
+		if err != nil {
+			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.EFORBIDDEN {
+				s.renderDeclarations(w, r, errorStatus(err), taskMessage(err))
+				return
+			}
+			s.renderError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/declarations", http.StatusSeeOther)
+	})
+}
+
+// taskMessage turns a domain error of a bulk task into French.
+func taskMessage(err error) string {
+	msg := socle.ErrorMessage(err)
+	for _, m := range []struct{ key, fr string }{
+		{"already approved", "Cette tâche est déjà approuvée."},
+		{"approve", "Une tâche est approuvée par un administrateur de la structure, autre que l'agent qui la réalise et que celui qui l'a déclarée."},
+		{"purpose", "Choisissez la finalité de la tâche."},
+		{"population", "Décrivez la population concernée ou listez les dossiers."},
+		{"persons", "Un identifiant de dossier est mal formé (il commence par « per_ »)."},
+		{"end", "La tâche a un début, une fin après le début, et dure 31 jours au plus."},
+	} {
+		if strings.Contains(msg, m.key) {
+			return m.fr
+		}
+	}
+	return "La tâche n'a pas pu être enregistrée."
 }
 
 func orDefault(s, def string) string {

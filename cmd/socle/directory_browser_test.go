@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -42,6 +43,19 @@ func checkPage(t *testing.T, ctx context.Context, what string) {
 	if id := internalID.FindString(body); id != "" {
 		t.Errorf("%s shows an internal identifier: %s", what, id)
 	}
+}
+
+// waitText waits until the element's text contains want: a form's
+// redirect replaces the page after the click returns.
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`)||{}).innerText||""`))
+		if err == nil && strings.Contains(got, want) {
+			return
+		}
+	}
+	t.Fatalf("%s never showed %q", sel, want)
 }
 
 // screenshots saves the page at desktop and phone widths into
@@ -107,17 +121,29 @@ func TestBrowserDirectoryPages(t *testing.T) {
 		chromedp.SendKeys("#dossiers", personID),
 		chromedp.Click(`#form-declaration button[type=submit]`),
 		chromedp.WaitVisible("#mes-declarations"))
+	waitText(t, adviserCtx, "#mes-declarations", "Accueil d'une personne sans rendez-vous")
 	step(t, adviserCtx, "conflict",
 		chromedp.SetValue("#type", "conflict"),
 		chromedp.SendKeys("#dossiers", personID),
 		chromedp.SendKeys("#note", "Ma voisine"),
 		chromedp.Click(`#form-declaration button[type=submit]`),
 		chromedp.WaitVisible("#mes-declarations"))
+	waitText(t, adviserCtx, "#mes-declarations", "Conflit d'intérêts")
 	table := text(t, adviserCtx, "#mes-declarations")
 	for _, want := range []string{"Accueil d'une personne sans rendez-vous", "Conflit d'intérêts"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("declarations table %q lacks %q", table, want)
 		}
+	}
+	step(t, adviserCtx, "bulk task",
+		chromedp.SendKeys("#population", "Relance des demandeurs sans rendez-vous depuis six mois"),
+		chromedp.SetValue("#debut_tache", "2030-01-07T08:00"),
+		chromedp.SetValue("#fin_tache", "2030-01-07T18:00"),
+		chromedp.Click(`#form-tache button[type=submit]`),
+		chromedp.WaitVisible("main h1"))
+	waitText(t, adviserCtx, "#taches", "Relance des demandeurs")
+	if tasks := text(t, adviserCtx, "#taches"); !strings.Contains(tasks, "Relance des demandeurs") || !strings.Contains(tasks, "En attente") {
+		t.Errorf("bulk tasks table %q", tasks)
 	}
 	checkPage(t, adviserCtx, "declarations")
 	screenshots(t, adviserCtx, "declarations")
@@ -137,6 +163,7 @@ func TestBrowserDirectoryPages(t *testing.T) {
 		chromedp.SendKeys("#motif", "Conseillère municipale"),
 		chromedp.Click(`#form-protection button[type=submit]`),
 		chromedp.WaitVisible("#registre"))
+	waitText(t, dpoCtx, "#registre", "Conseillère municipale")
 	if reg := text(t, dpoCtx, "#registre"); !strings.Contains(reg, "Élu ou élue") || !strings.Contains(reg, "Conseillère municipale") {
 		t.Errorf("register %q", reg)
 	}
