@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"socle"
+	"socle/audit"
+	"socle/detect"
 	"socle/policy"
 	"socle/store/storetest"
 )
@@ -195,5 +197,35 @@ func TestLivePathRecall(t *testing.T) {
 			t.Errorf("false alert %s on %s", rule, who)
 		}
 	}
-	t.Logf("live-path recall over the six directory rules: %d/6; %s", detected, strings.TrimSpace(errOut.String()))
+	// The same log through the audit source alone, as before the
+	// directory: none of the six fires.
+	db, err := openStore(ctx, storeFlags{data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bare := detect.NewAuditSource()
+	det := detect.New(bare, detect.Config{Location: paris})
+	var before []detect.Alert
+	size, err := db.AuditLog().Size(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.AuditLog().ReadRange(ctx, 0, size, func(i uint64, r audit.Record) error {
+		_, ev, err := detect.DecodeLeaf(r.Leaf)
+		for _, e := range bare.ConvertAll(i, ev, nil) {
+			before = append(before, det.Observe(&e)...)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = append(before, det.Flush()...)
+	for _, a := range before {
+		if a.RuleName != "off_hours" && a.RuleName != "mass_fast" && a.RuleName != "mass_slow" {
+			t.Errorf("without the directory, %s fired", a.RuleName)
+		}
+	}
+	t.Logf("live-path recall over the six directory rules: %d/6 (without the directory: %d alerts); %s", detected, len(before), strings.TrimSpace(errOut.String()))
 }
