@@ -62,34 +62,10 @@ func handleWithdrawDeclarationAPI(s *Server) http.Handler {
 	})
 }
 
-func handleCaseQuestionAPI(s *Server) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := decode[struct {
-			Text string `json:"text"`
-		}](r)
-		svc, serr := casesService(s)
-		if err = firstErr(serr, err); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		e, err := svc.Ask(r.Context(), ActorFrom(r.Context()), r.PathValue("id"), in.Text)
-		respond(w, r, http.StatusCreated, e, err)
-	})
-}
+func handleCaseQuestionAPI(s *Server) http.Handler { return handleCaseTextAPI(s, (*cases.Service).Ask) }
 
 func handleCaseAnswerAPI(s *Server) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := decode[struct {
-			Text string `json:"text"`
-		}](r)
-		svc, serr := casesService(s)
-		if err = firstErr(serr, err); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		e, err := svc.Answer(r.Context(), ActorFrom(r.Context()), r.PathValue("id"), in.Text)
-		respond(w, r, http.StatusCreated, e, err)
-	})
+	return handleCaseTextAPI(s, (*cases.Service).Answer)
 }
 
 func handleQuestionsAPI(s *Server) http.Handler {

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"html/template"
@@ -141,6 +142,12 @@ func handleCaseAssignAPI(s *Server) http.Handler {
 }
 
 func handleCaseCommentAPI(s *Server) http.Handler {
+	return handleCaseTextAPI(s, (*cases.Service).Comment)
+}
+
+// handleCaseTextAPI adds a text entry to a case's timeline with add (a
+// comment, a question to the agent concerned, her answer).
+func handleCaseTextAPI(s *Server, add func(*cases.Service, context.Context, socle.Actor, string, string) (*cases.Entry, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[struct {
 			Text string `json:"text"`
@@ -150,7 +157,7 @@ func handleCaseCommentAPI(s *Server) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		e, err := svc.Comment(r.Context(), ActorFrom(r.Context()), r.PathValue("id"), in.Text)
+		e, err := add(svc, r.Context(), ActorFrom(r.Context()), r.PathValue("id"), in.Text)
 		respond(w, r, http.StatusCreated, e, err)
 	})
 }

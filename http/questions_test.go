@@ -18,14 +18,24 @@ import (
 	"socle/identity"
 	"socle/policy"
 	"socle/store/sqlite"
+	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
 
-// TestExplanationAskedAndAnsweredInTheApp: the privacy officer asks the
-// agent concerned from the case page, the agent reads the question in
-// the app and answers, and the answer appears in the case. The agent's
-// declarations page refuses a malformed declaration in French, with 400.
-func TestExplanationAskedAndAnsweredInTheApp(t *testing.T) {
+// consoleStack is the real stack the console's tests run on: SQLite, the
+// audit log, the policy, identity (logins), cases and the directory
+// service, served over HTTP.
+type consoleStack struct {
+	db    *sqlstore.DB
+	log   *audit.Log
+	idsvc *identity.Service
+	cases *cases.Service
+	srv   *httptest.Server
+	env   *networkEnv
+}
+
+func newConsoleStack(t *testing.T) *consoleStack {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
@@ -56,7 +66,17 @@ func TestExplanationAskedAndAnsweredInTheApp(t *testing.T) {
 	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: gate.New(db, engine, log, engine), Directory: db, Identity: idsvc, Auth: idsvc,
 		Cases: csvc, Detection: directory.NewService(db, log)}))
 	t.Cleanup(srv.Close)
-	e := &networkEnv{t: t, srv: srv}
+	return &consoleStack{db: db, log: log, idsvc: idsvc, cases: csvc, srv: srv, env: &networkEnv{t: t, srv: srv}}
+}
+
+// TestExplanationAskedAndAnsweredInTheApp: the privacy officer asks the
+// agent concerned from the case page, the agent reads the question in
+// the app and answers, and the answer appears in the case. The agent's
+// declarations page refuses a malformed declaration in French, with 400.
+func TestExplanationAskedAndAnsweredInTheApp(t *testing.T) {
+	ctx := context.Background()
+	st := newConsoleStack(t)
+	db, idsvc, csvc, srv, e := st.db, st.idsvc, st.cases, st.srv, st.env
 	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
 	if err := db.CreateOrganisation(ctx, org); err != nil {
 		t.Fatal(err)
