@@ -134,6 +134,20 @@ type AuditEvent struct {
 	RemoteAddr     string    `json:"remote_addr,omitempty"`
 	Records        int       `json:"records"`
 	BreakGlass     string    `json:"break_glass,omitempty"`
+	// PersonRefs are the pseudonymous references of every person a
+	// search, an export or a matching disclosed (PersonRef names the one
+	// person of a read).
+	PersonRefs []string `json:"person_refs,omitempty"`
+	// Basis is the most specific explanation kind of the decision
+	// (MostSpecific), for detection.
+	Basis string `json:"basis,omitempty"`
+	// Session and Remote are keyed hashes of the session (the device) and
+	// of the remote address: detection compares them, nobody reads them.
+	Session string `json:"session,omitempty"`
+	Remote  string `json:"remote,omitempty"`
+	// CallRef is the phone platform's reference of the call during which
+	// the access was made, as the agent's tool gave it.
+	CallRef string `json:"call_ref,omitempty"`
 }
 
 // Auditor appends events to the tamper-evident log. Append returns only once

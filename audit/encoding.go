@@ -60,6 +60,13 @@ type eventV1 struct {
 	RemoteAddr     string   `json:"remote_addr,omitempty"`
 	Records        int      `json:"records"`
 	BreakGlass     string   `json:"break_glass,omitempty"`
+	// Detection fields, added after the first leaves were written: empty,
+	// they are omitted, so every earlier leaf keeps its exact encoding.
+	PersonRefs []string `json:"person_refs,omitempty"`
+	Basis      string   `json:"basis,omitempty"`
+	Session    string   `json:"session,omitempty"`
+	Remote     string   `json:"remote,omitempty"`
+	CallRef    string   `json:"call_ref,omitempty"`
 }
 
 type leafV1 struct {
@@ -96,6 +103,11 @@ func encodeEvent(ev socle.AuditEvent) ([]byte, error) {
 		RemoteAddr:     validUTF8(ev.RemoteAddr),
 		Records:        ev.Records,
 		BreakGlass:     validUTF8(ev.BreakGlass),
+		PersonRefs:     validUTF8s(ev.PersonRefs),
+		Basis:          validUTF8(ev.Basis),
+		Session:        validUTF8(ev.Session),
+		Remote:         validUTF8(ev.Remote),
+		CallRef:        validUTF8(ev.CallRef),
 	}
 	if len(ev.Facts) > 0 {
 		e.Facts = make([]factV1, len(ev.Facts))
@@ -140,6 +152,18 @@ func validUTF8(s string) string {
 		return s
 	}
 	return string([]rune(s))
+}
+
+// validUTF8s is validUTF8 over a list; nil stays nil (omitted).
+func validUTF8s(ss []string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = validUTF8(s)
+	}
+	return out
 }
 
 // appendLeaf appends the canonical leaf of entry index with the encoded
@@ -211,6 +235,11 @@ func decodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {
 		RemoteAddr:     e.RemoteAddr,
 		Records:        e.Records,
 		BreakGlass:     e.BreakGlass,
+		PersonRefs:     e.PersonRefs,
+		Basis:          e.Basis,
+		Session:        e.Session,
+		Remote:         e.Remote,
+		CallRef:        e.CallRef,
 	}
 	for _, f := range e.Facts {
 		ev.Facts = append(ev.Facts, socle.Fact(f))

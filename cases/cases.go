@@ -124,6 +124,9 @@ type Case struct {
 	TriagedAt      time.Time `json:"triaged_at,omitzero"`
 	ClosedAt       time.Time `json:"closed_at,omitzero"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Score is the highest score of the case's alerts: the console ranks
+	// open cases by it. Filled by listings.
+	Score float64 `json:"score"`
 }
 
 // AgentID returns the agent behind the case ("" for a partner system).

@@ -221,8 +221,10 @@ func TestCompute(t *testing.T) {
 		t.Errorf("durations %v %v %v %v", m.TriageP50, m.TriageP90, m.CloseP50, m.CloseP90)
 	}
 	want := map[string]cases.RulePrecision{
-		"off_hours": {Rule: "off_hours", Alerts: 3, Closed: 2, Confirmed: 1, Precision: 0.5},
-		"mass_fast": {Rule: "mass_fast", Alerts: 3, Closed: 2, Confirmed: 2, Precision: 1},
+		// Median time to close per rule: off hours closes a (10 h) and b
+		// (20 h), mass extraction a (10 h) and c (30 h): nearest rank 10 h.
+		"off_hours": {Rule: "off_hours", Alerts: 3, Closed: 2, Confirmed: 1, Precision: 0.5, CloseP50: 10 * h},
+		"mass_fast": {Rule: "mass_fast", Alerts: 3, Closed: 2, Confirmed: 2, Precision: 1, CloseP50: 10 * h},
 	}
 	if len(m.Rules) != 2 {
 		t.Fatalf("rules = %+v", m.Rules)

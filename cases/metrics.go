@@ -28,6 +28,9 @@ type RulePrecision struct {
 	Closed    int     `json:"closed"`
 	Confirmed int     `json:"confirmed"`
 	Precision float64 `json:"precision"` // confirmed / closed; 0 when none closed
+	// CloseP50 is the median time from opening to verdict of the closed
+	// cases with an alert of the rule.
+	CloseP50 time.Duration `json:"time_to_close_p50"`
 }
 
 // WeekCount is the number of alerts of an ISO week.
@@ -59,6 +62,7 @@ func Compute(cs []*Case, alerts []*Alert) *Metrics {
 
 	rules := map[string]*RulePrecision{}
 	counted := map[[2]string]bool{}
+	closeTimes := map[string][]time.Duration{}
 	weeks := map[string]*WeekCount{}
 	for _, a := range alerts {
 		r := rules[a.Rule]
@@ -70,6 +74,7 @@ func Compute(cs []*Case, alerts []*Alert) *Metrics {
 		if c := byID[a.CaseID]; c != nil && c.State == StateClosed && !counted[[2]string{a.Rule, c.ID}] {
 			counted[[2]string{a.Rule, c.ID}] = true
 			r.Closed++
+			closeTimes[a.Rule] = append(closeTimes[a.Rule], c.ClosedAt.Sub(c.OpenedAt))
 			if c.Verdict == VerdictMisuse {
 				r.Confirmed++
 			}
@@ -87,6 +92,7 @@ func Compute(cs []*Case, alerts []*Alert) *Metrics {
 		if r.Closed > 0 {
 			r.Precision = float64(r.Confirmed) / float64(r.Closed)
 		}
+		r.CloseP50 = percentile(closeTimes[r.Rule], 50)
 		m.Rules = append(m.Rules, *r)
 	}
 	slices.SortFunc(m.Rules, func(a, b RulePrecision) int {

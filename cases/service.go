@@ -28,6 +28,7 @@ type Service struct {
 	mu         sync.Mutex
 	auditor    socle.Auditor // set by SetAuditor (audit.go)
 	onSuppress []func(Suppression)
+	notifier   Notifier               // set by SetNotifier (delays.go)
 	tasks      map[string][]*BulkTask // approved, not yet ended, by agent
 }
 
@@ -103,6 +104,11 @@ func (s *Service) Raise(ctx context.Context, a *Alert) (*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raising alert %s: %w", a.Rule, err)
 	}
+	if a.Critical {
+		if err := s.notifyCritical(ctx, c, a); err != nil {
+			return c, err
+		}
+	}
 	return c, nil
 }
 
@@ -126,6 +132,7 @@ func (s *Service) Cases(ctx context.Context, actor socle.Actor, f Filter) ([]*Ca
 	if err := s.auditRecords(ctx, actor, AuditCaseList, "case", "", "Consultation de la liste des dossiers d'enquête.", len(cs)); err != nil {
 		return nil, err
 	}
+	Rank(cs)
 	return cs, nil
 }
 
@@ -322,8 +329,13 @@ func (s *Service) Comment(ctx context.Context, actor socle.Actor, id, text strin
 	if text, err = cleanText(text, true); err != nil {
 		return nil, err
 	}
-	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryComment, Author: actor.AgentID, Text: text, CreatedAt: s.Now().UTC()}
-	if err := s.audit(ctx, actor, AuditCaseComment, "case", c.ID, "comment added",
+	return s.addEntry(ctx, actor, c, EntryComment, AuditCaseComment, "comment added", text)
+}
+
+// addEntry audits, then adds an entry of a kind to the case's timeline.
+func (s *Service) addEntry(ctx context.Context, actor socle.Actor, c *Case, kind, action, note, text string) (*Entry, error) {
+	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: kind, Author: actor.AgentID, Text: text, CreatedAt: s.Now().UTC()}
+	if err := s.audit(ctx, actor, action, "case", c.ID, note,
 		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID}}); err != nil {
 		return nil, err
 	}

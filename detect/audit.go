@@ -10,10 +10,9 @@ import (
 // AuditSource turns the events of the real audit log into detection events
 // and is the Directory of what those events say: the principal's
 // organisation, the relationship facts, the bulk tasks declared to it. What
-// the log does not hold (homes, staff lists, public figures) is unknown, so
-// the family, neighbour, colleague and public-figure patterns stay silent
-// until a directory with those facts is given; explanations, baselines,
-// off-hours and volumes work from the log alone.
+// the log does not hold (homes, staff, former staff, protected persons,
+// declarations) comes from directory.Live, which wraps it on the live path
+// of `serve` and `detect run`.
 type AuditSource struct {
 	Principals *Interner // "agent:ID" or "client:ID"
 	Orgs       *Interner
@@ -64,8 +63,15 @@ func (s *AuditSource) Convert(index uint64, ev socle.AuditEvent) Event {
 	}
 	out.Principal = s.Principals.ID(key)
 	out.Org = s.Orgs.ID(ev.OrganisationID)
-	if out.Principal != 0 && int(out.Principal) >= len(s.principals) {
-		s.principals = append(s.principals, PrincipalInfo{Org: out.Org, Client: ev.AgentID == ""})
+	if out.Principal != 0 {
+		// A principal may have been named before its first event (a
+		// restored baseline): grow to it, then learn its organisation.
+		for int(out.Principal) >= len(s.principals) {
+			s.principals = append(s.principals, PrincipalInfo{})
+		}
+		if pi := &s.principals[out.Principal]; pi.Org == 0 {
+			*pi = PrincipalInfo{Org: out.Org, Client: ev.AgentID == ""}
+		}
 	}
 	ref := ev.PersonRef
 	if ref == "" && ev.ResourceKind == string(socle.ResourcePerson) {
@@ -91,14 +97,52 @@ func (s *AuditSource) Convert(index uint64, ev socle.AuditEvent) Event {
 	if ev.BreakGlass != "" {
 		out.Flags |= FlagBreakGlass
 	}
-	for _, f := range ev.Facts {
-		if r := relationFromFact(f.Kind); r != RelNone {
-			out.Relation = r
-			break
-		}
+	if ev.Allowed {
+		out.Relation = explanationRelations[Explanation(ev)]
 	}
 	return out
 }
+
+// ConvertAll appends to out the detection events of the audit entry at
+// index: one per person it disclosed (a search lists every person it
+// returned), else one. They share the entry's id, so that an alert's
+// evidence points at the audit entry.
+func (s *AuditSource) ConvertAll(index uint64, ev socle.AuditEvent, out []Event) []Event {
+	e := s.Convert(index, ev)
+	if len(ev.PersonRefs) == 0 {
+		return append(out, e)
+	}
+	for _, ref := range ev.PersonRefs {
+		e.Person = s.Persons.ID(ref)
+		out = append(out, e)
+	}
+	return out
+}
+
+// Explanation returns the most specific explanation kind of an audit
+// event (docs/detect-events.md): the gate's typed basis when it recorded
+// one, else the most specific of its facts.
+func Explanation(ev socle.AuditEvent) string {
+	if !ev.Allowed {
+		return socle.ExplanationNone
+	}
+	if ev.Basis != "" {
+		return ev.Basis
+	}
+	return socle.Basis(ev.Facts, ev.AgentID)
+}
+
+// explanationRelations maps an explanation kind to the relation the
+// detector scores. Covering the référent's portfolio explains like the
+// référent; territory, lookup and break the glass explain nothing.
+var explanationRelations = map[string]Relation{
+	"referent": RelReferent, "delegation": RelReferent, "portfolio": RelFollowup, "followup": RelFollowup,
+	"appointment": RelAppointment, "proposal": RelProposal, "orientation": RelOrientation,
+}
+
+// RelationOf returns the relation of an explanation kind (RelNone for the
+// wide rules).
+func RelationOf(kind string) Relation { return explanationRelations[kind] }
 
 // DecodeLeaf decodes a canonical audit leaf ({"v":1,"index":N,"event":…}).
 func DecodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {

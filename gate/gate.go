@@ -58,6 +58,9 @@ type Gate struct {
 	// history searches the audit log for a person's own history; set by
 	// SetAuditSearch (space.go).
 	history AuditSearcher
+	// homes is the detection directory's index of homes (homes.go); nil
+	// keeps none.
+	homes Homes
 }
 
 // New returns a gate over the store with the given policy, audit log and
@@ -89,6 +92,9 @@ type Request struct {
 	// IdempotencyKey, when set on a create, makes a retry of the same
 	// request return the first result instead of creating twice.
 	IdempotencyKey string
+	// CallRef is the phone platform's reference of the call under way
+	// (optional), recorded with the access for detection.
+	CallRef string
 }
 
 // Purposes returns the purpose register, for forms and error messages.
@@ -114,6 +120,9 @@ func (g *Gate) checkCaller(req Request) error {
 	}
 	if _, ok := g.purposes.Purpose(req.Purpose); !ok {
 		return socle.Errorf(socle.EINVALID, "unknown purpose %q: declare one of %s", req.Purpose, g.purposeCodes())
+	}
+	if !validCallRef(req.CallRef) {
+		return socle.Errorf(socle.EINVALID, "call reference: at most 64 letters, digits, '-', '_', '.' or '/'")
 	}
 	return nil
 }
@@ -197,7 +206,15 @@ func (g *Gate) decide(ctx context.Context, req Request, action socle.Action, res
 // event is the audit event of a decision on req; every append of the gate
 // starts from it.
 func (g *Gate) event(req Request, action socle.Action, d socle.Decision, records int) socle.AuditEvent {
+	var basis string
+	if d.Allow {
+		basis = socle.Basis(d.Facts, req.Actor.AgentID)
+	}
 	return socle.AuditEvent{
+		Basis:          basis,
+		Session:        g.keyedRef("session", req.Actor.SessionID),
+		Remote:         g.keyedRef("remote", remoteHost(req.RemoteAddr)),
+		CallRef:        req.CallRef,
 		Time:           g.Now().UTC(),
 		RequestID:      req.RequestID,
 		AgentID:        req.Actor.AgentID,
@@ -283,7 +300,10 @@ func (g *Gate) ReadPerson(ctx context.Context, req Request, id string, want socl
 		}
 		return nil, d, fmt.Errorf("reading person: %w", err)
 	}
-	if err := g.audit(ctx, req, socle.ActionRead, res, d, 1); err != nil {
+	// The log records the categories read: those granted that were asked.
+	read := d
+	read.Categories &= want
+	if err := g.audit(ctx, req, socle.ActionRead, res, read, 1); err != nil {
 		return nil, d, err
 	}
 	return p, d, nil
@@ -328,7 +348,7 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 	if err := g.throttlePersons(ctx, req, socle.ActionSearch, res, ids); err != nil {
 		return nil, d, err
 	}
-	if err := g.audit(ctx, req, socle.ActionSearch, res, d, len(found)); err != nil {
+	if err := g.auditPersons(ctx, req, socle.ActionSearch, res, d, ids); err != nil {
 		return nil, d, err
 	}
 	return found, d, nil
@@ -476,6 +496,9 @@ func (g *Gate) CreatePerson(ctx context.Context, req Request, p *socle.Person) (
 		return d, fmt.Errorf("registering person: %w", err)
 	}
 	g.invalidate(p.ID)
+	if err := g.indexHome(ctx, p); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 
@@ -504,6 +527,9 @@ func (g *Gate) UpdatePerson(ctx context.Context, req Request, p *socle.Person) (
 		return d, fmt.Errorf("updating person: %w", err)
 	}
 	g.invalidate(p.ID)
+	if err := g.indexHome(ctx, p); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 

@@ -2,21 +2,13 @@ package http
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"socle"
-	"socle/audit"
 	"socle/cases"
-	"socle/gate"
-	"socle/identity"
-	"socle/policy"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -27,35 +19,8 @@ import (
 // login page and an adviser is refused.
 func TestCasesConsole(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	idsvc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	csvc := cases.New(db)
-	csvc.SetAuditor(log)
-	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: gate.New(db, engine, log, engine), Directory: db, Identity: idsvc, Auth: idsvc, Cases: csvc}))
-	t.Cleanup(srv.Close)
-	e := &networkEnv{t: t, srv: srv}
-
+	st := newConsoleStack(t)
+	db, log, idsvc, csvc, srv, e := st.db, st.log, st.idsvc, st.cases, st.srv, st.env
 	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
 	if err := db.CreateOrganisation(ctx, org); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"html/template"
@@ -26,6 +27,12 @@ func detectRoutes(s *Server) {
 	s.handle("POST /api/v1/bulk-tasks", handleDeclareBulkTaskAPI(s))
 	s.handle("POST /api/v1/bulk-tasks/{id}/approval", handleApproveBulkTaskAPI(s))
 	s.handle("POST /api/v1/step-up", handleStepUpAPI(s))
+	s.handle("POST /api/v1/cases/{id}/questions", handleCaseQuestionAPI(s))
+	s.handle("POST /api/v1/cases/{id}/answers", handleCaseAnswerAPI(s))
+	s.handle("GET /api/v1/questions", handleQuestionsAPI(s))
+	s.handle("GET /api/v1/declarations", handleDeclarationsAPI(s))
+	s.handle("POST /api/v1/declarations", handleDeclareAPI(s))
+	s.handle("POST /api/v1/declarations/{id}/withdrawal", handleWithdrawDeclarationAPI(s))
 	if s.identity != nil {
 		s.handle("GET /verification-renforcee", handleStepUpPage(s))
 		s.handle("POST /verification-renforcee", handleStepUpPage(s))
@@ -34,6 +41,8 @@ func detectRoutes(s *Server) {
 		s.handle("POST /alertes/{id}/etat", handleCaseForm(s, "etat"))
 		s.handle("POST /alertes/{id}/assigner", handleCaseForm(s, "assigner"))
 		s.handle("POST /alertes/{id}/commentaire", handleCaseForm(s, "commentaire"))
+		s.handle("POST /alertes/{id}/question", handleCaseForm(s, "question"))
+		directoryPages(s)
 	}
 }
 
@@ -133,6 +142,12 @@ func handleCaseAssignAPI(s *Server) http.Handler {
 }
 
 func handleCaseCommentAPI(s *Server) http.Handler {
+	return handleCaseTextAPI(s, (*cases.Service).Comment)
+}
+
+// handleCaseTextAPI adds a text entry to a case's timeline with add (a
+// comment, a question to the agent concerned, her answer).
+func handleCaseTextAPI(s *Server, add func(*cases.Service, context.Context, socle.Actor, string, string) (*cases.Entry, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[struct {
 			Text string `json:"text"`
@@ -142,7 +157,7 @@ func handleCaseCommentAPI(s *Server) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		e, err := svc.Comment(r.Context(), ActorFrom(r.Context()), r.PathValue("id"), in.Text)
+		e, err := add(svc, r.Context(), ActorFrom(r.Context()), r.PathValue("id"), in.Text)
 		respond(w, r, http.StatusCreated, e, err)
 	})
 }
@@ -296,7 +311,7 @@ func handleCasesPage(s *Server) http.Handler {
 		}
 		v := r.URL.Query()
 		data := map[string]any{
-			"Cases": cs, "Metrics": m, "States": cases.States,
+			"Cases": caseRows(cs, svc.Now()), "Metrics": m, "States": cases.States,
 			"Form":       map[string]string{"etat": v.Get("etat"), "regle": v.Get("regle"), "agent": v.Get("agent"), "structure": v.Get("structure")},
 			"RulesChart": rulesChart(m.Rules), "WeeksChart": weeksChart(m.AlertsWeeks),
 			"Durations": map[string]string{"TriageP50": duration(m.TriageP50), "TriageP90": duration(m.TriageP90),
@@ -342,13 +357,18 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.S
 	for _, a := range d.Alerts {
 		items = append(items, timelineItem{At: a.OccurredAt, Kind: "alerte", Text: a.Reason, Alert: a, Rule: ruleLabel(a.Rule)})
 	}
-	kinds := map[string]string{cases.EntryComment: "commentaire", cases.EntryState: "etat", cases.EntryAssign: "assignation"}
+	kinds := map[string]string{cases.EntryComment: "commentaire", cases.EntryState: "etat", cases.EntryAssign: "assignation",
+		cases.EntryQuestion: "question", cases.EntryAnswer: "reponse"}
 	for _, e := range d.Entries {
 		items = append(items, timelineItem{At: e.CreatedAt, Kind: kinds[e.Kind], Author: e.Author, Text: e.Text})
 	}
 	sortTimeline(items)
 	data := formData{"Case": d.Case, "Timeline": items, "Next": cases.Next(d.Case.State), "Verdicts": cases.Verdicts,
-		"Auditors": auditors, "Error": problem}
+		"Auditors": auditors, "Error": problem, "CanAsk": d.Case.AgentID() != "" && d.Case.State != cases.StateClosed,
+		"Overdue": cases.Overdue(d.Case, svc.Now())}
+	if dl := cases.Deadline(d.Case); !dl.IsZero() {
+		data["Deadline"] = dl.In(paris).Format("02/01/2006 15:04")
+	}
 	identityPage(s, s.identity, w, r, status, "dossier-enquete", "Dossier d'enquête", data)
 }
 
@@ -377,6 +397,8 @@ func handleCaseForm(s *Server, form string) http.Handler {
 			err = svc.Assign(r.Context(), actor, id, r.PostFormValue("auditeur"))
 		case "commentaire":
 			_, err = svc.Comment(r.Context(), actor, id, r.PostFormValue("texte"))
+		case "question":
+			_, err = svc.Ask(r.Context(), actor, id, r.PostFormValue("question"))
 		}
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT {
@@ -461,13 +483,32 @@ func duration(d time.Duration) string {
 type ruleRow struct {
 	Label                     string
 	Alerts, Closed, Confirmed int
-	Precision                 string
+	Precision, CloseP50       string
+}
+
+// caseRow is a case of the console's list with its deadline and score.
+type caseRow struct {
+	*cases.Case
+	Deadline string // "" once closed
+	Overdue  bool
+	Rank     string // the score, for people
+}
+
+func caseRows(cs []*cases.Case, now time.Time) []caseRow {
+	out := make([]caseRow, len(cs))
+	for i, c := range cs {
+		out[i] = caseRow{Case: c, Overdue: cases.Overdue(c, now), Rank: fmt.Sprintf("%.1f", c.Score)}
+		if d := cases.Deadline(c); !d.IsZero() {
+			out[i].Deadline = d.In(paris).Format("02/01/2006 15:04")
+		}
+	}
+	return out
 }
 
 func ruleRows(rules []cases.RulePrecision) []ruleRow {
 	out := make([]ruleRow, len(rules))
 	for i, r := range rules {
-		out[i] = ruleRow{Label: ruleLabel(r.Rule), Alerts: r.Alerts, Closed: r.Closed, Confirmed: r.Confirmed, Precision: "—"}
+		out[i] = ruleRow{Label: ruleLabel(r.Rule), Alerts: r.Alerts, Closed: r.Closed, Confirmed: r.Confirmed, Precision: "—", CloseP50: duration(r.CloseP50)}
 		if r.Closed > 0 {
 			out[i].Precision = fmt.Sprintf("%.0f %%", r.Precision*100)
 		}

@@ -12,6 +12,7 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/cases"
+	"socle/directory"
 	"socle/employer"
 	"socle/gate"
 	"socle/identity"
@@ -91,6 +92,9 @@ type Services struct {
 	Parcours *gate.Parcours
 	// Cases serves the misuse cases console and API (detect_handlers.go).
 	Cases *cases.Service
+	// Detection serves the register of protected persons and the agents'
+	// declarations (directory_pages.go).
+	Detection *directory.Service
 	// Employer serves the employer space (espace employeur).
 	Employer *employer.Service
 	// Ready, when set, says whether the server can serve beside the
@@ -117,25 +121,26 @@ func (f firstOf) Authenticate(r *http.Request) (socle.Actor, error) {
 
 // Server is Socle's HTTP handler with its dependencies.
 type Server struct {
-	gate     *gate.Gate
-	parcours *gate.Parcours
-	dir      Directory
-	identity *identity.Service
-	oauth    *oauth.Service
-	sso      *oauth.SSO
-	auth     Authenticator
-	register *register.Service
-	space    *space.Service
-	employer *employer.Service
-	matching *matching.Index
-	audit    *audit.Log
-	auditKey string
-	cases    *cases.Service
-	ready    func(ctx context.Context) error
-	logger   *slog.Logger
-	cfg      Config
-	pages    *pages
-	mux      *http.ServeMux
+	gate      *gate.Gate
+	parcours  *gate.Parcours
+	dir       Directory
+	identity  *identity.Service
+	oauth     *oauth.Service
+	sso       *oauth.SSO
+	auth      Authenticator
+	register  *register.Service
+	space     *space.Service
+	employer  *employer.Service
+	matching  *matching.Index
+	audit     *audit.Log
+	auditKey  string
+	cases     *cases.Service
+	detection *directory.Service
+	ready     func(ctx context.Context) error
+	logger    *slog.Logger
+	cfg       Config
+	pages     *pages
+	mux       *http.ServeMux
 	// patterns lists the registered routes.
 	patterns []string
 }
@@ -155,6 +160,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	s.audit, s.auditKey = svc.Audit, svc.AuditVerifierKey
 	s.parcours = svc.Parcours
 	s.cases = svc.Cases
+	s.detection = svc.Detection
 	s.employer = svc.Employer
 	s.ready = svc.Ready
 	s.routes()

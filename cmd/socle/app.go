@@ -17,6 +17,7 @@ import (
 	"socle/audit"
 	"socle/cases"
 	"socle/commitment"
+	"socle/directory"
 	"socle/employer"
 	"socle/gate"
 	sochttp "socle/http"
@@ -47,8 +48,9 @@ type app struct {
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
 	keys     keys
-	matching *matching.Index // the mise en relation index, loaded by startMatching
-	cases    *cases.Service  // misuse cases and bulk tasks (detect_live.go)
+	matching *matching.Index    // the mise en relation index, loaded by startMatching
+	cases    *cases.Service     // misuse cases and bulk tasks (detect_live.go)
+	dir      *directory.Service // register of protected persons, declarations (detect_live.go)
 	cluster  *cluster        // nil unless serving beside other servers (cluster.go)
 
 	// stopDetection stops the live detector after it has read the last
@@ -70,6 +72,7 @@ type keys struct {
 	signingSeal []byte // seals the token signing keys at rest (AES-256-GCM)
 	commitment  string // Ed25519 seed (hex) that signs contrats d'engagement
 	links       []byte // keys the stored hashes of one-time links (activation, recovery, sign-in)
+	directory   []byte // HMAC key of the detection directory's identity and home hashes
 }
 
 // siteConfig is how the site is reached, for cookies, links and WebAuthn.
@@ -143,6 +146,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, fmt.Errorf("register of purposes and agreements: %w", err)
 	}
+	a.cases.SetNotifier(a.identity) // critical alerts and questions reach agents at once
 	a.oauth, err = oauth.New(ctx, db, db, a.audit, oauth.Config{
 		Issuer: site.baseURL, SecretKey: a.keys.clientHMAC, KeyEncryptionKey: a.keys.signingSeal, Logger: logger,
 		Agreements: func() []policy.Agreement { return a.policy.Register().Agreements },
@@ -173,7 +177,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
 	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space,
-		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases}
+		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases, Detection: a.dir}
 }
 
 // Close stops what reads or writes the store, in order: the live detector
@@ -249,6 +253,9 @@ func loadKeys(dir string) (keys, error) {
 		return k, err
 	}
 	if k.links, err = hexKey("link-token.key"); err != nil {
+		return k, err
+	}
+	if k.directory, err = hexKey("directory.key"); err != nil {
 		return k, err
 	}
 	if k.commitment, err = readOrCreate(filepath.Join(dir, "commitment-signer.key"), commitment.GenerateKey); err != nil {

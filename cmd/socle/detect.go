@@ -148,7 +148,7 @@ func runDetectEval(ctx context.Context, args []string, _ func(string) string, st
 // runDetectRun runs the detector over the audit log of the store, from
 // --since, and prints each alert as a JSON line.
 func runDetectRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("detect run", "detect run [--since 24h|2025-03-01] [--data DIR | --db postgres://…]", stdout)
+	fs := newFlags("detect run", "detect run [--since 24h|2025-03-01] [--data DIR | --db postgres://…]\n\nRuns the detector over the audit log with the same directory as serve (staff, homes, protected persons, declarations, bulk tasks) and prints each alert as a JSON line.", stdout)
 	var sf storeFlags
 	sf.register(fs, getenv)
 	since := fs.String("since", "24h", "start: a duration back from now (24h, 168h) or a date (2025-03-01, RFC 3339)")
@@ -193,12 +193,21 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 			hi = mid
 		}
 	}
-	loc, err := time.LoadLocation("Europe/Paris")
+	// The same directory and pipeline as the live detector of serve:
+	// staff, homes, the register of protected persons, declarations and
+	// bulk tasks, with the baselines learnt so far.
+	k, err := loadKeys(sf.data)
 	if err != nil {
-		loc = time.UTC
+		return fmt.Errorf("detect run: %w", err)
 	}
-	src := detect.NewAuditSource()
-	det := detect.New(src, detect.Config{Location: loc})
+	src, live, pipe := newPipeline(func(id string) string { return audit.PersonRef(k.personRef, id) })
+	if err := live.Load(ctx, db, from.Add(-directoryHorizon)); err != nil {
+		return fmt.Errorf("detect run: %w", err)
+	}
+	if _, err := pipe.LoadBaselines(ctx, db); err != nil {
+		return fmt.Errorf("detect run: %w", err)
+	}
+	loc := parisLocation()
 	enc := json.NewEncoder(stdout)
 	type alertOut struct {
 		detect.Alert
@@ -221,18 +230,20 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 		if err != nil {
 			return fmt.Errorf("entry %d: %w", i, err)
 		}
-		e := src.Convert(i, ev)
 		bar.Add(1)
-		return emit(det.Observe(&e))
+		return emit(pipe.Observe(i, ev))
 	})
 	bar.Done()
 	if err == nil {
-		err = emit(det.Flush())
+		err = emit(pipe.Flush())
 	}
 	if err != nil {
 		return fmt.Errorf("detect run: %w", err)
 	}
-	st := det.Stats()
+	st := pipe.Detector.Stats()
+	staff, former, homes, protected, decls, tasks := live.Counts()
+	fmt.Fprintf(stderr, "directory: %d staff (%d former), %d persons with a home, %d protected, %d declarations, %d bulk tasks\n",
+		staff, former, homes, protected, decls, tasks)
 	fmt.Fprintf(stderr, "%d entries since %s: %d reads, %d explained, %d by a bulk task, %d explained afterwards, %d unexplained, %d alerts\n",
 		size-lo, from.Format(time.RFC3339), st.Reads, st.Explained, st.BulkTask, st.Retroactive, st.Unexplained, st.Alerts)
 	return nil

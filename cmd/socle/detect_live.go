@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"socle/audit"
 	"socle/cases"
 	"socle/detect"
+	"socle/directory"
 	"socle/gate"
 )
 
@@ -31,6 +31,9 @@ const detectPoll = 3 * time.Second
 func (a *app) wireDetection() {
 	a.cases = cases.New(a.store)
 	a.cases.SetAuditor(a.audit) // every case and bulk-task change is audited
+	a.dir = directory.NewService(a.store, a.audit)
+	a.dir.PersonRef = a.gate.PersonRef
+	a.gate.SetHomes(directory.HomeIndex{Marker: directory.NewMarker(a.keys.directory), Store: a.store})
 	a.gate.Throttle = gate.NewThrottle(a.store)
 	a.gate.Throttle.Window, a.gate.Throttle.StepUp, a.gate.Throttle.Block, a.gate.Throttle.BlockFor = time.Hour, throttleStepUp, throttleBlock, 24*time.Hour
 	a.gate.Throttle.Exempt = a.cases.Exempt
@@ -46,69 +49,47 @@ func (a *app) wireDetection() {
 }
 
 // liveDetector tails the audit log: it converts each new entry, feeds the
-// detector and files its alerts into cases. Its position survives
-// restarts (detect_cursor); the baselines restart empty.
+// detector through the shared pipeline (directory/pipeline.go, the same as
+// `detect run`) and files its alerts into cases. Its position and the
+// detector's baselines survive restarts (detect_cursor, detect_baselines).
 type liveDetector struct {
 	a   *app
 	log interface {
 		Size(ctx context.Context) (uint64, error)
 		ReadRange(ctx context.Context, from, to uint64, fn func(i uint64, r audit.Record) error) error
 	}
-	mu    sync.Mutex
-	src   *detect.AuditSource
-	dir   *liveDirectory
-	det   *detect.Detector
-	pos   uint64
-	tasks map[string]uint32 // bulk task id → detector task id
+	mu   sync.Mutex
+	src  *detect.AuditSource
+	live *directory.Live
+	pipe *directory.Pipeline
+	pos  uint64
 }
 
-// liveDirectory adds to what the audit events say what the store answers
-// cheaply: the département of a single-territory organisation, and the
-// département of a person as learnt from the territory facts of earlier
-// accesses. Homes, staff-as-person and public figures are not in the store:
-// the family, neighbour, colleague and public-figure patterns stay silent.
-type liveDirectory struct {
-	*detect.AuditSource
-	depts     *detect.Interner
-	orgDept   map[uint32]uint16
-	personDep map[uint32]uint16
-	lookupOrg func(id string) []string
+// newPipeline builds the detection pipeline of the live path over the
+// store, for `serve` and `detect run` alike.
+func newPipeline(personRef func(string) string) (*detect.AuditSource, *directory.Live, *directory.Pipeline) {
+	src := detect.NewAuditSource()
+	live := directory.NewLive(src, personRef)
+	return src, live, directory.NewPipeline(live, detect.Config{Location: parisLocation()})
 }
 
-func (d *liveDirectory) Principal(id uint32) detect.PrincipalInfo {
-	p := d.AuditSource.Principal(id)
-	if p.Org != 0 {
-		dep, ok := d.orgDept[p.Org]
-		if !ok {
-			if ds := d.lookupOrg(d.Orgs.Name(p.Org)); len(ds) == 1 {
-				dep = uint16(d.depts.ID(ds[0]))
-			}
-			d.orgDept[p.Org] = dep
-		}
-		p.Dept = dep
-	}
-	return p
-}
-
-func (d *liveDirectory) Person(id uint32) detect.PersonInfo {
-	return detect.PersonInfo{Dept: d.personDep[id]}
-}
-
-func (a *app) newLiveDetector() *liveDetector {
+// parisLocation is the time zone of days and working hours (UTC when the
+// system has no zone data).
+func parisLocation() *time.Location {
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
-		loc = time.UTC
+		return time.UTC
 	}
-	src := detect.NewAuditSource()
-	dir := &liveDirectory{AuditSource: src, depts: detect.NewInterner(), orgDept: map[uint32]uint16{}, personDep: map[uint32]uint16{},
-		lookupOrg: func(id string) []string {
-			o, err := a.store.Organisation(context.Background(), id)
-			if err != nil {
-				return nil
-			}
-			return o.Departements
-		}}
-	l := &liveDetector{a: a, log: a.store.AuditLog(), src: src, dir: dir, det: detect.New(dir, detect.Config{Location: loc}), tasks: map[string]uint32{}}
+	return loc
+}
+
+// directoryHorizon is how far back the live directory reads declarations
+// and bulk tasks.
+const directoryHorizon = 30 * 24 * time.Hour
+
+func (a *app) newLiveDetector() *liveDetector {
+	src, live, pipe := newPipeline(a.gate.PersonRef)
+	l := &liveDetector{a: a, log: a.store.AuditLog(), src: src, live: live, pipe: pipe}
 	a.cases.OnSuppress(func(s cases.Suppression) { l.suppress(s) })
 	return l
 }
@@ -120,17 +101,21 @@ func (l *liveDetector) suppress(s cases.Suppression) {
 		return // the inline throttle's rule is not the detector's
 	}
 	l.mu.Lock()
-	l.det.Suppress(l.src.Principals.ID(s.Principal), rule, s.Until)
+	l.pipe.Detector.Suppress(l.src.Principals.ID(s.Principal), rule, s.Until)
 	l.mu.Unlock()
 }
 
-// start loads the cursor, the suppressions and the bulk tasks.
+// start loads the cursor, the baselines, the suppressions, the directory
+// and the bulk tasks.
 func (l *liveDetector) start(ctx context.Context) error {
 	pos, err := l.a.store.DetectCursor(ctx, "live")
 	if err != nil {
 		return err
 	}
 	l.pos = pos
+	if _, err := l.pipe.LoadBaselines(ctx, l.a.store); err != nil {
+		return err
+	}
 	return l.loadCases(ctx)
 }
 
@@ -143,7 +128,17 @@ func (l *liveDetector) loadCases(ctx context.Context) error {
 	for _, s := range sups {
 		l.suppress(*s)
 	}
+	if err := l.reload(ctx); err != nil {
+		return err
+	}
 	return l.a.cases.LoadTasks(ctx)
+}
+
+// reload reads the directory again (other instances and users change it).
+func (l *liveDetector) reload(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.live.Load(ctx, l.a.store, l.a.gate.Now().Add(-directoryHorizon))
 }
 
 // step processes the entries appended since the last step, at most a
@@ -161,9 +156,7 @@ func (l *liveDetector) step(ctx context.Context) (int, error) {
 		if err != nil {
 			return fmt.Errorf("audit entry %d: %w", i, err)
 		}
-		e := l.src.Convert(i, ev)
-		l.learn(&e, ev)
-		alerts = append(alerts, l.det.Observe(&e)...)
+		alerts = append(alerts, l.pipe.Observe(i, ev)...)
 		return nil
 	})
 	l.mu.Unlock()
@@ -178,37 +171,23 @@ func (l *liveDetector) step(ctx context.Context) (int, error) {
 	return n, l.a.store.SetDetectCursor(ctx, "live", l.pos)
 }
 
-// learn records the person's département of a territory fact and marks
-// the accesses of an approved bulk task.
-func (l *liveDetector) learn(e *detect.Event, ev socle.AuditEvent) {
-	for _, f := range ev.Facts {
-		if f.Kind == "territory" && e.Person != 0 && f.Detail["departement"] != "" {
-			l.dir.personDep[e.Person] = uint16(l.dir.depts.ID(f.Detail["departement"]))
-		}
-	}
-	t := l.a.cases.ActiveTask(ev.AgentID, ev.Purpose, ev.Time)
-	if t == nil || e.Person == 0 {
-		return
-	}
-	if len(t.Persons) > 0 && !slices.ContainsFunc(t.Persons, func(id string) bool { return l.a.gate.PersonRef != nil && l.a.gate.PersonRef(id) == ev.PersonRef }) {
-		return
-	}
-	id, ok := l.tasks[t.ID]
-	if !ok {
-		id = l.src.AddTask(&detect.Task{Principal: e.Principal, Purpose: e.Purpose, From: t.Start.Unix(), To: t.End.Unix(), Approved: true, Persons: map[uint32]struct{}{}})
-		l.tasks[t.ID] = id
-	}
-	l.src.Task(id).Persons[e.Person] = struct{}{}
-	e.Task = id
-}
-
 // flush closes the day under way (at shutdown, or in tests) and files its
 // alerts.
 func (l *liveDetector) flush(ctx context.Context) error {
 	l.mu.Lock()
-	alerts := l.det.Flush()
+	alerts := l.pipe.Flush()
 	l.mu.Unlock()
-	return l.file(ctx, alerts)
+	if err := l.file(ctx, alerts); err != nil {
+		return err
+	}
+	return l.saveBaselines(ctx)
+}
+
+// saveBaselines persists what the detector learnt.
+func (l *liveDetector) saveBaselines(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pipe.SaveBaselines(ctx, l.a.store)
 }
 
 // file turns detector alerts into case alerts with their evidence: the
@@ -296,6 +275,12 @@ func (l *liveDetector) run(ctx context.Context) {
 		case <-reload.C:
 			if err := l.a.cases.LoadTasks(ctx); err != nil {
 				l.a.logger.Error("live detection: bulk tasks", "err", err)
+			}
+			if err := l.reload(ctx); err != nil {
+				l.a.logger.Error("live detection: directory", "err", err)
+			}
+			if err := l.saveBaselines(ctx); err != nil {
+				l.a.logger.Error("live detection: baselines", "err", err)
 			}
 		case <-tick.C:
 		}

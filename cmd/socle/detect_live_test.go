@@ -135,7 +135,7 @@ func TestLiveDetectorOffHours(t *testing.T) {
 	if err != nil || len(all) != 1 {
 		t.Fatalf("cases after the verdict = %d, %v; want the closed one only", len(all), err)
 	}
-	if l.det.Stats().Suppressed == 0 {
+	if l.pipe.Detector.Stats().Suppressed == 0 {
 		t.Error("the detector did not count the suppressed alert")
 	}
 }

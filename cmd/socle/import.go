@@ -8,11 +8,11 @@ import (
 	"socle/geo"
 )
 
-func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, _ io.Writer) error {
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, "Usage: socle import cog DIR | rome FILE [--data DIR | --db postgres://…]\n\n  cog   the official communes.json, departements.json and regions.json of DIR\n  rome  the ROME referential (CSV of the open-data export)")
+		fmt.Fprintln(stdout, "Usage: socle import cog DIR | rome FILE | agents FILE [--data DIR | --db postgres://…]\n\n  cog     the official communes.json, departements.json and regions.json of DIR\n  rome    the ROME referential (CSV of the open-data export)\n  agents  the HR export: agents' identity, home and employment dates (see socle import agents --help)")
 		if len(args) == 0 {
-			return usagef("import: what to import is required (cog, rome)")
+			return usagef("import: what to import is required (cog, rome, agents)")
 		}
 		return nil
 	}
@@ -21,8 +21,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return runImportCOG(ctx, args[1:], getenv, stdout)
 	case "rome":
 		return runImportROME(ctx, args[1:], getenv, stdout)
+	case "agents":
+		return runImportAgents(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return usagef("import: unknown kind %q (cog, rome)", args[0])
+	return usagef("import: unknown kind %q (cog, rome, agents)", args[0])
 }
 
 func runImportCOG(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

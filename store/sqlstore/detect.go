@@ -98,7 +98,7 @@ func (s *DB) Cases(ctx context.Context, f cases.Filter) ([]*cases.Case, error) {
 	if f.Rule != "" {
 		where, args = append(where, "id IN (SELECT case_id FROM detect_alerts WHERE rule = ?)"), append(args, f.Rule)
 	}
-	q := `SELECT ` + caseColumns + ` FROM detect_cases`
+	q := `SELECT ` + caseColumns + `, (SELECT COALESCE(MAX(a.score), 0) FROM detect_alerts a WHERE a.case_id = detect_cases.id) FROM detect_cases`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -111,8 +111,9 @@ func (s *DB) Cases(ctx context.Context, f cases.Filter) ([]*cases.Case, error) {
 	defer rows.Close()
 	var out []*cases.Case
 	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
+		c := &cases.Case{}
+		if err := rows.Scan(&c.ID, &c.Principal, &c.OrganisationID, &c.State, &c.Verdict, &c.Assignee, &c.Critical, &c.Alerts,
+			scanTime(&c.OpenedAt), scanTime(&c.TriagedAt), scanTime(&c.ClosedAt), scanTime(&c.UpdatedAt), &c.Score); err != nil {
 			return nil, fmt.Errorf("listing cases: %w", err)
 		}
 		out = append(out, c)

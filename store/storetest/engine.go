@@ -73,6 +73,7 @@ func RunEngine(t *testing.T, e Engine) {
 			}
 		})
 	})
+	t.Run("Directory", func(t *testing.T) { RunDirectory(t, open) })
 	t.Run("Audit", func(t *testing.T) {
 		RunAudit(t, func(t *testing.T) (audit.Storage, AuditSearcher) {
 			s, _ := e.open(t)

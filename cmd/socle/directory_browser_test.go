@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// internalID is an opaque identifier (agt_…, per_…, dcl_…): pages show
+// names and links, never these.
+var internalID = regexp.MustCompile(`\b(agt|per|org|dos|dcl|prt|alr)_[a-z2-7]{20}\b`)
+
+// checkPage fails when the page lacks what every page must have: French
+// as its language, one main heading, a label for every field, an
+// alternative text for every image, and no internal identifier in its
+// visible text.
+func checkPage(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const p = [];
+		if (document.documentElement.lang !== "fr") p.push("the page's language is not fr");
+		if (document.querySelectorAll("main h1").length !== 1) p.push("not one main heading");
+		for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+			const labelled = (el.id && document.querySelector('label[for="' + el.id + '"]')) || el.getAttribute("aria-label") || el.closest("label");
+			if (!labelled) p.push("field without a label: " + (el.name || el.id));
+		}
+		for (const img of document.querySelectorAll("img")) if (!img.hasAttribute("alt")) p.push("image without alt");
+		return p;
+	})()`))
+	if err != nil {
+		t.Fatalf("%s: checking the page: %v", what, err)
+	}
+	for _, p := range problems {
+		t.Errorf("%s: %s", what, p)
+	}
+	body := text(t, ctx, "main")
+	if id := internalID.FindString(body); id != "" {
+		t.Errorf("%s shows an internal identifier: %s", what, id)
+	}
+}
+
+// waitText waits until the element's text contains want: a form's
+// redirect replaces the page after the click returns.
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`)||{}).innerText||""`))
+		if err == nil && strings.Contains(got, want) {
+			return
+		}
+	}
+	t.Fatalf("%s never showed %q", sel, want)
+}
+
+// screenshots saves the page at desktop and phone widths into
+// $SOCLE_SCREENSHOTS (nothing when unset), to look at.
+func screenshots(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("SOCLE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	for _, size := range []struct {
+		suffix string
+		width  int64
+	}{{"bureau", 1280}, {"390", 390}} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.width, 900)); err != nil {
+			t.Fatal(err)
+		}
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot of %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+size.suffix+".png"), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserDirectoryPages: an adviser declares a walk-in and a conflict
+// of interest; a privacy officer registers a public figure, opens the
+// break-the-glass review and the console. Each page is French, labelled,
+// and shows no internal identifier.
+func TestBrowserDirectoryPages(t *testing.T) {
+	adviserCtx := browser(t)
+	base, out := startServer(t, "--demo", "--demo-persons", "1500", "--data", t.TempDir())
+	m := demoParcoursLine.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve --demo printed no person:\n%s", out)
+	}
+	personID, adviser := m[1], m[3]
+	auditor := regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+Délégué à la protection des données, `).FindStringSubmatch(out.String())
+	if auditor == nil {
+		t.Fatalf("no privacy officer printed:\n%s", out)
+	}
+
+	if err := chromedp.Do(adviserCtx, chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	staffLogin(t, adviserCtx, base, out.String(), adviser)
+	step(t, adviserCtx, "declarations", chromedp.Navigate(base+"declarations"), chromedp.WaitVisible("#form-declaration"))
+	checkPage(t, adviserCtx, "declarations (empty)")
+	step(t, adviserCtx, "walk-in without a file",
+		chromedp.SetValue("#type", "checkin"),
+		chromedp.Click(`#form-declaration button[type=submit]`),
+		chromedp.WaitVisible("p.erreur"))
+	if msg := text(t, adviserCtx, "p.erreur"); !strings.Contains(msg, "identifiants de dossier") {
+		t.Errorf("missing file: message %q", msg)
+	}
+	step(t, adviserCtx, "walk-in",
+		chromedp.SetValue("#type", "checkin"),
+		chromedp.SendKeys("#dossiers", personID),
+		chromedp.Click(`#form-declaration button[type=submit]`),
+		chromedp.WaitVisible("#mes-declarations"))
+	waitText(t, adviserCtx, "#mes-declarations", "Accueil d'une personne sans rendez-vous")
+	step(t, adviserCtx, "conflict",
+		chromedp.SetValue("#type", "conflict"),
+		chromedp.SendKeys("#dossiers", personID),
+		chromedp.SendKeys("#note", "Ma voisine"),
+		chromedp.Click(`#form-declaration button[type=submit]`),
+		chromedp.WaitVisible("#mes-declarations"))
+	waitText(t, adviserCtx, "#mes-declarations", "Conflit d'intérêts")
+	table := text(t, adviserCtx, "#mes-declarations")
+	for _, want := range []string{"Accueil d'une personne sans rendez-vous", "Conflit d'intérêts"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("declarations table %q lacks %q", table, want)
+		}
+	}
+	step(t, adviserCtx, "bulk task",
+		chromedp.SendKeys("#population", "Relance des demandeurs sans rendez-vous depuis six mois"),
+		chromedp.SetValue("#debut_tache", "2030-01-07T08:00"),
+		chromedp.SetValue("#fin_tache", "2030-01-07T18:00"),
+		chromedp.Click(`#form-tache button[type=submit]`),
+		chromedp.WaitVisible("main h1"))
+	waitText(t, adviserCtx, "#taches", "Relance des demandeurs")
+	if tasks := text(t, adviserCtx, "#taches"); !strings.Contains(tasks, "Relance des demandeurs") || !strings.Contains(tasks, "En attente") {
+		t.Errorf("bulk tasks table %q", tasks)
+	}
+	checkPage(t, adviserCtx, "declarations")
+	screenshots(t, adviserCtx, "declarations")
+	step(t, adviserCtx, "questions", chromedp.Navigate(base+"mes-explications"), chromedp.WaitVisible("#aucune-demande"))
+	checkPage(t, adviserCtx, "questions")
+	screenshots(t, adviserCtx, "mes-explications")
+
+	dpoCtx := browser(t)
+	if err := chromedp.Do(dpoCtx, chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	staffLogin(t, dpoCtx, base, out.String(), auditor[1])
+	step(t, dpoCtx, "register", chromedp.Navigate(base+"personnes-protegees"), chromedp.WaitVisible("#form-protection"))
+	step(t, dpoCtx, "register a public figure",
+		chromedp.SendKeys("#personne", personID),
+		chromedp.SetValue("#categorie", "elected"),
+		chromedp.SendKeys("#motif", "Conseillère municipale"),
+		chromedp.Click(`#form-protection button[type=submit]`),
+		chromedp.WaitVisible("#registre"))
+	waitText(t, dpoCtx, "#registre", "Conseillère municipale")
+	if reg := text(t, dpoCtx, "#registre"); !strings.Contains(reg, "Élu ou élue") || !strings.Contains(reg, "Conseillère municipale") {
+		t.Errorf("register %q", reg)
+	}
+	step(t, dpoCtx, "register the same person again",
+		chromedp.SendKeys("#personne", personID),
+		chromedp.SendKeys("#motif", "Doublon"),
+		chromedp.Click(`#form-protection button[type=submit]`),
+		chromedp.WaitVisible("p.erreur"))
+	if msg := text(t, dpoCtx, "p.erreur"); !strings.Contains(msg, "déjà inscrite") {
+		t.Errorf("duplicate: message %q", msg)
+	}
+	checkPage(t, dpoCtx, "register")
+	screenshots(t, dpoCtx, "personnes-protegees")
+	step(t, dpoCtx, "break-the-glass review", chromedp.Navigate(base+"bris-de-glace"), chromedp.WaitVisible("main h1"))
+	checkPage(t, dpoCtx, "break-the-glass review")
+	screenshots(t, dpoCtx, "bris-de-glace")
+	step(t, dpoCtx, "console", chromedp.Navigate(base+"alertes"), chromedp.WaitVisible("#precision"))
+	if head := text(t, dpoCtx, "#precision thead"); !strings.Contains(head, "Délai médian de clôture") {
+		t.Errorf("per-rule table %q lacks the median time to close", head)
+	}
+	screenshots(t, dpoCtx, "alertes")
+}

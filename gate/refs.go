@@ -1,0 +1,57 @@
+package gate
+
+import (
+	"context"
+	"net"
+
+	"socle"
+)
+
+// keyedRef is the keyed hash of a value of a kind (a session, a remote
+// address) as the audit log keeps it: detection compares such references
+// without the value being written in a log that is never erased. The kind
+// separates the namespaces of the one key. "" stays "".
+func (g *Gate) keyedRef(kind, v string) string {
+	if v == "" {
+		return ""
+	}
+	return g.personRef(kind + ":" + v)
+}
+
+// remoteHost drops the port of a remote address: a new connection of the
+// same device is the same remote.
+func remoteHost(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}
+
+// auditPersons appends the decision of an access that disclosed several
+// persons (a search, an export, a matching) with the reference of each,
+// so that detection sees every person a list showed.
+func (g *Gate) auditPersons(ctx context.Context, req Request, action socle.Action, res socle.Resource, d socle.Decision, personIDs []string) error {
+	ev := g.event(req, action, d, len(personIDs))
+	ev.ResourceKind, ev.ResourceID = string(res.Kind), res.ID
+	for _, id := range personIDs {
+		ev.PersonRefs = append(ev.PersonRefs, g.personRef(id))
+	}
+	if err := g.auditor.Append(ctx, ev); err != nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "the access could not be recorded in the audit log; no data is returned")
+	}
+	return nil
+}
+
+// validCallRef reports whether a phone platform's call reference is
+// empty or short and plain: it is written as given in the audit log.
+func validCallRef(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '/') {
+			return false
+		}
+	}
+	return true
+}

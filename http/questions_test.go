@@ -1,0 +1,146 @@
+package http
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"socle"
+	"socle/audit"
+	"socle/cases"
+	"socle/directory"
+	"socle/gate"
+	"socle/identity"
+	"socle/policy"
+	"socle/store/sqlite"
+	"socle/store/sqlstore"
+	"socle/store/storetest"
+)
+
+// consoleStack is the real stack the console's tests run on: SQLite, the
+// audit log, the policy, identity (logins), cases and the directory
+// service, served over HTTP.
+type consoleStack struct {
+	db    *sqlstore.DB
+	log   *audit.Log
+	idsvc *identity.Service
+	cases *cases.Service
+	srv   *httptest.Server
+	env   *networkEnv
+}
+
+func newConsoleStack(t *testing.T) *consoleStack {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	signer, _, err := audit.GenerateKey("socle.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	idsvc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvc := cases.New(db)
+	csvc.SetAuditor(log)
+	csvc.SetNotifier(idsvc)
+	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: gate.New(db, engine, log, engine), Directory: db, Identity: idsvc, Auth: idsvc,
+		Cases: csvc, Detection: directory.NewService(db, log)}))
+	t.Cleanup(srv.Close)
+	return &consoleStack{db: db, log: log, idsvc: idsvc, cases: csvc, srv: srv, env: &networkEnv{t: t, srv: srv}}
+}
+
+// TestExplanationAskedAndAnsweredInTheApp: the privacy officer asks the
+// agent concerned from the case page, the agent reads the question in
+// the app and answers, and the answer appears in the case. The agent's
+// declarations page refuses a malformed declaration in French, with 400.
+func TestExplanationAskedAndAnsweredInTheApp(t *testing.T) {
+	ctx := context.Background()
+	st := newConsoleStack(t)
+	db, idsvc, csvc, srv, e := st.db, st.idsvc, st.cases, st.srv, st.env
+	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
+	if err := db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	dpo.Roles = []socle.Role{socle.RoleAuditor}
+	clients := map[string]*http.Client{}
+	for _, a := range []*socle.Agent{dpo, adv} {
+		if err := db.CreateAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		secret, err := idsvc.SetupDemoAgent(ctx, a.ID, testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[a.ID] = e.login(a.Email, secret)
+	}
+	c, err := csvc.Raise(ctx, &cases.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(client *http.Client, page, action string, form url.Values) (int, string) {
+		t.Helper()
+		_, body := e.get(client, page, "")
+		m := csrfInput.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no CSRF token on %s", page)
+		}
+		form.Set("csrf", m[1])
+		resp, err := client.PostForm(srv.URL+action, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	_, casePage := e.get(clients[dpo.ID], "/alertes/"+c.ID, "")
+	if !strings.Contains(casePage, "Échéance") {
+		t.Error("the case page shows no deadline")
+	}
+	if code, _ := post(clients[dpo.ID], "/alertes/"+c.ID, "/alertes/"+c.ID+"/question", url.Values{"question": {"Pourquoi ce dossier ?"}}); code != http.StatusSeeOther {
+		t.Fatalf("asking = %d", code)
+	}
+	_, page := e.get(clients[adv.ID], "/mes-explications", "")
+	if !strings.Contains(page, "Pourquoi ce dossier ?") {
+		t.Fatalf("the agent does not see the question:\n%s", page)
+	}
+	if code, body := post(clients[adv.ID], "/mes-explications", "/mes-explications/"+c.ID, url.Values{"reponse": {" "}}); code != http.StatusBadRequest || !strings.Contains(body, "Écrivez votre réponse") {
+		t.Fatalf("empty answer = %d", code)
+	}
+	if code, _ := post(clients[adv.ID], "/mes-explications", "/mes-explications/"+c.ID, url.Values{"reponse": {"Rendez-vous pris à l'accueil."}}); code != http.StatusSeeOther {
+		t.Fatalf("answering = %d", code)
+	}
+	_, casePage = e.get(clients[dpo.ID], "/alertes/"+c.ID, "")
+	if !strings.Contains(casePage, "Réponse de l'agent concerné") || !strings.Contains(casePage, "Rendez-vous pris à l&#39;accueil.") {
+		t.Fatalf("the answer is not in the case:\n%s", casePage)
+	}
+	// The agent was notified in the app.
+	if ns, err := db.Notifications(ctx, adv.ID, 10); err != nil || len(ns) != 1 || ns[0].Subject != "Demande d'explication" {
+		t.Fatalf("notifications = %+v, %v", ns, err)
+	}
+	code, body := post(clients[adv.ID], "/declarations", "/declarations", url.Values{"type": {"call"}, "dossiers": {"per_inconnu"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "Indiquez") {
+		t.Fatalf("malformed declaration = %d", code)
+	}
+}
