@@ -156,12 +156,65 @@ func (t timedAuditor) Append(ctx context.Context, ev socle.AuditEvent) error {
 }
 
 // AuditStorage wraps the audit log's storage to measure each group
-// commit (size, durable write time) and note each checkpoint stored.
+// commit (size, durable write time) and note each checkpoint stored. The
+// wrapper keeps the storage's optional capabilities (sequencing the
+// appends of several servers, keeping witnessed checkpoints): hiding one
+// would make the log refuse to open or switch a safety feature off.
 func (m *Metrics) AuditStorage(st audit.Storage) audit.Storage {
 	if m == nil {
 		return st
 	}
-	return timedStorage{st, m}
+	t := timedStorage{st, m}
+	seq, sequenced := st.(audit.SequencedStorage)
+	wst, witnessed := st.(audit.WitnessStorage)
+	switch {
+	case sequenced && witnessed:
+		return struct {
+			timedSequenced
+			witnessedStorage
+		}{timedSequenced{t, seq}, witnessedStorage{wst}}
+	case sequenced:
+		return timedSequenced{t, seq}
+	case witnessed:
+		return struct {
+			timedStorage
+			witnessedStorage
+		}{t, witnessedStorage{wst}}
+	}
+	return t
+}
+
+// timedSequenced measures the commits of a log shared by several servers.
+type timedSequenced struct {
+	timedStorage
+	seq audit.SequencedStorage
+}
+
+func (t timedSequenced) AppendSequenced(ctx context.Context, build func(size uint64) ([]audit.Record, error)) (uint64, error) {
+	start := time.Now()
+	n := 0
+	first, err := t.seq.AppendSequenced(ctx, func(size uint64) ([]audit.Record, error) {
+		records, err := build(size)
+		n = len(records)
+		return records, err
+	})
+	if err == nil {
+		t.m.commitTime.Observe(time.Since(start).Seconds())
+		t.m.batchSize.Observe(float64(n))
+	}
+	return first, err
+}
+
+// witnessedStorage forwards the witnessed checkpoints only (the rest of
+// the Storage comes from the timed side).
+type witnessedStorage struct{ wst audit.WitnessStorage }
+
+func (w witnessedStorage) PutWitnessed(ctx context.Context, size uint64, note []byte) error {
+	return w.wst.PutWitnessed(ctx, size, note)
+}
+
+func (w witnessedStorage) LatestWitnessed(ctx context.Context) (uint64, []byte, error) {
+	return w.wst.LatestWitnessed(ctx)
 }
 
 type timedStorage struct {
