@@ -51,7 +51,7 @@ type app struct {
 	matching *matching.Index    // the mise en relation index, loaded by startMatching
 	cases    *cases.Service     // misuse cases and bulk tasks (detect_live.go)
 	dir      *directory.Service // register of protected persons, declarations (detect_live.go)
-	cluster  *cluster        // nil unless serving beside other servers (cluster.go)
+	cluster  *cluster           // nil unless serving beside other servers (cluster.go)
 
 	// stopDetection stops the live detector after it has read the last
 	// entries and closed the day; nil when it was not started.
@@ -60,7 +60,7 @@ type app struct {
 	draining  atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
-	metrics  *metrics.Metrics
+	metrics   *metrics.Metrics
 }
 
 // keys are the platform's secrets, kept in the data directory.
