@@ -244,7 +244,7 @@ func TestKeysMustBelongToTheData(t *testing.T) {
 	}
 	// A key file the list does not name (a key a later version adds) is
 	// guarded all the same once the store has met it.
-	extra := filepath.Join(sf.data, "link-token.key")
+	extra := filepath.Join(sf.data, "future-feature.key")
 	if err := os.WriteFile(extra, []byte("00112233445566778899aabbccddeeff\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -254,12 +254,12 @@ func TestKeysMustBelongToTheData(t *testing.T) {
 		db.Close()
 	}
 	os.Remove(extra)
-	if _, err := openStore(ctx, sf); err == nil || !strings.Contains(err.Error(), "link-token.key is missing") {
-		t.Fatalf("openStore without link-token.key, which the store met: %v", err)
+	if _, err := openStore(ctx, sf); err == nil || !strings.Contains(err.Error(), "future-feature.key is missing") {
+		t.Fatalf("openStore without future-feature.key, which the store met: %v", err)
 	}
 	copyFile(t, filepath.Join(other, masterKeyFile), extra) // any content: a foreign key
-	if _, err := openStore(ctx, sf); err == nil || !strings.Contains(err.Error(), "link-token.key") {
-		t.Fatalf("openStore with another link-token.key: %v", err)
+	if _, err := openStore(ctx, sf); err == nil || !strings.Contains(err.Error(), "future-feature.key") {
+		t.Fatalf("openStore with another future-feature.key: %v", err)
 	}
 	os.Remove(extra)
 
@@ -353,5 +353,39 @@ func TestBackupRestoreOnPostgres(t *testing.T) {
 	after, _ := sealedPerson(t, dst, id)
 	if !reflect.DeepEqual(after.Health, before.Health) {
 		t.Fatalf("health section after restore %+v, want %+v", after.Health, before.Health)
+	}
+}
+
+// TestKeysAddedLaterAreCreatedOnUpgrade: a store made by a version without
+// the link and directory keys starts, and gets them; once recorded they are
+// guarded like the others.
+func TestKeysAddedLaterAreCreatedOnUpgrade(t *testing.T) {
+	ctx := context.Background()
+	sf := storeFlags{data: t.TempDir()}
+	demoWithAudit(t, sf)
+	raw, err := sql.Open("sqlite3", filepath.Join(sf.data, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM key_fingerprints WHERE name IN ('link-token.key', 'directory.key')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	for _, name := range keysAddedLater {
+		os.Remove(filepath.Join(sf.data, name))
+	}
+	for range 2 { // as openApp: the first start creates them, the second records them
+		db, err := openStore(ctx, sf)
+		if err != nil {
+			t.Fatalf("an upgraded store without the keys added later: %v", err)
+		}
+		db.Close()
+		if _, err := loadKeys(sf.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Remove(filepath.Join(sf.data, "directory.key"))
+	if _, err := openStore(ctx, sf); err == nil || !strings.Contains(err.Error(), "directory.key is missing") {
+		t.Fatalf("openStore without directory.key once recorded: %v", err)
 	}
 }

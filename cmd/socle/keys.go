@@ -22,7 +22,16 @@ import (
 var keyFiles = []string{
 	"audit-signer.key", "person-ref.key", "forms.key", "client-secret.key",
 	"signing-seal.key", "commitment-signer.key", masterKeyFile,
+	"link-token.key", "directory.key",
 }
+
+// keysAddedLater are keys that stores created by an earlier version do not
+// have, and that protect nothing such a store holds yet: one-time links
+// (the stored links of the earlier hashing were purged by migration 0021)
+// and the detection directory's hashes (its tables are new). Beside the
+// data of such a store, they are created on first start; once recorded,
+// they are guarded like every other key.
+var keysAddedLater = []string{"link-token.key", "directory.key"}
 
 // keyFileName matches the name of a key file of the data directory.
 var keyFileName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.key$`)
@@ -108,6 +117,8 @@ func ensureKeys(ctx context.Context, db *sqlstore.DB, dir string) error {
 		case !ok && known:
 			return fmt.Errorf("key %s is missing from %s, and the database was created with it (fingerprint %s): "+
 				"restore the keys from a backup (socle restore) or point --data at the directory that holds them; no new key is created beside existing data", name, dir, want)
+		case !ok && slices.Contains(keysAddedLater, name):
+			// created by loadKeys, recorded at the next start
 		case !ok:
 			missing = append(missing, name)
 		}

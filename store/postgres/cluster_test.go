@@ -109,18 +109,29 @@ func TestBusTellsTheOtherServers(t *testing.T) {
 	if err := buses[0].Publish(ctx, "person:per_1"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case msg := <-got[1]:
-		if msg != "person:per_1" {
-			t.Errorf("the other server got %q", msg)
+	// The channel is shared by every schema of the database: tests running
+	// beside this one publish too, so only this test's message counts.
+	for deadline := time.After(10 * time.Second); ; {
+		select {
+		case msg := <-got[1]:
+			if msg != "person:per_1" {
+				continue
+			}
+		case <-deadline:
+			t.Fatal("the other server did not get the message")
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the other server got nothing")
+		break
 	}
-	select {
-	case msg := <-got[0]:
-		t.Errorf("the publishing server got its own message %q", msg)
-	case <-time.After(200 * time.Millisecond):
+	for quiet := time.After(200 * time.Millisecond); ; {
+		select {
+		case msg := <-got[0]:
+			if msg == "person:per_1" {
+				t.Fatalf("the publishing server got its own message %q", msg)
+			}
+			continue
+		case <-quiet:
+		}
+		break
 	}
 }
 
