@@ -92,9 +92,8 @@ func (s *AuditSource) Convert(index uint64, ev socle.AuditEvent) Event {
 		out.Flags |= FlagBreakGlass
 	}
 	for _, f := range ev.Facts {
-		if r := relationFromFact(f.Kind); r != RelNone {
-			out.Relation = r
-			break
+		if e, ok := ParseExplanation(f.Kind); ok {
+			out.Explanation = max(out.Explanation, e)
 		}
 	}
 	return out

@@ -27,7 +27,8 @@ func runDetect(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stdout, "Usage: socle detect simulate|run|eval [flags]\n\n"+
 			"  simulate  write simulated traffic with planted misuse (JSON lines)\n"+
 			"  run       run detection over the audit log and print the alerts (JSON lines)\n"+
-			"  eval      simulate, detect and print precision/recall per scenario (one JSON line)")
+			"  eval      simulate (or replay a labelled event file with --events), detect, and print\n"+
+			"            precision, recall and false alerts per 1,000 principal-workdays (one JSON line)")
 		if len(args) == 0 {
 			return usagef("detect: a subcommand is required (simulate, run, eval)")
 		}
@@ -77,9 +78,14 @@ func runDetectSimulate(ctx context.Context, args []string, _ func(string) string
 	world := detect.NewWorld(c.config())
 	bar := progress.New(stderr, "événements", int64(c.agents)*62*int64(c.days))
 	var buf []byte
-	err := world.Simulate(ctx, func(evs []detect.Event, labs []detect.Scenario) error {
+	incidents := world.Incidents()
+	err := world.Simulate(ctx, func(evs []detect.Event, incs []uint32) error {
 		for i := range evs {
-			buf = appendEventJSON(buf[:0], &evs[i], labs[i])
+			lab := detect.Legit
+			if incs[i] != 0 {
+				lab = incidents[incs[i]-1].Scenario
+			}
+			buf = appendEventJSON(buf[:0], &evs[i], lab)
 			if _, err := bw.Write(buf); err != nil {
 				return err
 			}
@@ -113,8 +119,8 @@ func appendEventJSON(b []byte, ev *detect.Event, lab detect.Scenario) []byte {
 	b = strconv.AppendUint(b, uint64(ev.Person), 10)
 	b = append(b, `,"action":"`...)
 	b = append(b, ev.Action.String()...)
-	b = append(b, `","relation":"`...)
-	b = append(b, ev.Relation.String()...)
+	b = append(b, `","explanation":"`...)
+	b = append(b, ev.Explanation.String()...)
 	b = append(b, `","purpose":"`...)
 	if int(ev.Purpose) < len(detect.PurposeNames) {
 		b = append(b, detect.PurposeNames[ev.Purpose]...)
@@ -133,16 +139,43 @@ func appendEventJSON(b []byte, ev *detect.Event, lab detect.Scenario) []byte {
 }
 
 func runDetectEval(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
-	c, fs := simFlags("detect eval", "detect eval [--seed S] [--agents N] [--days D]", stdout)
+	c, fs := simFlags("detect eval", "detect eval [--seed S] [--agents N] [--days D] | --events FILE", stdout)
+	events := fs.String("events", "", "replay a labelled JSON-lines event file (docs/detect-events.md) instead of simulating")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
-	res, err := detect.Eval(ctx, c.config(), stderr)
+	var res detect.Result
+	var err error
+	if *events != "" {
+		res, err = evalEventFile(ctx, *events)
+	} else {
+		res, err = detect.Eval(ctx, c.config(), stderr)
+	}
 	if err != nil {
 		return fmt.Errorf("detect eval: %w", err)
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", res.JSON())
 	return err
+}
+
+// evalEventFile scores the detector on a labelled event file, days and
+// hours in Europe/Paris.
+func evalEventFile(ctx context.Context, name string) (detect.Result, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return detect.Result{}, err
+	}
+	defer f.Close()
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		loc = time.UTC
+	}
+	res, err := detect.EvalFile(ctx, f, loc)
+	if err != nil {
+		return detect.Result{}, fmt.Errorf("%s: %w", name, err)
+	}
+	res.Source = name
+	return res, nil
 }
 
 // runDetectRun runs the detector over the audit log of the store, from

@@ -92,13 +92,13 @@ func (d *liveDirectory) Principal(id uint32) detect.PrincipalInfo {
 			}
 			d.orgDept[p.Org] = dep
 		}
-		p.Dept = dep
+		p.Territory = uint32(dep)
 	}
 	return p
 }
 
 func (d *liveDirectory) Person(id uint32) detect.PersonInfo {
-	return detect.PersonInfo{Dept: d.personDep[id]}
+	return detect.PersonInfo{Territory: uint32(d.personDep[id])}
 }
 
 func (a *app) newLiveDetector() *liveDetector {
