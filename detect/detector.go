@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -116,31 +117,36 @@ type pending struct {
 
 // pstate is what the detector remembers of one principal.
 type pstate struct {
-	Own       activity // her activity on earlier days, per hour of the week kind
-	Today     [48]uint16
-	PastHours ring // distinct persons per active hour
-	PastDays  ring // unexplained distinct persons per active day
-	PastOut   ring // unexplained out-of-territory persons per active day
-	Daily     [32]uint32
-	DailyDay  [32]int32
-	HourKey   int64
-	HourSet   personSet // distinct persons this hour, outside bulk tasks
-	FastDay   int64     // day of the last mass-extraction alert
-	Day       int64     // the day of the sets below (-1: none)
-	Unexpl    personSet // unexplained persons today
+	// Touched by every access: kept together at the front.
+	Day     int64 // the day of the sets below (-1: none)
+	Last    int64 // time of her last access
+	HourKey int64
+	FastDay int64 // day of the last mass-extraction alert
+	Pending int32 // her reads among the detector's pending ones
+	peerKey uint64
+	peerRef *peerState // her peer group, cached (not encoded: found again)
+	HourSet personSet  // distinct persons this hour, outside bulk tasks
+	Today   [48]uint16
+	Unexpl  personSet // unexplained persons today
+	DayAll  []uint32  // rules-only: persons read today, counted at close
+	DayIDs  []uint64
+
 	UnexplIDs []hit     // their reads
 	Out       personSet // unexplained persons of another territory today
 	OutIDs    []hit
 	Off       personSet // unexplained persons read off-hours today
 	OffIDs    []hit
-	Recent    []hit     // unexplained reads of the six previous days
-	Retro     []uint32  // persons explained later today
-	Sens      []hit     // person-pattern reads of the last 30 days not yet alerted
+	Recent    []hit    // unexplained reads of the six previous days
+	Retro     []uint32 // persons explained later today
+	Sens      []hit    // person-pattern reads of the last 30 days not yet alerted
 	Alerted   [numScenarios]int32
-	DaySet    personSet // rules-only: distinct persons read today
-	Tainted   int64     // confirmed misuse: days up to this one are not learnt
-	Last      int64     // time of her last access
-	Pending   int32     // her reads among the detector's pending ones
+	Own       activity // her activity on earlier days, per hour of the week kind
+	PastHours ring     // distinct persons per active hour
+	PastDays  ring     // unexplained distinct persons per active day
+	PastOut   ring     // unexplained out-of-territory persons per active day
+	Daily     [32]uint32
+	DailyDay  [32]int32
+	Tainted   int64 // confirmed misuse: days up to this one are not learnt
 }
 
 // peerState is what the detector knows of a peer group (role and
@@ -148,11 +154,11 @@ type pstate struct {
 type peerState struct {
 	Act   activity
 	Today activity // the day under way, before it joins Act
-	Hours hist // distinct persons per principal-hour
-	Days  hist // unexplained distinct persons per principal-day
-	Out   hist // unexplained out-of-territory persons per principal-day
-	Week  hist // unexplained distinct persons over seven days, per principal-day
-	Month hist // over thirty days
+	Hours hist     // distinct persons per principal-hour
+	Days  hist     // unexplained distinct persons per principal-day
+	Out   hist     // unexplained out-of-territory persons per principal-day
+	Week  hist     // unexplained distinct persons over seven days, per principal-day
+	Month hist     // over thirty days
 }
 
 // Detector scores a stream of events. Observe it event by event in time
@@ -167,7 +173,8 @@ type Detector struct {
 	orgs     map[uint32]*activity
 	touched  []uint32
 	curDay   int64
-	pending  []pending
+	pending  []pending // reads waiting for Delay, in time order, from pendHead
+	pendHead int
 	suppress map[uint64]int64 // principal<<8|rule → until (Unix seconds)
 	stats    Stats
 }
@@ -277,7 +284,20 @@ func (d *Detector) state(p uint32) *pstate {
 }
 
 func (d *Detector) peer(info PrincipalInfo) *peerState {
+	return d.peerOf(nil, info)
+}
+
+// peerOf returns the peer group of a principal, cached in her state.
+func (d *Detector) peerOf(st *pstate, info PrincipalInfo) *peerState {
 	k := info.peer()
+	if st != nil && st.peerRef != nil && st.peerKey == k {
+		return st.peerRef
+	}
+	defer func() {
+		if st != nil {
+			st.peerKey, st.peerRef = k, d.peers[k]
+		}
+	}()
 	ps, ok := d.peers[k]
 	if !ok {
 		ps = &peerState{}
@@ -328,7 +348,7 @@ func (d *Detector) Observe(ev *Event) []Alert {
 	if allowed {
 		b := bin(weekend, hour)
 		st.Today[b]++
-		pt := &d.peer(info).Today
+		pt := &d.peerOf(st, info).Today
 		pt.Bins[b]++
 		pt.N++
 	}
@@ -389,6 +409,13 @@ func (d *Detector) Observe(ev *Event) []Alert {
 		if !allowed || list && !d.cfg.RulesOnly {
 			continue // a refused attempt or a list is a signal for person patterns only
 		}
+		if d.cfg.RulesOnly {
+			if d.offHours(st, info, weekend, hour, ev.Time) {
+				d.pending = append(d.pending, pending{Principal: ev.Principal, Hit: hit{ID: ev.ID, Time: ev.Time, Person: person, Rule: OffHours}})
+				st.Pending++
+			}
+			continue // the pilot counts the day's persons, explained or not
+		}
 		h := hit{ID: ev.ID, Time: ev.Time, Person: person}
 		if st.Unexpl.add(person, ev.ID) {
 			st.UnexplIDs = append(st.UnexplIDs, h)
@@ -415,7 +442,7 @@ func (d *Detector) explainLater(principal uint32, st *pstate, person uint32, exp
 	if st.Pending == 0 {
 		return
 	}
-	for i := range d.pending {
+	for i := d.pendHead; i < len(d.pending); i++ {
 		if p := &d.pending[i]; p.Principal == principal && p.Hit.Person == person {
 			p.Hit.Expl = max(p.Hit.Expl, expl)
 		}
@@ -429,13 +456,14 @@ func (d *Detector) volume(ev *Event, st *pstate, info PrincipalInfo, person uint
 	if hk != st.HourKey {
 		if n := st.HourSet.len(); n > 0 && st.FastDay != day && st.Tainted < day {
 			st.PastHours.push(day, n)
-			d.peer(info).Hours.add(n)
+			d.peerOf(st, info).Hours.add(n)
 		}
 		st.HourSet.reset()
 		st.HourKey = hk
 	}
 	if d.cfg.RulesOnly {
-		st.DaySet.add(person, ev.ID)
+		st.DayAll = append(st.DayAll, person)
+		st.DayIDs = append(st.DayIDs, ev.ID)
 	}
 	if !st.HourSet.add(person, ev.ID) || st.HourSet.len() < d.cfg.FastFloor || st.FastDay == day {
 		return out
@@ -444,7 +472,7 @@ func (d *Detector) volume(ev *Event, st *pstate, info PrincipalInfo, person uint
 	if !d.cfg.RulesOnly {
 		if own, ok := st.PastHours.limit(8, 4, d.cfg.FastFloor); ok {
 			limit = own
-		} else if ps := d.peer(info); ps.Hours.N >= 50 {
+		} else if ps := d.peerOf(st, info); ps.Hours.N >= 50 {
 			limit = max(limit, int(2*ps.Hours.quantile(0.999)))
 		}
 	}
@@ -465,7 +493,7 @@ func (d *Detector) pattern(principal uint32, pr PrincipalInfo, person uint32, at
 	}
 	pe := d.dir.Person(person)
 	switch {
-	case d.dir.Conflict(principal, person):
+	case pe.Conflicted && d.dir.Conflict(principal, person):
 		return Conflict
 	case pr.Identity != 0 && pe.Identity == pr.Identity:
 		return Legit // her own file
@@ -504,11 +532,11 @@ func (d *Detector) offHours(st *pstate, info PrincipalInfo, weekend bool, hour i
 		return st.Own.share(b) < 0.02
 	case d.orgs[info.Org] != nil && d.orgs[info.Org].N >= 300:
 		return d.orgs[info.Org].share(b) < 0.01
-	case d.peer(info).Act.N >= 1000:
-		return d.peer(info).Act.share(b) < 0.005
-	case d.peer(info).Today.N >= 200:
+	case d.peerOf(st, info).Act.N >= 1000:
+		return d.peerOf(st, info).Act.share(b) < 0.005
+	case d.peerOf(st, info).Today.N >= 200:
 		// No earlier day yet: her peers' activity so far today.
-		return d.peer(info).Today.share(b) < 0.005
+		return d.peerOf(st, info).Today.share(b) < 0.005
 	}
 	return weekend || hour < 7 || hour >= 20
 }
@@ -516,18 +544,16 @@ func (d *Detector) offHours(st *pstate, info PrincipalInfo, weekend bool, hour i
 // due judges the pending reads that have waited Delay by now.
 func (d *Detector) due(now int64, out []Alert) []Alert {
 	delay := int64(d.cfg.Delay / time.Second)
-	n := 0
-	for n < len(d.pending) && d.pending[n].Hit.Time+delay <= now {
-		n++
-	}
-	if n == 0 {
-		return out
-	}
-	for _, p := range d.pending[:n] {
+	for d.pendHead < len(d.pending) && d.pending[d.pendHead].Hit.Time+delay <= now {
+		p := d.pending[d.pendHead]
+		d.pendHead++
 		d.states[p.Principal].Pending--
 		out = d.judge(p, out)
 	}
-	d.pending = append(d.pending[:0], d.pending[n:]...)
+	if d.pendHead > 1024 && d.pendHead > len(d.pending)/2 {
+		d.pending = append(d.pending[:0], d.pending[d.pendHead:]...)
+		d.pendHead = 0
+	}
 	return out
 }
 
@@ -568,8 +594,8 @@ func (d *Detector) judge(p pending, out []Alert) []Alert {
 		units = 0
 	}
 	h.Units = units
-	if units == 0 {
-		return out
+	if units == 0 || int64(st.Alerted[h.Rule]) == day {
+		return out // nothing to add, or the rule already alerted today
 	}
 	// One unit per person and hour: reloading a page is not a new read.
 	for _, o := range st.Sens {
@@ -642,11 +668,11 @@ func (d *Detector) Flush() []Alert {
 // closeDay judges the pending reads and the day of every principal active
 // in it.
 func (d *Detector) closeDay(out []Alert) []Alert {
-	for _, p := range d.pending {
+	for _, p := range d.pending[d.pendHead:] {
 		d.states[p.Principal].Pending--
 		out = d.judge(p, out)
 	}
-	d.pending = d.pending[:0]
+	d.pending, d.pendHead = d.pending[:0], 0
 	for _, p := range d.touched {
 		out = d.closePrincipal(p, &d.states[p], out)
 	}
@@ -660,7 +686,7 @@ func (d *Detector) closeDay(out []Alert) []Alert {
 func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 	day := st.Day
 	info := d.dir.Principal(p)
-	ps := d.peer(info)
+	ps := d.peerOf(st, info)
 	learn := st.Tainted < day
 	defer func() {
 		if learn {
@@ -684,7 +710,7 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 		st.Out.reset()
 		st.Off.reset()
 		st.UnexplIDs, st.OutIDs, st.OffIDs, st.Retro = st.UnexplIDs[:0], st.OutIDs[:0], st.OffIDs[:0], st.Retro[:0]
-		st.DaySet.reset()
+		st.DayAll, st.DayIDs = st.DayAll[:0], st.DayIDs[:0]
 	}()
 	// Explanation after the fact: a relationship created later that day
 	// (a registration after a lookup) explains the earlier reads.
@@ -699,8 +725,9 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 	}
 	distinct := len(st.UnexplIDs)
 	outside := len(st.OutIDs)
+	var dayIDs []uint64
 	if d.cfg.RulesOnly {
-		distinct = st.DaySet.len()
+		distinct, dayIDs = st.distinctToday()
 	}
 	st.Daily[day%32], st.DailyDay[day%32] = uint32(distinct), int32(day)
 	var week, month int
@@ -739,7 +766,7 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 	if distinct >= limit && distinct > 0 && !d.suppressed(p, MassSlow, t) {
 		ids := hitIDs(st.UnexplIDs)
 		if d.cfg.RulesOnly {
-			ids = slices.Clone(st.DaySet.IDs)
+			ids = dayIDs
 		}
 		return append(out, d.alert(MassSlow, p, info, day, t, float64(distinct)/float64(limit), false, distinct, distinct, ids))
 	}
@@ -776,6 +803,23 @@ func (d *Detector) dayLimit(own *ring, peers *hist, floor int) int {
 		return max(floor, int(2*peers.quantile(0.99)))
 	}
 	return floor
+}
+
+// distinctToday counts the distinct persons of the day (rules-only) and
+// returns the first event of each.
+func (st *pstate) distinctToday() (int, []uint64) {
+	idx := make([]int, len(st.DayAll))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(st.DayAll[a], st.DayAll[b]) })
+	var ids []uint64
+	for i, j := range idx {
+		if i == 0 || st.DayAll[j] != st.DayAll[idx[i-1]] {
+			ids = append(ids, st.DayIDs[j])
+		}
+	}
+	return len(ids), ids
 }
 
 func (st *pstate) lastTime() int64 {

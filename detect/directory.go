@@ -106,6 +106,9 @@ type PersonInfo struct {
 	Street    uint32
 	Protected Protection
 	Staff     uint32 // the principal who is this person (0: not staff)
+	// Conflicted says that some staff member declared a conflict of
+	// interest with this person: only then is Directory.Conflict asked.
+	Conflicted bool
 }
 
 // Task is a declared bulk task: a principal reads a population for a
@@ -193,23 +196,24 @@ type MemDirectory struct {
 	Names      *Interner // kinds, territories, keyed hashes: compared for equality only
 	Purposes   *Interner
 
-	principals  []PrincipalInfo
-	persons     []PersonInfo
-	byIdentity  map[uint32]uint32       // identity → principal
-	personsByIdentity map[uint32][]uint32 // identity → persons
-	followups   map[uint32][]followup   // person → follow-ups
-	delegations map[uint32][]delegation // principal → covers
-	visits      map[uint64][]window     // org<<32|person → check-ins and events
-	conflicts   map[uint64]bool         // principal<<32|person
-	tasks       map[uint32][]*Task      // principal → tasks
-	ntasks      uint32
+	principals        []PrincipalInfo
+	persons           []PersonInfo
+	byIdentity        map[uint32]uint32       // identity → principal
+	personsByIdentity map[uint32][]uint32     // identity → persons
+	followups         map[uint32][]followup   // person → follow-ups
+	delegations       map[uint32][]delegation // principal → covers
+	visits            map[uint64][]window     // org<<32|person → check-ins and events
+	conflicts         map[uint64]bool         // principal<<32|person
+	conflicted        map[uint32]bool         // persons with a declared conflict
+	tasks             map[uint32][]*Task      // principal → tasks
+	ntasks            uint32
 }
 
 // NewMemDirectory returns an empty directory.
 func NewMemDirectory() *MemDirectory {
 	return &MemDirectory{Principals: NewInterner(), Persons: NewInterner(), Orgs: NewInterner(), Names: NewInterner(), Purposes: NewInterner(),
 		principals: []PrincipalInfo{{}}, persons: []PersonInfo{{}}, byIdentity: map[uint32]uint32{}, personsByIdentity: map[uint32][]uint32{}, followups: map[uint32][]followup{},
-		delegations: map[uint32][]delegation{}, visits: map[uint64][]window{}, conflicts: map[uint64]bool{}, tasks: map[uint32][]*Task{}}
+		delegations: map[uint32][]delegation{}, visits: map[uint64][]window{}, conflicts: map[uint64]bool{}, conflicted: map[uint32]bool{}, tasks: map[uint32][]*Task{}}
 }
 
 // SetPrincipal records what is known of principal id (an interned id).
@@ -232,6 +236,7 @@ func (m *MemDirectory) SetPerson(id uint32, p PersonInfo) {
 	for int(id) >= len(m.persons) {
 		m.persons = append(m.persons, PersonInfo{})
 	}
+	p.Conflicted = p.Conflicted || m.conflicted[id]
 	if p.Identity != 0 {
 		if p.Staff == 0 {
 			p.Staff = m.byIdentity[p.Identity]
@@ -269,6 +274,10 @@ func (m *MemDirectory) AddAttendance(org, person uint32, from, to int64) {
 // AddConflict records a declared conflict of interest.
 func (m *MemDirectory) AddConflict(principal, person uint32) {
 	m.conflicts[uint64(principal)<<32|uint64(person)] = true
+	m.conflicted[person] = true
+	if int(person) < len(m.persons) {
+		m.persons[person].Conflicted = true
+	}
 }
 
 // AddTask records a declared bulk task and returns its id.

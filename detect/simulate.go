@@ -75,7 +75,9 @@ func (w *World) plantIncidents(rng *rand.Rand, used map[uint32]bool) {
 	for range max(2, n/200) {
 		a := uint32(1 + rng.IntN(n))
 		if !used[a] && w.principals[a].role == roleAdviser {
-			w.conflicts[uint64(a)<<32|uint64(w.randomPerson(rng, w.principals[a].info.Territory))] = true
+			q := w.randomPerson(rng, w.principals[a].info.Territory)
+			w.conflicts[uint64(a)<<32|uint64(q)] = true
+			w.persons[q].Conflicted = true
 		}
 	}
 	idx := make([]int, len(w.planted))
@@ -176,6 +178,7 @@ func (w *World) plantEvents(rng *rand.Rand, s Scenario, a uint32, d int, hidden 
 	case Conflict:
 		q := w.randomPerson(rng, p.info.Territory)
 		w.conflicts[uint64(a)<<32|uint64(q)] = true
+		w.persons[q].Conflicted = true
 		reads([]uint32{q}, 1+rng.IntN(3), ExplFollowup)
 	case OffHours:
 		for range 6 + rng.IntN(10) {
@@ -421,6 +424,11 @@ func (w *World) legitEvent(rng *rand.Rand, a uint32, p *simPrincipal, hourStart 
 			b = p
 		}
 		ev.Person, ev.Explanation = b.portfolio[rng.IntN(len(b.portfolio))], ExplFollowup
+		if w.persons[ev.Person].Household == p.info.Household {
+			// Her own relative: a colleague deals with it (reading it
+			// would be a review item, explained or not).
+			ev.Person, ev.Explanation = fromPortfolio(), ExplReferent
+		}
 	case u < 0.80:
 		ev.Person, ev.Explanation = fromPortfolio(), ExplAppointment
 		if rng.IntN(4) == 0 { // a first appointment with someone not yet followed

@@ -50,7 +50,7 @@ func (d *Detector) UnmarshalBinary(b []byte) error {
 	}
 	for i := range s.States {
 		st := &s.States[i]
-		for _, set := range []*personSet{&st.HourSet, &st.Unexpl, &st.Out, &st.Off, &st.DaySet} {
+		for _, set := range []*personSet{&st.HourSet, &st.Unexpl, &st.Out, &st.Off} {
 			set.rebuild()
 		}
 	}

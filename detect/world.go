@@ -124,12 +124,12 @@ type World struct {
 	tasks       [][]*Task      // by principal
 	ntasks      uint32
 	taskByDay   map[int][]*Task
-	taskLists   map[uint32][]uint32       // a statistics task's persons, in a stable order
-	walkIns     map[uint64][]uint32       // org<<32|hour since start → persons checked in at the reception then
-	covers      map[uint32]simDelegation  // principal → the colleague she covers
-	visits      map[uint64][2]int64       // org<<32|person → window of a check-in or an event
-	jobDatings  map[int][]simEvent        // day → evening events
-	conflicts   map[uint64]bool           // principal<<32|person
+	taskLists   map[uint32][]uint32      // a statistics task's persons, in a stable order
+	walkIns     map[uint64][]uint32      // org<<32|hour since start → persons checked in at the reception then
+	covers      map[uint32]simDelegation // principal → the colleague she covers
+	visits      map[uint64][2]int64      // org<<32|person → window of a check-in or an event
+	jobDatings  map[int][]simEvent       // day → evening events
+	conflicts   map[uint64]bool          // principal<<32|person
 	incidents   []Incident
 	planted     []Event // misuse events, sorted by time, without ids
 	plantedInc  []uint32
