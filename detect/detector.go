@@ -38,7 +38,7 @@ type Config struct {
 const (
 	outFloor       = 5  // unexplained out-of-territory persons a day
 	offFloor       = 3  // unexplained persons read off-hours a day
-	curiosityFloor = 25 // unexplained persons over seven days
+	curiosityFloor = 12 // unexplained persons over seven days
 	keepDays       = 30 // how long person-pattern reads are carried
 )
 
@@ -473,7 +473,7 @@ func (d *Detector) volume(ev *Event, st *pstate, info PrincipalInfo, person uint
 		if own, ok := st.PastHours.limit(8, 4, d.cfg.FastFloor); ok {
 			limit = own
 		} else if ps := d.peerOf(st, info); ps.Hours.N >= 50 {
-			limit = max(limit, int(2*ps.Hours.quantile(0.999)))
+			limit = max(limit, int(4*ps.Hours.quantile(0.99)))
 		}
 	}
 	n := st.HourSet.len()
@@ -782,8 +782,8 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 	// Curiosity: unexplained persons accumulated over seven and thirty
 	// days, against the peers.
 	if distinct > 0 && ps.Week.N >= 30 {
-		wl := max(curiosityFloor, int(1.5*ps.Week.quantile(0.995)))
-		ml := max(3*curiosityFloor, int(1.5*ps.Month.quantile(0.995)))
+		wl := max(curiosityFloor, int(3*ps.Week.quantile(0.95)))
+		ml := max(3*curiosityFloor, int(3*ps.Month.quantile(0.95)))
 		if (week >= wl || month >= ml) && int64(st.Alerted[Curiosity]) < day-6 && !d.suppressed(p, Curiosity, t) {
 			st.Alerted[Curiosity] = int32(day)
 			ids := append(hitIDs(st.Recent), hitIDs(st.UnexplIDs)...)
@@ -794,13 +794,14 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 }
 
 // dayLimit is a principal's own robust limit of a daily count when she has
-// history, else twice her peers' 99th percentile.
+// history, else three times her peers' 95th percentile (a few misusers
+// among the peers must not become the norm).
 func (d *Detector) dayLimit(own *ring, peers *hist, floor int) int {
 	if l, ok := own.limit(6, 3, floor); ok {
 		return l
 	}
 	if peers.N >= 30 {
-		return max(floor, int(2*peers.quantile(0.99)))
+		return max(floor, int(3*peers.quantile(0.95)))
 	}
 	return floor
 }
