@@ -29,6 +29,9 @@ type Config struct {
 	// created just after it (a registration after a lookup) before it is
 	// judged (default 15 minutes).
 	Delay time.Duration
+	// Principals is the expected number of principals, to size the
+	// per-principal state once (optional).
+	Principals int
 	// Calibration turns past verdicts into each rule's precision, which
 	// scales the alerts' scores (default: the priors alone).
 	Calibration *Calibration
@@ -215,8 +218,12 @@ func New(dir Directory, cfg Config) *Detector {
 	if cfg.Calibration == nil {
 		cfg.Calibration = NewCalibration()
 	}
-	return &Detector{cfg: cfg, dir: dir, utc: cfg.Location == time.UTC, curDay: -1, suppress: map[uint64]int64{},
+	d := &Detector{cfg: cfg, dir: dir, utc: cfg.Location == time.UTC, curDay: -1, suppress: map[uint64]int64{},
 		peers: map[uint64]*peerState{}, orgs: map[uint32]*activity{}}
+	if cfg.Principals > 0 {
+		d.state(uint32(cfg.Principals))
+	}
+	return d
 }
 
 // Stats returns the counters so far.
@@ -269,7 +276,7 @@ func (d *Detector) clock(t int64) (day int64, hour int, weekend bool) {
 
 func (d *Detector) state(p uint32) *pstate {
 	if int(p) >= len(d.states) {
-		n := max(int(p)+1, 2*len(d.states))
+		n := max(int(p)+1, len(d.states)+len(d.states)/4, 1024)
 		grown := make([]pstate, n)
 		copy(grown, d.states)
 		for i := len(d.states); i < n; i++ {

@@ -211,7 +211,8 @@ func Eval(ctx context.Context, cfg SimConfig, w io.Writer) (Result, error) {
 	world := NewWorld(cfg)
 	cfg = world.cfg
 	bar := progress.New(w, "événements", int64(cfg.Agents)*70*int64(cfg.Days))
-	runs, wg := startRuns(New(world, Config{}), New(world, Config{RulesOnly: true}))
+	n := world.Principals()
+	runs, wg := startRuns(New(world, Config{Principals: n}), New(world, Config{RulesOnly: true, Principals: n}))
 	truth := &Truth{}
 	for _, inc := range world.Incidents() {
 		truth.Labels = append(truth.Labels, inc.Scenario.String())

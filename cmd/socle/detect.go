@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -25,7 +24,8 @@ func runDetect(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stdout, "Usage: socle detect simulate|run|eval [flags]\n\n"+
-			"  simulate  write simulated traffic with planted misuse (JSON lines)\n"+
+			"  simulate  write a simulated network and its traffic with planted misuse, as a labelled\n"+
+			"            event file (docs/detect-events.md)\n"+
 			"  run       run detection over the audit log and print the alerts (JSON lines)\n"+
 			"  eval      simulate (or replay a labelled event file with --events), detect, and print\n"+
 			"            precision, recall and false alerts per 1,000 principal-workdays (one JSON line)")
@@ -74,75 +74,28 @@ func runDetectSimulate(ctx context.Context, args []string, _ func(string) string
 		defer f.Close()
 		w = f
 	}
-	bw := bufio.NewWriterSize(w, 1<<20)
 	world := detect.NewWorld(c.config())
-	bar := progress.New(stderr, "événements", int64(c.agents)*62*int64(c.days))
-	var buf []byte
-	incidents := world.Incidents()
-	err := world.Simulate(ctx, func(evs []detect.Event, incs []uint32) error {
-		for i := range evs {
-			lab := detect.Legit
-			if incs[i] != 0 {
-				lab = incidents[incs[i]-1].Scenario
-			}
-			buf = appendEventJSON(buf[:0], &evs[i], lab)
-			if _, err := bw.Write(buf); err != nil {
-				return err
-			}
-		}
-		bar.Add(int64(len(evs)))
-		return nil
-	})
-	bar.Done()
-	if err == nil {
-		err = bw.Flush()
-	}
+	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
+		loc = time.UTC
+	}
+	if err := world.WriteEvents(ctx, w, loc); err != nil {
 		return fmt.Errorf("detect simulate: %w", err)
 	}
 	fmt.Fprintf(stderr, "%d principals, %d persons, %d planted incidents\n", world.Principals(), world.Persons(), len(world.Incidents()))
 	return nil
 }
 
-// appendEventJSON writes one simulated event as a JSON line, by hand: ten
-// million of them go through here.
-func appendEventJSON(b []byte, ev *detect.Event, lab detect.Scenario) []byte {
-	b = append(b, `{"id":`...)
-	b = strconv.AppendUint(b, ev.ID, 10)
-	b = append(b, `,"time":"`...)
-	b = time.Unix(ev.Time, 0).UTC().AppendFormat(b, time.RFC3339)
-	b = append(b, `","principal":`...)
-	b = strconv.AppendUint(b, uint64(ev.Principal), 10)
-	b = append(b, `,"org":`...)
-	b = strconv.AppendUint(b, uint64(ev.Org), 10)
-	b = append(b, `,"person":`...)
-	b = strconv.AppendUint(b, uint64(ev.Person), 10)
-	b = append(b, `,"action":"`...)
-	b = append(b, ev.Action.String()...)
-	b = append(b, `","explanation":"`...)
-	b = append(b, ev.Explanation.String()...)
-	b = append(b, `","purpose":"`...)
-	if int(ev.Purpose) < len(detect.PurposeNames) {
-		b = append(b, detect.PurposeNames[ev.Purpose]...)
-	}
-	b = append(b, '"')
-	if ev.Task != 0 {
-		b = append(b, `,"task":`...)
-		b = strconv.AppendUint(b, uint64(ev.Task), 10)
-	}
-	if ev.Flags&detect.FlagClient != 0 {
-		b = append(b, `,"client":true`...)
-	}
-	b = append(b, `,"label":"`...)
-	b = append(b, lab.String()...)
-	return append(b, "\"}\n"...)
-}
-
-func runDetectEval(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+func runDetectEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, fs := simFlags("detect eval", "detect eval [--seed S] [--agents N] [--days D] | --events FILE", stdout)
 	events := fs.String("events", "", "replay a labelled JSON-lines event file (docs/detect-events.md) instead of simulating")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		// Ten million events fit in 2 GiB when the collector keeps the
+		// heap close to what is live.
+		debug.SetMemoryLimit(1536 << 20)
 	}
 	var res detect.Result
 	var err error
