@@ -19,23 +19,11 @@ const (
 
 var roleNames = [...]string{"", "adviser", "company_adviser", "back_office", "phone_platform", "manager", "partner_system", "other"}
 
-func (r Role) String() string {
-	if int(r) < len(roleNames) {
-		return roleNames[r]
-	}
-	return "other"
-}
+func (r Role) String() string { return enumName(roleNames[:], r, "other") }
 
 // ParseRole returns the role of that name: RoleUnknown for "", RoleOther
 // for a name it does not know.
-func ParseRole(s string) Role {
-	for i, n := range roleNames {
-		if n == s {
-			return Role(i)
-		}
-	}
-	return RoleOther
-}
+func ParseRole(s string) Role { return enumParse(roleNames[:], s, RoleOther) }
 
 // Protection is why a person is in the register of protected persons.
 type Protection uint8
@@ -52,21 +40,28 @@ const (
 
 var protectionNames = [...]string{"", "public_figure", "elected", "staff_relative", "vip", "other"}
 
-func (p Protection) String() string {
-	if int(p) < len(protectionNames) {
-		return protectionNames[p]
-	}
-	return "other"
-}
+func (p Protection) String() string { return enumName(protectionNames[:], p, "other") }
 
 // ParseProtection returns the protection of that name.
-func ParseProtection(s string) Protection {
-	for i, n := range protectionNames {
+func ParseProtection(s string) Protection { return enumParse(protectionNames[:], s, ProtOther) }
+
+// enumName returns the name of an enumerated value, other when out of
+// range.
+func enumName[T ~uint8](names []string, v T, other string) string {
+	if int(v) < len(names) {
+		return names[v]
+	}
+	return other
+}
+
+// enumParse returns the value named s, other when no name matches.
+func enumParse[T ~uint8](names []string, s string, other T) T {
+	for i, n := range names {
 		if n == s {
-			return Protection(i)
+			return T(i)
 		}
 	}
-	return ProtOther
+	return other
 }
 
 // PrincipalInfo is what detection knows of an agent or a partner system.

@@ -34,22 +34,10 @@ const (
 
 var actionNames = [...]string{"read", "search", "export", "create", "other", "lookup", "match", "update"}
 
-func (a Action) String() string {
-	if int(a) < len(actionNames) {
-		return actionNames[a]
-	}
-	return "other"
-}
+func (a Action) String() string { return enumName(actionNames[:], a, "other") }
 
 // ParseAction returns the action of that name (ActOther when unknown).
-func ParseAction(s string) Action {
-	for i, n := range actionNames {
-		if n == s {
-			return Action(i)
-		}
-	}
-	return ActOther
-}
+func ParseAction(s string) Action { return enumParse(actionNames[:], s, ActOther) }
 
 // discloses reports whether the action disclosed persons' data.
 func (a Action) discloses() bool {
@@ -87,22 +75,16 @@ const (
 
 var explanationNames = [...]string{"none", "break_glass", "lookup", "territory", "orientation", "proposal", "appointment", "followup", "portfolio", "delegation", "referent"}
 
-func (e Explanation) String() string {
-	if int(e) < len(explanationNames) {
-		return explanationNames[e]
-	}
-	return "none"
-}
+func (e Explanation) String() string { return enumName(explanationNames[:], e, "none") }
 
 // ParseExplanation returns the explanation of that name, or of a policy
 // fact kind; ok is false when the name is none of them.
 func ParseExplanation(s string) (Explanation, bool) {
-	for i, n := range explanationNames {
-		if n == s {
-			return Explanation(i), true
-		}
+	e := enumParse(explanationNames[:], s, Explanation(len(explanationNames)))
+	if int(e) == len(explanationNames) {
+		return ExplNone, false
 	}
-	return ExplNone, false
+	return e, true
 }
 
 // explains reports whether the explanation makes the access normal.

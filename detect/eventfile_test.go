@@ -351,3 +351,23 @@ func TestCalibratedScores(t *testing.T) {
 		t.Errorf("calibration after a round trip: %v", err)
 	}
 }
+
+// TestConfirmedMisuseLeavesTheBaseline checks that the days of a
+// confirmed misuse stop being the principal's normal.
+func TestConfirmedMisuseLeavesTheBaseline(t *testing.T) {
+	d := New(NewMemDirectory(), Config{})
+	st := d.state(1)
+	for day := int64(100); day < 106; day++ {
+		v := 3
+		if day >= 103 {
+			v = 400 // the extraction, learnt before the verdict
+		}
+		st.PastDays.push(day, v)
+	}
+	before, _ := st.PastDays.limit(6, 3, 60)
+	d.Confirm(1, time.Unix(103*86400, 0), time.Unix(105*86400, 0))
+	after, _ := st.PastDays.limit(6, 3, 60)
+	if before < 400 || after != 60 || st.Tainted != 105 {
+		t.Fatalf("limit %d before the verdict, %d after (tainted until day %d), want ≥ 400 then the floor", before, after, st.Tainted)
+	}
+}
