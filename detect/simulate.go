@@ -75,7 +75,12 @@ func (w *World) plantIncidents(rng *rand.Rand, used map[uint32]bool) {
 	for range max(2, n/200) {
 		a := uint32(1 + rng.IntN(n))
 		if !used[a] && w.principals[a].role == roleAdviser {
-			q := w.randomPerson(rng, w.principals[a].info.Territory)
+			// A declared conflict is a file she does not handle: not in
+			// her portfolio.
+			q := w.stranger(rng, &w.principals[a], w.principals[a].info.Territory)
+			if w.follows(a, q) {
+				continue
+			}
 			w.conflicts[uint64(a)<<32|uint64(q)] = true
 			w.persons[q].Conflicted = true
 		}
