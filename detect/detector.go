@@ -663,6 +663,19 @@ func (d *Detector) alert(rule Scenario, principal uint32, info PrincipalInfo, da
 		Explained: explained, Reads: reads, Persons: persons, Reason: fmt.Sprintf(reasons[rule], reads, persons), Evidence: evidence}
 }
 
+// Tick is Observe without an event: when the stream is quiet, the live
+// loop calls it with the current time so that the reads that have waited
+// the delay are judged and a day that has ended is closed.
+func (d *Detector) Tick(now time.Time) []Alert {
+	t := now.Unix()
+	var out []Alert
+	if day, _, _ := d.clock(t); d.curDay >= 0 && day > d.curDay {
+		out = d.closeDay(out)
+		d.curDay = day
+	}
+	return d.due(t, out)
+}
+
 // Flush judges every pending read and closes the current day: call it at
 // the end of a batch. A live detector that stops saves its state instead
 // (MarshalBinary) and goes on after a restart.

@@ -95,6 +95,20 @@ func TestPersonPatternsAlertWithinMinutes(t *testing.T) {
 	if len(streamed) != 1 || streamed[0].RuleName != "family" || len(flushed) != 0 {
 		t.Fatalf("streamed %+v, flushed %+v: want the family alert streamed at 10:16", streamed, flushed)
 	}
+	// A quiet stream: Tick judges the read once the delay has passed.
+	f := NewEventFile(time.UTC)
+	d := New(f.Dir, Config{})
+	err := f.Read(context.Background(), strings.NewReader(directoryLines+access("e1", "10:00", "agt_1", "read", "territory", "per_rel")), func(ev *Event) error {
+		d.Observe(ev)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
+	if early, late := d.Tick(at.Add(5*time.Minute)), d.Tick(at.Add(16*time.Minute)); len(early) != 0 || len(late) != 1 || late[0].RuleName != "family" {
+		t.Fatalf("Tick at 10:05 gave %+v, at 10:16 %+v: want the family alert at 10:16", early, late)
+	}
 	// Nothing is lost when the stream stops before the delay.
 	streamed, flushed = replay(t, access("e1", "10:00", "agt_1", "read", "territory", "per_rel"))
 	if len(streamed) != 0 || len(flushed) != 1 {
