@@ -157,11 +157,15 @@ type pstate struct {
 type peerState struct {
 	Act   activity
 	Today activity // the day under way, before it joins Act
-	Hours hist     // distinct persons per principal-hour
-	Days  hist     // unexplained distinct persons per principal-day
-	Out   hist     // unexplained out-of-territory persons per principal-day
-	Week  hist     // unexplained distinct persons over seven days, per principal-day
-	Month hist     // over thirty days
+	// TodayDays and TodayOut are the day's counts of the group, while it
+	// closes: the norm of a group that has no earlier day yet.
+	TodayDays hist
+	TodayOut  hist
+	Hours     hist // distinct persons per principal-hour
+	Days      hist // unexplained distinct persons per principal-day
+	Out       hist // unexplained out-of-territory persons per principal-day
+	Week      hist // unexplained distinct persons over seven days, per principal-day
+	Month     hist // over thirty days
 }
 
 // Detector scores a stream of events. Observe it event by event in time
@@ -395,7 +399,9 @@ func (d *Detector) Observe(ev *Event) []Alert {
 		default:
 			d.stats.Unexplained++
 		}
-		if allowed && !bulk {
+		// Mass extraction counts the persons nothing explains: a partner
+		// system syncing the persons its organisation follows is not one.
+		if allowed && !bulk && !expl.explains() {
 			out = d.volume(ev, st, info, person, day, out)
 		}
 		if bulk {
@@ -693,14 +699,39 @@ func (d *Detector) closeDay(out []Alert) []Alert {
 		out = d.judge(p, out)
 	}
 	d.pending, d.pendHead = d.pending[:0], 0
+	// First the day's counts of every principal, so that a peer group
+	// without earlier days is judged against its own day.
+	for _, p := range d.touched {
+		st := &d.states[p]
+		d.explainRetro(st)
+		ps := d.peerOf(st, d.dir.Principal(p))
+		ps.TodayDays.add(len(st.UnexplIDs))
+		ps.TodayOut.add(len(st.OutIDs))
+	}
 	for _, p := range d.touched {
 		out = d.closePrincipal(p, &d.states[p], out)
 	}
 	d.touched = d.touched[:0]
 	for _, ps := range d.peers {
-		ps.Today = activity{}
+		ps.Today, ps.TodayDays, ps.TodayOut = activity{}, hist{}, hist{}
 	}
 	return out
+}
+
+// explainRetro drops the unexplained reads of the day that a relationship
+// created later that day explains (a registration after a lookup).
+func (d *Detector) explainRetro(st *pstate) {
+	if len(st.Retro) == 0 {
+		return
+	}
+	drop := func(hs []hit) []hit {
+		return slices.DeleteFunc(hs, func(h hit) bool { return slices.Contains(st.Retro, h.Person) })
+	}
+	n := len(st.UnexplIDs)
+	st.UnexplIDs, st.OutIDs = drop(st.UnexplIDs), drop(st.OutIDs)
+	st.Retro = st.Retro[:0]
+	d.stats.Retroactive += int64(n - len(st.UnexplIDs))
+	d.stats.Unexplained -= int64(n - len(st.UnexplIDs))
 }
 
 func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
@@ -732,17 +763,6 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 		st.UnexplIDs, st.OutIDs, st.OffIDs, st.Retro = st.UnexplIDs[:0], st.OutIDs[:0], st.OffIDs[:0], st.Retro[:0]
 		st.DayAll, st.DayIDs = st.DayAll[:0], st.DayIDs[:0]
 	}()
-	// Explanation after the fact: a relationship created later that day
-	// (a registration after a lookup) explains the earlier reads.
-	if len(st.Retro) > 0 {
-		drop := func(hs []hit) []hit {
-			return slices.DeleteFunc(hs, func(h hit) bool { return slices.Contains(st.Retro, h.Person) })
-		}
-		n := len(st.UnexplIDs)
-		st.UnexplIDs, st.OutIDs = drop(st.UnexplIDs), drop(st.OutIDs)
-		d.stats.Retroactive += int64(n - len(st.UnexplIDs))
-		d.stats.Unexplained -= int64(n - len(st.UnexplIDs))
-	}
 	distinct := len(st.UnexplIDs)
 	outside := len(st.OutIDs)
 	var dayIDs []uint64
@@ -781,7 +801,7 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 	// Slow extraction: distinct unexplained persons over the day.
 	limit := d.cfg.SlowFloor
 	if !d.cfg.RulesOnly {
-		limit = d.dayLimit(&st.PastDays, &ps.Days, d.cfg.SlowFloor)
+		limit = d.dayLimit(&st.PastDays, &ps.Days, &ps.TodayDays, d.cfg.SlowFloor)
 	}
 	if distinct >= limit && distinct > 0 && !d.suppressed(p, MassSlow, t) {
 		ids := hitIDs(st.UnexplIDs)
@@ -795,7 +815,7 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 	}
 	// Out of territory: unexplained persons of other territories.
 	if outside > 0 {
-		if limit := d.dayLimit(&st.PastOut, &ps.Out, outFloor); outside >= limit && !d.suppressed(p, OutOfTerritory, t) {
+		if limit := d.dayLimit(&st.PastOut, &ps.Out, &ps.TodayOut, outFloor); outside >= limit && !d.suppressed(p, OutOfTerritory, t) {
 			out = append(out, d.alert(OutOfTerritory, p, info, day, t, float64(outside)/float64(limit), false, outside, outside, hitIDs(st.OutIDs)))
 		}
 	}
@@ -814,14 +834,17 @@ func (d *Detector) closePrincipal(p uint32, st *pstate, out []Alert) []Alert {
 }
 
 // dayLimit is a principal's own robust limit of a daily count when she has
-// history, else three times her peers' 95th percentile (a few misusers
-// among the peers must not become the norm).
-func (d *Detector) dayLimit(own *ring, peers *hist, floor int) int {
+// history, else three times her peers' 95th percentile on earlier days,
+// or on this day when the group has no earlier day (a few misusers among
+// the peers must not become the norm).
+func (d *Detector) dayLimit(own *ring, peers, peersToday *hist, floor int) int {
 	if l, ok := own.limit(6, 3, floor); ok {
 		return l
 	}
-	if peers.N >= 30 {
-		return max(floor, int(3*peers.quantile(0.95)))
+	for _, h := range []*hist{peers, peersToday} {
+		if h.N >= 30 {
+			return max(floor, int(3*h.quantile(0.95)))
+		}
 	}
 	return floor
 }

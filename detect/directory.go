@@ -120,9 +120,13 @@ type Task struct {
 }
 
 // Covers reports whether the task explains the access of principal to
-// person for purpose at t.
+// person for purpose at t (an access or a task without a purpose matches
+// any).
 func (t *Task) Covers(principal, person uint32, purpose uint8, at int64) bool {
-	if t == nil || !t.Approved || t.Principal != principal || t.Purpose != purpose || at < t.From || at > t.To+t.Grace {
+	if t == nil || !t.Approved || t.Principal != principal || at < t.From || at > t.To+t.Grace {
+		return false
+	}
+	if t.Purpose != 0 && purpose != 0 && t.Purpose != purpose {
 		return false
 	}
 	if t.Persons == nil {
