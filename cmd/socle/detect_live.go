@@ -113,7 +113,7 @@ func (l *liveDetector) start(ctx context.Context) error {
 		return err
 	}
 	l.pos = pos
-	if _, err := l.pipe.LoadBaselines(ctx, l.a.store); err != nil {
+	if _, err := l.pipe.LoadState(ctx, l.a.store); err != nil {
 		return err
 	}
 	return l.loadCases(ctx)
@@ -180,14 +180,23 @@ func (l *liveDetector) flush(ctx context.Context) error {
 	if err := l.file(ctx, alerts); err != nil {
 		return err
 	}
-	return l.saveBaselines(ctx)
+	return l.saveState(ctx)
 }
 
-// saveBaselines persists what the detector learnt.
-func (l *liveDetector) saveBaselines(ctx context.Context) error {
+// saveState persists what the detector learnt and the day under way.
+func (l *liveDetector) saveState(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.pipe.SaveBaselines(ctx, l.a.store)
+	return l.pipe.SaveState(ctx, l.a.store)
+}
+
+// tick judges, when the log is quiet, the reads that have waited long
+// enough, and closes a day that has ended.
+func (l *liveDetector) tick(ctx context.Context) error {
+	l.mu.Lock()
+	alerts := l.pipe.Tick(l.a.gate.Now())
+	l.mu.Unlock()
+	return l.file(ctx, alerts)
 }
 
 // file turns detector alerts into case alerts with their evidence: the
@@ -249,6 +258,9 @@ func (l *liveDetector) run(ctx context.Context) {
 				break
 			}
 			if n == 0 {
+				if err := l.tick(ctx); err != nil && ctx.Err() == nil {
+					l.a.logger.Error("live detection", "err", err)
+				}
 				break
 			}
 		}
@@ -279,8 +291,8 @@ func (l *liveDetector) run(ctx context.Context) {
 			if err := l.reload(ctx); err != nil {
 				l.a.logger.Error("live detection: directory", "err", err)
 			}
-			if err := l.saveBaselines(ctx); err != nil {
-				l.a.logger.Error("live detection: baselines", "err", err)
+			if err := l.saveState(ctx); err != nil {
+				l.a.logger.Error("live detection: state", "err", err)
 			}
 		case <-tick.C:
 		}
