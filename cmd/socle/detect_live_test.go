@@ -103,7 +103,9 @@ func TestLiveDetectorOffHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Alerts) != 1 || len(d.Alerts[0].Evidence) != len(e.persons) || d.Alerts[0].Evidence[0].Explanation == "" || d.Alerts[0].Evidence[0].PersonRef == "" {
+	// The alert is filed as soon as three persons were read off-hours
+	// (the detector's floor), with those reads as evidence.
+	if len(d.Alerts) != 1 || len(d.Alerts[0].Evidence) < 3 || len(d.Alerts[0].Evidence) > len(e.persons) || d.Alerts[0].Evidence[0].Explanation == "" || d.Alerts[0].Evidence[0].PersonRef == "" {
 		t.Fatalf("alerts = %+v", d.Alerts)
 	}
 	if pos, err := e.a.store.DetectCursor(ctx, "live"); err != nil || pos != uint64(n) {
