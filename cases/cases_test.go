@@ -194,6 +194,37 @@ func TestVerdictSuppresses(t *testing.T) {
 	}
 }
 
+func TestVerdictReachesTheDetector(t *testing.T) {
+	for _, tt := range []struct {
+		verdict cases.Verdict
+		misuse  bool
+	}{{cases.VerdictMisuse, true}, {cases.VerdictJustified, false}, {cases.VerdictBadRule, false}} {
+		t.Run(string(tt.verdict), func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			var got []cases.VerdictOf
+			e.svc.OnVerdict(func(v cases.VerdictOf) { got = append(got, v) })
+			c := e.raise(t, "off_hours")
+			e.raise(t, "mass_slow")
+			for _, s := range []cases.State{cases.StateTriage, cases.StateClosed} {
+				v := cases.Verdict("")
+				if s == cases.StateClosed {
+					v = tt.verdict
+				}
+				if _, err := e.svc.Move(ctx, e.auditor, c.ID, s, v, ""); err != nil {
+					t.Fatal(err)
+				}
+				if s == cases.StateTriage && len(got) != 0 {
+					t.Fatal("a verdict reported before the case closed")
+				}
+			}
+			if len(got) != 2 || got[0].Misuse != tt.misuse || got[0].Principal != c.Principal || got[0].Rule == got[1].Rule || got[0].From.IsZero() {
+				t.Fatalf("verdicts = %+v; want one per rule, misuse %v", got, tt.misuse)
+			}
+		})
+	}
+}
+
 func TestCompute(t *testing.T) {
 	t0 := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC) // a Monday
 	h := time.Hour

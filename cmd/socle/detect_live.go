@@ -91,6 +91,7 @@ func (a *app) newLiveDetector() *liveDetector {
 	src, live, pipe := newPipeline(a.gate.PersonRef)
 	l := &liveDetector{a: a, log: a.store.AuditLog(), src: src, live: live, pipe: pipe}
 	a.cases.OnSuppress(func(s cases.Suppression) { l.suppress(s) })
+	a.cases.OnVerdict(func(v cases.VerdictOf) { l.verdict(v) })
 	return l
 }
 
@@ -103,6 +104,20 @@ func (l *liveDetector) suppress(s cases.Suppression) {
 	l.mu.Lock()
 	l.pipe.Detector.Suppress(l.src.Principals.ID(s.Principal), rule, s.Until)
 	l.mu.Unlock()
+}
+
+// verdict calibrates the alerts' scores on a case's verdict; confirmed
+// misuse must not become the principal's normal.
+func (l *liveDetector) verdict(v cases.VerdictOf) {
+	if _, err := detect.ParseScenario(v.Rule); err != nil {
+		return // the inline throttle's rule is not the detector's
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pipe.Calibration.Record(v.Rule, v.Misuse)
+	if v.Misuse {
+		l.pipe.Detector.Confirm(l.src.Principals.ID(v.Principal), v.From, v.To)
+	}
 }
 
 // start loads the cursor, the baselines, the suppressions, the directory

@@ -9,6 +9,7 @@ import (
 
 	"socle"
 	"socle/cases"
+	"socle/detect"
 	"socle/gate"
 	"socle/policy"
 	"socle/store/storetest"
@@ -121,6 +122,9 @@ func TestLiveDetectorOffHours(t *testing.T) {
 		if _, err := e.a.cases.Move(ctx, e.auditor, cs[0].ID, s, v, "permanence de nuit"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if got, prior := l.pipe.Calibration.Precision("off_hours"), detect.NewCalibration().Precision("off_hours"); got >= prior {
+		t.Errorf("off-hours precision after a justified verdict = %v, want below the prior %v", got, prior)
 	}
 	for i, id := range e.persons {
 		if err := e.read(t, e.adviser, night.Add(24*time.Hour+time.Duration(i)*time.Minute), id); err != nil {
