@@ -111,7 +111,7 @@ func (l *Live) Load(ctx context.Context, s Source, since time.Time) error {
 		} else if err != nil {
 			return fmt.Errorf("live directory: staff %s: %w", r.AgentID, err)
 		}
-			e := &staffEntry{org: a.OrganisationID, role: roleOf(a), marks: r.Marks, end: r.End,
+		e := &staffEntry{org: a.OrganisationID, role: roleOf(a), marks: r.Marks, end: r.End,
 			former: a.Disabled || (!r.End.IsZero() && r.End.Before(socle.DateOf(now)))}
 		sn.staff[r.AgentID] = e
 		if r.Marks.Identity != "" {

@@ -163,7 +163,7 @@ func gateRequest(r *http.Request) gate.Request {
 		// Creates only: a retried create with the same key is answered
 		// with the first result (gate/idempotency.go).
 		IdempotencyKey: strings.TrimSpace(r.Header.Get("Idempotency-Key")),
-		CallRef:    strings.TrimSpace(r.Header.Get("X-Call-Ref")),
+		CallRef:        strings.TrimSpace(r.Header.Get("X-Call-Ref")),
 	}
 }
 
