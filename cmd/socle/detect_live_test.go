@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -204,4 +205,46 @@ func TestThrottleLive(t *testing.T) {
 
 func gateReq(actor socle.Actor, purpose string) gate.Request {
 	return gate.Request{Actor: actor, Purpose: purpose, RequestID: "test", RemoteAddr: "127.0.0.1"}
+}
+
+// TestLiveDetectorStateSurvivesARestart: what the live detector learnt is
+// saved in the store and a new detector over the same store (a restarted
+// serve, `detect run`) starts from it.
+func TestLiveDetectorStateSurvivesARestart(t *testing.T) {
+	e := newLiveEnv(t, 8)
+	ctx := context.Background()
+	day := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	for i, id := range e.persons {
+		if err := e.read(t, e.adviser, day.Add(time.Duration(i)*time.Minute), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := e.a.newLiveDetector()
+	if err := first.start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.saveState(ctx); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := first.pipe.Detector.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := e.a.newLiveDetector()
+	if err := second.start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := second.pipe.Detector.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(saved, restored) || second.pipe.Detector.Stats().Reads != int64(len(e.persons)) {
+		t.Fatalf("restarted detector: %d reads (want %d), same state %v", second.pipe.Detector.Stats().Reads, len(e.persons), bytes.Equal(saved, restored))
+	}
+	if id, ok := second.src.Principals.Lookup("agent:" + e.adviser.AgentID); !ok || id == 0 {
+		t.Fatal("the restarted detector forgot the principals' ids")
+	}
 }
