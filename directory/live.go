@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,6 +76,7 @@ type Live struct {
 	Marks     *detect.Interner
 	orgs      map[string]orgEntry // organisation → its kind and single département
 	learnt    map[uint32]uint32   // person → département learnt from territory facts
+	referents map[uint32][]string // person → référents learnt from follow-up facts
 	principal map[uint32]detect.PrincipalInfo
 	person    map[uint32]detect.PersonInfo
 	tasks     map[uint32][]*detect.Task // principal → approved bulk tasks
@@ -89,7 +91,7 @@ type orgEntry struct {
 // personRef is the audit log's person reference function.
 func NewLive(src *detect.AuditSource, personRef func(id string) string) *Live {
 	return &Live{AuditSource: src, personRef: personRef, now: time.Now, snap: &snapshot{}, Marks: detect.NewInterner(),
-		orgs: map[string]orgEntry{}, learnt: map[uint32]uint32{}, principal: map[uint32]detect.PrincipalInfo{}, person: map[uint32]detect.PersonInfo{},
+		orgs: map[string]orgEntry{}, learnt: map[uint32]uint32{}, referents: map[uint32][]string{}, principal: map[uint32]detect.PrincipalInfo{}, person: map[uint32]detect.PersonInfo{},
 		tasks: map[uint32][]*detect.Task{}}
 }
 
@@ -362,18 +364,26 @@ func (l *Live) Conflict(principal, person uint32) bool {
 // Relation implements detect.Directory: what the declarations say of the
 // principal and the person at t — a declared call about the person, a
 // reception check-in or a collective event of her organisation
-// (ExplAppointment). A cover of a colleague's portfolio is found per
-// access (Explain), from the follow-up facts the gate recorded.
+// (ExplAppointment); a declared cover of the colleague whom the gate's
+// follow-up facts named as the person's référent (ExplDelegation).
 func (l *Live) Relation(principal, person uint32, at int64) detect.Explanation {
 	agent, ok := strings.CutPrefix(l.PrincipalName(principal), "agent:")
 	if !ok {
 		return detect.ExplNone
 	}
 	ref, t := l.Persons.Name(person), time.Unix(at, 0)
+	best := detect.ExplNone
 	for _, d := range l.snap.decls[agent] {
-		if d.Kind == socle.DeclareCall && d.refs[ref] && d.Covers(t) {
-			return detect.ExplAppointment
+		switch {
+		case !d.Covers(t):
+		case d.Kind == socle.DeclareDelegation && slices.Contains(l.referents[person], d.OfAgentID):
+			return detect.ExplDelegation
+		case d.Kind == socle.DeclareCall && d.refs[ref]:
+			best = detect.ExplAppointment
 		}
+	}
+	if best != detect.ExplNone {
+		return best
 	}
 	org := l.Orgs.Name(l.Principal(principal).Org)
 	for _, d := range l.snap.orgDecls[org] {
@@ -406,6 +416,11 @@ func (l *Live) Explain(evs []detect.Event, ev socle.AuditEvent) string {
 					delete(l.person, p)
 				}
 			}
+		}
+	}
+	for _, f := range ev.Facts {
+		if r := f.Detail["agent_id"]; f.Kind == "followup" && r != "" && evs[0].Person != 0 && !slices.Contains(l.referents[evs[0].Person], r) {
+			l.referents[evs[0].Person] = append(l.referents[evs[0].Person], r)
 		}
 	}
 	if ev.AgentID == "" || !ev.Allowed {

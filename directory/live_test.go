@@ -89,6 +89,11 @@ func TestLiveDirectoryExplainsWhatUsersDeclared(t *testing.T) {
 		{"covering a sick colleague's portfolio", access("agt_cover", "per_x", day.Add(time.Hour), sickFollows, territory), detect.ExplDelegation, false},
 		{"after the delegation ended: the organisation's follow-up only", access("agt_cover", "per_x", day.Add(72*time.Hour), sickFollows, territory), detect.ExplFollowup, false},
 		{"a référent is not downgraded by a call", access("agt_phone", "per_caller", day.Add(30*time.Minute), socle.Fact{Kind: "referent", Detail: map[string]string{"agent_id": "agt_phone"}}), detect.ExplReferent, false},
+		{"covering, a search listing a person the sick colleague follows", func() socle.AuditEvent {
+			ev := access("agt_cover", "per_other", day.Add(2*time.Hour), territory)
+			ev.Action, ev.PersonRef, ev.PersonRefs = "search", "", []string{ref("per_other"), ref("per_x")}
+			return ev
+		}(), detect.ExplDelegation, false},
 		{"another agent's follow-up", access("agt_cover", "per_y", day.Add(time.Hour), territory), detect.ExplTerritory, false},
 		{"walk-in at the reception", access("agt_other", "per_walkin", day.Add(time.Hour)), detect.ExplAppointment, false},
 		{"walk-in, the next day", access("agt_other", "per_walkin", day.Add(25*time.Hour)), detect.ExplNone, false},
@@ -109,7 +114,11 @@ func TestLiveDirectoryExplainsWhatUsersDeclared(t *testing.T) {
 			evs := live.ConvertAll(uint64(i), tt.ev, nil)
 			live.Explain(evs, tt.ev)
 			e := evs[0]
-			got := max(e.Explanation, live.Relation(e.Principal, e.Person, e.Time))
+			person := e.Person
+			if len(e.More) > 0 {
+				person = e.More[len(e.More)-1] // a list: its last person
+			}
+			got := max(e.Explanation, live.Relation(e.Principal, person, e.Time))
 			covered := slices.ContainsFunc(live.Tasks(e.Principal), func(t *detect.Task) bool { return t.Covers(e.Principal, e.Person, e.Purpose, e.Time) })
 			if len(evs) != 1 || got != tt.want || covered != tt.wantTask {
 				t.Fatalf("events = %+v; want explanation %v (got %v), task %v", evs, tt.want, got, tt.wantTask)
