@@ -157,7 +157,7 @@ func TestScopeAssignComment(t *testing.T) {
 	}
 }
 
-func TestVerdictSuppresses(t *testing.T) {
+func TestVerdictSuppressesAndCalibrates(t *testing.T) {
 	for _, tt := range []struct {
 		verdict cases.Verdict
 		want    int
@@ -169,6 +169,8 @@ func TestVerdictSuppresses(t *testing.T) {
 			e.svc.Now = func() time.Time { return now }
 			var got []cases.Suppression
 			e.svc.OnSuppress(func(s cases.Suppression) { got = append(got, s) })
+			var verdicts []cases.VerdictOf
+			e.svc.OnVerdict(func(v cases.VerdictOf) { verdicts = append(verdicts, v) })
 			c := e.raise(t, "off_hours")
 			e.raise(t, "mass_slow")
 			for _, s := range []cases.State{cases.StateTriage, cases.StateClosed} {
@@ -189,6 +191,12 @@ func TestVerdictSuppresses(t *testing.T) {
 			}
 			if tt.want > 0 && !got[0].Until.Equal(now.Add(cases.DefaultSuppression)) {
 				t.Errorf("until = %v", got[0].Until)
+			}
+			// Every closing reports its verdict per rule (the detector's
+			// calibration), misuse or not.
+			misuse := tt.verdict == cases.VerdictMisuse
+			if len(verdicts) != 2 || verdicts[0].Misuse != misuse || verdicts[0].Principal != c.Principal || verdicts[0].Rule == verdicts[1].Rule || verdicts[0].From.IsZero() {
+				t.Errorf("verdicts = %+v; want one per rule, misuse %v", verdicts, misuse)
 			}
 		})
 	}

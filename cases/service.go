@@ -28,6 +28,7 @@ type Service struct {
 	mu         sync.Mutex
 	auditor    socle.Auditor // set by SetAuditor (audit.go)
 	onSuppress []func(Suppression)
+	onVerdict  []func(VerdictOf)
 	notifier   Notifier               // set by SetNotifier (delays.go)
 	tasks      map[string][]*BulkTask // approved, not yet ended, by agent
 }
@@ -43,6 +44,60 @@ func (s *Service) OnSuppress(fn func(Suppression)) {
 	s.mu.Lock()
 	s.onSuppress = append(s.onSuppress, fn)
 	s.mu.Unlock()
+}
+
+// VerdictOf is the verdict a closing gave to one rule of a case: the live
+// detector calibrates its scores on it and, for confirmed misuse, forgets
+// the days of the alerts from its baselines.
+type VerdictOf struct {
+	Principal string
+	Rule      string
+	Misuse    bool
+	From, To  time.Time // the first and last alert of the rule in the case
+}
+
+// OnVerdict registers fn, called for each rule of a case when a verdict
+// closes it.
+func (s *Service) OnVerdict(fn func(VerdictOf)) {
+	s.mu.Lock()
+	s.onVerdict = append(s.onVerdict, fn)
+	s.mu.Unlock()
+}
+
+// verdicts calls the verdict hooks with each rule of the closed case.
+func (s *Service) verdicts(ctx context.Context, c *Case) error {
+	s.mu.Lock()
+	hooks := slices.Clone(s.onVerdict)
+	s.mu.Unlock()
+	if len(hooks) == 0 {
+		return nil
+	}
+	alerts, err := s.store.CaseAlerts(ctx, c.ID)
+	if err != nil {
+		return fmt.Errorf("alerts of the closed case: %w", err)
+	}
+	byRule := map[string]*VerdictOf{}
+	var rules []string
+	for _, a := range alerts {
+		v := byRule[a.Rule]
+		if v == nil {
+			v = &VerdictOf{Principal: c.Principal, Rule: a.Rule, Misuse: c.Verdict == VerdictMisuse, From: a.OccurredAt, To: a.OccurredAt}
+			byRule[a.Rule] = v
+			rules = append(rules, a.Rule)
+		}
+		if a.OccurredAt.Before(v.From) {
+			v.From = a.OccurredAt
+		}
+		if a.OccurredAt.After(v.To) {
+			v.To = a.OccurredAt
+		}
+	}
+	for _, r := range rules {
+		for _, fn := range hooks {
+			fn(*byRule[r])
+		}
+	}
+	return nil
 }
 
 // transitions are the valid moves of the workflow. A false positive is
@@ -212,6 +267,11 @@ func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to Sta
 	}
 	if to == StateClosed && verdict.suppresses() {
 		if err := s.suppress(ctx, c, now); err != nil {
+			return c, err
+		}
+	}
+	if to == StateClosed {
+		if err := s.verdicts(ctx, c); err != nil {
 			return c, err
 		}
 	}

@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"socle"
 )
@@ -18,13 +19,14 @@ type AuditSource struct {
 	Orgs       *Interner
 	Persons    *Interner // pseudonymous person references
 	Purposes   *Interner
+	Names      *Interner // sessions and remote addresses (keyed hashes)
 	principals []PrincipalInfo
 	tasks      []*Task
 }
 
 // NewAuditSource returns an empty source.
 func NewAuditSource() *AuditSource {
-	return &AuditSource{Principals: NewInterner(), Orgs: NewInterner(), Persons: NewInterner(), Purposes: NewInterner(),
+	return &AuditSource{Principals: NewInterner(), Orgs: NewInterner(), Persons: NewInterner(), Purposes: NewInterner(), Names: NewInterner(),
 		principals: []PrincipalInfo{{}}, tasks: []*Task{nil}}
 }
 
@@ -86,8 +88,12 @@ func (s *AuditSource) Convert(index uint64, ev socle.AuditEvent) Event {
 		out.Action = ActSearch
 	case socle.ActionExport:
 		out.Action = ActExport
-	case socle.ActionCreate, socle.ActionUpdate:
+	case socle.ActionCreate:
 		out.Action = ActCreate
+	case socle.ActionUpdate:
+		out.Action = ActUpdate
+	case "match":
+		out.Action = ActMatch
 	default:
 		out.Action = ActOther
 	}
@@ -98,31 +104,51 @@ func (s *AuditSource) Convert(index uint64, ev socle.AuditEvent) Event {
 		out.Flags |= FlagBreakGlass
 	}
 	if ev.Allowed {
-		out.Relation = explanationRelations[Explanation(ev)]
+		if e, ok := ParseExplanation(BasisOf(ev)); ok {
+			out.Explanation = e
+		}
+	}
+	for _, f := range ev.Facts {
+		if f.Kind == FactExactLookup && (out.Action == ActSearch || out.Action == ActRead) {
+			out.Action = ActLookup
+		}
+	}
+	out.Session = s.Names.ID(ev.Session)
+	out.Remote = s.Names.ID(ev.Remote)
+	if ev.CallRef != "" {
+		out.Flags |= FlagCall
+	}
+	for c := range strings.SplitSeq(ev.Categories, ",") {
+		out.Categories |= CategoryBit(strings.TrimSpace(c))
 	}
 	return out
 }
 
-// ConvertAll appends to out the detection events of the audit entry at
-// index: one per person it disclosed (a search lists every person it
-// returned), else one. They share the entry's id, so that an alert's
-// evidence points at the audit entry.
+// ConvertAll appends to out the detection event of the audit entry at
+// index: a search, an export or a matching lists every person it returned
+// (Person and More), a read its one person.
 func (s *AuditSource) ConvertAll(index uint64, ev socle.AuditEvent, out []Event) []Event {
 	e := s.Convert(index, ev)
-	if len(ev.PersonRefs) == 0 {
-		return append(out, e)
+	if len(ev.PersonRefs) > 0 {
+		e.Person = s.Persons.ID(ev.PersonRefs[0])
+		if len(ev.PersonRefs) > 1 {
+			e.More = make([]uint32, len(ev.PersonRefs)-1)
+			for i, ref := range ev.PersonRefs[1:] {
+				e.More[i] = s.Persons.ID(ref)
+			}
+		}
 	}
-	for _, ref := range ev.PersonRefs {
-		e.Person = s.Persons.ID(ref)
-		out = append(out, e)
-	}
-	return out
+	return append(out, e)
 }
 
-// Explanation returns the most specific explanation kind of an audit
-// event (docs/detect-events.md): the gate's typed basis when it recorded
-// one, else the most specific of its facts.
-func Explanation(ev socle.AuditEvent) string {
+// FactExactLookup is the kind of the audit fact of an exact-identifier
+// lookup (gate.FactExactLookup): the access is an ActLookup.
+const FactExactLookup = "exact_lookup"
+
+// BasisOf returns the most specific explanation kind of an audit event
+// (docs/detect-events.md): the gate's typed basis when it recorded one,
+// else the most specific of its facts.
+func BasisOf(ev socle.AuditEvent) string {
 	if !ev.Allowed {
 		return socle.ExplanationNone
 	}
@@ -131,18 +157,6 @@ func Explanation(ev socle.AuditEvent) string {
 	}
 	return socle.Basis(ev.Facts, ev.AgentID)
 }
-
-// explanationRelations maps an explanation kind to the relation the
-// detector scores. Covering the référent's portfolio explains like the
-// référent; territory, lookup and break the glass explain nothing.
-var explanationRelations = map[string]Relation{
-	"referent": RelReferent, "delegation": RelReferent, "portfolio": RelFollowup, "followup": RelFollowup,
-	"appointment": RelAppointment, "proposal": RelProposal, "orientation": RelOrientation,
-}
-
-// RelationOf returns the relation of an explanation kind (RelNone for the
-// wide rules).
-func RelationOf(kind string) Relation { return explanationRelations[kind] }
 
 // DecodeLeaf decodes a canonical audit leaf ({"v":1,"index":N,"event":…}).
 func DecodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {

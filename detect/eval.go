@@ -15,41 +15,154 @@ import (
 	"socle/progress"
 )
 
-// Score is the quality of a detector on one scenario or overall.
+// Score is the quality of a detector overall: precision on alerts, recall
+// on incidents, false alerts per 1,000 principal-workdays.
 //
-// Precision is counted on alerts: an alert is a true positive when most of
-// its evidence events are planted misuse (of the alert's own scenario for a
-// per-scenario score, of any scenario overall). Recall is counted on
-// incidents: a planted incident (one principal × one scenario) is detected
-// when a true-positive alert of that principal holds at least one of its
-// events in its evidence.
+// An alert is a true positive when more than half of its evidence events
+// are misuse. An incident is detected when an alert's evidence holds at
+// least one of its events.
 type Score struct {
-	Precision float64 `json:"precision"`
-	Recall    float64 `json:"recall"`
-	F1        float64 `json:"f1"`
+	Precision     float64 `json:"precision"`
+	Recall        float64 `json:"recall"`
+	F1            float64 `json:"f1"`
+	Alerts        int     `json:"alerts"`
+	TruePos       int     `json:"true_positives"`
+	Incidents     int     `json:"incidents"`
+	Detected      int     `json:"detected"`
+	FalsePer1000  float64 `json:"false_alerts_per_1000_principal_days"`
+	PrincipalDays int     `json:"principal_days"`
+}
+
+// RuleScore is the precision of one rule.
+type RuleScore struct {
 	Alerts    int     `json:"alerts"`
 	TruePos   int     `json:"true_positives"`
+	Precision float64 `json:"precision"`
+}
+
+// LabelScore is the recall of one misuse label.
+type LabelScore struct {
 	Incidents int     `json:"incidents"`
 	Detected  int     `json:"detected"`
+	Recall    float64 `json:"recall"`
+}
+
+// Report scores one detector: overall, per rule, per misuse label.
+type Report struct {
+	Overall Score                 `json:"overall"`
+	Rules   map[string]RuleScore  `json:"rules"`
+	Labels  map[string]LabelScore `json:"labels"`
+}
+
+// Truth is the ground truth of a stream: the incident of every event
+// (Events[id-1], 0 for legitimate work, else a 1-based index in Labels)
+// and the misuse label of each incident.
+type Truth struct {
+	Events []uint32
+	Labels []string
+}
+
+// ScoreAlerts scores alerts against the truth; principalDays is the number
+// of (principal, day) pairs with at least one access.
+func ScoreAlerts(alerts []Alert, truth *Truth, principalDays int) Report {
+	rep := Report{Rules: map[string]RuleScore{}, Labels: map[string]LabelScore{}}
+	detected := make([]bool, len(truth.Labels)+1)
+	o := &rep.Overall
+	for _, a := range alerts {
+		misuse := 0
+		for _, id := range a.Evidence {
+			if id >= 1 && int(id) <= len(truth.Events) {
+				if inc := truth.Events[id-1]; inc != 0 {
+					misuse++
+					detected[inc] = true
+				}
+			}
+		}
+		rs := rep.Rules[a.RuleName]
+		rs.Alerts++
+		o.Alerts++
+		if 2*misuse > len(a.Evidence) {
+			rs.TruePos++
+			o.TruePos++
+		}
+		rep.Rules[a.RuleName] = rs
+	}
+	for i, label := range truth.Labels {
+		ls := rep.Labels[label]
+		ls.Incidents++
+		o.Incidents++
+		if detected[i+1] {
+			ls.Detected++
+			o.Detected++
+		}
+		rep.Labels[label] = ls
+	}
+	for k, rs := range rep.Rules {
+		if rs.Alerts > 0 {
+			rs.Precision = round(float64(rs.TruePos)/float64(rs.Alerts), 4)
+		}
+		rep.Rules[k] = rs
+	}
+	for k, ls := range rep.Labels {
+		if ls.Incidents > 0 {
+			ls.Recall = round(float64(ls.Detected)/float64(ls.Incidents), 4)
+		}
+		rep.Labels[k] = ls
+	}
+	if o.Alerts > 0 {
+		o.Precision = round(float64(o.TruePos)/float64(o.Alerts), 4)
+	}
+	if o.Incidents > 0 {
+		o.Recall = round(float64(o.Detected)/float64(o.Incidents), 4)
+	}
+	if o.Precision+o.Recall > 0 {
+		o.F1 = round(2*o.Precision*o.Recall/(o.Precision+o.Recall), 4)
+	}
+	o.PrincipalDays = principalDays
+	if principalDays > 0 {
+		o.FalsePer1000 = round(float64(o.Alerts-o.TruePos)*1000/float64(principalDays), 3)
+	}
+	return rep
+}
+
+// workdays counts the distinct (principal, day) pairs of a time-ordered
+// stream.
+type workdays struct {
+	last []int64
+	n    int
+}
+
+func (w *workdays) see(principal uint32, day int64) {
+	if principal == 0 {
+		return
+	}
+	for int(principal) >= len(w.last) {
+		w.last = append(w.last, -1)
+	}
+	if w.last[principal] != day {
+		w.last[principal] = day
+		w.n++
+	}
 }
 
 // Result is one evaluation: the explanation-based detector and the
-// rules-only baseline on the same simulated stream.
+// rules-only baseline on the same stream.
 type Result struct {
-	Seed         uint64           `json:"seed"`
-	Agents       int              `json:"agents"`
-	Principals   int              `json:"principals"`
-	Persons      int              `json:"persons"`
-	Days         int              `json:"days"`
-	Events       int64            `json:"events"`
-	Seconds      float64          `json:"seconds"`
-	EventsPerSec float64          `json:"events_per_sec"`
-	CPUSeconds   float64          `json:"cpu_seconds"`    // user+system CPU of the whole run (simulation and both detectors)
-	DetectSecs   float64          `json:"detect_seconds"` // wall time inside the detector alone
-	PeakMemMiB   float64          `json:"peak_mem_mib"`   // peak resident set (VmHWM), or the runtime's Sys where unavailable
-	Detector     map[string]Score `json:"detector"`
-	RulesOnly    map[string]Score `json:"rules_only"`
-	Stats        Stats            `json:"stats"`
+	Seed         uint64  `json:"seed,omitempty"`
+	Source       string  `json:"source,omitempty"`
+	Agents       int     `json:"agents,omitempty"`
+	Principals   int     `json:"principals"`
+	Persons      int     `json:"persons"`
+	Days         int     `json:"days"`
+	Events       int64   `json:"events"`
+	Seconds      float64 `json:"seconds"`
+	EventsPerSec float64 `json:"events_per_sec"`
+	CPUSeconds   float64 `json:"cpu_seconds"`    // user+system CPU of the whole run (simulation and both detectors)
+	DetectSecs   float64 `json:"detect_seconds"` // wall time inside the detector alone
+	PeakMemMiB   float64 `json:"peak_mem_mib"`   // peak resident set (VmHWM), or the runtime's Sys where unavailable
+	Detector     Report  `json:"detector"`
+	RulesOnly    Report  `json:"rules_only"`
+	Stats        Stats   `json:"stats"`
 }
 
 // JSON returns the result as one line.
@@ -58,28 +171,20 @@ func (r Result) JSON() []byte {
 	return b
 }
 
-// Eval simulates cfg's world, runs the detector and the rules-only baseline
-// on its stream, and scores both against the ground truth. The simulator
-// and the two detectors run concurrently, hour batch by hour batch.
-// Progress goes to w when not nil.
-func Eval(ctx context.Context, cfg SimConfig, w io.Writer) (Result, error) {
-	start, cpu0 := time.Now(), cpuSeconds()
-	world := NewWorld(cfg)
-	cfg = world.cfg
-	bar := progress.New(w, "événements", int64(cfg.Agents)*62*int64(cfg.Days))
+// evalRun is one detector fed batch by batch in its own goroutine.
+type evalRun struct {
+	det    *Detector
+	ch     chan []Event
+	alerts []Alert
+	busy   time.Duration
+}
 
-	type run struct {
-		det    *Detector
-		ch     chan []Event
-		alerts []Alert
-		busy   time.Duration
-	}
-	runs := []*run{
-		{det: New(world, Config{}), ch: make(chan []Event, 1)},
-		{det: New(world, Config{RulesOnly: true}), ch: make(chan []Event, 1)},
-	}
+func startRuns(dets ...*Detector) ([]*evalRun, *sync.WaitGroup) {
 	var wg sync.WaitGroup
-	for _, r := range runs {
+	runs := make([]*evalRun, len(dets))
+	for i, d := range dets {
+		r := &evalRun{det: d, ch: make(chan []Event, 1)}
+		runs[i] = r
 		wg.Go(func() {
 			for batch := range r.ch {
 				t := time.Now()
@@ -93,9 +198,30 @@ func Eval(ctx context.Context, cfg SimConfig, w io.Writer) (Result, error) {
 			r.busy += time.Since(t)
 		})
 	}
-	var labels []Scenario
-	err := world.Simulate(ctx, func(evs []Event, labs []Scenario) error {
-		labels = append(labels, labs...)
+	return runs, &wg
+}
+
+// Eval simulates cfg's world, runs the detector and the rules-only baseline
+// on its stream, and scores both against the ground truth. The simulator
+// and the two detectors run concurrently, hour batch by hour batch.
+// Progress goes to w when not nil.
+func Eval(ctx context.Context, cfg SimConfig, w io.Writer) (Result, error) {
+	start, cpu0 := time.Now(), cpuSeconds()
+	world := NewWorld(cfg)
+	cfg = world.cfg
+	bar := progress.New(w, "événements", int64(cfg.Agents)*70*int64(cfg.Days))
+	n := world.Principals()
+	runs, wg := startRuns(New(world, Config{Principals: n}), New(world, Config{RulesOnly: true, Principals: n}))
+	truth := &Truth{}
+	for _, inc := range world.Incidents() {
+		truth.Labels = append(truth.Labels, inc.Scenario.String())
+	}
+	var days workdays
+	err := world.Simulate(ctx, func(evs []Event, incs []uint32) error {
+		truth.Events = append(truth.Events, incs...)
+		for i := range evs {
+			days.see(evs[i].Principal, evs[i].Time/86400)
+		}
 		for _, r := range runs {
 			r.ch <- evs
 		}
@@ -110,81 +236,42 @@ func Eval(ctx context.Context, cfg SimConfig, w io.Writer) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Incidents without events (a scenario the world could not plant)
+	// cannot be detected: they do not count.
+	for i, inc := range world.Incidents() {
+		if inc.Events == 0 {
+			truth.Labels[i] = ""
+		}
+	}
 	elapsed := time.Since(start)
 	res := Result{
 		Seed: cfg.Seed, Agents: cfg.Agents, Principals: world.Principals(), Persons: world.Persons(), Days: cfg.Days,
-		Events: int64(len(labels)), Seconds: round(elapsed.Seconds(), 3), DetectSecs: round(runs[0].busy.Seconds(), 3),
+		Events: int64(len(truth.Events)), Seconds: round(elapsed.Seconds(), 3), DetectSecs: round(runs[0].busy.Seconds(), 3),
 		CPUSeconds: round(cpuSeconds()-cpu0, 2), PeakMemMiB: round(peakMemMiB(), 1), Stats: runs[0].det.Stats(),
 	}
 	res.EventsPerSec = round(float64(res.Events)/elapsed.Seconds(), 0)
-	res.Detector = ScoreAlerts(runs[0].alerts, labels, world)
-	res.RulesOnly = ScoreAlerts(runs[1].alerts, labels, world)
+	res.Detector = scoreTruth(runs[0].alerts, truth, days.n)
+	res.RulesOnly = scoreTruth(runs[1].alerts, truth, days.n)
 	return res, nil
 }
 
-// ScoreAlerts scores alerts against the ground truth: labels[id-1] is the
-// scenario of event id; the incidents are the world's.
-func ScoreAlerts(alerts []Alert, labels []Scenario, world *World) map[string]Score {
-	type key struct {
-		p uint32
-		s Scenario
-	}
-	var per [numScenarios]Score
-	detected := map[key]bool{}
-	var overall Score
-	for _, a := range alerts {
-		var counts [numScenarios]int
-		for _, id := range a.Evidence {
-			if id >= 1 && int(id) <= len(labels) {
-				counts[labels[id-1]]++
-			}
+// scoreTruth scores, leaving out the incidents that planted nothing.
+func scoreTruth(alerts []Alert, truth *Truth, principalDays int) Report {
+	rep := ScoreAlerts(alerts, truth, principalDays)
+	if ls, ok := rep.Labels[""]; ok {
+		delete(rep.Labels, "")
+		rep.Overall.Incidents -= ls.Incidents
+		rep.Overall.Detected -= ls.Detected
+		o := &rep.Overall
+		o.Recall, o.F1 = 0, 0
+		if o.Incidents > 0 {
+			o.Recall = round(float64(o.Detected)/float64(o.Incidents), 4)
 		}
-		n := len(a.Evidence)
-		misuse := n - counts[Legit]
-		overall.Alerts++
-		per[a.Rule].Alerts++
-		if 2*misuse <= n {
-			continue
-		}
-		overall.TruePos++
-		if 2*counts[a.Rule] > n {
-			per[a.Rule].TruePos++
-		}
-		for s := Colleague; s < numScenarios; s++ {
-			if counts[s] > 0 {
-				detected[key{a.Principal, s}] = true
-			}
+		if o.Precision+o.Recall > 0 {
+			o.F1 = round(2*o.Precision*o.Recall/(o.Precision+o.Recall), 4)
 		}
 	}
-	for _, inc := range world.Incidents() {
-		if inc.Events == 0 {
-			continue
-		}
-		per[inc.Scenario].Incidents++
-		overall.Incidents++
-		if detected[key{inc.Principal, inc.Scenario}] {
-			per[inc.Scenario].Detected++
-			overall.Detected++
-		}
-	}
-	out := map[string]Score{"overall": overall.finish()}
-	for s := Colleague; s < numScenarios; s++ {
-		out[s.String()] = per[s].finish()
-	}
-	return out
-}
-
-func (s Score) finish() Score {
-	if s.Alerts > 0 {
-		s.Precision = round(float64(s.TruePos)/float64(s.Alerts), 4)
-	}
-	if s.Incidents > 0 {
-		s.Recall = round(float64(s.Detected)/float64(s.Incidents), 4)
-	}
-	if s.Precision+s.Recall > 0 {
-		s.F1 = round(2*s.Precision*s.Recall/(s.Precision+s.Recall), 4)
-	}
-	return s
+	return rep
 }
 
 func round(x float64, digits int) float64 {

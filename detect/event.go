@@ -1,11 +1,15 @@
 // Package detect finds misuse of access to personal data in the audit
-// stream: explanation-based auditing first (an access that a relationship or
-// an approved bulk task explains is normal), then rules and per-principal
-// robust baselines for what stays unexplained and for the known patterns
-// (colleagues, former employees, public figures, family, neighbours,
-// off-hours reads, out-of-territory browsing, fast and slow mass
-// extraction). It also simulates realistic traffic with planted misuse and
-// evaluates itself against that ground truth.
+// stream: explanation-based auditing first (an access that a relationship,
+// a declared cover, a check-in, an event, a call or an approved bulk task
+// explains is normal), then rules and robust baselines, per principal and
+// per peer group, for what stays unexplained and for the known patterns
+// (colleagues, former employees, protected persons, family, neighbours,
+// declared conflicts, off-hours reads, out-of-territory browsing,
+// curiosity, fast and slow mass extraction). Person patterns are alerted
+// within minutes of the access; volume patterns when the day closes. It
+// also simulates realistic traffic with confounders and planted misuse, and
+// evaluates itself against that ground truth or against a labelled event
+// file written by someone else (docs/detect-events.md).
 package detect
 
 import (
@@ -19,87 +23,140 @@ type Action uint8
 // Actions of the stream.
 const (
 	ActRead   Action = iota // a person's file was read
-	ActSearch               // a search returned the person
-	ActExport               // an export included the person
+	ActSearch               // a search returned the persons
+	ActExport               // an export included the persons
 	ActCreate               // a relation was created (registration, follow-up)
 	ActOther                // anything detection does not score
+	ActLookup               // a person found by an exact identifier
+	ActMatch                // matching results listed the persons
+	ActUpdate               // a person's file was written
 )
 
-var actionNames = [...]string{"read", "search", "export", "create", "other"}
+var actionNames = [...]string{"read", "search", "export", "create", "other", "lookup", "match", "update"}
 
-func (a Action) String() string {
-	if int(a) < len(actionNames) {
-		return actionNames[a]
+func (a Action) String() string { return enumName(actionNames[:], a, "other") }
+
+// ParseAction returns the action of that name (ActOther when unknown).
+func ParseAction(s string) Action { return enumParse(actionNames[:], s, ActOther) }
+
+// discloses reports whether the action disclosed persons' data.
+func (a Action) discloses() bool {
+	switch a {
+	case ActRead, ActSearch, ActExport, ActLookup, ActMatch, ActUpdate:
+		return true
 	}
-	return "other"
+	return false
 }
 
-// reads reports whether the action disclosed a person's data.
-func (a Action) reads() bool { return a <= ActExport }
+// list reports whether the action discloses a list (search results,
+// export, matching results) rather than one file opened on purpose.
+func (a Action) list() bool { return a == ActSearch || a == ActExport || a == ActMatch }
 
-// Relation is the relationship the policy found between the principal and
-// the person when it allowed the access: the explanation facts of the audit
-// event, compacted. RelNone means the access was allowed by a wider rule
-// (territory, exact-identifier lookup, break the glass) and stays
-// unexplained.
-type Relation uint8
+// Explanation is the most specific fact that allowed an access, ordered by
+// specificity: a greater value is a closer relationship between the
+// principal and the person. ExplOrientation and above explain an access;
+// below, the access was allowed by a wider rule and stays unexplained.
+type Explanation uint8
 
-// Relations, from the policy's fact kinds.
+// Explanations, least specific first.
 const (
-	RelNone        Relation = iota
-	RelFollowup             // the organisation follows the person
-	RelReferent             // the agent is the person's référent
-	RelAppointment          // an appointment today
-	RelProposal             // proposed on an offer the organisation follows
-	RelOrientation          // oriented to the organisation
+	ExplNone        Explanation = iota
+	ExplBreakGlass              // access outside the rules, with a justification
+	ExplLookup                  // exact-identifier lookup
+	ExplTerritory               // the person lives in the organisation's territory
+	ExplOrientation             // oriented to the organisation
+	ExplProposal                // proposed on an offer the organisation follows
+	ExplAppointment             // an appointment, a check-in, an event attended, a call
+	ExplFollowup                // the organisation follows the person
+	ExplPortfolio               // in the principal's portfolio
+	ExplDelegation              // the principal covers the référent's portfolio
+	ExplReferent                // the principal is the person's référent
 )
 
-var relationNames = [...]string{"none", "followup", "referent", "appointment", "proposal", "orientation"}
+var explanationNames = [...]string{"none", "break_glass", "lookup", "territory", "orientation", "proposal", "appointment", "followup", "portfolio", "delegation", "referent"}
 
-func (r Relation) String() string {
-	if int(r) < len(relationNames) {
-		return relationNames[r]
+func (e Explanation) String() string { return enumName(explanationNames[:], e, "none") }
+
+// ParseExplanation returns the explanation of that name, or of a policy
+// fact kind; ok is false when the name is none of them.
+func ParseExplanation(s string) (Explanation, bool) {
+	e := enumParse(explanationNames[:], s, Explanation(len(explanationNames)))
+	if int(e) == len(explanationNames) {
+		return ExplNone, false
 	}
-	return "none"
+	return e, true
 }
 
-// relationFromFact maps a policy fact kind to a relation.
-func relationFromFact(kind string) Relation {
-	for i, n := range relationNames {
-		if i > 0 && n == kind {
-			return Relation(i)
-		}
-	}
-	return RelNone
+// explains reports whether the explanation makes the access normal.
+func (e Explanation) explains() bool { return e >= ExplOrientation }
+
+// personal reports whether the principal herself, not only her
+// organisation, is in a relationship with the person.
+func (e Explanation) personal() bool {
+	return e == ExplAppointment || e >= ExplPortfolio
 }
 
 // Event flags.
 const (
-	FlagAllowed    uint8 = 1 << iota // the gate allowed the access
+	FlagAllowed    uint8 = 1 << iota // the gate allowed the access (else a refused attempt)
 	FlagBreakGlass                   // access outside the rules, with a justification
 	FlagClient                       // the principal is a partner system, not a person
+	FlagCall                         // made during a phone call (a call reference is recorded)
 )
 
 // Event is one access as detection sees it: every id interned to a uint32
 // so that ten million events fit in a few hundred megabytes. Person 0 means
-// no person (a company, a failed search).
+// no person (a company, a search that found nobody).
 type Event struct {
-	ID        uint64 // position in the stream, from 1
-	Time      int64  // Unix seconds
-	Principal uint32 // the agent or client, interned
-	Org       uint32 // its organisation, interned (0: unknown)
-	Person    uint32 // the person concerned, interned (0: none)
-	Task      uint32 // the declared bulk task the access claims (0: none)
-	Records   uint16
-	Action    Action
-	Relation  Relation
-	Purpose   uint8 // index in the Interner's purposes (0: none)
-	Flags     uint8
+	ID          uint64   // position in the stream, from 1
+	Time        int64    // Unix seconds
+	Principal   uint32   // the agent or client, interned
+	Org         uint32   // its organisation, interned (0: unknown)
+	Person      uint32   // the (first) person disclosed (0: none)
+	More        []uint32 // the other persons a search, export or match disclosed; nil for one person
+	Task        uint32   // the declared bulk task the access claims (0: none; informative, coverage is the directory's)
+	Session     uint32   // session or device, interned (0: unknown)
+	Remote      uint32   // remote address, interned keyed hash (0: unknown)
+	Categories  uint16   // bit set of the categories read (CategoryBit)
+	Records     uint16
+	Action      Action
+	Explanation Explanation // the most specific fact the gate allowed it on
+	Purpose     uint8       // index in the purposes (0: none)
+	Flags       uint8
 }
 
-// Scenario is the ground truth of a simulated event: legitimate work or one
-// kind of planted misuse. The detector's patterns use the same names, one
-// per scenario, so that precision can be computed per scenario.
+// Persons returns the number of persons the event disclosed.
+func (ev *Event) Persons() int {
+	if ev.Person == 0 {
+		return 0
+	}
+	return 1 + len(ev.More)
+}
+
+// person returns the i-th person of the event.
+func (ev *Event) person(i int) uint32 {
+	if i == 0 {
+		return ev.Person
+	}
+	return ev.More[i-1]
+}
+
+// categoryNames are the data categories of the gate, one bit each.
+var categoryNames = [...]string{"identity", "contact", "parcours", "skills", "health", "justice", "bank"}
+
+// CategoryBit returns the bit of a category name (0 when unknown).
+func CategoryBit(name string) uint16 {
+	for i, n := range categoryNames {
+		if n == name {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// Scenario is a kind of misuse, and the rule that looks for it: the
+// detector's rules use the same names as the planted scenarios so that
+// precision can be computed per rule. Legit is the zero value.
 type Scenario uint8
 
 // Scenarios. Legit is the zero value.
@@ -114,10 +171,12 @@ const (
 	OutOfTerritory
 	MassFast
 	MassSlow
+	Curiosity
+	Conflict
 	numScenarios
 )
 
-var scenarioNames = [...]string{"legit", "colleague", "former_employee", "public_figure", "family", "neighbour", "off_hours", "out_of_territory", "mass_fast", "mass_slow"}
+var scenarioNames = [...]string{"legit", "colleague", "former_employee", "public_figure", "family", "neighbour", "off_hours", "out_of_territory", "mass_fast", "mass_slow", "curiosity", "conflict"}
 
 func (s Scenario) String() string {
 	if int(s) < len(scenarioNames) {

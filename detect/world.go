@@ -28,7 +28,8 @@ func (c SimConfig) withDefaults() SimConfig {
 	return c
 }
 
-// role is what an agent does all day, which shapes her legitimate traffic.
+// role is what a simulated principal does all day, which shapes her
+// legitimate traffic.
 type role uint8
 
 const (
@@ -37,6 +38,9 @@ const (
 	roleOrientation             // orientation: views persons oriented to the organisation
 	roleNight                   // night-shift team (emergency housing, helpline)
 	roleClient                  // a partner system syncing the persons its organisation follows
+	rolePhone                   // phone platform: callers from the whole country
+	roleBackOffice              // back office: declared bulk work on whole populations
+	roleFormer                  // a former staff member: no traffic
 )
 
 // Purposes of the simulated stream, as interned purpose indexes.
@@ -45,37 +49,50 @@ const (
 	purposeOrientation
 	purposeMiseEnRelation
 	purposeStatistique
+	purposeIndemnisation
 )
 
 // PurposeNames are the purpose codes behind the simulated purpose indexes.
-var PurposeNames = []string{"", "accompagnement", "orientation", "mise_en_relation", "statistique"}
+var PurposeNames = []string{"", "accompagnement", "orientation", "mise_en_relation", "statistique", "indemnisation"}
+
+// OrgKindNames are the organisation kinds behind the simulated OrgKind ids.
+var OrgKindNames = []string{"", "france_travail", "mission_locale", "departement", "partner", "cap_emploi", "emergency"}
+
+const (
+	kindFranceTravail uint32 = 1 + iota
+	kindMissionLocale
+	kindDepartement
+	kindPartner
+	kindCapEmploi
+	kindEmergency
+)
 
 // personsPerStreet and personsPerAddress shape the simulated geography:
 // persons are numbered so that consecutive ones share an address and a
-// street.
+// street; an address holds one or two households.
 const (
 	personsPerStreet  = 40
 	personsPerAddress = 4
 	personsPerAgent   = 40
-	surnames          = 30000
 )
 
 type simOrg struct {
-	dept    uint16
-	partner bool
-	night   bool
-	agents  []uint32
-	staff   []uint32 // persons who are agents of this organisation
-	former  []uint32 // persons who used to be
+	dept   uint32
+	kind   uint32
+	night  bool
+	agents []uint32
+	staff  []uint32 // persons who are active agents of this organisation
+	former []uint32 // persons who used to be
+	follow []uint32 // protected persons the organisation follows
 }
 
 type simPrincipal struct {
 	info      PrincipalInfo
 	role      role
 	overtime  bool
-	rate      float64 // events per working hour
-	portfolio []uint32
-	family    []uint32
+	rate      float64  // events per working hour
+	portfolio []uint32 // sorted: she is their référent
+	family    []uint32 // her household, herself excluded
 }
 
 // Incident is one planted misuse: a principal, a scenario, the day it
@@ -87,23 +104,44 @@ type Incident struct {
 	Events    int
 }
 
+type simDelegation struct {
+	of       uint32
+	from, to int64
+}
+
 // World is a simulated network: organisations, agents and partner systems,
-// persons with homes and sensitive sets, relationships, bulk tasks and the
-// planted misuse. It implements Directory.
+// persons with homes, households and sensitive sets, relationships,
+// covers, check-ins, collective events, bulk tasks and the planted misuse.
+// It implements Directory.
 type World struct {
-	cfg        SimConfig
-	start      int64
-	depts      int
-	orgs       []simOrg       // index = org id; 0 unused
-	principals []simPrincipal // index = principal id; 0 unused
-	persons    []PersonInfo   // index = person id; 0 unused
-	deptStart  []uint32       // persons of dept d are [deptStart[d], deptStart[d+1])
-	tasks      []*Task        // index = task id; 0 unused
-	taskLists  [][]uint32     // each task's persons, in a stable order
-	taskByDay  map[int][]uint32
-	incidents  []Incident
-	planted    []Event // misuse events, sorted by time, without ids
-	plantedLab []Scenario
+	cfg         SimConfig
+	start       int64
+	depts       int
+	orgs        []simOrg       // index = org id; 0 unused
+	principals  []simPrincipal // index = principal id; 0 unused
+	persons     []PersonInfo   // index = person id; 0 unused
+	deptStart   []uint32       // persons of dept d are [deptStart[d], deptStart[d+1])
+	tasks       [][]*Task      // by principal
+	ntasks      uint32
+	taskByDay   map[int][]*Task
+	taskLists   map[uint32][]uint32      // a statistics task's persons, in a stable order
+	walkIns     map[uint64][]uint32      // org<<32|hour since start → persons checked in at the reception then
+	covers      map[uint32]simDelegation // principal → the colleague she covers
+	visits      map[uint64][2]int64      // org<<32|person → window of a check-in or an event
+	jobDatings  map[int][]simEvent       // day → evening events
+	conflicts   map[uint64]bool          // principal<<32|person
+	incidents   []Incident
+	planted     []Event // misuse events, sorted by time, without ids
+	plantedInc  []uint32
+	activeUntil int
+}
+
+// simEvent is an evening job-dating: the advisers of an organisation read
+// the attendees' files.
+type simEvent struct {
+	org       uint32
+	from, to  int64
+	attendees []uint32
 }
 
 // Principal implements Directory.
@@ -122,12 +160,35 @@ func (w *World) Person(id uint32) PersonInfo {
 	return PersonInfo{}
 }
 
-// Task implements Directory.
-func (w *World) Task(id uint32) *Task {
-	if int(id) < len(w.tasks) {
-		return w.tasks[id]
+// Relation implements Directory: the covers, check-ins and collective
+// events the simulation declared (follow-ups are in the events' own
+// explanations, as the gate records them).
+func (w *World) Relation(principal, person uint32, at int64) Explanation {
+	if d, ok := w.covers[principal]; ok && at >= d.from && at <= d.to && w.follows(d.of, person) {
+		return ExplDelegation
+	}
+	if v, ok := w.visits[uint64(w.principals[principal].info.Org)<<32|uint64(person)]; ok && at >= v[0] && at <= v[1] {
+		return ExplAppointment
+	}
+	return ExplNone
+}
+
+// Conflict implements Directory.
+func (w *World) Conflict(principal, person uint32) bool {
+	return w.conflicts[uint64(principal)<<32|uint64(person)]
+}
+
+// Tasks implements Directory.
+func (w *World) Tasks(principal uint32) []*Task {
+	if int(principal) < len(w.tasks) {
+		return w.tasks[principal]
 	}
 	return nil
+}
+
+func (w *World) follows(principal, person uint32) bool {
+	_, ok := slices.BinarySearch(w.principals[principal].portfolio, person)
+	return ok
 }
 
 // Incidents returns the planted misuse.
@@ -139,70 +200,128 @@ func (w *World) Principals() int { return len(w.principals) - 1 }
 // Persons returns the number of persons.
 func (w *World) Persons() int { return len(w.persons) - 1 }
 
+// household returns the household id of person p: an address holds one or
+// two households, split at a point its number decides.
+func household(p uint32) uint32 {
+	addr := (p-1)/personsPerAddress + 1
+	split := uint32(1 + mix(addr)%personsPerAddress)
+	k := uint32(0)
+	if (p-1)%personsPerAddress >= split {
+		k = 1
+	}
+	return addr*2 + k
+}
+
 // NewWorld builds the world of cfg, deterministically.
 func NewWorld(cfg SimConfig) *World {
 	cfg = cfg.withDefaults()
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x50c1e))
-	w := &World{cfg: cfg, start: cfg.Start.Unix(), taskByDay: map[int][]uint32{}}
+	w := &World{cfg: cfg, start: cfg.Start.Unix(), taskByDay: map[int][]*Task{}, taskLists: map[uint32][]uint32{}, walkIns: map[uint64][]uint32{}, covers: map[uint32]simDelegation{},
+		visits: map[uint64][2]int64{}, jobDatings: map[int][]simEvent{}, conflicts: map[uint64]bool{}}
 	n := cfg.Agents
 
 	// Persons, département by département, consecutive ones sharing an
-	// address and a street.
+	// address and a street; an identity each (the keyed hash of NIR and
+	// birth date, here the id itself).
 	w.depts = min(96, max(4, n/200))
 	perDept := (n*personsPerAgent/w.depts + personsPerStreet - 1) / personsPerStreet * personsPerStreet
 	w.persons = make([]PersonInfo, 1, w.depts*perDept+1)
 	w.deptStart = make([]uint32, w.depts+2)
-	zipf := rand.NewZipf(rng, 1.1, 1, surnames-1)
 	for d := 1; d <= w.depts; d++ {
 		w.deptStart[d] = uint32(len(w.persons))
 		for range perDept {
 			p := uint32(len(w.persons))
-			w.persons = append(w.persons, PersonInfo{
-				Dept:    uint16(d),
-				Surname: uint32(zipf.Uint64()) + 1,
-				Address: (p-1)/personsPerAddress + 1,
-				Street:  (p-1)/personsPerStreet + 1,
-			})
+			w.persons = append(w.persons, PersonInfo{Territory: uint32(d), Identity: p, Household: household(p),
+				Address: (p-1)/personsPerAddress + 1, Street: (p-1)/personsPerStreet + 1})
 		}
 	}
 	w.deptStart[w.depts+1] = uint32(len(w.persons))
 
-	// Organisations; a few work at night.
-	nOrgs := max(4, n/40)
+	// Organisations: a few work at night, a few are phone platforms.
+	nOrgs := max(6, n/40)
 	w.orgs = make([]simOrg, nOrgs+1)
 	for o := 1; o <= nOrgs; o++ {
-		w.orgs[o] = simOrg{dept: uint16(1 + rng.IntN(w.depts)), partner: rng.Float64() < 0.3, night: o%33 == 1}
+		kind := []uint32{kindFranceTravail, kindMissionLocale, kindDepartement, kindPartner, kindPartner, kindCapEmploi}[rng.IntN(6)]
+		night := o%33 == 1
+		if night {
+			kind = kindEmergency
+		}
+		w.orgs[o] = simOrg{dept: uint32(1 + rng.IntN(w.depts)), kind: kind, night: night}
 	}
+	phoneOrg := func(o int) bool { return o%29 == 2 }
 
-	// Agents.
-	w.principals = make([]simPrincipal, 1, n+n/500+3)
-	advisersByDept := make([][]uint32, w.depts+1)
+	// Agents, each with her own person record and household.
+	w.principals = make([]simPrincipal, 1, n+n/400+n/8+3)
 	for range n {
 		id := uint32(len(w.principals))
 		o := uint32(1 + rng.IntN(nOrgs))
 		org := &w.orgs[o]
 		p := simPrincipal{rate: 7 + rng.Float64()*2, overtime: rng.Float64() < 0.1}
-		switch r := rng.Float64(); {
+		r := rng.Float64()
+		switch {
 		case org.night:
 			p.role = roleNight
+		case phoneOrg(int(o)):
+			p.role = rolePhone
 		case r < 0.15:
 			p.role = roleCompany
 		case r < 0.25:
 			p.role = roleOrientation
+		case r < 0.30 && org.kind != kindPartner:
+			p.role = roleBackOffice
 		}
 		home := w.randomPerson(rng, org.dept)
-		p.info = PrincipalInfo{Org: o, Dept: org.dept, Surname: uint32(zipf.Uint64()) + 1,
-			Address: w.persons[home].Address, Street: w.persons[home].Street}
-		if rng.Float64() < 0.6 { // relatives living with the agent
-			first := (p.info.Address-1)*personsPerAddress + 1
-			for k := range 1 + rng.IntN(2) {
-				q := first + uint32(k)
-				if q != home && int(q) < len(w.persons) {
-					w.persons[q].Surname = p.info.Surname
-					p.family = append(p.family, q)
-				}
+		for w.persons[home].Staff != 0 {
+			home = w.randomPerson(rng, org.dept)
+		}
+		pe := &w.persons[home]
+		pe.Staff = id
+		p.info = PrincipalInfo{Org: o, OrgKind: org.kind, Role: simRoleOf(p.role), Territory: org.dept, Identity: pe.Identity,
+			Household: pe.Household, Address: pe.Address, Street: pe.Street}
+		first := (pe.Address-1)*personsPerAddress + 1
+		for q := first; q < first+personsPerAddress; q++ {
+			if q != home && household(q) == pe.Household {
+				p.family = append(p.family, q)
 			}
 		}
+		org.staff = append(org.staff, home)
+		org.agents = append(org.agents, id)
+		w.principals = append(w.principals, p)
+	}
+	sensitive := func(q uint32) bool {
+		pe := &w.persons[q]
+		return pe.Staff != 0 || pe.Protected != ProtNone
+	}
+	// Former staff: accounts that ended before the simulation.
+	for o := 1; o <= nOrgs; o++ {
+		org := &w.orgs[o]
+		for range 1 + len(org.agents)/8 {
+			q := w.randomPerson(rng, org.dept)
+			if sensitive(q) {
+				continue
+			}
+			id := uint32(len(w.principals))
+			w.persons[q].Staff = id
+			pe := w.persons[q]
+			w.principals = append(w.principals, simPrincipal{role: roleFormer, info: PrincipalInfo{Org: uint32(o), OrgKind: org.kind, Role: RoleAdviser,
+				Territory: org.dept, Identity: pe.Identity, Household: pe.Household, Address: pe.Address, Street: pe.Street,
+				End: w.start - int64(30+rng.IntN(700))*86400}})
+			org.former = append(org.former, q)
+		}
+	}
+	// The register of protected persons.
+	for range max(10, len(w.persons)/2000) {
+		q := uint32(1 + rng.IntN(len(w.persons)-1))
+		if !sensitive(q) {
+			w.persons[q].Protected = []Protection{ProtPublicFigure, ProtElected, ProtVIP}[rng.IntN(3)]
+		}
+	}
+
+	// Portfolios: the persons each agent is référent of; a few protected
+	// persons and former colleagues are followed too, as anyone else.
+	for a := 1; a <= n; a++ {
+		p := &w.principals[a]
+		org := &w.orgs[p.info.Org]
 		size := 60 + rng.IntN(60)
 		switch p.role {
 		case roleCompany:
@@ -214,91 +333,112 @@ func NewWorld(cfg SimConfig) *World {
 		for range size {
 			d := org.dept
 			if rng.Float64() < 0.03 { // moved away, still followed
-				d = uint16(1 + rng.IntN(w.depts))
+				d = uint32(1 + rng.IntN(w.depts))
 			}
-			p.portfolio = append(p.portfolio, w.randomPerson(rng, d))
+			if q := w.randomPerson(rng, d); !sensitive(q) && w.persons[q].Household != p.info.Household {
+				p.portfolio = append(p.portfolio, q)
+			}
 		}
 		if p.role == roleAdviser && rng.Float64() < 0.1 { // a small town: neighbours are followed too
 			for range 2 {
 				q := (p.info.Street-1)*personsPerStreet + 1 + uint32(rng.IntN(personsPerStreet))
-				if w.persons[q].Address != p.info.Address {
+				if w.persons[q].Address != p.info.Address && !sensitive(q) {
 					p.portfolio = append(p.portfolio, q)
 				}
 			}
 		}
-		if rng.Float64() < 0.3 { // the agent once had a file as a jobseeker
-			q := w.randomPerson(rng, org.dept)
-			if w.persons[q].StaffOrg == 0 && w.persons[q].Address != p.info.Address {
-				w.persons[q].StaffOrg = o
-				org.staff = append(org.staff, q)
+	}
+	advisers := func(o uint32) []uint32 {
+		var out []uint32
+		for _, a := range w.orgs[o].agents {
+			if w.principals[a].role == roleAdviser {
+				out = append(out, a)
 			}
 		}
-		org.agents = append(org.agents, id)
-		if p.role == roleAdviser || p.role == roleNight {
-			advisersByDept[org.dept] = append(advisersByDept[org.dept], id)
-		}
-		w.principals = append(w.principals, p)
+		return out
 	}
-
-	// Former employees, some of them now followed by their former
-	// colleagues; public figures, a few of them followed.
 	for o := 1; o <= nOrgs; o++ {
 		org := &w.orgs[o]
-		for range 1 + len(org.agents)/8 {
-			q := w.randomPerson(rng, org.dept)
-			if w.persons[q].StaffOrg != 0 || w.persons[q].FormerOrg != 0 {
+		ads := advisers(uint32(o))
+		if len(ads) == 0 {
+			continue
+		}
+		for _, q := range org.former {
+			if rng.Float64() < 0.3 { // a former colleague, now a jobseeker followed here
+				a := ads[rng.IntN(len(ads))]
+				w.principals[a].portfolio = append(w.principals[a].portfolio, q)
+				org.follow = append(org.follow, q)
+			}
+		}
+	}
+	for q := uint32(1); q < uint32(len(w.persons)); q++ {
+		if w.persons[q].Protected == ProtNone || rng.Float64() >= 0.3 {
+			continue
+		}
+		// A protected person followed by an organisation of her territory.
+		for range 20 {
+			o := uint32(1 + rng.IntN(nOrgs))
+			if w.orgs[o].dept != w.persons[q].Territory {
 				continue
 			}
-			w.persons[q].FormerOrg = uint32(o)
-			org.former = append(org.former, q)
-			if len(org.agents) > 0 && rng.Float64() < 0.3 {
-				a := org.agents[rng.IntN(len(org.agents))]
+			if ads := advisers(o); len(ads) > 0 {
+				a := ads[rng.IntN(len(ads))]
 				w.principals[a].portfolio = append(w.principals[a].portfolio, q)
+				w.orgs[o].follow = append(w.orgs[o].follow, q)
+				break
 			}
 		}
-		if len(org.staff) == 0 {
-			q := w.randomPerson(rng, org.dept)
-			w.persons[q].StaffOrg = uint32(o)
-			org.staff = append(org.staff, q)
-		}
 	}
-	for range max(10, len(w.persons)/2000) {
-		q := uint32(1 + rng.IntN(len(w.persons)-1))
-		w.persons[q].Public = true
-		if ads := advisersByDept[w.persons[q].Dept]; len(ads) > 0 && rng.Float64() < 0.2 {
-			a := ads[rng.IntN(len(ads))]
-			w.principals[a].portfolio = append(w.principals[a].portfolio, q)
-		}
-	}
-
-	// A later agent living at the same address may have renamed a relative:
-	// keep only the relatives who still share the agent's surname.
-	for i := 1; i < len(w.principals); i++ {
-		p := &w.principals[i]
-		p.family = slices.DeleteFunc(p.family, func(q uint32) bool { return w.persons[q].Surname != p.info.Surname })
+	for a := 1; a <= n; a++ {
+		p := &w.principals[a]
+		slices.Sort(p.portfolio)
+		p.portfolio = slices.Compact(p.portfolio)
 	}
 
 	// Partner systems.
-	for range max(2, n/500) {
+	for range max(2, n/400) {
 		o := uint32(1 + rng.IntN(nOrgs))
 		org := &w.orgs[o]
-		p := simPrincipal{role: roleClient, rate: 20 + rng.Float64()*80, info: PrincipalInfo{Org: o, Dept: org.dept, Client: true}}
+		p := simPrincipal{role: roleClient, rate: 20 + rng.Float64()*80, info: PrincipalInfo{Org: o, OrgKind: org.kind, Role: RolePartnerSystem, Territory: org.dept, Client: true}}
 		for range 500 + rng.IntN(2500) {
-			p.portfolio = append(p.portfolio, w.randomPerson(rng, org.dept))
+			if q := w.randomPerson(rng, org.dept); !sensitive(q) {
+				p.portfolio = append(p.portfolio, q)
+			}
 		}
+		slices.Sort(p.portfolio)
+		p.portfolio = slices.Compact(p.portfolio)
 		w.principals = append(w.principals, p)
 	}
+	w.tasks = make([][]*Task, len(w.principals))
 
 	used := make(map[uint32]bool)
 	w.plantIncidents(rng, used)
+	w.declare(rng, used)
+	return w
+}
 
-	// Declared bulk tasks: a few advisers a day read a listed population
-	// for statistics, approved beforehand.
-	w.tasks = []*Task{nil}
-	w.taskLists = [][]uint32{nil}
-	for day := range cfg.Days {
+// declare makes the days' legitimate explanations: bulk tasks of the back
+// offices (overrunning their window within the grace), advisers' tasks
+// for statistics, covers of sick colleagues, evening job-datings.
+func (w *World) declare(rng *rand.Rand, used map[uint32]bool) {
+	n := w.cfg.Agents
+	addTask := func(t *Task) {
+		w.ntasks++
+		t.ID = w.ntasks
+		w.tasks[t.Principal] = append(w.tasks[t.Principal], t)
+	}
+	for day := range w.cfg.Days {
 		if w.weekend(day) {
 			continue
+		}
+		ds := w.start + int64(day)*86400
+		for a := 1; a <= n; a++ {
+			if w.principals[a].role == roleBackOffice && !used[uint32(a)] {
+				from := ds + int64(13+rng.IntN(2))*3600
+				t := &Task{Principal: uint32(a), Purpose: purposeIndemnisation, From: from, To: from + 2*3600, Grace: 3600, Approved: true}
+				addTask(t)
+				w.taskByDay[day] = append(w.taskByDay[day], t)
+			}
 		}
 		for range max(1, n/500) {
 			a := uint32(1 + rng.IntN(n))
@@ -306,25 +446,91 @@ func NewWorld(cfg SimConfig) *World {
 				continue
 			}
 			used[a] = true
-			t := &Task{ID: uint32(len(w.tasks)), Principal: a, Purpose: purposeStatistique, Approved: true,
-				From: w.start + int64(day)*86400 + 9*3600, To: w.start + int64(day)*86400 + 12*3600, Persons: map[uint32]struct{}{}}
+			t := &Task{Principal: a, Purpose: purposeStatistique, Approved: true, From: ds + 9*3600, To: ds + 12*3600, Grace: 1800,
+				Persons: map[uint32]struct{}{}}
 			var list []uint32
 			for range 500 + rng.IntN(2500) {
-				q := w.randomPerson(rng, w.principals[a].info.Dept)
+				q := w.randomPerson(rng, w.principals[a].info.Territory)
 				if _, dup := t.Persons[q]; !dup {
 					t.Persons[q] = struct{}{}
 					list = append(list, q)
 				}
 			}
-			w.tasks = append(w.tasks, t)
-			w.taskLists = append(w.taskLists, list)
-			w.taskByDay[day] = append(w.taskByDay[day], t.ID)
+			addTask(t)
+			w.taskLists[t.ID] = list
+			w.taskByDay[day] = append(w.taskByDay[day], t)
+		}
+		// Covers: an adviser reads a sick colleague's portfolio for a few
+		// days; the gate sees only the territory, the directory the cover.
+		for range max(1, n/300) {
+			a := uint32(1 + rng.IntN(n))
+			p := &w.principals[a]
+			if used[a] || p.role != roleAdviser {
+				continue
+			}
+			if _, busy := w.covers[a]; busy {
+				continue
+			}
+			for _, b := range w.orgs[p.info.Org].agents {
+				if b != a && w.principals[b].role == roleAdviser {
+					w.covers[a] = simDelegation{of: b, from: ds, to: ds + int64(1+rng.IntN(4))*86400}
+					break
+				}
+			}
+		}
+		// Walk-ins checked in at the reception, hour by hour.
+		for o := 1; o < len(w.orgs); o++ {
+			org := &w.orgs[o]
+			if org.night || org.kind == kindPartner {
+				continue
+			}
+			for h := 8; h < 17; h++ {
+				hour := uint64(day*24 + h)
+				for range poisson(rng, 0.15*float64(len(org.agents))) {
+					q := w.randomPerson(rng, org.dept)
+					k := uint64(o)<<32 | uint64(q)
+					if _, dup := w.visits[k]; dup {
+						continue
+					}
+					at := ds + int64(h)*3600
+					w.visits[k] = [2]int64{at - checkinBefore, at + checkinAfter}
+					w.walkIns[uint64(o)<<32|hour] = append(w.walkIns[uint64(o)<<32|hour], q)
+				}
+			}
+		}
+		// Evening job-datings: attendees registered, read from 17:00 to 21:00.
+		for range max(1, n/400) {
+			o := uint32(1 + rng.IntN(len(w.orgs)-1))
+			org := &w.orgs[o]
+			if org.night || org.kind == kindPartner {
+				continue
+			}
+			ev := simEvent{org: o, from: ds + 18*3600, to: ds + 21*3600}
+			for range 20 + rng.IntN(20) {
+				q := w.randomPerson(rng, org.dept)
+				ev.attendees = append(ev.attendees, q)
+				w.visits[uint64(o)<<32|uint64(q)] = [2]int64{ev.from - eventMargin, ev.to + eventMargin}
+			}
+			w.jobDatings[day] = append(w.jobDatings[day], ev)
 		}
 	}
-	return w
 }
 
-func (w *World) randomPerson(rng *rand.Rand, dept uint16) uint32 {
+func simRoleOf(r role) Role {
+	switch r {
+	case roleCompany:
+		return RoleCompanyAdviser
+	case roleClient:
+		return RolePartnerSystem
+	case rolePhone:
+		return RolePhonePlatform
+	case roleBackOffice:
+		return RoleBackOffice
+	}
+	return RoleAdviser
+}
+
+func (w *World) randomPerson(rng *rand.Rand, dept uint32) uint32 {
 	lo, hi := w.deptStart[dept], w.deptStart[dept+1]
 	return lo + uint32(rng.IntN(int(hi-lo)))
 }

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type Source interface {
 
 type staffEntry struct {
 	org    string
+	role   detect.Role
 	marks  socle.Marks
 	end    socle.Date
 	former bool // left (end date passed) or account disabled
@@ -49,6 +51,7 @@ type snapshot struct {
 	orgDecls   map[string][]*declaration // checkins and events, by organisation
 	tasks      map[string][]*cases.BulkTask
 	taskRefs   map[string]map[string]bool // task id → person refs (nil: a described population)
+	conflicted map[string]bool            // person refs with a declared conflict
 }
 
 type declaration struct {
@@ -67,22 +70,29 @@ type Live struct {
 	personRef func(id string) string
 	now       func() time.Time
 	snap      *snapshot
-	marks     *detect.Interner
-	depts     *detect.Interner
-	orgDept   map[string]string // organisation → its single département ("" when several)
-	learnt    map[uint32]uint16 // person → département learnt from territory facts
+	// Marks interns the keyed hashes, départements and organisation kinds
+	// the detector compares (persisted with its state: its peer groups are
+	// keyed by organisation kind).
+	Marks     *detect.Interner
+	orgs      map[string]orgEntry // organisation → its kind and single département
+	learnt    map[uint32]uint32   // person → département learnt from territory facts
+	referents map[uint32][]string // person → référents learnt from follow-up facts
 	principal map[uint32]detect.PrincipalInfo
 	person    map[uint32]detect.PersonInfo
-	taskIDs   map[string]uint32
-	lookupOrg func(id string) []string
+	tasks     map[uint32][]*detect.Task // principal → approved bulk tasks
+	lookupOrg func(id string) (*socle.Organisation, error)
+}
+
+type orgEntry struct {
+	kind, dept string // dept "" when the organisation covers several
 }
 
 // NewLive returns an empty live directory over src; Load fills it.
 // personRef is the audit log's person reference function.
 func NewLive(src *detect.AuditSource, personRef func(id string) string) *Live {
-	return &Live{AuditSource: src, personRef: personRef, now: time.Now, snap: &snapshot{}, marks: detect.NewInterner(), depts: detect.NewInterner(),
-		orgDept: map[string]string{}, learnt: map[uint32]uint16{}, principal: map[uint32]detect.PrincipalInfo{}, person: map[uint32]detect.PersonInfo{},
-		taskIDs: map[string]uint32{}}
+	return &Live{AuditSource: src, personRef: personRef, now: time.Now, snap: &snapshot{}, Marks: detect.NewInterner(),
+		orgs: map[string]orgEntry{}, learnt: map[uint32]uint32{}, referents: map[uint32][]string{}, principal: map[uint32]detect.PrincipalInfo{}, person: map[uint32]detect.PersonInfo{},
+		tasks: map[uint32][]*detect.Task{}}
 }
 
 // Load reads the directory from the store: staff, homes, the register,
@@ -91,7 +101,7 @@ func NewLive(src *detect.AuditSource, personRef func(id string) string) *Live {
 func (l *Live) Load(ctx context.Context, s Source, since time.Time) error {
 	now := l.now()
 	sn := &snapshot{staff: map[string]*staffEntry{}, byIdentity: map[string]string{}, persons: map[string]*personEntry{},
-		decls: map[string][]*declaration{}, orgDecls: map[string][]*declaration{}, tasks: map[string][]*cases.BulkTask{}, taskRefs: map[string]map[string]bool{}}
+		decls: map[string][]*declaration{}, orgDecls: map[string][]*declaration{}, tasks: map[string][]*cases.BulkTask{}, taskRefs: map[string]map[string]bool{}, conflicted: map[string]bool{}}
 	recs, err := s.StaffRecords(ctx)
 	if err != nil {
 		return fmt.Errorf("live directory: %w", err)
@@ -103,7 +113,7 @@ func (l *Live) Load(ctx context.Context, s Source, since time.Time) error {
 		} else if err != nil {
 			return fmt.Errorf("live directory: staff %s: %w", r.AgentID, err)
 		}
-		e := &staffEntry{org: a.OrganisationID, marks: r.Marks, end: r.End,
+		e := &staffEntry{org: a.OrganisationID, role: roleOf(a), marks: r.Marks, end: r.End,
 			former: a.Disabled || (!r.End.IsZero() && r.End.Before(socle.DateOf(now)))}
 		sn.staff[r.AgentID] = e
 		if r.Marks.Identity != "" {
@@ -142,6 +152,11 @@ func (l *Live) Load(ctx context.Context, s Source, since time.Time) error {
 		for _, id := range d.Persons {
 			dd.refs[l.personRef(id)] = true
 		}
+		if d.Kind == socle.DeclareConflict && d.WithdrawnAt.IsZero() {
+			for r := range dd.refs {
+				sn.conflicted[r] = true
+			}
+		}
 		switch d.Kind {
 		case socle.DeclareCheckin, socle.DeclareEvent:
 			sn.orgDecls[d.OrganisationID] = append(sn.orgDecls[d.OrganisationID], dd)
@@ -168,17 +183,34 @@ func (l *Live) Load(ctx context.Context, s Source, since time.Time) error {
 	}
 	l.snap = sn
 	orgCtx := context.WithoutCancel(ctx) // looked up later, while events come
-	l.lookupOrg = func(id string) []string {
-		o, err := s.Organisation(orgCtx, id)
-		if err != nil {
-			return nil
-		}
-		return o.Departements
-	}
+	l.lookupOrg = func(id string) (*socle.Organisation, error) { return s.Organisation(orgCtx, id) }
 	// What was derived from the previous snapshot is derived again.
+	l.rederive()
+	return nil
+}
+
+// rederive forgets what was derived from the snapshot and the interners
+// (a new snapshot, restored interners) and builds the detector's bulk
+// tasks again.
+func (l *Live) rederive() {
+	sn := l.snap
 	clear(l.principal)
 	clear(l.person)
-	return nil
+	clear(l.tasks)
+	for agent, ts := range sn.tasks {
+		principal := l.Principals.ID("agent:" + agent)
+		for _, t := range ts {
+			dt := &detect.Task{Principal: principal, Purpose: uint8(min(l.Purposes.ID(t.Purpose), 255)), From: t.Start.Unix(), To: t.End.Unix(),
+				Grace: int64(TaskGrace / time.Second), Approved: true}
+			if refs := sn.taskRefs[t.ID]; refs != nil {
+				dt.Persons = make(map[uint32]struct{}, len(refs))
+				for r := range refs {
+					dt.Persons[l.Persons.ID(r)] = struct{}{}
+				}
+			}
+			l.tasks[principal] = append(l.tasks[principal], dt)
+		}
+	}
 }
 
 // Counts says what the directory holds, for the command's summary.
@@ -208,39 +240,48 @@ func (l *Live) Counts() (staff, former, homes, protected, declarations, tasks in
 	return len(l.snap.staff), former, homes, protected, declarations, tasks
 }
 
+// roleOf returns the detector's role of an agent, the first key of her
+// peer group.
+func roleOf(a *socle.Agent) detect.Role {
+	switch {
+	case a.HasRole(socle.RoleAdviser):
+		return detect.RoleAdviser
+	case a.HasRole(socle.RoleCompanyAdviser):
+		return detect.RoleCompanyAdviser
+	case a.HasRole(socle.RoleStatistician), a.HasRole(socle.RoleContractManager):
+		return detect.RoleBackOffice
+	case a.HasRole(socle.RoleOrgAdmin):
+		return detect.RoleManager
+	case len(a.Roles) > 0:
+		return detect.RoleOther
+	}
+	return detect.RoleUnknown
+}
+
+// mark interns a keyed hash (kind keeps hashes of different fields apart).
 func (l *Live) mark(kind, v string) uint32 {
 	if v == "" {
 		return 0
 	}
-	return l.marks.ID(kind + v)
+	return l.Marks.ID(kind + v)
 }
 
-// family is the mark the detector compares as the family name: the
-// household when known (relatives living together, whatever their
-// surnames), else the surname.
-func (l *Live) family(m socle.Marks) uint32 {
-	if m.Household != "" {
-		return l.mark("h:", m.Household)
-	}
-	return l.mark("s:", m.Surname)
-}
+func (l *Live) dept(code string) uint32 { return l.mark("d:", code) }
 
-func (l *Live) dept(code string) uint16 {
-	if code == "" {
-		return 0
-	}
-	return uint16(l.depts.ID(code))
-}
-
-func (l *Live) organisationDept(org string) string {
-	d, ok := l.orgDept[org]
+// organisation returns the kind and the single département of an
+// organisation, looked up once.
+func (l *Live) organisation(id string) orgEntry {
+	e, ok := l.orgs[id]
 	if !ok && l.lookupOrg != nil {
-		if ds := l.lookupOrg(org); len(ds) == 1 {
-			d = ds[0]
+		if o, err := l.lookupOrg(id); err == nil {
+			e.kind = string(o.Kind)
+			if len(o.Departements) == 1 {
+				e.dept = o.Departements[0]
+			}
 		}
-		l.orgDept[org] = d
+		l.orgs[id] = e
 	}
-	return d
+	return e
 }
 
 // Principal implements detect.Directory.
@@ -249,16 +290,30 @@ func (l *Live) Principal(id uint32) detect.PrincipalInfo {
 		return p
 	}
 	p := l.AuditSource.Principal(id)
-	if org := l.Orgs.Name(p.Org); org != "" {
-		p.Dept = l.dept(l.organisationDept(org))
+	name := l.PrincipalName(id)
+	if strings.HasPrefix(name, "client:") {
+		p.Client = true
 	}
-	if agent, ok := strings.CutPrefix(l.PrincipalName(id), "agent:"); ok {
+	if agent, ok := strings.CutPrefix(name, "agent:"); ok {
 		if s := l.snap.staff[agent]; s != nil {
-			p.Surname, p.Address, p.Street = l.family(s.marks), l.mark("a:", s.marks.Address), l.mark("r:", s.marks.Street)
+			p.Role = s.role
+			p.Identity, p.Household = l.mark("i:", s.marks.Identity), l.mark("h:", s.marks.Household)
+			p.Address, p.Street = l.mark("a:", s.marks.Address), l.mark("r:", s.marks.Street)
 			if p.Org == 0 {
 				p.Org = l.Orgs.ID(s.org)
 			}
+			if s.former {
+				// A disabled account without an end date ended long ago.
+				p.End = 1
+				if !s.end.IsZero() {
+					p.End = s.end.Time().Add(24 * time.Hour).Unix()
+				}
+			}
 		}
+	}
+	if org := l.Orgs.Name(p.Org); org != "" {
+		o := l.organisation(org)
+		p.OrgKind, p.Territory = l.mark("k:", o.kind), l.dept(o.dept)
 	}
 	l.principal[id] = p
 	return p
@@ -270,50 +325,102 @@ func (l *Live) Person(id uint32) detect.PersonInfo {
 		return p
 	}
 	var p detect.PersonInfo
-	if e := l.snap.persons[l.Persons.Name(id)]; e != nil {
-		p = detect.PersonInfo{Dept: l.dept(e.dept), Surname: l.family(e.marks), Address: l.mark("a:", e.marks.Address), Street: l.mark("r:", e.marks.Street),
-			Public: e.protected != ""}
+	ref := l.Persons.Name(id)
+	if e := l.snap.persons[ref]; e != nil {
+		p = detect.PersonInfo{Territory: l.dept(e.dept), Identity: l.mark("i:", e.marks.Identity), Household: l.mark("h:", e.marks.Household),
+			Address: l.mark("a:", e.marks.Address), Street: l.mark("r:", e.marks.Street), Protected: protection(e.protected)}
 		if agent, ok := l.snap.byIdentity[e.marks.Identity]; ok && e.marks.Identity != "" {
-			s := l.snap.staff[agent]
-			if s.former {
-				p.FormerOrg = l.Orgs.ID(s.org)
-			} else {
-				p.StaffOrg = l.Orgs.ID(s.org)
-			}
+			p.Staff = l.Principals.ID("agent:" + agent)
 		}
 	}
-	if p.Dept == 0 {
-		p.Dept = l.learnt[id]
+	if p.Territory == 0 {
+		p.Territory = l.learnt[id]
 	}
+	p.Conflicted = l.snap.conflicted[ref]
 	l.person[id] = p
 	return p
 }
 
-// Conflict reports whether the agent declared a conflict of interest with
-// the person (by reference) in force at t.
-func (l *Live) Conflict(agentID, personRef string, t time.Time) bool {
-	for _, d := range l.snap.decls[agentID] {
-		if d.Kind == socle.DeclareConflict && d.refs[personRef] && d.Covers(t) {
+// protection maps the register's kinds to the detector's (the same
+// names).
+func protection(k socle.ProtectionKind) detect.Protection { return detect.ParseProtection(string(k)) }
+
+// Conflict implements detect.Directory: a conflict of interest the agent
+// declared with the person.
+func (l *Live) Conflict(principal, person uint32) bool {
+	agent, ok := strings.CutPrefix(l.PrincipalName(principal), "agent:")
+	if !ok {
+		return false
+	}
+	ref := l.Persons.Name(person)
+	for _, d := range l.snap.decls[agent] {
+		if d.Kind == socle.DeclareConflict && d.refs[ref] && d.WithdrawnAt.IsZero() {
 			return true
 		}
 	}
 	return false
 }
 
+// Relation implements detect.Directory: what the declarations say of the
+// principal and the person at t — a declared call about the person, a
+// reception check-in or a collective event of her organisation
+// (ExplAppointment); a declared cover of the colleague whom the gate's
+// follow-up facts named as the person's référent (ExplDelegation).
+func (l *Live) Relation(principal, person uint32, at int64) detect.Explanation {
+	agent, ok := strings.CutPrefix(l.PrincipalName(principal), "agent:")
+	if !ok {
+		return detect.ExplNone
+	}
+	ref, t := l.Persons.Name(person), time.Unix(at, 0)
+	best := detect.ExplNone
+	for _, d := range l.snap.decls[agent] {
+		switch {
+		case !d.Covers(t):
+		case d.Kind == socle.DeclareDelegation && slices.Contains(l.referents[person], d.OfAgentID):
+			return detect.ExplDelegation
+		case d.Kind == socle.DeclareCall && d.refs[ref]:
+			best = detect.ExplAppointment
+		}
+	}
+	if best != detect.ExplNone {
+		return best
+	}
+	org := l.Orgs.Name(l.Principal(principal).Org)
+	for _, d := range l.snap.orgDecls[org] {
+		if d.refs[ref] && d.Covers(t) {
+			return detect.ExplAppointment
+		}
+	}
+	return detect.ExplNone
+}
+
+// Tasks implements detect.Directory: the approved bulk tasks of the
+// principal, each with its grace window.
+func (l *Live) Tasks(principal uint32) []*detect.Task { return l.tasks[principal] }
+
 // Explain completes the detection events of one audit entry with what the
 // log alone does not say: the département a territory fact gives of the
-// person, the explanation a declaration gives to an access the gate
-// allowed on a wide rule only, and the approved bulk task that covers it.
-// It returns the explanation kind it added ("" when none).
+// person, and the explanation a declaration gives to an access the gate
+// allowed on a wider rule only (a cover of the référent's portfolio, a
+// declared call). It returns the explanation kind it added ("" when none).
 func (l *Live) Explain(evs []detect.Event, ev socle.AuditEvent) string {
 	for _, f := range ev.Facts {
 		if f.Kind == "territory" && f.Detail["departement"] != "" {
 			for i := range evs {
-				if evs[i].Person != 0 {
-					l.learnt[evs[i].Person] = l.dept(f.Detail["departement"])
-					delete(l.person, evs[i].Person)
+				for j := range evs[i].Persons() {
+					p := evs[i].Person
+					if j > 0 {
+						p = evs[i].More[j-1]
+					}
+					l.learnt[p] = l.dept(f.Detail["departement"])
+					delete(l.person, p)
 				}
 			}
+		}
+	}
+	for _, f := range ev.Facts {
+		if r := f.Detail["agent_id"]; f.Kind == "followup" && r != "" && evs[0].Person != 0 && !slices.Contains(l.referents[evs[0].Person], r) {
+			l.referents[evs[0].Person] = append(l.referents[evs[0].Person], r)
 		}
 	}
 	if ev.AgentID == "" || !ev.Allowed {
@@ -325,14 +432,14 @@ func (l *Live) Explain(evs []detect.Event, ev socle.AuditEvent) string {
 		if e.Person == 0 {
 			continue
 		}
-		ref := l.Persons.Name(e.Person)
 		// A declaration more specific than what the gate found replaces
 		// it: covering the référent says more than the follow-up of the
 		// organisation.
-		if kind := l.declared(ev, ref); kind != "" && socle.MostSpecific(kind, detect.Explanation(ev)) == kind && kind != detect.Explanation(ev) {
-			e.Relation, added = detect.RelationOf(kind), kind
+		if kind := l.declared(ev, l.Persons.Name(e.Person)); kind != "" {
+			if x, ok := detect.ParseExplanation(kind); ok && x > e.Explanation {
+				e.Explanation, added = x, kind
+			}
 		}
-		l.task(e, ev, ref)
 	}
 	return added
 }
@@ -371,26 +478,4 @@ func (l *Live) declared(ev socle.AuditEvent, ref string) string {
 		return ""
 	}
 	return socle.MostSpecific(kinds...)
-}
-
-// task marks e with the approved bulk task of its agent and purpose that
-// covers it, grace included.
-func (l *Live) task(e *detect.Event, ev socle.AuditEvent, ref string) {
-	for _, t := range l.snap.tasks[ev.AgentID] {
-		if t.Purpose != ev.Purpose || ev.Time.Before(t.Start) || ev.Time.After(t.End.Add(TaskGrace)) {
-			continue
-		}
-		if refs := l.snap.taskRefs[t.ID]; refs != nil && !refs[ref] {
-			continue
-		}
-		id, ok := l.taskIDs[t.ID]
-		if !ok {
-			id = l.AddTask(&detect.Task{Principal: e.Principal, Purpose: e.Purpose, From: t.Start.Unix(), To: t.End.Add(TaskGrace).Unix(),
-				Approved: true, Persons: map[uint32]struct{}{}})
-			l.taskIDs[t.ID] = id
-		}
-		l.AuditSource.Task(id).Persons[e.Person] = struct{}{}
-		e.Task = id
-		return
-	}
 }

@@ -1,7 +1,9 @@
 package directory
 
 import (
+	"bytes"
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -81,36 +83,45 @@ func TestLiveDirectoryExplainsWhatUsersDeclared(t *testing.T) {
 	tests := []struct {
 		name     string
 		ev       socle.AuditEvent
-		want     detect.Relation
+		want     detect.Explanation
 		wantTask bool
 	}{
-		{"covering a sick colleague's portfolio", access("agt_cover", "per_x", day.Add(time.Hour), sickFollows, territory), detect.RelReferent, false},
-		{"after the delegation ended: the organisation's follow-up only", access("agt_cover", "per_x", day.Add(72*time.Hour), sickFollows, territory), detect.RelFollowup, false},
-		{"a référent is not downgraded by a call", access("agt_phone", "per_caller", day.Add(30*time.Minute), socle.Fact{Kind: "referent", Detail: map[string]string{"agent_id": "agt_phone"}}), detect.RelReferent, false},
-		{"another agent's follow-up", access("agt_cover", "per_y", day.Add(time.Hour), territory), detect.RelNone, false},
-		{"walk-in at the reception", access("agt_other", "per_walkin", day.Add(time.Hour)), detect.RelAppointment, false},
-		{"walk-in, the next day", access("agt_other", "per_walkin", day.Add(25*time.Hour)), detect.RelNone, false},
-		{"declared call", access("agt_phone", "per_caller", day.Add(30*time.Minute)), detect.RelAppointment, false},
+		{"covering a sick colleague's portfolio", access("agt_cover", "per_x", day.Add(time.Hour), sickFollows, territory), detect.ExplDelegation, false},
+		{"after the delegation ended: the organisation's follow-up only", access("agt_cover", "per_x", day.Add(72*time.Hour), sickFollows, territory), detect.ExplFollowup, false},
+		{"a référent is not downgraded by a call", access("agt_phone", "per_caller", day.Add(30*time.Minute), socle.Fact{Kind: "referent", Detail: map[string]string{"agent_id": "agt_phone"}}), detect.ExplReferent, false},
+		{"covering, a search listing a person the sick colleague follows", func() socle.AuditEvent {
+			ev := access("agt_cover", "per_other", day.Add(2*time.Hour), territory)
+			ev.Action, ev.PersonRef, ev.PersonRefs = "search", "", []string{ref("per_other"), ref("per_x")}
+			return ev
+		}(), detect.ExplDelegation, false},
+		{"another agent's follow-up", access("agt_cover", "per_y", day.Add(time.Hour), territory), detect.ExplTerritory, false},
+		{"walk-in at the reception", access("agt_other", "per_walkin", day.Add(time.Hour)), detect.ExplAppointment, false},
+		{"walk-in, the next day", access("agt_other", "per_walkin", day.Add(25*time.Hour)), detect.ExplNone, false},
+		{"declared call", access("agt_phone", "per_caller", day.Add(30*time.Minute)), detect.ExplAppointment, false},
 		{"access under the declared call's reference", func() socle.AuditEvent {
 			ev := access("agt_phone", "per_household_member", day.Add(20*time.Minute))
 			ev.CallRef = "APL-1"
 			return ev
-		}(), detect.RelAppointment, false},
-		{"call of another agent", access("agt_other_phone", "per_caller", day.Add(30*time.Minute)), detect.RelNone, false},
-		{"evening job-dating", access("agt_x", "per_guest", day.Add(9*time.Hour)), detect.RelAppointment, false},
-		{"bulk task", access("agt_bulk", "per_any", day.Add(time.Hour)), detect.RelNone, true},
-		{"bulk task overrunning within the grace", access("agt_bulk", "per_any", day.Add(2*time.Hour+30*time.Minute)), detect.RelNone, true},
-		{"bulk task, hours later", access("agt_bulk", "per_any", day.Add(5*time.Hour)), detect.RelNone, false},
+		}(), detect.ExplAppointment, false},
+		{"call of another agent", access("agt_other_phone", "per_caller", day.Add(30*time.Minute)), detect.ExplNone, false},
+		{"evening job-dating", access("agt_x", "per_guest", day.Add(9*time.Hour)), detect.ExplAppointment, false},
+		{"bulk task", access("agt_bulk", "per_any", day.Add(time.Hour)), detect.ExplNone, true},
+		{"bulk task overrunning within the grace", access("agt_bulk", "per_any", day.Add(2*time.Hour+30*time.Minute)), detect.ExplNone, true},
+		{"bulk task, hours later", access("agt_bulk", "per_any", day.Add(5*time.Hour)), detect.ExplNone, false},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			evs := live.ConvertAll(uint64(i), tt.ev, nil)
 			live.Explain(evs, tt.ev)
-			if len(evs) != 1 || evs[0].Relation != tt.want || (evs[0].Task != 0) != tt.wantTask {
-				t.Fatalf("events = %+v; want relation %v, task %v", evs, tt.want, tt.wantTask)
+			e := evs[0]
+			person := e.Person
+			if len(e.More) > 0 {
+				person = e.More[len(e.More)-1] // a list: its last person
 			}
-			if tt.wantTask && !live.Task(evs[0].Task).Approved {
-				t.Fatal("the task is not approved for the detector")
+			got := max(e.Explanation, live.Relation(e.Principal, person, e.Time))
+			covered := slices.ContainsFunc(live.Tasks(e.Principal), func(t *detect.Task) bool { return t.Covers(e.Principal, e.Person, e.Purpose, e.Time) })
+			if len(evs) != 1 || got != tt.want || covered != tt.wantTask {
+				t.Fatalf("events = %+v; want explanation %v (got %v), task %v", evs, tt.want, got, tt.wantTask)
 			}
 		})
 	}
@@ -150,20 +161,22 @@ func TestLiveDirectoryKnowsStaffHomesAndTheRegister(t *testing.T) {
 		}
 		return live.Person(n)
 	}
-	if rel := person("per_relative"); rel.Address == 0 || rel.Address != pr.Address || rel.Surname != pr.Surname {
+	if rel := person("per_relative"); rel.Address == 0 || rel.Address != pr.Address || rel.Household != pr.Household {
 		t.Errorf("relative %+v and agent %+v: want the same household whatever the surname", rel, pr)
 	}
-	if self := person("per_self"); self.StaffOrg == 0 || self.StaffOrg != pr.Org {
-		t.Errorf("the agent's own record %+v: want her organisation as staff", self)
+	if self := person("per_self"); self.Staff != evs[0].Principal || self.Identity == 0 || self.Identity != pr.Identity {
+		t.Errorf("the agent's own record %+v: want her as staff", self)
 	}
-	if f := person("per_former"); f.FormerOrg != pr.Org || f.StaffOrg != 0 || f.Dept == 0 {
-		t.Errorf("former staff %+v", f)
+	f := person("per_former")
+	former := live.Principal(f.Staff)
+	if f.Staff == 0 || former.Org != pr.Org || former.End == 0 || former.End > at.Unix() || f.Territory == 0 {
+		t.Errorf("former staff %+v, %+v", f, former)
 	}
-	if !person("per_mayor").Public || person("per_gone").Public {
+	if person("per_mayor").Protected != detect.ProtElected || person("per_gone").Protected != detect.ProtNone {
 		t.Error("the register is not applied (or a removed entry still counts)")
 	}
-	if pr.Dept == 0 || pr.Dept == person("per_former").Dept {
-		t.Errorf("départements: agent %d, person in 38 %d", pr.Dept, person("per_former").Dept)
+	if pr.Territory == 0 || pr.Territory == f.Territory {
+		t.Errorf("départements: agent %d, person in 38 %d", pr.Territory, f.Territory)
 	}
 }
 
@@ -186,26 +199,47 @@ func TestBaselinesSurviveARestart(t *testing.T) {
 		}
 	}
 	first.Flush()
-	if err := first.SaveBaselines(ctx, src); err != nil {
+	first.Calibration.Record("family", true)
+	if err := first.SaveState(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	if len(src.baselines) != 1 || src.baselines[0].Principal != "agent:agt_a" || src.baselines[0].Version != detect.BaselineVersion {
-		t.Fatalf("saved baselines = %+v", src.baselines)
+	if len(src.baselines) != 2 || src.baselines[0].Version != StateVersion {
+		t.Fatalf("saved state = %+v", src.baselines)
 	}
+	saved, _ := first.Detector.MarshalBinary()
 	second := newPipe()
-	n, err := second.LoadBaselines(ctx, src)
-	if err != nil || n != 1 {
-		t.Fatalf("loaded %d, %v", n, err)
+	ok, err := second.LoadState(ctx, src)
+	if err != nil || !ok {
+		t.Fatalf("restored %v, %v", ok, err)
+	}
+	restored, _ := second.Detector.MarshalBinary()
+	if !bytes.Equal(saved, restored) {
+		t.Fatal("the restored detector does not hold the saved state")
+	}
+	if second.Calibration.Precision("family") == detect.NewCalibration().Precision("family") {
+		t.Error("the calibration's verdicts were not restored")
 	}
 	id, _ := second.Live.Principals.Lookup("agent:agt_a")
-	_, state, ok := second.Detector.MarshalBaseline(id)
-	if !ok || string(state) != string(src.baselines[0].State) {
-		t.Fatal("the restored detector does not hold the saved baseline")
-	}
 	// The principal's first event after the restart keeps its id and
 	// learns its organisation.
 	evs := second.Live.ConvertAll(1000, access("agt_a", "per_z", day.Add(6*24*time.Hour)), nil)
 	if evs[0].Principal != id || second.Live.Principal(id).Org == 0 {
 		t.Fatalf("after the restart: principal %d (want %d), info %+v", evs[0].Principal, id, second.Live.Principal(id))
+	}
+}
+
+func TestAStateOfAnotherVersionIsIgnored(t *testing.T) {
+	ctx := context.Background()
+	src := &memSource{agents: map[string]*socle.Agent{}, baselines: []*socle.Baseline{
+		{Principal: stateKey, Version: StateVersion + 1, State: []byte("from a later release")},
+	}}
+	live := NewLive(detect.NewAuditSource(), ref)
+	p := NewPipeline(live, detect.Config{})
+	if ok, err := p.LoadState(ctx, src); err != nil || ok {
+		t.Fatalf("restored %v, %v; want the state ignored", ok, err)
+	}
+	src.baselines[0].Version = StateVersion // same version, garbage
+	if ok, err := p.LoadState(ctx, src); err != nil || ok {
+		t.Fatalf("restored %v, %v; want an undecodable state ignored", ok, err)
 	}
 }

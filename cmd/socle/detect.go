@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -25,9 +24,11 @@ func runDetect(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stdout, "Usage: socle detect simulate|run|eval [flags]\n\n"+
-			"  simulate  write simulated traffic with planted misuse (JSON lines)\n"+
+			"  simulate  write a simulated network and its traffic with planted misuse, as a labelled\n"+
+			"            event file (docs/detect-events.md)\n"+
 			"  run       run detection over the audit log and print the alerts (JSON lines)\n"+
-			"  eval      simulate, detect and print precision/recall per scenario (one JSON line)")
+			"  eval      simulate (or replay a labelled event file with --events), detect, and print\n"+
+			"            precision, recall and false alerts per 1,000 principal-workdays (one JSON line)")
 		if len(args) == 0 {
 			return usagef("detect: a subcommand is required (simulate, run, eval)")
 		}
@@ -73,76 +74,61 @@ func runDetectSimulate(ctx context.Context, args []string, _ func(string) string
 		defer f.Close()
 		w = f
 	}
-	bw := bufio.NewWriterSize(w, 1<<20)
 	world := detect.NewWorld(c.config())
-	bar := progress.New(stderr, "événements", int64(c.agents)*62*int64(c.days))
-	var buf []byte
-	err := world.Simulate(ctx, func(evs []detect.Event, labs []detect.Scenario) error {
-		for i := range evs {
-			buf = appendEventJSON(buf[:0], &evs[i], labs[i])
-			if _, err := bw.Write(buf); err != nil {
-				return err
-			}
-		}
-		bar.Add(int64(len(evs)))
-		return nil
-	})
-	bar.Done()
-	if err == nil {
-		err = bw.Flush()
-	}
+	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
+		loc = time.UTC
+	}
+	if err := world.WriteEvents(ctx, w, loc); err != nil {
 		return fmt.Errorf("detect simulate: %w", err)
 	}
 	fmt.Fprintf(stderr, "%d principals, %d persons, %d planted incidents\n", world.Principals(), world.Persons(), len(world.Incidents()))
 	return nil
 }
 
-// appendEventJSON writes one simulated event as a JSON line, by hand: ten
-// million of them go through here.
-func appendEventJSON(b []byte, ev *detect.Event, lab detect.Scenario) []byte {
-	b = append(b, `{"id":`...)
-	b = strconv.AppendUint(b, ev.ID, 10)
-	b = append(b, `,"time":"`...)
-	b = time.Unix(ev.Time, 0).UTC().AppendFormat(b, time.RFC3339)
-	b = append(b, `","principal":`...)
-	b = strconv.AppendUint(b, uint64(ev.Principal), 10)
-	b = append(b, `,"org":`...)
-	b = strconv.AppendUint(b, uint64(ev.Org), 10)
-	b = append(b, `,"person":`...)
-	b = strconv.AppendUint(b, uint64(ev.Person), 10)
-	b = append(b, `,"action":"`...)
-	b = append(b, ev.Action.String()...)
-	b = append(b, `","relation":"`...)
-	b = append(b, ev.Relation.String()...)
-	b = append(b, `","purpose":"`...)
-	if int(ev.Purpose) < len(detect.PurposeNames) {
-		b = append(b, detect.PurposeNames[ev.Purpose]...)
-	}
-	b = append(b, '"')
-	if ev.Task != 0 {
-		b = append(b, `,"task":`...)
-		b = strconv.AppendUint(b, uint64(ev.Task), 10)
-	}
-	if ev.Flags&detect.FlagClient != 0 {
-		b = append(b, `,"client":true`...)
-	}
-	b = append(b, `,"label":"`...)
-	b = append(b, lab.String()...)
-	return append(b, "\"}\n"...)
-}
-
-func runDetectEval(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
-	c, fs := simFlags("detect eval", "detect eval [--seed S] [--agents N] [--days D]", stdout)
+func runDetectEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, fs := simFlags("detect eval", "detect eval [--seed S] [--agents N] [--days D] | --events FILE", stdout)
+	events := fs.String("events", "", "replay a labelled JSON-lines event file (docs/detect-events.md) instead of simulating")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
-	res, err := detect.Eval(ctx, c.config(), stderr)
+	if getenv("GOMEMLIMIT") == "" {
+		// Ten million events fit in 2 GiB when the collector keeps the
+		// heap close to what is live.
+		debug.SetMemoryLimit(1536 << 20)
+	}
+	var res detect.Result
+	var err error
+	if *events != "" {
+		res, err = evalEventFile(ctx, *events)
+	} else {
+		res, err = detect.Eval(ctx, c.config(), stderr)
+	}
 	if err != nil {
 		return fmt.Errorf("detect eval: %w", err)
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", res.JSON())
 	return err
+}
+
+// evalEventFile scores the detector on a labelled event file, days and
+// hours in Europe/Paris.
+func evalEventFile(ctx context.Context, name string) (detect.Result, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return detect.Result{}, err
+	}
+	defer f.Close()
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		loc = time.UTC
+	}
+	res, err := detect.EvalFile(ctx, f, loc)
+	if err != nil {
+		return detect.Result{}, fmt.Errorf("%s: %w", name, err)
+	}
+	res.Source = name
+	return res, nil
 }
 
 // runDetectRun runs the detector over the audit log of the store, from
@@ -204,7 +190,7 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 	if err := live.Load(ctx, db, from.Add(-directoryHorizon)); err != nil {
 		return fmt.Errorf("detect run: %w", err)
 	}
-	if _, err := pipe.LoadBaselines(ctx, db); err != nil {
+	if _, err := pipe.LoadState(ctx, db); err != nil {
 		return fmt.Errorf("detect run: %w", err)
 	}
 	loc := parisLocation()

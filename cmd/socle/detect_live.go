@@ -91,6 +91,7 @@ func (a *app) newLiveDetector() *liveDetector {
 	src, live, pipe := newPipeline(a.gate.PersonRef)
 	l := &liveDetector{a: a, log: a.store.AuditLog(), src: src, live: live, pipe: pipe}
 	a.cases.OnSuppress(func(s cases.Suppression) { l.suppress(s) })
+	a.cases.OnVerdict(func(v cases.VerdictOf) { l.verdict(v) })
 	return l
 }
 
@@ -105,6 +106,20 @@ func (l *liveDetector) suppress(s cases.Suppression) {
 	l.mu.Unlock()
 }
 
+// verdict calibrates the alerts' scores on a case's verdict; confirmed
+// misuse must not become the principal's normal.
+func (l *liveDetector) verdict(v cases.VerdictOf) {
+	if _, err := detect.ParseScenario(v.Rule); err != nil {
+		return // the inline throttle's rule is not the detector's
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pipe.Calibration.Record(v.Rule, v.Misuse)
+	if v.Misuse {
+		l.pipe.Detector.Confirm(l.src.Principals.ID(v.Principal), v.From, v.To)
+	}
+}
+
 // start loads the cursor, the baselines, the suppressions, the directory
 // and the bulk tasks.
 func (l *liveDetector) start(ctx context.Context) error {
@@ -113,7 +128,7 @@ func (l *liveDetector) start(ctx context.Context) error {
 		return err
 	}
 	l.pos = pos
-	if _, err := l.pipe.LoadBaselines(ctx, l.a.store); err != nil {
+	if _, err := l.pipe.LoadState(ctx, l.a.store); err != nil {
 		return err
 	}
 	return l.loadCases(ctx)
@@ -180,14 +195,23 @@ func (l *liveDetector) flush(ctx context.Context) error {
 	if err := l.file(ctx, alerts); err != nil {
 		return err
 	}
-	return l.saveBaselines(ctx)
+	return l.saveState(ctx)
 }
 
-// saveBaselines persists what the detector learnt.
-func (l *liveDetector) saveBaselines(ctx context.Context) error {
+// saveState persists what the detector learnt and the day under way.
+func (l *liveDetector) saveState(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.pipe.SaveBaselines(ctx, l.a.store)
+	return l.pipe.SaveState(ctx, l.a.store)
+}
+
+// tick judges, when the log is quiet, the reads that have waited long
+// enough, and closes a day that has ended.
+func (l *liveDetector) tick(ctx context.Context) error {
+	l.mu.Lock()
+	alerts := l.pipe.Tick(l.a.gate.Now())
+	l.mu.Unlock()
+	return l.file(ctx, alerts)
 }
 
 // file turns detector alerts into case alerts with their evidence: the
@@ -249,6 +273,9 @@ func (l *liveDetector) run(ctx context.Context) {
 				break
 			}
 			if n == 0 {
+				if err := l.tick(ctx); err != nil && ctx.Err() == nil {
+					l.a.logger.Error("live detection", "err", err)
+				}
 				break
 			}
 		}
@@ -279,8 +306,8 @@ func (l *liveDetector) run(ctx context.Context) {
 			if err := l.reload(ctx); err != nil {
 				l.a.logger.Error("live detection: directory", "err", err)
 			}
-			if err := l.saveBaselines(ctx); err != nil {
-				l.a.logger.Error("live detection: baselines", "err", err)
+			if err := l.saveState(ctx); err != nil {
+				l.a.logger.Error("live detection: state", "err", err)
 			}
 		case <-tick.C:
 		}
