@@ -51,7 +51,8 @@ func (g *gen) plantMisuse() {
 		// A partner system extracting beyond its population, now and then.
 		if g.chance(0.05) && len(systems) > 0 {
 			p := systems[g.pick(len(systems))]
-			if !used[p] && plantPartnerExtraction(g, p, inc) {
+			before := len(g.accesses)
+			if !used[p] && plantPartnerExtraction(g, p, inc) && len(g.accesses) > before {
 				used[p] = true
 				g.stats.Incidents["mass_slow"]++
 				planted++
@@ -67,7 +68,8 @@ func (g *gen) plantMisuse() {
 			w -= s.weight
 		}
 		p := active[g.pick(len(active))]
-		if used[p] || !s.plant(g, p, inc) {
+		before := len(g.accesses)
+		if used[p] || !s.plant(g, p, inc) || len(g.accesses) == before {
 			continue
 		}
 		used[p] = true
