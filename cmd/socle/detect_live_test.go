@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +18,10 @@ import (
 )
 
 type liveEnv struct {
-	a       *app
+	a *app
+	// clock is the gate's time, set by the test while the live detector
+	// reads it from its own goroutine (nil: the real time).
+	clock   atomic.Pointer[time.Time]
 	dataDir string
 	adviser socle.Actor
 	admin   socle.Actor
@@ -37,12 +41,18 @@ func newLiveEnv(t *testing.T, persons int) *liveEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
+	e := &liveEnv{a: a, dataDir: dir}
+	a.gate.Now = func() time.Time {
+		if at := e.clock.Load(); at != nil {
+			return *at
+		}
+		return time.Now()
+	}
 	first := storetest.NewPerson(1)
 	org := storetest.NewOrganisation("Agence France Travail", socle.KindEmploymentService, socle.DepartementOf(first.Contact.CommuneCode))
 	if err := a.store.CreateOrganisation(ctx, org); err != nil {
 		t.Fatal(err)
 	}
-	e := &liveEnv{a: a, dataDir: dir}
 	actor := func(email string, role socle.Role) socle.Actor {
 		ag := storetest.NewAgent(org.ID, email)
 		ag.Roles = []socle.Role{role}
@@ -65,7 +75,7 @@ func newLiveEnv(t *testing.T, persons int) *liveEnv {
 
 func (e *liveEnv) read(t *testing.T, actor socle.Actor, at time.Time, id string) error {
 	t.Helper()
-	e.a.gate.Now = func() time.Time { return at }
+	e.clock.Store(&at)
 	_, _, err := e.a.gate.ReadPerson(context.Background(), gateReq(actor, policy.PurposeOrientation), id, 0)
 	return err
 }
@@ -191,7 +201,7 @@ func TestThrottleLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	officer := gate.Request{Actor: e.auditor, RequestID: "lift"}
-	e.a.gate.Now = func() time.Time { return at }
+	e.clock.Store(&at)
 	if err := e.a.gate.LiftBlock(ctx, officer, gate.PrincipalKey(e.adviser), "Tâche de relance approuvée, volume attendu"); err != nil {
 		t.Fatal(err)
 	}
