@@ -265,7 +265,7 @@ func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to Sta
 	if err := s.store.UpdateCase(ctx, c, from, e); err != nil {
 		return nil, err
 	}
-	if to == StateClosed && verdict.suppresses() {
+	if to == StateClosed && suppresses(verdict) {
 		if err := s.suppress(ctx, c, now); err != nil {
 			return c, err
 		}

@@ -105,7 +105,7 @@ func (g *Gate) OffersForPerson(ctx context.Context, req Request, idx *matching.I
 	if err != nil {
 		return nil, d, err
 	}
-	return idx.OffersFor(matching.FeaturesOf(p), k), d, nil
+	return idx.OffersFor(socle.MatchFeaturesOf(p), k), d, nil
 }
 
 // Propose proposes a person on an offer (mise en relation). The actor must

@@ -14,21 +14,7 @@ import (
 // have just created never counts as a second person.
 const FreshAccountAge = 7 * 24 * time.Hour
 
-// AgentOrigin is where an agent's account comes from and when she first
-// proved her own second factor: what tells a second person from a second
-// account of the same person.
-type AgentOrigin struct {
-	AgentID     string
-	CreatedBy   string // the administrator who created the account; "" when provisioned
-	CreatedFrom string // her address
-	// EnrolledFrom and EnrolledUA are the address and browser of the
-	// activation; EnrolledBeside the agent already signed in on that
-	// browser, if any: whoever activated the account from her own session.
-	EnrolledFrom, EnrolledUA, EnrolledBeside string
-	// FirstFactor is her first sign-in with her own second factor; zero
-	// when she never signed in so.
-	FirstFactor time.Time
-}
+type AgentOrigin = socle.AgentOrigin
 
 // Request is what a second pair of eyes approves: who asked, from where,
 // when, and about whom.

@@ -22,93 +22,25 @@ import (
 	"socle"
 )
 
-// Credential is what an agent proves herself with.
-type Credential struct {
-	AgentID      string
-	PasswordHash string // PHC string of argon2id; "" until activation
-	TOTPSecret   string // base32; "" when no TOTP is enrolled
-	TOTPLastStep int64  // the last time step accepted: a code is never accepted twice
-	UpdatedAt    time.Time
-}
+type Credential = socle.AgentCredential
+type WebAuthnCredential = socle.WebAuthnCredential
+type Session = socle.AgentSession
+type Throttle = socle.SignInFailures
 
-// WebAuthnCredential is a registered security key or passkey.
-type WebAuthnCredential struct {
-	ID        []byte // the credential id
-	AgentID   string
-	Name      string
-	Data      []byte // the go-webauthn Credential as JSON
-	CreatedAt time.Time
-	LastUsed  time.Time
-}
-
-// Session is a server-side session. Its id is the SHA-256 of the cookie's
-// token, so that a copy of the table does not hold live sessions.
-type Session struct {
-	ID         string // hex SHA-256 of the token
-	AgentID    string
-	Strength   socle.AuthStrength
-	Method     string // "password", "totp", "webauthn"
-	CSRF       string // synchronizer token of the session's forms
-	Pending    []byte // state of a WebAuthn ceremony in progress (JSON)
-	CreatedAt  time.Time
-	LastSeen   time.Time
-	ExpiresAt  time.Time // absolute timeout
-	RemoteAddr string
-	UserAgent  string
-}
-
-// Throttle counts the recent failures of one key (an account, an address).
-type Throttle struct {
-	Key      string
-	Failures int
-	First    time.Time // first failure of the current run
-	Last     time.Time
-}
-
-// Token purposes.
 const (
-	TokenActivation = "activation" // a new agent sets her password and enrols a factor
-	TokenRecovery   = "recovery"   // re-enrolment after a four-eyes approval
+	TokenActivation = socle.TokenActivation
+	TokenRecovery   = socle.TokenRecovery
 )
 
-// Token is a one-time link sent by mail. Only its keyed hash is stored.
-type Token struct {
-	Hash      string
-	AgentID   string
-	Purpose   string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-}
+type Token = socle.AgentToken
 
-// Recovery statuses.
 const (
-	RecoveryPending  = "pending"
-	RecoveryApproved = "approved"
+	RecoveryPending  = socle.RecoveryPending
+	RecoveryApproved = socle.RecoveryApproved
 )
 
-// RecoveryRequest asks that an agent who lost her second factor re-enrol.
-// It is carried out when two distinct administrators of her organisation
-// have approved it.
-type RecoveryRequest struct {
-	ID             string
-	AgentID        string
-	OrganisationID string
-	Status         string
-	Approvers      []string // agent ids, distinct, in order
-	RequestedBy    string   // the administrator who opened it; "" when the agent asked herself
-	RequestedFrom  string   // address of the request
-	CreatedAt      time.Time
-	DecidedAt      time.Time
-}
-
-// Notification is a message to an agent, kept and also sent by mail.
-type Notification struct {
-	ID        string
-	AgentID   string
-	Subject   string
-	Body      string
-	CreatedAt time.Time
-}
+type RecoveryRequest = socle.RecoveryRequest
+type Notification = socle.Notification
 
 // Store is what identity persists. store/sqlstore implements it.
 type Store interface {

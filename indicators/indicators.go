@@ -19,35 +19,10 @@ import (
 // Threshold is the smallest count that is shown.
 const Threshold = 11
 
-// Records are the rows the figures are computed from, without identities.
-type Records struct {
-	Orientations      []Orientation
-	FirstAppointments []FirstAppointment
-	Commitments       []Commitment
-}
-
-// Orientation is one confirmed orientation.
-type Orientation struct {
-	OperatorKind socle.OrgKind
-	Parcours     string
-	Modalite     string
-	Departement  string
-	Month        string // "2026-03", of the decision
-}
-
-// FirstAppointment is a person's delay from registration to her first appointment.
-type FirstAppointment struct {
-	Departement string
-	Month       string // of the registration
-	Days        int
-}
-
-// Commitment is one current contract (the latest version).
-type Commitment struct {
-	Departement string
-	Month       string // drawn up
-	Signed      bool   // by both the person and the adviser
-}
+type Records = socle.IndicatorRecords
+type Orientation = socle.IndicatorOrientation
+type FirstAppointment = socle.IndicatorFirstAppointment
+type Commitment = socle.IndicatorCommitment
 
 // Cell is a count that may be suppressed. It encodes as a JSON number, or
 // null when suppressed; its String is the number or "< 11".

@@ -22,37 +22,9 @@ import (
 	"socle/rome"
 )
 
-// Features are what the index knows of a person.
-type Features struct {
-	PersonID       string
-	ROMECodes      []string
-	Skills         []string
-	CommuneCode    string
-	ContractWanted string
-	HoursWanted    int
-	// Available is false for a person already in employment.
-	Available bool
-	// Organisations are the organisations that follow the person today.
-	Organisations []string
-	UpdatedAt     time.Time
-}
-
-// FeaturesOf returns the features of a person as read (the skills, contact
-// and parcours sections; the missing ones leave their features empty).
-func FeaturesOf(p *socle.Person) Features {
-	f := Features{PersonID: p.ID, Available: true, UpdatedAt: p.UpdatedAt}
-	if s := p.Skills; s != nil {
-		f.ROMECodes, f.Skills = s.ROMECodes, s.Skills
-		f.ContractWanted, f.HoursWanted = s.ContractWanted, s.HoursWanted
-	}
-	if c := p.Contact; c != nil {
-		f.CommuneCode = c.CommuneCode
-	}
-	if pa := p.Parcours; pa != nil && pa.Situation == socle.SituationEmployed {
-		f.Available = false
-	}
-	return f
-}
+// Features are what the index knows of a person. The store reads them, so
+// they are declared at the root (socle.MatchFeatures).
+type Features = socle.MatchFeatures
 
 // symbols interns strings (skills, communes, organisations) as small ints.
 type symbols struct {

@@ -3,54 +3,20 @@ package oauth
 import (
 	"context"
 	"time"
+
+	"socle"
 )
 
-// AuthMethod is how a client proves its identity at the token endpoint.
-type AuthMethod string
+type AuthMethod = socle.OAuthMethod
 
-// The client authentication methods Socle accepts.
 const (
-	// MethodPrivateKeyJWT is a JWT signed with the client's private key
-	// (RFC 7523 §2.2); Socle only holds the public key.
-	MethodPrivateKeyJWT AuthMethod = "private_key_jwt"
-	// MethodClientSecret is a random 256-bit secret, sent with HTTP Basic
-	// (client_secret_basic) or in the form (client_secret_post).
-	MethodClientSecret AuthMethod = "client_secret"
+	MethodPrivateKeyJWT = socle.OAuthPrivateKeyJWT
+	MethodClientSecret  = socle.OAuthClientSecret
 )
 
-// Client is a partner system allowed to obtain access tokens.
-type Client struct {
-	ID             string
-	OrganisationID string
-	Name           string
-	Method         AuthMethod
-	// JWKS is the client's public key set as a JSON document (RFC 7517),
-	// for MethodPrivateKeyJWT.
-	JWKS string
-	// SecretHash is the keyed hash of the secret, for MethodClientSecret.
-	SecretHash []byte
-	// Scopes are the scopes the client may be granted, "<purpose>:<action>".
-	Scopes    []string
-	Disabled  bool
-	CreatedAt time.Time
-}
-
-// SigningKey is one of the platform's Ed25519 token signing keys as stored:
-// the private key may be sealed by a key-encryption key.
-type SigningKey struct {
-	KID        string
-	PrivateKey []byte // the 32-byte seed, or its sealed form when Sealed
-	Sealed     bool
-	CreatedAt  time.Time
-	RetiredAt  time.Time // zero while the key is active
-}
-
-// RevokedToken is the id of a revoked access token, kept until it expires.
-type RevokedToken struct {
-	JTI       string
-	ClientID  string
-	ExpiresAt time.Time
-}
+type Client = socle.OAuthClient
+type SigningKey = socle.SigningKey
+type RevokedToken = socle.RevokedToken
 
 // Store persists clients, signing keys, revocations and used assertions.
 // store/sqlstore implements it for SQLite and PostgreSQL.

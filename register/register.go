@@ -19,14 +19,7 @@ import (
 	"socle/policy"
 )
 
-// Version is one stored version of the register.
-type Version struct {
-	Version   int       `json:"version"`
-	JSON      string    `json:"-"` // the whole register, empty in history lists
-	Author    string    `json:"author"`
-	Reason    string    `json:"reason"`
-	CreatedAt time.Time `json:"created_at"`
-}
+type Version = socle.RegisterVersion
 
 // Store keeps the versions of the register.
 type Store interface {

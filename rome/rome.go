@@ -23,20 +23,8 @@ import (
 	"socle"
 )
 
-// Code is a ROME code with its label.
-type Code struct {
-	Code   string `json:"code"`
-	Label  string `json:"label"`
-	Family string `json:"family"`
-}
-
-// Appellation is a job title of the referential and the ROME code it
-// belongs to.
-type Appellation struct {
-	Code  string `json:"code"` // the OGR code of the appellation
-	Label string `json:"label"`
-	ROME  string `json:"rome_code"`
-}
+type Code = socle.ROMECode
+type Appellation = socle.ROMEAppellation
 
 // Referential is a set of ROME codes and appellations.
 type Referential struct {

@@ -24,26 +24,8 @@ import (
 	"socle/magiclink"
 )
 
-// Link is a one-time login link. Only the hash of its token is stored.
-type Link struct {
-	Hash      string
-	PersonID  string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-}
-
-// Session is a person's server-side session. Its id is the SHA-256 of the
-// cookie's token, so that a copy of the table holds no live session.
-type Session struct {
-	ID         string
-	PersonID   string
-	CSRF       string // synchronizer token of the space's forms
-	CreatedAt  time.Time
-	LastSeen   time.Time
-	ExpiresAt  time.Time // absolute timeout
-	RemoteAddr string
-	UserAgent  string
-}
+type Link = socle.PersonLink
+type Session = socle.PersonSession
 
 // Store is what the space persists and reads. store/sqlstore implements it.
 type Store interface {

@@ -70,7 +70,7 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 		}
 		fs := make([]matching.Features, len(b.Persons))
 		for i, p := range b.Persons {
-			fs[i] = matching.FeaturesOf(p)
+			fs[i] = socle.MatchFeaturesOf(p)
 			fs[i].Organisations = orgs[p.ID]
 			if len(sample) < 10_000 && rng.IntN(20) == 0 {
 				sample = append(sample, fs[i])

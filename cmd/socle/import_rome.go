@@ -41,7 +41,7 @@ func runImportROME(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer db.Close()
-	if err := db.ImportROME(ctx, ref); err != nil {
+	if err := db.ImportROME(ctx, ref.Codes, ref.Appellations); err != nil {
 		return fmt.Errorf("import rome: %w", err)
 	}
 	fmt.Fprintf(stdout, "imported %d ROME codes, %d appellations\n", len(ref.Codes), len(ref.Appellations))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"socle/rome"
 	"socle/store/sqlite"
 )
 
@@ -33,7 +34,8 @@ func TestImportROME(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ref, err := db.ROMEReferential(context.Background())
+	romeCodes, appellations, err := db.ROMEReferential(context.Background())
+	ref := rome.Referential{Codes: romeCodes, Appellations: appellations}
 	if err != nil || len(ref.Codes) != 2 || ref.Label("K2204") != "Nettoyage de locaux" || len(ref.Appellations) != 2 {
 		t.Fatalf("referential = %+v, %v", ref, err)
 	}

@@ -14,10 +14,11 @@ import (
 // refreshes it with the persons updated since, every ten seconds, until
 // ctx is done.
 func (a *app) startMatching(ctx context.Context) error {
-	ref, err := a.store.ROMEReferential(ctx)
+	romeCodes, appellations, err := a.store.ROMEReferential(ctx)
 	if err != nil {
 		return err
 	}
+	ref := rome.Referential{Codes: romeCodes, Appellations: appellations}
 	if len(ref.Codes) == 0 {
 		ref = rome.Builtin()
 	}

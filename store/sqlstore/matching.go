@@ -10,7 +10,6 @@ import (
 
 	"socle"
 	"socle/matching"
-	"socle/rome"
 )
 
 var _ matching.Source = (*DB)(nil)
@@ -75,7 +74,7 @@ func (s *DB) readFeatures(ctx context.Context, query string, args []any) ([]matc
 		if p.Parcours, err = decodeSection[socle.Parcours](parcours); err != nil {
 			return nil, fmt.Errorf("decoding parcours: %w", err)
 		}
-		out = append(out, matching.FeaturesOf(&p))
+		out = append(out, socle.MatchFeaturesOf(&p))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading matching features: %w", err)
@@ -121,8 +120,9 @@ func (s *DB) followingOrgs(ctx context.Context, fs []matching.Features, day socl
 	return nil
 }
 
-// ImportROME replaces the ROME referential in one transaction.
-func (s *DB) ImportROME(ctx context.Context, ref rome.Referential) error {
+// ImportROME replaces the ROME referential (its codes and appellations) in
+// one transaction.
+func (s *DB) ImportROME(ctx context.Context, romeCodes []socle.ROMECode, appellations []socle.ROMEAppellation) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("importing ROME: %w", err)
@@ -134,11 +134,11 @@ func (s *DB) ImportROME(ctx context.Context, ref rome.Referential) error {
 		}
 	}
 	codes := Table{Name: "rome_codes", Columns: []string{"code", "label", "family"}}
-	for _, c := range ref.Codes {
+	for _, c := range romeCodes {
 		codes.Rows = append(codes.Rows, []any{c.Code, c.Label, c.Family})
 	}
 	appels := Table{Name: "rome_appellations", Columns: []string{"code", "label", "rome_code"}}
-	for _, a := range ref.Appellations {
+	for _, a := range appellations {
 		appels.Rows = append(appels.Rows, []any{a.Code, a.Label, a.ROME})
 	}
 	for _, t := range []Table{codes, appels} {
@@ -149,37 +149,42 @@ func (s *DB) ImportROME(ctx context.Context, ref rome.Referential) error {
 	return s.commit(tx, "ROME referential")
 }
 
-// ROMEReferential returns the imported referential, empty when none was.
-func (s *DB) ROMEReferential(ctx context.Context) (rome.Referential, error) {
-	var ref rome.Referential
+// ROMEReferential returns the codes and appellations of the imported
+// referential, each sorted by code; none when none was imported.
+func (s *DB) ROMEReferential(ctx context.Context) ([]socle.ROMECode, []socle.ROMEAppellation, error) {
+	var romeCodes []socle.ROMECode
 	rows, err := s.read.QueryContext(ctx, `SELECT code, label, family FROM rome_codes ORDER BY code`)
 	if err != nil {
-		return ref, fmt.Errorf("reading ROME codes: %w", err)
+		return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c rome.Code
+		var c socle.ROMECode
 		if err := rows.Scan(&c.Code, &c.Label, &c.Family); err != nil {
-			return ref, fmt.Errorf("reading ROME codes: %w", err)
+			return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
 		}
-		ref.Codes = append(ref.Codes, c)
+		romeCodes = append(romeCodes, c)
 	}
 	if err := rows.Err(); err != nil {
-		return ref, fmt.Errorf("reading ROME codes: %w", err)
+		return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
 	}
 	arows, err := s.read.QueryContext(ctx, `SELECT code, label, rome_code FROM rome_appellations ORDER BY code`)
 	if err != nil {
-		return ref, fmt.Errorf("reading ROME appellations: %w", err)
+		return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
 	}
 	defer arows.Close()
+	var appellations []socle.ROMEAppellation
 	for arows.Next() {
-		var a rome.Appellation
+		var a socle.ROMEAppellation
 		if err := arows.Scan(&a.Code, &a.Label, &a.ROME); err != nil {
-			return ref, fmt.Errorf("reading ROME appellations: %w", err)
+			return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
 		}
-		ref.Appellations = append(ref.Appellations, a)
+		appellations = append(appellations, a)
 	}
-	return ref, arows.Err()
+	if err := arows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
+	}
+	return romeCodes, appellations, nil
 }
 
 // CreateMatch records a person proposed on an offer with the first step of
