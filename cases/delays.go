@@ -20,22 +20,22 @@ const (
 )
 
 // Deadline returns when the case must leave its state (zero once closed).
-func Deadline(c *Case) time.Time {
+func Deadline(c *socle.Case) time.Time {
 	switch c.State {
-	case StateNew:
+	case socle.CaseNew:
 		if c.Critical {
 			return c.OpenedAt.Add(DeadlineTriageCritical)
 		}
 		return c.OpenedAt.Add(DeadlineTriage)
-	case StateTriage:
+	case socle.CaseTriage:
 		return orOpened(c).Add(DeadlineDecide)
-	case StateInvestigating:
+	case socle.CaseInvestigating:
 		return orOpened(c).Add(DeadlineInvestigate)
 	}
 	return time.Time{}
 }
 
-func orOpened(c *Case) time.Time {
+func orOpened(c *socle.Case) time.Time {
 	if c.TriagedAt.IsZero() {
 		return c.OpenedAt
 	}
@@ -43,7 +43,7 @@ func orOpened(c *Case) time.Time {
 }
 
 // Overdue reports whether the case passed its deadline at now.
-func Overdue(c *Case, now time.Time) bool {
+func Overdue(c *socle.Case, now time.Time) bool {
 	d := Deadline(c)
 	return !d.IsZero() && now.After(d)
 }
@@ -85,7 +85,7 @@ func (s *Service) notify(ctx context.Context, agentID, subject, body string) err
 
 // notifyCritical tells the privacy officers of the case's organisation at
 // once that a critical alert was raised.
-func (s *Service) notifyCritical(ctx context.Context, c *Case, a *Alert) error {
+func (s *Service) notifyCritical(ctx context.Context, c *socle.Case, a *socle.Alert) error {
 	agents, err := s.store.AgentsOf(ctx, c.OrganisationID)
 	if err != nil {
 		return fmt.Errorf("notifying the privacy officers: %w", err)
@@ -104,7 +104,7 @@ func (s *Service) notifyCritical(ctx context.Context, c *Case, a *Alert) error {
 
 // Ask asks the agent concerned by the case for an explanation, in the
 // app: the question goes to the case's timeline and to her notifications.
-func (s *Service) Ask(ctx context.Context, actor socle.Actor, id, question string) (*Entry, error) {
+func (s *Service) Ask(ctx context.Context, actor socle.Actor, id, question string) (*socle.CaseEntry, error) {
 	c, err := s.visible(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func (s *Service) Ask(ctx context.Context, actor socle.Actor, id, question strin
 	if c.AgentID() == "" {
 		return nil, socle.Errorf(socle.EINVALID, "the case concerns a partner system: there is no agent to ask")
 	}
-	if c.State == StateClosed {
+	if c.State == socle.CaseClosed {
 		return nil, socle.Errorf(socle.ECONFLICT, "the case is closed")
 	}
 	if question, err = cleanText(question, true); err != nil {
@@ -131,10 +131,10 @@ func (s *Service) Ask(ctx context.Context, actor socle.Actor, id, question strin
 
 // Question is a question asked to an agent, with her answer if any.
 type Question struct {
-	CaseID   string    `json:"case_id"`
-	Asked    *Entry    `json:"asked"`
-	Answer   *Entry    `json:"answer,omitempty"` // nil while unanswered
-	Deadline time.Time `json:"deadline"`
+	CaseID   string           `json:"case_id"`
+	Asked    *socle.CaseEntry `json:"asked"`
+	Answer   *socle.CaseEntry `json:"answer,omitempty"` // nil while unanswered
+	Deadline time.Time        `json:"deadline"`
 }
 
 // AnswerWindow is how long the agent has to answer.
@@ -146,7 +146,7 @@ func (s *Service) Questions(ctx context.Context, actor socle.Actor) ([]Question,
 	if actor.AgentID == "" || actor.Strength < socle.AuthMFA {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "questions are for agents signed in with a second factor")
 	}
-	cs, err := s.store.Cases(ctx, Filter{Principal: "agent:" + actor.AgentID, Limit: 50})
+	cs, err := s.store.Cases(ctx, socle.CaseFilter{Principal: "agent:" + actor.AgentID, Limit: 50})
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (s *Service) Questions(ctx context.Context, actor socle.Actor) ([]Question,
 
 // Answer records the agent's answer to the questions of her case: kept in
 // the timeline as evidence, audited, and the privacy officers are told.
-func (s *Service) Answer(ctx context.Context, actor socle.Actor, id, text string) (*Entry, error) {
+func (s *Service) Answer(ctx context.Context, actor socle.Actor, id, text string) (*socle.CaseEntry, error) {
 	if actor.AgentID == "" || actor.Strength < socle.AuthMFA {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "answers are for agents signed in with a second factor")
 	}
@@ -199,7 +199,7 @@ func (s *Service) Answer(ctx context.Context, actor socle.Actor, id, text string
 	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(es, func(e *Entry) bool { return e.Kind == EntryQuestion }) {
+	if !slices.ContainsFunc(es, func(e *socle.CaseEntry) bool { return e.Kind == EntryQuestion }) {
 		return nil, socle.Errorf(socle.ECONFLICT, "no explanation was asked on this case")
 	}
 	if text, err = cleanText(text, true); err != nil {
@@ -220,9 +220,9 @@ func (s *Service) Answer(ctx context.Context, actor socle.Actor, id, text string
 // Rank orders cases for the console: open before closed, critical first,
 // then by score (the detector's, calibrated on past verdicts), then the
 // nearest deadline.
-func Rank(cs []*Case) {
-	slices.SortStableFunc(cs, func(a, b *Case) int {
-		if ac, bc := a.State == StateClosed, b.State == StateClosed; ac != bc {
+func Rank(cs []*socle.Case) {
+	slices.SortStableFunc(cs, func(a, b *socle.Case) int {
+		if ac, bc := a.State == socle.CaseClosed, b.State == socle.CaseClosed; ac != bc {
 			if ac {
 				return 1
 			}

@@ -34,7 +34,7 @@ func TestCriticalAlertNotifiesThePrivacyOfficersAtOnce(t *testing.T) {
 	if len(n.sent) != 0 {
 		t.Fatalf("a non-critical alert notified %v", n.sent)
 	}
-	if _, err := e.svc.Raise(context.Background(), &cases.Alert{Rule: "mass_fast", Critical: true, Score: 9, Principal: "agent:" + e.adv.ID, OrganisationID: e.org.ID, Reason: "Extraction."}); err != nil {
+	if _, err := e.svc.Raise(context.Background(), &socle.Alert{Rule: "mass_fast", Critical: true, Score: 9, Principal: "agent:" + e.adv.ID, OrganisationID: e.org.ID, Reason: "Extraction."}); err != nil {
 		t.Fatal(err)
 	}
 	if got := n.sent[e.auditorAgent.ID]; len(got) != 1 || len(n.sent) != 1 {
@@ -46,14 +46,14 @@ func TestDeadlinesByState(t *testing.T) {
 	t0 := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
-		c    cases.Case
+		c    socle.Case
 		want time.Time
 	}{
-		{"new", cases.Case{State: cases.StateNew, OpenedAt: t0}, t0.Add(cases.DeadlineTriage)},
-		{"new critical", cases.Case{State: cases.StateNew, Critical: true, OpenedAt: t0}, t0.Add(4 * time.Hour)},
-		{"triage", cases.Case{State: cases.StateTriage, OpenedAt: t0, TriagedAt: t0.Add(time.Hour)}, t0.Add(time.Hour + cases.DeadlineDecide)},
-		{"investigating", cases.Case{State: cases.StateInvestigating, OpenedAt: t0, TriagedAt: t0}, t0.Add(cases.DeadlineInvestigate)},
-		{"closed", cases.Case{State: cases.StateClosed, OpenedAt: t0}, time.Time{}},
+		{"new", socle.Case{State: socle.CaseNew, OpenedAt: t0}, t0.Add(cases.DeadlineTriage)},
+		{"new critical", socle.Case{State: socle.CaseNew, Critical: true, OpenedAt: t0}, t0.Add(4 * time.Hour)},
+		{"triage", socle.Case{State: socle.CaseTriage, OpenedAt: t0, TriagedAt: t0.Add(time.Hour)}, t0.Add(time.Hour + cases.DeadlineDecide)},
+		{"investigating", socle.Case{State: socle.CaseInvestigating, OpenedAt: t0, TriagedAt: t0}, t0.Add(cases.DeadlineInvestigate)},
+		{"closed", socle.Case{State: socle.CaseClosed, OpenedAt: t0}, time.Time{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestDeadlinesByState(t *testing.T) {
 			}
 		})
 	}
-	if !cases.Overdue(&cases.Case{State: cases.StateNew, Critical: true, OpenedAt: t0}, t0.Add(5*time.Hour)) {
+	if !cases.Overdue(&socle.Case{State: socle.CaseNew, Critical: true, OpenedAt: t0}, t0.Add(5*time.Hour)) {
 		t.Fatal("a critical case untouched for 5 hours is not overdue")
 	}
 }
@@ -119,11 +119,11 @@ func TestConsoleRanksOpenCasesByScore(t *testing.T) {
 		agent string
 		score float64
 	}{{"agent:a", 2}, {"agent:b", 7.5}, {"agent:c", 3}} {
-		if _, err := e.svc.Raise(ctx, &cases.Alert{Rule: "colleague", Score: a.score, Principal: a.agent, OrganisationID: e.org.ID, Reason: "r"}); err != nil {
+		if _, err := e.svc.Raise(ctx, &socle.Alert{Rule: "colleague", Score: a.score, Principal: a.agent, OrganisationID: e.org.ID, Reason: "r"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cs, err := e.svc.Cases(ctx, e.auditor, cases.Filter{})
+	cs, err := e.svc.Cases(ctx, e.auditor, socle.CaseFilter{})
 	if err != nil || len(cs) != 3 {
 		t.Fatalf("cases = %d, %v", len(cs), err)
 	}

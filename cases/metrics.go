@@ -41,13 +41,13 @@ type WeekCount struct {
 }
 
 // Compute derives the metrics of cases and their alerts.
-func Compute(cs []*Case, alerts []*Alert) *Metrics {
+func Compute(cs []*socle.Case, alerts []*socle.Alert) *Metrics {
 	m := &Metrics{Cases: len(cs)}
 	var triage, closing []time.Duration
-	byID := make(map[string]*Case, len(cs))
+	byID := make(map[string]*socle.Case, len(cs))
 	for _, c := range cs {
 		byID[c.ID] = c
-		if c.State != StateClosed {
+		if c.State != socle.CaseClosed {
 			m.Open++
 		}
 		if !c.TriagedAt.IsZero() {
@@ -71,11 +71,11 @@ func Compute(cs []*Case, alerts []*Alert) *Metrics {
 			rules[a.Rule] = r
 		}
 		r.Alerts++
-		if c := byID[a.CaseID]; c != nil && c.State == StateClosed && !counted[[2]string{a.Rule, c.ID}] {
+		if c := byID[a.CaseID]; c != nil && c.State == socle.CaseClosed && !counted[[2]string{a.Rule, c.ID}] {
 			counted[[2]string{a.Rule, c.ID}] = true
 			r.Closed++
 			closeTimes[a.Rule] = append(closeTimes[a.Rule], c.ClosedAt.Sub(c.OpenedAt))
-			if c.Verdict == VerdictMisuse {
+			if c.Verdict == socle.VerdictMisuse {
 				r.Confirmed++
 			}
 		}
@@ -142,7 +142,7 @@ func weekStart(t time.Time) time.Time {
 // Metrics computes the metrics over the cases the auditor may see, with
 // the alerts since a time.
 func (s *Service) Metrics(ctx context.Context, actor socle.Actor, since time.Time) (*Metrics, error) {
-	cs, err := s.Cases(ctx, actor, Filter{Limit: 100000})
+	cs, err := s.Cases(ctx, actor, socle.CaseFilter{Limit: 100000})
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +154,6 @@ func (s *Service) Metrics(ctx context.Context, actor socle.Actor, since time.Tim
 	for _, c := range cs {
 		ids[c.ID] = true
 	}
-	alerts = slices.DeleteFunc(alerts, func(a *Alert) bool { return !ids[a.CaseID] })
+	alerts = slices.DeleteFunc(alerts, func(a *socle.Alert) bool { return !ids[a.CaseID] })
 	return Compute(cs, alerts), nil
 }

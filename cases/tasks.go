@@ -16,7 +16,7 @@ const MaxTaskLength = 31 * 24 * time.Hour
 // DeclareTask records a bulk task declared by an agent for herself, or by
 // an administrator of her organisation for one of its agents. It exempts
 // nothing until approved.
-func (s *Service) DeclareTask(ctx context.Context, actor socle.Actor, t *BulkTask) error {
+func (s *Service) DeclareTask(ctx context.Context, actor socle.Actor, t *socle.BulkTask) error {
 	if actor.AgentID == "" || actor.Strength < socle.AuthMFA {
 		return socle.Errorf(socle.EFORBIDDEN, "declaring a bulk task needs an agent signed in with a second factor")
 	}
@@ -72,7 +72,7 @@ func (s *Service) DeclareTask(ctx context.Context, actor socle.Actor, t *BulkTas
 
 // ApproveTask approves a bulk task: an administrator of the task's
 // organisation, other than the agent who will read and the declarer.
-func (s *Service) ApproveTask(ctx context.Context, actor socle.Actor, id string) (*BulkTask, error) {
+func (s *Service) ApproveTask(ctx context.Context, actor socle.Actor, id string) (*socle.BulkTask, error) {
 	if actor.AgentID == "" || actor.Strength < socle.AuthMFA || !slices.Contains(actor.Roles, socle.RoleOrgAdmin) {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "approving a bulk task needs an administrator (role %s) signed in with a second factor", socle.RoleOrgAdmin)
 	}
@@ -101,7 +101,7 @@ func (s *Service) ApproveTask(ctx context.Context, actor socle.Actor, id string)
 }
 
 // Tasks lists the bulk tasks of the actor's organisation not yet ended.
-func (s *Service) Tasks(ctx context.Context, actor socle.Actor) ([]*BulkTask, error) {
+func (s *Service) Tasks(ctx context.Context, actor socle.Actor) ([]*socle.BulkTask, error) {
 	if actor.AgentID == "" || actor.Strength < socle.AuthMFA {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "bulk tasks are listed to agents signed in with a second factor")
 	}
@@ -115,7 +115,7 @@ func (s *Service) LoadTasks(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("loading bulk tasks: %w", err)
 	}
-	m := map[string][]*BulkTask{}
+	m := map[string][]*socle.BulkTask{}
 	for _, t := range ts {
 		if t.Approved() {
 			m[t.AgentID] = append(m[t.AgentID], t)
@@ -129,7 +129,7 @@ func (s *Service) LoadTasks(ctx context.Context) error {
 
 // ActiveTask returns the approved bulk task of the agent for purpose in
 // force at a time, or nil. It reads memory only: the gate calls it inline.
-func (s *Service) ActiveTask(agentID, purpose string, at time.Time) *BulkTask {
+func (s *Service) ActiveTask(agentID, purpose string, at time.Time) *socle.BulkTask {
 	if agentID == "" {
 		return nil
 	}

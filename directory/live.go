@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/cases"
 	"socle/detect"
 )
 
@@ -23,7 +22,7 @@ type Source interface {
 	EachPersonHome(ctx context.Context, fn func(*socle.PersonHome) error) error
 	ProtectedPersons(ctx context.Context) ([]*socle.ProtectedPerson, error)
 	Declarations(ctx context.Context, agentID string, endsAfter time.Time) ([]*socle.Declaration, error)
-	BulkTasks(ctx context.Context, organisationID string, endsAfter time.Time) ([]*cases.BulkTask, error)
+	BulkTasks(ctx context.Context, organisationID string, endsAfter time.Time) ([]*socle.BulkTask, error)
 	Agent(ctx context.Context, id string) (*socle.Agent, error)
 	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
 }
@@ -49,7 +48,7 @@ type snapshot struct {
 	persons    map[string]*personEntry
 	decls      map[string][]*declaration // by agent id
 	orgDecls   map[string][]*declaration // checkins and events, by organisation
-	tasks      map[string][]*cases.BulkTask
+	tasks      map[string][]*socle.BulkTask
 	taskRefs   map[string]map[string]bool // task id → person refs (nil: a described population)
 	conflicted map[string]bool            // person refs with a declared conflict
 }
@@ -101,7 +100,7 @@ func NewLive(src *detect.AuditSource, personRef func(id string) string) *Live {
 func (l *Live) Load(ctx context.Context, s Source, since time.Time) error {
 	now := l.now()
 	sn := &snapshot{staff: map[string]*staffEntry{}, byIdentity: map[string]string{}, persons: map[string]*personEntry{},
-		decls: map[string][]*declaration{}, orgDecls: map[string][]*declaration{}, tasks: map[string][]*cases.BulkTask{}, taskRefs: map[string]map[string]bool{}, conflicted: map[string]bool{}}
+		decls: map[string][]*declaration{}, orgDecls: map[string][]*declaration{}, tasks: map[string][]*socle.BulkTask{}, taskRefs: map[string]map[string]bool{}, conflicted: map[string]bool{}}
 	recs, err := s.StaffRecords(ctx)
 	if err != nil {
 		return fmt.Errorf("live directory: %w", err)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/cases"
 	"socle/detect"
 )
 
@@ -18,7 +17,7 @@ type memSource struct {
 	homes     []*socle.PersonHome
 	protected []*socle.ProtectedPerson
 	decls     []*socle.Declaration
-	tasks     []*cases.BulkTask
+	tasks     []*socle.BulkTask
 	agents    map[string]*socle.Agent
 	baselines []*socle.Baseline
 }
@@ -38,7 +37,7 @@ func (m *memSource) ProtectedPersons(context.Context) ([]*socle.ProtectedPerson,
 func (m *memSource) Declarations(context.Context, string, time.Time) ([]*socle.Declaration, error) {
 	return m.decls, nil
 }
-func (m *memSource) BulkTasks(context.Context, string, time.Time) ([]*cases.BulkTask, error) {
+func (m *memSource) BulkTasks(context.Context, string, time.Time) ([]*socle.BulkTask, error) {
 	return m.tasks, nil
 }
 func (m *memSource) Agent(_ context.Context, id string) (*socle.Agent, error) {
@@ -73,7 +72,7 @@ func TestLiveDirectoryExplainsWhatUsersDeclared(t *testing.T) {
 		{Kind: socle.DeclareCall, AgentID: "agt_phone", OrganisationID: "org_a", Persons: []string{"per_caller"}, Reference: "APL-1", From: day, To: day.Add(CallWindow)},
 		{Kind: socle.DeclareEvent, AgentID: "agt_desk", OrganisationID: "org_a", Persons: []string{"per_guest"}, Reference: "Job-dating", From: day.Add(8 * time.Hour), To: day.Add(11 * time.Hour)},
 	}
-	src.tasks = []*cases.BulkTask{{ID: "tsk_1", AgentID: "agt_bulk", Purpose: "orientation", Start: day, End: day.Add(2 * time.Hour), ApprovedBy: "agt_admin"}}
+	src.tasks = []*socle.BulkTask{{ID: "tsk_1", AgentID: "agt_bulk", Purpose: "orientation", Start: day, End: day.Add(2 * time.Hour), ApprovedBy: "agt_admin"}}
 	live := NewLive(detect.NewAuditSource(), ref)
 	if err := live.Load(context.Background(), src, day.Add(-24*time.Hour)); err != nil {
 		t.Fatal(err)

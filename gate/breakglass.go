@@ -15,17 +15,15 @@ import (
 // without typing the justification again.
 const BreakGlassTTL = 4 * time.Hour
 
-type Grant = socle.BreakGlassGrant
-
 // Grants stores break-the-glass grants. A gate whose store implements it
 // keeps each justified access open for BreakGlassTTL; otherwise every read
 // outside the rules needs its own justification.
 type Grants interface {
-	AddGrant(ctx context.Context, g *Grant) error
+	AddGrant(ctx context.Context, g *socle.BreakGlassGrant) error
 	// ActiveGrant returns the newest grant of the agent on the person still
 	// valid at t, ENOTFOUND when none.
-	ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*Grant, error)
-	GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*Grant, error)
+	ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*socle.BreakGlassGrant, error)
+	GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*socle.BreakGlassGrant, error)
 	ReviewGrant(ctx context.Context, id, reviewer string, t time.Time) error
 }
 
@@ -51,7 +49,7 @@ func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.Acces
 		// A justified exact lookup outside the territory is listed for
 		// review like any break-the-glass access, but opens nothing: its
 		// grant expires as it is made.
-		gr := &Grant{
+		gr := &socle.BreakGlassGrant{
 			AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID, PersonID: ar.Resource.ID,
 			Purpose: req.Purpose, Justification: req.BreakGlass, Created: now, Expires: now,
 		}
@@ -65,7 +63,7 @@ func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.Acces
 	}
 	switch {
 	case d.Allow && d.BreakGlass && req.BreakGlass != "":
-		gr := &Grant{
+		gr := &socle.BreakGlassGrant{
 			AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID, PersonID: ar.Resource.ID,
 			Purpose: req.Purpose, Justification: req.BreakGlass, Created: now, Expires: now.Add(BreakGlassTTL),
 		}
@@ -98,7 +96,7 @@ func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.Acces
 	return d, nil
 }
 
-func grantFact(gr *Grant, reused bool) socle.Fact {
+func grantFact(gr *socle.BreakGlassGrant, reused bool) socle.Fact {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		paris = time.UTC
@@ -134,7 +132,7 @@ func checkAuditor(actor socle.Actor) error {
 // appear by their pseudonymous reference, as in the audit log. The listing
 // (justifications may name a person's situation) is audited and fails
 // closed.
-func (g *Gate) BreakGlassGrants(ctx context.Context, req Request, reviewed bool, limit int) ([]*Grant, error) {
+func (g *Gate) BreakGlassGrants(ctx context.Context, req Request, reviewed bool, limit int) ([]*socle.BreakGlassGrant, error) {
 	if err := checkAuditor(req.Actor); err != nil {
 		return nil, err
 	}

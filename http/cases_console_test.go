@@ -38,7 +38,7 @@ func TestCasesConsole(t *testing.T) {
 		}
 		clients[a.ID] = e.login(a.Email, secret)
 	}
-	c, err := csvc.Raise(ctx, &cases.Alert{Rule: "volume", Score: 3, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Consultations en nombre inhabituel."})
+	c, err := csvc.Raise(ctx, &socle.Alert{Rule: "volume", Score: 3, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Consultations en nombre inhabituel."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,9 +80,9 @@ func TestCasesConsole(t *testing.T) {
 		path string
 		form url.Values
 	}{
-		{"etat", url.Values{"etat": {string(cases.StateTriage)}}},
+		{"etat", url.Values{"etat": {string(socle.CaseTriage)}}},
 		{"commentaire", url.Values{"texte": {"Vu avec sa responsable."}}},
-		{"etat", url.Values{"etat": {string(cases.StateClosed)}, "verdict": {string(cases.Verdicts[0])}, "commentaire": {"Clos."}}},
+		{"etat", url.Values{"etat": {string(socle.CaseClosed)}, "verdict": {string(socle.Verdicts[0])}, "commentaire": {"Clos."}}},
 	}
 	for _, a := range actions {
 		_, page := e.get(clients[dpo.ID], "/alertes/"+c.ID, "")
@@ -128,7 +128,7 @@ func TestCasesConsole(t *testing.T) {
 		t.Error("reading the case and its evidence was not recorded")
 	}
 	d, err := csvc.Case(ctx, socle.Actor{AgentID: dpo.ID, OrganisationID: org.ID, Roles: dpo.Roles, Strength: socle.AuthMFA}, c.ID)
-	if err != nil || d.Case.State != cases.StateClosed {
+	if err != nil || d.Case.State != socle.CaseClosed {
 		t.Errorf("the case after the actions: %v, %v", d, err)
 	}
 }

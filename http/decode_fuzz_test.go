@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"socle"
-	"socle/cases"
 	"socle/gate"
 )
 
@@ -58,7 +57,7 @@ func FuzzDecode(f *testing.F) {
 		checkDecode[socle.Offer](t, body)
 		checkDecode[socle.Event](t, body)
 		checkDecode[gate.Choice](t, body)
-		checkDecode[cases.BulkTask](t, body)
+		checkDecode[socle.BulkTask](t, body)
 		checkDecode[registerEdit](t, body)
 	})
 }

@@ -54,9 +54,9 @@ func casesService(s *Server) (*cases.Service, error) {
 	return s.cases, nil
 }
 
-func caseFilter(r *http.Request, state, rule, principal, org string) cases.Filter {
+func caseFilter(r *http.Request, state, rule, principal, org string) socle.CaseFilter {
 	v := r.URL.Query()
-	return cases.Filter{State: cases.State(strings.TrimSpace(v.Get(state))), Rule: strings.TrimSpace(v.Get(rule)),
+	return socle.CaseFilter{State: socle.CaseState(strings.TrimSpace(v.Get(state))), Rule: strings.TrimSpace(v.Get(rule)),
 		Principal: strings.TrimSpace(v.Get(principal)), OrganisationID: strings.TrimSpace(v.Get(org)), Limit: 200}
 }
 
@@ -73,7 +73,7 @@ func handleCasesAPI(s *Server) http.Handler {
 			return
 		}
 		if cs == nil {
-			cs = []*cases.Case{}
+			cs = []*socle.Case{}
 		}
 		encode(w, http.StatusOK, map[string]any{"cases": cs})
 	})
@@ -109,9 +109,9 @@ func handleCaseMetricsAPI(s *Server) http.Handler {
 func handleCaseTransitionAPI(s *Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[struct {
-			State   cases.State   `json:"state"`
-			Verdict cases.Verdict `json:"verdict"`
-			Comment string        `json:"comment"`
+			State   socle.CaseState `json:"state"`
+			Verdict socle.Verdict   `json:"verdict"`
+			Comment string          `json:"comment"`
 		}](r)
 		svc, serr := casesService(s)
 		if err = firstErr(serr, err); err != nil {
@@ -147,7 +147,7 @@ func handleCaseCommentAPI(s *Server) http.Handler {
 
 // handleCaseTextAPI adds a text entry to a case's timeline with add (a
 // comment, a question to the agent concerned, her answer).
-func handleCaseTextAPI(s *Server, add func(*cases.Service, context.Context, socle.Actor, string, string) (*cases.Entry, error)) http.Handler {
+func handleCaseTextAPI(s *Server, add func(*cases.Service, context.Context, socle.Actor, string, string) (*socle.CaseEntry, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[struct {
 			Text string `json:"text"`
@@ -184,7 +184,7 @@ func handleBulkTasksAPI(s *Server) http.Handler {
 			return
 		}
 		if ts == nil {
-			ts = []*cases.BulkTask{}
+			ts = []*socle.BulkTask{}
 		}
 		encode(w, http.StatusOK, map[string]any{"bulk_tasks": ts})
 	})
@@ -192,7 +192,7 @@ func handleBulkTasksAPI(s *Server) http.Handler {
 
 func handleDeclareBulkTaskAPI(s *Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := decode[cases.BulkTask](r)
+		in, err := decode[socle.BulkTask](r)
 		svc, serr := casesService(s)
 		if err = firstErr(serr, err); err != nil {
 			writeError(w, r, err)
@@ -311,7 +311,7 @@ func handleCasesPage(s *Server) http.Handler {
 		}
 		v := r.URL.Query()
 		data := map[string]any{
-			"Cases": caseRows(cs, svc.Now()), "Metrics": m, "States": cases.States,
+			"Cases": caseRows(cs, svc.Now()), "Metrics": m, "States": socle.CaseStates,
 			"Form":       map[string]string{"etat": v.Get("etat"), "regle": v.Get("regle"), "agent": v.Get("agent"), "structure": v.Get("structure")},
 			"RulesChart": rulesChart(m.Rules), "WeeksChart": weeksChart(m.AlertsWeeks),
 			"Durations": map[string]string{"TriageP50": duration(m.TriageP50), "TriageP90": duration(m.TriageP90),
@@ -328,7 +328,7 @@ type timelineItem struct {
 	Kind   string // alerte, commentaire, etat, assignation
 	Author string
 	Text   string
-	Alert  *cases.Alert
+	Alert  *socle.Alert
 	Rule   string // the alert's rule, in French
 }
 
@@ -357,14 +357,14 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.S
 	for _, a := range d.Alerts {
 		items = append(items, timelineItem{At: a.OccurredAt, Kind: "alerte", Text: a.Reason, Alert: a, Rule: ruleLabel(a.Rule)})
 	}
-	kinds := map[string]string{cases.EntryComment: "commentaire", cases.EntryState: "etat", cases.EntryAssign: "assignation",
+	kinds := map[string]string{socle.CaseEntryComment: "commentaire", socle.CaseEntryState: "etat", socle.CaseEntryAssign: "assignation",
 		cases.EntryQuestion: "question", cases.EntryAnswer: "reponse"}
 	for _, e := range d.Entries {
 		items = append(items, timelineItem{At: e.CreatedAt, Kind: kinds[e.Kind], Author: e.Author, Text: e.Text})
 	}
 	sortTimeline(items)
-	data := formData{"Case": d.Case, "Timeline": items, "Next": cases.Next(d.Case.State), "Verdicts": cases.Verdicts,
-		"Auditors": auditors, "Error": problem, "CanAsk": d.Case.AgentID() != "" && d.Case.State != cases.StateClosed,
+	data := formData{"Case": d.Case, "Timeline": items, "Next": cases.Next(d.Case.State), "Verdicts": socle.Verdicts,
+		"Auditors": auditors, "Error": problem, "CanAsk": d.Case.AgentID() != "" && d.Case.State != socle.CaseClosed,
 		"Overdue": cases.Overdue(d.Case, svc.Now())}
 	if dl := cases.Deadline(d.Case); !dl.IsZero() {
 		data["Deadline"] = dl.In(paris).Format("02/01/2006 15:04")
@@ -392,7 +392,7 @@ func handleCaseForm(s *Server, form string) http.Handler {
 		var err error
 		switch form {
 		case "etat":
-			_, err = svc.Move(r.Context(), actor, id, cases.State(r.PostFormValue("etat")), cases.Verdict(r.PostFormValue("verdict")), r.PostFormValue("commentaire"))
+			_, err = svc.Move(r.Context(), actor, id, socle.CaseState(r.PostFormValue("etat")), socle.Verdict(r.PostFormValue("verdict")), r.PostFormValue("commentaire"))
 		case "assigner":
 			err = svc.Assign(r.Context(), actor, id, r.PostFormValue("auditeur"))
 		case "commentaire":
@@ -488,13 +488,13 @@ type ruleRow struct {
 
 // caseRow is a case of the console's list with its deadline and score.
 type caseRow struct {
-	*cases.Case
+	*socle.Case
 	Deadline string // "" once closed
 	Overdue  bool
 	Rank     string // the score, for people
 }
 
-func caseRows(cs []*cases.Case, now time.Time) []caseRow {
+func caseRows(cs []*socle.Case, now time.Time) []caseRow {
 	out := make([]caseRow, len(cs))
 	for i, c := range cs {
 		out[i] = caseRow{Case: c, Overdue: cases.Overdue(c, now), Rank: fmt.Sprintf("%.1f", c.Score)}

@@ -180,7 +180,7 @@ func handleEnrolment(s *Server, svc *identity.Service) http.Handler {
 // enrolmentData is the enrolment page's data; the QR code is a data URI
 // made here, which the template must not escape.
 func enrolmentData(e *identity.Enrolment, token, errMsg string) formData {
-	return formData{"Enrolment": e, "QR": template.URL(e.QR), "Token": token, "Error": errMsg, "Recovery": e.Purpose == identity.TokenRecovery}
+	return formData{"Enrolment": e, "QR": template.URL(e.QR), "Token": token, "Error": errMsg, "Recovery": e.Purpose == socle.TokenRecovery}
 }
 
 func handleLogout(s *Server, svc *identity.Service) http.Handler {

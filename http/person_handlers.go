@@ -412,9 +412,9 @@ func handleRegisterVersions(s *Server) http.Handler {
 			return
 		}
 		if vs == nil {
-			vs = []register.Version{}
+			vs = []socle.RegisterVersion{}
 		}
-		encode(w, http.StatusOK, page[register.Version]{Items: vs, Limit: limit})
+		encode(w, http.StatusOK, page[socle.RegisterVersion]{Items: vs, Limit: limit})
 	})
 }
 
@@ -440,9 +440,9 @@ func handleBreakGlassList(s *Server) http.Handler {
 			return
 		}
 		if list == nil {
-			list = []*gate.Grant{}
+			list = []*socle.BreakGlassGrant{}
 		}
-		encode(w, http.StatusOK, page[*gate.Grant]{Items: list, Limit: limit})
+		encode(w, http.StatusOK, page[*socle.BreakGlassGrant]{Items: list, Limit: limit})
 	})
 }
 

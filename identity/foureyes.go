@@ -14,8 +14,6 @@ import (
 // have just created never counts as a second person.
 const FreshAccountAge = 7 * 24 * time.Hour
 
-type AgentOrigin = socle.AgentOrigin
-
 // Request is what a second pair of eyes approves: who asked, from where,
 // when, and about whom.
 type Request struct {

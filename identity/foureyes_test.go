@@ -145,7 +145,7 @@ func TestSecondEyesSignedInBeforeTheRequest(t *testing.T) {
 	}
 	_, earlyAct := e.login(early)
 	got, err := e.svc.ApproveRecovery(ctx, earlyAct, req.ID, client)
-	if err != nil || got.Status != identity.RecoveryApproved {
+	if err != nil || got.Status != socle.RecoveryApproved {
 		t.Fatalf("approval by a colleague signed in before: %+v, %v", got, err)
 	}
 }

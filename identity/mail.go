@@ -36,7 +36,7 @@ func (s *Service) notifyLink(ctx context.Context, a *socle.Agent, subject, body,
 }
 
 func (s *Service) deliver(ctx context.Context, a *socle.Agent, subject, stored, mailed string) {
-	n := &Notification{ID: socle.NewID("ntf"), AgentID: a.ID, Subject: subject, Body: stored, CreatedAt: s.Now().UTC()}
+	n := &socle.Notification{ID: socle.NewID("ntf"), AgentID: a.ID, Subject: subject, Body: stored, CreatedAt: s.Now().UTC()}
 	if err := s.store.AddNotification(ctx, n); err != nil {
 		s.logger.ErrorContext(ctx, "storing notification", "agent_id", a.ID, "err", err)
 	}
@@ -61,7 +61,7 @@ func (s *Service) notifyAdmins(ctx context.Context, a *socle.Agent, subject, bod
 }
 
 // Notifications returns the actor's latest notifications.
-func (s *Service) Notifications(ctx context.Context, actor socle.Actor) ([]*Notification, error) {
+func (s *Service) Notifications(ctx context.Context, actor socle.Actor) ([]*socle.Notification, error) {
 	a, err := s.requireMFA(ctx, actor)
 	if err != nil {
 		return nil, err

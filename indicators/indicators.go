@@ -19,11 +19,6 @@ import (
 // Threshold is the smallest count that is shown.
 const Threshold = 11
 
-type Records = socle.IndicatorRecords
-type Orientation = socle.IndicatorOrientation
-type FirstAppointment = socle.IndicatorFirstAppointment
-type Commitment = socle.IndicatorCommitment
-
 // Cell is a count that may be suppressed. It encodes as a JSON number, or
 // null when suppressed; its String is the number or "< 11".
 type Cell struct {
@@ -138,7 +133,7 @@ type Report struct {
 }
 
 // Compute aggregates the records by the grouping and suppresses small cells.
-func Compute(rec Records, g Grouping, now time.Time) Report {
+func Compute(rec socle.IndicatorRecords, g Grouping, now time.Time) Report {
 	r := Report{Generated: now.UTC(), Threshold: Threshold, Grouping: g}
 	var ops, pars, mods []Column
 	for _, k := range []socle.OrgKind{socle.KindEmploymentService, socle.KindDisability, socle.KindYouth, socle.KindDepartement} {
@@ -151,16 +146,16 @@ func Compute(rec Records, g Grouping, now time.Time) Report {
 		mods = append(mods, Column{m.k, m.l})
 	}
 	r.Tables = []Table{
-		crossTab("operateur", "Orientations par opérateur", ops, rec.Orientations, g, func(o Orientation) string { return string(o.OperatorKind) }),
-		crossTab("parcours", "Orientations par parcours", pars, rec.Orientations, g, func(o Orientation) string { return o.Parcours }),
-		crossTab("modalite", "Orientations par modalité", mods, rec.Orientations, g, func(o Orientation) string { return o.Modalite }),
+		crossTab("operateur", "Orientations par opérateur", ops, rec.Orientations, g, func(o socle.IndicatorOrientation) string { return string(o.OperatorKind) }),
+		crossTab("parcours", "Orientations par parcours", pars, rec.Orientations, g, func(o socle.IndicatorOrientation) string { return o.Parcours }),
+		crossTab("modalite", "Orientations par modalité", mods, rec.Orientations, g, func(o socle.IndicatorOrientation) string { return o.Modalite }),
 	}
 	r.FirstAppointment = delays(rec.FirstAppointments, g)
 	r.SignedContracts = shares(rec.Commitments, g)
 	return r
 }
 
-func crossTab(name, title string, cols []Column, recs []Orientation, g Grouping, col func(Orientation) string) Table {
+func crossTab(name, title string, cols []Column, recs []socle.IndicatorOrientation, g Grouping, col func(socle.IndicatorOrientation) string) Table {
 	t := Table{Name: name, Title: title, Columns: cols}
 	counts := map[string][]int{}
 	for _, o := range recs {
@@ -282,7 +277,7 @@ func suppress(grid [][]int, ncols int) (cells [][]Cell, rowTotals, colTotals []C
 	return cells, rowTotals, m[nr][:ncols], m[nr][ncols]
 }
 
-func delays(recs []FirstAppointment, g Grouping) []Delay {
+func delays(recs []socle.IndicatorFirstAppointment, g Grouping) []Delay {
 	groups := map[string][]int{}
 	var all []int
 	for _, r := range recs {
@@ -323,7 +318,7 @@ func median(v []int) float64 {
 	return float64(s[n/2-1]+s[n/2]) / 2
 }
 
-func shares(recs []Commitment, g Grouping) []Share {
+func shares(recs []socle.IndicatorCommitment, g Grouping) []Share {
 	type acc struct{ signed, unsigned int }
 	groups := map[string]*acc{}
 	for _, r := range recs {

@@ -10,10 +10,10 @@ import (
 	"socle"
 )
 
-func orientations(n int, dep, month string, kind socle.OrgKind) []Orientation {
-	out := make([]Orientation, n)
+func orientations(n int, dep, month string, kind socle.OrgKind) []socle.IndicatorOrientation {
+	out := make([]socle.IndicatorOrientation, n)
 	for i := range out {
-		out[i] = Orientation{OperatorKind: kind, Parcours: socle.ParcoursProfessional, Modalite: socle.ModaliteGuide, Departement: dep, Month: month}
+		out[i] = socle.IndicatorOrientation{OperatorKind: kind, Parcours: socle.ParcoursProfessional, Modalite: socle.ModaliteGuide, Departement: dep, Month: month}
 	}
 	return out
 }
@@ -84,17 +84,17 @@ func TestSuppression(t *testing.T) {
 }
 
 func TestComputeAndExports(t *testing.T) {
-	var rec Records
+	var rec socle.IndicatorRecords
 	rec.Orientations = append(rec.Orientations, orientations(30, "69", "2026-03", socle.KindYouth)...)
 	rec.Orientations = append(rec.Orientations, orientations(25, "69", "2026-03", socle.KindEmploymentService)...)
 	rec.Orientations = append(rec.Orientations, orientations(3, "69", "2026-03", socle.KindDisability)...)
 	rec.Orientations = append(rec.Orientations, orientations(40, "75", "2026-03", socle.KindEmploymentService)...)
 	for i := range 15 {
-		rec.FirstAppointments = append(rec.FirstAppointments, FirstAppointment{Departement: "69", Month: "2026-02", Days: i})
+		rec.FirstAppointments = append(rec.FirstAppointments, socle.IndicatorFirstAppointment{Departement: "69", Month: "2026-02", Days: i})
 	}
-	rec.FirstAppointments = append(rec.FirstAppointments, FirstAppointment{Departement: "75", Month: "2026-02", Days: 100})
+	rec.FirstAppointments = append(rec.FirstAppointments, socle.IndicatorFirstAppointment{Departement: "75", Month: "2026-02", Days: 100})
 	for i := range 40 {
-		rec.Commitments = append(rec.Commitments, Commitment{Departement: "69", Month: "2026-03", Signed: i%3 != 0})
+		rec.Commitments = append(rec.Commitments, socle.IndicatorCommitment{Departement: "69", Month: "2026-03", Signed: i%3 != 0})
 	}
 	r := Compute(rec, ByDepartement, time.Now())
 	op := r.Tables[0]

@@ -106,7 +106,7 @@ func credentialsOf(r *http.Request, form url.Values) (clientCredentials, *Error)
 
 // authenticateClient authenticates the client of a token or revocation
 // request with the method registered for it.
-func (s *Service) authenticateClient(ctx context.Context, r *http.Request, form url.Values) (*Client, *Error) {
+func (s *Service) authenticateClient(ctx context.Context, r *http.Request, form url.Values) (*socle.OAuthClient, *Error) {
 	cc, oerr := credentialsOf(r, form)
 	if oerr != nil {
 		return nil, oerr
@@ -122,7 +122,7 @@ func (s *Service) authenticateClient(ctx context.Context, r *http.Request, form 
 		return nil, err
 	}
 	fail := func(msg string) *Error { e := invalidClient("%s", msg); e.basic = cc.basic; return e }
-	if client.Method != MethodClientSecret || len(client.SecretHash) == 0 {
+	if client.Method != socle.OAuthClientSecret || len(client.SecretHash) == 0 {
 		return nil, fail("this client must authenticate with " + string(client.Method))
 	}
 	if !hmac.Equal(s.hashSecret(cc.secret), client.SecretHash) {
@@ -133,7 +133,7 @@ func (s *Service) authenticateClient(ctx context.Context, r *http.Request, form 
 
 // loadClient returns an enabled client; every failure is invalid_client,
 // with no hint of whether the id exists.
-func (s *Service) loadClient(ctx context.Context, id string) (*Client, *Error) {
+func (s *Service) loadClient(ctx context.Context, id string) (*socle.OAuthClient, *Error) {
 	if id == "" {
 		return nil, invalidClient("client authentication failed")
 	}
@@ -154,8 +154,8 @@ func (s *Service) loadClient(ctx context.Context, id string) (*Client, *Error) {
 // §3): iss = sub = client id, aud = the token endpoint, exp within five
 // minutes, a jti never used before, signed EdDSA or ES256 by a registered
 // key of the client.
-func (s *Service) authenticateAssertion(ctx context.Context, formID, assertion string) (*Client, *Error) {
-	var client *Client
+func (s *Service) authenticateAssertion(ctx context.Context, formID, assertion string) (*socle.OAuthClient, *Error) {
+	var client *socle.OAuthClient
 	var cerr *Error
 	var claims jwt.RegisteredClaims
 	_, err := s.assertion.ParseWithClaims(assertion, &claims, func(t *jwt.Token) (any, error) {
@@ -168,7 +168,7 @@ func (s *Service) authenticateAssertion(ctx context.Context, formID, assertion s
 		if cerr != nil {
 			return nil, cerr
 		}
-		if client.Method != MethodPrivateKeyJWT {
+		if client.Method != socle.OAuthPrivateKeyJWT {
 			cerr = invalidClient("this client must authenticate with %s", client.Method)
 			return nil, cerr
 		}
@@ -268,7 +268,7 @@ type TokenResponse struct {
 func (s *Service) Token(ctx context.Context, r *http.Request, form url.Values) (*TokenResponse, *Error) {
 	ev := socle.AuditEvent{Action: "token_denied", RemoteAddr: r.RemoteAddr, RequestID: r.Header.Get("X-Request-Id")}
 	var resp *TokenResponse
-	var client *Client
+	var client *socle.OAuthClient
 	oerr := s.limitTokenRequests(ctx, r, form)
 	if oerr == nil {
 		resp, client, oerr = s.token(ctx, r, form)
@@ -293,7 +293,7 @@ func (s *Service) Token(ctx context.Context, r *http.Request, form url.Values) (
 	return resp, nil
 }
 
-func (s *Service) token(ctx context.Context, r *http.Request, form url.Values) (*TokenResponse, *Client, *Error) {
+func (s *Service) token(ctx context.Context, r *http.Request, form url.Values) (*TokenResponse, *socle.OAuthClient, *Error) {
 	client, oerr := s.authenticateClient(ctx, r, form)
 	if oerr != nil {
 		return nil, nil, oerr
@@ -367,7 +367,7 @@ func (s *Service) RevokeRequest(ctx context.Context, r *http.Request, form url.V
 type NewClient struct {
 	OrganisationID string
 	Name           string
-	Method         AuthMethod
+	Method         socle.OAuthMethod
 	// JWKS is the client's public key set, for MethodPrivateKeyJWT.
 	JWKS   string
 	Scopes []string
@@ -377,7 +377,7 @@ type NewClient struct {
 // "<purpose>:<action>" that an agreement of its organisation allows. For
 // MethodClientSecret, the secret is returned once and only its keyed hash
 // is stored.
-func (s *Service) CreateClient(ctx context.Context, nc NewClient) (client *Client, secret string, err error) {
+func (s *Service) CreateClient(ctx context.Context, nc NewClient) (client *socle.OAuthClient, secret string, err error) {
 	var p socle.Problems
 	if nc.Name == "" || len(nc.Name) > 200 {
 		p.Add("name", "required, at most 200 characters")
@@ -388,14 +388,14 @@ func (s *Service) CreateClient(ctx context.Context, nc NewClient) (client *Clien
 	} else if err != nil {
 		return nil, "", fmt.Errorf("oauth: creating client: %w", err)
 	}
-	c := &Client{ID: socle.NewID(PrefixClient), OrganisationID: nc.OrganisationID, Name: nc.Name, Method: nc.Method, CreatedAt: s.now().UTC()}
+	c := &socle.OAuthClient{ID: socle.NewID(PrefixClient), OrganisationID: nc.OrganisationID, Name: nc.Name, Method: nc.Method, CreatedAt: s.now().UTC()}
 	switch nc.Method {
-	case MethodPrivateKeyJWT:
+	case socle.OAuthPrivateKeyJWT:
 		if _, err := parseClientJWKS(nc.JWKS); err != nil {
 			p.Add("jwks", "%v", err)
 		}
 		c.JWKS = nc.JWKS
-	case MethodClientSecret:
+	case socle.OAuthClientSecret:
 		if nc.JWKS != "" {
 			p.Add("jwks", "only for private_key_jwt")
 		}

@@ -28,7 +28,7 @@ type keySet struct {
 // of a token it signed, plus the clock leeway.
 func (s *Service) keyGrace() time.Duration { return s.cfg.TokenTTL + leeway }
 
-func (s *Service) buildKeySet(stored []*SigningKey) (*keySet, error) {
+func (s *Service) buildKeySet(stored []*socle.SigningKey) (*keySet, error) {
 	ks := &keySet{verify: make(map[string]edKey, len(stored))}
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
 	for _, k := range stored { // newest first
@@ -90,7 +90,7 @@ func (s *Service) RotateKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("oauth: generating a signing key: %w", err)
 	}
-	k := &SigningKey{KID: randomString(12), CreatedAt: s.now().UTC()}
+	k := &socle.SigningKey{KID: randomString(12), CreatedAt: s.now().UTC()}
 	if k.PrivateKey, k.Sealed, err = s.sealKey(k.KID, priv.Seed()); err != nil {
 		return "", err
 	}
@@ -122,7 +122,7 @@ func (s *Service) sealKey(kid string, seed []byte) ([]byte, bool, error) {
 	return aead.Seal(nonce, nonce, seed, []byte(kid)), true, nil
 }
 
-func (s *Service) openKey(k *SigningKey) ([]byte, error) {
+func (s *Service) openKey(k *socle.SigningKey) ([]byte, error) {
 	if !k.Sealed {
 		if len(k.PrivateKey) != ed25519.SeedSize {
 			return nil, fmt.Errorf("oauth: signing key %s: malformed", k.KID)

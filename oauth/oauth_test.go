@@ -140,7 +140,7 @@ func newEnvWith(t testing.TB, edit func(*oauth.Config)) *env {
 
 // keyClient is a private_key_jwt client with its private key.
 type keyClient struct {
-	*oauth.Client
+	*socle.OAuthClient
 	key    any // ed25519.PrivateKey or *ecdsa.PrivateKey
 	method jwt.SigningMethod
 }
@@ -158,18 +158,18 @@ func (e *env) keyClient(t testing.TB, ec bool, scopes ...string) keyClient {
 	}
 	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: pub, KeyID: "k1"}}})
 	c, _, err := e.svc.CreateClient(context.Background(), oauth.NewClient{OrganisationID: e.org.ID, Name: "SI partenaire",
-		Method: oauth.MethodPrivateKeyJWT, JWKS: string(jwks), Scopes: scopes})
+		Method: socle.OAuthPrivateKeyJWT, JWKS: string(jwks), Scopes: scopes})
 	if err != nil {
 		t.Fatalf("CreateClient: %v", err)
 	}
-	kc.Client = c
+	kc.OAuthClient = c
 	return kc
 }
 
-func (e *env) secretClient(t testing.TB, scopes ...string) (*oauth.Client, string) {
+func (e *env) secretClient(t testing.TB, scopes ...string) (*socle.OAuthClient, string) {
 	t.Helper()
 	c, secret, err := e.svc.CreateClient(context.Background(), oauth.NewClient{OrganisationID: e.org.ID, Name: "SI partenaire",
-		Method: oauth.MethodClientSecret, Scopes: scopes})
+		Method: socle.OAuthClientSecret, Scopes: scopes})
 	if err != nil {
 		t.Fatalf("CreateClient: %v", err)
 	}
@@ -308,7 +308,7 @@ func noneToken(c jwt.Claims) string {
 }
 
 // accessClaims returns genuine-looking access token claims for client c.
-func (e *env) accessClaims(c *oauth.Client) *oauth.Claims {
+func (e *env) accessClaims(c *socle.OAuthClient) *oauth.Claims {
 	now := e.clock.Now()
 	return &oauth.Claims{RegisteredClaims: jwt.RegisteredClaims{Issuer: issuer, Subject: c.ID, Audience: jwt.ClaimStrings{oauth.DefaultAudience},
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(10 * time.Minute)), ID: rand.Text()},
@@ -321,7 +321,7 @@ func TestVerifyRejectsForgedTokens(t *testing.T) {
 	genuine := e.token(t, kc, "accompagnement:read")
 	pub := publicKey(t, e, oauth.ActiveKID(e.svc))
 	_, wrongKey, _ := ed25519.GenerateKey(rand.Reader)
-	with := func(edit func(*oauth.Claims)) *oauth.Claims { c := e.accessClaims(kc.Client); edit(c); return c }
+	with := func(edit func(*oauth.Claims)) *oauth.Claims { c := e.accessClaims(kc.OAuthClient); edit(c); return c }
 	sign := func(m jwt.SigningMethod, key any, c jwt.Claims, kid string) string {
 		tok := jwt.NewWithClaims(m, c)
 		tok.Header["kid"], tok.Header["typ"] = kid, "at+jwt"
@@ -346,19 +346,19 @@ func TestVerifyRejectsForgedTokens(t *testing.T) {
 		ok    bool
 	}{
 		{"genuine", genuine, true},
-		{"forged claims with our key, as control", oauth.SignWithActiveKey(e.svc, e.accessClaims(kc.Client), nil), true},
+		{"forged claims with our key, as control", oauth.SignWithActiveKey(e.svc, e.accessClaims(kc.OAuthClient), nil), true},
 		{"expired", oauth.SignWithActiveKey(e.svc, with(func(c *oauth.Claims) {
 			c.IssuedAt = jwt.NewNumericDate(e.clock.Now().Add(-time.Hour))
 			c.ExpiresAt = jwt.NewNumericDate(e.clock.Now().Add(-45 * time.Minute))
 		}), nil), false},
-		{"alg none", noneToken(e.accessClaims(kc.Client)), false},
-		{"HS256 keyed with the public key", sign(jwt.SigningMethodHS256, []byte(pub), e.accessClaims(kc.Client), kid), false},
-		{"wrong key, right kid", sign(jwt.SigningMethodEdDSA, wrongKey, e.accessClaims(kc.Client), kid), false},
-		{"unknown kid", sign(jwt.SigningMethodEdDSA, wrongKey, e.accessClaims(kc.Client), "nope"), false},
+		{"alg none", noneToken(e.accessClaims(kc.OAuthClient)), false},
+		{"HS256 keyed with the public key", sign(jwt.SigningMethodHS256, []byte(pub), e.accessClaims(kc.OAuthClient), kid), false},
+		{"wrong key, right kid", sign(jwt.SigningMethodEdDSA, wrongKey, e.accessClaims(kc.OAuthClient), kid), false},
+		{"unknown kid", sign(jwt.SigningMethodEdDSA, wrongKey, e.accessClaims(kc.OAuthClient), "nope"), false},
 		{"wrong audience", oauth.SignWithActiveKey(e.svc, with(func(c *oauth.Claims) { c.Audience = jwt.ClaimStrings{"autre-api"} }), nil), false},
 		{"wrong issuer", oauth.SignWithActiveKey(e.svc, with(func(c *oauth.Claims) { c.Issuer = "https://evil.test" }), nil), false},
 		{"no expiry", oauth.SignWithActiveKey(e.svc, with(func(c *oauth.Claims) { c.ExpiresAt = nil }), nil), false},
-		{"not an access token (typ)", oauth.SignWithActiveKey(e.svc, e.accessClaims(kc.Client), map[string]any{"typ": "JWT"}), false},
+		{"not an access token (typ)", oauth.SignWithActiveKey(e.svc, e.accessClaims(kc.OAuthClient), map[string]any{"typ": "JWT"}), false},
 		{"revoked", revoked, false},
 		{"tampered payload", tamper(genuine), false},
 		{"garbage", "not.a.jwt", false},
@@ -483,13 +483,13 @@ func TestScopeAllows(t *testing.T) {
 func TestCreateClientChecksAgreement(t *testing.T) {
 	e := newEnv(t)
 	for _, scopes := range [][]string{{"indemnisation:read"}, {"mise_en_relation:update"}, {"accompagnement"}, {"accompagnement:delete"}, nil} {
-		_, _, err := e.svc.CreateClient(context.Background(), oauth.NewClient{OrganisationID: e.org.ID, Name: "x", Method: oauth.MethodClientSecret, Scopes: scopes})
+		_, _, err := e.svc.CreateClient(context.Background(), oauth.NewClient{OrganisationID: e.org.ID, Name: "x", Method: socle.OAuthClientSecret, Scopes: scopes})
 		if socle.ErrorCode(err) != socle.EINVALID {
 			t.Errorf("CreateClient(%v) = %v, want EINVALID", scopes, err)
 		}
 	}
 	priv := `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}]}`
-	if _, _, err := e.svc.CreateClient(context.Background(), oauth.NewClient{OrganisationID: e.org.ID, Name: "x", Method: oauth.MethodPrivateKeyJWT, JWKS: priv, Scopes: []string{"accompagnement:read"}}); socle.ErrorCode(err) != socle.EINVALID {
+	if _, _, err := e.svc.CreateClient(context.Background(), oauth.NewClient{OrganisationID: e.org.ID, Name: "x", Method: socle.OAuthPrivateKeyJWT, JWKS: priv, Scopes: []string{"accompagnement:read"}}); socle.ErrorCode(err) != socle.EINVALID {
 		t.Errorf("CreateClient with a private JWK = %v, want EINVALID", err)
 	}
 }

@@ -7,25 +7,14 @@ import (
 	"socle"
 )
 
-type AuthMethod = socle.OAuthMethod
-
-const (
-	MethodPrivateKeyJWT = socle.OAuthPrivateKeyJWT
-	MethodClientSecret  = socle.OAuthClientSecret
-)
-
-type Client = socle.OAuthClient
-type SigningKey = socle.SigningKey
-type RevokedToken = socle.RevokedToken
-
 // Store persists clients, signing keys, revocations and used assertions.
 // store/sqlstore implements it for SQLite and PostgreSQL.
 type Store interface {
 	// CreateOAuthClient stores a new client; ECONFLICT if the id is taken,
 	// EINVALID if the organisation does not exist.
-	CreateOAuthClient(ctx context.Context, c *Client) error
+	CreateOAuthClient(ctx context.Context, c *socle.OAuthClient) error
 	// OAuthClient returns the client with that id, ENOTFOUND if none.
-	OAuthClient(ctx context.Context, id string) (*Client, error)
+	OAuthClient(ctx context.Context, id string) (*socle.OAuthClient, error)
 	// SetOAuthClientDisabled disables or re-enables a client, ENOTFOUND if none.
 	SetOAuthClientDisabled(ctx context.Context, id string, disabled bool) error
 	// DisabledOAuthClients lists the ids of the disabled clients.
@@ -33,15 +22,15 @@ type Store interface {
 
 	// CreateSigningKey stores a new key and, in the same transaction, retires
 	// the keys that were active, at k.CreatedAt.
-	CreateSigningKey(ctx context.Context, k *SigningKey) error
+	CreateSigningKey(ctx context.Context, k *socle.SigningKey) error
 	// SigningKeys returns the active key, then the keys retired after
 	// retiredAfter, newest first.
-	SigningKeys(ctx context.Context, retiredAfter time.Time) ([]*SigningKey, error)
+	SigningKeys(ctx context.Context, retiredAfter time.Time) ([]*socle.SigningKey, error)
 
 	// RevokeToken records a revoked token id; revoking twice is no error.
-	RevokeToken(ctx context.Context, t RevokedToken) error
+	RevokeToken(ctx context.Context, t socle.RevokedToken) error
 	// RevokedTokens returns the revocations that expire after now.
-	RevokedTokens(ctx context.Context, now time.Time) ([]RevokedToken, error)
+	RevokedTokens(ctx context.Context, now time.Time) ([]socle.RevokedToken, error)
 
 	// UseAssertion records that a client assertion was used, ECONFLICT if
 	// this client already used this jti: a replay.

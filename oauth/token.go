@@ -115,7 +115,7 @@ func (s *Service) parseAccess(token string) (*Claims, error) {
 }
 
 // issue signs an access token for a client with the granted scopes.
-func (s *Service) issue(client *Client, scopes []string) (string, *Claims, error) {
+func (s *Service) issue(client *socle.OAuthClient, scopes []string) (string, *Claims, error) {
 	ks := s.keys.Load()
 	if ks.active == nil {
 		return "", nil, errors.New("oauth: no active signing key")
@@ -150,7 +150,7 @@ func (s *Service) issue(client *Client, scopes []string) (string, *Claims, error
 // and at once in this instance; other instances learn it at their next
 // Refresh. An administrator revoking for a client uses it directly.
 func (s *Service) Revoke(ctx context.Context, jti, clientID string, expiresAt time.Time) error {
-	if err := s.store.RevokeToken(ctx, RevokedToken{JTI: jti, ClientID: clientID, ExpiresAt: expiresAt}); err != nil {
+	if err := s.store.RevokeToken(ctx, socle.RevokedToken{JTI: jti, ClientID: clientID, ExpiresAt: expiresAt}); err != nil {
 		return fmt.Errorf("oauth: revoking: %w", err)
 	}
 	s.mu.Lock()
@@ -216,7 +216,7 @@ func (vc *verifiedCache) clear() {
 
 // grantScopes returns the requested scopes the client may have now: those
 // configured for it that its organisation's agreements still allow.
-func (s *Service) grantScopes(ctx context.Context, client *Client, requested []string) ([]string, error) {
+func (s *Service) grantScopes(ctx context.Context, client *socle.OAuthClient, requested []string) ([]string, error) {
 	org, err := s.orgs.Organisation(ctx, client.OrganisationID)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: organisation of client: %w", err)

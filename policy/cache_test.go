@@ -42,8 +42,8 @@ func TestCacheAndInvalidate(t *testing.T) {
 
 	// The partner starts following chloe: until the write invalidates the
 	// cache, the engine answers from what it knew.
-	facts.set(chloe, policy.Relations{Departement: "69", Situation: socle.SituationRSA,
-		Followups: []policy.Followup{followup("fol_c1", orgPar, "agt_par_adv", d(2025, time.June, 10), socle.Date{})}})
+	facts.set(chloe, socle.Relations{Departement: "69", Situation: socle.SituationRSA,
+		Followups: []socle.RelationFollowup{followup("fol_c1", orgPar, "agt_par_adv", d(2025, time.June, 10), socle.Date{})}})
 	if decide(t, e, req).Allow {
 		t.Fatal("cache bypassed")
 	}
@@ -96,7 +96,7 @@ func TestCacheTTL(t *testing.T) {
 func TestCacheBounded(t *testing.T) {
 	facts := network()
 	for i := range 1000 {
-		facts.set(fmt.Sprintf("per_%04d", i), policy.Relations{Departement: "69"})
+		facts.set(fmt.Sprintf("per_%04d", i), socle.Relations{Departement: "69"})
 	}
 	e := newEngine(t, facts, policy.Config{CacheSize: 64})
 	for i := range 1000 {

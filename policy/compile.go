@@ -255,9 +255,9 @@ type relView struct {
 	situationFact socle.Fact
 }
 
-func newRelView(rel Relations, org string, day socle.Date, loc *time.Location) *relView {
+func newRelView(rel socle.Relations, org string, day socle.Date, loc *time.Location) *relView {
 	v := &relView{departement: rel.Departement, situation: rel.Situation}
-	var lastEnded *Followup
+	var lastEnded *socle.RelationFollowup
 	for i := range rel.Followups {
 		f := &rel.Followups[i]
 		if f.OrganisationID != org || (!f.Start.IsZero() && day.Before(f.Start)) {

@@ -17,11 +17,5 @@ type Facts interface {
 	// Relations returns the relations of person personID with organisation
 	// orgID relevant on day. A person unknown to the store is not an error:
 	// return empty Relations, and the engine denies.
-	Relations(ctx context.Context, orgID, personID string, day socle.Date) (Relations, error)
+	Relations(ctx context.Context, orgID, personID string, day socle.Date) (socle.Relations, error)
 }
-
-type Relations = socle.Relations
-type Followup = socle.RelationFollowup
-type Proposal = socle.RelationProposal
-type Appointment = socle.RelationAppointment
-type Assignment = socle.RelationAssignment

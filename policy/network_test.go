@@ -15,21 +15,21 @@ import (
 // every organisation, filtered the way a store would.
 type mapFacts struct {
 	mu      sync.Mutex
-	persons map[string]policy.Relations
+	persons map[string]socle.Relations
 	calls   int
 	err     error
 }
 
-func (f *mapFacts) Relations(_ context.Context, orgID, personID string, day socle.Date) (policy.Relations, error) {
+func (f *mapFacts) Relations(_ context.Context, orgID, personID string, day socle.Date) (socle.Relations, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
 	if f.err != nil {
-		return policy.Relations{}, f.err
+		return socle.Relations{}, f.err
 	}
 	r, ok := f.persons[personID]
 	if !ok {
-		return policy.Relations{}, nil
+		return socle.Relations{}, nil
 	}
 	// Like a store: only the day's appointments. Relations with other
 	// organisations are left in, the engine must ignore them.
@@ -43,7 +43,7 @@ func (f *mapFacts) Relations(_ context.Context, orgID, personID string, day socl
 	return out, nil
 }
 
-func (f *mapFacts) set(personID string, r policy.Relations) {
+func (f *mapFacts) set(personID string, r socle.Relations) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.persons[personID] = r
@@ -106,47 +106,47 @@ const (
 
 func d(y int, m time.Month, day int) socle.Date { return socle.NewDate(y, m, day) }
 
-func followup(id, org, agent string, start, end socle.Date) policy.Followup {
-	return policy.Followup{ID: id, OrganisationID: org, OrganisationName: orgNames[org], AgentID: agent, Start: start, End: end}
+func followup(id, org, agent string, start, end socle.Date) socle.RelationFollowup {
+	return socle.RelationFollowup{ID: id, OrganisationID: org, OrganisationName: orgNames[org], AgentID: agent, Start: start, End: end}
 }
 
 func network() *mapFacts {
-	return &mapFacts{persons: map[string]policy.Relations{
+	return &mapFacts{persons: map[string]socle.Relations{
 		alice: {Departement: "69", Situation: socle.SituationJobseeker,
-			Followups: []policy.Followup{followup("fol_a1", orgSE, "agt_se_adv", d(2024, time.November, 4), socle.Date{})},
-			Proposals: []policy.Proposal{{MatchID: "mer_a1", OfferID: "off_cariste", OfferTitle: "Cariste", CompanyName: "Transports Martin",
+			Followups: []socle.RelationFollowup{followup("fol_a1", orgSE, "agt_se_adv", d(2024, time.November, 4), socle.Date{})},
+			Proposals: []socle.RelationProposal{{MatchID: "mer_a1", OfferID: "off_cariste", OfferTitle: "Cariste", CompanyName: "Transports Martin",
 				OrganisationID: orgSE, Status: "proposee", Since: d(2025, time.June, 2)}}},
 		bruno: {Departement: "69", Situation: socle.SituationRSA,
-			Followups: []policy.Followup{
+			Followups: []socle.RelationFollowup{
 				followup("fol_b1", orgDep, "agt_dep_adv", d(2024, time.September, 1), socle.Date{}),
 				followup("fol_b2", orgPar, "agt_par_adv", d(2025, time.January, 6), socle.Date{}),
 			}},
 		chloe: {Departement: "69", Situation: socle.SituationRSA},
 		david: {Departement: "69", Situation: socle.SituationJobseeker},
 		emma: {Departement: "69", Situation: socle.SituationDisabled,
-			Followups: []policy.Followup{followup("fol_e1", orgCap, "agt_cap_adv", d(2025, time.February, 17), socle.Date{})}},
+			Followups: []socle.RelationFollowup{followup("fol_e1", orgCap, "agt_cap_adv", d(2025, time.February, 17), socle.Date{})}},
 		farid: {Departement: "69", Situation: socle.SituationYouth,
-			Followups: []policy.Followup{followup("fol_f1", orgML, "agt_ml_adv", d(2025, time.March, 2), socle.Date{})}},
+			Followups: []socle.RelationFollowup{followup("fol_f1", orgML, "agt_ml_adv", d(2025, time.March, 2), socle.Date{})}},
 		gael: {Departement: "69", Situation: socle.SituationYouth,
-			Followups: []policy.Followup{followup("fol_g1", orgML, "agt_ml_adv", d(2023, time.May, 9), d(2025, time.January, 15))}},
+			Followups: []socle.RelationFollowup{followup("fol_g1", orgML, "agt_ml_adv", d(2023, time.May, 9), d(2025, time.January, 15))}},
 		hugo: {Departement: "01", Situation: socle.SituationRSA},
 		ines: {Departement: "69", Situation: socle.SituationDisabled,
-			Orientation: &policy.Assignment{OrientationID: "ori_i1", OrganisationID: orgCap, OrganisationName: orgNames[orgCap],
+			Orientation: &socle.RelationAssignment{OrientationID: "ori_i1", OrganisationID: orgCap, OrganisationName: orgNames[orgCap],
 				OperatorKind: socle.KindDisability, Parcours: socle.ParcoursProfessional, Status: socle.OrientationStatusConfirmed,
 				Decided: d(2025, time.June, 5)}},
 		jules: {Departement: "69", Situation: socle.SituationJobseeker,
-			Appointments: []policy.Appointment{
+			Appointments: []socle.RelationAppointment{
 				{EventID: "evt_j1", OrganisationID: orgPar, AgentID: "agt_par_adv", Start: time.Date(2025, time.June, 10, 14, 30, 0, 0, paris)},
 				{EventID: "evt_j0", OrganisationID: orgML, AgentID: "agt_ml_adv", Start: time.Date(2025, time.June, 3, 9, 0, 0, 0, paris)},
 			}},
 		kim: {Departement: "69", Situation: socle.SituationYouth,
-			Proposals: []policy.Proposal{
+			Proposals: []socle.RelationProposal{
 				{MatchID: "mer_k1", OfferID: "off_vendeur", OfferTitle: "Vendeur", CompanyName: "Boulangerie Dupont", OrganisationID: orgPar, Status: "entretien"},
 				{MatchID: "mer_k2", OfferID: "off_serveur", OfferTitle: "Serveur", CompanyName: "Brasserie du Parc", OrganisationID: orgML, Status: "proposee"},
 				{MatchID: "mer_k3", OfferID: "off_magasin", OfferTitle: "Magasinier", CompanyName: "Entrepôts Rhône", OrganisationID: orgCap, Status: "refusee"},
 			}},
 		lea: {Departement: "69", Situation: socle.SituationJobseeker,
-			Followups: []policy.Followup{followup("fol_l1", orgPar, "agt_par_adv", d(2025, time.July, 1), socle.Date{})}},
+			Followups: []socle.RelationFollowup{followup("fol_l1", orgPar, "agt_par_adv", d(2025, time.July, 1), socle.Date{})}},
 	}}
 }
 

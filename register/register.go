@@ -19,16 +19,14 @@ import (
 	"socle/policy"
 )
 
-type Version = socle.RegisterVersion
-
 // Store keeps the versions of the register.
 type Store interface {
 	// LatestRegister returns the newest version, ENOTFOUND when none.
-	LatestRegister(ctx context.Context) (*Version, error)
+	LatestRegister(ctx context.Context) (*socle.RegisterVersion, error)
 	// AddRegister stores a new version, ECONFLICT when its number is taken.
-	AddRegister(ctx context.Context, v *Version) error
+	AddRegister(ctx context.Context, v *socle.RegisterVersion) error
 	// RegisterVersions lists the versions, newest first, without JSON.
-	RegisterVersions(ctx context.Context, limit int) ([]Version, error)
+	RegisterVersions(ctx context.Context, limit int) ([]socle.RegisterVersion, error)
 
 	// The edits waiting for a second administrator (identity.ChangeStore).
 	CreateChange(ctx context.Context, ch *socle.Change) error
@@ -81,7 +79,7 @@ func Open(ctx context.Context, store Store, engine Engine, auditor socle.Auditor
 		if err != nil {
 			return nil, err
 		}
-		first := &Version{Version: reg.Version, JSON: b, Reason: "Registre par défaut au premier démarrage", CreatedAt: s.Now()}
+		first := &socle.RegisterVersion{Version: reg.Version, JSON: b, Reason: "Registre par défaut au premier démarrage", CreatedAt: s.Now()}
 		if err := store.AddRegister(ctx, first); err != nil && socle.ErrorCode(err) != socle.ECONFLICT {
 			return nil, fmt.Errorf("storing the first register: %w", err)
 		}
@@ -105,7 +103,7 @@ func (s *Service) Reload(ctx context.Context) error {
 	return s.apply(v)
 }
 
-func (s *Service) apply(v *Version) error {
+func (s *Service) apply(v *socle.RegisterVersion) error {
 	reg, err := policy.ReadRegister(strings.NewReader(v.JSON))
 	if err != nil {
 		return fmt.Errorf("register version %d: %w", v.Version, err)
@@ -149,7 +147,7 @@ func (s *Service) Current(actor socle.Actor) (policy.Register, error) {
 }
 
 // Versions returns the history of the register, newest first.
-func (s *Service) Versions(ctx context.Context, actor socle.Actor, limit int) ([]Version, error) {
+func (s *Service) Versions(ctx context.Context, actor socle.Actor, limit int) ([]socle.RegisterVersion, error) {
 	if err := CheckAdmin(actor); err != nil {
 		return nil, err
 	}
@@ -216,7 +214,7 @@ func (s *Service) commit(ctx context.Context, requestID, author, authorOrg strin
 	if err := s.auditor.Append(ctx, ev); err != nil {
 		return policy.Register{}, socle.Errorf(socle.EUNAVAILABLE, "the change could not be recorded in the audit log; it is not applied")
 	}
-	v := &Version{Version: reg.Version, JSON: b, Author: author, Reason: reason, CreatedAt: s.Now()}
+	v := &socle.RegisterVersion{Version: reg.Version, JSON: b, Author: author, Reason: reason, CreatedAt: s.Now()}
 	if err := s.store.AddRegister(ctx, v); err != nil {
 		return policy.Register{}, fmt.Errorf("storing the register: %w", err)
 	}

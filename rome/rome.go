@@ -23,13 +23,10 @@ import (
 	"socle"
 )
 
-type Code = socle.ROMECode
-type Appellation = socle.ROMEAppellation
-
 // Referential is a set of ROME codes and appellations.
 type Referential struct {
-	Codes        []Code
-	Appellations []Appellation
+	Codes        []socle.ROMECode
+	Appellations []socle.ROMEAppellation
 }
 
 // Family returns the family of a ROME code: its letter and first two
@@ -51,7 +48,7 @@ func Domain(code string) string {
 
 // Label returns the label of code in r, "" when r does not hold it.
 func (r *Referential) Label(code string) string {
-	i, ok := slices.BinarySearchFunc(r.Codes, code, func(c Code, s string) int { return strings.Compare(c.Code, s) })
+	i, ok := slices.BinarySearchFunc(r.Codes, code, func(c socle.ROMECode, s string) int { return strings.Compare(c.Code, s) })
 	if !ok {
 		return ""
 	}
@@ -136,7 +133,7 @@ func Parse(r io.Reader) (Referential, error) {
 		return ref, fmt.Errorf("ROME referential line 1: neither libelle_rome nor code_ogr and libelle_appellation_long columns")
 	}
 	codes := map[string]string{}
-	appels := map[string]Appellation{}
+	appels := map[string]socle.ROMEAppellation{}
 	field := func(rec []string, i int) string {
 		if i < 0 || i >= len(rec) {
 			return ""
@@ -170,45 +167,45 @@ func Parse(r io.Reader) (Referential, error) {
 			if len(appel) > 300 {
 				return ref, fmt.Errorf("ROME referential line %d: appellation longer than 300 characters", line)
 			}
-			appels[ogr] = Appellation{Code: ogr, Label: appel, ROME: code}
+			appels[ogr] = socle.ROMEAppellation{Code: ogr, Label: appel, ROME: code}
 		}
 	}
 	if len(codes) == 0 {
 		return ref, errors.New("ROME referential: no code")
 	}
 	for c, l := range codes {
-		ref.Codes = append(ref.Codes, Code{Code: c, Label: l, Family: Family(c)})
+		ref.Codes = append(ref.Codes, socle.ROMECode{Code: c, Label: l, Family: Family(c)})
 	}
-	slices.SortFunc(ref.Codes, func(a, b Code) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(ref.Codes, func(a, b socle.ROMECode) int { return strings.Compare(a.Code, b.Code) })
 	for _, a := range appels {
 		ref.Appellations = append(ref.Appellations, a)
 	}
-	slices.SortFunc(ref.Appellations, func(a, b Appellation) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(ref.Appellations, func(a, b socle.ROMEAppellation) int { return strings.Compare(a.Code, b.Code) })
 	return ref, nil
 }
 
 // AppellationsOf returns the appellations of code in r, sorted by label;
 // none when r holds no appellation of it.
-func (r *Referential) AppellationsOf(code string) []Appellation {
-	var as []Appellation
+func (r *Referential) AppellationsOf(code string) []socle.ROMEAppellation {
+	var as []socle.ROMEAppellation
 	for _, a := range r.Appellations {
 		if a.ROME == code {
 			as = append(as, a)
 		}
 	}
-	slices.SortFunc(as, func(a, b Appellation) int { return strings.Compare(a.Label, b.Label) })
+	slices.SortFunc(as, func(a, b socle.ROMEAppellation) int { return strings.Compare(a.Label, b.Label) })
 	return as
 }
 
 // Appellation returns the appellation of code whose label is label,
 // compared without regard to case and surrounding spaces; false when code
 // has no such appellation in r.
-func (r *Referential) Appellation(code, label string) (Appellation, bool) {
+func (r *Referential) Appellation(code, label string) (socle.ROMEAppellation, bool) {
 	label = strings.TrimSpace(label)
 	for _, a := range r.Appellations {
 		if a.ROME == code && strings.EqualFold(a.Label, label) {
 			return a, true
 		}
 	}
-	return Appellation{}, false
+	return socle.ROMEAppellation{}, false
 }

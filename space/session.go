@@ -22,7 +22,7 @@ func (s *Service) SessionToken(r *http.Request) string { return s.cookies.Sessio
 
 // live returns the unexpired session of token, nil if none. An expired
 // session is deleted on the way.
-func (s *Service) live(ctx context.Context, token string) (*Session, error) {
+func (s *Service) live(ctx context.Context, token string) (*socle.PersonSession, error) {
 	if !magiclink.Plausible(token) {
 		return nil, nil
 	}
@@ -46,7 +46,7 @@ func (s *Service) live(ctx context.Context, token string) (*Session, error) {
 }
 
 // CurrentSession returns the live person session of r, nil when none.
-func (s *Service) CurrentSession(r *http.Request) (*Session, error) {
+func (s *Service) CurrentSession(r *http.Request) (*socle.PersonSession, error) {
 	return s.live(r.Context(), s.SessionToken(r))
 }
 

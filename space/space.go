@@ -24,23 +24,20 @@ import (
 	"socle/magiclink"
 )
 
-type Link = socle.PersonLink
-type Session = socle.PersonSession
-
 // Store is what the space persists and reads. store/sqlstore implements it.
 type Store interface {
 	// PersonsByEmail returns the ids of at most limit persons whose
 	// contact e-mail, lowercased, is emailKey.
 	PersonsByEmail(ctx context.Context, emailKey string, limit int) ([]string, error)
 	// CreateLink stores a link and forgets the expired ones.
-	CreateLink(ctx context.Context, l *Link) error
+	CreateLink(ctx context.Context, l *socle.PersonLink) error
 	// TakeLink deletes the link with that hash and returns it, in one
 	// statement so that a link serves once; ENOTFOUND if none.
-	TakeLink(ctx context.Context, hash string) (*Link, error)
+	TakeLink(ctx context.Context, hash string) (*socle.PersonLink, error)
 	// CreatePersonSession stores a session and forgets the expired ones.
-	CreatePersonSession(ctx context.Context, s *Session) error
+	CreatePersonSession(ctx context.Context, s *socle.PersonSession) error
 	// PersonSession returns the session with that id, ENOTFOUND if none.
-	PersonSession(ctx context.Context, id string) (*Session, error)
+	PersonSession(ctx context.Context, id string) (*socle.PersonSession, error)
 	TouchPersonSession(ctx context.Context, id string, at time.Time) error
 	DeletePersonSession(ctx context.Context, id string) error
 	// SpaceHit counts one request for key in the current window (a new
@@ -215,7 +212,7 @@ func (s *Service) IssueLink(ctx context.Context, personID string) (string, error
 		return "", err
 	}
 	now := s.Now().UTC()
-	if err := s.store.CreateLink(ctx, &Link{Hash: s.linkHash(token), PersonID: personID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.LinkTTL)}); err != nil {
+	if err := s.store.CreateLink(ctx, &socle.PersonLink{Hash: s.linkHash(token), PersonID: personID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.LinkTTL)}); err != nil {
 		return "", fmt.Errorf("storing the login link: %w", err)
 	}
 	return s.cfg.BaseURL + "/usager/connexion?jeton=" + token, nil
@@ -246,7 +243,7 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 	if err != nil {
 		return "", err
 	}
-	sess := &Session{ID: id, PersonID: l.PersonID, CSRF: csrf, CreatedAt: now, LastSeen: now,
+	sess := &socle.PersonSession{ID: id, PersonID: l.PersonID, CSRF: csrf, CreatedAt: now, LastSeen: now,
 		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout), RemoteAddr: c.RemoteAddr, UserAgent: c.UserAgent}
 	// Recorded before the session exists: a login that cannot be recorded
 	// does not happen.

@@ -89,7 +89,7 @@ func testStore(t *testing.T, db *sqlstore.DB) {
 	}
 
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	if err := db.CreateLink(ctx, &space.Link{Hash: "h1", PersonID: a.ID, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
+	if err := db.CreateLink(ctx, &socle.PersonLink{Hash: "h1", PersonID: a.ID, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	l, err := db.TakeLink(ctx, "h1")
@@ -100,7 +100,7 @@ func testStore(t *testing.T, db *sqlstore.DB) {
 		t.Errorf("second TakeLink: %v, want not found", err)
 	}
 
-	se := &space.Session{ID: "s1", PersonID: a.ID, CSRF: "c", CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(time.Hour)}
+	se := &socle.PersonSession{ID: "s1", PersonID: a.ID, CSRF: "c", CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(time.Hour)}
 	if err := db.CreatePersonSession(ctx, se); err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 	}
 	idx := matching.New(rome.Builtin())
 	var offers []*socle.Offer
-	var sample []matching.Features
+	var sample []socle.MatchFeatures
 	followed := map[string]int{}
 	rng := rand.New(rand.NewPCG(1, 2))
 	start := time.Now()
@@ -68,7 +68,7 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 				followed[f.OrganisationID]++
 			}
 		}
-		fs := make([]matching.Features, len(b.Persons))
+		fs := make([]socle.MatchFeatures, len(b.Persons))
 		for i, p := range b.Persons {
 			fs[i] = socle.MatchFeaturesOf(p)
 			fs[i].Organisations = orgs[p.ID]

@@ -142,13 +142,13 @@ func runClientCreate(ctx context.Context, args []string, getenv func(string) str
 	case *secret && *jwk != "":
 		return usagef("client create: --secret and --jwk exclude each other")
 	}
-	nc := oauth.NewClient{OrganisationID: *org, Name: strings.TrimSpace(*name), Method: oauth.MethodClientSecret, Scopes: strings.Fields(*scopes)}
+	nc := oauth.NewClient{OrganisationID: *org, Name: strings.TrimSpace(*name), Method: socle.OAuthClientSecret, Scopes: strings.Fields(*scopes)}
 	if *jwk != "" {
 		doc, err := readJWKS(*jwk)
 		if err != nil {
 			return err
 		}
-		nc.Method, nc.JWKS = oauth.MethodPrivateKeyJWT, doc
+		nc.Method, nc.JWKS = socle.OAuthPrivateKeyJWT, doc
 	}
 	a, err := cf.open(ctx, stderr)
 	if err != nil {

@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"log/slog"
+	"socle"
 	"strings"
 	"sync"
 	"time"
 
-	"socle/cases"
 	"socle/policy"
 	"socle/register"
 	"socle/store/postgres"
@@ -96,7 +96,7 @@ func (r sharedRegister) SetRegister(reg policy.Register) error {
 // wireCluster makes the app's caches shared: its writes publish
 // invalidations, and start applies the others'.
 func (a *app) wireCluster() {
-	a.cases.OnSuppress(func(cases.Suppression) { a.cluster.publish(busCases) })
+	a.cases.OnSuppress(func(socle.Suppression) { a.cluster.publish(busCases) })
 }
 
 // startCluster runs the leases and the bus listener until ctx ends. The

@@ -107,7 +107,7 @@ func TestLiveDetectorOffHours(t *testing.T) {
 	if err := l.flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := e.a.cases.Cases(ctx, e.auditor, cases.Filter{Rule: "off_hours"})
+	cs, err := e.a.cases.Cases(ctx, e.auditor, socle.CaseFilter{Rule: "off_hours"})
 	if err != nil || len(cs) != 1 || cs[0].Principal != "agent:"+e.adviser.AgentID {
 		t.Fatalf("cases = %+v, %v; want one off-hours case of the adviser", cs, err)
 	}
@@ -125,10 +125,10 @@ func TestLiveDetectorOffHours(t *testing.T) {
 	}
 
 	// Justified: the same reads the next night raise nothing.
-	for _, s := range []cases.State{cases.StateTriage, cases.StateClosed} {
-		v := cases.Verdict("")
-		if s == cases.StateClosed {
-			v = cases.VerdictJustified
+	for _, s := range []socle.CaseState{socle.CaseTriage, socle.CaseClosed} {
+		v := socle.Verdict("")
+		if s == socle.CaseClosed {
+			v = socle.VerdictJustified
 		}
 		if _, err := e.a.cases.Move(ctx, e.auditor, cs[0].ID, s, v, "permanence de nuit"); err != nil {
 			t.Fatal(err)
@@ -148,7 +148,7 @@ func TestLiveDetectorOffHours(t *testing.T) {
 	if err := l.flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	all, err := e.a.cases.Cases(ctx, e.auditor, cases.Filter{})
+	all, err := e.a.cases.Cases(ctx, e.auditor, socle.CaseFilter{})
 	if err != nil || len(all) != 1 {
 		t.Fatalf("cases after the verdict = %d, %v; want the closed one only", len(all), err)
 	}
@@ -184,13 +184,13 @@ func TestThrottleLive(t *testing.T) {
 	if err := e.read(t, e.adviser, at, e.persons[4]); socle.ErrorCode(err) != socle.EFORBIDDEN {
 		t.Fatalf("fifth person: %v, want blocked", err)
 	}
-	cs, err := e.a.cases.Cases(ctx, e.auditor, cases.Filter{Rule: cases.RuleInline})
+	cs, err := e.a.cases.Cases(ctx, e.auditor, socle.CaseFilter{Rule: cases.RuleInline})
 	if err != nil || len(cs) != 1 || !cs[0].Critical {
 		t.Fatalf("cases = %+v, %v; want one critical case", cs, err)
 	}
 
 	// A bulk task the adviser declares and an administrator approves.
-	task := &cases.BulkTask{Purpose: policy.PurposeOrientation, Population: "Relance des demandeurs sans rendez-vous", Start: at, End: at.Add(24 * time.Hour)}
+	task := &socle.BulkTask{Purpose: policy.PurposeOrientation, Population: "Relance des demandeurs sans rendez-vous", Start: at, End: at.Add(24 * time.Hour)}
 	if err := e.a.cases.DeclareTask(ctx, e.adviser, task); err != nil {
 		t.Fatal(err)
 	}

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"socle"
 	"testing"
 	"time"
 
-	"socle/cases"
 	sochttp "socle/http"
 )
 
@@ -76,7 +76,7 @@ func TestShutdownOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	cs, err := a.cases.Cases(ctx, e.auditor, cases.Filter{Rule: "off_hours"})
+	cs, err := a.cases.Cases(ctx, e.auditor, socle.CaseFilter{Rule: "off_hours"})
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("cases after shutdown = %+v, %v; want the off-hours case of the last reads", cs, err)
 	}

@@ -10,15 +10,12 @@ import (
 	"time"
 
 	"socle"
-	"socle/cases"
 )
-
-var _ cases.Store = (*DB)(nil)
 
 const caseColumns = `id, principal, organisation_id, state, verdict, assignee, critical, alerts, opened_at, triaged_at, closed_at, updated_at`
 
-func scanCase(sc interface{ Scan(...any) error }) (*cases.Case, error) {
-	c := &cases.Case{}
+func scanCase(sc interface{ Scan(...any) error }) (*socle.Case, error) {
+	c := &socle.Case{}
 	err := sc.Scan(&c.ID, &c.Principal, &c.OrganisationID, &c.State, &c.Verdict, &c.Assignee, &c.Critical, &c.Alerts,
 		scanTime(&c.OpenedAt), scanTime(&c.TriagedAt), scanTime(&c.ClosedAt), scanTime(&c.UpdatedAt))
 	return c, err
@@ -26,7 +23,7 @@ func scanCase(sc interface{ Scan(...any) error }) (*cases.Case, error) {
 
 // AddAlert stores an alert with the open case of its principal, opening
 // one when there is none.
-func (s *DB) AddAlert(ctx context.Context, a *cases.Alert) (*cases.Case, error) {
+func (s *DB) AddAlert(ctx context.Context, a *socle.Alert) (*socle.Case, error) {
 	evidence, err := json.Marshal(a.Evidence)
 	if err != nil {
 		return nil, fmt.Errorf("encoding alert evidence: %w", err)
@@ -42,10 +39,10 @@ func (s *DB) AddAlert(ctx context.Context, a *cases.Alert) (*cases.Case, error) 
 	}
 	defer tx.Rollback()
 	c, err := scanCase(tx.QueryRowContext(ctx, s.q(`SELECT `+caseColumns+` FROM detect_cases WHERE principal = ? AND state <> ? ORDER BY opened_at DESC LIMIT 1`),
-		a.Principal, cases.StateClosed))
+		a.Principal, socle.CaseClosed))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		c = &cases.Case{ID: socle.NewID("dos"), Principal: a.Principal, OrganisationID: a.OrganisationID, State: cases.StateNew, OpenedAt: at, UpdatedAt: at}
+		c = &socle.Case{ID: socle.NewID("dos"), Principal: a.Principal, OrganisationID: a.OrganisationID, State: socle.CaseNew, OpenedAt: at, UpdatedAt: at}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO detect_cases (`+caseColumns+`) VALUES (?, ?, ?, ?, '', '', ?, 0, ?, NULL, NULL, ?)`),
 			c.ID, c.Principal, c.OrganisationID, c.State, a.Critical, at, at); err != nil {
 			return nil, s.fail(err, "case")
@@ -72,7 +69,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 }
 
 // Case returns a case, ENOTFOUND when absent.
-func (s *DB) Case(ctx context.Context, id string) (*cases.Case, error) {
+func (s *DB) Case(ctx context.Context, id string) (*socle.Case, error) {
 	c, err := scanCase(s.read.QueryRowContext(ctx, s.q(`SELECT `+caseColumns+` FROM detect_cases WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("case")
@@ -83,7 +80,7 @@ func (s *DB) Case(ctx context.Context, id string) (*cases.Case, error) {
 }
 
 // Cases lists cases, most recently updated first.
-func (s *DB) Cases(ctx context.Context, f cases.Filter) ([]*cases.Case, error) {
+func (s *DB) Cases(ctx context.Context, f socle.CaseFilter) ([]*socle.Case, error) {
 	var where []string
 	var args []any
 	if f.State != "" {
@@ -109,9 +106,9 @@ func (s *DB) Cases(ctx context.Context, f cases.Filter) ([]*cases.Case, error) {
 		return nil, fmt.Errorf("listing cases: %w", err)
 	}
 	defer rows.Close()
-	var out []*cases.Case
+	var out []*socle.Case
 	for rows.Next() {
-		c := &cases.Case{}
+		c := &socle.Case{}
 		if err := rows.Scan(&c.ID, &c.Principal, &c.OrganisationID, &c.State, &c.Verdict, &c.Assignee, &c.Critical, &c.Alerts,
 			scanTime(&c.OpenedAt), scanTime(&c.TriagedAt), scanTime(&c.ClosedAt), scanTime(&c.UpdatedAt), &c.Score); err != nil {
 			return nil, fmt.Errorf("listing cases: %w", err)
@@ -124,15 +121,15 @@ func (s *DB) Cases(ctx context.Context, f cases.Filter) ([]*cases.Case, error) {
 	return out, nil
 }
 
-func (s *DB) alerts(ctx context.Context, what, query string, withEvidence bool, args ...any) ([]*cases.Alert, error) {
+func (s *DB) alerts(ctx context.Context, what, query string, withEvidence bool, args ...any) ([]*socle.Alert, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []*cases.Alert
+	var out []*socle.Alert
 	for rows.Next() {
-		a := &cases.Alert{}
+		a := &socle.Alert{}
 		var evidence []byte
 		if err := rows.Scan(&a.ID, &a.CaseID, &a.Rule, &a.Score, &a.Critical, &a.Principal, &a.OrganisationID, &a.Reason, &evidence,
 			scanTime(&a.OccurredAt), scanTime(&a.CreatedAt)); err != nil {
@@ -153,20 +150,20 @@ func (s *DB) alerts(ctx context.Context, what, query string, withEvidence bool, 
 
 // CaseAlerts returns the alerts of a case with their evidence, oldest
 // first.
-func (s *DB) CaseAlerts(ctx context.Context, caseID string) ([]*cases.Alert, error) {
+func (s *DB) CaseAlerts(ctx context.Context, caseID string) ([]*socle.Alert, error) {
 	return s.alerts(ctx, "listing case alerts", `SELECT id, case_id, rule, score, critical, principal, organisation_id, reason, evidence, occurred_at, created_at
 FROM detect_alerts WHERE case_id = ? ORDER BY occurred_at, id`, true, caseID)
 }
 
 // Alerts returns the alerts since a time, oldest first, without evidence.
-func (s *DB) Alerts(ctx context.Context, since time.Time) ([]*cases.Alert, error) {
+func (s *DB) Alerts(ctx context.Context, since time.Time) ([]*socle.Alert, error) {
 	return s.alerts(ctx, "listing alerts", `SELECT id, case_id, rule, score, critical, principal, organisation_id, reason, '[]', occurred_at, created_at
 FROM detect_alerts WHERE occurred_at >= ? ORDER BY occurred_at, id`, false, stamp(since))
 }
 
 // UpdateCase writes the workflow fields of c when it is still in state
 // from, with e in its timeline.
-func (s *DB) UpdateCase(ctx context.Context, c *cases.Case, from cases.State, e *cases.Entry) error {
+func (s *DB) UpdateCase(ctx context.Context, c *socle.Case, from socle.CaseState, e *socle.CaseEntry) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("updating case: %w", err)
@@ -193,7 +190,7 @@ func (s *DB) UpdateCase(ctx context.Context, c *cases.Case, from cases.State, e 
 	return nil
 }
 
-func (s *DB) insertEntry(ctx context.Context, tx *sql.Tx, e *cases.Entry) error {
+func (s *DB) insertEntry(ctx context.Context, tx *sql.Tx, e *socle.CaseEntry) error {
 	e.CreatedAt = stamp(e.CreatedAt)
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO detect_case_entries (id, case_id, kind, author, text, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
 		e.ID, e.CaseID, e.Kind, e.Author, e.Text, e.CreatedAt)
@@ -201,7 +198,7 @@ func (s *DB) insertEntry(ctx context.Context, tx *sql.Tx, e *cases.Entry) error 
 }
 
 // AddCaseEntry adds a comment to a case's timeline.
-func (s *DB) AddCaseEntry(ctx context.Context, e *cases.Entry) error {
+func (s *DB) AddCaseEntry(ctx context.Context, e *socle.CaseEntry) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("adding case entry: %w", err)
@@ -217,15 +214,15 @@ func (s *DB) AddCaseEntry(ctx context.Context, e *cases.Entry) error {
 }
 
 // CaseEntries returns the timeline entries of a case, oldest first.
-func (s *DB) CaseEntries(ctx context.Context, caseID string) ([]*cases.Entry, error) {
+func (s *DB) CaseEntries(ctx context.Context, caseID string) ([]*socle.CaseEntry, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, case_id, kind, author, text, created_at FROM detect_case_entries WHERE case_id = ? ORDER BY created_at, id`), caseID)
 	if err != nil {
 		return nil, fmt.Errorf("listing case entries: %w", err)
 	}
 	defer rows.Close()
-	var out []*cases.Entry
+	var out []*socle.CaseEntry
 	for rows.Next() {
-		e := &cases.Entry{}
+		e := &socle.CaseEntry{}
 		if err := rows.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Author, &e.Text, scanTime(&e.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("listing case entries: %w", err)
 		}
@@ -239,7 +236,7 @@ func (s *DB) CaseEntries(ctx context.Context, caseID string) ([]*cases.Entry, er
 
 // PutSuppression stores a suppression, replacing the one of the same
 // principal and rule.
-func (s *DB) PutSuppression(ctx context.Context, sup *cases.Suppression) error {
+func (s *DB) PutSuppression(ctx context.Context, sup *socle.Suppression) error {
 	sup.CreatedAt = stamp(sup.CreatedAt)
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO detect_suppressions (principal, rule, until_at, case_id, created_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (principal, rule) DO UPDATE SET until_at = excluded.until_at, case_id = excluded.case_id, created_at = excluded.created_at`),
@@ -248,15 +245,15 @@ ON CONFLICT (principal, rule) DO UPDATE SET until_at = excluded.until_at, case_i
 }
 
 // Suppressions returns the suppressions in force at a time.
-func (s *DB) Suppressions(ctx context.Context, at time.Time) ([]*cases.Suppression, error) {
+func (s *DB) Suppressions(ctx context.Context, at time.Time) ([]*socle.Suppression, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT principal, rule, until_at, case_id, created_at FROM detect_suppressions WHERE until_at > ? ORDER BY principal, rule`), stamp(at))
 	if err != nil {
 		return nil, fmt.Errorf("listing suppressions: %w", err)
 	}
 	defer rows.Close()
-	var out []*cases.Suppression
+	var out []*socle.Suppression
 	for rows.Next() {
-		sup := &cases.Suppression{}
+		sup := &socle.Suppression{}
 		if err := rows.Scan(&sup.Principal, &sup.Rule, scanTime(&sup.Until), &sup.CaseID, scanTime(&sup.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("listing suppressions: %w", err)
 		}
@@ -290,8 +287,8 @@ func (s *DB) SetDetectCursor(ctx context.Context, name string, position uint64) 
 
 const taskColumns = `id, organisation_id, agent_id, purpose, population, persons, starts_at, ends_at, declared_by, approved_by, approved_at, created_at`
 
-func scanTask(sc interface{ Scan(...any) error }) (*cases.BulkTask, error) {
-	t := &cases.BulkTask{}
+func scanTask(sc interface{ Scan(...any) error }) (*socle.BulkTask, error) {
+	t := &socle.BulkTask{}
 	var persons []byte
 	if err := sc.Scan(&t.ID, &t.OrganisationID, &t.AgentID, &t.Purpose, &t.Population, &persons, scanTime(&t.Start), scanTime(&t.End),
 		&t.DeclaredBy, &t.ApprovedBy, scanTime(&t.ApprovedAt), scanTime(&t.CreatedAt)); err != nil {
@@ -304,7 +301,7 @@ func scanTask(sc interface{ Scan(...any) error }) (*cases.BulkTask, error) {
 }
 
 // CreateBulkTask stores a declared bulk task.
-func (s *DB) CreateBulkTask(ctx context.Context, t *cases.BulkTask) error {
+func (s *DB) CreateBulkTask(ctx context.Context, t *socle.BulkTask) error {
 	persons, err := json.Marshal(t.Persons)
 	if err != nil {
 		return fmt.Errorf("encoding bulk task persons: %w", err)
@@ -320,7 +317,7 @@ func (s *DB) CreateBulkTask(ctx context.Context, t *cases.BulkTask) error {
 }
 
 // BulkTask returns a bulk task, ENOTFOUND when absent.
-func (s *DB) BulkTask(ctx context.Context, id string) (*cases.BulkTask, error) {
+func (s *DB) BulkTask(ctx context.Context, id string) (*socle.BulkTask, error) {
 	t, err := scanTask(s.read.QueryRowContext(ctx, s.q(`SELECT `+taskColumns+` FROM bulk_tasks WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("bulk task")
@@ -349,7 +346,7 @@ func (s *DB) ApproveBulkTask(ctx context.Context, id, by string, at time.Time) e
 
 // BulkTasks lists the tasks of an organisation ("" for all) ending after
 // a time, newest first.
-func (s *DB) BulkTasks(ctx context.Context, organisationID string, endsAfter time.Time) ([]*cases.BulkTask, error) {
+func (s *DB) BulkTasks(ctx context.Context, organisationID string, endsAfter time.Time) ([]*socle.BulkTask, error) {
 	q, args := `SELECT `+taskColumns+` FROM bulk_tasks WHERE ends_at > ?`, []any{stamp(endsAfter)}
 	if organisationID != "" {
 		q, args = q+` AND organisation_id = ?`, append(args, organisationID)
@@ -359,7 +356,7 @@ func (s *DB) BulkTasks(ctx context.Context, organisationID string, endsAfter tim
 		return nil, fmt.Errorf("listing bulk tasks: %w", err)
 	}
 	defer rows.Close()
-	var out []*cases.BulkTask
+	var out []*socle.BulkTask
 	for rows.Next() {
 		t, err := scanTask(rows)
 		if err != nil {

@@ -8,17 +8,14 @@ import (
 	"fmt"
 
 	"socle"
-	"socle/policy"
 )
-
-var _ policy.Facts = (*DB)(nil)
 
 // Relations answers the policy engine: the facts that may let organisation
 // orgID access person personID on day: the person, her follow-ups,
 // proposals, appointments and orientation, each an indexed query; the
 // engine caches the answer.
-func (s *DB) Relations(ctx context.Context, orgID, personID string, day socle.Date) (policy.Relations, error) {
-	var rel policy.Relations
+func (s *DB) Relations(ctx context.Context, orgID, personID string, day socle.Date) (socle.Relations, error) {
+	var rel socle.Relations
 	var dep sql.NullString
 	var parcours []byte
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT departement, parcours FROM persons WHERE id = ?`), personID).Scan(&dep, &parcours)
@@ -47,7 +44,7 @@ func (s *DB) Relations(ctx context.Context, orgID, personID string, day socle.Da
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var f policy.Followup
+		var f socle.RelationFollowup
 		var agent sql.NullString
 		if err := rows.Scan(&f.ID, &f.OrganisationID, &f.OrganisationName, &agent, &f.Start, &f.End); err != nil {
 			return rel, fmt.Errorf("scanning follow-up facts: %w", err)

@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"socle"
-	"socle/identity"
 )
 
 // AgentOrigin returns where an agent's account comes from; an empty origin
 // when nothing was recorded (an account provisioned outside Socle's pages).
-func (s *DB) AgentOrigin(ctx context.Context, agentID string) (*identity.AgentOrigin, error) {
-	o := identity.AgentOrigin{AgentID: agentID}
+func (s *DB) AgentOrigin(ctx context.Context, agentID string) (*socle.AgentOrigin, error) {
+	o := socle.AgentOrigin{AgentID: agentID}
 	var first int64
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT created_by, created_from, enrolled_from, enrolled_ua, enrolled_beside, first_factor_us FROM agent_origins WHERE agent_id = ?`), agentID).
 		Scan(&o.CreatedBy, &o.CreatedFrom, &o.EnrolledFrom, &o.EnrolledUA, &o.EnrolledBeside, &first)

@@ -9,10 +9,7 @@ import (
 	"time"
 
 	"socle"
-	"socle/identity"
 )
-
-var _ identity.Store = (*DB)(nil)
 
 // UpdateAgent replaces the names, roles and disabled flag of an agent.
 func (s *DB) UpdateAgent(ctx context.Context, a *socle.Agent) error {
@@ -40,8 +37,8 @@ func oneRow(res sql.Result, what string) error {
 }
 
 // Credential returns the credential of an agent, empty when none.
-func (s *DB) Credential(ctx context.Context, agentID string) (*identity.Credential, error) {
-	c := identity.Credential{AgentID: agentID}
+func (s *DB) Credential(ctx context.Context, agentID string) (*socle.AgentCredential, error) {
+	c := socle.AgentCredential{AgentID: agentID}
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT password_hash, totp_secret, totp_last_step, updated_at FROM agent_credentials WHERE agent_id = ?`), agentID).
 		Scan(&c.PasswordHash, &c.TOTPSecret, &c.TOTPLastStep, scanTime(&c.UpdatedAt))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -91,22 +88,22 @@ func (s *DB) UseTOTPStep(ctx context.Context, agentID string, step int64) (bool,
 var credIDEncoding = base64.RawURLEncoding
 
 // AddWebAuthnCredential stores a security key of an agent.
-func (s *DB) AddWebAuthnCredential(ctx context.Context, c *identity.WebAuthnCredential) error {
+func (s *DB) AddWebAuthnCredential(ctx context.Context, c *socle.WebAuthnCredential) error {
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO webauthn_credentials (id, agent_id, name, data, created_at) VALUES (?, ?, ?, ?, ?)`),
 		credIDEncoding.EncodeToString(c.ID), c.AgentID, c.Name, string(c.Data), stamp(c.CreatedAt))
 	return s.fail(err, "webauthn credential")
 }
 
 // WebAuthnCredentials lists the security keys of an agent, oldest first.
-func (s *DB) WebAuthnCredentials(ctx context.Context, agentID string) ([]*identity.WebAuthnCredential, error) {
+func (s *DB) WebAuthnCredentials(ctx context.Context, agentID string) ([]*socle.WebAuthnCredential, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, agent_id, name, data, created_at, last_used FROM webauthn_credentials WHERE agent_id = ? ORDER BY created_at, id`), agentID)
 	if err != nil {
 		return nil, fmt.Errorf("listing webauthn credentials: %w", err)
 	}
 	defer rows.Close()
-	var out []*identity.WebAuthnCredential
+	var out []*socle.WebAuthnCredential
 	for rows.Next() {
-		var c identity.WebAuthnCredential
+		var c socle.WebAuthnCredential
 		var id, data string
 		if err := rows.Scan(&id, &c.AgentID, &c.Name, &data, scanTime(&c.CreatedAt), scanTime(&c.LastUsed)); err != nil {
 			return nil, fmt.Errorf("listing webauthn credentials: %w", err)
@@ -122,7 +119,7 @@ func (s *DB) WebAuthnCredentials(ctx context.Context, agentID string) ([]*identi
 
 // UpdateWebAuthnCredential saves the state of a key after a login (its
 // signature counter) and when it was used.
-func (s *DB) UpdateWebAuthnCredential(ctx context.Context, c *identity.WebAuthnCredential) error {
+func (s *DB) UpdateWebAuthnCredential(ctx context.Context, c *socle.WebAuthnCredential) error {
 	res, err := s.write.ExecContext(ctx, s.q(`UPDATE webauthn_credentials SET data = ?, last_used = ? WHERE id = ? AND agent_id = ?`),
 		string(c.Data), stamp(c.LastUsed), credIDEncoding.EncodeToString(c.ID), c.AgentID)
 	if err != nil {
@@ -138,7 +135,7 @@ func (s *DB) DeleteWebAuthnCredentials(ctx context.Context, agentID string) erro
 }
 
 // CreateSession stores a new session.
-func (s *DB) CreateSession(ctx context.Context, se *identity.Session) error {
+func (s *DB) CreateSession(ctx context.Context, se *socle.AgentSession) error {
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO sessions (id, agent_id, strength, method, csrf, pending, created_at, last_seen, expires_at, remote_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		se.ID, se.AgentID, int(se.Strength), se.Method, se.CSRF, se.Pending, stamp(se.CreatedAt), stamp(se.LastSeen), stamp(se.ExpiresAt), se.RemoteAddr, se.UserAgent)
 	return s.fail(err, "session")
@@ -146,8 +143,8 @@ func (s *DB) CreateSession(ctx context.Context, se *identity.Session) error {
 
 const sessionSelect = `SELECT id, agent_id, strength, method, csrf, pending, created_at, last_seen, expires_at, remote_addr, user_agent FROM sessions`
 
-func scanSession(sc interface{ Scan(...any) error }) (*identity.Session, error) {
-	var se identity.Session
+func scanSession(sc interface{ Scan(...any) error }) (*socle.AgentSession, error) {
+	var se socle.AgentSession
 	var strength int
 	if err := sc.Scan(&se.ID, &se.AgentID, &strength, &se.Method, &se.CSRF, &se.Pending, scanTime(&se.CreatedAt), scanTime(&se.LastSeen), scanTime(&se.ExpiresAt), &se.RemoteAddr, &se.UserAgent); err != nil {
 		return nil, err
@@ -157,7 +154,7 @@ func scanSession(sc interface{ Scan(...any) error }) (*identity.Session, error) 
 }
 
 // Session returns the session with that id, ENOTFOUND if none.
-func (s *DB) Session(ctx context.Context, id string) (*identity.Session, error) {
+func (s *DB) Session(ctx context.Context, id string) (*socle.AgentSession, error) {
 	se, err := scanSession(s.read.QueryRowContext(ctx, s.q(sessionSelect+` WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("session")
@@ -198,13 +195,13 @@ func (s *DB) DeleteSessionsOf(ctx context.Context, agentID string) error {
 }
 
 // SessionsOf lists the sessions of an agent, newest first.
-func (s *DB) SessionsOf(ctx context.Context, agentID string) ([]*identity.Session, error) {
+func (s *DB) SessionsOf(ctx context.Context, agentID string) ([]*socle.AgentSession, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(sessionSelect+` WHERE agent_id = ? ORDER BY created_at DESC, id`), agentID)
 	if err != nil {
 		return nil, fmt.Errorf("listing sessions: %w", err)
 	}
 	defer rows.Close()
-	var out []*identity.Session
+	var out []*socle.AgentSession
 	for rows.Next() {
 		se, err := scanSession(rows)
 		if err != nil {
@@ -218,8 +215,8 @@ func (s *DB) SessionsOf(ctx context.Context, agentID string) ([]*identity.Sessio
 func micros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // Throttle returns the failures of key, zero when none.
-func (s *DB) Throttle(ctx context.Context, key string) (identity.Throttle, error) {
-	t := identity.Throttle{Key: key}
+func (s *DB) Throttle(ctx context.Context, key string) (socle.SignInFailures, error) {
+	t := socle.SignInFailures{Key: key}
 	var first, last int64
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT failures, first_us, last_us FROM login_throttles WHERE key = ?`), key).Scan(&t.Failures, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -233,9 +230,9 @@ func (s *DB) Throttle(ctx context.Context, key string) (identity.Throttle, error
 
 // RecordFailure counts one more failure of key in one statement; a failure
 // more than window after the last one starts a new run.
-func (s *DB) RecordFailure(ctx context.Context, key string, at time.Time, window time.Duration) (identity.Throttle, error) {
+func (s *DB) RecordFailure(ctx context.Context, key string, at time.Time, window time.Duration) (socle.SignInFailures, error) {
 	us, stale := at.UnixMicro(), at.Add(-window).UnixMicro()
-	t := identity.Throttle{Key: key}
+	t := socle.SignInFailures{Key: key}
 	var first, last int64
 	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO login_throttles (key, failures, first_us, last_us) VALUES (?, 1, ?, ?)
 ON CONFLICT (key) DO UPDATE SET
@@ -257,7 +254,7 @@ func (s *DB) ResetFailures(ctx context.Context, key string) error {
 }
 
 // CreateToken stores a one-time link.
-func (s *DB) CreateToken(ctx context.Context, t *identity.Token) error {
+func (s *DB) CreateToken(ctx context.Context, t *socle.AgentToken) error {
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO identity_tokens (hash, agent_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
 		t.Hash, t.AgentID, t.Purpose, stamp(t.CreatedAt), stamp(t.ExpiresAt))
 	return s.fail(err, "token")
@@ -265,8 +262,8 @@ func (s *DB) CreateToken(ctx context.Context, t *identity.Token) error {
 
 const tokenColumns = `hash, agent_id, purpose, created_at, expires_at`
 
-func scanToken(sc interface{ Scan(...any) error }) (*identity.Token, error) {
-	var t identity.Token
+func scanToken(sc interface{ Scan(...any) error }) (*socle.AgentToken, error) {
+	var t socle.AgentToken
 	err := sc.Scan(&t.Hash, &t.AgentID, &t.Purpose, scanTime(&t.CreatedAt), scanTime(&t.ExpiresAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("token")
@@ -277,13 +274,13 @@ func scanToken(sc interface{ Scan(...any) error }) (*identity.Token, error) {
 }
 
 // Token returns a one-time link without consuming it.
-func (s *DB) Token(ctx context.Context, hash string) (*identity.Token, error) {
+func (s *DB) Token(ctx context.Context, hash string) (*socle.AgentToken, error) {
 	return scanToken(s.read.QueryRowContext(ctx, s.q(`SELECT `+tokenColumns+` FROM identity_tokens WHERE hash = ?`), hash))
 }
 
 // ConsumeToken deletes a one-time link and returns it if it was unexpired:
 // the delete makes it single-use even under concurrent requests.
-func (s *DB) ConsumeToken(ctx context.Context, hash string, at time.Time) (*identity.Token, error) {
+func (s *DB) ConsumeToken(ctx context.Context, hash string, at time.Time) (*socle.AgentToken, error) {
 	t, err := scanToken(s.write.QueryRowContext(ctx, s.q(`DELETE FROM identity_tokens WHERE hash = ? RETURNING `+tokenColumns), hash))
 	if err != nil {
 		return nil, err
@@ -295,7 +292,7 @@ func (s *DB) ConsumeToken(ctx context.Context, hash string, at time.Time) (*iden
 }
 
 // CreateRecovery stores a recovery request.
-func (s *DB) CreateRecovery(ctx context.Context, r *identity.RecoveryRequest) error {
+func (s *DB) CreateRecovery(ctx context.Context, r *socle.RecoveryRequest) error {
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO recovery_requests (id, agent_id, organisation_id, status, created_at, requested_by, requested_from) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 		r.ID, r.AgentID, r.OrganisationID, r.Status, stamp(r.CreatedAt), r.RequestedBy, r.RequestedFrom)
 	return s.fail(err, "recovery request")
@@ -304,14 +301,14 @@ func (s *DB) CreateRecovery(ctx context.Context, r *identity.RecoveryRequest) er
 const recoverySelect = `SELECT id, agent_id, organisation_id, status, created_at, decided_at, requested_by, requested_from FROM recovery_requests`
 
 // recoveries reads requests with their approvers.
-func (s *DB) recoveries(ctx context.Context, q queryer, where string, arg any) ([]*identity.RecoveryRequest, error) {
+func (s *DB) recoveries(ctx context.Context, q queryer, where string, arg any) ([]*socle.RecoveryRequest, error) {
 	rows, err := q.QueryContext(ctx, s.q(recoverySelect+where), arg)
 	if err != nil {
 		return nil, fmt.Errorf("reading recovery requests: %w", err)
 	}
-	var out []*identity.RecoveryRequest
+	var out []*socle.RecoveryRequest
 	for rows.Next() {
-		var r identity.RecoveryRequest
+		var r socle.RecoveryRequest
 		if err := rows.Scan(&r.ID, &r.AgentID, &r.OrganisationID, &r.Status, scanTime(&r.CreatedAt), scanTime(&r.DecidedAt), &r.RequestedBy, &r.RequestedFrom); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("reading recovery requests: %w", err)
@@ -334,7 +331,7 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func (s *DB) approvers(ctx context.Context, q queryer, r *identity.RecoveryRequest) error {
+func (s *DB) approvers(ctx context.Context, q queryer, r *socle.RecoveryRequest) error {
 	rows, err := q.QueryContext(ctx, s.q(`SELECT approver_id FROM recovery_approvals WHERE recovery_id = ? ORDER BY position`), r.ID)
 	if err != nil {
 		return fmt.Errorf("reading approvals: %w", err)
@@ -352,7 +349,7 @@ func (s *DB) approvers(ctx context.Context, q queryer, r *identity.RecoveryReque
 }
 
 // Recovery returns a recovery request, ENOTFOUND if none.
-func (s *DB) Recovery(ctx context.Context, id string) (*identity.RecoveryRequest, error) {
+func (s *DB) Recovery(ctx context.Context, id string) (*socle.RecoveryRequest, error) {
 	rs, err := s.recoveries(ctx, s.read, ` WHERE id = ?`, id)
 	if err != nil {
 		return nil, err
@@ -364,13 +361,13 @@ func (s *DB) Recovery(ctx context.Context, id string) (*identity.RecoveryRequest
 }
 
 // RecoveriesOf lists the recovery requests of an organisation, newest first.
-func (s *DB) RecoveriesOf(ctx context.Context, organisationID string) ([]*identity.RecoveryRequest, error) {
+func (s *DB) RecoveriesOf(ctx context.Context, organisationID string) ([]*socle.RecoveryRequest, error) {
 	return s.recoveries(ctx, s.read, ` WHERE organisation_id = ? ORDER BY created_at DESC, id`, organisationID)
 }
 
 // ApproveRecovery adds a distinct approver to a pending request, and marks
 // it approved when approvals reach need, in one transaction.
-func (s *DB) ApproveRecovery(ctx context.Context, id, approverID string, need int, at time.Time) (*identity.RecoveryRequest, bool, error) {
+func (s *DB) ApproveRecovery(ctx context.Context, id, approverID string, need int, at time.Time) (*socle.RecoveryRequest, bool, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("approving recovery: %w", err)
@@ -378,7 +375,7 @@ func (s *DB) ApproveRecovery(ctx context.Context, id, approverID string, need in
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO recovery_approvals (recovery_id, approver_id, position, approved_at)
 SELECT r.id, ?, (SELECT count(*) FROM recovery_approvals a WHERE a.recovery_id = r.id), ? FROM recovery_requests r WHERE r.id = ? AND r.status = ?
-ON CONFLICT (recovery_id, approver_id) DO NOTHING`), approverID, stamp(at), id, identity.RecoveryPending); err != nil {
+ON CONFLICT (recovery_id, approver_id) DO NOTHING`), approverID, stamp(at), id, socle.RecoveryPending); err != nil {
 		return nil, false, s.fail(err, "recovery approval")
 	}
 	rs, err := s.recoveries(ctx, tx, ` WHERE id = ?`, id)
@@ -389,8 +386,8 @@ ON CONFLICT (recovery_id, approver_id) DO NOTHING`), approverID, stamp(at), id, 
 		return nil, false, notFound("recovery request")
 	}
 	r, decided := rs[0], false
-	if r.Status == identity.RecoveryPending && len(r.Approvers) >= need {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE recovery_requests SET status = ?, decided_at = ? WHERE id = ? AND status = ?`), identity.RecoveryApproved, stamp(at), id, identity.RecoveryPending)
+	if r.Status == socle.RecoveryPending && len(r.Approvers) >= need {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE recovery_requests SET status = ?, decided_at = ? WHERE id = ? AND status = ?`), socle.RecoveryApproved, stamp(at), id, socle.RecoveryPending)
 		if err != nil {
 			return nil, false, s.fail(err, "recovery request")
 		}
@@ -399,7 +396,7 @@ ON CONFLICT (recovery_id, approver_id) DO NOTHING`), approverID, stamp(at), id, 
 			return nil, false, fmt.Errorf("approving recovery: %w", err)
 		}
 		decided = n == 1
-		r.Status, r.DecidedAt = identity.RecoveryApproved, stamp(at)
+		r.Status, r.DecidedAt = socle.RecoveryApproved, stamp(at)
 	}
 	if err := s.commit(tx, "recovery approval"); err != nil {
 		return nil, false, err
@@ -408,22 +405,22 @@ ON CONFLICT (recovery_id, approver_id) DO NOTHING`), approverID, stamp(at), id, 
 }
 
 // AddNotification stores a notification.
-func (s *DB) AddNotification(ctx context.Context, n *identity.Notification) error {
+func (s *DB) AddNotification(ctx context.Context, n *socle.Notification) error {
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO notifications (id, agent_id, subject, body, created_at) VALUES (?, ?, ?, ?, ?)`),
 		n.ID, n.AgentID, n.Subject, n.Body, stamp(n.CreatedAt))
 	return s.fail(err, "notification")
 }
 
 // Notifications returns the latest notifications of an agent, newest first.
-func (s *DB) Notifications(ctx context.Context, agentID string, limit int) ([]*identity.Notification, error) {
+func (s *DB) Notifications(ctx context.Context, agentID string, limit int) ([]*socle.Notification, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, agent_id, subject, body, created_at FROM notifications WHERE agent_id = ? ORDER BY created_at DESC, id LIMIT ?`), agentID, clampLimit(limit, 50, 500))
 	if err != nil {
 		return nil, fmt.Errorf("listing notifications: %w", err)
 	}
 	defer rows.Close()
-	var out []*identity.Notification
+	var out []*socle.Notification
 	for rows.Next() {
-		var n identity.Notification
+		var n socle.Notification
 		if err := rows.Scan(&n.ID, &n.AgentID, &n.Subject, &n.Body, scanTime(&n.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("listing notifications: %w", err)
 		}

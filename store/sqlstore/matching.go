@@ -9,10 +9,7 @@ import (
 	"time"
 
 	"socle"
-	"socle/matching"
 )
-
-var _ matching.Source = (*DB)(nil)
 
 // matchingBatch is the number of persons read at once into the index.
 const matchingBatch = 5000
@@ -20,7 +17,7 @@ const matchingBatch = 5000
 // MatchingFeatures calls fn with the matching features of the persons
 // updated at or after since (all when zero), in batches by id, with the
 // organisations that follow each today.
-func (s *DB) MatchingFeatures(ctx context.Context, since time.Time, fn func([]matching.Features) error) error {
+func (s *DB) MatchingFeatures(ctx context.Context, since time.Time, fn func([]socle.MatchFeatures) error) error {
 	after := ""
 	today := socle.DateOf(time.Now())
 	for {
@@ -52,13 +49,13 @@ func (s *DB) MatchingFeatures(ctx context.Context, since time.Time, fn func([]ma
 	}
 }
 
-func (s *DB) readFeatures(ctx context.Context, query string, args []any) ([]matching.Features, error) {
+func (s *DB) readFeatures(ctx context.Context, query string, args []any) ([]socle.MatchFeatures, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading matching features: %w", err)
 	}
 	defer rows.Close()
-	var out []matching.Features
+	var out []socle.MatchFeatures
 	for rows.Next() {
 		var id string
 		var commune sql.NullString
@@ -85,7 +82,7 @@ func (s *DB) readFeatures(ctx context.Context, query string, args []any) ([]matc
 // followingOrgs fills the organisations that follow each person of fs
 // (sorted by id) on day: one range scan for a contiguous batch, one query
 // per person otherwise.
-func (s *DB) followingOrgs(ctx context.Context, fs []matching.Features, day socle.Date, contiguous bool) error {
+func (s *DB) followingOrgs(ctx context.Context, fs []socle.MatchFeatures, day socle.Date, contiguous bool) error {
 	pos := make(map[string]int, len(fs))
 	for i := range fs {
 		pos[fs[i].PersonID] = i

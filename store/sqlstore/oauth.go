@@ -8,15 +8,12 @@ import (
 	"time"
 
 	"socle"
-	"socle/oauth"
 )
-
-var _ oauth.Store = (*DB)(nil)
 
 const oauthClientSelect = `SELECT id, organisation_id, name, auth_method, jwks, secret_hash, scopes, disabled, created_at FROM oauth_clients`
 
 // CreateOAuthClient stores a new OAuth2 client, filling its creation time.
-func (s *DB) CreateOAuthClient(ctx context.Context, c *oauth.Client) error {
+func (s *DB) CreateOAuthClient(ctx context.Context, c *socle.OAuthClient) error {
 	c.CreatedAt = stamp(c.CreatedAt)
 	var hash any
 	if c.SecretHash != nil {
@@ -28,8 +25,8 @@ func (s *DB) CreateOAuthClient(ctx context.Context, c *oauth.Client) error {
 }
 
 // OAuthClient returns the client with that id, ENOTFOUND if none.
-func (s *DB) OAuthClient(ctx context.Context, id string) (*oauth.Client, error) {
-	var c oauth.Client
+func (s *DB) OAuthClient(ctx context.Context, id string) (*socle.OAuthClient, error) {
+	var c socle.OAuthClient
 	var method string
 	var scopes []byte
 	err := s.read.QueryRowContext(ctx, s.q(oauthClientSelect+` WHERE id = ?`), id).
@@ -39,7 +36,7 @@ func (s *DB) OAuthClient(ctx context.Context, id string) (*oauth.Client, error) 
 	} else if err != nil {
 		return nil, fmt.Errorf("reading oauth client: %w", err)
 	}
-	c.Method = oauth.AuthMethod(method)
+	c.Method = socle.OAuthMethod(method)
 	if c.Scopes, err = decodeList[string](scopes); err != nil {
 		return nil, fmt.Errorf("reading oauth client scopes: %w", err)
 	}
@@ -83,7 +80,7 @@ func (s *DB) DisabledOAuthClients(ctx context.Context) ([]string, error) {
 
 // CreateSigningKey stores a new signing key and retires the active ones in
 // the same transaction, so that exactly one key signs at any time.
-func (s *DB) CreateSigningKey(ctx context.Context, k *oauth.SigningKey) error {
+func (s *DB) CreateSigningKey(ctx context.Context, k *socle.SigningKey) error {
 	k.CreatedAt = stamp(k.CreatedAt)
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -102,7 +99,7 @@ func (s *DB) CreateSigningKey(ctx context.Context, k *oauth.SigningKey) error {
 
 // SigningKeys returns the active key, then the keys retired after
 // retiredAfter, newest first.
-func (s *DB) SigningKeys(ctx context.Context, retiredAfter time.Time) ([]*oauth.SigningKey, error) {
+func (s *DB) SigningKeys(ctx context.Context, retiredAfter time.Time) ([]*socle.SigningKey, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT kid, private_key, sealed, created_at, retired_at FROM oauth_signing_keys
 		WHERE retired_at IS NULL OR retired_at > ?
 		ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid`), stamp(retiredAfter))
@@ -110,9 +107,9 @@ func (s *DB) SigningKeys(ctx context.Context, retiredAfter time.Time) ([]*oauth.
 		return nil, fmt.Errorf("listing signing keys: %w", err)
 	}
 	defer rows.Close()
-	var keys []*oauth.SigningKey
+	var keys []*socle.SigningKey
 	for rows.Next() {
-		var k oauth.SigningKey
+		var k socle.SigningKey
 		if err := rows.Scan(&k.KID, &k.PrivateKey, &k.Sealed, scanTime(&k.CreatedAt), scanTime(&k.RetiredAt)); err != nil {
 			return nil, fmt.Errorf("listing signing keys: %w", err)
 		}
@@ -125,22 +122,22 @@ func (s *DB) SigningKeys(ctx context.Context, retiredAfter time.Time) ([]*oauth.
 }
 
 // RevokeToken records a revoked token id; revoking twice is no error.
-func (s *DB) RevokeToken(ctx context.Context, t oauth.RevokedToken) error {
+func (s *DB) RevokeToken(ctx context.Context, t socle.RevokedToken) error {
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO oauth_revoked_tokens (jti, client_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING`),
 		t.JTI, t.ClientID, stamp(t.ExpiresAt))
 	return s.fail(err, "revoked token")
 }
 
 // RevokedTokens returns the revocations that expire after now.
-func (s *DB) RevokedTokens(ctx context.Context, now time.Time) ([]oauth.RevokedToken, error) {
+func (s *DB) RevokedTokens(ctx context.Context, now time.Time) ([]socle.RevokedToken, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT jti, client_id, expires_at FROM oauth_revoked_tokens WHERE expires_at > ?`), stamp(now))
 	if err != nil {
 		return nil, fmt.Errorf("listing revoked tokens: %w", err)
 	}
 	defer rows.Close()
-	var out []oauth.RevokedToken
+	var out []socle.RevokedToken
 	for rows.Next() {
-		var t oauth.RevokedToken
+		var t socle.RevokedToken
 		if err := rows.Scan(&t.JTI, &t.ClientID, scanTime(&t.ExpiresAt)); err != nil {
 			return nil, fmt.Errorf("listing revoked tokens: %w", err)
 		}

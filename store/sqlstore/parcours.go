@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/indicators"
-	"socle/policy"
 )
 
 var _ socle.ParcoursStore = (*DB)(nil)
@@ -468,8 +466,8 @@ FROM rectification_requests WHERE person_id = ? ORDER BY created_at DESC, id DES
 // IndicatorRecords returns the anonymous rows the indicators are computed
 // from: confirmed orientations, each person's delay from registration to
 // her first appointment, and the current version of each contract.
-func (s *DB) IndicatorRecords(ctx context.Context) (indicators.Records, error) {
-	var rec indicators.Records
+func (s *DB) IndicatorRecords(ctx context.Context) (socle.IndicatorRecords, error) {
+	var rec socle.IndicatorRecords
 	month := func(t time.Time) string { return t.UTC().Format("2006-01") }
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT operator_kind, parcours, modalite, departement, decided_at
 FROM orientations WHERE status = ?`), socle.OrientationStatusConfirmed)
@@ -477,7 +475,7 @@ FROM orientations WHERE status = ?`), socle.OrientationStatusConfirmed)
 		return rec, fmt.Errorf("indicators: orientations: %w", err)
 	}
 	for rows.Next() {
-		var o indicators.Orientation
+		var o socle.IndicatorOrientation
 		var at time.Time
 		if err := rows.Scan(&o.OperatorKind, &o.Parcours, &o.Modalite, &o.Departement, scanTime(&at)); err != nil {
 			rows.Close()
@@ -507,7 +505,7 @@ FROM events e JOIN persons p ON p.id = e.person_id WHERE e.kind = ? GROUP BY p.i
 		if days < 0 {
 			days = 0
 		}
-		rec.FirstAppointments = append(rec.FirstAppointments, indicators.FirstAppointment{Departement: dep.String, Month: month(reg), Days: days})
+		rec.FirstAppointments = append(rec.FirstAppointments, socle.IndicatorFirstAppointment{Departement: dep.String, Month: month(reg), Days: days})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -527,7 +525,7 @@ JOIN persons p ON p.id = c.person_id WHERE c.status <> ?`), socle.CommitmentSupe
 		if err := rows.Scan(&dep, scanTime(&at), &status); err != nil {
 			return rec, fmt.Errorf("indicators: contracts: %w", err)
 		}
-		rec.Commitments = append(rec.Commitments, indicators.Commitment{Departement: dep.String, Month: month(at), Signed: status == socle.CommitmentSigned})
+		rec.Commitments = append(rec.Commitments, socle.IndicatorCommitment{Departement: dep.String, Month: month(at), Signed: status == socle.CommitmentSigned})
 	}
 	return rec, rows.Err()
 }
@@ -543,7 +541,7 @@ var factsZone = func() *time.Location {
 
 // parcoursFacts adds to rel the person's appointments with the
 // organisation on day and her current orientation.
-func (s *DB) parcoursFacts(ctx context.Context, orgID, personID string, day socle.Date, rel *policy.Relations) error {
+func (s *DB) parcoursFacts(ctx context.Context, orgID, personID string, day socle.Date, rel *socle.Relations) error {
 	y, m, d := day.Time().Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, factsZone)
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, organisation_id, agent_id, start_at FROM events
@@ -554,7 +552,7 @@ WHERE person_id = ? AND organisation_id = ? AND kind = ? AND start_at >= ? AND s
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var a policy.Appointment
+		var a socle.RelationAppointment
 		var agent sql.NullString
 		if err := rows.Scan(&a.EventID, &a.OrganisationID, &agent, scanTime(&a.Start)); err != nil {
 			return fmt.Errorf("reading appointment facts: %w", err)
@@ -565,7 +563,7 @@ WHERE person_id = ? AND organisation_id = ? AND kind = ? AND start_at >= ? AND s
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading appointment facts: %w", err)
 	}
-	var a policy.Assignment
+	var a socle.RelationAssignment
 	var org, orgName sql.NullString
 	var decided, created time.Time
 	err = s.read.QueryRowContext(ctx, s.q(`SELECT o.id, o.organisation_id, g.name, o.operator_kind, o.parcours, o.status, o.decided_at, o.created_at

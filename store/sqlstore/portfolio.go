@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/policy"
 )
 
 // CreateCompanyFollowup records that an organisation follows a company.
@@ -186,7 +185,7 @@ func (s *DB) DeleteEmployerSession(ctx context.Context, hash string) error {
 // proposals are the facts of the policy about the offers, taken by the
 // organisation or on which its agents proposed her, where the person is
 // proposed (see Relations).
-func (s *DB) proposals(ctx context.Context, orgID, personID string) ([]policy.Proposal, error) {
+func (s *DB) proposals(ctx context.Context, orgID, personID string) ([]socle.RelationProposal, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`
 		SELECT m.id, m.offer_id, o.title, c.name, COALESCE(o.organisation_id, m.organisation_id), m.status, m.created_at
 		FROM matches m JOIN offers o ON o.id = m.offer_id JOIN companies c ON c.id = o.company_id
@@ -196,9 +195,9 @@ func (s *DB) proposals(ctx context.Context, orgID, personID string) ([]policy.Pr
 		return nil, fmt.Errorf("reading proposal facts: %w", err)
 	}
 	defer rows.Close()
-	var out []policy.Proposal
+	var out []socle.RelationProposal
 	for rows.Next() {
-		var p policy.Proposal
+		var p socle.RelationProposal
 		var since time.Time
 		if err := rows.Scan(&p.MatchID, &p.OfferID, &p.OfferTitle, &p.CompanyName, &p.OrganisationID, &p.Status, scanTime(&since)); err != nil {
 			return nil, fmt.Errorf("reading proposal facts: %w", err)

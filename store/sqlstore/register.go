@@ -8,19 +8,12 @@ import (
 	"time"
 
 	"socle"
-	"socle/gate"
-	"socle/register"
-)
-
-var (
-	_ register.Store = (*DB)(nil)
-	_ gate.Grants    = (*DB)(nil)
 )
 
 // LatestRegister returns the newest stored version of the register of
 // purposes and agreements, ENOTFOUND when none is stored yet.
-func (s *DB) LatestRegister(ctx context.Context) (*register.Version, error) {
-	v := &register.Version{}
+func (s *DB) LatestRegister(ctx context.Context) (*socle.RegisterVersion, error) {
+	v := &socle.RegisterVersion{}
 	err := s.read.QueryRowContext(ctx, `SELECT version, register, author, reason, created_at FROM policy_registers ORDER BY version DESC LIMIT 1`).
 		Scan(&v.Version, &v.JSON, &v.Author, &v.Reason, scanTime(&v.CreatedAt))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -33,7 +26,7 @@ func (s *DB) LatestRegister(ctx context.Context) (*register.Version, error) {
 
 // AddRegister stores a new version of the register. ECONFLICT when that
 // version number is taken: another administrator saved first.
-func (s *DB) AddRegister(ctx context.Context, v *register.Version) error {
+func (s *DB) AddRegister(ctx context.Context, v *socle.RegisterVersion) error {
 	v.CreatedAt = stamp(v.CreatedAt)
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO policy_registers (version, register, author, reason, created_at) VALUES (?, ?, ?, ?, ?)`),
 		v.Version, v.JSON, v.Author, v.Reason, v.CreatedAt)
@@ -48,15 +41,15 @@ func (s *DB) AddRegister(ctx context.Context, v *register.Version) error {
 
 // RegisterVersions returns the history of the register, newest first,
 // without the registers themselves.
-func (s *DB) RegisterVersions(ctx context.Context, limit int) ([]register.Version, error) {
+func (s *DB) RegisterVersions(ctx context.Context, limit int) ([]socle.RegisterVersion, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT version, author, reason, created_at FROM policy_registers ORDER BY version DESC LIMIT ?`), clampLimit(limit, 100, 1000))
 	if err != nil {
 		return nil, fmt.Errorf("listing register versions: %w", err)
 	}
 	defer rows.Close()
-	var out []register.Version
+	var out []socle.RegisterVersion
 	for rows.Next() {
-		var v register.Version
+		var v socle.RegisterVersion
 		if err := rows.Scan(&v.Version, &v.Author, &v.Reason, scanTime(&v.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("listing register versions: %w", err)
 		}
@@ -77,7 +70,7 @@ func (s *DB) constraint(err error) (ConstraintKind, string) {
 }
 
 // AddGrant stores a break-the-glass grant.
-func (s *DB) AddGrant(ctx context.Context, g *gate.Grant) error {
+func (s *DB) AddGrant(ctx context.Context, g *socle.BreakGlassGrant) error {
 	if g.ID == "" {
 		g.ID = socle.NewID("bdg")
 	}
@@ -92,8 +85,8 @@ func (s *DB) AddGrant(ctx context.Context, g *gate.Grant) error {
 
 const grantColumns = `id, agent_id, organisation_id, person_id, purpose, justification, created_at, expires_at, reviewed, reviewed_by, reviewed_at`
 
-func scanGrant(sc interface{ Scan(...any) error }) (*gate.Grant, error) {
-	g := &gate.Grant{}
+func scanGrant(sc interface{ Scan(...any) error }) (*socle.BreakGlassGrant, error) {
+	g := &socle.BreakGlassGrant{}
 	var reviewedAt time.Time
 	if err := sc.Scan(&g.ID, &g.AgentID, &g.OrganisationID, &g.PersonID, &g.Purpose, &g.Justification,
 		scanTime(&g.Created), scanTime(&g.Expires), &g.Reviewed, &g.ReviewedBy, scanTime(&reviewedAt)); err != nil {
@@ -105,7 +98,7 @@ func scanGrant(sc interface{ Scan(...any) error }) (*gate.Grant, error) {
 
 // ActiveGrant returns the latest grant of agent on person still valid at t,
 // ENOTFOUND when none.
-func (s *DB) ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*gate.Grant, error) {
+func (s *DB) ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*socle.BreakGlassGrant, error) {
 	row := s.read.QueryRowContext(ctx, s.q(`SELECT `+grantColumns+` FROM break_glass_grants
 		WHERE agent_id = ? AND person_id = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`), agentID, personID, stamp(t))
 	g, err := scanGrant(row)
@@ -119,14 +112,14 @@ func (s *DB) ActiveGrant(ctx context.Context, agentID, personID string, t time.T
 
 // GrantsToReview returns break-the-glass grants, newest first, filtered on
 // their review state.
-func (s *DB) GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*gate.Grant, error) {
+func (s *DB) GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*socle.BreakGlassGrant, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+grantColumns+` FROM break_glass_grants
 		WHERE reviewed = ? ORDER BY created_at DESC, id LIMIT ?`), reviewed, clampLimit(limit, 100, 1000))
 	if err != nil {
 		return nil, fmt.Errorf("listing break-the-glass grants: %w", err)
 	}
 	defer rows.Close()
-	var out []*gate.Grant
+	var out []*socle.BreakGlassGrant
 	for rows.Next() {
 		g, err := scanGrant(rows)
 		if err != nil {

@@ -5,12 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"socle"
 	"time"
-
-	"socle/space"
 )
-
-var _ space.Store = (*DB)(nil)
 
 // PersonsByEmail returns the ids of at most limit persons whose contact
 // e-mail, lowercased, is emailKey. persons.email_key is a generated column
@@ -48,7 +45,7 @@ GROUP BY p.email_key HAVING count(*) = 1 ORDER BY p.email_key LIMIT 1`).Scan(&ke
 }
 
 // CreateLink stores a one-time link and deletes the expired ones.
-func (s *DB) CreateLink(ctx context.Context, l *space.Link) error {
+func (s *DB) CreateLink(ctx context.Context, l *socle.PersonLink) error {
 	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM person_links WHERE expires_us < ?`), l.CreatedAt.UnixMicro()); err != nil {
 		return s.fail(err, "login link")
 	}
@@ -59,8 +56,8 @@ func (s *DB) CreateLink(ctx context.Context, l *space.Link) error {
 
 // TakeLink deletes and returns the link with that hash in one statement, so
 // that two requests racing with one link cannot both use it.
-func (s *DB) TakeLink(ctx context.Context, hash string) (*space.Link, error) {
-	l := space.Link{Hash: hash}
+func (s *DB) TakeLink(ctx context.Context, hash string) (*socle.PersonLink, error) {
+	l := socle.PersonLink{Hash: hash}
 	var created, expires int64
 	err := s.write.QueryRowContext(ctx, s.q(`DELETE FROM person_links WHERE hash = ? RETURNING person_id, created_us, expires_us`), hash).
 		Scan(&l.PersonID, &created, &expires)
@@ -74,7 +71,7 @@ func (s *DB) TakeLink(ctx context.Context, hash string) (*space.Link, error) {
 }
 
 // CreatePersonSession stores a person's session and deletes expired ones.
-func (s *DB) CreatePersonSession(ctx context.Context, se *space.Session) error {
+func (s *DB) CreatePersonSession(ctx context.Context, se *socle.PersonSession) error {
 	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM person_sessions WHERE expires_us < ?`), se.CreatedAt.UnixMicro()); err != nil {
 		return s.fail(err, "person session")
 	}
@@ -84,8 +81,8 @@ func (s *DB) CreatePersonSession(ctx context.Context, se *space.Session) error {
 }
 
 // PersonSession returns the person session with that id, ENOTFOUND if none.
-func (s *DB) PersonSession(ctx context.Context, id string) (*space.Session, error) {
-	se := space.Session{ID: id}
+func (s *DB) PersonSession(ctx context.Context, id string) (*socle.PersonSession, error) {
+	se := socle.PersonSession{ID: id}
 	var created, seen, expires int64
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT person_id, csrf, created_us, last_seen_us, expires_us, remote_addr, user_agent FROM person_sessions WHERE id = ?`), id).
 		Scan(&se.PersonID, &se.CSRF, &created, &seen, &expires, &se.RemoteAddr, &se.UserAgent)

@@ -33,10 +33,10 @@ func RunDetect(t *testing.T, open func(t *testing.T) socle.Store) {
 	}
 }
 
-func raise(t *testing.T, s cases.Store, principal, rule string, at time.Time) (*cases.Alert, *cases.Case) {
+func raise(t *testing.T, s cases.Store, principal, rule string, at time.Time) (*socle.Alert, *socle.Case) {
 	t.Helper()
-	a := &cases.Alert{Rule: rule, Score: 2.5, Principal: principal, OrganisationID: "org_a", Reason: "raison",
-		Evidence: []cases.Evidence{{Index: 7, Time: at, Action: "read", PersonRef: "ref1", Allowed: true, Explanation: "Territoire."}}, OccurredAt: at}
+	a := &socle.Alert{Rule: rule, Score: 2.5, Principal: principal, OrganisationID: "org_a", Reason: "raison",
+		Evidence: []socle.AlertEvidence{{Index: 7, Time: at, Action: "read", PersonRef: "ref1", Allowed: true, Explanation: "Territoire."}}, OccurredAt: at}
 	c, err := s.AddAlert(context.Background(), a)
 	must(t, err)
 	return a, c
@@ -53,7 +53,7 @@ func testDetectAlerts(t *testing.T, s cases.Store) {
 	}
 	c, err := s.Case(ctx, c1.ID)
 	must(t, err)
-	if c.Alerts != 2 || c.State != cases.StateNew || c.Principal != "agent:a1" || c.OpenedAt.IsZero() {
+	if c.Alerts != 2 || c.State != socle.CaseNew || c.Principal != "agent:a1" || c.OpenedAt.IsZero() {
 		t.Fatalf("case = %+v", c)
 	}
 	alerts, err := s.CaseAlerts(ctx, c1.ID)
@@ -62,15 +62,15 @@ func testDetectAlerts(t *testing.T, s cases.Store) {
 		t.Fatalf("case alerts = %+v", alerts)
 	}
 	for _, tt := range []struct {
-		f    cases.Filter
+		f    socle.CaseFilter
 		want int
 	}{
-		{cases.Filter{}, 2},
-		{cases.Filter{Rule: "mass_fast"}, 1},
-		{cases.Filter{Rule: "off_hours"}, 2},
-		{cases.Filter{Principal: "agent:a2"}, 1},
-		{cases.Filter{State: cases.StateClosed}, 0},
-		{cases.Filter{OrganisationID: "org_b"}, 0},
+		{socle.CaseFilter{}, 2},
+		{socle.CaseFilter{Rule: "mass_fast"}, 1},
+		{socle.CaseFilter{Rule: "off_hours"}, 2},
+		{socle.CaseFilter{Principal: "agent:a2"}, 1},
+		{socle.CaseFilter{State: socle.CaseClosed}, 0},
+		{socle.CaseFilter{OrganisationID: "org_b"}, 0},
 	} {
 		got, err := s.Cases(ctx, tt.f)
 		must(t, err)
@@ -91,25 +91,25 @@ func testDetectWorkflow(t *testing.T, s cases.Store) {
 	ctx := context.Background()
 	at := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
 	_, c := raise(t, s, "agent:a1", "off_hours", at)
-	c.State, c.TriagedAt, c.UpdatedAt = cases.StateTriage, at.Add(time.Hour), at.Add(time.Hour)
-	must(t, s.UpdateCase(ctx, c, cases.StateNew, &cases.Entry{ID: "dse_1", CaseID: c.ID, Kind: cases.EntryState, Author: "agt_x", Text: "triage"}))
-	wantCode(t, s.UpdateCase(ctx, c, cases.StateNew, nil), socle.ECONFLICT)
-	must(t, s.AddCaseEntry(ctx, &cases.Entry{ID: "dse_2", CaseID: c.ID, Kind: cases.EntryComment, Author: "agt_x", Text: "vu"}))
+	c.State, c.TriagedAt, c.UpdatedAt = socle.CaseTriage, at.Add(time.Hour), at.Add(time.Hour)
+	must(t, s.UpdateCase(ctx, c, socle.CaseNew, &socle.CaseEntry{ID: "dse_1", CaseID: c.ID, Kind: socle.CaseEntryState, Author: "agt_x", Text: "triage"}))
+	wantCode(t, s.UpdateCase(ctx, c, socle.CaseNew, nil), socle.ECONFLICT)
+	must(t, s.AddCaseEntry(ctx, &socle.CaseEntry{ID: "dse_2", CaseID: c.ID, Kind: socle.CaseEntryComment, Author: "agt_x", Text: "vu"}))
 	entries, err := s.CaseEntries(ctx, c.ID)
 	must(t, err)
-	if len(entries) != 2 || entries[0].Text != "triage" || entries[1].Kind != cases.EntryComment {
+	if len(entries) != 2 || entries[0].Text != "triage" || entries[1].Kind != socle.CaseEntryComment {
 		t.Fatalf("entries = %+v", entries)
 	}
-	c.State, c.Verdict, c.ClosedAt = cases.StateClosed, cases.VerdictMisuse, at.Add(2*time.Hour)
-	must(t, s.UpdateCase(ctx, c, cases.StateTriage, nil))
+	c.State, c.Verdict, c.ClosedAt = socle.CaseClosed, socle.VerdictMisuse, at.Add(2*time.Hour)
+	must(t, s.UpdateCase(ctx, c, socle.CaseTriage, nil))
 	got, err := s.Case(ctx, c.ID)
 	must(t, err)
-	if got.State != cases.StateClosed || got.Verdict != cases.VerdictMisuse || !got.TriagedAt.Equal(at.Add(time.Hour)) || !got.ClosedAt.Equal(at.Add(2*time.Hour)) {
+	if got.State != socle.CaseClosed || got.Verdict != socle.VerdictMisuse || !got.TriagedAt.Equal(at.Add(time.Hour)) || !got.ClosedAt.Equal(at.Add(2*time.Hour)) {
 		t.Fatalf("closed case = %+v", got)
 	}
 	// A new alert after the verdict opens a new case.
 	_, next := raise(t, s, "agent:a1", "off_hours", at.Add(3*time.Hour))
-	if next.ID == c.ID || next.State != cases.StateNew {
+	if next.ID == c.ID || next.State != socle.CaseNew {
 		t.Fatalf("alert after close went to %+v", next)
 	}
 }
@@ -117,9 +117,9 @@ func testDetectWorkflow(t *testing.T, s cases.Store) {
 func testDetectSuppressions(t *testing.T, s cases.Store) {
 	ctx := context.Background()
 	at := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
-	must(t, s.PutSuppression(ctx, &cases.Suppression{Principal: "agent:a1", Rule: "off_hours", Until: at.Add(time.Hour), CaseID: "dos_1"}))
-	must(t, s.PutSuppression(ctx, &cases.Suppression{Principal: "agent:a1", Rule: "off_hours", Until: at.Add(48 * time.Hour), CaseID: "dos_2"}))
-	must(t, s.PutSuppression(ctx, &cases.Suppression{Principal: "agent:a2", Rule: "off_hours", Until: at.Add(time.Hour), CaseID: "dos_3"}))
+	must(t, s.PutSuppression(ctx, &socle.Suppression{Principal: "agent:a1", Rule: "off_hours", Until: at.Add(time.Hour), CaseID: "dos_1"}))
+	must(t, s.PutSuppression(ctx, &socle.Suppression{Principal: "agent:a1", Rule: "off_hours", Until: at.Add(48 * time.Hour), CaseID: "dos_2"}))
+	must(t, s.PutSuppression(ctx, &socle.Suppression{Principal: "agent:a2", Rule: "off_hours", Until: at.Add(time.Hour), CaseID: "dos_3"}))
 	got, err := s.Suppressions(ctx, at.Add(2*time.Hour))
 	must(t, err)
 	if len(got) != 1 || got[0].CaseID != "dos_2" || !got[0].Until.Equal(at.Add(48*time.Hour)) {
@@ -144,7 +144,7 @@ func testDetectCursor(t *testing.T, s cases.Store) {
 func testDetectBulkTasks(t *testing.T, s cases.Store) {
 	ctx := context.Background()
 	at := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
-	task := &cases.BulkTask{ID: "tdm_1", OrganisationID: "org_a", AgentID: "agt_a", Purpose: "accompagnement", Population: "relance",
+	task := &socle.BulkTask{ID: "tdm_1", OrganisationID: "org_a", AgentID: "agt_a", Purpose: "accompagnement", Population: "relance",
 		Persons: []string{"per_1"}, Start: at, End: at.Add(24 * time.Hour), DeclaredBy: "agt_a"}
 	must(t, s.CreateBulkTask(ctx, task))
 	must(t, s.ApproveBulkTask(ctx, "tdm_1", "agt_b", at))

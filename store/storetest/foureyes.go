@@ -33,7 +33,7 @@ func RunFourEyes(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 
 	t.Run("origin", func(t *testing.T) {
 		o, err := db.AgentOrigin(ctx, officer.ID)
-		if err != nil || *o != (identity.AgentOrigin{AgentID: officer.ID}) {
+		if err != nil || *o != (socle.AgentOrigin{AgentID: officer.ID}) {
 			t.Fatalf("origin of an account with none recorded = %+v, %v", o, err)
 		}
 		first := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -48,7 +48,7 @@ func RunFourEyes(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 			}
 		}
 		o, err = db.AgentOrigin(ctx, officer.ID)
-		want := identity.AgentOrigin{AgentID: officer.ID, CreatedBy: admin.ID, CreatedFrom: "192.0.2.1", EnrolledFrom: "192.0.2.2", EnrolledUA: "browser", EnrolledBeside: admin.ID, FirstFactor: first}
+		want := socle.AgentOrigin{AgentID: officer.ID, CreatedBy: admin.ID, CreatedFrom: "192.0.2.1", EnrolledFrom: "192.0.2.2", EnrolledUA: "browser", EnrolledBeside: admin.ID, FirstFactor: first}
 		if err != nil || *o != want {
 			t.Fatalf("origin = %+v, %v; want %+v", o, err, want)
 		}
@@ -67,7 +67,7 @@ func RunFourEyes(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 	})
 
 	t.Run("recovery requester", func(t *testing.T) {
-		r := &identity.RecoveryRequest{ID: socle.NewID("rec"), AgentID: officer.ID, OrganisationID: org.ID, Status: identity.RecoveryPending, RequestedBy: admin.ID, RequestedFrom: "192.0.2.1"}
+		r := &socle.RecoveryRequest{ID: socle.NewID("rec"), AgentID: officer.ID, OrganisationID: org.ID, Status: socle.RecoveryPending, RequestedBy: admin.ID, RequestedFrom: "192.0.2.1"}
 		if err := db.CreateRecovery(ctx, r); err != nil {
 			t.Fatal(err)
 		}
@@ -136,11 +136,11 @@ func testLinkMigration(t *testing.T, e Engine) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	if err := s.CreateToken(ctx, &identity.Token{Hash: "old-sha256", AgentID: a.ID, Purpose: identity.TokenActivation, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+	if err := s.CreateToken(ctx, &socle.AgentToken{Hash: "old-sha256", AgentID: a.ID, Purpose: socle.TokenActivation, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	for _, body := range []string{"Choisissez votre mot de passe avec ce lien :\n\nhttp://socle.test/enrolement?jeton=secret", "Rien à cacher."} {
-		if err := s.AddNotification(ctx, &identity.Notification{ID: socle.NewID("ntf"), AgentID: a.ID, Subject: "s", Body: body, CreatedAt: now}); err != nil {
+		if err := s.AddNotification(ctx, &socle.Notification{ID: socle.NewID("ntf"), AgentID: a.ID, Subject: "s", Body: body, CreatedAt: now}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/indicators"
 	"socle/policy"
 )
 
@@ -19,7 +18,7 @@ type ParcoursStore interface {
 	policy.Facts
 	CreateSignLink(ctx context.Context, tokenHash, commitmentID, personID string, expires time.Time) error
 	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)
-	IndicatorRecords(ctx context.Context) (indicators.Records, error)
+	IndicatorRecords(ctx context.Context) (socle.IndicatorRecords, error)
 }
 
 // RunParcours runs the suite of orientations, contracts, events and
