@@ -121,6 +121,10 @@ const (
 	CaseEntryComment = "comment"
 	CaseEntryState   = "state"
 	CaseEntryAssign  = "assign"
+	// The explanation exchange: a privacy officer asks the agent
+	// concerned, whose answer is kept as evidence.
+	CaseEntryQuestion = "question"
+	CaseEntryAnswer   = "reponse"
 )
 
 // CaseEntry is a comment, a state change or an assignment on a case's

@@ -48,12 +48,6 @@ func Overdue(c *socle.Case, now time.Time) bool {
 	return !d.IsZero() && now.After(d)
 }
 
-// Kinds of timeline entries of the explanation exchange.
-const (
-	EntryQuestion = "question" // a privacy officer asks the agent concerned
-	EntryAnswer   = "reponse"  // the agent's answer, kept as evidence
-)
-
 // Audit actions of the explanation exchange.
 const (
 	AuditCaseQuestion = "case_question"
@@ -118,7 +112,7 @@ func (s *Service) Ask(ctx context.Context, actor socle.Actor, id, question strin
 	if question, err = cleanText(question, true); err != nil {
 		return nil, err
 	}
-	e, err := s.addEntry(ctx, actor, c, EntryQuestion, AuditCaseQuestion, "explanation asked of the agent concerned", question)
+	e, err := s.addEntry(ctx, actor, c, socle.CaseEntryQuestion, AuditCaseQuestion, "explanation asked of the agent concerned", question)
 	if err != nil {
 		return nil, err
 	}
@@ -158,9 +152,9 @@ func (s *Service) Questions(ctx context.Context, actor socle.Actor) ([]Question,
 		}
 		for _, e := range es {
 			switch e.Kind {
-			case EntryQuestion:
+			case socle.CaseEntryQuestion:
 				out = append(out, Question{CaseID: c.ID, Asked: e, Deadline: e.CreatedAt.Add(AnswerWindow)})
-			case EntryAnswer:
+			case socle.CaseEntryAnswer:
 				for i := range out {
 					if out[i].CaseID == c.ID && out[i].Answer == nil {
 						out[i].Answer = e
@@ -199,13 +193,13 @@ func (s *Service) Answer(ctx context.Context, actor socle.Actor, id, text string
 	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(es, func(e *socle.CaseEntry) bool { return e.Kind == EntryQuestion }) {
+	if !slices.ContainsFunc(es, func(e *socle.CaseEntry) bool { return e.Kind == socle.CaseEntryQuestion }) {
 		return nil, socle.Errorf(socle.ECONFLICT, "no explanation was asked on this case")
 	}
 	if text, err = cleanText(text, true); err != nil {
 		return nil, err
 	}
-	e, err := s.addEntry(ctx, actor, c, EntryAnswer, AuditCaseAnswer, "the agent concerned answered", text)
+	e, err := s.addEntry(ctx, actor, c, socle.CaseEntryAnswer, AuditCaseAnswer, "the agent concerned answered", text)
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func TestAgentIsAskedAndAnswersInTheApp(t *testing.T) {
 	}
 	var answered bool
 	for _, en := range d.Entries {
-		answered = answered || (en.Kind == cases.EntryAnswer && en.Author == e.adv.ID)
+		answered = answered || (en.Kind == socle.CaseEntryAnswer && en.Author == e.adv.ID)
 	}
 	if !answered {
 		t.Fatalf("the answer is not in the case's timeline: %+v", d.Entries)

@@ -358,7 +358,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.S
 		items = append(items, timelineItem{At: a.OccurredAt, Kind: "alerte", Text: a.Reason, Alert: a, Rule: ruleLabel(a.Rule)})
 	}
 	kinds := map[string]string{socle.CaseEntryComment: "commentaire", socle.CaseEntryState: "etat", socle.CaseEntryAssign: "assignation",
-		cases.EntryQuestion: "question", cases.EntryAnswer: "reponse"}
+		socle.CaseEntryQuestion: "question", socle.CaseEntryAnswer: "reponse"}
 	for _, e := range d.Entries {
 		items = append(items, timelineItem{At: e.CreatedAt, Kind: kinds[e.Kind], Author: e.Author, Text: e.Text})
 	}
