@@ -22,12 +22,3 @@ type RecoveryRequest struct {
 	CreatedAt      time.Time
 	DecidedAt      time.Time
 }
-
-// Notification is a message to an agent, kept and also sent by mail.
-type Notification struct {
-	ID        string
-	AgentID   string
-	Subject   string
-	Body      string
-	CreatedAt time.Time
-}

@@ -56,7 +56,7 @@ type Store interface {
 	DeleteSessionsOf(ctx context.Context, agentID string) error
 	SessionsOf(ctx context.Context, agentID string) ([]*socle.AgentSession, error)
 
-	// Throttle returns the failures of key; a zero Throttle when none.
+	// Throttle returns the failures of key; zero failures when none.
 	Throttle(ctx context.Context, key string) (socle.SignInFailures, error)
 	// RecordFailure adds a failure to key, starting a new run when the last
 	// failure is older than window, and returns the new count.
