@@ -2,6 +2,11 @@
 // discovery, JWKS, an authorize endpoint that signs in a configured user
 // and redirects with a code, and a token endpoint that checks the client,
 // the redirect URI and PKCE (S256) before issuing an ES256 ID token.
+//
+// With a Flavour it behaves like one of the État's federations: ProConnect
+// (claims in a signed userinfo JWT, no email_verified, an acr only when
+// acr_values asks for one, uid/siret/idp_id claims, end_session_endpoint)
+// or FranceConnect (the identity set in a signed userinfo JWT).
 package oidctest
 
 import (
@@ -15,11 +20,24 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
+)
+
+// Flavour is the federation a Provider behaves like.
+type Flavour int
+
+const (
+	// Generic is plain OpenID Connect: the claims are in the ID token.
+	Generic Flavour = iota
+	// ProConnect is the État's federation for agents.
+	ProConnect
+	// FranceConnect is the État's federation for persons.
+	FranceConnect
 )
 
 // User is who signs in at the provider's next authorization.
@@ -28,13 +46,24 @@ type User struct {
 	Email         string
 	EmailVerified bool
 	AMR           []string
-	ACR           string
+	// ACR is the level the login reached; ProConnect returns it only when
+	// the relying party asked for acr values.
+	ACR string
+
+	// ProConnect claims.
+	GivenName, UsualName, UID, SIRET, IdPID string
+
+	// FranceConnect's identity set; GivenName is shared with ProConnect.
+	FamilyName, Birthdate, Birthplace, Gender, PreferredUsername string
 }
 
 // Provider is an OpenID Connect provider on an httptest server.
 type Provider struct {
 	*httptest.Server
 	ClientID, ClientSecret, RedirectURL string
+	// PostLogoutRedirectURL is the registered post_logout_redirect_uri.
+	PostLogoutRedirectURL string
+	Flavour               Flavour
 
 	key *ecdsa.PrivateKey
 	mu  sync.Mutex
@@ -44,22 +73,39 @@ type Provider struct {
 	// attack the relying party must detect.
 	nonceOverride string
 	codes         map[string]grant
+	// tokens are the access tokens issued, for userinfo.
+	tokens map[string]User
+	// asked is the acr_values of the last authorization request.
+	asked string
+	// loggedOut counts the sessions ended at end_session.
+	loggedOut int
 }
 
 type grant struct {
 	user                       User
 	nonce, challenge, redirect string
+	acrAsked                   bool
 	expires                    time.Time
 }
 
-// New starts a provider for one client; Close it when done.
+// New starts a generic provider for one client; Close it when done.
 func New(clientID, clientSecret, redirectURL string) *Provider {
+	return NewFederation(Generic, clientID, clientSecret, redirectURL, "")
+}
+
+// NewFederation starts a provider of that flavour for one client, with
+// postLogoutURL as its registered post_logout_redirect_uri; Close it when
+// done.
+func NewFederation(f Flavour, clientID, clientSecret, redirectURL, postLogoutURL string) *Provider {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		panic(err)
 	}
-	p := &Provider{ClientID: clientID, ClientSecret: clientSecret, RedirectURL: redirectURL, key: key, codes: map[string]grant{}}
+	p := &Provider{ClientID: clientID, ClientSecret: clientSecret, RedirectURL: redirectURL, PostLogoutRedirectURL: postLogoutURL,
+		Flavour: f, key: key, codes: map[string]grant{}, tokens: map[string]User{}}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /userinfo", p.userinfo)
+	mux.HandleFunc("GET /end_session", p.endSession)
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /jwks", p.jwks)
 	mux.HandleFunc("GET /authorize", p.authorize)
@@ -83,8 +129,22 @@ func (p *Provider) ForgeNonce(nonce string) {
 	p.mu.Unlock()
 }
 
+// ACRAsked returns the acr_values of the last authorization request.
+func (p *Provider) ACRAsked() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.asked
+}
+
+// LoggedOut returns how many sessions end_session ended.
+func (p *Provider) LoggedOut() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.loggedOut
+}
+
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{
+	meta := map[string]any{
 		"issuer":                                p.URL,
 		"authorization_endpoint":                p.URL + "/authorize",
 		"token_endpoint":                        p.URL + "/token",
@@ -94,7 +154,14 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 		"id_token_signing_alg_values_supported": []string{"ES256"},
 		"code_challenge_methods_supported":      []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
-	})
+	}
+	if p.Flavour != Generic {
+		meta["userinfo_endpoint"] = p.URL + "/userinfo"
+		meta["userinfo_signing_alg_values_supported"] = []string{"ES256"}
+		meta["end_session_endpoint"] = p.URL + "/end_session"
+		meta["acr_values_supported"] = []string{"eidas1", "eidas2", "eidas3"}
+	}
+	writeJSON(w, http.StatusOK, meta)
 }
 
 func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +181,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	} else {
 		code := rand.Text()
 		p.mu.Lock()
-		p.codes[code] = grant{user: p.user, nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), redirect: q.Get("redirect_uri"), expires: time.Now().Add(time.Minute)}
+		p.codes[code] = grant{user: p.user, nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), redirect: q.Get("redirect_uri"),
+			acrAsked: q.Get("acr_values") != "" || q.Get("claims") != "", expires: time.Now().Add(time.Minute)}
+		p.asked = q.Get("acr_values")
 		p.mu.Unlock()
 		v.Set("code", code)
 	}
@@ -153,22 +222,98 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	claims := jwt.MapClaims{
 		"iss": p.URL, "sub": g.user.Subject, "aud": p.ClientID, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
-		"nonce": nonce, "email": g.user.Email, "email_verified": g.user.EmailVerified,
+		"nonce": nonce,
+	}
+	if p.Flavour == Generic {
+		// The federations put no e-mail in the ID token, and ProConnect
+		// never sends email_verified.
+		claims["email"], claims["email_verified"] = g.user.Email, g.user.EmailVerified
 	}
 	if g.user.AMR != nil {
 		claims["amr"] = g.user.AMR
 	}
-	if g.user.ACR != "" {
+	if g.user.ACR != "" && (p.Flavour != ProConnect || g.acrAsked) {
 		claims["acr"] = g.user.ACR
 	}
-	t := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
-	t.Header["kid"] = "op1"
-	idToken, err := t.SignedString(p.key)
+	idToken, err := p.sign(claims)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "id_token": idToken})
+	access := rand.Text()
+	p.mu.Lock()
+	p.tokens[access] = g.user
+	p.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "token_type": "Bearer", "expires_in": 300, "id_token": idToken})
+}
+
+func (p *Provider) sign(claims jwt.MapClaims) (string, error) {
+	t := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
+	t.Header["kid"] = "op1"
+	return t.SignedString(p.key)
+}
+
+// userinfo answers the claims of the access token's user as a signed JWT
+// (application/jwt), as both federations do.
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p.mu.Lock()
+	u, found := p.tokens[token]
+	p.mu.Unlock()
+	if !ok || !found {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	claims := jwt.MapClaims{"iss": p.URL, "aud": p.ClientID, "sub": u.Subject, "iat": time.Now().Unix()}
+	set := func(name, v string) {
+		if v != "" {
+			claims[name] = v
+		}
+	}
+	switch p.Flavour {
+	case ProConnect:
+		set("email", u.Email)
+		set("given_name", u.GivenName)
+		set("usual_name", u.UsualName)
+		set("uid", u.UID)
+		set("siret", u.SIRET)
+		set("idp_id", u.IdPID)
+	case FranceConnect:
+		set("given_name", u.GivenName)
+		set("family_name", u.FamilyName)
+		set("birthdate", u.Birthdate)
+		set("birthplace", u.Birthplace)
+		set("gender", u.Gender)
+		set("preferred_username", u.PreferredUsername)
+		set("email", u.Email)
+	}
+	jws, err := p.sign(claims)
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwt")
+	w.Write([]byte(jws))
+}
+
+// endSession checks that id_token_hint is an ID token it signed and that
+// post_logout_redirect_uri is registered, then sends the browser back with
+// the state.
+func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	_, err := jwt.Parse(q.Get("id_token_hint"), func(*jwt.Token) (any, error) { return &p.key.PublicKey, nil },
+		jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(p.URL), jwt.WithAudience(p.ClientID), jwt.WithoutClaimsValidation())
+	if err != nil || q.Get("post_logout_redirect_uri") != p.PostLogoutRedirectURL || p.PostLogoutRedirectURL == "" || q.Get("state") == "" {
+		http.Error(w, "invalid logout request", http.StatusBadRequest)
+		return
+	}
+	p.mu.Lock()
+	p.loggedOut++
+	p.mu.Unlock()
+	back, _ := url.Parse(p.PostLogoutRedirectURL)
+	back.RawQuery = url.Values{"state": {q.Get("state")}}.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
