@@ -193,7 +193,14 @@ func handleLogout(s *Server, svc *identity.Service) http.Handler {
 			return
 		}
 		setSession(w, svc, "")
-		http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+		target := "/connexion"
+		if s.sso != nil {
+			// A session opened by the federation ends there too.
+			if end, ok := s.sso.LogoutURL(w, r); ok {
+				target = end
+			}
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
 	})
 }
 
@@ -308,7 +315,14 @@ func handleLogoutEverywhere(s *Server, svc *identity.Service) http.Handler {
 			return
 		}
 		setSession(w, svc, "")
-		http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+		target := "/connexion"
+		if s.sso != nil {
+			// A session opened by the federation ends there too.
+			if end, ok := s.sso.LogoutURL(w, r); ok {
+				target = end
+			}
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
 	})
 }
 

@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	if s.sso != nil && s.identity != nil {
 		s.handle("GET /sso/start", oauth.SSOStartHandler(s.sso))
 		s.handle("GET /sso/callback", oauth.SSOCallbackHandler(s.sso, s.identity))
+		s.handle("GET "+oauth.SSOLogoutReturnPath, oauth.SSOLogoutReturnHandler(s.sso))
 	}
 	personRoutes(s)
 	spaceRoutes(s)

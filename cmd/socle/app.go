@@ -157,6 +157,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 	}
 	if site.sso.Issuer != "" {
 		site.sso.RedirectURL = site.baseURL + "/sso/callback"
+		site.sso.PostLogoutRedirectURL = site.baseURL + oauth.SSOLogoutReturnPath
 		if a.sso, err = oauth.NewSSO(ctx, site.sso, db, a.audit); err != nil {
 			a.Close()
 			return nil, fmt.Errorf("single sign-on: %w", err)
