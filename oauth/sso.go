@@ -2,15 +2,11 @@ package oauth
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
-	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -97,17 +93,10 @@ type SessionStarter interface {
 // SSO runs the authorization code flow with PKCE, state and nonce against
 // the provider.
 type SSO struct {
-	cfg      SSOConfig
-	oauth2   oauth2.Config
-	verifier *oidc.IDTokenVerifier
-	store    SSOStore
-	auditor  socle.Auditor
-	// userinfoURL, keys and endSessionURL come from discovery; keys
-	// verify ProConnect's signed userinfo; endSessionURL is empty when the
-	// provider offers no logout.
-	userinfoURL   string
-	keys          *oidc.RemoteKeySet
-	endSessionURL string
+	cfg     SSOConfig
+	rp      *RelyingParty
+	store   SSOStore
+	auditor socle.Auditor
 }
 
 // SSOResult is who signed in and how strongly.
@@ -144,59 +133,25 @@ func NewSSO(ctx context.Context, cfg SSOConfig, store SSOStore, auditor socle.Au
 	if cfg.MFAMethods == nil {
 		cfg.MFAMethods = []string{"mfa", "otp", "hwk"}
 	}
-	if cfg.SigningAlgs == nil {
-		cfg.SigningAlgs = []string{oidc.RS256, oidc.ES256}
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	p, err := oidc.NewProvider(ctx, cfg.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("oauth: SSO discovery: %w", err)
-	}
-	var meta struct {
-		JWKS       string `json:"jwks_uri"`
-		EndSession string `json:"end_session_endpoint"`
-	}
-	if err := p.Claims(&meta); err != nil {
-		return nil, fmt.Errorf("oauth: SSO discovery metadata: %w", err)
 	}
 	scopes := []string{oidc.ScopeOpenID, "email"}
 	if cfg.Kind == SSOProConnect {
 		scopes = ProConnectScopes
-		if p.UserInfoEndpoint() == "" {
-			return nil, errors.New("oauth: ProConnect publishes no userinfo_endpoint")
-		}
 	}
-	s := &SSO{
-		cfg: cfg,
-		oauth2: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: p.Endpoint(),
-			RedirectURL: cfg.RedirectURL, Scopes: scopes},
-		verifier:    p.VerifierContext(ctx, &oidc.Config{ClientID: cfg.ClientID, SupportedSigningAlgs: cfg.SigningAlgs, Now: cfg.Now}),
-		store:       store,
-		auditor:     auditor,
-		userinfoURL: p.UserInfoEndpoint(),
-		keys:        oidc.NewRemoteKeySet(ctx, meta.JWKS),
+	rp, err := NewRelyingParty(ctx, RelyingPartyConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RedirectURL: cfg.RedirectURL, PostLogoutRedirectURL: cfg.PostLogoutRedirectURL, Scopes: scopes, SigningAlgs: cfg.SigningAlgs,
+		Userinfo: cfg.Kind == SSOProConnect, Cookie: "__Host-socle_sso", Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("oauth: SSO: %w", err)
 	}
-	if cfg.PostLogoutRedirectURL != "" {
-		s.endSessionURL = meta.EndSession
-	}
-	return s, nil
+	return &SSO{cfg: cfg, rp: rp, store: store, auditor: auditor}, nil
 }
-
-// ssoCookie holds state, nonce and PKCE verifier between the redirect to
-// the provider and the callback. __Host- binds it to our origin; Lax lets
-// it come back on the provider's top-level redirect.
-const ssoCookie = "__Host-socle_sso"
-
-const ssoFlowTTL = 10 * time.Minute
 
 // Start redirects the browser to the provider.
 func (s *SSO) Start(w http.ResponseWriter, r *http.Request) {
-	state, nonce, verifier := randomString(32), randomString(32), oauth2.GenerateVerifier()
-	http.SetCookie(w, &http.Cookie{Name: ssoCookie, Value: state + "." + nonce + "." + verifier, Path: "/",
-		MaxAge: int(ssoFlowTTL / time.Second), Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)}
+	var opts []oauth2.AuthCodeOption
 	if s.cfg.Kind == SSOProConnect && len(s.cfg.MFAACRValues) > 0 {
 		// ProConnect returns an acr only when asked; asking is not
 		// obtaining, so Callback checks what comes back.
@@ -204,7 +159,7 @@ func (s *SSO) Start(w http.ResponseWriter, r *http.Request) {
 		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(s.cfg.MFAACRValues, " ")),
 			oauth2.SetAuthURLParam("claims", string(claims)))
 	}
-	http.Redirect(w, r, s.oauth2.AuthCodeURL(state, opts...), http.StatusFound)
+	s.rp.Start(w, r, opts...)
 }
 
 // Callback completes the flow: it checks the state, exchanges the code with
@@ -240,39 +195,11 @@ func (s *SSO) Callback(w http.ResponseWriter, r *http.Request) (*SSOResult, erro
 
 func (s *SSO) callback(w http.ResponseWriter, r *http.Request) (*SSOResult, error) {
 	ctx := r.Context()
-	c, err := r.Cookie(ssoCookie)
-	// The cookie is single-use.
-	http.SetCookie(w, &http.Cookie{Name: ssoCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	login, err := s.rp.Finish(w, r)
 	if err != nil {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "sign-in flow expired, start again")
+		return nil, err
 	}
-	parts := strings.Split(c.Value, ".")
-	if len(parts) != 3 {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "sign-in flow malformed, start again")
-	}
-	state, nonce, verifier := parts[0], parts[1], parts[2]
-	q := r.URL.Query()
-	if e := q.Get("error"); e != "" {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "the identity provider refused: %s", e)
-	}
-	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "state mismatch")
-	}
-	tok, err := s.oauth2.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
-	if err != nil {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "code exchange failed")
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "no ID token")
-	}
-	idt, err := s.verifier.Verify(ctx, raw)
-	if err != nil {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "invalid ID token")
-	}
-	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "nonce mismatch")
-	}
+	idt, raw := login.IDToken, login.Raw
 	var claims struct {
 		Email         string   `json:"email"`
 		EmailVerified *bool    `json:"email_verified"`
@@ -284,7 +211,7 @@ func (s *SSO) callback(w http.ResponseWriter, r *http.Request) (*SSOResult, erro
 	}
 	var res *SSOResult
 	if s.cfg.Kind == SSOProConnect {
-		res, err = s.proConnectAgent(ctx, tok, idt)
+		res, err = s.proConnectAgent(ctx, login)
 	} else {
 		res, err = s.genericAgent(ctx, claims.Email, claims.EmailVerified)
 	}
@@ -341,16 +268,12 @@ type proConnectClaims struct {
 // the federation's subject when it is linked, else by the e-mail address
 // the federation vouches for, then links the subject. Either way the SIRET
 // must be the agent's organisation's.
-func (s *SSO) proConnectAgent(ctx context.Context, tok *oauth2.Token, idt *oidc.IDToken) (*SSOResult, error) {
-	info, err := s.signedUserinfo(ctx, tok)
-	if err != nil {
+func (s *SSO) proConnectAgent(ctx context.Context, login *Login) (*SSOResult, error) {
+	var info proConnectClaims
+	if err := s.rp.SignedUserinfo(ctx, login, &info); err != nil {
 		return nil, err
 	}
-	// The userinfo must speak of the ID token's subject (OpenID Connect
-	// Core 5.3.2), from our provider, to us.
-	if info.Subject != idt.Subject || info.Issuer != s.cfg.Issuer || !audienceHas(info.Audience, s.cfg.ClientID) {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "the userinfo is not about this login")
-	}
+	idt := login.IDToken
 	if info.Email == "" || info.SIRET == "" {
 		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "ProConnect gave no e-mail address or no SIRET")
 	}
@@ -389,55 +312,6 @@ func (s *SSO) proConnectAgent(ctx context.Context, tok *oauth2.Token, idt *oidc.
 		res.Linked = true
 	}
 	return res, nil
-}
-
-// maxUserinfo bounds the userinfo response read.
-const maxUserinfo = 64 << 10
-
-// signedUserinfo fetches the userinfo and verifies its signature against
-// the provider's keys: ProConnect answers a JWT (application/jwt), and an
-// unsigned answer is refused.
-func (s *SSO) signedUserinfo(ctx context.Context, tok *oauth2.Token) (*proConnectClaims, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.userinfoURL, nil)
-	if err != nil {
-		return nil, fmt.Errorf("oauth: userinfo request: %w", err)
-	}
-	tok.SetAuthHeader(req)
-	client := http.DefaultClient
-	if c, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok {
-		client = c
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "userinfo unreachable")
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUserinfo))
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "userinfo refused")
-	}
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/jwt" {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "the userinfo is not a signed JWT")
-	}
-	payload, err := s.keys.VerifySignature(ctx, strings.TrimSpace(string(body)))
-	if err != nil {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "the userinfo signature is invalid")
-	}
-	var c proConnectClaims
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "malformed userinfo claims")
-	}
-	return &c, nil
-}
-
-// audienceHas reports whether a JWT aud claim (a string or a list) holds id.
-func audienceHas(aud json.RawMessage, id string) bool {
-	var one string
-	if json.Unmarshal(aud, &one) == nil {
-		return one == id
-	}
-	var many []string
-	return json.Unmarshal(aud, &many) == nil && slices.Contains(many, id)
 }
 
 // SSOStartHandler serves GET /sso/start.
@@ -483,10 +357,7 @@ func SSOCallbackHandler(s *SSO, sessions SessionStarter) http.Handler {
 			ssoErrorPage.Execute(w, msg)
 			return
 		}
-		if s.endSessionURL != "" {
-			// Kept for the logout at the provider (id_token_hint).
-			http.SetCookie(w, &http.Cookie{Name: ssoIDTokenCookie, Value: res.IDToken, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-		}
+		s.rp.KeepIDToken(w, res.IDToken)
 		target := AfterSSO
 		if !res.MFA {
 			target = SecondFactorPath
@@ -494,13 +365,6 @@ func SSOCallbackHandler(s *SSO, sessions SessionStarter) http.Handler {
 		http.Redirect(w, r, target, http.StatusFound)
 	})
 }
-
-// ssoIDTokenCookie keeps the ID token of an SSO session for the logout at
-// the provider; ssoLogoutCookie the state of that logout.
-const (
-	ssoIDTokenCookie = "__Host-socle_sso_idt"
-	ssoLogoutCookie  = "__Host-socle_sso_logout"
-)
 
 // SSOLogoutReturnPath is Socle's post_logout_redirect_uri, registered at
 // the provider.
@@ -515,23 +379,7 @@ const AfterLogout = "/connexion"
 // offers logout, else ok is false. It forgets the ID token and keeps the
 // state for SSOLogoutReturnHandler. Call it only after Socle's own logout.
 func (s *SSO) LogoutURL(w http.ResponseWriter, r *http.Request) (u string, ok bool) {
-	c, err := r.Cookie(ssoIDTokenCookie)
-	if err != nil || c.Value == "" || s.endSessionURL == "" {
-		return "", false
-	}
-	http.SetCookie(w, &http.Cookie{Name: ssoIDTokenCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	state := randomString(32)
-	http.SetCookie(w, &http.Cookie{Name: ssoLogoutCookie, Value: state, Path: "/", MaxAge: int(ssoFlowTTL / time.Second), Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	end, err := url.Parse(s.endSessionURL)
-	if err != nil {
-		return "", false
-	}
-	q := end.Query()
-	q.Set("id_token_hint", c.Value)
-	q.Set("state", state)
-	q.Set("post_logout_redirect_uri", s.cfg.PostLogoutRedirectURL)
-	end.RawQuery = q.Encode()
-	return end.String(), true
+	return s.rp.LogoutURL(w, r)
 }
 
 // SSOLogoutReturnHandler serves GET /sso/deconnexion/retour, where the
@@ -539,9 +387,7 @@ func (s *SSO) LogoutURL(w http.ResponseWriter, r *http.Request) (u string, ok bo
 // kept, so that nobody else's redirect lands here unnoticed.
 func SSOLogoutReturnHandler(s *SSO) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(ssoLogoutCookie)
-		http.SetCookie(w, &http.Cookie{Name: ssoLogoutCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-		if err != nil || subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(c.Value)) != 1 {
+		if !s.rp.LogoutReturn(w, r) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
 			w.WriteHeader(http.StatusBadRequest)

@@ -11,7 +11,7 @@ import (
 	"socle"
 	"socle/identity"
 	"socle/oauth"
-	"socle/oauth/internal/oidctest"
+	"socle/internal/oidctest"
 )
 
 // TestSSOOpensIdentitySessions runs the whole single sign-on, /sso/start →

@@ -10,7 +10,7 @@ import (
 
 	"socle"
 	"socle/oauth"
-	"socle/oauth/internal/oidctest"
+	"socle/internal/oidctest"
 )
 
 const postLogoutURL = "https://socle.test" + oauth.SSOLogoutReturnPath

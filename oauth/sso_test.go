@@ -9,7 +9,7 @@ import (
 
 	"socle"
 	"socle/oauth"
-	"socle/oauth/internal/oidctest"
+	"socle/internal/oidctest"
 )
 
 // sessions records the sessions the SSO callback opens.
