@@ -60,6 +60,7 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("Detect", func(t *testing.T) { RunDetect(t, open) })
 	t.Run("PendingTOTP", func(t *testing.T) { RunPendingTOTP(t, open) })
 	t.Run("FederationLinks", func(t *testing.T) { RunFederationLinks(t, open) })
+	t.Run("IdentityChecks", func(t *testing.T) { RunIdentityChecks(t, open) })
 	t.Run("Throttle", func(t *testing.T) {
 		RunThrottle(t, func(t *testing.T) (socle.Store, func() socle.Store) {
 			s, loc := e.open(t)
