@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -37,6 +38,9 @@ type linkLogin struct {
 	landing func(r *http.Request) string
 	// signedIn tells the space's own actors from the others.
 	signedIn func(socle.Actor) bool
+	// offer is added to the data of the home page (e.g. other ways to
+	// sign in).
+	offer map[string]any
 }
 
 // request returns the gate request of r's actor in the space, and false
@@ -61,7 +65,8 @@ func (l linkLogin) homePage(s *Server) http.Handler {
 			http.Redirect(w, r, l.landing(r), http.StatusSeeOther)
 			return
 		}
-		l.form(s, w, r, http.StatusOK, nil)
+		// A copy: render adds the page's CSRF token.
+		l.form(s, w, r, http.StatusOK, maps.Clone(l.offer))
 	})
 }
 

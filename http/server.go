@@ -81,6 +81,8 @@ type Services struct {
 	Register *register.Service
 	// Space serves the person's own space (espace usager).
 	Space *space.Service
+	// FranceConnect signs persons in to their space; off when nil.
+	FranceConnect *space.FranceConnect
 	// Matching is the index of the mise en relation; its routes answer
 	// 503 when nil.
 	Matching *matching.Index
@@ -130,6 +132,7 @@ type Server struct {
 	auth      Authenticator
 	register  *register.Service
 	space     *space.Service
+	fc        *space.FranceConnect
 	employer  *employer.Service
 	matching  *matching.Index
 	audit     *audit.Log
@@ -156,6 +159,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	s := &Server{gate: svc.Gate, dir: svc.Directory, identity: svc.Identity, oauth: svc.OAuth, sso: svc.SSO, auth: svc.Auth, logger: logger, cfg: cfg, pages: loadPages(), mux: http.NewServeMux()}
 	s.register = svc.Register
 	s.space = svc.Space
+	s.fc = svc.FranceConnect
 	s.matching = svc.Matching
 	s.audit, s.auditKey = svc.Audit, svc.AuditVerifierKey
 	s.parcours = svc.Parcours

@@ -21,13 +21,40 @@ func spaceRoutes(s *Server) {
 		return
 	}
 	svc := s.space
-	s.handle("GET /usager", spaceLogin(svc).homePage(s))
+	home := spaceLogin(svc)
+	home.offer = map[string]any{"FranceConnect": s.fc != nil}
+	s.handle("GET /usager", home.homePage(s))
 	s.handle("POST /usager/lien", spaceLogin(svc).requestLink(s))
 	s.handle("GET /usager/connexion", spaceLogin(svc).consume(s))
 	s.handle("GET /usager/dossier", handleSpaceFile(s, svc))
 	s.handle("GET /usager/acces", handleSpaceAccesses(s, svc))
 	s.handle("GET /usager/acces.json", handleSpaceDownload(s, svc))
 	s.handle("POST /usager/deconnexion", handleSpaceLogout(s, svc))
+	if s.fc != nil {
+		s.handle("GET /usager/franceconnect", http.HandlerFunc(s.fc.Start))
+		s.handle("GET /usager/franceconnect/retour", handleFranceConnectReturn(s, svc, s.fc))
+	}
+}
+
+// handleFranceConnectReturn completes a FranceConnect login: the session
+// cookie and her file, or the link form with a French reason (an identity
+// check is queued when no single record matched).
+func handleFranceConnectReturn(s *Server, svc *space.Service, fc *space.FranceConnect) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := spaceLogin(svc)
+		tok, err := fc.Callback(w, r)
+		if err != nil {
+			switch socle.ErrorCode(err) {
+			case socle.EUNAUTHENTICATED, socle.EFORBIDDEN, socle.EUNAVAILABLE:
+				l.form(s, w, r, errorStatus(err), map[string]any{"Error": space.FranceConnectMessage(err), "FranceConnect": true})
+			default:
+				s.renderError(w, r, err)
+			}
+			return
+		}
+		http.SetCookie(w, svc.SessionCookie(tok))
+		http.Redirect(w, r, "/usager/dossier", http.StatusSeeOther)
+	})
 }
 
 // spaceLogin is the login by link of the person's space; a consumed link

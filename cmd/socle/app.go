@@ -44,6 +44,7 @@ type app struct {
 	oauth    *oauth.Service
 	sso      *oauth.SSO
 	space    *space.Service
+	fc       *space.FranceConnect // FranceConnect into the person's space; nil when off
 	employer *employer.Service
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
@@ -80,6 +81,8 @@ type siteConfig struct {
 	tls     bool
 	baseURL string
 	sso     oauth.SSOConfig // off when Issuer is empty
+	// franceConnect signs persons in; off when Issuer is empty.
+	franceConnect space.FranceConnectConfig
 	// witnesses cosign the audit checkpoints; none: checkpoints are
 	// signed by the log only.
 	witnesses []audit.Witness
@@ -167,6 +170,10 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, err
 	}
+	if err := a.openFranceConnect(ctx, site); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.openEmployer(site); err != nil {
 		a.Close()
 		return nil, err
@@ -177,7 +184,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
-	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space,
+	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space, FranceConnect: a.fc,
 		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases, Detection: a.dir}
 }
 

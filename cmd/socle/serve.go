@@ -15,6 +15,7 @@ import (
 	sochttp "socle/http"
 	"socle/oauth"
 	"socle/ratelog"
+	"socle/space"
 )
 
 // storeFlags are the flags that choose the store, shared by the commands.
@@ -47,6 +48,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ssoIssuer := fs.String("sso-issuer", getenv("SOCLE_SSO_ISSUER"), "OpenID Connect issuer of the network's single sign-on; off when empty (env SOCLE_SSO_ISSUER; the secret comes from SOCLE_SSO_CLIENT_SECRET)")
 	ssoClientID := fs.String("sso-client-id", getenv("SOCLE_SSO_CLIENT_ID"), "client id of Socle at the SSO provider (env SOCLE_SSO_CLIENT_ID)")
 	ssoKind := fs.String("sso-kind", envOr(getenv, "SOCLE_SSO_KIND", string(oauth.SSOGeneric)), "flavour of the SSO provider: oidc (generic OpenID Connect, verified e-mail required) or proconnect (the État's federation for agents: signed userinfo, SIRET checked against the agent's organisation, logout at the federation) (env SOCLE_SSO_KIND)")
+	fcIssuer := fs.String("franceconnect-issuer", getenv("SOCLE_FRANCECONNECT_ISSUER"), "OpenID Connect issuer of FranceConnect (or FranceConnect+) for persons' sign-in to their space, besides the e-mailed link; off when empty (env SOCLE_FRANCECONNECT_ISSUER; the secret comes from SOCLE_FRANCECONNECT_CLIENT_SECRET; register BASE-URL/usager/franceconnect/retour as redirect URI)")
+	fcClientID := fs.String("franceconnect-client-id", getenv("SOCLE_FRANCECONNECT_CLIENT_ID"), "client id of Socle at FranceConnect (env SOCLE_FRANCECONNECT_CLIENT_ID)")
 	ssoACR := fs.String("sso-mfa-acr", getenv("SOCLE_SSO_MFA_ACR"), "comma-separated acr values that prove a second factor at the SSO provider; with proconnect they are asked for, and eidas2,eidas3 when empty; another returned level means Socle's own second factor (env SOCLE_SSO_MFA_ACR)")
 	adminAddr := fs.String("admin-addr", getenv("SOCLE_ADMIN_ADDR"), "address of the metrics (/metrics) and profiles (/debug/pprof/), apart from the public one; off when empty, keep it on loopback or a private network, e.g. 127.0.0.1:9090 (env SOCLE_ADMIN_ADDR)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
@@ -85,6 +88,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, mailer: mailer, shared: sf.db != "", sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
 		Kind: oauth.SSOKind(*ssoKind), MFAACRValues: splitList(*ssoACR),
+	}, franceConnect: space.FranceConnectConfig{
+		Issuer: *fcIssuer, ClientID: *fcClientID, ClientSecret: getenv("SOCLE_FRANCECONNECT_CLIENT_SECRET"),
 	}, witnesses: witnesses}
 	// Listen first, so that the default base URL (the WebAuthn origin)
 	// names the real port when --addr asks for any (":0").

@@ -27,6 +27,22 @@ func (a *app) openSpace(site siteConfig) error {
 	return nil
 }
 
+// openFranceConnect wires FranceConnect(+) as a way into the person's
+// space, when its issuer is configured.
+func (a *app) openFranceConnect(ctx context.Context, site siteConfig) error {
+	if site.franceConnect.Issuer == "" {
+		return nil
+	}
+	cfg := site.franceConnect
+	cfg.RedirectURL = site.baseURL + "/usager/franceconnect/retour"
+	fc, err := space.NewFranceConnect(ctx, a.space, a.store, cfg)
+	if err != nil {
+		return fmt.Errorf("FranceConnect: %w", err)
+	}
+	a.fc = fc
+	return nil
+}
+
 // demoSpace prints how to try the person's space: the e-mail of a demo
 // person, a login link for her, and from now on the space's mails. Only
 // with --demo: a real deployment never prints a link.
