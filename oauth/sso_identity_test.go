@@ -10,8 +10,8 @@ import (
 
 	"socle"
 	"socle/identity"
-	"socle/oauth"
 	"socle/internal/oidctest"
+	"socle/oauth"
 )
 
 // TestSSOOpensIdentitySessions runs the whole single sign-on, /sso/start →

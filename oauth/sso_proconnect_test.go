@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"socle"
-	"socle/oauth"
 	"socle/internal/oidctest"
+	"socle/oauth"
 )
 
 const postLogoutURL = "https://socle.test" + oauth.SSOLogoutReturnPath
@@ -59,6 +59,7 @@ func TestProConnect(t *testing.T) {
 		mfa      bool
 		agent    *socle.Agent
 		message  string
+		unsigned bool
 	}{
 		{name: "eidas1 only: our second factor", user: agentUser("pc-claire", "claire.martin@ml-lyon.fr", org.SIRET, "eidas1"), status: 302, location: oauth.SecondFactorPath, agent: claire},
 		{name: "no acr: our second factor", user: agentUser("pc-claire", "claire.martin@ml-lyon.fr", org.SIRET, ""), status: 302, location: oauth.SecondFactorPath, agent: claire},
@@ -71,10 +72,12 @@ func TestProConnect(t *testing.T) {
 		{name: "a subject and an e-mail Socle does not know", user: agentUser("pc-x", "inconnu@ml-lyon.fr", org.SIRET, "eidas2"), status: 401},
 		{name: "a disabled agent", user: agentUser("pc-gone", gone.Email, org.SIRET, "eidas2"), status: 403, message: "désactivé"},
 		{name: "no SIRET claim", user: agentUser("pc-y", claire.Email, "", "eidas2"), status: 401},
+		{name: "an unsigned userinfo", user: agentUser("pc-newcomer", claire.Email, org.SIRET, "eidas2"), status: 401, unsigned: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			op.SignIn(tt.user)
+			op.AnswerUnsigned(tt.unsigned)
 			cb := startFlow(t, sso)
 			if got := op.ACRAsked(); got != "eidas2 eidas3" {
 				t.Fatalf("acr_values asked %q, want the configured MFA levels", got)
@@ -109,8 +112,8 @@ func TestProConnect(t *testing.T) {
 	if _, err := e.db.FederationLink(ctx, op.URL, "pc-orphan"); socle.ErrorCode(err) != socle.ENOTFOUND {
 		t.Errorf("a refused login was linked: %v", err)
 	}
-	if n := e.audit.count("sso_login", false); n != 5 {
-		t.Errorf("%d refused sso_login events, want 5", n)
+	if n := e.audit.count("sso_login", false); n != 6 {
+		t.Errorf("%d refused sso_login events, want 6", n)
 	}
 }
 

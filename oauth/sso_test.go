@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"socle"
-	"socle/oauth"
 	"socle/internal/oidctest"
+	"socle/oauth"
 )
 
 // sessions records the sessions the SSO callback opens.

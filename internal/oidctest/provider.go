@@ -79,6 +79,9 @@ type Provider struct {
 	asked string
 	// loggedOut counts the sessions ended at end_session.
 	loggedOut int
+	// unsigned makes userinfo answer plain JSON: a downgrade the relying
+	// party must refuse.
+	unsigned bool
 }
 
 type grant struct {
@@ -134,6 +137,14 @@ func (p *Provider) ACRAsked() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.asked
+}
+
+// AnswerUnsigned makes the userinfo endpoint answer plain, unsigned JSON
+// (on) or a signed JWT (off).
+func (p *Provider) AnswerUnsigned(on bool) {
+	p.mu.Lock()
+	p.unsigned = on
+	p.mu.Unlock()
 }
 
 // LoggedOut returns how many sessions end_session ended.
@@ -287,6 +298,13 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		set("gender", u.Gender)
 		set("preferred_username", u.PreferredUsername)
 		set("email", u.Email)
+	}
+	p.mu.Lock()
+	unsigned := p.unsigned
+	p.mu.Unlock()
+	if unsigned {
+		writeJSON(w, http.StatusOK, claims)
+		return
 	}
 	jws, err := p.sign(claims)
 	if err != nil {
