@@ -233,7 +233,13 @@ func (s *SSO) genericAgent(ctx context.Context, email string, verified *bool) (*
 	if email == "" || verified == nil || !*verified {
 		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "the identity provider gave no verified e-mail address")
 	}
-	agent, err := s.store.AgentByEmail(ctx, email)
+	return enabledAgent(s.store.AgentByEmail(ctx, email))
+}
+
+// enabledAgent turns the agent a login found (or the error finding her)
+// into its result: EUNAUTHENTICATED for nobody, EFORBIDDEN for a disabled
+// account, with the result so that the refusal is audited under her.
+func enabledAgent(agent *socle.Agent, err error) (*SSOResult, error) {
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "no agent has this e-mail address")
 	} else if err != nil {
@@ -253,15 +259,12 @@ var ErrSIRETMismatch = socle.Errorf(socle.EFORBIDDEN, "the SIRET given by ProCon
 
 // proConnectClaims are the claims of ProConnect's signed userinfo.
 type proConnectClaims struct {
-	Issuer    string          `json:"iss"`
-	Audience  json.RawMessage `json:"aud"`
-	Subject   string          `json:"sub"`
-	Email     string          `json:"email"`
-	GivenName string          `json:"given_name"`
-	UsualName string          `json:"usual_name"`
-	UID       string          `json:"uid"`
-	SIRET     string          `json:"siret"`
-	IdPID     string          `json:"idp_id"`
+	Email     string `json:"email"`
+	GivenName string `json:"given_name"`
+	UsualName string `json:"usual_name"`
+	UID       string `json:"uid"`
+	SIRET     string `json:"siret"`
+	IdPID     string `json:"idp_id"`
 }
 
 // proConnectAgent reads the signed userinfo and reconciles the agent: by
@@ -289,14 +292,9 @@ func (s *SSO) proConnectAgent(ctx context.Context, login *Login) (*SSOResult, er
 		first = true
 		agent, err = s.store.AgentByEmail(ctx, info.Email)
 	}
-	if socle.ErrorCode(err) == socle.ENOTFOUND {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "no agent has this e-mail address")
-	} else if err != nil {
-		return nil, fmt.Errorf("oauth: SSO agent: %w", err)
-	}
-	res := &SSOResult{Agent: agent, Strength: socle.AuthPassword}
-	if agent.Disabled {
-		return res, socle.Errorf(socle.EFORBIDDEN, "this account is disabled")
+	res, err := enabledAgent(agent, err)
+	if err != nil {
+		return res, err
 	}
 	org, err := s.store.Organisation(ctx, agent.OrganisationID)
 	if err != nil {

@@ -41,13 +41,7 @@ func TestProConnect(t *testing.T) {
 	orphan := newAgent(noSIRET.ID, "orphan@sans-siret.fr", false)
 	gone := newAgent(org.ID, "parti@ml-lyon.fr", true)
 
-	op := oidctest.NewFederation(oidctest.ProConnect, "socle", "op-secret", redirectURL, postLogoutURL)
-	t.Cleanup(op.Close)
-	sso, err := oauth.NewSSO(ctx, oauth.SSOConfig{Kind: oauth.SSOProConnect, Issuer: op.URL, ClientID: "socle", ClientSecret: "op-secret",
-		RedirectURL: redirectURL, PostLogoutRedirectURL: postLogoutURL}, e.db, e.audit)
-	if err != nil {
-		t.Fatal(err)
-	}
+	op, sso := newProConnect(t, e)
 	agentUser := func(sub, email, siret, acr string) oidctest.User {
 		return oidctest.User{Subject: sub, Email: email, GivenName: "Claire", UsualName: "Martin", UID: "42", SIRET: siret, IdPID: "idp-ml", ACR: acr}
 	}
@@ -117,6 +111,20 @@ func TestProConnect(t *testing.T) {
 	}
 }
 
+// newProConnect starts a provider that behaves like ProConnect and Socle's
+// SSO against it.
+func newProConnect(t *testing.T, e *env) (*oidctest.Provider, *oauth.SSO) {
+	t.Helper()
+	op := oidctest.NewFederation(oidctest.ProConnect, "socle", "op-secret", redirectURL, postLogoutURL)
+	t.Cleanup(op.Close)
+	sso, err := oauth.NewSSO(context.Background(), oauth.SSOConfig{Kind: oauth.SSOProConnect, Issuer: op.URL, ClientID: "socle", ClientSecret: "op-secret",
+		RedirectURL: redirectURL, PostLogoutRedirectURL: postLogoutURL}, e.db, e.audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op, sso
+}
+
 // TestGenericProviderStillNeedsAVerifiedEmail: the ProConnect mode does not
 // relax the generic one.
 func TestGenericProviderStillNeedsAVerifiedEmail(t *testing.T) {
@@ -156,13 +164,7 @@ func TestProConnectLogout(t *testing.T) {
 	if err := e.db.CreateAgent(ctx, agent); err != nil {
 		t.Fatal(err)
 	}
-	op := oidctest.NewFederation(oidctest.ProConnect, "socle", "op-secret", redirectURL, postLogoutURL)
-	t.Cleanup(op.Close)
-	sso, err := oauth.NewSSO(ctx, oauth.SSOConfig{Kind: oauth.SSOProConnect, Issuer: op.URL, ClientID: "socle", ClientSecret: "op-secret",
-		RedirectURL: redirectURL, PostLogoutRedirectURL: postLogoutURL}, e.db, e.audit)
-	if err != nil {
-		t.Fatal(err)
-	}
+	op, sso := newProConnect(t, e)
 	op.SignIn(oidctest.User{Subject: "pc-1", Email: agent.Email, SIRET: org.SIRET, ACR: "eidas2"})
 	rec := httptest.NewRecorder()
 	oauth.SSOCallbackHandler(sso, &sessions{}).ServeHTTP(rec, startFlow(t, sso))

@@ -212,15 +212,9 @@ func fcFlow(t *testing.T, fc *space.FranceConnect) *http.Request {
 	if u, _ := url.Parse(authorize); u.Query().Get("nonce") == "" || !strings.Contains(u.Query().Get("scope"), "birthplace") {
 		t.Fatalf("authorization request: %s", authorize)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(authorize)
+	cb, err := oidctest.Authorize(authorize, rec.Result().Cookies())
 	if err != nil {
 		t.Fatal(err)
-	}
-	resp.Body.Close()
-	cb := httptest.NewRequest(http.MethodGet, resp.Header.Get("Location"), nil)
-	for _, c := range rec.Result().Cookies() {
-		cb.AddCookie(c)
 	}
 	return cb
 }

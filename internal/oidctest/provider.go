@@ -17,6 +17,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -339,4 +340,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// Authorize follows an authorization request (the relying party's
+// redirect) like a browser: the provider answers with a redirect to the
+// callback, returned as the request the browser would send there,
+// carrying cookies (those the relying party set at the start).
+func Authorize(authorizeURL string, cookies []*http.Cookie) (*http.Request, error) {
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(authorizeURL)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		return nil, fmt.Errorf("authorization answered %d", resp.StatusCode)
+	}
+	cb := httptest.NewRequest(http.MethodGet, resp.Header.Get("Location"), nil)
+	for _, c := range cookies {
+		cb.AddCookie(c)
+	}
+	return cb, nil
 }

@@ -18,14 +18,7 @@ func RunFederationLinks(t *testing.T, open func(t *testing.T) socle.Store) {
 		t.Fatal("the store does not implement socle.FederationLinkStore")
 	}
 	ctx := context.Background()
-	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := s.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	agent := NewAgent(org.ID, "noe@ml-lyon.fr")
-	if err := s.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
+	agent := newFederationAgent(t, s)
 	person := NewPerson(1)
 	if err := s.CreatePerson(ctx, person); err != nil {
 		t.Fatal(err)
@@ -77,14 +70,7 @@ func RunIdentityChecks(t *testing.T, open func(t *testing.T) socle.Store) {
 		t.Fatal("the store does not implement socle.IdentityCheckStore")
 	}
 	ctx := context.Background()
-	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := s.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	agent := NewAgent(org.ID, "noe@ml-lyon.fr")
-	if err := s.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
+	agent := newFederationAgent(t, s)
 	single := NewPerson(1)
 	single.Identity.GivenName, single.Identity.FamilyName = "Hélène", "Lefèvre-Dupré"
 	twin1, twin2 := NewPerson(2), NewPerson(2)
@@ -181,4 +167,19 @@ func RunIdentityChecks(t *testing.T, open func(t *testing.T) socle.Store) {
 			t.Fatalf("%d checks still open", len(open))
 		}
 	})
+}
+
+// newFederationAgent stores an organisation and one of its agents.
+func newFederationAgent(t *testing.T, s socle.Store) *socle.Agent {
+	t.Helper()
+	ctx := context.Background()
+	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
+	if err := s.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	agent := NewAgent(org.ID, "noe@ml-lyon.fr")
+	if err := s.CreateAgent(ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	return agent
 }
