@@ -90,6 +90,10 @@ type IdentityCheckStore interface {
 	// date, sex and birthplace (the COG code the record's NIR carries; a
 	// record without NIR never matches).
 	PersonsByIdentity(ctx context.Context, id IdentitySet, limit int) ([]string, error)
+	// PersonsByNIR returns the ids of at most limit persons with that NIR
+	// (spaces ignored) and that birth date: how a human designates the
+	// record of a check, the birth date guarding against a mistyped NIR.
+	PersonsByNIR(ctx context.Context, nir string, birthDate Date, limit int) ([]string, error)
 	// CreateIdentityCheck queues an open check. A subject already waiting
 	// is not queued twice: the open check is returned instead, with
 	// created false.

@@ -6,12 +6,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"socle"
 	"socle/audit"
 	"socle/gate"
+	"socle/identity"
 	"socle/internal/oidctest"
 	"socle/policy"
 	"socle/space"
@@ -66,7 +69,11 @@ func TestFranceConnectPages(t *testing.T) {
 	}
 	g := gate.New(st, engine, log, engine)
 	g.PersonRef = ref
-	h = NewServer(logger, Config{}, Services{Gate: g, Directory: st, Space: svc, FranceConnect: fc, Auth: FirstOf(svc)})
+	ids, err := identity.New(st, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = NewServer(logger, Config{}, Services{Gate: g, Directory: st, Identity: ids, Space: svc, FranceConnect: fc, Auth: FirstOf(ids, svc)})
 
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(u string, cookies []*http.Cookie) *http.Response {
@@ -130,5 +137,55 @@ func TestFranceConnectPages(t *testing.T) {
 				t.Fatalf("her file: %d", file.StatusCode)
 			}
 		})
+	}
+
+	// An administrator links the unmatched login to the record of the NIR
+	// she reads on the person's documents; an adviser may not.
+	org := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
+	if err := st.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	staff := &networkEnv{t: t, srv: srv}
+	browsers := map[socle.Role]*http.Client{}
+	for _, role := range []socle.Role{socle.RoleOrgAdmin, socle.RoleAdviser} {
+		a := storetest.NewAgent(org.ID, string(role)+"@ml-lyon.fr")
+		a.Roles = []socle.Role{role}
+		if err := st.CreateAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		secret, err := ids.SetupDemoAgent(ctx, a.ID, testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		browsers[role] = staff.login(a.Email, secret)
+	}
+	if resp, _ := staff.get(browsers[socle.RoleAdviser], "/verifications-identite", ""); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an adviser sees the identity checks: %d", resp.StatusCode)
+	}
+	_, page := staff.get(browsers[socle.RoleOrgAdmin], "/verifications-identite", "")
+	m := regexp.MustCompile(`action="(/verifications-identite/[^"]+)"`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, "Inconnue") {
+		t.Fatalf("the open check is not listed: %s", page)
+	}
+	csrf := csrfInput.FindStringSubmatch(page)[1]
+	resolve := func(nir string) (int, string) {
+		resp, err := browsers[socle.RoleOrgAdmin].PostForm(srv.URL+m[1], url.Values{"csrf": {csrf}, "decision": {"rattacher"}, "nir": {nir}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, body(resp)
+	}
+	if status, page := resolve(storetest.NIR(7)); status != http.StatusUnprocessableEntity || !strings.Contains(page, "Aucun dossier unique ne porte ce NIR") {
+		t.Fatalf("a NIR of no record: %d %s", status, page)
+	}
+	if status, page := resolve(alice.Identity.NIR); status != http.StatusOK || !strings.Contains(page, "rattaché au dossier") {
+		t.Fatalf("linking: %d %s", status, page)
+	}
+	op.SignIn(stranger)
+	start := get(srv.URL+"/usager/franceconnect", nil)
+	back := get(get(start.Header.Get("Location"), nil).Header.Get("Location"), start.Cookies())
+	if back.StatusCode != http.StatusSeeOther || back.Header.Get("Location") != "/usager/dossier" {
+		t.Fatalf("after the check, FranceConnect login: %d %s", back.StatusCode, back.Header.Get("Location"))
 	}
 }

@@ -33,6 +33,9 @@ func spaceRoutes(s *Server) {
 	if s.fc != nil {
 		s.handle("GET /usager/franceconnect", http.HandlerFunc(s.fc.Start))
 		s.handle("GET /usager/franceconnect/retour", handleFranceConnectReturn(s, svc, s.fc))
+		// The human check of the logins that matched no single record.
+		s.handle("GET /verifications-identite", handleIdentityChecks(s, s.fc))
+		s.handle("POST /verifications-identite/{id}", handleIdentityCheckResolve(s, s.fc))
 	}
 }
 

@@ -189,6 +189,31 @@ func (f *FranceConnect) ResolveIdentityCheck(ctx context.Context, agentID, check
 	return f.checks.ResolveIdentityCheck(ctx, checkID, a.ID, personID, f.space.Now())
 }
 
+// ErrNoRecordForNIR is a NIR that designates no record with the check's
+// birth date, or several.
+var ErrNoRecordForNIR = socle.Errorf(socle.EINVALID, "no single record has this NIR and the birth date FranceConnect certified")
+
+// LinkIdentityCheckByNIR resolves a check by the NIR of the record the
+// agent recognised (from the person's own documents): the record must also
+// have the birth date FranceConnect certified.
+func (f *FranceConnect) LinkIdentityCheckByNIR(ctx context.Context, agentID, checkID, nir string) error {
+	if err := f.mayCheck(ctx, agentID); err != nil {
+		return err
+	}
+	check, err := f.checks.IdentityCheck(ctx, checkID)
+	if err != nil {
+		return err
+	}
+	ids, err := f.checks.PersonsByNIR(ctx, nir, check.Identity.BirthDate, 2)
+	if err != nil {
+		return err
+	}
+	if len(ids) != 1 {
+		return ErrNoRecordForNIR
+	}
+	return f.ResolveIdentityCheck(ctx, agentID, checkID, ids[0])
+}
+
 // mayCheck allows administrators (of an organisation or of the platform)
 // to see and resolve identity checks: the check shows an identity that
 // matched no record the agent follows.

@@ -24,23 +24,24 @@ func (s *DB) PersonsByIdentity(ctx context.Context, id socle.IdentitySet, limit 
 	if family == "" || given == "" || id.BirthDate.IsZero() || id.BirthPlace == "" || id.Sex == "" {
 		return nil, nil
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM persons
+	// The NIR is stored without spaces (normalizeNIR).
+	return queryAll(ctx, s, scanID, "persons by identity", `SELECT id FROM persons
 WHERE family_norm IN (?, ?) AND given_norm IN (?, ?) AND birth_date = ? AND sex = ?
-	AND nir IS NOT NULL AND substr(replace(nir, ' ', ''), 6, 5) = ?
-ORDER BY id LIMIT ?`), family, usage, given, first, id.BirthDate, id.Sex, strings.ToUpper(id.BirthPlace), clampLimit(limit, 2, 100))
-	if err != nil {
-		return nil, fmt.Errorf("looking persons up by identity: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var pid string
-		if err := rows.Scan(&pid); err != nil {
-			return nil, fmt.Errorf("looking persons up by identity: %w", err)
-		}
-		ids = append(ids, pid)
-	}
-	return ids, rows.Err()
+	AND nir IS NOT NULL AND substr(nir, 6, 5) = ?
+ORDER BY id LIMIT ?`, family, usage, given, first, id.BirthDate, id.Sex, strings.ToUpper(id.BirthPlace), clampLimit(limit, 2, 100))
+}
+
+// PersonsByNIR returns the ids of at most limit persons with that NIR and
+// birth date.
+func (s *DB) PersonsByNIR(ctx context.Context, nir string, birthDate socle.Date, limit int) ([]string, error) {
+	return queryAll(ctx, s, scanID, "persons by NIR", `SELECT id FROM persons WHERE nir = ? AND birth_date = ? ORDER BY id LIMIT ?`,
+		strings.ToUpper(normalizeNIR(nir)), birthDate, clampLimit(limit, 2, 100))
+}
+
+func scanID(sc rowScanner) (string, error) {
+	var id string
+	err := sc.Scan(&id)
+	return id, err
 }
 
 const identityCheckSelect = `SELECT id, issuer, subject, identity, candidates, status, person_id, resolved_by, created_at, resolved_at FROM identity_checks`

@@ -124,6 +124,21 @@ func RunIdentityChecks(t *testing.T, open func(t *testing.T) socle.Store) {
 		})
 	}
 
+	t.Run("by NIR", func(t *testing.T) {
+		spaced := single.Identity.NIR[:1] + " " + single.Identity.NIR[1:5] + " " + single.Identity.NIR[5:]
+		for _, tt := range []struct {
+			nir  string
+			born socle.Date
+			want int
+		}{{single.Identity.NIR, single.Identity.BirthDate, 1}, {spaced, single.Identity.BirthDate, 1},
+			{single.Identity.NIR, socle.NewDate(1990, 1, 1), 0}, {NIR(2), twin1.Identity.BirthDate, 2}} {
+			ids, err := checks.PersonsByNIR(ctx, tt.nir, tt.born, 10)
+			if err != nil || len(ids) != tt.want {
+				t.Errorf("PersonsByNIR(%q, %s) = %v, %v; want %d", tt.nir, tt.born, ids, err, tt.want)
+			}
+		}
+	})
+
 	t.Run("queue", func(t *testing.T) {
 		c := &socle.IdentityCheck{Issuer: "https://fc.example", Subject: "fc-1", Identity: twins, Candidates: 2}
 		if created, err := checks.CreateIdentityCheck(ctx, c); err != nil || !created {
