@@ -88,7 +88,10 @@ func TestProConnectLogoutAtTheFederation(t *testing.T) {
 		}
 		return resp
 	}
-	follow := func(resp *http.Response) *http.Response { t.Helper(); return do(http.MethodGet, resp.Header.Get("Location"), nil) }
+	follow := func(resp *http.Response) *http.Response {
+		t.Helper()
+		return do(http.MethodGet, resp.Header.Get("Location"), nil)
+	}
 
 	op.SignIn(oidctest.User{Subject: "pc-claire", Email: agent.Email, SIRET: org.SIRET, ACR: "eidas2"})
 	back := follow(follow(do(http.MethodGet, srv.URL+"/sso/start", nil)))
