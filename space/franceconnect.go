@@ -154,12 +154,23 @@ func (f *FranceConnect) refused(ctx context.Context, c identity.Client, explanat
 }
 
 // OpenIdentityChecks lists the open identity checks for agent, who must be
-// an administrator of her organisation or of the platform.
+// an administrator of her organisation or of the platform. The list shows
+// identities, so reading it is audited (before it is returned).
 func (f *FranceConnect) OpenIdentityChecks(ctx context.Context, agentID string) ([]*socle.IdentityCheck, error) {
-	if err := f.mayCheck(ctx, agentID); err != nil {
+	a, err := f.mayCheck(ctx, agentID)
+	if err != nil {
 		return nil, err
 	}
-	return f.checks.OpenIdentityChecks(ctx, 50)
+	cs, err := f.checks.OpenIdentityChecks(ctx, 50)
+	if err != nil {
+		return nil, err
+	}
+	ev := socle.AuditEvent{Time: f.space.Now().UTC(), Action: "identity_checks_read", AgentID: a.ID, OrganisationID: a.OrganisationID, Allowed: true,
+		Explanation: fmt.Sprintf("Lecture des %d vérifications d'identité FranceConnect en attente.", len(cs))}
+	if err := f.space.log.Append(ctx, ev); err != nil {
+		return nil, magiclink.ErrUnrecorded
+	}
+	return cs, nil
 }
 
 // ResolveIdentityCheck records agent's decision on a check: personID is
@@ -167,10 +178,7 @@ func (f *FranceConnect) OpenIdentityChecks(ctx context.Context, agentID string) 
 // empty when none is the person's. Audited under the person when one is
 // linked.
 func (f *FranceConnect) ResolveIdentityCheck(ctx context.Context, agentID, checkID, personID string) error {
-	if err := f.mayCheck(ctx, agentID); err != nil {
-		return err
-	}
-	a, err := f.space.store.Agent(ctx, agentID)
+	a, err := f.mayCheck(ctx, agentID)
 	if err != nil {
 		return err
 	}
@@ -197,7 +205,7 @@ var ErrNoRecordForNIR = socle.Errorf(socle.EINVALID, "no single record has this 
 // agent recognised (from the person's own documents): the record must also
 // have the birth date FranceConnect certified.
 func (f *FranceConnect) LinkIdentityCheckByNIR(ctx context.Context, agentID, checkID, nir string) error {
-	if err := f.mayCheck(ctx, agentID); err != nil {
+	if _, err := f.mayCheck(ctx, agentID); err != nil {
 		return err
 	}
 	check, err := f.checks.IdentityCheck(ctx, checkID)
@@ -214,20 +222,20 @@ func (f *FranceConnect) LinkIdentityCheckByNIR(ctx context.Context, agentID, che
 	return f.ResolveIdentityCheck(ctx, agentID, checkID, ids[0])
 }
 
-// mayCheck allows administrators (of an organisation or of the platform)
-// to see and resolve identity checks: the check shows an identity that
-// matched no record the agent follows.
-func (f *FranceConnect) mayCheck(ctx context.Context, agentID string) error {
+// mayCheck returns the agent when she may see and resolve identity checks:
+// an administrator of an organisation or of the platform, since a check
+// shows an identity that matched no record the agent follows.
+func (f *FranceConnect) mayCheck(ctx context.Context, agentID string) (*socle.Agent, error) {
 	a, err := f.space.store.Agent(ctx, agentID)
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
-		return socle.Errorf(socle.EFORBIDDEN, "identity checks are for administrators")
+		return nil, socle.Errorf(socle.EFORBIDDEN, "identity checks are for administrators")
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	if a.Disabled || !(a.HasRole(socle.RoleOrgAdmin) || a.HasRole(socle.RolePlatformAdmin)) {
-		return socle.Errorf(socle.EFORBIDDEN, "identity checks are for administrators")
+		return nil, socle.Errorf(socle.EFORBIDDEN, "identity checks are for administrators")
 	}
-	return nil
+	return a, nil
 }
 
 // FranceConnectMessage is the French sentence of a FranceConnect login's failure, for

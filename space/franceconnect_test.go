@@ -168,6 +168,9 @@ func TestFranceConnect(t *testing.T) {
 		if err != nil || len(open) != 2 {
 			t.Fatalf("open checks %v, %v", open, err)
 		}
+		if ev := log.last(); ev.Action != "identity_checks_read" || ev.AgentID != admin.ID {
+			t.Errorf("reading the checks audited as %+v", ev)
+		}
 		var twinCheck *socle.IdentityCheck
 		for _, c := range open {
 			if c.Subject == "fc-twin" {
