@@ -230,7 +230,11 @@ type Result struct {
 	PeakMemMiB   float64 `json:"peak_mem_mib"`   // peak resident set (VmHWM), or the runtime's Sys where unavailable
 	Detector     Report  `json:"detector"`
 	RulesOnly    Report  `json:"rules_only"`
-	Stats        Stats   `json:"stats"`
+	// Live scores the same file replayed through the live path (the
+	// directory loaded as the store's, the events as the gate records
+	// them): `detect eval --events FILE --live`.
+	Live  *Report `json:"live,omitempty"`
+	Stats Stats   `json:"stats"`
 }
 
 // JSON returns the result as one line.
