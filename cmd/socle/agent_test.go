@@ -7,9 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"socle"
-	"socle/store/storetest"
 )
 
 // TestAgentDisableKeepsTheLastDay disables a leaver after an HR import:
@@ -18,19 +15,7 @@ import (
 func TestAgentDisableKeepsTheLastDay(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
-	db, err := openStore(ctx, storeFlags{data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := storetest.NewOrganisation("Agence", socle.KindEmploymentService, "69")
-	if err := db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	claire := storetest.NewAgent(org.ID, "claire@ft.fr")
-	if err := db.CreateAgent(ctx, claire); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	claire := newAgentStore(t, data, "claire@ft.fr")
 	file := filepath.Join(t.TempDir(), "rh.csv")
 	csv := "courriel,nom,adresse,code_commune,date_entree,date_sortie\nclaire@ft.fr,Martin,3 rue des Lilas,69123,2015-01-05,\n"
 	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
@@ -60,7 +45,7 @@ func TestAgentDisableKeepsTheLastDay(t *testing.T) {
 	if err := run(ctx, []string{"agent", "disable", "claire@ft.fr", "--end", "2025-12-31", "--data", data}, noEnv, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	db, err = openStore(ctx, storeFlags{data: data})
+	db, err := openStore(ctx, storeFlags{data: data})
 	if err != nil {
 		t.Fatal(err)
 	}
