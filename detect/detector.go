@@ -373,7 +373,9 @@ func (d *Detector) Observe(ev *Event) []Alert {
 	if !d.cfg.RulesOnly && allowed {
 		tasks = d.dir.Tasks(ev.Principal)
 	}
-	list := ev.Action.list() && ev.Persons() > 1
+	// A list (search results, an export, matching results), even of one
+	// person, discloses cards, not files: opening a file is a read.
+	list := ev.Action.list()
 	for i := range ev.Persons() {
 		person := ev.person(i)
 		if allowed {

@@ -65,6 +65,7 @@ func TestPersonPatterns(t *testing.T) {
 		{"a neighbour read once is not an alert", access("e1", "10:00", "agt_1", "read", "territory", "per_nb"), "", false, false},
 		{"a neighbour read in two hours",
 			access("e1", "10:00", "agt_1", "read", "territory", "per_nb") + access("e2", "14:00", "agt_1", "read", "territory", "per_nb"), "neighbour", false, false},
+		{"a search finding only a colleague's namesake is not a read of her", access("e1", "10:00", "agt_1", "search", "territory", "per_agt2"), "", false, false},
 		{"a search listing a colleague's namesake is not a read of her",
 			access("e1", "10:00", "agt_1", "search", "territory", "per_x", "per_agt2", "per_y") + access("e2", "14:00", "agt_1", "search", "territory", "per_agt2", "per_z"), "", false, false},
 		{"a former colleague",
