@@ -22,7 +22,7 @@ func TestLivePathRecallMatchesTheEvaluation(t *testing.T) {
 	}
 	ctx := context.Background()
 	var buf strings.Builder
-	if err := detect.NewWorld(detect.SimConfig{Agents: 600, Days: 3, Seed: 4}).WriteEvents(ctx, &buf, loc); err != nil {
+	if err := detect.NewWorld(detect.SimConfig{Agents: 400, Days: 3, Seed: 4}).WriteEvents(ctx, &buf, loc); err != nil {
 		t.Fatal(err)
 	}
 	evaluated, err := detect.EvalFile(ctx, strings.NewReader(buf.String()), loc)
