@@ -255,8 +255,8 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 	staff, former, homes, protected, decls, tasks := live.Counts()
 	fmt.Fprintf(stderr, "directory: %d staff (%d former), %d persons with a home, %d protected, %d declarations, %d bulk tasks\n",
 		staff, former, homes, protected, decls, tasks)
-	fmt.Fprintf(stderr, "%d entries since %s: %d reads, %d explained, %d by a bulk task, %d explained afterwards, %d unexplained, %d alerts\n",
-		size-lo, from.Format(time.RFC3339), st.Reads, st.Explained, st.BulkTask, st.Retroactive, st.Unexplained, st.Alerts)
+	fmt.Fprintf(stderr, "%d entries since %s: %d reads, %d explained, %d by a bulk task, %d explained afterwards, %d unexplained, %d alerts, %d review items\n",
+		size-lo, from.Format(time.RFC3339), st.Reads, st.Explained, st.BulkTask, st.Retroactive, st.Unexplained, st.Alerts, st.Reviews)
 	return nil
 }
 
