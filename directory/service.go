@@ -313,6 +313,28 @@ func (h HomeIndex) SetPersonHome(ctx context.Context, ph *socle.PersonHome) erro
 	return h.Store.SetPersonHome(ctx, ph)
 }
 
+// Backfill indexes the homes of persons written without the gate (a
+// bulk-loaded demo network, a migration), as the gate does after each
+// write: without it the household and neighbour rules never fire for them.
+// A person without identity or contact has nothing to index.
+func (h HomeIndex) Backfill(ctx context.Context, persons []*socle.Person, from socle.Date) (int, error) {
+	n := 0
+	for _, p := range persons {
+		if p.Identity == nil && p.Contact == nil {
+			continue
+		}
+		ph := &socle.PersonHome{PersonID: p.ID, Marks: h.Marks(p), From: from}
+		if p.Contact != nil {
+			ph.Departement = socle.DepartementOf(p.Contact.CommuneCode)
+		}
+		if err := h.Store.SetPersonHome(ctx, ph); err != nil {
+			return n, fmt.Errorf("indexing the home of a bulk-loaded person: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 // Names returns the full names of agents by id, for the privacy officers'
 // screens (an unknown id is left out).
 func (s *Service) Names(ctx context.Context, actor socle.Actor, ids ...string) (map[string]string, error) {
