@@ -35,7 +35,7 @@ func handlePortfolioPage(s *Server) http.Handler {
 				return
 			}
 			status = httpx.ErrorStatus(err)
-			d["Error"] = socle.ErrorMessage(err)
+			d["Error"] = message(err)
 			if socle.ErrorCode(err) == socle.ENOTFOUND {
 				d["Error"] = "Aucune entreprise du réseau n'a ce SIRET."
 			}
@@ -98,7 +98,7 @@ func companyWrite(s *Server, do func(w http.ResponseWriter, r *http.Request) (st
 		done, err := do(w, r)
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.EFORBIDDEN {
-				companyFilePage(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": socle.ErrorMessage(err)})
+				companyFilePage(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -122,7 +122,7 @@ func handleCompanyActionPage(s *Server) http.Handler {
 	return companyWrite(s, func(w http.ResponseWriter, r *http.Request) (string, error) {
 		_, err := s.gate.RecordCompanyAction(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("type"), r.PostFormValue("note"))
 		if socle.ErrorCode(err) == socle.EINVALID {
-			err = socle.Errorf(socle.EINVALID, "Choisissez le type d'action ; la note compte au plus 2 000 caractères.")
+			err = userErrorf(socle.EINVALID, "Choisissez le type d'action ; la note compte au plus 2 000 caractères.")
 		}
 		return "L'action de prospection est enregistrée.", err
 	})
@@ -151,7 +151,7 @@ func saveOfferForm(s *Server, w http.ResponseWriter, r *http.Request, o *socle.O
 			s.renderError(w, r, err)
 			return false
 		} else if err != nil {
-			errs["offre"] = socle.ErrorMessage(err)
+			errs["offre"] = message(err)
 		}
 	}
 	if len(errs) > 0 {
@@ -270,7 +270,7 @@ func handleProposePage(s *Server) http.Handler {
 		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), s.matching, r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EFORBIDDEN || code == socle.ECONFLICT || code == socle.EINVALID {
-				msg := socle.ErrorMessage(err)
+				msg := message(err)
 				if code == socle.EFORBIDDEN {
 					msg = "Cette personne n'a pas donné son accord pour être proposée et vous n'êtes pas son référent : recueillez son accord et cochez la case."
 				} else if code == socle.ECONFLICT {

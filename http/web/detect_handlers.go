@@ -43,7 +43,7 @@ func handleStepUpPage(s *Server) http.Handler {
 				http.Redirect(w, r, back, http.StatusSeeOther)
 				return
 			}
-			d["Error"], status = socle.ErrorMessage(err), httpx.ErrorStatus(err)
+			d["Error"], status = message(err), httpx.ErrorStatus(err)
 		}
 		identityPage(s, s.identity, w, r, status, "verification-renforcee", "Vérification renforcée", d)
 	})
@@ -177,7 +177,7 @@ func handleCaseForm(s *Server, form string) http.Handler {
 		}
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT {
-				s.renderCase(w, r, svc, actor, httpx.ErrorStatus(err), socle.ErrorMessage(err))
+				s.renderCase(w, r, svc, actor, httpx.ErrorStatus(err), message(err))
 				return
 			}
 			s.renderError(w, r, err)

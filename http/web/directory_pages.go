@@ -85,29 +85,6 @@ func handleProtectedForm(s *Server, form string) http.Handler {
 	})
 }
 
-// directoryMessage turns a domain error of the directory into French.
-func directoryMessage(err error) string {
-	msg := socle.ErrorMessage(err)
-	for _, m := range []struct{ key, fr string }{
-		{"already in the register", "Cette personne est déjà inscrite au registre."},
-		{"person_id", "Indiquez l'identifiant du dossier de la personne (il commence par « per_ »)."},
-		{"reason", "Indiquez le motif de l'inscription (500 caractères au plus)."},
-		{"kind", "Choisissez une catégorie."},
-		{"of_agent_id", "Choisissez le collègue que vous remplacez, un agent de votre structure."},
-		{"reference", "Indiquez la référence de l'appel ou le nom de l'événement."},
-		{"persons", "Indiquez le ou les identifiants de dossier concernés (ils commencent par « per_ »)."},
-		{"to", "Indiquez des dates de début et de fin valides (la fin après le début ; un remplacement dure trois mois au plus, un événement une semaine)."},
-		{"note", "Le commentaire est trop long (500 caractères au plus)."},
-		{"text", "Écrivez votre réponse (4 000 caractères au plus)."},
-		{"no explanation was asked", "Aucune explication ne vous a été demandée sur ce dossier."},
-	} {
-		if strings.Contains(msg, m.key) {
-			return m.fr
-		}
-	}
-	return "La demande n'a pas pu être enregistrée."
-}
-
 // declarationRow is a declaration as the page shows it.
 type declarationRow struct {
 	ID, Kind, Detail, Window string
@@ -223,24 +200,6 @@ func handleBulkTaskForm(s *Server, form string) http.Handler {
 		}
 		http.Redirect(w, r, "/declarations", http.StatusSeeOther)
 	})
-}
-
-// taskMessage turns a domain error of a bulk task into French.
-func taskMessage(err error) string {
-	msg := socle.ErrorMessage(err)
-	for _, m := range []struct{ key, fr string }{
-		{"already approved", "Cette tâche est déjà approuvée."},
-		{"approve", "Une tâche est approuvée par un administrateur de la structure, autre que l'agent qui la réalise et que celui qui l'a déclarée."},
-		{"purpose", "Choisissez la finalité de la tâche."},
-		{"population", "Décrivez la population concernée ou listez les dossiers."},
-		{"persons", "Un identifiant de dossier est mal formé (il commence par « per_ »)."},
-		{"end", "La tâche a un début, une fin après le début, et dure 31 jours au plus."},
-	} {
-		if strings.Contains(msg, m.key) {
-			return m.fr
-		}
-	}
-	return "La tâche n'a pas pu être enregistrée."
 }
 
 func orDefault(s, def string) string {

@@ -128,7 +128,7 @@ func handleEmployerSaveOffer(s *Server, svc *employer.Service) http.Handler {
 				s.renderError(w, r, err)
 				return
 			} else if err != nil {
-				errs["offre"] = socle.ErrorMessage(err)
+				errs["offre"] = message(err)
 			}
 		}
 		if len(errs) > 0 {

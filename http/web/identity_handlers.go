@@ -62,7 +62,7 @@ func handleLogin(s *Server, svc *identity.Service) http.Handler {
 		email := strings.TrimSpace(r.PostFormValue("email"))
 		res, err := svc.Login(r.Context(), email, r.PostFormValue("password"), identity.ClientOf(r), sessionCookie(r, svc))
 		if err != nil {
-			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "connexion", "Connexion", formData{"Error": socle.ErrorMessage(err), "Email": email})
+			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "connexion", "Connexion", formData{"Error": message(err), "Email": email})
 			return
 		}
 		setSession(w, svc, res.Token)
@@ -96,7 +96,7 @@ func handleSecondFactor(s *Server, svc *identity.Service) http.Handler {
 				http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 				return
 			}
-			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", formData{"Error": socle.ErrorMessage(err)})
+			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", formData{"Error": message(err)})
 			return
 		}
 		setSession(w, svc, tok)
@@ -140,7 +140,7 @@ func handleEnrolment(s *Server, svc *identity.Service) http.Handler {
 				s.renderError(w, r, berr)
 				return
 			}
-			identityPage(s, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", enrolmentData(e, token, socle.ErrorMessage(err)))
+			identityPage(s, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", enrolmentData(e, token, message(err)))
 			return
 		}
 		setSession(w, svc, tok)
@@ -201,7 +201,7 @@ func handleResetPassword(s *Server, svc *identity.Service) http.Handler {
 		}
 		err := svc.ResetPassword(r.Context(), strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
 		if err != nil {
-			recoveryView(s, svc, w, r, httpx.ErrorStatus(err), formData{"ResetError": socle.ErrorMessage(err)})
+			recoveryView(s, svc, w, r, httpx.ErrorStatus(err), formData{"ResetError": message(err)})
 			return
 		}
 		identityPage(s, svc, w, r, http.StatusOK, "connexion", "Connexion", formData{"Notice": "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."})
@@ -214,7 +214,7 @@ func handleRequestRecovery(s *Server, svc *identity.Service) http.Handler {
 			return
 		}
 		if err := svc.RequestRecovery(r.Context(), strings.TrimSpace(r.PostFormValue("email")), identity.ClientOf(r)); err != nil {
-			recoveryView(s, svc, w, r, httpx.ErrorStatus(err), formData{"RequestError": socle.ErrorMessage(err)})
+			recoveryView(s, svc, w, r, httpx.ErrorStatus(err), formData{"RequestError": message(err)})
 			return
 		}
 		recoveryView(s, svc, w, r, http.StatusOK, formData{"RequestNotice": "Si ce compte existe, deux administrateurs de sa structure doivent maintenant approuver la demande. L'agent en est averti par courriel."})
@@ -335,7 +335,7 @@ func handleCreateAgent(s *Server, svc *identity.Service) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			agentsView(s, svc, w, r, httpx.ErrorStatus(err), formData{"Error": socle.ErrorMessage(err)})
+			agentsView(s, svc, w, r, httpx.ErrorStatus(err), formData{"Error": message(err)})
 			return
 		}
 		agentsView(s, svc, w, r, http.StatusCreated, formData{"Notice": "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."})

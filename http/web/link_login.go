@@ -97,7 +97,7 @@ func (l linkLogin) requestLink(s *Server) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			l.form(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": socle.ErrorMessage(err), "Email": email})
+			l.form(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": message(err), "Email": email})
 			return
 		}
 		l.form(s, w, r, http.StatusOK, map[string]any{"Notice": l.sent})
@@ -112,7 +112,7 @@ func (l linkLogin) consume(s *Server) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			l.form(s, w, r, http.StatusNotFound, map[string]any{"Error": socle.ErrorMessage(err)})
+			l.form(s, w, r, http.StatusNotFound, map[string]any{"Error": message(err)})
 			return
 		}
 		http.SetCookie(w, l.svc.SessionCookie(tok))

@@ -153,7 +153,7 @@ func parseOfferForm(r *http.Request, o *socle.Offer, ref *rome.Referential) (off
 	if len(errs) == 0 {
 		// The domain's own check, in case it knows more than the form.
 		if err := o.Validate(); err != nil {
-			errs["offre"] = "L'offre n'est pas valide : " + socle.ErrorMessage(err)
+			errs["offre"] = "L'offre n'est pas valide : " + message(err)
 		}
 	}
 	return f, errs

@@ -147,7 +147,7 @@ func handleOrientationPropose(s *Server, p *gate.Parcours) http.Handler {
 		o, _, err := p.ProposeOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
 		if err != nil {
 			if soft(err) {
-				orientationPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": "La proposition n'a pas pu être établie : " + socle.ErrorMessage(err)})
+				orientationPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": "La proposition n'a pas pu être établie : " + message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -173,7 +173,7 @@ func handleOrientationConfirm(s *Server, p *gate.Parcours) http.Handler {
 		}
 		i := slices.IndexFunc(os, func(o *socle.Orientation) bool { return o.ID == oid })
 		if i < 0 {
-			s.renderError(w, r, socle.Errorf(socle.ENOTFOUND, "Cette orientation n'existe pas."))
+			s.renderError(w, r, userErrorf(socle.ENOTFOUND, "Cette orientation n'existe pas."))
 			return
 		}
 		o := os[i]
@@ -199,7 +199,7 @@ func handleOrientationConfirm(s *Server, p *gate.Parcours) http.Handler {
 		}
 		if _, err := p.ConfirmOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), oid, ch); err != nil {
 			if soft(err) {
-				fail(httpx.ErrorStatus(err), "L'orientation n'a pas pu être confirmée : "+socle.ErrorMessage(err))
+				fail(httpx.ErrorStatus(err), "L'orientation n'a pas pu être confirmée : "+message(err))
 				return
 			}
 			s.renderError(w, r, err)
@@ -306,7 +306,7 @@ func handleContractCreate(s *Server, p *gate.Parcours) http.Handler {
 		_, err := p.CreateCommitment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), actions)
 		if err != nil {
 			if soft(err) {
-				msg := socle.ErrorMessage(err)
+				msg := message(err)
 				if socle.ErrorCode(err) == socle.ECONFLICT {
 					msg = "Confirmez d'abord l'orientation de la personne : le contrat en découle."
 				}
@@ -327,7 +327,7 @@ func handleContractSign(s *Server, p *gate.Parcours) http.Handler {
 		}
 		if _, err := p.SignAsAdviser(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("cid")); err != nil {
 			if soft(err) {
-				msg := socle.ErrorMessage(err)
+				msg := message(err)
 				if socle.ErrorCode(err) == socle.ECONFLICT {
 					msg = "Ce contrat porte déjà votre signature."
 				}
@@ -390,7 +390,7 @@ func handleAppointmentCreate(s *Server, p *gate.Parcours) http.Handler {
 		}
 		if err := p.CreateEvent(r.Context(), pageRequest(r, purposeAccompagnement, ""), e); err != nil {
 			if soft(err) {
-				contractPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": "Le rendez-vous n'a pas pu être enregistré : " + socle.ErrorMessage(err)})
+				contractPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": "Le rendez-vous n'a pas pu être enregistré : " + message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -451,7 +451,7 @@ func handleRectificationAnswer(s *Server, p *gate.Parcours) http.Handler {
 			decision == "accepter", r.PostFormValue("motif"))
 		if err != nil {
 			if soft(err) {
-				rectificationsPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": socle.ErrorMessage(err)})
+				rectificationsPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -480,7 +480,7 @@ func handleAgendaPage(s *Server, p *gate.Parcours) http.Handler {
 		if v := r.URL.Query().Get("du"); v != "" {
 			d, err := time.ParseInLocation("2006-01-02", v, paris)
 			if err != nil {
-				s.renderError(w, r, socle.Errorf(socle.EINVALID, "La date doit être au format AAAA-MM-JJ."))
+				s.renderError(w, r, userErrorf(socle.EINVALID, "La date doit être au format AAAA-MM-JJ."))
 				return
 			}
 			day = d
@@ -519,13 +519,13 @@ func handleIndicatorsPage(s *Server, p *gate.Parcours) http.Handler {
 		}
 		g, err := indicators.ParseGrouping(r.URL.Query().Get("groupe"))
 		if err != nil {
-			s.renderError(w, r, socle.Errorf(socle.EINVALID, "Regroupement inconnu : departement, mois ou departement_mois."))
+			s.renderError(w, r, userErrorf(socle.EINVALID, "Regroupement inconnu : departement, mois ou departement_mois."))
 			return
 		}
 		rep, err := p.Indicators(r.Context(), pageRequest(r, purposeStatistique, ""), g)
 		if err != nil {
 			if socle.ErrorCode(err) == socle.EFORBIDDEN {
-				err = socle.Errorf(socle.EFORBIDDEN, "Les indicateurs sont réservés aux statisticiens et aux administrateurs.")
+				err = userErrorf(socle.EFORBIDDEN, "Les indicateurs sont réservés aux statisticiens et aux administrateurs.")
 			}
 			s.renderError(w, r, err)
 			return
@@ -685,7 +685,7 @@ func handleSpaceReauth(s *Server, p *gate.Parcours, svc *space.Service) http.Han
 				s.renderError(w, r, err)
 				return
 			}
-			d["Error"] = socle.ErrorMessage(err)
+			d["Error"] = message(err)
 		} else {
 			d["Notice"] = "Un lien de confirmation vient de vous être envoyé par courriel. Ouvrez-le, puis signez dans les 5 minutes."
 		}
@@ -717,7 +717,7 @@ func handleSpaceSign(s *Server, p *gate.Parcours, svc *space.Service) http.Handl
 				s.renderError(w, r, err)
 				return
 			}
-			msg := socle.ErrorMessage(err)
+			msg := message(err)
 			switch socle.ErrorCode(err) {
 			case socle.EUNAUTHENTICATED:
 				msg = "Votre connexion date de plus de 5 minutes : confirmez votre identité avec un nouveau lien, puis signez."

@@ -89,11 +89,11 @@ func handlePersonsPage(s *Server) http.Handler {
 			var err error
 			if form["naissance"] != "" {
 				if pq.BirthDate, err = socle.ParseDate(form["naissance"]); err != nil {
-					err = socle.Errorf(socle.EINVALID, "La date de naissance doit être au format AAAA-MM-JJ.")
+					err = userErrorf(socle.EINVALID, "La date de naissance doit être au format AAAA-MM-JJ.")
 				}
 			}
 			if err == nil && form["finalite"] == "" {
-				err = socle.Errorf(socle.EINVALID, "Choisissez la finalité de votre recherche : elle est obligatoire.")
+				err = userErrorf(socle.EINVALID, "Choisissez la finalité de votre recherche : elle est obligatoire.")
 			}
 			if err == nil {
 				var found []*socle.Person
@@ -109,7 +109,7 @@ func handlePersonsPage(s *Server) http.Handler {
 					return
 				}
 				status = httpx.ErrorStatus(err)
-				data["Error"] = socle.ErrorMessage(err)
+				data["Error"] = message(err)
 			}
 		}
 		s.render(w, r, status, "recherche", view{Title: "Rechercher un usager", Nav: "usagers", Data: data})
@@ -257,7 +257,7 @@ func handlePersonPage(s *Server) http.Handler {
 			s.render(w, r, http.StatusNotFound, "dossier", view{Title: "Dossier introuvable", Nav: "usagers", Data: data})
 			return
 		case socle.ErrorCode(err) == socle.EINVALID:
-			data["Error"] = socle.ErrorMessage(err)
+			data["Error"] = message(err)
 			s.render(w, r, http.StatusBadRequest, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
 			return
 		case err != nil:
@@ -349,7 +349,7 @@ func handleRegisterPage(s *Server) http.Handler {
 			return
 		}
 		if s.register == nil {
-			s.renderError(w, r, socle.Errorf(socle.EUNAVAILABLE, "Le registre n'est pas disponible."))
+			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, "Le registre n'est pas disponible."))
 			return
 		}
 		registerPage(s, w, r, http.StatusOK, map[string]any{})
@@ -366,7 +366,7 @@ func handleRegisterEdit(s *Server) http.Handler {
 			return
 		}
 		if s.register == nil {
-			s.renderError(w, r, socle.Errorf(socle.EUNAVAILABLE, "Le registre n'est pas disponible."))
+			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, "Le registre n'est pas disponible."))
 			return
 		}
 		if err := register.CheckAdmin(actor); err != nil {
@@ -384,7 +384,7 @@ func handleRegisterEdit(s *Server) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			registerPage(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": socle.ErrorMessage(err), "JSON": text, "Reason": r.PostFormValue("reason")})
+			registerPage(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": message(err), "JSON": text, "Reason": r.PostFormValue("reason")})
 			return
 		}
 		if change != nil {

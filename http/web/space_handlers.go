@@ -178,7 +178,7 @@ func handleSpaceAccesses(s *Server, svc *space.Service) http.Handler {
 		if v := r.URL.Query().Get("avant"); v != "" {
 			n, err := strconv.ParseUint(v, 10, 64)
 			if err != nil {
-				s.renderError(w, r, socle.Errorf(socle.EINVALID, "Le paramètre « avant » doit être un nombre."))
+				s.renderError(w, r, userErrorf(socle.EINVALID, "Le paramètre « avant » doit être un nombre."))
 				return
 			}
 			before = n

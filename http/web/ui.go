@@ -77,20 +77,23 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	status := httpx.ErrorStatus(err)
-	title := map[int]string{
-		http.StatusBadRequest: "Requête invalide", http.StatusNotFound: "Page introuvable",
-		http.StatusForbidden: "Accès refusé", http.StatusUnauthorized: "Connexion requise",
-		http.StatusServiceUnavailable: "Service indisponible",
-	}[status]
-	if title == "" {
-		title = "Erreur"
+	title, ok := statusTitles[status]
+	if !ok {
+		title = statusTitles[0]
 	}
-	msg := socle.ErrorMessage(err)
+	msg := message(err)
 	if status >= 500 {
 		httpx.LoggerFrom(r.Context()).Error("page failed", "err", err, "request_id", httpx.RequestID(r.Context()))
-		msg = "Une erreur est survenue. Réessayez dans un instant."
+		msg = codeMessages[socle.EINTERNAL]
 	}
-	s.render(w, r, status, "error", view{Title: title, Data: map[string]string{"Message": msg, "RequestID": httpx.RequestID(r.Context())}})
+	s.render(w, r, status, "error", view{Title: title, Data: errorView{Message: msg, RequestID: httpx.RequestID(r.Context())}})
+}
+
+// errorView is what the error page shows: a French sentence and the
+// request's reference for the support.
+type errorView struct {
+	Message   string
+	RequestID string
 }
 
 func handleStatic() http.Handler {
@@ -135,7 +138,7 @@ func (s *Server) handleOrganisationsPage() http.Handler {
 		kind := socle.OrgKind(r.URL.Query().Get("kind"))
 		dep := r.URL.Query().Get("departement")
 		if (kind != "" && !kind.Valid()) || (dep != "" && !socle.ValidDepartementCode(dep)) {
-			s.renderError(w, r, socle.Errorf(socle.EINVALID, "Le filtre demandé n'existe pas."))
+			s.renderError(w, r, userErrorf(socle.EINVALID, "Le filtre demandé n'existe pas."))
 			return
 		}
 		orgs, err := s.dir.Organisations(r.Context(), socle.OrganisationFilter{Kind: kind, Departement: dep, Limit: limit + 1})
@@ -166,7 +169,7 @@ func (s *Server) handleOffersPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		dep := r.URL.Query().Get("departement")
 		if dep != "" && !socle.ValidDepartementCode(dep) {
-			s.renderError(w, r, socle.Errorf(socle.EINVALID, "Le département demandé n'existe pas."))
+			s.renderError(w, r, userErrorf(socle.EINVALID, "Le département demandé n'existe pas."))
 			return
 		}
 		offers, err := s.dir.Offers(r.Context(), socle.OfferFilter{Departement: dep, OpenOnly: true, Limit: 100})
@@ -187,6 +190,6 @@ func (s *Server) handleOffersPage() http.Handler {
 
 func (s *Server) handleNotFoundPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, socle.Errorf(socle.ENOTFOUND, "Cette page n'existe pas."))
+		s.renderError(w, r, userErrorf(socle.ENOTFOUND, "Cette page n'existe pas."))
 	})
 }
