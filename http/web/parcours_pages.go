@@ -158,6 +158,12 @@ func handleOrientationPropose(s *Server, p *gate.Parcours) http.Handler {
 }
 
 // minOverrideReason is the gate's minimum length of an override reason.
+//
+// TODO(issue 14): the orientation-choice rule (an override needs a reason
+// of at least 10 characters) lives twice: here in runes, in gate/parcours.go
+// in bytes. s4-gate moves it into orientation/; once it is there, this page
+// calls orientation's check (and its constant) instead of redoing it, and
+// keeps only the French message.
 const minOverrideReason = 10
 
 func handleOrientationConfirm(s *Server, p *gate.Parcours) http.Handler {
