@@ -145,3 +145,21 @@ func handleStepUpAPI(id *identity.Service, g *gate.Gate) http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+func handleCaseQuestionAPI(svc *cases.Service) http.Handler {
+	return handleCaseTextAPI(svc, (*cases.Service).Ask)
+}
+
+func handleCaseAnswerAPI(svc *cases.Service) http.Handler {
+	return handleCaseTextAPI(svc, (*cases.Service).Answer)
+}
+
+func handleQuestionsAPI(svc *cases.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		qs, err := svc.Questions(r.Context(), httpx.ActorFrom(r.Context()))
+		if qs == nil {
+			qs = []cases.Question{}
+		}
+		httpx.Respond(w, r, http.StatusOK, map[string]any{"questions": qs}, err)
+	})
+}

@@ -1,8 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
+	"flag"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,5 +45,47 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 				t.Errorf("openapi.json documents %s %s, which has no route", method, path)
 			}
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "update golden files")
+
+// TestOpenAPIGolden serves the document through the route table and keeps
+// it, normalised (keys sorted, indented), in testdata/openapi.golden.json:
+// a change of the API's contract shows as a diff of that file in review.
+// Run with -update after a deliberate change.
+func TestOpenAPIGolden(t *testing.T) {
+	mux := http.NewServeMux()
+	Routes(mux.Handle, Services{})
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/openapi.json", nil))
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("GET /api/v1/openapi.json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var doc any
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	got, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", "openapi.golden.json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file: %v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the served OpenAPI document differs from %s; run with -update if the change is deliberate", path)
 	}
 }

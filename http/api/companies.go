@@ -173,3 +173,22 @@ func handleOffersForPerson(g *gate.Gate, idx *matching.Index) http.Handler {
 		}{offers, accessOf(req.Purpose, d)})
 	})
 }
+
+func handleReadCompany(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := httpx.GateRequest(r)
+		c, contacts, d, err := g.ReadCompany(r.Context(), req, r.PathValue("id"))
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if contacts == nil {
+			contacts = []*socle.CompanyContact{}
+		}
+		httpx.Encode(w, http.StatusOK, struct {
+			*socle.Company
+			Contacts []*socle.CompanyContact `json:"contacts"`
+			Access   accessInfo              `json:"access"`
+		}{c, contacts, accessOf(req.Purpose, d)})
+	})
+}
