@@ -1,13 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
+	"socle/internal/golden"
 	"strings"
 	"testing"
 )
@@ -48,8 +45,6 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "update golden files")
-
 // TestOpenAPIGolden serves the document through the route table and keeps
 // it, normalised (keys sorted, indented), in testdata/openapi.golden.json:
 // a change of the API's contract shows as a diff of that file in review.
@@ -71,21 +66,5 @@ func TestOpenAPIGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "openapi.golden.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file: %v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("the served OpenAPI document differs from %s; run with -update if the change is deliberate", path)
-	}
+	golden.Check(t, "openapi.golden.json", got)
 }

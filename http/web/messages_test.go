@@ -1,20 +1,17 @@
 package web
 
 import (
-	"flag"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
+	"socle/internal/golden"
 	"strings"
 	"testing"
 
 	"socle"
 )
-
-var update = flag.Bool("update", false, "update golden files")
 
 // TestErrorPagesShowNoEnglish renders the error page for domain errors
 // whose messages are English (written for the API) and for wrapped Go
@@ -63,27 +60,5 @@ func TestErrorPageGolden(t *testing.T) {
 	s := New("test", Services{})
 	rec := httptest.NewRecorder()
 	s.Error(rec, httptest.NewRequest(http.MethodGet, "/nulle-part", nil), userErrorf(socle.ENOTFOUND, "Cette page n'existe pas."))
-	golden(t, "error.golden.html", rec.Body.Bytes())
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file: %v (run with -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the rendered page; run with -update if the change is deliberate\ngot:\n%s", path, got)
-	}
+	golden.Check(t, "error.golden.html", rec.Body.Bytes())
 }
