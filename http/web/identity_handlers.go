@@ -14,17 +14,13 @@ import (
 type formData map[string]any
 
 // page renders an identity page with a fresh CSRF token.
-func identityPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formData) {
+func identityPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d any) {
 	tok, err := svc.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	if d == nil {
-		d = formData{}
-	}
-	d["CSRF"] = tok
-	s.render(w, r, status, name, view{Title: title, Nav: name, Data: d})
+	s.render(w, r, status, name, view{Title: title, Nav: name, Data: withCSRF(d, tok)})
 }
 
 // checkCSRF answers 403 and reports false when the form's token is wrong.

@@ -67,17 +67,13 @@ func (l linkLogin) homePage(s *Server) http.Handler {
 }
 
 // render renders a page of the space with a fresh CSRF token.
-func (l linkLogin) render(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title string, d map[string]any) {
+func (l linkLogin) render(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title string, d any) {
 	tok, err := l.svc.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	if d == nil {
-		d = map[string]any{}
-	}
-	d["CSRF"] = tok
-	s.render(w, r, status, name, view{Title: title, Nav: l.nav, Data: d})
+	s.render(w, r, status, name, view{Title: title, Nav: l.nav, Data: withCSRF(d, tok)})
 }
 
 // form renders the link form.

@@ -38,14 +38,13 @@ func staffPost(s *Server, w http.ResponseWriter, r *http.Request) bool {
 }
 
 // staffPage renders an agent's page with a fresh CSRF token.
-func staffPage(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d map[string]any) {
+func staffPage(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d any) {
 	tok, err := s.identity.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d["CSRF"] = tok
-	s.render(w, r, status, name, view{Title: title, Nav: nav, Data: d})
+	s.render(w, r, status, name, view{Title: title, Nav: nav, Data: withCSRF(d, tok)})
 }
 
 // pageRequest is the gate request of a page: the purpose comes from the

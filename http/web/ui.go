@@ -44,12 +44,60 @@ func loadPages() *pages {
 	return p
 }
 
-// view is what every page template receives.
+// view is what every page template receives: the layout's fields and the
+// page's own typed view in Data.
 type view struct {
 	Title   string
 	Nav     string
 	Version string
 	Data    any
+}
+
+// form is embedded in the view of a page with forms: the page helpers
+// (staffPage, identityPage, linkLogin.render) fill its CSRF token.
+type form struct{ CSRF string }
+
+func (f *form) setCSRF(token string) { f.CSRF = token }
+
+// withCSRF puts the form token in the page's data: a typed view embedding
+// form, or a page still built as a map.
+func withCSRF(data any, token string) any {
+	switch d := data.(type) {
+	case interface{ setCSRF(string) }:
+		d.setCSRF(token)
+	case map[string]any:
+		if d == nil {
+			return map[string]any{"CSRF": token}
+		}
+		d["CSRF"] = token
+	case formData:
+		if d == nil {
+			return formData{"CSRF": token}
+		}
+		d["CSRF"] = token
+	case nil:
+		return map[string]any{"CSRF": token}
+	}
+	return data
+}
+
+// homeView is the home page: the organisations of the network by kind.
+type homeView struct{ Kinds []kindCount }
+
+// structuresView is the directory of organisations with its filters.
+type structuresView struct {
+	Organisations []*socle.Organisation
+	More          bool
+	KindOptions   []kindCount
+	Departements  []socle.Departement
+	Departement   string
+}
+
+// offersView is the list of open offers with its filter.
+type offersView struct {
+	Offers       []*socle.Offer
+	Departements []socle.Departement
+	Departement  string
 }
 
 // render executes the page into a buffer first so that a template error
@@ -128,7 +176,7 @@ func (s *Server) handleHome() http.Handler {
 				kinds = append(kinds, kindCount{Kind: k, Label: k.Label(), Count: len(orgs)})
 			}
 		}
-		s.render(w, r, http.StatusOK, "home", view{Title: "Accueil", Nav: "accueil", Data: map[string]any{"Kinds": kinds}})
+		s.render(w, r, http.StatusOK, "home", view{Title: "Accueil", Nav: "accueil", Data: homeView{Kinds: kinds}})
 	})
 }
 
@@ -159,8 +207,8 @@ func (s *Server) handleOrganisationsPage() http.Handler {
 		for _, k := range socle.OrgKinds {
 			options = append(options, kindCount{Kind: k, Label: k.Label(), Selected: k == kind})
 		}
-		s.render(w, r, http.StatusOK, "structures", view{Title: "Structures", Nav: "structures", Data: map[string]any{
-			"Organisations": orgs, "More": more, "KindOptions": options, "Departements": deps, "Departement": dep,
+		s.render(w, r, http.StatusOK, "structures", view{Title: "Structures", Nav: "structures", Data: structuresView{
+			Organisations: orgs, More: more, KindOptions: options, Departements: deps, Departement: dep,
 		}})
 	})
 }
@@ -182,8 +230,8 @@ func (s *Server) handleOffersPage() http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, "offres", view{Title: "Offres", Nav: "offres", Data: map[string]any{
-			"Offers": offers, "Departements": deps, "Departement": dep,
+		s.render(w, r, http.StatusOK, "offres", view{Title: "Offres", Nav: "offres", Data: offersView{
+			Offers: offers, Departements: deps, Departement: dep,
 		}})
 	})
 }
