@@ -32,7 +32,7 @@ func handleStepUpPage(s *Server) http.Handler {
 		if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
 			back = "/"
 		}
-		d := formData{"Retour": back}
+		d := &stepUpView{Retour: back}
 		status := http.StatusOK
 		if r.Method == http.MethodPost {
 			if !checkCSRF(s, s.identity, w, r) {
@@ -43,7 +43,7 @@ func handleStepUpPage(s *Server) http.Handler {
 				http.Redirect(w, r, back, http.StatusSeeOther)
 				return
 			}
-			d["Error"], status = message(err), httpx.ErrorStatus(err)
+			d.Error, status = message(err), httpx.ErrorStatus(err)
 		}
 		identityPage(s, s.identity, w, r, status, "verification-renforcee", "Vérification renforcée", d)
 	})
@@ -138,11 +138,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.S
 		items = append(items, timelineItem{At: e.CreatedAt, Kind: kinds[e.Kind], Author: e.Author, Text: e.Text})
 	}
 	sortTimeline(items)
-	data := formData{"Case": d.Case, "Timeline": items, "Next": cases.Next(d.Case.State), "Verdicts": cases.Verdicts,
-		"Auditors": auditors, "Error": problem, "CanAsk": d.Case.AgentID() != "" && d.Case.State != cases.StateClosed,
-		"Overdue": cases.Overdue(d.Case, svc.Now())}
+	data := &caseView{Case: d.Case, Timeline: items, Next: cases.Next(d.Case.State), Verdicts: cases.Verdicts,
+		Auditors: auditors, Error: problem, CanAsk: d.Case.AgentID() != "" && d.Case.State != cases.StateClosed,
+		Overdue: cases.Overdue(d.Case, svc.Now())}
 	if dl := cases.Deadline(d.Case); !dl.IsZero() {
-		data["Deadline"] = dl.In(paris).Format("02/01/2006 15:04")
+		data.Deadline = dl.In(paris).Format("02/01/2006 15:04")
 	}
 	identityPage(s, s.identity, w, r, status, "dossier-enquete", "Dossier d'enquête", data)
 }
@@ -303,4 +303,22 @@ func ruleOptions(selected string) []ruleOption {
 		out[i] = ruleOption{Value: n, Label: ruleLabel(n), Selected: n == selected}
 	}
 	return out
+}
+
+// stepUpView is the step-up page: where to go back once the code is right.
+type stepUpView struct {
+	form
+	Retour, Error string
+}
+
+// caseView is a misuse case's file (dossier d'enquête).
+type caseView struct {
+	form
+	Case            *cases.Case
+	Timeline        []timelineItem
+	Next            []cases.State
+	Verdicts        []cases.Verdict
+	Auditors        []*socle.Agent
+	Error, Deadline string
+	CanAsk, Overdue bool
 }

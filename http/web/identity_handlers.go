@@ -10,9 +10,6 @@ import (
 	"socle/identity"
 )
 
-// formData is what every identity page receives besides its own data.
-type formData map[string]any
-
 // page renders an identity page with a fresh CSRF token.
 func identityPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d any) {
 	tok, err := svc.FormToken(w, r)
@@ -46,7 +43,7 @@ func sessionCookie(r *http.Request, svc *identity.Service) string {
 
 func handleLoginPage(s *Server, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		identityPage(s, svc, w, r, http.StatusOK, "connexion", "Connexion", nil)
+		identityPage(s, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{})
 	})
 }
 
@@ -58,7 +55,7 @@ func handleLogin(s *Server, svc *identity.Service) http.Handler {
 		email := strings.TrimSpace(r.PostFormValue("email"))
 		res, err := svc.Login(r.Context(), email, r.PostFormValue("password"), identity.ClientOf(r), sessionCookie(r, svc))
 		if err != nil {
-			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "connexion", "Connexion", formData{"Error": message(err), "Email": email})
+			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "connexion", "Connexion", &loginView{Error: message(err), Email: email})
 			return
 		}
 		setSession(w, svc, res.Token)
@@ -77,7 +74,7 @@ func handleSecondFactorPage(s *Server, svc *identity.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "second-facteur", "Second facteur", formData{"HasKey": hasKey})
+		identityPage(s, svc, w, r, http.StatusOK, "second-facteur", "Second facteur", &secondFactorView{HasKey: hasKey})
 	})
 }
 
@@ -92,7 +89,7 @@ func handleSecondFactor(s *Server, svc *identity.Service) http.Handler {
 				http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 				return
 			}
-			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", formData{"Error": message(err)})
+			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", &secondFactorView{Error: message(err)})
 			return
 		}
 		setSession(w, svc, tok)
@@ -146,8 +143,8 @@ func handleEnrolment(s *Server, svc *identity.Service) http.Handler {
 
 // enrolmentData is the enrolment page's data; the QR code is a data URI
 // made here, which the template must not escape.
-func enrolmentData(e *identity.Enrolment, token, errMsg string) formData {
-	return formData{"Enrolment": e, "QR": template.URL(e.QR), "Token": token, "Error": errMsg, "Recovery": e.Purpose == identity.TokenRecovery}
+func enrolmentData(e *identity.Enrolment, token, errMsg string) *enrolmentView {
+	return &enrolmentView{Enrolment: e, QR: template.URL(e.QR), Token: token, Error: errMsg, Recovery: e.Purpose == identity.TokenRecovery}
 }
 
 func handleLogout(s *Server, svc *identity.Service) http.Handler {
@@ -166,16 +163,15 @@ func handleLogout(s *Server, svc *identity.Service) http.Handler {
 
 // recoveryView is the recovery page: the anonymous forms, and for an
 // administrator the requests to approve.
-func recoveryView(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d formData) {
+func recoveryPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d *recoveryView) {
 	if d == nil {
-		d = formData{}
+		d = &recoveryView{}
 	}
 	actor := httpx.ActorFrom(r.Context())
 	if actor.Strength >= socle.AuthMFA {
 		reqs, err := svc.PendingRecoveries(r.Context(), actor)
 		if err == nil {
-			d["Admin"] = true
-			d["Requests"] = reqs
+			d.Admin, d.Requests = true, reqs
 		} else if socle.ErrorCode(err) != socle.EFORBIDDEN {
 			s.renderError(w, r, err)
 			return
@@ -186,7 +182,7 @@ func recoveryView(s *Server, svc *identity.Service, w http.ResponseWriter, r *ht
 
 func handleRecoveryPage(s *Server, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		recoveryView(s, svc, w, r, http.StatusOK, nil)
+		recoveryPage(s, svc, w, r, http.StatusOK, nil)
 	})
 }
 
@@ -197,10 +193,10 @@ func handleResetPassword(s *Server, svc *identity.Service) http.Handler {
 		}
 		err := svc.ResetPassword(r.Context(), strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
 		if err != nil {
-			recoveryView(s, svc, w, r, httpx.ErrorStatus(err), formData{"ResetError": message(err)})
+			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{ResetError: message(err)})
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "connexion", "Connexion", formData{"Notice": "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."})
+		identityPage(s, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{Notice: "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."})
 	})
 }
 
@@ -210,10 +206,10 @@ func handleRequestRecovery(s *Server, svc *identity.Service) http.Handler {
 			return
 		}
 		if err := svc.RequestRecovery(r.Context(), strings.TrimSpace(r.PostFormValue("email")), identity.ClientOf(r)); err != nil {
-			recoveryView(s, svc, w, r, httpx.ErrorStatus(err), formData{"RequestError": message(err)})
+			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{RequestError: message(err)})
 			return
 		}
-		recoveryView(s, svc, w, r, http.StatusOK, formData{"RequestNotice": "Si ce compte existe, deux administrateurs de sa structure doivent maintenant approuver la demande. L'agent en est averti par courriel."})
+		recoveryPage(s, svc, w, r, http.StatusOK, &recoveryView{RequestNotice: "Si ce compte existe, deux administrateurs de sa structure doivent maintenant approuver la demande. L'agent en est averti par courriel."})
 	})
 }
 
@@ -248,7 +244,7 @@ func handleSessionsPage(s *Server, svc *identity.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "sessions", "Mes sessions", formData{"Sessions": sessions, "Current": actor.SessionID, "Notifications": notes, "Keys": keys})
+		identityPage(s, svc, w, r, http.StatusOK, "sessions", "Mes sessions", &sessionsView{Sessions: sessions, Current: actor.SessionID, Notifications: notes, Keys: keys})
 	})
 }
 
@@ -284,14 +280,14 @@ type roleOption struct {
 	Label string
 }
 
-func agentsView(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d formData) {
+func agentsPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d *agentsView) {
 	agents, err := svc.Agents(r.Context(), httpx.ActorFrom(r.Context()))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	if d == nil {
-		d = formData{}
+		d = &agentsView{}
 	}
 	var roles []roleOption
 	for _, ro := range socle.Roles {
@@ -299,13 +295,13 @@ func agentsView(s *Server, svc *identity.Service, w http.ResponseWriter, r *http
 			roles = append(roles, roleOption{ro, ro.Label()})
 		}
 	}
-	d["Agents"], d["Roles"], d["Self"] = agents, roles, httpx.ActorFrom(r.Context()).AgentID
+	d.Agents, d.Roles, d.Self = agents, roles, httpx.ActorFrom(r.Context()).AgentID
 	identityPage(s, svc, w, r, status, "agents", "Agents de la structure", d)
 }
 
 func handleAgentsPage(s *Server, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		agentsView(s, svc, w, r, http.StatusOK, nil)
+		agentsPage(s, svc, w, r, http.StatusOK, nil)
 	})
 }
 
@@ -331,10 +327,10 @@ func handleCreateAgent(s *Server, svc *identity.Service) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			agentsView(s, svc, w, r, httpx.ErrorStatus(err), formData{"Error": message(err)})
+			agentsPage(s, svc, w, r, httpx.ErrorStatus(err), &agentsView{Error: message(err)})
 			return
 		}
-		agentsView(s, svc, w, r, http.StatusCreated, formData{"Notice": "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."})
+		agentsPage(s, svc, w, r, http.StatusCreated, &agentsView{Notice: "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."})
 	})
 }
 
@@ -410,12 +406,12 @@ func handleWebAuthn(svc *identity.Service, step func(r *http.Request) (any, erro
 func handleChangesPage(s *Server, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		actor := httpx.ActorFrom(r.Context())
-		d := formData{}
+		d := &changesView{}
 		allowed := false
 		roles, err := svc.PendingChanges(r.Context(), actor)
 		switch {
 		case err == nil:
-			allowed, d["Roles"] = true, roles
+			allowed, d.Roles = true, roles
 		case socle.ErrorCode(err) != socle.EFORBIDDEN:
 			s.renderError(w, r, err)
 			return
@@ -424,7 +420,7 @@ func handleChangesPage(s *Server, svc *identity.Service) http.Handler {
 			regs, err := s.register.Pending(r.Context(), actor)
 			switch {
 			case err == nil:
-				allowed, d["Register"] = true, regs
+				allowed, d.Register = true, regs
 			case socle.ErrorCode(err) != socle.EFORBIDDEN:
 				s.renderError(w, r, err)
 				return
@@ -484,3 +480,47 @@ func handleWebAuthnLogin(svc *identity.Service) http.Handler {
 		httpx.Encode(w, http.StatusOK, map[string]string{"redirect": "/"})
 	})
 }
+
+// The views of the sign-in and account pages.
+type (
+	loginView struct {
+		form
+		Email, Error, Notice string
+	}
+	secondFactorView struct {
+		form
+		Error  string
+		HasKey bool
+	}
+	enrolmentView struct {
+		form
+		Enrolment    *identity.Enrolment
+		QR           template.URL // a data URI made here, not to escape
+		Token, Error string
+		Recovery     bool
+	}
+	recoveryView struct {
+		form
+		Admin                                   bool
+		Requests                                []*identity.RecoveryRequest
+		ResetError, RequestError, RequestNotice string
+	}
+	sessionsView struct {
+		form
+		Sessions      []*identity.Session
+		Current       string
+		Notifications []*identity.Notification
+		Keys          []*identity.WebAuthnCredential
+	}
+	agentsView struct {
+		form
+		Agents        []*socle.Agent
+		Roles         []roleOption
+		Self          string
+		Error, Notice string
+	}
+	changesView struct {
+		form
+		Roles, Register []*socle.Change
+	}
+)

@@ -70,11 +70,6 @@ func withCSRF(data any, token string) any {
 			return map[string]any{"CSRF": token}
 		}
 		d["CSRF"] = token
-	case formData:
-		if d == nil {
-			return formData{"CSRF": token}
-		}
-		d["CSRF"] = token
 	case nil:
 		return map[string]any{"CSRF": token}
 	}
