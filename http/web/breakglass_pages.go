@@ -47,7 +47,7 @@ func handleBreakGlassReviewPage(s *Server) http.Handler {
 			}
 		}
 		staffPage(s, w, r, http.StatusOK, "bris-de-glace-revue", "Accès exceptionnels à revoir", "alertes",
-			map[string]any{"Rows": rows, "Reviewed": reviewed})
+			&breakGlassReviewView{Rows: rows, Reviewed: reviewed})
 	})
 }
 
@@ -66,4 +66,12 @@ func handleBreakGlassReviewForm(s *Server) http.Handler {
 		}
 		http.Redirect(w, r, "/bris-de-glace", http.StatusSeeOther)
 	})
+}
+
+// breakGlassReviewView lists the exceptional accesses to review, or those
+// reviewed.
+type breakGlassReviewView struct {
+	form
+	Rows     []breakGlassRow
+	Reviewed bool
 }

@@ -79,7 +79,7 @@ func handlePersonsPage(s *Server) http.Handler {
 			"nom": q.Get("nom"), "prenom": q.Get("prenom"), "naissance": q.Get("naissance"),
 			"nir": q.Get("nir"), "commune": q.Get("commune"), "finalite": q.Get("finalite"), "motif": q.Get("motif"),
 		}
-		data := map[string]any{"Form": form, "Purposes": purposeOptions(s.gate, form["finalite"])}
+		data := &searchView{Form: form, Purposes: purposeOptions(s.gate, form["finalite"])}
 		status := http.StatusOK
 		searched := form["nom"] != "" || form["prenom"] != "" || form["naissance"] != "" || form["nir"] != "" || form["commune"] != ""
 		if searched {
@@ -99,7 +99,7 @@ func handlePersonsPage(s *Server) http.Handler {
 				var d socle.Decision
 				found, d, err = s.gate.SearchPersons(r.Context(), pageRequest(r, form["finalite"], form["motif"]), pq)
 				if err == nil {
-					data["Results"], data["Searched"], data["Explanation"] = found, true, d.Explanation()
+					data.Results, data.Searched, data.Explanation = found, true, d.Explanation()
 				}
 			}
 			if err != nil {
@@ -108,7 +108,7 @@ func handlePersonsPage(s *Server) http.Handler {
 					return
 				}
 				status = httpx.ErrorStatus(err)
-				data["Error"] = message(err)
+				data.Error = message(err)
 			}
 		}
 		s.render(w, r, status, "recherche", view{Title: "Rechercher un usager", Nav: "usagers", Data: data})
@@ -242,7 +242,7 @@ func handlePersonPage(s *Server) http.Handler {
 		}
 		id := r.PathValue("id")
 		purpose := r.URL.Query().Get("finalite")
-		data := map[string]any{"ID": id, "Purpose": purpose, "Purposes": purposeOptions(s.gate, purpose)}
+		data := &fileView{ID: id, Purpose: purpose, Purposes: purposeOptions(s.gate, purpose)}
 		if purpose == "" {
 			// A purpose is required: the agent chooses it, never a default.
 			s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
@@ -252,24 +252,24 @@ func handlePersonPage(s *Server) http.Handler {
 		switch {
 		case socle.ErrorCode(err) == socle.ENOTFOUND:
 			// Absent and forbidden look alike; breaking the glass is offered.
-			data["NotFound"] = true
+			data.NotFound = true
 			s.render(w, r, http.StatusNotFound, "dossier", view{Title: "Dossier introuvable", Nav: "usagers", Data: data})
 			return
 		case socle.ErrorCode(err) == socle.EINVALID:
-			data["Error"] = message(err)
+			data.Error = message(err)
 			s.render(w, r, http.StatusBadRequest, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
 			return
 		case err != nil:
 			s.renderError(w, r, err)
 			return
 		}
-		data["Person"], data["Sections"], data["BreakGlass"] = p, sectionsOf(p, d), d.BreakGlass
+		data.Person, data.Sections, data.BreakGlass = p, sectionsOf(p, d), d.BreakGlass
 		s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
 	})
 }
 
-func breakGlassForm(s *Server, w http.ResponseWriter, r *http.Request, status int, data map[string]any) {
-	data["Min"] = policy.MinJustification
+func breakGlassForm(s *Server, w http.ResponseWriter, r *http.Request, status int, data *breakGlassView) {
+	data.Min = policy.MinJustification
 	staffPage(s, w, r, status, "bris-de-glace", "Accès exceptionnel", "usagers", data)
 }
 
@@ -279,7 +279,7 @@ func handleBreakGlassPage(s *Server) http.Handler {
 			return
 		}
 		purpose := r.URL.Query().Get("finalite")
-		breakGlassForm(s, w, r, http.StatusOK, map[string]any{"ID": r.PathValue("id"), "Purposes": purposeOptions(s.gate, purpose)})
+		breakGlassForm(s, w, r, http.StatusOK, &breakGlassView{ID: r.PathValue("id"), Purposes: purposeOptions(s.gate, purpose)})
 	})
 }
 
@@ -291,14 +291,14 @@ func handleBreakGlass(s *Server) http.Handler {
 		id := r.PathValue("id")
 		purpose := r.PostFormValue("finalite")
 		justification := strings.TrimSpace(r.PostFormValue("justification"))
-		data := map[string]any{"ID": id, "Purposes": purposeOptions(s.gate, purpose), "Justification": justification}
+		data := &breakGlassView{ID: id, Purposes: purposeOptions(s.gate, purpose), Justification: justification}
 		switch {
 		case purpose == "":
-			data["Error"] = "Choisissez la finalité de cet accès : elle est obligatoire."
+			data.Error = "Choisissez la finalité de cet accès : elle est obligatoire."
 			breakGlassForm(s, w, r, http.StatusBadRequest, data)
 			return
 		case utf8.RuneCountInString(justification) < policy.MinJustification:
-			data["Error"] = "La justification doit compter au moins 20 caractères : expliquez précisément pourquoi vous devez consulter ce dossier."
+			data.Error = "La justification doit compter au moins 20 caractères : expliquez précisément pourquoi vous devez consulter ce dossier."
 			breakGlassForm(s, w, r, http.StatusBadRequest, data)
 			return
 		}
@@ -308,7 +308,7 @@ func handleBreakGlass(s *Server) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			data["Error"] = "L'accès exceptionnel n'est pas possible pour ce dossier avec cette finalité."
+			data.Error = "L'accès exceptionnel n'est pas possible pour ce dossier avec cette finalité."
 			breakGlassForm(s, w, r, httpx.ErrorStatus(err), data)
 			return
 		}
@@ -392,4 +392,32 @@ func handleRegisterEdit(s *Server) http.Handler {
 		}
 		registerPage(s, w, r, http.StatusOK, map[string]any{"Notice": "Nouvelle version du registre enregistrée et appliquée."})
 	})
+}
+
+// searchView is the search for a person: the form, the purposes and what
+// the search found, with why.
+type searchView struct {
+	Form               map[string]string
+	Purposes           []purposeOption
+	Results            []*socle.Person
+	Searched           bool
+	Explanation, Error string
+}
+
+// fileView is a person's file (dossier) as the decision lets the agent see
+// it, or the choice of a purpose, or the offer to break the glass.
+type fileView struct {
+	ID, Purpose, Error   string
+	Purposes             []purposeOption
+	NotFound, BreakGlass bool
+	Person               *socle.Person
+	Sections             []fileSection
+}
+
+// breakGlassView is the form of an exceptional access (bris de glace).
+type breakGlassView struct {
+	form
+	ID, Justification, Error string
+	Purposes                 []purposeOption
+	Min                      int
 }

@@ -19,6 +19,13 @@ func handleRectificationQueue(s *Server, p *gate.Parcours) http.Handler {
 			return
 		}
 		s.render(w, r, http.StatusOK, "rectifications-en-attente", view{Title: "Demandes de rectification en attente", Nav: "rectifications",
-			Data: map[string]any{"Requests": rectificationRows(rs), "Limit": gate.RectificationQueueLimit, "Full": len(rs) >= gate.RectificationQueueLimit}})
+			Data: rectificationQueueView{Requests: rectificationRows(rs), Limit: gate.RectificationQueueLimit, Full: len(rs) >= gate.RectificationQueueLimit}})
 	})
+}
+
+// rectificationQueueView is the queue of pending rectification requests.
+type rectificationQueueView struct {
+	Requests []rectificationRow
+	Limit    int
+	Full     bool
 }

@@ -41,7 +41,7 @@ func (s *Server) renderBlocks(w http.ResponseWriter, r *http.Request, status int
 		rows[i] = blockRow{Principal: b.Principal, Kind: kind, Weight: b.BlockedWeight,
 			Since: b.BlockedAt.In(paris).Format("02/01/2006 15:04"), Until: b.BlockedUntil.In(paris).Format("02/01/2006 15:04")}
 	}
-	staffPage(s, w, r, status, "blocages", "Comptes bloqués", "alertes", map[string]any{"Blocks": rows, "Error": message, "MinReason": gate.MinLiftReason})
+	staffPage(s, w, r, status, "blocages", "Comptes bloqués", "alertes", &blocksView{Blocks: rows, Error: message, MinReason: gate.MinLiftReason})
 }
 
 func handleThrottleBlocksPage(s *Server) http.Handler {
@@ -70,4 +70,12 @@ func handleLiftBlockForm(s *Server) http.Handler {
 			s.renderError(w, r, err)
 		}
 	})
+}
+
+// blocksView lists the accounts the volume throttle blocked.
+type blocksView struct {
+	form
+	Blocks    []blockRow
+	Error     string
+	MinReason int
 }
