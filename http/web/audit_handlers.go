@@ -76,7 +76,7 @@ func handleJournalPage(s *Server) http.Handler {
 		for _, k := range []string{"personne", "agent", "structure", "finalite", "action", "du", "au"} {
 			form[k] = v.Get(k)
 		}
-		data := map[string]any{"Form": form, "Purposes": purposeOptions(s.gate, form["finalite"])}
+		data := &journalView{Form: form, Purposes: purposeOptions(s.gate, form["finalite"])}
 		q, err := httpx.AuditQuery(r, [7]string{"personne", "agent", "structure", "finalite", "du", "au", "avant"})
 		var hits []socle.AuditHit
 		if err == nil {
@@ -88,18 +88,18 @@ func handleJournalPage(s *Server) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			data["Error"] = message(err)
+			data.Error = message(err)
 			s.render(w, r, http.StatusBadRequest, "journal", view{Title: "Journal des accès", Nav: "journal", Data: data})
 			return
 		}
-		data["Rows"] = s.journalRows(r, hits)
+		data.Rows = s.journalRows(r, hits)
 		if len(hits) == q.Limit && hits[len(hits)-1].Index > 0 {
 			next := r.URL.Query()
 			next.Set("avant", strconv.FormatUint(hits[len(hits)-1].Index, 10))
-			data["Next"] = "/journal?" + next.Encode()
+			data.Next = "/journal?" + next.Encode()
 		}
 		if s.audit != nil {
-			data["Size"] = s.audit.Size()
+			data.Size = s.audit.Size()
 		}
 		s.render(w, r, http.StatusOK, "journal", view{Title: "Journal des accès", Nav: "journal", Data: data})
 	})
@@ -128,23 +128,41 @@ func handleJournalEntryPage(s *Server) http.Handler {
 			s.renderError(w, r, userErrorf(socle.ENOTFOUND, "Cette entrée n'existe pas ou n'est pas dans votre périmètre."))
 			return
 		}
-		data := map[string]any{"Row": s.journalRows(r, hits)[0], "Facts": hits[0].Event.Facts}
+		data := &journalEntryView{Row: s.journalRows(r, hits)[0], Facts: hits[0].Event.Facts}
 		if s.audit != nil {
 			if cp, err := s.audit.Checkpoint(r.Context()); err == nil && index < cp.Size {
 				proof, err := s.audit.InclusionProof(r.Context(), index, cp.Size)
 				e, eerr := s.audit.Entry(r.Context(), index)
 				if err == nil && eerr == nil {
-					data["Checkpoint"] = string(cp.Note)
-					data["TreeSize"] = cp.Size
-					data["LeafHash"] = base64.StdEncoding.EncodeToString(e.LeafHash)
+					data.Checkpoint = string(cp.Note)
+					data.TreeSize = cp.Size
+					data.LeafHash = base64.StdEncoding.EncodeToString(e.LeafHash)
 					var ps []string
 					for _, p := range proof {
 						ps = append(ps, base64.StdEncoding.EncodeToString(p))
 					}
-					data["Proof"] = ps
+					data.Proof = ps
 				}
 			}
 		}
 		s.render(w, r, http.StatusOK, "journal-entree", view{Title: "Entrée " + strconv.FormatUint(index, 10) + " du journal", Nav: "journal", Data: data})
 	})
+}
+
+// journalView is the auditors' search of the journal des accès.
+type journalView struct {
+	Form        map[string]string
+	Purposes    []purposeOption
+	Rows        []journalRow
+	Error, Next string
+	Size        uint64
+}
+
+// journalEntryView is one entry of the journal with its proof of inclusion.
+type journalEntryView struct {
+	Row                  journalRow
+	Facts                []socle.Fact
+	Checkpoint, LeafHash string
+	TreeSize             uint64
+	Proof                []string
 }

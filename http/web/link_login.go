@@ -62,7 +62,7 @@ func (l linkLogin) homePage(s *Server) http.Handler {
 			http.Redirect(w, r, l.landing(r), http.StatusSeeOther)
 			return
 		}
-		l.form(s, w, r, http.StatusOK, nil)
+		l.form(s, w, r, http.StatusOK, &linkLoginView{})
 	})
 }
 
@@ -77,7 +77,7 @@ func (l linkLogin) render(s *Server, w http.ResponseWriter, r *http.Request, sta
 }
 
 // form renders the link form.
-func (l linkLogin) form(s *Server, w http.ResponseWriter, r *http.Request, status int, d map[string]any) {
+func (l linkLogin) form(s *Server, w http.ResponseWriter, r *http.Request, status int, d *linkLoginView) {
 	l.render(s, w, r, status, l.page, l.title, d)
 }
 
@@ -93,10 +93,10 @@ func (l linkLogin) requestLink(s *Server) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			l.form(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": message(err), "Email": email})
+			l.form(s, w, r, httpx.ErrorStatus(err), &linkLoginView{Error: message(err), Email: email})
 			return
 		}
-		l.form(s, w, r, http.StatusOK, map[string]any{"Notice": l.sent})
+		l.form(s, w, r, http.StatusOK, &linkLoginView{Notice: l.sent})
 	})
 }
 
@@ -108,11 +108,18 @@ func (l linkLogin) consume(s *Server) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			l.form(s, w, r, http.StatusNotFound, map[string]any{"Error": message(err)})
+			l.form(s, w, r, http.StatusNotFound, &linkLoginView{Error: message(err)})
 			return
 		}
 		http.SetCookie(w, l.svc.SessionCookie(tok))
 		// The token leaves the address bar (and the history) at once.
 		http.Redirect(w, r, l.landing(r), http.StatusSeeOther)
 	})
+}
+
+// linkLoginView is the form that sends a sign-in link (espace usager,
+// espace employeur).
+type linkLoginView struct {
+	form
+	Email, Error, Notice string
 }

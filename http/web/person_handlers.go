@@ -318,7 +318,7 @@ func handleBreakGlass(s *Server) http.Handler {
 
 // registerPage renders the administration of the register with a fresh
 // CSRF token, the rules in force, the history and the edit form.
-func registerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, data map[string]any) {
+func registerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, data *registerView) {
 	actor := httpx.ActorFrom(r.Context())
 	reg, err := s.register.Current(actor)
 	if err != nil {
@@ -330,15 +330,15 @@ func registerPage(s *Server, w http.ResponseWriter, r *http.Request, status int,
 		s.renderError(w, r, err)
 		return
 	}
-	if _, ok := data["JSON"]; !ok {
+	if !data.edited {
 		var b strings.Builder
 		if err := reg.WriteJSON(&b); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		data["JSON"] = b.String()
+		data.JSON = b.String()
 	}
-	data["Register"], data["Versions"] = reg, versions
+	data.Register, data.Versions = reg, versions
 	staffPage(s, w, r, status, "conventions", "Finalités et conventions", "conventions", data)
 }
 
@@ -351,7 +351,7 @@ func handleRegisterPage(s *Server) http.Handler {
 			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, "Le registre n'est pas disponible."))
 			return
 		}
-		registerPage(s, w, r, http.StatusOK, map[string]any{})
+		registerPage(s, w, r, http.StatusOK, &registerView{})
 	})
 }
 
@@ -383,14 +383,14 @@ func handleRegisterEdit(s *Server) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			registerPage(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": message(err), "JSON": text, "Reason": r.PostFormValue("reason")})
+			registerPage(s, w, r, httpx.ErrorStatus(err), &registerView{Error: message(err), JSON: text, edited: true, Reason: r.PostFormValue("reason")})
 			return
 		}
 		if change != nil {
-			registerPage(s, w, r, http.StatusAccepted, map[string]any{"Notice": "Cette modification élargit l'accès aux données sensibles : elle est enregistrée et ne s'appliquera qu'après l'approbation d'un second administrateur de la plateforme (page Demandes à approuver). Les délégués à la protection des données en sont avertis."})
+			registerPage(s, w, r, http.StatusAccepted, &registerView{Notice: "Cette modification élargit l'accès aux données sensibles : elle est enregistrée et ne s'appliquera qu'après l'approbation d'un second administrateur de la plateforme (page Demandes à approuver). Les délégués à la protection des données en sont avertis."})
 			return
 		}
-		registerPage(s, w, r, http.StatusOK, map[string]any{"Notice": "Nouvelle version du registre enregistrée et appliquée."})
+		registerPage(s, w, r, http.StatusOK, &registerView{Notice: "Nouvelle version du registre enregistrée et appliquée."})
 	})
 }
 
@@ -420,4 +420,15 @@ type breakGlassView struct {
 	ID, Justification, Error string
 	Purposes                 []purposeOption
 	Min                      int
+}
+
+// registerView is the administration of the register of purposes and
+// agreements: the rules in force, their history and the edit form.
+type registerView struct {
+	form
+	Register                    policy.Register
+	Versions                    []register.Version
+	JSON, Reason, Error, Notice string
+	// edited says JSON is the text the administrator sent, kept as is.
+	edited bool
 }

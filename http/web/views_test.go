@@ -27,6 +27,11 @@ var pageViews = map[string]any{
 	"bris-de-glace-revue":       breakGlassReviewView{},
 	"blocages":                  blocksView{},
 	"rectifications-en-attente": rectificationQueueView{},
+	"usager-connexion":          linkLoginView{},
+	"employeur-connexion":       linkLoginView{},
+	"conventions":               registerView{},
+	"journal":                   journalView{},
+	"journal-entree":            journalEntryView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
