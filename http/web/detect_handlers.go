@@ -85,13 +85,13 @@ func handleCasesPage(s *Server) http.Handler {
 			return
 		}
 		v := r.URL.Query()
-		data := map[string]any{
-			"Cases": caseRows(cs, svc.Now()), "Metrics": m, "States": cases.States,
-			"Form":       map[string]string{"etat": v.Get("etat"), "regle": v.Get("regle"), "agent": v.Get("agent"), "structure": v.Get("structure")},
-			"RulesChart": rulesChart(m.Rules), "WeeksChart": weeksChart(m.AlertsWeeks),
-			"Durations": map[string]string{"TriageP50": duration(m.TriageP50), "TriageP90": duration(m.TriageP90),
+		data := casesView{
+			Cases: caseRows(cs, svc.Now()), Metrics: m, States: cases.States,
+			Form:       map[string]string{"etat": v.Get("etat"), "regle": v.Get("regle"), "agent": v.Get("agent"), "structure": v.Get("structure")},
+			RulesChart: rulesChart(m.Rules), WeeksChart: weeksChart(m.AlertsWeeks),
+			Durations: map[string]string{"TriageP50": duration(m.TriageP50), "TriageP90": duration(m.TriageP90),
 				"CloseP50": duration(m.CloseP50), "CloseP90": duration(m.CloseP90)},
-			"Rules": ruleRows(m.Rules), "RuleOptions": ruleOptions(v.Get("regle")),
+			Rules: ruleRows(m.Rules), RuleOptions: ruleOptions(v.Get("regle")),
 		}
 		s.render(w, r, http.StatusOK, "alertes", view{Title: "Alertes et dossiers d'enquête", Nav: "alertes", Data: data})
 	})
@@ -321,4 +321,15 @@ type caseView struct {
 	Auditors        []*socle.Agent
 	Error, Deadline string
 	CanAsk, Overdue bool
+}
+
+// casesView is the console of alerts and misuse cases, with its metrics.
+type casesView struct {
+	Cases                  []caseRow
+	Metrics                *cases.Metrics
+	States                 []cases.State
+	Form, Durations        map[string]string
+	RulesChart, WeeksChart template.HTML
+	Rules                  []ruleRow
+	RuleOptions            []ruleOption
 }

@@ -48,7 +48,7 @@ func (s *Server) renderProtected(w http.ResponseWriter, r *http.Request, status 
 				kinds[i] = map[string]string{"Value": string(k), "Label": k.Label()}
 			}
 			staffPage(s, w, r, status, "personnes-protegees", "Registre des personnes protégées", "personnes-protegees",
-				map[string]any{"Rows": rows, "Kinds": kinds, "Error": problem})
+				&protectedView{Rows: rows, Kinds: kinds, Error: problem})
 			return
 		}
 	}
@@ -162,8 +162,8 @@ func (s *Server) renderDeclarations(w http.ResponseWriter, r *http.Request, stat
 		}
 	}
 	staffPage(s, w, r, status, "declarations", "Mes déclarations", "declarations",
-		map[string]any{"Rows": rows, "Kinds": kinds, "Colleagues": colleagues, "Error": problem, "Tasks": tasks, "Purposes": s.gate.Purposes(),
-			"Admin": slices.Contains(actor.Roles, socle.RoleOrgAdmin), "Grace": int(directory.TaskGrace.Minutes())})
+		&declarationsView{Rows: rows, Kinds: kinds, Colleagues: colleagues, Error: problem, Tasks: tasks, Purposes: s.gate.Purposes(),
+			Admin: slices.Contains(actor.Roles, socle.RoleOrgAdmin), Grace: int(directory.TaskGrace.Minutes())})
 }
 
 // taskRow is a bulk task of the organisation as the page shows it.
@@ -295,7 +295,7 @@ func (s *Server) renderQuestions(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	staffPage(s, w, r, status, "mes-explications", "Demandes d'explication", "mes-explications",
-		map[string]any{"Rows": rows, "Error": problem, "Window": int(cases.AnswerWindow.Hours() / 24)})
+		&questionsView{Rows: rows, Error: problem, Window: int(cases.AnswerWindow.Hours() / 24)})
 }
 
 func handleQuestionsPage(s *Server) http.Handler {
@@ -321,4 +321,33 @@ func handleAnswerForm(s *Server) http.Handler {
 		}
 		http.Redirect(w, r, "/mes-explications", http.StatusSeeOther)
 	})
+}
+
+// protectedView is the register of protected persons.
+type protectedView struct {
+	form
+	Rows  []protectedRow
+	Kinds []map[string]string
+	Error string
+}
+
+// declarationsView is an agent's declarations and her organisation's bulk
+// tasks.
+type declarationsView struct {
+	form
+	Rows              []declarationRow
+	Kinds, Colleagues []map[string]string
+	Tasks             []taskRow
+	Purposes          []socle.Purpose
+	Error             string
+	Admin             bool
+	Grace             int
+}
+
+// questionsView is the explanations asked of an agent.
+type questionsView struct {
+	form
+	Rows   []questionRow
+	Error  string
+	Window int
 }

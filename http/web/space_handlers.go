@@ -138,10 +138,6 @@ func handleSpaceFile(s *Server, svc *space.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		type followupRow struct {
-			Organisation, Kind, Adviser, Start, End string
-			Active                                  bool
-		}
 		var rows []followupRow
 		for _, f := range refs {
 			rows = append(rows, followupRow{Organisation: f.Organisation, Kind: f.Kind, Adviser: f.Adviser,
@@ -151,10 +147,10 @@ func handleSpaceFile(s *Server, svc *space.Service) http.Handler {
 		if p.Identity != nil {
 			name = p.Identity.GivenName + " " + p.Identity.FamilyName
 		}
-		spacePage(s, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", map[string]any{
-			"Name": name, "Sections": fileSections(p), "Followups": rows,
-			"Created": frenchTime(p.CreatedAt), "Updated": frenchTime(p.UpdatedAt),
-			"Provenance": provenanceLines(r, s, req),
+		spacePage(s, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", &spaceFileView{
+			Name: name, Sections: fileSections(p), Followups: rows,
+			Created: frenchTime(p.CreatedAt), Updated: frenchTime(p.UpdatedAt),
+			Provenance: provenanceLines(r, s, req),
 		})
 	})
 }
@@ -202,9 +198,9 @@ func handleSpaceAccesses(s *Server, svc *space.Service) http.Handler {
 			rows = append(rows, accessRow{Index: a.Index, Time: frenchTime(a.Time), Organisation: a.Organisation, Role: a.Role,
 				Action: a.Action, Purpose: a.Purpose, Why: a.Explanation, Allowed: a.Allowed, BreakGlass: a.BreakGlass, Self: a.Self})
 		}
-		d := map[string]any{"Rows": rows}
+		d := &spaceAccessesView{Rows: rows}
 		if more {
-			d["Next"] = hits[len(hits)-1].Index
+			d.Next = hits[len(hits)-1].Index
 		}
 		spacePage(s, svc, w, r, http.StatusOK, "usager-acces", "Accès à mon dossier", d)
 	})
@@ -256,4 +252,28 @@ func handleSpaceLogout(s *Server, svc *space.Service) http.Handler {
 		http.SetCookie(w, svc.SessionCookie(""))
 		http.Redirect(w, r, "/usager", http.StatusSeeOther)
 	})
+}
+
+// followupRow is one organisation that follows the person, as her space
+// shows it.
+type followupRow struct {
+	Organisation, Kind, Adviser, Start, End string
+	Active                                  bool
+}
+
+// spaceFileView is the person's own file in her space.
+type spaceFileView struct {
+	form
+	Name, Created, Updated string
+	Sections               []section
+	Followups              []followupRow
+	Provenance             map[string]string
+}
+
+// spaceAccessesView lists the accesses to the person's file; Next, when
+// set, is the index below which older accesses are.
+type spaceAccessesView struct {
+	form
+	Rows []accessRow
+	Next uint64
 }

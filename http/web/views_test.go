@@ -32,6 +32,12 @@ var pageViews = map[string]any{
 	"conventions":               registerView{},
 	"journal":                   journalView{},
 	"journal-entree":            journalEntryView{},
+	"personnes-protegees":       protectedView{},
+	"declarations":              declarationsView{},
+	"mes-explications":          questionsView{},
+	"alertes":                   casesView{},
+	"usager-dossier":            spaceFileView{},
+	"usager-acces":              spaceAccessesView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
