@@ -22,7 +22,7 @@ func handlePortfolioPage(s *Server) http.Handler {
 			return
 		}
 		req := matchingRequest(r)
-		d := map[string]any{"SIRET": r.URL.Query().Get("siret")}
+		d := &portfolioView{SIRET: r.URL.Query().Get("siret")}
 		status := http.StatusOK
 		if siret := strings.TrimSpace(r.URL.Query().Get("siret")); siret != "" {
 			f, _, err := s.gate.CompanyBySIRET(r.Context(), req, siret)
@@ -35,9 +35,9 @@ func handlePortfolioPage(s *Server) http.Handler {
 				return
 			}
 			status = httpx.ErrorStatus(err)
-			d["Error"] = message(err)
+			d.Error = message(err)
 			if socle.ErrorCode(err) == socle.ENOTFOUND {
-				d["Error"] = "Aucune entreprise du réseau n'a ce SIRET."
+				d.Error = "Aucune entreprise du réseau n'a ce SIRET."
 			}
 		}
 		cs, err := s.gate.Portfolio(r.Context(), req)
@@ -45,7 +45,7 @@ func handlePortfolioPage(s *Server) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		d["Companies"] = cs
+		d.Companies = cs
 		staffPage(s, w, r, status, "portefeuille", "Portefeuille d'entreprises", "entreprises", d)
 	})
 }
@@ -66,17 +66,17 @@ func actionKinds() []kindOption {
 	return out
 }
 
-func companyFilePage(s *Server, w http.ResponseWriter, r *http.Request, status int, d map[string]any) {
+func companyFilePage(s *Server, w http.ResponseWriter, r *http.Request, status int, d *companyFileView) {
 	f, dec, err := s.gate.CompanyFile(r.Context(), matchingRequest(r), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	if _, ok := d["Form"]; !ok {
-		d["Form"] = newOfferForm()
+	if !d.posted {
+		d.Form = newOfferForm()
 	}
-	d["File"], d["Explanation"], d["Kinds"], d["KindLabels"] = f, dec.Explanation(), actionKinds(), actionKindLabels
-	d["Done"] = r.URL.Query().Get("fait")
+	d.File, d.Explanation, d.Kinds, d.KindLabels = f, dec.Explanation(), actionKinds(), actionKindLabels
+	d.Done = r.URL.Query().Get("fait")
 	staffPage(s, w, r, status, "entreprise", f.Company.Name, "entreprises", d)
 }
 
@@ -85,7 +85,7 @@ func handleCompanyPage(s *Server) http.Handler {
 		if _, ok := staffOnly(w, r); !ok {
 			return
 		}
-		companyFilePage(s, w, r, http.StatusOK, map[string]any{})
+		companyFilePage(s, w, r, http.StatusOK, &companyFileView{})
 	})
 }
 
@@ -98,7 +98,7 @@ func companyWrite(s *Server, do func(w http.ResponseWriter, r *http.Request) (st
 		done, err := do(w, r)
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.EFORBIDDEN {
-				companyFilePage(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": message(err)})
+				companyFilePage(s, w, r, httpx.ErrorStatus(err), &companyFileView{Error: message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -134,7 +134,7 @@ func handleCompanyOfferCreatePage(s *Server) http.Handler {
 			return
 		}
 		o := &socle.Offer{CompanyID: r.PathValue("id")}
-		if !saveOfferForm(s, w, r, o, companyFilePage) {
+		if !saveOfferForm(s, w, r, o, func(status int, f offerFields) { companyFilePage(s, w, r, status, &companyFileView{offerFields: f}) }) {
 			return
 		}
 		http.Redirect(w, r, "/offres/"+url.PathEscape(o.ID), http.StatusSeeOther)
@@ -144,7 +144,7 @@ func handleCompanyOfferCreatePage(s *Server) http.Handler {
 // saveOfferForm saves the posted offer o through the gate and indexes it
 // for the matching. It reports false when it has answered: with the form
 // again (page) and its errors, or with the error page.
-func saveOfferForm(s *Server, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(*Server, http.ResponseWriter, *http.Request, int, map[string]any)) bool {
+func saveOfferForm(s *Server, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(status int, f offerFields)) bool {
 	form, errs := parseOfferForm(r, o, s.offerReferential())
 	if len(errs) == 0 {
 		if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
@@ -155,7 +155,7 @@ func saveOfferForm(s *Server, w http.ResponseWriter, r *http.Request, o *socle.O
 		}
 	}
 	if len(errs) > 0 {
-		page(s, w, r, http.StatusUnprocessableEntity, map[string]any{"Form": form, "Errors": errs})
+		page(http.StatusUnprocessableEntity, offerFields{Form: form, Errors: errs, posted: true})
 		return false
 	}
 	if s.matching != nil {
@@ -170,7 +170,7 @@ type proposedView struct {
 	StatusLabel string
 }
 
-func offerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d map[string]any) {
+func offerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d *offerView) {
 	req := matchingRequest(r)
 	o, err := s.gate.Offer(r.Context(), req, r.PathValue("id"))
 	if err != nil {
@@ -186,10 +186,10 @@ func offerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d 
 	for _, p := range props {
 		views = append(views, proposedView{Proposed: p, StatusLabel: matchStatusLabels[p.Match.Status]})
 	}
-	if _, ok := d["Form"]; !ok {
-		d["Form"] = formOf(o, s.offerReferential())
+	if !d.posted {
+		d.Form = formOf(o, s.offerReferential())
 	}
-	d["Offer"], d["Proposed"] = o, views
+	d.Offer, d.Proposed = o, views
 	staffPage(s, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
 }
 
@@ -198,7 +198,7 @@ func handleOfferPage(s *Server) http.Handler {
 		if _, ok := staffOnly(w, r); !ok {
 			return
 		}
-		offerPage(s, w, r, http.StatusOK, map[string]any{"Saved": r.URL.Query().Get("enregistree") != ""})
+		offerPage(s, w, r, http.StatusOK, &offerView{Saved: r.URL.Query().Get("enregistree") != ""})
 	})
 }
 
@@ -208,7 +208,7 @@ func handleOfferUpdatePage(s *Server) http.Handler {
 			return
 		}
 		o := &socle.Offer{ID: r.PathValue("id")}
-		if !saveOfferForm(s, w, r, o, offerPage) {
+		if !saveOfferForm(s, w, r, o, func(status int, f offerFields) { offerPage(s, w, r, status, &offerView{offerFields: f}) }) {
 			return
 		}
 		http.Redirect(w, r, "/offres/"+url.PathEscape(o.ID)+"?enregistree=1", http.StatusSeeOther)
@@ -221,7 +221,7 @@ type candidateRow struct {
 	Name string
 }
 
-func matchingPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d map[string]any) {
+func matchingPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d *matchingView) {
 	req := matchingRequest(r)
 	o, err := s.gate.Offer(r.Context(), req, r.PathValue("id"))
 	if err != nil {
@@ -245,7 +245,7 @@ func matchingPage(s *Server, w http.ResponseWriter, r *http.Request, status int,
 		}
 		rows = append(rows, row)
 	}
-	d["Offer"], d["Candidates"], d["Max"] = o, rows, matching.MaxScore
+	d.Offer, d.Candidates, d.Max = o, rows, matching.MaxScore
 	staffPage(s, w, r, status, "appariement", "Candidats pour « "+o.Title+" »", "entreprises", d)
 }
 
@@ -254,7 +254,7 @@ func handleMatchingPage(s *Server) http.Handler {
 		if _, ok := staffOnly(w, r); !ok {
 			return
 		}
-		matchingPage(s, w, r, http.StatusOK, map[string]any{"Proposed": r.URL.Query().Get("proposee") != ""})
+		matchingPage(s, w, r, http.StatusOK, &matchingView{Proposed: r.URL.Query().Get("proposee") != ""})
 	})
 }
 
@@ -276,7 +276,7 @@ func handleProposePage(s *Server) http.Handler {
 				} else if code == socle.ECONFLICT {
 					msg = "Cette personne est déjà proposée sur cette offre."
 				}
-				matchingPage(s, w, r, httpx.ErrorStatus(err), map[string]any{"Error": msg})
+				matchingPage(s, w, r, httpx.ErrorStatus(err), &matchingView{Error: msg})
 				return
 			}
 			s.renderError(w, r, err)
@@ -284,4 +284,49 @@ func handleProposePage(s *Server) http.Handler {
 		}
 		http.Redirect(w, r, "/offres/"+url.PathEscape(r.PathValue("id"))+"/appariement?proposee=1", http.StatusSeeOther)
 	})
+}
+
+// offerFields are the fields of the offer form (partials.html), filled from
+// the offer or, when posted is set, as the agent sent them with errors.
+type offerFields struct {
+	Form   offerForm
+	Errors map[string]string
+	posted bool
+}
+
+// portfolioView is the organisation's portfolio of companies.
+type portfolioView struct {
+	form
+	SIRET, Error string
+	Companies    []*socle.Company
+}
+
+// companyFileView is a company's file: followups, actions, offers.
+type companyFileView struct {
+	form
+	offerFields
+	File              *gate.CompanyFile
+	Explanation, Done string
+	Error             string
+	Kinds             []kindOption
+	KindLabels        map[string]string
+}
+
+// offerView is an offer with the persons proposed on it.
+type offerView struct {
+	form
+	offerFields
+	Offer    *socle.Offer
+	Proposed []proposedView
+	Saved    bool
+}
+
+// matchingView is the ranked candidates of an offer.
+type matchingView struct {
+	form
+	Offer      *socle.Offer
+	Candidates []candidateRow
+	Max        int
+	Proposed   bool
+	Error      string
 }

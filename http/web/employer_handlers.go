@@ -45,7 +45,7 @@ func handleEmployerLogout(s *Server, svc *employer.Service) http.Handler {
 
 // employerOffersPage renders the list of the company's offers with the form
 // of a new one (form and errors when it came back invalid).
-func employerOffersPage(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d map[string]any) {
+func employerOffersPage(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *employerOffersView) {
 	ct, c, err := s.gate.Employer(r.Context(), req)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -57,13 +57,13 @@ func employerOffersPage(s *Server, svc *employer.Service, w http.ResponseWriter,
 		return
 	}
 	if d == nil {
-		d = map[string]any{}
+		d = &employerOffersView{}
 	}
-	if _, ok := d["Form"]; !ok {
-		d["Form"] = newOfferForm()
+	if !d.posted {
+		d.Form = newOfferForm()
 	}
-	d["Contact"], d["Company"], d["Offers"] = ct, c, offers
-	d["Saved"] = r.URL.Query().Get("enregistree") != ""
+	d.Contact, d.Company, d.Offers = ct, c, offers
+	d.Saved = r.URL.Query().Get("enregistree") != ""
 	employerPage(s, svc, w, r, status, "employeur-offres", "Les offres de mon entreprise", d)
 }
 
@@ -88,7 +88,7 @@ func handleEmployerOffer(s *Server, svc *employer.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", map[string]any{"Offer": o, "Form": formOf(o, s.offerReferential())})
+		employerPage(s, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(o, s.offerReferential())}})
 	})
 }
 
@@ -132,13 +132,12 @@ func handleEmployerSaveOffer(s *Server, svc *employer.Service) http.Handler {
 			}
 		}
 		if len(errs) > 0 {
-			d := map[string]any{"Form": form, "Errors": errs}
+			f := offerFields{Form: form, Errors: errs, posted: true}
 			if id != "" {
-				d["Offer"] = o
-				employerPage(s, svc, w, r, http.StatusUnprocessableEntity, "employeur-offre", "Modifier une offre", d)
+				employerPage(s, svc, w, r, http.StatusUnprocessableEntity, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: f})
 				return
 			}
-			employerOffersPage(s, svc, w, r, req, http.StatusUnprocessableEntity, d)
+			employerOffersPage(s, svc, w, r, req, http.StatusUnprocessableEntity, &employerOffersView{offerFields: f})
 			return
 		}
 		if s.matching != nil {
@@ -180,8 +179,8 @@ func handleEmployerCandidates(s *Server, svc *employer.Service) http.Handler {
 		for _, c := range cards {
 			views = append(views, candidateView{Card: c, StatusLabel: matchStatusLabels[c.Status]})
 		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-candidats", "Candidats proposés", map[string]any{
-			"Offer": o, "Candidates": views, "Answered": r.URL.Query().Get("reponse") != "",
+		employerPage(s, svc, w, r, http.StatusOK, "employeur-candidats", "Candidats proposés", &employerCandidatesView{
+			Offer: o, Candidates: views, Answered: r.URL.Query().Get("reponse") != "",
 		})
 	})
 }
@@ -224,4 +223,29 @@ func handleEmployerAnswer(s *Server, svc *employer.Service) http.Handler {
 		}
 		http.Redirect(w, r, "/employeur/offres/"+r.PathValue("id")+"/candidats?reponse=1", http.StatusSeeOther)
 	})
+}
+
+// employerOffersView is the company's offers with the form of a new one.
+type employerOffersView struct {
+	form
+	offerFields
+	Contact *socle.CompanyContact
+	Company *socle.Company
+	Offers  []*socle.Offer
+	Saved   bool
+}
+
+// employerOfferView is the form of one of the company's offers.
+type employerOfferView struct {
+	form
+	offerFields
+	Offer *socle.Offer
+}
+
+// employerCandidatesView is the persons proposed on an offer.
+type employerCandidatesView struct {
+	form
+	Offer      *socle.Offer
+	Candidates []candidateView
+	Answered   bool
 }

@@ -38,6 +38,13 @@ var pageViews = map[string]any{
 	"alertes":                   casesView{},
 	"usager-dossier":            spaceFileView{},
 	"usager-acces":              spaceAccessesView{},
+	"portefeuille":              portfolioView{},
+	"entreprise":                companyFileView{},
+	"offre":                     offerView{},
+	"appariement":               matchingView{},
+	"employeur-offres":          employerOffersView{},
+	"employeur-offre":           employerOfferView{},
+	"employeur-candidats":       employerCandidatesView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
