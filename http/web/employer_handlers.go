@@ -18,7 +18,7 @@ func employerLogin(svc *employer.Service) linkLogin {
 }
 
 // employerPage renders a page of the employer space with a fresh CSRF token.
-func employerPage(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d any) {
+func employerPage(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
 	employerLogin(svc).render(s, w, r, status, name, title, d)
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // page renders an identity page with a fresh CSRF token.
-func identityPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d any) {
+func identityPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
 	tok, err := svc.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)

@@ -67,7 +67,7 @@ func (l linkLogin) homePage(s *Server) http.Handler {
 }
 
 // render renders a page of the space with a fresh CSRF token.
-func (l linkLogin) render(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title string, d any) {
+func (l linkLogin) render(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
 	tok, err := l.svc.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)

@@ -88,31 +88,32 @@ func (s *Server) operatorOrganisations(r *http.Request, dep, selected string) ([
 
 // orientationPage shows the questionnaire, or the latest proposal with the
 // confirmation form, and the orientations already decided.
-func orientationPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d map[string]any) {
+func orientationPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *orientationView) {
 	id := r.PathValue("id")
-	d["ID"] = id
+	d.ID = id
 	os, err := p.Orientations(r.Context(), pageRequest(r, purposeOrientation, ""), id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d["Orientations"] = os
-	if _, ok := d["Proposal"]; !ok && r.URL.Query().Get("nouveau") == "" {
+	d.Orientations = os
+	if d.Proposal == nil && r.URL.Query().Get("nouveau") == "" {
 		if i := slices.IndexFunc(os, func(o *socle.Orientation) bool { return o.Status == socle.OrientationStatusProposed }); i >= 0 {
-			d["Proposal"] = os[i]
+			d.Proposal = os[i]
 		}
 	}
-	if o, ok := d["Proposal"].(*socle.Orientation); ok {
-		form, _ := d["Form"].(url.Values)
-		d["Choices"] = choiceOptions(o, form)
+	if o := d.Proposal; o != nil {
+		form := d.posted
+		d.Choices = choiceOptions(o, form)
 		orgs, err := s.operatorOrganisations(r, o.Departement, form.Get("organisation_id"))
 		if err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		d["Organisations"] = orgs
+		d.Organisations = orgs
 	} else {
-		d["Questionnaire"] = p.Questionnaire()
+		q := p.Questionnaire()
+		d.Questionnaire = &q
 	}
 	staffPage(s, w, r, status, "orientation", "Orientation", "usagers", d)
 }
@@ -122,7 +123,7 @@ func handleOrientationPage(s *Server, p *gate.Parcours) http.Handler {
 		if _, ok := staffOnly(w, r); !ok {
 			return
 		}
-		orientationPage(s, p, w, r, http.StatusOK, map[string]any{})
+		orientationPage(s, p, w, r, http.StatusOK, &orientationView{})
 	})
 }
 
@@ -139,15 +140,15 @@ func handleOrientationPropose(s *Server, p *gate.Parcours) http.Handler {
 		}
 		for _, q := range p.Questionnaire().Questions {
 			if q.Required && answers.Get(q.ID) == "" {
-				orientationPage(s, p, w, r, http.StatusBadRequest, map[string]any{
-					"Error": "Répondez à la question « " + q.Label + " » : elle est obligatoire."})
+				orientationPage(s, p, w, r, http.StatusBadRequest, &orientationView{
+					Error: "Répondez à la question « " + q.Label + " » : elle est obligatoire."})
 				return
 			}
 		}
 		o, _, err := p.ProposeOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
 		if err != nil {
 			if soft(err) {
-				orientationPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": "La proposition n'a pas pu être établie : " + message(err)})
+				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: "La proposition n'a pas pu être établie : " + message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -187,7 +188,7 @@ func handleOrientationConfirm(s *Server, p *gate.Parcours) http.Handler {
 			Modalite: r.PostFormValue("modalite"), OrganisationID: r.PostFormValue("organisation_id"),
 			OverrideReason: strings.TrimSpace(r.PostFormValue("override_reason"))}
 		fail := func(status int, msg string) {
-			orientationPage(s, p, w, r, status, map[string]any{"Error": msg, "Proposal": o, "Form": r.PostForm, "Reason": ch.OverrideReason})
+			orientationPage(s, p, w, r, status, &orientationView{Error: msg, Proposal: o, posted: r.PostForm, Reason: ch.OverrideReason})
 		}
 		overridden := ch.OperatorKind != o.ProposedOperatorKind || ch.Parcours != o.ProposedParcours || ch.Modalite != o.ProposedModalite
 		if overridden && utf8.RuneCountInString(ch.OverrideReason) < minOverrideReason {
@@ -253,10 +254,10 @@ func eventRows(evs []*socle.Event) []eventRow {
 	return out
 }
 
-func contractPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d map[string]any) {
+func contractPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *contractView) {
 	id := r.PathValue("id")
 	req := pageRequest(r, purposeAccompagnement, "")
-	d["ID"] = id
+	d.ID = id
 	cs, err := p.Commitments(r.Context(), req, id)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -271,15 +272,15 @@ func contractPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Re
 		}
 		rows = append(rows, row)
 	}
-	d["Contracts"] = rows
+	d.Contracts = rows
 	evs, err := p.Events(r.Context(), req, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d["Events"] = eventRows(evs)
-	if _, ok := d["Actions"]; !ok && len(cs) > 0 {
-		d["Actions"] = strings.Join(cs[0].Actions, "\n")
+	d.Events = eventRows(evs)
+	if !d.actionsSent && len(cs) > 0 {
+		d.Actions = strings.Join(cs[0].Actions, "\n")
 	}
 	staffPage(s, w, r, status, "contrat", "Contrat d'engagement", "usagers", d)
 }
@@ -289,7 +290,7 @@ func handleContractPage(s *Server, p *gate.Parcours) http.Handler {
 		if _, ok := staffOnly(w, r); !ok {
 			return
 		}
-		contractPage(s, p, w, r, http.StatusOK, map[string]any{})
+		contractPage(s, p, w, r, http.StatusOK, &contractView{})
 	})
 }
 
@@ -306,7 +307,7 @@ func handleContractCreate(s *Server, p *gate.Parcours) http.Handler {
 			}
 		}
 		if len(actions) == 0 {
-			contractPage(s, p, w, r, http.StatusBadRequest, map[string]any{"Error": "Indiquez au moins une action convenue avec la personne (une par ligne).", "Actions": text})
+			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: "Indiquez au moins une action convenue avec la personne (une par ligne).", Actions: text, actionsSent: true})
 			return
 		}
 		_, err := p.CreateCommitment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), actions)
@@ -316,7 +317,7 @@ func handleContractCreate(s *Server, p *gate.Parcours) http.Handler {
 				if socle.ErrorCode(err) == socle.ECONFLICT {
 					msg = "Confirmez d'abord l'orientation de la personne : le contrat en découle."
 				}
-				contractPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": msg, "Actions": text})
+				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msg, Actions: text, actionsSent: true})
 				return
 			}
 			s.renderError(w, r, err)
@@ -337,7 +338,7 @@ func handleContractSign(s *Server, p *gate.Parcours) http.Handler {
 				if socle.ErrorCode(err) == socle.ECONFLICT {
 					msg = "Ce contrat porte déjà votre signature."
 				}
-				contractPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": msg})
+				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msg})
 				return
 			}
 			s.renderError(w, r, err)
@@ -359,11 +360,11 @@ func handleContractLink(s *Server, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		d := map[string]any{}
+		d := &contractView{}
 		if c.SignedBy(socle.SignerPerson) != nil || c.Status != socle.CommitmentToSign {
-			d["Error"] = "La personne ne peut plus signer ce contrat."
+			d.Error = "La personne ne peut plus signer ce contrat."
 		} else {
-			d["SignLink"] = requestOrigin(r) + "/usager/contrats/" + url.PathEscape(c.ID)
+			d.SignLink = requestOrigin(r) + "/usager/contrats/" + url.PathEscape(c.ID)
 		}
 		contractPage(s, p, w, r, http.StatusOK, d)
 	})
@@ -386,7 +387,7 @@ func handleAppointmentCreate(s *Server, p *gate.Parcours) http.Handler {
 		start, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("debut"), paris)
 		minutes, _ := strconv.Atoi(r.PostFormValue("duree"))
 		if err != nil || minutes < 5 || minutes > 480 {
-			contractPage(s, p, w, r, http.StatusBadRequest, map[string]any{"Error": "Indiquez la date, l'heure et une durée de 5 à 480 minutes du rendez-vous."})
+			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: "Indiquez la date, l'heure et une durée de 5 à 480 minutes du rendez-vous."})
 			return
 		}
 		e := &socle.Event{PersonID: r.PathValue("id"), Kind: socle.EventAppointment, Title: strings.TrimSpace(r.PostFormValue("titre")),
@@ -396,7 +397,7 @@ func handleAppointmentCreate(s *Server, p *gate.Parcours) http.Handler {
 		}
 		if err := p.CreateEvent(r.Context(), pageRequest(r, purposeAccompagnement, ""), e); err != nil {
 			if soft(err) {
-				contractPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": "Le rendez-vous n'a pas pu être enregistré : " + message(err)})
+				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: "Le rendez-vous n'a pas pu être enregistré : " + message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -423,14 +424,14 @@ func rectificationRows(rs []*socle.RectificationRequest) []rectificationRow {
 	return out
 }
 
-func rectificationsPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d map[string]any) {
+func rectificationsPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *rectificationsView) {
 	id := r.PathValue("id")
 	rs, err := p.Rectifications(r.Context(), pageRequest(r, purposeAccompagnement, ""), id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	d["ID"], d["Requests"] = id, rectificationRows(rs)
+	d.ID, d.Requests = id, rectificationRows(rs)
 	staffPage(s, w, r, status, "rectifications", "Demandes de rectification", "usagers", d)
 }
 
@@ -439,7 +440,7 @@ func handleRectificationsPage(s *Server, p *gate.Parcours) http.Handler {
 		if _, ok := staffOnly(w, r); !ok {
 			return
 		}
-		rectificationsPage(s, p, w, r, http.StatusOK, map[string]any{})
+		rectificationsPage(s, p, w, r, http.StatusOK, &rectificationsView{})
 	})
 }
 
@@ -450,14 +451,14 @@ func handleRectificationAnswer(s *Server, p *gate.Parcours) http.Handler {
 		}
 		decision := r.PostFormValue("decision")
 		if decision != "accepter" && decision != "refuser" {
-			rectificationsPage(s, p, w, r, http.StatusBadRequest, map[string]any{"Error": "Choisissez d'accepter ou de refuser la demande."})
+			rectificationsPage(s, p, w, r, http.StatusBadRequest, &rectificationsView{Error: "Choisissez d'accepter ou de refuser la demande."})
 			return
 		}
 		_, err := p.AnswerRectification(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), r.PathValue("rid"),
 			decision == "accepter", r.PostFormValue("motif"))
 		if err != nil {
 			if soft(err) {
-				rectificationsPage(s, p, w, r, httpx.ErrorStatus(err), map[string]any{"Error": message(err)})
+				rectificationsPage(s, p, w, r, httpx.ErrorStatus(err), &rectificationsView{Error: message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -511,9 +512,9 @@ func handleAgendaPage(s *Server, p *gate.Parcours) http.Handler {
 			days[i].Events = append(days[i].Events, agendaEvent{Time: e.Start.In(paris).Format("15:04") + "–" + e.End.In(paris).Format("15:04"),
 				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID})
 		}
-		d := map[string]any{"Days": days, "Count": len(evs), "Week": monday.Format("02/01/2006"),
-			"Prev": monday.AddDate(0, 0, -7).Format("2006-01-02"), "Next": monday.AddDate(0, 0, 7).Format("2006-01-02"),
-			"ICS": "/api/v1/agenda?purpose=accompagnement&format=ics&from=" + monday.Format("2006-01-02")}
+		d := agendaView{Days: days, Count: len(evs), Week: monday.Format("02/01/2006"),
+			Prev: monday.AddDate(0, 0, -7).Format("2006-01-02"), Next: monday.AddDate(0, 0, 7).Format("2006-01-02"),
+			ICS: "/api/v1/agenda?purpose=accompagnement&format=ics&from=" + monday.Format("2006-01-02")}
 		s.render(w, r, http.StatusOK, "agenda", view{Title: "Mon agenda", Nav: "agenda", Data: d})
 	})
 }
@@ -536,15 +537,10 @@ func handleIndicatorsPage(s *Server, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		type chart struct {
-			Table indicators.Table
-			SVG   template.HTML
-		}
 		var charts []chart
 		for _, t := range rep.Tables {
 			charts = append(charts, chart{t, t.Chart()})
 		}
-		type shareRow struct{ Key, Contracts, Signed, Unsigned, Share string }
 		var shares []shareRow
 		for _, x := range rep.SignedContracts {
 			sh := "secret"
@@ -556,9 +552,9 @@ func handleIndicatorsPage(s *Server, p *gate.Parcours) http.Handler {
 		api := "/api/v1/indicators?purpose=statistique&group=" + url.QueryEscape(string(g))
 		groupings := []option{{string(indicators.ByDepartementMonth), "Département et mois", g == indicators.ByDepartementMonth},
 			{string(indicators.ByDepartement), "Département", g == indicators.ByDepartement}, {string(indicators.ByMonth), "Mois", g == indicators.ByMonth}}
-		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: map[string]any{
-			"Report": rep, "Charts": charts, "Shares": shares, "Max": indicators.Threshold - 1, "CSV": api + "&format=csv", "JSON": api, "Groupings": groupings,
-			"Generated": frenchTime(rep.Generated),
+		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: indicatorsView{
+			Report: rep, Charts: charts, Shares: shares, Max: indicators.Threshold - 1, CSV: api + "&format=csv", JSON: api, Groupings: groupings,
+			Generated: frenchTime(rep.Generated),
 		}})
 	})
 }
@@ -599,11 +595,6 @@ func handleSpaceParcours(s *Server, p *gate.Parcours, svc *space.Service) http.H
 			s.renderError(w, r, err)
 			return
 		}
-		type contractLine struct {
-			ID, Status, Created string
-			Version             int
-			Person, Adviser     bool
-		}
 		var cs []contractLine
 		for _, c := range m.Commitments {
 			st := map[string]string{socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé", socle.CommitmentSuperseded: "Remplacé par un avenant"}[c.Status]
@@ -620,9 +611,9 @@ func handleSpaceParcours(s *Server, p *gate.Parcours, svc *space.Service) http.H
 		for _, c := range socle.Categories {
 			sections = append(sections, option{Value: string(c), Label: c.Label()})
 		}
-		d := map[string]any{"Contracts": cs, "Events": eventRows(evs), "Requests": rectificationRows(m.Rectifications), "Sections": sections}
+		d := &spaceParcoursView{Contracts: cs, Events: eventRows(evs), Requests: rectificationRows(m.Rectifications), Sections: sections}
 		if r.URL.Query().Get("demande") == "envoyee" {
-			d["Notice"] = "Votre demande de rectification a été transmise aux structures qui vous accompagnent."
+			d.Notice = "Votre demande de rectification a été transmise aux structures qui vous accompagnent."
 		}
 		spacePage(s, svc, w, r, http.StatusOK, "usager-parcours", "Mon parcours", d)
 	})
@@ -631,7 +622,7 @@ func handleSpaceParcours(s *Server, p *gate.Parcours, svc *space.Service) http.H
 // spaceContract shows a contract to the person, with the signature form
 // when her last authentication is recent enough, else the form that mails
 // her a confirmation link.
-func spaceContract(s *Server, p *gate.Parcours, svc *space.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d map[string]any) {
+func spaceContract(s *Server, p *gate.Parcours, svc *space.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *spaceContractView) {
 	c, err := p.Commitment(r.Context(), req, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
@@ -647,11 +638,11 @@ func spaceContract(s *Server, p *gate.Parcours, svc *space.Service, w http.Respo
 		s.renderError(w, r, err)
 		return
 	}
-	d["Contract"] = row
-	d["CanSign"] = !row.Person && c.Status == socle.CommitmentToSign
+	d.Contract = row
+	d.CanSign = !row.Person && c.Status == socle.CommitmentToSign
 	if fresh := time.Since(at) < gate.ReauthWindow; fresh {
-		d["Fresh"] = true
-		d["Until"] = at.Add(gate.ReauthWindow).In(paris).Format("15:04")
+		d.Fresh = true
+		d.Until = at.Add(gate.ReauthWindow).In(paris).Format("15:04")
 	}
 	spacePage(s, svc, w, r, status, "usager-contrat", "Mon contrat d'engagement", d)
 }
@@ -662,7 +653,7 @@ func handleSpaceContract(s *Server, p *gate.Parcours, svc *space.Service) http.H
 		if !ok {
 			return
 		}
-		spaceContract(s, p, svc, w, r, req, http.StatusOK, map[string]any{})
+		spaceContract(s, p, svc, w, r, req, http.StatusOK, &spaceContractView{})
 	})
 }
 
@@ -685,15 +676,15 @@ func handleSpaceReauth(s *Server, p *gate.Parcours, svc *space.Service) http.Han
 		if person.Contact != nil {
 			email = person.Contact.Email
 		}
-		d := map[string]any{}
+		d := &spaceContractView{}
 		if err := svc.Reauthenticate(r.Context(), req.Actor.PersonID, email, "/usager/contrats/"+r.PathValue("id"), identity.ClientOf(r)); err != nil {
 			if !soft(err) {
 				s.renderError(w, r, err)
 				return
 			}
-			d["Error"] = message(err)
+			d.Error = message(err)
 		} else {
-			d["Notice"] = "Un lien de confirmation vient de vous être envoyé par courriel. Ouvrez-le, puis signez dans les 5 minutes."
+			d.Notice = "Un lien de confirmation vient de vous être envoyé par courriel. Ouvrez-le, puis signez dans les 5 minutes."
 		}
 		spaceContract(s, p, svc, w, r, req, http.StatusOK, d)
 	})
@@ -715,7 +706,7 @@ func handleSpaceSign(s *Server, p *gate.Parcours, svc *space.Service) http.Handl
 			return
 		}
 		if r.PostFormValue("accord") != "oui" {
-			spaceContract(s, p, svc, w, r, req, http.StatusBadRequest, map[string]any{"Error": "Cochez la case indiquant que vous avez lu le contrat et l'acceptez."})
+			spaceContract(s, p, svc, w, r, req, http.StatusBadRequest, &spaceContractView{Error: "Cochez la case indiquant que vous avez lu le contrat et l'acceptez."})
 			return
 		}
 		if _, err := p.SignAsPerson(r.Context(), req, r.PathValue("id"), at); err != nil {
@@ -730,10 +721,10 @@ func handleSpaceSign(s *Server, p *gate.Parcours, svc *space.Service) http.Handl
 			case socle.ECONFLICT:
 				msg = "Vous avez déjà signé ce contrat."
 			}
-			spaceContract(s, p, svc, w, r, req, httpx.ErrorStatus(err), map[string]any{"Error": msg})
+			spaceContract(s, p, svc, w, r, req, httpx.ErrorStatus(err), &spaceContractView{Error: msg})
 			return
 		}
-		spaceContract(s, p, svc, w, r, req, http.StatusOK, map[string]any{"Notice": "Vous avez signé votre contrat d'engagement."})
+		spaceContract(s, p, svc, w, r, req, http.StatusOK, &spaceContractView{Notice: "Vous avez signé votre contrat d'engagement."})
 	})
 }
 
@@ -771,4 +762,87 @@ func handleSpaceExport(s *Server, p *gate.Parcours, svc *space.Service) http.Han
 		w.Header().Set("Cache-Control", "no-store")
 		httpx.Encode(w, http.StatusOK, e)
 	})
+}
+
+// orientationView is the orientation of a person: the questionnaire, or
+// the latest proposal with the choice to confirm, and the decisions made.
+type orientationView struct {
+	form
+	ID, Error, Reason string
+	Orientations      []*socle.Orientation
+	Proposal          *socle.Orientation
+	Choices           map[string][]option
+	Organisations     []orgGroup
+	Questionnaire     *orientation.Questionnaire
+	// posted is the choice the agent posted, shown again with an error.
+	posted url.Values
+}
+
+// contractView is a person's contracts and appointments.
+type contractView struct {
+	form
+	ID, Error, Actions, SignLink string
+	Contracts                    []contractRow
+	Events                       []eventRow
+	// actionsSent says Actions is what the agent posted, kept as is.
+	actionsSent bool
+}
+
+// rectificationsView is a person's rectification requests to answer.
+type rectificationsView struct {
+	form
+	ID, Error string
+	Requests  []rectificationRow
+}
+
+// agendaView is the adviser's week.
+type agendaView struct {
+	Days                  []agendaDay
+	Count                 int
+	Week, Prev, Next, ICS string
+}
+
+// chart is one table of indicators with its SVG bar chart.
+type chart struct {
+	Table indicators.Table
+	SVG   template.HTML
+}
+
+// shareRow is the share of signed contracts of one group.
+type shareRow struct{ Key, Contracts, Signed, Unsigned, Share string }
+
+// indicatorsView is the statistics of the parcours.
+type indicatorsView struct {
+	Report               indicators.Report
+	Charts               []chart
+	Shares               []shareRow
+	Max                  int
+	CSV, JSON, Generated string
+	Groupings            []option
+}
+
+// contractLine is a contract as the person's space lists it.
+type contractLine struct {
+	ID, Status, Created string
+	Version             int
+	Person, Adviser     bool
+}
+
+// spaceParcoursView is the person's parcours in her space.
+type spaceParcoursView struct {
+	form
+	Contracts []contractLine
+	Events    []eventRow
+	Requests  []rectificationRow
+	Sections  []option
+	Notice    string
+}
+
+// spaceContractView is a contract shown to the person, with the signature
+// form when she authenticated recently enough.
+type spaceContractView struct {
+	form
+	Contract             contractRow
+	CanSign, Fresh       bool
+	Until, Error, Notice string
 }

@@ -38,7 +38,7 @@ func staffPost(s *Server, w http.ResponseWriter, r *http.Request) bool {
 }
 
 // staffPage renders an agent's page with a fresh CSRF token.
-func staffPage(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d any) {
+func staffPage(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d formView) {
 	tok, err := s.identity.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)

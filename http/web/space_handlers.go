@@ -26,7 +26,7 @@ func spaceLogin(svc *space.Service) linkLogin {
 }
 
 // spacePage renders a page of the space with a fresh CSRF token.
-func spacePage(s *Server, svc *space.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d any) {
+func spacePage(s *Server, svc *space.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
 	spaceLogin(svc).render(s, w, r, status, name, title, d)
 }
 

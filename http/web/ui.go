@@ -59,21 +59,14 @@ type form struct{ CSRF string }
 
 func (f *form) setCSRF(token string) { f.CSRF = token }
 
-// withCSRF puts the form token in the page's data: a typed view embedding
-// form, or a page still built as a map.
-func withCSRF(data any, token string) any {
-	switch d := data.(type) {
-	case interface{ setCSRF(string) }:
-		d.setCSRF(token)
-	case map[string]any:
-		if d == nil {
-			return map[string]any{"CSRF": token}
-		}
-		d["CSRF"] = token
-	case nil:
-		return map[string]any{"CSRF": token}
-	}
-	return data
+// formView is the typed view of a page with forms: it embeds form, whose
+// CSRF token the page helpers fill.
+type formView interface{ setCSRF(token string) }
+
+// withCSRF puts the form token in the page's view.
+func withCSRF(v formView, token string) formView {
+	v.setCSRF(token)
+	return v
 }
 
 // homeView is the home page: the organisations of the network by kind.

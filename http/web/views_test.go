@@ -45,6 +45,13 @@ var pageViews = map[string]any{
 	"employeur-offres":          employerOffersView{},
 	"employeur-offre":           employerOfferView{},
 	"employeur-candidats":       employerCandidatesView{},
+	"orientation":               orientationView{},
+	"contrat":                   contractView{},
+	"rectifications":            rectificationsView{},
+	"agenda":                    agendaView{},
+	"indicateurs":               indicatorsView{},
+	"usager-parcours":           spaceParcoursView{},
+	"usager-contrat":            spaceContractView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
@@ -69,6 +76,16 @@ func TestTemplatesReadOnlyTheirViewsFields(t *testing.T) {
 			if _, ok := typ.FieldByName(field); !ok {
 				t.Errorf("%s reads .Data.%s, which %s lacks", name, field, typ.Name())
 			}
+		}
+	}
+}
+
+// TestEveryPageHasATypedView keeps pageViews complete, so that the check
+// above covers every page.
+func TestEveryPageHasATypedView(t *testing.T) {
+	for name := range loadPages().byName {
+		if _, ok := pageViews[name]; !ok {
+			t.Errorf("page %s has no typed view in pageViews", name)
 		}
 	}
 }
