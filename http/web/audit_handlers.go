@@ -26,7 +26,7 @@ var actionLabels = map[string]string{
 }
 
 // journalRows turns hits into rows, with the names of the organisations.
-func (s *Server) journalRows(r *http.Request, hits []socle.AuditHit) []journalRow {
+func (s *journalPages) journalRows(r *http.Request, hits []socle.AuditHit) []journalRow {
 	names := map[string]string{}
 	purposes := map[string]string{}
 	for _, p := range s.gate.Purposes() {
@@ -66,7 +66,7 @@ func (s *Server) journalRows(r *http.Request, hits []socle.AuditHit) []journalRo
 
 // handleJournalPage is the auditors' search page. It lets in agents signed
 // in with a second factor; the gate then decides whether she is an auditor.
-func handleJournalPage(s *Server) http.Handler {
+func handleJournalPage(s *journalPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -109,7 +109,7 @@ func handleJournalPage(s *Server) http.Handler {
 // the latest signed checkpoint. The entry is fetched through the gate's
 // search (the newest entry below index+1 in the auditor's scope), so that
 // the same rule decides and the consultation is recorded.
-func handleJournalEntryPage(s *Server) http.Handler {
+func handleJournalEntryPage(s *journalPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return

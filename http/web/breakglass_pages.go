@@ -15,7 +15,7 @@ type breakGlassRow struct {
 // handleBreakGlassReviewPage lists the break-the-glass accesses awaiting
 // review (or reviewed, ?revus=1) for the privacy officers, with a button
 // to mark each reviewed.
-func handleBreakGlassReviewPage(s *Server) http.Handler {
+func handleBreakGlassReviewPage(s *breakGlassPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		actor, ok := staffOnly(w, r)
 		if !ok {
@@ -46,14 +46,14 @@ func handleBreakGlassReviewPage(s *Server) http.Handler {
 				rows[i].Reviewed = "par " + orDefault(names[g.ReviewedBy], "un délégué") + " le " + g.ReviewedAt.In(paris).Format("02/01/2006")
 			}
 		}
-		staffPage(s, w, r, http.StatusOK, "bris-de-glace-revue", "Accès exceptionnels à revoir", "alertes",
+		staffPage(s.renderer, w, r, http.StatusOK, "bris-de-glace-revue", "Accès exceptionnels à revoir", "alertes",
 			&breakGlassReviewView{Rows: rows, Reviewed: reviewed})
 	})
 }
 
-func handleBreakGlassReviewForm(s *Server) http.Handler {
+func handleBreakGlassReviewForm(s *breakGlassPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		if err := s.gate.ReviewBreakGlass(r.Context(), httpx.GateRequest(r), r.PathValue("id")); err != nil {

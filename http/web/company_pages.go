@@ -16,7 +16,7 @@ func matchingRequest(r *http.Request) gate.Request {
 	return pageRequest(r, gate.PurposeMatching, "")
 }
 
-func handlePortfolioPage(s *Server) http.Handler {
+func handlePortfolioPage(s *companyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -46,7 +46,7 @@ func handlePortfolioPage(s *Server) http.Handler {
 			return
 		}
 		d.Companies = cs
-		staffPage(s, w, r, status, "portefeuille", "Portefeuille d'entreprises", "entreprises", d)
+		staffPage(s.renderer, w, r, status, "portefeuille", "Portefeuille d'entreprises", "entreprises", d)
 	})
 }
 
@@ -66,7 +66,7 @@ func actionKinds() []kindOption {
 	return out
 }
 
-func companyFilePage(s *Server, w http.ResponseWriter, r *http.Request, status int, d *companyFileView) {
+func companyFilePage(s *companyPages, w http.ResponseWriter, r *http.Request, status int, d *companyFileView) {
 	f, dec, err := s.gate.CompanyFile(r.Context(), matchingRequest(r), r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
@@ -77,10 +77,10 @@ func companyFilePage(s *Server, w http.ResponseWriter, r *http.Request, status i
 	}
 	d.File, d.Explanation, d.Kinds, d.KindLabels = f, dec.Explanation(), actionKinds(), actionKindLabels
 	d.Done = r.URL.Query().Get("fait")
-	staffPage(s, w, r, status, "entreprise", f.Company.Name, "entreprises", d)
+	staffPage(s.renderer, w, r, status, "entreprise", f.Company.Name, "entreprises", d)
 }
 
-func handleCompanyPage(s *Server) http.Handler {
+func handleCompanyPage(s *companyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -90,9 +90,9 @@ func handleCompanyPage(s *Server) http.Handler {
 }
 
 // companyWrite runs a POST of the company file and redirects back to it.
-func companyWrite(s *Server, do func(w http.ResponseWriter, r *http.Request) (string, error)) http.Handler {
+func companyWrite(s *companyPages, do func(w http.ResponseWriter, r *http.Request) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		done, err := do(w, r)
@@ -108,7 +108,7 @@ func companyWrite(s *Server, do func(w http.ResponseWriter, r *http.Request) (st
 	})
 }
 
-func handleCompanyFollowPage(s *Server) http.Handler {
+func handleCompanyFollowPage(s *companyPages) http.Handler {
 	return companyWrite(s, func(w http.ResponseWriter, r *http.Request) (string, error) {
 		if r.PostFormValue("suivi") == "arreter" {
 			return "Votre structure ne suit plus cette entreprise.", s.gate.UnfollowCompany(r.Context(), matchingRequest(r), r.PathValue("id"))
@@ -118,7 +118,7 @@ func handleCompanyFollowPage(s *Server) http.Handler {
 	})
 }
 
-func handleCompanyActionPage(s *Server) http.Handler {
+func handleCompanyActionPage(s *companyPages) http.Handler {
 	return companyWrite(s, func(w http.ResponseWriter, r *http.Request) (string, error) {
 		_, err := s.gate.RecordCompanyAction(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("type"), r.PostFormValue("note"))
 		if socle.ErrorCode(err) == socle.EINVALID {
@@ -128,9 +128,9 @@ func handleCompanyActionPage(s *Server) http.Handler {
 	})
 }
 
-func handleCompanyOfferCreatePage(s *Server) http.Handler {
+func handleCompanyOfferCreatePage(s *companyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		o := &socle.Offer{CompanyID: r.PathValue("id")}
@@ -144,8 +144,8 @@ func handleCompanyOfferCreatePage(s *Server) http.Handler {
 // saveOfferForm saves the posted offer o through the gate and indexes it
 // for the matching. It reports false when it has answered: with the form
 // again (page) and its errors, or with the error page.
-func saveOfferForm(s *Server, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(status int, f offerFields)) bool {
-	form, errs := parseOfferForm(r, o, s.offerReferential())
+func saveOfferForm(s *companyPages, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(status int, f offerFields)) bool {
+	form, errs := parseOfferForm(r, o, offerReferential(s.matching))
 	if len(errs) == 0 {
 		if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
 			s.renderError(w, r, err)
@@ -170,7 +170,7 @@ type proposedView struct {
 	StatusLabel string
 }
 
-func offerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d *offerView) {
+func offerPage(s *companyPages, w http.ResponseWriter, r *http.Request, status int, d *offerView) {
 	req := matchingRequest(r)
 	o, err := s.gate.Offer(r.Context(), req, r.PathValue("id"))
 	if err != nil {
@@ -187,13 +187,13 @@ func offerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d 
 		views = append(views, proposedView{Proposed: p, StatusLabel: matchStatusLabels[p.Match.Status]})
 	}
 	if !d.posted {
-		d.Form = formOf(o, s.offerReferential())
+		d.Form = formOf(o, offerReferential(s.matching))
 	}
 	d.Offer, d.Proposed = o, views
-	staffPage(s, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
+	staffPage(s.renderer, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
 }
 
-func handleOfferPage(s *Server) http.Handler {
+func handleOfferPage(s *companyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -202,9 +202,9 @@ func handleOfferPage(s *Server) http.Handler {
 	})
 }
 
-func handleOfferUpdatePage(s *Server) http.Handler {
+func handleOfferUpdatePage(s *companyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		o := &socle.Offer{ID: r.PathValue("id")}
@@ -221,7 +221,7 @@ type candidateRow struct {
 	Name string
 }
 
-func matchingPage(s *Server, w http.ResponseWriter, r *http.Request, status int, d *matchingView) {
+func matchingPage(s *companyPages, w http.ResponseWriter, r *http.Request, status int, d *matchingView) {
 	req := matchingRequest(r)
 	o, err := s.gate.Offer(r.Context(), req, r.PathValue("id"))
 	if err != nil {
@@ -246,10 +246,10 @@ func matchingPage(s *Server, w http.ResponseWriter, r *http.Request, status int,
 		rows = append(rows, row)
 	}
 	d.Offer, d.Candidates, d.Max = o, rows, matching.MaxScore
-	staffPage(s, w, r, status, "appariement", "Candidats pour « "+o.Title+" »", "entreprises", d)
+	staffPage(s.renderer, w, r, status, "appariement", "Candidats pour « "+o.Title+" »", "entreprises", d)
 }
 
-func handleMatchingPage(s *Server) http.Handler {
+func handleMatchingPage(s *companyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -258,9 +258,9 @@ func handleMatchingPage(s *Server) http.Handler {
 	})
 }
 
-func handleProposePage(s *Server) http.Handler {
+func handleProposePage(s *companyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		if err := httpx.MatchingIndex(s.matching); err != nil {

@@ -14,16 +14,16 @@ import (
 )
 
 // casesService answers 503 when the server runs without cases.
-func casesService(s *Server) (*cases.Service, error) {
-	if s.cases == nil {
+func casesService(svc *cases.Service) (*cases.Service, error) {
+	if svc == nil {
 		return nil, socle.Errorf(socle.EUNAVAILABLE, "misuse cases are not served here")
 	}
-	return s.cases, nil
+	return svc, nil
 }
 
 // handleStepUpPage asks an agent who read many persons for a fresh TOTP
 // code, then sends her back where she was.
-func handleStepUpPage(s *Server) http.Handler {
+func handleStepUpPage(s *casePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -35,7 +35,7 @@ func handleStepUpPage(s *Server) http.Handler {
 		d := &stepUpView{Retour: back}
 		status := http.StatusOK
 		if r.Method == http.MethodPost {
-			if !checkCSRF(s, s.identity, w, r) {
+			if !checkCSRF(s.renderer, s.identity, w, r) {
 				return
 			}
 			err := httpx.StepUp(s.identity, s.gate, r, r.PostFormValue("code"))
@@ -45,18 +45,18 @@ func handleStepUpPage(s *Server) http.Handler {
 			}
 			d.Error, status = message(err), httpx.ErrorStatus(err)
 		}
-		identityPage(s, s.identity, w, r, status, "verification-renforcee", "Vérification renforcée", d)
+		identityPage(s.renderer, s.identity, w, r, status, "verification-renforcee", "Vérification renforcée", d)
 	})
 }
 
 // casesPage is an auditor's page: a signed-in agent with MFA (others are
 // sent to sign in); the service refuses non-auditors.
-func casesPage(s *Server, w http.ResponseWriter, r *http.Request) (*cases.Service, socle.Actor, bool) {
+func casesPage(s *casePages, w http.ResponseWriter, r *http.Request) (*cases.Service, socle.Actor, bool) {
 	actor, ok := staffOnly(w, r)
 	if !ok {
 		return nil, actor, false
 	}
-	svc, err := casesService(s)
+	svc, err := casesService(s.cases)
 	if err != nil {
 		s.renderError(w, r, err)
 		return nil, actor, false
@@ -64,7 +64,7 @@ func casesPage(s *Server, w http.ResponseWriter, r *http.Request) (*cases.Servic
 	return svc, actor, true
 }
 
-func handleCasesPage(s *Server) http.Handler {
+func handleCasesPage(s *casePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		svc, actor, ok := casesPage(s, w, r)
 		if !ok {
@@ -107,7 +107,7 @@ type timelineItem struct {
 	Rule   string // the alert's rule, in French
 }
 
-func handleCasePage(s *Server) http.Handler {
+func handleCasePage(s *casePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		svc, actor, ok := casesPage(s, w, r)
 		if !ok {
@@ -117,7 +117,7 @@ func handleCasePage(s *Server) http.Handler {
 	})
 }
 
-func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.Service, actor socle.Actor, status int, problem string) {
+func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.Service, actor socle.Actor, status int, problem string) {
 	d, err := svc.Case(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
@@ -144,7 +144,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.S
 	if dl := cases.Deadline(d.Case); !dl.IsZero() {
 		data.Deadline = dl.In(paris).Format("02/01/2006 15:04")
 	}
-	identityPage(s, s.identity, w, r, status, "dossier-enquete", "Dossier d'enquête", data)
+	identityPage(s.renderer, s.identity, w, r, status, "dossier-enquete", "Dossier d'enquête", data)
 }
 
 func sortTimeline(items []timelineItem) {
@@ -157,10 +157,10 @@ func sortTimeline(items []timelineItem) {
 
 // handleCaseForm runs one form of the case page: a state change (with a
 // verdict to close), an assignment, a comment.
-func handleCaseForm(s *Server, form string) http.Handler {
+func handleCaseForm(s *casePages, form string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		svc, actor, ok := casesPage(s, w, r)
-		if !ok || !checkCSRF(s, s.identity, w, r) {
+		if !ok || !checkCSRF(s.renderer, s.identity, w, r) {
 			return
 		}
 		id := r.PathValue("id")

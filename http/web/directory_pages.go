@@ -13,7 +13,7 @@ import (
 	"socle/http/httpx"
 )
 
-func directoryService(s *Server) (*directory.Service, error) {
+func directoryService(s *declarationPages) (*directory.Service, error) {
 	if s.detection == nil {
 		return nil, socle.Errorf(socle.EUNAVAILABLE, "the directory is not served here")
 	}
@@ -26,7 +26,7 @@ type protectedRow struct {
 	Active                                bool
 }
 
-func (s *Server) renderProtected(w http.ResponseWriter, r *http.Request, status int, problem string) {
+func (s *declarationPages) renderProtected(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	actor, ok := staffOnly(w, r)
 	if !ok {
 		return
@@ -47,7 +47,7 @@ func (s *Server) renderProtected(w http.ResponseWriter, r *http.Request, status 
 			for i, k := range socle.ProtectionKinds {
 				kinds[i] = map[string]string{"Value": string(k), "Label": k.Label()}
 			}
-			staffPage(s, w, r, status, "personnes-protegees", "Registre des personnes protégées", "personnes-protegees",
+			staffPage(s.renderer, w, r, status, "personnes-protegees", "Registre des personnes protégées", "personnes-protegees",
 				&protectedView{Rows: rows, Kinds: kinds, Error: problem})
 			return
 		}
@@ -55,13 +55,13 @@ func (s *Server) renderProtected(w http.ResponseWriter, r *http.Request, status 
 	s.renderError(w, r, err)
 }
 
-func handleProtectedPage(s *Server) http.Handler {
+func handleProtectedPage(s *declarationPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderProtected(w, r, http.StatusOK, "") })
 }
 
-func handleProtectedForm(s *Server, form string) http.Handler {
+func handleProtectedForm(s *declarationPages, form string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		svc, err := directoryService(s)
@@ -91,7 +91,7 @@ type declarationRow struct {
 	Active                   bool
 }
 
-func (s *Server) renderDeclarations(w http.ResponseWriter, r *http.Request, status int, problem string) {
+func (s *declarationPages) renderDeclarations(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	actor, ok := staffOnly(w, r)
 	if !ok {
 		return
@@ -145,7 +145,7 @@ func (s *Server) renderDeclarations(w http.ResponseWriter, r *http.Request, stat
 		kinds[i] = map[string]string{"Value": string(k), "Label": k.Label()}
 	}
 	var tasks []taskRow
-	if csvc, err := casesService(s); err == nil {
+	if csvc, err := casesService(s.cases); err == nil {
 		ts, err := csvc.Tasks(r.Context(), actor)
 		if err != nil {
 			s.renderError(w, r, err)
@@ -161,7 +161,7 @@ func (s *Server) renderDeclarations(w http.ResponseWriter, r *http.Request, stat
 				Window: "du " + t.Start.In(paris).Format("02/01/2006 15:04") + " au " + t.End.In(paris).Format("02/01/2006 15:04")})
 		}
 	}
-	staffPage(s, w, r, status, "declarations", "Mes déclarations", "declarations",
+	staffPage(s.renderer, w, r, status, "declarations", "Mes déclarations", "declarations",
 		&declarationsView{Rows: rows, Kinds: kinds, Colleagues: colleagues, Error: problem, Tasks: tasks, Purposes: s.gate.Purposes(),
 			Admin: slices.Contains(actor.Roles, socle.RoleOrgAdmin), Grace: int(directory.TaskGrace.Minutes())})
 }
@@ -172,12 +172,12 @@ type taskRow struct {
 	Approved                               bool
 }
 
-func handleBulkTaskForm(s *Server, form string) http.Handler {
+func handleBulkTaskForm(s *declarationPages, form string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
-		svc, err := casesService(s)
+		svc, err := casesService(s.cases)
 		actor := httpx.ActorFrom(r.Context())
 		if err == nil && form == "approbation" {
 			_, err = svc.ApproveTask(r.Context(), actor, r.PathValue("id"))
@@ -216,7 +216,7 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word
 }
 
-func handleDeclarationsPage(s *Server) http.Handler {
+func handleDeclarationsPage(s *declarationPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderDeclarations(w, r, http.StatusOK, "") })
 }
 
@@ -235,9 +235,9 @@ func formTime(v string) (time.Time, error) {
 	return time.Time{}, socle.Errorf(socle.EINVALID, "to: not a date")
 }
 
-func handleDeclarationForm(s *Server, form string) http.Handler {
+func handleDeclarationForm(s *declarationPages, form string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		svc, err := directoryService(s)
@@ -271,12 +271,12 @@ type questionRow struct {
 	Overdue                                   bool
 }
 
-func (s *Server) renderQuestions(w http.ResponseWriter, r *http.Request, status int, problem string) {
+func (s *declarationPages) renderQuestions(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	actor, ok := staffOnly(w, r)
 	if !ok {
 		return
 	}
-	svc, err := casesService(s)
+	svc, err := casesService(s.cases)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -294,20 +294,20 @@ func (s *Server) renderQuestions(w http.ResponseWriter, r *http.Request, status 
 			rows[i].Answer = q.Answer.Text
 		}
 	}
-	staffPage(s, w, r, status, "mes-explications", "Demandes d'explication", "mes-explications",
+	staffPage(s.renderer, w, r, status, "mes-explications", "Demandes d'explication", "mes-explications",
 		&questionsView{Rows: rows, Error: problem, Window: int(cases.AnswerWindow.Hours() / 24)})
 }
 
-func handleQuestionsPage(s *Server) http.Handler {
+func handleQuestionsPage(s *declarationPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderQuestions(w, r, http.StatusOK, "") })
 }
 
-func handleAnswerForm(s *Server) http.Handler {
+func handleAnswerForm(s *declarationPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
-		svc, err := casesService(s)
+		svc, err := casesService(s.cases)
 		if err == nil {
 			_, err = svc.Answer(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), r.PostFormValue("reponse"))
 		}

@@ -18,17 +18,17 @@ func employerLogin(svc *employer.Service) linkLogin {
 }
 
 // employerPage renders a page of the employer space with a fresh CSRF token.
-func employerPage(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
+func employerPage(s *renderer, svc *employer.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
 	employerLogin(svc).render(s, w, r, status, name, title, d)
 }
 
 // employerRequest returns the gate request of the contact, and false after
 // redirecting to the link form when she has no live session.
-func employerRequest(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
+func employerRequest(s *renderer, svc *employer.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
 	return employerLogin(svc).request(s, w, r)
 }
 
-func handleEmployerLogout(s *Server, svc *employer.Service) http.Handler {
+func handleEmployerLogout(s *employerPages, svc *employer.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := svc.VerifyCSRF(r); err != nil {
 			s.renderError(w, r, err)
@@ -45,7 +45,7 @@ func handleEmployerLogout(s *Server, svc *employer.Service) http.Handler {
 
 // employerOffersPage renders the list of the company's offers with the form
 // of a new one (form and errors when it came back invalid).
-func employerOffersPage(s *Server, svc *employer.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *employerOffersView) {
+func employerOffersPage(s *employerPages, svc *employer.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *employerOffersView) {
 	ct, c, err := s.gate.Employer(r.Context(), req)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -64,12 +64,12 @@ func employerOffersPage(s *Server, svc *employer.Service, w http.ResponseWriter,
 	}
 	d.Contact, d.Company, d.Offers = ct, c, offers
 	d.Saved = r.URL.Query().Get("enregistree") != ""
-	employerPage(s, svc, w, r, status, "employeur-offres", "Les offres de mon entreprise", d)
+	employerPage(s.renderer, svc, w, r, status, "employeur-offres", "Les offres de mon entreprise", d)
 }
 
-func handleEmployerOffers(s *Server, svc *employer.Service) http.Handler {
+func handleEmployerOffers(s *employerPages, svc *employer.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s, svc, w, r)
+		req, ok := employerRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -77,9 +77,9 @@ func handleEmployerOffers(s *Server, svc *employer.Service) http.Handler {
 	})
 }
 
-func handleEmployerOffer(s *Server, svc *employer.Service) http.Handler {
+func handleEmployerOffer(s *employerPages, svc *employer.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s, svc, w, r)
+		req, ok := employerRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -88,15 +88,15 @@ func handleEmployerOffer(s *Server, svc *employer.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(o, s.offerReferential())}})
+		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(o, offerReferential(s.matching))}})
 	})
 }
 
 // handleEmployerSaveOffer creates (POST /employeur/offres) or updates
 // (POST /employeur/offres/{id}) an offer of the contact's company.
-func handleEmployerSaveOffer(s *Server, svc *employer.Service) http.Handler {
+func handleEmployerSaveOffer(s *employerPages, svc *employer.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s, svc, w, r)
+		req, ok := employerRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -121,7 +121,7 @@ func handleEmployerSaveOffer(s *Server, svc *employer.Service) http.Handler {
 			}
 			o.CompanyID = ct.CompanyID
 		}
-		form, errs := parseOfferForm(r, o, s.offerReferential())
+		form, errs := parseOfferForm(r, o, offerReferential(s.matching))
 		if len(errs) == 0 {
 			err := s.gate.EmployerSaveOffer(r.Context(), req, o)
 			if err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND || socle.ErrorCode(err) == socle.EUNAUTHENTICATED) {
@@ -134,7 +134,7 @@ func handleEmployerSaveOffer(s *Server, svc *employer.Service) http.Handler {
 		if len(errs) > 0 {
 			f := offerFields{Form: form, Errors: errs, posted: true}
 			if id != "" {
-				employerPage(s, svc, w, r, http.StatusUnprocessableEntity, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: f})
+				employerPage(s.renderer, svc, w, r, http.StatusUnprocessableEntity, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: f})
 				return
 			}
 			employerOffersPage(s, svc, w, r, req, http.StatusUnprocessableEntity, &employerOffersView{offerFields: f})
@@ -159,9 +159,9 @@ var matchStatusLabels = map[string]string{
 	socle.MatchHired: "Embauchée", socle.MatchDeclined: "Candidature déclinée",
 }
 
-func handleEmployerCandidates(s *Server, svc *employer.Service) http.Handler {
+func handleEmployerCandidates(s *employerPages, svc *employer.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s, svc, w, r)
+		req, ok := employerRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -179,13 +179,13 @@ func handleEmployerCandidates(s *Server, svc *employer.Service) http.Handler {
 		for _, c := range cards {
 			views = append(views, candidateView{Card: c, StatusLabel: matchStatusLabels[c.Status]})
 		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-candidats", "Candidats proposés", &employerCandidatesView{
+		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-candidats", "Candidats proposés", &employerCandidatesView{
 			Offer: o, Candidates: views, Answered: r.URL.Query().Get("reponse") != "",
 		})
 	})
 }
 
-func handleEmployerCandidatesJSON(s *Server, svc *employer.Service) http.Handler {
+func handleEmployerCandidatesJSON(s *employerPages, svc *employer.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		actor, err := svc.Authenticate(r)
 		if err != nil {
@@ -207,9 +207,9 @@ func handleEmployerCandidatesJSON(s *Server, svc *employer.Service) http.Handler
 	})
 }
 
-func handleEmployerAnswer(s *Server, svc *employer.Service) http.Handler {
+func handleEmployerAnswer(s *employerPages, svc *employer.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s, svc, w, r)
+		req, ok := employerRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}

@@ -11,7 +11,7 @@ import (
 )
 
 // page renders an identity page with a fresh CSRF token.
-func identityPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
+func identityPage(s *renderer, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
 	tok, err := svc.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -21,7 +21,7 @@ func identityPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *ht
 }
 
 // checkCSRF answers 403 and reports false when the form's token is wrong.
-func checkCSRF(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request) bool {
+func checkCSRF(s *renderer, svc *identity.Service, w http.ResponseWriter, r *http.Request) bool {
 	if err := svc.VerifyCSRF(r); err != nil {
 		s.renderError(w, r, err)
 		return false
@@ -41,21 +41,21 @@ func sessionCookie(r *http.Request, svc *identity.Service) string {
 	return c.Value
 }
 
-func handleLoginPage(s *Server, svc *identity.Service) http.Handler {
+func handleLoginPage(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		identityPage(s, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{})
+		identityPage(s.renderer, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{})
 	})
 }
 
-func handleLogin(s *Server, svc *identity.Service) http.Handler {
+func handleLogin(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		email := strings.TrimSpace(r.PostFormValue("email"))
 		res, err := svc.Login(r.Context(), email, r.PostFormValue("password"), identity.ClientOf(r), sessionCookie(r, svc))
 		if err != nil {
-			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "connexion", "Connexion", &loginView{Error: message(err), Email: email})
+			identityPage(s.renderer, svc, w, r, httpx.ErrorStatus(err), "connexion", "Connexion", &loginView{Error: message(err), Email: email})
 			return
 		}
 		setSession(w, svc, res.Token)
@@ -63,7 +63,7 @@ func handleLogin(s *Server, svc *identity.Service) http.Handler {
 	})
 }
 
-func handleSecondFactorPage(s *Server, svc *identity.Service) http.Handler {
+func handleSecondFactorPage(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if httpx.ActorFrom(r.Context()).Strength != socle.AuthPassword {
 			http.Redirect(w, r, "/connexion", http.StatusSeeOther)
@@ -74,13 +74,13 @@ func handleSecondFactorPage(s *Server, svc *identity.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "second-facteur", "Second facteur", &secondFactorView{HasKey: hasKey})
+		identityPage(s.renderer, svc, w, r, http.StatusOK, "second-facteur", "Second facteur", &secondFactorView{HasKey: hasKey})
 	})
 }
 
-func handleSecondFactor(s *Server, svc *identity.Service) http.Handler {
+func handleSecondFactor(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		tok, err := svc.VerifyTOTP(r.Context(), sessionCookie(r, svc), r.PostFormValue("code"), identity.ClientOf(r))
@@ -89,7 +89,7 @@ func handleSecondFactor(s *Server, svc *identity.Service) http.Handler {
 				http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 				return
 			}
-			identityPage(s, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", &secondFactorView{Error: message(err)})
+			identityPage(s.renderer, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", &secondFactorView{Error: message(err)})
 			return
 		}
 		setSession(w, svc, tok)
@@ -97,7 +97,7 @@ func handleSecondFactor(s *Server, svc *identity.Service) http.Handler {
 	})
 }
 
-func handleEnrolmentPage(s *Server, svc *identity.Service) http.Handler {
+func handleEnrolmentPage(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := r.URL.Query().Get("jeton")
 		e, err := svc.BeginEnrolment(r.Context(), token)
@@ -105,13 +105,13 @@ func handleEnrolmentPage(s *Server, svc *identity.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "enrolement", "Activation du compte", enrolmentData(e, token, ""))
+		identityPage(s.renderer, svc, w, r, http.StatusOK, "enrolement", "Activation du compte", enrolmentData(e, token, ""))
 	})
 }
 
-func handleEnrolment(s *Server, svc *identity.Service) http.Handler {
+func handleEnrolment(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		token := r.PostFormValue("jeton")
@@ -133,7 +133,7 @@ func handleEnrolment(s *Server, svc *identity.Service) http.Handler {
 				s.renderError(w, r, berr)
 				return
 			}
-			identityPage(s, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", enrolmentData(e, token, message(err)))
+			identityPage(s.renderer, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", enrolmentData(e, token, message(err)))
 			return
 		}
 		setSession(w, svc, tok)
@@ -147,9 +147,9 @@ func enrolmentData(e *identity.Enrolment, token, errMsg string) *enrolmentView {
 	return &enrolmentView{Enrolment: e, QR: template.URL(e.QR), Token: token, Error: errMsg, Recovery: e.Purpose == identity.TokenRecovery}
 }
 
-func handleLogout(s *Server, svc *identity.Service) http.Handler {
+func handleLogout(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		if err := svc.Logout(r.Context(), sessionCookie(r, svc)); err != nil {
@@ -163,7 +163,7 @@ func handleLogout(s *Server, svc *identity.Service) http.Handler {
 
 // recoveryView is the recovery page: the anonymous forms, and for an
 // administrator the requests to approve.
-func recoveryPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d *recoveryView) {
+func recoveryPage(s *accountPages, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d *recoveryView) {
 	if d == nil {
 		d = &recoveryView{}
 	}
@@ -177,18 +177,18 @@ func recoveryPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *ht
 			return
 		}
 	}
-	identityPage(s, svc, w, r, status, "recuperation", "Récupération du compte", d)
+	identityPage(s.renderer, svc, w, r, status, "recuperation", "Récupération du compte", d)
 }
 
-func handleRecoveryPage(s *Server, svc *identity.Service) http.Handler {
+func handleRecoveryPage(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		recoveryPage(s, svc, w, r, http.StatusOK, nil)
 	})
 }
 
-func handleResetPassword(s *Server, svc *identity.Service) http.Handler {
+func handleResetPassword(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		err := svc.ResetPassword(r.Context(), strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
@@ -196,13 +196,13 @@ func handleResetPassword(s *Server, svc *identity.Service) http.Handler {
 			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{ResetError: message(err)})
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{Notice: "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."})
+		identityPage(s.renderer, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{Notice: "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."})
 	})
 }
 
-func handleRequestRecovery(s *Server, svc *identity.Service) http.Handler {
+func handleRequestRecovery(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		if err := svc.RequestRecovery(r.Context(), strings.TrimSpace(r.PostFormValue("email")), identity.ClientOf(r)); err != nil {
@@ -213,9 +213,9 @@ func handleRequestRecovery(s *Server, svc *identity.Service) http.Handler {
 	})
 }
 
-func handleApproveRecovery(s *Server, svc *identity.Service) http.Handler {
+func handleApproveRecovery(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		if _, err := svc.ApproveRecovery(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), identity.ClientOf(r)); err != nil {
@@ -226,7 +226,7 @@ func handleApproveRecovery(s *Server, svc *identity.Service) http.Handler {
 	})
 }
 
-func handleSessionsPage(s *Server, svc *identity.Service) http.Handler {
+func handleSessionsPage(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		actor := httpx.ActorFrom(r.Context())
 		sessions, err := svc.Sessions(r.Context(), actor)
@@ -244,13 +244,13 @@ func handleSessionsPage(s *Server, svc *identity.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "sessions", "Mes sessions", &sessionsView{Sessions: sessions, Current: actor.SessionID, Notifications: notes, Keys: keys})
+		identityPage(s.renderer, svc, w, r, http.StatusOK, "sessions", "Mes sessions", &sessionsView{Sessions: sessions, Current: actor.SessionID, Notifications: notes, Keys: keys})
 	})
 }
 
-func handleRevokeSession(s *Server, svc *identity.Service) http.Handler {
+func handleRevokeSession(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		if err := svc.RevokeSession(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id")); err != nil {
@@ -261,9 +261,9 @@ func handleRevokeSession(s *Server, svc *identity.Service) http.Handler {
 	})
 }
 
-func handleLogoutEverywhere(s *Server, svc *identity.Service) http.Handler {
+func handleLogoutEverywhere(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		if err := svc.LogoutEverywhere(r.Context(), httpx.ActorFrom(r.Context())); err != nil {
@@ -280,7 +280,7 @@ type roleOption struct {
 	Label string
 }
 
-func agentsPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d *agentsView) {
+func agentsPage(s *accountPages, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d *agentsView) {
 	agents, err := svc.Agents(r.Context(), httpx.ActorFrom(r.Context()))
 	if err != nil {
 		s.renderError(w, r, err)
@@ -296,10 +296,10 @@ func agentsPage(s *Server, svc *identity.Service, w http.ResponseWriter, r *http
 		}
 	}
 	d.Agents, d.Roles, d.Self = agents, roles, httpx.ActorFrom(r.Context()).AgentID
-	identityPage(s, svc, w, r, status, "agents", "Agents de la structure", d)
+	identityPage(s.renderer, svc, w, r, status, "agents", "Agents de la structure", d)
 }
 
-func handleAgentsPage(s *Server, svc *identity.Service) http.Handler {
+func handleAgentsPage(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		agentsPage(s, svc, w, r, http.StatusOK, nil)
 	})
@@ -313,9 +313,9 @@ func formRoles(r *http.Request) []socle.Role {
 	return roles
 }
 
-func handleCreateAgent(s *Server, svc *identity.Service) http.Handler {
+func handleCreateAgent(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		actor := httpx.ActorFrom(r.Context())
@@ -334,9 +334,9 @@ func handleCreateAgent(s *Server, svc *identity.Service) http.Handler {
 	})
 }
 
-func handleAgentRoles(s *Server, svc *identity.Service) http.Handler {
+func handleAgentRoles(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		actor := httpx.ActorFrom(r.Context())
@@ -359,9 +359,9 @@ func handleAgentRoles(s *Server, svc *identity.Service) http.Handler {
 	})
 }
 
-func handleAgentDisabled(s *Server, svc *identity.Service, disabled bool) http.Handler {
+func handleAgentDisabled(s *accountPages, svc *identity.Service, disabled bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		if err := svc.SetDisabled(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), disabled, identity.ClientOf(r)); err != nil {
@@ -372,9 +372,9 @@ func handleAgentDisabled(s *Server, svc *identity.Service, disabled bool) http.H
 	})
 }
 
-func handleOpenRecovery(s *Server, svc *identity.Service) http.Handler {
+func handleOpenRecovery(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		if _, err := svc.OpenRecovery(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), identity.ClientOf(r)); err != nil {
@@ -403,7 +403,7 @@ func handleWebAuthn(svc *identity.Service, step func(r *http.Request) (any, erro
 // handleChangesPage lists the changes waiting for the actor's approval:
 // the role grants of her organisation (administrators) and the register
 // edits (platform administrators).
-func handleChangesPage(s *Server, svc *identity.Service) http.Handler {
+func handleChangesPage(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		actor := httpx.ActorFrom(r.Context())
 		d := &changesView{}
@@ -430,15 +430,15 @@ func handleChangesPage(s *Server, svc *identity.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		identityPage(s, svc, w, r, http.StatusOK, "demandes", "Demandes à approuver", d)
+		identityPage(s.renderer, svc, w, r, http.StatusOK, "demandes", "Demandes à approuver", d)
 	})
 }
 
 // handleDecideChange approves or refuses a pending change: a role grant,
 // or else a register edit.
-func handleDecideChange(s *Server, svc *identity.Service, approve bool) http.Handler {
+func handleDecideChange(s *accountPages, svc *identity.Service, approve bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !checkCSRF(s, svc, w, r) {
+		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
 		ctx, actor, id, c := r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), identity.ClientOf(r)

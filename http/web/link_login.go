@@ -42,7 +42,7 @@ type linkLogin struct {
 
 // request returns the gate request of r's actor in the space, and false
 // after redirecting to the link form when she has no live session.
-func (l linkLogin) request(s *Server, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
+func (l linkLogin) request(s *renderer, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
 	actor, err := l.svc.Authenticate(r)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -56,7 +56,7 @@ func (l linkLogin) request(s *Server, w http.ResponseWriter, r *http.Request) (g
 }
 
 // homePage shows the link form, or leads a signed-in actor to the landing.
-func (l linkLogin) homePage(s *Server) http.Handler {
+func (l linkLogin) homePage(s *renderer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a, err := l.svc.Authenticate(r); err == nil && l.signedIn(a) {
 			http.Redirect(w, r, l.landing(r), http.StatusSeeOther)
@@ -67,7 +67,7 @@ func (l linkLogin) homePage(s *Server) http.Handler {
 }
 
 // render renders a page of the space with a fresh CSRF token.
-func (l linkLogin) render(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
+func (l linkLogin) render(s *renderer, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
 	tok, err := l.svc.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -77,11 +77,11 @@ func (l linkLogin) render(s *Server, w http.ResponseWriter, r *http.Request, sta
 }
 
 // form renders the link form.
-func (l linkLogin) form(s *Server, w http.ResponseWriter, r *http.Request, status int, d *linkLoginView) {
+func (l linkLogin) form(s *renderer, w http.ResponseWriter, r *http.Request, status int, d *linkLoginView) {
 	l.render(s, w, r, status, l.page, l.title, d)
 }
 
-func (l linkLogin) requestLink(s *Server) http.Handler {
+func (l linkLogin) requestLink(s *renderer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := l.svc.VerifyCSRF(r); err != nil {
 			s.renderError(w, r, err)
@@ -100,7 +100,7 @@ func (l linkLogin) requestLink(s *Server) http.Handler {
 	})
 }
 
-func (l linkLogin) consume(s *Server) http.Handler {
+func (l linkLogin) consume(s *renderer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, err := l.svc.ConsumeLink(r.Context(), r.URL.Query().Get("jeton"), identity.ClientOf(r))
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"socle"
+	"socle/matching"
 	"socle/rome"
 )
 
@@ -25,11 +26,11 @@ type offerForm struct {
 
 // offerReferential returns the ROME referential the offer forms check
 // titles against, nil without the matching index.
-func (s *Server) offerReferential() *rome.Referential {
-	if s.matching == nil {
+func offerReferential(idx *matching.Index) *rome.Referential {
+	if idx == nil {
 		return nil
 	}
-	return s.matching.Referential()
+	return idx.Referential()
 }
 
 // withAppellations adds the appellations of the form's ROME code.

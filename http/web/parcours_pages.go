@@ -68,7 +68,7 @@ type orgGroup struct {
 
 // operatorOrganisations lists the organisations of every operator kind in
 // the département, for the choice of the one that will follow the person.
-func (s *Server) operatorOrganisations(r *http.Request, dep, selected string) ([]orgGroup, error) {
+func (s *parcoursPages) operatorOrganisations(r *http.Request, dep, selected string) ([]orgGroup, error) {
 	var out []orgGroup
 	for _, k := range orientation.Operators() {
 		orgs, err := s.dir.Organisations(r.Context(), socle.OrganisationFilter{Kind: k, Departement: dep, Limit: 200})
@@ -88,7 +88,7 @@ func (s *Server) operatorOrganisations(r *http.Request, dep, selected string) ([
 
 // orientationPage shows the questionnaire, or the latest proposal with the
 // confirmation form, and the orientations already decided.
-func orientationPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *orientationView) {
+func orientationPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *orientationView) {
 	id := r.PathValue("id")
 	d.ID = id
 	os, err := p.Orientations(r.Context(), pageRequest(r, purposeOrientation, ""), id)
@@ -115,10 +115,10 @@ func orientationPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http
 		q := p.Questionnaire()
 		d.Questionnaire = &q
 	}
-	staffPage(s, w, r, status, "orientation", "Orientation", "usagers", d)
+	staffPage(s.renderer, w, r, status, "orientation", "Orientation", "usagers", d)
 }
 
-func handleOrientationPage(s *Server, p *gate.Parcours) http.Handler {
+func handleOrientationPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -127,9 +127,9 @@ func handleOrientationPage(s *Server, p *gate.Parcours) http.Handler {
 	})
 }
 
-func handleOrientationPropose(s *Server, p *gate.Parcours) http.Handler {
+func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		answers := orientation.Answers{}
@@ -167,9 +167,9 @@ func handleOrientationPropose(s *Server, p *gate.Parcours) http.Handler {
 // keeps only the French message.
 const minOverrideReason = 10
 
-func handleOrientationConfirm(s *Server, p *gate.Parcours) http.Handler {
+func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		id, oid := r.PathValue("id"), r.PathValue("oid")
@@ -254,7 +254,7 @@ func eventRows(evs []*socle.Event) []eventRow {
 	return out
 }
 
-func contractPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *contractView) {
+func contractPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *contractView) {
 	id := r.PathValue("id")
 	req := pageRequest(r, purposeAccompagnement, "")
 	d.ID = id
@@ -282,10 +282,10 @@ func contractPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Re
 	if !d.actionsSent && len(cs) > 0 {
 		d.Actions = strings.Join(cs[0].Actions, "\n")
 	}
-	staffPage(s, w, r, status, "contrat", "Contrat d'engagement", "usagers", d)
+	staffPage(s.renderer, w, r, status, "contrat", "Contrat d'engagement", "usagers", d)
 }
 
-func handleContractPage(s *Server, p *gate.Parcours) http.Handler {
+func handleContractPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -294,9 +294,9 @@ func handleContractPage(s *Server, p *gate.Parcours) http.Handler {
 	})
 }
 
-func handleContractCreate(s *Server, p *gate.Parcours) http.Handler {
+func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		text := r.PostFormValue("actions")
@@ -327,9 +327,9 @@ func handleContractCreate(s *Server, p *gate.Parcours) http.Handler {
 	})
 }
 
-func handleContractSign(s *Server, p *gate.Parcours) http.Handler {
+func handleContractSign(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		if _, err := p.SignAsAdviser(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("cid")); err != nil {
@@ -350,9 +350,9 @@ func handleContractSign(s *Server, p *gate.Parcours) http.Handler {
 
 // handleContractLink shows where the person signs: in her space, after a
 // fresh authentication by a link mailed to the address of her file.
-func handleContractLink(s *Server, p *gate.Parcours) http.Handler {
+func handleContractLink(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		c, err := p.Commitment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("cid"))
@@ -379,9 +379,9 @@ func requestOrigin(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func handleAppointmentCreate(s *Server, p *gate.Parcours) http.Handler {
+func handleAppointmentCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		start, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("debut"), paris)
@@ -424,7 +424,7 @@ func rectificationRows(rs []*socle.RectificationRequest) []rectificationRow {
 	return out
 }
 
-func rectificationsPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *rectificationsView) {
+func rectificationsPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, d *rectificationsView) {
 	id := r.PathValue("id")
 	rs, err := p.Rectifications(r.Context(), pageRequest(r, purposeAccompagnement, ""), id)
 	if err != nil {
@@ -432,10 +432,10 @@ func rectificationsPage(s *Server, p *gate.Parcours, w http.ResponseWriter, r *h
 		return
 	}
 	d.ID, d.Requests = id, rectificationRows(rs)
-	staffPage(s, w, r, status, "rectifications", "Demandes de rectification", "usagers", d)
+	staffPage(s.renderer, w, r, status, "rectifications", "Demandes de rectification", "usagers", d)
 }
 
-func handleRectificationsPage(s *Server, p *gate.Parcours) http.Handler {
+func handleRectificationsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -444,9 +444,9 @@ func handleRectificationsPage(s *Server, p *gate.Parcours) http.Handler {
 	})
 }
 
-func handleRectificationAnswer(s *Server, p *gate.Parcours) http.Handler {
+func handleRectificationAnswer(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		decision := r.PostFormValue("decision")
@@ -477,7 +477,7 @@ type agendaEvent struct {
 	Time, Title, Kind, Location, PersonID string
 }
 
-func handleAgendaPage(s *Server, p *gate.Parcours) http.Handler {
+func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -519,7 +519,7 @@ func handleAgendaPage(s *Server, p *gate.Parcours) http.Handler {
 	})
 }
 
-func handleIndicatorsPage(s *Server, p *gate.Parcours) http.Handler {
+func handleIndicatorsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -561,9 +561,9 @@ func handleIndicatorsPage(s *Server, p *gate.Parcours) http.Handler {
 
 // provenanceLines says, for each section title of the person's file, which
 // organisation supplied it and when.
-func provenanceLines(r *http.Request, s *Server, req gate.Request) map[string]string {
+func provenanceLines(r *http.Request, g *gate.Gate, dir httpx.Directory, req gate.Request) map[string]string {
 	out := map[string]string{}
-	ps, err := s.gate.MyProvenance(r.Context(), req)
+	ps, err := g.MyProvenance(r.Context(), req)
 	if err != nil {
 		httpx.LoggerFrom(r.Context()).Error("reading provenance", "err", err, "request_id", httpx.RequestID(r.Context()))
 		return out
@@ -574,7 +574,7 @@ func provenanceLines(r *http.Request, s *Server, req gate.Request) map[string]st
 		who := "un système partenaire"
 		if p.OrganisationID != "" {
 			who = "la structure " + p.OrganisationID
-			if o, err := s.dir.Organisation(r.Context(), p.OrganisationID); err == nil {
+			if o, err := dir.Organisation(r.Context(), p.OrganisationID); err == nil {
 				who = o.Name
 			}
 		}
@@ -584,9 +584,9 @@ func provenanceLines(r *http.Request, s *Server, req gate.Request) map[string]st
 }
 
 // spaceContracts names the organisation of each contract for the person.
-func handleSpaceParcours(s *Server, p *gate.Parcours, svc *space.Service) http.Handler {
+func handleSpaceParcours(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -615,14 +615,14 @@ func handleSpaceParcours(s *Server, p *gate.Parcours, svc *space.Service) http.H
 		if r.URL.Query().Get("demande") == "envoyee" {
 			d.Notice = "Votre demande de rectification a été transmise aux structures qui vous accompagnent."
 		}
-		spacePage(s, svc, w, r, http.StatusOK, "usager-parcours", "Mon parcours", d)
+		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-parcours", "Mon parcours", d)
 	})
 }
 
 // spaceContract shows a contract to the person, with the signature form
 // when her last authentication is recent enough, else the form that mails
 // her a confirmation link.
-func spaceContract(s *Server, p *gate.Parcours, svc *space.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *spaceContractView) {
+func spaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *spaceContractView) {
 	c, err := p.Commitment(r.Context(), req, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
@@ -644,12 +644,12 @@ func spaceContract(s *Server, p *gate.Parcours, svc *space.Service, w http.Respo
 		d.Fresh = true
 		d.Until = at.Add(gate.ReauthWindow).In(paris).Format("15:04")
 	}
-	spacePage(s, svc, w, r, status, "usager-contrat", "Mon contrat d'engagement", d)
+	spacePage(s.renderer, svc, w, r, status, "usager-contrat", "Mon contrat d'engagement", d)
 }
 
-func handleSpaceContract(s *Server, p *gate.Parcours, svc *space.Service) http.Handler {
+func handleSpaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -657,13 +657,13 @@ func handleSpaceContract(s *Server, p *gate.Parcours, svc *space.Service) http.H
 	})
 }
 
-func handleSpaceReauth(s *Server, p *gate.Parcours, svc *space.Service) http.Handler {
+func handleSpaceReauth(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := svc.VerifyCSRF(r); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -690,13 +690,13 @@ func handleSpaceReauth(s *Server, p *gate.Parcours, svc *space.Service) http.Han
 	})
 }
 
-func handleSpaceSign(s *Server, p *gate.Parcours, svc *space.Service) http.Handler {
+func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := svc.VerifyCSRF(r); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -728,13 +728,13 @@ func handleSpaceSign(s *Server, p *gate.Parcours, svc *space.Service) http.Handl
 	})
 }
 
-func handleSpaceRectify(s *Server, p *gate.Parcours, svc *space.Service) http.Handler {
+func handleSpaceRectify(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := svc.VerifyCSRF(r); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -747,9 +747,9 @@ func handleSpaceRectify(s *Server, p *gate.Parcours, svc *space.Service) http.Ha
 	})
 }
 
-func handleSpaceExport(s *Server, p *gate.Parcours, svc *space.Service) http.Handler {
+func handleSpaceExport(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}

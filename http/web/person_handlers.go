@@ -30,7 +30,7 @@ func staffOnly(w http.ResponseWriter, r *http.Request) (socle.Actor, bool) {
 }
 
 // staffPost checks the session (MFA) and the form's CSRF token of a POST.
-func staffPost(s *Server, w http.ResponseWriter, r *http.Request) bool {
+func staffPost(s *renderer, w http.ResponseWriter, r *http.Request) bool {
 	if _, ok := staffOnly(w, r); !ok {
 		return false
 	}
@@ -38,7 +38,7 @@ func staffPost(s *Server, w http.ResponseWriter, r *http.Request) bool {
 }
 
 // staffPage renders an agent's page with a fresh CSRF token.
-func staffPage(s *Server, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d formView) {
+func staffPage(s *renderer, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d formView) {
 	tok, err := s.identity.FormToken(w, r)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -69,7 +69,7 @@ func purposeOptions(g *gate.Gate, selected string) []purposeOption {
 	return out
 }
 
-func handlePersonsPage(s *Server) http.Handler {
+func handlePersonsPage(s *personPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -235,7 +235,7 @@ func sectionsOf(p *socle.Person, d socle.Decision) []fileSection {
 	return out
 }
 
-func handlePersonPage(s *Server) http.Handler {
+func handlePersonPage(s *personPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -268,12 +268,12 @@ func handlePersonPage(s *Server) http.Handler {
 	})
 }
 
-func breakGlassForm(s *Server, w http.ResponseWriter, r *http.Request, status int, data *breakGlassView) {
+func breakGlassForm(s *personPages, w http.ResponseWriter, r *http.Request, status int, data *breakGlassView) {
 	data.Min = policy.MinJustification
-	staffPage(s, w, r, status, "bris-de-glace", "Accès exceptionnel", "usagers", data)
+	staffPage(s.renderer, w, r, status, "bris-de-glace", "Accès exceptionnel", "usagers", data)
 }
 
-func handleBreakGlassPage(s *Server) http.Handler {
+func handleBreakGlassPage(s *personPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -283,9 +283,9 @@ func handleBreakGlassPage(s *Server) http.Handler {
 	})
 }
 
-func handleBreakGlass(s *Server) http.Handler {
+func handleBreakGlass(s *personPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		id := r.PathValue("id")
@@ -318,7 +318,7 @@ func handleBreakGlass(s *Server) http.Handler {
 
 // registerPage renders the administration of the register with a fresh
 // CSRF token, the rules in force, the history and the edit form.
-func registerPage(s *Server, w http.ResponseWriter, r *http.Request, status int, data *registerView) {
+func registerPage(s *personPages, w http.ResponseWriter, r *http.Request, status int, data *registerView) {
 	actor := httpx.ActorFrom(r.Context())
 	reg, err := s.register.Current(actor)
 	if err != nil {
@@ -339,10 +339,10 @@ func registerPage(s *Server, w http.ResponseWriter, r *http.Request, status int,
 		data.JSON = b.String()
 	}
 	data.Register, data.Versions = reg, versions
-	staffPage(s, w, r, status, "conventions", "Finalités et conventions", "conventions", data)
+	staffPage(s.renderer, w, r, status, "conventions", "Finalités et conventions", "conventions", data)
 }
 
-func handleRegisterPage(s *Server) http.Handler {
+func handleRegisterPage(s *personPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -355,13 +355,13 @@ func handleRegisterPage(s *Server) http.Handler {
 	})
 }
 
-func handleRegisterEdit(s *Server) http.Handler {
+func handleRegisterEdit(s *personPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		actor, ok := staffOnly(w, r)
 		if !ok {
 			return
 		}
-		if !checkCSRF(s, s.identity, w, r) {
+		if !checkCSRF(s.renderer, s.identity, w, r) {
 			return
 		}
 		if s.register == nil {

@@ -8,7 +8,7 @@ import (
 
 // handleRectificationQueue is the organisation's queue of open
 // rectification requests, each linking to the page that answers it.
-func handleRectificationQueue(s *Server, p *gate.Parcours) http.Handler {
+func handleRectificationQueue(s *rectificationPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return

@@ -26,14 +26,14 @@ func spaceLogin(svc *space.Service) linkLogin {
 }
 
 // spacePage renders a page of the space with a fresh CSRF token.
-func spacePage(s *Server, svc *space.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
+func spacePage(s *renderer, svc *space.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
 	spaceLogin(svc).render(s, w, r, status, name, title, d)
 }
 
 // spaceRequest returns the gate request of the person in her space, and
 // false after redirecting to the link form when she has no live session.
 // The person's id comes from her session only.
-func spaceRequest(s *Server, svc *space.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
+func spaceRequest(s *renderer, svc *space.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
 	return spaceLogin(svc).request(s, w, r)
 }
 
@@ -122,9 +122,9 @@ func frenchTime(t time.Time) string {
 	return t.In(paris).Format("02/01/2006 à 15:04")
 }
 
-func handleSpaceFile(s *Server, svc *space.Service) http.Handler {
+func handleSpaceFile(s *spacePages, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -147,10 +147,10 @@ func handleSpaceFile(s *Server, svc *space.Service) http.Handler {
 		if p.Identity != nil {
 			name = p.Identity.GivenName + " " + p.Identity.FamilyName
 		}
-		spacePage(s, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", &spaceFileView{
+		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", &spaceFileView{
 			Name: name, Sections: fileSections(p), Followups: rows,
 			Created: frenchTime(p.CreatedAt), Updated: frenchTime(p.UpdatedAt),
-			Provenance: provenanceLines(r, s, req),
+			Provenance: provenanceLines(r, s.gate, s.dir, req),
 		})
 	})
 }
@@ -164,9 +164,9 @@ type accessRow struct {
 
 const accessesPerPage = 50
 
-func handleSpaceAccesses(s *Server, svc *space.Service) http.Handler {
+func handleSpaceAccesses(s *spacePages, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -202,16 +202,16 @@ func handleSpaceAccesses(s *Server, svc *space.Service) http.Handler {
 		if more {
 			d.Next = hits[len(hits)-1].Index
 		}
-		spacePage(s, svc, w, r, http.StatusOK, "usager-acces", "Accès à mon dossier", d)
+		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-acces", "Accès à mon dossier", d)
 	})
 }
 
 // maxDownload bounds the entries of one download; the newest come first.
 const maxDownload = 2000
 
-func handleSpaceDownload(s *Server, svc *space.Service) http.Handler {
+func handleSpaceDownload(s *spacePages, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s, svc, w, r)
+		req, ok := spaceRequest(s.renderer, svc, w, r)
 		if !ok {
 			return
 		}
@@ -239,7 +239,7 @@ func handleSpaceDownload(s *Server, svc *space.Service) http.Handler {
 	})
 }
 
-func handleSpaceLogout(s *Server, svc *space.Service) http.Handler {
+func handleSpaceLogout(s *spacePages, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := svc.VerifyCSRF(r); err != nil {
 			s.renderError(w, r, err)

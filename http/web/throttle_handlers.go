@@ -22,7 +22,7 @@ type blockRow struct {
 	Weight                        int
 }
 
-func (s *Server) renderBlocks(w http.ResponseWriter, r *http.Request, status int, message string) {
+func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status int, message string) {
 	list, err := s.gate.ThrottleBlocks(r.Context(), pageRequest(r, "", ""), 200)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -41,10 +41,10 @@ func (s *Server) renderBlocks(w http.ResponseWriter, r *http.Request, status int
 		rows[i] = blockRow{Principal: b.Principal, Kind: kind, Weight: b.BlockedWeight,
 			Since: b.BlockedAt.In(paris).Format("02/01/2006 15:04"), Until: b.BlockedUntil.In(paris).Format("02/01/2006 15:04")}
 	}
-	staffPage(s, w, r, status, "blocages", "Comptes bloqués", "alertes", &blocksView{Blocks: rows, Error: message, MinReason: gate.MinLiftReason})
+	staffPage(s.renderer, w, r, status, "blocages", "Comptes bloqués", "alertes", &blocksView{Blocks: rows, Error: message, MinReason: gate.MinLiftReason})
 }
 
-func handleThrottleBlocksPage(s *Server) http.Handler {
+func handleThrottleBlocksPage(s *blockPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -53,9 +53,9 @@ func handleThrottleBlocksPage(s *Server) http.Handler {
 	})
 }
 
-func handleLiftBlockForm(s *Server) http.Handler {
+func handleLiftBlockForm(s *blockPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s, w, r) {
+		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		err := s.gate.LiftBlock(r.Context(), pageRequest(r, "", ""), r.PostFormValue("compte"), r.PostFormValue("motif"))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"socle/http/httpx"
+	"socle/identity"
 	"strings"
 
 	"socle"
@@ -42,6 +43,15 @@ func loadPages() *pages {
 		p.byName[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
 	}
 	return p
+}
+
+// renderer renders the pages; every group of pages holds it. identity,
+// when set, gives the staff pages their form tokens.
+type renderer struct {
+	pages *pages
+	// version is the release shown in the footer of every page.
+	version  string
+	identity *identity.Service
 }
 
 // view is what every page template receives: the layout's fields and the
@@ -90,7 +100,7 @@ type offersView struct {
 
 // render executes the page into a buffer first so that a template error
 // becomes a clean error page, not half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+func (s *renderer) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.Version = s.version
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -106,7 +116,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 }
 
 // renderError shows an error page in French with the status of err.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *renderer) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	if socle.ErrorCode(err) == socle.ESTEPUP && r.Method == http.MethodGet {
 		// The volume throttle asks for a fresh second factor (detect_handlers.go).
 		http.Redirect(w, r, "/verification-renforcee?retour="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -151,7 +161,7 @@ type kindCount struct {
 	Selected bool
 }
 
-func (s *Server) handleHome() http.Handler {
+func (s *publicPages) handleHome() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var kinds []kindCount
 		for _, k := range socle.OrgKinds {
@@ -168,7 +178,7 @@ func (s *Server) handleHome() http.Handler {
 	})
 }
 
-func (s *Server) handleOrganisationsPage() http.Handler {
+func (s *publicPages) handleOrganisationsPage() http.Handler {
 	const limit = 200
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		kind := socle.OrgKind(r.URL.Query().Get("kind"))
@@ -201,7 +211,7 @@ func (s *Server) handleOrganisationsPage() http.Handler {
 	})
 }
 
-func (s *Server) handleOffersPage() http.Handler {
+func (s *publicPages) handleOffersPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		dep := r.URL.Query().Get("departement")
 		if dep != "" && !socle.ValidDepartementCode(dep) {
@@ -224,7 +234,7 @@ func (s *Server) handleOffersPage() http.Handler {
 	})
 }
 
-func (s *Server) handleNotFoundPage() http.Handler {
+func (s *publicPages) handleNotFoundPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, userErrorf(socle.ENOTFOUND, "Cette page n'existe pas."))
 	})
