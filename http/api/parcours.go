@@ -117,7 +117,7 @@ func handleCreateCommitment(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		v, err := httpx.ViewCommitment(p, c)
+		v, err := viewCommitment(p, c)
 		httpx.Respond(w, r, http.StatusCreated, v, err)
 	})
 }
@@ -129,7 +129,7 @@ func handleCommitment(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		v, err := httpx.ViewCommitment(p, c)
+		v, err := viewCommitment(p, c)
 		httpx.Respond(w, r, http.StatusOK, v, err)
 	})
 }

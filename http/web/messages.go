@@ -14,6 +14,10 @@ import (
 // with message; a page's own error, made with userErrorf, is French
 // already.
 
+// msgVerificationFailed ends the verification lines of a contract whose
+// hash or signatures do not match.
+const msgVerificationFailed = "Échec de la vérification : l'empreinte ou une signature ne correspond pas au document."
+
 // statusTitles are the titles of the error page by status; 0 for any other.
 var statusTitles = map[int]string{
 	http.StatusBadRequest: "Requête invalide", http.StatusNotFound: "Page introuvable",

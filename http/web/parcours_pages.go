@@ -227,15 +227,20 @@ type contractRow struct {
 }
 
 func contractRowOf(p *gate.Parcours, c *socle.Commitment) (contractRow, error) {
-	v, err := httpx.ViewCommitment(p, c)
+	doc, err := commitment.Parse(c.Document)
 	if err != nil {
 		return contractRow{}, err
 	}
-	art, err := commitment.HTML(commitment.View{Document: v.Document, Hash: c.DocumentHash, Status: c.Status, Signatures: c.Signatures, PublicKey: p.PublicKey()})
+	lines, verr := p.Verify(c)
+	if verr != nil {
+		// The gate's reason is English, for the API: the page says it in French.
+		lines = append(lines, msgVerificationFailed)
+	}
+	art, err := commitment.HTML(commitment.View{Document: doc, Hash: c.DocumentHash, Status: c.Status, Signatures: c.Signatures, PublicKey: p.PublicKey()})
 	if err != nil {
 		return contractRow{}, err
 	}
-	return contractRow{Commitment: c, Article: art, Verification: v.Verification, Verified: v.Verified,
+	return contractRow{Commitment: c, Article: art, Verification: lines, Verified: verr == nil,
 		Adviser: c.SignedBy(socle.SignerAdviser) != nil, Person: c.SignedBy(socle.SignerPerson) != nil}, nil
 }
 

@@ -1,4 +1,4 @@
-package httpx
+package api
 
 import (
 	"socle"
@@ -6,16 +6,18 @@ import (
 	"socle/gate"
 )
 
-// CommitmentView is a contract as the API returns it: its verification too.
-type CommitmentView struct {
+// commitmentView is a contract as the API returns it: its verification too.
+type commitmentView struct {
 	*socle.Commitment
 	Document     commitment.Document `json:"document"`
 	Verification []string            `json:"verification"`
 	Verified     bool                `json:"verified"`
 }
 
-func ViewCommitment(p *gate.Parcours, c *socle.Commitment) (CommitmentView, error) {
-	v := CommitmentView{Commitment: c}
+// viewCommitment parses the contract's document and verifies its hash and
+// signatures.
+func viewCommitment(p *gate.Parcours, c *socle.Commitment) (commitmentView, error) {
+	v := commitmentView{Commitment: c}
 	d, err := commitment.Parse(c.Document)
 	if err != nil {
 		return v, err
