@@ -116,7 +116,7 @@ func handleJournalEntryPage(s *journalPages) http.Handler {
 		}
 		index, err := strconv.ParseUint(r.PathValue("index"), 10, 64)
 		if err != nil || index == 1<<64-1 {
-			s.renderError(w, r, userErrorf(socle.ENOTFOUND, "Cette entrée n'existe pas."))
+			s.renderError(w, r, userErrorf(socle.ENOTFOUND, msgNoEntry))
 			return
 		}
 		hits, err := s.gate.SearchAudit(r.Context(), httpx.SearchRequest(r), socle.AuditQuery{Before: index + 1, Limit: 1})
@@ -125,7 +125,7 @@ func handleJournalEntryPage(s *journalPages) http.Handler {
 			return
 		}
 		if len(hits) != 1 || hits[0].Index != index {
-			s.renderError(w, r, userErrorf(socle.ENOTFOUND, "Cette entrée n'existe pas ou n'est pas dans votre périmètre."))
+			s.renderError(w, r, userErrorf(socle.ENOTFOUND, msgEntryOutOfScope))
 			return
 		}
 		data := &journalEntryView{Row: s.journalRows(r, hits)[0], Facts: hits[0].Event.Facts}

@@ -37,7 +37,7 @@ func handlePortfolioPage(s *companyPages) http.Handler {
 			status = httpx.ErrorStatus(err)
 			d.Error = message(err)
 			if socle.ErrorCode(err) == socle.ENOTFOUND {
-				d.Error = "Aucune entreprise du réseau n'a ce SIRET."
+				d.Error = msgNoCompanyWithSIRET
 			}
 		}
 		cs, err := s.gate.Portfolio(r.Context(), req)
@@ -122,7 +122,7 @@ func handleCompanyActionPage(s *companyPages) http.Handler {
 	return companyWrite(s, func(w http.ResponseWriter, r *http.Request) (string, error) {
 		_, err := s.gate.RecordCompanyAction(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("type"), r.PostFormValue("note"))
 		if socle.ErrorCode(err) == socle.EINVALID {
-			err = userErrorf(socle.EINVALID, "Choisissez le type d'action ; la note compte au plus 2 000 caractères.")
+			err = userErrorf(socle.EINVALID, msgCompanyActionInvalid)
 		}
 		return "L'action de prospection est enregistrée.", err
 	})
@@ -272,9 +272,9 @@ func handleProposePage(s *companyPages) http.Handler {
 			if code := socle.ErrorCode(err); code == socle.EFORBIDDEN || code == socle.ECONFLICT || code == socle.EINVALID {
 				msg := message(err)
 				if code == socle.EFORBIDDEN {
-					msg = "Cette personne n'a pas donné son accord pour être proposée et vous n'êtes pas son référent : recueillez son accord et cochez la case."
+					msg = msgNoConsentToPropose
 				} else if code == socle.ECONFLICT {
-					msg = "Cette personne est déjà proposée sur cette offre."
+					msg = msgAlreadyProposed
 				}
 				matchingPage(s, w, r, httpx.ErrorStatus(err), &matchingView{Error: msg})
 				return

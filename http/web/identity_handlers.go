@@ -196,7 +196,7 @@ func handleResetPassword(s *accountPages, svc *identity.Service) http.Handler {
 			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{ResetError: message(err)})
 			return
 		}
-		identityPage(s.renderer, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{Notice: "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."})
+		identityPage(s.renderer, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{Notice: msgPasswordChanged})
 	})
 }
 
@@ -209,7 +209,7 @@ func handleRequestRecovery(s *accountPages, svc *identity.Service) http.Handler 
 			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{RequestError: message(err)})
 			return
 		}
-		recoveryPage(s, svc, w, r, http.StatusOK, &recoveryView{RequestNotice: "Si ce compte existe, deux administrateurs de sa structure doivent maintenant approuver la demande. L'agent en est averti par courriel."})
+		recoveryPage(s, svc, w, r, http.StatusOK, &recoveryView{RequestNotice: msgRecoveryRequested})
 	})
 }
 
@@ -330,7 +330,7 @@ func handleCreateAgent(s *accountPages, svc *identity.Service) http.Handler {
 			agentsPage(s, svc, w, r, httpx.ErrorStatus(err), &agentsView{Error: message(err)})
 			return
 		}
-		agentsPage(s, svc, w, r, http.StatusCreated, &agentsView{Notice: "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."})
+		agentsPage(s, svc, w, r, http.StatusCreated, &agentsView{Notice: msgAgentCreated})
 	})
 }
 

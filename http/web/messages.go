@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"socle/gate"
 	"strings"
 
 	"socle"
@@ -17,6 +19,60 @@ import (
 // msgVerificationFailed ends the verification lines of a contract whose
 // hash or signatures do not match.
 const msgVerificationFailed = "Échec de la vérification : l'empreinte ou une signature ne correspond pas au document."
+
+// Sentences of the pages: form errors and notices.
+const (
+	msgUnknownFilter               = "Le filtre demandé n'existe pas."
+	msgUnknownDepartement          = "Le département demandé n'existe pas."
+	msgNoPage                      = "Cette page n'existe pas."
+	msgNoEntry                     = "Cette entrée n'existe pas."
+	msgEntryOutOfScope             = "Cette entrée n'existe pas ou n'est pas dans votre périmètre."
+	msgBirthDateFormat             = "La date de naissance doit être au format AAAA-MM-JJ."
+	msgSearchPurposeRequired       = "Choisissez la finalité de votre recherche : elle est obligatoire."
+	msgBreakGlassPurposeRequired   = "Choisissez la finalité de cet accès : elle est obligatoire."
+	msgJustificationTooShort       = "La justification doit compter au moins 20 caractères : expliquez précisément pourquoi vous devez consulter ce dossier."
+	msgBreakGlassRefused           = "L'accès exceptionnel n'est pas possible pour ce dossier avec cette finalité."
+	msgNoRegister                  = "Le registre n'est pas disponible."
+	msgRegisterSaved               = "Nouvelle version du registre enregistrée et appliquée."
+	msgRegisterChangePending       = "Cette modification élargit l'accès aux données sensibles : elle est enregistrée et ne s'appliquera qu'après l'approbation d'un second administrateur de la plateforme (page Demandes à approuver). Les délégués à la protection des données en sont avertis."
+	msgNoCompanyWithSIRET          = "Aucune entreprise du réseau n'a ce SIRET."
+	msgCompanyActionInvalid        = "Choisissez le type d'action ; la note compte au plus 2 000 caractères."
+	msgAlreadyProposed             = "Cette personne est déjà proposée sur cette offre."
+	msgNoConsentToPropose          = "Cette personne n'a pas donné son accord pour être proposée et vous n'êtes pas son référent : recueillez son accord et cochez la case."
+	msgAnswerRequiredPrefix        = "Répondez à la question « "
+	msgProposalFailedPrefix        = "La proposition n'a pas pu être établie : "
+	msgNoOrientation               = "Cette orientation n'existe pas."
+	msgOverrideReasonRequired      = "Vous vous écartez de la proposition : indiquez-en le motif (au moins 10 caractères). Il est conservé avec la décision."
+	msgOrganisationRequired        = "Choisissez la structure qui accompagnera la personne."
+	msgWrongOperatorPrefix         = "La structure choisie n'est pas un opérateur du type retenu ("
+	msgConfirmationFailedPrefix    = "L'orientation n'a pas pu être confirmée : "
+	msgActionsRequired             = "Indiquez au moins une action convenue avec la personne (une par ligne)."
+	msgOrientationFirst            = "Confirmez d'abord l'orientation de la personne : le contrat en découle."
+	msgAlreadySignedByAdviser      = "Ce contrat porte déjà votre signature."
+	msgPersonCannotSign            = "La personne ne peut plus signer ce contrat."
+	msgAppointmentInvalid          = "Indiquez la date, l'heure et une durée de 5 à 480 minutes du rendez-vous."
+	msgAppointmentFailedPrefix     = "Le rendez-vous n'a pas pu être enregistré : "
+	msgRectificationAnswerRequired = "Choisissez d'accepter ou de refuser la demande."
+	msgDateFormat                  = "La date doit être au format AAAA-MM-JJ."
+	msgUnknownGrouping             = "Regroupement inconnu : departement, mois ou departement_mois."
+	msgIndicatorsForbidden         = "Les indicateurs sont réservés aux statisticiens et aux administrateurs."
+	msgRectificationSent           = "Votre demande de rectification a été transmise aux structures qui vous accompagnent."
+	msgReauthLinkSent              = "Un lien de confirmation vient de vous être envoyé par courriel. Ouvrez-le, puis signez dans les 5 minutes."
+	msgConsentRequired             = "Cochez la case indiquant que vous avez lu le contrat et l'acceptez."
+	msgReauthRequired              = "Votre connexion date de plus de 5 minutes : confirmez votre identité avec un nouveau lien, puis signez."
+	msgAlreadySigned               = "Vous avez déjà signé ce contrat."
+	msgContractSigned              = "Vous avez signé votre contrat d'engagement."
+	msgPasswordChanged             = "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."
+	msgRecoveryRequested           = "Si ce compte existe, deux administrateurs de sa structure doivent maintenant approuver la demande. L'agent en est averti par courriel."
+	msgAgentCreated                = "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."
+	msgBeforeNotANumber            = "Le paramètre « avant » doit être un nombre."
+)
+
+// Messages of the blocks page.
+var (
+	msgLiftReason = fmt.Sprintf("Indiquez le motif de la levée du blocage, en au moins %d caractères : il est consigné au journal des accès.", gate.MinLiftReason)
+	msgNoBlock    = "Ce compte n'est plus bloqué."
+)
 
 // statusTitles are the titles of the error page by status; 0 for any other.
 var statusTitles = map[int]string{

@@ -141,14 +141,14 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 		for _, q := range p.Questionnaire().Questions {
 			if q.Required && answers.Get(q.ID) == "" {
 				orientationPage(s, p, w, r, http.StatusBadRequest, &orientationView{
-					Error: "Répondez à la question « " + q.Label + " » : elle est obligatoire."})
+					Error: msgAnswerRequiredPrefix + q.Label + " » : elle est obligatoire."})
 				return
 			}
 		}
 		o, _, err := p.ProposeOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
 		if err != nil {
 			if soft(err) {
-				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: "La proposition n'a pas pu être établie : " + message(err)})
+				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -180,7 +180,7 @@ func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 		i := slices.IndexFunc(os, func(o *socle.Orientation) bool { return o.ID == oid })
 		if i < 0 {
-			s.renderError(w, r, userErrorf(socle.ENOTFOUND, "Cette orientation n'existe pas."))
+			s.renderError(w, r, userErrorf(socle.ENOTFOUND, msgNoOrientation))
 			return
 		}
 		o := os[i]
@@ -192,21 +192,21 @@ func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 		overridden := ch.OperatorKind != o.ProposedOperatorKind || ch.Parcours != o.ProposedParcours || ch.Modalite != o.ProposedModalite
 		if overridden && utf8.RuneCountInString(ch.OverrideReason) < minOverrideReason {
-			fail(http.StatusBadRequest, "Vous vous écartez de la proposition : indiquez-en le motif (au moins 10 caractères). Il est conservé avec la décision.")
+			fail(http.StatusBadRequest, msgOverrideReasonRequired)
 			return
 		}
 		if ch.OrganisationID == "" {
-			fail(http.StatusBadRequest, "Choisissez la structure qui accompagnera la personne.")
+			fail(http.StatusBadRequest, msgOrganisationRequired)
 			return
 		}
 		org, err := s.dir.Organisation(r.Context(), ch.OrganisationID)
 		if err != nil || org.Kind != ch.OperatorKind {
-			fail(http.StatusBadRequest, "La structure choisie n'est pas un opérateur du type retenu ("+ch.OperatorKind.Label()+").")
+			fail(http.StatusBadRequest, msgWrongOperatorPrefix+ch.OperatorKind.Label()+").")
 			return
 		}
 		if _, err := p.ConfirmOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), oid, ch); err != nil {
 			if soft(err) {
-				fail(httpx.ErrorStatus(err), "L'orientation n'a pas pu être confirmée : "+message(err))
+				fail(httpx.ErrorStatus(err), msgConfirmationFailedPrefix+message(err))
 				return
 			}
 			s.renderError(w, r, err)
@@ -312,7 +312,7 @@ func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 			}
 		}
 		if len(actions) == 0 {
-			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: "Indiquez au moins une action convenue avec la personne (une par ligne).", Actions: text, actionsSent: true})
+			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: msgActionsRequired, Actions: text, actionsSent: true})
 			return
 		}
 		_, err := p.CreateCommitment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), actions)
@@ -320,7 +320,7 @@ func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 			if soft(err) {
 				msg := message(err)
 				if socle.ErrorCode(err) == socle.ECONFLICT {
-					msg = "Confirmez d'abord l'orientation de la personne : le contrat en découle."
+					msg = msgOrientationFirst
 				}
 				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msg, Actions: text, actionsSent: true})
 				return
@@ -341,7 +341,7 @@ func handleContractSign(s *parcoursPages, p *gate.Parcours) http.Handler {
 			if soft(err) {
 				msg := message(err)
 				if socle.ErrorCode(err) == socle.ECONFLICT {
-					msg = "Ce contrat porte déjà votre signature."
+					msg = msgAlreadySignedByAdviser
 				}
 				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msg})
 				return
@@ -367,7 +367,7 @@ func handleContractLink(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 		d := &contractView{}
 		if c.SignedBy(socle.SignerPerson) != nil || c.Status != socle.CommitmentToSign {
-			d.Error = "La personne ne peut plus signer ce contrat."
+			d.Error = msgPersonCannotSign
 		} else {
 			d.SignLink = requestOrigin(r) + "/usager/contrats/" + url.PathEscape(c.ID)
 		}
@@ -392,7 +392,7 @@ func handleAppointmentCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 		start, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("debut"), paris)
 		minutes, _ := strconv.Atoi(r.PostFormValue("duree"))
 		if err != nil || minutes < 5 || minutes > 480 {
-			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: "Indiquez la date, l'heure et une durée de 5 à 480 minutes du rendez-vous."})
+			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: msgAppointmentInvalid})
 			return
 		}
 		e := &socle.Event{PersonID: r.PathValue("id"), Kind: socle.EventAppointment, Title: strings.TrimSpace(r.PostFormValue("titre")),
@@ -402,7 +402,7 @@ func handleAppointmentCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 		if err := p.CreateEvent(r.Context(), pageRequest(r, purposeAccompagnement, ""), e); err != nil {
 			if soft(err) {
-				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: "Le rendez-vous n'a pas pu être enregistré : " + message(err)})
+				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msgAppointmentFailedPrefix + message(err)})
 				return
 			}
 			s.renderError(w, r, err)
@@ -456,7 +456,7 @@ func handleRectificationAnswer(s *parcoursPages, p *gate.Parcours) http.Handler 
 		}
 		decision := r.PostFormValue("decision")
 		if decision != "accepter" && decision != "refuser" {
-			rectificationsPage(s, p, w, r, http.StatusBadRequest, &rectificationsView{Error: "Choisissez d'accepter ou de refuser la demande."})
+			rectificationsPage(s, p, w, r, http.StatusBadRequest, &rectificationsView{Error: msgRectificationAnswerRequired})
 			return
 		}
 		_, err := p.AnswerRectification(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), r.PathValue("rid"),
@@ -492,7 +492,7 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 		if v := r.URL.Query().Get("du"); v != "" {
 			d, err := time.ParseInLocation("2006-01-02", v, paris)
 			if err != nil {
-				s.renderError(w, r, userErrorf(socle.EINVALID, "La date doit être au format AAAA-MM-JJ."))
+				s.renderError(w, r, userErrorf(socle.EINVALID, msgDateFormat))
 				return
 			}
 			day = d
@@ -531,13 +531,13 @@ func handleIndicatorsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 		g, err := indicators.ParseGrouping(r.URL.Query().Get("groupe"))
 		if err != nil {
-			s.renderError(w, r, userErrorf(socle.EINVALID, "Regroupement inconnu : departement, mois ou departement_mois."))
+			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownGrouping))
 			return
 		}
 		rep, err := p.Indicators(r.Context(), pageRequest(r, purposeStatistique, ""), g)
 		if err != nil {
 			if socle.ErrorCode(err) == socle.EFORBIDDEN {
-				err = userErrorf(socle.EFORBIDDEN, "Les indicateurs sont réservés aux statisticiens et aux administrateurs.")
+				err = userErrorf(socle.EFORBIDDEN, msgIndicatorsForbidden)
 			}
 			s.renderError(w, r, err)
 			return
@@ -618,7 +618,7 @@ func handleSpaceParcours(s *parcoursPages, p *gate.Parcours, svc *space.Service)
 		}
 		d := &spaceParcoursView{Contracts: cs, Events: eventRows(evs), Requests: rectificationRows(m.Rectifications), Sections: sections}
 		if r.URL.Query().Get("demande") == "envoyee" {
-			d.Notice = "Votre demande de rectification a été transmise aux structures qui vous accompagnent."
+			d.Notice = msgRectificationSent
 		}
 		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-parcours", "Mon parcours", d)
 	})
@@ -689,7 +689,7 @@ func handleSpaceReauth(s *parcoursPages, p *gate.Parcours, svc *space.Service) h
 			}
 			d.Error = message(err)
 		} else {
-			d.Notice = "Un lien de confirmation vient de vous être envoyé par courriel. Ouvrez-le, puis signez dans les 5 minutes."
+			d.Notice = msgReauthLinkSent
 		}
 		spaceContract(s, p, svc, w, r, req, http.StatusOK, d)
 	})
@@ -711,7 +711,7 @@ func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) htt
 			return
 		}
 		if r.PostFormValue("accord") != "oui" {
-			spaceContract(s, p, svc, w, r, req, http.StatusBadRequest, &spaceContractView{Error: "Cochez la case indiquant que vous avez lu le contrat et l'acceptez."})
+			spaceContract(s, p, svc, w, r, req, http.StatusBadRequest, &spaceContractView{Error: msgConsentRequired})
 			return
 		}
 		if _, err := p.SignAsPerson(r.Context(), req, r.PathValue("id"), at); err != nil {
@@ -722,14 +722,14 @@ func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) htt
 			msg := message(err)
 			switch socle.ErrorCode(err) {
 			case socle.EUNAUTHENTICATED:
-				msg = "Votre connexion date de plus de 5 minutes : confirmez votre identité avec un nouveau lien, puis signez."
+				msg = msgReauthRequired
 			case socle.ECONFLICT:
-				msg = "Vous avez déjà signé ce contrat."
+				msg = msgAlreadySigned
 			}
 			spaceContract(s, p, svc, w, r, req, httpx.ErrorStatus(err), &spaceContractView{Error: msg})
 			return
 		}
-		spaceContract(s, p, svc, w, r, req, http.StatusOK, &spaceContractView{Notice: "Vous avez signé votre contrat d'engagement."})
+		spaceContract(s, p, svc, w, r, req, http.StatusOK, &spaceContractView{Notice: msgContractSigned})
 	})
 }
 

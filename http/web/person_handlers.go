@@ -88,11 +88,11 @@ func handlePersonsPage(s *personPages) http.Handler {
 			var err error
 			if form["naissance"] != "" {
 				if pq.BirthDate, err = socle.ParseDate(form["naissance"]); err != nil {
-					err = userErrorf(socle.EINVALID, "La date de naissance doit être au format AAAA-MM-JJ.")
+					err = userErrorf(socle.EINVALID, msgBirthDateFormat)
 				}
 			}
 			if err == nil && form["finalite"] == "" {
-				err = userErrorf(socle.EINVALID, "Choisissez la finalité de votre recherche : elle est obligatoire.")
+				err = userErrorf(socle.EINVALID, msgSearchPurposeRequired)
 			}
 			if err == nil {
 				var found []*socle.Person
@@ -294,11 +294,11 @@ func handleBreakGlass(s *personPages) http.Handler {
 		data := &breakGlassView{ID: id, Purposes: purposeOptions(s.gate, purpose), Justification: justification}
 		switch {
 		case purpose == "":
-			data.Error = "Choisissez la finalité de cet accès : elle est obligatoire."
+			data.Error = msgBreakGlassPurposeRequired
 			breakGlassForm(s, w, r, http.StatusBadRequest, data)
 			return
 		case utf8.RuneCountInString(justification) < policy.MinJustification:
-			data.Error = "La justification doit compter au moins 20 caractères : expliquez précisément pourquoi vous devez consulter ce dossier."
+			data.Error = msgJustificationTooShort
 			breakGlassForm(s, w, r, http.StatusBadRequest, data)
 			return
 		}
@@ -308,7 +308,7 @@ func handleBreakGlass(s *personPages) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
-			data.Error = "L'accès exceptionnel n'est pas possible pour ce dossier avec cette finalité."
+			data.Error = msgBreakGlassRefused
 			breakGlassForm(s, w, r, httpx.ErrorStatus(err), data)
 			return
 		}
@@ -348,7 +348,7 @@ func handleRegisterPage(s *personPages) http.Handler {
 			return
 		}
 		if s.register == nil {
-			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, "Le registre n'est pas disponible."))
+			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, msgNoRegister))
 			return
 		}
 		registerPage(s, w, r, http.StatusOK, &registerView{})
@@ -365,7 +365,7 @@ func handleRegisterEdit(s *personPages) http.Handler {
 			return
 		}
 		if s.register == nil {
-			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, "Le registre n'est pas disponible."))
+			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, msgNoRegister))
 			return
 		}
 		if err := register.CheckAdmin(actor); err != nil {
@@ -387,10 +387,10 @@ func handleRegisterEdit(s *personPages) http.Handler {
 			return
 		}
 		if change != nil {
-			registerPage(s, w, r, http.StatusAccepted, &registerView{Notice: "Cette modification élargit l'accès aux données sensibles : elle est enregistrée et ne s'appliquera qu'après l'approbation d'un second administrateur de la plateforme (page Demandes à approuver). Les délégués à la protection des données en sont avertis."})
+			registerPage(s, w, r, http.StatusAccepted, &registerView{Notice: msgRegisterChangePending})
 			return
 		}
-		registerPage(s, w, r, http.StatusOK, &registerView{Notice: "Nouvelle version du registre enregistrée et appliquée."})
+		registerPage(s, w, r, http.StatusOK, &registerView{Notice: msgRegisterSaved})
 	})
 }
 

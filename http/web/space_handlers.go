@@ -174,7 +174,7 @@ func handleSpaceAccesses(s *spacePages, svc *space.Service) http.Handler {
 		if v := r.URL.Query().Get("avant"); v != "" {
 			n, err := strconv.ParseUint(v, 10, 64)
 			if err != nil {
-				s.renderError(w, r, userErrorf(socle.EINVALID, "Le paramètre « avant » doit être un nombre."))
+				s.renderError(w, r, userErrorf(socle.EINVALID, msgBeforeNotANumber))
 				return
 			}
 			before = n

@@ -1,19 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"socle"
 	"socle/gate"
-)
-
-// Messages of the blocks page.
-var (
-	msgLiftReason = fmt.Sprintf("Indiquez le motif de la levée du blocage, en au moins %d caractères : il est consigné au journal des accès.", gate.MinLiftReason)
-	msgNoBlock    = "Ce compte n'est plus bloqué."
 )
 
 // blockRow is one blocked account as the page shows it.

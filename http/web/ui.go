@@ -184,7 +184,7 @@ func (s *publicPages) handleOrganisationsPage() http.Handler {
 		kind := socle.OrgKind(r.URL.Query().Get("kind"))
 		dep := r.URL.Query().Get("departement")
 		if (kind != "" && !kind.Valid()) || (dep != "" && !socle.ValidDepartementCode(dep)) {
-			s.renderError(w, r, userErrorf(socle.EINVALID, "Le filtre demandé n'existe pas."))
+			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownFilter))
 			return
 		}
 		orgs, err := s.dir.Organisations(r.Context(), socle.OrganisationFilter{Kind: kind, Departement: dep, Limit: limit + 1})
@@ -215,7 +215,7 @@ func (s *publicPages) handleOffersPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		dep := r.URL.Query().Get("departement")
 		if dep != "" && !socle.ValidDepartementCode(dep) {
-			s.renderError(w, r, userErrorf(socle.EINVALID, "Le département demandé n'existe pas."))
+			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownDepartement))
 			return
 		}
 		offers, err := s.dir.Offers(r.Context(), socle.OfferFilter{Departement: dep, OpenOnly: true, Limit: 100})
@@ -236,6 +236,6 @@ func (s *publicPages) handleOffersPage() http.Handler {
 
 func (s *publicPages) handleNotFoundPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, userErrorf(socle.ENOTFOUND, "Cette page n'existe pas."))
+		s.renderError(w, r, userErrorf(socle.ENOTFOUND, msgNoPage))
 	})
 }
