@@ -19,12 +19,6 @@ type journalRow struct {
 	BreakGlass                                  string
 }
 
-var actionLabels = map[string]string{
-	"read": "Consultation", "search": "Recherche", "create": "Création", "update": "Modification",
-	"export": "Export", "audit_search": "Recherche dans le journal", "self_read": "Consultation de son dossier",
-	"self_history": "Consultation de son journal",
-}
-
 // journalRows turns hits into rows, with the names of the organisations.
 func (s *journalPages) journalRows(r *http.Request, hits []socle.AuditHit) []journalRow {
 	names := map[string]string{}

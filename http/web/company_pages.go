@@ -50,12 +50,6 @@ func handlePortfolioPage(s *companyPages) http.Handler {
 	})
 }
 
-// actionKindLabels are the prospection actions in French.
-var actionKindLabels = map[string]string{
-	"appel": "Appel", "visite": "Visite", "courriel": "Courriel", "rendez_vous": "Rendez-vous",
-	"besoin_recrutement": "Besoin de recrutement", "note": "Note",
-}
-
 type kindOption struct{ Code, Label string }
 
 func actionKinds() []kindOption {

@@ -236,12 +236,6 @@ func ruleLabel(rule string) string {
 	return rule
 }
 
-var ruleLabels = map[string]string{
-	"colleague": "Collègues", "former_employee": "Anciens agents", "public_figure": "Personnalités publiques",
-	"family": "Famille", "neighbour": "Voisins", "off_hours": "Hors horaires", "out_of_territory": "Hors territoire",
-	"mass_fast": "Extraction massive", "mass_slow": "Extraction lente", cases.RuleInline: "Blocage en ligne (volume)",
-}
-
 // duration writes a duration for people: "3 h 05", "2 j 4 h", "—".
 func duration(d time.Duration) string {
 	switch {

@@ -153,12 +153,6 @@ type candidateView struct {
 	StatusLabel string
 }
 
-// matchStatusLabels are the statuses of a match in French.
-var matchStatusLabels = map[string]string{
-	socle.MatchProposed: "Proposée", socle.MatchInterview: "Entretien prévu",
-	socle.MatchHired: "Embauchée", socle.MatchDeclined: "Candidature déclinée",
-}
-
 func handleEmployerCandidates(s *employerPages, svc *employer.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, ok := employerRequest(s.renderer, svc, w, r)

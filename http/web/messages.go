@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"socle/cases"
 	"socle/gate"
 	"strings"
 
@@ -263,3 +264,38 @@ func taskMessage(err error) string {
 	}
 	return "La tâche n'a pas pu être enregistrée."
 }
+
+// Labels of the pages: the French names of codes.
+
+var actionLabels = map[string]string{
+	"read": "Consultation", "search": "Recherche", "create": "Création", "update": "Modification",
+	"export": "Export", "audit_search": "Recherche dans le journal", "self_read": "Consultation de son dossier",
+	"self_history": "Consultation de son journal",
+}
+
+// actionKindLabels are the prospection actions in French.
+var actionKindLabels = map[string]string{
+	"appel": "Appel", "visite": "Visite", "courriel": "Courriel", "rendez_vous": "Rendez-vous",
+	"besoin_recrutement": "Besoin de recrutement", "note": "Note",
+}
+
+var ruleLabels = map[string]string{
+	"colleague": "Collègues", "former_employee": "Anciens agents", "public_figure": "Personnalités publiques",
+	"family": "Famille", "neighbour": "Voisins", "off_hours": "Hors horaires", "out_of_territory": "Hors territoire",
+	"mass_fast": "Extraction massive", "mass_slow": "Extraction lente", cases.RuleInline: "Blocage en ligne (volume)",
+}
+
+// matchStatusLabels are the statuses of a match in French.
+var matchStatusLabels = map[string]string{
+	socle.MatchProposed: "Proposée", socle.MatchInterview: "Entretien prévu",
+	socle.MatchHired: "Embauchée", socle.MatchDeclined: "Candidature déclinée",
+}
+
+var parcoursLabels = map[string]string{
+	socle.ParcoursProfessional: "Professionnel", socle.ParcoursSocioProfessional: "Socio-professionnel", socle.ParcoursSocial: "Social",
+	socle.ModaliteSuivi: "Suivi", socle.ModaliteGuide: "Guidé", socle.ModaliteRenforce: "Renforcé", socle.ModaliteGlobal: "Global",
+}
+
+var eventKindLabels = map[string]string{socle.EventAppointment: "Rendez-vous", socle.EventTraining: "Formation", socle.EventImmersion: "Immersion", socle.EventNote: "Note"}
+
+var rectificationStatus = map[string]string{socle.RectificationOpen: "En attente", socle.RectificationAccepted: "Acceptée", socle.RectificationRefused: "Refusée"}

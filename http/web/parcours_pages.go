@@ -30,11 +30,6 @@ const (
 // others get the error page.
 func soft(err error) bool { s := httpx.ErrorStatus(err); return s >= 400 && s < 500 }
 
-var parcoursLabels = map[string]string{
-	socle.ParcoursProfessional: "Professionnel", socle.ParcoursSocioProfessional: "Socio-professionnel", socle.ParcoursSocial: "Social",
-	socle.ModaliteSuivi: "Suivi", socle.ModaliteGuide: "Guidé", socle.ModaliteRenforce: "Renforcé", socle.ModaliteGlobal: "Global",
-}
-
 type option struct {
 	Value, Label string
 	Selected     bool
@@ -249,8 +244,6 @@ type eventRow struct {
 	Network                     bool
 }
 
-var eventKindLabels = map[string]string{socle.EventAppointment: "Rendez-vous", socle.EventTraining: "Formation", socle.EventImmersion: "Immersion", socle.EventNote: "Note"}
-
 func eventRows(evs []*socle.Event) []eventRow {
 	out := make([]eventRow, 0, len(evs))
 	for _, e := range evs {
@@ -417,8 +410,6 @@ type rectificationRow struct {
 	Section, Status, Created, Answered string
 	Open                               bool
 }
-
-var rectificationStatus = map[string]string{socle.RectificationOpen: "En attente", socle.RectificationAccepted: "Acceptée", socle.RectificationRefused: "Refusée"}
 
 func rectificationRows(rs []*socle.RectificationRequest) []rectificationRow {
 	out := make([]rectificationRow, 0, len(rs))
