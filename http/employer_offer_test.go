@@ -3,9 +3,10 @@ package http
 import (
 	"net/http"
 	"net/url"
-	"socle/rome"
 	"strings"
 	"testing"
+
+	"socle/rome"
 )
 
 // TestEmployerOfferAppellations posts offers through the employer space

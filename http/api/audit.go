@@ -3,11 +3,12 @@ package api
 import (
 	"encoding/base64"
 	"net/http"
+	"strconv"
+
 	"socle"
 	"socle/audit"
 	"socle/gate"
 	"socle/http/httpx"
-	"strconv"
 )
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+
 	"socle"
 	"socle/cases"
 	"socle/gate"

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"socle/internal/golden"
 	"strings"
 	"testing"
+
+	"socle/internal/golden"
 )
 
 // TestOpenAPIDescribesEveryRoute keeps the document and the routes together:

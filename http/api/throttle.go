@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+
 	"socle"
 	"socle/gate"
 	"socle/http/httpx"

@@ -43,10 +43,12 @@ func ErrorStatus(err error) int {
 	return http.StatusInternalServerError
 }
 
+// ErrorBody is the JSON error envelope: {"error":{"code","message","request_id"}}.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
 }
 
+// ErrorDetail is the inside of the envelope.
 type ErrorDetail struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`

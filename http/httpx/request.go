@@ -2,13 +2,14 @@ package httpx
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
 	"socle"
 	"socle/cases"
 	"socle/gate"
 	"socle/matching"
-	"strconv"
-	"strings"
-	"time"
 )
 
 // GateRequest collects who asks and why: the actor the middleware
@@ -32,6 +33,9 @@ func GateRequest(r *http.Request) gate.Request {
 	}
 }
 
+// CaseFilter reads the filter of the cases list from the query parameters
+// named state, rule, principal and org (the API and the console name them
+// differently).
 func CaseFilter(r *http.Request, state, rule, principal, org string) cases.Filter {
 	v := r.URL.Query()
 	return cases.Filter{State: cases.State(strings.TrimSpace(v.Get(state))), Rule: strings.TrimSpace(v.Get(rule)),

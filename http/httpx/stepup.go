@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"net/http"
+
 	"socle/gate"
 	"socle/identity"
 )
