@@ -19,7 +19,7 @@ func handleCasesAPI(svc *cases.Service) http.Handler {
 			return
 		}
 		if cs == nil {
-			cs = []*cases.Case{}
+			cs = []*socle.Case{}
 		}
 		httpx.Encode(w, http.StatusOK, map[string]any{"cases": cs})
 	})
@@ -42,9 +42,9 @@ func handleCaseMetricsAPI(svc *cases.Service) http.Handler {
 func handleCaseTransitionAPI(svc *cases.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := httpx.Decode[struct {
-			State   cases.State   `json:"state"`
-			Verdict cases.Verdict `json:"verdict"`
-			Comment string        `json:"comment"`
+			State   socle.CaseState `json:"state"`
+			Verdict socle.Verdict   `json:"verdict"`
+			Comment string          `json:"comment"`
 		}](r)
 		if err != nil {
 			httpx.WriteError(w, r, err)
@@ -78,7 +78,7 @@ func handleCaseCommentAPI(svc *cases.Service) http.Handler {
 
 // handleCaseTextAPI adds a text entry to a case's timeline with add (a
 // comment, a question to the agent concerned, her answer).
-func handleCaseTextAPI(svc *cases.Service, add func(*cases.Service, context.Context, socle.Actor, string, string) (*cases.Entry, error)) http.Handler {
+func handleCaseTextAPI(svc *cases.Service, add func(*cases.Service, context.Context, socle.Actor, string, string) (*socle.CaseEntry, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := httpx.Decode[struct {
 			Text string `json:"text"`
@@ -100,7 +100,7 @@ func handleBulkTasksAPI(svc *cases.Service) http.Handler {
 			return
 		}
 		if ts == nil {
-			ts = []*cases.BulkTask{}
+			ts = []*socle.BulkTask{}
 		}
 		httpx.Encode(w, http.StatusOK, map[string]any{"bulk_tasks": ts})
 	})
@@ -108,7 +108,7 @@ func handleBulkTasksAPI(svc *cases.Service) http.Handler {
 
 func handleDeclareBulkTaskAPI(svc *cases.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := httpx.Decode[cases.BulkTask](r)
+		in, err := httpx.Decode[socle.BulkTask](r)
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return

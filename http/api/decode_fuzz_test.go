@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"socle"
-	"socle/cases"
 	"socle/gate"
 	"socle/http/httpx"
 )
@@ -59,7 +58,7 @@ func FuzzDecode(f *testing.F) {
 		checkDecode[socle.Offer](t, body)
 		checkDecode[socle.Event](t, body)
 		checkDecode[gate.Choice](t, body)
-		checkDecode[cases.BulkTask](t, body)
+		checkDecode[socle.BulkTask](t, body)
 		checkDecode[registerEdit](t, body)
 	})
 }

@@ -66,9 +66,9 @@ func handleRegisterVersions(svc *register.Service) http.Handler {
 			return
 		}
 		if vs == nil {
-			vs = []register.Version{}
+			vs = []socle.RegisterVersion{}
 		}
-		httpx.Encode(w, http.StatusOK, page[register.Version]{Items: vs, Limit: limit})
+		httpx.Encode(w, http.StatusOK, page[socle.RegisterVersion]{Items: vs, Limit: limit})
 	})
 }
 
@@ -94,9 +94,9 @@ func handleBreakGlassList(g *gate.Gate) http.Handler {
 			return
 		}
 		if list == nil {
-			list = []*gate.Grant{}
+			list = []*socle.BreakGlassGrant{}
 		}
-		httpx.Encode(w, http.StatusOK, page[*gate.Grant]{Items: list, Limit: limit})
+		httpx.Encode(w, http.StatusOK, page[*socle.BreakGlassGrant]{Items: list, Limit: limit})
 	})
 }
 

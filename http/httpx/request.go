@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/cases"
 	"socle/gate"
 	"socle/matching"
 )
@@ -36,9 +35,9 @@ func GateRequest(r *http.Request) gate.Request {
 // CaseFilter reads the filter of the cases list from the query parameters
 // named state, rule, principal and org (the API and the console name them
 // differently).
-func CaseFilter(r *http.Request, state, rule, principal, org string) cases.Filter {
+func CaseFilter(r *http.Request, state, rule, principal, org string) socle.CaseFilter {
 	v := r.URL.Query()
-	return cases.Filter{State: cases.State(strings.TrimSpace(v.Get(state))), Rule: strings.TrimSpace(v.Get(rule)),
+	return socle.CaseFilter{State: socle.CaseState(strings.TrimSpace(v.Get(state))), Rule: strings.TrimSpace(v.Get(rule)),
 		Principal: strings.TrimSpace(v.Get(principal)), OrganisationID: strings.TrimSpace(v.Get(org)), Limit: 200}
 }
 

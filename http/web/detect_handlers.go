@@ -86,7 +86,7 @@ func handleCasesPage(s *casePages) http.Handler {
 		}
 		v := r.URL.Query()
 		data := casesView{
-			Cases: caseRows(cs, svc.Now()), Metrics: m, States: cases.States,
+			Cases: caseRows(cs, svc.Now()), Metrics: m, States: socle.CaseStates,
 			Form:       map[string]string{"etat": v.Get("etat"), "regle": v.Get("regle"), "agent": v.Get("agent"), "structure": v.Get("structure")},
 			RulesChart: rulesChart(m.Rules), WeeksChart: weeksChart(m.AlertsWeeks),
 			Durations: map[string]string{"TriageP50": duration(m.TriageP50), "TriageP90": duration(m.TriageP90),
@@ -103,7 +103,7 @@ type timelineItem struct {
 	Kind   string // alerte, commentaire, etat, assignation
 	Author string
 	Text   string
-	Alert  *cases.Alert
+	Alert  *socle.Alert
 	Rule   string // the alert's rule, in French
 }
 
@@ -132,14 +132,14 @@ func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, svc *case
 	for _, a := range d.Alerts {
 		items = append(items, timelineItem{At: a.OccurredAt, Kind: "alerte", Text: a.Reason, Alert: a, Rule: ruleLabel(a.Rule)})
 	}
-	kinds := map[string]string{cases.EntryComment: "commentaire", cases.EntryState: "etat", cases.EntryAssign: "assignation",
-		cases.EntryQuestion: "question", cases.EntryAnswer: "reponse"}
+	kinds := map[string]string{socle.CaseEntryComment: "commentaire", socle.CaseEntryState: "etat", socle.CaseEntryAssign: "assignation",
+		socle.CaseEntryQuestion: "question", socle.CaseEntryAnswer: "reponse"}
 	for _, e := range d.Entries {
 		items = append(items, timelineItem{At: e.CreatedAt, Kind: kinds[e.Kind], Author: e.Author, Text: e.Text})
 	}
 	sortTimeline(items)
-	data := &caseView{Case: d.Case, Timeline: items, Next: cases.Next(d.Case.State), Verdicts: cases.Verdicts,
-		Auditors: auditors, Error: problem, CanAsk: d.Case.AgentID() != "" && d.Case.State != cases.StateClosed,
+	data := &caseView{Case: d.Case, Timeline: items, Next: cases.Next(d.Case.State), Verdicts: socle.Verdicts,
+		Auditors: auditors, Error: problem, CanAsk: d.Case.AgentID() != "" && d.Case.State != socle.CaseClosed,
 		Overdue: cases.Overdue(d.Case, svc.Now())}
 	if dl := cases.Deadline(d.Case); !dl.IsZero() {
 		data.Deadline = dl.In(paris).Format("02/01/2006 15:04")
@@ -167,7 +167,7 @@ func handleCaseForm(s *casePages, form string) http.Handler {
 		var err error
 		switch form {
 		case "etat":
-			_, err = svc.Move(r.Context(), actor, id, cases.State(r.PostFormValue("etat")), cases.Verdict(r.PostFormValue("verdict")), r.PostFormValue("commentaire"))
+			_, err = svc.Move(r.Context(), actor, id, socle.CaseState(r.PostFormValue("etat")), socle.Verdict(r.PostFormValue("verdict")), r.PostFormValue("commentaire"))
 		case "assigner":
 			err = svc.Assign(r.Context(), actor, id, r.PostFormValue("auditeur"))
 		case "commentaire":
@@ -257,13 +257,13 @@ type ruleRow struct {
 
 // caseRow is a case of the console's list with its deadline and score.
 type caseRow struct {
-	*cases.Case
+	*socle.Case
 	Deadline string // "" once closed
 	Overdue  bool
 	Rank     string // the score, for people
 }
 
-func caseRows(cs []*cases.Case, now time.Time) []caseRow {
+func caseRows(cs []*socle.Case, now time.Time) []caseRow {
 	out := make([]caseRow, len(cs))
 	for i, c := range cs {
 		out[i] = caseRow{Case: c, Overdue: cases.Overdue(c, now), Rank: fmt.Sprintf("%.1f", c.Score)}
@@ -308,10 +308,10 @@ type stepUpView struct {
 // caseView is a misuse case's file (dossier d'enquête).
 type caseView struct {
 	form
-	Case            *cases.Case
+	Case            *socle.Case
 	Timeline        []timelineItem
-	Next            []cases.State
-	Verdicts        []cases.Verdict
+	Next            []socle.CaseState
+	Verdicts        []socle.Verdict
 	Auditors        []*socle.Agent
 	Error, Deadline string
 	CanAsk, Overdue bool
@@ -321,7 +321,7 @@ type caseView struct {
 type casesView struct {
 	Cases                  []caseRow
 	Metrics                *cases.Metrics
-	States                 []cases.State
+	States                 []socle.CaseState
 	Form, Durations        map[string]string
 	RulesChart, WeeksChart template.HTML
 	Rules                  []ruleRow

@@ -182,7 +182,7 @@ func handleBulkTaskForm(s *declarationPages, form string) http.Handler {
 		if err == nil && form == "approbation" {
 			_, err = svc.ApproveTask(r.Context(), actor, r.PathValue("id"))
 		} else if err == nil {
-			t := &cases.BulkTask{Purpose: r.PostFormValue("finalite"), Population: r.PostFormValue("population"),
+			t := &socle.BulkTask{Purpose: r.PostFormValue("finalite"), Population: r.PostFormValue("population"),
 				Persons: strings.Fields(strings.ReplaceAll(r.PostFormValue("dossiers_tache"), ",", " "))}
 			if t.Start, err = formTime(r.PostFormValue("debut_tache")); err == nil {
 				if t.End, err = formTime(r.PostFormValue("fin_tache")); err == nil {

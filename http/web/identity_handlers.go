@@ -144,7 +144,7 @@ func handleEnrolment(s *accountPages, svc *identity.Service) http.Handler {
 // enrolmentData is the enrolment page's data; the QR code is a data URI
 // made here, which the template must not escape.
 func enrolmentData(e *identity.Enrolment, token, errMsg string) *enrolmentView {
-	return &enrolmentView{Enrolment: e, QR: template.URL(e.QR), Token: token, Error: errMsg, Recovery: e.Purpose == identity.TokenRecovery}
+	return &enrolmentView{Enrolment: e, QR: template.URL(e.QR), Token: token, Error: errMsg, Recovery: e.Purpose == socle.TokenRecovery}
 }
 
 func handleLogout(s *accountPages, svc *identity.Service) http.Handler {
@@ -502,15 +502,15 @@ type (
 	recoveryView struct {
 		form
 		Admin                                   bool
-		Requests                                []*identity.RecoveryRequest
+		Requests                                []*socle.RecoveryRequest
 		ResetError, RequestError, RequestNotice string
 	}
 	sessionsView struct {
 		form
-		Sessions      []*identity.Session
+		Sessions      []*socle.AgentSession
 		Current       string
-		Notifications []*identity.Notification
-		Keys          []*identity.WebAuthnCredential
+		Notifications []*socle.Notification
+		Keys          []*socle.WebAuthnCredential
 	}
 	agentsView struct {
 		form

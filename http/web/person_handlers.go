@@ -427,7 +427,7 @@ type breakGlassView struct {
 type registerView struct {
 	form
 	Register                    policy.Register
-	Versions                    []register.Version
+	Versions                    []socle.RegisterVersion
 	JSON, Reason, Error, Notice string
 	// edited says JSON is the text the administrator sent, kept as is.
 	edited bool
