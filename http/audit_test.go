@@ -17,6 +17,7 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/gate"
+	"socle/http/api"
 	"socle/identity"
 	"socle/policy"
 	"socle/store/sqlite"
@@ -151,7 +152,10 @@ func TestAuditEntriesAPI(t *testing.T) {
 			if tt.status != http.StatusOK {
 				return
 			}
-			var p auditEntriesPage
+			var p struct {
+				Items      []socle.AuditHit `json:"items"`
+				NextBefore uint64           `json:"next_before"`
+			}
 			must(t, json.Unmarshal([]byte(body), &p))
 			if len(p.Items) != tt.hits {
 				t.Fatalf("%d entries, want %d: %s", len(p.Items), tt.hits, body)
@@ -182,7 +186,7 @@ func TestAuditProofs(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("inclusion proof of %d: %d %s", index, resp.StatusCode, body)
 		}
-		var p proofResponse
+		var p api.Proof
 		must(t, json.Unmarshal([]byte(body), &p))
 		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, index, p.TreeSize, p.LeafHash, p.Hashes, cp2.Root); err != nil || p.TreeSize != cp2.Size {
 			t.Errorf("inclusion proof of %d in %d does not verify: %v", index, p.TreeSize, err)
@@ -192,7 +196,7 @@ func TestAuditProofs(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("consistency proof: %d %s", resp.StatusCode, body)
 	}
-	var p proofResponse
+	var p api.Proof
 	must(t, json.Unmarshal([]byte(body), &p))
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, cp1.Size, cp2.Size, p.Hashes, cp1.Root, cp2.Root); err != nil {
 		t.Errorf("consistency proof does not verify: %v", err)
