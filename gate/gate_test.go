@@ -70,7 +70,11 @@ func newStack(t *testing.T, sealed bool, opts audit.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{dir: dir, db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier, signerKey: signer}
+	g, err := gate.New(db, engine, log, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{dir: dir, db: db, log: log, gate: g, verifyKey: verifier, signerKey: signer}
 }
 
 // network creates the small network of env: a mission locale that follows

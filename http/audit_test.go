@@ -55,7 +55,10 @@ func newAuditEnv(t *testing.T) *auditEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := gate.New(db, engine, log, engine)
+	g, err := gate.New(db, engine, log, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
 	g.SetAuditSearch(db)
 	g.PersonRef = func(id string) string { return audit.PersonRef([]byte("test key"), id) }
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

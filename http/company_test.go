@@ -100,7 +100,10 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	e.idx = matching.New(ref)
 	must(t, e.idx.Load(ctx, db))
 
-	g := gate.New(db, engine, log, engine)
+	g, err := gate.New(db, engine, log, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.net.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Matching: e.idx, Employer: e.emp}))
 	t.Cleanup(e.net.srv.Close)
 	secret, err := svc.SetupDemoAgent(ctx, a.ID, testPassword)

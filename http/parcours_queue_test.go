@@ -58,7 +58,9 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 	refKey := []byte("0123456789abcdef0123456789abcdef")
 	e := &parcoursEnv{spaceEnv: &spaceEnv{t: t, mail: &recordingMailer{}, verifier: verifier,
 		ref: func(id string) string { return audit.PersonRef(refKey, id) }}, staff: map[string]*http.Client{}}
-	e.gate = gate.New(st, engine, log, engine)
+	if e.gate, err = gate.New(st, engine, log, engine); err != nil {
+		t.Fatal(err)
+	}
 	e.gate.PersonRef = e.ref
 	key, err := commitment.GenerateKey()
 	if err != nil {

@@ -63,7 +63,11 @@ func newConsoleStack(t *testing.T) *consoleStack {
 	csvc := cases.New(db)
 	csvc.SetAuditor(log)
 	csvc.SetNotifier(idsvc)
-	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: gate.New(db, engine, log, engine), Directory: db, Identity: idsvc, Auth: idsvc,
+	g, err := gate.New(db, engine, log, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: idsvc, Auth: idsvc,
 		Cases: csvc, Detection: directory.NewService(db, log)}))
 	t.Cleanup(srv.Close)
 	return &consoleStack{db: db, log: log, idsvc: idsvc, cases: csvc, srv: srv, env: &networkEnv{t: t, srv: srv}}

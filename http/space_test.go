@@ -103,7 +103,10 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	}
 	refKey := []byte("0123456789abcdef0123456789abcdef")
 	e := &spaceEnv{t: t, mail: &recordingMailer{}, verifier: verifier, ref: func(id string) string { return audit.PersonRef(refKey, id) }}
-	e.gate, e.log = gate.New(st, engine, log, engine), log
+	if e.gate, err = gate.New(st, engine, log, engine); err != nil {
+		t.Fatal(err)
+	}
+	e.log = log
 	e.gate.PersonRef = e.ref
 	e.gate.SetAuditSearch(st)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -54,7 +54,11 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{db: db, log: log, gate: gate.New(db, engine, log, engine), verifier: verifier, refKey: []byte("test person-ref key")}
+	g, err := gate.New(db, engine, log, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{db: db, log: log, gate: g, verifier: verifier, refKey: []byte("test person-ref key")}
 	e.gate.PersonRef = e.ref
 	e.org = storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
 	must(t, db.CreateOrganisation(ctx, e.org))

@@ -122,7 +122,11 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	a.gate = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy)
+	if a.gate, err = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy); err != nil {
+		a.closeCluster()
+		db.Close()
+		return nil, fmt.Errorf("gate: %w", err)
+	}
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
 	a.wireDetection()
 	a.gate.Throttle.Observe = a.metrics.ObserveThrottle
