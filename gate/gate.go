@@ -280,7 +280,7 @@ func (g *Gate) SearchPersons(ctx context.Context, req Request, q socle.PersonQue
 		}}
 	found, d, err := access(ctx, g, req, s, func(ctx context.Context, d socle.Decision) ([]*socle.Person, outcome, error) {
 		scoped := q
-		if err := scopeQuery(&scoped, req.Actor, d, g.policy); err != nil {
+		if err := scopeQuery(&scoped, req.Actor, d); err != nil {
 			return nil, outcome{}, err
 		}
 		if scoped.Limit <= 0 || scoped.Limit > 50 {

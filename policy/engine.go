@@ -335,7 +335,11 @@ func (e *Engine) decidePerson(ctx context.Context, req socle.AccessRequest, c *c
 			facts = append(facts, c.masked[rest])
 		}
 	}
-	return socle.Decision{Allow: true, Categories: grant, Facts: facts}, nil
+	dec := socle.Decision{Allow: true, Categories: grant, Facts: facts, Populations: populations(pops)}
+	if lookup {
+		dec.Populations = []socle.Population{socle.PopulationLookup}
+	}
+	return dec, nil
 }
 
 // covers reports whether the person is in the population of rule r, pop
@@ -419,21 +423,45 @@ func decidePopulation(req socle.AccessRequest, c *compiled, rules []*rule, roles
 			facts = append(facts, c.masked[rest])
 		}
 	}
-	return socle.Decision{Allow: true, Categories: grant, Facts: facts}
+	d := socle.Decision{Allow: true, Categories: grant, Facts: facts}
+	if !write {
+		d.Populations, d.Situations = populations(pops), territorySituations(rules, roles, want)
+	}
+	return d
 }
 
-// Scope returns the populations an allowed search or export is restricted
-// to, from the decision's FactScope facts: the store query must filter on
-// them (socle.PersonQuery.OrganisationID for the followed population).
-func Scope(d socle.Decision) []socle.Population {
+// populations lists the populations of the bits pops, in the order of
+// scopeFacts.
+func populations(pops uint8) []socle.Population {
 	var out []socle.Population
-	for _, f := range d.Facts {
-		if f.Kind == FactScope {
-			out = append(out, socle.Population(f.Detail["population"]))
+	for i, p := range []socle.Population{socle.PopulationFollowed, socle.PopulationTerritory, PopulationProposed, PopulationOriented} {
+		if pops&(1<<i) != 0 {
+			out = append(out, p)
 		}
 	}
 	return out
 }
+
+// territorySituations are the situations the territory rules that grant
+// some of want cover: nil when one of them covers any situation.
+func territorySituations(rules []*rule, roles roleMask, want socle.CategorySet) []socle.Situation {
+	var out []socle.Situation
+	for _, r := range rules {
+		if !usableBy(r, roles) || r.a.Population != socle.PopulationTerritory || r.a.Read&want == 0 {
+			continue
+		}
+		if len(r.a.Situations) == 0 {
+			return nil
+		}
+		for _, s := range r.a.Situations {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 
 // decideCompany decides an access to a company record: establishments and
 // their contacts are shared by the network for the purposes an organisation

@@ -357,8 +357,11 @@ func TestScope(t *testing.T) {
 	if err != nil || !dec.Allow {
 		t.Fatalf("decision %+v, err %v", dec, err)
 	}
-	if got := policy.Scope(dec); !slices.Equal(got, []socle.Population{socle.PopulationTerritory}) {
-		t.Errorf("Scope = %v, want [territoire]", got)
+	if got := dec.Populations; !slices.Equal(got, []socle.Population{socle.PopulationTerritory}) {
+		t.Errorf("Populations = %v, want [territoire]", got)
+	}
+	if got := dec.Situations; !slices.Equal(got, []socle.Situation{socle.SituationRSA}) {
+		t.Errorf("Situations = %v, want [rsa]: the territory agreement covers RSA beneficiaries only", got)
 	}
 }
 
