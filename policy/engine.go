@@ -462,7 +462,6 @@ func territorySituations(rules []*rule, roles roleMask, want socle.CategorySet) 
 	return out
 }
 
-
 // decideCompany decides an access to a company record: establishments and
 // their contacts are shared by the network for the purposes an organisation
 // holds an agreement for.
