@@ -177,11 +177,13 @@ func (g *Gate) saveOffer(o *socle.Offer, why string) func(context.Context, socle
 				if err := g.store.CreateOffer(ctx, o); err != nil {
 					return fmt.Errorf("creating offer: %w", err)
 				}
+				g.indexOffer(o)
 				return nil
 			}
 			if err := g.store.UpdateOffer(ctx, o); err != nil {
 				return fmt.Errorf("updating offer: %w", err)
 			}
+			g.indexOffer(o)
 			return nil
 		}}, nil
 	}

@@ -34,6 +34,7 @@ var unaudited = map[string]string{
 	"Verify":         "checks a contract the caller already holds",
 	"SetHomes":       "wiring",
 	"SetAuditSearch": "wiring",
+	"SetMatching":    "wiring",
 	"Offer":          "an offer is not personal data",
 	"EmployerOffers": "an employer's own offers",
 	"EmployerOffer":  "an employer's own offer",
@@ -104,14 +105,13 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	if err := idx.Load(ctx, e.db); err != nil {
 		t.Fatal(err)
 	}
+	e.gate.SetMatching(idx)
+	// The gate indexes the offers it saves.
 	rankedOffer := storetest.NewOffer(company.ID, "M1607", e.followed.Contact.CommuneCode)
 	if err := e.gate.SaveOffer(ctx, accomp, rankedOffer); err != nil {
 		t.Fatal(err)
 	}
-	if err := idx.Load(ctx, e.db); err != nil {
-		t.Fatal(err)
-	}
-	match, _, err := e.gate.Propose(ctx, matchReq, idx, offer.ID, e.followed.ID, false)
+	match, _, err := e.gate.Propose(ctx, matchReq, offer.ID, e.followed.ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,9 +150,9 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"RecordCompanyAction": {accomp, []any{company.ID, "appel", "Premier contact."}},
 		"Portfolio":           {accomp, nil},
 		"SaveOffer":           {accomp, []any{storetest.NewOffer(company.ID, "M1607", e.followed.Contact.CommuneCode)}},
-		"MatchCandidates":     {matchReq, []any{idx, rankedOffer.ID, 10}},
-		"OffersForPerson":     {matchReq, []any{idx, e.followed.ID, 10}},
-		"Propose":             {matchReq, []any{idx, rankedOffer.ID, e.followed.ID, false}},
+		"MatchCandidates":     {matchReq, []any{rankedOffer.ID, 10}},
+		"OffersForPerson":     {matchReq, []any{e.followed.ID, 10}},
+		"Propose":             {matchReq, []any{rankedOffer.ID, e.followed.ID, false}},
 		"OfferMatches":        {matchReq, []any{offer.ID}},
 		"EmployerSaveOffer":   {employer, []any{storetest.NewOffer(company.ID, "M1607", e.followed.Contact.CommuneCode)}},
 		"EmployerCandidates":  {employer, []any{offer.ID}},

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -71,6 +72,10 @@ type Gate struct {
 	// homes is the detection directory's index of homes (homes.go); nil
 	// keeps none.
 	homes Homes
+	// matches is the index of the mise en relation (matching.go), set
+	// once loaded; matchMu guards it.
+	matchMu sync.RWMutex
+	matches socle.MatchIndex
 }
 
 // New returns a gate over the store with the given policy, audit log and

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"socle"
-	"socle/matching"
 )
 
 // PurposeMatching is the purpose of every access of the mise en relation.
@@ -21,6 +20,33 @@ type MatchStore interface {
 	SetMatchStatus(ctx context.Context, id, status, actor, note string) error
 	MatchingConsent(ctx context.Context, personID string) (bool, error)
 	SetMatchingConsent(ctx context.Context, personID string, given bool, recordedBy string) error
+}
+
+// SetMatching gives the gate the index of the mise en relation, which it
+// alone holds: handlers reach it through the gate's methods. Until it is
+// set, those methods answer EUNAVAILABLE.
+func (g *Gate) SetMatching(idx socle.MatchIndex) {
+	g.matchMu.Lock()
+	defer g.matchMu.Unlock()
+	g.matches = idx
+}
+
+// matchIndex returns the index of the mise en relation; EUNAVAILABLE
+// before it is loaded.
+func (g *Gate) matchIndex() (socle.MatchIndex, error) {
+	g.matchMu.RLock()
+	defer g.matchMu.RUnlock()
+	if g.matches == nil {
+		return nil, socle.Errorf(socle.EUNAVAILABLE, "the matching index is not available")
+	}
+	return g.matches, nil
+}
+
+// indexOffer makes a saved offer visible to the ranking at once.
+func (g *Gate) indexOffer(o *socle.Offer) {
+	if idx, err := g.matchIndex(); err == nil {
+		idx.UpsertOffer(o)
+	}
 }
 
 func (g *Gate) checkMatching(req Request) error {
@@ -39,10 +65,10 @@ var cardCategories = socle.SetOf(socle.CatIdentity, socle.CatContact, socle.CatS
 // Candidate is a person ranked for an offer, as the policy lets the adviser
 // read her, with the explanation of her score.
 type Candidate struct {
-	Person   *socle.Person     `json:"person"`
-	Score    float64           `json:"score"`
-	Reasons  []matching.Reason `json:"reasons"`
-	Decision socle.Decision    `json:"decision"`
+	Person   *socle.Person       `json:"person"`
+	Score    float64             `json:"score"`
+	Reasons  []socle.MatchReason `json:"reasons"`
+	Decision socle.Decision      `json:"decision"`
 }
 
 // MatchCandidates ranks for an offer the persons the actor's organisation
@@ -50,8 +76,12 @@ type Candidate struct {
 // leaving out those already proposed, then reads each candidate through
 // ReadPerson: decided, masked and audited one by one, and dropped when the
 // policy denies.
-func (g *Gate) MatchCandidates(ctx context.Context, req Request, idx *matching.Index, offerID string, k int) ([]Candidate, error) {
+func (g *Gate) MatchCandidates(ctx context.Context, req Request, offerID string, k int) ([]Candidate, error) {
 	if err := g.checkMatching(req); err != nil {
+		return nil, err
+	}
+	idx, err := g.matchIndex()
+	if err != nil {
 		return nil, err
 	}
 	offer, err := g.store.Offer(ctx, offerID)
@@ -66,7 +96,7 @@ func (g *Gate) MatchCandidates(ctx context.Context, req Request, idx *matching.I
 	for _, m := range proposed {
 		exclude[m.PersonID] = true
 	}
-	ranked, err := idx.Rank(offer, matching.Filter{OrganisationID: req.Actor.OrganisationID, Exclude: exclude}, k)
+	ranked, err := idx.Rank(offer, socle.MatchFilter{OrganisationID: req.Actor.OrganisationID, Exclude: exclude}, k)
 	if err != nil {
 		return nil, err
 	}
@@ -85,15 +115,19 @@ func (g *Gate) MatchCandidates(ctx context.Context, req Request, idx *matching.I
 
 // OffersForPerson reads a person through the gate (skills, contact,
 // parcours) and ranks the open offers for her.
-func (g *Gate) OffersForPerson(ctx context.Context, req Request, idx *matching.Index, personID string, k int) ([]matching.ScoredOffer, socle.Decision, error) {
+func (g *Gate) OffersForPerson(ctx context.Context, req Request, personID string, k int) ([]socle.ScoredOffer, socle.Decision, error) {
 	if err := g.checkMatching(req); err != nil {
+		return nil, socle.Decision{}, err
+	}
+	idx, err := g.matchIndex()
+	if err != nil {
 		return nil, socle.Decision{}, err
 	}
 	p, d, err := g.ReadPerson(ctx, req, personID, socle.SetOf(socle.CatContact, socle.CatSkills, socle.CatParcours))
 	if err != nil {
 		return nil, d, err
 	}
-	return idx.OffersFor(matching.FeaturesOf(p), k), d, nil
+	return idx.RankOffers(p, k), d, nil
 }
 
 // Propose proposes a person on an offer (mise en relation). The actor must
@@ -101,12 +135,16 @@ func (g *Gate) OffersForPerson(ctx context.Context, req Request, idx *matching.I
 // agreed to be proposed, or the actor be her référent. consent says that
 // the adviser has just collected her agreement, which is then recorded.
 // The proposal is audited, then becomes a relationship fact of the policy.
-func (g *Gate) Propose(ctx context.Context, req Request, idx *matching.Index, offerID, personID string, consent bool) (*socle.Match, socle.Decision, error) {
+func (g *Gate) Propose(ctx context.Context, req Request, offerID, personID string, consent bool) (*socle.Match, socle.Decision, error) {
 	var offer *socle.Offer
+	var idx socle.MatchIndex
 	s := spec{action: socle.ActionRead, logged: "propose", want: socle.SetOf(socle.CatSkills), purposes: []string{PurposeMatching},
 		valid: validPerson(personID),
 		locate: func(ctx context.Context) (socle.Resource, error) {
 			var err error
+			if idx, err = g.matchIndex(); err != nil {
+				return socle.Resource{}, err
+			}
 			if offer, err = g.store.Offer(ctx, offerID); err != nil {
 				return socle.Resource{}, err
 			}
@@ -134,7 +172,10 @@ func (g *Gate) Propose(ctx context.Context, req Request, idx *matching.Index, of
 			m.Basis = socle.MatchBasisConsent
 		}
 		if s, ok := idx.Score(offer, personID); ok {
-			m.Score, m.Reasons = s.Score, matching.Texts(s.Reasons)
+			m.Score = s.Score
+			for _, r := range s.Reasons {
+				m.Reasons = append(m.Reasons, r.Text)
+			}
 		}
 		m.ID = socle.NewID(socle.PrefixMatch)
 		basis := "Vous êtes le référent de cette personne."

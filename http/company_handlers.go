@@ -6,23 +6,22 @@ import (
 
 	"socle"
 	"socle/gate"
-	"socle/matching"
 )
 
 // companyRoutes registers the mise en relation API: candidates for an
 // offer, proposals, offers for a person. Every call passes the gate with
 // the purpose mise_en_relation.
 func companyRoutes(s *Server) {
-	s.handle("GET /api/v1/offers/{id}/candidates", handleCandidates(s.gate, s.matching))
-	s.handle("POST /api/v1/offers/{id}/matches", handlePropose(s.gate, s.matching))
-	s.handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(s.gate, s.matching))
+	s.handle("GET /api/v1/offers/{id}/candidates", handleCandidates(s.gate))
+	s.handle("POST /api/v1/offers/{id}/matches", handlePropose(s.gate))
+	s.handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(s.gate))
 	s.handle("GET /api/v1/portfolio", handlePortfolio(s.gate))
 	s.handle("GET /api/v1/companies/{id}/file", handleCompanyFile(s.gate))
 	s.handle("POST /api/v1/companies/{id}/followups", handleFollowCompany(s.gate))
 	s.handle("DELETE /api/v1/companies/{id}/followups", handleUnfollowCompany(s.gate))
 	s.handle("POST /api/v1/companies/{id}/actions", handleCompanyAction(s.gate))
-	s.handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(s.gate, s.matching, false))
-	s.handle("PUT /api/v1/offers/{id}", handleSaveOffer(s.gate, s.matching, true))
+	s.handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(s.gate, false))
+	s.handle("PUT /api/v1/offers/{id}", handleSaveOffer(s.gate, true))
 }
 
 func handlePortfolio(g *gate.Gate) http.Handler {
@@ -90,8 +89,8 @@ func handleCompanyAction(g *gate.Gate) http.Handler {
 }
 
 // handleSaveOffer creates an offer of a company (update false) or replaces
-// an offer (update true), then puts it in the matching index at once.
-func handleSaveOffer(g *gate.Gate, idx *matching.Index, update bool) http.Handler {
+// an offer (update true); the gate puts it in the matching index at once.
+func handleSaveOffer(g *gate.Gate, update bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o, err := decode[socle.Offer](r)
 		if err != nil {
@@ -108,9 +107,6 @@ func handleSaveOffer(g *gate.Gate, idx *matching.Index, update bool) http.Handle
 			writeError(w, r, err)
 			return
 		}
-		if idx != nil {
-			idx.UpsertOffer(&o)
-		}
 		encode(w, status, &o)
 	})
 }
@@ -122,20 +118,9 @@ func limitParam(r *http.Request, def int) int {
 	return def
 }
 
-func matchingIndex(idx *matching.Index) error {
-	if idx == nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "the matching index is not available")
-	}
-	return nil
-}
-
-func handleCandidates(g *gate.Gate, idx *matching.Index) http.Handler {
+func handleCandidates(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := matchingIndex(idx); err != nil {
-			writeError(w, r, err)
-			return
-		}
-		cands, err := g.MatchCandidates(r.Context(), gateRequest(r), idx, r.PathValue("id"), limitParam(r, 20))
+		cands, err := g.MatchCandidates(r.Context(), gateRequest(r), r.PathValue("id"), limitParam(r, 20))
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -149,23 +134,19 @@ func handleCandidates(g *gate.Gate, idx *matching.Index) http.Handler {
 	})
 }
 
-func handlePropose(g *gate.Gate, idx *matching.Index) http.Handler {
+func handlePropose(g *gate.Gate) http.Handler {
 	type body struct {
 		PersonID string `json:"person_id"`
 		Consent  bool   `json:"consent"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := matchingIndex(idx); err != nil {
-			writeError(w, r, err)
-			return
-		}
 		b, err := decode[body](r)
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
 		req := gateRequest(r)
-		m, d, err := g.Propose(r.Context(), req, idx, r.PathValue("id"), b.PersonID, b.Consent)
+		m, d, err := g.Propose(r.Context(), req, r.PathValue("id"), b.PersonID, b.Consent)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -177,21 +158,17 @@ func handlePropose(g *gate.Gate, idx *matching.Index) http.Handler {
 	})
 }
 
-func handleOffersForPerson(g *gate.Gate, idx *matching.Index) http.Handler {
+func handleOffersForPerson(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := matchingIndex(idx); err != nil {
-			writeError(w, r, err)
-			return
-		}
 		req := gateRequest(r)
-		offers, d, err := g.OffersForPerson(r.Context(), req, idx, r.PathValue("id"), limitParam(r, 20))
+		offers, d, err := g.OffersForPerson(r.Context(), req, r.PathValue("id"), limitParam(r, 20))
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
 		encode(w, http.StatusOK, struct {
-			Items  []matching.ScoredOffer `json:"items"`
-			Access accessInfo             `json:"access"`
+			Items  []socle.ScoredOffer `json:"items"`
+			Access accessInfo          `json:"access"`
 		}{offers, accessOf(req.Purpose, d)})
 	})
 }

@@ -177,9 +177,6 @@ func saveOfferForm(s *Server, w http.ResponseWriter, r *http.Request, o *socle.O
 		page(s, w, r, http.StatusUnprocessableEntity, map[string]any{"Form": form, "Errors": errs})
 		return false
 	}
-	if s.matching != nil {
-		s.matching.UpsertOffer(o)
-	}
 	return true
 }
 
@@ -247,11 +244,7 @@ func matchingPage(s *Server, w http.ResponseWriter, r *http.Request, status int,
 		s.renderError(w, r, err)
 		return
 	}
-	if err := matchingIndex(s.matching); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	cands, err := s.gate.MatchCandidates(r.Context(), req, s.matching, o.ID, 20)
+	cands, err := s.gate.MatchCandidates(r.Context(), req, o.ID, 20)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -282,11 +275,7 @@ func handleProposePage(s *Server) http.Handler {
 		if !staffPost(s, w, r) {
 			return
 		}
-		if err := matchingIndex(s.matching); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), s.matching, r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
+		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EFORBIDDEN || code == socle.ECONFLICT || code == socle.EINVALID {
 				msg := socle.ErrorMessage(err)

@@ -104,7 +104,8 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.net.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Matching: e.idx, Employer: e.emp}))
+	g.SetMatching(e.idx)
+	e.net.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, ROME: &ref, Employer: e.emp}))
 	t.Cleanup(e.net.srv.Close)
 	secret, err := svc.SetupDemoAgent(ctx, a.ID, testPassword)
 	if err != nil {

@@ -165,9 +165,6 @@ func handleEmployerSaveOffer(s *Server, svc *employer.Service) http.Handler {
 			employerOffersPage(s, svc, w, r, req, http.StatusUnprocessableEntity, d)
 			return
 		}
-		if s.matching != nil {
-			s.matching.UpsertOffer(o) // visible to the matching at once
-		}
 		http.Redirect(w, r, "/employeur/offres?enregistree=1", http.StatusSeeOther)
 	})
 }

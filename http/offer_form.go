@@ -24,13 +24,8 @@ type offerForm struct {
 }
 
 // offerReferential returns the ROME referential the offer forms check
-// titles against, nil without the matching index.
-func (s *Server) offerReferential() *rome.Referential {
-	if s.matching == nil {
-		return nil
-	}
-	return s.matching.Referential()
-}
+// titles against, nil without one.
+func (s *Server) offerReferential() *rome.Referential { return s.rome }
 
 // withAppellations adds the appellations of the form's ROME code.
 func (f offerForm) withAppellations(ref *rome.Referential) offerForm {

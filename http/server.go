@@ -16,9 +16,9 @@ import (
 	"socle/employer"
 	"socle/gate"
 	"socle/identity"
-	"socle/matching"
 	"socle/oauth"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
 )
 
@@ -81,9 +81,9 @@ type Services struct {
 	Register *register.Service
 	// Space serves the person's own space (espace usager).
 	Space *space.Service
-	// Matching is the index of the mise en relation; its routes answer
-	// 503 when nil.
-	Matching *matching.Index
+	// ROME is the job referential the offer forms check titles against;
+	// nil checks none.
+	ROME *rome.Referential
 	// Audit serves the audit log's checkpoints, proofs and verifier key.
 	Audit *audit.Log
 	// AuditVerifierKey is the published key that checks the checkpoints.
@@ -131,7 +131,7 @@ type Server struct {
 	register  *register.Service
 	space     *space.Service
 	employer  *employer.Service
-	matching  *matching.Index
+	rome      *rome.Referential
 	audit     *audit.Log
 	auditKey  string
 	cases     *cases.Service
@@ -156,7 +156,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	s := &Server{gate: svc.Gate, dir: svc.Directory, identity: svc.Identity, oauth: svc.OAuth, sso: svc.SSO, auth: svc.Auth, logger: logger, cfg: cfg, pages: loadPages(), mux: http.NewServeMux()}
 	s.register = svc.Register
 	s.space = svc.Space
-	s.matching = svc.Matching
+	s.rome = svc.ROME
 	s.audit, s.auditKey = svc.Audit, svc.AuditVerifierKey
 	s.parcours = svc.Parcours
 	s.cases = svc.Cases
