@@ -170,22 +170,8 @@ func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientat
 	// Decided before the choice is checked against the proposal: the
 	// checks' messages would otherwise reveal it to anyone.
 	o, _, err := access(ctx, p.g, req, s, func(ctx context.Context, d socle.Decision) (*socle.Orientation, outcome, error) {
-		var pr socle.Problems
-		if !slices.Contains(orientation.Operators(), ch.OperatorKind) {
-			pr.Add("operator_kind", "unknown operator kind %q", ch.OperatorKind)
-		}
-		if !slices.Contains(orientation.ParcoursValues(), ch.Parcours) {
-			pr.Add("parcours", "unknown parcours %q", ch.Parcours)
-		}
-		if !slices.Contains(orientation.ModaliteValues(), ch.Modalite) {
-			pr.Add("modalite", "unknown modalité %q", ch.Modalite)
-		}
 		ch.OverrideReason = strings.TrimSpace(ch.OverrideReason)
-		overridden := ch.OperatorKind != o.ProposedOperatorKind || ch.Parcours != o.ProposedParcours || ch.Modalite != o.ProposedModalite
-		if overridden && len(ch.OverrideReason) < 10 {
-			pr.Add("override_reason", "required (at least 10 characters) when the choice departs from the proposal")
-		}
-		if err := pr.Err("orientation"); err != nil {
+		if err := orientation.CheckChoice(o, ch.OperatorKind, ch.Parcours, ch.Modalite, ch.OverrideReason); err != nil {
 			return nil, outcome{}, err
 		}
 		org, err := p.store.Organisation(ctx, ch.OrganisationID)

@@ -191,9 +191,6 @@ func handleOrientationPropose(s *Server, p *gate.Parcours) http.Handler {
 	})
 }
 
-// minOverrideReason is the gate's minimum length of an override reason.
-const minOverrideReason = 10
-
 func handleOrientationConfirm(s *Server, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !staffPost(s, w, r) {
@@ -217,8 +214,8 @@ func handleOrientationConfirm(s *Server, p *gate.Parcours) http.Handler {
 		fail := func(status int, msg string) {
 			orientationPage(s, p, w, r, status, map[string]any{"Error": msg, "Proposal": o, "Form": r.PostForm, "Reason": ch.OverrideReason})
 		}
-		overridden := ch.OperatorKind != o.ProposedOperatorKind || ch.Parcours != o.ProposedParcours || ch.Modalite != o.ProposedModalite
-		if overridden && utf8.RuneCountInString(ch.OverrideReason) < minOverrideReason {
+		// Checked early for a kinder message, with the rule's constant.
+		if orientation.Overrides(o, ch.OperatorKind, ch.Parcours, ch.Modalite) && utf8.RuneCountInString(ch.OverrideReason) < orientation.MinOverrideReason {
 			fail(http.StatusBadRequest, "Vous vous écartez de la proposition : indiquez-en le motif (au moins 10 caractères). Il est conservé avec la décision.")
 			return
 		}
