@@ -19,7 +19,7 @@ const (
 	// selfCaller is a person in her own space: checkSelf.
 	selfCaller
 	// auditorCaller is a privacy officer signed in with a second factor:
-	// checkAuditor.
+	// socle.CheckAuditor.
 	auditorCaller
 	// anyCaller is anyone authenticated; the entry point's grounds decide.
 	anyCaller
@@ -203,7 +203,7 @@ func (g *Gate) admit(req Request, s spec) error {
 	case selfCaller:
 		err = checkSelf(req)
 	case auditorCaller:
-		err = checkAuditor(req.Actor)
+		_, err = socle.CheckAuditor(req.Actor)
 	case anyCaller:
 		err = authenticated(req)
 	case employerCaller:

@@ -40,7 +40,8 @@ func (g *Gate) SearchAudit(ctx context.Context, req Request, q socle.AuditQuery)
 	a := req.Actor
 	s := spec{caller: anyCaller, action: ActionAuditSearch, res: socle.Resource{Kind: "audit"},
 		grounds: func(context.Context, Request, *socle.Resource) (socle.Decision, error) {
-			if err := checkAuditor(a); err != nil {
+			national, err := socle.CheckAuditor(a)
+			if err != nil {
 				d := socle.Decision{Facts: []socle.Fact{{Kind: "role", Detail: map[string]string{"role": string(socle.RoleAuditor)},
 					Text: "Seuls les auditeurs (délégués à la protection des données), connectés avec un second facteur, consultent le journal des accès."}}}
 				return withCriteria(d, q, ""), socle.Errorf(socle.EFORBIDDEN, "only an auditor signed in with a second factor may search the audit log")
@@ -49,7 +50,7 @@ func (g *Gate) SearchAudit(ctx context.Context, req Request, q socle.AuditQuery)
 				return socle.Decision{}, err
 			}
 			switch {
-			case slices.Contains(a.Roles, socle.RolePlatformAdmin):
+			case national:
 				return socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "role", Detail: map[string]string{"role": string(socle.RoleAuditor) + "," + string(socle.RolePlatformAdmin)},
 					Text: "Auditrice ou auditeur de la plateforme : le journal de toutes les structures est consultable."}}}, nil
 			case q.OrganisationID != "" && q.OrganisationID != a.OrganisationID:

@@ -124,21 +124,6 @@ func grantFact(gr *Grant, reused bool) socle.Fact {
 	}, Text: text}
 }
 
-// checkAuditor lets only privacy officers (auditeur) signed in with a
-// second factor list and review break-the-glass accesses.
-func checkAuditor(actor socle.Actor) error {
-	if !actor.Authenticated() {
-		return socle.Errorf(socle.EUNAUTHENTICATED, "authentication required")
-	}
-	if actor.AgentID == "" || actor.Strength < socle.AuthMFA {
-		return socle.Errorf(socle.EFORBIDDEN, "an agent signed in with a second factor is required")
-	}
-	if !slices.Contains(actor.Roles, socle.RoleAuditor) {
-		return socle.Errorf(socle.EFORBIDDEN, "reviewing break-the-glass accesses needs the role %s", socle.RoleAuditor)
-	}
-	return nil
-}
-
 // auditorSpec is a privacy officer's review: recorded as action, with
 // the fact f, without a purpose.
 func auditorSpec(action socle.Action, res socle.Resource, f socle.Fact) spec {
