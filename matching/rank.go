@@ -16,7 +16,9 @@ type Filter = socle.MatchFilter
 var _ socle.MatchIndex = (*Index)(nil)
 
 // RankOffers ranks the open offers for a person, from her features.
-func (x *Index) RankOffers(p *socle.Person, k int) []ScoredOffer { return x.OffersFor(FeaturesOf(p), k) }
+func (x *Index) RankOffers(p *socle.Person, k int) []ScoredOffer {
+	return x.OffersFor(FeaturesOf(p), k)
+}
 
 // hit is a candidate in the top-k heap.
 type hit struct {
