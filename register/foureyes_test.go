@@ -15,9 +15,9 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/register"
-	"socle/store/sqlite"
 )
 
 // TestWideningEditNeedsSecondAdministrator: an edit of the register that
@@ -27,11 +27,7 @@ import (
 // applies at once.
 func TestWideningEditNeedsSecondAdministrator(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	signer, _, err := audit.GenerateKey("socle.test")
 	if err != nil {
 		t.Fatal(err)

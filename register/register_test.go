@@ -6,18 +6,14 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/register"
-	"socle/store/sqlite"
 )
 
 func TestRegisterHistory(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	signer, _, err := audit.GenerateKey("socle.test")
 	if err != nil {
 		t.Fatal(err)
