@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"socle"
+	"socle/audit"
 	"socle/oauth"
 )
 
@@ -273,7 +274,7 @@ func (g *Gate) refuse(ctx context.Context, req Request, action socle.Action, res
 
 // locate names the resource of an event: a person by her pseudonymous
 // reference, and by her id only in her own space.
-func (g *Gate) locate(ev *socle.AuditEvent, req Request, res socle.Resource) {
+func (g *Gate) locate(ev *audit.Act, req Request, res socle.Resource) {
 	ev.ResourceKind, ev.ResourceID = string(res.Kind), res.ID
 	if res.Kind == socle.ResourcePerson && res.ID != "" {
 		ev.PersonRef = g.personRef(res.ID)
@@ -284,9 +285,11 @@ func (g *Gate) locate(ev *socle.AuditEvent, req Request, res socle.Resource) {
 	}
 }
 
-// audit makes the event durable; its error must stop the answer.
-func (g *Gate) audit(ctx context.Context, ev socle.AuditEvent) error {
-	if err := readableEvent(ev); err != nil {
+// audit builds the event of act and makes it durable; its error must stop
+// the answer.
+func (g *Gate) audit(ctx context.Context, act audit.Act) error {
+	ev, err := audit.Event(g.Now(), act)
+	if err != nil {
 		return err
 	}
 	if err := g.auditor.Append(ctx, ev); err != nil {

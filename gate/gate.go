@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"socle"
+	"socle/audit"
 	"socle/oauth"
 )
 
@@ -190,19 +191,18 @@ func tokenScopeDenied(d socle.Decision) bool {
 	return !d.Allow && len(d.Facts) > 0 && d.Facts[0].Kind == factScope && d.Facts[0].Detail["scope"] != ""
 }
 
-// event is the audit event of a decision on req; every append of the gate
-// starts from it.
-func (g *Gate) event(req Request, action socle.Action, d socle.Decision, records int) socle.AuditEvent {
+// event is the act of a decision on req as the audit log records it;
+// every append of the gate starts from it.
+func (g *Gate) event(req Request, action socle.Action, d socle.Decision, records int) audit.Act {
 	var basis string
 	if d.Allow {
 		basis = socle.Basis(d.Facts, req.Actor.AgentID)
 	}
-	return socle.AuditEvent{
+	return audit.Act{
 		Basis:          basis,
 		Session:        g.keyedRef("session", req.Actor.SessionID),
 		Remote:         g.keyedRef("remote", remoteHost(req.RemoteAddr)),
 		CallRef:        req.CallRef,
-		Time:           g.Now().UTC(),
 		RequestID:      req.RequestID,
 		AgentID:        req.Actor.AgentID,
 		ClientID:       req.Actor.ClientID,
@@ -217,26 +217,6 @@ func (g *Gate) event(req Request, action socle.Action, d socle.Decision, records
 		Records:        records,
 		BreakGlass:     req.BreakGlass,
 	}
-}
-
-// readableEvent refuses an event whose text is not valid UTF-8: stored, it
-// could not be read back in canonical form, and its inclusion proof and the
-// person's access history would fail for good.
-func readableEvent(ev socle.AuditEvent) error {
-	texts := []string{ev.RequestID, ev.AgentID, ev.ClientID, ev.OrganisationID, ev.Action, ev.ResourceKind, ev.ResourceID,
-		ev.PersonRef, ev.Categories, ev.Purpose, ev.Explanation, ev.RemoteAddr, ev.BreakGlass}
-	for _, f := range ev.Facts {
-		texts = append(texts, f.Kind, f.Text)
-		for k, v := range f.Detail {
-			texts = append(texts, k, v)
-		}
-	}
-	for _, t := range texts {
-		if !utf8.ValidString(t) {
-			return socle.Errorf(socle.EINVALID, "the access carries text that is not valid UTF-8; nothing is recorded nor returned")
-		}
-	}
-	return nil
 }
 
 // validPerson refuses an id that names no person, as an absent one.
