@@ -106,6 +106,9 @@ type Decision struct {
 	// Situations restricts PopulationTerritory to persons in one of these
 	// situations; nil means any situation.
 	Situations []Situation `json:"-"`
+	// Referent says that the acting agent is the person's référent: she
+	// may propose her to employers without collecting her agreement.
+	Referent bool `json:"-"`
 }
 
 // Grants reports whether the decision grants the population p.

@@ -3,7 +3,6 @@ package gate
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"socle"
 )
@@ -154,7 +153,7 @@ func (g *Gate) Propose(ctx context.Context, req Request, offerID, personID strin
 			return personRes(personID), nil
 		}}
 	return access(ctx, g, req, s, func(ctx context.Context, d socle.Decision) (*socle.Match, outcome, error) {
-		referent := slices.ContainsFunc(d.Facts, func(f socle.Fact) bool { return f.Kind == "referent" })
+		referent := d.Referent
 		m := &socle.Match{OfferID: offerID, PersonID: personID, AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID}
 		switch {
 		case referent:

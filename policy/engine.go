@@ -289,10 +289,12 @@ func (e *Engine) decidePerson(ctx context.Context, req socle.AccessRequest, c *c
 		nFacts += len(view.oriented)
 	}
 	facts := make([]socle.Fact, 0, nFacts+3)
+	referent := false
 	if pops&popFollowed != 0 {
 		facts = append(facts, view.related...)
 		if i := slices.Index(view.referents, actor.AgentID); i >= 0 && actor.AgentID != "" {
 			facts = append(facts, view.referentFacts[i])
+			referent = true
 		}
 	}
 	if pops&popTerritory != 0 {
@@ -335,7 +337,7 @@ func (e *Engine) decidePerson(ctx context.Context, req socle.AccessRequest, c *c
 			facts = append(facts, c.masked[rest])
 		}
 	}
-	dec := socle.Decision{Allow: true, Categories: grant, Facts: facts, Populations: populations(pops)}
+	dec := socle.Decision{Allow: true, Categories: grant, Facts: facts, Populations: populations(pops), Referent: referent}
 	if lookup {
 		dec.Populations = []socle.Population{socle.PopulationLookup}
 	}

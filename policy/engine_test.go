@@ -185,6 +185,10 @@ func TestDecide(t *testing.T) {
 			if dec.BreakGlass != tt.glass {
 				t.Errorf("BreakGlass = %v, want %v", dec.BreakGlass, tt.glass)
 			}
+			// What the gate acts on is typed; the facts only say it.
+			if says := slices.ContainsFunc(dec.Facts, func(f socle.Fact) bool { return f.Kind == policy.FactReferent }); dec.Referent != says {
+				t.Errorf("Referent = %v, but the facts say %v", dec.Referent, says)
+			}
 			i := slices.IndexFunc(dec.Facts, func(f socle.Fact) bool { return f.Kind == tt.fact })
 			if i < 0 {
 				t.Fatalf("no %q fact in %+v", tt.fact, dec.Facts)
