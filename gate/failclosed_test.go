@@ -50,7 +50,6 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	e.gate.SetAuditSearch(e.db)
-	e.gate.Throttle = gate.NewThrottle(e.db)
 	p := newParcours(t, e)
 	orient, accomp, matchReq := e.req("orientation"), e.req("accompagnement"), e.req(gate.PurposeMatching)
 	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}, RequestID: "self"}

@@ -51,6 +51,8 @@ type Store interface {
 	MatchStore
 	PortfolioStore
 	EmployerStore
+	// The throttle's counts, step-ups and blocks.
+	socle.ThrottleStore
 }
 
 // Gate checks, decides, masks and audits every access to personal data.
@@ -65,7 +67,8 @@ type Gate struct {
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 	// Throttle limits the distinct persons a principal reads per window
-	// (throttle.go); nil means no limit.
+	// (throttle.go): New sets one with the platform's limits over the
+	// store, so that every gate has one.
 	Throttle *Throttle
 	// history searches the audit log for a person's own history; set by
 	// SetAuditSearch (space.go).
@@ -91,7 +94,7 @@ func New(store Store, policy socle.Policy, auditor socle.Auditor, purposes Purpo
 			return nil, fmt.Errorf("gate: no %s", part.name)
 		}
 	}
-	return &Gate{store: store, policy: policy, auditor: auditor, purposes: purposes, Now: time.Now}, nil
+	return &Gate{store: store, policy: policy, auditor: auditor, purposes: purposes, Now: time.Now, Throttle: NewThrottle(store)}, nil
 }
 
 // invalidator is a policy that caches relations and must forget a person's
