@@ -27,20 +27,20 @@ type Service struct {
 
 	mu         sync.Mutex
 	auditor    socle.Auditor // set by SetAuditor (audit.go)
-	onSuppress []func(Suppression)
+	onSuppress []func(socle.Suppression)
 	onVerdict  []func(VerdictOf)
-	notifier   Notifier               // set by SetNotifier (delays.go)
-	tasks      map[string][]*BulkTask // approved, not yet ended, by agent
+	notifier   Notifier                     // set by SetNotifier (delays.go)
+	tasks      map[string][]*socle.BulkTask // approved, not yet ended, by agent
 }
 
 // New returns the service over store.
 func New(store Store) *Service {
-	return &Service{store: store, Now: time.Now, tasks: map[string][]*BulkTask{}}
+	return &Service{store: store, Now: time.Now, tasks: map[string][]*socle.BulkTask{}}
 }
 
 // OnSuppress registers fn, called with each suppression a verdict creates:
 // the live detector honours it at once.
-func (s *Service) OnSuppress(fn func(Suppression)) {
+func (s *Service) OnSuppress(fn func(socle.Suppression)) {
 	s.mu.Lock()
 	s.onSuppress = append(s.onSuppress, fn)
 	s.mu.Unlock()
@@ -65,7 +65,7 @@ func (s *Service) OnVerdict(fn func(VerdictOf)) {
 }
 
 // verdicts calls the verdict hooks with each rule of the closed case.
-func (s *Service) verdicts(ctx context.Context, c *Case) error {
+func (s *Service) verdicts(ctx context.Context, c *socle.Case) error {
 	s.mu.Lock()
 	hooks := slices.Clone(s.onVerdict)
 	s.mu.Unlock()
@@ -81,7 +81,7 @@ func (s *Service) verdicts(ctx context.Context, c *Case) error {
 	for _, a := range alerts {
 		v := byRule[a.Rule]
 		if v == nil {
-			v = &VerdictOf{Principal: c.Principal, Rule: a.Rule, Misuse: c.Verdict == VerdictMisuse, From: a.OccurredAt, To: a.OccurredAt}
+			v = &VerdictOf{Principal: c.Principal, Rule: a.Rule, Misuse: c.Verdict == socle.VerdictMisuse, From: a.OccurredAt, To: a.OccurredAt}
 			byRule[a.Rule] = v
 			rules = append(rules, a.Rule)
 		}
@@ -102,17 +102,17 @@ func (s *Service) verdicts(ctx context.Context, c *Case) error {
 
 // transitions are the valid moves of the workflow. A false positive is
 // often seen at triage: a case may close from there.
-var transitions = map[State][]State{
-	StateNew:           {StateTriage},
-	StateTriage:        {StateInvestigating, StateClosed},
-	StateInvestigating: {StateClosed},
+var transitions = map[socle.CaseState][]socle.CaseState{
+	socle.CaseNew:           {socle.CaseTriage},
+	socle.CaseTriage:        {socle.CaseInvestigating, socle.CaseClosed},
+	socle.CaseInvestigating: {socle.CaseClosed},
 }
 
 // CanMove reports whether the workflow allows from → to.
-func CanMove(from, to State) bool { return slices.Contains(transitions[from], to) }
+func CanMove(from, to socle.CaseState) bool { return slices.Contains(transitions[from], to) }
 
 // Next returns the states a case in state from may move to.
-func Next(from State) []State { return transitions[from] }
+func Next(from socle.CaseState) []socle.CaseState { return transitions[from] }
 
 // checkAuditor lets in privacy officers signed in with a second factor,
 // and returns whether the actor sees every organisation.
@@ -120,7 +120,7 @@ func checkAuditor(actor socle.Actor) (all bool, err error) { return socle.CheckA
 
 // visible returns the case if the auditor may see it; an auditor of
 // another organisation gets ENOTFOUND, like an absent case.
-func (s *Service) visible(ctx context.Context, actor socle.Actor, id string) (*Case, error) {
+func (s *Service) visible(ctx context.Context, actor socle.Actor, id string) (*socle.Case, error) {
 	all, err := checkAuditor(actor)
 	if err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (s *Service) visible(ctx context.Context, actor socle.Actor, id string) (*C
 
 // Raise records an alert of the detector or of the inline throttle. It is
 // the system's, not an actor's: no permission check.
-func (s *Service) Raise(ctx context.Context, a *Alert) (*Case, error) {
+func (s *Service) Raise(ctx context.Context, a *socle.Alert) (*socle.Case, error) {
 	if a.Rule == "" || a.Principal == "" {
 		return nil, socle.Errorf(socle.EINVALID, "an alert needs a rule and a principal")
 	}
@@ -158,7 +158,7 @@ func (s *Service) Raise(ctx context.Context, a *Alert) (*Case, error) {
 
 // Cases lists the cases the auditor may see: her organisation's, or all of
 // them for a platform auditor.
-func (s *Service) Cases(ctx context.Context, actor socle.Actor, f Filter) ([]*Case, error) {
+func (s *Service) Cases(ctx context.Context, actor socle.Actor, f socle.CaseFilter) ([]*socle.Case, error) {
 	all, err := checkAuditor(actor)
 	if err != nil {
 		return nil, err
@@ -182,9 +182,9 @@ func (s *Service) Cases(ctx context.Context, actor socle.Actor, f Filter) ([]*Ca
 
 // Detail is a case with its alerts and timeline.
 type Detail struct {
-	Case    *Case    `json:"case"`
-	Alerts  []*Alert `json:"alerts"`
-	Entries []*Entry `json:"entries"`
+	Case    *socle.Case        `json:"case"`
+	Alerts  []*socle.Alert     `json:"alerts"`
+	Entries []*socle.CaseEntry `json:"entries"`
 }
 
 // Case returns a case with its alerts and timeline.
@@ -209,7 +209,7 @@ func (s *Service) Case(ctx context.Context, actor socle.Actor, id string) (*Deta
 // Move changes the state of a case. Closing needs a verdict, and only
 // closing takes one; a suppressing verdict silences each rule of the case
 // for its principal during SuppressFor.
-func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to State, verdict Verdict, comment string) (*Case, error) {
+func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to socle.CaseState, verdict socle.Verdict, comment string) (*socle.Case, error) {
 	c, err := s.visible(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -222,9 +222,9 @@ func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to Sta
 		return nil, socle.Errorf(socle.EINVALID, "a case cannot move from %q to %q (allowed from %q: %s)", c.State, to, c.State, orNone(next))
 	}
 	switch {
-	case to == StateClosed && !slices.Contains(Verdicts, verdict):
+	case to == socle.CaseClosed && !slices.Contains(socle.Verdicts, verdict):
 		return nil, socle.Errorf(socle.EINVALID, "closing a case needs a verdict (%s)", joinVerdicts())
-	case to != StateClosed && verdict != "":
+	case to != socle.CaseClosed && verdict != "":
 		return nil, socle.Errorf(socle.EINVALID, "a verdict is given only when the case is closed")
 	}
 	comment, err = cleanText(comment, false)
@@ -234,18 +234,18 @@ func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to Sta
 	now := s.Now().UTC()
 	from := c.State
 	c.State, c.Verdict, c.UpdatedAt = to, verdict, now
-	if from == StateNew {
+	if from == socle.CaseNew {
 		c.TriagedAt = now
 	}
 	text := fmt.Sprintf("%s → %s", from.Label(), to.Label())
-	if to == StateClosed {
+	if to == socle.CaseClosed {
 		c.ClosedAt = now
 		text += " : " + verdict.Label()
 	}
 	if comment != "" {
 		text += ". " + comment
 	}
-	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryState, Author: actor.AgentID, Text: text, CreatedAt: now}
+	e := &socle.CaseEntry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: socle.CaseEntryState, Author: actor.AgentID, Text: text, CreatedAt: now}
 	// The comment stays in the case's timeline; the log names its entry.
 	if err := s.audit(ctx, actor, AuditCaseState, "case", c.ID, fmt.Sprintf("%s → %s", from, to)+verdictNote(verdict),
 		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID, "from": string(from), "to": string(to), "verdict": string(verdict)}}); err != nil {
@@ -254,12 +254,12 @@ func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to Sta
 	if err := s.store.UpdateCase(ctx, c, from, e); err != nil {
 		return nil, err
 	}
-	if to == StateClosed && verdict.suppresses() {
+	if to == socle.CaseClosed && verdict.suppresses() {
 		if err := s.suppress(ctx, c, now); err != nil {
 			return c, err
 		}
 	}
-	if to == StateClosed {
+	if to == socle.CaseClosed {
 		if err := s.verdicts(ctx, c); err != nil {
 			return c, err
 		}
@@ -268,7 +268,7 @@ func (s *Service) Move(ctx context.Context, actor socle.Actor, id string, to Sta
 }
 
 // verdictNote is the verdict of a closing, for the audit event.
-func verdictNote(v Verdict) string {
+func verdictNote(v socle.Verdict) string {
 	if v == "" {
 		return ""
 	}
@@ -283,15 +283,15 @@ func orNone(s []string) string {
 }
 
 func joinVerdicts() string {
-	v := make([]string, len(Verdicts))
-	for i, x := range Verdicts {
+	v := make([]string, len(socle.Verdicts))
+	for i, x := range socle.Verdicts {
 		v[i] = string(x)
 	}
 	return strings.Join(v, ", ")
 }
 
 // suppress silences every rule of the case for its principal.
-func (s *Service) suppress(ctx context.Context, c *Case, now time.Time) error {
+func (s *Service) suppress(ctx context.Context, c *socle.Case, now time.Time) error {
 	alerts, err := s.store.CaseAlerts(ctx, c.ID)
 	if err != nil {
 		return err
@@ -306,7 +306,7 @@ func (s *Service) suppress(ctx context.Context, c *Case, now time.Time) error {
 			continue
 		}
 		seen[a.Rule] = true
-		sup := Suppression{Principal: c.Principal, Rule: a.Rule, Until: now.Add(d), CaseID: c.ID, CreatedAt: now}
+		sup := socle.Suppression{Principal: c.Principal, Rule: a.Rule, Until: now.Add(d), CaseID: c.ID, CreatedAt: now}
 		if err := s.store.PutSuppression(ctx, &sup); err != nil {
 			return fmt.Errorf("suppressing %s: %w", a.Rule, err)
 		}
@@ -321,7 +321,7 @@ func (s *Service) suppress(ctx context.Context, c *Case, now time.Time) error {
 }
 
 // Suppressions returns the suppressions in force.
-func (s *Service) Suppressions(ctx context.Context) ([]*Suppression, error) {
+func (s *Service) Suppressions(ctx context.Context) ([]*socle.Suppression, error) {
 	return s.store.Suppressions(ctx, s.Now())
 }
 
@@ -332,7 +332,7 @@ func (s *Service) Assign(ctx context.Context, actor socle.Actor, id, auditorID s
 	if err != nil {
 		return err
 	}
-	if c.State == StateClosed {
+	if c.State == socle.CaseClosed {
 		return socle.Errorf(socle.EINVALID, "a closed case is not assigned")
 	}
 	a, err := s.store.Agent(ctx, auditorID)
@@ -348,7 +348,7 @@ func (s *Service) Assign(ctx context.Context, actor socle.Actor, id, auditorID s
 	now := s.Now().UTC()
 	from := c.State
 	c.Assignee, c.UpdatedAt = a.ID, now
-	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: EntryAssign, Author: actor.AgentID, Text: "Assigné à " + a.FullName(), CreatedAt: now}
+	e := &socle.CaseEntry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: socle.CaseEntryAssign, Author: actor.AgentID, Text: "Assigné à " + a.FullName(), CreatedAt: now}
 	if err := s.audit(ctx, actor, AuditCaseAssign, "case", c.ID, "assigned to agent "+a.ID,
 		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID, "assignee": a.ID}}); err != nil {
 		return err
@@ -370,7 +370,7 @@ func (s *Service) Auditors(ctx context.Context, actor socle.Actor, id string) ([
 }
 
 // Comment adds a comment to the case's timeline.
-func (s *Service) Comment(ctx context.Context, actor socle.Actor, id, text string) (*Entry, error) {
+func (s *Service) Comment(ctx context.Context, actor socle.Actor, id, text string) (*socle.CaseEntry, error) {
 	c, err := s.visible(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -378,12 +378,12 @@ func (s *Service) Comment(ctx context.Context, actor socle.Actor, id, text strin
 	if text, err = cleanText(text, true); err != nil {
 		return nil, err
 	}
-	return s.addEntry(ctx, actor, c, EntryComment, AuditCaseComment, "comment added", text)
+	return s.addEntry(ctx, actor, c, socle.CaseEntryComment, AuditCaseComment, "comment added", text)
 }
 
 // addEntry audits, then adds an entry of a kind to the case's timeline.
-func (s *Service) addEntry(ctx context.Context, actor socle.Actor, c *Case, kind, action, note, text string) (*Entry, error) {
-	e := &Entry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: kind, Author: actor.AgentID, Text: text, CreatedAt: s.Now().UTC()}
+func (s *Service) addEntry(ctx context.Context, actor socle.Actor, c *socle.Case, kind, action, note, text string) (*socle.CaseEntry, error) {
+	e := &socle.CaseEntry{ID: socle.NewID("dse"), CaseID: c.ID, Kind: kind, Author: actor.AgentID, Text: text, CreatedAt: s.Now().UTC()}
 	if err := s.audit(ctx, actor, action, "case", c.ID, note,
 		socle.Fact{Kind: "case_entry", Detail: map[string]string{"entry_id": e.ID}}); err != nil {
 		return nil, err

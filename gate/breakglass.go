@@ -36,11 +36,11 @@ type Grant struct {
 // Grants stores break-the-glass grants: the gate keeps each justified
 // access open for BreakGlassTTL and lists it for the privacy officers.
 type Grants interface {
-	AddGrant(ctx context.Context, g *Grant) error
+	AddGrant(ctx context.Context, g *socle.BreakGlassGrant) error
 	// ActiveGrant returns the newest grant of the agent on the person still
 	// valid at t, ENOTFOUND when none.
-	ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*Grant, error)
-	GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*Grant, error)
+	ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*socle.BreakGlassGrant, error)
+	GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*socle.BreakGlassGrant, error)
 	ReviewGrant(ctx context.Context, id, reviewer string, t time.Time) error
 }
 
@@ -61,7 +61,7 @@ func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.Acces
 		// A justified exact lookup outside the territory is listed for
 		// review like any break-the-glass access, but opens nothing: its
 		// grant expires as it is made.
-		gr := &Grant{
+		gr := &socle.BreakGlassGrant{
 			AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID, PersonID: ar.Resource.ID,
 			Purpose: req.Purpose, Justification: req.BreakGlass, Created: now, Expires: now,
 		}
@@ -75,7 +75,7 @@ func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.Acces
 	}
 	switch {
 	case d.Allow && d.BreakGlass && req.BreakGlass != "":
-		gr := &Grant{
+		gr := &socle.BreakGlassGrant{
 			AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID, PersonID: ar.Resource.ID,
 			Purpose: req.Purpose, Justification: req.BreakGlass, Created: now, Expires: now.Add(BreakGlassTTL),
 		}
@@ -108,7 +108,7 @@ func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.Acces
 	return d, nil
 }
 
-func grantFact(gr *Grant, reused bool) socle.Fact {
+func grantFact(gr *socle.BreakGlassGrant, reused bool) socle.Fact {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		paris = time.UTC
@@ -136,10 +136,10 @@ func auditorSpec(action socle.Action, res socle.Resource, f socle.Fact) spec {
 // appear by their pseudonymous reference, as in the audit log. The listing
 // (justifications may name a person's situation) is audited and fails
 // closed.
-func (g *Gate) BreakGlassGrants(ctx context.Context, req Request, reviewed bool, limit int) ([]*Grant, error) {
+func (g *Gate) BreakGlassGrants(ctx context.Context, req Request, reviewed bool, limit int) ([]*socle.BreakGlassGrant, error) {
 	s := auditorSpec("break_glass_list", socle.Resource{}, socle.Fact{Kind: "break_glass_review",
 		Text: "Consultation des accès exceptionnels (bris de glace) par le délégué à la protection des données."})
-	list, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) ([]*Grant, outcome, error) {
+	list, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.BreakGlassGrant, outcome, error) {
 		list, err := g.store.GrantsToReview(ctx, reviewed, limit)
 		if err != nil {
 			return nil, outcome{}, err

@@ -123,7 +123,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	if err := e.db.BlockPrincipal(ctx, "agent:agt_blocked", e.adviser.OrganisationID, now, now.Add(time.Hour), 2000); err != nil {
 		t.Fatal(err)
 	}
-	grant := &gate.Grant{AgentID: e.adviser.AgentID, OrganisationID: e.adviser.OrganisationID, PersonID: e.stranger.ID,
+	grant := &socle.BreakGlassGrant{AgentID: e.adviser.AgentID, OrganisationID: e.adviser.OrganisationID, PersonID: e.stranger.ID,
 		Purpose: "accompagnement", Justification: "Appel de la personne, hors de notre territoire.", Created: now, Expires: now.Add(time.Hour)}
 	if err := e.db.AddGrant(ctx, grant); err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ type ParcoursStore interface {
 	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
 	CreateSignLink(ctx context.Context, tokenHash, commitmentID, personID string, expires time.Time) error
 	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)
-	IndicatorRecords(ctx context.Context) (indicators.Records, error)
+	IndicatorRecords(ctx context.Context) (socle.IndicatorRecords, error)
 	OpenRectifications(ctx context.Context, organisationID string, today socle.Date, limit int) ([]*socle.RectificationRequest, error)
 }
 

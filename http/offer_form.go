@@ -20,7 +20,7 @@ type offerForm struct {
 	// Appellations are the job titles of the ROME code the referential
 	// holds, offered with the title; when there are some, the title must
 	// be one of them.
-	Appellations []rome.Appellation
+	Appellations []socle.ROMEAppellation
 }
 
 // offerReferential returns the ROME referential the offer forms check

@@ -57,7 +57,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor socle.Actor, a *socle.A
 	if err := s.store.RecordAgentCreated(ctx, a.ID, ad.ID, c.RemoteAddr); err != nil {
 		return fmt.Errorf("recording who created the account: %w", err)
 	}
-	link, err := s.issueToken(ctx, a, TokenActivation)
+	link, err := s.issueToken(ctx, a, socle.TokenActivation)
 	if err != nil {
 		return err
 	}

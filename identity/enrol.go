@@ -26,7 +26,7 @@ const tokenLifetime = 72 * time.Hour
 func (s *Service) issueToken(ctx context.Context, a *socle.Agent, purpose string) (string, error) {
 	token, _ := newToken()
 	now := s.Now().UTC()
-	if err := s.store.CreateToken(ctx, &Token{Hash: s.linkHash(token), AgentID: a.ID, Purpose: purpose, CreatedAt: now, ExpiresAt: now.Add(tokenLifetime)}); err != nil {
+	if err := s.store.CreateToken(ctx, &socle.AgentToken{Hash: s.linkHash(token), AgentID: a.ID, Purpose: purpose, CreatedAt: now, ExpiresAt: now.Add(tokenLifetime)}); err != nil {
 		return "", err
 	}
 	return s.cfg.BaseURL + "/enrolement?jeton=" + url.QueryEscape(token), nil
@@ -48,7 +48,7 @@ func (s *Service) linkHash(token string) string {
 var errBadToken = socle.Errorf(socle.ENOTFOUND, "Ce lien n'est pas valide ou a expiré. Demandez-en un nouveau à l'administrateur de votre structure.")
 
 // liveToken returns the unexpired token and its agent.
-func (s *Service) liveToken(ctx context.Context, token string) (*Token, *socle.Agent, error) {
+func (s *Service) liveToken(ctx context.Context, token string) (*socle.AgentToken, *socle.Agent, error) {
 	if token == "" || len(token) > 100 {
 		return nil, nil, errBadToken
 	}

@@ -123,7 +123,7 @@ type Store interface {
 
 	// Credential returns the credential of an agent; an empty one (not an
 	// error) when she has none yet.
-	Credential(ctx context.Context, agentID string) (*Credential, error)
+	Credential(ctx context.Context, agentID string) (*socle.AgentCredential, error)
 	SetPassword(ctx context.Context, agentID, hash string) error
 	// SetTOTP replaces the TOTP secret ("" removes it) and resets the last step.
 	SetTOTP(ctx context.Context, agentID, secret string) error
@@ -131,33 +131,33 @@ type Store interface {
 	// used, atomically, and reports whether it was.
 	UseTOTPStep(ctx context.Context, agentID string, step int64) (bool, error)
 
-	AddWebAuthnCredential(ctx context.Context, c *WebAuthnCredential) error
-	WebAuthnCredentials(ctx context.Context, agentID string) ([]*WebAuthnCredential, error)
-	UpdateWebAuthnCredential(ctx context.Context, c *WebAuthnCredential) error
+	AddWebAuthnCredential(ctx context.Context, c *socle.WebAuthnCredential) error
+	WebAuthnCredentials(ctx context.Context, agentID string) ([]*socle.WebAuthnCredential, error)
+	UpdateWebAuthnCredential(ctx context.Context, c *socle.WebAuthnCredential) error
 	DeleteWebAuthnCredentials(ctx context.Context, agentID string) error
 
-	CreateSession(ctx context.Context, s *Session) error
+	CreateSession(ctx context.Context, s *socle.AgentSession) error
 	// Session returns the session with that id, ENOTFOUND if none.
-	Session(ctx context.Context, id string) (*Session, error)
+	Session(ctx context.Context, id string) (*socle.AgentSession, error)
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	SetSessionPending(ctx context.Context, id string, pending []byte) error
 	DeleteSession(ctx context.Context, id string) error
 	DeleteSessionsOf(ctx context.Context, agentID string) error
-	SessionsOf(ctx context.Context, agentID string) ([]*Session, error)
+	SessionsOf(ctx context.Context, agentID string) ([]*socle.AgentSession, error)
 
 	// Throttle returns the failures of key; a zero Throttle when none.
-	Throttle(ctx context.Context, key string) (Throttle, error)
+	Throttle(ctx context.Context, key string) (socle.SignInFailures, error)
 	// RecordFailure adds a failure to key, starting a new run when the last
 	// failure is older than window, and returns the new count.
-	RecordFailure(ctx context.Context, key string, at time.Time, window time.Duration) (Throttle, error)
+	RecordFailure(ctx context.Context, key string, at time.Time, window time.Duration) (socle.SignInFailures, error)
 	ResetFailures(ctx context.Context, key string) error
 
-	CreateToken(ctx context.Context, t *Token) error
+	CreateToken(ctx context.Context, t *socle.AgentToken) error
 	// ConsumeToken deletes and returns the token if it exists and is
 	// unexpired at at; ENOTFOUND otherwise.
-	ConsumeToken(ctx context.Context, hash string, at time.Time) (*Token, error)
+	ConsumeToken(ctx context.Context, hash string, at time.Time) (*socle.AgentToken, error)
 	// Token returns the token without consuming it.
-	Token(ctx context.Context, hash string) (*Token, error)
+	Token(ctx context.Context, hash string) (*socle.AgentToken, error)
 	// KeepPendingTOTP keeps secret as the TOTP secret proposed for the
 	// token of hash until expires, unless one is kept already, and returns
 	// the one kept.
@@ -168,17 +168,17 @@ type Store interface {
 	// DropPendingTOTP forgets the secret kept for the token.
 	DropPendingTOTP(ctx context.Context, hash string) error
 
-	CreateRecovery(ctx context.Context, r *RecoveryRequest) error
-	Recovery(ctx context.Context, id string) (*RecoveryRequest, error)
-	RecoveriesOf(ctx context.Context, organisationID string) ([]*RecoveryRequest, error)
+	CreateRecovery(ctx context.Context, r *socle.RecoveryRequest) error
+	Recovery(ctx context.Context, id string) (*socle.RecoveryRequest, error)
+	RecoveriesOf(ctx context.Context, organisationID string) ([]*socle.RecoveryRequest, error)
 	// ApproveRecovery adds an approver (once) to a pending request and
 	// returns the request as it is after. When approvals reach need it sets
 	// the status to approved and reports decided: true for exactly one call.
-	ApproveRecovery(ctx context.Context, id, approverID string, need int, at time.Time) (req *RecoveryRequest, decided bool, err error)
+	ApproveRecovery(ctx context.Context, id, approverID string, need int, at time.Time) (req *socle.RecoveryRequest, decided bool, err error)
 
 	// AgentOrigin returns where the account comes from; an empty origin
 	// (not an error) when nothing was recorded.
-	AgentOrigin(ctx context.Context, agentID string) (*AgentOrigin, error)
+	AgentOrigin(ctx context.Context, agentID string) (*socle.AgentOrigin, error)
 	// RecordAgentCreated records who created the account, from where.
 	RecordAgentCreated(ctx context.Context, agentID, by, from string) error
 	// RecordEnrolment records the address, browser and signed-in agent
@@ -193,8 +193,8 @@ type Store interface {
 
 	ChangeStore
 
-	AddNotification(ctx context.Context, n *Notification) error
-	Notifications(ctx context.Context, agentID string, limit int) ([]*Notification, error)
+	AddNotification(ctx context.Context, n *socle.Notification) error
+	Notifications(ctx context.Context, agentID string, limit int) ([]*socle.Notification, error)
 }
 
 // ChangeStore keeps the administrative changes waiting for a second

@@ -463,14 +463,14 @@ func TestFourEyesRecovery(t *testing.T) {
 	}
 	// The same administrator twice is still one pair of eyes.
 	req, err := e.svc.ApproveRecovery(ctx, admin1, id, client)
-	if err != nil || req.Status != identity.RecoveryPending {
+	if err != nil || req.Status != socle.RecoveryPending {
 		t.Fatalf("second approval by the same admin: %+v, %v; want still pending", req, err)
 	}
 	if ok, _ := e.svc.HasTOTP(ctx, a.ID); !ok {
 		t.Fatal("factor removed after one approval")
 	}
 	req, err = e.svc.ApproveRecovery(ctx, admin2, id, client)
-	if err != nil || req.Status != identity.RecoveryApproved {
+	if err != nil || req.Status != socle.RecoveryApproved {
 		t.Fatalf("approval by a second admin: %+v, %v", req, err)
 	}
 	if ok, _ := e.svc.HasTOTP(ctx, a.ID); ok {

@@ -28,7 +28,7 @@ func addrKey(addr string) string     { return "addr:" + addr }
 
 // lockedUntil returns the end of the lock of an account with t's failures:
 // none below MaxFailures, then LockBase doubled at each further failure.
-func (s *Service) lockedUntil(t Throttle) time.Time {
+func (s *Service) lockedUntil(t socle.SignInFailures) time.Time {
 	if t.Failures < s.cfg.MaxFailures {
 		return time.Time{}
 	}
@@ -83,7 +83,7 @@ func (s *Service) fail(ctx context.Context, email string, a *socle.Agent, c Clie
 type LoginResult struct {
 	// Token is the cookie value of the new password-only session.
 	Token   string
-	Session *Session
+	Session *socle.AgentSession
 	Agent   *socle.Agent
 }
 
@@ -110,7 +110,7 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client, p
 		return nil, err
 	}
 	hash := s.dummy
-	var cred *Credential
+	var cred *socle.AgentCredential
 	if a != nil {
 		if cred, err = s.store.Credential(ctx, a.ID); err != nil {
 			return nil, err
@@ -182,7 +182,7 @@ func (s *Service) dropPrevious(ctx context.Context, token string) error {
 	return err
 }
 
-func (s *Service) hasFactor(ctx context.Context, agentID string, cred *Credential) bool {
+func (s *Service) hasFactor(ctx context.Context, agentID string, cred *socle.AgentCredential) bool {
 	if cred.TOTPSecret != "" {
 		return true
 	}
@@ -239,7 +239,7 @@ func (s *Service) checkTOTP(ctx context.Context, agentID, code string) (bool, er
 }
 
 // pending returns the password-only session of token, or EUNAUTHENTICATED.
-func (s *Service) pending(ctx context.Context, token string) (*Session, *socle.Agent, error) {
+func (s *Service) pending(ctx context.Context, token string) (*socle.AgentSession, *socle.Agent, error) {
 	sess, a, err := s.live(ctx, token)
 	if err != nil {
 		return nil, nil, err
@@ -278,7 +278,7 @@ func (s *Service) VerifyTOTP(ctx context.Context, token, code string, c Client) 
 
 // promote replaces a password-only session by a full one: a new id at the
 // privilege change.
-func (s *Service) promote(ctx context.Context, sess *Session, a *socle.Agent, method string, c Client) (string, error) {
+func (s *Service) promote(ctx context.Context, sess *socle.AgentSession, a *socle.Agent, method string, c Client) (string, error) {
 	if err := s.store.ResetFailures(ctx, accountKey(a.Email)); err != nil {
 		return "", err
 	}

@@ -93,19 +93,19 @@ func (s *Service) RequestRecovery(ctx context.Context, email string, c Client) e
 
 // openRecovery creates the pending request of a, or returns the one that
 // exists; approver, when set, approves it at once.
-func (s *Service) openRecovery(ctx context.Context, a *socle.Agent, approver string, c Client) (*RecoveryRequest, error) {
+func (s *Service) openRecovery(ctx context.Context, a *socle.Agent, approver string, c Client) (*socle.RecoveryRequest, error) {
 	reqs, err := s.store.RecoveriesOf(ctx, a.OrganisationID)
 	if err != nil {
 		return nil, err
 	}
-	var req *RecoveryRequest
+	var req *socle.RecoveryRequest
 	for _, r := range reqs {
-		if r.AgentID == a.ID && r.Status == RecoveryPending {
+		if r.AgentID == a.ID && r.Status == socle.RecoveryPending {
 			req = r
 		}
 	}
 	if req == nil {
-		req = &RecoveryRequest{ID: socle.NewID("rec"), AgentID: a.ID, OrganisationID: a.OrganisationID, Status: RecoveryPending, CreatedAt: s.Now().UTC(),
+		req = &socle.RecoveryRequest{ID: socle.NewID("rec"), AgentID: a.ID, OrganisationID: a.OrganisationID, Status: socle.RecoveryPending, CreatedAt: s.Now().UTC(),
 			RequestedBy: approver, RequestedFrom: c.RemoteAddr}
 		if err := s.store.CreateRecovery(ctx, req); err != nil {
 			return nil, err
@@ -141,7 +141,7 @@ func (s *Service) adminOf(ctx context.Context, actor socle.Actor, orgID string) 
 
 // OpenRecovery lets an administrator start (and approve, as first pair of
 // eyes) the recovery of an agent of her organisation.
-func (s *Service) OpenRecovery(ctx context.Context, actor socle.Actor, agentID string, c Client) (*RecoveryRequest, error) {
+func (s *Service) OpenRecovery(ctx context.Context, actor socle.Actor, agentID string, c Client) (*socle.RecoveryRequest, error) {
 	a, err := s.store.Agent(ctx, agentID)
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func (s *Service) OpenRecovery(ctx context.Context, actor socle.Actor, agentID s
 // own organisation. At the second distinct approval the agent's factors
 // are removed, her sessions end and a one-time re-enrolment link is mailed
 // to her. Nobody else (platform staff, another organisation) can approve.
-func (s *Service) ApproveRecovery(ctx context.Context, actor socle.Actor, id string, c Client) (*RecoveryRequest, error) {
+func (s *Service) ApproveRecovery(ctx context.Context, actor socle.Actor, id string, c Client) (*socle.RecoveryRequest, error) {
 	req, err := s.store.Recovery(ctx, id)
 	if err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func (s *Service) ApproveRecovery(ctx context.Context, actor socle.Actor, id str
 	if ad.ID == a.ID {
 		return nil, socle.Errorf(socle.EFORBIDDEN, "On ne peut pas approuver sa propre récupération.")
 	}
-	if req.Status != RecoveryPending {
+	if req.Status != socle.RecoveryPending {
 		return nil, socle.Errorf(socle.ECONFLICT, "Cette demande a déjà été traitée.")
 	}
 	return s.approve(ctx, req, a, ad, c)
@@ -195,7 +195,7 @@ func (s *Service) ApproveRecovery(ctx context.Context, actor socle.Actor, id str
 // approve counts the approval of ad, an administrator of a's organisation,
 // if the four-eyes rule lets her approve (checkSecondEyes); the
 // administrator who opened the request counts as its first pair of eyes.
-func (s *Service) approve(ctx context.Context, req *RecoveryRequest, a *socle.Agent, ad *socle.Agent, c Client) (*RecoveryRequest, error) {
+func (s *Service) approve(ctx context.Context, req *socle.RecoveryRequest, a *socle.Agent, ad *socle.Agent, c Client) (*socle.RecoveryRequest, error) {
 	approver := ad.ID
 	if approver != req.RequestedBy && !slices.Contains(req.Approvers, approver) {
 		rule := Request{By: req.RequestedBy, From: req.RequestedFrom, At: req.CreatedAt, Subject: a.ID, Others: req.Approvers}
@@ -224,7 +224,7 @@ func (s *Service) approve(ctx context.Context, req *RecoveryRequest, a *socle.Ag
 	if err := s.store.DeleteSessionsOf(ctx, a.ID); err != nil {
 		return nil, err
 	}
-	link, err := s.issueToken(ctx, a, TokenRecovery)
+	link, err := s.issueToken(ctx, a, socle.TokenRecovery)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (s *Service) approve(ctx context.Context, req *RecoveryRequest, a *socle.Ag
 }
 
 // PendingRecoveries lists the requests an administrator may approve.
-func (s *Service) PendingRecoveries(ctx context.Context, actor socle.Actor) ([]*RecoveryRequest, error) {
+func (s *Service) PendingRecoveries(ctx context.Context, actor socle.Actor) ([]*socle.RecoveryRequest, error) {
 	ad, err := s.adminOf(ctx, actor, actor.OrganisationID)
 	if err != nil {
 		return nil, err
@@ -245,9 +245,9 @@ func (s *Service) PendingRecoveries(ctx context.Context, actor socle.Actor) ([]*
 	if err != nil {
 		return nil, err
 	}
-	var out []*RecoveryRequest
+	var out []*socle.RecoveryRequest
 	for _, r := range all {
-		if r.Status == RecoveryPending {
+		if r.Status == socle.RecoveryPending {
 			out = append(out, r)
 		}
 	}

@@ -73,7 +73,7 @@ func ClientOf(r *http.Request) Client {
 }
 
 // newSession creates and stores a session; it returns its token.
-func (s *Service) newSession(ctx context.Context, agentID string, strength socle.AuthStrength, method string, c Client) (string, *Session, error) {
+func (s *Service) newSession(ctx context.Context, agentID string, strength socle.AuthStrength, method string, c Client) (string, *socle.AgentSession, error) {
 	token, id := newToken()
 	csrf, _ := newToken()
 	now := s.Now().UTC()
@@ -81,7 +81,7 @@ func (s *Service) newSession(ctx context.Context, agentID string, strength socle
 	if strength < socle.AuthMFA {
 		life = s.cfg.PendingTimeout
 	}
-	sess := &Session{ID: id, AgentID: agentID, Strength: strength, Method: method, CSRF: csrf,
+	sess := &socle.AgentSession{ID: id, AgentID: agentID, Strength: strength, Method: method, CSRF: csrf,
 		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(life), RemoteAddr: c.RemoteAddr, UserAgent: c.UserAgent}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", nil, err
@@ -111,7 +111,7 @@ func (s *Service) sessionToken(r *http.Request) string {
 // live returns the session of token and its agent if the session is
 // unexpired and the agent enabled; nil otherwise. An expired session or a
 // disabled agent's sessions are deleted on the way.
-func (s *Service) live(ctx context.Context, token string) (*Session, *socle.Agent, error) {
+func (s *Service) live(ctx context.Context, token string) (*socle.AgentSession, *socle.Agent, error) {
 	if token == "" || len(token) > 100 {
 		return nil, nil, nil
 	}
@@ -146,7 +146,7 @@ func (s *Service) live(ctx context.Context, token string) (*Session, *socle.Agen
 
 // CurrentSession returns the live session of r and its agent, nil when r
 // has none.
-func (s *Service) CurrentSession(r *http.Request) (*Session, *socle.Agent, error) {
+func (s *Service) CurrentSession(r *http.Request) (*socle.AgentSession, *socle.Agent, error) {
 	return s.live(r.Context(), s.sessionToken(r))
 }
 
@@ -161,7 +161,7 @@ func (s *Service) Authenticate(r *http.Request) (socle.Actor, error) {
 	return s.actor(r.Context(), sess, a)
 }
 
-func (s *Service) actor(ctx context.Context, sess *Session, a *socle.Agent) (socle.Actor, error) {
+func (s *Service) actor(ctx context.Context, sess *socle.AgentSession, a *socle.Agent) (socle.Actor, error) {
 	org, err := s.store.Organisation(ctx, a.OrganisationID)
 	if err != nil {
 		return socle.Actor{}, err
@@ -173,7 +173,7 @@ func (s *Service) actor(ctx context.Context, sess *Session, a *socle.Agent) (soc
 }
 
 // CSRFToken returns the synchronizer token of the session's forms.
-func CSRFToken(sess *Session) string { return sess.CSRF }
+func CSRFToken(sess *socle.AgentSession) string { return sess.CSRF }
 
 // CSRFField is the name of the form field that carries the CSRF token.
 const CSRFField = "csrf"
@@ -278,7 +278,7 @@ func (s *Service) requireMFA(ctx context.Context, actor socle.Actor) (*socle.Age
 }
 
 // Sessions lists the live sessions of the actor, newest first.
-func (s *Service) Sessions(ctx context.Context, actor socle.Actor) ([]*Session, error) {
+func (s *Service) Sessions(ctx context.Context, actor socle.Actor) ([]*socle.AgentSession, error) {
 	a, err := s.requireMFA(ctx, actor)
 	if err != nil {
 		return nil, err
@@ -288,7 +288,7 @@ func (s *Service) Sessions(ctx context.Context, actor socle.Actor) ([]*Session, 
 		return nil, err
 	}
 	now := s.Now().UTC()
-	var out []*Session
+	var out []*socle.AgentSession
 	for _, se := range all {
 		if now.Before(se.ExpiresAt) && now.Sub(se.LastSeen) <= s.cfg.IdleTimeout {
 			out = append(out, se)

@@ -24,7 +24,7 @@ func (u waUser) WebAuthnName() string                       { return u.a.Email }
 func (u waUser) WebAuthnDisplayName() string                { return u.a.FullName() }
 func (u waUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
 
-func (s *Service) waUser(ctx context.Context, a *socle.Agent) (waUser, []*WebAuthnCredential, error) {
+func (s *Service) waUser(ctx context.Context, a *socle.Agent) (waUser, []*socle.WebAuthnCredential, error) {
 	stored, err := s.store.WebAuthnCredentials(ctx, a.ID)
 	if err != nil {
 		return waUser{}, nil, err
@@ -92,7 +92,7 @@ func (s *Service) FinishWebAuthnRegistration(ctx context.Context, r *http.Reques
 	if err != nil {
 		return err
 	}
-	if err := s.store.AddWebAuthnCredential(ctx, &WebAuthnCredential{ID: cred.ID, AgentID: a.ID, Name: name, Data: b, CreatedAt: s.Now().UTC()}); err != nil {
+	if err := s.store.AddWebAuthnCredential(ctx, &socle.WebAuthnCredential{ID: cred.ID, AgentID: a.ID, Name: name, Data: b, CreatedAt: s.Now().UTC()}); err != nil {
 		return err
 	}
 	if err := s.audit(ctx, audit.Act{Action: "mfa_enrolled", AgentID: a.ID, OrganisationID: a.OrganisationID, Allowed: true, Explanation: "webauthn"}); err != nil {
@@ -167,7 +167,7 @@ func (s *Service) FinishWebAuthnLogin(ctx context.Context, r *http.Request) (str
 	return s.promote(ctx, sess, a, "webauthn", c)
 }
 
-func (s *Service) keepCeremony(ctx context.Context, sess *Session, data *webauthn.SessionData) error {
+func (s *Service) keepCeremony(ctx context.Context, sess *socle.AgentSession, data *webauthn.SessionData) error {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err
@@ -176,7 +176,7 @@ func (s *Service) keepCeremony(ctx context.Context, sess *Session, data *webauth
 }
 
 // ceremony takes the ceremony kept in the session: it serves once.
-func (s *Service) ceremony(ctx context.Context, sess *Session) (*webauthn.SessionData, error) {
+func (s *Service) ceremony(ctx context.Context, sess *socle.AgentSession) (*webauthn.SessionData, error) {
 	if len(sess.Pending) == 0 {
 		return nil, socle.Errorf(socle.EINVALID, "Aucune opération de clé de sécurité en cours : recommencez.")
 	}
@@ -202,7 +202,7 @@ func (s *Service) HasSecurityKey(ctx context.Context, agentID string) (bool, err
 
 // SecurityKeys lists the security keys and passkeys of the actor, who must
 // have passed her second factor.
-func (s *Service) SecurityKeys(ctx context.Context, actor socle.Actor) ([]*WebAuthnCredential, error) {
+func (s *Service) SecurityKeys(ctx context.Context, actor socle.Actor) ([]*socle.WebAuthnCredential, error) {
 	a, err := s.requireMFA(ctx, actor)
 	if err != nil {
 		return nil, err

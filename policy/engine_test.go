@@ -374,8 +374,8 @@ func TestScope(t *testing.T) {
 func TestOrganisationAgreement(t *testing.T) {
 	orgID := socle.NewIDFrom(strings.NewReader("tremplin-api"), socle.PrefixOrganisation)
 	facts := network()
-	facts.set("per_zoe", policy.Relations{Departement: "69",
-		Followups: []policy.Followup{{ID: "fol_z", OrganisationID: orgID, OrganisationName: "Association Tremplin", Start: d(2025, 1, 1)}}})
+	facts.set("per_zoe", socle.Relations{Departement: "69",
+		Followups: []socle.RelationFollowup{{ID: "fol_z", OrganisationID: orgID, OrganisationName: "Association Tremplin", Start: d(2025, 1, 1)}}})
 	e := newEngine(t, facts, policy.Config{})
 	client := parClient
 	client.OrganisationID = orgID
