@@ -9,7 +9,7 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/cases"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
 	"socle/store/storetest"
 )
 
@@ -30,11 +30,7 @@ type sqliteDB = interface {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	e := &env{}
 	var store sqliteDB = db
 	e.db = &store

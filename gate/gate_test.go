@@ -14,6 +14,7 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/gate"
+	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
@@ -47,30 +48,8 @@ func newEnv(t *testing.T) *env {
 // log opened with opts, without any network yet.
 func newStack(t *testing.T, sealed bool, opts audit.Options) *env {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if sealed {
-		db.SetSealer(storetest.Keyring(t))
-	}
-	signer, verifier, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{dir: dir, db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier, signerKey: signer}
+	s := stacktest.New(t, stacktest.Options{Unsealed: !sealed, Audit: opts})
+	return &env{dir: s.Dir, db: s.DB, log: s.Log, gate: s.Gate, verifyKey: s.VerifierKey, signerKey: s.SignerKey}
 }
 
 // network creates the small network of env: a mission locale that follows

@@ -19,9 +19,9 @@ import (
 	"socle/http/httpx"
 	"socle/http/web"
 	"socle/identity"
-	"socle/matching"
 	"socle/oauth"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
 )
 
@@ -68,9 +68,9 @@ type Services struct {
 	Register *register.Service
 	// Space serves the person's own space (espace usager).
 	Space *space.Service
-	// Matching is the index of the mise en relation; its routes answer
-	// 503 when nil.
-	Matching *matching.Index
+	// ROME is the job referential the offer forms check titles against;
+	// nil checks none.
+	ROME *rome.Referential
 	// Audit serves the audit log's checkpoints, proofs and verifier key.
 	Audit *audit.Log
 	// AuditVerifierKey is the published key that checks the checkpoints.
@@ -117,13 +117,13 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	}
 	mux := http.NewServeMux()
 	api.Routes(mux.Handle, api.Services{
-		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours, Matching: svc.Matching,
+		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours,
 		Audit: svc.Audit, AuditVerifierKey: svc.AuditVerifierKey, Cases: svc.Cases, Detection: svc.Detection,
 		Register: svc.Register, Identity: svc.Identity, OAuth: svc.OAuth, Ready: svc.Ready,
 	})
 	pages := web.New(cfg.Version, web.Services{
 		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours, Identity: svc.Identity, SSO: svc.SSO,
-		Register: svc.Register, Space: svc.Space, Employer: svc.Employer, Matching: svc.Matching,
+		Register: svc.Register, Space: svc.Space, Employer: svc.Employer, ROME: svc.ROME,
 		Audit: svc.Audit, Cases: svc.Cases, Detection: svc.Detection,
 	})
 	pages.Routes(mux.Handle)

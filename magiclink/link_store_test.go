@@ -10,9 +10,9 @@ import (
 	"socle/audit"
 	"socle/employer"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/magiclink"
 	"socle/space"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -22,11 +22,7 @@ import (
 // link still works once.
 func TestLinksAreStoredAsKeyedHashes(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	signer, _, err := audit.GenerateKey("socle.test")
 	if err != nil {

@@ -22,11 +22,11 @@ import (
 	"socle/gate"
 	sochttp "socle/http"
 	"socle/identity"
-	"socle/matching"
 	"socle/metrics"
 	"socle/oauth"
 	"socle/policy"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
 	"socle/store/sqlstore"
 )
@@ -48,7 +48,7 @@ type app struct {
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
 	keys     keys
-	matching *matching.Index    // the mise en relation index, loaded by startMatching
+	rome     *rome.Referential  // the job referential of the offer forms, loaded by startMatching
 	cases    *cases.Service     // misuse cases and bulk tasks (detect_live.go)
 	dir      *directory.Service // register of protected persons, declarations (detect_live.go)
 	cluster  *cluster           // nil unless serving beside other servers (cluster.go)
@@ -122,7 +122,11 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	a.gate = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy)
+	if a.gate, err = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy); err != nil {
+		a.closeCluster()
+		db.Close()
+		return nil, fmt.Errorf("gate: %w", err)
+	}
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
 	a.wireDetection()
 	a.gate.Throttle.Observe = a.metrics.ObserveThrottle
@@ -177,7 +181,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
 	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space,
-		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases, Detection: a.dir}
+		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), ROME: a.rome, Employer: a.employer, Cases: a.cases, Detection: a.dir}
 }
 
 // Close stops what reads or writes the store, in order: the live detector

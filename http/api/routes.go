@@ -15,7 +15,6 @@ import (
 	"socle/gate"
 	"socle/http/httpx"
 	"socle/identity"
-	"socle/matching"
 	"socle/oauth"
 	"socle/register"
 )
@@ -27,7 +26,6 @@ type Services struct {
 	Gate      *gate.Gate
 	Directory httpx.Directory
 	Parcours  *gate.Parcours
-	Matching  *matching.Index
 	Audit     *audit.Log
 	// AuditVerifierKey is the published key that checks the checkpoints.
 	AuditVerifierKey string
@@ -84,16 +82,16 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 
 	// Companies, offers and the mise en relation (purpose mise_en_relation).
 	handle("GET /api/v1/companies/{id}", handleReadCompany(g))
-	handle("GET /api/v1/offers/{id}/candidates", handleCandidates(g, svc.Matching))
-	handle("POST /api/v1/offers/{id}/matches", handlePropose(g, svc.Matching))
-	handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(g, svc.Matching))
+	handle("GET /api/v1/offers/{id}/candidates", handleCandidates(g))
+	handle("POST /api/v1/offers/{id}/matches", handlePropose(g))
+	handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(g))
 	handle("GET /api/v1/portfolio", handlePortfolio(g))
 	handle("GET /api/v1/companies/{id}/file", handleCompanyFile(g))
 	handle("POST /api/v1/companies/{id}/followups", handleFollowCompany(g))
 	handle("DELETE /api/v1/companies/{id}/followups", handleUnfollowCompany(g))
 	handle("POST /api/v1/companies/{id}/actions", handleCompanyAction(g))
-	handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(g, svc.Matching, false))
-	handle("PUT /api/v1/offers/{id}", handleSaveOffer(g, svc.Matching, true))
+	handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(g, false))
+	handle("PUT /api/v1/offers/{id}", handleSaveOffer(g, true))
 
 	// Parcours: orientations, events, contracts, indicators.
 	handle("GET /api/v1/orientation/questionnaire", parcours(handleQuestionnaire))

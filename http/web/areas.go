@@ -6,8 +6,8 @@ import (
 	"socle/directory"
 	"socle/gate"
 	"socle/http/httpx"
-	"socle/matching"
 	"socle/register"
+	"socle/rome"
 )
 
 // publicPages serve the public pages: home, organisations, offers.
@@ -35,8 +35,8 @@ type breakGlassPages struct {
 // companyPages serve companies, offers and the mise en relation (company_pages.go).
 type companyPages struct {
 	*renderer
-	gate     *gate.Gate
-	matching *matching.Index
+	gate *gate.Gate
+	rome *rome.Referential
 }
 
 // casePages serve the misuse cases console and the step-up (detect_handlers.go).
@@ -57,8 +57,8 @@ type declarationPages struct {
 // employerPages serve the employer space (employer_handlers.go).
 type employerPages struct {
 	*renderer
-	gate     *gate.Gate
-	matching *matching.Index
+	gate *gate.Gate
+	rome *rome.Referential
 }
 
 // accountPages serve sign-in, sessions, agents and four-eyes requests (identity_handlers.go).

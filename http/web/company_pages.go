@@ -139,7 +139,7 @@ func handleCompanyOfferCreatePage(s *companyPages) http.Handler {
 // for the matching. It reports false when it has answered: with the form
 // again (page) and its errors, or with the error page.
 func saveOfferForm(s *companyPages, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(status int, f offerFields)) bool {
-	form, errs := parseOfferForm(r, o, offerReferential(s.matching))
+	form, errs := parseOfferForm(r, o, s.rome)
 	if len(errs) == 0 {
 		if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
 			s.renderError(w, r, err)
@@ -151,9 +151,6 @@ func saveOfferForm(s *companyPages, w http.ResponseWriter, r *http.Request, o *s
 	if len(errs) > 0 {
 		page(http.StatusUnprocessableEntity, offerFields{Form: form, Errors: errs, posted: true})
 		return false
-	}
-	if s.matching != nil {
-		s.matching.UpsertOffer(o)
 	}
 	return true
 }
@@ -181,7 +178,7 @@ func offerPage(s *companyPages, w http.ResponseWriter, r *http.Request, status i
 		views = append(views, proposedView{Proposed: p, StatusLabel: matchStatusLabels[p.Match.Status]})
 	}
 	if !d.posted {
-		d.Form = formOf(o, offerReferential(s.matching))
+		d.Form = formOf(o, s.rome)
 	}
 	d.Offer, d.Proposed = o, views
 	staffPage(s.renderer, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
@@ -222,11 +219,7 @@ func matchingPage(s *companyPages, w http.ResponseWriter, r *http.Request, statu
 		s.renderError(w, r, err)
 		return
 	}
-	if err := httpx.MatchingIndex(s.matching); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	cands, err := s.gate.MatchCandidates(r.Context(), req, s.matching, o.ID, 20)
+	cands, err := s.gate.MatchCandidates(r.Context(), req, o.ID, 20)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -257,11 +250,7 @@ func handleProposePage(s *companyPages) http.Handler {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
-		if err := httpx.MatchingIndex(s.matching); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), s.matching, r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
+		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EFORBIDDEN || code == socle.ECONFLICT || code == socle.EINVALID {
 				msg := message(err)

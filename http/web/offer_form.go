@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"socle"
-	"socle/matching"
 	"socle/rome"
 )
 
@@ -22,15 +21,6 @@ type offerForm struct {
 	// holds, offered with the title; when there are some, the title must
 	// be one of them.
 	Appellations []socle.ROMEAppellation
-}
-
-// offerReferential returns the ROME referential the offer forms check
-// titles against, nil without the matching index.
-func offerReferential(idx *matching.Index) *rome.Referential {
-	if idx == nil {
-		return nil
-	}
-	return idx.Referential()
 }
 
 // withAppellations adds the appellations of the form's ROME code.

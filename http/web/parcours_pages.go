@@ -153,15 +153,6 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 	})
 }
 
-// minOverrideReason is the gate's minimum length of an override reason.
-//
-// TODO(issue 14): the orientation-choice rule (an override needs a reason
-// of at least 10 characters) lives twice: here in runes, in gate/parcours.go
-// in bytes. s4-gate moves it into orientation/; once it is there, this page
-// calls orientation's check (and its constant) instead of redoing it, and
-// keeps only the French message.
-const minOverrideReason = 10
-
 func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !staffPost(s.renderer, w, r) {
@@ -185,8 +176,8 @@ func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 		fail := func(status int, msg string) {
 			orientationPage(s, p, w, r, status, &orientationView{Error: msg, Proposal: o, posted: r.PostForm, Reason: ch.OverrideReason})
 		}
-		overridden := ch.OperatorKind != o.ProposedOperatorKind || ch.Parcours != o.ProposedParcours || ch.Modalite != o.ProposedModalite
-		if overridden && utf8.RuneCountInString(ch.OverrideReason) < minOverrideReason {
+		// Checked early for a kinder message, with the rule's constant.
+		if orientation.Overrides(o, ch.OperatorKind, ch.Parcours, ch.Modalite) && utf8.RuneCountInString(ch.OverrideReason) < orientation.MinOverrideReason {
 			fail(http.StatusBadRequest, msgOverrideReasonRequired)
 			return
 		}

@@ -14,9 +14,9 @@ import (
 	"socle/gate"
 	"socle/http/httpx"
 	"socle/identity"
-	"socle/matching"
 	"socle/oauth"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
 )
 
@@ -31,7 +31,7 @@ type Services struct {
 	Register  *register.Service
 	Space     *space.Service
 	Employer  *employer.Service
-	Matching  *matching.Index
+	ROME      *rome.Referential
 	Audit     *audit.Log
 	Cases     *cases.Service
 	Detection *directory.Service
@@ -47,7 +47,7 @@ type Server struct {
 	register  *register.Service
 	space     *space.Service
 	employer  *employer.Service
-	matching  *matching.Index
+	rome      *rome.Referential
 	audit     *audit.Log
 	cases     *cases.Service
 	detection *directory.Service
@@ -59,7 +59,7 @@ func New(version string, svc Services) *Server {
 	return &Server{
 		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity},
 		gate:     svc.Gate, parcours: svc.Parcours, dir: svc.Directory, sso: svc.SSO,
-		register: svc.Register, space: svc.Space, employer: svc.Employer, matching: svc.Matching,
+		register: svc.Register, space: svc.Space, employer: svc.Employer, rome: svc.ROME,
 		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection,
 	}
 }
@@ -74,10 +74,10 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	publicPages := &publicPages{renderer: s.renderer, dir: s.dir}
 	journalPages := &journalPages{renderer: s.renderer, audit: s.audit, dir: s.dir, gate: s.gate}
 	breakGlassPages := &breakGlassPages{renderer: s.renderer, detection: s.detection, gate: s.gate}
-	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, matching: s.matching}
+	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
 	casePages := &casePages{renderer: s.renderer, cases: s.cases, gate: s.gate}
 	declarationPages := &declarationPages{renderer: s.renderer, cases: s.cases, detection: s.detection, gate: s.gate}
-	employerPages := &employerPages{renderer: s.renderer, gate: s.gate, matching: s.matching}
+	employerPages := &employerPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
 	accountPages := &accountPages{renderer: s.renderer, register: s.register}
 	parcoursPages := &parcoursPages{renderer: s.renderer, dir: s.dir, gate: s.gate}
 	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register}
