@@ -9,6 +9,7 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/cases"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/storetest"
 )
@@ -62,7 +63,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.log, err = audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	e.log, err = audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

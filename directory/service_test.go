@@ -10,6 +10,7 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/directory"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/storetest"
 )
@@ -41,7 +42,7 @@ func newService(t *testing.T) (*directory.Service, *audit.Log, socle.Actor, socl
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

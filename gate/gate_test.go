@@ -15,6 +15,7 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -61,7 +62,7 @@ func newStack(t *testing.T, sealed bool, opts audit.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, opts)
+	log, err := audit.Open(ctx, auditsql.New(db), signer, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +340,7 @@ func TestAuditLogVerifiesAfterTraffic(t *testing.T) {
 	if err := e.log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.Verify(ctx, e.db.AuditLog(), e.verifyKey, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(e.db), e.verifyKey, nil)
 	if err != nil || !rep.OK || rep.Size != 10 {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
@@ -352,11 +353,11 @@ func TestTwoWritersShareTheAuditLog(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	signer, verifier := e.signerKey, e.verifyKey
-	first, err := audit.Open(ctx, e.db.AuditLog(), signer, audit.Options{CheckpointEvery: 3})
+	first, err := audit.Open(ctx, auditsql.New(e.db), signer, audit.Options{CheckpointEvery: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := audit.Open(ctx, e.db.AuditLog(), signer, audit.Options{CheckpointEvery: 3})
+	second, err := audit.Open(ctx, auditsql.New(e.db), signer, audit.Options{CheckpointEvery: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,11 +379,11 @@ func TestTwoWritersShareTheAuditLog(t *testing.T) {
 	if err := e.log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	size, err := e.db.AuditLog().Size(ctx)
+	size, err := auditsql.New(e.db).Size(ctx)
 	if err != nil || size != 10 {
 		t.Fatalf("size %d, %v; want 10", size, err)
 	}
-	rep, err := audit.Verify(ctx, e.db.AuditLog(), verifier, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(e.db), verifier, nil)
 	if err != nil || !rep.OK {
 		t.Fatalf("verify after two writers: %+v, %v", rep, err)
 	}

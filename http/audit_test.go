@@ -19,6 +19,7 @@ import (
 	"socle/gate"
 	"socle/identity"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/storetest"
 )
@@ -46,7 +47,7 @@ func newAuditEnv(t *testing.T) *auditEnv {
 		t.Fatal(err)
 	}
 	// A checkpoint after every write, so that proofs cover every entry.
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{CheckpointEvery: 1})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{CheckpointEvery: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func newAuditEnv(t *testing.T) *auditEnv {
 		t.Fatal(err)
 	}
 	g := gate.New(db, engine, log, engine)
-	g.SetAuditSearch(db)
+	g.SetAuditSearch(auditsql.New(db))
 	g.PersonRef = func(id string) string { return audit.PersonRef([]byte("test key"), id) }
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})

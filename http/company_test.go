@@ -21,6 +21,7 @@ import (
 	"socle/matching"
 	"socle/policy"
 	"socle/rome"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/storetest"
 )
@@ -58,7 +59,7 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

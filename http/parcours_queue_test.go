@@ -19,6 +19,7 @@ import (
 	"socle/orientation"
 	"socle/policy"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/storetest"
 )
@@ -46,7 +47,7 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, st.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(st), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

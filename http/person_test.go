@@ -21,6 +21,7 @@ import (
 	"socle/identity"
 	"socle/policy"
 	"socle/register"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -69,7 +70,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"socle/identity"
 	"socle/policy"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/storetest"
 )
@@ -92,7 +93,7 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, st.AuditLog(), signer, audit.Options{CheckpointEvery: 1})
+	log, err := audit.Open(ctx, auditsql.New(st), signer, audit.Options{CheckpointEvery: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	e := &spaceEnv{t: t, mail: &recordingMailer{}, verifier: verifier, ref: func(id string) string { return audit.PersonRef(refKey, id) }}
 	e.gate, e.log = gate.New(st, engine, log, engine), log
 	e.gate.PersonRef = e.ref
-	e.gate.SetAuditSearch(st)
+	e.gate.SetAuditSearch(auditsql.New(st))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.svc, err = space.New(st, log, e.mail, logger, space.Config{
 		BaseURL: "http://socle.test", Key: []byte("a form key of 32 bytes, at least"), PersonRef: e.ref, VerifierKey: verifier,

@@ -12,6 +12,7 @@ import (
 	"socle/identity"
 	"socle/magiclink"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/storetest"
 )
@@ -32,7 +33,7 @@ func TestLinksAreStoredAsKeyedHashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

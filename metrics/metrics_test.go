@@ -6,6 +6,7 @@ import (
 
 	"socle/audit"
 	"socle/metrics"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 )
 
@@ -18,7 +19,7 @@ func TestAuditStorageKeepsItsCapabilities(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	st := metrics.New().AuditStorage(db.AuditLog())
+	st := metrics.New().AuditStorage(auditsql.New(db))
 	if _, ok := st.(audit.SequencedStorage); !ok {
 		t.Error("the wrapped storage no longer sequences appends")
 	}

@@ -17,6 +17,7 @@ import (
 	"socle/identity"
 	"socle/policy"
 	"socle/register"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 )
 
@@ -36,7 +37,7 @@ func TestWideningEditNeedsSecondAdministrator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

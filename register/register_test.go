@@ -8,6 +8,7 @@ import (
 	"socle/audit"
 	"socle/policy"
 	"socle/register"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 )
 
@@ -22,7 +23,7 @@ func TestRegisterHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"socle/gate"
 	"socle/policy"
 	"socle/retention"
+	"socle/store/auditsql"
 	"socle/store/postgres"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
@@ -45,7 +46,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{CheckpointEvery: 4})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{CheckpointEvery: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func testRun(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 	}
 	cp, err := e.log.Checkpoint(ctx)
 	must(t, err)
-	vr, err := audit.Verify(ctx, e.db.AuditLog(), e.verifier, nil)
+	vr, err := audit.Verify(ctx, auditsql.New(e.db), e.verifier, nil)
 	must(t, err)
 	if !vr.OK || vr.Size != e.log.Size() {
 		t.Fatalf("audit.Verify after shredding: %+v", vr)

@@ -14,6 +14,7 @@ import (
 
 	"socle/audit"
 	"socle/progress"
+	"socle/store/auditsql"
 )
 
 // auditBadExit is the error of `socle audit verify` when the log was
@@ -108,7 +109,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer db.Close()
-	st := db.AuditLog()
+	st := auditsql.New(db)
 
 	// What is kept outside the database, first: the witnesses' latest
 	// checkpoints and the checkpoint files.

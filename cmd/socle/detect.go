@@ -14,6 +14,7 @@ import (
 	"socle/audit"
 	"socle/detect"
 	"socle/progress"
+	"socle/store/auditsql"
 )
 
 func runDetect(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -150,7 +151,7 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer db.Close()
-	log := db.AuditLog()
+	log := auditsql.New(db)
 	size, err := log.Size(ctx)
 	if err != nil {
 		return fmt.Errorf("detect run: %w", err)

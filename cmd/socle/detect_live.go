@@ -89,7 +89,7 @@ const directoryHorizon = 30 * 24 * time.Hour
 
 func (a *app) newLiveDetector() *liveDetector {
 	src, live, pipe := newPipeline(a.gate.PersonRef)
-	l := &liveDetector{a: a, log: a.store.AuditLog(), src: src, live: live, pipe: pipe}
+	l := &liveDetector{a: a, log: a.auditSQL, src: src, live: live, pipe: pipe}
 	a.cases.OnSuppress(func(s cases.Suppression) { l.suppress(s) })
 	a.cases.OnVerdict(func(v cases.VerdictOf) { l.verdict(v) })
 	return l

@@ -17,6 +17,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 )
 
@@ -92,7 +93,7 @@ func appendForged(t *testing.T, dir string) {
 	defer db.Close()
 	k, err := loadKeys(dir)
 	must(t, err)
-	l, err := audit.Open(ctx, db.AuditLog(), k.auditSigner, audit.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	l, err := audit.Open(ctx, auditsql.New(db), k.auditSigner, audit.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must(t, err)
 	must(t, l.Append(ctx, socle.AuditEvent{Time: time.Now().UTC(), Action: "read", Allowed: true, AgentID: "agt_forged", Records: 1}))
 	must(t, l.Close())

@@ -13,6 +13,7 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"socle/audit"
+	"socle/store/auditsql"
 	"socle/witness"
 )
 
@@ -48,7 +49,7 @@ func testVerifyIndex(t *testing.T, open func(t *testing.T) Raw) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			raw := open(t)
-			st := raw.Store.AuditLog()
+			st := auditsql.New(raw.Store)
 			records := treeRecords(t, n)
 			for first := 0; first < n; first += 500 {
 				must(t, st.AppendBatch(ctx, uint64(first), records[first:first+500]))
@@ -96,7 +97,7 @@ func testVerifyIndex(t *testing.T, open func(t *testing.T) Raw) {
 // witness.
 func testAuditWitnessed(t *testing.T, raw Raw) {
 	ctx := context.Background()
-	st := raw.Store.AuditLog()
+	st := auditsql.New(raw.Store)
 	size, note, err := st.LatestWitnessed(ctx)
 	if err != nil || note != nil || size != 0 {
 		t.Fatalf("LatestWitnessed of an empty log = %d, %q, %v", size, note, err)

@@ -1,4 +1,4 @@
-package sqlstore
+package auditsql
 
 import (
 	"cmp"
@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"socle/audit"
+	"socle/store/sqlstore"
 )
 
-var _ audit.IndexedStorage = AuditLog{}
+var _ audit.IndexedStorage = Storage{}
 
 // indexVerifyChunk is how many entries VerifyIndex reads per query.
 const indexVerifyChunk = 16 << auditBlockShift
@@ -29,7 +30,7 @@ const maxKeptProblems = 4096
 // to compare with audit_blocks at the end. Verify reads ranges
 // concurrently, hence the mutex.
 type auditIndexCheck struct {
-	AuditLog
+	Storage
 	read atomic.Uint64 // entries read
 	// alone: the check runs without Verify, which reports missing
 	// entries; ReadRange then reads past them.
@@ -47,16 +48,16 @@ type indexProblem struct {
 }
 
 // IndexCheck implements audit.IndexedStorage.
-func (a AuditLog) IndexCheck() audit.IndexCheck {
-	return &auditIndexCheck{AuditLog: a, blocks: auditBlocks{}}
+func (a Storage) IndexCheck() audit.IndexCheck {
+	return &auditIndexCheck{Storage: a, blocks: auditBlocks{}}
 }
 
 // VerifyIndex rebuilds audit_index and audit_blocks from the entries
 // [0, size) and names every row that is missing, extra or differs, and
 // every block whose summary would make a search skip one of its entries.
 // progress, if not nil, is called with the entries checked so far.
-func (a AuditLog) VerifyIndex(ctx context.Context, size uint64, progress func(done uint64)) (audit.IndexReport, error) {
-	c := &auditIndexCheck{AuditLog: a, blocks: auditBlocks{}, alone: true}
+func (a Storage) VerifyIndex(ctx context.Context, size uint64, progress func(done uint64)) (audit.IndexReport, error) {
+	c := &auditIndexCheck{Storage: a, blocks: auditBlocks{}, alone: true}
 	for from := uint64(0); from < size; from += indexVerifyChunk {
 		to := min(from+indexVerifyChunk, size)
 		err := c.ReadRange(ctx, from, to, func(uint64, audit.Record) error { return nil })
@@ -80,10 +81,10 @@ func (c *auditIndexCheck) add(at int64, format string, args ...any) {
 }
 
 // ReadRange reads the entries [from, to) with their index rows, calls fn
-// with each entry as AuditLog.ReadRange does, and compares the row with
+// with each entry as Storage.ReadRange does, and compares the row with
 // what the entry gives.
 func (c *auditIndexCheck) ReadRange(ctx context.Context, from, to uint64, fn func(i uint64, r audit.Record) error) error {
-	rows, err := c.db.read.QueryContext(ctx, c.db.q(`SELECT e.idx, e.leaf, e.hashes, i.idx, i.at, i.agent_id, i.client_id, i.organisation_id, i.person_ref, i.purpose, i.action, i.allowed
+	rows, err := c.Storage.read.QueryContext(ctx, c.q(`SELECT e.idx, e.leaf, e.hashes, i.idx, i.at, i.agent_id, i.client_id, i.organisation_id, i.person_ref, i.purpose, i.action, i.allowed
 		FROM audit_entries e LEFT JOIN audit_index i ON i.idx = e.idx WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx`), int64(from), int64(to))
 	if err != nil {
 		return fmt.Errorf("audit read: %w", err)
@@ -97,7 +98,7 @@ func (c *auditIndexCheck) ReadRange(ctx context.Context, from, to uint64, fn fun
 	var row storedIndexRow
 	for rows.Next() {
 		var entry int64
-		if err := rows.Scan(&entry, &leaf, &hashes, &idx, scanTime(&row.at), &row.agent, &row.client, &row.org, &row.person, &row.purpose, &row.action, &row.allowed); err != nil {
+		if err := rows.Scan(&entry, &leaf, &hashes, &idx, sqlstore.ScanTime(&row.at), &row.agent, &row.client, &row.org, &row.person, &row.purpose, &row.action, &row.allowed); err != nil {
 			return fmt.Errorf("audit read: %w", err)
 		}
 		c.check(entry, leaf, idx != nil, &row, blocks)
@@ -117,7 +118,7 @@ func (c *auditIndexCheck) ReadRange(ctx context.Context, from, to uint64, fn fun
 	}
 	// Rows of the index that no entry of the range joined.
 	var rowsInRange int64
-	if err := c.db.read.QueryRowContext(ctx, c.db.q(`SELECT COUNT(*) FROM audit_index WHERE idx >= ? AND idx < ?`), int64(from), int64(to)).Scan(&rowsInRange); err != nil {
+	if err := c.Storage.read.QueryRowContext(ctx, c.q(`SELECT COUNT(*) FROM audit_index WHERE idx >= ? AND idx < ?`), int64(from), int64(to)).Scan(&rowsInRange); err != nil {
 		return fmt.Errorf("audit index: %w", err)
 	}
 	if rowsInRange != indexed {
@@ -185,7 +186,7 @@ func differingColumn(got *storedIndexRow, e *indexedEvent, at time.Time) string 
 
 // extraRows names the rows of audit_index in [from, to) without an entry.
 func (c *auditIndexCheck) extraRows(ctx context.Context, from, to uint64) error {
-	return queryEach(ctx, c.db.read, c.db.q(`SELECT i.idx FROM audit_index i LEFT JOIN audit_entries e ON e.idx = i.idx
+	return queryEach(ctx, c.Storage.read, c.q(`SELECT i.idx FROM audit_index i LEFT JOIN audit_entries e ON e.idx = i.idx
 		WHERE i.idx >= ? AND i.idx < ? AND e.idx IS NULL ORDER BY i.idx`), []any{int64(from), int64(to)}, func(r *sql.Rows) error {
 		var idx int64
 		if err := r.Scan(&idx); err != nil {
@@ -212,7 +213,7 @@ func (c *auditIndexCheck) finishRead(ctx context.Context, size uint64) (audit.In
 	if err := c.verifyBlocks(ctx); err != nil {
 		return audit.IndexReport{}, err
 	}
-	err := queryEach(ctx, c.db.read, c.db.q(`SELECT idx FROM audit_index WHERE idx >= ? OR idx < 0 ORDER BY idx LIMIT ?`), []any{int64(size), audit.MaxIndexProblems}, func(r *sql.Rows) error {
+	err := queryEach(ctx, c.Storage.read, c.q(`SELECT idx FROM audit_index WHERE idx >= ? OR idx < 0 ORDER BY idx LIMIT ?`), []any{int64(size), audit.MaxIndexProblems}, func(r *sql.Rows) error {
 		var idx int64
 		if err := r.Scan(&idx); err != nil {
 			return err
@@ -241,10 +242,10 @@ func (c *auditIndexCheck) verifyBlocks(ctx context.Context) error {
 		bloom        []byte
 	}
 	have := map[int64]stored{}
-	err := queryEach(ctx, c.db.read, `SELECT block, min_at, max_at, bloom FROM audit_blocks`, nil, func(r *sql.Rows) error {
+	err := queryEach(ctx, c.Storage.read, `SELECT block, min_at, max_at, bloom FROM audit_blocks`, nil, func(r *sql.Rows) error {
 		var block int64
 		var s stored
-		if err := r.Scan(&block, scanTime(&s.minAt), scanTime(&s.maxAt), &s.bloom); err != nil {
+		if err := r.Scan(&block, sqlstore.ScanTime(&s.minAt), sqlstore.ScanTime(&s.maxAt), &s.bloom); err != nil {
 			return err
 		}
 		have[block] = s

@@ -1,4 +1,4 @@
-package sqlstore
+package auditsql
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/store/sqlstore"
 )
 
 // The audit index (table audit_index) holds, for every entry of the
@@ -182,7 +183,7 @@ type lastBlock struct {
 // batch [first, end): a batch touches one block, two when it crosses a
 // boundary. It returns the newest block's state, to remember once the
 // transaction commits.
-func (bs auditBlocks) merge(ctx context.Context, s *DB, tx *sql.Tx, first, end int64, last *lastBlock) (*lastBlock, error) {
+func (bs auditBlocks) merge(ctx context.Context, s Storage, tx *sql.Tx, first, end int64, last *lastBlock) (*lastBlock, error) {
 	blocks := make([]int64, 0, len(bs))
 	for block := range bs {
 		blocks = append(blocks, block)
@@ -198,7 +199,7 @@ func (bs auditBlocks) merge(ctx context.Context, s *DB, tx *sql.Tx, first, end i
 			minAt, maxAt, stored = last.minAt, last.maxAt, last.bloom
 		} else {
 			err = tx.QueryRowContext(ctx, s.q(`SELECT min_at, max_at, bloom FROM audit_blocks WHERE block = ?`), block).
-				Scan(scanTime(&minAt), scanTime(&maxAt), &stored)
+				Scan(sqlstore.ScanTime(&minAt), sqlstore.ScanTime(&maxAt), &stored)
 		}
 		cur := &lastBlock{next: end, block: block}
 		switch {
@@ -336,7 +337,7 @@ const auditBlocksPage = 64
 // blocks whose time span and filter may match; each hit is then decoded
 // from the entry itself, and an entry whose leaf does not hold its own
 // index is reported as corrupt rather than shown.
-func (s *DB) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error) {
+func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error) {
 	type term struct {
 		kind     byte
 		col, val string
@@ -380,7 +381,11 @@ func (s *DB) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.Audit
 	}
 	blocks = s.q(blocks + " ORDER BY block DESC LIMIT ?")
 
-	limit := clampLimit(q.Limit, auditSearchDefault, auditSearchMax)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = auditSearchDefault
+	}
+	limit = min(limit, auditSearchMax)
 	upper := int64(1<<63 - 1)
 	if q.Before > 0 {
 		upper = int64(min(q.Before, 1<<63-1))
@@ -432,7 +437,7 @@ func (s *DB) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.Audit
 }
 
 // auditScan runs the scan of one block and appends its hits.
-func (s *DB) auditScan(ctx context.Context, query string, args []any, hits []socle.AuditHit) ([]socle.AuditHit, error) {
+func (s Storage) auditScan(ctx context.Context, query string, args []any, hits []socle.AuditHit) ([]socle.AuditHit, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit search: %w", err)
@@ -461,4 +466,12 @@ func (s *DB) auditScan(ctx context.Context, query string, args []any, hits []soc
 		return nil, fmt.Errorf("audit search: %w", err)
 	}
 	return hits, nil
+}
+
+// nullable returns nil for "", so that absent values are NULL.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
