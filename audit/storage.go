@@ -61,7 +61,7 @@ func (e *CorruptError) Error() string {
 func (e *CorruptError) Unwrap() error { return e.Err }
 
 // IndexedStorage is a Storage that also keeps a search index derived from
-// its entries (the SQL stores' audit_index and its block summaries), which
+// its entries (the SQL stores' block summaries, audit_blocks), which
 // what a person sees of the accesses to her file, and the privacy
 // officers' searches, read. Deleting or altering index rows would hide
 // accesses without touching the tree, so the index is verified too.

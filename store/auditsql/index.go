@@ -15,15 +15,16 @@ import (
 	"socle/store/sqlstore"
 )
 
-// The audit index (table audit_index) holds, for every entry of the
-// journal des accès, the fields privacy officers search by. It is written in
-// the same transaction as the entries, so that an entry is searchable as
-// soon as it is durable, and it is a convenience only: audit.Verify never
-// reads it and AuditSearch shows every hit from the entry itself.
+// The search index of the journal des accès is a summary per block of
+// 1024 consecutive entries (table audit_blocks): the time span the block
+// covers and a Bloom filter of the values its entries hold. It is written
+// in the same transaction as the entries, so that an entry is searchable
+// as soon as it is durable, and it is a convenience only: audit.Verify
+// never reads it, and a search reads the entries themselves, of the
+// blocks whose summary may match. There is no row per entry: each would
+// cost the single audit writer an insert per event and 140 bytes of disk.
 
-var auditIndexColumns = []string{"idx", "at", "agent_id", "client_id", "organisation_id", "person_ref", "purpose", "action", "allowed"}
-
-// indexedEvent is what the index keeps of an event.
+// indexedEvent is what a search compares of an event.
 type indexedEvent struct {
 	Time           string `json:"time"`
 	AgentID        string `json:"agent_id"`
@@ -33,17 +34,6 @@ type indexedEvent struct {
 	Purpose        string `json:"purpose"`
 	Action         string `json:"action"`
 	Allowed        bool   `json:"allowed"`
-}
-
-// indexEntry parses the indexed fields of entry idx from its leaf and
-// returns its row of audit_index.
-func indexEntry(idx int64, leaf []byte) (indexedEvent, time.Time, []any, error) {
-	e, at, err := parseIndexed(idx, leaf)
-	if err != nil {
-		return e, at, nil, err
-	}
-	return e, at, []any{idx, at, nullable(e.AgentID), nullable(e.ClientID), nullable(e.OrganisationID),
-		nullable(e.PersonRef), nullable(e.Purpose), e.Action, e.Allowed}, nil
 }
 
 // parseIndexed reads the indexed fields and the time of entry idx.
@@ -334,47 +324,46 @@ const auditBlocksPage = 64
 // AuditSearch returns the entries of the audit log that match q, newest
 // first: at most q.Limit (50 by default, 500 at most), below q.Before when
 // it is set. It reads the block summaries newest first and scans only the
-// blocks whose time span and filter may match; each hit is then decoded
-// from the entry itself, and an entry whose leaf does not hold its own
-// index is reported as corrupt rather than shown.
+// blocks whose time span and filter may match, comparing each entry's own
+// fields; an entry that cannot be read, or whose leaf does not hold its
+// own index, is reported as corrupt rather than shown.
 func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error) {
 	type term struct {
-		kind     byte
-		col, val string
+		kind  byte
+		val   string
+		field func(*indexedEvent) string
 	}
 	var terms []term
-	for _, t := range []term{{'p', "person_ref", q.PersonRef}, {'a', "agent_id", q.AgentID},
-		{'o', "organisation_id", q.OrganisationID}, {'u', "purpose", q.Purpose}, {'x', "action", q.Action}} {
+	for _, t := range []term{
+		{'p', q.PersonRef, func(e *indexedEvent) string { return e.PersonRef }},
+		{'a', q.AgentID, func(e *indexedEvent) string { return e.AgentID }},
+		{'o', q.OrganisationID, func(e *indexedEvent) string { return e.OrganisationID }},
+		{'u', q.Purpose, func(e *indexedEvent) string { return e.Purpose }},
+		{'x', q.Action, func(e *indexedEvent) string { return e.Action }},
+	} {
 		if t.val != "" {
 			terms = append(terms, t)
 		}
 	}
-	// The scan of one block: the columns are the fixed names above.
-	var where []string
-	var args []any
-	for _, t := range terms {
-		where = append(where, "i."+t.col+" = ?")
-		args = append(args, t.val)
+	from, to := q.From.UTC(), q.To.UTC()
+	matches := func(e *indexedEvent, at time.Time) bool {
+		for _, t := range terms {
+			if t.field(e) != t.val {
+				return false
+			}
+		}
+		return (q.From.IsZero() || !at.Before(from)) && (q.To.IsZero() || at.Before(to))
 	}
 	var blockWhere []string
 	var blockArgs []any
 	if !q.From.IsZero() {
-		where = append(where, "i.at >= ?")
-		args = append(args, q.From.UTC())
 		blockWhere = append(blockWhere, "max_at >= ?")
-		blockArgs = append(blockArgs, q.From.UTC())
+		blockArgs = append(blockArgs, from)
 	}
 	if !q.To.IsZero() {
-		where = append(where, "i.at < ?")
-		args = append(args, q.To.UTC())
 		blockWhere = append(blockWhere, "min_at < ?")
-		blockArgs = append(blockArgs, q.To.UTC())
+		blockArgs = append(blockArgs, to)
 	}
-	scan := `SELECT e.idx, e.leaf FROM audit_index i JOIN audit_entries e ON e.idx = i.idx WHERE i.idx >= ? AND i.idx < ?`
-	for _, w := range where {
-		scan += " AND " + w
-	}
-	scan = s.q(scan + " ORDER BY i.idx DESC LIMIT ?")
 	blocks := `SELECT block, bloom FROM audit_blocks WHERE block <= ?`
 	for _, w := range blockWhere {
 		blocks += " AND " + w
@@ -425,7 +414,7 @@ func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.A
 				break
 			}
 			lo, hi := block<<auditBlockShift, min((block+1)<<auditBlockShift, upper)
-			if hits, err = s.auditScan(ctx, scan, append(append([]any{lo, hi}, args...), limit-len(hits)), hits); err != nil {
+			if hits, err = s.auditScan(ctx, lo, hi, matches, limit, hits); err != nil {
 				return nil, err
 			}
 		}
@@ -436,18 +425,26 @@ func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.A
 	return hits, nil
 }
 
-// auditScan runs the scan of one block and appends its hits.
-func (s Storage) auditScan(ctx context.Context, query string, args []any, hits []socle.AuditHit) ([]socle.AuditHit, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+// auditScan reads the entries [lo, hi) newest first and appends those that
+// match, up to limit hits in all.
+func (s Storage) auditScan(ctx context.Context, lo, hi int64, matches func(*indexedEvent, time.Time) bool, limit int, hits []socle.AuditHit) ([]socle.AuditHit, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT idx, leaf FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx DESC`), lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("audit search: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
+	for len(hits) < limit && rows.Next() {
 		var idx int64
-		var leaf []byte
+		var leaf sql.RawBytes // the driver's buffer: only kept once decoded
 		if err := rows.Scan(&idx, &leaf); err != nil {
 			return nil, fmt.Errorf("audit search: %w", err)
+		}
+		e, at, err := parseIndexed(idx, leaf)
+		if err != nil {
+			return nil, &audit.CorruptError{Index: uint64(idx), Err: err}
+		}
+		if !matches(&e, at) {
+			continue
 		}
 		var l struct {
 			V     int              `json:"v"`
@@ -466,12 +463,4 @@ func (s Storage) auditScan(ctx context.Context, query string, args []any, hits [
 		return nil, fmt.Errorf("audit search: %w", err)
 	}
 	return hits, nil
-}
-
-// nullable returns nil for "", so that absent values are NULL.
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

@@ -24,11 +24,10 @@ const indexVerifyChunk = 16 << auditBlockShift
 // them in.
 const maxKeptProblems = 4096
 
-// auditIndexCheck compares each entry with its row of audit_index as
-// audit.Verify reads the entries (one joined query instead of a second
-// pass over every leaf), and gathers the block summaries the entries give,
-// to compare with audit_blocks at the end. Verify reads ranges
-// concurrently, hence the mutex.
+// auditIndexCheck gathers the block summaries that the entries give as
+// audit.Verify reads them (instead of a second pass over every leaf), to
+// compare with audit_blocks at the end. Verify reads ranges concurrently,
+// hence the mutex.
 type auditIndexCheck struct {
 	Storage
 	read atomic.Uint64 // entries read
@@ -43,7 +42,7 @@ type auditIndexCheck struct {
 }
 
 type indexProblem struct {
-	at  int64 // the entry or row it is about, for the order
+	at  int64 // the entry or block start it is about, for the order
 	msg string
 }
 
@@ -52,9 +51,9 @@ func (a Storage) IndexCheck() audit.IndexCheck {
 	return &auditIndexCheck{Storage: a, blocks: auditBlocks{}}
 }
 
-// VerifyIndex rebuilds audit_index and audit_blocks from the entries
-// [0, size) and names every row that is missing, extra or differs, and
-// every block whose summary would make a search skip one of its entries.
+// VerifyIndex rebuilds audit_blocks from the entries [0, size) and names
+// every entry that a search cannot read and every block whose summary is
+// missing or would make a search skip one of its entries.
 // progress, if not nil, is called with the entries checked so far.
 func (a Storage) VerifyIndex(ctx context.Context, size uint64, progress func(done uint64)) (audit.IndexReport, error) {
 	c := &auditIndexCheck{Storage: a, blocks: auditBlocks{}, alone: true}
@@ -80,30 +79,27 @@ func (c *auditIndexCheck) add(at int64, format string, args ...any) {
 	}
 }
 
-// ReadRange reads the entries [from, to) with their index rows, calls fn
-// with each entry as Storage.ReadRange does, and compares the row with
-// what the entry gives.
+// ReadRange reads the entries [from, to), calls fn with each entry as
+// Storage.ReadRange does, and adds each to the summary of its block.
 func (c *auditIndexCheck) ReadRange(ctx context.Context, from, to uint64, fn func(i uint64, r audit.Record) error) error {
-	rows, err := c.Storage.read.QueryContext(ctx, c.q(`SELECT e.idx, e.leaf, e.hashes, i.idx, i.at, i.agent_id, i.client_id, i.organisation_id, i.person_ref, i.purpose, i.action, i.allowed
-		FROM audit_entries e LEFT JOIN audit_index i ON i.idx = e.idx WHERE e.idx >= ? AND e.idx < ? ORDER BY e.idx`), int64(from), int64(to))
+	rows, err := c.Storage.read.QueryContext(ctx, c.q(`SELECT idx, leaf, hashes FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), int64(from), int64(to))
 	if err != nil {
 		return fmt.Errorf("audit read: %w", err)
 	}
 	defer rows.Close()
 	blocks := auditBlocks{}
-	var indexed int64 // index rows met
 	i := from
 	// Scanned into the same buffers row after row: RawBytes reuse them.
-	var leaf, hashes, idx sql.RawBytes
-	var row storedIndexRow
+	var leaf, hashes sql.RawBytes
 	for rows.Next() {
 		var entry int64
-		if err := rows.Scan(&entry, &leaf, &hashes, &idx, sqlstore.ScanTime(&row.at), &row.agent, &row.client, &row.org, &row.person, &row.purpose, &row.action, &row.allowed); err != nil {
+		if err := rows.Scan(&entry, &leaf, &hashes); err != nil {
 			return fmt.Errorf("audit read: %w", err)
 		}
-		c.check(entry, leaf, idx != nil, &row, blocks)
-		if idx != nil {
-			indexed++
+		if e, at, err := parseIndexed(entry, leaf); err != nil {
+			c.add(entry, "entry %d: cannot be indexed: %v", entry, err)
+		} else {
+			blocks.add(entry, at, &e)
 		}
 		if err := fn(i, audit.Record{Leaf: leaf, Hashes: hashes}); err != nil {
 			return err
@@ -116,85 +112,11 @@ func (c *auditIndexCheck) ReadRange(ctx context.Context, from, to uint64, fn fun
 	if i < to && !c.alone {
 		return &audit.CorruptError{Index: i, Err: fmt.Errorf("entry missing")}
 	}
-	// Rows of the index that no entry of the range joined.
-	var rowsInRange int64
-	if err := c.Storage.read.QueryRowContext(ctx, c.q(`SELECT COUNT(*) FROM audit_index WHERE idx >= ? AND idx < ?`), int64(from), int64(to)).Scan(&rowsInRange); err != nil {
-		return fmt.Errorf("audit index: %w", err)
-	}
-	if rowsInRange != indexed {
-		if err := c.extraRows(ctx, from, to); err != nil {
-			return err
-		}
-	}
 	c.mu.Lock()
 	c.blocks.mergeFrom(blocks)
 	c.mu.Unlock()
 	c.read.Add(to - from)
 	return nil
-}
-
-// storedIndexRow is a row of audit_index as read back; absent values are
-// nil.
-type storedIndexRow struct {
-	at                                          time.Time
-	agent, client, org, person, purpose, action sql.RawBytes
-	allowed                                     sql.RawBytes
-}
-
-// check compares entry idx with its index row and adds it to its block.
-func (c *auditIndexCheck) check(idx int64, leaf []byte, indexed bool, row *storedIndexRow, blocks auditBlocks) {
-	e, at, err := parseIndexed(idx, leaf)
-	if err != nil {
-		c.add(idx, "entry %d: cannot be indexed: %v", idx, err)
-		return
-	}
-	blocks.add(idx, at, &e)
-	if !indexed {
-		c.add(idx, "entry %d: no row in audit_index (hidden from the person's access history and from searches)", idx)
-		return
-	}
-	if col := differingColumn(row, &e, at); col != "" {
-		c.add(idx, "entry %d: audit_index row differs from the entry (%s)", idx, col)
-	}
-}
-
-// differingColumn names the first column of a stored row that is not what
-// the entry gives, "" when they match. Times compare to the microsecond,
-// PostgreSQL's precision.
-func differingColumn(got *storedIndexRow, e *indexedEvent, at time.Time) string {
-	allowed := string(got.allowed) == "1" || string(got.allowed) == "true" || string(got.allowed) == "t"
-	switch {
-	case !got.at.Truncate(time.Microsecond).Equal(at.Truncate(time.Microsecond)):
-		return "at"
-	case string(got.agent) != e.AgentID:
-		return "agent_id"
-	case string(got.client) != e.ClientID:
-		return "client_id"
-	case string(got.org) != e.OrganisationID:
-		return "organisation_id"
-	case string(got.person) != e.PersonRef:
-		return "person_ref"
-	case string(got.purpose) != e.Purpose:
-		return "purpose"
-	case string(got.action) != e.Action:
-		return "action"
-	case allowed != e.Allowed:
-		return "allowed"
-	}
-	return ""
-}
-
-// extraRows names the rows of audit_index in [from, to) without an entry.
-func (c *auditIndexCheck) extraRows(ctx context.Context, from, to uint64) error {
-	return queryEach(ctx, c.Storage.read, c.q(`SELECT i.idx FROM audit_index i LEFT JOIN audit_entries e ON e.idx = i.idx
-		WHERE i.idx >= ? AND i.idx < ? AND e.idx IS NULL ORDER BY i.idx`), []any{int64(from), int64(to)}, func(r *sql.Rows) error {
-		var idx int64
-		if err := r.Scan(&idx); err != nil {
-			return fmt.Errorf("audit index: %w", err)
-		}
-		c.add(idx, "audit_index row %d: no such entry", idx)
-		return nil
-	})
 }
 
 // Finish implements audit.IndexCheck.
@@ -208,21 +130,10 @@ func (c *auditIndexCheck) Finish(ctx context.Context, size uint64) (audit.IndexR
 }
 
 // finishRead completes a check that read every entry [0, size): the
-// block summaries and the rows past the end.
+// block summaries.
 func (c *auditIndexCheck) finishRead(ctx context.Context, size uint64) (audit.IndexReport, error) {
 	if err := c.verifyBlocks(ctx); err != nil {
 		return audit.IndexReport{}, err
-	}
-	err := queryEach(ctx, c.Storage.read, c.q(`SELECT idx FROM audit_index WHERE idx >= ? OR idx < 0 ORDER BY idx LIMIT ?`), []any{int64(size), audit.MaxIndexProblems}, func(r *sql.Rows) error {
-		var idx int64
-		if err := r.Scan(&idx); err != nil {
-			return err
-		}
-		c.add(idx, "audit_index row %d: no such entry (the log holds %d)", idx, size)
-		return nil
-	})
-	if err != nil {
-		return audit.IndexReport{}, fmt.Errorf("verify audit index: %w", err)
 	}
 	rep := audit.IndexReport{Checked: c.read.Load()}
 	slices.SortStableFunc(c.problems, func(a, b indexProblem) int { return cmp.Compare(a.at, b.at) })

@@ -95,16 +95,14 @@ func (a Storage) AppendSequenced(ctx context.Context, build func(size uint64) ([
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	t := sqlstore.Table{Name: "audit_entries", Columns: auditEntryColumns, Rows: make([][]any, len(records))}
-	ix := sqlstore.Table{Name: "audit_index", Columns: auditIndexColumns, Rows: make([][]any, len(records))}
 	blocks := auditBlocks{}
 	for i, r := range records {
 		idx := int64(first) + int64(i)
 		t.Rows[i] = []any{idx, r.Leaf, r.Hashes}
-		e, at, row, err := indexEntry(idx, r.Leaf)
+		e, at, err := parseIndexed(idx, r.Leaf)
 		if err != nil {
 			return 0, fmt.Errorf("audit append: %w", err)
 		}
-		ix.Rows[i] = row
 		blocks.add(idx, at, &e)
 	}
 	if err := a.stmts.insert(ctx, tx, t); err != nil {
@@ -112,9 +110,6 @@ func (a Storage) AppendSequenced(ctx context.Context, build func(size uint64) ([
 	}
 	// The search index goes in the same transaction: an entry is searchable
 	// exactly when it is durable.
-	if err := a.stmts.insert(ctx, tx, ix); err != nil {
-		return 0, fmt.Errorf("audit append: %w", err)
-	}
 	stmts := a.stmts
 	last, err := blocks.merge(ctx, a, tx, int64(first), int64(first)+int64(len(records)), stmts.takeLast())
 	if err != nil {
@@ -340,7 +335,7 @@ func (p *auditStatements) prepare(ctx context.Context, s Storage) error {
 		return nil
 	}
 	stmts := map[insertKey]*sql.Stmt{}
-	for _, t := range []sqlstore.Table{{Name: "audit_entries", Columns: auditEntryColumns}, {Name: "audit_index", Columns: auditIndexColumns}} {
+	for _, t := range []sqlstore.Table{{Name: "audit_entries", Columns: auditEntryColumns}} {
 		for _, n := range auditChunks {
 			st, err := s.write.PrepareContext(ctx, s.db.InsertSQL(t, n))
 			if err != nil {
