@@ -20,8 +20,8 @@ type Record struct {
 	Hashes []byte
 }
 
-// Storage is where a Log keeps its entries and signed checkpoints. The file
-// log of this package implements it; SQL stores implement it with two tables
+// Storage is where a Log keeps its entries and signed checkpoints.
+// store/auditsql implements it over SQLite and PostgreSQL with two tables
 // (entries keyed by index, checkpoints keyed by an increasing id).
 //
 // Slices passed to callbacks are only valid during the call.
