@@ -329,31 +329,36 @@ const auditBlocksPage = 64
 // own index, is reported as corrupt rather than shown.
 func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error) {
 	type term struct {
-		kind  byte
-		val   string
-		field func(*indexedEvent) string
+		kind     byte
+		key, val string
+		field    func(*indexedEvent) string
 	}
 	var terms []term
+	var needles [][]byte
 	for _, t := range []term{
-		{'p', q.PersonRef, func(e *indexedEvent) string { return e.PersonRef }},
-		{'a', q.AgentID, func(e *indexedEvent) string { return e.AgentID }},
-		{'o', q.OrganisationID, func(e *indexedEvent) string { return e.OrganisationID }},
-		{'u', q.Purpose, func(e *indexedEvent) string { return e.Purpose }},
-		{'x', q.Action, func(e *indexedEvent) string { return e.Action }},
+		{'p', "person_ref", q.PersonRef, func(e *indexedEvent) string { return e.PersonRef }},
+		{'a', "agent_id", q.AgentID, func(e *indexedEvent) string { return e.AgentID }},
+		{'o', "organisation_id", q.OrganisationID, func(e *indexedEvent) string { return e.OrganisationID }},
+		{'u', "purpose", q.Purpose, func(e *indexedEvent) string { return e.Purpose }},
+		{'x', "action", q.Action, func(e *indexedEvent) string { return e.Action }},
 	} {
-		if t.val != "" {
-			terms = append(terms, t)
+		if t.val == "" {
+			continue
+		}
+		terms = append(terms, t)
+		if plainJSON(t.val) {
+			needles = append(needles, []byte(`"`+t.key+`":"`+t.val+`"`))
 		}
 	}
 	from, to := q.From.UTC(), q.To.UTC()
-	matches := func(e *indexedEvent, at time.Time) bool {
+	s2 := searchFilter{needles: needles, match: func(e *indexedEvent, at time.Time) bool {
 		for _, t := range terms {
 			if t.field(e) != t.val {
 				return false
 			}
 		}
 		return (q.From.IsZero() || !at.Before(from)) && (q.To.IsZero() || at.Before(to))
-	}
+	}}
 	var blockWhere []string
 	var blockArgs []any
 	if !q.From.IsZero() {
@@ -414,7 +419,7 @@ func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.A
 				break
 			}
 			lo, hi := block<<auditBlockShift, min((block+1)<<auditBlockShift, upper)
-			if hits, err = s.auditScan(ctx, lo, hi, matches, limit, hits); err != nil {
+			if hits, err = s.auditScan(ctx, lo, hi, &s2, limit, hits); err != nil {
 				return nil, err
 			}
 		}
@@ -425,9 +430,40 @@ func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.A
 	return hits, nil
 }
 
+// searchFilter tells the entries a search wants.
+type searchFilter struct {
+	// needles are "key":"value" as the canonical encoding writes the
+	// values searched for: a leaf without one of them cannot match, and
+	// is skipped without being parsed (most leaves of a block). Searching
+	// the bytes in SQL (instr) was slower than here.
+	needles [][]byte
+	// match compares the fields of an entry that holds the needles.
+	match func(*indexedEvent, time.Time) bool
+}
+
+func (f *searchFilter) mayMatch(leaf []byte) bool {
+	for _, n := range f.needles {
+		if !bytes.Contains(leaf, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainJSON reports whether JSON writes s as is between quotes (no
+// escape), as the canonical encoding does for such a value.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
 // auditScan reads the entries [lo, hi) newest first and appends those that
 // match, up to limit hits in all.
-func (s Storage) auditScan(ctx context.Context, lo, hi int64, matches func(*indexedEvent, time.Time) bool, limit int, hits []socle.AuditHit) ([]socle.AuditHit, error) {
+func (s Storage) auditScan(ctx context.Context, lo, hi int64, f *searchFilter, limit int, hits []socle.AuditHit) ([]socle.AuditHit, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT idx, leaf FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx DESC`), lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("audit search: %w", err)
@@ -439,11 +475,14 @@ func (s Storage) auditScan(ctx context.Context, lo, hi int64, matches func(*inde
 		if err := rows.Scan(&idx, &leaf); err != nil {
 			return nil, fmt.Errorf("audit search: %w", err)
 		}
+		if !f.mayMatch(leaf) {
+			continue
+		}
 		e, at, err := parseIndexed(idx, leaf)
 		if err != nil {
 			return nil, &audit.CorruptError{Index: uint64(idx), Err: err}
 		}
-		if !matches(&e, at) {
+		if !f.match(&e, at) {
 			continue
 		}
 		var l struct {
