@@ -149,14 +149,14 @@ func (c *auditIndexCheck) finishRead(ctx context.Context, size uint64) (audit.In
 // does not cover its entries, or whose filter lacks a value.
 func (c *auditIndexCheck) verifyBlocks(ctx context.Context) error {
 	type stored struct {
-		minAt, maxAt time.Time
-		bloom        []byte
+		minAt, maxAt   time.Time
+		bloom, persons []byte
 	}
 	have := map[int64]stored{}
-	err := queryEach(ctx, c.Storage.read, `SELECT block, min_at, max_at, bloom FROM audit_blocks`, nil, func(r *sql.Rows) error {
+	err := queryEach(ctx, c.Storage.read, `SELECT block, min_at, max_at, bloom, persons FROM audit_blocks`, nil, func(r *sql.Rows) error {
 		var block int64
 		var s stored
-		if err := r.Scan(&block, sqlstore.ScanTime(&s.minAt), sqlstore.ScanTime(&s.maxAt), &s.bloom); err != nil {
+		if err := r.Scan(&block, sqlstore.ScanTime(&s.minAt), sqlstore.ScanTime(&s.maxAt), &s.bloom, &s.persons); err != nil {
 			return err
 		}
 		have[block] = s
@@ -176,6 +176,8 @@ func (c *auditIndexCheck) verifyBlocks(ctx context.Context) error {
 			c.add(lo, "audit_blocks %d (entries %d-%d): its time span does not cover its entries", block, lo, hi)
 		case s.bloom != nil && !bloomCovers(s.bloom, w.bloom):
 			c.add(lo, "audit_blocks %d (entries %d-%d): its filter lacks values of its entries, so searches skip them", block, lo, hi)
+		case s.persons != nil && !printsCover(s.persons, w.persons):
+			c.add(lo, "audit_blocks %d (entries %d-%d): its person fingerprints differ from its entries, so a person's access history skips them", block, lo, hi)
 		}
 	}
 	return nil
@@ -189,6 +191,21 @@ func bloomCovers(have, want []byte) bool {
 	}
 	for i := range want {
 		if have[i]&want[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// printsCover reports whether every entry's person fingerprint in want is
+// the one stored in have (a fingerprint array of another length is
+// ignored, as a search scans such a block).
+func printsCover(have, want []byte) bool {
+	if len(have) != personsSize {
+		return true
+	}
+	for i := int64(0); i < 1<<auditBlockShift; i++ {
+		if w := personAt(want, i); w != 0 && personAt(have, i) != w {
 			return false
 		}
 	}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/rfc6962"
 
+	"socle"
 	"socle/audit"
 	"socle/store/auditsql"
 	"socle/witness"
@@ -23,6 +25,45 @@ import (
 func RunAuditIndex(t *testing.T, open func(t *testing.T) Raw) {
 	t.Run("VerifyIndex", func(t *testing.T) { testVerifyIndex(t, open) })
 	t.Run("Witnessed", func(t *testing.T) { testAuditWitnessed(t, open(t)) })
+	t.Run("SearchWithoutFingerprints", func(t *testing.T) { testAuditSearchWithoutPrints(t, open(t)) })
+}
+
+// testAuditSearchWithoutPrints finds a person's entries in blocks written
+// before the blocks kept person fingerprints (NULL): they are scanned.
+func testAuditSearchWithoutPrints(t *testing.T, raw Raw) {
+	ctx := context.Background()
+	st := auditsql.New(raw.Store)
+	const n = 9000
+	for first := uint64(0); first < n; first += 700 {
+		must(t, st.AppendBatch(ctx, first, auditRecords(first, min(700, n-int(first)))))
+	}
+	search := func() string {
+		t.Helper()
+		hits, err := st.AuditSearch(ctx, socle.AuditQuery{PersonRef: "p5"})
+		must(t, err)
+		got := []uint64{}
+		for _, h := range hits {
+			got = append(got, h.Index)
+		}
+		return fmt.Sprint(got)
+	}
+	want := search()
+	if want != "[8203 4104 5]" {
+		t.Fatalf("search with fingerprints = %s", want)
+	}
+	if _, err := raw.DB.ExecContext(ctx, `UPDATE audit_blocks SET persons = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if got := search(); got != want {
+		t.Fatalf("search over blocks without fingerprints = %s, want %s", got, want)
+	}
+	// Appending to a block without fingerprints keeps it without.
+	must(t, st.AppendBatch(ctx, n, auditRecords(n, 100)))
+	rep, err := st.VerifyIndex(ctx, n+100, nil)
+	must(t, err)
+	if !rep.OK() {
+		t.Fatalf("VerifyIndex = %+v", rep)
+	}
 }
 
 // testVerifyIndex deletes and alters the block summaries of the audit
@@ -40,6 +81,7 @@ func testVerifyIndex(t *testing.T, open func(t *testing.T) Raw) {
 		{"block time span shrunk", `UPDATE audit_blocks SET max_at = min_at WHERE block = 0`, "audit_blocks 0 (entries 0-1023): its time span"},
 		{"entry unreadable", `UPDATE audit_entries SET leaf = hashes WHERE idx = 2500`, "entry 2500: cannot be indexed"},
 		{"block filter replaced", `UPDATE audit_blocks SET bloom = (SELECT bloom FROM audit_blocks WHERE block = 2) WHERE block = 0`, "audit_blocks 0 (entries 0-1023): its filter lacks values"},
+		{"person fingerprints replaced", `UPDATE audit_blocks SET persons = (SELECT persons FROM audit_blocks WHERE block = 2) WHERE block = 1`, "audit_blocks 1 (entries 1024-2047): its person fingerprints differ"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
