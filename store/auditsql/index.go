@@ -428,9 +428,9 @@ func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.A
 	}
 	hits := []socle.AuditHit{}
 	next := (upper - 1) >> auditBlockShift
-	var print uint16 // of the person searched, 0 when none
+	var wanted uint16 // the fingerprint of the person searched, 0 when none
 	if q.PersonRef != "" {
-		print = personPrint(q.PersonRef)
+		wanted = personPrint(q.PersonRef)
 	}
 	type candidate struct {
 		block   int64
@@ -460,10 +460,10 @@ func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.A
 				continue
 			}
 			c := candidate{block: block}
-			if print != 0 && len(persons) == personsSize {
+			if wanted != 0 && len(persons) == personsSize {
 				c.entries = []int64{}
 				for i := int64(1<<auditBlockShift - 1); i >= 0; i-- {
-					if idx := block<<auditBlockShift + i; idx < upper && personAt(persons, i) == print {
+					if idx := block<<auditBlockShift + i; idx < upper && personAt(persons, i) == wanted {
 						c.entries = append(c.entries, idx)
 					}
 				}
