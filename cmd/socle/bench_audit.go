@@ -46,7 +46,7 @@ type auditBenchResult struct {
 }
 
 func runBenchAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench audit", "bench audit [--data DIR | --db postgres://…] [--events N] [--writers W]", stdout)
+	fs := newFlags("bench audit", "bench audit [--data DIR | --db postgres://…] [--events N] [--writers W] [--cpuprofile FILE]", stdout)
 	// No environment defaults: the benchmark appends to the log of the
 	// store it is given, which must be chosen explicitly.
 	var sf storeFlags
