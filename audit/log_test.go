@@ -335,7 +335,7 @@ func TestVerifyWhileAppending(t *testing.T) {
 	var wg sync.WaitGroup
 	// The storage is in memory: bounded, so that the verifications do
 	// not chase an ever longer log.
-	const most = 8000
+	const most = 2000
 	for w := range 4 {
 		wg.Go(func() {
 			for n := w; n < most; n += 4 {
