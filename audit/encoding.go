@@ -150,14 +150,24 @@ func appendFact(b []byte, f socle.Fact) ([]byte, error) {
 	b = appendString(b, f.Kind)
 	if len(f.Detail) > 0 {
 		keys := make([]string, 0, len(f.Detail))
-		values := make(map[string]string, len(f.Detail))
-		for k, v := range f.Detail {
-			k = validUTF8(k)
-			if _, dup := values[k]; dup {
-				return nil, socle.Errorf(socle.EINVALID, "Audit event fact %q: two detail keys differ only by invalid UTF-8.", validUTF8(f.Kind))
-			}
+		values := f.Detail
+		repair := false
+		for k := range f.Detail {
 			keys = append(keys, k)
-			values[k] = v
+			repair = repair || !utf8.ValidString(k)
+		}
+		if repair {
+			// Keys as written, repaired: two may become one.
+			values = make(map[string]string, len(f.Detail))
+			keys = keys[:0]
+			for k, v := range f.Detail {
+				k = validUTF8(k)
+				if _, dup := values[k]; dup {
+					return nil, socle.Errorf(socle.EINVALID, "Audit event fact %q: two detail keys differ only by invalid UTF-8.", validUTF8(f.Kind))
+				}
+				keys = append(keys, k)
+				values[k] = v
+			}
 		}
 		slices.Sort(keys)
 		b = append(b, `,"detail":{`...)
