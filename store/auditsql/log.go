@@ -57,7 +57,7 @@ func (a Storage) Size(ctx context.Context) (uint64, error) {
 
 // AppendBatch inserts records as entries first… in one transaction, after
 // checking that first is the next index: two writers can never interleave.
-// The transaction also fills the search index (audit_index.go).
+// The transaction also updates the search index (index.go).
 func (a Storage) AppendBatch(ctx context.Context, first uint64, records []audit.Record) error {
 	_, err := a.AppendSequenced(ctx, func(size uint64) ([]audit.Record, error) {
 		if size != first {
@@ -308,7 +308,7 @@ var auditChunks = []int{64, 32, 16, 8, 4, 2, 1}
 type auditStatements struct {
 	mu    sync.Mutex
 	stmts map[insertKey]*sql.Stmt
-	last  *lastBlock // the newest block as last committed (audit_index.go)
+	last  *lastBlock // the newest block as last committed (index.go)
 }
 
 // takeLast returns the remembered newest block and forgets it until the
