@@ -72,9 +72,9 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) raise(t *testing.T, rule string) *cases.Case {
+func (e *env) raise(t *testing.T, rule string) *socle.Case {
 	t.Helper()
-	c, err := e.svc.Raise(context.Background(), &cases.Alert{Rule: rule, Score: 2, Principal: "agent:" + e.adv.ID, OrganisationID: e.org.ID, Reason: "r"})
+	c, err := e.svc.Raise(context.Background(), &socle.Alert{Rule: rule, Score: 2, Principal: "agent:" + e.adv.ID, OrganisationID: e.org.ID, Reason: "r"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,21 +84,21 @@ func (e *env) raise(t *testing.T, rule string) *cases.Case {
 func TestTransitions(t *testing.T) {
 	tests := []struct {
 		name    string
-		path    []cases.State
-		to      cases.State
-		verdict cases.Verdict
+		path    []socle.CaseState
+		to      socle.CaseState
+		verdict socle.Verdict
 		code    string
 	}{
-		{"new to triage", nil, cases.StateTriage, "", ""},
-		{"new to closed", nil, cases.StateClosed, cases.VerdictMisuse, socle.EINVALID},
-		{"new to investigating", nil, cases.StateInvestigating, "", socle.EINVALID},
-		{"triage to investigating", []cases.State{cases.StateTriage}, cases.StateInvestigating, "", ""},
-		{"triage to closed", []cases.State{cases.StateTriage}, cases.StateClosed, cases.VerdictBadData, ""},
-		{"close without verdict", []cases.State{cases.StateTriage, cases.StateInvestigating}, cases.StateClosed, "", socle.EINVALID},
-		{"close with unknown verdict", []cases.State{cases.StateTriage, cases.StateInvestigating}, cases.StateClosed, "bof", socle.EINVALID},
-		{"verdict without closing", []cases.State{cases.StateTriage}, cases.StateInvestigating, cases.VerdictMisuse, socle.EINVALID},
-		{"investigating to closed", []cases.State{cases.StateTriage, cases.StateInvestigating}, cases.StateClosed, cases.VerdictMisuse, ""},
-		{"closed is final", []cases.State{cases.StateTriage, cases.StateInvestigating}, cases.StateTriage, "", socle.EINVALID},
+		{"new to triage", nil, socle.CaseTriage, "", ""},
+		{"new to closed", nil, socle.CaseClosed, socle.VerdictMisuse, socle.EINVALID},
+		{"new to investigating", nil, socle.CaseInvestigating, "", socle.EINVALID},
+		{"triage to investigating", []socle.CaseState{socle.CaseTriage}, socle.CaseInvestigating, "", ""},
+		{"triage to closed", []socle.CaseState{socle.CaseTriage}, socle.CaseClosed, socle.VerdictBadData, ""},
+		{"close without verdict", []socle.CaseState{socle.CaseTriage, socle.CaseInvestigating}, socle.CaseClosed, "", socle.EINVALID},
+		{"close with unknown verdict", []socle.CaseState{socle.CaseTriage, socle.CaseInvestigating}, socle.CaseClosed, "bof", socle.EINVALID},
+		{"verdict without closing", []socle.CaseState{socle.CaseTriage}, socle.CaseInvestigating, socle.VerdictMisuse, socle.EINVALID},
+		{"investigating to closed", []socle.CaseState{socle.CaseTriage, socle.CaseInvestigating}, socle.CaseClosed, socle.VerdictMisuse, ""},
+		{"closed is final", []socle.CaseState{socle.CaseTriage, socle.CaseInvestigating}, socle.CaseTriage, "", socle.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,7 +111,7 @@ func TestTransitions(t *testing.T) {
 				}
 			}
 			if tt.name == "closed is final" {
-				if _, err := e.svc.Move(ctx, e.auditor, c.ID, cases.StateClosed, cases.VerdictMisuse, ""); err != nil {
+				if _, err := e.svc.Move(ctx, e.auditor, c.ID, socle.CaseClosed, socle.VerdictMisuse, ""); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -134,7 +134,7 @@ func TestScopeAssignComment(t *testing.T) {
 		t.Fatalf("auditor of another organisation: %v, want ENOTFOUND", err)
 	}
 	adviser := socle.Actor{AgentID: e.adv.ID, OrganisationID: e.org.ID, Roles: e.adv.Roles, Strength: socle.AuthMFA}
-	if _, err := e.svc.Cases(ctx, adviser, cases.Filter{}); socle.ErrorCode(err) != socle.EFORBIDDEN {
+	if _, err := e.svc.Cases(ctx, adviser, socle.CaseFilter{}); socle.ErrorCode(err) != socle.EFORBIDDEN {
 		t.Fatalf("adviser lists cases: %v, want EFORBIDDEN", err)
 	}
 	if err := e.svc.Assign(ctx, e.auditor, c.ID, e.adv.ID); socle.ErrorCode(err) != socle.EINVALID {
@@ -160,23 +160,23 @@ func TestScopeAssignComment(t *testing.T) {
 
 func TestVerdictSuppressesAndCalibrates(t *testing.T) {
 	for _, tt := range []struct {
-		verdict cases.Verdict
+		verdict socle.Verdict
 		want    int
-	}{{cases.VerdictJustified, 2}, {cases.VerdictBadRule, 2}, {cases.VerdictBadData, 2}, {cases.VerdictMisuse, 0}} {
+	}{{socle.VerdictJustified, 2}, {socle.VerdictBadRule, 2}, {socle.VerdictBadData, 2}, {socle.VerdictMisuse, 0}} {
 		t.Run(string(tt.verdict), func(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
 			now := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
 			e.svc.Now = func() time.Time { return now }
-			var got []cases.Suppression
-			e.svc.OnSuppress(func(s cases.Suppression) { got = append(got, s) })
+			var got []socle.Suppression
+			e.svc.OnSuppress(func(s socle.Suppression) { got = append(got, s) })
 			var verdicts []cases.VerdictOf
 			e.svc.OnVerdict(func(v cases.VerdictOf) { verdicts = append(verdicts, v) })
 			c := e.raise(t, "off_hours")
 			e.raise(t, "mass_slow")
-			for _, s := range []cases.State{cases.StateTriage, cases.StateClosed} {
-				v := cases.Verdict("")
-				if s == cases.StateClosed {
+			for _, s := range []socle.CaseState{socle.CaseTriage, socle.CaseClosed} {
+				v := socle.Verdict("")
+				if s == socle.CaseClosed {
 					v = tt.verdict
 				}
 				if _, err := e.svc.Move(ctx, e.auditor, c.ID, s, v, ""); err != nil {
@@ -195,7 +195,7 @@ func TestVerdictSuppressesAndCalibrates(t *testing.T) {
 			}
 			// Every closing reports its verdict per rule (the detector's
 			// calibration), misuse or not.
-			misuse := tt.verdict == cases.VerdictMisuse
+			misuse := tt.verdict == socle.VerdictMisuse
 			if len(verdicts) != 2 || verdicts[0].Misuse != misuse || verdicts[0].Principal != c.Principal || verdicts[0].Rule == verdicts[1].Rule || verdicts[0].From.IsZero() {
 				t.Errorf("verdicts = %+v; want one per rule, misuse %v", verdicts, misuse)
 			}
@@ -206,14 +206,14 @@ func TestVerdictSuppressesAndCalibrates(t *testing.T) {
 func TestCompute(t *testing.T) {
 	t0 := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC) // a Monday
 	h := time.Hour
-	cs := []*cases.Case{
-		{ID: "a", State: cases.StateClosed, Verdict: cases.VerdictMisuse, OpenedAt: t0, TriagedAt: t0.Add(1 * h), ClosedAt: t0.Add(10 * h)},
-		{ID: "b", State: cases.StateClosed, Verdict: cases.VerdictBadRule, OpenedAt: t0, TriagedAt: t0.Add(2 * h), ClosedAt: t0.Add(20 * h)},
-		{ID: "c", State: cases.StateClosed, Verdict: cases.VerdictMisuse, OpenedAt: t0, TriagedAt: t0.Add(3 * h), ClosedAt: t0.Add(30 * h)},
-		{ID: "d", State: cases.StateInvestigating, OpenedAt: t0, TriagedAt: t0.Add(4 * h)},
-		{ID: "e", State: cases.StateNew, OpenedAt: t0},
+	cs := []*socle.Case{
+		{ID: "a", State: socle.CaseClosed, Verdict: socle.VerdictMisuse, OpenedAt: t0, TriagedAt: t0.Add(1 * h), ClosedAt: t0.Add(10 * h)},
+		{ID: "b", State: socle.CaseClosed, Verdict: socle.VerdictBadRule, OpenedAt: t0, TriagedAt: t0.Add(2 * h), ClosedAt: t0.Add(20 * h)},
+		{ID: "c", State: socle.CaseClosed, Verdict: socle.VerdictMisuse, OpenedAt: t0, TriagedAt: t0.Add(3 * h), ClosedAt: t0.Add(30 * h)},
+		{ID: "d", State: socle.CaseInvestigating, OpenedAt: t0, TriagedAt: t0.Add(4 * h)},
+		{ID: "e", State: socle.CaseNew, OpenedAt: t0},
 	}
-	alerts := []*cases.Alert{
+	alerts := []*socle.Alert{
 		{CaseID: "a", Rule: "off_hours", OccurredAt: t0},
 		{CaseID: "a", Rule: "off_hours", OccurredAt: t0.Add(24 * h)},
 		{CaseID: "a", Rule: "mass_fast", OccurredAt: t0},
@@ -256,7 +256,7 @@ func TestChangesAreAudited(t *testing.T) {
 	e := newEnv(t)
 	c := e.raise(t, "volume")
 	before := e.log.Size()
-	if _, err := e.svc.Move(ctx, e.auditor, c.ID, cases.StateTriage, "", ""); err != nil {
+	if _, err := e.svc.Move(ctx, e.auditor, c.ID, socle.CaseTriage, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.Comment(ctx, e.auditor, c.ID, "Vu avec la responsable."); err != nil {
@@ -265,7 +265,7 @@ func TestChangesAreAudited(t *testing.T) {
 	if err := e.svc.Assign(ctx, e.auditor, c.ID, e.auditorAgent.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Move(ctx, e.auditor, c.ID, cases.StateClosed, cases.Verdicts[0], "Clos."); err != nil {
+	if _, err := e.svc.Move(ctx, e.auditor, c.ID, socle.CaseClosed, socle.Verdicts[0], "Clos."); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{cases.AuditCaseState, cases.AuditCaseComment, cases.AuditCaseAssign, cases.AuditCaseState}
@@ -282,16 +282,16 @@ func TestChangesAreAudited(t *testing.T) {
 			t.Errorf("event %d = %+v, want %s on %s by %s", i, ev, action, c.ID, e.auditorAgent.ID)
 		}
 	}
-	if en, _ := e.log.Entry(ctx, before+3); !strings.Contains(en.Event.Explanation, string(cases.Verdicts[0])) {
+	if en, _ := e.log.Entry(ctx, before+3); !strings.Contains(en.Event.Explanation, string(socle.Verdicts[0])) {
 		t.Errorf("the closing event does not name the verdict: %q", en.Event.Explanation)
 	}
 
 	unaudited := cases.New(*e.db)
 	c2 := e.raise(t, "nuit")
-	if _, err := unaudited.Move(ctx, e.auditor, c2.ID, cases.StateTriage, "", ""); socle.ErrorCode(err) != socle.EUNAVAILABLE {
+	if _, err := unaudited.Move(ctx, e.auditor, c2.ID, socle.CaseTriage, "", ""); socle.ErrorCode(err) != socle.EUNAVAILABLE {
 		t.Errorf("move without an audit log: %v, want EUNAVAILABLE", err)
 	}
-	if d, err := e.svc.Case(ctx, e.auditor, c2.ID); err != nil || d.Case.State != cases.StateNew {
+	if d, err := e.svc.Case(ctx, e.auditor, c2.ID); err != nil || d.Case.State != socle.CaseNew {
 		t.Errorf("the unaudited move changed the case: %v, %v", d, err)
 	}
 }

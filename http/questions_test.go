@@ -95,7 +95,7 @@ func TestExplanationAskedAndAnsweredInTheApp(t *testing.T) {
 		}
 		clients[a.ID] = e.login(a.Email, secret)
 	}
-	c, err := csvc.Raise(ctx, &cases.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
+	c, err := csvc.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func (a *app) wireDetection() {
 	a.gate.Throttle.Exempt = a.cases.Exempt
 	a.gate.Throttle.Alert = func(ctx context.Context, actor socle.Actor, weight int) {
 		principal := gate.PrincipalKey(actor)
-		_, err := a.cases.Raise(context.WithoutCancel(ctx), &cases.Alert{Rule: cases.RuleInline, Critical: true, Score: float64(weight) / throttleStepUp * 2,
+		_, err := a.cases.Raise(context.WithoutCancel(ctx), &socle.Alert{Rule: cases.RuleInline, Critical: true, Score: float64(weight) / throttleStepUp * 2,
 			Principal: principal, OrganisationID: actor.OrganisationID, OccurredAt: a.gate.Now(),
 			Reason: fmt.Sprintf("Blocage immédiat : %d lectures pondérées (personnes distinctes, recherches par identifiant exact) en moins d'une heure, au-delà de la limite de la plateforme.", weight)})
 		if err != nil {
@@ -90,13 +90,13 @@ const directoryHorizon = 30 * 24 * time.Hour
 func (a *app) newLiveDetector() *liveDetector {
 	src, live, pipe := newPipeline(a.gate.PersonRef)
 	l := &liveDetector{a: a, log: a.auditSQL, src: src, live: live, pipe: pipe}
-	a.cases.OnSuppress(func(s cases.Suppression) { l.suppress(s) })
+	a.cases.OnSuppress(func(s socle.Suppression) { l.suppress(s) })
 	a.cases.OnVerdict(func(v cases.VerdictOf) { l.verdict(v) })
 	return l
 }
 
 // suppress makes the detector honour a verdict's suppression.
-func (l *liveDetector) suppress(s cases.Suppression) {
+func (l *liveDetector) suppress(s socle.Suppression) {
 	rule, err := detect.ParseScenario(s.Rule)
 	if err != nil {
 		return // the inline throttle's rule is not the detector's
@@ -218,7 +218,7 @@ func (l *liveDetector) tick(ctx context.Context) error {
 // audit entries and the explanations the gate recorded.
 func (l *liveDetector) file(ctx context.Context, alerts []detect.Alert) error {
 	for _, al := range alerts {
-		ca := &cases.Alert{Rule: al.RuleName, Score: al.Score, Critical: al.Critical, Principal: l.src.PrincipalName(al.Principal),
+		ca := &socle.Alert{Rule: al.RuleName, Score: al.Score, Critical: al.Critical, Principal: l.src.PrincipalName(al.Principal),
 			OrganisationID: l.src.Orgs.Name(al.Org), Reason: al.Reason, OccurredAt: time.Unix(al.Time, 0)}
 		for _, id := range al.Evidence[:min(len(al.Evidence), 200)] {
 			idx := id - 1
@@ -227,7 +227,7 @@ func (l *liveDetector) file(ctx context.Context, alerts []detect.Alert) error {
 				if err != nil {
 					return err
 				}
-				ca.Evidence = append(ca.Evidence, cases.Evidence{Index: idx, Time: ev.Time, Action: ev.Action, Purpose: ev.Purpose,
+				ca.Evidence = append(ca.Evidence, socle.AlertEvidence{Index: idx, Time: ev.Time, Action: ev.Action, Purpose: ev.Purpose,
 					PersonRef: ev.PersonRef, Allowed: ev.Allowed, Explanation: explanation(ev)})
 				return nil
 			})
