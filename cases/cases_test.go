@@ -10,6 +10,7 @@ import (
 	"socle/audit"
 	"socle/cases"
 	"socle/internal/stacktest"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -58,7 +59,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.log, err = audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	e.log, err = audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

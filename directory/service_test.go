@@ -11,6 +11,7 @@ import (
 	"socle/audit"
 	"socle/directory"
 	"socle/internal/stacktest"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -37,7 +38,7 @@ func newService(t *testing.T) (*directory.Service, *audit.Log, socle.Actor, socl
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

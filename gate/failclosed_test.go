@@ -13,6 +13,7 @@ import (
 	"socle/matching"
 	"socle/orientation"
 	"socle/rome"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -49,7 +50,7 @@ var unaudited = map[string]string{
 func TestEveryEntryPointFailsClosed(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	e.gate.SetAuditSearch(e.db)
+	e.gate.SetAuditSearch(auditsql.New(e.db))
 	p := newParcours(t, e)
 	orient, accomp, matchReq := e.req("orientation"), e.req("accompagnement"), e.req(gate.PurposeMatching)
 	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}, RequestID: "self"}

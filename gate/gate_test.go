@@ -16,6 +16,7 @@ import (
 	"socle/gate"
 	"socle/internal/stacktest"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -318,7 +319,7 @@ func TestAuditLogVerifiesAfterTraffic(t *testing.T) {
 	if err := e.log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.Verify(ctx, e.db.AuditLog(), e.verifyKey, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(e.db), e.verifyKey, nil)
 	if err != nil || !rep.OK || rep.Size != 10 {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
@@ -331,11 +332,11 @@ func TestTwoWritersShareTheAuditLog(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	signer, verifier := e.signerKey, e.verifyKey
-	first, err := audit.Open(ctx, e.db.AuditLog(), signer, audit.Options{CheckpointEvery: 3})
+	first, err := audit.Open(ctx, auditsql.New(e.db), signer, audit.Options{CheckpointEvery: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := audit.Open(ctx, e.db.AuditLog(), signer, audit.Options{CheckpointEvery: 3})
+	second, err := audit.Open(ctx, auditsql.New(e.db), signer, audit.Options{CheckpointEvery: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,11 +358,11 @@ func TestTwoWritersShareTheAuditLog(t *testing.T) {
 	if err := e.log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	size, err := e.db.AuditLog().Size(ctx)
+	size, err := auditsql.New(e.db).Size(ctx)
 	if err != nil || size != 10 {
 		t.Fatalf("size %d, %v; want 10", size, err)
 	}
-	rep, err := audit.Verify(ctx, e.db.AuditLog(), verifier, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(e.db), verifier, nil)
 	if err != nil || !rep.OK {
 		t.Fatalf("verify after two writers: %+v, %v", rep, err)
 	}

@@ -7,7 +7,7 @@ import (
 	"socle"
 )
 
-// AuditSearcher searches the audit log's index. *sqlstore.DB implements it.
+// AuditSearcher searches the audit log's index. auditsql.Storage implements it.
 type AuditSearcher interface {
 	AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error)
 }

@@ -26,6 +26,7 @@ import (
 	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -91,7 +92,7 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	e.gate = s.Gate
 	e.log = log
 	e.gate.PersonRef = e.ref
-	e.gate.SetAuditSearch(st)
+	e.gate.SetAuditSearch(auditsql.New(st))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var err error
 	e.svc, err = space.New(st, log, e.mail, logger, space.Config{

@@ -13,6 +13,7 @@ import (
 	"socle/internal/stacktest"
 	"socle/magiclink"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -28,7 +29,7 @@ func TestLinksAreStoredAsKeyedHashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"socle/audit"
 	"socle/internal/stacktest"
 	"socle/metrics"
+	"socle/store/auditsql"
 )
 
 // TestAuditStorageKeepsItsCapabilities: the timing wrapper must not hide
@@ -13,7 +14,7 @@ import (
 // start and witnessing would be off.
 func TestAuditStorageKeepsItsCapabilities(t *testing.T) {
 	db, _ := stacktest.Open(t)
-	st := metrics.New().AuditStorage(db.AuditLog())
+	st := metrics.New().AuditStorage(auditsql.New(db))
 	if _, ok := st.(audit.SequencedStorage); !ok {
 		t.Error("the wrapped storage no longer sequences appends")
 	}

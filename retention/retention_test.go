@@ -15,6 +15,7 @@ import (
 	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/retention"
+	"socle/store/auditsql"
 	"socle/store/postgres"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
@@ -206,7 +207,7 @@ func testRun(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 	}
 	cp, err := e.log.Checkpoint(ctx)
 	must(t, err)
-	vr, err := audit.Verify(ctx, e.db.AuditLog(), e.verifier, nil)
+	vr, err := audit.Verify(ctx, auditsql.New(e.db), e.verifier, nil)
 	must(t, err)
 	if !vr.OK || vr.Size != e.log.Size() {
 		t.Fatalf("audit.Verify after shredding: %+v", vr)

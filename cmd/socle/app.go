@@ -28,6 +28,7 @@ import (
 	"socle/register"
 	"socle/rome"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/sqlstore"
 )
 
@@ -37,6 +38,7 @@ type app struct {
 	store    *sqlstore.DB
 	policy   *policy.Engine
 	audit    *audit.Log
+	auditSQL auditsql.Storage // where audit keeps its entries, and their search index
 	gate     *gate.Gate
 	parcours *gate.Parcours
 	register *register.Service
@@ -117,7 +119,8 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		gatePolicy = sharedPolicy{a.policy, a.cluster}
 		registerEngine = sharedRegister{a.policy, a.cluster}
 	}
-	if a.audit, err = audit.Open(ctx, a.metrics.AuditStorage(db.AuditLog()), a.keys.auditSigner, auditOpts); err != nil {
+	a.auditSQL = auditsql.New(db)
+	if a.audit, err = audit.Open(ctx, a.metrics.AuditStorage(a.auditSQL), a.keys.auditSigner, auditOpts); err != nil {
 		a.closeCluster()
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)

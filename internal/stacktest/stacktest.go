@@ -11,6 +11,7 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -69,7 +70,7 @@ func Over(tb testing.TB, db *sqlstore.DB, opts Options) *Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	log, err := audit.Open(context.Background(), db.AuditLog(), signer, opts.Audit)
+	log, err := audit.Open(context.Background(), auditsql.New(db), signer, opts.Audit)
 	if err != nil {
 		tb.Fatal(err)
 	}
