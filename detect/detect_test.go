@@ -73,8 +73,10 @@ func TestEveryScenarioDetected(t *testing.T) {
 			t.Errorf("%s: no incident planted", s)
 			continue
 		}
-		if ls.Detected != ls.Incidents {
-			t.Errorf("%s: %d of %d incidents detected", s, ls.Detected, ls.Incidents)
+		// Her relative's file in her own portfolio is a review item by
+		// design (tier): the other scenarios must raise an alert.
+		if found := ls.Detected + ls.ReviewOnly; ls.Detected != ls.Incidents && (s != Family || found != ls.Incidents) {
+			t.Errorf("%s: %d of %d incidents raised an alert, %d more a review item", s, ls.Detected, ls.Incidents, ls.ReviewOnly)
 		}
 	}
 	if o := rep.Overall; o.Precision < 0.85 || o.Recall < 0.95 {
@@ -139,8 +141,8 @@ func TestLegitimateWorkNotFlagged(t *testing.T) {
 		t.Fatalf("the confounders were not simulated: %d tasks, %d covers, %d job-datings", tasks, covers, len(w.jobDatings))
 	}
 	for _, a := range alerts {
-		if misusers[a.Principal] {
-			continue
+		if misusers[a.Principal] || a.Review {
+			continue // review items are not alerts: explained reads, ranked low
 		}
 		p := &w.principals[a.Principal]
 		switch {

@@ -48,7 +48,7 @@ const (
 // thresholds are the person-pattern units (persons × hours) that make an
 // alert: one read of her household's or a declared conflict's file, two of
 // anyone else's (a stray lookup is not an alert).
-var thresholds = [numScenarios]float32{Family: 1, Conflict: 1, Colleague: 2, FormerEmployee: 2, PublicFigure: 2, Neighbour: 2}
+var thresholds = [numScenarios]float32{Family: 1, Conflict: 1, Colleague: 1, FormerEmployee: 1, PublicFigure: 1, Neighbour: 2}
 
 // reasons say in French why an alert was raised (%d reads, %d persons).
 var reasons = [numScenarios]string{
@@ -95,10 +95,14 @@ type Alert struct {
 	Level     string   `json:"level"`
 	Critical  bool     `json:"critical,omitempty"`
 	Explained bool     `json:"explained,omitempty"` // a relationship explains some of the reads: ranked lower
-	Reads     int      `json:"reads"`
-	Persons   int      `json:"persons"`
-	Reason    string   `json:"reason"`
-	Evidence  []uint64 `json:"evidence"` // event ids
+	// Review marks a review item rather than an alert: a sensitive-person
+	// read that a relationship explains (see tier). Filed ranked low, not
+	// counted among the alerts by the evaluation.
+	Review   bool     `json:"review,omitempty"`
+	Reads    int      `json:"reads"`
+	Persons  int      `json:"persons"`
+	Reason   string   `json:"reason"`
+	Evidence []uint64 `json:"evidence"` // event ids
 }
 
 // hit is a read kept for a rule: an unexplained one, or a person-pattern
@@ -142,6 +146,7 @@ type pstate struct {
 	Recent    []hit    // unexplained reads of the six previous days
 	Retro     []uint32 // persons explained later today
 	Sens      []hit    // person-pattern reads of the last 30 days not yet alerted
+	Reviewed  []hit    // review items of the last 30 days, one per person and rule
 	Alerted   [numScenarios]int32
 	Own       activity // her activity on earlier days, per hour of the week kind
 	PastHours ring     // distinct persons per active hour
@@ -196,6 +201,7 @@ type Stats struct {
 	Retroactive int64 `json:"retroactive"`
 	Unexplained int64 `json:"unexplained"` // left to the rules
 	Alerts      int64 `json:"alerts"`
+	Reviews     int64 `json:"reviews"` // review items (see Alert.Review)
 	Suppressed  int64 `json:"suppressed"`
 }
 
@@ -367,7 +373,9 @@ func (d *Detector) Observe(ev *Event) []Alert {
 	if !d.cfg.RulesOnly && allowed {
 		tasks = d.dir.Tasks(ev.Principal)
 	}
-	list := ev.Action.list() && ev.Persons() > 1
+	// A list (search results, an export, matching results), even of one
+	// person, discloses cards, not files: opening a file is a read.
+	list := ev.Action.list()
 	for i := range ev.Persons() {
 		person := ev.person(i)
 		if allowed {
@@ -383,11 +391,14 @@ func (d *Detector) Observe(ev *Event) []Alert {
 		expl := ExplNone
 		if !d.cfg.RulesOnly {
 			expl = ev.Explanation
-			if ev.Flags&FlagCall != 0 {
-				expl = max(expl, ExplFollowup)
-			}
 			if !expl.personal() {
 				expl = max(expl, d.dir.Relation(ev.Principal, person, ev.Time))
+			}
+			// A call reference is a contact with the person at that
+			// moment, as the live directory's declared call is: the
+			// principal's own relationship, like an appointment.
+			if ev.Flags&FlagCall != 0 && !expl.personal() {
+				expl = ExplAppointment
 			}
 		}
 		switch {
@@ -593,22 +604,16 @@ func (d *Detector) judge(p pending, out []Alert) []Alert {
 		st.OffIDs = st.OffIDs[:0]
 		return append(out, a)
 	}
-	// Person patterns: one unit per person and hour. Her household and
-	// her declared conflicts count whatever explains the read; colleagues,
-	// former colleagues and protected persons unless she herself is in a
-	// relationship with the person (her organisation's follow-up does not
-	// make a colleague's file her business); neighbours only unexplained.
-	units := float32(1)
-	switch {
-	case d.cfg.RulesOnly, h.Rule == Family || h.Rule == Conflict:
-	case h.Expl.personal():
-		units = 0
-	case h.Rule == Neighbour && h.Expl.explains():
-		units = 0
+	// Person patterns, by what explains the read (see tier).
+	h.Units = 1
+	switch tier(h.Rule, h.Expl, d.cfg.RulesOnly) {
+	case tierNone:
+		return out
+	case tierReview:
+		return d.review(p.Principal, st, info, h, day, out)
 	}
-	h.Units = units
-	if units == 0 || int64(st.Alerted[h.Rule]) == day {
-		return out // nothing to add, or the rule already alerted today
+	if int64(st.Alerted[h.Rule]) == day {
+		return out // the rule already alerted today
 	}
 	// One unit per person and hour: reloading a page is not a new read.
 	for _, o := range st.Sens {
@@ -632,12 +637,77 @@ func (d *Detector) judge(p pending, out []Alert) []Alert {
 			explained = explained || o.Expl.explains()
 		}
 	}
-	if total < thresholds[h.Rule] || int64(st.Alerted[h.Rule]) == day || d.suppressed(p.Principal, h.Rule, h.Time) {
+	if total < thresholds[h.Rule] || d.suppressed(p.Principal, h.Rule, h.Time) {
 		return out
 	}
 	st.Alerted[h.Rule] = int32(day)
 	st.Sens = slices.DeleteFunc(st.Sens, func(o hit) bool { return o.Rule == h.Rule })
 	return append(out, d.alert(h.Rule, p.Principal, info, day, h.Time, float64(total)/float64(thresholds[h.Rule]), explained, reads, persons.len(), ids))
+}
+
+// Tiers of a person-pattern read: what its explanation says of it.
+const (
+	tierNone   = iota // her own work: nothing to file
+	tierReview        // a review item, filed ranked low, not counted as an alert
+	tierAlert         // an alert, filed for review with a deadline
+)
+
+// tier decides what a person-pattern read is worth, by the most specific
+// explanation of the access (référent > delegation > portfolio >
+// organisation follow-up > appointment or call > … > territory):
+//   - a declared conflict is an alert whatever explains it: she declared
+//     that she must not read that file;
+//   - an unexplained read (territory, an exact-identifier lookup, nothing)
+//     of a sensitive person is an alert: no relationship makes it her
+//     business;
+//   - her household's file, however explained, is a review item: the
+//     relationship may be real, but she should not be the one handling it
+//     (the review asks for a declared conflict or a reassignment);
+//   - a colleague's, a former colleague's, a protected person's or a
+//     neighbour's file explained only by her organisation (a follow-up by
+//     someone else, an orientation, a proposal) is a review item: the
+//     organisation's relationship is real, hers is not shown;
+//   - the same explained by her own relationship (référent, delegation,
+//     portfolio, an appointment or a call with the person) is her work, and
+//     so is an explained read of a neighbour (living in the same street is
+//     not sensitive in itself: only curiosity without a reason is).
+//
+// The pilot (rules-only) alerts on every read.
+func tier(rule Scenario, expl Explanation, rulesOnly bool) int {
+	switch {
+	case rulesOnly, rule == Conflict, !expl.explains():
+		return tierAlert
+	case rule == Family:
+		return tierReview
+	case expl.personal(), rule == Neighbour:
+		return tierNone
+	}
+	return tierReview
+}
+
+// review files a review item for a person-pattern read that a
+// relationship explains: once per principal, person and rule over
+// keepDays (the same relationship read every day is one item, carried
+// across days).
+func (d *Detector) review(principal uint32, st *pstate, info PrincipalInfo, h hit, day int64, out []Alert) []Alert {
+	st.Reviewed = slices.DeleteFunc(st.Reviewed, func(o hit) bool { return o.Time < h.Time-keepDays*86400 })
+	for _, o := range st.Reviewed {
+		if o.Person == h.Person && o.Rule == h.Rule {
+			return out
+		}
+	}
+	if d.suppressed(principal, h.Rule, h.Time) {
+		return out
+	}
+	st.Reviewed = append(st.Reviewed, h)
+	a := d.alert(h.Rule, principal, info, day, h.Time, 1, true, 1, 1, []uint64{h.ID})
+	a.Review = true
+	a.Level = LevelLow.String()
+	a.Critical = false
+	a.Score = round(a.Score/2, 4)
+	d.stats.Alerts--
+	d.stats.Reviews++
+	return append(out, a)
 }
 
 func hitIDs(hs []hit) []uint64 {

@@ -339,3 +339,74 @@ func (m *MemDirectory) Conflict(principal, person uint32) bool {
 
 // Tasks implements Directory.
 func (m *MemDirectory) Tasks(principal uint32) []*Task { return m.tasks[principal] }
+
+// Spans are the dated facts of a MemDirectory, by interned id, for a
+// replay that loads them elsewhere (the live directory): covers of a
+// colleague's portfolio, check-ins and events of organisations (windows
+// margins included), declared conflicts, bulk tasks.
+type Spans struct {
+	Delegations []SpanOf // Principal covers Of
+	Visits      []SpanOf // Org welcomed Person
+	Conflicts   [][2]uint32
+	Tasks       []*Task
+}
+
+// SpanOf is one dated fact of Spans.
+type SpanOf struct {
+	Principal, Of, Org, Person uint32
+	From, To                   int64 // Unix seconds; To 0 is open
+}
+
+// Spans returns the dated facts of the directory.
+func (m *MemDirectory) Spans() Spans {
+	var s Spans
+	for p, ds := range m.delegations {
+		for _, d := range ds {
+			s.Delegations = append(s.Delegations, SpanOf{Principal: p, Of: d.Of, From: d.From, To: d.To})
+		}
+	}
+	for k, ws := range m.visits {
+		for _, w := range ws {
+			s.Visits = append(s.Visits, SpanOf{Org: uint32(k >> 32), Person: uint32(k), From: w.From, To: w.To})
+		}
+	}
+	for k := range m.conflicts {
+		s.Conflicts = append(s.Conflicts, [2]uint32{uint32(k >> 32), uint32(k)})
+	}
+	for _, ts := range m.tasks {
+		s.Tasks = append(s.Tasks, ts...)
+	}
+	return s
+}
+
+// Followup returns what the gate knows of a principal's relationship with
+// a person at t from the follow-ups alone: ExplReferent when she is the
+// référent, ExplFollowup when her organisation follows, with the référents
+// of the person (whose cover a declaration may claim).
+func (m *MemDirectory) Followup(principal, person uint32, at int64) (Explanation, []uint32) {
+	org := m.Principal(principal).Org
+	best := ExplNone
+	var referents []uint32
+	for _, f := range m.followups[person] {
+		if !f.contains(at) {
+			continue
+		}
+		if f.Referent != 0 {
+			referents = append(referents, f.Referent)
+		}
+		switch {
+		case f.Referent != 0 && f.Referent == principal:
+			best = ExplReferent
+		case org != 0 && f.Org == org:
+			best = max(best, ExplFollowup)
+		}
+	}
+	return best, referents
+}
+
+// PrincipalCount and PersonCount are the numbers of ids the directory
+// describes.
+func (m *MemDirectory) PrincipalCount() int { return len(m.principals) - 1 }
+
+// PersonCount is the number of persons the directory describes.
+func (m *MemDirectory) PersonCount() int { return len(m.persons) - 1 }

@@ -33,18 +33,37 @@ type Score struct {
 	PrincipalDays int     `json:"principal_days"`
 }
 
-// RuleScore is the precision of one rule.
+// RuleScore is the precision of one rule, and its false alerts per 1,000
+// principal-workdays.
 type RuleScore struct {
-	Alerts    int     `json:"alerts"`
-	TruePos   int     `json:"true_positives"`
-	Precision float64 `json:"precision"`
+	Alerts       int     `json:"alerts"`
+	TruePos      int     `json:"true_positives"`
+	Precision    float64 `json:"precision"`
+	FalsePer1000 float64 `json:"false_alerts_per_1000_principal_days"`
 }
 
-// LabelScore is the recall of one misuse label.
+// ReviewScore scores the review items (Alert.Review: sensitive-person
+// reads that a relationship explains), which the overall score leaves
+// out: how many, how many were misuse, per 1,000 principal-workdays, the
+// incidents that only a review item found, and the recall alerts and
+// review items reach together.
+type ReviewScore struct {
+	Items            int                  `json:"items"`
+	TruePos          int                  `json:"true_positives"`
+	Precision        float64              `json:"precision"`
+	Per1000          float64              `json:"items_per_1000_principal_days"`
+	OnlyDetected     int                  `json:"incidents_found_only_by_review"`
+	RecallWithReview float64              `json:"recall_with_review"`
+	Rules            map[string]RuleScore `json:"rules"`
+}
+
+// LabelScore is the recall of one misuse label: the incidents an alert
+// found, and those only a review item found (not counted in the recall).
 type LabelScore struct {
-	Incidents int     `json:"incidents"`
-	Detected  int     `json:"detected"`
-	Recall    float64 `json:"recall"`
+	Incidents  int     `json:"incidents"`
+	Detected   int     `json:"detected"`
+	Recall     float64 `json:"recall"`
+	ReviewOnly int     `json:"found_only_by_review"`
 }
 
 // Report scores one detector: overall, per rule, per misuse label.
@@ -52,6 +71,7 @@ type Report struct {
 	Overall Score                 `json:"overall"`
 	Rules   map[string]RuleScore  `json:"rules"`
 	Labels  map[string]LabelScore `json:"labels"`
+	Review  ReviewScore           `json:"review"`
 }
 
 // Truth is the ground truth of a stream: the incident of every event
@@ -65,27 +85,59 @@ type Truth struct {
 // ScoreAlerts scores alerts against the truth; principalDays is the number
 // of (principal, day) pairs with at least one access.
 func ScoreAlerts(alerts []Alert, truth *Truth, principalDays int) Report {
-	rep := Report{Rules: map[string]RuleScore{}, Labels: map[string]LabelScore{}}
+	rep := Report{Rules: map[string]RuleScore{}, Labels: map[string]LabelScore{}, Review: ReviewScore{Rules: map[string]RuleScore{}}}
 	detected := make([]bool, len(truth.Labels)+1)
-	o := &rep.Overall
+	reviewed := make([]bool, len(truth.Labels)+1)
+	o, rv := &rep.Overall, &rep.Review
 	for _, a := range alerts {
 		misuse := 0
 		for _, id := range a.Evidence {
 			if id >= 1 && int(id) <= len(truth.Events) {
 				if inc := truth.Events[id-1]; inc != 0 {
 					misuse++
-					detected[inc] = true
+					if a.Review {
+						reviewed[inc] = true
+					} else {
+						detected[inc] = true
+					}
 				}
 			}
 		}
-		rs := rep.Rules[a.RuleName]
-		rs.Alerts++
-		o.Alerts++
-		if 2*misuse > len(a.Evidence) {
-			rs.TruePos++
-			o.TruePos++
+		tp := 2*misuse > len(a.Evidence)
+		rules := rep.Rules
+		if a.Review {
+			rules = rv.Rules
+			rv.Items++
+			if tp {
+				rv.TruePos++
+			}
+		} else {
+			o.Alerts++
+			if tp {
+				o.TruePos++
+			}
 		}
-		rep.Rules[a.RuleName] = rs
+		rs := rules[a.RuleName]
+		rs.Alerts++
+		if tp {
+			rs.TruePos++
+		}
+		rules[a.RuleName] = rs
+	}
+	// Incidents that planted nothing (label "") are left out here as
+	// scoreTruth leaves them out of the recall.
+	found, planted := 0, 0
+	for i := range detected {
+		if i == 0 || truth.Labels[i-1] == "" {
+			continue
+		}
+		planted++
+		if detected[i] || reviewed[i] {
+			found++
+			if !detected[i] {
+				rv.OnlyDetected++
+			}
+		}
 	}
 	for i, label := range truth.Labels {
 		ls := rep.Labels[label]
@@ -94,14 +146,30 @@ func ScoreAlerts(alerts []Alert, truth *Truth, principalDays int) Report {
 		if detected[i+1] {
 			ls.Detected++
 			o.Detected++
+		} else if reviewed[i+1] {
+			ls.ReviewOnly++
 		}
 		rep.Labels[label] = ls
 	}
-	for k, rs := range rep.Rules {
-		if rs.Alerts > 0 {
-			rs.Precision = round(float64(rs.TruePos)/float64(rs.Alerts), 4)
+	for _, rules := range []map[string]RuleScore{rep.Rules, rv.Rules} {
+		for k, rs := range rules {
+			if rs.Alerts > 0 {
+				rs.Precision = round(float64(rs.TruePos)/float64(rs.Alerts), 4)
+			}
+			if principalDays > 0 {
+				rs.FalsePer1000 = round(float64(rs.Alerts-rs.TruePos)*1000/float64(principalDays), 3)
+			}
+			rules[k] = rs
 		}
-		rep.Rules[k] = rs
+	}
+	if rv.Items > 0 {
+		rv.Precision = round(float64(rv.TruePos)/float64(rv.Items), 4)
+	}
+	if principalDays > 0 {
+		rv.Per1000 = round(float64(rv.Items)*1000/float64(principalDays), 3)
+	}
+	if planted > 0 {
+		rv.RecallWithReview = round(float64(found)/float64(planted), 4)
 	}
 	for k, ls := range rep.Labels {
 		if ls.Incidents > 0 {
@@ -162,7 +230,11 @@ type Result struct {
 	PeakMemMiB   float64 `json:"peak_mem_mib"`   // peak resident set (VmHWM), or the runtime's Sys where unavailable
 	Detector     Report  `json:"detector"`
 	RulesOnly    Report  `json:"rules_only"`
-	Stats        Stats   `json:"stats"`
+	// Live scores the same file replayed through the live path (the
+	// directory loaded as the store's, the events as the gate records
+	// them): `detect eval --events FILE --live`.
+	Live  *Report `json:"live,omitempty"`
+	Stats Stats   `json:"stats"`
 }
 
 // JSON returns the result as one line.

@@ -10,7 +10,8 @@ import (
 
 // directoryLines is a small network: two advisers of org_1 (one of whom
 // lives with per_rel, who has another surname, and follows per_fig), a
-// phone platform, a former staff member, a protected person.
+// phone platform, a former staff member, a protected person, a neighbour
+// of agt_1.
 const directoryLines = `{"type":"principal","id":"agt_1","org":"org_1","org_kind":"mission_locale","role":"adviser","territory":"69","identity":"h:agt1","household":"h:home1","address":"h:addr1","street":"h:street1"}
 {"type":"principal","id":"agt_2","org":"org_1","org_kind":"mission_locale","role":"adviser","territory":"69","identity":"h:agt2","household":"h:home2","address":"h:addr2","street":"h:street2"}
 {"type":"principal","id":"agt_old","org":"org_1","org_kind":"mission_locale","role":"adviser","territory":"69","identity":"h:old","end":"2025-12-31"}
@@ -20,6 +21,7 @@ const directoryLines = `{"type":"principal","id":"agt_1","org":"org_1","org_kind
 {"type":"person","id":"per_rel","territory":"69","household":"h:home1","address":"h:addr1"}
 {"type":"person","id":"per_fig","territory":"69","protected":"elected"}
 {"type":"person","id":"per_far","territory":"13"}
+{"type":"person","id":"per_nb","territory":"69","household":"h:home9","address":"h:addr9","street":"h:street1"}
 {"type":"followup","org":"org_1","person":"per_fig","referent":"agt_2","from":"2025-03-02"}
 `
 
@@ -50,22 +52,31 @@ func TestPersonPatterns(t *testing.T) {
 		lines     string
 		want      string // the rule alerted, "" for none
 		explained bool
+		review    bool // a review item, not an alert
 	}{
-		{"a relative with another surname, read once", access("e1", "10:00", "agt_1", "read", "territory", "per_rel"), "family", false},
-		{"a relative in her own portfolio is still a review item", access("e1", "10:00", "agt_1", "read", "referent", "per_rel"), "family", true},
+		{"a relative with another surname, read once", access("e1", "10:00", "agt_1", "read", "territory", "per_rel"), "family", false, false},
+		{"a relative in her own portfolio is still a review item", access("e1", "10:00", "agt_1", "read", "referent", "per_rel"), "family", true, true},
+		{"a relative read every day is one review item",
+			access("e1", "10:00", "agt_1", "read", "referent", "per_rel") + strings.Replace(access("e2", "10:00", "agt_1", "read", "referent", "per_rel"), "02-03", "02-04", 1), "family", true, true},
 		{"a colleague read in two hours",
-			access("e1", "10:00", "agt_1", "lookup", "lookup", "per_agt2") + access("e2", "14:00", "agt_1", "read", "territory", "per_agt2"), "colleague", false},
-		{"a stray lookup of a colleague is not an alert", access("e1", "10:00", "agt_1", "lookup", "lookup", "per_agt2"), "", false},
+			access("e1", "10:00", "agt_1", "lookup", "lookup", "per_agt2") + access("e2", "14:00", "agt_1", "read", "territory", "per_agt2"), "colleague", false, false},
+		{"a lone unexplained lookup of a colleague is an alert", access("e1", "10:00", "agt_1", "lookup", "lookup", "per_agt2"), "colleague", false, false},
+		{"a colleague read during a call", strings.Replace(access("e1", "10:00", "agt_1", "lookup", "lookup", "per_agt2"), `"allowed":true`, `"allowed":true,"call_ref":"c1"`, 1), "", false, false},
+		{"a neighbour read once is not an alert", access("e1", "10:00", "agt_1", "read", "territory", "per_nb"), "", false, false},
+		{"a neighbour read in two hours",
+			access("e1", "10:00", "agt_1", "read", "territory", "per_nb") + access("e2", "14:00", "agt_1", "read", "territory", "per_nb"), "neighbour", false, false},
+		{"a search finding only a colleague's namesake is not a read of her", access("e1", "10:00", "agt_1", "search", "territory", "per_agt2"), "", false, false},
 		{"a search listing a colleague's namesake is not a read of her",
-			access("e1", "10:00", "agt_1", "search", "territory", "per_x", "per_agt2", "per_y") + access("e2", "14:00", "agt_1", "search", "territory", "per_agt2", "per_z"), "", false},
+			access("e1", "10:00", "agt_1", "search", "territory", "per_x", "per_agt2", "per_y") + access("e2", "14:00", "agt_1", "search", "territory", "per_agt2", "per_z"), "", false, false},
 		{"a former colleague",
-			access("e1", "10:00", "agt_1", "read", "territory", "per_old") + access("e2", "15:00", "agt_1", "read", "territory", "per_old"), "former_employee", false},
-		{"curiosity about a protected person her organisation follows",
-			access("e1", "10:00", "agt_1", "read", "followup", "per_fig") + access("e2", "16:00", "agt_1", "read", "followup", "per_fig"), "public_figure", true},
+			access("e1", "10:00", "agt_1", "read", "territory", "per_old") + access("e2", "15:00", "agt_1", "read", "territory", "per_old"), "former_employee", false, false},
+		{"a protected person her organisation follows is a review item",
+			access("e1", "10:00", "agt_1", "read", "followup", "per_fig") + access("e2", "16:00", "agt_1", "read", "followup", "per_fig"), "public_figure", true, true},
+		{"an unexplained protected person is an alert", access("e1", "10:00", "tel_1", "lookup", "lookup", "per_fig"), "public_figure", false, false},
 		{"the référent of a protected person reads her file",
-			access("e1", "10:00", "agt_2", "read", "followup", "per_fig") + access("e2", "16:00", "agt_2", "read", "followup", "per_fig"), "", false},
+			access("e1", "10:00", "agt_2", "read", "followup", "per_fig") + access("e2", "16:00", "agt_2", "read", "followup", "per_fig"), "", false, false},
 		{"a declared conflict, even explained",
-			`{"type":"conflict","principal":"agt_2","person":"per_rel","declared":"2026-01-10"}` + "\n" + access("e1", "10:00", "agt_2", "read", "followup", "per_rel"), "conflict", true},
+			`{"type":"conflict","principal":"agt_2","person":"per_rel","declared":"2026-01-10"}` + "\n" + access("e1", "10:00", "agt_2", "read", "followup", "per_rel"), "conflict", true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,8 +88,8 @@ func TestPersonPatterns(t *testing.T) {
 				}
 				return
 			}
-			if len(all) != 1 || all[0].RuleName != tt.want || all[0].Explained != tt.explained {
-				t.Fatalf("alerts %+v, want one %s (explained %v)", all, tt.want, tt.explained)
+			if len(all) != 1 || all[0].RuleName != tt.want || all[0].Explained != tt.explained || all[0].Review != tt.review {
+				t.Fatalf("alerts %+v, want one %s (explained %v, review %v)", all, tt.want, tt.explained, tt.review)
 			}
 		})
 	}
@@ -240,17 +251,25 @@ func TestEvalFileScores(t *testing.T) {
 		strings.Replace(access("e1", "10:00", "agt_1", "read", "territory", "per_rel"), `"allowed":true`, `"allowed":true,"label":"family","incident":"i1"`, 1) +
 		access("e2", "10:30", "agt_2", "read", "referent", "per_a") +
 		strings.Replace(access("e3", "11:00", "agt_2", "read", "territory", "per_old"), `"allowed":true`, `"allowed":true,"label":"former_employee","incident":"i2"`, 1) +
-		access("e4", "12:00", "agt_1", "read", "referent", "per_b")
+		access("e4", "12:00", "agt_1", "read", "referent", "per_b") +
+		access("e5", "13:00", "agt_1", "read", "followup", "per_fig") +
+		access("e6", "14:00", "agt_2", "lookup", "lookup", "per_far")
 	res, err := EvalFile(context.Background(), strings.NewReader(lines), time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o := res.Detector.Overall
-	if o.Alerts != 1 || o.TruePos != 1 || o.Incidents != 2 || o.Detected != 1 || o.PrincipalDays != 2 || o.Recall != 0.5 || o.Precision != 1 {
+	if o.Alerts != 2 || o.TruePos != 2 || o.Incidents != 2 || o.Detected != 2 || o.PrincipalDays != 2 || o.Recall != 1 || o.Precision != 1 {
 		t.Fatalf("overall %+v", o)
 	}
-	if res.Detector.Labels["family"].Recall != 1 || res.Detector.Labels["former_employee"].Recall != 0 || res.Detector.Rules["family"].Precision != 1 {
+	if res.Detector.Labels["family"].Recall != 1 || res.Detector.Labels["former_employee"].Recall != 1 || res.Detector.Rules["family"].Precision != 1 {
 		t.Fatalf("per label %+v, per rule %+v", res.Detector.Labels, res.Detector.Rules)
+	}
+	// The protected person her organisation follows is a legitimate
+	// review item: it lowers neither precision nor the false alerts.
+	rv := res.Detector.Review
+	if rv.Items != 1 || rv.TruePos != 0 || rv.Rules["public_figure"].Alerts != 1 || rv.RecallWithReview != 1 || o.FalsePer1000 != 0 {
+		t.Fatalf("review %+v", rv)
 	}
 }
 
@@ -279,8 +298,11 @@ func TestSimulatedFileReplaysLikeTheSimulation(t *testing.T) {
 	if replayed.Events != direct.Events {
 		t.Errorf("%d events replayed, %d simulated", replayed.Events, direct.Events)
 	}
-	if r.Incidents != d.Incidents || r.Recall < d.Recall-0.15 || r.Precision < 0.8 || r.PrincipalDays != d.PrincipalDays {
-		t.Errorf("replayed %+v, simulated %+v", r, d)
+	// The file carries the organisations' follow-ups, which the
+	// simulation's own directory does not give: more person-pattern reads
+	// are explained there, and become review items rather than alerts.
+	if rr := replayed.Detector.Review.RecallWithReview; r.Incidents != d.Incidents || rr < d.Recall-0.15 || r.Recall < d.Recall-0.25 || r.Precision < 0.8 || r.PrincipalDays != d.PrincipalDays {
+		t.Errorf("replayed %+v, simulated %+v\n%+v\n%+v", r, d, replayed.Detector.Labels, direct.Detector.Labels)
 	}
 }
 

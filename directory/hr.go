@@ -213,3 +213,65 @@ func ImportHR(ctx context.Context, s ImportStore, m *Marker, rows []StaffRow, to
 	}
 	return res, nil
 }
+
+// DisableStore is what DisableAgent writes: the account, its sessions and
+// the HR record.
+type DisableStore interface {
+	Agent(ctx context.Context, id string) (*socle.Agent, error)
+	AgentByEmail(ctx context.Context, email string) (*socle.Agent, error)
+	UpdateAgent(ctx context.Context, a *socle.Agent) error
+	DeleteSessionsOf(ctx context.Context, agentID string) error
+	StaffRecords(ctx context.Context) ([]*socle.StaffRecord, error)
+	PutStaffRecord(ctx context.Context, r *socle.StaffRecord) error
+}
+
+// DisableAgent closes the account of a staff member who leaves (found by
+// id or e-mail address) and keeps her last day of employment in her HR
+// record, the other facts of which stay: after end she is former staff,
+// and reading her file is the former-employee pattern, not the colleague
+// one. Her sessions end at once. The change is audited before it is
+// written; an error of the auditor leaves everything untouched.
+func DisableAgent(ctx context.Context, s DisableStore, auditor socle.Auditor, who string, end socle.Date, now time.Time) (*socle.Agent, error) {
+	if end.IsZero() {
+		return nil, socle.Errorf(socle.EINVALID, "the last day of employment (--end) is required")
+	}
+	a, err := s.Agent(ctx, who)
+	if socle.ErrorCode(err) == socle.ENOTFOUND && strings.Contains(who, "@") {
+		a, err = s.AgentByEmail(ctx, who)
+	}
+	if socle.ErrorCode(err) == socle.ENOTFOUND {
+		return nil, socle.Errorf(socle.ENOTFOUND, "no agent has the id or e-mail address %q", who)
+	} else if err != nil {
+		return nil, fmt.Errorf("finding the agent: %w", err)
+	}
+	records, err := s.StaffRecords(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the HR records: %w", err)
+	}
+	rec := &socle.StaffRecord{AgentID: a.ID}
+	for _, r := range records {
+		if r.AgentID == a.ID {
+			rec = r
+		}
+	}
+	if !rec.Start.IsZero() && end.Before(rec.Start) {
+		return nil, socle.Errorf(socle.EINVALID, "the last day of employment %s is before the first one %s", end, rec.Start)
+	}
+	err = auditor.Append(ctx, socle.AuditEvent{Time: now.UTC(), Action: "agent_disabled", OrganisationID: a.OrganisationID,
+		ResourceKind: "agent", ResourceID: a.ID, Allowed: true, Explanation: "Départ de l'agent : dernier jour " + end.String()})
+	if err != nil {
+		return nil, fmt.Errorf("auditing the disabling: %w", err)
+	}
+	rec.End, rec.UpdatedAt = end, now.UTC()
+	if err := s.PutStaffRecord(ctx, rec); err != nil {
+		return nil, fmt.Errorf("keeping the last day of employment: %w", err)
+	}
+	a.Disabled = true
+	if err := s.UpdateAgent(ctx, a); err != nil {
+		return nil, fmt.Errorf("disabling the account: %w", err)
+	}
+	if err := s.DeleteSessionsOf(ctx, a.ID); err != nil {
+		return nil, fmt.Errorf("ending the sessions: %w", err)
+	}
+	return a, nil
+}

@@ -54,10 +54,27 @@ func (p *Pipeline) Tick(now time.Time) []detect.Alert { return p.Detector.Tick(n
 func (p *Pipeline) Flush() []detect.Alert { return p.Detector.Flush() }
 
 // BaselineStore keeps the detector's state.
-type BaselineStore interface {
-	SaveBaselines(ctx context.Context, bs []*socle.Baseline) error
-	Baselines(ctx context.Context) ([]*socle.Baseline, error)
+type BaselineStore = detect.StateStore
+
+// Suppress implements detect.Pipeline.
+func (p *Pipeline) Suppress(principal string, rule detect.Scenario, until time.Time) {
+	p.Detector.Suppress(p.Live.Principals.ID(principal), rule, until)
 }
+
+// Verdict implements detect.Pipeline: the verdict calibrates the scores,
+// and confirmed misuse leaves the principal's baselines.
+func (p *Pipeline) Verdict(principal string, rule detect.Scenario, misuse bool, from, to time.Time) {
+	p.Calibration.Record(rule.String(), misuse)
+	if misuse {
+		p.Detector.Confirm(p.Live.Principals.ID(principal), from, to)
+	}
+}
+
+// PrincipalName implements detect.Pipeline.
+func (p *Pipeline) PrincipalName(id uint32) string { return p.Live.PrincipalName(id) }
+
+// OrgName implements detect.Pipeline.
+func (p *Pipeline) OrgName(id uint32) string { return p.Live.Orgs.Name(id) }
 
 // The detector's whole state and the calibration are kept as rows of the
 // baselines table, under names no principal has.

@@ -77,13 +77,8 @@ func (s *Service) audit(ctx context.Context, actor socle.Actor, action, personID
 
 // checkOfficer lets in privacy officers signed in with a second factor.
 func checkOfficer(actor socle.Actor) error {
-	if err := checkAgent(actor); err != nil {
-		return err
-	}
-	if !slices.Contains(actor.Roles, socle.RoleAuditor) {
-		return socle.Errorf(socle.EFORBIDDEN, "the register of protected persons is kept by the privacy officers (role %s)", socle.RoleAuditor)
-	}
-	return nil
+	_, err := socle.CheckAuditor(actor)
+	return err
 }
 
 // checkAgent lets in agents signed in with a second factor.
@@ -311,6 +306,28 @@ func (h HomeIndex) Marks(p *socle.Person) socle.Marks { return h.Marker.PersonMa
 // SetPersonHome implements gate.Homes.
 func (h HomeIndex) SetPersonHome(ctx context.Context, ph *socle.PersonHome) error {
 	return h.Store.SetPersonHome(ctx, ph)
+}
+
+// Backfill indexes the homes of persons written without the gate (a
+// bulk-loaded demo network, a migration), as the gate does after each
+// write: without it the household and neighbour rules never fire for them.
+// A person without identity or contact has nothing to index.
+func (h HomeIndex) Backfill(ctx context.Context, persons []*socle.Person, from socle.Date) (int, error) {
+	n := 0
+	for _, p := range persons {
+		if p.Identity == nil && p.Contact == nil {
+			continue
+		}
+		ph := &socle.PersonHome{PersonID: p.ID, Marks: h.Marks(p), From: from}
+		if p.Contact != nil {
+			ph.Departement = socle.DepartementOf(p.Contact.CommuneCode)
+		}
+		if err := h.Store.SetPersonHome(ctx, ph); err != nil {
+			return n, fmt.Errorf("indexing the home of a bulk-loaded person: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Names returns the full names of agents by id, for the privacy officers'

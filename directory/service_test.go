@@ -10,7 +10,8 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/directory"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -21,11 +22,7 @@ func (brokenLog) Append(context.Context, socle.AuditEvent) error { return errors
 func newService(t *testing.T) (*directory.Service, *audit.Log, socle.Actor, socle.Actor, *socle.Agent) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	org := storetest.NewOrganisation("Agence", socle.KindEmploymentService, "69")
 	if err := db.CreateOrganisation(ctx, org); err != nil {
 		t.Fatal(err)
@@ -41,7 +38,7 @@ func newService(t *testing.T) (*directory.Service, *audit.Log, socle.Actor, socl
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,5 +136,46 @@ func TestDeclarationsAreCheckedByKind(t *testing.T) {
 	}
 	if err := svc.Withdraw(ctx, adviser, ds[0].ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBackfillIndexesBulkLoadedHomes checks that persons loaded without
+// the gate get their homes indexed: two persons of one address share the
+// household and address marks, and a person with no identity nor contact
+// is left out.
+func TestBackfillIndexesBulkLoadedHomes(t *testing.T) {
+	ctx := context.Background()
+	db, _ := stacktest.Open(t)
+	a, b, bare := storetest.NewPerson(1), storetest.NewPerson(2), storetest.NewPerson(3)
+	b.Identity.FamilyName = "Autrenom"
+	b.Contact.Address, b.Contact.CommuneCode = a.Contact.Address, a.Contact.CommuneCode
+	for _, p := range []*socle.Person{a, b, bare} {
+		p.Health, p.Justice, p.Bank = nil, nil, nil
+	}
+	bare.Identity, bare.Contact = nil, nil
+	if err := db.Load(ctx, &socle.Batch{Persons: []*socle.Person{a, b}}); err != nil {
+		t.Fatal(err)
+	}
+	idx := directory.HomeIndex{Marker: directory.NewMarker([]byte("0123456789abcdef0123456789abcdef")), Store: db}
+	n, err := idx.Backfill(ctx, []*socle.Person{a, b, bare}, socle.DateOf(time.Now()))
+	if err != nil || n != 2 {
+		t.Fatalf("backfilled %d homes (%v), want 2", n, err)
+	}
+	homes := map[string]socle.Marks{}
+	for _, p := range []*socle.Person{a, b, bare} {
+		hs, err := db.PersonHomes(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hs) > 0 {
+			homes[p.ID] = hs[0].Marks
+		}
+	}
+	ma, mb := homes[a.ID], homes[b.ID]
+	if ma.Address == "" || ma.Address != mb.Address || ma.Household != mb.Household || ma.Identity == mb.Identity {
+		t.Fatalf("marks %+v and %+v: want the same home, different identities", ma, mb)
+	}
+	if _, ok := homes[bare.ID]; ok {
+		t.Fatal("a person without identity nor contact got a home")
 	}
 }

@@ -16,10 +16,11 @@ import (
 
 	"socle"
 	"socle/audit"
-	"socle/gate"
+	"socle/http/api"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/policy"
-	"socle/store/sqlite"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -35,28 +36,11 @@ type auditEnv struct {
 func newAuditEnv(t *testing.T) *auditEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetSealer(storetest.Keyring(t))
-	signer, vkey, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A checkpoint after every write, so that proofs cover every entry.
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{CheckpointEvery: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := gate.New(db, engine, log, engine)
-	g.SetAuditSearch(db)
+	s := stacktest.New(t, stacktest.Options{Audit: audit.Options{CheckpointEvery: 1}})
+	db, log := s.DB, s.Log
+	vkey := s.VerifierKey
+	g := s.Gate
+	g.SetAuditSearch(auditsql.New(db))
 	g.PersonRef = func(id string) string { return audit.PersonRef([]byte("test key"), id) }
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
@@ -151,7 +135,10 @@ func TestAuditEntriesAPI(t *testing.T) {
 			if tt.status != http.StatusOK {
 				return
 			}
-			var p auditEntriesPage
+			var p struct {
+				Items      []socle.AuditHit `json:"items"`
+				NextBefore uint64           `json:"next_before"`
+			}
 			must(t, json.Unmarshal([]byte(body), &p))
 			if len(p.Items) != tt.hits {
 				t.Fatalf("%d entries, want %d: %s", len(p.Items), tt.hits, body)
@@ -182,7 +169,7 @@ func TestAuditProofs(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("inclusion proof of %d: %d %s", index, resp.StatusCode, body)
 		}
-		var p proofResponse
+		var p api.Proof
 		must(t, json.Unmarshal([]byte(body), &p))
 		if err := proof.VerifyInclusion(rfc6962.DefaultHasher, index, p.TreeSize, p.LeafHash, p.Hashes, cp2.Root); err != nil || p.TreeSize != cp2.Size {
 			t.Errorf("inclusion proof of %d in %d does not verify: %v", index, p.TreeSize, err)
@@ -192,7 +179,7 @@ func TestAuditProofs(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("consistency proof: %d %s", resp.StatusCode, body)
 	}
-	var p proofResponse
+	var p api.Proof
 	must(t, json.Unmarshal([]byte(body), &p))
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, cp1.Size, cp2.Size, p.Hashes, cp1.Root, cp2.Root); err != nil {
 		t.Errorf("consistency proof does not verify: %v", err)

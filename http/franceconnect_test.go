@@ -12,13 +12,10 @@ import (
 	"testing"
 
 	"socle"
-	"socle/audit"
-	"socle/gate"
 	"socle/identity"
 	"socle/internal/oidctest"
-	"socle/policy"
+	"socle/internal/stacktest"
 	"socle/space"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -28,24 +25,8 @@ import (
 // session.
 func TestFranceConnectPages(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	signer, _, err := audit.GenerateKey("socle.test/audit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, st.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(st, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	stack := stacktest.New(t, stacktest.Options{Unsealed: true})
+	st, log := stack.DB, stack.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ref := func(id string) string { return "ref-" + id }
 	svc, err := space.New(st, log, &recordingMailer{}, logger, space.Config{BaseURL: "http://socle.test", Key: []byte("a form key of 32 bytes, at least"), PersonRef: ref})
@@ -67,7 +48,7 @@ func TestFranceConnectPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := gate.New(st, engine, log, engine)
+	g := stack.Gate
 	g.PersonRef = ref
 	ids, err := identity.New(st, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {

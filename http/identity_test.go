@@ -16,8 +16,10 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"socle"
+	"socle/http/httpx"
+	"socle/http/web"
 	"socle/identity"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
 )
 
 type memAudit struct {
@@ -48,11 +50,7 @@ const testPassword = "correct cheval agrafe batterie"
 func newIdentityEnv(t *testing.T) *identityEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mail := &recordingMailer{}
 	svc, err := identity.New(st, &memAudit{}, mail, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
@@ -77,13 +75,18 @@ func newIdentityEnv(t *testing.T) *identityEnv {
 	}
 	e.agent = mk("camille@ml-lyon.fr", socle.RoleAdviser)
 	e.admin = mk("admin@ml-lyon.fr", socle.RoleOrgAdmin)
-	s := &Server{dir: st, auth: svc, logger: logger, cfg: Config{MaxBodyBytes: 1 << 20}, pages: loadPages(), mux: http.NewServeMux()}
-	identityRoutes(s, svc)
-	s.handle("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := ActorFrom(r.Context())
+	// The pages alone, with a home page that tells the session's strength.
+	mux := http.NewServeMux()
+	web.New("", web.Services{Directory: st, Identity: svc}).Routes(func(pattern string, h http.Handler) {
+		if pattern != "GET /{$}" {
+			mux.Handle(pattern, h)
+		}
+	})
+	mux.Handle("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := httpx.ActorFrom(r.Context())
 		io.WriteString(w, "strength="+string(rune('0'+a.Strength)))
 	}))
-	e.srv = httptest.NewServer(s.authenticate(s.mux))
+	e.srv = httptest.NewServer(httpx.Authenticate(svc, mux))
 	t.Cleanup(e.srv.Close)
 	return e
 }

@@ -19,9 +19,9 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/register"
-	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
@@ -58,38 +58,20 @@ var sensitiveValues = map[socle.Category][]string{
 func newNetworkEnv(t *testing.T) *networkEnv {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetSealer(storetest.Keyring(t))
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := stacktest.New(t, stacktest.Options{})
+	db, log, engine := s.DB, s.Log, s.Policy
 	reg, err := register.Open(ctx, db, engine, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := gate.New(db, engine, log, engine)
+	g := s.Gate
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{},
-		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc, dir: dir}
+		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc, dir: s.Dir}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg}))
 	t.Cleanup(e.srv.Close)
 

@@ -1,13 +1,13 @@
-// Package http serves Socle's versioned JSON API under /api/v1/ and its
-// server-rendered French web UI. Handlers reach personal data only through
-// the gate; the Directory they also hold carries no personal data.
+// Package http composes Socle's HTTP server: the versioned JSON API
+// (http/api) and the French pages (http/web) on one mux, behind the
+// middleware of http/httpx. Handlers reach personal data only through the
+// gate; the Directory they also hold carries no personal data.
 package http
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"socle"
 	"socle/audit"
@@ -15,31 +15,21 @@ import (
 	"socle/directory"
 	"socle/employer"
 	"socle/gate"
+	"socle/http/api"
+	"socle/http/httpx"
+	"socle/http/web"
 	"socle/identity"
-	"socle/matching"
 	"socle/oauth"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
 )
 
-// Directory is the non-personal data the server shows without the gate:
-// reference geography, organisations of the network and open offers.
-type Directory interface {
-	Departements(ctx context.Context) ([]socle.Departement, error)
-	Commune(ctx context.Context, code string) (*socle.Commune, error)
-	Communes(ctx context.Context, dep string, limit int) ([]socle.Commune, error)
-	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
-	Organisations(ctx context.Context, f socle.OrganisationFilter) ([]*socle.Organisation, error)
-	Offers(ctx context.Context, f socle.OfferFilter) ([]*socle.Offer, error)
-	Ping(ctx context.Context) error
-}
+// Directory is the non-personal data the server shows without the gate.
+type Directory = httpx.Directory
 
-// Authenticator establishes who makes a request: an agent's session, a
-// partner's bearer token, a person's space. It returns the zero Actor for
-// an anonymous request and an error only for a credential that is wrong.
-type Authenticator interface {
-	Authenticate(r *http.Request) (socle.Actor, error)
-}
+// Authenticator establishes who makes a request (httpx.Authenticator).
+type Authenticator = httpx.Authenticator
 
 // Anonymous authenticates nobody: every request is anonymous.
 type Anonymous struct{}
@@ -58,11 +48,8 @@ type Config struct {
 	Metrics RequestObserver
 }
 
-// RequestObserver observes each request served: the route pattern that
-// matched ("" when none did), the status and the time taken.
-type RequestObserver interface {
-	ObserveRequest(route string, status int, d time.Duration)
-}
+// RequestObserver observes each request served (httpx.RequestObserver).
+type RequestObserver = httpx.RequestObserver
 
 // Services are what the server serves. Gate and Directory are required;
 // the others switch their routes on when set.
@@ -83,9 +70,9 @@ type Services struct {
 	Space *space.Service
 	// FranceConnect signs persons in to their space; off when nil.
 	FranceConnect *space.FranceConnect
-	// Matching is the index of the mise en relation; its routes answer
-	// 503 when nil.
-	Matching *matching.Index
+	// ROME is the job referential the offer forms check titles against;
+	// nil checks none.
+	ROME *rome.Referential
 	// Audit serves the audit log's checkpoints, proofs and verifier key.
 	Audit *audit.Log
 	// AuditVerifierKey is the published key that checks the checkpoints.
@@ -121,34 +108,8 @@ func (f firstOf) Authenticate(r *http.Request) (socle.Actor, error) {
 	return socle.Actor{}, nil
 }
 
-// Server is Socle's HTTP handler with its dependencies.
-type Server struct {
-	gate      *gate.Gate
-	parcours  *gate.Parcours
-	dir       Directory
-	identity  *identity.Service
-	oauth     *oauth.Service
-	sso       *oauth.SSO
-	auth      Authenticator
-	register  *register.Service
-	space     *space.Service
-	fc        *space.FranceConnect
-	employer  *employer.Service
-	matching  *matching.Index
-	audit     *audit.Log
-	auditKey  string
-	cases     *cases.Service
-	detection *directory.Service
-	ready     func(ctx context.Context) error
-	logger    *slog.Logger
-	cfg       Config
-	pages     *pages
-	mux       *http.ServeMux
-	// patterns lists the registered routes.
-	patterns []string
-}
-
-// NewServer returns the HTTP handler of Socle.
+// NewServer returns the HTTP handler of Socle: the API's and the pages'
+// routes on one mux, behind the middleware chain.
 func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
@@ -156,26 +117,30 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	if svc.Auth == nil {
 		svc.Auth = Anonymous{}
 	}
-	s := &Server{gate: svc.Gate, dir: svc.Directory, identity: svc.Identity, oauth: svc.OAuth, sso: svc.SSO, auth: svc.Auth, logger: logger, cfg: cfg, pages: loadPages(), mux: http.NewServeMux()}
-	s.register = svc.Register
-	s.space = svc.Space
-	s.fc = svc.FranceConnect
-	s.matching = svc.Matching
-	s.audit, s.auditKey = svc.Audit, svc.AuditVerifierKey
-	s.parcours = svc.Parcours
-	s.cases = svc.Cases
-	s.detection = svc.Detection
-	s.employer = svc.Employer
-	s.ready = svc.Ready
-	s.routes()
-	var h http.Handler = capturePattern(s.mux)
-	h = s.guardAPIWrites(h)
-	h = s.authenticate(h)
-	h = s.rejectInvalidText(h)
-	h = s.limitBody(h)
-	h = securityHeaders(cfg.TLS, h)
-	h = s.recoverPanics(h)
-	h = s.logRequests(h)
-	h = withRequestID(h)
+	mux := http.NewServeMux()
+	api.Routes(mux.Handle, api.Services{
+		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours,
+		Audit: svc.Audit, AuditVerifierKey: svc.AuditVerifierKey, Cases: svc.Cases, Detection: svc.Detection,
+		Register: svc.Register, Identity: svc.Identity, OAuth: svc.OAuth, Ready: svc.Ready,
+	})
+	pages := web.New(cfg.Version, web.Services{
+		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours, Identity: svc.Identity, SSO: svc.SSO,
+		Register: svc.Register, Space: svc.Space, FranceConnect: svc.FranceConnect, Employer: svc.Employer, ROME: svc.ROME,
+		Audit: svc.Audit, Cases: svc.Cases, Detection: svc.Detection,
+	})
+	pages.Routes(mux.Handle)
+	var sessionCSRF func(*http.Request) bool
+	if id := svc.Identity; id != nil {
+		sessionCSRF = func(r *http.Request) bool { return id.VerifyCSRF(r) == nil }
+	}
+	var h http.Handler = httpx.CapturePattern(mux)
+	h = httpx.GuardAPIWrites(cfg.TLS, sessionCSRF, h)
+	h = httpx.Authenticate(svc.Auth, h)
+	h = httpx.RejectInvalidText(pages.Error, h)
+	h = httpx.LimitBody(cfg.MaxBodyBytes, h)
+	h = httpx.SecurityHeaders(cfg.TLS, h)
+	h = httpx.RecoverPanics(logger, h)
+	h = httpx.LogRequests(logger, cfg.Metrics, h)
+	h = httpx.WithRequestID(h)
 	return h
 }

@@ -185,6 +185,10 @@ func TestDecide(t *testing.T) {
 			if dec.BreakGlass != tt.glass {
 				t.Errorf("BreakGlass = %v, want %v", dec.BreakGlass, tt.glass)
 			}
+			// What the gate acts on is typed; the facts only say it.
+			if says := slices.ContainsFunc(dec.Facts, func(f socle.Fact) bool { return f.Kind == policy.FactReferent }); dec.Referent != says {
+				t.Errorf("Referent = %v, but the facts say %v", dec.Referent, says)
+			}
 			i := slices.IndexFunc(dec.Facts, func(f socle.Fact) bool { return f.Kind == tt.fact })
 			if i < 0 {
 				t.Fatalf("no %q fact in %+v", tt.fact, dec.Facts)
@@ -357,8 +361,11 @@ func TestScope(t *testing.T) {
 	if err != nil || !dec.Allow {
 		t.Fatalf("decision %+v, err %v", dec, err)
 	}
-	if got := policy.Scope(dec); !slices.Equal(got, []socle.Population{socle.PopulationTerritory}) {
-		t.Errorf("Scope = %v, want [territoire]", got)
+	if got := dec.Populations; !slices.Equal(got, []socle.Population{socle.PopulationTerritory}) {
+		t.Errorf("Populations = %v, want [territoire]", got)
+	}
+	if got := dec.Situations; !slices.Equal(got, []socle.Situation{socle.SituationRSA}) {
+		t.Errorf("Situations = %v, want [rsa]: the territory agreement covers RSA beneficiaries only", got)
 	}
 }
 

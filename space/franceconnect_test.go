@@ -17,6 +17,7 @@ import (
 	"socle/identity"
 	"socle/internal/oidctest"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/storetest"
 )
@@ -57,7 +58,7 @@ func TestFranceConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	al, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	al, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

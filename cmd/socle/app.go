@@ -22,12 +22,13 @@ import (
 	"socle/gate"
 	sochttp "socle/http"
 	"socle/identity"
-	"socle/matching"
 	"socle/metrics"
 	"socle/oauth"
 	"socle/policy"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/sqlstore"
 )
 
@@ -37,6 +38,7 @@ type app struct {
 	store    *sqlstore.DB
 	policy   *policy.Engine
 	audit    *audit.Log
+	auditSQL auditsql.Storage // where audit keeps its entries, and their search index
 	gate     *gate.Gate
 	parcours *gate.Parcours
 	register *register.Service
@@ -49,7 +51,7 @@ type app struct {
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
 	keys     keys
-	matching *matching.Index    // the mise en relation index, loaded by startMatching
+	rome     *rome.Referential  // the job referential of the offer forms, loaded by startMatching
 	cases    *cases.Service     // misuse cases and bulk tasks (detect_live.go)
 	dir      *directory.Service // register of protected persons, declarations (detect_live.go)
 	cluster  *cluster           // nil unless serving beside other servers (cluster.go)
@@ -120,12 +122,17 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		gatePolicy = sharedPolicy{a.policy, a.cluster}
 		registerEngine = sharedRegister{a.policy, a.cluster}
 	}
-	if a.audit, err = audit.Open(ctx, a.metrics.AuditStorage(db.AuditLog()), a.keys.auditSigner, auditOpts); err != nil {
+	a.auditSQL = auditsql.New(db)
+	if a.audit, err = audit.Open(ctx, a.metrics.AuditStorage(a.auditSQL), a.keys.auditSigner, auditOpts); err != nil {
 		a.closeCluster()
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	a.gate = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy)
+	if a.gate, err = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy); err != nil {
+		a.closeCluster()
+		db.Close()
+		return nil, fmt.Errorf("gate: %w", err)
+	}
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
 	a.wireDetection()
 	a.gate.Throttle.Observe = a.metrics.ObserveThrottle
@@ -185,7 +192,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
 	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space, FranceConnect: a.fc,
-		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases, Detection: a.dir}
+		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), ROME: a.rome, Employer: a.employer, Cases: a.cases, Detection: a.dir}
 }
 
 // Close stops what reads or writes the store, in order: the live detector

@@ -95,7 +95,7 @@ func runBenchPolicy(ctx context.Context, args []string, getenv func(string) stri
 	}
 	if empty {
 		fmt.Fprintf(stderr, "génération d'un réseau de démonstration de %d usagers…\n", *persons)
-		if _, err := generateDemo(ctx, a.store, *persons, 1, stderr); err != nil {
+		if _, err := generateDemo(ctx, a.store, *persons, 1, nil, stderr); err != nil {
 			return err
 		}
 	}

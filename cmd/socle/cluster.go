@@ -137,7 +137,7 @@ func (a *app) startCluster(ctx context.Context) error {
 	go c.audit.Run(auditCtx, nil)
 	go c.detector.Run(ctx, func(ctx context.Context) {
 		l := a.newLiveDetector()
-		if err := l.start(ctx); err != nil {
+		if err := l.Start(ctx); err != nil {
 			a.logger.Error("live detection", "err", err)
 			return
 		}
@@ -149,7 +149,7 @@ func (a *app) startCluster(ctx context.Context) error {
 			c.live = nil
 			c.mu.Unlock()
 		}()
-		l.run(ctx)
+		l.Run(ctx)
 	})
 	return nil
 }
@@ -170,7 +170,7 @@ func (c *cluster) reloadCases(ctx context.Context) {
 	if l == nil {
 		return
 	}
-	if err := l.loadCases(ctx); err != nil {
+	if err := l.LoadCases(ctx); err != nil {
 		c.logger.Error("live detection: reloading cases", "err", err)
 	}
 }

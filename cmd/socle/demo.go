@@ -10,6 +10,7 @@ import (
 
 	"socle"
 	"socle/demo"
+	"socle/directory"
 	"socle/geo"
 	"socle/store/sqlstore"
 )
@@ -38,8 +39,12 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if !empty {
 		return socle.Errorf(socle.ECONFLICT, "the store already holds a network: use an empty --data directory or database")
 	}
+	k, err := loadKeys(sf.data)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	start := time.Now()
-	sum, err := generateDemo(ctx, db, *persons, *seed, stderr)
+	sum, err := generateDemo(ctx, db, *persons, *seed, &directory.HomeIndex{Marker: directory.NewMarker(k.directory), Store: db}, stderr)
 	if err != nil {
 		return err
 	}
@@ -52,7 +57,11 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 
 // generateDemo loads the built-in geography when none was imported, then a
 // demo network of n persons.
-func generateDemo(ctx context.Context, db *sqlstore.DB, n int, seed int64, progress io.Writer) (demo.Summary, error) {
+//
+// With homes, the persons' homes are indexed as they are loaded (keyed
+// hashes, as the gate does after each write), so that the household and
+// neighbour rules of detection work on the demo.
+func generateDemo(ctx context.Context, db *sqlstore.DB, n int, seed int64, homes *directory.HomeIndex, progress io.Writer) (demo.Summary, error) {
 	deps, err := db.Departements(ctx)
 	if err != nil {
 		return demo.Summary{}, err
@@ -65,7 +74,18 @@ func generateDemo(ctx context.Context, db *sqlstore.DB, n int, seed int64, progr
 	}
 	var sum demo.Summary
 	load := func() (err error) {
-		sum, err = demo.Generate(ctx, demo.Config{Persons: n, Seed: seed, Geo: g, Progress: progress}, db.Load)
+		sink := db.Load
+		if homes != nil {
+			today := socle.DateOf(time.Now())
+			sink = func(ctx context.Context, b *socle.Batch) error {
+				if err := db.Load(ctx, b); err != nil {
+					return err
+				}
+				_, err := homes.Backfill(ctx, b.Persons, today)
+				return err
+			}
+		}
+		sum, err = demo.Generate(ctx, demo.Config{Persons: n, Seed: seed, Geo: g, Progress: progress}, sink)
 		if err == nil && progress != nil {
 			fmt.Fprintln(progress, "construction des index…")
 		}
@@ -89,7 +109,7 @@ func (a *app) fillDemo(ctx context.Context, persons int, stdout, stderr io.Write
 		fmt.Fprintln(stdout, "Le réseau de démonstration existe déjà dans ce répertoire de données ; il est réutilisé.")
 		return nil
 	}
-	sum, err := generateDemo(ctx, a.store, persons, 1, stderr)
+	sum, err := generateDemo(ctx, a.store, persons, 1, &directory.HomeIndex{Marker: directory.NewMarker(a.keys.directory), Store: a.store}, stderr)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,9 @@ import (
 
 	"socle/audit"
 	"socle/detect"
+	"socle/directory"
 	"socle/progress"
+	"socle/store/auditsql"
 )
 
 func runDetect(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -89,6 +91,7 @@ func runDetectSimulate(ctx context.Context, args []string, _ func(string) string
 func runDetectEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, fs := simFlags("detect eval", "detect eval [--seed S] [--agents N] [--days D] | --events FILE", stdout)
 	events := fs.String("events", "", "replay a labelled JSON-lines event file (docs/detect-events.md) instead of simulating")
+	livePath := fs.Bool("live", false, "with --events: also replay the file through the live path (the directory loaded as serve loads the store's, the events as the gate records them) and report its scores under \"live\"")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
@@ -99,8 +102,14 @@ func runDetectEval(ctx context.Context, args []string, getenv func(string) strin
 	}
 	var res detect.Result
 	var err error
+	if *livePath && *events == "" {
+		return usagef("detect eval: --live needs --events FILE")
+	}
 	if *events != "" {
 		res, err = evalEventFile(ctx, *events)
+		if err == nil && *livePath {
+			err = evalLivePath(ctx, *events, &res)
+		}
 	} else {
 		res, err = detect.Eval(ctx, c.config(), stderr)
 	}
@@ -131,6 +140,23 @@ func evalEventFile(ctx context.Context, name string) (detect.Result, error) {
 	return res, nil
 }
 
+// evalLivePath replays the labelled file through the live path and adds
+// its scores to res.
+func evalLivePath(ctx context.Context, name string, res *detect.Result) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	alerts, truth, err := directory.ReplayLive(ctx, f, parisLocation())
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	rep := detect.ScoreAlerts(alerts, truth, res.Detector.Overall.PrincipalDays)
+	res.Live = &rep
+	return nil
+}
+
 // runDetectRun runs the detector over the audit log of the store, from
 // --since, and prints each alert as a JSON line.
 func runDetectRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -150,7 +176,7 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer db.Close()
-	log := db.AuditLog()
+	log := auditsql.New(db)
 	size, err := log.Size(ctx)
 	if err != nil {
 		return fmt.Errorf("detect run: %w", err)
@@ -230,8 +256,8 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 	staff, former, homes, protected, decls, tasks := live.Counts()
 	fmt.Fprintf(stderr, "directory: %d staff (%d former), %d persons with a home, %d protected, %d declarations, %d bulk tasks\n",
 		staff, former, homes, protected, decls, tasks)
-	fmt.Fprintf(stderr, "%d entries since %s: %d reads, %d explained, %d by a bulk task, %d explained afterwards, %d unexplained, %d alerts\n",
-		size-lo, from.Format(time.RFC3339), st.Reads, st.Explained, st.BulkTask, st.Retroactive, st.Unexplained, st.Alerts)
+	fmt.Fprintf(stderr, "%d entries since %s: %d reads, %d explained, %d by a bulk task, %d explained afterwards, %d unexplained, %d alerts, %d review items\n",
+		size-lo, from.Format(time.RFC3339), st.Reads, st.Explained, st.BulkTask, st.Retroactive, st.Unexplained, st.Alerts, st.Reviews)
 	return nil
 }
 

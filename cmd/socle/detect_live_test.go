@@ -97,14 +97,14 @@ func TestLiveDetectorOffHours(t *testing.T) {
 		}
 	}
 	l := e.a.newLiveDetector()
-	if err := l.start(ctx); err != nil {
+	if err := l.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	n, err := l.step(ctx)
+	n, err := l.Step(ctx)
 	if err != nil || n < len(e.persons) {
 		t.Fatalf("step = %d, %v; want at least %d entries", n, err, len(e.persons))
 	}
-	if err := l.flush(ctx); err != nil {
+	if err := l.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	cs, err := e.a.cases.Cases(ctx, e.auditor, socle.CaseFilter{Rule: "off_hours"})
@@ -142,10 +142,10 @@ func TestLiveDetectorOffHours(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := l.step(ctx); err != nil {
+	if _, err := l.Step(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.flush(ctx); err != nil {
+	if err := l.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	all, err := e.a.cases.Cases(ctx, e.auditor, socle.CaseFilter{})
@@ -230,13 +230,13 @@ func TestLiveDetectorStateSurvivesARestart(t *testing.T) {
 		}
 	}
 	first := e.a.newLiveDetector()
-	if err := first.start(ctx); err != nil {
+	if err := first.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := first.step(ctx); err != nil {
+	if _, err := first.Step(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := first.saveState(ctx); err != nil {
+	if err := first.SaveState(ctx); err != nil {
 		t.Fatal(err)
 	}
 	saved, err := first.pipe.Detector.MarshalBinary()
@@ -244,7 +244,7 @@ func TestLiveDetectorStateSurvivesARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := e.a.newLiveDetector()
-	if err := second.start(ctx); err != nil {
+	if err := second.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	restored, err := second.pipe.Detector.MarshalBinary()

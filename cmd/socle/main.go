@@ -59,6 +59,7 @@ func commands() []command {
 		{"restore", "restore a backup into an empty data directory or database", runRestore},
 		{"retention", "shred and erase the records whose retention ended (retention run)", runRetention},
 		{"detect", "simulate, run and evaluate misuse detection", runDetect},
+		{"agent", "disable the account of a staff member who leaves, keeping her last day", runAgent},
 		{"version", "print the version", runVersion},
 	}
 }

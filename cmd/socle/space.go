@@ -17,7 +17,7 @@ func (a *app) openSpace(site siteConfig) error {
 	if err != nil {
 		return fmt.Errorf("person space: %w", err)
 	}
-	a.gate.SetAuditSearch(a.store)
+	a.gate.SetAuditSearch(a.auditSQL)
 	a.space, err = space.New(a.store, a.audit, site.mailer, a.logger, space.Config{
 		BaseURL: site.baseURL, Secure: site.tls, Key: a.keys.forms, LinkKey: a.keys.links, VerifierKey: vkey, PersonRef: a.gate.PersonRef,
 	})

@@ -9,6 +9,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/store/auditsql"
 	"socle/store/sqlstore"
 )
 
@@ -79,7 +80,8 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("Audit", func(t *testing.T) {
 		RunAudit(t, func(t *testing.T) (audit.Storage, AuditSearcher) {
 			s, _ := e.open(t)
-			return s.AuditLog(), s
+			st := auditsql.New(s)
+			return st, st
 		})
 	})
 	openRaw := func(t *testing.T) Raw {
@@ -163,13 +165,14 @@ func BenchEngine(b *testing.B, e Engine) {
 	b.Run("AuditAppend", func(b *testing.B) {
 		BenchAuditAppend(b, func(b *testing.B) audit.Storage {
 			s, _ := e.open(b)
-			return s.AuditLog()
+			return auditsql.New(s)
 		})
 	})
 	b.Run("AuditSearch", func(b *testing.B) {
 		BenchAuditSearch(b, func(b *testing.B) (audit.Storage, AuditSearcher) {
 			s, _ := e.open(b)
-			return s.AuditLog(), s
+			st := auditsql.New(s)
+			return st, st
 		})
 	})
 }

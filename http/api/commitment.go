@@ -1,0 +1,32 @@
+package api
+
+import (
+	"socle"
+	"socle/commitment"
+	"socle/gate"
+)
+
+// commitmentView is a contract as the API returns it: its verification too.
+type commitmentView struct {
+	*socle.Commitment
+	Document     commitment.Document `json:"document"`
+	Verification []string            `json:"verification"`
+	Verified     bool                `json:"verified"`
+}
+
+// viewCommitment parses the contract's document and verifies its hash and
+// signatures.
+func viewCommitment(p *gate.Parcours, c *socle.Commitment) (commitmentView, error) {
+	v := commitmentView{Commitment: c}
+	d, err := commitment.Parse(c.Document)
+	if err != nil {
+		return v, err
+	}
+	v.Document = d
+	lines, err := p.Verify(c)
+	v.Verification, v.Verified = lines, err == nil
+	if err != nil {
+		v.Verification = append(v.Verification, "Échec de la vérification : "+err.Error())
+	}
+	return v, nil
+}

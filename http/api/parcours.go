@@ -1,0 +1,233 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"socle"
+	"socle/gate"
+	"socle/http/httpx"
+	"socle/indicators"
+	"socle/orientation"
+)
+
+func handleQuestionnaire(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.Encode(w, http.StatusOK, map[string]any{"questionnaire": p.Questionnaire(), "ruleset": p.Ruleset()})
+	})
+}
+
+func handleProposeOrientation(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := httpx.Decode[struct {
+			Answers orientation.Answers `json:"answers"`
+		}](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		o, prop, err := p.ProposeOrientation(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.Answers)
+		httpx.Respond(w, r, http.StatusCreated, map[string]any{"orientation": o, "proposal": prop}, err)
+	})
+}
+
+func handleOrientations(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		os, err := p.Orientations(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.Respond(w, r, http.StatusOK, page[*socle.Orientation]{Items: os, Limit: len(os)}, err)
+	})
+}
+
+func handleConfirmOrientation(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ch, err := httpx.Decode[gate.Choice](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		o, err := p.ConfirmOrientation(r.Context(), httpx.GateRequest(r), r.PathValue("id"), ch)
+		httpx.Respond(w, r, http.StatusOK, o, err)
+	})
+}
+
+func handleCreateEvent(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, err := httpx.Decode[socle.Event](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		e.PersonID = r.PathValue("id")
+		if err := p.CreateEvent(r.Context(), httpx.GateRequest(r), &e); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		httpx.Encode(w, http.StatusCreated, e)
+	})
+}
+
+func handleEvents(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		evs, err := p.Events(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.Respond(w, r, http.StatusOK, page[*socle.Event]{Items: evs, Limit: len(evs)}, err)
+	})
+}
+
+// handleAgenda returns the adviser's week (from ?from=YYYY-MM-DD, 7 days),
+// as JSON or, with ?format=ics, as an iCalendar file.
+func handleAgenda(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		from := time.Now().Truncate(24 * time.Hour)
+		if s := r.URL.Query().Get("from"); s != "" {
+			d, err := socle.ParseDate(s)
+			if err != nil {
+				httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter from: a date YYYY-MM-DD"))
+				return
+			}
+			from = d.Time()
+		}
+		evs, err := p.Agenda(r.Context(), httpx.GateRequest(r), from, from.AddDate(0, 0, 7))
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if r.URL.Query().Get("format") == "ics" {
+			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="agenda.ics"`)
+			w.Header().Set("Cache-Control", "no-store")
+			_, _ = w.Write([]byte(ICalendar(evs, r.Host, time.Now())))
+			return
+		}
+		httpx.Encode(w, http.StatusOK, page[*socle.Event]{Items: evs, Limit: len(evs)})
+	})
+}
+
+func handleCreateCommitment(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := httpx.Decode[struct {
+			Actions []string `json:"actions"`
+		}](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		c, err := p.CreateCommitment(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.Actions)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		v, err := viewCommitment(p, c)
+		httpx.Respond(w, r, http.StatusCreated, v, err)
+	})
+}
+
+func handleCommitment(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := p.Commitment(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		v, err := viewCommitment(p, c)
+		httpx.Respond(w, r, http.StatusOK, v, err)
+	})
+}
+
+func handleSignAsAdviser(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := p.SignAsAdviser(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.Respond(w, r, http.StatusOK, c, err)
+	})
+}
+
+func handleSigningLink(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, err := p.SigningLink(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.Respond(w, r, http.StatusCreated, map[string]any{"token": token, "path": "/api/v1/signing/" + token,
+			"expires_in": int(gate.SignLinkLifetime.Seconds())}, err)
+	})
+}
+
+func handleSignWithLink(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := p.SignWithLink(r.Context(), r.PathValue("token"), httpx.RequestID(r.Context()), httpx.RemoteAddr(r))
+		httpx.Respond(w, r, http.StatusOK, c, err)
+	})
+}
+
+func handleIndicators(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g, err := indicators.ParseGrouping(r.URL.Query().Get("group"))
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		rep, err := p.Indicators(r.Context(), httpx.GateRequest(r), g)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if r.URL.Query().Get("format") == "csv" {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="indicateurs.csv"`)
+			w.Header().Set("Cache-Control", "no-store")
+			if err := rep.WriteCSV(w); err != nil {
+				httpx.LoggerFrom(r.Context()).Error("writing indicators", "err", err)
+			}
+			return
+		}
+		httpx.Encode(w, http.StatusOK, rep)
+	})
+}
+
+// ICalendar renders events as an RFC 5545 calendar: CRLF line ends, text
+// escaped (backslash, semicolon, comma, newline) and lines folded at 75
+// octets without splitting a UTF-8 sequence.
+func ICalendar(evs []*socle.Event, host string, now time.Time) string {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(foldICS(s)) }
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//Socle//Agenda//FR")
+	line("CALSCALE:GREGORIAN")
+	stamp := now.UTC().Format("20060102T150405Z")
+	for _, e := range evs {
+		line("BEGIN:VEVENT")
+		line("UID:" + e.ID + "@" + escapeICS(host))
+		line("DTSTAMP:" + stamp)
+		line("DTSTART:" + e.Start.UTC().Format("20060102T150405Z"))
+		line("DTEND:" + e.End.UTC().Format("20060102T150405Z"))
+		line("SUMMARY:" + escapeICS(e.Title))
+		if e.Location != "" {
+			line("LOCATION:" + escapeICS(e.Location))
+		}
+		if e.Description != "" {
+			line("DESCRIPTION:" + escapeICS(e.Description))
+		}
+		line("CATEGORIES:" + escapeICS(e.Kind))
+		line("END:VEVENT")
+	}
+	line("END:VCALENDAR")
+	return b.String()
+}
+
+var icsEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+
+func escapeICS(s string) string { return icsEscaper.Replace(s) }
+
+func foldICS(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		l := len(string(r))
+		if n+l > 75 {
+			b.WriteString("\r\n ")
+			n = 1
+		}
+		b.WriteRune(r)
+		n += l
+	}
+	b.WriteString("\r\n")
+	return b.String()
+}

@@ -1,0 +1,147 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"socle"
+	"socle/gate"
+	"socle/http/httpx"
+)
+
+// personResponse is a person as the API returns it: the granted sections and
+// the explanation of why they are visible.
+type personResponse struct {
+	*socle.Person
+	Access accessInfo `json:"access"`
+}
+
+type accessInfo struct {
+	Purpose     string       `json:"purpose"`
+	Categories  []string     `json:"categories"`
+	Explanation string       `json:"explanation"`
+	Facts       []socle.Fact `json:"facts"`
+	BreakGlass  bool         `json:"break_glass,omitempty"`
+}
+
+func accessOf(purpose string, d socle.Decision) accessInfo {
+	cats := []string{}
+	for _, c := range d.Categories.List() {
+		cats = append(cats, string(c))
+	}
+	return accessInfo{Purpose: purpose, Categories: cats, Explanation: d.Explanation(), Facts: d.Facts, BreakGlass: d.BreakGlass}
+}
+
+func handleReadPerson(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		want, err := socle.ParseCategories(r.URL.Query().Get("categories"))
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		req := httpx.GateRequest(r)
+		p, d, err := g.ReadPerson(r.Context(), req, r.PathValue("id"), want)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		httpx.Encode(w, http.StatusOK, personResponse{Person: p, Access: accessOf(req.Purpose, d)})
+	})
+}
+
+func handleSearchPersons(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		pq := socle.PersonQuery{
+			FamilyName: q.Get("family_name"), GivenName: q.Get("given_name"),
+			NIR: strings.ReplaceAll(q.Get("nir"), " ", ""), CommuneCode: q.Get("commune_code"),
+		}
+		if s := q.Get("birth_date"); s != "" {
+			d, err := socle.ParseDate(s)
+			if err != nil {
+				httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter birth_date: expected YYYY-MM-DD"))
+				return
+			}
+			pq.BirthDate = d
+		}
+		if pq.NIR != "" && !socle.ValidNIR(pq.NIR) {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter nir: not a valid NIR"))
+			return
+		}
+		if pq.CommuneCode != "" && !socle.ValidCommuneCode(pq.CommuneCode) {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter commune_code: an INSEE commune code"))
+			return
+		}
+		var err error
+		if pq.Limit, err = httpx.IntParam(r, "limit", 20, 1, 50); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		req := httpx.GateRequest(r)
+		found, d, err := g.SearchPersons(r.Context(), req, pq)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if found == nil {
+			found = []*socle.Person{}
+		}
+		httpx.Encode(w, http.StatusOK, struct {
+			page[*socle.Person]
+			Access accessInfo `json:"access"`
+		}{page[*socle.Person]{Items: found, Limit: pq.Limit}, accessOf(req.Purpose, d)})
+	})
+}
+
+func handleCreatePerson(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := httpx.Decode[socle.Person](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if p.ID != "" {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "id: assigned by the server, must not be sent"))
+			return
+		}
+		req := httpx.GateRequest(r)
+		d, err := g.CreatePerson(r.Context(), req, &p)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		w.Header().Set("Location", "/api/v1/persons/"+p.ID)
+		httpx.Encode(w, http.StatusCreated, personResponse{Person: &p, Access: accessOf(req.Purpose, d)})
+	})
+}
+
+func handleUpdatePerson(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := httpx.Decode[socle.Person](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		id := r.PathValue("id")
+		if p.ID != "" && p.ID != id {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "id: differs from the path"))
+			return
+		}
+		p.ID = id
+		if p.Categories() == 0 {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "request body: no section to update"))
+			return
+		}
+		if err := p.ValidateSections(); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		req := httpx.GateRequest(r)
+		d, err := g.UpdatePerson(r.Context(), req, &p)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		httpx.Encode(w, http.StatusOK, personResponse{Person: &p, Access: accessOf(req.Purpose, d)})
+	})
+}

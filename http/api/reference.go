@@ -1,0 +1,100 @@
+package api
+
+import (
+	"net/http"
+
+	"socle"
+	"socle/gate"
+	"socle/http/httpx"
+)
+
+// page is the envelope of a list: the items and how many were asked for.
+type page[T any] struct {
+	Items []T `json:"items"`
+	Limit int `json:"limit"`
+}
+
+func handlePurposes(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.Encode(w, http.StatusOK, page[socle.Purpose]{Items: g.Purposes(), Limit: len(g.Purposes())})
+	})
+}
+
+func handleDepartements(dir httpx.Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		deps, err := dir.Departements(r.Context())
+		httpx.Respond(w, r, http.StatusOK, page[socle.Departement]{Items: deps, Limit: len(deps)}, err)
+	})
+}
+
+func handleCommune(dir httpx.Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := r.PathValue("code")
+		if !socle.ValidCommuneCode(code) {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "commune code %q: five characters, INSEE code", code))
+			return
+		}
+		c, err := dir.Commune(r.Context(), code)
+		httpx.Respond(w, r, http.StatusOK, c, err)
+	})
+}
+
+func handleOrganisations(dir httpx.Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f := socle.OrganisationFilter{Kind: socle.OrgKind(q.Get("kind")), Departement: q.Get("departement")}
+		if f.Kind != "" && !f.Kind.Valid() {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter kind: one of %v", socle.OrgKinds))
+			return
+		}
+		if f.Departement != "" && !socle.ValidDepartementCode(f.Departement) {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter departement: a département code such as 69 or 2A"))
+			return
+		}
+		var err error
+		if f.Limit, err = httpx.IntParam(r, "limit", 100, 1, 500); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if f.Offset, err = httpx.IntParam(r, "offset", 0, 0, 1_000_000); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		orgs, err := dir.Organisations(r.Context(), f)
+		httpx.Respond(w, r, http.StatusOK, page[*socle.Organisation]{Items: orgs, Limit: f.Limit}, err)
+	})
+}
+
+func handleOrganisation(dir httpx.Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := socle.CheckID(socle.PrefixOrganisation, "organisation id", id); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		o, err := dir.Organisation(r.Context(), id)
+		httpx.Respond(w, r, http.StatusOK, o, err)
+	})
+}
+
+func handleOffers(dir httpx.Directory) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f := socle.OfferFilter{ROMECode: q.Get("rome_code"), Departement: q.Get("departement"), OpenOnly: true}
+		if f.ROMECode != "" && !socle.ValidROME(f.ROMECode) {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter rome_code: a ROME code such as M1607"))
+			return
+		}
+		if f.Departement != "" && !socle.ValidDepartementCode(f.Departement) {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter departement: a département code such as 69 or 2A"))
+			return
+		}
+		var err error
+		if f.Limit, err = httpx.IntParam(r, "limit", 50, 1, 200); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		offers, err := dir.Offers(r.Context(), f)
+		httpx.Respond(w, r, http.StatusOK, page[*socle.Offer]{Items: offers, Limit: f.Limit}, err)
+	})
+}

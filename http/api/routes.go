@@ -1,0 +1,166 @@
+// Package api serves Socle's versioned JSON API under /api/v1/, its
+// OpenAPI document, the health probes and the partners' OAuth endpoints.
+// Handlers reach personal data only through the gate; each takes only the
+// services it uses.
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"socle"
+	"socle/audit"
+	"socle/cases"
+	"socle/directory"
+	"socle/gate"
+	"socle/http/httpx"
+	"socle/identity"
+	"socle/oauth"
+	"socle/register"
+)
+
+// Services are what the API serves. Gate and Directory are required; the
+// routes of a service left nil answer 503, so that the surface stays the
+// one the OpenAPI document describes.
+type Services struct {
+	Gate      *gate.Gate
+	Directory httpx.Directory
+	Parcours  *gate.Parcours
+	Audit     *audit.Log
+	// AuditVerifierKey is the published key that checks the checkpoints.
+	AuditVerifierKey string
+	Cases            *cases.Service
+	Detection        *directory.Service
+	Register         *register.Service
+	// Identity checks the step-up codes; OAuth serves the partners' tokens.
+	Identity *identity.Service
+	OAuth    *oauth.Service
+	// Ready, when set, says whether the server can serve beside the
+	// database answering: /readyz answers 503 with its reason.
+	Ready func(ctx context.Context) error
+}
+
+// Routes registers every route of the API with handle: the whole JSON
+// surface in one table.
+func Routes(handle func(pattern string, h http.Handler), svc Services) {
+	g, dir := svc.Gate, svc.Directory
+	parcours := func(h func(*gate.Parcours) http.Handler) http.Handler {
+		return needs(svc.Parcours, h, "the parcours service is not configured")
+	}
+	casesAPI := func(h func(*cases.Service) http.Handler) http.Handler {
+		return needs(svc.Cases, h, "misuse cases are not served here")
+	}
+	declarations := func(h func(*directory.Service) http.Handler) http.Handler {
+		return needs(svc.Detection, h, "the directory is not served here")
+	}
+	registerAPI := func(h func(*register.Service) http.Handler) http.Handler {
+		return needs(svc.Register, h, "the register of purposes and agreements is not served here")
+	}
+	auditLog := func(h func(*audit.Log) http.Handler) http.Handler {
+		return needs(svc.Audit, h, "the audit log is not served here")
+	}
+
+	// Probes and the document.
+	handle("GET /healthz", handleHealthz())
+	handle("GET /readyz", handleReadyz(dir, svc.Ready))
+	handle("GET /api/v1/openapi.json", handleOpenAPI())
+
+	// Reference data, without the gate.
+	handle("GET /api/v1/purposes", handlePurposes(g))
+	handle("GET /api/v1/departements", handleDepartements(dir))
+	handle("GET /api/v1/communes/{code}", handleCommune(dir))
+	handle("GET /api/v1/organisations", handleOrganisations(dir))
+	handle("GET /api/v1/organisations/{id}", handleOrganisation(dir))
+	handle("GET /api/v1/offers", handleOffers(dir))
+
+	// Persons and their followups.
+	handle("GET /api/v1/persons", handleSearchPersons(g))
+	handle("POST /api/v1/persons", handleCreatePerson(g))
+	handle("GET /api/v1/persons/{id}", handleReadPerson(g))
+	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g))
+	handle("GET /api/v1/persons/{id}/followups", handleFollowups(g))
+
+	// Companies, offers and the mise en relation (purpose mise_en_relation).
+	handle("GET /api/v1/companies/{id}", handleReadCompany(g))
+	handle("GET /api/v1/offers/{id}/candidates", handleCandidates(g))
+	handle("POST /api/v1/offers/{id}/matches", handlePropose(g))
+	handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(g))
+	handle("GET /api/v1/portfolio", handlePortfolio(g))
+	handle("GET /api/v1/companies/{id}/file", handleCompanyFile(g))
+	handle("POST /api/v1/companies/{id}/followups", handleFollowCompany(g))
+	handle("DELETE /api/v1/companies/{id}/followups", handleUnfollowCompany(g))
+	handle("POST /api/v1/companies/{id}/actions", handleCompanyAction(g))
+	handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(g, false))
+	handle("PUT /api/v1/offers/{id}", handleSaveOffer(g, true))
+
+	// Parcours: orientations, events, contracts, indicators.
+	handle("GET /api/v1/orientation/questionnaire", parcours(handleQuestionnaire))
+	handle("POST /api/v1/persons/{id}/orientations", parcours(handleProposeOrientation))
+	handle("GET /api/v1/persons/{id}/orientations", parcours(handleOrientations))
+	handle("POST /api/v1/orientations/{id}/confirm", parcours(handleConfirmOrientation))
+	handle("POST /api/v1/persons/{id}/events", parcours(handleCreateEvent))
+	handle("GET /api/v1/persons/{id}/events", parcours(handleEvents))
+	handle("GET /api/v1/agenda", parcours(handleAgenda))
+	handle("POST /api/v1/persons/{id}/commitments", parcours(handleCreateCommitment))
+	handle("GET /api/v1/commitments/{id}", parcours(handleCommitment))
+	handle("POST /api/v1/commitments/{id}/signatures", parcours(handleSignAsAdviser))
+	handle("POST /api/v1/commitments/{id}/signing-link", parcours(handleSigningLink))
+	handle("POST /api/v1/signing/{token}", parcours(handleSignWithLink))
+	handle("GET /api/v1/indicators", parcours(handleIndicators))
+
+	// Register of purposes and agreements, break-the-glass review.
+	handle("GET /api/v1/register", registerAPI(handleRegister))
+	handle("PUT /api/v1/register", registerAPI(handleUpdateRegister))
+	handle("GET /api/v1/register/versions", registerAPI(handleRegisterVersions))
+	handle("GET /api/v1/break-glass", handleBreakGlassList(g))
+	handle("POST /api/v1/break-glass/{id}/review", handleBreakGlassReview(g))
+
+	// Audit log: entries, checkpoints, proofs, verifier key.
+	handle("GET /api/v1/audit/entries", handleAuditEntries(g))
+	handle("GET /api/v1/audit/checkpoint", auditLog(handleAuditCheckpoint))
+	handle("GET /api/v1/audit/proofs/inclusion", auditLog(handleInclusionProof))
+	handle("GET /api/v1/audit/proofs/consistency", auditLog(handleConsistencyProof))
+	handle("GET /.well-known/socle-audit-key", handleAuditKey(svc.AuditVerifierKey))
+
+	// Misuse detection: cases, bulk tasks, step-up, questions, declarations.
+	handle("GET /api/v1/cases", casesAPI(handleCasesAPI))
+	handle("GET /api/v1/cases/metrics", casesAPI(handleCaseMetricsAPI))
+	handle("GET /api/v1/cases/{id}", casesAPI(handleCaseAPI))
+	handle("POST /api/v1/cases/{id}/transitions", casesAPI(handleCaseTransitionAPI))
+	handle("POST /api/v1/cases/{id}/assignment", casesAPI(handleCaseAssignAPI))
+	handle("POST /api/v1/cases/{id}/comments", casesAPI(handleCaseCommentAPI))
+	handle("POST /api/v1/cases/{id}/questions", casesAPI(handleCaseQuestionAPI))
+	handle("POST /api/v1/cases/{id}/answers", casesAPI(handleCaseAnswerAPI))
+	handle("GET /api/v1/questions", casesAPI(handleQuestionsAPI))
+	handle("GET /api/v1/bulk-tasks", casesAPI(handleBulkTasksAPI))
+	handle("POST /api/v1/bulk-tasks", casesAPI(handleDeclareBulkTaskAPI))
+	handle("POST /api/v1/bulk-tasks/{id}/approval", casesAPI(handleApproveBulkTaskAPI))
+	handle("POST /api/v1/step-up", handleStepUpAPI(svc.Identity, g))
+	handle("GET /api/v1/declarations", declarations(handleDeclarationsAPI))
+	handle("POST /api/v1/declarations", declarations(handleDeclareAPI))
+	handle("POST /api/v1/declarations/{id}/withdrawal", declarations(handleWithdrawDeclarationAPI))
+
+	// Blocks of the volume throttle.
+	handle("GET /api/v1/throttle/blocks", handleThrottleBlocksAPI(g))
+	handle("POST /api/v1/throttle/blocks/{principal}/lift", handleLiftBlockAPI(g))
+
+	// Partners' OAuth tokens and keys.
+	if svc.OAuth != nil {
+		handle("POST /oauth/token", oauth.TokenHandler(svc.OAuth))
+		handle("POST /oauth/revoke", oauth.RevokeHandler(svc.OAuth))
+		handle("GET /.well-known/jwks.json", oauth.JWKSHandler(svc.OAuth))
+	}
+
+	handle("/api/", handleAPINotFound())
+}
+
+// needs returns the handler h builds over svc, or, when svc is nil, one
+// that answers 503 with why.
+func needs[T any](svc *T, h func(*T) http.Handler, why string) http.Handler {
+	if svc == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			httpx.WriteError(w, r, socle.Errorf(socle.EUNAVAILABLE, "%s", why))
+		})
+	}
+	return h(svc)
+}

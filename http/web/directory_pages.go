@@ -1,0 +1,353 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"socle"
+	"socle/cases"
+	"socle/directory"
+	"socle/http/httpx"
+)
+
+func directoryService(s *declarationPages) (*directory.Service, error) {
+	if s.detection == nil {
+		return nil, socle.Errorf(socle.EUNAVAILABLE, "the directory is not served here")
+	}
+	return s.detection, nil
+}
+
+// protectedRow is an entry of the register as the page shows it.
+type protectedRow struct {
+	ID, Ref, Kind, Reason, Added, Removed string
+	Active                                bool
+}
+
+func (s *declarationPages) renderProtected(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	actor, ok := staffOnly(w, r)
+	if !ok {
+		return
+	}
+	svc, err := directoryService(s)
+	if err == nil {
+		var ps []*socle.ProtectedPerson
+		if ps, err = svc.Protected(r.Context(), actor); err == nil {
+			rows := make([]protectedRow, len(ps))
+			for i, p := range ps {
+				rows[i] = protectedRow{ID: p.ID, Ref: svc.Ref(p.PersonID), Kind: p.Kind.Label(), Reason: p.Reason, Active: p.Active(),
+					Added: p.AddedAt.In(paris).Format("02/01/2006")}
+				if !p.Active() {
+					rows[i].Removed = p.RemovedAt.In(paris).Format("02/01/2006")
+				}
+			}
+			kinds := make([]map[string]string, len(socle.ProtectionKinds))
+			for i, k := range socle.ProtectionKinds {
+				kinds[i] = map[string]string{"Value": string(k), "Label": k.Label()}
+			}
+			staffPage(s.renderer, w, r, status, "personnes-protegees", "Registre des personnes protégées", "personnes-protegees",
+				&protectedView{Rows: rows, Kinds: kinds, Error: problem})
+			return
+		}
+	}
+	s.renderError(w, r, err)
+}
+
+func handleProtectedPage(s *declarationPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderProtected(w, r, http.StatusOK, "") })
+}
+
+func handleProtectedForm(s *declarationPages, form string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !staffPost(s.renderer, w, r) {
+			return
+		}
+		svc, err := directoryService(s)
+		if err == nil {
+			actor := httpx.ActorFrom(r.Context())
+			if form == "ajout" {
+				_, err = svc.Protect(r.Context(), actor, r.PostFormValue("personne"), socle.ProtectionKind(r.PostFormValue("categorie")), r.PostFormValue("motif"))
+			} else {
+				err = svc.Unprotect(r.Context(), actor, r.PathValue("id"))
+			}
+		}
+		if err != nil {
+			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT {
+				s.renderProtected(w, r, httpx.ErrorStatus(err), directoryMessage(err))
+				return
+			}
+			s.renderError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/personnes-protegees", http.StatusSeeOther)
+	})
+}
+
+// declarationRow is a declaration as the page shows it.
+type declarationRow struct {
+	ID, Kind, Detail, Window string
+	Active                   bool
+}
+
+func (s *declarationPages) renderDeclarations(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	actor, ok := staffOnly(w, r)
+	if !ok {
+		return
+	}
+	svc, err := directoryService(s)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	ds, err := svc.Declarations(r.Context(), actor)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	as, err := svc.Colleagues(r.Context(), actor)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	colleagues := make([]map[string]string, len(as))
+	for i, a := range as {
+		colleagues[i] = map[string]string{"Value": a.ID, "Label": a.FullName()}
+	}
+	names := map[string]string{}
+	for _, c := range colleagues {
+		names[c["Value"]] = c["Label"]
+	}
+	now := time.Now()
+	rows := make([]declarationRow, len(ds))
+	for i, d := range ds {
+		rows[i] = declarationRow{ID: d.ID, Kind: d.Kind.Label(), Active: d.Covers(now) || (d.WithdrawnAt.IsZero() && d.From.After(now)),
+			Window: "du " + d.From.In(paris).Format("02/01/2006 15:04") + " au " + d.To.In(paris).Format("02/01/2006 15:04")}
+		switch d.Kind {
+		case socle.DeclareDelegation:
+			rows[i].Detail = "Remplacement de " + orDefault(names[d.OfAgentID], "un collègue")
+		case socle.DeclareConflict:
+			rows[i].Window = "depuis le " + d.From.In(paris).Format("02/01/2006")
+			rows[i].Detail = "1 dossier"
+		default:
+			rows[i].Detail = plural(len(d.Persons), "dossier")
+			if d.Reference != "" {
+				rows[i].Detail = d.Reference + " — " + rows[i].Detail
+			}
+		}
+		if !d.WithdrawnAt.IsZero() {
+			rows[i].Window += " (retirée)"
+		}
+	}
+	kinds := make([]map[string]string, len(socle.DeclarationKinds))
+	for i, k := range socle.DeclarationKinds {
+		kinds[i] = map[string]string{"Value": string(k), "Label": k.Label()}
+	}
+	var tasks []taskRow
+	if csvc, err := casesService(s.cases); err == nil {
+		ts, err := csvc.Tasks(r.Context(), actor)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		labels := map[string]string{}
+		for _, p := range s.gate.Purposes() {
+			labels[p.Code] = p.Label
+		}
+		for _, t := range ts {
+			tasks = append(tasks, taskRow{ID: t.ID, Agent: orDefault(names[t.AgentID], "vous-même"), Purpose: orDefault(labels[t.Purpose], t.Purpose),
+				Population: orDefault(t.Population, plural(len(t.Persons), "dossier")), Approved: t.Approved(),
+				Window: "du " + t.Start.In(paris).Format("02/01/2006 15:04") + " au " + t.End.In(paris).Format("02/01/2006 15:04")})
+		}
+	}
+	staffPage(s.renderer, w, r, status, "declarations", "Mes déclarations", "declarations",
+		&declarationsView{Rows: rows, Kinds: kinds, Colleagues: colleagues, Error: problem, Tasks: tasks, Purposes: s.gate.Purposes(),
+			Admin: slices.Contains(actor.Roles, socle.RoleOrgAdmin), Grace: int(directory.TaskGrace.Minutes())})
+}
+
+// taskRow is a bulk task of the organisation as the page shows it.
+type taskRow struct {
+	ID, Agent, Purpose, Population, Window string
+	Approved                               bool
+}
+
+func handleBulkTaskForm(s *declarationPages, form string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !staffPost(s.renderer, w, r) {
+			return
+		}
+		svc, err := casesService(s.cases)
+		actor := httpx.ActorFrom(r.Context())
+		if err == nil && form == "approbation" {
+			_, err = svc.ApproveTask(r.Context(), actor, r.PathValue("id"))
+		} else if err == nil {
+			t := &socle.BulkTask{Purpose: r.PostFormValue("finalite"), Population: r.PostFormValue("population"),
+				Persons: strings.Fields(strings.ReplaceAll(r.PostFormValue("dossiers_tache"), ",", " "))}
+			if t.Start, err = formTime(r.PostFormValue("debut_tache")); err == nil {
+				if t.End, err = formTime(r.PostFormValue("fin_tache")); err == nil {
+					err = svc.DeclareTask(r.Context(), actor, t)
+				}
+			}
+		}
+		if err != nil {
+			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.EFORBIDDEN {
+				s.renderDeclarations(w, r, httpx.ErrorStatus(err), taskMessage(err))
+				return
+			}
+			s.renderError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/declarations", http.StatusSeeOther)
+	})
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n > 1 {
+		return strconv.Itoa(n) + " " + word + "s"
+	}
+	return strconv.Itoa(n) + " " + word
+}
+
+func handleDeclarationsPage(s *declarationPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderDeclarations(w, r, http.StatusOK, "") })
+}
+
+// formTime reads a date and time field of a form (Europe/Paris); empty is
+// zero.
+func formTime(v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, paris); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, socle.Errorf(socle.EINVALID, "to: not a date")
+}
+
+func handleDeclarationForm(s *declarationPages, form string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !staffPost(s.renderer, w, r) {
+			return
+		}
+		svc, err := directoryService(s)
+		actor := httpx.ActorFrom(r.Context())
+		if err == nil && form == "retrait" {
+			err = svc.Withdraw(r.Context(), actor, r.PathValue("id"))
+		} else if err == nil {
+			d := &socle.Declaration{Kind: socle.DeclarationKind(r.PostFormValue("type")), OfAgentID: r.PostFormValue("collegue"),
+				Reference: r.PostFormValue("reference"), Note: r.PostFormValue("note"), Persons: strings.Fields(strings.ReplaceAll(r.PostFormValue("dossiers"), ",", " "))}
+			if d.From, err = formTime(r.PostFormValue("debut")); err == nil {
+				if d.To, err = formTime(r.PostFormValue("fin")); err == nil {
+					err = svc.Declare(r.Context(), actor, d)
+				}
+			}
+		}
+		if err != nil {
+			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.ENOTFOUND {
+				s.renderDeclarations(w, r, httpx.ErrorStatus(err), directoryMessage(err))
+				return
+			}
+			s.renderError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/declarations", http.StatusSeeOther)
+	})
+}
+
+// questionRow is a question of a privacy officer as the agent sees it.
+type questionRow struct {
+	CaseID, Asked, Question, Answer, Deadline string
+	Overdue                                   bool
+}
+
+func (s *declarationPages) renderQuestions(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	actor, ok := staffOnly(w, r)
+	if !ok {
+		return
+	}
+	svc, err := casesService(s.cases)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	qs, err := svc.Questions(r.Context(), actor)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	rows := make([]questionRow, len(qs))
+	for i, q := range qs {
+		rows[i] = questionRow{CaseID: q.CaseID, Asked: q.Asked.CreatedAt.In(paris).Format("02/01/2006 15:04"), Question: q.Asked.Text,
+			Deadline: q.Deadline.In(paris).Format("02/01/2006"), Overdue: q.Answer == nil && svc.Now().After(q.Deadline)}
+		if q.Answer != nil {
+			rows[i].Answer = q.Answer.Text
+		}
+	}
+	staffPage(s.renderer, w, r, status, "mes-explications", "Demandes d'explication", "mes-explications",
+		&questionsView{Rows: rows, Error: problem, Window: int(cases.AnswerWindow.Hours() / 24)})
+}
+
+func handleQuestionsPage(s *declarationPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderQuestions(w, r, http.StatusOK, "") })
+}
+
+func handleAnswerForm(s *declarationPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !staffPost(s.renderer, w, r) {
+			return
+		}
+		svc, err := casesService(s.cases)
+		if err == nil {
+			_, err = svc.Answer(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), r.PostFormValue("reponse"))
+		}
+		if err != nil {
+			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT {
+				s.renderQuestions(w, r, httpx.ErrorStatus(err), directoryMessage(err))
+				return
+			}
+			s.renderError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/mes-explications", http.StatusSeeOther)
+	})
+}
+
+// protectedView is the register of protected persons.
+type protectedView struct {
+	form
+	Rows  []protectedRow
+	Kinds []map[string]string
+	Error string
+}
+
+// declarationsView is an agent's declarations and her organisation's bulk
+// tasks.
+type declarationsView struct {
+	form
+	Rows              []declarationRow
+	Kinds, Colleagues []map[string]string
+	Tasks             []taskRow
+	Purposes          []socle.Purpose
+	Error             string
+	Admin             bool
+	Grace             int
+}
+
+// questionsView is the explanations asked of an agent.
+type questionsView struct {
+	form
+	Rows   []questionRow
+	Error  string
+	Window int
+}

@@ -1,0 +1,318 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"socle/cases"
+	"socle/gate"
+	"strings"
+
+	"socle"
+)
+
+// This file holds every French sentence a page shows for an error: the
+// pages never show a domain message raw (the gate and the services write
+// theirs in English for the API). A page turns an error into a sentence
+// with message; a page's own error, made with userErrorf, is French
+// already.
+
+// msgVerificationFailed ends the verification lines of a contract whose
+// hash or signatures do not match.
+const msgVerificationFailed = "Échec de la vérification : l'empreinte ou une signature ne correspond pas au document."
+
+// Sentences of the pages: form errors and notices.
+const (
+	msgUnknownFilter               = "Le filtre demandé n'existe pas."
+	msgUnknownDepartement          = "Le département demandé n'existe pas."
+	msgNoPage                      = "Cette page n'existe pas."
+	msgNoEntry                     = "Cette entrée n'existe pas."
+	msgEntryOutOfScope             = "Cette entrée n'existe pas ou n'est pas dans votre périmètre."
+	msgBirthDateFormat             = "La date de naissance doit être au format AAAA-MM-JJ."
+	msgSearchPurposeRequired       = "Choisissez la finalité de votre recherche : elle est obligatoire."
+	msgBreakGlassPurposeRequired   = "Choisissez la finalité de cet accès : elle est obligatoire."
+	msgJustificationTooShort       = "La justification doit compter au moins 20 caractères : expliquez précisément pourquoi vous devez consulter ce dossier."
+	msgBreakGlassRefused           = "L'accès exceptionnel n'est pas possible pour ce dossier avec cette finalité."
+	msgNoRegister                  = "Le registre n'est pas disponible."
+	msgRegisterSaved               = "Nouvelle version du registre enregistrée et appliquée."
+	msgRegisterChangePending       = "Cette modification élargit l'accès aux données sensibles : elle est enregistrée et ne s'appliquera qu'après l'approbation d'un second administrateur de la plateforme (page Demandes à approuver). Les délégués à la protection des données en sont avertis."
+	msgNoCompanyWithSIRET          = "Aucune entreprise du réseau n'a ce SIRET."
+	msgCompanyActionInvalid        = "Choisissez le type d'action ; la note compte au plus 2 000 caractères."
+	msgAlreadyProposed             = "Cette personne est déjà proposée sur cette offre."
+	msgNoConsentToPropose          = "Cette personne n'a pas donné son accord pour être proposée et vous n'êtes pas son référent : recueillez son accord et cochez la case."
+	msgAnswerRequiredPrefix        = "Répondez à la question « "
+	msgProposalFailedPrefix        = "La proposition n'a pas pu être établie : "
+	msgNoOrientation               = "Cette orientation n'existe pas."
+	msgOverrideReasonRequired      = "Vous vous écartez de la proposition : indiquez-en le motif (au moins 10 caractères). Il est conservé avec la décision."
+	msgOrganisationRequired        = "Choisissez la structure qui accompagnera la personne."
+	msgWrongOperatorPrefix         = "La structure choisie n'est pas un opérateur du type retenu ("
+	msgConfirmationFailedPrefix    = "L'orientation n'a pas pu être confirmée : "
+	msgActionsRequired             = "Indiquez au moins une action convenue avec la personne (une par ligne)."
+	msgOrientationFirst            = "Confirmez d'abord l'orientation de la personne : le contrat en découle."
+	msgAlreadySignedByAdviser      = "Ce contrat porte déjà votre signature."
+	msgPersonCannotSign            = "La personne ne peut plus signer ce contrat."
+	msgAppointmentInvalid          = "Indiquez la date, l'heure et une durée de 5 à 480 minutes du rendez-vous."
+	msgAppointmentFailedPrefix     = "Le rendez-vous n'a pas pu être enregistré : "
+	msgRectificationAnswerRequired = "Choisissez d'accepter ou de refuser la demande."
+	msgDateFormat                  = "La date doit être au format AAAA-MM-JJ."
+	msgUnknownGrouping             = "Regroupement inconnu : departement, mois ou departement_mois."
+	msgIndicatorsForbidden         = "Les indicateurs sont réservés aux statisticiens et aux administrateurs."
+	msgRectificationSent           = "Votre demande de rectification a été transmise aux structures qui vous accompagnent."
+	msgReauthLinkSent              = "Un lien de confirmation vient de vous être envoyé par courriel. Ouvrez-le, puis signez dans les 5 minutes."
+	msgConsentRequired             = "Cochez la case indiquant que vous avez lu le contrat et l'acceptez."
+	msgReauthRequired              = "Votre connexion date de plus de 5 minutes : confirmez votre identité avec un nouveau lien, puis signez."
+	msgAlreadySigned               = "Vous avez déjà signé ce contrat."
+	msgContractSigned              = "Vous avez signé votre contrat d'engagement."
+	msgPasswordChanged             = "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."
+	msgRecoveryRequested           = "Si ce compte existe, deux administrateurs de sa structure doivent maintenant approuver la demande. L'agent en est averti par courriel."
+	msgAgentCreated                = "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."
+	msgBeforeNotANumber            = "Le paramètre « avant » doit être un nombre."
+)
+
+// Messages of the blocks page.
+var (
+	msgLiftReason = fmt.Sprintf("Indiquez le motif de la levée du blocage, en au moins %d caractères : il est consigné au journal des accès.", gate.MinLiftReason)
+	msgNoBlock    = "Ce compte n'est plus bloqué."
+)
+
+// Sentences of the identity checks page (identity_checks.go): the human
+// check of the FranceConnect logins that matched no single record.
+const (
+	msgNoRecordForNIR        = "Aucun dossier unique ne porte ce NIR avec la date de naissance certifiée par FranceConnect. Vérifiez le numéro sur un document de la personne."
+	msgCheckAlreadyResolved  = "Cette vérification a déjà été traitée."
+	msgCheckClosed           = "La vérification est close : aucun dossier n'a été rattaché."
+	msgCheckLinked           = "Le compte FranceConnect est rattaché au dossier : la personne peut désormais se connecter avec FranceConnect."
+	msgCheckNoRecord         = "aucun dossier ne correspond"
+	msgCheckSeveralRecords   = " dossiers correspondent" // after their number
+	msgCheckUsedNamePrefix   = " (nom d'usage : "
+	msgCheckBirthPlacePrefix = ", commune de naissance "
+	msgCheckBornAbroad       = ", à l'étranger"
+)
+
+// sexWords name the sex of an identity within a sentence.
+var sexWords = map[string]string{"F": "femme", "M": "homme"}
+
+// statusTitles are the titles of the error page by status; 0 for any other.
+var statusTitles = map[int]string{
+	http.StatusBadRequest: "Requête invalide", http.StatusNotFound: "Page introuvable",
+	http.StatusForbidden: "Accès refusé", http.StatusUnauthorized: "Connexion requise",
+	http.StatusServiceUnavailable: "Service indisponible", 0: "Erreur",
+}
+
+// codeMessages are the sentences shown for an error code when the domain
+// message has no translation below.
+var codeMessages = map[string]string{
+	socle.EINVALID:         "La demande n'est pas valide : vérifiez les champs saisis.",
+	socle.ENOTFOUND:        "L'élément demandé est introuvable.",
+	socle.EFORBIDDEN:       "Vous n'avez pas accès à cet élément.",
+	socle.EUNAUTHENTICATED: "Connectez-vous pour accéder à cette page.",
+	socle.ECONFLICT:        "L'élément a changé entre-temps ou existe déjà : rechargez la page.",
+	socle.ETOOLARGE:        "La demande est trop volumineuse.",
+	socle.ETOOMANY:         "Trop de demandes : réessayez dans quelques minutes.",
+	socle.EUNAVAILABLE:     "Le service est momentanément indisponible. Réessayez dans un instant.",
+	socle.EINTERNAL:        "Une erreur est survenue. Réessayez dans un instant.",
+	socle.ESTEPUP:          "Une vérification renforcée est nécessaire pour continuer.",
+	socle.EUNSUPPORTED:     "Ce format de demande n'est pas pris en charge.",
+}
+
+// domainMessages translate the domain messages a person can act upon; the
+// others fall back to the sentence of their code.
+var domainMessages = map[string]string{
+	"authentication required":                             "Connectez-vous pour accéder à cette page.",
+	"employer authentication required":                    "Connectez-vous à l'espace employeur pour accéder à cette page.",
+	"offer not found":                                     "Cette offre est introuvable.",
+	"an agent signed in with a second factor is required": "Cette page demande une connexion avec un second facteur.",
+}
+
+// frenchDomainMessages are the beginnings of the domain messages written in
+// French for people (identity, space, cases, the gate's few); a page shows
+// them as they are. Any other domain message is shown as its code's
+// sentence, so that a new English message can never reach a page.
+var frenchDomainMessages = []string{
+	"Adresse ou code incorrect.",
+	"Adresse ou mot de passe incorrect.",
+	"Aucun point de contrôle cosigné par un témoin.",
+	"Aucun point de contrôle.",
+	"Aucune clé de sécurité n'est enregistrée sur ce compte.",
+	"Aucune opération de clé de sécurité en cours : recommencez.",
+	"Ce lien d'activation s'ouvre sur votre propre poste : un autre agent est connecté dans ce navigateur. Déconnectez-le, ou ouvrez le lien depuis votre poste.",
+	"Ce lien n'est pas valide ou a expiré. Demandez-en un nouveau à l'administrateur de votre structure.",
+	"Ce lien n'est pas valide, a déjà servi ou a expiré. Demandez-en un nouveau.",
+	"Ce mot de passe est trop courant : choisissez-en un autre, par exemple une phrase de plusieurs mots.",
+	"Cette demande a déjà été traitée.",
+	"Cette demande ne concerne pas votre structure.",
+	"Cette entrée n'existe pas ou n'est pas dans votre périmètre.",
+	"Cette entrée n'existe pas.",
+	"Cette orientation n'existe pas.",
+	"Cette page n'existe pas.",
+	"Choisissez la finalité de votre recherche : elle est obligatoire.",
+	"Choisissez la rubrique à corriger.",
+	"Choisissez le type d'action ; la note compte au plus 2 000 caractères.",
+	"Code incorrect ou déjà utilisé.",
+	"Compte désactivé.",
+	"Connectez-vous à votre espace.",
+	"Connexion requise.",
+	"Décrivez la correction demandée (de 5 à 2000 caractères).",
+	"Entrée ",
+	"Journal des accès fermé.",
+	"La clé de sécurité n'a pas pu être enregistrée.",
+	"La clé de sécurité n'a pas été reconnue.",
+	"La connexion n'a pas pu être inscrite au journal des accès ; réessayez dans un instant.",
+	"La date de naissance doit être au format AAAA-MM-JJ.",
+	"La date doit être au format AAAA-MM-JJ.",
+	"La réponse doit être motivée (de 5 à 2000 caractères).",
+	"Le SIRET compte 14 chiffres et sa clé doit être valide.",
+	"Le code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le code affiché.",
+	"Le département demandé n'existe pas.",
+	"Le filtre demandé n'existe pas.",
+	"Le formulaire a expiré ou ne vient pas de Socle : rechargez la page et recommencez.",
+	"Le journal des accès est momentanément indisponible : l'opération n'a pas pu être enregistrée. Réessayez dans quelques instants.",
+	"Le journal des accès n'est pas consultable pour le moment.",
+	"Le mot de passe doit compter au moins ",
+	"Le mot de passe doit compter au plus ",
+	"Le mot de passe ne doit pas reposer sur le nom du service, de votre structure ou de sa ville, votre nom, votre adresse ou l'année : choisissez plutôt une phrase de plusieurs mots à vous.",
+	"Le paramètre « avant » doit être un nombre.",
+	"Le registre n'est pas disponible.",
+	"Le rôle ",
+	"Le rôle d'administrateur de la plateforme ne se retire pas ici.",
+	"Le rôle « ",
+	"Les indicateurs sont réservés aux statisticiens et aux administrateurs.",
+	"Les rôles de l'agent ont changé depuis la demande : refusez-la et refaites-la.",
+	"On ne peut pas approuver sa propre récupération.",
+	"Ouvrez à nouveau le lien d'activation et scannez le code qu'il affiche.",
+	"Preuve d'inclusion impossible : entrée ",
+	"Preuve de cohérence impossible : de ",
+	"Regroupement inconnu : departement, mois ou departement_mois.",
+	"Saisissez une adresse électronique valide.",
+	"Seul un administrateur qui s'était déjà connecté avec son second facteur avant la demande peut l'approuver.",
+	"Trop de demandes depuis votre adresse. Réessayez dans un quart d'heure.",
+	"Trop de tentatives depuis votre adresse. Réessayez plus tard.",
+	"Une demande est approuvée par une autre personne que son auteur et que l'agent concerné.",
+	"Validez d'abord votre second facteur.",
+	"Votre compte a moins de ",
+	"Votre compte a été activé depuis le poste, la session ou l'adresse de l'auteur de la demande : il ne peut pas l'approuver.",
+	"Votre connexion a expiré : saisissez à nouveau votre mot de passe.",
+	"Votre dossier ne comporte pas d'adresse électronique : demandez à votre conseiller de vous faire signer le contrat.",
+	"Votre structure suit déjà cette entreprise.",
+	"Vous ne pouvez pas désactiver votre propre compte.",
+	"Vous ne pouvez pas retirer votre propre rôle d'administrateur.",
+	"Vous ne pouvez pas vous attribuer un rôle : un autre administrateur de votre structure doit le faire.",
+}
+
+// userError is an error a page makes for the person in front of it: its
+// message is French and shown as is.
+type userError struct{ err *socle.Error }
+
+func (e *userError) Error() string { return e.err.Error() }
+func (e *userError) Unwrap() error { return e.err }
+
+// userErrorf returns an error with code whose French message a page shows
+// as is.
+func userErrorf(code, format string, args ...any) error {
+	return &userError{err: socle.Errorf(code, format, args...)}
+}
+
+// message returns the French sentence a page shows for err: a page's own
+// message, the translation of the domain message, or the sentence of its
+// code; "" for nil.
+func message(err error) string {
+	if err == nil {
+		return ""
+	}
+	var own *userError
+	if errors.As(err, &own) {
+		return own.err.Message
+	}
+	code := socle.ErrorCode(err)
+	if code != socle.EINTERNAL {
+		msg := socle.ErrorMessage(err)
+		if fr, ok := domainMessages[msg]; ok {
+			return fr
+		}
+		for _, prefix := range frenchDomainMessages {
+			if strings.HasPrefix(msg, prefix) {
+				return msg
+			}
+		}
+	}
+	if fr, ok := codeMessages[code]; ok {
+		return fr
+	}
+	return codeMessages[socle.EINTERNAL]
+}
+
+// directoryMessage turns a domain error of the directory into French.
+func directoryMessage(err error) string {
+	msg := socle.ErrorMessage(err)
+	for _, m := range []struct{ key, fr string }{
+		{"already in the register", "Cette personne est déjà inscrite au registre."},
+		{"person_id", "Indiquez l'identifiant du dossier de la personne (il commence par « per_ »)."},
+		{"reason", "Indiquez le motif de l'inscription (500 caractères au plus)."},
+		{"kind", "Choisissez une catégorie."},
+		{"of_agent_id", "Choisissez le collègue que vous remplacez, un agent de votre structure."},
+		{"reference", "Indiquez la référence de l'appel ou le nom de l'événement."},
+		{"persons", "Indiquez le ou les identifiants de dossier concernés (ils commencent par « per_ »)."},
+		{"to", "Indiquez des dates de début et de fin valides (la fin après le début ; un remplacement dure trois mois au plus, un événement une semaine)."},
+		{"note", "Le commentaire est trop long (500 caractères au plus)."},
+		{"text", "Écrivez votre réponse (4 000 caractères au plus)."},
+		{"no explanation was asked", "Aucune explication ne vous a été demandée sur ce dossier."},
+	} {
+		if strings.Contains(msg, m.key) {
+			return m.fr
+		}
+	}
+	return "La demande n'a pas pu être enregistrée."
+}
+
+// taskMessage turns a domain error of a bulk task into French.
+func taskMessage(err error) string {
+	msg := socle.ErrorMessage(err)
+	for _, m := range []struct{ key, fr string }{
+		{"already approved", "Cette tâche est déjà approuvée."},
+		{"approve", "Une tâche est approuvée par un administrateur de la structure, autre que l'agent qui la réalise et que celui qui l'a déclarée."},
+		{"purpose", "Choisissez la finalité de la tâche."},
+		{"population", "Décrivez la population concernée ou listez les dossiers."},
+		{"persons", "Un identifiant de dossier est mal formé (il commence par « per_ »)."},
+		{"end", "La tâche a un début, une fin après le début, et dure 31 jours au plus."},
+	} {
+		if strings.Contains(msg, m.key) {
+			return m.fr
+		}
+	}
+	return "La tâche n'a pas pu être enregistrée."
+}
+
+// Labels of the pages: the French names of codes.
+
+var actionLabels = map[string]string{
+	"read": "Consultation", "search": "Recherche", "create": "Création", "update": "Modification",
+	"export": "Export", "audit_search": "Recherche dans le journal", "self_read": "Consultation de son dossier",
+	"self_history": "Consultation de son journal",
+}
+
+// actionKindLabels are the prospection actions in French.
+var actionKindLabels = map[string]string{
+	"appel": "Appel", "visite": "Visite", "courriel": "Courriel", "rendez_vous": "Rendez-vous",
+	"besoin_recrutement": "Besoin de recrutement", "note": "Note",
+}
+
+var ruleLabels = map[string]string{
+	"colleague": "Collègues", "former_employee": "Anciens agents", "public_figure": "Personnalités publiques",
+	"family": "Famille", "neighbour": "Voisins", "off_hours": "Hors horaires", "out_of_territory": "Hors territoire",
+	"mass_fast": "Extraction massive", "mass_slow": "Extraction lente", cases.RuleInline: "Blocage en ligne (volume)",
+}
+
+// matchStatusLabels are the statuses of a match in French.
+var matchStatusLabels = map[string]string{
+	socle.MatchProposed: "Proposée", socle.MatchInterview: "Entretien prévu",
+	socle.MatchHired: "Embauchée", socle.MatchDeclined: "Candidature déclinée",
+}
+
+var parcoursLabels = map[string]string{
+	socle.ParcoursProfessional: "Professionnel", socle.ParcoursSocioProfessional: "Socio-professionnel", socle.ParcoursSocial: "Social",
+	socle.ModaliteSuivi: "Suivi", socle.ModaliteGuide: "Guidé", socle.ModaliteRenforce: "Renforcé", socle.ModaliteGlobal: "Global",
+}
+
+var eventKindLabels = map[string]string{socle.EventAppointment: "Rendez-vous", socle.EventTraining: "Formation", socle.EventImmersion: "Immersion", socle.EventNote: "Note"}
+
+var rectificationStatus = map[string]string{socle.RectificationOpen: "En attente", socle.RectificationAccepted: "Acceptée", socle.RectificationRefused: "Refusée"}

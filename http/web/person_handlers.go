@@ -1,0 +1,434 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"socle"
+	"socle/gate"
+	"socle/http/httpx"
+	"socle/policy"
+	"socle/register"
+)
+
+// staffOnly redirects to the login page an anonymous visitor, and to the
+// second factor an agent signed in with a password only. It reports
+// whether the page may go on.
+func staffOnly(w http.ResponseWriter, r *http.Request) (socle.Actor, bool) {
+	actor := httpx.ActorFrom(r.Context())
+	switch {
+	case !actor.Authenticated() || actor.AgentID == "":
+		http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+		return actor, false
+	case actor.Strength < socle.AuthMFA:
+		http.Redirect(w, r, "/second-facteur", http.StatusSeeOther)
+		return actor, false
+	}
+	return actor, true
+}
+
+// staffPost checks the session (MFA) and the form's CSRF token of a POST.
+func staffPost(s *renderer, w http.ResponseWriter, r *http.Request) bool {
+	if _, ok := staffOnly(w, r); !ok {
+		return false
+	}
+	return checkCSRF(s, s.identity, w, r)
+}
+
+// staffPage renders an agent's page with a fresh CSRF token.
+func staffPage(s *renderer, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d formView) {
+	tok, err := s.identity.FormToken(w, r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, status, name, view{Title: title, Nav: nav, Data: withCSRF(d, tok)})
+}
+
+// pageRequest is the gate request of a page: the purpose comes from the
+// "finalite" form field, chosen by the agent, never defaulted.
+func pageRequest(r *http.Request, purpose, breakGlass string) gate.Request {
+	return gate.Request{
+		Actor: httpx.ActorFrom(r.Context()), Purpose: strings.TrimSpace(purpose), BreakGlass: strings.TrimSpace(breakGlass),
+		RequestID: httpx.RequestID(r.Context()), RemoteAddr: httpx.RemoteAddr(r),
+	}
+}
+
+type purposeOption struct {
+	socle.Purpose
+	Selected bool
+}
+
+func purposeOptions(g *gate.Gate, selected string) []purposeOption {
+	var out []purposeOption
+	for _, p := range g.Purposes() {
+		out = append(out, purposeOption{Purpose: p, Selected: p.Code == selected})
+	}
+	return out
+}
+
+func handlePersonsPage(s *personPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := staffOnly(w, r); !ok {
+			return
+		}
+		q := r.URL.Query()
+		form := map[string]string{
+			"nom": q.Get("nom"), "prenom": q.Get("prenom"), "naissance": q.Get("naissance"),
+			"nir": q.Get("nir"), "commune": q.Get("commune"), "finalite": q.Get("finalite"), "motif": q.Get("motif"),
+		}
+		data := &searchView{Form: form, Purposes: purposeOptions(s.gate, form["finalite"])}
+		status := http.StatusOK
+		searched := form["nom"] != "" || form["prenom"] != "" || form["naissance"] != "" || form["nir"] != "" || form["commune"] != ""
+		if searched {
+			pq := socle.PersonQuery{FamilyName: form["nom"], GivenName: form["prenom"],
+				NIR: strings.ReplaceAll(form["nir"], " ", ""), CommuneCode: strings.TrimSpace(form["commune"]), Limit: 20}
+			var err error
+			if form["naissance"] != "" {
+				if pq.BirthDate, err = socle.ParseDate(form["naissance"]); err != nil {
+					err = userErrorf(socle.EINVALID, msgBirthDateFormat)
+				}
+			}
+			if err == nil && form["finalite"] == "" {
+				err = userErrorf(socle.EINVALID, msgSearchPurposeRequired)
+			}
+			if err == nil {
+				var found []*socle.Person
+				var d socle.Decision
+				found, d, err = s.gate.SearchPersons(r.Context(), pageRequest(r, form["finalite"], form["motif"]), pq)
+				if err == nil {
+					data.Results, data.Searched, data.Explanation = found, true, d.Explanation()
+				}
+			}
+			if err != nil {
+				if httpx.ErrorStatus(err) >= 500 {
+					s.renderError(w, r, err)
+					return
+				}
+				status = httpx.ErrorStatus(err)
+				data.Error = message(err)
+			}
+		}
+		s.render(w, r, status, "recherche", view{Title: "Rechercher un usager", Nav: "usagers", Data: data})
+	})
+}
+
+// fileField is one labelled value of a section of a file.
+type fileField struct{ Label, Value string }
+
+// fileSection is one data category of a person's file as the page shows it.
+type fileSection struct {
+	Code        socle.Category
+	Label       string
+	Granted     bool
+	Fields      []fileField
+	Explanation []string
+}
+
+func fileDate(d socle.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.French()
+}
+
+func ouiNon(b bool) string {
+	if b {
+		return "oui"
+	}
+	return "non"
+}
+
+// sectionFields lists the fields of a granted section. Only sections the
+// store returned (granted) are non-nil: a masked one yields nothing.
+func sectionFields(p *socle.Person, c socle.Category) []fileField {
+	var fs []fileField
+	add := func(label, value string) {
+		if value != "" {
+			fs = append(fs, fileField{label, value})
+		}
+	}
+	switch c {
+	case socle.CatIdentity:
+		if v := p.Identity; v != nil {
+			add("Nom", v.FamilyName)
+			add("Prénom", v.GivenName)
+			add("Nom de naissance", v.BirthName)
+			add("Date de naissance", fileDate(v.BirthDate))
+			add("Sexe", v.Sex)
+			add("NIR", v.NIR)
+		}
+	case socle.CatContact:
+		if v := p.Contact; v != nil {
+			add("Courriel", v.Email)
+			add("Téléphone", v.Phone)
+			add("Adresse", v.Address)
+			add("Code postal", v.PostalCode)
+			add("Commune (code INSEE)", v.CommuneCode)
+		}
+	case socle.CatParcours:
+		if v := p.Parcours; v != nil {
+			add("Situation", v.Situation.Label())
+			add("Inscrit depuis le", fileDate(v.RegisteredOn))
+			add("Niveau de formation", v.EducationLevel)
+			add("Freins périphériques", strings.Join(v.Constraints, ", "))
+		}
+	case socle.CatSkills:
+		if v := p.Skills; v != nil {
+			add("Métiers recherchés (ROME)", strings.Join(v.ROMECodes, ", "))
+			add("Compétences", strings.Join(v.Skills, ", "))
+			add("Langues", strings.Join(v.Languages, ", "))
+			add("Permis de conduire", ouiNon(v.DrivingLicence))
+			add("Contrat souhaité", v.ContractWanted)
+		}
+	case socle.CatHealth:
+		if v := p.Health; v != nil {
+			add("RQTH", ouiNon(v.RQTH))
+			add("RQTH valable jusqu'au", fileDate(v.RQTHUntil))
+			add("Observations santé", v.Notes)
+		}
+	case socle.CatJustice:
+		if v := p.Justice; v != nil {
+			add("Mesure de justice", v.Measure)
+			add("Jusqu'au", fileDate(v.Until))
+		}
+	case socle.CatBank:
+		if v := p.Bank; v != nil {
+			add("IBAN", v.IBAN)
+			add("BIC", v.BIC)
+		}
+	}
+	return fs
+}
+
+// sectionsOf lays out the file: each category granted with its fields and
+// the facts that explain it (the relations, then the agreements that grant
+// that category), the others only named as not visible.
+func sectionsOf(p *socle.Person, d socle.Decision) []fileSection {
+	var relations []string
+	for _, f := range d.Facts {
+		switch f.Kind {
+		case policy.FactAgreement, policy.FactMasked, policy.FactScope:
+		default:
+			relations = append(relations, f.Text)
+		}
+	}
+	var out []fileSection
+	for _, c := range socle.Categories {
+		sec := fileSection{Code: c, Label: c.Label(), Granted: d.Categories.Has(c)}
+		if sec.Granted {
+			sec.Fields = sectionFields(p, c)
+			sec.Explanation = append(sec.Explanation, relations...)
+			for _, f := range d.Facts {
+				if f.Kind != policy.FactAgreement {
+					continue
+				}
+				if cats, err := socle.ParseCategories(f.Detail["read"]); err == nil && cats.Has(c) {
+					sec.Explanation = append(sec.Explanation, f.Text)
+				}
+			}
+		}
+		out = append(out, sec)
+	}
+	return out
+}
+
+func handlePersonPage(s *personPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := staffOnly(w, r); !ok {
+			return
+		}
+		id := r.PathValue("id")
+		purpose := r.URL.Query().Get("finalite")
+		data := &fileView{ID: id, Purpose: purpose, Purposes: purposeOptions(s.gate, purpose)}
+		if purpose == "" {
+			// A purpose is required: the agent chooses it, never a default.
+			s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
+			return
+		}
+		p, d, err := s.gate.ReadPerson(r.Context(), pageRequest(r, purpose, ""), id, 0)
+		switch {
+		case socle.ErrorCode(err) == socle.ENOTFOUND:
+			// Absent and forbidden look alike; breaking the glass is offered.
+			data.NotFound = true
+			s.render(w, r, http.StatusNotFound, "dossier", view{Title: "Dossier introuvable", Nav: "usagers", Data: data})
+			return
+		case socle.ErrorCode(err) == socle.EINVALID:
+			data.Error = message(err)
+			s.render(w, r, http.StatusBadRequest, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
+			return
+		case err != nil:
+			s.renderError(w, r, err)
+			return
+		}
+		data.Person, data.Sections, data.BreakGlass = p, sectionsOf(p, d), d.BreakGlass
+		s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
+	})
+}
+
+func breakGlassForm(s *personPages, w http.ResponseWriter, r *http.Request, status int, data *breakGlassView) {
+	data.Min = policy.MinJustification
+	staffPage(s.renderer, w, r, status, "bris-de-glace", "Accès exceptionnel", "usagers", data)
+}
+
+func handleBreakGlassPage(s *personPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := staffOnly(w, r); !ok {
+			return
+		}
+		purpose := r.URL.Query().Get("finalite")
+		breakGlassForm(s, w, r, http.StatusOK, &breakGlassView{ID: r.PathValue("id"), Purposes: purposeOptions(s.gate, purpose)})
+	})
+}
+
+func handleBreakGlass(s *personPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !staffPost(s.renderer, w, r) {
+			return
+		}
+		id := r.PathValue("id")
+		purpose := r.PostFormValue("finalite")
+		justification := strings.TrimSpace(r.PostFormValue("justification"))
+		data := &breakGlassView{ID: id, Purposes: purposeOptions(s.gate, purpose), Justification: justification}
+		switch {
+		case purpose == "":
+			data.Error = msgBreakGlassPurposeRequired
+			breakGlassForm(s, w, r, http.StatusBadRequest, data)
+			return
+		case utf8.RuneCountInString(justification) < policy.MinJustification:
+			data.Error = msgJustificationTooShort
+			breakGlassForm(s, w, r, http.StatusBadRequest, data)
+			return
+		}
+		_, _, err := s.gate.ReadPerson(r.Context(), pageRequest(r, purpose, justification), id, 0)
+		if err != nil {
+			if httpx.ErrorStatus(err) >= 500 {
+				s.renderError(w, r, err)
+				return
+			}
+			data.Error = msgBreakGlassRefused
+			breakGlassForm(s, w, r, httpx.ErrorStatus(err), data)
+			return
+		}
+		http.Redirect(w, r, "/usagers/"+url.PathEscape(id)+"?finalite="+url.QueryEscape(purpose), http.StatusSeeOther)
+	})
+}
+
+// registerPage renders the administration of the register with a fresh
+// CSRF token, the rules in force, the history and the edit form.
+func registerPage(s *personPages, w http.ResponseWriter, r *http.Request, status int, data *registerView) {
+	actor := httpx.ActorFrom(r.Context())
+	reg, err := s.register.Current(actor)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	versions, err := s.register.Versions(r.Context(), actor, 50)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if !data.edited {
+		var b strings.Builder
+		if err := reg.WriteJSON(&b); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		data.JSON = b.String()
+	}
+	data.Register, data.Versions = reg, versions
+	staffPage(s.renderer, w, r, status, "conventions", "Finalités et conventions", "conventions", data)
+}
+
+func handleRegisterPage(s *personPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := staffOnly(w, r); !ok {
+			return
+		}
+		if s.register == nil {
+			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, msgNoRegister))
+			return
+		}
+		registerPage(s, w, r, http.StatusOK, &registerView{})
+	})
+}
+
+func handleRegisterEdit(s *personPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor, ok := staffOnly(w, r)
+		if !ok {
+			return
+		}
+		if !checkCSRF(s.renderer, s.identity, w, r) {
+			return
+		}
+		if s.register == nil {
+			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, msgNoRegister))
+			return
+		}
+		if err := register.CheckAdmin(actor); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		text := r.PostFormValue("register")
+		reg, err := register.Decode([]byte(text))
+		var change *socle.Change
+		if err == nil {
+			_, change, err = s.register.Update(r.Context(), actor, httpx.RequestID(r.Context()), reg, r.PostFormValue("reason"))
+		}
+		if err != nil {
+			if httpx.ErrorStatus(err) >= 500 {
+				s.renderError(w, r, err)
+				return
+			}
+			registerPage(s, w, r, httpx.ErrorStatus(err), &registerView{Error: message(err), JSON: text, edited: true, Reason: r.PostFormValue("reason")})
+			return
+		}
+		if change != nil {
+			registerPage(s, w, r, http.StatusAccepted, &registerView{Notice: msgRegisterChangePending})
+			return
+		}
+		registerPage(s, w, r, http.StatusOK, &registerView{Notice: msgRegisterSaved})
+	})
+}
+
+// searchView is the search for a person: the form, the purposes and what
+// the search found, with why.
+type searchView struct {
+	Form               map[string]string
+	Purposes           []purposeOption
+	Results            []*socle.Person
+	Searched           bool
+	Explanation, Error string
+}
+
+// fileView is a person's file (dossier) as the decision lets the agent see
+// it, or the choice of a purpose, or the offer to break the glass.
+type fileView struct {
+	ID, Purpose, Error   string
+	Purposes             []purposeOption
+	NotFound, BreakGlass bool
+	Person               *socle.Person
+	Sections             []fileSection
+}
+
+// breakGlassView is the form of an exceptional access (bris de glace).
+type breakGlassView struct {
+	form
+	ID, Justification, Error string
+	Purposes                 []purposeOption
+	Min                      int
+}
+
+// registerView is the administration of the register of purposes and
+// agreements: the rules in force, their history and the edit form.
+type registerView struct {
+	form
+	Register                    policy.Register
+	Versions                    []socle.RegisterVersion
+	JSON, Reason, Error, Notice string
+	// edited says JSON is the text the administrator sent, kept as is.
+	edited bool
+}

@@ -1,0 +1,301 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"socle"
+	"socle/gate"
+	"socle/http/httpx"
+	"socle/space"
+)
+
+// handleFranceConnectReturn completes a FranceConnect login: the session
+// cookie and her file, or the link form with a French reason (an identity
+// check is queued when no single record matched).
+func handleFranceConnectReturn(s *spacePages, svc *space.Service, fc *space.FranceConnect) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, err := fc.Callback(w, r)
+		if err != nil {
+			switch socle.ErrorCode(err) {
+			case socle.EUNAUTHENTICATED, socle.EFORBIDDEN, socle.EUNAVAILABLE:
+				l := spaceLogin(svc)
+				l.franceConnect = true
+				l.form(s.renderer, w, r, httpx.ErrorStatus(err), &linkLoginView{Error: space.FranceConnectMessage(err)})
+			default:
+				s.renderError(w, r, err)
+			}
+			return
+		}
+		http.SetCookie(w, svc.SessionCookie(tok))
+		http.Redirect(w, r, "/usager/dossier", http.StatusSeeOther)
+	})
+}
+
+// spaceLogin is the login by link of the person's space; a consumed link
+// leads to the file, or to the space page the re-authentication asked.
+func spaceLogin(svc *space.Service) linkLogin {
+	return linkLogin{svc: svc, nav: "usager", page: "usager-connexion", title: "Espace usager", sent: space.LinkSent, home: "/usager",
+		signedIn: func(a socle.Actor) bool { return a.PersonID != "" },
+		landing: func(r *http.Request) string {
+			if next := space.SafeNext(r.URL.Query().Get("suite")); next != "" {
+				return next
+			}
+			return "/usager/dossier"
+		}}
+}
+
+// spacePage renders a page of the space with a fresh CSRF token.
+func spacePage(s *renderer, svc *space.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
+	spaceLogin(svc).render(s, w, r, status, name, title, d)
+}
+
+// spaceRequest returns the gate request of the person in her space, and
+// false after redirecting to the link form when she has no live session.
+// The person's id comes from her session only.
+func spaceRequest(s *renderer, svc *space.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
+	return spaceLogin(svc).request(s, w, r)
+}
+
+// field is one line of a section of the file.
+type field struct{ Label, Value string }
+
+// section is one category of the file as the person reads it.
+type section struct {
+	Title  string
+	Fields []field
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Oui"
+	}
+	return "Non"
+}
+
+func frenchDate(d socle.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.French()
+}
+
+// fileSections lays out the sections of the person's file, in French.
+func fileSections(p *socle.Person) []section {
+	var out []section
+	add := func(title string, fs ...field) {
+		var kept []field
+		for _, f := range fs {
+			if strings.TrimSpace(f.Value) != "" {
+				kept = append(kept, f)
+			}
+		}
+		out = append(out, section{Title: title, Fields: kept})
+	}
+	if id := p.Identity; id != nil {
+		sex := map[string]string{"F": "Femme", "M": "Homme"}[id.Sex]
+		add("Identité", field{"Nom", id.FamilyName}, field{"Nom de naissance", id.BirthName}, field{"Prénom", id.GivenName},
+			field{"Date de naissance", frenchDate(id.BirthDate)}, field{"Sexe", sex}, field{"Numéro de sécurité sociale", id.NIR})
+	}
+	if c := p.Contact; c != nil {
+		add("Coordonnées", field{"Adresse électronique", c.Email}, field{"Téléphone", c.Phone}, field{"Adresse", c.Address},
+			field{"Code postal", c.PostalCode}, field{"Commune (code INSEE)", c.CommuneCode})
+	}
+	if pa := p.Parcours; pa != nil {
+		add("Situation et parcours", field{"Situation", pa.Situation.Label()}, field{"Inscrit depuis le", frenchDate(pa.RegisteredOn)},
+			field{"Niveau de formation", pa.EducationLevel}, field{"Freins identifiés", strings.Join(pa.Constraints, ", ")})
+	}
+	if sk := p.Skills; sk != nil {
+		hours := ""
+		if sk.HoursWanted > 0 {
+			hours = strconv.Itoa(sk.HoursWanted) + " h par semaine"
+		}
+		add("Compétences et projet", field{"Métiers recherchés (ROME)", strings.Join(sk.ROMECodes, ", ")}, field{"Compétences", strings.Join(sk.Skills, ", ")},
+			field{"Langues", strings.Join(sk.Languages, ", ")}, field{"Permis de conduire", yesNo(sk.DrivingLicence)},
+			field{"Contrat souhaité", sk.ContractWanted}, field{"Temps de travail souhaité", hours})
+	}
+	if h := p.Health; h != nil {
+		add("Santé et handicap", field{"Reconnaissance de la qualité de travailleur handicapé", yesNo(h.RQTH)},
+			field{"Valable jusqu'au", frenchDate(h.RQTHUntil)}, field{"Notes", h.Notes})
+	}
+	if j := p.Justice; j != nil {
+		add("Justice", field{"Mesure", j.Measure}, field{"Jusqu'au", frenchDate(j.Until)})
+	}
+	if b := p.Bank; b != nil {
+		add("Coordonnées bancaires", field{"IBAN", b.IBAN}, field{"BIC", b.BIC})
+	}
+	return out
+}
+
+// paris is the time zone the dates of the space are shown in.
+var paris = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return l
+	}
+	return time.UTC
+}()
+
+func frenchTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(paris).Format("02/01/2006 à 15:04")
+}
+
+func handleSpaceFile(s *spacePages, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, ok := spaceRequest(s.renderer, svc, w, r)
+		if !ok {
+			return
+		}
+		p, fs, err := s.gate.MyFile(r.Context(), req)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		refs, err := svc.Referents(r.Context(), fs)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		var rows []followupRow
+		for _, f := range refs {
+			rows = append(rows, followupRow{Organisation: f.Organisation, Kind: f.Kind, Adviser: f.Adviser,
+				Start: frenchDate(f.Start), End: frenchDate(f.End), Active: f.Active})
+		}
+		name := ""
+		if p.Identity != nil {
+			name = p.Identity.GivenName + " " + p.Identity.FamilyName
+		}
+		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", &spaceFileView{
+			Name: name, Sections: fileSections(p), Followups: rows,
+			Created: frenchTime(p.CreatedAt), Updated: frenchTime(p.UpdatedAt),
+			Provenance: provenanceLines(r, s.gate, s.dir, req),
+		})
+	})
+}
+
+// accessRow is one line of the accesses table.
+type accessRow struct {
+	Index                                          uint64
+	Time, Organisation, Role, Action, Purpose, Why string
+	Allowed, BreakGlass, Self                      bool
+}
+
+const accessesPerPage = 50
+
+func handleSpaceAccesses(s *spacePages, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, ok := spaceRequest(s.renderer, svc, w, r)
+		if !ok {
+			return
+		}
+		var before uint64
+		if v := r.URL.Query().Get("avant"); v != "" {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				s.renderError(w, r, userErrorf(socle.EINVALID, msgBeforeNotANumber))
+				return
+			}
+			before = n
+		}
+		hits, err := s.gate.MyAccessHistory(r.Context(), req, before, accessesPerPage+1)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		more := len(hits) > accessesPerPage
+		if more {
+			hits = hits[:accessesPerPage]
+		}
+		acc, err := svc.Accesses(r.Context(), hits, s.gate.Purposes())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		rows := make([]accessRow, 0, len(acc))
+		for _, a := range acc {
+			rows = append(rows, accessRow{Index: a.Index, Time: frenchTime(a.Time), Organisation: a.Organisation, Role: a.Role,
+				Action: a.Action, Purpose: a.Purpose, Why: a.Explanation, Allowed: a.Allowed, BreakGlass: a.BreakGlass, Self: a.Self})
+		}
+		d := &spaceAccessesView{Rows: rows}
+		if more {
+			d.Next = hits[len(hits)-1].Index
+		}
+		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-acces", "Accès à mon dossier", d)
+	})
+}
+
+// maxDownload bounds the entries of one download; the newest come first.
+const maxDownload = 2000
+
+func handleSpaceDownload(s *spacePages, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, ok := spaceRequest(s.renderer, svc, w, r)
+		if !ok {
+			return
+		}
+		var all []socle.AuditHit
+		var before uint64
+		for len(all) < maxDownload {
+			hits, err := s.gate.MyAccessHistory(r.Context(), req, before, 200)
+			if err != nil {
+				httpx.WriteError(w, r, err)
+				return
+			}
+			all = append(all, hits...)
+			if len(hits) < 200 {
+				break
+			}
+			before = hits[len(hits)-1].Index
+		}
+		d, err := svc.Proofs(r.Context(), all)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Disposition", `attachment; filename="acces-a-mon-dossier.json"`)
+		httpx.Encode(w, http.StatusOK, d)
+	})
+}
+
+func handleSpaceLogout(s *spacePages, svc *space.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := svc.VerifyCSRF(r); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if err := svc.Logout(r.Context(), svc.SessionToken(r)); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		http.SetCookie(w, svc.SessionCookie(""))
+		http.Redirect(w, r, "/usager", http.StatusSeeOther)
+	})
+}
+
+// followupRow is one organisation that follows the person, as her space
+// shows it.
+type followupRow struct {
+	Organisation, Kind, Adviser, Start, End string
+	Active                                  bool
+}
+
+// spaceFileView is the person's own file in her space.
+type spaceFileView struct {
+	form
+	Name, Created, Updated string
+	Sections               []section
+	Followups              []followupRow
+	Provenance             map[string]string
+}
+
+// spaceAccessesView lists the accesses to the person's file; Next, when
+// set, is the index below which older accesses are.
+type spaceAccessesView struct {
+	form
+	Rows []accessRow
+	Next uint64
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"socle"
+	"socle/gate"
+)
+
+// blockRow is one blocked account as the page shows it.
+type blockRow struct {
+	Principal, Kind, Since, Until string
+	Weight                        int
+}
+
+func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status int, message string) {
+	list, err := s.gate.ThrottleBlocks(r.Context(), pageRequest(r, "", ""), 200)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		paris = time.UTC
+	}
+	rows := make([]blockRow, len(list))
+	for i, b := range list {
+		kind := "Agent"
+		if strings.HasPrefix(b.Principal, "client:") {
+			kind = "Système partenaire"
+		}
+		rows[i] = blockRow{Principal: b.Principal, Kind: kind, Weight: b.BlockedWeight,
+			Since: b.BlockedAt.In(paris).Format("02/01/2006 15:04"), Until: b.BlockedUntil.In(paris).Format("02/01/2006 15:04")}
+	}
+	staffPage(s.renderer, w, r, status, "blocages", "Comptes bloqués", "alertes", &blocksView{Blocks: rows, Error: message, MinReason: gate.MinLiftReason})
+}
+
+func handleThrottleBlocksPage(s *blockPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := staffOnly(w, r); !ok {
+			return
+		}
+		s.renderBlocks(w, r, http.StatusOK, "")
+	})
+}
+
+func handleLiftBlockForm(s *blockPages) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !staffPost(s.renderer, w, r) {
+			return
+		}
+		err := s.gate.LiftBlock(r.Context(), pageRequest(r, "", ""), r.PostFormValue("compte"), r.PostFormValue("motif"))
+		switch socle.ErrorCode(err) {
+		case "":
+			http.Redirect(w, r, "/alertes/blocages", http.StatusSeeOther)
+		case socle.EINVALID:
+			s.renderBlocks(w, r, http.StatusBadRequest, msgLiftReason)
+		case socle.ENOTFOUND:
+			s.renderBlocks(w, r, http.StatusNotFound, msgNoBlock)
+		default:
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// blocksView lists the accounts the volume throttle blocked.
+type blocksView struct {
+	form
+	Blocks    []blockRow
+	Error     string
+	MinReason int
+}

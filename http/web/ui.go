@@ -1,0 +1,241 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"socle/http/httpx"
+	"socle/identity"
+	"strings"
+
+	"socle"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages holds one parsed template per page, each with the shared layout.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+var templateFuncs = template.FuncMap{"join": strings.Join}
+
+func loadPages() *pages {
+	p := &pages{byName: map[string]*template.Template{}}
+	// partials.html holds the blocks several pages share (the offer form).
+	layout := template.Must(template.New("layout").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		p.byName[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
+	}
+	return p
+}
+
+// renderer renders the pages; every group of pages holds it. identity,
+// when set, gives the staff pages their form tokens.
+type renderer struct {
+	pages *pages
+	// version is the release shown in the footer of every page.
+	version  string
+	identity *identity.Service
+}
+
+// view is what every page template receives: the layout's fields and the
+// page's own typed view in Data.
+type view struct {
+	Title   string
+	Nav     string
+	Version string
+	Data    any
+}
+
+// form is embedded in the view of a page with forms: the page helpers
+// (staffPage, identityPage, linkLogin.render) fill its CSRF token.
+type form struct{ CSRF string }
+
+func (f *form) setCSRF(token string) { f.CSRF = token }
+
+// formView is the typed view of a page with forms: it embeds form, whose
+// CSRF token the page helpers fill.
+type formView interface{ setCSRF(token string) }
+
+// withCSRF puts the form token in the page's view.
+func withCSRF(v formView, token string) formView {
+	v.setCSRF(token)
+	return v
+}
+
+// homeView is the home page: the organisations of the network by kind.
+type homeView struct{ Kinds []kindCount }
+
+// structuresView is the directory of organisations with its filters.
+type structuresView struct {
+	Organisations []*socle.Organisation
+	More          bool
+	KindOptions   []kindCount
+	Departements  []socle.Departement
+	Departement   string
+}
+
+// offersView is the list of open offers with its filter.
+type offersView struct {
+	Offers       []*socle.Offer
+	Departements []socle.Departement
+	Departement  string
+}
+
+// render executes the page into a buffer first so that a template error
+// becomes a clean error page, not half a page.
+func (s *renderer) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	v.Version = s.version
+	var buf bytes.Buffer
+	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		httpx.LoggerFrom(r.Context()).Error("rendering page", "page", name, "err", err, "request_id", httpx.RequestID(r.Context()))
+		http.Error(w, "Erreur interne", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.StatusHeaders(w, status)
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// renderError shows an error page in French with the status of err.
+func (s *renderer) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if socle.ErrorCode(err) == socle.ESTEPUP && r.Method == http.MethodGet {
+		// The volume throttle asks for a fresh second factor (detect_handlers.go).
+		http.Redirect(w, r, "/verification-renforcee?retour="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	status := httpx.ErrorStatus(err)
+	title, ok := statusTitles[status]
+	if !ok {
+		title = statusTitles[0]
+	}
+	msg := message(err)
+	if status >= 500 {
+		httpx.LoggerFrom(r.Context()).Error("page failed", "err", err, "request_id", httpx.RequestID(r.Context()))
+		msg = codeMessages[socle.EINTERNAL]
+	}
+	s.render(w, r, status, "error", view{Title: title, Data: errorView{Message: msg, RequestID: httpx.RequestID(r.Context())}})
+}
+
+// errorView is what the error page shows: a French sentence and the
+// request's reference for the support.
+type errorView struct {
+	Message   string
+	RequestID string
+}
+
+func handleStatic() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})
+}
+
+type kindCount struct {
+	Kind     socle.OrgKind
+	Label    string
+	Count    int
+	Selected bool
+}
+
+func (s *publicPages) handleHome() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var kinds []kindCount
+		for _, k := range socle.OrgKinds {
+			orgs, err := s.dir.Organisations(r.Context(), socle.OrganisationFilter{Kind: k, Limit: 10_000})
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			if len(orgs) > 0 {
+				kinds = append(kinds, kindCount{Kind: k, Label: k.Label(), Count: len(orgs)})
+			}
+		}
+		s.render(w, r, http.StatusOK, "home", view{Title: "Accueil", Nav: "accueil", Data: homeView{Kinds: kinds}})
+	})
+}
+
+func (s *publicPages) handleOrganisationsPage() http.Handler {
+	const limit = 200
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kind := socle.OrgKind(r.URL.Query().Get("kind"))
+		dep := r.URL.Query().Get("departement")
+		if (kind != "" && !kind.Valid()) || (dep != "" && !socle.ValidDepartementCode(dep)) {
+			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownFilter))
+			return
+		}
+		orgs, err := s.dir.Organisations(r.Context(), socle.OrganisationFilter{Kind: kind, Departement: dep, Limit: limit + 1})
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		deps, err := s.dir.Departements(r.Context())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		more := len(orgs) > limit
+		if more {
+			orgs = orgs[:limit]
+		}
+		var options []kindCount
+		for _, k := range socle.OrgKinds {
+			options = append(options, kindCount{Kind: k, Label: k.Label(), Selected: k == kind})
+		}
+		s.render(w, r, http.StatusOK, "structures", view{Title: "Structures", Nav: "structures", Data: structuresView{
+			Organisations: orgs, More: more, KindOptions: options, Departements: deps, Departement: dep,
+		}})
+	})
+}
+
+func (s *publicPages) handleOffersPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dep := r.URL.Query().Get("departement")
+		if dep != "" && !socle.ValidDepartementCode(dep) {
+			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownDepartement))
+			return
+		}
+		offers, err := s.dir.Offers(r.Context(), socle.OfferFilter{Departement: dep, OpenOnly: true, Limit: 100})
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		deps, err := s.dir.Departements(r.Context())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, "offres", view{Title: "Offres", Nav: "offres", Data: offersView{
+			Offers: offers, Departements: deps, Departement: dep,
+		}})
+	})
+}
+
+func (s *publicPages) handleNotFoundPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, userErrorf(socle.ENOTFOUND, msgNoPage))
+	})
+}
