@@ -13,8 +13,8 @@ import (
 	"socle"
 	"socle/identity"
 	"socle/internal/oidctest"
+	"socle/internal/stacktest"
 	"socle/oauth"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -24,11 +24,7 @@ import (
 // is accepted with the state Socle kept.
 func TestProConnectLogoutAtTheFederation(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ids, err := identity.New(st, &memAudit{}, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {

@@ -16,9 +16,8 @@ import (
 	"socle/audit"
 	"socle/identity"
 	"socle/internal/oidctest"
+	"socle/internal/stacktest"
 	"socle/space"
-	"socle/store/auditsql"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -49,21 +48,9 @@ const fcCallback = "https://socle.test/usager/franceconnect/retour"
 // against the records.
 func TestFranceConnect(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	al, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { al.Close() })
-	log := &recordingLog{Log: al}
+	stack := stacktest.New(t, stacktest.Options{Unsealed: true})
+	db := stack.DB
+	log := &recordingLog{Log: stack.Log}
 	sp, err := space.New(db, log, identity.DemoMailer{Out: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		space.Config{BaseURL: "https://socle.test", Secure: true, Key: []byte("a form key of 32 bytes, at least"), PersonRef: func(id string) string { return "ref-" + id }})
 	if err != nil {

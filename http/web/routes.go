@@ -30,13 +30,13 @@ type Services struct {
 	SSO       *oauth.SSO
 	Register  *register.Service
 	Space     *space.Service
+	Employer  *employer.Service
+	ROME      *rome.Referential
+	Audit     *audit.Log
+	Cases     *cases.Service
+	Detection *directory.Service
 	// FranceConnect signs persons in to their space; off when nil.
 	FranceConnect *space.FranceConnect
-	Employer      *employer.Service
-	ROME          *rome.Referential
-	Audit         *audit.Log
-	Cases         *cases.Service
-	Detection     *directory.Service
 }
 
 // Server holds the services of the pages; Routes hands each group of
