@@ -80,6 +80,9 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g))
 	handle("GET /api/v1/persons/{id}/followups", handleFollowups(g))
 
+	// Change feed of the persons and companies the caller may read.
+	handle("GET /api/v1/changes", handleChanges(g))
+
 	// Companies, offers and the mise en relation (purpose mise_en_relation).
 	handle("GET /api/v1/companies/{id}", handleReadCompany(g))
 	handle("GET /api/v1/offers/{id}/candidates", handleCandidates(g))
