@@ -46,6 +46,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ssoIssuer := fs.String("sso-issuer", getenv("SOCLE_SSO_ISSUER"), "OpenID Connect issuer of the network's single sign-on; off when empty (env SOCLE_SSO_ISSUER; the secret comes from SOCLE_SSO_CLIENT_SECRET)")
 	ssoClientID := fs.String("sso-client-id", getenv("SOCLE_SSO_CLIENT_ID"), "client id of Socle at the SSO provider (env SOCLE_SSO_CLIENT_ID)")
 	adminAddr := fs.String("admin-addr", getenv("SOCLE_ADMIN_ADDR"), "address of the metrics (/metrics) and profiles (/debug/pprof/), apart from the public one; off when empty, keep it on loopback or a private network, e.g. 127.0.0.1:9090 (env SOCLE_ADMIN_ADDR)")
+	webhookEvery := fs.Duration("webhook-interval", 5*time.Second, "how often the partners' webhooks are queued and delivered")
+	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "accept plain-http webhook URLs on the loopback interface (tests; on with --demo)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	var wf witnessFlags
 	wf.register(fs, getenv)
@@ -81,7 +83,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, mailer: mailer, shared: sf.db != "", sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
-	}, witnesses: witnesses}
+	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback}
 	// Listen first, so that the default base URL (the WebAuthn origin)
 	// names the real port when --addr asks for any (":0").
 	ln, err := net.Listen("tcp", *addr)
@@ -144,6 +146,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	logger.Info("listening", "addr", ln.Addr().String(), "version", version)
 
 	go app.oauth.Run(ctx, 30*time.Second)
+	if app.cluster != nil {
+		// One server delivers: the holder of the webhooks lease.
+		go app.cluster.webhooks.Run(ctx, func(ctx context.Context) { app.webhooks.Run(ctx, *webhookEvery) })
+	} else {
+		go app.webhooks.Run(ctx, *webhookEvery)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {
