@@ -281,7 +281,29 @@ func TestDepartementClientReadsWhatItsAdvisersRead(t *testing.T) {
 		t.Errorf("a scope the agreements grant to managers only: %v %q", err, out)
 	}
 
+	// list, show and rotate-secret.
+	out, err = socleCmd(t, "client", "list", "--data", dir, "--org", org)
+	if err != nil || !strings.Contains(out, id) || !strings.Contains(out, "accompagnement:read") || strings.Count(out, "\n") != 2 {
+		t.Errorf("client list --org: %v\n%s", err, out)
+	}
+	out, err = socleCmd(t, "client", "show", id, "--data", dir)
+	if err != nil || !strings.Contains(out, "dep-accompagnement: purpose accompagnement, population suivies") ||
+		strings.Contains(out, "dep-controle") || clientSecretLine.MatchString(out) {
+		t.Errorf("client show: %v\n%s", err, out)
+	}
+	if _, err := socleCmd(t, "client", "show", "cli_nope", "--data", dir); err == nil || !strings.Contains(err.Error(), `no client "cli_nope"`) {
+		t.Errorf("client show of an unknown client: %v", err)
+	}
+	out, err = socleCmd(t, "client", "rotate-secret", id, "--data", dir)
+	oldSecret := secret
+	if secret = firstGroup(clientSecretLine, out); err != nil || secret == "" || secret == oldSecret {
+		t.Fatalf("client rotate-secret: %v\n%s", err, out)
+	}
+
 	base, _ := startServer(t, "--data", dir, "--smtp-addr", "127.0.0.1:1", "--smtp-from", "socle@example.fr", "--smtp-plain-localhost")
+	if status, body := token(t, base, id, oldSecret, "accompagnement:read"); status != http.StatusUnauthorized {
+		t.Errorf("the secret before rotation: %d %v, want 401", status, body)
+	}
 	status, body := token(t, base, id, secret, "accompagnement:read")
 	tok, _ := body["access_token"].(string)
 	if status != http.StatusOK || tok == "" {
