@@ -78,7 +78,10 @@ func (g *Gate) Changes(ctx context.Context, req Request, after int64, limit int)
 				persons = append(persons, c.ID)
 			}
 		}
-		return p, outcome{records: len(p.Changes), persons: persons, refs: true}, nil
+		// References are not data: the reads that follow them are
+		// throttled, the listing is not, so that a busy feed does not
+		// block a partner's system.
+		return p, outcome{records: len(p.Changes), persons: persons, refs: true, refsOnly: true}, nil
 	})
 	if page == nil {
 		return ChangePage{}, d, err

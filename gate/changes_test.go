@@ -7,6 +7,7 @@ import (
 
 	"socle"
 	"socle/gate"
+	"socle/store/storetest"
 )
 
 // TestChangeFeedListsWhatTheCallerMayRead: the feed lists the changes of
@@ -95,5 +96,52 @@ func TestChangeFeedListsWhatTheCallerMayRead(t *testing.T) {
 	noPurpose.Purpose = ""
 	if _, _, err := e.gate.Changes(ctx, noPurpose, 0, 10); socle.ErrorCode(err) != socle.EINVALID {
 		t.Errorf("no purpose: %v", err)
+	}
+}
+
+// TestChangeFeedIsNotThrottledAsReads: the feed lists references, not
+// data, so that a busy feed does not block a partner's system; the reads
+// that follow are throttled as usual.
+func TestChangeFeedIsNotThrottledAsReads(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.gate.Throttle = gate.NewThrottle(e.db)
+	e.gate.Throttle.StepUp, e.gate.Throttle.Block = 1, 2
+	for i := range 4 {
+		p := storetest.NewPerson(10 + i)
+		p.Health, p.Justice, p.Bank = nil, nil, nil
+		if err := e.db.CreatePerson(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.CreateFollowup(ctx, &socle.Followup{PersonID: p.ID, OrganisationID: e.adviser.OrganisationID, Start: socle.NewDate(2025, 3, 2)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	client := gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: e.adviser.OrganisationID, OrgKind: e.adviser.OrgKind,
+		Departements: e.adviser.Departements, Scopes: []string{"accompagnement:read"}, Strength: socle.AuthClient}, Purpose: "accompagnement", RequestID: "feed"}
+	var ids []string
+	for range 2 {
+		page, _, err := e.gate.Changes(ctx, client, 0, 100)
+		if err != nil {
+			t.Fatalf("reading the feed: %v", err)
+		}
+		ids = ids[:0]
+		for _, c := range page.Changes {
+			if !slices.Contains(ids, c.ID) {
+				ids = append(ids, c.ID)
+			}
+		}
+	}
+	if len(ids) != 5 {
+		t.Fatalf("the feed lists %d persons, want 5", len(ids))
+	}
+	var err error
+	for _, id := range ids {
+		if _, _, err = e.gate.ReadPerson(ctx, client, id, 0); err != nil {
+			break
+		}
+	}
+	if code := socle.ErrorCode(err); code != socle.EFORBIDDEN && code != socle.ESTEPUP {
+		t.Errorf("reading 5 persons past the limits: %v, want the throttle's refusal", err)
 	}
 }
