@@ -41,22 +41,14 @@ func clientState(c *socle.OAuthClient) string {
 }
 
 func runClientShow(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, cf := newClientFlags("client show", "client show ID [--data DIR | --db postgres://…]", getenv, stdout)
-	pos, err := parseWithArgs(fs, args, stdout)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("client show: one client id is required")
-	}
-	a, err := cf.open(ctx, stderr)
+	id, a, err := openForClient(ctx, "show", args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	c, err := a.oauth.Client(ctx, pos[0])
+	c, err := a.oauth.Client(ctx, id)
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
-		return fmt.Errorf("client show: no client %q", pos[0])
+		return fmt.Errorf("client show: no client %q", id)
 	} else if err != nil {
 		return fmt.Errorf("client show: %w", err)
 	}
@@ -88,30 +80,40 @@ func orNone(s string) string {
 }
 
 func runClientRotateSecret(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, cf := newClientFlags("client rotate-secret", "client rotate-secret ID [--data DIR | --db postgres://…]", getenv, stdout)
-	pos, err := parseWithArgs(fs, args, stdout)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("client rotate-secret: one client id is required")
-	}
-	a, err := cf.open(ctx, stderr)
+	id, a, err := openForClient(ctx, "rotate-secret", args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	secret, err := a.oauth.RotateSecret(ctx, pos[0])
+	secret, err := a.oauth.RotateSecret(ctx, id)
 	switch socle.ErrorCode(err) {
 	case "":
 	case socle.ENOTFOUND:
-		return fmt.Errorf("client rotate-secret: no client %q", pos[0])
+		return fmt.Errorf("client rotate-secret: no client %q", id)
 	case socle.EINVALID:
 		return fmt.Errorf("client rotate-secret: %s", socle.ErrorMessage(err))
 	default:
 		return fmt.Errorf("client rotate-secret: %w", err)
 	}
-	fmt.Fprintf(stdout, "client_id: %s\nclient_secret: %s\n", pos[0], secret)
+	fmt.Fprintf(stdout, "client_id: %s\nclient_secret: %s\n", id, secret)
 	fmt.Fprintln(stdout, "Keep the secret now: it is shown only once; the previous one no longer works.")
 	return nil
+}
+
+// openForClient parses the flags of a subcommand that names one client
+// ("client NAME ID") and opens the app; the caller closes it.
+func openForClient(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer) (string, *app, error) {
+	fs, cf := newClientFlags("client "+name, "client "+name+" ID [--data DIR | --db postgres://…]", getenv, stdout)
+	pos, err := parseWithArgs(fs, args, stdout)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(pos) != 1 {
+		return "", nil, usagef("client %s: one client id is required", name)
+	}
+	a, err := cf.open(ctx, stderr)
+	if err != nil {
+		return "", nil, err
+	}
+	return pos[0], a, nil
 }

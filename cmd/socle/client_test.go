@@ -11,10 +11,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"socle"
+	"socle/store/sqlstore"
 )
 
 // socleCmd runs a socle command line and returns its output.
@@ -25,20 +27,28 @@ func socleCmd(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// demoStore generates a demo network of n persons in a new data directory
+// and opens its store, to be closed before a server opens it.
+func demoStore(t *testing.T, n int) (string, *sqlstore.DB) {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := socleCmd(t, "demo", "--data", dir, "--persons", strconv.Itoa(n)); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	db, err := openStore(context.Background(), storeFlags{data: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, db
+}
+
 // partnerOrg generates a demo network in a new data directory and returns
 // the directory and the id of one partner organisation.
 func partnerOrg(t *testing.T) (dir, orgID string) {
 	t.Helper()
-	dir = t.TempDir()
-	if out, err := socleCmd(t, "demo", "--data", dir, "--persons", "50"); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	ctx := context.Background()
-	db, err := openStore(ctx, storeFlags{data: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, db := demoStore(t, 50)
 	defer db.Close()
+	ctx := context.Background()
 	orgs, err := db.Organisations(ctx, socle.OrganisationFilter{Kind: socle.KindPartner, Limit: 1})
 	if err != nil || len(orgs) == 0 {
 		t.Fatalf("no partner organisation in the demo network: %v", err)
@@ -206,16 +216,9 @@ func TestClientCLIThenAPI(t *testing.T) {
 // beneficiary of its territory.
 func departementNetwork(t *testing.T) (dir, orgID, followed, stranger string) {
 	t.Helper()
-	dir = t.TempDir()
-	if out, err := socleCmd(t, "demo", "--data", dir, "--persons", "120"); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	ctx := context.Background()
-	db, err := openStore(ctx, storeFlags{data: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, db := demoStore(t, 120)
 	defer db.Close()
+	ctx := context.Background()
 	persons, err := db.SearchPersons(ctx, socle.PersonQuery{Limit: 120}, socle.AllCategories)
 	if err != nil {
 		t.Fatal(err)
