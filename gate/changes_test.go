@@ -7,6 +7,7 @@ import (
 
 	"socle"
 	"socle/gate"
+	"socle/internal/stacktest"
 	"socle/store/storetest"
 )
 
@@ -144,4 +145,36 @@ func TestChangeFeedIsNotThrottledAsReads(t *testing.T) {
 	if code := socle.ErrorCode(err); code != socle.EFORBIDDEN && code != socle.ESTEPUP {
 		t.Errorf("reading 5 persons past the limits: %v, want the throttle's refusal", err)
 	}
+}
+
+// BenchmarkChangeFeedPage reads one page of 500 changes of persons the
+// caller's organisation follows: each change decided as a read would be,
+// the page audited with its references.
+func BenchmarkChangeFeedPage(b *testing.B) {
+	ctx := context.Background()
+	s := stacktest.New(b, stacktest.Options{Unsealed: true})
+	dep := storetest.NewOrganisation("Département du Rhône", socle.KindDepartement, "69")
+	if err := s.DB.CreateOrganisation(ctx, dep); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 250 {
+		p := storetest.NewPerson(100 + i)
+		p.Health, p.Justice, p.Bank = nil, nil, nil
+		if err := s.DB.CreatePerson(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.DB.CreateFollowup(ctx, &socle.Followup{PersonID: p.ID, OrganisationID: dep.ID, Start: socle.NewDate(2025, 3, 2)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	req := gate.Request{Actor: socle.Actor{ClientID: "cli_dep", OrganisationID: dep.ID, OrgKind: dep.Kind, Departements: dep.Departements,
+		Scopes: []string{"accompagnement:read"}, Strength: socle.AuthClient}, Purpose: "accompagnement", RequestID: "bench"}
+	b.ResetTimer()
+	for b.Loop() {
+		page, _, err := s.Gate.Changes(ctx, req, 0, gate.MaxChanges)
+		if err != nil || len(page.Changes) != 500 {
+			b.Fatalf("%d changes, %v", len(page.Changes), err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/500, "ns/change")
 }
