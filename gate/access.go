@@ -77,6 +77,9 @@ type outcome struct {
 	// the event when refs is set, so that detection sees them all.
 	persons []string
 	refs    bool
+	// refsOnly says the persons were disclosed as references, not data
+	// (the change feed): referenced in the event, not throttled.
+	refsOnly bool
 	// facts are added to the decision's, in the event and in the answer.
 	facts []socle.Fact
 	// asked, when not 0, narrows the categories recorded to the granted
@@ -153,7 +156,7 @@ func access[T any](ctx context.Context, g *Gate, req Request, s spec, do func(ct
 	if o.none {
 		return none, d, nil
 	}
-	if len(o.persons) > 0 {
+	if len(o.persons) > 0 && !o.refsOnly {
 		if err := g.throttlePersons(ctx, recorded, s.action, res, o.persons); err != nil {
 			return none, d, err
 		}

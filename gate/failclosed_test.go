@@ -138,6 +138,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	calls := map[string]call{
 		// *gate.Gate
 		"ReadPerson":          {accomp, []any{e.followed.ID, socle.CategorySet(0)}},
+		"Changes":             {accomp, []any{int64(0), 100}},
 		"SearchPersons":       {accomp, []any{socle.PersonQuery{FamilyName: e.followed.Identity.FamilyName}}},
 		"CreatePerson":        {accomp, []any{newYouth(7)}},
 		"UpdatePerson":        {accomp, []any{&socle.Person{ID: e.followed.ID, Contact: e.followed.Contact}}},

@@ -53,6 +53,8 @@ type Store interface {
 	EmployerStore
 	// The throttle's counts, step-ups and blocks.
 	socle.ThrottleStore
+	// The change feed of persons and companies, for partners' systems.
+	socle.ChangeFeed
 }
 
 // Gate checks, decides, masks and audits every access to personal data.
@@ -175,8 +177,7 @@ func (g *Gate) decision(ctx context.Context, req Request, action socle.Action, r
 	if !oauth.ScopeAllows(req.Actor, req.Purpose, action) {
 		// A partner's token is used beyond its scopes: refused whatever
 		// the agreement says, and recorded.
-		return socle.Decision{Facts: []socle.Fact{{Kind: factScope, Detail: map[string]string{"scope": oauth.Scope(req.Purpose, action)},
-			Text: "Le jeton du système partenaire ne couvre pas « " + oauth.Scope(req.Purpose, action) + " » : l'accès est refusé."}}}, nil
+		return scopeDenial(req.Purpose, action), nil
 	}
 	d, err := g.policy.Decide(ctx, ar)
 	if err != nil {
@@ -187,6 +188,12 @@ func (g *Gate) decision(ctx context.Context, req Request, action socle.Action, r
 
 // factScope is the fact of a partner token used beyond its scopes.
 const factScope = "scope"
+
+// scopeDenial is the refusal of a partner token used beyond its scopes.
+func scopeDenial(purpose string, action socle.Action) socle.Decision {
+	return socle.Decision{Facts: []socle.Fact{{Kind: factScope, Detail: map[string]string{"scope": oauth.Scope(purpose, action)},
+		Text: "Le jeton du système partenaire ne couvre pas « " + oauth.Scope(purpose, action) + " » : l'accès est refusé."}}}
+}
 
 // tokenScopeDenied reports whether d refuses a partner token used beyond
 // its scopes (whose fact names the scope, unlike a population scope).

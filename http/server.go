@@ -23,6 +23,7 @@ import (
 	"socle/register"
 	"socle/rome"
 	"socle/space"
+	"socle/webhook"
 )
 
 // Directory is the non-personal data the server shows without the gate.
@@ -60,6 +61,8 @@ type Services struct {
 	Identity *identity.Service
 	// OAuth serves the partners' token, revocation and key endpoints.
 	OAuth *oauth.Service
+	// Webhooks serves the partners' subscriptions to the change feed.
+	Webhooks *webhook.Service
 	// SSO serves the network's single sign-on for staff.
 	SSO *oauth.SSO
 	// Auth establishes the actor of each request; anonymous when nil.
@@ -121,7 +124,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	api.Routes(mux.Handle, api.Services{
 		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours,
 		Audit: svc.Audit, AuditVerifierKey: svc.AuditVerifierKey, Cases: svc.Cases, Detection: svc.Detection,
-		Register: svc.Register, Identity: svc.Identity, OAuth: svc.OAuth, Ready: svc.Ready,
+		Register: svc.Register, Identity: svc.Identity, OAuth: svc.OAuth, Webhooks: svc.Webhooks, Ready: svc.Ready,
 	})
 	pages := web.New(cfg.Version, web.Services{
 		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours, Identity: svc.Identity, SSO: svc.SSO,

@@ -163,7 +163,7 @@ func (e *Engine) Decide(ctx context.Context, req socle.AccessRequest) (socle.Dec
 		}
 		return breakGlass(req, c, f)
 	}
-	roles := maskOf(actor.Roles)
+	roles := actorRoles(actor)
 	var roleDenied *rule
 	usable := 0
 	for _, r := range rules {

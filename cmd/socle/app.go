@@ -30,6 +30,7 @@ import (
 	"socle/space"
 	"socle/store/auditsql"
 	"socle/store/sqlstore"
+	"socle/webhook"
 )
 
 // app is Socle wired together: the store, the policy engine, the audit log
@@ -44,6 +45,7 @@ type app struct {
 	register *register.Service
 	identity *identity.Service
 	oauth    *oauth.Service
+	webhooks *webhook.Service // partners' subscriptions to the change feed
 	sso      *oauth.SSO
 	space    *space.Service
 	fc       *space.FranceConnect // FranceConnect into the person's space; nil when off
@@ -94,6 +96,9 @@ type siteConfig struct {
 	// shared: this server shares its PostgreSQL with others behind a load
 	// balancer (cluster.go).
 	shared bool
+	// webhookLoopback lets partners subscribe plain-http loopback URLs
+	// (the demo, tests); otherwise webhooks need https.
+	webhookLoopback bool
 }
 
 func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
@@ -165,6 +170,10 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, fmt.Errorf("oauth: %w", err)
 	}
+	if a.webhooks, err = webhook.New(db, a.gate, db, a.oauth, webhook.Config{AllowLoopbackHTTP: site.webhookLoopback, Logger: logger}); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
 	if site.sso.Issuer != "" {
 		site.sso.RedirectURL = site.baseURL + "/sso/callback"
 		site.sso.PostLogoutRedirectURL = site.baseURL + oauth.SSOLogoutReturnPath
@@ -191,7 +200,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
-	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space, FranceConnect: a.fc,
+	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, Webhooks: a.webhooks, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space, FranceConnect: a.fc,
 		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), ROME: a.rome, Employer: a.employer, Cases: a.cases, Detection: a.dir}
 }
 

@@ -52,6 +52,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fcClientID := fs.String("franceconnect-client-id", getenv("SOCLE_FRANCECONNECT_CLIENT_ID"), "client id of Socle at FranceConnect (env SOCLE_FRANCECONNECT_CLIENT_ID)")
 	ssoACR := fs.String("sso-mfa-acr", getenv("SOCLE_SSO_MFA_ACR"), "comma-separated acr values that prove a second factor at the SSO provider; with proconnect they are asked for, and eidas2,eidas3 when empty; another returned level means Socle's own second factor (env SOCLE_SSO_MFA_ACR)")
 	adminAddr := fs.String("admin-addr", getenv("SOCLE_ADMIN_ADDR"), "address of the metrics (/metrics) and profiles (/debug/pprof/), apart from the public one; off when empty, keep it on loopback or a private network, e.g. 127.0.0.1:9090 (env SOCLE_ADMIN_ADDR)")
+	webhookEvery := fs.Duration("webhook-interval", 5*time.Second, "how often the partners' webhooks are queued and delivered")
+	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "accept plain-http webhook URLs on the loopback interface (tests; on with --demo)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	var wf witnessFlags
 	wf.register(fs, getenv)
@@ -90,7 +92,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Kind: oauth.SSOKind(*ssoKind), MFAACRValues: splitList(*ssoACR),
 	}, franceConnect: space.FranceConnectConfig{
 		Issuer: *fcIssuer, ClientID: *fcClientID, ClientSecret: getenv("SOCLE_FRANCECONNECT_CLIENT_SECRET"),
-	}, witnesses: witnesses}
+	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback}
 	// Listen first, so that the default base URL (the WebAuthn origin)
 	// names the real port when --addr asks for any (":0").
 	ln, err := net.Listen("tcp", *addr)
@@ -153,6 +155,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	logger.Info("listening", "addr", ln.Addr().String(), "version", version)
 
 	go app.oauth.Run(ctx, 30*time.Second)
+	if app.cluster != nil {
+		// One server delivers: the holder of the webhooks lease.
+		go app.cluster.webhooks.Run(ctx, func(ctx context.Context) { app.webhooks.Run(ctx, *webhookEvery) })
+	} else {
+		go app.webhooks.Run(ctx, *webhookEvery)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {

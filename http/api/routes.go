@@ -17,6 +17,7 @@ import (
 	"socle/identity"
 	"socle/oauth"
 	"socle/register"
+	"socle/webhook"
 )
 
 // Services are what the API serves. Gate and Directory are required; the
@@ -35,6 +36,8 @@ type Services struct {
 	// Identity checks the step-up codes; OAuth serves the partners' tokens.
 	Identity *identity.Service
 	OAuth    *oauth.Service
+	// Webhooks serves the partners' subscriptions to the change feed.
+	Webhooks *webhook.Service
 	// Ready, when set, says whether the server can serve beside the
 	// database answering: /readyz answers 503 with its reason.
 	Ready func(ctx context.Context) error
@@ -55,6 +58,9 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	}
 	registerAPI := func(h func(*register.Service) http.Handler) http.Handler {
 		return needs(svc.Register, h, "the register of purposes and agreements is not served here")
+	}
+	webhooks := func(h func(*webhook.Service) http.Handler) http.Handler {
+		return needs(svc.Webhooks, h, "webhooks are not served here")
 	}
 	auditLog := func(h func(*audit.Log) http.Handler) http.Handler {
 		return needs(svc.Audit, h, "the audit log is not served here")
@@ -79,6 +85,14 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("GET /api/v1/persons/{id}", handleReadPerson(g))
 	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g))
 	handle("GET /api/v1/persons/{id}/followups", handleFollowups(g))
+
+	// Change feed of the persons and companies the caller may read.
+	handle("GET /api/v1/changes", handleChanges(g))
+	handle("POST /api/v1/subscriptions", webhooks(handleSubscribe))
+	handle("GET /api/v1/subscriptions", webhooks(handleSubscriptions))
+	handle("DELETE /api/v1/subscriptions/{id}", webhooks(handleUnsubscribe))
+	handle("GET /api/v1/subscriptions/{id}/deliveries", webhooks(handleDeliveries))
+	handle("POST /api/v1/deliveries/{id}/replay", webhooks(handleReplay))
 
 	// Companies, offers and the mise en relation (purpose mise_en_relation).
 	handle("GET /api/v1/companies/{id}", handleReadCompany(g))

@@ -102,6 +102,14 @@ func RunEngine(t *testing.T, e Engine) {
 		s, _ := e.open(t)
 		testPersonWrites(t, s)
 	})
+	t.Run("ChangeFeed", func(t *testing.T) {
+		s, _ := e.open(t)
+		testChangeFeed(t, s)
+	})
+	t.Run("Webhooks", func(t *testing.T) {
+		s, _ := e.open(t)
+		testWebhooks(t, s)
+	})
 	t.Run("Keys", func(t *testing.T) {
 		runKeys(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s })
 	})
