@@ -32,8 +32,14 @@ func Fold(s string) string {
 // folded label, each as the beginning of one of its words, so that "cuis
 // rest" finds "Cuisinier / Cuisinière de restaurant".
 func Matches(foldedLabel, foldedQuery string) bool {
+	queryWords := strings.Fields(foldedQuery)
+	for _, q := range queryWords {
+		if !strings.Contains(foldedLabel, q) {
+			return false // the cheap test rules out most labels
+		}
+	}
 	words := strings.Fields(foldedLabel)
-	for _, q := range strings.Fields(foldedQuery) {
+	for _, q := range queryWords {
 		found := false
 		for _, w := range words {
 			if strings.HasPrefix(w, q) {
