@@ -299,3 +299,47 @@ var parcoursLabels = map[string]string{
 var eventKindLabels = map[string]string{socle.EventAppointment: "Rendez-vous", socle.EventTraining: "Formation", socle.EventImmersion: "Immersion", socle.EventNote: "Note"}
 
 var rectificationStatus = map[string]string{socle.RectificationOpen: "En attente", socle.RectificationAccepted: "Acceptée", socle.RectificationRefused: "Refusée"}
+
+// labelUnknownCommune stands for a commune code the imported geography
+// does not hold: the page says so rather than show the code.
+const labelUnknownCommune = "commune non répertoriée"
+
+// educationLabels are the levels of the cadre national des certifications
+// professionnelles, as a person's file stores them ("4").
+var educationLabels = map[string]string{
+	"1": "Niveau 1 (savoirs de base)", "2": "Niveau 2 (sans diplôme)", "3": "Niveau 3 (CAP, BEP)",
+	"4": "Niveau 4 (baccalauréat)", "5": "Niveau 5 (bac + 2 : BTS, DUT)", "6": "Niveau 6 (bac + 3 ou 4 : licence, BUT)",
+	"7": "Niveau 7 (bac + 5 : master)", "8": "Niveau 8 (doctorat)",
+}
+
+// constraintLabels are the freins périphériques (socle.Constraints).
+var constraintLabels = map[string]string{
+	"mobilite": "Mobilité", "garde_enfants": "Garde d'enfants", "logement": "Logement", "numerique": "Accès au numérique",
+	"langue": "Maîtrise du français", "sante": "Santé", "finances": "Difficultés financières",
+}
+
+// contractWantedLabels are the kinds of contract a person looks for.
+var contractWantedLabels = map[string]string{
+	"CDI": "CDI", "CDD": "CDD", "interim": "Intérim", "alternance": "Alternance", "saisonnier": "Saisonnier",
+}
+
+// sexLabels are the sexes of the civil record.
+var sexLabels = map[string]string{"F": "Femme", "M": "Homme"}
+
+// labelOf returns the label of code in labels, the code itself when the
+// map has none (a value typed by a person, or a code added since).
+func labelOf(labels map[string]string, code string) string {
+	if l, ok := labels[code]; ok {
+		return l
+	}
+	return code
+}
+
+// labelsOf returns the labels of codes, joined by commas.
+func labelsOf(labels map[string]string, codes []string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = labelOf(labels, c)
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -127,13 +128,6 @@ type fileSection struct {
 	Explanation []string
 }
 
-func fileDate(d socle.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.French()
-}
-
 func ouiNon(b bool) string {
 	if b {
 		return "oui"
@@ -143,7 +137,7 @@ func ouiNon(b bool) string {
 
 // sectionFields lists the fields of a granted section. Only sections the
 // store returned (granted) are non-nil: a masked one yields nothing.
-func sectionFields(p *socle.Person, c socle.Category) []fileField {
+func sectionFields(ctx context.Context, w *words, p *socle.Person, c socle.Category) []fileField {
 	var fs []fileField
 	add := func(label, value string) {
 		if value != "" {
@@ -156,43 +150,43 @@ func sectionFields(p *socle.Person, c socle.Category) []fileField {
 			add("Nom", v.FamilyName)
 			add("Prénom", v.GivenName)
 			add("Nom de naissance", v.BirthName)
-			add("Date de naissance", fileDate(v.BirthDate))
-			add("Sexe", v.Sex)
-			add("NIR", v.NIR)
+			add("Date de naissance", frenchDate(v.BirthDate))
+			add("Sexe", labelOf(sexLabels, v.Sex))
+			add("NIR", formatNIR(v.NIR))
 		}
 	case socle.CatContact:
 		if v := p.Contact; v != nil {
 			add("Courriel", v.Email)
-			add("Téléphone", v.Phone)
+			add("Téléphone", formatPhone(v.Phone))
 			add("Adresse", v.Address)
 			add("Code postal", v.PostalCode)
-			add("Commune (code INSEE)", v.CommuneCode)
+			add("Commune", w.commune(ctx, v.CommuneCode))
 		}
 	case socle.CatParcours:
 		if v := p.Parcours; v != nil {
 			add("Situation", v.Situation.Label())
-			add("Inscrit depuis le", fileDate(v.RegisteredOn))
-			add("Niveau de formation", v.EducationLevel)
-			add("Freins périphériques", strings.Join(v.Constraints, ", "))
+			add("Inscrit depuis le", frenchDate(v.RegisteredOn))
+			add("Niveau de formation", labelOf(educationLabels, v.EducationLevel))
+			add("Freins périphériques", labelsOf(constraintLabels, v.Constraints))
 		}
 	case socle.CatSkills:
 		if v := p.Skills; v != nil {
-			add("Métiers recherchés (ROME)", strings.Join(v.ROMECodes, ", "))
+			add("Métiers recherchés", w.jobList(v.ROMECodes))
 			add("Compétences", strings.Join(v.Skills, ", "))
 			add("Langues", strings.Join(v.Languages, ", "))
 			add("Permis de conduire", ouiNon(v.DrivingLicence))
-			add("Contrat souhaité", v.ContractWanted)
+			add("Contrat souhaité", labelOf(contractWantedLabels, v.ContractWanted))
 		}
 	case socle.CatHealth:
 		if v := p.Health; v != nil {
 			add("RQTH", ouiNon(v.RQTH))
-			add("RQTH valable jusqu'au", fileDate(v.RQTHUntil))
+			add("RQTH valable jusqu'au", frenchDate(v.RQTHUntil))
 			add("Observations santé", v.Notes)
 		}
 	case socle.CatJustice:
 		if v := p.Justice; v != nil {
 			add("Mesure de justice", v.Measure)
-			add("Jusqu'au", fileDate(v.Until))
+			add("Jusqu'au", frenchDate(v.Until))
 		}
 	case socle.CatBank:
 		if v := p.Bank; v != nil {
@@ -206,7 +200,7 @@ func sectionFields(p *socle.Person, c socle.Category) []fileField {
 // sectionsOf lays out the file: each category granted with its fields and
 // the facts that explain it (the relations, then the agreements that grant
 // that category), the others only named as not visible.
-func sectionsOf(p *socle.Person, d socle.Decision) []fileSection {
+func sectionsOf(ctx context.Context, w *words, p *socle.Person, d socle.Decision) []fileSection {
 	var relations []string
 	for _, f := range d.Facts {
 		switch f.Kind {
@@ -219,7 +213,7 @@ func sectionsOf(p *socle.Person, d socle.Decision) []fileSection {
 	for _, c := range socle.Categories {
 		sec := fileSection{Code: c, Label: c.Label(), Granted: d.Categories.Has(c)}
 		if sec.Granted {
-			sec.Fields = sectionFields(p, c)
+			sec.Fields = sectionFields(ctx, w, p, c)
 			sec.Explanation = append(sec.Explanation, relations...)
 			for _, f := range d.Facts {
 				if f.Kind != policy.FactAgreement {
@@ -263,7 +257,7 @@ func handlePersonPage(s *personPages) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		data.Person, data.Sections, data.BreakGlass = p, sectionsOf(p, d), d.BreakGlass
+		data.Person, data.Sections, data.BreakGlass = p, sectionsOf(r.Context(), s.words, p, d), d.BreakGlass
 		s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
 	})
 }

@@ -57,7 +57,7 @@ type Server struct {
 // New returns the pages' server; version is shown in their footer.
 func New(version string, svc Services) *Server {
 	return &Server{
-		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity},
+		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory)},
 		gate:     svc.Gate, parcours: svc.Parcours, dir: svc.Directory, sso: svc.SSO,
 		register: svc.Register, space: svc.Space, employer: svc.Employer, matching: svc.Matching,
 		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection,

@@ -52,6 +52,8 @@ type renderer struct {
 	// version is the release shown in the footer of every page.
 	version  string
 	identity *identity.Service
+	// words names the codes of the referentials on every page (format.go).
+	words *words
 }
 
 // view is what every page template receives: the layout's fields and the
