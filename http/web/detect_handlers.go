@@ -142,7 +142,7 @@ func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, svc *case
 		Auditors: auditors, Error: problem, CanAsk: d.Case.AgentID() != "" && d.Case.State != socle.CaseClosed,
 		Overdue: cases.Overdue(d.Case, svc.Now())}
 	if dl := cases.Deadline(d.Case); !dl.IsZero() {
-		data.Deadline = dl.In(paris).Format("02/01/2006 15:04")
+		data.Deadline = frenchTime(dl)
 	}
 	identityPage(s.renderer, s.identity, w, r, status, "dossier-enquete", "Dossier d'enquête", data)
 }
@@ -268,7 +268,7 @@ func caseRows(cs []*socle.Case, now time.Time) []caseRow {
 	for i, c := range cs {
 		out[i] = caseRow{Case: c, Overdue: cases.Overdue(c, now), Rank: fmt.Sprintf("%.1f", c.Score)}
 		if d := cases.Deadline(c); !d.IsZero() {
-			out[i].Deadline = d.In(paris).Format("02/01/2006 15:04")
+			out[i].Deadline = frenchTime(d)
 		}
 	}
 	return out

@@ -505,7 +505,7 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			if i < 0 || i > 6 {
 				continue
 			}
-			days[i].Events = append(days[i].Events, agendaEvent{Time: e.Start.In(paris).Format("15:04") + "–" + e.End.In(paris).Format("15:04"),
+			days[i].Events = append(days[i].Events, agendaEvent{Time: frenchClock(e.Start) + "–" + frenchClock(e.End),
 				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID})
 		}
 		d := agendaView{Days: days, Count: len(evs), Week: monday.Format("02/01/2006"),
@@ -574,7 +574,7 @@ func provenanceLines(r *http.Request, g *gate.Gate, dir httpx.Directory, req gat
 				who = o.Name
 			}
 		}
-		out[titles[p.Category]] = "Fournies par " + who + " le " + p.At.In(paris).Format("02/01/2006") + "."
+		out[titles[p.Category]] = "Fournies par " + who + " le " + frenchDay(p.At) + "."
 	}
 	return out
 }
@@ -638,7 +638,7 @@ func spaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service, w htt
 	d.CanSign = !row.Person && c.Status == socle.CommitmentToSign
 	if fresh := time.Since(at) < gate.ReauthWindow; fresh {
 		d.Fresh = true
-		d.Until = at.Add(gate.ReauthWindow).In(paris).Format("15:04")
+		d.Until = frenchClock(at.Add(gate.ReauthWindow))
 	}
 	spacePage(s.renderer, svc, w, r, status, "usager-contrat", "Mon contrat d'engagement", d)
 }

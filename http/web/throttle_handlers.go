@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"socle"
 	"socle/gate"
@@ -21,10 +20,6 @@ func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status
 		s.renderError(w, r, err)
 		return
 	}
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		paris = time.UTC
-	}
 	rows := make([]blockRow, len(list))
 	for i, b := range list {
 		kind := "Agent"
@@ -32,7 +27,7 @@ func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status
 			kind = "Système partenaire"
 		}
 		rows[i] = blockRow{Principal: b.Principal, Kind: kind, Weight: b.BlockedWeight,
-			Since: b.BlockedAt.In(paris).Format("02/01/2006 15:04"), Until: b.BlockedUntil.In(paris).Format("02/01/2006 15:04")}
+			Since: frenchTime(b.BlockedAt), Until: frenchTime(b.BlockedUntil)}
 	}
 	staffPage(s.renderer, w, r, status, "blocages", "Comptes bloqués", "alertes", &blocksView{Blocks: rows, Error: message, MinReason: gate.MinLiftReason})
 }

@@ -25,7 +25,9 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var templateFuncs = template.FuncMap{"join": strings.Join}
+// templateFuncs: "heure" and "jour" write an instant in Europe/Paris
+// (format.go), the one way a page shows a time.
+var templateFuncs = template.FuncMap{"join": strings.Join, "heure": frenchTime, "jour": frenchDay}
 
 func loadPages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
