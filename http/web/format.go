@@ -43,7 +43,7 @@ func frenchDay(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return frenchDay(t)
+	return t.In(paris).Format("02/01/2006")
 }
 
 // frenchClock writes the time of day of an instant in Paris: "14:05".
@@ -51,7 +51,7 @@ func frenchClock(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return frenchClock(t)
+	return t.In(paris).Format("15:04")
 }
 
 // frenchDate writes a calendar date: "3 décembre 2026"; "" when unset.

@@ -300,6 +300,9 @@ var eventKindLabels = map[string]string{socle.EventAppointment: "Rendez-vous", s
 
 var rectificationStatus = map[string]string{socle.RectificationOpen: "En attente", socle.RectificationAccepted: "Acceptée", socle.RectificationRefused: "Refusée"}
 
+// labelSecret stands for a figure suppressed by the statistical secret.
+const labelSecret = "secret"
+
 // labelUnknownCommune stands for a commune code the imported geography
 // does not hold: the page says so rather than show the code.
 const labelUnknownCommune = "commune non répertoriée"

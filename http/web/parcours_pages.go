@@ -533,26 +533,40 @@ func handleIndicatorsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		var charts []chart
-		for _, t := range rep.Tables {
-			charts = append(charts, chart{t, t.Chart()})
-		}
-		var shares []shareRow
-		for _, x := range rep.SignedContracts {
-			sh := "secret"
-			if x.Share != nil {
-				sh = strconv.FormatFloat(*x.Share*100, 'f', 0, 64) + " %"
-			}
-			shares = append(shares, shareRow{x.Key, x.Contracts.String(), x.Signed.String(), x.Unsigned.String(), sh})
-		}
-		api := "/api/v1/indicators?purpose=statistique&group=" + url.QueryEscape(string(g))
-		groupings := []option{{string(indicators.ByDepartementMonth), "Département et mois", g == indicators.ByDepartementMonth},
-			{string(indicators.ByDepartement), "Département", g == indicators.ByDepartement}, {string(indicators.ByMonth), "Mois", g == indicators.ByMonth}}
-		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: indicatorsView{
-			Report: rep, Charts: charts, Shares: shares, Max: indicators.Threshold - 1, CSV: api + "&format=csv", JSON: api, Groupings: groupings,
-			Generated: frenchTime(rep.Generated),
-		}})
+		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: newIndicatorsView(rep, g)})
 	})
+}
+
+// newIndicatorsView lays out a report for the page: every figure as text
+// (a suppressed one as "< 5" or "secret"), decimals with a comma.
+func newIndicatorsView(rep indicators.Report, g indicators.Grouping) indicatorsView {
+	var charts []chart
+	for _, t := range rep.Tables {
+		charts = append(charts, chart{t, t.Chart()})
+	}
+	var shares []shareRow
+	for _, x := range rep.SignedContracts {
+		sh := labelSecret
+		if x.Share != nil {
+			sh = strconv.FormatFloat(*x.Share*100, 'f', 0, 64) + " %"
+		}
+		shares = append(shares, shareRow{x.Key, x.Contracts.String(), x.Signed.String(), x.Unsigned.String(), sh})
+	}
+	var delays []delayRow
+	for _, d := range rep.FirstAppointment {
+		median := labelSecret
+		if d.MedianDays != nil {
+			median = strings.Replace(strconv.FormatFloat(*d.MedianDays, 'f', 1, 64), ".", ",", 1)
+		}
+		delays = append(delays, delayRow{d.Key, d.Persons.String(), median})
+	}
+	api := "/api/v1/indicators?purpose=statistique&group=" + url.QueryEscape(string(g))
+	groupings := []option{{string(indicators.ByDepartementMonth), "Département et mois", g == indicators.ByDepartementMonth},
+		{string(indicators.ByDepartement), "Département", g == indicators.ByDepartement}, {string(indicators.ByMonth), "Mois", g == indicators.ByMonth}}
+	return indicatorsView{
+		Report: rep, Charts: charts, Shares: shares, Delays: delays, Max: indicators.Threshold - 1, CSV: api + "&format=csv", JSON: api, Groupings: groupings,
+		Generated: frenchTime(rep.Generated),
+	}
 }
 
 // provenanceLines says, for each section title of the person's file, which
@@ -804,6 +818,10 @@ type chart struct {
 	SVG   template.HTML
 }
 
+// delayRow is the median delay to a first appointment of one group, in
+// days with a French decimal comma, or "secret".
+type delayRow struct{ Key, Persons, Median string }
+
 // shareRow is the share of signed contracts of one group.
 type shareRow struct{ Key, Contracts, Signed, Unsigned, Share string }
 
@@ -812,6 +830,7 @@ type indicatorsView struct {
 	Report               indicators.Report
 	Charts               []chart
 	Shares               []shareRow
+	Delays               []delayRow
 	Max                  int
 	CSV, JSON, Generated string
 	Groupings            []option
