@@ -45,7 +45,9 @@ func handlePortfolioPage(s *companyPages) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		d.Companies = cs
+		for _, c := range cs {
+			d.Companies = append(d.Companies, s.words.companyRow(r.Context(), c))
+		}
 		staffPage(s.renderer, w, r, status, "portefeuille", "Portefeuille d'entreprises", "entreprises", d)
 	})
 }
@@ -70,6 +72,7 @@ func companyFilePage(s *companyPages, w http.ResponseWriter, r *http.Request, st
 		d.Form = newOfferForm()
 	}
 	d.File, d.Explanation, d.Kinds, d.KindLabels = f, dec.Explanation(), actionKinds(), actionKindLabels
+	d.Company, d.Offers = s.words.companyRow(r.Context(), f.Company), s.words.offerRows(r.Context(), f.Offers)
 	d.Done = r.URL.Query().Get("fait")
 	staffPage(s.renderer, w, r, status, "entreprise", f.Company.Name, "entreprises", d)
 }
@@ -184,6 +187,7 @@ func offerPage(s *companyPages, w http.ResponseWriter, r *http.Request, status i
 		d.Form = formOf(o, offerReferential(s.matching))
 	}
 	d.Offer, d.Proposed = o, views
+	d.Job, d.Commune = s.words.job(o.ROMECode), s.words.commune(r.Context(), o.CommuneCode)
 	staffPage(s.renderer, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
 }
 
@@ -292,7 +296,7 @@ type offerFields struct {
 type portfolioView struct {
 	form
 	SIRET, Error string
-	Companies    []*socle.Company
+	Companies    []companyRow
 }
 
 // companyFileView is a company's file: followups, actions, offers.
@@ -300,6 +304,8 @@ type companyFileView struct {
 	form
 	offerFields
 	File              *gate.CompanyFile
+	Company           companyRow
+	Offers            []offerRow
 	Explanation, Done string
 	Error             string
 	Kinds             []kindOption
@@ -311,6 +317,8 @@ type offerView struct {
 	form
 	offerFields
 	Offer    *socle.Offer
+	Job      string
+	Commune  string
 	Proposed []proposedView
 	Saved    bool
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"html/template"
@@ -86,7 +87,7 @@ func handleCasesPage(s *casePages) http.Handler {
 		}
 		v := r.URL.Query()
 		data := casesView{
-			Cases: caseRows(cs, svc.Now()), Metrics: m, States: socle.CaseStates,
+			Cases: caseRows(r.Context(), s.words, cs, svc.Now()), Metrics: m, States: socle.CaseStates,
 			Form:       map[string]string{"etat": v.Get("etat"), "regle": v.Get("regle"), "agent": v.Get("agent"), "structure": v.Get("structure")},
 			RulesChart: rulesChart(m.Rules), WeeksChart: weeksChart(m.AlertsWeeks),
 			Durations: map[string]string{"TriageP50": duration(m.TriageP50), "TriageP90": duration(m.TriageP90),
@@ -258,15 +259,22 @@ type ruleRow struct {
 // caseRow is a case of the console's list with its deadline and score.
 type caseRow struct {
 	*socle.Case
-	Deadline string // "" once closed
-	Overdue  bool
-	Rank     string // the score, for people
+	Organisation string // its name
+	Deadline     string // "" once closed
+	Overdue      bool
+	Rank         string // the score, for people
 }
 
-func caseRows(cs []*socle.Case, now time.Time) []caseRow {
+func caseRows(ctx context.Context, w *words, cs []*socle.Case, now time.Time) []caseRow {
 	out := make([]caseRow, len(cs))
+	names := map[string]string{} // a console lists many cases of few organisations
 	for i, c := range cs {
-		out[i] = caseRow{Case: c, Overdue: cases.Overdue(c, now), Rank: fmt.Sprintf("%.1f", c.Score)}
+		name, ok := names[c.OrganisationID]
+		if !ok {
+			name = w.organisation(ctx, c.OrganisationID)
+			names[c.OrganisationID] = name
+		}
+		out[i] = caseRow{Case: c, Organisation: name, Overdue: cases.Overdue(c, now), Rank: fmt.Sprintf("%.1f", c.Score)}
 		if d := cases.Deadline(c); !d.IsZero() {
 			out[i].Deadline = frenchTime(d)
 		}

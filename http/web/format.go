@@ -173,6 +173,45 @@ func (w *words) jobList(codes []string) string {
 	return strings.Join(names, ", ")
 }
 
+// offerRow is an offer as a list shows it: its job and commune by name.
+type offerRow struct {
+	*socle.Offer
+	Job, Commune string
+}
+
+func (w *words) offerRows(ctx context.Context, offers []*socle.Offer) []offerRow {
+	out := make([]offerRow, len(offers))
+	for i, o := range offers {
+		out[i] = offerRow{Offer: o, Job: w.job(o.ROMECode), Commune: w.commune(ctx, o.CommuneCode)}
+	}
+	return out
+}
+
+// companyRow is a company as a list or its file shows it: its activity,
+// workforce band and commune by their labels.
+type companyRow struct {
+	*socle.Company
+	Activity, Workforce, Commune string
+}
+
+func (w *words) companyRow(ctx context.Context, c *socle.Company) companyRow {
+	return companyRow{Company: c, Activity: activity(c.NAF), Workforce: workforce(c.Size), Commune: w.commune(ctx, c.CommuneCode)}
+}
+
+// organisation names an organisation of the network; one the directory
+// does not hold is said so rather than shown by its id.
+func (w *words) organisation(ctx context.Context, id string) string {
+	if id == "" {
+		return ""
+	}
+	if w.dir != nil {
+		if o, err := w.dir.Organisation(ctx, id); err == nil {
+			return o.Name
+		}
+	}
+	return labelUnknownOrganisation
+}
+
 // activity names a NAF (APE) code by its INSEE label.
 func activity(code string) string {
 	if l := naf.Label(code); l != "" {

@@ -303,6 +303,10 @@ var rectificationStatus = map[string]string{socle.RectificationOpen: "En attente
 // labelSecret stands for a figure suppressed by the statistical secret.
 const labelSecret = "secret"
 
+// labelUnknownOrganisation stands for an organisation id the directory
+// does not hold.
+const labelUnknownOrganisation = "structure inconnue"
+
 // labelUnknownCommune stands for a commune code the imported geography
 // does not hold: the page says so rather than show the code.
 const labelUnknownCommune = "commune non répertoriée"

@@ -97,7 +97,7 @@ type structuresView struct {
 
 // offersView is the list of open offers with its filter.
 type offersView struct {
-	Offers       []*socle.Offer
+	Offers       []offerRow
 	Departements []socle.Departement
 	Departement  string
 }
@@ -233,7 +233,7 @@ func (s *publicPages) handleOffersPage() http.Handler {
 			return
 		}
 		s.render(w, r, http.StatusOK, "offres", view{Title: "Offres", Nav: "offres", Data: offersView{
-			Offers: offers, Departements: deps, Departement: dep,
+			Offers: s.words.offerRows(r.Context(), offers), Departements: deps, Departement: dep,
 		}})
 	})
 }
