@@ -1,7 +1,10 @@
 package geo
 
 import (
+	"context"
+	"fmt"
 	"strings"
+	"sync"
 
 	"socle"
 	"socle/internal/textfold"
@@ -105,4 +108,33 @@ func (x *CommuneIndex) Resolve(value string) (string, bool) {
 		return "", false
 	}
 	return x.communes[i].Code, true
+}
+
+// LazyIndex builds a CommuneIndex from the imported geography on first use,
+// so that a server starts without reading every commune. A failed load is
+// returned and retried at the next call. Safe for concurrent use.
+type LazyIndex struct {
+	load func(ctx context.Context) ([]socle.Commune, error)
+	mu   sync.Mutex
+	x    *CommuneIndex // nil until loaded
+}
+
+// NewLazyIndex returns an index of the communes load returns, largest first.
+func NewLazyIndex(load func(ctx context.Context) ([]socle.Commune, error)) *LazyIndex {
+	return &LazyIndex{load: load}
+}
+
+// Get returns the index, loading it the first time.
+func (l *LazyIndex) Get(ctx context.Context) (*CommuneIndex, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.x != nil {
+		return l.x, nil
+	}
+	cs, err := l.load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading the communes: %w", err)
+	}
+	l.x = NewIndex(cs)
+	return l.x, nil
 }

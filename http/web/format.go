@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Paris even on a host without a zoneinfo database
 
@@ -111,34 +110,25 @@ func formatPhone(phone string) string {
 // communes (the geography the store imported, loaded on first use) and
 // activities (NAF, embedded). Safe for concurrent use.
 type words struct {
-	dir  httpx.Directory
-	jobs *rome.Index
-
-	mu       sync.Mutex
-	communes *geo.CommuneIndex // nil until loaded
+	dir      httpx.Directory // nil in tests of views: no commune, no organisation
+	jobs     *rome.Index
+	communes *geo.LazyIndex
 }
 
 func newWords(dir httpx.Directory) *words {
-	return &words{dir: dir, jobs: rome.FullIndex()}
+	w := &words{dir: dir, jobs: rome.FullIndex()}
+	w.communes = geo.NewLazyIndex(func(ctx context.Context) ([]socle.Commune, error) {
+		if dir == nil {
+			return nil, nil
+		}
+		return dir.Communes(ctx, "", 0)
+	})
+	return w
 }
 
-// communeIndex returns the index of the imported communes, loading it on
-// first use; an error is returned and retried at the next call.
+// communeIndex returns the index of the imported communes.
 func (w *words) communeIndex(ctx context.Context) (*geo.CommuneIndex, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.communes != nil {
-		return w.communes, nil
-	}
-	if w.dir == nil {
-		return geo.NewIndex(nil), nil
-	}
-	cs, err := w.dir.Communes(ctx, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	w.communes = geo.NewIndex(cs)
-	return w.communes, nil
+	return w.communes.Get(ctx)
 }
 
 // commune names a commune with its département, "Lyon (69)"; a code the

@@ -99,7 +99,7 @@ func TestEveryCodeOfTheDomainHasALabel(t *testing.T) {
 			t.Errorf("situation %q has no label", s)
 		}
 	}
-	w := &words{jobs: rome.FullIndex()}
+	w := newWords(nil)
 	for _, c := range rome.Full().Codes {
 		if got := w.job(c.Code); got == c.Code || rawCode.MatchString(got) {
 			t.Errorf("job(%s) = %q", c.Code, got)
