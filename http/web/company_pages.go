@@ -142,7 +142,7 @@ func handleCompanyOfferCreatePage(s *companyPages) http.Handler {
 // for the matching. It reports false when it has answered: with the form
 // again (page) and its errors, or with the error page.
 func saveOfferForm(s *companyPages, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(status int, f offerFields)) bool {
-	form, errs := parseOfferForm(r, o, offerReferential(s.matching))
+	form, errs := parseOfferForm(r, s.words, o, offerReferential(s.matching))
 	if len(errs) == 0 {
 		if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
 			s.renderError(w, r, err)
@@ -184,7 +184,7 @@ func offerPage(s *companyPages, w http.ResponseWriter, r *http.Request, status i
 		views = append(views, proposedView{Proposed: p, StatusLabel: matchStatusLabels[p.Match.Status]})
 	}
 	if !d.posted {
-		d.Form = formOf(o, offerReferential(s.matching))
+		d.Form = formOf(r.Context(), s.words, o, offerReferential(s.matching))
 	}
 	d.Offer, d.Proposed = o, views
 	d.Job, d.Commune = s.words.job(o.ROMECode), s.words.commune(r.Context(), o.CommuneCode)

@@ -88,7 +88,7 @@ func handleEmployerOffer(s *employerPages, svc *employer.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(o, offerReferential(s.matching))}})
+		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(r.Context(), s.words, o, offerReferential(s.matching))}})
 	})
 }
 
@@ -121,7 +121,7 @@ func handleEmployerSaveOffer(s *employerPages, svc *employer.Service) http.Handl
 			}
 			o.CompanyID = ct.CompanyID
 		}
-		form, errs := parseOfferForm(r, o, offerReferential(s.matching))
+		form, errs := parseOfferForm(r, s.words, o, offerReferential(s.matching))
 		if len(errs) == 0 {
 			err := s.gate.EmployerSaveOffer(r.Context(), req, o)
 			if err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND || socle.ErrorCode(err) == socle.EUNAUTHENTICATED) {

@@ -154,6 +154,30 @@ func (w *words) job(code string) string {
 	return code
 }
 
+// resolveJob returns the ROME code a person meant by value: a code, or the
+// exact label of a code or of an appellation (what the autocomplete
+// proposes, so that the form works with or without script).
+func (w *words) resolveJob(value string) (string, bool) {
+	if code, ok := w.jobs.Resolve(value); ok {
+		return code, true
+	}
+	// A well-formed code outside the embedded referential may be in the
+	// one the store imported since: the form accepts it as before.
+	code := strings.ToUpper(strings.TrimSpace(value))
+	return code, socle.ValidROME(code)
+}
+
+// resolveCommune returns the INSEE code a person meant by value: a code,
+// or a commune's label ("Lyon (69)") or a name only one commune bears.
+// Without an imported geography, a well-formed code is accepted.
+func (w *words) resolveCommune(ctx context.Context, value string) (string, bool) {
+	if x, err := w.communeIndex(ctx); err == nil && x.Len() > 0 {
+		return x.Resolve(value)
+	}
+	code := strings.ToUpper(strings.TrimSpace(value))
+	return code, socle.ValidCommuneCode(code)
+}
+
 // jobList names ROME codes, joined by commas.
 func (w *words) jobList(codes []string) string {
 	names := make([]string, len(codes))
