@@ -85,9 +85,15 @@ func handlePersonsPage(s *personPages) http.Handler {
 		searched := form["nom"] != "" || form["prenom"] != "" || form["naissance"] != "" || form["nir"] != "" || form["commune"] != ""
 		if searched {
 			pq := socle.PersonQuery{FamilyName: form["nom"], GivenName: form["prenom"],
-				NIR: strings.ReplaceAll(form["nir"], " ", ""), CommuneCode: strings.TrimSpace(form["commune"]), Limit: 20}
+				NIR: strings.ReplaceAll(form["nir"], " ", ""), Limit: 20}
 			var err error
-			if form["naissance"] != "" {
+			if form["commune"] != "" {
+				var ok bool
+				if pq.CommuneCode, ok = s.words.resolveCommune(r.Context(), form["commune"]); !ok {
+					err = userErrorf(socle.EINVALID, msgCommuneUnknown)
+				}
+			}
+			if err == nil && form["naissance"] != "" {
 				if pq.BirthDate, err = socle.ParseDate(form["naissance"]); err != nil {
 					err = userErrorf(socle.EINVALID, msgBirthDateFormat)
 				}
