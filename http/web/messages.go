@@ -66,6 +66,8 @@ const (
 	msgPasswordChanged             = "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."
 	msgRecoveryRequested           = "Si ce compte existe, deux administrateurs de sa structure doivent maintenant approuver la demande. L'agent en est averti par courriel."
 	msgAgentCreated                = "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."
+	msgPurposeClosed               = "La finalité « %s » n'est pas ouverte à votre rôle dans votre structure : aucune convention ne vous la permet, quel que soit le dossier. Finalités que vous pouvez déclarer : %s."
+	msgPurposeClosedNoneOpen       = "La finalité « %s » n'est pas ouverte à votre rôle dans votre structure, et aucune convention ne vous ouvre l'accès aux dossiers des usagers."
 	msgJobUnknown                  = "Choisissez le métier dans la liste proposée, ou saisissez son code ROME (une lettre et quatre chiffres, par exemple M1607)."
 	msgCommuneUnknown              = "Choisissez la commune dans la liste proposée, par exemple « Lyon (69) », ou saisissez son code INSEE."
 	msgBeforeNotANumber            = "Le paramètre « avant » doit être un nombre."

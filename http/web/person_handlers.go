@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -60,6 +61,25 @@ func pageRequest(r *http.Request, purpose, breakGlass string) gate.Request {
 type purposeOption struct {
 	socle.Purpose
 	Selected bool
+}
+
+// purposeRefused says in French that purpose is not open to the actor's
+// role and names the purposes she may declare instead.
+func purposeRefused(g *gate.Gate, actor socle.Actor, purpose string) string {
+	label := purpose
+	for _, p := range g.Purposes() {
+		if p.Code == purpose {
+			label = p.Label
+		}
+	}
+	var open []string
+	for _, p := range g.PurposesFor(actor) {
+		open = append(open, "« "+p.Label+" »")
+	}
+	if len(open) == 0 {
+		return fmt.Sprintf(msgPurposeClosedNoneOpen, label)
+	}
+	return fmt.Sprintf(msgPurposeClosed, label, strings.Join(open, ", "))
 }
 
 func purposeOptions(g *gate.Gate, selected string) []purposeOption {
@@ -250,6 +270,12 @@ func handlePersonPage(s *personPages) http.Handler {
 		}
 		p, d, err := s.gate.ReadPerson(r.Context(), pageRequest(r, purpose, ""), id, 0)
 		switch {
+		case socle.ErrorCode(err) == socle.ENOTFOUND && !s.gate.PurposeOpenTo(httpx.ActorFrom(r.Context()), purpose):
+			// The purpose is closed to her role whatever the file: saying
+			// so, with the purposes she may use, reveals nothing about it.
+			data.Error = purposeRefused(s.gate, httpx.ActorFrom(r.Context()), purpose)
+			s.render(w, r, http.StatusForbidden, "dossier", view{Title: "Finalité non ouverte à votre rôle", Nav: "usagers", Data: data})
+			return
 		case socle.ErrorCode(err) == socle.ENOTFOUND:
 			// Absent and forbidden look alike; breaking the glass is offered.
 			data.NotFound = true

@@ -1,0 +1,107 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"socle"
+	"socle/geo"
+)
+
+// rawCode finds what a page must not show a person: internal ids, bare ROME
+// codes outside their label, Go's formatting errors, UTC instants and raw
+// domain codes.
+var rawCode = regexp.MustCompile(`\b(agt|per|org|cmp|off)_[0-9a-zA-Z]+|\b[A-N][0-9]{4}\b|%!|\+0000 UTC|Niveau de formation [0-9]|\bmobilite\b|\bmise_en_relation\b`)
+
+// shownText is the text of a page a person reads: the tags (with their
+// links and form values, which carry ids by design) removed.
+func shownText(page string) string {
+	return regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`).ReplaceAllString(page, " ")
+}
+
+// checkWords fails when the page shows a raw code or lacks a wanted label.
+func checkWords(t *testing.T, path, page string, wants ...string) {
+	t.Helper()
+	text := shownText(page)
+	if m := rawCode.FindAllString(text, 5); m != nil {
+		t.Errorf("%s shows %q", path, m)
+	}
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q", path, w)
+		}
+	}
+}
+
+// TestPagesShowWordsNotCodes reads the pages of an adviser's day over the
+// real server and checks that they name jobs, communes, levels and
+// constraints and show no internal id or raw code.
+func TestPagesShowWordsNotCodes(t *testing.T) {
+	e := newNetworkEnv(t)
+	ctx := context.Background()
+	g := geo.Builtin()
+	if err := e.db.ImportGeo(ctx, g.Regions, g.Departements, g.Communes); err != nil {
+		t.Fatal(err)
+	}
+	adviser := e.clients[socle.KindYouth]
+	tests := []struct {
+		path  string
+		wants []string
+	}{
+		{"/usagers/" + e.person.ID + "?finalite=accompagnement", []string{
+			"Lyon (69)", "Niveau 4 (baccalauréat)", "Mobilité, Logement", "Formation professionnelle",
+			"06 12 34 56 78", "Bénéficiaire du RSA"}},
+		{"/usagers/" + e.person.ID, []string{"Accompagnement"}},
+		{"/offres", nil},
+		{"/entreprises", nil},
+	}
+	for _, tt := range tests {
+		resp, body := e.get(adviser, tt.path, "")
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", tt.path, resp.StatusCode)
+			continue
+		}
+		checkWords(t, tt.path, body, tt.wants...)
+	}
+	// The NIR is grouped as on the carte Vitale.
+	_, body := e.get(adviser, "/usagers/"+e.person.ID+"?finalite=accompagnement", "")
+	if nir := e.person.Identity.NIR; strings.Contains(body, nir) {
+		t.Errorf("the file shows the NIR %s ungrouped", nir)
+	}
+}
+
+// TestRefusedPurposeNamesTheOpenOnes asks a file for a purpose the
+// adviser's role may not use: the page says so and names the purposes she
+// may declare, the same way for a followed person, a stranger and an id
+// that does not exist; a purpose she may use on a file she may not see
+// still answers as if it did not exist.
+func TestRefusedPurposeNamesTheOpenOnes(t *testing.T) {
+	e := newNetworkEnv(t)
+	adviser := e.clients[socle.KindYouth]
+	var bodies []string
+	for _, id := range []string{e.person.ID, e.stranger.ID, socle.NewID(socle.PrefixPerson)} {
+		resp, body := e.get(adviser, "/usagers/"+id+"?finalite=controle", "")
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("controle on %s: %d, want 403", id, resp.StatusCode)
+		}
+		for _, want := range []string{"n&#39;est pas ouverte à votre rôle", "« Accompagnement »", "« Orientation »"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("controle on %s: the page lacks %q", id, want)
+			}
+		}
+		if strings.Contains(body, "n&#39;existe pas") {
+			t.Errorf("controle on %s: the page says the file does not exist", id)
+		}
+		bodies = append(bodies, strings.ReplaceAll(body, id, "ID"))
+	}
+	if bodies[0] != bodies[1] || bodies[1] != bodies[2] {
+		t.Error("the refusal of a purpose differs between a followed person, a stranger and an absent id")
+	}
+	resp, body := e.get(adviser, "/usagers/"+e.stranger.ID+"?finalite=accompagnement", "")
+	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "n&#39;est pas ouverte") {
+		t.Errorf("accompagnement on a stranger: %d, want 404 without naming the purpose", resp.StatusCode)
+	}
+}
