@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -103,5 +105,49 @@ func TestRefusedPurposeNamesTheOpenOnes(t *testing.T) {
 	resp, body := e.get(adviser, "/usagers/"+e.stranger.ID+"?finalite=accompagnement", "")
 	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "n&#39;est pas ouverte") {
 		t.Errorf("accompagnement on a stranger: %d, want 404 without naming the purpose", resp.StatusCode)
+	}
+}
+
+// TestOrientationKeepsTheAnswersOnAnError posts a questionnaire with two
+// required answers missing: the page names each next to its question and
+// keeps every answer given checked.
+func TestOrientationKeepsTheAnswersOnAnError(t *testing.T) {
+	e := newParcoursEnv(t)
+	c := e.staff[e.ml.OrganisationID]
+	page := "/usagers/" + e.alice.ID + "/orientation"
+	_, body := (&networkEnv{t: t, srv: e.srv}).get(c, page, "")
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in %s:\n%s", page, body)
+	}
+	form := url.Values{"csrf": {m[1]}, "projet": {"a_construire"}, "freins": {"mobilite", "logement"},
+		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
+	resp, err := c.PostForm(e.srv.URL+page, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	body = string(b)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("POST %s: %d, want 400", page, resp.StatusCode)
+	}
+	for _, want := range []string{
+		`name="projet" value="a_construire" checked`,
+		`name="freins" value="mobilite" checked`,
+		`name="freins" value="logement" checked`,
+		`name="hebergement_stable" value="oui" checked`,
+		`id="erreur-derniere_activite"`,
+		`id="erreur-autonomie"`,
+		"2 question(s) obligatoire(s) sans réponse",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	for _, unwanted := range []string{`value="aucun" checked`, `id="erreur-projet"`, `name="freins" value="sante" checked`} {
+		if strings.Contains(body, unwanted) {
+			t.Errorf("the page has %s", unwanted)
+		}
 	}
 }

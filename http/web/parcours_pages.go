@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -109,6 +110,7 @@ func orientationPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, 
 	} else {
 		q := p.Questionnaire()
 		d.Questionnaire = &q
+		d.Questions = questionViews(q, d.answers, d.Errors)
 	}
 	staffPage(s.renderer, w, r, status, "orientation", "Orientation", "usagers", d)
 }
@@ -133,17 +135,23 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 				answers[q.ID] = vs
 			}
 		}
+		// Every missing answer is named next to its question; the answers
+		// given come back checked.
+		errs := map[string]string{}
 		for _, q := range p.Questionnaire().Questions {
 			if q.Required && answers.Get(q.ID) == "" {
-				orientationPage(s, p, w, r, http.StatusBadRequest, &orientationView{
-					Error: msgAnswerRequiredPrefix + q.Label + " » : elle est obligatoire."})
-				return
+				errs[q.ID] = msgAnswerRequired
 			}
+		}
+		if len(errs) > 0 {
+			orientationPage(s, p, w, r, http.StatusBadRequest, &orientationView{
+				Error: fmt.Sprintf(msgAnswersMissing, len(errs)), Errors: errs, answers: answers})
+			return
 		}
 		o, _, err := p.ProposeOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
 		if err != nil {
 			if soft(err) {
-				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err)})
+				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err), answers: answers})
 				return
 			}
 			s.renderError(w, r, err)
@@ -784,8 +792,41 @@ type orientationView struct {
 	Choices           map[string][]option
 	Organisations     []orgGroup
 	Questionnaire     *orientation.Questionnaire
+	// Questions are the questionnaire's questions with the answers given
+	// and, after a refused submission, the error of each.
+	Questions []questionView
+	// Errors are the French errors by question id.
+	Errors map[string]string
 	// posted is the choice the agent posted, shown again with an error.
 	posted url.Values
+	// answers are the answers the agent posted, checked again with an error.
+	answers orientation.Answers
+}
+
+// questionView is a question of the orientation questionnaire as the form
+// shows it: its choices with those already given checked, and its error.
+type questionView struct {
+	orientation.Question
+	Choices []answerChoice
+	Error   string
+}
+
+// answerChoice is one possible answer to a question.
+type answerChoice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// questionViews lays out q with the answers given and the errors by id.
+func questionViews(q orientation.Questionnaire, given orientation.Answers, errs map[string]string) []questionView {
+	out := make([]questionView, len(q.Questions))
+	for i, qu := range q.Questions {
+		out[i] = questionView{Question: qu, Error: errs[qu.ID]}
+		for _, o := range qu.Options {
+			out[i].Choices = append(out[i].Choices, answerChoice{Value: o.Value, Label: o.Label, Checked: slices.Contains(given[qu.ID], o.Value)})
+		}
+	}
+	return out
 }
 
 // contractView is a person's contracts and appointments.
