@@ -11,6 +11,7 @@ import (
 
 	"socle"
 	"socle/geo"
+	"socle/store/storetest"
 )
 
 // rawCode finds what a page must not show a person: internal ids, bare ROME
@@ -149,5 +150,42 @@ func TestOrientationKeepsTheAnswersOnAnError(t *testing.T) {
 		if strings.Contains(body, unwanted) {
 			t.Errorf("the page has %s", unwanted)
 		}
+	}
+}
+
+// TestAlertConsoleNamesAgentsAndStructures raises a case on an agent and
+// checks that the console and the case file name the agent and her
+// structure, never their ids.
+func TestAlertConsoleNamesAgentsAndStructures(t *testing.T) {
+	ctx := context.Background()
+	st := newConsoleStack(t)
+	org := storetest.NewOrganisation("Mission locale de Vénissieux", socle.KindYouth, "69")
+	if err := st.db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	dpo.Roles = []socle.Role{socle.RoleAuditor}
+	for _, a := range []*socle.Agent{dpo, adv} {
+		if err := st.db.CreateAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret, err := st.idsvc.SetupDemoAgent(ctx, dpo.ID, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := st.env.login(dpo.Email, secret)
+	c, err := st.cases.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/alertes", "/alertes/" + c.ID} {
+		resp, body := st.env.get(officer, path, "")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		// The case's reference is the object of these pages: it may show.
+		body = strings.ReplaceAll(body, c.ID, "REF")
+		checkWords(t, path, body, adv.FullName(), "Mission locale de Vénissieux")
 	}
 }

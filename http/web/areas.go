@@ -44,6 +44,8 @@ type casePages struct {
 	*renderer
 	cases *cases.Service
 	gate  *gate.Gate
+	// detection names the agents of the cases; nil leaves them unnamed.
+	detection *directory.Service
 }
 
 // declarationPages serve protected persons, declarations and questions (directory_pages.go).

@@ -312,6 +312,12 @@ const labelSecret = "secret"
 // does not hold.
 const labelUnknownOrganisation = "structure inconnue"
 
+// labelUnknownAgent stands for an agent the directory cannot name.
+const labelUnknownAgent = "agent non identifié"
+
+// labelPartnerSystem names a principal that is a partner's system.
+const labelPartnerSystem = "Système partenaire"
+
 // labelUnknownCommune stands for a commune code the imported geography
 // does not hold: the page says so rather than show the code.
 const labelUnknownCommune = "commune non répertoriée"

@@ -75,7 +75,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	journalPages := &journalPages{renderer: s.renderer, audit: s.audit, dir: s.dir, gate: s.gate}
 	breakGlassPages := &breakGlassPages{renderer: s.renderer, detection: s.detection, gate: s.gate}
 	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, matching: s.matching}
-	casePages := &casePages{renderer: s.renderer, cases: s.cases, gate: s.gate}
+	casePages := &casePages{renderer: s.renderer, cases: s.cases, gate: s.gate, detection: s.detection}
 	declarationPages := &declarationPages{renderer: s.renderer, cases: s.cases, detection: s.detection, gate: s.gate}
 	employerPages := &employerPages{renderer: s.renderer, gate: s.gate, matching: s.matching}
 	accountPages := &accountPages{renderer: s.renderer, register: s.register}
