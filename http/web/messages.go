@@ -301,6 +301,9 @@ var parcoursLabels = map[string]string{
 	socle.ModaliteSuivi: "Suivi", socle.ModaliteGuide: "Guidé", socle.ModaliteRenforce: "Renforcé", socle.ModaliteGlobal: "Global",
 }
 
+// orientationStatusLabels are the statuses of an orientation.
+var orientationStatusLabels = map[string]string{socle.OrientationStatusProposed: "Proposée", socle.OrientationStatusConfirmed: "Confirmée"}
+
 var eventKindLabels = map[string]string{socle.EventAppointment: "Rendez-vous", socle.EventTraining: "Formation", socle.EventImmersion: "Immersion", socle.EventNote: "Note"}
 
 var rectificationStatus = map[string]string{socle.RectificationOpen: "En attente", socle.RectificationAccepted: "Acceptée", socle.RectificationRefused: "Refusée"}

@@ -92,7 +92,10 @@ func orientationPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, 
 		s.renderError(w, r, err)
 		return
 	}
-	d.Orientations = os
+	for _, o := range os {
+		d.Orientations = append(d.Orientations, orientationRow{Orientation: o, StatusLabel: labelOf(orientationStatusLabels, o.Status),
+			ParcoursLabel: labelOf(parcoursLabels, o.Parcours), ModaliteLabel: labelOf(parcoursLabels, o.Modalite)})
+	}
 	if d.Proposal == nil && r.URL.Query().Get("nouveau") == "" {
 		if i := slices.IndexFunc(os, func(o *socle.Orientation) bool { return o.Status == socle.OrientationStatusProposed }); i >= 0 {
 			d.Proposal = os[i]
@@ -787,7 +790,7 @@ func handleSpaceExport(s *parcoursPages, p *gate.Parcours, svc *space.Service) h
 type orientationView struct {
 	form
 	ID, Error, Reason string
-	Orientations      []*socle.Orientation
+	Orientations      []orientationRow
 	Proposal          *socle.Orientation
 	Choices           map[string][]option
 	Organisations     []orgGroup
@@ -801,6 +804,13 @@ type orientationView struct {
 	posted url.Values
 	// answers are the answers the agent posted, checked again with an error.
 	answers orientation.Answers
+}
+
+// orientationRow is a decision of orientation with its status, parcours
+// and modalité in French.
+type orientationRow struct {
+	*socle.Orientation
+	StatusLabel, ParcoursLabel, ModaliteLabel string
 }
 
 // questionView is a question of the orientation questionnaire as the form

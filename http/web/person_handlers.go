@@ -63,15 +63,21 @@ type purposeOption struct {
 	Selected bool
 }
 
+// purposeLabel names a purpose of the register; an unknown code is left
+// as typed (the page says it is unknown).
+func purposeLabel(g *gate.Gate, code string) string {
+	for _, p := range g.Purposes() {
+		if p.Code == code {
+			return p.Label
+		}
+	}
+	return code
+}
+
 // purposeRefused says in French that purpose is not open to the actor's
 // role and names the purposes she may declare instead.
 func purposeRefused(g *gate.Gate, actor socle.Actor, purpose string) string {
-	label := purpose
-	for _, p := range g.Purposes() {
-		if p.Code == purpose {
-			label = p.Label
-		}
-	}
+	label := purposeLabel(g, purpose)
 	var open []string
 	for _, p := range g.PurposesFor(actor) {
 		open = append(open, "« "+p.Label+" »")
@@ -262,7 +268,7 @@ func handlePersonPage(s *personPages) http.Handler {
 		}
 		id := r.PathValue("id")
 		purpose := r.URL.Query().Get("finalite")
-		data := &fileView{ID: id, Purpose: purpose, Purposes: purposeOptions(s.gate, purpose)}
+		data := &fileView{ID: id, Purpose: purpose, PurposeLabel: purposeLabel(s.gate, purpose), Purposes: purposeOptions(s.gate, purpose)}
 		if purpose == "" {
 			// A purpose is required: the agent chooses it, never a default.
 			s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
@@ -434,6 +440,7 @@ type searchView struct {
 // it, or the choice of a purpose, or the offer to break the glass.
 type fileView struct {
 	ID, Purpose, Error   string
+	PurposeLabel         string
 	Purposes             []purposeOption
 	NotFound, BreakGlass bool
 	Person               *socle.Person
