@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"socle"
-	"socle/geo"
 	"socle/store/storetest"
 )
 
@@ -44,11 +43,6 @@ func checkWords(t *testing.T, path, page string, wants ...string) {
 // constraints and show no internal id or raw code.
 func TestPagesShowWordsNotCodes(t *testing.T) {
 	e := newNetworkEnv(t)
-	ctx := context.Background()
-	g := geo.Builtin()
-	if err := e.db.ImportGeo(ctx, g.Regions, g.Departements, g.Communes); err != nil {
-		t.Fatal(err)
-	}
 	adviser := e.clients[socle.KindYouth]
 	tests := []struct {
 		path  string
