@@ -187,7 +187,7 @@ func offerPage(s *companyPages, w http.ResponseWriter, r *http.Request, status i
 		d.Form = formOf(r.Context(), s.words, o, offerReferential(s.matching))
 	}
 	d.Offer, d.Proposed = o, views
-	d.Job, d.Commune = s.words.job(o.ROMECode), s.words.commune(r.Context(), o.CommuneCode)
+	d.Job, d.Commune, d.ContractLabel = s.words.job(o.ROMECode), s.words.commune(r.Context(), o.CommuneCode), labelOf(contractLabels, o.Contract)
 	staffPage(s.renderer, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
 }
 
@@ -316,11 +316,10 @@ type companyFileView struct {
 type offerView struct {
 	form
 	offerFields
-	Offer    *socle.Offer
-	Job      string
-	Commune  string
-	Proposed []proposedView
-	Saved    bool
+	Offer                       *socle.Offer
+	Job, Commune, ContractLabel string
+	Proposed                    []proposedView
+	Saved                       bool
 }
 
 // matchingView is the ranked candidates of an offer.

@@ -190,13 +190,13 @@ func (w *words) jobList(codes []string) string {
 // offerRow is an offer as a list shows it: its job and commune by name.
 type offerRow struct {
 	*socle.Offer
-	Job, Commune string
+	Job, Commune, ContractLabel string
 }
 
 func (w *words) offerRows(ctx context.Context, offers []*socle.Offer) []offerRow {
 	out := make([]offerRow, len(offers))
 	for i, o := range offers {
-		out[i] = offerRow{Offer: o, Job: w.job(o.ROMECode), Commune: w.commune(ctx, o.CommuneCode)}
+		out[i] = offerRow{Offer: o, Job: w.job(o.ROMECode), Commune: w.commune(ctx, o.CommuneCode), ContractLabel: labelOf(contractLabels, o.Contract)}
 	}
 	return out
 }

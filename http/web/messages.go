@@ -339,8 +339,9 @@ var constraintLabels = map[string]string{
 	"langue": "Maîtrise du français", "sante": "Santé", "finances": "Difficultés financières",
 }
 
-// contractWantedLabels are the kinds of contract a person looks for.
-var contractWantedLabels = map[string]string{
+// contractLabels are the kinds of contract of an offer (socle.Contracts)
+// and of what a person looks for.
+var contractLabels = map[string]string{
 	"CDI": "CDI", "CDD": "CDD", "interim": "Intérim", "alternance": "Alternance", "saisonnier": "Saisonnier",
 }
 

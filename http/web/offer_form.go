@@ -29,6 +29,15 @@ type offerForm struct {
 	Appellations []socle.ROMEAppellation
 }
 
+// ContractOptions are the kinds of contract the form offers, by label.
+func (f offerForm) ContractOptions() []option {
+	out := make([]option, len(f.Contracts))
+	for i, c := range f.Contracts {
+		out[i] = option{Value: c, Label: labelOf(contractLabels, c), Selected: c == f.Contrat}
+	}
+	return out
+}
+
 // offerReferential returns the ROME referential the offer forms check
 // titles against, nil without the matching index.
 func offerReferential(idx *matching.Index) *rome.Referential {
@@ -105,7 +114,7 @@ func parseOfferForm(r *http.Request, w *words, o *socle.Offer, ref *rome.Referen
 		errs["commune"] = msgCommuneUnknown
 	}
 	if !slices.Contains(socle.Contracts, f.Contrat) {
-		errs["contrat"] = "Choisissez un type de contrat : " + strings.Join(socle.Contracts, ", ") + "."
+		errs["contrat"] = "Choisissez un type de contrat : " + labelsOf(contractLabels, socle.Contracts) + "."
 	}
 	h, err := strconv.Atoi(f.Heures)
 	if err != nil || h < 1 || h > 48 {

@@ -207,7 +207,7 @@ func sectionFields(ctx context.Context, w *words, p *socle.Person, c socle.Categ
 			add("Compétences", strings.Join(v.Skills, ", "))
 			add("Langues", strings.Join(v.Languages, ", "))
 			add("Permis de conduire", ouiNon(v.DrivingLicence))
-			add("Contrat souhaité", labelOf(contractWantedLabels, v.ContractWanted))
+			add("Contrat souhaité", labelOf(contractLabels, v.ContractWanted))
 		}
 	case socle.CatHealth:
 		if v := p.Health; v != nil {

@@ -84,7 +84,7 @@ func fileSections(ctx context.Context, w *words, p *socle.Person) []section {
 		}
 		add("Compétences et projet", field{"Métiers recherchés", w.jobList(sk.ROMECodes)}, field{"Compétences", strings.Join(sk.Skills, ", ")},
 			field{"Langues", strings.Join(sk.Languages, ", ")}, field{"Permis de conduire", yesNo(sk.DrivingLicence)},
-			field{"Contrat souhaité", labelOf(contractWantedLabels, sk.ContractWanted)}, field{"Temps de travail souhaité", hours})
+			field{"Contrat souhaité", labelOf(contractLabels, sk.ContractWanted)}, field{"Temps de travail souhaité", hours})
 	}
 	if h := p.Health; h != nil {
 		add("Santé et handicap", field{"Reconnaissance de la qualité de travailleur handicapé", yesNo(h.RQTH)},
