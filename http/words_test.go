@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"socle"
+	"socle/identity"
 	"socle/store/storetest"
 )
 
@@ -182,4 +183,20 @@ func TestAlertConsoleNamesAgentsAndStructures(t *testing.T) {
 		body = strings.ReplaceAll(body, c.ID, "REF")
 		checkWords(t, path, body, adv.FullName(), "Mission locale de Vénissieux")
 	}
+}
+
+// TestRecoveryQueueNamesTheAgent opens a recovery of an agent's second
+// factor and checks that her administrator's queue names her.
+func TestRecoveryQueueNamesTheAgent(t *testing.T) {
+	e := newIdentityEnv(t)
+	if err := e.svc.RequestRecovery(context.Background(), e.agent.Email, identity.Client{RemoteAddr: "192.0.2.1", UserAgent: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.login(e.admin)
+	status, page := b.get("/recuperation")
+	if status != http.StatusOK {
+		t.Fatalf("GET /recuperation: %d", status)
+	}
+	checkWords(t, "/recuperation", page, e.agent.FullName(), "0 sur 2")
 }
