@@ -127,16 +127,32 @@ func TestIndicatorsPageRendersFigures(t *testing.T) {
 	rec.FirstAppointments = append(rec.FirstAppointments, socle.IndicatorFirstAppointment{Departement: "75", Month: "2026-03", Days: 3})
 	rep := indicators.Compute(rec, indicators.ByDepartement, time.Date(2026, 12, 3, 13, 0, 0, 0, time.UTC))
 	var buf bytes.Buffer
-	if err := loadPages().byName["indicateurs"].ExecuteTemplate(&buf, "layout", view{Data: newIndicatorsView(rep, indicators.ByDepartement)}); err != nil {
+	if err := loadPages().byName["indicateurs"].ExecuteTemplate(&buf, "layout", view{Data: newIndicatorsView(rep, indicators.ByDepartement, []socle.Departement{{Code: "69", Name: "Rhône"}})}); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
-	for _, want := range []string{"<td>7,0</td>", "<td>secret</td>", "Calculés le 03/12/2026 à 14:00", "<td>50 %</td>"} {
+	for _, want := range []string{"<td>7,0</td>", "<td>secret</td>", "Calculés le 03/12/2026 à 14:00", "<td>50 %</td>", `<th scope="row">Rhône (69)</th>`, `<th scope="row">Ensemble</th>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
 	if m := rawCode.FindString(page); m != "" {
 		t.Errorf("the page shows %q", m)
+	}
+}
+
+func TestGroupLabel(t *testing.T) {
+	deps := map[string]string{"69": "Rhône (69)", "2A": "Corse-du-Sud (2A)"}
+	tests := []struct{ key, want string }{
+		{"69", "Rhône (69)"},
+		{"2026-03", "mars 2026"},
+		{"2A 2025-12", "Corse-du-Sud (2A), décembre 2025"},
+		{"ensemble", "Ensemble"},
+		{"99", "99"},
+	}
+	for _, tt := range tests {
+		if got := groupLabel(tt.key, deps); got != tt.want {
+			t.Errorf("groupLabel(%q) = %q, want %q", tt.key, got, tt.want)
+		}
 	}
 }

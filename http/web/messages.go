@@ -345,6 +345,9 @@ var contractLabels = map[string]string{
 	"CDI": "CDI", "CDD": "CDD", "interim": "Intérim", "alternance": "Alternance", "saisonnier": "Saisonnier",
 }
 
+// frenchMonths name the months in dates written out.
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
 // sexLabels are the sexes of the civil record.
 var sexLabels = map[string]string{"F": "Femme", "M": "Homme"}
 

@@ -544,13 +544,34 @@ func handleIndicatorsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: newIndicatorsView(rep, g)})
+		deps, err := s.dir.Departements(r.Context())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: newIndicatorsView(rep, g, deps)})
 	})
 }
 
 // newIndicatorsView lays out a report for the page: every figure as text
 // (a suppressed one as "< 5" or "secret"), decimals with a comma.
-func newIndicatorsView(rep indicators.Report, g indicators.Grouping) indicatorsView {
+//
+// Rows are named by their group: "Rhône (69)", "mars 2026".
+func newIndicatorsView(rep indicators.Report, g indicators.Grouping, deps []socle.Departement) indicatorsView {
+	names := make(map[string]string, len(deps))
+	for _, d := range deps {
+		names[d.Code] = d.Name + " (" + d.Code + ")"
+	}
+	group := func(key string) string { return groupLabel(key, names) }
+	tables := make([]indicators.Table, len(rep.Tables))
+	for i, t := range rep.Tables {
+		t.Rows = slices.Clone(t.Rows)
+		for j := range t.Rows {
+			t.Rows[j].Key = group(t.Rows[j].Key)
+		}
+		tables[i] = t
+	}
+	rep.Tables = tables
 	var charts []chart
 	for _, t := range rep.Tables {
 		charts = append(charts, chart{t, t.Chart()})
@@ -561,7 +582,7 @@ func newIndicatorsView(rep indicators.Report, g indicators.Grouping) indicatorsV
 		if x.Share != nil {
 			sh = strconv.FormatFloat(*x.Share*100, 'f', 0, 64) + " %"
 		}
-		shares = append(shares, shareRow{x.Key, x.Contracts.String(), x.Signed.String(), x.Unsigned.String(), sh})
+		shares = append(shares, shareRow{group(x.Key), x.Contracts.String(), x.Signed.String(), x.Unsigned.String(), sh})
 	}
 	var delays []delayRow
 	for _, d := range rep.FirstAppointment {
@@ -569,7 +590,7 @@ func newIndicatorsView(rep indicators.Report, g indicators.Grouping) indicatorsV
 		if d.MedianDays != nil {
 			median = strings.Replace(strconv.FormatFloat(*d.MedianDays, 'f', 1, 64), ".", ",", 1)
 		}
-		delays = append(delays, delayRow{d.Key, d.Persons.String(), median})
+		delays = append(delays, delayRow{group(d.Key), d.Persons.String(), median})
 	}
 	api := "/api/v1/indicators?purpose=statistique&group=" + url.QueryEscape(string(g))
 	groupings := []option{{string(indicators.ByDepartementMonth), "Département et mois", g == indicators.ByDepartementMonth},
@@ -578,6 +599,26 @@ func newIndicatorsView(rep indicators.Report, g indicators.Grouping) indicatorsV
 		Report: rep, Charts: charts, Shares: shares, Delays: delays, Max: indicators.Threshold - 1, CSV: api + "&format=csv", JSON: api, Groupings: groupings,
 		Generated: frenchTime(rep.Generated),
 	}
+}
+
+// groupLabel names a group of the indicators: a département by its name,
+// a month ("2026-03") in French, both for "69 2026-03", "Ensemble" for the
+// total; a key it cannot read stays as is.
+func groupLabel(key string, departements map[string]string) string {
+	if key == "ensemble" {
+		return "Ensemble"
+	}
+	var words []string
+	for _, part := range strings.Fields(key) {
+		if name, ok := departements[part]; ok {
+			words = append(words, name)
+		} else if m, err := time.Parse("2006-01", part); err == nil {
+			words = append(words, frenchMonths[m.Month()-1]+" "+strconv.Itoa(m.Year()))
+		} else {
+			words = append(words, part)
+		}
+	}
+	return strings.Join(words, ", ")
 }
 
 // provenanceLines says, for each section title of the person's file, which
