@@ -17,6 +17,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/directory"
 	"socle/gate"
 	"socle/geo"
 	"socle/identity"
@@ -91,7 +92,8 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 	}
 	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{},
 		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc, dir: dir}
-	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg}))
+	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg,
+		Detection: directory.NewService(db, log)}))
 	t.Cleanup(e.srv.Close)
 
 	// The pages name communes from the imported geography.

@@ -99,4 +99,6 @@ type spacePages struct {
 type blockPages struct {
 	*renderer
 	gate *gate.Gate
+	// detection names the blocked agents; nil leaves them unnamed.
+	detection *directory.Service
 }

@@ -83,7 +83,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register}
 	rectificationPages := &rectificationPages{renderer: s.renderer}
 	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate}
-	blockPages := &blockPages{renderer: s.renderer, gate: s.gate}
+	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
 
 	// Public pages: the directory of the network and its offers.
 	handle("GET /static/", handleStatic())

@@ -6,12 +6,15 @@ import (
 
 	"socle"
 	"socle/gate"
+	"socle/http/httpx"
 )
 
 // blockRow is one blocked account as the page shows it.
 type blockRow struct {
-	Principal, Kind, Since, Until string
-	Weight                        int
+	// Principal is the account's key for the lift form; Name is what the
+	// page shows of it.
+	Principal, Name, Kind, Since, Until string
+	Weight                              int
 }
 
 func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status int, message string) {
@@ -20,13 +23,24 @@ func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status
 		s.renderError(w, r, err)
 		return
 	}
+	names := map[string]string{}
+	if s.detection != nil && len(list) > 0 {
+		ids := make([]string, len(list))
+		for i, b := range list {
+			ids[i] = strings.TrimPrefix(b.Principal, "agent:")
+		}
+		if names, err = s.detection.Names(r.Context(), httpx.ActorFrom(r.Context()), ids...); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
 	rows := make([]blockRow, len(list))
 	for i, b := range list {
 		kind := "Agent"
 		if strings.HasPrefix(b.Principal, "client:") {
-			kind = "Système partenaire"
+			kind = labelPartnerSystem
 		}
-		rows[i] = blockRow{Principal: b.Principal, Kind: kind, Weight: b.BlockedWeight,
+		rows[i] = blockRow{Principal: b.Principal, Name: principalName(b.Principal, names), Kind: kind, Weight: b.BlockedWeight,
 			Since: frenchTime(b.BlockedAt), Until: frenchTime(b.BlockedUntil)}
 	}
 	staffPage(s.renderer, w, r, status, "blocages", "Comptes bloqués", "alertes", &blocksView{Blocks: rows, Error: message, MinReason: gate.MinLiftReason})
