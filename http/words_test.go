@@ -200,3 +200,29 @@ func TestRecoveryQueueNamesTheAgent(t *testing.T) {
 	}
 	checkWords(t, "/recuperation", page, e.agent.FullName(), "0 sur 2")
 }
+
+// TestCompanyPagesShowWordsNotCodes reads an offer, the open offers, the
+// company's file and the employer's offers: the job, the activity and the
+// workforce band by their labels, no code.
+func TestCompanyPagesShowWordsNotCodes(t *testing.T) {
+	e := newCompanyEnv(t)
+	emp := e.employerClient()
+	tests := []struct {
+		client *http.Client
+		path   string
+		wants  []string
+	}{
+		{e.adviser, "/offres/" + e.offer.ID, []string{"Secrétariat", "CDI"}},
+		{e.adviser, "/offres", []string{"Secrétariat"}},
+		{e.adviser, "/entreprises/" + e.offer.CompanyID, []string{"Programmation informatique", "10 à 19 salariés", "Secrétariat"}},
+		{emp, "/employeur/offres", []string{"Secrétariat"}},
+	}
+	for _, tt := range tests {
+		resp, body := e.net.get(tt.client, tt.path, "")
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", tt.path, resp.StatusCode)
+			continue
+		}
+		checkWords(t, tt.path, body, tt.wants...)
+	}
+}
