@@ -105,18 +105,27 @@ func handleOffers(dir httpx.Directory) http.Handler {
 // reads, not an export of the referential.
 const suggestionLimit = 50
 
+// suggestionQuery reads what an autocomplete asks: q, what the person
+// typed, and how many suggestions.
+func suggestionQuery(r *http.Request) (q string, limit int, err error) {
+	limit, err = httpx.IntParam(r, "limit", 20, 1, suggestionLimit)
+	if err != nil {
+		return "", 0, err
+	}
+	q = r.URL.Query().Get("q")
+	if len(q) > 100 {
+		return "", 0, socle.Errorf(socle.EINVALID, "parameter q: at most 100 characters")
+	}
+	return q, limit, nil
+}
+
 // handleJobSuggestions answers the jobs of the ROME 4.0 whose label or
 // appellation matches q: what the forms' autocomplete proposes.
 func handleJobSuggestions(jobs *rome.Index) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, err := httpx.IntParam(r, "limit", 20, 1, suggestionLimit)
+		q, limit, err := suggestionQuery(r)
 		if err != nil {
 			httpx.WriteError(w, r, err)
-			return
-		}
-		q := r.URL.Query().Get("q")
-		if len(q) > 100 {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter q: at most 100 characters"))
 			return
 		}
 		items := jobs.Search(q, limit)
@@ -139,14 +148,9 @@ type communeSuggestion struct {
 // INSEE code matches q, largest first.
 func handleCommuneSuggestions(communes *geo.LazyIndex) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, err := httpx.IntParam(r, "limit", 20, 1, suggestionLimit)
+		q, limit, err := suggestionQuery(r)
 		if err != nil {
 			httpx.WriteError(w, r, err)
-			return
-		}
-		q := r.URL.Query().Get("q")
-		if len(q) > 100 {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter q: at most 100 characters"))
 			return
 		}
 		x, err := communes.Get(r.Context())
