@@ -94,3 +94,15 @@ func TestCommuneIndexNamesCommunesOfTheCOG(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCommuneSearch searches the full COG as the autocomplete does.
+func BenchmarkCommuneSearch(b *testing.B) {
+	g, err := ReadDir("../../shared/data/cog")
+	if err != nil {
+		b.Skipf("shared COG not available: %v", err)
+	}
+	x := NewIndex(g.Communes)
+	for b.Loop() {
+		x.Search("saint et", 20)
+	}
+}
