@@ -40,6 +40,8 @@ var unaudited = map[string]string{
 	"EmployerOffers": "an employer's own offers",
 	"EmployerOffer":  "an employer's own offer",
 	"Employer":       "the signed-in contact's own account",
+	"PurposesFor":    "the purposes the register opens to the caller's role",
+	"PurposeOpenTo":  "whether the register opens a purpose to the caller's role",
 }
 
 // TestEveryEntryPointFailsClosed breaks the audit log, then calls every

@@ -31,6 +31,9 @@ type Purposes interface {
 	Purpose(code string) (socle.Purpose, bool)
 	// Purposes lists the register, for error messages and forms.
 	Purposes() []socle.Purpose
+	// PurposesFor lists the purposes an actor may declare, whatever the
+	// person: a refused purpose names them (purposes.go).
+	PurposesFor(actor socle.Actor) []socle.Purpose
 }
 
 // Store is what the gate reads and writes, behind its checks: every

@@ -53,7 +53,7 @@ func TestMatchCandidatesOnlyFollowed(t *testing.T) {
 	if cands[0].Person.Health != nil || cands[0].Person.Bank != nil || cands[0].Person.Skills == nil {
 		t.Errorf("candidate not masked to the card categories: %+v", cands[0].Person)
 	}
-	if len(cands[0].Reasons) != 6 || !strings.Contains(cands[0].Reasons[0].Text, "M1607") {
+	if len(cands[0].Reasons) != 6 || !strings.Contains(cands[0].Reasons[0].Text, "« Secrétariat »") {
 		t.Errorf("reasons = %+v", cands[0].Reasons)
 	}
 	if e.log.Size() != before+1 {

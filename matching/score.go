@@ -206,7 +206,7 @@ func (x *Index) score(p *side, available bool, o *side, explain bool) (float64, 
 
 func (x *Index) codeLabel(code string) string {
 	if l := x.ref.Label(code); l != "" {
-		return code + " « " + l + " »"
+		return "« " + l + " »" // people read the job, not its code
 	}
 	return code
 }

@@ -13,10 +13,12 @@ import (
 	"socle/cases"
 	"socle/directory"
 	"socle/gate"
+	"socle/geo"
 	"socle/http/httpx"
 	"socle/identity"
 	"socle/oauth"
 	"socle/register"
+	"socle/rome"
 	"socle/webhook"
 )
 
@@ -74,7 +76,9 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	// Reference data, without the gate.
 	handle("GET /api/v1/purposes", handlePurposes(g))
 	handle("GET /api/v1/departements", handleDepartements(dir))
+	handle("GET /api/v1/communes", handleCommuneSuggestions(geo.NewLazyIndex(func(ctx context.Context) ([]socle.Commune, error) { return dir.Communes(ctx, "", 0) })))
 	handle("GET /api/v1/communes/{code}", handleCommune(dir))
+	handle("GET /api/v1/jobs", handleJobSuggestions(rome.FullIndex()))
 	handle("GET /api/v1/organisations", handleOrganisations(dir))
 	handle("GET /api/v1/organisations/{id}", handleOrganisation(dir))
 	handle("GET /api/v1/offers", handleOffers(dir))

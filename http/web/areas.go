@@ -46,6 +46,8 @@ type casePages struct {
 	*renderer
 	cases *cases.Service
 	gate  *gate.Gate
+	// detection names the agents of the cases; nil leaves them unnamed.
+	detection *directory.Service
 }
 
 // declarationPages serve protected persons, declarations and questions (directory_pages.go).
@@ -108,4 +110,6 @@ type identityCheckPages struct {
 type blockPages struct {
 	*renderer
 	gate *gate.Gate
+	// detection names the blocked agents; nil leaves them unnamed.
+	detection *directory.Service
 }

@@ -45,7 +45,9 @@ func handlePortfolioPage(s *companyPages) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		d.Companies = cs
+		for _, c := range cs {
+			d.Companies = append(d.Companies, s.words.companyRow(r.Context(), c))
+		}
 		staffPage(s.renderer, w, r, status, "portefeuille", "Portefeuille d'entreprises", "entreprises", d)
 	})
 }
@@ -70,6 +72,7 @@ func companyFilePage(s *companyPages, w http.ResponseWriter, r *http.Request, st
 		d.Form = newOfferForm()
 	}
 	d.File, d.Explanation, d.Kinds, d.KindLabels = f, dec.Explanation(), actionKinds(), actionKindLabels
+	d.Company, d.Offers = s.words.companyRow(r.Context(), f.Company), s.words.offerRows(r.Context(), f.Offers)
 	d.Done = r.URL.Query().Get("fait")
 	staffPage(s.renderer, w, r, status, "entreprise", f.Company.Name, "entreprises", d)
 }
@@ -139,7 +142,7 @@ func handleCompanyOfferCreatePage(s *companyPages) http.Handler {
 // for the matching. It reports false when it has answered: with the form
 // again (page) and its errors, or with the error page.
 func saveOfferForm(s *companyPages, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(status int, f offerFields)) bool {
-	form, errs := parseOfferForm(r, o, s.rome)
+	form, errs := parseOfferForm(r, s.words, o, s.rome)
 	if len(errs) == 0 {
 		if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
 			s.renderError(w, r, err)
@@ -178,9 +181,10 @@ func offerPage(s *companyPages, w http.ResponseWriter, r *http.Request, status i
 		views = append(views, proposedView{Proposed: p, StatusLabel: matchStatusLabels[p.Match.Status]})
 	}
 	if !d.posted {
-		d.Form = formOf(o, s.rome)
+		d.Form = formOf(r.Context(), s.words, o, s.rome)
 	}
 	d.Offer, d.Proposed = o, views
+	d.Job, d.Commune, d.ContractLabel = s.words.job(o.ROMECode), s.words.commune(r.Context(), o.CommuneCode), labelOf(contractLabels, o.Contract)
 	staffPage(s.renderer, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
 }
 
@@ -281,7 +285,7 @@ type offerFields struct {
 type portfolioView struct {
 	form
 	SIRET, Error string
-	Companies    []*socle.Company
+	Companies    []companyRow
 }
 
 // companyFileView is a company's file: followups, actions, offers.
@@ -289,6 +293,8 @@ type companyFileView struct {
 	form
 	offerFields
 	File              *gate.CompanyFile
+	Company           companyRow
+	Offers            []offerRow
 	Explanation, Done string
 	Error             string
 	Kinds             []kindOption
@@ -299,9 +305,10 @@ type companyFileView struct {
 type offerView struct {
 	form
 	offerFields
-	Offer    *socle.Offer
-	Proposed []proposedView
-	Saved    bool
+	Offer                       *socle.Offer
+	Job, Commune, ContractLabel string
+	Proposed                    []proposedView
+	Saved                       bool
 }
 
 // matchingView is the ranked candidates of an offer.

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -173,6 +175,33 @@ func handleLogout(s *accountPages, svc *identity.Service) http.Handler {
 	})
 }
 
+// recoveryRow is a pending recovery with the name of its agent.
+type recoveryRow struct {
+	*socle.RecoveryRequest
+	AgentName string
+}
+
+// recoveryRows names the agents of reqs among the agents of the
+// administrator's organisation.
+func recoveryRows(ctx context.Context, svc *identity.Service, actor socle.Actor, reqs []*socle.RecoveryRequest) ([]recoveryRow, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	agents, err := svc.Agents(ctx, actor)
+	if err != nil {
+		return nil, fmt.Errorf("naming the agents of the recoveries: %w", err)
+	}
+	names := map[string]string{}
+	for _, a := range agents {
+		names[a.ID] = a.FullName()
+	}
+	out := make([]recoveryRow, len(reqs))
+	for i, q := range reqs {
+		out[i] = recoveryRow{RecoveryRequest: q, AgentName: orDefault(names[q.AgentID], labelUnknownAgent)}
+	}
+	return out, nil
+}
+
 // recoveryView is the recovery page: the anonymous forms, and for an
 // administrator the requests to approve.
 func recoveryPage(s *accountPages, svc *identity.Service, w http.ResponseWriter, r *http.Request, status int, d *recoveryView) {
@@ -183,8 +212,10 @@ func recoveryPage(s *accountPages, svc *identity.Service, w http.ResponseWriter,
 	if actor.Strength >= socle.AuthMFA {
 		reqs, err := svc.PendingRecoveries(r.Context(), actor)
 		if err == nil {
-			d.Admin, d.Requests = true, reqs
-		} else if socle.ErrorCode(err) != socle.EFORBIDDEN {
+			d.Admin = true
+			d.Requests, err = recoveryRows(r.Context(), svc, actor, reqs)
+		}
+		if err != nil && socle.ErrorCode(err) != socle.EFORBIDDEN {
 			s.renderError(w, r, err)
 			return
 		}
@@ -514,7 +545,7 @@ type (
 	recoveryView struct {
 		form
 		Admin                                   bool
-		Requests                                []*socle.RecoveryRequest
+		Requests                                []recoveryRow
 		ResetError, RequestError, RequestNotice string
 	}
 	sessionsView struct {

@@ -60,7 +60,7 @@ type Server struct {
 // New returns the pages' server; version is shown in their footer.
 func New(version string, svc Services) *Server {
 	return &Server{
-		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity},
+		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory)},
 		gate:     svc.Gate, parcours: svc.Parcours, dir: svc.Directory, sso: svc.SSO,
 		register: svc.Register, space: svc.Space, fc: svc.FranceConnect, employer: svc.Employer, rome: svc.ROME,
 		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection,
@@ -78,7 +78,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	journalPages := &journalPages{renderer: s.renderer, audit: s.audit, dir: s.dir, gate: s.gate}
 	breakGlassPages := &breakGlassPages{renderer: s.renderer, detection: s.detection, gate: s.gate}
 	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
-	casePages := &casePages{renderer: s.renderer, cases: s.cases, gate: s.gate}
+	casePages := &casePages{renderer: s.renderer, cases: s.cases, gate: s.gate, detection: s.detection}
 	declarationPages := &declarationPages{renderer: s.renderer, cases: s.cases, detection: s.detection, gate: s.gate}
 	employerPages := &employerPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
 	accountPages := &accountPages{renderer: s.renderer, register: s.register, sso: s.sso}
@@ -86,8 +86,8 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register}
 	rectificationPages := &rectificationPages{renderer: s.renderer}
 	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate}
-	blockPages := &blockPages{renderer: s.renderer, gate: s.gate}
 	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
+	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
 
 	// Public pages: the directory of the network and its offers.
 	handle("GET /static/", handleStatic())
