@@ -13,7 +13,6 @@ import (
 	"socle/matching"
 	"socle/orientation"
 	"socle/rome"
-	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -33,8 +32,6 @@ var unaudited = map[string]string{
 	"Ruleset":        "the orientation rules",
 	"PublicKey":      "the key verifying contract signatures",
 	"Verify":         "checks a contract the caller already holds",
-	"SetHomes":       "wiring",
-	"SetAuditSearch": "wiring",
 	"SetMatching":    "wiring",
 	"Offer":          "an offer is not personal data",
 	"EmployerOffers": "an employer's own offers",
@@ -50,7 +47,6 @@ var unaudited = map[string]string{
 func TestEveryEntryPointFailsClosed(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	e.gate.SetAuditSearch(auditsql.New(e.db))
 	p := newParcours(t, e)
 	orient, accomp, matchReq := e.req("orientation"), e.req("accompagnement"), e.req(gate.PurposeMatching)
 	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}, RequestID: "self"}
