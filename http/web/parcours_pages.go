@@ -107,7 +107,7 @@ func orientationPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, 
 		}
 		d.Organisations = orgs
 	} else {
-		q := p.Questionnaire()
+		q, _ := orientation.InForce()
 		d.Questionnaire = &q
 	}
 	staffPage(s.renderer, w, r, status, "orientation", "Orientation", "usagers", d)
@@ -127,20 +127,21 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
+		questionnaire, _ := orientation.InForce()
 		answers := orientation.Answers{}
-		for _, q := range p.Questionnaire().Questions {
+		for _, q := range questionnaire.Questions {
 			if vs := r.PostForm[q.ID]; len(vs) > 0 {
 				answers[q.ID] = vs
 			}
 		}
-		for _, q := range p.Questionnaire().Questions {
+		for _, q := range questionnaire.Questions {
 			if q.Required && answers.Get(q.ID) == "" {
 				orientationPage(s, p, w, r, http.StatusBadRequest, &orientationView{
 					Error: msgAnswerRequiredPrefix + q.Label + " » : elle est obligatoire."})
 				return
 			}
 		}
-		o, _, err := p.ProposeOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
+		o, _, err := orientation.Propose(r.Context(), p, pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
 		if err != nil {
 			if soft(err) {
 				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err)})
@@ -190,7 +191,7 @@ func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 			fail(http.StatusBadRequest, msgWrongOperatorPrefix+ch.OperatorKind.Label()+").")
 			return
 		}
-		if _, err := p.ConfirmOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), oid, ch); err != nil {
+		if _, err := orientation.Confirm(r.Context(), p, pageRequest(r, purposeOrientation, ""), oid, ch); err != nil {
 			if soft(err) {
 				fail(httpx.ErrorStatus(err), msgConfirmationFailedPrefix+message(err))
 				return
@@ -217,7 +218,7 @@ func contractRowOf(p *gate.Parcours, c *socle.Commitment) (contractRow, error) {
 	if err != nil {
 		return contractRow{}, err
 	}
-	lines, verr := p.Verify(c)
+	lines, verr := commitment.Check(p.PublicKey(), c)
 	if verr != nil {
 		// The gate's reason is English, for the API: the page says it in French.
 		lines = append(lines, msgVerificationFailed)
@@ -299,7 +300,7 @@ func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: msgActionsRequired, Actions: text, actionsSent: true})
 			return
 		}
-		_, err := p.CreateCommitment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), actions)
+		_, err := commitment.Draw(r.Context(), p, pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), actions)
 		if err != nil {
 			if soft(err) {
 				msg := message(err)
@@ -516,7 +517,7 @@ func handleIndicatorsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownGrouping))
 			return
 		}
-		rep, err := p.Indicators(r.Context(), pageRequest(r, purposeStatistique, ""), g)
+		rep, err := indicators.Steering(r.Context(), p, pageRequest(r, purposeStatistique, ""), g)
 		if err != nil {
 			if socle.ErrorCode(err) == socle.EFORBIDDEN {
 				err = userErrorf(socle.EFORBIDDEN, msgIndicatorsForbidden)
