@@ -144,3 +144,55 @@ func TestParcoursPath(t *testing.T) {
 		t.Errorf("a single orientation is not suppressed: %+v", r.Tables[0].Total)
 	}
 }
+
+// TestParcoursKeepsItsRecordsWhateverTheRulesSay: the gate names, dates
+// and records a proposal as proposed whatever its caller set, and refuses
+// a confirmation without a rule to check the choice, a contract without a
+// drafter or one its drafter left without a document.
+func TestParcoursKeepsItsRecordsWhateverTheRulesSay(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	p := newParcours(t, e)
+	orient, accomp := e.req("orientation"), e.req("accompagnement")
+
+	o := &socle.Orientation{ID: "ori_chosen_by_caller", PersonID: e.followed.ID, OperatorKind: socle.KindYouth, Parcours: socle.ParcoursProfessional,
+		Modalite: socle.ModaliteRenforce, Status: socle.OrientationStatusConfirmed,
+		ProposedOperatorKind: socle.KindYouth, ProposedParcours: socle.ParcoursProfessional, ProposedModalite: socle.ModaliteRenforce}
+	if err := p.RecordOrientation(ctx, orient, o); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := p.Orientations(ctx, orient, e.followed.ID)
+	if err != nil || len(stored) != 1 {
+		t.Fatalf("orientations %v, %v", stored, err)
+	}
+	if got := stored[0]; got.Status != socle.OrientationStatusProposed || got.ID == "ori_chosen_by_caller" || got.CreatedAt.IsZero() {
+		t.Fatalf("recorded %+v; want a proposal named and dated by the gate", got)
+	}
+	if err := p.RecordOrientation(ctx, orient, nil); socle.ErrorCode(err) != socle.EINVALID {
+		t.Fatalf("recording no orientation: %v, want EINVALID", err)
+	}
+
+	choice := gate.Choice{OperatorKind: socle.KindYouth, Parcours: socle.ParcoursProfessional, Modalite: socle.ModaliteRenforce, OrganisationID: e.adviser.OrganisationID}
+	if _, err := p.ConfirmOrientation(ctx, orient, stored[0].ID, choice, nil); err == nil {
+		t.Fatal("confirmed without a rule to check the choice")
+	}
+	if _, err := orientation.Confirm(ctx, p, orient, stored[0].ID, choice); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		draft gate.Drafter
+	}{
+		{"no drafter", nil},
+		{"a drafter that leaves no document", func(gate.ContractDraft) error { return nil }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if c, err := p.CreateCommitment(ctx, accomp, e.followed.ID, tt.draft); err == nil || c != nil {
+				t.Fatalf("contract %v, err %v; want an error", c, err)
+			}
+			if cs, err := p.Commitments(ctx, accomp, e.followed.ID); err != nil || len(cs) != 0 {
+				t.Fatalf("contracts %v, %v; want none recorded", cs, err)
+			}
+		})
+	}
+}
