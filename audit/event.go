@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"time"
 	"unicode/utf8"
 
@@ -36,7 +37,8 @@ type Act struct {
 }
 
 // Event is the one constructor of audit events: every service that
-// appends to the log (the gate, identity, cases) builds its events here,
+// appends to the log (the gate, identity, cases, oauth, the register…)
+// builds its events here, directly or through Append,
 // stamped at t in UTC. It refuses (EINVALID) an act whose text is not
 // valid UTF-8: stored, it could not be read back in canonical form, and
 // its inclusion proof and the person's access history would fail for good.
@@ -62,4 +64,15 @@ func Event(t time.Time, a Act) (socle.AuditEvent, error) {
 		}
 	}
 	return ev, nil
+}
+
+// Append builds the event of act at t (Event) and appends it to log: the
+// path of a service recording an act of its own. An act refused by Event
+// is not appended and its EINVALID error is returned as is.
+func Append(ctx context.Context, log socle.Auditor, t time.Time, a Act) error {
+	ev, err := Event(t, a)
+	if err != nil {
+		return err
+	}
+	return log.Append(ctx, ev)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/audit"
 )
 
 // HRColumns are the columns of the HR export `socle import agents` reads,
@@ -257,7 +258,7 @@ func DisableAgent(ctx context.Context, s DisableStore, auditor socle.Auditor, wh
 	if !rec.Start.IsZero() && end.Before(rec.Start) {
 		return nil, socle.Errorf(socle.EINVALID, "the last day of employment %s is before the first one %s", end, rec.Start)
 	}
-	err = auditor.Append(ctx, socle.AuditEvent{Time: now.UTC(), Action: "agent_disabled", OrganisationID: a.OrganisationID,
+	err = audit.Append(ctx, auditor, now, audit.Act{Action: "agent_disabled", OrganisationID: a.OrganisationID,
 		ResourceKind: "agent", ResourceID: a.ID, Allowed: true, Explanation: "Départ de l'agent : dernier jour " + end.String()})
 	if err != nil {
 		return nil, fmt.Errorf("auditing the disabling: %w", err)

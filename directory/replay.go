@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/audit"
 	"socle/detect"
 )
 
@@ -44,7 +45,11 @@ func ReplayLive(ctx context.Context, r io.Reader, loc *time.Location) ([]detect.
 			loaded = dirLines
 		}
 		accesses++
-		alerts = append(alerts, pipe.Observe(ev.ID-1, auditEventOf(f.Dir, ev))...)
+		logged, err := audit.Event(time.Unix(ev.Time, 0), accessOf(f.Dir, ev))
+		if err != nil {
+			return fmt.Errorf("access %d: %w", ev.ID, err)
+		}
+		alerts = append(alerts, pipe.Observe(ev.ID-1, logged)...)
 		return nil
 	})
 	if err != nil {
@@ -54,9 +59,9 @@ func ReplayLive(ctx context.Context, r io.Reader, loc *time.Location) ([]detect.
 	return alerts, &f.Truth, nil
 }
 
-// auditEventOf is the audit event the gate records for a labelled access.
-func auditEventOf(dir *detect.MemDirectory, ev *detect.Event) socle.AuditEvent {
-	out := socle.AuditEvent{Time: time.Unix(ev.Time, 0).UTC(), OrganisationID: dir.Orgs.Name(ev.Org), Purpose: dir.Purposes.Name(uint32(ev.Purpose)),
+// accessOf is the act the gate records for a labelled access.
+func accessOf(dir *detect.MemDirectory, ev *detect.Event) audit.Act {
+	out := audit.Act{OrganisationID: dir.Orgs.Name(ev.Org), Purpose: dir.Purposes.Name(uint32(ev.Purpose)),
 		Allowed: ev.Flags&detect.FlagAllowed != 0, Records: int(ev.Records)}
 	name := dir.Principals.Name(ev.Principal)
 	if ev.Flags&detect.FlagClient != 0 || dir.Principal(ev.Principal).Client {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"socle"
+	"socle/audit"
 )
 
 // Audit actions of the directory: every change to the register of
@@ -64,12 +65,12 @@ func (s *Service) audit(ctx context.Context, actor socle.Actor, action, personID
 	if s.auditor == nil {
 		return socle.Errorf(socle.EUNAVAILABLE, "the audit log is not available: the change is refused")
 	}
-	ev := socle.AuditEvent{Time: s.Now().UTC(), AgentID: actor.AgentID, OrganisationID: actor.OrganisationID, Action: action,
+	ev := audit.Act{AgentID: actor.AgentID, OrganisationID: actor.OrganisationID, Action: action,
 		ResourceKind: "directory", Allowed: true, Explanation: text, Records: records}
 	if personID != "" {
 		ev.ResourceKind, ev.PersonRef = string(socle.ResourcePerson), s.ref(personID)
 	}
-	if err := s.auditor.Append(ctx, ev); err != nil {
+	if err := audit.Append(ctx, s.auditor, s.Now(), ev); err != nil {
 		return socle.Errorf(socle.EUNAVAILABLE, "the change could not be recorded in the audit log; nothing is changed")
 	}
 	return nil

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/audit"
 	"socle/identity"
 	"socle/magiclink"
 )
@@ -199,10 +200,10 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 	}
 	// Recorded before the session exists: a login that cannot be recorded
 	// does not happen.
-	ev := socle.AuditEvent{Time: now, ClientID: "contact:" + contactID, Action: "employer_login", Allowed: true,
+	ev := audit.Act{ClientID: "contact:" + contactID, Action: "employer_login", Allowed: true,
 		Explanation: "Connexion d'un contact entreprise à l'espace employeur avec un lien envoyé à son adresse électronique.",
 		RemoteAddr:  c.RemoteAddr}
-	if err := s.auditor.Append(ctx, ev); err != nil {
+	if err := audit.Append(ctx, s.auditor, now, ev); err != nil {
 		return "", magiclink.ErrUnrecorded
 	}
 	if err := s.store.CreateEmployerSession(ctx, hash, contactID, csrf, now.Add(s.cfg.SessionTTL)); err != nil {

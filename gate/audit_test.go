@@ -8,7 +8,6 @@ import (
 	"socle"
 	"socle/gate"
 	"socle/policy"
-	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -17,7 +16,6 @@ import (
 func auditorEnv(t *testing.T) (*env, socle.Actor) {
 	t.Helper()
 	e := newEnv(t)
-	e.gate.SetAuditSearch(auditsql.New(e.db))
 	ctx := context.Background()
 	if _, _, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0); err != nil {
 		t.Fatal(err)

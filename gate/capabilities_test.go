@@ -53,3 +53,32 @@ func TestEveryGateThrottles(t *testing.T) {
 		t.Fatalf("a blocked adviser reads %v, err %v; want no data and EFORBIDDEN", p, err)
 	}
 }
+
+// TestOptionalPartsAreGivenAtConstruction: the audit index and the index
+// of homes are given to New, never set later. New refuses an option given
+// nothing, and a gate built without the audit index answers EUNAVAILABLE
+// to a person's history instead of an empty list.
+func TestOptionalPartsAreGivenAtConstruction(t *testing.T) {
+	s := stacktest.New(t, stacktest.Options{Unsealed: true})
+	for _, tt := range []struct {
+		name string
+		opt  gate.Option
+	}{
+		{"no index of homes", gate.WithHomes(nil)},
+		{"no audit index", gate.WithAuditSearch(nil)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if g, err := gate.New(s.DB, s.Policy, s.Log, s.Policy, tt.opt); err == nil || g != nil {
+				t.Fatalf("gate %v, err %v; want an error", g, err)
+			}
+		})
+	}
+	g, err := gate.New(s.DB, s.Policy, s.Log, s.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := gate.Request{Actor: socle.Actor{PersonID: socle.NewID(socle.PrefixPerson), Strength: socle.AuthClient}}
+	if hits, err := g.MyAccessHistory(context.Background(), self, 0, 10); hits != nil || socle.ErrorCode(err) != socle.EUNAVAILABLE {
+		t.Fatalf("history without an audit index = %v, %v; want nothing and EUNAVAILABLE", hits, err)
+	}
+}

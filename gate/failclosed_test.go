@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"socle"
+	"socle/commitment"
 	"socle/gate"
 	"socle/indicators"
 	"socle/matching"
 	"socle/orientation"
 	"socle/rome"
-	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -29,12 +29,8 @@ type call struct {
 // why; every other method must fail when the audit log does.
 var unaudited = map[string]string{
 	"Purposes":       "the purpose register",
-	"Questionnaire":  "the orientation questionnaire",
-	"Ruleset":        "the orientation rules",
+	"Now":            "the gate's clock",
 	"PublicKey":      "the key verifying contract signatures",
-	"Verify":         "checks a contract the caller already holds",
-	"SetHomes":       "wiring",
-	"SetAuditSearch": "wiring",
 	"SetMatching":    "wiring",
 	"Offer":          "an offer is not personal data",
 	"EmployerOffers": "an employer's own offers",
@@ -52,7 +48,6 @@ var unaudited = map[string]string{
 func TestEveryEntryPointFailsClosed(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	e.gate.SetAuditSearch(auditsql.New(e.db))
 	p := newParcours(t, e)
 	orient, accomp, matchReq := e.req("orientation"), e.req("accompagnement"), e.req(gate.PurposeMatching)
 	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}, RequestID: "self"}
@@ -63,20 +58,20 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	// a block and a break-the-glass grant.
 	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
 		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
-	confirmed, _, err := p.ProposeOrientation(ctx, orient, e.followed.ID, answers)
+	confirmed, _, err := orientation.Propose(ctx, p, orient, e.followed.ID, answers)
 	if err != nil {
 		t.Fatal(err)
 	}
 	choice := gate.Choice{OperatorKind: socle.KindYouth, Parcours: socle.ParcoursProfessional, Modalite: socle.ModaliteRenforce,
 		OrganisationID: e.adviser.OrganisationID, OverrideReason: "Demande un suivi rapproché pendant trois mois."}
-	if _, err := p.ConfirmOrientation(ctx, orient, confirmed.ID, choice); err != nil {
+	if _, err := orientation.Confirm(ctx, p, orient, confirmed.ID, choice); err != nil {
 		t.Fatal(err)
 	}
-	proposed, _, err := p.ProposeOrientation(ctx, orient, e.followed.ID, answers)
+	proposed, _, err := orientation.Propose(ctx, p, orient, e.followed.ID, answers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	contract, err := p.CreateCommitment(ctx, accomp, e.followed.ID, []string{"Atelier CV"})
+	contract, err := commitment.Draw(ctx, p, accomp, e.followed.ID, []string{"Atelier CV"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,13 +164,14 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"ThrottleBlocks":      {auditor, []any{10}},
 		"LiftBlock":           {auditor, []any{"agent:agt_blocked", "Lecture massive expliquée par une campagne validée."}},
 		// *gate.Parcours
-		"ProposeOrientation":   {orient, []any{e.followed.ID, answers}},
-		"ConfirmOrientation":   {orient, []any{proposed.ID, choice}},
+		"PersonToOrient":       {orient, []any{e.followed.ID}},
+		"RecordOrientation":    {orient, []any{&socle.Orientation{PersonID: e.followed.ID, OperatorKind: socle.KindYouth, Parcours: socle.ParcoursProfessional, Modalite: socle.ModaliteRenforce}}},
+		"ConfirmOrientation":   {orient, []any{proposed.ID, choice, gate.ChoiceCheck(func(*socle.Orientation, gate.Choice) error { return nil })}},
 		"Orientations":         {orient, []any{e.followed.ID}},
 		"CreateEvent":          {accomp, []any{&socle.Event{PersonID: e.followed.ID, Kind: socle.EventAppointment, Title: "Entretien", Start: later}}},
 		"Events":               {accomp, []any{e.followed.ID}},
 		"Agenda":               {accomp, []any{now.Add(-time.Hour), later}},
-		"CreateCommitment":     {accomp, []any{e.followed.ID, []string{"Atelier CV", "Immersion"}}},
+		"CreateCommitment":     {accomp, []any{e.followed.ID, commitment.Drafter([]string{"Atelier CV", "Immersion"})}},
 		"Commitment":           {accomp, []any{contract.ID}},
 		"Commitments":          {accomp, []any{e.followed.ID}},
 		"SignAsAdviser":        {accomp, []any{contract.ID}},
@@ -183,7 +179,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"CommitmentByLink":     {gate.Request{}, []any{link, "link", "192.0.2.1"}},
 		"SignWithLink":         {gate.Request{}, []any{link, "link", "192.0.2.1"}},
 		"SignAsPerson":         {self, []any{contract.ID, now}},
-		"Indicators":           {stat, []any{indicators.ByDepartement}},
+		"Aggregate":            {stat, []any{indicators.Threshold, func(socle.IndicatorRecords, time.Time) {}}},
 		"MyParcours":           {self, nil},
 		"MyExport":             {self, nil},
 		"RequestRectification": {self, []any{socle.CatContact, "Mon adresse a changé depuis mars."}},

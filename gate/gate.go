@@ -75,11 +75,11 @@ type Gate struct {
 	// (throttle.go): New sets one with the platform's limits over the
 	// store, so that every gate has one.
 	Throttle *Throttle
-	// history searches the audit log for a person's own history; set by
-	// SetAuditSearch (space.go).
+	// history searches the audit log for a person's own history, given
+	// at construction (WithAuditSearch); nil answers EUNAVAILABLE.
 	history AuditSearcher
-	// homes is the detection directory's index of homes (homes.go); nil
-	// keeps none.
+	// homes is the detection directory's index of homes (homes.go), given
+	// at construction (WithHomes); nil keeps none.
 	homes Homes
 	// matches is the index of the mise en relation (matching.go), set
 	// once loaded; matchMu guards it.
@@ -87,10 +87,38 @@ type Gate struct {
 	matches socle.MatchIndex
 }
 
+// Option gives the gate an optional part at construction, so that no
+// feature depends on a call made later.
+type Option func(*Gate) error
+
+// WithHomes makes the gate keep the detection directory's index of homes
+// after every write of a person. Without it, no homes are kept.
+func WithHomes(h Homes) Option {
+	return func(g *Gate) error {
+		if h == nil {
+			return fmt.Errorf("gate: WithHomes given no index of homes")
+		}
+		g.homes = h
+		return nil
+	}
+}
+
+// WithAuditSearch gives the gate the audit index that SearchAudit and
+// MyAccessHistory search. Without it, they answer EUNAVAILABLE.
+func WithAuditSearch(s AuditSearcher) Option {
+	return func(g *Gate) error {
+		if s == nil {
+			return fmt.Errorf("gate: WithAuditSearch given no audit index")
+		}
+		g.history = s
+		return nil
+	}
+}
+
 // New returns a gate over the store with the given policy, audit log and
-// purpose register. It refuses a missing part: a gate without one of them
-// would switch a safety step off.
-func New(store Store, policy socle.Policy, auditor socle.Auditor, purposes Purposes) (*Gate, error) {
+// purpose register, and the optional parts opts give. It refuses a
+// missing part: a gate without one of them would switch a safety step off.
+func New(store Store, policy socle.Policy, auditor socle.Auditor, purposes Purposes, opts ...Option) (*Gate, error) {
 	for _, part := range []struct {
 		name    string
 		missing bool
@@ -99,7 +127,13 @@ func New(store Store, policy socle.Policy, auditor socle.Auditor, purposes Purpo
 			return nil, fmt.Errorf("gate: no %s", part.name)
 		}
 	}
-	return &Gate{store: store, policy: policy, auditor: auditor, purposes: purposes, Now: time.Now, Throttle: NewThrottle(store)}, nil
+	g := &Gate{store: store, policy: policy, auditor: auditor, purposes: purposes, Now: time.Now, Throttle: NewThrottle(store)}
+	for _, opt := range opts {
+		if err := opt(g); err != nil {
+			return nil, err
+		}
+	}
+	return g, nil
 }
 
 // invalidator is a policy that caches relations and must forget a person's

@@ -17,9 +17,6 @@ type Homes interface {
 	SetPersonHome(ctx context.Context, h *socle.PersonHome) error
 }
 
-// SetHomes makes the gate keep the index of homes; nil stops it.
-func (g *Gate) SetHomes(h Homes) { g.homes = h }
-
 // indexHome records the person's current home after a write. An update
 // that carries only some sections is completed from the store, identity
 // and contact only.

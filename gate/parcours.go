@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,9 +12,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/commitment"
-	"socle/indicators"
-	"socle/orientation"
 )
 
 // ParcoursStore is what the parcours part of the gate reads and writes.
@@ -42,28 +40,32 @@ const SignLinkLifetime = 30 * time.Minute
 
 // Parcours is the gate's path to orientations, contracts, events and
 // indicators: the same five steps as persons, over the parcours store.
+// The business rules are not here: orientation proposes, commitment draws
+// up contracts and indicators computes, each through these methods.
 type Parcours struct {
-	g             *Gate
-	store         ParcoursStore
-	rules         *orientation.Ruleset
-	questionnaire orientation.Questionnaire
-	signer        *commitment.Signer
+	g      *Gate
+	store  ParcoursStore
+	signer ContractSigner
 }
 
-// NewParcours returns the parcours gate over g, with the default
-// questionnaire and ruleset, signing contracts with signer.
-func NewParcours(g *Gate, store ParcoursStore, signer *commitment.Signer) *Parcours {
-	return &Parcours{g: g, store: store, rules: orientation.DefaultRuleset(), questionnaire: orientation.DefaultQuestionnaire(), signer: signer}
+// ContractSigner signs contracts in the platform's name
+// (commitment.Signer).
+type ContractSigner interface {
+	Sign(hash, role, signerID string, t time.Time) (socle.CommitmentSignature, error)
+	PublicKey() ed25519.PublicKey
 }
 
-// Questionnaire returns the questionnaire in force.
-func (p *Parcours) Questionnaire() orientation.Questionnaire { return p.questionnaire }
-
-// Ruleset returns the orientation rules in force.
-func (p *Parcours) Ruleset() *orientation.Ruleset { return p.rules }
+// NewParcours returns the parcours gate over g, signing contracts with
+// signer.
+func NewParcours(g *Gate, store ParcoursStore, signer ContractSigner) *Parcours {
+	return &Parcours{g: g, store: store, signer: signer}
+}
 
 // PublicKey returns the key that verifies contract signatures.
 func (p *Parcours) PublicKey() []byte { return p.signer.PublicKey() }
+
+// Now is the gate's clock, which dates the records it keeps.
+func (p *Parcours) Now() time.Time { return p.g.Now() }
 
 func personRes(id string) socle.Resource { return socle.Resource{Kind: socle.ResourcePerson, ID: id} }
 
@@ -93,49 +95,32 @@ func (p *Parcours) readPerson(personID string, cats socle.CategorySet) func(cont
 	}
 }
 
-// ProposeOrientation validates the questionnaire's answers for a person,
-// runs the rules and records the proposal with its reasons.
-func (p *Parcours) ProposeOrientation(ctx context.Context, req Request, personID string, answers orientation.Answers) (*socle.Orientation, orientation.Proposal, error) {
-	var prop orientation.Proposal
-	if err := p.questionnaire.Validate(answers); err != nil {
-		return nil, prop, err
-	}
+// PersonToOrient reads what an orientation is proposed from: the
+// person's identity, contact and parcours, for the purpose orientation.
+func (p *Parcours) PersonToOrient(ctx context.Context, req Request, personID string) (*socle.Person, error) {
 	read := socle.SetOf(socle.CatIdentity, socle.CatContact, socle.CatParcours)
 	person, _, err := access(ctx, p.g, req, parcoursSpec(socle.ActionRead, personID, read, purposeOrientation), p.readPerson(personID, read))
-	if err != nil {
-		return nil, prop, err
+	return person, err
+}
+
+// RecordOrientation records a proposal of orientation for o.PersonID,
+// with its reasons: the gate names and dates it, and records it as
+// proposed, never decided (ConfirmOrientation decides).
+func (p *Parcours) RecordOrientation(ctx context.Context, req Request, o *socle.Orientation) error {
+	if o == nil {
+		return socle.Errorf(socle.EINVALID, "orientation: nothing to record")
 	}
-	in := orientation.Input{Answers: answers, Age: orientation.Age(person.Identity.BirthDate, socle.DateOf(p.g.Now()))}
-	if person.Parcours != nil {
-		in.Situation, in.Constraints = person.Parcours.Situation, person.Parcours.Constraints
-	}
-	prop = p.rules.Evaluate(in)
-	raw, err := answers.Encode()
-	if err != nil {
-		return nil, prop, err
-	}
-	o := &socle.Orientation{
-		ID: socle.NewID(socle.PrefixOrientation), PersonID: personID, OperatorKind: prop.OperatorKind, Parcours: prop.Parcours,
-		Modalite: prop.Modalite, Reasons: prop.Texts(), Status: socle.OrientationStatusProposed,
-		QuestionnaireVersion: p.questionnaire.Version, RulesetVersion: prop.RulesetVersion,
-		ProposedOperatorKind: prop.OperatorKind, ProposedParcours: prop.Parcours, ProposedModalite: prop.Modalite,
-		Answers: raw, CreatedAt: p.g.Now(),
-	}
-	if person.Contact != nil {
-		o.Departement = socle.DepartementOf(person.Contact.CommuneCode)
-	}
-	s := parcoursSpec(socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeOrientation)
+	s := parcoursSpec(socle.ActionUpdate, o.PersonID, socle.SetOf(socle.CatParcours), purposeOrientation)
 	s.logged = socle.ActionCreate
-	if _, _, err := access(ctx, p.g, req, s, writing(func(ctx context.Context) error {
+	_, _, err := access(ctx, p.g, req, s, writing(func(ctx context.Context) error {
+		o.ID, o.Status, o.CreatedAt = socle.NewID(socle.PrefixOrientation), socle.OrientationStatusProposed, p.g.Now()
 		if err := p.store.CreateOrientation(ctx, o); err != nil {
 			return fmt.Errorf("recording the orientation: %w", err)
 		}
-		p.g.invalidate(personID)
+		p.g.invalidate(o.PersonID)
 		return nil
-	})); err != nil {
-		return nil, prop, err
-	}
-	return o, prop, nil
+	}))
+	return err
 }
 
 // Choice is the adviser's decision on a proposed orientation.
@@ -148,9 +133,16 @@ type Choice struct {
 	OverrideReason string `json:"override_reason,omitempty"`
 }
 
-// ConfirmOrientation records the adviser's decision and opens the
-// follow-up of the person by the chosen organisation.
-func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientationID string, ch Choice) (*socle.Orientation, error) {
+// ChoiceCheck refuses a choice that the orientation rules do not allow
+// for o (orientation.CheckChoice).
+type ChoiceCheck func(o *socle.Orientation, ch Choice) error
+
+// ConfirmOrientation records the adviser's decision, once check allows it,
+// and opens the follow-up of the person by the chosen organisation.
+func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientationID string, ch Choice, check ChoiceCheck) (*socle.Orientation, error) {
+	if check == nil {
+		return nil, fmt.Errorf("confirming an orientation: no rule to check the choice against")
+	}
 	var o *socle.Orientation
 	s := spec{action: socle.ActionUpdate, want: socle.SetOf(socle.CatParcours), need: socle.SetOf(socle.CatParcours), purposes: []string{purposeOrientation},
 		valid: func() error {
@@ -171,7 +163,7 @@ func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientat
 	// checks' messages would otherwise reveal it to anyone.
 	o, _, err := access(ctx, p.g, req, s, func(ctx context.Context, d socle.Decision) (*socle.Orientation, outcome, error) {
 		ch.OverrideReason = strings.TrimSpace(ch.OverrideReason)
-		if err := orientation.CheckChoice(o, ch.OperatorKind, ch.Parcours, ch.Modalite, ch.OverrideReason); err != nil {
+		if err := check(o, ch); err != nil {
 			return nil, outcome{}, err
 		}
 		org, err := p.store.Organisation(ctx, ch.OrganisationID)
@@ -311,13 +303,31 @@ func (p *Parcours) Agenda(ctx context.Context, req Request, from, to time.Time) 
 	return evs, err
 }
 
+// ContractDraft is what a contract is drawn up from, as the gate read
+// it: the new record, named, numbered and dated, which the drafter
+// completes with its actions, document and document hash.
+type ContractDraft struct {
+	Contract     *socle.Commitment
+	Person       *socle.Person
+	Orientation  *socle.Orientation // the confirmed one
+	Organisation *socle.Organisation
+	// PreviousHash is the document hash of the version amended, if any.
+	PreviousHash string
+}
+
+// Drafter completes a contract from its draft (commitment.Draw).
+type Drafter func(ContractDraft) error
+
 // CreateCommitment draws up a contract (or an amendment of the current
-// one) from the person's confirmed orientation and the agreed actions.
-func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID string, actions []string) (*socle.Commitment, error) {
+// one) from the person's confirmed orientation with draft, and records it.
+func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID string, draft Drafter) (*socle.Commitment, error) {
+	if draft == nil {
+		return nil, fmt.Errorf("drawing up a contract: no drafter")
+	}
 	read := socle.SetOf(socle.CatIdentity, socle.CatParcours)
 	rs := parcoursSpec(socle.ActionRead, personID, read, purposeAccompagnement)
 	c, _, err := access(ctx, p.g, req, rs, func(ctx context.Context, _ socle.Decision) (*socle.Commitment, outcome, error) {
-		c, err := p.drawUp(ctx, req, personID, read, actions)
+		c, err := p.drawUp(ctx, req, personID, read, draft)
 		return c, outcome{records: 1}, err
 	})
 	if err != nil {
@@ -338,7 +348,7 @@ func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID s
 }
 
 // drawUp reads what a contract is drawn up from and draws it up.
-func (p *Parcours) drawUp(ctx context.Context, req Request, personID string, read socle.CategorySet, actions []string) (*socle.Commitment, error) {
+func (p *Parcours) drawUp(ctx context.Context, req Request, personID string, read socle.CategorySet, draft Drafter) (*socle.Commitment, error) {
 	person, err := p.g.store.Person(ctx, personID, read)
 	if err != nil {
 		return nil, fmt.Errorf("reading person: %w", err)
@@ -361,20 +371,16 @@ func (p *Parcours) drawUp(ctx context.Context, req Request, personID string, rea
 	}
 	c := &socle.Commitment{ID: socle.NewID(socle.PrefixCommitment), PersonID: personID, OrientationID: os[i].ID, Version: 1,
 		OrganisationID: org.ID, AgentID: req.Actor.AgentID, CreatedAt: p.g.Now(), Status: socle.CommitmentToSign}
-	in := commitment.Input{CommitmentID: c.ID, Version: 1, Person: person, Organisation: org, Orientation: os[i], Actions: actions, At: c.CreatedAt}
+	d := ContractDraft{Contract: c, Person: person, Orientation: os[i], Organisation: org}
 	if len(existing) > 0 {
-		c.Version, c.PreviousID = existing[0].Version+1, existing[0].ID
-		in.Version, in.PreviousHash = c.Version, existing[0].DocumentHash
+		c.Version, c.PreviousID, d.PreviousHash = existing[0].Version+1, existing[0].ID, existing[0].DocumentHash
 	}
-	doc, err := commitment.New(in)
-	if err != nil {
+	if err := draft(d); err != nil {
 		return nil, err
 	}
-	c.Actions = doc.Actions
-	if c.Document, err = doc.Canonical(); err != nil {
-		return nil, err
+	if len(c.Document) == 0 || c.DocumentHash == "" {
+		return nil, fmt.Errorf("drawing up a contract: the drafter left no document")
 	}
-	c.DocumentHash = commitment.Hash(c.Document)
 	return c, nil
 }
 
@@ -543,14 +549,14 @@ func (p *Parcours) SignAsPerson(ctx context.Context, req Request, id string, rea
 	return signed, nil
 }
 
-// Verify checks a contract's hash and signatures, as Commitment reads it.
-func (p *Parcours) Verify(c *socle.Commitment) ([]string, error) {
-	return commitment.Check(p.signer.PublicKey(), c)
-}
-
-// Indicators computes the steering figures: aggregated data only, for
-// statisticians and administrators, with the statistics purpose.
-func (p *Parcours) Indicators(ctx context.Context, req Request, g indicators.Grouping) (indicators.Report, error) {
+// Aggregate gives compute the records the steering figures are computed
+// from, for statisticians and administrators with the statistics purpose:
+// compute keeps only aggregates, where counts under threshold are masked
+// (indicators.Compute). The records never leave the call.
+func (p *Parcours) Aggregate(ctx context.Context, req Request, threshold int, compute func(rec socle.IndicatorRecords, now time.Time)) error {
+	if compute == nil {
+		return fmt.Errorf("aggregating: nothing computes the figures")
+	}
 	s := spec{action: socle.ActionExport, res: socle.Resource{Kind: socle.ResourcePerson}, purposes: []string{purposeStatistics},
 		grounds: func(_ context.Context, req Request, _ *socle.Resource) (socle.Decision, error) {
 			roles := req.Actor.Roles
@@ -559,16 +565,17 @@ func (p *Parcours) Indicators(ctx context.Context, req Request, g indicators.Gro
 					socle.Errorf(socle.EFORBIDDEN, "indicators are for statisticians and administrators")
 			}
 			return socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "aggregate", Text: fmt.Sprintf(
-				"Indicateurs agrégés du réseau : les effectifs inférieurs à %d sont masqués.", indicators.Threshold)}}}, nil
+				"Indicateurs agrégés du réseau : les effectifs inférieurs à %d sont masqués.", threshold)}}}, nil
 		}}
-	r, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (indicators.Report, outcome, error) {
+	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
 		rec, err := p.store.IndicatorRecords(ctx)
 		if err != nil {
-			return indicators.Report{}, outcome{}, err
+			return struct{}{}, outcome{}, err
 		}
-		return indicators.Compute(rec, g, p.g.Now()), outcome{}, nil
+		compute(rec, p.g.Now())
+		return struct{}{}, outcome{}, nil
 	})
-	return r, err
+	return err
 }
 
 // authenticated refuses an anonymous request, before any lookup by id.

@@ -39,14 +39,14 @@ func TestParcoursPath(t *testing.T) {
 	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
 		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
 
-	_, _, err := p.ProposeOrientation(ctx, e.req("orientation"), e.stranger.ID, answers)
+	_, _, err := orientation.Propose(ctx, p, e.req("orientation"), e.stranger.ID, answers)
 	wantErr(t, err, socle.ENOTFOUND)
-	_, _, err = p.ProposeOrientation(ctx, e.req("accompagnement"), e.followed.ID, answers)
+	_, _, err = orientation.Propose(ctx, p, e.req("accompagnement"), e.followed.ID, answers)
 	wantErr(t, err, socle.EINVALID)
-	_, _, err = p.ProposeOrientation(ctx, e.req("orientation"), e.followed.ID, orientation.Answers{"projet": {"defini"}})
+	_, _, err = orientation.Propose(ctx, p, e.req("orientation"), e.followed.ID, orientation.Answers{"projet": {"defini"}})
 	wantErr(t, err, socle.EINVALID)
 
-	o, prop, err := p.ProposeOrientation(ctx, e.req("orientation"), e.followed.ID, answers)
+	o, prop, err := orientation.Propose(ctx, p, e.req("orientation"), e.followed.ID, answers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,17 +54,17 @@ func TestParcoursPath(t *testing.T) {
 		t.Fatalf("proposal %+v, orientation %+v", prop, o)
 	}
 	choice := gate.Choice{OperatorKind: socle.KindYouth, Parcours: socle.ParcoursProfessional, Modalite: socle.ModaliteRenforce, OrganisationID: e.adviser.OrganisationID}
-	_, err = p.ConfirmOrientation(ctx, e.req("orientation"), o.ID, choice)
+	_, err = orientation.Confirm(ctx, p, e.req("orientation"), o.ID, choice)
 	wantErr(t, err, socle.EINVALID) // an override needs its reason
 	choice.OverrideReason = "Demande un suivi rapproché pendant trois mois."
-	o, err = p.ConfirmOrientation(ctx, e.req("orientation"), o.ID, choice)
+	o, err = orientation.Confirm(ctx, p, e.req("orientation"), o.ID, choice)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.Status != socle.OrientationStatusConfirmed || !o.Overridden() {
 		t.Fatalf("confirmed %+v", o)
 	}
-	_, err = p.ConfirmOrientation(ctx, e.req("orientation"), o.ID, choice)
+	_, err = orientation.Confirm(ctx, p, e.req("orientation"), o.ID, choice)
 	wantErr(t, err, socle.ECONFLICT)
 
 	start := time.Now().Add(time.Hour).Truncate(time.Minute)
@@ -77,7 +77,7 @@ func TestParcoursPath(t *testing.T) {
 		t.Fatalf("agenda %v, %v", agenda, err)
 	}
 
-	c, err := p.CreateCommitment(ctx, e.req("accompagnement"), e.followed.ID, []string{"Atelier CV", "Immersion"})
+	c, err := commitment.Draw(ctx, p, e.req("accompagnement"), e.followed.ID, []string{"Atelier CV", "Immersion"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,13 +110,13 @@ func TestParcoursPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lines, err := p.Verify(stored); err != nil || len(lines) != 3 {
+	if lines, err := commitment.Check(p.PublicKey(), stored); err != nil || len(lines) != 3 {
 		t.Fatalf("verify %v, %v", lines, err)
 	}
 
 	// The person herself, with an old authentication, cannot sign.
 	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}}
-	c2, err := p.CreateCommitment(ctx, e.req("accompagnement"), e.followed.ID, []string{"Atelier CV", "Immersion", "Formation"})
+	c2, err := commitment.Draw(ctx, p, e.req("accompagnement"), e.followed.ID, []string{"Atelier CV", "Immersion", "Formation"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,15 +132,67 @@ func TestParcoursPath(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, err = p.Indicators(ctx, e.req("statistique"), indicators.ByDepartement)
+	_, err = indicators.Steering(ctx, p, e.req("statistique"), indicators.ByDepartement)
 	wantErr(t, err, socle.EFORBIDDEN)
 	stat := e.req("statistique")
 	stat.Actor.Roles = []socle.Role{socle.RoleStatistician}
-	r, err := p.Indicators(ctx, stat, indicators.ByDepartement)
+	r, err := indicators.Steering(ctx, p, stat, indicators.ByDepartement)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Tables) != 3 || !r.Tables[0].Total.Suppressed() {
 		t.Errorf("a single orientation is not suppressed: %+v", r.Tables[0].Total)
+	}
+}
+
+// TestParcoursKeepsItsRecordsWhateverTheRulesSay: the gate names, dates
+// and records a proposal as proposed whatever its caller set, and refuses
+// a confirmation without a rule to check the choice, a contract without a
+// drafter or one its drafter left without a document.
+func TestParcoursKeepsItsRecordsWhateverTheRulesSay(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	p := newParcours(t, e)
+	orient, accomp := e.req("orientation"), e.req("accompagnement")
+
+	o := &socle.Orientation{ID: "ori_chosen_by_caller", PersonID: e.followed.ID, OperatorKind: socle.KindYouth, Parcours: socle.ParcoursProfessional,
+		Modalite: socle.ModaliteRenforce, Status: socle.OrientationStatusConfirmed,
+		ProposedOperatorKind: socle.KindYouth, ProposedParcours: socle.ParcoursProfessional, ProposedModalite: socle.ModaliteRenforce}
+	if err := p.RecordOrientation(ctx, orient, o); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := p.Orientations(ctx, orient, e.followed.ID)
+	if err != nil || len(stored) != 1 {
+		t.Fatalf("orientations %v, %v", stored, err)
+	}
+	if got := stored[0]; got.Status != socle.OrientationStatusProposed || got.ID == "ori_chosen_by_caller" || got.CreatedAt.IsZero() {
+		t.Fatalf("recorded %+v; want a proposal named and dated by the gate", got)
+	}
+	if err := p.RecordOrientation(ctx, orient, nil); socle.ErrorCode(err) != socle.EINVALID {
+		t.Fatalf("recording no orientation: %v, want EINVALID", err)
+	}
+
+	choice := gate.Choice{OperatorKind: socle.KindYouth, Parcours: socle.ParcoursProfessional, Modalite: socle.ModaliteRenforce, OrganisationID: e.adviser.OrganisationID}
+	if _, err := p.ConfirmOrientation(ctx, orient, stored[0].ID, choice, nil); err == nil {
+		t.Fatal("confirmed without a rule to check the choice")
+	}
+	if _, err := orientation.Confirm(ctx, p, orient, stored[0].ID, choice); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		draft gate.Drafter
+	}{
+		{"no drafter", nil},
+		{"a drafter that leaves no document", func(gate.ContractDraft) error { return nil }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if c, err := p.CreateCommitment(ctx, accomp, e.followed.ID, tt.draft); err == nil || c != nil {
+				t.Fatalf("contract %v, err %v; want an error", c, err)
+			}
+			if cs, err := p.Commitments(ctx, accomp, e.followed.ID); err != nil || len(cs) != 0 {
+				t.Fatalf("contracts %v, %v; want none recorded", cs, err)
+			}
+		})
 	}
 }

@@ -12,10 +12,6 @@ type AuditSearcher interface {
 	AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error)
 }
 
-// SetAuditSearch gives the gate the audit index that MyAccessHistory
-// searches. Call it before serving.
-func (g *Gate) SetAuditSearch(s AuditSearcher) { g.history = s }
-
 // selfPurpose is the purpose recorded for a person's accesses to her own
 // file (space.SelfPurpose).
 const selfPurpose = "droit_acces"

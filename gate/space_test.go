@@ -17,7 +17,6 @@ import (
 func newSpaceEnv(t *testing.T) *env {
 	t.Helper()
 	e := newStack(t, false, audit.Options{})
-	e.gate.SetAuditSearch(auditsql.New(e.db))
 	e.network(t, false)
 	return e
 }

@@ -20,7 +20,6 @@ import (
 	"socle/identity"
 	"socle/internal/stacktest"
 	"socle/policy"
-	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -40,7 +39,6 @@ func newAuditEnv(t *testing.T) *auditEnv {
 	db, log := s.DB, s.Log
 	vkey := s.VerifierKey
 	g := s.Gate
-	g.SetAuditSearch(auditsql.New(db))
 	g.PersonRef = func(id string) string { return audit.PersonRef([]byte("test key"), id) }
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})

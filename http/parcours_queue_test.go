@@ -201,15 +201,15 @@ func TestContractReauthentication(t *testing.T) {
 	}
 	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
 		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
-	o, prop, err := e.parcours.ProposeOrientation(ctx, adviser(policy.PurposeOrientation), e.alice.ID, answers)
+	o, prop, err := orientation.Propose(ctx, e.parcours, adviser(policy.PurposeOrientation), e.alice.ID, answers)
 	if err != nil {
 		t.Fatal(err)
 	}
 	choice := gate.Choice{OperatorKind: prop.OperatorKind, Parcours: prop.Parcours, Modalite: prop.Modalite, OrganisationID: e.ml.OrganisationID}
-	if _, err := e.parcours.ConfirmOrientation(ctx, adviser(policy.PurposeOrientation), o.ID, choice); err != nil {
+	if _, err := orientation.Confirm(ctx, e.parcours, adviser(policy.PurposeOrientation), o.ID, choice); err != nil {
 		t.Fatal(err)
 	}
-	c, err := e.parcours.CreateCommitment(ctx, adviser(policy.PurposeAccompagnement), e.alice.ID, []string{"Atelier CV", "Immersion"})
+	c, err := commitment.Draw(ctx, e.parcours, adviser(policy.PurposeAccompagnement), e.alice.ID, []string{"Atelier CV", "Immersion"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,6 @@ import (
 	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/space"
-	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -92,7 +91,6 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	e.gate = s.Gate
 	e.log = log
 	e.gate.PersonRef = e.ref
-	e.gate.SetAuditSearch(auditsql.New(st))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var err error
 	e.svc, err = space.New(st, log, e.mail, logger, space.Config{

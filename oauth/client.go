@@ -19,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"socle"
+	"socle/audit"
 )
 
 // AssertionType is the client_assertion_type of private_key_jwt (RFC 7523 §2.2).
@@ -266,7 +267,7 @@ type TokenResponse struct {
 // Token runs a client credentials token request (RFC 6749 §4.4) from its
 // form and audits the outcome. The error is always an *Error.
 func (s *Service) Token(ctx context.Context, r *http.Request, form url.Values) (*TokenResponse, *Error) {
-	ev := socle.AuditEvent{Action: "token_denied", RemoteAddr: r.RemoteAddr, RequestID: r.Header.Get("X-Request-Id")}
+	ev := audit.Act{Action: "token_denied", RemoteAddr: r.RemoteAddr, RequestID: r.Header.Get("X-Request-Id")}
 	var resp *TokenResponse
 	var client *socle.OAuthClient
 	oerr := s.limitTokenRequests(ctx, r, form)
@@ -343,7 +344,7 @@ func (s *Service) RevokeRequest(ctx context.Context, r *http.Request, form url.V
 	if err != nil {
 		return nil
 	}
-	ev := socle.AuditEvent{Action: "token_revoked", ClientID: client.ID, OrganisationID: client.OrganisationID,
+	ev := audit.Act{Action: "token_revoked", ClientID: client.ID, OrganisationID: client.OrganisationID,
 		RemoteAddr: r.RemoteAddr, ResourceKind: "access_token", ResourceID: c.ID}
 	if c.ClientID != client.ID {
 		ev.Explanation = "Révocation refusée : le jeton a été émis pour un autre client."
@@ -422,7 +423,7 @@ func (s *Service) CreateClient(ctx context.Context, nc NewClient) (client *socle
 	if err := s.store.CreateOAuthClient(ctx, c); err != nil {
 		return nil, "", fmt.Errorf("oauth: creating client: %w", err)
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "client_created", Allowed: true, ClientID: c.ID, OrganisationID: c.OrganisationID,
+	if err := s.audit(ctx, audit.Act{Action: "client_created", Allowed: true, ClientID: c.ID, OrganisationID: c.OrganisationID,
 		Explanation: "Client « " + c.Name + " » créé (" + string(c.Method) + ") avec les portées : " + strings.Join(c.Scopes, " ") + "."}); err != nil {
 		return nil, "", err
 	}
@@ -442,6 +443,6 @@ func (s *Service) DisableClient(ctx context.Context, id string) error {
 	s.mu.Lock()
 	s.disabled[id] = true
 	s.mu.Unlock()
-	return s.audit(ctx, socle.AuditEvent{Action: "client_disabled", Allowed: true, ClientID: id, OrganisationID: c.OrganisationID,
+	return s.audit(ctx, audit.Act{Action: "client_disabled", Allowed: true, ClientID: id, OrganisationID: c.OrganisationID,
 		Explanation: "Client désactivé ; ses jetons ne sont plus acceptés."})
 }

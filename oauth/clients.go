@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"socle"
+	"socle/audit"
 	"socle/policy"
 )
 
@@ -69,7 +70,7 @@ func (s *Service) RotateSecret(ctx context.Context, id string) (string, error) {
 	if err := s.store.SetOAuthClientSecret(ctx, id, s.hashSecret(secret)); err != nil {
 		return "", fmt.Errorf("oauth: rotating secret: %w", err)
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "client_secret_rotated", Allowed: true, ClientID: id, OrganisationID: c.OrganisationID,
+	if err := s.audit(ctx, audit.Act{Action: "client_secret_rotated", Allowed: true, ClientID: id, OrganisationID: c.OrganisationID,
 		Explanation: "Secret du client « " + c.Name + " » renouvelé ; l'ancien n'est plus accepté."}); err != nil {
 		return "", err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"socle"
+	"socle/audit"
 )
 
 // keySet is the signing keys in force, swapped atomically as a whole.
@@ -100,7 +101,7 @@ func (s *Service) RotateKey(ctx context.Context) (string, error) {
 	if err := s.Refresh(ctx); err != nil {
 		return "", err
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "key_rotated", Allowed: true, ResourceKind: "signing_key", ResourceID: k.KID,
+	if err := s.audit(ctx, audit.Act{Action: "key_rotated", Allowed: true, ResourceKind: "signing_key", ResourceID: k.KID,
 		Explanation: "Nouvelle clé de signature des jetons d'accès."}); err != nil {
 		return k.KID, err
 	}

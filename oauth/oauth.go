@@ -26,6 +26,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"socle"
+	"socle/audit"
 	"socle/policy"
 )
 
@@ -252,10 +253,9 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// audit appends ev, stamping its time.
-func (s *Service) audit(ctx context.Context, ev socle.AuditEvent) error {
-	ev.Time = s.now().UTC()
-	if err := s.auditor.Append(ctx, ev); err != nil {
+// audit records act, stamped with the time.
+func (s *Service) audit(ctx context.Context, act audit.Act) error {
+	if err := audit.Append(ctx, s.auditor, s.now(), act); err != nil {
 		return fmt.Errorf("oauth: audit: %w", err)
 	}
 	return nil

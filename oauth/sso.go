@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"socle"
+	"socle/audit"
 )
 
 // SSOKind is the flavour of OpenID Connect the staff provider speaks.
@@ -170,7 +171,7 @@ func (s *SSO) Start(w http.ResponseWriter, r *http.Request) {
 func (s *SSO) Callback(w http.ResponseWriter, r *http.Request) (*SSOResult, error) {
 	ctx := r.Context()
 	res, err := s.callback(w, r)
-	ev := socle.AuditEvent{Action: "sso_login", RemoteAddr: r.RemoteAddr, RequestID: r.Header.Get("X-Request-Id")}
+	ev := audit.Act{Action: "sso_login", RemoteAddr: r.RemoteAddr, RequestID: r.Header.Get("X-Request-Id")}
 	if res != nil && res.Agent != nil {
 		ev.AgentID, ev.OrganisationID = res.Agent.ID, res.Agent.OrganisationID
 	}
@@ -186,8 +187,7 @@ func (s *SSO) Callback(w http.ResponseWriter, r *http.Request) (*SSOResult, erro
 			ev.Explanation += " Première connexion par ProConnect : le compte de la fédération est rattaché à l'agent (adresse électronique et SIRET de sa structure)."
 		}
 	}
-	ev.Time = s.cfg.Now().UTC()
-	if aerr := s.auditor.Append(ctx, ev); aerr != nil {
+	if aerr := audit.Append(ctx, s.auditor, s.cfg.Now(), ev); aerr != nil {
 		return nil, fmt.Errorf("oauth: audit: %w", aerr)
 	}
 	return res, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"socle"
+	"socle/audit"
 	"socle/policy"
 )
 
@@ -59,14 +60,14 @@ func (s *Service) propose(ctx context.Context, actor socle.Actor, requestID stri
 		Summary:     fmt.Sprintf("Registre des conventions, version %d : accès élargi aux données sensibles (santé, justice, banque) par les conventions %s.", reg.Version, strings.Join(widened, ", ")),
 		RequestedBy: actor.AgentID, RequestedFrom: "", RequestedAt: s.Now().UTC(), Status: socle.ChangePending,
 	}
-	ev := socle.AuditEvent{
-		Time: s.Now().UTC(), RequestID: requestID, AgentID: actor.AgentID, OrganisationID: actor.OrganisationID,
+	ev := audit.Act{
+		RequestID: requestID, AgentID: actor.AgentID, OrganisationID: actor.OrganisationID,
 		Action: "register_change_requested", ResourceKind: "change", ResourceID: ch.ID, Allowed: true,
 		Explanation: "Demande de modification du registre, en attente d'un second administrateur : " + reason,
 		Facts:       []socle.Fact{{Kind: "register", Detail: map[string]string{"base": fmt.Sprint(base), "widened": strings.Join(widened, ",")}, Text: ch.Summary}},
 	}
-	if err := s.auditor.Append(ctx, ev); err != nil {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "the request could not be recorded in the audit log; it is not stored")
+	if err := s.record(ctx, ev, "the request could not be recorded in the audit log; it is not stored"); err != nil {
+		return nil, err
 	}
 	if err := s.store.CreateChange(ctx, ch); err != nil {
 		return nil, fmt.Errorf("storing the register change: %w", err)
@@ -150,9 +151,10 @@ func (s *Service) Reject(ctx context.Context, actor socle.Actor, requestID, id s
 	if err != nil {
 		return err
 	}
-	if err := s.auditor.Append(ctx, socle.AuditEvent{Time: s.Now().UTC(), RequestID: requestID, AgentID: actor.AgentID, OrganisationID: actor.OrganisationID,
-		Action: "register_change_rejected", ResourceKind: "change", ResourceID: ch.ID, Allowed: true}); err != nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "the refusal could not be recorded in the audit log; it is not applied")
+	if err := s.record(ctx, audit.Act{RequestID: requestID, AgentID: actor.AgentID, OrganisationID: actor.OrganisationID,
+		Action: "register_change_rejected", ResourceKind: "change", ResourceID: ch.ID, Allowed: true},
+		"the refusal could not be recorded in the audit log; it is not applied"); err != nil {
+		return err
 	}
 	ok, err := s.store.DecideChange(ctx, ch.ID, socle.ChangeRejected, actor.AgentID, s.Now().UTC())
 	if err != nil {

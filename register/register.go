@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/audit"
 	"socle/policy"
 )
 
@@ -202,8 +203,8 @@ func (s *Service) commit(ctx context.Context, requestID, author, authorOrg strin
 	if approver != "" {
 		agent, text = approver, "Modification du registre par un administrateur de la plateforme, approuvée par un second."
 	}
-	ev := socle.AuditEvent{
-		Time: s.Now().UTC(), RequestID: requestID, AgentID: agent, OrganisationID: authorOrg,
+	ev := audit.Act{
+		RequestID: requestID, AgentID: agent, OrganisationID: authorOrg,
 		Action: "register_changed", ResourceKind: "register", ResourceID: fmt.Sprint(reg.Version), Allowed: true,
 		Explanation: "Nouvelle version " + fmt.Sprint(reg.Version) + " du registre des finalités et conventions : " + reason,
 		Facts: []socle.Fact{{Kind: "register", Detail: map[string]string{
@@ -211,8 +212,8 @@ func (s *Service) commit(ctx context.Context, requestID, author, authorOrg strin
 			"author": author, "approver": approver,
 		}, Text: text}},
 	}
-	if err := s.auditor.Append(ctx, ev); err != nil {
-		return policy.Register{}, socle.Errorf(socle.EUNAVAILABLE, "the change could not be recorded in the audit log; it is not applied")
+	if err := s.record(ctx, ev, "the change could not be recorded in the audit log; it is not applied"); err != nil {
+		return policy.Register{}, err
 	}
 	v := &socle.RegisterVersion{Version: reg.Version, JSON: b, Author: author, Reason: reason, CreatedAt: s.Now()}
 	if err := s.store.AddRegister(ctx, v); err != nil {
@@ -234,4 +235,15 @@ func Decode(b []byte) (policy.Register, error) {
 		return policy.Register{}, socle.Errorf(socle.EINVALID, "register: %v", err)
 	}
 	return reg, nil
+}
+
+// record records act in the audit log before the act is carried out. A
+// failed append answers EUNAVAILABLE with refusal, which says what did not
+// happen; an act refused as invalid (text not UTF-8) keeps its EINVALID.
+func (s *Service) record(ctx context.Context, act audit.Act, refusal string) error {
+	err := audit.Append(ctx, s.auditor, s.Now(), act)
+	if err == nil || socle.ErrorCode(err) == socle.EINVALID {
+		return err
+	}
+	return socle.Errorf(socle.EUNAVAILABLE, "%s", refusal)
 }

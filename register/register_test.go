@@ -37,6 +37,9 @@ func TestRegisterHistory(t *testing.T) {
 		{"password only", passwordOnly, edited, "retrait d'une règle", socle.EFORBIDDEN},
 		{"no reason", admin, edited, "  ", socle.EINVALID},
 		{"invalid register", admin, policy.Register{}, "registre vide", socle.EINVALID},
+		// Refused by audit.Event, the one constructor, and said so rather
+		// than reported as an unavailable log.
+		{"reason not UTF-8", admin, edited, "retrait d'une r\xe8gle obsol\xe8te", socle.EINVALID},
 	} {
 		if _, _, err := svc.Update(ctx, tt.actor, "t", tt.reg, tt.reason); socle.ErrorCode(err) != tt.code {
 			t.Errorf("%s: err = %v, want %s", tt.name, err, tt.code)

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/audit"
 	"socle/policy"
 	"socle/store/sqlstore"
 )
@@ -139,7 +140,7 @@ func Run(ctx context.Context, st Store, reg policy.Register, now time.Time, opts
 			}
 			for _, id := range ids {
 				if !opts.DryRun {
-					if err := opts.Auditor.Append(ctx, event(now, sg.action, opts.PersonRef(id), sg.cutoff)); err != nil {
+					if err := audit.Append(ctx, opts.Auditor, now, event(sg.action, opts.PersonRef(id), sg.cutoff)); err != nil {
 						return r, fmt.Errorf("retention: recording %s: %w", sg.action, err)
 					}
 					if err := sg.apply(ctx, id); err != nil {
@@ -163,9 +164,8 @@ func Run(ctx context.Context, st Store, reg policy.Register, now time.Time, opts
 
 // event is the audit event of one shredding or erasure: the platform acts,
 // under the purpose of the rule, on a pseudonymous person.
-func event(now time.Time, action, ref string, cutoff socle.Date) socle.AuditEvent {
-	return socle.AuditEvent{
-		Time:         now.UTC(),
+func event(action, ref string, cutoff socle.Date) audit.Act {
+	return audit.Act{
 		Action:       action,
 		ResourceKind: string(socle.ResourcePerson),
 		PersonRef:    ref,

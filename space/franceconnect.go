@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/audit"
 	"socle/identity"
 	"socle/magiclink"
 	"socle/oauth"
@@ -145,9 +146,9 @@ func (f *FranceConnect) queueCheck(ctx context.Context, c identity.Client, subje
 // the audit's failure: a refusal that cannot be recorded is still a
 // refusal, but says so.
 func (f *FranceConnect) refused(ctx context.Context, c identity.Client, explanation string, cause error) error {
-	ev := socle.AuditEvent{Time: f.space.Now().UTC(), Action: "space_login_franceconnect", ResourceKind: string(socle.ResourcePerson),
+	ev := audit.Act{Action: "space_login_franceconnect", ResourceKind: string(socle.ResourcePerson),
 		Explanation: explanation, RemoteAddr: c.RemoteAddr}
-	if err := f.space.log.Append(ctx, ev); err != nil {
+	if err := audit.Append(ctx, f.space.log, f.space.Now(), ev); err != nil {
 		return magiclink.ErrUnrecorded
 	}
 	return cause
@@ -165,9 +166,9 @@ func (f *FranceConnect) OpenIdentityChecks(ctx context.Context, agentID string) 
 	if err != nil {
 		return nil, err
 	}
-	ev := socle.AuditEvent{Time: f.space.Now().UTC(), Action: "identity_checks_read", AgentID: a.ID, OrganisationID: a.OrganisationID, Allowed: true,
+	ev := audit.Act{Action: "identity_checks_read", AgentID: a.ID, OrganisationID: a.OrganisationID, Allowed: true,
 		Explanation: fmt.Sprintf("Lecture des %d vérifications d'identité FranceConnect en attente.", len(cs))}
-	if err := f.space.log.Append(ctx, ev); err != nil {
+	if err := audit.Append(ctx, f.space.log, f.space.Now(), ev); err != nil {
 		return nil, magiclink.ErrUnrecorded
 	}
 	return cs, nil
@@ -183,7 +184,7 @@ func (f *FranceConnect) ResolveIdentityCheck(ctx context.Context, agentID, check
 		return err
 	}
 	explanation := "Vérification d'identité FranceConnect : aucun dossier retenu."
-	ev := socle.AuditEvent{Time: f.space.Now().UTC(), Action: "identity_check_resolve", AgentID: a.ID, OrganisationID: a.OrganisationID, Allowed: true}
+	ev := audit.Act{Action: "identity_check_resolve", AgentID: a.ID, OrganisationID: a.OrganisationID, Allowed: true}
 	if personID != "" {
 		explanation = "Vérification d'identité FranceConnect : le compte FranceConnect est rattaché à votre dossier par " + a.FullName() + "."
 		ev.ResourceKind, ev.PersonRef = string(socle.ResourcePerson), f.space.cfg.PersonRef(personID)
@@ -191,7 +192,7 @@ func (f *FranceConnect) ResolveIdentityCheck(ctx context.Context, agentID, check
 	ev.Explanation = explanation
 	// Audited before the write: a decision that cannot be recorded is not
 	// made.
-	if err := f.space.log.Append(ctx, ev); err != nil {
+	if err := audit.Append(ctx, f.space.log, f.space.Now(), ev); err != nil {
 		return magiclink.ErrUnrecorded
 	}
 	return f.checks.ResolveIdentityCheck(ctx, checkID, a.ID, personID, f.space.Now())

@@ -269,11 +269,11 @@ func (s *Service) linkHash(token string) string {
 
 // audit records an event of the person's own space.
 func (s *Service) audit(ctx context.Context, personID, action, remoteAddr, explanation string) error {
-	ev := socle.AuditEvent{
-		Time: s.Now().UTC(), Action: action, ResourceKind: string(socle.ResourcePerson),
+	ev := audit.Act{
+		Action: action, ResourceKind: string(socle.ResourcePerson),
 		PersonRef: s.cfg.PersonRef(personID), Allowed: true, Explanation: explanation, RemoteAddr: remoteAddr,
 	}
-	if err := s.log.Append(ctx, ev); err != nil {
+	if err := audit.Append(ctx, s.log, s.Now(), ev); err != nil {
 		return magiclink.ErrUnrecorded
 	}
 	return nil

@@ -133,7 +133,8 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	if a.gate, err = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy); err != nil {
+	homes := directory.HomeIndex{Marker: directory.NewMarker(a.keys.directory), Store: db}
+	if a.gate, err = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy, gate.WithHomes(homes), gate.WithAuditSearch(a.auditSQL)); err != nil {
 		a.closeCluster()
 		db.Close()
 		return nil, fmt.Errorf("gate: %w", err)

@@ -125,8 +125,11 @@ func benchAudit(ctx context.Context, db *sqlstore.DB, k keys, n, w int, stderr i
 				if i >= int64(n) {
 					return
 				}
-				ev := pool[i%int64(len(pool))]
-				ev.Time = time.Now()
+				ev, err := audit.Event(time.Now(), pool[i%int64(len(pool))])
+				if err != nil {
+					errs <- err
+					return
+				}
 				t0 := time.Now()
 				if err := log.Append(ctx, ev); err != nil {
 					errs <- err
@@ -219,7 +222,7 @@ func (c *countingStorage) AppendBatch(ctx context.Context, first uint64, records
 
 // benchEvents returns n events shaped like the gate's: reads, searches and
 // denials of agents of a few organisations, with explanations.
-func benchEvents(refKey []byte, n int) []socle.AuditEvent {
+func benchEvents(refKey []byte, n int) []audit.Act {
 	r := rand.New(rand.NewPCG(1, 2))
 	orgs := make([]string, 40)
 	for i := range orgs {
@@ -230,11 +233,11 @@ func benchEvents(refKey []byte, n int) []socle.AuditEvent {
 		agents[i] = socle.NewID(socle.PrefixAgent)
 	}
 	purposes := []string{"accompagnement", "orientation", "insertion_rsa", "mise_en_relation", "indemnisation"}
-	out := make([]socle.AuditEvent, n)
+	out := make([]audit.Act, n)
 	for i := range out {
 		a := r.IntN(len(agents))
 		org := orgs[a%len(orgs)]
-		ev := socle.AuditEvent{
+		ev := audit.Act{
 			RequestID: fmt.Sprintf("%016x", r.Uint64()), AgentID: agents[a], OrganisationID: org,
 			Action: string(socle.ActionRead), ResourceKind: string(socle.ResourcePerson),
 			PersonRef:  audit.PersonRef(refKey, socle.NewID(socle.PrefixPerson)),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/audit"
 	"socle/oauth"
 	"socle/store/postgres"
 )
@@ -275,7 +276,7 @@ func runClientRevoke(ctx context.Context, args []string, getenv func(string) str
 	if err := a.oauth.Revoke(ctx, pos[0], *clientID, until); err != nil {
 		return fmt.Errorf("client revoke: %w", err)
 	}
-	if err := a.audit.Append(ctx, socle.AuditEvent{Time: time.Now().UTC(), Action: "token_revoked", Allowed: true, ClientID: *clientID,
+	if err := audit.Append(ctx, a.audit, time.Now(), audit.Act{Action: "token_revoked", Allowed: true, ClientID: *clientID,
 		ResourceKind: "access_token", ResourceID: pos[0], Explanation: "Jeton révoqué par un opérateur (socle client revoke)."}); err != nil {
 		return fmt.Errorf("client revoke: %w", err)
 	}

@@ -30,7 +30,6 @@ func (a *app) wireDetection() {
 	a.cases.SetAuditor(a.audit) // every case and bulk-task change is audited
 	a.dir = directory.NewService(a.store, a.audit)
 	a.dir.PersonRef = a.gate.PersonRef
-	a.gate.SetHomes(directory.HomeIndex{Marker: directory.NewMarker(a.keys.directory), Store: a.store})
 	a.gate.Throttle = gate.NewThrottle(a.store)
 	a.gate.Throttle.Window, a.gate.Throttle.StepUp, a.gate.Throttle.Block, a.gate.Throttle.BlockFor = time.Hour, throttleStepUp, throttleBlock, 24*time.Hour
 	a.gate.Throttle.Exempt = a.cases.Exempt

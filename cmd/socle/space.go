@@ -10,14 +10,12 @@ import (
 	"socle/space"
 )
 
-// openSpace wires the person's own space (espace usager) and gives the gate
-// the audit index her history is searched in.
+// openSpace wires the person's own space (espace usager).
 func (a *app) openSpace(site siteConfig) error {
 	vkey, err := audit.VerifierKey(a.keys.auditSigner)
 	if err != nil {
 		return fmt.Errorf("person space: %w", err)
 	}
-	a.gate.SetAuditSearch(a.auditSQL)
 	a.space, err = space.New(a.store, a.audit, site.mailer, a.logger, space.Config{
 		BaseURL: site.baseURL, Secure: site.tls, Key: a.keys.forms, LinkKey: a.keys.links, VerifierKey: vkey, PersonRef: a.gate.PersonRef,
 	})

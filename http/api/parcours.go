@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/commitment"
 	"socle/gate"
 	"socle/http/httpx"
 	"socle/indicators"
@@ -14,7 +15,8 @@ import (
 
 func handleQuestionnaire(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		httpx.Encode(w, http.StatusOK, map[string]any{"questionnaire": p.Questionnaire(), "ruleset": p.Ruleset()})
+		questionnaire, rules := orientation.InForce()
+		httpx.Encode(w, http.StatusOK, map[string]any{"questionnaire": questionnaire, "ruleset": rules})
 	})
 }
 
@@ -27,7 +29,7 @@ func handleProposeOrientation(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		o, prop, err := p.ProposeOrientation(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.Answers)
+		o, prop, err := orientation.Propose(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"), body.Answers)
 		httpx.Respond(w, r, http.StatusCreated, map[string]any{"orientation": o, "proposal": prop}, err)
 	})
 }
@@ -46,7 +48,7 @@ func handleConfirmOrientation(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		o, err := p.ConfirmOrientation(r.Context(), httpx.GateRequest(r), r.PathValue("id"), ch)
+		o, err := orientation.Confirm(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"), ch)
 		httpx.Respond(w, r, http.StatusOK, o, err)
 	})
 }
@@ -112,7 +114,7 @@ func handleCreateCommitment(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		c, err := p.CreateCommitment(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.Actions)
+		c, err := commitment.Draw(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"), body.Actions)
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return
@@ -163,7 +165,7 @@ func handleIndicators(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		rep, err := p.Indicators(r.Context(), httpx.GateRequest(r), g)
+		rep, err := indicators.Steering(r.Context(), p, httpx.GateRequest(r), g)
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return

@@ -111,7 +111,7 @@ func orientationPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, 
 		}
 		d.Organisations = orgs
 	} else {
-		q := p.Questionnaire()
+		q, _ := orientation.InForce()
 		d.Questionnaire = &q
 		d.Questions = questionViews(q, d.answers, d.Errors)
 	}
@@ -132,8 +132,9 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
+		questionnaire, _ := orientation.InForce()
 		answers := orientation.Answers{}
-		for _, q := range p.Questionnaire().Questions {
+		for _, q := range questionnaire.Questions {
 			if vs := r.PostForm[q.ID]; len(vs) > 0 {
 				answers[q.ID] = vs
 			}
@@ -141,7 +142,7 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 		// Every missing answer is named next to its question; the answers
 		// given come back checked.
 		errs := map[string]string{}
-		for _, q := range p.Questionnaire().Questions {
+		for _, q := range questionnaire.Questions {
 			if q.Required && answers.Get(q.ID) == "" {
 				errs[q.ID] = msgAnswerRequired
 			}
@@ -151,7 +152,7 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 				Error: fmt.Sprintf(msgAnswersMissing, len(errs)), Errors: errs, answers: answers})
 			return
 		}
-		o, _, err := p.ProposeOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
+		o, _, err := orientation.Propose(r.Context(), p, pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
 		if err != nil {
 			if soft(err) {
 				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err), answers: answers})
@@ -201,7 +202,7 @@ func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 			fail(http.StatusBadRequest, msgWrongOperatorPrefix+ch.OperatorKind.Label()+").")
 			return
 		}
-		if _, err := p.ConfirmOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), oid, ch); err != nil {
+		if _, err := orientation.Confirm(r.Context(), p, pageRequest(r, purposeOrientation, ""), oid, ch); err != nil {
 			if soft(err) {
 				fail(httpx.ErrorStatus(err), msgConfirmationFailedPrefix+message(err))
 				return
@@ -228,7 +229,7 @@ func contractRowOf(p *gate.Parcours, c *socle.Commitment) (contractRow, error) {
 	if err != nil {
 		return contractRow{}, err
 	}
-	lines, verr := p.Verify(c)
+	lines, verr := commitment.Check(p.PublicKey(), c)
 	if verr != nil {
 		// The gate's reason is English, for the API: the page says it in French.
 		lines = append(lines, msgVerificationFailed)
@@ -310,7 +311,7 @@ func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: msgActionsRequired, Actions: text, actionsSent: true})
 			return
 		}
-		_, err := p.CreateCommitment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), actions)
+		_, err := commitment.Draw(r.Context(), p, pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), actions)
 		if err != nil {
 			if soft(err) {
 				msg := message(err)
@@ -527,7 +528,7 @@ func handleIndicatorsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownGrouping))
 			return
 		}
-		rep, err := p.Indicators(r.Context(), pageRequest(r, purposeStatistique, ""), g)
+		rep, err := indicators.Steering(r.Context(), p, pageRequest(r, purposeStatistique, ""), g)
 		if err != nil {
 			if socle.ErrorCode(err) == socle.EFORBIDDEN {
 				err = userErrorf(socle.EFORBIDDEN, msgIndicatorsForbidden)

@@ -60,7 +60,8 @@ func New(tb testing.TB, opts Options) *Stack {
 	return s
 }
 
-// Over builds the stack over db: its audit log, policy engine and gate.
+// Over builds the stack over db: its audit log, policy engine and gate,
+// which searches the audit index of db.
 func Over(tb testing.TB, db *sqlstore.DB, opts Options) *Stack {
 	tb.Helper()
 	if !opts.Unsealed {
@@ -79,7 +80,7 @@ func Over(tb testing.TB, db *sqlstore.DB, opts Options) *Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	g, err := gate.New(db, engine, log, engine)
+	g, err := gate.New(db, engine, log, engine, gate.WithAuditSearch(auditsql.New(db)))
 	if err != nil {
 		tb.Fatal(err)
 	}

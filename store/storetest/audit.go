@@ -233,8 +233,7 @@ var auditBase = time.Date(2025, 3, 2, 8, 0, 0, 0, time.UTC)
 // auditEvent is event i of the search test: three organisations, five
 // agents, seven persons, two purposes, one minute apart.
 func auditEvent(i int) socle.AuditEvent {
-	ev := socle.AuditEvent{
-		Time:           auditBase.Add(time.Duration(i) * time.Minute),
+	act := audit.Act{
 		RequestID:      fmt.Sprintf("req-%d", i),
 		AgentID:        fmt.Sprintf("agt_%d", i%5),
 		OrganisationID: fmt.Sprintf("org_%d", i%3),
@@ -248,7 +247,11 @@ func auditEvent(i int) socle.AuditEvent {
 		Records:        1,
 	}
 	if i%10 == 9 {
-		ev.Action, ev.PersonRef, ev.AgentID, ev.ClientID = "search", "", "", "cli_1"
+		act.Action, act.PersonRef, act.AgentID, act.ClientID = "search", "", "", "cli_1"
+	}
+	ev, err := audit.Event(auditBase.Add(time.Duration(i)*time.Minute), act)
+	if err != nil {
+		panic(err) // the texts above are valid UTF-8
 	}
 	return ev
 }
