@@ -319,8 +319,8 @@ func (p *auditStatements) setLast(l *lastBlock) {
 func (p *auditStatements) prepare(ctx context.Context, s Storage) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.stmts != nil {
-		return nil
+	if p.stmts != nil || s.batched() {
+		return nil // the batch layout inserts one row per batch: nothing to prepare
 	}
 	stmts := map[insertKey]*sql.Stmt{}
 	for _, t := range []sqlstore.Table{{Name: "audit_entries", Columns: auditEntryColumns}} {
