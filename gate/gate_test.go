@@ -181,7 +181,7 @@ func TestFailClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.Exec(`ALTER TABLE audit_entries RENAME TO audit_entries_gone`); err != nil {
+	if _, err := raw.Exec(`ALTER TABLE audit_batches RENAME TO audit_batches_gone`); err != nil {
 		t.Fatal(err)
 	}
 	p, _, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0)

@@ -72,7 +72,7 @@ func TestStaffLoginIsUnavailableWithoutTheAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.Exec(`ALTER TABLE audit_entries RENAME TO audit_entries_gone`); err != nil {
+	if _, err := raw.Exec(`ALTER TABLE audit_batches RENAME TO audit_batches_gone`); err != nil {
 		t.Fatal(err)
 	}
 	status, page := e.tryLogin("agenta@example.fr", testPassword)

@@ -95,17 +95,19 @@ func copyDir(t *testing.T, from string) string {
 
 // tamper runs statements on the SQLite file of dir, as an intruder with
 // write access to the database would.
-func tamper(t *testing.T, dir string, fn func(db *sql.DB) error) {
+// SQLite keeps the entries one row per batch: fn sees them as a table
+// audit_entries of one row per entry (storetest.TamperAudit).
+func tamper(t *testing.T, dir string, fn func(db storetest.AuditTx) error) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", filepath.Join(dir, sqlite.FileName))
 	must(t, err)
 	defer db.Close()
-	must(t, fn(db))
+	must(t, storetest.TamperAudit(context.Background(), db, true, fn))
 }
 
-func leafOf(db *sql.DB, idx int) ([]byte, []byte, error) {
+func leafOf(db storetest.AuditTx, idx int) ([]byte, []byte, error) {
 	var leaf, hashes []byte
-	err := db.QueryRow(`SELECT leaf, hashes FROM audit_entries WHERE idx = ?`, idx).Scan(&leaf, &hashes)
+	err := db.QueryRowContext(context.Background(), `SELECT leaf, hashes FROM audit_entries WHERE idx = ?`, idx).Scan(&leaf, &hashes)
 	return leaf, hashes, err
 }
 
@@ -113,24 +115,24 @@ func TestAuditVerify(t *testing.T) {
 	base, sizes := auditedDir(t)
 	tests := []struct {
 		name   string
-		tamper func(db *sql.DB) error
+		tamper func(db storetest.AuditTx) error
 		bad    int // -1: intact
 	}{
 		{"intact", nil, -1},
-		{"leaf byte altered", func(db *sql.DB) error {
+		{"leaf byte altered", func(db storetest.AuditTx) error {
 			leaf, _, err := leafOf(db, 17)
 			if err != nil {
 				return err
 			}
 			leaf[len(leaf)-3] ^= 1
-			_, err = db.Exec(`UPDATE audit_entries SET leaf = ? WHERE idx = 17`, leaf)
+			_, err = db.ExecContext(context.Background(), `UPDATE audit_entries SET leaf = ? WHERE idx = 17`, leaf)
 			return err
 		}, 17},
-		{"entry deleted", func(db *sql.DB) error {
-			_, err := db.Exec(`DELETE FROM audit_entries WHERE idx = 23`)
+		{"entry deleted", func(db storetest.AuditTx) error {
+			_, err := db.ExecContext(context.Background(), `DELETE FROM audit_entries WHERE idx = 23`)
 			return err
 		}, 23},
-		{"entries swapped", func(db *sql.DB) error {
+		{"entries swapped", func(db storetest.AuditTx) error {
 			l10, h10, err := leafOf(db, 10)
 			if err != nil {
 				return err
@@ -139,29 +141,29 @@ func TestAuditVerify(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if _, err := db.Exec(`UPDATE audit_entries SET leaf = ?, hashes = ? WHERE idx = 10`, l30, h30); err != nil {
+			if _, err := db.ExecContext(context.Background(), `UPDATE audit_entries SET leaf = ?, hashes = ? WHERE idx = 10`, l30, h30); err != nil {
 				return err
 			}
-			_, err = db.Exec(`UPDATE audit_entries SET leaf = ?, hashes = ? WHERE idx = 30`, l10, h10)
+			_, err = db.ExecContext(context.Background(), `UPDATE audit_entries SET leaf = ?, hashes = ? WHERE idx = 30`, l10, h10)
 			return err
 		}, 10},
-		{"entry inserted", func(db *sql.DB) error {
+		{"entry inserted", func(db storetest.AuditTx) error {
 			// Shift entries 16… up by one and replay entry 5 at 16.
-			if _, err := db.Exec(`UPDATE audit_entries SET idx = -idx - 1 WHERE idx >= 16`); err != nil {
+			if _, err := db.ExecContext(context.Background(), `UPDATE audit_entries SET idx = -idx - 1 WHERE idx >= 16`); err != nil {
 				return err
 			}
-			if _, err := db.Exec(`UPDATE audit_entries SET idx = -idx WHERE idx < 0`); err != nil {
+			if _, err := db.ExecContext(context.Background(), `UPDATE audit_entries SET idx = -idx WHERE idx < 0`); err != nil {
 				return err
 			}
-			_, err := db.Exec(`INSERT INTO audit_entries (idx, leaf, hashes) SELECT 16, leaf, hashes FROM audit_entries WHERE idx = 4`)
+			_, err := db.ExecContext(context.Background(), `INSERT INTO audit_entries (idx, leaf, hashes) SELECT 16, leaf, hashes FROM audit_entries WHERE idx = 4`)
 			return err
 		}, 16},
-		{"checkpoint altered", func(db *sql.DB) error {
+		{"checkpoint altered", func(db storetest.AuditTx) error {
 			// The last checkpoint now claims one more entry: its
 			// signature fails, the entries after the one before it are
 			// no longer proven.
 			last := strconv.FormatUint(sizes[1], 10)
-			res, err := db.Exec(`UPDATE audit_checkpoints SET note = CAST(replace(CAST(note AS TEXT), ?, ?) AS BLOB) WHERE tree_size = ?`,
+			res, err := db.ExecContext(context.Background(), `UPDATE audit_checkpoints SET note = CAST(replace(CAST(note AS TEXT), ?, ?) AS BLOB) WHERE tree_size = ?`,
 				"\n"+last+"\n", "\n"+strconv.FormatUint(sizes[1]+1, 10)+"\n", sizes[1])
 			if n, _ := res.RowsAffected(); err == nil && n == 0 {
 				err = errors.New("no checkpoint altered")

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -19,6 +18,7 @@ import (
 	"socle/audit"
 	"socle/store/auditsql"
 	"socle/store/sqlite"
+	"socle/store/storetest"
 )
 
 var witnessListening = regexp.MustCompile(`listening on (http://\S+)`)
@@ -108,13 +108,13 @@ func TestAuditVerifyAgainstTheWitness(t *testing.T) {
 		t.Fatalf("the witness holds %q, %v; want the checkpoint of size %s signed when the app closed", b, err, last)
 	}
 	cutTail := func(t *testing.T, dir string) {
-		tamper(t, dir, func(db *sql.DB) error {
+		tamper(t, dir, func(db storetest.AuditTx) error {
 			for _, q := range []string{
 				`DELETE FROM audit_entries WHERE idx >= ` + cutAt,
 				`DELETE FROM audit_checkpoints WHERE tree_size > ` + cutAt,
 				`DELETE FROM audit_witnessed`,
 			} {
-				if _, err := db.Exec(q); err != nil {
+				if _, err := db.ExecContext(context.Background(), q); err != nil {
 					return err
 				}
 			}
@@ -147,12 +147,12 @@ func TestAuditVerifyAgainstTheWitness(t *testing.T) {
 		{
 			name: "tail entry forged with correct hashes and a re-signed checkpoint",
 			tamper: func(t *testing.T, dir string) {
-				tamper(t, dir, func(db *sql.DB) error {
+				tamper(t, dir, func(db storetest.AuditTx) error {
 					for _, q := range []string{
 						`DELETE FROM audit_entries WHERE idx = ` + strconv.FormatUint(size-1, 10),
 						`DELETE FROM audit_checkpoints WHERE tree_size = ` + last,
 					} {
-						if _, err := db.Exec(q); err != nil {
+						if _, err := db.ExecContext(context.Background(), q); err != nil {
 							return err
 						}
 					}
@@ -172,8 +172,8 @@ func TestAuditVerifyAgainstTheWitness(t *testing.T) {
 		{
 			name: "index block deleted",
 			tamper: func(t *testing.T, dir string) {
-				tamper(t, dir, func(db *sql.DB) error {
-					_, err := db.Exec(`DELETE FROM audit_blocks WHERE block = 0`)
+				tamper(t, dir, func(db storetest.AuditTx) error {
+					_, err := db.ExecContext(context.Background(), `DELETE FROM audit_blocks WHERE block = 0`)
 					return err
 				})
 			},

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"socle"
@@ -482,18 +481,13 @@ func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.A
 				if len(c.entries) == 0 {
 					continue
 				}
-				query := `SELECT idx, leaf FROM audit_entries WHERE idx IN (?` + strings.Repeat(`, ?`, len(c.entries)-1) + `) ORDER BY idx DESC`
-				args := make([]any, len(c.entries))
-				for i, idx := range c.entries {
-					args[i] = idx
-				}
-				if hits, err = s.auditScan(ctx, s.q(query), args, &s2, limit, hits); err != nil {
+				if hits, err = s.auditScan(ctx, c.entries[len(c.entries)-1], c.entries[0]+1, c.entries, &s2, limit, hits); err != nil {
 					return nil, err
 				}
 				continue
 			}
 			lo, hi := c.block<<auditBlockShift, min((c.block+1)<<auditBlockShift, upper)
-			if hits, err = s.auditScan(ctx, s.q(`SELECT idx, leaf FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx DESC`), []any{lo, hi}, &s2, limit, hits); err != nil {
+			if hits, err = s.auditScan(ctx, lo, hi, nil, &s2, limit, hits); err != nil {
 				return nil, err
 			}
 		}
@@ -535,29 +529,20 @@ func plainJSON(s string) bool {
 	return true
 }
 
-// auditScan runs query, which selects entries (idx, leaf) newest first,
-// and appends those that match, up to limit hits in all.
-func (s Storage) auditScan(ctx context.Context, query string, args []any, f *searchFilter, limit int, hits []socle.AuditHit) ([]socle.AuditHit, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("audit search: %w", err)
-	}
-	defer rows.Close()
-	for len(hits) < limit && rows.Next() {
-		var idx int64
-		var leaf sql.RawBytes // the driver's buffer: only kept once decoded
-		if err := rows.Scan(&idx, &leaf); err != nil {
-			return nil, fmt.Errorf("audit search: %w", err)
-		}
+// auditScan reads the entries [from, to) newest first, or only those at
+// positions only (newest first) when not nil, and appends those that
+// match, up to limit hits in all.
+func (s Storage) auditScan(ctx context.Context, from, to int64, only []int64, f *searchFilter, limit int, hits []socle.AuditHit) ([]socle.AuditHit, error) {
+	visit := func(idx int64, leaf, _ []byte) error {
 		if !f.mayMatch(leaf) {
-			continue
+			return nil
 		}
 		e, at, err := parseIndexed(idx, leaf)
 		if err != nil {
-			return nil, &audit.CorruptError{Index: uint64(idx), Err: err}
+			return &audit.CorruptError{Index: uint64(idx), Err: err}
 		}
 		if !f.match(&e, at) {
-			continue
+			return nil
 		}
 		var l struct {
 			V     int              `json:"v"`
@@ -565,14 +550,24 @@ func (s Storage) auditScan(ctx context.Context, query string, args []any, f *sea
 			Event socle.AuditEvent `json:"event"`
 		}
 		if err := json.Unmarshal(leaf, &l); err != nil {
-			return nil, &audit.CorruptError{Index: uint64(idx), Err: err}
+			return &audit.CorruptError{Index: uint64(idx), Err: err}
 		}
 		if l.V != 1 || l.Index != uint64(idx) {
-			return nil, &audit.CorruptError{Index: uint64(idx), Err: fmt.Errorf("entry holds index %d", l.Index)}
+			return &audit.CorruptError{Index: uint64(idx), Err: fmt.Errorf("entry holds index %d", l.Index)}
 		}
 		hits = append(hits, socle.AuditHit{Index: l.Index, Event: l.Event})
+		if len(hits) == limit {
+			return errStopScan
+		}
+		return nil
 	}
-	if err := rows.Err(); err != nil {
+	var err error
+	if only != nil {
+		err = s.scanEntriesAt(ctx, only, visit)
+	} else {
+		err = s.scanEntries(ctx, from, to, true, visit)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("audit search: %w", err)
 	}
 	return hits, nil

@@ -82,32 +82,20 @@ func (c *auditIndexCheck) add(at int64, format string, args ...any) {
 // ReadRange reads the entries [from, to), calls fn with each entry as
 // Storage.ReadRange does, and adds each to the summary of its block.
 func (c *auditIndexCheck) ReadRange(ctx context.Context, from, to uint64, fn func(i uint64, r audit.Record) error) error {
-	rows, err := c.Storage.read.QueryContext(ctx, c.q(`SELECT idx, leaf, hashes FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), int64(from), int64(to))
-	if err != nil {
-		return fmt.Errorf("audit read: %w", err)
-	}
-	defer rows.Close()
 	blocks := auditBlocks{}
 	i := from
-	// Scanned into the same buffers row after row: RawBytes reuse them.
-	var leaf, hashes sql.RawBytes
-	for rows.Next() {
-		var entry int64
-		if err := rows.Scan(&entry, &leaf, &hashes); err != nil {
-			return fmt.Errorf("audit read: %w", err)
-		}
+	err := c.Storage.scanEntries(ctx, int64(from), int64(to), false, func(entry int64, leaf, hashes []byte) error {
 		if e, at, err := parseIndexed(entry, leaf); err != nil {
 			c.add(entry, "entry %d: cannot be indexed: %v", entry, err)
 		} else {
 			blocks.add(entry, at, &e)
 		}
-		if err := fn(i, audit.Record{Leaf: leaf, Hashes: hashes}); err != nil {
-			return err
-		}
+		err := fn(i, audit.Record{Leaf: leaf, Hashes: hashes})
 		i++
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("audit read: %w", err)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if i < to && !c.alone {
 		return &audit.CorruptError{Index: i, Err: fmt.Errorf("entry missing")}

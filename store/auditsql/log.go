@@ -48,11 +48,11 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Size returns the number of entries.
 func (a Storage) Size(ctx context.Context) (uint64, error) {
-	var n int64
-	if err := a.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&n); err != nil {
+	n, err := a.size(ctx, a.read)
+	if err != nil {
 		return 0, fmt.Errorf("audit size: %w", err)
 	}
-	return uint64(n), nil
+	return n, nil
 }
 
 // AppendBatch inserts records as entries first… in one transaction, after
@@ -85,27 +85,24 @@ func (a Storage) AppendSequenced(ctx context.Context, build func(size uint64) ([
 	if err := a.lockAudit(ctx, tx); err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
-	var next int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&next); err != nil {
+	first, err := a.size(ctx, tx)
+	if err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
-	first := uint64(next)
 	records, err := build(first)
 	if err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
-	t := sqlstore.Table{Name: "audit_entries", Columns: auditEntryColumns, Rows: make([][]any, len(records))}
 	blocks := auditBlocks{}
 	for i, r := range records {
 		idx := int64(first) + int64(i)
-		t.Rows[i] = []any{idx, r.Leaf, r.Hashes}
 		e, at, err := parseIndexed(idx, r.Leaf)
 		if err != nil {
 			return 0, fmt.Errorf("audit append: %w", err)
 		}
 		blocks.add(idx, at, &e)
 	}
-	if err := a.stmts.insert(ctx, tx, t); err != nil {
+	if err := a.insertEntries(ctx, tx, first, records); err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	// The search index goes in the same transaction: an entry is searchable
@@ -135,29 +132,17 @@ func (s Storage) lockAudit(ctx context.Context, tx *sql.Tx) error {
 
 // ReadRange calls fn for the entries [from, to) in order.
 func (a Storage) ReadRange(ctx context.Context, from, to uint64, fn func(i uint64, r audit.Record) error) error {
-	// The index column is not read: every leaf carries its own index, which
-	// Verify checks, so after a deleted row the next leaf shows the wrong
-	// index. One column less per row is a twentieth of a verification.
-	rows, err := a.read.QueryContext(ctx, a.q(`SELECT leaf, hashes FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), int64(from), int64(to))
-	if err != nil {
-		return fmt.Errorf("audit read: %w", err)
-	}
-	defer rows.Close()
+	// The position stored is not passed on: every leaf carries its own
+	// index, which Verify checks, so after a deleted entry the next leaf
+	// shows the wrong index.
 	i := from
-	for rows.Next() {
-		// RawBytes: the driver's buffers, not copies; Storage lets the
-		// callback use them only during the call.
-		var leaf, hashes sql.RawBytes
-		if err := rows.Scan(&leaf, &hashes); err != nil {
-			return fmt.Errorf("audit read: %w", err)
-		}
-		if err := fn(i, audit.Record{Leaf: leaf, Hashes: hashes}); err != nil {
-			return err
-		}
+	err := a.scanEntries(ctx, int64(from), int64(to), false, func(_ int64, leaf, hashes []byte) error {
+		err := fn(i, audit.Record{Leaf: leaf, Hashes: hashes})
 		i++
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("audit read: %w", err)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if i < to {
 		return &audit.CorruptError{Index: i, Err: fmt.Errorf("entry missing")}
@@ -169,6 +154,9 @@ func (a Storage) ReadRange(ctx context.Context, from, to uint64, fn func(i uint6
 // query per MaxParams indexes: a server sharing the log re-reads the edge
 // of the tree (about log2 of its size) whenever another appended.
 func (a Storage) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, error) {
+	if a.batched() {
+		return a.readBatchHashes(ctx, indexes)
+	}
 	out := make([][]byte, len(indexes))
 	at := make(map[int64][]int, len(indexes)) // index → positions asked
 	for i, idx := range indexes {
@@ -331,8 +319,8 @@ func (p *auditStatements) setLast(l *lastBlock) {
 func (p *auditStatements) prepare(ctx context.Context, s Storage) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.stmts != nil {
-		return nil
+	if p.stmts != nil || s.batched() {
+		return nil // the batch layout inserts one row per batch: nothing to prepare
 	}
 	stmts := map[insertKey]*sql.Stmt{}
 	for _, t := range []sqlstore.Table{{Name: "audit_entries", Columns: auditEntryColumns}} {

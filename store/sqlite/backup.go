@@ -49,7 +49,11 @@ func Snapshot(ctx context.Context, dataDir, dest string) (SnapshotInfo, error) {
 		return info, err
 	}
 	var n int64
-	if err := cp.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&n); err != nil {
+	err = cp.QueryRowContext(ctx, `SELECT first + entries FROM audit_batches ORDER BY first DESC LIMIT 1`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	if err != nil {
 		return info, fmt.Errorf("sqlite: audit size: %w", err)
 	}
 	info.AuditSize = uint64(n)

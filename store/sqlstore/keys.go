@@ -47,10 +47,15 @@ func (s *DB) RecordKeyFingerprints(ctx context.Context, fps map[string]string) e
 // data (geography, ROME) and key fingerprints do not count.
 func (s *DB) HoldsData(ctx context.Context) (bool, error) {
 	var n int
+	// SQLite keeps the audit entries one row per batch (store/auditsql).
+	entries := "audit_entries"
+	if s.d.Name == "sqlite" {
+		entries = "audit_batches"
+	}
 	err := s.write.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM (SELECT 1 FROM organisations LIMIT 1) o) +
 		(SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 1) p) +
-		(SELECT count(*) FROM (SELECT 1 FROM audit_entries LIMIT 1) a)`).Scan(&n)
+		(SELECT count(*) FROM (SELECT 1 FROM `+entries+` LIMIT 1) a)`).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("checking whether the store holds data: %w", err)
 	}

@@ -26,6 +26,7 @@ func RunAuditIndex(t *testing.T, open func(t *testing.T) Raw) {
 	t.Run("VerifyIndex", func(t *testing.T) { testVerifyIndex(t, open) })
 	t.Run("Witnessed", func(t *testing.T) { testAuditWitnessed(t, open(t)) })
 	t.Run("SearchWithoutFingerprints", func(t *testing.T) { testAuditSearchWithoutPrints(t, open(t)) })
+	t.Run("BatchTamper", func(t *testing.T) { testAuditBatchTamper(t, open) })
 }
 
 // testAuditSearchWithoutPrints finds a person's entries in blocks written
@@ -93,9 +94,10 @@ func testVerifyIndex(t *testing.T, open func(t *testing.T) Raw) {
 				must(t, st.AppendBatch(ctx, uint64(first), records[first:first+500]))
 			}
 			if tt.tamper != "" {
-				if _, err := raw.DB.ExecContext(ctx, tt.tamper); err != nil {
-					t.Fatal(err)
-				}
+				must(t, TamperAudit(ctx, raw.DB, raw.Store.Dialect().Name == "sqlite", func(tx AuditTx) error {
+					_, err := tx.ExecContext(ctx, tt.tamper)
+					return err
+				}))
 			}
 			check := func(name string, rep audit.IndexReport) {
 				t.Helper()
@@ -172,11 +174,14 @@ func testAuditWitnessed(t *testing.T, raw Raw) {
 		t.Fatalf("Verify against the witness = %+v", rep)
 	}
 	// Cut the tail with its checkpoints: the witness tells.
-	for _, q := range []string{`DELETE FROM audit_entries WHERE idx >= 40`, `DELETE FROM audit_checkpoints WHERE tree_size > 40`} {
-		if _, err := raw.DB.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
+	must(t, TamperAudit(ctx, raw.DB, raw.Store.Dialect().Name == "sqlite", func(tx AuditTx) error {
+		for _, q := range []string{`DELETE FROM audit_entries WHERE idx >= 40`, `DELETE FROM audit_checkpoints WHERE tree_size > 40`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
-	}
+		return nil
+	}))
 	var wm *audit.WitnessMismatch
 	if _, err := audit.AskWitness(ctx, st, vkey, audit.Witness{URL: url, Key: wvkey}, nil); !errors.As(err, &wm) || wm.Size != 50 || wm.LogSize != 40 {
 		t.Fatalf("AskWitness after the tail was cut = %v", err)

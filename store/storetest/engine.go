@@ -98,6 +98,7 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("FourEyes", func(t *testing.T) { RunFourEyes(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s }) })
 	t.Run("LinkMigration", func(t *testing.T) { testLinkMigration(t, e) })
 	t.Run("AuditResync", func(t *testing.T) { testAuditResync(t, e) })
+	t.Run("AuditBatchesUpgrade", func(t *testing.T) { testAuditBatchesUpgrade(t, e) })
 	t.Run("PersonWrites", func(t *testing.T) {
 		s, _ := e.open(t)
 		testPersonWrites(t, s)
