@@ -196,20 +196,7 @@ func (s *DB) DeleteSessionsOf(ctx context.Context, agentID string) error {
 
 // SessionsOf lists the sessions of an agent, newest first.
 func (s *DB) SessionsOf(ctx context.Context, agentID string) ([]*socle.AgentSession, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(sessionSelect+` WHERE agent_id = ? ORDER BY created_at DESC, id`), agentID)
-	if err != nil {
-		return nil, fmt.Errorf("listing sessions: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.AgentSession
-	for rows.Next() {
-		se, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing sessions: %w", err)
-		}
-		out = append(out, se)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanSession, "sessions", sessionSelect+` WHERE agent_id = ? ORDER BY created_at DESC, id`, agentID)
 }
 
 func micros(us int64) time.Time { return time.UnixMicro(us).UTC() }

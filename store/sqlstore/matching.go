@@ -248,20 +248,7 @@ func (s *DB) Match(ctx context.Context, id string) (*socle.Match, error) {
 }
 
 func (s *DB) matches(ctx context.Context, where string, arg any) ([]*socle.Match, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(matchSelect+where+` ORDER BY score DESC, created_at, id`), arg)
-	if err != nil {
-		return nil, fmt.Errorf("listing matches: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Match
-	for rows.Next() {
-		m, err := scanMatch(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing matches: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanMatch, "matches", matchSelect+where+` ORDER BY score DESC, created_at, id`, arg)
 }
 
 // MatchesOfOffer returns the persons proposed on an offer, best score first.
@@ -306,20 +293,11 @@ func (s *DB) SetMatchStatus(ctx context.Context, id, status, actor, note string)
 
 // MatchHistory returns the steps of a match, oldest first.
 func (s *DB) MatchHistory(ctx context.Context, id string) ([]socle.MatchEvent, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT match_id, status, actor, note, created_at FROM match_history WHERE match_id = ? ORDER BY created_at`), id)
-	if err != nil {
-		return nil, fmt.Errorf("reading match history: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.MatchEvent
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.MatchEvent, error) {
 		var e socle.MatchEvent
-		if err := rows.Scan(&e.MatchID, &e.Status, &e.Actor, &e.Note, scanTime(&e.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("reading match history: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&e.MatchID, &e.Status, &e.Actor, &e.Note, scanTime(&e.CreatedAt))
+		return e, err
+	}, "match history", `SELECT match_id, status, actor, note, created_at FROM match_history WHERE match_id = ? ORDER BY created_at`, id)
 }
 
 // SetMatchingConsent records whether a person agrees to be proposed to

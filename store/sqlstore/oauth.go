@@ -130,23 +130,11 @@ func (s *DB) RevokeToken(ctx context.Context, t socle.RevokedToken) error {
 
 // RevokedTokens returns the revocations that expire after now.
 func (s *DB) RevokedTokens(ctx context.Context, now time.Time) ([]socle.RevokedToken, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT jti, client_id, expires_at FROM oauth_revoked_tokens WHERE expires_at > ?`), stamp(now))
-	if err != nil {
-		return nil, fmt.Errorf("listing revoked tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.RevokedToken
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.RevokedToken, error) {
 		var t socle.RevokedToken
-		if err := rows.Scan(&t.JTI, &t.ClientID, scanTime(&t.ExpiresAt)); err != nil {
-			return nil, fmt.Errorf("listing revoked tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing revoked tokens: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&t.JTI, &t.ClientID, scanTime(&t.ExpiresAt))
+		return t, err
+	}, "revoked tokens", `SELECT jti, client_id, expires_at FROM oauth_revoked_tokens WHERE expires_at > ?`, stamp(now))
 }
 
 // UseAssertion records a used client assertion; the primary key makes a
