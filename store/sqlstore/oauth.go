@@ -59,23 +59,7 @@ func (s *DB) SetOAuthClientDisabled(ctx context.Context, id string, disabled boo
 
 // DisabledOAuthClients lists the ids of the disabled clients.
 func (s *DB) DisabledOAuthClients(ctx context.Context) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM oauth_clients WHERE disabled = ? ORDER BY id`), true)
-	if err != nil {
-		return nil, fmt.Errorf("listing disabled oauth clients: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("listing disabled oauth clients: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing disabled oauth clients: %w", err)
-	}
-	return ids, nil
+	return queryAll(ctx, s, scanString, "disabled oauth clients", `SELECT id FROM oauth_clients WHERE disabled = ? ORDER BY id`, true)
 }
 
 // CreateSigningKey stores a new signing key and retires the active ones in
@@ -100,25 +84,12 @@ func (s *DB) CreateSigningKey(ctx context.Context, k *socle.SigningKey) error {
 // SigningKeys returns the active key, then the keys retired after
 // retiredAfter, newest first.
 func (s *DB) SigningKeys(ctx context.Context, retiredAfter time.Time) ([]*socle.SigningKey, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT kid, private_key, sealed, created_at, retired_at FROM oauth_signing_keys
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.SigningKey, error) {
+		k := &socle.SigningKey{}
+		return k, sc.Scan(&k.KID, &k.PrivateKey, &k.Sealed, scanTime(&k.CreatedAt), scanTime(&k.RetiredAt))
+	}, "signing keys", `SELECT kid, private_key, sealed, created_at, retired_at FROM oauth_signing_keys
 		WHERE retired_at IS NULL OR retired_at > ?
-		ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid`), stamp(retiredAfter))
-	if err != nil {
-		return nil, fmt.Errorf("listing signing keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []*socle.SigningKey
-	for rows.Next() {
-		var k socle.SigningKey
-		if err := rows.Scan(&k.KID, &k.PrivateKey, &k.Sealed, scanTime(&k.CreatedAt), scanTime(&k.RetiredAt)); err != nil {
-			return nil, fmt.Errorf("listing signing keys: %w", err)
-		}
-		keys = append(keys, &k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing signing keys: %w", err)
-	}
-	return keys, nil
+		ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid`, stamp(retiredAfter))
 }
 
 // RevokeToken records a revoked token id; revoking twice is no error.

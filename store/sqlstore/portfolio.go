@@ -47,23 +47,16 @@ const companyFollowupSelect = `SELECT f.id, f.company_id, f.organisation_id, o.n
 	FROM company_followups f JOIN organisations o ON o.id = f.organisation_id LEFT JOIN agents a ON a.id = f.agent_id`
 
 func (s *DB) companyFollowups(ctx context.Context, where string, args ...any) ([]*socle.CompanyFollowup, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(companyFollowupSelect+where+` ORDER BY f.start_date, f.id`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing company follow-ups: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.CompanyFollowup
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.CompanyFollowup, error) {
 		var f socle.CompanyFollowup
 		var agent sql.NullString
 		var end socle.Date
-		if err := rows.Scan(&f.ID, &f.CompanyID, &f.OrganisationID, &f.OrganisationName, &agent, &f.AgentName, &f.Start, &end); err != nil {
-			return nil, fmt.Errorf("listing company follow-ups: %w", err)
+		if err := sc.Scan(&f.ID, &f.CompanyID, &f.OrganisationID, &f.OrganisationName, &agent, &f.AgentName, &f.Start, &end); err != nil {
+			return nil, err
 		}
 		f.AgentID, f.End = agent.String, end
-		out = append(out, &f)
-	}
-	return out, rows.Err()
+		return &f, nil
+	}, "company follow-ups", companyFollowupSelect+where+` ORDER BY f.start_date, f.id`, args...)
 }
 
 // CompanyFollowups returns every organisation that follows or followed a
@@ -96,24 +89,17 @@ func (s *DB) CreateCompanyAction(ctx context.Context, a *socle.CompanyAction) er
 
 // CompanyActions returns the prospection actions on a company, newest first.
 func (s *DB) CompanyActions(ctx context.Context, companyID string) ([]*socle.CompanyAction, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT a.id, a.company_id, a.organisation_id, o.name, a.agent_id, a.kind, a.note, a.created_at
-		FROM company_actions a JOIN organisations o ON o.id = a.organisation_id
-		WHERE a.company_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500`), companyID)
-	if err != nil {
-		return nil, fmt.Errorf("listing company actions: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.CompanyAction
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.CompanyAction, error) {
 		var a socle.CompanyAction
 		var agent sql.NullString
-		if err := rows.Scan(&a.ID, &a.CompanyID, &a.OrganisationID, &a.OrganisationName, &agent, &a.Kind, &a.Note, scanTime(&a.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("listing company actions: %w", err)
+		if err := sc.Scan(&a.ID, &a.CompanyID, &a.OrganisationID, &a.OrganisationName, &agent, &a.Kind, &a.Note, scanTime(&a.CreatedAt)); err != nil {
+			return nil, err
 		}
 		a.AgentID = agent.String
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+		return &a, nil
+	}, "company actions", `SELECT a.id, a.company_id, a.organisation_id, o.name, a.agent_id, a.kind, a.note, a.created_at
+		FROM company_actions a JOIN organisations o ON o.id = a.organisation_id
+		WHERE a.company_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500`, companyID)
 }
 
 // CreateEmployerToken stores the hash of a single-use login link of a

@@ -10,6 +10,13 @@ import (
 // rowScanner is what the scan functions read: a *sql.Row or *sql.Rows.
 type rowScanner = interface{ Scan(...any) error }
 
+// scanString reads a row of one text column.
+func scanString(sc rowScanner) (string, error) {
+	var v string
+	err := sc.Scan(&v)
+	return v, err
+}
+
 // queryOne reads the one row of query with scan; no row is ENOTFOUND,
 // naming what.
 func queryOne[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error), what, query string, args ...any) (T, error) {
