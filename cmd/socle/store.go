@@ -11,8 +11,27 @@ import (
 )
 
 // openStore opens PostgreSQL when a URL is given, else the SQLite store in
-// the data directory, applying the migrations either way.
+// the data directory, applying the migrations either way, with the keys of
+// the data directory.
 func openStore(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
+	db, err := openEngine(ctx, sf)
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureKeys(ctx, db, sf.data); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := setSealer(db, sf.data); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openEngine opens the database of openStore and creates the data
+// directory.
+func openEngine(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
 	if sf.db != "" {
 		db, err := postgres.Open(ctx, sf.db)
 		if err != nil {
@@ -22,14 +41,6 @@ func openStore(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("creating data directory: %w", err)
 		}
-		if err := ensureKeys(ctx, db, sf.data); err != nil {
-			db.Close()
-			return nil, err
-		}
-		if err := setSealer(db, sf.data); err != nil {
-			db.Close()
-			return nil, err
-		}
 		return db, nil
 	}
 	if err := os.MkdirAll(sf.data, 0o700); err != nil {
@@ -38,14 +49,6 @@ func openStore(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
 	db, err := sqlite.Open(ctx, sf.data)
 	if err != nil {
 		return nil, fmt.Errorf("opening SQLite in %s: %w", sf.data, err)
-	}
-	if err := ensureKeys(ctx, db, sf.data); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := setSealer(db, sf.data); err != nil {
-		db.Close()
-		return nil, err
 	}
 	return db, nil
 }
