@@ -166,16 +166,7 @@ func (s *DB) AddProtected(ctx context.Context, p *socle.ProtectedPerson) error {
 
 // RemoveProtected closes an active entry of the register.
 func (s *DB) RemoveProtected(ctx context.Context, id, by string, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE protected_persons SET removed_by = ?, removed_at = ? WHERE id = ? AND removed_at IS NULL`), by, stamp(at), id)
-	if err != nil {
-		return s.fail(err, "protected person")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("removing a protected person: %w", err)
-	} else if n == 0 {
-		return notFound("protected person")
-	}
-	return nil
+	return s.updateOne(ctx, s.write, "protected person", `UPDATE protected_persons SET removed_by = ?, removed_at = ? WHERE id = ? AND removed_at IS NULL`, by, stamp(at), id)
 }
 
 // ProtectedPersons returns the register, active entries first, newest
@@ -212,16 +203,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 
 // WithdrawDeclaration closes a declaration of its agent.
 func (s *DB) WithdrawDeclaration(ctx context.Context, id, agentID string, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE declarations SET withdrawn_at = ? WHERE id = ? AND agent_id = ? AND withdrawn_at IS NULL`), stamp(at), id, agentID)
-	if err != nil {
-		return s.fail(err, "declaration")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("withdrawing a declaration: %w", err)
-	} else if n == 0 {
-		return notFound("declaration")
-	}
-	return nil
+	return s.updateOne(ctx, s.write, "declaration", `UPDATE declarations SET withdrawn_at = ? WHERE id = ? AND agent_id = ? AND withdrawn_at IS NULL`, stamp(at), id, agentID)
 }
 
 // Declarations returns the declarations of an agent ("" for all) ending

@@ -149,39 +149,23 @@ func (s *DB) ImportROME(ctx context.Context, romeCodes []socle.ROMECode, appella
 // ROMEReferential returns the codes and appellations of the imported
 // referential, each sorted by code; none when none was imported.
 func (s *DB) ROMEReferential(ctx context.Context) ([]socle.ROMECode, []socle.ROMEAppellation, error) {
-	var romeCodes []socle.ROMECode
-	rows, err := s.read.QueryContext(ctx, `SELECT code, label, family FROM rome_codes ORDER BY code`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	codes, err := queryAll(ctx, s, func(sc rowScanner) (socle.ROMECode, error) {
 		var c socle.ROMECode
-		if err := rows.Scan(&c.Code, &c.Label, &c.Family); err != nil {
-			return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
-		}
-		romeCodes = append(romeCodes, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
-	}
-	arows, err := s.read.QueryContext(ctx, `SELECT code, label, rome_code FROM rome_appellations ORDER BY code`)
+		err := sc.Scan(&c.Code, &c.Label, &c.Family)
+		return c, err
+	}, "ROME codes", `SELECT code, label, family FROM rome_codes ORDER BY code`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
+		return nil, nil, err
 	}
-	defer arows.Close()
-	var appellations []socle.ROMEAppellation
-	for arows.Next() {
+	appellations, err := queryAll(ctx, s, func(sc rowScanner) (socle.ROMEAppellation, error) {
 		var a socle.ROMEAppellation
-		if err := arows.Scan(&a.Code, &a.Label, &a.ROME); err != nil {
-			return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
-		}
-		appellations = append(appellations, a)
+		err := sc.Scan(&a.Code, &a.Label, &a.ROME)
+		return a, err
+	}, "ROME appellations", `SELECT code, label, rome_code FROM rome_appellations ORDER BY code`)
+	if err != nil {
+		return nil, nil, err
 	}
-	if err := arows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
-	}
-	return romeCodes, appellations, nil
+	return codes, appellations, nil
 }
 
 // CreateMatch records a person proposed on an offer with the first step of

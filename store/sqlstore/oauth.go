@@ -45,16 +45,7 @@ func (s *DB) OAuthClient(ctx context.Context, id string) (*socle.OAuthClient, er
 
 // SetOAuthClientDisabled disables or re-enables a client.
 func (s *DB) SetOAuthClientDisabled(ctx context.Context, id string, disabled bool) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE oauth_clients SET disabled = ? WHERE id = ?`), disabled, id)
-	if err != nil {
-		return s.fail(err, "oauth client")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("oauth client: %w", err)
-	} else if n == 0 {
-		return notFound("oauth client")
-	}
-	return nil
+	return s.updateOne(ctx, s.write, "oauth client", `UPDATE oauth_clients SET disabled = ? WHERE id = ?`, disabled, id)
 }
 
 // DisabledOAuthClients lists the ids of the disabled clients.

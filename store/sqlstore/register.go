@@ -107,15 +107,6 @@ func (s *DB) GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*s
 
 // ReviewGrant marks a grant reviewed by an auditor, ENOTFOUND if none.
 func (s *DB) ReviewGrant(ctx context.Context, id, reviewer string, t time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE break_glass_grants SET reviewed = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?`),
+	return s.updateOne(ctx, s.write, "break-the-glass grant", `UPDATE break_glass_grants SET reviewed = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?`,
 		true, reviewer, stamp(t), id)
-	if err != nil {
-		return s.fail(err, "break-the-glass grant")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("reviewing break-the-glass grant: %w", err)
-	} else if n == 0 {
-		return notFound("break-the-glass grant")
-	}
-	return nil
 }
