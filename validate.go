@@ -17,6 +17,20 @@ func (p *Problems) Add(field, why string, args ...any) {
 	*p = append(*p, field+": "+fmt.Sprintf(why, args...))
 }
 
+// ID records that field is a malformed identifier unless id has prefix.
+func (p *Problems) ID(field, prefix, id string) {
+	if !ValidID(prefix, id) {
+		p.Add(field, "malformed identifier")
+	}
+}
+
+// OptionalID is ID for a field that may be empty.
+func (p *Problems) OptionalID(field, prefix, id string) {
+	if id != "" {
+		p.ID(field, prefix, id)
+	}
+}
+
 // Err returns nil when there is no problem, else an EINVALID error listing them.
 func (p Problems) Err(what string) error {
 	if len(p) == 0 {
