@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"socle"
+	"socle/store/sqlstore"
 )
 
 // socleCmd runs a socle command line and returns its output.
@@ -23,20 +24,28 @@ func socleCmd(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// demoStore generates a demo network of persons persons in a new data
+// directory and opens its store, for the caller to close.
+func demoStore(t *testing.T, persons string) (dir string, db *sqlstore.DB) {
+	t.Helper()
+	dir = t.TempDir()
+	if out, err := socleCmd(t, "demo", "--data", dir, "--persons", persons); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	db, err := openStore(context.Background(), storeFlags{data: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, db
+}
+
 // partnerOrg generates a demo network in a new data directory and returns
 // the directory and the id of one partner organisation.
 func partnerOrg(t *testing.T) (dir, orgID string) {
 	t.Helper()
-	dir = t.TempDir()
-	if out, err := socleCmd(t, "demo", "--data", dir, "--persons", "50"); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	ctx := context.Background()
-	db, err := openStore(ctx, storeFlags{data: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, db := demoStore(t, "50")
 	defer db.Close()
+	ctx := context.Background()
 	orgs, err := db.Organisations(ctx, socle.OrganisationFilter{Kind: socle.KindPartner, Limit: 1})
 	if err != nil || len(orgs) == 0 {
 		t.Fatalf("no partner organisation in the demo network: %v", err)
