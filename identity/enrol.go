@@ -86,15 +86,7 @@ func (s *Service) NewTOTP(a *socle.Agent) (*Enrolment, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := key.Image(240, 240)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return &Enrolment{Agent: a, Secret: key.Secret(), URL: key.URL(), QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
+	return enrolmentOf(a, key, key.Secret())
 }
 
 // BeginEnrolment opens the page of a one-time link: a TOTP secret to scan,
@@ -231,6 +223,12 @@ func (s *Service) EnrolmentFor(a *socle.Agent, secret string) (*Enrolment, error
 	if err != nil {
 		return nil, err
 	}
+	return enrolmentOf(a, key, secret)
+}
+
+// enrolmentOf is the enrolment page of key: its secret, its URL and the QR
+// code of the URL.
+func enrolmentOf(a *socle.Agent, key *otp.Key, secret string) (*Enrolment, error) {
 	img, err := key.Image(240, 240)
 	if err != nil {
 		return nil, err
