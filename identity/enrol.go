@@ -149,14 +149,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	} else if err != nil {
 		return "", err
 	}
-	hash, err := HashPassword(password, s.cfg.Password)
-	if err != nil {
-		return "", err
-	}
-	if err := s.store.SetPassword(ctx, a.ID, hash); err != nil {
-		return "", err
-	}
-	if err := s.store.SetTOTP(ctx, a.ID, secret); err != nil {
+	if err := s.setCredentials(ctx, a.ID, password, secret); err != nil {
 		return "", err
 	}
 	if err := s.store.DropPendingTOTP(ctx, s.linkHash(token)); err != nil {
@@ -202,17 +195,22 @@ func (s *Service) SetupDemoAgent(ctx context.Context, agentID, password string) 
 	if err != nil {
 		return "", err
 	}
-	hash, err := HashPassword(password, s.cfg.Password)
-	if err != nil {
-		return "", err
-	}
-	if err := s.store.SetPassword(ctx, a.ID, hash); err != nil {
-		return "", err
-	}
-	if err := s.store.SetTOTP(ctx, a.ID, e.Secret); err != nil {
+	if err := s.setCredentials(ctx, a.ID, password, e.Secret); err != nil {
 		return "", err
 	}
 	return e.Secret, nil
+}
+
+// setCredentials stores the agent's new password, hashed, and TOTP secret.
+func (s *Service) setCredentials(ctx context.Context, agentID, password, secret string) error {
+	hash, err := HashPassword(password, s.cfg.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(ctx, agentID, hash); err != nil {
+		return err
+	}
+	return s.store.SetTOTP(ctx, agentID, secret)
 }
 
 // EnrolmentFor rebuilds the enrolment page of a secret already shown, so
