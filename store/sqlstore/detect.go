@@ -70,13 +70,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 
 // Case returns a case, ENOTFOUND when absent.
 func (s *DB) Case(ctx context.Context, id string) (*socle.Case, error) {
-	c, err := scanCase(s.read.QueryRowContext(ctx, s.q(`SELECT `+caseColumns+` FROM detect_cases WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("case")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading case: %w", err)
-	}
-	return c, nil
+	return queryOne(ctx, s, scanCase, "case", `SELECT `+caseColumns+` FROM detect_cases WHERE id = ?`, id)
 }
 
 // Cases lists cases, most recently updated first.
@@ -288,13 +282,7 @@ func (s *DB) CreateBulkTask(ctx context.Context, t *socle.BulkTask) error {
 
 // BulkTask returns a bulk task, ENOTFOUND when absent.
 func (s *DB) BulkTask(ctx context.Context, id string) (*socle.BulkTask, error) {
-	t, err := scanTask(s.read.QueryRowContext(ctx, s.q(`SELECT `+taskColumns+` FROM bulk_tasks WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("bulk task")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading bulk task: %w", err)
-	}
-	return t, nil
+	return queryOne(ctx, s, scanTask, "bulk task", `SELECT `+taskColumns+` FROM bulk_tasks WHERE id = ?`, id)
 }
 
 // ApproveBulkTask records the approval of a task not yet approved.

@@ -149,13 +149,7 @@ func scanSession(sc interface{ Scan(...any) error }) (*socle.AgentSession, error
 
 // Session returns the session with that id, ENOTFOUND if none.
 func (s *DB) Session(ctx context.Context, id string) (*socle.AgentSession, error) {
-	se, err := scanSession(s.read.QueryRowContext(ctx, s.q(sessionSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("session")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading session: %w", err)
-	}
-	return se, nil
+	return queryOne(ctx, s, scanSession, "session", sessionSelect+` WHERE id = ?`, id)
 }
 
 // TouchSession records that a session was used at at.

@@ -222,13 +222,7 @@ func scanMatch(sc interface{ Scan(...any) error }) (*socle.Match, error) {
 
 // Match returns the match with that id, ENOTFOUND if none.
 func (s *DB) Match(ctx context.Context, id string) (*socle.Match, error) {
-	m, err := scanMatch(s.read.QueryRowContext(ctx, s.q(matchSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("match")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading match: %w", err)
-	}
-	return m, nil
+	return queryOne(ctx, s, scanMatch, "match", matchSelect+` WHERE id = ?`, id)
 }
 
 func (s *DB) matches(ctx context.Context, where string, arg any) ([]*socle.Match, error) {

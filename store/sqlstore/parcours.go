@@ -143,13 +143,7 @@ func scanOrientation(sc interface{ Scan(...any) error }) (*socle.Orientation, er
 
 // Orientation returns an orientation by id.
 func (s *DB) Orientation(ctx context.Context, id string) (*socle.Orientation, error) {
-	o, err := scanOrientation(s.read.QueryRowContext(ctx, s.q(orientationSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("orientation")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading orientation: %w", err)
-	}
-	return o, nil
+	return queryOne(ctx, s, scanOrientation, "orientation", orientationSelect+` WHERE id = ?`, id)
 }
 
 // Orientations returns a person's orientations, newest first.
@@ -241,11 +235,9 @@ WHERE commitment_id = ? ORDER BY signed_at, role`), c.ID)
 
 // Commitment returns a contract with its document and signatures.
 func (s *DB) Commitment(ctx context.Context, id string) (*socle.Commitment, error) {
-	c, err := scanCommitment(s.read.QueryRowContext(ctx, s.q(commitmentSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("commitment")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading commitment: %w", err)
+	c, err := queryOne(ctx, s, scanCommitment, "commitment", commitmentSelect+` WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
 	}
 	return c, s.signatures(ctx, s.read, c)
 }

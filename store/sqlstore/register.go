@@ -87,15 +87,8 @@ func scanGrant(sc interface{ Scan(...any) error }) (*socle.BreakGlassGrant, erro
 // ActiveGrant returns the latest grant of agent on person still valid at t,
 // ENOTFOUND when none.
 func (s *DB) ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*socle.BreakGlassGrant, error) {
-	row := s.read.QueryRowContext(ctx, s.q(`SELECT `+grantColumns+` FROM break_glass_grants
-		WHERE agent_id = ? AND person_id = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`), agentID, personID, stamp(t))
-	g, err := scanGrant(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("break-the-glass grant")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading break-the-glass grant: %w", err)
-	}
-	return g, nil
+	return queryOne(ctx, s, scanGrant, "break-the-glass grant", `SELECT `+grantColumns+` FROM break_glass_grants
+		WHERE agent_id = ? AND person_id = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`, agentID, personID, stamp(t))
 }
 
 // GrantsToReview returns break-the-glass grants, newest first, filtered on
