@@ -45,6 +45,7 @@ var migrationWords = map[string]string{
 	"flag":        "boolean",
 	"false":       "false",
 	"serial_key":  "BIGSERIAL PRIMARY KEY",
+	"strpos":      "strpos", // position of a substring, from 1; 0 when absent
 }
 
 // migrationLockKey is the advisory lock that serialises migrations of

@@ -42,6 +42,7 @@ var migrationWords = map[string]string{
 	"flag":        "INTEGER",
 	"false":       "0",
 	"serial_key":  "INTEGER PRIMARY KEY AUTOINCREMENT",
+	"strpos":      "instr", // position of a substring, from 1; 0 when absent
 }
 
 // FileName is the name of the database file in the data directory.

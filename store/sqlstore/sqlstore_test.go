@@ -134,7 +134,7 @@ func TestEngineMigrationsSpellEachWord(t *testing.T) {
 	own := fstest.MapFS{"0005_own.sql": {Data: []byte("CREATE TABLE own (a {json});")}}
 	words := map[string]string{
 		"timestamp": "TS", "date": "D", "json": "J", "c_collation": "", "bytes": "B",
-		"bigint": "BI", "double": "R", "flag": "F", "false": "0", "serial_key": "SK",
+		"bigint": "BI", "double": "R", "flag": "F", "false": "0", "serial_key": "SK", "strpos": "P",
 	}
 	fsys := sqlstore.EngineMigrations(own, words)
 	ms, err := sqlstore.Migrations(fsys)
