@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"socle/store/postgres"
 	"socle/store/sqlite"
@@ -51,4 +52,18 @@ func openEngine(ctx context.Context, sf storeFlags) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("opening SQLite in %s: %w", sf.data, err)
 	}
 	return db, nil
+}
+
+// orTemporary makes sf.data, when empty, a new temporary directory named
+// for name, which removeTemporary removes (a no-op when sf.data was set).
+func (sf *storeFlags) orTemporary(name string) (removeTemporary func(), err error) {
+	if sf.data != "" {
+		return func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "socle-"+name+"-")
+	if err != nil {
+		return nil, err
+	}
+	sf.data = filepath.Join(dir, "data")
+	return func() { os.RemoveAll(dir) }, nil
 }
