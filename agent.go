@@ -67,12 +67,8 @@ func (a *Agent) FullName() string { return a.GivenName + " " + a.FamilyName }
 // Validate checks a's fields.
 func (a *Agent) Validate() error {
 	var p Problems
-	if a.ID != "" && !ValidID(PrefixAgent, a.ID) {
-		p.Add("id", "malformed identifier")
-	}
-	if !ValidID(PrefixOrganisation, a.OrganisationID) {
-		p.Add("organisation_id", "malformed identifier")
-	}
+	p.OptionalID("id", PrefixAgent, a.ID)
+	p.ID("organisation_id", PrefixOrganisation, a.OrganisationID)
 	if !ValidEmail(a.Email) {
 		p.Add("email", "not a valid e-mail address")
 	}

@@ -29,9 +29,7 @@ func (c *Company) SIREN() string {
 // Validate checks c's fields.
 func (c *Company) Validate() error {
 	var p Problems
-	if c.ID != "" && !ValidID(PrefixCompany, c.ID) {
-		p.Add("id", "malformed identifier")
-	}
+	p.OptionalID("id", PrefixCompany, c.ID)
 	if !ValidSIRET(c.SIRET) {
 		p.Add("siret", "not a valid SIRET (14 digits with a Luhn key)")
 	}
@@ -70,9 +68,7 @@ type CompanyContact struct {
 // Validate checks c's fields.
 func (c *CompanyContact) Validate() error {
 	var p Problems
-	if !ValidID(PrefixCompany, c.CompanyID) {
-		p.Add("company_id", "malformed identifier")
-	}
+	p.ID("company_id", PrefixCompany, c.CompanyID)
 	if c.GivenName == "" || c.FamilyName == "" {
 		p.Add("name", "given and family names required")
 	}
@@ -112,9 +108,7 @@ type Offer struct {
 // Validate checks o's fields.
 func (o *Offer) Validate() error {
 	var p Problems
-	if !ValidID(PrefixCompany, o.CompanyID) {
-		p.Add("company_id", "malformed identifier")
-	}
+	p.ID("company_id", PrefixCompany, o.CompanyID)
 	if !ValidROME(o.ROMECode) {
 		p.Add("rome_code", "not a ROME code such as M1607")
 	}

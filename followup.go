@@ -16,23 +16,23 @@ func (f *Followup) ActiveOn(d Date) bool {
 	return !d.Before(f.Start) && (f.End.IsZero() || !d.After(f.End))
 }
 
+// followup records the problems of what the follow-up of a person and that
+// of a company share: the organisation, the agent if any, and the period.
+func (p *Problems) followup(organisationID, agentID string, start, end Date) {
+	p.ID("organisation_id", PrefixOrganisation, organisationID)
+	p.OptionalID("agent_id", PrefixAgent, agentID)
+	if start.IsZero() {
+		p.Add("start", "required")
+	}
+	if !end.IsZero() && end.Before(start) {
+		p.Add("end", "before start")
+	}
+}
+
 // Validate checks f's fields.
 func (f *Followup) Validate() error {
 	var p Problems
-	if !ValidID(PrefixPerson, f.PersonID) {
-		p.Add("person_id", "malformed identifier")
-	}
-	if !ValidID(PrefixOrganisation, f.OrganisationID) {
-		p.Add("organisation_id", "malformed identifier")
-	}
-	if f.AgentID != "" && !ValidID(PrefixAgent, f.AgentID) {
-		p.Add("agent_id", "malformed identifier")
-	}
-	if f.Start.IsZero() {
-		p.Add("start", "required")
-	}
-	if !f.End.IsZero() && f.End.Before(f.Start) {
-		p.Add("end", "before start")
-	}
+	p.ID("person_id", PrefixPerson, f.PersonID)
+	p.followup(f.OrganisationID, f.AgentID, f.Start, f.End)
 	return p.Err("follow-up")
 }

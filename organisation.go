@@ -55,9 +55,7 @@ type Organisation struct {
 // Validate checks o's fields.
 func (o *Organisation) Validate() error {
 	var p Problems
-	if o.ID != "" && !ValidID(PrefixOrganisation, o.ID) {
-		p.Add("id", "malformed identifier")
-	}
+	p.OptionalID("id", PrefixOrganisation, o.ID)
 	if !o.Kind.Valid() {
 		p.Add("kind", "unknown kind %q", o.Kind)
 	}
@@ -67,9 +65,7 @@ func (o *Organisation) Validate() error {
 	if o.SIRET != "" && !ValidSIRET(o.SIRET) {
 		p.Add("siret", "not a valid SIRET (14 digits with a Luhn key)")
 	}
-	if o.ParentID != "" && !ValidID(PrefixOrganisation, o.ParentID) {
-		p.Add("parent_id", "malformed identifier")
-	}
+	p.OptionalID("parent_id", PrefixOrganisation, o.ParentID)
 	if len(o.Departements) == 0 {
 		p.Add("departements", "at least one département")
 	}

@@ -169,9 +169,7 @@ func (p *Person) Validate() error {
 // ValidateSections checks the sections present in p, as in an update.
 func (p *Person) ValidateSections() error {
 	var pr Problems
-	if p.ID != "" && !ValidID(PrefixPerson, p.ID) {
-		pr.Add("id", "malformed identifier")
-	}
+	pr.OptionalID("id", PrefixPerson, p.ID)
 	if id := p.Identity; id != nil {
 		if id.NIR != "" && !ValidNIR(id.NIR) {
 			pr.Add("identity.nir", "not a valid NIR (15 characters whose key is 97 minus the number modulo 97)")

@@ -23,21 +23,8 @@ type CompanyFollowup struct {
 // Validate checks f's fields.
 func (f *CompanyFollowup) Validate() error {
 	var p Problems
-	if !ValidID(PrefixCompany, f.CompanyID) {
-		p.Add("company_id", "malformed identifier")
-	}
-	if !ValidID(PrefixOrganisation, f.OrganisationID) {
-		p.Add("organisation_id", "malformed identifier")
-	}
-	if f.AgentID != "" && !ValidID(PrefixAgent, f.AgentID) {
-		p.Add("agent_id", "malformed identifier")
-	}
-	if f.Start.IsZero() {
-		p.Add("start", "required")
-	}
-	if !f.End.IsZero() && f.End.Before(f.Start) {
-		p.Add("end", "before start")
-	}
+	p.ID("company_id", PrefixCompany, f.CompanyID)
+	p.followup(f.OrganisationID, f.AgentID, f.Start, f.End)
 	return p.Err("company follow-up")
 }
 
@@ -59,12 +46,8 @@ type CompanyAction struct {
 // Validate checks a's fields.
 func (a *CompanyAction) Validate() error {
 	var p Problems
-	if !ValidID(PrefixCompany, a.CompanyID) {
-		p.Add("company_id", "malformed identifier")
-	}
-	if !ValidID(PrefixOrganisation, a.OrganisationID) {
-		p.Add("organisation_id", "malformed identifier")
-	}
+	p.ID("company_id", PrefixCompany, a.CompanyID)
+	p.ID("organisation_id", PrefixOrganisation, a.OrganisationID)
 	if !slices.Contains(CompanyActionKinds, a.Kind) {
 		p.Add("kind", "one of %v", CompanyActionKinds)
 	}

@@ -17,6 +17,20 @@ func (p *Problems) Add(field, why string, args ...any) {
 	*p = append(*p, field+": "+fmt.Sprintf(why, args...))
 }
 
+// ID records that field is a malformed identifier unless id has prefix.
+func (p *Problems) ID(field, prefix, id string) {
+	if !ValidID(prefix, id) {
+		p.Add(field, "malformed identifier")
+	}
+}
+
+// OptionalID is ID for a field that may be empty.
+func (p *Problems) OptionalID(field, prefix, id string) {
+	if id != "" {
+		p.ID(field, prefix, id)
+	}
+}
+
 // Err returns nil when there is no problem, else an EINVALID error listing them.
 func (p Problems) Err(what string) error {
 	if len(p) == 0 {
@@ -35,9 +49,17 @@ func allDigits(s string) bool {
 }
 
 // luhn reports whether the digits of s pass the Luhn check.
-func luhn(s string) bool {
+func luhn(s string) bool { return luhnSum(s, false)%10 == 0 }
+
+// LuhnKey returns the digit that completes digits into a valid Luhn
+// number: a SIREN from its first 8 digits, a SIRET from its first 13.
+func LuhnKey(digits string) byte { return byte('0' + (10-luhnSum(digits, true)%10)%10) }
+
+// luhnSum is the Luhn sum of the digits of s, doubling every second digit
+// from the right, starting with the rightmost when doubleLast.
+func luhnSum(s string, doubleLast bool) int {
 	sum := 0
-	double := false
+	double := doubleLast
 	for i := len(s) - 1; i >= 0; i-- {
 		d := int(s[i] - '0')
 		if double {
@@ -49,7 +71,7 @@ func luhn(s string) bool {
 		sum += d
 		double = !double
 	}
-	return sum%10 == 0
+	return sum
 }
 
 // laPosteSIREN is the SIREN of La Poste, whose establishments' SIRET do not
@@ -76,14 +98,7 @@ func ValidSIRET(s string) bool {
 
 // SIRETKey returns the digit that completes the 13 digits of prefix into a
 // valid SIRET.
-func SIRETKey(prefix13 string) byte {
-	for d := byte('0'); d <= '9'; d++ {
-		if luhn(prefix13 + string(d)) {
-			return d
-		}
-	}
-	return '0' // unreachable: one digit always completes a Luhn sum
-}
+func SIRETKey(prefix13 string) byte { return LuhnKey(prefix13) }
 
 // ValidPostalCode reports whether s is a French postal code: five digits in
 // the ranges of metropolitan France (Corsica is 20xxx), overseas (97x, 98x).

@@ -501,9 +501,9 @@ func TestHelpers(t *testing.T) {
 		}
 	}
 	for _, prefix := range []string{"73282932", "40483304", "22690001"} {
-		siren := prefix + string(luhnKey([]byte(prefix)))
+		siren := prefix + string(socle.LuhnKey(prefix))
 		if !socle.ValidSIREN(siren) {
-			t.Errorf("luhnKey(%s) gives %s", prefix, siren)
+			t.Errorf("LuhnKey(%s) gives %s", prefix, siren)
 		}
 	}
 }

@@ -212,7 +212,7 @@ func (g *generator) siret(prefix string) string {
 		if n == 0 && b[0] == '0' {
 			b[0] = byte('1' + g.r.intn(9))
 		}
-		b[8] = luhnKey(b[:8])
+		b[8] = socle.LuhnKey(string(b[:8]))
 		siren := string(b[:9])
 		if g.sirens[siren] || siren == "356000000" { // La Poste's SIRETs follow another rule
 			continue
@@ -221,25 +221,7 @@ func (g *generator) siret(prefix string) string {
 		nic := 1 + g.r.intn(99) // the NIC of an establishment: 00012, 00025…
 		b[9], b[10], b[11] = '0', '0', byte('0'+nic/10)
 		b[12] = byte('0' + nic%10)
-		b[13] = luhnKey(b[:13])
+		b[13] = socle.LuhnKey(string(b[:13]))
 		return string(b[:])
 	}
-}
-
-// luhnKey returns the digit that completes digits into a valid Luhn number.
-func luhnKey(digits []byte) byte {
-	sum := 0
-	double := true // the key will be the rightmost digit, not doubled
-	for i := len(digits) - 1; i >= 0; i-- {
-		d := int(digits[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return byte('0' + (10-sum%10)%10)
 }

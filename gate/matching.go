@@ -99,17 +99,10 @@ func (g *Gate) MatchCandidates(ctx context.Context, req Request, offerID string,
 	if err != nil {
 		return nil, err
 	}
-	var out []Candidate
-	for _, r := range ranked {
-		p, d, err := g.ReadPerson(ctx, req, r.PersonID, cardCategories)
-		if socle.ErrorCode(err) == socle.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		out = append(out, Candidate{Person: p, Score: r.Score, Reasons: r.Reasons, Decision: d})
-	}
-	return out, nil
+	return readCards(ctx, g, req, ranked, func(r socle.MatchScore) string { return r.PersonID },
+		func(r socle.MatchScore, p *socle.Person, d socle.Decision) Candidate {
+			return Candidate{Person: p, Score: r.Score, Reasons: r.Reasons, Decision: d}
+		})
 }
 
 // OffersForPerson reads a person through the gate (skills, contact,
@@ -217,15 +210,23 @@ func (g *Gate) OfferMatches(ctx context.Context, req Request, offerID string) ([
 	if err != nil {
 		return nil, err
 	}
-	var out []Proposed
-	for _, m := range matches {
-		p, _, err := g.ReadPerson(ctx, req, m.PersonID, cardCategories)
+	return readCards(ctx, g, req, matches, func(m *socle.Match) string { return m.PersonID },
+		func(m *socle.Match, p *socle.Person, _ socle.Decision) Proposed { return Proposed{Match: m, Person: p} })
+}
+
+// readCards reads through ReadPerson, each audited, the card of the person
+// of each item, and builds a result of each; the persons the actor may not
+// read are left out.
+func readCards[T, R any](ctx context.Context, g *Gate, req Request, items []T, personID func(T) string, result func(T, *socle.Person, socle.Decision) R) ([]R, error) {
+	var out []R
+	for _, it := range items {
+		p, d, err := g.ReadPerson(ctx, req, personID(it), cardCategories)
 		if socle.ErrorCode(err) == socle.ENOTFOUND {
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		out = append(out, Proposed{Match: m, Person: p})
+		out = append(out, result(it, p, d))
 	}
 	return out, nil
 }

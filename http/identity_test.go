@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,18 +20,6 @@ import (
 	"socle/identity"
 	"socle/internal/stacktest"
 )
-
-type memAudit struct {
-	mu  sync.Mutex
-	evs []socle.AuditEvent
-}
-
-func (m *memAudit) Append(_ context.Context, ev socle.AuditEvent) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.evs = append(m.evs, ev)
-	return nil
-}
 
 type identityEnv struct {
 	t      *testing.T
@@ -53,7 +40,7 @@ func newIdentityEnv(t *testing.T) *identityEnv {
 	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mail := &recordingMailer{}
-	svc, err := identity.New(st, &memAudit{}, mail, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	svc, err := identity.New(st, &stacktest.Recorder{}, mail, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func TestProConnectLogoutAtTheFederation(t *testing.T) {
 	ctx := context.Background()
 	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ids, err := identity.New(st, &memAudit{}, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	ids, err := identity.New(st, &stacktest.Recorder{}, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestProConnectLogoutAtTheFederation(t *testing.T) {
 	op := oidctest.NewFederation(oidctest.ProConnect, "socle", "pc-secret", srv.URL+"/sso/callback", srv.URL+oauth.SSOLogoutReturnPath)
 	t.Cleanup(op.Close)
 	sso, err := oauth.NewSSO(ctx, oauth.SSOConfig{Kind: oauth.SSOProConnect, Issuer: op.URL, ClientID: "socle", ClientSecret: "pc-secret",
-		RedirectURL: srv.URL + "/sso/callback", PostLogoutRedirectURL: srv.URL + oauth.SSOLogoutReturnPath}, st, &memAudit{})
+		RedirectURL: srv.URL + "/sso/callback", PostLogoutRedirectURL: srv.URL + oauth.SSOLogoutReturnPath}, st, &stacktest.Recorder{})
 	if err != nil {
 		t.Fatal(err)
 	}

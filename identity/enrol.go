@@ -86,15 +86,7 @@ func (s *Service) NewTOTP(a *socle.Agent) (*Enrolment, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := key.Image(240, 240)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return &Enrolment{Agent: a, Secret: key.Secret(), URL: key.URL(), QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
+	return enrolmentOf(a, key, key.Secret())
 }
 
 // BeginEnrolment opens the page of a one-time link: a TOTP secret to scan,
@@ -157,14 +149,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	} else if err != nil {
 		return "", err
 	}
-	hash, err := HashPassword(password, s.cfg.Password)
-	if err != nil {
-		return "", err
-	}
-	if err := s.store.SetPassword(ctx, a.ID, hash); err != nil {
-		return "", err
-	}
-	if err := s.store.SetTOTP(ctx, a.ID, secret); err != nil {
+	if err := s.setCredentials(ctx, a.ID, password, secret); err != nil {
 		return "", err
 	}
 	if err := s.store.DropPendingTOTP(ctx, s.linkHash(token)); err != nil {
@@ -210,17 +195,22 @@ func (s *Service) SetupDemoAgent(ctx context.Context, agentID, password string) 
 	if err != nil {
 		return "", err
 	}
-	hash, err := HashPassword(password, s.cfg.Password)
-	if err != nil {
-		return "", err
-	}
-	if err := s.store.SetPassword(ctx, a.ID, hash); err != nil {
-		return "", err
-	}
-	if err := s.store.SetTOTP(ctx, a.ID, e.Secret); err != nil {
+	if err := s.setCredentials(ctx, a.ID, password, e.Secret); err != nil {
 		return "", err
 	}
 	return e.Secret, nil
+}
+
+// setCredentials stores the agent's new password, hashed, and TOTP secret.
+func (s *Service) setCredentials(ctx context.Context, agentID, password, secret string) error {
+	hash, err := HashPassword(password, s.cfg.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(ctx, agentID, hash); err != nil {
+		return err
+	}
+	return s.store.SetTOTP(ctx, agentID, secret)
 }
 
 // EnrolmentFor rebuilds the enrolment page of a secret already shown, so
@@ -231,6 +221,12 @@ func (s *Service) EnrolmentFor(a *socle.Agent, secret string) (*Enrolment, error
 	if err != nil {
 		return nil, err
 	}
+	return enrolmentOf(a, key, secret)
+}
+
+// enrolmentOf is the enrolment page of key: its secret, its URL and the QR
+// code of the URL.
+func enrolmentOf(a *socle.Agent, key *otp.Key, secret string) (*Enrolment, error) {
 	img, err := key.Image(240, 240)
 	if err != nil {
 		return nil, err

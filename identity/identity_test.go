@@ -20,23 +20,11 @@ import (
 )
 
 // recorder is an in-memory audit log for the tests to read.
-type recorder struct {
-	mu     sync.Mutex
-	events []socle.AuditEvent
-}
-
-func (r *recorder) Append(_ context.Context, ev socle.AuditEvent) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, ev)
-	return nil
-}
+type recorder struct{ stacktest.Recorder }
 
 func (r *recorder) actions() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	var out []string
-	for _, e := range r.events {
+	for _, e := range r.Events() {
 		out = append(out, e.Action)
 	}
 	return out

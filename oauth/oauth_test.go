@@ -15,7 +15,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"socle"
+	"socle/internal/stacktest"
 	"socle/oauth"
 	"socle/store/postgres"
 	"socle/store/sqlite"
@@ -32,23 +32,11 @@ import (
 
 // recorder is an Auditor that keeps the events, so that tests can check
 // what was recorded.
-type recorder struct {
-	mu     sync.Mutex
-	events []socle.AuditEvent
-}
-
-func (r *recorder) Append(_ context.Context, ev socle.AuditEvent) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, ev)
-	return nil
-}
+type recorder struct{ stacktest.Recorder }
 
 func (r *recorder) count(action string, allowed bool) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	n := 0
-	for _, ev := range r.events {
+	for _, ev := range r.Events() {
 		if ev.Action == action && ev.Allowed == allowed {
 			n++
 		}
@@ -591,7 +579,7 @@ func TestRevokeEndpoint(t *testing.T) {
 		t.Errorf("second instance accepts a revoked token: %v", err)
 	}
 	if e.audit.count("token_revoked", true) != 1 || e.audit.count("token_revoked", false) != 1 {
-		t.Errorf("revocations not audited: %+v", e.audit.events)
+		t.Errorf("revocations not audited: %+v", e.audit.Events())
 	}
 }
 

@@ -330,13 +330,7 @@ func (e *Engine) decidePerson(ctx context.Context, req socle.AccessRequest, c *c
 			facts = append(facts, r.readFact)
 		}
 	}
-	if rest := want &^ grant; rest != 0 {
-		if write {
-			facts = append(facts, c.unwritable[rest])
-		} else {
-			facts = append(facts, c.masked[rest])
-		}
-	}
+	facts = c.withheld(facts, want, grant, write)
 	dec := socle.Decision{Allow: true, Categories: grant, Facts: facts, Populations: populations(pops), Referent: referent}
 	if lookup {
 		dec.Populations = []socle.Population{socle.PopulationLookup}
@@ -418,13 +412,7 @@ func decidePopulation(req socle.AccessRequest, c *compiled, rules []*rule, roles
 			facts = append(facts, r.readFact)
 		}
 	}
-	if rest := want &^ grant; rest != 0 {
-		if write {
-			facts = append(facts, c.unwritable[rest])
-		} else {
-			facts = append(facts, c.masked[rest])
-		}
-	}
+	facts = c.withheld(facts, want, grant, write)
 	d := socle.Decision{Allow: true, Categories: grant, Facts: facts}
 	if !write {
 		d.Populations, d.Situations = populations(pops), territorySituations(rules, roles, want)
@@ -446,6 +434,20 @@ func populations(pops uint8) []socle.Population {
 
 // territorySituations are the situations the territory rules that grant
 // some of want cover: nil when one of them covers any situation.
+// withheld appends to facts the fact that says the categories of want
+// outside grant are masked (a read) or left unchanged (a write), if any.
+func (c *compiled) withheld(facts []socle.Fact, want, grant socle.CategorySet, write bool) []socle.Fact {
+	rest := want &^ grant
+	switch {
+	case rest == 0:
+		return facts
+	case write:
+		return append(facts, c.unwritable[rest])
+	default:
+		return append(facts, c.masked[rest])
+	}
+}
+
 func territorySituations(rules []*rule, roles roleMask, want socle.CategorySet) []socle.Situation {
 	var out []socle.Situation
 	for _, r := range rules {

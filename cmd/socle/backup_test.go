@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,6 +20,7 @@ import (
 	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
+	"socle/store/storetest"
 )
 
 const testPassphrase = "correct horse battery staple"
@@ -296,18 +296,7 @@ func copyFile(t *testing.T, from, to string) {
 // schemas of storetest.PostgresURL) and drops it in t.Cleanup.
 func postgresDatabase(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("SOCLE_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("SOCLE_TEST_POSTGRES_URL is not set in CI: run the tests under scripts/with-postgres")
-		}
-		t.Skip("SOCLE_TEST_POSTGRES_URL is not set (run under scripts/with-postgres)")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
+	admin, u := storetest.PostgresServer(t)
 	name := "backup_" + strings.ToLower(rand.Text()[:12])
 	// The name is made here of [a-z2-7], never from input.
 	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
@@ -318,10 +307,6 @@ func postgresDatabase(t *testing.T) string {
 			t.Errorf("dropping the test database: %v", err)
 		}
 	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
 	u.Path = "/" + name
 	return u.String()
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -61,14 +60,11 @@ func runBenchAudit(ctx context.Context, args []string, getenv func(string) strin
 	if *events < 1 || *writers < 1 || *writers > 100_000 {
 		return usagef("bench audit: --events must be at least 1 and --writers between 1 and 100000")
 	}
-	if sf.data == "" {
-		dir, err := os.MkdirTemp("", "socle-bench-audit-")
-		if err != nil {
-			return fmt.Errorf("bench audit: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		sf.data = filepath.Join(dir, "data")
+	removeTemporary, err := sf.orTemporary("bench-audit")
+	if err != nil {
+		return fmt.Errorf("bench audit: %w", err)
 	}
+	defer removeTemporary()
 	db, err := openStore(ctx, sf)
 	if err != nil {
 		return err

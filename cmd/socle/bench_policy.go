@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -63,14 +61,11 @@ func runBenchPolicy(ctx context.Context, args []string, getenv func(string) stri
 		return usagef("bench policy: --persons, --decisions and --searches must be positive")
 	}
 	temporary := sf.data == "" && sf.db == ""
-	if sf.data == "" {
-		dir, err := os.MkdirTemp("", "socle-bench-policy-")
-		if err != nil {
-			return fmt.Errorf("bench policy: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		sf.data = filepath.Join(dir, "data")
+	removeTemporary, err := sf.orTemporary("bench-policy")
+	if err != nil {
+		return fmt.Errorf("bench policy: %w", err)
 	}
+	defer removeTemporary()
 	a, err := openApp(ctx, sf, siteConfig{baseURL: "http://localhost"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err

@@ -238,6 +238,24 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 		sent   []string
 		acked  int // index in sent of the last acknowledged value; -1: none
 	}
+	// send sends req and records its status under id in acked, unless the
+	// server died under it or answered that it is unavailable; it reports
+	// whether the request was acknowledged.
+	send := func(req *http.Request, id string) bool {
+		resp, err := client.Do(req)
+		if err != nil {
+			return false // not acknowledged: the server died under it
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			return false
+		}
+		mu.Lock()
+		acked[id] = resp.StatusCode
+		mu.Unlock()
+		return true
+	}
 	writers := make([]*writes, 3)
 	for w := range writers {
 		wr := &writes{person: persons[len(persons)-1-w], acked: -1}
@@ -271,19 +289,9 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("X-Request-Id", id)
 				wr.sent = append(wr.sent, contact.Email)
-				resp, err := client.Do(req)
-				if err != nil {
-					continue // not acknowledged: the server died under it
+				if send(req, id) {
+					wr.acked = len(wr.sent) - 1
 				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusServiceUnavailable {
-					continue
-				}
-				wr.acked = len(wr.sent) - 1
-				mu.Lock()
-				acked[id] = resp.StatusCode
-				mu.Unlock()
 			}
 		}()
 	}
@@ -304,18 +312,7 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 				req, _ := http.NewRequest(http.MethodGet, s.base+"api/v1/persons/"+persons[int(n)%len(persons)]+"?purpose=accompagnement", nil)
 				req.Header.Set("Authorization", "Bearer "+tok)
 				req.Header.Set("X-Request-Id", id)
-				resp, err := client.Do(req)
-				if err != nil {
-					continue // not acknowledged: the server died under it
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusServiceUnavailable {
-					continue
-				}
-				mu.Lock()
-				acked[id] = resp.StatusCode
-				mu.Unlock()
+				send(req, id)
 			}
 		}()
 	}

@@ -25,11 +25,7 @@ var (
 // card, without her family name or NIR, and asks for an interview.
 func TestBrowserEmployerOfferAndCandidate(t *testing.T) {
 	ctx := browser(t)
-	base, out := startServer(t, "--demo", "--demo-persons", "300", "--data", t.TempDir())
-	m := demoMatchingLine.FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("serve --demo printed no job to match:\n%s", out)
-	}
+	base, out, m := startDemo(t, "300", demoMatchingLine, "job to match")
 	adviser, rome, commune := m[1], m[2], m[3]
 	link := demoEmployerLink.FindString(out.String())
 	if link == "" {

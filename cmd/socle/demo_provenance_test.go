@@ -12,16 +12,9 @@ import (
 // section of each person's file, that the organisation of her first
 // follow-up supplied it when she registered.
 func TestDemoRecordsProvenance(t *testing.T) {
-	dir := t.TempDir()
-	if out, err := socleCmd(t, "demo", "--data", dir, "--persons", "40"); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	ctx := context.Background()
-	db, err := openStore(ctx, storeFlags{data: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, db := demoStore(t, 40)
 	defer db.Close()
+	ctx := context.Background()
 	persons, err := db.SearchPersons(ctx, socle.PersonQuery{Limit: 40}, socle.AllCategories)
 	if err != nil || len(persons) == 0 {
 		t.Fatalf("demo persons: %d, %v", len(persons), err)

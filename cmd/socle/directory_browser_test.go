@@ -92,11 +92,7 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 // and shows no internal identifier.
 func TestBrowserDirectoryPages(t *testing.T) {
 	adviserCtx := browser(t)
-	base, out := startServer(t, "--demo", "--demo-persons", "1500", "--data", t.TempDir())
-	m := demoParcoursLine.FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("serve --demo printed no person:\n%s", out)
-	}
+	base, out, m := startDemo(t, "1500", demoParcoursLine, "person")
 	personID, adviser := m[1], m[3]
 	auditor := regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+Délégué à la protection des données, `).FindStringSubmatch(out.String())
 	if auditor == nil {

@@ -31,15 +31,8 @@ func runImportCOG(ctx context.Context, args []string, getenv func(string) string
 	fs := newFlags("import cog", "import cog DIR [--data DIR | --db postgres://…]", stdout)
 	var sf storeFlags
 	sf.register(fs, getenv)
-	// The directory comes first, flags after it, as in the usage line.
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return parse(fs, args, stdout)
-		}
-		return usagef("import cog: the directory of the COG files is required")
-	}
-	dir := args[0]
-	if err := parse(fs, args[1:], stdout); err != nil {
+	dir, err := parseOperand(fs, args, stdout, "the directory of the COG files")
+	if err != nil {
 		return err
 	}
 	g, err := geo.ReadDir(dir)

@@ -26,14 +26,8 @@ func runImportAgents(ctx context.Context, args []string, getenv func(string) str
 		"stops the import before anything is written, naming every line at fault.", stdout)
 	var sf storeFlags
 	sf.register(fs, getenv)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return parse(fs, args, stdout)
-		}
-		return usagef("import agents: the CSV file of the HR export is required")
-	}
-	file := args[0]
-	if err := parse(fs, args[1:], stdout); err != nil {
+	file, err := parseOperand(fs, args, stdout, "the CSV file of the HR export")
+	if err != nil {
 		return err
 	}
 	f, err := os.Open(file)

@@ -17,14 +17,8 @@ func runImportROME(ctx context.Context, args []string, getenv func(string) strin
 		"with code_ogr and libelle_appellation_long), comma- or semicolon-separated, UTF-8.", stdout)
 	var sf storeFlags
 	sf.register(fs, getenv)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return parse(fs, args, stdout)
-		}
-		return usagef("import rome: the CSV file of the ROME referential is required")
-	}
-	file := args[0]
-	if err := parse(fs, args[1:], stdout); err != nil {
+	file, err := parseOperand(fs, args, stdout, "the CSV file of the ROME referential")
+	if err != nil {
 		return err
 	}
 	f, err := os.Open(file)

@@ -99,6 +99,18 @@ func TestImportCOGNamesABadDirectory(t *testing.T) {
 	}
 }
 
+// startDemo runs `socle serve --demo` with persons demo persons in a new
+// data directory and returns its base URL, its output and the submatches
+// of line in that output, which the demo must print; what names the line.
+func startDemo(t *testing.T, persons string, line *regexp.Regexp, what string) (base string, stdout *syncBuffer, m []string) {
+	t.Helper()
+	base, stdout = startServer(t, "--demo", "--demo-persons", persons, "--data", t.TempDir())
+	if m = line.FindStringSubmatch(stdout.String()); m == nil {
+		t.Fatalf("serve --demo printed no %s:\n%s", what, stdout)
+	}
+	return base, stdout, m
+}
+
 var listening = regexp.MustCompile(`Socle écoute sur (http://[^ ]+/)`)
 
 // startServer runs `socle serve` with args in the background and returns

@@ -32,11 +32,7 @@ func orientationsCounted(t *testing.T, ctx context.Context, base string) int {
 // space with a fresh link and signs; the indicators count the orientation.
 func TestBrowserParcours(t *testing.T) {
 	ctx := browser(t)
-	base, out := startServer(t, "--demo", "--demo-persons", "1500", "--data", t.TempDir())
-	m := demoParcoursLine.FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("serve --demo printed no person to orient:\n%s", out)
-	}
+	base, out, m := startDemo(t, "1500", demoParcoursLine, "person to orient")
 	personID, email, adviser, orgID := m[1], m[2], m[3], m[4]
 	admin := regexp.MustCompile(`(?m)^\s+(\S+)\s+TOTP \S+ Administrateur de la plateforme`).FindStringSubmatch(out.String())
 	if admin == nil {

@@ -12,11 +12,7 @@ import (
 // accesses to her file.
 func TestBrowserPersonSpace(t *testing.T) {
 	ctx := browser(t)
-	base, out := startServer(t, "--demo", "--demo-persons", "200", "--data", t.TempDir())
-	m := demoPersonEmail.FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("serve --demo printed no person's e-mail:\n%s", out)
-	}
+	base, out, m := startDemo(t, "200", demoPersonEmail, "person's e-mail")
 	email := m[1]
 	// Start the browser on the test's context: a step's shorter context
 	// would end it.

@@ -47,13 +47,9 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 
 func TestBrowserPasskeyRegistrationAndLogin(t *testing.T) {
 	ctx := browser(t)
-	base, out := startServer(t, "--demo", "--demo-persons", "50", "--data", t.TempDir())
+	base, _, m := startDemo(t, "50", demoAccount, "account")
 	// WebAuthn needs a secure context and a domain: http://localhost is both.
 	base = strings.Replace(base, "127.0.0.1", "localhost", 1)
-	m := demoAccount.FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("no demo account printed:\n%s", out)
-	}
 	email, secret := m[1], m[2]
 	virtualAuthenticator(t, ctx)
 

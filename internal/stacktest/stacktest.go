@@ -6,8 +6,11 @@ package stacktest
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 
+	"socle"
 	"socle/audit"
 	"socle/gate"
 	"socle/policy"
@@ -85,4 +88,27 @@ func Over(tb testing.TB, db *sqlstore.DB, opts Options) *Stack {
 		tb.Fatal(err)
 	}
 	return &Stack{DB: db, Log: log, Policy: engine, Gate: g, SignerKey: signer, VerifierKey: verifier}
+}
+
+// Recorder is an in-memory audit log for the tests of a service that take
+// any socle.Auditor and read back what was recorded. Safe for concurrent
+// use; the zero value records.
+type Recorder struct {
+	mu     sync.Mutex
+	events []socle.AuditEvent
+}
+
+// Append records ev.
+func (r *Recorder) Append(_ context.Context, ev socle.AuditEvent) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+	return nil
+}
+
+// Events returns a copy of the events recorded so far, oldest first.
+func (r *Recorder) Events() []socle.AuditEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
 }

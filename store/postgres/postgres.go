@@ -26,8 +26,27 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Migrations holds the numbered SQL migrations of the PostgreSQL schema.
-var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+// Migrations holds the numbered SQL migrations of the PostgreSQL schema: the
+// shared ones of sqlstore with the words below, and the engine's own.
+var Migrations = sqlstore.EngineMigrations(ownMigrations, migrationWords)
+
+// ownMigrations are those whose statements differ from the other engine's.
+var ownMigrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// migrationWords spells for PostgreSQL what the shared migrations write {word}.
+var migrationWords = map[string]string{
+	"timestamp":   "timestamptz",
+	"date":        "date",
+	"json":        "jsonb",
+	"c_collation": ` COLLATE "C"`, // byte order, so that a prefix range uses the index
+	"bytes":       "bytea",
+	"bigint":      "bigint",
+	"double":      "double precision",
+	"flag":        "boolean",
+	"false":       "false",
+	"serial_key":  "BIGSERIAL PRIMARY KEY",
+	"strpos":      "strpos", // position of a substring, from 1; 0 when absent
+}
 
 // migrationLockKey is the advisory lock that serialises migrations of
 // processes starting together.

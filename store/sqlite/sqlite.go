@@ -23,8 +23,27 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Migrations holds the numbered SQL migrations of the SQLite schema.
-var Migrations, _ = fs.Sub(migrationFiles, "migrations")
+// Migrations holds the numbered SQL migrations of the SQLite schema: the
+// shared ones of sqlstore with the words below, and the engine's own.
+var Migrations = sqlstore.EngineMigrations(ownMigrations, migrationWords)
+
+// ownMigrations are those whose statements differ from the other engine's.
+var ownMigrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// migrationWords spells for SQLite what the shared migrations write {word}.
+var migrationWords = map[string]string{
+	"timestamp":   "TEXT",
+	"date":        "TEXT",
+	"json":        "TEXT",
+	"c_collation": "",
+	"bytes":       "BLOB",
+	"bigint":      "INTEGER",
+	"double":      "REAL",
+	"flag":        "INTEGER",
+	"false":       "0",
+	"serial_key":  "INTEGER PRIMARY KEY AUTOINCREMENT",
+	"strpos":      "instr", // position of a substring, from 1; 0 when absent
+}
 
 // FileName is the name of the database file in the data directory.
 const FileName = "socle.db"

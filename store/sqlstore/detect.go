@@ -70,13 +70,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 
 // Case returns a case, ENOTFOUND when absent.
 func (s *DB) Case(ctx context.Context, id string) (*socle.Case, error) {
-	c, err := scanCase(s.read.QueryRowContext(ctx, s.q(`SELECT `+caseColumns+` FROM detect_cases WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("case")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading case: %w", err)
-	}
-	return c, nil
+	return queryOne(ctx, s, scanCase, "case", `SELECT `+caseColumns+` FROM detect_cases WHERE id = ?`, id)
 }
 
 // Cases lists cases, most recently updated first.
@@ -101,24 +95,14 @@ func (s *DB) Cases(ctx context.Context, f socle.CaseFilter) ([]*socle.Case, erro
 	}
 	q += " ORDER BY updated_at DESC, id LIMIT ?"
 	args = append(args, clampLimit(f.Limit, 100, 100000))
-	rows, err := s.read.QueryContext(ctx, s.q(q), args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing cases: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Case
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.Case, error) {
 		c := &socle.Case{}
-		if err := rows.Scan(&c.ID, &c.Principal, &c.OrganisationID, &c.State, &c.Verdict, &c.Assignee, &c.Critical, &c.Alerts,
+		if err := sc.Scan(&c.ID, &c.Principal, &c.OrganisationID, &c.State, &c.Verdict, &c.Assignee, &c.Critical, &c.Alerts,
 			scanTime(&c.OpenedAt), scanTime(&c.TriagedAt), scanTime(&c.ClosedAt), scanTime(&c.UpdatedAt), &c.Score); err != nil {
-			return nil, fmt.Errorf("listing cases: %w", err)
+			return nil, err
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing cases: %w", err)
-	}
-	return out, nil
+		return c, nil
+	}, "cases", q, args...)
 }
 
 func (s *DB) alerts(ctx context.Context, what, query string, withEvidence bool, args ...any) ([]*socle.Alert, error) {
@@ -215,23 +199,13 @@ func (s *DB) AddCaseEntry(ctx context.Context, e *socle.CaseEntry) error {
 
 // CaseEntries returns the timeline entries of a case, oldest first.
 func (s *DB) CaseEntries(ctx context.Context, caseID string) ([]*socle.CaseEntry, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, case_id, kind, author, text, created_at FROM detect_case_entries WHERE case_id = ? ORDER BY created_at, id`), caseID)
-	if err != nil {
-		return nil, fmt.Errorf("listing case entries: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.CaseEntry
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.CaseEntry, error) {
 		e := &socle.CaseEntry{}
-		if err := rows.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Author, &e.Text, scanTime(&e.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("listing case entries: %w", err)
+		if err := sc.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Author, &e.Text, scanTime(&e.CreatedAt)); err != nil {
+			return nil, err
 		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing case entries: %w", err)
-	}
-	return out, nil
+		return e, nil
+	}, "case entries", `SELECT id, case_id, kind, author, text, created_at FROM detect_case_entries WHERE case_id = ? ORDER BY created_at, id`, caseID)
 }
 
 // PutSuppression stores a suppression, replacing the one of the same
@@ -246,23 +220,13 @@ ON CONFLICT (principal, rule) DO UPDATE SET until_at = excluded.until_at, case_i
 
 // Suppressions returns the suppressions in force at a time.
 func (s *DB) Suppressions(ctx context.Context, at time.Time) ([]*socle.Suppression, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT principal, rule, until_at, case_id, created_at FROM detect_suppressions WHERE until_at > ? ORDER BY principal, rule`), stamp(at))
-	if err != nil {
-		return nil, fmt.Errorf("listing suppressions: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Suppression
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.Suppression, error) {
 		sup := &socle.Suppression{}
-		if err := rows.Scan(&sup.Principal, &sup.Rule, scanTime(&sup.Until), &sup.CaseID, scanTime(&sup.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("listing suppressions: %w", err)
+		if err := sc.Scan(&sup.Principal, &sup.Rule, scanTime(&sup.Until), &sup.CaseID, scanTime(&sup.CreatedAt)); err != nil {
+			return nil, err
 		}
-		out = append(out, sup)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing suppressions: %w", err)
-	}
-	return out, nil
+		return sup, nil
+	}, "suppressions", `SELECT principal, rule, until_at, case_id, created_at FROM detect_suppressions WHERE until_at > ? ORDER BY principal, rule`, stamp(at))
 }
 
 // DetectCursor returns the position of the named detector in the audit
@@ -318,13 +282,7 @@ func (s *DB) CreateBulkTask(ctx context.Context, t *socle.BulkTask) error {
 
 // BulkTask returns a bulk task, ENOTFOUND when absent.
 func (s *DB) BulkTask(ctx context.Context, id string) (*socle.BulkTask, error) {
-	t, err := scanTask(s.read.QueryRowContext(ctx, s.q(`SELECT `+taskColumns+` FROM bulk_tasks WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("bulk task")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading bulk task: %w", err)
-	}
-	return t, nil
+	return queryOne(ctx, s, scanTask, "bulk task", `SELECT `+taskColumns+` FROM bulk_tasks WHERE id = ?`, id)
 }
 
 // ApproveBulkTask records the approval of a task not yet approved.
@@ -351,21 +309,5 @@ func (s *DB) BulkTasks(ctx context.Context, organisationID string, endsAfter tim
 	if organisationID != "" {
 		q, args = q+` AND organisation_id = ?`, append(args, organisationID)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(q+` ORDER BY created_at DESC, id LIMIT 1000`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing bulk tasks: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.BulkTask
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing bulk tasks: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing bulk tasks: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, scanTask, "bulk tasks", q+` ORDER BY created_at DESC, id LIMIT 1000`, args...)
 }

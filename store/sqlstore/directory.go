@@ -41,28 +41,22 @@ ON CONFLICT (agent_id) DO UPDATE SET identity = excluded.identity, surname = exc
 
 // StaffRecords returns every staff record, by agent.
 func (s *DB) StaffRecords(ctx context.Context) ([]*socle.StaffRecord, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT agent_id, identity, surname, household, address, street, start_date, end_date, updated_at FROM staff_directory ORDER BY agent_id`)
-	if err != nil {
-		return nil, fmt.Errorf("listing staff records: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.StaffRecord
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.StaffRecord, error) {
 		r := &socle.StaffRecord{}
 		var start, end string
 		m := &r.Marks
-		if err := rows.Scan(&r.AgentID, &m.Identity, &m.Surname, &m.Household, &m.Address, &m.Street, &start, &end, scanTime(&r.UpdatedAt)); err != nil {
-			return nil, fmt.Errorf("listing staff records: %w", err)
+		if err := sc.Scan(&r.AgentID, &m.Identity, &m.Surname, &m.Household, &m.Address, &m.Street, &start, &end, scanTime(&r.UpdatedAt)); err != nil {
+			return nil, err
 		}
+		var err error
 		if r.Start, err = parseDateText(start); err != nil {
 			return nil, fmt.Errorf("staff record %s: %w", r.AgentID, err)
 		}
 		if r.End, err = parseDateText(end); err != nil {
 			return nil, fmt.Errorf("staff record %s: %w", r.AgentID, err)
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, nil
+	}, "staff records", `SELECT agent_id, identity, surname, household, address, street, start_date, end_date, updated_at FROM staff_directory ORDER BY agent_id`)
 }
 
 const homeColumns = `person_id, identity, surname, household, address, street, departement, from_date, to_date`
@@ -131,20 +125,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', (SELECT COALESCE(MAX(seq), 0) + 1 FROM perso
 
 // PersonHomes returns the home history of a person, newest first.
 func (s *DB) PersonHomes(ctx context.Context, personID string) ([]*socle.PersonHome, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+homeColumns+` FROM person_homes WHERE person_id = ? ORDER BY seq DESC`), personID)
-	if err != nil {
-		return nil, fmt.Errorf("listing homes: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.PersonHome
-	for rows.Next() {
-		h, err := scanHome(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing homes: %w", err)
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanHome, "homes", `SELECT `+homeColumns+` FROM person_homes WHERE person_id = ? ORDER BY seq DESC`, personID)
 }
 
 // EachPersonHome calls fn with every current home.
@@ -185,36 +166,20 @@ func (s *DB) AddProtected(ctx context.Context, p *socle.ProtectedPerson) error {
 
 // RemoveProtected closes an active entry of the register.
 func (s *DB) RemoveProtected(ctx context.Context, id, by string, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE protected_persons SET removed_by = ?, removed_at = ? WHERE id = ? AND removed_at IS NULL`), by, stamp(at), id)
-	if err != nil {
-		return s.fail(err, "protected person")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("removing a protected person: %w", err)
-	} else if n == 0 {
-		return notFound("protected person")
-	}
-	return nil
+	return s.updateOne(ctx, s.write, "protected person", `UPDATE protected_persons SET removed_by = ?, removed_at = ? WHERE id = ? AND removed_at IS NULL`, by, stamp(at), id)
 }
 
 // ProtectedPersons returns the register, active entries first, newest
 // first.
 func (s *DB) ProtectedPersons(ctx context.Context) ([]*socle.ProtectedPerson, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, person_id, kind, reason, added_by, added_at, removed_by, removed_at FROM protected_persons
-ORDER BY CASE WHEN removed_at IS NULL THEN 0 ELSE 1 END, added_at DESC, id`)
-	if err != nil {
-		return nil, fmt.Errorf("listing protected persons: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.ProtectedPerson
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.ProtectedPerson, error) {
 		p := &socle.ProtectedPerson{}
-		if err := rows.Scan(&p.ID, &p.PersonID, &p.Kind, &p.Reason, &p.AddedBy, scanTime(&p.AddedAt), &p.RemovedBy, scanTime(&p.RemovedAt)); err != nil {
-			return nil, fmt.Errorf("listing protected persons: %w", err)
+		if err := sc.Scan(&p.ID, &p.PersonID, &p.Kind, &p.Reason, &p.AddedBy, scanTime(&p.AddedAt), &p.RemovedBy, scanTime(&p.RemovedAt)); err != nil {
+			return nil, err
 		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, nil
+	}, "protected persons", `SELECT id, person_id, kind, reason, added_by, added_at, removed_by, removed_at FROM protected_persons
+ORDER BY CASE WHEN removed_at IS NULL THEN 0 ELSE 1 END, added_at DESC, id`)
 }
 
 // AddDeclaration stores a declaration.
@@ -238,16 +203,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 
 // WithdrawDeclaration closes a declaration of its agent.
 func (s *DB) WithdrawDeclaration(ctx context.Context, id, agentID string, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE declarations SET withdrawn_at = ? WHERE id = ? AND agent_id = ? AND withdrawn_at IS NULL`), stamp(at), id, agentID)
-	if err != nil {
-		return s.fail(err, "declaration")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("withdrawing a declaration: %w", err)
-	} else if n == 0 {
-		return notFound("declaration")
-	}
-	return nil
+	return s.updateOne(ctx, s.write, "declaration", `UPDATE declarations SET withdrawn_at = ? WHERE id = ? AND agent_id = ? AND withdrawn_at IS NULL`, stamp(at), id, agentID)
 }
 
 // Declarations returns the declarations of an agent ("" for all) ending
@@ -260,25 +216,18 @@ FROM declarations WHERE ends_at > ?`
 		q += ` AND agent_id = ?`
 		args = append(args, agentID)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(q+` ORDER BY created_at DESC, id`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing declarations: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Declaration
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.Declaration, error) {
 		d := &socle.Declaration{}
 		var persons []byte
-		if err := rows.Scan(&d.ID, &d.Kind, &d.AgentID, &d.OrganisationID, &d.OfAgentID, &persons, &d.Reference, &d.Note,
+		if err := sc.Scan(&d.ID, &d.Kind, &d.AgentID, &d.OrganisationID, &d.OfAgentID, &persons, &d.Reference, &d.Note,
 			scanTime(&d.From), scanTime(&d.To), scanTime(&d.CreatedAt), scanTime(&d.WithdrawnAt)); err != nil {
-			return nil, fmt.Errorf("listing declarations: %w", err)
+			return nil, err
 		}
 		if err := json.Unmarshal(persons, &d.Persons); err != nil {
 			return nil, fmt.Errorf("declaration %s: persons: %w", d.ID, err)
 		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, nil
+	}, "declarations", q+` ORDER BY created_at DESC, id`, args...)
 }
 
 // SaveBaselines creates or replaces baselines, in one transaction.
@@ -305,18 +254,11 @@ ON CONFLICT (principal) DO UPDATE SET version = excluded.version, state = exclud
 
 // Baselines returns every stored baseline.
 func (s *DB) Baselines(ctx context.Context) ([]*socle.Baseline, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT principal, version, state, updated_at FROM detect_baselines ORDER BY principal`)
-	if err != nil {
-		return nil, fmt.Errorf("reading baselines: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Baseline
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.Baseline, error) {
 		b := &socle.Baseline{}
-		if err := rows.Scan(&b.Principal, &b.Version, &b.State, scanTime(&b.UpdatedAt)); err != nil {
-			return nil, fmt.Errorf("reading baselines: %w", err)
+		if err := sc.Scan(&b.Principal, &b.Version, &b.State, scanTime(&b.UpdatedAt)); err != nil {
+			return nil, err
 		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		return b, nil
+	}, "baselines", `SELECT principal, version, state, updated_at FROM detect_baselines ORDER BY principal`)
 }

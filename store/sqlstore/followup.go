@@ -59,24 +59,14 @@ func (s *DB) CreateFollowup(ctx context.Context, f *socle.Followup) error {
 
 // Followups returns the follow-ups of a person, newest first.
 func (s *DB) Followups(ctx context.Context, personID string) ([]*socle.Followup, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, person_id, organisation_id, agent_id, start_date, end_date
-FROM followups WHERE person_id = ? ORDER BY start_date DESC, id DESC`), personID)
-	if err != nil {
-		return nil, fmt.Errorf("listing follow-ups: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Followup
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.Followup, error) {
 		var f socle.Followup
 		var agent []byte
-		if err := rows.Scan(&f.ID, &f.PersonID, &f.OrganisationID, &agent, &f.Start, &f.End); err != nil {
-			return nil, fmt.Errorf("listing follow-ups: %w", err)
+		if err := sc.Scan(&f.ID, &f.PersonID, &f.OrganisationID, &agent, &f.Start, &f.End); err != nil {
+			return nil, err
 		}
 		f.AgentID = string(agent)
-		out = append(out, &f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing follow-ups: %w", err)
-	}
-	return out, nil
+		return &f, nil
+	}, "follow-ups", `SELECT id, person_id, organisation_id, agent_id, start_date, end_date
+FROM followups WHERE person_id = ? ORDER BY start_date DESC, id DESC`, personID)
 }

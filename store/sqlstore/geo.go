@@ -51,23 +51,11 @@ func (s *DB) ImportGeo(ctx context.Context, regions []socle.Region, deps []socle
 
 // Departements returns every département, by code.
 func (s *DB) Departements(ctx context.Context) ([]socle.Departement, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT code, region_code, name FROM departements ORDER BY code`)
-	if err != nil {
-		return nil, fmt.Errorf("listing départements: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.Departement
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.Departement, error) {
 		var d socle.Departement
-		if err := rows.Scan(&d.Code, &d.RegionCode, &d.Name); err != nil {
-			return nil, fmt.Errorf("listing départements: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing départements: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&d.Code, &d.RegionCode, &d.Name)
+		return d, err
+	}, "départements", `SELECT code, region_code, name FROM departements ORDER BY code`)
 }
 
 const communeSelect = `SELECT code, name, departement_code, region_code, postal_codes, population FROM communes`

@@ -96,25 +96,19 @@ func (s *DB) AddWebAuthnCredential(ctx context.Context, c *socle.WebAuthnCredent
 
 // WebAuthnCredentials lists the security keys of an agent, oldest first.
 func (s *DB) WebAuthnCredentials(ctx context.Context, agentID string) ([]*socle.WebAuthnCredential, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, agent_id, name, data, created_at, last_used FROM webauthn_credentials WHERE agent_id = ? ORDER BY created_at, id`), agentID)
-	if err != nil {
-		return nil, fmt.Errorf("listing webauthn credentials: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.WebAuthnCredential
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.WebAuthnCredential, error) {
 		var c socle.WebAuthnCredential
 		var id, data string
-		if err := rows.Scan(&id, &c.AgentID, &c.Name, &data, scanTime(&c.CreatedAt), scanTime(&c.LastUsed)); err != nil {
-			return nil, fmt.Errorf("listing webauthn credentials: %w", err)
+		if err := sc.Scan(&id, &c.AgentID, &c.Name, &data, scanTime(&c.CreatedAt), scanTime(&c.LastUsed)); err != nil {
+			return nil, err
 		}
+		var err error
 		if c.ID, err = credIDEncoding.DecodeString(id); err != nil {
-			return nil, fmt.Errorf("listing webauthn credentials: %w", err)
+			return nil, err
 		}
 		c.Data = []byte(data)
-		out = append(out, &c)
-	}
-	return out, rows.Err()
+		return &c, nil
+	}, "webauthn credentials", `SELECT id, agent_id, name, data, created_at, last_used FROM webauthn_credentials WHERE agent_id = ? ORDER BY created_at, id`, agentID)
 }
 
 // UpdateWebAuthnCredential saves the state of a key after a login (its
@@ -155,13 +149,7 @@ func scanSession(sc interface{ Scan(...any) error }) (*socle.AgentSession, error
 
 // Session returns the session with that id, ENOTFOUND if none.
 func (s *DB) Session(ctx context.Context, id string) (*socle.AgentSession, error) {
-	se, err := scanSession(s.read.QueryRowContext(ctx, s.q(sessionSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("session")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading session: %w", err)
-	}
-	return se, nil
+	return queryOne(ctx, s, scanSession, "session", sessionSelect+` WHERE id = ?`, id)
 }
 
 // TouchSession records that a session was used at at.
@@ -196,20 +184,7 @@ func (s *DB) DeleteSessionsOf(ctx context.Context, agentID string) error {
 
 // SessionsOf lists the sessions of an agent, newest first.
 func (s *DB) SessionsOf(ctx context.Context, agentID string) ([]*socle.AgentSession, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(sessionSelect+` WHERE agent_id = ? ORDER BY created_at DESC, id`), agentID)
-	if err != nil {
-		return nil, fmt.Errorf("listing sessions: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.AgentSession
-	for rows.Next() {
-		se, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing sessions: %w", err)
-		}
-		out = append(out, se)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanSession, "sessions", sessionSelect+` WHERE agent_id = ? ORDER BY created_at DESC, id`, agentID)
 }
 
 func micros(us int64) time.Time { return time.UnixMicro(us).UTC() }
@@ -413,20 +388,13 @@ func (s *DB) AddNotification(ctx context.Context, n *socle.Notification) error {
 
 // Notifications returns the latest notifications of an agent, newest first.
 func (s *DB) Notifications(ctx context.Context, agentID string, limit int) ([]*socle.Notification, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, agent_id, subject, body, created_at FROM notifications WHERE agent_id = ? ORDER BY created_at DESC, id LIMIT ?`), agentID, clampLimit(limit, 50, 500))
-	if err != nil {
-		return nil, fmt.Errorf("listing notifications: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Notification
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.Notification, error) {
 		var n socle.Notification
-		if err := rows.Scan(&n.ID, &n.AgentID, &n.Subject, &n.Body, scanTime(&n.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("listing notifications: %w", err)
+		if err := sc.Scan(&n.ID, &n.AgentID, &n.Subject, &n.Body, scanTime(&n.CreatedAt)); err != nil {
+			return nil, err
 		}
-		out = append(out, &n)
-	}
-	return out, rows.Err()
+		return &n, nil
+	}, "notifications", `SELECT id, agent_id, subject, body, created_at FROM notifications WHERE agent_id = ? ORDER BY created_at DESC, id LIMIT ?`, agentID, clampLimit(limit, 50, 500))
 }
 
 // KeepPendingTOTP keeps the first secret proposed for a token and returns

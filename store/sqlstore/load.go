@@ -108,6 +108,20 @@ func (s *DB) Load(ctx context.Context, b *socle.Batch) error {
 	return s.commit(tx, "batch")
 }
 
+// batchTable validates and prepares each record of a batch and returns the
+// table of their rows; what names a record at fault.
+func batchTable[T interface{ Validate() error }](name string, columns []string, what string, records []T, prepare func(T), row func(T) []any) (Table, error) {
+	t := Table{Name: name, Columns: columns, Rows: make([][]any, 0, len(records))}
+	for i, r := range records {
+		if err := r.Validate(); err != nil {
+			return Table{}, batchError(what, i, err)
+		}
+		prepare(r)
+		t.Rows = append(t.Rows, row(r))
+	}
+	return t, nil
+}
+
 // batchTables validates b and returns its rows, table by table, in an
 // order where references point backwards.
 func (s *DB) batchTables(ctx context.Context, b *socle.Batch) ([]Table, error) {
@@ -121,13 +135,9 @@ func (s *DB) batchTables(ctx context.Context, b *socle.Batch) ([]Table, error) {
 		orgs.Rows = append(orgs.Rows, organisationRow(o))
 		orgDeps.Rows = append(orgDeps.Rows, organisationDepartementRows(o)...)
 	}
-	agents := Table{Name: "agents", Columns: agentColumns, Rows: make([][]any, 0, len(b.Agents))}
-	for i, a := range b.Agents {
-		if err := a.Validate(); err != nil {
-			return nil, batchError("agent", i, err)
-		}
-		prepareAgent(a)
-		agents.Rows = append(agents.Rows, agentRow(a))
+	agents, err := batchTable("agents", agentColumns, "agent", b.Agents, prepareAgent, agentRow)
+	if err != nil {
+		return nil, err
 	}
 	persons := Table{Name: "persons", Columns: personColumns, Rows: make([][]any, 0, len(b.Persons))}
 	keys := Table{Name: "person_keys", Columns: personKeyColumns}
@@ -169,29 +179,17 @@ func (s *DB) batchTables(ctx context.Context, b *socle.Batch) ([]Table, error) {
 		}
 		followups.Rows = append(followups.Rows, followupRow(f, n))
 	}
-	companies := Table{Name: "companies", Columns: companyColumns, Rows: make([][]any, 0, len(b.Companies))}
-	for i, c := range b.Companies {
-		if err := c.Validate(); err != nil {
-			return nil, batchError("company", i, err)
-		}
-		prepareCompany(c)
-		companies.Rows = append(companies.Rows, companyRow(c))
+	companies, err := batchTable("companies", companyColumns, "company", b.Companies, prepareCompany, companyRow)
+	if err != nil {
+		return nil, err
 	}
-	contacts := Table{Name: "company_contacts", Columns: contactColumns, Rows: make([][]any, 0, len(b.Contacts))}
-	for i, c := range b.Contacts {
-		if err := c.Validate(); err != nil {
-			return nil, batchError("contact", i, err)
-		}
-		prepareContact(c)
-		contacts.Rows = append(contacts.Rows, contactRow(c))
+	contacts, err := batchTable("company_contacts", contactColumns, "contact", b.Contacts, prepareContact, contactRow)
+	if err != nil {
+		return nil, err
 	}
-	offers := Table{Name: "offers", Columns: offerColumns, Rows: make([][]any, 0, len(b.Offers))}
-	for i, o := range b.Offers {
-		if err := o.Validate(); err != nil {
-			return nil, batchError("offer", i, err)
-		}
-		prepareOffer(o)
-		offers.Rows = append(offers.Rows, offerRow(o))
+	offers, err := batchTable("offers", offerColumns, "offer", b.Offers, prepareOffer, offerRow)
+	if err != nil {
+		return nil, err
 	}
 	provenance, err := provenanceTable(b.Provenance)
 	if err != nil {

@@ -149,39 +149,23 @@ func (s *DB) ImportROME(ctx context.Context, romeCodes []socle.ROMECode, appella
 // ROMEReferential returns the codes and appellations of the imported
 // referential, each sorted by code; none when none was imported.
 func (s *DB) ROMEReferential(ctx context.Context) ([]socle.ROMECode, []socle.ROMEAppellation, error) {
-	var romeCodes []socle.ROMECode
-	rows, err := s.read.QueryContext(ctx, `SELECT code, label, family FROM rome_codes ORDER BY code`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	codes, err := queryAll(ctx, s, func(sc rowScanner) (socle.ROMECode, error) {
 		var c socle.ROMECode
-		if err := rows.Scan(&c.Code, &c.Label, &c.Family); err != nil {
-			return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
-		}
-		romeCodes = append(romeCodes, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("reading ROME codes: %w", err)
-	}
-	arows, err := s.read.QueryContext(ctx, `SELECT code, label, rome_code FROM rome_appellations ORDER BY code`)
+		err := sc.Scan(&c.Code, &c.Label, &c.Family)
+		return c, err
+	}, "ROME codes", `SELECT code, label, family FROM rome_codes ORDER BY code`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
+		return nil, nil, err
 	}
-	defer arows.Close()
-	var appellations []socle.ROMEAppellation
-	for arows.Next() {
+	appellations, err := queryAll(ctx, s, func(sc rowScanner) (socle.ROMEAppellation, error) {
 		var a socle.ROMEAppellation
-		if err := arows.Scan(&a.Code, &a.Label, &a.ROME); err != nil {
-			return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
-		}
-		appellations = append(appellations, a)
+		err := sc.Scan(&a.Code, &a.Label, &a.ROME)
+		return a, err
+	}, "ROME appellations", `SELECT code, label, rome_code FROM rome_appellations ORDER BY code`)
+	if err != nil {
+		return nil, nil, err
 	}
-	if err := arows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("reading ROME appellations: %w", err)
-	}
-	return romeCodes, appellations, nil
+	return codes, appellations, nil
 }
 
 // CreateMatch records a person proposed on an offer with the first step of
@@ -238,30 +222,11 @@ func scanMatch(sc interface{ Scan(...any) error }) (*socle.Match, error) {
 
 // Match returns the match with that id, ENOTFOUND if none.
 func (s *DB) Match(ctx context.Context, id string) (*socle.Match, error) {
-	m, err := scanMatch(s.read.QueryRowContext(ctx, s.q(matchSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("match")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading match: %w", err)
-	}
-	return m, nil
+	return queryOne(ctx, s, scanMatch, "match", matchSelect+` WHERE id = ?`, id)
 }
 
 func (s *DB) matches(ctx context.Context, where string, arg any) ([]*socle.Match, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(matchSelect+where+` ORDER BY score DESC, created_at, id`), arg)
-	if err != nil {
-		return nil, fmt.Errorf("listing matches: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Match
-	for rows.Next() {
-		m, err := scanMatch(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing matches: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanMatch, "matches", matchSelect+where+` ORDER BY score DESC, created_at, id`, arg)
 }
 
 // MatchesOfOffer returns the persons proposed on an offer, best score first.
@@ -306,20 +271,11 @@ func (s *DB) SetMatchStatus(ctx context.Context, id, status, actor, note string)
 
 // MatchHistory returns the steps of a match, oldest first.
 func (s *DB) MatchHistory(ctx context.Context, id string) ([]socle.MatchEvent, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT match_id, status, actor, note, created_at FROM match_history WHERE match_id = ? ORDER BY created_at`), id)
-	if err != nil {
-		return nil, fmt.Errorf("reading match history: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.MatchEvent
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.MatchEvent, error) {
 		var e socle.MatchEvent
-		if err := rows.Scan(&e.MatchID, &e.Status, &e.Actor, &e.Note, scanTime(&e.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("reading match history: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&e.MatchID, &e.Status, &e.Actor, &e.Note, scanTime(&e.CreatedAt))
+		return e, err
+	}, "match history", `SELECT match_id, status, actor, note, created_at FROM match_history WHERE match_id = ? ORDER BY created_at`, id)
 }
 
 // SetMatchingConsent records whether a person agrees to be proposed to

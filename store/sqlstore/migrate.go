@@ -3,11 +3,13 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"fmt"
 	"io/fs"
 	"regexp"
 	"slices"
 	"strconv"
+	"testing/fstest"
 	"time"
 )
 
@@ -51,6 +53,64 @@ func Migrations(fsys fs.FS) ([]Migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// sharedMigrations are the migrations written once for both engines: the
+// same statements, where only some column types and defaults are spelled
+// differently. A migration whose statements differ stays in each engine's
+// own folder.
+//
+//go:embed migrations/*.sql
+var sharedMigrations embed.FS
+
+// placeholder is a word in braces, {timestamp}, that a shared migration
+// uses where the engines spell a type or a value differently.
+var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// EngineMigrations returns an engine's migrations: the files of own and
+// the shared ones, each {word} of these replaced by words[word]. The files
+// are embedded at build time, so an unknown word or a number used twice is
+// a mistake in the source, and it panics, as regexp.MustCompile does.
+func EngineMigrations(own fs.FS, words map[string]string) fs.FS {
+	shared, err := fs.Sub(sharedMigrations, "migrations")
+	if err != nil {
+		panic(fmt.Sprintf("reading shared migrations: %v", err))
+	}
+	all := fstest.MapFS{}
+	add := func(src fs.FS, render func(name, sql string) string) {
+		entries, err := fs.ReadDir(src, ".")
+		if err != nil {
+			panic(fmt.Sprintf("reading migrations: %v", err))
+		}
+		for _, e := range entries {
+			b, err := fs.ReadFile(src, e.Name())
+			if err != nil {
+				panic(fmt.Sprintf("reading migration %s: %v", e.Name(), err))
+			}
+			if _, dup := all[e.Name()]; dup {
+				panic(fmt.Sprintf("migration %s is both shared and the engine's own", e.Name()))
+			}
+			all[e.Name()] = &fstest.MapFile{Data: []byte(render(e.Name(), string(b)))}
+		}
+	}
+	add(shared, func(name, sql string) string { return renderMigration(name, sql, words) })
+	add(own, func(_, sql string) string { return sql })
+	if _, err := Migrations(all); err != nil {
+		panic(err)
+	}
+	return all
+}
+
+// renderMigration replaces each {word} of a shared migration by the
+// engine's spelling.
+func renderMigration(name, sql string, words map[string]string) string {
+	return placeholder.ReplaceAllStringFunc(sql, func(m string) string {
+		w, ok := words[m[1:len(m)-1]]
+		if !ok {
+			panic(fmt.Sprintf("migration %s: the engine has no spelling for %s", name, m))
+		}
+		return w
+	})
 }
 
 // Migrate applies the migrations of fsys that db has not applied yet, in

@@ -45,37 +45,12 @@ func (s *DB) OAuthClient(ctx context.Context, id string) (*socle.OAuthClient, er
 
 // SetOAuthClientDisabled disables or re-enables a client.
 func (s *DB) SetOAuthClientDisabled(ctx context.Context, id string, disabled bool) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE oauth_clients SET disabled = ? WHERE id = ?`), disabled, id)
-	if err != nil {
-		return s.fail(err, "oauth client")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("oauth client: %w", err)
-	} else if n == 0 {
-		return notFound("oauth client")
-	}
-	return nil
+	return s.updateOne(ctx, s.write, "oauth client", `UPDATE oauth_clients SET disabled = ? WHERE id = ?`, disabled, id)
 }
 
 // DisabledOAuthClients lists the ids of the disabled clients.
 func (s *DB) DisabledOAuthClients(ctx context.Context) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM oauth_clients WHERE disabled = ? ORDER BY id`), true)
-	if err != nil {
-		return nil, fmt.Errorf("listing disabled oauth clients: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("listing disabled oauth clients: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing disabled oauth clients: %w", err)
-	}
-	return ids, nil
+	return queryAll(ctx, s, scanString, "disabled oauth clients", `SELECT id FROM oauth_clients WHERE disabled = ? ORDER BY id`, true)
 }
 
 // CreateSigningKey stores a new signing key and retires the active ones in
@@ -100,25 +75,12 @@ func (s *DB) CreateSigningKey(ctx context.Context, k *socle.SigningKey) error {
 // SigningKeys returns the active key, then the keys retired after
 // retiredAfter, newest first.
 func (s *DB) SigningKeys(ctx context.Context, retiredAfter time.Time) ([]*socle.SigningKey, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT kid, private_key, sealed, created_at, retired_at FROM oauth_signing_keys
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.SigningKey, error) {
+		k := &socle.SigningKey{}
+		return k, sc.Scan(&k.KID, &k.PrivateKey, &k.Sealed, scanTime(&k.CreatedAt), scanTime(&k.RetiredAt))
+	}, "signing keys", `SELECT kid, private_key, sealed, created_at, retired_at FROM oauth_signing_keys
 		WHERE retired_at IS NULL OR retired_at > ?
-		ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid`), stamp(retiredAfter))
-	if err != nil {
-		return nil, fmt.Errorf("listing signing keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []*socle.SigningKey
-	for rows.Next() {
-		var k socle.SigningKey
-		if err := rows.Scan(&k.KID, &k.PrivateKey, &k.Sealed, scanTime(&k.CreatedAt), scanTime(&k.RetiredAt)); err != nil {
-			return nil, fmt.Errorf("listing signing keys: %w", err)
-		}
-		keys = append(keys, &k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing signing keys: %w", err)
-	}
-	return keys, nil
+		ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, created_at DESC, kid`, stamp(retiredAfter))
 }
 
 // RevokeToken records a revoked token id; revoking twice is no error.
@@ -130,23 +92,11 @@ func (s *DB) RevokeToken(ctx context.Context, t socle.RevokedToken) error {
 
 // RevokedTokens returns the revocations that expire after now.
 func (s *DB) RevokedTokens(ctx context.Context, now time.Time) ([]socle.RevokedToken, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT jti, client_id, expires_at FROM oauth_revoked_tokens WHERE expires_at > ?`), stamp(now))
-	if err != nil {
-		return nil, fmt.Errorf("listing revoked tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.RevokedToken
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.RevokedToken, error) {
 		var t socle.RevokedToken
-		if err := rows.Scan(&t.JTI, &t.ClientID, scanTime(&t.ExpiresAt)); err != nil {
-			return nil, fmt.Errorf("listing revoked tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing revoked tokens: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&t.JTI, &t.ClientID, scanTime(&t.ExpiresAt))
+		return t, err
+	}, "revoked tokens", `SELECT jti, client_id, expires_at FROM oauth_revoked_tokens WHERE expires_at > ?`, stamp(now))
 }
 
 // UseAssertion records a used client assertion; the primary key makes a

@@ -77,20 +77,8 @@ func (s *DB) Organisation(ctx context.Context, id string) (*socle.Organisation, 
 		return nil, fmt.Errorf("reading organisation: %w", err)
 	}
 	o.ParentID = parent.String
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT departement_code FROM organisation_departements WHERE organisation_id = ? ORDER BY position`), id)
-	if err != nil {
-		return nil, fmt.Errorf("reading organisation territory: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("reading organisation territory: %w", err)
-		}
-		o.Departements = append(o.Departements, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading organisation territory: %w", err)
+	if o.Departements, err = queryAll(ctx, s, scanString, "organisation territory", `SELECT departement_code FROM organisation_departements WHERE organisation_id = ? ORDER BY position`, id); err != nil {
+		return nil, err
 	}
 	return &o, nil
 }

@@ -148,31 +148,12 @@ func scanOrientation(sc interface{ Scan(...any) error }) (*socle.Orientation, er
 
 // Orientation returns an orientation by id.
 func (s *DB) Orientation(ctx context.Context, id string) (*socle.Orientation, error) {
-	o, err := scanOrientation(s.read.QueryRowContext(ctx, s.q(orientationSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("orientation")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading orientation: %w", err)
-	}
-	return o, nil
+	return queryOne(ctx, s, scanOrientation, "orientation", orientationSelect+` WHERE id = ?`, id)
 }
 
 // Orientations returns a person's orientations, newest first.
 func (s *DB) Orientations(ctx context.Context, personID string) ([]*socle.Orientation, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(orientationSelect+` WHERE person_id = ? ORDER BY created_at DESC, id DESC`), personID)
-	if err != nil {
-		return nil, fmt.Errorf("listing orientations: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Orientation
-	for rows.Next() {
-		o, err := scanOrientation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing orientations: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanOrientation, "orientations", orientationSelect+` WHERE person_id = ? ORDER BY created_at DESC, id DESC`, personID)
 }
 
 // CreateCommitment stores a contract and supersedes the version it amends.
@@ -259,11 +240,9 @@ WHERE commitment_id = ? ORDER BY signed_at, role`), c.ID)
 
 // Commitment returns a contract with its document and signatures.
 func (s *DB) Commitment(ctx context.Context, id string) (*socle.Commitment, error) {
-	c, err := scanCommitment(s.read.QueryRowContext(ctx, s.q(commitmentSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("commitment")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading commitment: %w", err)
+	c, err := queryOne(ctx, s, scanCommitment, "commitment", commitmentSelect+` WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
 	}
 	return c, s.signatures(ctx, s.read, c)
 }
@@ -401,28 +380,19 @@ func (s *DB) Events(ctx context.Context, q socle.EventQuery) ([]*socle.Event, er
 		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	// Empty filters match everything: one statement for every query shape.
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, person_id, organisation_id, agent_id, kind, title, description,
-location, start_at, end_at, network_visible, created_at FROM events
-WHERE (? = '' OR person_id = ?) AND (? = '' OR organisation_id = ?) AND (? = '' OR agent_id = ?) AND (? = '' OR kind = ?)
-AND start_at >= ? AND start_at < ? ORDER BY start_at, id LIMIT ?`),
-		q.PersonID, q.PersonID, q.OrganisationID, q.OrganisationID, q.AgentID, q.AgentID, q.Kind, q.Kind,
-		from.UTC(), to.UTC(), q.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("listing events: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Event
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.Event, error) {
 		var e socle.Event
 		var agent sql.NullString
-		if err := rows.Scan(&e.ID, &e.PersonID, &e.OrganisationID, &agent, &e.Kind, &e.Title, &e.Description, &e.Location,
+		if err := sc.Scan(&e.ID, &e.PersonID, &e.OrganisationID, &agent, &e.Kind, &e.Title, &e.Description, &e.Location,
 			scanTime(&e.Start), scanTime(&e.End), &e.NetworkVisible, scanTime(&e.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("listing events: %w", err)
+			return nil, err
 		}
 		e.AgentID = agent.String
-		out = append(out, &e)
-	}
-	return out, rows.Err()
+		return &e, nil
+	}, "events", `SELECT id, person_id, organisation_id, agent_id, kind, title, description,
+location, start_at, end_at, network_visible, created_at FROM events
+WHERE (? = '' OR person_id = ?) AND (? = '' OR organisation_id = ?) AND (? = '' OR agent_id = ?) AND (? = '' OR kind = ?)
+AND start_at >= ? AND start_at < ? ORDER BY start_at, id LIMIT ?`, q.PersonID, q.PersonID, q.OrganisationID, q.OrganisationID, q.AgentID, q.AgentID, q.Kind, q.Kind, from.UTC(), to.UTC(), q.Limit)
 }
 
 // CreateRectification stores a rectification request.
@@ -453,24 +423,18 @@ WHERE id = ? AND person_id = ? AND status = ?`), r.Status, r.Answer, r.AnsweredB
 	return nil
 }
 
+// scanRectification reads the columns id, person_id, field, requested,
+// status, answer, answered_by, created_at, answered_at.
+func scanRectification(sc rowScanner) (*socle.RectificationRequest, error) {
+	r := &socle.RectificationRequest{}
+	return r, sc.Scan(&r.ID, &r.PersonID, &r.Field, &r.Requested, &r.Status, &r.Answer, &r.AnsweredBy,
+		scanTime(&r.CreatedAt), scanTime(&r.AnsweredAt))
+}
+
 // Rectifications returns a person's rectification requests, newest first.
 func (s *DB) Rectifications(ctx context.Context, personID string) ([]*socle.RectificationRequest, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, person_id, field, requested, status, answer, answered_by, created_at, answered_at
-FROM rectification_requests WHERE person_id = ? ORDER BY created_at DESC, id DESC`), personID)
-	if err != nil {
-		return nil, fmt.Errorf("listing rectification requests: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.RectificationRequest
-	for rows.Next() {
-		var r socle.RectificationRequest
-		if err := rows.Scan(&r.ID, &r.PersonID, &r.Field, &r.Requested, &r.Status, &r.Answer, &r.AnsweredBy,
-			scanTime(&r.CreatedAt), scanTime(&r.AnsweredAt)); err != nil {
-			return nil, fmt.Errorf("listing rectification requests: %w", err)
-		}
-		out = append(out, &r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanRectification, "rectification requests", `SELECT id, person_id, field, requested, status, answer, answered_by, created_at, answered_at
+FROM rectification_requests WHERE person_id = ? ORDER BY created_at DESC, id DESC`, personID)
 }
 
 // IndicatorRecords returns the anonymous rows the indicators are computed

@@ -265,14 +265,8 @@ func (s *DB) updatePerson(ctx context.Context, tx *sql.Tx, p *socle.Person, gran
 	updated := now()
 	set.WriteString(`updated_at = ?`)
 	args = append(args, updated, p.ID)
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE persons SET `+set.String()+` WHERE id = ?`), args...)
-	if err != nil {
-		return s.fail(err, "person")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("updating person: %w", err)
-	} else if n == 0 {
-		return notFound("person")
+	if err := s.updateOne(ctx, tx, "person", `UPDATE persons SET `+set.String()+` WHERE id = ?`, args...); err != nil {
+		return err
 	}
 	if id := p.Identity; id != nil && granted.Has(socle.CatIdentity) {
 		if err := s.renameFollowups(ctx, tx, p.ID, personNames{NormalizeName(id.FamilyName), NormalizeName(id.GivenName)}); err != nil {

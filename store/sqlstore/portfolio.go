@@ -47,23 +47,16 @@ const companyFollowupSelect = `SELECT f.id, f.company_id, f.organisation_id, o.n
 	FROM company_followups f JOIN organisations o ON o.id = f.organisation_id LEFT JOIN agents a ON a.id = f.agent_id`
 
 func (s *DB) companyFollowups(ctx context.Context, where string, args ...any) ([]*socle.CompanyFollowup, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(companyFollowupSelect+where+` ORDER BY f.start_date, f.id`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing company follow-ups: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.CompanyFollowup
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.CompanyFollowup, error) {
 		var f socle.CompanyFollowup
 		var agent sql.NullString
 		var end socle.Date
-		if err := rows.Scan(&f.ID, &f.CompanyID, &f.OrganisationID, &f.OrganisationName, &agent, &f.AgentName, &f.Start, &end); err != nil {
-			return nil, fmt.Errorf("listing company follow-ups: %w", err)
+		if err := sc.Scan(&f.ID, &f.CompanyID, &f.OrganisationID, &f.OrganisationName, &agent, &f.AgentName, &f.Start, &end); err != nil {
+			return nil, err
 		}
 		f.AgentID, f.End = agent.String, end
-		out = append(out, &f)
-	}
-	return out, rows.Err()
+		return &f, nil
+	}, "company follow-ups", companyFollowupSelect+where+` ORDER BY f.start_date, f.id`, args...)
 }
 
 // CompanyFollowups returns every organisation that follows or followed a
@@ -74,23 +67,10 @@ func (s *DB) CompanyFollowups(ctx context.Context, companyID string) ([]*socle.C
 
 // Portfolio returns the companies an organisation follows on day, by name.
 func (s *DB) Portfolio(ctx context.Context, orgID string, day socle.Date) ([]*socle.Company, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT c.id, c.siret, c.name, c.naf, c.size, c.address, c.postal_code, c.commune_code, c.created_at
+	return queryAll(ctx, s, scanCompany, "portfolio", `SELECT c.id, c.siret, c.name, c.naf, c.size, c.address, c.postal_code, c.commune_code, c.created_at
 		FROM companies c WHERE c.id IN (SELECT company_id FROM company_followups
 			WHERE organisation_id = ? AND start_date <= ? AND (end_date IS NULL OR end_date >= ?))
-		ORDER BY c.name, c.id LIMIT 1000`), orgID, day, day)
-	if err != nil {
-		return nil, fmt.Errorf("listing portfolio: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.Company
-	for rows.Next() {
-		c, err := scanCompany(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing portfolio: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		ORDER BY c.name, c.id LIMIT 1000`, orgID, day, day)
 }
 
 // CreateCompanyAction records a prospection action on a company.
@@ -109,24 +89,17 @@ func (s *DB) CreateCompanyAction(ctx context.Context, a *socle.CompanyAction) er
 
 // CompanyActions returns the prospection actions on a company, newest first.
 func (s *DB) CompanyActions(ctx context.Context, companyID string) ([]*socle.CompanyAction, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT a.id, a.company_id, a.organisation_id, o.name, a.agent_id, a.kind, a.note, a.created_at
-		FROM company_actions a JOIN organisations o ON o.id = a.organisation_id
-		WHERE a.company_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500`), companyID)
-	if err != nil {
-		return nil, fmt.Errorf("listing company actions: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.CompanyAction
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.CompanyAction, error) {
 		var a socle.CompanyAction
 		var agent sql.NullString
-		if err := rows.Scan(&a.ID, &a.CompanyID, &a.OrganisationID, &a.OrganisationName, &agent, &a.Kind, &a.Note, scanTime(&a.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("listing company actions: %w", err)
+		if err := sc.Scan(&a.ID, &a.CompanyID, &a.OrganisationID, &a.OrganisationName, &agent, &a.Kind, &a.Note, scanTime(&a.CreatedAt)); err != nil {
+			return nil, err
 		}
 		a.AgentID = agent.String
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+		return &a, nil
+	}, "company actions", `SELECT a.id, a.company_id, a.organisation_id, o.name, a.agent_id, a.kind, a.note, a.created_at
+		FROM company_actions a JOIN organisations o ON o.id = a.organisation_id
+		WHERE a.company_id = ? ORDER BY a.created_at DESC, a.id LIMIT 500`, companyID)
 }
 
 // CreateEmployerToken stores the hash of a single-use login link of a
@@ -186,30 +159,20 @@ func (s *DB) DeleteEmployerSession(ctx context.Context, hash string) error {
 // organisation or on which its agents proposed her, where the person is
 // proposed (see Relations).
 func (s *DB) proposals(ctx context.Context, orgID, personID string) ([]socle.RelationProposal, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`
-		SELECT m.id, m.offer_id, o.title, c.name, COALESCE(o.organisation_id, m.organisation_id), m.status, m.created_at
-		FROM matches m JOIN offers o ON o.id = m.offer_id JOIN companies c ON c.id = o.company_id
-		WHERE m.person_id = ? AND (o.organisation_id = ? OR m.organisation_id = ?)
-		ORDER BY m.created_at`), personID, orgID, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("reading proposal facts: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.RelationProposal
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.RelationProposal, error) {
 		var p socle.RelationProposal
 		var since time.Time
-		if err := rows.Scan(&p.MatchID, &p.OfferID, &p.OfferTitle, &p.CompanyName, &p.OrganisationID, &p.Status, scanTime(&since)); err != nil {
-			return nil, fmt.Errorf("reading proposal facts: %w", err)
+		if err := sc.Scan(&p.MatchID, &p.OfferID, &p.OfferTitle, &p.CompanyName, &p.OrganisationID, &p.Status, scanTime(&since)); err != nil {
+			return p, err
 		}
 		// The proposal counts for the organisation asked when its agent
 		// proposed the person, even on an offer another one took.
 		p.OrganisationID = orgID
 		p.Since = socle.DateOf(since)
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading proposal facts: %w", err)
-	}
-	return out, nil
+		return p, nil
+	}, "proposal facts", `
+		SELECT m.id, m.offer_id, o.title, c.name, COALESCE(o.organisation_id, m.organisation_id), m.status, m.created_at
+		FROM matches m JOIN offers o ON o.id = m.offer_id JOIN companies c ON c.id = o.company_id
+		WHERE m.person_id = ? AND (o.organisation_id = ? OR m.organisation_id = ?)
+		ORDER BY m.created_at`, personID, orgID, orgID)
 }

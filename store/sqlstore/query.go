@@ -10,6 +10,33 @@ import (
 // rowScanner is what the scan functions read: a *sql.Row or *sql.Rows.
 type rowScanner = interface{ Scan(...any) error }
 
+// scanString reads a row of one text column.
+func scanString(sc rowScanner) (string, error) {
+	var v string
+	err := sc.Scan(&v)
+	return v, err
+}
+
+// execer is the write pool or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// updateOne runs an UPDATE on db that must change a row: none is
+// ENOTFOUND, naming what.
+func (s *DB) updateOne(ctx context.Context, db execer, what, query string, args ...any) error {
+	res, err := db.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return s.fail(err, what)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("updating %s: %w", what, err)
+	} else if n == 0 {
+		return notFound(what)
+	}
+	return nil
+}
+
 // queryOne reads the one row of query with scan; no row is ENOTFOUND,
 // naming what.
 func queryOne[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error), what, query string, args ...any) (T, error) {

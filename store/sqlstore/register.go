@@ -42,23 +42,11 @@ func (s *DB) AddRegister(ctx context.Context, v *socle.RegisterVersion) error {
 // RegisterVersions returns the history of the register, newest first,
 // without the registers themselves.
 func (s *DB) RegisterVersions(ctx context.Context, limit int) ([]socle.RegisterVersion, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT version, author, reason, created_at FROM policy_registers ORDER BY version DESC LIMIT ?`), clampLimit(limit, 100, 1000))
-	if err != nil {
-		return nil, fmt.Errorf("listing register versions: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.RegisterVersion
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.RegisterVersion, error) {
 		var v socle.RegisterVersion
-		if err := rows.Scan(&v.Version, &v.Author, &v.Reason, scanTime(&v.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("listing register versions: %w", err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing register versions: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&v.Version, &v.Author, &v.Reason, scanTime(&v.CreatedAt))
+		return v, err
+	}, "register versions", `SELECT version, author, reason, created_at FROM policy_registers ORDER BY version DESC LIMIT ?`, clampLimit(limit, 100, 1000))
 }
 
 // constraint classifies a driver error with the dialect, if it can.
@@ -99,51 +87,19 @@ func scanGrant(sc interface{ Scan(...any) error }) (*socle.BreakGlassGrant, erro
 // ActiveGrant returns the latest grant of agent on person still valid at t,
 // ENOTFOUND when none.
 func (s *DB) ActiveGrant(ctx context.Context, agentID, personID string, t time.Time) (*socle.BreakGlassGrant, error) {
-	row := s.read.QueryRowContext(ctx, s.q(`SELECT `+grantColumns+` FROM break_glass_grants
-		WHERE agent_id = ? AND person_id = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`), agentID, personID, stamp(t))
-	g, err := scanGrant(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("break-the-glass grant")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading break-the-glass grant: %w", err)
-	}
-	return g, nil
+	return queryOne(ctx, s, scanGrant, "break-the-glass grant", `SELECT `+grantColumns+` FROM break_glass_grants
+		WHERE agent_id = ? AND person_id = ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`, agentID, personID, stamp(t))
 }
 
 // GrantsToReview returns break-the-glass grants, newest first, filtered on
 // their review state.
 func (s *DB) GrantsToReview(ctx context.Context, reviewed bool, limit int) ([]*socle.BreakGlassGrant, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+grantColumns+` FROM break_glass_grants
-		WHERE reviewed = ? ORDER BY created_at DESC, id LIMIT ?`), reviewed, clampLimit(limit, 100, 1000))
-	if err != nil {
-		return nil, fmt.Errorf("listing break-the-glass grants: %w", err)
-	}
-	defer rows.Close()
-	var out []*socle.BreakGlassGrant
-	for rows.Next() {
-		g, err := scanGrant(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing break-the-glass grants: %w", err)
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing break-the-glass grants: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, scanGrant, "break-the-glass grants", `SELECT `+grantColumns+` FROM break_glass_grants
+		WHERE reviewed = ? ORDER BY created_at DESC, id LIMIT ?`, reviewed, clampLimit(limit, 100, 1000))
 }
 
 // ReviewGrant marks a grant reviewed by an auditor, ENOTFOUND if none.
 func (s *DB) ReviewGrant(ctx context.Context, id, reviewer string, t time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE break_glass_grants SET reviewed = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?`),
+	return s.updateOne(ctx, s.write, "break-the-glass grant", `UPDATE break_glass_grants SET reviewed = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?`,
 		true, reviewer, stamp(t), id)
-	if err != nil {
-		return s.fail(err, "break-the-glass grant")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("reviewing break-the-glass grant: %w", err)
-	} else if n == 0 {
-		return notFound("break-the-glass grant")
-	}
-	return nil
 }

@@ -13,20 +13,7 @@ import (
 // e-mail, lowercased, is emailKey. persons.email_key is a generated column
 // (migration 0006), indexed.
 func (s *DB) PersonsByEmail(ctx context.Context, emailKey string, limit int) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM persons WHERE email_key = ? ORDER BY id LIMIT ?`), emailKey, clampLimit(limit, 10, 100))
-	if err != nil {
-		return nil, fmt.Errorf("looking persons up by e-mail: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("looking persons up by e-mail: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, s, scanString, "persons by e-mail", `SELECT id FROM persons WHERE email_key = ? ORDER BY id LIMIT ?`, emailKey, clampLimit(limit, 10, 100))
 }
 
 // SpaceDemoEmail returns the e-mail of a person who alone has it and is

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -122,5 +123,56 @@ func TestMigrate(t *testing.T) {
 	applied, err = sqlstore.Migrate(ctx, db, sqlite.Dialect, fsys)
 	if err != nil || len(applied) != 0 {
 		t.Fatalf("Migrate when up to date = %v, %v; want nothing", applied, err)
+	}
+}
+
+// TestEngineMigrationsSpellEachWord checks that the shared migrations come
+// out in the engine's words beside its own files, and that a word the
+// engine does not spell, or a file both shared and the engine's own, is
+// refused rather than applied half-rendered.
+func TestEngineMigrationsSpellEachWord(t *testing.T) {
+	own := fstest.MapFS{"0005_own.sql": {Data: []byte("CREATE TABLE own (a {json});")}}
+	words := map[string]string{
+		"timestamp": "TS", "date": "D", "json": "J", "c_collation": "", "bytes": "B",
+		"bigint": "BI", "double": "R", "flag": "F", "false": "0", "serial_key": "SK", "strpos": "P",
+	}
+	fsys := sqlstore.EngineMigrations(own, words)
+	ms, err := sqlstore.Migrations(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var core, ownSQL string
+	for _, m := range ms {
+		switch m.Version {
+		case 1:
+			core = m.SQL
+		case 5:
+			ownSQL = m.SQL
+		}
+	}
+	if !strings.Contains(core, "created_at  TS NOT NULL") || strings.Contains(core, "{") {
+		t.Errorf("0001 not rendered in the engine's words:\n%s", core)
+	}
+	if ownSQL != "CREATE TABLE own (a {json});" {
+		t.Errorf("the engine's own migration = %q, want it as written", ownSQL)
+	}
+
+	tests := []struct {
+		name  string
+		own   fstest.MapFS
+		words map[string]string
+	}{
+		{"a word the engine does not spell", fstest.MapFS{}, map[string]string{"timestamp": "TS"}},
+		{"a file both shared and own", fstest.MapFS{"0001_core.sql": {Data: []byte("SELECT 1;")}}, words},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("EngineMigrations accepted it")
+				}
+			}()
+			sqlstore.EngineMigrations(tt.own, tt.words)
+		})
 	}
 }

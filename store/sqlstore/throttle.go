@@ -152,19 +152,6 @@ WHERE principal = ? AND blocked_until_us > ?`), principal, at.UnixMicro())
 
 // ThrottleBlocks lists the blocks in force, newest first.
 func (s *DB) ThrottleBlocks(ctx context.Context, at time.Time, limit int) ([]socle.ThrottleState, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+throttleStateColumns+`
-FROM gate_throttle_states WHERE blocked_until_us > ? ORDER BY blocked_at_us DESC, principal LIMIT ?`), at.UnixMicro(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("listing blocks: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.ThrottleState
-	for rows.Next() {
-		st, err := scanThrottleState(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing blocks: %w", err)
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanThrottleState, "blocks", `SELECT `+throttleStateColumns+`
+FROM gate_throttle_states WHERE blocked_until_us > ? ORDER BY blocked_at_us DESC, principal LIMIT ?`, at.UnixMicro(), limit)
 }

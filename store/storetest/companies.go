@@ -32,24 +32,12 @@ type CompaniesStore interface {
 // RunCompanies runs the suite of the portfolio and the employer space.
 // open returns a new, empty, migrated store.
 func RunCompanies(t *testing.T, open func(t *testing.T) socle.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s CompaniesStore)
-	}{
+	runTests(t, open, "portfolio and employer space", []storeTest[CompaniesStore]{
 		{"Portfolio", testPortfolio},
 		{"CompanyActions", testCompanyActions},
 		{"UpdateOffer", testUpdateOffer},
 		{"EmployerTokens", testEmployerTokens},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, ok := open(t).(CompaniesStore)
-			if !ok {
-				t.Fatal("the store does not implement the portfolio and employer space")
-			}
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 type companyFixture struct {

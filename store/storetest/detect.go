@@ -12,25 +12,13 @@ import (
 // RunDetect runs the suite of misuse cases, suppressions, the detector's
 // cursor and bulk tasks. open returns a new, empty, migrated store.
 func RunDetect(t *testing.T, open func(t *testing.T) socle.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s cases.Store)
-	}{
+	runTests(t, open, "cases store", []storeTest[cases.Store]{
 		{"Alerts", testDetectAlerts},
 		{"Workflow", testDetectWorkflow},
 		{"Suppressions", testDetectSuppressions},
 		{"Cursor", testDetectCursor},
 		{"BulkTasks", testDetectBulkTasks},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, ok := open(t).(cases.Store)
-			if !ok {
-				t.Fatal("the store does not implement the cases store")
-			}
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 func raise(t *testing.T, s cases.Store, principal, rule string, at time.Time) (*socle.Alert, *socle.Case) {

@@ -13,25 +13,13 @@ import (
 // home history, the register of protected persons, declarations,
 // baselines and notifications.
 func RunDirectory(t *testing.T, open func(t *testing.T) socle.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s socle.DirectoryStore)
-	}{
+	runTests(t, open, "directory store", []storeTest[socle.DirectoryStore]{
 		{"StaffRecords", testStaffRecords},
 		{"HomeHistory", testHomeHistory},
 		{"ProtectedRegister", testProtectedRegister},
 		{"Declarations", testDeclarations},
 		{"Baselines", testBaselines},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, ok := open(t).(socle.DirectoryStore)
-			if !ok {
-				t.Fatal("the store does not implement the directory store")
-			}
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 func testStaffRecords(t *testing.T, s socle.DirectoryStore) {

@@ -24,24 +24,12 @@ type ParcoursStore interface {
 // RunParcours runs the suite of orientations, contracts, events and
 // rectification requests. open returns a new, empty, migrated store.
 func RunParcours(t *testing.T, open func(t *testing.T) socle.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s ParcoursStore)
-	}{
+	runTests(t, open, "parcours store", []storeTest[ParcoursStore]{
 		{"Orientations", testOrientations},
 		{"Commitments", testCommitments},
 		{"Events", testEvents},
 		{"Rectifications", testRectifications},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, ok := open(t).(ParcoursStore)
-			if !ok {
-				t.Fatal("the store does not implement the parcours store")
-			}
-			tt.fn(t, s)
-		})
-	}
+	})
 }
 
 type parcoursFixture struct {

@@ -37,19 +37,13 @@ type Raw struct {
 // RunSealing runs the tests of sealed sensitive sections and crypto-
 // shredding; open returns a fresh store and a raw connection to it.
 func RunSealing(t *testing.T, open func(t *testing.T) Raw) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, r Raw)
-	}{
+	runTests(t, open, "raw store", []storeTest[Raw]{
 		{"CiphertextAtRest", testCiphertextAtRest},
 		{"SwappedCiphertext", testSwappedCiphertext},
 		{"NoSealer", testNoSealer},
 		{"Shred", testShred},
 		{"Erase", testErase},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
-	}
+	})
 }
 
 // rawSections returns the stored health, justice and bank values of a person.

@@ -15,10 +15,7 @@ import (
 // Run runs the store suite. open returns a new, empty, migrated store for
 // each subtest, and closes it in t.Cleanup.
 func Run(t *testing.T, open func(t *testing.T) socle.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s socle.Store)
-	}{
+	runTests(t, open, "store", []storeTest[socle.Store]{
 		{"Geo", testGeo},
 		{"Organisations", testOrganisations},
 		{"Agents", testAgents},
@@ -33,10 +30,25 @@ func Run(t *testing.T, open func(t *testing.T) socle.Store) {
 		{"LoadRollsBack", testLoadRollsBack},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"LoadWithoutIndexes", testLoadWithoutIndexes},
-	}
+	})
+}
+
+// storeTest is one named test of a suite, on a store S.
+type storeTest[S any] struct {
+	name string
+	fn   func(t *testing.T, s S)
+}
+
+// runTests runs each test in a subtest on a new store from open, which
+// must implement S; what names S when it does not.
+func runTests[O, S any](t *testing.T, open func(t *testing.T) O, what string, tests []storeTest[S]) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.fn(t, open(t))
+			s, ok := any(open(t)).(S)
+			if !ok {
+				t.Fatalf("the store does not implement the %s", what)
+			}
+			tt.fn(t, s)
 		})
 	}
 }

@@ -1,6 +1,8 @@
--- 0001_core: the core tables of Socle (SQLite).
--- Dates are TEXT 'YYYY-MM-DD', timestamps TEXT written by the driver, JSON
--- sections and lists TEXT. Optional references are NULL, never ''.
+-- 0001_core: the core tables of Socle.
+-- On SQLite, dates are TEXT 'YYYY-MM-DD', timestamps TEXT written by the
+-- driver, JSON sections and lists TEXT. On PostgreSQL, columns searched by
+-- prefix use COLLATE "C" so that a range on bytes uses the index. Optional
+-- references are NULL, never ''.
 
 CREATE TABLE regions (
 	code TEXT PRIMARY KEY,
@@ -18,7 +20,7 @@ CREATE TABLE communes (
 	name             TEXT NOT NULL,
 	departement_code TEXT NOT NULL,
 	region_code      TEXT NOT NULL,
-	postal_codes     TEXT NOT NULL DEFAULT '[]',
+	postal_codes     {json} NOT NULL DEFAULT '[]',
 	population       INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX communes_departement_population ON communes (departement_code, population DESC);
@@ -30,7 +32,7 @@ CREATE TABLE organisations (
 	name       TEXT NOT NULL,
 	siret      TEXT NOT NULL DEFAULT '',
 	parent_id  TEXT REFERENCES organisations (id) DEFERRABLE INITIALLY DEFERRED,
-	created_at TEXT NOT NULL
+	created_at {timestamp} NOT NULL
 );
 CREATE INDEX organisations_kind ON organisations (kind);
 
@@ -50,9 +52,9 @@ CREATE TABLE agents (
 	email_key       TEXT NOT NULL, -- lowercased, for unique and case-insensitive lookup
 	given_name      TEXT NOT NULL,
 	family_name     TEXT NOT NULL,
-	roles           TEXT NOT NULL DEFAULT '[]',
-	disabled        BOOLEAN NOT NULL DEFAULT 0,
-	created_at      TEXT NOT NULL
+	roles           {json} NOT NULL DEFAULT '[]',
+	disabled        BOOLEAN NOT NULL DEFAULT {false},
+	created_at      {timestamp} NOT NULL
 );
 CREATE UNIQUE INDEX agents_email_key ON agents (email_key);
 CREATE INDEX agents_organisation ON agents (organisation_id);
@@ -63,20 +65,20 @@ CREATE TABLE persons (
 	given_name  TEXT NOT NULL,
 	family_name TEXT NOT NULL,
 	birth_name  TEXT NOT NULL DEFAULT '',
-	birth_date  TEXT NOT NULL,
+	birth_date  {date} NOT NULL,
 	sex         TEXT NOT NULL,
-	family_norm TEXT NOT NULL, -- lowercased, without accents: prefix search
-	given_norm  TEXT NOT NULL,
+	family_norm TEXT{c_collation} NOT NULL, -- lowercased, without accents: prefix search
+	given_norm  TEXT{c_collation} NOT NULL,
 	commune_code TEXT,
 	departement  TEXT,
-	contact     TEXT,
-	parcours    TEXT,
-	skills      TEXT,
-	health      TEXT,
-	justice     TEXT,
-	bank        TEXT,
-	created_at  TEXT NOT NULL,
-	updated_at  TEXT NOT NULL
+	contact     {json},
+	parcours    {json},
+	skills      {json},
+	health      {json},
+	justice     {json},
+	bank        {json},
+	created_at  {timestamp} NOT NULL,
+	updated_at  {timestamp} NOT NULL
 );
 CREATE INDEX persons_family_birth ON persons (family_norm, birth_date);
 CREATE INDEX persons_nir ON persons (nir);
@@ -87,8 +89,8 @@ CREATE TABLE followups (
 	person_id       TEXT NOT NULL REFERENCES persons (id),
 	organisation_id TEXT NOT NULL REFERENCES organisations (id),
 	agent_id        TEXT REFERENCES agents (id),
-	start_date      TEXT NOT NULL,
-	end_date        TEXT
+	start_date      {date} NOT NULL,
+	end_date        {date}
 );
 CREATE INDEX followups_person ON followups (person_id);
 CREATE INDEX followups_organisation_end ON followups (organisation_id, end_date, person_id);
@@ -101,8 +103,8 @@ CREATE TABLE companies (
 	size         TEXT NOT NULL DEFAULT '',
 	address      TEXT NOT NULL DEFAULT '',
 	postal_code  TEXT NOT NULL,
-	commune_code TEXT NOT NULL,
-	created_at   TEXT NOT NULL
+	commune_code TEXT{c_collation} NOT NULL,
+	created_at   {timestamp} NOT NULL
 );
 CREATE UNIQUE INDEX companies_siret_key ON companies (siret);
 CREATE INDEX companies_commune ON companies (commune_code);
@@ -115,7 +117,7 @@ CREATE TABLE company_contacts (
 	role              TEXT NOT NULL DEFAULT '',
 	email             TEXT NOT NULL DEFAULT '',
 	phone             TEXT NOT NULL DEFAULT '',
-	consent           BOOLEAN NOT NULL DEFAULT 0,
+	consent           BOOLEAN NOT NULL DEFAULT {false},
 	preferred_channel TEXT NOT NULL
 );
 CREATE INDEX company_contacts_company ON company_contacts (company_id);
@@ -132,10 +134,10 @@ CREATE TABLE offers (
 	hours_per_week  INTEGER NOT NULL,
 	salary_min      INTEGER NOT NULL DEFAULT 0,
 	salary_max      INTEGER NOT NULL DEFAULT 0,
-	skills          TEXT NOT NULL DEFAULT '[]',
-	start_date      TEXT,
+	skills          {json} NOT NULL DEFAULT '[]',
+	start_date      {date},
 	open            BOOLEAN NOT NULL,
-	created_at      TEXT NOT NULL
+	created_at      {timestamp} NOT NULL
 );
 CREATE INDEX offers_rome ON offers (rome_code);
 CREATE INDEX offers_company ON offers (company_id);

@@ -1,6 +1,6 @@
 -- 0011_companies: the ROME referential, the portfolio of companies shared
 -- by the network, prospection actions, matches (mises en relation) with
--- their history, consents to be proposed, and the employer space (SQLite).
+-- their history, consents to be proposed, and the employer space.
 CREATE TABLE rome_codes (
 	code   TEXT PRIMARY KEY,
 	label  TEXT NOT NULL,
@@ -22,8 +22,8 @@ CREATE TABLE company_followups (
 	company_id      TEXT NOT NULL REFERENCES companies (id),
 	organisation_id TEXT NOT NULL REFERENCES organisations (id),
 	agent_id        TEXT REFERENCES agents (id),
-	start_date      TEXT NOT NULL,
-	end_date        TEXT
+	start_date      {date} NOT NULL,
+	end_date        {date}
 );
 CREATE INDEX company_followups_company ON company_followups (company_id);
 CREATE INDEX company_followups_organisation ON company_followups (organisation_id, end_date);
@@ -35,7 +35,7 @@ CREATE TABLE company_actions (
 	agent_id        TEXT REFERENCES agents (id),
 	kind            TEXT NOT NULL,
 	note            TEXT NOT NULL DEFAULT '',
-	created_at      TEXT NOT NULL
+	created_at      {timestamp} NOT NULL
 );
 CREATE INDEX company_actions_company ON company_actions (company_id, created_at);
 
@@ -46,11 +46,11 @@ CREATE TABLE matches (
 	organisation_id TEXT NOT NULL REFERENCES organisations (id),
 	agent_id        TEXT REFERENCES agents (id),
 	basis           TEXT NOT NULL, -- consentement or referent
-	score           REAL NOT NULL,
-	reasons         TEXT NOT NULL DEFAULT '[]',
+	score           {double} NOT NULL,
+	reasons         {json} NOT NULL DEFAULT '[]',
 	status          TEXT NOT NULL,
-	created_at      TEXT NOT NULL,
-	updated_at      TEXT NOT NULL
+	created_at      {timestamp} NOT NULL,
+	updated_at      {timestamp} NOT NULL
 );
 CREATE UNIQUE INDEX matches_offer_person ON matches (offer_id, person_id);
 CREATE INDEX matches_person ON matches (person_id);
@@ -60,7 +60,7 @@ CREATE TABLE match_history (
 	status     TEXT NOT NULL,
 	actor      TEXT NOT NULL, -- agent id or company contact id
 	note       TEXT NOT NULL DEFAULT '',
-	created_at TEXT NOT NULL
+	created_at {timestamp} NOT NULL
 );
 CREATE INDEX match_history_match ON match_history (match_id, created_at);
 
@@ -70,7 +70,7 @@ CREATE TABLE matching_consents (
 	person_id   TEXT PRIMARY KEY REFERENCES persons (id),
 	given       BOOLEAN NOT NULL,
 	recorded_by TEXT NOT NULL,
-	updated_at  TEXT NOT NULL
+	updated_at  {timestamp} NOT NULL
 );
 
 -- The employer space: single-use login links and sessions of company
@@ -78,14 +78,14 @@ CREATE TABLE matching_consents (
 CREATE TABLE employer_tokens (
 	hash       TEXT PRIMARY KEY,
 	contact_id TEXT NOT NULL REFERENCES company_contacts (id),
-	expires_at TEXT NOT NULL,
-	used       BOOLEAN NOT NULL DEFAULT 0
+	expires_at {timestamp} NOT NULL,
+	used       BOOLEAN NOT NULL DEFAULT {false}
 );
 CREATE TABLE employer_sessions (
 	hash       TEXT PRIMARY KEY,
 	contact_id TEXT NOT NULL REFERENCES company_contacts (id),
 	csrf       TEXT NOT NULL,
-	expires_at TEXT NOT NULL
+	expires_at {timestamp} NOT NULL
 );
 CREATE INDEX company_contacts_email ON company_contacts (email);
 CREATE INDEX persons_updated ON persons (updated_at);

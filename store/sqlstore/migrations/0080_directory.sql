@@ -1,4 +1,4 @@
--- 0080_directory: the detection directory (PostgreSQL). Staff linked to their
+-- 0080_directory: the detection directory. Staff linked to their
 -- own person record and home by keyed hashes, with employment dates; the
 -- home history of persons (keyed hashes only); the register of protected
 -- persons; the explanations agents declare (delegations, walk-ins, events,
@@ -13,7 +13,7 @@ CREATE TABLE staff_directory (
 	street     TEXT NOT NULL DEFAULT '',
 	start_date TEXT NOT NULL DEFAULT '',
 	end_date   TEXT NOT NULL DEFAULT '',
-	updated_at TIMESTAMPTZ NOT NULL
+	updated_at {timestamp} NOT NULL
 );
 
 CREATE TABLE person_homes (
@@ -37,9 +37,9 @@ CREATE TABLE protected_persons (
 	kind       TEXT NOT NULL,
 	reason     TEXT NOT NULL,
 	added_by   TEXT NOT NULL,
-	added_at   TIMESTAMPTZ NOT NULL,
+	added_at   {timestamp} NOT NULL,
 	removed_by TEXT NOT NULL DEFAULT '',
-	removed_at TIMESTAMPTZ
+	removed_at {timestamp}
 );
 CREATE UNIQUE INDEX protected_persons_active ON protected_persons (person_id) WHERE removed_at IS NULL;
 
@@ -52,10 +52,10 @@ CREATE TABLE declarations (
 	persons         TEXT NOT NULL, -- JSON list of person ids
 	reference       TEXT NOT NULL DEFAULT '',
 	note            TEXT NOT NULL DEFAULT '',
-	starts_at       TIMESTAMPTZ NOT NULL,
-	ends_at         TIMESTAMPTZ NOT NULL,
-	created_at      TIMESTAMPTZ NOT NULL,
-	withdrawn_at    TIMESTAMPTZ
+	starts_at       {timestamp} NOT NULL,
+	ends_at         {timestamp} NOT NULL,
+	created_at      {timestamp} NOT NULL,
+	withdrawn_at    {timestamp}
 );
 CREATE INDEX declarations_agent ON declarations (agent_id, ends_at);
 CREATE INDEX declarations_ends ON declarations (ends_at);
@@ -63,6 +63,6 @@ CREATE INDEX declarations_ends ON declarations (ends_at);
 CREATE TABLE detect_baselines (
 	principal  TEXT PRIMARY KEY,
 	version    INTEGER NOT NULL,
-	state      BYTEA NOT NULL,
-	updated_at TIMESTAMPTZ NOT NULL
+	state      {bytes} NOT NULL,
+	updated_at {timestamp} NOT NULL
 );

@@ -12,7 +12,7 @@ CREATE TABLE agent_origins (
 	enrolled_from   TEXT NOT NULL DEFAULT '', -- address of the activation
 	enrolled_ua     TEXT NOT NULL DEFAULT '',
 	enrolled_beside TEXT NOT NULL DEFAULT '', -- an agent signed in on the activating browser
-	first_factor_us INTEGER NOT NULL DEFAULT 0   -- first sign-in with her own second factor (Unix µs), 0 if none
+	first_factor_us {bigint} NOT NULL DEFAULT 0   -- first sign-in with her own second factor (Unix µs), 0 if none
 );
 
 ALTER TABLE recovery_requests ADD COLUMN requested_by TEXT NOT NULL DEFAULT '';
@@ -23,15 +23,15 @@ CREATE TABLE admin_changes (
 	kind            TEXT NOT NULL,
 	organisation_id TEXT NOT NULL DEFAULT '',
 	subject         TEXT NOT NULL DEFAULT '',
-	base            INTEGER NOT NULL DEFAULT 0,
+	base            {bigint} NOT NULL DEFAULT 0,
 	payload         TEXT NOT NULL,
 	summary         TEXT NOT NULL,
 	reason          TEXT NOT NULL DEFAULT '',
 	requested_by    TEXT NOT NULL,
 	requested_from  TEXT NOT NULL DEFAULT '',
-	requested_at    TEXT NOT NULL,
+	requested_at    {timestamp} NOT NULL,
 	status          TEXT NOT NULL,
 	decided_by      TEXT NOT NULL DEFAULT '',
-	decided_at      TEXT
+	decided_at      {timestamp}
 );
 CREATE INDEX admin_changes_pending ON admin_changes (kind, organisation_id, status);

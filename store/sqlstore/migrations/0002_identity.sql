@@ -1,4 +1,4 @@
--- 0002_identity: staff credentials, sessions, throttling, recovery (SQLite).
+-- 0002_identity: staff credentials, sessions, throttling, recovery.
 -- Times compared in SQL are integers (Unix microseconds), the same on both
 -- engines; the others are timestamps like in 0001.
 
@@ -6,8 +6,8 @@ CREATE TABLE agent_credentials (
 	agent_id       TEXT PRIMARY KEY REFERENCES agents (id) ON DELETE CASCADE,
 	password_hash  TEXT NOT NULL DEFAULT '',
 	totp_secret    TEXT NOT NULL DEFAULT '',
-	totp_last_step INTEGER NOT NULL DEFAULT 0, -- a TOTP step is accepted once
-	updated_at     TEXT NOT NULL
+	totp_last_step {bigint} NOT NULL DEFAULT 0, -- a TOTP step is accepted once
+	updated_at     {timestamp} NOT NULL
 );
 
 CREATE TABLE webauthn_credentials (
@@ -15,8 +15,8 @@ CREATE TABLE webauthn_credentials (
 	agent_id   TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
 	name       TEXT NOT NULL DEFAULT '',
 	data       TEXT NOT NULL, -- the go-webauthn credential, JSON
-	created_at TEXT NOT NULL,
-	last_used  TEXT
+	created_at {timestamp} NOT NULL,
+	last_used  {timestamp}
 );
 CREATE INDEX webauthn_credentials_agent ON webauthn_credentials (agent_id);
 
@@ -24,13 +24,13 @@ CREATE INDEX webauthn_credentials_agent ON webauthn_credentials (agent_id);
 CREATE TABLE sessions (
 	id          TEXT PRIMARY KEY,
 	agent_id    TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
-	strength    INTEGER NOT NULL,
+	strength    {bigint} NOT NULL,
 	method      TEXT NOT NULL,
 	csrf        TEXT NOT NULL,
-	pending     BLOB,
-	created_at  TEXT NOT NULL,
-	last_seen   TEXT NOT NULL,
-	expires_at  TEXT NOT NULL,
+	pending     {bytes},
+	created_at  {timestamp} NOT NULL,
+	last_seen   {timestamp} NOT NULL,
+	expires_at  {timestamp} NOT NULL,
 	remote_addr TEXT NOT NULL DEFAULT '',
 	user_agent  TEXT NOT NULL DEFAULT ''
 );
@@ -39,9 +39,9 @@ CREATE INDEX sessions_agent ON sessions (agent_id);
 -- Consecutive failures per account ("account:<email>") and per address.
 CREATE TABLE login_throttles (
 	key      TEXT PRIMARY KEY,
-	failures INTEGER NOT NULL,
-	first_us INTEGER NOT NULL,
-	last_us  INTEGER NOT NULL
+	failures {bigint} NOT NULL,
+	first_us {bigint} NOT NULL,
+	last_us  {bigint} NOT NULL
 );
 
 -- One-time links (activation, recovery); hash is the SHA-256 of the token.
@@ -49,8 +49,8 @@ CREATE TABLE identity_tokens (
 	hash       TEXT PRIMARY KEY,
 	agent_id   TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
 	purpose    TEXT NOT NULL,
-	created_at TEXT NOT NULL,
-	expires_at TEXT NOT NULL
+	created_at {timestamp} NOT NULL,
+	expires_at {timestamp} NOT NULL
 );
 
 CREATE TABLE recovery_requests (
@@ -58,8 +58,8 @@ CREATE TABLE recovery_requests (
 	agent_id        TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
 	organisation_id TEXT NOT NULL REFERENCES organisations (id),
 	status          TEXT NOT NULL,
-	created_at      TEXT NOT NULL,
-	decided_at      TEXT
+	created_at      {timestamp} NOT NULL,
+	decided_at      {timestamp}
 );
 CREATE INDEX recovery_requests_organisation ON recovery_requests (organisation_id, status);
 
@@ -67,8 +67,8 @@ CREATE INDEX recovery_requests_organisation ON recovery_requests (organisation_i
 CREATE TABLE recovery_approvals (
 	recovery_id TEXT NOT NULL REFERENCES recovery_requests (id) ON DELETE CASCADE,
 	approver_id TEXT NOT NULL REFERENCES agents (id),
-	position    INTEGER NOT NULL,
-	approved_at TEXT NOT NULL,
+	position    {bigint} NOT NULL,
+	approved_at {timestamp} NOT NULL,
 	PRIMARY KEY (recovery_id, approver_id)
 );
 
@@ -77,6 +77,6 @@ CREATE TABLE notifications (
 	agent_id   TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
 	subject    TEXT NOT NULL,
 	body       TEXT NOT NULL,
-	created_at TEXT NOT NULL
+	created_at {timestamp} NOT NULL
 );
 CREATE INDEX notifications_agent ON notifications (agent_id, created_at);

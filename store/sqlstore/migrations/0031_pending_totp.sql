@@ -6,5 +6,5 @@ CREATE TABLE pending_totp (
 	token_hash TEXT PRIMARY KEY,
 	agent_id   TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
 	secret     TEXT NOT NULL,
-	expires_us INTEGER NOT NULL
+	expires_us {bigint} NOT NULL
 );

@@ -3,4 +3,4 @@
 -- per entry, little-endian; 0 for none), so that a person's access history
 -- reads only her entries of a block instead of scanning it
 -- (store/auditsql). NULL for the blocks written before: they are scanned.
-ALTER TABLE audit_blocks ADD COLUMN persons BYTEA;
+ALTER TABLE audit_blocks ADD COLUMN persons {bytes};

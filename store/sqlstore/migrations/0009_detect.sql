@@ -1,6 +1,6 @@
 -- 0009_detect: misuse detection cases (alerts grouped per agent or client,
 -- their timeline, the suppressions their verdicts create), the live
--- detector's position in the audit log, and declared bulk tasks (SQLite).
+-- detector's position in the audit log, and declared bulk tasks.
 CREATE TABLE detect_cases (
 	id              TEXT PRIMARY KEY,
 	principal       TEXT NOT NULL, -- "agent:ID" or "client:ID"
@@ -8,12 +8,12 @@ CREATE TABLE detect_cases (
 	state           TEXT NOT NULL, -- nouveau, triage, enquete, clos
 	verdict         TEXT NOT NULL DEFAULT '',
 	assignee        TEXT NOT NULL DEFAULT '', -- an auditor (agent id)
-	critical        INTEGER NOT NULL DEFAULT 0,
+	critical        {flag} NOT NULL DEFAULT {false},
 	alerts          INTEGER NOT NULL DEFAULT 0,
-	opened_at       TEXT NOT NULL,
-	triaged_at      TEXT,
-	closed_at       TEXT,
-	updated_at      TEXT NOT NULL
+	opened_at       {timestamp} NOT NULL,
+	triaged_at      {timestamp},
+	closed_at       {timestamp},
+	updated_at      {timestamp} NOT NULL
 );
 CREATE INDEX detect_cases_principal ON detect_cases (principal, state);
 CREATE INDEX detect_cases_state ON detect_cases (state, updated_at);
@@ -22,14 +22,14 @@ CREATE TABLE detect_alerts (
 	id              TEXT PRIMARY KEY,
 	case_id         TEXT NOT NULL REFERENCES detect_cases (id),
 	rule            TEXT NOT NULL,
-	score           REAL NOT NULL,
-	critical        INTEGER NOT NULL DEFAULT 0,
+	score           {double} NOT NULL,
+	critical        {flag} NOT NULL DEFAULT {false},
 	principal       TEXT NOT NULL,
 	organisation_id TEXT NOT NULL,
 	reason          TEXT NOT NULL,
 	evidence        TEXT NOT NULL, -- JSON: audit entry indexes with their explanation
-	occurred_at     TEXT NOT NULL,
-	created_at      TEXT NOT NULL
+	occurred_at     {timestamp} NOT NULL,
+	created_at      {timestamp} NOT NULL
 );
 CREATE INDEX detect_alerts_case ON detect_alerts (case_id, occurred_at);
 CREATE INDEX detect_alerts_rule ON detect_alerts (rule, occurred_at);
@@ -42,22 +42,22 @@ CREATE TABLE detect_case_entries (
 	kind       TEXT NOT NULL, -- comment, state, assign
 	author     TEXT NOT NULL,
 	text       TEXT NOT NULL,
-	created_at TEXT NOT NULL
+	created_at {timestamp} NOT NULL
 );
 CREATE INDEX detect_case_entries_case ON detect_case_entries (case_id, created_at);
 
 CREATE TABLE detect_suppressions (
 	principal  TEXT NOT NULL,
 	rule       TEXT NOT NULL,
-	until_at   TEXT NOT NULL,
+	until_at   {timestamp} NOT NULL,
 	case_id    TEXT NOT NULL,
-	created_at TEXT NOT NULL,
+	created_at {timestamp} NOT NULL,
 	PRIMARY KEY (principal, rule)
 );
 
 CREATE TABLE detect_cursor (
 	name     TEXT PRIMARY KEY,
-	position INTEGER NOT NULL
+	position {bigint} NOT NULL
 );
 
 -- A tâche de masse déclarée: an agent reads a population for a purpose
@@ -69,12 +69,12 @@ CREATE TABLE bulk_tasks (
 	purpose         TEXT NOT NULL,
 	population      TEXT NOT NULL,
 	persons         TEXT NOT NULL, -- JSON list of person ids, [] for a described population
-	starts_at       TEXT NOT NULL,
-	ends_at         TEXT NOT NULL,
+	starts_at       {timestamp} NOT NULL,
+	ends_at         {timestamp} NOT NULL,
 	declared_by     TEXT NOT NULL,
 	approved_by     TEXT NOT NULL DEFAULT '',
-	approved_at     TEXT,
-	created_at      TEXT NOT NULL
+	approved_at     {timestamp},
+	created_at      {timestamp} NOT NULL
 );
 CREATE INDEX bulk_tasks_agent ON bulk_tasks (agent_id, ends_at);
 CREATE INDEX bulk_tasks_organisation ON bulk_tasks (organisation_id, created_at);

@@ -1,5 +1,5 @@
 -- 0010_parcours: orientations, contracts (commitments) with their signatures
--- and signing links, events, rectification requests (SQLite).
+-- and signing links, events, rectification requests.
 CREATE TABLE orientations (
 	id                     TEXT PRIMARY KEY,
 	person_id              TEXT NOT NULL REFERENCES persons (id),
@@ -11,7 +11,7 @@ CREATE TABLE orientations (
 	override_reason        TEXT NOT NULL DEFAULT '',
 	status                 TEXT NOT NULL,
 	decided_by_agent_id    TEXT REFERENCES agents (id),
-	decided_at             TEXT,
+	decided_at             {timestamp},
 	questionnaire_version  INTEGER NOT NULL,
 	ruleset_version        INTEGER NOT NULL,
 	proposed_operator_kind TEXT NOT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE orientations (
 	proposed_modalite      TEXT NOT NULL,
 	departement            TEXT NOT NULL DEFAULT '',
 	answers                TEXT, -- JSON of the questionnaire's answers
-	created_at             TEXT NOT NULL
+	created_at             {timestamp} NOT NULL
 );
 CREATE INDEX orientations_person ON orientations (person_id, created_at);
 CREATE INDEX orientations_status_decided ON orientations (status, decided_at);
@@ -31,12 +31,12 @@ CREATE TABLE commitments (
 	version         INTEGER NOT NULL,
 	previous_id     TEXT REFERENCES commitments (id),
 	actions         TEXT NOT NULL, -- JSON array
-	document        BLOB NOT NULL, -- the canonical bytes that document_hash covers
+	document        {bytes} NOT NULL, -- the canonical bytes that document_hash covers
 	document_hash   TEXT NOT NULL,
 	status          TEXT NOT NULL,
 	organisation_id TEXT REFERENCES organisations (id),
 	agent_id        TEXT REFERENCES agents (id),
-	created_at      TEXT NOT NULL,
+	created_at      {timestamp} NOT NULL,
 	UNIQUE (person_id, version)
 );
 
@@ -44,7 +44,7 @@ CREATE TABLE commitment_signatures (
 	commitment_id TEXT NOT NULL REFERENCES commitments (id),
 	role          TEXT NOT NULL,
 	signer_id     TEXT NOT NULL,
-	signed_at     TEXT NOT NULL,
+	signed_at     {timestamp} NOT NULL,
 	signature     TEXT NOT NULL,
 	PRIMARY KEY (commitment_id, role)
 );
@@ -55,9 +55,9 @@ CREATE TABLE commitment_sign_links (
 	token_hash    TEXT PRIMARY KEY,
 	commitment_id TEXT NOT NULL REFERENCES commitments (id),
 	person_id     TEXT NOT NULL REFERENCES persons (id),
-	created_at    TEXT NOT NULL,
-	expires_at    TEXT NOT NULL,
-	used_at       TEXT
+	created_at    {timestamp} NOT NULL,
+	expires_at    {timestamp} NOT NULL,
+	used_at       {timestamp}
 );
 
 CREATE TABLE events (
@@ -69,10 +69,10 @@ CREATE TABLE events (
 	title           TEXT NOT NULL,
 	description     TEXT NOT NULL DEFAULT '',
 	location        TEXT NOT NULL DEFAULT '',
-	start_at        TEXT NOT NULL,
-	end_at          TEXT NOT NULL,
-	network_visible INTEGER NOT NULL DEFAULT 0,
-	created_at      TEXT NOT NULL
+	start_at        {timestamp} NOT NULL,
+	end_at          {timestamp} NOT NULL,
+	network_visible {flag} NOT NULL DEFAULT {false},
+	created_at      {timestamp} NOT NULL
 );
 CREATE INDEX events_person_start ON events (person_id, start_at);
 CREATE INDEX events_organisation_start ON events (organisation_id, start_at);
@@ -86,7 +86,7 @@ CREATE TABLE rectification_requests (
 	status      TEXT NOT NULL,
 	answer      TEXT NOT NULL DEFAULT '',
 	answered_by TEXT NOT NULL DEFAULT '',
-	created_at  TEXT NOT NULL,
-	answered_at TEXT
+	created_at  {timestamp} NOT NULL,
+	answered_at {timestamp}
 );
 CREATE INDEX rectification_requests_person ON rectification_requests (person_id, created_at);

@@ -7,7 +7,7 @@ DELETE FROM identity_tokens;
 DELETE FROM person_links;
 DELETE FROM employer_tokens;
 UPDATE notifications SET body = CASE
-	WHEN instr(body, 'http') > 0 THEN substr(body, 1, instr(body, 'http') - 1) || '[lien envoyé par courriel ; il n''est pas conservé ici]'
+	WHEN {strpos}(body, 'http') > 0 THEN substr(body, 1, {strpos}(body, 'http') - 1) || '[lien envoyé par courriel ; il n''est pas conservé ici]'
 	ELSE '[lien envoyé par courriel ; il n''est pas conservé ici]'
 END
 WHERE body LIKE '%jeton=%';
