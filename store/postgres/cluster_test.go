@@ -75,6 +75,8 @@ func TestLeaseHasOneHolderAndIsTakenOverWhenItsConnectionDies(t *testing.T) {
 	took := waitFor(t, "b takes over", b.Leading)
 	t.Logf("taken over in %v", took)
 	waitFor(t, "a steps down or leads again alone", func() bool { return !(a.Leading() && b.Leading()) })
+	// b reports leading just before its work starts and records itself.
+	waitFor(t, "b's work starts", func() bool { mu.Lock(); defer mu.Unlock(); return len(leading) >= 2 })
 	mu.Lock()
 	defer mu.Unlock()
 	if len(leading) < 2 || leading[0] != "a" || leading[1] != "b" {
