@@ -125,7 +125,7 @@ func (t *Tailer) reload(ctx context.Context) error {
 
 // Suppress makes the detector honour a verdict's suppression (the inline
 // throttle's rule is not the detector's: ignored).
-func (t *Tailer) Suppress(s cases.Suppression) {
+func (t *Tailer) Suppress(s socle.Suppression) {
 	rule, err := ParseScenario(s.Rule)
 	if err != nil {
 		return
@@ -214,7 +214,7 @@ func (t *Tailer) SaveState(ctx context.Context) error {
 // explains it.
 func (t *Tailer) file(ctx context.Context, alerts []Alert) error {
 	for _, al := range alerts {
-		ca := &cases.Alert{Rule: al.RuleName, Score: al.Score, Critical: al.Critical, Principal: t.Pipeline.PrincipalName(al.Principal),
+		ca := &socle.Alert{Rule: al.RuleName, Score: al.Score, Critical: al.Critical, Principal: t.Pipeline.PrincipalName(al.Principal),
 			OrganisationID: t.Pipeline.OrgName(al.Org), Reason: al.Reason, OccurredAt: time.Unix(al.Time, 0)}
 		if al.Review {
 			// Its score is already below the rule's alerts (Alert.Review).
@@ -227,7 +227,7 @@ func (t *Tailer) file(ctx context.Context, alerts []Alert) error {
 				if err != nil {
 					return err
 				}
-				ca.Evidence = append(ca.Evidence, cases.Evidence{Index: idx, Time: ev.Time, Action: ev.Action, Purpose: ev.Purpose,
+				ca.Evidence = append(ca.Evidence, socle.AlertEvidence{Index: idx, Time: ev.Time, Action: ev.Action, Purpose: ev.Purpose,
 					PersonRef: ev.PersonRef, Allowed: ev.Allowed, Explanation: eventExplanation(ev)})
 				return nil
 			})

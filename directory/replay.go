@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/cases"
 	"socle/detect"
 )
 
@@ -194,13 +193,13 @@ func (s *fileSource) Declarations(context.Context, string, time.Time) ([]*socle.
 	return out, nil
 }
 
-func (s *fileSource) BulkTasks(context.Context, string, time.Time) ([]*cases.BulkTask, error) {
-	var out []*cases.BulkTask
+func (s *fileSource) BulkTasks(context.Context, string, time.Time) ([]*socle.BulkTask, error) {
+	var out []*socle.BulkTask
 	for _, t := range s.dir.Spans().Tasks {
 		if !t.Approved {
 			continue
 		}
-		bt := &cases.BulkTask{ID: fmt.Sprint("task_", t.ID), AgentID: s.dir.Principals.Name(t.Principal), Purpose: s.dir.Purposes.Name(uint32(t.Purpose)),
+		bt := &socle.BulkTask{ID: fmt.Sprint("task_", t.ID), AgentID: s.dir.Principals.Name(t.Principal), Purpose: s.dir.Purposes.Name(uint32(t.Purpose)),
 			Start: time.Unix(t.From, 0), End: time.Unix(t.To+t.Grace, 0), ApprovedBy: "replay"}
 		for p := range t.Persons {
 			bt.Persons = append(bt.Persons, s.dir.Persons.Name(p))

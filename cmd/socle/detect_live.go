@@ -36,7 +36,7 @@ func (a *app) wireDetection() {
 	a.gate.Throttle.Exempt = a.cases.Exempt
 	a.gate.Throttle.Alert = func(ctx context.Context, actor socle.Actor, weight int) {
 		principal := gate.PrincipalKey(actor)
-		_, err := a.cases.Raise(context.WithoutCancel(ctx), &cases.Alert{Rule: cases.RuleInline, Critical: true, Score: float64(weight) / throttleStepUp * 2,
+		_, err := a.cases.Raise(context.WithoutCancel(ctx), &socle.Alert{Rule: cases.RuleInline, Critical: true, Score: float64(weight) / throttleStepUp * 2,
 			Principal: principal, OrganisationID: actor.OrganisationID, OccurredAt: a.gate.Now(),
 			Reason: fmt.Sprintf("Blocage immédiat : %d lectures pondérées (personnes distinctes, recherches par identifiant exact) en moins d'une heure, au-delà de la limite de la plateforme.", weight)})
 		if err != nil {
