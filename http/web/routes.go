@@ -85,8 +85,14 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate}
 	blockPages := &blockPages{renderer: s.renderer, gate: s.gate}
 
-	// Public pages: the directory of the network and its offers.
+	handle = roleGuard(s.renderer, handle)
+
+	// Public pages: the directory of the network and its offers, the
+	// accessibility statement and the legal pages.
 	handle("GET /static/", handleStatic())
+	handle("GET /accessibilite", handleInfoPage(s.renderer, "accessibilite", "Déclaration d'accessibilité"))
+	handle("GET /mentions-legales", handleInfoPage(s.renderer, "mentions-legales", "Mentions légales"))
+	handle("GET /donnees-personnelles", handleInfoPage(s.renderer, "donnees-personnelles", "Données personnelles"))
 	handle("GET /{$}", publicPages.handleHome())
 	handle("GET /structures", publicPages.handleOrganisationsPage())
 	handle("GET /offres", publicPages.handleOffersPage())

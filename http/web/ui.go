@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"socle/http/httpx"
 	"socle/identity"
 	"strings"
@@ -61,6 +62,8 @@ type view struct {
 	Nav     string
 	Version string
 	Data    any
+	// Chrome is filled by render for the layout.
+	Chrome chrome
 }
 
 // form is embedded in the view of a page with forms: the page helpers
@@ -102,6 +105,7 @@ type offersView struct {
 // becomes a clean error page, not half a page.
 func (s *renderer) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.Version = s.version
+	v.Chrome = s.chromeOf(r, v.Title, v.Data)
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		httpx.LoggerFrom(r.Context()).Error("rendering page", "page", name, "err", err, "request_id", httpx.RequestID(r.Context()))
@@ -142,6 +146,14 @@ type errorView struct {
 	RequestID string
 }
 
+// staticTypes are the content types of the static files whose extension
+// the standard library does not know on every system (the DSFR fonts).
+var staticTypes = map[string]string{".woff2": "font/woff2", ".svg": "image/svg+xml", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+// handleStatic serves the embedded static files. The vendored DSFR
+// (static/dsfr, linked with its version in the query) is cached for a
+// year; Socle's own files for an hour, since their address does not
+// change between releases.
 func handleStatic() http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -149,7 +161,14 @@ func handleStatic() http.Handler {
 	}
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
+		if t, ok := staticTypes[path.Ext(r.URL.Path)]; ok {
+			w.Header().Set("Content-Type", t)
+		}
+		if strings.HasPrefix(r.URL.Path, "/static/dsfr/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
 		files.ServeHTTP(w, r)
 	})
 }

@@ -52,6 +52,10 @@ var pageViews = map[string]any{
 	"indicateurs":               indicatorsView{},
 	"usager-parcours":           spaceParcoursView{},
 	"usager-contrat":            spaceContractView{},
+	"interdit":                  forbiddenRoleView{},
+	"accessibilite":             struct{}{},
+	"mentions-legales":          struct{}{},
+	"donnees-personnelles":      struct{}{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
