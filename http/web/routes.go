@@ -72,6 +72,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) { s.re
 // surface in one table.
 func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	publicPages := &publicPages{renderer: s.renderer, dir: s.dir}
+	homePages := &homePages{publicPages: publicPages, gate: s.gate, parcours: s.parcours, cases: s.cases}
 	journalPages := &journalPages{renderer: s.renderer, audit: s.audit, dir: s.dir, gate: s.gate}
 	breakGlassPages := &breakGlassPages{renderer: s.renderer, detection: s.detection, gate: s.gate}
 	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, matching: s.matching}
@@ -93,7 +94,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	handle("GET /accessibilite", handleInfoPage(s.renderer, "accessibilite", "Déclaration d'accessibilité"))
 	handle("GET /mentions-legales", handleInfoPage(s.renderer, "mentions-legales", "Mentions légales"))
 	handle("GET /donnees-personnelles", handleInfoPage(s.renderer, "donnees-personnelles", "Données personnelles"))
-	handle("GET /{$}", publicPages.handleHome())
+	handle("GET /{$}", homePages.handleHome())
 	handle("GET /structures", publicPages.handleOrganisationsPage())
 	handle("GET /offres", publicPages.handleOffersPage())
 	handle("GET /parcours/contrat.css", handleContractCSS())

@@ -53,6 +53,7 @@ var pageViews = map[string]any{
 	"usager-parcours":           spaceParcoursView{},
 	"usager-contrat":            spaceContractView{},
 	"interdit":                  forbiddenRoleView{},
+	"accueil-agent":             agentHomeView{},
 	"accessibilite":             struct{}{},
 	"mentions-legales":          struct{}{},
 	"donnees-personnelles":      struct{}{},
