@@ -47,6 +47,11 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 	} {
 		t.Run(tc.who, func(t *testing.T) {
 			ctx := browser(t)
+			// The first action starts the browser: on ctx itself, not on a
+			// step's shorter context whose end would close it.
+			if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
+				t.Fatal(err)
+			}
 			origin := strings.TrimSuffix(base, "/")
 			switch {
 			case tc.role != "":
@@ -59,7 +64,7 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 			case tc.link != "":
 				// The link names the site's base URL, whose host the
 				// session cookie is for.
-				origin = tc.link[:strings.Index(tc.link, "/", len("http://"))]
+				origin = tc.link[:len("http://")+strings.Index(tc.link[len("http://"):], "/")]
 				step(t, ctx, "link", chromedp.Navigate(tc.link), chromedp.WaitVisible("main h1"))
 			default:
 				step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))

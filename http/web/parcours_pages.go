@@ -136,14 +136,14 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 		for _, q := range p.Questionnaire().Questions {
 			if q.Required && answers.Get(q.ID) == "" {
 				orientationPage(s, p, w, r, http.StatusBadRequest, &orientationView{
-					Error: msgAnswerRequiredPrefix + q.Label + " » : elle est obligatoire."})
+					Error: msgAnswerRequiredPrefix + q.Label + " » : elle est obligatoire.", Answers: answers, Missing: q.ID})
 				return
 			}
 		}
 		o, _, err := p.ProposeOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
 		if err != nil {
 			if soft(err) {
-				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err)})
+				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err), Answers: answers})
 				return
 			}
 			s.renderError(w, r, err)
@@ -770,6 +770,10 @@ type orientationView struct {
 	Choices           map[string][]option
 	Organisations     []orgGroup
 	Questionnaire     *orientation.Questionnaire
+	// Answers are the questionnaire's answers posted, kept on an error;
+	// Missing is the required question left unanswered.
+	Answers orientation.Answers
+	Missing string
 	// posted is the choice the agent posted, shown again with an error.
 	posted url.Values
 }

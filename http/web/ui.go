@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"socle/http/httpx"
 	"socle/identity"
 	"strings"
@@ -26,7 +27,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var templateFuncs = template.FuncMap{"join": strings.Join}
+var templateFuncs = template.FuncMap{"join": strings.Join, "has": slices.Contains[[]string]}
 
 func loadPages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
