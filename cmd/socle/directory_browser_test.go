@@ -45,6 +45,13 @@ func checkPage(t *testing.T, ctx context.Context, what string) {
 	if id := internalID.FindString(body); id != "" {
 		t.Errorf("%s shows an internal identifier: %s", what, id)
 	}
+	checkAccessibility(t, ctx, what)
+}
+
+// checkAccessibility is the part of checkPage that axe-core and the
+// reflow check do.
+func checkAccessibility(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
 	for _, v := range axeViolations(t, ctx, what) {
 		t.Errorf("%s: axe: %s", what, v)
 	}
