@@ -84,13 +84,19 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 		OrgAdmin: has(socle.RoleOrgAdmin), PlatformAdmin: has(socle.RolePlatformAdmin),
 	}
 	ctx := r.Context()
+	// A block that cannot be read is named on the page and logged; the
+	// others still show.
+	problem := func(msg string, err error) {
+		httpx.LoggerFrom(ctx).Warn("home block failed", "block", msg, "err", err, "request_id", httpx.RequestID(ctx))
+		v.Problems = append(v.Problems, msg)
+	}
 	if v.Adviser && s.parcours != nil {
 		now := time.Now().In(paris)
 		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, paris)
 		tomorrow := today.AddDate(0, 0, 1)
 		evs, err := s.parcours.Agenda(ctx, pageRequest(r, purposeAccompagnement, ""), today, tomorrow.AddDate(0, 0, 1))
 		if err != nil {
-			v.Problems = append(v.Problems, msgHomeAgenda)
+			problem(msgHomeAgenda, err)
 		}
 		for _, e := range evs {
 			he := homeEvent{Time: e.Start.In(paris).Format("15:04"), Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID}
@@ -102,28 +108,28 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 		}
 		queue, err := s.parcours.RectificationQueue(ctx, pageRequest(r, purposeAccompagnement, ""))
 		if err != nil {
-			v.Problems = append(v.Problems, msgHomeRectifications)
+			problem(msgHomeRectifications, err)
 		}
 		v.Rectifications = len(queue)
 	}
 	if v.CompanyAdviser {
-		companies, err := s.gate.Portfolio(ctx, httpx.GateRequest(r))
+		companies, err := s.gate.Portfolio(ctx, matchingRequest(r))
 		if err != nil {
-			v.Problems = append(v.Problems, msgHomeCompanies)
+			problem(msgHomeCompanies, err)
 		}
 		v.Companies = companies
 	}
 	if v.Officer {
 		grants, err := s.gate.BreakGlassGrants(ctx, httpx.GateRequest(r), false, 200)
 		if err != nil {
-			v.Problems = append(v.Problems, msgHomeBreakGlass)
+			problem(msgHomeBreakGlass, err)
 		}
 		v.BreakGlassToReview = len(grants)
 		if s.cases != nil {
 			for _, st := range []socle.CaseState{socle.CaseNew, socle.CaseTriage, socle.CaseInvestigating} {
 				list, err := s.cases.Cases(ctx, actor, socle.CaseFilter{State: st, Limit: 500})
 				if err != nil {
-					v.Problems = append(v.Problems, msgHomeCases)
+					problem(msgHomeCases, err)
 					break
 				}
 				v.OpenCases += len(list)
@@ -135,7 +141,7 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 		if err == nil {
 			v.PendingChanges = len(changes)
 		} else if socle.ErrorCode(err) != socle.EFORBIDDEN {
-			v.Problems = append(v.Problems, msgHomeChanges)
+			problem(msgHomeChanges, err)
 		}
 	}
 	for _, l := range menuLinks(actor, "/") {
