@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"socle"
-	"socle/http/httpx"
 )
 
 // chrome is what the layout shows around every page: the connected user
@@ -29,8 +28,7 @@ type csrfHolder interface{ csrfToken() string }
 func (f *form) csrfToken() string { return f.CSRF }
 
 // chromeOf builds the layout's chrome of a request.
-func (s *renderer) chromeOf(r *http.Request, title string, data any) chrome {
-	actor := httpx.ActorFrom(r.Context())
+func (s *renderer) chromeOf(r *http.Request, actor socle.Actor, title string, data any) chrome {
 	c := chrome{Menu: menuLinks(actor, r.URL.Path), Breadcrumb: breadcrumb(actor, r.URL.Path, title)}
 	if h, ok := data.(csrfHolder); ok {
 		c.CSRF = h.csrfToken()

@@ -65,6 +65,9 @@ type view struct {
 	Data    any
 	// Chrome is filled by render for the layout.
 	Chrome chrome
+	// actor, when set, is who the chrome shows instead of the request's
+	// actor (a space's own session).
+	actor *socle.Actor
 }
 
 // form is embedded in the view of a page with forms: the page helpers
@@ -106,7 +109,11 @@ type offersView struct {
 // becomes a clean error page, not half a page.
 func (s *renderer) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.Version = s.version
-	v.Chrome = s.chromeOf(r, v.Title, v.Data)
+	actor := httpx.ActorFrom(r.Context())
+	if v.actor != nil {
+		actor = *v.actor
+	}
+	v.Chrome = s.chromeOf(r, actor, v.Title, v.Data)
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		httpx.LoggerFrom(r.Context()).Error("rendering page", "page", name, "err", err, "request_id", httpx.RequestID(r.Context()))
