@@ -67,7 +67,8 @@ func TestBrowserPasskeyRegistrationAndLogin(t *testing.T) {
 	}
 	step(t, ctx, "TOTP", chromedp.SendKeys("#code", code),
 		chromedp.Click(`form[action="/second-facteur"] button[type=submit]`),
-		chromedp.WaitVisible("main table"))
+		chromedp.WaitNotPresent("#code"),
+		chromedp.WaitVisible("main h1"))
 
 	// Register a passkey from the sessions page.
 	step(t, ctx, "passkey registration",

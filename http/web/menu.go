@@ -38,7 +38,8 @@ var staffMenu = []menuEntry{
 	{Path: "/offres", Label: "Offres", Roles: companyRoles},
 	{Path: "/alertes", Label: "Alertes", Roles: officerRoles},
 	{Path: "/bris-de-glace", Label: "Bris de glace", Roles: officerRoles},
-	{Path: "/declarations", Label: "Déclarations", Roles: []socle.Role{socle.RoleAuditor, socle.RoleOrgAdmin}},
+	// Every agent declares her walk-ins, conflicts of interest and bulk tasks.
+	{Path: "/declarations", Label: "Déclarations"},
 	{Path: "/personnes-protegees", Label: "Personnes protégées", Roles: officerRoles},
 	{Path: "/journal", Label: "Journal des accès", Roles: officerRoles},
 	{Path: "/indicateurs", Label: "Indicateurs", Roles: []socle.Role{socle.RoleStatistician, socle.RoleOrgAdmin, socle.RolePlatformAdmin}},

@@ -23,7 +23,7 @@ func TestMenuShowsOnlyWhatTheRoleOpens(t *testing.T) {
 		actor     socle.Actor
 		want, not []string
 	}{
-		{"adviser", agentActor(socle.RoleAdviser), []string{"/", "/usagers", "/agenda", "/rectifications", "/entreprises"}, []string{"/alertes", "/journal", "/agents", "/admin/conventions"}},
+		{"adviser", agentActor(socle.RoleAdviser), []string{"/", "/usagers", "/agenda", "/rectifications", "/entreprises", "/declarations"}, []string{"/alertes", "/journal", "/agents", "/admin/conventions"}},
 		{"company adviser", agentActor(socle.RoleCompanyAdviser), []string{"/entreprises", "/offres"}, []string{"/usagers", "/agenda", "/alertes"}},
 		{"structure admin", agentActor(socle.RoleOrgAdmin), []string{"/agents", "/demandes", "/indicateurs"}, []string{"/usagers", "/alertes", "/admin/conventions"}},
 		{"privacy officer", agentActor(socle.RoleAuditor), []string{"/alertes", "/bris-de-glace", "/personnes-protegees", "/journal", "/declarations"}, []string{"/usagers", "/agents", "/demandes"}},
