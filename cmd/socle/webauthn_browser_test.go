@@ -84,13 +84,14 @@ func TestBrowserPasskeyRegistrationAndLogin(t *testing.T) {
 
 	// Log out, then log in with the password and the passkey.
 	step(t, ctx, "logout",
-		chromedp.Click(`form[action="/deconnexion"] button`),
+		chromedp.Click(`.fr-header__tools form[action="/deconnexion"] button`),
 		chromedp.WaitVisible("#email"))
 	step(t, ctx, "password again", password()...)
 	step(t, ctx, "passkey login",
 		chromedp.WaitVisible("#webauthn-login"),
 		chromedp.Click("#webauthn-login"),
-		chromedp.WaitVisible("main table"))
+		// The agent's home.
+		chromedp.WaitVisible("#acces-rapide"))
 
 	step(t, ctx, "sessions page", chromedp.Navigate(base+"sessions"), chromedp.WaitVisible("td.methode"))
 	methods, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("td.methode"), td => td.textContent.trim())`))
