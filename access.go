@@ -2,6 +2,7 @@ package socle
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -94,9 +95,24 @@ type Fact struct {
 type Decision struct {
 	Allow      bool        `json:"allow"`
 	Categories CategorySet `json:"-"`
-	Facts      []Fact      `json:"facts"`
-	BreakGlass bool        `json:"break_glass,omitempty"`
+	// Facts explain the decision to people; nothing acts on them.
+	Facts      []Fact `json:"facts"`
+	BreakGlass bool   `json:"break_glass,omitempty"`
+	// Populations are those an allowed search or export is restricted to
+	// (the persons the organisation follows, those living in its
+	// territory…), or PopulationLookup for a person found by her exact
+	// identifier: the gate filters the store query on them.
+	Populations []Population `json:"-"`
+	// Situations restricts PopulationTerritory to persons in one of these
+	// situations; nil means any situation.
+	Situations []Situation `json:"-"`
+	// Referent says that the acting agent is the person's référent: she
+	// may propose her to employers without collecting her agreement.
+	Referent bool `json:"-"`
 }
+
+// Grants reports whether the decision grants the population p.
+func (d Decision) Grants(p Population) bool { return slices.Contains(d.Populations, p) }
 
 // Explanation is the decision's facts as one French paragraph.
 func (d Decision) Explanation() string {

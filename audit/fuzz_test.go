@@ -3,10 +3,7 @@ package audit
 import (
 	"bytes"
 	"context"
-	"errors"
 	"maps"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,88 +12,6 @@ import (
 
 	"socle"
 )
-
-// memStorage is a Storage in memory, so that a fuzzer appends thousands of
-// events a second instead of waiting for an fsync each.
-type memStorage struct {
-	mu      sync.Mutex
-	records []Record
-	cps     []memCheckpoint
-}
-
-type memCheckpoint struct {
-	size uint64
-	note []byte
-}
-
-func (m *memStorage) Size(context.Context) (uint64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return uint64(len(m.records)), nil
-}
-
-func (m *memStorage) AppendBatch(_ context.Context, first uint64, records []Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if first != uint64(len(m.records)) {
-		return errors.New("append at the wrong size")
-	}
-	for _, r := range records {
-		m.records = append(m.records, Record{Leaf: bytes.Clone(r.Leaf), Hashes: bytes.Clone(r.Hashes)})
-	}
-	return nil
-}
-
-func (m *memStorage) ReadRange(_ context.Context, from, to uint64, fn func(i uint64, r Record) error) error {
-	m.mu.Lock()
-	rs := m.records[from:to]
-	m.mu.Unlock()
-	for k, r := range rs {
-		if err := fn(from+uint64(k), r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (m *memStorage) ReadHashes(_ context.Context, indexes []uint64) ([][]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make([][]byte, len(indexes))
-	for k, i := range indexes {
-		out[k] = m.records[i].Hashes
-	}
-	return out, nil
-}
-
-func (m *memStorage) PutCheckpoint(_ context.Context, size uint64, note []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.cps = append(m.cps, memCheckpoint{size, bytes.Clone(note)})
-	return nil
-}
-
-func (m *memStorage) LatestCheckpoint(context.Context) (uint64, []byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.cps) == 0 {
-		return 0, nil, nil
-	}
-	c := m.cps[len(m.cps)-1]
-	return c.size, c.note, nil
-}
-
-func (m *memStorage) Checkpoints(_ context.Context, fn func(size uint64, note []byte) error) error {
-	m.mu.Lock()
-	cps := slices.Clone(m.cps)
-	m.mu.Unlock()
-	for _, c := range cps {
-		if err := fn(c.size, c.note); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // jsonString is what encoding/json makes of s: every byte of invalid UTF-8
 // becomes U+FFFD.

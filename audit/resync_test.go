@@ -11,12 +11,12 @@ import (
 	"socle"
 )
 
-// outageStorage is a real FileLog behind a database link that can go
+// outageStorage is a memStorage behind a database link that can go
 // down: while down, every call fails; lostAck makes the next append commit
 // and then report a failure, as when the connection drops before the
 // commit's answer arrives.
 type outageStorage struct {
-	*FileLog
+	*memStorage
 	down, lostAck atomic.Bool
 }
 
@@ -26,7 +26,7 @@ func (s *outageStorage) Size(ctx context.Context) (uint64, error) {
 	if s.down.Load() {
 		return 0, errLinkDown
 	}
-	return s.FileLog.Size(ctx)
+	return s.memStorage.Size(ctx)
 }
 
 func (s *outageStorage) AppendBatch(ctx context.Context, first uint64, records []Record) error {
@@ -34,20 +34,20 @@ func (s *outageStorage) AppendBatch(ctx context.Context, first uint64, records [
 		return errLinkDown
 	}
 	if s.lostAck.Load() {
-		if err := s.FileLog.AppendBatch(ctx, first, records); err != nil {
+		if err := s.memStorage.AppendBatch(ctx, first, records); err != nil {
 			return err
 		}
 		s.down.Store(true)
 		return errors.New("unexpected EOF")
 	}
-	return s.FileLog.AppendBatch(ctx, first, records)
+	return s.memStorage.AppendBatch(ctx, first, records)
 }
 
 func (s *outageStorage) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, error) {
 	if s.down.Load() {
 		return nil, errLinkDown
 	}
-	return s.FileLog.ReadHashes(ctx, indexes)
+	return s.memStorage.ReadHashes(ctx, indexes)
 }
 
 // reopenOver reopens the log of tl over st, retrying resync every 10 ms,
@@ -75,7 +75,7 @@ func reopenOver(t *testing.T, tl *testLog, st Storage) *Log {
 func TestResumesAfterOutage(t *testing.T) {
 	ctx := context.Background()
 	tl := openTestLog(t, Options{})
-	st := &outageStorage{FileLog: tl.fl}
+	st := &outageStorage{memStorage: tl.st}
 	l := reopenOver(t, tl, st)
 	st.lostAck.Store(true)
 	if err := l.Append(ctx, testEvent(3)); socle.ErrorCode(err) != socle.EUNAVAILABLE {
@@ -104,7 +104,7 @@ func TestResumesAfterOutage(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Verify(ctx, tl.fl, tl.vkey, nil)
+	rep, err := Verify(ctx, tl.st, tl.vkey, nil)
 	if err != nil || !rep.OK || rep.Size != 5 {
 		t.Fatalf("Verify = %+v, %v", rep, err)
 	}
@@ -129,7 +129,7 @@ func (s *shrunkStorage) Size(ctx context.Context) (uint64, error) {
 func TestResyncRefusesALostEntry(t *testing.T) {
 	ctx := context.Background()
 	tl := openTestLog(t, Options{})
-	st := &shrunkStorage{outageStorage: &outageStorage{FileLog: tl.fl}}
+	st := &shrunkStorage{outageStorage: &outageStorage{memStorage: tl.st}}
 	l := reopenOver(t, tl, st)
 	st.down.Store(true)
 	if err := l.Append(ctx, testEvent(3)); err == nil {
@@ -148,5 +148,5 @@ func TestResyncRefusesALostEntry(t *testing.T) {
 	if err := l.Close(); err == nil {
 		t.Fatal("Close reported no error")
 	}
-	tl.fl.Close()
+	tl.st.Close()
 }

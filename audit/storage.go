@@ -20,8 +20,8 @@ type Record struct {
 	Hashes []byte
 }
 
-// Storage is where a Log keeps its entries and signed checkpoints. The file
-// log of this package implements it; SQL stores implement it with two tables
+// Storage is where a Log keeps its entries and signed checkpoints.
+// store/auditsql implements it over SQLite and PostgreSQL with two tables
 // (entries keyed by index, checkpoints keyed by an increasing id).
 //
 // Slices passed to callbacks are only valid during the call.
@@ -61,7 +61,7 @@ func (e *CorruptError) Error() string {
 func (e *CorruptError) Unwrap() error { return e.Err }
 
 // IndexedStorage is a Storage that also keeps a search index derived from
-// its entries (the SQL stores' audit_index and its block summaries), which
+// its entries (the SQL stores' block summaries, audit_blocks), which
 // what a person sees of the accesses to her file, and the privacy
 // officers' searches, read. Deleting or altering index rows would hide
 // accesses without touching the tree, so the index is verified too.

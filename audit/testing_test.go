@@ -2,11 +2,7 @@ package audit
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -41,22 +37,21 @@ func testEvent(n int) socle.AuditEvent {
 }
 
 type testLog struct {
-	dir    string
-	fl     *FileLog
+	st     *memStorage // kept across reopen, as a database is
 	log    *Log
 	skey   string
 	vkey   string
 	closed bool
 }
 
-// openTestLog opens a file log in a new directory and a Log over it.
+// openTestLog opens a Log over a new memStorage.
 func openTestLog(t testing.TB, opts Options) *testLog {
 	t.Helper()
 	skey, vkey, err := GenerateKey("socle.test/audit")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl := &testLog{dir: t.TempDir(), skey: skey, vkey: vkey}
+	tl := &testLog{st: &memStorage{}, skey: skey, vkey: vkey}
 	tl.reopen(t, opts)
 	t.Cleanup(func() { tl.close(t) })
 	return tl
@@ -64,16 +59,11 @@ func openTestLog(t testing.TB, opts Options) *testLog {
 
 func (tl *testLog) reopen(t testing.TB, opts Options) {
 	t.Helper()
-	fl, err := OpenFileLog(tl.dir)
+	l, err := Open(context.Background(), tl.st, tl.skey, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := Open(context.Background(), fl, tl.skey, opts)
-	if err != nil {
-		fl.Close()
-		t.Fatal(err)
-	}
-	tl.fl, tl.log, tl.closed = fl, l, false
+	tl.log, tl.closed = l, false
 }
 
 func (tl *testLog) close(t testing.TB) {
@@ -83,9 +73,6 @@ func (tl *testLog) close(t testing.TB) {
 	}
 	tl.closed = true
 	if err := tl.log.Close(); err != nil {
-		t.Error(err)
-	}
-	if err := tl.fl.Close(); err != nil {
 		t.Error(err)
 	}
 }
@@ -103,49 +90,6 @@ func (tl *testLog) appendN(t testing.TB, from, to int) {
 			t.Fatalf("event %d got index %d", n, i)
 		}
 	}
-}
-
-// readPayloads returns the payloads of every record of a log file.
-func readPayloads(t testing.TB, name string) [][]byte {
-	t.Helper()
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rr := newRecordReader(f, 0, fi.Size())
-	var out [][]byte
-	for {
-		p, err := rr.next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, append([]byte(nil), p...))
-	}
-}
-
-// writePayloads rewrites a log file with valid framing, as an attacker
-// who knows the format would.
-func writePayloads(t testing.TB, name string, payloads [][]byte) {
-	t.Helper()
-	var buf []byte
-	for _, p := range payloads {
-		buf = appendRecord(buf, p)
-	}
-	if err := os.WriteFile(name, buf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func entryPayload(r Record) []byte {
-	return append(append([]byte{byte(len(r.Hashes) / hashSize)}, r.Hashes...), r.Leaf...)
 }
 
 // rehashAll rebuilds every entry's stored hashes from its leaf, as an
@@ -169,20 +113,10 @@ func rehashAll(t testing.TB, payloads [][]byte) [][]byte {
 	return out
 }
 
-func entriesPath(dir string) string     { return filepath.Join(dir, entriesFile) }
-func checkpointsPath(dir string) string { return filepath.Join(dir, checkpointsFile) }
-
-func cpSizeOf(p []byte) uint64 { return binary.LittleEndian.Uint64(p) }
-
-// verify opens the closed log's files again and verifies them.
+// verify verifies the closed log's storage.
 func (tl *testLog) verify(t testing.TB) Report {
 	t.Helper()
-	fl, err := OpenFileLog(tl.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fl.Close()
-	rep, err := Verify(context.Background(), fl, tl.vkey, nil)
+	rep, err := Verify(context.Background(), tl.st, tl.vkey, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package audit
 import (
 	"bytes"
 	"context"
-	"os"
 	"slices"
 	"testing"
 )
@@ -94,16 +93,12 @@ func TestVerifyTampering(t *testing.T) {
 			tl.appendN(t, 0, n)
 			tl.close(t)
 			if tt.entries != nil {
-				writePayloads(t, entriesPath(tl.dir), tt.entries(t, readPayloads(t, entriesPath(tl.dir))))
+				tl.st.setEntryPayloads(t, tt.entries(t, tl.st.entryPayloads()))
 			}
 			if tt.cps != nil {
-				writePayloads(t, checkpointsPath(tl.dir), tt.cps(t, readPayloads(t, checkpointsPath(tl.dir))))
+				tl.st.setCheckpointPayloads(t, tt.cps(t, tl.st.checkpointPayloads()))
 			}
-			fl, err := OpenFileLog(tl.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { fl.Close() })
+			fl := tl.st
 			var last uint64
 			rep, err := Verify(ctx, fl, tl.vkey, func(done uint64) { last = done })
 			if err != nil {
@@ -125,67 +120,5 @@ func TestVerifyTampering(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestOpenFileLogTornTail(t *testing.T) {
-	tl := openTestLog(t, Options{})
-	tl.appendN(t, 0, 10)
-	tl.close(t)
-	name := entriesPath(tl.dir)
-	data, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name    string
-		data    []byte
-		size    uint64
-		wantErr bool
-	}{
-		{"half a record", data[:len(data)-20], 9, false},
-		{"half a header", append(slices.Clone(data), 7, 0), 10, false},
-		{"zeroed tail", append(slices.Clone(data), make([]byte, 300)...), 10, false},
-		{"damage in the middle", flipByte(data, 100), 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := os.WriteFile(name, tt.data, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			fl, err := OpenFileLog(tl.dir)
-			if tt.wantErr {
-				if err == nil {
-					fl.Close()
-					t.Fatal("opened a damaged log")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fl.Close()
-			size, err := fl.Size(context.Background())
-			if err != nil || size != tt.size {
-				t.Fatalf("size %d, %v; want %d", size, err, tt.size)
-			}
-			if err := fl.AppendBatch(context.Background(), size, []Record{{Leaf: []byte("x"), Hashes: make([]byte, hashesLen(size))}}); err != nil {
-				t.Fatal(err)
-			}
-		})
-	}
-}
-
-func flipByte(b []byte, i int) []byte {
-	b = slices.Clone(b)
-	b[i] ^= 0x40
-	return b
-}
-
-func TestFileLogLocked(t *testing.T) {
-	tl := openTestLog(t, Options{})
-	if fl, err := OpenFileLog(tl.dir); err == nil {
-		fl.Close()
-		t.Fatal("a second FileLog opened the same directory")
 	}
 }

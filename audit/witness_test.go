@@ -50,7 +50,7 @@ func witnessedLog(t *testing.T) (*testLog, *testWitness) {
 		t.Fatal(err)
 	}
 	tw := startWitness(t, vkey)
-	tl := &testLog{dir: t.TempDir(), skey: skey, vkey: vkey}
+	tl := &testLog{st: &memStorage{}, skey: skey, vkey: vkey}
 	tl.reopen(t, Options{CheckpointEvery: 16, Witnesses: []Witness{tw.cfg}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	t.Cleanup(func() { tl.close(t) })
 	tl.appendN(t, 0, 100)
@@ -60,11 +60,7 @@ func witnessedLog(t *testing.T) (*testLog, *testWitness) {
 
 func TestCheckpointsAreWitnessed(t *testing.T) {
 	tl, tw := witnessedLog(t)
-	fl, err := OpenFileLog(tl.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fl.Close()
+	fl := tl.st
 	size, msg, err := fl.LatestWitnessed(context.Background())
 	if err != nil || size != 100 {
 		t.Fatalf("latest witnessed checkpoint %d, %v; want 100 (signed at close)", size, err)
@@ -123,7 +119,7 @@ func resign(t *testing.T, tl *testLog, sizes []uint64) {
 		}
 	}
 	put()
-	for _, p := range readPayloads(t, entriesPath(tl.dir)) {
+	for _, p := range tl.st.entryPayloads() {
 		r, err := parseEntry(p)
 		if err != nil {
 			t.Fatal(err)
@@ -133,7 +129,7 @@ func resign(t *testing.T, tl *testLog, sizes []uint64) {
 		}
 		put()
 	}
-	writePayloads(t, checkpointsPath(tl.dir), out)
+	tl.st.setCheckpointPayloads(t, out)
 }
 
 func TestVerifyAgainstTheWitness(t *testing.T) {
@@ -157,9 +153,9 @@ func TestVerifyAgainstTheWitness(t *testing.T) {
 		{
 			name: "tail entry forged with correct hashes, checkpoints re-signed",
 			tamper: func(t *testing.T, tl *testLog) {
-				p := readPayloads(t, entriesPath(tl.dir))
+				p := tl.st.entryPayloads()
 				p[99] = forge(p[99])
-				writePayloads(t, entriesPath(tl.dir), rehashAll(t, p))
+				tl.st.setEntryPayloads(t, rehashAll(t, p))
 				resign(t, tl, sizes(100))
 			},
 			mismatch: "cosigned another checkpoint of size 100",
@@ -167,7 +163,7 @@ func TestVerifyAgainstTheWitness(t *testing.T) {
 		{
 			name: "tail cut off together with its checkpoints",
 			tamper: func(t *testing.T, tl *testLog) {
-				writePayloads(t, entriesPath(tl.dir), readPayloads(t, entriesPath(tl.dir))[:90])
+				tl.st.setEntryPayloads(t, tl.st.entryPayloads()[:90])
 				resign(t, tl, sizes(80))
 			},
 			mismatch: "entries from 90 on were cut off",
@@ -182,9 +178,9 @@ func TestVerifyAgainstTheWitness(t *testing.T) {
 		{
 			name: "entry in the middle rewritten, every checkpoint re-signed",
 			tamper: func(t *testing.T, tl *testLog) {
-				p := readPayloads(t, entriesPath(tl.dir))
+				p := tl.st.entryPayloads()
 				p[37] = forge(p[37])
-				writePayloads(t, entriesPath(tl.dir), rehashAll(t, p))
+				tl.st.setEntryPayloads(t, rehashAll(t, p))
 				resign(t, tl, sizes(100))
 			},
 			mismatch: "cosigned another checkpoint of size 100",
@@ -195,14 +191,14 @@ func TestVerifyAgainstTheWitness(t *testing.T) {
 			// entry after it is covered by no witness.
 			name: "entry appended with correct hashes and a signed checkpoint",
 			tamper: func(t *testing.T, tl *testLog) {
-				p := readPayloads(t, entriesPath(tl.dir))
+				p := tl.st.entryPayloads()
 				r, err := parseEntry(p[99])
 				if err != nil {
 					t.Fatal(err)
 				}
 				leaf := bytes.Replace(r.Leaf, []byte(`"index":99,`), []byte(`"index":100,`), 1)
 				p = append(p, entryPayload(Record{Leaf: leaf, Hashes: make([]byte, hashesLen(100))}))
-				writePayloads(t, entriesPath(tl.dir), rehashAll(t, p))
+				tl.st.setEntryPayloads(t, rehashAll(t, p))
 				resign(t, tl, append(sizes(100), 101))
 			},
 			witnessed: 100,
@@ -219,11 +215,7 @@ func TestVerifyAgainstTheWitness(t *testing.T) {
 			if tt.tamper != nil {
 				tt.tamper(t, tl)
 			}
-			fl, err := OpenFileLog(tl.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fl.Close()
+			fl := tl.st
 			// The log alone, with its own (re-signed) checkpoints, looks
 			// intact: that is the hole the witness closes.
 			alone, err := Verify(ctx, fl, tl.vkey, nil)
@@ -273,13 +265,13 @@ func TestVerifyNamesTheWitnessedProblem(t *testing.T) {
 		problem  string
 	}{
 		{"tail cut off", func(t *testing.T, tl *testLog) {
-			writePayloads(t, entriesPath(tl.dir), readPayloads(t, entriesPath(tl.dir))[:90])
+			tl.st.setEntryPayloads(t, tl.st.entryPayloads()[:90])
 			resign(t, tl, []uint64{0, 16, 32, 48, 64, 80})
 		}, 90, "a witnessed checkpoint covers 100"},
 		{"tail rewritten", func(t *testing.T, tl *testLog) {
-			p := readPayloads(t, entriesPath(tl.dir))
+			p := tl.st.entryPayloads()
 			p[98] = bytes.Replace(p[98], []byte(`"read"`), []byte(`"list"`), 1)
-			writePayloads(t, entriesPath(tl.dir), rehashAll(t, p))
+			tl.st.setEntryPayloads(t, rehashAll(t, p))
 			resign(t, tl, []uint64{0, 16, 32, 48, 64, 80, 96, 100})
 		}, 96, "differs from the witnessed checkpoint"},
 	}
@@ -295,11 +287,7 @@ func TestVerifyNamesTheWitnessedProblem(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.tamper(t, tl)
-			fl, err := OpenFileLog(tl.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fl.Close()
+			fl := tl.st
 			rep, err := Verify(ctx, fl, tl.vkey, nil, kept)
 			if err != nil {
 				t.Fatal(err)
@@ -316,12 +304,12 @@ func TestWitnessRefusesALogCutBack(t *testing.T) {
 	// The log is cut back with its checkpoints, then the server starts
 	// again: it signs a checkpoint of 90, which the witness, holding 100,
 	// refuses, and the log says so when it closes.
-	writePayloads(t, entriesPath(tl.dir), readPayloads(t, entriesPath(tl.dir))[:90])
+	tl.st.setEntryPayloads(t, tl.st.entryPayloads()[:90])
 	resign(t, tl, []uint64{0, 16, 32, 48, 64, 80})
 	tl.reopen(t, Options{CheckpointEvery: 16, Witnesses: []Witness{tw.cfg}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	tl.closed = true
 	err := tl.log.Close()
-	tl.fl.Close()
+	tl.st.Close()
 	if err == nil || !strings.Contains(err.Error(), "cut back or forked") {
 		t.Fatalf("Close = %v, want the witness's refusal", err)
 	}
@@ -364,12 +352,7 @@ func TestLogWithWitnessesNeedsWitnessStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl, err := OpenFileLog(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fl.Close()
-	st := struct{ Storage }{fl} // hides PutWitnessed
+	st := struct{ Storage }{&memStorage{}} // hides PutWitnessed
 	_, err = Open(context.Background(), st, skey, Options{Witnesses: []Witness{{URL: "http://127.0.0.1:1", Key: "x"}}})
 	if err == nil || !strings.Contains(err.Error(), "does not keep witnessed checkpoints") {
 		t.Fatalf("Open = %v", err)

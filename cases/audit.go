@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+	"socle/audit"
 
 	"socle"
 )
@@ -44,8 +45,11 @@ func (s *Service) auditRecords(ctx context.Context, actor socle.Actor, action, k
 	if a == nil {
 		return socle.Errorf(socle.EUNAVAILABLE, "the audit log is not available: the change is refused")
 	}
-	ev := socle.AuditEvent{Time: s.Now().UTC(), AgentID: actor.AgentID, ClientID: actor.ClientID, OrganisationID: actor.OrganisationID,
-		Action: action, ResourceKind: kind, ResourceID: id, Allowed: true, Explanation: explanation, Facts: facts, Records: records}
+	ev, err := audit.Event(s.Now(), audit.Act{AgentID: actor.AgentID, ClientID: actor.ClientID, OrganisationID: actor.OrganisationID,
+		Action: action, ResourceKind: kind, ResourceID: id, Allowed: true, Explanation: explanation, Facts: facts, Records: records})
+	if err != nil {
+		return fmt.Errorf("auditing %s of %s: %w", action, id, err)
+	}
 	if err := a.Append(ctx, ev); err != nil {
 		return fmt.Errorf("auditing %s of %s: %w", action, id, err)
 	}

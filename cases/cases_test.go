@@ -9,7 +9,8 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/cases"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -30,11 +31,7 @@ type sqliteDB = interface {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	e := &env{}
 	var store sqliteDB = db
 	e.db = &store
@@ -62,7 +59,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.log, err = audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	e.log, err = audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,18 +116,7 @@ func Next(from socle.CaseState) []socle.CaseState { return transitions[from] }
 
 // checkAuditor lets in privacy officers signed in with a second factor,
 // and returns whether the actor sees every organisation.
-func checkAuditor(actor socle.Actor) (all bool, err error) {
-	if !actor.Authenticated() {
-		return false, socle.Errorf(socle.EUNAUTHENTICATED, "authentication required")
-	}
-	if actor.AgentID == "" || !slices.Contains(actor.Roles, socle.RoleAuditor) {
-		return false, socle.Errorf(socle.EFORBIDDEN, "misuse cases are for privacy officers (role %s)", socle.RoleAuditor)
-	}
-	if actor.Strength < socle.AuthMFA {
-		return false, socle.Errorf(socle.EUNAUTHENTICATED, "misuse cases need a sign-in with a second factor")
-	}
-	return slices.Contains(actor.Roles, socle.RolePlatformAdmin), nil
-}
+func checkAuditor(actor socle.Actor) (all bool, err error) { return socle.CheckAuditor(actor) }
 
 // visible returns the case if the auditor may see it; an auditor of
 // another organisation gets ENOTFOUND, like an absent case.

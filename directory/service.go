@@ -77,13 +77,8 @@ func (s *Service) audit(ctx context.Context, actor socle.Actor, action, personID
 
 // checkOfficer lets in privacy officers signed in with a second factor.
 func checkOfficer(actor socle.Actor) error {
-	if err := checkAgent(actor); err != nil {
-		return err
-	}
-	if !slices.Contains(actor.Roles, socle.RoleAuditor) {
-		return socle.Errorf(socle.EFORBIDDEN, "the register of protected persons is kept by the privacy officers (role %s)", socle.RoleAuditor)
-	}
-	return nil
+	_, err := socle.CheckAuditor(actor)
+	return err
 }
 
 // checkAgent lets in agents signed in with a second factor.

@@ -10,7 +10,8 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/directory"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -21,11 +22,7 @@ func (brokenLog) Append(context.Context, socle.AuditEvent) error { return errors
 func newService(t *testing.T) (*directory.Service, *audit.Log, socle.Actor, socle.Actor, *socle.Agent) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	org := storetest.NewOrganisation("Agence", socle.KindEmploymentService, "69")
 	if err := db.CreateOrganisation(ctx, org); err != nil {
 		t.Fatal(err)
@@ -41,7 +38,7 @@ func newService(t *testing.T) (*directory.Service, *audit.Log, socle.Actor, socl
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,11 +145,7 @@ func TestDeclarationsAreCheckedByKind(t *testing.T) {
 // is left out.
 func TestBackfillIndexesBulkLoadedHomes(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	a, b, bare := storetest.NewPerson(1), storetest.NewPerson(2), storetest.NewPerson(3)
 	b.Identity.FamilyName = "Autrenom"
 	b.Contact.Address, b.Contact.CommuneCode = a.Contact.Address, a.Contact.CommuneCode

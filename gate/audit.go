@@ -38,56 +38,49 @@ var personRefPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // and fails closed: when it cannot be recorded, nothing is returned.
 func (g *Gate) SearchAudit(ctx context.Context, req Request, q socle.AuditQuery) ([]socle.AuditHit, error) {
 	a := req.Actor
-	if !a.Authenticated() {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "authentication required")
-	}
-	if a.AgentID == "" || !slices.Contains(a.Roles, socle.RoleAuditor) || a.Strength < socle.AuthMFA {
-		d := socle.Decision{Facts: []socle.Fact{{Kind: "role", Detail: map[string]string{"role": string(socle.RoleAuditor)},
-			Text: "Seuls les auditeurs (délégués à la protection des données), connectés avec un second facteur, consultent le journal des accès."}}}
-		if err := g.auditSearch(ctx, req, q, "", d, 0); err != nil {
-			return nil, err
+	s := spec{caller: anyCaller, action: ActionAuditSearch, res: socle.Resource{Kind: "audit"},
+		grounds: func(context.Context, Request, *socle.Resource) (socle.Decision, error) {
+			national, err := socle.CheckAuditor(a)
+			if err != nil {
+				d := socle.Decision{Facts: []socle.Fact{{Kind: "role", Detail: map[string]string{"role": string(socle.RoleAuditor)},
+					Text: "Seuls les auditeurs (délégués à la protection des données), connectés avec un second facteur, consultent le journal des accès."}}}
+				return withCriteria(d, q, ""), socle.Errorf(socle.EFORBIDDEN, "only an auditor signed in with a second factor may search the audit log")
+			}
+			if err := g.historyKept(); err != nil {
+				return socle.Decision{}, err
+			}
+			switch {
+			case national:
+				return socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "role", Detail: map[string]string{"role": string(socle.RoleAuditor) + "," + string(socle.RolePlatformAdmin)},
+					Text: "Auditrice ou auditeur de la plateforme : le journal de toutes les structures est consultable."}}}, nil
+			case q.OrganisationID != "" && q.OrganisationID != a.OrganisationID:
+				d := socle.Decision{Facts: []socle.Fact{{Kind: "denied", Detail: map[string]string{"organisation_id": q.OrganisationID},
+					Text: "Un auditeur ne consulte que le journal de sa propre structure."}}}
+				return withCriteria(d, q, ""), socle.Errorf(socle.EFORBIDDEN, "an auditor searches only the entries of her own organisation")
+			}
+			q.OrganisationID = a.OrganisationID
+			return socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "role", Detail: map[string]string{"role": string(socle.RoleAuditor), "organisation_id": a.OrganisationID},
+				Text: "Auditrice ou auditeur de la structure : seul le journal des accès de ses agents est consultable."}}}, nil
+		},
+		recordAs: func(r Request) Request { r.BreakGlass = ""; return r }}
+	hits, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) ([]socle.AuditHit, outcome, error) {
+		personRef, known, err := g.auditPersonRef(ctx, q.PersonRef)
+		if err != nil {
+			return nil, outcome{}, err
 		}
-		return nil, socle.Errorf(socle.EFORBIDDEN, "only an auditor signed in with a second factor may search the audit log")
-	}
-	if g.history == nil {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "Le journal des accès n'est pas consultable pour le moment.")
-	}
-	national := slices.Contains(a.Roles, socle.RolePlatformAdmin)
-	d := socle.Decision{Allow: true}
-	switch {
-	case national:
-		d.Facts = []socle.Fact{{Kind: "role", Detail: map[string]string{"role": string(socle.RoleAuditor) + "," + string(socle.RolePlatformAdmin)},
-			Text: "Auditrice ou auditeur de la plateforme : le journal de toutes les structures est consultable."}}
-	case q.OrganisationID != "" && q.OrganisationID != a.OrganisationID:
-		d.Facts = []socle.Fact{{Kind: "denied", Detail: map[string]string{"organisation_id": q.OrganisationID},
-			Text: "Un auditeur ne consulte que le journal de sa propre structure."}}
-		if err := g.auditSearch(ctx, req, q, "", d, 0); err != nil {
-			return nil, err
+		q.PersonRef = personRef
+		hits := []socle.AuditHit{}
+		if known {
+			if hits, err = g.history.AuditSearch(ctx, q); err != nil {
+				return nil, outcome{}, fmt.Errorf("searching the audit log: %w", err)
+			}
 		}
-		return nil, socle.Errorf(socle.EFORBIDDEN, "an auditor searches only the entries of her own organisation")
-	default:
-		q.OrganisationID = a.OrganisationID
-		d.Facts = []socle.Fact{{Kind: "role", Detail: map[string]string{"role": string(socle.RoleAuditor), "organisation_id": a.OrganisationID},
-			Text: "Auditrice ou auditeur de la structure : seul le journal des accès de ses agents est consultable."}}
-	}
-	personRef, known, err := g.auditPersonRef(ctx, q.PersonRef)
-	if err != nil {
-		return nil, err
-	}
-	q.PersonRef = personRef
-	var hits []socle.AuditHit
-	if known {
-		if hits, err = g.history.AuditSearch(ctx, q); err != nil {
-			return nil, fmt.Errorf("searching the audit log: %w", err)
+		if hits == nil {
+			hits = []socle.AuditHit{}
 		}
-	}
-	if err := g.auditSearch(ctx, req, q, personRef, d, len(hits)); err != nil {
-		return nil, err
-	}
-	if hits == nil {
-		hits = []socle.AuditHit{}
-	}
-	return hits, nil
+		return hits, outcome{records: len(hits), personRef: personRef, facts: withCriteria(socle.Decision{}, q, personRef).Facts}, nil
+	})
+	return hits, err
 }
 
 // auditPersonRef turns what the auditor typed into a person reference.
@@ -123,9 +116,9 @@ func (g *Gate) personRef(id string) string {
 	return id
 }
 
-// auditSearch records an auditor's search, with its criteria but without
+// withCriteria adds to d the criteria of an auditor's search, without
 // what the auditor typed to name the person (a NIR is personal data).
-func (g *Gate) auditSearch(ctx context.Context, req Request, q socle.AuditQuery, personRef string, d socle.Decision, records int) error {
+func withCriteria(d socle.Decision, q socle.AuditQuery, personRef string) socle.Decision {
 	var crit []string
 	add := func(name, v string) {
 		if v != "" {
@@ -146,13 +139,8 @@ func (g *Gate) auditSearch(ctx context.Context, req Request, q socle.AuditQuery,
 		add("person", "ref")
 	}
 	if len(crit) > 0 {
-		d.Facts = append(d.Facts, socle.Fact{Kind: "criteria", Detail: map[string]string{"criteria": strings.Join(crit, " ")},
+		d.Facts = append(slices.Clip(d.Facts), socle.Fact{Kind: "criteria", Detail: map[string]string{"criteria": strings.Join(crit, " ")},
 			Text: "Critères : " + strings.Join(crit, ", ") + "."})
 	}
-	ev := g.event(req, ActionAuditSearch, d, records)
-	ev.ResourceKind, ev.PersonRef, ev.BreakGlass = "audit", personRef, ""
-	if err := g.auditor.Append(ctx, ev); err != nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "the search could not be recorded in the audit log; nothing is returned")
-	}
-	return nil
+	return d
 }

@@ -8,6 +8,7 @@ import (
 	"socle"
 	"socle/gate"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -16,7 +17,7 @@ import (
 func auditorEnv(t *testing.T) (*env, socle.Actor) {
 	t.Helper()
 	e := newEnv(t)
-	e.gate.SetAuditSearch(e.db)
+	e.gate.SetAuditSearch(auditsql.New(e.db))
 	ctx := context.Background()
 	if _, _, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0); err != nil {
 		t.Fatal(err)

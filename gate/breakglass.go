@@ -15,9 +15,8 @@ import (
 // without typing the justification again.
 const BreakGlassTTL = 4 * time.Hour
 
-// Grants stores break-the-glass grants. A gate whose store implements it
-// keeps each justified access open for BreakGlassTTL; otherwise every read
-// outside the rules needs its own justification.
+// Grants stores break-the-glass grants: the gate keeps each justified
+// access open for BreakGlassTTL and lists it for the privacy officers.
 type Grants interface {
 	AddGrant(ctx context.Context, g *socle.BreakGlassGrant) error
 	// ActiveGrant returns the newest grant of the agent on the person still
@@ -27,11 +26,6 @@ type Grants interface {
 	ReviewGrant(ctx context.Context, id, reviewer string, t time.Time) error
 }
 
-func (g *Gate) grants() Grants {
-	gs, _ := g.store.(Grants)
-	return gs
-}
-
 // breakGlassWindow runs after the policy decided a request. A new justified
 // access that the policy allowed by breaking the glass opens a grant; a
 // denied read of a person inside an open grant of the same agent and
@@ -39,8 +33,8 @@ func (g *Gate) grants() Grants {
 // allowed and flagged the same way. A grant that cannot be stored stops the
 // access: its time limit could not be enforced otherwise.
 func (g *Gate) breakGlassWindow(ctx context.Context, req Request, ar socle.AccessRequest, d socle.Decision) (socle.Decision, error) {
-	gs := g.grants()
-	if gs == nil || ar.Resource.Kind != socle.ResourcePerson || ar.Resource.ID == "" ||
+	gs := g.store
+	if ar.Resource.Kind != socle.ResourcePerson || ar.Resource.ID == "" ||
 		req.Actor.AgentID == "" || req.Actor.Strength < socle.AuthMFA {
 		return d, nil
 	}
@@ -112,19 +106,11 @@ func grantFact(gr *socle.BreakGlassGrant, reused bool) socle.Fact {
 	}, Text: text}
 }
 
-// checkAuditor lets only privacy officers (auditeur) signed in with a
-// second factor list and review break-the-glass accesses.
-func checkAuditor(actor socle.Actor) error {
-	if !actor.Authenticated() {
-		return socle.Errorf(socle.EUNAUTHENTICATED, "authentication required")
-	}
-	if actor.AgentID == "" || actor.Strength < socle.AuthMFA {
-		return socle.Errorf(socle.EFORBIDDEN, "an agent signed in with a second factor is required")
-	}
-	if !slices.Contains(actor.Roles, socle.RoleAuditor) {
-		return socle.Errorf(socle.EFORBIDDEN, "reviewing break-the-glass accesses needs the role %s", socle.RoleAuditor)
-	}
-	return nil
+// auditorSpec is a privacy officer's review: recorded as action, with
+// the fact f, without a purpose.
+func auditorSpec(action socle.Action, res socle.Resource, f socle.Fact) spec {
+	return spec{caller: auditorCaller, action: action, res: res, grounds: on(socle.Decision{Allow: true, Facts: []socle.Fact{f}}),
+		recordAs: func(r Request) Request { r.Purpose, r.BreakGlass = "", ""; return r }}
 }
 
 // BreakGlassGrants lists break-the-glass accesses for privacy officers,
@@ -133,51 +119,36 @@ func checkAuditor(actor socle.Actor) error {
 // (justifications may name a person's situation) is audited and fails
 // closed.
 func (g *Gate) BreakGlassGrants(ctx context.Context, req Request, reviewed bool, limit int) ([]*socle.BreakGlassGrant, error) {
-	if err := checkAuditor(req.Actor); err != nil {
-		return nil, err
-	}
-	gs := g.grants()
-	if gs == nil {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "break-the-glass grants are not stored by this server")
-	}
-	list, err := gs.GrantsToReview(ctx, reviewed, limit)
-	if err != nil {
-		return nil, err
-	}
-	for _, gr := range list {
-		gr.PersonRef = g.personRef(gr.PersonID)
-	}
-	req.Purpose, req.BreakGlass = "", ""
-	ev := g.event(req, "break_glass_list", socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "break_glass_review",
-		Text: "Consultation des accès exceptionnels (bris de glace) par le délégué à la protection des données."}}}, len(list))
-	if err := g.auditor.Append(ctx, ev); err != nil {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "the listing could not be recorded in the audit log; nothing is returned")
-	}
-	return list, nil
+	s := auditorSpec("break_glass_list", socle.Resource{}, socle.Fact{Kind: "break_glass_review",
+		Text: "Consultation des accès exceptionnels (bris de glace) par le délégué à la protection des données."})
+	list, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.BreakGlassGrant, outcome, error) {
+		list, err := g.store.GrantsToReview(ctx, reviewed, limit)
+		if err != nil {
+			return nil, outcome{}, err
+		}
+		for _, gr := range list {
+			gr.PersonRef = g.personRef(gr.PersonID)
+		}
+		return list, outcome{records: len(list)}, nil
+	})
+	return list, err
 }
 
 // ReviewBreakGlass marks a break-the-glass access as reviewed by the
 // privacy officer, and records the review in the audit log first.
 func (g *Gate) ReviewBreakGlass(ctx context.Context, req Request, id string) error {
-	if err := checkAuditor(req.Actor); err != nil {
-		return err
-	}
-	gs := g.grants()
-	if gs == nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "break-the-glass grants are not stored by this server")
-	}
-	req.Purpose, req.BreakGlass = "", ""
-	ev := g.event(req, "break_glass_reviewed", socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "break_glass_review",
-		Text: "Examen d'un accès exceptionnel (bris de glace) par le délégué à la protection des données."}}}, 0)
-	ev.ResourceID = id
-	if err := g.auditor.Append(ctx, ev); err != nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "the review could not be recorded in the audit log")
-	}
-	if err := gs.ReviewGrant(ctx, id, req.Actor.AgentID, g.Now()); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return err
-		}
-		return fmt.Errorf("reviewing break-the-glass grant: %w", err)
-	}
-	return nil
+	s := auditorSpec("break_glass_reviewed", socle.Resource{ID: id}, socle.Fact{Kind: "break_glass_review",
+		Text: "Examen d'un accès exceptionnel (bris de glace) par le délégué à la protection des données."})
+	_, _, err := access(ctx, g, req, s, func(context.Context, socle.Decision) (struct{}, outcome, error) {
+		return struct{}{}, outcome{write: func(ctx context.Context) error {
+			if err := g.store.ReviewGrant(ctx, id, req.Actor.AgentID, g.Now()); err != nil {
+				if errors.Is(err, context.Canceled) {
+					return err
+				}
+				return fmt.Errorf("reviewing break-the-glass grant: %w", err)
+			}
+			return nil
+		}}, nil
+	})
+	return err
 }

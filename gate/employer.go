@@ -42,25 +42,21 @@ type Card struct {
 // its fields of them.
 var cardSource = socle.SetOf(socle.CatIdentity, socle.CatContact, socle.CatSkills)
 
-func (g *Gate) employerStore() (EmployerStore, error) {
-	es, ok := g.store.(EmployerStore)
-	if !ok {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "the employer space is not available on this store")
+// checkEmployer admits a company contact signed in to the employer space.
+func checkEmployer(req Request) error {
+	if req.Actor.ContactID == "" || req.Actor.Strength < socle.AuthClient {
+		return socle.Errorf(socle.EUNAUTHENTICATED, "employer authentication required")
 	}
-	return es, nil
+	return nil
 }
 
 // Employer returns the company contact of req and her company;
 // EUNAUTHENTICATED when req carries no contact or an unknown one.
 func (g *Gate) Employer(ctx context.Context, req Request) (*socle.CompanyContact, *socle.Company, error) {
-	if req.Actor.ContactID == "" || req.Actor.Strength < socle.AuthClient {
-		return nil, nil, socle.Errorf(socle.EUNAUTHENTICATED, "employer authentication required")
-	}
-	es, err := g.employerStore()
-	if err != nil {
+	if err := checkEmployer(req); err != nil {
 		return nil, nil, err
 	}
-	ct, err := es.Contact(ctx, req.Actor.ContactID)
+	ct, err := g.store.Contact(ctx, req.Actor.ContactID)
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return nil, nil, socle.Errorf(socle.EUNAUTHENTICATED, "employer authentication required")
 	} else if err != nil {
@@ -100,11 +96,16 @@ func employerAudit(req Request, orgID string) Request {
 		Purpose: PurposeMatching, RequestID: req.RequestID, RemoteAddr: req.RemoteAddr}
 }
 
-func (g *Gate) auditEmployer(ctx context.Context, req Request, action socle.Action, personID string, o *socle.Offer, m *socle.Match) error {
-	d := socle.Decision{Allow: true, Categories: cardSource, Facts: []socle.Fact{{Kind: "employer_proposal",
-		Text:   "Cette personne est proposée sur l'offre « " + o.Title + " » de l'entreprise de ce contact (" + m.Basis + ") ; seule sa carte minimale est montrée.",
-		Detail: map[string]string{"match_id": m.ID, "offer_id": o.ID, "company_id": o.CompanyID, "contact_id": req.Actor.ContactID}}}}
-	return g.audit(ctx, employerAudit(req, o.OrganisationID), action, socle.Resource{Kind: socle.ResourcePerson, ID: personID}, d, 1)
+// employerSpec is a company contact's access to the card of a person
+// proposed on an offer of her company, as match m.
+func employerSpec(action socle.Action, o *socle.Offer, m *socle.Match) spec {
+	return spec{caller: employerCaller, action: action, res: personRes(m.PersonID),
+		grounds: func(_ context.Context, req Request, _ *socle.Resource) (socle.Decision, error) {
+			return socle.Decision{Allow: true, Categories: cardSource, Facts: []socle.Fact{{Kind: "employer_proposal",
+				Text:   "Cette personne est proposée sur l'offre « " + o.Title + " » de l'entreprise de ce contact (" + m.Basis + ") ; seule sa carte minimale est montrée.",
+				Detail: map[string]string{"match_id": m.ID, "offer_id": o.ID, "company_id": o.CompanyID, "contact_id": req.Actor.ContactID}}}}, nil
+		},
+		recordAs: func(req Request) Request { return employerAudit(req, o.OrganisationID) }}
 }
 
 // EmployerOffers returns the offers of the contact's company, open and
@@ -137,8 +138,8 @@ func (g *Gate) EmployerSaveOffer(ctx context.Context, req Request, o *socle.Offe
 			return err
 		}
 		o.OrganisationID, o.CreatedAt = prev.OrganisationID, prev.CreatedAt
-	} else if ps, ok := g.store.(PortfolioStore); ok {
-		fs, err := ps.CompanyFollowups(ctx, c.ID)
+	} else {
+		fs, err := g.store.CompanyFollowups(ctx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -154,35 +155,46 @@ func (g *Gate) EmployerSaveOffer(ctx context.Context, req Request, o *socle.Offe
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return g.saveOffer(ctx, employerAudit(req, o.OrganisationID), o, "Le contact "+ct.GivenName+" "+ct.FamilyName+" de l'entreprise "+c.Name+" publie ou modifie une offre de son entreprise.")
+	s := spec{caller: employerCaller, action: offerAction(o), res: socle.Resource{Kind: socle.ResourceCompany, ID: o.CompanyID},
+		grounds:  on(socle.Decision{Allow: true}),
+		recordAs: func(req Request) Request { return employerAudit(req, o.OrganisationID) }}
+	why := "Le contact " + ct.GivenName + " " + ct.FamilyName + " de l'entreprise " + c.Name + " publie ou modifie une offre de son entreprise."
+	_, _, err = access(ctx, g, req, s, g.saveOffer(o, why))
+	return err
 }
 
-// saveOffer audits then writes an offer (create when o.ID is empty).
-func (g *Gate) saveOffer(ctx context.Context, req Request, o *socle.Offer, why string) error {
-	es, err := g.employerStore()
-	if err != nil {
-		return err
-	}
-	action := socle.ActionUpdate
-	if o.ID == "" {
-		action = socle.ActionCreate
+// saveOffer is the write of an offer (create when o.ID is empty), once
+// recorded with the fact of why.
+func (g *Gate) saveOffer(o *socle.Offer, why string) func(context.Context, socle.Decision) (struct{}, outcome, error) {
+	create := o.ID == ""
+	if create {
 		o.ID = socle.NewID(socle.PrefixOffer)
 	}
-	d := socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "offer", Text: why,
-		Detail: map[string]string{"offer_id": o.ID, "company_id": o.CompanyID}}}}
-	if err := g.audit(ctx, req, action, socle.Resource{Kind: socle.ResourceCompany, ID: o.CompanyID}, d, 1); err != nil {
-		return err
+	fact := socle.Fact{Kind: "offer", Text: why, Detail: map[string]string{"offer_id": o.ID, "company_id": o.CompanyID}}
+	return func(context.Context, socle.Decision) (struct{}, outcome, error) {
+		return struct{}{}, outcome{records: 1, facts: []socle.Fact{fact}, write: func(ctx context.Context) error {
+			if create {
+				if err := g.store.CreateOffer(ctx, o); err != nil {
+					return fmt.Errorf("creating offer: %w", err)
+				}
+				g.indexOffer(o)
+				return nil
+			}
+			if err := g.store.UpdateOffer(ctx, o); err != nil {
+				return fmt.Errorf("updating offer: %w", err)
+			}
+			g.indexOffer(o)
+			return nil
+		}}, nil
 	}
-	if action == socle.ActionCreate {
-		if err := g.store.CreateOffer(ctx, o); err != nil {
-			return fmt.Errorf("creating offer: %w", err)
-		}
-		return nil
+}
+
+// offerAction is the action of saving o: a creation when it has no id.
+func offerAction(o *socle.Offer) socle.Action {
+	if o.ID == "" {
+		return socle.ActionCreate
 	}
-	if err := es.UpdateOffer(ctx, o); err != nil {
-		return fmt.Errorf("updating offer: %w", err)
-	}
-	return nil
+	return socle.ActionUpdate
 }
 
 // EmployerCandidates returns the cards of the persons proposed on an offer
@@ -192,11 +204,7 @@ func (g *Gate) EmployerCandidates(ctx context.Context, req Request, offerID stri
 	if err != nil {
 		return nil, err
 	}
-	ms, err := g.matchStore()
-	if err != nil {
-		return nil, err
-	}
-	matches, err := ms.MatchesOfOffer(ctx, offerID)
+	matches, err := g.store.MatchesOfOffer(ctx, offerID)
 	if err != nil {
 		return nil, err
 	}
@@ -205,26 +213,31 @@ func (g *Gate) EmployerCandidates(ctx context.Context, req Request, offerID stri
 		if m.Status == socle.MatchDeclined {
 			continue
 		}
-		p, err := g.store.Person(ctx, m.PersonID, cardSource)
-		if socle.ErrorCode(err) == socle.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return nil, fmt.Errorf("reading candidate: %w", err)
-		}
-		c := Card{MatchID: m.ID, Status: m.Status, Score: m.Score, Reasons: m.Reasons}
-		if p.Identity != nil {
-			c.GivenName = p.Identity.GivenName
-		}
-		if p.Skills != nil {
-			c.ROMECodes, c.Skills = p.Skills.ROMECodes, p.Skills.Skills
-		}
-		if p.Contact != nil {
-			c.CommuneCode = p.Contact.CommuneCode
-		}
-		if err := g.auditEmployer(ctx, req, socle.ActionRead, m.PersonID, o, m); err != nil {
+		c, _, err := access(ctx, g, req, employerSpec(socle.ActionRead, o, m), func(ctx context.Context, _ socle.Decision) (Card, outcome, error) {
+			p, err := g.store.Person(ctx, m.PersonID, cardSource)
+			if socle.ErrorCode(err) == socle.ENOTFOUND {
+				return Card{}, outcome{none: true}, nil
+			} else if err != nil {
+				return Card{}, outcome{}, fmt.Errorf("reading candidate: %w", err)
+			}
+			c := Card{MatchID: m.ID, Status: m.Status, Score: m.Score, Reasons: m.Reasons}
+			if p.Identity != nil {
+				c.GivenName = p.Identity.GivenName
+			}
+			if p.Skills != nil {
+				c.ROMECodes, c.Skills = p.Skills.ROMECodes, p.Skills.Skills
+			}
+			if p.Contact != nil {
+				c.CommuneCode = p.Contact.CommuneCode
+			}
+			return c, outcome{records: 1}, nil
+		})
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		if c.MatchID != "" {
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }
@@ -241,11 +254,7 @@ func (g *Gate) EmployerAnswer(ctx context.Context, req Request, matchID, status 
 	if _, _, err := g.Employer(ctx, req); err != nil {
 		return err
 	}
-	ms, err := g.matchStore()
-	if err != nil {
-		return err
-	}
-	m, err := ms.Match(ctx, matchID)
+	m, err := g.store.Match(ctx, matchID)
 	if err != nil {
 		return err
 	}
@@ -253,12 +262,12 @@ func (g *Gate) EmployerAnswer(ctx context.Context, req Request, matchID, status 
 	if err != nil {
 		return err
 	}
-	if err := g.auditEmployer(ctx, req, socle.ActionUpdate, m.PersonID, o, m); err != nil {
-		return err
-	}
-	if err := ms.SetMatchStatus(ctx, matchID, status, req.Actor.ContactID, ""); err != nil {
-		return err
-	}
-	g.invalidate(m.PersonID)
-	return nil
+	_, _, err = access(ctx, g, req, employerSpec(socle.ActionUpdate, o, m), writing(func(ctx context.Context) error {
+		if err := g.store.SetMatchStatus(ctx, matchID, status, req.Actor.ContactID, ""); err != nil {
+			return err
+		}
+		g.invalidate(m.PersonID)
+		return nil
+	}))
+	return err
 }

@@ -14,7 +14,9 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/gate"
+	"socle/internal/stacktest"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -47,30 +49,8 @@ func newEnv(t *testing.T) *env {
 // log opened with opts, without any network yet.
 func newStack(t *testing.T, sealed bool, opts audit.Options) *env {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if sealed {
-		db.SetSealer(storetest.Keyring(t))
-	}
-	signer, verifier, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{dir: dir, db: db, log: log, gate: gate.New(db, engine, log, engine), verifyKey: verifier, signerKey: signer}
+	s := stacktest.New(t, stacktest.Options{Unsealed: !sealed, Audit: opts})
+	return &env{dir: s.Dir, db: s.DB, log: s.Log, gate: s.Gate, verifyKey: s.VerifierKey, signerKey: s.SignerKey}
 }
 
 // network creates the small network of env: a mission locale that follows
@@ -339,7 +319,7 @@ func TestAuditLogVerifiesAfterTraffic(t *testing.T) {
 	if err := e.log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.Verify(ctx, e.db.AuditLog(), e.verifyKey, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(e.db), e.verifyKey, nil)
 	if err != nil || !rep.OK || rep.Size != 10 {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
@@ -352,11 +332,11 @@ func TestTwoWritersShareTheAuditLog(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	signer, verifier := e.signerKey, e.verifyKey
-	first, err := audit.Open(ctx, e.db.AuditLog(), signer, audit.Options{CheckpointEvery: 3})
+	first, err := audit.Open(ctx, auditsql.New(e.db), signer, audit.Options{CheckpointEvery: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := audit.Open(ctx, e.db.AuditLog(), signer, audit.Options{CheckpointEvery: 3})
+	second, err := audit.Open(ctx, auditsql.New(e.db), signer, audit.Options{CheckpointEvery: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,11 +358,11 @@ func TestTwoWritersShareTheAuditLog(t *testing.T) {
 	if err := e.log.Close(); err != nil {
 		t.Fatal(err)
 	}
-	size, err := e.db.AuditLog().Size(ctx)
+	size, err := auditsql.New(e.db).Size(ctx)
 	if err != nil || size != 10 {
 		t.Fatalf("size %d, %v; want 10", size, err)
 	}
-	rep, err := audit.Verify(ctx, e.db.AuditLog(), verifier, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(e.db), verifier, nil)
 	if err != nil || !rep.OK {
 		t.Fatalf("verify after two writers: %+v, %v", rep, err)
 	}

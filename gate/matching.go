@@ -3,10 +3,8 @@ package gate
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"socle"
-	"socle/matching"
 )
 
 // PurposeMatching is the purpose of every access of the mise en relation.
@@ -23,12 +21,31 @@ type MatchStore interface {
 	SetMatchingConsent(ctx context.Context, personID string, given bool, recordedBy string) error
 }
 
-func (g *Gate) matchStore() (MatchStore, error) {
-	ms, ok := g.store.(MatchStore)
-	if !ok {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "the mise en relation is not available on this store")
+// SetMatching gives the gate the index of the mise en relation, which it
+// alone holds: handlers reach it through the gate's methods. Until it is
+// set, those methods answer EUNAVAILABLE.
+func (g *Gate) SetMatching(idx socle.MatchIndex) {
+	g.matchMu.Lock()
+	defer g.matchMu.Unlock()
+	g.matches = idx
+}
+
+// matchIndex returns the index of the mise en relation; EUNAVAILABLE
+// before it is loaded.
+func (g *Gate) matchIndex() (socle.MatchIndex, error) {
+	g.matchMu.RLock()
+	defer g.matchMu.RUnlock()
+	if g.matches == nil {
+		return nil, socle.Errorf(socle.EUNAVAILABLE, "the matching index is not available")
 	}
-	return ms, nil
+	return g.matches, nil
+}
+
+// indexOffer makes a saved offer visible to the ranking at once.
+func (g *Gate) indexOffer(o *socle.Offer) {
+	if idx, err := g.matchIndex(); err == nil {
+		idx.UpsertOffer(o)
+	}
 }
 
 func (g *Gate) checkMatching(req Request) error {
@@ -47,10 +64,10 @@ var cardCategories = socle.SetOf(socle.CatIdentity, socle.CatContact, socle.CatS
 // Candidate is a person ranked for an offer, as the policy lets the adviser
 // read her, with the explanation of her score.
 type Candidate struct {
-	Person   *socle.Person     `json:"person"`
-	Score    float64           `json:"score"`
-	Reasons  []matching.Reason `json:"reasons"`
-	Decision socle.Decision    `json:"decision"`
+	Person   *socle.Person       `json:"person"`
+	Score    float64             `json:"score"`
+	Reasons  []socle.MatchReason `json:"reasons"`
+	Decision socle.Decision      `json:"decision"`
 }
 
 // MatchCandidates ranks for an offer the persons the actor's organisation
@@ -58,11 +75,11 @@ type Candidate struct {
 // leaving out those already proposed, then reads each candidate through
 // ReadPerson: decided, masked and audited one by one, and dropped when the
 // policy denies.
-func (g *Gate) MatchCandidates(ctx context.Context, req Request, idx *matching.Index, offerID string, k int) ([]Candidate, error) {
+func (g *Gate) MatchCandidates(ctx context.Context, req Request, offerID string, k int) ([]Candidate, error) {
 	if err := g.checkMatching(req); err != nil {
 		return nil, err
 	}
-	ms, err := g.matchStore()
+	idx, err := g.matchIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +87,7 @@ func (g *Gate) MatchCandidates(ctx context.Context, req Request, idx *matching.I
 	if err != nil {
 		return nil, err
 	}
-	proposed, err := ms.MatchesOfOffer(ctx, offerID)
+	proposed, err := g.store.MatchesOfOffer(ctx, offerID)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +95,7 @@ func (g *Gate) MatchCandidates(ctx context.Context, req Request, idx *matching.I
 	for _, m := range proposed {
 		exclude[m.PersonID] = true
 	}
-	ranked, err := idx.Rank(offer, matching.Filter{OrganisationID: req.Actor.OrganisationID, Exclude: exclude}, k)
+	ranked, err := idx.Rank(offer, socle.MatchFilter{OrganisationID: req.Actor.OrganisationID, Exclude: exclude}, k)
 	if err != nil {
 		return nil, err
 	}
@@ -97,15 +114,19 @@ func (g *Gate) MatchCandidates(ctx context.Context, req Request, idx *matching.I
 
 // OffersForPerson reads a person through the gate (skills, contact,
 // parcours) and ranks the open offers for her.
-func (g *Gate) OffersForPerson(ctx context.Context, req Request, idx *matching.Index, personID string, k int) ([]matching.ScoredOffer, socle.Decision, error) {
+func (g *Gate) OffersForPerson(ctx context.Context, req Request, personID string, k int) ([]socle.ScoredOffer, socle.Decision, error) {
 	if err := g.checkMatching(req); err != nil {
+		return nil, socle.Decision{}, err
+	}
+	idx, err := g.matchIndex()
+	if err != nil {
 		return nil, socle.Decision{}, err
 	}
 	p, d, err := g.ReadPerson(ctx, req, personID, socle.SetOf(socle.CatContact, socle.CatSkills, socle.CatParcours))
 	if err != nil {
 		return nil, d, err
 	}
-	return idx.OffersFor(socle.MatchFeaturesOf(p), k), d, nil
+	return idx.RankOffers(p, k), d, nil
 }
 
 // Propose proposes a person on an offer (mise en relation). The actor must
@@ -113,71 +134,70 @@ func (g *Gate) OffersForPerson(ctx context.Context, req Request, idx *matching.I
 // agreed to be proposed, or the actor be her référent. consent says that
 // the adviser has just collected her agreement, which is then recorded.
 // The proposal is audited, then becomes a relationship fact of the policy.
-func (g *Gate) Propose(ctx context.Context, req Request, idx *matching.Index, offerID, personID string, consent bool) (*socle.Match, socle.Decision, error) {
-	if err := g.checkMatching(req); err != nil {
-		return nil, socle.Decision{}, err
-	}
-	ms, err := g.matchStore()
-	if err != nil {
-		return nil, socle.Decision{}, err
-	}
-	if !socle.ValidID(socle.PrefixPerson, personID) {
-		return nil, socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "person not found")
-	}
-	offer, err := g.store.Offer(ctx, offerID)
-	if err != nil {
-		return nil, socle.Decision{}, err
-	}
-	if !offer.Open {
-		return nil, socle.Decision{}, socle.Errorf(socle.EINVALID, "the offer is closed")
-	}
-	res := socle.Resource{Kind: socle.ResourcePerson, ID: personID}
-	d, err := g.decide(ctx, req, socle.ActionRead, res, socle.SetOf(socle.CatSkills))
-	if err != nil {
-		return nil, d, err
-	}
-	referent := slices.ContainsFunc(d.Facts, func(f socle.Fact) bool { return f.Kind == "referent" })
-	m := &socle.Match{OfferID: offerID, PersonID: personID, AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID}
-	switch {
-	case referent:
-		m.Basis = socle.MatchBasisReferent
-	case consent:
-		m.Basis = socle.MatchBasisConsent
-	default:
-		given, err := ms.MatchingConsent(ctx, personID)
-		if err != nil {
-			return nil, d, err
+func (g *Gate) Propose(ctx context.Context, req Request, offerID, personID string, consent bool) (*socle.Match, socle.Decision, error) {
+	var offer *socle.Offer
+	var idx socle.MatchIndex
+	s := spec{action: socle.ActionRead, logged: "propose", want: socle.SetOf(socle.CatSkills), purposes: []string{PurposeMatching},
+		valid: validPerson(personID),
+		locate: func(ctx context.Context) (socle.Resource, error) {
+			var err error
+			if idx, err = g.matchIndex(); err != nil {
+				return socle.Resource{}, err
+			}
+			if offer, err = g.store.Offer(ctx, offerID); err != nil {
+				return socle.Resource{}, err
+			}
+			if !offer.Open {
+				return socle.Resource{}, socle.Errorf(socle.EINVALID, "the offer is closed")
+			}
+			return personRes(personID), nil
+		}}
+	return access(ctx, g, req, s, func(ctx context.Context, d socle.Decision) (*socle.Match, outcome, error) {
+		referent := d.Referent
+		m := &socle.Match{OfferID: offerID, PersonID: personID, AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID}
+		switch {
+		case referent:
+			m.Basis = socle.MatchBasisReferent
+		case consent:
+			m.Basis = socle.MatchBasisConsent
+		default:
+			given, err := g.store.MatchingConsent(ctx, personID)
+			if err != nil {
+				return nil, outcome{}, err
+			}
+			if !given {
+				return nil, outcome{}, socle.Errorf(socle.EFORBIDDEN, "the person has not agreed to be proposed to employers and you are not her référent: collect her agreement first")
+			}
+			m.Basis = socle.MatchBasisConsent
 		}
-		if !given {
-			return nil, d, socle.Errorf(socle.EFORBIDDEN, "the person has not agreed to be proposed to employers and you are not her référent: collect her agreement first")
+		if s, ok := idx.Score(offer, personID); ok {
+			m.Score = s.Score
+			for _, r := range s.Reasons {
+				m.Reasons = append(m.Reasons, r.Text)
+			}
 		}
-		m.Basis = socle.MatchBasisConsent
-	}
-	if s, ok := idx.Score(offer, personID); ok {
-		m.Score, m.Reasons = s.Score, matching.Texts(s.Reasons)
-	}
-	m.ID = socle.NewID(socle.PrefixMatch)
-	audited := d
-	basis := "Vous êtes le référent de cette personne."
-	if m.Basis == socle.MatchBasisConsent {
-		basis = "La personne a donné son accord pour être proposée à des employeurs."
-	}
-	audited.Facts = append(slices.Clone(d.Facts), socle.Fact{Kind: "proposal", Text: basis + " Elle est proposée sur l'offre « " + offer.Title + " ».",
-		Detail: map[string]string{"match_id": m.ID, "offer_id": offerID, "basis": m.Basis}})
-	// Audit before the write: a proposal that cannot be recorded must not happen.
-	if err := g.audit(ctx, req, socle.Action("propose"), res, audited, 1); err != nil {
-		return nil, d, err
-	}
-	if consent && !referent {
-		if err := ms.SetMatchingConsent(ctx, personID, true, req.Actor.AgentID); err != nil {
-			return nil, d, fmt.Errorf("recording consent: %w", err)
+		m.ID = socle.NewID(socle.PrefixMatch)
+		basis := "Vous êtes le référent de cette personne."
+		if m.Basis == socle.MatchBasisConsent {
+			basis = "La personne a donné son accord pour être proposée à des employeurs."
 		}
-	}
-	if err := ms.CreateMatch(ctx, m); err != nil {
-		return nil, d, fmt.Errorf("proposing: %w", err)
-	}
-	g.invalidate(personID)
-	return m, audited, nil
+		proposal := socle.Fact{Kind: "proposal", Text: basis + " Elle est proposée sur l'offre « " + offer.Title + " ».",
+			Detail: map[string]string{"match_id": m.ID, "offer_id": offerID, "basis": m.Basis}}
+		// Recorded before the write: a proposal that cannot be recorded
+		// must not happen.
+		return m, outcome{records: 1, facts: []socle.Fact{proposal}, write: func(ctx context.Context) error {
+			if consent && !referent {
+				if err := g.store.SetMatchingConsent(ctx, personID, true, req.Actor.AgentID); err != nil {
+					return fmt.Errorf("recording consent: %w", err)
+				}
+			}
+			if err := g.store.CreateMatch(ctx, m); err != nil {
+				return fmt.Errorf("proposing: %w", err)
+			}
+			g.invalidate(personID)
+			return nil
+		}}, nil
+	})
 }
 
 // Proposed is a person proposed on an offer, as the actor may read her.
@@ -193,11 +213,7 @@ func (g *Gate) OfferMatches(ctx context.Context, req Request, offerID string) ([
 	if err := g.checkMatching(req); err != nil {
 		return nil, err
 	}
-	ms, err := g.matchStore()
-	if err != nil {
-		return nil, err
-	}
-	matches, err := ms.MatchesOfOffer(ctx, offerID)
+	matches, err := g.store.MatchesOfOffer(ctx, offerID)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,7 @@ func matchEnv(t *testing.T) (*env, *socle.Offer, *matching.Index) {
 	if err := idx.Load(ctx, e.db); err != nil {
 		t.Fatal(err)
 	}
+	e.gate.SetMatching(idx)
 	return e, o, idx
 }
 
@@ -42,7 +43,7 @@ func TestMatchCandidatesOnlyFollowed(t *testing.T) {
 		t.Fatalf("index holds %d persons, %d offers; want 2, 1", idx.Persons(), idx.Offers())
 	}
 	before := e.log.Size()
-	cands, err := e.gate.MatchCandidates(ctx, e.req(gate.PurposeMatching), idx, o.ID, 10)
+	cands, err := e.gate.MatchCandidates(ctx, e.req(gate.PurposeMatching), o.ID, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,32 +53,32 @@ func TestMatchCandidatesOnlyFollowed(t *testing.T) {
 	if cands[0].Person.Health != nil || cands[0].Person.Bank != nil || cands[0].Person.Skills == nil {
 		t.Errorf("candidate not masked to the card categories: %+v", cands[0].Person)
 	}
-	if len(cands[0].Reasons) != 6 || !strings.Contains(cands[0].Reasons[0].Text, "M1607") {
+	if len(cands[0].Reasons) != 6 || !strings.Contains(cands[0].Reasons[0].Text, "« Secrétariat »") {
 		t.Errorf("reasons = %+v", cands[0].Reasons)
 	}
 	if e.log.Size() != before+1 {
 		t.Errorf("audit grew by %d, want 1 read", e.log.Size()-before)
 	}
-	if _, err := e.gate.MatchCandidates(ctx, e.req("accompagnement"), idx, o.ID, 10); socle.ErrorCode(err) != socle.EINVALID {
+	if _, err := e.gate.MatchCandidates(ctx, e.req("accompagnement"), o.ID, 10); socle.ErrorCode(err) != socle.EINVALID {
 		t.Errorf("other purpose: err = %v, want EINVALID", err)
 	}
 }
 
 func TestProposeAndEmployerSpace(t *testing.T) {
-	e, o, idx := matchEnv(t)
+	e, o, _ := matchEnv(t)
 	ctx := context.Background()
 	req := e.req(gate.PurposeMatching)
-	if _, _, err := e.gate.Propose(ctx, req, idx, o.ID, e.stranger.ID, true); socle.ErrorCode(err) != socle.ENOTFOUND {
+	if _, _, err := e.gate.Propose(ctx, req, o.ID, e.stranger.ID, true); socle.ErrorCode(err) != socle.ENOTFOUND {
 		t.Fatalf("proposing a stranger: err = %v, want ENOTFOUND", err)
 	}
-	m, d, err := e.gate.Propose(ctx, req, idx, o.ID, e.followed.ID, false)
+	m, d, err := e.gate.Propose(ctx, req, o.ID, e.followed.ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.Basis != socle.MatchBasisReferent || m.Score <= 0 || !strings.Contains(d.Explanation(), "référent") {
 		t.Fatalf("match = %+v, explanation %q", m, d.Explanation())
 	}
-	if _, _, err := e.gate.Propose(ctx, req, idx, o.ID, e.followed.ID, false); socle.ErrorCode(err) != socle.ECONFLICT {
+	if _, _, err := e.gate.Propose(ctx, req, o.ID, e.followed.ID, false); socle.ErrorCode(err) != socle.ECONFLICT {
 		t.Errorf("proposing twice: err = %v, want ECONFLICT", err)
 	}
 	// The proposal is now a relationship fact of the policy.
@@ -86,7 +87,7 @@ func TestProposeAndEmployerSpace(t *testing.T) {
 		t.Fatalf("relations = %+v, %v; want the proposal", rel.Proposals, err)
 	}
 	// Already proposed persons leave the ranking.
-	if cands, err := e.gate.MatchCandidates(ctx, req, idx, o.ID, 10); err != nil || len(cands) != 0 {
+	if cands, err := e.gate.MatchCandidates(ctx, req, o.ID, 10); err != nil || len(cands) != 0 {
 		t.Errorf("candidates after proposal = %d, %v; want none", len(cands), err)
 	}
 

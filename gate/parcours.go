@@ -67,31 +67,10 @@ func (p *Parcours) PublicKey() []byte { return p.signer.PublicKey() }
 
 func personRes(id string) socle.Resource { return socle.Resource{Kind: socle.ResourcePerson, ID: id} }
 
-// allow runs checks and decision for one action on one person with the
-// purpose req declares, which must be one of purposes.
-func (p *Parcours) allow(ctx context.Context, req Request, action socle.Action, personID string, cats socle.CategorySet, purposes ...string) (socle.Decision, error) {
-	if err := p.g.checkCaller(req); err != nil {
-		return socle.Decision{}, err
-	}
-	if err := requirePurpose(req, purposes...); err != nil {
-		return socle.Decision{}, err
-	}
-	if !socle.ValidID(socle.PrefixPerson, personID) {
-		return socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "person not found")
-	}
-	d, err := p.g.decide(ctx, req, action, personRes(personID), cats)
-	if err != nil {
-		return d, err
-	}
-	return d, covers(d, cats)
-}
-
-// covers refuses a decision that allowed the access but not all of cats.
-func covers(d socle.Decision, cats socle.CategorySet) error {
-	if lacking := cats &^ d.Categories; lacking != 0 {
-		return socle.Errorf(socle.EFORBIDDEN, "your agreement does not cover: %s", lacking)
-	}
-	return nil
+// parcoursSpec is the access to one person's parcours (cats) for one of
+// purposes.
+func parcoursSpec(action socle.Action, personID string, cats socle.CategorySet, purposes ...string) spec {
+	return spec{action: action, res: personRes(personID), want: cats, need: cats, purposes: purposes, valid: validPerson(personID)}
 }
 
 // requirePurpose refuses a request whose declared purpose is none of
@@ -103,6 +82,17 @@ func requirePurpose(req Request, purposes ...string) error {
 	return nil
 }
 
+// readPerson is the read of an access that reads the person with cats.
+func (p *Parcours) readPerson(personID string, cats socle.CategorySet) func(context.Context, socle.Decision) (*socle.Person, outcome, error) {
+	return func(ctx context.Context, _ socle.Decision) (*socle.Person, outcome, error) {
+		person, err := p.g.store.Person(ctx, personID, cats)
+		if err != nil {
+			return nil, outcome{}, fmt.Errorf("reading person: %w", err)
+		}
+		return person, outcome{records: 1}, nil
+	}
+}
+
 // ProposeOrientation validates the questionnaire's answers for a person,
 // runs the rules and records the proposal with its reasons.
 func (p *Parcours) ProposeOrientation(ctx context.Context, req Request, personID string, answers orientation.Answers) (*socle.Orientation, orientation.Proposal, error) {
@@ -111,15 +101,8 @@ func (p *Parcours) ProposeOrientation(ctx context.Context, req Request, personID
 		return nil, prop, err
 	}
 	read := socle.SetOf(socle.CatIdentity, socle.CatContact, socle.CatParcours)
-	d, err := p.allow(ctx, req, socle.ActionRead, personID, read, purposeOrientation)
+	person, _, err := access(ctx, p.g, req, parcoursSpec(socle.ActionRead, personID, read, purposeOrientation), p.readPerson(personID, read))
 	if err != nil {
-		return nil, prop, err
-	}
-	person, err := p.g.store.Person(ctx, personID, read)
-	if err != nil {
-		return nil, prop, fmt.Errorf("reading person: %w", err)
-	}
-	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, 1); err != nil {
 		return nil, prop, err
 	}
 	in := orientation.Input{Answers: answers, Age: orientation.Age(person.Identity.BirthDate, socle.DateOf(p.g.Now()))}
@@ -127,10 +110,6 @@ func (p *Parcours) ProposeOrientation(ctx context.Context, req Request, personID
 		in.Situation, in.Constraints = person.Parcours.Situation, person.Parcours.Constraints
 	}
 	prop = p.rules.Evaluate(in)
-	wd, err := p.allow(ctx, req, socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeOrientation)
-	if err != nil {
-		return nil, prop, err
-	}
 	raw, err := answers.Encode()
 	if err != nil {
 		return nil, prop, err
@@ -145,13 +124,17 @@ func (p *Parcours) ProposeOrientation(ctx context.Context, req Request, personID
 	if person.Contact != nil {
 		o.Departement = socle.DepartementOf(person.Contact.CommuneCode)
 	}
-	if err := p.g.audit(ctx, req, socle.ActionCreate, personRes(personID), wd, 1); err != nil {
+	s := parcoursSpec(socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeOrientation)
+	s.logged = socle.ActionCreate
+	if _, _, err := access(ctx, p.g, req, s, writing(func(ctx context.Context) error {
+		if err := p.store.CreateOrientation(ctx, o); err != nil {
+			return fmt.Errorf("recording the orientation: %w", err)
+		}
+		p.g.invalidate(personID)
+		return nil
+	})); err != nil {
 		return nil, prop, err
 	}
-	if err := p.store.CreateOrientation(ctx, o); err != nil {
-		return nil, prop, fmt.Errorf("recording the orientation: %w", err)
-	}
-	p.g.invalidate(personID)
 	return o, prop, nil
 }
 
@@ -168,84 +151,67 @@ type Choice struct {
 // ConfirmOrientation records the adviser's decision and opens the
 // follow-up of the person by the chosen organisation.
 func (p *Parcours) ConfirmOrientation(ctx context.Context, req Request, orientationID string, ch Choice) (*socle.Orientation, error) {
-	// Nobody learns whether an object exists before saying who she is.
-	if err := p.g.checkCaller(req); err != nil {
-		return nil, err
-	}
-	if req.Actor.AgentID == "" {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "an adviser confirms an orientation")
-	}
-	o, err := p.store.Orientation(ctx, orientationID)
-	if err != nil {
-		return nil, err
-	}
+	var o *socle.Orientation
+	s := spec{action: socle.ActionUpdate, want: socle.SetOf(socle.CatParcours), need: socle.SetOf(socle.CatParcours), purposes: []string{purposeOrientation},
+		valid: func() error {
+			if req.Actor.AgentID == "" {
+				return socle.Errorf(socle.EFORBIDDEN, "an adviser confirms an orientation")
+			}
+			return nil
+		},
+		// Nobody learns whether an object exists before saying who she is.
+		locate: func(ctx context.Context) (socle.Resource, error) {
+			var err error
+			if o, err = p.store.Orientation(ctx, orientationID); err != nil {
+				return socle.Resource{}, err
+			}
+			return personRes(o.PersonID), nil
+		}}
 	// Decided before the choice is checked against the proposal: the
 	// checks' messages would otherwise reveal it to anyone.
-	d, err := p.allow(ctx, req, socle.ActionUpdate, o.PersonID, socle.SetOf(socle.CatParcours), purposeOrientation)
-	if err != nil {
-		return nil, err
-	}
-	var pr socle.Problems
-	if !slices.Contains(orientation.Operators(), ch.OperatorKind) {
-		pr.Add("operator_kind", "unknown operator kind %q", ch.OperatorKind)
-	}
-	if !slices.Contains(orientation.ParcoursValues(), ch.Parcours) {
-		pr.Add("parcours", "unknown parcours %q", ch.Parcours)
-	}
-	if !slices.Contains(orientation.ModaliteValues(), ch.Modalite) {
-		pr.Add("modalite", "unknown modalité %q", ch.Modalite)
-	}
-	ch.OverrideReason = strings.TrimSpace(ch.OverrideReason)
-	overridden := ch.OperatorKind != o.ProposedOperatorKind || ch.Parcours != o.ProposedParcours || ch.Modalite != o.ProposedModalite
-	if overridden && len(ch.OverrideReason) < 10 {
-		pr.Add("override_reason", "required (at least 10 characters) when the choice departs from the proposal")
-	}
-	if err := pr.Err("orientation"); err != nil {
-		return nil, err
-	}
-	org, err := p.store.Organisation(ctx, ch.OrganisationID)
-	if err != nil {
-		return nil, socle.Errorf(socle.EINVALID, "organisation_id: no such organisation")
-	}
-	if org.Kind != ch.OperatorKind {
-		return nil, socle.Errorf(socle.EINVALID, "organisation_id: %s is a %s, not a %s", org.Name, org.Kind.Label(), ch.OperatorKind.Label())
-	}
-	if o.Status != socle.OrientationStatusProposed {
-		return nil, socle.Errorf(socle.ECONFLICT, "this orientation is already %s", o.Status)
-	}
-	o.OperatorKind, o.Parcours, o.Modalite, o.OrganisationID = ch.OperatorKind, ch.Parcours, ch.Modalite, org.ID
-	o.OverrideReason, o.Status, o.DecidedByAgentID, o.DecidedAt = ch.OverrideReason, socle.OrientationStatusConfirmed, req.Actor.AgentID, p.g.Now()
-	if err := p.g.audit(ctx, req, socle.ActionUpdate, personRes(o.PersonID), d, 1); err != nil {
-		return nil, err
-	}
-	// The chosen organisation follows the person from today; its référent
-	// is named when it takes her in charge. The decision and the
-	// follow-up are one transaction.
-	f := &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: o.PersonID, OrganisationID: org.ID, Start: socle.DateOf(p.g.Now())}
-	if org.ID == req.Actor.OrganisationID {
-		f.AgentID = req.Actor.AgentID
-	}
-	if err := p.store.ConfirmOrientation(ctx, o, f); err != nil {
-		return nil, fmt.Errorf("confirming the orientation: %w", err)
-	}
-	p.g.invalidate(o.PersonID)
-	return o, nil
+	o, _, err := access(ctx, p.g, req, s, func(ctx context.Context, d socle.Decision) (*socle.Orientation, outcome, error) {
+		ch.OverrideReason = strings.TrimSpace(ch.OverrideReason)
+		if err := orientation.CheckChoice(o, ch.OperatorKind, ch.Parcours, ch.Modalite, ch.OverrideReason); err != nil {
+			return nil, outcome{}, err
+		}
+		org, err := p.store.Organisation(ctx, ch.OrganisationID)
+		if err != nil {
+			return nil, outcome{}, socle.Errorf(socle.EINVALID, "organisation_id: no such organisation")
+		}
+		if org.Kind != ch.OperatorKind {
+			return nil, outcome{}, socle.Errorf(socle.EINVALID, "organisation_id: %s is a %s, not a %s", org.Name, org.Kind.Label(), ch.OperatorKind.Label())
+		}
+		if o.Status != socle.OrientationStatusProposed {
+			return nil, outcome{}, socle.Errorf(socle.ECONFLICT, "this orientation is already %s", o.Status)
+		}
+		o.OperatorKind, o.Parcours, o.Modalite, o.OrganisationID = ch.OperatorKind, ch.Parcours, ch.Modalite, org.ID
+		o.OverrideReason, o.Status, o.DecidedByAgentID, o.DecidedAt = ch.OverrideReason, socle.OrientationStatusConfirmed, req.Actor.AgentID, p.g.Now()
+		return o, outcome{records: 1, write: func(ctx context.Context) error {
+			// The chosen organisation follows the person from today; its
+			// référent is named when it takes her in charge. The decision
+			// and the follow-up are one transaction.
+			f := &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: o.PersonID, OrganisationID: org.ID, Start: socle.DateOf(p.g.Now())}
+			if org.ID == req.Actor.OrganisationID {
+				f.AgentID = req.Actor.AgentID
+			}
+			if err := p.store.ConfirmOrientation(ctx, o, f); err != nil {
+				return fmt.Errorf("confirming the orientation: %w", err)
+			}
+			p.g.invalidate(o.PersonID)
+			return nil
+		}}, nil
+	})
+	return o, err
 }
 
 // Orientations returns a person's orientations.
 func (p *Parcours) Orientations(ctx context.Context, req Request, personID string) ([]*socle.Orientation, error) {
-	d, err := p.allow(ctx, req, socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeOrientation, purposeAccompagnement)
-	if err != nil {
-		return nil, err
-	}
-	os, err := p.store.Orientations(ctx, personID)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, len(os)); err != nil {
-		return nil, err
-	}
-	return os, nil
+	s := parcoursSpec(socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeOrientation, purposeAccompagnement)
+	os, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.Orientation, outcome, error) {
+		os, err := p.store.Orientations(ctx, personID)
+		return os, outcome{records: len(os)}, err
+	})
+	return os, err
 }
 
 // CreateEvent records an appointment, a training, an immersion or a note
@@ -273,22 +239,22 @@ func (p *Parcours) CreateEvent(ctx context.Context, req Request, e *socle.Event)
 	if err := pr.Err("event"); err != nil {
 		return err
 	}
-	d, err := p.allow(ctx, req, socle.ActionUpdate, e.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	if err != nil {
-		return err
-	}
-	e.ID, e.OrganisationID, e.CreatedAt = socle.NewID(socle.PrefixEvent), req.Actor.OrganisationID, p.g.Now()
-	if e.AgentID == "" {
-		e.AgentID = req.Actor.AgentID
-	}
-	if err := p.g.audit(ctx, req, socle.ActionCreate, personRes(e.PersonID), d, 1); err != nil {
-		return err
-	}
-	if err := p.store.CreateEvent(ctx, e); err != nil {
-		return fmt.Errorf("recording the event: %w", err)
-	}
-	p.g.invalidate(e.PersonID)
-	return nil
+	s := parcoursSpec(socle.ActionUpdate, e.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	s.logged = socle.ActionCreate
+	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
+		e.ID, e.OrganisationID, e.CreatedAt = socle.NewID(socle.PrefixEvent), req.Actor.OrganisationID, p.g.Now()
+		if e.AgentID == "" {
+			e.AgentID = req.Actor.AgentID
+		}
+		return struct{}{}, outcome{records: 1, write: func(ctx context.Context) error {
+			if err := p.store.CreateEvent(ctx, e); err != nil {
+				return fmt.Errorf("recording the event: %w", err)
+			}
+			p.g.invalidate(e.PersonID)
+			return nil
+		}}, nil
+	})
+	return err
 }
 
 // visible reports whether the actor's organisation sees an event: notes
@@ -299,72 +265,80 @@ func visible(actor socle.Actor, e *socle.Event) bool {
 
 // Events returns a person's events the actor may see.
 func (p *Parcours) Events(ctx context.Context, req Request, personID string) ([]*socle.Event, error) {
-	d, err := p.allow(ctx, req, socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	if err != nil {
-		return nil, err
-	}
-	all, err := p.store.Events(ctx, socle.EventQuery{PersonID: personID})
-	if err != nil {
-		return nil, err
-	}
-	out := slices.DeleteFunc(all, func(e *socle.Event) bool { return !visible(req.Actor, e) })
-	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, len(out)); err != nil {
-		return nil, err
-	}
-	return out, nil
+	s := parcoursSpec(socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	out, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.Event, outcome, error) {
+		all, err := p.store.Events(ctx, socle.EventQuery{PersonID: personID})
+		if err != nil {
+			return nil, outcome{}, err
+		}
+		out := slices.DeleteFunc(all, func(e *socle.Event) bool { return !visible(req.Actor, e) })
+		return out, outcome{records: len(out)}, nil
+	})
+	return out, err
+}
+
+// listingSpec is an adviser's listing over the persons her organisation
+// follows, with the parcours category and the purpose accompagnement.
+func listingSpec(valid func() error) spec {
+	parcours := socle.SetOf(socle.CatParcours)
+	return spec{action: socle.ActionSearch, res: socle.Resource{Kind: socle.ResourcePerson}, want: parcours, need: parcours,
+		purposes: []string{purposeAccompagnement}, valid: valid}
 }
 
 // Agenda returns the acting adviser's own appointments and events in
 // [from, to): her diary, audited as one access over the persons listed.
 func (p *Parcours) Agenda(ctx context.Context, req Request, from, to time.Time) ([]*socle.Event, error) {
-	if err := p.g.checkCaller(req); err != nil {
-		return nil, err
-	}
-	if req.Actor.AgentID == "" {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "the agenda is an adviser's")
-	}
-	if err := requirePurpose(req, purposeAccompagnement); err != nil {
-		return nil, err
-	}
-	if !to.After(from) || to.Sub(from) > 93*24*time.Hour {
-		return nil, socle.Errorf(socle.EINVALID, "the agenda covers from 1 day to 3 months")
-	}
-	d, err := p.g.decide(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourcePerson}, socle.SetOf(socle.CatParcours))
-	if err != nil {
-		return nil, err
-	}
-	if err := covers(d, socle.SetOf(socle.CatParcours)); err != nil {
-		return nil, err
-	}
-	evs, err := p.store.Events(ctx, socle.EventQuery{AgentID: req.Actor.AgentID, From: from, To: to})
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(evs))
-	for i, e := range evs {
-		ids[i] = e.PersonID
-	}
-	if err := p.g.throttlePersons(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourcePerson}, ids); err != nil {
-		return nil, err
-	}
-	if err := p.g.audit(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourcePerson}, d, len(evs)); err != nil {
-		return nil, err
-	}
-	return evs, nil
+	s := listingSpec(func() error {
+		if req.Actor.AgentID == "" {
+			return socle.Errorf(socle.EFORBIDDEN, "the agenda is an adviser's")
+		}
+		if !to.After(from) || to.Sub(from) > 93*24*time.Hour {
+			return socle.Errorf(socle.EINVALID, "the agenda covers from 1 day to 3 months")
+		}
+		return nil
+	})
+	evs, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.Event, outcome, error) {
+		evs, err := p.store.Events(ctx, socle.EventQuery{AgentID: req.Actor.AgentID, From: from, To: to})
+		if err != nil {
+			return nil, outcome{}, err
+		}
+		ids := make([]string, len(evs))
+		for i, e := range evs {
+			ids[i] = e.PersonID
+		}
+		return evs, outcome{records: len(evs), persons: ids}, nil
+	})
+	return evs, err
 }
 
 // CreateCommitment draws up a contract (or an amendment of the current
 // one) from the person's confirmed orientation and the agreed actions.
 func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID string, actions []string) (*socle.Commitment, error) {
 	read := socle.SetOf(socle.CatIdentity, socle.CatParcours)
-	d, err := p.allow(ctx, req, socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	rs := parcoursSpec(socle.ActionRead, personID, read, purposeAccompagnement)
+	c, _, err := access(ctx, p.g, req, rs, func(ctx context.Context, _ socle.Decision) (*socle.Commitment, outcome, error) {
+		c, err := p.drawUp(ctx, req, personID, read, actions)
+		return c, outcome{records: 1}, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	rd, err := p.allow(ctx, req, socle.ActionRead, personID, read, purposeAccompagnement)
-	if err != nil {
+	ws := parcoursSpec(socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	ws.logged = socle.ActionCreate
+	if _, _, err := access(ctx, p.g, req, ws, writing(func(ctx context.Context) error {
+		if err := p.store.CreateCommitment(ctx, c); err != nil {
+			return fmt.Errorf("recording the contract: %w", err)
+		}
+		return nil
+	})); err != nil {
 		return nil, err
 	}
+	c.Signatures = []socle.CommitmentSignature{}
+	return c, nil
+}
+
+// drawUp reads what a contract is drawn up from and draws it up.
+func (p *Parcours) drawUp(ctx context.Context, req Request, personID string, read socle.CategorySet, actions []string) (*socle.Commitment, error) {
 	person, err := p.g.store.Person(ctx, personID, read)
 	if err != nil {
 		return nil, fmt.Errorf("reading person: %w", err)
@@ -401,135 +375,117 @@ func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID s
 		return nil, err
 	}
 	c.DocumentHash = commitment.Hash(c.Document)
-	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), rd, 1); err != nil {
-		return nil, err
-	}
-	if err := p.g.audit(ctx, req, socle.ActionCreate, personRes(personID), d, 1); err != nil {
-		return nil, err
-	}
-	if err := p.store.CreateCommitment(ctx, c); err != nil {
-		return nil, fmt.Errorf("recording the contract: %w", err)
-	}
-	c.Signatures = []socle.CommitmentSignature{}
 	return c, nil
+}
+
+// contractSpec is an adviser's access to a contract's person, found by
+// the contract (into *c) once she is admitted.
+func (p *Parcours) contractSpec(action socle.Action, id string, c **socle.Commitment) spec {
+	parcours := socle.SetOf(socle.CatParcours)
+	return spec{action: action, want: parcours, need: parcours, purposes: []string{purposeAccompagnement},
+		locate: p.locateContract(id, c)}
+}
+
+// locateContract finds a contract and names its person as the resource.
+func (p *Parcours) locateContract(id string, c **socle.Commitment) func(context.Context) (socle.Resource, error) {
+	return func(ctx context.Context) (socle.Resource, error) {
+		if !socle.ValidID(socle.PrefixCommitment, id) {
+			return socle.Resource{}, socle.Errorf(socle.ENOTFOUND, "contract not found")
+		}
+		var err error
+		if *c, err = p.store.Commitment(ctx, id); err != nil {
+			return socle.Resource{}, err
+		}
+		return personRes((*c).PersonID), nil
+	}
+}
+
+// selfContractSpec is a person's access to her own contract: nobody
+// else's is found.
+func (p *Parcours) selfContractSpec(req Request, action socle.Action, id string, c **socle.Commitment, text string) spec {
+	d := socle.Decision{Allow: true, Categories: socle.SetOf(socle.CatParcours), Facts: []socle.Fact{{Kind: "self", Text: text,
+		Detail: map[string]string{"person_id": req.Actor.PersonID}}}}
+	return spec{caller: anyCaller, action: action, locate: p.locateContract(id, c),
+		grounds: func(context.Context, Request, *socle.Resource) (socle.Decision, error) {
+			if req.Actor.PersonID == "" || req.Actor.PersonID != (*c).PersonID {
+				return socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "contract not found")
+			}
+			return d, nil
+		},
+		recordAs: func(r Request) Request { r.Purpose = purposeAccompagnement; return r }}
 }
 
 // Commitment returns a contract the actor may read: an adviser under the
 // policy, or the person herself.
 func (p *Parcours) Commitment(ctx context.Context, req Request, id string) (*socle.Commitment, error) {
-	// Nobody learns whether an object exists before saying who she is.
-	if err := authenticated(req); err != nil {
-		return nil, err
-	}
-	if !socle.ValidID(socle.PrefixCommitment, id) {
-		return nil, socle.Errorf(socle.ENOTFOUND, "contract not found")
-	}
-	c, err := p.store.Commitment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	var c *socle.Commitment
+	s := p.contractSpec(socle.ActionRead, id, &c)
 	if req.Actor.PersonID != "" {
-		if err := p.self(ctx, req, socle.ActionRead, c.PersonID, "La personne consulte son propre contrat d'engagement."); err != nil {
-			return nil, err
-		}
-		return c, nil
+		s = p.selfContractSpec(req, socle.ActionRead, id, &c, "La personne consulte son propre contrat d'engagement.")
 	}
-	d, err := p.allow(ctx, req, socle.ActionRead, c.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(c.PersonID), d, 1); err != nil {
-		return nil, err
-	}
-	return c, nil
+	// Nobody learns whether an object exists before saying who she is.
+	c, _, err := access(ctx, p.g, req, s, func(context.Context, socle.Decision) (*socle.Commitment, outcome, error) {
+		return c, outcome{records: 1}, nil
+	})
+	return c, err
 }
 
 // Commitments returns a person's contracts, newest version first.
 func (p *Parcours) Commitments(ctx context.Context, req Request, personID string) ([]*socle.Commitment, error) {
-	d, err := p.allow(ctx, req, socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := p.store.Commitments(ctx, personID)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, len(cs)); err != nil {
-		return nil, err
-	}
-	return cs, nil
-}
-
-// self checks and audits a person's access to her own record.
-func (p *Parcours) self(ctx context.Context, req Request, action socle.Action, personID, text string) error {
-	if req.Actor.PersonID == "" || req.Actor.PersonID != personID {
-		return socle.Errorf(socle.ENOTFOUND, "contract not found")
-	}
-	d := socle.Decision{Allow: true, Categories: socle.SetOf(socle.CatParcours), Facts: []socle.Fact{{Kind: "self", Text: text,
-		Detail: map[string]string{"person_id": personID}}}}
-	req.Purpose = purposeAccompagnement
-	return p.g.audit(ctx, req, action, personRes(personID), d, 1)
+	s := parcoursSpec(socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	cs, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.Commitment, outcome, error) {
+		cs, err := p.store.Commitments(ctx, personID)
+		return cs, outcome{records: len(cs)}, err
+	})
+	return cs, err
 }
 
 // SignAsAdviser signs a contract for the actor's organisation: an adviser
 // with a second factor, under the policy.
 func (p *Parcours) SignAsAdviser(ctx context.Context, req Request, id string) (*socle.Commitment, error) {
-	// Nobody learns whether an object exists before saying who she is.
-	if err := authenticated(req); err != nil {
-		return nil, err
+	var c, signed *socle.Commitment
+	s := p.contractSpec(socle.ActionUpdate, id, &c)
+	s.valid = func() error {
+		if req.Actor.AgentID == "" || req.Actor.Strength < socle.AuthMFA {
+			return socle.Errorf(socle.EFORBIDDEN, "an adviser signs with a second factor")
+		}
+		return nil
 	}
-	if req.Actor.AgentID == "" || req.Actor.Strength < socle.AuthMFA {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "an adviser signs with a second factor")
-	}
-	c, err := p.store.Commitment(ctx, id)
+	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
+		sig, err := p.signer.Sign(c.DocumentHash, socle.SignerAdviser, req.Actor.AgentID, p.g.Now())
+		if err != nil {
+			return struct{}{}, outcome{}, err
+		}
+		return struct{}{}, outcome{records: 1, write: func(ctx context.Context) (err error) {
+			signed, err = p.store.AddSignature(ctx, id, sig)
+			return err
+		}}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	d, err := p.allow(ctx, req, socle.ActionUpdate, c.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	if err != nil {
-		return nil, err
-	}
-	sig, err := p.signer.Sign(c.DocumentHash, socle.SignerAdviser, req.Actor.AgentID, p.g.Now())
-	if err != nil {
-		return nil, err
-	}
-	if err := p.g.audit(ctx, req, socle.ActionUpdate, personRes(c.PersonID), d, 1); err != nil {
-		return nil, err
-	}
-	return p.store.AddSignature(ctx, id, sig)
+	return signed, nil
 }
 
 // SigningLink issues a single-use link (its token) by which the person
 // signs after authenticating afresh; the adviser hands it over or it is
 // mailed to her. Only the token's hash is stored.
 func (p *Parcours) SigningLink(ctx context.Context, req Request, id string) (string, error) {
-	// Nobody learns whether an object exists before saying who she is.
-	if err := authenticated(req); err != nil {
-		return "", err
-	}
-	c, err := p.store.Commitment(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	d, err := p.allow(ctx, req, socle.ActionUpdate, c.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	if err != nil {
-		return "", err
-	}
-	if c.Status != socle.CommitmentToSign || c.SignedBy(socle.SignerPerson) != nil {
-		return "", socle.Errorf(socle.ECONFLICT, "the person cannot sign this contract any more")
-	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("signing link: %w", err)
-	}
-	token := hex.EncodeToString(b)
-	if err := p.g.audit(ctx, req, socle.ActionUpdate, personRes(c.PersonID), d, 1); err != nil {
-		return "", err
-	}
-	if err := p.store.CreateSignLink(ctx, tokenHash(token), c.ID, c.PersonID, p.g.Now().Add(SignLinkLifetime)); err != nil {
-		return "", err
-	}
-	return token, nil
+	var c *socle.Commitment
+	token, _, err := access(ctx, p.g, req, p.contractSpec(socle.ActionUpdate, id, &c), func(ctx context.Context, _ socle.Decision) (string, outcome, error) {
+		if c.Status != socle.CommitmentToSign || c.SignedBy(socle.SignerPerson) != nil {
+			return "", outcome{}, socle.Errorf(socle.ECONFLICT, "the person cannot sign this contract any more")
+		}
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return "", outcome{}, fmt.Errorf("signing link: %w", err)
+		}
+		token := hex.EncodeToString(b)
+		return token, outcome{records: 1, write: func(ctx context.Context) error {
+			return p.store.CreateSignLink(ctx, tokenHash(token), c.ID, c.PersonID, p.g.Now().Add(SignLinkLifetime))
+		}}, nil
+	})
+	return token, err
 }
 
 func tokenHash(token string) string {
@@ -562,28 +518,29 @@ func (p *Parcours) SignWithLink(ctx context.Context, token string, reqID, remote
 // SignAsPerson signs a contract as the person herself, who authenticated
 // again at reauthAt, within ReauthWindow.
 func (p *Parcours) SignAsPerson(ctx context.Context, req Request, id string, reauthAt time.Time) (*socle.Commitment, error) {
-	// Nobody learns whether an object exists before saying who she is.
-	if err := authenticated(req); err != nil {
-		return nil, err
+	var c, signed *socle.Commitment
+	s := p.selfContractSpec(req, socle.ActionUpdate, id, &c, "La personne signe son contrat d'engagement après une nouvelle authentification.")
+	s.valid = func() error {
+		if req.Actor.PersonID == "" {
+			return socle.Errorf(socle.EFORBIDDEN, "only the person signs as the person")
+		}
+		if reauthAt.IsZero() || p.g.Now().Sub(reauthAt) > ReauthWindow {
+			return socle.Errorf(socle.EUNAUTHENTICATED, "authenticate again (less than 5 minutes ago) to sign")
+		}
+		return nil
 	}
-	if req.Actor.PersonID == "" {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "only the person signs as the person")
-	}
-	if reauthAt.IsZero() || p.g.Now().Sub(reauthAt) > ReauthWindow {
-		return nil, socle.Errorf(socle.EUNAUTHENTICATED, "authenticate again (less than 5 minutes ago) to sign")
-	}
-	c, err := p.store.Commitment(ctx, id)
+	_, _, err := access(ctx, p.g, req, s, writing(func(ctx context.Context) error {
+		sig, err := p.signer.Sign(c.DocumentHash, socle.SignerPerson, c.PersonID, p.g.Now())
+		if err != nil {
+			return err
+		}
+		signed, err = p.store.AddSignature(ctx, id, sig)
+		return err
+	}))
 	if err != nil {
 		return nil, err
 	}
-	if err := p.self(ctx, req, socle.ActionUpdate, c.PersonID, "La personne signe son contrat d'engagement après une nouvelle authentification."); err != nil {
-		return nil, err
-	}
-	sig, err := p.signer.Sign(c.DocumentHash, socle.SignerPerson, c.PersonID, p.g.Now())
-	if err != nil {
-		return nil, err
-	}
-	return p.store.AddSignature(ctx, id, sig)
+	return signed, nil
 }
 
 // Verify checks a contract's hash and signatures, as Commitment reads it.
@@ -594,31 +551,24 @@ func (p *Parcours) Verify(c *socle.Commitment) ([]string, error) {
 // Indicators computes the steering figures: aggregated data only, for
 // statisticians and administrators, with the statistics purpose.
 func (p *Parcours) Indicators(ctx context.Context, req Request, g indicators.Grouping) (indicators.Report, error) {
-	var r indicators.Report
-	if err := p.g.checkCaller(req); err != nil {
-		return r, err
-	}
-	if err := requirePurpose(req, purposeStatistics); err != nil {
-		return r, err
-	}
-	roles := req.Actor.Roles
-	if !slices.Contains(roles, socle.RoleStatistician) && !slices.Contains(roles, socle.RoleOrgAdmin) && !slices.Contains(roles, socle.RolePlatformAdmin) {
-		d := socle.Decision{Facts: []socle.Fact{{Kind: "role", Text: "Les indicateurs sont réservés aux statisticiens et aux administrateurs."}}}
-		if err := p.g.audit(ctx, req, socle.ActionExport, socle.Resource{Kind: socle.ResourcePerson}, d, 0); err != nil {
-			return r, err
+	s := spec{action: socle.ActionExport, res: socle.Resource{Kind: socle.ResourcePerson}, purposes: []string{purposeStatistics},
+		grounds: func(_ context.Context, req Request, _ *socle.Resource) (socle.Decision, error) {
+			roles := req.Actor.Roles
+			if !slices.Contains(roles, socle.RoleStatistician) && !slices.Contains(roles, socle.RoleOrgAdmin) && !slices.Contains(roles, socle.RolePlatformAdmin) {
+				return socle.Decision{Facts: []socle.Fact{{Kind: "role", Text: "Les indicateurs sont réservés aux statisticiens et aux administrateurs."}}},
+					socle.Errorf(socle.EFORBIDDEN, "indicators are for statisticians and administrators")
+			}
+			return socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "aggregate", Text: fmt.Sprintf(
+				"Indicateurs agrégés du réseau : les effectifs inférieurs à %d sont masqués.", indicators.Threshold)}}}, nil
+		}}
+	r, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (indicators.Report, outcome, error) {
+		rec, err := p.store.IndicatorRecords(ctx)
+		if err != nil {
+			return indicators.Report{}, outcome{}, err
 		}
-		return r, socle.Errorf(socle.EFORBIDDEN, "indicators are for statisticians and administrators")
-	}
-	rec, err := p.store.IndicatorRecords(ctx)
-	if err != nil {
-		return r, err
-	}
-	d := socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "aggregate", Text: fmt.Sprintf(
-		"Indicateurs agrégés du réseau : les effectifs inférieurs à %d sont masqués.", indicators.Threshold)}}}
-	if err := p.g.audit(ctx, req, socle.ActionExport, socle.Resource{Kind: socle.ResourcePerson}, d, 0); err != nil {
-		return r, err
-	}
-	return indicators.Compute(rec, g, p.g.Now()), nil
+		return indicators.Compute(rec, g, p.g.Now()), outcome{}, nil
+	})
+	return r, err
 }
 
 // authenticated refuses an anonymous request, before any lookup by id.

@@ -46,18 +46,14 @@ func (m MyParcours) size() int {
 // covers what is written about her), contracts and rectification requests.
 // Audited as "self_read".
 func (p *Parcours) MyParcours(ctx context.Context, req Request) (MyParcours, error) {
-	if err := checkSelf(req); err != nil {
-		return MyParcours{}, err
-	}
-	id := req.Actor.PersonID
-	m, err := p.readMine(ctx, id)
-	if err != nil {
-		return m, fmt.Errorf("reading own parcours: %w", err)
-	}
-	if err := p.g.auditSelf(ctx, req, "self_read", m.size()); err != nil {
-		return MyParcours{}, err
-	}
-	return m, nil
+	m, _, err := access(ctx, p.g, req, selfSpec(req, "self_read", selfDecision), func(ctx context.Context, _ socle.Decision) (MyParcours, outcome, error) {
+		m, err := p.readMine(ctx, req.Actor.PersonID)
+		if err != nil {
+			return m, outcome{}, fmt.Errorf("reading own parcours: %w", err)
+		}
+		return m, outcome{records: m.size()}, nil
+	})
+	return m, err
 }
 
 // Export is everything the network holds about a person, as she downloads
@@ -77,53 +73,49 @@ const ExportFormat = "socle.export.v1"
 // MyExport returns the person's whole record for download, audited as
 // "self_export".
 func (p *Parcours) MyExport(ctx context.Context, req Request) (Export, error) {
-	e := Export{Format: ExportFormat, Generated: p.g.Now().UTC()}
-	if err := checkSelf(req); err != nil {
-		return e, err
-	}
-	id := req.Actor.PersonID
-	var err error
-	if e.Person, e.Followups, err = p.g.readOwn(ctx, id); err != nil {
-		return e, err
-	}
-	if ps, ok := p.g.store.(socle.ProvenanceStore); ok {
-		if e.Provenance, err = ps.LatestProvenance(ctx, id); err != nil {
-			return e, err
+	e, _, err := access(ctx, p.g, req, selfSpec(req, "self_export", selfDecision), func(ctx context.Context, _ socle.Decision) (Export, outcome, error) {
+		id := req.Actor.PersonID
+		e := Export{Format: ExportFormat, Generated: p.g.Now().UTC()}
+		var err error
+		if e.Person, e.Followups, err = p.g.readOwn(ctx, id); err != nil {
+			return e, outcome{}, err
 		}
-	}
-	if e.MyParcours, err = p.readMine(ctx, id); err != nil {
-		return e, fmt.Errorf("reading own parcours: %w", err)
-	}
-	if err := p.g.auditSelf(ctx, req, "self_export", 1+len(e.Followups)+e.MyParcours.size()); err != nil {
-		return Export{}, err
-	}
-	return e, nil
+		if e.Provenance, err = p.g.store.LatestProvenance(ctx, id); err != nil {
+			return e, outcome{}, err
+		}
+		if e.MyParcours, err = p.readMine(ctx, id); err != nil {
+			return e, outcome{}, fmt.Errorf("reading own parcours: %w", err)
+		}
+		return e, outcome{records: 1 + len(e.Followups) + e.MyParcours.size()}, nil
+	})
+	return e, err
 }
 
 // RequestRectification records the person's request to correct a section
 // of her file (GDPR article 16), for the organisations that follow her.
 func (p *Parcours) RequestRectification(ctx context.Context, req Request, category socle.Category, requested string) (*socle.RectificationRequest, error) {
-	if err := checkSelf(req); err != nil {
-		return nil, err
-	}
 	requested = strings.TrimSpace(requested)
-	if !category.Valid() {
-		return nil, socle.Errorf(socle.EINVALID, "Choisissez la rubrique à corriger.")
-	}
-	if n := utf8.RuneCountInString(requested); n < 5 || n > 2000 {
-		return nil, socle.Errorf(socle.EINVALID, "Décrivez la correction demandée (de 5 à 2000 caractères).")
-	}
-	id := req.Actor.PersonID
-	r := &socle.RectificationRequest{ID: socle.NewID(socle.PrefixRectification), PersonID: id, Field: string(category),
-		Requested: requested, Status: socle.RectificationOpen, CreatedAt: p.g.Now()}
-	req.Purpose, req.BreakGlass = selfPurpose, ""
 	d := socle.Decision{Allow: true, Categories: socle.SetOf(category), Facts: []socle.Fact{{Kind: "self",
 		Text: "Toute personne peut demander la rectification des données qui la concernent (RGPD, article 16)."}}}
-	if err := p.g.audit(ctx, req, "self_rectify", personRes(id), d, 1); err != nil {
-		return nil, err
+	s := selfSpec(req, "self_rectify", d)
+	s.valid = func() error {
+		if !category.Valid() {
+			return socle.Errorf(socle.EINVALID, "Choisissez la rubrique à corriger.")
+		}
+		if n := utf8.RuneCountInString(requested); n < 5 || n > 2000 {
+			return socle.Errorf(socle.EINVALID, "Décrivez la correction demandée (de 5 à 2000 caractères).")
+		}
+		return nil
 	}
-	if err := p.store.CreateRectification(ctx, r); err != nil {
-		return nil, fmt.Errorf("recording the rectification request: %w", err)
+	r := &socle.RectificationRequest{ID: socle.NewID(socle.PrefixRectification), PersonID: req.Actor.PersonID, Field: string(category),
+		Requested: requested, Status: socle.RectificationOpen, CreatedAt: p.g.Now()}
+	if _, _, err := access(ctx, p.g, req, s, writing(func(ctx context.Context) error {
+		if err := p.store.CreateRectification(ctx, r); err != nil {
+			return fmt.Errorf("recording the rectification request: %w", err)
+		}
+		return nil
+	})); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -147,21 +139,15 @@ func (p *Parcours) following(ctx context.Context, req Request, personID string) 
 // Rectifications returns a person's rectification requests to an adviser
 // of an organisation that follows her.
 func (p *Parcours) Rectifications(ctx context.Context, req Request, personID string) ([]*socle.RectificationRequest, error) {
-	d, err := p.allow(ctx, req, socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.following(ctx, req, personID); err != nil {
-		return nil, err
-	}
-	rs, err := p.store.Rectifications(ctx, personID)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.g.audit(ctx, req, socle.ActionRead, personRes(personID), d, len(rs)); err != nil {
-		return nil, err
-	}
-	return rs, nil
+	s := parcoursSpec(socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	rs, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.RectificationRequest, outcome, error) {
+		if err := p.following(ctx, req, personID); err != nil {
+			return nil, outcome{}, err
+		}
+		rs, err := p.store.Rectifications(ctx, personID)
+		return rs, outcome{records: len(rs)}, err
+	})
+	return rs, err
 }
 
 // AnswerRectification accepts or refuses an open request, with a reason
@@ -172,31 +158,25 @@ func (p *Parcours) AnswerRectification(ctx context.Context, req Request, personI
 	if n := utf8.RuneCountInString(answer); n < 5 || n > 2000 {
 		return nil, socle.Errorf(socle.EINVALID, "La réponse doit être motivée (de 5 à 2000 caractères).")
 	}
-	d, err := p.allow(ctx, req, socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.following(ctx, req, personID); err != nil {
-		return nil, err
-	}
-	rs, err := p.store.Rectifications(ctx, personID)
-	if err != nil {
-		return nil, err
-	}
-	i := slices.IndexFunc(rs, func(r *socle.RectificationRequest) bool { return r.ID == id })
-	if i < 0 {
-		return nil, socle.Errorf(socle.ENOTFOUND, "rectification request not found")
-	}
-	r := rs[i]
-	r.Status, r.Answer, r.AnsweredBy, r.AnsweredAt = socle.RectificationRefused, answer, req.Actor.OrganisationID, p.g.Now()
-	if accept {
-		r.Status = socle.RectificationAccepted
-	}
-	if err := p.g.audit(ctx, req, socle.ActionUpdate, personRes(personID), d, 1); err != nil {
-		return nil, err
-	}
-	if err := p.store.AnswerRectification(ctx, r); err != nil {
-		return nil, err
-	}
-	return r, nil
+	s := parcoursSpec(socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
+	r, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (*socle.RectificationRequest, outcome, error) {
+		if err := p.following(ctx, req, personID); err != nil {
+			return nil, outcome{}, err
+		}
+		rs, err := p.store.Rectifications(ctx, personID)
+		if err != nil {
+			return nil, outcome{}, err
+		}
+		i := slices.IndexFunc(rs, func(r *socle.RectificationRequest) bool { return r.ID == id })
+		if i < 0 {
+			return nil, outcome{}, socle.Errorf(socle.ENOTFOUND, "rectification request not found")
+		}
+		r := rs[i]
+		r.Status, r.Answer, r.AnsweredBy, r.AnsweredAt = socle.RectificationRefused, answer, req.Actor.OrganisationID, p.g.Now()
+		if accept {
+			r.Status = socle.RectificationAccepted
+		}
+		return r, outcome{records: 1, write: func(ctx context.Context) error { return p.store.AnswerRectification(ctx, r) }}, nil
+	})
+	return r, err
 }

@@ -24,14 +24,6 @@ type PortfolioStore interface {
 	CompanyActions(ctx context.Context, companyID string) ([]*socle.CompanyAction, error)
 }
 
-func (g *Gate) portfolioStore() (PortfolioStore, error) {
-	ps, ok := g.store.(PortfolioStore)
-	if !ok {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "the portfolio of companies is not available on this store")
-	}
-	return ps, nil
-}
-
 // CompanyFile is a company as an adviser of the network reads it: its
 // contacts when the decision grants them, who follows it, the prospection
 // actions and its offers.
@@ -66,10 +58,7 @@ func FollowupNotice(f *socle.CompanyFollowup) string {
 // CompanyFile reads a company (decided and audited by ReadCompany) with its
 // follow-ups, prospection history and offers.
 func (g *Gate) CompanyFile(ctx context.Context, req Request, companyID string) (*CompanyFile, socle.Decision, error) {
-	ps, err := g.portfolioStore()
-	if err != nil {
-		return nil, socle.Decision{}, err
-	}
+	ps := g.store
 	c, contacts, d, err := g.ReadCompany(ctx, req, companyID)
 	if err != nil {
 		return nil, d, err
@@ -101,170 +90,148 @@ func (g *Gate) CompanyFile(ctx context.Context, req Request, companyID string) (
 // prospection and write offers.
 var companyWriter = []socle.Role{socle.RoleCompanyAdviser, socle.RoleAdviser}
 
-// decideCompanyWrite checks the caller, her role and the policy for a write
-// on a company, and returns the decision.
-func (g *Gate) decideCompanyWrite(ctx context.Context, req Request, companyID string) (*socle.Company, socle.Decision, error) {
-	if err := g.checkCaller(req); err != nil {
-		return nil, socle.Decision{}, err
-	}
-	if req.Actor.AgentID == "" || !slices.ContainsFunc(req.Actor.Roles, func(r socle.Role) bool { return slices.Contains(companyWriter, r) }) {
-		return nil, socle.Decision{}, socle.Errorf(socle.EFORBIDDEN, "only advisers and company advisers follow companies and write offers")
-	}
-	if !socle.ValidID(socle.PrefixCompany, companyID) {
-		return nil, socle.Decision{}, socle.Errorf(socle.ENOTFOUND, "company not found")
-	}
-	d, err := g.decide(ctx, req, socle.ActionUpdate, socle.Resource{Kind: socle.ResourceCompany, ID: companyID}, socle.SetOf(socle.CatIdentity))
-	if err != nil {
-		return nil, d, err
-	}
-	c, err := g.store.Company(ctx, companyID)
-	if err != nil {
-		return nil, d, err
-	}
-	return c, d, nil
-}
-
-// auditCompanyWrite appends the decision d with one more fact.
-func (g *Gate) auditCompanyWrite(ctx context.Context, req Request, action socle.Action, companyID string, d socle.Decision, f socle.Fact) error {
-	d.Facts = append(slices.Clone(d.Facts), f)
-	return g.audit(ctx, req, action, socle.Resource{Kind: socle.ResourceCompany, ID: companyID}, d, 1)
+// companyWriteSpec is an adviser's write on a company, found (into *c)
+// once she is admitted; the policy decides it as an update.
+func (g *Gate) companyWriteSpec(req Request, logged socle.Action, companyID *string, c **socle.Company) spec {
+	return spec{action: socle.ActionUpdate, logged: logged, want: socle.SetOf(socle.CatIdentity),
+		valid: func() error {
+			if req.Actor.AgentID == "" || !slices.ContainsFunc(req.Actor.Roles, func(r socle.Role) bool { return slices.Contains(companyWriter, r) }) {
+				return socle.Errorf(socle.EFORBIDDEN, "only advisers and company advisers follow companies and write offers")
+			}
+			return nil
+		},
+		locate: func(context.Context) (socle.Resource, error) {
+			if !socle.ValidID(socle.PrefixCompany, *companyID) {
+				return socle.Resource{}, socle.Errorf(socle.ENOTFOUND, "company not found")
+			}
+			return socle.Resource{Kind: socle.ResourceCompany, ID: *companyID}, nil
+		},
+		grounds: func(ctx context.Context, req Request, res *socle.Resource) (socle.Decision, error) {
+			d, err := g.decision(ctx, req, socle.ActionUpdate, *res, socle.SetOf(socle.CatIdentity))
+			if err != nil || !d.Allow {
+				return d, err
+			}
+			if *c, err = g.store.Company(ctx, *companyID); err != nil {
+				return socle.Decision{}, err
+			}
+			return d, nil
+		}}
 }
 
 // FollowCompany adds the company to the portfolio of the actor's
 // organisation, with the actor as its company adviser. ECONFLICT when her
 // organisation already follows it.
 func (g *Gate) FollowCompany(ctx context.Context, req Request, companyID string) (*socle.CompanyFollowup, error) {
-	ps, err := g.portfolioStore()
-	if err != nil {
-		return nil, err
-	}
-	c, d, err := g.decideCompanyWrite(ctx, req, companyID)
-	if err != nil {
-		return nil, err
-	}
-	fs, err := ps.CompanyFollowups(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	today := socle.DateOf(g.Now())
-	for _, f := range fs {
-		if f.OrganisationID == req.Actor.OrganisationID && open(f, today) {
-			return nil, socle.Errorf(socle.ECONFLICT, "Votre structure suit déjà cette entreprise.")
+	var c *socle.Company
+	f, _, err := access(ctx, g, req, g.companyWriteSpec(req, "follow", &companyID, &c), func(ctx context.Context, _ socle.Decision) (*socle.CompanyFollowup, outcome, error) {
+		fs, err := g.store.CompanyFollowups(ctx, c.ID)
+		if err != nil {
+			return nil, outcome{}, err
 		}
-	}
-	f := &socle.CompanyFollowup{ID: socle.NewID(socle.PrefixFollowup), CompanyID: c.ID, OrganisationID: req.Actor.OrganisationID,
-		AgentID: req.Actor.AgentID, Start: today}
-	if err := g.auditCompanyWrite(ctx, req, socle.Action("follow"), c.ID, d, socle.Fact{Kind: "company_followup",
-		Text:   "Votre structure commence à suivre l'entreprise " + c.Name + ".",
-		Detail: map[string]string{"followup_id": f.ID, "company_id": c.ID}}); err != nil {
-		return nil, err
-	}
-	if err := ps.CreateCompanyFollowup(ctx, f); err != nil {
-		return nil, fmt.Errorf("following company: %w", err)
-	}
-	return f, nil
+		today := socle.DateOf(g.Now())
+		for _, f := range fs {
+			if f.OrganisationID == req.Actor.OrganisationID && open(f, today) {
+				return nil, outcome{}, socle.Errorf(socle.ECONFLICT, "Votre structure suit déjà cette entreprise.")
+			}
+		}
+		f := &socle.CompanyFollowup{ID: socle.NewID(socle.PrefixFollowup), CompanyID: c.ID, OrganisationID: req.Actor.OrganisationID,
+			AgentID: req.Actor.AgentID, Start: today}
+		return f, outcome{records: 1, facts: []socle.Fact{{Kind: "company_followup",
+			Text:   "Votre structure commence à suivre l'entreprise " + c.Name + ".",
+			Detail: map[string]string{"followup_id": f.ID, "company_id": c.ID}}},
+			write: func(ctx context.Context) error {
+				if err := g.store.CreateCompanyFollowup(ctx, f); err != nil {
+					return fmt.Errorf("following company: %w", err)
+				}
+				return nil
+			}}, nil
+	})
+	return f, err
 }
 
 // UnfollowCompany ends the follow-up of the company by the actor's
 // organisation today; ENOTFOUND when it does not follow it.
 func (g *Gate) UnfollowCompany(ctx context.Context, req Request, companyID string) error {
-	ps, err := g.portfolioStore()
-	if err != nil {
-		return err
-	}
-	c, d, err := g.decideCompanyWrite(ctx, req, companyID)
-	if err != nil {
-		return err
-	}
-	if err := g.auditCompanyWrite(ctx, req, socle.Action("unfollow"), c.ID, d, socle.Fact{Kind: "company_followup",
-		Text:   "Votre structure cesse de suivre l'entreprise " + c.Name + ".",
-		Detail: map[string]string{"company_id": c.ID}}); err != nil {
-		return err
-	}
-	// The follow-up lasts until yesterday: from today on, the company is
-	// no longer in the portfolio.
-	return ps.EndCompanyFollowup(ctx, c.ID, req.Actor.OrganisationID, socle.DateOf(g.Now().AddDate(0, 0, -1)))
+	var c *socle.Company
+	_, _, err := access(ctx, g, req, g.companyWriteSpec(req, "unfollow", &companyID, &c), func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
+		return struct{}{}, outcome{records: 1, facts: []socle.Fact{{Kind: "company_followup",
+			Text:   "Votre structure cesse de suivre l'entreprise " + c.Name + ".",
+			Detail: map[string]string{"company_id": c.ID}}},
+			write: func(ctx context.Context) error {
+				// The follow-up lasts until yesterday: from today on, the
+				// company is no longer in the portfolio.
+				return g.store.EndCompanyFollowup(ctx, c.ID, req.Actor.OrganisationID, socle.DateOf(g.Now().AddDate(0, 0, -1)))
+			}}, nil
+	})
+	return err
 }
 
 // RecordCompanyAction records a prospection action of the actor on a
 // company (appel, visite, courriel, rendez_vous, besoin_recrutement, note).
 func (g *Gate) RecordCompanyAction(ctx context.Context, req Request, companyID, kind, note string) (*socle.CompanyAction, error) {
-	ps, err := g.portfolioStore()
-	if err != nil {
-		return nil, err
-	}
-	c, d, err := g.decideCompanyWrite(ctx, req, companyID)
-	if err != nil {
-		return nil, err
-	}
-	a := &socle.CompanyAction{ID: socle.NewID(socle.PrefixEvent), CompanyID: c.ID, OrganisationID: req.Actor.OrganisationID,
-		AgentID: req.Actor.AgentID, Kind: kind, Note: strings.TrimSpace(note), CreatedAt: g.Now().UTC().Truncate(time.Microsecond)}
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	if err := g.auditCompanyWrite(ctx, req, socle.Action("prospect"), c.ID, d, socle.Fact{Kind: "company_action",
-		Text:   "Action de prospection « " + kind + " » auprès de l'entreprise " + c.Name + ".",
-		Detail: map[string]string{"action_id": a.ID, "company_id": c.ID}}); err != nil {
-		return nil, err
-	}
-	if err := ps.CreateCompanyAction(ctx, a); err != nil {
-		return nil, fmt.Errorf("recording prospection: %w", err)
-	}
-	return a, nil
+	var c *socle.Company
+	a, _, err := access(ctx, g, req, g.companyWriteSpec(req, "prospect", &companyID, &c), func(ctx context.Context, _ socle.Decision) (*socle.CompanyAction, outcome, error) {
+		a := &socle.CompanyAction{ID: socle.NewID(socle.PrefixEvent), CompanyID: c.ID, OrganisationID: req.Actor.OrganisationID,
+			AgentID: req.Actor.AgentID, Kind: kind, Note: strings.TrimSpace(note), CreatedAt: g.Now().UTC().Truncate(time.Microsecond)}
+		if err := a.Validate(); err != nil {
+			return nil, outcome{}, err
+		}
+		return a, outcome{records: 1, facts: []socle.Fact{{Kind: "company_action",
+			Text:   "Action de prospection « " + kind + " » auprès de l'entreprise " + c.Name + ".",
+			Detail: map[string]string{"action_id": a.ID, "company_id": c.ID}}},
+			write: func(ctx context.Context) error {
+				if err := g.store.CreateCompanyAction(ctx, a); err != nil {
+					return fmt.Errorf("recording prospection: %w", err)
+				}
+				return nil
+			}}, nil
+	})
+	return a, err
 }
 
 // Portfolio returns the companies the actor's organisation follows today.
 func (g *Gate) Portfolio(ctx context.Context, req Request) ([]*socle.Company, error) {
-	ps, err := g.portfolioStore()
-	if err != nil {
-		return nil, err
-	}
-	if err := g.checkCaller(req); err != nil {
-		return nil, err
-	}
-	if req.Actor.OrganisationID == "" {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "a portfolio belongs to an organisation")
-	}
-	d, err := g.decide(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourceCompany}, socle.SetOf(socle.CatIdentity))
-	if err != nil {
-		return nil, err
-	}
-	cs, err := ps.Portfolio(ctx, req.Actor.OrganisationID, socle.DateOf(g.Now()))
-	if err != nil {
-		return nil, err
-	}
-	if err := g.audit(ctx, req, socle.ActionSearch, socle.Resource{Kind: socle.ResourceCompany}, d, len(cs)); err != nil {
-		return nil, err
-	}
-	return cs, nil
+	s := spec{action: socle.ActionSearch, res: socle.Resource{Kind: socle.ResourceCompany}, want: socle.SetOf(socle.CatIdentity),
+		valid: func() error {
+			if req.Actor.OrganisationID == "" {
+				return socle.Errorf(socle.EFORBIDDEN, "a portfolio belongs to an organisation")
+			}
+			return nil
+		}}
+	cs, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.Company, outcome, error) {
+		cs, err := g.store.Portfolio(ctx, req.Actor.OrganisationID, socle.DateOf(g.Now()))
+		return cs, outcome{records: len(cs)}, err
+	})
+	return cs, err
 }
 
 // SaveOffer creates (o.ID empty) or updates an offer of a company for an
 // adviser; a new offer is taken by her organisation. The write is decided
 // and audited.
 func (g *Gate) SaveOffer(ctx context.Context, req Request, o *socle.Offer) error {
+	var c *socle.Company
+	s := g.companyWriteSpec(req, offerAction(o), &o.CompanyID, &c)
+	locate := s.locate
 	// Nobody learns whether an object exists before saying who she is.
-	if err := authenticated(req); err != nil {
-		return err
-	}
-	if o.ID != "" {
-		prev, err := g.store.Offer(ctx, o.ID)
-		if err != nil {
-			return err
+	s.locate = func(ctx context.Context) (socle.Resource, error) {
+		if o.ID != "" {
+			prev, err := g.store.Offer(ctx, o.ID)
+			if err != nil {
+				return socle.Resource{}, err
+			}
+			o.CompanyID, o.OrganisationID, o.CreatedAt = prev.CompanyID, prev.OrganisationID, prev.CreatedAt
+		} else {
+			o.OrganisationID = req.Actor.OrganisationID
 		}
-		o.CompanyID, o.OrganisationID, o.CreatedAt = prev.CompanyID, prev.OrganisationID, prev.CreatedAt
-	} else {
-		o.OrganisationID = req.Actor.OrganisationID
+		return locate(ctx)
 	}
-	c, d, err := g.decideCompanyWrite(ctx, req, o.CompanyID)
-	if err != nil {
-		return err
-	}
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	d.Facts = append(slices.Clone(d.Facts), socle.Fact{Kind: "offer", Text: "Offre « " + o.Title + " » de l'entreprise " + c.Name + "."})
-	return g.saveOffer(ctx, req, o, d.Explanation())
+	_, _, err := access(ctx, g, req, s, func(ctx context.Context, d socle.Decision) (struct{}, outcome, error) {
+		if err := o.Validate(); err != nil {
+			return struct{}{}, outcome{}, err
+		}
+		return g.saveOffer(o, "Offre « "+o.Title+" » de l'entreprise "+c.Name+".")(ctx, d)
+	})
+	return err
 }
 
 // Offer returns an offer (not personal data: open to any authenticated

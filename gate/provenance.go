@@ -23,19 +23,9 @@ func (g *Gate) provenance(req Request, personID string, cats socle.CategorySet) 
 // MyProvenance returns, in the person's own space, which organisation
 // supplied each section of her file and when. Audited as "self_read".
 func (g *Gate) MyProvenance(ctx context.Context, req Request) ([]socle.Provenance, error) {
-	if err := checkSelf(req); err != nil {
-		return nil, err
-	}
-	ps, ok := g.store.(socle.ProvenanceStore)
-	if !ok {
-		return nil, nil
-	}
-	out, err := ps.LatestProvenance(ctx, req.Actor.PersonID)
-	if err != nil {
-		return nil, err
-	}
-	if err := g.auditSelf(ctx, req, "self_read", len(out)); err != nil {
-		return nil, err
-	}
-	return out, nil
+	out, _, err := access(ctx, g, req, selfSpec(req, "self_read", selfDecision), func(ctx context.Context, _ socle.Decision) ([]socle.Provenance, outcome, error) {
+		out, err := g.store.LatestProvenance(ctx, req.Actor.PersonID)
+		return out, outcome{records: len(out)}, err
+	})
+	return out, err
 }

@@ -17,36 +17,22 @@ const RectificationQueueLimit = 500
 // accompagnement over the parcours section; the listing is audited as one
 // search.
 func (p *Parcours) RectificationQueue(ctx context.Context, req Request) ([]*socle.RectificationRequest, error) {
-	if err := p.g.checkCaller(req); err != nil {
-		return nil, err
-	}
-	if req.Actor.AgentID == "" || req.Actor.OrganisationID == "" {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "the rectification queue is an adviser's")
-	}
-	if err := requirePurpose(req, purposeAccompagnement); err != nil {
-		return nil, err
-	}
-	res := socle.Resource{Kind: socle.ResourcePerson}
-	d, err := p.g.decide(ctx, req, socle.ActionSearch, res, socle.SetOf(socle.CatParcours))
-	if err != nil {
-		return nil, err
-	}
-	if err := covers(d, socle.SetOf(socle.CatParcours)); err != nil {
-		return nil, err
-	}
-	rs, err := p.store.OpenRectifications(ctx, req.Actor.OrganisationID, socle.DateOf(p.g.Now()), RectificationQueueLimit)
-	if err != nil {
-		return nil, fmt.Errorf("reading the rectification queue: %w", err)
-	}
-	ids := make([]string, len(rs))
-	for i, r := range rs {
-		ids[i] = r.PersonID
-	}
-	if err := p.g.throttlePersons(ctx, req, socle.ActionSearch, res, ids); err != nil {
-		return nil, err
-	}
-	if err := p.g.audit(ctx, req, socle.ActionSearch, res, d, len(rs)); err != nil {
-		return nil, err
-	}
-	return rs, nil
+	s := listingSpec(func() error {
+		if req.Actor.AgentID == "" || req.Actor.OrganisationID == "" {
+			return socle.Errorf(socle.EFORBIDDEN, "the rectification queue is an adviser's")
+		}
+		return nil
+	})
+	rs, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.RectificationRequest, outcome, error) {
+		rs, err := p.store.OpenRectifications(ctx, req.Actor.OrganisationID, socle.DateOf(p.g.Now()), RectificationQueueLimit)
+		if err != nil {
+			return nil, outcome{}, fmt.Errorf("reading the rectification queue: %w", err)
+		}
+		ids := make([]string, len(rs))
+		for i, r := range rs {
+			ids[i] = r.PersonID
+		}
+		return rs, outcome{records: len(rs), persons: ids}, nil
+	})
+	return rs, err
 }

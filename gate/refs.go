@@ -1,10 +1,7 @@
 package gate
 
 import (
-	"context"
 	"net"
-
-	"socle"
 )
 
 // keyedRef is the keyed hash of a value of a kind (a session, a remote
@@ -25,21 +22,6 @@ func remoteHost(addr string) string {
 		return host
 	}
 	return addr
-}
-
-// auditPersons appends the decision of an access that disclosed several
-// persons (a search, an export, a matching) with the reference of each,
-// so that detection sees every person a list showed.
-func (g *Gate) auditPersons(ctx context.Context, req Request, action socle.Action, res socle.Resource, d socle.Decision, personIDs []string) error {
-	ev := g.event(req, action, d, len(personIDs))
-	ev.ResourceKind, ev.ResourceID = string(res.Kind), res.ID
-	for _, id := range personIDs {
-		ev.PersonRefs = append(ev.PersonRefs, g.personRef(id))
-	}
-	if err := g.auditor.Append(ctx, ev); err != nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "the access could not be recorded in the audit log; no data is returned")
-	}
-	return nil
 }
 
 // validCallRef reports whether a phone platform's call reference is

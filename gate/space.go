@@ -7,7 +7,7 @@ import (
 	"socle"
 )
 
-// AuditSearcher searches the audit log's index. *sqlstore.DB implements it.
+// AuditSearcher searches the audit log's index. auditsql.Storage implements it.
 type AuditSearcher interface {
 	AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error)
 }
@@ -43,11 +43,11 @@ func checkSelf(req Request) error {
 	return nil
 }
 
-// auditSelf records a person's access to her own file under selfDecision
-// and the selfPurpose; its error must stop the response.
-func (g *Gate) auditSelf(ctx context.Context, req Request, action socle.Action, records int) error {
-	req.Purpose, req.BreakGlass = selfPurpose, ""
-	return g.audit(ctx, req, action, personRes(req.Actor.PersonID), selfDecision, records)
+// selfSpec is a person's access to her own file, under selfDecision
+// (or d) and the selfPurpose.
+func selfSpec(req Request, action socle.Action, d socle.Decision) spec {
+	return spec{caller: selfCaller, action: action, res: personRes(req.Actor.PersonID), grounds: on(d),
+		recordAs: func(r Request) Request { r.Purpose, r.BreakGlass = selfPurpose, ""; return r }}
 }
 
 // readOwn reads a person's whole record and her follow-ups, for her own
@@ -64,22 +64,22 @@ func (g *Gate) readOwn(ctx context.Context, id string) (*socle.Person, []*socle.
 	return p, fs, nil
 }
 
+// ownFile is a person's record and her follow-ups.
+type ownFile struct {
+	person    *socle.Person
+	followups []*socle.Followup
+}
+
 // MyFile returns the whole record of the person in her own space, and her
 // follow-ups. A person always has the right of access to her own data
 // (GDPR, article 15): no policy is asked, but the access is audited as
 // "self_read", and fails closed like any other.
 func (g *Gate) MyFile(ctx context.Context, req Request) (*socle.Person, []*socle.Followup, error) {
-	if err := checkSelf(req); err != nil {
-		return nil, nil, err
-	}
-	p, fs, err := g.readOwn(ctx, req.Actor.PersonID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := g.auditSelf(ctx, req, "self_read", 1+len(fs)); err != nil {
-		return nil, nil, err
-	}
-	return p, fs, nil
+	f, _, err := access(ctx, g, req, selfSpec(req, "self_read", selfDecision), func(ctx context.Context, _ socle.Decision) (ownFile, outcome, error) {
+		p, fs, err := g.readOwn(ctx, req.Actor.PersonID)
+		return ownFile{p, fs}, outcome{records: 1 + len(fs)}, err
+	})
+	return f.person, f.followups, err
 }
 
 // MyAccessHistory returns the entries of the audit log about the person in
@@ -87,23 +87,27 @@ func (g *Gate) MyFile(ctx context.Context, req Request) (*socle.Person, []*socle
 // with an index below before (0: from the newest). The search is audited
 // as "self_history".
 func (g *Gate) MyAccessHistory(ctx context.Context, req Request, before uint64, limit int) ([]socle.AuditHit, error) {
-	if err := checkSelf(req); err != nil {
-		return nil, err
-	}
-	if g.history == nil {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "Le journal des accès n'est pas consultable pour le moment.")
-	}
+	s := selfSpec(req, "self_history", selfDecision)
+	s.valid = g.historyKept
 	if limit <= 0 {
 		limit = 50
 	}
 	limit = min(limit, 200)
-	ref := g.personRef(req.Actor.PersonID)
-	hits, err := g.history.AuditSearch(ctx, socle.AuditQuery{PersonRef: ref, Before: before, Limit: limit})
-	if err != nil {
-		return nil, fmt.Errorf("searching own access history: %w", err)
+	hits, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) ([]socle.AuditHit, outcome, error) {
+		ref := g.personRef(req.Actor.PersonID)
+		hits, err := g.history.AuditSearch(ctx, socle.AuditQuery{PersonRef: ref, Before: before, Limit: limit})
+		if err != nil {
+			return nil, outcome{}, fmt.Errorf("searching own access history: %w", err)
+		}
+		return hits, outcome{records: len(hits)}, nil
+	})
+	return hits, err
+}
+
+// historyKept refuses a search of the audit log on a gate given no index.
+func (g *Gate) historyKept() error {
+	if g.history == nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "Le journal des accès n'est pas consultable pour le moment.")
 	}
-	if err := g.auditSelf(ctx, req, "self_history", len(hits)); err != nil {
-		return nil, err
-	}
-	return hits, nil
+	return nil
 }

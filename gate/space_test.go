@@ -8,6 +8,7 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/policy"
+	"socle/store/auditsql"
 )
 
 // newSpaceEnv is newEnv's network without sensitive sections, so that it
@@ -16,7 +17,7 @@ import (
 func newSpaceEnv(t *testing.T) *env {
 	t.Helper()
 	e := newStack(t, false, audit.Options{})
-	e.gate.SetAuditSearch(e.db)
+	e.gate.SetAuditSearch(auditsql.New(e.db))
 	e.network(t, false)
 	return e
 }
@@ -38,7 +39,7 @@ func TestMyFileIsHerWholeRecordAndAudited(t *testing.T) {
 	if len(fs) != 1 || fs[0].PersonID != e.followed.ID {
 		t.Fatalf("follow-ups = %v", fs)
 	}
-	hits, err := e.db.AuditSearch(ctx, socle.AuditQuery{PersonRef: e.followed.ID, Action: "self_read"})
+	hits, err := auditsql.New(e.db).AuditSearch(ctx, socle.AuditQuery{PersonRef: e.followed.ID, Action: "self_read"})
 	if err != nil {
 		t.Fatal(err)
 	}

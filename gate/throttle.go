@@ -185,73 +185,32 @@ func (t *Throttle) SteppedUp(ctx context.Context, actor socle.Actor, now time.Ti
 	return nil
 }
 
-// throttlePersons counts the persons a listing returns, each once.
-func (g *Gate) throttlePersons(ctx context.Context, req Request, action socle.Action, res socle.Resource, personIDs []string) error {
-	reads := make([]socle.ThrottleRead, 0, len(personIDs))
-	for _, id := range personIDs {
-		if r := personRead(id); !slices.Contains(reads, r) {
-			reads = append(reads, r)
-		}
-	}
-	return g.throttle(ctx, req, action, res, reads...)
-}
-
-// throttle consults the gate's Throttle (none: no limit) before personal
-// data is returned, and records a refusal in the audit log like any denial.
-func (g *Gate) throttle(ctx context.Context, req Request, action socle.Action, res socle.Resource, reads ...socle.ThrottleRead) error {
-	return g.throttleWith(ctx, req, action, res, nil, reads...)
-}
-
-// throttleWith is throttle whose refusal carries the facts also.
-func (g *Gate) throttleWith(ctx context.Context, req Request, action socle.Action, res socle.Resource, also []socle.Fact, reads ...socle.ThrottleRead) error {
-	err := g.Throttle.Allow(ctx, req.Actor, req.Purpose, g.Now(), reads...)
-	if err == nil {
-		return nil
-	}
-	code := socle.ErrorCode(err)
-	if code != socle.ESTEPUP && code != socle.EFORBIDDEN {
-		// The state could not be read or written: no data leaves.
-		return socle.Errorf(socle.EUNAVAILABLE, "the volume of reads could not be checked; no data is returned")
-	}
-	text := "Volume inhabituel de lectures : l'accès est suspendu et une alerte critique est levée."
-	if code == socle.ESTEPUP {
-		text = "Volume inhabituel de lectures : une nouvelle authentification à deux facteurs est demandée."
-	}
-	weight := 0
-	for _, r := range reads {
-		weight += r.Weight
-	}
-	d := socle.Decision{Facts: append([]socle.Fact{{Kind: "throttle", Detail: map[string]string{"code": code, "reads": strconv.Itoa(weight)}, Text: text}}, also...)}
-	if aerr := g.audit(ctx, req, action, res, d, 0); aerr != nil {
-		return aerr
-	}
-	return err
-}
-
 // MinLiftReason is the shortest reason a privacy officer gives to lift a
 // block.
 const MinLiftReason = 20
 
+// throttleKept refuses a review of blocks on a gate without a throttle.
+func (g *Gate) throttleKept() error {
+	if g.Throttle == nil {
+		return socle.Errorf(socle.EUNAVAILABLE, "this server has no volume throttle")
+	}
+	return nil
+}
+
 // ThrottleBlocks lists the blocks in force for privacy officers, newest
 // first. The listing is audited and fails closed.
 func (g *Gate) ThrottleBlocks(ctx context.Context, req Request, limit int) ([]socle.ThrottleState, error) {
-	if err := checkAuditor(req.Actor); err != nil {
-		return nil, err
-	}
-	if g.Throttle == nil {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "this server has no volume throttle")
-	}
-	list, err := g.Throttle.store.ThrottleBlocks(ctx, g.Now(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("listing blocks: %w", err)
-	}
-	req.Purpose, req.BreakGlass = "", ""
-	ev := g.event(req, "throttle_blocks_list", socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "throttle_review",
-		Text: "Consultation des comptes bloqués pour volume inhabituel de lectures par le délégué à la protection des données."}}}, len(list))
-	if err := g.auditor.Append(ctx, ev); err != nil {
-		return nil, socle.Errorf(socle.EUNAVAILABLE, "the listing could not be recorded in the audit log; nothing is returned")
-	}
-	return list, nil
+	s := auditorSpec("throttle_blocks_list", socle.Resource{}, socle.Fact{Kind: "throttle_review",
+		Text: "Consultation des comptes bloqués pour volume inhabituel de lectures par le délégué à la protection des données."})
+	s.valid = g.throttleKept
+	list, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) ([]socle.ThrottleState, outcome, error) {
+		list, err := g.Throttle.store.ThrottleBlocks(ctx, g.Now(), limit)
+		if err != nil {
+			return nil, outcome{}, fmt.Errorf("listing blocks: %w", err)
+		}
+		return list, outcome{records: len(list)}, nil
+	})
+	return list, err
 }
 
 // LiftBlock lifts the block of a principal ("agent:ID" or "client:ID")
@@ -259,43 +218,43 @@ func (g *Gate) ThrottleBlocks(ctx context.Context, req Request, limit int) ([]so
 // is recorded in the audit log before it happens; the principal starts a
 // fresh window.
 func (g *Gate) LiftBlock(ctx context.Context, req Request, principal, reason string) error {
-	if err := checkAuditor(req.Actor); err != nil {
-		return err
-	}
-	if g.Throttle == nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "this server has no volume throttle")
-	}
 	reason = strings.TrimSpace(reason)
-	var pr socle.Problems
-	if kind, id, _ := strings.Cut(principal, ":"); (kind != "agent" && kind != "client") || id == "" {
-		pr.Add("principal", `"agent:ID" or "client:ID"`)
-	}
-	if utf8.RuneCountInString(reason) < MinLiftReason {
-		pr.Add("reason", "required, at least %d characters", MinLiftReason)
-	}
-	if err := pr.Err("lifting a block"); err != nil {
-		return err
-	}
-	if principal == PrincipalKey(req.Actor) {
-		return socle.Errorf(socle.EFORBIDDEN, "another privacy officer must lift your own block")
-	}
-	st, _, _, err := g.Throttle.store.ThrottleWindow(ctx, principal, g.Now(), nil)
-	if err != nil {
-		return fmt.Errorf("reading the block: %w", err)
-	}
-	if !g.Now().Before(st.BlockedUntil) {
-		return socle.Errorf(socle.ENOTFOUND, "no block in force for this account")
-	}
-	req.Purpose, req.BreakGlass = "", ""
-	ev := g.event(req, "throttle_block_lifted", socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "throttle_lift",
+	s := auditorSpec("throttle_block_lifted", socle.Resource{Kind: "principal", ID: principal}, socle.Fact{Kind: "throttle_lift",
 		Detail: map[string]string{"principal": principal, "reason": reason},
-		Text:   "Levée par le délégué à la protection des données du blocage d'un compte pour volume inhabituel de lectures, motif : « " + reason + " »."}}}, 0)
-	ev.ResourceKind, ev.ResourceID = "principal", principal
-	if err := g.auditor.Append(ctx, ev); err != nil {
-		return socle.Errorf(socle.EUNAVAILABLE, "the lifting could not be recorded in the audit log; the block stays")
+		Text:   "Levée par le délégué à la protection des données du blocage d'un compte pour volume inhabituel de lectures, motif : « " + reason + " »."})
+	s.valid = func() error {
+		if err := g.throttleKept(); err != nil {
+			return err
+		}
+		var pr socle.Problems
+		if kind, id, _ := strings.Cut(principal, ":"); (kind != "agent" && kind != "client") || id == "" {
+			pr.Add("principal", `"agent:ID" or "client:ID"`)
+		}
+		if utf8.RuneCountInString(reason) < MinLiftReason {
+			pr.Add("reason", "required, at least %d characters", MinLiftReason)
+		}
+		if err := pr.Err("lifting a block"); err != nil {
+			return err
+		}
+		if principal == PrincipalKey(req.Actor) {
+			return socle.Errorf(socle.EFORBIDDEN, "another privacy officer must lift your own block")
+		}
+		return nil
 	}
-	if err := g.Throttle.store.LiftBlock(ctx, principal, g.Now()); err != nil {
-		return fmt.Errorf("lifting the block: %w", err)
-	}
-	return nil
+	_, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
+		st, _, _, err := g.Throttle.store.ThrottleWindow(ctx, principal, g.Now(), nil)
+		if err != nil {
+			return struct{}{}, outcome{}, fmt.Errorf("reading the block: %w", err)
+		}
+		if !g.Now().Before(st.BlockedUntil) {
+			return struct{}{}, outcome{}, socle.Errorf(socle.ENOTFOUND, "no block in force for this account")
+		}
+		return struct{}{}, outcome{write: func(ctx context.Context) error {
+			if err := g.Throttle.store.LiftBlock(ctx, principal, g.Now()); err != nil {
+				return fmt.Errorf("lifting the block: %w", err)
+			}
+			return nil
+		}}, nil
+	})
+	return err
 }

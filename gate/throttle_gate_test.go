@@ -9,6 +9,7 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -16,12 +17,12 @@ import (
 func lastAuditEntry(t *testing.T, e *env) string {
 	t.Helper()
 	ctx := context.Background()
-	size, err := e.db.AuditLog().Size(ctx)
+	size, err := auditsql.New(e.db).Size(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var last string
-	if err := e.db.AuditLog().ReadRange(ctx, size-1, size, func(_ uint64, r audit.Record) error { last = string(r.Leaf); return nil }); err != nil {
+	if err := auditsql.New(e.db).ReadRange(ctx, size-1, size, func(_ uint64, r audit.Record) error { last = string(r.Leaf); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return last

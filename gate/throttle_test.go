@@ -8,6 +8,7 @@ import (
 
 	"socle"
 	"socle/gate"
+	"socle/internal/stacktest"
 	"socle/store/sqlite"
 )
 
@@ -16,12 +17,7 @@ import (
 // second server would have.
 func newThrottle(t *testing.T, stepUp, block int) (*gate.Throttle, func() *gate.Throttle) {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := sqlite.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	th := gate.NewThrottle(db)
 	th.StepUp, th.Block = stepUp, block
 	return th, func() *gate.Throttle {

@@ -16,11 +16,11 @@ import (
 
 	"socle"
 	"socle/audit"
-	"socle/gate"
 	"socle/http/api"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/policy"
-	"socle/store/sqlite"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -36,28 +36,11 @@ type auditEnv struct {
 func newAuditEnv(t *testing.T) *auditEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetSealer(storetest.Keyring(t))
-	signer, vkey, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A checkpoint after every write, so that proofs cover every entry.
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{CheckpointEvery: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := gate.New(db, engine, log, engine)
-	g.SetAuditSearch(db)
+	s := stacktest.New(t, stacktest.Options{Audit: audit.Options{CheckpointEvery: 1}})
+	db, log := s.DB, s.Log
+	vkey := s.VerifierKey
+	g := s.Gate
+	g.SetAuditSearch(auditsql.New(db))
 	g.PersonRef = func(id string) string { return audit.PersonRef([]byte("test key"), id) }
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})

@@ -14,14 +14,12 @@ import (
 	"testing"
 
 	"socle"
-	"socle/audit"
 	"socle/employer"
 	"socle/gate"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/matching"
-	"socle/policy"
 	"socle/rome"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -48,25 +46,8 @@ func newCompanyEnv(t *testing.T) *companyEnv {
 func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.SetSealer(storetest.Keyring(t))
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := stacktest.New(t, stacktest.Options{})
+	db, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
@@ -100,8 +81,9 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	e.idx = matching.New(ref)
 	must(t, e.idx.Load(ctx, db))
 
-	g := gate.New(db, engine, log, engine)
-	e.net.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Matching: e.idx, Employer: e.emp}))
+	g := s.Gate
+	g.SetMatching(e.idx)
+	e.net.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, ROME: &ref, Employer: e.emp}))
 	t.Cleanup(e.net.srv.Close)
 	secret, err := svc.SetupDemoAgent(ctx, a.ID, testPassword)
 	if err != nil {

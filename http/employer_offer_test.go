@@ -43,7 +43,7 @@ func TestEmployerOfferAppellations(t *testing.T) {
 
 	// A title that is no appellation of the code is refused.
 	resp, html = e.postForm(emp, "/employeur/offres", "/employeur/offres", offer("Plombier"))
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "appellation du code ROME M1607") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "appellation du métier « Secrétariat »") {
 		t.Fatalf("title outside the code: status %d\n%s", resp.StatusCode, html)
 	}
 

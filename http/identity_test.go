@@ -19,7 +19,7 @@ import (
 	"socle/http/httpx"
 	"socle/http/web"
 	"socle/identity"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
 )
 
 type memAudit struct {
@@ -50,11 +50,7 @@ const testPassword = "correct cheval agrafe batterie"
 func newIdentityEnv(t *testing.T) *identityEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mail := &recordingMailer{}
 	svc, err := identity.New(st, &memAudit{}, mail, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})

@@ -170,6 +170,11 @@ func TestExactLookupAttack(t *testing.T) {
 		t.Fatalf("blocks page: %d", resp.StatusCode)
 	}
 	principal := gate.PrincipalKey(e.actors[socle.KindPartner])
+	blocked, err := e.db.Agent(context.Background(), e.actors[socle.KindPartner].AgentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWords(t, "/alertes/blocages", strings.ReplaceAll(body, principal, "KEY"), blocked.FullName())
 	// The page's form refuses a lifting without a reason, saying so.
 	form := url.Values{"csrf": {csrfInput.FindStringSubmatch(body)[1]}, "compte": {principal}, "motif": {"vu"}}
 	if resp, err := dpo.PostForm(e.srv.URL+"/alertes/blocages", form); err != nil {

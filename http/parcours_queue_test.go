@@ -16,10 +16,10 @@ import (
 	"socle/commitment"
 	"socle/gate"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/orientation"
 	"socle/policy"
 	"socle/space"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -37,28 +37,13 @@ type parcoursEnv struct {
 func newParcoursEnv(t *testing.T) *parcoursEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	signer, verifier, err := audit.GenerateKey("socle.test/audit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, st.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(st, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := stacktest.New(t, stacktest.Options{Unsealed: true})
+	st, log := s.DB, s.Log
+	verifier := s.VerifierKey
 	refKey := []byte("0123456789abcdef0123456789abcdef")
 	e := &parcoursEnv{spaceEnv: &spaceEnv{t: t, mail: &recordingMailer{}, verifier: verifier,
 		ref: func(id string) string { return audit.PersonRef(refKey, id) }}, staff: map[string]*http.Client{}}
-	e.gate = gate.New(st, engine, log, engine)
+	e.gate = s.Gate
 	e.gate.PersonRef = e.ref
 	key, err := commitment.GenerateKey()
 	if err != nil {

@@ -14,10 +14,8 @@ import (
 	"socle/audit"
 	"socle/cases"
 	"socle/directory"
-	"socle/gate"
 	"socle/identity"
-	"socle/policy"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
@@ -36,25 +34,8 @@ type consoleStack struct {
 
 func newConsoleStack(t *testing.T) *consoleStack {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := stacktest.New(t, stacktest.Options{Unsealed: true})
+	db, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	idsvc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
@@ -63,7 +44,8 @@ func newConsoleStack(t *testing.T) *consoleStack {
 	csvc := cases.New(db)
 	csvc.SetAuditor(log)
 	csvc.SetNotifier(idsvc)
-	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: gate.New(db, engine, log, engine), Directory: db, Identity: idsvc, Auth: idsvc,
+	g := s.Gate
+	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: idsvc, Auth: idsvc,
 		Cases: csvc, Detection: directory.NewService(db, log)}))
 	t.Cleanup(srv.Close)
 	return &consoleStack{db: db, log: log, idsvc: idsvc, cases: csvc, srv: srv, env: &networkEnv{t: t, srv: srv}}

@@ -19,10 +19,11 @@ import (
 	"socle/http/httpx"
 	"socle/http/web"
 	"socle/identity"
-	"socle/matching"
 	"socle/oauth"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
+	"socle/webhook"
 )
 
 // Directory is the non-personal data the server shows without the gate.
@@ -60,6 +61,8 @@ type Services struct {
 	Identity *identity.Service
 	// OAuth serves the partners' token, revocation and key endpoints.
 	OAuth *oauth.Service
+	// Webhooks serves the partners' subscriptions to the change feed.
+	Webhooks *webhook.Service
 	// SSO serves the network's single sign-on for staff.
 	SSO *oauth.SSO
 	// Auth establishes the actor of each request; anonymous when nil.
@@ -68,9 +71,11 @@ type Services struct {
 	Register *register.Service
 	// Space serves the person's own space (espace usager).
 	Space *space.Service
-	// Matching is the index of the mise en relation; its routes answer
-	// 503 when nil.
-	Matching *matching.Index
+	// FranceConnect signs persons in to their space; off when nil.
+	FranceConnect *space.FranceConnect
+	// ROME is the job referential the offer forms check titles against;
+	// nil checks none.
+	ROME *rome.Referential
 	// Audit serves the audit log's checkpoints, proofs and verifier key.
 	Audit *audit.Log
 	// AuditVerifierKey is the published key that checks the checkpoints.
@@ -117,13 +122,13 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	}
 	mux := http.NewServeMux()
 	api.Routes(mux.Handle, api.Services{
-		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours, Matching: svc.Matching,
+		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours,
 		Audit: svc.Audit, AuditVerifierKey: svc.AuditVerifierKey, Cases: svc.Cases, Detection: svc.Detection,
-		Register: svc.Register, Identity: svc.Identity, OAuth: svc.OAuth, Ready: svc.Ready,
+		Register: svc.Register, Identity: svc.Identity, OAuth: svc.OAuth, Webhooks: svc.Webhooks, Ready: svc.Ready,
 	})
 	pages := web.New(cfg.Version, web.Services{
 		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours, Identity: svc.Identity, SSO: svc.SSO,
-		Register: svc.Register, Space: svc.Space, Employer: svc.Employer, Matching: svc.Matching,
+		Register: svc.Register, Space: svc.Space, FranceConnect: svc.FranceConnect, Employer: svc.Employer, ROME: svc.ROME,
 		Audit: svc.Audit, Cases: svc.Cases, Detection: svc.Detection,
 	})
 	pages.Routes(mux.Handle)

@@ -23,9 +23,10 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/space"
-	"socle/store/sqlite"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -83,30 +84,17 @@ func (e *spaceEnv) setClock(d time.Duration) {
 func newSpaceEnv(t *testing.T) *spaceEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	signer, verifier, err := audit.GenerateKey("socle.test/audit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, st.AuditLog(), signer, audit.Options{CheckpointEvery: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(st, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := stacktest.New(t, stacktest.Options{Unsealed: true, Audit: audit.Options{CheckpointEvery: 1}})
+	st, log := s.DB, s.Log
+	verifier := s.VerifierKey
 	refKey := []byte("0123456789abcdef0123456789abcdef")
 	e := &spaceEnv{t: t, mail: &recordingMailer{}, verifier: verifier, ref: func(id string) string { return audit.PersonRef(refKey, id) }}
-	e.gate, e.log = gate.New(st, engine, log, engine), log
+	e.gate = s.Gate
+	e.log = log
 	e.gate.PersonRef = e.ref
-	e.gate.SetAuditSearch(st)
+	e.gate.SetAuditSearch(auditsql.New(st))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var err error
 	e.svc, err = space.New(st, log, e.mail, logger, space.Config{
 		BaseURL: "http://socle.test", Key: []byte("a form key of 32 bytes, at least"), PersonRef: e.ref, VerifierKey: verifier,
 		MaxPerAddress: 8,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"socle/audit"
 
 	"socle"
 )
@@ -60,7 +61,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor socle.Actor, a *socle.A
 	if err != nil {
 		return err
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "agent_created", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: fmt.Sprintf("roles %v", a.Roles)}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "agent_created", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: fmt.Sprintf("roles %v", a.Roles)}); err != nil {
 		return err
 	}
 	s.notifyLink(ctx, a, "Votre compte Socle", "Un compte Socle a été créé pour vous. Choisissez votre mot de passe et enregistrez votre second facteur avec ce lien, valable 72 heures et une seule fois :", link)
@@ -149,7 +150,7 @@ func (s *Service) applyRoles(ctx context.Context, by, byOrg string, a *socle.Age
 			return fmt.Errorf("ending the sessions of %s after a change of roles: %w", a.ID, err)
 		}
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "agent_roles_changed", AgentID: by, OrganisationID: byOrg, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: fmt.Sprintf("roles %v -> %v%s", before, a.Roles, approval)}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "agent_roles_changed", AgentID: by, OrganisationID: byOrg, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: fmt.Sprintf("roles %v -> %v%s", before, a.Roles, approval)}); err != nil {
 		return err
 	}
 	if changed {
@@ -181,5 +182,5 @@ func (s *Service) SetDisabled(ctx context.Context, actor socle.Actor, agentID st
 	if disabled {
 		action = "agent_disabled"
 	}
-	return s.audit(ctx, socle.AuditEvent{Action: action, AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true})
+	return s.audit(ctx, audit.Act{Action: action, AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"socle/audit"
 	"strings"
 
 	"socle"
@@ -38,7 +39,7 @@ func (s *Service) proposeRoles(ctx context.Context, ad, a *socle.Agent, roles, w
 		Summary:     fmt.Sprintf("Attribuer à %s les rôles : %s (dont %s).", a.FullName(), roleLabels(roles), roleLabels(widened)),
 		RequestedBy: ad.ID, RequestedFrom: c.RemoteAddr, RequestedAt: s.Now().UTC(), Status: socle.ChangePending,
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "change_requested", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true,
+	if err := s.audit(ctx, audit.Act{Action: "change_requested", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true,
 		Explanation: fmt.Sprintf("change %s: roles %v -> %v, waiting for a second administrator", ch.ID, a.Roles, roles)}); err != nil {
 		return nil, err
 	}
@@ -132,7 +133,7 @@ func (s *Service) RejectChange(ctx context.Context, actor socle.Actor, id string
 		return err
 	}
 	// Recorded before it happens, like every administrative change.
-	if err := s.audit(ctx, socle.AuditEvent{Action: "change_rejected", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: ch.Subject, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "change " + ch.ID}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "change_rejected", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: ch.Subject, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "change " + ch.ID}); err != nil {
 		return err
 	}
 	ok, err := s.store.DecideChange(ctx, ch.ID, socle.ChangeRejected, ad.ID, s.Now().UTC())

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image/png"
 	"net/url"
+	"socle/audit"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -132,7 +133,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 		return "", err
 	}
 	if c.SignedIn != "" && c.SignedIn != a.ID {
-		if err := s.audit(ctx, socle.AuditEvent{Action: "enrolment_refused", AgentID: c.SignedIn, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Explanation: "activation link opened in a browser where another agent is signed in"}); err != nil {
+		if err := s.audit(ctx, audit.Act{Action: "enrolment_refused", AgentID: c.SignedIn, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Explanation: "activation link opened in a browser where another agent is signed in"}); err != nil {
 			return "", err
 		}
 		return "", errEnrolBeside
@@ -178,7 +179,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	if err := s.store.RecordEnrolment(ctx, a.ID, c.RemoteAddr, c.UserAgent, c.SignedIn); err != nil {
 		return "", fmt.Errorf("recording the activation: %w", err)
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "mfa_enrolled", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "totp, " + t.Purpose}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "mfa_enrolled", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "totp, " + t.Purpose}); err != nil {
 		return "", err
 	}
 	s.notify(ctx, a, "Second facteur enregistré", "Un mot de passe et une application d'authentification viennent d'être enregistrés sur votre compte Socle. Si ce n'était pas vous, prévenez immédiatement l'administrateur de votre structure.")
@@ -189,7 +190,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, token, code, password s
 	if err != nil {
 		return "", err
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "login", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "second factor: totp (enrolment)"}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "login", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "second factor: totp (enrolment)"}); err != nil {
 		return "", err
 	}
 	return tok, nil

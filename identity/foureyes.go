@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"socle/audit"
 	"time"
 
 	"socle"
@@ -105,7 +106,7 @@ func (s *Service) CheckApprover(ctx context.Context, actor socle.Actor, ch *socl
 	}
 	err = s.checkSecondEyes(ctx, ad, Request{By: ch.RequestedBy, From: ch.RequestedFrom, At: ch.RequestedAt, Subject: ch.Subject})
 	if err != nil && socle.ErrorCode(err) == socle.EFORBIDDEN {
-		if aerr := s.audit(ctx, socle.AuditEvent{Action: "change_approval_refused", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "change", ResourceID: ch.ID, Explanation: socle.ErrorMessage(err)}); aerr != nil {
+		if aerr := s.audit(ctx, audit.Act{Action: "change_approval_refused", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "change", ResourceID: ch.ID, Explanation: socle.ErrorMessage(err)}); aerr != nil {
 			return aerr
 		}
 	}

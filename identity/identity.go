@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"socle/audit"
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -274,8 +275,11 @@ func (s *Service) CookieName() string {
 // not record: nothing it asked for happens.
 var errAuditUnavailable = socle.Errorf(socle.EUNAVAILABLE, "Le journal des accès est momentanément indisponible : l'opération n'a pas pu être enregistrée. Réessayez dans quelques instants.")
 
-func (s *Service) audit(ctx context.Context, ev socle.AuditEvent) error {
-	ev.Time = s.Now().UTC()
+func (s *Service) audit(ctx context.Context, act audit.Act) error {
+	ev, err := audit.Event(s.Now(), act)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", act.Action, err)
+	}
 	if err := s.auditor.Append(ctx, ev); err != nil {
 		// Unavailable like every other access the log cannot record.
 		return fmt.Errorf("audit %s: %w: %w", ev.Action, errAuditUnavailable, err)

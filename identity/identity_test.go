@@ -15,7 +15,7 @@ import (
 
 	"socle"
 	"socle/identity"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
 	"socle/store/sqlstore"
 )
 
@@ -86,12 +86,8 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := stacktest.Open(t)
+	var err error
 	e := &env{t: t, store: st, audit: &recorder{}, mail: &mailbox{}, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), secrets: map[string]string{}}
 	e.svc, err = identity.New(st, e.audit, e.mail, slog.New(slog.NewTextHandler(io.Discard, nil)), identity.Config{Password: cheap})
 	if err != nil {

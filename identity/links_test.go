@@ -12,7 +12,7 @@ import (
 
 	"socle"
 	"socle/identity"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
 )
 
 // TestOneTimeLinksLeaveNoUsableTrace: an activation link travels only in
@@ -48,11 +48,7 @@ func TestOneTimeLinksLeaveNoUsableTrace(t *testing.T) {
 	// Without a mail transport the mail fails; the log says so, without
 	// the link.
 	var logs bytes.Buffer
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := stacktest.Open(t)
 	svc, err := identity.New(st, e.audit, nil, slog.New(slog.NewJSONHandler(&logs, nil)), identity.Config{Password: cheap})
 	if err != nil {
 		t.Fatal(err)

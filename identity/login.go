@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"socle/audit"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func (s *Service) fail(ctx context.Context, email string, a *socle.Agent, c Clie
 	if err != nil {
 		return err
 	}
-	ev := socle.AuditEvent{Action: action, Allowed: false, RemoteAddr: c.RemoteAddr, Explanation: reason, Records: t.Failures}
+	ev := audit.Act{Action: action, Allowed: false, RemoteAddr: c.RemoteAddr, Explanation: reason, Records: t.Failures}
 	if a != nil {
 		ev.AgentID, ev.OrganisationID = a.ID, a.OrganisationID
 	}
@@ -92,7 +93,7 @@ type LoginResult struct {
 // ErrBadCredentials after the same work, whether the account exists or not.
 func (s *Service) Login(ctx context.Context, email, password string, c Client, previousToken string) (*LoginResult, error) {
 	if err := s.checkAddr(ctx, c); err != nil {
-		if aerr := s.audit(ctx, socle.AuditEvent{Action: "login_failed", RemoteAddr: c.RemoteAddr, Explanation: "address throttled"}); aerr != nil {
+		if aerr := s.audit(ctx, audit.Act{Action: "login_failed", RemoteAddr: c.RemoteAddr, Explanation: "address throttled"}); aerr != nil {
 			return nil, aerr
 		}
 		return nil, err
@@ -162,7 +163,7 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client, p
 	if err != nil {
 		return nil, err
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "login_password", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "login_password", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true}); err != nil {
 		return nil, err
 	}
 	return &LoginResult{Token: token, Session: sess, Agent: a}, nil
@@ -293,7 +294,7 @@ func (s *Service) promote(ctx context.Context, sess *socle.AgentSession, a *socl
 	if err := s.store.RecordFactorSignIn(ctx, a.ID, s.Now().UTC()); err != nil {
 		return "", fmt.Errorf("recording the sign-in with a second factor: %w", err)
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "login", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "second factor: " + method}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "login", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "second factor: " + method}); err != nil {
 		return "", err
 	}
 	return token, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"socle/audit"
 
 	"socle"
 )
@@ -59,7 +60,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, password strin
 	if err := s.store.ResetFailures(ctx, accountKey(a.Email)); err != nil {
 		return err
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "password_reset", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "password reset with the second factor"}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "password_reset", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: "password reset with the second factor"}); err != nil {
 		return err
 	}
 	s.notify(ctx, a, "Mot de passe modifié", "Le mot de passe de votre compte Socle vient d'être réinitialisé avec votre second facteur, et toutes vos sessions ont été fermées. Si ce n'était pas vous, prévenez immédiatement l'administrateur de votre structure.")
@@ -109,7 +110,7 @@ func (s *Service) openRecovery(ctx context.Context, a *socle.Agent, approver str
 		if err := s.store.CreateRecovery(ctx, req); err != nil {
 			return nil, err
 		}
-		if err := s.audit(ctx, socle.AuditEvent{Action: "recovery_requested", AgentID: approver, OrganisationID: a.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true}); err != nil {
+		if err := s.audit(ctx, audit.Act{Action: "recovery_requested", AgentID: approver, OrganisationID: a.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true}); err != nil {
 			return nil, err
 		}
 		s.notify(ctx, a, "Demande de récupération", "Une récupération de votre second facteur a été demandée. Elle ne sera effectuée qu'après l'accord de deux administrateurs de votre structure. Si vous n'êtes pas à l'origine de cette demande, prévenez-les.")
@@ -174,7 +175,7 @@ func (s *Service) ApproveRecovery(ctx context.Context, actor socle.Actor, id str
 	// The agent's current organisation counts, not the one of the request.
 	ad, err := s.adminOf(ctx, actor, a.OrganisationID)
 	if err != nil || req.OrganisationID != a.OrganisationID {
-		if aerr := s.audit(ctx, socle.AuditEvent{Action: "recovery_refused", AgentID: actor.AgentID, OrganisationID: actor.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr}); aerr != nil {
+		if aerr := s.audit(ctx, audit.Act{Action: "recovery_refused", AgentID: actor.AgentID, OrganisationID: actor.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr}); aerr != nil {
 			return nil, aerr
 		}
 		if err == nil {
@@ -200,7 +201,7 @@ func (s *Service) approve(ctx context.Context, req *socle.RecoveryRequest, a *so
 		rule := Request{By: req.RequestedBy, From: req.RequestedFrom, At: req.CreatedAt, Subject: a.ID, Others: req.Approvers}
 		if err := s.checkSecondEyes(ctx, ad, rule); err != nil {
 			if socle.ErrorCode(err) == socle.EFORBIDDEN {
-				if aerr := s.audit(ctx, socle.AuditEvent{Action: "recovery_refused", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Explanation: socle.ErrorMessage(err)}); aerr != nil {
+				if aerr := s.audit(ctx, audit.Act{Action: "recovery_refused", AgentID: ad.ID, OrganisationID: ad.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Explanation: socle.ErrorMessage(err)}); aerr != nil {
 					return nil, aerr
 				}
 			}
@@ -212,7 +213,7 @@ func (s *Service) approve(ctx context.Context, req *socle.RecoveryRequest, a *so
 		return nil, err
 	}
 	if !decided {
-		return req, s.audit(ctx, socle.AuditEvent{Action: "recovery_approval", AgentID: approver, OrganisationID: a.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Records: len(req.Approvers)})
+		return req, s.audit(ctx, audit.Act{Action: "recovery_approval", AgentID: approver, OrganisationID: a.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Records: len(req.Approvers)})
 	}
 	if err := s.store.SetTOTP(ctx, a.ID, ""); err != nil {
 		return nil, err
@@ -227,7 +228,7 @@ func (s *Service) approve(ctx context.Context, req *socle.RecoveryRequest, a *so
 	if err != nil {
 		return nil, err
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "recovery_approved", AgentID: approver, OrganisationID: a.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: fmt.Sprintf("approved by %v", req.Approvers)}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "recovery_approved", AgentID: approver, OrganisationID: a.OrganisationID, ResourceKind: "agent", ResourceID: a.ID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: fmt.Sprintf("approved by %v", req.Approvers)}); err != nil {
 		return nil, err
 	}
 	s.notifyLink(ctx, a, "Récupération approuvée", "Deux administrateurs de votre structure ont approuvé la récupération de votre second facteur. Vos anciens facteurs ont été supprimés et vos sessions fermées. Enregistrez un nouveau second facteur (et un nouveau mot de passe) avec ce lien, valable 72 heures et une seule fois :", link)

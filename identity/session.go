@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
+	"socle/audit"
 	"time"
 
 	"socle"
@@ -255,7 +256,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	if err := s.store.DeleteSession(ctx, sess.ID); err != nil {
 		return err
 	}
-	return s.audit(ctx, socle.AuditEvent{AgentID: a.ID, OrganisationID: a.OrganisationID, Action: "logout", Allowed: true})
+	return s.audit(ctx, audit.Act{AgentID: a.ID, OrganisationID: a.OrganisationID, Action: "logout", Allowed: true})
 }
 
 // requireMFA returns the agent of an actor who passed her second factor.
@@ -312,7 +313,7 @@ func (s *Service) RevokeSession(ctx context.Context, actor socle.Actor, sessionI
 	if err := s.store.DeleteSession(ctx, se.ID); err != nil {
 		return err
 	}
-	return s.audit(ctx, socle.AuditEvent{AgentID: a.ID, OrganisationID: a.OrganisationID, Action: "session_revoked", Allowed: true})
+	return s.audit(ctx, audit.Act{AgentID: a.ID, OrganisationID: a.OrganisationID, Action: "session_revoked", Allowed: true})
 }
 
 // LogoutEverywhere ends every session of the actor, this one included.
@@ -324,5 +325,5 @@ func (s *Service) LogoutEverywhere(ctx context.Context, actor socle.Actor) error
 	if err := s.store.DeleteSessionsOf(ctx, a.ID); err != nil {
 		return err
 	}
-	return s.audit(ctx, socle.AuditEvent{AgentID: a.ID, OrganisationID: a.OrganisationID, Action: "logout_everywhere", Allowed: true})
+	return s.audit(ctx, audit.Act{AgentID: a.ID, OrganisationID: a.OrganisationID, Action: "logout_everywhere", Allowed: true})
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"fmt"
 	"net/http"
+	"socle/audit"
 
 	"socle"
 )
@@ -40,7 +41,7 @@ func (s *Service) StartSSOSession(w http.ResponseWriter, r *http.Request, agentI
 			return fmt.Errorf("recording the sign-in with a second factor: %w", err)
 		}
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "login", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: explanation}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "login", AgentID: a.ID, OrganisationID: a.OrganisationID, RemoteAddr: c.RemoteAddr, Allowed: true, Explanation: explanation}); err != nil {
 		return err
 	}
 	http.SetCookie(w, s.SessionCookie(token))

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"socle/audit"
 
 	"socle"
 )
@@ -36,6 +37,6 @@ func (s *Service) StepUp(ctx context.Context, actor socle.Actor, code string, c 
 	if err := s.store.ResetFailures(ctx, accountKey(a.Email)); err != nil {
 		return err
 	}
-	return s.audit(ctx, socle.AuditEvent{Action: "step_up", Allowed: true, AgentID: a.ID, OrganisationID: a.OrganisationID,
+	return s.audit(ctx, audit.Act{Action: "step_up", Allowed: true, AgentID: a.ID, OrganisationID: a.OrganisationID,
 		RemoteAddr: c.RemoteAddr, Explanation: "Nouvelle authentification par code TOTP après un volume inhabituel de lectures."})
 }

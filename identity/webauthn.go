@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"socle/audit"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -94,7 +95,7 @@ func (s *Service) FinishWebAuthnRegistration(ctx context.Context, r *http.Reques
 	if err := s.store.AddWebAuthnCredential(ctx, &socle.WebAuthnCredential{ID: cred.ID, AgentID: a.ID, Name: name, Data: b, CreatedAt: s.Now().UTC()}); err != nil {
 		return err
 	}
-	if err := s.audit(ctx, socle.AuditEvent{Action: "mfa_enrolled", AgentID: a.ID, OrganisationID: a.OrganisationID, Allowed: true, Explanation: "webauthn"}); err != nil {
+	if err := s.audit(ctx, audit.Act{Action: "mfa_enrolled", AgentID: a.ID, OrganisationID: a.OrganisationID, Allowed: true, Explanation: "webauthn"}); err != nil {
 		return err
 	}
 	s.notify(ctx, a, "Clé de sécurité ajoutée", "Une clé de sécurité (ou passkey) vient d'être ajoutée à votre compte Socle. Si ce n'était pas vous, prévenez immédiatement l'administrateur de votre structure.")

@@ -10,9 +10,10 @@ import (
 	"socle/audit"
 	"socle/employer"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/magiclink"
 	"socle/space"
-	"socle/store/sqlite"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -22,17 +23,13 @@ import (
 // link still works once.
 func TestLinksAreStoredAsKeyedHashes(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	signer, _, err := audit.GenerateKey("socle.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
+	log, err := audit.Open(ctx, auditsql.New(db), signer, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

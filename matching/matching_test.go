@@ -70,7 +70,7 @@ func TestRankOrdersAndExplains(t *testing.T) {
 	if math.Abs(sum-got[1].Score) > 0.5 {
 		t.Errorf("reasons add up to %v, score is %v", sum, got[1].Score)
 	}
-	if !strings.Contains(Explanation(got[0].Reasons), "Recherche le métier de l'offre, K2204") {
+	if !strings.Contains(Explanation(got[0].Reasons), "Recherche le métier de l'offre, « Nettoyage de locaux »") {
 		t.Errorf("explanation = %q", Explanation(got[0].Reasons))
 	}
 	if _, err := x.Rank(offer("K2204", "69123"), Filter{}, 10); socle.ErrorCode(err) != socle.EINVALID {

@@ -10,13 +10,14 @@ import (
 )
 
 // Filter restricts the persons ranked.
-type Filter struct {
-	// OrganisationID keeps only the persons this organisation follows;
-	// required, so that a ranking never reaches beyond the population the
-	// asking organisation may see.
-	OrganisationID string
-	// Exclude are persons left out (already proposed on the offer).
-	Exclude map[string]bool
+type Filter = socle.MatchFilter
+
+// The gate holds the index as a socle.MatchIndex.
+var _ socle.MatchIndex = (*Index)(nil)
+
+// RankOffers ranks the open offers for a person, from her features.
+func (x *Index) RankOffers(p *socle.Person, k int) []ScoredOffer {
+	return x.OffersFor(socle.MatchFeaturesOf(p), k)
 }
 
 // hit is a candidate in the top-k heap.

@@ -30,26 +30,13 @@ const (
 const MaxScore = PointsSameCode + PointsSkills + PointsDistance + PointsContract + PointsHours + PointsAvailability
 
 // Reason is one component of a score, with its points and a French sentence.
-type Reason struct {
-	Criterion string  `json:"criterion"` // metier, competences, distance, contrat, horaires, disponibilite
-	Points    float64 `json:"points"`
-	Max       float64 `json:"max"`
-	Text      string  `json:"text"`
-}
+type Reason = socle.MatchReason
 
 // Scored is a person ranked for an offer.
-type Scored struct {
-	PersonID string   `json:"person_id"`
-	Score    float64  `json:"score"`
-	Reasons  []Reason `json:"reasons"`
-}
+type Scored = socle.MatchScore
 
 // ScoredOffer is an offer ranked for a person.
-type ScoredOffer struct {
-	Offer   *socle.Offer `json:"offer"`
-	Score   float64      `json:"score"`
-	Reasons []Reason     `json:"reasons"`
-}
+type ScoredOffer = socle.ScoredOffer
 
 // Explanation is the reasons as one French paragraph.
 func Explanation(rs []Reason) string {
@@ -219,7 +206,7 @@ func (x *Index) score(p *side, available bool, o *side, explain bool) (float64, 
 
 func (x *Index) codeLabel(code string) string {
 	if l := x.ref.Label(code); l != "" {
-		return code + " « " + l + " »"
+		return "« " + l + " »" // people read the job, not its code
 	}
 	return code
 }

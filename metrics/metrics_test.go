@@ -1,24 +1,20 @@
 package metrics_test
 
 import (
-	"context"
 	"testing"
 
 	"socle/audit"
+	"socle/internal/stacktest"
 	"socle/metrics"
-	"socle/store/sqlite"
+	"socle/store/auditsql"
 )
 
 // TestAuditStorageKeepsItsCapabilities: the timing wrapper must not hide
 // what the audit log asks its storage for, or a cluster would refuse to
 // start and witnessing would be off.
 func TestAuditStorageKeepsItsCapabilities(t *testing.T) {
-	db, err := sqlite.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st := metrics.New().AuditStorage(db.AuditLog())
+	db, _ := stacktest.Open(t)
+	st := metrics.New().AuditStorage(auditsql.New(db))
 	if _, ok := st.(audit.SequencedStorage); !ok {
 		t.Error("the wrapped storage no longer sequences appends")
 	}

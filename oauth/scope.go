@@ -44,9 +44,9 @@ func ScopeAllows(actor socle.Actor, purpose string, action socle.Action) bool {
 }
 
 // agreementAllows reports whether an agreement of the organisation covers
-// the scope: a rule for its kind (or for it alone) with the purpose, that
-// grants read categories for reads, searches and exports, and write
-// categories for creations and updates.
+// the scope: a rule for its kind (or for it alone) with the purpose, granted
+// to the organisation's systems, that grants read categories for reads,
+// searches and exports, and write categories for creations and updates.
 func agreementAllows(agreements []policy.Agreement, org *socle.Organisation, scope string) bool {
 	purpose, action, ok := parseScope(scope)
 	if !ok {
@@ -54,7 +54,7 @@ func agreementAllows(agreements []policy.Agreement, org *socle.Organisation, sco
 	}
 	writes := action == socle.ActionCreate || action == socle.ActionUpdate
 	return slices.ContainsFunc(agreements, func(a policy.Agreement) bool {
-		if a.Purpose != purpose {
+		if a.Purpose != purpose || !a.UsableBySystems() {
 			return false
 		}
 		if a.OrganisationID != "" && a.OrganisationID != org.ID {

@@ -10,8 +10,8 @@ import (
 
 	"socle"
 	"socle/identity"
+	"socle/internal/oidctest"
 	"socle/oauth"
-	"socle/oauth/internal/oidctest"
 )
 
 // TestSSOOpensIdentitySessions runs the whole single sign-on, /sso/start →

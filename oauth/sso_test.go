@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"socle"
+	"socle/internal/oidctest"
 	"socle/oauth"
-	"socle/oauth/internal/oidctest"
 )
 
 // sessions records the sessions the SSO callback opens.
@@ -121,15 +121,9 @@ func startFlow(t *testing.T, sso *oauth.SSO) *http.Request {
 	if u.Query().Get("code_challenge_method") != "S256" || u.Query().Get("nonce") == "" || u.Query().Get("state") == "" {
 		t.Fatalf("authorization request lacks PKCE, nonce or state: %s", authorize)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(authorize)
+	cb, err := oidctest.Authorize(authorize, rec.Result().Cookies())
 	if err != nil {
 		t.Fatal(err)
-	}
-	resp.Body.Close()
-	cb := httptest.NewRequest(http.MethodGet, resp.Header.Get("Location"), nil)
-	for _, c := range rec.Result().Cookies() {
-		cb.AddCookie(c)
 	}
 	return cb
 }

@@ -17,6 +17,12 @@ type Store interface {
 	OAuthClient(ctx context.Context, id string) (*socle.OAuthClient, error)
 	// SetOAuthClientDisabled disables or re-enables a client, ENOTFOUND if none.
 	SetOAuthClientDisabled(ctx context.Context, id string, disabled bool) error
+	// OAuthClients lists the clients of an organisation, or every one
+	// with "".
+	OAuthClients(ctx context.Context, organisationID string) ([]*socle.OAuthClient, error)
+	// SetOAuthClientSecret replaces the keyed hash of a client's secret,
+	// ENOTFOUND if none.
+	SetOAuthClientSecret(ctx context.Context, id string, hash []byte) error
 	// DisabledOAuthClients lists the ids of the disabled clients.
 	DisabledOAuthClients(ctx context.Context) ([]string, error)
 

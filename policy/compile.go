@@ -88,6 +88,24 @@ type rule struct {
 
 type roleMask uint16
 
+// systemsBit is the pseudo-role of an organisation's information systems
+// (OAuth clients): a rule with Systems set carries it, and a client's
+// decisions use it as their only role.
+const systemsBit roleMask = 1 << 15
+
+// UsableBySystems reports whether a rule may be used by a client acting
+// for its organisation: it says so, or it names no role at all.
+func (a Agreement) UsableBySystems() bool { return a.Systems || len(a.Roles) == 0 }
+
+// actorRoles is the role mask of an actor: a client (a system acting for
+// its organisation) holds the systems pseudo-role and nothing else.
+func actorRoles(actor *socle.Actor) roleMask {
+	if actor.ClientID != "" && actor.AgentID == "" {
+		return systemsBit
+	}
+	return maskOf(actor.Roles)
+}
+
 func maskOf(roles []socle.Role) roleMask {
 	var m roleMask
 	for _, r := range roles {
@@ -116,6 +134,9 @@ func compile(reg Register) (*compiled, error) {
 	c.validPurposes = strings.Join(codes, ", ")
 	for _, a := range reg.Agreements {
 		r := &rule{a: a, roles: maskOf(a.Roles)}
+		if a.Systems {
+			r.roles |= systemsBit
+		}
 		pi := c.purposes[a.Purpose]
 		owner := "de votre structure"
 		if a.OrgKind != "" {
@@ -134,9 +155,12 @@ func compile(reg Register) (*compiled, error) {
 			wtext = convention + " autorise la modification de : " + frenchList(a.Write) + "."
 		}
 		r.writeFact = socle.Fact{Kind: FactAgreement, Detail: detail, Text: wtext}
-		roles := make([]string, 0, len(a.Roles))
+		roles := make([]string, 0, len(a.Roles)+1)
 		for _, ro := range a.Roles {
 			roles = append(roles, strings.ToLower(ro.Label()))
+		}
+		if a.Systems {
+			roles = append(roles, "systèmes d'information de la structure")
 		}
 		r.roleDeny = denial(ReasonRole, map[string]string{"agreement_id": a.ID, "roles": joinRoles(a.Roles)},
 			convention+" est réservée aux rôles : "+strings.Join(roles, ", ")+". Votre habilitation ne permet pas cet accès.")

@@ -1,6 +1,10 @@
 package policy
 
-import "socle"
+import (
+	"slices"
+
+	"socle"
+)
 
 // Codes of the default purposes.
 const (
@@ -46,7 +50,8 @@ func DefaultPurposes() []socle.Purpose {
 // only for the disability operator following the person, bank data only for
 // compensation by a gestionnaire of the employment service, partners only
 // over the persons they follow, and everyone else only through an
-// exact-identifier lookup that returns a minimal card.
+// exact-identifier lookup that returns a minimal card. The rules of
+// advisers are granted to the organisation's systems too (Systems).
 func DefaultAgreements() []Agreement {
 	var (
 		id       = socle.CatIdentity
@@ -63,9 +68,11 @@ func DefaultAgreements() []Agreement {
 		rsa       = []socle.Situation{socle.SituationRSA}
 	)
 	rule := func(ruleID string, kind socle.OrgKind, purpose string, pop socle.Population, roles []socle.Role, read, write socle.CategorySet) Agreement {
+		// What an adviser is granted, her organisation's systems are too:
+		// a partner's software acts for its advisers.
 		return Agreement{AgreementRule: socle.AgreementRule{
 			ID: ruleID, OrgKind: kind, Purpose: purpose, Population: pop, Roles: roles, Read: read, Write: write,
-		}, Version: 1}
+		}, Systems: slices.Equal(roles, adviser), Version: 1}
 	}
 	withSituations := func(a Agreement, s []socle.Situation) Agreement { a.Situations = s; return a }
 	set := socle.SetOf

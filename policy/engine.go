@@ -163,7 +163,7 @@ func (e *Engine) Decide(ctx context.Context, req socle.AccessRequest) (socle.Dec
 		}
 		return breakGlass(req, c, f)
 	}
-	roles := maskOf(actor.Roles)
+	roles := actorRoles(actor)
 	var roleDenied *rule
 	usable := 0
 	for _, r := range rules {
@@ -289,10 +289,12 @@ func (e *Engine) decidePerson(ctx context.Context, req socle.AccessRequest, c *c
 		nFacts += len(view.oriented)
 	}
 	facts := make([]socle.Fact, 0, nFacts+3)
+	referent := false
 	if pops&popFollowed != 0 {
 		facts = append(facts, view.related...)
 		if i := slices.Index(view.referents, actor.AgentID); i >= 0 && actor.AgentID != "" {
 			facts = append(facts, view.referentFacts[i])
+			referent = true
 		}
 	}
 	if pops&popTerritory != 0 {
@@ -335,7 +337,11 @@ func (e *Engine) decidePerson(ctx context.Context, req socle.AccessRequest, c *c
 			facts = append(facts, c.masked[rest])
 		}
 	}
-	return socle.Decision{Allow: true, Categories: grant, Facts: facts}, nil
+	dec := socle.Decision{Allow: true, Categories: grant, Facts: facts, Populations: populations(pops), Referent: referent}
+	if lookup {
+		dec.Populations = []socle.Population{socle.PopulationLookup}
+	}
+	return dec, nil
 }
 
 // covers reports whether the person is in the population of rule r, pop
@@ -419,17 +425,40 @@ func decidePopulation(req socle.AccessRequest, c *compiled, rules []*rule, roles
 			facts = append(facts, c.masked[rest])
 		}
 	}
-	return socle.Decision{Allow: true, Categories: grant, Facts: facts}
+	d := socle.Decision{Allow: true, Categories: grant, Facts: facts}
+	if !write {
+		d.Populations, d.Situations = populations(pops), territorySituations(rules, roles, want)
+	}
+	return d
 }
 
-// Scope returns the populations an allowed search or export is restricted
-// to, from the decision's FactScope facts: the store query must filter on
-// them (socle.PersonQuery.OrganisationID for the followed population).
-func Scope(d socle.Decision) []socle.Population {
+// populations lists the populations of the bits pops, in the order of
+// scopeFacts.
+func populations(pops uint8) []socle.Population {
 	var out []socle.Population
-	for _, f := range d.Facts {
-		if f.Kind == FactScope {
-			out = append(out, socle.Population(f.Detail["population"]))
+	for i, p := range []socle.Population{socle.PopulationFollowed, socle.PopulationTerritory, PopulationProposed, PopulationOriented} {
+		if pops&(1<<i) != 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// territorySituations are the situations the territory rules that grant
+// some of want cover: nil when one of them covers any situation.
+func territorySituations(rules []*rule, roles roleMask, want socle.CategorySet) []socle.Situation {
+	var out []socle.Situation
+	for _, r := range rules {
+		if !usableBy(r, roles) || r.a.Population != socle.PopulationTerritory || r.a.Read&want == 0 {
+			continue
+		}
+		if len(r.a.Situations) == 0 {
+			return nil
+		}
+		for _, s := range r.a.Situations {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
 		}
 	}
 	return out

@@ -141,7 +141,12 @@ func TestDecide(t *testing.T) {
 		{name: "partner company adviser proposed person", actor: parCompany, action: read, person: kim, purpose: mer, allow: true, granted: set(id, contact, skills), fact: policy.FactProposal},
 		{name: "partner company adviser no bank", actor: parCompany, action: read, person: kim, cats: set(bank), purpose: mer, fact: policy.FactDenied, reason: policy.ReasonCategories},
 		{name: "partner has no control", actor: parAdv, action: read, person: bruno, purpose: ctl, fact: policy.FactDenied, reason: policy.ReasonNoAgreement},
-		{name: "partner system without an agreement of its own", actor: parClient, action: read, person: bruno, purpose: acc, fact: policy.FactDenied, reason: policy.ReasonRole},
+		{name: "partner system is granted what an adviser is", actor: parClient, action: read, person: bruno, purpose: acc, allow: true, granted: core, fact: policy.FactFollowup},
+		{name: "partner system cannot write what an adviser cannot", actor: parClient, action: upd, person: bruno, cats: set(id), purpose: acc, fact: policy.FactDenied, reason: policy.ReasonCategories},
+		{name: "partner system of a person not followed", actor: parClient, action: read, person: chloe, purpose: acc, fact: policy.FactDenied, reason: policy.ReasonNoRelation},
+		{name: "dep system RSA beneficiary of its territory", actor: depClient, action: read, person: chloe, purpose: rsa, allow: true, granted: core, fact: policy.FactTerritory},
+		{name: "dep system has no manager's control", actor: depClient, action: read, person: chloe, purpose: ctl, fact: policy.FactDenied, reason: policy.ReasonRole},
+		{name: "dep system has no statistics", actor: depClient, action: read, person: chloe, purpose: stat, fact: policy.FactDenied, reason: policy.ReasonRole},
 
 		// Break the glass.
 		{name: "break the glass", actor: seAdv, action: read, person: chloe, purpose: acc, breakGlass: justification, allow: true, granted: set(id, contact, parcours), fact: policy.FactBreakGlass, glass: true},
@@ -184,6 +189,10 @@ func TestDecide(t *testing.T) {
 			}
 			if dec.BreakGlass != tt.glass {
 				t.Errorf("BreakGlass = %v, want %v", dec.BreakGlass, tt.glass)
+			}
+			// What the gate acts on is typed; the facts only say it.
+			if says := slices.ContainsFunc(dec.Facts, func(f socle.Fact) bool { return f.Kind == policy.FactReferent }); dec.Referent != says {
+				t.Errorf("Referent = %v, but the facts say %v", dec.Referent, says)
 			}
 			i := slices.IndexFunc(dec.Facts, func(f socle.Fact) bool { return f.Kind == tt.fact })
 			if i < 0 {
@@ -357,13 +366,17 @@ func TestScope(t *testing.T) {
 	if err != nil || !dec.Allow {
 		t.Fatalf("decision %+v, err %v", dec, err)
 	}
-	if got := policy.Scope(dec); !slices.Equal(got, []socle.Population{socle.PopulationTerritory}) {
-		t.Errorf("Scope = %v, want [territoire]", got)
+	if got := dec.Populations; !slices.Equal(got, []socle.Population{socle.PopulationTerritory}) {
+		t.Errorf("Populations = %v, want [territoire]", got)
+	}
+	if got := dec.Situations; !slices.Equal(got, []socle.Situation{socle.SituationRSA}) {
+		t.Errorf("Situations = %v, want [rsa]: the territory agreement covers RSA beneficiaries only", got)
 	}
 }
 
 // TestOrganisationAgreement checks an edit of the register: an agreement
-// for one organisation lets its partner system read the persons it follows.
+// for one organisation lets its partner system read for a purpose its kind
+// has no agreement for.
 func TestOrganisationAgreement(t *testing.T) {
 	orgID := socle.NewIDFrom(strings.NewReader("tremplin-api"), socle.PrefixOrganisation)
 	facts := network()
@@ -373,7 +386,7 @@ func TestOrganisationAgreement(t *testing.T) {
 	client := parClient
 	client.OrganisationID = orgID
 	req := socle.AccessRequest{Actor: client, Action: socle.ActionRead,
-		Resource: socle.Resource{Kind: socle.ResourcePerson, ID: "per_zoe"}, Purpose: policy.PurposeAccompagnement, Time: now}
+		Resource: socle.Resource{Kind: socle.ResourcePerson, ID: "per_zoe"}, Purpose: policy.PurposeControl, Time: now}
 	if dec, err := e.Decide(context.Background(), req); err != nil || dec.Allow {
 		t.Fatalf("before the edit: %+v, %v", dec, err)
 	}
@@ -381,7 +394,7 @@ func TestOrganisationAgreement(t *testing.T) {
 	reg := e.Register()
 	reg.Version++
 	reg.Agreements = append(slices.Clone(reg.Agreements), policy.Agreement{AgreementRule: socle.AgreementRule{
-		ID: "tremplin-api", OrganisationID: orgID, Purpose: policy.PurposeAccompagnement,
+		ID: "tremplin-api", OrganisationID: orgID, Purpose: policy.PurposeControl,
 		Read: socle.SetOf(socle.CatIdentity, socle.CatParcours), Population: socle.PopulationFollowed,
 	}, Version: 1})
 	if err := e.SetRegister(reg); err != nil {
@@ -391,7 +404,7 @@ func TestOrganisationAgreement(t *testing.T) {
 	if err != nil || !dec.Allow || dec.Categories != socle.SetOf(socle.CatIdentity, socle.CatParcours) {
 		t.Fatalf("after the edit: %+v, %v", dec, err)
 	}
-	if !strings.Contains(dec.Explanation(), "La convention « Accompagnement » de votre structure autorise : identité, parcours.") {
+	if !strings.Contains(dec.Explanation(), "La convention « Contrôle de la recherche d'emploi » de votre structure autorise : identité, parcours.") {
 		t.Errorf("explanation = %q", dec.Explanation())
 	}
 

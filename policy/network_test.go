@@ -179,6 +179,8 @@ var (
 	par2Adv    = agent(orgPar2, "agt_par2_adv", socle.RoleAdviser)
 	parClient  = socle.Actor{ClientID: "cli_tremplin", OrganisationID: orgPar, OrgKind: socle.KindPartner,
 		Departements: []string{"69"}, Strength: socle.AuthClient}
+	depClient = socle.Actor{ClientID: "cli_dep", OrganisationID: orgDep, OrgKind: socle.KindDepartement,
+		Departements: depAdv.Departements, Strength: socle.AuthClient}
 )
 
 func newEngine(t testing.TB, facts policy.Facts, cfg policy.Config) *policy.Engine {

@@ -39,7 +39,12 @@ type Agreement struct {
 	// (a département sees the RSA beneficiaries of its territory); empty
 	// means any situation.
 	Situations []socle.Situation
-	Version    int
+	// Systems grants the rule to the organisation's information systems
+	// (OAuth clients acting for it) as well as to its Roles: a client is
+	// granted exactly the rules an adviser of its organisation would be
+	// that say so, no more.
+	Systems bool
+	Version int
 }
 
 // agreementJSON is the wire form of an Agreement: categories as lists of
@@ -54,6 +59,7 @@ type agreementJSON struct {
 	Population     socle.Population  `json:"population"`
 	Roles          []socle.Role      `json:"roles,omitempty"`
 	Situations     []socle.Situation `json:"situations,omitempty"`
+	Systems        bool              `json:"systems,omitempty"`
 	Version        int               `json:"version"`
 }
 
@@ -69,7 +75,7 @@ func (a Agreement) MarshalJSON() ([]byte, error) {
 	return json.Marshal(agreementJSON{
 		ID: a.ID, OrgKind: a.OrgKind, OrganisationID: a.OrganisationID, Purpose: a.Purpose,
 		Read: read, Write: write, Population: a.Population, Roles: a.Roles,
-		Situations: a.Situations, Version: a.Version,
+		Situations: a.Situations, Systems: a.Systems, Version: a.Version,
 	})
 }
 
@@ -93,6 +99,7 @@ func (a *Agreement) UnmarshalJSON(b []byte) error {
 			Read: read, Write: write, Population: w.Population, Roles: w.Roles,
 		},
 		Situations: w.Situations,
+		Systems:    w.Systems,
 		Version:    w.Version,
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,5 +116,43 @@ func TestReadRegisterRejects(t *testing.T) {
 				t.Errorf("ReadRegister = %v, want EINVALID containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSystemsFlag: "systems" is read, written back and decides whether an
+// organisation's systems (OAuth clients) may use a rule.
+func TestSystemsFlag(t *testing.T) {
+	tests := []struct {
+		name string
+		json string
+		want bool
+	}{
+		{"advisers and systems", `{"id":"a","org_kind":"departement","purpose":"accompagnement","read":["identity"],"write":[],"population":"suivies","roles":["conseiller"],"systems":true,"version":1}`, true},
+		{"advisers only", `{"id":"a","org_kind":"departement","purpose":"accompagnement","read":["identity"],"write":[],"population":"suivies","roles":["conseiller"],"version":1}`, false},
+		{"any role", `{"id":"a","org_kind":"departement","purpose":"accompagnement","read":["identity"],"write":[],"population":"suivies","version":1}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var a policy.Agreement
+			if err := json.Unmarshal([]byte(tt.json), &a); err != nil {
+				t.Fatal(err)
+			}
+			if a.UsableBySystems() != tt.want {
+				t.Errorf("UsableBySystems = %v, want %v", a.UsableBySystems(), tt.want)
+			}
+			b, err := json.Marshal(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(b); got != tt.json {
+				t.Errorf("round trip:\n got %s\nwant %s", got, tt.json)
+			}
+		})
+	}
+	for _, a := range policy.DefaultAgreements() {
+		adviser := slices.Equal(a.Roles, []socle.Role{socle.RoleAdviser})
+		if a.Systems != adviser {
+			t.Errorf("default rule %s: systems %v, want %v (systems are granted the advisers' rules)", a.ID, a.Systems, adviser)
+		}
 	}
 }

@@ -13,11 +13,10 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"socle"
-	"socle/audit"
 	"socle/identity"
+	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/register"
-	"socle/store/sqlite"
 )
 
 // TestWideningEditNeedsSecondAdministrator: an edit of the register that
@@ -27,20 +26,8 @@ import (
 // applies at once.
 func TestWideningEditNeedsSecondAdministrator(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
+	s := stacktest.New(t, stacktest.Options{Unsealed: true})
+	db, log := s.DB, s.Log
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	ids, err := identity.New(db, log, identity.DemoMailer{Out: io.Discard}, slog.New(slog.NewTextHandler(io.Discard, nil)), identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {

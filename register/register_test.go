@@ -5,32 +5,15 @@ import (
 	"testing"
 
 	"socle"
-	"socle/audit"
+	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/register"
-	"socle/store/sqlite"
 )
 
 func TestRegisterHistory(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	signer, _, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := stacktest.New(t, stacktest.Options{Unsealed: true})
+	db, log, engine := s.DB, s.Log, s.Policy
 	svc, err := register.Open(ctx, db, engine, log, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -12,8 +12,10 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/gate"
+	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/retention"
+	"socle/store/auditsql"
 	"socle/store/postgres"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
@@ -40,21 +42,9 @@ type env struct {
 func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	t.Helper()
 	ctx := context.Background()
-	db.SetSealer(storetest.Keyring(t))
-	signer, verifier, err := audit.GenerateKey("socle.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := audit.Open(ctx, db.AuditLog(), signer, audit.Options{CheckpointEvery: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{db: db, log: log, gate: gate.New(db, engine, log, engine), verifier: verifier, refKey: []byte("test person-ref key")}
+	s := stacktest.Over(t, db, stacktest.Options{Audit: audit.Options{CheckpointEvery: 4}})
+	log, g, verifier := s.Log, s.Gate, s.VerifierKey
+	e := &env{db: db, log: log, gate: g, verifier: verifier, refKey: []byte("test person-ref key")}
 	e.gate.PersonRef = e.ref
 	e.org = storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
 	must(t, db.CreateOrganisation(ctx, e.org))
@@ -217,7 +207,7 @@ func testRun(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 	}
 	cp, err := e.log.Checkpoint(ctx)
 	must(t, err)
-	vr, err := audit.Verify(ctx, e.db.AuditLog(), e.verifier, nil)
+	vr, err := audit.Verify(ctx, auditsql.New(e.db), e.verifier, nil)
 	must(t, err)
 	if !vr.OK || vr.Size != e.log.Size() {
 		t.Fatalf("audit.Verify after shredding: %+v", vr)

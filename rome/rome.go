@@ -4,8 +4,9 @@
 // K22) and domains (the letter, K), and the appellations (job titles) that
 // belong to each code.
 //
-// A built-in subset of frequent jobs serves the demo and the tests; the
-// official referential is read with Parse (see its documentation for the
+// A built-in subset of frequent jobs serves the tests; the full ROME 4.0
+// referential is embedded (Full) for the demo network and the pages, and
+// any later export is read with Parse (see its documentation for the
 // accepted format) and imported with `socle import rome FILE`.
 package rome
 
@@ -18,9 +19,11 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"socle"
+	"socle/internal/textfold"
 )
 
 // Referential is a set of ROME codes and appellations.
@@ -67,6 +70,24 @@ func Builtin() Referential {
 	}
 	return r
 }
+
+// fullCSV is the ROME 4.0 referential of France Travail (532 codes, 11,061
+// appellations, September 2024; Licence Ouverte 2.0, see data/SOURCE.md).
+//
+//go:embed data/rome.csv
+var fullCSV []byte
+
+var full = sync.OnceValue(func() Referential {
+	r, err := Parse(bytes.NewReader(fullCSV))
+	if err != nil {
+		panic("rome: the embedded ROME 4.0 referential does not parse: " + err.Error()) // the tests read it
+	}
+	return r
+})
+
+// Full returns the full ROME 4.0 referential, parsed once. Callers must
+// not modify its slices.
+func Full() Referential { return full() }
 
 // Parse reads a ROME referential in CSV, the shape of the open-data export
 // of the ROME v4 (files such as unix_referentiel_code_rome_v460_utf8.csv and
@@ -208,4 +229,106 @@ func (r *Referential) Appellation(code, label string) (socle.ROMEAppellation, bo
 		}
 	}
 	return socle.ROMEAppellation{}, false
+}
+
+// Suggestion is a job a person may mean by what she typed: a ROME code by
+// its label, or one of its appellations.
+type Suggestion struct {
+	ROME  string `json:"rome_code"`
+	Label string `json:"label"`
+	// Appellation is the OGR code when the suggestion is an appellation.
+	Appellation string `json:"appellation_code,omitempty"`
+}
+
+// Index finds jobs by what a person types: the labels of a referential
+// folded once (case and accents removed). Immutable; safe for concurrent use.
+type Index struct {
+	ref        Referential
+	codeFolds  []string          // folded label of ref.Codes[i]
+	appelFolds []string          // folded label of ref.Appellations[i]
+	byLabel    map[string]string // folded label of a code or appellation → ROME code
+}
+
+// NewIndex indexes the labels of r, which must not be modified afterwards.
+func NewIndex(r Referential) *Index {
+	x := &Index{ref: r, codeFolds: make([]string, len(r.Codes)), appelFolds: make([]string, len(r.Appellations)),
+		byLabel: make(map[string]string, len(r.Codes)+len(r.Appellations))}
+	for i, a := range r.Appellations {
+		x.appelFolds[i] = textfold.Fold(a.Label)
+		if _, ok := x.byLabel[x.appelFolds[i]]; !ok {
+			x.byLabel[x.appelFolds[i]] = a.ROME
+		}
+	}
+	// A code's own label wins over an appellation spelt the same.
+	for i, c := range r.Codes {
+		x.codeFolds[i] = textfold.Fold(c.Label)
+		if c.Label != "" {
+			x.byLabel[x.codeFolds[i]] = c.Code
+		}
+	}
+	return x
+}
+
+var fullIndex = sync.OnceValue(func() *Index { return NewIndex(Full()) })
+
+// FullIndex returns the index of the full referential, built once.
+func FullIndex() *Index { return fullIndex() }
+
+// Label returns the label of a ROME code, "" when the referential does not
+// hold it.
+func (x *Index) Label(code string) string { return x.ref.Label(code) }
+
+// Search returns at most limit suggestions for query: every word of the
+// query must begin a word of the label, regardless of case and accents.
+// The codes come first, then the appellations, each sorted by label; a
+// query that is a ROME code returns that code. An empty query returns
+// nothing.
+func (x *Index) Search(query string, limit int) []Suggestion {
+	q := textfold.Fold(query)
+	if q == "" || limit <= 0 {
+		return nil
+	}
+	if c := strings.ToUpper(strings.TrimSpace(query)); socle.ValidROME(c) {
+		if l := x.ref.Label(c); l != "" {
+			return []Suggestion{{ROME: c, Label: l}}
+		}
+	}
+	type hit struct {
+		fold string
+		s    Suggestion
+	}
+	var codes, appels []hit
+	for i, c := range x.ref.Codes {
+		if c.Label != "" && textfold.Matches(x.codeFolds[i], q) {
+			codes = append(codes, hit{x.codeFolds[i], Suggestion{ROME: c.Code, Label: c.Label}})
+		}
+	}
+	for i, a := range x.ref.Appellations {
+		if textfold.Matches(x.appelFolds[i], q) {
+			appels = append(appels, hit{x.appelFolds[i], Suggestion{ROME: a.ROME, Label: a.Label, Appellation: a.Code}})
+		}
+	}
+	byLabel := func(a, b hit) int { return strings.Compare(a.fold, b.fold) }
+	slices.SortFunc(codes, byLabel)
+	slices.SortFunc(appels, byLabel)
+	out := make([]Suggestion, 0, min(limit, len(codes)+len(appels)))
+	for _, h := range append(codes, appels...) {
+		if len(out) == limit {
+			break
+		}
+		out = append(out, h.s)
+	}
+	return out
+}
+
+// Resolve returns the ROME code a person meant by value: a ROME code of
+// the referential ("K2204", any case), or the exact label of a code or of
+// an appellation, regardless of case and accents. It is what a form
+// accepts without JavaScript, and what the autocomplete proposes.
+func (x *Index) Resolve(value string) (string, bool) {
+	if c := strings.ToUpper(strings.TrimSpace(value)); socle.ValidROME(c) {
+		return c, x.ref.Label(c) != ""
+	}
+	code, ok := x.byLabel[textfold.Fold(value)]
+	return code, ok && code != ""
 }

@@ -1,6 +1,8 @@
 package rome
 
 import (
+	"encoding/csv"
+	"os"
 	"strings"
 	"testing"
 )
@@ -89,5 +91,87 @@ func TestAppellations(t *testing.T) {
 	}
 	if _, ok := r.Appellation("K2204", "Secrétaire"); ok {
 		t.Error("an appellation of M1607 must not belong to K2204")
+	}
+}
+
+// TestFullHoldsEveryCodeOfTheOfficialFile checks the embedded ROME 4.0
+// against the shared copy of France Travail's file: every code and
+// appellation, with its label.
+func TestFullHoldsEveryCodeOfTheOfficialFile(t *testing.T) {
+	f, err := os.Open("../../shared/data/rome/rome.csv")
+	if err != nil {
+		t.Skipf("shared referential not available: %v", err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Full()
+	if len(r.Codes) != 532 || len(r.Appellations) != 11061 {
+		t.Fatalf("Full has %d codes and %d appellations, want 532 and 11061", len(r.Codes), len(r.Appellations))
+	}
+	for _, row := range rows[1:] {
+		if got := r.Label(row[0]); got != row[1] || got == "" {
+			t.Errorf("Label(%s) = %q, want %q", row[0], got, row[1])
+		}
+		if row[3] == "" {
+			continue
+		}
+		if code, ok := FullIndex().Resolve(row[3]); !ok {
+			t.Errorf("Resolve(%q) found nothing, want a code (%s)", row[3], row[0])
+		} else if r.Label(code) == "" {
+			t.Errorf("Resolve(%q) = %s, a code without label", row[3], code)
+		}
+	}
+}
+
+func TestSearchAndResolve(t *testing.T) {
+	r := FullIndex()
+	tests := []struct {
+		query    string
+		wantCode string // the code of the first suggestion
+	}{
+		{"K2204", "K2204"},
+		{"k2204", "K2204"},
+		{"nettoyage de locaux", "K2204"},
+		{"ELEVAGE bovin", ""},
+		{"", ""},
+		{"zzzz", ""},
+	}
+	for _, tt := range tests {
+		got := r.Search(tt.query, 10)
+		if tt.wantCode == "" {
+			if tt.query == "ELEVAGE bovin" && len(got) == 0 {
+				t.Errorf("Search(%q) found nothing", tt.query)
+			}
+			if tt.query != "ELEVAGE bovin" && len(got) != 0 {
+				t.Errorf("Search(%q) = %v, want nothing", tt.query, got)
+			}
+			continue
+		}
+		if len(got) == 0 || got[0].ROME != tt.wantCode {
+			t.Errorf("Search(%q) = %v, want %s first", tt.query, got, tt.wantCode)
+		}
+	}
+	if got := r.Search("agent", 5); len(got) != 5 {
+		t.Errorf("Search(agent, 5) returned %d suggestions", len(got))
+	}
+	for _, v := range []string{"K2204", " nettoyage de locaux ", r.Label("K2204")} {
+		if code, ok := r.Resolve(v); !ok || code != "K2204" {
+			t.Errorf("Resolve(%q) = %s, %v; want K2204", v, code, ok)
+		}
+	}
+	for _, v := range []string{"", "Z9999", "nettoyage"} {
+		if code, ok := r.Resolve(v); ok {
+			t.Errorf("Resolve(%q) = %s, want nothing", v, code)
+		}
+	}
+}
+
+func BenchmarkSearchFull(b *testing.B) {
+	r := FullIndex()
+	for b.Loop() {
+		r.Search("cuis rest", 20)
 	}
 }

@@ -231,10 +231,16 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 	} else if err != nil {
 		return "", fmt.Errorf("reading the login link: %w", err)
 	}
-	now := s.Now().UTC()
-	if !now.Before(l.ExpiresAt) {
+	if !s.Now().UTC().Before(l.ExpiresAt) {
 		return "", magiclink.ErrBadLink
 	}
+	return s.openSession(ctx, l.PersonID, c, "Connexion à votre espace avec un lien envoyé à l'adresse électronique de votre dossier.")
+}
+
+// openSession records the login of personID with explanation, then opens
+// her session and returns its token for the cookie.
+func (s *Service) openSession(ctx context.Context, personID string, c identity.Client, explanation string) (string, error) {
+	now := s.Now().UTC()
 	tok, id, err := magiclink.NewToken()
 	if err != nil {
 		return "", err
@@ -243,12 +249,11 @@ func (s *Service) ConsumeLink(ctx context.Context, token string, c identity.Clie
 	if err != nil {
 		return "", err
 	}
-	sess := &socle.PersonSession{ID: id, PersonID: l.PersonID, CSRF: csrf, CreatedAt: now, LastSeen: now,
+	sess := &socle.PersonSession{ID: id, PersonID: personID, CSRF: csrf, CreatedAt: now, LastSeen: now,
 		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout), RemoteAddr: c.RemoteAddr, UserAgent: c.UserAgent}
 	// Recorded before the session exists: a login that cannot be recorded
 	// does not happen.
-	if err := s.audit(ctx, l.PersonID, "space_login", c.RemoteAddr,
-		"Connexion à votre espace avec un lien envoyé à l'adresse électronique de votre dossier."); err != nil {
+	if err := s.audit(ctx, personID, "space_login", c.RemoteAddr, explanation); err != nil {
 		return "", err
 	}
 	if err := s.store.CreatePersonSession(ctx, sess); err != nil {

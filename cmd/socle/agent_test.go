@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"socle/store/auditsql"
 	"strings"
 	"testing"
 )
@@ -61,7 +62,7 @@ func TestAgentDisableKeepsTheLastDay(t *testing.T) {
 	if r := rs[0]; r.End.String() != "2025-12-31" || r.Start.String() != "2015-01-05" || r.Marks.Address == "" {
 		t.Fatalf("staff record %+v: want the end kept beside the imported start and home", r)
 	}
-	size, err := db.AuditLog().Size(ctx)
+	size, err := auditsql.New(db).Size(ctx)
 	if err != nil || size == 0 {
 		t.Fatalf("audit log size %d, %v: want the disabling audited", size, err)
 	}

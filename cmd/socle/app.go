@@ -22,13 +22,15 @@ import (
 	"socle/gate"
 	sochttp "socle/http"
 	"socle/identity"
-	"socle/matching"
 	"socle/metrics"
 	"socle/oauth"
 	"socle/policy"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
+	"socle/store/auditsql"
 	"socle/store/sqlstore"
+	"socle/webhook"
 )
 
 // app is Socle wired together: the store, the policy engine, the audit log
@@ -37,18 +39,21 @@ type app struct {
 	store    *sqlstore.DB
 	policy   *policy.Engine
 	audit    *audit.Log
+	auditSQL auditsql.Storage // where audit keeps its entries, and their search index
 	gate     *gate.Gate
 	parcours *gate.Parcours
 	register *register.Service
 	identity *identity.Service
 	oauth    *oauth.Service
+	webhooks *webhook.Service // partners' subscriptions to the change feed
 	sso      *oauth.SSO
 	space    *space.Service
+	fc       *space.FranceConnect // FranceConnect into the person's space; nil when off
 	employer *employer.Service
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
 	keys     keys
-	matching *matching.Index    // the mise en relation index, loaded by startMatching
+	rome     *rome.Referential  // the job referential of the offer forms, loaded by startMatching
 	cases    *cases.Service     // misuse cases and bulk tasks (detect_live.go)
 	dir      *directory.Service // register of protected persons, declarations (detect_live.go)
 	cluster  *cluster           // nil unless serving beside other servers (cluster.go)
@@ -80,6 +85,8 @@ type siteConfig struct {
 	tls     bool
 	baseURL string
 	sso     oauth.SSOConfig // off when Issuer is empty
+	// franceConnect signs persons in; off when Issuer is empty.
+	franceConnect space.FranceConnectConfig
 	// witnesses cosign the audit checkpoints; none: checkpoints are
 	// signed by the log only.
 	witnesses []audit.Witness
@@ -89,6 +96,9 @@ type siteConfig struct {
 	// shared: this server shares its PostgreSQL with others behind a load
 	// balancer (cluster.go).
 	shared bool
+	// webhookLoopback lets partners subscribe plain-http loopback URLs
+	// (the demo, tests); otherwise webhooks need https.
+	webhookLoopback bool
 }
 
 func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
@@ -117,12 +127,17 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		gatePolicy = sharedPolicy{a.policy, a.cluster}
 		registerEngine = sharedRegister{a.policy, a.cluster}
 	}
-	if a.audit, err = audit.Open(ctx, a.metrics.AuditStorage(db.AuditLog()), a.keys.auditSigner, auditOpts); err != nil {
+	a.auditSQL = auditsql.New(db)
+	if a.audit, err = audit.Open(ctx, a.metrics.AuditStorage(a.auditSQL), a.keys.auditSigner, auditOpts); err != nil {
 		a.closeCluster()
 		db.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	a.gate = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy)
+	if a.gate, err = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy); err != nil {
+		a.closeCluster()
+		db.Close()
+		return nil, fmt.Errorf("gate: %w", err)
+	}
 	a.gate.PersonRef = func(id string) string { return audit.PersonRef(a.keys.personRef, id) }
 	a.wireDetection()
 	a.gate.Throttle.Observe = a.metrics.ObserveThrottle
@@ -155,14 +170,23 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, fmt.Errorf("oauth: %w", err)
 	}
+	if a.webhooks, err = webhook.New(db, a.gate, db, a.oauth, webhook.Config{AllowLoopbackHTTP: site.webhookLoopback, Logger: logger}); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
 	if site.sso.Issuer != "" {
 		site.sso.RedirectURL = site.baseURL + "/sso/callback"
+		site.sso.PostLogoutRedirectURL = site.baseURL + oauth.SSOLogoutReturnPath
 		if a.sso, err = oauth.NewSSO(ctx, site.sso, db, a.audit); err != nil {
 			a.Close()
 			return nil, fmt.Errorf("single sign-on: %w", err)
 		}
 	}
 	if err := a.openSpace(site); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openFranceConnect(ctx, site); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -176,8 +200,8 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 
 // services are what the HTTP server serves.
 func (a *app) services() sochttp.Services {
-	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space,
-		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), Matching: a.matching, Employer: a.employer, Cases: a.cases, Detection: a.dir}
+	return sochttp.Services{Gate: a.gate, Parcours: a.parcours, Directory: a.store, Identity: a.identity, OAuth: a.oauth, Webhooks: a.webhooks, SSO: a.sso, Auth: a.auth, Register: a.register, Space: a.space, FranceConnect: a.fc,
+		Audit: a.audit, AuditVerifierKey: a.auditVerifierKey(), ROME: a.rome, Employer: a.employer, Cases: a.cases, Detection: a.dir}
 }
 
 // Close stops what reads or writes the store, in order: the live detector

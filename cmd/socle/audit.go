@@ -14,6 +14,7 @@ import (
 
 	"socle/audit"
 	"socle/progress"
+	"socle/store/auditsql"
 )
 
 // auditBadExit is the error of `socle audit verify` when the log was
@@ -90,7 +91,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	wf.register(fs, getenv)
 	var checkpoints stringList
 	fs.Var(&checkpoints, "checkpoint", "file holding a witnessed checkpoint kept outside the database (a witness's state file): the log must hold it; repeatable")
-	checkIndex := fs.Bool("index", true, "also rebuild the search index (audit_index, audit_blocks) from the entries and compare: about twice the work of the tree alone")
+	checkIndex := fs.Bool("index", true, "also rebuild the search index (audit_blocks) from the entries and compare")
 	allowUnwitnessed := fs.Uint64("allow-unwitnessed", 0, "with --witness, entries after the witnessed checkpoint to accept (a running server's latest ones); a stopped server has none")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
@@ -108,7 +109,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer db.Close()
-	st := db.AuditLog()
+	st := auditsql.New(db)
 
 	// What is kept outside the database, first: the witnesses' latest
 	// checkpoints and the checkpoint files.

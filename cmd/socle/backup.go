@@ -16,6 +16,7 @@ import (
 
 	"socle/backup"
 	"socle/progress"
+	"socle/store/auditsql"
 	"socle/store/postgres"
 	"socle/store/sqlite"
 )
@@ -222,7 +223,7 @@ func postgresFacts(ctx context.Context, dbURL string) (map[string]string, uint64
 	if err != nil {
 		return nil, 0, fmt.Errorf("backup: %w", err)
 	}
-	size, err := db.AuditLog().Size(ctx)
+	size, err := auditsql.New(db).Size(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("backup: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
 )
@@ -62,7 +63,7 @@ func demoWithAudit(t *testing.T, sf storeFlags) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := audit.Open(ctx, db.AuditLog(), k.auditSigner, audit.Options{})
+	l, err := audit.Open(ctx, auditsql.New(db), k.auditSigner, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/progress"
+	"socle/store/auditsql"
 	"socle/store/sqlstore"
 )
 
@@ -44,7 +46,7 @@ type auditBenchResult struct {
 }
 
 func runBenchAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench audit", "bench audit [--data DIR | --db postgres://…] [--events N] [--writers W]", stdout)
+	fs := newFlags("bench audit", "bench audit [--data DIR | --db postgres://…] [--events N] [--writers W] [--cpuprofile FILE]", stdout)
 	// No environment defaults: the benchmark appends to the log of the
 	// store it is given, which must be chosen explicitly.
 	var sf storeFlags
@@ -52,6 +54,7 @@ func runBenchAudit(ctx context.Context, args []string, getenv func(string) strin
 	fs.StringVar(&sf.db, "db", "", "PostgreSQL URL: append to the audit log of that database (keys from --data)")
 	events := fs.Int("events", 200_000, "number of events to append")
 	writers := fs.Int("writers", 256, "concurrent appenders")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the appends and the verification to this file (go tool pprof)")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
@@ -79,6 +82,17 @@ func runBenchAudit(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return fmt.Errorf("bench audit: %w", err)
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench audit: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench audit: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res, err := benchAudit(ctx, db, k, *events, *writers, stderr)
 	if err != nil {
 		return err
@@ -91,7 +105,7 @@ func runBenchAudit(ctx context.Context, args []string, getenv func(string) strin
 // benchAudit appends n events from w goroutines to the audit log of db,
 // then verifies the whole log.
 func benchAudit(ctx context.Context, db *sqlstore.DB, k keys, n, w int, stderr io.Writer) (auditBenchResult, error) {
-	st := &countingStorage{Storage: db.AuditLog()}
+	st := &countingStorage{Storage: auditsql.New(db)}
 	log, err := audit.Open(ctx, st, k.auditSigner, audit.Options{})
 	if err != nil {
 		return auditBenchResult{}, err
@@ -149,7 +163,7 @@ func benchAudit(ctx context.Context, db *sqlstore.DB, k keys, n, w int, stderr i
 	vbar := progress.New(stderr, "vérification", int64(log.Size()))
 	var done uint64
 	vstart := time.Now()
-	rep, err := audit.Verify(ctx, db.AuditLog(), vkey, func(d uint64) { vbar.Add(int64(d - done)); done = d })
+	rep, err := audit.Verify(ctx, auditsql.New(db), vkey, func(d uint64) { vbar.Add(int64(d - done)); done = d })
 	if err != nil {
 		return res, err
 	}

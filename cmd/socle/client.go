@@ -22,18 +22,23 @@ Manage the partner systems that call the API with OAuth2 client credentials,
 and the platform's token signing keys.
 
 Subcommands:
-  create      register a client: --org ID --name NAME --scopes "purpose:action …"
-              [--secret (default) | --jwk FILE]; prints its id, and its secret once
-  disable     disable a client (no new token; its tokens stop verifying): disable ID
-  rotate-key  create a new token signing key; the previous one verifies until its tokens expire
-  revoke      revoke one access token by its jti: revoke --client ID JTI
+  create         register a client: --org ID --name NAME --scopes "purpose:action …"
+                 [--secret (default) | --jwk FILE]; prints its id, and its secret once
+  list           list the clients [--org ID]
+  show           a client, its organisation and the agreement rules it acts under: show ID
+  disable        disable a client (no new token; its tokens stop verifying): disable ID
+  rotate-secret  give a client a new secret, printed once; the previous one stops working
+  rotate-key     create a new token signing key; the previous one verifies until its tokens expire
+  revoke         revoke one access token by its jti: revoke --client ID JTI
 
-Scopes are "<purpose>:<action>" (actions: read, search, create, update,
-export) and must be covered by an agreement of the client's organisation.
-A scope only bounds what the token may ask: the policy still decides each
-access. A client has no role, so the rules of the agreements for its
-organisation's kind (which name roles) do not grant it data: it reads only
-through an agreement written for its organisation itself.
+A client is a partner's system acting for its organisation. Scopes are
+"<purpose>:<action>" (actions: read, search, create, update, export) and must
+be covered by an agreement rule of the client's organisation (its kind, or
+itself) granted to systems ("systems": true in the register): the default
+register grants systems what it grants advisers. A scope only bounds what
+the token may ask: the policy still decides each access, exactly as for an
+adviser of the organisation with the same purpose (same throttle, same
+audit, with the client as principal).
 
 On SQLite, run these commands while no server writes to the same store: the
 audit log has one writer. On PostgreSQL they may run beside the servers,
@@ -46,21 +51,27 @@ func runClient(ctx context.Context, args []string, getenv func(string) string, s
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, clientHelp)
 		if len(args) == 0 {
-			return usagef("client: a subcommand is required (create, disable, rotate-key, revoke)")
+			return usagef("client: a subcommand is required (create, list, show, disable, rotate-secret, rotate-key, revoke)")
 		}
 		return nil
 	}
 	switch args[0] {
 	case "create":
 		return runClientCreate(ctx, args[1:], getenv, stdout, stderr)
+	case "list":
+		return runClientList(ctx, args[1:], getenv, stdout, stderr)
+	case "show":
+		return runClientShow(ctx, args[1:], getenv, stdout, stderr)
 	case "disable":
 		return runClientDisable(ctx, args[1:], getenv, stdout, stderr)
+	case "rotate-secret":
+		return runClientRotateSecret(ctx, args[1:], getenv, stdout, stderr)
 	case "rotate-key":
 		return runClientRotateKey(ctx, args[1:], getenv, stdout, stderr)
 	case "revoke":
 		return runClientRevoke(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return usagef("client: unknown subcommand %q (create, disable, rotate-key, revoke)", args[0])
+	return usagef("client: unknown subcommand %q (create, list, show, disable, rotate-secret, rotate-key, revoke)", args[0])
 }
 
 // clientFlags are the flags every client subcommand shares: the store and

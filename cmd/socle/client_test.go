@@ -5,14 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"socle"
+	"socle/store/auditsql"
+	"socle/store/sqlstore"
 )
 
 // socleCmd runs a socle command line and returns its output.
@@ -23,20 +28,28 @@ func socleCmd(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// demoStore generates a demo network of n persons in a new data directory
+// and opens its store, to be closed before a server opens it.
+func demoStore(t *testing.T, n int) (string, *sqlstore.DB) {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := socleCmd(t, "demo", "--data", dir, "--persons", strconv.Itoa(n)); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	db, err := openStore(context.Background(), storeFlags{data: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, db
+}
+
 // partnerOrg generates a demo network in a new data directory and returns
 // the directory and the id of one partner organisation.
 func partnerOrg(t *testing.T) (dir, orgID string) {
 	t.Helper()
-	dir = t.TempDir()
-	if out, err := socleCmd(t, "demo", "--data", dir, "--persons", "50"); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
-	ctx := context.Background()
-	db, err := openStore(ctx, storeFlags{data: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, db := demoStore(t, 50)
 	defer db.Close()
+	ctx := context.Background()
 	orgs, err := db.Organisations(ctx, socle.OrganisationFilter{Kind: socle.KindPartner, Limit: 1})
 	if err != nil || len(orgs) == 0 {
 		t.Fatalf("no partner organisation in the demo network: %v", err)
@@ -186,18 +199,161 @@ func TestClientCLIThenAPI(t *testing.T) {
 		t.Errorf("search without the scope: %d %s, want 403 naming accompagnement:search", status, text)
 	}
 
-	// With the scope, the policy decides: a client has no role, and the
-	// partners' agreements name roles, so nothing is granted.
+	// With the scope, the policy decides: the partner's system is granted
+	// what its advisers are, the persons its organisation follows.
 	status, body = token(t, base, searcher, searchSecret, "accompagnement:search")
 	tok, _ = body["access_token"].(string)
 	if status != http.StatusOK || tok == "" {
 		t.Fatalf("token: %d %v", status, body)
 	}
 	status, text := searchPersons(t, base, tok)
-	if status != http.StatusForbidden && status != http.StatusNotFound {
-		t.Errorf("search refused by the policy: %d %s, want 403 or 404", status, text)
+	if status != http.StatusOK {
+		t.Errorf("search by a partner's system: %d %s, want 200", status, text)
 	}
-	if strings.Contains(text, "scope") || strings.Contains(text, "Martin") {
-		t.Errorf("the policy's refusal %s mentions the scope or shows data", text)
+}
+
+// departementNetwork generates a demo network and returns a département,
+// a person it follows and one it does not follow and who is not an RSA
+// beneficiary of its territory.
+func departementNetwork(t *testing.T) (dir, orgID, followed, stranger string) {
+	t.Helper()
+	dir, db := demoStore(t, 120)
+	defer db.Close()
+	ctx := context.Background()
+	persons, err := db.SearchPersons(ctx, socle.PersonQuery{Limit: 120}, socle.AllCategories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := map[string]bool{}
+	orgs, err := db.Organisations(ctx, socle.OrganisationFilter{Kind: socle.KindDepartement, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range orgs {
+		deps[o.ID] = true
+	}
+	followers := map[string][]string{}
+	for _, p := range persons {
+		fs, err := db.Followups(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			if f.End.IsZero() {
+				followers[p.ID] = append(followers[p.ID], f.OrganisationID)
+			}
+		}
+	}
+	for _, p := range persons {
+		for _, o := range followers[p.ID] {
+			if deps[o] && orgID == "" {
+				orgID, followed = o, p.ID
+			}
+		}
+	}
+	if orgID == "" {
+		t.Fatal("no département follows anyone in the demo network")
+	}
+	for _, p := range persons {
+		if !slices.Contains(followers[p.ID], orgID) {
+			stranger = p.ID
+			break
+		}
+	}
+	return dir, orgID, followed, stranger
+}
+
+func readPerson(t *testing.T, base, accessToken, personID, purpose string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"api/v1/persons/"+personID+"?purpose="+purpose, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	return doJSON(t, req)
+}
+
+// TestDepartementClientReadsWhatItsAdvisersRead: a département's system
+// reads a person the département follows, audited with the client as
+// principal, and not a person it does not follow; a purpose its agreement
+// does not grant to systems is refused with the reason.
+func TestDepartementClientReadsWhatItsAdvisersRead(t *testing.T) {
+	dir, org, followed, stranger := departementNetwork(t)
+	id, secret := createClient(t, dir, org, "accompagnement:read")
+	out, err := socleCmd(t, "client", "create", "--data", dir, "--org", org, "--name", "Contrôle", "--scopes", "controle:read")
+	if err == nil || !strings.Contains(err.Error(), `"controle:read" is not allowed by any agreement`) {
+		t.Errorf("a scope the agreements grant to managers only: %v %q", err, out)
+	}
+
+	// list, show and rotate-secret.
+	out, err = socleCmd(t, "client", "list", "--data", dir, "--org", org)
+	if err != nil || !strings.Contains(out, id) || !strings.Contains(out, "accompagnement:read") || strings.Count(out, "\n") != 2 {
+		t.Errorf("client list --org: %v\n%s", err, out)
+	}
+	out, err = socleCmd(t, "client", "show", id, "--data", dir)
+	if err != nil || !strings.Contains(out, "dep-accompagnement: purpose accompagnement, population suivies") ||
+		strings.Contains(out, "dep-controle") || clientSecretLine.MatchString(out) {
+		t.Errorf("client show: %v\n%s", err, out)
+	}
+	if _, err := socleCmd(t, "client", "show", "cli_nope", "--data", dir); err == nil || !strings.Contains(err.Error(), `no client "cli_nope"`) {
+		t.Errorf("client show of an unknown client: %v", err)
+	}
+	out, err = socleCmd(t, "client", "rotate-secret", id, "--data", dir)
+	oldSecret := secret
+	if secret = firstGroup(clientSecretLine, out); err != nil || secret == "" || secret == oldSecret {
+		t.Fatalf("client rotate-secret: %v\n%s", err, out)
+	}
+
+	base, _ := startServer(t, "--data", dir, "--smtp-addr", "127.0.0.1:1", "--smtp-from", "socle@example.fr", "--smtp-plain-localhost")
+	if status, body := token(t, base, id, oldSecret, "accompagnement:read"); status != http.StatusUnauthorized {
+		t.Errorf("the secret before rotation: %d %v, want 401", status, body)
+	}
+	status, body := token(t, base, id, secret, "accompagnement:read")
+	tok, _ := body["access_token"].(string)
+	if status != http.StatusOK || tok == "" {
+		t.Fatalf("token: %d %v", status, body)
+	}
+	if status, body := readPerson(t, base, tok, followed, "accompagnement"); status != http.StatusOK || body["id"] != followed {
+		t.Errorf("reading a followed person: %d %v, want 200", status, body)
+	}
+	// Like an adviser's, a refused read answers as if the person did not
+	// exist, so that nobody learns who is in the network.
+	if status, body := readPerson(t, base, tok, stranger, "accompagnement"); status != http.StatusNotFound {
+		t.Errorf("reading a person the département does not follow: %d %v, want 404", status, body)
+	}
+	if status, body := readPerson(t, base, tok, followed, "controle"); status != http.StatusForbidden ||
+		!strings.Contains(fmt.Sprint(body), "controle:read") {
+		t.Errorf("reading for a purpose outside the token: %d %v, want 403 naming the scope", status, body)
+	}
+	if status, body := token(t, base, id, secret, "controle:read"); status != http.StatusBadRequest || body["error"] != "invalid_scope" {
+		t.Errorf("token for a purpose outside the agreement: %d %v, want 400 invalid_scope", status, body)
+	}
+
+	ctx := context.Background()
+	db, err := openStore(ctx, storeFlags{data: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	hits, err := auditsql.New(db).AuditSearch(ctx, socle.AuditQuery{OrganisationID: org, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var allowed, denied int
+	for _, h := range hits {
+		if h.Event.ClientID != id || h.Event.ResourceKind != string(socle.ResourcePerson) {
+			continue
+		}
+		if h.Event.AgentID != "" {
+			t.Errorf("a client's access recorded an agent: %+v", h.Event)
+		}
+		if h.Event.Allowed {
+			allowed++
+		} else {
+			denied++
+		}
+	}
+	if allowed != 1 || denied < 1 {
+		t.Errorf("audit log of the client: %d allowed, %d denied reads, want 1 and at least 1", allowed, denied)
 	}
 }

@@ -22,6 +22,7 @@ import (
 type cluster struct {
 	audit    *postgres.Lease // signs the audit checkpoints
 	detector *postgres.Lease // runs the live detector
+	webhooks *postgres.Lease // delivers the partners' webhooks
 	bus      *postgres.Bus
 	logger   *slog.Logger
 
@@ -40,6 +41,7 @@ func newCluster(ctx context.Context, url string, logger *slog.Logger) (*cluster,
 	return &cluster{
 		audit:    postgres.NewLease(url, postgres.AuditLeaderKey, "audit", logger),
 		detector: postgres.NewLease(url, postgres.DetectorKey, "detector", logger),
+		webhooks: postgres.NewLease(url, postgres.WebhooksKey, "webhooks", logger),
 		bus:      bus,
 		logger:   logger,
 	}, nil

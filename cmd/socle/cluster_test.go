@@ -25,6 +25,7 @@ import (
 	"socle/audit"
 	"socle/detect"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -390,7 +391,7 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	st := db.AuditLog()
+	st := auditsql.New(db)
 	size, err := st.Size(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	romeref "socle/rome"
 )
 
 var (
@@ -40,7 +42,15 @@ func TestBrowserEmployerOfferAndCandidate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	const title = "Agent polyvalent de test"
+	// The demo holds the full ROME 4.0: the title is one of the job's
+	// appellations, the job and the commune typed by code (the form
+	// accepts a code or a label).
+	jobs := romeref.Full()
+	appellations := jobs.AppellationsOf(rome)
+	if len(appellations) == 0 {
+		t.Fatalf("the ROME 4.0 has no appellation of %s", rome)
+	}
+	title := appellations[0].Label
 	step(t, ctx, "employer posts an offer",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible("#nouvelle-offre"),

@@ -12,6 +12,7 @@ import (
 	"socle/demo"
 	"socle/directory"
 	"socle/geo"
+	"socle/rome"
 	"socle/store/sqlstore"
 )
 
@@ -55,6 +56,23 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	return replayDemoDayIn(ctx, sf, stdout, stderr)
 }
 
+// importDemoROME imports the full ROME 4.0 referential when the store holds
+// none, so that the demo's pages and matching name every job by its label.
+func importDemoROME(ctx context.Context, db *sqlstore.DB) error {
+	codes, _, err := db.ROMEReferential(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the ROME referential: %w", err)
+	}
+	if len(codes) > 0 {
+		return nil
+	}
+	ref := rome.Full()
+	if err := db.ImportROME(ctx, ref.Codes, ref.Appellations); err != nil {
+		return fmt.Errorf("importing the ROME 4.0 referential: %w", err)
+	}
+	return nil
+}
+
 // generateDemo loads the built-in geography when none was imported, then a
 // demo network of n persons.
 //
@@ -71,6 +89,9 @@ func generateDemo(ctx context.Context, db *sqlstore.DB, n int, seed int64, homes
 		if err := db.ImportGeo(ctx, g.Regions, g.Departements, g.Communes); err != nil {
 			return demo.Summary{}, fmt.Errorf("importing the built-in geography: %w", err)
 		}
+	}
+	if err := importDemoROME(ctx, db); err != nil {
+		return demo.Summary{}, err
 	}
 	var sum demo.Summary
 	load := func() (err error) {
@@ -131,6 +152,9 @@ func (a *app) fillDemo(ctx context.Context, persons int, stdout, stderr io.Write
 		return err
 	}
 	if err := a.demoCompanies(ctx, sum, stdout); err != nil {
+		return err
+	}
+	if err := a.demoClients(ctx, stdout); err != nil {
 		return err
 	}
 	return a.recordDemoDay(ctx, stdout, stderr)

@@ -15,6 +15,7 @@ import (
 	"socle/detect"
 	"socle/directory"
 	"socle/progress"
+	"socle/store/auditsql"
 )
 
 func runDetect(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -175,7 +176,7 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer db.Close()
-	log := db.AuditLog()
+	log := auditsql.New(db)
 	size, err := log.Size(ctx)
 	if err != nil {
 		return fmt.Errorf("detect run: %w", err)

@@ -80,7 +80,7 @@ const directoryHorizon = 30 * 24 * time.Hour
 
 func (a *app) newLiveDetector() *liveDetector {
 	src, live, pipe := newPipeline(a.gate.PersonRef)
-	t := &detect.Tailer{Log: a.store.AuditLog(), Cursors: a.store, States: a.store, Pipeline: pipe, Cases: a.cases,
+	t := &detect.Tailer{Log: a.auditSQL, Cursors: a.store, States: a.store, Pipeline: pipe, Cases: a.cases,
 		Now: func() time.Time { return a.gate.Now() }, Logger: a.logger, Poll: detectPoll,
 		Reload: func(ctx context.Context) error { return live.Load(ctx, a.store, a.gate.Now().Add(-directoryHorizon)) }}
 	a.cases.OnSuppress(t.Suppress)

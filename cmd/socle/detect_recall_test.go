@@ -18,6 +18,7 @@ import (
 	"socle/audit"
 	"socle/detect"
 	"socle/policy"
+	"socle/store/auditsql"
 	"socle/store/storetest"
 )
 
@@ -213,11 +214,11 @@ func TestLivePathRecall(t *testing.T) {
 	bare := detect.NewAuditSource()
 	det := detect.New(bare, detect.Config{Location: paris})
 	var before []detect.Alert
-	size, err := db.AuditLog().Size(ctx)
+	size, err := auditsql.New(db).Size(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.AuditLog().ReadRange(ctx, 0, size, func(i uint64, r audit.Record) error {
+	err = auditsql.New(db).ReadRange(ctx, 0, size, func(i uint64, r audit.Record) error {
 		_, ev, err := detect.DecodeLeaf(r.Leaf)
 		for _, e := range bare.ConvertAll(i, ev, nil) {
 			before = append(before, det.Observe(&e)...)

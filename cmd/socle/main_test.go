@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"socle"
 )
 
 // syncBuffer is a bytes.Buffer safe for a server goroutine writing while
@@ -155,6 +157,25 @@ func TestServeDemoAnswersAndShutsDown(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "@") {
 		t.Errorf("the demo printed no account:\n%s", out)
+	}
+	// Every demo partner system works as printed: a token, then the file
+	// of a person its organisation follows.
+	calls := regexp.MustCompile(`curl -s -u '([^:]+):([^']+)' .*\n.*'https?://[^/]+/(api/v1/persons/[^?]+)\?purpose=accompagnement'`).FindAllStringSubmatch(out.String(), -1)
+	if len(calls) != len(socle.OrgKinds) {
+		t.Fatalf("the demo printed %d partner systems, want one per kind (%d):\n%s", len(calls), len(socle.OrgKinds), out)
+	}
+	for _, c := range calls {
+		status, body := token(t, base, c[1], c[2], "accompagnement:read")
+		tok, _ := body["access_token"].(string)
+		if status != http.StatusOK || tok == "" {
+			t.Errorf("token of demo client %s: %d %v", c[1], status, body)
+			continue
+		}
+		req, _ := http.NewRequest(http.MethodGet, base+c[3]+"?purpose=accompagnement", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if status, body := doJSON(t, req); status != http.StatusOK {
+			t.Errorf("demo client %s reading %s: %d %v", c[1], c[3], status, body)
+		}
 	}
 }
 

@@ -75,7 +75,7 @@ func TestBrowserParcours(t *testing.T) {
 	if want := []string{"projet=defini", "derniere_activite=moins_6_mois", "autonomie=autonome", "hebergement_stable=oui", "sante_limite_emploi=non"}; strings.Join(kept, " ") != strings.Join(want, " ") {
 		t.Errorf("answers kept after the error: %q, want %q", kept, want)
 	}
-	if e := text(t, ctx, "#q-rqth-erreur"); !strings.Contains(e, "obligatoire") {
+	if e := text(t, ctx, "#erreur-rqth"); !strings.Contains(e, "obligatoire") {
 		t.Errorf("the unanswered question shows no error next to it: %q", e)
 	}
 	checkPage(t, ctx, "questionnaire with an error")

@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	sochttp "socle/http"
 	"socle/oauth"
 	"socle/ratelog"
+	"socle/space"
 )
 
 // storeFlags are the flags that choose the store, shared by the commands.
@@ -45,7 +47,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	tlsKey := fs.String("tls-key", getenv("SOCLE_TLS_KEY"), "TLS key file (env SOCLE_TLS_KEY)")
 	ssoIssuer := fs.String("sso-issuer", getenv("SOCLE_SSO_ISSUER"), "OpenID Connect issuer of the network's single sign-on; off when empty (env SOCLE_SSO_ISSUER; the secret comes from SOCLE_SSO_CLIENT_SECRET)")
 	ssoClientID := fs.String("sso-client-id", getenv("SOCLE_SSO_CLIENT_ID"), "client id of Socle at the SSO provider (env SOCLE_SSO_CLIENT_ID)")
+	ssoKind := fs.String("sso-kind", envOr(getenv, "SOCLE_SSO_KIND", string(oauth.SSOGeneric)), "flavour of the SSO provider: oidc (generic OpenID Connect, verified e-mail required) or proconnect (the État's federation for agents: signed userinfo, SIRET checked against the agent's organisation, logout at the federation) (env SOCLE_SSO_KIND)")
+	fcIssuer := fs.String("franceconnect-issuer", getenv("SOCLE_FRANCECONNECT_ISSUER"), "OpenID Connect issuer of FranceConnect (or FranceConnect+) for persons' sign-in to their space, besides the e-mailed link; off when empty (env SOCLE_FRANCECONNECT_ISSUER; the secret comes from SOCLE_FRANCECONNECT_CLIENT_SECRET; register BASE-URL/usager/franceconnect/retour as redirect URI)")
+	fcClientID := fs.String("franceconnect-client-id", getenv("SOCLE_FRANCECONNECT_CLIENT_ID"), "client id of Socle at FranceConnect (env SOCLE_FRANCECONNECT_CLIENT_ID)")
+	ssoACR := fs.String("sso-mfa-acr", getenv("SOCLE_SSO_MFA_ACR"), "comma-separated acr values that prove a second factor at the SSO provider; with proconnect they are asked for, and eidas2,eidas3 when empty; another returned level means Socle's own second factor (env SOCLE_SSO_MFA_ACR)")
 	adminAddr := fs.String("admin-addr", getenv("SOCLE_ADMIN_ADDR"), "address of the metrics (/metrics) and profiles (/debug/pprof/), apart from the public one; off when empty, keep it on loopback or a private network, e.g. 127.0.0.1:9090 (env SOCLE_ADMIN_ADDR)")
+	webhookEvery := fs.Duration("webhook-interval", 5*time.Second, "how often the partners' webhooks are queued and delivered")
+	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "accept plain-http webhook URLs on the loopback interface (tests; on with --demo)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	var wf witnessFlags
 	wf.register(fs, getenv)
@@ -81,7 +89,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	site := siteConfig{tls: *tlsCert != "", baseURL: *baseURL, mailer: mailer, shared: sf.db != "", sso: oauth.SSOConfig{
 		Issuer: *ssoIssuer, ClientID: *ssoClientID, ClientSecret: getenv("SOCLE_SSO_CLIENT_SECRET"),
-	}, witnesses: witnesses}
+		Kind: oauth.SSOKind(*ssoKind), MFAACRValues: splitList(*ssoACR),
+	}, franceConnect: space.FranceConnectConfig{
+		Issuer: *fcIssuer, ClientID: *fcClientID, ClientSecret: getenv("SOCLE_FRANCECONNECT_CLIENT_SECRET"),
+	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback}
 	// Listen first, so that the default base URL (the WebAuthn origin)
 	// names the real port when --addr asks for any (":0").
 	ln, err := net.Listen("tcp", *addr)
@@ -144,6 +155,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	logger.Info("listening", "addr", ln.Addr().String(), "version", version)
 
 	go app.oauth.Run(ctx, 30*time.Second)
+	if app.cluster != nil {
+		// One server delivers: the holder of the webhooks lease.
+		go app.cluster.webhooks.Run(ctx, func(ctx context.Context) { app.webhooks.Run(ctx, *webhookEvery) })
+	} else {
+		go app.webhooks.Run(ctx, *webhookEvery)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {
@@ -181,4 +198,16 @@ func defaultBaseURL(addr string, tls bool) string {
 		host = "localhost"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// splitList splits a comma-separated flag value, dropping blanks; nil when
+// empty, so that the default applies.
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

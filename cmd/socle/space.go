@@ -17,13 +17,29 @@ func (a *app) openSpace(site siteConfig) error {
 	if err != nil {
 		return fmt.Errorf("person space: %w", err)
 	}
-	a.gate.SetAuditSearch(a.store)
+	a.gate.SetAuditSearch(a.auditSQL)
 	a.space, err = space.New(a.store, a.audit, site.mailer, a.logger, space.Config{
 		BaseURL: site.baseURL, Secure: site.tls, Key: a.keys.forms, LinkKey: a.keys.links, VerifierKey: vkey, PersonRef: a.gate.PersonRef,
 	})
 	if err != nil {
 		return fmt.Errorf("person space: %w", err)
 	}
+	return nil
+}
+
+// openFranceConnect wires FranceConnect(+) as a way into the person's
+// space, when its issuer is configured.
+func (a *app) openFranceConnect(ctx context.Context, site siteConfig) error {
+	if site.franceConnect.Issuer == "" {
+		return nil
+	}
+	cfg := site.franceConnect
+	cfg.RedirectURL = site.baseURL + "/usager/franceconnect/retour"
+	fc, err := space.NewFranceConnect(ctx, a.space, a.store, cfg)
+	if err != nil {
+		return fmt.Errorf("FranceConnect: %w", err)
+	}
+	a.fc = fc
 	return nil
 }
 

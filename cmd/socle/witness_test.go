@@ -17,6 +17,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/store/auditsql"
 	"socle/store/sqlite"
 )
 
@@ -92,7 +93,7 @@ func appendForged(t *testing.T, dir string) {
 	defer db.Close()
 	k, err := loadKeys(dir)
 	must(t, err)
-	l, err := audit.Open(ctx, db.AuditLog(), k.auditSigner, audit.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	l, err := audit.Open(ctx, auditsql.New(db), k.auditSigner, audit.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must(t, err)
 	must(t, l.Append(ctx, socle.AuditEvent{Time: time.Now().UTC(), Action: "read", Allowed: true, AgentID: "agt_forged", Records: 1}))
 	must(t, l.Close())
@@ -110,7 +111,6 @@ func TestAuditVerifyAgainstTheWitness(t *testing.T) {
 		tamper(t, dir, func(db *sql.DB) error {
 			for _, q := range []string{
 				`DELETE FROM audit_entries WHERE idx >= ` + cutAt,
-				`DELETE FROM audit_index WHERE idx >= ` + cutAt,
 				`DELETE FROM audit_checkpoints WHERE tree_size > ` + cutAt,
 				`DELETE FROM audit_witnessed`,
 			} {
@@ -150,7 +150,6 @@ func TestAuditVerifyAgainstTheWitness(t *testing.T) {
 				tamper(t, dir, func(db *sql.DB) error {
 					for _, q := range []string{
 						`DELETE FROM audit_entries WHERE idx = ` + strconv.FormatUint(size-1, 10),
-						`DELETE FROM audit_index WHERE idx = ` + strconv.FormatUint(size-1, 10),
 						`DELETE FROM audit_checkpoints WHERE tree_size = ` + last,
 					} {
 						if _, err := db.Exec(q); err != nil {
@@ -171,14 +170,14 @@ func TestAuditVerifyAgainstTheWitness(t *testing.T) {
 			want:   "entries " + last + " to " + last + " are covered by no witnessed checkpoint", aloneIntact: true,
 		},
 		{
-			name: "index rows deleted",
+			name: "index block deleted",
 			tamper: func(t *testing.T, dir string) {
 				tamper(t, dir, func(db *sql.DB) error {
-					_, err := db.Exec(`DELETE FROM audit_index WHERE idx IN (3, 7)`)
+					_, err := db.Exec(`DELETE FROM audit_blocks WHERE block = 0`)
 					return err
 				})
 			},
-			want: "entry 3: no row in audit_index",
+			want: "audit_blocks 0 (entries 0-1023): missing",
 		},
 	}
 	for _, tt := range tests {

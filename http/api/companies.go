@@ -7,7 +7,6 @@ import (
 	"socle"
 	"socle/gate"
 	"socle/http/httpx"
-	"socle/matching"
 )
 
 func handlePortfolio(g *gate.Gate) http.Handler {
@@ -75,8 +74,8 @@ func handleCompanyAction(g *gate.Gate) http.Handler {
 }
 
 // handleSaveOffer creates an offer of a company (update false) or replaces
-// an offer (update true), then puts it in the matching index at once.
-func handleSaveOffer(g *gate.Gate, idx *matching.Index, update bool) http.Handler {
+// an offer (update true); the gate puts it in the matching index at once.
+func handleSaveOffer(g *gate.Gate, update bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o, err := httpx.Decode[socle.Offer](r)
 		if err != nil {
@@ -93,9 +92,6 @@ func handleSaveOffer(g *gate.Gate, idx *matching.Index, update bool) http.Handle
 			httpx.WriteError(w, r, err)
 			return
 		}
-		if idx != nil {
-			idx.UpsertOffer(&o)
-		}
 		httpx.Encode(w, status, &o)
 	})
 }
@@ -107,13 +103,9 @@ func limitParam(r *http.Request, def int) int {
 	return def
 }
 
-func handleCandidates(g *gate.Gate, idx *matching.Index) http.Handler {
+func handleCandidates(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := httpx.MatchingIndex(idx); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		cands, err := g.MatchCandidates(r.Context(), httpx.GateRequest(r), idx, r.PathValue("id"), limitParam(r, 20))
+		cands, err := g.MatchCandidates(r.Context(), httpx.GateRequest(r), r.PathValue("id"), limitParam(r, 20))
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return
@@ -127,23 +119,19 @@ func handleCandidates(g *gate.Gate, idx *matching.Index) http.Handler {
 	})
 }
 
-func handlePropose(g *gate.Gate, idx *matching.Index) http.Handler {
+func handlePropose(g *gate.Gate) http.Handler {
 	type body struct {
 		PersonID string `json:"person_id"`
 		Consent  bool   `json:"consent"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := httpx.MatchingIndex(idx); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
 		b, err := httpx.Decode[body](r)
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return
 		}
 		req := httpx.GateRequest(r)
-		m, d, err := g.Propose(r.Context(), req, idx, r.PathValue("id"), b.PersonID, b.Consent)
+		m, d, err := g.Propose(r.Context(), req, r.PathValue("id"), b.PersonID, b.Consent)
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return
@@ -155,21 +143,17 @@ func handlePropose(g *gate.Gate, idx *matching.Index) http.Handler {
 	})
 }
 
-func handleOffersForPerson(g *gate.Gate, idx *matching.Index) http.Handler {
+func handleOffersForPerson(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := httpx.MatchingIndex(idx); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
 		req := httpx.GateRequest(r)
-		offers, d, err := g.OffersForPerson(r.Context(), req, idx, r.PathValue("id"), limitParam(r, 20))
+		offers, d, err := g.OffersForPerson(r.Context(), req, r.PathValue("id"), limitParam(r, 20))
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return
 		}
 		httpx.Encode(w, http.StatusOK, struct {
-			Items  []matching.ScoredOffer `json:"items"`
-			Access accessInfo             `json:"access"`
+			Items  []socle.ScoredOffer `json:"items"`
+			Access accessInfo          `json:"access"`
 		}{offers, accessOf(req.Purpose, d)})
 	})
 }

@@ -5,7 +5,9 @@ import (
 
 	"socle"
 	"socle/gate"
+	"socle/geo"
 	"socle/http/httpx"
+	"socle/rome"
 )
 
 // page is the envelope of a list: the items and how many were asked for.
@@ -96,5 +98,70 @@ func handleOffers(dir httpx.Directory) http.Handler {
 		}
 		offers, err := dir.Offers(r.Context(), f)
 		httpx.Respond(w, r, http.StatusOK, page[*socle.Offer]{Items: offers, Limit: f.Limit}, err)
+	})
+}
+
+// suggestionLimit bounds what an autocomplete answers: a list a person
+// reads, not an export of the referential.
+const suggestionLimit = 50
+
+// suggestionQuery reads what an autocomplete asks: q, what the person
+// typed, and how many suggestions.
+func suggestionQuery(r *http.Request) (q string, limit int, err error) {
+	limit, err = httpx.IntParam(r, "limit", 20, 1, suggestionLimit)
+	if err != nil {
+		return "", 0, err
+	}
+	q = r.URL.Query().Get("q")
+	if len(q) > 100 {
+		return "", 0, socle.Errorf(socle.EINVALID, "parameter q: at most 100 characters")
+	}
+	return q, limit, nil
+}
+
+// handleJobSuggestions answers the jobs of the ROME 4.0 whose label or
+// appellation matches q: what the forms' autocomplete proposes.
+func handleJobSuggestions(jobs *rome.Index) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, limit, err := suggestionQuery(r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		items := jobs.Search(q, limit)
+		if items == nil {
+			items = []rome.Suggestion{}
+		}
+		httpx.Encode(w, http.StatusOK, page[rome.Suggestion]{Items: items, Limit: limit})
+	})
+}
+
+// communeSuggestion is a commune as the autocomplete proposes it: its
+// label with the département, what a form accepts back.
+type communeSuggestion struct {
+	Code        string   `json:"code"`
+	Label       string   `json:"label"`
+	PostalCodes []string `json:"postal_codes"`
+}
+
+// handleCommuneSuggestions answers the communes whose name, postal code or
+// INSEE code matches q, largest first.
+func handleCommuneSuggestions(communes *geo.LazyIndex) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, limit, err := suggestionQuery(r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		x, err := communes.Get(r.Context())
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		items := []communeSuggestion{}
+		for _, c := range x.Search(q, limit) {
+			items = append(items, communeSuggestion{Code: c.Code, Label: geo.CommuneLabel(c), PostalCodes: c.PostalCodes})
+		}
+		httpx.Encode(w, http.StatusOK, page[communeSuggestion]{Items: items, Limit: limit})
 	})
 }

@@ -13,11 +13,13 @@ import (
 	"socle/cases"
 	"socle/directory"
 	"socle/gate"
+	"socle/geo"
 	"socle/http/httpx"
 	"socle/identity"
-	"socle/matching"
 	"socle/oauth"
 	"socle/register"
+	"socle/rome"
+	"socle/webhook"
 )
 
 // Services are what the API serves. Gate and Directory are required; the
@@ -27,7 +29,6 @@ type Services struct {
 	Gate      *gate.Gate
 	Directory httpx.Directory
 	Parcours  *gate.Parcours
-	Matching  *matching.Index
 	Audit     *audit.Log
 	// AuditVerifierKey is the published key that checks the checkpoints.
 	AuditVerifierKey string
@@ -37,6 +38,8 @@ type Services struct {
 	// Identity checks the step-up codes; OAuth serves the partners' tokens.
 	Identity *identity.Service
 	OAuth    *oauth.Service
+	// Webhooks serves the partners' subscriptions to the change feed.
+	Webhooks *webhook.Service
 	// Ready, when set, says whether the server can serve beside the
 	// database answering: /readyz answers 503 with its reason.
 	Ready func(ctx context.Context) error
@@ -58,6 +61,9 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	registerAPI := func(h func(*register.Service) http.Handler) http.Handler {
 		return needs(svc.Register, h, "the register of purposes and agreements is not served here")
 	}
+	webhooks := func(h func(*webhook.Service) http.Handler) http.Handler {
+		return needs(svc.Webhooks, h, "webhooks are not served here")
+	}
 	auditLog := func(h func(*audit.Log) http.Handler) http.Handler {
 		return needs(svc.Audit, h, "the audit log is not served here")
 	}
@@ -70,7 +76,9 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	// Reference data, without the gate.
 	handle("GET /api/v1/purposes", handlePurposes(g))
 	handle("GET /api/v1/departements", handleDepartements(dir))
+	handle("GET /api/v1/communes", handleCommuneSuggestions(geo.NewLazyIndex(func(ctx context.Context) ([]socle.Commune, error) { return dir.Communes(ctx, "", 0) })))
 	handle("GET /api/v1/communes/{code}", handleCommune(dir))
+	handle("GET /api/v1/jobs", handleJobSuggestions(rome.FullIndex()))
 	handle("GET /api/v1/organisations", handleOrganisations(dir))
 	handle("GET /api/v1/organisations/{id}", handleOrganisation(dir))
 	handle("GET /api/v1/offers", handleOffers(dir))
@@ -82,18 +90,26 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g))
 	handle("GET /api/v1/persons/{id}/followups", handleFollowups(g))
 
+	// Change feed of the persons and companies the caller may read.
+	handle("GET /api/v1/changes", handleChanges(g))
+	handle("POST /api/v1/subscriptions", webhooks(handleSubscribe))
+	handle("GET /api/v1/subscriptions", webhooks(handleSubscriptions))
+	handle("DELETE /api/v1/subscriptions/{id}", webhooks(handleUnsubscribe))
+	handle("GET /api/v1/subscriptions/{id}/deliveries", webhooks(handleDeliveries))
+	handle("POST /api/v1/deliveries/{id}/replay", webhooks(handleReplay))
+
 	// Companies, offers and the mise en relation (purpose mise_en_relation).
 	handle("GET /api/v1/companies/{id}", handleReadCompany(g))
-	handle("GET /api/v1/offers/{id}/candidates", handleCandidates(g, svc.Matching))
-	handle("POST /api/v1/offers/{id}/matches", handlePropose(g, svc.Matching))
-	handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(g, svc.Matching))
+	handle("GET /api/v1/offers/{id}/candidates", handleCandidates(g))
+	handle("POST /api/v1/offers/{id}/matches", handlePropose(g))
+	handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(g))
 	handle("GET /api/v1/portfolio", handlePortfolio(g))
 	handle("GET /api/v1/companies/{id}/file", handleCompanyFile(g))
 	handle("POST /api/v1/companies/{id}/followups", handleFollowCompany(g))
 	handle("DELETE /api/v1/companies/{id}/followups", handleUnfollowCompany(g))
 	handle("POST /api/v1/companies/{id}/actions", handleCompanyAction(g))
-	handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(g, svc.Matching, false))
-	handle("PUT /api/v1/offers/{id}", handleSaveOffer(g, svc.Matching, true))
+	handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(g, false))
+	handle("PUT /api/v1/offers/{id}", handleSaveOffer(g, true))
 
 	// Parcours: orientations, events, contracts, indicators.
 	handle("GET /api/v1/orientation/questionnaire", parcours(handleQuestionnaire))

@@ -6,8 +6,10 @@ import (
 	"socle/directory"
 	"socle/gate"
 	"socle/http/httpx"
-	"socle/matching"
+	"socle/oauth"
 	"socle/register"
+	"socle/rome"
+	"socle/space"
 )
 
 // publicPages serve the public pages: home, organisations, offers.
@@ -35,8 +37,8 @@ type breakGlassPages struct {
 // companyPages serve companies, offers and the mise en relation (company_pages.go).
 type companyPages struct {
 	*renderer
-	gate     *gate.Gate
-	matching *matching.Index
+	gate *gate.Gate
+	rome *rome.Referential
 }
 
 // casePages serve the misuse cases console and the step-up (detect_handlers.go).
@@ -44,6 +46,8 @@ type casePages struct {
 	*renderer
 	cases *cases.Service
 	gate  *gate.Gate
+	// detection names the agents of the cases; nil leaves them unnamed.
+	detection *directory.Service
 }
 
 // declarationPages serve protected persons, declarations and questions (directory_pages.go).
@@ -57,14 +61,16 @@ type declarationPages struct {
 // employerPages serve the employer space (employer_handlers.go).
 type employerPages struct {
 	*renderer
-	gate     *gate.Gate
-	matching *matching.Index
+	gate *gate.Gate
+	rome *rome.Referential
 }
 
 // accountPages serve sign-in, sessions, agents and four-eyes requests (identity_handlers.go).
 type accountPages struct {
 	*renderer
 	register *register.Service
+	// sso, when set, ends at the federation the sessions it opened.
+	sso *oauth.SSO
 }
 
 // parcoursPages serve orientation, contracts, agenda, indicators and the person's parcours (parcours_pages.go).
@@ -93,8 +99,17 @@ type spacePages struct {
 	gate *gate.Gate
 }
 
+// identityCheckPages serve the human check of the FranceConnect logins
+// that matched no single record (identity_checks.go).
+type identityCheckPages struct {
+	*renderer
+	fc *space.FranceConnect
+}
+
 // blockPages serve the accounts the volume throttle blocked (throttle_handlers.go).
 type blockPages struct {
 	*renderer
 	gate *gate.Gate
+	// detection names the blocked agents; nil leaves them unnamed.
+	detection *directory.Service
 }

@@ -41,9 +41,9 @@ func handleBreakGlassReviewPage(s *breakGlassPages) http.Handler {
 		rows := make([]breakGlassRow, len(list))
 		for i, g := range list {
 			rows[i] = breakGlassRow{ID: g.ID, Agent: orDefault(names[g.AgentID], "Agent inconnu"), Person: g.PersonRef, Purpose: g.Purpose,
-				Justification: g.Justification, At: g.Created.In(paris).Format("02/01/2006 15:04")}
+				Justification: g.Justification, At: frenchTime(g.Created)}
 			if g.Reviewed {
-				rows[i].Reviewed = "par " + orDefault(names[g.ReviewedBy], "un délégué") + " le " + g.ReviewedAt.In(paris).Format("02/01/2006")
+				rows[i].Reviewed = "par " + orDefault(names[g.ReviewedBy], "un délégué") + " le " + frenchDay(g.ReviewedAt)
 			}
 		}
 		staffPage(s.renderer, w, r, http.StatusOK, "bris-de-glace-revue", "Accès exceptionnels à revoir", "alertes",

@@ -29,7 +29,7 @@ func (f *form) csrfToken() string { return f.CSRF }
 
 // chromeOf builds the layout's chrome of a request.
 func (s *renderer) chromeOf(r *http.Request, actor socle.Actor, title string, data any) chrome {
-	c := chrome{Menu: menuLinks(actor, r.URL.Path), Breadcrumb: breadcrumb(actor, r.URL.Path, title)}
+	c := chrome{Menu: s.menuLinks(actor, r.URL.Path), Breadcrumb: breadcrumb(actor, r.URL.Path, title)}
 	if h, ok := data.(csrfHolder); ok {
 		c.CSRF = h.csrfToken()
 	}

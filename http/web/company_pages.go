@@ -45,7 +45,9 @@ func handlePortfolioPage(s *companyPages) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		d.Companies = cs
+		for _, c := range cs {
+			d.Companies = append(d.Companies, s.words.companyRow(r.Context(), c))
+		}
 		staffPage(s.renderer, w, r, status, "portefeuille", "Portefeuille d'entreprises", "entreprises", d)
 	})
 }
@@ -70,6 +72,7 @@ func companyFilePage(s *companyPages, w http.ResponseWriter, r *http.Request, st
 		d.Form = newOfferForm()
 	}
 	d.File, d.Explanation, d.Kinds, d.KindLabels = f, dec.Explanation(), actionKinds(), actionKindLabels
+	d.Company, d.Offers = s.words.companyRow(r.Context(), f.Company), s.words.offerRows(r.Context(), f.Offers)
 	d.Done = r.URL.Query().Get("fait")
 	staffPage(s.renderer, w, r, status, "entreprise", f.Company.Name, "entreprises", d)
 }
@@ -139,7 +142,7 @@ func handleCompanyOfferCreatePage(s *companyPages) http.Handler {
 // for the matching. It reports false when it has answered: with the form
 // again (page) and its errors, or with the error page.
 func saveOfferForm(s *companyPages, w http.ResponseWriter, r *http.Request, o *socle.Offer, page func(status int, f offerFields)) bool {
-	form, errs := parseOfferForm(r, o, offerReferential(s.matching))
+	form, errs := parseOfferForm(r, s.words, o, s.rome)
 	if len(errs) == 0 {
 		if err := s.gate.SaveOffer(r.Context(), matchingRequest(r), o); err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND) {
 			s.renderError(w, r, err)
@@ -151,9 +154,6 @@ func saveOfferForm(s *companyPages, w http.ResponseWriter, r *http.Request, o *s
 	if len(errs) > 0 {
 		page(http.StatusUnprocessableEntity, offerFields{Form: form, Errors: errs, posted: true})
 		return false
-	}
-	if s.matching != nil {
-		s.matching.UpsertOffer(o)
 	}
 	return true
 }
@@ -181,9 +181,10 @@ func offerPage(s *companyPages, w http.ResponseWriter, r *http.Request, status i
 		views = append(views, proposedView{Proposed: p, StatusLabel: matchStatusLabels[p.Match.Status]})
 	}
 	if !d.posted {
-		d.Form = formOf(o, offerReferential(s.matching))
+		d.Form = formOf(r.Context(), s.words, o, s.rome)
 	}
 	d.Offer, d.Proposed = o, views
+	d.Job, d.Commune, d.ContractLabel = s.words.job(o.ROMECode), s.words.commune(r.Context(), o.CommuneCode), labelOf(contractLabels, o.Contract)
 	staffPage(s.renderer, w, r, status, "offre", "Offre : "+o.Title, "entreprises", d)
 }
 
@@ -222,11 +223,7 @@ func matchingPage(s *companyPages, w http.ResponseWriter, r *http.Request, statu
 		s.renderError(w, r, err)
 		return
 	}
-	if err := httpx.MatchingIndex(s.matching); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	cands, err := s.gate.MatchCandidates(r.Context(), req, s.matching, o.ID, 20)
+	cands, err := s.gate.MatchCandidates(r.Context(), req, o.ID, 20)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -257,11 +254,7 @@ func handleProposePage(s *companyPages) http.Handler {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
-		if err := httpx.MatchingIndex(s.matching); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), s.matching, r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
+		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EFORBIDDEN || code == socle.ECONFLICT || code == socle.EINVALID {
 				msg := message(err)
@@ -292,7 +285,7 @@ type offerFields struct {
 type portfolioView struct {
 	form
 	SIRET, Error string
-	Companies    []*socle.Company
+	Companies    []companyRow
 }
 
 // companyFileView is a company's file: followups, actions, offers.
@@ -300,6 +293,8 @@ type companyFileView struct {
 	form
 	offerFields
 	File              *gate.CompanyFile
+	Company           companyRow
+	Offers            []offerRow
 	Explanation, Done string
 	Error             string
 	Kinds             []kindOption
@@ -310,9 +305,10 @@ type companyFileView struct {
 type offerView struct {
 	form
 	offerFields
-	Offer    *socle.Offer
-	Proposed []proposedView
-	Saved    bool
+	Offer                       *socle.Offer
+	Job, Commune, ContractLabel string
+	Proposed                    []proposedView
+	Saved                       bool
 }
 
 // matchingView is the ranked candidates of an offer.

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -45,7 +46,8 @@ func TestFieldErrorsAreTiedToTheirField(t *testing.T) {
 				}
 				return
 			}
-			if !strings.Contains(control, `aria-invalid="true"`) || !strings.Contains(control, `aria-describedby="`+tt.wantID+`"`) {
+			describedBy := regexp.MustCompile(`aria-describedby="([^"]*)"`).FindStringSubmatch(control)
+			if !strings.Contains(control, `aria-invalid="true"`) || describedBy == nil || !slices.Contains(strings.Fields(describedBy[1]), tt.wantID) {
 				t.Errorf("the field in error is not marked: %s", control)
 			}
 			msg := regexp.MustCompile(`<p class="fr-error-text erreur" id="` + tt.wantID + `">([^<]*)</p>`).FindStringSubmatch(html)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"html/template"
@@ -10,6 +11,7 @@ import (
 
 	"socle"
 	"socle/cases"
+	"socle/directory"
 	"socle/http/httpx"
 )
 
@@ -79,6 +81,11 @@ func handleCasesPage(s *casePages) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
+		agents, err := caseAgentNames(r.Context(), s.detection, actor, cs)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		m, err := svc.Metrics(r.Context(), actor, svc.Now().Add(-httpx.CaseMetricsSince))
 		if err != nil {
 			s.renderError(w, r, err)
@@ -86,7 +93,7 @@ func handleCasesPage(s *casePages) http.Handler {
 		}
 		v := r.URL.Query()
 		data := casesView{
-			Cases: caseRows(cs, svc.Now()), Metrics: m, States: socle.CaseStates,
+			Cases: caseRows(r.Context(), s.words, agents, cs, svc.Now()), Metrics: m, States: socle.CaseStates,
 			Form:       map[string]string{"etat": v.Get("etat"), "regle": v.Get("regle"), "agent": v.Get("agent"), "structure": v.Get("structure")},
 			RulesChart: rulesChart(m.Rules), WeeksChart: weeksChart(m.AlertsWeeks),
 			Durations: map[string]string{"TriageP50": duration(m.TriageP50), "TriageP90": duration(m.TriageP90),
@@ -138,11 +145,17 @@ func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, svc *case
 		items = append(items, timelineItem{At: e.CreatedAt, Kind: kinds[e.Kind], Author: e.Author, Text: e.Text})
 	}
 	sortTimeline(items)
-	data := &caseView{Case: d.Case, Timeline: items, Next: cases.Next(d.Case.State), Verdicts: socle.Verdicts,
+	agents, err := caseAgentNames(r.Context(), s.detection, actor, []*socle.Case{d.Case})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	row := caseRows(r.Context(), s.words, agents, []*socle.Case{d.Case}, svc.Now())[0]
+	data := &caseView{Case: d.Case, Agent: row.Agent, Organisation: row.Organisation, AssigneeName: row.AssigneeName, Timeline: items, Next: cases.Next(d.Case.State), Verdicts: socle.Verdicts,
 		Auditors: auditors, Error: problem, CanAsk: d.Case.AgentID() != "" && d.Case.State != socle.CaseClosed,
 		Overdue: cases.Overdue(d.Case, svc.Now())}
 	if dl := cases.Deadline(d.Case); !dl.IsZero() {
-		data.Deadline = dl.In(paris).Format("02/01/2006 15:04")
+		data.Deadline = frenchTime(dl)
 	}
 	identityPage(s.renderer, s.identity, w, r, status, "dossier-enquete", "Dossier d'enquête", data)
 }
@@ -258,17 +271,61 @@ type ruleRow struct {
 // caseRow is a case of the console's list with its deadline and score.
 type caseRow struct {
 	*socle.Case
-	Deadline string // "" once closed
-	Overdue  bool
-	Rank     string // the score, for people
+	Organisation string // its name
+	Agent        string // the name of the principal: the agent, or a partner system
+	AssigneeName string
+	Deadline     string // "" once closed
+	Overdue      bool
+	Rank         string // the score, for people
 }
 
-func caseRows(cs []*socle.Case, now time.Time) []caseRow {
+// caseAgentNames returns the names of the agents of cs (principals and
+// assignees) by id, as the privacy officer may read them; none without the
+// directory service.
+func caseAgentNames(ctx context.Context, detection *directory.Service, actor socle.Actor, cs []*socle.Case) (map[string]string, error) {
+	if detection == nil {
+		return map[string]string{}, nil
+	}
+	ids := make([]string, 0, 2*len(cs))
+	for _, c := range cs {
+		ids = append(ids, c.AgentID(), c.Assignee)
+	}
+	names, err := detection.Names(ctx, actor, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("naming the agents of the cases: %w", err)
+	}
+	return names, nil
+}
+
+// principalName names the principal of a case: the agent's name, or a
+// partner system; never its id.
+func principalName(principal string, agents map[string]string) string {
+	kind, id, _ := strings.Cut(principal, ":")
+	if kind == "client" {
+		return labelPartnerSystem
+	}
+	if n := agents[id]; n != "" {
+		return n
+	}
+	return labelUnknownAgent
+}
+
+func caseRows(ctx context.Context, w *words, agents map[string]string, cs []*socle.Case, now time.Time) []caseRow {
 	out := make([]caseRow, len(cs))
+	names := map[string]string{} // a console lists many cases of few organisations
 	for i, c := range cs {
-		out[i] = caseRow{Case: c, Overdue: cases.Overdue(c, now), Rank: fmt.Sprintf("%.1f", c.Score)}
+		name, ok := names[c.OrganisationID]
+		if !ok {
+			name = w.organisation(ctx, c.OrganisationID)
+			names[c.OrganisationID] = name
+		}
+		out[i] = caseRow{Case: c, Organisation: name, Agent: principalName(c.Principal, agents), AssigneeName: agents[c.Assignee],
+			Overdue: cases.Overdue(c, now), Rank: fmt.Sprintf("%.1f", c.Score)}
+		if c.Assignee != "" && out[i].AssigneeName == "" {
+			out[i].AssigneeName = labelUnknownAgent
+		}
 		if d := cases.Deadline(c); !d.IsZero() {
-			out[i].Deadline = d.In(paris).Format("02/01/2006 15:04")
+			out[i].Deadline = frenchTime(d)
 		}
 	}
 	return out
@@ -308,13 +365,16 @@ type stepUpView struct {
 // caseView is a misuse case's file (dossier d'enquête).
 type caseView struct {
 	form
-	Case            *socle.Case
-	Timeline        []timelineItem
-	Next            []socle.CaseState
-	Verdicts        []socle.Verdict
-	Auditors        []*socle.Agent
-	Error, Deadline string
-	CanAsk, Overdue bool
+	Case *socle.Case
+	// Agent, Organisation and AssigneeName name the case's principal, its
+	// organisation and the privacy officer assigned ("" for none).
+	Agent, Organisation, AssigneeName string
+	Timeline                          []timelineItem
+	Next                              []socle.CaseState
+	Verdicts                          []socle.Verdict
+	Auditors                          []*socle.Agent
+	Error, Deadline                   string
+	CanAsk, Overdue                   bool
 }
 
 // casesView is the console of alerts and misuse cases, with its metrics.

@@ -38,9 +38,9 @@ func (s *declarationPages) renderProtected(w http.ResponseWriter, r *http.Reques
 			rows := make([]protectedRow, len(ps))
 			for i, p := range ps {
 				rows[i] = protectedRow{ID: p.ID, Ref: svc.Ref(p.PersonID), Kind: p.Kind.Label(), Reason: p.Reason, Active: p.Active(),
-					Added: p.AddedAt.In(paris).Format("02/01/2006")}
+					Added: frenchDay(p.AddedAt)}
 				if !p.Active() {
-					rows[i].Removed = p.RemovedAt.In(paris).Format("02/01/2006")
+					rows[i].Removed = frenchDay(p.RemovedAt)
 				}
 			}
 			kinds := make([]map[string]string, len(socle.ProtectionKinds))
@@ -123,12 +123,12 @@ func (s *declarationPages) renderDeclarations(w http.ResponseWriter, r *http.Req
 	rows := make([]declarationRow, len(ds))
 	for i, d := range ds {
 		rows[i] = declarationRow{ID: d.ID, Kind: d.Kind.Label(), Active: d.Covers(now) || (d.WithdrawnAt.IsZero() && d.From.After(now)),
-			Window: "du " + d.From.In(paris).Format("02/01/2006 15:04") + " au " + d.To.In(paris).Format("02/01/2006 15:04")}
+			Window: "du " + frenchTime(d.From) + " au " + frenchTime(d.To)}
 		switch d.Kind {
 		case socle.DeclareDelegation:
 			rows[i].Detail = "Remplacement de " + orDefault(names[d.OfAgentID], "un collègue")
 		case socle.DeclareConflict:
-			rows[i].Window = "depuis le " + d.From.In(paris).Format("02/01/2006")
+			rows[i].Window = "depuis le " + frenchDay(d.From)
 			rows[i].Detail = "1 dossier"
 		default:
 			rows[i].Detail = plural(len(d.Persons), "dossier")
@@ -158,7 +158,7 @@ func (s *declarationPages) renderDeclarations(w http.ResponseWriter, r *http.Req
 		for _, t := range ts {
 			tasks = append(tasks, taskRow{ID: t.ID, Agent: orDefault(names[t.AgentID], "vous-même"), Purpose: orDefault(labels[t.Purpose], t.Purpose),
 				Population: orDefault(t.Population, plural(len(t.Persons), "dossier")), Approved: t.Approved(),
-				Window: "du " + t.Start.In(paris).Format("02/01/2006 15:04") + " au " + t.End.In(paris).Format("02/01/2006 15:04")})
+				Window: "du " + frenchTime(t.Start) + " au " + frenchTime(t.End)})
 		}
 	}
 	staffPage(s.renderer, w, r, status, "declarations", "Mes déclarations", "declarations",
@@ -288,8 +288,8 @@ func (s *declarationPages) renderQuestions(w http.ResponseWriter, r *http.Reques
 	}
 	rows := make([]questionRow, len(qs))
 	for i, q := range qs {
-		rows[i] = questionRow{CaseID: q.CaseID, Asked: q.Asked.CreatedAt.In(paris).Format("02/01/2006 15:04"), Question: q.Asked.Text,
-			Deadline: q.Deadline.In(paris).Format("02/01/2006"), Overdue: q.Answer == nil && svc.Now().After(q.Deadline)}
+		rows[i] = questionRow{CaseID: q.CaseID, Asked: frenchTime(q.Asked.CreatedAt), Question: q.Asked.Text,
+			Deadline: frenchDay(q.Deadline), Overdue: q.Answer == nil && svc.Now().After(q.Deadline)}
 		if q.Answer != nil {
 			rows[i].Answer = q.Answer.Text
 		}

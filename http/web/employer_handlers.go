@@ -62,7 +62,7 @@ func employerOffersPage(s *employerPages, svc *employer.Service, w http.Response
 	if !d.posted {
 		d.Form = newOfferForm()
 	}
-	d.Contact, d.Company, d.Offers = ct, c, offers
+	d.Contact, d.Company, d.Offers = ct, c, s.words.offerRows(r.Context(), offers)
 	d.Saved = r.URL.Query().Get("enregistree") != ""
 	employerPage(s.renderer, svc, w, r, status, "employeur-offres", "Les offres de mon entreprise", d)
 }
@@ -88,7 +88,7 @@ func handleEmployerOffer(s *employerPages, svc *employer.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(o, offerReferential(s.matching))}})
+		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(r.Context(), s.words, o, s.rome)}})
 	})
 }
 
@@ -121,7 +121,7 @@ func handleEmployerSaveOffer(s *employerPages, svc *employer.Service) http.Handl
 			}
 			o.CompanyID = ct.CompanyID
 		}
-		form, errs := parseOfferForm(r, o, offerReferential(s.matching))
+		form, errs := parseOfferForm(r, s.words, o, s.rome)
 		if len(errs) == 0 {
 			err := s.gate.EmployerSaveOffer(r.Context(), req, o)
 			if err != nil && (httpx.ErrorStatus(err) >= 500 || socle.ErrorCode(err) == socle.ENOTFOUND || socle.ErrorCode(err) == socle.EUNAUTHENTICATED) {
@@ -140,9 +140,6 @@ func handleEmployerSaveOffer(s *employerPages, svc *employer.Service) http.Handl
 			employerOffersPage(s, svc, w, r, req, http.StatusUnprocessableEntity, &employerOffersView{offerFields: f})
 			return
 		}
-		if s.matching != nil {
-			s.matching.UpsertOffer(o) // visible to the matching at once
-		}
 		http.Redirect(w, r, "/employeur/offres?enregistree=1", http.StatusSeeOther)
 	})
 }
@@ -151,6 +148,8 @@ func handleEmployerSaveOffer(s *employerPages, svc *employer.Service) http.Handl
 type candidateView struct {
 	gate.Card
 	StatusLabel string
+	// Jobs and Commune name the card's ROME codes and commune.
+	Jobs, Commune string
 }
 
 func handleEmployerCandidates(s *employerPages, svc *employer.Service) http.Handler {
@@ -171,7 +170,8 @@ func handleEmployerCandidates(s *employerPages, svc *employer.Service) http.Hand
 		}
 		var views []candidateView
 		for _, c := range cards {
-			views = append(views, candidateView{Card: c, StatusLabel: matchStatusLabels[c.Status]})
+			views = append(views, candidateView{Card: c, StatusLabel: matchStatusLabels[c.Status],
+				Jobs: s.words.jobList(c.ROMECodes), Commune: s.words.commune(r.Context(), c.CommuneCode)})
 		}
 		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-candidats", "Candidats proposés", &employerCandidatesView{
 			Offer: o, Candidates: views, Answered: r.URL.Query().Get("reponse") != "",
@@ -225,7 +225,7 @@ type employerOffersView struct {
 	offerFields
 	Contact *socle.CompanyContact
 	Company *socle.Company
-	Offers  []*socle.Offer
+	Offers  []offerRow
 	Saved   bool
 }
 

@@ -144,7 +144,7 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 			problem(msgHomeChanges, err)
 		}
 	}
-	for _, l := range menuLinks(actor, "/") {
+	for _, l := range s.renderer.menuLinks(actor, "/") {
 		if l.Path != "/" {
 			v.Links = append(v.Links, l)
 		}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -147,6 +149,18 @@ func enrolmentData(e *identity.Enrolment, token, errMsg string) *enrolmentView {
 	return &enrolmentView{Enrolment: e, QR: template.URL(e.QR), Token: token, Error: errMsg, Recovery: e.Purpose == socle.TokenRecovery}
 }
 
+// afterLogout is where a staff logout leads: the login page, or the
+// federation's end of session when the federation opened the session, so
+// that it ends there too.
+func (s *accountPages) afterLogout(w http.ResponseWriter, r *http.Request) string {
+	if s.sso != nil {
+		if end, ok := s.sso.LogoutURL(w, r); ok {
+			return end
+		}
+	}
+	return "/connexion"
+}
+
 func handleLogout(s *accountPages, svc *identity.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !checkCSRF(s.renderer, svc, w, r) {
@@ -157,8 +171,35 @@ func handleLogout(s *accountPages, svc *identity.Service) http.Handler {
 			return
 		}
 		setSession(w, svc, "")
-		http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+		http.Redirect(w, r, s.afterLogout(w, r), http.StatusSeeOther)
 	})
+}
+
+// recoveryRow is a pending recovery with the name of its agent.
+type recoveryRow struct {
+	*socle.RecoveryRequest
+	AgentName string
+}
+
+// recoveryRows names the agents of reqs among the agents of the
+// administrator's organisation.
+func recoveryRows(ctx context.Context, svc *identity.Service, actor socle.Actor, reqs []*socle.RecoveryRequest) ([]recoveryRow, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	agents, err := svc.Agents(ctx, actor)
+	if err != nil {
+		return nil, fmt.Errorf("naming the agents of the recoveries: %w", err)
+	}
+	names := map[string]string{}
+	for _, a := range agents {
+		names[a.ID] = a.FullName()
+	}
+	out := make([]recoveryRow, len(reqs))
+	for i, q := range reqs {
+		out[i] = recoveryRow{RecoveryRequest: q, AgentName: orDefault(names[q.AgentID], labelUnknownAgent)}
+	}
+	return out, nil
 }
 
 // recoveryView is the recovery page: the anonymous forms, and for an
@@ -171,8 +212,10 @@ func recoveryPage(s *accountPages, svc *identity.Service, w http.ResponseWriter,
 	if actor.Strength >= socle.AuthMFA {
 		reqs, err := svc.PendingRecoveries(r.Context(), actor)
 		if err == nil {
-			d.Admin, d.Requests = true, reqs
-		} else if socle.ErrorCode(err) != socle.EFORBIDDEN {
+			d.Admin = true
+			d.Requests, err = recoveryRows(r.Context(), svc, actor, reqs)
+		}
+		if err != nil && socle.ErrorCode(err) != socle.EFORBIDDEN {
 			s.renderError(w, r, err)
 			return
 		}
@@ -271,7 +314,7 @@ func handleLogoutEverywhere(s *accountPages, svc *identity.Service) http.Handler
 			return
 		}
 		setSession(w, svc, "")
-		http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+		http.Redirect(w, r, s.afterLogout(w, r), http.StatusSeeOther)
 	})
 }
 
@@ -502,7 +545,7 @@ type (
 	recoveryView struct {
 		form
 		Admin                                   bool
-		Requests                                []*socle.RecoveryRequest
+		Requests                                []recoveryRow
 		ResetError, RequestError, RequestNotice string
 	}
 	sessionsView struct {

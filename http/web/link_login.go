@@ -38,6 +38,8 @@ type linkLogin struct {
 	landing func(r *http.Request) string
 	// signedIn tells the space's own actors from the others.
 	signedIn func(socle.Actor) bool
+	// franceConnect offers FranceConnect on the link form too.
+	franceConnect bool
 }
 
 // request returns the gate request of r's actor in the space, and false
@@ -85,6 +87,7 @@ func (l linkLogin) render(s *renderer, w http.ResponseWriter, r *http.Request, s
 
 // form renders the link form.
 func (l linkLogin) form(s *renderer, w http.ResponseWriter, r *http.Request, status int, d *linkLoginView) {
+	d.FranceConnect = l.franceConnect
 	l.render(s, w, r, status, l.page, l.title, d)
 }
 
@@ -129,4 +132,6 @@ func (l linkLogin) consume(s *renderer) http.Handler {
 type linkLoginView struct {
 	form
 	Email, Error, Notice string
+	// FranceConnect offers the sign-in with FranceConnect (espace usager).
+	FranceConnect bool
 }

@@ -46,6 +46,8 @@ var staffMenu = []menuEntry{
 	{Path: "/agents", Label: "Agents", Roles: []socle.Role{socle.RoleOrgAdmin}},
 	{Path: "/demandes", Label: "Demandes à valider", Roles: adminRoles},
 	{Path: "/admin/conventions", Label: "Conventions", Roles: []socle.Role{socle.RolePlatformAdmin}},
+	// Served only when FranceConnect is on (renderer.menuLinks).
+	{Path: identityChecksPath, Label: "Vérifications d'identité", Roles: adminRoles},
 	{Path: "/structures", Label: "Structures"},
 	{Path: "/sessions", Label: "Mes sessions"},
 }
@@ -117,6 +119,20 @@ func menuLinks(actor socle.Actor, path string) []navLink {
 	links := make([]navLink, len(menu))
 	for i, e := range menu {
 		links[i] = navLink{Path: e.Path, Label: e.Label, Current: i == current}
+	}
+	return links
+}
+
+// identityChecksPath is the page of the FranceConnect logins to check by
+// hand (identity_checks.go).
+const identityChecksPath = "/verifications-identite"
+
+// menuLinks is menuLinks without the pages this server does not serve:
+// the identity checks when FranceConnect is off.
+func (s *renderer) menuLinks(actor socle.Actor, path string) []navLink {
+	links := menuLinks(actor, path)
+	if !s.franceConnect {
+		links = slices.DeleteFunc(links, func(l navLink) bool { return l.Path == identityChecksPath })
 	}
 	return links
 }

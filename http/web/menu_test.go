@@ -23,11 +23,11 @@ func TestMenuShowsOnlyWhatTheRoleOpens(t *testing.T) {
 		actor     socle.Actor
 		want, not []string
 	}{
-		{"adviser", agentActor(socle.RoleAdviser), []string{"/", "/usagers", "/agenda", "/rectifications", "/entreprises", "/declarations"}, []string{"/alertes", "/journal", "/agents", "/admin/conventions"}},
+		{"adviser", agentActor(socle.RoleAdviser), []string{"/", "/usagers", "/agenda", "/rectifications", "/entreprises", "/declarations"}, []string{"/alertes", "/journal", "/agents", "/admin/conventions", "/verifications-identite"}},
 		{"company adviser", agentActor(socle.RoleCompanyAdviser), []string{"/entreprises", "/offres"}, []string{"/usagers", "/agenda", "/alertes"}},
-		{"structure admin", agentActor(socle.RoleOrgAdmin), []string{"/agents", "/demandes", "/indicateurs"}, []string{"/usagers", "/alertes", "/admin/conventions"}},
+		{"structure admin", agentActor(socle.RoleOrgAdmin), []string{"/agents", "/demandes", "/indicateurs", "/verifications-identite"}, []string{"/usagers", "/alertes", "/admin/conventions"}},
 		{"privacy officer", agentActor(socle.RoleAuditor), []string{"/alertes", "/bris-de-glace", "/personnes-protegees", "/journal", "/declarations"}, []string{"/usagers", "/agents", "/demandes"}},
-		{"platform admin", agentActor(socle.RolePlatformAdmin), []string{"/admin/conventions", "/demandes", "/indicateurs"}, []string{"/usagers", "/alertes", "/agents"}},
+		{"platform admin", agentActor(socle.RolePlatformAdmin), []string{"/admin/conventions", "/demandes", "/indicateurs", "/verifications-identite"}, []string{"/usagers", "/alertes", "/agents"}},
 		{"agent before her second factor", socle.Actor{AgentID: "agt_test", Roles: []socle.Role{socle.RoleAdviser}, Strength: socle.AuthPassword}, []string{"/", "/structures"}, []string{"/usagers"}},
 		{"person", socle.Actor{PersonID: "per_test", Strength: socle.AuthPassword}, []string{"/usager/parcours", "/usager/dossier", "/usager/acces"}, []string{"/usagers", "/"}},
 		{"employer", socle.Actor{ContactID: "ctc_test"}, []string{"/employeur/offres"}, []string{"/usagers", "/usager/dossier"}},
@@ -50,6 +50,19 @@ func TestMenuShowsOnlyWhatTheRoleOpens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMenuOpensIdentityChecksOnlyWithFranceConnect: the identity checks
+// are served only when FranceConnect is on; the menu follows.
+func TestMenuOpensIdentityChecksOnlyWithFranceConnect(t *testing.T) {
+	admin := agentActor(socle.RoleOrgAdmin)
+	for _, on := range []bool{false, true} {
+		r := &renderer{franceConnect: on}
+		shown := slices.ContainsFunc(r.menuLinks(admin, "/"), func(l navLink) bool { return l.Path == identityChecksPath })
+		if shown != on {
+			t.Errorf("FranceConnect on: %v, the menu opens the identity checks: %v", on, shown)
+		}
 	}
 }
 

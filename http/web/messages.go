@@ -46,7 +46,8 @@ const (
 	msgCompanyActionInvalid        = "Choisissez le type d'action ; la note compte au plus 2 000 caractères."
 	msgAlreadyProposed             = "Cette personne est déjà proposée sur cette offre."
 	msgNoConsentToPropose          = "Cette personne n'a pas donné son accord pour être proposée et vous n'êtes pas son référent : recueillez son accord et cochez la case."
-	msgAnswerRequiredPrefix        = "Répondez à la question « "
+	msgAnswerRequired              = "Répondez à cette question : elle est obligatoire."
+	msgAnswersMissing              = "Le questionnaire est incomplet : %d question(s) obligatoire(s) sans réponse, signalée(s) ci-dessous. Vos autres réponses sont conservées."
 	msgProposalFailedPrefix        = "La proposition n'a pas pu être établie : "
 	msgNoOrientation               = "Cette orientation n'existe pas."
 	msgOverrideReasonRequired      = "Vous vous écartez de la proposition : indiquez-en le motif (au moins 10 caractères). Il est conservé avec la décision."
@@ -72,6 +73,10 @@ const (
 	msgPasswordChanged             = "Votre mot de passe a été modifié. Connectez-vous avec le nouveau."
 	msgRecoveryRequested           = "Si ce compte existe, deux administrateurs de sa structure doivent maintenant approuver la demande. L'agent en est averti par courriel."
 	msgAgentCreated                = "Agent créé. Son lien d'activation lui a été envoyé par courriel ; il ne s'affiche pas ici : seul l'agent doit l'ouvrir, depuis son propre poste."
+	msgPurposeClosed               = "La finalité « %s » n'est pas ouverte à votre rôle dans votre structure : aucune convention ne vous la permet, quel que soit le dossier. Finalités que vous pouvez déclarer : %s."
+	msgPurposeClosedNoneOpen       = "La finalité « %s » n'est pas ouverte à votre rôle dans votre structure, et aucune convention ne vous ouvre l'accès aux dossiers des usagers."
+	msgJobUnknown                  = "Choisissez le métier dans la liste proposée, ou saisissez son code ROME (une lettre et quatre chiffres, par exemple M1607)."
+	msgCommuneUnknown              = "Choisissez la commune dans la liste proposée, par exemple « Lyon (69) », ou saisissez son code INSEE."
 	msgBeforeNotANumber            = "Le paramètre « avant » doit être un nombre."
 )
 
@@ -80,6 +85,23 @@ var (
 	msgLiftReason = fmt.Sprintf("Indiquez le motif de la levée du blocage, en au moins %d caractères : il est consigné au journal des accès.", gate.MinLiftReason)
 	msgNoBlock    = "Ce compte n'est plus bloqué."
 )
+
+// Sentences of the identity checks page (identity_checks.go): the human
+// check of the FranceConnect logins that matched no single record.
+const (
+	msgNoRecordForNIR        = "Aucun dossier unique ne porte ce NIR avec la date de naissance certifiée par FranceConnect. Vérifiez le numéro sur un document de la personne."
+	msgCheckAlreadyResolved  = "Cette vérification a déjà été traitée."
+	msgCheckClosed           = "La vérification est close : aucun dossier n'a été rattaché."
+	msgCheckLinked           = "Le compte FranceConnect est rattaché au dossier : la personne peut désormais se connecter avec FranceConnect."
+	msgCheckNoRecord         = "aucun dossier ne correspond"
+	msgCheckSeveralRecords   = " dossiers correspondent" // after their number
+	msgCheckUsedNamePrefix   = " (nom d'usage : "
+	msgCheckBirthPlacePrefix = ", commune de naissance "
+	msgCheckBornAbroad       = ", à l'étranger"
+)
+
+// sexWords name the sex of an identity within a sentence.
+var sexWords = map[string]string{"F": "femme", "M": "homme"}
 
 // statusTitles are the titles of the error page by status; 0 for any other.
 var statusTitles = map[int]string{
@@ -302,6 +324,70 @@ var parcoursLabels = map[string]string{
 	socle.ModaliteSuivi: "Suivi", socle.ModaliteGuide: "Guidé", socle.ModaliteRenforce: "Renforcé", socle.ModaliteGlobal: "Global",
 }
 
+// orientationStatusLabels are the statuses of an orientation.
+var orientationStatusLabels = map[string]string{socle.OrientationStatusProposed: "Proposée", socle.OrientationStatusConfirmed: "Confirmée"}
+
 var eventKindLabels = map[string]string{socle.EventAppointment: "Rendez-vous", socle.EventTraining: "Formation", socle.EventImmersion: "Immersion", socle.EventNote: "Note"}
 
 var rectificationStatus = map[string]string{socle.RectificationOpen: "En attente", socle.RectificationAccepted: "Acceptée", socle.RectificationRefused: "Refusée"}
+
+// labelSecret stands for a figure suppressed by the statistical secret.
+const labelSecret = "secret"
+
+// labelUnknownOrganisation stands for an organisation id the directory
+// does not hold.
+const labelUnknownOrganisation = "structure inconnue"
+
+// labelUnknownAgent stands for an agent the directory cannot name.
+const labelUnknownAgent = "agent non identifié"
+
+// labelPartnerSystem names a principal that is a partner's system.
+const labelPartnerSystem = "Système partenaire"
+
+// labelUnknownCommune stands for a commune code the imported geography
+// does not hold: the page says so rather than show the code.
+const labelUnknownCommune = "commune non répertoriée"
+
+// educationLabels are the levels of the cadre national des certifications
+// professionnelles, as a person's file stores them ("4").
+var educationLabels = map[string]string{
+	"1": "Niveau 1 (savoirs de base)", "2": "Niveau 2 (sans diplôme)", "3": "Niveau 3 (CAP, BEP)",
+	"4": "Niveau 4 (baccalauréat)", "5": "Niveau 5 (bac + 2 : BTS, DUT)", "6": "Niveau 6 (bac + 3 ou 4 : licence, BUT)",
+	"7": "Niveau 7 (bac + 5 : master)", "8": "Niveau 8 (doctorat)",
+}
+
+// constraintLabels are the freins périphériques (socle.Constraints).
+var constraintLabels = map[string]string{
+	"mobilite": "Mobilité", "garde_enfants": "Garde d'enfants", "logement": "Logement", "numerique": "Accès au numérique",
+	"langue": "Maîtrise du français", "sante": "Santé", "finances": "Difficultés financières",
+}
+
+// contractLabels are the kinds of contract of an offer (socle.Contracts)
+// and of what a person looks for.
+var contractLabels = map[string]string{
+	"CDI": "CDI", "CDD": "CDD", "interim": "Intérim", "alternance": "Alternance", "saisonnier": "Saisonnier",
+}
+
+// frenchMonths name the months in dates written out.
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// sexLabels are the sexes of the civil record.
+var sexLabels = map[string]string{"F": "Femme", "M": "Homme"}
+
+// labelOf returns the label of code in labels, the code itself when the
+// map has none (a value typed by a person, or a code added since).
+func labelOf(labels map[string]string, code string) string {
+	if l, ok := labels[code]; ok {
+		return l
+	}
+	return code
+}
+
+// labelsOf returns the labels of codes, joined by commas.
+func labelsOf(labels map[string]string, codes []string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = labelOf(labels, c)
+	}
+	return strings.Join(out, ", ")
+}

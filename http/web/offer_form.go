@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -8,43 +9,46 @@ import (
 	"strings"
 
 	"socle"
-	"socle/matching"
 	"socle/rome"
 )
 
 // offerForm is an offer as typed in a form, kept as text so that a form
 // with errors comes back as the user typed it.
 type offerForm struct {
+	// ROME and Commune are what the person typed or chose: a label
+	// (shown for an existing offer) or a code.
 	Titre, ROME, Commune, Contrat, Heures, SalaireMin, SalaireMax, Competences, Debut string
-	Ouverte                                                                           bool
-	Contracts                                                                         []string
+	// ROMECode is the code ROME resolves to, "" when it resolves to none.
+	ROMECode  string
+	Ouverte   bool
+	Contracts []string
 	// Appellations are the job titles of the ROME code the referential
 	// holds, offered with the title; when there are some, the title must
 	// be one of them.
 	Appellations []socle.ROMEAppellation
 }
 
-// offerReferential returns the ROME referential the offer forms check
-// titles against, nil without the matching index.
-func offerReferential(idx *matching.Index) *rome.Referential {
-	if idx == nil {
-		return nil
+// ContractOptions are the kinds of contract the form offers, by label.
+func (f offerForm) ContractOptions() []option {
+	out := make([]option, len(f.Contracts))
+	for i, c := range f.Contracts {
+		out[i] = option{Value: c, Label: labelOf(contractLabels, c), Selected: c == f.Contrat}
 	}
-	return idx.Referential()
+	return out
 }
 
 // withAppellations adds the appellations of the form's ROME code.
 func (f offerForm) withAppellations(ref *rome.Referential) offerForm {
-	if ref != nil && socle.ValidROME(f.ROME) {
-		f.Appellations = ref.AppellationsOf(f.ROME)
+	if ref != nil && socle.ValidROME(f.ROMECode) {
+		f.Appellations = ref.AppellationsOf(f.ROMECode)
 	}
 	return f
 }
 
-// formOf returns the form of an existing offer, with the appellations of
-// its ROME code in ref (nil: none).
-func formOf(o *socle.Offer, ref *rome.Referential) offerForm {
-	f := offerForm{Titre: o.Title, ROME: o.ROMECode, Commune: o.CommuneCode, Contrat: o.Contract,
+// formOf returns the form of an existing offer, its job and commune by
+// name, with the appellations of its ROME code in ref (nil: none).
+func formOf(ctx context.Context, w *words, o *socle.Offer, ref *rome.Referential) offerForm {
+	f := offerForm{Titre: o.Title, ROME: w.job(o.ROMECode), ROMECode: o.ROMECode, Commune: w.commune(ctx, o.CommuneCode), Contrat: o.Contract,
 		Heures: strconv.Itoa(o.HoursPerWeek), Competences: strings.Join(o.Skills, ", "), Ouverte: o.Open, Contracts: socle.Contracts}
 	if o.SalaryMin > 0 {
 		f.SalaireMin = strconv.Itoa(o.SalaryMin)
@@ -66,36 +70,41 @@ func newOfferForm() offerForm {
 // parseOfferForm reads the offer fields of r into o and returns the
 // problems, in French, by field name; none when o is valid. When ref (nil:
 // none) holds appellations of the ROME code, the title must be one of them
-// and takes its spelling.
-func parseOfferForm(r *http.Request, o *socle.Offer, ref *rome.Referential) (offerForm, map[string]string) {
+// and takes its spelling. The job and the commune are accepted by code or
+// by label (words).
+func parseOfferForm(r *http.Request, w *words, o *socle.Offer, ref *rome.Referential) (offerForm, map[string]string) {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := offerForm{Titre: v("titre"), ROME: strings.ToUpper(v("rome")), Commune: strings.ToUpper(v("commune")), Contrat: v("contrat"),
+	f := offerForm{Titre: v("titre"), ROME: v("rome"), Commune: v("commune"), Contrat: v("contrat"),
 		Heures: v("heures"), SalaireMin: v("salaire_min"), SalaireMax: v("salaire_max"), Competences: v("competences"),
 		Debut: v("debut"), Ouverte: r.PostFormValue("ouverte") != "", Contracts: socle.Contracts}
 	errs := map[string]string{}
-	o.Title, o.ROMECode, o.CommuneCode, o.Contract, o.Open = f.Titre, f.ROME, f.Commune, f.Contrat, f.Ouverte
+	romeCode, romeOK := w.resolveJob(f.ROME)
+	communeCode, communeOK := w.resolveCommune(r.Context(), f.Commune)
+	f.ROMECode = romeCode
+	o.Title, o.ROMECode, o.CommuneCode, o.Contract, o.Open = f.Titre, romeCode, communeCode, f.Contrat, f.Ouverte
 	switch n := len([]rune(f.Titre)); {
 	case n == 0:
 		errs["titre"] = "Indiquez l'intitulé du poste (l'appellation du métier)."
 	case n > 200:
 		errs["titre"] = "L'intitulé ne doit pas dépasser 200 caractères."
 	}
-	if !socle.ValidROME(f.ROME) {
-		errs["rome"] = "Le code ROME est une lettre suivie de quatre chiffres, par exemple M1607."
+	if !romeOK {
+		f.ROMECode = ""
+		errs["rome"] = msgJobUnknown
 	}
 	f = f.withAppellations(ref)
 	if len(f.Appellations) > 0 && errs["titre"] == "" {
-		if a, ok := ref.Appellation(f.ROME, f.Titre); ok {
+		if a, ok := ref.Appellation(f.ROMECode, f.Titre); ok {
 			f.Titre, o.Title = a.Label, a.Label
 		} else {
-			errs["titre"] = "L'intitulé doit être une appellation du code ROME " + f.ROME + " : choisissez-en une dans la liste proposée."
+			errs["titre"] = "L'intitulé doit être une appellation du métier « " + w.job(f.ROMECode) + " » : choisissez-en une dans la liste proposée."
 		}
 	}
-	if !socle.ValidCommuneCode(f.Commune) {
-		errs["commune"] = "Le lieu de travail est le code INSEE de la commune, sur cinq caractères, par exemple 69123."
+	if !communeOK {
+		errs["commune"] = msgCommuneUnknown
 	}
 	if !slices.Contains(socle.Contracts, f.Contrat) {
-		errs["contrat"] = "Choisissez un type de contrat : " + strings.Join(socle.Contracts, ", ") + "."
+		errs["contrat"] = "Choisissez un type de contrat : " + labelsOf(contractLabels, socle.Contracts) + "."
 	}
 	h, err := strconv.Atoi(f.Heures)
 	if err != nil || h < 1 || h > 48 {
@@ -143,11 +152,11 @@ func parseOfferForm(r *http.Request, o *socle.Offer, ref *rome.Referential) (off
 		}
 		switch {
 		case errs["rome"] != "":
-			errs["appellations"] = "Indiquez d'abord un code ROME valide."
+			errs["appellations"] = "Indiquez d'abord le métier."
 		case len(f.Appellations) > 0:
-			errs["appellations"] = fmt.Sprintf("Choisissez l'intitulé parmi les %d appellations du code ROME %s proposées, puis enregistrez.", len(f.Appellations), f.ROME)
+			errs["appellations"] = fmt.Sprintf("Choisissez l'intitulé parmi les %d appellations du métier « %s » proposées, puis enregistrez.", len(f.Appellations), w.job(f.ROMECode))
 		default:
-			errs["appellations"] = "Le référentiel ne connaît pas d'appellation pour le code ROME " + f.ROME + " : saisissez librement l'intitulé du poste, puis enregistrez."
+			errs["appellations"] = "Le référentiel ne connaît pas d'appellation pour le métier « " + w.job(f.ROMECode) + " » : saisissez librement l'intitulé du poste, puis enregistrez."
 		}
 		return f, errs
 	}

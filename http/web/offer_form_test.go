@@ -41,7 +41,7 @@ func TestParseOfferFormAppellation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := &socle.Offer{CompanyID: socle.NewID(socle.PrefixCompany)}
-			f, errs := parseOfferForm(post(tt.title, tt.code), o, tt.ref)
+			f, errs := parseOfferForm(post(tt.title, tt.code), newWords(nil), o, tt.ref)
 			if got := errs["titre"] != ""; got != tt.wantErr {
 				t.Fatalf("title error %q, want error %v", errs["titre"], tt.wantErr)
 			}

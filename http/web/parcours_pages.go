@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -91,7 +92,10 @@ func orientationPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, 
 		s.renderError(w, r, err)
 		return
 	}
-	d.Orientations = os
+	for _, o := range os {
+		d.Orientations = append(d.Orientations, orientationRow{Orientation: o, StatusLabel: labelOf(orientationStatusLabels, o.Status),
+			ParcoursLabel: labelOf(parcoursLabels, o.Parcours), ModaliteLabel: labelOf(parcoursLabels, o.Modalite)})
+	}
 	if d.Proposal == nil && r.URL.Query().Get("nouveau") == "" {
 		if i := slices.IndexFunc(os, func(o *socle.Orientation) bool { return o.Status == socle.OrientationStatusProposed }); i >= 0 {
 			d.Proposal = os[i]
@@ -109,6 +113,7 @@ func orientationPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, 
 	} else {
 		q := p.Questionnaire()
 		d.Questionnaire = &q
+		d.Questions = questionViews(q, d.answers, d.Errors)
 	}
 	staffPage(s.renderer, w, r, status, "orientation", "Orientation", "usagers", d)
 }
@@ -133,17 +138,23 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 				answers[q.ID] = vs
 			}
 		}
+		// Every missing answer is named next to its question; the answers
+		// given come back checked.
+		errs := map[string]string{}
 		for _, q := range p.Questionnaire().Questions {
 			if q.Required && answers.Get(q.ID) == "" {
-				orientationPage(s, p, w, r, http.StatusBadRequest, &orientationView{
-					Error: msgAnswerRequiredPrefix + q.Label + " » : elle est obligatoire.", Answers: answers, Missing: q.ID})
-				return
+				errs[q.ID] = msgAnswerRequired
 			}
+		}
+		if len(errs) > 0 {
+			orientationPage(s, p, w, r, http.StatusBadRequest, &orientationView{
+				Error: fmt.Sprintf(msgAnswersMissing, len(errs)), Errors: errs, answers: answers})
+			return
 		}
 		o, _, err := p.ProposeOrientation(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("id"), answers)
 		if err != nil {
 			if soft(err) {
-				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err), Answers: answers})
+				orientationPage(s, p, w, r, httpx.ErrorStatus(err), &orientationView{Error: msgProposalFailedPrefix + message(err), answers: answers})
 				return
 			}
 			s.renderError(w, r, err)
@@ -152,15 +163,6 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 		http.Redirect(w, r, "/usagers/"+url.PathEscape(o.PersonID)+"/orientation", http.StatusSeeOther)
 	})
 }
-
-// minOverrideReason is the gate's minimum length of an override reason.
-//
-// TODO(issue 14): the orientation-choice rule (an override needs a reason
-// of at least 10 characters) lives twice: here in runes, in gate/parcours.go
-// in bytes. s4-gate moves it into orientation/; once it is there, this page
-// calls orientation's check (and its constant) instead of redoing it, and
-// keeps only the French message.
-const minOverrideReason = 10
 
 func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -185,8 +187,8 @@ func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
 		fail := func(status int, msg string) {
 			orientationPage(s, p, w, r, status, &orientationView{Error: msg, Proposal: o, posted: r.PostForm, Reason: ch.OverrideReason})
 		}
-		overridden := ch.OperatorKind != o.ProposedOperatorKind || ch.Parcours != o.ProposedParcours || ch.Modalite != o.ProposedModalite
-		if overridden && utf8.RuneCountInString(ch.OverrideReason) < minOverrideReason {
+		// Checked early for a kinder message, with the rule's constant.
+		if orientation.Overrides(o, ch.OperatorKind, ch.Parcours, ch.Modalite) && utf8.RuneCountInString(ch.OverrideReason) < orientation.MinOverrideReason {
 			fail(http.StatusBadRequest, msgOverrideReasonRequired)
 			return
 		}
@@ -505,7 +507,7 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			if i < 0 || i > 6 {
 				continue
 			}
-			days[i].Events = append(days[i].Events, agendaEvent{Time: e.Start.In(paris).Format("15:04") + "–" + e.End.In(paris).Format("15:04"),
+			days[i].Events = append(days[i].Events, agendaEvent{Time: frenchClock(e.Start) + "–" + frenchClock(e.End),
 				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID})
 		}
 		d := agendaView{Days: days, Count: len(evs), Week: monday.Format("02/01/2006"),
@@ -533,26 +535,81 @@ func handleIndicatorsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		var charts []chart
-		for _, t := range rep.Tables {
-			charts = append(charts, chart{t, t.Chart()})
+		deps, err := s.dir.Departements(r.Context())
+		if err != nil {
+			s.renderError(w, r, err)
+			return
 		}
-		var shares []shareRow
-		for _, x := range rep.SignedContracts {
-			sh := "secret"
-			if x.Share != nil {
-				sh = strconv.FormatFloat(*x.Share*100, 'f', 0, 64) + " %"
-			}
-			shares = append(shares, shareRow{x.Key, x.Contracts.String(), x.Signed.String(), x.Unsigned.String(), sh})
-		}
-		api := "/api/v1/indicators?purpose=statistique&group=" + url.QueryEscape(string(g))
-		groupings := []option{{string(indicators.ByDepartementMonth), "Département et mois", g == indicators.ByDepartementMonth},
-			{string(indicators.ByDepartement), "Département", g == indicators.ByDepartement}, {string(indicators.ByMonth), "Mois", g == indicators.ByMonth}}
-		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: indicatorsView{
-			Report: rep, Charts: charts, Shares: shares, Max: indicators.Threshold - 1, CSV: api + "&format=csv", JSON: api, Groupings: groupings,
-			Generated: frenchTime(rep.Generated),
-		}})
+		s.render(w, r, http.StatusOK, "indicateurs", view{Title: "Indicateurs", Nav: "indicateurs", Data: newIndicatorsView(rep, g, deps)})
 	})
+}
+
+// newIndicatorsView lays out a report for the page: every figure as text
+// (a suppressed one as "< 5" or "secret"), decimals with a comma.
+//
+// Rows are named by their group: "Rhône (69)", "mars 2026".
+func newIndicatorsView(rep indicators.Report, g indicators.Grouping, deps []socle.Departement) indicatorsView {
+	names := make(map[string]string, len(deps))
+	for _, d := range deps {
+		names[d.Code] = d.Name + " (" + d.Code + ")"
+	}
+	group := func(key string) string { return groupLabel(key, names) }
+	tables := make([]indicators.Table, len(rep.Tables))
+	for i, t := range rep.Tables {
+		t.Rows = slices.Clone(t.Rows)
+		for j := range t.Rows {
+			t.Rows[j].Key = group(t.Rows[j].Key)
+		}
+		tables[i] = t
+	}
+	rep.Tables = tables
+	var charts []chart
+	for _, t := range rep.Tables {
+		charts = append(charts, chart{t, t.Chart()})
+	}
+	var shares []shareRow
+	for _, x := range rep.SignedContracts {
+		sh := labelSecret
+		if x.Share != nil {
+			sh = strconv.FormatFloat(*x.Share*100, 'f', 0, 64) + " %"
+		}
+		shares = append(shares, shareRow{group(x.Key), x.Contracts.String(), x.Signed.String(), x.Unsigned.String(), sh})
+	}
+	var delays []delayRow
+	for _, d := range rep.FirstAppointment {
+		median := labelSecret
+		if d.MedianDays != nil {
+			median = strings.Replace(strconv.FormatFloat(*d.MedianDays, 'f', 1, 64), ".", ",", 1)
+		}
+		delays = append(delays, delayRow{group(d.Key), d.Persons.String(), median})
+	}
+	api := "/api/v1/indicators?purpose=statistique&group=" + url.QueryEscape(string(g))
+	groupings := []option{{string(indicators.ByDepartementMonth), "Département et mois", g == indicators.ByDepartementMonth},
+		{string(indicators.ByDepartement), "Département", g == indicators.ByDepartement}, {string(indicators.ByMonth), "Mois", g == indicators.ByMonth}}
+	return indicatorsView{
+		Report: rep, Charts: charts, Shares: shares, Delays: delays, Max: indicators.Threshold - 1, CSV: api + "&format=csv", JSON: api, Groupings: groupings,
+		Generated: frenchTime(rep.Generated),
+	}
+}
+
+// groupLabel names a group of the indicators: a département by its name,
+// a month ("2026-03") in French, both for "69 2026-03", "Ensemble" for the
+// total; a key it cannot read stays as is.
+func groupLabel(key string, departements map[string]string) string {
+	if key == "ensemble" {
+		return "Ensemble"
+	}
+	var words []string
+	for _, part := range strings.Fields(key) {
+		if name, ok := departements[part]; ok {
+			words = append(words, name)
+		} else if m, err := time.Parse("2006-01", part); err == nil {
+			words = append(words, frenchMonths[m.Month()-1]+" "+strconv.Itoa(m.Year()))
+		} else {
+			words = append(words, part)
+		}
+	}
+	return strings.Join(words, ", ")
 }
 
 // provenanceLines says, for each section title of the person's file, which
@@ -574,7 +631,7 @@ func provenanceLines(r *http.Request, g *gate.Gate, dir httpx.Directory, req gat
 				who = o.Name
 			}
 		}
-		out[titles[p.Category]] = "Fournies par " + who + " le " + p.At.In(paris).Format("02/01/2006") + "."
+		out[titles[p.Category]] = "Fournies par " + who + " le " + frenchDay(p.At) + "."
 	}
 	return out
 }
@@ -638,7 +695,7 @@ func spaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service, w htt
 	d.CanSign = !row.Person && c.Status == socle.CommitmentToSign
 	if fresh := time.Since(at) < gate.ReauthWindow; fresh {
 		d.Fresh = true
-		d.Until = at.Add(gate.ReauthWindow).In(paris).Format("15:04")
+		d.Until = frenchClock(at.Add(gate.ReauthWindow))
 	}
 	spacePage(s.renderer, svc, w, r, status, "usager-contrat", "Mon contrat d'engagement", d)
 }
@@ -765,17 +822,53 @@ func handleSpaceExport(s *parcoursPages, p *gate.Parcours, svc *space.Service) h
 type orientationView struct {
 	form
 	ID, Error, Reason string
-	Orientations      []*socle.Orientation
+	Orientations      []orientationRow
 	Proposal          *socle.Orientation
 	Choices           map[string][]option
 	Organisations     []orgGroup
 	Questionnaire     *orientation.Questionnaire
-	// Answers are the questionnaire's answers posted, kept on an error;
-	// Missing is the required question left unanswered.
-	Answers orientation.Answers
-	Missing string
+	// Questions are the questionnaire's questions with the answers given
+	// and, after a refused submission, the error of each.
+	Questions []questionView
+	// Errors are the French errors by question id.
+	Errors map[string]string
 	// posted is the choice the agent posted, shown again with an error.
 	posted url.Values
+	// answers are the answers the agent posted, checked again with an error.
+	answers orientation.Answers
+}
+
+// orientationRow is a decision of orientation with its status, parcours
+// and modalité in French.
+type orientationRow struct {
+	*socle.Orientation
+	StatusLabel, ParcoursLabel, ModaliteLabel string
+}
+
+// questionView is a question of the orientation questionnaire as the form
+// shows it: its choices with those already given checked, and its error.
+type questionView struct {
+	orientation.Question
+	Choices []answerChoice
+	Error   string
+}
+
+// answerChoice is one possible answer to a question.
+type answerChoice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// questionViews lays out q with the answers given and the errors by id.
+func questionViews(q orientation.Questionnaire, given orientation.Answers, errs map[string]string) []questionView {
+	out := make([]questionView, len(q.Questions))
+	for i, qu := range q.Questions {
+		out[i] = questionView{Question: qu, Error: errs[qu.ID]}
+		for _, o := range qu.Options {
+			out[i].Choices = append(out[i].Choices, answerChoice{Value: o.Value, Label: o.Label, Checked: slices.Contains(given[qu.ID], o.Value)})
+		}
+	}
+	return out
 }
 
 // contractView is a person's contracts and appointments.
@@ -808,6 +901,10 @@ type chart struct {
 	SVG   template.HTML
 }
 
+// delayRow is the median delay to a first appointment of one group, in
+// days with a French decimal comma, or "secret".
+type delayRow struct{ Key, Persons, Median string }
+
 // shareRow is the share of signed contracts of one group.
 type shareRow struct{ Key, Contracts, Signed, Unsigned, Share string }
 
@@ -816,6 +913,7 @@ type indicatorsView struct {
 	Report               indicators.Report
 	Charts               []chart
 	Shares               []shareRow
+	Delays               []delayRow
 	Max                  int
 	CSV, JSON, Generated string
 	Groupings            []option

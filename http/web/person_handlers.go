@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -61,6 +63,31 @@ type purposeOption struct {
 	Selected bool
 }
 
+// purposeLabel names a purpose of the register; an unknown code is left
+// as typed (the page says it is unknown).
+func purposeLabel(g *gate.Gate, code string) string {
+	for _, p := range g.Purposes() {
+		if p.Code == code {
+			return p.Label
+		}
+	}
+	return code
+}
+
+// purposeRefused says in French that purpose is not open to the actor's
+// role and names the purposes she may declare instead.
+func purposeRefused(g *gate.Gate, actor socle.Actor, purpose string) string {
+	label := purposeLabel(g, purpose)
+	var open []string
+	for _, p := range g.PurposesFor(actor) {
+		open = append(open, "« "+p.Label+" »")
+	}
+	if len(open) == 0 {
+		return fmt.Sprintf(msgPurposeClosedNoneOpen, label)
+	}
+	return fmt.Sprintf(msgPurposeClosed, label, strings.Join(open, ", "))
+}
+
 func purposeOptions(g *gate.Gate, selected string) []purposeOption {
 	var out []purposeOption
 	for _, p := range g.Purposes() {
@@ -84,9 +111,15 @@ func handlePersonsPage(s *personPages) http.Handler {
 		searched := form["nom"] != "" || form["prenom"] != "" || form["naissance"] != "" || form["nir"] != "" || form["commune"] != ""
 		if searched {
 			pq := socle.PersonQuery{FamilyName: form["nom"], GivenName: form["prenom"],
-				NIR: strings.ReplaceAll(form["nir"], " ", ""), CommuneCode: strings.TrimSpace(form["commune"]), Limit: 20}
+				NIR: strings.ReplaceAll(form["nir"], " ", ""), Limit: 20}
 			var err error
-			if form["naissance"] != "" {
+			if form["commune"] != "" {
+				var ok bool
+				if pq.CommuneCode, ok = s.words.resolveCommune(r.Context(), form["commune"]); !ok {
+					err = userErrorf(socle.EINVALID, msgCommuneUnknown)
+				}
+			}
+			if err == nil && form["naissance"] != "" {
 				if pq.BirthDate, err = socle.ParseDate(form["naissance"]); err != nil {
 					err = userErrorf(socle.EINVALID, msgBirthDateFormat)
 				}
@@ -127,13 +160,6 @@ type fileSection struct {
 	Explanation []string
 }
 
-func fileDate(d socle.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.French()
-}
-
 func ouiNon(b bool) string {
 	if b {
 		return "oui"
@@ -143,7 +169,7 @@ func ouiNon(b bool) string {
 
 // sectionFields lists the fields of a granted section. Only sections the
 // store returned (granted) are non-nil: a masked one yields nothing.
-func sectionFields(p *socle.Person, c socle.Category) []fileField {
+func sectionFields(ctx context.Context, w *words, p *socle.Person, c socle.Category) []fileField {
 	var fs []fileField
 	add := func(label, value string) {
 		if value != "" {
@@ -156,43 +182,43 @@ func sectionFields(p *socle.Person, c socle.Category) []fileField {
 			add("Nom", v.FamilyName)
 			add("Prénom", v.GivenName)
 			add("Nom de naissance", v.BirthName)
-			add("Date de naissance", fileDate(v.BirthDate))
-			add("Sexe", v.Sex)
-			add("NIR", v.NIR)
+			add("Date de naissance", frenchDate(v.BirthDate))
+			add("Sexe", labelOf(sexLabels, v.Sex))
+			add("NIR", formatNIR(v.NIR))
 		}
 	case socle.CatContact:
 		if v := p.Contact; v != nil {
 			add("Courriel", v.Email)
-			add("Téléphone", v.Phone)
+			add("Téléphone", formatPhone(v.Phone))
 			add("Adresse", v.Address)
 			add("Code postal", v.PostalCode)
-			add("Commune (code INSEE)", v.CommuneCode)
+			add("Commune", w.commune(ctx, v.CommuneCode))
 		}
 	case socle.CatParcours:
 		if v := p.Parcours; v != nil {
 			add("Situation", v.Situation.Label())
-			add("Inscrit depuis le", fileDate(v.RegisteredOn))
-			add("Niveau de formation", v.EducationLevel)
-			add("Freins périphériques", strings.Join(v.Constraints, ", "))
+			add("Inscrit depuis le", frenchDate(v.RegisteredOn))
+			add("Niveau de formation", labelOf(educationLabels, v.EducationLevel))
+			add("Freins périphériques", labelsOf(constraintLabels, v.Constraints))
 		}
 	case socle.CatSkills:
 		if v := p.Skills; v != nil {
-			add("Métiers recherchés (ROME)", strings.Join(v.ROMECodes, ", "))
+			add("Métiers recherchés", w.jobList(v.ROMECodes))
 			add("Compétences", strings.Join(v.Skills, ", "))
 			add("Langues", strings.Join(v.Languages, ", "))
 			add("Permis de conduire", ouiNon(v.DrivingLicence))
-			add("Contrat souhaité", v.ContractWanted)
+			add("Contrat souhaité", labelOf(contractLabels, v.ContractWanted))
 		}
 	case socle.CatHealth:
 		if v := p.Health; v != nil {
 			add("RQTH", ouiNon(v.RQTH))
-			add("RQTH valable jusqu'au", fileDate(v.RQTHUntil))
+			add("RQTH valable jusqu'au", frenchDate(v.RQTHUntil))
 			add("Observations santé", v.Notes)
 		}
 	case socle.CatJustice:
 		if v := p.Justice; v != nil {
 			add("Mesure de justice", v.Measure)
-			add("Jusqu'au", fileDate(v.Until))
+			add("Jusqu'au", frenchDate(v.Until))
 		}
 	case socle.CatBank:
 		if v := p.Bank; v != nil {
@@ -206,7 +232,7 @@ func sectionFields(p *socle.Person, c socle.Category) []fileField {
 // sectionsOf lays out the file: each category granted with its fields and
 // the facts that explain it (the relations, then the agreements that grant
 // that category), the others only named as not visible.
-func sectionsOf(p *socle.Person, d socle.Decision) []fileSection {
+func sectionsOf(ctx context.Context, w *words, p *socle.Person, d socle.Decision) []fileSection {
 	var relations []string
 	for _, f := range d.Facts {
 		switch f.Kind {
@@ -219,7 +245,7 @@ func sectionsOf(p *socle.Person, d socle.Decision) []fileSection {
 	for _, c := range socle.Categories {
 		sec := fileSection{Code: c, Label: c.Label(), Granted: d.Categories.Has(c)}
 		if sec.Granted {
-			sec.Fields = sectionFields(p, c)
+			sec.Fields = sectionFields(ctx, w, p, c)
 			sec.Explanation = append(sec.Explanation, relations...)
 			for _, f := range d.Facts {
 				if f.Kind != policy.FactAgreement {
@@ -242,7 +268,7 @@ func handlePersonPage(s *personPages) http.Handler {
 		}
 		id := r.PathValue("id")
 		purpose := r.URL.Query().Get("finalite")
-		data := &fileView{ID: id, Purpose: purpose, Purposes: purposeOptions(s.gate, purpose)}
+		data := &fileView{ID: id, Purpose: purpose, PurposeLabel: purposeLabel(s.gate, purpose), Purposes: purposeOptions(s.gate, purpose)}
 		if purpose == "" {
 			// A purpose is required: the agent chooses it, never a default.
 			s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
@@ -250,6 +276,12 @@ func handlePersonPage(s *personPages) http.Handler {
 		}
 		p, d, err := s.gate.ReadPerson(r.Context(), pageRequest(r, purpose, ""), id, 0)
 		switch {
+		case socle.ErrorCode(err) == socle.ENOTFOUND && !s.gate.PurposeOpenTo(httpx.ActorFrom(r.Context()), purpose):
+			// The purpose is closed to her role whatever the file: saying
+			// so, with the purposes she may use, reveals nothing about it.
+			data.Error = purposeRefused(s.gate, httpx.ActorFrom(r.Context()), purpose)
+			s.render(w, r, http.StatusForbidden, "dossier", view{Title: "Finalité non ouverte à votre rôle", Nav: "usagers", Data: data})
+			return
 		case socle.ErrorCode(err) == socle.ENOTFOUND:
 			// Absent and forbidden look alike; breaking the glass is offered.
 			data.NotFound = true
@@ -263,7 +295,7 @@ func handlePersonPage(s *personPages) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		data.Person, data.Sections, data.BreakGlass = p, sectionsOf(p, d), d.BreakGlass
+		data.Person, data.Sections, data.BreakGlass = p, sectionsOf(r.Context(), s.words, p, d), d.BreakGlass
 		s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
 	})
 }
@@ -408,6 +440,7 @@ type searchView struct {
 // it, or the choice of a purpose, or the offer to break the glass.
 type fileView struct {
 	ID, Purpose, Error   string
+	PurposeLabel         string
 	Purposes             []purposeOption
 	NotFound, BreakGlass bool
 	Person               *socle.Person

@@ -14,9 +14,9 @@ import (
 	"socle/gate"
 	"socle/http/httpx"
 	"socle/identity"
-	"socle/matching"
 	"socle/oauth"
 	"socle/register"
+	"socle/rome"
 	"socle/space"
 )
 
@@ -31,10 +31,12 @@ type Services struct {
 	Register  *register.Service
 	Space     *space.Service
 	Employer  *employer.Service
-	Matching  *matching.Index
+	ROME      *rome.Referential
 	Audit     *audit.Log
 	Cases     *cases.Service
 	Detection *directory.Service
+	// FranceConnect signs persons in to their space; off when nil.
+	FranceConnect *space.FranceConnect
 }
 
 // Server holds the services of the pages; Routes hands each group of
@@ -46,8 +48,9 @@ type Server struct {
 	sso       *oauth.SSO
 	register  *register.Service
 	space     *space.Service
+	fc        *space.FranceConnect
 	employer  *employer.Service
-	matching  *matching.Index
+	rome      *rome.Referential
 	audit     *audit.Log
 	cases     *cases.Service
 	detection *directory.Service
@@ -57,9 +60,9 @@ type Server struct {
 // New returns the pages' server; version is shown in their footer.
 func New(version string, svc Services) *Server {
 	return &Server{
-		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity},
+		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory), franceConnect: svc.FranceConnect != nil},
 		gate:     svc.Gate, parcours: svc.Parcours, dir: svc.Directory, sso: svc.SSO,
-		register: svc.Register, space: svc.Space, employer: svc.Employer, matching: svc.Matching,
+		register: svc.Register, space: svc.Space, fc: svc.FranceConnect, employer: svc.Employer, rome: svc.ROME,
 		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection,
 	}
 }
@@ -75,16 +78,17 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	homePages := &homePages{publicPages: publicPages, gate: s.gate, parcours: s.parcours, cases: s.cases}
 	journalPages := &journalPages{renderer: s.renderer, audit: s.audit, dir: s.dir, gate: s.gate}
 	breakGlassPages := &breakGlassPages{renderer: s.renderer, detection: s.detection, gate: s.gate}
-	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, matching: s.matching}
-	casePages := &casePages{renderer: s.renderer, cases: s.cases, gate: s.gate}
+	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
+	casePages := &casePages{renderer: s.renderer, cases: s.cases, gate: s.gate, detection: s.detection}
 	declarationPages := &declarationPages{renderer: s.renderer, cases: s.cases, detection: s.detection, gate: s.gate}
-	employerPages := &employerPages{renderer: s.renderer, gate: s.gate, matching: s.matching}
-	accountPages := &accountPages{renderer: s.renderer, register: s.register}
+	employerPages := &employerPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
+	accountPages := &accountPages{renderer: s.renderer, register: s.register, sso: s.sso}
 	parcoursPages := &parcoursPages{renderer: s.renderer, dir: s.dir, gate: s.gate}
 	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register}
 	rectificationPages := &rectificationPages{renderer: s.renderer}
 	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate}
-	blockPages := &blockPages{renderer: s.renderer, gate: s.gate}
+	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
+	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
 
 	handle = roleGuard(s.renderer, handle)
 
@@ -141,6 +145,13 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 		if s.sso != nil {
 			handle("GET /sso/start", oauth.SSOStartHandler(s.sso))
 			handle("GET /sso/callback", oauth.SSOCallbackHandler(s.sso, svc))
+			handle("GET "+oauth.SSOLogoutReturnPath, oauth.SSOLogoutReturnHandler(s.sso))
+		}
+		if s.fc != nil {
+			// The human check of the FranceConnect logins that matched
+			// no single record.
+			handle("GET /verifications-identite", handleIdentityChecks(identityCheckPages))
+			handle("POST /verifications-identite/{id}", handleIdentityCheckResolve(identityCheckPages))
 		}
 
 		// Persons: search, file, break the glass; the register of agreements.
@@ -207,13 +218,19 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 
 	if svc := s.space; svc != nil {
 		// The person's own space (espace usager).
-		handle("GET /usager", spaceLogin(svc).homePage(s.renderer))
-		handle("POST /usager/lien", spaceLogin(svc).requestLink(s.renderer))
-		handle("GET /usager/connexion", spaceLogin(svc).consume(s.renderer))
+		login := spaceLogin(svc)
+		login.franceConnect = s.fc != nil
+		handle("GET /usager", login.homePage(s.renderer))
+		handle("POST /usager/lien", login.requestLink(s.renderer))
+		handle("GET /usager/connexion", login.consume(s.renderer))
 		handle("GET /usager/dossier", handleSpaceFile(spacePages, svc))
 		handle("GET /usager/acces", handleSpaceAccesses(spacePages, svc))
 		handle("GET /usager/acces.json", handleSpaceDownload(spacePages, svc))
 		handle("POST /usager/deconnexion", handleSpaceLogout(spacePages, svc))
+		if fc := s.fc; fc != nil {
+			handle("GET /usager/franceconnect", http.HandlerFunc(fc.Start))
+			handle("GET /usager/franceconnect/retour", handleFranceConnectReturn(spacePages, svc, fc))
+		}
 		if p := s.parcours; p != nil {
 			handle("GET /usager/parcours", handleSpaceParcours(parcoursPages, p, svc))
 			handle("GET /usager/contrats/{id}", handleSpaceContract(parcoursPages, p, svc))

@@ -1,16 +1,38 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"socle"
 	"socle/gate"
 	"socle/http/httpx"
 	"socle/space"
 )
+
+// handleFranceConnectReturn completes a FranceConnect login: the session
+// cookie and her file, or the link form with a French reason (an identity
+// check is queued when no single record matched).
+func handleFranceConnectReturn(s *spacePages, svc *space.Service, fc *space.FranceConnect) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, err := fc.Callback(w, r)
+		if err != nil {
+			switch socle.ErrorCode(err) {
+			case socle.EUNAUTHENTICATED, socle.EFORBIDDEN, socle.EUNAVAILABLE:
+				l := spaceLogin(svc)
+				l.franceConnect = true
+				l.form(s.renderer, w, r, httpx.ErrorStatus(err), &linkLoginView{Error: space.FranceConnectMessage(err)})
+			default:
+				s.renderError(w, r, err)
+			}
+			return
+		}
+		http.SetCookie(w, svc.SessionCookie(tok))
+		http.Redirect(w, r, "/usager/dossier", http.StatusSeeOther)
+	})
+}
 
 // spaceLogin is the login by link of the person's space; a consumed link
 // leads to the file, or to the space page the re-authentication asked.
@@ -53,15 +75,8 @@ func yesNo(b bool) string {
 	return "Non"
 }
 
-func frenchDate(d socle.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.French()
-}
-
 // fileSections lays out the sections of the person's file, in French.
-func fileSections(p *socle.Person) []section {
+func fileSections(ctx context.Context, w *words, p *socle.Person) []section {
 	var out []section
 	add := func(title string, fs ...field) {
 		var kept []field
@@ -73,26 +88,25 @@ func fileSections(p *socle.Person) []section {
 		out = append(out, section{Title: title, Fields: kept})
 	}
 	if id := p.Identity; id != nil {
-		sex := map[string]string{"F": "Femme", "M": "Homme"}[id.Sex]
 		add("Identité", field{"Nom", id.FamilyName}, field{"Nom de naissance", id.BirthName}, field{"Prénom", id.GivenName},
-			field{"Date de naissance", frenchDate(id.BirthDate)}, field{"Sexe", sex}, field{"Numéro de sécurité sociale", id.NIR})
+			field{"Date de naissance", frenchDate(id.BirthDate)}, field{"Sexe", labelOf(sexLabels, id.Sex)}, field{"Numéro de sécurité sociale", formatNIR(id.NIR)})
 	}
 	if c := p.Contact; c != nil {
-		add("Coordonnées", field{"Adresse électronique", c.Email}, field{"Téléphone", c.Phone}, field{"Adresse", c.Address},
-			field{"Code postal", c.PostalCode}, field{"Commune (code INSEE)", c.CommuneCode})
+		add("Coordonnées", field{"Adresse électronique", c.Email}, field{"Téléphone", formatPhone(c.Phone)}, field{"Adresse", c.Address},
+			field{"Code postal", c.PostalCode}, field{"Commune", w.commune(ctx, c.CommuneCode)})
 	}
 	if pa := p.Parcours; pa != nil {
 		add("Situation et parcours", field{"Situation", pa.Situation.Label()}, field{"Inscrit depuis le", frenchDate(pa.RegisteredOn)},
-			field{"Niveau de formation", pa.EducationLevel}, field{"Freins identifiés", strings.Join(pa.Constraints, ", ")})
+			field{"Niveau de formation", labelOf(educationLabels, pa.EducationLevel)}, field{"Freins identifiés", labelsOf(constraintLabels, pa.Constraints)})
 	}
 	if sk := p.Skills; sk != nil {
 		hours := ""
 		if sk.HoursWanted > 0 {
 			hours = strconv.Itoa(sk.HoursWanted) + " h par semaine"
 		}
-		add("Compétences et projet", field{"Métiers recherchés (ROME)", strings.Join(sk.ROMECodes, ", ")}, field{"Compétences", strings.Join(sk.Skills, ", ")},
+		add("Compétences et projet", field{"Métiers recherchés", w.jobList(sk.ROMECodes)}, field{"Compétences", strings.Join(sk.Skills, ", ")},
 			field{"Langues", strings.Join(sk.Languages, ", ")}, field{"Permis de conduire", yesNo(sk.DrivingLicence)},
-			field{"Contrat souhaité", sk.ContractWanted}, field{"Temps de travail souhaité", hours})
+			field{"Contrat souhaité", labelOf(contractLabels, sk.ContractWanted)}, field{"Temps de travail souhaité", hours})
 	}
 	if h := p.Health; h != nil {
 		add("Santé et handicap", field{"Reconnaissance de la qualité de travailleur handicapé", yesNo(h.RQTH)},
@@ -105,21 +119,6 @@ func fileSections(p *socle.Person) []section {
 		add("Coordonnées bancaires", field{"IBAN", b.IBAN}, field{"BIC", b.BIC})
 	}
 	return out
-}
-
-// paris is the time zone the dates of the space are shown in.
-var paris = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
-		return l
-	}
-	return time.UTC
-}()
-
-func frenchTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(paris).Format("02/01/2006 à 15:04")
 }
 
 func handleSpaceFile(s *spacePages, svc *space.Service) http.Handler {
@@ -148,7 +147,7 @@ func handleSpaceFile(s *spacePages, svc *space.Service) http.Handler {
 			name = p.Identity.GivenName + " " + p.Identity.FamilyName
 		}
 		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", &spaceFileView{
-			Name: name, Sections: fileSections(p), Followups: rows,
+			Name: name, Sections: fileSections(r.Context(), s.words, p), Followups: rows,
 			Created: frenchTime(p.CreatedAt), Updated: frenchTime(p.UpdatedAt),
 			Provenance: provenanceLines(r, s.gate, s.dir, req),
 		})

@@ -3,16 +3,18 @@ package web
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"socle"
 	"socle/gate"
+	"socle/http/httpx"
 )
 
 // blockRow is one blocked account as the page shows it.
 type blockRow struct {
-	Principal, Kind, Since, Until string
-	Weight                        int
+	// Principal is the account's key for the lift form; Name is what the
+	// page shows of it.
+	Principal, Name, Kind, Since, Until string
+	Weight                              int
 }
 
 func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status int, message string) {
@@ -21,18 +23,25 @@ func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status
 		s.renderError(w, r, err)
 		return
 	}
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		paris = time.UTC
+	names := map[string]string{}
+	if s.detection != nil && len(list) > 0 {
+		ids := make([]string, len(list))
+		for i, b := range list {
+			ids[i] = strings.TrimPrefix(b.Principal, "agent:")
+		}
+		if names, err = s.detection.Names(r.Context(), httpx.ActorFrom(r.Context()), ids...); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 	}
 	rows := make([]blockRow, len(list))
 	for i, b := range list {
 		kind := "Agent"
 		if strings.HasPrefix(b.Principal, "client:") {
-			kind = "Système partenaire"
+			kind = labelPartnerSystem
 		}
-		rows[i] = blockRow{Principal: b.Principal, Kind: kind, Weight: b.BlockedWeight,
-			Since: b.BlockedAt.In(paris).Format("02/01/2006 15:04"), Until: b.BlockedUntil.In(paris).Format("02/01/2006 15:04")}
+		rows[i] = blockRow{Principal: b.Principal, Name: principalName(b.Principal, names), Kind: kind, Weight: b.BlockedWeight,
+			Since: frenchTime(b.BlockedAt), Until: frenchTime(b.BlockedUntil)}
 	}
 	staffPage(s.renderer, w, r, status, "blocages", "Comptes bloqués", "alertes", &blocksView{Blocks: rows, Error: message, MinReason: gate.MinLiftReason})
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"socle/http/httpx"
 	"socle/identity"
 	"strings"
@@ -27,7 +26,9 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var templateFuncs = template.FuncMap{"join": strings.Join, "has": slices.Contains[[]string]}
+// templateFuncs: "heure" and "jour" write an instant in Europe/Paris
+// (format.go), the one way a page shows a time.
+var templateFuncs = template.FuncMap{"join": strings.Join, "heure": frenchTime, "jour": frenchDay}
 
 func loadPages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
@@ -54,6 +55,11 @@ type renderer struct {
 	// version is the release shown in the footer of every page.
 	version  string
 	identity *identity.Service
+	// words names the codes of the referentials on every page (format.go).
+	words *words
+	// franceConnect is on when persons may sign in with FranceConnect:
+	// the menu then opens the identity checks.
+	franceConnect bool
 }
 
 // view is what every page template receives: the layout's fields and the
@@ -100,7 +106,7 @@ type structuresView struct {
 
 // offersView is the list of open offers with its filter.
 type offersView struct {
-	Offers       []*socle.Offer
+	Offers       []offerRow
 	Departements []socle.Departement
 	Departement  string
 }
@@ -256,7 +262,7 @@ func (s *publicPages) handleOffersPage() http.Handler {
 			return
 		}
 		s.render(w, r, http.StatusOK, "offres", view{Title: "Offres", Nav: "offres", Data: offersView{
-			Offers: offers, Departements: deps, Departement: dep,
+			Offers: s.words.offerRows(r.Context(), offers), Departements: deps, Departement: dep,
 		}})
 	})
 }

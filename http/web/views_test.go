@@ -57,6 +57,7 @@ var pageViews = map[string]any{
 	"accessibilite":             struct{}{},
 	"mentions-legales":          struct{}{},
 	"donnees-personnelles":      struct{}{},
+	"verifications-identite":    identityChecksView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that

@@ -13,6 +13,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/store/auditsql"
 	"socle/store/postgres"
 	"socle/store/storetest"
 )
@@ -159,7 +160,8 @@ func TestAuditSuiteOverMonthlyPartitions(t *testing.T) {
 		if err := raw.QueryRow(`SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relname = 'audit_entries' AND c.relnamespace = current_schema()::regnamespace`).Scan(&parts); err != nil || parts < 4 {
 			t.Fatalf("audit_entries has %d partitions (%v), want the rows before, this month, the next ones and the default", parts, err)
 		}
-		return db.AuditLog(), db
+		st := auditsql.New(db)
+		return st, st
 	})
 }
 
@@ -178,7 +180,7 @@ func TestMonthlyPartitionsKeepTheStoredLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendSome := func(n int) {
-		l, err := audit.Open(ctx, db.AuditLog(), skey, audit.Options{})
+		l, err := audit.Open(ctx, auditsql.New(db), skey, audit.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +203,7 @@ func TestMonthlyPartitionsKeepTheStoredLog(t *testing.T) {
 		t.Fatalf("partitioning: %v", err)
 	}
 	appendSome(40)
-	rep, err := audit.Verify(ctx, db.AuditLog(), vkey, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(db), vkey, nil)
 	if err != nil || !rep.OK || rep.Size != 80 {
 		t.Fatalf("Verify = %+v, %v; want 80 entries intact", rep, err)
 	}
@@ -249,7 +251,7 @@ func BenchmarkSharedAuditAppend(b *testing.B) {
 						opts.Leader = alwaysLeads{}
 					}
 				}
-				if logs[i], err = audit.Open(ctx, db.AuditLog(), skey, opts); err != nil {
+				if logs[i], err = audit.Open(ctx, auditsql.New(db), skey, opts); err != nil {
 					b.Fatal(err)
 				}
 			}

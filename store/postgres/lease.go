@@ -18,6 +18,8 @@ const (
 	AuditLeaderKey int32 = 0x50c1ea
 	// DetectorKey elects the server that runs the live misuse detector.
 	DetectorKey int32 = 0x50c1ed
+	// WebhooksKey elects the server that delivers the partners' webhooks.
+	WebhooksKey int32 = 0x50c1eb
 )
 
 // Lease is a role that exactly one of the servers sharing the database

@@ -38,6 +38,10 @@ const migrationLockKey = 0x50c1e
 // hash of the schema as second key (see Lease).
 const auditLockKey = 0x50c1e0
 
+// changeLockKey sequences the appends to the change feed (record_changes)
+// of the servers sharing the database.
+const changeLockKey = 0x50c1e1
+
 // Dialect describes PostgreSQL to sqlstore.
 var Dialect = sqlstore.Dialect{
 	Name:            "postgres",
@@ -46,6 +50,7 @@ var Dialect = sqlstore.Dialect{
 	MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)`,
 	MigrationLock:   fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d)`, migrationLockKey),
 	AuditLock:       fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d, hashtext(current_schema()))`, auditLockKey),
+	ChangeLock:      fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d, hashtext(current_schema()))`, changeLockKey),
 	Constraint:      constraint,
 	BulkLoad:        bulkLoad,
 	// Indexes that back a constraint (primary keys, UNIQUE) are excluded.

@@ -86,8 +86,12 @@ func (s *DB) CreateCompany(ctx context.Context, c *socle.Company) error {
 		return err
 	}
 	prepareCompany(c)
-	_, err := s.write.ExecContext(ctx, s.insertSQL(Table{Name: "companies", Columns: companyColumns}, 1), companyRow(c)...)
-	return s.fail(err, "company")
+	return s.inTx(ctx, "company", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "companies", Columns: companyColumns}, 1), companyRow(c)...); err != nil {
+			return s.fail(err, "company")
+		}
+		return s.recordChange(ctx, tx, socle.ResourceCompany, c.ID)
+	})
 }
 
 // Company returns the company with that id, ENOTFOUND if none.

@@ -32,8 +32,6 @@ type DB struct {
 	inserts     sync.Map      // insertKey -> string
 	sealer      *seal.Keyring // seals the sensitive sections; nil refuses them
 
-	// auditStmts are the prepared inserts of the audit log (audit.go).
-	auditStmts auditStatements
 	// onClose run first when the store closes (OnClose).
 	onClose []func() error
 }

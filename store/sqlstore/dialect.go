@@ -46,6 +46,10 @@ type Dialect struct {
 	// the audit log or stores a checkpoint, so that the servers sharing the
 	// database append one batch at a time on the exact end of the log.
 	AuditLock string
+	// ChangeLock, when set, runs before a transaction appends to the change
+	// feed and holds until its commit, so that the feed's sequence follows
+	// the commit order and a reader's cursor never skips a change.
+	ChangeLock string
 	// Constraint classifies a driver error; name is the constraint, index
 	// or "table.column" it names, when the driver says.
 	Constraint func(err error) (kind ConstraintKind, name string)

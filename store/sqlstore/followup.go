@@ -49,8 +49,12 @@ func (s *DB) CreateFollowup(ctx context.Context, f *socle.Followup) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.write.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f, names)...)
-	return s.fail(err, "follow-up")
+	return s.inTx(ctx, "follow-up", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f, names)...); err != nil {
+			return s.fail(err, "follow-up")
+		}
+		return s.recordChange(ctx, tx, socle.ResourcePerson, f.PersonID)
+	})
 }
 
 // Followups returns the follow-ups of a person, newest first.

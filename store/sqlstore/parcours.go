@@ -43,15 +43,20 @@ func (s *DB) CreateOrientation(ctx context.Context, o *socle.Orientation) error 
 	if len(o.Answers) > 0 {
 		answers = string(o.Answers)
 	}
-	_, err = s.write.ExecContext(ctx, s.q(`INSERT INTO orientations (id, person_id, operator_kind, organisation_id, parcours,
+	return s.inTx(ctx, "orientation", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO orientations (id, person_id, operator_kind, organisation_id, parcours,
 modalite, reasons, override_reason, status, decided_by_agent_id, decided_at, questionnaire_version, ruleset_version,
 proposed_operator_kind, proposed_parcours, proposed_modalite, departement, answers, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		o.ID, o.PersonID, string(o.OperatorKind), nullable(o.OrganisationID), o.Parcours, o.Modalite, reasons,
-		o.OverrideReason, o.Status, nullable(o.DecidedByAgentID), nullTime(o.DecidedAt), o.QuestionnaireVersion,
-		o.RulesetVersion, string(o.ProposedOperatorKind), o.ProposedParcours, o.ProposedModalite, o.Departement,
-		answers, o.CreatedAt)
-	return s.fail(err, "orientation")
+			o.ID, o.PersonID, string(o.OperatorKind), nullable(o.OrganisationID), o.Parcours, o.Modalite, reasons,
+			o.OverrideReason, o.Status, nullable(o.DecidedByAgentID), nullTime(o.DecidedAt), o.QuestionnaireVersion,
+			o.RulesetVersion, string(o.ProposedOperatorKind), o.ProposedParcours, o.ProposedModalite, o.Departement,
+			answers, o.CreatedAt)
+		if err != nil {
+			return s.fail(err, "orientation")
+		}
+		return s.recordChange(ctx, tx, socle.ResourcePerson, o.PersonID)
+	})
 }
 
 // UpdateOrientation replaces the decision of an orientation.
@@ -79,7 +84,7 @@ modalite = ?, reasons = ?, override_reason = ?, status = ?, decided_by_agent_id 
 		return s.fail(err, "orientation")
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
+		return s.recordChange(ctx, tx, socle.ResourcePerson, o.PersonID)
 	}
 	if from != "" {
 		var status string
@@ -368,11 +373,16 @@ func (s *DB) CreateEvent(ctx context.Context, e *socle.Event) error {
 	}
 	e.CreatedAt = stamp(e.CreatedAt)
 	e.Start, e.End = e.Start.UTC().Truncate(time.Second), e.End.UTC().Truncate(time.Second)
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO events (id, person_id, organisation_id, agent_id, kind, title,
+	return s.inTx(ctx, "event", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO events (id, person_id, organisation_id, agent_id, kind, title,
 description, location, start_at, end_at, network_visible, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		e.ID, e.PersonID, e.OrganisationID, nullable(e.AgentID), e.Kind, e.Title, e.Description, e.Location,
-		e.Start, e.End, e.NetworkVisible, e.CreatedAt)
-	return s.fail(err, "event")
+			e.ID, e.PersonID, e.OrganisationID, nullable(e.AgentID), e.Kind, e.Title, e.Description, e.Location,
+			e.Start, e.End, e.NetworkVisible, e.CreatedAt)
+		if err != nil {
+			return s.fail(err, "event")
+		}
+		return s.recordChange(ctx, tx, socle.ResourcePerson, e.PersonID)
+	})
 }
 
 // Events returns the events the query selects, by start time.

@@ -192,7 +192,7 @@ func (s *DB) createPerson(ctx context.Context, tx *sql.Tx, p *socle.Person) erro
 			return s.fail(err, "person")
 		}
 	}
-	return nil
+	return s.recordChange(ctx, tx, socle.ResourcePerson, p.ID)
 }
 
 // Person returns the person with that id with the granted sections only,
@@ -280,7 +280,7 @@ func (s *DB) updatePerson(ctx context.Context, tx *sql.Tx, p *socle.Person, gran
 		}
 	}
 	p.UpdatedAt = updated
-	return nil
+	return s.recordChange(ctx, tx, socle.ResourcePerson, p.ID)
 }
 
 // SearchPersons returns the persons matching every filter of q, by name,

@@ -9,6 +9,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/store/auditsql"
 	"socle/store/sqlstore"
 )
 
@@ -59,6 +60,8 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("Companies", func(t *testing.T) { RunCompanies(t, open) })
 	t.Run("Detect", func(t *testing.T) { RunDetect(t, open) })
 	t.Run("PendingTOTP", func(t *testing.T) { RunPendingTOTP(t, open) })
+	t.Run("FederationLinks", func(t *testing.T) { RunFederationLinks(t, open) })
+	t.Run("IdentityChecks", func(t *testing.T) { RunIdentityChecks(t, open) })
 	t.Run("Throttle", func(t *testing.T) {
 		RunThrottle(t, func(t *testing.T) (socle.Store, func() socle.Store) {
 			s, loc := e.open(t)
@@ -77,7 +80,8 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("Audit", func(t *testing.T) {
 		RunAudit(t, func(t *testing.T) (audit.Storage, AuditSearcher) {
 			s, _ := e.open(t)
-			return s.AuditLog(), s
+			st := auditsql.New(s)
+			return st, st
 		})
 	})
 	openRaw := func(t *testing.T) Raw {
@@ -97,6 +101,14 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("PersonWrites", func(t *testing.T) {
 		s, _ := e.open(t)
 		testPersonWrites(t, s)
+	})
+	t.Run("ChangeFeed", func(t *testing.T) {
+		s, _ := e.open(t)
+		testChangeFeed(t, s)
+	})
+	t.Run("Webhooks", func(t *testing.T) {
+		s, _ := e.open(t)
+		testWebhooks(t, s)
 	})
 	t.Run("Keys", func(t *testing.T) {
 		runKeys(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s })
@@ -161,13 +173,14 @@ func BenchEngine(b *testing.B, e Engine) {
 	b.Run("AuditAppend", func(b *testing.B) {
 		BenchAuditAppend(b, func(b *testing.B) audit.Storage {
 			s, _ := e.open(b)
-			return s.AuditLog()
+			return auditsql.New(s)
 		})
 	})
 	b.Run("AuditSearch", func(b *testing.B) {
 		BenchAuditSearch(b, func(b *testing.B) (audit.Storage, AuditSearcher) {
 			s, _ := e.open(b)
-			return s.AuditLog(), s
+			st := auditsql.New(s)
+			return st, st
 		})
 	})
 }

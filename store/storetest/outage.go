@@ -8,6 +8,7 @@ import (
 
 	"socle"
 	"socle/audit"
+	"socle/store/auditsql"
 	"socle/store/sqlstore"
 )
 
@@ -21,7 +22,7 @@ func testAuditResync(t *testing.T, e Engine) {
 	raw, err := e.RawDB(loc)
 	must(t, err)
 	t.Cleanup(func() { raw.Close() })
-	l, vkey := openAuditLog(t, s.AuditLog(), audit.Options{ResyncInterval: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	l, vkey := openAuditLog(t, auditsql.New(s), audit.Options{ResyncInterval: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	for i := range 10 {
 		_, err := l.AppendIndex(ctx, auditEvent(i))
 		must(t, err)
@@ -46,7 +47,7 @@ func testAuditResync(t *testing.T, e Engine) {
 		t.Fatalf("append after the table came back = %d, %v; want index 10", i, err)
 	}
 	must(t, l.Close())
-	rep, err := audit.Verify(ctx, s.AuditLog(), vkey, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(s), vkey, nil)
 	must(t, err)
 	if !rep.OK || rep.Size != 11 {
 		t.Errorf("Verify = %+v; want 11 entries intact", rep)
@@ -74,7 +75,7 @@ func RunAuditOutage(t *testing.T, c *PostgresCluster, open func(ctx context.Cont
 	s, err := open(ctx, c.URL)
 	must(t, err)
 	t.Cleanup(func() { s.Close() })
-	l, vkey := openAuditLog(t, s.AuditLog(), audit.Options{ResyncInterval: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	l, vkey := openAuditLog(t, auditsql.New(s), audit.Options{ResyncInterval: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	acked := 0
 	for i := range 20 {
 		_, err := l.AppendIndex(ctx, auditEvent(i))
@@ -105,7 +106,7 @@ func RunAuditOutage(t *testing.T, c *PostgresCluster, open func(ctx context.Cont
 		acked++
 	}
 	must(t, l.Close())
-	rep, err := audit.Verify(ctx, s.AuditLog(), vkey, nil)
+	rep, err := audit.Verify(ctx, auditsql.New(s), vkey, nil)
 	must(t, err)
 	if !rep.OK || rep.Size < uint64(acked) {
 		t.Errorf("Verify = %+v; want at least the %d acknowledged entries, intact", rep, acked)

@@ -1,28 +1,32 @@
-package sqlstore
+package auditsql
 
 import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"socle"
 	"socle/audit"
+	"socle/store/sqlstore"
 )
 
-// The audit index (table audit_index) holds, for every entry of the
-// journal des accès, the fields privacy officers search by. It is written in
-// the same transaction as the entries, so that an entry is searchable as
-// soon as it is durable, and it is a convenience only: audit.Verify never
-// reads it and AuditSearch shows every hit from the entry itself.
+// The search index of the journal des accès is a summary per block of
+// 1024 consecutive entries (table audit_blocks): the time span the block
+// covers and a Bloom filter of the values its entries hold. It is written
+// in the same transaction as the entries, so that an entry is searchable
+// as soon as it is durable, and it is a convenience only: audit.Verify
+// never reads it, and a search reads the entries themselves, of the
+// blocks whose summary may match. There is no row per entry: each would
+// cost the single audit writer an insert per event and 140 bytes of disk.
 
-var auditIndexColumns = []string{"idx", "at", "agent_id", "client_id", "organisation_id", "person_ref", "purpose", "action", "allowed"}
-
-// indexedEvent is what the index keeps of an event.
+// indexedEvent is what a search compares of an event.
 type indexedEvent struct {
 	Time           string `json:"time"`
 	AgentID        string `json:"agent_id"`
@@ -32,17 +36,6 @@ type indexedEvent struct {
 	Purpose        string `json:"purpose"`
 	Action         string `json:"action"`
 	Allowed        bool   `json:"allowed"`
-}
-
-// indexEntry parses the indexed fields of entry idx from its leaf and
-// returns its row of audit_index.
-func indexEntry(idx int64, leaf []byte) (indexedEvent, time.Time, []any, error) {
-	e, at, err := parseIndexed(idx, leaf)
-	if err != nil {
-		return e, at, nil, err
-	}
-	return e, at, []any{idx, at, nullable(e.AgentID), nullable(e.ClientID), nullable(e.OrganisationID),
-		nullable(e.PersonRef), nullable(e.Purpose), e.Action, e.Allowed}, nil
 }
 
 // parseIndexed reads the indexed fields and the time of entry idx.
@@ -127,6 +120,39 @@ func bloomHas(b []byte, k byte, v string) bool {
 type blockSummary struct {
 	minAt, maxAt time.Time
 	bloom        []byte
+	persons      []byte // personsSize bytes: the fingerprint of each entry's person
+}
+
+// Each block also keeps, for each of its entries, a 16-bit fingerprint of
+// the entry's person reference (little-endian, at 2 × the entry's offset in
+// the block; 0 for no person). A person's access history, the search that
+// runs most, then reads only the entries whose fingerprint is hers (about
+// one false one per 64 blocks) instead of scanning each block her filter
+// may hold. A block without fingerprints (written before them) is scanned.
+const personsSize = 2 << auditBlockShift
+
+// personPrint returns the fingerprint of a person reference, never 0.
+func personPrint(ref string) uint16 {
+	h := uint32(2166136261)
+	for i := 0; i < len(ref); i++ {
+		h = (h ^ uint32(ref[i])) * 16777619
+	}
+	if fp := uint16(h ^ h>>16); fp != 0 {
+		return fp
+	}
+	return 1
+}
+
+// personAt returns the fingerprint stored for the entry at offset i.
+func personAt(persons []byte, i int64) uint16 {
+	return binary.LittleEndian.Uint16(persons[2*i:])
+}
+
+// orInto sets every bit of src in dst (a copy when dst is shared).
+func orInto(dst, src []byte) {
+	for i := range dst {
+		dst[i] |= src[i]
+	}
 }
 
 // auditBlocks gathers the summaries of the blocks a batch touches.
@@ -135,7 +161,7 @@ type auditBlocks map[int64]*blockSummary
 func (bs auditBlocks) add(idx int64, at time.Time, e *indexedEvent) {
 	b := bs[idx>>auditBlockShift]
 	if b == nil {
-		b = &blockSummary{minAt: at, maxAt: at, bloom: make([]byte, bloomBits/8)}
+		b = &blockSummary{minAt: at, maxAt: at, bloom: make([]byte, bloomBits/8), persons: make([]byte, personsSize)}
 		bs[idx>>auditBlockShift] = b
 	}
 	if at.Before(b.minAt) {
@@ -145,6 +171,9 @@ func (bs auditBlocks) add(idx int64, at time.Time, e *indexedEvent) {
 		b.maxAt = at
 	}
 	bloomAdd(b.bloom, 'p', e.PersonRef)
+	if e.PersonRef != "" {
+		binary.LittleEndian.PutUint16(b.persons[2*(idx&(1<<auditBlockShift-1)):], personPrint(e.PersonRef))
+	}
 	bloomAdd(b.bloom, 'a', e.AgentID)
 	bloomAdd(b.bloom, 'c', e.ClientID)
 	bloomAdd(b.bloom, 'o', e.OrganisationID)
@@ -161,9 +190,8 @@ func (bs auditBlocks) mergeFrom(other auditBlocks) {
 			continue
 		}
 		b.minAt, b.maxAt = minTime(b.minAt, o.minAt), maxTime(b.maxAt, o.maxAt)
-		for i := range b.bloom {
-			b.bloom[i] |= o.bloom[i]
-		}
+		orInto(b.bloom, o.bloom)
+		orInto(b.persons, o.persons) // each entry's place is written once
 	}
 }
 
@@ -176,13 +204,14 @@ type lastBlock struct {
 	block        int64
 	minAt, maxAt time.Time
 	bloom        []byte // nil: the block has no filter
+	persons      []byte // nil: the block has no fingerprints
 }
 
 // merge folds the summaries into audit_blocks, in the transaction of the
 // batch [first, end): a batch touches one block, two when it crosses a
 // boundary. It returns the newest block's state, to remember once the
 // transaction commits.
-func (bs auditBlocks) merge(ctx context.Context, s *DB, tx *sql.Tx, first, end int64, last *lastBlock) (*lastBlock, error) {
+func (bs auditBlocks) merge(ctx context.Context, s Storage, tx *sql.Tx, first, end int64, last *lastBlock) (*lastBlock, error) {
 	blocks := make([]int64, 0, len(bs))
 	for block := range bs {
 		blocks = append(blocks, block)
@@ -192,31 +221,35 @@ func (bs auditBlocks) merge(ctx context.Context, s *DB, tx *sql.Tx, first, end i
 	for _, block := range blocks {
 		b := bs[block]
 		var minAt, maxAt time.Time
-		var stored []byte
+		var stored, storedPersons []byte
 		var err error
 		if last != nil && last.next == first && last.block == block {
-			minAt, maxAt, stored = last.minAt, last.maxAt, last.bloom
+			minAt, maxAt, stored, storedPersons = last.minAt, last.maxAt, last.bloom, last.persons
 		} else {
-			err = tx.QueryRowContext(ctx, s.q(`SELECT min_at, max_at, bloom FROM audit_blocks WHERE block = ?`), block).
-				Scan(scanTime(&minAt), scanTime(&maxAt), &stored)
+			err = tx.QueryRowContext(ctx, s.q(`SELECT min_at, max_at, bloom, persons FROM audit_blocks WHERE block = ?`), block).
+				Scan(sqlstore.ScanTime(&minAt), sqlstore.ScanTime(&maxAt), &stored, &storedPersons)
 		}
 		cur := &lastBlock{next: end, block: block}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			cur.minAt, cur.maxAt, cur.bloom = b.minAt, b.maxAt, b.bloom
-			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit_blocks (block, min_at, max_at, bloom) VALUES (?, ?, ?, ?)`), block, b.minAt, b.maxAt, b.bloom)
+			cur.minAt, cur.maxAt, cur.bloom, cur.persons = b.minAt, b.maxAt, b.bloom, b.persons
+			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit_blocks (block, min_at, max_at, bloom, persons) VALUES (?, ?, ?, ?, ?)`), block, b.minAt, b.maxAt, b.bloom, b.persons)
 		case err == nil:
 			cur.minAt, cur.maxAt = minTime(minAt, b.minAt), maxTime(maxAt, b.maxAt)
-			var bloom any // a block without a filter keeps none
+			// A block without a filter or fingerprints keeps none.
+			var bloom, persons any
 			if len(stored) == len(b.bloom) {
-				merged := make([]byte, len(stored))
-				for i := range stored {
-					merged[i] = stored[i] | b.bloom[i]
-				}
+				merged := slices.Clone(stored)
+				orInto(merged, b.bloom)
 				cur.bloom, bloom = merged, merged
 			}
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE audit_blocks SET min_at = ?, max_at = ?, bloom = ? WHERE block = ?`),
-				cur.minAt, cur.maxAt, bloom, block)
+			if len(storedPersons) == personsSize {
+				merged := slices.Clone(storedPersons)
+				orInto(merged, b.persons)
+				cur.persons, persons = merged, merged
+			}
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE audit_blocks SET min_at = ?, max_at = ?, bloom = ?, persons = ? WHERE block = ?`),
+				cur.minAt, cur.maxAt, bloom, persons, block)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("audit block %d: %w", block, err)
@@ -333,62 +366,78 @@ const auditBlocksPage = 64
 // AuditSearch returns the entries of the audit log that match q, newest
 // first: at most q.Limit (50 by default, 500 at most), below q.Before when
 // it is set. It reads the block summaries newest first and scans only the
-// blocks whose time span and filter may match; each hit is then decoded
-// from the entry itself, and an entry whose leaf does not hold its own
-// index is reported as corrupt rather than shown.
-func (s *DB) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error) {
+// blocks whose time span and filter may match, comparing each entry's own
+// fields; an entry that cannot be read, or whose leaf does not hold its
+// own index, is reported as corrupt rather than shown.
+func (s Storage) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.AuditHit, error) {
 	type term struct {
 		kind     byte
-		col, val string
+		key, val string
+		field    func(*indexedEvent) string
 	}
 	var terms []term
-	for _, t := range []term{{'p', "person_ref", q.PersonRef}, {'a', "agent_id", q.AgentID},
-		{'o', "organisation_id", q.OrganisationID}, {'u', "purpose", q.Purpose}, {'x', "action", q.Action}} {
-		if t.val != "" {
-			terms = append(terms, t)
+	var needles [][]byte
+	for _, t := range []term{
+		{'p', "person_ref", q.PersonRef, func(e *indexedEvent) string { return e.PersonRef }},
+		{'a', "agent_id", q.AgentID, func(e *indexedEvent) string { return e.AgentID }},
+		{'o', "organisation_id", q.OrganisationID, func(e *indexedEvent) string { return e.OrganisationID }},
+		{'u', "purpose", q.Purpose, func(e *indexedEvent) string { return e.Purpose }},
+		{'x', "action", q.Action, func(e *indexedEvent) string { return e.Action }},
+	} {
+		if t.val == "" {
+			continue
+		}
+		terms = append(terms, t)
+		if plainJSON(t.val) {
+			needles = append(needles, []byte(`"`+t.key+`":"`+t.val+`"`))
 		}
 	}
-	// The scan of one block: the columns are the fixed names above.
-	var where []string
-	var args []any
-	for _, t := range terms {
-		where = append(where, "i."+t.col+" = ?")
-		args = append(args, t.val)
-	}
+	from, to := q.From.UTC(), q.To.UTC()
+	s2 := searchFilter{needles: needles, match: func(e *indexedEvent, at time.Time) bool {
+		for _, t := range terms {
+			if t.field(e) != t.val {
+				return false
+			}
+		}
+		return (q.From.IsZero() || !at.Before(from)) && (q.To.IsZero() || at.Before(to))
+	}}
 	var blockWhere []string
 	var blockArgs []any
 	if !q.From.IsZero() {
-		where = append(where, "i.at >= ?")
-		args = append(args, q.From.UTC())
 		blockWhere = append(blockWhere, "max_at >= ?")
-		blockArgs = append(blockArgs, q.From.UTC())
+		blockArgs = append(blockArgs, from)
 	}
 	if !q.To.IsZero() {
-		where = append(where, "i.at < ?")
-		args = append(args, q.To.UTC())
 		blockWhere = append(blockWhere, "min_at < ?")
-		blockArgs = append(blockArgs, q.To.UTC())
+		blockArgs = append(blockArgs, to)
 	}
-	scan := `SELECT e.idx, e.leaf FROM audit_index i JOIN audit_entries e ON e.idx = i.idx WHERE i.idx >= ? AND i.idx < ?`
-	for _, w := range where {
-		scan += " AND " + w
-	}
-	scan = s.q(scan + " ORDER BY i.idx DESC LIMIT ?")
-	blocks := `SELECT block, bloom FROM audit_blocks WHERE block <= ?`
+	blocks := `SELECT block, bloom, persons FROM audit_blocks WHERE block <= ?`
 	for _, w := range blockWhere {
 		blocks += " AND " + w
 	}
 	blocks = s.q(blocks + " ORDER BY block DESC LIMIT ?")
 
-	limit := clampLimit(q.Limit, auditSearchDefault, auditSearchMax)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = auditSearchDefault
+	}
+	limit = min(limit, auditSearchMax)
 	upper := int64(1<<63 - 1)
 	if q.Before > 0 {
 		upper = int64(min(q.Before, 1<<63-1))
 	}
 	hits := []socle.AuditHit{}
 	next := (upper - 1) >> auditBlockShift
+	var wanted uint16 // the fingerprint of the person searched, 0 when none
+	if q.PersonRef != "" {
+		wanted = personPrint(q.PersonRef)
+	}
+	type candidate struct {
+		block   int64
+		entries []int64 // the entries to read, newest first; nil: scan the block
+	}
 	for next >= 0 && len(hits) < limit {
-		var cands []int64
+		var cands []candidate
 		n := 0
 		rows, err := s.read.QueryContext(ctx, blocks, append([]any{next}, append(blockArgs, auditBlocksPage)...)...)
 		if err != nil {
@@ -396,8 +445,8 @@ func (s *DB) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.Audit
 		}
 		for rows.Next() {
 			var block int64
-			var bloom []byte
-			if err := rows.Scan(&block, &bloom); err != nil {
+			var bloom, persons []byte
+			if err := rows.Scan(&block, &bloom, &persons); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("audit search: %w", err)
 			}
@@ -407,20 +456,44 @@ func (s *DB) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.Audit
 			for _, t := range terms {
 				may = may && bloomHas(bloom, t.kind, t.val)
 			}
-			if may {
-				cands = append(cands, block)
+			if !may {
+				continue
 			}
+			c := candidate{block: block}
+			if wanted != 0 && len(persons) == personsSize {
+				c.entries = []int64{}
+				for i := int64(1<<auditBlockShift - 1); i >= 0; i-- {
+					if idx := block<<auditBlockShift + i; idx < upper && personAt(persons, i) == wanted {
+						c.entries = append(c.entries, idx)
+					}
+				}
+			}
+			cands = append(cands, c)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("audit search: %w", err)
 		}
-		for _, block := range cands {
+		for _, c := range cands {
 			if len(hits) == limit {
 				break
 			}
-			lo, hi := block<<auditBlockShift, min((block+1)<<auditBlockShift, upper)
-			if hits, err = s.auditScan(ctx, scan, append(append([]any{lo, hi}, args...), limit-len(hits)), hits); err != nil {
+			if c.entries != nil {
+				if len(c.entries) == 0 {
+					continue
+				}
+				query := `SELECT idx, leaf FROM audit_entries WHERE idx IN (?` + strings.Repeat(`, ?`, len(c.entries)-1) + `) ORDER BY idx DESC`
+				args := make([]any, len(c.entries))
+				for i, idx := range c.entries {
+					args[i] = idx
+				}
+				if hits, err = s.auditScan(ctx, s.q(query), args, &s2, limit, hits); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			lo, hi := c.block<<auditBlockShift, min((c.block+1)<<auditBlockShift, upper)
+			if hits, err = s.auditScan(ctx, s.q(`SELECT idx, leaf FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx DESC`), []any{lo, hi}, &s2, limit, hits); err != nil {
 				return nil, err
 			}
 		}
@@ -431,18 +504,60 @@ func (s *DB) AuditSearch(ctx context.Context, q socle.AuditQuery) ([]socle.Audit
 	return hits, nil
 }
 
-// auditScan runs the scan of one block and appends its hits.
-func (s *DB) auditScan(ctx context.Context, query string, args []any, hits []socle.AuditHit) ([]socle.AuditHit, error) {
+// searchFilter tells the entries a search wants.
+type searchFilter struct {
+	// needles are "key":"value" as the canonical encoding writes the
+	// values searched for: a leaf without one of them cannot match, and
+	// is skipped without being parsed (most leaves of a block). Searching
+	// the bytes in SQL (instr) was slower than here.
+	needles [][]byte
+	// match compares the fields of an entry that holds the needles.
+	match func(*indexedEvent, time.Time) bool
+}
+
+func (f *searchFilter) mayMatch(leaf []byte) bool {
+	for _, n := range f.needles {
+		if !bytes.Contains(leaf, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainJSON reports whether JSON writes s as is between quotes (no
+// escape), as the canonical encoding does for such a value.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// auditScan runs query, which selects entries (idx, leaf) newest first,
+// and appends those that match, up to limit hits in all.
+func (s Storage) auditScan(ctx context.Context, query string, args []any, f *searchFilter, limit int, hits []socle.AuditHit) ([]socle.AuditHit, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit search: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
+	for len(hits) < limit && rows.Next() {
 		var idx int64
-		var leaf []byte
+		var leaf sql.RawBytes // the driver's buffer: only kept once decoded
 		if err := rows.Scan(&idx, &leaf); err != nil {
 			return nil, fmt.Errorf("audit search: %w", err)
+		}
+		if !f.mayMatch(leaf) {
+			continue
+		}
+		e, at, err := parseIndexed(idx, leaf)
+		if err != nil {
+			return nil, &audit.CorruptError{Index: uint64(idx), Err: err}
+		}
+		if !f.match(&e, at) {
+			continue
 		}
 		var l struct {
 			V     int              `json:"v"`

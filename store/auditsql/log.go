@@ -1,4 +1,11 @@
-package sqlstore
+// Package auditsql keeps the journal des accès (package audit) in the SQL
+// database of a sqlstore.DB, beside the records it protects: the entries
+// with the Merkle tree hashes they complete, the signed and witnessed
+// checkpoints, and the search index that a person's access history and the
+// privacy officers' searches read. The same code serves SQLite and
+// PostgreSQL; on PostgreSQL several servers append to one log through
+// AppendSequenced. Package sqlstore does not know the log.
+package auditsql
 
 import (
 	"context"
@@ -6,26 +13,43 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"socle/audit"
+	"socle/store/sqlstore"
 )
 
-// AuditLog is the audit.Storage of the journal des accès in the same
+// Storage is the audit.Storage of the journal des accès in the same
 // database as the records it protects.
-type AuditLog struct{ db *DB }
+type Storage struct {
+	db          *sqlstore.DB // Immutable; never nil.
+	read, write *sql.DB      // the pools of db
+	d           sqlstore.Dialect
+	stmts       *auditStatements // shared by the copies of a Storage
+}
 
 var (
-	_ audit.WitnessStorage   = AuditLog{}
-	_ audit.SequencedStorage = AuditLog{}
+	_ audit.WitnessStorage   = Storage{}
+	_ audit.SequencedStorage = Storage{}
 )
 
-// AuditLog returns the audit storage of s.
-func (s *DB) AuditLog() AuditLog { return AuditLog{s} }
+// New returns the audit storage in the database of db. Make one per
+// database and share it: it holds the prepared statements of the appends.
+func New(db *sqlstore.DB) Storage {
+	read, write := db.ReadWrite()
+	return Storage{db: db, read: read, write: write, d: db.Dialect(), stmts: &auditStatements{}}
+}
+
+// q rebinds the placeholders of query for the dialect.
+func (a Storage) q(query string) string { return a.db.Rebind(query) }
+
+// now is the time stored with a checkpoint.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Size returns the number of entries.
-func (a AuditLog) Size(ctx context.Context) (uint64, error) {
+func (a Storage) Size(ctx context.Context) (uint64, error) {
 	var n int64
-	if err := a.db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&n); err != nil {
+	if err := a.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit size: %w", err)
 	}
 	return uint64(n), nil
@@ -33,8 +57,8 @@ func (a AuditLog) Size(ctx context.Context) (uint64, error) {
 
 // AppendBatch inserts records as entries first… in one transaction, after
 // checking that first is the next index: two writers can never interleave.
-// The transaction also fills the search index (audit_index.go).
-func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit.Record) error {
+// The transaction also updates the search index (index.go).
+func (a Storage) AppendBatch(ctx context.Context, first uint64, records []audit.Record) error {
 	_, err := a.AppendSequenced(ctx, func(size uint64) ([]audit.Record, error) {
 		if size != first {
 			return nil, fmt.Errorf("batch starts at %d but the log holds %d entries", first, size)
@@ -48,17 +72,17 @@ func (a AuditLog) AppendBatch(ctx context.Context, first uint64, records []audit
 // audit lock (PostgreSQL: a transaction advisory lock), it reads the size
 // of the log, builds the batch on it and inserts it, with its search index,
 // in one transaction.
-func (a AuditLog) AppendSequenced(ctx context.Context, build func(size uint64) ([]audit.Record, error)) (uint64, error) {
+func (a Storage) AppendSequenced(ctx context.Context, build func(size uint64) ([]audit.Record, error)) (uint64, error) {
 	// Before the transaction: SQLite's single write connection is then free.
-	if err := a.db.auditStmts.prepare(ctx, a.db); err != nil {
+	if err := a.stmts.prepare(ctx, a); err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
-	tx, err := a.db.write.BeginTx(ctx, nil)
+	tx, err := a.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	defer tx.Rollback()
-	if err := a.db.lockAudit(ctx, tx); err != nil {
+	if err := a.lockAudit(ctx, tx); err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	var next int64
@@ -70,29 +94,24 @@ func (a AuditLog) AppendSequenced(ctx context.Context, build func(size uint64) (
 	if err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
-	t := Table{Name: "audit_entries", Columns: auditEntryColumns, Rows: make([][]any, len(records))}
-	ix := Table{Name: "audit_index", Columns: auditIndexColumns, Rows: make([][]any, len(records))}
+	t := sqlstore.Table{Name: "audit_entries", Columns: auditEntryColumns, Rows: make([][]any, len(records))}
 	blocks := auditBlocks{}
 	for i, r := range records {
 		idx := int64(first) + int64(i)
 		t.Rows[i] = []any{idx, r.Leaf, r.Hashes}
-		e, at, row, err := indexEntry(idx, r.Leaf)
+		e, at, err := parseIndexed(idx, r.Leaf)
 		if err != nil {
 			return 0, fmt.Errorf("audit append: %w", err)
 		}
-		ix.Rows[i] = row
 		blocks.add(idx, at, &e)
 	}
-	if err := a.db.auditStmts.insert(ctx, tx, t); err != nil {
+	if err := a.stmts.insert(ctx, tx, t); err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
 	// The search index goes in the same transaction: an entry is searchable
 	// exactly when it is durable.
-	if err := a.db.auditStmts.insert(ctx, tx, ix); err != nil {
-		return 0, fmt.Errorf("audit append: %w", err)
-	}
-	stmts := &a.db.auditStmts
-	last, err := blocks.merge(ctx, a.db, tx, int64(first), int64(first)+int64(len(records)), stmts.takeLast())
+	stmts := a.stmts
+	last, err := blocks.merge(ctx, a, tx, int64(first), int64(first)+int64(len(records)), stmts.takeLast())
 	if err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
@@ -104,7 +123,7 @@ func (a AuditLog) AppendSequenced(ctx context.Context, build func(size uint64) (
 }
 
 // lockAudit takes the dialect's audit lock in tx, if it has one.
-func (s *DB) lockAudit(ctx context.Context, tx *sql.Tx) error {
+func (s Storage) lockAudit(ctx context.Context, tx *sql.Tx) error {
 	if s.d.AuditLock == "" {
 		return nil
 	}
@@ -115,11 +134,11 @@ func (s *DB) lockAudit(ctx context.Context, tx *sql.Tx) error {
 }
 
 // ReadRange calls fn for the entries [from, to) in order.
-func (a AuditLog) ReadRange(ctx context.Context, from, to uint64, fn func(i uint64, r audit.Record) error) error {
+func (a Storage) ReadRange(ctx context.Context, from, to uint64, fn func(i uint64, r audit.Record) error) error {
 	// The index column is not read: every leaf carries its own index, which
 	// Verify checks, so after a deleted row the next leaf shows the wrong
 	// index. One column less per row is a twentieth of a verification.
-	rows, err := a.db.read.QueryContext(ctx, a.db.q(`SELECT leaf, hashes FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), int64(from), int64(to))
+	rows, err := a.read.QueryContext(ctx, a.q(`SELECT leaf, hashes FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), int64(from), int64(to))
 	if err != nil {
 		return fmt.Errorf("audit read: %w", err)
 	}
@@ -149,7 +168,7 @@ func (a AuditLog) ReadRange(ctx context.Context, from, to uint64, fn func(i uint
 // ReadHashes returns the node hashes stored with the given entries, in one
 // query per MaxParams indexes: a server sharing the log re-reads the edge
 // of the tree (about log2 of its size) whenever another appended.
-func (a AuditLog) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, error) {
+func (a Storage) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, error) {
 	out := make([][]byte, len(indexes))
 	at := make(map[int64][]int, len(indexes)) // index → positions asked
 	for i, idx := range indexes {
@@ -160,10 +179,10 @@ func (a AuditLog) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, e
 		keys = append(keys, idx)
 	}
 	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), a.db.d.MaxParams)]
+		chunk := keys[:min(len(keys), a.d.MaxParams)]
 		keys = keys[len(chunk):]
 		query := `SELECT idx, hashes FROM audit_entries WHERE idx IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
-		rows, err := a.db.read.QueryContext(ctx, a.db.q(query), chunk...)
+		rows, err := a.read.QueryContext(ctx, a.q(query), chunk...)
 		if err != nil {
 			return nil, fmt.Errorf("audit hashes: %w", err)
 		}
@@ -193,20 +212,20 @@ func (a AuditLog) ReadHashes(ctx context.Context, indexes []uint64) ([][]byte, e
 }
 
 // PutCheckpoint stores a signed checkpoint.
-func (a AuditLog) PutCheckpoint(ctx context.Context, size uint64, note []byte) error {
+func (a Storage) PutCheckpoint(ctx context.Context, size uint64, note []byte) error {
 	// Two processes sharing the log (the servers, an operator's command)
 	// each sign checkpoints: one smaller than the newest stored is dropped,
 	// so that the stored checkpoints never go back, which Verify requires.
 	// The audit lock orders the check and the insert of concurrent signers.
-	tx, err := a.db.write.BeginTx(ctx, nil)
+	tx, err := a.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("audit checkpoint: %w", err)
 	}
 	defer tx.Rollback()
-	if err := a.db.lockAudit(ctx, tx); err != nil {
+	if err := a.lockAudit(ctx, tx); err != nil {
 		return fmt.Errorf("audit checkpoint: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, a.db.q(`INSERT INTO audit_checkpoints (tree_size, note, created_at)
+	_, err = tx.ExecContext(ctx, a.q(`INSERT INTO audit_checkpoints (tree_size, note, created_at)
 		SELECT ?, ?, ? WHERE ? >= COALESCE((SELECT MAX(tree_size) FROM audit_checkpoints), 0)`), int64(size), note, now(), int64(size))
 	if err != nil {
 		return fmt.Errorf("audit checkpoint: %w", err)
@@ -218,15 +237,15 @@ func (a AuditLog) PutCheckpoint(ctx context.Context, size uint64, note []byte) e
 }
 
 // LatestCheckpoint returns the last checkpoint stored, nil when none.
-func (a AuditLog) LatestCheckpoint(ctx context.Context) (uint64, []byte, error) {
+func (a Storage) LatestCheckpoint(ctx context.Context) (uint64, []byte, error) {
 	return a.latestNote(ctx, `SELECT tree_size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`)
 }
 
 // latestNote runs a query of the newest (size, note) row; nil when none.
-func (a AuditLog) latestNote(ctx context.Context, query string) (uint64, []byte, error) {
+func (a Storage) latestNote(ctx context.Context, query string) (uint64, []byte, error) {
 	var size int64
 	var note []byte
-	err := a.db.read.QueryRowContext(ctx, query).Scan(&size, &note)
+	err := a.read.QueryRowContext(ctx, query).Scan(&size, &note)
 	if err == sql.ErrNoRows {
 		return 0, nil, nil
 	} else if err != nil {
@@ -236,8 +255,8 @@ func (a AuditLog) latestNote(ctx context.Context, query string) (uint64, []byte,
 }
 
 // PutWitnessed stores a checkpoint with its witness cosignatures.
-func (a AuditLog) PutWitnessed(ctx context.Context, size uint64, note []byte) error {
-	_, err := a.db.write.ExecContext(ctx, a.db.q(`INSERT INTO audit_witnessed (tree_size, note, created_at) VALUES (?, ?, ?)`), int64(size), note, now())
+func (a Storage) PutWitnessed(ctx context.Context, size uint64, note []byte) error {
+	_, err := a.write.ExecContext(ctx, a.q(`INSERT INTO audit_witnessed (tree_size, note, created_at) VALUES (?, ?, ?)`), int64(size), note, now())
 	if err != nil {
 		return fmt.Errorf("audit witnessed checkpoint: %w", err)
 	}
@@ -246,13 +265,13 @@ func (a AuditLog) PutWitnessed(ctx context.Context, size uint64, note []byte) er
 
 // LatestWitnessed returns the last witnessed checkpoint stored, nil when
 // none.
-func (a AuditLog) LatestWitnessed(ctx context.Context) (uint64, []byte, error) {
+func (a Storage) LatestWitnessed(ctx context.Context) (uint64, []byte, error) {
 	return a.latestNote(ctx, `SELECT tree_size, note FROM audit_witnessed ORDER BY id DESC LIMIT 1`)
 }
 
 // Checkpoints calls fn for every checkpoint in the order stored.
-func (a AuditLog) Checkpoints(ctx context.Context, fn func(size uint64, note []byte) error) error {
-	rows, err := a.db.read.QueryContext(ctx, `SELECT tree_size, note FROM audit_checkpoints ORDER BY id`)
+func (a Storage) Checkpoints(ctx context.Context, fn func(size uint64, note []byte) error) error {
+	rows, err := a.read.QueryContext(ctx, `SELECT tree_size, note FROM audit_checkpoints ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("audit checkpoints: %w", err)
 	}
@@ -270,6 +289,12 @@ func (a AuditLog) Checkpoints(ctx context.Context, fn func(size uint64, note []b
 	return rows.Err()
 }
 
+// insertKey names a prepared insert: its table and row count.
+type insertKey struct {
+	table string
+	rows  int
+}
+
 var auditEntryColumns = []string{"idx", "leaf", "hashes"}
 
 // auditChunks are the row counts of the prepared multi-row inserts of the
@@ -283,7 +308,7 @@ var auditChunks = []int{64, 32, 16, 8, 4, 2, 1}
 type auditStatements struct {
 	mu    sync.Mutex
 	stmts map[insertKey]*sql.Stmt
-	last  *lastBlock // the newest block as last committed (audit_index.go)
+	last  *lastBlock // the newest block as last committed (index.go)
 }
 
 // takeLast returns the remembered newest block and forgets it until the
@@ -303,16 +328,16 @@ func (p *auditStatements) setLast(l *lastBlock) {
 }
 
 // prepare prepares the statements on first use.
-func (p *auditStatements) prepare(ctx context.Context, s *DB) error {
+func (p *auditStatements) prepare(ctx context.Context, s Storage) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.stmts != nil {
 		return nil
 	}
 	stmts := map[insertKey]*sql.Stmt{}
-	for _, t := range []Table{{Name: "audit_entries", Columns: auditEntryColumns}, {Name: "audit_index", Columns: auditIndexColumns}} {
+	for _, t := range []sqlstore.Table{{Name: "audit_entries", Columns: auditEntryColumns}} {
 		for _, n := range auditChunks {
-			st, err := s.write.PrepareContext(ctx, s.insertSQL(t, n))
+			st, err := s.write.PrepareContext(ctx, s.db.InsertSQL(t, n))
 			if err != nil {
 				for _, st := range stmts {
 					st.Close()
@@ -327,7 +352,7 @@ func (p *auditStatements) prepare(ctx context.Context, s *DB) error {
 }
 
 // insert writes the rows of t in tx with the prepared statements.
-func (p *auditStatements) insert(ctx context.Context, tx *sql.Tx, t Table) error {
+func (p *auditStatements) insert(ctx context.Context, tx *sql.Tx, t sqlstore.Table) error {
 	p.mu.Lock()
 	stmts := p.stmts
 	p.mu.Unlock()

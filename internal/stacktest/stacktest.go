@@ -1,0 +1,87 @@
+// Package stacktest builds the real stack for every package's tests: a
+// SQLite store in a temporary directory, the policy engine over the
+// default register, the signed audit log and the gate. Nothing is mocked;
+// everything is closed when the test ends.
+package stacktest
+
+import (
+	"context"
+	"testing"
+
+	"socle/audit"
+	"socle/gate"
+	"socle/policy"
+	"socle/store/auditsql"
+	"socle/store/sqlite"
+	"socle/store/sqlstore"
+	"socle/store/storetest"
+)
+
+// Options shape the stack; the zero value is a sealed store with the
+// default register and audit options.
+type Options struct {
+	// Unsealed leaves the store without an encryption key: it refuses
+	// the sensitive sections (health, justice, bank).
+	Unsealed bool
+	// Audit are the audit log's options.
+	Audit audit.Options
+}
+
+// Stack is the real stack of a test. Its fields are set; never nil.
+type Stack struct {
+	Dir    string // the store's directory
+	DB     *sqlstore.DB
+	Log    *audit.Log
+	Policy *policy.Engine
+	Gate   *gate.Gate
+	// SignerKey and VerifierKey are the audit log's checkpoint keys.
+	SignerKey, VerifierKey string
+}
+
+// Open opens a SQLite store in a temporary directory, closed when the
+// test ends.
+func Open(tb testing.TB) (*sqlstore.DB, string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	db, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db, dir
+}
+
+// New builds the whole stack over a new store.
+func New(tb testing.TB, opts Options) *Stack {
+	tb.Helper()
+	db, dir := Open(tb)
+	s := Over(tb, db, opts)
+	s.Dir = dir
+	return s
+}
+
+// Over builds the stack over db: its audit log, policy engine and gate.
+func Over(tb testing.TB, db *sqlstore.DB, opts Options) *Stack {
+	tb.Helper()
+	if !opts.Unsealed {
+		db.SetSealer(storetest.Keyring(tb))
+	}
+	signer, verifier, err := audit.GenerateKey("socle.test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log, err := audit.Open(context.Background(), auditsql.New(db), signer, opts.Audit)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { log.Close() })
+	engine, err := policy.NewEngine(db, policy.DefaultRegister(), policy.Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g, err := gate.New(db, engine, log, engine)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Stack{DB: db, Log: log, Policy: engine, Gate: g, SignerKey: signer, VerifierKey: verifier}
+}
