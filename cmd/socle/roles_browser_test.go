@@ -10,8 +10,9 @@ import (
 
 // showsIDs are the pages that still show an internal identifier, and why.
 //
-// TODO(issue 15): the journal names agents by name once the pages carry
-// labels instead of codes (s4-words); then this map goes.
+// TODO(issue 15): s4-words's labels (merged) left the journal's Agent
+// column on the agent's identifier (http/web/audit_handlers.go); once it
+// names agents, this map goes.
 var showsIDs = map[string]string{"/journal": "the journal shows agents by identifier until they are named"}
 
 // TestBrowserEveryPageOfEveryRole signs in each role of the demo, one
