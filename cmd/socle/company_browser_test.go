@@ -108,8 +108,9 @@ func TestBrowserEmployerOfferAndCandidate(t *testing.T) {
 	if nir := nirLike.FindString(page); nir != "" {
 		t.Errorf("the employer's page shows a NIR-like number %s", nir)
 	}
-	if !strings.Contains(card, rome) || !strings.Contains(card, "Proposée") {
-		t.Errorf("the card lacks the job %s or the status: %q", rome, card)
+	// The card names the job, not its code.
+	if job := jobs.Label(rome); !strings.Contains(card, job) || strings.Contains(card, rome) || !strings.Contains(card, "Proposée") {
+		t.Errorf("the card lacks the job %q (%s), shows its code, or lacks the status: %q", job, rome, card)
 	}
 	step(t, ctx, "interview",
 		chromedp.Click(`section.carte-candidat button[value=entretien]`),
