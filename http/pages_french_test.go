@@ -1,11 +1,13 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"socle"
+	"socle/store/storetest"
 )
 
 // TestPageErrorsAreFrench asks the real server for pages whose errors come
@@ -14,23 +16,36 @@ import (
 func TestPageErrorsAreFrench(t *testing.T) {
 	e := newNetworkEnv(t)
 	adviser := e.clients[socle.KindYouth]
+	// The journal is the privacy officer's: an adviser is stopped by the
+	// menu's route check before the page reads its parameters.
+	dpo := storetest.NewAgent(e.actors[socle.KindYouth].OrganisationID, "dpo@example.fr")
+	dpo.Roles = []socle.Role{socle.RoleAuditor}
+	if err := e.db.CreateAgent(context.Background(), dpo); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := e.identity.SetupDemoAgent(context.Background(), dpo.ID, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := e.login(dpo.Email, secret)
 	tests := []struct {
 		name    string
+		client  *http.Client
 		path    string
 		status  int
 		english []string // fragments of the English message
 		french  string
 	}{
-		{"unknown purpose on a file", "/usagers/" + e.person.ID + "?finalite=inconnue", http.StatusBadRequest,
+		{"unknown purpose on a file", adviser, "/usagers/" + e.person.ID + "?finalite=inconnue", http.StatusBadRequest,
 			[]string{"unknown purpose", "declare one of"}, "La demande n&#39;est pas valide"},
-		{"malformed date in the journal", "/journal?du=hier", http.StatusBadRequest,
+		{"malformed date in the journal", officer, "/journal?du=hier", http.StatusBadRequest,
 			[]string{"parameter du", "RFC 3339"}, "La demande n&#39;est pas valide"},
-		{"journal for an adviser", "/journal", http.StatusForbidden,
-			[]string{"auditor"}, "Vous n&#39;avez pas accès"},
+		{"journal for an adviser", adviser, "/journal", http.StatusForbidden,
+			[]string{"auditor"}, "ne fait pas partie de vos habilitations"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := e.get(adviser, tt.path, "")
+			resp, body := e.get(tt.client, tt.path, "")
 			if resp.StatusCode != tt.status || !strings.Contains(body, tt.french) {
 				t.Fatalf("GET %s: %d, want %d with %q:\n%s", tt.path, resp.StatusCode, tt.status, tt.french, body)
 			}

@@ -104,8 +104,8 @@ func TestBrowserEmployerOfferAndCandidate(t *testing.T) {
 	if nir := nirLike.FindString(page); nir != "" {
 		t.Errorf("the employer's page shows a NIR-like number %s", nir)
 	}
-	// The card names the job by its label, never by its code.
-	if job := romeref.FullIndex().Label(rome); !strings.Contains(card, job) || strings.Contains(card, rome) || !strings.Contains(card, "Proposée") {
+	// The card names the job, not its code.
+	if job := jobs.Label(rome); !strings.Contains(card, job) || strings.Contains(card, rome) || !strings.Contains(card, "Proposée") {
 		t.Errorf("the card lacks the job %q (%s), shows its code, or lacks the status: %q", job, rome, card)
 	}
 	step(t, ctx, "interview",

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +19,9 @@ var internalID = regexp.MustCompile(`\b(agt|per|org|dos|dcl|prt|alr)_[a-z2-7]{20
 
 // checkPage fails when the page lacks what every page must have: French
 // as its language, one main heading, a label for every field, an
-// alternative text for every image, and no internal identifier in its
-// visible text.
+// alternative text for every image, no internal identifier in its
+// visible text, no violation of the WCAG 2 A and AA rules of axe-core,
+// and no horizontal scroll at 390 and 320 px wide (RGAA 10.11).
 func checkPage(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
 	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
@@ -42,6 +44,76 @@ func checkPage(t *testing.T, ctx context.Context, what string) {
 	body := text(t, ctx, "main")
 	if id := internalID.FindString(body); id != "" {
 		t.Errorf("%s shows an internal identifier: %s", what, id)
+	}
+	checkAccessibility(t, ctx, what)
+}
+
+// checkAccessibility is the part of checkPage that axe-core and the
+// reflow check do.
+func checkAccessibility(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	for _, v := range axeViolations(t, ctx, what) {
+		t.Errorf("%s: axe: %s", what, v)
+	}
+	checkReflow(t, ctx, what)
+}
+
+// axeSource is axe-core's script (testdata/axe, refreshed by
+// scripts/vendor-axe), read once.
+var axeSource = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	return string(b), err
+})
+
+// axeViolations injects axe-core into the page and returns its WCAG 2 A
+// and AA violations, one line each: the rule, its help and the first
+// elements concerned. DevTools evaluation is not subject to the page's
+// CSP, so the pages keep refusing inline and foreign scripts.
+func axeViolations(t *testing.T, ctx context.Context, what string) []string {
+	t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		t.Fatalf("reading axe-core: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe !== "undefined" || (function(){`+src+`; return true})()`)); err != nil {
+		t.Fatalf("%s: injecting axe-core: %v", what, err)
+	}
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}).then(r =>
+		r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ") + " " + (n.failureSummary || "").replace(/\s+/g, " ")).join(" | ")))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: running axe-core: %v", what, err)
+	}
+	return out
+}
+
+// checkReflow fails when the page scrolls horizontally at 390 px (a
+// phone) or 320 px (WCAG 1.4.10's width), then gives back the default
+// viewport.
+func checkReflow(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	for _, width := range []int64{390, 320} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800)); err != nil {
+			t.Fatal(err)
+		}
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+			const w = document.documentElement.clientWidth;
+			if (document.documentElement.scrollWidth <= w) return "";
+			const culprits = [];
+			for (const el of document.querySelectorAll("body *")) {
+				const r = el.getBoundingClientRect();
+				if (r.right > w + 1 && !el.closest(".fr-table__content") && getComputedStyle(el).position !== "fixed" && el.offsetParent !== null) culprits.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : ""));
+			}
+			return document.documentElement.scrollWidth + " px wide: " + culprits.slice(0, 5).join(", ");
+		})()`))
+		if err != nil {
+			t.Fatalf("%s: measuring at %d px: %v", what, width, err)
+		}
+		if wide != "" {
+			t.Errorf("%s scrolls horizontally at %d px: the page is %s", what, width, wide)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.ResetViewport()); err != nil {
+		t.Fatal(err)
 	}
 }
 

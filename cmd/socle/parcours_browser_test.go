@@ -59,10 +59,27 @@ func TestBrowserParcours(t *testing.T) {
 		chromedp.Click(`#q-derniere_activite input[value="moins_6_mois"]`),
 		chromedp.Click(`#q-autonomie input[value="autonome"]`),
 		chromedp.Click(`#q-hebergement_stable input[value="oui"]`),
-		chromedp.Click(`#q-rqth input[value="non"]`),
 		chromedp.Click(`#q-sante_limite_emploi input[value="non"]`),
 		chromedp.Click(`#questionnaire button[type=submit]`),
+		chromedp.WaitVisible("#erreur"))
+	// A required answer missing: the error names it next to its question
+	// and every answer given is kept.
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#questionnaire input:checked")].map(i => i.name + "=" + i.value)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"projet=defini", "derniere_activite=moins_6_mois", "autonomie=autonome", "hebergement_stable=oui", "sante_limite_emploi=non"}; strings.Join(kept, " ") != strings.Join(want, " ") {
+		t.Errorf("answers kept after the error: %q, want %q", kept, want)
+	}
+	if e := text(t, ctx, "#erreur-rqth"); !strings.Contains(e, "obligatoire") {
+		t.Errorf("the unanswered question shows no error next to it: %q", e)
+	}
+	checkPage(t, ctx, "questionnaire with an error")
+	step(t, ctx, "questionnaire completed",
+		chromedp.Click(`#q-rqth input[value="non"]`),
+		chromedp.Click(`#questionnaire button[type=submit]`),
 		chromedp.WaitVisible("#proposition"))
+	checkPage(t, ctx, "orientation proposal")
 	if reasons := text(t, ctx, "#raisons"); reasons == "" {
 		t.Errorf("the proposal gives no reason")
 	}

@@ -63,7 +63,8 @@ func TestBrowserPasskeyRegistrationAndLogin(t *testing.T) {
 	}
 	step(t, ctx, "TOTP", chromedp.SendKeys("#code", code),
 		chromedp.Click(`form[action="/second-facteur"] button[type=submit]`),
-		chromedp.WaitVisible("main table"))
+		chromedp.WaitNotPresent("#code"),
+		chromedp.WaitVisible("main h1"))
 
 	// Register a passkey from the sessions page.
 	step(t, ctx, "passkey registration",
@@ -79,13 +80,14 @@ func TestBrowserPasskeyRegistrationAndLogin(t *testing.T) {
 
 	// Log out, then log in with the password and the passkey.
 	step(t, ctx, "logout",
-		chromedp.Click(`form[action="/deconnexion"] button`),
+		chromedp.Click(`.fr-header__tools form[action="/deconnexion"] button`),
 		chromedp.WaitVisible("#email"))
 	step(t, ctx, "password again", password()...)
 	step(t, ctx, "passkey login",
 		chromedp.WaitVisible("#webauthn-login"),
 		chromedp.Click("#webauthn-login"),
-		chromedp.WaitVisible("main table"))
+		// The agent's home.
+		chromedp.WaitVisible("#acces-rapide"))
 
 	step(t, ctx, "sessions page", chromedp.Navigate(base+"sessions"), chromedp.WaitVisible("td.methode"))
 	methods, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("td.methode"), td => td.textContent.trim())`))

@@ -158,9 +158,11 @@ func RecoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// contentSecurityPolicy allows only the server's own styles, images and
-// scripts (the WebAuthn ceremonies, /static/webauthn.js); no inline script.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// contentSecurityPolicy allows only the server's own styles, images, fonts
+// and scripts (the WebAuthn ceremonies, /static/webauthn.js, and the DSFR's
+// module script, which needs no inline script); no inline script or style.
+// font-src 'self' is for the DSFR's Marianne and Spectral fonts.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // SecurityHeaders sets the headers every answer carries; HSTS over TLS.
 func SecurityHeaders(tls bool, next http.Handler) http.Handler {

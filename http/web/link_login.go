@@ -75,7 +75,14 @@ func (l linkLogin) render(s *renderer, w http.ResponseWriter, r *http.Request, s
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, status, name, view{Title: title, Nav: l.nav, Data: withCSRF(d, tok)})
+	v := view{Title: title, Nav: l.nav, Data: withCSRF(d, tok)}
+	// The employer's session is not the request's actor (she is no
+	// Authenticated actor for the policy): the header and menu ask the
+	// space itself who is signed in.
+	if a, err := l.svc.Authenticate(r); err == nil && l.signedIn(a) {
+		v.actor = &a
+	}
+	s.render(w, r, status, name, v)
 }
 
 // form renders the link form.

@@ -60,7 +60,7 @@ type Server struct {
 // New returns the pages' server; version is shown in their footer.
 func New(version string, svc Services) *Server {
 	return &Server{
-		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory)},
+		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory), franceConnect: svc.FranceConnect != nil},
 		gate:     svc.Gate, parcours: svc.Parcours, dir: svc.Directory, sso: svc.SSO,
 		register: svc.Register, space: svc.Space, fc: svc.FranceConnect, employer: svc.Employer, rome: svc.ROME,
 		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection,
@@ -75,6 +75,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) { s.re
 // surface in one table.
 func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	publicPages := &publicPages{renderer: s.renderer, dir: s.dir}
+	homePages := &homePages{publicPages: publicPages, gate: s.gate, parcours: s.parcours, cases: s.cases}
 	journalPages := &journalPages{renderer: s.renderer, audit: s.audit, dir: s.dir, gate: s.gate}
 	breakGlassPages := &breakGlassPages{renderer: s.renderer, detection: s.detection, gate: s.gate}
 	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
@@ -89,9 +90,15 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
 	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
 
-	// Public pages: the directory of the network and its offers.
+	handle = roleGuard(s.renderer, handle)
+
+	// Public pages: the directory of the network and its offers, the
+	// accessibility statement and the legal pages.
 	handle("GET /static/", handleStatic())
-	handle("GET /{$}", publicPages.handleHome())
+	handle("GET /accessibilite", handleInfoPage(s.renderer, "accessibilite", "Déclaration d'accessibilité"))
+	handle("GET /mentions-legales", handleInfoPage(s.renderer, "mentions-legales", "Mentions légales"))
+	handle("GET /donnees-personnelles", handleInfoPage(s.renderer, "donnees-personnelles", "Données personnelles"))
+	handle("GET /{$}", homePages.handleHome())
 	handle("GET /structures", publicPages.handleOrganisationsPage())
 	handle("GET /offres", publicPages.handleOffersPage())
 	handle("GET /parcours/contrat.css", handleContractCSS())

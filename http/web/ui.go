@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"socle/http/httpx"
 	"socle/identity"
 	"strings"
@@ -56,6 +57,9 @@ type renderer struct {
 	identity *identity.Service
 	// words names the codes of the referentials on every page (format.go).
 	words *words
+	// franceConnect is on when persons may sign in with FranceConnect:
+	// the menu then opens the identity checks.
+	franceConnect bool
 }
 
 // view is what every page template receives: the layout's fields and the
@@ -65,6 +69,11 @@ type view struct {
 	Nav     string
 	Version string
 	Data    any
+	// Chrome is filled by render for the layout.
+	Chrome chrome
+	// actor, when set, is who the chrome shows instead of the request's
+	// actor (a space's own session).
+	actor *socle.Actor
 }
 
 // form is embedded in the view of a page with forms: the page helpers
@@ -106,6 +115,11 @@ type offersView struct {
 // becomes a clean error page, not half a page.
 func (s *renderer) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	v.Version = s.version
+	actor := httpx.ActorFrom(r.Context())
+	if v.actor != nil {
+		actor = *v.actor
+	}
+	v.Chrome = s.chromeOf(r, actor, v.Title, v.Data)
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		httpx.LoggerFrom(r.Context()).Error("rendering page", "page", name, "err", err, "request_id", httpx.RequestID(r.Context()))
@@ -146,6 +160,14 @@ type errorView struct {
 	RequestID string
 }
 
+// staticTypes are the content types of the static files whose extension
+// the standard library does not know on every system (the DSFR fonts).
+var staticTypes = map[string]string{".woff2": "font/woff2", ".svg": "image/svg+xml", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+// handleStatic serves the embedded static files. The vendored DSFR
+// (static/dsfr, linked with its version in the query) is cached for a
+// year; Socle's own files for an hour, since their address does not
+// change between releases.
 func handleStatic() http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -153,7 +175,14 @@ func handleStatic() http.Handler {
 	}
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
+		if t, ok := staticTypes[path.Ext(r.URL.Path)]; ok {
+			w.Header().Set("Content-Type", t)
+		}
+		if strings.HasPrefix(r.URL.Path, "/static/dsfr/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
 		files.ServeHTTP(w, r)
 	})
 }

@@ -52,6 +52,11 @@ var pageViews = map[string]any{
 	"indicateurs":               indicatorsView{},
 	"usager-parcours":           spaceParcoursView{},
 	"usager-contrat":            spaceContractView{},
+	"interdit":                  forbiddenRoleView{},
+	"accueil-agent":             agentHomeView{},
+	"accessibilite":             struct{}{},
+	"mentions-legales":          struct{}{},
+	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
 }
 

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// showsIDs are the pages that still show an internal identifier, and why.
+//
+// TODO(issue 15): s4-words's labels (merged) left the journal's Agent
+// column on the agent's identifier (http/web/audit_handlers.go); once it
+// names agents, this map goes.
+var showsIDs = map[string]string{"/journal": "the journal shows agents by identifier until they are named"}
+
+// TestBrowserEveryPageOfEveryRole signs in each role of the demo, one
+// browser per role, and opens every entry of its menu and the other pages
+// it uses: each passes checkPage (axe-core WCAG 2 A/AA, reflow at 390 and
+// 320 px, labels, no internal id). A menu entry that answered the
+// forbidden page would fail: the menu shows only what the role opens. A
+// page outside the role's menu answers the forbidden page, which names
+// the roles that open it.
+func TestBrowserEveryPageOfEveryRole(t *testing.T) {
+	base, out := startServer(t, "--demo", "--demo-persons", "200", "--data", t.TempDir())
+	personLink := demoLink.FindString(out.String())
+	employerLink := demoEmployerLink.FindString(out.String())
+	if personLink == "" || employerLink == "" {
+		t.Fatalf("serve --demo printed no person or employer link:\n%s", out)
+	}
+	for _, tc := range []struct {
+		who string
+		// role is the label the demo prints before the account's
+		// organisation; empty for the visitors who sign in otherwise.
+		role string
+		// link signs the person or the employer in.
+		link string
+		// home is what the role's home page shows.
+		home string
+		// extra pages, beyond the menu, that the role opens.
+		extra []string
+		// forbidden is a page of another role.
+		forbidden string
+	}{
+		{who: "visitor", home: "Se connecter", extra: []string{"accessibilite", "mentions-legales", "donnees-personnelles", "connexion", "page-inconnue"}},
+		{who: "adviser", role: "Conseiller", home: "Mes rendez-vous", extra: []string{"mes-explications"}, forbidden: "alertes"},
+		{who: "company adviser", role: "Conseiller entreprise", home: "Mes entreprises", forbidden: "usagers"},
+		{who: "administrator", role: "Administrateur", home: "Les agents", forbidden: "bris-de-glace"},
+		{who: "privacy officer", role: "Délégué à la protection des données", home: "Ma file", extra: []string{"alertes/blocages"}, forbidden: "agenda"},
+		{who: "platform administrator", role: "Administrateur de la plateforme", home: "Les conventions", forbidden: "entreprises"},
+		{who: "person", link: personLink, home: "Mon dossier"},
+		{who: "employer", link: employerLink, home: "Les offres de"},
+	} {
+		t.Run(tc.who, func(t *testing.T) {
+			ctx := browser(t)
+			// The first action starts the browser: on ctx itself, not on a
+			// step's shorter context whose end would close it.
+			if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
+				t.Fatal(err)
+			}
+			origin := strings.TrimSuffix(base, "/")
+			switch {
+			case tc.role != "":
+				m := regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+` + regexp.QuoteMeta(tc.role) + `, `).FindStringSubmatch(out.String())
+				if m == nil {
+					t.Fatalf("no %s printed:\n%s", tc.who, out)
+				}
+				staffLogin(t, ctx, base, out.String(), m[1])
+				step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
+			case tc.link != "":
+				// The link names the site's base URL, whose host the
+				// session cookie is for.
+				origin = tc.link[:len("http://")+strings.Index(tc.link[len("http://"):], "/")]
+				step(t, ctx, "link", chromedp.Navigate(tc.link), chromedp.WaitVisible("main h1"))
+			default:
+				step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
+			}
+			if home := text(t, ctx, "main"); !strings.Contains(home, tc.home) || strings.Contains(home, "n'ont pas pu être lu") {
+				t.Errorf("the home of the %s lacks %q or could not read a block: %q", tc.who, tc.home, home)
+			}
+			screenshots(t, ctx, "accueil-"+strings.ReplaceAll(tc.who, " ", "-"))
+			if tc.who == "visitor" {
+				// On a phone the menu folds into a button that the DSFR's
+				// script opens: the script runs under the CSP.
+				step(t, ctx, "phone menu",
+					chromedp.EmulateViewport(390, 800),
+					chromedp.Click("#bouton-menu"),
+					chromedp.WaitVisible(`#menu-principal a[href="/structures"]`),
+					chromedp.ResetViewport())
+			}
+			menu, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#navigation a")].map(a => a.getAttribute("href"))`))
+			if err != nil || len(menu) == 0 {
+				t.Fatalf("reading the menu: %v %q", err, menu)
+			}
+			pages := append([]string{}, menu...)
+			for _, p := range tc.extra {
+				pages = append(pages, "/"+p)
+			}
+			for _, p := range pages {
+				step(t, ctx, p, chromedp.Navigate(origin+p), chromedp.WaitVisible("main h1"))
+				if h := text(t, ctx, "main h1"); h == "Accès réservé" || h == "Accès refusé" {
+					t.Errorf("the %s's page %s answers %q", tc.who, p, h)
+				}
+				if reason, ok := showsIDs[p]; ok {
+					t.Logf("%s: internal identifiers not checked: %s", p, reason)
+					checkAccessibility(t, ctx, tc.who+" "+p)
+				} else {
+					checkPage(t, ctx, tc.who+" "+p)
+				}
+				screenshots(t, ctx, strings.ReplaceAll(tc.who, " ", "-")+strings.ReplaceAll(p, "/", "-"))
+			}
+			if tc.forbidden != "" {
+				step(t, ctx, tc.forbidden, chromedp.Navigate(base+tc.forbidden), chromedp.WaitVisible("main h1"))
+				if h, body := text(t, ctx, "main h1"), text(t, ctx, "main"); h != "Accès réservé" || !strings.Contains(body, "réservée") {
+					t.Errorf("the %s opening %s: %q, %q", tc.who, tc.forbidden, h, body)
+				}
+				checkPage(t, ctx, tc.who+" forbidden "+tc.forbidden)
+			}
+		})
+	}
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"socle"
+	"socle/cases"
+	"socle/gate"
+	"socle/http/httpx"
+)
+
+// homePages serve the home page: the presentation of Socle to visitors,
+// and to a signed-in agent what waits for her in her roles. Every read of
+// personal data goes through the gate (the agenda, the rectification
+// queue, the companies followed, the break-the-glass grants).
+type homePages struct {
+	*publicPages
+	gate     *gate.Gate
+	parcours *gate.Parcours
+	cases    *cases.Service
+}
+
+// agentHomeView is the home of a signed-in agent: her name, and one block
+// per role she holds.
+type agentHomeView struct {
+	form
+	Name  string
+	Roles []string
+	// Adviser: today's and tomorrow's appointments and what waits for her.
+	Adviser        bool
+	Today          []homeEvent
+	Tomorrow       []homeEvent
+	Rectifications int
+	// Company adviser: the companies followed by her structure.
+	CompanyAdviser bool
+	Companies      []*socle.Company
+	// Privacy officer: her queue.
+	Officer            bool
+	OpenCases          int
+	BreakGlassToReview int
+	// Administrators: agents, agreements and the four-eyes requests.
+	OrgAdmin, PlatformAdmin bool
+	PendingChanges          int
+	// Problems name the blocks that could not be read; the others show.
+	Problems []string
+	// Links are the other pages of her menu.
+	Links []navLink
+}
+
+// homeEvent is an appointment on the home page.
+type homeEvent struct {
+	Time, Title, Kind, Location, PersonID string
+}
+
+func (s *homePages) handleHome() http.Handler {
+	public := s.publicPages.handleHome()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor := httpx.ActorFrom(r.Context())
+		switch {
+		case actor.PersonID != "":
+			http.Redirect(w, r, "/usager/parcours", http.StatusSeeOther)
+		case actor.ContactID != "":
+			http.Redirect(w, r, "/employeur/offres", http.StatusSeeOther)
+		case actor.AgentID != "" && actor.Strength >= socle.AuthMFA && s.identity != nil:
+			s.agentHome(w, r, actor)
+		default:
+			public.ServeHTTP(w, r)
+		}
+	})
+}
+
+func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socle.Actor) {
+	_, agent, err := s.identity.CurrentSession(r)
+	if err != nil || agent == nil {
+		s.renderError(w, r, socle.Errorf(socle.EUNAUTHENTICATED, "no session"))
+		return
+	}
+	has := func(ro socle.Role) bool { return slices.Contains(actor.Roles, ro) }
+	v := &agentHomeView{
+		Name: agent.GivenName + " " + agent.FamilyName, Roles: roleLabels(actor.Roles),
+		Adviser: has(socle.RoleAdviser), CompanyAdviser: has(socle.RoleCompanyAdviser), Officer: has(socle.RoleAuditor),
+		OrgAdmin: has(socle.RoleOrgAdmin), PlatformAdmin: has(socle.RolePlatformAdmin),
+	}
+	ctx := r.Context()
+	// A block that cannot be read is named on the page and logged; the
+	// others still show.
+	problem := func(msg string, err error) {
+		httpx.LoggerFrom(ctx).Warn("home block failed", "block", msg, "err", err, "request_id", httpx.RequestID(ctx))
+		v.Problems = append(v.Problems, msg)
+	}
+	if v.Adviser && s.parcours != nil {
+		now := time.Now().In(paris)
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, paris)
+		tomorrow := today.AddDate(0, 0, 1)
+		evs, err := s.parcours.Agenda(ctx, pageRequest(r, purposeAccompagnement, ""), today, tomorrow.AddDate(0, 0, 1))
+		if err != nil {
+			problem(msgHomeAgenda, err)
+		}
+		for _, e := range evs {
+			he := homeEvent{Time: e.Start.In(paris).Format("15:04"), Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID}
+			if e.Start.Before(tomorrow) {
+				v.Today = append(v.Today, he)
+			} else {
+				v.Tomorrow = append(v.Tomorrow, he)
+			}
+		}
+		queue, err := s.parcours.RectificationQueue(ctx, pageRequest(r, purposeAccompagnement, ""))
+		if err != nil {
+			problem(msgHomeRectifications, err)
+		}
+		v.Rectifications = len(queue)
+	}
+	if v.CompanyAdviser {
+		companies, err := s.gate.Portfolio(ctx, matchingRequest(r))
+		if err != nil {
+			problem(msgHomeCompanies, err)
+		}
+		v.Companies = companies
+	}
+	if v.Officer {
+		grants, err := s.gate.BreakGlassGrants(ctx, httpx.GateRequest(r), false, 200)
+		if err != nil {
+			problem(msgHomeBreakGlass, err)
+		}
+		v.BreakGlassToReview = len(grants)
+		if s.cases != nil {
+			for _, st := range []socle.CaseState{socle.CaseNew, socle.CaseTriage, socle.CaseInvestigating} {
+				list, err := s.cases.Cases(ctx, actor, socle.CaseFilter{State: st, Limit: 500})
+				if err != nil {
+					problem(msgHomeCases, err)
+					break
+				}
+				v.OpenCases += len(list)
+			}
+		}
+	}
+	if v.OrgAdmin || v.PlatformAdmin {
+		changes, err := s.identity.PendingChanges(ctx, actor)
+		if err == nil {
+			v.PendingChanges = len(changes)
+		} else if socle.ErrorCode(err) != socle.EFORBIDDEN {
+			problem(msgHomeChanges, err)
+		}
+	}
+	for _, l := range s.renderer.menuLinks(actor, "/") {
+		if l.Path != "/" {
+			v.Links = append(v.Links, l)
+		}
+	}
+	staffPage(s.renderer, w, r, http.StatusOK, "accueil-agent", "Accueil", "accueil", v)
+}
