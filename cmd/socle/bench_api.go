@@ -349,7 +349,7 @@ func benchAPIRun(ctx context.Context, a *app, base string, p benchPrincipal, per
 	transport := &http.Transport{MaxIdleConns: c, MaxIdleConnsPerHost: c, IdleConnTimeout: time.Minute}
 	defer transport.CloseIdleConnections()
 	httpc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
-	bar := progress.New(stderr, fmt.Sprintf("%s, %d lecteurs, ms", p.name, c), d.Milliseconds())
+	bar := progress.New(stderr, fmt.Sprintf("%s, %d lecteurs (ms écoulées)", p.name, c), d.Milliseconds())
 	before := a.audit.Size()
 	var next, refused atomic.Int64
 	lat := make([][]time.Duration, c)
