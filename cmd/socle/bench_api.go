@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	cryptorand "crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime/pprof"
 	"slices"
@@ -31,7 +29,6 @@ import (
 	"socle/oauth"
 	"socle/policy"
 	"socle/progress"
-	"socle/seal"
 )
 
 func init() {
@@ -87,15 +84,6 @@ func runBenchAPI(ctx context.Context, args []string, getenv func(string) string,
 	if *persons < 1 || *duration <= 0 {
 		return usagef("bench api: --persons and --duration must be positive")
 	}
-	temporary := sf.data == "" && sf.db == ""
-	if sf.data == "" {
-		dir, err := os.MkdirTemp("", "socle-bench-api-")
-		if err != nil {
-			return fmt.Errorf("bench api: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		sf.data = filepath.Join(dir, "data")
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("bench api: listening: %w", err)
@@ -103,35 +91,12 @@ func runBenchAPI(ctx context.Context, args []string, getenv func(string) string,
 	defer ln.Close()
 	site := siteConfig{baseURL: defaultBaseURL(ln.Addr().String(), false)}
 	base := site.baseURL + "/"
+	a, closeApp, err := openBenchApp(ctx, "api", sf, site, *persons, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeApp()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := openApp(ctx, sf, site, logger)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if temporary {
-		// A throwaway network gets a throwaway key for its sensitive
-		// sections, whatever the data directory's key would be.
-		master := make([]byte, 32)
-		if _, err := cryptorand.Read(master); err != nil {
-			return fmt.Errorf("bench api: %w", err)
-		}
-		k, err := seal.New(master)
-		if err != nil {
-			return fmt.Errorf("bench api: %w", err)
-		}
-		a.store.SetSealer(k)
-	}
-	empty, err := a.store.Empty(ctx)
-	if err != nil {
-		return err
-	}
-	if empty {
-		fmt.Fprintf(stderr, "génération d'un réseau de démonstration de %d usagers…\n", *persons)
-		if _, err := generateDemo(ctx, a.store, *persons, 1, nil, stderr); err != nil {
-			return err
-		}
-	}
 
 	srv := &http.Server{Handler: sochttp.NewServer(logger, sochttp.Config{Version: version, Metrics: a.metrics}, a.services()),
 		ReadHeaderTimeout: 5 * time.Second}
