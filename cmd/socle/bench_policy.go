@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	cryptorand "crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -15,7 +13,6 @@ import (
 	"socle"
 	"socle/gate"
 	"socle/policy"
-	"socle/seal"
 	"socle/store/sqlstore"
 )
 
@@ -60,40 +57,11 @@ func runBenchPolicy(ctx context.Context, args []string, getenv func(string) stri
 	if *persons < 1 || *decisions < 1 || *searches < 1 {
 		return usagef("bench policy: --persons, --decisions and --searches must be positive")
 	}
-	temporary := sf.data == "" && sf.db == ""
-	removeTemporary, err := sf.orTemporary("bench-policy")
-	if err != nil {
-		return fmt.Errorf("bench policy: %w", err)
-	}
-	defer removeTemporary()
-	a, err := openApp(ctx, sf, siteConfig{baseURL: "http://localhost"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, closeApp, err := openBenchApp(ctx, "policy", sf, siteConfig{baseURL: "http://localhost"}, *persons, stderr)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	if temporary {
-		// A throwaway network gets a throwaway key for its sensitive
-		// sections, whatever the data directory's key would be.
-		master := make([]byte, 32)
-		if _, err := cryptorand.Read(master); err != nil {
-			return fmt.Errorf("bench policy: %w", err)
-		}
-		k, err := seal.New(master)
-		if err != nil {
-			return fmt.Errorf("bench policy: %w", err)
-		}
-		a.store.SetSealer(k)
-	}
-	empty, err := a.store.Empty(ctx)
-	if err != nil {
-		return err
-	}
-	if empty {
-		fmt.Fprintf(stderr, "génération d'un réseau de démonstration de %d usagers…\n", *persons)
-		if _, err := generateDemo(ctx, a.store, *persons, 1, nil, stderr); err != nil {
-			return err
-		}
-	}
+	defer closeApp()
 	n, err := a.store.CountPersons(ctx)
 	if err != nil {
 		return err
