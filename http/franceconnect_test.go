@@ -128,7 +128,7 @@ func TestFranceConnectPages(t *testing.T) {
 	}
 	staff := &networkEnv{t: t, srv: srv}
 	browsers := map[socle.Role]*http.Client{}
-	for _, role := range []socle.Role{socle.RoleOrgAdmin, socle.RoleAdviser} {
+	for _, role := range []socle.Role{socle.RolePlatformAdmin, socle.RoleAdviser} {
 		a := storetest.NewAgent(org.ID, string(role)+"@ml-lyon.fr")
 		a.Roles = []socle.Role{role}
 		if err := st.CreateAgent(ctx, a); err != nil {
@@ -143,14 +143,14 @@ func TestFranceConnectPages(t *testing.T) {
 	if resp, _ := staff.get(browsers[socle.RoleAdviser], "/verifications-identite", ""); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("an adviser sees the identity checks: %d", resp.StatusCode)
 	}
-	_, page := staff.get(browsers[socle.RoleOrgAdmin], "/verifications-identite", "")
+	_, page := staff.get(browsers[socle.RolePlatformAdmin], "/verifications-identite", "")
 	m := regexp.MustCompile(`action="(/verifications-identite/[^"]+)"`).FindStringSubmatch(page)
 	if m == nil || !strings.Contains(page, "Inconnue") {
 		t.Fatalf("the open check is not listed: %s", page)
 	}
 	csrf := csrfInput.FindStringSubmatch(page)[1]
 	resolve := func(nir string) (int, string) {
-		resp, err := browsers[socle.RoleOrgAdmin].PostForm(srv.URL+m[1], url.Values{"csrf": {csrf}, "decision": {"rattacher"}, "nir": {nir}})
+		resp, err := browsers[socle.RolePlatformAdmin].PostForm(srv.URL+m[1], url.Values{"csrf": {csrf}, "decision": {"rattacher"}, "nir": {nir}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -224,8 +224,10 @@ func (f *FranceConnect) LinkIdentityCheckByNIR(ctx context.Context, agentID, che
 }
 
 // mayCheck returns the agent when she may see and resolve identity checks:
-// an administrator of an organisation or of the platform, since a check
-// shows an identity that matched no record the agent follows.
+// an administrator of the platform only. A check shows the identity of
+// someone whom no record matched, from anywhere in the network, so no
+// organisation's staff may browse them (the one-account-reads-everyone
+// path the network was breached through).
 func (f *FranceConnect) mayCheck(ctx context.Context, agentID string) (*socle.Agent, error) {
 	a, err := f.space.store.Agent(ctx, agentID)
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
@@ -233,8 +235,8 @@ func (f *FranceConnect) mayCheck(ctx context.Context, agentID string) (*socle.Ag
 	} else if err != nil {
 		return nil, err
 	}
-	if a.Disabled || !(a.HasRole(socle.RoleOrgAdmin) || a.HasRole(socle.RolePlatformAdmin)) {
-		return nil, socle.Errorf(socle.EFORBIDDEN, "identity checks are for administrators")
+	if a.Disabled || !a.HasRole(socle.RolePlatformAdmin) {
+		return nil, socle.Errorf(socle.EFORBIDDEN, "identity checks are for the platform's administrators")
 	}
 	return a, nil
 }

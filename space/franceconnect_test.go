@@ -61,9 +61,11 @@ func TestFranceConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := storetest.NewAgent(org.ID, "admin@ml-lyon.fr")
-	admin.Roles = []socle.Role{socle.RoleOrgAdmin}
+	admin.Roles = []socle.Role{socle.RolePlatformAdmin}
+	orgAdmin := storetest.NewAgent(org.ID, "structure@ml-lyon.fr")
+	orgAdmin.Roles = []socle.Role{socle.RoleOrgAdmin}
 	adviser := storetest.NewAgent(org.ID, "conseil@ml-lyon.fr")
-	for _, a := range []*socle.Agent{admin, adviser} {
+	for _, a := range []*socle.Agent{admin, orgAdmin, adviser} {
 		if err := db.CreateAgent(ctx, a); err != nil {
 			t.Fatal(err)
 		}
@@ -149,8 +151,10 @@ func TestFranceConnect(t *testing.T) {
 	}
 
 	t.Run("an administrator resolves a check, and the person is then signed in", func(t *testing.T) {
-		if _, err := fc.OpenIdentityChecks(ctx, adviser.ID); socle.ErrorCode(err) != socle.EFORBIDDEN {
-			t.Fatalf("an adviser listed the checks: %v", err)
+		for _, a := range []*socle.Agent{adviser, orgAdmin} {
+			if _, err := fc.OpenIdentityChecks(ctx, a.ID); socle.ErrorCode(err) != socle.EFORBIDDEN {
+				t.Fatalf("%v listed the checks: %v", a.Roles, err)
+			}
 		}
 		open, err := fc.OpenIdentityChecks(ctx, admin.ID)
 		if err != nil || len(open) != 2 {

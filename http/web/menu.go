@@ -47,7 +47,7 @@ var staffMenu = []menuEntry{
 	{Path: "/demandes", Label: "Demandes à valider", Roles: adminRoles},
 	{Path: "/admin/conventions", Label: "Conventions", Roles: []socle.Role{socle.RolePlatformAdmin}},
 	// Served only when FranceConnect is on (renderer.menuLinks).
-	{Path: identityChecksPath, Label: "Vérifications d'identité", Roles: adminRoles},
+	{Path: identityChecksPath, Label: "Vérifications d'identité", Roles: []socle.Role{socle.RolePlatformAdmin}},
 	{Path: "/structures", Label: "Structures"},
 	{Path: "/sessions", Label: "Mes sessions"},
 }

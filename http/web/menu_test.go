@@ -25,7 +25,7 @@ func TestMenuShowsOnlyWhatTheRoleOpens(t *testing.T) {
 	}{
 		{"adviser", agentActor(socle.RoleAdviser), []string{"/", "/usagers", "/agenda", "/rectifications", "/entreprises", "/declarations"}, []string{"/alertes", "/journal", "/agents", "/admin/conventions", "/verifications-identite"}},
 		{"company adviser", agentActor(socle.RoleCompanyAdviser), []string{"/entreprises", "/offres"}, []string{"/usagers", "/agenda", "/alertes"}},
-		{"structure admin", agentActor(socle.RoleOrgAdmin), []string{"/agents", "/demandes", "/indicateurs", "/verifications-identite"}, []string{"/usagers", "/alertes", "/admin/conventions"}},
+		{"structure admin", agentActor(socle.RoleOrgAdmin), []string{"/agents", "/demandes", "/indicateurs"}, []string{"/usagers", "/alertes", "/admin/conventions", "/verifications-identite"}},
 		{"privacy officer", agentActor(socle.RoleAuditor), []string{"/alertes", "/bris-de-glace", "/personnes-protegees", "/journal", "/declarations"}, []string{"/usagers", "/agents", "/demandes"}},
 		{"platform admin", agentActor(socle.RolePlatformAdmin), []string{"/admin/conventions", "/demandes", "/indicateurs", "/verifications-identite"}, []string{"/usagers", "/alertes", "/agents"}},
 		{"agent before her second factor", socle.Actor{AgentID: "agt_test", Roles: []socle.Role{socle.RoleAdviser}, Strength: socle.AuthPassword}, []string{"/", "/structures"}, []string{"/usagers"}},
@@ -56,7 +56,7 @@ func TestMenuShowsOnlyWhatTheRoleOpens(t *testing.T) {
 // TestMenuOpensIdentityChecksOnlyWithFranceConnect: the identity checks
 // are served only when FranceConnect is on; the menu follows.
 func TestMenuOpensIdentityChecksOnlyWithFranceConnect(t *testing.T) {
-	admin := agentActor(socle.RoleOrgAdmin)
+	admin := agentActor(socle.RolePlatformAdmin)
 	for _, on := range []bool{false, true} {
 		r := &renderer{franceConnect: on}
 		shown := slices.ContainsFunc(r.menuLinks(admin, "/"), func(l navLink) bool { return l.Path == identityChecksPath })
