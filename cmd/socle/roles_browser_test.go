@@ -8,13 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// showsIDs are the pages that still show an internal identifier, and why.
-//
-// TODO(issue 15): s4-words's labels (merged) left the journal's Agent
-// column on the agent's identifier (http/web/audit_handlers.go); once it
-// names agents, this map goes.
-var showsIDs = map[string]string{"/journal": "the journal shows agents by identifier until they are named"}
-
 // TestBrowserEveryPageOfEveryRole signs in each role of the demo, one
 // browser per role, and opens every entry of its menu and the other pages
 // it uses: each passes checkPage (axe-core WCAG 2 A/AA, reflow at 390 and
@@ -102,12 +95,7 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 				if h := text(t, ctx, "main h1"); h == "Accès réservé" || h == "Accès refusé" {
 					t.Errorf("the %s's page %s answers %q", tc.who, p, h)
 				}
-				if reason, ok := showsIDs[p]; ok {
-					t.Logf("%s: internal identifiers not checked: %s", p, reason)
-					checkAccessibility(t, ctx, tc.who+" "+p)
-				} else {
-					checkPage(t, ctx, tc.who+" "+p)
-				}
+				checkPage(t, ctx, tc.who+" "+p)
 				screenshots(t, ctx, strings.ReplaceAll(tc.who, " ", "-")+strings.ReplaceAll(p, "/", "-"))
 			}
 			if tc.forbidden != "" {

@@ -22,9 +22,10 @@ type publicPages struct {
 // journalPages serve the auditors' journal des accès (audit_handlers.go).
 type journalPages struct {
 	*renderer
-	audit *audit.Log
-	dir   httpx.Directory
-	gate  *gate.Gate
+	audit     *audit.Log
+	dir       httpx.Directory
+	gate      *gate.Gate
+	detection *directory.Service
 }
 
 // breakGlassPages serve the review of exceptional accesses (breakglass_pages.go).

@@ -19,8 +19,20 @@ type journalRow struct {
 	BreakGlass                                  string
 }
 
-// journalRows turns hits into rows, with the names of the organisations.
+// journalRows turns hits into rows, with the names of the organisations
+// and of the agents (as the privacy officer may read them; an agent the
+// directory cannot name is shown as such, never by her identifier).
 func (s *journalPages) journalRows(r *http.Request, hits []socle.AuditHit) []journalRow {
+	agents := map[string]string{}
+	if s.detection != nil {
+		ids := make([]string, 0, len(hits))
+		for _, h := range hits {
+			ids = append(ids, h.Event.AgentID)
+		}
+		if named, err := s.detection.Names(r.Context(), httpx.ActorFrom(r.Context()), ids...); err == nil {
+			agents = named
+		}
+	}
 	names := map[string]string{}
 	purposes := map[string]string{}
 	for _, p := range s.gate.Purposes() {
@@ -37,9 +49,14 @@ func (s *journalPages) journalRows(r *http.Request, hits []socle.AuditHit) []jou
 			}
 			names[e.OrganisationID] = org
 		}
-		agent := e.AgentID
-		if agent == "" && e.ClientID != "" {
-			agent = "Système partenaire " + e.ClientID
+		agent := orDefault(agents[e.AgentID], labelUnknownAgent)
+		if e.AgentID == "" {
+			agent = ""
+			if e.ClientID != "" {
+				// The officer needs to know which system: its client id is
+				// what the partner's administrators know it by.
+				agent = labelPartnerSystem + " " + e.ClientID
+			}
 		}
 		action := actionLabels[e.Action]
 		if action == "" {

@@ -364,6 +364,19 @@ var constraintLabels = map[string]string{
 
 // contractLabels are the kinds of contract of an offer (socle.Contracts)
 // and of what a person looks for.
+// languageLabels names the languages a person speaks (ISO 639-1 codes, as
+// the file stores them); a code not listed is shown as given.
+var languageLabels = map[string]string{
+	"fr": "français", "en": "anglais", "es": "espagnol", "de": "allemand", "it": "italien",
+	"pt": "portugais", "ar": "arabe", "tr": "turc", "ru": "russe", "uk": "ukrainien",
+	"ro": "roumain", "pl": "polonais", "zh": "chinois", "vi": "vietnamien", "nl": "néerlandais",
+	"fa": "persan", "ps": "pachto", "ta": "tamoul", "wo": "wolof", "bm": "bambara",
+	"ln": "lingala", "sw": "swahili", "am": "amharique", "ti": "tigrigna", "so": "somali",
+	"ber": "berbère", "kab": "kabyle", "hy": "arménien", "ka": "géorgien", "sq": "albanais",
+	"sr": "serbe", "bg": "bulgare", "el": "grec", "hi": "hindi", "bn": "bengali", "ur": "ourdou",
+	"ht": "créole haïtien", "lsf": "langue des signes française",
+}
+
 var contractLabels = map[string]string{
 	"CDI": "CDI", "CDD": "CDD", "interim": "Intérim", "alternance": "Alternance", "saisonnier": "Saisonnier",
 }

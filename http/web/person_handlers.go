@@ -205,7 +205,7 @@ func sectionFields(ctx context.Context, w *words, p *socle.Person, c socle.Categ
 		if v := p.Skills; v != nil {
 			add("Métiers recherchés", w.jobList(v.ROMECodes))
 			add("Compétences", strings.Join(v.Skills, ", "))
-			add("Langues", strings.Join(v.Languages, ", "))
+			add("Langues", labelsOf(languageLabels, v.Languages))
 			add("Permis de conduire", ouiNon(v.DrivingLicence))
 			add("Contrat souhaité", labelOf(contractLabels, v.ContractWanted))
 		}

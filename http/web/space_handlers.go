@@ -105,7 +105,7 @@ func fileSections(ctx context.Context, w *words, p *socle.Person) []section {
 			hours = strconv.Itoa(sk.HoursWanted) + " h par semaine"
 		}
 		add("Compétences et projet", field{"Métiers recherchés", w.jobList(sk.ROMECodes)}, field{"Compétences", strings.Join(sk.Skills, ", ")},
-			field{"Langues", strings.Join(sk.Languages, ", ")}, field{"Permis de conduire", yesNo(sk.DrivingLicence)},
+			field{"Langues", labelsOf(languageLabels, sk.Languages)}, field{"Permis de conduire", yesNo(sk.DrivingLicence)},
 			field{"Contrat souhaité", labelOf(contractLabels, sk.ContractWanted)}, field{"Temps de travail souhaité", hours})
 	}
 	if h := p.Health; h != nil {
