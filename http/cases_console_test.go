@@ -29,14 +29,7 @@ func TestCasesConsole(t *testing.T) {
 	dpo.Roles, adv.Roles = []socle.Role{socle.RoleAuditor}, []socle.Role{socle.RoleAdviser}
 	clients := map[string]*http.Client{}
 	for _, a := range []*socle.Agent{dpo, adv} {
-		if err := db.CreateAgent(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		secret, err := idsvc.SetupDemoAgent(ctx, a.ID, testPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		clients[a.ID] = e.login(a.Email, secret)
+		clients[a.ID] = e.enrolAndLogin(db, idsvc, a)
 	}
 	c, err := csvc.Raise(ctx, &socle.Alert{Rule: "volume", Score: 3, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Consultations en nombre inhabituel."})
 	if err != nil {

@@ -131,14 +131,7 @@ func TestFranceConnectPages(t *testing.T) {
 	for _, role := range []socle.Role{socle.RolePlatformAdmin, socle.RoleAdviser} {
 		a := storetest.NewAgent(org.ID, string(role)+"@ml-lyon.fr")
 		a.Roles = []socle.Role{role}
-		if err := st.CreateAgent(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		secret, err := ids.SetupDemoAgent(ctx, a.ID, testPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		browsers[role] = staff.login(a.Email, secret)
+		browsers[role] = staff.enrolAndLogin(st, ids, a)
 	}
 	if resp, _ := staff.get(browsers[socle.RoleAdviser], "/verifications-identite", ""); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("an adviser sees the identity checks: %d", resp.StatusCode)

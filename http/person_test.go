@@ -147,6 +147,23 @@ func (e *networkEnv) login(email, secret string) *http.Client {
 	return c
 }
 
+// enrolAndLogin creates agent a in db, gives it the demo password and a
+// second factor through ids, and returns a browser logged in as it.
+func (e *networkEnv) enrolAndLogin(db interface {
+	CreateAgent(context.Context, *socle.Agent) error
+}, ids *identity.Service, a *socle.Agent) *http.Client {
+	e.t.Helper()
+	ctx := context.Background()
+	if err := db.CreateAgent(ctx, a); err != nil {
+		e.t.Fatal(err)
+	}
+	secret, err := ids.SetupDemoAgent(ctx, a.ID, testPassword)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.login(a.Email, secret)
+}
+
 func (e *networkEnv) get(c *http.Client, path, purpose string) (*http.Response, string) {
 	e.t.Helper()
 	req, err := http.NewRequest("GET", e.srv.URL+path, nil)

@@ -67,14 +67,7 @@ func TestExplanationAskedAndAnsweredInTheApp(t *testing.T) {
 	dpo.Roles = []socle.Role{socle.RoleAuditor}
 	clients := map[string]*http.Client{}
 	for _, a := range []*socle.Agent{dpo, adv} {
-		if err := db.CreateAgent(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		secret, err := idsvc.SetupDemoAgent(ctx, a.ID, testPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		clients[a.ID] = e.login(a.Email, secret)
+		clients[a.ID] = e.enrolAndLogin(db, idsvc, a)
 	}
 	c, err := csvc.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
 	if err != nil {

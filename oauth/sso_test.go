@@ -81,16 +81,8 @@ func TestSSO(t *testing.T) {
 			if tt.attack != nil {
 				tt.attack(cb)
 			}
-			ss := &sessions{}
-			rec := httptest.NewRecorder()
-			oauth.SSOCallbackHandler(sso, ss).ServeHTTP(rec, cb)
-			if rec.Code != tt.status {
-				t.Fatalf("callback status %d, want %d: %s", rec.Code, tt.status, rec.Body)
-			}
+			rec, ss := callback(t, sso, cb, tt.status)
 			if tt.status != 302 {
-				if ss.n != 0 {
-					t.Fatal("a session was opened")
-				}
 				return
 			}
 			if got := rec.Header().Get("Location"); got != tt.location {
@@ -105,6 +97,22 @@ func TestSSO(t *testing.T) {
 	if n := e.audit.count("sso_login", true); n != 6 {
 		t.Errorf("%d sso_login allowed events, want 6", n)
 	}
+}
+
+// callback sends the callback request cb to the SSO and checks the
+// status it answers; a refused callback must not open a session.
+func callback(t *testing.T, sso *oauth.SSO, cb *http.Request, status int) (*httptest.ResponseRecorder, *sessions) {
+	t.Helper()
+	ss := &sessions{}
+	rec := httptest.NewRecorder()
+	oauth.SSOCallbackHandler(sso, ss).ServeHTTP(rec, cb)
+	if rec.Code != status {
+		t.Fatalf("callback status %d, want %d: %s", rec.Code, status, rec.Body)
+	}
+	if status != http.StatusFound && ss.n != 0 {
+		t.Fatal("a session was opened")
+	}
+	return rec, ss
 }
 
 // startFlow runs /sso/start and the provider's authorization, and returns

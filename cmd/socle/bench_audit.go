@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -78,17 +77,11 @@ func runBenchAudit(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return fmt.Errorf("bench audit: %w", err)
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return fmt.Errorf("bench audit: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("bench audit: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return fmt.Errorf("bench audit: %w", err)
 	}
+	defer stopProfile()
 	res, err := benchAudit(ctx, db, k, *events, *writers, stderr)
 	if err != nil {
 		return err
