@@ -78,17 +78,7 @@ func TestCasesConsole(t *testing.T) {
 		{"etat", url.Values{"etat": {string(socle.CaseClosed)}, "verdict": {string(socle.Verdicts[0])}, "commentaire": {"Clos."}}},
 	}
 	for _, a := range actions {
-		_, page := e.get(clients[dpo.ID], "/alertes/"+c.ID, "")
-		m := csrfInput.FindStringSubmatch(page)
-		if m == nil {
-			t.Fatal("no CSRF token on the case page")
-		}
-		a.form.Set("csrf", m[1])
-		resp, err := clients[dpo.ID].PostForm(srv.URL+"/alertes/"+c.ID+"/"+a.path, a.form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := e.postForm(clients[dpo.ID], "/alertes/"+c.ID, "/alertes/"+c.ID+"/"+a.path, a.form)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("POST %s %v = %d", a.path, a.form, resp.StatusCode)
 		}

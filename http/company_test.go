@@ -97,19 +97,7 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 // response and its body.
 func (e *companyEnv) postForm(c *http.Client, page, path string, form url.Values) (*http.Response, string) {
 	e.net.t.Helper()
-	_, body := e.net.get(c, page, "")
-	m := csrfInput.FindStringSubmatch(body)
-	if m == nil {
-		e.net.t.Fatalf("no CSRF token in %s:\n%s", page, body)
-	}
-	form.Set("csrf", m[1])
-	resp, err := c.PostForm(e.net.srv.URL+path, form)
-	if err != nil {
-		e.net.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return e.net.postForm(c, page, path, form)
 }
 
 // employerClient signs the contact in through a link of the space.

@@ -123,18 +123,7 @@ func (e *networkEnv) login(email, secret string) *http.Client {
 	e.t.Helper()
 	c := &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	post := func(path string, form url.Values) {
-		_, body := e.get(c, path, "")
-		m := csrfInput.FindStringSubmatch(body)
-		if m == nil {
-			e.t.Fatalf("no CSRF token in %s", path)
-		}
-		form.Set("csrf", m[1])
-		resp, err := c.PostForm(e.srv.URL+path, form)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther {
+		if resp, _ := e.postForm(c, path, path, form); resp.StatusCode != http.StatusSeeOther {
 			e.t.Fatalf("POST %s: status %d", path, resp.StatusCode)
 		}
 	}
@@ -145,6 +134,25 @@ func (e *networkEnv) login(email, secret string) *http.Client {
 	}
 	post("/second-facteur", url.Values{"code": {code}})
 	return c
+}
+
+// postForm loads page with c, posts form with the page's CSRF token to
+// path, and returns the response and its body.
+func (e *networkEnv) postForm(c *http.Client, page, path string, form url.Values) (*http.Response, string) {
+	e.t.Helper()
+	_, body := e.get(c, page, "")
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		e.t.Fatalf("no CSRF token in %s:\n%s", page, body)
+	}
+	form.Set("csrf", m[1])
+	resp, err := c.PostForm(e.srv.URL+path, form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
 }
 
 // enrolAndLogin creates agent a in db, gives it the demo password and a

@@ -58,7 +58,7 @@ func newConsoleStack(t *testing.T) *consoleStack {
 func TestExplanationAskedAndAnsweredInTheApp(t *testing.T) {
 	ctx := context.Background()
 	st := newConsoleStack(t)
-	db, idsvc, csvc, srv, e := st.db, st.idsvc, st.cases, st.srv, st.env
+	db, idsvc, csvc, e := st.db, st.idsvc, st.cases, st.env
 	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
 	if err := db.CreateOrganisation(ctx, org); err != nil {
 		t.Fatal(err)
@@ -75,19 +75,8 @@ func TestExplanationAskedAndAnsweredInTheApp(t *testing.T) {
 	}
 	post := func(client *http.Client, page, action string, form url.Values) (int, string) {
 		t.Helper()
-		_, body := e.get(client, page, "")
-		m := csrfInput.FindStringSubmatch(body)
-		if m == nil {
-			t.Fatalf("no CSRF token on %s", page)
-		}
-		form.Set("csrf", m[1])
-		resp, err := client.PostForm(srv.URL+action, form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		resp, body := e.postForm(client, page, action, form)
+		return resp.StatusCode, body
 	}
 	_, casePage := e.get(clients[dpo.ID], "/alertes/"+c.ID, "")
 	if !strings.Contains(casePage, "Échéance") {
