@@ -12,14 +12,12 @@ import (
 	"time"
 
 	"socle"
-	"socle/audit"
 	"socle/commitment"
 	"socle/gate"
 	"socle/identity"
 	"socle/internal/stacktest"
 	"socle/orientation"
 	"socle/policy"
-	"socle/space"
 	"socle/store/storetest"
 )
 
@@ -39,12 +37,8 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 	ctx := context.Background()
 	s := stacktest.New(t, stacktest.Options{Unsealed: true})
 	st, log := s.DB, s.Log
-	verifier := s.VerifierKey
-	refKey := []byte("0123456789abcdef0123456789abcdef")
-	e := &parcoursEnv{spaceEnv: &spaceEnv{t: t, mail: &recordingMailer{}, verifier: verifier,
-		ref: func(id string) string { return audit.PersonRef(refKey, id) }}, staff: map[string]*http.Client{}}
-	e.gate = s.Gate
-	e.gate.PersonRef = e.ref
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := &parcoursEnv{spaceEnv: newSpaceCore(t, s, logger), staff: map[string]*http.Client{}}
 	key, err := commitment.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -54,36 +48,15 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 		t.Fatal(err)
 	}
 	e.parcours = gate.NewParcours(e.gate, st, cs)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ids, err := identity.New(st, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
-	}
-	e.svc, err = space.New(st, log, e.mail, logger, space.Config{
-		BaseURL: "http://socle.test", Key: []byte("a form key of 32 bytes, at least"), PersonRef: e.ref, VerifierKey: verifier, MaxPerAddress: 8,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.svc.Now = func() time.Time {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		return time.Now().Add(e.clock)
 	}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: e.gate, Parcours: e.parcours, Directory: st,
 		Identity: ids, Space: e.svc, Auth: FirstOf(ids, e.svc)}))
 	t.Cleanup(e.srv.Close)
 
-	e.alice, e.bob = storetest.NewPerson(1), storetest.NewPerson(2)
-	for i, p := range []*socle.Person{e.alice, e.bob} {
-		p.Health, p.Justice, p.Bank = nil, nil, nil
-		p.Parcours.Situation = socle.SituationYouth
-		p.Identity.BirthDate = socle.NewDate(2004, 3, 2)
-		p.Contact.Email = []string{"alice.usager@example.fr", "bob@example.fr"}[i]
-		if err := st.CreatePerson(ctx, p); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.createUsagers(st, "alice.usager@example.fr", "bob@example.fr")
 	staff := &networkEnv{t: t, srv: e.srv}
 	for i, org := range []*socle.Organisation{
 		storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69"),

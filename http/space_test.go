@@ -84,27 +84,9 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	t.Helper()
 	ctx := context.Background()
 	s := stacktest.New(t, stacktest.Options{Unsealed: true, Audit: audit.Options{CheckpointEvery: 1}})
-	st, log := s.DB, s.Log
-	verifier := s.VerifierKey
-	refKey := []byte("0123456789abcdef0123456789abcdef")
-	e := &spaceEnv{t: t, mail: &recordingMailer{}, verifier: verifier, ref: func(id string) string { return audit.PersonRef(refKey, id) }}
-	e.gate = s.Gate
-	e.log = log
-	e.gate.PersonRef = e.ref
+	st := s.DB
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var err error
-	e.svc, err = space.New(st, log, e.mail, logger, space.Config{
-		BaseURL: "http://socle.test", Key: []byte("a form key of 32 bytes, at least"), PersonRef: e.ref, VerifierKey: verifier,
-		MaxPerAddress: 8,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.svc.Now = func() time.Time {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		return time.Now().Add(e.clock)
-	}
+	e := newSpaceCore(t, s, logger)
 
 	ml := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
 	if err := st.CreateOrganisation(ctx, ml); err != nil {
@@ -115,15 +97,9 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	if err := st.CreateAgent(ctx, agent); err != nil {
 		t.Fatal(err)
 	}
-	e.alice, e.bob = storetest.NewPerson(1), storetest.NewPerson(2)
-	for i, p := range []*socle.Person{e.alice, e.bob} {
-		p.Health, p.Justice, p.Bank = nil, nil, nil
-		p.Parcours.Situation = socle.SituationYouth
-		p.Identity.BirthDate = socle.NewDate(2004, 3, 2)
-		p.Contact.Email = []string{"Alice.Usager@Example.fr", "bob@example.fr"}[i]
-		if err := st.CreatePerson(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+	// Alice's address in mixed case: the space finds her whatever the case typed.
+	e.createUsagers(st, "Alice.Usager@Example.fr", "bob@example.fr")
+	for _, p := range []*socle.Person{e.alice, e.bob} {
 		f := &socle.Followup{PersonID: p.ID, OrganisationID: ml.ID, AgentID: agent.ID, Start: socle.NewDate(2025, 3, 2)}
 		if err := st.CreateFollowup(ctx, f); err != nil {
 			t.Fatal(err)
@@ -135,6 +111,48 @@ func newSpaceEnv(t *testing.T) *spaceEnv {
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// newSpaceCore builds the space service of a test over stack s, with
+// person references, a recording mailer and a clock the test moves.
+func newSpaceCore(t *testing.T, s *stacktest.Stack, logger *slog.Logger) *spaceEnv {
+	t.Helper()
+	refKey := []byte("0123456789abcdef0123456789abcdef")
+	e := &spaceEnv{t: t, mail: &recordingMailer{}, verifier: s.VerifierKey, gate: s.Gate, log: s.Log,
+		ref: func(id string) string { return audit.PersonRef(refKey, id) }}
+	e.gate.PersonRef = e.ref
+	var err error
+	e.svc, err = space.New(s.DB, s.Log, e.mail, logger, space.Config{
+		BaseURL: "http://socle.test", Key: []byte("a form key of 32 bytes, at least"), PersonRef: e.ref, VerifierKey: s.VerifierKey,
+		MaxPerAddress: 8,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc.Now = func() time.Time {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return time.Now().Add(e.clock)
+	}
+	return e
+}
+
+// createUsagers creates e.alice and e.bob in st: young persons without
+// sensitive sections, with the e-mail addresses given.
+func (e *spaceEnv) createUsagers(st interface {
+	CreatePerson(context.Context, *socle.Person) error
+}, aliceEmail, bobEmail string) {
+	e.t.Helper()
+	e.alice, e.bob = storetest.NewPerson(1), storetest.NewPerson(2)
+	for i, p := range []*socle.Person{e.alice, e.bob} {
+		p.Health, p.Justice, p.Bank = nil, nil, nil
+		p.Parcours.Situation = socle.SituationYouth
+		p.Identity.BirthDate = socle.NewDate(2004, 3, 2)
+		p.Contact.Email = []string{aliceEmail, bobEmail}[i]
+		if err := st.CreatePerson(context.Background(), p); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 }
 
 // adviserReads reads p through the gate as the adviser, for accompaniment.
