@@ -37,11 +37,7 @@ func TestJSONAPIRefusesCrossSiteWrites(t *testing.T) {
 	foreign, own := "https://attaquant.example", e.srv.URL
 	csrf := func() string {
 		_, page := e.get(e.clients[socle.KindYouth], "/sessions", "")
-		m := csrfInput.FindStringSubmatch(page)
-		if m == nil {
-			t.Fatal("no CSRF token on the sessions page")
-		}
-		return m[1]
+		return csrfToken(t, "/sessions", page)
 	}
 	tests := []struct {
 		name                string

@@ -92,6 +92,17 @@ func (e *identityEnv) browser() *browser {
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
+// csrfToken returns the CSRF token of the first form of body, the page
+// at path.
+func csrfToken(t testing.TB, path, body string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in %s:\n%s", path, body)
+	}
+	return m[1]
+}
+
 func (b *browser) get(path string) (int, string) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.e.srv.URL + path)
@@ -107,11 +118,7 @@ func (b *browser) get(path string) (int, string) {
 func (b *browser) token(path string) string {
 	b.t.Helper()
 	_, body := b.get(path)
-	m := csrfInput.FindStringSubmatch(body)
-	if m == nil {
-		b.t.Fatalf("no CSRF token in %s", path)
-	}
-	return m[1]
+	return csrfToken(b.t, path, body)
 }
 
 func (b *browser) post(path string, form url.Values) *http.Response {

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"database/sql"
-	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -23,18 +22,8 @@ import (
 func (e *networkEnv) tryLogin(email, password string) (int, string) {
 	e.t.Helper()
 	c := &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	_, page := e.get(c, "/connexion", "")
-	m := csrfInput.FindStringSubmatch(page)
-	if m == nil {
-		e.t.Fatal("no CSRF token on the login page")
-	}
-	resp, err := c.PostForm(e.srv.URL+"/connexion", url.Values{"csrf": {m[1]}, "email": {email}, "password": {password}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	resp, page := e.postForm(c, "/connexion", "/connexion", url.Values{"email": {email}, "password": {password}})
+	return resp.StatusCode, page
 }
 
 // TestLoginWithoutFactorAnswersLikeAWrongPassword: the right password of an

@@ -141,11 +141,7 @@ func (e *networkEnv) login(email, secret string) *http.Client {
 func (e *networkEnv) postForm(c *http.Client, page, path string, form url.Values) (*http.Response, string) {
 	e.t.Helper()
 	_, body := e.get(c, page, "")
-	m := csrfInput.FindStringSubmatch(body)
-	if m == nil {
-		e.t.Fatalf("no CSRF token in %s:\n%s", page, body)
-	}
-	form.Set("csrf", m[1])
+	form.Set("csrf", csrfToken(e.t, page, body))
 	resp, err := c.PostForm(e.srv.URL+path, form)
 	if err != nil {
 		e.t.Fatal(err)

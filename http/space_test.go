@@ -203,11 +203,7 @@ func (c *spaceClient) post(path string, form url.Values) (*http.Response, string
 func (c *spaceClient) csrf(path string) string {
 	c.t.Helper()
 	_, body := c.get(path)
-	m := csrfInput.FindStringSubmatch(body)
-	if m == nil {
-		c.t.Fatalf("no CSRF token in %s", path)
-	}
-	return m[1]
+	return csrfToken(c.t, path, body)
 }
 
 // requestLink asks a link for email and returns the page's status and body.
