@@ -13,10 +13,7 @@ import (
 // an enrolment. open returns a new, empty, migrated store.
 func RunPendingTOTP(t *testing.T, open func(t *testing.T) socle.Store) {
 	s := open(t)
-	st, ok := s.(identity.Store)
-	if !ok {
-		t.Fatal("the store does not implement identity.Store")
-	}
+	st := storeAs[identity.Store](t, s)
 	ctx := context.Background()
 	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
 	if err := s.CreateOrganisation(ctx, org); err != nil {

@@ -13,10 +13,7 @@ import (
 // subjects and agents or persons. open returns a new, empty, migrated store.
 func RunFederationLinks(t *testing.T, open func(t *testing.T) socle.Store) {
 	s := open(t)
-	links, ok := s.(socle.FederationLinkStore)
-	if !ok {
-		t.Fatal("the store does not implement socle.FederationLinkStore")
-	}
+	links := storeAs[socle.FederationLinkStore](t, s)
 	ctx := context.Background()
 	agent := newFederationAgent(t, s)
 	person := NewPerson(1)
@@ -65,10 +62,7 @@ func RunFederationLinks(t *testing.T, open func(t *testing.T) socle.Store) {
 // queue of identity checks. open returns a new, empty, migrated store.
 func RunIdentityChecks(t *testing.T, open func(t *testing.T) socle.Store) {
 	s := open(t)
-	checks, ok := s.(socle.IdentityCheckStore)
-	if !ok {
-		t.Fatal("the store does not implement socle.IdentityCheckStore")
-	}
+	checks := storeAs[socle.IdentityCheckStore](t, s)
 	ctx := context.Background()
 	agent := newFederationAgent(t, s)
 	single := NewPerson(1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -37,6 +38,17 @@ func Run(t *testing.T, open func(t *testing.T) socle.Store) {
 type storeTest[S any] struct {
 	name string
 	fn   func(t *testing.T, s S)
+}
+
+// storeAs returns s as the store interface S a suite needs, or fails the
+// test naming S.
+func storeAs[S any](t testing.TB, s socle.Store) S {
+	t.Helper()
+	as, ok := s.(S)
+	if !ok {
+		t.Fatalf("the store does not implement %s", reflect.TypeFor[S]())
+	}
+	return as
 }
 
 // runTests runs each test in a subtest on a new store from open, which

@@ -13,14 +13,7 @@ import (
 // returns a new, empty, migrated store and a function that closes it and
 // opens the same database again, as a restart or a second server would.
 func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socle.Store)) {
-	throttleStore := func(t *testing.T, s socle.Store) socle.ThrottleStore {
-		t.Helper()
-		ts, ok := s.(socle.ThrottleStore)
-		if !ok {
-			t.Fatal("the store does not implement socle.ThrottleStore")
-		}
-		return ts
-	}
+	throttleStore := storeAs[socle.ThrottleStore]
 	t.Run("WindowCountsWeightedDistinctSubjects", func(t *testing.T) {
 		s, _ := open(t)
 		ts := throttleStore(t, s)
