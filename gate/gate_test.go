@@ -2,14 +2,10 @@ package gate_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	_ "github.com/mattn/go-sqlite3"
 
 	"socle"
 	"socle/audit"
@@ -17,7 +13,6 @@ import (
 	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/store/auditsql"
-	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
@@ -176,14 +171,7 @@ func TestFailClosed(t *testing.T) {
 	if _, _, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite3", filepath.Join(e.dir, sqlite.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec(`ALTER TABLE audit_batches RENAME TO audit_batches_gone`); err != nil {
-		t.Fatal(err)
-	}
+	stacktest.BreakAuditStore(t, e.dir)
 	p, _, err := e.gate.ReadPerson(ctx, e.req(policy.PurposeAccompagnement), e.followed.ID, 0)
 	if p != nil || socle.ErrorCode(err) != socle.EUNAVAILABLE {
 		t.Fatalf("with the audit log broken: person %v, err %v; want no data and unavailable", p, err)

@@ -2,18 +2,14 @@ package http
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"socle"
 	"socle/identity"
-	"socle/store/sqlite"
+	"socle/internal/stacktest"
 	"socle/store/storetest"
 )
 
@@ -56,14 +52,7 @@ func TestLoginWithoutFactorAnswersLikeAWrongPassword(t *testing.T) {
 // broken, staff login answered 500 where every other endpoint answers 503.
 func TestStaffLoginIsUnavailableWithoutTheAuditLog(t *testing.T) {
 	e := newNetworkEnv(t)
-	raw, err := sql.Open("sqlite3", filepath.Join(e.dir, sqlite.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec(`ALTER TABLE audit_batches RENAME TO audit_batches_gone`); err != nil {
-		t.Fatal(err)
-	}
+	stacktest.BreakAuditStore(t, e.dir)
 	status, page := e.tryLogin("agenta@example.fr", testPassword)
 	if status != http.StatusServiceUnavailable || !strings.Contains(page, "journal des accès") {
 		t.Errorf("login with the audit log broken: %d, want 503 saying why", status)

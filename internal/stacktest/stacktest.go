@@ -6,6 +6,8 @@ package stacktest
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -88,6 +90,21 @@ func Over(tb testing.TB, db *sqlstore.DB, opts Options) *Stack {
 		tb.Fatal(err)
 	}
 	return &Stack{DB: db, Log: log, Policy: engine, Gate: g, SignerKey: signer, VerifierKey: verifier}
+}
+
+// BreakAuditStore makes the audit storage of the SQLite store in dir fail
+// from now on, as an outage would: its batches table is renamed behind the
+// store's back.
+func BreakAuditStore(tb testing.TB, dir string) {
+	tb.Helper()
+	raw, err := sql.Open("sqlite3", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`ALTER TABLE audit_batches RENAME TO audit_batches_gone`); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // Recorder is an in-memory audit log for the tests of a service that take
