@@ -42,6 +42,10 @@ type Manifest struct {
 	Database  string            `json:"database"` // member holding the database copy
 	Keys      map[string]string `json:"keys"`     // key file name → fingerprint
 	AuditSize uint64            `json:"audit_size"`
+
+	// AuditDatabase is the member holding the copy of the audit log's own
+	// database (SQLite's audit file); empty when the log is in Database.
+	AuditDatabase string `json:"audit_database,omitempty"`
 }
 
 // workFactor is the scrypt work factor (log2) of new backups; 0 keeps

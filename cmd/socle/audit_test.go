@@ -99,7 +99,7 @@ func copyDir(t *testing.T, from string) string {
 // audit_entries of one row per entry (storetest.TamperAudit).
 func tamper(t *testing.T, dir string, fn func(db storetest.AuditTx) error) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", filepath.Join(dir, sqlite.FileName))
+	db, err := sql.Open("sqlite3", filepath.Join(dir, sqlite.AuditFileName))
 	must(t, err)
 	defer db.Close()
 	must(t, storetest.TamperAudit(context.Background(), db, true, fn))

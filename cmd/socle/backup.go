@@ -131,24 +131,29 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	defer os.RemoveAll(tmp)
 
 	m := backup.Manifest{CreatedAt: start.UTC(), Version: version}
-	var dbFile backup.File
+	var dbFiles []backup.File
 	if sf.db != "" {
 		m.Store, m.Database = "postgres", "postgres.dump"
 		if m.Keys, m.AuditSize, err = postgresFacts(ctx, sf.db); err != nil {
 			return err
 		}
-		dbFile = backup.File{Name: m.Database, Path: filepath.Join(tmp, m.Database)}
-		if err := dumpPostgres(ctx, sf.db, dbFile.Path, stderr); err != nil {
+		dbFiles = []backup.File{{Name: m.Database, Path: filepath.Join(tmp, m.Database)}}
+		if err := dumpPostgres(ctx, sf.db, dbFiles[0].Path, stderr); err != nil {
 			return err
 		}
 	} else {
 		m.Store, m.Database = "sqlite", sqlite.FileName
-		dbFile = backup.File{Name: m.Database, Path: filepath.Join(tmp, m.Database)}
-		info, err := snapshotSQLite(ctx, sf.data, dbFile.Path, stderr)
+		info, err := snapshotSQLite(ctx, sf.data, tmp, stderr)
 		if err != nil {
 			return err
 		}
 		m.Keys, m.AuditSize = info.Fingerprints, info.AuditSize
+		for _, name := range info.Files {
+			dbFiles = append(dbFiles, backup.File{Name: name, Path: filepath.Join(tmp, name)})
+			if name == sqlite.AuditFileName {
+				m.AuditDatabase = name
+			}
+		}
 	}
 	snapshotTime := time.Since(start)
 
@@ -161,7 +166,8 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if m.Keys == nil || len(m.Keys) == 0 {
 		m.Keys, _ = readKeyFingerprints(sf.data)
 	}
-	files = append(files, dbFile)
+	keyCount := len(files)
+	files = append(files, dbFiles...)
 	var total int64
 	for _, f := range files {
 		if fi, err := os.Stat(f.Path); err == nil {
@@ -176,17 +182,18 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Fprintf(stdout, "backup: %s\nstore: %s\naudit entries: %d\nkeys: %d\nsize: %s\ncopy of the database: %s\ntotal time: %s\n",
-		dest, m.Store, m.AuditSize, len(files)-1, mib(fi.Size()), snapshotTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+		dest, m.Store, m.AuditSize, keyCount, mib(fi.Size()), snapshotTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// snapshotSQLite copies the SQLite database, showing the copy's growth.
+// snapshotSQLite copies the SQLite data and audit files into the directory
+// dest, showing the data copy's growth.
 func snapshotSQLite(ctx context.Context, dataDir, dest string, stderr io.Writer) (sqlite.SnapshotInfo, error) {
 	src, err := os.Stat(filepath.Join(dataDir, sqlite.FileName))
 	if err != nil {
 		return sqlite.SnapshotInfo{}, fmt.Errorf("backup: no SQLite database in %s (give --data, or --db for PostgreSQL): %w", dataDir, err)
 	}
-	stop := watchGrowth(dest, "Mio copiés", src.Size(), stderr)
+	stop := watchGrowth(filepath.Join(dest, sqlite.FileName), "Mio copiés", src.Size(), stderr)
 	info, err := sqlite.Snapshot(ctx, dataDir, dest)
 	stop()
 	if err != nil {

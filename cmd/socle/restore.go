@@ -77,7 +77,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 			}
 		}
 	}()
-	keys, sawDB := 0, false
+	keys, sawDB, sawAudit := 0, false, false
 	for {
 		name, _, body, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -98,8 +98,14 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 			}
 			written = append(written, path)
 			keys++
-		case name == m.Database && m.Store == "sqlite":
-			path := filepath.Join(sf.data, sqlite.FileName)
+		case (name == m.Database || m.AuditDatabase != "" && name == m.AuditDatabase) && m.Store == "sqlite":
+			// A backup of a Socle that kept the audit log in the data
+			// file has no audit file: opening the store moves it.
+			file := sqlite.FileName
+			if name == m.AuditDatabase {
+				file = sqlite.AuditFileName
+			}
+			path := filepath.Join(sf.data, file)
 			tmp := path + ".restoring"
 			written = append(written, tmp, path)
 			if err := writeNewFile(tmp, body); err != nil {
@@ -108,7 +114,8 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 			if err := os.Rename(tmp, path); err != nil {
 				return fmt.Errorf("restore: %w", err)
 			}
-			sawDB = true
+			sawDB = sawDB || name == m.Database
+			sawAudit = sawAudit || name == m.AuditDatabase
 		case name == m.Database && m.Store == "postgres":
 			if err := postgres.Restore(ctx, sf.db, body); err != nil {
 				return fmt.Errorf("restore: %w", err)
@@ -120,6 +127,9 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if !sawDB {
 		return fmt.Errorf("restore: the backup holds no database (%s)", m.Database)
+	}
+	if m.AuditDatabase != "" && !sawAudit {
+		return fmt.Errorf("restore: the backup holds no audit log (%s)", m.AuditDatabase)
 	}
 	if err := syncDir(sf.data); err != nil {
 		return fmt.Errorf("restore: %w", err)
@@ -151,7 +161,7 @@ func checkEmptyDataDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	for _, name := range append([]string{sqlite.FileName, sqlite.FileName + "-wal"}, keys...) {
+	for _, name := range append([]string{sqlite.FileName, sqlite.FileName + "-wal", sqlite.AuditFileName, sqlite.AuditFileName + "-wal"}, keys...) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return fmt.Errorf("restore: %s already holds %s: restore only into an empty data directory", dir, name)
 		}

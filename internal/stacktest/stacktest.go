@@ -97,7 +97,7 @@ func Over(tb testing.TB, db *sqlstore.DB, opts Options) *Stack {
 // store's back.
 func BreakAuditStore(tb testing.TB, dir string) {
 	tb.Helper()
-	raw, err := sql.Open("sqlite3", filepath.Join(dir, sqlite.FileName))
+	raw, err := sql.Open("sqlite3", filepath.Join(dir, sqlite.AuditFileName))
 	if err != nil {
 		tb.Fatal(err)
 	}

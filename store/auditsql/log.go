@@ -1,5 +1,6 @@
 // Package auditsql keeps the journal des accès (package audit) in the SQL
-// database of a sqlstore.DB, beside the records it protects: the entries
+// database of a sqlstore.DB (PostgreSQL: beside the records it protects;
+// SQLite: in its own file, sqlstore.DB.AuditDB): the entries
 // with the Merkle tree hashes they complete, the signed and witnessed
 // checkpoints, and the search index that a person's access history and the
 // privacy officers' searches read. The same code serves SQLite and
@@ -19,8 +20,8 @@ import (
 	"socle/store/sqlstore"
 )
 
-// Storage is the audit.Storage of the journal des accès in the same
-// database as the records it protects.
+// Storage is the audit.Storage of the journal des accès in the audit
+// database of a store.
 type Storage struct {
 	db          *sqlstore.DB // Immutable; never nil.
 	read, write *sql.DB      // the pools of db
@@ -33,9 +34,11 @@ var (
 	_ audit.SequencedStorage = Storage{}
 )
 
-// New returns the audit storage in the database of db. Make one per
+// New returns the audit storage of db, in the database db keeps its audit
+// log in (sqlstore.DB.AuditDB: SQLite's own audit file). Make one per
 // database and share it: it holds the prepared statements of the appends.
 func New(db *sqlstore.DB) Storage {
+	db = db.AuditDB()
 	read, write := db.ReadWrite()
 	return Storage{db: db, read: read, write: write, d: db.Dialect(), stmts: &auditStatements{}}
 }

@@ -9,38 +9,40 @@ import (
 	"path/filepath"
 )
 
-// SnapshotInfo is what a snapshot found in the database it copied.
+// SnapshotInfo is what a snapshot found in the databases it copied.
 type SnapshotInfo struct {
-	Bytes        int64             // size of the source database (pages × page size)
-	Fingerprints map[string]string // the key fingerprints recorded in it
+	Bytes        int64             // size of the source databases (pages × page size)
+	Fingerprints map[string]string // the key fingerprints recorded in the data file
 	AuditSize    uint64            // entries of its audit log
+	// Files are the names of the copies written in the destination
+	// directory: FileName, and AuditFileName unless the data directory
+	// was written by a Socle that kept the log in the data file.
+	Files []string
 }
 
-// Snapshot writes a consistent copy of <dataDir>/socle.db to dest (which
-// must not exist) while the server keeps serving: VACUUM INTO reads the
-// database in one read transaction, which in WAL mode blocks no writer,
-// and writes a compact copy. It does not migrate nor write the source.
-func Snapshot(ctx context.Context, dataDir, dest string) (SnapshotInfo, error) {
+// Snapshot writes into the directory destDir consistent copies of the
+// data file and of the audit file of dataDir (FileName, AuditFileName;
+// neither may exist in destDir) while the server keeps serving: VACUUM
+// INTO reads a database in one read transaction, which in WAL mode blocks
+// no writer, and writes a compact copy. The data file is copied first:
+// every access is appended to the log before it happens, so the log's
+// copy, taken after, holds at least every access the data's copy shows.
+// It does not migrate nor write the sources.
+func Snapshot(ctx context.Context, dataDir, destDir string) (SnapshotInfo, error) {
 	var info SnapshotInfo
 	src := filepath.Join(dataDir, FileName)
 	if _, err := os.Stat(src); err != nil {
 		return info, fmt.Errorf("no database to back up in %s: %w", dataDir, err)
 	}
-	db, err := sql.Open(driverName, "file:"+src+"?mode=ro&_busy_timeout=10000")
+	n, err := vacuumInto(ctx, src, filepath.Join(destDir, FileName))
 	if err != nil {
-		return info, fmt.Errorf("sqlite: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if err := db.QueryRowContext(ctx, `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&info.Bytes); err != nil {
-		return info, fmt.Errorf("sqlite: database size: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
 		return info, fmt.Errorf("sqlite: copying the database: %w", err)
 	}
-	// The facts of the backup are read from the copy: they then describe
+	info.Bytes += n
+	info.Files = append(info.Files, FileName)
+	// The facts of the backup are read from the copies: they then describe
 	// exactly what was saved.
-	cp, err := sql.Open(driverName, "file:"+dest+"?mode=ro")
+	cp, err := sql.Open(driverName, "file:"+filepath.Join(destDir, FileName)+"?mode=ro")
 	if err != nil {
 		return info, fmt.Errorf("sqlite: %w", err)
 	}
@@ -48,16 +50,51 @@ func Snapshot(ctx context.Context, dataDir, dest string) (SnapshotInfo, error) {
 	if info.Fingerprints, err = fingerprints(ctx, cp); err != nil {
 		return info, err
 	}
-	var n int64
-	err = cp.QueryRowContext(ctx, `SELECT first + entries FROM audit_batches ORDER BY first DESC LIMIT 1`).Scan(&n)
+	log := cp // a data file that still holds the log (moved at its next Open)
+	auditSrc := filepath.Join(dataDir, AuditFileName)
+	if _, err := os.Stat(auditSrc); err == nil {
+		n, err := vacuumInto(ctx, auditSrc, filepath.Join(destDir, AuditFileName))
+		if err != nil {
+			return info, fmt.Errorf("sqlite: copying the audit log: %w", err)
+		}
+		info.Bytes += n
+		info.Files = append(info.Files, AuditFileName)
+		acp, err := sql.Open(driverName, "file:"+filepath.Join(destDir, AuditFileName)+"?mode=ro")
+		if err != nil {
+			return info, fmt.Errorf("sqlite: %w", err)
+		}
+		defer acp.Close()
+		log = acp
+	}
+	var size int64
+	err = log.QueryRowContext(ctx, `SELECT first + entries FROM audit_batches ORDER BY first DESC LIMIT 1`).Scan(&size)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
 	}
 	if err != nil {
 		return info, fmt.Errorf("sqlite: audit size: %w", err)
 	}
-	info.AuditSize = uint64(n)
+	info.AuditSize = uint64(size)
 	return info, nil
+}
+
+// vacuumInto writes a compact copy of the database src to dest and
+// returns the size of src.
+func vacuumInto(ctx context.Context, src, dest string) (int64, error) {
+	db, err := sql.Open(driverName, "file:"+src+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("database size: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // fingerprints reads the key fingerprints of a database; none before the

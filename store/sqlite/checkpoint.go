@@ -10,19 +10,26 @@ import (
 	"time"
 )
 
-// walTruncateSize is the size of the write-ahead log file past which the
-// checkpointer truncates it (a variable for tests).
+// checkpointPolicy says when a checkpointer copies a write-ahead log back
+// into its database file.
+type checkpointPolicy struct {
+	// every is how often it checkpoints.
+	every time.Duration
+	// truncate is the size of the log file past which it truncates it.
+	truncate *int64
+}
+
+// walTruncateSize is the size of the data file's write-ahead log past
+// which the checkpointer truncates it (a variable for tests).
 var walTruncateSize int64 = 64 << 20
 
-const (
-	// checkpointEvery is how often the checkpointer copies the
-	// write-ahead log back into the database file.
-	checkpointEvery = 100 * time.Millisecond
-	// checkpointWait is the longest a truncating checkpoint waits for
-	// readers, during which writers wait too; past it, it gives up until
-	// a later tick.
-	checkpointWait = 100 * time.Millisecond
-)
+// dataCheckpoints keep the data file's log short: every read of the data
+// searches the frames appended since the last checkpoint.
+var dataCheckpoints = checkpointPolicy{every: 100 * time.Millisecond, truncate: &walTruncateSize}
+
+// checkpointWait is the longest a truncating checkpoint waits for readers,
+// during which writers wait too; past it, it gives up until a later tick.
+const checkpointWait = 100 * time.Millisecond
 
 // checkpointer copies the write-ahead log back into the database file in
 // the background, on its own connection, instead of inside a writer's
@@ -37,27 +44,28 @@ const (
 // Readers that never all stop keep it from letting the log start over, so
 // past walTruncateSize it waits briefly for them and truncates the file.
 type checkpointer struct {
-	db   *sql.DB
-	wal  string // the write-ahead log file
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	db     *sql.DB
+	wal    string // the write-ahead log file
+	policy checkpointPolicy
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 }
 
-func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
+func startCheckpointer(ctx context.Context, path, driver string, policy checkpointPolicy) (*checkpointer, error) {
 	dsn := path + "?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=" + strconv.FormatInt(checkpointWait.Milliseconds(), 10)
-	db, err := openSingle(ctx, dsn)
+	db, err := openSingle(ctx, driver, dsn)
 	if err != nil {
 		return nil, err
 	}
-	c := &checkpointer{db: db, wal: path + "-wal", stop: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{db: db, wal: path + "-wal", policy: policy, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c, nil
 }
 
 func (c *checkpointer) run() {
 	defer close(c.done)
-	tick := time.NewTicker(checkpointEvery)
+	tick := time.NewTicker(c.policy.every)
 	defer tick.Stop()
 	for {
 		select {
@@ -73,10 +81,10 @@ func (c *checkpointer) run() {
 }
 
 // checkpoint runs one checkpoint: PASSIVE, or TRUNCATE when the log file
-// has grown past walTruncateSize.
+// has grown past the policy's truncate size.
 func (c *checkpointer) checkpoint() error {
 	mode := "PASSIVE"
-	if st, err := os.Stat(c.wal); err == nil && st.Size() > walTruncateSize {
+	if st, err := os.Stat(c.wal); err == nil && st.Size() > *c.policy.truncate {
 		mode = "TRUNCATE"
 	}
 	_, err := c.db.Exec(`PRAGMA wal_checkpoint(` + mode + `)`)

@@ -1,5 +1,6 @@
 // Package sqlite is the embedded default store of Socle: one SQLite file
-// in the data directory, in WAL mode, behind the shared sqlstore code.
+// for the data and one for the audit log (auditfile.go) in the data
+// directory, in WAL mode, behind the shared sqlstore code.
 package sqlite
 
 import (
@@ -127,13 +128,19 @@ func init() {
 // and loses the last commits. The audit log's group commit keeps this to
 // one fsync per batch.
 func dsn(path string, writer bool) string {
-	params := "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL&_cache_size=-262144"
+	return connDSN(path+"?_journal_mode=WAL&_cache_size=-262144", writer)
+}
+
+// connDSN adds to the data source name base (a path and its first
+// parameters) the settings every connection of Socle shares.
+func connDSN(base string, writer bool) string {
+	params := "&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL"
 	if writer {
 		params += "&_txlock=immediate"
 	} else {
 		params += "&_query_only=1"
 	}
-	return path + params
+	return base + params
 }
 
 // Open opens (creating it if needed) the database <dataDir>/socle.db and
@@ -161,12 +168,19 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	db := sqlstore.New(read, write, Dialect)
-	ck, err := startCheckpointer(ctx, filepath.Join(dataDir, FileName))
+	ck, err := startCheckpointer(ctx, filepath.Join(dataDir, FileName), driverName, dataCheckpoints)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: checkpointer: %w", err)
 	}
 	db.OnClose(ck.Close)
+	adb, err := openAuditDB(ctx, dataDir, write)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.SetAuditDB(adb)
+	db.OnClose(adb.Close)
 	return db, nil
 }
 
@@ -182,14 +196,19 @@ func Migrate(ctx context.Context, dataDir string) ([]int, error) {
 	if err != nil {
 		return applied, fmt.Errorf("sqlite: %w", err)
 	}
-	return applied, nil
+	// The audit file, and the move of a log the data file still holds.
+	a, err := migrateAuditDB(ctx, dataDir, db)
+	if err != nil {
+		return applied, err
+	}
+	return applied, a.Close()
 }
 
 func openWriter(ctx context.Context, dataDir string) (*sql.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: data directory: %w", err)
 	}
-	db, err := openSingle(ctx, dsn(filepath.Join(dataDir, FileName), true))
+	db, err := openSingle(ctx, driverName, dsn(filepath.Join(dataDir, FileName), true))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", filepath.Join(dataDir, FileName), err)
 	}
@@ -197,8 +216,8 @@ func openWriter(ctx context.Context, dataDir string) (*sql.DB, error) {
 }
 
 // openSingle opens a pool of one connection that stays open, and checks it.
-func openSingle(ctx context.Context, dsn string) (*sql.DB, error) {
-	db, err := sql.Open(driverName, dsn)
+func openSingle(ctx context.Context, driver, dsn string) (*sql.DB, error) {
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,9 @@ var engine = storetest.Engine{
 	RawDB: func(dir string) (*sql.DB, error) {
 		return sql.Open("sqlite3", filepath.Join(dir, sqlite.FileName))
 	},
+	RawAuditDB: func(dir string) (*sql.DB, error) {
+		return sql.Open("sqlite3", filepath.Join(dir, sqlite.AuditFileName))
+	},
 }
 
 func TestEngine(t *testing.T) { storetest.RunEngine(t, engine) }

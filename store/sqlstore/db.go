@@ -31,6 +31,7 @@ type DB struct {
 	rb          rebinder
 	inserts     sync.Map      // insertKey -> string
 	sealer      *seal.Keyring // seals the sensitive sections; nil refuses them
+	audit       *DB           // where the audit log lives when not in this database (SetAuditDB)
 
 	// onClose run first when the store closes (OnClose).
 	onClose []func() error

@@ -46,18 +46,22 @@ func (s *DB) RecordKeyFingerprints(ctx context.Context, fps map[string]string) e
 // protects or signs: organisations, persons or audit entries. Reference
 // data (geography, ROME) and key fingerprints do not count.
 func (s *DB) HoldsData(ctx context.Context) (bool, error) {
-	var n int
-	// SQLite keeps the audit entries one row per batch (store/auditsql).
-	entries := "audit_entries"
-	if s.d.Name == "sqlite" {
-		entries = "audit_batches"
-	}
+	var n, entries int
 	err := s.write.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM (SELECT 1 FROM organisations LIMIT 1) o) +
-		(SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 1) p) +
-		(SELECT count(*) FROM (SELECT 1 FROM `+entries+` LIMIT 1) a)`).Scan(&n)
+		(SELECT count(*) FROM (SELECT 1 FROM persons LIMIT 1) p)`).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("checking whether the store holds data: %w", err)
 	}
-	return n > 0, nil
+	// The audit log may live in its own database (AuditDB). SQLite keeps
+	// its entries one row per batch (store/auditsql).
+	a := s.AuditDB()
+	table := "audit_entries"
+	if a.d.Name == "sqlite" {
+		table = "audit_batches"
+	}
+	if err := a.write.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` LIMIT 1) a`).Scan(&entries); err != nil {
+		return false, fmt.Errorf("checking whether the audit log holds entries: %w", err)
+	}
+	return n+entries > 0, nil
 }

@@ -26,7 +26,7 @@ func testAuditBatchesUpgrade(t *testing.T, e Engine) {
 		t.Skip("the engine keeps one row per audit entry")
 	}
 	s, loc := e.open(t)
-	raw, err := e.RawDB(loc)
+	raw, err := e.rawAudit(loc)
 	must(t, err)
 	t.Cleanup(func() { raw.Close() })
 	const n = 300
@@ -111,7 +111,7 @@ func testAuditBatchTamper(t *testing.T, open func(t *testing.T) Raw) {
 			records := treeRecords(t, 20)
 			must(t, st.AppendBatch(ctx, 0, records[:10]))
 			must(t, st.AppendBatch(ctx, 10, records[10:]))
-			_, err := r.DB.ExecContext(ctx, tt.tamper)
+			_, err := r.Audit.ExecContext(ctx, tt.tamper)
 			must(t, err)
 			var ce *audit.CorruptError
 			err = st.ReadRange(ctx, 0, 20, func(i uint64, rec audit.Record) error {

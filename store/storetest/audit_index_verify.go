@@ -52,7 +52,7 @@ func testAuditSearchWithoutPrints(t *testing.T, raw Raw) {
 	if want != "[8203 4104 5]" {
 		t.Fatalf("search with fingerprints = %s", want)
 	}
-	if _, err := raw.DB.ExecContext(ctx, `UPDATE audit_blocks SET persons = NULL`); err != nil {
+	if _, err := raw.Audit.ExecContext(ctx, `UPDATE audit_blocks SET persons = NULL`); err != nil {
 		t.Fatal(err)
 	}
 	if got := search(); got != want {
@@ -94,7 +94,7 @@ func testVerifyIndex(t *testing.T, open func(t *testing.T) Raw) {
 				must(t, st.AppendBatch(ctx, uint64(first), records[first:first+500]))
 			}
 			if tt.tamper != "" {
-				must(t, TamperAudit(ctx, raw.DB, raw.Store.Dialect().Name == "sqlite", func(tx AuditTx) error {
+				must(t, TamperAudit(ctx, raw.Audit, raw.Store.Dialect().Name == "sqlite", func(tx AuditTx) error {
 					_, err := tx.ExecContext(ctx, tt.tamper)
 					return err
 				}))
@@ -174,7 +174,7 @@ func testAuditWitnessed(t *testing.T, raw Raw) {
 		t.Fatalf("Verify against the witness = %+v", rep)
 	}
 	// Cut the tail with its checkpoints: the witness tells.
-	must(t, TamperAudit(ctx, raw.DB, raw.Store.Dialect().Name == "sqlite", func(tx AuditTx) error {
+	must(t, TamperAudit(ctx, raw.Audit, raw.Store.Dialect().Name == "sqlite", func(tx AuditTx) error {
 		for _, q := range []string{`DELETE FROM audit_entries WHERE idx >= 40`, `DELETE FROM audit_checkpoints WHERE tree_size > 40`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err

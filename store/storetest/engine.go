@@ -28,6 +28,18 @@ type Engine struct {
 	// RawDB opens a plain connection to the database at a location, to look
 	// at what is stored at rest.
 	RawDB func(location string) (*sql.DB, error)
+	// RawAuditDB opens a plain connection to the database of the audit
+	// log at a location, when the engine keeps it apart (SQLite's audit
+	// file); nil: RawDB.
+	RawAuditDB func(location string) (*sql.DB, error)
+}
+
+// rawAudit opens a plain connection to the database of the audit log.
+func (e Engine) rawAudit(loc string) (*sql.DB, error) {
+	if e.RawAuditDB != nil {
+		return e.RawAuditDB(loc)
+	}
+	return e.RawDB(loc)
 }
 
 // open returns a new, empty, migrated store with a test keyring, closed in
@@ -91,7 +103,12 @@ func RunEngine(t *testing.T, e Engine) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { raw.Close() })
-		return Raw{Store: s, DB: raw}
+		rawAudit, err := e.rawAudit(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rawAudit.Close() })
+		return Raw{Store: s, DB: raw, Audit: rawAudit}
 	}
 	t.Run("Sealing", func(t *testing.T) { RunSealing(t, openRaw) })
 	t.Run("AuditIndex", func(t *testing.T) { RunAuditIndex(t, openRaw) })

@@ -19,7 +19,7 @@ import (
 func testAuditResync(t *testing.T, e Engine) {
 	ctx := context.Background()
 	s, loc := e.open(t)
-	raw, err := e.RawDB(loc)
+	raw, err := e.rawAudit(loc)
 	must(t, err)
 	t.Cleanup(func() { raw.Close() })
 	l, vkey := openAuditLog(t, auditsql.New(s), audit.Options{ResyncInterval: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})

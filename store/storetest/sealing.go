@@ -28,10 +28,12 @@ func Keyring(tb testing.TB) *seal.Keyring {
 }
 
 // Raw is a store with a keyring set and a second connection to the same
-// database, to look at what is stored at rest.
+// database, to look at what is stored at rest, and one to the database of
+// its audit log (the same one unless the engine keeps the log apart).
 type Raw struct {
 	Store *sqlstore.DB
 	DB    *sql.DB
+	Audit *sql.DB
 }
 
 // RunSealing runs the tests of sealed sensitive sections and crypto-
