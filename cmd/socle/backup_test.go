@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +157,16 @@ func TestBackupRestoreVerifiesTheLogAndOpensSealedSections(t *testing.T) {
 	if !reflect.DeepEqual(after.Health, before.Health) {
 		t.Fatalf("health section after restore %+v, want %+v", after.Health, before.Health)
 	}
+	// The log lives in its own file: the backup carries it and the restore
+	// puts it back (the verification above read it there).
+	if n, _ := strconv.Atoi(entries); n < 5 {
+		t.Fatalf("the backup holds %s audit entries, want the demo's and 5 more", entries)
+	}
+	if _, err := os.Stat(filepath.Join(dst.data, sqlite.AuditFileName)); err != nil {
+		t.Fatalf("no audit file restored: %v", err)
+	}
+	auditOnly := t.TempDir()
+	copyFile(t, filepath.Join(dst.data, sqlite.AuditFileName), filepath.Join(auditOnly, sqlite.AuditFileName))
 
 	tests := []struct {
 		name string
@@ -164,6 +175,7 @@ func TestBackupRestoreVerifiesTheLogAndOpensSealedSections(t *testing.T) {
 		want string
 	}{
 		{"into a data directory that holds a store", env, []string{"restore", file, "--data", src.data}, "restore only into an empty data directory"},
+		{"into a data directory that holds an audit log", env, []string{"restore", file, "--data", auditOnly}, "holds audit.db"},
 		{"with the wrong passphrase", passphraseEnv("not the right passphrase"), []string{"restore", file, "--data", t.TempDir()}, "wrong passphrase"},
 		{"of SQLite into PostgreSQL", env, []string{"restore", file, "--data", t.TempDir(), "--db", "postgres://localhost/socle"}, "backup of a SQLite store"},
 		{"without a passphrase", noEnv, []string{"backup", dest, "--data", src.data}, "no passphrase"},
