@@ -132,8 +132,9 @@ type Log struct {
 var _ socle.Auditor = (*Log)(nil)
 
 type appendReq struct {
-	event []byte
-	done  chan appendRes
+	event   []byte
+	summary *Summary // of the event, for the store's search index; may be nil
+	done    chan appendRes
 }
 
 type appendRes struct {
@@ -329,7 +330,7 @@ func (l *Log) AppendIndex(ctx context.Context, ev socle.AuditEvent) (uint64, err
 	if err != nil {
 		return 0, err
 	}
-	r := &appendReq{event: body, done: make(chan appendRes, 1)}
+	r := &appendReq{event: body, summary: summarise(&ev), done: make(chan appendRes, 1)}
 	select {
 	case l.reqs <- r:
 	case <-l.quit:
@@ -512,8 +513,8 @@ func (l *Log) buildRecords(w *batchWriter, first uint64, batch []*appendReq) err
 	}
 	w.records = w.records[:0]
 	ls, hs := 0, 0
-	for _, e := range w.ends {
-		w.records = append(w.records, Record{Leaf: w.leaves[ls:e[0]], Hashes: w.hashes[hs:e[1]]})
+	for k, e := range w.ends {
+		w.records = append(w.records, Record{Leaf: w.leaves[ls:e[0]], Hashes: w.hashes[hs:e[1]], Summary: batch[k].summary})
 		ls, hs = e[0], e[1]
 	}
 	return nil

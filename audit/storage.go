@@ -3,6 +3,10 @@ package audit
 import (
 	"context"
 	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"socle"
 )
 
 // Record is one stored entry of the log: the canonical leaf bytes and the
@@ -18,6 +22,34 @@ import (
 type Record struct {
 	Leaf   []byte
 	Hashes []byte
+	// Summary is what a search index keeps of the entry's event, taken
+	// from the event as appended, so that a store need not decode Leaf
+	// again (the audit writer's time); nil on records read back, and on
+	// events whose text the canonical encoding would not give back as is.
+	Summary *Summary
+}
+
+// Summary is the part of an entry's event that a store's search index
+// summarises (store/auditsql): exactly what decoding the leaf would give.
+type Summary struct {
+	Time                              time.Time // UTC
+	AgentID, ClientID, OrganisationID string
+	PersonRef, Purpose, Action        string
+}
+
+// summarise returns the Summary of ev, or nil when one of its texts is
+// not valid UTF-8: the encoding replaces such bytes, so only a decoding of
+// the leaf gives what it holds.
+func summarise(ev *socle.AuditEvent) *Summary {
+	for _, s := range [...]string{ev.AgentID, ev.ClientID, ev.OrganisationID, ev.PersonRef, ev.Purpose, ev.Action} {
+		if !utf8.ValidString(s) {
+			return nil
+		}
+	}
+	return &Summary{
+		Time: ev.Time.UTC(), AgentID: ev.AgentID, ClientID: ev.ClientID, OrganisationID: ev.OrganisationID,
+		PersonRef: ev.PersonRef, Purpose: ev.Purpose, Action: ev.Action,
+	}
 }
 
 // Storage is where a Log keeps its entries and signed checkpoints.

@@ -57,6 +57,23 @@ func parseIndexed(idx int64, leaf []byte) (indexedEvent, time.Time, error) {
 	return e, at.UTC(), nil
 }
 
+// recordIndexed returns the indexed fields and the time of the record to
+// append as entry idx: from its Summary, kept by the log from the event
+// it encoded, else by reading its leaf.
+func recordIndexed(idx int64, r audit.Record) (indexedEvent, time.Time, error) {
+	s := r.Summary
+	if s == nil {
+		return parseIndexed(idx, r.Leaf)
+	}
+	if s.Action == "" || s.Time.IsZero() {
+		return indexedEvent{}, time.Time{}, fmt.Errorf("audit index: entry %d: no valid time or action", idx)
+	}
+	return indexedEvent{
+		AgentID: s.AgentID, ClientID: s.ClientID, OrganisationID: s.OrganisationID,
+		PersonRef: s.PersonRef, Purpose: s.Purpose, Action: s.Action,
+	}, s.Time.UTC(), nil
+}
+
 // Blocks of the audit index: entries idx>>auditBlockShift share a block,
 // summarised by its time span and a Bloom filter of bloomBits bits with
 // bloomHashes probes per value. With 1024 entries, about 1,200 distinct

@@ -99,7 +99,7 @@ func (a Storage) AppendSequenced(ctx context.Context, build func(size uint64) ([
 	blocks := auditBlocks{}
 	for i, r := range records {
 		idx := int64(first) + int64(i)
-		e, at, err := parseIndexed(idx, r.Leaf)
+		e, at, err := recordIndexed(idx, r)
 		if err != nil {
 			return 0, fmt.Errorf("audit append: %w", err)
 		}
