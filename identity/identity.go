@@ -230,6 +230,8 @@ type Service struct {
 	dummy    string // a hash verified for unknown accounts, for equal timing
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+
+	sessions sessionCache // live sessions recently read (sessioncache.go)
 }
 
 // New returns the identity service. mailer may be nil (tests): every mail
@@ -250,6 +252,9 @@ func New(store Store, auditor socle.Auditor, mailer Mailer, logger *slog.Logger,
 		return nil, fmt.Errorf("identity: webauthn: %w", err)
 	}
 	s := &Service{store: store, auditor: auditor, mailer: mailer, logger: logger, cfg: cfg, webauthn: wa, Now: time.Now}
+	if gens, ok := store.(SessionGenerations); ok {
+		s.sessions.gens = gens
+	}
 	s.common = commonPasswords(cfg.CommonPasswords)
 	var pw [18]byte
 	_, _ = rand.Read(pw[:])

@@ -115,13 +115,25 @@ func (s *Service) live(ctx context.Context, token string) (*socle.AgentSession, 
 	if token == "" || len(token) > 100 {
 		return nil, nil, nil
 	}
+	now := s.Now().UTC()
+	if sess, a, ok := s.sessions.get(tokenID(token), now); ok && now.Before(sess.ExpiresAt) && now.Sub(sess.LastSeen) <= s.cfg.IdleTimeout {
+		if now.Sub(sess.LastSeen) > time.Minute {
+			if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
+				return nil, nil, err
+			}
+			sess.LastSeen = now
+			s.sessions.touched(sess.ID, now)
+		}
+		return sess, a, nil
+	}
+	// Not cached, or past a limit by what the cache holds: the store says.
+	gen := s.sessions.generation()
 	sess, err := s.store.Session(ctx, tokenID(token))
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
 		return nil, nil, nil
 	} else if err != nil {
 		return nil, nil, err
 	}
-	now := s.Now().UTC()
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeen) > s.cfg.IdleTimeout {
 		return nil, nil, s.store.DeleteSession(ctx, sess.ID)
 	}
@@ -141,6 +153,7 @@ func (s *Service) live(ctx context.Context, token string) (*socle.AgentSession, 
 		}
 		sess.LastSeen = now
 	}
+	s.sessions.put(sess, a, gen, now)
 	return sess, a, nil
 }
 
@@ -162,9 +175,13 @@ func (s *Service) Authenticate(r *http.Request) (socle.Actor, error) {
 }
 
 func (s *Service) actor(ctx context.Context, sess *socle.AgentSession, a *socle.Agent) (socle.Actor, error) {
-	org, err := s.store.Organisation(ctx, a.OrganisationID)
-	if err != nil {
-		return socle.Actor{}, err
+	org := s.sessions.organisation(sess.ID, a.OrganisationID)
+	if org == nil {
+		var err error
+		if org, err = s.store.Organisation(ctx, a.OrganisationID); err != nil {
+			return socle.Actor{}, err
+		}
+		s.sessions.setOrganisation(sess.ID, org)
 	}
 	return socle.Actor{
 		AgentID: a.ID, OrganisationID: org.ID, OrgKind: org.Kind, OrgName: org.Name,

@@ -54,6 +54,9 @@ const (
 	busRegister = "register"
 	busCases    = "cases"
 	busOAuth    = "oauth"
+	// busSessions: sessions or agents changed; the cached sessions are
+	// stale (identity/sessioncache.go).
+	busSessions = "sessions"
 )
 
 // publish tells the other servers, logging a failure: the change is
@@ -99,6 +102,7 @@ func (r sharedRegister) SetRegister(reg policy.Register) error {
 // invalidations, and start applies the others'.
 func (a *app) wireCluster() {
 	a.cases.OnSuppress(func(socle.Suppression) { a.cluster.publish(busCases) })
+	a.store.OnSessionsChange(func() { a.cluster.publish(busSessions) })
 }
 
 // startCluster runs the leases and the bus listener until ctx ends. The
@@ -123,7 +127,10 @@ func (a *app) startCluster(ctx context.Context) error {
 			c.reloadCases(ctx)
 		case msg == busOAuth:
 			a.refreshOAuth(ctx)
+		case msg == busSessions:
+			a.store.InvalidateSessions()
 		case msg == postgres.AllChanged:
+			a.store.InvalidateSessions()
 			a.refreshOAuth(ctx)
 			a.policy.InvalidateAll()
 			if err := reloader.Reload(ctx); err != nil {

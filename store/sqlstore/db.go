@@ -32,6 +32,7 @@ type DB struct {
 	inserts     sync.Map      // insertKey -> string
 	sealer      *seal.Keyring // seals the sensitive sections; nil refuses them
 	audit       *DB           // where the audit log lives when not in this database (SetAuditDB)
+	sessionsGen sessionsGeneration // changes of sessions and agents, for the caches of sessions
 
 	// onClose run first when the store closes (OnClose).
 	onClose []func() error

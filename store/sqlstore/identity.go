@@ -13,6 +13,7 @@ import (
 
 // UpdateAgent replaces the names, roles and disabled flag of an agent.
 func (s *DB) UpdateAgent(ctx context.Context, a *socle.Agent) error {
+	defer s.sessionsChanged()
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -160,6 +161,7 @@ func (s *DB) TouchSession(ctx context.Context, id string, at time.Time) error {
 
 // SetSessionPending saves the state of a ceremony in progress.
 func (s *DB) SetSessionPending(ctx context.Context, id string, pending []byte) error {
+	defer s.sessionsChanged()
 	res, err := s.write.ExecContext(ctx, s.q(`UPDATE sessions SET pending = ? WHERE id = ?`), pending, id)
 	if err != nil {
 		return s.fail(err, "session")
@@ -169,6 +171,7 @@ func (s *DB) SetSessionPending(ctx context.Context, id string, pending []byte) e
 
 // DeleteSession ends a session; ENOTFOUND if there was none.
 func (s *DB) DeleteSession(ctx context.Context, id string) error {
+	defer s.sessionsChanged()
 	res, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE id = ?`), id)
 	if err != nil {
 		return s.fail(err, "session")
@@ -178,6 +181,7 @@ func (s *DB) DeleteSession(ctx context.Context, id string) error {
 
 // DeleteSessionsOf ends every session of an agent.
 func (s *DB) DeleteSessionsOf(ctx context.Context, agentID string) error {
+	defer s.sessionsChanged()
 	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE agent_id = ?`), agentID)
 	return s.fail(err, "session")
 }
