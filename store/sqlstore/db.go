@@ -31,8 +31,16 @@ type DB struct {
 	rb          rebinder
 	inserts     sync.Map      // insertKey -> string
 	sealer      *seal.Keyring // seals the sensitive sections; nil refuses them
-	audit       *DB           // where the audit log lives when not in this database (SetAuditDB)
-	sessionsGen sessionsGeneration // changes of sessions and agents, for the caches of sessions
+
+	// audit is where the audit log lives when not in this database
+	// (SetAuditDB).
+	audit *DB
+	// sessionsGen counts the changes of sessions and agents, for the
+	// caches of sessions (sessionsgen.go).
+	sessionsGen sessionsGeneration
+	// throttleCounts commits together the reads the gate's throttle
+	// counts (throttle.go).
+	throttleCounts groupCommit[throttleCount]
 
 	// onClose run first when the store closes (OnClose).
 	onClose []func() error

@@ -78,20 +78,39 @@ func microsOrZero(us int64) time.Time {
 }
 
 // CountThrottleReads records reads in one transaction and forgets the
-// principal's reads that left the window.
+// principal's reads that left the window. Every personal-data read counts
+// one: concurrent counts are committed together (groupCommit), one commit
+// and one fsync for all, each durable when its call returns.
 func (s *DB) CountThrottleReads(ctx context.Context, principal string, reads []socle.ThrottleRead, at, since time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.throttleCounts.do(throttleCount{principal, reads, at, since}, s.writeThrottleCounts)
+}
+
+// throttleCount is the work of one CountThrottleReads.
+type throttleCount struct {
+	principal string
+	reads     []socle.ThrottleRead
+	at, since time.Time
+}
+
+// writeThrottleCounts writes counts in one transaction.
+func (s *DB) writeThrottleCounts(ctx context.Context, counts []throttleCount) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("counting throttled reads: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM gate_throttle_reads WHERE principal = ? AND at_us <= ?`), principal, since.UnixMicro()); err != nil {
-		return fmt.Errorf("forgetting throttled reads: %w", err)
-	}
-	for _, r := range reads {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gate_throttle_reads (principal, subject, weight, at_us) VALUES (?, ?, ?, ?)
-ON CONFLICT (principal, subject) DO UPDATE SET at_us = excluded.at_us, weight = excluded.weight`), principal, r.Subject, r.Weight, at.UnixMicro()); err != nil {
-			return s.fail(err, "throttled read")
+	for _, c := range counts {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM gate_throttle_reads WHERE principal = ? AND at_us <= ?`), c.principal, c.since.UnixMicro()); err != nil {
+			return fmt.Errorf("forgetting throttled reads: %w", err)
+		}
+		for _, r := range c.reads {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gate_throttle_reads (principal, subject, weight, at_us) VALUES (?, ?, ?, ?)
+ON CONFLICT (principal, subject) DO UPDATE SET at_us = excluded.at_us, weight = excluded.weight`), c.principal, r.Subject, r.Weight, c.at.UnixMicro()); err != nil {
+				return s.fail(err, "throttled read")
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {

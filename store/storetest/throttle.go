@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,41 @@ import (
 // opens the same database again, as a restart or a second server would.
 func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socle.Store)) {
 	throttleStore := storeAs[socle.ThrottleStore]
+	t.Run("ConcurrentCountsAreEachKept", func(t *testing.T) {
+		// Counts arriving together are committed together (one
+		// transaction); each is kept, and its call returns once it is.
+		s, _ := open(t)
+		ts := throttleStore(t, s)
+		ctx := context.Background()
+		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		const principals, reads = 8, 25
+		var wg sync.WaitGroup
+		errs := make(chan error, principals*reads)
+		for p := range principals {
+			wg.Go(func() {
+				for i := range reads {
+					read := socle.ThrottleRead{Subject: fmt.Sprint("person:", i), Weight: 1 + p%2}
+					errs <- ts.CountThrottleReads(ctx, fmt.Sprint("agent:", p), []socle.ThrottleRead{read}, t0.Add(time.Duration(i)*time.Second), t0.Add(-time.Hour))
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for p := range principals {
+			_, weight, counted, err := ts.ThrottleWindow(ctx, fmt.Sprint("agent:", p), t0.Add(-time.Minute), []string{"person:0", "person:24", "person:25"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := reads * (1 + p%2); weight != want || len(counted) != 2 {
+				t.Errorf("agent:%d: weight %d, counted %v; want %d and person:0, person:24", p, weight, counted, want)
+			}
+		}
+	})
 	t.Run("WindowCountsWeightedDistinctSubjects", func(t *testing.T) {
 		s, _ := open(t)
 		ts := throttleStore(t, s)
