@@ -60,8 +60,11 @@ type Throttle struct {
 
 	store socle.ThrottleStore // immutable; never nil
 	seed  maphash.Seed
-	// locks serialise one principal's check-and-count on this server.
+	// locks serialise one principal's check on this server.
 	locks [32]sync.Mutex
+	// inflight are the reads allowed on this server whose count is being
+	// written, by principal (inflight.go).
+	inflight inflightReads
 }
 
 // NewThrottle returns a throttle with the default limits over the store
@@ -120,14 +123,33 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 	}
 	window, stepUp, block, blockFor := t.defaults()
 	principal := PrincipalKey(actor)
-	defer t.lock(principal)()
-	subjects := make([]string, len(reads))
-	for i, r := range reads {
-		subjects[i] = r.Subject
+	unlock := t.lock(principal)
+	locked := true
+	defer func() {
+		if locked {
+			unlock()
+		}
+	}()
+	// The reads of the principal allowed but not yet durably counted are
+	// taken before the stored window: each is then either in the window
+	// (its count committed meanwhile) or counted from here, never missed.
+	pending := t.inflight.of(principal)
+	subjects := make([]string, 0, len(reads)+len(pending))
+	for _, r := range reads {
+		subjects = append(subjects, r.Subject)
+	}
+	for _, r := range pending {
+		subjects = append(subjects, r.Subject)
 	}
 	st, weight, counted, err := t.store.ThrottleWindow(ctx, principal, now.Add(-window), subjects)
 	if err != nil {
 		return fmt.Errorf("reading the throttle state: %w", err)
+	}
+	for _, r := range pending {
+		if !slices.Contains(counted, r.Subject) {
+			weight += r.Weight
+			counted = append(counted, r.Subject)
+		}
 	}
 	if now.Before(st.BlockedUntil) {
 		return errBlocked
@@ -167,7 +189,15 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 		}
 		return socle.Errorf(socle.ESTEPUP, "%s weighted reads in %s: confirm your identity with your second factor to continue", strconv.Itoa(weight), window)
 	}
-	if err := t.store.CountThrottleReads(ctx, principal, reads, now, now.Add(-window)); err != nil {
+	// The count is written outside the lock, so that the counts of one
+	// principal's concurrent reads are committed together; until it is
+	// durable it is in flight, and the principal's next checks count it.
+	done := t.inflight.add(principal, reads)
+	unlock()
+	locked = false
+	err = t.store.CountThrottleReads(ctx, principal, reads, now, now.Add(-window))
+	done()
+	if err != nil {
 		return fmt.Errorf("counting reads: %w", err)
 	}
 	return nil
