@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,41 +12,51 @@ import (
 var _ socle.ThrottleStore = (*DB)(nil)
 
 // ThrottleWindow returns the principal's throttle state, the weight read
-// after since and which of subjects are already counted.
+// after since and which of subjects are already counted. Every
+// personal-data read asks it: two queries, each by an index alone.
 func (s *DB) ThrottleWindow(ctx context.Context, principal string, since time.Time, subjects []string) (socle.ThrottleState, int, []string, error) {
-	st, err := scanThrottleState(s.read.QueryRowContext(ctx, s.q(`SELECT `+throttleStateColumns+` FROM gate_throttle_states WHERE principal = ?`), principal))
-	if errors.Is(err, sql.ErrNoRows) {
-		st = socle.ThrottleState{Principal: principal}
-	} else if err != nil {
+	after := since.UnixMicro()
+	st := socle.ThrottleState{Principal: principal}
+	var asked, stepped, blockedAt, until int64
+	var weight int
+	// The state (a principal without one has the zero state) and the
+	// weight of her window, in one statement.
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT
+	(SELECT COALESCE(SUM(weight), 0) FROM gate_throttle_reads WHERE principal = ? AND at_us > ?),
+	COALESCE(st.organisation_id, ''), COALESCE(st.stepup_asked_us, 0), COALESCE(st.stepped_up_us, 0),
+	COALESCE(st.blocked_at_us, 0), COALESCE(st.blocked_until_us, 0), COALESCE(st.blocked_weight, 0)
+FROM (SELECT 1 AS one) one LEFT JOIN gate_throttle_states st ON st.principal = ?`), principal, after, principal).
+		Scan(&weight, &st.OrganisationID, &asked, &stepped, &blockedAt, &until, &st.BlockedWeight)
+	if err != nil {
 		return st, 0, nil, fmt.Errorf("reading throttle state: %w", err)
 	}
-	after := since.UnixMicro()
-	var weight int
-	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(weight), 0) FROM gate_throttle_reads WHERE principal = ? AND at_us > ?`),
-		principal, after).Scan(&weight); err != nil {
-		return st, 0, nil, fmt.Errorf("counting throttled reads: %w", err)
-	}
+	st.StepUpAsked, st.SteppedUp, st.BlockedAt, st.BlockedUntil = microsOrZero(asked), microsOrZero(stepped), microsOrZero(blockedAt), microsOrZero(until)
 	var counted []string
 	for len(subjects) > 0 {
-		batch := subjects[:min(len(subjects), s.d.MaxParams-2)]
+		batch := subjects[:min(len(subjects), s.d.MaxParams-1)]
 		subjects = subjects[len(batch):]
-		args := make([]any, 0, len(batch)+2)
-		args = append(args, principal, after)
+		args := make([]any, 0, len(batch)+1)
+		args = append(args, principal)
 		for _, sub := range batch {
 			args = append(args, sub)
 		}
-		rows, err := s.read.QueryContext(ctx, s.q(`SELECT subject FROM gate_throttle_reads WHERE principal = ? AND at_us > ? AND subject IN (`+
+		// By the primary key (principal, subject); the time is compared
+		// here, so that no planner prefers scanning the window.
+		rows, err := s.read.QueryContext(ctx, s.q(`SELECT subject, at_us FROM gate_throttle_reads WHERE principal = ? AND subject IN (`+
 			strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ")+`)`), args...)
 		if err != nil {
 			return st, 0, nil, fmt.Errorf("reading throttled reads: %w", err)
 		}
 		for rows.Next() {
 			var sub string
-			if err := rows.Scan(&sub); err != nil {
+			var at int64
+			if err := rows.Scan(&sub, &at); err != nil {
 				rows.Close()
 				return st, 0, nil, fmt.Errorf("reading throttled reads: %w", err)
 			}
-			counted = append(counted, sub)
+			if at > after {
+				counted = append(counted, sub)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
