@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/mattn/go-sqlite3"
@@ -45,6 +46,9 @@ var migrationWords = map[string]string{
 	"serial_key":  "INTEGER PRIMARY KEY AUTOINCREMENT",
 	"strpos":      "instr", // position of a substring, from 1; 0 when absent
 }
+
+// stmtCacheSize is how many prepared statements each connection keeps.
+const stmtCacheSize = 128
 
 // FileName is the name of the database file in the data directory.
 const FileName = "socle.db"
@@ -132,9 +136,12 @@ func dsn(path string, writer bool) string {
 }
 
 // connDSN adds to the data source name base (a path and its first
-// parameters) the settings every connection of Socle shares.
+// parameters) the settings every connection of Socle shares. Each
+// connection keeps its last statements prepared (_stmt_cache_size): the
+// queries of a request are the same few every time, and preparing them
+// again took a quarter of SQLite's time serving an audited read.
 func connDSN(base string, writer bool) string {
-	params := "&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL"
+	params := "&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL&_stmt_cache_size=" + strconv.Itoa(stmtCacheSize)
 	if writer {
 		params += "&_txlock=immediate"
 	} else {
