@@ -133,8 +133,8 @@ type Index struct {
 	// for an unknown one): the lists of other départements hold none of
 	// its persons.
 	orgDeps map[uint32][]uint64
-	fams      symbols            // ROME families
-	codeFam   []uint16           // family of each interned code
+	fams    symbols  // ROME families
+	codeFam []uint16 // family of each interned code
 	// byPlace lists person slots by ROME family of their codes and
 	// département of their commune (placeKey), each slot once a list and
 	// only in the lists of its current families and département.
@@ -155,7 +155,7 @@ func New(ref rome.Referential) *Index {
 		ref: ref, skills: newSymbols(), communes: newSymbols(), orgs: newSymbols(),
 		depIndex: map[string]int16{}, odd: map[int32]string{}, codes: newSymbols(), contracts: newSymbols(), byOrg: map[uint32][]int32{},
 		orgDeps: map[uint32][]uint64{},
-		fams: newSymbols(), codeFam: []uint16{0}, byPlace: map[uint32][]int32{},
+		fams:    newSymbols(), codeFam: []uint16{0}, byPlace: map[uint32][]int32{},
 		offerSlots: map[string]int32{}, offersByFamily: map[string][]int32{},
 	}
 	for d := range departementCentres {
