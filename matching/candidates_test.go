@@ -141,9 +141,9 @@ func TestRankIsTheBruteForceRanking(t *testing.T) {
 				}
 				switch {
 				case f.OrganisationID == "national" && len(f.Exclude) == 0:
-					scored, scanned = scored+n, scanned+inFamily
+					scored, scanned = scored+n.scored, scanned+inFamily
 				case f.OrganisationID != "national":
-					localScored, localScanned = localScored+n, localScanned+inFamily
+					localScored, localScanned = localScored+n.scored, localScanned+inFamily
 				}
 			}
 		}

@@ -422,7 +422,7 @@ func relist(lists map[uint32][]int32, old, new []uint32, slot int32) {
 	}
 	for i, k := range new {
 		if !slices.Contains(old, k) && !slices.Contains(new[:i], k) {
-			lists[k] = append(reserve(lists[k], 1), slot)
+			lists[k] = append(lists[k], slot)
 		}
 	}
 }

@@ -99,13 +99,13 @@ func (x *Index) Rank(o *socle.Offer, f Filter, k int) ([]Scored, error) {
 	return out, err
 }
 
-// rank is Rank, with the number of persons it scored.
-func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, int, error) {
+// rank is Rank, with the number of candidates it read and scored.
+func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, rankCounts, error) {
 	if o == nil || !socle.ValidROME(o.ROMECode) {
-		return nil, 0, socle.Errorf(socle.EINVALID, "ranking needs an offer with a ROME code")
+		return nil, rankCounts{}, socle.Errorf(socle.EINVALID, "ranking needs an offer with a ROME code")
 	}
 	if f.OrganisationID == "" {
-		return nil, 0, socle.Errorf(socle.EINVALID, "ranking needs the organisation whose persons are ranked")
+		return nil, rankCounts{}, socle.Errorf(socle.EINVALID, "ranking needs the organisation whose persons are ranked")
 	}
 	k = min(max(k, 1), 200)
 	x.mu.RLock()
@@ -113,7 +113,7 @@ func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, int, error) {
 	org := x.orgs.lookup(f.OrganisationID)
 	fam := uint16(x.fams.lookup(rome.Family(o.ROMECode)))
 	if org == 0 || fam == 0 {
-		return nil, 0, nil
+		return nil, rankCounts{}, nil
 	}
 	r := ranking{x: x, offer: x.offerSide(o), org: org, exclude: f.Exclude, top: topK{k: k}}
 	// Candidates are the persons of the offer's family whom the
@@ -123,6 +123,7 @@ func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, int, error) {
 	// the neighbourhood of the offer, not the network.
 	places := x.familyPlaces(fam, org, &r.offer)
 	if byOrg := x.byOrg[org]; len(byOrg) < places.persons {
+		r.visited += len(byOrg)
 		for _, slot := range byOrg {
 			if x.hasFamily(&x.persons[slot], fam) {
 				r.consider(slot)
@@ -133,6 +134,7 @@ func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, int, error) {
 			if len(r.top.h) == k && math.Round(pl.bound*10)/10 < r.top.h[0].score {
 				break
 			}
+			r.visited += len(pl.slots)
 			for _, slot := range pl.slots {
 				r.consider(slot)
 			}
@@ -145,8 +147,11 @@ func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, int, error) {
 		s, reasons := x.score(&ps, p.flags&flagAvailable != 0, &r.offer, true)
 		out = append(out, Scored{PersonID: x.idOf(h.slot), Score: s, Reasons: reasons})
 	}
-	return out, r.scored, nil
+	return out, rankCounts{visited: r.visited, scored: r.scored}, nil
 }
+
+// rankCounts are the candidates a ranking read and scored.
+type rankCounts struct{ visited, scored int }
 
 // ranking is the state of one Rank.
 type ranking struct {
@@ -156,7 +161,9 @@ type ranking struct {
 	exclude map[string]bool
 	top     topK
 	buf     scratch
-	scored  int // persons scored, for the tests
+	// visited and scored count the candidates read and scored, for the
+	// tests and benchmarks.
+	visited, scored int
 }
 
 // consider scores a candidate of the offer's family and keeps her if she
