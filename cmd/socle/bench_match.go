@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,24 +113,26 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 	// Collect the garbage of the generation now, not during the measures.
 	debug.FreeOSMemory()
 	res.RSSMiB = matchRound2(float64(residentBytes()) / (1 << 20))
-	lat := make([]float64, 0, *ranks)
+	lat := make([]time.Duration, 0, *ranks)
 	for range *ranks {
 		o := offers[rng.IntN(len(offers))]
 		t := time.Now()
 		if _, err := idx.Rank(o, matching.Filter{OrganisationID: busiest}, *k); err != nil {
 			return fmt.Errorf("bench match: %w", err)
 		}
-		lat = append(lat, matchMs(time.Since(t)))
+		lat = append(lat, time.Since(t))
 	}
-	res.RankP50ms, res.RankP99ms = matchPercentile(lat, 50), matchPercentile(lat, 99)
+	p50, p99 := percentiles(lat)
+	res.RankP50ms, res.RankP99ms = millis(p50), millis(p99)
 	lat = lat[:0]
 	for range *ranks {
 		p := sample[rng.IntN(len(sample))]
 		t := time.Now()
 		idx.OffersFor(p, *k)
-		lat = append(lat, matchMs(time.Since(t)))
+		lat = append(lat, time.Since(t))
 	}
-	res.OffersP50ms, res.OffersP99ms = matchPercentile(lat, 50), matchPercentile(lat, 99)
+	p50, p99 = percentiles(lat)
+	res.OffersP50ms, res.OffersP99ms = millis(p50), millis(p99)
 	withIndex := heapInUse()
 	runtime.KeepAlive(idx)
 	idx = nil
@@ -165,14 +167,8 @@ func residentBytes() int64 {
 	return 0
 }
 
-func matchMs(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+// matchRound2 rounds to two decimals.
+func matchRound2(v float64) float64 { return math.Round(v*100) / 100 }
 
-func matchRound2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
-
-// percentile returns the p-th percentile of vs (sorted in place), rounded
-// to the microsecond.
-func matchPercentile(vs []float64, p int) float64 {
-	slices.Sort(vs)
-	i := min(len(vs)-1, (len(vs)*p)/100)
-	return float64(int64(vs[i]*1000+0.5)) / 1000
-}
+// millis is d in milliseconds, rounded to the microsecond.
+func millis(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1000 }
