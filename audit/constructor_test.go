@@ -14,10 +14,10 @@ import (
 
 // constructors are the only functions, by file, allowed to spell a
 // socle.AuditEvent with fields: Event builds every new event, and
-// decodeLeaf rebuilds a stored one (and checks it is canonical).
+// DecodeLeaf rebuilds a stored one (and checks it is canonical).
 var constructors = map[string]string{
 	"audit/event.go":    "Event",
-	"audit/encoding.go": "decodeLeaf",
+	"audit/encoding.go": "DecodeLeaf",
 }
 
 // TestEveryEventIsBuiltByEvent parses every non-test Go file of the module

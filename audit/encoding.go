@@ -288,9 +288,9 @@ func leafIndex(leaf []byte) (uint64, bool) {
 	return n, true
 }
 
-// decodeLeaf decodes a canonical leaf. It rejects any leaf that is not
+// DecodeLeaf decodes a canonical leaf of the log. It rejects any leaf that is not
 // exactly the canonical encoding of what it decodes to.
-func decodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {
+func DecodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {
 	var l leafV1
 	dec := json.NewDecoder(bytes.NewReader(leaf))
 	dec.DisallowUnknownFields()

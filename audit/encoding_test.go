@@ -33,17 +33,17 @@ func TestCanonicalLeaf(t *testing.T) {
 	if string(leaf) != want {
 		t.Fatalf("leaf\n%s\nwant\n%s", leaf, want)
 	}
-	i, got, err := decodeLeaf(leaf)
+	i, got, err := DecodeLeaf(leaf)
 	if err != nil || i != 42 || !got.Time.Equal(ev.Time) || got.Facts[0].Detail["a"] != "<2>" {
-		t.Fatalf("decodeLeaf = %d, %+v, %v", i, got, err)
+		t.Fatalf("DecodeLeaf = %d, %+v, %v", i, got, err)
 	}
 	for _, bad := range []string{
 		`{"v":1,"index":42,"event":{"time":"2025-03-02T09:30:00.000000005Z","action":"read","agent_id":"agt-1","person_ref":"0123","allowed":true,"records":1}}`,
 		`{"v":2,"index":42,"event":{"time":"2025-03-02T09:30:00.000000005Z","action":"read","allowed":true,"records":1}}`,
 		`{"v":1, "index":42,"event":{"time":"2025-03-02T09:30:00.000000005Z","action":"read","allowed":true,"records":1}}`,
 	} {
-		if _, _, err := decodeLeaf([]byte(bad)); err == nil {
-			t.Errorf("decodeLeaf accepted %s", bad)
+		if _, _, err := DecodeLeaf([]byte(bad)); err == nil {
+			t.Errorf("DecodeLeaf accepted %s", bad)
 		}
 	}
 }
@@ -126,7 +126,7 @@ func TestWhatIsAppendedDecodes(t *testing.T) {
 	}
 	// An entry written before U+FFFD was always escaped still decodes.
 	legacy := `{"v":1,"index":7,"event":{"time":"2025-03-02T09:30:00Z","action":"read","allowed":true,"records":1,"break_glass":"urgence ` + "\uFFFD" + ` \ufffd"}}`
-	if _, ev, err := decodeLeaf([]byte(legacy)); err != nil || ev.BreakGlass != "urgence \uFFFD \uFFFD" {
+	if _, ev, err := DecodeLeaf([]byte(legacy)); err != nil || ev.BreakGlass != "urgence \uFFFD \uFFFD" {
 		t.Errorf("legacy leaf: %q, %v", ev.BreakGlass, err)
 	}
 }

@@ -103,7 +103,7 @@ func FuzzAppendedEventDecodesAndProves(f *testing.F) {
 	})
 }
 
-// FuzzDecodeLeaf checks that decodeLeaf accepts only canonical leaves: what
+// FuzzDecodeLeaf checks that DecodeLeaf accepts only canonical leaves: what
 // it decodes re-encodes to the very bytes it read.
 func FuzzDecodeLeaf(f *testing.F) {
 	body, err := encodeEvent(testEvent(3))
@@ -114,7 +114,7 @@ func FuzzDecodeLeaf(f *testing.F) {
 	f.Add([]byte(`{"v":1,"index":0,"event":{"time":"2025-03-02T09:30:00Z","action":"read","allowed":false,"records":0}}`))
 	f.Add([]byte(`{"v":2}`))
 	f.Fuzz(func(t *testing.T, leaf []byte) {
-		i, ev, err := decodeLeaf(leaf)
+		i, ev, err := DecodeLeaf(leaf)
 		if err != nil {
 			return
 		}

@@ -32,7 +32,7 @@ func (l *Log) Entry(ctx context.Context, index uint64) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("read audit entry %d: %w", index, err)
 	}
-	i, ev, err := decodeLeaf(e.Leaf)
+	i, ev, err := DecodeLeaf(e.Leaf)
 	if err != nil {
 		return Entry{}, err
 	}

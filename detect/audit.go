@@ -1,8 +1,6 @@
 package detect
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"socle"
@@ -156,20 +154,4 @@ func BasisOf(ev socle.AuditEvent) string {
 		return ev.Basis
 	}
 	return socle.Basis(ev.Facts, ev.AgentID)
-}
-
-// DecodeLeaf decodes a canonical audit leaf ({"v":1,"index":N,"event":…}).
-func DecodeLeaf(leaf []byte) (uint64, socle.AuditEvent, error) {
-	var l struct {
-		V     int              `json:"v"`
-		Index uint64           `json:"index"`
-		Event socle.AuditEvent `json:"event"`
-	}
-	if err := json.Unmarshal(leaf, &l); err != nil {
-		return 0, socle.AuditEvent{}, fmt.Errorf("decode audit leaf: %w", err)
-	}
-	if l.V != 1 {
-		return 0, socle.AuditEvent{}, fmt.Errorf("decode audit leaf: unknown version %d", l.V)
-	}
-	return l.Index, l.Event, nil
 }

@@ -236,14 +236,3 @@ func TestAuditSource(t *testing.T) {
 		t.Errorf("stats = %+v, want 50 explained and 1 explained afterwards", st)
 	}
 }
-
-func TestDecodeLeaf(t *testing.T) {
-	leaf := []byte(`{"v":1,"index":42,"event":{"time":"2025-03-02T09:30:00.000000005Z","agent_id":"agt-1","action":"read","person_ref":"0123","allowed":true,"facts":[{"kind":"followup","text":"Suivie"}],"records":1}}`)
-	i, ev, err := DecodeLeaf(leaf)
-	if err != nil || i != 42 || ev.AgentID != "agt-1" || len(ev.Facts) != 1 {
-		t.Fatalf("DecodeLeaf = %d, %+v, %v", i, ev, err)
-	}
-	if _, _, err := DecodeLeaf([]byte(`{"v":2,"index":1,"event":{}}`)); err == nil {
-		t.Error("unknown version accepted")
-	}
-}

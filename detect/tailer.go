@@ -157,7 +157,7 @@ func (t *Tailer) Step(ctx context.Context) (int, error) {
 	var alerts []Alert
 	t.mu.Lock()
 	err = t.Log.ReadRange(ctx, t.pos, to, func(i uint64, r audit.Record) error {
-		_, ev, err := DecodeLeaf(r.Leaf)
+		_, ev, err := audit.DecodeLeaf(r.Leaf)
 		if err != nil {
 			return fmt.Errorf("audit entry %d: %w", i, err)
 		}
@@ -223,7 +223,7 @@ func (t *Tailer) file(ctx context.Context, alerts []Alert) error {
 		for _, id := range al.Evidence[:min(len(al.Evidence), 200)] {
 			idx := id - 1
 			err := t.Log.ReadRange(ctx, idx, idx+1, func(_ uint64, r audit.Record) error {
-				_, ev, err := DecodeLeaf(r.Leaf)
+				_, ev, err := audit.DecodeLeaf(r.Leaf)
 				if err != nil {
 					return err
 				}

@@ -54,10 +54,11 @@ func TestEveryGateThrottles(t *testing.T) {
 	}
 }
 
-// TestOptionalPartsAreGivenAtConstruction: the audit index and the index
-// of homes are given to New, never set later. New refuses an option given
-// nothing, and a gate built without the audit index answers EUNAVAILABLE
-// to a person's history instead of an empty list.
+// TestOptionalPartsAreGivenAtConstruction: the audit index, the index of
+// homes and the matching index are given to New, never set later. New
+// refuses an option given nothing, and a gate built without the audit
+// index answers EUNAVAILABLE to a person's history instead of an empty
+// list, without the matching index to a ranking.
 func TestOptionalPartsAreGivenAtConstruction(t *testing.T) {
 	s := stacktest.New(t, stacktest.Options{Unsealed: true})
 	for _, tt := range []struct {
@@ -66,6 +67,7 @@ func TestOptionalPartsAreGivenAtConstruction(t *testing.T) {
 	}{
 		{"no index of homes", gate.WithHomes(nil)},
 		{"no audit index", gate.WithAuditSearch(nil)},
+		{"no matching index", gate.WithMatching(nil)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if g, err := gate.New(s.DB, s.Policy, s.Log, s.Policy, tt.opt); err == nil || g != nil {
@@ -80,5 +82,10 @@ func TestOptionalPartsAreGivenAtConstruction(t *testing.T) {
 	self := gate.Request{Actor: socle.Actor{PersonID: socle.NewID(socle.PrefixPerson), Strength: socle.AuthClient}}
 	if hits, err := g.MyAccessHistory(context.Background(), self, 0, 10); hits != nil || socle.ErrorCode(err) != socle.EUNAVAILABLE {
 		t.Fatalf("history without an audit index = %v, %v; want nothing and EUNAVAILABLE", hits, err)
+	}
+	adviser := gate.Request{Actor: socle.Actor{AgentID: socle.NewID(socle.PrefixAgent), OrganisationID: socle.NewID(socle.PrefixOrganisation),
+		Strength: socle.AuthMFA}, Purpose: gate.PurposeMatching}
+	if cands, err := g.MatchCandidates(context.Background(), adviser, socle.NewID(socle.PrefixOffer), 10); cands != nil || socle.ErrorCode(err) != socle.EUNAVAILABLE {
+		t.Fatalf("ranking without a matching index = %v, %v; want nothing and EUNAVAILABLE", cands, err)
 	}
 }

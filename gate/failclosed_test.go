@@ -11,9 +11,7 @@ import (
 	"socle/commitment"
 	"socle/gate"
 	"socle/indicators"
-	"socle/matching"
 	"socle/orientation"
-	"socle/rome"
 	"socle/store/storetest"
 )
 
@@ -31,7 +29,6 @@ var unaudited = map[string]string{
 	"Purposes":       "the purpose register",
 	"Now":            "the gate's clock",
 	"PublicKey":      "the key verifying contract signatures",
-	"SetMatching":    "wiring",
 	"Offer":          "an offer is not personal data",
 	"EmployerOffers": "an employer's own offers",
 	"EmployerOffer":  "an employer's own offer",
@@ -98,11 +95,10 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	if err := e.gate.SaveOffer(ctx, accomp, offer); err != nil {
 		t.Fatal(err)
 	}
-	idx := matching.New(rome.Builtin())
+	idx := e.matching
 	if err := idx.Load(ctx, e.db); err != nil {
 		t.Fatal(err)
 	}
-	e.gate.SetMatching(idx)
 	// The gate indexes the offers it saves.
 	rankedOffer := storetest.NewOffer(company.ID, "M1607", e.followed.Contact.CommuneCode)
 	if err := e.gate.SaveOffer(ctx, accomp, rankedOffer); err != nil {

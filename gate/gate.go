@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -81,9 +80,9 @@ type Gate struct {
 	// homes is the detection directory's index of homes (homes.go), given
 	// at construction (WithHomes); nil keeps none.
 	homes Homes
-	// matches is the index of the mise en relation (matching.go), set
-	// once loaded; matchMu guards it.
-	matchMu sync.RWMutex
+	// matches is the index of the mise en relation (matching.go), given
+	// at construction (WithMatching) and owned by the gate alone; nil
+	// answers EUNAVAILABLE.
 	matches socle.MatchIndex
 }
 
@@ -99,6 +98,19 @@ func WithHomes(h Homes) Option {
 			return fmt.Errorf("gate: WithHomes given no index of homes")
 		}
 		g.homes = h
+		return nil
+	}
+}
+
+// WithMatching gives the gate the index of the mise en relation, which it
+// alone holds: handlers reach it only through the gate's methods. Without
+// it, those methods answer EUNAVAILABLE.
+func WithMatching(idx socle.MatchIndex) Option {
+	return func(g *Gate) error {
+		if idx == nil {
+			return fmt.Errorf("gate: WithMatching given no matching index")
+		}
+		g.matches = idx
 		return nil
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"socle/audit"
 	"socle/gate"
 	"socle/internal/stacktest"
+	"socle/matching"
 	"socle/policy"
 	"socle/store/auditsql"
 	"socle/store/sqlstore"
@@ -25,6 +26,7 @@ type env struct {
 	db        *sqlstore.DB
 	log       *audit.Log
 	gate      *gate.Gate
+	matching  *matching.Index // the gate's, empty until a test loads it
 	adviser   socle.Actor
 	followed  *socle.Person
 	stranger  *socle.Person
@@ -45,7 +47,7 @@ func newEnv(t *testing.T) *env {
 func newStack(t *testing.T, sealed bool, opts audit.Options) *env {
 	t.Helper()
 	s := stacktest.New(t, stacktest.Options{Unsealed: !sealed, Audit: opts})
-	return &env{dir: s.Dir, db: s.DB, log: s.Log, gate: s.Gate, verifyKey: s.VerifierKey, signerKey: s.SignerKey}
+	return &env{dir: s.Dir, db: s.DB, log: s.Log, gate: s.Gate, matching: s.Matching, verifyKey: s.VerifierKey, signerKey: s.SignerKey}
 }
 
 // network creates the small network of env: a mission locale that follows

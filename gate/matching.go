@@ -21,20 +21,9 @@ type MatchStore interface {
 	SetMatchingConsent(ctx context.Context, personID string, given bool, recordedBy string) error
 }
 
-// SetMatching gives the gate the index of the mise en relation, which it
-// alone holds: handlers reach it through the gate's methods. Until it is
-// set, those methods answer EUNAVAILABLE.
-func (g *Gate) SetMatching(idx socle.MatchIndex) {
-	g.matchMu.Lock()
-	defer g.matchMu.Unlock()
-	g.matches = idx
-}
-
-// matchIndex returns the index of the mise en relation; EUNAVAILABLE
-// before it is loaded.
+// matchIndex returns the index of the mise en relation; EUNAVAILABLE for
+// a gate built without one (WithMatching).
 func (g *Gate) matchIndex() (socle.MatchIndex, error) {
-	g.matchMu.RLock()
-	defer g.matchMu.RUnlock()
 	if g.matches == nil {
 		return nil, socle.Errorf(socle.EUNAVAILABLE, "the matching index is not available")
 	}

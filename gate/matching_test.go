@@ -9,7 +9,6 @@ import (
 	"socle"
 	"socle/gate"
 	"socle/matching"
-	"socle/rome"
 	"socle/store/storetest"
 )
 
@@ -28,11 +27,10 @@ func matchEnv(t *testing.T) (*env, *socle.Offer, *matching.Index) {
 	if err := e.db.CreateOffer(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	idx := matching.New(rome.Builtin())
+	idx := e.matching
 	if err := idx.Load(ctx, e.db); err != nil {
 		t.Fatal(err)
 	}
-	e.gate.SetMatching(idx)
 	return e, o, idx
 }
 

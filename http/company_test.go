@@ -46,7 +46,7 @@ func newCompanyEnv(t *testing.T) *companyEnv {
 func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	t.Helper()
 	ctx := context.Background()
-	s := stacktest.New(t, stacktest.Options{})
+	s := stacktest.New(t, stacktest.Options{ROME: ref})
 	db, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
@@ -78,12 +78,10 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	must(t, db.CreateContact(ctx, e.contact))
 	e.offer = storetest.NewOffer(c.ID, "M1607", "69123")
 	must(t, db.CreateOffer(ctx, e.offer))
-	e.idx = matching.New(ref)
+	e.idx = s.Matching
 	must(t, e.idx.Load(ctx, db))
 
-	g := s.Gate
-	g.SetMatching(e.idx)
-	e.net.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, ROME: &ref, Employer: e.emp}))
+	e.net.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: s.Gate, Directory: db, Identity: svc, Auth: svc, ROME: &ref, Employer: e.emp}))
 	t.Cleanup(e.net.srv.Close)
 	secret, err := svc.SetupDemoAgent(ctx, a.ID, testPassword)
 	if err != nil {

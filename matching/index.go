@@ -3,17 +3,22 @@
 //
 // An Index keeps in memory the searchable features of every person (target
 // ROME codes, skills, commune, contract and hours wanted, availability, the
-// organisations that follow her) and of every open offer. Persons are found
-// through an inverted index by ROME family, so ranking an offer scores only
-// the persons who look for a job of the same family, never the whole
-// population; the best k are kept in a heap. The index holds personal data:
+// organisations that follow her) and of every open offer. Candidates are
+// generated before anything is scored: persons are listed by ROME family
+// and département, so ranking an offer reads only the persons who look for
+// a job of the same family, département by département from the nearest,
+// and stops where the best score a farther département could reach falls
+// below the k-th best found (the best k are kept in a heap). The ranking is
+// the one a scan of every person would give. The index holds personal data:
 // only the gate may hand its results out (see gate.MatchCandidates), and it
 // filters by the organisations that follow each person before anything
 // leaves it.
 package matching
 
 import (
+	"encoding/binary"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +74,8 @@ type personEntry struct {
 	codesAt, skillsAt, orgsAt uint32 // offsets in codePool, skillPool, orgPool
 	commune                   uint32 // interned commune
 	contract                  uint16 // interned contract wanted
-	nCodes, nSkills, nOrgs    uint8
+	skillBytes                uint16 // length of the skills in skillPool
+	nCodes, nOrgs             uint8
 	hours                     uint8
 	flags                     uint8
 }
@@ -103,7 +109,8 @@ type Index struct {
 	depIndex map[string]int16
 	depKm    [][]float32 // distance of the chefs-lieux of two départements
 	// communeDeps are the départements (indexes in deps) of the communes
-	// interned, by id.
+	// interned in communes, by id; a commune of the usual form is not
+	// interned (communeID).
 	communeDeps []int16
 
 	// The persons: entries by slot, their ids, and the pools the entries
@@ -116,12 +123,22 @@ type Index struct {
 	codes     symbols // ROME codes
 	contracts symbols
 	codePool  []uint16
-	skillPool []uint32
+	// skillPool holds each person's sorted skills as varint deltas
+	// (encodeSkills): two bytes a skill rather than four.
+	skillPool []byte
 	orgPool   []uint32
 	byOrg     map[uint32][]int32 // person slots by organisation following them
-	fams      symbols            // ROME families
-	codeFam   []uint16           // family of each interned code
-	byFamily  map[uint16][]int32 // person slots by ROME family of their codes
+	// orgDeps are the départements where the persons each organisation
+	// follows live or have lived, a bit by département index + 1 (bit 0
+	// for an unknown one): the lists of other départements hold none of
+	// its persons.
+	orgDeps map[uint32][]uint64
+	fams    symbols  // ROME families
+	codeFam []uint16 // family of each interned code
+	// byPlace lists person slots by ROME family of their codes and
+	// département of their commune (placeKey), each slot once a list and
+	// only in the lists of its current families and département.
+	byPlace map[uint32][]int32
 
 	offers         []offerEntry
 	offerSlots     map[string]int32
@@ -137,7 +154,8 @@ func New(ref rome.Referential) *Index {
 	x := &Index{
 		ref: ref, skills: newSymbols(), communes: newSymbols(), orgs: newSymbols(),
 		depIndex: map[string]int16{}, odd: map[int32]string{}, codes: newSymbols(), contracts: newSymbols(), byOrg: map[uint32][]int32{},
-		fams: newSymbols(), codeFam: []uint16{0}, byFamily: map[uint16][]int32{},
+		orgDeps: map[uint32][]uint64{},
+		fams:    newSymbols(), codeFam: []uint16{0}, byPlace: map[uint32][]int32{},
 		offerSlots: map[string]int32{}, offersByFamily: map[string][]int32{},
 	}
 	for d := range departementCentres {
@@ -168,16 +186,94 @@ func (x *Index) internCode(code string) uint32 {
 
 // hasFamily reports whether a person looks for a job of the family.
 func (x *Index) hasFamily(p *personEntry, fam uint16) bool {
-	for _, c := range x.codePool[p.codesAt : p.codesAt+uint32(p.nCodes)] {
-		if x.codeFam[c] == fam {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(x.personFamilies(p, nil), fam)
 }
 
-// internCommune interns a commune and notes its département.
-func (x *Index) internCommune(code string) uint32 {
+// personFamilies appends to fams the ROME families of a person's codes,
+// each once.
+func (x *Index) personFamilies(p *personEntry, fams []uint16) []uint16 {
+	for _, c := range x.codePool[p.codesAt : p.codesAt+uint32(p.nCodes)] {
+		if fam := x.codeFam[c]; fam != 0 && !slices.Contains(fams, fam) {
+			fams = append(fams, fam)
+		}
+	}
+	return fams
+}
+
+// placeKey is the key of byPlace: a ROME family and a département index
+// (-1 for a commune of unknown département).
+func placeKey(fam uint16, dep int16) uint32 { return uint32(fam)<<16 | uint32(uint16(dep+1)) }
+
+// places returns the keys of byPlace that list a person.
+func (x *Index) places(p *personEntry) []uint32 {
+	dep := x.communeDep(p.commune)
+	var keys []uint32
+	for _, fam := range x.personFamilies(p, make([]uint16, 0, 4)) {
+		keys = append(keys, placeKey(fam, dep))
+	}
+	return keys
+}
+
+// markOrgDep notes that organisation org follows a person of département
+// dep (-1 when unknown).
+func (x *Index) markOrgDep(org uint32, dep int16) {
+	bits := x.orgDeps[org]
+	if bits == nil {
+		bits = make([]uint64, (len(x.deps)+1+63)/64)
+		x.orgDeps[org] = bits
+	}
+	bits[(dep+1)/64] |= 1 << ((dep + 1) % 64)
+}
+
+// orgInDep reports whether organisation org may follow a person of
+// département dep.
+func (x *Index) orgInDep(org uint32, dep int16) bool {
+	bits := x.orgDeps[org]
+	return bits != nil && bits[(dep+1)/64]&(1<<((dep+1)%64)) != 0
+}
+
+// encodeSkills appends sorted skill ids to dst as varint deltas.
+func encodeSkills(dst []byte, ids []uint32) []byte {
+	prev := uint32(0)
+	for _, id := range ids {
+		dst = binary.AppendUvarint(dst, uint64(id-prev))
+		prev = id
+	}
+	return dst
+}
+
+// decodeSkills appends to dst the skill ids encodeSkills wrote in b.
+func decodeSkills(dst []uint32, b []byte) []uint32 {
+	prev := uint32(0)
+	for len(b) > 0 {
+		d, n := binary.Uvarint(b)
+		prev += uint32(d)
+		dst = append(dst, prev)
+		b = b[n:]
+	}
+	return dst
+}
+
+// packedCommune marks a commune id that holds its code: the index of its
+// département in the bits 16 to 30, the rest of its code below.
+const packedCommune = 1 << 31
+
+// communeID returns the id of a commune, 0 for none. A code of the usual
+// form (five characters: a known département, then digits) is packed into
+// its id, which keeps a table of the network's 35,000 communes out of
+// memory; another code is interned (when add) or looked up.
+func (x *Index) communeID(code string, add bool) uint32 {
+	if len(code) == 5 {
+		d := departementOf(code)
+		if i, ok := x.depIndex[d]; ok {
+			if n, err := strconv.ParseUint(code[len(d):], 10, 16); err == nil {
+				return packedCommune | uint32(i)<<16 | uint32(n)
+			}
+		}
+	}
+	if !add {
+		return x.communes.lookup(code)
+	}
 	id := x.communes.intern(code)
 	for len(x.communeDeps) < len(x.communes.names) {
 		x.communeDeps = append(x.communeDeps, x.dep(x.communes.names[len(x.communeDeps)]))
@@ -244,7 +340,8 @@ func (x *Index) UpsertAll(fs []Features) {
 	}
 	x.persons = reserve(x.persons, len(fs))
 	x.idRaw = reserve(x.idRaw, idBytes*len(fs))
-	x.codePool, x.skillPool, x.orgPool = reserve(x.codePool, codes), reserve(x.skillPool, skills), reserve(x.orgPool, orgs)
+	// Two bytes a skill is what encodeSkills takes of most.
+	x.codePool, x.skillPool, x.orgPool = reserve(x.codePool, codes), reserve(x.skillPool, 2*skills), reserve(x.orgPool, orgs)
 	for i := range fs {
 		x.upsert(fs[i])
 	}
@@ -266,45 +363,31 @@ func (x *Index) upsert(f Features) {
 	skills, _ := x.sortedSkills(f.Skills, true)
 	slot, ok := x.slot(f.PersonID)
 	var e personEntry
+	var oldPlaces []uint32
+	var oldOrgs []uint32
 	if ok {
 		e = x.persons[slot]
+		oldPlaces = x.places(&e)
+		oldOrgs = slices.Clone(x.orgPool[e.orgsAt : e.orgsAt+uint32(e.nOrgs)])
 	} else {
 		slot = x.addSlot(f.PersonID)
 	}
-	var oldFams []uint16
-	if ok {
-		for _, c := range x.codePool[e.codesAt : e.codesAt+uint32(e.nCodes)] {
-			oldFams = append(oldFams, x.codeFam[c])
-		}
-	}
 	codes := make([]uint16, 0, 4)
-	var newFams []uint16
 	for _, c := range f.ROMECodes[:min(len(f.ROMECodes), maxListed)] {
-		id := uint16(x.internCode(c))
-		codes = append(codes, id)
-		if fam := x.codeFam[id]; fam != 0 && !slices.Contains(oldFams, fam) && !slices.Contains(newFams, fam) {
-			newFams = append(newFams, fam)
-		}
+		codes = append(codes, uint16(x.internCode(c)))
 	}
 	var orgs []uint32
 	for _, o := range f.Organisations[:min(len(f.Organisations), maxListed)] {
 		orgs = append(orgs, x.orgs.intern(o))
 	}
-	skills = skills[:min(len(skills), maxListed)]
+	skillBytes := encodeSkills(nil, skills[:min(len(skills), maxListed)])
 	// A new list overwrites the old one in place when it fits, else goes
 	// to the end of its pool (the old one is then lost until a restart).
 	e.codesAt = placeList(&x.codePool, e.codesAt, int(e.nCodes), codes, ok)
-	e.skillsAt = placeList(&x.skillPool, e.skillsAt, int(e.nSkills), skills, ok)
-	oldOrgs := x.orgPool[e.orgsAt : e.orgsAt+uint32(e.nOrgs)]
-	var added []uint32
-	for _, o := range orgs {
-		if !ok || !slices.Contains(oldOrgs, o) {
-			added = append(added, o)
-		}
-	}
+	e.skillsAt = placeList(&x.skillPool, e.skillsAt, int(e.skillBytes), skillBytes, ok)
 	e.orgsAt = placeList(&x.orgPool, e.orgsAt, int(e.nOrgs), orgs, ok)
-	e.nCodes, e.nSkills, e.nOrgs = uint8(len(codes)), uint8(len(skills)), uint8(len(orgs))
-	e.commune = x.internCommune(f.CommuneCode)
+	e.nCodes, e.skillBytes, e.nOrgs = uint8(len(codes)), uint16(len(skillBytes)), uint8(len(orgs))
+	e.commune = x.communeID(f.CommuneCode, true)
 	e.contract = uint16(x.contracts.intern(f.ContractWanted))
 	e.hours = uint8(min(max(f.HoursWanted, 0), 255))
 	e.flags = flagLive
@@ -312,16 +395,35 @@ func (x *Index) upsert(f Features) {
 		e.flags |= flagAvailable
 	}
 	x.persons[slot] = e
-	// A posting list may keep a slot whose person is no longer followed;
-	// the ranking checks the organisations again, so only new ones are added.
-	for _, o := range added {
-		x.byOrg[o] = append(x.byOrg[o], slot)
+	// The posting lists follow the person: she leaves the lists she no
+	// longer belongs to and joins the new ones, so that a list never holds
+	// her twice.
+	relist(x.byOrg, oldOrgs, orgs, slot)
+	for _, o := range orgs {
+		x.markOrgDep(o, x.communeDep(e.commune))
 	}
-	for _, fam := range newFams {
-		x.byFamily[fam] = append(x.byFamily[fam], slot)
-	}
+	relist(x.byPlace, oldPlaces, x.places(&e), slot)
 	if f.UpdatedAt.After(x.refreshed) {
 		x.refreshed = f.UpdatedAt
+	}
+}
+
+// relist moves slot from the lists of old keys that new lacks to those of
+// new keys that old lacks.
+func relist(lists map[uint32][]int32, old, new []uint32, slot int32) {
+	for _, k := range old {
+		if !slices.Contains(new, k) {
+			if i := slices.Index(lists[k], slot); i >= 0 {
+				l := lists[k]
+				l[i] = l[len(l)-1]
+				lists[k] = l[:len(l)-1]
+			}
+		}
+	}
+	for i, k := range new {
+		if !slices.Contains(old, k) && !slices.Contains(new[:i], k) {
+			lists[k] = append(lists[k], slot)
+		}
 	}
 }
 
@@ -379,7 +481,7 @@ func (x *Index) upsertOffer(o *socle.Offer) {
 	cp := *o
 	skills, _ := x.sortedSkills(o.Skills, true)
 	e := offerEntry{offer: &cp, family: rome.Family(o.ROMECode), at: time.Now(), side: side{codes: []string{o.ROMECode}, skills: skills,
-		commune: x.internCommune(o.CommuneCode), dep: x.dep(o.CommuneCode), contract: o.Contract, hours: o.HoursPerWeek}}
+		commune: x.communeID(o.CommuneCode, true), dep: x.dep(o.CommuneCode), contract: o.Contract, hours: o.HoursPerWeek}}
 	fam := rome.Family(o.ROMECode)
 	if ok {
 		oldFam := ""

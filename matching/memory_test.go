@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"socle"
+	"socle/demo"
+	"socle/geo"
 	"socle/rome"
 )
 
@@ -102,6 +105,76 @@ func BenchmarkRankByOrganisation(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkRankDemoNetwork ranks persons for random open offers of the
+// generated demo network at 100k and 1M persons, within the persons of the
+// organisation that follows the most (as `socle bench match` does), and
+// reports the candidates read and scored per ranking: the work, which the
+// load of the machine does not blur. family/op is what a scan of the
+// offer's ROME family reads; before the candidates by département, a
+// ranking read the smaller of the family and the caseload.
+//
+//	go test ./matching -run '^$' -bench RankDemoNetwork -benchtime 1000x
+func BenchmarkRankDemoNetwork(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			x := New(rome.Builtin())
+			followed := map[string]int{}
+			var offers []*socle.Offer
+			_, err := demo.Generate(context.Background(), demo.Config{Persons: n, Seed: 1, Geo: geo.Builtin()}, func(_ context.Context, batch *socle.Batch) error {
+				orgs := map[string][]string{}
+				for _, f := range batch.Followups {
+					if f.End.IsZero() {
+						orgs[f.PersonID] = append(orgs[f.PersonID], f.OrganisationID)
+						followed[f.OrganisationID]++
+					}
+				}
+				fs := make([]Features, len(batch.Persons))
+				for i, p := range batch.Persons {
+					fs[i] = socle.MatchFeaturesOf(p)
+					fs[i].Organisations = orgs[p.ID]
+				}
+				x.UpsertAll(fs)
+				for _, o := range batch.Offers {
+					if o.Open {
+						offers = append(offers, o)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			busiest, most := "", 0
+			for org, c := range followed {
+				if c > most || c == most && org < busiest {
+					busiest, most = org, c
+				}
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			var visited, scored, family int
+			b.ResetTimer()
+			for range b.N {
+				o := offers[rng.IntN(len(offers))]
+				_, c, err := x.rank(o, Filter{OrganisationID: busiest}, 20)
+				if err != nil {
+					b.Fatal(err)
+				}
+				visited, scored = visited+c.visited, scored+c.scored
+				b.StopTimer()
+				fam := uint16(x.fams.lookup(rome.Family(o.ROMECode)))
+				for dep := int16(-1); int(dep) < len(x.deps); dep++ {
+					family += len(x.byPlace[placeKey(fam, dep)])
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(most), "caseload")
+			b.ReportMetric(float64(visited)/float64(b.N), "read/op")
+			b.ReportMetric(float64(scored)/float64(b.N), "scored/op")
+			b.ReportMetric(float64(family)/float64(b.N), "family/op")
 		})
 	}
 }

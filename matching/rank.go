@@ -1,8 +1,11 @@
 package matching
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"socle"
@@ -83,78 +86,178 @@ func (t *topK) sorted() []hit {
 
 func (x *Index) offerSide(o *socle.Offer) side {
 	skills, extra := x.sortedSkills(o.Skills, false)
-	return side{codes: []string{o.ROMECode}, skills: skills, extra: extra, commune: x.communes.lookup(o.CommuneCode),
+	return side{codes: []string{o.ROMECode}, skills: skills, extra: extra, commune: x.communeID(o.CommuneCode, false),
 		dep: x.dep(o.CommuneCode), contract: o.Contract, hours: o.HoursPerWeek}
 }
 
 // Rank returns the k persons (at most 200) who best fit offer o among those
 // that f allows, best first, each with the reasons of her score. Only the
-// persons looking for a job of the offer's ROME family are scored.
+// persons looking for a job of the offer's ROME family are scored, and of
+// those only the ones whose département could still reach the best k.
 func (x *Index) Rank(o *socle.Offer, f Filter, k int) ([]Scored, error) {
+	out, _, err := x.rank(o, f, k)
+	return out, err
+}
+
+// rank is Rank, with the number of candidates it read and scored.
+func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, rankCounts, error) {
 	if o == nil || !socle.ValidROME(o.ROMECode) {
-		return nil, socle.Errorf(socle.EINVALID, "ranking needs an offer with a ROME code")
+		return nil, rankCounts{}, socle.Errorf(socle.EINVALID, "ranking needs an offer with a ROME code")
 	}
 	if f.OrganisationID == "" {
-		return nil, socle.Errorf(socle.EINVALID, "ranking needs the organisation whose persons are ranked")
+		return nil, rankCounts{}, socle.Errorf(socle.EINVALID, "ranking needs the organisation whose persons are ranked")
 	}
 	k = min(max(k, 1), 200)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	org := x.orgs.lookup(f.OrganisationID)
-	if org == 0 {
-		return nil, nil
-	}
-	os := x.offerSide(o)
-	top := topK{k: k}
-	var buf [maxListed]string
-	// Candidates are the persons of the offer's ROME family whom the
-	// organisation follows: the shorter of the two lists is walked and the
-	// other condition checked on interned ids, before anything is scored.
-	// The cost follows the organisation's caseload or the family, the
-	// smaller, not the network.
 	fam := uint16(x.fams.lookup(rome.Family(o.ROMECode)))
-	if fam == 0 {
-		return nil, nil
+	if org == 0 || fam == 0 {
+		return nil, rankCounts{}, nil
 	}
-	cands := x.byFamily[fam]
-	if byOrg := x.byOrg[org]; len(byOrg) < len(cands) {
-		cands = byOrg
-	}
-	for _, slot := range cands {
-		p := &x.persons[slot]
-		if p.flags&flagLive == 0 || !x.hasFamily(p, fam) || !follows(x.orgPool[p.orgsAt:p.orgsAt+uint32(p.nOrgs)], org) {
-			continue
+	r := ranking{x: x, offer: x.offerSide(o), org: org, exclude: f.Exclude, top: topK{k: k}}
+	// Candidates are the persons of the offer's family whom the
+	// organisation follows. A small caseload is walked whole; otherwise
+	// the family is read by département, nearest first, until no farther
+	// one can reach the k-th best score: the cost follows the caseload or
+	// the neighbourhood of the offer, not the network.
+	places := x.familyPlaces(fam, org, &r.offer)
+	if byOrg := x.byOrg[org]; len(byOrg) < places.persons {
+		r.visited += len(byOrg)
+		for _, slot := range byOrg {
+			if x.hasFamily(&x.persons[slot], fam) {
+				r.consider(slot)
+			}
 		}
-		if len(f.Exclude) > 0 && f.Exclude[x.idOf(slot)] {
-			continue
+	} else {
+		for _, pl := range places.lists {
+			if len(r.top.h) == k && math.Round(pl.bound*10)/10 < r.top.h[0].score {
+				break
+			}
+			r.visited += len(pl.slots)
+			for _, slot := range pl.slots {
+				r.consider(slot)
+			}
 		}
-		ps := x.personSide(p, &buf)
-		s, _ := x.score(&ps, p.flags&flagAvailable != 0, &os, false)
-		top.push(hit{s, slot})
 	}
-	out := make([]Scored, 0, len(top.h))
-	for _, h := range top.sorted() {
+	out := make([]Scored, 0, len(r.top.h))
+	for _, h := range r.top.sorted() {
 		p := &x.persons[h.slot]
-		ps := x.personSide(p, &buf)
-		s, reasons := x.score(&ps, p.flags&flagAvailable != 0, &os, true)
+		ps := x.personSide(p, &r.buf)
+		s, reasons := x.score(&ps, p.flags&flagAvailable != 0, &r.offer, true)
 		out = append(out, Scored{PersonID: x.idOf(h.slot), Score: s, Reasons: reasons})
 	}
-	return out, nil
+	return out, rankCounts{visited: r.visited, scored: r.scored}, nil
+}
+
+// rankCounts are the candidates a ranking read and scored.
+type rankCounts struct{ visited, scored int }
+
+// ranking is the state of one Rank.
+type ranking struct {
+	x       *Index
+	offer   side
+	org     uint32
+	exclude map[string]bool
+	top     topK
+	buf     scratch
+	// visited and scored count the candidates read and scored, for the
+	// tests and benchmarks.
+	visited, scored int
+}
+
+// consider scores a candidate of the offer's family and keeps her if she
+// is live, followed by the organisation, not excluded and among the best.
+func (r *ranking) consider(slot int32) {
+	x, p := r.x, &r.x.persons[slot]
+	if p.flags&flagLive == 0 || !follows(x.orgPool[p.orgsAt:p.orgsAt+uint32(p.nOrgs)], r.org) {
+		return
+	}
+	if len(r.exclude) > 0 && r.exclude[x.idOf(slot)] {
+		return
+	}
+	ps := x.personSide(p, &r.buf)
+	s, _ := x.score(&ps, p.flags&flagAvailable != 0, &r.offer, false)
+	r.scored++
+	r.top.push(hit{s, slot})
+}
+
+// placeSlots are the persons of a family in one département, with the best
+// score any of them could reach for the offer.
+type placeSlots struct {
+	slots []int32
+	bound float64
+}
+
+// familyPlaces are the lists of a family, best bound first, and the
+// persons they hold.
+type familyPlaces struct {
+	lists   []placeSlots
+	persons int
+}
+
+// familyPlaces returns the département lists of family fam where
+// organisation org follows persons, ordered by the best score a person of each could reach for offer o: every point but
+// the distance at its maximum (the skills only when the offer names a
+// skill the index knows), and the distance points of the nearest commune
+// of the département, as score computes them.
+func (x *Index) familyPlaces(fam uint16, org uint32, o *side) familyPlaces {
+	others := PointsSameCode + PointsContract + PointsHours + PointsAvailability
+	if len(o.skills) > 0 {
+		others += PointsSkills
+	}
+	var fp familyPlaces
+	for dep := int16(-1); int(dep) < len(x.deps); dep++ {
+		slots := x.byPlace[placeKey(fam, dep)]
+		if len(slots) == 0 || !x.orgInDep(org, dep) {
+			continue
+		}
+		fp.persons += len(slots)
+		fp.lists = append(fp.lists, placeSlots{slots: slots, bound: others + x.bestDistancePoints(dep, o)})
+	}
+	slices.SortStableFunc(fp.lists, func(a, b placeSlots) int { return cmp.Compare(b.bound, a.bound) })
+	return fp
+}
+
+// bestDistancePoints is the most distance points a person living in the
+// département dep (-1 when unknown) can get for the offer side o.
+func (x *Index) bestDistancePoints(dep int16, o *side) float64 {
+	switch {
+	case dep == o.dep:
+		return PointsDistance // the offer's commune may be hers
+	case dep < 0 || o.dep < 0:
+		return 0
+	}
+	km := float64(x.depKm[dep][o.dep])
+	if km >= UnknownKm {
+		return 0
+	}
+	return PointsDistance * math.Exp(-km/DistanceScaleKm)
+}
+
+// scratch holds the lists of a person's side while she is scored.
+type scratch struct {
+	codes  [maxListed]string
+	skills [maxListed]uint32
 }
 
 // personSide rebuilds the scored side of a person from her entry; its
-// codes live in buf until the next call.
-func (x *Index) personSide(p *personEntry, buf *[maxListed]string) side {
-	codes := buf[:0]
+// lists live in buf until the next call.
+func (x *Index) personSide(p *personEntry, buf *scratch) side {
+	codes := buf.codes[:0]
 	for _, c := range x.codePool[p.codesAt : p.codesAt+uint32(p.nCodes)] {
 		codes = append(codes, x.codes.names[c])
 	}
-	return side{codes: codes, skills: x.skillPool[p.skillsAt : p.skillsAt+uint32(p.nSkills)], commune: p.commune,
+	skills := decodeSkills(buf.skills[:0], x.skillPool[p.skillsAt:p.skillsAt+uint32(p.skillBytes)])
+	return side{codes: codes, skills: skills, commune: p.commune,
 		dep: x.communeDep(p.commune), contract: x.contracts.names[p.contract], hours: int(p.hours)}
 }
 
-// communeDep returns the département index of an interned commune.
+// communeDep returns the département index of a commune id (communeID).
 func (x *Index) communeDep(commune uint32) int16 {
+	if commune&packedCommune != 0 {
+		return int16(commune >> 16 &^ (packedCommune >> 16))
+	}
 	if commune == 0 || int(commune) >= len(x.communeDeps) {
 		return -1
 	}
@@ -178,7 +281,7 @@ func (x *Index) OffersFor(p Features, k int) []ScoredOffer {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	skills, _ := x.sortedSkills(p.Skills, false)
-	ps := side{codes: p.ROMECodes, skills: skills, commune: x.communes.lookup(p.CommuneCode), dep: x.dep(p.CommuneCode),
+	ps := side{codes: p.ROMECodes, skills: skills, commune: x.communeID(p.CommuneCode, false), dep: x.dep(p.CommuneCode),
 		contract: p.ContractWanted, hours: p.HoursWanted}
 	top := topK{k: k}
 	for _, fam := range families(p.ROMECodes) {
@@ -295,7 +398,7 @@ func (x *Index) Score(o *socle.Offer, personID string) (Scored, bool) {
 	}
 	os := x.offerSide(o)
 	p := &x.persons[slot]
-	var buf [maxListed]string
+	var buf scratch
 	ps := x.personSide(p, &buf)
 	s, reasons := x.score(&ps, p.flags&flagAvailable != 0, &os, true)
 	return Scored{PersonID: personID, Score: s, Reasons: reasons}, true

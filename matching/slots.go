@@ -44,8 +44,7 @@ func (x *Index) slot(id string) (int32, bool) {
 		return 0, false
 	}
 	raw, canonical := rawID(id)
-	mask := uint64(len(x.table) - 1)
-	for i := maphash.String(idSeed, id) & mask; ; i = (i + 1) & mask {
+	for i := x.home(id); ; i = x.next(i) {
 		v := x.table[i]
 		if v == 0 {
 			return 0, false
@@ -59,6 +58,20 @@ func (x *Index) slot(id string) (int32, bool) {
 			return slot, true
 		}
 	}
+}
+
+// home is where the probe for id starts: its hash mapped onto the table
+// by multiplication, so that the table's size need not be a power of two.
+func (x *Index) home(id string) int {
+	return int(uint64(uint32(maphash.String(idSeed, id))) * uint64(len(x.table)) >> 32)
+}
+
+// next is the slot of the table after i, wrapping around.
+func (x *Index) next(i int) int {
+	if i++; i == len(x.table) {
+		return 0
+	}
+	return i
 }
 
 // addSlot gives a new person a slot, growing the table to keep it at
@@ -83,16 +96,18 @@ func (x *Index) addSlot(id string) int32 {
 }
 
 func (x *Index) place(id string, slot int32) {
-	mask := uint64(len(x.table) - 1)
-	i := maphash.String(idSeed, id) & mask
+	i := x.home(id)
 	for x.table[i] != 0 {
-		i = (i + 1) & mask
+		i = x.next(i)
 	}
 	x.table[i] = slot + 1
 }
 
+// grow rebuilds the table half again as large as the persons it holds: two
+// thirds full, where doubling a power of two would leave it between two
+// fifths and four fifths full, the table being a cost of every person.
 func (x *Index) grow() {
-	n := max(1024, 2*len(x.table))
+	n := max(1024, len(x.persons)*3/2)
 	x.table = make([]int32, n)
 	for slot := range int32(len(x.persons)) {
 		x.place(x.idOf(slot), slot)

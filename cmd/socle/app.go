@@ -22,6 +22,7 @@ import (
 	"socle/gate"
 	sochttp "socle/http"
 	"socle/identity"
+	"socle/matching"
 	"socle/metrics"
 	"socle/oauth"
 	"socle/policy"
@@ -53,7 +54,8 @@ type app struct {
 	auth     sochttp.Authenticator
 	logger   *slog.Logger
 	keys     keys
-	rome     *rome.Referential  // the job referential of the offer forms, loaded by startMatching
+	rome     *rome.Referential  // the job referential of the offer forms and of the matching index
+	matching *matching.Index    // the gate's index of the mise en relation, loaded by startMatching
 	cases    *cases.Service     // misuse cases and bulk tasks (detect_live.go)
 	dir      *directory.Service // register of protected persons, declarations (detect_live.go)
 	cluster  *cluster           // nil unless serving beside other servers (cluster.go)
@@ -134,7 +136,13 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	homes := directory.HomeIndex{Marker: directory.NewMarker(a.keys.directory), Store: db}
-	if a.gate, err = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy, gate.WithHomes(homes), gate.WithAuditSearch(a.auditSQL)); err != nil {
+	if err = a.newMatching(ctx); err != nil {
+		a.closeCluster()
+		db.Close()
+		return nil, err
+	}
+	if a.gate, err = gate.New(db, gatePolicy, a.metrics.Auditor(a.audit), a.policy, gate.WithHomes(homes), gate.WithAuditSearch(a.auditSQL),
+		gate.WithMatching(a.matching)); err != nil {
 		a.closeCluster()
 		db.Close()
 		return nil, fmt.Errorf("gate: %w", err)

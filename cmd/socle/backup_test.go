@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -54,28 +55,30 @@ func demoWithAudit(t *testing.T, sf storeFlags) {
 	if out, err := socleCmd(t, args...); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
+	var events []socle.AuditEvent
+	for i := range 5 {
+		events = append(events, socle.AuditEvent{Time: time.Now(), Action: "read", AgentID: fmt.Sprint("agt-", i), Allowed: true, Records: 1})
+	}
+	appendToAuditLog(t, sf, events...)
+}
+
+// appendToAuditLog appends events to the audit log of the store of sf,
+// signed with the key of its data directory, through the real log code:
+// as another server, or an intruder who read the key, would.
+func appendToAuditLog(t *testing.T, sf storeFlags, events ...socle.AuditEvent) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := openStore(ctx, sf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	defer db.Close()
 	k, err := loadKeys(sf.data)
-	if err != nil {
-		t.Fatal(err)
+	must(t, err)
+	l, err := audit.Open(ctx, auditsql.New(db), k.auditSigner, audit.Options{Logger: slog.New(slog.DiscardHandler)})
+	must(t, err)
+	for _, ev := range events {
+		must(t, l.Append(ctx, ev))
 	}
-	l, err := audit.Open(ctx, auditsql.New(db), k.auditSigner, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 5 {
-		if err := l.Append(ctx, socle.AuditEvent{Time: time.Now(), Action: "read", AgentID: fmt.Sprint("agt-", i), Allowed: true, Records: 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	must(t, l.Close())
 }
 
 // sealedPerson returns a person of the store with a health section, read

@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
-	"slices"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"socle"
@@ -33,15 +37,21 @@ type matchBenchResult struct {
 	OffersP50ms     float64 `json:"offers_for_person_p50_ms"`
 	OffersP99ms     float64 `json:"offers_for_person_p99_ms"`
 	BuildSeconds    float64 `json:"build_s"`
-	Source          string  `json:"source"`
+	// IndexBytesPerPerson is the heap the index holds, per person: the
+	// heap in use with the index, less the heap once it is dropped.
+	IndexBytesPerPerson float64 `json:"index_bytes_per_person"`
+	// RSSMiB is the resident memory of the process with the index built
+	// and the garbage of the generation returned to the system.
+	RSSMiB float64 `json:"rss_mib"`
+	Source string  `json:"source"`
 }
 
 // runBenchMatch builds the matching index directly from the batches of a
 // generated demo network — the store is left out, to measure the index and
 // save the minutes of a load — then ranks persons for random open offers
 // (within the persons of the organisation that follows the most, the
-// filter of a real request; the scan covers the offer's whole ROME family
-// over every person all the same) and offers for random persons.
+// filter of a real request) and offers for random persons, and reports
+// the memory the index holds.
 func runBenchMatch(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench match", "bench match [--persons N] [--ranks N] [--k N]\n\n"+
 		"The index is built from a generated demo network held in memory, without a store.", stdout)
@@ -101,36 +111,64 @@ func runBenchMatch(ctx context.Context, args []string, _ func(string) string, st
 	res := matchBenchResult{Benchmark: "match", Persons: idx.Persons(), Offers: idx.Offers(), Ranks: *ranks,
 		OffersForPerson: *ranks, BuildSeconds: matchRound2(build.Seconds()), Source: "generated network, index built without a store"}
 	// Collect the garbage of the generation now, not during the measures.
-	runtime.GC()
-	lat := make([]float64, 0, *ranks)
+	debug.FreeOSMemory()
+	res.RSSMiB = matchRound2(float64(residentBytes()) / (1 << 20))
+	lat := make([]time.Duration, 0, *ranks)
 	for range *ranks {
 		o := offers[rng.IntN(len(offers))]
 		t := time.Now()
 		if _, err := idx.Rank(o, matching.Filter{OrganisationID: busiest}, *k); err != nil {
 			return fmt.Errorf("bench match: %w", err)
 		}
-		lat = append(lat, matchMs(time.Since(t)))
+		lat = append(lat, time.Since(t))
 	}
-	res.RankP50ms, res.RankP99ms = matchPercentile(lat, 50), matchPercentile(lat, 99)
+	p50, p99 := percentiles(lat)
+	res.RankP50ms, res.RankP99ms = millis(p50), millis(p99)
 	lat = lat[:0]
 	for range *ranks {
 		p := sample[rng.IntN(len(sample))]
 		t := time.Now()
 		idx.OffersFor(p, *k)
-		lat = append(lat, matchMs(time.Since(t)))
+		lat = append(lat, time.Since(t))
 	}
-	res.OffersP50ms, res.OffersP99ms = matchPercentile(lat, 50), matchPercentile(lat, 99)
+	p50, p99 = percentiles(lat)
+	res.OffersP50ms, res.OffersP99ms = millis(p50), millis(p99)
+	withIndex := heapInUse()
+	runtime.KeepAlive(idx)
+	idx = nil
+	res.IndexBytesPerPerson = matchRound2(float64(int64(withIndex)-int64(heapInUse())) / float64(res.Persons))
 	return json.NewEncoder(stdout).Encode(res)
 }
 
-func matchMs(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
-
-func matchRound2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
-
-// percentile returns the p-th percentile of vs (sorted in place), rounded
-// to the microsecond.
-func matchPercentile(vs []float64, p int) float64 {
-	slices.Sort(vs)
-	i := min(len(vs)-1, (len(vs)*p)/100)
-	return float64(int64(vs[i]*1000+0.5)) / 1000
+// heapInUse is the heap in use once the garbage is collected.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
+
+// residentBytes is the resident memory of the process (VmRSS of
+// /proc/self/status), 0 where the system does not tell.
+func residentBytes() int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kib << 10
+		}
+	}
+	return 0
+}
+
+// matchRound2 rounds to two decimals.
+func matchRound2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// millis is d in milliseconds, rounded to the microsecond.
+func millis(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1000 }

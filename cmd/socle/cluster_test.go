@@ -23,7 +23,6 @@ import (
 
 	"socle"
 	"socle/audit"
-	"socle/detect"
 	"socle/policy"
 	"socle/store/auditsql"
 	"socle/store/storetest"
@@ -399,7 +398,7 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 	}
 	logged := map[string]bool{}
 	err = st.ReadRange(ctx, 0, size, func(i uint64, r audit.Record) error {
-		_, ev, err := detect.DecodeLeaf(r.Leaf)
+		_, ev, err := audit.DecodeLeaf(r.Leaf)
 		if err != nil {
 			return err
 		}

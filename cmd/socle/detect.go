@@ -186,7 +186,7 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 	timeAt := func(i uint64) (time.Time, error) {
 		var t time.Time
 		err := log.ReadRange(ctx, i, i+1, func(_ uint64, r audit.Record) error {
-			_, ev, err := detect.DecodeLeaf(r.Leaf)
+			_, ev, err := audit.DecodeLeaf(r.Leaf)
 			t = ev.Time
 			return err
 		})
@@ -238,7 +238,7 @@ func runDetectRun(ctx context.Context, args []string, getenv func(string) string
 	}
 	bar := progress.New(stderr, "entrées", int64(size-lo))
 	err = log.ReadRange(ctx, lo, size, func(i uint64, r audit.Record) error {
-		_, ev, err := detect.DecodeLeaf(r.Leaf)
+		_, ev, err := audit.DecodeLeaf(r.Leaf)
 		if err != nil {
 			return fmt.Errorf("entry %d: %w", i, err)
 		}

@@ -219,7 +219,7 @@ func TestLivePathRecall(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = auditsql.New(db).ReadRange(ctx, 0, size, func(i uint64, r audit.Record) error {
-		_, ev, err := detect.DecodeLeaf(r.Leaf)
+		_, ev, err := audit.DecodeLeaf(r.Leaf)
 		for _, e := range bare.ConvertAll(i, ev, nil) {
 			before = append(before, det.Observe(&e)...)
 		}

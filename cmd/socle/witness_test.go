@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,8 +15,6 @@ import (
 
 	"socle"
 	"socle/audit"
-	"socle/store/auditsql"
-	"socle/store/sqlite"
 	"socle/store/storetest"
 )
 
@@ -87,16 +84,7 @@ func witnessedDir(t *testing.T) (dir string, size uint64, url, key, state string
 // are correct and a checkpoint covering it is signed.
 func appendForged(t *testing.T, dir string) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, dir)
-	must(t, err)
-	defer db.Close()
-	k, err := loadKeys(dir)
-	must(t, err)
-	l, err := audit.Open(ctx, auditsql.New(db), k.auditSigner, audit.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	must(t, err)
-	must(t, l.Append(ctx, socle.AuditEvent{Time: time.Now().UTC(), Action: "read", Allowed: true, AgentID: "agt_forged", Records: 1}))
-	must(t, l.Close())
+	appendToAuditLog(t, storeFlags{data: dir}, socle.AuditEvent{Time: time.Now().UTC(), Action: "read", Allowed: true, AgentID: "agt_forged", Records: 1})
 }
 
 func TestAuditVerifyAgainstTheWitness(t *testing.T) {

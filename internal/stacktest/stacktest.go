@@ -15,7 +15,9 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/gate"
+	"socle/matching"
 	"socle/policy"
+	"socle/rome"
 	"socle/store/auditsql"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
@@ -30,6 +32,9 @@ type Options struct {
 	Unsealed bool
 	// Audit are the audit log's options.
 	Audit audit.Options
+	// ROME is the referential of the matching index; the built-in one
+	// when it has no codes.
+	ROME rome.Referential
 }
 
 // Stack is the real stack of a test. Its fields are set; never nil.
@@ -39,6 +44,9 @@ type Stack struct {
 	Log    *audit.Log
 	Policy *policy.Engine
 	Gate   *gate.Gate
+	// Matching is the gate's index of the mise en relation, empty: a test
+	// loads it (Matching.Load) once its persons and offers are stored.
+	Matching *matching.Index
 	// SignerKey and VerifierKey are the audit log's checkpoint keys.
 	SignerKey, VerifierKey string
 }
@@ -85,11 +93,16 @@ func Over(tb testing.TB, db *sqlstore.DB, opts Options) *Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	g, err := gate.New(db, engine, log, engine, gate.WithAuditSearch(auditsql.New(db)))
+	ref := opts.ROME
+	if len(ref.Codes) == 0 {
+		ref = rome.Builtin()
+	}
+	idx := matching.New(ref)
+	g, err := gate.New(db, engine, log, engine, gate.WithAuditSearch(auditsql.New(db)), gate.WithMatching(idx))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &Stack{DB: db, Log: log, Policy: engine, Gate: g, SignerKey: signer, VerifierKey: verifier}
+	return &Stack{DB: db, Log: log, Policy: engine, Gate: g, Matching: idx, SignerKey: signer, VerifierKey: verifier}
 }
 
 // BreakAuditStore makes the audit storage of the SQLite store in dir fail
