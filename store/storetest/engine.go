@@ -103,6 +103,10 @@ func RunEngine(t *testing.T, e Engine) {
 		s, _ := e.open(t)
 		testPersonWrites(t, s)
 	})
+	t.Run("PersonVersions", func(t *testing.T) {
+		s, _ := e.open(t)
+		testPersonVersions(t, s)
+	})
 	t.Run("ChangeFeed", func(t *testing.T) {
 		s, _ := e.open(t)
 		testChangeFeed(t, s)
