@@ -186,6 +186,8 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Rectifications":       {accomp, []any{e.followed.ID}},
 		"AnswerRectification":  {accomp, []any{e.followed.ID, rect.ID, true, "Numéro corrigé dans le dossier."}},
 		"RectificationQueue":   {accomp, nil},
+		// The file worked on through the gate (file.go).
+		"FileProvenance": {accomp, []any{e.followed.ID}},
 	}
 
 	if err := e.log.Close(); err != nil {
