@@ -58,6 +58,8 @@ var pageViews = map[string]any{
 	"mentions-legales":          struct{}{},
 	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
+	// The file worked on through the gate.
+	"dossier-rubrique": sectionEditView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
