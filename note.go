@@ -58,8 +58,10 @@ func (n *Note) Validate() error {
 // every access first.
 type NoteStore interface {
 	// AddNote stores a note, sealed with the person's key when its
-	// category is sensitive; it fills ID and CreatedAt when empty.
-	AddNote(ctx context.Context, n *Note) error
+	// category is sensitive; it fills ID and CreatedAt when empty. With
+	// idem, it also stores the Idempotency-Key and its result in the same
+	// transaction (a key already used by the principal is ECONFLICT).
+	AddNote(ctx context.Context, n *Note, idem *IdempotencyRecord) error
 	// Notes returns the person's notes, newest first, of the categories
 	// in cats only: a sealed note is not even opened otherwise. A sealed
 	// note whose key was shredded is absent.

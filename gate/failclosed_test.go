@@ -188,6 +188,8 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"RectificationQueue":   {accomp, nil},
 		// The file worked on through the gate (file.go).
 		"FileProvenance": {accomp, []any{e.followed.ID}},
+		"AddNote":        {accomp, []any{&socle.Note{PersonID: e.followed.ID, Category: socle.CatParcours, Text: "Entretien de suivi."}}},
+		"Notes":          {accomp, []any{e.followed.ID}},
 	}
 
 	if err := e.log.Close(); err != nil {

@@ -58,6 +58,8 @@ type Store interface {
 	socle.ThrottleStore
 	// The change feed of persons and companies, for partners' systems.
 	socle.ChangeFeed
+	// The notes of the follow-up, the sealed ones with the person's key.
+	socle.NoteStore
 }
 
 // Gate checks, decides, masks and audits every access to personal data.

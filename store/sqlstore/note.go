@@ -17,8 +17,9 @@ var _ socle.NoteStore = (*DB)(nil)
 func noteSealLabel(id string) string { return "note:" + id }
 
 // AddNote stores a note; one of a sensitive category is sealed with the
-// person's key (created with it when she has none), in one transaction.
-func (s *DB) AddNote(ctx context.Context, n *socle.Note) error {
+// person's key (created with it when she has none), with its
+// Idempotency-Key when given, in one transaction.
+func (s *DB) AddNote(ctx context.Context, n *socle.Note, idem *socle.IdempotencyRecord) error {
 	if err := n.Validate(); err != nil {
 		return err
 	}
@@ -41,6 +42,12 @@ func (s *DB) AddNote(ctx context.Context, n *socle.Note) error {
 network_visible, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), n.ID, n.PersonID, n.OrganisationID, n.AgentID, n.ClientID,
 			string(n.Category), n.NetworkVisible, body, n.CreatedAt); err != nil {
 			return s.fail(err, "note")
+		}
+		if idem != nil {
+			idem.ResourceID = n.ID
+			if err := s.putIdempotency(ctx, tx, idem); err != nil {
+				return err
+			}
 		}
 		return s.recordChange(ctx, tx, socle.ResourcePerson, n.PersonID)
 	})

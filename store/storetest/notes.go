@@ -22,10 +22,10 @@ func testNotes(t *testing.T, r Raw) {
 
 	ordinary := &socle.Note{PersonID: p.ID, OrganisationID: org.ID, Category: socle.CatParcours, Text: "Atelier CV suivi avec assiduité."}
 	health := &socle.Note{PersonID: p.ID, OrganisationID: org.ID, Category: socle.CatHealth, NetworkVisible: true, Text: "Aménagement de poste à prévoir (station debout)."}
-	must(t, s.AddNote(ctx, ordinary))
-	must(t, s.AddNote(ctx, health))
-	wantCode(t, s.AddNote(ctx, &socle.Note{PersonID: p.ID, OrganisationID: org.ID, Category: socle.CatBank, Text: "x"}), socle.EINVALID)
-	wantCode(t, s.AddNote(ctx, &socle.Note{PersonID: p.ID, OrganisationID: org.ID, Category: socle.CatParcours, Text: "  "}), socle.EINVALID)
+	must(t, s.AddNote(ctx, ordinary, nil))
+	must(t, s.AddNote(ctx, health, nil))
+	wantCode(t, s.AddNote(ctx, &socle.Note{PersonID: p.ID, OrganisationID: org.ID, Category: socle.CatBank, Text: "x"}, nil), socle.EINVALID)
+	wantCode(t, s.AddNote(ctx, &socle.Note{PersonID: p.ID, OrganisationID: org.ID, Category: socle.CatParcours, Text: "  "}, nil), socle.EINVALID)
 
 	tests := []struct {
 		name string
