@@ -187,9 +187,10 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"AnswerRectification":  {accomp, []any{e.followed.ID, rect.ID, true, "Numéro corrigé dans le dossier."}},
 		"RectificationQueue":   {accomp, nil},
 		// The file worked on through the gate (file.go).
-		"FileProvenance": {accomp, []any{e.followed.ID}},
-		"AddNote":        {accomp, []any{&socle.Note{PersonID: e.followed.ID, Category: socle.CatParcours, Text: "Entretien de suivi."}}},
-		"Notes":          {accomp, []any{e.followed.ID}},
+		"FileProvenance":     {accomp, []any{e.followed.ID}},
+		"AddNote":            {accomp, []any{&socle.Note{PersonID: e.followed.ID, Category: socle.CatParcours, Text: "Entretien de suivi."}}},
+		"Notes":              {accomp, []any{e.followed.ID}},
+		"ApplyRectification": {accomp, []any{e.followed.ID, rect.ID, &socle.Person{Contact: e.followed.Contact}, "Numéro corrigé dans le dossier."}},
 	}
 
 	if err := e.log.Close(); err != nil {

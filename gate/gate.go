@@ -60,6 +60,8 @@ type Store interface {
 	socle.ChangeFeed
 	// The notes of the follow-up, the sealed ones with the person's key.
 	socle.NoteStore
+	// An accepted rectification corrects the file in the same transaction.
+	socle.RectificationApplier
 }
 
 // Gate checks, decides, masks and audits every access to personal data.

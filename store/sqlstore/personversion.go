@@ -47,3 +47,24 @@ func keepVersionOnError(p *socle.Person, tx func() error) error {
 	}
 	return err
 }
+
+var _ socle.RectificationApplier = (*DB)(nil)
+
+// ApplyRectification corrects the file, records who supplied the
+// correction and answers the request in one transaction.
+func (s *DB) ApplyRectification(ctx context.Context, p *socle.Person, granted socle.CategorySet, prov []socle.Provenance, r *socle.RectificationRequest) error {
+	if r.PersonID != p.ID {
+		return socle.Errorf(socle.EINVALID, "rectification request: of another person")
+	}
+	return keepVersionOnError(p, func() error {
+		return s.inTx(ctx, "applying rectification", func(tx *sql.Tx) error {
+			if err := s.updatePerson(ctx, tx, p, granted); err != nil {
+				return err
+			}
+			if err := s.addProvenance(ctx, tx, prov); err != nil {
+				return err
+			}
+			return s.answerRectification(ctx, tx, r)
+		})
+	})
+}

@@ -108,6 +108,10 @@ func RunEngine(t *testing.T, e Engine) {
 		s, _ := e.open(t)
 		testPersonVersions(t, s)
 	})
+	t.Run("ApplyRectification", func(t *testing.T) {
+		s, _ := e.open(t)
+		testApplyRectification(t, s)
+	})
 	t.Run("ChangeFeed", func(t *testing.T) {
 		s, _ := e.open(t)
 		testChangeFeed(t, s)

@@ -50,3 +50,52 @@ func testPersonVersions(t *testing.T, s *sqlstore.DB) {
 	missing := &socle.Person{ID: socle.NewID(socle.PrefixPerson), Version: 1, Contact: first.Contact}
 	wantCode(t, s.UpdatePersonSupplied(ctx, missing, socle.AllCategories, nil), socle.ENOTFOUND)
 }
+
+// testApplyRectification checks that accepting a rectification corrects
+// the file and answers the request together or not at all: from a stale
+// copy neither happens; a request already answered is ECONFLICT and the
+// file is left as it was.
+func testApplyRectification(t *testing.T, s *sqlstore.DB) {
+	ctx := context.Background()
+	p := NewPerson(32)
+	p.Health, p.Justice, p.Bank = nil, nil, nil
+	must(t, s.CreatePerson(ctx, p))
+	r := &socle.RectificationRequest{PersonID: p.ID, Field: string(socle.CatContact), Requested: "Mon numéro est le 06 98 76 54 32."}
+	must(t, s.CreateRectification(ctx, r))
+	answer := func() *socle.RectificationRequest {
+		a := *r
+		a.Status, a.Answer, a.AnsweredBy = socle.RectificationAccepted, "Numéro corrigé.", "org_x"
+		return &a
+	}
+	contact := *p.Contact
+	contact.Phone = "0698765432"
+	open := func() string {
+		t.Helper()
+		rs, err := s.Rectifications(ctx, p.ID)
+		must(t, err)
+		return rs[0].Status
+	}
+
+	must(t, s.UpdatePerson(ctx, &socle.Person{ID: p.ID, Parcours: p.Parcours}, socle.AllCategories)) // version 2
+	wantCode(t, s.ApplyRectification(ctx, &socle.Person{ID: p.ID, Version: 1, Contact: &contact}, socle.AllCategories, nil, answer()), socle.ESTALE)
+	if open() != socle.RectificationOpen {
+		t.Fatal("a stale correction answered the request")
+	}
+
+	applied := &socle.Person{ID: p.ID, Version: 2, Contact: &contact}
+	must(t, s.ApplyRectification(ctx, applied, socle.AllCategories, nil, answer()))
+	got, err := s.Person(ctx, p.ID, socle.SetOf(socle.CatContact))
+	must(t, err)
+	if got.Contact.Phone != contact.Phone || open() != socle.RectificationAccepted || got.Version != 3 {
+		t.Fatalf("after applying: phone %q, request %s, version %d; want the correction, accepted, version 3", got.Contact.Phone, open(), got.Version)
+	}
+
+	again := contact
+	again.Phone = "0611111111"
+	wantCode(t, s.ApplyRectification(ctx, &socle.Person{ID: p.ID, Version: 3, Contact: &again}, socle.AllCategories, nil, answer()), socle.ECONFLICT)
+	got, err = s.Person(ctx, p.ID, socle.SetOf(socle.CatContact))
+	must(t, err)
+	if got.Contact.Phone != contact.Phone || got.Version != 3 {
+		t.Errorf("a second answer changed the file: phone %q, version %d", got.Contact.Phone, got.Version)
+	}
+}
