@@ -191,6 +191,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"AddNote":            {accomp, []any{&socle.Note{PersonID: e.followed.ID, Category: socle.CatParcours, Text: "Entretien de suivi."}}},
 		"Notes":              {accomp, []any{e.followed.ID}},
 		"ApplyRectification": {accomp, []any{e.followed.ID, rect.ID, &socle.Person{Contact: e.followed.Contact}, "Numéro corrigé dans le dossier."}},
+		"FileHistory":        {accomp, []any{e.followed.ID}},
 	}
 
 	if err := e.log.Close(); err != nil {
