@@ -434,4 +434,29 @@ const (
 	msgHoursInvalid       = "Saisissez un nombre d'heures entre 0 et 48."
 	msgIBANInvalid        = "L'IBAN n'est pas valide : vérifiez ses caractères et sa clé."
 	labelSource           = "Source : %s, le %s"
+
+	msgNoteAdded             = "La note a été enregistrée."
+	msgNoteRequired          = "Écrivez la note : ce champ est obligatoire."
+	msgNoteCategory          = "Choisissez où classer la note."
+	msgNoteCategoryRefused   = "Votre convention ne permet pas d'écrire dans la catégorie protégée « %s » : classez la note dans le suivi ordinaire ou adressez-vous à une structure habilitée."
+	labelNoteOrdinary        = "Suivi (note ordinaire)"
+	labelNoteSealed          = "%s (catégorie protégée, lisible seulement par les structures habilitées)"
+	labelVisibilityStructure = "Ma structure"
+	labelVisibilityNetwork   = "Le réseau"
+	labelNoReferent          = "sans référent désigné"
+
+	msgTimelineFollowupStart         = "Début du suivi par %s"
+	msgTimelineFollowupEnd           = "Fin du suivi par %s"
+	msgTimelineOrientationProposed   = "Orientation proposée"
+	msgTimelineOrientationConfirmed  = "Orientation décidée"
+	msgTimelineContract              = "Contrat d'engagement, version %d"
+	msgTimelineSigned                = "Contrat d'engagement, version %d : signé par %s"
+	msgTimelineRectificationAsked    = "Demande de rectification : %s"
+	msgTimelineRectificationAnswered = "Demande de rectification %s"
 )
+
+// commitmentStatusLabels and signerLabels name a contract's states and
+// signers in the timeline of a file.
+var commitmentStatusLabels = map[string]string{socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé", socle.CommitmentSuperseded: "Remplacé par un avenant"}
+
+var signerLabels = map[string]string{socle.SignerPerson: "la personne", socle.SignerAdviser: "le conseiller"}

@@ -216,6 +216,9 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("GET /rectifications", handleRectificationQueue(rectificationPages, p))
 			handle("GET /agenda", handleAgendaPage(parcoursPages, p))
 			handle("GET /indicateurs", handleIndicatorsPage(parcoursPages, p))
+			// The follow-up of a file: référents, timeline, notes (file_followup.go).
+			handle("GET /usagers/{id}/suivi", handleFollowupPage(parcoursPages, p))
+			handle("POST /usagers/{id}/notes", handleNoteCreate(parcoursPages, p))
 		}
 	}
 

@@ -60,6 +60,7 @@ var pageViews = map[string]any{
 	"verifications-identite":    identityChecksView{},
 	// The file worked on through the gate.
 	"dossier-rubrique": sectionEditView{},
+	"dossier-suivi":    followupView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
