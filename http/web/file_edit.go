@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"socle"
+	"socle/gate"
 	"socle/http/httpx"
 )
 
@@ -431,6 +432,11 @@ type sectionEditView struct {
 	// filled; Current holds the values now stored.
 	Conflict bool
 	Current  []fileField
+	// Rectification is the request the save accepts and applies, with
+	// Answer the reason the person reads.
+	Rectification *rectificationRow
+	Answer        string
+	AnswerError   string
 }
 
 // sectionOf finds the section a page's address names.
@@ -448,7 +454,28 @@ func sectionEditPage(s *personPages, w http.ResponseWriter, r *http.Request, sta
 	staffPage(s.renderer, w, r, status, "dossier-rubrique", "Modifier : "+v.Label, "usagers", v)
 }
 
-func handleSectionEditPage(s *personPages) http.Handler {
+// openRectification finds the open request rid of the person, through
+// the gate; nil, nil when rid is "".
+func openRectification(r *http.Request, p *gate.Parcours, personID, rid string) (*rectificationRow, error) {
+	if rid == "" {
+		return nil, nil
+	}
+	if p == nil {
+		return nil, userErrorf(socle.ENOTFOUND, "%s", msgRectificationGone)
+	}
+	rs, err := p.Rectifications(r.Context(), pageRequest(r, purposeAccompagnement, ""), personID)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rectificationRows(rs) {
+		if row.ID == rid && row.Open {
+			return &row, nil
+		}
+	}
+	return nil, userErrorf(socle.ENOTFOUND, "%s", msgRectificationGone)
+}
+
+func handleSectionEditPage(s *personPages, pc *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := staffOnly(w, r); !ok {
 			return
@@ -470,11 +497,15 @@ func handleSectionEditPage(s *personPages) http.Handler {
 		}
 		v := &sectionEditView{ID: id, Purpose: purpose, PurposeLabel: purposeLabel(s.gate, purpose), Slug: slugOf(c), Label: c.Label(),
 			Version: p.Version, Fields: editFields(r.Context(), s.words, c, valuesOf(s.words, p, c), nil)}
+		if v.Rectification, err = openRectification(r, pc, id, r.URL.Query().Get("rectification")); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		sectionEditPage(s, w, r, http.StatusOK, v)
 	})
 }
 
-func handleSectionSave(s *personPages) http.Handler {
+func handleSectionSave(s *personPages, pc *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !staffPost(s.renderer, w, r) {
 			return
@@ -490,17 +521,34 @@ func handleSectionSave(s *personPages) http.Handler {
 			s.renderError(w, r, userErrorf(socle.EPRECONDITION, "%s", codeMessages[socle.EPRECONDITION]))
 			return
 		}
-		v := &sectionEditView{ID: id, Purpose: purpose, PurposeLabel: purposeLabel(s.gate, purpose), Slug: slugOf(c), Label: c.Label(), Version: version}
+		v := &sectionEditView{ID: id, Purpose: purpose, PurposeLabel: purposeLabel(s.gate, purpose), Slug: slugOf(c), Label: c.Label(), Version: version,
+			Answer: strings.TrimSpace(r.PostFormValue("reponse"))}
+		if v.Rectification, err = openRectification(r, pc, id, r.PostFormValue("rectification")); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		update, errs := sectionFromForm(r.Context(), s.words, c, r.PostForm)
-		if len(errs) > 0 {
+		if n := utf8.RuneCountInString(v.Answer); v.Rectification != nil && (n < 5 || n > 2000) {
+			v.AnswerError = msgRectificationAnswerLength
+		}
+		if len(errs) > 0 || v.AnswerError != "" {
 			v.Error, v.Fields = msgFormErrors, editFields(r.Context(), s.words, c, r.PostForm, errs)
 			sectionEditPage(s, w, r, http.StatusBadRequest, v)
 			return
 		}
 		update.ID, update.Version = id, version
 		req := pageRequest(r, purpose, "")
-		_, err = s.gate.UpdatePerson(r.Context(), req, update)
+		if v.Rectification != nil {
+			// Accepting the request applies the correction and answers it
+			// in one transaction.
+			_, err = pc.ApplyRectification(r.Context(), pageRequest(r, purposeAccompagnement, ""), id, v.Rectification.ID, update, v.Answer)
+		} else {
+			_, err = s.gate.UpdatePerson(r.Context(), req, update)
+		}
 		switch {
+		case err == nil && v.Rectification != nil:
+			http.Redirect(w, r, "/usagers/"+url.PathEscape(id)+"/rectifications", http.StatusSeeOther)
+			return
 		case err == nil:
 			http.Redirect(w, r, fileAddress(id, purpose, c), http.StatusSeeOther)
 			return

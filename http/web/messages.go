@@ -435,6 +435,9 @@ const (
 	msgIBANInvalid        = "L'IBAN n'est pas valide : vérifiez ses caractères et sa clé."
 	labelSource           = "Source : %s, le %s"
 
+	msgRectificationGone         = "Cette demande de rectification n'est plus en attente : elle a peut-être déjà reçu une réponse."
+	msgRectificationAnswerLength = "Motivez votre réponse à la personne (de 5 à 2000 caractères)."
+
 	msgNoteAdded             = "La note a été enregistrée."
 	msgNoteRequired          = "Écrivez la note : ce champ est obligatoire."
 	msgNoteCategory          = "Choisissez où classer la note."

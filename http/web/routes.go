@@ -160,8 +160,8 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 		handle("GET /usagers/{id}/bris-de-glace", handleBreakGlassPage(personPages))
 		handle("POST /usagers/{id}/bris-de-glace", handleBreakGlass(personPages))
 		// The file worked on through the gate: one form per section (file_edit.go).
-		handle("GET /usagers/{id}/rubriques/{rubrique}", handleSectionEditPage(personPages))
-		handle("POST /usagers/{id}/rubriques/{rubrique}", handleSectionSave(personPages))
+		handle("GET /usagers/{id}/rubriques/{rubrique}", handleSectionEditPage(personPages, s.parcours))
+		handle("POST /usagers/{id}/rubriques/{rubrique}", handleSectionSave(personPages, s.parcours))
 		handle("GET /admin/conventions", handleRegisterPage(personPages))
 		handle("POST /admin/conventions", handleRegisterEdit(personPages))
 
