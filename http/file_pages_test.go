@@ -16,7 +16,9 @@ import (
 // to the fields and the answers kept; a valid save is applied and the
 // file names the saving organisation as the section's source; a second
 // adviser's save from the version she opened is refused as a conflict
-// that shows the current values and overwrites nothing.
+// that shows the current values, keeps the field she changed (marked, as
+// the first changed it too), fills the fields she left with the values
+// saved meanwhile, and overwrites nothing.
 func TestSectionFormSavesThroughTheGate(t *testing.T) {
 	e := newNetworkEnv(t)
 	first, second := e.clients[socle.KindYouth], e.clients[socle.KindDepartement]
@@ -60,14 +62,15 @@ func TestSectionFormSavesThroughTheGate(t *testing.T) {
 	}
 
 	// The second adviser saves from version 1.
-	stale := url.Values{"finalite": {"accompagnement"}, "version": {"1"}, "courriel": {"autre@example.fr"},
+	stale := url.Values{"finalite": {"accompagnement"}, "version": {"1"}, "courriel": {"autre@example.fr"}, "orig.courriel": {e.person.Contact.Email},
 		"telephone": {""}, "adresse": {""}, "code_postal": {"69001"}, "commune": {"69123"}}
 	resp, body = e.postForm(second, page, path, stale)
 	text := html.UnescapeString(body)
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(text, "Quelqu'un d'autre a modifié ce dossier") ||
 		!strings.Contains(text, "camille.nouveau@example.fr") || !strings.Contains(text, `value="autre@example.fr"`) ||
-		!strings.Contains(body, `name="version" value="`+strconv.Itoa(2)+`"`) {
-		t.Fatalf("a stale save: status %d, want 409 with the current values, her answers and the current version:\n%s", resp.StatusCode, body)
+		!strings.Contains(body, `name="version" value="`+strconv.Itoa(2)+`"`) || !strings.Contains(text, "aussi été modifié entre-temps") ||
+		!strings.Contains(text, `value="3 rue Mercière"`) {
+		t.Fatalf("a stale save: status %d, want 409 with the current values, her change kept and marked, the fields she left taking the current values, and the current version:\n%s", resp.StatusCode, body)
 	}
 	stored, err = e.db.Person(t.Context(), e.person.ID, socle.SetOf(socle.CatContact))
 	if err != nil {

@@ -51,6 +51,63 @@ type editField struct {
 	Required bool
 	Max      int
 	Error    string
+	// Orig is the field's value in the version the form was filled
+	// from (fieldKey), posted back so that a conflict keeps only what
+	// the adviser changed.
+	Orig string
+}
+
+// fieldKey is a field's value as one string, to compare versions.
+func fieldKey(f editField) string {
+	switch f.Kind {
+	case "checkbox":
+		if f.Checked {
+			return "1"
+		}
+		return ""
+	case "checkboxes":
+		var sel []string
+		for _, o := range f.Options {
+			if o.Selected {
+				sel = append(sel, o.Value)
+			}
+		}
+		return strings.Join(sel, ",")
+	}
+	return strings.TrimSpace(f.Value)
+}
+
+// postedOrig gives the fields the versions their form was filled from.
+func postedOrig(fields []editField, posted url.Values) []editField {
+	for i := range fields {
+		if o, ok := posted["orig."+fields[i].Name]; ok && len(o) > 0 {
+			fields[i].Orig = o[0]
+		}
+	}
+	return fields
+}
+
+// mergeConflict is the form shown after a stale save: each field the
+// adviser left as she found it takes the value saved meanwhile; each she
+// changed keeps her value, marked when the other save changed it too.
+// Every field's Orig becomes the current value, so that saving again is
+// made from the current version.
+func mergeConflict(mine, current []editField) []editField {
+	out := make([]editField, len(current))
+	for i, cur := range current {
+		m := mine[i]
+		switch theirs, own, orig := fieldKey(cur), fieldKey(m), m.Orig; {
+		case own == orig:
+			out[i] = cur
+		case theirs != orig && theirs != own:
+			out[i] = m
+			out[i].Error = msgFieldChangedMeanwhile
+		default:
+			out[i] = m
+		}
+		out[i].Orig = fieldKey(cur)
+	}
+	return out
 }
 
 // fieldSpec is what a section's form asks, without values.
@@ -246,6 +303,7 @@ func editFields(ctx context.Context, w *words, c socle.Category, v url.Values, e
 				f.Options[i].Selected = slices.Contains(v[s.name], f.Options[i].Value)
 			}
 		}
+		f.Orig = fieldKey(f)
 		out = append(out, f)
 	}
 	return out
@@ -532,7 +590,7 @@ func handleSectionSave(s *personPages, pc *gate.Parcours) http.Handler {
 			v.AnswerError = msgRectificationAnswerLength
 		}
 		if len(errs) > 0 || v.AnswerError != "" {
-			v.Error, v.Fields = msgFormErrors, editFields(r.Context(), s.words, c, r.PostForm, errs)
+			v.Error, v.Fields = msgFormErrors, postedOrig(editFields(r.Context(), s.words, c, r.PostForm, errs), r.PostForm)
 			sectionEditPage(s, w, r, http.StatusBadRequest, v)
 			return
 		}
@@ -562,7 +620,8 @@ func handleSectionSave(s *personPages, pc *gate.Parcours) http.Handler {
 			}
 			v.Conflict, v.Version, v.Error = true, current.Version, msgFileChanged
 			v.Current = sectionFields(r.Context(), s.words, current, c)
-			v.Fields = editFields(r.Context(), s.words, c, r.PostForm, nil)
+			mine := postedOrig(editFields(r.Context(), s.words, c, r.PostForm, nil), r.PostForm)
+			v.Fields = mergeConflict(mine, editFields(r.Context(), s.words, c, valuesOf(s.words, current, c), nil))
 			sectionEditPage(s, w, r, http.StatusConflict, v)
 			return
 		case socle.ErrorCode(err) == socle.EFORBIDDEN:
@@ -573,7 +632,7 @@ func handleSectionSave(s *personPages, pc *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		v.Fields = editFields(r.Context(), s.words, c, r.PostForm, nil)
+		v.Fields = postedOrig(editFields(r.Context(), s.words, c, r.PostForm, nil), r.PostForm)
 		sectionEditPage(s, w, r, httpx.ErrorStatus(err), v)
 	})
 }
