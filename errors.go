@@ -24,6 +24,12 @@ const (
 	// ESTEPUP asks the caller to authenticate again with a second factor
 	// before reading more personal data (an unusual volume of reads).
 	ESTEPUP = "step_up_required"
+	// ESTALE refuses an update made from a copy older than the record
+	// (its version or ETag no longer matches): someone changed it since.
+	ESTALE = "stale_version"
+	// EPRECONDITION refuses an update that does not say which version it
+	// changes (an API PATCH without If-Match).
+	EPRECONDITION = "precondition_required"
 )
 
 // Error is a domain error: a machine-readable code and a message a person

@@ -20,6 +20,10 @@ type Person struct {
 	Bank      *Bank     `json:"bank,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Version counts the writes of the file, from 1 at its creation. An
+	// update that carries a Version is applied only if the file is still
+	// at it (optimistic concurrency); 0 updates whatever the version.
+	Version int64 `json:"version,omitempty"`
 }
 
 // Identity is the identity category.

@@ -182,6 +182,12 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Rectifications":       {accomp, []any{e.followed.ID}},
 		"AnswerRectification":  {accomp, []any{e.followed.ID, rect.ID, true, "Numéro corrigé dans le dossier."}},
 		"RectificationQueue":   {accomp, nil},
+		// The file worked on through the gate (file.go).
+		"FileProvenance":     {accomp, []any{e.followed.ID}},
+		"AddNote":            {accomp, []any{&socle.Note{PersonID: e.followed.ID, Category: socle.CatParcours, Text: "Entretien de suivi."}}},
+		"Notes":              {accomp, []any{e.followed.ID}},
+		"ApplyRectification": {accomp, []any{e.followed.ID, rect.ID, &socle.Person{Contact: e.followed.Contact}, "Numéro corrigé dans le dossier."}},
+		"FileHistory":        {accomp, []any{e.followed.ID}},
 	}
 
 	if err := e.log.Close(); err != nil {

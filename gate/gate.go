@@ -57,6 +57,10 @@ type Store interface {
 	socle.ThrottleStore
 	// The change feed of persons and companies, for partners' systems.
 	socle.ChangeFeed
+	// The notes of the follow-up, the sealed ones with the person's key.
+	socle.NoteStore
+	// An accepted rectification corrects the file in the same transaction.
+	socle.RectificationApplier
 }
 
 // Gate checks, decides, masks and audits every access to personal data.

@@ -18,6 +18,8 @@ import (
 type ParcoursStore interface {
 	socle.ParcoursStore
 	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
+	// Agent names the référents and authors of a file's history.
+	Agent(ctx context.Context, id string) (*socle.Agent, error)
 	CreateSignLink(ctx context.Context, tokenHash, commitmentID, personID string, expires time.Time) error
 	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)
 	IndicatorRecords(ctx context.Context) (socle.IndicatorRecords, error)

@@ -45,6 +45,7 @@ func handleReadPerson(g *gate.Gate) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
+		w.Header().Set("ETag", versionETag(p.Version))
 		httpx.Encode(w, http.StatusOK, personResponse{Person: p, Access: accessOf(req.Purpose, d)})
 	})
 }
@@ -128,6 +129,16 @@ func handleUpdatePerson(g *gate.Gate) http.Handler {
 			return
 		}
 		p.ID = id
+		version, err := ifMatchVersion(r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if p.Version != 0 && p.Version != version {
+			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "version: differs from If-Match; send it in If-Match only"))
+			return
+		}
+		p.Version = version
 		if p.Categories() == 0 {
 			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "request body: no section to update"))
 			return
@@ -142,6 +153,7 @@ func handleUpdatePerson(g *gate.Gate) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
+		w.Header().Set("ETag", versionETag(p.Version))
 		httpx.Encode(w, http.StatusOK, personResponse{Person: &p, Access: accessOf(req.Purpose, d)})
 	})
 }

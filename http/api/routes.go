@@ -126,6 +126,12 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("POST /api/v1/signing/{token}", parcours(handleSignWithLink))
 	handle("GET /api/v1/indicators", parcours(handleIndicators))
 
+	// The file worked on through the gate: notes, rectification requests (file.go).
+	handle("GET /api/v1/persons/{id}/notes", handleNotes(g))
+	handle("POST /api/v1/persons/{id}/notes", handleAddNote(g))
+	handle("GET /api/v1/persons/{id}/rectifications", parcours(handleRectifications))
+	handle("POST /api/v1/persons/{id}/rectifications/{rid}/answer", parcours(handleAnswerRectification))
+
 	// Register of purposes and agreements, break-the-glass review.
 	handle("GET /api/v1/register", registerAPI(handleRegister))
 	handle("PUT /api/v1/register", registerAPI(handleUpdateRegister))

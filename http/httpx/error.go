@@ -20,6 +20,8 @@ var statusOf = map[string]int{
 	socle.EINTERNAL:        http.StatusInternalServerError,
 	socle.ESTEPUP:          http.StatusForbidden,
 	socle.EUNSUPPORTED:     http.StatusUnsupportedMediaType,
+	socle.ESTALE:           http.StatusPreconditionFailed,
+	socle.EPRECONDITION:    http.StatusPreconditionRequired,
 }
 
 // retryAfterSeconds is how long a client waits before retrying when the

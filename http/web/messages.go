@@ -124,6 +124,8 @@ var codeMessages = map[string]string{
 	socle.EINTERNAL:        "Une erreur est survenue. Réessayez dans un instant.",
 	socle.ESTEPUP:          "Une vérification renforcée est nécessaire pour continuer.",
 	socle.EUNSUPPORTED:     "Ce format de demande n'est pas pris en charge.",
+	socle.ESTALE:           msgFileChanged,
+	socle.EPRECONDITION:    "La demande ne dit pas quelle version du dossier elle modifie : rechargez la page.",
 }
 
 // domainMessages translate the domain messages a person can act upon; the
@@ -404,3 +406,61 @@ func labelsOf(labels map[string]string, codes []string) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// Sentences of the file worked on through the gate (file_edit.go,
+// file_notes.go): the section forms, the conflict of two saves, notes.
+const (
+	msgFileChanged           = "Quelqu'un d'autre a modifié ce dossier depuis que vous l'avez ouvert : vos modifications n'ont pas été enregistrées, pour ne pas effacer les siennes. Les valeurs actuelles sont affichées ci-dessous ; vos saisies sont conservées dans le formulaire. Vérifiez-les, puis enregistrez à nouveau si elles restent nécessaires."
+	msgSectionSaved          = "La rubrique « %s » a été enregistrée."
+	msgSectionNotWritable    = "Votre convention ne permet pas de modifier cette rubrique pour la finalité « %s »."
+	msgSectionUnknown        = "Cette rubrique du dossier n'existe pas."
+	msgFormErrors            = "Le formulaire contient des erreurs : corrigez les champs signalés."
+	msgRequired              = "Ce champ est obligatoire."
+	msgTooLong               = "Ce champ compte au plus %d caractères."
+	msgFieldDateFormat       = "Saisissez une date au format JJ/MM/AAAA ou AAAA-MM-JJ."
+	msgBirthDatePlausible    = "Saisissez une date de naissance passée, de moins de 120 ans."
+	msgSexChoice             = "Choisissez « Femme » ou « Homme »."
+	msgNIRInvalid            = "Le NIR compte 15 caractères et sa clé (les deux derniers chiffres) doit correspondre : vérifiez-le sur la carte Vitale."
+	msgEmailInvalid          = "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."
+	msgPhoneInvalid          = "Saisissez un numéro de téléphone français à 10 chiffres, par exemple 06 12 34 56 78."
+	msgPostalCodeInvalid     = "Saisissez un code postal français à 5 chiffres."
+	msgCommuneInvalid        = "Choisissez une commune de la liste (nom ou code postal)."
+	msgSituationChoice       = "Choisissez une situation de la liste."
+	msgEducationChoice       = "Choisissez un niveau de formation de la liste."
+	msgConstraintChoice      = "Choisissez des freins de la liste."
+	msgJobInvalid            = "Choisissez un métier de la liste (ou saisissez son code ROME)."
+	msgLanguageUnknown       = "Langue inconnue : %s. Séparez les langues par des virgules (par exemple : français, anglais)."
+	msgContractChoice        = "Choisissez un type de contrat de la liste."
+	msgHoursInvalid          = "Saisissez un nombre d'heures entre 0 et 48."
+	msgIBANInvalid           = "L'IBAN n'est pas valide : vérifiez ses caractères et sa clé."
+	labelSource              = "Source : %s, le %s"
+	msgFieldChangedMeanwhile = "Ce champ a aussi été modifié entre-temps : votre saisie est conservée ; comparez-la à la valeur enregistrée affichée plus haut avant d'enregistrer."
+
+	msgRectificationGone         = "Cette demande de rectification n'est plus en attente : elle a peut-être déjà reçu une réponse."
+	msgRectificationAnswerLength = "Motivez votre réponse à la personne (de 5 à 2000 caractères)."
+
+	msgNoteAdded             = "La note a été enregistrée."
+	msgNoteRequired          = "Écrivez la note : ce champ est obligatoire."
+	msgNoteCategory          = "Choisissez où classer la note."
+	msgNoteCategoryRefused   = "Votre convention ne permet pas d'écrire dans la catégorie protégée « %s » : classez la note dans le suivi ordinaire ou adressez-vous à une structure habilitée."
+	labelNoteOrdinary        = "Suivi (note ordinaire)"
+	labelNoteSealed          = "%s (catégorie protégée, lisible seulement par les structures habilitées)"
+	labelVisibilityStructure = "Ma structure"
+	labelVisibilityNetwork   = "Le réseau"
+	labelNoReferent          = "sans référent désigné"
+
+	msgTimelineFollowupStart         = "Début du suivi par %s"
+	msgTimelineFollowupEnd           = "Fin du suivi par %s"
+	msgTimelineOrientationProposed   = "Orientation proposée"
+	msgTimelineOrientationConfirmed  = "Orientation décidée"
+	msgTimelineContract              = "Contrat d'engagement, version %d"
+	msgTimelineSigned                = "Contrat d'engagement, version %d : signé par %s"
+	msgTimelineRectificationAsked    = "Demande de rectification : %s"
+	msgTimelineRectificationAnswered = "Demande de rectification %s"
+)
+
+// commitmentStatusLabels and signerLabels name a contract's states and
+// signers in the timeline of a file.
+var commitmentStatusLabels = map[string]string{socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé", socle.CommitmentSuperseded: "Remplacé par un avenant"}
+
+var signerLabels = map[string]string{socle.SignerPerson: "la personne", socle.SignerAdviser: "le conseiller"}

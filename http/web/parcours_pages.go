@@ -412,13 +412,15 @@ type rectificationRow struct {
 	*socle.RectificationRequest
 	Section, Status, Created, Answered string
 	Open                               bool
+	// Slug is the address of the section's form (file_edit.go).
+	Slug string
 }
 
 func rectificationRows(rs []*socle.RectificationRequest) []rectificationRow {
 	out := make([]rectificationRow, 0, len(rs))
 	for _, x := range rs {
 		out = append(out, rectificationRow{RectificationRequest: x, Section: socle.Category(x.Field).Label(), Status: rectificationStatus[x.Status],
-			Created: frenchTime(x.CreatedAt), Answered: frenchTime(x.AnsweredAt), Open: x.Status == socle.RectificationOpen})
+			Created: frenchTime(x.CreatedAt), Answered: frenchTime(x.AnsweredAt), Open: x.Status == socle.RectificationOpen, Slug: slugOf(socle.Category(x.Field))})
 	}
 	return out
 }

@@ -158,6 +158,9 @@ type fileSection struct {
 	Granted     bool
 	Fields      []fileField
 	Explanation []string
+	// Slug is the address of the section's form; Source says who supplied
+	// it and when (file_edit.go).
+	Slug, Source string
 }
 
 func ouiNon(b bool) string {
@@ -296,6 +299,10 @@ func handlePersonPage(s *personPages) http.Handler {
 			return
 		}
 		data.Person, data.Sections, data.BreakGlass = p, sectionsOf(r.Context(), s.words, p, d), d.BreakGlass
+		if err := fileWork(r, s, data); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		s.render(w, r, http.StatusOK, "dossier", view{Title: "Dossier d'un usager", Nav: "usagers", Data: data})
 	})
 }
@@ -445,6 +452,9 @@ type fileView struct {
 	NotFound, BreakGlass bool
 	Person               *socle.Person
 	Sections             []fileSection
+	// Work is the part of the file worked on through the gate
+	// (file_edit.go): sources per section, notice of a save.
+	Work fileWorkView
 }
 
 // breakGlassView is the form of an exceptional access (bris de glace).

@@ -159,6 +159,9 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 		handle("GET /usagers/{id}", handlePersonPage(personPages))
 		handle("GET /usagers/{id}/bris-de-glace", handleBreakGlassPage(personPages))
 		handle("POST /usagers/{id}/bris-de-glace", handleBreakGlass(personPages))
+		// The file worked on through the gate: one form per section (file_edit.go).
+		handle("GET /usagers/{id}/rubriques/{rubrique}", handleSectionEditPage(personPages, s.parcours))
+		handle("POST /usagers/{id}/rubriques/{rubrique}", handleSectionSave(personPages, s.parcours))
 		handle("GET /admin/conventions", handleRegisterPage(personPages))
 		handle("POST /admin/conventions", handleRegisterEdit(personPages))
 
@@ -213,6 +216,9 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("GET /rectifications", handleRectificationQueue(rectificationPages, p))
 			handle("GET /agenda", handleAgendaPage(parcoursPages, p))
 			handle("GET /indicateurs", handleIndicatorsPage(parcoursPages, p))
+			// The follow-up of a file: référents, timeline, notes (file_followup.go).
+			handle("GET /usagers/{id}/suivi", handleFollowupPage(parcoursPages, p))
+			handle("POST /usagers/{id}/notes", handleNoteCreate(parcoursPages, p))
 		}
 	}
 

@@ -58,6 +58,9 @@ var pageViews = map[string]any{
 	"mentions-legales":          struct{}{},
 	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
+	// The file worked on through the gate.
+	"dossier-rubrique": sectionEditView{},
+	"dossier-suivi":    followupView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that

@@ -411,8 +411,13 @@ VALUES (?, ?, ?, ?, ?, ?)`), r.ID, r.PersonID, r.Field, r.Requested, r.Status, r
 
 // AnswerRectification records the answer to an open request.
 func (s *DB) AnswerRectification(ctx context.Context, r *socle.RectificationRequest) error {
+	return s.answerRectification(ctx, s.write, r)
+}
+
+// answerRectification is AnswerRectification in db (a transaction).
+func (s *DB) answerRectification(ctx context.Context, db execer, r *socle.RectificationRequest) error {
 	r.AnsweredAt = stamp(r.AnsweredAt)
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE rectification_requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?
+	res, err := db.ExecContext(ctx, s.q(`UPDATE rectification_requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?
 WHERE id = ? AND person_id = ? AND status = ?`), r.Status, r.Answer, r.AnsweredBy, r.AnsweredAt, r.ID, r.PersonID, socle.RectificationOpen)
 	if err != nil {
 		return s.fail(err, "rectification request")

@@ -38,7 +38,7 @@ var personSelects = func() []string {
 	out := make([]string, socle.AllCategories+1)
 	for g := range out {
 		granted := socle.CategorySet(g)
-		cols := "id, created_at, updated_at"
+		cols := "id, version, created_at, updated_at"
 		if granted.Has(socle.CatIdentity) {
 			cols += ", " + identityColumns
 		}
@@ -64,6 +64,7 @@ func preparePerson(p *socle.Person) {
 		p.UpdatedAt = p.CreatedAt
 	}
 	p.UpdatedAt = stamp(p.UpdatedAt)
+	p.Version = 1
 	if p.Identity != nil {
 		p.Identity.NIR = normalizeNIR(p.Identity.NIR)
 	}
@@ -125,7 +126,7 @@ type personScan struct {
 
 func newPersonScan(granted socle.CategorySet) *personScan {
 	ps := &personScan{}
-	ps.dest = append(ps.dest, &ps.p.ID, scanTime(&ps.p.CreatedAt), scanTime(&ps.p.UpdatedAt))
+	ps.dest = append(ps.dest, &ps.p.ID, &ps.p.Version, scanTime(&ps.p.CreatedAt), scanTime(&ps.p.UpdatedAt))
 	if granted.Has(socle.CatIdentity) {
 		id := &ps.identity
 		ps.dest = append(ps.dest, &ps.nir, &id.GivenName, &id.FamilyName, &id.BirthName, &id.BirthDate, &id.Sex)
@@ -221,7 +222,9 @@ var placeholderIdentity = socle.Identity{GivenName: "x", FamilyName: "x", BirthD
 func (s *DB) UpdatePerson(ctx context.Context, p *socle.Person, granted socle.CategorySet) error {
 	// One transaction: the person's key, when a sensitive section needs
 	// one, is created with the update or not at all.
-	return s.inTx(ctx, "person", func(tx *sql.Tx) error { return s.updatePerson(ctx, tx, p, granted) })
+	return keepVersionOnError(p, func() error {
+		return s.inTx(ctx, "person", func(tx *sql.Tx) error { return s.updatePerson(ctx, tx, p, granted) })
+	})
 }
 
 // updatePerson is UpdatePerson in tx.
@@ -263,9 +266,9 @@ func (s *DB) updatePerson(ctx context.Context, tx *sql.Tx, p *socle.Person, gran
 		}
 	}
 	updated := now()
-	set.WriteString(`updated_at = ?`)
+	set.WriteString(`updated_at = ?, version = version + 1`)
 	args = append(args, updated, p.ID)
-	if err := s.updateOne(ctx, tx, "person", `UPDATE persons SET `+set.String()+` WHERE id = ?`, args...); err != nil {
+	if err := s.updateVersioned(ctx, tx, `UPDATE persons SET `+set.String()+` WHERE id = ?`, p.ID, p.Version, args...); err != nil {
 		return err
 	}
 	if id := p.Identity; id != nil && granted.Has(socle.CatIdentity) {
@@ -274,6 +277,9 @@ func (s *DB) updatePerson(ctx context.Context, tx *sql.Tx, p *socle.Person, gran
 		}
 	}
 	p.UpdatedAt = updated
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT version FROM persons WHERE id = ?`), p.ID).Scan(&p.Version); err != nil {
+		return fmt.Errorf("reading person version: %w", err)
+	}
 	return s.recordChange(ctx, tx, socle.ResourcePerson, p.ID)
 }
 

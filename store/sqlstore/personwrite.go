@@ -59,11 +59,13 @@ func (s *DB) RegisterPerson(ctx context.Context, p *socle.Person, prov []socle.P
 // UpdatePersonSupplied updates the person and records the provenance of
 // the sections written in one transaction.
 func (s *DB) UpdatePersonSupplied(ctx context.Context, p *socle.Person, granted socle.CategorySet, prov []socle.Provenance) error {
-	return s.inTx(ctx, "updating person", func(tx *sql.Tx) error {
-		if err := s.updatePerson(ctx, tx, p, granted); err != nil {
-			return err
-		}
-		return s.addProvenance(ctx, tx, prov)
+	return keepVersionOnError(p, func() error {
+		return s.inTx(ctx, "updating person", func(tx *sql.Tx) error {
+			if err := s.updatePerson(ctx, tx, p, granted); err != nil {
+				return err
+			}
+			return s.addProvenance(ctx, tx, prov)
+		})
 	})
 }
 

@@ -120,6 +120,15 @@ func RunEngine(t *testing.T, e Engine) {
 		s, _ := e.open(t)
 		testPersonWrites(t, s)
 	})
+	t.Run("Notes", func(t *testing.T) { testNotes(t, openRaw(t)) })
+	t.Run("PersonVersions", func(t *testing.T) {
+		s, _ := e.open(t)
+		testPersonVersions(t, s)
+	})
+	t.Run("ApplyRectification", func(t *testing.T) {
+		s, _ := e.open(t)
+		testApplyRectification(t, s)
+	})
 	t.Run("ChangeFeed", func(t *testing.T) {
 		s, _ := e.open(t)
 		testChangeFeed(t, s)

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+)
+
+// staffLoginStep signs a demo account in with the TOTP code of the time
+// step at: a second session of the same account takes the next step's
+// code, since a code once used is refused (replay).
+func staffLoginStep(t *testing.T, ctx context.Context, base, out, email string, at time.Time) {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(email) + `\s+TOTP (\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no TOTP secret printed for %s", email)
+	}
+	code, err := totp.GenerateCode(m[1], at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "password of "+email, passwordSteps(base, email)...)
+	step(t, ctx, "TOTP of "+email, chromedp.SendKeys("#code", code),
+		chromedp.Click(`form[action="/second-facteur"] button[type=submit]`),
+		chromedp.WaitNotPresent("#code"),
+		chromedp.WaitVisible("main h1"))
+}
+
+// inputValue reads the value of a form field.
+func inputValue(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+"`"+sel+"`"+`).value`))
+	if err != nil {
+		t.Fatalf("value of %s: %v", sel, err)
+	}
+	return v
+}
+
+// openFile opens a person's file for the purpose accompagnement through
+// the purpose form.
+func openFile(t *testing.T, ctx context.Context, base, personID string) {
+	t.Helper()
+	step(t, ctx, "open the file with a purpose",
+		chromedp.Navigate(base+"usagers/"+personID),
+		chromedp.WaitVisible("#finalite"),
+		chromedp.SetValue("#finalite", "accompagnement"),
+		chromedp.Click(`main form[action^="/usagers/"] button[type=submit]`),
+		chromedp.WaitVisible("#rubrique-contact"))
+}
+
+// TestBrowserAdvisersDay walks an adviser's day: she signs in, sees her
+// home, opens a file with a purpose, corrects the contact details (a
+// wrong address first: the error is next to the field and her answers
+// are kept), writes a note for the network, orients the person, makes an
+// appointment, draws up and signs the contract, and signs out. Every page
+// is checked (French, labelled, no internal id, axe-core, reflow at 390
+// and 320 px).
+func TestBrowserAdvisersDay(t *testing.T) {
+	ctx := browser(t)
+	base, out, m := startDemo(t, "1500", demoParcoursLine, "person to orient")
+	personID, adviser, orgID := m[1], m[3], m[4]
+	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	staffLogin(t, ctx, base, out.String(), adviser)
+	step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
+	checkPage(t, ctx, "adviser's home")
+
+	openFile(t, ctx, base, personID)
+	checkPage(t, ctx, "file")
+	screenshots(t, ctx, "dossier")
+
+	step(t, ctx, "contact form", chromedp.Click(`#rubrique-contact a.modifier`), chromedp.WaitVisible("#formulaire-rubrique"))
+	checkPage(t, ctx, "contact form")
+	step(t, ctx, "a wrong e-mail address",
+		chromedp.SetValue("#courriel", "pas-une-adresse"),
+		chromedp.SetValue("#adresse", "12 rue de la Charité"),
+		chromedp.Click(`#formulaire-rubrique button[type=submit]`),
+		chromedp.WaitVisible("#erreur-courriel"))
+	if got := inputValue(t, ctx, "#adresse"); got != "12 rue de la Charité" {
+		t.Errorf("the address typed was not kept after the error: %q", got)
+	}
+	if e := text(t, ctx, "#erreur-courriel"); !strings.Contains(e, "adresse électronique") {
+		t.Errorf("the error next to the e-mail field: %q", e)
+	}
+	checkPage(t, ctx, "contact form with an error")
+	screenshots(t, ctx, "dossier-rubrique-erreur")
+	step(t, ctx, "corrected contact details",
+		chromedp.SetValue("#courriel", "nouvelle.adresse@example.fr"),
+		chromedp.Click(`#formulaire-rubrique button[type=submit]`),
+		chromedp.WaitVisible("#enregistre"))
+	if c := text(t, ctx, "#rubrique-contact"); !strings.Contains(c, "nouvelle.adresse@example.fr") || !strings.Contains(c, "Source :") {
+		t.Errorf("the contact section after the save: %q", c)
+	}
+
+	step(t, ctx, "note",
+		chromedp.Navigate(base+"usagers/"+personID+"/suivi"),
+		chromedp.WaitVisible("#nouvelle-note"),
+		chromedp.SendKeys("#texte", "Entretien du jour : projet d'aide-soignante, stage à chercher."),
+		chromedp.Click(`label[for="visibilite-reseau"]`),
+		chromedp.Click(`#nouvelle-note button[type=submit]`),
+		chromedp.WaitVisible("#enregistre"))
+	if n := text(t, ctx, "#notes"); !strings.Contains(n, "projet d'aide-soignante") || !strings.Contains(n, "Le réseau") {
+		t.Errorf("the notes after writing one: %q", n)
+	}
+	if c := text(t, ctx, "#referents"); !strings.Contains(c, "En cours") {
+		t.Errorf("the follow-up history shows no current follow-up: %q", c)
+	}
+	checkPage(t, ctx, "follow-up and notes")
+	screenshots(t, ctx, "dossier-suivi")
+
+	step(t, ctx, "orientation",
+		chromedp.Navigate(base+"usagers/"+personID+"/orientation"),
+		chromedp.WaitVisible("#questionnaire"),
+		chromedp.Click(`#q-projet input[value="defini"]`),
+		chromedp.Click(`#q-derniere_activite input[value="moins_6_mois"]`),
+		chromedp.Click(`#q-autonomie input[value="autonome"]`),
+		chromedp.Click(`#q-hebergement_stable input[value="oui"]`),
+		chromedp.Click(`#q-rqth input[value="non"]`),
+		chromedp.Click(`#q-sante_limite_emploi input[value="non"]`),
+		chromedp.Click(`#questionnaire button[type=submit]`),
+		chromedp.WaitVisible("#proposition"),
+		chromedp.SetValue("#organisation_id", orgID),
+		chromedp.Click(`#confirmation button[type=submit]`),
+		chromedp.WaitVisible("#nouveau-contrat"))
+
+	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02") + "T10:00"
+	step(t, ctx, "appointment",
+		chromedp.SetValue("#debut", tomorrow),
+		chromedp.SetValue("#titre", "Point sur la recherche de stage"),
+		chromedp.Click(`#rendez-vous button[type=submit]`))
+	waitText(t, ctx, "#evenements", "Point sur la recherche de stage")
+	step(t, ctx, "contract",
+		chromedp.SendKeys("#actions", "Chercher un stage d'aide-soignante\nAtelier CV"),
+		chromedp.Click(`#nouveau-contrat button[type=submit]`),
+		chromedp.WaitVisible("#contrat-1"),
+		chromedp.Click(`#contrat-1 .signer-conseiller button`),
+		chromedp.WaitVisible("#contrat-1 .signature-conseiller"))
+	checkPage(t, ctx, "contract and appointments")
+
+	step(t, ctx, "timeline", chromedp.Navigate(base+"usagers/"+personID+"/suivi"), chromedp.WaitVisible("#chronologie"))
+	tl := text(t, ctx, "#chronologie")
+	for _, want := range []string{"Orientation décidée", "Point sur la recherche de stage", "Contrat d'engagement, version 1", "projet d'aide-soignante"} {
+		if !strings.Contains(tl, want) {
+			t.Errorf("the timeline lacks %q: %q", want, tl)
+		}
+	}
+
+	step(t, ctx, "logout", chromedp.Click(`form.deconnexion button`), chromedp.WaitNotPresent(`form.deconnexion`))
+	step(t, ctx, "the file after logout", chromedp.Navigate(base+"usagers/"+personID), chromedp.WaitVisible("#email"))
+}
+
+// TestBrowserStaleEditIsAConflict has the same adviser open the contact
+// form of a file in two sessions; the first saves; the second's save is
+// answered with a French conflict that shows the values saved meanwhile,
+// keeps what she changed and takes the first save's value where she
+// changed nothing; saving again from there applies both changes.
+func TestBrowserStaleEditIsAConflict(t *testing.T) {
+	first := browser(t)
+	base, out, m := startDemo(t, "300", demoParcoursLine, "person to orient")
+	personID, adviser := m[1], m[3]
+	second, cancel := chromedp.NewContext(first, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	for _, ctx := range []context.Context{first, second} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	staffLoginStep(t, first, base, out.String(), adviser, time.Now())
+	staffLoginStep(t, second, base, out.String(), adviser, time.Now().Add(30*time.Second))
+
+	form := base + "usagers/" + personID + "/rubriques/contact?finalite=accompagnement"
+	for _, ctx := range []context.Context{first, second} {
+		step(t, ctx, "open the contact form", chromedp.Navigate(form), chromedp.WaitVisible("#formulaire-rubrique"))
+	}
+	step(t, first, "first save",
+		chromedp.SetValue("#telephone", "06 11 22 33 44"),
+		chromedp.Click(`#formulaire-rubrique button[type=submit]`),
+		chromedp.WaitVisible("#enregistre"))
+	step(t, second, "second save, from the stale form",
+		chromedp.SetValue("#courriel", "ecrit.par.la.seconde@example.fr"),
+		chromedp.Click(`#formulaire-rubrique button[type=submit]`),
+		chromedp.WaitVisible("#conflit"))
+	if c := text(t, second, "#conflit"); !strings.Contains(c, "Quelqu'un d'autre a modifié ce dossier") {
+		t.Errorf("the conflict says %q", c)
+	}
+	if now := text(t, second, "#valeurs-actuelles"); !strings.Contains(now, "06 11 22 33 44") {
+		t.Errorf("the current values do not show the first save: %q", now)
+	}
+	if got := inputValue(t, second, "#courriel"); got != "ecrit.par.la.seconde@example.fr" {
+		t.Errorf("what the second session typed was not kept: %q", got)
+	}
+	if got := inputValue(t, second, "#telephone"); got != "06 11 22 33 44" {
+		t.Errorf("the phone she left untouched does not take the first save's value: %q", got)
+	}
+	checkPage(t, second, "stale edit conflict")
+	screenshots(t, second, "dossier-rubrique-conflit")
+	step(t, second, "saving again from the current version",
+		chromedp.Click(`#formulaire-rubrique button[type=submit]`),
+		chromedp.WaitVisible("#enregistre"))
+	if c := text(t, second, "#rubrique-contact"); !strings.Contains(c, "ecrit.par.la.seconde@example.fr") || !strings.Contains(c, "06 11 22 33 44") {
+		t.Errorf("the file after the second save lacks her address or the first save's phone: %q", c)
+	}
+}

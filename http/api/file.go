@@ -1,0 +1,100 @@
+package api
+
+import (
+	"net/http"
+
+	"socle"
+	"socle/gate"
+	"socle/http/httpx"
+)
+
+// The file worked on through the gate over the API: the notes of the
+// follow-up and the rectification requests of a followed person.
+
+// noteRequest is what a client sends to write a note.
+type noteRequest struct {
+	Category       socle.Category `json:"category"`
+	NetworkVisible bool           `json:"network_visible"`
+	Text           string         `json:"text"`
+}
+
+func handleNotes(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		notes, err := g.Notes(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		if notes == nil {
+			notes = []*socle.Note{}
+		}
+		httpx.Respond(w, r, http.StatusOK, page[*socle.Note]{Items: notes, Limit: len(notes)}, err)
+	})
+}
+
+func handleAddNote(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := httpx.Decode[noteRequest](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		if body.Category == "" {
+			body.Category = socle.CatParcours
+		}
+		n := &socle.Note{PersonID: r.PathValue("id"), Category: body.Category, NetworkVisible: body.NetworkVisible, Text: body.Text}
+		if err := g.AddNote(r.Context(), httpx.GateRequest(r), n); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		httpx.Encode(w, http.StatusCreated, n)
+	})
+}
+
+func handleRectifications(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs, err := p.Rectifications(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		if rs == nil {
+			rs = []*socle.RectificationRequest{}
+		}
+		httpx.Respond(w, r, http.StatusOK, page[*socle.RectificationRequest]{Items: rs, Limit: len(rs)}, err)
+	})
+}
+
+// rectificationAnswer is a client's answer to a rectification request:
+// accept with the correction to apply, or refuse, with the reason the
+// person reads either way.
+type rectificationAnswer struct {
+	Decision   string        `json:"decision"` // "accept" or "refuse"
+	Answer     string        `json:"answer"`
+	Correction *socle.Person `json:"correction,omitempty"`
+}
+
+// handleAnswerRectification answers a request. Accepting with a
+// correction applies it from the version in If-Match (required, as for
+// PATCH /persons/{id}); accepting without one only answers.
+func handleAnswerRectification(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := httpx.Decode[rectificationAnswer](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		req, personID, id := httpx.GateRequest(r), r.PathValue("id"), r.PathValue("rid")
+		var answered *socle.RectificationRequest
+		switch {
+		case body.Decision == "accept" && body.Correction != nil:
+			version, verr := ifMatchVersion(r)
+			if verr != nil {
+				httpx.WriteError(w, r, verr)
+				return
+			}
+			body.Correction.Version = version
+			answered, err = p.ApplyRectification(r.Context(), req, personID, id, body.Correction, body.Answer)
+			if err == nil {
+				w.Header().Set("ETag", versionETag(body.Correction.Version))
+			}
+		case body.Decision == "accept" || body.Decision == "refuse":
+			answered, err = p.AnswerRectification(r.Context(), req, personID, id, body.Decision == "accept", body.Answer)
+		default:
+			err = socle.Errorf(socle.EINVALID, `decision: "accept" or "refuse"`)
+		}
+		httpx.Respond(w, r, http.StatusOK, answered, err)
+	})
+}
