@@ -186,6 +186,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Rectifications":       {accomp, []any{e.followed.ID}},
 		"AnswerRectification":  {accomp, []any{e.followed.ID, rect.ID, true, "Numéro corrigé dans le dossier."}},
 		"RectificationQueue":   {accomp, nil},
+		"Caseload":             {accomp, []any{socle.CaseloadQuery{}}},
 	}
 
 	if err := e.log.Close(); err != nil {
