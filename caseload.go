@@ -45,12 +45,17 @@ type CaseloadEntry struct {
 	// OpenRectifications counts her rectification requests to answer.
 	OpenRectifications int `json:"open_rectifications"`
 	// AnsweredMatches counts the offers the organisation proposed her on
-	// that an employer has answered (interview, hired, declined).
+	// that an employer answered (interview, hired, declined) within
+	// CaseloadAnswerWindow.
 	AnsweredMatches int `json:"answered_matches"`
 }
 
+// CaseloadAnswerWindow is how long an employer's answer on a proposal
+// stays something that waits for the adviser.
+const CaseloadAnswerWindow = 30 * 24 * time.Hour
+
 // Alerts reports whether the file waits for the adviser: a rectification
-// request to answer or a contract to sign.
+// request to answer, a contract to sign or an employer's recent answer.
 func (e *CaseloadEntry) Alerts() bool {
-	return e.OpenRectifications > 0 || e.ContractStatus == CommitmentToSign
+	return e.OpenRectifications > 0 || e.ContractStatus == CommitmentToSign || e.AnsweredMatches > 0
 }

@@ -10,7 +10,7 @@ import (
 // Caseload returns one page of the persons q.OrganisationID follows on
 // q.Today, ordered by name, with what the adviser's list shows of each:
 // référent, next appointment, current contract, open rectification
-// requests and employers' answers. A person followed twice by the
+// requests and employers' recent answers. A person followed twice by the
 // organisation appears once, with her latest follow-up. At most q.Limit
 // (default 20, at most 200) from q.Offset.
 func (s *DB) Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.CaseloadEntry, error) {
@@ -20,7 +20,7 @@ func (s *DB) Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.Casel
 	// The follow-ups drive the scan (the index on organisation and name);
 	// each person keeps her latest open follow-up only.
 	var where strings.Builder
-	args := []any{socle.EventAppointment, q.Now.UTC(), socle.CommitmentSuperseded, socle.RectificationOpen, socle.MatchProposed,
+	args := []any{socle.EventAppointment, q.Now.UTC(), socle.CommitmentSuperseded, socle.RectificationOpen, socle.MatchProposed, q.Now.Add(-socle.CaseloadAnswerWindow).UTC(),
 		q.OrganisationID, q.Today, q.Today, q.Today, q.Today}
 	if q.ReferentID != "" {
 		where.WriteString(` AND f.agent_id = ?`)
@@ -38,7 +38,7 @@ func (s *DB) Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.Casel
 	}
 	alert := ``
 	if q.WithAlert {
-		alert = ` WHERE c.open_rectifications > 0 OR c.contract_status = ?`
+		alert = ` WHERE c.open_rectifications > 0 OR c.contract_status = ? OR c.answered_matches > 0`
 		args = append(args, socle.CommitmentToSign)
 	}
 	args = append(args, clampLimit(q.Limit, 20, 200), max(q.Offset, 0))
@@ -47,7 +47,7 @@ func (s *DB) Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.Casel
 	(SELECT MIN(e.start_at) FROM events e WHERE e.person_id = p.id AND e.kind = ? AND e.start_at >= ?) AS next_appointment,
 	COALESCE((SELECT k.status FROM commitments k WHERE k.person_id = p.id AND k.status <> ? ORDER BY k.version DESC LIMIT 1), '') AS contract_status,
 	(SELECT COUNT(*) FROM rectification_requests r WHERE r.person_id = p.id AND r.status = ?) AS open_rectifications,
-	(SELECT COUNT(*) FROM matches m WHERE m.person_id = p.id AND m.organisation_id = f.organisation_id AND m.status <> ?) AS answered_matches,
+	(SELECT COUNT(*) FROM matches m WHERE m.person_id = p.id AND m.organisation_id = f.organisation_id AND m.status <> ? AND m.updated_at >= ?) AS answered_matches,
 	f.family_norm, f.given_norm
 FROM followups f JOIN persons p ON p.id = f.person_id LEFT JOIN agents a ON a.id = f.agent_id
 WHERE f.organisation_id = ? AND f.start_date <= ? AND (f.end_date IS NULL OR f.end_date >= ?)

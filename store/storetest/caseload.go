@@ -9,9 +9,12 @@ import (
 	"socle"
 )
 
-// caseloadStore is the store of an adviser's caseload.
+// caseloadStore is the store of an adviser's caseload, with the
+// proposals whose answers it counts.
 type caseloadStore interface {
 	Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.CaseloadEntry, error)
+	CreateMatch(ctx context.Context, m *socle.Match) error
+	SetMatchStatus(ctx context.Context, id, status, actor, note string) error
 }
 
 // testCaseload checks that a caseload lists the persons the organisation
@@ -69,6 +72,21 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 	answered.Status, answered.AnsweredBy = socle.RectificationRefused, f.agent.ID
 	must(t, s.AnswerRectification(ctx, answered))
 
+	// Arnaud: an employer answered a proposal of the organisation's; an
+	// answer to another organisation's proposal is not its business.
+	company := NewCompany(1)
+	must(t, s.CreateCompany(ctx, company))
+	offer := NewOffer(company.ID, "K2111", "69123")
+	must(t, s.CreateOffer(ctx, offer))
+	match := &socle.Match{OfferID: offer.ID, PersonID: persons[1].ID, OrganisationID: f.org.ID, AgentID: colleague.ID,
+		Basis: socle.MatchBasisReferent, Status: socle.MatchProposed, Reasons: []string{"Métier recherché"}}
+	must(t, cs.CreateMatch(ctx, match))
+	must(t, cs.SetMatchStatus(ctx, match.ID, socle.MatchInterview, "cct_employer", ""))
+	elsewhere := &socle.Match{OfferID: offer.ID, PersonID: persons[0].ID, OrganisationID: other.ID,
+		Basis: socle.MatchBasisConsent, Status: socle.MatchProposed, Reasons: []string{"Métier recherché"}}
+	must(t, cs.CreateMatch(ctx, elsewhere))
+	must(t, cs.SetMatchStatus(ctx, elsewhere.ID, socle.MatchHired, "cct_employer", ""))
+
 	base := socle.CaseloadQuery{OrganisationID: f.org.ID, Today: today, Now: now}
 	ids := func(es []socle.CaseloadEntry) []string {
 		var out []string
@@ -91,7 +109,8 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 		{"her référent persons", with(func(q *socle.CaseloadQuery) { q.ReferentID = f.agent.ID }), []string{"Bernard", "Durand"}},
 		{"named persons", with(func(q *socle.CaseloadQuery) { q.PersonIDs = []string{persons[2].ID, persons[3].ID} }), []string{"Durand"}},
 		{"name prefix", with(func(q *socle.CaseloadQuery) { q.FamilyName = "ber" }), []string{"Bernard"}},
-		{"with an alert", with(func(q *socle.CaseloadQuery) { q.WithAlert = true }), []string{"Bernard", "Durand"}},
+		{"with an alert", with(func(q *socle.CaseloadQuery) { q.WithAlert = true }), []string{"Arnaud", "Bernard", "Durand"}},
+		{"answers older than the window", with(func(q *socle.CaseloadQuery) { q.WithAlert, q.Now = true, now.Add(socle.CaseloadAnswerWindow + time.Hour) }), []string{"Bernard", "Durand"}},
 		{"a page", with(func(q *socle.CaseloadQuery) { q.Offset, q.Limit = 1, 1 }), []string{"Bernard"}},
 		{"another organisation", with(func(q *socle.CaseloadQuery) { q.OrganisationID = other.ID }), []string{"Charpentier"}},
 	}
@@ -108,11 +127,11 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 		t.Fatalf("caseload = %+v", got)
 	}
 	arnaud, bernard, durand := got[0], got[1], got[2]
-	if arnaud.ReferentID != colleague.ID || arnaud.ReferentName != colleague.GivenName+" "+colleague.FamilyName || arnaud.Alerts() {
+	if arnaud.ReferentID != colleague.ID || arnaud.ReferentName != colleague.GivenName+" "+colleague.FamilyName || arnaud.AnsweredMatches != 1 {
 		t.Errorf("Arnaud's entry: %+v", arnaud)
 	}
 	if bernard.PersonID != persons[0].ID || bernard.GivenName != persons[0].Identity.GivenName || bernard.BirthDate != persons[0].Identity.BirthDate ||
-		!bernard.NextAppointment.Equal(next) || bernard.ContractStatus != socle.CommitmentToSign || !bernard.Alerts() || bernard.FollowedSince != lastYear {
+		!bernard.NextAppointment.Equal(next) || bernard.AnsweredMatches != 0 || bernard.ContractStatus != socle.CommitmentToSign || !bernard.Alerts() || bernard.FollowedSince != lastYear {
 		t.Errorf("Bernard's entry: %+v (next appointment want %v)", bernard, next)
 	}
 	if durand.ReferentID != f.agent.ID || durand.FollowedSince != yesterday || durand.OpenRectifications != 1 || !durand.NextAppointment.IsZero() || durand.ContractStatus != "" {
