@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"time"
 
 	"socle"
 	"socle/cases"
@@ -33,6 +32,8 @@ type agentHomeView struct {
 	Today          []homeEvent
 	Tomorrow       []homeEvent
 	Rectifications int
+	Caseload       *caseloadView
+	Waiting        []waitingItem
 	// Company adviser: the companies followed by her structure.
 	CompanyAdviser bool
 	Companies      []*socle.Company
@@ -52,6 +53,9 @@ type agentHomeView struct {
 // homeEvent is an appointment on the home page.
 type homeEvent struct {
 	Time, Title, Kind, Location, PersonID string
+	// Person is the person's name, empty when the caseload does not list
+	// her.
+	Person string
 }
 
 func (s *homePages) handleHome() http.Handler {
@@ -91,26 +95,7 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 		v.Problems = append(v.Problems, msg)
 	}
 	if v.Adviser && s.parcours != nil {
-		now := time.Now().In(paris)
-		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, paris)
-		tomorrow := today.AddDate(0, 0, 1)
-		evs, err := s.parcours.Agenda(ctx, pageRequest(r, purposeAccompagnement, ""), today, tomorrow.AddDate(0, 0, 1))
-		if err != nil {
-			problem(msgHomeAgenda, err)
-		}
-		for _, e := range evs {
-			he := homeEvent{Time: e.Start.In(paris).Format("15:04"), Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID}
-			if e.Start.Before(tomorrow) {
-				v.Today = append(v.Today, he)
-			} else {
-				v.Tomorrow = append(v.Tomorrow, he)
-			}
-		}
-		queue, err := s.parcours.RectificationQueue(ctx, pageRequest(r, purposeAccompagnement, ""))
-		if err != nil {
-			problem(msgHomeRectifications, err)
-		}
-		v.Rectifications = len(queue)
+		s.adviserHome(ctx, r, v, problem)
 	}
 	if v.CompanyAdviser {
 		companies, err := s.gate.Portfolio(ctx, matchingRequest(r))

@@ -404,3 +404,13 @@ func labelsOf(labels map[string]string, codes []string) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// Sentences and labels of the homes by role and of the person's space
+// (home_adviser.go, home_officer.go, clients_pages.go, space_export.go).
+const (
+	msgHomeCaseload    = "La liste de vos usagers n'a pas pu être lue."
+	msgHomeAgendaNames = "Les noms des personnes de vos rendez-vous n'ont pas pu être lus."
+)
+
+// contractStatusLabels name the state of a person's current contract.
+var contractStatusLabels = map[string]string{"": "Aucun contrat", socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé"}

@@ -1,0 +1,118 @@
+package http
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"socle"
+	"socle/gate"
+	"socle/policy"
+)
+
+// TestAdviserHomeListsHerPersonsAndWhatWaits reads an adviser's home: her
+// persons with their alerts, her appointments with the persons' names,
+// what waits for her, the filters and the pages; an adviser of another
+// structure sees none of them.
+func TestAdviserHomeListsHerPersonsAndWhatWaits(t *testing.T) {
+	ctx := context.Background()
+	e := newParcoursEnv(t)
+	name := func(p *socle.Person) string {
+		return html.EscapeString(p.Identity.GivenName + " " + p.Identity.FamilyName)
+	}
+	if _, err := e.parcours.RequestRectification(ctx, e.self(e.alice), socle.CatContact, "Mon adresse a changé : 3 rue des Lilas."); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(2 * time.Hour).Truncate(time.Minute)
+	adviser := gate.Request{Actor: e.ml, Purpose: policy.PurposeAccompagnement, RequestID: "rdv", RemoteAddr: "127.0.0.1"}
+	if err := e.parcours.CreateEvent(ctx, adviser, &socle.Event{PersonID: e.bob.ID, Kind: socle.EventAppointment, Title: "Point CV",
+		Start: start, End: start.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+
+	status, body := e.staffGet(e.ml.OrganisationID, "/")
+	if status != http.StatusOK {
+		t.Fatalf("home: %d", status)
+	}
+	list := section(t, body, `id="liste-usagers"`, `</table>`)
+	for _, want := range []string{
+		`<a href="/usagers/` + e.alice.ID + `">` + name(e.alice) + `</a>`,
+		`<a href="/usagers/` + e.bob.ID + `">` + name(e.bob) + `</a>`,
+		"1 demande de rectification",
+		frenchClockForTest(start),
+	} {
+		if !strings.Contains(list, want) {
+			t.Errorf("the list of her persons lacks %q:\n%s", want, list)
+		}
+	}
+	if !strings.Contains(body, `avec <a href="/usagers/`+e.bob.ID+`">`+name(e.bob)+`</a> : Point CV`) {
+		t.Error("the appointment does not name the person")
+	}
+	waiting := section(t, body, `id="ce-qui-attend"`, `</ul>`)
+	if !strings.Contains(waiting, `<a href="/rectifications">Demandes de rectification</a> <span class="fr-badge fr-badge--warning fr-badge--sm">1</span>`) {
+		t.Errorf("what waits lacks the rectification request:\n%s", waiting)
+	}
+
+	filters := []struct {
+		name, query string
+		want, not   []string
+	}{
+		{"name", "?nom=" + e.bob.Identity.FamilyName[:3], []string{name(e.bob)}, nil},
+		{"alerts only", "?alertes=1", []string{name(e.alice)}, []string{name(e.bob)}},
+		{"a page beyond the list", "?page=2", []string{"Aucune personne sur cette page"}, []string{name(e.alice)}},
+		{"a page number that is no number", "?page=deux", []string{name(e.alice), name(e.bob)}, nil},
+	}
+	for _, tt := range filters {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := e.staffGet(e.ml.OrganisationID, "/"+tt.query)
+			if status != http.StatusOK {
+				t.Fatalf("home%s: %d", tt.query, status)
+			}
+			list := section(t, body, `id="liste-usagers"`, `</table>`)
+			for _, w := range tt.want {
+				if !strings.Contains(list, w) {
+					t.Errorf("the list lacks %q:\n%s", w, list)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(list, n) {
+					t.Errorf("the list shows %q", n)
+				}
+			}
+		})
+	}
+
+	// The département's adviser follows neither.
+	_, body = e.staffGet(e.dep.OrganisationID, "/?suivi=structure")
+	for _, p := range []*socle.Person{e.alice, e.bob} {
+		if strings.Contains(body, p.ID) || strings.Contains(body, name(p)) {
+			t.Errorf("another structure's adviser sees %s on her home", p.ID)
+		}
+	}
+}
+
+// section returns the part of body from the first from to the next to.
+func section(t *testing.T, body, from, to string) string {
+	t.Helper()
+	i := strings.Index(body, from)
+	if i < 0 {
+		t.Fatalf("the page has no %s", from)
+	}
+	j := strings.Index(body[i:], to)
+	if j < 0 {
+		return body[i:]
+	}
+	return body[i : i+j]
+}
+
+// frenchClockForTest is the hour the pages show for t, in Europe/Paris.
+func frenchClockForTest(t time.Time) string {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return t.Format("02/01/2006 à 15:04")
+	}
+	return t.In(paris).Format("02/01/2006 à 15:04")
+}
