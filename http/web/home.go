@@ -44,6 +44,8 @@ type agentHomeView struct {
 	// Administrators: agents, agreements and the four-eyes requests.
 	OrgAdmin, PlatformAdmin bool
 	PendingChanges          int
+	// APIClients says the API clients are administered here.
+	APIClients bool
 	// Problems name the blocks that could not be read; the others show.
 	Problems []string
 	// Links are the other pages of her menu.
@@ -85,7 +87,7 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 	v := &agentHomeView{
 		Name: agent.GivenName + " " + agent.FamilyName, Roles: roleLabels(actor.Roles),
 		Adviser: has(socle.RoleAdviser), CompanyAdviser: has(socle.RoleCompanyAdviser), Officer: has(socle.RoleAuditor),
-		OrgAdmin: has(socle.RoleOrgAdmin), PlatformAdmin: has(socle.RolePlatformAdmin),
+		OrgAdmin: has(socle.RoleOrgAdmin), PlatformAdmin: has(socle.RolePlatformAdmin), APIClients: s.apiClients,
 	}
 	ctx := r.Context()
 	// A block that cannot be read is named on the page and logged; the

@@ -37,6 +37,8 @@ type Services struct {
 	Detection *directory.Service
 	// FranceConnect signs persons in to their space; off when nil.
 	FranceConnect *space.FranceConnect
+	// OAuth administers the API clients (/admin/clients); off when nil.
+	OAuth *oauth.Service
 }
 
 // Server holds the services of the pages; Routes hands each group of
@@ -54,16 +56,17 @@ type Server struct {
 	audit     *audit.Log
 	cases     *cases.Service
 	detection *directory.Service
+	oauth     *oauth.Service
 	*renderer
 }
 
 // New returns the pages' server; version is shown in their footer.
 func New(version string, svc Services) *Server {
 	return &Server{
-		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory), franceConnect: svc.FranceConnect != nil},
+		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory), franceConnect: svc.FranceConnect != nil, apiClients: svc.OAuth != nil},
 		gate:     svc.Gate, parcours: svc.Parcours, dir: svc.Directory, sso: svc.SSO,
 		register: svc.Register, space: svc.Space, fc: svc.FranceConnect, employer: svc.Employer, rome: svc.ROME,
-		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection,
+		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection, oauth: svc.OAuth,
 	}
 }
 
@@ -161,6 +164,15 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 		handle("POST /usagers/{id}/bris-de-glace", handleBreakGlass(personPages))
 		handle("GET /admin/conventions", handleRegisterPage(personPages))
 		handle("POST /admin/conventions", handleRegisterEdit(personPages))
+		if s.oauth != nil {
+			// The API clients: the operations of `socle client`.
+			clientPages := &clientPages{renderer: s.renderer, oauth: s.oauth, gate: s.gate, dir: s.dir}
+			handle("GET "+clientsPath, handleClientsPage(clientPages))
+			handle("POST /admin/clients", handleClientCreate(clientPages))
+			handle("GET /admin/clients/{id}", handleClientPage(clientPages))
+			handle("POST /admin/clients/{id}/desactiver", handleClientAction(clientPages, "desactiver"))
+			handle("POST /admin/clients/{id}/secret", handleClientAction(clientPages, "secret"))
+		}
 
 		// Misuse detection: step-up, cases, blocks, protected persons,
 		// declarations, questions, break-the-glass review.

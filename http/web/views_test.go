@@ -58,6 +58,8 @@ var pageViews = map[string]any{
 	"mentions-legales":          struct{}{},
 	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
+	"clients":                   clientsView{},
+	"client":                    clientView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
