@@ -98,6 +98,8 @@ type spacePages struct {
 	*renderer
 	dir  httpx.Directory
 	gate *gate.Gate
+	// parcours, when set, says on her file what is asked of her.
+	parcours *gate.Parcours
 }
 
 // identityCheckPages serve the human check of the FranceConnect logins

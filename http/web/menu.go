@@ -68,6 +68,7 @@ var personMenu = []menuEntry{
 	{Path: "/usager/parcours", Label: "Mon parcours"},
 	{Path: "/usager/dossier", Label: "Mon dossier"},
 	{Path: "/usager/acces", Label: "Accès à mes données"},
+	{Path: "/usager/mes-donnees", Label: "Télécharger mes données"},
 }
 
 // employerMenu is the menu of a company contact in the employer space.

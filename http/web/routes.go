@@ -89,7 +89,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	parcoursPages := &parcoursPages{renderer: s.renderer, dir: s.dir, gate: s.gate}
 	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register}
 	rectificationPages := &rectificationPages{renderer: s.renderer}
-	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate}
+	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate, parcours: s.parcours}
 	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
 	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
 
@@ -250,6 +250,10 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("POST /usager/contrats/{id}/signature", handleSpaceSign(parcoursPages, p, svc))
 			handle("POST /usager/rectifications", handleSpaceRectify(parcoursPages, p, svc))
 			handle("GET /usager/export.json", handleSpaceExport(parcoursPages, p, svc))
+			// Her data, readable, and downloaded as HTML or PDF.
+			handle("GET /usager/mes-donnees", handleSpaceData(parcoursPages, p, svc))
+			handle("GET /usager/mes-donnees.html", handleSpaceDataHTML(parcoursPages, p, svc))
+			handle("GET /usager/mes-donnees.pdf", handleSpaceDataPDF(parcoursPages, p, svc))
 		}
 	}
 

@@ -15,7 +15,7 @@ import (
 	"socle"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/*.tmpl
 var templateFS embed.FS
 
 //go:embed static

@@ -60,6 +60,7 @@ var pageViews = map[string]any{
 	"verifications-identite":    identityChecksView{},
 	"clients":                   clientsView{},
 	"client":                    clientView{},
+	"usager-donnees":            spaceDataView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
