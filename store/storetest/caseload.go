@@ -110,7 +110,7 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 		{"named persons", with(func(q *socle.CaseloadQuery) { q.PersonIDs = []string{persons[2].ID, persons[3].ID} }), []string{"Durand"}},
 		{"name prefix", with(func(q *socle.CaseloadQuery) { q.FamilyName = "ber" }), []string{"Bernard"}},
 		{"with an alert", with(func(q *socle.CaseloadQuery) { q.WithAlert = true }), []string{"Arnaud", "Bernard", "Durand"}},
-		{"answers older than the window", with(func(q *socle.CaseloadQuery) { q.WithAlert, q.Now = true, now.Add(socle.CaseloadAnswerWindow + time.Hour) }), []string{"Bernard", "Durand"}},
+		{"answers older than the window", with(func(q *socle.CaseloadQuery) { q.WithAlert, q.Now = true, now.Add(socle.CaseloadAnswerWindow+time.Hour) }), []string{"Bernard", "Durand"}},
 		{"a page", with(func(q *socle.CaseloadQuery) { q.Offset, q.Limit = 1, 1 }), []string{"Bernard"}},
 		{"another organisation", with(func(q *socle.CaseloadQuery) { q.OrganisationID = other.ID }), []string{"Charpentier"}},
 	}
