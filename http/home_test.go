@@ -116,3 +116,29 @@ func frenchClockForTest(t time.Time) string {
 	}
 	return t.In(paris).Format("02/01/2006 à 15:04")
 }
+
+// TestRefusedPurposeNamesTheOneThatOpensAFollowedFile reads a file with a
+// purpose that does not open it: for a person her structure follows, the
+// page names the purpose that does and selects it; for a person it does
+// not follow, the page still cannot tell an absent file from a forbidden
+// one.
+func TestRefusedPurposeNamesTheOneThatOpensAFollowedFile(t *testing.T) {
+	ctx := context.Background()
+	e := newParcoursEnv(t)
+	if err := e.db.CreateFollowup(ctx, &socle.Followup{PersonID: e.alice.ID, OrganisationID: e.dep.OrganisationID, AgentID: e.dep.AgentID, Start: socle.NewDate(2025, 3, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	// Alice is no RSA beneficiary: the RSA purpose does not open her file.
+	status, body := e.staffGet(e.dep.OrganisationID, "/usagers/"+e.alice.ID+"?finalite="+policy.PurposeRSA)
+	if status != http.StatusForbidden || !strings.Contains(body, "déclarez la finalité « Accompagnement » pour l&#39;ouvrir") ||
+		!strings.Contains(body, `value="`+policy.PurposeAccompagnement+`" selected`) {
+		t.Errorf("a followed person's file refused for the RSA purpose: %d, the purpose to use is not named and selected", status)
+	}
+	if strings.Contains(body, e.alice.Identity.FamilyName) {
+		t.Error("the refusal shows the person's data")
+	}
+	status, body = e.staffGet(e.dep.OrganisationID, "/usagers/"+e.bob.ID+"?finalite="+policy.PurposeRSA)
+	if status != http.StatusNotFound || strings.Contains(body, "Accompagnement » pour l") || !strings.Contains(body, `id="introuvable"`) {
+		t.Errorf("a person the structure does not follow: %d, the page tells her file exists", status)
+	}
+}

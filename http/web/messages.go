@@ -420,6 +420,8 @@ const (
 	msgClientSecretRotated    = "Nouveau secret créé ; l'ancien n'est plus accepté. Copiez-le maintenant : il ne sera plus jamais affiché."
 	msgClientDisabled         = "Client désactivé : il n'obtient plus de jeton, et ceux qu'il détient ne sont plus acceptés."
 	msgClientDisabledNoSecret = "Ce client est désactivé : son secret ne peut plus être renouvelé."
+
+	msgPurposeNotForFollowed = "La finalité « %s » n'ouvre pas ce dossier à votre structure. Votre structure accompagne cette personne : déclarez la finalité « %s » pour l'ouvrir."
 )
 
 // populationLabels say over whom an agreement grants access.

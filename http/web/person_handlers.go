@@ -275,12 +275,22 @@ func handlePersonPage(s *personPages) http.Handler {
 			return
 		}
 		p, d, err := s.gate.ReadPerson(r.Context(), pageRequest(r, purpose, ""), id, 0)
+		var hint string
+		if socle.ErrorCode(err) == socle.ENOTFOUND && s.gate.PurposeOpenTo(httpx.ActorFrom(r.Context()), purpose) {
+			hint = followedPurposeHint(r.Context(), s.gate, s.parcours, pageRequest(r, purpose, ""), id)
+		}
 		switch {
 		case socle.ErrorCode(err) == socle.ENOTFOUND && !s.gate.PurposeOpenTo(httpx.ActorFrom(r.Context()), purpose):
 			// The purpose is closed to her role whatever the file: saying
 			// so, with the purposes she may use, reveals nothing about it.
 			data.Error = purposeRefused(s.gate, httpx.ActorFrom(r.Context()), purpose)
 			s.render(w, r, http.StatusForbidden, "dossier", view{Title: "Finalité non ouverte à votre rôle", Nav: "usagers", Data: data})
+			return
+		case hint != "":
+			// A person her structure follows, refused for this purpose: the
+			// purpose that opens the file is named and chosen in the form.
+			data.Error, data.Purposes = hint, purposeOptions(s.gate, purposeAccompagnement)
+			s.render(w, r, http.StatusForbidden, "dossier", view{Title: "Finalité à changer", Nav: "usagers", Data: data})
 			return
 		case socle.ErrorCode(err) == socle.ENOTFOUND:
 			// Absent and forbidden look alike; breaking the glass is offered.

@@ -87,7 +87,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	employerPages := &employerPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
 	accountPages := &accountPages{renderer: s.renderer, register: s.register, sso: s.sso}
 	parcoursPages := &parcoursPages{renderer: s.renderer, dir: s.dir, gate: s.gate}
-	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register}
+	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register, parcours: s.parcours}
 	rectificationPages := &rectificationPages{renderer: s.renderer}
 	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate, parcours: s.parcours}
 	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
