@@ -11,6 +11,7 @@ import (
 	"socle"
 	"socle/gate"
 	"socle/policy"
+	"socle/store/storetest"
 )
 
 // TestAdviserHomeListsHerPersonsAndWhatWaits reads an adviser's home: her
@@ -140,5 +141,60 @@ func TestRefusedPurposeNamesTheOneThatOpensAFollowedFile(t *testing.T) {
 	status, body = e.staffGet(e.dep.OrganisationID, "/usagers/"+e.bob.ID+"?finalite="+policy.PurposeRSA)
 	if status != http.StatusNotFound || strings.Contains(body, "Accompagnement » pour l") || !strings.Contains(body, `id="introuvable"`) {
 		t.Errorf("a person the structure does not follow: %d, the page tells her file exists", status)
+	}
+}
+
+// TestOfficerHomeListsHerQueue reads a privacy officer's home: her most
+// urgent open case and the break-the-glass access to review, named in
+// words (the agent's name, the purpose's label), with their counts.
+func TestOfficerHomeListsHerQueue(t *testing.T) {
+	ctx := context.Background()
+	st := newConsoleStack(t)
+	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
+	if err := st.db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	dpo.Roles, adv.Roles = []socle.Role{socle.RoleAuditor}, []socle.Role{socle.RoleAdviser}
+	officer := st.env.enrolAndLogin(st.db, st.idsvc, dpo)
+	if err := st.db.CreateAgent(ctx, adv); err != nil {
+		t.Fatal(err)
+	}
+	low, err := st.cases.Raise(ctx, &socle.Alert{Rule: "volume", Score: 1, Principal: "client:cli_partner", OrganisationID: org.ID, Reason: "Volume."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urgent, err := st.cases.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	person := storetest.NewPerson(5)
+	person.Health, person.Justice, person.Bank = nil, nil, nil
+	if err := st.db.CreatePerson(ctx, person); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := st.db.AddGrant(ctx, &socle.BreakGlassGrant{ID: socle.NewID("bg"), AgentID: adv.ID, OrganisationID: org.ID, PersonID: person.ID,
+		Purpose: policy.PurposeAccompagnement, Justification: "Personne reçue à l'accueil sans rendez-vous.", Created: now, Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+
+	resp, body := st.env.get(officer, "/", "")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("home: %d", resp.StatusCode)
+	}
+	cases := section(t, body, `id="file-dossiers"`, `</ul>`)
+	if u, l := strings.Index(cases, urgent.ID), strings.Index(cases, low.ID); u < 0 || l < 0 || u > l {
+		t.Errorf("the queue does not list the urgent case first:\n%s", cases)
+	}
+	if !strings.Contains(cases, adv.GivenName+" "+adv.FamilyName) || strings.Contains(cases, adv.ID) {
+		t.Error("the queue does not name the agent, or shows her id")
+	}
+	grants := section(t, body, `id="file-acces-exceptionnels"`, `</ul>`)
+	if !strings.Contains(grants, "finalité « Accompagnement »") || !strings.Contains(grants, "sans rendez-vous") || strings.Contains(grants, person.ID) {
+		t.Errorf("the break-the-glass access to review is not in words:\n%s", grants)
+	}
+	if !strings.Contains(body, `Alertes ouvertes <span class="fr-badge fr-badge--sm fr-badge--warning">2</span>`) {
+		t.Error("the count of open cases is wrong")
 	}
 }

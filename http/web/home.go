@@ -6,6 +6,7 @@ import (
 
 	"socle"
 	"socle/cases"
+	"socle/directory"
 	"socle/gate"
 	"socle/http/httpx"
 )
@@ -16,9 +17,10 @@ import (
 // queue, the companies followed, the break-the-glass grants).
 type homePages struct {
 	*publicPages
-	gate     *gate.Gate
-	parcours *gate.Parcours
-	cases    *cases.Service
+	gate      *gate.Gate
+	parcours  *gate.Parcours
+	cases     *cases.Service
+	detection *directory.Service
 }
 
 // agentHomeView is the home of a signed-in agent: her name, and one block
@@ -41,6 +43,9 @@ type agentHomeView struct {
 	Officer            bool
 	OpenCases          int
 	BreakGlassToReview int
+	// Cases and Grants are the first of her queue.
+	Cases  []caseRow
+	Grants []breakGlassRow
 	// Administrators: agents, agreements and the four-eyes requests.
 	OrgAdmin, PlatformAdmin bool
 	PendingChanges          int
@@ -107,21 +112,7 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 		v.Companies = companies
 	}
 	if v.Officer {
-		grants, err := s.gate.BreakGlassGrants(ctx, httpx.GateRequest(r), false, 200)
-		if err != nil {
-			problem(msgHomeBreakGlass, err)
-		}
-		v.BreakGlassToReview = len(grants)
-		if s.cases != nil {
-			for _, st := range []socle.CaseState{socle.CaseNew, socle.CaseTriage, socle.CaseInvestigating} {
-				list, err := s.cases.Cases(ctx, actor, socle.CaseFilter{State: st, Limit: 500})
-				if err != nil {
-					problem(msgHomeCases, err)
-					break
-				}
-				v.OpenCases += len(list)
-			}
-		}
+		s.officerHome(ctx, r, actor, v, problem)
 	}
 	if v.OrgAdmin || v.PlatformAdmin {
 		changes, err := s.identity.PendingChanges(ctx, actor)

@@ -410,6 +410,7 @@ func labelsOf(labels map[string]string, codes []string) string {
 const (
 	msgHomeCaseload    = "La liste de vos usagers n'a pas pu être lue."
 	msgHomeAgendaNames = "Les noms des personnes de vos rendez-vous n'ont pas pu être lus."
+	msgHomeNames       = "Les noms des agents de votre file n'ont pas pu être lus."
 
 	msgClientsForbidden       = "Les clients de l'API sont administrés par les administrateurs de la plateforme, et par ceux d'une structure pour ses propres clients."
 	msgClientName             = "Indiquez le nom du logiciel partenaire, en 200 caractères au plus."

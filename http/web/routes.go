@@ -78,7 +78,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) { s.re
 // surface in one table.
 func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	publicPages := &publicPages{renderer: s.renderer, dir: s.dir}
-	homePages := &homePages{publicPages: publicPages, gate: s.gate, parcours: s.parcours, cases: s.cases}
+	homePages := &homePages{publicPages: publicPages, gate: s.gate, parcours: s.parcours, cases: s.cases, detection: s.detection}
 	journalPages := &journalPages{renderer: s.renderer, audit: s.audit, dir: s.dir, gate: s.gate, detection: s.detection}
 	breakGlassPages := &breakGlassPages{renderer: s.renderer, detection: s.detection, gate: s.gate}
 	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
