@@ -15,6 +15,7 @@ import (
 	"socle/identity"
 	"socle/internal/stacktest"
 	"socle/oauth"
+	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
 
@@ -23,6 +24,8 @@ import (
 // platform administrator and an adviser, each signed in.
 type clientsEnv struct {
 	net                  *networkEnv
+	db                   *sqlstore.DB
+	ids                  *identity.Service
 	auth                 *oauth.Service
 	dep, ml              *socle.Organisation
 	depAdmin, platform   *http.Client
@@ -44,7 +47,7 @@ func newClientsEnv(t *testing.T) *clientsEnv {
 	}
 	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: s.Gate, Directory: s.DB, Identity: ids, Auth: ids, OAuth: auth}))
 	t.Cleanup(srv.Close)
-	e := &clientsEnv{net: &networkEnv{t: t, srv: srv}, auth: auth,
+	e := &clientsEnv{net: &networkEnv{t: t, srv: srv}, db: s.DB, ids: ids, auth: auth,
 		dep: storetest.NewOrganisation("Département du Rhône", socle.KindDepartement, "69"),
 		ml:  storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")}
 	for _, o := range []*socle.Organisation{e.dep, e.ml} {
@@ -52,23 +55,28 @@ func newClientsEnv(t *testing.T) *clientsEnv {
 			t.Fatal(err)
 		}
 	}
-	agent := func(org *socle.Organisation, email string, roles ...socle.Role) *http.Client {
-		a := storetest.NewAgent(org.ID, email)
-		a.Roles = roles
-		if err := s.DB.CreateAgent(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		secret, err := ids.SetupDemoAgent(ctx, a.ID, testPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e.net.login(a.Email, secret)
-	}
-	e.depAdmin = agent(e.dep, "admin@rhone.fr", socle.RoleOrgAdmin)
-	e.platform = agent(e.ml, "plateforme@socle.fr", socle.RolePlatformAdmin)
-	e.mlAdmin = agent(e.ml, "admin@ml-lyon.fr", socle.RoleOrgAdmin)
-	e.depsAdviser = agent(e.dep, "conseil@rhone.fr", socle.RoleAdviser)
+	e.depAdmin = e.agent(e.dep, "admin@rhone.fr", socle.RoleOrgAdmin)
+	e.platform = e.agent(e.ml, "plateforme@socle.fr", socle.RolePlatformAdmin)
+	e.mlAdmin = e.agent(e.ml, "admin@ml-lyon.fr", socle.RoleOrgAdmin)
+	e.depsAdviser = e.agent(e.dep, "conseil@rhone.fr", socle.RoleAdviser)
 	return e
+}
+
+// agent creates an agent of org with roles and signs her in.
+func (e *clientsEnv) agent(org *socle.Organisation, email string, roles ...socle.Role) *http.Client {
+	t := e.net.t
+	t.Helper()
+	ctx := context.Background()
+	a := storetest.NewAgent(org.ID, email)
+	a.Roles = roles
+	if err := e.db.CreateAgent(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := e.ids.SetupDemoAgent(ctx, a.ID, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.net.login(a.Email, secret)
 }
 
 // token asks the real token endpoint for a token with a client's secret,

@@ -198,3 +198,36 @@ func TestOfficerHomeListsHerQueue(t *testing.T) {
 		t.Error("the count of open cases is wrong")
 	}
 }
+
+// TestCompanyAdviserHomeListsHerCompaniesAndOffers reads a company
+// adviser's home: the companies her structure follows, each with the open
+// offers her structure took, and not another structure's offers.
+func TestCompanyAdviserHomeListsHerCompaniesAndOffers(t *testing.T) {
+	ctx := context.Background()
+	e := newClientsEnv(t)
+	company := storetest.NewCompany(7)
+	if err := e.db.CreateCompany(ctx, company); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.CreateCompanyFollowup(ctx, &socle.CompanyFollowup{CompanyID: company.ID, OrganisationID: e.ml.ID, Start: socle.NewDate(2025, 1, 6)}); err != nil {
+		t.Fatal(err)
+	}
+	ours, theirs := storetest.NewOffer(company.ID, "M1607", "69123"), storetest.NewOffer(company.ID, "K2111", "69123")
+	ours.Title, ours.OrganisationID = "Secrétaire médicale", e.ml.ID
+	theirs.Title, theirs.OrganisationID = "Agent d'accueil", e.dep.ID
+	for _, o := range []*socle.Offer{ours, theirs} {
+		if err := e.db.CreateOffer(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adviser := e.agent(e.ml, "entreprises@ml-lyon.fr", socle.RoleCompanyAdviser)
+	_, body := e.net.get(adviser, "/", "")
+	list := section(t, body, `id="mes-entreprises"`, `</section>`)
+	if !strings.Contains(list, `<a href="/entreprises/`+company.ID+`">`+html.EscapeString(company.Name)+`</a>`) ||
+		!strings.Contains(list, `<a href="/offres/`+ours.ID+`">Secrétaire médicale</a>`) {
+		t.Errorf("her company or its offer is missing:\n%s", list)
+	}
+	if strings.Contains(list, theirs.ID) {
+		t.Error("the home lists another structure's offer")
+	}
+}

@@ -38,7 +38,8 @@ type agentHomeView struct {
 	Waiting        []waitingItem
 	// Company adviser: the companies followed by her structure.
 	CompanyAdviser bool
-	Companies      []*socle.Company
+	Companies      []homeCompany
+	MoreCompanies  bool
 	// Privacy officer: her queue.
 	Officer            bool
 	OpenCases          int
@@ -109,7 +110,7 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 		if err != nil {
 			problem(msgHomeCompanies, err)
 		}
-		v.Companies = companies
+		s.companyHome(ctx, actor, companies, v, problem)
 	}
 	if v.Officer {
 		s.officerHome(ctx, r, actor, v, problem)
