@@ -33,11 +33,19 @@ func (a *app) demoCases(ctx context.Context, sum demo.Summary, stdout io.Writer)
 		return fmt.Errorf("demo case: %w", err)
 	}
 	c, err := a.cases.Raise(ctx, &socle.Alert{Rule: "off_hours", Score: 2.5, Principal: "agent:" + agent.ID, OrganisationID: agent.OrganisationID,
-		OccurredAt: lastWorkingDay(time.Now()).Add(-2 * time.Hour),
+		OccurredAt: lateEvening(lastWorkingDay(time.Now())),
 		Reason:     "Consultations de dossiers à 23 h 40, hors des horaires de la structure, sans rendez-vous ni accueil déclaré."})
 	if err != nil {
 		return fmt.Errorf("demo case: %w", err)
 	}
 	fmt.Fprintf(stdout, "Dossier d'enquête de démonstration pour %s : %s (consultations hors horaires de %s).\n", officer.Email, c.ID, adviser.Name)
 	return nil
+}
+
+// lateEvening is 23:40 in Paris on t's day, the time the demo case's
+// alert tells.
+func lateEvening(t time.Time) time.Time {
+	zone := journalZoneOf()
+	t = t.In(zone)
+	return time.Date(t.Year(), t.Month(), t.Day(), 23, 40, 0, 0, zone)
 }
