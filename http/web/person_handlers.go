@@ -333,14 +333,15 @@ func handleBreakGlass(s *personPages) http.Handler {
 		id := r.PathValue("id")
 		purpose := r.PostFormValue("finalite")
 		justification := strings.TrimSpace(r.PostFormValue("justification"))
-		data := &breakGlassView{ID: id, Purposes: purposeOptions(s.gate, purpose), Justification: justification}
-		switch {
-		case purpose == "":
-			data.Error = msgBreakGlassPurposeRequired
-			breakGlassForm(s, w, r, http.StatusBadRequest, data)
-			return
-		case utf8.RuneCountInString(justification) < policy.MinJustification:
-			data.Error = msgJustificationTooShort
+		data := &breakGlassView{ID: id, Purposes: purposeOptions(s.gate, purpose), Justification: justification, Errors: map[string]string{}}
+		// Both fields are checked at once, each error next to its field.
+		if purpose == "" {
+			data.Errors["finalite"] = msgBreakGlassPurposeRequired
+		}
+		if utf8.RuneCountInString(justification) < policy.MinJustification {
+			data.Errors["justification"] = msgJustificationTooShort
+		}
+		if len(data.Errors) > 0 {
 			breakGlassForm(s, w, r, http.StatusBadRequest, data)
 			return
 		}
@@ -463,6 +464,8 @@ type breakGlassView struct {
 	ID, Justification, Error string
 	Purposes                 []purposeOption
 	Min                      int
+	// Errors are the fields' errors: finalite, justification.
+	Errors map[string]string
 }
 
 // registerView is the administration of the register of purposes and
