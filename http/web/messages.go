@@ -423,6 +423,9 @@ const (
 	msgClientDisabled         = "Client désactivé : il n'obtient plus de jeton, et ceux qu'il détient ne sont plus acceptés."
 	msgClientDisabledNoSecret = "Ce client est désactivé : son secret ne peut plus être renouvelé."
 
+	msgRectificationSection = "Choisissez la rubrique de votre dossier à corriger."
+	msgRectificationLength  = "Décrivez la correction demandée en 5 à 2 000 caractères."
+
 	msgPurposeNotForFollowed = "La finalité « %s » n'ouvre pas ce dossier à votre structure. Votre structure accompagne cette personne : déclarez la finalité « %s » pour l'ouvrir."
 )
 
