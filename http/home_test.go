@@ -231,3 +231,23 @@ func TestCompanyAdviserHomeListsHerCompaniesAndOffers(t *testing.T) {
 		t.Error("the home lists another structure's offer")
 	}
 }
+
+// TestAdviserReferentOfNobodySeesHerStructuresPersons reads the home of
+// an adviser référent of nobody: without a filter chosen, the list shows
+// her structure's persons and says so; chosen explicitly, "mine" stays
+// empty.
+func TestAdviserReferentOfNobodySeesHerStructuresPersons(t *testing.T) {
+	ctx := context.Background()
+	e := newParcoursEnv(t)
+	if err := e.db.CreateFollowup(ctx, &socle.Followup{PersonID: e.alice.ID, OrganisationID: e.dep.OrganisationID, Start: socle.NewDate(2025, 3, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := e.staffGet(e.dep.OrganisationID, "/")
+	if list := section(t, body, `id="liste-usagers"`, `</table>`); !strings.Contains(list, e.alice.ID) || !strings.Contains(body, `id="liste-elargie"`) {
+		t.Errorf("the home of an adviser référent of nobody does not show her structure's persons")
+	}
+	_, body = e.staffGet(e.dep.OrganisationID, "/?suivi=moi")
+	if list := section(t, body, `id="liste-usagers"`, `</table>`); strings.Contains(list, e.alice.ID) || strings.Contains(body, `id="liste-elargie"`) {
+		t.Errorf("\"mine\" chosen explicitly shows her structure's persons")
+	}
+}

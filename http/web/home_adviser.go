@@ -24,6 +24,9 @@ type caseloadView struct {
 	Name       string
 	AlertsOnly bool
 	Page       int
+	// Widened says the list shows the structure's persons because she is
+	// référent of nobody.
+	Widened bool
 	// Previous and Next are the links to the neighbouring pages, empty at
 	// the ends.
 	Previous, Next string
@@ -119,6 +122,14 @@ func (s *homePages) adviserHome(ctx context.Context, r *http.Request, v *agentHo
 	entries, err := s.parcours.Caseload(ctx, req, cq)
 	if err != nil {
 		problem(msgHomeCaseload, err)
+	}
+	// An adviser référent of nobody, who chose no filter, sees her
+	// structure's persons rather than an empty list.
+	if err == nil && len(entries) == 0 && r.URL.Query().Get("suivi") == "" && list.Name == "" && !list.AlertsOnly && list.Page == 1 {
+		cq.ReferentID, list.Mine, list.Widened = "", false, true
+		if entries, err = s.parcours.Caseload(ctx, req, cq); err != nil {
+			problem(msgHomeCaseload, err)
+		}
 	}
 	if len(entries) > caseloadPageSize {
 		entries = entries[:caseloadPageSize]
