@@ -188,6 +188,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Notes":              {accomp, []any{e.followed.ID}},
 		"ApplyRectification": {accomp, []any{e.followed.ID, rect.ID, &socle.Person{Contact: e.followed.Contact}, "Numéro corrigé dans le dossier."}},
 		"FileHistory":        {accomp, []any{e.followed.ID}},
+		"Caseload":           {accomp, []any{socle.CaseloadQuery{}}},
 	}
 
 	if err := e.log.Close(); err != nil {

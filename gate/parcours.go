@@ -24,6 +24,7 @@ type ParcoursStore interface {
 	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)
 	IndicatorRecords(ctx context.Context) (socle.IndicatorRecords, error)
 	OpenRectifications(ctx context.Context, organisationID string, today socle.Date, limit int) ([]*socle.RectificationRequest, error)
+	caseloadStore
 }
 
 // Purposes of the parcours accesses.

@@ -18,6 +18,7 @@ import (
 	"socle/internal/stacktest"
 	"socle/orientation"
 	"socle/policy"
+	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
 
@@ -30,6 +31,7 @@ type parcoursEnv struct {
 	parcours *gate.Parcours
 	ml, dep  socle.Actor
 	staff    map[string]*http.Client // by organisation id
+	db       *sqlstore.DB
 }
 
 func newParcoursEnv(t *testing.T) *parcoursEnv {
@@ -38,7 +40,7 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 	s := stacktest.New(t, stacktest.Options{Unsealed: true})
 	st, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := &parcoursEnv{spaceEnv: newSpaceCore(t, s, logger), staff: map[string]*http.Client{}}
+	e := &parcoursEnv{spaceEnv: newSpaceCore(t, s, logger), staff: map[string]*http.Client{}, db: st}
 	key, err := commitment.GenerateKey()
 	if err != nil {
 		t.Fatal(err)

@@ -129,7 +129,7 @@ func NewServer(logger *slog.Logger, cfg Config, svc Services) http.Handler {
 	pages := web.New(cfg.Version, web.Services{
 		Gate: svc.Gate, Directory: svc.Directory, Parcours: svc.Parcours, Identity: svc.Identity, SSO: svc.SSO,
 		Register: svc.Register, Space: svc.Space, FranceConnect: svc.FranceConnect, Employer: svc.Employer, ROME: svc.ROME,
-		Audit: svc.Audit, Cases: svc.Cases, Detection: svc.Detection,
+		Audit: svc.Audit, Cases: svc.Cases, Detection: svc.Detection, OAuth: svc.OAuth,
 	})
 	pages.Routes(mux.Handle)
 	var sessionCSRF func(*http.Request) bool

@@ -157,6 +157,9 @@ func (a *app) fillDemo(ctx context.Context, persons int, stdout, stderr io.Write
 	if err := a.demoClients(ctx, stdout); err != nil {
 		return err
 	}
+	if err := a.demoCases(ctx, sum, stdout); err != nil {
+		return err
+	}
 	return a.recordDemoDay(ctx, stdout, stderr)
 }
 

@@ -86,6 +86,9 @@ type personPages struct {
 	*renderer
 	gate     *gate.Gate
 	register *register.Service
+	// parcours, when set, names the purpose that opens a file her
+	// structure follows (purpose_hint.go).
+	parcours *gate.Parcours
 }
 
 // rectificationPages serve the queue of rectification requests (rectification_queue.go).
@@ -98,6 +101,8 @@ type spacePages struct {
 	*renderer
 	dir  httpx.Directory
 	gate *gate.Gate
+	// parcours, when set, says on her file what is asked of her.
+	parcours *gate.Parcours
 }
 
 // identityCheckPages serve the human check of the FranceConnect logins

@@ -40,7 +40,7 @@ func handleBreakGlassReviewPage(s *breakGlassPages) http.Handler {
 		}
 		rows := make([]breakGlassRow, len(list))
 		for i, g := range list {
-			rows[i] = breakGlassRow{ID: g.ID, Agent: orDefault(names[g.AgentID], "Agent inconnu"), Person: g.PersonRef, Purpose: g.Purpose,
+			rows[i] = breakGlassRow{ID: g.ID, Agent: orDefault(names[g.AgentID], "Agent inconnu"), Person: g.PersonRef, Purpose: purposeLabel(s.gate, g.Purpose),
 				Justification: g.Justification, At: frenchTime(g.Created)}
 			if g.Reviewed {
 				rows[i].Reviewed = "par " + orDefault(names[g.ReviewedBy], "un délégué") + " le " + frenchDay(g.ReviewedAt)

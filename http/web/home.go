@@ -3,10 +3,10 @@ package web
 import (
 	"net/http"
 	"slices"
-	"time"
 
 	"socle"
 	"socle/cases"
+	"socle/directory"
 	"socle/gate"
 	"socle/http/httpx"
 )
@@ -17,9 +17,10 @@ import (
 // queue, the companies followed, the break-the-glass grants).
 type homePages struct {
 	*publicPages
-	gate     *gate.Gate
-	parcours *gate.Parcours
-	cases    *cases.Service
+	gate      *gate.Gate
+	parcours  *gate.Parcours
+	cases     *cases.Service
+	detection *directory.Service
 }
 
 // agentHomeView is the home of a signed-in agent: her name, and one block
@@ -33,16 +34,24 @@ type agentHomeView struct {
 	Today          []homeEvent
 	Tomorrow       []homeEvent
 	Rectifications int
+	Caseload       *caseloadView
+	Waiting        []waitingItem
 	// Company adviser: the companies followed by her structure.
 	CompanyAdviser bool
-	Companies      []*socle.Company
+	Companies      []homeCompany
+	MoreCompanies  bool
 	// Privacy officer: her queue.
 	Officer            bool
 	OpenCases          int
 	BreakGlassToReview int
+	// Cases and Grants are the first of her queue.
+	Cases  []caseRow
+	Grants []breakGlassRow
 	// Administrators: agents, agreements and the four-eyes requests.
 	OrgAdmin, PlatformAdmin bool
 	PendingChanges          int
+	// APIClients says the API clients are administered here.
+	APIClients bool
 	// Problems name the blocks that could not be read; the others show.
 	Problems []string
 	// Links are the other pages of her menu.
@@ -52,6 +61,9 @@ type agentHomeView struct {
 // homeEvent is an appointment on the home page.
 type homeEvent struct {
 	Time, Title, Kind, Location, PersonID string
+	// Person is the person's name, empty when the caseload does not list
+	// her.
+	Person string
 }
 
 func (s *homePages) handleHome() http.Handler {
@@ -81,7 +93,7 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 	v := &agentHomeView{
 		Name: agent.GivenName + " " + agent.FamilyName, Roles: roleLabels(actor.Roles),
 		Adviser: has(socle.RoleAdviser), CompanyAdviser: has(socle.RoleCompanyAdviser), Officer: has(socle.RoleAuditor),
-		OrgAdmin: has(socle.RoleOrgAdmin), PlatformAdmin: has(socle.RolePlatformAdmin),
+		OrgAdmin: has(socle.RoleOrgAdmin), PlatformAdmin: has(socle.RolePlatformAdmin), APIClients: s.apiClients,
 	}
 	ctx := r.Context()
 	// A block that cannot be read is named on the page and logged; the
@@ -91,50 +103,17 @@ func (s *homePages) agentHome(w http.ResponseWriter, r *http.Request, actor socl
 		v.Problems = append(v.Problems, msg)
 	}
 	if v.Adviser && s.parcours != nil {
-		now := time.Now().In(paris)
-		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, paris)
-		tomorrow := today.AddDate(0, 0, 1)
-		evs, err := s.parcours.Agenda(ctx, pageRequest(r, purposeAccompagnement, ""), today, tomorrow.AddDate(0, 0, 1))
-		if err != nil {
-			problem(msgHomeAgenda, err)
-		}
-		for _, e := range evs {
-			he := homeEvent{Time: e.Start.In(paris).Format("15:04"), Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID}
-			if e.Start.Before(tomorrow) {
-				v.Today = append(v.Today, he)
-			} else {
-				v.Tomorrow = append(v.Tomorrow, he)
-			}
-		}
-		queue, err := s.parcours.RectificationQueue(ctx, pageRequest(r, purposeAccompagnement, ""))
-		if err != nil {
-			problem(msgHomeRectifications, err)
-		}
-		v.Rectifications = len(queue)
+		s.adviserHome(ctx, r, v, problem)
 	}
 	if v.CompanyAdviser {
 		companies, err := s.gate.Portfolio(ctx, matchingRequest(r))
 		if err != nil {
 			problem(msgHomeCompanies, err)
 		}
-		v.Companies = companies
+		s.companyHome(ctx, actor, companies, v, problem)
 	}
 	if v.Officer {
-		grants, err := s.gate.BreakGlassGrants(ctx, httpx.GateRequest(r), false, 200)
-		if err != nil {
-			problem(msgHomeBreakGlass, err)
-		}
-		v.BreakGlassToReview = len(grants)
-		if s.cases != nil {
-			for _, st := range []socle.CaseState{socle.CaseNew, socle.CaseTriage, socle.CaseInvestigating} {
-				list, err := s.cases.Cases(ctx, actor, socle.CaseFilter{State: st, Limit: 500})
-				if err != nil {
-					problem(msgHomeCases, err)
-					break
-				}
-				v.OpenCases += len(list)
-			}
-		}
+		s.officerHome(ctx, r, actor, v, problem)
 	}
 	if v.OrgAdmin || v.PlatformAdmin {
 		changes, err := s.identity.PendingChanges(ctx, actor)

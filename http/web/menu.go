@@ -46,6 +46,8 @@ var staffMenu = []menuEntry{
 	{Path: "/agents", Label: "Agents", Roles: []socle.Role{socle.RoleOrgAdmin}},
 	{Path: "/demandes", Label: "Demandes à valider", Roles: adminRoles},
 	{Path: "/admin/conventions", Label: "Conventions", Roles: []socle.Role{socle.RolePlatformAdmin}},
+	// Served only when the OAuth service is wired (renderer.menuLinks).
+	{Path: clientsPath, Label: "Clients de l'API", Roles: adminRoles},
 	// Served only when FranceConnect is on (renderer.menuLinks).
 	{Path: identityChecksPath, Label: "Vérifications d'identité", Roles: []socle.Role{socle.RolePlatformAdmin}},
 	{Path: "/structures", Label: "Structures"},
@@ -66,6 +68,7 @@ var personMenu = []menuEntry{
 	{Path: "/usager/parcours", Label: "Mon parcours"},
 	{Path: "/usager/dossier", Label: "Mon dossier"},
 	{Path: "/usager/acces", Label: "Accès à mes données"},
+	{Path: "/usager/mes-donnees", Label: "Télécharger mes données"},
 }
 
 // employerMenu is the menu of a company contact in the employer space.
@@ -133,6 +136,9 @@ func (s *renderer) menuLinks(actor socle.Actor, path string) []navLink {
 	links := menuLinks(actor, path)
 	if !s.franceConnect {
 		links = slices.DeleteFunc(links, func(l navLink) bool { return l.Path == identityChecksPath })
+	}
+	if !s.apiClients {
+		links = slices.DeleteFunc(links, func(l navLink) bool { return l.Path == clientsPath })
 	}
 	return links
 }

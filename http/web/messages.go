@@ -464,3 +464,36 @@ const (
 var commitmentStatusLabels = map[string]string{socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé", socle.CommitmentSuperseded: "Remplacé par un avenant"}
 
 var signerLabels = map[string]string{socle.SignerPerson: "la personne", socle.SignerAdviser: "le conseiller"}
+
+// Sentences and labels of the homes by role and of the person's space
+// (home_adviser.go, home_officer.go, clients_pages.go, space_export.go).
+const (
+	msgHomeCaseload    = "La liste de vos usagers n'a pas pu être lue."
+	msgHomeAgendaNames = "Les noms des personnes de vos rendez-vous n'ont pas pu être lus."
+	msgHomeNames       = "Les noms des agents de votre file n'ont pas pu être lus."
+	msgHomeOffers      = "Les offres de vos entreprises n'ont pas pu être lues."
+
+	msgClientsForbidden       = "Les clients de l'API sont administrés par les administrateurs de la plateforme, et par ceux d'une structure pour ses propres clients."
+	msgClientName             = "Indiquez le nom du logiciel partenaire, en 200 caractères au plus."
+	msgClientOrganisation     = "Choisissez la structure pour laquelle ce logiciel agit."
+	msgClientScopes           = "Cochez au moins une portée : une finalité et ce que le logiciel peut y faire."
+	msgClientScopeNotGranted  = "Une portée cochée n'est couverte par aucune convention de cette structure accordée à ses logiciels : décochez-la, ou faites compléter la convention."
+	msgClientCreated          = "Client créé. Copiez son secret maintenant : il ne sera plus jamais affiché."
+	msgClientSecretRotated    = "Nouveau secret créé ; l'ancien n'est plus accepté. Copiez-le maintenant : il ne sera plus jamais affiché."
+	msgClientDisabled         = "Client désactivé : il n'obtient plus de jeton, et ceux qu'il détient ne sont plus acceptés."
+	msgClientDisabledNoSecret = "Ce client est désactivé : son secret ne peut plus être renouvelé."
+
+	msgRectificationSection = "Choisissez la rubrique de votre dossier à corriger."
+	msgRectificationLength  = "Décrivez la correction demandée en 5 à 2 000 caractères."
+
+	msgPurposeNotForFollowed = "La finalité « %s » n'ouvre pas ce dossier à votre structure. Votre structure accompagne cette personne : déclarez la finalité « %s » pour l'ouvrir."
+)
+
+// populationLabels say over whom an agreement grants access.
+var populationLabels = map[string]string{
+	string(socle.PopulationFollowed): "sur les personnes que la structure accompagne", string(socle.PopulationTerritory): "sur les personnes de son territoire",
+	string(socle.PopulationLookup): "par identifiant exact seulement",
+}
+
+// contractStatusLabels name the state of a person's current contract.
+var contractStatusLabels = map[string]string{"": "Aucun contrat", socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé"}

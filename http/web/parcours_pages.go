@@ -646,33 +646,40 @@ func handleSpaceParcours(s *parcoursPages, p *gate.Parcours, svc *space.Service)
 		if !ok {
 			return
 		}
-		m, err := p.MyParcours(r.Context(), req)
-		if err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		var cs []contractLine
-		for _, c := range m.Commitments {
-			st := map[string]string{socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé", socle.CommitmentSuperseded: "Remplacé par un avenant"}[c.Status]
-			cs = append(cs, contractLine{ID: c.ID, Status: st, Created: frenchTime(c.CreatedAt), Version: c.Version,
-				Person: c.SignedBy(socle.SignerPerson) != nil, Adviser: c.SignedBy(socle.SignerAdviser) != nil})
-		}
-		var evs []*socle.Event
-		for _, e := range m.Events {
-			if e.Kind != socle.EventNote {
-				evs = append(evs, e)
-			}
-		}
-		var sections []option
-		for _, c := range socle.Categories {
-			sections = append(sections, option{Value: string(c), Label: c.Label()})
-		}
-		d := &spaceParcoursView{Contracts: cs, Events: eventRows(evs), Requests: rectificationRows(m.Rectifications), Sections: sections}
+		d := &spaceParcoursView{}
 		if r.URL.Query().Get("demande") == "envoyee" {
 			d.Notice = msgRectificationSent
 		}
-		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-parcours", "Mon parcours", d)
+		spaceParcoursPage(s, p, svc, w, r, req, http.StatusOK, d)
 	})
+}
+
+// spaceParcoursPage renders the person's parcours with d's notice and,
+// after a refused rectification request, its answers and errors.
+func spaceParcoursPage(s *parcoursPages, p *gate.Parcours, svc *space.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *spaceParcoursView) {
+	m, err := p.MyParcours(r.Context(), req)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var cs []contractLine
+	for _, c := range m.Commitments {
+		st := map[string]string{socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé", socle.CommitmentSuperseded: "Remplacé par un avenant"}[c.Status]
+		cs = append(cs, contractLine{ID: c.ID, Status: st, Created: frenchTime(c.CreatedAt), Version: c.Version,
+			Person: c.SignedBy(socle.SignerPerson) != nil, Adviser: c.SignedBy(socle.SignerAdviser) != nil})
+	}
+	var evs []*socle.Event
+	for _, e := range m.Events {
+		if e.Kind != socle.EventNote {
+			evs = append(evs, e)
+		}
+	}
+	var sections []option
+	for _, c := range socle.Categories {
+		sections = append(sections, option{Value: string(c), Label: c.Label(), Selected: string(c) == d.Section})
+	}
+	d.Contracts, d.Events, d.Requests, d.Sections = cs, eventRows(evs), rectificationRows(m.Rectifications), sections
+	spacePage(s.renderer, svc, w, r, status, "usager-parcours", "Mon parcours", d)
 }
 
 // spaceContract shows a contract to the person, with the signature form
@@ -794,7 +801,19 @@ func handleSpaceRectify(s *parcoursPages, p *gate.Parcours, svc *space.Service) 
 		if !ok {
 			return
 		}
-		_, err := p.RequestRectification(r.Context(), req, socle.Category(r.PostFormValue("rubrique")), r.PostFormValue("correction"))
+		section, correction := r.PostFormValue("rubrique"), r.PostFormValue("correction")
+		_, err := p.RequestRectification(r.Context(), req, socle.Category(section), correction)
+		if socle.ErrorCode(err) == socle.EINVALID {
+			// The error next to its field, the request typed kept.
+			d := &spaceParcoursView{Section: section, Correction: correction, Errors: map[string]string{}}
+			if socle.Category(section).Valid() {
+				d.Errors["correction"] = msgRectificationLength
+			} else {
+				d.Errors["rubrique"] = msgRectificationSection
+			}
+			spaceParcoursPage(s, p, svc, w, r, req, http.StatusBadRequest, d)
+			return
+		}
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -937,6 +956,10 @@ type spaceParcoursView struct {
 	Requests  []rectificationRow
 	Sections  []option
 	Notice    string
+	// Section and Correction are the rectification request typed, kept
+	// with Errors (rubrique, correction) when it is refused.
+	Section, Correction string
+	Errors              map[string]string
 }
 
 // spaceContractView is a contract shown to the person, with the signature

@@ -278,12 +278,22 @@ func handlePersonPage(s *personPages) http.Handler {
 			return
 		}
 		p, d, err := s.gate.ReadPerson(r.Context(), pageRequest(r, purpose, ""), id, 0)
+		var hint string
+		if socle.ErrorCode(err) == socle.ENOTFOUND && s.gate.PurposeOpenTo(httpx.ActorFrom(r.Context()), purpose) {
+			hint = followedPurposeHint(r.Context(), s.gate, s.parcours, pageRequest(r, purpose, ""), id)
+		}
 		switch {
 		case socle.ErrorCode(err) == socle.ENOTFOUND && !s.gate.PurposeOpenTo(httpx.ActorFrom(r.Context()), purpose):
 			// The purpose is closed to her role whatever the file: saying
 			// so, with the purposes she may use, reveals nothing about it.
 			data.Error = purposeRefused(s.gate, httpx.ActorFrom(r.Context()), purpose)
 			s.render(w, r, http.StatusForbidden, "dossier", view{Title: "Finalité non ouverte à votre rôle", Nav: "usagers", Data: data})
+			return
+		case hint != "":
+			// A person her structure follows, refused for this purpose: the
+			// purpose that opens the file is named and chosen in the form.
+			data.Error, data.Purposes = hint, purposeOptions(s.gate, purposeAccompagnement)
+			s.render(w, r, http.StatusForbidden, "dossier", view{Title: "Finalité à changer", Nav: "usagers", Data: data})
 			return
 		case socle.ErrorCode(err) == socle.ENOTFOUND:
 			// Absent and forbidden look alike; breaking the glass is offered.
@@ -330,14 +340,15 @@ func handleBreakGlass(s *personPages) http.Handler {
 		id := r.PathValue("id")
 		purpose := r.PostFormValue("finalite")
 		justification := strings.TrimSpace(r.PostFormValue("justification"))
-		data := &breakGlassView{ID: id, Purposes: purposeOptions(s.gate, purpose), Justification: justification}
-		switch {
-		case purpose == "":
-			data.Error = msgBreakGlassPurposeRequired
-			breakGlassForm(s, w, r, http.StatusBadRequest, data)
-			return
-		case utf8.RuneCountInString(justification) < policy.MinJustification:
-			data.Error = msgJustificationTooShort
+		data := &breakGlassView{ID: id, Purposes: purposeOptions(s.gate, purpose), Justification: justification, Errors: map[string]string{}}
+		// Both fields are checked at once, each error next to its field.
+		if purpose == "" {
+			data.Errors["finalite"] = msgBreakGlassPurposeRequired
+		}
+		if utf8.RuneCountInString(justification) < policy.MinJustification {
+			data.Errors["justification"] = msgJustificationTooShort
+		}
+		if len(data.Errors) > 0 {
 			breakGlassForm(s, w, r, http.StatusBadRequest, data)
 			return
 		}
@@ -463,6 +474,8 @@ type breakGlassView struct {
 	ID, Justification, Error string
 	Purposes                 []purposeOption
 	Min                      int
+	// Errors are the fields' errors: finalite, justification.
+	Errors map[string]string
 }
 
 // registerView is the administration of the register of purposes and

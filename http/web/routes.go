@@ -37,6 +37,8 @@ type Services struct {
 	Detection *directory.Service
 	// FranceConnect signs persons in to their space; off when nil.
 	FranceConnect *space.FranceConnect
+	// OAuth administers the API clients (/admin/clients); off when nil.
+	OAuth *oauth.Service
 }
 
 // Server holds the services of the pages; Routes hands each group of
@@ -54,16 +56,17 @@ type Server struct {
 	audit     *audit.Log
 	cases     *cases.Service
 	detection *directory.Service
+	oauth     *oauth.Service
 	*renderer
 }
 
 // New returns the pages' server; version is shown in their footer.
 func New(version string, svc Services) *Server {
 	return &Server{
-		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory), franceConnect: svc.FranceConnect != nil},
+		renderer: &renderer{pages: loadPages(), version: version, identity: svc.Identity, words: newWords(svc.Directory), franceConnect: svc.FranceConnect != nil, apiClients: svc.OAuth != nil},
 		gate:     svc.Gate, parcours: svc.Parcours, dir: svc.Directory, sso: svc.SSO,
 		register: svc.Register, space: svc.Space, fc: svc.FranceConnect, employer: svc.Employer, rome: svc.ROME,
-		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection,
+		audit: svc.Audit, cases: svc.Cases, detection: svc.Detection, oauth: svc.OAuth,
 	}
 }
 
@@ -75,7 +78,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) { s.re
 // surface in one table.
 func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	publicPages := &publicPages{renderer: s.renderer, dir: s.dir}
-	homePages := &homePages{publicPages: publicPages, gate: s.gate, parcours: s.parcours, cases: s.cases}
+	homePages := &homePages{publicPages: publicPages, gate: s.gate, parcours: s.parcours, cases: s.cases, detection: s.detection}
 	journalPages := &journalPages{renderer: s.renderer, audit: s.audit, dir: s.dir, gate: s.gate, detection: s.detection}
 	breakGlassPages := &breakGlassPages{renderer: s.renderer, detection: s.detection, gate: s.gate}
 	companyPages := &companyPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
@@ -84,9 +87,9 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	employerPages := &employerPages{renderer: s.renderer, gate: s.gate, rome: s.rome}
 	accountPages := &accountPages{renderer: s.renderer, register: s.register, sso: s.sso}
 	parcoursPages := &parcoursPages{renderer: s.renderer, dir: s.dir, gate: s.gate}
-	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register}
+	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register, parcours: s.parcours}
 	rectificationPages := &rectificationPages{renderer: s.renderer}
-	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate}
+	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate, parcours: s.parcours}
 	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
 	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
 
@@ -164,6 +167,15 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 		handle("POST /usagers/{id}/rubriques/{rubrique}", handleSectionSave(personPages, s.parcours))
 		handle("GET /admin/conventions", handleRegisterPage(personPages))
 		handle("POST /admin/conventions", handleRegisterEdit(personPages))
+		if s.oauth != nil {
+			// The API clients: the operations of `socle client`.
+			clientPages := &clientPages{renderer: s.renderer, oauth: s.oauth, gate: s.gate, dir: s.dir}
+			handle("GET "+clientsPath, handleClientsPage(clientPages))
+			handle("POST /admin/clients", handleClientCreate(clientPages))
+			handle("GET /admin/clients/{id}", handleClientPage(clientPages))
+			handle("POST /admin/clients/{id}/desactiver", handleClientAction(clientPages, "desactiver"))
+			handle("POST /admin/clients/{id}/secret", handleClientAction(clientPages, "secret"))
+		}
 
 		// Misuse detection: step-up, cases, blocks, protected persons,
 		// declarations, questions, break-the-glass review.
@@ -244,6 +256,10 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("POST /usager/contrats/{id}/signature", handleSpaceSign(parcoursPages, p, svc))
 			handle("POST /usager/rectifications", handleSpaceRectify(parcoursPages, p, svc))
 			handle("GET /usager/export.json", handleSpaceExport(parcoursPages, p, svc))
+			// Her data, readable, and downloaded as HTML or PDF.
+			handle("GET /usager/mes-donnees", handleSpaceData(parcoursPages, p, svc))
+			handle("GET /usager/mes-donnees.html", handleSpaceDataHTML(parcoursPages, p, svc))
+			handle("GET /usager/mes-donnees.pdf", handleSpaceDataPDF(parcoursPages, p, svc))
 		}
 	}
 

@@ -3,8 +3,11 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"socle"
 	"socle/gate"
@@ -146,11 +149,18 @@ func handleSpaceFile(s *spacePages, svc *space.Service) http.Handler {
 		if p.Identity != nil {
 			name = p.Identity.GivenName + " " + p.Identity.FamilyName
 		}
-		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", &spaceFileView{
+		v := &spaceFileView{
 			Name: name, Sections: fileSections(r.Context(), s.words, p), Followups: rows,
 			Created: frenchTime(p.CreatedAt), Updated: frenchTime(p.UpdatedAt),
 			Provenance: provenanceLines(r, s.gate, s.dir, req),
-		})
+		}
+		if s.parcours != nil {
+			if v.Asked, err = askedOf(r.Context(), s.parcours, req, time.Now()); err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+		}
+		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-dossier", "Mon dossier", v)
 	})
 }
 
@@ -161,7 +171,20 @@ type accessRow struct {
 	Allowed, BreakGlass, Self                      bool
 }
 
+// Priority says the access is one to check first: a refusal or a
+// break-the-glass access.
+func (a accessRow) Priority() bool { return !a.Allowed || a.BreakGlass }
+
 const accessesPerPage = 50
+
+// accessFilters are the filters of the accesses page, by their value in
+// the query.
+var accessFilters = map[string]func(accessRow) bool{
+	"":              func(accessRow) bool { return true },
+	"refus":         func(a accessRow) bool { return !a.Allowed },
+	"bris-de-glace": func(a accessRow) bool { return a.BreakGlass },
+	"structures":    func(a accessRow) bool { return !a.Self },
+}
 
 func handleSpaceAccesses(s *spacePages, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -169,8 +192,15 @@ func handleSpaceAccesses(s *spacePages, svc *space.Service) http.Handler {
 		if !ok {
 			return
 		}
+		q := r.URL.Query()
+		d := &spaceAccessesView{Filter: q.Get("filtre"), Organisation: q.Get("structure")}
+		keep, known := accessFilters[d.Filter]
+		if !known {
+			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownFilter))
+			return
+		}
 		var before uint64
-		if v := r.URL.Query().Get("avant"); v != "" {
+		if v := q.Get("avant"); v != "" {
 			n, err := strconv.ParseUint(v, 10, 64)
 			if err != nil {
 				s.renderError(w, r, userErrorf(socle.EINVALID, msgBeforeNotANumber))
@@ -178,31 +208,81 @@ func handleSpaceAccesses(s *spacePages, svc *space.Service) http.Handler {
 			}
 			before = n
 		}
-		hits, err := s.gate.MyAccessHistory(r.Context(), req, before, accessesPerPage+1)
-		if err != nil {
-			s.renderError(w, r, err)
-			return
+		// Unfiltered, a page is the next accessesPerPage entries; filtered,
+		// the entries are read by batches until a page is full or
+		// maxDownload entries were looked at.
+		batch, scanned := accessesPerPage+1, 0
+		if d.Filter != "" || d.Organisation != "" {
+			batch = 200
 		}
-		more := len(hits) > accessesPerPage
-		if more {
-			hits = hits[:accessesPerPage]
+		orgs := map[string]bool{}
+		var rows []accessRow
+		for scanned < maxDownload {
+			hits, err := s.gate.MyAccessHistory(r.Context(), req, before, batch)
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			acc, err := svc.Accesses(r.Context(), hits, s.gate.Purposes())
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			for _, a := range acc {
+				row := accessRow{Index: a.Index, Time: frenchTime(a.Time), Organisation: a.Organisation, Role: a.Role,
+					Action: a.Action, Purpose: a.Purpose, Why: a.Explanation, Allowed: a.Allowed, BreakGlass: a.BreakGlass, Self: a.Self}
+				if row.Organisation != "" {
+					orgs[row.Organisation] = true
+				}
+				if keep(row) && (d.Organisation == "" || row.Organisation == d.Organisation) && len(rows) <= accessesPerPage {
+					rows = append(rows, row)
+				}
+			}
+			scanned += len(hits)
+			if len(hits) < batch || len(rows) > accessesPerPage {
+				break
+			}
+			before = hits[len(hits)-1].Index
 		}
-		acc, err := svc.Accesses(r.Context(), hits, s.gate.Purposes())
-		if err != nil {
-			s.renderError(w, r, err)
-			return
+		if len(rows) > accessesPerPage {
+			rows = rows[:accessesPerPage]
+			d.Next = rows[len(rows)-1].Index
 		}
-		rows := make([]accessRow, 0, len(acc))
-		for _, a := range acc {
-			rows = append(rows, accessRow{Index: a.Index, Time: frenchTime(a.Time), Organisation: a.Organisation, Role: a.Role,
-				Action: a.Action, Purpose: a.Purpose, Why: a.Explanation, Allowed: a.Allowed, BreakGlass: a.BreakGlass, Self: a.Self})
+		// Refusals and break-the-glass accesses come first, each group
+		// newest first.
+		for _, a := range rows {
+			if a.Priority() {
+				d.Priority = append(d.Priority, a)
+			} else {
+				d.Rows = append(d.Rows, a)
+			}
 		}
-		d := &spaceAccessesView{Rows: rows}
-		if more {
-			d.Next = hits[len(hits)-1].Index
+		for o := range orgs {
+			d.Organisations = append(d.Organisations, o)
 		}
+		slices.Sort(d.Organisations)
+		if d.Organisation != "" && !orgs[d.Organisation] {
+			d.Organisations = append(d.Organisations, d.Organisation)
+		}
+		d.NextQuery = accessesQuery(d.Filter, d.Organisation, d.Next)
 		spacePage(s.renderer, svc, w, r, http.StatusOK, "usager-acces", "Accès à mon dossier", d)
 	})
+}
+
+// accessesQuery is the query of the next page of the accesses with the
+// same filters; "" when there is none.
+func accessesQuery(filter, organisation string, next uint64) string {
+	if next == 0 {
+		return ""
+	}
+	v := url.Values{"avant": {strconv.FormatUint(next, 10)}}
+	if filter != "" {
+		v.Set("filtre", filter)
+	}
+	if organisation != "" {
+		v.Set("structure", organisation)
+	}
+	return v.Encode()
 }
 
 // maxDownload bounds the entries of one download; the newest come first.
@@ -267,12 +347,21 @@ type spaceFileView struct {
 	Sections               []section
 	Followups              []followupRow
 	Provenance             map[string]string
+	// Asked is what is asked of her, shown first; nil without the
+	// parcours.
+	Asked *askedView
 }
 
-// spaceAccessesView lists the accesses to the person's file; Next, when
-// set, is the index below which older accesses are.
+// spaceAccessesView lists the accesses to the person's file: refusals
+// and break-the-glass accesses (Priority) first, then the others; Next,
+// when set, is the index below which older accesses are.
 type spaceAccessesView struct {
 	form
-	Rows []accessRow
-	Next uint64
+	Priority, Rows []accessRow
+	Next           uint64
+	NextQuery      string
+	// Filter and Organisation are the filters chosen; Organisations those
+	// the accesses read name.
+	Filter, Organisation string
+	Organisations        []string
 }

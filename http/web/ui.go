@@ -15,7 +15,7 @@ import (
 	"socle"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/*.tmpl
 var templateFS embed.FS
 
 //go:embed static
@@ -60,6 +60,8 @@ type renderer struct {
 	// franceConnect is on when persons may sign in with FranceConnect:
 	// the menu then opens the identity checks.
 	franceConnect bool
+	// apiClients is on when the API clients are administered here.
+	apiClients bool
 }
 
 // view is what every page template receives: the layout's fields and the

@@ -61,6 +61,9 @@ var pageViews = map[string]any{
 	// The file worked on through the gate.
 	"dossier-rubrique": sectionEditView{},
 	"dossier-suivi":    followupView{},
+	"clients":          clientsView{},
+	"client":           clientView{},
+	"usager-donnees":   spaceDataView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that

@@ -29,6 +29,7 @@ func RunParcours(t *testing.T, open func(t *testing.T) socle.Store) {
 		{"Commitments", testCommitments},
 		{"Events", testEvents},
 		{"Rectifications", testRectifications},
+		{"Caseload", testCaseload},
 	})
 }
 

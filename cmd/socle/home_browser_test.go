@@ -1,0 +1,136 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserPrivacyOfficerDay follows a privacy officer's day on the
+// demo: her home shows her queue, she opens the cases, then the most
+// urgent case from her home, then reviews a break-the-glass access, which
+// leaves her queue.
+// Each page is checked (axe-core, 390 and 320 px, no internal id).
+func TestBrowserPrivacyOfficerDay(t *testing.T) {
+	base, out := startServer(t, "--demo", "--demo-persons", "200", "--data", t.TempDir())
+	m := regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+Délégué à la protection des données, `).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no privacy officer printed:\n%s", out)
+	}
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	staffLogin(t, ctx, base, out.String(), m[1])
+
+	step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("#file-bris-de-glace"))
+	checkPage(t, ctx, "officer's home")
+	screenshots(t, ctx, "journee-dpo-accueil")
+	grants := text(t, ctx, "#file-acces-exceptionnels")
+	if !strings.Contains(grants, "finalité « ") {
+		t.Fatalf("the home lists no break-the-glass access to review: %q", grants)
+	}
+
+	cases := text(t, ctx, "#file-dossiers")
+	if !strings.Contains(cases, "Dossier") {
+		t.Fatalf("the home lists no open case: %q", cases)
+	}
+	step(t, ctx, "cases", chromedp.Click(`a[href="/alertes"]`), chromedp.WaitVisible("main h1"))
+	checkPage(t, ctx, "cases")
+	screenshots(t, ctx, "journee-dpo-alertes")
+	step(t, ctx, "the most urgent case", chromedp.Navigate(base), chromedp.WaitVisible("#file-dossiers"),
+		chromedp.Click(`#file-dossiers a`), chromedp.WaitVisible("main h1"))
+	if h := text(t, ctx, "main"); !strings.Contains(h, "hors des horaires") {
+		t.Errorf("the case page lacks its alert's reason: %q", h)
+	}
+	checkPage(t, ctx, "a case")
+	screenshots(t, ctx, "journee-dpo-dossier")
+
+	step(t, ctx, "break-the-glass review", chromedp.Navigate(base+"bris-de-glace"), chromedp.WaitVisible("#bris-de-glace tbody tr"))
+	checkPage(t, ctx, "break-the-glass review")
+	screenshots(t, ctx, "journee-dpo-bris-de-glace")
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#bris-de-glace tbody tr").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "review one", chromedp.Click(`#bris-de-glace tbody tr button[type=submit]`), chromedp.WaitVisible("main h1"))
+	after, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#bris-de-glace tbody tr").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before-1 {
+		t.Errorf("%d accesses to review after reviewing one of %d", after, before)
+	}
+	step(t, ctx, "home again", chromedp.Navigate(base), chromedp.WaitVisible("#file-bris-de-glace"))
+	if badge := text(t, ctx, "#file-bris-de-glace span"); badge == "" || strings.TrimSpace(badge) == "" {
+		t.Error("the home lost the count of accesses to review")
+	}
+}
+
+// TestBrowserPersonDay follows a person on the demo: she signs in by
+// link, finds first what is asked of her, reads her file with its
+// sources, filters her access history to the refusals, reads her data
+// and downloads it as PDF and HTML.
+func TestBrowserPersonDay(t *testing.T) {
+	base, out, m := startDemo(t, "200", demoPersonEmail, "person's e-mail")
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	link := requestPersonLink(t, ctx, base, m[1], out)
+	origin := link[:strings.Index(link, "/usager/")]
+	step(t, ctx, "link", chromedp.Navigate(link), chromedp.WaitVisible("#ce-qui-est-demande"))
+	if h := text(t, ctx, "main h1"); h != "Mon dossier" {
+		t.Errorf("the link lands on %q", h)
+	}
+	order, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const asked = document.querySelector("#ce-qui-est-demande"), first = document.querySelector("main h2:not(#demande)");
+		return !!asked && !!first && !!(asked.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING);
+	})()`))
+	if err != nil || !order {
+		t.Errorf("what is asked of her does not come first: %v", err)
+	}
+	checkPage(t, ctx, "her file")
+	screenshots(t, ctx, "journee-usager-dossier")
+
+	step(t, ctx, "accesses", chromedp.Navigate(origin+"/usager/acces"), chromedp.WaitVisible("#filtre-acces"))
+	checkPage(t, ctx, "her accesses")
+	screenshots(t, ctx, "journee-usager-acces")
+	step(t, ctx, "refusals only",
+		chromedp.SetValue("#filtre", "refus"),
+		chromedp.Click(`#filtre-acces button[type=submit]`))
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		search, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" && document.querySelector("#filtre-acces") ? location.search : ""`))
+		if err == nil && strings.Contains(search, "filtre=refus") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the filtered page never loaded: %q %v", search, err)
+		}
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("table.acces tbody tr")].map(tr => tr.innerText)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if !strings.Contains(strings.ToLower(r), "refusé") {
+			t.Errorf("the refusals' filter shows an allowed access: %q", r)
+		}
+	}
+	checkPage(t, ctx, "her refused accesses")
+	screenshots(t, ctx, "journee-usager-acces-refus")
+
+	step(t, ctx, "her data", chromedp.Navigate(origin+"/usager/mes-donnees"), chromedp.WaitVisible("#telechargements"))
+	checkPage(t, ctx, "her data")
+	screenshots(t, ctx, "journee-usager-donnees")
+	for _, d := range []struct{ path, start string }{{"/usager/mes-donnees.pdf", "%PDF-"}, {"/usager/mes-donnees.html", "<!DOCTYPE html>"}} {
+		// The download, fetched by the page with her session.
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("`+d.path+`").then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status)).then(b => String.fromCharCode(...new Uint8Array(b.slice(0, 15))))`, chromedp.EvalAwaitPromise))
+		if err != nil || !strings.HasPrefix(got, d.start) {
+			t.Errorf("downloading %s: %q, %v", d.path, got, err)
+		}
+	}
+}
