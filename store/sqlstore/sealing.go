@@ -106,28 +106,47 @@ func (s *DB) sealUpdate(ctx context.Context, tx *sql.Tx, id string, sections *[6
 	}) {
 		return nil
 	}
-	k, err := s.keyring()
+	dk, err := s.personKey(ctx, tx, id)
 	if err != nil {
 		return err
+	}
+	for _, i := range sensitiveSections {
+		if sections[i] == nil || !granted.Has(sectionColumns[i].cat) {
+			continue
+		}
+		if sections[i], err = sealValue(dk, sectionColumns[i].col, sections[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// personKey returns the data key of person id in tx, or a new one when
+// she has none or it was shredded. An erased person takes no sensitive
+// data any more (ECONFLICT).
+func (s *DB) personKey(ctx context.Context, tx *sql.Tx, id string) (*seal.DataKey, error) {
+	k, err := s.keyring()
+	if err != nil {
+		return nil, err
 	}
 	var wrapped []byte
 	var erased sql.NullString
 	err = tx.QueryRowContext(ctx, s.q(`SELECT wrapped_key, erased_at FROM person_keys WHERE person_id = ?`), id).Scan(&wrapped, &erased)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("reading the person's key: %w", err)
+		return nil, fmt.Errorf("reading the person's key: %w", err)
 	}
 	if erased.Valid {
-		return socle.Errorf(socle.ECONFLICT, "person: this record was erased")
+		return nil, socle.Errorf(socle.ECONFLICT, "person: this record was erased")
 	}
 	var dk *seal.DataKey
 	if wrapped != nil {
 		if dk, err = k.Unwrap(id, wrapped); err != nil {
-			return socle.Errorf(socle.EINTERNAL, "person: the key of this record does not open")
+			return nil, socle.Errorf(socle.EINTERNAL, "person: the key of this record does not open")
 		}
 	} else {
 		if dk, wrapped, err = k.NewKey(id); err != nil {
-			return err
+			return nil, err
 		}
 		// A shredded key is replaced: the sections it sealed were nulled
 		// with it, so nothing old becomes readable again.
@@ -142,18 +161,10 @@ func (s *DB) sealUpdate(ctx context.Context, tx *sql.Tx, id string, sections *[6
 			args = []any{wrapped, now(), id}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
-			return s.fail(err, "person")
+			return nil, s.fail(err, "person")
 		}
 	}
-	for _, i := range sensitiveSections {
-		if sections[i] == nil || !granted.Has(sectionColumns[i].cat) {
-			continue
-		}
-		if sections[i], err = sealValue(dk, sectionColumns[i].col, sections[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return dk, nil
 }
 
 // keySelect is the column a person read adds when it reads a sensitive
@@ -265,6 +276,9 @@ func (s *DB) shred(ctx context.Context, personID string, erase bool) error {
 			shredded_at = COALESCE(person_keys.shredded_at, excluded.shredded_at),
 			erased_at = COALESCE(person_keys.erased_at, excluded.erased_at)`), personID, t, t, erased); err != nil {
 		return s.fail(err, what)
+	}
+	if err := s.shredDiagnostic(ctx, tx, personID, erase); err != nil {
+		return err
 	}
 	if erase {
 		for _, q := range []string{`DELETE FROM person_sessions WHERE person_id = ?`, `DELETE FROM person_links WHERE person_id = ?`} {
