@@ -122,7 +122,7 @@ type FreinChange struct {
 	Theme   string           `json:"theme"`
 	Level   string           `json:"level"`
 	Comment string           `json:"comment,omitempty"`
-	At      time.Time        `json:"at"`
+	At      time.Time        `json:"at,omitzero"`
 	By      DiagnosticAuthor `json:"by"`
 }
 
