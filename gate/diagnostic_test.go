@@ -64,7 +64,7 @@ func TestHealthFreinsOnlyWhereHealthIsGranted(t *testing.T) {
 		t.Errorf("the health write is not audited with its category: %s", lastLeaf(t, e))
 	}
 	mlUpdate := socle.DiagnosticUpdate{Freins: []socle.FreinInput{{Theme: socle.ThemeMobilite, Level: socle.FreinBlocking}},
-		Situation: &socle.ProfessionalSituation{Status: socle.WorkNone, Project: []socle.ROMEAppellation{{Code: "10868", ROME: "J1501", Label: "Aide-soignant / Aide-soignante"}}}}
+		Situation: &socle.ProfessionalSituation{Status: socle.WorkNone, Project: []socle.ROMEAppellation{{Code: "10891", ROME: "J1501", Label: "Aide-soignant / Aide-soignante"}}}}
 	if _, err := p.SaveDiagnostic(ctx, ml, e.followed.ID, 0, mlUpdate); socle.ErrorCode(err) != socle.ECONFLICT {
 		t.Fatalf("a save over a stale version: err = %v, want ECONFLICT", err)
 	}

@@ -38,7 +38,7 @@ func testDiagnosticHistory(t *testing.T, r Raw) {
 		t.Fatalf("a person without diagnostic: %+v", empty)
 	}
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	sit := &socle.ProfessionalSituation{Status: socle.WorkNone, Project: []socle.ROMEAppellation{{Code: "10868", Label: "Aide-soignant / Aide-soignante", ROME: "J1501"}}}
+	sit := &socle.ProfessionalSituation{Status: socle.WorkNone, Project: []socle.ROMEAppellation{{Code: "10891", Label: "Aide-soignant / Aide-soignante", ROME: "J1501"}}}
 	v, err := s.SaveDiagnostic(ctx, p.ID, 0, []socle.FreinChange{
 		freinChange(socle.ThemeMobilite, socle.FreinImportant, "Pas de permis.", t0, adviserAuthor),
 		freinChange(socle.ThemeLogement, socle.FreinLight, "", t0, adviserAuthor),
