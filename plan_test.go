@@ -97,4 +97,3 @@ func TestPlanPrepare(t *testing.T) {
 		})
 	}
 }
-
