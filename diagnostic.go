@@ -176,6 +176,9 @@ type Diagnostic struct {
 	Freins    []Frein               `json:"freins"`
 	Situation ProfessionalSituation `json:"situation"`
 	UpdatedAt time.Time             `json:"updated_at,omitzero"`
+	// HealthShown says the read covered the health category: without it,
+	// a health frein may exist and is not shown.
+	HealthShown bool `json:"health_shown"`
 }
 
 // Frein returns the frein of theme, nil when the diagnostic has none.

@@ -39,6 +39,7 @@ func (p *Parcours) readDiagnostic(ctx context.Context, personID string, granted 
 	if err != nil {
 		return nil, fmt.Errorf("reading diagnostic: %w", err)
 	}
+	d.HealthShown = granted.Has(socle.CatHealth)
 	person, err := p.g.store.Person(ctx, personID, parcoursOnly)
 	if err != nil {
 		return nil, fmt.Errorf("reading person: %w", err)

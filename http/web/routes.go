@@ -213,6 +213,14 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("GET /rectifications", handleRectificationQueue(rectificationPages, p))
 			handle("GET /agenda", handleAgendaPage(parcoursPages, p))
 			handle("GET /indicateurs", handleIndicatorsPage(parcoursPages, p))
+			// Diagnostic global and plan d'action.
+			handle("GET /usagers/{id}/diagnostic", handleDiagnosticPage(parcoursPages, p))
+			handle("POST /usagers/{id}/diagnostic", handleDiagnosticSave(parcoursPages, p))
+			handle("GET /usagers/{id}/plan", handlePlanPage(parcoursPages, p))
+			handle("POST /usagers/{id}/plan", handlePlanSave(parcoursPages, p))
+			handle("POST /usagers/{id}/plan/actions/{aid}", handlePlanActionMove(parcoursPages, p))
+			handle("POST /usagers/{id}/plan/accord", handlePlanAgreementPage(parcoursPages, p))
+			handle("POST /usagers/{id}/plan/contrat", handlePlanContractPage(parcoursPages, p))
 		}
 	}
 
@@ -238,6 +246,9 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("POST /usager/contrats/{id}/signature", handleSpaceSign(parcoursPages, p, svc))
 			handle("POST /usager/rectifications", handleSpaceRectify(parcoursPages, p, svc))
 			handle("GET /usager/export.json", handleSpaceExport(parcoursPages, p, svc))
+			handle("GET /usager/diagnostic", handleSpaceDiagnostic(parcoursPages, p, svc))
+			handle("POST /usager/diagnostic", handleSpaceDiagnosticAdd(parcoursPages, p, svc))
+			handle("POST /usager/plan/accord", handleSpacePlanAgree(parcoursPages, p, svc))
 		}
 	}
 

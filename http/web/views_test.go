@@ -58,6 +58,9 @@ var pageViews = map[string]any{
 	"mentions-legales":          struct{}{},
 	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
+	"diagnostic":                diagnosticView{},
+	"plan":                      planView{},
+	"usager-diagnostic":         spaceDiagnosticView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
