@@ -555,7 +555,10 @@ func handlePlanSave(s *parcoursPages, p *gate.Parcours) http.Handler {
 		pl, parsed := parsePlanForm(r, typed)
 		again := func(status int, msg string) {
 			planPage(s, p, w, r, status, func(v *planView) {
-				v.FormObjectives, v.FormActions, v.Error = typed.FormObjectives, typed.FormActions, msg
+				// Parsed again over the page's view: it knows whether
+				// health themes are offered.
+				_, _ = parsePlanForm(r, v)
+				v.Error = msg
 			})
 		}
 		if !parsed {
