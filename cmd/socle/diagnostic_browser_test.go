@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,6 +11,26 @@ import (
 )
 
 var demoDiagnosticLine = regexp.MustCompile(`Diagnostic à établir : usager (\S+) \(adresse (\S+)\), compte (\S+)\.`)
+
+// checkKept checks a page sent back with an error: the fields of sels
+// hold the answers given (want, joined by "|"; a checkbox selected with
+// :checked reads its value only when checked), and the page passes
+// checkPage.
+func checkKept(t *testing.T, ctx context.Context, what, want string, sels ...string) {
+	t.Helper()
+	quoted := make([]string, len(sels))
+	for i, sel := range sels {
+		quoted[i] = strconv.Quote(sel)
+	}
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[`+strings.Join(quoted, ",")+`].map(s => (document.querySelector(s) || {value: ""}).value).join("|")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept != want {
+		t.Errorf("%s: answers kept %q, want %q", what, kept, want)
+	}
+	checkPage(t, ctx, what)
+}
 
 // TestBrowserDiagnosticPlanAndContract: the adviser fills a person's
 // diagnostic (a field error first, the answers kept), draws up her plan
@@ -35,14 +57,8 @@ func TestBrowserDiagnosticPlanAndContract(t *testing.T) {
 		chromedp.SendKeys("#metier-1", "Aide-soignant / Aide-soignante"),
 		chromedp.Click(`#diagnostic button[type=submit]`),
 		chromedp.WaitVisible("#erreur-logement"))
-	kept, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#commentaire-mobilite").value + "|" + document.querySelector("#niveau-mobilite").value + "|" + document.querySelector("#metier-1").value`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if kept != "Pas de permis ; bus le matin seulement.|important|Aide-soignant / Aide-soignante" {
-		t.Errorf("answers kept after the error: %q", kept)
-	}
-	checkPage(t, ctx, "diagnostic with an error")
+	checkKept(t, ctx, "diagnostic with an error", "Pas de permis ; bus le matin seulement.|important|Aide-soignant / Aide-soignante",
+		"#commentaire-mobilite", "#niveau-mobilite", "#metier-1")
 	screenshots(t, ctx, "diagnostic-erreur")
 	step(t, ctx, "diagnostic saved",
 		chromedp.SetValue("#niveau-logement", "leger"),
@@ -68,14 +84,8 @@ func TestBrowserDiagnosticPlanAndContract(t *testing.T) {
 		chromedp.SetValue("#action-fin-1", "2027-03-31"),
 		chromedp.Click(`#nouveau-plan button[type=submit]`),
 		chromedp.WaitVisible("#erreur-action-prestataire-1"))
-	kept, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#objectif-titre-1").value + "|" + document.querySelector("#objectif-1-mobilite").checked + "|" + document.querySelector("#action-titre-1").value + "|" + document.querySelector("#action-fin-1").value`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if kept != "Se rendre seule sur les lieux de travail|true|Code de la route|2027-03-31" {
-		t.Errorf("plan answers kept after the error: %q", kept)
-	}
-	checkPage(t, ctx, "plan with an error")
+	checkKept(t, ctx, "plan with an error", "Se rendre seule sur les lieux de travail|mobilite|Code de la route|2027-03-31",
+		"#objectif-titre-1", "#objectif-1-mobilite:checked", "#action-titre-1", "#action-fin-1")
 	screenshots(t, ctx, "plan-erreur")
 	step(t, ctx, "plan saved",
 		chromedp.SendKeys("#action-prestataire-1", "Auto-école sociale de Lyon"),
