@@ -299,6 +299,8 @@ var actionLabels = map[string]string{
 	"read": "Consultation", "search": "Recherche", "create": "Création", "update": "Modification",
 	"export": "Export", "audit_search": "Recherche dans le journal", "self_read": "Consultation de son dossier",
 	"self_history": "Consultation de son journal",
+
+	// The person's diagnostic and plan (gate/diagnostic.go, gate/plan.go).
 	"self_diagnostic": "Ajout à son diagnostic", "self_agree": "Accord à son plan d'action",
 }
 
