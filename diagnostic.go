@@ -108,6 +108,7 @@ func FreinLevelLabel(level string) string {
 // constraint codes.
 type DiagnosticAuthor struct {
 	AgentID        string `json:"agent_id,omitempty"`
+	ClientID       string `json:"client_id,omitempty"` // a partner system
 	OrganisationID string `json:"organisation_id,omitempty"`
 	// Person marks what the person added herself.
 	Person bool `json:"person,omitempty"`

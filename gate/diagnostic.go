@@ -192,12 +192,12 @@ func (p *Parcours) SaveDiagnostic(ctx context.Context, req Request, personID str
 		if err := valid(); err != nil {
 			return err
 		}
-		if req.Actor.AgentID == "" {
-			return socle.Errorf(socle.EFORBIDDEN, "an adviser writes a diagnostic")
+		if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
+			return socle.Errorf(socle.EFORBIDDEN, "an adviser or a partner system writes a diagnostic")
 		}
 		return u.Validate()
 	}
-	by := socle.DiagnosticAuthor{AgentID: req.Actor.AgentID, OrganisationID: req.Actor.OrganisationID}
+	by := socle.DiagnosticAuthor{AgentID: req.Actor.AgentID, ClientID: req.Actor.ClientID, OrganisationID: req.Actor.OrganisationID}
 	d, _, err := access(ctx, p.g, req, s, p.saveDiagnostic(personID, ifVersion, &u, by))
 	return d, err
 }

@@ -266,3 +266,24 @@ func TestContractIsGeneratedFromThePlanAndVersionedWithIt(t *testing.T) {
 		t.Fatalf("contract of plan 3 = version %d (previous %s, plan %d, %d actions), want the amendment of the first", c2.Version, c2.PreviousID, c2.PlanVersion, len(c2.Actions))
 	}
 }
+
+func TestPartnerSystemWritesTheDiagnosticUnderItsScopes(t *testing.T) {
+	e := newEnv(t)
+	p := newParcours(t, e)
+	ctx := context.Background()
+	client := func(scopes ...string) gate.Request {
+		return gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: e.adviser.OrganisationID, OrgKind: e.adviser.OrgKind,
+			Departements: e.adviser.Departements, Scopes: scopes, Strength: socle.AuthClient}, Purpose: "accompagnement", RequestID: "client"}
+	}
+	u := socle.DiagnosticUpdate{Freins: []socle.FreinInput{{Theme: socle.ThemeNumerique, Level: socle.FreinImportant}}}
+	if _, err := p.SaveDiagnostic(ctx, client("accompagnement:read"), e.followed.ID, 0, u); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("a client without the update scope: err = %v, want EFORBIDDEN", err)
+	}
+	d, err := p.SaveDiagnostic(ctx, client("accompagnement:read", "accompagnement:update"), e.followed.ID, 0, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := d.Frein(socle.ThemeNumerique); f == nil || f.By.ClientID != "cli_ml" || f.By.OrganisationID != e.adviser.OrganisationID {
+		t.Errorf("the client's frein: %+v, want it signed by the client and its organisation", f)
+	}
+}

@@ -59,8 +59,8 @@ func (p *Parcours) SavePlan(ctx context.Context, req Request, personID string, p
 		if err := valid(); err != nil {
 			return err
 		}
-		if req.Actor.AgentID == "" {
-			return socle.Errorf(socle.EFORBIDDEN, "an adviser draws up a plan")
+		if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
+			return socle.Errorf(socle.EFORBIDDEN, "an adviser or a partner system draws up a plan")
 		}
 		return pl.Prepare(p.g.Now().UTC())
 	}
