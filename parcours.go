@@ -73,6 +73,10 @@ type Commitment struct {
 	Signatures []CommitmentSignature `json:"signatures"`
 	// Document is the canonical document whose SHA-256 is DocumentHash.
 	Document []byte `json:"-"`
+
+	// PlanVersion is the version of the plan d'action the contract was
+	// generated from, 0 for a contract written without a plan.
+	PlanVersion int `json:"plan_version,omitempty"`
 }
 
 // Commitment statuses and signer roles.

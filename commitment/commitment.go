@@ -41,6 +41,10 @@ type Document struct {
 	Actions        []string  `json:"actions"`
 	Obligations    []string  `json:"obligations"`
 	DrawnUpAt      time.Time `json:"drawn_up_at"`
+
+	// PlanVersion is the version of the plan d'action the actions come
+	// from, 0 for actions written without a plan.
+	PlanVersion int `json:"plan_version,omitempty"`
 }
 
 // Format is the format tag of the documents this package writes.
@@ -63,6 +67,7 @@ type Input struct {
 	Orientation  *socle.Orientation
 	Actions      []string
 	At           time.Time
+	PlanVersion  int
 }
 
 // New draws up the document of a contract and checks it.
@@ -105,7 +110,7 @@ func New(in Input) (Document, error) {
 		OrganisationID: in.Organisation.ID, Organisation: in.Organisation.Name,
 		OrientationID: o.ID, OperatorKind: string(o.OperatorKind), Parcours: o.Parcours, Modalite: o.Modalite,
 		Reasons: append([]string{}, o.Reasons...), Actions: actions, Obligations: Obligations,
-		DrawnUpAt: in.At.UTC().Truncate(time.Second),
+		DrawnUpAt: in.At.UTC().Truncate(time.Second), PlanVersion: in.PlanVersion,
 	}
 	if !id.BirthDate.IsZero() {
 		d.BirthDate = id.BirthDate.String()

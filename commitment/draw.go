@@ -17,19 +17,23 @@ func Draw(ctx context.Context, p *gate.Parcours, req gate.Request, personID stri
 // Drafter completes a contract draft with the agreed actions: its
 // canonical document and the document's hash.
 func Drafter(actions []string) gate.Drafter {
-	return func(d gate.ContractDraft) error {
-		c := d.Contract
-		in := Input{CommitmentID: c.ID, Version: c.Version, PreviousHash: d.PreviousHash, Person: d.Person,
-			Organisation: d.Organisation, Orientation: d.Orientation, Actions: actions, At: c.CreatedAt}
-		doc, err := New(in)
-		if err != nil {
-			return err
-		}
-		c.Actions = doc.Actions
-		if c.Document, err = doc.Canonical(); err != nil {
-			return err
-		}
-		c.DocumentHash = Hash(c.Document)
-		return nil
+	return func(d gate.ContractDraft) error { return draw(d, actions, 0) }
+}
+
+// draw completes a contract draft with actions, from plan version
+// planVersion (0 for none).
+func draw(d gate.ContractDraft, actions []string, planVersion int) error {
+	c := d.Contract
+	in := Input{CommitmentID: c.ID, Version: c.Version, PreviousHash: d.PreviousHash, Person: d.Person,
+		Organisation: d.Organisation, Orientation: d.Orientation, Actions: actions, At: c.CreatedAt, PlanVersion: planVersion}
+	doc, err := New(in)
+	if err != nil {
+		return err
 	}
+	c.Actions = doc.Actions
+	if c.Document, err = doc.Canonical(); err != nil {
+		return err
+	}
+	c.DocumentHash = Hash(c.Document)
+	return nil
 }

@@ -76,6 +76,12 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	plan, err := p.SavePlan(ctx, accomp, e.followed.ID, &socle.Plan{Objectives: []socle.Objective{{Title: "Passer le permis", Freins: []string{socle.ThemeMobilite}}},
+		Actions: []socle.PlanAction{{ObjectiveID: "1", Title: "Code de la route", Provider: "Auto-école sociale"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diagUpdate := socle.DiagnosticUpdate{Freins: []socle.FreinInput{{Theme: socle.ThemeLogement, Level: socle.FreinLight}}}
 	rect, err := p.RequestRectification(ctx, self, socle.CatContact, "Mon numéro de téléphone a changé.")
 	if err != nil {
 		t.Fatal(err)
@@ -189,6 +195,18 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"ApplyRectification": {accomp, []any{e.followed.ID, rect.ID, &socle.Person{Contact: e.followed.Contact}, "Numéro corrigé dans le dossier."}},
 		"FileHistory":        {accomp, []any{e.followed.ID}},
 		"Caseload":           {accomp, []any{socle.CaseloadQuery{}}},
+		// *gate.Parcours: diagnostic and plan
+		"Diagnostic":          {accomp, []any{e.followed.ID}},
+		"DiagnosticSummary":   {orient, []any{e.followed.ID}},
+		"SaveDiagnostic":      {accomp, []any{e.followed.ID, 0, diagUpdate}},
+		"MyDiagnostic":        {self, nil},
+		"AddToMyDiagnostic":   {self, []any{0, socle.FreinInput{Theme: socle.ThemeNumerique, Level: socle.FreinLight}}},
+		"Plan":                {accomp, []any{e.followed.ID}},
+		"SavePlan":            {accomp, []any{e.followed.ID, &socle.Plan{Objectives: plan.Objectives, Actions: plan.Actions}}},
+		"UpdatePlanAction":    {accomp, []any{e.followed.ID, plan.Actions[0].ID, socle.ActionChange{Status: socle.ActionOngoing}}},
+		"RecordPlanAgreement": {accomp, []any{e.followed.ID, plan.Version}},
+		"MyPlan":              {self, nil},
+		"AgreeToMyPlan":       {self, []any{plan.Version}},
 	}
 
 	if err := e.log.Close(); err != nil {

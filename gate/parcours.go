@@ -17,6 +17,7 @@ import (
 // ParcoursStore is what the parcours part of the gate reads and writes.
 type ParcoursStore interface {
 	socle.ParcoursStore
+	DiagnosticStore
 	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
 	// Agent names the référents and authors of a file's history.
 	Agent(ctx context.Context, id string) (*socle.Agent, error)
@@ -316,6 +317,11 @@ type ContractDraft struct {
 	Organisation *socle.Organisation
 	// PreviousHash is the document hash of the version amended, if any.
 	PreviousHash string
+	// Plan is the person's current plan d'action as the contract shows
+	// it (without health objectives), nil when she has none;
+	// PlanContracted says a contract of that version already exists.
+	Plan           *socle.Plan
+	PlanContracted bool
 }
 
 // Drafter completes a contract from its draft (commitment.Draw).
@@ -377,6 +383,11 @@ func (p *Parcours) drawUp(ctx context.Context, req Request, personID string, rea
 	d := ContractDraft{Contract: c, Person: person, Orientation: os[i], Organisation: org}
 	if len(existing) > 0 {
 		c.Version, c.PreviousID, d.PreviousHash = existing[0].Version+1, existing[0].ID, existing[0].DocumentHash
+	}
+	if d.Plan, err = p.planForContract(ctx, personID, existing); err == errContractOfPlanExists {
+		d.PlanContracted = true
+	} else if err != nil {
+		return nil, err
 	}
 	if err := draft(d); err != nil {
 		return nil, err

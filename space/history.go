@@ -32,6 +32,9 @@ var actionLabels = map[string]string{
 	"self_read": "Consultation de votre dossier", "self_history": "Consultation de ce journal",
 	"space_login":  "Connexion à votre espace",
 	"audit_search": "Recherche dans le journal des accès vous concernant",
+
+	// The person's diagnostic and plan (gate/diagnostic.go, gate/plan.go).
+	"self_diagnostic": "Ajout à votre diagnostic", "self_agree": "Accord à votre plan d'action",
 }
 
 // Accesses turns audit hits into the history the person reads, naming the

@@ -42,7 +42,7 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 		{who: "administrator", role: "Administrateur", home: "Les agents", forbidden: "bris-de-glace"},
 		{who: "privacy officer", role: "Délégué à la protection des données", home: "Ma file", extra: []string{"alertes/blocages"}, forbidden: "agenda"},
 		{who: "platform administrator", role: "Administrateur de la plateforme", home: "Les conventions", forbidden: "entreprises"},
-		{who: "person", link: personLink, home: "Mon dossier"},
+		{who: "person", link: personLink, home: "Mon dossier", extra: []string{"usager/diagnostic"}},
 		{who: "employer", link: employerLink, home: "Les offres de"},
 	} {
 		t.Run(tc.who, func(t *testing.T) {

@@ -131,6 +131,16 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("POST /api/v1/persons/{id}/notes", handleAddNote(g))
 	handle("GET /api/v1/persons/{id}/rectifications", parcours(handleRectifications))
 	handle("POST /api/v1/persons/{id}/rectifications/{rid}/answer", parcours(handleAnswerRectification))
+	// Diagnostic global and plan d'action (purpose accompagnement; the
+	// diagnostic's reads also orientation): health freins and objectives
+	// only where health is granted.
+	handle("GET /api/v1/persons/{id}/diagnostic", parcours(handleDiagnostic))
+	handle("PUT /api/v1/persons/{id}/diagnostic", parcours(handleSaveDiagnostic))
+	handle("GET /api/v1/persons/{id}/plan", parcours(handlePlan))
+	handle("POST /api/v1/persons/{id}/plan", parcours(handleSavePlan))
+	handle("PATCH /api/v1/persons/{id}/plan/actions/{action}", parcours(handleUpdatePlanAction))
+	handle("POST /api/v1/persons/{id}/plan/agreement", parcours(handlePlanAgreement))
+	handle("POST /api/v1/persons/{id}/plan/contract", parcours(handlePlanContract))
 
 	// Register of purposes and agreements, break-the-glass review.
 	handle("GET /api/v1/register", registerAPI(handleRegister))

@@ -301,6 +301,9 @@ var actionLabels = map[string]string{
 	"read": "Consultation", "search": "Recherche", "create": "Création", "update": "Modification",
 	"export": "Export", "audit_search": "Recherche dans le journal", "self_read": "Consultation de son dossier",
 	"self_history": "Consultation de son journal",
+
+	// The person's diagnostic and plan (gate/diagnostic.go, gate/plan.go).
+	"self_diagnostic": "Ajout à son diagnostic", "self_agree": "Accord à son plan d'action",
 }
 
 // actionKindLabels are the prospection actions in French.
@@ -497,3 +500,36 @@ var populationLabels = map[string]string{
 
 // contractStatusLabels name the state of a person's current contract.
 var contractStatusLabels = map[string]string{"": "Aucun contrat", socle.CommitmentToSign: "À signer", socle.CommitmentSigned: "Signé"}
+
+// Sentences of the diagnostic global and the plan d'action
+// (diagnostic_pages.go).
+const (
+	msgFreinMigrated         = "repris de l'ancien dossier, sans date"
+	msgFreinByPerson         = "la personne elle-même"
+	msgFreinByAdviser        = "un conseiller"
+	msgFreinNotSet           = "Non renseigné"
+	msgFreinLevelRequired    = "Choisissez le niveau de ce frein."
+	msgSituationRequired     = "Choisissez une situation de la liste."
+	msgAppellationUnknown    = "Choisissez un métier proposé dans la liste (appellation du ROME) ou saisissez son code."
+	msgDiagnosticSaved       = "Le diagnostic est enregistré ; chaque changement est gardé dans l'historique."
+	msgDiagnosticChanged     = "Le diagnostic a été modifié entre-temps : relisez-le avant d'enregistrer vos changements."
+	msgPlanNoContract        = "Aucun contrat n'a encore été généré pour cette version."
+	msgPlanContract          = "Contrat d'engagement version %d (%s)."
+	msgPlanChooseObjective   = "Choisir l'objectif"
+	msgPlanObjectiveN        = "Objectif %d"
+	msgPlanSaved             = "La nouvelle version du plan est enregistrée : recueillez l'accord de la personne et générez le contrat."
+	msgPlanAgreed            = "L'accord de la personne est enregistré."
+	msgPlanActionMoved       = "Le statut de l'action est enregistré."
+	msgPlanObjectiveTitle    = "Donnez un intitulé à cet objectif."
+	msgPlanActionTitle       = "Décrivez l'action (500 caractères au plus)."
+	msgPlanActionProvider    = "Indiquez la structure ou le service qui porte l'action."
+	msgPlanActionObjective   = "Rattachez l'action à un objectif rempli."
+	msgPlanDates             = "Les dates doivent être au format AAAA-MM-JJ, la fin après le début."
+	msgPlanObjectiveRequired = "Le plan doit compter au moins un objectif."
+	msgPlanReasonRequired    = "Indiquez la raison de l'abandon de l'action."
+	msgPlanAgreementConflict = "L'accord ne peut pas être enregistré : il l'est déjà, ou le plan a changé de version."
+	msgPlanContractConflict  = "Le contrat de cette version du plan existe déjà, ou la personne n'a pas encore d'orientation confirmée."
+	msgChooseTheme           = "Choisissez un thème."
+	msgSpaceFreinAdded       = "Votre ajout est enregistré ; votre conseiller le verra, marqué comme le vôtre."
+	msgSpacePlanAgreed       = "Votre accord au plan d'action est enregistré."
+)

@@ -231,6 +231,14 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			// The follow-up of a file: référents, timeline, notes (file_followup.go).
 			handle("GET /usagers/{id}/suivi", handleFollowupPage(parcoursPages, p))
 			handle("POST /usagers/{id}/notes", handleNoteCreate(parcoursPages, p))
+			// Diagnostic global and plan d'action.
+			handle("GET /usagers/{id}/diagnostic", handleDiagnosticPage(parcoursPages, p))
+			handle("POST /usagers/{id}/diagnostic", handleDiagnosticSave(parcoursPages, p))
+			handle("GET /usagers/{id}/plan", handlePlanPage(parcoursPages, p))
+			handle("POST /usagers/{id}/plan", handlePlanSave(parcoursPages, p))
+			handle("POST /usagers/{id}/plan/actions/{aid}", handlePlanActionMove(parcoursPages, p))
+			handle("POST /usagers/{id}/plan/accord", handlePlanAgreementPage(parcoursPages, p))
+			handle("POST /usagers/{id}/plan/contrat", handlePlanContractPage(parcoursPages, p))
 		}
 	}
 
@@ -260,6 +268,9 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("GET /usager/mes-donnees", handleSpaceData(parcoursPages, p, svc))
 			handle("GET /usager/mes-donnees.html", handleSpaceDataHTML(parcoursPages, p, svc))
 			handle("GET /usager/mes-donnees.pdf", handleSpaceDataPDF(parcoursPages, p, svc))
+			handle("GET /usager/diagnostic", handleSpaceDiagnostic(parcoursPages, p, svc))
+			handle("POST /usager/diagnostic", handleSpaceDiagnosticAdd(parcoursPages, p, svc))
+			handle("POST /usager/plan/accord", handleSpacePlanAgree(parcoursPages, p, svc))
 		}
 	}
 

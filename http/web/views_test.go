@@ -59,11 +59,14 @@ var pageViews = map[string]any{
 	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
 	// The file worked on through the gate.
-	"dossier-rubrique": sectionEditView{},
-	"dossier-suivi":    followupView{},
-	"clients":          clientsView{},
-	"client":           clientView{},
-	"usager-donnees":   spaceDataView{},
+	"dossier-rubrique":  sectionEditView{},
+	"dossier-suivi":     followupView{},
+	"clients":           clientsView{},
+	"client":            clientView{},
+	"usager-donnees":    spaceDataView{},
+	"diagnostic":        diagnosticView{},
+	"plan":              planView{},
+	"usager-diagnostic": spaceDiagnosticView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that

@@ -188,9 +188,9 @@ func (s *DB) CreateCommitment(ctx context.Context, c *socle.Commitment) error {
 		}
 	}
 	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO commitments (id, person_id, orientation_id, version, previous_id, actions,
-document, document_hash, status, organisation_id, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+document, document_hash, status, organisation_id, agent_id, created_at, plan_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		c.ID, c.PersonID, c.OrientationID, c.Version, nullable(c.PreviousID), actions, c.Document, c.DocumentHash,
-		c.Status, nullable(c.OrganisationID), nullable(c.AgentID), c.CreatedAt)
+		c.Status, nullable(c.OrganisationID), nullable(c.AgentID), c.CreatedAt, c.PlanVersion)
 	if err != nil {
 		return s.fail(err, "commitment")
 	}
@@ -201,14 +201,14 @@ document, document_hash, status, organisation_id, agent_id, created_at) VALUES (
 }
 
 const commitmentSelect = `SELECT id, person_id, orientation_id, version, previous_id, actions, document, document_hash,
-status, organisation_id, agent_id, created_at FROM commitments`
+status, organisation_id, agent_id, created_at, plan_version FROM commitments`
 
 func scanCommitment(sc interface{ Scan(...any) error }) (*socle.Commitment, error) {
 	var c socle.Commitment
 	var prev, org, agent sql.NullString
 	var actions string
 	if err := sc.Scan(&c.ID, &c.PersonID, &c.OrientationID, &c.Version, &prev, &actions, &c.Document, &c.DocumentHash,
-		&c.Status, &org, &agent, scanTime(&c.CreatedAt)); err != nil {
+		&c.Status, &org, &agent, scanTime(&c.CreatedAt), &c.PlanVersion); err != nil {
 		return nil, err
 	}
 	c.PreviousID, c.OrganisationID, c.AgentID = prev.String, org.String, agent.String

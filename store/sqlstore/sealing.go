@@ -277,6 +277,9 @@ func (s *DB) shred(ctx context.Context, personID string, erase bool) error {
 			erased_at = COALESCE(person_keys.erased_at, excluded.erased_at)`), personID, t, t, erased); err != nil {
 		return s.fail(err, what)
 	}
+	if err := s.shredDiagnostic(ctx, tx, personID, erase); err != nil {
+		return err
+	}
 	if erase {
 		for _, q := range []string{`DELETE FROM person_sessions WHERE person_id = ?`, `DELETE FROM person_links WHERE person_id = ?`} {
 			if _, err := tx.ExecContext(ctx, s.q(q), personID); err != nil {

@@ -111,6 +111,7 @@ func RunEngine(t *testing.T, e Engine) {
 		return Raw{Store: s, DB: raw, Audit: rawAudit}
 	}
 	t.Run("Sealing", func(t *testing.T) { RunSealing(t, openRaw) })
+	t.Run("Diagnostic", func(t *testing.T) { RunDiagnostic(t, openRaw) })
 	t.Run("AuditIndex", func(t *testing.T) { RunAuditIndex(t, openRaw) })
 	t.Run("FourEyes", func(t *testing.T) { RunFourEyes(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s }) })
 	t.Run("LinkMigration", func(t *testing.T) { testLinkMigration(t, e) })

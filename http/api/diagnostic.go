@@ -1,0 +1,141 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"socle"
+	"socle/commitment"
+	"socle/gate"
+	"socle/http/httpx"
+	"socle/rome"
+)
+
+// diagnosticETag is the entity tag of a diagnostic's version.
+func diagnosticETag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// ifMatchDiagnostic reads the version a write of a diagnostic is made over
+// from If-Match: the ETag of the diagnostic the client read ("0" for a
+// person without one).
+func ifMatchDiagnostic(r *http.Request) (int, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" {
+		return 0, socle.Errorf(socle.EINVALID, "If-Match: required, the ETag of the diagnostic read (\"0\" when the person has none)")
+	}
+	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
+	if err != nil || v < 0 {
+		return 0, socle.Errorf(socle.EINVALID, "If-Match: %q is not an ETag of a diagnostic", h)
+	}
+	return v, nil
+}
+
+// resolveProject replaces the jobs of a project, named by their OGR
+// appellation code, with the referential's appellation (label and ROME
+// code); an unknown code is an error naming it.
+func resolveProject(s *socle.ProfessionalSituation) error {
+	if s == nil {
+		return nil
+	}
+	for i, a := range s.Project {
+		got, ok := rome.FullIndex().AppellationByCode(a.Code)
+		if !ok {
+			return socle.Errorf(socle.EINVALID, "invalid diagnostic: situation.project: %q is no ROME appellation code (GET /api/v1/jobs?q= finds them)", a.Code)
+		}
+		s.Project[i] = got
+	}
+	return nil
+}
+
+func handleDiagnostic(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, err := p.Diagnostic(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		if err == nil {
+			w.Header().Set("ETag", diagnosticETag(d.Version))
+		}
+		httpx.Respond(w, r, http.StatusOK, d, err)
+	})
+}
+
+func handleSaveDiagnostic(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		version, err := ifMatchDiagnostic(r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		u, err := httpx.Decode[socle.DiagnosticUpdate](r)
+		if err == nil {
+			err = resolveProject(u.Situation)
+		}
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		d, err := p.SaveDiagnostic(r.Context(), httpx.GateRequest(r), r.PathValue("id"), version, u)
+		if err == nil {
+			w.Header().Set("ETag", diagnosticETag(d.Version))
+		}
+		httpx.Respond(w, r, http.StatusOK, d, err)
+	})
+}
+
+func handlePlan(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pl, err := p.Plan(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.Respond(w, r, http.StatusOK, pl, err)
+	})
+}
+
+func handleSavePlan(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := httpx.Decode[struct {
+			Objectives []socle.Objective  `json:"objectives"`
+			Actions    []socle.PlanAction `json:"actions"`
+		}](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		pl, err := p.SavePlan(r.Context(), httpx.GateRequest(r), r.PathValue("id"), &socle.Plan{Objectives: body.Objectives, Actions: body.Actions})
+		httpx.Respond(w, r, http.StatusCreated, pl, err)
+	})
+}
+
+func handleUpdatePlanAction(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ch, err := httpx.Decode[socle.ActionChange](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		a, err := p.UpdatePlanAction(r.Context(), httpx.GateRequest(r), r.PathValue("id"), r.PathValue("action"), ch)
+		httpx.Respond(w, r, http.StatusOK, a, err)
+	})
+}
+
+func handlePlanAgreement(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := httpx.Decode[struct {
+			Version int `json:"version"`
+		}](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		pl, err := p.RecordPlanAgreement(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.Version)
+		httpx.Respond(w, r, http.StatusOK, pl, err)
+	})
+}
+
+func handlePlanContract(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := commitment.DrawFromPlan(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"))
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		v, err := viewCommitment(p, c)
+		httpx.Respond(w, r, http.StatusCreated, v, err)
+	})
+}
