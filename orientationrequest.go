@@ -244,7 +244,9 @@ type OrientationRequestQuery struct {
 // OrientationRequestStore keeps orientation requests. Callers are the gate,
 // which decides every access first.
 type OrientationRequestStore interface {
-	CreateOrientationRequest(ctx context.Context, r *OrientationRequest) error
+	// CreateOrientationRequest stores a new request and, when idem is set,
+	// its Idempotency-Key record in the same transaction.
+	CreateOrientationRequest(ctx context.Context, r *OrientationRequest, idem *IdempotencyRecord) error
 	OrientationRequest(ctx context.Context, id string) (*OrientationRequest, error)
 	// OrientationRequests returns the requests q selects, newest first.
 	OrientationRequests(ctx context.Context, q OrientationRequestQuery) ([]*OrientationRequest, error)
@@ -276,4 +278,22 @@ type IndicatorOrientationRequest struct {
 	Escalated     bool
 	// Days from the request to its answer, -1 while open.
 	Days int
+}
+
+// HandoffSummaryOf is the diagnostic summary a request carries: what the
+// person's record holds today of her situation and constraints, without
+// the health-related ones (sealed health data is never shared this way).
+// It is the one place to point at the full diagnostic.
+func HandoffSummaryOf(p *Person) OrientationSummary {
+	var s OrientationSummary
+	if p == nil || p.Parcours == nil {
+		return s
+	}
+	s.Situation, s.EducationLevel = p.Parcours.Situation, p.Parcours.EducationLevel
+	for _, c := range p.Parcours.Constraints {
+		if c != "sante" {
+			s.Constraints = append(s.Constraints, c)
+		}
+	}
+	return s
 }

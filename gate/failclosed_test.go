@@ -131,6 +131,22 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	stat := e.req("statistique")
 	stat.Actor.Roles = []socle.Role{socle.RoleStatistician}
 	later := now.Add(24 * time.Hour)
+	// Orientation hand-offs: a request refused by a second mission
+	// locale, then a réorientation open; a département adviser.
+	receiver := receivingStructure(t, e)
+	refusedHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance."}
+	if err := p.SendOrientationRequest(ctx, orient, refusedHandoff, socle.DefaultHandoffDeadlines); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.AnswerOrientationRequest(ctx, receiver, refusedHandoff.ID, socle.HandoffAnswer{Reason: "capacite"}); err != nil {
+		t.Fatal(err)
+	}
+	openHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance.", PreviousID: refusedHandoff.ID}
+	if err := p.SendOrientationRequest(ctx, orient, openHandoff, socle.DefaultHandoffDeadlines); err != nil {
+		t.Fatal(err)
+	}
+	committee := e.req("orientation")
+	committee.Actor.OrgKind, committee.Actor.Departements = socle.KindDepartement, []string{"69"}
 
 	calls := map[string]call{
 		// *gate.Gate
@@ -186,6 +202,15 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Rectifications":       {accomp, []any{e.followed.ID}},
 		"AnswerRectification":  {accomp, []any{e.followed.ID, rect.ID, true, "Numéro corrigé dans le dossier."}},
 		"RectificationQueue":   {accomp, nil},
+		// *gate.Parcours: orientation hand-offs
+		"SendOrientationRequest":           {orient, []any{&socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursSocial, Motive: "Logement."}, socle.DefaultHandoffDeadlines}},
+		"OrientationRequests":              {orient, []any{e.followed.ID}},
+		"OrientationRequest":               {receiver, []any{openHandoff.ID}},
+		"AnswerOrientationRequest":         {receiver, []any{openHandoff.ID, socle.HandoffAnswer{Accept: true}}},
+		"ConcludeOrientationRequest":       {orient, []any{refusedHandoff.ID, socle.HandoffOutcome{Outcome: socle.HandoffOutcomeKept}}},
+		"OrientationRequestsToMyStructure": {receiver, nil},
+		"CommitteeQueue":                   {committee, nil},
+		"SweepOrientationRequests":         {gate.Request{}, []any{socle.HandoffDeadlines{Deadline: 10, RemindBefore: 10}}},
 	}
 
 	if err := e.log.Close(); err != nil {

@@ -17,6 +17,7 @@ import (
 // ParcoursStore is what the parcours part of the gate reads and writes.
 type ParcoursStore interface {
 	socle.ParcoursStore
+	socle.OrientationRequestStore
 	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
 	CreateSignLink(ctx context.Context, tokenHash, commitmentID, personID string, expires time.Time) error
 	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)

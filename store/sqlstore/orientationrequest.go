@@ -38,7 +38,7 @@ func scanOrientationRequest(sc rowScanner) (*socle.OrientationRequest, error) {
 
 // CreateOrientationRequest stores a new request; an unknown person,
 // organisation or agent is EINVALID.
-func (s *DB) CreateOrientationRequest(ctx context.Context, r *socle.OrientationRequest) error {
+func (s *DB) CreateOrientationRequest(ctx context.Context, r *socle.OrientationRequest, idem *socle.IdempotencyRecord) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
@@ -58,6 +58,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			r.Motive, summary, r.Status, r.Deadline, r.CreatedAt, nullable(r.PreviousID))
 		if err != nil {
 			return s.fail(err, "orientation request")
+		}
+		if idem != nil {
+			idem.ResourceID = r.ID
+			if err := s.putIdempotency(ctx, tx, idem); err != nil {
+				return err
+			}
 		}
 		return s.recordChange(ctx, tx, socle.ResourcePerson, r.PersonID)
 	})

@@ -66,7 +66,7 @@ func testHandoffSent(t *testing.T, s OrientationRequestStore) {
 	ctx := context.Background()
 	f := newHandoffFixture(t, s)
 	r := f.request(handoffSent)
-	must(t, s.CreateOrientationRequest(ctx, r))
+	must(t, s.CreateOrientationRequest(ctx, r, nil))
 	got, err := s.OrientationRequest(ctx, r.ID)
 	must(t, err)
 	r.FromOrganisationName, r.ToOrganisationName = f.from.Name, f.to.Name
@@ -102,17 +102,17 @@ func testHandoffSent(t *testing.T, s OrientationRequestStore) {
 
 	bad := f.request(handoffSent)
 	bad.ToOrganisationID = f.from.ID
-	wantCode(t, s.CreateOrientationRequest(ctx, bad), socle.EINVALID)
+	wantCode(t, s.CreateOrientationRequest(ctx, bad, nil), socle.EINVALID)
 	bad = f.request(handoffSent)
 	bad.ToOrganisationID = socle.NewID(socle.PrefixOrganisation)
-	wantCode(t, s.CreateOrientationRequest(ctx, bad), socle.EINVALID)
+	wantCode(t, s.CreateOrientationRequest(ctx, bad, nil), socle.EINVALID)
 }
 
 func testHandoffAccepted(t *testing.T, s OrientationRequestStore) {
 	ctx := context.Background()
 	f := newHandoffFixture(t, s)
 	r := f.request(handoffSent)
-	must(t, s.CreateOrientationRequest(ctx, r))
+	must(t, s.CreateOrientationRequest(ctx, r, nil))
 	answered := handoffSent.Add(50 * time.Hour)
 	today := socle.DateOf(answered)
 	r.Status, r.AnsweredAt, r.AnsweredByAgentID = socle.HandoffAccepted, answered, f.toAg.ID
@@ -159,7 +159,7 @@ func testHandoffRefused(t *testing.T, s OrientationRequestStore) {
 	ctx := context.Background()
 	f := newHandoffFixture(t, s)
 	r := f.request(handoffSent)
-	must(t, s.CreateOrientationRequest(ctx, r))
+	must(t, s.CreateOrientationRequest(ctx, r, nil))
 	exit := &socle.OrientationRequest{ID: r.ID, PersonID: r.PersonID, FromOrganisationID: r.FromOrganisationID,
 		Outcome: socle.HandoffOutcomeExit, OutcomeReason: "emploi"}
 	wantCode(t, s.ConcludeOrientationRequest(ctx, exit, socle.DateOf(handoffSent)), socle.ECONFLICT)
@@ -173,7 +173,7 @@ func testHandoffRefused(t *testing.T, s OrientationRequestStore) {
 	}
 	re := f.request(handoffSent.Add(time.Hour))
 	re.PreviousID = r.ID
-	must(t, s.CreateOrientationRequest(ctx, re))
+	must(t, s.CreateOrientationRequest(ctx, re, nil))
 
 	must(t, s.ConcludeOrientationRequest(ctx, exit, socle.DateOf(handoffSent.Add(72*time.Hour))))
 	wantCode(t, s.ConcludeOrientationRequest(ctx, exit, socle.DateOf(handoffSent)), socle.ECONFLICT)
@@ -198,7 +198,7 @@ func testHandoffMarks(t *testing.T, s OrientationRequestStore) {
 	ctx := context.Background()
 	f := newHandoffFixture(t, s)
 	r := f.request(handoffSent)
-	must(t, s.CreateOrientationRequest(ctx, r))
+	must(t, s.CreateOrientationRequest(ctx, r, nil))
 	reminded := handoffSent.Add(7 * 24 * time.Hour)
 	must(t, s.MarkOrientationRequest(ctx, &socle.OrientationRequest{ID: r.ID, RemindedAt: reminded}))
 	// A second reminder keeps the first time.
