@@ -57,7 +57,7 @@ func (f handoffFixture) request(sent time.Time) *socle.OrientationRequest {
 	return &socle.OrientationRequest{PersonID: f.person.ID, FromOrganisationID: f.from.ID, FromAgentID: f.fromAg.ID,
 		ToOrganisationID: f.to.ID, Departement: "69", Parcours: socle.ParcoursProfessional, Motive: "Projet d'apprentissage.",
 		Summary: socle.OrientationSummary{Situation: socle.SituationRSA, Constraints: []string{"mobilite"}},
-		Status: socle.HandoffSent, Deadline: socle.DefaultHandoffDeadlines.DeadlineOf(socle.DateOf(sent)), CreatedAt: sent}
+		Status:  socle.HandoffSent, Deadline: socle.DefaultHandoffDeadlines.DeadlineOf(socle.DateOf(sent)), CreatedAt: sent}
 }
 
 var handoffSent = time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
