@@ -38,6 +38,9 @@ var unaudited = map[string]string{
 	"Employer":       "the signed-in contact's own account",
 	"PurposesFor":    "the purposes the register opens to the caller's role",
 	"PurposeOpenTo":  "whether the register opens a purpose to the caller's role",
+	// Orientation hand-offs.
+	"SetHandoffDeadlines": "wiring",
+	"HandoffDeadlines":    "the deadlines of orientation requests",
 }
 
 // TestEveryEntryPointFailsClosed breaks the audit log, then calls every
@@ -135,14 +138,14 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	// locale, then a réorientation open; a département adviser.
 	receiver := receivingStructure(t, e)
 	refusedHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance."}
-	if err := p.SendOrientationRequest(ctx, orient, refusedHandoff, socle.DefaultHandoffDeadlines); err != nil {
+	if err := p.SendOrientationRequest(ctx, orient, refusedHandoff); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.AnswerOrientationRequest(ctx, receiver, refusedHandoff.ID, socle.HandoffAnswer{Reason: "capacite"}); err != nil {
 		t.Fatal(err)
 	}
 	openHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance.", PreviousID: refusedHandoff.ID}
-	if err := p.SendOrientationRequest(ctx, orient, openHandoff, socle.DefaultHandoffDeadlines); err != nil {
+	if err := p.SendOrientationRequest(ctx, orient, openHandoff); err != nil {
 		t.Fatal(err)
 	}
 	committee := e.req("orientation")
@@ -203,7 +206,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"AnswerRectification":  {accomp, []any{e.followed.ID, rect.ID, true, "Numéro corrigé dans le dossier."}},
 		"RectificationQueue":   {accomp, nil},
 		// *gate.Parcours: orientation hand-offs
-		"SendOrientationRequest":           {orient, []any{&socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursSocial, Motive: "Logement."}, socle.DefaultHandoffDeadlines}},
+		"SendOrientationRequest":           {orient, []any{&socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursSocial, Motive: "Logement."}}},
 		"OrientationRequests":              {orient, []any{e.followed.ID}},
 		"OrientationRequest":               {receiver, []any{openHandoff.ID}},
 		"AnswerOrientationRequest":         {receiver, []any{openHandoff.ID, socle.HandoffAnswer{Accept: true}}},

@@ -65,13 +65,11 @@ func requestFact(r *socle.OrientationRequest, text string) socle.Fact {
 // One request per person is open at a time; a réorientation names the
 // refused request in PreviousID. An Idempotency-Key replays the first
 // request.
-func (p *Parcours) SendOrientationRequest(ctx context.Context, req Request, r *socle.OrientationRequest, deadlines socle.HandoffDeadlines) error {
+func (p *Parcours) SendOrientationRequest(ctx context.Context, req Request, r *socle.OrientationRequest) error {
 	if r == nil {
 		return socle.Errorf(socle.EINVALID, "orientation request: nothing to send")
 	}
-	if deadlines.Deadline <= 0 || deadlines.RemindBefore < 0 || deadlines.RemindBefore >= deadlines.Deadline {
-		return fmt.Errorf("sending an orientation request: invalid deadlines %+v", deadlines)
-	}
+	deadlines := p.HandoffDeadlines()
 	read := socle.SetOf(socle.CatContact, socle.CatParcours)
 	rs := parcoursSpec(socle.ActionRead, r.PersonID, read, purposeOrientation)
 	rs.need = socle.SetOf(socle.CatParcours)
@@ -119,6 +117,24 @@ func (p *Parcours) SendOrientationRequest(ctx context.Context, req Request, r *s
 		}}, nil
 	})
 	return err
+}
+
+// SetHandoffDeadlines sets the deadlines of the requests sent from now
+// on: at least one working day to answer, reminded before the deadline.
+func (p *Parcours) SetHandoffDeadlines(h socle.HandoffDeadlines) error {
+	if h.Deadline <= 0 || h.RemindBefore < 0 || h.RemindBefore >= h.Deadline {
+		return fmt.Errorf("orientation request deadlines: %d working days to answer, reminded %d before: want 0 ≤ reminder < deadline", h.Deadline, h.RemindBefore)
+	}
+	p.handoff = h
+	return nil
+}
+
+// HandoffDeadlines returns the deadlines of orientation requests.
+func (p *Parcours) HandoffDeadlines() socle.HandoffDeadlines {
+	if p.handoff == (socle.HandoffDeadlines{}) {
+		return socle.DefaultHandoffDeadlines
+	}
+	return p.handoff
 }
 
 // checkSendable refuses a request to an unknown structure, a second open

@@ -56,7 +56,7 @@ func (n *handoffNet) send(t *testing.T, to socle.Actor, previous string) *socle.
 	t.Helper()
 	r := &socle.OrientationRequest{PersonID: n.followed.ID, ToOrganisationID: to.OrganisationID, Parcours: socle.ParcoursSocioProfessional,
 		Motive: "Projet d'apprentissage dans la restauration.", PreviousID: previous}
-	must(t, n.p.SendOrientationRequest(context.Background(), n.req("orientation"), r, socle.DefaultHandoffDeadlines))
+	must(t, n.p.SendOrientationRequest(context.Background(), n.req("orientation"), r))
 	return r
 }
 
@@ -109,7 +109,7 @@ func TestReceivingStructureReadsOnlyWhileTheRequestIsOpen(t *testing.T) {
 		t.Fatalf("receiving queue = %+v", queue)
 	}
 	if err := n.p.SendOrientationRequest(ctx, n.req("orientation"), &socle.OrientationRequest{PersonID: n.followed.ID,
-		ToOrganisationID: n.thirdOrg.OrganisationID, Parcours: socle.ParcoursSocial, Motive: "Autre piste."}, socle.DefaultHandoffDeadlines); socle.ErrorCode(err) != socle.ECONFLICT {
+		ToOrganisationID: n.thirdOrg.OrganisationID, Parcours: socle.ParcoursSocial, Motive: "Autre piste."}); socle.ErrorCode(err) != socle.ECONFLICT {
 		t.Fatalf("a second open request: %v, want ECONFLICT", err)
 	}
 
@@ -225,14 +225,14 @@ func TestHandoffOutcomeAndIdempotency(t *testing.T) {
 			Parcours: socle.ParcoursProfessional, Motive: "Recherche d'alternance."}
 	}
 	first, again := body(), body()
-	must(t, n.p.SendOrientationRequest(ctx, req, first, socle.DefaultHandoffDeadlines))
-	must(t, n.p.SendOrientationRequest(ctx, req, again, socle.DefaultHandoffDeadlines))
+	must(t, n.p.SendOrientationRequest(ctx, req, first))
+	must(t, n.p.SendOrientationRequest(ctx, req, again))
 	if again.ID != first.ID {
 		t.Fatalf("a retry with the same key created %s besides %s", again.ID, first.ID)
 	}
 	other := body()
 	other.Motive = "Autre motif."
-	if err := n.p.SendOrientationRequest(ctx, req, other, socle.DefaultHandoffDeadlines); socle.ErrorCode(err) != socle.ECONFLICT {
+	if err := n.p.SendOrientationRequest(ctx, req, other); socle.ErrorCode(err) != socle.ECONFLICT {
 		t.Fatalf("the key reused for another request: %v, want ECONFLICT", err)
 	}
 	if _, err := n.p.ConcludeOrientationRequest(ctx, n.req("orientation"), first.ID, socle.HandoffOutcome{Outcome: socle.HandoffOutcomeKept}); socle.ErrorCode(err) != socle.ECONFLICT {

@@ -47,6 +47,9 @@ type Parcours struct {
 	g      *Gate
 	store  ParcoursStore
 	signer ContractSigner
+	// handoff are the deadlines of orientation requests; zero means
+	// socle.DefaultHandoffDeadlines (orientationrequest.go).
+	handoff socle.HandoffDeadlines
 }
 
 // ContractSigner signs contracts in the platform's name

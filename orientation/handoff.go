@@ -29,7 +29,8 @@ type Notifier interface {
 // request to the départemental committee after it, then tells them. The
 // messages name no person: the request is read in Socle.
 type Deadlines struct {
-	Parcours  *gate.Parcours
+	Parcours *gate.Parcours
+	// Rules are the deadlines; zero means the Parcours' own.
 	Rules     socle.HandoffDeadlines
 	Directory HandoffDirectory
 	// Notifier, when set, tells the advisers concerned.
@@ -40,7 +41,11 @@ type Deadlines struct {
 // Sweep runs the deadlines once, on the gate's clock, and returns what it
 // marked.
 func (d *Deadlines) Sweep(ctx context.Context) ([]gate.HandoffMark, error) {
-	marks, err := d.Parcours.SweepOrientationRequests(ctx, d.Rules)
+	rules := d.Rules
+	if rules == (socle.HandoffDeadlines{}) {
+		rules = d.Parcours.HandoffDeadlines()
+	}
+	marks, err := d.Parcours.SweepOrientationRequests(ctx, rules)
 	if err != nil {
 		return nil, fmt.Errorf("orientation deadlines: %w", err)
 	}

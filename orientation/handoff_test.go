@@ -75,12 +75,12 @@ func TestDeadlinesJobRemindsThenTellsTheCommittee(t *testing.T) {
 	req := gate.Request{Actor: socle.Actor{AgentID: fromAgent.ID, OrganisationID: from.ID, OrgKind: from.Kind, Roles: fromAgent.Roles,
 		Departements: from.Departements, Strength: socle.AuthMFA}, Purpose: "orientation", RequestID: "test"}
 	r := &socle.OrientationRequest{PersonID: person.ID, ToOrganisationID: to.ID, Parcours: socle.ParcoursProfessional, Motive: "Alternance."}
-	if err := p.SendOrientationRequest(ctx, req, r, socle.DefaultHandoffDeadlines); err != nil {
+	if err := p.SendOrientationRequest(ctx, req, r); err != nil {
 		t.Fatal(err)
 	}
 
 	n := &notes{sent: map[string][]string{}}
-	job := &orientation.Deadlines{Parcours: p, Rules: socle.DefaultHandoffDeadlines, Directory: s.DB, Notifier: n}
+	job := &orientation.Deadlines{Parcours: p, Directory: s.DB, Notifier: n}
 	days := []struct {
 		at                time.Time
 		receiver, council int // notifications so far
