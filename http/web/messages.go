@@ -417,7 +417,7 @@ const (
 	msgHandoffAlreadyOpen       = "Une demande d'orientation est déjà en cours pour cette personne : attendez la réponse de la structure destinataire."
 	msgHandoffAnswered          = "Cette demande a déjà reçu une réponse."
 	msgHandoffRefusedNotice     = "Refus enregistré. La structure qui a orienté la personne en est informée par le suivi de sa demande."
-	msgHandoffSentNotice        = "Demande envoyée. La structure destinataire doit répondre au plus tard le %s."
+	msgHandoffSentNotice        = "Demande envoyée. La structure destinataire en est avertie et répond avant l'échéance indiquée."
 	msgHandoffConcludedNotice   = "Décision enregistrée."
 )
 

@@ -213,6 +213,14 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("GET /rectifications", handleRectificationQueue(rectificationPages, p))
 			handle("GET /agenda", handleAgendaPage(parcoursPages, p))
 			handle("GET /indicateurs", handleIndicatorsPage(parcoursPages, p))
+			// Orientation requests between structures.
+			handle("GET /usagers/{id}/demandes-orientation", handleHandoffPersonPage(parcoursPages, p))
+			handle("POST /usagers/{id}/demandes-orientation", handleHandoffSend(parcoursPages, p))
+			handle("POST /usagers/{id}/demandes-orientation/{rid}/suite", handleHandoffConclude(parcoursPages, p))
+			handle("GET /demandes-orientation", handleHandoffQueue(parcoursPages, p))
+			handle("GET /demandes-orientation/{rid}", handleHandoffRequestPage(parcoursPages, p))
+			handle("POST /demandes-orientation/{rid}", handleHandoffAnswer(parcoursPages, p))
+			handle("GET /commission-orientation", handleCommitteeQueue(parcoursPages, p))
 		}
 	}
 

@@ -58,6 +58,10 @@ var pageViews = map[string]any{
 	"mentions-legales":          struct{}{},
 	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
+	"orientation-demandes":      handoffPersonView{},
+	"demandes-orientation":      handoffQueueView{},
+	"demande-orientation":       handoffAnswerView{},
+	"commission-orientation":    committeeView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
