@@ -135,7 +135,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	stat.Actor.Roles = []socle.Role{socle.RoleStatistician}
 	later := now.Add(24 * time.Hour)
 	// Orientation hand-offs: a request refused by a second mission
-	// locale, then a réorientation open; a département adviser.
+	// locale, then another open; a département adviser.
 	receiver := receivingStructure(t, e)
 	refusedHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance."}
 	if err := p.SendOrientationRequest(ctx, orient, refusedHandoff); err != nil {
@@ -144,7 +144,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	if _, err := p.AnswerOrientationRequest(ctx, receiver, refusedHandoff.ID, socle.HandoffAnswer{Reason: "capacite"}); err != nil {
 		t.Fatal(err)
 	}
-	openHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance.", PreviousID: refusedHandoff.ID}
+	openHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance."}
 	if err := p.SendOrientationRequest(ctx, orient, openHandoff); err != nil {
 		t.Fatal(err)
 	}

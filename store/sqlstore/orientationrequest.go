@@ -59,6 +59,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		if err != nil {
 			return s.fail(err, "orientation request")
 		}
+		if r.PreviousID != "" {
+			// The refused request it follows is concluded by this
+			// réorientation, unless its structure already decided.
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE orientation_requests SET outcome = ?, outcome_at = ?
+WHERE id = ? AND status = ? AND outcome = ''`), socle.HandoffOutcomeReoriented, r.CreatedAt, r.PreviousID, socle.HandoffRefused); err != nil {
+				return fmt.Errorf("concluding the refused request: %w", err)
+			}
+		}
 		if idem != nil {
 			idem.ResourceID = r.ID
 			if err := s.putIdempotency(ctx, tx, idem); err != nil {

@@ -174,10 +174,22 @@ func testHandoffRefused(t *testing.T, s OrientationRequestStore) {
 	re := f.request(handoffSent.Add(time.Hour))
 	re.PreviousID = r.ID
 	must(t, s.CreateOrientationRequest(ctx, re, nil))
+	got, err := s.OrientationRequest(ctx, r.ID)
+	must(t, err)
+	if got.Outcome != socle.HandoffOutcomeReoriented || !got.OutcomeAt.Equal(re.CreatedAt) {
+		t.Fatalf("the refused request after a réorientation = %q at %v", got.Outcome, got.OutcomeAt)
+	}
+	// Told apart for the test of a sortie: the réorientation is undone.
+	wantCode(t, s.ConcludeOrientationRequest(ctx, exit, socle.DateOf(handoffSent)), socle.ECONFLICT)
+	r2 := f.request(handoffSent.Add(2 * time.Hour))
+	must(t, s.CreateOrientationRequest(ctx, r2, nil))
+	r2.Status, r2.RefusalReason = socle.HandoffRefused, "capacite"
+	must(t, s.AnswerOrientationRequest(ctx, r2, nil, socle.Date{}))
+	exit.ID = r2.ID
 
 	must(t, s.ConcludeOrientationRequest(ctx, exit, socle.DateOf(handoffSent.Add(72*time.Hour))))
 	wantCode(t, s.ConcludeOrientationRequest(ctx, exit, socle.DateOf(handoffSent)), socle.ECONFLICT)
-	got, err := s.OrientationRequest(ctx, r.ID)
+	got, err = s.OrientationRequest(ctx, r2.ID)
 	must(t, err)
 	if got.Outcome != socle.HandoffOutcomeExit || got.OutcomeReason != "emploi" || got.RefusalReason != "capacite" || got.OutcomeAt.IsZero() {
 		t.Fatalf("concluded request = %+v", got)
@@ -189,7 +201,7 @@ func testHandoffRefused(t *testing.T, s OrientationRequestStore) {
 	}
 	list, err := s.OrientationRequests(ctx, socle.OrientationRequestQuery{PersonID: f.person.ID})
 	must(t, err)
-	if len(list) != 2 || list[0].PreviousID != r.ID {
+	if len(list) != 3 || list[1].PreviousID != r.ID {
 		t.Fatalf("requests of the person = %d, newest first naming the refused one", len(list))
 	}
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// youthAdviser finds the demo adviser of the mission locale.
+var youthAdviser = regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+Conseiller, .+ \(Mission locale\)$`)
+
+// TestBrowserHandoffBetweenTwoStructures walks an orientation hand-off
+// between two demo structures: the employment service's adviser sends a
+// request from the person's file; the mission locale refuses it with a
+// reason; the request comes back refused and the adviser sends a
+// réorientation; the mission locale accepts it and its adviser becomes the
+// référent. Every page passes checkPage (axe, reflow at 390 and 320 px).
+func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
+	ctx := browser(t)
+	base, out, m := startDemo(t, "1500", demoParcoursLine, "person to orient")
+	personID, orienting := m[1], m[3]
+	ym := youthAdviser.FindStringSubmatch(out.String())
+	if ym == nil {
+		t.Fatalf("no mission locale adviser printed:\n%s", out)
+	}
+	receiving := ym[1]
+	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	logout := func() {
+		step(t, ctx, "logout", chromedp.Click(`.fr-header__tools form[action="/deconnexion"] button`), chromedp.WaitVisible("main h1"))
+	}
+	send := func(what string) {
+		step(t, ctx, what,
+			chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"),
+			chromedp.WaitVisible("#nouvelle-demande"),
+			chromedp.Evaluate(`(() => { const s = document.querySelector("#to_organisation_id");
+				const o = [...s.options].find(o => o.parentElement.label === "Mission locale"); s.value = o.value; })()`, nil),
+			chromedp.SetValue("#parcours", "professionnel"),
+			chromedp.SendKeys("#motive", "Projet d'apprentissage dans la restauration, besoin d'un accompagnement jeune."),
+			chromedp.Click(`#nouvelle-demande button[type=submit]`),
+			chromedp.WaitVisible("#avis"))
+	}
+
+	// 1. The employment service's adviser sends the request from the file.
+	staffLogin(t, ctx, base, out.String(), orienting)
+	step(t, ctx, "the file's block", chromedp.Navigate(base+"usagers/"+personID+"?finalite=accompagnement"),
+		chromedp.WaitVisible("#bloc-demandes-orientation a"))
+	step(t, ctx, "empty form", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#nouvelle-demande"))
+	step(t, ctx, "missing motive", chromedp.SetValue("#parcours", "professionnel"),
+		chromedp.Evaluate(`(() => { const s = document.querySelector("#to_organisation_id"); s.value = [...s.options].find(o => o.value).value;
+			document.querySelector("#motive").removeAttribute("required"); })()`, nil),
+		chromedp.Click(`#nouvelle-demande button[type=submit]`), chromedp.WaitVisible("#erreur"))
+	if e := text(t, ctx, "#erreur"); !strings.Contains(e, "Expliquez") {
+		t.Errorf("a request without a motive: %q", e)
+	}
+	checkPage(t, ctx, "orientation request with an error")
+	send("request")
+	if s := text(t, ctx, "#etape"); !strings.Contains(s, "Étape 1 sur 3") || !strings.Contains(s, "Demande envoyée") {
+		t.Errorf("stepper after sending: %q", s)
+	}
+	checkPage(t, ctx, "orientation request sent")
+	screenshots(t, ctx, "orientation-demande-envoyee")
+	logout()
+
+	// 2. The mission locale finds it in its queue and refuses it.
+	staffLogin(t, ctx, base, out.String(), receiving)
+	step(t, ctx, "queue", chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"))
+	checkPage(t, ctx, "receiving queue")
+	screenshots(t, ctx, "orientation-file-recue")
+	step(t, ctx, "open the request", chromedp.Click("#file-demandes tbody a"), chromedp.WaitVisible("#reponse"))
+	if s := text(t, ctx, "main details"); !strings.Contains(s, "demande d'orientation") {
+		t.Errorf("the explanation does not name the request: %q", s)
+	}
+	checkPage(t, ctx, "request to answer")
+	screenshots(t, ctx, "orientation-demande-a-traiter")
+	step(t, ctx, "refuse without a reason",
+		chromedp.Click(`#reponse input[value="refuser"]`), chromedp.Click(`#reponse button[type=submit]`), chromedp.WaitVisible("#erreur"))
+	if e := text(t, ctx, "#erreur"); !strings.Contains(e, "motif") {
+		t.Errorf("a refusal without a reason: %q", e)
+	}
+	step(t, ctx, "refuse with a reason",
+		chromedp.Click(`#reponse input[value="refuser"]`), chromedp.SetValue("#reason", "capacite"),
+		chromedp.SendKeys("#comment", "Plus de place en garantie jeunes avant mars."),
+		chromedp.Click(`#reponse button[type=submit]`), chromedp.WaitVisible("#avis"))
+	if s := text(t, ctx, "main"); !strings.Contains(s, "Aucune demande") {
+		t.Errorf("the refused request stays in the queue: %q", s)
+	}
+	logout()
+
+	// 3. The orienting adviser sees the refusal and sends a réorientation.
+	staffLogin(t, ctx, base, out.String(), orienting)
+	step(t, ctx, "refused", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#apres-refus"))
+	if s := text(t, ctx, "#apres-refus"); !strings.Contains(s, "Capacité d'accueil atteinte") || !strings.Contains(s, "Plus de place") {
+		t.Errorf("the refusal's reason is not shown: %q", s)
+	}
+	checkPage(t, ctx, "refused request")
+	screenshots(t, ctx, "orientation-refusee")
+	send("réorientation")
+	if s := text(t, ctx, "#demandes"); !strings.Contains(s, "Refusée") || !strings.Contains(s, "Réorientation") {
+		t.Errorf("the requests after the réorientation: %q", s)
+	}
+	logout()
+
+	// 4. The mission locale accepts: its adviser becomes the référent.
+	staffLogin(t, ctx, base, out.String(), receiving)
+	step(t, ctx, "accept",
+		chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"),
+		chromedp.Click("#file-demandes tbody a"), chromedp.WaitVisible("#reponse"),
+		chromedp.Click(`#reponse input[value="accepter"]`), chromedp.Click(`#reponse button[type=submit]`),
+		chromedp.WaitVisible("#rubrique-identity"))
+	if s := text(t, ctx, "#rubrique-parcours"); !strings.Contains(s, "Vous êtes le référent de cette personne.") {
+		t.Errorf("after acceptance, the file does not name the new référent: %q", s)
+	}
+	checkPage(t, ctx, "file after acceptance")
+	logout()
+
+	// 5. The orienting side sees the hand-off done.
+	staffLogin(t, ctx, base, out.String(), orienting)
+	step(t, ctx, "accepted", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#etape"))
+	if s := text(t, ctx, "#etape"); !strings.Contains(s, "Prise en charge") || !strings.Contains(s, "Étape 3 sur 3") {
+		t.Errorf("stepper after acceptance: %q", s)
+	}
+	checkPage(t, ctx, "accepted request")
+	screenshots(t, ctx, "orientation-acceptee")
+}
