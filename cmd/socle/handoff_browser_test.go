@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,26 +19,38 @@ var youthAdviser = regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+Conseiller
 // réorientation; the mission locale accepts it and its adviser becomes the
 // référent. Every page passes checkPage (axe, reflow at 390 and 320 px).
 func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
-	ctx := browser(t)
 	base, out, m := startDemo(t, "1500", demoParcoursLine, "person to orient")
-	personID, orienting := m[1], m[3]
+	personID, orientingEmail := m[1], m[3]
 	ym := youthAdviser.FindStringSubmatch(out.String())
 	if ym == nil {
 		t.Fatalf("no mission locale adviser printed:\n%s", out)
 	}
-	receiving := ym[1]
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
+	// One browser per adviser, each signed in once: a TOTP code is
+	// accepted once.
+	orienting, receiving := browser(t), browser(t)
+	for _, b := range []struct {
+		ctx   context.Context
+		email string
+	}{{orienting, orientingEmail}, {receiving, ym[1]}} {
+		if err := chromedp.Do(b.ctx, chromedp.Navigate(base)); err != nil {
+			t.Fatal(err)
+		}
+		staffLogin(t, b.ctx, base, out.String(), b.email)
 	}
-	logout := func() {
-		step(t, ctx, "logout", chromedp.Click(`.fr-header__tools form[action="/deconnexion"] button`), chromedp.WaitVisible("main h1"))
+	// script runs JavaScript in the page, for what a step cannot do.
+	script := func(ctx context.Context, what, js string) string {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
 	}
 	send := func(what string) {
+		ctx := orienting
+		step(t, ctx, what, chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#nouvelle-demande"))
+		script(ctx, what, `(() => { const s = document.querySelector("#to_organisation_id");
+			const o = [...s.options].find(o => o.parentElement.label === "Mission locale"); s.value = o.value; return o.value; })()`)
 		step(t, ctx, what,
-			chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"),
-			chromedp.WaitVisible("#nouvelle-demande"),
-			chromedp.Evaluate(`(() => { const s = document.querySelector("#to_organisation_id");
-				const o = [...s.options].find(o => o.parentElement.label === "Mission locale"); s.value = o.value; })()`, nil),
 			chromedp.SetValue("#parcours", "professionnel"),
 			chromedp.SendKeys("#motive", "Projet d'apprentissage dans la restauration, besoin d'un accompagnement jeune."),
 			chromedp.Click(`#nouvelle-demande button[type=submit]`),
@@ -45,13 +58,13 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	}
 
 	// 1. The employment service's adviser sends the request from the file.
-	staffLogin(t, ctx, base, out.String(), orienting)
+	ctx := orienting
 	step(t, ctx, "the file's block", chromedp.Navigate(base+"usagers/"+personID+"?finalite=accompagnement"),
 		chromedp.WaitVisible("#bloc-demandes-orientation a"))
 	step(t, ctx, "empty form", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#nouvelle-demande"))
+	script(ctx, "missing motive", `(() => { const s = document.querySelector("#to_organisation_id"); s.value = [...s.options].find(o => o.value).value;
+		document.querySelector("#motive").removeAttribute("required"); return s.value; })()`)
 	step(t, ctx, "missing motive", chromedp.SetValue("#parcours", "professionnel"),
-		chromedp.Evaluate(`(() => { const s = document.querySelector("#to_organisation_id"); s.value = [...s.options].find(o => o.value).value;
-			document.querySelector("#motive").removeAttribute("required"); })()`, nil),
 		chromedp.Click(`#nouvelle-demande button[type=submit]`), chromedp.WaitVisible("#erreur"))
 	if e := text(t, ctx, "#erreur"); !strings.Contains(e, "Expliquez") {
 		t.Errorf("a request without a motive: %q", e)
@@ -63,15 +76,14 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	}
 	checkPage(t, ctx, "orientation request sent")
 	screenshots(t, ctx, "orientation-demande-envoyee")
-	logout()
 
 	// 2. The mission locale finds it in its queue and refuses it.
-	staffLogin(t, ctx, base, out.String(), receiving)
+	ctx = receiving
 	step(t, ctx, "queue", chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"))
 	checkPage(t, ctx, "receiving queue")
 	screenshots(t, ctx, "orientation-file-recue")
 	step(t, ctx, "open the request", chromedp.Click("#file-demandes tbody a"), chromedp.WaitVisible("#reponse"))
-	if s := text(t, ctx, "main details"); !strings.Contains(s, "demande d'orientation") {
+	if s := script(ctx, "explanation", `document.querySelector("main details").textContent`); !strings.Contains(s, "demande d'orientation") {
 		t.Errorf("the explanation does not name the request: %q", s)
 	}
 	checkPage(t, ctx, "request to answer")
@@ -88,10 +100,9 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	if s := text(t, ctx, "main"); !strings.Contains(s, "Aucune demande") {
 		t.Errorf("the refused request stays in the queue: %q", s)
 	}
-	logout()
 
 	// 3. The orienting adviser sees the refusal and sends a réorientation.
-	staffLogin(t, ctx, base, out.String(), orienting)
+	ctx = orienting
 	step(t, ctx, "refused", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#apres-refus"))
 	if s := text(t, ctx, "#apres-refus"); !strings.Contains(s, "Capacité d'accueil atteinte") || !strings.Contains(s, "Plus de place") {
 		t.Errorf("the refusal's reason is not shown: %q", s)
@@ -102,23 +113,21 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	if s := text(t, ctx, "#demandes"); !strings.Contains(s, "Refusée") || !strings.Contains(s, "Réorientation") {
 		t.Errorf("the requests after the réorientation: %q", s)
 	}
-	logout()
 
 	// 4. The mission locale accepts: its adviser becomes the référent.
-	staffLogin(t, ctx, base, out.String(), receiving)
+	ctx = receiving
 	step(t, ctx, "accept",
 		chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"),
 		chromedp.Click("#file-demandes tbody a"), chromedp.WaitVisible("#reponse"),
 		chromedp.Click(`#reponse input[value="accepter"]`), chromedp.Click(`#reponse button[type=submit]`),
 		chromedp.WaitVisible("#rubrique-identity"))
-	if s := text(t, ctx, "#rubrique-parcours"); !strings.Contains(s, "Vous êtes le référent de cette personne.") {
+	if s := script(ctx, "référent", `document.querySelector("#rubrique-parcours").textContent`); !strings.Contains(s, "Vous êtes le référent de cette personne.") {
 		t.Errorf("after acceptance, the file does not name the new référent: %q", s)
 	}
 	checkPage(t, ctx, "file after acceptance")
-	logout()
 
 	// 5. The orienting side sees the hand-off done.
-	staffLogin(t, ctx, base, out.String(), orienting)
+	ctx = orienting
 	step(t, ctx, "accepted", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#etape"))
 	if s := text(t, ctx, "#etape"); !strings.Contains(s, "Prise en charge") || !strings.Contains(s, "Étape 3 sur 3") {
 		t.Errorf("stepper after acceptance: %q", s)
