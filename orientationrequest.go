@@ -264,8 +264,9 @@ type OrientationRequestStore interface {
 	// structure in the same transaction.
 	ConcludeOrientationRequest(ctx context.Context, r *OrientationRequest, endOn Date) error
 	// MarkOrientationRequest records the reminder or the escalation of an
-	// open request (the time set in r), once.
-	MarkOrientationRequest(ctx context.Context, r *OrientationRequest) error
+	// open request (the time set in r; the escalation when both are), once:
+	// marked is false when it was already.
+	MarkOrientationRequest(ctx context.Context, r *OrientationRequest) (marked bool, err error)
 }
 
 // IndicatorOrientationRequest is one answered or escalated orientation

@@ -380,10 +380,12 @@ func (p *Parcours) SweepOrientationRequests(ctx context.Context, deadlines socle
 	s := spec{caller: platformCaller, action: socle.ActionUpdate, res: socle.Resource{Kind: socle.ResourcePerson},
 		grounds: on(socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "orientation_deadlines",
 			Text: "Délais des demandes d'orientation : relance avant l'échéance, puis transmission à la commission départementale."}}})}
-	marks, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) ([]HandoffMark, outcome, error) {
+	// done are the marks this sweep made, once written.
+	var done []HandoffMark
+	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
 		open, err := p.store.OpenOrientationRequests(ctx)
 		if err != nil {
-			return nil, outcome{}, err
+			return struct{}{}, outcome{}, err
 		}
 		now := p.g.Now()
 		today := socle.DateOf(now.In(parisZone))
@@ -402,19 +404,28 @@ func (p *Parcours) SweepOrientationRequests(ctx context.Context, deadlines socle
 			marks = append(marks, HandoffMark{RequestID: r.ID, ToOrganisationID: r.ToOrganisationID, Departement: r.Departement, Deadline: r.Deadline, Step: step})
 		}
 		if len(marks) == 0 {
-			return nil, outcome{none: true}, nil
+			return struct{}{}, outcome{none: true}, nil
 		}
 		fact := socle.Fact{Kind: "orientation_deadlines", Text: strconv.Itoa(len(marks)) + " demande(s) d'orientation relancée(s) ou transmise(s) à la commission."}
-		return marks, outcome{records: len(marks), facts: []socle.Fact{fact}, write: func(ctx context.Context) error {
-			for _, c := range changed {
-				if err := p.store.MarkOrientationRequest(ctx, c); err != nil {
+		return struct{}{}, outcome{records: len(marks), facts: []socle.Fact{fact}, write: func(ctx context.Context) error {
+			// Only what this sweep marked is told: another server may
+			// have marked the same request meanwhile.
+			for i, c := range changed {
+				marked, err := p.store.MarkOrientationRequest(ctx, c)
+				if err != nil {
 					return err
+				}
+				if marked {
+					done = append(done, marks[i])
 				}
 			}
 			return nil
 		}}, nil
 	})
-	return marks, err
+	if err != nil {
+		return nil, err
+	}
+	return done, nil
 }
 
 // parisZone is where the days of the deadlines are reckoned.

@@ -192,15 +192,23 @@ WHERE id = ? AND status = ? AND outcome = ''`), r.Outcome, r.OutcomeReason, r.Ou
 }
 
 // MarkOrientationRequest records the reminder or the escalation of an open
-// request, each once.
-func (s *DB) MarkOrientationRequest(ctx context.Context, r *socle.OrientationRequest) error {
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE orientation_requests SET
-reminded_at = COALESCE(reminded_at, ?), escalated_at = COALESCE(escalated_at, ?) WHERE id = ? AND status = ?`),
-		nullTime(r.RemindedAt), nullTime(r.EscalatedAt), r.ID, socle.HandoffSent)
-	if err != nil {
-		return fmt.Errorf("marking the orientation request: %w", err)
+// request, each once: marked is false when it was already (by another
+// server).
+func (s *DB) MarkOrientationRequest(ctx context.Context, r *socle.OrientationRequest) (marked bool, err error) {
+	column, at := "reminded_at", r.RemindedAt
+	if !r.EscalatedAt.IsZero() {
+		column, at = "escalated_at", r.EscalatedAt
 	}
-	return nil
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE orientation_requests SET `+column+` = ? WHERE id = ? AND status = ? AND `+column+` IS NULL`),
+		stamp(at), r.ID, socle.HandoffSent)
+	if err != nil {
+		return false, fmt.Errorf("marking the orientation request: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("marking the orientation request: %w", err)
+	}
+	return n == 1, nil
 }
 
 // orientationRequestFacts adds to rel the open requests addressed to the

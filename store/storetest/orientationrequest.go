@@ -212,11 +212,20 @@ func testHandoffMarks(t *testing.T, s OrientationRequestStore) {
 	r := f.request(handoffSent)
 	must(t, s.CreateOrientationRequest(ctx, r, nil))
 	reminded := handoffSent.Add(7 * 24 * time.Hour)
-	must(t, s.MarkOrientationRequest(ctx, &socle.OrientationRequest{ID: r.ID, RemindedAt: reminded}))
-	// A second reminder keeps the first time.
-	must(t, s.MarkOrientationRequest(ctx, &socle.OrientationRequest{ID: r.ID, RemindedAt: reminded.Add(time.Hour)}))
+	mark := func(m *socle.OrientationRequest, want bool) {
+		t.Helper()
+		marked, err := s.MarkOrientationRequest(ctx, m)
+		must(t, err)
+		if marked != want {
+			t.Fatalf("MarkOrientationRequest(%+v) = %v, want %v", m, marked, want)
+		}
+	}
+	mark(&socle.OrientationRequest{ID: r.ID, RemindedAt: reminded}, true)
+	// A second reminder (another server) keeps the first time.
+	mark(&socle.OrientationRequest{ID: r.ID, RemindedAt: reminded.Add(time.Hour)}, false)
 	escalated := handoffSent.Add(15 * 24 * time.Hour)
-	must(t, s.MarkOrientationRequest(ctx, &socle.OrientationRequest{ID: r.ID, EscalatedAt: escalated}))
+	mark(&socle.OrientationRequest{ID: r.ID, EscalatedAt: escalated}, true)
+	mark(&socle.OrientationRequest{ID: r.ID, EscalatedAt: escalated}, false)
 	got, err := s.OrientationRequest(ctx, r.ID)
 	must(t, err)
 	if !got.RemindedAt.Equal(reminded) || !got.EscalatedAt.Equal(escalated) {
