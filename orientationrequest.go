@@ -192,6 +192,15 @@ func AddWorkingDays(d Date, n int) Date {
 	return DateOf(t)
 }
 
+// Validate refuses deadlines without a working day to answer, or reminded
+// on or before the request's day.
+func (h HandoffDeadlines) Validate() error {
+	if h.Deadline <= 0 || h.RemindBefore < 0 || h.RemindBefore >= h.Deadline {
+		return Errorf(EINVALID, "orientation request deadlines: %d working days to answer, reminded %d before: want 0 ≤ reminder < deadline", h.Deadline, h.RemindBefore)
+	}
+	return nil
+}
+
 // DeadlineOf returns the last day of the answer to a request sent on day.
 func (h HandoffDeadlines) DeadlineOf(day Date) Date { return AddWorkingDays(day, h.Deadline) }
 

@@ -122,8 +122,8 @@ func (p *Parcours) SendOrientationRequest(ctx context.Context, req Request, r *s
 // SetHandoffDeadlines sets the deadlines of the requests sent from now
 // on: at least one working day to answer, reminded before the deadline.
 func (p *Parcours) SetHandoffDeadlines(h socle.HandoffDeadlines) error {
-	if h.Deadline <= 0 || h.RemindBefore < 0 || h.RemindBefore >= h.Deadline {
-		return fmt.Errorf("orientation request deadlines: %d working days to answer, reminded %d before: want 0 ≤ reminder < deadline", h.Deadline, h.RemindBefore)
+	if err := h.Validate(); err != nil {
+		return err
 	}
 	p.handoff = h
 	return nil
