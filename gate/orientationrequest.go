@@ -97,7 +97,8 @@ func (p *Parcours) SendOrientationRequest(ctx context.Context, req Request, r *s
 			return struct{}{}, outcome{resID: r.ID, facts: []socle.Fact{{Kind: "idempotent_replay",
 				Text: "Requête rejouée : cette demande d'orientation avait déjà été envoyée par la même requête."}}}, nil
 		}
-		if err := p.checkSendable(ctx, r); err != nil {
+		to, err := p.checkSendable(ctx, r)
+		if err != nil {
 			return struct{}{}, outcome{}, err
 		}
 		now := p.g.Now()
@@ -106,6 +107,11 @@ func (p *Parcours) SendOrientationRequest(ctx context.Context, req Request, r *s
 		r.Summary = socle.HandoffSummaryOf(person)
 		if person.Contact != nil {
 			r.Departement = socle.DepartementOf(person.Contact.CommuneCode)
+		}
+		if r.Departement == "" && len(to.Departements) > 0 {
+			// Her commune unknown to the orienting structure: the
+			// receiving structure's committee gets it.
+			r.Departement = to.Departements[0]
 		}
 		fact := requestFact(r, "Demande d'orientation envoyée à la structure destinataire, réponse attendue au plus tard le "+r.Deadline.French()+".")
 		return struct{}{}, outcome{records: 1, facts: []socle.Fact{fact}, write: func(ctx context.Context) error {
@@ -140,27 +146,27 @@ func (p *Parcours) HandoffDeadlines() socle.HandoffDeadlines {
 // checkSendable refuses a request to an unknown structure, a second open
 // request for the person, and a réorientation of anything but a refused
 // request of the same person.
-func (p *Parcours) checkSendable(ctx context.Context, r *socle.OrientationRequest) error {
+func (p *Parcours) checkSendable(ctx context.Context, r *socle.OrientationRequest) (*socle.Organisation, error) {
 	to, err := p.store.Organisation(ctx, r.ToOrganisationID)
 	if socle.ErrorCode(err) == socle.ENOTFOUND {
-		return socle.Errorf(socle.EINVALID, "to_organisation_id: no such organisation")
+		return nil, socle.Errorf(socle.EINVALID, "to_organisation_id: no such organisation")
 	} else if err != nil {
-		return fmt.Errorf("reading the receiving organisation: %w", err)
+		return nil, fmt.Errorf("reading the receiving organisation: %w", err)
 	}
 	r.ToOrganisationName = to.Name
 	existing, err := p.store.OrientationRequests(ctx, socle.OrientationRequestQuery{PersonID: r.PersonID})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if slices.ContainsFunc(existing, (*socle.OrientationRequest).Open) {
-		return socle.Errorf(socle.ECONFLICT, "an orientation request for this person is already open")
+		return nil, socle.Errorf(socle.ECONFLICT, "an orientation request for this person is already open")
 	}
 	if r.PreviousID != "" && !slices.ContainsFunc(existing, func(x *socle.OrientationRequest) bool {
 		return x.ID == r.PreviousID && x.Status == socle.HandoffRefused
 	}) {
-		return socle.Errorf(socle.EINVALID, "previous_id: no refused request of this person")
+		return nil, socle.Errorf(socle.EINVALID, "previous_id: no refused request of this person")
 	}
-	return nil
+	return to, nil
 }
 
 // OrientationRequests returns a person's orientation requests the actor

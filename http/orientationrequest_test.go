@@ -2,11 +2,16 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"socle"
+	"socle/gate"
 )
 
 // apiCall sends a JSON request to the API as the adviser of organisation
@@ -112,5 +117,37 @@ func TestOrientationRequestsThroughTheAPI(t *testing.T) {
 	var list struct{ Items []json.RawMessage }
 	if err := json.NewDecoder(bytes.NewReader([]byte(body))).Decode(&list); status != http.StatusOK || err != nil || len(list.Items) != 1 {
 		t.Fatalf("the person's requests: %d %s", status, body)
+	}
+}
+
+// TestCommitteeQueuePage: a request left unanswered past its deadline is in
+// the département's committee queue, named by its person; the queue is
+// refused to a mission locale with a French page.
+func TestCommitteeQueuePage(t *testing.T) {
+	ctx := context.Background()
+	e := newParcoursEnv(t)
+	sent := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	e.gate.Now = func() time.Time { return sent }
+	r := &socle.OrientationRequest{PersonID: e.alice.ID, ToOrganisationID: e.dep.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "RQTH en cours."}
+	req := gate.Request{Actor: e.ml, Purpose: "orientation", RequestID: "test"}
+	if err := e.parcours.SendOrientationRequest(ctx, req, r); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.staffGet(e.dep.OrganisationID, "/commission-orientation"); status != http.StatusOK || !strings.Contains(body, `id="aucune"`) {
+		t.Fatalf("the committee's queue before the deadline: %d", status)
+	}
+	e.gate.Now = func() time.Time { return sent.AddDate(0, 0, 20) }
+	if _, err := e.parcours.SweepOrientationRequests(ctx, e.parcours.HandoffDeadlines()); err != nil {
+		t.Fatal(err)
+	}
+	status, body := e.staffGet(e.dep.OrganisationID, "/commission-orientation")
+	if status != http.StatusOK || !strings.Contains(body, e.alice.Identity.FamilyName) || !strings.Contains(body, "Mission Locale de Lyon") {
+		t.Fatalf("the committee's queue after the deadline: %d %s", status, body)
+	}
+	if status, body := e.staffGet(e.dep.OrganisationID, "/demandes-orientation"); status != http.StatusOK || !strings.Contains(body, `id="lien-commission"`) {
+		t.Fatalf("a département's queue links to the committee: %d", status)
+	}
+	if status, body := e.staffGet(e.ml.OrganisationID, "/commission-orientation"); status != http.StatusForbidden || strings.Contains(body, e.alice.Identity.FamilyName) {
+		t.Fatalf("a mission locale opens the committee's queue: %d", status)
 	}
 }
