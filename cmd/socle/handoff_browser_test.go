@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,13 +77,23 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	}
 	checkPage(t, ctx, "orientation request sent")
 	screenshots(t, ctx, "orientation-demande-envoyee")
+	name := text(t, ctx, "#usager")
+	// openRequest opens, in the receiving queue, the request of the person.
+	openRequest := func(what string) {
+		step(t, receiving, what, chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"))
+		href := script(receiving, what, `[...document.querySelectorAll("#file-demandes tbody a")].find(a => a.textContent.trim() === `+strconv.Quote(name)+`)?.href ?? ""`)
+		if href == "" {
+			t.Fatalf("%s: %s is not in the receiving queue", what, name)
+		}
+		step(t, receiving, what, chromedp.Navigate(href), chromedp.WaitVisible("#reponse"))
+	}
 
 	// 2. The mission locale finds it in its queue and refuses it.
 	ctx = receiving
 	step(t, ctx, "queue", chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"))
 	checkPage(t, ctx, "receiving queue")
 	screenshots(t, ctx, "orientation-file-recue")
-	step(t, ctx, "open the request", chromedp.Click("#file-demandes tbody a"), chromedp.WaitVisible("#reponse"))
+	openRequest("open the request")
 	if s := script(ctx, "explanation", `document.querySelector("main details").textContent`); !strings.Contains(s, "demande d'orientation") {
 		t.Errorf("the explanation does not name the request: %q", s)
 	}
@@ -97,7 +108,7 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 		chromedp.Click(`#reponse input[value="refuser"]`), chromedp.SetValue("#reason", "capacite"),
 		chromedp.SendKeys("#comment", "Plus de place en garantie jeunes avant mars."),
 		chromedp.Click(`#reponse button[type=submit]`), chromedp.WaitVisible("#avis"))
-	if s := text(t, ctx, "main"); !strings.Contains(s, "Aucune demande") {
+	if s := text(t, ctx, "main"); strings.Contains(s, name) {
 		t.Errorf("the refused request stays in the queue: %q", s)
 	}
 
@@ -116,9 +127,8 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 
 	// 4. The mission locale accepts: its adviser becomes the référent.
 	ctx = receiving
+	openRequest("open the réorientation")
 	step(t, ctx, "accept",
-		chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"),
-		chromedp.Click("#file-demandes tbody a"), chromedp.WaitVisible("#reponse"),
 		chromedp.Click(`#reponse input[value="accepter"]`), chromedp.Click(`#reponse button[type=submit]`),
 		chromedp.WaitVisible("#rubrique-identity"))
 	if s := script(ctx, "référent", `document.querySelector("#rubrique-parcours").textContent`); !strings.Contains(s, "Vous êtes le référent de cette personne.") {
