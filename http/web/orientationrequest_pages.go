@@ -93,6 +93,10 @@ func (s *parcoursPages) handoffPersonPage(p *gate.Parcours, w http.ResponseWrite
 	}
 	v.CanSend = !slices.ContainsFunc(rs, (*socle.OrientationRequest).Open)
 	if len(rs) > 0 {
+		// Once her structure handed the person over, the receiving one
+		// orients her next.
+		handedOver := rs[0].Status == socle.HandoffAccepted && rs[0].FromOrganisationID == req.Actor.OrganisationID
+		v.CanSend = v.CanSend && !handedOver
 		v.Step = stepOf(rs[0])
 		if last := rs[0]; last.Status == socle.HandoffRefused && last.Outcome == "" && last.FromOrganisationID == req.Actor.OrganisationID {
 			row := newHandoffRow(last)
