@@ -32,6 +32,7 @@ type Relations struct {
 // the organisation, with the orienting one's name for the explanation.
 type RelationOrientationRequest struct {
 	RequestID            string
+	ToOrganisationID     string
 	FromOrganisationName string
 	Sent                 Date
 	Deadline             Date

@@ -331,6 +331,9 @@ func newRelView(rel socle.Relations, org string, day socle.Date, loc *time.Locat
 		}})
 	}
 	for _, r := range rel.OrientationRequests {
+		if r.ToOrganisationID != org {
+			continue
+		}
 		// Until its answer: the request puts the person in the oriented
 		// population of the receiving structure, and names itself. Its kind
 		// is an orientation's, which detection counts as an explanation.

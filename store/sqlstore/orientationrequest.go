@@ -214,7 +214,7 @@ func (s *DB) MarkOrientationRequest(ctx context.Context, r *socle.OrientationReq
 // orientationRequestFacts adds to rel the open requests addressed to the
 // organisation.
 func (s *DB) orientationRequestFacts(ctx context.Context, orgID, personID string, rel *socle.Relations) error {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.id, f.name, r.created_at, r.deadline FROM orientation_requests r
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.id, r.to_organisation_id, f.name, r.created_at, r.deadline FROM orientation_requests r
 JOIN organisations f ON f.id = r.from_organisation_id
 WHERE r.person_id = ? AND r.to_organisation_id = ? AND r.status = ? ORDER BY r.created_at`), personID, orgID, socle.HandoffSent)
 	if err != nil {
@@ -224,7 +224,7 @@ WHERE r.person_id = ? AND r.to_organisation_id = ? AND r.status = ? ORDER BY r.c
 	for rows.Next() {
 		var f socle.RelationOrientationRequest
 		var sent time.Time
-		if err := rows.Scan(&f.RequestID, &f.FromOrganisationName, scanTime(&sent), &f.Deadline); err != nil {
+		if err := rows.Scan(&f.RequestID, &f.ToOrganisationID, &f.FromOrganisationName, scanTime(&sent), &f.Deadline); err != nil {
 			return fmt.Errorf("reading orientation request facts: %w", err)
 		}
 		f.Sent = socle.DateOf(sent.In(factsZone))
