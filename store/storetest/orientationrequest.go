@@ -91,7 +91,8 @@ func testHandoffSent(t *testing.T, s OrientationRequestStore) {
 	rel, err := s.Relations(ctx, f.to.ID, f.person.ID, socle.DateOf(handoffSent))
 	must(t, err)
 	if len(rel.OrientationRequests) != 1 || rel.OrientationRequests[0].RequestID != r.ID ||
-		rel.OrientationRequests[0].FromOrganisationName != f.from.Name || rel.OrientationRequests[0].Deadline != r.Deadline {
+		rel.OrientationRequests[0].FromOrganisationName != f.from.Name || rel.OrientationRequests[0].Deadline != r.Deadline ||
+		rel.OrientationRequests[0].ToOrganisationID != f.to.ID {
 		t.Fatalf("relations of the receiving structure = %+v, want the open request", rel.OrientationRequests)
 	}
 	rel, err = s.Relations(ctx, f.from.ID, f.person.ID, socle.DateOf(handoffSent))
