@@ -171,6 +171,7 @@ func BenchEngine(b *testing.B, e Engine) {
 	open := func(b *testing.B) socle.Store { return e.store(b) }
 	b.Run("InsertPerson", func(b *testing.B) { BenchInsertPerson(b, open) })
 	b.Run("ReadPerson", func(b *testing.B) { BenchReadPerson(b, open) })
+	b.Run("Relations", func(b *testing.B) { BenchRelations(b, open) })
 	b.Run("Load", func(b *testing.B) { BenchLoad(b, open) })
 	b.Run("AuditAppend", func(b *testing.B) {
 		BenchAuditAppend(b, func(b *testing.B) audit.Storage {
