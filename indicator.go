@@ -6,6 +6,8 @@ type IndicatorRecords struct {
 	Orientations      []IndicatorOrientation
 	FirstAppointments []IndicatorFirstAppointment
 	Commitments       []IndicatorCommitment
+	// OrientationRequests are the orientation hand-offs (orientationrequest.go).
+	OrientationRequests []IndicatorOrientationRequest
 }
 
 // IndicatorOrientation is one confirmed orientation.

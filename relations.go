@@ -23,6 +23,19 @@ type Relations struct {
 	Appointments []RelationAppointment
 	// Orientation is the person's current orientation, nil when none.
 	Orientation *RelationAssignment
+	// OrientationRequests are the open orientation requests addressed to
+	// the organisation: it may read what it needs to answer them.
+	OrientationRequests []RelationOrientationRequest
+}
+
+// RelationOrientationRequest is an open orientation request addressed to
+// the organisation, with the orienting one's name for the explanation.
+type RelationOrientationRequest struct {
+	RequestID            string
+	ToOrganisationID     string
+	FromOrganisationName string
+	Sent                 Date
+	Deadline             Date
 }
 
 // RelationFollowup is a follow-up (accompagnement) of the person, with the

@@ -35,6 +35,9 @@ var unaudited = map[string]string{
 	"Employer":       "the signed-in contact's own account",
 	"PurposesFor":    "the purposes the register opens to the caller's role",
 	"PurposeOpenTo":  "whether the register opens a purpose to the caller's role",
+	// Orientation hand-offs.
+	"SetHandoffDeadlines": "wiring",
+	"HandoffDeadlines":    "the deadlines of orientation requests",
 }
 
 // TestEveryEntryPointFailsClosed breaks the audit log, then calls every
@@ -133,6 +136,22 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	stat := e.req("statistique")
 	stat.Actor.Roles = []socle.Role{socle.RoleStatistician}
 	later := now.Add(24 * time.Hour)
+	// Orientation hand-offs: a request refused by a second mission
+	// locale, then another open; a département adviser.
+	receiver := receivingStructure(t, e)
+	refusedHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance."}
+	if err := p.SendOrientationRequest(ctx, orient, refusedHandoff); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.AnswerOrientationRequest(ctx, receiver, refusedHandoff.ID, socle.HandoffAnswer{Reason: "capacite"}); err != nil {
+		t.Fatal(err)
+	}
+	openHandoff := &socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursProfessional, Motive: "Alternance."}
+	if err := p.SendOrientationRequest(ctx, orient, openHandoff); err != nil {
+		t.Fatal(err)
+	}
+	committee := e.req("orientation")
+	committee.Actor.OrgKind, committee.Actor.Departements = socle.KindDepartement, []string{"69"}
 
 	calls := map[string]call{
 		// *gate.Gate
@@ -207,6 +226,15 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"RecordPlanAgreement": {accomp, []any{e.followed.ID, plan.Version}},
 		"MyPlan":              {self, nil},
 		"AgreeToMyPlan":       {self, []any{plan.Version}},
+		// *gate.Parcours: orientation hand-offs
+		"SendOrientationRequest":           {orient, []any{&socle.OrientationRequest{PersonID: e.followed.ID, ToOrganisationID: receiver.Actor.OrganisationID, Parcours: socle.ParcoursSocial, Motive: "Logement."}}},
+		"OrientationRequests":              {orient, []any{e.followed.ID}},
+		"OrientationRequest":               {receiver, []any{openHandoff.ID}},
+		"AnswerOrientationRequest":         {receiver, []any{openHandoff.ID, socle.HandoffAnswer{Accept: true}}},
+		"ConcludeOrientationRequest":       {orient, []any{refusedHandoff.ID, socle.HandoffOutcome{Outcome: socle.HandoffOutcomeKept}}},
+		"OrientationRequestsToMyStructure": {receiver, nil},
+		"CommitteeQueue":                   {committee, nil},
+		"SweepOrientationRequests":         {gate.Request{}, []any{socle.HandoffDeadlines{Deadline: 10, RemindBefore: 10}}},
 	}
 
 	if err := e.log.Close(); err != nil {

@@ -18,6 +18,7 @@ import (
 type ParcoursStore interface {
 	socle.ParcoursStore
 	DiagnosticStore
+	socle.OrientationRequestStore
 	Organisation(ctx context.Context, id string) (*socle.Organisation, error)
 	// Agent names the référents and authors of a file's history.
 	Agent(ctx context.Context, id string) (*socle.Agent, error)
@@ -50,6 +51,9 @@ type Parcours struct {
 	g      *Gate
 	store  ParcoursStore
 	signer ContractSigner
+	// handoff are the deadlines of orientation requests; zero means
+	// socle.DefaultHandoffDeadlines (orientationrequest.go).
+	handoff socle.HandoffDeadlines
 }
 
 // ContractSigner signs contracts in the platform's name

@@ -150,20 +150,34 @@ func Compute(rec socle.IndicatorRecords, g Grouping, now time.Time) Report {
 		crossTab("parcours", "Orientations par parcours", pars, rec.Orientations, g, func(o socle.IndicatorOrientation) string { return o.Parcours }),
 		crossTab("modalite", "Orientations par modalité", mods, rec.Orientations, g, func(o socle.IndicatorOrientation) string { return o.Modalite }),
 	}
+	r.Tables = append(r.Tables, handoffTables(rec.OrientationRequests, g)...)
 	r.FirstAppointment = delays(rec.FirstAppointments, g)
 	r.SignedContracts = shares(rec.Commitments, g)
 	return r
 }
 
 func crossTab(name, title string, cols []Column, recs []socle.IndicatorOrientation, g Grouping, col func(socle.IndicatorOrientation) string) Table {
+	cells := make([]groupCell, len(recs))
+	for i, o := range recs {
+		cells[i] = groupCell{g.key(o.Departement, o.Month), col(o)}
+	}
+	return countTab(name, title, cols, cells)
+}
+
+// groupCell is one record counted in a table: its row and its column.
+type groupCell struct{ row, col string }
+
+// countTab counts the records in a table, rows sorted, a record of no
+// column left out, and suppresses its small cells.
+func countTab(name, title string, cols []Column, recs []groupCell) Table {
 	t := Table{Name: name, Title: title, Columns: cols}
 	counts := map[string][]int{}
 	for _, o := range recs {
-		i := slices.IndexFunc(cols, func(c Column) bool { return c.Key == col(o) })
+		i := slices.IndexFunc(cols, func(c Column) bool { return c.Key == o.col })
 		if i < 0 {
 			continue
 		}
-		k := g.key(o.Departement, o.Month)
+		k := o.row
 		if counts[k] == nil {
 			counts[k] = make([]int, len(cols))
 		}

@@ -330,6 +330,18 @@ func newRelView(rel socle.Relations, org string, day socle.Date, loc *time.Locat
 			"parcours": o.Parcours, "decided": o.Decided.String(),
 		}})
 	}
+	for _, r := range rel.OrientationRequests {
+		if r.ToOrganisationID != org {
+			continue
+		}
+		// Until its answer: the request puts the person in the oriented
+		// population of the receiving structure, and names itself. Its kind
+		// is an orientation's, which detection counts as an explanation.
+		v.oriented = append(v.oriented, socle.Fact{Kind: FactOrientation,
+			Text: "Une demande d'orientation de " + orgName(r.FromOrganisationName) + " vers votre structure est ouverte depuis le " +
+				r.Sent.French() + " (réponse attendue au plus tard le " + r.Deadline.French() + ") : vous consultez ce qui est utile pour y répondre, jusqu'à votre réponse.",
+			Detail: map[string]string{"orientation_request_id": r.RequestID, "sent": r.Sent.String(), "deadline": r.Deadline.String()}})
+	}
 	for _, a := range rel.Appointments {
 		if a.OrganisationID != org {
 			continue

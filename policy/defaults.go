@@ -135,6 +135,12 @@ func DefaultAgreements() []Agreement {
 		rule("partenaire-orientation-designee", par, PurposeOrientation, oriented, adviser, set(id, contact, parcours), 0),
 		rule("partenaire-mise-en-relation", par, PurposeMatching, followed, adviser, set(id, contact, skills), 0),
 		rule("partenaire-mise-en-relation-offres", par, PurposeMatching, PopulationProposed, company, proposed, 0),
+
+		// Orientation requests addressed to the employment service or a
+		// département: while one is open, what is needed to answer it
+		// (identity and the parcours summary), nothing more.
+		rule("se-orientation-demandee", se, PurposeOrientation, oriented, adviser, set(id, parcours), 0),
+		rule("dep-orientation-demandee", dep, PurposeOrientation, oriented, adviser, set(id, parcours), 0),
 	}
 }
 

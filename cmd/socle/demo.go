@@ -154,6 +154,9 @@ func (a *app) fillDemo(ctx context.Context, persons int, stdout, stderr io.Write
 	if err := a.demoDiagnostics(ctx, sum, stdout); err != nil {
 		return err
 	}
+	if err := a.demoHandoffs(ctx, sum, stdout); err != nil {
+		return err
+	}
 	if err := a.demoCompanies(ctx, sum, stdout); err != nil {
 		return err
 	}

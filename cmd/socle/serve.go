@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"socle"
 	sochttp "socle/http"
 	"socle/oauth"
+	"socle/orientation"
 	"socle/ratelog"
 	"socle/space"
 )
@@ -63,8 +65,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&drain.delay, "drain-delay", 0, "on SIGTERM, how long to keep serving while /readyz answers 503, so that load balancers stop sending first")
 	fs.DurationVar(&drain.timeout, "drain-timeout", 15*time.Second, "on SIGTERM, how long requests in flight have to finish")
 	minFreeMiB := fs.Uint64("min-free-disk-mib", 256, "/readyz answers 503 when the disk of the data directory has less free space (MiB)")
+	// Orientation requests between structures.
+	handoffDays := fs.Int("orientation-deadline", socle.DefaultHandoffDeadlines.Deadline, "working days a structure has to answer an orientation request, after which it goes to the départemental committee")
+	handoffRemind := fs.Int("orientation-reminder", socle.DefaultHandoffDeadlines.RemindBefore, "working days before the deadline of an orientation request when its structure is reminded")
+	handoffEvery := fs.Duration("orientation-interval", time.Hour, "how often the deadlines of orientation requests are checked")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
+	}
+	handoff := socle.HandoffDeadlines{Deadline: *handoffDays, RemindBefore: *handoffRemind}
+	if err := handoff.Validate(); err != nil || *handoffEvery <= 0 {
+		return usagef("serve: --orientation-deadline must be at least 1, --orientation-reminder from 0 to less than the deadline, --orientation-interval positive")
 	}
 	witnesses, err := wf.witnesses("serve")
 	if err != nil {
@@ -155,6 +165,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	logger.Info("listening", "addr", ln.Addr().String(), "version", version)
 
 	go app.oauth.Run(ctx, 30*time.Second)
+	if err := app.parcours.SetHandoffDeadlines(handoff); err != nil {
+		return err
+	}
+	go (&orientation.Deadlines{Parcours: app.parcours, Directory: app.store, Notifier: app.identity, Logger: logger}).Run(ctx, *handoffEvery)
 	if app.cluster != nil {
 		// One server delivers: the holder of the webhooks lease.
 		go app.cluster.webhooks.Run(ctx, func(ctx context.Context) { app.webhooks.Run(ctx, *webhookEvery) })

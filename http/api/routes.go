@@ -141,6 +141,13 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("PATCH /api/v1/persons/{id}/plan/actions/{action}", parcours(handleUpdatePlanAction))
 	handle("POST /api/v1/persons/{id}/plan/agreement", parcours(handlePlanAgreement))
 	handle("POST /api/v1/persons/{id}/plan/contract", parcours(handlePlanContract))
+	// Orientation requests between structures (purpose orientation).
+	handle("POST /api/v1/persons/{id}/orientation-requests", parcours(handleSendOrientationRequest))
+	handle("GET /api/v1/persons/{id}/orientation-requests", parcours(handlePersonOrientationRequests))
+	handle("GET /api/v1/orientation-requests", parcours(handleOrientationRequestsToMe))
+	handle("GET /api/v1/orientation-requests/{id}", parcours(handleOrientationRequest))
+	handle("POST /api/v1/orientation-requests/{id}/answer", parcours(handleAnswerOrientationRequest))
+	handle("POST /api/v1/orientation-requests/{id}/outcome", parcours(handleConcludeOrientationRequest))
 
 	// Register of purposes and agreements, break-the-glass review.
 	handle("GET /api/v1/register", registerAPI(handleRegister))

@@ -34,6 +34,7 @@ var staffMenu = []menuEntry{
 	{Path: "/usagers", Label: "Usagers", Roles: []socle.Role{socle.RoleAdviser, socle.RoleContractManager}},
 	{Path: "/agenda", Label: "Agenda", Roles: adviserRoles},
 	{Path: "/rectifications", Label: "Rectifications", Roles: adviserRoles},
+	{Path: "/demandes-orientation", Label: "Demandes d'orientation", Roles: adviserRoles},
 	{Path: "/entreprises", Label: "Entreprises", Roles: companyRoles},
 	{Path: "/offres", Label: "Offres", Roles: companyRoles},
 	{Path: "/alertes", Label: "Alertes", Roles: officerRoles},

@@ -533,3 +533,36 @@ const (
 	msgSpaceFreinAdded       = "Votre ajout est enregistré ; votre conseiller le verra, marqué comme le vôtre."
 	msgSpacePlanAgreed       = "Votre accord au plan d'action est enregistré."
 )
+
+// Orientation requests between structures (orientationrequest_pages.go).
+const (
+	msgHandoffStructureRequired = "Choisissez la structure à laquelle vous adressez la demande."
+	msgHandoffMotiveRequired    = "Expliquez en quelques mots pourquoi vous orientez la personne vers cette structure (2 000 caractères au plus)."
+	msgHandoffParcoursRequired  = "Choisissez le parcours proposé."
+	msgHandoffReasonRequired    = "Choisissez le motif du refus dans la liste."
+	msgHandoffCommentRequired   = "Le motif « Autre motif » demande une explication."
+	msgHandoffExitReason        = "Choisissez le motif de la sortie du parcours."
+	msgHandoffChoiceRequired    = "Choisissez d'accepter ou de refuser la demande."
+	msgHandoffAlreadyOpen       = "Une demande d'orientation est déjà en cours pour cette personne : attendez la réponse de la structure destinataire."
+	msgHandoffAnswered          = "Cette demande a déjà reçu une réponse."
+	msgHandoffRefusedNotice     = "Refus enregistré. La structure qui a orienté la personne en est informée par le suivi de sa demande."
+	msgHandoffSentNotice        = "Demande envoyée. La structure destinataire en est avertie et répond avant l'échéance indiquée."
+	msgHandoffConcludedNotice   = "Décision enregistrée."
+)
+
+// handoffStatusLabels are the states of an orientation request.
+var handoffStatusLabels = map[string]string{
+	socle.HandoffSent: "Envoyée, en attente de réponse", socle.HandoffAccepted: "Acceptée", socle.HandoffRefused: "Refusée",
+}
+
+// handoffOutcomeLabels are what the orienting structure decides after a
+// refusal.
+var handoffOutcomeLabels = map[string]string{
+	socle.HandoffOutcomeReoriented: "Réorientation", socle.HandoffOutcomeKept: "Maintien dans la structure", socle.HandoffOutcomeExit: "Sortie du parcours",
+}
+
+// handoffExitLabels are the reasons of a sortie du parcours.
+var handoffExitLabels = map[string]string{
+	"emploi": "Accès à l'emploi", "formation": "Entrée en formation", "demenagement": "Déménagement hors du territoire",
+	"abandon": "Abandon du parcours", "autre": "Autre motif",
+}

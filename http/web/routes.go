@@ -239,6 +239,14 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("POST /usagers/{id}/plan/actions/{aid}", handlePlanActionMove(parcoursPages, p))
 			handle("POST /usagers/{id}/plan/accord", handlePlanAgreementPage(parcoursPages, p))
 			handle("POST /usagers/{id}/plan/contrat", handlePlanContractPage(parcoursPages, p))
+			// Orientation requests between structures.
+			handle("GET /usagers/{id}/demandes-orientation", handleHandoffPersonPage(parcoursPages, p))
+			handle("POST /usagers/{id}/demandes-orientation", handleHandoffSend(parcoursPages, p))
+			handle("POST /usagers/{id}/demandes-orientation/{rid}/suite", handleHandoffConclude(parcoursPages, p))
+			handle("GET /demandes-orientation", handleHandoffQueue(parcoursPages, p))
+			handle("GET /demandes-orientation/{rid}", handleHandoffRequestPage(parcoursPages, p))
+			handle("POST /demandes-orientation/{rid}", handleHandoffAnswer(parcoursPages, p))
+			handle("GET /commission-orientation", handleCommitteeQueue(parcoursPages, p))
 		}
 	}
 

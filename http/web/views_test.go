@@ -59,14 +59,18 @@ var pageViews = map[string]any{
 	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
 	// The file worked on through the gate.
-	"dossier-rubrique":  sectionEditView{},
-	"dossier-suivi":     followupView{},
-	"clients":           clientsView{},
-	"client":            clientView{},
-	"usager-donnees":    spaceDataView{},
-	"diagnostic":        diagnosticView{},
-	"plan":              planView{},
-	"usager-diagnostic": spaceDiagnosticView{},
+	"dossier-rubrique":       sectionEditView{},
+	"dossier-suivi":          followupView{},
+	"clients":                clientsView{},
+	"client":                 clientView{},
+	"usager-donnees":         spaceDataView{},
+	"diagnostic":             diagnosticView{},
+	"plan":                   planView{},
+	"usager-diagnostic":      spaceDiagnosticView{},
+	"orientation-demandes":   handoffPersonView{},
+	"demandes-orientation":   handoffQueueView{},
+	"demande-orientation":    handoffAnswerView{},
+	"commission-orientation": committeeView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that

@@ -61,5 +61,8 @@ func (s *DB) Relations(ctx context.Context, orgID, personID string, day socle.Da
 	if err := s.parcoursFacts(ctx, orgID, personID, day, &rel); err != nil {
 		return rel, err
 	}
+	if err := s.orientationRequestFacts(ctx, orgID, personID, &rel); err != nil {
+		return rel, err
+	}
 	return rel, nil
 }

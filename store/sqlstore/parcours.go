@@ -506,7 +506,10 @@ JOIN persons p ON p.id = c.person_id WHERE c.status <> ?`), socle.CommitmentSupe
 		}
 		rec.Commitments = append(rec.Commitments, socle.IndicatorCommitment{Departement: dep.String, Month: month(at), Signed: status == socle.CommitmentSigned})
 	}
-	return rec, rows.Err()
+	if err := rows.Err(); err != nil {
+		return rec, fmt.Errorf("indicators: contracts: %w", err)
+	}
+	return rec, s.orientationRequestIndicators(ctx, &rec)
 }
 
 // factsZone is where "today" is reckoned for appointments.

@@ -69,6 +69,7 @@ func RunEngine(t *testing.T, e Engine) {
 	open := func(t *testing.T) socle.Store { return e.store(t) }
 	t.Run("Store", func(t *testing.T) { Run(t, open) })
 	t.Run("Parcours", func(t *testing.T) { RunParcours(t, open) })
+	t.Run("OrientationRequests", func(t *testing.T) { RunOrientationRequests(t, open) })
 	t.Run("Companies", func(t *testing.T) { RunCompanies(t, open) })
 	t.Run("Detect", func(t *testing.T) { RunDetect(t, open) })
 	t.Run("PendingTOTP", func(t *testing.T) { RunPendingTOTP(t, open) })
@@ -197,6 +198,7 @@ func BenchEngine(b *testing.B, e Engine) {
 	open := func(b *testing.B) socle.Store { return e.store(b) }
 	b.Run("InsertPerson", func(b *testing.B) { BenchInsertPerson(b, open) })
 	b.Run("ReadPerson", func(b *testing.B) { BenchReadPerson(b, open) })
+	b.Run("Relations", func(b *testing.B) { BenchRelations(b, open) })
 	b.Run("Load", func(b *testing.B) { BenchLoad(b, open) })
 	b.Run("AuditAppend", func(b *testing.B) {
 		BenchAuditAppend(b, func(b *testing.B) audit.Storage {

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"net/http"
+
+	"socle"
+	"socle/gate"
+	"socle/http/httpx"
+)
+
+// orientationRequestInput is what a partner sends to orient a person: the
+// rest of the request (its structure, summary, deadline) is the server's.
+type orientationRequestInput struct {
+	ToOrganisationID string `json:"to_organisation_id"`
+	Parcours         string `json:"parcours"`
+	Motive           string `json:"motive"`
+	PreviousID       string `json:"previous_id,omitempty"`
+}
+
+func handleSendOrientationRequest(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in, err := httpx.Decode[orientationRequestInput](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		hr := &socle.OrientationRequest{PersonID: r.PathValue("id"), ToOrganisationID: in.ToOrganisationID, Parcours: in.Parcours,
+			Motive: in.Motive, PreviousID: in.PreviousID}
+		if err := p.SendOrientationRequest(r.Context(), httpx.GateRequest(r), hr); err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		w.Header().Set("Location", "/api/v1/orientation-requests/"+hr.ID)
+		httpx.Encode(w, http.StatusCreated, hr)
+	})
+}
+
+func handlePersonOrientationRequests(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs, err := p.OrientationRequests(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.Respond(w, r, http.StatusOK, page[*socle.OrientationRequest]{Items: rs, Limit: len(rs)}, err)
+	})
+}
+
+// orientationQueueItem is a request of the receiving queue with its
+// person's name.
+type orientationQueueItem struct {
+	*socle.OrientationRequest
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+}
+
+func handleOrientationRequestsToMe(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		items, err := p.OrientationRequestsToMyStructure(r.Context(), httpx.GateRequest(r))
+		out := make([]orientationQueueItem, len(items))
+		for i, it := range items {
+			out[i] = orientationQueueItem{it.Request, it.GivenName, it.FamilyName}
+		}
+		httpx.Respond(w, r, http.StatusOK, page[orientationQueueItem]{Items: out, Limit: len(out)}, err)
+	})
+}
+
+func handleOrientationRequest(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := httpx.GateRequest(r)
+		f, d, err := p.OrientationRequest(r.Context(), req, r.PathValue("id"))
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		httpx.Encode(w, http.StatusOK, map[string]any{"request": f.Request, "person": f.Person, "access": accessOf(req.Purpose, d)})
+	})
+}
+
+func handleAnswerOrientationRequest(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := httpx.Decode[socle.HandoffAnswer](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		hr, err := p.AnswerOrientationRequest(r.Context(), httpx.GateRequest(r), r.PathValue("id"), a)
+		httpx.Respond(w, r, http.StatusOK, hr, err)
+	})
+}
+
+func handleConcludeOrientationRequest(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o, err := httpx.Decode[socle.HandoffOutcome](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		hr, err := p.ConcludeOrientationRequest(r.Context(), httpx.GateRequest(r), r.PathValue("id"), o)
+		httpx.Respond(w, r, http.StatusOK, hr, err)
+	})
+}
