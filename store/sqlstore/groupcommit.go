@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"sync"
+
+	"socle"
 )
 
 // groupCommit writes the items that callers hand it concurrently together,
@@ -49,8 +51,9 @@ func (g *groupCommit[T]) lead(write func(context.Context, []T) error) {
 		items[i] = r.item
 	}
 	ctx := context.Background()
-	if err := write(ctx, items); err != nil && len(batch) > 1 {
-		// One item must not fail the others: each alone.
+	if err := write(ctx, items); err != nil && len(batch) > 1 && socle.ErrorCode(err) != socle.EUNAVAILABLE {
+		// One item must not fail the others: each alone. Not when the
+		// database is unavailable: each would wait as long again.
 		for _, r := range batch {
 			r.done <- write(ctx, []T{r.item})
 		}
