@@ -24,6 +24,9 @@ const (
 	// ESTEPUP asks the caller to authenticate again with a second factor
 	// before reading more personal data (an unusual volume of reads).
 	ESTEPUP = "step_up_required"
+	// EPRECONDITION refuses an update whose If-Match names a version of
+	// the resource that is no longer the current one.
+	EPRECONDITION = "precondition_failed"
 )
 
 // Error is a domain error: a machine-readable code and a message a person

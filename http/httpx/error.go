@@ -20,6 +20,7 @@ var statusOf = map[string]int{
 	socle.EINTERNAL:        http.StatusInternalServerError,
 	socle.ESTEPUP:          http.StatusForbidden,
 	socle.EUNSUPPORTED:     http.StatusUnsupportedMediaType,
+	socle.EPRECONDITION:    http.StatusPreconditionFailed,
 }
 
 // retryAfterSeconds is how long a client waits before retrying when the
