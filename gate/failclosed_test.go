@@ -38,6 +38,7 @@ var unaudited = map[string]string{
 	"Employer":       "the signed-in contact's own account",
 	"PurposesFor":    "the purposes the register opens to the caller's role",
 	"PurposeOpenTo":  "whether the register opens a purpose to the caller's role",
+	"Answers":        "wiring: the first answers of creates, replayed to their own principal only",
 }
 
 // TestEveryEntryPointFailsClosed breaks the audit log, then calls every

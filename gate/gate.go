@@ -58,6 +58,8 @@ type Store interface {
 	socle.ThrottleStore
 	// The change feed of persons and companies, for partners' systems.
 	socle.ChangeFeed
+	// The first answers of creates made with an Idempotency-Key.
+	socle.IdempotentAnswers
 }
 
 // Gate checks, decides, masks and audits every access to personal data.

@@ -27,13 +27,13 @@ func handleSubscribe(wh *webhook.Service) http.Handler {
 
 func handleSubscriptions(wh *webhook.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		subs, err := wh.Subscriptions(r.Context(), httpx.ActorFrom(r.Context()))
-		if subs == nil {
-			subs = []*socle.Subscription{}
+		pg, err := httpx.PageParams(r, 50, 200)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
 		}
-		httpx.Respond(w, r, http.StatusOK, struct {
-			Items []*socle.Subscription `json:"items"`
-		}{subs}, err)
+		subs, err := wh.Subscriptions(r.Context(), httpx.ActorFrom(r.Context()))
+		httpx.WritePage(w, r, subs, func(s *socle.Subscription) string { return httpx.TimeKey(s.Created, s.ID) }, pg, err)
 	})
 }
 
