@@ -78,8 +78,8 @@ type Config struct {
 	// Resolver resolves the hosts of subscription URLs; net.DefaultResolver
 	// when nil.
 	Resolver *net.Resolver
-	Now               func() time.Time
-	Logger            *slog.Logger
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Service manages subscriptions and delivers their changes.
@@ -323,6 +323,13 @@ func (s *Service) queueOne(ctx context.Context, sub *socle.Subscription) (int64,
 		return 0, err
 	}
 	return page.Next, nil
+}
+
+// ClientActor is the client clientID as its subscriptions act, for the
+// operators' commands (socle subscription): what a token of the client
+// with every configured scope would carry.
+func (s *Service) ClientActor(ctx context.Context, clientID string) (socle.Actor, error) {
+	return s.actor(ctx, clientID)
 }
 
 // actor is a subscription's client as the gate sees it: its organisation,
