@@ -27,7 +27,7 @@ type hookReceiver struct {
 	// jwksURL is set once the server runs.
 	jwksURL string
 	got     []webhook.Payload
-	bad []string
+	bad     []string
 }
 
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {

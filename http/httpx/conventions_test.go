@@ -70,7 +70,6 @@ func TestPageParamsNameWhatIsWrong(t *testing.T) {
 	}
 }
 
-
 // TestIfMatchChecksTheCurrentRepresentation: the update runs only when
 // If-Match names the GET's current ETag (or is absent or *); a failed GET
 // is the answer and the update does not run.
