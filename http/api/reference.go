@@ -25,6 +25,9 @@ func handlePurposes(g *gate.Gate) http.Handler {
 func handleDepartements(dir httpx.Directory) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		deps, err := dir.Departements(r.Context())
+		if deps == nil {
+			deps = []socle.Departement{}
+		}
 		httpx.Respond(w, r, http.StatusOK, page[socle.Departement]{Items: deps, Limit: len(deps)}, err)
 	})
 }
