@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -15,7 +14,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"socle"
-	"socle/store/auditsql"
 	"socle/webhook"
 )
 
@@ -88,21 +86,8 @@ func (h *hookReceiver) received(personID string) (webhook.Payload, bool) {
 // apiCall sends a JSON request with the client's token.
 func apiCall(t *testing.T, method, url, token string, body any) (int, map[string]any) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = strings.NewReader(string(b))
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	return doJSON(t, req)
+	status, _, out := apiCallWith(t, method, url, token, nil, body)
+	return status, out
 }
 
 // TestDepartementSystemEndToEnd: a département's system subscribes to the
@@ -231,28 +216,7 @@ func TestDepartementSystemEndToEnd(t *testing.T) {
 	// Every read of the system went through the gate: in the audit log,
 	// with the client as principal, allowed for the followed person and
 	// refused for the other.
-	ctx := context.Background()
-	db, err := openStore(ctx, storeFlags{data: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	hits, err := auditsql.New(db).AuditSearch(ctx, socle.AuditQuery{OrganisationID: org, Limit: 200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reads, refused int
-	for _, h := range hits {
-		if h.Event.ClientID != id || h.Event.ResourceKind != string(socle.ResourcePerson) || h.Event.Action != string(socle.ActionRead) {
-			continue
-		}
-		if h.Event.Allowed {
-			reads++
-		} else {
-			refused++
-		}
-	}
-	if reads < 2 || refused < 1 {
+	if reads, refused := clientPersonAccesses(t, dir, org, id, socle.ActionRead); reads < 2 || refused < 1 {
 		t.Errorf("audit log of the system's reads: %d allowed, %d refused; want the reads of the followed person and the refusal", reads, refused)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -116,26 +117,20 @@ func runSubscriptionList(ctx context.Context, args []string, getenv func(string)
 }
 
 func runSubscriptionShow(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, cf := newClientFlags("subscription show", "subscription show ID [--deliveries N] [--data DIR | --db postgres://…]", getenv, stdout)
-	n := fs.Int("deliveries", 20, "how many of the latest deliveries to print (1 to 500)")
-	pos, err := parseWithArgs(fs, args, stdout)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("subscription show: one subscription id is required")
-	}
-	if *n < 1 || *n > 500 {
-		return usagef("subscription show: --deliveries must be between 1 and 500")
-	}
-	a, err := cf.openWebhooks(ctx, false, stderr)
+	n := new(int)
+	a, id, err := openWithID(ctx, "subscription show", "subscription id", args, getenv, stdout, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(n, "deliveries", 20, "how many of the latest deliveries to print (1 to 500)")
+	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sub, err := a.store.Subscription(ctx, pos[0])
+	if *n < 1 || *n > 500 {
+		return usagef("subscription show: --deliveries must be between 1 and 500")
+	}
+	sub, err := a.store.Subscription(ctx, id)
 	if err != nil {
-		return fmt.Errorf("subscription show: %s", notFoundAs(err, "no subscription %q", pos[0]))
+		return fmt.Errorf("subscription show: %s", notFoundAs(err, "no subscription %q", id))
 	}
 	fmt.Fprintf(stdout, "subscription_id: %s\nclient_id: %s\npurpose: %s\nurl: %s\ncreated_at: %s\n", sub.ID, sub.ClientID, sub.Purpose, sub.URL,
 		sub.Created.UTC().Format("2006-01-02T15:04:05Z"))
@@ -150,7 +145,7 @@ func runSubscriptionShow(ctx context.Context, args []string, getenv func(string)
 			last = fmt.Sprintf(" last_status=%d", d.LastStatus)
 		}
 		if d.LastError != "" {
-			last += " last_error=" + fmt.Sprintf("%q", d.LastError)
+			last += fmt.Sprintf(" last_error=%q", d.LastError)
 		}
 		fmt.Fprintf(stdout, "  %s\t%s\t%s %s v%d\tattempts=%d%s\n", d.ID, d.Status, d.Change.Kind, d.Change.ID, d.Change.Version, d.Attempts, last)
 	}
@@ -158,26 +153,14 @@ func runSubscriptionShow(ctx context.Context, args []string, getenv func(string)
 }
 
 func runSubscriptionDelete(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, cf := newClientFlags("subscription delete", "subscription delete ID [--data DIR | --db postgres://…]", getenv, stdout)
-	pos, err := parseWithArgs(fs, args, stdout)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("subscription delete: one subscription id is required")
-	}
-	a, err := cf.openWebhooks(ctx, false, stderr)
+	a, id, err := openWithID(ctx, "subscription delete", "subscription id", args, getenv, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sub, err := a.store.Subscription(ctx, pos[0])
+	sub, actor, err := subscriptionOwner(ctx, a, id)
 	if err != nil {
-		return fmt.Errorf("subscription delete: %s", notFoundAs(err, "no subscription %q", pos[0]))
-	}
-	actor, err := a.webhooks.ClientActor(ctx, sub.ClientID)
-	if err != nil {
-		return fmt.Errorf("subscription delete: %s", clientProblem(err, sub.ClientID))
+		return fmt.Errorf("subscription delete: %s", err)
 	}
 	if err := a.webhooks.Unsubscribe(ctx, actor, sub.ID); err != nil {
 		return fmt.Errorf("subscription delete: %w", err)
@@ -187,36 +170,59 @@ func runSubscriptionDelete(ctx context.Context, args []string, getenv func(strin
 }
 
 func runSubscriptionReplay(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, cf := newClientFlags("subscription replay", "subscription replay DELIVERY_ID [--data DIR | --db postgres://…]", getenv, stdout)
-	pos, err := parseWithArgs(fs, args, stdout)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("subscription replay: one delivery id is required")
-	}
-	a, err := cf.openWebhooks(ctx, false, stderr)
+	a, id, err := openWithID(ctx, "subscription replay", "delivery id", args, getenv, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	d, err := a.store.Delivery(ctx, pos[0])
+	d, err := a.store.Delivery(ctx, id)
 	if err != nil {
-		return fmt.Errorf("subscription replay: %s", notFoundAs(err, "no delivery %q", pos[0]))
+		return fmt.Errorf("subscription replay: %s", notFoundAs(err, "no delivery %q", id))
 	}
-	sub, err := a.store.Subscription(ctx, d.SubscriptionID)
+	_, actor, err := subscriptionOwner(ctx, a, d.SubscriptionID)
 	if err != nil {
-		return fmt.Errorf("subscription replay: the delivery's subscription: %w", err)
-	}
-	actor, err := a.webhooks.ClientActor(ctx, sub.ClientID)
-	if err != nil {
-		return fmt.Errorf("subscription replay: %s", clientProblem(err, sub.ClientID))
+		return fmt.Errorf("subscription replay: %s", err)
 	}
 	if d, err = a.webhooks.Replay(ctx, actor, d.ID); err != nil {
 		return fmt.Errorf("subscription replay: %w", err)
 	}
 	fmt.Fprintf(stdout, "delivery %s queued again (%s); the server sends it at its next round\n", d.ID, d.Status)
 	return nil
+}
+
+// subscriptionOwner returns the subscription id and its client as it
+// acts, or a message naming what is missing.
+func subscriptionOwner(ctx context.Context, a *app, id string) (*socle.Subscription, socle.Actor, error) {
+	sub, err := a.store.Subscription(ctx, id)
+	if err != nil {
+		return nil, socle.Actor{}, fmt.Errorf("%s", notFoundAs(err, "no subscription %q", id))
+	}
+	actor, err := a.webhooks.ClientActor(ctx, sub.ClientID)
+	if err != nil {
+		return nil, socle.Actor{}, fmt.Errorf("%s", clientProblem(err, sub.ClientID))
+	}
+	return sub, actor, nil
+}
+
+// openWithID parses the flags of a subcommand that takes one id (what
+// names it) and opens the app with the webhook service.
+func openWithID(ctx context.Context, name, what string, args []string, getenv func(string) string, stdout, stderr io.Writer, extra func(*flag.FlagSet)) (*app, string, error) {
+	fs, cf := newClientFlags(name, name+" "+strings.ToUpper(strings.ReplaceAll(what, " ", "_"))+" [--data DIR | --db postgres://…]", getenv, stdout)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseWithArgs(fs, args, stdout)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(pos) != 1 {
+		return nil, "", usagef("%s: one %s is required", name, what)
+	}
+	a, err := cf.openWebhooks(ctx, false, stderr)
+	if err != nil {
+		return nil, "", err
+	}
+	return a, pos[0], nil
 }
 
 // openWebhooks opens the app with the webhook service, accepting loopback
