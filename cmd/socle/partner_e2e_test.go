@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"socle"
+	"socle/internal/openapitest"
 	"socle/webhook"
 )
 
@@ -116,6 +118,10 @@ func TestDepartementSystemEndToEnd(t *testing.T) {
 	if status != http.StatusCreated || body["id"] == nil {
 		t.Fatalf("subscribing: %d %v", status, body)
 	}
+	// The answers a partner's system gets are those the OpenAPI document
+	// describes.
+	documented := documentChecker(t, base)
+	documented("POST", "/api/v1/subscriptions", status, body)
 	subID := body["id"].(string)
 
 	// The followed person changes (her phone, updated by the
@@ -172,6 +178,7 @@ func TestDepartementSystemEndToEnd(t *testing.T) {
 	if status != http.StatusCreated || first["id"] == nil {
 		t.Fatalf("writing an appointment back: %d %v", status, first)
 	}
+	documented("POST", "/api/v1/persons/{id}/events", status, first)
 	status, h, again := apiCallWith(t, http.MethodPost, eventsURL, tok, idem, appointment)
 	if status != http.StatusCreated || again["id"] != first["id"] || h.Get("Idempotent-Replayed") != "true" {
 		t.Errorf("retrying the appointment: %d %v, want the first one (%v) replayed", status, again, first["id"])
@@ -192,6 +199,7 @@ func TestDepartementSystemEndToEnd(t *testing.T) {
 
 	// The delivery log shows the delivery as delivered.
 	status, body = apiCall(t, http.MethodGet, base+"api/v1/subscriptions/"+subID+"/deliveries", tok, nil)
+	documented("GET", "/api/v1/subscriptions/{id}/deliveries", status, body)
 	items, _ := body["items"].([]any)
 	if status != http.StatusOK || len(items) == 0 {
 		t.Fatalf("delivery log: %d %v", status, body)
@@ -203,9 +211,11 @@ func TestDepartementSystemEndToEnd(t *testing.T) {
 
 	// Replayed on request, the delivery arrives again, signed the same way.
 	deliveryID, _ := delivery["id"].(string)
-	if status, body := apiCall(t, http.MethodPost, base+"api/v1/deliveries/"+deliveryID+"/replay", tok, nil); status != http.StatusAccepted {
+	status, body = apiCall(t, http.MethodPost, base+"api/v1/deliveries/"+deliveryID+"/replay", tok, nil)
+	if status != http.StatusAccepted {
 		t.Fatalf("replaying delivery %s: %d %v", deliveryID, status, body)
 	}
+	documented("POST", "/api/v1/deliveries/{id}/replay", status, body)
 	for deadline := time.Now().Add(30 * time.Second); rc.count(deliveryID) < 2 && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -264,6 +274,29 @@ func subscriptionCLI(t *testing.T, dir, clientID, target string) {
 	}
 	if out, err := socleCmd(t, "subscription", "--help"); err != nil || !strings.Contains(out, "replay") {
 		t.Errorf("subscription --help: %v %q", err, out)
+	}
+}
+
+// documentChecker returns a check that an answer of the server at base is
+// what its OpenAPI document describes for the operation and status.
+func documentChecker(t *testing.T, base string) func(method, pattern string, status int, body map[string]any) {
+	t.Helper()
+	resp, err := http.Get(base + "api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	doc, err := openapitest.Load(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(method, pattern string, status int, body map[string]any) {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		if err := doc.ValidateBody(method, pattern, strconv.Itoa(status), b); err != nil {
+			t.Errorf("%s %s answered %d outside the document: %v", method, pattern, status, err)
+		}
 	}
 }
 
