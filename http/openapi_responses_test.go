@@ -95,6 +95,58 @@ func capture(key string, body []byte) {
 	}
 }
 
+// documentedOperations lists the API operations ("METHOD path") of the
+// document the server at base serves.
+func documentedOperations(t *testing.T, base string) []string {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for path, methods := range doc.Paths {
+		for m := range methods {
+			if strings.HasPrefix(path, "/api/v1/") && path != "/api/v1/openapi.json" {
+				ops = append(ops, strings.ToUpper(m)+" "+path)
+			}
+		}
+	}
+	sort.Strings(ops)
+	return ops
+}
+
+// answersNotCheckedHere are the operations whose answers this scenario
+// does not check yet against the document. The subscriptions, their
+// delivery log and replay are checked by cmd/socle's partner end-to-end
+// test (a client token); the others need roles or services this stack
+// lacks (privacy officers' cases, the register's administrators, the
+// audit log, companies and offers).
+var answersNotCheckedHere = map[string]bool{
+	"POST /api/v1/subscriptions": true, "GET /api/v1/subscriptions": true, "DELETE /api/v1/subscriptions/{id}": true,
+	"GET /api/v1/subscriptions/{id}/deliveries": true, "POST /api/v1/deliveries/{id}/replay": true,
+	"GET /api/v1/audit/checkpoint": true, "GET /api/v1/audit/entries": true, "GET /api/v1/audit/proofs/consistency": true,
+	"GET /api/v1/audit/proofs/inclusion": true, "GET /api/v1/break-glass": true, "POST /api/v1/break-glass/{id}/review": true,
+	"GET /api/v1/bulk-tasks": true, "POST /api/v1/bulk-tasks": true, "POST /api/v1/bulk-tasks/{id}/approval": true,
+	"GET /api/v1/cases": true, "GET /api/v1/cases/metrics": true, "GET /api/v1/cases/{id}": true,
+	"POST /api/v1/cases/{id}/answers": true, "POST /api/v1/cases/{id}/assignment": true, "POST /api/v1/cases/{id}/comments": true,
+	"POST /api/v1/cases/{id}/questions": true, "POST /api/v1/cases/{id}/transitions": true, "GET /api/v1/questions": true,
+	"GET /api/v1/declarations": true, "POST /api/v1/declarations": true, "POST /api/v1/declarations/{id}/withdrawal": true,
+	"GET /api/v1/register": true, "PUT /api/v1/register": true, "GET /api/v1/register/versions": true,
+	"GET /api/v1/throttle/blocks": true, "POST /api/v1/throttle/blocks/{principal}/lift": true, "POST /api/v1/step-up": true,
+	"GET /api/v1/companies/{id}": true, "GET /api/v1/companies/{id}/file": true, "POST /api/v1/companies/{id}/actions": true,
+	"POST /api/v1/companies/{id}/followups": true, "DELETE /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
+	"GET /api/v1/offers": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
+	"POST /api/v1/offers/{id}/matches": true, "GET /api/v1/persons/{id}/offers": true,
+	"POST /api/v1/persons": true, "GET /api/v1/communes/{code}": true,
+}
+
 func fixed(s string) func() string { return func() string { return s } }
 
 // TestAPIAnswersMatchTheDocument calls the routes of a partner's daily
@@ -137,7 +189,15 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "POST", pattern: "/api/v1/persons/{id}/commitments", path: fixed(alice + "/commitments" + acc),
 			body: map[string]any{"actions": []string{"Atelier CV"}}, status: 201, keep: keep("commitment", "id")},
 		{method: "GET", pattern: "/api/v1/commitments/{id}", path: func() string { return "/api/v1/commitments/" + vars["commitment"] + acc }, status: 200},
-		{method: "POST", pattern: "/api/v1/commitments/{id}/signing-link", path: func() string { return "/api/v1/commitments/" + vars["commitment"] + "/signing-link" + acc }, status: 201},
+		{method: "POST", pattern: "/api/v1/commitments/{id}/signatures", path: func() string { return "/api/v1/commitments/" + vars["commitment"] + "/signatures" + acc }, status: 200},
+		{method: "POST", pattern: "/api/v1/commitments/{id}/signing-link", path: func() string { return "/api/v1/commitments/" + vars["commitment"] + "/signing-link" + acc },
+			status: 201, keep: keep("token", "token")},
+		{method: "POST", pattern: "/api/v1/signing/{token}", path: func() string { return "/api/v1/signing/" + vars["token"] }, status: 200},
+		{method: "POST", pattern: "/api/v1/signing/{token}", path: func() string { return "/api/v1/signing/" + vars["token"] }, status: 401},
+		{method: "GET", pattern: "/api/v1/persons", path: fixed("/api/v1/persons" + acc + "&family_name=" + p.alice.Identity.FamilyName), status: 200},
+		{method: "GET", pattern: "/api/v1/persons", path: fixed("/api/v1/persons" + acc + "&birth_date=hier"), status: 400},
+		{method: "GET", pattern: "/api/v1/portfolio", path: fixed("/api/v1/portfolio?purpose=" + policy.PurposeMatching), status: 200},
+		{method: "GET", pattern: "/api/v1/indicators", path: fixed("/api/v1/indicators?purpose=" + policy.PurposeStatistics), status: 403},
 		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), status: 200},
 		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed(alice), status: 400},
 		{method: "PATCH", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), headers: map[string]string{"If-Match": `"stale"`},
@@ -171,6 +231,21 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	}
 	sort.Strings(names)
 	t.Logf("%d operations checked against the document: %s", len(names), strings.Join(names, ", "))
+
+	// The operations this scenario does not call yet are listed, so that
+	// the list only shrinks: a new route is called here, or listed.
+	var missing []string
+	for _, op := range documentedOperations(t, p.srv.URL) {
+		switch {
+		case called[op] && answersNotCheckedHere[op]:
+			t.Errorf("%s is checked now: remove it from answersNotCheckedHere", op)
+		case !called[op] && !answersNotCheckedHere[op]:
+			missing = append(missing, op)
+		}
+	}
+	for _, op := range missing {
+		t.Errorf("%s: no answer checked against the document (call it in this scenario, or list it in answersNotCheckedHere)", op)
+	}
 	if *examplesOut != "" {
 		b, _ := json.MarshalIndent(captured, "", "  ")
 		if err := os.WriteFile(*examplesOut, b, 0o644); err != nil {

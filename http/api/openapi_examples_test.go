@@ -19,14 +19,14 @@ var withoutExamples = map[string]bool{
 	"GET /api/v1/communes": true, "GET /api/v1/communes/{code}": true, "GET /api/v1/companies/{id}": true,
 	"GET /api/v1/companies/{id}/file": true, "GET /api/v1/declarations": true, "GET /api/v1/departements": true,
 	"GET /api/v1/indicators": true, "GET /api/v1/offers": true, "GET /api/v1/offers/{id}/candidates": true,
-	"GET /api/v1/persons": true, "GET /api/v1/persons/{id}/offers": true, "GET /api/v1/portfolio": true,
-	"GET /api/v1/questions": true, "GET /api/v1/register": true, "GET /api/v1/register/versions": true,
+	"GET /api/v1/persons/{id}/offers": true,
+	"GET /api/v1/questions":           true, "GET /api/v1/register": true, "GET /api/v1/register/versions": true,
 	"GET /api/v1/throttle/blocks": true, "POST /api/v1/bulk-tasks": true, "POST /api/v1/bulk-tasks/{id}/approval": true,
 	"POST /api/v1/cases/{id}/answers": true, "POST /api/v1/cases/{id}/assignment": true, "POST /api/v1/cases/{id}/comments": true,
-	"POST /api/v1/cases/{id}/questions": true, "POST /api/v1/cases/{id}/transitions": true, "POST /api/v1/commitments/{id}/signatures": true,
+	"POST /api/v1/cases/{id}/questions": true, "POST /api/v1/cases/{id}/transitions": true,
 	"POST /api/v1/companies/{id}/actions": true, "POST /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
 	"POST /api/v1/declarations": true, "POST /api/v1/offers/{id}/matches": true, "POST /api/v1/persons": true,
-	"POST /api/v1/signing/{token}": true, "POST /api/v1/step-up": true, "POST /api/v1/throttle/blocks/{principal}/lift": true,
+	"POST /api/v1/step-up": true, "POST /api/v1/throttle/blocks/{principal}/lift": true,
 	"PUT /api/v1/offers/{id}": true, "PUT /api/v1/register": true,
 }
 
