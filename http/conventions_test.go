@@ -206,3 +206,40 @@ func TestListsPageWithCursors(t *testing.T) {
 		}
 	}
 }
+
+// TestOfferUpdatesHonourIfMatch: an offer's GET carries the ETag its PUT
+// names in If-Match; a stale one is 412 and leaves the offer as it was.
+func TestOfferUpdatesHonourIfMatch(t *testing.T) {
+	e := newCompanyEnv(t)
+	base, path := e.net.srv.URL, "/api/v1/offers/"+e.offer.ID
+	matching := map[string]string{"X-Purpose": policy.PurposeMatching}
+	if resp, body := apiCall(t, e.adviser, base, http.MethodPost, "/api/v1/companies/"+e.offer.CompanyID+"/followups", matching, nil); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("following the company: %d %s", resp.StatusCode, body)
+	}
+	resp, body := apiCall(t, e.adviser, base, http.MethodGet, path, nil, nil)
+	tag := resp.Header.Get("ETag")
+	var offer map[string]any
+	if resp.StatusCode != http.StatusOK || tag == "" || json.Unmarshal(body, &offer) != nil {
+		t.Fatalf("GET %s: %d ETag %q %s", path, resp.StatusCode, tag, body)
+	}
+	for _, tt := range []struct {
+		name, title, ifMatch string
+		status               int
+	}{
+		{"a stale version", "Boulanger de nuit", `"0000"`, http.StatusPreconditionFailed},
+		{"the current version", "Boulanger (H/F)", tag, http.StatusOK},
+		{"the version before that update", "Boulanger de jour", tag, http.StatusPreconditionFailed},
+	} {
+		offer["title"] = tt.title
+		delete(offer, "id")
+		h := map[string]string{"X-Purpose": policy.PurposeMatching, "If-Match": tt.ifMatch}
+		resp, body := apiCall(t, e.adviser, base, http.MethodPut, path, h, offer)
+		if resp.StatusCode != tt.status {
+			t.Fatalf("%s: PUT %d %s, want %d", tt.name, resp.StatusCode, body, tt.status)
+		}
+		_, now := apiCall(t, e.adviser, base, http.MethodGet, path, nil, nil)
+		if applied := bytes.Contains(now, []byte(tt.title)); applied != (tt.status == http.StatusOK) {
+			t.Errorf("%s: title applied = %v after %d", tt.name, applied, tt.status)
+		}
+	}
+}

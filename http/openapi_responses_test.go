@@ -142,7 +142,7 @@ var answersNotCheckedHere = map[string]bool{
 	"GET /api/v1/throttle/blocks": true, "POST /api/v1/throttle/blocks/{principal}/lift": true, "POST /api/v1/step-up": true,
 	"GET /api/v1/companies/{id}": true, "GET /api/v1/companies/{id}/file": true, "POST /api/v1/companies/{id}/actions": true,
 	"POST /api/v1/companies/{id}/followups": true, "DELETE /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
-	"GET /api/v1/offers": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
+	"GET /api/v1/offers": true, "GET /api/v1/offers/{id}": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
 	"POST /api/v1/offers/{id}/matches": true, "GET /api/v1/persons/{id}/offers": true,
 	"POST /api/v1/persons": true, "GET /api/v1/communes/{code}": true,
 }

@@ -93,6 +93,15 @@ func handleSaveOffer(g *gate.Gate, update bool) http.Handler {
 	})
 }
 
+// handleReadOffer answers an offer, the representation whose ETag an
+// update of the offer names in If-Match.
+func handleReadOffer(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o, err := g.Offer(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.Respond(w, r, http.StatusOK, o, err)
+	})
+}
+
 func limitParam(r *http.Request, def int) int {
 	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 {
 		return min(n, 200)

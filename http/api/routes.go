@@ -115,11 +115,12 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(g))
 	handle("GET /api/v1/portfolio", handlePortfolio(g))
 	handle("GET /api/v1/companies/{id}/file", etag(handleCompanyFile(g)))
-	handle("POST /api/v1/companies/{id}/followups", handleFollowCompany(g))
+	handle("POST /api/v1/companies/{id}/followups", idempotent(handleFollowCompany(g)))
 	handle("DELETE /api/v1/companies/{id}/followups", handleUnfollowCompany(g))
 	handle("POST /api/v1/companies/{id}/actions", idempotent(handleCompanyAction(g)))
 	handle("POST /api/v1/companies/{id}/offers", idempotent(handleSaveOffer(g, false)))
-	handle("PUT /api/v1/offers/{id}", handleSaveOffer(g, true))
+	handle("GET /api/v1/offers/{id}", etag(handleReadOffer(g)))
+	handle("PUT /api/v1/offers/{id}", ifMatch(handleReadOffer(g), handleSaveOffer(g, true)))
 
 	// Parcours: orientations, events, contracts, indicators.
 	handle("GET /api/v1/orientation/questionnaire", parcours(handleQuestionnaire))
