@@ -224,12 +224,12 @@ func (s *Service) Unsubscribe(ctx context.Context, actor socle.Actor, id string)
 }
 
 // Deliveries returns the delivery log of a subscription of the actor's
-// client, newest first.
-func (s *Service) Deliveries(ctx context.Context, actor socle.Actor, id string, limit int) ([]*socle.Delivery, error) {
+// client, newest first, from the delivery after before when set.
+func (s *Service) Deliveries(ctx context.Context, actor socle.Actor, id, before string, limit int) ([]*socle.Delivery, error) {
 	if _, err := s.own(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	ds, err := s.store.Deliveries(ctx, id, limit)
+	ds, err := s.store.Deliveries(ctx, id, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: delivery log: %w", err)
 	}

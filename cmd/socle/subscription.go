@@ -134,7 +134,7 @@ func runSubscriptionShow(ctx context.Context, args []string, getenv func(string)
 	}
 	fmt.Fprintf(stdout, "subscription_id: %s\nclient_id: %s\npurpose: %s\nurl: %s\ncreated_at: %s\n", sub.ID, sub.ClientID, sub.Purpose, sub.URL,
 		sub.Created.UTC().Format("2006-01-02T15:04:05Z"))
-	ds, err := a.store.Deliveries(ctx, sub.ID, *n)
+	ds, err := a.store.Deliveries(ctx, sub.ID, "", *n)
 	if err != nil {
 		return fmt.Errorf("subscription show: delivery log: %w", err)
 	}

@@ -111,6 +111,10 @@ func RunEngine(t *testing.T, e Engine) {
 		s, _ := e.open(t)
 		testIdempotentAnswers(t, s)
 	})
+	t.Run("DeliveryLogPages", func(t *testing.T) {
+		s, _ := e.open(t)
+		testDeliveryLogPages(t, s)
+	})
 	t.Run("Webhooks", func(t *testing.T) {
 		s, _ := e.open(t)
 		testWebhooks(t, s)
