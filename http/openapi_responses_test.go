@@ -15,6 +15,7 @@ import (
 	"socle/internal/openapitest"
 	"socle/orientation"
 	"socle/policy"
+	"socle/store/storetest"
 )
 
 // apiStep is one call of a scenario: the operation it exercises as the
@@ -144,7 +145,7 @@ var answersNotCheckedHere = map[string]bool{
 	"POST /api/v1/companies/{id}/followups": true, "DELETE /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
 	"GET /api/v1/offers": true, "GET /api/v1/offers/{id}": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
 	"POST /api/v1/offers/{id}/matches": true, "GET /api/v1/persons/{id}/offers": true,
-	"POST /api/v1/persons": true, "GET /api/v1/communes/{code}": true,
+	"GET /api/v1/communes/{code}": true,
 }
 
 func fixed(s string) func() string { return func() string { return s } }
@@ -171,6 +172,9 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
 		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
 	start := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	newcomer := storetest.NewPerson(9)
+	newcomer.Health, newcomer.Justice, newcomer.Bank = nil, nil, nil
+	newcomer.Parcours.Situation = socle.SituationYouth
 	called := runDocumented(t, ml, p.srv.URL, []apiStep{
 		{method: "GET", pattern: "/api/v1/orientation/questionnaire", path: fixed("/api/v1/orientation/questionnaire"), status: 200},
 		{method: "POST", pattern: "/api/v1/persons/{id}/orientations", path: fixed(alice + "/orientations" + orient),
@@ -194,6 +198,8 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 			status: 201, keep: keep("token", "token")},
 		{method: "POST", pattern: "/api/v1/signing/{token}", path: func() string { return "/api/v1/signing/" + vars["token"] }, status: 200},
 		{method: "POST", pattern: "/api/v1/signing/{token}", path: func() string { return "/api/v1/signing/" + vars["token"] }, status: 401},
+		{method: "POST", pattern: "/api/v1/persons", path: fixed("/api/v1/persons" + acc), body: newcomer, status: 201},
+		{method: "POST", pattern: "/api/v1/persons", path: fixed("/api/v1/persons" + acc), body: map[string]any{"identity": map[string]any{"nir": "123"}}, status: 400},
 		{method: "GET", pattern: "/api/v1/persons", path: fixed("/api/v1/persons" + acc + "&family_name=" + p.alice.Identity.FamilyName), status: 200},
 		{method: "GET", pattern: "/api/v1/persons", path: fixed("/api/v1/persons" + acc + "&birth_date=hier"), status: 400},
 		{method: "GET", pattern: "/api/v1/portfolio", path: fixed("/api/v1/portfolio?purpose=" + policy.PurposeMatching), status: 200},

@@ -25,7 +25,7 @@ var withoutExamples = map[string]bool{
 	"POST /api/v1/cases/{id}/answers": true, "POST /api/v1/cases/{id}/assignment": true, "POST /api/v1/cases/{id}/comments": true,
 	"POST /api/v1/cases/{id}/questions": true, "POST /api/v1/cases/{id}/transitions": true,
 	"POST /api/v1/companies/{id}/actions": true, "POST /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
-	"POST /api/v1/declarations": true, "POST /api/v1/offers/{id}/matches": true, "POST /api/v1/persons": true,
+	"POST /api/v1/declarations": true, "POST /api/v1/offers/{id}/matches": true,
 	"POST /api/v1/step-up": true, "POST /api/v1/throttle/blocks/{principal}/lift": true,
 	"PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}": true, "PUT /api/v1/register": true,
 }
