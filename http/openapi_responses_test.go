@@ -3,7 +3,6 @@ package http
 import (
 	"encoding/json"
 	"flag"
-	"io"
 	"net/http"
 	"os"
 	"sort"
@@ -37,13 +36,7 @@ type apiStep struct {
 // outside its schema fails. It returns the operations called.
 func runDocumented(t *testing.T, c *http.Client, base string, steps []apiStep) map[string]bool {
 	t.Helper()
-	resp, err := http.Get(base + "/api/v1/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	doc, err := openapitest.Load(raw)
+	doc, err := openapitest.Fetch(base + "/api/v1/openapi.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -281,13 +281,7 @@ func subscriptionCLI(t *testing.T, dir, clientID, target string) {
 // what its OpenAPI document describes for the operation and status.
 func documentChecker(t *testing.T, base string) func(method, pattern string, status int, body map[string]any) {
 	t.Helper()
-	resp, err := http.Get(base + "api/v1/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	doc, err := openapitest.Load(raw)
+	doc, err := openapitest.Fetch(base + "api/v1/openapi.json")
 	if err != nil {
 		t.Fatal(err)
 	}

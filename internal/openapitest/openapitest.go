@@ -6,6 +6,8 @@ package openapitest
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"sort"
 	"strings"
 
@@ -54,6 +56,20 @@ func Load(doc []byte) (*Doc, error) {
 		return nil, fmt.Errorf("registering the OpenAPI document: %w", err)
 	}
 	return &Doc{raw: raw, compiler: c}, nil
+}
+
+// Fetch loads the document a running server serves at url.
+func Fetch(url string) (*Doc, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, fmt.Errorf("fetching the OpenAPI document: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching the OpenAPI document: %d %v", resp.StatusCode, err)
+	}
+	return Load(raw)
 }
 
 // JSONMedia lists every application/json body of every operation, in a
