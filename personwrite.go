@@ -44,6 +44,11 @@ type IdempotencyRecord struct {
 	// ResourceID is the id of what was created.
 	ResourceID string
 	CreatedAt  time.Time
+	// Status, Location and Answer are the first HTTP answer of a create
+	// kept by IdempotentAnswers; Status is 0 while it is being processed.
+	Status   int
+	Location string
+	Answer   []byte
 }
 
 // ValidIdempotencyKey reports whether key is 1 to 255 visible ASCII

@@ -68,8 +68,11 @@ type WebhookStore interface {
 	UpdateDelivery(ctx context.Context, d *Delivery) error
 	// Delivery returns the delivery with that id, ENOTFOUND if none.
 	Delivery(ctx context.Context, id string) (*Delivery, error)
-	// Deliveries lists the deliveries of a subscription, newest first.
-	Deliveries(ctx context.Context, subscriptionID string, limit int) ([]*Delivery, error)
+	// Deliveries lists the deliveries of a subscription, newest first (by
+	// creation, then change sequence): the first limit of them, or with
+	// before, the id of a delivery of the subscription, those that come
+	// after it in that order (the next page of the log).
+	Deliveries(ctx context.Context, subscriptionID, before string, limit int) ([]*Delivery, error)
 	// LastChange returns the sequence of the newest change of the feed (0
 	// when empty), so that a deliverer reads the feed only when it moved.
 	LastChange(ctx context.Context) (int64, error)

@@ -61,6 +61,8 @@ type Store interface {
 	socle.NoteStore
 	// An accepted rectification corrects the file in the same transaction.
 	socle.RectificationApplier
+	// The first answers of creates made with an Idempotency-Key.
+	socle.IdempotentAnswers
 }
 
 // Gate checks, decides, masks and audits every access to personal data.

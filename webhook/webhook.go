@@ -24,6 +24,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -67,13 +68,18 @@ type Config struct {
 	// BaseDelay is the wait after the first failure, doubled after each
 	// other, up to MaxDelay, each with ±20% jitter.
 	BaseDelay, MaxDelay time.Duration
-	// HTTPClient posts the deliveries; one with a 10 s timeout when nil.
+	// HTTPClient posts the deliveries; when nil, one with a 10 s timeout
+	// that dials only public addresses (ssrf.go). Tests only.
 	HTTPClient *http.Client
-	// AllowLoopbackHTTP accepts http:// URLs on the loopback interface
-	// (tests, the demo); otherwise a subscription needs https.
+	// AllowLoopbackHTTP accepts receivers on the loopback interface, over
+	// http:// too (tests, the demo); otherwise a subscription needs https
+	// to a host that resolves to public addresses only.
 	AllowLoopbackHTTP bool
-	Now               func() time.Time
-	Logger            *slog.Logger
+	// Resolver resolves the hosts of subscription URLs; net.DefaultResolver
+	// when nil.
+	Resolver *net.Resolver
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Service manages subscriptions and delivers their changes.
@@ -100,7 +106,10 @@ func New(store socle.WebhookStore, g *gate.Gate, clients Clients, signer Signer,
 		cfg.MaxDelay = DefaultMaxDelay
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = guardedClient(cfg.AllowLoopbackHTTP)
+	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -131,7 +140,7 @@ func (s *Service) Subscribe(ctx context.Context, actor socle.Actor, rawURL, purp
 		return nil, err
 	}
 	var p socle.Problems
-	if err := s.checkURL(rawURL); err != nil {
+	if err := s.checkURL(ctx, rawURL); err != nil {
 		p.Add("url", "%v", err)
 	}
 	if purpose == "" {
@@ -154,21 +163,24 @@ func (s *Service) Subscribe(ctx context.Context, actor socle.Actor, rawURL, purp
 	return sub, nil
 }
 
-func (s *Service) checkURL(raw string) error {
+// checkURL accepts an absolute https URL whose host resolves to public
+// addresses only (ssrf.go), or, when allowed, a loopback one over http.
+func (s *Service) checkURL(ctx context.Context, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
 		return fmt.Errorf("an absolute URL without credentials nor fragment")
 	}
+	host := u.Hostname()
 	switch u.Scheme {
 	case "https":
-		return nil
 	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); s.cfg.AllowLoopbackHTTP && (host == "localhost" || ip != nil && ip.IsLoopback()) {
-			return nil
+		if ip, err := netip.ParseAddr(host); !s.cfg.AllowLoopbackHTTP || !(host == "localhost" || err == nil && ip.Unmap().IsLoopback()) {
+			return fmt.Errorf("https required")
 		}
+	default:
+		return fmt.Errorf("https required")
 	}
-	return fmt.Errorf("https required")
+	return checkHost(ctx, s.cfg.Resolver, host, s.cfg.AllowLoopbackHTTP)
 }
 
 // Subscriptions lists the subscriptions of the actor's client.
@@ -212,12 +224,12 @@ func (s *Service) Unsubscribe(ctx context.Context, actor socle.Actor, id string)
 }
 
 // Deliveries returns the delivery log of a subscription of the actor's
-// client, newest first.
-func (s *Service) Deliveries(ctx context.Context, actor socle.Actor, id string, limit int) ([]*socle.Delivery, error) {
+// client, newest first, from the delivery after before when set.
+func (s *Service) Deliveries(ctx context.Context, actor socle.Actor, id, before string, limit int) ([]*socle.Delivery, error) {
 	if _, err := s.own(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	ds, err := s.store.Deliveries(ctx, id, limit)
+	ds, err := s.store.Deliveries(ctx, id, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: delivery log: %w", err)
 	}
@@ -311,6 +323,13 @@ func (s *Service) queueOne(ctx context.Context, sub *socle.Subscription) (int64,
 		return 0, err
 	}
 	return page.Next, nil
+}
+
+// ClientActor is the client clientID as its subscriptions act, for the
+// operators' commands (socle subscription): what a token of the client
+// with every configured scope would carry.
+func (s *Service) ClientActor(ctx context.Context, clientID string) (socle.Actor, error) {
+	return s.actor(ctx, clientID)
 }
 
 // actor is a subscription's client as the gate sees it: its organisation,

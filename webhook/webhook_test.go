@@ -157,7 +157,7 @@ func TestDeliveriesAreSignedRetriedAndReplayed(t *testing.T) {
 	if n, err := svc.Deliver(ctx); err != nil || n != 0 {
 		t.Fatalf("first round: %d delivered, %v", n, err)
 	}
-	log, err := svc.Deliveries(ctx, actor, sub.ID, 10)
+	log, err := svc.Deliveries(ctx, actor, sub.ID, "", 10)
 	must(t, err)
 	if len(log) != 1 || log[0].Status != socle.DeliveryPending || log[0].Attempts != 1 || log[0].LastStatus != 503 ||
 		!log[0].NextAt.After(clk.Now()) || log[0].Change.ID != followed.ID {
@@ -186,7 +186,7 @@ func TestDeliveriesAreSignedRetriedAndReplayed(t *testing.T) {
 		got[0].Change.Version != 3 || got[0].Purpose != "accompagnement" {
 		t.Errorf("received %+v, want the followed person's change twice (delivery, replay)", got)
 	}
-	log, err = svc.Deliveries(ctx, actor, sub.ID, 10)
+	log, err = svc.Deliveries(ctx, actor, sub.ID, "", 10)
 	must(t, err)
 	if len(log) != 1 || log[0].Status != socle.DeliveryDelivered || log[0].Attempts != 3 || log[0].DeliveredAt.IsZero() {
 		t.Errorf("delivery log: %+v", log)
@@ -195,7 +195,7 @@ func TestDeliveriesAreSignedRetriedAndReplayed(t *testing.T) {
 	// Another client sees neither the subscription nor its deliveries.
 	other := actor
 	other.ClientID = "cli_other"
-	if _, err := svc.Deliveries(ctx, other, sub.ID, 10); socle.ErrorCode(err) != socle.ENOTFOUND {
+	if _, err := svc.Deliveries(ctx, other, sub.ID, "", 10); socle.ErrorCode(err) != socle.ENOTFOUND {
 		t.Errorf("another client's delivery log: %v", err)
 	}
 	if _, err := svc.Replay(ctx, other, log[0].ID); socle.ErrorCode(err) != socle.ENOTFOUND {
@@ -225,7 +225,7 @@ func TestDeliveriesAreSignedRetriedAndReplayed(t *testing.T) {
 		if _, err := svc.Deliver(ctx); err != nil {
 			t.Fatal(err)
 		}
-		log, err = svc.Deliveries(ctx, actor, sub.ID, 1)
+		log, err = svc.Deliveries(ctx, actor, sub.ID, "", 1)
 		must(t, err)
 		if log[0].Status != socle.DeliveryPending {
 			break

@@ -329,19 +329,29 @@ func TestDepartementClientReadsWhatItsAdvisersRead(t *testing.T) {
 		t.Errorf("token for a purpose outside the agreement: %d %v, want 400 invalid_scope", status, body)
 	}
 
+	if allowed, denied := clientPersonAccesses(t, dir, org, id, ""); allowed != 1 || denied < 1 {
+		t.Errorf("audit log of the client: %d allowed, %d denied reads, want 1 and at least 1", allowed, denied)
+	}
+}
+
+// clientPersonAccesses counts the accesses to persons (of action, or any
+// when empty) the audit log of the data directory records for the
+// client of organisation org, allowed and denied; each must name the
+// client and no agent.
+func clientPersonAccesses(t *testing.T, dir, org, clientID string, action socle.Action) (allowed, denied int) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := openStore(ctx, storeFlags{data: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	hits, err := auditsql.New(db).AuditSearch(ctx, socle.AuditQuery{OrganisationID: org, Limit: 50})
+	hits, err := auditsql.New(db).AuditSearch(ctx, socle.AuditQuery{OrganisationID: org, Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var allowed, denied int
 	for _, h := range hits {
-		if h.Event.ClientID != id || h.Event.ResourceKind != string(socle.ResourcePerson) {
+		if h.Event.ClientID != clientID || h.Event.ResourceKind != string(socle.ResourcePerson) || action != "" && h.Event.Action != string(action) {
 			continue
 		}
 		if h.Event.AgentID != "" {
@@ -353,7 +363,5 @@ func TestDepartementClientReadsWhatItsAdvisersRead(t *testing.T) {
 			denied++
 		}
 	}
-	if allowed != 1 || denied < 1 {
-		t.Errorf("audit log of the client: %d allowed, %d denied reads, want 1 and at least 1", allowed, denied)
-	}
+	return allowed, denied
 }

@@ -53,6 +53,7 @@ func commands() []command {
 		{"migrate", "apply the embedded database migrations", runMigrate},
 		{"bench", "run a benchmark and print one JSON line", runBench},
 		{"client", "manage partner API clients and signing keys", runClient},
+		{"subscription", "manage partner clients' webhook subscriptions and replay deliveries", runSubscription},
 		{"audit", "verify the audit log, print its verifier key", runAudit},
 		{"witness", "run a witness that cosigns audit checkpoints (keygen, serve)", runWitness},
 		{"backup", "write an encrypted backup of the store and its keys", runBackup},

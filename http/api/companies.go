@@ -11,17 +11,14 @@ import (
 
 func handlePortfolio(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cs, err := g.Portfolio(r.Context(), httpx.GateRequest(r))
+		pg, err := httpx.PageParams(r, 50, 200)
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		if cs == nil {
-			cs = []*socle.Company{}
-		}
-		httpx.Encode(w, http.StatusOK, struct {
-			Items []*socle.Company `json:"items"`
-		}{cs})
+		cs, err := g.Portfolio(r.Context(), httpx.GateRequest(r))
+		// By name, then id.
+		httpx.WritePage(w, r, cs, func(c *socle.Company) string { return c.Name + "|" + c.ID }, pg, err)
 	})
 }
 
@@ -93,6 +90,15 @@ func handleSaveOffer(g *gate.Gate, update bool) http.Handler {
 			return
 		}
 		httpx.Encode(w, status, &o)
+	})
+}
+
+// handleReadOffer answers an offer, the representation whose ETag an
+// update of the offer names in If-Match.
+func handleReadOffer(g *gate.Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o, err := g.Offer(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.Respond(w, r, http.StatusOK, o, err)
 	})
 }
 

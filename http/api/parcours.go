@@ -13,6 +13,11 @@ import (
 	"socle/orientation"
 )
 
+// Lists of the parcours come in a stable order for cursor pagination:
+// orientations by creation, events by start (then id).
+func orientationKey(o *socle.Orientation) string { return httpx.TimeKey(o.CreatedAt, o.ID) }
+func eventKey(e *socle.Event) string             { return httpx.TimeKey(e.Start, e.ID) }
+
 func handleQuestionnaire(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		questionnaire, rules := orientation.InForce()
@@ -36,8 +41,13 @@ func handleProposeOrientation(p *gate.Parcours) http.Handler {
 
 func handleOrientations(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pg, err := httpx.PageParams(r, 50, 200)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
 		os, err := p.Orientations(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, page[*socle.Orientation]{Items: os, Limit: len(os)}, err)
+		httpx.WritePage(w, r, os, orientationKey, pg, err)
 	})
 }
 
@@ -71,8 +81,13 @@ func handleCreateEvent(p *gate.Parcours) http.Handler {
 
 func handleEvents(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pg, err := httpx.PageParams(r, 50, 200)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
 		evs, err := p.Events(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, page[*socle.Event]{Items: evs, Limit: len(evs)}, err)
+		httpx.WritePage(w, r, evs, eventKey, pg, err)
 	})
 }
 
@@ -80,6 +95,11 @@ func handleEvents(p *gate.Parcours) http.Handler {
 // as JSON or, with ?format=ics, as an iCalendar file.
 func handleAgenda(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pg, err := httpx.PageParams(r, 200, 500)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
 		from := time.Now().Truncate(24 * time.Hour)
 		if s := r.URL.Query().Get("from"); s != "" {
 			d, err := socle.ParseDate(s)
@@ -101,7 +121,7 @@ func handleAgenda(p *gate.Parcours) http.Handler {
 			_, _ = w.Write([]byte(ICalendar(evs, r.Host, time.Now())))
 			return
 		}
-		httpx.Encode(w, http.StatusOK, page[*socle.Event]{Items: evs, Limit: len(evs)})
+		httpx.Encode(w, http.StatusOK, httpx.Paginate(evs, eventKey, pg))
 	})
 }
 

@@ -18,14 +18,22 @@ type page[T any] struct {
 
 func handlePurposes(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		httpx.Encode(w, http.StatusOK, page[socle.Purpose]{Items: g.Purposes(), Limit: len(g.Purposes())})
+		pg, err := httpx.PageParams(r, 100, 100)
+		// By code.
+		httpx.WritePage(w, r, g.Purposes(), func(p socle.Purpose) string { return p.Code }, pg, err)
 	})
 }
 
 func handleDepartements(dir httpx.Directory) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pg, err := httpx.PageParams(r, 200, 200)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
 		deps, err := dir.Departements(r.Context())
-		httpx.Respond(w, r, http.StatusOK, page[socle.Departement]{Items: deps, Limit: len(deps)}, err)
+		// By code: 01, 02, 2A, 2B, 03… as the codes sort.
+		httpx.WritePage(w, r, deps, func(d socle.Departement) string { return d.Code }, pg, err)
 	})
 }
 

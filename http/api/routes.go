@@ -67,6 +67,16 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	auditLog := func(h func(*audit.Log) http.Handler) http.Handler {
 		return needs(svc.Audit, h, "the audit log is not served here")
 	}
+	// The API's conventions (docs/api.md): an ETag on each single
+	// resource, If-Match on each update (checked against the resource's
+	// GET), an Idempotency-Key on each create.
+	etag := httpx.WithETag
+	ifMatch := httpx.IfMatch
+	var answers *gate.Answers
+	if g != nil {
+		answers = g.Answers()
+	}
+	idempotent := func(h http.Handler) http.Handler { return httpx.Idempotent(answers, h) }
 
 	// Probes and the document.
 	handle("GET /healthz", handleHealthz())
@@ -77,52 +87,53 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("GET /api/v1/purposes", handlePurposes(g))
 	handle("GET /api/v1/departements", handleDepartements(dir))
 	handle("GET /api/v1/communes", handleCommuneSuggestions(geo.NewLazyIndex(func(ctx context.Context) ([]socle.Commune, error) { return dir.Communes(ctx, "", 0) })))
-	handle("GET /api/v1/communes/{code}", handleCommune(dir))
+	handle("GET /api/v1/communes/{code}", etag(handleCommune(dir)))
 	handle("GET /api/v1/jobs", handleJobSuggestions(rome.FullIndex()))
 	handle("GET /api/v1/organisations", handleOrganisations(dir))
-	handle("GET /api/v1/organisations/{id}", handleOrganisation(dir))
+	handle("GET /api/v1/organisations/{id}", etag(handleOrganisation(dir)))
 	handle("GET /api/v1/offers", handleOffers(dir))
 
 	// Persons and their followups.
 	handle("GET /api/v1/persons", handleSearchPersons(g))
 	handle("POST /api/v1/persons", handleCreatePerson(g))
-	handle("GET /api/v1/persons/{id}", handleReadPerson(g))
-	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g))
+	handle("GET /api/v1/persons/{id}", handleReadPerson(g))     // ETag: the file's version (file.go)
+	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g)) // If-Match: the version, checked by the store
 	handle("GET /api/v1/persons/{id}/followups", handleFollowups(g))
 
 	// Change feed of the persons and companies the caller may read.
 	handle("GET /api/v1/changes", handleChanges(g))
-	handle("POST /api/v1/subscriptions", webhooks(handleSubscribe))
+	handle("POST /api/v1/subscriptions", idempotent(webhooks(handleSubscribe)))
 	handle("GET /api/v1/subscriptions", webhooks(handleSubscriptions))
 	handle("DELETE /api/v1/subscriptions/{id}", webhooks(handleUnsubscribe))
 	handle("GET /api/v1/subscriptions/{id}/deliveries", webhooks(handleDeliveries))
 	handle("POST /api/v1/deliveries/{id}/replay", webhooks(handleReplay))
 
 	// Companies, offers and the mise en relation (purpose mise_en_relation).
-	handle("GET /api/v1/companies/{id}", handleReadCompany(g))
+	handle("GET /api/v1/companies/{id}", etag(handleReadCompany(g)))
 	handle("GET /api/v1/offers/{id}/candidates", handleCandidates(g))
-	handle("POST /api/v1/offers/{id}/matches", handlePropose(g))
+	handle("POST /api/v1/offers/{id}/matches", idempotent(handlePropose(g)))
 	handle("GET /api/v1/persons/{id}/offers", handleOffersForPerson(g))
 	handle("GET /api/v1/portfolio", handlePortfolio(g))
-	handle("GET /api/v1/companies/{id}/file", handleCompanyFile(g))
-	handle("POST /api/v1/companies/{id}/followups", handleFollowCompany(g))
+	handle("GET /api/v1/companies/{id}/file", etag(handleCompanyFile(g)))
+	handle("POST /api/v1/companies/{id}/followups", idempotent(handleFollowCompany(g)))
 	handle("DELETE /api/v1/companies/{id}/followups", handleUnfollowCompany(g))
-	handle("POST /api/v1/companies/{id}/actions", handleCompanyAction(g))
-	handle("POST /api/v1/companies/{id}/offers", handleSaveOffer(g, false))
-	handle("PUT /api/v1/offers/{id}", handleSaveOffer(g, true))
+	handle("POST /api/v1/companies/{id}/actions", idempotent(handleCompanyAction(g)))
+	handle("POST /api/v1/companies/{id}/offers", idempotent(handleSaveOffer(g, false)))
+	handle("GET /api/v1/offers/{id}", etag(handleReadOffer(g)))
+	handle("PUT /api/v1/offers/{id}", ifMatch(handleReadOffer(g), handleSaveOffer(g, true)))
 
 	// Parcours: orientations, events, contracts, indicators.
 	handle("GET /api/v1/orientation/questionnaire", parcours(handleQuestionnaire))
-	handle("POST /api/v1/persons/{id}/orientations", parcours(handleProposeOrientation))
+	handle("POST /api/v1/persons/{id}/orientations", idempotent(parcours(handleProposeOrientation)))
 	handle("GET /api/v1/persons/{id}/orientations", parcours(handleOrientations))
 	handle("POST /api/v1/orientations/{id}/confirm", parcours(handleConfirmOrientation))
-	handle("POST /api/v1/persons/{id}/events", parcours(handleCreateEvent))
+	handle("POST /api/v1/persons/{id}/events", idempotent(parcours(handleCreateEvent)))
 	handle("GET /api/v1/persons/{id}/events", parcours(handleEvents))
 	handle("GET /api/v1/agenda", parcours(handleAgenda))
-	handle("POST /api/v1/persons/{id}/commitments", parcours(handleCreateCommitment))
-	handle("GET /api/v1/commitments/{id}", parcours(handleCommitment))
-	handle("POST /api/v1/commitments/{id}/signatures", parcours(handleSignAsAdviser))
-	handle("POST /api/v1/commitments/{id}/signing-link", parcours(handleSigningLink))
+	handle("POST /api/v1/persons/{id}/commitments", idempotent(parcours(handleCreateCommitment)))
+	handle("GET /api/v1/commitments/{id}", etag(parcours(handleCommitment)))
+	handle("POST /api/v1/commitments/{id}/signatures", ifMatch(parcours(handleCommitment), parcours(handleSignAsAdviser)))
+	handle("POST /api/v1/commitments/{id}/signing-link", idempotent(parcours(handleSigningLink)))
 	handle("POST /api/v1/signing/{token}", parcours(handleSignWithLink))
 	handle("GET /api/v1/indicators", parcours(handleIndicators))
 
@@ -150,15 +161,15 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("POST /api/v1/orientation-requests/{id}/outcome", parcours(handleConcludeOrientationRequest))
 
 	// Register of purposes and agreements, break-the-glass review.
-	handle("GET /api/v1/register", registerAPI(handleRegister))
-	handle("PUT /api/v1/register", registerAPI(handleUpdateRegister))
+	handle("GET /api/v1/register", etag(registerAPI(handleRegister)))
+	handle("PUT /api/v1/register", ifMatch(registerAPI(handleRegister), registerAPI(handleUpdateRegister)))
 	handle("GET /api/v1/register/versions", registerAPI(handleRegisterVersions))
 	handle("GET /api/v1/break-glass", handleBreakGlassList(g))
 	handle("POST /api/v1/break-glass/{id}/review", handleBreakGlassReview(g))
 
 	// Audit log: entries, checkpoints, proofs, verifier key.
 	handle("GET /api/v1/audit/entries", handleAuditEntries(g))
-	handle("GET /api/v1/audit/checkpoint", auditLog(handleAuditCheckpoint))
+	handle("GET /api/v1/audit/checkpoint", etag(auditLog(handleAuditCheckpoint)))
 	handle("GET /api/v1/audit/proofs/inclusion", auditLog(handleInclusionProof))
 	handle("GET /api/v1/audit/proofs/consistency", auditLog(handleConsistencyProof))
 	handle("GET /.well-known/socle-audit-key", handleAuditKey(svc.AuditVerifierKey))
@@ -166,19 +177,19 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	// Misuse detection: cases, bulk tasks, step-up, questions, declarations.
 	handle("GET /api/v1/cases", casesAPI(handleCasesAPI))
 	handle("GET /api/v1/cases/metrics", casesAPI(handleCaseMetricsAPI))
-	handle("GET /api/v1/cases/{id}", casesAPI(handleCaseAPI))
-	handle("POST /api/v1/cases/{id}/transitions", casesAPI(handleCaseTransitionAPI))
-	handle("POST /api/v1/cases/{id}/assignment", casesAPI(handleCaseAssignAPI))
-	handle("POST /api/v1/cases/{id}/comments", casesAPI(handleCaseCommentAPI))
-	handle("POST /api/v1/cases/{id}/questions", casesAPI(handleCaseQuestionAPI))
-	handle("POST /api/v1/cases/{id}/answers", casesAPI(handleCaseAnswerAPI))
+	handle("GET /api/v1/cases/{id}", etag(casesAPI(handleCaseAPI)))
+	handle("POST /api/v1/cases/{id}/transitions", ifMatch(casesAPI(handleCaseAPI), casesAPI(handleCaseTransitionAPI)))
+	handle("POST /api/v1/cases/{id}/assignment", ifMatch(casesAPI(handleCaseAPI), casesAPI(handleCaseAssignAPI)))
+	handle("POST /api/v1/cases/{id}/comments", idempotent(casesAPI(handleCaseCommentAPI)))
+	handle("POST /api/v1/cases/{id}/questions", idempotent(casesAPI(handleCaseQuestionAPI)))
+	handle("POST /api/v1/cases/{id}/answers", idempotent(casesAPI(handleCaseAnswerAPI)))
 	handle("GET /api/v1/questions", casesAPI(handleQuestionsAPI))
 	handle("GET /api/v1/bulk-tasks", casesAPI(handleBulkTasksAPI))
-	handle("POST /api/v1/bulk-tasks", casesAPI(handleDeclareBulkTaskAPI))
+	handle("POST /api/v1/bulk-tasks", idempotent(casesAPI(handleDeclareBulkTaskAPI)))
 	handle("POST /api/v1/bulk-tasks/{id}/approval", casesAPI(handleApproveBulkTaskAPI))
 	handle("POST /api/v1/step-up", handleStepUpAPI(svc.Identity, g))
 	handle("GET /api/v1/declarations", declarations(handleDeclarationsAPI))
-	handle("POST /api/v1/declarations", declarations(handleDeclareAPI))
+	handle("POST /api/v1/declarations", idempotent(declarations(handleDeclareAPI)))
 	handle("POST /api/v1/declarations/{id}/withdrawal", declarations(handleWithdrawDeclarationAPI))
 
 	// Blocks of the volume throttle.

@@ -27,13 +27,13 @@ func handleSubscribe(wh *webhook.Service) http.Handler {
 
 func handleSubscriptions(wh *webhook.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		subs, err := wh.Subscriptions(r.Context(), httpx.ActorFrom(r.Context()))
-		if subs == nil {
-			subs = []*socle.Subscription{}
+		pg, err := httpx.PageParams(r, 50, 200)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
 		}
-		httpx.Respond(w, r, http.StatusOK, struct {
-			Items []*socle.Subscription `json:"items"`
-		}{subs}, err)
+		subs, err := wh.Subscriptions(r.Context(), httpx.ActorFrom(r.Context()))
+		httpx.WritePage(w, r, subs, func(s *socle.Subscription) string { return httpx.TimeKey(s.Created, s.ID) }, pg, err)
 	})
 }
 
@@ -49,18 +49,24 @@ func handleUnsubscribe(wh *webhook.Service) http.Handler {
 
 func handleDeliveries(wh *webhook.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, err := httpx.IntParam(r, "limit", 50, 1, 500)
+		pg, err := httpx.PageParams(r, 50, 500)
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		ds, err := wh.Deliveries(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), limit)
-		if ds == nil {
-			ds = []*socle.Delivery{}
+		// Newest first, paged by the store (keyset on the last delivery
+		// of the previous page): one more than the page says whether
+		// another follows.
+		ds, err := wh.Deliveries(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), pg.After, pg.Limit+1)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
 		}
-		httpx.Respond(w, r, http.StatusOK, struct {
-			Items []*socle.Delivery `json:"items"`
-		}{ds}, err)
+		page := httpx.Page[*socle.Delivery]{Items: append([]*socle.Delivery{}, ds[:min(len(ds), pg.Limit)]...), Limit: pg.Limit, HasMore: len(ds) > pg.Limit}
+		if page.HasMore {
+			page.NextCursor = httpx.EncodeCursor(page.Items[len(page.Items)-1].ID)
+		}
+		httpx.Encode(w, http.StatusOK, page)
 	})
 }
 

@@ -96,9 +96,9 @@ WHERE idempotency_keys.created_at < ?`),
 // Idempotency returns the principal's record of key from the window.
 func (s *DB) Idempotency(ctx context.Context, principal, key string) (*socle.IdempotencyRecord, error) {
 	r := socle.IdempotencyRecord{Principal: principal, Key: key}
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT operation, request_hash, resource_id, created_at FROM idempotency_keys
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT operation, request_hash, resource_id, created_at, status, location, answer FROM idempotency_keys
 WHERE principal = ? AND key = ? AND created_at >= ?`), principal, key, now().Add(-socle.IdempotencyWindow)).
-		Scan(&r.Operation, &r.RequestHash, &r.ResourceID, scanTime(&r.CreatedAt))
+		Scan(&r.Operation, &r.RequestHash, &r.ResourceID, scanTime(&r.CreatedAt), &r.Status, &r.Location, &r.Answer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("idempotency key")
 	} else if err != nil {

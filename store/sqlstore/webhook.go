@@ -126,10 +126,19 @@ func (s *DB) Delivery(ctx context.Context, id string) (*socle.Delivery, error) {
 	return queryOne(ctx, s, scanDelivery, "delivery", deliverySelect+` WHERE id = ?`, id)
 }
 
-// Deliveries lists the deliveries of a subscription, newest first.
-func (s *DB) Deliveries(ctx context.Context, subscriptionID string, limit int) ([]*socle.Delivery, error) {
+// Deliveries lists the deliveries of a subscription, newest first, from
+// the one after before when set.
+func (s *DB) Deliveries(ctx context.Context, subscriptionID, before string, limit int) ([]*socle.Delivery, error) {
+	if before == "" {
+		return queryAll(ctx, s, scanDelivery, "deliveries",
+			deliverySelect+` WHERE subscription_id = ? ORDER BY created_at DESC, change_seq DESC LIMIT ?`, subscriptionID, limit)
+	}
+	// Keyset: the order's key of before, read from its row, so that the
+	// stored values are compared with stored values.
 	return queryAll(ctx, s, scanDelivery, "deliveries",
-		deliverySelect+` WHERE subscription_id = ? ORDER BY created_at DESC, change_seq DESC LIMIT ?`, subscriptionID, limit)
+		deliverySelect+` WHERE subscription_id = ? AND (created_at, change_seq) <
+	(SELECT created_at, change_seq FROM webhook_deliveries WHERE id = ? AND subscription_id = ?)
+ORDER BY created_at DESC, change_seq DESC LIMIT ?`, subscriptionID, before, subscriptionID, limit)
 }
 
 // LastChange returns the newest sequence of the change feed, 0 when empty.

@@ -135,6 +135,14 @@ func RunEngine(t *testing.T, e Engine) {
 		s, _ := e.open(t)
 		testChangeFeed(t, s)
 	})
+	t.Run("IdempotentAnswers", func(t *testing.T) {
+		s, _ := e.open(t)
+		testIdempotentAnswers(t, s)
+	})
+	t.Run("DeliveryLogPages", func(t *testing.T) {
+		s, _ := e.open(t)
+		testDeliveryLogPages(t, s)
+	})
 	t.Run("Webhooks", func(t *testing.T) {
 		s, _ := e.open(t)
 		testWebhooks(t, s)

@@ -63,7 +63,7 @@ func testWebhooks(t *testing.T, s *sqlstore.DB) {
 	}
 	d.Attempts, d.Status, d.NextAt, d.DeliveredAt = 2, socle.DeliveryDelivered, time.Time{}, now.Add(time.Minute)
 	must(t, s.UpdateDelivery(ctx, d))
-	log, err := s.Deliveries(ctx, sub.ID, 10)
+	log, err := s.Deliveries(ctx, sub.ID, "", 10)
 	must(t, err)
 	if len(log) != 1 || log[0].Status != socle.DeliveryDelivered || log[0].Attempts != 2 || log[0].LastStatus != 503 ||
 		!log[0].NextAt.IsZero() || !log[0].DeliveredAt.Equal(now.Add(time.Minute)) {

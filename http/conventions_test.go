@@ -1,0 +1,245 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"socle"
+	"socle/policy"
+)
+
+// apiCall sends one API request of a signed-in staff browser (from its own
+// origin, as a cookie session must write) and returns the answer.
+func apiCall(t *testing.T, c *http.Client, base, method, path string, headers map[string]string, body any) (*http.Response, []byte) {
+	t.Helper()
+	var rd io.Reader = http.NoBody
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", base)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// TestSingleResourcesHaveETagsAndUpdatesHonourIfMatch: a person's GET
+// carries an ETag (304 when unchanged); an update with a stale If-Match is
+// 412 and changes nothing, with the current one it applies and the ETag
+// changes.
+func TestSingleResourcesHaveETagsAndUpdatesHonourIfMatch(t *testing.T) {
+	e := newNetworkEnv(t)
+	c := e.clients[socle.KindDepartement]
+	path := "/api/v1/persons/" + e.person.ID
+	purpose := map[string]string{"X-Purpose": policy.PurposeAccompagnement}
+	read := func(h map[string]string) (*http.Response, []byte) {
+		t.Helper()
+		return apiCall(t, c, e.srv.URL, http.MethodGet, path, h, nil)
+	}
+	resp, body := read(purpose)
+	tag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(tag, `"`) {
+		t.Fatalf("GET %s: %d ETag %q %s", path, resp.StatusCode, tag, body)
+	}
+	if resp, _ := read(map[string]string{"X-Purpose": policy.PurposeAccompagnement, "If-None-Match": tag}); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("GET with the current If-None-Match: %d, want 304", resp.StatusCode)
+	}
+
+	update := func(phone, ifMatch string) (*http.Response, []byte) {
+		t.Helper()
+		h := map[string]string{"X-Purpose": policy.PurposeAccompagnement}
+		if ifMatch != "" {
+			h["If-Match"] = ifMatch
+		}
+		return apiCall(t, c, e.srv.URL, http.MethodPatch, path, h,
+			map[string]any{"contact": map[string]string{"phone": phone, "postal_code": "69001", "commune_code": "69123"}})
+	}
+	tests := []struct {
+		name, phone, ifMatch string
+		status               int
+	}{
+		{"a stale version", "0611111111", `"0123456789abcdef0123456789abcdef"`, http.StatusPreconditionFailed},
+		{"a weak tag never matches", "0611111112", "W/" + tag, http.StatusPreconditionFailed},
+		{"the current version", "0622222222", tag, http.StatusOK},
+		{"the version before that update", "0633333333", tag, http.StatusPreconditionFailed},
+		{"no If-Match: last write wins", "0644444444", "", http.StatusOK},
+	}
+	for _, tt := range tests {
+		resp, body := update(tt.phone, tt.ifMatch)
+		if resp.StatusCode != tt.status {
+			t.Fatalf("%s: PATCH %d %s, want %d", tt.name, resp.StatusCode, body, tt.status)
+		}
+		_, now := read(purpose)
+		if applied := bytes.Contains(now, []byte(tt.phone)); applied != (tt.status == http.StatusOK) {
+			t.Errorf("%s: phone applied = %v after %d", tt.name, applied, tt.status)
+		}
+		if tt.status == http.StatusPreconditionFailed && !bytes.Contains(body, []byte("If-Match")) {
+			t.Errorf("%s: 412 body %s does not name If-Match", tt.name, body)
+		}
+	}
+	if resp, _ := read(purpose); resp.Header.Get("ETag") == tag {
+		t.Error("the ETag did not change with the person")
+	}
+}
+
+// TestCreatesHonourIdempotencyKeys: a retried create with the same key is
+// answered the first answer and creates nothing; the same key with another
+// body is 409; a create that failed keeps nothing, so its key can be used.
+func TestCreatesHonourIdempotencyKeys(t *testing.T) {
+	e := newParcoursEnv(t)
+	c := e.staff[e.ml.OrganisationID]
+	path := "/api/v1/persons/" + e.alice.ID + "/events?purpose=" + policy.PurposeAccompagnement
+	event := func(title string) map[string]any {
+		return map[string]any{"kind": socle.EventAppointment, "title": title, "start": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}
+	}
+	first := event("Entretien de suivi")
+	post := func(key string, body any) (*http.Response, []byte) {
+		t.Helper()
+		return apiCall(t, c, e.srv.URL, http.MethodPost, path, map[string]string{"Idempotency-Key": key}, body)
+	}
+	resp1, body1 := post("rdv-0001", first)
+	if resp1.StatusCode != http.StatusCreated {
+		t.Fatalf("first create: %d %s", resp1.StatusCode, body1)
+	}
+	tests := []struct {
+		name   string
+		key    string
+		body   any
+		status int
+		same   bool // answered the first answer
+	}{
+		{"the same request again", "rdv-0001", first, http.StatusCreated, true},
+		{"the same key, another body", "rdv-0001", event("Autre entretien"), http.StatusConflict, false},
+		{"an invalid key", "clé avec espaces", first, http.StatusBadRequest, false},
+		{"a failed create", "rdv-0002", map[string]any{"kind": "nope"}, http.StatusBadRequest, false},
+		{"the failed create's key, corrected", "rdv-0002", event("Atelier CV"), http.StatusCreated, false},
+	}
+	for _, tt := range tests {
+		resp, body := post(tt.key, tt.body)
+		if resp.StatusCode != tt.status {
+			t.Fatalf("%s: %d %s, want %d", tt.name, resp.StatusCode, body, tt.status)
+		}
+		if replayed := resp.Header.Get("Idempotent-Replayed") == "true"; replayed != tt.same || tt.same && !bytes.Equal(body, body1) {
+			t.Errorf("%s: replayed %v, body %s; first answer %s", tt.name, replayed, body, body1)
+		}
+	}
+	_, list := apiCall(t, c, e.srv.URL, http.MethodGet, path, nil, nil)
+	if n := bytes.Count(list, []byte("Entretien de suivi")); n != 1 {
+		t.Errorf("%d events created by the retried request, want 1: %s", n, list)
+	}
+}
+
+// TestListsPageWithCursors: a list answers limit items and the cursor of
+// the next page; following the cursors lists every item once; a cursor
+// the API did not issue is 400 naming the parameter.
+func TestListsPageWithCursors(t *testing.T) {
+	e := newParcoursEnv(t)
+	c := e.staff[e.ml.OrganisationID]
+	path := "/api/v1/persons/" + e.alice.ID + "/events?purpose=" + policy.PurposeAccompagnement
+	created := map[string]bool{}
+	for i := range 5 {
+		resp, body := apiCall(t, c, e.srv.URL, http.MethodPost, path, nil, map[string]any{"kind": socle.EventAppointment,
+			"title": "Rendez-vous", "start": time.Now().Add(time.Duration(24+i) * time.Hour).UTC().Format(time.RFC3339)})
+		var ev socle.Event
+		if resp.StatusCode != http.StatusCreated || json.Unmarshal(body, &ev) != nil {
+			t.Fatalf("creating an event: %d %s", resp.StatusCode, body)
+		}
+		created[ev.ID] = true
+	}
+	seen, cursor, pages := map[string]bool{}, "", 0
+	for {
+		p := path + "&limit=2"
+		if cursor != "" {
+			p += "&cursor=" + cursor
+		}
+		resp, body := apiCall(t, c, e.srv.URL, http.MethodGet, p, nil, nil)
+		var page struct {
+			Items      []socle.Event `json:"items"`
+			NextCursor string        `json:"next_cursor"`
+			HasMore    bool          `json:"has_more"`
+		}
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &page) != nil || len(page.Items) > 2 {
+			t.Fatalf("GET %s: %d %s", p, resp.StatusCode, body)
+		}
+		pages++
+		var last time.Time
+		for _, ev := range page.Items {
+			if seen[ev.ID] || ev.Start.Before(last) {
+				t.Errorf("page %d repeats or disorders %s", pages, ev.ID)
+			}
+			seen[ev.ID], last = true, ev.Start
+		}
+		if page.HasMore != (page.NextCursor != "") {
+			t.Errorf("has_more %v with next_cursor %q", page.HasMore, page.NextCursor)
+		}
+		if cursor = page.NextCursor; cursor == "" || pages > 10 {
+			break
+		}
+	}
+	if pages != 3 || len(seen) != len(created) {
+		t.Errorf("%d pages listing %d events, want 3 pages listing %d", pages, len(seen), len(created))
+	}
+	for _, bad := range []string{"abc", "MTIz", "-1"} {
+		resp, body := apiCall(t, c, e.srv.URL, http.MethodGet, path+"&cursor="+bad, nil, nil)
+		if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(body, []byte("cursor")) {
+			t.Errorf("cursor %q: %d %s, want 400 naming cursor", bad, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestOfferUpdatesHonourIfMatch: an offer's GET carries the ETag its PUT
+// names in If-Match; a stale one is 412 and leaves the offer as it was.
+func TestOfferUpdatesHonourIfMatch(t *testing.T) {
+	e := newCompanyEnv(t)
+	base, path := e.net.srv.URL, "/api/v1/offers/"+e.offer.ID
+	matching := map[string]string{"X-Purpose": policy.PurposeMatching}
+	if resp, body := apiCall(t, e.adviser, base, http.MethodPost, "/api/v1/companies/"+e.offer.CompanyID+"/followups", matching, nil); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("following the company: %d %s", resp.StatusCode, body)
+	}
+	resp, body := apiCall(t, e.adviser, base, http.MethodGet, path, nil, nil)
+	tag := resp.Header.Get("ETag")
+	var offer map[string]any
+	if resp.StatusCode != http.StatusOK || tag == "" || json.Unmarshal(body, &offer) != nil {
+		t.Fatalf("GET %s: %d ETag %q %s", path, resp.StatusCode, tag, body)
+	}
+	for _, tt := range []struct {
+		name, title, ifMatch string
+		status               int
+	}{
+		{"a stale version", "Boulanger de nuit", `"0000"`, http.StatusPreconditionFailed},
+		{"the current version", "Boulanger (H/F)", tag, http.StatusOK},
+		{"the version before that update", "Boulanger de jour", tag, http.StatusPreconditionFailed},
+	} {
+		offer["title"] = tt.title
+		delete(offer, "id")
+		h := map[string]string{"X-Purpose": policy.PurposeMatching, "If-Match": tt.ifMatch}
+		resp, body := apiCall(t, e.adviser, base, http.MethodPut, path, h, offer)
+		if resp.StatusCode != tt.status {
+			t.Fatalf("%s: PUT %d %s, want %d", tt.name, resp.StatusCode, body, tt.status)
+		}
+		_, now := apiCall(t, e.adviser, base, http.MethodGet, path, nil, nil)
+		if applied := bytes.Contains(now, []byte(tt.title)); applied != (tt.status == http.StatusOK) {
+			t.Errorf("%s: title applied = %v after %d", tt.name, applied, tt.status)
+		}
+	}
+}
