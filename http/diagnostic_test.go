@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"socle"
+	"socle/gate"
 )
 
 // diagnosticCall calls the JSON API as the mission locale's adviser, with
@@ -160,5 +162,31 @@ func TestDiagnosticAndPlanPagesKeepAnswersAndHideHealth(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="erreur-action-prestataire-1"`) || !strings.Contains(body, `id="erreur-action-dates-1"`) ||
 		!strings.Contains(body, `value="Obtenir le permis B"`) || strings.Contains(body, `value="sante"`) {
 		t.Errorf("plan with errors: %d, want 400 with the errors next to their fields, the answers kept and no health theme", resp.StatusCode)
+	}
+	resp, _ = staff.postForm(c, plan, plan, url.Values{"objectif_titre_1": {"Obtenir le permis B"}, "objectif_freins_1": {"mobilite"},
+		"action_titre_1": {"Code de la route"}, "action_objectif_1": {"1"}, "action_prestataire_1": {"Auto-école sociale"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("plan saved: %d", resp.StatusCode)
+	}
+	pl, err := e.parcours.Plan(context.Background(), gate.Request{Actor: e.ml, Purpose: "accompagnement", RequestID: "test"}, e.alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	move := plan + "/actions/" + pl.Actions[0].ID
+	resp, body = staff.postForm(c, plan, move, url.Values{"statut": {"abandonnee"}, "raison": {" "}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Indiquez la raison") {
+		t.Errorf("abandoning without a reason: %d, want 400 asking for the reason", resp.StatusCode)
+	}
+	resp, _ = staff.postForm(c, plan, move, url.Values{"statut": {"en_cours"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "fait=action") {
+		t.Errorf("starting the action: %d to %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = staff.postForm(c, plan, plan+"/accord", url.Values{"version": {"1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("recording the agreement: %d", resp.StatusCode)
+	}
+	resp, body = staff.postForm(c, plan, plan+"/accord", url.Values{"version": {"1"}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "déjà") {
+		t.Errorf("recording it twice: %d, want 409 saying so", resp.StatusCode)
 	}
 }

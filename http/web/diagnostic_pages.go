@@ -581,48 +581,51 @@ func handlePlanSave(s *parcoursPages, p *gate.Parcours) http.Handler {
 	})
 }
 
-func handlePlanActionMove(s *parcoursPages, p *gate.Parcours) http.Handler {
+// planForm is a form of the plan page: do runs it as the adviser; a
+// refusal comes back on the page with its sentence (msg), a success
+// redirects to the page with the notice done.
+func planForm(s *parcoursPages, p *gate.Parcours, done string, do func(r *http.Request, req gate.Request, id string) error, msg func(r *http.Request, err error) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
 		id := r.PathValue("id")
-		ch := socle.ActionChange{Status: r.PostFormValue("statut"), Reason: r.PostFormValue("raison")}
-		if _, err := p.UpdatePlanAction(r.Context(), pageRequest(r, purposeAccompagnement, ""), id, r.PathValue("aid"), ch); err != nil {
+		if err := do(r, pageRequest(r, purposeAccompagnement, ""), id); err != nil {
 			if !soft(err) {
 				s.renderError(w, r, err)
 				return
 			}
-			msg := message(err)
-			if ch.Status == socle.ActionAbandoned && strings.TrimSpace(ch.Reason) == "" {
-				msg = msgPlanReasonRequired
-			}
-			planPage(s, p, w, r, httpx.ErrorStatus(err), func(v *planView) { v.Error = msg })
+			m := msg(r, err)
+			planPage(s, p, w, r, httpx.ErrorStatus(err), func(v *planView) { v.Error = m })
 			return
 		}
-		http.Redirect(w, r, "/usagers/"+url.PathEscape(id)+"/plan?fait=action", http.StatusSeeOther)
+		http.Redirect(w, r, "/usagers/"+url.PathEscape(id)+"/plan?fait="+done, http.StatusSeeOther)
+	})
+}
+
+func handlePlanActionMove(s *parcoursPages, p *gate.Parcours) http.Handler {
+	return planForm(s, p, "action", func(r *http.Request, req gate.Request, id string) error {
+		ch := socle.ActionChange{Status: r.PostFormValue("statut"), Reason: r.PostFormValue("raison")}
+		_, err := p.UpdatePlanAction(r.Context(), req, id, r.PathValue("aid"), ch)
+		return err
+	}, func(r *http.Request, err error) string {
+		if r.PostFormValue("statut") == socle.ActionAbandoned && strings.TrimSpace(r.PostFormValue("raison")) == "" {
+			return msgPlanReasonRequired
+		}
+		return message(err)
 	})
 }
 
 func handlePlanAgreementPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
-		id := r.PathValue("id")
+	return planForm(s, p, "accord", func(r *http.Request, req gate.Request, id string) error {
 		version, _ := strconv.Atoi(r.PostFormValue("version"))
-		if _, err := p.RecordPlanAgreement(r.Context(), pageRequest(r, purposeAccompagnement, ""), id, version); err != nil {
-			if !soft(err) {
-				s.renderError(w, r, err)
-				return
-			}
-			planPage(s, p, w, r, httpx.ErrorStatus(err), func(v *planView) { v.Error = msgPlanAgreementConflict })
-			return
-		}
-		http.Redirect(w, r, "/usagers/"+url.PathEscape(id)+"/plan?fait=accord", http.StatusSeeOther)
-	})
+		_, err := p.RecordPlanAgreement(r.Context(), req, id, version)
+		return err
+	}, func(*http.Request, error) string { return msgPlanAgreementConflict })
 }
 
+// handlePlanContractPage generates the contract of the current plan
+// version and shows it on the contract page, where it is signed.
 func handlePlanContractPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !staffPost(s.renderer, w, r) {
