@@ -57,6 +57,7 @@ func RunEngine(t *testing.T, e Engine) {
 	open := func(t *testing.T) socle.Store { return e.store(t) }
 	t.Run("Store", func(t *testing.T) { Run(t, open) })
 	t.Run("Parcours", func(t *testing.T) { RunParcours(t, open) })
+	t.Run("Appointments", func(t *testing.T) { RunAppointments(t, open) })
 	t.Run("Companies", func(t *testing.T) { RunCompanies(t, open) })
 	t.Run("Detect", func(t *testing.T) { RunDetect(t, open) })
 	t.Run("PendingTOTP", func(t *testing.T) { RunPendingTOTP(t, open) })
