@@ -9,6 +9,9 @@ import (
 // PrefixSlot prefixes the ids of open slots.
 const PrefixSlot = "crn"
 
+// ResourceSlot is the resource of an access to an organisation's slots.
+const ResourceSlot ResourceKind = "slot"
+
 // Modalités of an appointment: where and how it takes place.
 const (
 	ModaliteOnSite = "sur_place"
@@ -151,15 +154,18 @@ type SlotQuery struct {
 // persons' explanations. Callers are the gate, which decides every
 // access first.
 type AppointmentStore interface {
-	CreateSlot(ctx context.Context, s *Slot) error
+	// CreateSlot stores a slot, and idem (when not nil) in the same
+	// transaction.
+	CreateSlot(ctx context.Context, s *Slot, idem *IdempotencyRecord) error
 	Slot(ctx context.Context, id string) (*Slot, error)
 	// OpenSlots returns the open (unbooked) slots the query selects, by
 	// start time.
 	OpenSlots(ctx context.Context, q SlotQuery) ([]*Slot, error)
 	// CreateAppointment stores the event and its state in one
 	// transaction; with a.SlotID set, it books that slot: ECONFLICT when
-	// it is booked already, and nothing is stored.
-	CreateAppointment(ctx context.Context, a *Appointment) error
+	// it is booked already, and nothing is stored. idem, when not nil, is
+	// stored in the same transaction.
+	CreateAppointment(ctx context.Context, a *Appointment, idem *IdempotencyRecord) error
 	Appointment(ctx context.Context, eventID string) (*Appointment, error)
 	// Appointments returns a person's appointments, by start time.
 	Appointments(ctx context.Context, personID string) ([]*Appointment, error)

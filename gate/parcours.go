@@ -21,6 +21,10 @@ type ParcoursStore interface {
 	CreateSignLink(ctx context.Context, tokenHash, commitmentID, personID string, expires time.Time) error
 	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)
 	IndicatorRecords(ctx context.Context) (socle.IndicatorRecords, error)
+	// Appointments: slots, bookings, notices, and the names they show.
+	socle.AppointmentStore
+	Agent(ctx context.Context, id string) (*socle.Agent, error)
+	AgentsOf(ctx context.Context, organisationID string) ([]*socle.Agent, error)
 	OpenRectifications(ctx context.Context, organisationID string, today socle.Date, limit int) ([]*socle.RectificationRequest, error)
 }
 
@@ -46,6 +50,8 @@ type Parcours struct {
 	g      *Gate
 	store  ParcoursStore
 	signer ContractSigner
+	// notices sends the appointments' notices; none when nil.
+	notices Notices
 }
 
 // ContractSigner signs contracts in the platform's name

@@ -14,15 +14,23 @@ import (
 var _ socle.AppointmentStore = (*DB)(nil)
 
 // CreateSlot stores an open slot.
-func (s *DB) CreateSlot(ctx context.Context, sl *socle.Slot) error {
+func (s *DB) CreateSlot(ctx context.Context, sl *socle.Slot, idem *socle.IdempotencyRecord) error {
 	if sl.ID == "" {
 		sl.ID = socle.NewID(socle.PrefixSlot)
 	}
 	sl.CreatedAt = stamp(sl.CreatedAt)
 	sl.Start, sl.End = sl.Start.UTC().Truncate(time.Second), sl.End.UTC().Truncate(time.Second)
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO appointment_slots (id, organisation_id, agent_id, start_at, end_at, location, modalite, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), sl.ID, sl.OrganisationID, nullable(sl.AgentID), sl.Start, sl.End, sl.Location, sl.Modalite, sl.CreatedAt)
-	return s.fail(err, "slot")
+	return s.inTx(ctx, "slot", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO appointment_slots (id, organisation_id, agent_id, start_at, end_at, location, modalite, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), sl.ID, sl.OrganisationID, nullable(sl.AgentID), sl.Start, sl.End, sl.Location, sl.Modalite, sl.CreatedAt); err != nil {
+			return s.fail(err, "slot")
+		}
+		if idem != nil {
+			idem.ResourceID = sl.ID
+			return s.putIdempotency(ctx, tx, idem)
+		}
+		return nil
+	})
 }
 
 const slotSelect = `SELECT id, organisation_id, agent_id, start_at, end_at, location, modalite, event_id, created_at FROM appointment_slots`
@@ -79,7 +87,7 @@ AND (`+strings.Join(who, " OR ")+`) ORDER BY start_at, id LIMIT ?`, args...)
 
 // CreateAppointment stores the event and its state, and books its slot
 // when it names one, in one transaction.
-func (s *DB) CreateAppointment(ctx context.Context, a *socle.Appointment) error {
+func (s *DB) CreateAppointment(ctx context.Context, a *socle.Appointment, idem *socle.IdempotencyRecord) error {
 	e := &a.Event
 	if e.ID == "" {
 		e.ID = socle.NewID(socle.PrefixEvent)
@@ -112,6 +120,12 @@ description, location, start_at, end_at, network_visible, created_at) VALUES (?,
 				return fmt.Errorf("booking the slot: %w", err)
 			} else if n == 0 {
 				return socle.Errorf(socle.ECONFLICT, "this slot is no longer available")
+			}
+		}
+		if idem != nil {
+			idem.ResourceID = e.ID
+			if err := s.putIdempotency(ctx, tx, idem); err != nil {
+				return err
 			}
 		}
 		return s.recordChange(ctx, tx, socle.ResourcePerson, e.PersonID)

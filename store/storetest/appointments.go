@@ -48,7 +48,7 @@ func (f appointmentFixture) slot(t *testing.T, s AppointmentStore, offset time.D
 		sl.AgentID = ""
 	}
 	must(t, sl.Validate())
-	must(t, s.CreateSlot(context.Background(), sl))
+	must(t, s.CreateSlot(context.Background(), sl, nil))
 	return sl
 }
 
@@ -93,7 +93,7 @@ func testSlotsAndBooking(t *testing.T, s AppointmentStore) {
 	}
 
 	a := f.booking(mine)
-	must(t, s.CreateAppointment(ctx, a))
+	must(t, s.CreateAppointment(ctx, a, nil))
 	got, err := s.Appointment(ctx, a.ID)
 	must(t, err)
 	if got.Status != socle.AppointmentPlanned || got.SlotID != mine.ID || got.Kind != socle.EventAppointment || !got.Start.Equal(mine.Start) {
@@ -109,7 +109,7 @@ func testSlotsAndBooking(t *testing.T, s AppointmentStore) {
 	if len(open) != 0 {
 		t.Errorf("a booked slot is still open: %d", len(open))
 	}
-	wantCode(t, s.CreateAppointment(ctx, f.booking(mine)), socle.ECONFLICT)
+	wantCode(t, s.CreateAppointment(ctx, f.booking(mine), nil), socle.ECONFLICT)
 	evs, err := s.Events(ctx, socle.EventQuery{PersonID: f.person.ID})
 	must(t, err)
 	if len(evs) != 1 {
@@ -123,7 +123,7 @@ func testSlotsAndBooking(t *testing.T, s AppointmentStore) {
 	// An appointment without a slot (set by the adviser).
 	direct := &socle.Appointment{Event: socle.Event{PersonID: f.person.ID, OrganisationID: f.org.ID, AgentID: f.agent.ID, Title: "Entretien",
 		Start: f.start.Add(48 * time.Hour), End: f.start.Add(49 * time.Hour)}, Modalite: socle.ModalitePhone}
-	must(t, s.CreateAppointment(ctx, direct))
+	must(t, s.CreateAppointment(ctx, direct, nil))
 	_, err = s.Slot(ctx, socle.NewID(socle.PrefixSlot))
 	wantCode(t, err, socle.ENOTFOUND)
 }
@@ -138,7 +138,7 @@ func testConcurrentBooking(t *testing.T, s AppointmentStore) {
 	results := make(chan error, n)
 	var wg sync.WaitGroup
 	for range n {
-		wg.Go(func() { results <- s.CreateAppointment(ctx, f.booking(sl)) })
+		wg.Go(func() { results <- s.CreateAppointment(ctx, f.booking(sl), nil) })
 	}
 	wg.Wait()
 	close(results)
@@ -167,7 +167,7 @@ func testCancellationAndAttendance(t *testing.T, s AppointmentStore) {
 	f := newAppointmentFixture(t, s)
 	sl := f.slot(t, s, 0, false)
 	a := f.booking(sl)
-	must(t, s.CreateAppointment(ctx, a))
+	must(t, s.CreateAppointment(ctx, a, nil))
 	at := f.start.Add(-time.Hour)
 	must(t, s.CancelAppointment(ctx, a.ID, socle.CancelledByPerson, "Je suis malade.", at))
 	got, err := s.Appointment(ctx, a.ID)
@@ -179,7 +179,7 @@ func testCancellationAndAttendance(t *testing.T, s AppointmentStore) {
 	wantCode(t, s.RecordAttendance(ctx, a.ID, socle.AttendanceHonoured, f.agent.ID, at), socle.ECONFLICT)
 	// The slot is free again, and can be booked anew.
 	again := f.booking(sl)
-	must(t, s.CreateAppointment(ctx, again))
+	must(t, s.CreateAppointment(ctx, again, nil))
 
 	must(t, s.RecordAttendance(ctx, again.ID, socle.AttendanceUnexcused, f.agent.ID, f.start.Add(time.Hour)))
 	must(t, s.RecordAttendance(ctx, again.ID, socle.AttendanceExcused, f.agent.ID, f.start.Add(2*time.Hour)))
@@ -195,7 +195,7 @@ func testNoticesOnce(t *testing.T, s AppointmentStore) {
 	ctx := context.Background()
 	f := newAppointmentFixture(t, s)
 	a := f.booking(f.slot(t, s, 0, false))
-	must(t, s.CreateAppointment(ctx, a))
+	must(t, s.CreateAppointment(ctx, a, nil))
 	window := func() []*socle.Appointment {
 		due, err := s.DueAppointments(ctx, socle.NoticeReminder24h, f.start.Add(-time.Hour), f.start.Add(time.Hour))
 		must(t, err)
