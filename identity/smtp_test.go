@@ -102,7 +102,7 @@ func TestMailWithAttachmentIsMultipart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := io.ReadAll(body); !strings.Contains(string(b), "Bonjour,\r\nà mardi.") {
+	if b, _ := io.ReadAll(body); !strings.Contains(string(b), "Bonjour,\nà mardi.") {
 		t.Errorf("body = %q", b)
 	}
 	att, err := r.NextPart()
