@@ -30,6 +30,9 @@ type Notice struct {
 // Notices sends the notices of appointments (appointment.Notifier); Notify
 // must not block on the network.
 type Notices interface {
+	// Channels are the channels it sends by (socle.ChannelEmail,
+	// socle.ChannelSMS): the gate claims no other.
+	Channels() []string
 	Notify(ctx context.Context, n Notice)
 }
 
@@ -64,7 +67,12 @@ func (p *Parcours) notify(ctx context.Context, kind string, a *socle.Appointment
 			n.AdviserName = ag.FullName()
 		}
 	}
-	for channel, contact := range map[string]string{socle.ChannelEmail: n.Email, socle.ChannelSMS: n.Phone} {
+	contacts := map[string]string{socle.ChannelEmail: n.Email, socle.ChannelSMS: n.Phone}
+	for _, channel := range p.notices.Channels() {
+		contact, known := contacts[channel]
+		if !known {
+			continue
+		}
 		d := &socle.NoticeDelivery{EventID: a.ID, Notice: kind, Channel: channel, At: p.g.Now()}
 		if contact == "" {
 			d.Result = socle.NoticeNoContact
@@ -78,7 +86,6 @@ func (p *Parcours) notify(ctx context.Context, kind string, a *socle.Appointment
 		}
 	}
 	if len(n.Channels) > 0 {
-		slices.Sort(n.Channels)
 		p.notices.Notify(ctx, n)
 	}
 	return nil

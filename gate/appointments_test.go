@@ -17,6 +17,8 @@ type noticeSink struct {
 	got []gate.Notice
 }
 
+func (s *noticeSink) Channels() []string { return []string{socle.ChannelEmail, socle.ChannelSMS} }
+
 func (s *noticeSink) Notify(_ context.Context, n gate.Notice) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
