@@ -158,22 +158,27 @@ func (p *Parcours) PublishSlot(ctx context.Context, req Request, sl *socle.Slot,
 }
 
 // Slots returns the open slots of the actor's organisation in [from, to),
-// its advisers' and its own.
-func (p *Parcours) Slots(ctx context.Context, req Request, from, to time.Time) ([]*socle.Slot, error) {
+// its advisers' and its own, and the names of its advisers by id.
+func (p *Parcours) Slots(ctx context.Context, req Request, from, to time.Time) ([]*socle.Slot, map[string]string, error) {
+	type slots struct {
+		list  []*socle.Slot
+		names map[string]string
+	}
 	s := slotSpec(req, socle.ActionRead, windowCheck(from, to))
-	out, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) ([]*socle.Slot, outcome, error) {
+	out, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (slots, outcome, error) {
 		agents, err := p.store.AgentsOf(ctx, req.Actor.OrganisationID)
 		if err != nil {
-			return nil, outcome{}, fmt.Errorf("listing the advisers: %w", err)
+			return slots{}, outcome{}, fmt.Errorf("listing the advisers: %w", err)
 		}
+		out := slots{names: map[string]string{}}
 		ids := make([]string, len(agents))
 		for i, a := range agents {
-			ids[i] = a.ID
+			ids[i], out.names[a.ID] = a.ID, a.FullName()
 		}
-		out, err := p.store.OpenSlots(ctx, socle.SlotQuery{OrganisationID: req.Actor.OrganisationID, AgentIDs: ids, Structure: true, From: from, To: to})
-		return out, outcome{records: len(out)}, err
+		out.list, err = p.store.OpenSlots(ctx, socle.SlotQuery{OrganisationID: req.Actor.OrganisationID, AgentIDs: ids, Structure: true, From: from, To: to})
+		return out, outcome{records: len(out.list)}, err
 	})
-	return out, err
+	return out.list, out.names, err
 }
 
 func windowCheck(from, to time.Time) func() error {

@@ -396,7 +396,12 @@ func handleAppointmentCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 		if e.Title == "" {
 			e.Title = "Rendez-vous"
 		}
-		if err := p.CreateEvent(r.Context(), pageRequest(r, purposeAccompagnement, ""), e); err != nil {
+		// An appointment with its modalité: the person gets the invitation.
+		a := &socle.Appointment{Event: *e, Modalite: r.PostFormValue("modalite")}
+		if a.Modalite == "" {
+			a.Modalite = socle.ModaliteOnSite
+		}
+		if err := p.ScheduleAppointment(r.Context(), pageRequest(r, purposeAccompagnement, ""), a); err != nil {
 			if soft(err) {
 				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msgAppointmentFailedPrefix + message(err)})
 				return

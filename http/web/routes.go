@@ -89,6 +89,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate}
 	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
 	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
+	appointmentPages := &appointmentPages{renderer: s.renderer, parcours: s.parcours}
 
 	handle = roleGuard(s.renderer, handle)
 
@@ -213,6 +214,12 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("GET /rectifications", handleRectificationQueue(rectificationPages, p))
 			handle("GET /agenda", handleAgendaPage(parcoursPages, p))
 			handle("GET /indicateurs", handleIndicatorsPage(parcoursPages, p))
+			// Appointments: open slots, a person's appointments, attendance.
+			handle("GET /creneaux", handleSlotsPage(appointmentPages))
+			handle("POST /creneaux", handleSlotPublish(appointmentPages))
+			handle("GET /usagers/{id}/rendez-vous", handleDutiesPage(appointmentPages))
+			handle("POST /usagers/{id}/rendez-vous/{eid}/presence", handleAttendance(appointmentPages))
+			handle("POST /usagers/{id}/rendez-vous/{eid}/annulation", handleAdviserCancel(appointmentPages))
 		}
 	}
 
@@ -238,6 +245,11 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("POST /usager/contrats/{id}/signature", handleSpaceSign(parcoursPages, p, svc))
 			handle("POST /usager/rectifications", handleSpaceRectify(parcoursPages, p, svc))
 			handle("GET /usager/export.json", handleSpaceExport(parcoursPages, p, svc))
+			// Mes rendez-vous: book, cancel, see what is recorded, explain.
+			handle("GET /usager/rendez-vous", handleMyAppointments(appointmentPages, svc))
+			handle("POST /usager/rendez-vous", handleBook(appointmentPages, svc))
+			handle("POST /usager/rendez-vous/{eid}/annulation", handleMyCancel(appointmentPages, svc))
+			handle("POST /usager/explications", handleExplain(appointmentPages, svc))
 		}
 	}
 

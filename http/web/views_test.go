@@ -58,6 +58,9 @@ var pageViews = map[string]any{
 	"mentions-legales":          struct{}{},
 	"donnees-personnelles":      struct{}{},
 	"verifications-identite":    identityChecksView{},
+	"creneaux":                  slotsView{},
+	"rendez-vous":               dutiesView{},
+	"usager-rendez-vous":        myAppointmentsView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that
