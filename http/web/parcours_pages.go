@@ -479,6 +479,7 @@ type agendaDay struct {
 
 type agendaEvent struct {
 	Time, Title, Kind, Location, PersonID string
+	PersonName                            string // "" when the policy does not grant it
 }
 
 func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
@@ -503,6 +504,16 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
+		// The persons' names of the appointments, when the policy grants them.
+		entries, err := p.NextAppointments(r.Context(), pageRequest(r, purposeAccompagnement, ""), monday, monday.AddDate(0, 0, 7))
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		who := map[string]string{}
+		for _, e := range entries {
+			who[e.Appointment.ID] = e.PersonName
+		}
 		names := []string{"Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"}
 		days := make([]agendaDay, 7)
 		for i := range days {
@@ -514,7 +525,7 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 				continue
 			}
 			days[i].Events = append(days[i].Events, agendaEvent{Time: frenchClock(e.Start) + "–" + frenchClock(e.End),
-				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID})
+				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID, PersonName: who[e.ID]})
 		}
 		d := agendaView{Days: days, Count: len(evs), Week: monday.Format("02/01/2006"),
 			Prev: monday.AddDate(0, 0, -7).Format("2006-01-02"), Next: monday.AddDate(0, 0, 7).Format("2006-01-02"),
