@@ -120,6 +120,13 @@ func (p *Parcours) PublishSlot(ctx context.Context, req Request, sl *socle.Slot,
 	if sl == nil {
 		return socle.Errorf(socle.EINVALID, "slot: nothing to publish")
 	}
+	// What a retry with the same Idempotency-Key must repeat: the request,
+	// before the gate names and dates the slot.
+	asked := struct {
+		Start, End         time.Time
+		Location, Modalite string
+		Structure          bool
+	}{sl.Start, sl.End, sl.Location, sl.Modalite, structure}
 	s := slotSpec(req, socle.ActionCreate, func() error {
 		sl.ID, sl.EventID, sl.OrganisationID, sl.AgentID, sl.CreatedAt = "", "", req.Actor.OrganisationID, req.Actor.AgentID, p.g.Now()
 		if structure {
@@ -134,7 +141,7 @@ func (p *Parcours) PublishSlot(ctx context.Context, req Request, sl *socle.Slot,
 		return nil
 	})
 	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
-		idem, replayed, err := p.g.idempotentCreate(ctx, req, "create_slot", sl)
+		idem, replayed, err := p.g.idempotentCreate(ctx, req, "create_slot", asked)
 		if err != nil {
 			return struct{}{}, outcome{}, err
 		}
