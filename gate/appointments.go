@@ -474,6 +474,9 @@ type Duties struct {
 	Slots []*socle.Slot `json:"slots,omitempty"`
 	// Names name the organisations and advisers of the records.
 	Names map[string]string `json:"names"`
+	// PersonName is the person's name, for her advisers when the policy
+	// grants her identity.
+	PersonName string `json:"person_name,omitempty"`
 }
 
 func (d *Duties) size() int {
@@ -528,12 +531,18 @@ func (p *Parcours) name(ctx context.Context, d *Duties) {
 // person's rights and duties, with her explanations.
 func (p *Parcours) RightsAndDuties(ctx context.Context, req Request, personID string) (*Duties, error) {
 	s := parcoursSpec(socle.ActionRead, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
-	d, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (*Duties, outcome, error) {
+	s.want = socle.SetOf(socle.CatParcours, socle.CatIdentity)
+	d, _, err := access(ctx, p.g, req, s, func(ctx context.Context, dec socle.Decision) (*Duties, outcome, error) {
 		d, err := p.readDuties(ctx, personID)
 		if err != nil {
 			return nil, outcome{}, fmt.Errorf("reading rights and duties: %w", err)
 		}
 		p.name(ctx, d)
+		if dec.Categories.Has(socle.CatIdentity) {
+			if person, err := p.g.store.Person(ctx, personID, socle.SetOf(socle.CatIdentity)); err == nil && person.Identity != nil {
+				d.PersonName = person.Identity.GivenName + " " + person.Identity.FamilyName
+			}
+		}
 		return d, outcome{records: d.size()}, nil
 	})
 	return d, err

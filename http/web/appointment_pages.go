@@ -198,7 +198,7 @@ func handleSlotPublish(s *appointmentPages) http.Handler {
 // advisers.
 type dutiesView struct {
 	form
-	ID, Error, Notice string
+	ID, Error, Notice, Person string
 	Appointments      []appointmentRow
 	Commitments       []commitmentRow
 	Unexcused         int
@@ -212,7 +212,7 @@ func (s *appointmentPages) dutiesPage(w http.ResponseWriter, r *http.Request, st
 		s.renderError(w, r, err)
 		return
 	}
-	d.ID, d.Appointments, d.Commitments, d.Unexcused = id, appointmentRows(duties, time.Now()), commitmentRows(duties), duties.Unexcused
+	d.ID, d.Person, d.Appointments, d.Commitments, d.Unexcused = id, duties.PersonName, appointmentRows(duties, time.Now()), commitmentRows(duties), duties.Unexcused
 	for _, a := range socle.Attendances {
 		d.Attendances = append(d.Attendances, option{Value: a, Label: attendanceLabels[a]})
 	}
