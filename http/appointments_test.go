@@ -147,6 +147,15 @@ func TestPersonBooksFromHerSpace(t *testing.T) {
 	if !strings.Contains(page, "Annulé par la personne") || !strings.Contains(page, `name="creneau"`) {
 		t.Fatalf("after cancelling:\n%s", page)
 	}
+	// Her adviser's agenda names her, and says the appointment is cancelled.
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	week := "/agenda?du=" + start.In(paris).Format("2006-01-02")
+	if status, body := e.staffGet(e.ml.OrganisationID, week); status != http.StatusOK || !strings.Contains(body, e.alice.Identity.GivenName+" "+e.alice.Identity.FamilyName) || !strings.Contains(body, "(annulé)") {
+		t.Fatalf("agenda: %d\n%s", status, body)
+	}
 	// The adviser reads the same record with the person's reason.
 	if status, body := e.staffGet(e.ml.OrganisationID, "/usagers/"+e.alice.ID+"/rendez-vous"); status != http.StatusOK || !strings.Contains(body, "Je commence une formation.") {
 		t.Fatalf("adviser's page: %d\n%s", status, body)

@@ -480,6 +480,7 @@ type agendaDay struct {
 type agendaEvent struct {
 	Time, Title, Kind, Location, PersonID string
 	PersonName                            string // "" when the policy does not grant it
+	Cancelled                             bool
 }
 
 func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
@@ -510,9 +511,9 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		who := map[string]string{}
+		who, cancelled := map[string]string{}, map[string]bool{}
 		for _, e := range entries {
-			who[e.Appointment.ID] = e.PersonName
+			who[e.Appointment.ID], cancelled[e.Appointment.ID] = e.PersonName, e.Appointment.Status == socle.AppointmentCancelled
 		}
 		names := []string{"Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"}
 		days := make([]agendaDay, 7)
@@ -525,7 +526,7 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 				continue
 			}
 			days[i].Events = append(days[i].Events, agendaEvent{Time: frenchClock(e.Start) + "–" + frenchClock(e.End),
-				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID, PersonName: who[e.ID]})
+				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID, PersonName: who[e.ID], Cancelled: cancelled[e.ID]})
 		}
 		d := agendaView{Days: days, Count: len(evs), Week: monday.Format("02/01/2006"),
 			Prev: monday.AddDate(0, 0, -7).Format("2006-01-02"), Next: monday.AddDate(0, 0, 7).Format("2006-01-02"),
