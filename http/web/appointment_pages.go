@@ -199,10 +199,10 @@ func handleSlotPublish(s *appointmentPages) http.Handler {
 type dutiesView struct {
 	form
 	ID, Error, Notice, Person string
-	Appointments      []appointmentRow
-	Commitments       []commitmentRow
-	Unexcused         int
-	Attendances       []option
+	Appointments              []appointmentRow
+	Commitments               []commitmentRow
+	Unexcused                 int
+	Attendances               []option
 }
 
 func (s *appointmentPages) dutiesPage(w http.ResponseWriter, r *http.Request, status int, d *dutiesView) {
