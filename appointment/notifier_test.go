@@ -208,14 +208,18 @@ func TestInvitationReachesThePerson(t *testing.T) {
 
 // TestRemindersFollowTheClock moves the notifier's clock toward an
 // appointment: nothing 50 hours before, the 48-hour reminder between 48
-// and 24 hours, the 24-hour one in the last day, each once; a cancelled
-// appointment is not reminded.
+// and 24 hours, the 24-hour one in the last day, each once; an
+// appointment booked less than 48 hours ahead gets no 48-hour reminder,
+// and a cancelled one none.
 func TestRemindersFollowTheClock(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	start := time.Now().Add(50 * time.Hour).Truncate(time.Minute)
 	a := w.book(t, start)
 	cancelled := w.book(t, start.Add(time.Hour))
+	// Booked 30 hours ahead: the invitation is recent, no 48-hour reminder,
+	// but the 24-hour one.
+	late := w.book(t, time.Now().Add(30*time.Hour).Truncate(time.Minute))
 	_, err := w.parcours.CancelAppointment(ctx, w.self, cancelled.ID, "")
 	must(t, err)
 
@@ -227,7 +231,7 @@ func TestRemindersFollowTheClock(t *testing.T) {
 		{"50 hours before", 50*time.Hour + time.Minute, 0},
 		{"47 hours before", 47 * time.Hour, 1},
 		{"the 48-hour reminder again", 46 * time.Hour, 0},
-		{"23 hours before", 23 * time.Hour, 1},
+		{"23 hours before (and 7 before the late booking)", 23 * time.Hour, 2},
 		{"the 24-hour reminder again", 2 * time.Hour, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,6 +250,15 @@ func TestRemindersFollowTheClock(t *testing.T) {
 	}
 	if kinds[socle.NoticeInvitation] != 2 || kinds[socle.NoticeReminder48h] != 2 || kinds[socle.NoticeReminder24h] != 2 {
 		t.Errorf("notices of the appointment per kind (e-mail and SMS each) = %v", kinds)
+	}
+	ds, err = w.stack.DB.NoticeDeliveries(ctx, late.ID)
+	must(t, err)
+	kinds = map[string]int{}
+	for _, d := range ds {
+		kinds[d.Notice]++
+	}
+	if kinds[socle.NoticeInvitation] != 2 || kinds[socle.NoticeReminder48h] != 0 || kinds[socle.NoticeReminder24h] != 2 {
+		t.Errorf("notices of the appointment booked 30 hours ahead = %v, want its invitation and the 24-hour reminder", kinds)
 	}
 	if ds, _ := w.stack.DB.NoticeDeliveries(ctx, cancelled.ID); len(ds) != 4 {
 		t.Errorf("the cancelled appointment had %d notices, want its invitation and cancellation on 2 channels", len(ds))

@@ -686,6 +686,9 @@ type AgendaEntry struct {
 	PersonName  string             `json:"person_name,omitempty"`
 }
 
+// reminderLeads is how long before its appointment each reminder is due.
+var reminderLeads = map[string]time.Duration{socle.NoticeReminder48h: 48 * time.Hour, socle.NoticeReminder24h: 24 * time.Hour}
+
 // reminderFact is why the platform reads the contact of a person whose
 // appointment is near.
 var reminderFact = socle.Fact{Kind: "reminder", Text: "Rappel automatique d'un rendez-vous fixé par la structure qui accompagne la personne, à l'adresse qu'elle a donnée."}
@@ -712,6 +715,10 @@ func (p *Parcours) SendReminders(ctx context.Context, notice string, from, to ti
 		if err != nil {
 			return 0, outcome{}, err
 		}
+		// A reminder recalls an invitation sent earlier than it: an
+		// appointment set less than 48 hours ahead gets no 48-hour reminder.
+		lead := reminderLeads[notice]
+		due = slices.DeleteFunc(due, func(a *socle.Appointment) bool { return a.CreatedAt.After(a.Start.Add(-lead)) })
 		if len(due) == 0 {
 			return 0, outcome{none: true}, nil
 		}
