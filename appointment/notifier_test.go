@@ -264,3 +264,41 @@ func TestRemindersFollowTheClock(t *testing.T) {
 		t.Errorf("the cancelled appointment had %d notices, want its invitation and cancellation on 2 channels", len(ds))
 	}
 }
+
+// TestFailedSendIsRecorded: a provider that refuses the SMS and a relay
+// that is down leave each channel's notice recorded as failed, not sent.
+func TestFailedSendIsRecorded(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
+	t.Cleanup(refusing.Close)
+	down := identity.SMTPMailer{Addr: "127.0.0.1:1", From: "rendez-vous@socle.example.fr", AllowPlainLocalhost: true, Timeout: time.Second}
+	n := appointment.New(w.parcours, down, appointment.HTTPSMS{URL: refusing.URL}, "https://socle.example.fr", nil)
+	w.parcours.SetNotices(n)
+	a := w.book(t, time.Now().Add(7*24*time.Hour).Truncate(time.Minute))
+	go n.Run(ctxWithCancel(t), time.Hour)
+	var ds []*socle.NoticeDelivery
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var err error
+		ds, err = w.stack.DB.NoticeDeliveries(ctx, a.ID)
+		must(t, err)
+		if len(ds) == 2 && ds[0].Result != socle.NoticePending && ds[1].Result != socle.NoticePending {
+			break
+		}
+	}
+	if len(ds) != 2 {
+		t.Fatalf("deliveries = %d, want e-mail and SMS", len(ds))
+	}
+	for _, d := range ds {
+		if d.Result != socle.NoticeFailed {
+			t.Errorf("%s: %s, want %s", d.Channel, d.Result, socle.NoticeFailed)
+		}
+	}
+}
+
+// ctxWithCancel is a context that ends with the test.
+func ctxWithCancel(t *testing.T) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -468,6 +468,9 @@ type Duties struct {
 	Appointments []*socle.Appointment       `json:"appointments"`
 	Commitments  []*socle.Commitment        `json:"commitments"`
 	Explanations []*socle.PersonExplanation `json:"explanations"`
+	// Notices are the notices of the appointments: when, which channel,
+	// what result.
+	Notices []*socle.NoticeDelivery `json:"notices"`
 	// Unexcused counts the appointments missed without excuse.
 	Unexcused int `json:"unexcused"`
 	// Slots are the open slots she may book (her own space only).
@@ -500,6 +503,11 @@ func (p *Parcours) readDuties(ctx context.Context, personID string) (*Duties, er
 		if a.Attendance == socle.AttendanceUnexcused {
 			d.Unexcused++
 		}
+		ns, err := p.store.NoticeDeliveries(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.Notices = append(d.Notices, ns...)
 	}
 	return d, nil
 }

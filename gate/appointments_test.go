@@ -280,10 +280,14 @@ func failClosedAppointments(t *testing.T, e *env, p *gate.Parcours) (slot *socle
 	}
 	planned = &socle.Appointment{Event: socle.Event{PersonID: e.followed.ID, Start: soon, End: soon.Add(30 * time.Minute)}, Modalite: socle.ModalitePhone}
 	past = &socle.Appointment{Event: socle.Event{PersonID: e.followed.ID, Start: soon.Add(-48 * time.Hour), End: soon.Add(-47 * time.Hour)}, Modalite: socle.ModalitePhone}
+	// Set two days ago, so that its reminder recalls an earlier invitation.
+	clock := e.gate.Now
+	e.gate.Now = func() time.Time { return clock().Add(-48 * time.Hour) }
 	for _, a := range []*socle.Appointment{planned, past} {
 		if err := p.ScheduleAppointment(ctx, accomp, a); err != nil {
 			t.Fatal(err)
 		}
 	}
+	e.gate.Now = clock
 	return slot, planned, past
 }

@@ -101,8 +101,8 @@ func TestBrowserSelfBookedAppointment(t *testing.T) {
 	step(t, ctx, "the person's appointments for the adviser",
 		chromedp.Navigate(base+"usagers/"+personID+"/rendez-vous"),
 		chromedp.WaitVisible("#absences"))
-	if page := text(t, ctx, "main"); !strings.Contains(page, "Prévu") || !strings.Contains(page, "Antenne Lyon 8e") {
-		t.Errorf("the adviser's view lacks the booked appointment: %q", page)
+	if page := text(t, ctx, "main"); !strings.Contains(page, "Prévu") || !strings.Contains(page, "Antenne Lyon 8e") || !strings.Contains(page, "Invitation par courriel") {
+		t.Errorf("the adviser's view lacks the booked appointment or its invitation: %q", page)
 	}
 	checkPage(t, ctx, "rendez-vous et engagements")
 	screenshots(t, ctx, "rendez-vous")
