@@ -291,3 +291,41 @@ func failClosedAppointments(t *testing.T, e *env, p *gate.Parcours) (slot *socle
 	e.gate.Now = clock
 	return slot, planned, past
 }
+
+// TestAppointmentReadsAreAudited: every read of slots, appointments and
+// rights and duties appends one entry to the audit log, allowed or not.
+func TestAppointmentReadsAreAudited(t *testing.T) {
+	ctx := context.Background()
+	a := newAppointmentEnv(t)
+	a.publish(t, a.adviser, 0, true)
+	accomp := a.req("accompagnement")
+	now := time.Now()
+	for _, tt := range []struct {
+		name string
+		read func() error
+	}{
+		{"the organisation's slots", func() error { _, _, err := a.p.Slots(ctx, accomp, now, now.Add(72*time.Hour)); return err }},
+		{"her own appointments", func() error { _, err := a.p.MyAppointments(ctx, a.selfFollow, 0); return err }},
+		{"a followed person's rights and duties", func() error { _, err := a.p.RightsAndDuties(ctx, accomp, a.followed.ID); return err }},
+		{"a stranger's rights and duties, refused", func() error {
+			if _, err := a.p.RightsAndDuties(ctx, accomp, a.stranger.ID); socle.ErrorCode(err) != socle.ENOTFOUND {
+				return err
+			}
+			return nil
+		}},
+		{"the adviser's next appointments", func() error {
+			_, err := a.p.NextAppointments(ctx, accomp, now, now.Add(72*time.Hour))
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := a.log.Size()
+			if err := tt.read(); err != nil {
+				t.Fatal(err)
+			}
+			if got := a.log.Size() - before; got != 1 {
+				t.Errorf("%d audit entries, want 1", got)
+			}
+		})
+	}
+}
