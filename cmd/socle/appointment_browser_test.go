@@ -97,7 +97,8 @@ func TestBrowserSelfBookedAppointment(t *testing.T) {
 		}
 	}
 
-	staffLogin(t, ctx, base, out.String(), adviser)
+	// The adviser's session is still open in this browser (the person's
+	// space has its own): signing in again would replay the TOTP code.
 	step(t, ctx, "the person's appointments for the adviser",
 		chromedp.Navigate(base+"usagers/"+personID+"/rendez-vous"),
 		chromedp.WaitVisible("#absences"))

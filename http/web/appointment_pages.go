@@ -59,6 +59,24 @@ type appointmentRow struct {
 	Cancelled, Upcoming, Past, Unexcused                   bool
 	CancelReason                                           string
 	Explanations                                           []string
+	// Notices say what was sent to the person, and how it went.
+	Notices []string
+}
+
+var (
+	noticeLabels  = map[string]string{socle.NoticeInvitation: "Invitation", socle.NoticeReminder48h: "Rappel à 48 heures", socle.NoticeReminder24h: "Rappel à 24 heures", socle.NoticeCancellation: "Annulation"}
+	channelLabels = map[string]string{socle.ChannelEmail: "courriel", socle.ChannelSMS: "SMS"}
+	resultLabels  = map[string]string{socle.NoticePending: "en cours d'envoi", socle.NoticeSent: "envoyé", socle.NoticeFailed: "échec de l'envoi", socle.NoticeNoContact: "pas de coordonnée donnée"}
+)
+
+// noticeLines writes each notice of an appointment: "Invitation par
+// courriel : envoyé le 03/12/2026 à 14:05".
+func noticeLines(ns []*socle.NoticeDelivery) map[string][]string {
+	out := map[string][]string{}
+	for _, n := range ns {
+		out[n.EventID] = append(out[n.EventID], noticeLabels[n.Notice]+" par "+channelLabels[n.Channel]+" : "+resultLabels[n.Result]+" le "+frenchTime(n.At))
+	}
+	return out
 }
 
 func appointmentRows(d *gate.Duties, now time.Time) []appointmentRow {
@@ -66,6 +84,7 @@ func appointmentRows(d *gate.Duties, now time.Time) []appointmentRow {
 	for _, e := range d.Explanations {
 		explained[e.SubjectID] = append(explained[e.SubjectID], frenchTime(e.CreatedAt)+" : « "+e.Text+" »")
 	}
+	notices := noticeLines(d.Notices)
 	out := make([]appointmentRow, 0, len(d.Appointments))
 	for _, a := range d.Appointments {
 		with := d.Names[a.OrganisationID]
@@ -75,7 +94,7 @@ func appointmentRows(d *gate.Duties, now time.Time) []appointmentRow {
 		row := appointmentRow{ID: a.ID, When: appointment.FrenchDay(a.Start) + ", " + frenchClock(a.Start) + "–" + frenchClock(a.End),
 			With: with, Modalite: appointment.ModaliteLabels[a.Modalite], Location: a.Location, Attendance: attendanceLabels[a.Attendance],
 			Cancelled: a.Status == socle.AppointmentCancelled, CancelReason: a.CancelReason, Explanations: explained[a.ID],
-			Unexcused: a.Attendance == socle.AttendanceUnexcused}
+			Unexcused: a.Attendance == socle.AttendanceUnexcused, Notices: notices[a.ID]}
 		row.Upcoming = !row.Cancelled && a.Attendance == "" && a.Start.After(now)
 		row.Past = !row.Cancelled && !a.Start.After(now)
 		switch {
