@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -26,6 +27,9 @@ const (
 	anyCaller
 	// employerCaller is a company contact in the employer space.
 	employerCaller
+	// platformCaller is the gate's own work (the appointments' reminders),
+	// asked by no one: an entry point with this caller takes no Request.
+	platformCaller
 )
 
 // spec is what an entry point declares of its access; access runs the
@@ -212,6 +216,10 @@ func (g *Gate) admit(req Request, s spec) error {
 		err = authenticated(req)
 	case employerCaller:
 		err = checkEmployer(req)
+	case platformCaller:
+		if req.Actor.Authenticated() {
+			err = fmt.Errorf("the platform's own access has no caller")
+		}
 	}
 	if err != nil {
 		return err

@@ -39,6 +39,8 @@ var unaudited = map[string]string{
 	"SetHandoffDeadlines": "wiring",
 	"HandoffDeadlines":    "the deadlines of orientation requests",
 	"Answers":             "wiring: the first answers of creates, replayed to their own principal only",
+	"SetNotices":          "wiring",
+	"RecordNotice":        "the result of a notice the gate claimed: no personal data",
 }
 
 // TestEveryEntryPointFailsClosed breaks the audit log, then calls every
@@ -90,6 +92,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	slot, planned, past := failClosedAppointments(t, e, p)
 	company := storetest.NewCompany(1)
 	if err := e.db.CreateCompany(ctx, company); err != nil {
 		t.Fatal(err)
@@ -236,6 +239,18 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"OrientationRequestsToMyStructure": {receiver, nil},
 		"CommitteeQueue":                   {committee, nil},
 		"SweepOrientationRequests":         {gate.Request{}, []any{socle.HandoffDeadlines{Deadline: 10, RemindBefore: 10}}},
+		// Appointments: slots, booking, cancellation, attendance, rights and duties.
+		"PublishSlot":         {accomp, []any{&socle.Slot{Start: later, End: later.Add(time.Hour), Modalite: socle.ModaliteVideo}, false}},
+		"Slots":               {accomp, []any{now, later.Add(24 * time.Hour)}},
+		"ScheduleAppointment": {accomp, []any{&socle.Appointment{Event: socle.Event{PersonID: e.followed.ID, Start: later, End: later.Add(time.Hour)}, Modalite: socle.ModaliteOnSite}}},
+		"BookSlot":            {self, []any{slot.ID}},
+		"CancelAppointment":   {self, []any{planned.ID, "Je ne peux pas venir."}},
+		"RecordAttendance":    {accomp, []any{past.ID, socle.AttendanceHonoured}},
+		"RightsAndDuties":     {accomp, []any{e.followed.ID}},
+		"MyAppointments":      {self, []any{time.Duration(0)}},
+		"Explain":             {self, []any{socle.ExplainAppointment, past.ID, "J'étais malade ce jour-là."}},
+		"NextAppointments":    {accomp, []any{now.Add(-72 * time.Hour), later.Add(24 * time.Hour)}},
+		"SendReminders":       {gate.Request{}, []any{socle.NoticeReminder24h, now, now.Add(48 * time.Hour)}},
 	}
 
 	if err := e.log.Close(); err != nil {

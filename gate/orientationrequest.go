@@ -373,10 +373,6 @@ type HandoffMark struct {
 	Step             socle.HandoffStep
 }
 
-// platformCaller is the platform's own periodic job: no one calls it from
-// outside, and it discloses no personal data (admit has no check for it).
-const platformCaller caller = 100
-
 // SweepOrientationRequests runs the deadlines of the open requests on the
 // gate's clock: a reminder once from the reminder day, the committee once
 // the deadline passed. It is audited as one access of the platform and

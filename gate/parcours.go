@@ -25,6 +25,9 @@ type ParcoursStore interface {
 	CreateSignLink(ctx context.Context, tokenHash, commitmentID, personID string, expires time.Time) error
 	SignLink(ctx context.Context, tokenHash string, at time.Time, use bool) (commitmentID, personID string, err error)
 	IndicatorRecords(ctx context.Context) (socle.IndicatorRecords, error)
+	// Appointments: slots, bookings, notices, and the names they show.
+	socle.AppointmentStore
+	AgentsOf(ctx context.Context, organisationID string) ([]*socle.Agent, error)
 	OpenRectifications(ctx context.Context, organisationID string, today socle.Date, limit int) ([]*socle.RectificationRequest, error)
 	caseloadStore
 }
@@ -54,6 +57,8 @@ type Parcours struct {
 	// handoff are the deadlines of orientation requests; zero means
 	// socle.DefaultHandoffDeadlines (orientationrequest.go).
 	handoff socle.HandoffDeadlines
+	// notices sends the appointments' notices; none when nil.
+	notices Notices
 }
 
 // ContractSigner signs contracts in the platform's name

@@ -7,11 +7,20 @@ import (
 	"socle"
 )
 
-// Mail is one message to an agent.
+// Mail is one message to an agent or a person.
 type Mail struct {
 	To      string
 	Subject string
 	Body    string
+	// Attachments travel after the body (an appointment's .ics).
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a mail.
+type Attachment struct {
+	Name        string // file name, ASCII without quotes
+	ContentType string // "text/calendar; charset=utf-8; method=REQUEST"
+	Data        []byte
 }
 
 // Mailer sends mail.

@@ -3,13 +3,16 @@ package identity
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -151,16 +154,37 @@ func (sm SMTPMailer) exchange(c *smtp.Client, host string, m Mail) error {
 	return c.Quit()
 }
 
-// message is m as an RFC 5322 message in UTF-8, lines ending in CRLF.
+// message is m as an RFC 5322 message in UTF-8, lines ending in CRLF; with
+// attachments, a multipart/mixed message (RFC 2046) whose first part is the
+// body and whose attachments are base64-encoded.
 func message(from string, m Mail) string {
-	return "From: " + from + "\r\n" +
+	head := "From: " + from + "\r\n" +
 		"To: " + m.To + "\r\n" +
 		"Subject: " + mime.QEncoding.Encode("utf-8", m.Subject) + "\r\n" +
 		"Date: " + time.Now().Format(time.RFC1123Z) + "\r\n" +
-		"MIME-Version: 1.0\r\n" +
-		"Content-Type: text/plain; charset=utf-8\r\n" +
-		"Content-Transfer-Encoding: 8bit\r\n\r\n" +
-		strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n") + "\r\n"
+		"MIME-Version: 1.0\r\n"
+	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n") + "\r\n"
+	const textPart = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+	if len(m.Attachments) == 0 {
+		return head + textPart + "\r\n" + body
+	}
+	var b strings.Builder
+	mw := multipart.NewWriter(&b)
+	b.WriteString(head + "Content-Type: multipart/mixed; boundary=" + mw.Boundary() + "\r\n\r\n")
+	w, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"8bit"}})
+	io.WriteString(w, body)
+	for _, a := range m.Attachments {
+		w, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {a.ContentType}, "Content-Transfer-Encoding": {"base64"},
+			"Content-Disposition": {mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})}})
+		enc := base64.StdEncoding.EncodeToString(a.Data)
+		for len(enc) > 76 {
+			io.WriteString(w, enc[:76]+"\r\n")
+			enc = enc[76:]
+		}
+		io.WriteString(w, enc+"\r\n")
+	}
+	mw.Close()
+	return b.String()
 }
 
 // DemoMailer is the mail of `socle serve --demo` only: the demo has no

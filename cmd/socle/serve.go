@@ -61,6 +61,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	wf.register(fs, getenv)
 	var mf mailFlags
 	mf.register(fs, getenv)
+	var smsf smsFlags
+	smsf.register(fs, getenv)
 	var drain drainConfig
 	fs.DurationVar(&drain.delay, "drain-delay", 0, "on SIGTERM, how long to keep serving while /readyz answers 503, so that load balancers stop sending first")
 	fs.DurationVar(&drain.timeout, "drain-timeout", 15*time.Second, "on SIGTERM, how long requests in flight have to finish")
@@ -93,6 +95,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		logger.Warn("audit checkpoints are not witnessed: give --witness and --witness-key (see README)")
 	}
 	mailer, err := mf.mailer(getenv, *demoMode, stdout, logger)
+	if err != nil {
+		return err
+	}
+	sms, err := smsf.sender(getenv, *demoMode, stdout, logger)
 	if err != nil {
 		return err
 	}
@@ -137,6 +143,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := app.startDetection(ctx); err != nil {
 		return err
 	}
+	app.startAppointments(ctx, mailer, sms, site.baseURL)
 	svc := app.services()
 	svc.Ready = app.ready(sf.data, *minFreeMiB<<20)
 	handler := sochttp.NewServer(logger, sochttp.Config{Version: version, TLS: *tlsCert != "", Metrics: app.metrics}, svc)

@@ -136,6 +136,13 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("POST /api/v1/commitments/{id}/signing-link", idempotent(parcours(handleSigningLink)))
 	handle("POST /api/v1/signing/{token}", parcours(handleSignWithLink))
 	handle("GET /api/v1/indicators", parcours(handleIndicators))
+	// Appointments: open slots, appointments, cancellation, attendance.
+	handle("POST /api/v1/slots", parcours(handlePublishSlot))
+	handle("GET /api/v1/slots", parcours(handleSlots))
+	handle("POST /api/v1/persons/{id}/appointments", parcours(handleScheduleAppointment))
+	handle("GET /api/v1/persons/{id}/appointments", parcours(handleRightsAndDuties))
+	handle("POST /api/v1/appointments/{id}/cancellation", parcours(handleCancelAppointment))
+	handle("POST /api/v1/appointments/{id}/attendance", parcours(handleAttendance))
 
 	// The file worked on through the gate: notes, rectification requests (file.go).
 	handle("GET /api/v1/persons/{id}/notes", handleNotes(g))

@@ -33,6 +33,7 @@ var staffMenu = []menuEntry{
 	{Path: "/", Label: "Accueil"},
 	{Path: "/usagers", Label: "Usagers", Roles: []socle.Role{socle.RoleAdviser, socle.RoleContractManager}},
 	{Path: "/agenda", Label: "Agenda", Roles: adviserRoles},
+	{Path: "/creneaux", Label: "Créneaux", Roles: adviserRoles},
 	{Path: "/rectifications", Label: "Rectifications", Roles: adviserRoles},
 	{Path: "/demandes-orientation", Label: "Demandes d'orientation", Roles: adviserRoles},
 	{Path: "/entreprises", Label: "Entreprises", Roles: companyRoles},
@@ -67,6 +68,7 @@ var publicMenu = []menuEntry{
 // personMenu is the menu of a person in her space.
 var personMenu = []menuEntry{
 	{Path: "/usager/parcours", Label: "Mon parcours"},
+	{Path: "/usager/rendez-vous", Label: "Mes rendez-vous"},
 	{Path: "/usager/dossier", Label: "Mon dossier"},
 	{Path: "/usager/acces", Label: "Accès à mes données"},
 	{Path: "/usager/mes-donnees", Label: "Télécharger mes données"},

@@ -80,6 +80,21 @@ const (
 	msgBeforeNotANumber            = "Le paramètre « avant » doit être un nombre."
 )
 
+// Messages of the appointments' pages (appointment_pages.go).
+const (
+	msgSlotInvalid             = "Indiquez le jour, l'heure, une durée de 5 à 480 minutes et de 1 à 16 créneaux."
+	msgSlotFailedPrefix        = "Les créneaux n'ont pas pu être publiés : "
+	msgSlotPublished           = "Les créneaux sont publiés : les personnes que vous accompagnez peuvent les réserver depuis leur espace."
+	msgAttendanceFailedPrefix  = "La présence n'a pas pu être enregistrée : "
+	msgCancelFailedPrefix      = "Le rendez-vous n'a pas pu être annulé : "
+	msgSlotRequired            = "Choisissez un créneau."
+	msgBookingFailedPrefix     = "Le créneau n'a pas pu être réservé : "
+	msgExplanationFailedPrefix = "Votre explication n'a pas pu être enregistrée : "
+	msgBooked                  = "Votre rendez-vous est réservé. Une confirmation vous est envoyée par courriel."
+	msgCancelledByPerson       = "Votre rendez-vous est annulé. Vous pouvez choisir un autre créneau."
+	msgExplanationSaved        = "Votre explication est enregistrée : votre conseiller la lira."
+)
+
 // Messages of the blocks page.
 var (
 	msgLiftReason = fmt.Sprintf("Indiquez le motif de la levée du blocage, en au moins %d caractères : il est consigné au journal des accès.", gate.MinLiftReason)
@@ -135,6 +150,17 @@ var domainMessages = map[string]string{
 	"employer authentication required":                    "Connectez-vous à l'espace employeur pour accéder à cette page.",
 	"offer not found":                                     "Cette offre est introuvable.",
 	"an agent signed in with a second factor is required": "Cette page demande une connexion avec un second facteur.",
+	// Appointments.
+	"this slot is no longer available":                          "Ce créneau vient d'être réservé ou n'est plus disponible : choisissez-en un autre.",
+	"slot not found":                                            "Ce créneau est introuvable.",
+	"appointment not found":                                     "Ce rendez-vous est introuvable.",
+	"this appointment is no longer planned":                     "Ce rendez-vous n'est plus prévu.",
+	"a cancelled appointment has no attendance":                 "Un rendez-vous annulé n'a pas de présence à renseigner.",
+	"attendance is recorded once the appointment has begun":     "La présence se renseigne une fois le rendez-vous commencé.",
+	"only the organisation that set the appointment changes it": "Seule la structure qui a fixé le rendez-vous peut le modifier.",
+	"explanation: from 5 to 2000 characters":                    "Votre explication doit compter de 5 à 2000 caractères.",
+	"cancellation reason: at most 500 characters":               "Le motif d'annulation compte au plus 500 caractères.",
+	"invalid slot: start: in the future":                        "Un créneau se publie pour une date à venir.",
 }
 
 // frenchDomainMessages are the beginnings of the domain messages written in

@@ -396,7 +396,12 @@ func handleAppointmentCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 		if e.Title == "" {
 			e.Title = "Rendez-vous"
 		}
-		if err := p.CreateEvent(r.Context(), pageRequest(r, purposeAccompagnement, ""), e); err != nil {
+		// An appointment with its modalité: the person gets the invitation.
+		a := &socle.Appointment{Event: *e, Modalite: r.PostFormValue("modalite")}
+		if a.Modalite == "" {
+			a.Modalite = socle.ModaliteOnSite
+		}
+		if err := p.ScheduleAppointment(r.Context(), pageRequest(r, purposeAccompagnement, ""), a); err != nil {
 			if soft(err) {
 				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msgAppointmentFailedPrefix + message(err)})
 				return
@@ -476,6 +481,8 @@ type agendaDay struct {
 
 type agendaEvent struct {
 	Time, Title, Kind, Location, PersonID string
+	PersonName                            string // "" when the policy does not grant it
+	Cancelled                             bool
 }
 
 func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
@@ -500,6 +507,16 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
+		// The persons' names of the appointments, when the policy grants them.
+		entries, err := p.NextAppointments(r.Context(), pageRequest(r, purposeAccompagnement, ""), monday, monday.AddDate(0, 0, 7))
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		who, cancelled := map[string]string{}, map[string]bool{}
+		for _, e := range entries {
+			who[e.Appointment.ID], cancelled[e.Appointment.ID] = e.PersonName, e.Appointment.Status == socle.AppointmentCancelled
+		}
 		names := []string{"Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"}
 		days := make([]agendaDay, 7)
 		for i := range days {
@@ -511,7 +528,7 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 				continue
 			}
 			days[i].Events = append(days[i].Events, agendaEvent{Time: frenchClock(e.Start) + "–" + frenchClock(e.End),
-				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID})
+				Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location, PersonID: e.PersonID, PersonName: who[e.ID], Cancelled: cancelled[e.ID]})
 		}
 		d := agendaView{Days: days, Count: len(evs), Week: monday.Format("02/01/2006"),
 			Prev: monday.AddDate(0, 0, -7).Format("2006-01-02"), Next: monday.AddDate(0, 0, 7).Format("2006-01-02"),

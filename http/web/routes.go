@@ -92,6 +92,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate, parcours: s.parcours}
 	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
 	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
+	appointmentPages := &appointmentPages{renderer: s.renderer, parcours: s.parcours}
 
 	handle = roleGuard(s.renderer, handle)
 
@@ -247,6 +248,12 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("GET /demandes-orientation/{rid}", handleHandoffRequestPage(parcoursPages, p))
 			handle("POST /demandes-orientation/{rid}", handleHandoffAnswer(parcoursPages, p))
 			handle("GET /commission-orientation", handleCommitteeQueue(parcoursPages, p))
+			// Appointments: open slots, a person's appointments, attendance.
+			handle("GET /creneaux", handleSlotsPage(appointmentPages))
+			handle("POST /creneaux", handleSlotPublish(appointmentPages))
+			handle("GET /usagers/{id}/rendez-vous", handleDutiesPage(appointmentPages))
+			handle("POST /usagers/{id}/rendez-vous/{eid}/presence", handleAttendance(appointmentPages))
+			handle("POST /usagers/{id}/rendez-vous/{eid}/annulation", handleAdviserCancel(appointmentPages))
 		}
 	}
 
@@ -279,6 +286,11 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			handle("GET /usager/diagnostic", handleSpaceDiagnostic(parcoursPages, p, svc))
 			handle("POST /usager/diagnostic", handleSpaceDiagnosticAdd(parcoursPages, p, svc))
 			handle("POST /usager/plan/accord", handleSpacePlanAgree(parcoursPages, p, svc))
+			// Mes rendez-vous: book, cancel, see what is recorded, explain.
+			handle("GET /usager/rendez-vous", handleMyAppointments(appointmentPages, svc))
+			handle("POST /usager/rendez-vous", handleBook(appointmentPages, svc))
+			handle("POST /usager/rendez-vous/{eid}/annulation", handleMyCancel(appointmentPages, svc))
+			handle("POST /usager/explications", handleExplain(appointmentPages, svc))
 		}
 	}
 

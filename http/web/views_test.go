@@ -71,6 +71,9 @@ var pageViews = map[string]any{
 	"demandes-orientation":   handoffQueueView{},
 	"demande-orientation":    handoffAnswerView{},
 	"commission-orientation": committeeView{},
+	"creneaux":               slotsView{},
+	"rendez-vous":            dutiesView{},
+	"usager-rendez-vous":     myAppointmentsView{},
 }
 
 // TestTemplatesReadOnlyTheirViewsFields checks, before any request, that

@@ -281,7 +281,8 @@ func (s *DB) shred(ctx context.Context, personID string, erase bool) error {
 		return err
 	}
 	if erase {
-		for _, q := range []string{`DELETE FROM person_sessions WHERE person_id = ?`, `DELETE FROM person_links WHERE person_id = ?`} {
+		for _, q := range []string{`DELETE FROM person_sessions WHERE person_id = ?`, `DELETE FROM person_links WHERE person_id = ?`,
+			`DELETE FROM person_explanations WHERE person_id = ?`} {
 			if _, err := tx.ExecContext(ctx, s.q(q), personID); err != nil {
 				return s.fail(err, what)
 			}

@@ -70,6 +70,7 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("Store", func(t *testing.T) { Run(t, open) })
 	t.Run("Parcours", func(t *testing.T) { RunParcours(t, open) })
 	t.Run("OrientationRequests", func(t *testing.T) { RunOrientationRequests(t, open) })
+	t.Run("Appointments", func(t *testing.T) { RunAppointments(t, open) })
 	t.Run("Companies", func(t *testing.T) { RunCompanies(t, open) })
 	t.Run("Detect", func(t *testing.T) { RunDetect(t, open) })
 	t.Run("PendingTOTP", func(t *testing.T) { RunPendingTOTP(t, open) })
