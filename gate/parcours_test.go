@@ -140,7 +140,7 @@ func TestParcoursPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Tables) != 3 || !r.Tables[0].Total.Suppressed() {
+	if len(r.Tables) != 6 || !r.Tables[0].Total.Suppressed() {
 		t.Errorf("a single orientation is not suppressed: %+v", r.Tables[0].Total)
 	}
 }
