@@ -183,15 +183,7 @@ func handleHandoffSend(s *parcoursPages, p *gate.Parcours) http.Handler {
 			return
 		}
 		err := p.SendOrientationRequest(r.Context(), pageRequest(r, purposeOrientation, ""), hr)
-		switch {
-		case socle.ErrorCode(err) == socle.ECONFLICT:
-			fail(http.StatusConflict, msgHandoffAlreadyOpen)
-			return
-		case err != nil && soft(err) && socle.ErrorCode(err) != socle.ENOTFOUND:
-			fail(httpx.ErrorStatus(err), message(err))
-			return
-		case err != nil:
-			s.renderError(w, r, err)
+		if s.failed(w, r, err, msgHandoffAlreadyOpen, fail) {
 			return
 		}
 		http.Redirect(w, r, "/usagers/"+url.PathEscape(id)+"/demandes-orientation?fait=envoyee", http.StatusSeeOther)
@@ -227,6 +219,23 @@ func handleHandoffConclude(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 		http.Redirect(w, r, "/usagers/"+url.PathEscape(id)+"/demandes-orientation?fait=decision", http.StatusSeeOther)
 	})
+}
+
+// failed answers err of a form's write, if any: a conflict with the
+// form's own sentence, another 4xx above the form (a 404 as the error
+// page: the request is gone for her), anything else as the error page.
+func (s *parcoursPages) failed(w http.ResponseWriter, r *http.Request, err error, conflict string, fail func(status int, msg string)) bool {
+	switch {
+	case err == nil:
+		return false
+	case socle.ErrorCode(err) == socle.ECONFLICT:
+		fail(http.StatusConflict, conflict)
+	case soft(err) && socle.ErrorCode(err) != socle.ENOTFOUND:
+		fail(httpx.ErrorStatus(err), message(err))
+	default:
+		s.renderError(w, r, err)
+	}
+	return true
 }
 
 // handoffQueueRow is one request of a queue, named by its person.
@@ -346,15 +355,7 @@ func handleHandoffAnswer(s *parcoursPages, p *gate.Parcours) http.Handler {
 			return
 		}
 		hr, err := p.AnswerOrientationRequest(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("rid"), a)
-		switch {
-		case socle.ErrorCode(err) == socle.ECONFLICT:
-			fail(http.StatusConflict, msgHandoffAnswered)
-			return
-		case err != nil && soft(err) && socle.ErrorCode(err) != socle.ENOTFOUND:
-			fail(httpx.ErrorStatus(err), message(err))
-			return
-		case err != nil:
-			s.renderError(w, r, err)
+		if s.failed(w, r, err, msgHandoffAnswered, fail) {
 			return
 		}
 		if a.Accept {
