@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -79,8 +80,9 @@ func (h *hookReceiver) received(personID string) (webhook.Payload, bool) {
 	return webhook.Payload{}, false
 }
 
-// apiCall sends a JSON request with the client's token.
-func apiCall(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+// apiCall sends a JSON request with the client's token and the headers
+// given as name, value pairs.
+func apiCall(t *testing.T, method, url, token string, body any, headers ...string) (int, map[string]any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -96,6 +98,9 @@ func apiCall(t *testing.T, method, url, token string, body any) (int, map[string
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	return doJSON(t, req)
 }
 
@@ -127,13 +132,16 @@ func TestDepartementSystemEndToEnd(t *testing.T) {
 	// département's system itself); the system cannot change the other
 	// (webhook.TestDeliveriesAreSignedRetriedAndReplayed checks that a
 	// change of a person not followed is never delivered).
+	// An update names the version it was made from (If-Match).
+	_, read := apiCall(t, http.MethodGet, base+"api/v1/persons/"+followed+"?purpose=accompagnement&categories=contact", tok, nil)
 	status, body = apiCall(t, http.MethodPatch, base+"api/v1/persons/"+followed+"?purpose=accompagnement", tok,
-		map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69381"}})
+		map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69381"}},
+		"If-Match", fmt.Sprintf(`"v%v"`, read["version"]))
 	if status != http.StatusOK {
 		t.Fatalf("updating the followed person: %d %v", status, body)
 	}
 	if status, body := apiCall(t, http.MethodPatch, base+"api/v1/persons/"+stranger+"?purpose=accompagnement", tok,
-		map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69381"}}); status != http.StatusNotFound {
+		map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69381"}}, "If-Match", "*"); status != http.StatusNotFound {
 		t.Errorf("updating a person not followed: %d %v, want 404", status, body)
 	}
 
