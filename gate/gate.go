@@ -429,6 +429,8 @@ func (g *Gate) lookup(ctx context.Context, req Request, q socle.PersonQuery) ([]
 		}
 		for _, c := range cards {
 			c.Mask(d.Categories)
+			// A card says nothing of how often the file is written.
+			c.Version = 0
 		}
 		shown := d
 		o := outcome{records: len(cards), facts: []socle.Fact{lookupFact(result, territory, req)}, shown: &shown}

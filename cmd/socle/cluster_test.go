@@ -287,6 +287,8 @@ func TestThreeServersOnOnePostgreSQL(t *testing.T) {
 				req.Header.Set("Authorization", "Bearer "+tok)
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("X-Request-Id", id)
+				// Each write replaces the last one on purpose: whatever the version.
+				req.Header.Set("If-Match", "*")
 				wr.sent = append(wr.sent, contact.Email)
 				if send(req, id) {
 					wr.acked = len(wr.sent) - 1

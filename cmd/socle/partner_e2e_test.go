@@ -85,10 +85,15 @@ func (h *hookReceiver) received(personID string) (webhook.Payload, bool) {
 	return webhook.Payload{}, false
 }
 
-// apiCall sends a JSON request with the client's token.
-func apiCall(t *testing.T, method, url, token string, body any) (int, map[string]any) {
+// apiCall sends a JSON request with the client's token and the headers
+// given as name, value pairs.
+func apiCall(t *testing.T, method, url, token string, body any, headers ...string) (int, map[string]any) {
 	t.Helper()
-	status, _, out := apiCallWith(t, method, url, token, nil, body)
+	h := map[string]string{}
+	for i := 0; i+1 < len(headers); i += 2 {
+		h[headers[i]] = headers[i+1]
+	}
+	status, _, out := apiCallWith(t, method, url, token, h, body)
 	return status, out
 }
 
@@ -132,7 +137,7 @@ func TestDepartementSystemEndToEnd(t *testing.T) {
 	personURL := base + "api/v1/persons/" + followed + "?purpose=accompagnement"
 	_, h, _ := apiCallWith(t, http.MethodGet, personURL, tok, nil, nil)
 	contact := map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69381"}}
-	if status, _, body := apiCallWith(t, http.MethodPatch, personURL, tok, map[string]string{"If-Match": `"0000"`}, contact); status != http.StatusPreconditionFailed {
+	if status, _, body := apiCallWith(t, http.MethodPatch, personURL, tok, map[string]string{"If-Match": `"v999"`}, contact); status != http.StatusPreconditionFailed {
 		t.Fatalf("updating with a stale If-Match: %d %v, want 412", status, body)
 	}
 	status, _, body = apiCallWith(t, http.MethodPatch, personURL, tok, map[string]string{"If-Match": h.Get("ETag")}, contact)
@@ -140,7 +145,7 @@ func TestDepartementSystemEndToEnd(t *testing.T) {
 		t.Fatalf("updating the followed person with If-Match %q: %d %v", h.Get("ETag"), status, body)
 	}
 	if status, body := apiCall(t, http.MethodPatch, base+"api/v1/persons/"+stranger+"?purpose=accompagnement", tok,
-		map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69381"}}); status != http.StatusNotFound {
+		map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69381"}}, "If-Match", "*"); status != http.StatusNotFound {
 		t.Errorf("updating a person not followed: %d %v, want 404", status, body)
 	}
 

@@ -94,12 +94,17 @@ func timelineOf(h *gate.FileHistory) []parcoursEntry {
 		}
 		out = append(out, parcoursEntry{at: at, When: frenchTime(at), Kind: kind, Title: title, Detail: detail, By: by})
 	}
+	// A follow-up runs from a day to a day: no time of day is shown.
+	addDay := func(d socle.Date, title, detail string) {
+		if d.IsZero() {
+			return
+		}
+		out = append(out, parcoursEntry{at: d.Time(), When: frenchDate(d), Kind: "Suivi", Title: title, Detail: detail})
+	}
 	org := func(id string) string { return nameOr(h.Names, id, labelUnknownOrganisation) }
 	for _, f := range h.Followups {
-		add(f.Start.Time(), "Suivi", fmt.Sprintf(msgTimelineFollowupStart, org(f.OrganisationID)), referentLine(h, f), "")
-		if !f.End.IsZero() {
-			add(f.End.Time(), "Suivi", fmt.Sprintf(msgTimelineFollowupEnd, org(f.OrganisationID)), "", "")
-		}
+		addDay(f.Start, fmt.Sprintf(msgTimelineFollowupStart, org(f.OrganisationID)), referentLine(h, f))
+		addDay(f.End, fmt.Sprintf(msgTimelineFollowupEnd, org(f.OrganisationID)), "")
 	}
 	for _, o := range h.Orientations {
 		at, title := o.CreatedAt, msgTimelineOrientationProposed

@@ -439,7 +439,7 @@ func labelsOf(labels map[string]string, codes []string) string {
 // Sentences of the file worked on through the gate (file_edit.go,
 // file_notes.go): the section forms, the conflict of two saves, notes.
 const (
-	msgFileChanged           = "Quelqu'un d'autre a modifié ce dossier depuis que vous l'avez ouvert : vos modifications n'ont pas été enregistrées, pour ne pas effacer les siennes. Les valeurs actuelles sont affichées ci-dessous ; vos saisies sont conservées dans le formulaire. Vérifiez-les, puis enregistrez à nouveau si elles restent nécessaires."
+	msgFileChanged           = "Quelqu'un d'autre a modifié ce dossier depuis que vous l'avez ouvert : rien n'a été enregistré, pour ne pas effacer ses modifications. Les valeurs enregistrées sont affichées ci-dessous. Dans le formulaire, vos modifications sont conservées et les champs que vous n'aviez pas changés reprennent les valeurs enregistrées. Vérifiez, puis enregistrez à nouveau si vos modifications restent nécessaires."
 	msgSectionSaved          = "La rubrique « %s » a été enregistrée."
 	msgSectionNotWritable    = "Votre convention ne permet pas de modifier cette rubrique pour la finalité « %s »."
 	msgSectionUnknown        = "Cette rubrique du dossier n'existe pas."
