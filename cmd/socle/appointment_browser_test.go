@@ -42,7 +42,9 @@ func TestBrowserSelfBookedAppointment(t *testing.T) {
 		chromedp.SendKeys("#lieu", "Antenne Lyon 8e, 12 avenue Mermoz"),
 		chromedp.Click("#pour-structure"),
 		chromedp.Click(`#publier button[type=submit]`),
-		chromedp.WaitVisible("#creneaux"))
+		// The table is on the page before the post too: wait for the rows
+		// the post added, not for the table.
+		chromedp.WaitVisible(`//table[@id="creneaux"]//td[contains(., "Antenne Lyon 8e")]`, chromedp.BySearch))
 	if rows := text(t, ctx, "#creneaux tbody"); strings.Count(rows, "Antenne Lyon 8e") != 2 || !strings.Contains(rows, "10:30–11:00") {
 		t.Fatalf("published slots: %q", rows)
 	}
