@@ -123,7 +123,7 @@ description, location, start_at, end_at, network_visible, created_at) VALUES (?,
 			}
 		}
 		if idem != nil {
-			idem.ResourceID = e.ID
+			idem.ResourceID, idem.PersonID = e.ID, e.PersonID
 			if err := s.putIdempotency(ctx, tx, idem); err != nil {
 				return err
 			}
