@@ -105,13 +105,13 @@ description, location, start_at, end_at, network_visible, created_at) VALUES (?,
 			e.Start, e.End, e.NetworkVisible, e.CreatedAt); err != nil {
 			return s.fail(err, "appointment")
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO appointments (event_id, person_id, slot_id, modalite, status) VALUES (?, ?, ?, ?, ?)`),
-			e.ID, e.PersonID, nullable(a.SlotID), a.Modalite, a.Status); err != nil {
-			return s.fail(err, "appointment")
-		}
 		if a.SlotID != "" {
 			// The conditional update is the guard against double booking:
-			// of two bookings of one slot, the second updates no row.
+			// of two bookings of one slot, the second updates no row. It
+			// comes before the appointment's row, whose reference to the
+			// slot would take a shared lock on it: two bookings holding
+			// that lock and both waiting to update the slot deadlock on
+			// PostgreSQL.
 			res, err := tx.ExecContext(ctx, s.q(`UPDATE appointment_slots SET event_id = ? WHERE id = ? AND event_id IS NULL`), e.ID, a.SlotID)
 			if err != nil {
 				return s.fail(err, "appointment")
@@ -121,6 +121,10 @@ description, location, start_at, end_at, network_visible, created_at) VALUES (?,
 			} else if n == 0 {
 				return socle.Errorf(socle.ECONFLICT, "this slot is no longer available")
 			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO appointments (event_id, person_id, slot_id, modalite, status) VALUES (?, ?, ?, ?, ?)`),
+			e.ID, e.PersonID, nullable(a.SlotID), a.Modalite, a.Status); err != nil {
+			return s.fail(err, "appointment")
 		}
 		if idem != nil {
 			idem.ResourceID, idem.PersonID = e.ID, e.PersonID
