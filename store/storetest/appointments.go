@@ -323,4 +323,43 @@ func testNoticeQueue(t *testing.T, s AppointmentStore) {
 			t.Errorf("%s: %q, want %q (all: %v)", k, results[k], v, results)
 		}
 	}
+
+	// Servers of a cluster leasing at once: each notice goes to one.
+	b := f.booking(f.slot(t, s, time.Hour, false))
+	must(t, s.CreateAppointment(ctx, b, nil))
+	kinds := []string{socle.NoticeInvitation, socle.NoticeReminder48h, socle.NoticeReminder24h, socle.NoticeCancellation}
+	for _, kind := range kinds {
+		for _, ch := range []string{socle.ChannelEmail, socle.ChannelSMS} {
+			_, err := s.ClaimNotice(ctx, &socle.NoticeDelivery{EventID: b.ID, Notice: kind, Channel: ch, At: t0})
+			must(t, err)
+		}
+	}
+	const servers = 6
+	leasedBy := make(chan []*socle.NoticeDelivery, servers)
+	var wg sync.WaitGroup
+	for range servers {
+		wg.Go(func() {
+			ds, err := s.LeaseNotices(ctx, t0.Add(time.Hour), time.Minute, 2*len(kinds))
+			if err != nil {
+				t.Error(err)
+			}
+			leasedBy <- ds
+		})
+	}
+	wg.Wait()
+	close(leasedBy)
+	seen := map[string]int{}
+	for ds := range leasedBy {
+		for _, d := range ds {
+			seen[d.EventID+"/"+d.Notice+"/"+d.Channel]++
+		}
+	}
+	if len(seen) != 2*len(kinds) {
+		t.Errorf("%d notices leased by the servers, want %d", len(seen), 2*len(kinds))
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s leased by %d servers, want 1", k, n)
+		}
+	}
 }
