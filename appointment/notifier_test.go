@@ -271,7 +271,6 @@ func TestRemindersFollowTheClock(t *testing.T) {
 // once its retry was refused too.
 func TestFailedSendIsRecorded(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
 	var smsTries atomic.Int32
 	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		smsTries.Add(1)
@@ -284,15 +283,7 @@ func TestFailedSendIsRecorded(t *testing.T) {
 	w.parcours.SetNotices(n)
 	a := w.book(t, time.Now().Add(7*24*time.Hour).Truncate(time.Minute))
 	go n.Run(ctxWithCancel(t), time.Hour)
-	var ds []*socle.NoticeDelivery
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var err error
-		ds, err = w.stack.DB.NoticeDeliveries(ctx, a.ID)
-		must(t, err)
-		if len(ds) == 2 && ds[0].Result != socle.NoticePending && ds[1].Result != socle.NoticePending {
-			break
-		}
-	}
+	ds := w.waitDone(t, a.ID)
 	if len(ds) != 2 {
 		t.Fatalf("deliveries = %d, want e-mail and SMS", len(ds))
 	}
@@ -335,16 +326,7 @@ func TestNoticesPendingAtStopAreSentAfterStart(t *testing.T) {
 
 	w.waitMails(t, 2)
 	for _, a := range []*socle.Appointment{first, second} {
-		var ds []*socle.NoticeDelivery
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			var err error
-			ds, err = w.stack.DB.NoticeDeliveries(ctx, a.ID)
-			must(t, err)
-			if len(ds) == 2 && ds[0].Result != socle.NoticePending && ds[1].Result != socle.NoticePending {
-				break
-			}
-		}
-		for _, d := range ds {
+		for _, d := range w.waitDone(t, a.ID) {
 			if d.Result != socle.NoticeSent {
 				t.Errorf("%s %s: %s, want %s", a.ID, d.Channel, d.Result, socle.NoticeSent)
 			}
@@ -354,6 +336,22 @@ func TestNoticesPendingAtStopAreSentAfterStart(t *testing.T) {
 	if got, sms := len(w.relay.Deliveries()), len(w.sms.messages()); got != 2 || sms != 2 {
 		t.Errorf("%d mails and %d SMS, want each notice once: 2 and 2", got, sms)
 	}
+}
+
+// waitDone waits until the appointment's two notices (e-mail and SMS) are
+// no longer pending, and returns them.
+func (w *world) waitDone(t *testing.T, appointmentID string) []*socle.NoticeDelivery {
+	t.Helper()
+	var ds []*socle.NoticeDelivery
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var err error
+		ds, err = w.stack.DB.NoticeDeliveries(context.Background(), appointmentID)
+		must(t, err)
+		if len(ds) == 2 && ds[0].Result != socle.NoticePending && ds[1].Result != socle.NoticePending {
+			break
+		}
+	}
+	return ds
 }
 
 // ctxWithCancel is a context that ends with the test.
