@@ -116,6 +116,11 @@ type NoticeDelivery struct {
 	Channel string    `json:"channel"`
 	Result  string    `json:"result"`
 	At      time.Time `json:"at"`
+	// Attempts is how many times a sender leased the notice.
+	Attempts int `json:"-"`
+	// NextAt, on a failed attempt, is when to try again: the notice stays
+	// pending until then (zero: the failure is final).
+	NextAt time.Time `json:"-"`
 }
 
 // Explanation subjects: what a person explains herself about.
@@ -181,8 +186,14 @@ type AppointmentStore interface {
 	// ClaimNotice records a pending delivery of notice on channel;
 	// false when one exists already (the notice goes out once).
 	ClaimNotice(ctx context.Context, d *NoticeDelivery) (bool, error)
-	// SetNoticeResult records the result of a claimed delivery.
+	// SetNoticeResult records the result of a claimed delivery and ends
+	// its lease; a failure with NextAt stays pending until then.
 	SetNoticeResult(ctx context.Context, d *NoticeDelivery) error
+	// LeaseNotices leases up to limit pending deliveries due at now until
+	// now+lease, counting an attempt of each: a delivery leased by one
+	// caller is not leased by another until its lease ends (the sender
+	// stopped), in a cluster too.
+	LeaseNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*NoticeDelivery, error)
 	NoticeDeliveries(ctx context.Context, eventID string) ([]*NoticeDelivery, error)
 	CreateExplanation(ctx context.Context, e *PersonExplanation) error
 	Explanations(ctx context.Context, personID string) ([]*PersonExplanation, error)

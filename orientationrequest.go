@@ -165,7 +165,7 @@ func (o *HandoffOutcome) Validate() error {
 }
 
 // HandoffDeadlines are the rules of the answer's deadline: Deadline working
-// days (Monday to Friday) after the request, a reminder RemindBefore
+// days (AddWorkingDays) after the request, a reminder RemindBefore
 // working days before the deadline, the committee after it.
 type HandoffDeadlines struct {
 	Deadline     int
@@ -175,8 +175,8 @@ type HandoffDeadlines struct {
 // DefaultHandoffDeadlines are ten working days, reminded three days before.
 var DefaultHandoffDeadlines = HandoffDeadlines{Deadline: 10, RemindBefore: 3}
 
-// AddWorkingDays returns the day n working days (Monday to Friday) after
-// d; n may be negative.
+// AddWorkingDays returns the day n working days (Monday to Friday, public
+// holidays excluded: IsWorkingDay) after d; n may be negative.
 func AddWorkingDays(d Date, n int) Date {
 	t := d.Time()
 	step := 1
@@ -185,7 +185,7 @@ func AddWorkingDays(d Date, n int) Date {
 	}
 	for n > 0 {
 		t = t.AddDate(0, 0, step)
-		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if IsWorkingDay(DateOf(t)) {
 			n--
 		}
 	}

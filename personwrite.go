@@ -43,12 +43,17 @@ type IdempotencyRecord struct {
 	RequestHash string
 	// ResourceID is the id of what was created.
 	ResourceID string
-	CreatedAt  time.Time
-	// Status, Location and Answer are the first HTTP answer of a create
-	// kept by IdempotentAnswers; Status is 0 while it is being processed.
+	// PersonID is the person the create was about, if any: her erasure
+	// removes the record.
+	PersonID  string
+	CreatedAt time.Time
+	// Status and Location are the first HTTP answer of a create kept by
+	// IdempotentAnswers; Status is 0 while it is being processed. The
+	// answer's body is never kept: it may hold personal data, which lives
+	// only in the sealed records; a replay reads the resource again
+	// through the gate.
 	Status   int
 	Location string
-	Answer   []byte
 }
 
 // ValidIdempotencyKey reports whether key is 1 to 255 visible ASCII

@@ -22,11 +22,16 @@ import (
 // Gate is what the notifier asks of the gate.
 type Gate interface {
 	SendReminders(ctx context.Context, notice string, from, to time.Time) (int, error)
+	LeaseNotices(ctx context.Context, lease time.Duration, limit int) ([]gate.Notice, error)
 	RecordNotice(ctx context.Context, d *socle.NoticeDelivery) error
 }
 
-// Notifier sends the appointments' notices and runs their reminders. Its
-// fields are set before Run; Mailer is never nil.
+// Notifier sends the appointments' notices and runs their reminders. The
+// notices' queue is the store's (gate.Parcours.LeaseNotices): a notice
+// recorded before the process stopped is sent after it starts, a failed
+// one is retried after each of Retries in turn, and in a cluster each
+// server leases its own. Its fields are set before Run; Mailer is never
+// nil.
 type Notifier struct {
 	gate   Gate
 	mailer identity.Mailer
@@ -36,12 +41,26 @@ type Notifier struct {
 	baseURL string
 	logger  *slog.Logger
 	// Now is the clock of the reminders, replaceable in tests.
-	Now   func() time.Time
-	queue chan gate.Notice
+	Now func() time.Time
+	// Lease is how long a notice leased is the notifier's to send: past
+	// it (the process stopped while sending), another may send it.
+	Lease time.Duration
+	// Poll is how often Run looks for notices due (retries, those of
+	// another server that stopped), besides being woken by Notify.
+	Poll time.Duration
+	// Retries are the waits before each new attempt of a failed notice;
+	// after the last one the failure is final.
+	Retries []time.Duration
+	// wake tells Run that notices were claimed; never blocks (one slot).
+	wake chan struct{}
 }
 
-// queueSize bounds the notices waiting to be sent.
-const queueSize = 4096
+// DefaultRetries retry a failed notice after 1 minute, 5, 30, 2 hours and
+// 6 hours: about 9 hours before it is recorded as failed.
+var DefaultRetries = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour}
+
+// leaseBatch bounds the notices leased at once.
+const leaseBatch = 32
 
 // New returns a notifier that records its results through g, mails with
 // mailer and, when sms is not nil, sends SMS with it.
@@ -49,7 +68,8 @@ func New(g Gate, mailer identity.Mailer, sms SMSSender, baseURL string, logger *
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Notifier{gate: g, mailer: mailer, sms: sms, baseURL: baseURL, logger: logger, Now: time.Now, queue: make(chan gate.Notice, queueSize)}
+	return &Notifier{gate: g, mailer: mailer, sms: sms, baseURL: baseURL, logger: logger, Now: time.Now,
+		Lease: 2 * time.Minute, Poll: 10 * time.Second, Retries: DefaultRetries, wake: make(chan struct{}, 1)}
 }
 
 // Channels are the channels the notifier sends by.
@@ -60,35 +80,58 @@ func (n *Notifier) Channels() []string {
 	return []string{socle.ChannelEmail, socle.ChannelSMS}
 }
 
-// Notify queues a notice for Run; it never blocks. A notice that finds the
-// queue full is recorded as failed, so that it shows.
-func (n *Notifier) Notify(ctx context.Context, notice gate.Notice) {
+// Notify wakes Run to send the notices claimed; it never blocks. The
+// notice itself is in the store: Run leases it from there.
+func (n *Notifier) Notify(context.Context, gate.Notice) {
 	select {
-	case n.queue <- notice:
-	default:
-		n.logger.ErrorContext(ctx, "appointment notice dropped: the queue is full", "event_id", notice.Appointment.ID, "notice", notice.Kind)
-		for _, ch := range notice.Channels {
-			n.record(ctx, notice, ch, errors.New("queue full"))
-		}
+	case n.wake <- struct{}{}:
+	default: // already woken
 	}
 }
 
-// Run sends the queued notices and, every interval, the reminders due,
-// until ctx ends.
+// Run sends the notices due (at start, when woken, every Poll) and, every
+// interval, hands the reminders due to the gate, until ctx ends.
 func (n *Notifier) Run(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	poll := time.NewTicker(n.Poll)
+	defer poll.Stop()
 	n.remind(ctx)
+	n.SendDue(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case notice := <-n.queue:
-			n.Send(ctx, notice)
+		case <-n.wake:
+		case <-poll.C:
 		case <-tick.C:
 			n.remind(ctx)
 		}
+		n.SendDue(ctx)
 	}
+}
+
+// SendDue leases the notices due and sends them, until none is left, and
+// returns how many it sent or tried.
+func (n *Notifier) SendDue(ctx context.Context) int {
+	total := 0
+	for ctx.Err() == nil {
+		due, err := n.gate.LeaseNotices(ctx, n.Lease, leaseBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				n.logger.ErrorContext(ctx, "leasing appointment notices", "err", err)
+			}
+			return total
+		}
+		for _, notice := range due {
+			n.Send(ctx, notice)
+		}
+		total += len(due)
+		if len(due) < leaseBatch {
+			return total
+		}
+	}
+	return total
 }
 
 // Reminder windows: the 48-hour reminder goes out between 48 and 24
@@ -141,12 +184,18 @@ func (n *Notifier) Send(ctx context.Context, notice gate.Notice) {
 }
 
 // record records the result of a notice on a channel, and logs it without
-// the message nor the address.
+// the message nor the address. A failed attempt is retried after the wait
+// of Retries for its number, while there is one.
 func (n *Notifier) record(ctx context.Context, notice gate.Notice, channel string, sendErr error) {
 	d := &socle.NoticeDelivery{EventID: notice.Appointment.ID, Notice: notice.Kind, Channel: channel, Result: socle.NoticeSent}
 	if sendErr != nil {
 		d.Result = socle.NoticeFailed
-		n.logger.ErrorContext(ctx, "appointment notice not sent", "event_id", d.EventID, "notice", d.Notice, "channel", channel, "err", sendErr)
+		retry := notice.Attempt >= 1 && notice.Attempt <= len(n.Retries)
+		if retry {
+			d.NextAt = n.Now().Add(n.Retries[notice.Attempt-1])
+		}
+		n.logger.ErrorContext(ctx, "appointment notice not sent", "event_id", d.EventID, "notice", d.Notice, "channel", channel,
+			"attempt", notice.Attempt, "retried", retry, "err", sendErr)
 	} else {
 		n.logger.InfoContext(ctx, "appointment notice sent", "event_id", d.EventID, "notice", d.Notice, "channel", channel)
 	}

@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,26 +267,23 @@ func TestRemindersFollowTheClock(t *testing.T) {
 }
 
 // TestFailedSendIsRecorded: a provider that refuses the SMS and a relay
-// that is down leave each channel's notice recorded as failed, not sent.
+// that is down leave each channel's notice recorded as failed, not sent,
+// once its retry was refused too.
 func TestFailedSendIsRecorded(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
-	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
+	var smsTries atomic.Int32
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		smsTries.Add(1)
+		w.WriteHeader(http.StatusBadGateway)
+	}))
 	t.Cleanup(refusing.Close)
 	down := identity.SMTPMailer{Addr: "127.0.0.1:1", From: "rendez-vous@socle.example.fr", AllowPlainLocalhost: true, Timeout: time.Second}
 	n := appointment.New(w.parcours, down, appointment.HTTPSMS{URL: refusing.URL}, "https://socle.example.fr", nil)
+	n.Retries, n.Poll = []time.Duration{10 * time.Millisecond}, 20*time.Millisecond
 	w.parcours.SetNotices(n)
 	a := w.book(t, time.Now().Add(7*24*time.Hour).Truncate(time.Minute))
 	go n.Run(ctxWithCancel(t), time.Hour)
-	var ds []*socle.NoticeDelivery
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var err error
-		ds, err = w.stack.DB.NoticeDeliveries(ctx, a.ID)
-		must(t, err)
-		if len(ds) == 2 && ds[0].Result != socle.NoticePending && ds[1].Result != socle.NoticePending {
-			break
-		}
-	}
+	ds := w.waitDone(t, a.ID)
 	if len(ds) != 2 {
 		t.Fatalf("deliveries = %d, want e-mail and SMS", len(ds))
 	}
@@ -294,6 +292,66 @@ func TestFailedSendIsRecorded(t *testing.T) {
 			t.Errorf("%s: %s, want %s", d.Channel, d.Result, socle.NoticeFailed)
 		}
 	}
+	if got := smsTries.Load(); got != 2 {
+		t.Errorf("the SMS provider was tried %d times, want 2 (the first attempt and its one retry)", got)
+	}
+}
+
+// TestNoticesPendingAtStopAreSentAfterStart: notices recorded while no
+// sender runs (the process stopped before sending), and one leased by a
+// sender that stopped while sending it, are all sent by the sender of the
+// next start, each once.
+func TestNoticesPendingAtStopAreSentAfterStart(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	// No notifier runs: the bookings' notices stay in the store.
+	first := w.book(t, time.Now().Add(7*24*time.Hour).Truncate(time.Minute))
+	second := w.book(t, time.Now().Add(8*24*time.Hour).Truncate(time.Minute))
+	// A sender leases one notice and stops before sending it.
+	if leased, err := w.parcours.LeaseNotices(ctx, 200*time.Millisecond, 1); err != nil || len(leased) != 1 {
+		t.Fatalf("the stopped sender's lease: %v, %v", leased, err)
+	}
+	if got := w.relay.Deliveries(); len(got) != 0 {
+		t.Fatalf("mails sent with no sender running: %d", len(got))
+	}
+
+	// The next start.
+	mailer := identity.SMTPMailer{Addr: w.relay.Addr, From: "rendez-vous@socle.example.fr", AllowPlainLocalhost: true, Timeout: 5 * time.Second}
+	provider := httptest.NewServer(w.sms)
+	t.Cleanup(provider.Close)
+	n := appointment.New(w.parcours, mailer, appointment.HTTPSMS{URL: provider.URL, Token: "jeton-sms"}, "https://socle.example.fr", nil)
+	n.Poll = 20 * time.Millisecond
+	w.parcours.SetNotices(n)
+	go n.Run(ctxWithCancel(t), time.Hour)
+
+	w.waitMails(t, 2)
+	for _, a := range []*socle.Appointment{first, second} {
+		for _, d := range w.waitDone(t, a.ID) {
+			if d.Result != socle.NoticeSent {
+				t.Errorf("%s %s: %s, want %s", a.ID, d.Channel, d.Result, socle.NoticeSent)
+			}
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // a second sending would show by now
+	if got, sms := len(w.relay.Deliveries()), len(w.sms.messages()); got != 2 || sms != 2 {
+		t.Errorf("%d mails and %d SMS, want each notice once: 2 and 2", got, sms)
+	}
+}
+
+// waitDone waits until the appointment's two notices (e-mail and SMS) are
+// no longer pending, and returns them.
+func (w *world) waitDone(t *testing.T, appointmentID string) []*socle.NoticeDelivery {
+	t.Helper()
+	var ds []*socle.NoticeDelivery
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var err error
+		ds, err = w.stack.DB.NoticeDeliveries(context.Background(), appointmentID)
+		must(t, err)
+		if len(ds) == 2 && ds[0].Result != socle.NoticePending && ds[1].Result != socle.NoticePending {
+			break
+		}
+	}
+	return ds
 }
 
 // ctxWithCancel is a context that ends with the test.

@@ -25,6 +25,9 @@ type Notice struct {
 	// Channels are the channels claimed for this notice: each goes out
 	// once, and its result is recorded with RecordNotice.
 	Channels []string
+	// Attempt counts the leases of a notice from LeaseNotices (1 at the
+	// first); 0 for a notice handed to Notify.
+	Attempt int
 }
 
 // Notices sends the notices of appointments (appointment.Notifier); Notify
@@ -33,6 +36,10 @@ type Notices interface {
 	// Channels are the channels it sends by (socle.ChannelEmail,
 	// socle.ChannelSMS): the gate claims no other.
 	Channels() []string
+	// Notify tells the sender that n was claimed. The claimed notices are
+	// rows of the store, their durable queue: the sender sends those it
+	// leases (LeaseNotices), so that a notice claimed before the process
+	// stopped goes out after it starts again.
 	Notify(ctx context.Context, n Notice)
 }
 
@@ -48,24 +55,9 @@ func (p *Parcours) notify(ctx context.Context, kind string, a *socle.Appointment
 	if p.notices == nil {
 		return nil
 	}
-	person, err := p.g.store.Person(ctx, a.PersonID, socle.SetOf(socle.CatIdentity, socle.CatContact))
+	n, err := p.noticeOf(ctx, kind, a)
 	if err != nil {
-		return fmt.Errorf("reading the person's contact: %w", err)
-	}
-	n := Notice{Kind: kind, Appointment: a}
-	if person.Identity != nil {
-		n.GivenName = person.Identity.GivenName
-	}
-	if person.Contact != nil {
-		n.Email, n.Phone = person.Contact.Email, person.Contact.Phone
-	}
-	if org, err := p.store.Organisation(ctx, a.OrganisationID); err == nil {
-		n.OrganisationName = org.Name
-	}
-	if a.AgentID != "" {
-		if ag, err := p.store.Agent(ctx, a.AgentID); err == nil {
-			n.AdviserName = ag.FullName()
-		}
+		return err
 	}
 	contacts := map[string]string{socle.ChannelEmail: n.Email, socle.ChannelSMS: n.Phone}
 	for _, channel := range p.notices.Channels() {
@@ -91,14 +83,82 @@ func (p *Parcours) notify(ctx context.Context, kind string, a *socle.Appointment
 	return nil
 }
 
+// noticeOf is the notice of kind about a, with the contact the person gave
+// and who expects her; no channel yet.
+func (p *Parcours) noticeOf(ctx context.Context, kind string, a *socle.Appointment) (Notice, error) {
+	person, err := p.g.store.Person(ctx, a.PersonID, socle.SetOf(socle.CatIdentity, socle.CatContact))
+	if err != nil {
+		return Notice{}, fmt.Errorf("reading the person's contact: %w", err)
+	}
+	n := Notice{Kind: kind, Appointment: a}
+	if person.Identity != nil {
+		n.GivenName = person.Identity.GivenName
+	}
+	if person.Contact != nil {
+		n.Email, n.Phone = person.Contact.Email, person.Contact.Phone
+	}
+	if org, err := p.store.Organisation(ctx, a.OrganisationID); err == nil {
+		n.OrganisationName = org.Name
+	}
+	if a.AgentID != "" {
+		if ag, err := p.store.Agent(ctx, a.AgentID); err == nil {
+			n.AdviserName = ag.FullName()
+		}
+	}
+	return n, nil
+}
+
 // RecordNotice records the result of a notice sent on a channel the gate
-// claimed: when, which channel, what result, never the message.
+// claimed: when, which channel, what result, never the message. A failure
+// with NextAt stays pending, to be leased again from then.
 func (p *Parcours) RecordNotice(ctx context.Context, d *socle.NoticeDelivery) error {
 	if !slices.Contains([]string{socle.NoticeSent, socle.NoticeFailed}, d.Result) {
 		return socle.Errorf(socle.EINVALID, "notice result: %s or %s", socle.NoticeSent, socle.NoticeFailed)
 	}
+	if d.Result == socle.NoticeSent {
+		d.NextAt = time.Time{}
+	}
 	d.At = p.g.Now()
 	return p.store.SetNoticeResult(ctx, d)
+}
+
+// LeaseNotices leases up to limit pending notices due now for lease, each
+// on its channel with the contact the person gave, for the sender to send
+// and record (RecordNotice). A notice leased is not leased again until its
+// lease ends: in a cluster one server sends it, and a server that stopped
+// while sending leaves it to the next. It is the platform's own work: the
+// accesses that gave rise to the notices were recorded when they were
+// claimed. A notice of an appointment that no longer exists, or an
+// invitation or reminder of one already begun, is recorded as failed.
+func (p *Parcours) LeaseNotices(ctx context.Context, lease time.Duration, limit int) ([]Notice, error) {
+	if lease <= 0 || limit <= 0 {
+		return nil, socle.Errorf(socle.EINVALID, "leasing notices: a positive lease and limit")
+	}
+	ds, err := p.store.LeaseNotices(ctx, p.g.Now(), lease, limit)
+	if err != nil {
+		return nil, fmt.Errorf("leasing notices: %w", err)
+	}
+	var out []Notice
+	for _, d := range ds {
+		a, err := p.store.Appointment(ctx, d.EventID)
+		if err == nil && (d.Notice == socle.NoticeCancellation || a.Start.After(p.g.Now())) {
+			var n Notice
+			if n, err = p.noticeOf(ctx, d.Notice, a); err == nil {
+				n.Channels, n.Attempt = []string{d.Channel}, d.Attempts
+				out = append(out, n)
+				continue
+			}
+		}
+		if err != nil && socle.ErrorCode(err) != socle.ENOTFOUND {
+			return out, fmt.Errorf("reading a notice's appointment: %w", err)
+		}
+		// Too late or gone: nothing to send.
+		d.Result, d.NextAt = socle.NoticeFailed, time.Time{}
+		if err := p.RecordNotice(ctx, d); err != nil {
+			return out, fmt.Errorf("recording a notice too late to send: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // slotSpec is an adviser's access to her organisation's slots: not a

@@ -38,9 +38,10 @@ var unaudited = map[string]string{
 	// Orientation hand-offs.
 	"SetHandoffDeadlines": "wiring",
 	"HandoffDeadlines":    "the deadlines of orientation requests",
-	"Answers":             "wiring: the first answers of creates, replayed to their own principal only",
+	"Answers":             "wiring: what identifies the results of creates; replays re-read through the gate",
 	"SetNotices":          "wiring",
 	"RecordNotice":        "the result of a notice the gate claimed: no personal data",
+	"LeaseNotices":        "the platform sends the notices claimed by accesses already recorded",
 }
 
 // TestEveryEntryPointFailsClosed breaks the audit log, then calls every

@@ -76,7 +76,15 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	if g != nil {
 		answers = g.Answers()
 	}
-	idempotent := func(h http.Handler) http.Handler { return httpx.Idempotent(answers, h) }
+	// idempotent's replay answers the created resource read again through
+	// the gate by reread; without one, only its id (no personal data).
+	idempotent := func(h http.Handler, reread ...http.Handler) http.Handler {
+		var rr http.Handler
+		if len(reread) > 0 {
+			rr = reread[0]
+		}
+		return httpx.Idempotent(answers, h, rr)
+	}
 
 	// Probes and the document.
 	handle("GET /healthz", handleHealthz())
@@ -118,19 +126,19 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("POST /api/v1/companies/{id}/followups", idempotent(handleFollowCompany(g)))
 	handle("DELETE /api/v1/companies/{id}/followups", handleUnfollowCompany(g))
 	handle("POST /api/v1/companies/{id}/actions", idempotent(handleCompanyAction(g)))
-	handle("POST /api/v1/companies/{id}/offers", idempotent(handleSaveOffer(g, false)))
+	handle("POST /api/v1/companies/{id}/offers", idempotent(handleSaveOffer(g, false), httpx.ReadCreated(handleReadOffer(g))))
 	handle("GET /api/v1/offers/{id}", etag(handleReadOffer(g)))
 	handle("PUT /api/v1/offers/{id}", ifMatch(handleReadOffer(g), handleSaveOffer(g, true)))
 
 	// Parcours: orientations, events, contracts, indicators.
 	handle("GET /api/v1/orientation/questionnaire", parcours(handleQuestionnaire))
-	handle("POST /api/v1/persons/{id}/orientations", idempotent(parcours(handleProposeOrientation)))
+	handle("POST /api/v1/persons/{id}/orientations", idempotent(parcours(handleProposeOrientation), parcours(rereadOrientation)))
 	handle("GET /api/v1/persons/{id}/orientations", parcours(handleOrientations))
 	handle("POST /api/v1/orientations/{id}/confirm", parcours(handleConfirmOrientation))
-	handle("POST /api/v1/persons/{id}/events", idempotent(parcours(handleCreateEvent)))
+	handle("POST /api/v1/persons/{id}/events", idempotent(parcours(handleCreateEvent), parcours(rereadEvent)))
 	handle("GET /api/v1/persons/{id}/events", parcours(handleEvents))
 	handle("GET /api/v1/agenda", parcours(handleAgenda))
-	handle("POST /api/v1/persons/{id}/commitments", idempotent(parcours(handleCreateCommitment)))
+	handle("POST /api/v1/persons/{id}/commitments", idempotent(parcours(handleCreateCommitment), httpx.ReadCreated(parcours(handleCommitment))))
 	handle("GET /api/v1/commitments/{id}", etag(parcours(handleCommitment)))
 	handle("POST /api/v1/commitments/{id}/signatures", ifMatch(parcours(handleCommitment), parcours(handleSignAsAdviser)))
 	handle("POST /api/v1/commitments/{id}/signing-link", idempotent(parcours(handleSigningLink)))

@@ -105,13 +105,13 @@ description, location, start_at, end_at, network_visible, created_at) VALUES (?,
 			e.Start, e.End, e.NetworkVisible, e.CreatedAt); err != nil {
 			return s.fail(err, "appointment")
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO appointments (event_id, person_id, slot_id, modalite, status) VALUES (?, ?, ?, ?, ?)`),
-			e.ID, e.PersonID, nullable(a.SlotID), a.Modalite, a.Status); err != nil {
-			return s.fail(err, "appointment")
-		}
 		if a.SlotID != "" {
 			// The conditional update is the guard against double booking:
-			// of two bookings of one slot, the second updates no row.
+			// of two bookings of one slot, the second updates no row. It
+			// comes before the appointment's row, whose reference to the
+			// slot would take a shared lock on it: two bookings holding
+			// that lock and both waiting to update the slot deadlock on
+			// PostgreSQL.
 			res, err := tx.ExecContext(ctx, s.q(`UPDATE appointment_slots SET event_id = ? WHERE id = ? AND event_id IS NULL`), e.ID, a.SlotID)
 			if err != nil {
 				return s.fail(err, "appointment")
@@ -122,8 +122,12 @@ description, location, start_at, end_at, network_visible, created_at) VALUES (?,
 				return socle.Errorf(socle.ECONFLICT, "this slot is no longer available")
 			}
 		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO appointments (event_id, person_id, slot_id, modalite, status) VALUES (?, ?, ?, ?, ?)`),
+			e.ID, e.PersonID, nullable(a.SlotID), a.Modalite, a.Status); err != nil {
+			return s.fail(err, "appointment")
+		}
 		if idem != nil {
-			idem.ResourceID = e.ID
+			idem.ResourceID, idem.PersonID = e.ID, e.PersonID
 			if err := s.putIdempotency(ctx, tx, idem); err != nil {
 				return err
 			}
@@ -221,8 +225,12 @@ func (s *DB) ClaimNotice(ctx context.Context, d *socle.NoticeDelivery) (bool, er
 	if d.Result == "" {
 		d.Result = socle.NoticePending
 	}
-	res, err := s.write.ExecContext(ctx, s.q(`INSERT INTO appointment_notices (event_id, notice, channel, result, at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (event_id, notice, channel) DO NOTHING`), d.EventID, d.Notice, d.Channel, d.Result, d.At)
+	var due any // a pending notice is due at once
+	if d.Result == socle.NoticePending {
+		due = d.At
+	}
+	res, err := s.write.ExecContext(ctx, s.q(`INSERT INTO appointment_notices (event_id, notice, channel, result, at, next_at) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (event_id, notice, channel) DO NOTHING`), d.EventID, d.Notice, d.Channel, d.Result, d.At, due)
 	if err != nil {
 		return false, s.fail(err, "notice")
 	}
@@ -233,11 +241,17 @@ ON CONFLICT (event_id, notice, channel) DO NOTHING`), d.EventID, d.Notice, d.Cha
 	return n == 1, nil
 }
 
-// SetNoticeResult records the result of a claimed delivery.
+// SetNoticeResult records the result of a claimed delivery and ends its
+// lease; a failure with NextAt stays pending until then.
 func (s *DB) SetNoticeResult(ctx context.Context, d *socle.NoticeDelivery) error {
 	d.At = stamp(d.At)
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE appointment_notices SET result = ?, at = ? WHERE event_id = ? AND notice = ? AND channel = ?`),
-		d.Result, d.At, d.EventID, d.Notice, d.Channel)
+	result, next := d.Result, any(nil)
+	if d.Result == socle.NoticeFailed && !d.NextAt.IsZero() {
+		result, next = socle.NoticePending, stamp(d.NextAt)
+	}
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE appointment_notices SET result = ?, at = ?, next_at = ?, lease_until = NULL
+WHERE event_id = ? AND notice = ? AND channel = ?`),
+		result, d.At, next, d.EventID, d.Notice, d.Channel)
 	if err != nil {
 		return s.fail(err, "notice")
 	}
@@ -275,4 +289,38 @@ func (s *DB) Explanations(ctx context.Context, personID string) ([]*socle.Person
 		return &e, err
 	}, "explanations", `SELECT id, person_id, subject_kind, subject_id, text, created_at FROM person_explanations
 WHERE person_id = ? ORDER BY created_at, id LIMIT 1000`, personID)
+}
+
+// LeaseNotices leases the pending deliveries due at now. Each is taken by
+// a conditional update (still pending, its lease ended): of two servers
+// that found the same row, one updates it and the other finds nothing to
+// update, on SQLite and PostgreSQL alike.
+func (s *DB) LeaseNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*socle.NoticeDelivery, error) {
+	now = stamp(now)
+	due, err := queryAll(ctx, s, func(sc rowScanner) (*socle.NoticeDelivery, error) {
+		var d socle.NoticeDelivery
+		err := sc.Scan(&d.EventID, &d.Notice, &d.Channel, &d.Result, scanTime(&d.At), &d.Attempts)
+		return &d, err
+	}, "pending notices", `SELECT event_id, notice, channel, result, at, attempts FROM appointment_notices
+WHERE result = ? AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at LIMIT ?`,
+		socle.NoticePending, now, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	var leased []*socle.NoticeDelivery
+	for _, d := range due {
+		res, err := s.write.ExecContext(ctx, s.q(`UPDATE appointment_notices SET lease_until = ?, attempts = attempts + 1
+WHERE event_id = ? AND notice = ? AND channel = ? AND result = ? AND (lease_until IS NULL OR lease_until < ?)`),
+			now.Add(lease), d.EventID, d.Notice, d.Channel, socle.NoticePending, now)
+		if err != nil {
+			return leased, s.fail(err, "leasing a notice")
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return leased, fmt.Errorf("leasing a notice: %w", err)
+		} else if n == 1 {
+			d.Attempts++
+			leased = append(leased, d)
+		}
+	}
+	return leased, nil
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"socle"
 )
@@ -14,13 +15,18 @@ func (s *DB) ReserveIdempotency(ctx context.Context, r *socle.IdempotencyRecord)
 	if !socle.ValidIdempotencyKey(r.Key) {
 		return nil, socle.Errorf(socle.EINVALID, "Idempotency-Key: 1 to 255 visible ASCII characters")
 	}
-	r.CreatedAt, r.Status, r.Location, r.Answer = now(), 0, "", nil
-	res, err := s.write.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (principal, key, operation, request_hash, resource_id, created_at, status, location, answer)
-VALUES (?, ?, ?, ?, ?, ?, 0, '', NULL)
+	r.CreatedAt, r.Status, r.Location = now(), 0, ""
+	// Expired keys go on write: a key outlives its window by at most the
+	// time to the next create.
+	if _, err := s.PurgeIdempotency(ctx, r.CreatedAt.Add(-socle.IdempotencyWindow)); err != nil {
+		return nil, err
+	}
+	res, err := s.write.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (principal, key, operation, request_hash, resource_id, person_id, created_at, status, location)
+VALUES (?, ?, ?, ?, ?, ?, ?, 0, '')
 ON CONFLICT (principal, key) DO UPDATE SET operation = excluded.operation, request_hash = excluded.request_hash,
-	resource_id = excluded.resource_id, created_at = excluded.created_at, status = 0, location = '', answer = NULL
+	resource_id = excluded.resource_id, person_id = excluded.person_id, created_at = excluded.created_at, status = 0, location = ''
 WHERE idempotency_keys.created_at < ?`),
-		r.Principal, r.Key, r.Operation, r.RequestHash, r.ResourceID, r.CreatedAt, r.CreatedAt.Add(-socle.IdempotencyWindow))
+		r.Principal, r.Key, r.Operation, r.RequestHash, r.ResourceID, r.PersonID, r.CreatedAt, r.CreatedAt.Add(-socle.IdempotencyWindow))
 	if err != nil {
 		return nil, s.fail(err, "reserving idempotency key")
 	}
@@ -38,10 +44,10 @@ WHERE idempotency_keys.created_at < ?`),
 	return prev, err
 }
 
-// CompleteIdempotency stores the answer of the reserved record.
+// CompleteIdempotency stores the result of the reserved record.
 func (s *DB) CompleteIdempotency(ctx context.Context, r *socle.IdempotencyRecord) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE idempotency_keys SET status = ?, location = ?, answer = ?, resource_id = ?
-WHERE principal = ? AND key = ? AND status = 0`), r.Status, r.Location, r.Answer, r.ResourceID, r.Principal, r.Key)
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE idempotency_keys SET status = ?, location = ?, resource_id = ?, person_id = ?
+WHERE principal = ? AND key = ? AND status = 0`), r.Status, r.Location, r.ResourceID, r.PersonID, r.Principal, r.Key)
 	if err != nil {
 		return s.fail(err, "completing idempotency key")
 	}
@@ -59,4 +65,17 @@ func (s *DB) ReleaseIdempotency(ctx context.Context, principal, key string) erro
 		return s.fail(err, "releasing idempotency key")
 	}
 	return nil
+}
+
+// PurgeIdempotency deletes the keys stored before before.
+func (s *DB) PurgeIdempotency(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.write.ExecContext(ctx, s.q(`DELETE FROM idempotency_keys WHERE created_at < ?`), before)
+	if err != nil {
+		return 0, s.fail(err, "purging idempotency keys")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("purging idempotency keys: %w", err)
+	}
+	return n, nil
 }

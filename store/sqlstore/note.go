@@ -44,7 +44,7 @@ network_visible, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), n.ID, n
 			return s.fail(err, "note")
 		}
 		if idem != nil {
-			idem.ResourceID = n.ID
+			idem.ResourceID, idem.PersonID = n.ID, n.PersonID
 			if err := s.putIdempotency(ctx, tx, idem); err != nil {
 				return err
 			}

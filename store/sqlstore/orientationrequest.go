@@ -68,7 +68,7 @@ WHERE id = ? AND status = ? AND outcome = ''`), socle.HandoffOutcomeReoriented, 
 			}
 		}
 		if idem != nil {
-			idem.ResourceID = r.ID
+			idem.ResourceID, idem.PersonID = r.ID, r.PersonID
 			if err := s.putIdempotency(ctx, tx, idem); err != nil {
 				return err
 			}

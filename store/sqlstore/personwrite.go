@@ -49,7 +49,7 @@ func (s *DB) RegisterPerson(ctx context.Context, p *socle.Person, prov []socle.P
 			}
 		}
 		if idem != nil {
-			idem.ResourceID = p.ID
+			idem.ResourceID, idem.PersonID = p.ID, p.ID
 			return s.putIdempotency(ctx, tx, idem)
 		}
 		return nil
@@ -76,12 +76,15 @@ func (s *DB) putIdempotency(ctx context.Context, tx *sql.Tx, r *socle.Idempotenc
 		return socle.Errorf(socle.EINVALID, "Idempotency-Key: 1 to 255 visible ASCII characters")
 	}
 	r.CreatedAt = now()
-	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (principal, key, operation, request_hash, resource_id, created_at)
-VALUES (?, ?, ?, ?, ?, ?)
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM idempotency_keys WHERE created_at < ?`), r.CreatedAt.Add(-socle.IdempotencyWindow)); err != nil {
+		return s.fail(err, "purging idempotency keys")
+	}
+	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (principal, key, operation, request_hash, resource_id, person_id, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (principal, key) DO UPDATE SET operation = excluded.operation, request_hash = excluded.request_hash,
-	resource_id = excluded.resource_id, created_at = excluded.created_at
+	resource_id = excluded.resource_id, person_id = excluded.person_id, created_at = excluded.created_at, status = 0, location = ''
 WHERE idempotency_keys.created_at < ?`),
-		r.Principal, r.Key, r.Operation, r.RequestHash, r.ResourceID, r.CreatedAt, r.CreatedAt.Add(-socle.IdempotencyWindow))
+		r.Principal, r.Key, r.Operation, r.RequestHash, r.ResourceID, r.PersonID, r.CreatedAt, r.CreatedAt.Add(-socle.IdempotencyWindow))
 	if err != nil {
 		return s.fail(err, "idempotency key")
 	}
@@ -96,9 +99,9 @@ WHERE idempotency_keys.created_at < ?`),
 // Idempotency returns the principal's record of key from the window.
 func (s *DB) Idempotency(ctx context.Context, principal, key string) (*socle.IdempotencyRecord, error) {
 	r := socle.IdempotencyRecord{Principal: principal, Key: key}
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT operation, request_hash, resource_id, created_at, status, location, answer FROM idempotency_keys
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT operation, request_hash, resource_id, person_id, created_at, status, location FROM idempotency_keys
 WHERE principal = ? AND key = ? AND created_at >= ?`), principal, key, now().Add(-socle.IdempotencyWindow)).
-		Scan(&r.Operation, &r.RequestHash, &r.ResourceID, scanTime(&r.CreatedAt), &r.Status, &r.Location, &r.Answer)
+		Scan(&r.Operation, &r.RequestHash, &r.ResourceID, &r.PersonID, scanTime(&r.CreatedAt), &r.Status, &r.Location)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("idempotency key")
 	} else if err != nil {

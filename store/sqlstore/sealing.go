@@ -221,8 +221,9 @@ const ErasedName = "personne effacée"
 // ErasePerson erases a person (lawful erasure, or the end of retention):
 // her sensitive sections are crypto-shredded and her identity, contact,
 // parcours and skills blanked to a tombstone named ErasedName, in one
-// transaction; her id, follow-ups and the audit log stay. Her sessions and
-// one-time links of the person's space are deleted. ENOTFOUND if no such
+// transaction; her id, follow-ups and the audit log stay. Her sessions,
+// one-time links of the person's space and the Idempotency-Keys of creates
+// about her are deleted. ENOTFOUND if no such
 // person; erasing twice is not an error.
 func (s *DB) ErasePerson(ctx context.Context, personID string) error {
 	return s.shred(ctx, personID, true)
@@ -282,7 +283,9 @@ func (s *DB) shred(ctx context.Context, personID string, erase bool) error {
 	}
 	if erase {
 		for _, q := range []string{`DELETE FROM person_sessions WHERE person_id = ?`, `DELETE FROM person_links WHERE person_id = ?`,
-			`DELETE FROM person_explanations WHERE person_id = ?`} {
+			`DELETE FROM person_explanations WHERE person_id = ?`,
+			// Her Idempotency-Keys: what was created about her, and her registration.
+			`DELETE FROM idempotency_keys WHERE person_id = ?`} {
 			if _, err := tx.ExecContext(ctx, s.q(q), personID); err != nil {
 				return s.fail(err, what)
 			}

@@ -24,6 +24,7 @@ func RunAppointments(t *testing.T, open func(t *testing.T) socle.Store) {
 		{"ConcurrentBookingOfOneSlot", testConcurrentBooking},
 		{"CancellationAndAttendance", testCancellationAndAttendance},
 		{"NoticesGoOutOnce", testNoticesOnce},
+		{"NoticeQueueIsDurable", testNoticeQueue},
 		{"Explanations", testExplanations},
 	})
 }
@@ -244,5 +245,121 @@ func testExplanations(t *testing.T, s AppointmentStore) {
 	must(t, err)
 	if len(other) != 0 {
 		t.Errorf("another person's explanations: %v", other)
+	}
+}
+
+// testNoticeQueue: pending notices are the queue. A notice claimed by a
+// server that stopped before sending is leased by the next one; a leased
+// notice is not leased again (another server of the cluster) until its
+// lease ends; a failure with a retry time waits until then; a sent or
+// finally failed notice is never leased again.
+func testNoticeQueue(t *testing.T, s AppointmentStore) {
+	ctx := context.Background()
+	f := newAppointmentFixture(t, s)
+	a := f.booking(f.slot(t, s, 0, false))
+	must(t, s.CreateAppointment(ctx, a, nil))
+	t0 := time.Now().UTC().Truncate(time.Second)
+	for _, ch := range []string{socle.ChannelEmail, socle.ChannelSMS} {
+		ok, err := s.ClaimNotice(ctx, &socle.NoticeDelivery{EventID: a.ID, Notice: socle.NoticeInvitation, Channel: ch, At: t0})
+		must(t, err)
+		if !ok {
+			t.Fatal("claiming a notice failed")
+		}
+	}
+	noContact := &socle.NoticeDelivery{EventID: a.ID, Notice: socle.NoticeCancellation, Channel: socle.ChannelSMS, Result: socle.NoticeNoContact, At: t0}
+	_, err := s.ClaimNotice(ctx, noContact)
+	must(t, err)
+	lease := func(at time.Time) []*socle.NoticeDelivery {
+		t.Helper()
+		ds, err := s.LeaseNotices(ctx, at, time.Minute, 10)
+		must(t, err)
+		return ds
+	}
+	// The first server (after a restart: nothing of it in memory) leases
+	// both; a second one at the same time gets none.
+	first := lease(t0.Add(time.Second))
+	if len(first) != 2 || first[0].Attempts != 1 || first[0].EventID != a.ID || first[0].Notice != socle.NoticeInvitation {
+		t.Fatalf("first lease = %+v, want the two pending invitations, first attempt", first)
+	}
+	if again := lease(t0.Add(2 * time.Second)); len(again) != 0 {
+		t.Fatalf("a leased notice was leased again within its lease: %+v", again)
+	}
+	// The first server stops without recording: after the lease, another
+	// server takes them, as second attempts.
+	taken := lease(t0.Add(2 * time.Minute))
+	if len(taken) != 2 || taken[0].Attempts != 2 {
+		t.Fatalf("lease after the first one ended = %+v, want both, second attempt", taken)
+	}
+	// The e-mail is sent; the SMS fails, retried in ten minutes.
+	sent, failed := taken[0], taken[1]
+	if sent.Channel != socle.ChannelEmail {
+		sent, failed = failed, sent
+	}
+	sent.Result, sent.At = socle.NoticeSent, t0.Add(2*time.Minute)
+	must(t, s.SetNoticeResult(ctx, sent))
+	failed.Result, failed.At, failed.NextAt = socle.NoticeFailed, t0.Add(2*time.Minute), t0.Add(12*time.Minute)
+	must(t, s.SetNoticeResult(ctx, failed))
+	if ds := lease(t0.Add(5 * time.Minute)); len(ds) != 0 {
+		t.Fatalf("leased before its retry time: %+v", ds)
+	}
+	retry := lease(t0.Add(13 * time.Minute))
+	if len(retry) != 1 || retry[0].Channel != socle.ChannelSMS || retry[0].Attempts != 3 {
+		t.Fatalf("lease at the retry time = %+v, want the SMS, third attempt", retry)
+	}
+	retry[0].Result, retry[0].At, retry[0].NextAt = socle.NoticeFailed, t0.Add(13*time.Minute), time.Time{}
+	must(t, s.SetNoticeResult(ctx, retry[0]))
+	if ds := lease(t0.Add(24 * time.Hour)); len(ds) != 0 {
+		t.Fatalf("a sent or finally failed notice was leased: %+v", ds)
+	}
+	ds, err := s.NoticeDeliveries(ctx, a.ID)
+	must(t, err)
+	results := map[string]string{}
+	for _, d := range ds {
+		results[d.Notice+"/"+d.Channel] = d.Result
+	}
+	want := map[string]string{"invitation/courriel": socle.NoticeSent, "invitation/sms": socle.NoticeFailed, "annulation/sms": socle.NoticeNoContact}
+	for k, v := range want {
+		if results[k] != v {
+			t.Errorf("%s: %q, want %q (all: %v)", k, results[k], v, results)
+		}
+	}
+
+	// Servers of a cluster leasing at once: each notice goes to one.
+	b := f.booking(f.slot(t, s, time.Hour, false))
+	must(t, s.CreateAppointment(ctx, b, nil))
+	kinds := []string{socle.NoticeInvitation, socle.NoticeReminder48h, socle.NoticeReminder24h, socle.NoticeCancellation}
+	for _, kind := range kinds {
+		for _, ch := range []string{socle.ChannelEmail, socle.ChannelSMS} {
+			_, err := s.ClaimNotice(ctx, &socle.NoticeDelivery{EventID: b.ID, Notice: kind, Channel: ch, At: t0})
+			must(t, err)
+		}
+	}
+	const servers = 6
+	leasedBy := make(chan []*socle.NoticeDelivery, servers)
+	var wg sync.WaitGroup
+	for range servers {
+		wg.Go(func() {
+			ds, err := s.LeaseNotices(ctx, t0.Add(time.Hour), time.Minute, 2*len(kinds))
+			if err != nil {
+				t.Error(err)
+			}
+			leasedBy <- ds
+		})
+	}
+	wg.Wait()
+	close(leasedBy)
+	seen := map[string]int{}
+	for ds := range leasedBy {
+		for _, d := range ds {
+			seen[d.EventID+"/"+d.Notice+"/"+d.Channel]++
+		}
+	}
+	if len(seen) != 2*len(kinds) {
+		t.Errorf("%d notices leased by the servers, want %d", len(seen), 2*len(kinds))
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s leased by %d servers, want 1", k, n)
+		}
 	}
 }

@@ -140,6 +140,10 @@ func RunEngine(t *testing.T, e Engine) {
 		s, _ := e.open(t)
 		testIdempotentAnswers(t, s)
 	})
+	t.Run("IdempotencyPurge", func(t *testing.T) {
+		s, _ := e.open(t)
+		testIdempotencyPurge(t, s)
+	})
 	t.Run("DeliveryLogPages", func(t *testing.T) {
 		s, _ := e.open(t)
 		testDeliveryLogPages(t, s)

@@ -1,9 +1,9 @@
 package storetest
 
 import (
-	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"socle"
 	"socle/store/sqlstore"
@@ -33,12 +33,12 @@ func testIdempotentAnswers(t *testing.T, s *sqlstore.DB) {
 		t.Fatalf("a key being processed: %+v, want the first reservation", prev)
 	}
 
-	first.Status, first.Location, first.Answer, first.ResourceID = 201, "/api/v1/events/e", []byte(`{"id":"e"}`), "e"
+	first.Status, first.Location, first.ResourceID, first.PersonID = 201, "/api/v1/events/e", "e", "pe_x"
 	must(t, s.CompleteIdempotency(ctx, first))
 	prev, err = s.ReserveIdempotency(ctx, &again)
 	must(t, err)
-	if prev == nil || prev.Status != 201 || prev.Location != "/api/v1/events/e" || !bytes.Equal(prev.Answer, first.Answer) || prev.ResourceID != "e" {
-		t.Fatalf("a completed key: %+v, want its answer", prev)
+	if prev == nil || prev.Status != 201 || prev.Location != "/api/v1/events/e" || prev.ResourceID != "e" || prev.PersonID != "pe_x" {
+		t.Fatalf("a completed key: %+v, want what identifies its result", prev)
 	}
 	wantCode(t, s.CompleteIdempotency(ctx, first), socle.ENOTFOUND)
 
@@ -56,4 +56,65 @@ func testIdempotentAnswers(t *testing.T, s *sqlstore.DB) {
 		t.Fatalf("a completed key after release: %+v, %v", r, err)
 	}
 	wantCode(t, func() error { _, err := s.ReserveIdempotency(ctx, rec("")); return err }(), socle.EINVALID)
+}
+
+// testIdempotencyPurge checks that expired keys are deleted, by the purge
+// and by the next reservation, and that a person's erasure deletes the
+// keys of creates about her.
+func testIdempotencyPurge(t *testing.T, s *sqlstore.DB) {
+	ctx := context.Background()
+	principal := "agent:" + socle.NewID(socle.PrefixAgent)
+	old := &socle.IdempotencyRecord{Principal: principal, Key: "old", Operation: "POST /x", RequestHash: "h"}
+	_, err := s.ReserveIdempotency(ctx, old)
+	must(t, err)
+	time.Sleep(10 * time.Millisecond)
+	cut := time.Now()
+	time.Sleep(10 * time.Millisecond) // the key stored after cut must stay
+	young := &socle.IdempotencyRecord{Principal: principal, Key: "young", Operation: "POST /x", RequestHash: "h"}
+	_, err = s.ReserveIdempotency(ctx, young)
+	must(t, err)
+	n, err := s.PurgeIdempotency(ctx, cut)
+	must(t, err)
+	if n < 1 {
+		t.Errorf("purge before %s deleted %d keys, want at least the old one", cut, n)
+	}
+	_, err = s.Idempotency(ctx, principal, "old")
+	wantCode(t, err, socle.ENOTFOUND)
+	if _, err := s.Idempotency(ctx, principal, "young"); err != nil {
+		t.Fatalf("a key stored after the cut was purged: %v", err)
+	}
+	// Past the window every key goes.
+	if _, err := s.PurgeIdempotency(ctx, time.Now().Add(socle.IdempotencyWindow)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Idempotency(ctx, principal, "young")
+	wantCode(t, err, socle.ENOTFOUND)
+
+	// Erasure: the registration's key and a create about her go; another
+	// person's key stays.
+	org := NewOrganisation("Mission Locale de Vienne", socle.KindYouth, "38")
+	must(t, s.CreateOrganisation(ctx, org))
+	agent := NewAgent(org.ID, "paul@ml-vienne.fr")
+	must(t, s.CreateAgent(ctx, agent))
+	register := func(i int, key string) *socle.Person {
+		p := NewPerson(i)
+		p.ID = socle.NewID(socle.PrefixPerson)
+		must(t, s.RegisterPerson(ctx, p, nil, &socle.Followup{PersonID: p.ID, OrganisationID: org.ID, AgentID: agent.ID, Start: socle.NewDate(2026, 1, 5)},
+			&socle.IdempotencyRecord{Principal: "agent:" + agent.ID, Key: key, Operation: "create_person", RequestHash: key}))
+		return p
+	}
+	erased, kept := register(31, "reg-erased"), register(32, "reg-kept")
+	about := &socle.IdempotencyRecord{Principal: "agent:" + agent.ID, Key: "event-erased", Operation: "POST /x", RequestHash: "h"}
+	_, err = s.ReserveIdempotency(ctx, about)
+	must(t, err)
+	about.Status, about.ResourceID, about.PersonID = 201, "ev_1", erased.ID
+	must(t, s.CompleteIdempotency(ctx, about))
+	must(t, s.ErasePerson(ctx, erased.ID))
+	for _, key := range []string{"reg-erased", "event-erased"} {
+		_, err := s.Idempotency(ctx, "agent:"+agent.ID, key)
+		wantCode(t, err, socle.ENOTFOUND)
+	}
+	if rec, err := s.Idempotency(ctx, "agent:"+agent.ID, "reg-kept"); err != nil || rec.PersonID != kept.ID {
+		t.Fatalf("another person's key after an erasure: %+v, %v", rec, err)
+	}
 }
