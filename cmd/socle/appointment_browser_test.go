@@ -44,7 +44,7 @@ func TestBrowserSelfBookedAppointment(t *testing.T) {
 		chromedp.Click(`#publier button[type=submit]`),
 		// The table is on the page before the post too: wait for the rows
 		// the post added, not for the table.
-		chromedp.WaitVisible(`//table[@id="creneaux"]//td[contains(., "Antenne Lyon 8e")]`, chromedp.BySearch))
+		chromedp.WaitVisible(`//table[@id="creneaux"]//td[contains(., "Antenne Lyon 8e")]`))
 	if rows := text(t, ctx, "#creneaux tbody"); strings.Count(rows, "Antenne Lyon 8e") != 2 || !strings.Contains(rows, "10:30–11:00") {
 		t.Fatalf("published slots: %q", rows)
 	}
