@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"socle"
 	"socle/gate"
@@ -79,8 +80,12 @@ func handleAnswerRectification(p *gate.Parcours) http.Handler {
 		req, personID, id := httpx.GateRequest(r), r.PathValue("id"), r.PathValue("rid")
 		var answered *socle.RectificationRequest
 		switch {
+		case (body.Decision == "accept" || body.Decision == "refuse") && strings.TrimSpace(body.Answer) == "":
+			// The person reads the reason either way; checked before the
+			// gate, whose own message is written for the pages.
+			err = socle.Errorf(socle.EINVALID, "answer: required, the reason the person reads (5 to 2000 characters)")
 		case body.Decision == "accept" && body.Correction != nil:
-			version, verr := ifMatchVersion(r)
+			version, verr := ifMatchPerson(r)
 			if verr != nil {
 				httpx.WriteError(w, r, verr)
 				return
@@ -88,7 +93,7 @@ func handleAnswerRectification(p *gate.Parcours) http.Handler {
 			body.Correction.Version = version
 			answered, err = p.ApplyRectification(r.Context(), req, personID, id, body.Correction, body.Answer)
 			if err == nil {
-				w.Header().Set("ETag", versionETag(body.Correction.Version))
+				w.Header().Set("ETag", httpx.VersionETag(body.Correction.Version))
 			}
 		case body.Decision == "accept" || body.Decision == "refuse":
 			answered, err = p.AnswerRectification(r.Context(), req, personID, id, body.Decision == "accept", body.Answer)
