@@ -97,7 +97,7 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("GET /api/v1/persons", handleSearchPersons(g))
 	handle("POST /api/v1/persons", handleCreatePerson(g))
 	handle("GET /api/v1/persons/{id}", etag(handleReadPerson(g))) // ETag: the file's version
-	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g)) // If-Match: the version, checked by the store
+	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g))   // If-Match: the version, checked by the store
 	handle("GET /api/v1/persons/{id}/followups", handleFollowups(g))
 
 	// Change feed of the persons and companies the caller may read.
