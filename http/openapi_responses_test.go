@@ -140,9 +140,8 @@ var answersNotCheckedHere = map[string]bool{
 	"GET /api/v1/throttle/blocks": true, "POST /api/v1/throttle/blocks/{principal}/lift": true, "POST /api/v1/step-up": true,
 	"GET /api/v1/companies/{id}": true, "GET /api/v1/companies/{id}/file": true, "POST /api/v1/companies/{id}/actions": true,
 	"POST /api/v1/companies/{id}/followups": true, "DELETE /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
-	"GET /api/v1/offers": true, "GET /api/v1/offers/{id}": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
-	"POST /api/v1/offers/{id}/matches": true, "GET /api/v1/persons/{id}/offers": true,
-	"GET /api/v1/communes/{code}": true,
+	"GET /api/v1/offers/{id}": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
+	"POST /api/v1/offers/{id}/matches": true,
 }
 
 func fixed(s string) func() string { return func() string { return s } }
@@ -221,6 +220,9 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "GET", pattern: "/api/v1/jobs", path: fixed("/api/v1/jobs?q=boulanger"), status: 200},
 		{method: "GET", pattern: "/api/v1/organisations", path: fixed("/api/v1/organisations"), status: 200},
 		{method: "GET", pattern: "/api/v1/organisations/{id}", path: fixed("/api/v1/organisations/" + p.ml.OrganisationID), status: 200},
+		{method: "GET", pattern: "/api/v1/communes/{code}", path: fixed("/api/v1/communes/00000"), status: 404},
+		{method: "GET", pattern: "/api/v1/offers", path: fixed("/api/v1/offers"), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}/offers", path: fixed(alice + "/offers?purpose=" + policy.PurposeMatching), status: 200},
 	})
 	// The file worked on over the API: diagnostic, plan, notes,
 	// rectifications, appointments, orientation requests.

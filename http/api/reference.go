@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"socle"
@@ -14,6 +15,16 @@ import (
 type page[T any] struct {
 	Items []T `json:"items"`
 	Limit int `json:"limit"`
+}
+
+// MarshalJSON writes an empty page's items as [], never null: the
+// document promises an array.
+func (p page[T]) MarshalJSON() ([]byte, error) {
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	type plain page[T]
+	return json.Marshal(plain(p))
 }
 
 func handlePurposes(g *gate.Gate) http.Handler {
