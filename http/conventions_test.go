@@ -3,8 +3,10 @@ package http
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -207,6 +209,53 @@ func TestListsPageWithCursors(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(body, []byte("cursor")) {
 			t.Errorf("cursor %q: %d %s, want 400 naming cursor", bad, resp.StatusCode, body)
 		}
+	}
+}
+
+// TestNewestFirstListsPageWithCursors: a list shown newest first (a
+// person's notes) pages the same way: every note once, newest first,
+// across pages.
+func TestNewestFirstListsPageWithCursors(t *testing.T) {
+	e := newParcoursEnv(t)
+	c := e.staff[e.ml.OrganisationID]
+	path := "/api/v1/persons/" + e.alice.ID + "/notes?purpose=" + policy.PurposeAccompagnement
+	var created []string
+	for i := range 5 {
+		resp, body := apiCall(t, c, e.srv.URL, http.MethodPost, path, nil, map[string]any{"text": fmt.Sprintf("Note de suivi %d.", i)})
+		var n socle.Note
+		if resp.StatusCode != http.StatusCreated || json.Unmarshal(body, &n) != nil {
+			t.Fatalf("adding a note: %d %s", resp.StatusCode, body)
+		}
+		created = append(created, n.ID)
+	}
+	var listed []string
+	var last time.Time
+	for cursor, pages := "", 1; ; pages++ {
+		p := path + "&limit=2"
+		if cursor != "" {
+			p += "&cursor=" + cursor
+		}
+		resp, body := apiCall(t, c, e.srv.URL, http.MethodGet, p, nil, nil)
+		var page struct {
+			Items      []socle.Note `json:"items"`
+			NextCursor string       `json:"next_cursor"`
+		}
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &page) != nil || len(page.Items) > 2 {
+			t.Fatalf("GET %s: %d %s", p, resp.StatusCode, body)
+		}
+		for _, n := range page.Items {
+			if !last.IsZero() && n.CreatedAt.After(last) {
+				t.Errorf("page %d: %s is newer than the note before it", pages, n.ID)
+			}
+			listed, last = append(listed, n.ID), n.CreatedAt
+		}
+		if cursor = page.NextCursor; cursor == "" || pages > 10 {
+			break
+		}
+	}
+	slices.Reverse(created)
+	if !slices.Equal(listed, created) {
+		t.Errorf("pages listed %v, want the notes newest first %v", listed, created)
 	}
 }
 

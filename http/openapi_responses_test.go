@@ -257,7 +257,9 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "POST", pattern: "/api/v1/persons/{id}/notes", path: fixed(alice + "/notes" + acc), body: map[string]any{"text": "Entretien de suivi."}, status: 201},
 		{method: "POST", pattern: "/api/v1/persons/{id}/notes", path: fixed(alice + "/notes" + acc), body: map[string]any{"texte": "Note."}, status: 400},
 		{method: "GET", pattern: "/api/v1/persons/{id}/notes", path: fixed(alice + "/notes" + acc), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}/notes", path: fixed(alice + "/notes" + acc + "&cursor=nope"), status: 400},
 		{method: "GET", pattern: "/api/v1/persons/{id}/rectifications", path: fixed(alice + "/rectifications" + acc), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}/rectifications", path: fixed(alice + "/rectifications" + acc + "&limit=0"), status: 400},
 		{method: "POST", pattern: "/api/v1/persons/{id}/rectifications/{rid}/answer", path: fixed(alice + "/rectifications/" + rect.ID + "/answer" + acc),
 			body: map[string]any{"decision": "refuse"}, status: 400},
 		{method: "POST", pattern: "/api/v1/persons/{id}/rectifications/{rid}/answer", path: fixed(alice + "/rectifications/" + rect.ID + "/answer" + acc),
@@ -267,6 +269,7 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 			status: 201, keep: keep("slot", "id")},
 		{method: "POST", pattern: "/api/v1/slots", path: fixed("/api/v1/slots" + acc), body: map[string]any{"start": slotStart, "end": slotStart.Add(time.Hour), "modalite": "pigeon"}, status: 400},
 		{method: "GET", pattern: "/api/v1/slots", path: fixed("/api/v1/slots" + acc), status: 200},
+		{method: "GET", pattern: "/api/v1/slots", path: fixed("/api/v1/slots" + acc + "&cursor=nope"), status: 400},
 		{method: "POST", pattern: "/api/v1/persons/{id}/appointments", path: fixed(alice + "/appointments" + acc),
 			body: func() any { return map[string]any{"slot_id": vars["slot"]} }, status: 201, keep: keep("booked", "id")},
 		{method: "POST", pattern: "/api/v1/persons/{id}/appointments", path: fixed(alice + "/appointments" + acc),
@@ -286,6 +289,7 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "POST", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient),
 			body: map[string]any{"to_organisation_id": p.dep.OrganisationID, "parcours": "libre", "motive": "Logement."}, status: 400},
 		{method: "GET", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient + "&cursor=nope"), status: 400},
 	}) {
 		called[k] = true
 	}
@@ -293,6 +297,7 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	// locale records the outcome.
 	for k := range runDocumented(t, dep, p.srv.URL, []apiStep{
 		{method: "GET", pattern: "/api/v1/orientation-requests", path: fixed("/api/v1/orientation-requests" + orient), status: 200},
+		{method: "GET", pattern: "/api/v1/orientation-requests", path: fixed("/api/v1/orientation-requests" + orient + "&limit=1000"), status: 400},
 		{method: "GET", pattern: "/api/v1/orientation-requests/{id}", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + orient }, status: 200},
 		{method: "POST", pattern: "/api/v1/orientation-requests/{id}/answer", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + "/answer" + orient },
 			body: map[string]any{"accept": false}, status: 400},

@@ -19,13 +19,16 @@ type noteRequest struct {
 	Text           string         `json:"text"`
 }
 
+// handleNotes lists a person's notes, newest first, a page at a time.
 func handleNotes(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		notes, err := g.Notes(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		if notes == nil {
-			notes = []*socle.Note{}
+		pg, err := httpx.PageParams(r, 50, 200)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
 		}
-		httpx.Respond(w, r, http.StatusOK, page[*socle.Note]{Items: notes, Limit: len(notes)}, err)
+		notes, err := g.Notes(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.WritePage(w, r, notes, func(n *socle.Note) string { return httpx.NewestFirst(httpx.TimeKey(n.CreatedAt, n.ID)) }, pg, err)
 	})
 }
 
@@ -48,13 +51,17 @@ func handleAddNote(g *gate.Gate) http.Handler {
 	})
 }
 
+// handleRectifications lists a person's rectification requests, newest
+// first, a page at a time.
 func handleRectifications(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rs, err := p.Rectifications(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		if rs == nil {
-			rs = []*socle.RectificationRequest{}
+		pg, err := httpx.PageParams(r, 50, 200)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
 		}
-		httpx.Respond(w, r, http.StatusOK, page[*socle.RectificationRequest]{Items: rs, Limit: len(rs)}, err)
+		rs, err := p.Rectifications(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		httpx.WritePage(w, r, rs, func(q *socle.RectificationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, pg, err)
 	})
 }
 
