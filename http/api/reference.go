@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"socle"
@@ -15,16 +14,6 @@ import (
 type page[T any] struct {
 	Items []T `json:"items"`
 	Limit int `json:"limit"`
-}
-
-// MarshalJSON writes an empty page's items as [], never null: the
-// document promises an array.
-func (p page[T]) MarshalJSON() ([]byte, error) {
-	if p.Items == nil {
-		p.Items = []T{}
-	}
-	type plain page[T]
-	return json.Marshal(plain(p))
 }
 
 func handlePurposes(g *gate.Gate) http.Handler {
@@ -116,6 +105,9 @@ func handleOffers(dir httpx.Directory) http.Handler {
 			return
 		}
 		offers, err := dir.Offers(r.Context(), f)
+		if offers == nil { // an empty list is [], as the document says
+			offers = []*socle.Offer{}
+		}
 		httpx.Respond(w, r, http.StatusOK, page[*socle.Offer]{Items: offers, Limit: f.Limit}, err)
 	})
 }
