@@ -43,13 +43,10 @@ func handleSlots(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		pg, err := httpx.PageParams(r, 50, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		slots, _, err := p.Slots(r.Context(), httpx.GateRequest(r), from, to)
-		httpx.WritePage(w, r, slots, func(sl *socle.Slot) string { return httpx.TimeKey(sl.Start, sl.ID) }, pg, err)
+		writeList(w, r, func(sl *socle.Slot) string { return httpx.TimeKey(sl.Start, sl.ID) }, func() ([]*socle.Slot, error) {
+			slots, _, err := p.Slots(r.Context(), httpx.GateRequest(r), from, to)
+			return slots, err
+		})
 	})
 }
 

@@ -22,13 +22,9 @@ type noteRequest struct {
 // handleNotes lists a person's notes, newest first, a page at a time.
 func handleNotes(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 50, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		notes, err := g.Notes(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.WritePage(w, r, notes, func(n *socle.Note) string { return httpx.NewestFirst(httpx.TimeKey(n.CreatedAt, n.ID)) }, pg, err)
+		writeList(w, r, func(n *socle.Note) string { return httpx.NewestFirst(httpx.TimeKey(n.CreatedAt, n.ID)) }, func() ([]*socle.Note, error) {
+			return g.Notes(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		})
 	})
 }
 
@@ -55,13 +51,9 @@ func handleAddNote(g *gate.Gate) http.Handler {
 // first, a page at a time.
 func handleRectifications(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 50, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		rs, err := p.Rectifications(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.WritePage(w, r, rs, func(q *socle.RectificationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, pg, err)
+		writeList(w, r, func(q *socle.RectificationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, func() ([]*socle.RectificationRequest, error) {
+			return p.Rectifications(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		})
 	})
 }
 

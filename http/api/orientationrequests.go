@@ -39,13 +39,9 @@ func handleSendOrientationRequest(p *gate.Parcours) http.Handler {
 // newest first, a page at a time.
 func handlePersonOrientationRequests(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 50, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		rs, err := p.OrientationRequests(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.WritePage(w, r, rs, func(q *socle.OrientationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, pg, err)
+		writeList(w, r, func(q *socle.OrientationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, func() ([]*socle.OrientationRequest, error) {
+			return p.OrientationRequests(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		})
 	})
 }
 
@@ -59,18 +55,15 @@ type orientationQueueItem struct {
 
 func handleOrientationRequestsToMe(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 50, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		items, err := p.OrientationRequestsToMyStructure(r.Context(), httpx.GateRequest(r))
-		out := make([]orientationQueueItem, len(items))
-		for i, it := range items {
-			out[i] = orientationQueueItem{it.Request, it.GivenName, it.FamilyName}
-		}
 		// The queue comes by deadline, the soonest first.
-		httpx.WritePage(w, r, out, func(q orientationQueueItem) string { return q.Deadline.String() + "|" + q.ID }, pg, err)
+		writeList(w, r, func(q orientationQueueItem) string { return q.Deadline.String() + "|" + q.ID }, func() ([]orientationQueueItem, error) {
+			items, err := p.OrientationRequestsToMyStructure(r.Context(), httpx.GateRequest(r))
+			out := make([]orientationQueueItem, len(items))
+			for i, it := range items {
+				out[i] = orientationQueueItem{it.Request, it.GivenName, it.FamilyName}
+			}
+			return out, err
+		})
 	})
 }
 
