@@ -559,6 +559,9 @@ func (p *Parcours) readDuties(ctx context.Context, personID string) (*Duties, er
 	if d.Explanations, err = p.store.Explanations(ctx, personID); err != nil {
 		return nil, err
 	}
+	if d.Explanations == nil { // an empty list, never null, as the other lists
+		d.Explanations = []*socle.PersonExplanation{}
+	}
 	for _, a := range d.Appointments {
 		if a.Attendance == socle.AttendanceUnexcused {
 			d.Unexcused++

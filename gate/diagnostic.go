@@ -164,8 +164,11 @@ func (p *Parcours) saveDiagnostic(personID string, ifVersion int, u *socle.Diagn
 		if err != nil {
 			return nil, outcome{}, err
 		}
+		if ifVersion < 0 { // If-Match: *, over whatever version is current
+			ifVersion = cur.Version
+		}
 		if cur.Version != ifVersion {
-			return nil, outcome{}, socle.Errorf(socle.ECONFLICT, "the diagnostic changed since version %d: it is at version %d", ifVersion, cur.Version)
+			return nil, outcome{}, socle.Errorf(socle.ESTALE, "the diagnostic changed since version %d: it is at version %d", ifVersion, cur.Version)
 		}
 		changes := changesOf(cur, *u, by, socle.FreinChange{At: p.g.Now().UTC()})
 		out := apply(cur, changes, u.Situation, ifVersion+1)
@@ -182,7 +185,8 @@ func (p *Parcours) saveDiagnostic(personID string, ifVersion int, u *socle.Diagn
 }
 
 // SaveDiagnostic changes a person's diagnostic over its version ifVersion
-// (ECONFLICT when it changed since): the freins set get a new state in
+// (ESTALE when it changed since; a negative ifVersion writes over the
+// current version): the freins set get a new state in
 // their history, signed by the adviser; setting a health frein needs
 // health granted. It returns the diagnostic as the actor may read it.
 func (p *Parcours) SaveDiagnostic(ctx context.Context, req Request, personID string, ifVersion int, u socle.DiagnosticUpdate) (*socle.Diagnostic, error) {

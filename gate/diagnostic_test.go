@@ -65,8 +65,8 @@ func TestHealthFreinsOnlyWhereHealthIsGranted(t *testing.T) {
 	}
 	mlUpdate := socle.DiagnosticUpdate{Freins: []socle.FreinInput{{Theme: socle.ThemeMobilite, Level: socle.FreinBlocking}},
 		Situation: &socle.ProfessionalSituation{Status: socle.WorkNone, Project: []socle.ROMEAppellation{{Code: "10891", ROME: "J1501", Label: "Aide-soignant / Aide-soignante"}}}}
-	if _, err := p.SaveDiagnostic(ctx, ml, e.followed.ID, 0, mlUpdate); socle.ErrorCode(err) != socle.ECONFLICT {
-		t.Fatalf("a save over a stale version: err = %v, want ECONFLICT", err)
+	if _, err := p.SaveDiagnostic(ctx, ml, e.followed.ID, 0, mlUpdate); socle.ErrorCode(err) != socle.ESTALE {
+		t.Fatalf("a save over a stale version: err = %v, want ESTALE", err)
 	}
 	if _, err := p.SaveDiagnostic(ctx, ml, e.followed.ID, 1, mlUpdate); err != nil {
 		t.Fatal(err)

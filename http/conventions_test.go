@@ -3,8 +3,10 @@ package http
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,9 +46,10 @@ func apiCall(t *testing.T, c *http.Client, base, method, path string, headers ma
 }
 
 // TestSingleResourcesHaveETagsAndUpdatesHonourIfMatch: a person's GET
-// carries an ETag (304 when unchanged); an update with a stale If-Match is
-// 412 and changes nothing, with the current one it applies and the ETag
-// changes.
+// carries the version ETag of her file (304 when unchanged); an update
+// must say which version it was made from: without If-Match it is 428,
+// with a stale or foreign tag 412, and changes nothing; with the current
+// one it applies and the ETag changes.
 func TestSingleResourcesHaveETagsAndUpdatesHonourIfMatch(t *testing.T) {
 	e := newNetworkEnv(t)
 	c := e.clients[socle.KindDepartement]
@@ -78,11 +81,13 @@ func TestSingleResourcesHaveETagsAndUpdatesHonourIfMatch(t *testing.T) {
 		name, phone, ifMatch string
 		status               int
 	}{
-		{"a stale version", "0611111111", `"0123456789abcdef0123456789abcdef"`, http.StatusPreconditionFailed},
+		{"no If-Match", "0611111110", "", http.StatusPreconditionRequired},
+		{"a hash, no version of ours", "0611111111", `"0123456789abcdef0123456789abcdef"`, http.StatusPreconditionFailed},
+		{"a version never reached", "0611111113", `"v999"`, http.StatusPreconditionFailed},
 		{"a weak tag never matches", "0611111112", "W/" + tag, http.StatusPreconditionFailed},
 		{"the current version", "0622222222", tag, http.StatusOK},
 		{"the version before that update", "0633333333", tag, http.StatusPreconditionFailed},
-		{"no If-Match: last write wins", "0644444444", "", http.StatusOK},
+		{"*: over whatever version is current", "0644444444", "*", http.StatusOK},
 	}
 	for _, tt := range tests {
 		resp, body := update(tt.phone, tt.ifMatch)
@@ -93,8 +98,8 @@ func TestSingleResourcesHaveETagsAndUpdatesHonourIfMatch(t *testing.T) {
 		if applied := bytes.Contains(now, []byte(tt.phone)); applied != (tt.status == http.StatusOK) {
 			t.Errorf("%s: phone applied = %v after %d", tt.name, applied, tt.status)
 		}
-		if tt.status == http.StatusPreconditionFailed && !bytes.Contains(body, []byte("If-Match")) {
-			t.Errorf("%s: 412 body %s does not name If-Match", tt.name, body)
+		if tt.status != http.StatusOK && !bytes.Contains(body, []byte("version")) {
+			t.Errorf("%s: %d body %s does not say which version to send", tt.name, tt.status, body)
 		}
 	}
 	if resp, _ := read(purpose); resp.Header.Get("ETag") == tag {
@@ -204,6 +209,53 @@ func TestListsPageWithCursors(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(body, []byte("cursor")) {
 			t.Errorf("cursor %q: %d %s, want 400 naming cursor", bad, resp.StatusCode, body)
 		}
+	}
+}
+
+// TestNewestFirstListsPageWithCursors: a list shown newest first (a
+// person's notes) pages the same way: every note once, newest first,
+// across pages.
+func TestNewestFirstListsPageWithCursors(t *testing.T) {
+	e := newParcoursEnv(t)
+	c := e.staff[e.ml.OrganisationID]
+	path := "/api/v1/persons/" + e.alice.ID + "/notes?purpose=" + policy.PurposeAccompagnement
+	var created []string
+	for i := range 5 {
+		resp, body := apiCall(t, c, e.srv.URL, http.MethodPost, path, nil, map[string]any{"text": fmt.Sprintf("Note de suivi %d.", i)})
+		var n socle.Note
+		if resp.StatusCode != http.StatusCreated || json.Unmarshal(body, &n) != nil {
+			t.Fatalf("adding a note: %d %s", resp.StatusCode, body)
+		}
+		created = append(created, n.ID)
+	}
+	var listed []string
+	var last time.Time
+	for cursor, pages := "", 1; ; pages++ {
+		p := path + "&limit=2"
+		if cursor != "" {
+			p += "&cursor=" + cursor
+		}
+		resp, body := apiCall(t, c, e.srv.URL, http.MethodGet, p, nil, nil)
+		var page struct {
+			Items      []socle.Note `json:"items"`
+			NextCursor string       `json:"next_cursor"`
+		}
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &page) != nil || len(page.Items) > 2 {
+			t.Fatalf("GET %s: %d %s", p, resp.StatusCode, body)
+		}
+		for _, n := range page.Items {
+			if !last.IsZero() && n.CreatedAt.After(last) {
+				t.Errorf("page %d: %s is newer than the note before it", pages, n.ID)
+			}
+			listed, last = append(listed, n.ID), n.CreatedAt
+		}
+		if cursor = page.NextCursor; cursor == "" || pages > 10 {
+			break
+		}
+	}
+	slices.Reverse(created)
+	if !slices.Equal(listed, created) {
+		t.Errorf("pages listed %v, want the notes newest first %v", listed, created)
 	}
 }
 

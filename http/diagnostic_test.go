@@ -43,7 +43,7 @@ func TestDiagnosticAPI(t *testing.T) {
 	e := newParcoursEnv(t)
 	path := "/api/v1/persons/" + e.alice.ID + "/diagnostic"
 	status, body, etag := e.diagnosticCall("GET", path, "", nil)
-	if status != http.StatusOK || etag != `"0"` {
+	if status != http.StatusOK || etag != `"v0"` {
 		t.Fatalf("GET a diagnostic never written: %d %s, ETag %s", status, body, etag)
 	}
 	valid := `{"freins":[{"theme":"mobilite","level":"important","comment":"Pas de permis."}],"situation":{"status":"sans_emploi","project":[{"code":"10891"}]}}`
@@ -54,16 +54,16 @@ func TestDiagnosticAPI(t *testing.T) {
 		status  int
 		want    string
 	}{
-		{"without If-Match", "", valid, http.StatusBadRequest, "If-Match"},
-		{"an If-Match that is no ETag", `"v1"`, valid, http.StatusBadRequest, "If-Match"},
-		{"an unknown theme", `"0"`, `{"freins":[{"theme":"loisirs","level":"leger"}]}`, http.StatusBadRequest, "freins.theme"},
-		{"an unknown level", `"0"`, `{"freins":[{"theme":"logement","level":"enorme"}]}`, http.StatusBadRequest, "freins.level"},
-		{"an unknown field", `"0"`, `{"freins":[],"niveau":1}`, http.StatusBadRequest, "niveau"},
-		{"an unknown appellation", `"0"`, `{"situation":{"project":[{"code":"99999999"}]}}`, http.StatusBadRequest, "situation.project"},
-		{"a health frein without health", `"0"`, `{"freins":[{"theme":"sante","level":"leger"}]}`, http.StatusForbidden, "health"},
-		{"a stale version", `"4"`, valid, http.StatusConflict, "version"},
-		{"a valid change", `"0"`, valid, http.StatusOK, "Aide-soignant"},
-		{"the same change over the old version", `"0"`, valid, http.StatusConflict, "version"},
+		{"without If-Match", "", valid, http.StatusPreconditionRequired, "If-Match"},
+		{"an If-Match that is no version ETag", `"0"`, valid, http.StatusPreconditionFailed, "If-Match"},
+		{"an unknown theme", `"v0"`, `{"freins":[{"theme":"loisirs","level":"leger"}]}`, http.StatusBadRequest, "freins.theme"},
+		{"an unknown level", `"v0"`, `{"freins":[{"theme":"logement","level":"enorme"}]}`, http.StatusBadRequest, "freins.level"},
+		{"an unknown field", `"v0"`, `{"freins":[],"niveau":1}`, http.StatusBadRequest, "niveau"},
+		{"an unknown appellation", `"v0"`, `{"situation":{"project":[{"code":"99999999"}]}}`, http.StatusBadRequest, "situation.project"},
+		{"a health frein without health", `"v0"`, `{"freins":[{"theme":"sante","level":"leger"}]}`, http.StatusForbidden, "health"},
+		{"a stale version", `"v4"`, valid, http.StatusPreconditionFailed, "version"},
+		{"a valid change", `"v0"`, valid, http.StatusOK, "Aide-soignant"},
+		{"the same change over the old version", `"v0"`, valid, http.StatusPreconditionFailed, "version"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +82,7 @@ func TestDiagnosticAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &d); err != nil || status != http.StatusOK {
 		t.Fatalf("GET: %d %s", status, body)
 	}
-	if etag != `"1"` || d.Frein(socle.ThemeMobilite) == nil || d.Frein(socle.ThemeMobilite).By.AgentID != e.ml.AgentID ||
+	if etag != `"v1"` || d.Frein(socle.ThemeMobilite) == nil || d.Frein(socle.ThemeMobilite).By.AgentID != e.ml.AgentID ||
 		len(d.Situation.Project) != 1 || d.Situation.Project[0].ROME != "J1501" {
 		t.Errorf("diagnostic read back (ETag %s): %s", etag, body)
 	}

@@ -36,7 +36,8 @@ func TestPersonUpdateNeedsTheVersionRead(t *testing.T) {
 		code, etag           string
 	}{
 		{"without If-Match", "", "0611111111", http.StatusPreconditionRequired, socle.EPRECONDITION, ""},
-		{"a weak ETag", `W/"v1"`, "0611111111", http.StatusBadRequest, socle.EINVALID, ""},
+		{"a weak ETag", `W/"v1"`, "0611111111", http.StatusPreconditionFailed, socle.ESTALE, ""},
+		{"v0, before any version", `"v0"`, "0611111111", http.StatusPreconditionFailed, socle.ESTALE, ""},
 		{"the version read", read, "0622222222", http.StatusOK, "", `"v2"`},
 		{"the version read, now stale", read, "0633333333", http.StatusPreconditionFailed, socle.ESTALE, ""},
 	}
@@ -182,6 +183,14 @@ func TestRectificationsOverTheAPI(t *testing.T) {
 		{"a correction from another version", `"v99"`, answer, http.StatusPreconditionFailed},
 		{"a correction from the version read", etag, answer, http.StatusOK},
 		{"a second answer", "", map[string]any{"decision": "refuse", "answer": "Finalement non."}, http.StatusConflict},
+	}
+	// A refusal (or an answer) without its reason is refused, naming the
+	// field, and leaves the request open for the answer below.
+	for _, decision := range []string{"refuse", "accept"} {
+		resp, body := sendJSON(t, ml, "POST", e.srv.URL, path, map[string]any{"decision": decision, "answer": "  "}, "If-Match", "")
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "answer") {
+			t.Fatalf("%s without a reason: status %d, body %s; want 400 naming answer", decision, resp.StatusCode, body)
+		}
 	}
 	for _, tt := range tests {
 		resp, body := sendJSON(t, ml, "POST", e.srv.URL, path, tt.body, "If-Match", tt.ifMatch)

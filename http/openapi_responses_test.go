@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"sort"
@@ -43,6 +44,9 @@ func runDocumented(t *testing.T, c *http.Client, base string, steps []apiStep) m
 	called := map[string]bool{}
 	for _, st := range steps {
 		path := st.path()
+		if lazy, ok := st.body.(func() any); ok { // built from what earlier steps kept
+			st.body = lazy()
+		}
 		resp, body := apiCall(t, c, base, st.method, path, st.headers, st.body)
 		name := st.method + " " + st.pattern
 		if resp.StatusCode != st.status {
@@ -136,9 +140,8 @@ var answersNotCheckedHere = map[string]bool{
 	"GET /api/v1/throttle/blocks": true, "POST /api/v1/throttle/blocks/{principal}/lift": true, "POST /api/v1/step-up": true,
 	"GET /api/v1/companies/{id}": true, "GET /api/v1/companies/{id}/file": true, "POST /api/v1/companies/{id}/actions": true,
 	"POST /api/v1/companies/{id}/followups": true, "DELETE /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
-	"GET /api/v1/offers": true, "GET /api/v1/offers/{id}": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
-	"POST /api/v1/offers/{id}/matches": true, "GET /api/v1/persons/{id}/offers": true,
-	"GET /api/v1/communes/{code}": true,
+	"GET /api/v1/offers/{id}": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
+	"POST /api/v1/offers/{id}/matches": true,
 }
 
 func fixed(s string) func() string { return func() string { return s } }
@@ -168,6 +171,8 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	newcomer := storetest.NewPerson(9)
 	newcomer.Health, newcomer.Justice, newcomer.Bank = nil, nil, nil
 	newcomer.Parcours.Situation = socle.SituationYouth
+	contact := map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69123"}}
+	read := map[string]string{} // If-Match: the version ETag the GET kept
 	called := runDocumented(t, ml, p.srv.URL, []apiStep{
 		{method: "GET", pattern: "/api/v1/orientation/questionnaire", path: fixed("/api/v1/orientation/questionnaire"), status: 200},
 		{method: "POST", pattern: "/api/v1/persons/{id}/orientations", path: fixed(alice + "/orientations" + orient),
@@ -197,12 +202,14 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "GET", pattern: "/api/v1/persons", path: fixed("/api/v1/persons" + acc + "&birth_date=hier"), status: 400},
 		{method: "GET", pattern: "/api/v1/portfolio", path: fixed("/api/v1/portfolio?purpose=" + policy.PurposeMatching), status: 200},
 		{method: "GET", pattern: "/api/v1/indicators", path: fixed("/api/v1/indicators?purpose=" + policy.PurposeStatistics), status: 403},
-		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), status: 200, keep: func(m map[string]any) {
+			read["If-Match"] = fmt.Sprintf(`"v%v"`, m["version"])
+		}},
 		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed(alice), status: 400},
-		{method: "PATCH", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), headers: map[string]string{"If-Match": `"stale"`},
-			body: map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69123"}}, status: 412},
-		{method: "PATCH", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc),
-			body: map[string]any{"contact": map[string]string{"phone": "0611223344", "postal_code": "69001", "commune_code": "69123"}}, status: 200},
+		{method: "PATCH", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), headers: map[string]string{"If-Match": `"v999"`},
+			body: contact, status: 412},
+		{method: "PATCH", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), body: contact, status: 428},
+		{method: "PATCH", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), headers: read, body: contact, status: 200},
 		{method: "GET", pattern: "/api/v1/persons/{id}/followups", path: fixed(alice + "/followups" + acc), status: 200},
 		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed("/api/v1/persons/" + p.bob.ID + acc), status: 200},
 		{method: "GET", pattern: "/api/v1/changes", path: fixed("/api/v1/changes" + acc), status: 200},
@@ -213,10 +220,100 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "GET", pattern: "/api/v1/jobs", path: fixed("/api/v1/jobs?q=boulanger"), status: 200},
 		{method: "GET", pattern: "/api/v1/organisations", path: fixed("/api/v1/organisations"), status: 200},
 		{method: "GET", pattern: "/api/v1/organisations/{id}", path: fixed("/api/v1/organisations/" + p.ml.OrganisationID), status: 200},
+		{method: "GET", pattern: "/api/v1/communes/{code}", path: fixed("/api/v1/communes/00000"), status: 404},
+		{method: "GET", pattern: "/api/v1/offers", path: fixed("/api/v1/offers"), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}/offers", path: fixed(alice + "/offers?purpose=" + policy.PurposeMatching), status: 200},
 	})
+	// The file worked on over the API: diagnostic, plan, notes,
+	// rectifications, appointments, orientation requests.
+	rect, err := p.parcours.RequestRectification(t.Context(), p.self(p.alice), socle.CatContact, "Mon numéro est le 06 98 76 54 32.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slotStart := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
+	begun := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Minute)
+	dep := p.staff[p.dep.OrganisationID]
+	for k := range runDocumented(t, ml, p.srv.URL, []apiStep{
+		{method: "GET", pattern: "/api/v1/persons/{id}/diagnostic", path: fixed(alice + "/diagnostic" + acc), status: 200},
+		{method: "PUT", pattern: "/api/v1/persons/{id}/diagnostic", path: fixed(alice + "/diagnostic" + acc),
+			body: map[string]any{"freins": []any{}}, status: 428},
+		{method: "PUT", pattern: "/api/v1/persons/{id}/diagnostic", path: fixed(alice + "/diagnostic" + acc), headers: map[string]string{"If-Match": `"v0"`},
+			body: map[string]any{"freins": []any{map[string]any{"theme": "mobilite", "level": "important", "comment": "Pas de permis."}},
+				"situation": map[string]any{"status": "sans_emploi", "project": []any{map[string]any{"code": "10891"}}}}, status: 200},
+		{method: "PUT", pattern: "/api/v1/persons/{id}/diagnostic", path: fixed(alice + "/diagnostic" + acc), headers: map[string]string{"If-Match": `"v0"`},
+			body: map[string]any{"freins": []any{map[string]any{"theme": "logement", "level": "leger"}}}, status: 412},
+		{method: "POST", pattern: "/api/v1/persons/{id}/plan", path: fixed(alice + "/plan" + acc),
+			body: map[string]any{"objectives": []any{map[string]any{"title": "Obtenir le permis B", "freins": []string{"mobilite"}}},
+				"actions": []any{map[string]any{"objective_id": "1", "title": "Code de la route", "provider": "Auto-école sociale de Lyon", "start": "2026-04-01", "due": "2026-06-30"}}},
+			status: 201, keep: func(m map[string]any) { vars["action"], _ = m["actions"].([]any)[0].(map[string]any)["id"].(string) }},
+		{method: "POST", pattern: "/api/v1/persons/{id}/plan", path: fixed(alice + "/plan" + acc), body: map[string]any{"objectives": []any{map[string]any{"title": ""}}}, status: 400},
+		{method: "GET", pattern: "/api/v1/persons/{id}/plan", path: fixed(alice + "/plan" + acc), status: 200},
+		{method: "PATCH", pattern: "/api/v1/persons/{id}/plan/actions/{action}", path: func() string { return alice + "/plan/actions/" + vars["action"] + acc },
+			body: map[string]any{"status": "en_cours"}, status: 200},
+		{method: "PATCH", pattern: "/api/v1/persons/{id}/plan/actions/{action}", path: func() string { return alice + "/plan/actions/" + vars["action"] + acc },
+			body: map[string]any{"status": "abandonnee"}, status: 400},
+		{method: "POST", pattern: "/api/v1/persons/{id}/plan/agreement", path: fixed(alice + "/plan/agreement" + acc), body: map[string]any{"version": 1}, status: 200},
+		{method: "POST", pattern: "/api/v1/persons/{id}/plan/contract", path: fixed(alice + "/plan/contract" + acc), status: 201},
+		{method: "POST", pattern: "/api/v1/persons/{id}/notes", path: fixed(alice + "/notes" + acc), body: map[string]any{"text": "Entretien de suivi."}, status: 201},
+		{method: "POST", pattern: "/api/v1/persons/{id}/notes", path: fixed(alice + "/notes" + acc), body: map[string]any{"texte": "Note."}, status: 400},
+		{method: "GET", pattern: "/api/v1/persons/{id}/notes", path: fixed(alice + "/notes" + acc), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}/notes", path: fixed(alice + "/notes" + acc + "&cursor=nope"), status: 400},
+		{method: "GET", pattern: "/api/v1/persons/{id}/rectifications", path: fixed(alice + "/rectifications" + acc), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}/rectifications", path: fixed(alice + "/rectifications" + acc + "&limit=0"), status: 400},
+		{method: "POST", pattern: "/api/v1/persons/{id}/rectifications/{rid}/answer", path: fixed(alice + "/rectifications/" + rect.ID + "/answer" + acc),
+			body: map[string]any{"decision": "refuse"}, status: 400},
+		{method: "POST", pattern: "/api/v1/persons/{id}/rectifications/{rid}/answer", path: fixed(alice + "/rectifications/" + rect.ID + "/answer" + acc),
+			body: map[string]any{"decision": "refuse", "answer": "Ce numéro ne répond pas : rappelez-nous."}, status: 200},
+		{method: "POST", pattern: "/api/v1/slots", path: fixed("/api/v1/slots" + acc),
+			body:   map[string]any{"start": slotStart, "end": slotStart.Add(30 * time.Minute), "location": "Antenne Lyon 8e", "modalite": "sur_place"},
+			status: 201, keep: keep("slot", "id")},
+		{method: "POST", pattern: "/api/v1/slots", path: fixed("/api/v1/slots" + acc), body: map[string]any{"start": slotStart, "end": slotStart.Add(time.Hour), "modalite": "pigeon"}, status: 400},
+		{method: "GET", pattern: "/api/v1/slots", path: fixed("/api/v1/slots" + acc), status: 200},
+		{method: "GET", pattern: "/api/v1/slots", path: fixed("/api/v1/slots" + acc + "&cursor=nope"), status: 400},
+		{method: "POST", pattern: "/api/v1/persons/{id}/appointments", path: fixed(alice + "/appointments" + acc),
+			body: func() any { return map[string]any{"slot_id": vars["slot"]} }, status: 201, keep: keep("booked", "id")},
+		{method: "POST", pattern: "/api/v1/persons/{id}/appointments", path: fixed(alice + "/appointments" + acc),
+			body:   map[string]any{"title": "Point d'étape", "start": begun, "end": begun.Add(30 * time.Minute), "location": "Antenne Lyon 8e", "modalite": "sur_place"},
+			status: 201, keep: keep("begun", "id")},
+		{method: "POST", pattern: "/api/v1/persons/{id}/appointments", path: fixed(alice + "/appointments" + acc),
+			body: func() any { return map[string]any{"slot_id": vars["slot"]} }, status: 409},
+		{method: "GET", pattern: "/api/v1/persons/{id}/appointments", path: fixed(alice + "/appointments" + acc), status: 200},
+		{method: "POST", pattern: "/api/v1/appointments/{id}/attendance", path: func() string { return "/api/v1/appointments/" + vars["booked"] + "/attendance" + acc },
+			body: map[string]string{"attendance": "honore"}, status: 409},
+		{method: "POST", pattern: "/api/v1/appointments/{id}/attendance", path: func() string { return "/api/v1/appointments/" + vars["begun"] + "/attendance" + acc },
+			body: map[string]string{"attendance": "honore"}, status: 200},
+		{method: "POST", pattern: "/api/v1/appointments/{id}/cancellation", path: func() string { return "/api/v1/appointments/" + vars["booked"] + "/cancellation" + acc },
+			body: map[string]string{"reason": "Conseillère absente."}, status: 200},
+		{method: "POST", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient),
+			body: map[string]any{"to_organisation_id": p.dep.OrganisationID, "parcours": "social", "motive": "Difficultés de logement."}, status: 201, keep: keep("handoff", "id")},
+		{method: "POST", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient),
+			body: map[string]any{"to_organisation_id": p.dep.OrganisationID, "parcours": "libre", "motive": "Logement."}, status: 400},
+		{method: "GET", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient), status: 200},
+		{method: "GET", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient + "&cursor=nope"), status: 400},
+	}) {
+		called[k] = true
+	}
+	// The département answers the request from its queue; the mission
+	// locale records the outcome.
+	for k := range runDocumented(t, dep, p.srv.URL, []apiStep{
+		{method: "GET", pattern: "/api/v1/orientation-requests", path: fixed("/api/v1/orientation-requests" + orient), status: 200},
+		{method: "GET", pattern: "/api/v1/orientation-requests", path: fixed("/api/v1/orientation-requests" + orient + "&limit=1000"), status: 400},
+		{method: "GET", pattern: "/api/v1/orientation-requests/{id}", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + orient }, status: 200},
+		{method: "POST", pattern: "/api/v1/orientation-requests/{id}/answer", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + "/answer" + orient },
+			body: map[string]any{"accept": false}, status: 400},
+		{method: "POST", pattern: "/api/v1/orientation-requests/{id}/answer", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + "/answer" + orient },
+			body: map[string]any{"accept": false, "reason": "autre", "comment": "Suivi social déjà engagé par le CCAS."}, status: 200},
+	}) {
+		called[k] = true
+	}
+	for k := range runDocumented(t, ml, p.srv.URL, []apiStep{
+		{method: "POST", pattern: "/api/v1/orientation-requests/{id}/outcome", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + "/outcome" + orient },
+			body: map[string]any{"outcome": "maintien", "reason": "La personne reste suivie ici."}, status: 200},
+	}) {
+		called[k] = true
+	}
 
 	// A département's adviser does not follow Alice: 404, as the gate says.
-	dep := p.staff[p.dep.OrganisationID]
 	for k := range runDocumented(t, dep, p.srv.URL, []apiStep{
 		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), status: 404},
 		{method: "POST", pattern: "/api/v1/persons/{id}/events", path: fixed(alice + "/events" + acc),

@@ -34,7 +34,8 @@ func handlePublishSlot(p *gate.Parcours) http.Handler {
 }
 
 // handleSlots lists the open slots of the caller's organisation, from
-// ?from (a date, today by default) for ?days (31 by default, at most 93).
+// ?from (a date, today by default) for ?days (31 by default, at most 93),
+// by start, a page at a time.
 func handleSlots(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		from, to, err := window(r, 31)
@@ -42,8 +43,10 @@ func handleSlots(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		slots, _, err := p.Slots(r.Context(), httpx.GateRequest(r), from, to)
-		httpx.Respond(w, r, http.StatusOK, page[*socle.Slot]{Items: slots, Limit: len(slots)}, err)
+		writeList(w, r, func(sl *socle.Slot) string { return httpx.TimeKey(sl.Start, sl.ID) }, func() ([]*socle.Slot, error) {
+			slots, _, err := p.Slots(r.Context(), httpx.GateRequest(r), from, to)
+			return slots, err
+		})
 	})
 }
 

@@ -2,8 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"socle"
 	"socle/commitment"
@@ -12,22 +10,16 @@ import (
 	"socle/rome"
 )
 
-// diagnosticETag is the entity tag of a diagnostic's version.
-func diagnosticETag(version int) string { return `"` + strconv.Itoa(version) + `"` }
-
 // ifMatchDiagnostic reads the version a write of a diagnostic is made over
-// from If-Match: the ETag of the diagnostic the client read ("0" for a
-// person without one).
+// (httpx.IfMatchVersion): the ETag of the diagnostic the client read
+// ("v0" for a person without one), or "*", which the gate takes as -1:
+// over the current version.
 func ifMatchDiagnostic(r *http.Request) (int, error) {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
-	if h == "" {
-		return 0, socle.Errorf(socle.EINVALID, "If-Match: required, the ETag of the diagnostic read (\"0\" when the person has none)")
+	v, err := httpx.IfMatchVersion(r)
+	if err != nil {
+		return 0, err
 	}
-	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
-	if err != nil || v < 0 {
-		return 0, socle.Errorf(socle.EINVALID, "If-Match: %q is not an ETag of a diagnostic", h)
-	}
-	return v, nil
+	return int(v), nil
 }
 
 // resolveProject replaces the jobs of a project, named by their OGR
@@ -51,7 +43,7 @@ func handleDiagnostic(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d, err := p.Diagnostic(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
 		if err == nil {
-			w.Header().Set("ETag", diagnosticETag(d.Version))
+			w.Header().Set("ETag", httpx.VersionETag(int64(d.Version)))
 		}
 		httpx.Respond(w, r, http.StatusOK, d, err)
 	})
@@ -74,7 +66,7 @@ func handleSaveDiagnostic(p *gate.Parcours) http.Handler {
 		}
 		d, err := p.SaveDiagnostic(r.Context(), httpx.GateRequest(r), r.PathValue("id"), version, u)
 		if err == nil {
-			w.Header().Set("ETag", diagnosticETag(d.Version))
+			w.Header().Set("ETag", httpx.VersionETag(int64(d.Version)))
 		}
 		httpx.Respond(w, r, http.StatusOK, d, err)
 	})

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"socle"
 	"socle/gate"
@@ -18,13 +19,12 @@ type noteRequest struct {
 	Text           string         `json:"text"`
 }
 
+// handleNotes lists a person's notes, newest first, a page at a time.
 func handleNotes(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		notes, err := g.Notes(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		if notes == nil {
-			notes = []*socle.Note{}
-		}
-		httpx.Respond(w, r, http.StatusOK, page[*socle.Note]{Items: notes, Limit: len(notes)}, err)
+		writeList(w, r, func(n *socle.Note) string { return httpx.NewestFirst(httpx.TimeKey(n.CreatedAt, n.ID)) }, func() ([]*socle.Note, error) {
+			return g.Notes(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		})
 	})
 }
 
@@ -47,13 +47,13 @@ func handleAddNote(g *gate.Gate) http.Handler {
 	})
 }
 
+// handleRectifications lists a person's rectification requests, newest
+// first, a page at a time.
 func handleRectifications(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rs, err := p.Rectifications(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		if rs == nil {
-			rs = []*socle.RectificationRequest{}
-		}
-		httpx.Respond(w, r, http.StatusOK, page[*socle.RectificationRequest]{Items: rs, Limit: len(rs)}, err)
+		writeList(w, r, func(q *socle.RectificationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, func() ([]*socle.RectificationRequest, error) {
+			return p.Rectifications(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		})
 	})
 }
 
@@ -79,8 +79,12 @@ func handleAnswerRectification(p *gate.Parcours) http.Handler {
 		req, personID, id := httpx.GateRequest(r), r.PathValue("id"), r.PathValue("rid")
 		var answered *socle.RectificationRequest
 		switch {
+		case (body.Decision == "accept" || body.Decision == "refuse") && strings.TrimSpace(body.Answer) == "":
+			// The person reads the reason either way; checked before the
+			// gate, whose own message is written for the pages.
+			err = socle.Errorf(socle.EINVALID, "answer: required, the reason the person reads (5 to 2000 characters)")
 		case body.Decision == "accept" && body.Correction != nil:
-			version, verr := ifMatchVersion(r)
+			version, verr := ifMatchPerson(r)
 			if verr != nil {
 				httpx.WriteError(w, r, verr)
 				return
@@ -88,7 +92,7 @@ func handleAnswerRectification(p *gate.Parcours) http.Handler {
 			body.Correction.Version = version
 			answered, err = p.ApplyRectification(r.Context(), req, personID, id, body.Correction, body.Answer)
 			if err == nil {
-				w.Header().Set("ETag", versionETag(body.Correction.Version))
+				w.Header().Set("ETag", httpx.VersionETag(body.Correction.Version))
 			}
 		case body.Decision == "accept" || body.Decision == "refuse":
 			answered, err = p.AnswerRectification(r.Context(), req, personID, id, body.Decision == "accept", body.Answer)

@@ -35,10 +35,13 @@ func handleSendOrientationRequest(p *gate.Parcours) http.Handler {
 	})
 }
 
+// handlePersonOrientationRequests lists a person's orientation requests,
+// newest first, a page at a time.
 func handlePersonOrientationRequests(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rs, err := p.OrientationRequests(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, page[*socle.OrientationRequest]{Items: rs, Limit: len(rs)}, err)
+		writeList(w, r, func(q *socle.OrientationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, func() ([]*socle.OrientationRequest, error) {
+			return p.OrientationRequests(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		})
 	})
 }
 
@@ -52,12 +55,15 @@ type orientationQueueItem struct {
 
 func handleOrientationRequestsToMe(p *gate.Parcours) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		items, err := p.OrientationRequestsToMyStructure(r.Context(), httpx.GateRequest(r))
-		out := make([]orientationQueueItem, len(items))
-		for i, it := range items {
-			out[i] = orientationQueueItem{it.Request, it.GivenName, it.FamilyName}
-		}
-		httpx.Respond(w, r, http.StatusOK, page[orientationQueueItem]{Items: out, Limit: len(out)}, err)
+		// The queue comes by deadline, the soonest first.
+		writeList(w, r, func(q orientationQueueItem) string { return q.Deadline.String() + "|" + q.ID }, func() ([]orientationQueueItem, error) {
+			items, err := p.OrientationRequestsToMyStructure(r.Context(), httpx.GateRequest(r))
+			out := make([]orientationQueueItem, len(items))
+			for i, it := range items {
+				out[i] = orientationQueueItem{it.Request, it.GivenName, it.FamilyName}
+			}
+			return out, err
+		})
 	})
 }
 

@@ -45,7 +45,7 @@ func handleReadPerson(g *gate.Gate) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		w.Header().Set("ETag", versionETag(p.Version))
+		w.Header().Set("ETag", httpx.VersionETag(p.Version))
 		httpx.Encode(w, http.StatusOK, personResponse{Person: p, Access: accessOf(req.Purpose, d)})
 	})
 }
@@ -129,7 +129,7 @@ func handleUpdatePerson(g *gate.Gate) http.Handler {
 			return
 		}
 		p.ID = id
-		version, err := ifMatchVersion(r)
+		version, err := ifMatchPerson(r)
 		if err != nil {
 			httpx.WriteError(w, r, err)
 			return
@@ -153,7 +153,23 @@ func handleUpdatePerson(g *gate.Gate) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		w.Header().Set("ETag", versionETag(p.Version))
+		w.Header().Set("ETag", httpx.VersionETag(p.Version))
 		httpx.Encode(w, http.StatusOK, personResponse{Person: &p, Access: accessOf(req.Purpose, d)})
 	})
+}
+
+// ifMatchPerson reads the version of a person's file an update is made
+// over (httpx.IfMatchVersion); 0 asks the store for no check, which only
+// "*" may ask: a file's versions start at 1, so "v0" is stale.
+func ifMatchPerson(r *http.Request) (int64, error) {
+	v, err := httpx.IfMatchVersion(r)
+	switch {
+	case err != nil:
+		return 0, err
+	case v == httpx.AnyVersion:
+		return 0, nil
+	case v == 0:
+		return 0, socle.Errorf(socle.ESTALE, "If-Match: a file's versions start at \"v1\"; read it again and send the ETag GET returns")
+	}
+	return v, nil
 }

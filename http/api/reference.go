@@ -16,6 +16,19 @@ type page[T any] struct {
 	Limit int `json:"limit"`
 }
 
+// writeList answers the page of a list the request asks (limit, cursor:
+// checked before list runs, so that a bad parameter costs no audited
+// read), its items ordered by key.
+func writeList[T any](w http.ResponseWriter, r *http.Request, key func(T) string, list func() ([]T, error)) {
+	pg, err := httpx.PageParams(r, 50, 200)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	items, err := list()
+	httpx.WritePage(w, r, items, key, pg, err)
+}
+
 func handlePurposes(g *gate.Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pg, err := httpx.PageParams(r, 100, 100)
@@ -105,6 +118,9 @@ func handleOffers(dir httpx.Directory) http.Handler {
 			return
 		}
 		offers, err := dir.Offers(r.Context(), f)
+		if offers == nil { // an empty list is [], as the document says
+			offers = []*socle.Offer{}
+		}
 		httpx.Respond(w, r, http.StatusOK, page[*socle.Offer]{Items: offers, Limit: f.Limit}, err)
 	})
 }

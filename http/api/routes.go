@@ -104,8 +104,8 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	// Persons and their followups.
 	handle("GET /api/v1/persons", handleSearchPersons(g))
 	handle("POST /api/v1/persons", handleCreatePerson(g))
-	handle("GET /api/v1/persons/{id}", handleReadPerson(g))     // ETag: the file's version (file.go)
-	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g)) // If-Match: the version, checked by the store
+	handle("GET /api/v1/persons/{id}", etag(handleReadPerson(g))) // ETag: the file's version
+	handle("PATCH /api/v1/persons/{id}", handleUpdatePerson(g))   // If-Match: the version, checked by the store
 	handle("GET /api/v1/persons/{id}/followups", handleFollowups(g))
 
 	// Change feed of the persons and companies the caller may read.
@@ -160,7 +160,7 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	// Diagnostic global and plan d'action (purpose accompagnement; the
 	// diagnostic's reads also orientation): health freins and objectives
 	// only where health is granted.
-	handle("GET /api/v1/persons/{id}/diagnostic", parcours(handleDiagnostic))
+	handle("GET /api/v1/persons/{id}/diagnostic", etag(parcours(handleDiagnostic))) // ETag: its version
 	handle("PUT /api/v1/persons/{id}/diagnostic", parcours(handleSaveDiagnostic))
 	handle("GET /api/v1/persons/{id}/plan", parcours(handlePlan))
 	handle("POST /api/v1/persons/{id}/plan", parcours(handleSavePlan))

@@ -12,7 +12,9 @@ import (
 	"socle"
 )
 
-// ETags and If-Match, the API's optimistic concurrency (docs/api.md):
+// ETags and If-Match, the API's optimistic concurrency (docs/api.md), for
+// the resources the store does not version (those it versions are tagged
+// by their version, version.go):
 //
 //   - every single-resource GET is wrapped in WithETag in the route table:
 //     its 200 answer carries a strong ETag, the hash of the representation
@@ -33,8 +35,8 @@ func ETag(body []byte) string {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
-// WithETag sets the ETag of h's 200 answers to GET and HEAD requests, and
-// answers 304 when the request's If-None-Match names it. Other answers and
+// WithETag sets the ETag of h's 200 answers to GET and HEAD requests
+// (unless h set one: a version ETag), and answers 304 when the request's If-None-Match names it. Other answers and
 // other methods pass unchanged.
 func WithETag(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +48,12 @@ func WithETag(h http.Handler) http.Handler {
 		h.ServeHTTP(rec, r)
 		copyHeader(w.Header(), rec.Header())
 		if rec.Code == http.StatusOK {
-			tag := ETag(rec.Body.Bytes())
+			// A versioned record's handler sets its version ETag
+			// (version.go); the others are tagged by their hash.
+			tag := rec.Header().Get("ETag")
+			if tag == "" {
+				tag = ETag(rec.Body.Bytes())
+			}
 			w.Header().Set("ETag", tag)
 			if etagListHas(r.Header.Get("If-None-Match"), tag) {
 				w.Header().Del("Content-Length")

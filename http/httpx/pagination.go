@@ -98,6 +98,17 @@ func TimeKey(t time.Time, id string) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000000Z") + "|" + id
 }
 
+// NewestFirst turns a sort key into one that orders the other way (each
+// byte complemented: the keys of a list have one fixed-width layout), for
+// the lists that show their newest items first.
+func NewestFirst(key string) string {
+	b := []byte(key)
+	for i := range b {
+		b[i] = ^b[i]
+	}
+	return string(b)
+}
+
 // WritePage answers a page of items ordered by key, or err.
 func WritePage[T any](w http.ResponseWriter, r *http.Request, items []T, key func(T) string, p PageRequest, err error) {
 	if err != nil {

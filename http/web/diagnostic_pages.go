@@ -238,7 +238,7 @@ func handleDiagnosticSave(s *parcoursPages, p *gate.Parcours) http.Handler {
 				return
 			}
 			v.Error = message(err)
-			if socle.ErrorCode(err) == socle.ECONFLICT {
+			if socle.ErrorCode(err) == socle.ESTALE {
 				v.Error = msgDiagnosticChanged
 			}
 			staffPage(s.renderer, w, r, httpx.ErrorStatus(err), "diagnostic", "Diagnostic global", "usagers", v)
@@ -751,7 +751,7 @@ func handleSpaceDiagnosticAdd(s *parcoursPages, p *gate.Parcours, svc *space.Ser
 				return
 			}
 			msg := message(err)
-			if socle.ErrorCode(err) == socle.ECONFLICT {
+			if socle.ErrorCode(err) == socle.ESTALE {
 				msg = msgDiagnosticChanged
 			}
 			spaceDiagnostic(s, p, svc, w, r, req, httpx.ErrorStatus(err), func(v *spaceDiagnosticView) { keep(v); v.Error = msg })

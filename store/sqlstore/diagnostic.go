@@ -146,7 +146,7 @@ func (s *DB) SaveDiagnostic(ctx context.Context, personID string, ifVersion int,
 			return fmt.Errorf("reading diagnostic: %w", err)
 		}
 		if current != ifVersion {
-			return socle.Errorf(socle.ECONFLICT, "the diagnostic changed since version %d: it is at version %d", ifVersion, current)
+			return socle.Errorf(socle.ESTALE, "the diagnostic changed since version %d: it is at version %d", ifVersion, current)
 		}
 		sit := stored
 		if situation != nil || stored == "" {

@@ -53,8 +53,8 @@ func testDiagnosticHistory(t *testing.T, r Raw) {
 	if v != 2 {
 		t.Fatalf("second version = %d, want 2", v)
 	}
-	if _, err := s.SaveDiagnostic(ctx, p.ID, 1, []socle.FreinChange{freinChange(socle.ThemeLogement, socle.FreinLifted, "", t0, adviserAuthor)}, nil); socle.ErrorCode(err) != socle.ECONFLICT {
-		t.Fatalf("a save over a stale version: err = %v, want ECONFLICT", err)
+	if _, err := s.SaveDiagnostic(ctx, p.ID, 1, []socle.FreinChange{freinChange(socle.ThemeLogement, socle.FreinLifted, "", t0, adviserAuthor)}, nil); socle.ErrorCode(err) != socle.ESTALE {
+		t.Fatalf("a save over a stale version: err = %v, want ESTALE", err)
 	}
 	d, err := s.Diagnostic(ctx, p.ID, socle.SetOf(socle.CatParcours))
 	must(t, err)
