@@ -116,6 +116,10 @@ type HandoffAnswer struct {
 	Accept  bool   `json:"accept"`
 	Reason  string `json:"reason,omitempty"`
 	Comment string `json:"comment,omitempty"`
+	// ReferentAgentID names, on an acceptance, the adviser of the
+	// receiving structure who becomes the référent: required when a
+	// partner system answers, the answering adviser herself by default.
+	ReferentAgentID string `json:"referent_agent_id,omitempty"`
 }
 
 // Validate checks an answer: a refusal names a reason of the list, and
@@ -129,11 +133,14 @@ func (a *HandoffAnswer) Validate() error {
 	switch {
 	case a.Accept && a.Reason != "":
 		p.Add("reason", "an acceptance gives no reason")
+	case !a.Accept && a.ReferentAgentID != "":
+		p.Add("referent_agent_id", "a refusal names no référent")
 	case !a.Accept && !slices.Contains(HandoffRefusalReasons, a.Reason):
 		p.Add("reason", "one of %s", strings.Join(HandoffRefusalReasons, ", "))
 	case !a.Accept && a.Reason == HandoffOtherReason && a.Comment == "":
 		p.Add("comment", "required with the reason %s", HandoffOtherReason)
 	}
+	p.OptionalID("referent_agent_id", PrefixAgent, a.ReferentAgentID)
 	return p.Err("answer")
 }
 

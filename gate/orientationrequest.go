@@ -224,8 +224,8 @@ func (p *Parcours) AnswerOrientationRequest(ctx context.Context, req Request, id
 	// receiving structure may read it while it is open.
 	s := spec{action: socle.ActionRead, logged: socle.ActionUpdate, want: parcours, need: parcours, purposes: []string{purposeOrientation},
 		valid: func() error {
-			if a.Accept && req.Actor.AgentID == "" {
-				return socle.Errorf(socle.EFORBIDDEN, "an adviser accepts a request: she becomes the référent")
+			if a.Accept && req.Actor.AgentID == "" && a.ReferentAgentID == "" {
+				return socle.Errorf(socle.EINVALID, "invalid answer: referent_agent_id: required when a partner system accepts, the adviser of the receiving structure who becomes the référent")
 			}
 			return a.Validate()
 		},
@@ -242,9 +242,13 @@ func (p *Parcours) AnswerOrientationRequest(ctx context.Context, req Request, id
 		var take *socle.Followup
 		text := "Demande d'orientation refusée par la structure destinataire."
 		if a.Accept {
+			referent, err := p.receivingReferent(ctx, req, r, a.ReferentAgentID)
+			if err != nil {
+				return nil, outcome{}, err
+			}
 			r.Status = socle.HandoffAccepted
 			take = &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: r.PersonID, OrganisationID: r.ToOrganisationID,
-				AgentID: req.Actor.AgentID, Start: today}
+				AgentID: referent, Start: today}
 			text = "Demande d'orientation acceptée : la structure destinataire suit la personne et son conseiller en devient le référent."
 		} else {
 			r.Status, r.RefusalReason = socle.HandoffRefused, a.Reason
@@ -258,6 +262,23 @@ func (p *Parcours) AnswerOrientationRequest(ctx context.Context, req Request, id
 		}}, nil
 	})
 	return out, err
+}
+
+// receivingReferent returns the adviser who becomes the référent on an
+// acceptance: the one the answer names, who must be an active adviser of
+// the receiving structure, or else the answering adviser.
+func (p *Parcours) receivingReferent(ctx context.Context, req Request, r *socle.OrientationRequest, named string) (string, error) {
+	if named == "" || named == req.Actor.AgentID {
+		return req.Actor.AgentID, nil
+	}
+	a, err := p.store.Agent(ctx, named)
+	if err != nil && socle.ErrorCode(err) != socle.ENOTFOUND {
+		return "", fmt.Errorf("reading the named référent: %w", err)
+	}
+	if a == nil || err != nil || a.OrganisationID != r.ToOrganisationID || a.Disabled || !a.HasRole(socle.RoleAdviser) {
+		return "", socle.Errorf(socle.EINVALID, "invalid answer: referent_agent_id: not an active adviser of the receiving structure")
+	}
+	return a.ID, nil
 }
 
 // ConcludeOrientationRequest records what the orienting structure decides

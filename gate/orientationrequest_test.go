@@ -3,6 +3,7 @@ package gate_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,4 +269,47 @@ func receivingStructure(t *testing.T, e *env) gate.Request {
 	must(t, e.db.CreateAgent(ctx, a))
 	return as(socle.Actor{AgentID: a.ID, OrganisationID: org.ID, OrgKind: org.Kind, OrgName: org.Name,
 		Roles: a.Roles, Departements: org.Departements, Strength: socle.AuthMFA}, "orientation")
+}
+
+// TestPartnerSystemAcceptsNamingTheReferent: the receiving structure's
+// system (a client, no adviser behind it) accepts a request only by naming
+// the adviser who becomes the référent, an active adviser of that
+// structure; the follow-up it opens is hers.
+func TestPartnerSystemAcceptsNamingTheReferent(t *testing.T) {
+	ctx := context.Background()
+	n := newHandoffNet(t)
+	r := n.send(t, n.receiver, "")
+	system := gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: n.receiver.OrganisationID, OrgKind: n.receiver.OrgKind,
+		Departements: n.receiver.Departements, Scopes: []string{"orientation:read", "orientation:update"}, Strength: socle.AuthClient},
+		Purpose: "orientation", RequestID: "client"}
+	for _, tt := range []struct {
+		name     string
+		referent string
+	}{
+		{"no référent named", ""},
+		{"an adviser of another structure", n.thirdOrg.AgentID},
+		{"no such adviser", "agt_aaaaaaaaaaaaaaaaaaaa"},
+	} {
+		_, err := n.p.AnswerOrientationRequest(ctx, system, r.ID, socle.HandoffAnswer{Accept: true, ReferentAgentID: tt.referent})
+		if socle.ErrorCode(err) != socle.EINVALID || !strings.Contains(err.Error(), "referent_agent_id") {
+			t.Fatalf("%s: %v, want EINVALID naming referent_agent_id", tt.name, err)
+		}
+	}
+	if _, err := n.p.AnswerOrientationRequest(ctx, system, r.ID, socle.HandoffAnswer{Reason: "capacite", ReferentAgentID: n.receiver.AgentID}); socle.ErrorCode(err) != socle.EINVALID {
+		t.Fatalf("a refusal naming a référent: %v, want EINVALID", err)
+	}
+	got, err := n.p.AnswerOrientationRequest(ctx, system, r.ID, socle.HandoffAnswer{Accept: true, ReferentAgentID: n.receiver.AgentID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != socle.HandoffAccepted {
+		t.Fatalf("status %s, want accepted", got.Status)
+	}
+	fs, err := n.db.Followups(ctx, n.followed.ID)
+	must(t, err)
+	if !slices.ContainsFunc(fs, func(f *socle.Followup) bool {
+		return f.OrganisationID == n.receiver.OrganisationID && f.AgentID == n.receiver.AgentID && f.End.IsZero()
+	}) {
+		t.Fatalf("no open follow-up of the named référent: %+v", fs)
+	}
 }
