@@ -36,6 +36,9 @@ type agentHomeView struct {
 	Rectifications int
 	Caseload       *caseloadView
 	Waiting        []waitingItem
+	// Handoffs are the orientation requests addressed to her structure,
+	// nil when its agreement does not grant the purpose orientation.
+	Handoffs *homeHandoffs
 	// Company adviser: the companies followed by her structure.
 	CompanyAdviser bool
 	Companies      []homeCompany
@@ -60,7 +63,10 @@ type agentHomeView struct {
 
 // homeEvent is an appointment on the home page.
 type homeEvent struct {
-	Time, Title, Kind, Location, PersonID string
+	Time, Title, Kind, Location, Modalite, PersonID string
+	// Attendance is the attendance recorded, in words.
+	Attendance string
+	Cancelled  bool
 	// Person is the person's name, empty when the caseload does not list
 	// her.
 	Person string

@@ -592,3 +592,10 @@ var handoffExitLabels = map[string]string{
 	"emploi": "Accès à l'emploi", "formation": "Entrée en formation", "demenagement": "Déménagement hors du territoire",
 	"abandon": "Abandon du parcours", "autre": "Autre motif",
 }
+
+// Sentences of the adviser's and the privacy officer's homes added with
+// the appointments and orientation requests (home_adviser_day.go,
+// home_officer_queue.go).
+const (
+	msgHomeHandoffs = "Les demandes d'orientation adressées à votre structure n'ont pas pu être lues."
+)
