@@ -137,7 +137,9 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 		{"name prefix", with(func(q *socle.CaseloadQuery) { q.FamilyName = "ber" }), []string{"Bernard"}},
 		{"with an alert", with(func(q *socle.CaseloadQuery) { q.WithAlert = true }), []string{"Arnaud", "Bernard", "Durand"}},
 		{"a recently missed appointment", with(func(q *socle.CaseloadQuery) { q.WithAlert, q.Now = true, now.Add(socle.CaseloadAnswerWindow+time.Hour) }), []string{"Arnaud", "Bernard", "Durand"}},
-		{"answers and missed appointments older than their window", with(func(q *socle.CaseloadQuery) { q.WithAlert, q.Now = true, now.Add(socle.CaseloadMissedWindow+3*time.Hour) }), []string{"Bernard", "Durand"}},
+		{"answers and missed appointments older than their window", with(func(q *socle.CaseloadQuery) {
+			q.WithAlert, q.Now = true, now.Add(socle.CaseloadMissedWindow+3*time.Hour)
+		}), []string{"Bernard", "Durand"}},
 		{"a page", with(func(q *socle.CaseloadQuery) { q.Offset, q.Limit = 1, 1 }), []string{"Bernard"}},
 		{"another organisation", with(func(q *socle.CaseloadQuery) { q.OrganisationID = other.ID }), []string{"Charpentier"}},
 	}
