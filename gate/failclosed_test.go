@@ -251,6 +251,8 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Explain":             {self, []any{socle.ExplainAppointment, past.ID, "J'étais malade ce jour-là."}},
 		"NextAppointments":    {accomp, []any{now.Add(-72 * time.Hour), later.Add(24 * time.Hour)}},
 		"SendReminders":       {gate.Request{}, []any{socle.NoticeReminder24h, now, now.Add(48 * time.Hour)}},
+		// The privacy officer's view of the rights requests that wait.
+		"RectificationBacklog": {auditor, nil},
 	}
 
 	if err := e.log.Close(); err != nil {
