@@ -50,6 +50,12 @@ type agentHomeView struct {
 	// Cases and Grants are the first of her queue.
 	Cases  []caseRow
 	Grants []breakGlassRow
+	// Questions are the first explanations she asked agents (answers to
+	// read first); QuestionsWaiting counts them. Rights are the
+	// rectification requests waiting in her structure.
+	Questions        []officerQuestion
+	QuestionsWaiting int
+	Rights           *officerRights
 	// Administrators: agents, agreements and the four-eyes requests.
 	OrgAdmin, PlatformAdmin bool
 	PendingChanges          int

@@ -597,5 +597,7 @@ var handoffExitLabels = map[string]string{
 // the appointments and orientation requests (home_adviser_day.go,
 // home_officer_queue.go).
 const (
-	msgHomeHandoffs = "Les demandes d'orientation adressées à votre structure n'ont pas pu être lues."
+	msgHomeHandoffs  = "Les demandes d'orientation adressées à votre structure n'ont pas pu être lues."
+	msgHomeQuestions = "Vos demandes d'explication n'ont pas pu être lues."
+	msgHomeRights    = "Les demandes de rectification en attente n'ont pas pu être comptées."
 )
