@@ -76,6 +76,9 @@ type view struct {
 	// actor, when set, is who the chrome shows instead of the request's
 	// actor (a space's own session).
 	actor *socle.Actor
+	// who, when set, names the signed-in person or contact in the header
+	// of her space.
+	who string
 }
 
 // form is embedded in the view of a page with forms: the page helpers
@@ -122,6 +125,9 @@ func (s *renderer) render(w http.ResponseWriter, r *http.Request, status int, na
 		actor = *v.actor
 	}
 	v.Chrome = s.chromeOf(r, actor, v.Title, v.Data)
+	if v.who != "" {
+		v.Chrome.User = v.who
+	}
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		httpx.LoggerFrom(r.Context()).Error("rendering page", "page", name, "err", err, "request_id", httpx.RequestID(r.Context()))
