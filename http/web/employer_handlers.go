@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 
 	"socle"
@@ -18,19 +17,9 @@ func employerLogin(svc *employer.Service) linkLogin {
 		landing:  func(*http.Request) string { return "/employeur/offres" }}
 }
 
-// employerPage renders a page of the employer space with a fresh CSRF
-// token, the contact and her company named in the header.
-func employerPage(s *employerPages, svc *employer.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
-	l := employerLogin(svc)
-	l.who = func(ctx context.Context, a socle.Actor) string {
-		// The contact's own account: no personal data of anyone else.
-		ct, c, err := s.gate.Employer(ctx, gate.Request{Actor: a, RequestID: httpx.RequestID(ctx)})
-		if err != nil {
-			return ""
-		}
-		return ct.GivenName + " " + ct.FamilyName + ", " + c.Name
-	}
-	l.render(s.renderer, w, r, status, name, title, d)
+// employerPage renders a page of the employer space with a fresh CSRF token.
+func employerPage(s *renderer, svc *employer.Service, w http.ResponseWriter, r *http.Request, status int, name, title string, d formView) {
+	employerLogin(svc).render(s, w, r, status, name, title, d)
 }
 
 // employerRequest returns the gate request of the contact, and false after
@@ -75,7 +64,7 @@ func employerOffersPage(s *employerPages, svc *employer.Service, w http.Response
 	}
 	d.Contact, d.Company, d.Offers = ct, c, s.words.offerRows(r.Context(), offers)
 	d.Saved = r.URL.Query().Get("enregistree") != ""
-	employerPage(s, svc, w, r, status, "employeur-offres", "Les offres de mon entreprise", d)
+	employerPage(s.renderer, svc, w, r, status, "employeur-offres", "Les offres de mon entreprise", d)
 }
 
 func handleEmployerOffers(s *employerPages, svc *employer.Service) http.Handler {
@@ -99,7 +88,7 @@ func handleEmployerOffer(s *employerPages, svc *employer.Service) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(r.Context(), s.words, o, s.rome)}})
+		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: offerFields{Form: formOf(r.Context(), s.words, o, s.rome)}})
 	})
 }
 
@@ -145,7 +134,7 @@ func handleEmployerSaveOffer(s *employerPages, svc *employer.Service) http.Handl
 		if len(errs) > 0 {
 			f := offerFields{Form: form, Errors: errs, posted: true}
 			if id != "" {
-				employerPage(s, svc, w, r, http.StatusUnprocessableEntity, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: f})
+				employerPage(s.renderer, svc, w, r, http.StatusUnprocessableEntity, "employeur-offre", "Modifier une offre", &employerOfferView{Offer: o, offerFields: f})
 				return
 			}
 			employerOffersPage(s, svc, w, r, req, http.StatusUnprocessableEntity, &employerOffersView{offerFields: f})
@@ -184,7 +173,7 @@ func handleEmployerCandidates(s *employerPages, svc *employer.Service) http.Hand
 			views = append(views, candidateView{Card: c, StatusLabel: matchStatusLabels[c.Status],
 				Jobs: s.words.jobList(c.ROMECodes), Commune: s.words.commune(r.Context(), c.CommuneCode)})
 		}
-		employerPage(s, svc, w, r, http.StatusOK, "employeur-candidats", "Candidats proposés", &employerCandidatesView{
+		employerPage(s.renderer, svc, w, r, http.StatusOK, "employeur-candidats", "Candidats proposés", &employerCandidatesView{
 			Offer: o, Candidates: views, Answered: r.URL.Query().Get("reponse") != "",
 		})
 	})

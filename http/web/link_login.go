@@ -40,9 +40,6 @@ type linkLogin struct {
 	signedIn func(socle.Actor) bool
 	// franceConnect offers FranceConnect on the link form too.
 	franceConnect bool
-	// who, when set, names the signed-in actor in the header; "" leaves
-	// the space's name alone.
-	who func(ctx context.Context, a socle.Actor) string
 }
 
 // request returns the gate request of r's actor in the space, and false
@@ -84,8 +81,8 @@ func (l linkLogin) render(s *renderer, w http.ResponseWriter, r *http.Request, s
 	// space itself who is signed in.
 	if a, err := l.svc.Authenticate(r); err == nil && l.signedIn(a) {
 		v.actor = &a
-		if l.who != nil {
-			v.who = l.who(r.Context(), a)
+		if s.spaceUser != nil {
+			v.who = s.spaceUser(r.Context(), a)
 		}
 	}
 	s.render(w, r, status, name, v)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -62,6 +63,9 @@ type renderer struct {
 	franceConnect bool
 	// apiClients is on when the API clients are administered here.
 	apiClients bool
+	// spaceUser names the person or the company contact signed in to her
+	// space, for the header; nil leaves the space's name alone.
+	spaceUser func(ctx context.Context, a socle.Actor) string
 }
 
 // view is what every page template receives: the layout's fields and the
