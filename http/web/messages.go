@@ -601,3 +601,12 @@ const (
 	msgHomeQuestions = "Vos demandes d'explication n'ont pas pu être lues."
 	msgHomeRights    = "Les demandes de rectification en attente n'ont pas pu être comptées."
 )
+
+// Errors of the agent creation form, beside their fields (agent_form.go).
+const (
+	msgAgentGivenName  = "Indiquez le prénom, en 100 caractères au plus."
+	msgAgentFamilyName = "Indiquez le nom, en 100 caractères au plus."
+	msgAgentEmail      = "Indiquez une adresse électronique valide, par exemple prenom.nom@structure.fr."
+	msgAgentRoles      = "Choisissez au moins un rôle."
+	msgAgentEmailTaken = "Un compte existe déjà avec cette adresse électronique."
+)
