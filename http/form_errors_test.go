@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"socle"
+	"socle/store/storetest"
 )
 
 // TestAgentCreationErrorsStandBesideTheirFields posts the agent creation
@@ -69,5 +71,47 @@ func TestAgentCreationErrorsStandBesideTheirFields(t *testing.T) {
 	}
 	if _, page := admin.get("/agents"); strings.Contains(page, "noe.nouveau@ml-lyon.fr") {
 		t.Error("a refused form created the account")
+	}
+}
+
+// TestDeclarationErrorsStandBesideTheirFields posts the declaration and
+// bulk task forms with a wrong answer: the error stands beside its field,
+// marked invalid, and the answers come back.
+func TestDeclarationErrorsStandBesideTheirFields(t *testing.T) {
+	ctx := context.Background()
+	st := newConsoleStack(t)
+	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
+	if err := st.db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	client := st.env.enrolAndLogin(st.db, st.idsvc, adv)
+	tests := []struct {
+		name, action string
+		form         url.Values
+		// field is the input in error; kept an answer that comes back.
+		field, message, kept string
+	}{
+		{"a call without a file", "/declarations", url.Values{"type": {"call"}, "reference": {"Appel 3949"}, "dossiers": {"per_inconnu"}},
+			"dossiers", "Indiquez le ou les identifiants", `value="Appel 3949"`},
+		{"a start that is no date", "/declarations", url.Values{"type": {"event"}, "reference": {"Forum emploi"}, "debut": {"demain"}},
+			"debut", "date et une heure valides", `value="Forum emploi"`},
+		{"a task without population", "/declarations/taches", url.Values{"finalite": {"accompagnement"}, "debut_tache": {"2026-12-04T09:00"}, "fin_tache": {"2026-12-04T18:00"}},
+			"population", "Décrivez la population", `value="2026-12-04T09:00"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := st.env.postForm(client, "/declarations", tt.action, tt.form)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", resp.StatusCode)
+			}
+			group := section(t, body, `for="`+tt.field+`"`, `</div>`)
+			if !strings.Contains(group, `aria-invalid="true" aria-describedby="erreur-`+tt.field+`"`) || !strings.Contains(section(t, group, `id="erreur-`+tt.field+`"`, `</p>`), tt.message) {
+				t.Errorf("the field %s does not carry its error %q:\n%s", tt.field, tt.message, group)
+			}
+			if !strings.Contains(body, tt.kept) {
+				t.Errorf("the answer %s did not come back", tt.kept)
+			}
+		})
 	}
 }

@@ -610,3 +610,6 @@ const (
 	msgAgentRoles      = "Choisissez au moins un rôle."
 	msgAgentEmailTaken = "Un compte existe déjà avec cette adresse électronique."
 )
+
+// msgDateTime asks again for a date and time a form could not read.
+const msgDateTime = "Indiquez une date et une heure valides, par exemple 03/12/2026 14:30."
