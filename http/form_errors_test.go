@@ -115,3 +115,46 @@ func TestDeclarationErrorsStandBesideTheirFields(t *testing.T) {
 		})
 	}
 }
+
+// TestContractPageErrorsStandBesideTheirFields posts the contract page's
+// forms with a wrong answer: no action, a start that is no date, a
+// duration out of bounds. Each error stands beside its field and the
+// answers come back; no appointment is set.
+func TestContractPageErrorsStandBesideTheirFields(t *testing.T) {
+	e := newParcoursEnv(t)
+	net := &networkEnv{t: t, srv: e.srv}
+	c := e.staff[e.ml.OrganisationID]
+	page := "/usagers/" + e.bob.ID + "/contrat"
+	tests := []struct {
+		name, action string
+		form         url.Values
+		field, message, kept string
+	}{
+		{"no action", page, url.Values{"actions": {"  \n "}}, "actions", "action", ""},
+		{"a start that is no date", "/usagers/" + e.bob.ID + "/rendez-vous", url.Values{"debut": {"lundi"}, "duree": {"30"}, "titre": {"Bilan à trois mois"}, "modalite": {"visio"}},
+			"debut", "date et l&#39;heure", `value="Bilan à trois mois"`},
+		{"a duration out of bounds", "/usagers/" + e.bob.ID + "/rendez-vous", url.Values{"debut": {"2026-12-10T10:00"}, "duree": {"600"}, "lieu": {"Agence de Vaise"}, "modalite": {"visio"}},
+			"duree", "de 5 à 480 minutes", `value="2026-12-10T10:00"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := net.postForm(c, page, tt.action, tt.form)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", resp.StatusCode)
+			}
+			group := section(t, body, `for="`+tt.field+`"`, `</div>`)
+			if !strings.Contains(group, `aria-invalid="true" aria-describedby="erreur-`+tt.field+`"`) || !strings.Contains(section(t, group, `id="erreur-`+tt.field+`"`, `</p>`), tt.message) {
+				t.Errorf("the field %s does not carry its error %q:\n%s", tt.field, tt.message, group)
+			}
+			if !strings.Contains(body, tt.kept) {
+				t.Errorf("the answer %s did not come back", tt.kept)
+			}
+			if tt.form.Get("modalite") == "visio" && !strings.Contains(body, `value="visio" selected`) {
+				t.Error("the modalité chosen did not come back")
+			}
+		})
+	}
+	if _, body := e.staffGet(e.ml.OrganisationID, page); strings.Contains(body, "Bilan à trois mois") || !strings.Contains(body, `value="Rendez-vous de suivi"`) {
+		t.Error("a refused appointment was set, or the form lost its defaults")
+	}
+}

@@ -58,7 +58,6 @@ const (
 	msgOrientationFirst            = "Confirmez d'abord l'orientation de la personne : le contrat en découle."
 	msgAlreadySignedByAdviser      = "Ce contrat porte déjà votre signature."
 	msgPersonCannotSign            = "La personne ne peut plus signer ce contrat."
-	msgAppointmentInvalid          = "Indiquez la date, l'heure et une durée de 5 à 480 minutes du rendez-vous."
 	msgAppointmentFailedPrefix     = "Le rendez-vous n'a pas pu être enregistré : "
 	msgRectificationAnswerRequired = "Choisissez d'accepter ou de refuser la demande."
 	msgDateFormat                  = "La date doit être au format AAAA-MM-JJ."
@@ -613,3 +612,10 @@ const (
 
 // msgDateTime asks again for a date and time a form could not read.
 const msgDateTime = "Indiquez une date et une heure valides, par exemple 03/12/2026 14:30."
+
+// Errors of the contract page's appointment form, beside their fields
+// (contract_form.go).
+const (
+	msgAppointmentStart    = "Indiquez la date et l'heure du rendez-vous."
+	msgAppointmentDuration = "Indiquez une durée de 5 à 480 minutes."
+)
