@@ -126,8 +126,8 @@ func TestContractPageErrorsStandBesideTheirFields(t *testing.T) {
 	c := e.staff[e.ml.OrganisationID]
 	page := "/usagers/" + e.bob.ID + "/contrat"
 	tests := []struct {
-		name, action string
-		form         url.Values
+		name, action         string
+		form                 url.Values
 		field, message, kept string
 	}{
 		{"no action", page, url.Values{"actions": {"  \n "}}, "actions", "action", ""},
