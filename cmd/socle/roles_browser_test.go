@@ -72,6 +72,12 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 			if home := text(t, ctx, "main"); !strings.Contains(home, tc.home) || strings.Contains(home, "n'ont pas pu être lu") {
 				t.Errorf("the home of the %s lacks %q or could not read a block: %q", tc.who, tc.home, home)
 			}
+			if tc.link != "" {
+				// The person's and the employer's headers name who is signed in.
+				if who := text(t, ctx, ".utilisateur"); !strings.Contains(who, " — Espace ") || strings.HasPrefix(who, "Espace") {
+					t.Errorf("the %s's header does not name her: %q", tc.who, who)
+				}
+			}
 			screenshots(t, ctx, "accueil-"+strings.ReplaceAll(tc.who, " ", "-"))
 			if tc.who == "visitor" {
 				// On a phone the menu folds into a button that the DSFR's
