@@ -105,13 +105,7 @@ func TestDeclarationErrorsStandBesideTheirFields(t *testing.T) {
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}
-			group := section(t, body, `for="`+tt.field+`"`, `</div>`)
-			if !strings.Contains(group, `aria-invalid="true" aria-describedby="erreur-`+tt.field+`"`) || !strings.Contains(section(t, group, `id="erreur-`+tt.field+`"`, `</p>`), tt.message) {
-				t.Errorf("the field %s does not carry its error %q:\n%s", tt.field, tt.message, group)
-			}
-			if !strings.Contains(body, tt.kept) {
-				t.Errorf("the answer %s did not come back", tt.kept)
-			}
+			checkFieldError(t, body, tt.field, tt.message, tt.kept)
 		})
 	}
 }
@@ -142,13 +136,7 @@ func TestContractPageErrorsStandBesideTheirFields(t *testing.T) {
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}
-			group := section(t, body, `for="`+tt.field+`"`, `</div>`)
-			if !strings.Contains(group, `aria-invalid="true" aria-describedby="erreur-`+tt.field+`"`) || !strings.Contains(section(t, group, `id="erreur-`+tt.field+`"`, `</p>`), tt.message) {
-				t.Errorf("the field %s does not carry its error %q:\n%s", tt.field, tt.message, group)
-			}
-			if !strings.Contains(body, tt.kept) {
-				t.Errorf("the answer %s did not come back", tt.kept)
-			}
+			checkFieldError(t, body, tt.field, tt.message, tt.kept)
 			if tt.form.Get("modalite") == "visio" && !strings.Contains(body, `value="visio" selected`) {
 				t.Error("the modalité chosen did not come back")
 			}
@@ -156,5 +144,19 @@ func TestContractPageErrorsStandBesideTheirFields(t *testing.T) {
 	}
 	if _, body := e.staffGet(e.ml.OrganisationID, page); strings.Contains(body, "Bilan à trois mois") || !strings.Contains(body, `value="Rendez-vous de suivi"`) {
 		t.Error("a refused appointment was set, or the form lost its defaults")
+	}
+}
+
+// checkFieldError checks that the input named field of a page carries its
+// error (aria-invalid, aria-describedby, the message beside it) and that
+// the answer kept came back.
+func checkFieldError(t *testing.T, body, field, message, kept string) {
+	t.Helper()
+	group := section(t, body, `for="`+field+`"`, `</div>`)
+	if !strings.Contains(group, `aria-invalid="true" aria-describedby="erreur-`+field+`"`) || !strings.Contains(section(t, group, `id="erreur-`+field+`"`, `</p>`), message) {
+		t.Errorf("the field %s does not carry its error %q:\n%s", field, message, group)
+	}
+	if !strings.Contains(body, kept) {
+		t.Errorf("the answer %s did not come back", kept)
 	}
 }
