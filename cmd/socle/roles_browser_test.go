@@ -41,7 +41,7 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 	}{
 		{who: "visitor", home: "Se connecter", extra: []string{"accessibilite", "mentions-legales", "donnees-personnelles", "connexion", "page-inconnue"}},
 		{who: "adviser", role: "Conseiller", home: "Mes rendez-vous", extra: []string{"mes-explications"}, forbidden: "alertes",
-			refused: &refusedForm{page: "declarations", form: "#form-declaration", fill: `document.querySelector("#type").value = "call"; document.querySelector("#dossiers").value = "per_inconnu";`, field: "dossiers"}},
+			refused: &refusedForm{page: "declarations", form: "#form-declaration", fill: `document.querySelector("#type").value = "call"; document.querySelector("#dossiers").value = "per_inconnu"; document.querySelector("#reference").value = "Appel 3949";`, field: "dossiers"}},
 		{who: "company adviser", role: "Conseiller entreprise", home: "Mes entreprises", forbidden: "usagers"},
 		{who: "administrator", role: "Administrateur", home: "Les agents", forbidden: "bris-de-glace",
 			refused: &refusedForm{page: "agents", form: "#nouvel-agent", fill: `document.querySelector("#new_email").value = "pas-une-adresse";`, field: "prenom"}},
