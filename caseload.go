@@ -38,7 +38,8 @@ type CaseloadEntry struct {
 	ReferentName string `json:"referent_name,omitempty"`
 	// FollowedSince is the start of the organisation's follow-up.
 	FollowedSince Date `json:"followed_since"`
-	// NextAppointment is the start of her next appointment, zero if none.
+	// NextAppointment is the start of her next planned appointment (not
+	// cancelled, no attendance recorded), zero if none.
 	NextAppointment time.Time `json:"next_appointment,omitzero"`
 	// ContractStatus is the status of her current contract, "" if none.
 	ContractStatus string `json:"contract_status,omitempty"`
@@ -48,14 +49,22 @@ type CaseloadEntry struct {
 	// that an employer answered (interview, hired, declined) within
 	// CaseloadAnswerWindow.
 	AnsweredMatches int `json:"answered_matches"`
+	// MissedAppointments counts her appointments with the organisation
+	// recorded "absent non excusé" within CaseloadMissedWindow.
+	MissedAppointments int `json:"missed_appointments"`
 }
+
+// CaseloadMissedWindow is how long a missed appointment (absent non
+// excusé) stays something that waits for the adviser.
+const CaseloadMissedWindow = 30 * 24 * time.Hour
 
 // CaseloadAnswerWindow is how long an employer's answer on a proposal
 // stays something that waits for the adviser.
 const CaseloadAnswerWindow = 30 * 24 * time.Hour
 
 // Alerts reports whether the file waits for the adviser: a rectification
-// request to answer, a contract to sign or an employer's recent answer.
+// request to answer, a contract to sign, an employer's recent answer or a
+// recently missed appointment.
 func (e *CaseloadEntry) Alerts() bool {
-	return e.OpenRectifications > 0 || e.ContractStatus == CommitmentToSign || e.AnsweredMatches > 0
+	return e.OpenRectifications > 0 || e.ContractStatus == CommitmentToSign || e.AnsweredMatches > 0 || e.MissedAppointments > 0
 }

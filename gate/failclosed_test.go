@@ -42,6 +42,7 @@ var unaudited = map[string]string{
 	"SetNotices":          "wiring",
 	"RecordNotice":        "the result of a notice the gate claimed: no personal data",
 	"LeaseNotices":        "the platform sends the notices claimed by accesses already recorded",
+	"MyName":              "the signed-in person's own name, shown to herself in her header",
 }
 
 // TestEveryEntryPointFailsClosed breaks the audit log, then calls every
@@ -252,6 +253,8 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Explain":             {self, []any{socle.ExplainAppointment, past.ID, "J'étais malade ce jour-là."}},
 		"NextAppointments":    {accomp, []any{now.Add(-72 * time.Hour), later.Add(24 * time.Hour)}},
 		"SendReminders":       {gate.Request{}, []any{socle.NoticeReminder24h, now, now.Add(48 * time.Hour)}},
+		// The privacy officer's view of the rights requests that wait.
+		"RectificationBacklog": {auditor, nil},
 	}
 
 	if err := e.log.Close(); err != nil {

@@ -34,6 +34,14 @@ func TestBrowserPrivacyOfficerDay(t *testing.T) {
 		t.Fatalf("the home lists no break-the-glass access to review: %q", grants)
 	}
 
+	// Her questions to agents and the rights requests waiting in her structure.
+	if q := text(t, ctx, "#file-explications"); !strings.Contains(q, "demandes d'explication") {
+		t.Errorf("the home lacks her questions: %q", q)
+	}
+	if rights := text(t, ctx, "#file-droits"); !strings.Contains(rights, "rectification") {
+		t.Errorf("the home lacks the rectification requests waiting: %q", rights)
+	}
+
 	cases := text(t, ctx, "#file-dossiers")
 	if !strings.Contains(cases, "Dossier") {
 		t.Fatalf("the home lists no open case: %q", cases)
@@ -88,6 +96,10 @@ func TestBrowserPersonDay(t *testing.T) {
 	step(t, ctx, "link", chromedp.Navigate(link), chromedp.WaitVisible("#ce-qui-est-demande"))
 	if h := text(t, ctx, "main h1"); h != "Mon dossier" {
 		t.Errorf("the link lands on %q", h)
+	}
+	// The header names her, then her space.
+	if who := text(t, ctx, ".utilisateur"); !strings.HasSuffix(who, " — Espace usager") || len(who) <= len(" — Espace usager") {
+		t.Errorf("the header does not name her: %q", who)
 	}
 	order, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
 		const asked = document.querySelector("#ce-qui-est-demande"), first = document.querySelector("main h2:not(#demande)");

@@ -35,11 +35,16 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 		extra []string
 		// forbidden is a page of another role.
 		forbidden string
+		// refused is a form of the role's sent with a wrong answer (the
+		// browser's own checks off): its error stands beside the field.
+		refused *refusedForm
 	}{
 		{who: "visitor", home: "Se connecter", extra: []string{"accessibilite", "mentions-legales", "donnees-personnelles", "connexion", "page-inconnue"}},
-		{who: "adviser", role: "Conseiller", home: "Mes rendez-vous", extra: []string{"mes-explications"}, forbidden: "alertes"},
+		{who: "adviser", role: "Conseiller", home: "Mes rendez-vous", extra: []string{"mes-explications"}, forbidden: "alertes",
+			refused: &refusedForm{page: "declarations", form: "#form-declaration", fill: `document.querySelector("#type").value = "call"; document.querySelector("#dossiers").value = "per_inconnu"; document.querySelector("#reference").value = "Appel 3949";`, field: "dossiers"}},
 		{who: "company adviser", role: "Conseiller entreprise", home: "Mes entreprises", forbidden: "usagers"},
-		{who: "administrator", role: "Administrateur", home: "Les agents", forbidden: "bris-de-glace"},
+		{who: "administrator", role: "Administrateur", home: "Les agents", forbidden: "bris-de-glace",
+			refused: &refusedForm{page: "agents", form: "#nouvel-agent", fill: `document.querySelector("#new_email").value = "pas-une-adresse";`, field: "prenom"}},
 		{who: "privacy officer", role: "Délégué à la protection des données", home: "Ma file", extra: []string{"alertes/blocages"}, forbidden: "agenda"},
 		{who: "platform administrator", role: "Administrateur de la plateforme", home: "Les conventions", forbidden: "entreprises"},
 		{who: "person", link: personLink, home: "Mon dossier", extra: []string{"usager/diagnostic"}},
@@ -72,6 +77,12 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 			if home := text(t, ctx, "main"); !strings.Contains(home, tc.home) || strings.Contains(home, "n'ont pas pu être lu") {
 				t.Errorf("the home of the %s lacks %q or could not read a block: %q", tc.who, tc.home, home)
 			}
+			if tc.link != "" {
+				// The person's and the employer's headers name who is signed in.
+				if who := text(t, ctx, ".utilisateur"); !strings.Contains(who, " — Espace ") || strings.HasPrefix(who, "Espace") {
+					t.Errorf("the %s's header does not name her: %q", tc.who, who)
+				}
+			}
 			screenshots(t, ctx, "accueil-"+strings.ReplaceAll(tc.who, " ", "-"))
 			if tc.who == "visitor" {
 				// On a phone the menu folds into a button that the DSFR's
@@ -98,6 +109,19 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 				checkPage(t, ctx, tc.who+" "+p)
 				screenshots(t, ctx, strings.ReplaceAll(tc.who, " ", "-")+strings.ReplaceAll(p, "/", "-"))
 			}
+			if f := tc.refused; f != nil {
+				step(t, ctx, "open "+f.page, chromedp.Navigate(origin+"/"+f.page), chromedp.WaitVisible(f.form))
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](f.fill+`document.querySelector("`+f.form+`").noValidate = true;
+					document.querySelector("`+f.form+` button[type=submit]").click(); true`)); err != nil {
+					t.Fatalf("sending the %s form: %v", f.page, err)
+				}
+				step(t, ctx, "refused "+f.page, chromedp.WaitVisible("#erreur-"+f.field))
+				if invalid := text(t, ctx, "#erreur-"+f.field); invalid == "" {
+					t.Errorf("the %s's refused form shows no error beside %s", tc.who, f.field)
+				}
+				checkPage(t, ctx, tc.who+" refused "+f.page)
+				screenshots(t, ctx, strings.ReplaceAll(tc.who, " ", "-")+"-erreur-"+f.page)
+			}
 			if tc.forbidden != "" {
 				step(t, ctx, tc.forbidden, chromedp.Navigate(base+tc.forbidden), chromedp.WaitVisible("main h1"))
 				if h, body := text(t, ctx, "main h1"), text(t, ctx, "main"); h != "Accès réservé" || !strings.Contains(body, "réservée") {
@@ -107,4 +131,10 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refusedForm is a form sent with a wrong answer: on page, the form's
+// selector, the script that fills it, and the field whose error shows.
+type refusedForm struct {
+	page, form, fill, field string
 }

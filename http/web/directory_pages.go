@@ -92,6 +92,11 @@ type declarationRow struct {
 }
 
 func (s *declarationPages) renderDeclarations(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	s.renderDeclarationForms(w, r, status, declarationAnswers{Problem: problem})
+}
+
+func (s *declarationPages) renderDeclarationForms(w http.ResponseWriter, r *http.Request, status int, a declarationAnswers) {
+	problem := a.Problem
 	actor, ok := staffOnly(w, r)
 	if !ok {
 		return
@@ -163,7 +168,8 @@ func (s *declarationPages) renderDeclarations(w http.ResponseWriter, r *http.Req
 	}
 	staffPage(s.renderer, w, r, status, "declarations", "Mes déclarations", "declarations",
 		&declarationsView{Rows: rows, Kinds: kinds, Colleagues: colleagues, Error: problem, Tasks: tasks, Purposes: s.gate.Purposes(),
-			Admin: slices.Contains(actor.Roles, socle.RoleOrgAdmin), Grace: int(directory.TaskGrace.Minutes())})
+			Admin: slices.Contains(actor.Roles, socle.RoleOrgAdmin), Grace: int(directory.TaskGrace.Minutes()),
+			Answers: a.Answers, Errors: a.Errors, Fields: inputFields(declarationInputs, a.Answers, a.Errors)})
 }
 
 // taskRow is a bulk task of the organisation as the page shows it.
@@ -184,15 +190,23 @@ func handleBulkTaskForm(s *declarationPages, form string) http.Handler {
 		} else if err == nil {
 			t := &socle.BulkTask{Purpose: r.PostFormValue("finalite"), Population: r.PostFormValue("population"),
 				Persons: strings.Fields(strings.ReplaceAll(r.PostFormValue("dossiers_tache"), ",", " "))}
-			if t.Start, err = formTime(r.PostFormValue("debut_tache")); err == nil {
-				if t.End, err = formTime(r.PostFormValue("fin_tache")); err == nil {
-					err = svc.DeclareTask(r.Context(), actor, t)
-				}
+			if t.Start, err = formTime(r.PostFormValue("debut_tache")); err != nil {
+				s.renderDeclarationForms(w, r, http.StatusBadRequest, postedDeclaration(r, "debut_tache", msgDateTime))
+				return
 			}
+			if t.End, err = formTime(r.PostFormValue("fin_tache")); err != nil {
+				s.renderDeclarationForms(w, r, http.StatusBadRequest, postedDeclaration(r, "fin_tache", msgDateTime))
+				return
+			}
+			err = svc.DeclareTask(r.Context(), actor, t)
 		}
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.EFORBIDDEN {
-				s.renderDeclarations(w, r, httpx.ErrorStatus(err), taskMessage(err))
+				if form == "approbation" {
+					s.renderDeclarations(w, r, httpx.ErrorStatus(err), taskMessage(err))
+					return
+				}
+				s.renderDeclarationForms(w, r, httpx.ErrorStatus(err), postedDeclaration(r, taskFieldOf(err), taskMessage(err)))
 				return
 			}
 			s.renderError(w, r, err)
@@ -247,15 +261,23 @@ func handleDeclarationForm(s *declarationPages, form string) http.Handler {
 		} else if err == nil {
 			d := &socle.Declaration{Kind: socle.DeclarationKind(r.PostFormValue("type")), OfAgentID: r.PostFormValue("collegue"),
 				Reference: r.PostFormValue("reference"), Note: r.PostFormValue("note"), Persons: strings.Fields(strings.ReplaceAll(r.PostFormValue("dossiers"), ",", " "))}
-			if d.From, err = formTime(r.PostFormValue("debut")); err == nil {
-				if d.To, err = formTime(r.PostFormValue("fin")); err == nil {
-					err = svc.Declare(r.Context(), actor, d)
-				}
+			if d.From, err = formTime(r.PostFormValue("debut")); err != nil {
+				s.renderDeclarationForms(w, r, http.StatusBadRequest, postedDeclaration(r, "debut", msgDateTime))
+				return
 			}
+			if d.To, err = formTime(r.PostFormValue("fin")); err != nil {
+				s.renderDeclarationForms(w, r, http.StatusBadRequest, postedDeclaration(r, "fin", msgDateTime))
+				return
+			}
+			err = svc.Declare(r.Context(), actor, d)
 		}
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.ENOTFOUND {
-				s.renderDeclarations(w, r, httpx.ErrorStatus(err), directoryMessage(err))
+				if form == "retrait" {
+					s.renderDeclarations(w, r, httpx.ErrorStatus(err), directoryMessage(err))
+					return
+				}
+				s.renderDeclarationForms(w, r, httpx.ErrorStatus(err), postedDeclaration(r, declarationFieldOf(err), directoryMessage(err)))
 				return
 			}
 			s.renderError(w, r, err)
@@ -342,6 +364,10 @@ type declarationsView struct {
 	Error             string
 	Admin             bool
 	Grace             int
+	// Answers are the answers sent back with Errors, by the fields'
+	// names; Fields are the text inputs of both forms with them.
+	Answers, Errors map[string]string
+	Fields          map[string]inputField
 }
 
 // questionsView is the explanations asked of an agent.

@@ -36,6 +36,9 @@ type agentHomeView struct {
 	Rectifications int
 	Caseload       *caseloadView
 	Waiting        []waitingItem
+	// Handoffs are the orientation requests addressed to her structure,
+	// nil when its agreement does not grant the purpose orientation.
+	Handoffs *homeHandoffs
 	// Company adviser: the companies followed by her structure.
 	CompanyAdviser bool
 	Companies      []homeCompany
@@ -47,6 +50,12 @@ type agentHomeView struct {
 	// Cases and Grants are the first of her queue.
 	Cases  []caseRow
 	Grants []breakGlassRow
+	// Questions are the first explanations she asked agents (answers to
+	// read first); QuestionsWaiting counts them. Rights are the
+	// rectification requests waiting in her structure.
+	Questions        []officerQuestion
+	QuestionsWaiting int
+	Rights           *officerRights
 	// Administrators: agents, agreements and the four-eyes requests.
 	OrgAdmin, PlatformAdmin bool
 	PendingChanges          int
@@ -60,7 +69,10 @@ type agentHomeView struct {
 
 // homeEvent is an appointment on the home page.
 type homeEvent struct {
-	Time, Title, Kind, Location, PersonID string
+	Time, Title, Kind, Location, Modalite, PersonID string
+	// Attendance is the attendance recorded, in words.
+	Attendance string
+	Cancelled  bool
 	// Person is the person's name, empty when the caseload does not list
 	// her.
 	Person string

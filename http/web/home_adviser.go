@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"socle"
 	"socle/gate"
@@ -46,9 +45,7 @@ type caseloadRow struct {
 }
 
 // waitingItem is one kind of thing that waits for the adviser, with the
-// page where she handles it. Sources add items to agentHomeView.Waiting:
-// the orientation requests addressed to her structure add theirs there
-// when the hand-off of orientations exists.
+// page where she handles it.
 type waitingItem struct {
 	Label string
 	Count int
@@ -106,6 +103,9 @@ func caseloadRowOf(e socle.CaseloadEntry) caseloadRow {
 	if e.AnsweredMatches > 0 {
 		row.Alerts = append(row.Alerts, plural(e.AnsweredMatches, "réponse")+" d'employeur")
 	}
+	if e.MissedAppointments > 0 {
+		row.Alerts = append(row.Alerts, plural(e.MissedAppointments, "rendez-vous manqué")+" sans excuse")
+	}
 	return row
 }
 
@@ -143,36 +143,20 @@ func (s *homePages) adviserHome(ctx context.Context, r *http.Request, v *agentHo
 	}
 	v.Caseload = list
 
-	now := time.Now().In(paris)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, paris)
-	tomorrow := today.AddDate(0, 0, 1)
-	evs, err := s.parcours.Agenda(ctx, req, today, tomorrow.AddDate(0, 0, 1))
-	if err != nil {
-		problem(msgHomeAgenda, err)
-	}
-	names := s.personNames(ctx, req, evs, problem)
-	for _, e := range evs {
-		he := homeEvent{Time: e.Start.In(paris).Format("15:04"), Title: e.Title, Kind: eventKindLabels[e.Kind], Location: e.Location,
-			PersonID: e.PersonID, Person: names[e.PersonID]}
-		if e.Start.Before(tomorrow) {
-			v.Today = append(v.Today, he)
-		} else {
-			v.Tomorrow = append(v.Tomorrow, he)
-		}
-	}
-
+	s.adviserAppointments(ctx, req, v, problem)
 	// What waits: the structure's files with an alert, and the
 	// rectification queue.
 	alerts, err := s.parcours.Caseload(ctx, req, socle.CaseloadQuery{WithAlert: true, Limit: gate.CaseloadPageSize})
 	if err != nil {
 		problem(msgHomeCaseload, err)
 	}
-	var toSign, answers int
+	var toSign, answers, missed int
 	for _, e := range alerts {
 		if e.ContractStatus == socle.CommitmentToSign {
 			toSign++
 		}
 		answers += e.AnsweredMatches
+		missed += e.MissedAppointments
 	}
 	queue, err := s.parcours.RectificationQueue(ctx, req)
 	if err != nil {
@@ -183,31 +167,7 @@ func (s *homePages) adviserHome(ctx context.Context, r *http.Request, v *agentHo
 		waitingItem{Label: "Contrats à signer", Count: toSign, Link: "/?suivi=structure&alertes=1#usagers"},
 		waitingItem{Label: "Demandes de rectification", Count: len(queue), Link: "/rectifications"},
 		waitingItem{Label: "Réponses d'employeurs sur vos mises en relation (30 derniers jours)", Count: answers, Link: "/?suivi=structure&alertes=1#usagers"},
+		waitingItem{Label: "Rendez-vous manqués sans excuse (30 derniers jours)", Count: missed, Link: "/?suivi=structure&alertes=1#usagers"},
 	)
-}
-
-// personNames returns the names of the persons of evs, read through the
-// caseload (an audited listing of the persons her structure follows);
-// a person it does not list keeps no name.
-func (s *homePages) personNames(ctx context.Context, req gate.Request, evs []*socle.Event, problem func(string, error)) map[string]string {
-	names := map[string]string{}
-	var ids []string
-	for _, e := range evs {
-		if _, ok := names[e.PersonID]; !ok && len(ids) < gate.CaseloadPageSize {
-			names[e.PersonID] = ""
-			ids = append(ids, e.PersonID)
-		}
-	}
-	if len(ids) == 0 {
-		return names
-	}
-	entries, err := s.parcours.Caseload(ctx, req, socle.CaseloadQuery{PersonIDs: ids, Limit: gate.CaseloadPageSize})
-	if err != nil {
-		problem(msgHomeAgendaNames, err)
-		return names
-	}
-	for _, e := range entries {
-		names[e.PersonID] = e.GivenName + " " + e.FamilyName
-	}
-	return names
+	s.adviserHandoffs(ctx, req, v, problem)
 }

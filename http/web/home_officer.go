@@ -51,6 +51,7 @@ func (s *homePages) officerHome(ctx context.Context, r *http.Request, actor socl
 		}
 		return 0
 	})
+	s.officerQuestionsAndRights(ctx, r, actor, open, v, problem)
 	open = open[:min(len(open), officerQueueSize)]
 	grants = grants[:min(len(grants), officerQueueSize)]
 	names := map[string]string{}

@@ -364,13 +364,18 @@ func handleCreateAgent(s *accountPages, svc *identity.Service) http.Handler {
 		actor := httpx.ActorFrom(r.Context())
 		a := &socle.Agent{OrganisationID: actor.OrganisationID, Email: strings.TrimSpace(r.PostFormValue("email")),
 			GivenName: strings.TrimSpace(r.PostFormValue("given_name")), FamilyName: strings.TrimSpace(r.PostFormValue("family_name")), Roles: formRoles(r)}
+		// The answers come back with each error beside its field.
+		if errs := newAgentErrors(a); len(errs) > 0 {
+			agentsPage(s, svc, w, r, http.StatusBadRequest, newAgentForm(errs, a))
+			return
+		}
 		err := svc.CreateAgent(r.Context(), actor, a, identity.ClientOf(r))
 		if err != nil {
 			if c := socle.ErrorCode(err); c != socle.EINVALID && c != socle.ECONFLICT && c != socle.EFORBIDDEN {
 				s.renderError(w, r, err)
 				return
 			}
-			agentsPage(s, svc, w, r, httpx.ErrorStatus(err), &agentsView{Error: message(err)})
+			agentsPage(s, svc, w, r, httpx.ErrorStatus(err), newAgentForm(agentServiceErrors(err), a))
 			return
 		}
 		agentsPage(s, svc, w, r, http.StatusCreated, &agentsView{Notice: msgAgentCreated})
@@ -561,6 +566,11 @@ type (
 		Roles         []roleOption
 		Self          string
 		Error, Notice string
+		// Errors are the creation form's errors by field (prenom, nom,
+		// courriel, roles, and "" for the form), New its answers.
+		Errors   map[string]string
+		New      *socle.Agent
+		NewRoles map[socle.Role]bool
 	}
 	changesView struct {
 		form

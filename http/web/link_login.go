@@ -81,6 +81,9 @@ func (l linkLogin) render(s *renderer, w http.ResponseWriter, r *http.Request, s
 	// space itself who is signed in.
 	if a, err := l.svc.Authenticate(r); err == nil && l.signedIn(a) {
 		v.actor = &a
+		if s.spaceUser != nil {
+			v.who = s.spaceUser(r.Context(), a)
+		}
 	}
 	s.render(w, r, status, name, v)
 }

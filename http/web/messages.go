@@ -58,7 +58,6 @@ const (
 	msgOrientationFirst            = "Confirmez d'abord l'orientation de la personne : le contrat en découle."
 	msgAlreadySignedByAdviser      = "Ce contrat porte déjà votre signature."
 	msgPersonCannotSign            = "La personne ne peut plus signer ce contrat."
-	msgAppointmentInvalid          = "Indiquez la date, l'heure et une durée de 5 à 480 minutes du rendez-vous."
 	msgAppointmentFailedPrefix     = "Le rendez-vous n'a pas pu être enregistré : "
 	msgRectificationAnswerRequired = "Choisissez d'accepter ou de refuser la demande."
 	msgDateFormat                  = "La date doit être au format AAAA-MM-JJ."
@@ -592,3 +591,31 @@ var handoffExitLabels = map[string]string{
 	"emploi": "Accès à l'emploi", "formation": "Entrée en formation", "demenagement": "Déménagement hors du territoire",
 	"abandon": "Abandon du parcours", "autre": "Autre motif",
 }
+
+// Sentences of the adviser's and the privacy officer's homes added with
+// the appointments and orientation requests (home_adviser_day.go,
+// home_officer_queue.go).
+const (
+	msgHomeHandoffs  = "Les demandes d'orientation adressées à votre structure n'ont pas pu être lues."
+	msgHomeQuestions = "Vos demandes d'explication n'ont pas pu être lues."
+	msgHomeRights    = "Les demandes de rectification en attente n'ont pas pu être comptées."
+)
+
+// Errors of the agent creation form, beside their fields (agent_form.go).
+const (
+	msgAgentGivenName  = "Indiquez le prénom, en 100 caractères au plus."
+	msgAgentFamilyName = "Indiquez le nom, en 100 caractères au plus."
+	msgAgentEmail      = "Indiquez une adresse électronique valide, par exemple prenom.nom@structure.fr."
+	msgAgentRoles      = "Choisissez au moins un rôle."
+	msgAgentEmailTaken = "Un compte existe déjà avec cette adresse électronique."
+)
+
+// msgDateTime asks again for a date and time a form could not read.
+const msgDateTime = "Indiquez une date et une heure valides, par exemple 03/12/2026 14:30."
+
+// Errors of the contract page's appointment form, beside their fields
+// (contract_form.go).
+const (
+	msgAppointmentStart    = "Indiquez la date et l'heure du rendez-vous."
+	msgAppointmentDuration = "Indiquez une durée de 5 à 480 minutes."
+)

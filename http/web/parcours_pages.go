@@ -283,6 +283,8 @@ func contractPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *
 	if !d.actionsSent && len(cs) > 0 {
 		d.Actions = strings.Join(cs[0].Actions, "\n")
 	}
+	d.Fields = appointmentInputs(d.appointmentSent, d.Errors)
+	d.Modalites = modaliteOptions(orDefault(d.appointmentSent.Get("modalite"), socle.ModaliteOnSite))
 	staffPage(s.renderer, w, r, status, "contrat", "Contrat d'engagement", "usagers", d)
 }
 
@@ -308,7 +310,7 @@ func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 			}
 		}
 		if len(actions) == 0 {
-			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: msgActionsRequired, Actions: text, actionsSent: true})
+			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Errors: map[string]string{"actions": msgActionsRequired}, Actions: text, actionsSent: true})
 			return
 		}
 		_, err := commitment.Draw(r.Context(), p, pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), actions)
@@ -318,7 +320,12 @@ func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 				if socle.ErrorCode(err) == socle.ECONFLICT {
 					msg = msgOrientationFirst
 				}
-				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msg, Actions: text, actionsSent: true})
+				d := &contractView{Error: msg, Actions: text, actionsSent: true}
+				if socle.ErrorCode(err) == socle.EINVALID {
+					// The actions are at fault: the error stands beside them.
+					d.Error, d.Errors = "", map[string]string{"actions": msg}
+				}
+				contractPage(s, p, w, r, httpx.ErrorStatus(err), d)
 				return
 			}
 			s.renderError(w, r, err)
@@ -387,8 +394,8 @@ func handleAppointmentCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 		start, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("debut"), paris)
 		minutes, _ := strconv.Atoi(r.PostFormValue("duree"))
-		if err != nil || minutes < 5 || minutes > 480 {
-			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Error: msgAppointmentInvalid})
+		if errs := appointmentFormErrors(err, minutes); len(errs) > 0 {
+			contractPage(s, p, w, r, http.StatusBadRequest, &contractView{Errors: errs, appointmentSent: r.PostForm})
 			return
 		}
 		e := &socle.Event{PersonID: r.PathValue("id"), Kind: socle.EventAppointment, Title: strings.TrimSpace(r.PostFormValue("titre")),
@@ -403,7 +410,7 @@ func handleAppointmentCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 		if err := p.ScheduleAppointment(r.Context(), pageRequest(r, purposeAccompagnement, ""), a); err != nil {
 			if soft(err) {
-				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msgAppointmentFailedPrefix + message(err)})
+				contractPage(s, p, w, r, httpx.ErrorStatus(err), &contractView{Error: msgAppointmentFailedPrefix + message(err), appointmentSent: r.PostForm})
 				return
 			}
 			s.renderError(w, r, err)
@@ -918,6 +925,13 @@ type contractView struct {
 	Events                       []eventRow
 	// actionsSent says Actions is what the agent posted, kept as is.
 	actionsSent bool
+	// Errors are the forms' errors by field (actions, debut, duree);
+	// Fields the appointment form's inputs with the answers sent
+	// (appointmentSent) or their defaults.
+	Errors          map[string]string
+	Fields          map[string]inputField
+	Modalites       []option
+	appointmentSent url.Values
 }
 
 // rectificationsView is a person's rectification requests to answer.

@@ -90,6 +90,8 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 	personPages := &personPages{renderer: s.renderer, gate: s.gate, register: s.register, parcours: s.parcours}
 	rectificationPages := &rectificationPages{renderer: s.renderer}
 	spacePages := &spacePages{renderer: s.renderer, dir: s.dir, gate: s.gate, parcours: s.parcours}
+	// The person's and the employer's spaces name who is signed in.
+	s.renderer.spaceUser = spaceUserOf(s.gate)
 	identityCheckPages := &identityCheckPages{renderer: s.renderer, fc: s.fc}
 	blockPages := &blockPages{renderer: s.renderer, gate: s.gate, detection: s.detection}
 	appointmentPages := &appointmentPages{renderer: s.renderer, parcours: s.parcours}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -62,6 +63,9 @@ type renderer struct {
 	franceConnect bool
 	// apiClients is on when the API clients are administered here.
 	apiClients bool
+	// spaceUser names the person or the company contact signed in to her
+	// space, for the header; nil leaves the space's name alone.
+	spaceUser func(ctx context.Context, a socle.Actor) string
 }
 
 // view is what every page template receives: the layout's fields and the
@@ -76,6 +80,9 @@ type view struct {
 	// actor, when set, is who the chrome shows instead of the request's
 	// actor (a space's own session).
 	actor *socle.Actor
+	// who, when set, names the signed-in person or contact in the header
+	// of her space.
+	who string
 }
 
 // form is embedded in the view of a page with forms: the page helpers
@@ -122,6 +129,9 @@ func (s *renderer) render(w http.ResponseWriter, r *http.Request, status int, na
 		actor = *v.actor
 	}
 	v.Chrome = s.chromeOf(r, actor, v.Title, v.Data)
+	if v.who != "" {
+		v.Chrome.User = v.who
+	}
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		httpx.LoggerFrom(r.Context()).Error("rendering page", "page", name, "err", err, "request_id", httpx.RequestID(r.Context()))

@@ -10,7 +10,7 @@ import (
 // Caseload returns one page of the persons q.OrganisationID follows on
 // q.Today, ordered by name, with what the adviser's list shows of each:
 // référent, next appointment, current contract, open rectification
-// requests and employers' recent answers. A person followed twice by the
+// requests, employers' recent answers and recently missed appointments. A person followed twice by the
 // organisation appears once, with her latest follow-up. At most q.Limit
 // (default 20, at most 200) from q.Offset.
 func (s *DB) Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.CaseloadEntry, error) {
@@ -20,7 +20,8 @@ func (s *DB) Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.Casel
 	// The follow-ups drive the scan (the index on organisation and name);
 	// each person keeps her latest open follow-up only.
 	var where strings.Builder
-	args := []any{socle.EventAppointment, q.Now.UTC(), socle.CommitmentSuperseded, socle.RectificationOpen, socle.MatchProposed, q.Now.Add(-socle.CaseloadAnswerWindow).UTC(),
+	args := []any{socle.EventAppointment, q.Now.UTC(), socle.AppointmentCancelled, socle.CommitmentSuperseded, socle.RectificationOpen,
+		socle.MatchProposed, q.Now.Add(-socle.CaseloadAnswerWindow).UTC(), socle.AttendanceUnexcused, q.Now.Add(-socle.CaseloadMissedWindow).UTC(),
 		q.OrganisationID, q.Today, q.Today, q.Today, q.Today}
 	if q.ReferentID != "" {
 		where.WriteString(` AND f.agent_id = ?`)
@@ -38,16 +39,19 @@ func (s *DB) Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.Casel
 	}
 	alert := ``
 	if q.WithAlert {
-		alert = ` WHERE c.open_rectifications > 0 OR c.contract_status = ? OR c.answered_matches > 0`
+		alert = ` WHERE c.open_rectifications > 0 OR c.contract_status = ? OR c.answered_matches > 0 OR c.missed_appointments > 0`
 		args = append(args, socle.CommitmentToSign)
 	}
 	args = append(args, clampLimit(q.Limit, 20, 200), max(q.Offset, 0))
 	query := `SELECT c.* FROM (SELECT p.id, p.given_name, p.family_name, p.birth_date,
 	COALESCE(f.agent_id, '') AS referent_id, COALESCE(a.given_name || ' ' || a.family_name, '') AS referent_name, f.start_date,
-	(SELECT MIN(e.start_at) FROM events e WHERE e.person_id = p.id AND e.kind = ? AND e.start_at >= ?) AS next_appointment,
+	(SELECT MIN(e.start_at) FROM events e LEFT JOIN appointments ap ON ap.event_id = e.id
+		WHERE e.person_id = p.id AND e.kind = ? AND e.start_at >= ? AND (ap.event_id IS NULL OR (ap.status <> ? AND ap.attendance = ''))) AS next_appointment,
 	COALESCE((SELECT k.status FROM commitments k WHERE k.person_id = p.id AND k.status <> ? ORDER BY k.version DESC LIMIT 1), '') AS contract_status,
 	(SELECT COUNT(*) FROM rectification_requests r WHERE r.person_id = p.id AND r.status = ?) AS open_rectifications,
 	(SELECT COUNT(*) FROM matches m WHERE m.person_id = p.id AND m.organisation_id = f.organisation_id AND m.status <> ? AND m.updated_at >= ?) AS answered_matches,
+	(SELECT COUNT(*) FROM appointments ap JOIN events e ON e.id = ap.event_id
+		WHERE ap.person_id = p.id AND e.organisation_id = f.organisation_id AND ap.attendance = ? AND e.start_at >= ?) AS missed_appointments,
 	f.family_norm, f.given_norm
 FROM followups f JOIN persons p ON p.id = f.person_id LEFT JOIN agents a ON a.id = f.agent_id
 WHERE f.organisation_id = ? AND f.start_date <= ? AND (f.end_date IS NULL OR f.end_date >= ?)
@@ -61,6 +65,6 @@ func scanCaseloadEntry(sc rowScanner) (socle.CaseloadEntry, error) {
 	var e socle.CaseloadEntry
 	var familyNorm, givenNorm string
 	err := sc.Scan(&e.PersonID, &e.GivenName, &e.FamilyName, &e.BirthDate, &e.ReferentID, &e.ReferentName, &e.FollowedSince,
-		scanTime(&e.NextAppointment), &e.ContractStatus, &e.OpenRectifications, &e.AnsweredMatches, &familyNorm, &givenNorm)
+		scanTime(&e.NextAppointment), &e.ContractStatus, &e.OpenRectifications, &e.AnsweredMatches, &e.MissedAppointments, &familyNorm, &givenNorm)
 	return e, err
 }

@@ -15,6 +15,9 @@ type caseloadStore interface {
 	Caseload(ctx context.Context, q socle.CaseloadQuery) ([]socle.CaseloadEntry, error)
 	CreateMatch(ctx context.Context, m *socle.Match) error
 	SetMatchStatus(ctx context.Context, id, status, actor, note string) error
+	CreateAppointment(ctx context.Context, a *socle.Appointment, idem *socle.IdempotencyRecord) error
+	CancelAppointment(ctx context.Context, eventID, by, reason string, at time.Time) error
+	RecordAttendance(ctx context.Context, eventID, attendance, agentID string, at time.Time) error
 }
 
 // testCaseload checks that a caseload lists the persons the organisation
@@ -65,6 +68,29 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 	}
 	must(t, s.CreateEvent(ctx, &socle.Event{PersonID: persons[0].ID, OrganisationID: f.org.ID, Kind: socle.EventTraining,
 		Title: "Formation", Start: now.Add(time.Hour), End: now.Add(2 * time.Hour)}))
+	// A cancelled appointment and one whose attendance is recorded are not
+	// her next appointment.
+	appointmentAt := func(p *socle.Person, org string, start time.Time) *socle.Appointment {
+		t.Helper()
+		a := &socle.Appointment{Event: socle.Event{PersonID: p.ID, OrganisationID: org, AgentID: f.agent.ID, Title: "Entretien",
+			Start: start, End: start.Add(time.Hour)}, Modalite: socle.ModaliteOnSite}
+		if org != f.org.ID {
+			a.AgentID = ""
+		}
+		must(t, cs.CreateAppointment(ctx, a, nil))
+		return a
+	}
+	cancelled := appointmentAt(persons[0], f.org.ID, now.Add(25*time.Hour))
+	must(t, cs.CancelAppointment(ctx, cancelled.ID, socle.CancelledByPerson, "", now))
+	honoured := appointmentAt(persons[0], f.org.ID, now.Add(2*time.Hour))
+	must(t, cs.RecordAttendance(ctx, honoured.ID, socle.AttendanceHonoured, f.agent.ID, now))
+	// Arnaud missed an appointment of the organisation's (in two hours
+	// here, so that it stays recent after the employers' answers are old);
+	// the one he missed with another organisation is not its business.
+	missed := appointmentAt(persons[1], f.org.ID, now.Add(2*time.Hour))
+	must(t, cs.RecordAttendance(ctx, missed.ID, socle.AttendanceUnexcused, f.agent.ID, now))
+	missedElsewhere := appointmentAt(persons[1], other.ID, now.Add(-48*time.Hour))
+	must(t, cs.RecordAttendance(ctx, missedElsewhere.ID, socle.AttendanceUnexcused, "", now))
 	// Durand: a rectification request to answer, one answered.
 	must(t, s.CreateRectification(ctx, &socle.RectificationRequest{PersonID: persons[2].ID, Field: "contact.phone", Requested: "0601020304"}))
 	answered := &socle.RectificationRequest{PersonID: persons[2].ID, Field: "contact.email", Requested: "d@example.fr"}
@@ -110,7 +136,10 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 		{"named persons", with(func(q *socle.CaseloadQuery) { q.PersonIDs = []string{persons[2].ID, persons[3].ID} }), []string{"Durand"}},
 		{"name prefix", with(func(q *socle.CaseloadQuery) { q.FamilyName = "ber" }), []string{"Bernard"}},
 		{"with an alert", with(func(q *socle.CaseloadQuery) { q.WithAlert = true }), []string{"Arnaud", "Bernard", "Durand"}},
-		{"answers older than the window", with(func(q *socle.CaseloadQuery) { q.WithAlert, q.Now = true, now.Add(socle.CaseloadAnswerWindow+time.Hour) }), []string{"Bernard", "Durand"}},
+		{"a recently missed appointment", with(func(q *socle.CaseloadQuery) { q.WithAlert, q.Now = true, now.Add(socle.CaseloadAnswerWindow+time.Hour) }), []string{"Arnaud", "Bernard", "Durand"}},
+		{"answers and missed appointments older than their window", with(func(q *socle.CaseloadQuery) {
+			q.WithAlert, q.Now = true, now.Add(socle.CaseloadMissedWindow+3*time.Hour)
+		}), []string{"Bernard", "Durand"}},
 		{"a page", with(func(q *socle.CaseloadQuery) { q.Offset, q.Limit = 1, 1 }), []string{"Bernard"}},
 		{"another organisation", with(func(q *socle.CaseloadQuery) { q.OrganisationID = other.ID }), []string{"Charpentier"}},
 	}
@@ -127,11 +156,11 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 		t.Fatalf("caseload = %+v", got)
 	}
 	arnaud, bernard, durand := got[0], got[1], got[2]
-	if arnaud.ReferentID != colleague.ID || arnaud.ReferentName != colleague.GivenName+" "+colleague.FamilyName || arnaud.AnsweredMatches != 1 {
+	if arnaud.ReferentID != colleague.ID || arnaud.ReferentName != colleague.GivenName+" "+colleague.FamilyName || arnaud.AnsweredMatches != 1 || arnaud.MissedAppointments != 1 {
 		t.Errorf("Arnaud's entry: %+v", arnaud)
 	}
 	if bernard.PersonID != persons[0].ID || bernard.GivenName != persons[0].Identity.GivenName || bernard.BirthDate != persons[0].Identity.BirthDate ||
-		!bernard.NextAppointment.Equal(next) || bernard.AnsweredMatches != 0 || bernard.ContractStatus != socle.CommitmentToSign || !bernard.Alerts() || bernard.FollowedSince != lastYear {
+		!bernard.NextAppointment.Equal(next) || bernard.AnsweredMatches != 0 || bernard.MissedAppointments != 0 || bernard.ContractStatus != socle.CommitmentToSign || !bernard.Alerts() || bernard.FollowedSince != lastYear {
 		t.Errorf("Bernard's entry: %+v (next appointment want %v)", bernard, next)
 	}
 	if durand.ReferentID != f.agent.ID || durand.FollowedSince != yesterday || durand.OpenRectifications != 1 || !durand.NextAppointment.IsZero() || durand.ContractStatus != "" {
