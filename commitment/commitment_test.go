@@ -168,15 +168,23 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := View{Document: d, Hash: hash, Signatures: []socle.CommitmentSignature{sig}, PublicKey: s.PublicKey()}
+	v := View{Document: d, Hash: hash, Signatures: []socle.CommitmentSignature{sig}, PublicKey: s.PublicKey(),
+		Advisers: map[string]string{"agt_x": "Claire Martin"}}
 	frag, err := HTML(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Diallo &lt;script&gt;", hash, "Atelier CV", "Le conseiller (agt_x) a signé", "Mission locale"} {
+	for _, want := range []string{"Diallo &lt;script&gt;", hash, "Atelier CV", "Le conseiller (Claire Martin) a signé", "Mission locale"} {
 		if !strings.Contains(string(frag), want) {
 			t.Errorf("the contract lacks %q", want)
 		}
+	}
+	// An adviser the caller could not name is not named: never by her id.
+	v.Advisers = nil
+	if frag, err = HTML(v); err != nil {
+		t.Fatal(err)
+	} else if strings.Contains(string(frag), "agt_") || !strings.Contains(string(frag), "Le conseiller a signé") {
+		t.Errorf("an unnamed adviser is shown as %q", frag)
 	}
 	var page bytes.Buffer
 	if err := Page(&page, v, "/contrat.css"); err != nil {

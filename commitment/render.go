@@ -29,6 +29,18 @@ type View struct {
 	// PublicKey is the platform's key, printed so that the signatures can
 	// be checked from paper.
 	PublicKey []byte
+	// Advisers names the advisers who signed, by agent id: the contract
+	// shows a name, never an id. An adviser absent from it is not named.
+	Advisers map[string]string
+}
+
+// SignerName is the name of the signer of s: the person's name from the
+// document, the adviser's from Advisers, "" when unknown.
+func (v View) SignerName(s socle.CommitmentSignature) string {
+	if s.Role == socle.SignerPerson {
+		return v.Document.PersonName
+	}
+	return v.Advisers[s.SignerID]
 }
 
 var paris = func() *time.Location {
@@ -73,7 +85,7 @@ var tmpl = template.Must(template.New("contract").Funcs(funcs).Parse(`
 <ul>{{range .Document.Obligations}}<li>{{.}}</li>{{end}}</ul>
 </section>
 <section class="contrat-signatures"><h3>Signatures</h3>
-{{if .Signatures}}<ul>{{range .Signatures}}<li class="signature-{{.Role}}">{{role .Role}} ({{.SignerID}}) a signé le {{frenchTime .SignedAt}}.<br><span class="empreinte">Signature Ed25519 : {{.Signature}}</span></li>{{end}}</ul>
+{{if .Signatures}}<ul>{{range .Signatures}}<li class="signature-{{.Role}}">{{role .Role}}{{with $.SignerName .}} ({{.}}){{end}} a signé le {{frenchTime .SignedAt}}.<br><span class="empreinte">Signature Ed25519 : {{.Signature}}</span></li>{{end}}</ul>
 {{else}}<p>Pas encore signé.</p>{{end}}
 </section>
 <footer class="contrat-preuve">
