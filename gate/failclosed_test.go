@@ -93,6 +93,10 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	slot, planned, past := failClosedAppointments(t, e, p)
+	nextReferent := storetest.NewAgent(e.adviser.OrganisationID, "referent-suivant@ml-lyon.fr")
+	if err := e.db.CreateAgent(ctx, nextReferent); err != nil {
+		t.Fatal(err)
+	}
 	company := storetest.NewCompany(1)
 	if err := e.db.CreateCompany(ctx, company); err != nil {
 		t.Fatal(err)
@@ -217,6 +221,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Notes":              {accomp, []any{e.followed.ID}},
 		"ApplyRectification": {accomp, []any{e.followed.ID, rect.ID, &socle.Person{Contact: e.followed.Contact}, "Numéro corrigé dans le dossier."}},
 		"FileHistory":        {accomp, []any{e.followed.ID}},
+		"ChangeReferent":     {accomp, []any{e.followed.ID, nextReferent.ID}},
 		"Caseload":           {accomp, []any{socle.CaseloadQuery{}}},
 		// *gate.Parcours: diagnostic and plan
 		"Diagnostic":          {accomp, []any{e.followed.ID}},
