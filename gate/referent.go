@@ -49,9 +49,9 @@ func (p *Parcours) advisersOf(ctx context.Context, organisationID string) ([]Adv
 // the agent who named her, in one transaction; naming the current
 // référent again changes nothing and answers the current follow-up, so
 // that a retry is harmless. Purpose accompagnement, a write of the
-// parcours; ECONFLICT when the organisation does not follow the person,
+// parcours; changed says whether a new follow-up began. ECONFLICT when the organisation does not follow the person,
 // EINVALID when agentID is not one of its active advisers.
-func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, agentID string) (*socle.Followup, error) {
+func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, agentID string) (f *socle.Followup, changed bool, err error) {
 	cats := socle.SetOf(socle.CatParcours)
 	s := parcoursSpec(socle.ActionUpdate, personID, cats, purposeAccompagnement)
 	s.valid = func() error {
@@ -63,7 +63,8 @@ func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, ag
 		}
 		return nil
 	}
-	f, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (*socle.Followup, outcome, error) {
+	var next *socle.Followup
+	f, _, err = access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (*socle.Followup, outcome, error) {
 		now := p.g.Now()
 		today := socle.DateOf(now.In(parisZone))
 		fs, err := p.g.store.Followups(ctx, personID)
@@ -91,7 +92,7 @@ func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, ag
 		if by == "" {
 			by = req.Actor.ClientID
 		}
-		next := &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: personID, OrganisationID: req.Actor.OrganisationID,
+		next = &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: personID, OrganisationID: req.Actor.OrganisationID,
 			AgentID: agentID, Start: today, AssignedBy: by}
 		yesterday := socle.DateOf(today.Time().AddDate(0, 0, -1))
 		return next, outcome{records: 1, resID: next.ID, write: func(ctx context.Context) error {
@@ -101,5 +102,8 @@ func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, ag
 			return nil
 		}}, nil
 	})
-	return f, err
+	if err != nil {
+		return nil, false, err
+	}
+	return f, f == next, nil
 }

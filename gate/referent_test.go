@@ -46,9 +46,9 @@ func TestReferentChangeEndsOnePeriodAndStartsTheNext(t *testing.T) {
 	}
 
 	size := e.log.Size()
-	f, err := p.ChangeReferent(ctx, req, e.followed.ID, next.ID)
-	if err != nil {
-		t.Fatal(err)
+	f, changed, err := p.ChangeReferent(ctx, req, e.followed.ID, next.ID)
+	if err != nil || !changed {
+		t.Fatalf("changing the référent: changed %v, %v", changed, err)
 	}
 	if e.log.Size() != size+1 {
 		t.Errorf("the change grew the log by %d entries, want 1", e.log.Size()-size)
@@ -71,9 +71,9 @@ func TestReferentChangeEndsOnePeriodAndStartsTheNext(t *testing.T) {
 		t.Errorf("the history names %v; want the new référent and who named her", h.Names)
 	}
 
-	again, err := p.ChangeReferent(ctx, req, e.followed.ID, next.ID)
-	if err != nil || again.ID != f.ID {
-		t.Errorf("naming the same référent again: %+v, %v; want the current follow-up", again, err)
+	again, changed, err := p.ChangeReferent(ctx, req, e.followed.ID, next.ID)
+	if err != nil || again.ID != f.ID || changed {
+		t.Errorf("naming the same référent again: %+v, changed %v, %v; want the current follow-up unchanged", again, changed, err)
 	}
 
 	for _, tt := range []struct {
@@ -88,12 +88,12 @@ func TestReferentChangeEndsOnePeriodAndStartsTheNext(t *testing.T) {
 		{"not an agent id", e.followed.ID, socle.EINVALID},
 	} {
 		t.Run(tt.desc, func(t *testing.T) {
-			if _, err := p.ChangeReferent(ctx, req, e.followed.ID, tt.agentID); socle.ErrorCode(err) != tt.wantErr {
+			if _, _, err := p.ChangeReferent(ctx, req, e.followed.ID, tt.agentID); socle.ErrorCode(err) != tt.wantErr {
 				t.Errorf("error %v, want %s", err, tt.wantErr)
 			}
 		})
 	}
-	if _, err := p.ChangeReferent(ctx, req, e.stranger.ID, next.ID); err == nil {
+	if _, _, err := p.ChangeReferent(ctx, req, e.stranger.ID, next.ID); err == nil {
 		t.Error("a structure named the référent of a person it does not follow")
 	}
 	if fs, err := e.db.Followups(ctx, e.followed.ID); err != nil || len(fs) != 2 {

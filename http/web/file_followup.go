@@ -22,7 +22,10 @@ import (
 // referentRow is one follow-up of the history.
 type referentRow struct {
 	Organisation, Referent, From, To string
-	Current                          bool
+	// ChangedBy names who named this référent by changing the previous
+	// one; "" when the follow-up began otherwise.
+	ChangedBy string
+	Current   bool
 }
 
 // parcoursEntry is one dated line of the parcours.
@@ -54,6 +57,11 @@ type followupView struct {
 	NoteNetwork    bool
 	NoteError      string
 	Notice         string
+	// Advisers are those the structure may name référent, when it
+	// follows the person; Referent the current one, ReferentError the
+	// answer of a refused change.
+	Advisers      []option
+	ReferentError string
 }
 
 // nameOr names an id of the history, or says it cannot.
@@ -78,6 +86,13 @@ func followupRows(h *gate.FileHistory, today socle.Date) []referentRow {
 		}
 		if !f.End.IsZero() {
 			row.To = frenchDate(f.End)
+		}
+		switch {
+		case f.AssignedBy == "":
+		case socle.ValidID(socle.PrefixAgent, f.AssignedBy):
+			row.ChangedBy = nameOr(h.Names, f.AssignedBy, labelUnknownAgent)
+		default:
+			row.ChangedBy = labelPartnerSystem
 		}
 		out = append(out, row)
 	}
@@ -187,7 +202,8 @@ func noteCategoryOptions(selected socle.Category) []option {
 
 func followupPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, v *followupView) {
 	id := r.PathValue("id")
-	h, err := p.FileHistory(r.Context(), pageRequest(r, purposeAccompagnement, ""), id)
+	req := pageRequest(r, purposeAccompagnement, "")
+	h, err := p.FileHistory(r.Context(), req, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -195,6 +211,7 @@ func followupPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *
 	v.ID, v.Purpose = id, purposeAccompagnement
 	v.Followups = followupRows(h, socle.DateOf(time.Now()))
 	v.Timeline, v.Notes = timelineOf(h), noteRows(h)
+	v.Advisers = adviserOptions(h, socle.DateOf(time.Now()), req.Actor.OrganisationID)
 	if v.NoteCategories == nil {
 		v.NoteCategories = noteCategoryOptions(socle.CatParcours)
 	}
@@ -207,8 +224,13 @@ func handleFollowupPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			return
 		}
 		v := &followupView{}
-		if r.URL.Query().Get("note") == "ajoutee" {
+		switch {
+		case r.URL.Query().Get("note") == "ajoutee":
 			v.Notice = msgNoteAdded
+		case r.URL.Query().Get("referent") == "change":
+			v.Notice = msgReferentChanged
+		case r.URL.Query().Get("referent") == "inchange":
+			v.Notice = msgReferentUnchanged
 		}
 		followupPage(s, p, w, r, http.StatusOK, v)
 	})

@@ -592,3 +592,12 @@ var handoffExitLabels = map[string]string{
 	"emploi": "Accès à l'emploi", "formation": "Entrée en formation", "demenagement": "Déménagement hors du territoire",
 	"abandon": "Abandon du parcours", "autre": "Autre motif",
 }
+
+// The change of référent (/usagers/{id}/suivi, file_referent.go).
+const (
+	msgReferentChanged   = "Le référent a été changé. La période du référent précédent est close à la date d'hier."
+	msgReferentUnchanged = "Cette personne a déjà ce référent : rien n'a changé."
+	msgReferentRequired  = "Choisissez le nouveau référent dans la liste des conseillers de votre structure."
+	msgReferentRefused   = "Ce conseiller ne peut pas être désigné : choisissez un conseiller actif de votre structure."
+	msgReferentNotFollow = "Votre structure ne suit plus cette personne : seule la structure qui la suit désigne son référent."
+)

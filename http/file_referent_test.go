@@ -1,0 +1,76 @@
+package http
+
+import (
+	"html"
+	"regexp"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"socle/store/storetest"
+)
+
+// TestFollowupPageChangesTheReferent names another adviser of the mission
+// locale référent from the follow-up page: without a choice, or with an
+// agent who is not one of its advisers, the form answers next to the
+// field and nothing changes; with one, the history shows both periods,
+// the new référent by name and who named her, never an id.
+func TestFollowupPageChangesTheReferent(t *testing.T) {
+	e := newParcoursEnv(t)
+	next := storetest.NewAgent(e.ml.OrganisationID, "lucas@ml-lyon.fr")
+	next.GivenName, next.FamilyName = "Lucas", "Bernard"
+	if err := e.db.CreateAgent(t.Context(), next); err != nil {
+		t.Fatal(err)
+	}
+	ml := e.staff[e.ml.OrganisationID]
+	staff := &networkEnv{t: t, srv: e.srv}
+	page := "/usagers/" + e.alice.ID + "/suivi"
+	path := "/usagers/" + e.alice.ID + "/referent"
+
+	status, body := e.staffGet(e.ml.OrganisationID, page)
+	if status != http.StatusOK || !strings.Contains(body, `id="changer-referent"`) || !strings.Contains(body, "Lucas Bernard") {
+		t.Fatalf("the follow-up page (status %d) lacks the form naming the structure's advisers:\n%s", status, body)
+	}
+	for _, tt := range []struct {
+		desc, agent string
+		want        int
+	}{
+		{"no choice", "", http.StatusBadRequest},
+		{"someone who is not an adviser of the structure", e.dep.AgentID, http.StatusBadRequest},
+	} {
+		resp, body := staff.postForm(ml, page, path, url.Values{"referent": {tt.agent}})
+		if resp.StatusCode != tt.want || !strings.Contains(body, `id="erreur-referent"`) {
+			t.Errorf("%s: status %d, want %d with the message next to the field", tt.desc, resp.StatusCode, tt.want)
+		}
+	}
+	if fs, err := e.db.Followups(t.Context(), e.alice.ID); err != nil || len(fs) != 1 {
+		t.Fatalf("refused changes left %d follow-ups (%v), want 1", len(fs), err)
+	}
+
+	resp, _ := staff.postForm(ml, page, path, url.Values{"referent": {next.ID}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("changing the référent: status %d, want 303", resp.StatusCode)
+	}
+	status, body = e.staffGet(e.ml.OrganisationID, page+"?referent=change")
+	text := html.UnescapeString(body)
+	for _, want := range []string{"Le référent a été changé", "Lucas Bernard", "Désigné par", "Claire Fontaine"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the follow-up page (status %d) lacks %q", status, want)
+		}
+	}
+	if strings.Contains(shown(body), next.ID) || strings.Contains(shown(body), e.ml.AgentID) {
+		t.Error("the history shows an internal id")
+	}
+	if fs, err := e.db.Followups(t.Context(), e.alice.ID); err != nil || len(fs) != 2 || fs[1].End.IsZero() || fs[0].AgentID != next.ID {
+		t.Errorf("follow-ups after the change: %+v (%v); want the first ended and the new one open", fs, err)
+	}
+}
+
+// formValues are the values of a page's form fields and options: what a
+// form sends back, not what the page shows.
+var formValues = regexp.MustCompile(`value="[^"]*"`)
+
+// shown is a page without its form values: the ids a select sends back
+// (an adviser chosen as référent) are not shown to the user.
+func shown(body string) string { return formValues.ReplaceAllString(body, "") }
