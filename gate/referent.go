@@ -107,3 +107,23 @@ func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, ag
 	}
 	return f, f == next, nil
 }
+
+// AgentNames names agents (staff of the network) by id, for pages that
+// show who signed or wrote something: names, never ids. An id that names
+// no agent is absent. It discloses no person's data and is not audited.
+func (p *Parcours) AgentNames(ctx context.Context, ids ...string) (map[string]string, error) {
+	names := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if _, done := names[id]; done || !socle.ValidID(socle.PrefixAgent, id) {
+			continue
+		}
+		a, err := p.store.Agent(ctx, id)
+		if socle.ErrorCode(err) == socle.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("naming an agent: %w", err)
+		}
+		names[id] = a.FullName()
+	}
+	return names, nil
+}

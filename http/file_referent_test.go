@@ -2,12 +2,16 @@ package http
 
 import (
 	"html"
-	"regexp"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"socle/commitment"
+	"socle/gate"
+	"socle/orientation"
+	"socle/policy"
 	"socle/store/storetest"
 )
 
@@ -74,3 +78,41 @@ var formValues = regexp.MustCompile(`value="[^"]*"`)
 // shown is a page without its form values: the ids a select sends back
 // (an adviser chosen as référent) are not shown to the user.
 func shown(body string) string { return formValues.ReplaceAllString(body, "") }
+
+// TestContractNamesItsAdviserSigner signs a contract as the adviser: the
+// contract page and its printable page name her, and show no agent id.
+func TestContractNamesItsAdviserSigner(t *testing.T) {
+	ctx := t.Context()
+	e := newParcoursEnv(t)
+	adviser := func(purpose string) gate.Request {
+		return gate.Request{Actor: e.ml, Purpose: purpose, RequestID: "adviser", RemoteAddr: "127.0.0.1"}
+	}
+	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
+		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
+	o, prop, err := orientation.Propose(ctx, e.parcours, adviser(policy.PurposeOrientation), e.alice.ID, answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	choice := gate.Choice{OperatorKind: prop.OperatorKind, Parcours: prop.Parcours, Modalite: prop.Modalite, OrganisationID: e.ml.OrganisationID}
+	if _, err := orientation.Confirm(ctx, e.parcours, adviser(policy.PurposeOrientation), o.ID, choice); err != nil {
+		t.Fatal(err)
+	}
+	c, err := commitment.Draw(ctx, e.parcours, adviser(policy.PurposeAccompagnement), e.alice.ID, []string{"Atelier CV"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.parcours.SignAsAdviser(ctx, adviser(policy.PurposeAccompagnement), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{"/usagers/" + e.alice.ID + "/contrat", "/contrats/" + c.ID + "/imprimer"} {
+		status, body := e.staffGet(e.ml.OrganisationID, page)
+		text := html.UnescapeString(body)
+		if status != http.StatusOK || !strings.Contains(text, "Le conseiller (Claire Fontaine) a signé") {
+			t.Errorf("%s (status %d) does not name the adviser who signed", page, status)
+		}
+		if strings.Contains(shown(body), e.ml.AgentID) {
+			i := strings.Index(shown(body), e.ml.AgentID)
+			t.Errorf("%s shows the adviser's id: %s", page, shown(body)[max(0, i-300):i+40])
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -224,17 +225,21 @@ type contractRow struct {
 	Person       bool // signed by the person
 }
 
-func contractRowOf(p *gate.Parcours, c *socle.Commitment) (contractRow, error) {
+func contractRowOf(ctx context.Context, p *gate.Parcours, c *socle.Commitment) (contractRow, error) {
 	doc, err := commitment.Parse(c.Document)
 	if err != nil {
 		return contractRow{}, err
 	}
-	lines, verr := commitment.Check(p.PublicKey(), c)
+	advisers, err := signerNames(ctx, p, c)
+	if err != nil {
+		return contractRow{}, err
+	}
+	lines, verr := commitment.Check(p.PublicKey(), c, advisers)
 	if verr != nil {
 		// The gate's reason is English, for the API: the page says it in French.
 		lines = append(lines, msgVerificationFailed)
 	}
-	art, err := commitment.HTML(commitment.View{Document: doc, Hash: c.DocumentHash, Status: c.Status, Signatures: c.Signatures, PublicKey: p.PublicKey()})
+	art, err := commitment.HTML(commitment.View{Document: doc, Hash: c.DocumentHash, Status: c.Status, Signatures: c.Signatures, PublicKey: p.PublicKey(), Advisers: advisers})
 	if err != nil {
 		return contractRow{}, err
 	}
@@ -266,7 +271,7 @@ func contractPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *
 	}
 	var rows []contractRow
 	for _, c := range cs {
-		row, err := contractRowOf(p, c)
+		row, err := contractRowOf(r.Context(), p, c)
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -708,7 +713,7 @@ func spaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service, w htt
 		s.renderError(w, r, err)
 		return
 	}
-	row, err := contractRowOf(p, c)
+	row, err := contractRowOf(r.Context(), p, c)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
