@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"socle"
 	"socle/commitment"
 	"socle/gate"
 	"socle/orientation"
@@ -114,5 +115,25 @@ func TestContractNamesItsAdviserSigner(t *testing.T) {
 			i := strings.Index(shown(body), e.ml.AgentID)
 			t.Errorf("%s shows the adviser's id: %s", page, shown(body)[max(0, i-300):i+40])
 		}
+	}
+}
+
+// visibleID finds an internal id in the text of a page (not in its links
+// nor its form values).
+var visibleID = regexp.MustCompile(`>[^<]*\b(agt|per|org|evt|dos)_[a-z0-9]+`)
+
+// TestRectificationQueueShowsNoId lists a pending rectification request:
+// the row opens the file without showing the person's id.
+func TestRectificationQueueShowsNoId(t *testing.T) {
+	e := newParcoursEnv(t)
+	if _, err := e.parcours.RequestRectification(t.Context(), e.self(e.alice), socle.CatContact, "Mon numéro est le 06 98 76 54 32."); err != nil {
+		t.Fatal(err)
+	}
+	status, body := e.staffGet(e.ml.OrganisationID, "/rectifications")
+	if status != http.StatusOK || !strings.Contains(body, "/usagers/"+e.alice.ID) {
+		t.Fatalf("the queue (status %d) does not link to the file", status)
+	}
+	if m := visibleID.FindString(body); m != "" {
+		t.Errorf("the queue shows an internal id: %q", m)
 	}
 }
