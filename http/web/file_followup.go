@@ -37,6 +37,7 @@ type parcoursEntry struct {
 
 // noteRow is one note as the page shows it.
 type noteRow struct {
+	at                         time.Time
 	When, By, Text, Visibility string
 	Network                    bool
 	// Sealed names the sealed category of a health or justice note.
@@ -168,22 +169,40 @@ func noteTitle(n *socle.Note) string {
 	return t
 }
 
+// noteRows lays out the notes, newest first: those of the notes table and
+// the older ones kept as events of kind note (written before it existed),
+// so that no note disappears from the file.
 func noteRows(h *gate.FileHistory) []noteRow {
 	out := make([]noteRow, 0, len(h.Notes))
-	for _, n := range h.Notes {
-		row := noteRow{When: frenchTime(n.CreatedAt), Text: n.Text, Visibility: labelVisibilityStructure}
-		row.By = nameOr(h.Names, n.OrganisationID, labelUnknownOrganisation)
-		if a := nameOr(h.Names, n.AgentID, ""); a != "" {
-			row.By = a + " (" + row.By + ")"
+	row := func(at time.Time, orgID, agentID, text string, network bool) noteRow {
+		r := noteRow{at: at, When: frenchTime(at), Text: text, Visibility: labelVisibilityStructure}
+		r.By = nameOr(h.Names, orgID, labelUnknownOrganisation)
+		if a := nameOr(h.Names, agentID, ""); a != "" {
+			r.By = a + " (" + r.By + ")"
 		}
-		if n.NetworkVisible {
-			row.Visibility, row.Network = labelVisibilityNetwork, true
+		if network {
+			r.Visibility, r.Network = labelVisibilityNetwork, true
 		}
-		if n.Category.Sensitive() {
-			row.Sealed = n.Category.Label()
-		}
-		out = append(out, row)
+		return r
 	}
+	for _, n := range h.Notes {
+		r := row(n.CreatedAt, n.OrganisationID, n.AgentID, n.Text, n.NetworkVisible)
+		if n.Category.Sensitive() {
+			r.Sealed = n.Category.Label()
+		}
+		out = append(out, r)
+	}
+	for _, e := range h.Events {
+		if e.Kind != socle.EventNote {
+			continue
+		}
+		text := e.Title
+		if d := strings.TrimSpace(e.Description); d != "" {
+			text += " — " + d
+		}
+		out = append(out, row(e.Start, e.OrganisationID, e.AgentID, text, e.NetworkVisible))
+	}
+	slices.SortStableFunc(out, func(a, b noteRow) int { return b.at.Compare(a.at) })
 	return out
 }
 
