@@ -651,7 +651,7 @@ func provenanceLines(r *http.Request, g *gate.Gate, dir httpx.Directory, req gat
 	for _, p := range ps {
 		who := "un système partenaire"
 		if p.OrganisationID != "" {
-			who = "la structure " + p.OrganisationID
+			who = labelUnknownOrganisation
 			if o, err := dir.Organisation(r.Context(), p.OrganisationID); err == nil {
 				who = o.Name
 			}
@@ -701,6 +701,7 @@ func spaceParcoursPage(s *parcoursPages, p *gate.Parcours, svc *space.Service, w
 		sections = append(sections, option{Value: string(c), Label: c.Label(), Selected: string(c) == d.Section})
 	}
 	d.Contracts, d.Events, d.Requests, d.Sections = cs, eventRows(evs), rectificationRows(m.Rectifications), sections
+	d.spaceFollowup = spaceFollowupOf(m)
 	spacePage(s.renderer, svc, w, r, status, "usager-parcours", "Mon parcours", d)
 }
 
@@ -982,6 +983,9 @@ type spaceParcoursView struct {
 	// with Errors (rubrique, correction) when it is refused.
 	Section, Correction string
 	Errors              map[string]string
+	// Her référents, the timeline of her parcours and the notes written
+	// about her (space_timeline.go).
+	spaceFollowup
 }
 
 // spaceContractView is a contract shown to the person, with the signature
