@@ -186,6 +186,9 @@ func TestRender(t *testing.T) {
 			t.Errorf("the contract lacks %q", want)
 		}
 	}
+	if !strings.Contains(string(frag), "Née ou né le 02/05/1990") {
+		t.Errorf("the birth date %s is not written the French way", d.BirthDate)
+	}
 	// An adviser the caller could not name is not named: never by her id.
 	v.Advisers = nil
 	if frag, err = HTML(v); err != nil {

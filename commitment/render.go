@@ -61,6 +61,13 @@ var funcs = template.FuncMap{
 		return "Le conseiller"
 	},
 	"b64": func(b []byte) string { return base64.StdEncoding.EncodeToString(b) },
+	// frenchDay writes a document's day (2006-01-02) the French way.
+	"frenchDay": func(s string) string {
+		if d, err := time.Parse("2006-01-02", s); err == nil {
+			return d.Format("02/01/2006")
+		}
+		return s
+	},
 }
 
 var tmpl = template.Must(template.New("contract").Funcs(funcs).Parse(`
@@ -68,7 +75,7 @@ var tmpl = template.Must(template.New("contract").Funcs(funcs).Parse(`
 <header>
 <p class="contrat-entete">Contrat d'engagement — version {{.Document.Version}}</p>
 <h2>{{.Document.PersonName}}</h2>
-<p>{{if .Document.BirthDate}}Née ou né le {{.Document.BirthDate}} — {{end}}établi le {{frenchTime .Document.DrawnUpAt}} par {{.Document.Organisation}}</p>
+<p>{{if .Document.BirthDate}}Née ou né le {{frenchDay .Document.BirthDate}} — {{end}}établi le {{frenchTime .Document.DrawnUpAt}} par {{.Document.Organisation}}</p>
 </header>
 <section><h3>Orientation</h3>
 <dl class="contrat-orientation">
