@@ -73,10 +73,15 @@ func (p *Parcours) readMine(ctx context.Context, id string) (MyParcours, error) 
 	}
 	m.Names = h.Names
 	today := socle.DateOf(p.g.Now().In(parisZone))
+	// One line per structure: its newest follow-up in force (a confirmed
+	// orientation may have opened a second one beside the first).
+	slices.SortStableFunc(fs, func(a, b *socle.Followup) int { return b.Start.Time().Compare(a.Start.Time()) })
+	seen := map[string]bool{}
 	for _, f := range fs {
-		if !f.ActiveOn(today) {
+		if !f.ActiveOn(today) || seen[f.OrganisationID] {
 			continue
 		}
+		seen[f.OrganisationID] = true
 		r := MyReferent{Organisation: h.Names[f.OrganisationID], Referent: h.Names[f.AgentID], Since: f.Start}
 		if f.AgentID != "" {
 			if a, err := p.store.Agent(ctx, f.AgentID); err == nil && !a.Disabled {
