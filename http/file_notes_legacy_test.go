@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"socle"
-	"socle/gate"
 	"socle/policy"
 )
 
@@ -17,7 +16,7 @@ import (
 // page lists both among the notes, newest first, and in the timeline.
 func TestFollowupPageListsOldNotesKeptAsEvents(t *testing.T) {
 	e := newParcoursEnv(t)
-	req := gate.Request{Actor: e.ml, Purpose: policy.PurposeAccompagnement, RequestID: "adviser", RemoteAddr: "127.0.0.1"}
+	req := e.adviserReq(policy.PurposeAccompagnement)
 	old := &socle.Event{PersonID: e.alice.ID, Kind: socle.EventNote, Title: "Ancienne note : permis B en cours",
 		Description: "Code obtenu en janvier.", Start: time.Date(2025, 1, 20, 10, 0, 0, 0, time.UTC)}
 	if err := e.parcours.CreateEvent(t.Context(), req, old); err != nil {

@@ -85,24 +85,8 @@ func shown(body string) string { return formValues.ReplaceAllString(body, "") }
 func TestContractNamesItsAdviserSigner(t *testing.T) {
 	ctx := t.Context()
 	e := newParcoursEnv(t)
-	adviser := func(purpose string) gate.Request {
-		return gate.Request{Actor: e.ml, Purpose: purpose, RequestID: "adviser", RemoteAddr: "127.0.0.1"}
-	}
-	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
-		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
-	o, prop, err := orientation.Propose(ctx, e.parcours, adviser(policy.PurposeOrientation), e.alice.ID, answers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	choice := gate.Choice{OperatorKind: prop.OperatorKind, Parcours: prop.Parcours, Modalite: prop.Modalite, OrganisationID: e.ml.OrganisationID}
-	if _, err := orientation.Confirm(ctx, e.parcours, adviser(policy.PurposeOrientation), o.ID, choice); err != nil {
-		t.Fatal(err)
-	}
-	c, err := commitment.Draw(ctx, e.parcours, adviser(policy.PurposeAccompagnement), e.alice.ID, []string{"Atelier CV"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.parcours.SignAsAdviser(ctx, adviser(policy.PurposeAccompagnement), c.ID); err != nil {
+	c := e.drawContract(t, "Atelier CV")
+	if _, err := e.parcours.SignAsAdviser(ctx, e.adviserReq(policy.PurposeAccompagnement), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, page := range []string{"/usagers/" + e.alice.ID + "/contrat", "/contrats/" + c.ID + "/imprimer"} {
@@ -136,4 +120,31 @@ func TestRectificationQueueShowsNoId(t *testing.T) {
 	if m := visibleID.FindString(body); m != "" {
 		t.Errorf("the queue shows an internal id: %q", m)
 	}
+}
+
+// adviserReq is a request of the mission locale's adviser for purpose.
+func (e *parcoursEnv) adviserReq(purpose string) gate.Request {
+	return gate.Request{Actor: e.ml, Purpose: purpose, RequestID: "adviser", RemoteAddr: "127.0.0.1"}
+}
+
+// drawContract orients Alice as the rules propose, to the mission locale,
+// and draws up her contract with actions, through the gate.
+func (e *parcoursEnv) drawContract(t *testing.T, actions ...string) *socle.Commitment {
+	t.Helper()
+	ctx := t.Context()
+	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
+		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
+	o, prop, err := orientation.Propose(ctx, e.parcours, e.adviserReq(policy.PurposeOrientation), e.alice.ID, answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	choice := gate.Choice{OperatorKind: prop.OperatorKind, Parcours: prop.Parcours, Modalite: prop.Modalite, OrganisationID: e.ml.OrganisationID}
+	if _, err := orientation.Confirm(ctx, e.parcours, e.adviserReq(policy.PurposeOrientation), o.ID, choice); err != nil {
+		t.Fatal(err)
+	}
+	c, err := commitment.Draw(ctx, e.parcours, e.adviserReq(policy.PurposeAccompagnement), e.alice.ID, actions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

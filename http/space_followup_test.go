@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"socle"
-	"socle/gate"
 	"socle/policy"
 )
 
@@ -18,7 +17,7 @@ import (
 // (The sealed notes she is told of: gate TestMyParcoursWithholdsSealedNotes.)
 func TestSpaceShowsReferentTimelineAndNotes(t *testing.T) {
 	e := newParcoursEnv(t)
-	req := gate.Request{Actor: e.ml, Purpose: policy.PurposeAccompagnement, RequestID: "adviser", RemoteAddr: "127.0.0.1"}
+	req := e.adviserReq(policy.PurposeAccompagnement)
 	for _, n := range []*socle.Note{
 		{PersonID: e.alice.ID, Category: socle.CatParcours, Text: "Inscrite à l'atelier numérique."},
 		{PersonID: e.alice.ID, Category: socle.CatParcours, NetworkVisible: true, Text: "Cherche un stage en crèche."},
