@@ -59,10 +59,13 @@ func TestFollowupPageChangesTheReferent(t *testing.T) {
 	}
 	status, body = e.staffGet(e.ml.OrganisationID, page+"?referent=change")
 	text := html.UnescapeString(body)
-	for _, want := range []string{"Le référent a été changé", "Lucas Bernard", "Désigné par", "Claire Fontaine"} {
+	for _, want := range []string{"Le référent a été changé", "Lucas Bernard", "Désigné par", "Claire Fontaine", "Changement de référent chez Mission Locale de Lyon"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the follow-up page (status %d) lacks %q", status, want)
 		}
+	}
+	if strings.Contains(text, "Fin du suivi") {
+		t.Error("the timeline ends the follow-up when only the référent changed")
 	}
 	if strings.Contains(shown(body), next.ID) || strings.Contains(shown(body), e.ml.AgentID) {
 		t.Error("the history shows an internal id")

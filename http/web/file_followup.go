@@ -119,8 +119,17 @@ func timelineOf(h *gate.FileHistory) []parcoursEntry {
 	}
 	org := func(id string) string { return nameOr(h.Names, id, labelUnknownOrganisation) }
 	for _, f := range h.Followups {
+		if f.AssignedBy != "" {
+			// A change of référent: the structure goes on following her.
+			addDay(f.Start, fmt.Sprintf(msgTimelineReferent, org(f.OrganisationID)), referentLine(h, f))
+			continue
+		}
 		addDay(f.Start, fmt.Sprintf(msgTimelineFollowupStart, org(f.OrganisationID)), referentLine(h, f))
-		addDay(f.End, fmt.Sprintf(msgTimelineFollowupEnd, org(f.OrganisationID)), "")
+	}
+	for _, f := range h.Followups {
+		if !referentChangedAfter(h.Followups, f) {
+			addDay(f.End, fmt.Sprintf(msgTimelineFollowupEnd, org(f.OrganisationID)), "")
+		}
 	}
 	for _, o := range h.Orientations {
 		at, title := o.CreatedAt, msgTimelineOrientationProposed

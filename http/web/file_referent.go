@@ -67,3 +67,18 @@ func handleReferentChange(s *parcoursPages, p *gate.Parcours) http.Handler {
 		}
 	})
 }
+
+// referentChangedAfter reports whether the period f ended because its
+// structure named another référent the day after: the follow-up goes on.
+func referentChangedAfter(fs []*socle.Followup, f *socle.Followup) bool {
+	if f.End.IsZero() {
+		return false
+	}
+	next := socle.DateOf(f.End.Time().AddDate(0, 0, 1))
+	for _, g := range fs {
+		if g.AssignedBy != "" && g.OrganisationID == f.OrganisationID && (g.Start == next || g.Start == f.End) {
+			return true
+		}
+	}
+	return false
+}

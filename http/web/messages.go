@@ -600,4 +600,5 @@ const (
 	msgReferentRequired  = "Choisissez le nouveau référent dans la liste des conseillers de votre structure."
 	msgReferentRefused   = "Ce conseiller ne peut pas être désigné : choisissez un conseiller actif de votre structure."
 	msgReferentNotFollow = "Votre structure ne suit plus cette personne : seule la structure qui la suit désigne son référent."
+	msgTimelineReferent  = "Changement de référent chez %s"
 )
