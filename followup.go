@@ -9,6 +9,10 @@ type Followup struct {
 	AgentID        string `json:"agent_id,omitempty"` // the référent
 	Start          Date   `json:"start"`
 	End            Date   `json:"end"`
+	// AssignedBy is the agent who named this référent by changing the
+	// previous one (ChangeReferent); empty for a follow-up that began
+	// otherwise (a registration, an orientation, a hand-off).
+	AssignedBy string `json:"assigned_by_agent_id,omitempty"`
 }
 
 // ActiveOn reports whether f is in force on day d.

@@ -62,6 +62,11 @@ type FollowupStore interface {
 	CreateFollowup(ctx context.Context, f *Followup) error
 	// Followups returns the follow-ups of a person, newest first.
 	Followups(ctx context.Context, personID string) ([]*Followup, error)
+	// ChangeReferent ends on endOn (or on its first day, if later) the
+	// open follow-up of next's organisation for next's person and stores
+	// next, in one transaction. ECONFLICT if that organisation has no open
+	// follow-up of the person; EINVALID if next is invalid.
+	ChangeReferent(ctx context.Context, next *Followup, endOn Date) error
 }
 
 // CompanyStore holds companies, their contacts and offers.

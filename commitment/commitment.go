@@ -218,8 +218,10 @@ func Verify(pub ed25519.PublicKey, hash string, sig socle.CommitmentSignature) e
 
 // Check verifies a stored contract end to end: its document hashes to its
 // recorded hash and every signature verifies. It returns one French line per
-// check, for the verification page, and the first failure.
-func Check(pub ed25519.PublicKey, c *socle.Commitment) ([]string, error) {
+// check, for the verification page, and the first failure. A line names
+// the signer (the person from the document, an adviser from advisers, by
+// agent id), never by an id, and dates the signature in Europe/Paris.
+func Check(pub ed25519.PublicKey, c *socle.Commitment, advisers map[string]string) ([]string, error) {
 	var lines []string
 	if got := Hash(c.Document); got != c.DocumentHash {
 		return lines, fmt.Errorf("the document hashes to %s, not to the recorded %s", got, c.DocumentHash)
@@ -229,8 +231,17 @@ func Check(pub ed25519.PublicKey, c *socle.Commitment) ([]string, error) {
 		if err := Verify(pub, c.DocumentHash, s); err != nil {
 			return lines, err
 		}
-		lines = append(lines, fmt.Sprintf("La signature %s (%s, %s) est vérifiée avec la clé de la plateforme.",
-			roleLabel(s.Role), s.SignerID, s.SignedAt.Format(time.RFC3339)))
+		who := advisers[s.SignerID]
+		if s.Role == socle.SignerPerson {
+			if d, err := Parse(c.Document); err == nil {
+				who = d.PersonName
+			}
+		}
+		when := s.SignedAt.In(paris).Format("02/01/2006 à 15:04")
+		if who != "" {
+			when = who + ", " + when
+		}
+		lines = append(lines, fmt.Sprintf("La signature %s (%s) est vérifiée avec la clé de la plateforme.", roleLabel(s.Role), when))
 	}
 	return lines, nil
 }

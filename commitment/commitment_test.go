@@ -118,9 +118,16 @@ func TestSignAndVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &socle.Commitment{Document: doc, DocumentHash: hash, Signatures: []socle.CommitmentSignature{adviser, person}}
-	lines, err := Check(s.PublicKey(), c)
+	lines, err := Check(s.PublicKey(), c, map[string]string{"agt_x": "Claire Martin"})
 	if err != nil || len(lines) != 3 {
 		t.Fatalf("Check = %v, %v", lines, err)
+	}
+	// Signers by name, times in Paris: no id.
+	if want := "La signature du conseiller (Claire Martin, 02/03/2026 à 12:00) est vérifiée avec la clé de la plateforme."; lines[1] != want {
+		t.Errorf("the adviser's line is %q, want %q", lines[1], want)
+	}
+	if strings.Contains(lines[2], d.PersonID) || !strings.Contains(lines[2], d.PersonName) {
+		t.Errorf("the person's line is %q, want her name and no id", lines[2])
 	}
 
 	tampered := []struct {
@@ -144,12 +151,12 @@ func TestSignAndVerify(t *testing.T) {
 			cc.Document = bytes.Clone(c.Document)
 			cc.Signatures = append([]socle.CommitmentSignature{}, c.Signatures...)
 			tt.change(&cc)
-			if _, err := Check(s.PublicKey(), &cc); err == nil {
+			if _, err := Check(s.PublicKey(), &cc, nil); err == nil {
 				t.Error("a tampered contract verifies")
 			}
 		})
 	}
-	if _, err := Check(newSigner(t).PublicKey(), c); err == nil {
+	if _, err := Check(newSigner(t).PublicKey(), c, nil); err == nil {
 		t.Error("a contract verifies with another platform's key")
 	}
 	if _, err := s.Sign(hash, "temoin", "x", at); socle.ErrorCode(err) != socle.EINVALID {
@@ -168,15 +175,26 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := View{Document: d, Hash: hash, Signatures: []socle.CommitmentSignature{sig}, PublicKey: s.PublicKey()}
+	v := View{Document: d, Hash: hash, Signatures: []socle.CommitmentSignature{sig}, PublicKey: s.PublicKey(),
+		Advisers: map[string]string{"agt_x": "Claire Martin"}}
 	frag, err := HTML(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Diallo &lt;script&gt;", hash, "Atelier CV", "Le conseiller (agt_x) a signé", "Mission locale"} {
+	for _, want := range []string{"Diallo &lt;script&gt;", hash, "Atelier CV", "Le conseiller (Claire Martin) a signé", "Mission locale"} {
 		if !strings.Contains(string(frag), want) {
 			t.Errorf("the contract lacks %q", want)
 		}
+	}
+	if !strings.Contains(string(frag), "Née ou né le 02/05/1990") {
+		t.Errorf("the birth date %s is not written the French way", d.BirthDate)
+	}
+	// An adviser the caller could not name is not named: never by her id.
+	v.Advisers = nil
+	if frag, err = HTML(v); err != nil {
+		t.Fatal(err)
+	} else if strings.Contains(string(frag), "agt_") || !strings.Contains(string(frag), "Le conseiller a signé") {
+		t.Errorf("an unnamed adviser is shown as %q", frag)
 	}
 	var page bytes.Buffer
 	if err := Page(&page, v, "/contrat.css"); err != nil {

@@ -29,6 +29,18 @@ type View struct {
 	// PublicKey is the platform's key, printed so that the signatures can
 	// be checked from paper.
 	PublicKey []byte
+	// Advisers names the advisers who signed, by agent id: the contract
+	// shows a name, never an id. An adviser absent from it is not named.
+	Advisers map[string]string
+}
+
+// SignerName is the name of the signer of s: the person's name from the
+// document, the adviser's from Advisers, "" when unknown.
+func (v View) SignerName(s socle.CommitmentSignature) string {
+	if s.Role == socle.SignerPerson {
+		return v.Document.PersonName
+	}
+	return v.Advisers[s.SignerID]
 }
 
 var paris = func() *time.Location {
@@ -49,6 +61,13 @@ var funcs = template.FuncMap{
 		return "Le conseiller"
 	},
 	"b64": func(b []byte) string { return base64.StdEncoding.EncodeToString(b) },
+	// frenchDay writes a document's day (2006-01-02) the French way.
+	"frenchDay": func(s string) string {
+		if d, err := time.Parse("2006-01-02", s); err == nil {
+			return d.Format("02/01/2006")
+		}
+		return s
+	},
 }
 
 var tmpl = template.Must(template.New("contract").Funcs(funcs).Parse(`
@@ -56,7 +75,7 @@ var tmpl = template.Must(template.New("contract").Funcs(funcs).Parse(`
 <header>
 <p class="contrat-entete">Contrat d'engagement — version {{.Document.Version}}</p>
 <h2>{{.Document.PersonName}}</h2>
-<p>{{if .Document.BirthDate}}Née ou né le {{.Document.BirthDate}} — {{end}}établi le {{frenchTime .Document.DrawnUpAt}} par {{.Document.Organisation}}</p>
+<p>{{if .Document.BirthDate}}Née ou né le {{frenchDay .Document.BirthDate}} — {{end}}établi le {{frenchTime .Document.DrawnUpAt}} par {{.Document.Organisation}}</p>
 </header>
 <section><h3>Orientation</h3>
 <dl class="contrat-orientation">
@@ -73,7 +92,7 @@ var tmpl = template.Must(template.New("contract").Funcs(funcs).Parse(`
 <ul>{{range .Document.Obligations}}<li>{{.}}</li>{{end}}</ul>
 </section>
 <section class="contrat-signatures"><h3>Signatures</h3>
-{{if .Signatures}}<ul>{{range .Signatures}}<li class="signature-{{.Role}}">{{role .Role}} ({{.SignerID}}) a signé le {{frenchTime .SignedAt}}.<br><span class="empreinte">Signature Ed25519 : {{.Signature}}</span></li>{{end}}</ul>
+{{if .Signatures}}<ul>{{range .Signatures}}<li class="signature-{{.Role}}">{{role .Role}}{{with $.SignerName .}} ({{.}}){{end}} a signé le {{frenchTime .SignedAt}}.<br><span class="empreinte">Signature Ed25519 : {{.Signature}}</span></li>{{end}}</ul>
 {{else}}<p>Pas encore signé.</p>{{end}}
 </section>
 <footer class="contrat-preuve">

@@ -43,6 +43,7 @@ var unaudited = map[string]string{
 	"RecordNotice":        "the result of a notice the gate claimed: no personal data",
 	"LeaseNotices":        "the platform sends the notices claimed by accesses already recorded",
 	"MyName":              "the signed-in person's own name, shown to herself in her header",
+	"AgentNames":          "the names of staff agents (who signed a contract): no person's data",
 }
 
 // TestEveryEntryPointFailsClosed breaks the audit log, then calls every
@@ -95,6 +96,10 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	slot, planned, past := failClosedAppointments(t, e, p)
+	nextReferent := storetest.NewAgent(e.adviser.OrganisationID, "referent-suivant@ml-lyon.fr")
+	if err := e.db.CreateAgent(ctx, nextReferent); err != nil {
+		t.Fatal(err)
+	}
 	company := storetest.NewCompany(1)
 	if err := e.db.CreateCompany(ctx, company); err != nil {
 		t.Fatal(err)
@@ -219,6 +224,7 @@ func TestEveryEntryPointFailsClosed(t *testing.T) {
 		"Notes":              {accomp, []any{e.followed.ID}},
 		"ApplyRectification": {accomp, []any{e.followed.ID, rect.ID, &socle.Person{Contact: e.followed.Contact}, "Numéro corrigé dans le dossier."}},
 		"FileHistory":        {accomp, []any{e.followed.ID}},
+		"ChangeReferent":     {accomp, []any{e.followed.ID, nextReferent.ID}},
 		"Caseload":           {accomp, []any{socle.CaseloadQuery{}}},
 		// *gate.Parcours: diagnostic and plan
 		"Diagnostic":          {accomp, []any{e.followed.ID}},

@@ -21,6 +21,9 @@ type FileHistory struct {
 	Rectifications []*socle.RectificationRequest
 	// Notes are those the actor may read (Notes).
 	Notes []*socle.Note
+	// Advisers are the active advisers of the actor's organisation when
+	// it follows the person: those it may name référent (ChangeReferent).
+	Advisers []Adviser
 	// Names names the organisations and agents the records refer to, by
 	// id: a page shows names, never ids. An agent or organisation that no
 	// longer exists is absent.
@@ -43,6 +46,11 @@ func (p *Parcours) FileHistory(ctx context.Context, req Request, personID string
 			return nil, outcome{}, fmt.Errorf("reading follow-ups: %w", err)
 		}
 		slices.SortStableFunc(h.Followups, func(a, b *socle.Followup) int { return b.Start.Time().Compare(a.Start.Time()) })
+		if openFollowup(h.Followups, req.Actor.OrganisationID, socle.DateOf(p.g.Now().In(parisZone))) != nil {
+			if h.Advisers, err = p.advisersOf(ctx, req.Actor.OrganisationID); err != nil {
+				return nil, outcome{}, err
+			}
+		}
 		if h.Orientations, err = p.store.Orientations(ctx, personID); err != nil {
 			return nil, outcome{}, fmt.Errorf("reading orientations: %w", err)
 		}
@@ -77,7 +85,7 @@ func (p *Parcours) FileHistory(ctx context.Context, req Request, personID string
 func (p *Parcours) name(ctx context.Context, h *FileHistory) error {
 	orgs, agents := map[string]bool{}, map[string]bool{}
 	for _, f := range h.Followups {
-		orgs[f.OrganisationID], agents[f.AgentID] = true, true
+		orgs[f.OrganisationID], agents[f.AgentID], agents[f.AssignedBy] = true, true, true
 	}
 	for _, o := range h.Orientations {
 		orgs[o.OrganisationID], agents[o.DecidedByAgentID] = true, true
@@ -107,7 +115,7 @@ func (p *Parcours) name(ctx context.Context, h *FileHistory) error {
 		h.Names[id] = o.Name
 	}
 	for id := range agents {
-		if id == "" {
+		if !socle.ValidID(socle.PrefixAgent, id) {
 			continue
 		}
 		a, err := p.store.Agent(ctx, id)

@@ -17,6 +17,28 @@ type MyParcours struct {
 	Events         []*socle.Event                `json:"events"`
 	Commitments    []*socle.Commitment           `json:"commitments"`
 	Rectifications []*socle.RectificationRequest `json:"rectifications"`
+	// Notes are the notes of her follow-up she reads (GDPR article 15):
+	// every ordinary note, whoever may read it in the network. A note
+	// sealed in the health or justice category is not shown in the space
+	// but counted in WithheldNotes: health data may be communicated
+	// through a doctor (code de la santé publique, L1111-7) and justice
+	// data be restricted (GDPR article 23); she asks the privacy officer.
+	Notes         []*socle.Note `json:"notes"`
+	WithheldNotes int           `json:"withheld_notes"`
+	// Referents are the follow-ups in force: the structure, her référent
+	// and the référent's professional address, to contact them.
+	Referents []MyReferent `json:"referents"`
+	// Names names the organisations and agents of the records, by id, for
+	// the pages; not part of the download.
+	Names map[string]string `json:"-"`
+}
+
+// MyReferent is a structure that follows the person and her référent.
+type MyReferent struct {
+	Organisation string     `json:"organisation"`
+	Referent     string     `json:"referent,omitempty"`
+	Email        string     `json:"email,omitempty"`
+	Since        socle.Date `json:"since"`
 }
 
 func (p *Parcours) readMine(ctx context.Context, id string) (MyParcours, error) {
@@ -34,11 +56,45 @@ func (p *Parcours) readMine(ctx context.Context, id string) (MyParcours, error) 
 	if m.Rectifications, err = p.store.Rectifications(ctx, id); err != nil {
 		return m, err
 	}
+	notes, err := p.g.store.Notes(ctx, id, socle.SetOf(socle.NoteCategories...))
+	if err != nil {
+		return m, fmt.Errorf("reading notes: %w", err)
+	}
+	m.Notes = slices.DeleteFunc(notes, func(n *socle.Note) bool { return n.Category.Sensitive() })
+	m.WithheldNotes = len(notes) - len(m.Notes)
+	fs, err := p.g.store.Followups(ctx, id)
+	if err != nil {
+		return m, fmt.Errorf("reading follow-ups: %w", err)
+	}
+	h := &FileHistory{Followups: fs, Orientations: m.Orientations, Events: m.Events, Commitments: m.Commitments,
+		Rectifications: m.Rectifications, Notes: m.Notes, Names: map[string]string{}}
+	if err := p.name(ctx, h); err != nil {
+		return m, err
+	}
+	m.Names = h.Names
+	today := socle.DateOf(p.g.Now().In(parisZone))
+	// One line per structure: its newest follow-up in force (a confirmed
+	// orientation may have opened a second one beside the first).
+	slices.SortStableFunc(fs, func(a, b *socle.Followup) int { return b.Start.Time().Compare(a.Start.Time()) })
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if !f.ActiveOn(today) || seen[f.OrganisationID] {
+			continue
+		}
+		seen[f.OrganisationID] = true
+		r := MyReferent{Organisation: h.Names[f.OrganisationID], Referent: h.Names[f.AgentID], Since: f.Start}
+		if f.AgentID != "" {
+			if a, err := p.store.Agent(ctx, f.AgentID); err == nil && !a.Disabled {
+				r.Email = a.Email
+			}
+		}
+		m.Referents = append(m.Referents, r)
+	}
 	return m, nil
 }
 
 func (m MyParcours) size() int {
-	return len(m.Orientations) + len(m.Events) + len(m.Commitments) + len(m.Rectifications)
+	return len(m.Orientations) + len(m.Events) + len(m.Commitments) + len(m.Rectifications) + len(m.Notes) + len(m.Referents)
 }
 
 // MyParcours returns, in the person's own space, her orientations, events

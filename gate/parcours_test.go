@@ -110,7 +110,7 @@ func TestParcoursPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lines, err := commitment.Check(p.PublicKey(), stored); err != nil || len(lines) != 3 {
+	if lines, err := commitment.Check(p.PublicKey(), stored, nil); err != nil || len(lines) != 3 {
 		t.Fatalf("verify %v, %v", lines, err)
 	}
 

@@ -44,7 +44,7 @@ func TestFollowupPageWritesAndListsNotes(t *testing.T) {
 			t.Errorf("the follow-up page (status %d) lacks %q", status, want)
 		}
 	}
-	if strings.Contains(text, "Suivi psychologique") || strings.Contains(body, e.ml.OrganisationID) || strings.Contains(body, e.ml.AgentID) {
+	if strings.Contains(text, "Suivi psychologique") || strings.Contains(shown(body), e.ml.OrganisationID) || strings.Contains(shown(body), e.ml.AgentID) {
 		t.Error("the page shows the refused note or an internal id")
 	}
 	if status, _ := e.staffGet(e.dep.OrganisationID, page); status == http.StatusOK {

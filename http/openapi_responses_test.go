@@ -168,6 +168,10 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
 		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
 	start := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	nextReferent := storetest.NewAgent(p.ml.OrganisationID, "lucas@ml-lyon.fr")
+	if err := p.db.CreateAgent(t.Context(), nextReferent); err != nil {
+		t.Fatal(err)
+	}
 	newcomer := storetest.NewPerson(9)
 	newcomer.Health, newcomer.Justice, newcomer.Bank = nil, nil, nil
 	newcomer.Parcours.Situation = socle.SituationYouth
@@ -211,6 +215,8 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "PATCH", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), body: contact, status: 428},
 		{method: "PATCH", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), headers: read, body: contact, status: 200},
 		{method: "GET", pattern: "/api/v1/persons/{id}/followups", path: fixed(alice + "/followups" + acc), status: 200},
+		{method: "PUT", pattern: "/api/v1/persons/{id}/referent", path: fixed(alice + "/referent" + acc), body: map[string]any{"agent_id": nextReferent.ID}, status: 200},
+		{method: "PUT", pattern: "/api/v1/persons/{id}/referent", path: fixed(alice + "/referent" + acc), body: map[string]any{"agent_id": p.dep.AgentID}, status: 400},
 		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed("/api/v1/persons/" + p.bob.ID + acc), status: 200},
 		{method: "GET", pattern: "/api/v1/changes", path: fixed("/api/v1/changes" + acc), status: 200},
 		{method: "GET", pattern: "/api/v1/changes", path: fixed("/api/v1/changes" + acc + "&cursor=x"), status: 400},

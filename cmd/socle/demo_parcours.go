@@ -34,7 +34,7 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 	now := time.Now().UTC()
 	done := map[string]bool{}
 	byKind := map[string]*socle.Organisation{}
-	var kept, keptEmail, keptAdviser, keptOrg string
+	var kept, keptEmail, keptAdviser, keptOrg, keptName string
 	n, signed := 0, 0
 	advisers, err := a.demoAdvisers(ctx, sum)
 	if err != nil {
@@ -54,7 +54,7 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 			done[p.ID] = true
 			if kept == "" && p.Contact.Email != "" {
 				if ids, err := a.store.PersonsByEmail(ctx, p.Contact.Email, 2); err == nil && len(ids) == 1 {
-					kept, keptEmail, keptAdviser, keptOrg = p.ID, p.Contact.Email, adv.email, org.ID
+					kept, keptEmail, keptAdviser, keptOrg, keptName = p.ID, p.Contact.Email, adv.email, org.ID, p.Identity.FamilyName
 					continue
 				}
 			}
@@ -71,6 +71,8 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 	fmt.Fprintf(stdout, "Parcours de démonstration : %d orientations, %d contrats signés.\n", n, signed)
 	if kept != "" {
 		fmt.Fprintf(stdout, "Parcours à dérouler : usager %s (adresse %s), compte %s, structure %s.\n", kept, keptEmail, keptAdviser, keptOrg)
+		// Her name finds her in the adviser's list ("Mes usagers").
+		fmt.Fprintf(stdout, "Nom de famille de l'usager à dérouler : %s.\n", keptName)
 	}
 	return nil
 }

@@ -54,12 +54,15 @@ func openFile(t *testing.T, ctx context.Context, base, personID string) {
 }
 
 // TestBrowserAdvisersDay walks an adviser's day: she signs in, sees her
-// home, opens a file with a purpose, corrects the contact details (a
+// home, opens a file from her portfolio ("Mes usagers") with a purpose, corrects the contact details (a
 // wrong address first: the error is next to the field and her answers
 // are kept), writes a note for the network, orients the person, makes an
 // appointment, draws up and signs the contract, and signs out. Every page
 // is checked (French, labelled, no internal id, axe-core, reflow at 390
 // and 320 px).
+// demoFamilyName is the demo's line naming the person to follow.
+var demoFamilyName = regexp.MustCompile(`Nom de famille de l'usager à dérouler : (.+)\.\n`)
+
 func TestBrowserAdvisersDay(t *testing.T) {
 	ctx := browserFor(t, 4*time.Minute)
 	base, out, m := startDemo(t, "300", demoParcoursLine, "person to orient")
@@ -71,7 +74,25 @@ func TestBrowserAdvisersDay(t *testing.T) {
 	step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
 	checkPage(t, ctx, "adviser's home")
 
-	openFile(t, ctx, base, personID)
+	// Her portfolio: "Mes usagers", filtered to her structure and the
+	// person's name, opens the file, which asks for a purpose.
+	name := demoFamilyName.FindStringSubmatch(out.String())
+	if name == nil {
+		t.Fatalf("the demo did not print the family name of the person to follow:\n%s", out.String())
+	}
+	link := `#liste-usagers a[href="/usagers/` + personID + `"]`
+	step(t, ctx, "portfolio",
+		chromedp.WaitVisible("#filtre-usagers"),
+		chromedp.Click(`label[for="suivi-structure"]`),
+		chromedp.SetValue("#filtre-nom", name[1]),
+		chromedp.Click(`#filtre-usagers button[type=submit]`),
+		chromedp.WaitVisible(link))
+	step(t, ctx, "open the file from the portfolio with a purpose",
+		chromedp.Click(link),
+		chromedp.WaitVisible("#finalite"),
+		chromedp.SetValue("#finalite", "accompagnement"),
+		chromedp.Click(`main form[action^="/usagers/"] button[type=submit]`),
+		chromedp.WaitVisible("#rubrique-contact"))
 	checkPage(t, ctx, "file")
 	screenshots(t, ctx, "dossier")
 
@@ -145,10 +166,11 @@ func TestBrowserAdvisersDay(t *testing.T) {
 		chromedp.WaitVisible("#contrat-1"),
 		chromedp.Click(`#contrat-1 .signer-conseiller button`),
 		chromedp.WaitVisible("#contrat-1 .signature-conseiller"))
-	// The contract's article is the commitment package's rendering, which
-	// names its signers by id: only axe-core and the reflow are checked
-	// here.
-	checkAccessibility(t, ctx, "contract and appointments")
+	if c := text(t, ctx, "#contrat-1"); strings.Contains(c, "agt_") || !strings.Contains(c, "Le conseiller (") {
+		t.Errorf("the contract does not name the adviser who signed: %q", c)
+	}
+	checkPage(t, ctx, "contract and appointments")
+	screenshots(t, ctx, "contrat")
 
 	step(t, ctx, "timeline", chromedp.Navigate(base+"usagers/"+personID+"/suivi"), chromedp.WaitVisible("#chronologie"))
 	tl := text(t, ctx, "#chronologie")

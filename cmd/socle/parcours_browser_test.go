@@ -140,6 +140,15 @@ func TestBrowserParcours(t *testing.T) {
 	if c := text(t, ctx, "#contrats"); !strings.Contains(c, "Signé") {
 		t.Errorf("her contracts: %q", c)
 	}
+	// Who follows her, and the timeline of her parcours in words.
+	if c := text(t, ctx, "#mon-referent"); !strings.Contains(c, "depuis le") {
+		t.Errorf("who follows her: %q", c)
+	}
+	if c := text(t, ctx, "#ma-chronologie"); !strings.Contains(c, "Contrat d'engagement") {
+		t.Errorf("her timeline: %q", c)
+	}
+	checkPage(t, ctx, "person's parcours")
+	screenshots(t, ctx, "usager-parcours")
 
 	staffLogin(t, ctx, base, out.String(), admin[1])
 	if after := orientationsCounted(t, ctx, base); after != before+1 {

@@ -23,7 +23,7 @@ func viewCommitment(p *gate.Parcours, c *socle.Commitment) (commitmentView, erro
 		return v, err
 	}
 	v.Document = d
-	lines, err := commitment.Check(p.PublicKey(), c)
+	lines, err := commitment.Check(p.PublicKey(), c, nil)
 	v.Verification, v.Verified = lines, err == nil
 	if err != nil {
 		v.Verification = append(v.Verification, "Échec de la vérification : "+err.Error())

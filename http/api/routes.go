@@ -157,6 +157,8 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("POST /api/v1/persons/{id}/notes", handleAddNote(g))
 	handle("GET /api/v1/persons/{id}/rectifications", parcours(handleRectifications))
 	handle("POST /api/v1/persons/{id}/rectifications/{rid}/answer", parcours(handleAnswerRectification))
+	// The référent of a followed person, named by the structure that follows her (referent.go).
+	handle("PUT /api/v1/persons/{id}/referent", parcours(handleChangeReferent))
 	// Diagnostic global and plan d'action (purpose accompagnement; the
 	// diagnostic's reads also orientation): health freins and objectives
 	// only where health is granted.

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 
 	"socle"
@@ -29,9 +31,14 @@ func handlePrintCommitment(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
+		advisers, err := signerNames(r.Context(), p, c)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		_ = commitment.Page(w, commitment.View{Document: d, Hash: c.DocumentHash, Status: c.Status, Signatures: c.Signatures, PublicKey: p.PublicKey()}, "/parcours/contrat.css")
+		_ = commitment.Page(w, commitment.View{Document: d, Hash: c.DocumentHash, Status: c.Status, Signatures: c.Signatures, PublicKey: p.PublicKey(), Advisers: advisers}, "/parcours/contrat.css")
 	})
 }
 
@@ -41,4 +48,20 @@ func handleContractCSS() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		_, _ = w.Write(commitment.Stylesheet())
 	})
+}
+
+// signerNames names the advisers who signed c: a contract shows a name,
+// never an agent id.
+func signerNames(ctx context.Context, p *gate.Parcours, c *socle.Commitment) (map[string]string, error) {
+	var ids []string
+	for _, s := range c.Signatures {
+		if s.Role == socle.SignerAdviser {
+			ids = append(ids, s.SignerID)
+		}
+	}
+	names, err := p.AgentNames(ctx, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("naming the contract's signers: %w", err)
+	}
+	return names, nil
 }

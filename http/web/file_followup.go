@@ -22,7 +22,10 @@ import (
 // referentRow is one follow-up of the history.
 type referentRow struct {
 	Organisation, Referent, From, To string
-	Current                          bool
+	// ChangedBy names who named this référent by changing the previous
+	// one; "" when the follow-up began otherwise.
+	ChangedBy string
+	Current   bool
 }
 
 // parcoursEntry is one dated line of the parcours.
@@ -34,6 +37,7 @@ type parcoursEntry struct {
 
 // noteRow is one note as the page shows it.
 type noteRow struct {
+	at                         time.Time
 	When, By, Text, Visibility string
 	Network                    bool
 	// Sealed names the sealed category of a health or justice note.
@@ -54,6 +58,11 @@ type followupView struct {
 	NoteNetwork    bool
 	NoteError      string
 	Notice         string
+	// Advisers are those the structure may name référent, when it
+	// follows the person; Referent the current one, ReferentError the
+	// answer of a refused change.
+	Advisers      []option
+	ReferentError string
 }
 
 // nameOr names an id of the history, or says it cannot.
@@ -79,6 +88,13 @@ func followupRows(h *gate.FileHistory, today socle.Date) []referentRow {
 		if !f.End.IsZero() {
 			row.To = frenchDate(f.End)
 		}
+		switch {
+		case f.AssignedBy == "":
+		case socle.ValidID(socle.PrefixAgent, f.AssignedBy):
+			row.ChangedBy = nameOr(h.Names, f.AssignedBy, labelUnknownAgent)
+		default:
+			row.ChangedBy = labelPartnerSystem
+		}
 		out = append(out, row)
 	}
 	return out
@@ -103,8 +119,17 @@ func timelineOf(h *gate.FileHistory) []parcoursEntry {
 	}
 	org := func(id string) string { return nameOr(h.Names, id, labelUnknownOrganisation) }
 	for _, f := range h.Followups {
+		if f.AssignedBy != "" {
+			// A change of référent: the structure goes on following her.
+			addDay(f.Start, fmt.Sprintf(msgTimelineReferent, org(f.OrganisationID)), referentLine(h, f))
+			continue
+		}
 		addDay(f.Start, fmt.Sprintf(msgTimelineFollowupStart, org(f.OrganisationID)), referentLine(h, f))
-		addDay(f.End, fmt.Sprintf(msgTimelineFollowupEnd, org(f.OrganisationID)), "")
+	}
+	for _, f := range h.Followups {
+		if !referentChangedAfter(h.Followups, f) {
+			addDay(f.End, fmt.Sprintf(msgTimelineFollowupEnd, org(f.OrganisationID)), "")
+		}
 	}
 	for _, o := range h.Orientations {
 		at, title := o.CreatedAt, msgTimelineOrientationProposed
@@ -153,22 +178,40 @@ func noteTitle(n *socle.Note) string {
 	return t
 }
 
+// noteRows lays out the notes, newest first: those of the notes table and
+// the older ones kept as events of kind note (written before it existed),
+// so that no note disappears from the file.
 func noteRows(h *gate.FileHistory) []noteRow {
 	out := make([]noteRow, 0, len(h.Notes))
-	for _, n := range h.Notes {
-		row := noteRow{When: frenchTime(n.CreatedAt), Text: n.Text, Visibility: labelVisibilityStructure}
-		row.By = nameOr(h.Names, n.OrganisationID, labelUnknownOrganisation)
-		if a := nameOr(h.Names, n.AgentID, ""); a != "" {
-			row.By = a + " (" + row.By + ")"
+	row := func(at time.Time, orgID, agentID, text string, network bool) noteRow {
+		r := noteRow{at: at, When: frenchTime(at), Text: text, Visibility: labelVisibilityStructure}
+		r.By = nameOr(h.Names, orgID, labelUnknownOrganisation)
+		if a := nameOr(h.Names, agentID, ""); a != "" {
+			r.By = a + " (" + r.By + ")"
 		}
-		if n.NetworkVisible {
-			row.Visibility, row.Network = labelVisibilityNetwork, true
+		if network {
+			r.Visibility, r.Network = labelVisibilityNetwork, true
 		}
-		if n.Category.Sensitive() {
-			row.Sealed = n.Category.Label()
-		}
-		out = append(out, row)
+		return r
 	}
+	for _, n := range h.Notes {
+		r := row(n.CreatedAt, n.OrganisationID, n.AgentID, n.Text, n.NetworkVisible)
+		if n.Category.Sensitive() {
+			r.Sealed = n.Category.Label()
+		}
+		out = append(out, r)
+	}
+	for _, e := range h.Events {
+		if e.Kind != socle.EventNote {
+			continue
+		}
+		text := e.Title
+		if d := strings.TrimSpace(e.Description); d != "" {
+			text += " — " + d
+		}
+		out = append(out, row(e.Start, e.OrganisationID, e.AgentID, text, e.NetworkVisible))
+	}
+	slices.SortStableFunc(out, func(a, b noteRow) int { return b.at.Compare(a.at) })
 	return out
 }
 
@@ -187,7 +230,8 @@ func noteCategoryOptions(selected socle.Category) []option {
 
 func followupPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, v *followupView) {
 	id := r.PathValue("id")
-	h, err := p.FileHistory(r.Context(), pageRequest(r, purposeAccompagnement, ""), id)
+	req := pageRequest(r, purposeAccompagnement, "")
+	h, err := p.FileHistory(r.Context(), req, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -195,6 +239,7 @@ func followupPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *
 	v.ID, v.Purpose = id, purposeAccompagnement
 	v.Followups = followupRows(h, socle.DateOf(time.Now()))
 	v.Timeline, v.Notes = timelineOf(h), noteRows(h)
+	v.Advisers = adviserOptions(h, socle.DateOf(time.Now()), req.Actor.OrganisationID)
 	if v.NoteCategories == nil {
 		v.NoteCategories = noteCategoryOptions(socle.CatParcours)
 	}
@@ -207,8 +252,13 @@ func handleFollowupPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 			return
 		}
 		v := &followupView{}
-		if r.URL.Query().Get("note") == "ajoutee" {
+		switch {
+		case r.URL.Query().Get("note") == "ajoutee":
 			v.Notice = msgNoteAdded
+		case r.URL.Query().Get("referent") == "change":
+			v.Notice = msgReferentChanged
+		case r.URL.Query().Get("referent") == "inchange":
+			v.Notice = msgReferentUnchanged
 		}
 		followupPage(s, p, w, r, http.StatusOK, v)
 	})

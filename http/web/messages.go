@@ -619,3 +619,13 @@ const (
 	msgAppointmentStart    = "Indiquez la date et l'heure du rendez-vous."
 	msgAppointmentDuration = "Indiquez une durée de 5 à 480 minutes."
 )
+
+// The change of référent (/usagers/{id}/suivi, file_referent.go).
+const (
+	msgReferentChanged   = "Le référent a été changé. La période du référent précédent est close à la date d'hier."
+	msgReferentUnchanged = "Cette personne a déjà ce référent : rien n'a changé."
+	msgReferentRequired  = "Choisissez le nouveau référent dans la liste des conseillers de votre structure."
+	msgReferentRefused   = "Ce conseiller ne peut pas être désigné : choisissez un conseiller actif de votre structure."
+	msgReferentNotFollow = "Votre structure ne suit plus cette personne : seule la structure qui la suit désigne son référent."
+	msgTimelineReferent  = "Changement de référent chez %s"
+)

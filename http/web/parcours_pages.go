@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -224,17 +225,21 @@ type contractRow struct {
 	Person       bool // signed by the person
 }
 
-func contractRowOf(p *gate.Parcours, c *socle.Commitment) (contractRow, error) {
+func contractRowOf(ctx context.Context, p *gate.Parcours, c *socle.Commitment) (contractRow, error) {
 	doc, err := commitment.Parse(c.Document)
 	if err != nil {
 		return contractRow{}, err
 	}
-	lines, verr := commitment.Check(p.PublicKey(), c)
+	advisers, err := signerNames(ctx, p, c)
+	if err != nil {
+		return contractRow{}, err
+	}
+	lines, verr := commitment.Check(p.PublicKey(), c, advisers)
 	if verr != nil {
 		// The gate's reason is English, for the API: the page says it in French.
 		lines = append(lines, msgVerificationFailed)
 	}
-	art, err := commitment.HTML(commitment.View{Document: doc, Hash: c.DocumentHash, Status: c.Status, Signatures: c.Signatures, PublicKey: p.PublicKey()})
+	art, err := commitment.HTML(commitment.View{Document: doc, Hash: c.DocumentHash, Status: c.Status, Signatures: c.Signatures, PublicKey: p.PublicKey(), Advisers: advisers})
 	if err != nil {
 		return contractRow{}, err
 	}
@@ -266,7 +271,7 @@ func contractPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *
 	}
 	var rows []contractRow
 	for _, c := range cs {
-		row, err := contractRowOf(p, c)
+		row, err := contractRowOf(r.Context(), p, c)
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -653,7 +658,7 @@ func provenanceLines(r *http.Request, g *gate.Gate, dir httpx.Directory, req gat
 	for _, p := range ps {
 		who := "un système partenaire"
 		if p.OrganisationID != "" {
-			who = "la structure " + p.OrganisationID
+			who = labelUnknownOrganisation
 			if o, err := dir.Organisation(r.Context(), p.OrganisationID); err == nil {
 				who = o.Name
 			}
@@ -703,6 +708,7 @@ func spaceParcoursPage(s *parcoursPages, p *gate.Parcours, svc *space.Service, w
 		sections = append(sections, option{Value: string(c), Label: c.Label(), Selected: string(c) == d.Section})
 	}
 	d.Contracts, d.Events, d.Requests, d.Sections = cs, eventRows(evs), rectificationRows(m.Rectifications), sections
+	d.spaceFollowup = spaceFollowupOf(m)
 	spacePage(s.renderer, svc, w, r, status, "usager-parcours", "Mon parcours", d)
 }
 
@@ -715,7 +721,7 @@ func spaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service, w htt
 		s.renderError(w, r, err)
 		return
 	}
-	row, err := contractRowOf(p, c)
+	row, err := contractRowOf(r.Context(), p, c)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -991,6 +997,9 @@ type spaceParcoursView struct {
 	// with Errors (rubrique, correction) when it is refused.
 	Section, Correction string
 	Errors              map[string]string
+	// Her référents, the timeline of her parcours and the notes written
+	// about her (space_timeline.go).
+	spaceFollowup
 }
 
 // spaceContractView is a contract shown to the person, with the signature

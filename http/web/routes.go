@@ -234,6 +234,7 @@ func (s *Server) Routes(handle func(pattern string, h http.Handler)) {
 			// The follow-up of a file: référents, timeline, notes (file_followup.go).
 			handle("GET /usagers/{id}/suivi", handleFollowupPage(parcoursPages, p))
 			handle("POST /usagers/{id}/notes", handleNoteCreate(parcoursPages, p))
+			handle("POST /usagers/{id}/referent", handleReferentChange(parcoursPages, p))
 			// Diagnostic global and plan d'action.
 			handle("GET /usagers/{id}/diagnostic", handleDiagnosticPage(parcoursPages, p))
 			handle("POST /usagers/{id}/diagnostic", handleDiagnosticSave(parcoursPages, p))

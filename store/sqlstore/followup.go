@@ -9,7 +9,7 @@ import (
 	"socle"
 )
 
-var followupColumns = []string{"id", "person_id", "organisation_id", "agent_id", "start_date", "end_date", "family_norm", "given_norm"}
+var followupColumns = []string{"id", "person_id", "organisation_id", "agent_id", "start_date", "end_date", "family_norm", "given_norm", "assigned_by_agent_id"}
 
 // personNames are a person's normalised names, copied onto her follow-ups
 // for the search among followed persons.
@@ -22,7 +22,7 @@ func prepareFollowup(f *socle.Followup) {
 }
 
 func followupRow(f *socle.Followup, n personNames) []any {
-	return []any{f.ID, f.PersonID, f.OrganisationID, nullable(f.AgentID), f.Start, f.End, n.family, n.given}
+	return []any{f.ID, f.PersonID, f.OrganisationID, nullable(f.AgentID), f.Start, f.End, n.family, n.given, f.AssignedBy}
 }
 
 // namesOf reads the normalised names of a stored person; an unknown person
@@ -62,11 +62,44 @@ func (s *DB) Followups(ctx context.Context, personID string) ([]*socle.Followup,
 	return queryAll(ctx, s, func(sc rowScanner) (*socle.Followup, error) {
 		var f socle.Followup
 		var agent []byte
-		if err := sc.Scan(&f.ID, &f.PersonID, &f.OrganisationID, &agent, &f.Start, &f.End); err != nil {
+		if err := sc.Scan(&f.ID, &f.PersonID, &f.OrganisationID, &agent, &f.Start, &f.End, &f.AssignedBy); err != nil {
 			return nil, err
 		}
 		f.AgentID = string(agent)
 		return &f, nil
-	}, "follow-ups", `SELECT id, person_id, organisation_id, agent_id, start_date, end_date
+	}, "follow-ups", `SELECT id, person_id, organisation_id, agent_id, start_date, end_date, assigned_by_agent_id
 FROM followups WHERE person_id = ? ORDER BY start_date DESC, id DESC`, personID)
+}
+
+// ChangeReferent ends the open follow-up of next's organisation and
+// stores next, in one transaction (socle.FollowupStore).
+func (s *DB) ChangeReferent(ctx context.Context, next *socle.Followup, endOn socle.Date) error {
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	if next.AgentID == "" {
+		return socle.Errorf(socle.EINVALID, "follow-up: agent_id: required to change the référent")
+	}
+	prepareFollowup(next)
+	return s.inTx(ctx, "changing the référent", func(tx *sql.Tx) error {
+		var open int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM followups
+WHERE person_id = ? AND organisation_id = ? AND (end_date IS NULL OR end_date >= ?)`), next.PersonID, next.OrganisationID, next.Start).Scan(&open); err != nil {
+			return fmt.Errorf("changing the référent: reading the follow-up: %w", err)
+		}
+		if open == 0 {
+			return socle.Errorf(socle.ECONFLICT, "the organisation no longer follows this person")
+		}
+		if err := s.endFollowups(ctx, tx, next.PersonID, next.OrganisationID, endOn); err != nil {
+			return err
+		}
+		var n personNames
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), next.PersonID).Scan(&n.family, &n.given); err != nil {
+			return s.fail(err, "follow-up")
+		}
+		if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(next, n)...); err != nil {
+			return s.fail(err, "follow-up")
+		}
+		return s.recordChange(ctx, tx, socle.ResourcePerson, next.PersonID)
+	})
 }

@@ -27,6 +27,7 @@ func RunOrientationRequests(t *testing.T, open func(t *testing.T) socle.Store) {
 		{"AcceptanceHandsTheFollowupOver", testHandoffAccepted},
 		{"RefusalThenOutcome", testHandoffRefused},
 		{"Marks", testHandoffMarks},
+		{"ReferentChanged", testReferentChanged},
 	})
 }
 

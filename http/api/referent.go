@@ -1,0 +1,33 @@
+package api
+
+import (
+	"net/http"
+
+	"socle/gate"
+	"socle/http/httpx"
+)
+
+// referentRequest names the adviser a structure makes référent of a
+// person it follows.
+type referentRequest struct {
+	AgentID string `json:"agent_id"`
+}
+
+// handleChangeReferent sets the référent of a followed person. PUT: naming
+// the current référent again changes nothing, so a retry is harmless and
+// needs no Idempotency-Key; the answer is the follow-up in force.
+func handleChangeReferent(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := httpx.Decode[referentRequest](r)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		f, _, err := p.ChangeReferent(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.AgentID)
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		httpx.Encode(w, http.StatusOK, f)
+	})
+}
