@@ -389,6 +389,22 @@ func registerPage(s *personPages, w http.ResponseWriter, r *http.Request, status
 		data.JSON = b.String()
 	}
 	data.Register, data.Versions = reg, versions
+	data.AuthorNames = map[string]string{}
+	if s.parcours != nil {
+		authors := make([]string, len(versions))
+		for i, v := range versions {
+			authors[i] = v.Author
+		}
+		if names, err := s.parcours.AgentNames(r.Context(), authors...); err == nil {
+			data.AuthorNames = names
+		}
+	}
+	data.OrgNames = map[string]string{}
+	for _, a := range reg.Agreements {
+		if a.OrganisationID != "" {
+			data.OrgNames[a.OrganisationID] = s.words.organisation(r.Context(), a.OrganisationID)
+		}
+	}
 	staffPage(s.renderer, w, r, status, "conventions", "Finalités et conventions", "conventions", data)
 }
 
@@ -482,8 +498,11 @@ type breakGlassView struct {
 // agreements: the rules in force, their history and the edit form.
 type registerView struct {
 	form
-	Register                    policy.Register
-	Versions                    []socle.RegisterVersion
+	Register policy.Register
+	Versions []socle.RegisterVersion
+	// OrgNames names the structures an agreement is made with, and
+	// AuthorNames the administrators who wrote each version.
+	OrgNames, AuthorNames       map[string]string
 	JSON, Reason, Error, Notice string
 	// edited says JSON is the text the administrator sent, kept as is.
 	edited bool
