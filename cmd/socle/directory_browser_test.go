@@ -180,8 +180,9 @@ func TestBrowserDirectoryPages(t *testing.T) {
 	step(t, adviserCtx, "walk-in without a file",
 		chromedp.SetValue("#type", "checkin"),
 		chromedp.Click(`#form-declaration button[type=submit]`),
-		chromedp.WaitVisible("p.erreur"))
-	if msg := text(t, adviserCtx, "p.erreur"); !strings.Contains(msg, "identifiants de dossier") {
+		chromedp.WaitVisible("#erreur-dossiers"))
+	// The error stands beside the field it is about.
+	if msg := text(t, adviserCtx, "#erreur-dossiers"); !strings.Contains(msg, "identifiants de dossier") {
 		t.Errorf("missing file: message %q", msg)
 	}
 	step(t, adviserCtx, "walk-in",
