@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"socle"
 )
 
 // TestSlotPublishingErrorsStandBesideTheirFields posts the slots form with
@@ -51,5 +53,68 @@ func TestSlotPublishingErrorsStandBesideTheirFields(t *testing.T) {
 	}
 	if _, body := e.staffGet(e.ml.OrganisationID, "/creneaux"); strings.Contains(body, "Salle des Canuts") || !strings.Contains(body, `value="30"`) {
 		t.Error("a refused form published slots, or the form lost its defaults")
+	}
+}
+
+// TestMyAppointmentsErrorsStandBesideTheirFields: in her space, Alice
+// books without choosing a slot, then cancels with a reason too long: each
+// error stands beside its field (the list of slots, the reason of that
+// appointment), her reason comes back, and nothing is booked or cancelled.
+func TestMyAppointmentsErrorsStandBesideTheirFields(t *testing.T) {
+	e := newParcoursEnv(t)
+	start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
+	status, slot := e.apiJSON(e.ml.OrganisationID, http.MethodPost, "/api/v1/slots", "", map[string]any{"start": start, "end": start.Add(30 * time.Minute), "modalite": "visio"})
+	if status != http.StatusCreated {
+		t.Fatalf("publishing: %d %v", status, slot)
+	}
+	c := e.client()
+	c.login("alice.usager@example.fr")
+	resp, page := c.post("/usager/rendez-vous", url.Values{"csrf": {c.csrf("/usager/rendez-vous")}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("booking nothing: %d, want 400", resp.StatusCode)
+	}
+	slots := section(t, page, `id="creneaux-proposes"`, `</fieldset>`)
+	if !strings.Contains(slots, `aria-describedby="erreur-creneau"`) || !strings.Contains(section(t, slots, `id="erreur-creneau"`, `</p>`), "Choisissez un créneau") {
+		t.Errorf("the error does not stand beside the slots:\n%s", slots)
+	}
+	if strings.Contains(page, "/annulation") {
+		t.Error("a booking without a slot booked one")
+	}
+
+	if resp, _ = c.post("/usager/rendez-vous", url.Values{"csrf": {c.csrf("/usager/rendez-vous")}, "creneau": {slot["id"].(string)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("booking: %d", resp.StatusCode)
+	}
+	_, page = c.get("/usager/rendez-vous")
+	i := strings.Index(page, "/usager/rendez-vous/evt_")
+	if i < 0 {
+		t.Fatalf("no appointment to cancel:\n%s", page)
+	}
+	eid := page[i+len("/usager/rendez-vous/") : i+len("/usager/rendez-vous/")+len(socle.NewID(socle.PrefixEvent))]
+	reason := strings.Repeat("Je suis en formation. ", 30)
+	resp, page = c.post("/usager/rendez-vous/"+eid+"/annulation", url.Values{"csrf": {c.csrf("/usager/rendez-vous")}, "motif": {reason}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("cancelling with a reason too long: %d, want 400", resp.StatusCode)
+	}
+	checkFieldError(t, page, "motif-"+eid, "au plus 500 caractères", `value="`+reason+`"`)
+	if _, page = c.get("/usager/rendez-vous"); strings.Contains(page, "Annulé par la personne") || !strings.Contains(page, "/usager/rendez-vous/"+eid+"/annulation") {
+		t.Error("a refused cancellation cancelled the appointment")
+	}
+}
+
+// TestMyExplanationErrorStandsBesideItsField: Alice explains herself
+// about her contract's engagements in three letters: the error stands
+// beside that text, which comes back, and no explanation is recorded.
+func TestMyExplanationErrorStandsBesideItsField(t *testing.T) {
+	e := newParcoursEnv(t)
+	contract := e.drawContract(t, "Chercher un stage")
+	c := e.client()
+	c.login("alice.usager@example.fr")
+	resp, page := c.post("/usager/explications", url.Values{"csrf": {c.csrf("/usager/rendez-vous")}, "sujet": {"contrat"}, "id": {contract.ID}, "explication": {"Euh"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a short explanation: %d, want 400", resp.StatusCode)
+	}
+	checkFieldError(t, page, "explication-"+contract.ID, "de 5 à 2 000 caractères", ">Euh</textarea>")
+	if _, page = c.get("/usager/rendez-vous"); strings.Contains(page, `class="explication"`) {
+		t.Error("a refused explanation was recorded")
 	}
 }

@@ -294,6 +294,10 @@ type myAppointmentsView struct {
 	Commitments   []commitmentRow
 	Slots         []slotRow
 	Unexcused     int
+	// SlotError is the booking form's error, beside its list of slots;
+	// Failed the error of one of the per-item forms.
+	SlotError string
+	Failed    itemFieldError
 }
 
 func (s *appointmentPages) myAppointmentsPage(svc *space.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *myAppointmentsView) {
@@ -359,7 +363,7 @@ func handleBook(s *appointmentPages, svc *space.Service) http.Handler {
 		}
 		slot := r.PostFormValue("creneau")
 		if slot == "" {
-			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgSlotRequired})
+			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgFormErrors, SlotError: msgSlotRequired})
 			return
 		}
 		_, err := s.parcours.BookSlot(r.Context(), req, slot)
@@ -373,6 +377,11 @@ func handleMyCancel(s *appointmentPages, svc *space.Service) http.Handler {
 		if !ok {
 			return
 		}
+		if msg := cancelReasonError(r.PostFormValue("motif")); msg != "" {
+			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgFormErrors,
+				Failed: itemFieldError{ItemID: r.PathValue("eid"), Field: "motif", Error: msg, Answer: r.PostFormValue("motif")}})
+			return
+		}
 		_, err := s.parcours.CancelAppointment(r.Context(), req, r.PathValue("eid"), r.PostFormValue("motif"))
 		s.spaceAnswer(svc, w, r, req, err, msgCancelFailedPrefix, "annule")
 	})
@@ -382,6 +391,11 @@ func handleExplain(s *appointmentPages, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, ok := spacePost(s, svc, w, r)
 		if !ok {
+			return
+		}
+		if msg := explanationError(r.PostFormValue("explication")); msg != "" {
+			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgFormErrors,
+				Failed: itemFieldError{ItemID: r.PostFormValue("id"), Field: "explication", Error: msg, Answer: r.PostFormValue("explication")}})
 			return
 		}
 		_, err := s.parcours.Explain(r.Context(), req, r.PostFormValue("sujet"), r.PostFormValue("id"), r.PostFormValue("explication"))

@@ -637,3 +637,10 @@ const (
 	msgSlotCount    = "Indiquez un nombre de créneaux de 1 à 16."
 	msgSlotLocation = "Le lieu compte au plus 300 caractères."
 )
+
+// Errors of the forms of "Mes rendez-vous", beside their fields
+// (space_appointment_form.go).
+const (
+	msgCancelReasonTooLong = "Le motif compte au plus 500 caractères."
+	msgExplanationLength   = "Votre explication compte de 5 à 2 000 caractères."
+)
