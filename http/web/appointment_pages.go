@@ -295,9 +295,11 @@ type myAppointmentsView struct {
 	Slots         []slotRow
 	Unexcused     int
 	// SlotError is the booking form's error, beside its list of slots;
-	// Failed the error of one of the per-item forms.
-	SlotError string
-	Failed    itemFieldError
+	// ItemErrors and ItemAnswers the error and answer of one of the
+	// per-item forms, by field id; FailedItem that item.
+	SlotError               string
+	ItemErrors, ItemAnswers map[string]string
+	FailedItem              string
 }
 
 func (s *appointmentPages) myAppointmentsPage(svc *space.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *myAppointmentsView) {
@@ -378,8 +380,7 @@ func handleMyCancel(s *appointmentPages, svc *space.Service) http.Handler {
 			return
 		}
 		if msg := cancelReasonError(r.PostFormValue("motif")); msg != "" {
-			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgFormErrors,
-				Failed: itemFieldError{ItemID: r.PathValue("eid"), Field: "motif", Error: msg, Answer: r.PostFormValue("motif")}})
+			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, new(myAppointmentsView).itemFieldError(r.PathValue("eid"), "motif", msg, r.PostFormValue("motif")))
 			return
 		}
 		_, err := s.parcours.CancelAppointment(r.Context(), req, r.PathValue("eid"), r.PostFormValue("motif"))
@@ -394,8 +395,7 @@ func handleExplain(s *appointmentPages, svc *space.Service) http.Handler {
 			return
 		}
 		if msg := explanationError(r.PostFormValue("explication")); msg != "" {
-			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgFormErrors,
-				Failed: itemFieldError{ItemID: r.PostFormValue("id"), Field: "explication", Error: msg, Answer: r.PostFormValue("explication")}})
+			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, new(myAppointmentsView).itemFieldError(r.PostFormValue("id"), "explication", msg, r.PostFormValue("explication")))
 			return
 		}
 		_, err := s.parcours.Explain(r.Context(), req, r.PostFormValue("sujet"), r.PostFormValue("id"), r.PostFormValue("explication"))

@@ -13,28 +13,14 @@ const (
 	minExplanation, maxExplanation = 5, 2000
 )
 
-// itemFieldError is the error of one field of one of the per-item forms
-// of "Mes rendez-vous" (an appointment's cancellation, an explanation),
-// with the answer sent.
-type itemFieldError struct {
-	ItemID, Field, Error, Answer string
-}
-
-// ErrorOf is the error beside field of item id's form, if any.
-func (d *myAppointmentsView) ErrorOf(id, field string) string {
-	if d.Failed.ItemID == id && d.Failed.Field == field {
-		return d.Failed.Error
-	}
-	return ""
-}
-
-// AnswerOf is the answer sent in field of item id's form, kept when the
-// form is shown again with its error.
-func (d *myAppointmentsView) AnswerOf(id, field string) string {
-	if d.Failed.ItemID == id && d.Failed.Field == field {
-		return d.Failed.Answer
-	}
-	return ""
+// itemFieldError fills d with the error of field in the form of item id
+// (an appointment's cancellation, an explanation) and the answer sent,
+// keyed "field-id" like the field's own id.
+func (d *myAppointmentsView) itemFieldError(id, field, msg, answer string) *myAppointmentsView {
+	key := field + "-" + id
+	d.Error, d.FailedItem = msgFormErrors, id
+	d.ItemErrors, d.ItemAnswers = map[string]string{key: msg}, map[string]string{key: answer}
+	return d
 }
 
 // cancelReasonError checks the reason of a cancellation.
