@@ -644,3 +644,7 @@ const (
 	msgCancelReasonTooLong = "Le motif compte au plus 500 caractères."
 	msgExplanationLength   = "Votre explication compte de 5 à 2 000 caractères."
 )
+
+// Errors of the answer to an orientation request beside their fields
+// (orientationrequest_pages.go).
+const msgHandoffCommentTooLong = "Le commentaire compte au plus 2 000 caractères."

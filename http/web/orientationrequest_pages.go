@@ -293,6 +293,8 @@ type handoffAnswerView struct {
 	Reasons                              []option
 	Error, Comment                       string
 	AcceptChecked, RefuseChecked, CanAct bool
+	// Errors are the form's errors by field (decision, reason, comment).
+	Errors map[string]string
 }
 
 func (s *parcoursPages) handoffAnswerPage(p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, v *handoffAnswerView) {
@@ -343,15 +345,9 @@ func handleHandoffAnswer(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.handoffAnswerPage(p, w, r, status, &handoffAnswerView{Error: msg, Comment: a.Comment,
 				AcceptChecked: choice == "accepter", RefuseChecked: choice == "refuser"})
 		}
-		switch {
-		case choice != "accepter" && choice != "refuser":
-			fail(http.StatusBadRequest, msgHandoffChoiceRequired)
-			return
-		case !a.Accept && !slices.Contains(socle.HandoffRefusalReasons, a.Reason):
-			fail(http.StatusBadRequest, msgHandoffReasonRequired)
-			return
-		case !a.Accept && a.Reason == socle.HandoffOtherReason && a.Comment == "":
-			fail(http.StatusBadRequest, msgHandoffCommentRequired)
+		if errs := handoffAnswerErrors(choice, a); len(errs) > 0 {
+			s.handoffAnswerPage(p, w, r, http.StatusBadRequest, &handoffAnswerView{Error: msgFormErrors, Errors: errs, Comment: a.Comment,
+				AcceptChecked: choice == "accepter", RefuseChecked: choice == "refuser"})
 			return
 		}
 		hr, err := p.AnswerOrientationRequest(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("rid"), a)
@@ -386,4 +382,24 @@ func handleCommitteeQueue(s *parcoursPages, p *gate.Parcours) http.Handler {
 		v := &committeeView{Items: queueRows(items, p.HandoffDeadlines(), socle.DateOf(p.Now()))}
 		s.render(w, r, http.StatusOK, "commission-orientation", view{Title: "Commission d'orientation", Nav: "demandes-orientation", Data: v})
 	})
+}
+
+// handoffAnswerErrors checks the answer to an orientation request, each
+// error beside its field: the decision, and for a refusal its reason and,
+// with "Autre motif", the comment.
+func handoffAnswerErrors(choice string, a socle.HandoffAnswer) map[string]string {
+	errs := map[string]string{}
+	switch {
+	case choice != "accepter" && choice != "refuser":
+		errs["decision"] = msgHandoffChoiceRequired
+	case a.Accept:
+	case !slices.Contains(socle.HandoffRefusalReasons, a.Reason):
+		errs["reason"] = msgHandoffReasonRequired
+	case a.Reason == socle.HandoffOtherReason && a.Comment == "":
+		errs["comment"] = msgHandoffCommentRequired
+	}
+	if utf8.RuneCountInString(a.Comment) > socle.MaxHandoffText {
+		errs["comment"] = msgHandoffCommentTooLong
+	}
+	return errs
 }

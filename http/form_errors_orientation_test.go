@@ -1,0 +1,61 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"socle"
+)
+
+// TestOrientationAnswerErrorsStandBesideTheirFields: the receiving
+// structure answers a request with no decision, a refusal without reason,
+// "Autre motif" without comment and a comment too long; each error stands
+// beside its field, the choices and the comment come back, and the
+// request stays open.
+func TestOrientationAnswerErrorsStandBesideTheirFields(t *testing.T) {
+	e := newParcoursEnv(t)
+	ml, dep := e.ml.OrganisationID, e.dep.OrganisationID
+	status, h, body := e.apiCall(ml, "POST", "/api/v1/persons/"+e.alice.ID+"/orientation-requests",
+		`{"to_organisation_id":"`+dep+`","parcours":"social","motive":"Difficultés de logement."}`, nil)
+	if status != http.StatusCreated {
+		t.Fatalf("send: %d %s", status, body)
+	}
+	page := "/demandes-orientation/" + strings.TrimPrefix(h.Get("Location"), "/api/v1/orientation-requests/")
+	net := &networkEnv{t: t, srv: e.srv}
+	long := strings.Repeat("Trop long. ", 200)
+	tests := []struct {
+		name                 string
+		form                 url.Values
+		field, message, kept string
+	}{
+		{"no decision", url.Values{"comment": {"À voir."}}, "decision", "Choisissez d&#39;accepter ou de refuser", ">À voir.</textarea>"},
+		{"a refusal without reason", url.Values{"decision": {"refuser"}, "comment": {"Complet."}}, "reason", "motif du refus", `value="refuser" checked`},
+		{"another reason without comment", url.Values{"decision": {"refuser"}, "reason": {socle.HandoffOtherReason}}, "comment", "demande une explication",
+			`value="` + socle.HandoffOtherReason + `" selected`},
+		{"a comment too long", url.Values{"decision": {"accepter"}, "comment": {long}}, "comment", "au plus 2 000 caractères", `value="accepter" checked`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := net.postForm(e.staff[dep], page, page, tt.form)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", resp.StatusCode)
+			}
+			form := section(t, body, `id="reponse"`, `</form>`)
+			if tt.field == "decision" {
+				if !strings.Contains(form, `aria-describedby="erreur-decision"`) || !strings.Contains(section(t, form, `id="erreur-decision"`, `</p>`), tt.message) {
+					t.Errorf("the decision does not carry its error:\n%s", form)
+				}
+			} else {
+				checkFieldError(t, form, tt.field, tt.message, tt.kept)
+			}
+			if !strings.Contains(form, tt.kept) {
+				t.Errorf("the answer %s did not come back", tt.kept)
+			}
+		})
+	}
+	if _, body := e.staffGet(dep, page); !strings.Contains(body, `id="reponse"`) {
+		t.Error("a refused answer closed the request")
+	}
+}
