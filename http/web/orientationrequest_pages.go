@@ -68,6 +68,9 @@ type handoffPersonView struct {
 	Conclude    *handoffRow
 	ExitReasons []option
 	CanSend     bool
+	// Errors are the forms' errors by field (to_organisation_id,
+	// parcours, motive, exit_reason).
+	Errors map[string]string
 }
 
 func (s *parcoursPages) handoffPersonPage(p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, v *handoffPersonView) {
@@ -171,15 +174,8 @@ func handleHandoffSend(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.handoffPersonPage(p, w, r, status, &handoffPersonView{Error: msg, Motive: hr.Motive})
 		}
 		// Checked early for kinder messages, with the domain's constants.
-		switch {
-		case hr.ToOrganisationID == "":
-			fail(http.StatusBadRequest, msgHandoffStructureRequired)
-			return
-		case !slices.Contains(orientation.ParcoursValues(), hr.Parcours):
-			fail(http.StatusBadRequest, msgHandoffParcoursRequired)
-			return
-		case hr.Motive == "" || utf8.RuneCountInString(hr.Motive) > socle.MaxHandoffText:
-			fail(http.StatusBadRequest, msgHandoffMotiveRequired)
+		if errs := handoffSendErrors(hr); len(errs) > 0 {
+			s.handoffPersonPage(p, w, r, http.StatusBadRequest, &handoffPersonView{Error: msgFormErrors, Errors: errs, Motive: hr.Motive})
 			return
 		}
 		err := p.SendOrientationRequest(r.Context(), pageRequest(r, purposeOrientation, ""), hr)
@@ -200,7 +196,7 @@ func handleHandoffConclude(s *parcoursPages, p *gate.Parcours) http.Handler {
 		if o.Outcome == socle.HandoffOutcomeExit {
 			o.Reason = r.PostFormValue("exit_reason")
 			if !slices.Contains(socle.HandoffExitReasons, o.Reason) {
-				s.handoffPersonPage(p, w, r, http.StatusBadRequest, &handoffPersonView{Error: msgHandoffExitReason})
+				s.handoffPersonPage(p, w, r, http.StatusBadRequest, &handoffPersonView{Error: msgFormErrors, Errors: map[string]string{"exit_reason": msgHandoffExitReason}})
 				return
 			}
 		}
@@ -400,6 +396,22 @@ func handoffAnswerErrors(choice string, a socle.HandoffAnswer) map[string]string
 	}
 	if utf8.RuneCountInString(a.Comment) > socle.MaxHandoffText {
 		errs["comment"] = msgHandoffCommentTooLong
+	}
+	return errs
+}
+
+// handoffSendErrors checks a request before it is sent, each error beside
+// its field.
+func handoffSendErrors(hr *socle.OrientationRequest) map[string]string {
+	errs := map[string]string{}
+	if hr.ToOrganisationID == "" {
+		errs["to_organisation_id"] = msgHandoffStructureRequired
+	}
+	if !slices.Contains(orientation.ParcoursValues(), hr.Parcours) {
+		errs["parcours"] = msgHandoffParcoursRequired
+	}
+	if hr.Motive == "" || utf8.RuneCountInString(hr.Motive) > socle.MaxHandoffText {
+		errs["motive"] = msgHandoffMotiveRequired
 	}
 	return errs
 }
