@@ -118,3 +118,32 @@ func TestMyExplanationErrorStandsBesideItsField(t *testing.T) {
 		t.Error("a refused explanation was recorded")
 	}
 }
+
+// TestAdviserCancellationErrorStandsBesideItsField: the adviser cancels
+// Alice's appointment with a reason too long: the error stands beside that
+// appointment's reason, which comes back, and the appointment stays.
+func TestAdviserCancellationErrorStandsBesideItsField(t *testing.T) {
+	e := newParcoursEnv(t)
+	ml := e.ml.OrganisationID
+	start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
+	status, slot := e.apiJSON(ml, http.MethodPost, "/api/v1/slots", "", map[string]any{"start": start, "end": start.Add(30 * time.Minute), "modalite": "visio"})
+	if status != http.StatusCreated {
+		t.Fatalf("publishing: %d %v", status, slot)
+	}
+	status, appt := e.apiJSON(ml, http.MethodPost, "/api/v1/persons/"+e.alice.ID+"/appointments", "", map[string]any{"slot_id": slot["id"]})
+	if status != http.StatusCreated {
+		t.Fatalf("booking: %d %v", status, appt)
+	}
+	id := appt["id"].(string)
+	net := &networkEnv{t: t, srv: e.srv}
+	page := "/usagers/" + e.alice.ID + "/rendez-vous"
+	reason := strings.Repeat("Conseillère en formation. ", 25)
+	resp, body := net.postForm(e.staff[ml], page, page+"/"+id+"/annulation", url.Values{"motif": {reason}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("cancelling with a reason too long: %d, want 400", resp.StatusCode)
+	}
+	checkFieldError(t, body, "motif-"+id, "au plus 500 caractères", `value="`+reason+`"`)
+	if _, body = e.staffGet(ml, page); !strings.Contains(body, page+"/"+id+"/annulation") {
+		t.Error("a refused cancellation cancelled the appointment")
+	}
+}

@@ -224,6 +224,11 @@ type dutiesView struct {
 	Commitments               []commitmentRow
 	Unexcused                 int
 	Attendances               []option
+	// ItemErrors and ItemAnswers are the error and answer of one
+	// appointment's cancellation form, by field id; FailedItem that
+	// appointment.
+	ItemErrors, ItemAnswers map[string]string
+	FailedItem              string
 }
 
 func (s *appointmentPages) dutiesPage(w http.ResponseWriter, r *http.Request, status int, d *dutiesView) {
@@ -270,6 +275,12 @@ func handleAttendance(s *appointmentPages) http.Handler {
 func handleAdviserCancel(s *appointmentPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !staffPost(s.renderer, w, r) {
+			return
+		}
+		if msg := cancelReasonError(r.PostFormValue("motif")); msg != "" {
+			key := "motif-" + r.PathValue("eid")
+			s.dutiesPage(w, r, http.StatusBadRequest, &dutiesView{Error: msgFormErrors, FailedItem: r.PathValue("eid"),
+				ItemErrors: map[string]string{key: msg}, ItemAnswers: map[string]string{key: r.PostFormValue("motif")}})
 			return
 		}
 		_, err := s.parcours.CancelAppointment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("eid"), r.PostFormValue("motif"))
