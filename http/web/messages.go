@@ -648,3 +648,7 @@ const (
 // Errors of the answer to an orientation request beside their fields
 // (orientationrequest_pages.go).
 const msgHandoffCommentTooLong = "Le commentaire compte au plus 2 000 caractères."
+
+// Error of the answer to a rectification request beside its field
+// (rectification_form.go).
+const msgRectificationMotive = "Motivez votre réponse en 5 à 2 000 caractères : la personne la lira."

@@ -468,8 +468,8 @@ func handleRectificationAnswer(s *parcoursPages, p *gate.Parcours) http.Handler 
 			return
 		}
 		decision := r.PostFormValue("decision")
-		if decision != "accepter" && decision != "refuser" {
-			rectificationsPage(s, p, w, r, http.StatusBadRequest, &rectificationsView{Error: msgRectificationAnswerRequired})
+		if v := rectificationAnswerErrors(r.PathValue("rid"), decision, r.PostFormValue("motif")); v != nil {
+			rectificationsPage(s, p, w, r, http.StatusBadRequest, v)
 			return
 		}
 		_, err := p.AnswerRectification(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), r.PathValue("rid"),
@@ -945,6 +945,11 @@ type rectificationsView struct {
 	form
 	ID, Error string
 	Requests  []rectificationRow
+	// ItemErrors and ItemAnswers are the errors and answers of one
+	// request's form, by field id ("decision-<id>", "motif-<id>");
+	// FailedItem that request.
+	ItemErrors, ItemAnswers map[string]string
+	FailedItem              string
 }
 
 // agendaView is the adviser's week.

@@ -1,0 +1,54 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"socle"
+)
+
+// TestRectificationAnswerErrorsStandBesideTheirFields: the adviser answers
+// Alice's rectification request without a decision, then with a motive too
+// short: each error stands beside its field of that request, the answers
+// come back, and the request stays open.
+func TestRectificationAnswerErrorsStandBesideTheirFields(t *testing.T) {
+	e := newParcoursEnv(t)
+	r, err := e.parcours.RequestRectification(t.Context(), e.self(e.alice), socle.CatContact, "Mon numéro est le 06 98 76 54 32.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := &networkEnv{t: t, srv: e.srv}
+	page := "/usagers/" + e.alice.ID + "/rectifications"
+	tests := []struct {
+		name                 string
+		form                 url.Values
+		field, message, kept string
+	}{
+		{"no decision", url.Values{"motif": {"Numéro vérifié auprès de vous."}}, "decision-" + r.ID, "Choisissez d&#39;accepter ou de refuser", ">Numéro vérifié auprès de vous.</textarea>"},
+		{"a motive too short", url.Values{"decision": {"refuser"}, "motif": {"Non"}}, "motif-" + r.ID, "Motivez votre réponse", `value="refuser" checked`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := net.postForm(e.staff[e.ml.OrganisationID], page, page+"/"+r.ID, tt.form)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", resp.StatusCode)
+			}
+			item := section(t, body, `id="demande-`+r.ID+`"`, `</section>`)
+			if strings.HasPrefix(tt.field, "decision-") {
+				if !strings.Contains(item, `aria-describedby="erreur-`+tt.field+`"`) || !strings.Contains(section(t, item, `id="erreur-`+tt.field+`"`, `</p>`), tt.message) {
+					t.Errorf("the decision does not carry its error:\n%s", item)
+				}
+			} else {
+				checkFieldError(t, item, tt.field, tt.message, tt.kept)
+			}
+			if !strings.Contains(item, tt.kept) {
+				t.Errorf("the answer %s did not come back", tt.kept)
+			}
+		})
+	}
+	if _, body := e.staffGet(e.ml.OrganisationID, page); !strings.Contains(body, `action="`+page+"/"+r.ID+`"`) {
+		t.Error("a refused answer closed the request")
+	}
+}
