@@ -52,3 +52,26 @@ func TestRectificationAnswerErrorsStandBesideTheirFields(t *testing.T) {
 		t.Error("a refused answer closed the request")
 	}
 }
+
+// TestContractConsentErrorStandsBesideItsBox: Alice signs her contract
+// without ticking that she read it: the error stands beside the box, and
+// the contract stays unsigned.
+func TestContractConsentErrorStandsBesideItsBox(t *testing.T) {
+	e := newParcoursEnv(t)
+	c := e.drawContract(t, "Atelier CV")
+	cl := e.client()
+	cl.login(e.alice.Contact.Email)
+	page := "/usager/contrats/" + c.ID
+	resp, body := cl.post(page+"/signature", url.Values{"csrf": {cl.csrf(page)}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("signing without consent: %d, want 400", resp.StatusCode)
+	}
+	box := section(t, body, `id="signer"`, `</form>`)
+	if !strings.Contains(box, "fr-checkbox-group--error") || !strings.Contains(box, `aria-invalid="true" aria-describedby="erreur-accord"`) ||
+		!strings.Contains(section(t, box, `id="erreur-accord"`, `</p>`), "Cochez la case") {
+		t.Errorf("the consent does not carry its error:\n%s", box)
+	}
+	if signed(t, e, c.ID) {
+		t.Error("the contract was signed without consent")
+	}
+}

@@ -799,7 +799,7 @@ func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) htt
 			return
 		}
 		if r.PostFormValue("accord") != "oui" {
-			spaceContract(s, p, svc, w, r, req, http.StatusBadRequest, &spaceContractView{Error: msgConsentRequired})
+			spaceContract(s, p, svc, w, r, req, http.StatusBadRequest, &spaceContractView{Error: msgFormErrors, ConsentError: msgConsentRequired})
 			return
 		}
 		if _, err := p.SignAsPerson(r.Context(), req, r.PathValue("id"), at); err != nil {
@@ -1014,4 +1014,6 @@ type spaceContractView struct {
 	Contract             contractRow
 	CanSign, Fresh       bool
 	Until, Error, Notice string
+	// ConsentError is the error beside the consent's checkbox.
+	ConsentError string
 }
