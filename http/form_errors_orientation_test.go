@@ -43,16 +43,7 @@ func TestOrientationAnswerErrorsStandBesideTheirFields(t *testing.T) {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}
 			form := section(t, body, `id="reponse"`, `</form>`)
-			if tt.field == "decision" {
-				if !strings.Contains(form, `aria-describedby="erreur-decision"`) || !strings.Contains(section(t, form, `id="erreur-decision"`, `</p>`), tt.message) {
-					t.Errorf("the decision does not carry its error:\n%s", form)
-				}
-			} else {
-				checkFieldError(t, form, tt.field, tt.message, tt.kept)
-			}
-			if !strings.Contains(form, tt.kept) {
-				t.Errorf("the answer %s did not come back", tt.kept)
-			}
+			checkChoiceOrFieldError(t, form, tt.field, "decision", tt.message, tt.kept)
 		})
 	}
 	if _, body := e.staffGet(dep, page); !strings.Contains(body, `id="reponse"`) {
@@ -108,5 +99,22 @@ func TestOrientationRequestErrorsStandBesideTheirFields(t *testing.T) {
 	checkFieldError(t, section(t, body, `id="decision-sortie"`, `</form>`), "exit_reason", "motif de la sortie", "")
 	if _, body := e.staffGet(ml, page); !strings.Contains(body, `id="apres-refus"`) {
 		t.Error("a refused exit concluded the request")
+	}
+}
+
+// checkChoiceOrFieldError checks the error of field in a form: a group of
+// choices (the fieldset named choice, described by its error) or a
+// field (checkFieldError); and that the answer kept came back.
+func checkChoiceOrFieldError(t *testing.T, form, field, choice, message, kept string) {
+	t.Helper()
+	if field == choice {
+		if !strings.Contains(form, `aria-describedby="erreur-`+field+`"`) || !strings.Contains(section(t, form, `id="erreur-`+field+`"`, `</p>`), message) {
+			t.Errorf("the choice %s does not carry its error:\n%s", field, form)
+		}
+	} else {
+		checkFieldError(t, form, field, message, kept)
+	}
+	if !strings.Contains(form, kept) {
+		t.Errorf("the answer %s did not come back", kept)
 	}
 }
