@@ -144,7 +144,12 @@ type slotsView struct {
 	Error, Notice string
 	Slots         []slotRow
 	Modalites     []option
-	Day           string
+	// Fields are the form's text inputs; Errors its errors by field
+	// (sent keeps the answers); ForStructure the audience chosen.
+	Fields       map[string]inputField
+	Errors       map[string]string
+	sent         url.Values
+	ForStructure bool
 }
 
 func modaliteOptions(selected string) []option {
@@ -163,7 +168,8 @@ func (s *appointmentPages) slotsPage(w http.ResponseWriter, r *http.Request, sta
 		return
 	}
 	names[httpx.ActorFrom(r.Context()).OrganisationID] = "la structure"
-	d.Slots, d.Modalites, d.Day = slotRows(slots, names), modaliteOptions(r.PostFormValue("modalite")), now.In(paris).AddDate(0, 0, 1).Format("2006-01-02")
+	d.Slots, d.Modalites = slotRows(slots, names), modaliteOptions(r.PostFormValue("modalite"))
+	d.Fields = slotInputs(d.sent, now.In(paris).AddDate(0, 0, 1).Format("2006-01-02"), d.Errors)
 	staffPage(s.renderer, w, r, status, "creneaux", "Créneaux ouverts", "agenda", d)
 }
 
@@ -185,24 +191,20 @@ func handleSlotPublish(s *appointmentPages) http.Handler {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
-		start, err := time.ParseInLocation("2006-01-02 15:04", r.PostFormValue("jour")+" "+r.PostFormValue("heure"), paris)
-		minutes, _ := strconv.Atoi(r.PostFormValue("duree"))
-		count, _ := strconv.Atoi(r.PostFormValue("nombre"))
-		if count == 0 {
-			count = 1
-		}
-		if err != nil || minutes < 5 || minutes > 480 || count < 1 || count > 16 {
-			s.slotsPage(w, r, http.StatusBadRequest, &slotsView{Error: msgSlotInvalid})
+		forStructure := r.PostFormValue("pour") == "structure"
+		sf, errs := readSlotForm(r.PostForm)
+		if len(errs) > 0 {
+			s.slotsPage(w, r, http.StatusBadRequest, &slotsView{Error: msgFormErrors, Errors: errs, sent: r.PostForm, ForStructure: forStructure})
 			return
 		}
 		// Consecutive slots of the same length, one after the other.
-		for i := range count {
-			from := start.Add(time.Duration(i*minutes) * time.Minute)
-			sl := &socle.Slot{Start: from, End: from.Add(time.Duration(minutes) * time.Minute), Modalite: r.PostFormValue("modalite"),
+		for i := range sf.count {
+			from := sf.start.Add(time.Duration(i*sf.minutes) * time.Minute)
+			sl := &socle.Slot{Start: from, End: from.Add(time.Duration(sf.minutes) * time.Minute), Modalite: r.PostFormValue("modalite"),
 				Location: strings.TrimSpace(r.PostFormValue("lieu"))}
-			if err := s.parcours.PublishSlot(r.Context(), pageRequest(r, purposeAccompagnement, ""), sl, r.PostFormValue("pour") == "structure"); err != nil {
+			if err := s.parcours.PublishSlot(r.Context(), pageRequest(r, purposeAccompagnement, ""), sl, forStructure); err != nil {
 				if soft(err) {
-					s.slotsPage(w, r, httpx.ErrorStatus(err), &slotsView{Error: msgSlotFailedPrefix + message(err)})
+					s.slotsPage(w, r, httpx.ErrorStatus(err), &slotsView{Error: msgSlotFailedPrefix + message(err), sent: r.PostForm, ForStructure: forStructure})
 					return
 				}
 				s.renderError(w, r, err)
@@ -222,6 +224,11 @@ type dutiesView struct {
 	Commitments               []commitmentRow
 	Unexcused                 int
 	Attendances               []option
+	// ItemErrors and ItemAnswers are the error and answer of one
+	// appointment's cancellation form, by field id; FailedItem that
+	// appointment.
+	ItemErrors, ItemAnswers map[string]string
+	FailedItem              string
 }
 
 func (s *appointmentPages) dutiesPage(w http.ResponseWriter, r *http.Request, status int, d *dutiesView) {
@@ -270,6 +277,12 @@ func handleAdviserCancel(s *appointmentPages) http.Handler {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
+		if msg := cancelReasonError(r.PostFormValue("motif")); msg != "" {
+			key := "motif-" + r.PathValue("eid")
+			s.dutiesPage(w, r, http.StatusBadRequest, &dutiesView{Error: msgFormErrors, FailedItem: r.PathValue("eid"),
+				ItemErrors: map[string]string{key: msg}, ItemAnswers: map[string]string{key: r.PostFormValue("motif")}})
+			return
+		}
 		_, err := s.parcours.CancelAppointment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("eid"), r.PostFormValue("motif"))
 		if err != nil {
 			if soft(err) {
@@ -292,6 +305,12 @@ type myAppointmentsView struct {
 	Commitments   []commitmentRow
 	Slots         []slotRow
 	Unexcused     int
+	// SlotError is the booking form's error, beside its list of slots;
+	// ItemErrors and ItemAnswers the error and answer of one of the
+	// per-item forms, by field id; FailedItem that item.
+	SlotError               string
+	ItemErrors, ItemAnswers map[string]string
+	FailedItem              string
 }
 
 func (s *appointmentPages) myAppointmentsPage(svc *space.Service, w http.ResponseWriter, r *http.Request, req gate.Request, status int, d *myAppointmentsView) {
@@ -357,7 +376,7 @@ func handleBook(s *appointmentPages, svc *space.Service) http.Handler {
 		}
 		slot := r.PostFormValue("creneau")
 		if slot == "" {
-			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgSlotRequired})
+			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgFormErrors, SlotError: msgSlotRequired})
 			return
 		}
 		_, err := s.parcours.BookSlot(r.Context(), req, slot)
@@ -371,6 +390,10 @@ func handleMyCancel(s *appointmentPages, svc *space.Service) http.Handler {
 		if !ok {
 			return
 		}
+		if msg := cancelReasonError(r.PostFormValue("motif")); msg != "" {
+			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, new(myAppointmentsView).itemFieldError(r.PathValue("eid"), "motif", msg, r.PostFormValue("motif")))
+			return
+		}
 		_, err := s.parcours.CancelAppointment(r.Context(), req, r.PathValue("eid"), r.PostFormValue("motif"))
 		s.spaceAnswer(svc, w, r, req, err, msgCancelFailedPrefix, "annule")
 	})
@@ -380,6 +403,10 @@ func handleExplain(s *appointmentPages, svc *space.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, ok := spacePost(s, svc, w, r)
 		if !ok {
+			return
+		}
+		if msg := explanationError(r.PostFormValue("explication")); msg != "" {
+			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, new(myAppointmentsView).itemFieldError(r.PostFormValue("id"), "explication", msg, r.PostFormValue("explication")))
 			return
 		}
 		_, err := s.parcours.Explain(r.Context(), req, r.PostFormValue("sujet"), r.PostFormValue("id"), r.PostFormValue("explication"))

@@ -294,6 +294,12 @@ type questionRow struct {
 }
 
 func (s *declarationPages) renderQuestions(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	s.renderQuestionsView(w, r, status, &questionsView{Error: problem})
+}
+
+// renderQuestionsView shows the agent's questions with v's error, and the
+// error and answer of one question's form when v has them.
+func (s *declarationPages) renderQuestionsView(w http.ResponseWriter, r *http.Request, status int, v *questionsView) {
 	actor, ok := staffOnly(w, r)
 	if !ok {
 		return
@@ -316,8 +322,8 @@ func (s *declarationPages) renderQuestions(w http.ResponseWriter, r *http.Reques
 			rows[i].Answer = q.Answer.Text
 		}
 	}
-	staffPage(s.renderer, w, r, status, "mes-explications", "Demandes d'explication", "mes-explications",
-		&questionsView{Rows: rows, Error: problem, Window: int(cases.AnswerWindow.Hours() / 24)})
+	v.Rows, v.Window = rows, int(cases.AnswerWindow.Hours()/24)
+	staffPage(s.renderer, w, r, status, "mes-explications", "Demandes d'explication", "mes-explications", v)
 }
 
 func handleQuestionsPage(s *declarationPages) http.Handler {
@@ -334,7 +340,15 @@ func handleAnswerForm(s *declarationPages) http.Handler {
 			_, err = svc.Answer(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), r.PostFormValue("reponse"))
 		}
 		if err != nil {
-			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT {
+			// An answer the service refuses is about its text: the error
+			// stands beside it, with the text sent.
+			if socle.ErrorCode(err) == socle.EINVALID {
+				id := r.PathValue("id")
+				s.renderQuestionsView(w, r, httpx.ErrorStatus(err), &questionsView{Error: msgFormErrors,
+					ItemErrors: map[string]string{id: directoryMessage(err)}, ItemAnswers: map[string]string{id: r.PostFormValue("reponse")}})
+				return
+			}
+			if socle.ErrorCode(err) == socle.ECONFLICT {
 				s.renderQuestions(w, r, httpx.ErrorStatus(err), directoryMessage(err))
 				return
 			}
@@ -376,4 +390,7 @@ type questionsView struct {
 	Rows   []questionRow
 	Error  string
 	Window int
+	// ItemErrors and ItemAnswers are the error and answer of one
+	// question's form, by its case.
+	ItemErrors, ItemAnswers map[string]string
 }

@@ -81,7 +81,6 @@ const (
 
 // Messages of the appointments' pages (appointment_pages.go).
 const (
-	msgSlotInvalid             = "Indiquez le jour, l'heure, une durée de 5 à 480 minutes et de 1 à 16 créneaux."
 	msgSlotFailedPrefix        = "Les créneaux n'ont pas pu être publiés : "
 	msgSlotPublished           = "Les créneaux sont publiés : les personnes que vous accompagnez peuvent les réserver depuis leur espace."
 	msgAttendanceFailedPrefix  = "La présence n'a pas pu être enregistrée : "
@@ -629,3 +628,27 @@ const (
 	msgReferentNotFollow = "Votre structure ne suit plus cette personne : seule la structure qui la suit désigne son référent."
 	msgTimelineReferent  = "Changement de référent chez %s"
 )
+
+// Errors of the slots publishing form, beside their fields (slot_form.go).
+const (
+	msgSlotDay      = "Indiquez le jour du premier créneau, par exemple 04/12/2026."
+	msgSlotHour     = "Indiquez l'heure du premier créneau, par exemple 09:00."
+	msgSlotDuration = "Indiquez une durée de 5 à 480 minutes."
+	msgSlotCount    = "Indiquez un nombre de créneaux de 1 à 16."
+	msgSlotLocation = "Le lieu compte au plus 300 caractères."
+)
+
+// Errors of the forms of "Mes rendez-vous", beside their fields
+// (space_appointment_form.go).
+const (
+	msgCancelReasonTooLong = "Le motif compte au plus 500 caractères."
+	msgExplanationLength   = "Votre explication compte de 5 à 2 000 caractères."
+)
+
+// Errors of the answer to an orientation request beside their fields
+// (orientationrequest_pages.go).
+const msgHandoffCommentTooLong = "Le commentaire compte au plus 2 000 caractères."
+
+// Error of the answer to a rectification request beside its field
+// (rectification_form.go).
+const msgRectificationMotive = "Motivez votre réponse en 5 à 2 000 caractères : la personne la lira."

@@ -68,6 +68,9 @@ type handoffPersonView struct {
 	Conclude    *handoffRow
 	ExitReasons []option
 	CanSend     bool
+	// Errors are the forms' errors by field (to_organisation_id,
+	// parcours, motive, exit_reason).
+	Errors map[string]string
 }
 
 func (s *parcoursPages) handoffPersonPage(p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, v *handoffPersonView) {
@@ -171,15 +174,8 @@ func handleHandoffSend(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.handoffPersonPage(p, w, r, status, &handoffPersonView{Error: msg, Motive: hr.Motive})
 		}
 		// Checked early for kinder messages, with the domain's constants.
-		switch {
-		case hr.ToOrganisationID == "":
-			fail(http.StatusBadRequest, msgHandoffStructureRequired)
-			return
-		case !slices.Contains(orientation.ParcoursValues(), hr.Parcours):
-			fail(http.StatusBadRequest, msgHandoffParcoursRequired)
-			return
-		case hr.Motive == "" || utf8.RuneCountInString(hr.Motive) > socle.MaxHandoffText:
-			fail(http.StatusBadRequest, msgHandoffMotiveRequired)
+		if errs := handoffSendErrors(hr); len(errs) > 0 {
+			s.handoffPersonPage(p, w, r, http.StatusBadRequest, &handoffPersonView{Error: msgFormErrors, Errors: errs, Motive: hr.Motive})
 			return
 		}
 		err := p.SendOrientationRequest(r.Context(), pageRequest(r, purposeOrientation, ""), hr)
@@ -200,7 +196,7 @@ func handleHandoffConclude(s *parcoursPages, p *gate.Parcours) http.Handler {
 		if o.Outcome == socle.HandoffOutcomeExit {
 			o.Reason = r.PostFormValue("exit_reason")
 			if !slices.Contains(socle.HandoffExitReasons, o.Reason) {
-				s.handoffPersonPage(p, w, r, http.StatusBadRequest, &handoffPersonView{Error: msgHandoffExitReason})
+				s.handoffPersonPage(p, w, r, http.StatusBadRequest, &handoffPersonView{Error: msgFormErrors, Errors: map[string]string{"exit_reason": msgHandoffExitReason}})
 				return
 			}
 		}
@@ -293,6 +289,8 @@ type handoffAnswerView struct {
 	Reasons                              []option
 	Error, Comment                       string
 	AcceptChecked, RefuseChecked, CanAct bool
+	// Errors are the form's errors by field (decision, reason, comment).
+	Errors map[string]string
 }
 
 func (s *parcoursPages) handoffAnswerPage(p *gate.Parcours, w http.ResponseWriter, r *http.Request, status int, v *handoffAnswerView) {
@@ -343,15 +341,9 @@ func handleHandoffAnswer(s *parcoursPages, p *gate.Parcours) http.Handler {
 			s.handoffAnswerPage(p, w, r, status, &handoffAnswerView{Error: msg, Comment: a.Comment,
 				AcceptChecked: choice == "accepter", RefuseChecked: choice == "refuser"})
 		}
-		switch {
-		case choice != "accepter" && choice != "refuser":
-			fail(http.StatusBadRequest, msgHandoffChoiceRequired)
-			return
-		case !a.Accept && !slices.Contains(socle.HandoffRefusalReasons, a.Reason):
-			fail(http.StatusBadRequest, msgHandoffReasonRequired)
-			return
-		case !a.Accept && a.Reason == socle.HandoffOtherReason && a.Comment == "":
-			fail(http.StatusBadRequest, msgHandoffCommentRequired)
+		if errs := handoffAnswerErrors(choice, a); len(errs) > 0 {
+			s.handoffAnswerPage(p, w, r, http.StatusBadRequest, &handoffAnswerView{Error: msgFormErrors, Errors: errs, Comment: a.Comment,
+				AcceptChecked: choice == "accepter", RefuseChecked: choice == "refuser"})
 			return
 		}
 		hr, err := p.AnswerOrientationRequest(r.Context(), pageRequest(r, purposeOrientation, ""), r.PathValue("rid"), a)
@@ -386,4 +378,40 @@ func handleCommitteeQueue(s *parcoursPages, p *gate.Parcours) http.Handler {
 		v := &committeeView{Items: queueRows(items, p.HandoffDeadlines(), socle.DateOf(p.Now()))}
 		s.render(w, r, http.StatusOK, "commission-orientation", view{Title: "Commission d'orientation", Nav: "demandes-orientation", Data: v})
 	})
+}
+
+// handoffAnswerErrors checks the answer to an orientation request, each
+// error beside its field: the decision, and for a refusal its reason and,
+// with "Autre motif", the comment.
+func handoffAnswerErrors(choice string, a socle.HandoffAnswer) map[string]string {
+	errs := map[string]string{}
+	switch {
+	case choice != "accepter" && choice != "refuser":
+		errs["decision"] = msgHandoffChoiceRequired
+	case a.Accept:
+	case !slices.Contains(socle.HandoffRefusalReasons, a.Reason):
+		errs["reason"] = msgHandoffReasonRequired
+	case a.Reason == socle.HandoffOtherReason && a.Comment == "":
+		errs["comment"] = msgHandoffCommentRequired
+	}
+	if utf8.RuneCountInString(a.Comment) > socle.MaxHandoffText {
+		errs["comment"] = msgHandoffCommentTooLong
+	}
+	return errs
+}
+
+// handoffSendErrors checks a request before it is sent, each error beside
+// its field.
+func handoffSendErrors(hr *socle.OrientationRequest) map[string]string {
+	errs := map[string]string{}
+	if hr.ToOrganisationID == "" {
+		errs["to_organisation_id"] = msgHandoffStructureRequired
+	}
+	if !slices.Contains(orientation.ParcoursValues(), hr.Parcours) {
+		errs["parcours"] = msgHandoffParcoursRequired
+	}
+	if hr.Motive == "" || utf8.RuneCountInString(hr.Motive) > socle.MaxHandoffText {
+		errs["motive"] = msgHandoffMotiveRequired
+	}
+	return errs
 }

@@ -468,8 +468,8 @@ func handleRectificationAnswer(s *parcoursPages, p *gate.Parcours) http.Handler 
 			return
 		}
 		decision := r.PostFormValue("decision")
-		if decision != "accepter" && decision != "refuser" {
-			rectificationsPage(s, p, w, r, http.StatusBadRequest, &rectificationsView{Error: msgRectificationAnswerRequired})
+		if v := rectificationAnswerErrors(r.PathValue("rid"), decision, r.PostFormValue("motif")); v != nil {
+			rectificationsPage(s, p, w, r, http.StatusBadRequest, v)
 			return
 		}
 		_, err := p.AnswerRectification(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("id"), r.PathValue("rid"),
@@ -799,7 +799,7 @@ func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) htt
 			return
 		}
 		if r.PostFormValue("accord") != "oui" {
-			spaceContract(s, p, svc, w, r, req, http.StatusBadRequest, &spaceContractView{Error: msgConsentRequired})
+			spaceContract(s, p, svc, w, r, req, http.StatusBadRequest, &spaceContractView{Error: msgFormErrors, ConsentError: msgConsentRequired})
 			return
 		}
 		if _, err := p.SignAsPerson(r.Context(), req, r.PathValue("id"), at); err != nil {
@@ -945,6 +945,11 @@ type rectificationsView struct {
 	form
 	ID, Error string
 	Requests  []rectificationRow
+	// ItemErrors and ItemAnswers are the errors and answers of one
+	// request's form, by field id ("decision-<id>", "motif-<id>");
+	// FailedItem that request.
+	ItemErrors, ItemAnswers map[string]string
+	FailedItem              string
 }
 
 // agendaView is the adviser's week.
@@ -1009,4 +1014,6 @@ type spaceContractView struct {
 	Contract             contractRow
 	CanSign, Fresh       bool
 	Until, Error, Notice string
+	// ConsentError is the error beside the consent's checkbox.
+	ConsentError string
 }

@@ -1,0 +1,51 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"socle"
+	"socle/store/storetest"
+)
+
+// TestQuestionAnswerErrorStandsBesideItsField: an agent answers a privacy
+// officer's question with nothing, then with too long a text: the error
+// stands beside the answer of that question, the text comes back, and the
+// question stays unanswered.
+func TestQuestionAnswerErrorStandsBesideItsField(t *testing.T) {
+	ctx := context.Background()
+	st := newConsoleStack(t)
+	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
+	if err := st.db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	dpo.Roles = []socle.Role{socle.RoleAuditor}
+	dpoClient, advClient := st.env.enrolAndLogin(st.db, st.idsvc, dpo), st.env.enrolAndLogin(st.db, st.idsvc, adv)
+	c, err := st.cases.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := st.env.postForm(dpoClient, "/alertes/"+c.ID, "/alertes/"+c.ID+"/question", url.Values{"question": {"Pourquoi ce dossier ?"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("asking = %d", resp.StatusCode)
+	}
+	long := strings.Repeat("Accueil. ", 500)
+	for _, tt := range []struct{ name, answer, kept string }{
+		{"nothing", "   ", ""},
+		{"too long a text", long, ">" + long + "</textarea>"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := st.env.postForm(advClient, "/mes-explications", "/mes-explications/"+c.ID, url.Values{"reponse": {tt.answer}})
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", resp.StatusCode)
+			}
+			checkFieldError(t, body, "reponse-0", "Écrivez votre réponse", tt.kept)
+		})
+	}
+	if _, page := st.env.get(advClient, "/mes-explications", ""); !strings.Contains(page, `action="/mes-explications/`+c.ID+`"`) {
+		t.Error("a refused answer answered the question")
+	}
+}
