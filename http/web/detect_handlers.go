@@ -45,7 +45,12 @@ func handleStepUpPage(s *casePages) http.Handler {
 				http.Redirect(w, r, back, http.StatusSeeOther)
 				return
 			}
-			d.Error, status = message(err), httpx.ErrorStatus(err)
+			status = httpx.ErrorStatus(err)
+			if socle.ErrorCode(err) == socle.EUNAUTHENTICATED {
+				d.CodeError = message(err)
+			} else {
+				d.Error = message(err)
+			}
 		}
 		identityPage(s.renderer, s.identity, w, r, status, "verification-renforcee", "Vérification renforcée", d)
 	})
@@ -359,7 +364,9 @@ func ruleOptions(selected string) []ruleOption {
 // stepUpView is the step-up page: where to go back once the code is right.
 type stepUpView struct {
 	form
-	Retour, Error string
+	// Error is a page-level refusal; CodeError a wrong code, shown beside
+	// the code field.
+	Retour, Error, CodeError string
 }
 
 // caseView is a misuse case's file (dossier d'enquête).

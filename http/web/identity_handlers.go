@@ -91,7 +91,13 @@ func handleSecondFactor(s *accountPages, svc *identity.Service) http.Handler {
 				http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 				return
 			}
-			identityPage(s.renderer, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", &secondFactorView{Error: message(err)})
+			d := &secondFactorView{}
+			if socle.ErrorCode(err) == socle.EUNAUTHENTICATED {
+				d.CodeError = message(err)
+			} else {
+				d.Error = message(err)
+			}
+			identityPage(s.renderer, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", d)
 			return
 		}
 		setSession(w, svc, tok)
@@ -537,8 +543,10 @@ type (
 	}
 	secondFactorView struct {
 		form
-		Error  string
-		HasKey bool
+		// Error is a page-level refusal; CodeError a wrong code, shown
+		// beside the code field.
+		Error, CodeError string
+		HasKey           bool
 	}
 	enrolmentView struct {
 		form

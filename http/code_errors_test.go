@@ -1,0 +1,76 @@
+package http
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"socle"
+	"socle/store/storetest"
+)
+
+// TestSecondFactorWrongCodeStandsBesideTheCode posts wrong second-factor
+// codes: the one message stands beside the code field (marked invalid,
+// described by it), not as a page alert, and the session stays
+// password-only.
+func TestSecondFactorWrongCodeStandsBesideTheCode(t *testing.T) {
+	e := newIdentityEnv(t)
+	tests := []struct{ name, code string }{
+		{"a wrong code", "000000"},
+		{"letters", "abcdef"},
+		{"nothing", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := e.browser()
+			resp := b.post("/connexion", url.Values{"csrf": {b.token("/connexion")}, "email": {e.agent.Email}, "password": {testPassword}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login: %d", resp.StatusCode)
+			}
+			form := url.Values{"csrf": {b.token("/second-facteur")}, "code": {tt.code}}
+			resp, err := b.c.PostForm(e.srv.URL+"/second-facteur", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body := string(page)
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", resp.StatusCode)
+			}
+			checkFieldError(t, body, "code", "Code incorrect", "")
+			if strings.Contains(body, `fr-alert--error fr-alert--sm erreur" role="alert">`) {
+				t.Error("the wrong code is also a page alert: it must be one message beside the field")
+			}
+			if _, home := b.get("/"); home != "strength=1" {
+				t.Errorf("after a wrong code: %q, want a password-only session", home)
+			}
+		})
+	}
+}
+
+// TestStepUpWrongCodeStandsBesideTheCode asks for the step-up page, posts
+// a wrong code: the message stands beside the code field, not as a page
+// alert, and the way back is kept.
+func TestStepUpWrongCodeStandsBesideTheCode(t *testing.T) {
+	ctx := context.Background()
+	st := newConsoleStack(t)
+	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
+	if err := st.db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	client := st.env.enrolAndLogin(st.db, st.idsvc, adv)
+	const page = "/verification-renforcee?retour=/declarations"
+	resp, body := st.env.postForm(client, page, "/verification-renforcee", url.Values{"code": {"000000"}, "retour": {"/declarations"}})
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401:\n%s", resp.StatusCode, body)
+	}
+	checkFieldError(t, body, "code", "Code incorrect", `name="retour" value="/declarations"`)
+	if strings.Contains(body, `fr-alert--error fr-alert--sm erreur" role="alert">`) {
+		t.Error("the wrong code is also a page alert: it must be one message beside the field")
+	}
+}
