@@ -2,13 +2,17 @@ package http
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"socle"
+	"socle/gate"
 	"socle/store/storetest"
 )
 
@@ -72,5 +76,47 @@ func TestStepUpWrongCodeStandsBesideTheCode(t *testing.T) {
 	checkFieldError(t, body, "code", "Code incorrect", `name="retour" value="/declarations"`)
 	if strings.Contains(body, `fr-alert--error fr-alert--sm erreur" role="alert">`) {
 		t.Error("the wrong code is also a page alert: it must be one message beside the field")
+	}
+}
+
+// TestLiftBlockReasonStandsBesideItsField posts the lifting of a block
+// with reasons that are too short: the error stands beside that row's
+// reason field with the reason sent, and the block stays.
+func TestLiftBlockReasonStandsBesideItsField(t *testing.T) {
+	e := newNetworkEnv(t)
+	ctx := context.Background()
+	th := gate.NewThrottle(e.db)
+	th.StepUp, th.Block = 1, 1
+	e.gate.Throttle = th
+	system := socle.Actor{ClientID: "cli_partenaire", OrganisationID: e.actors[socle.KindPartner].OrganisationID}
+	reads := []socle.ThrottleRead{{Subject: "person:a", Weight: 1}, {Subject: "person:b", Weight: 1}}
+	if err := th.Allow(ctx, system, "accompagnement", time.Now(), reads...); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("reading past the limit: %v, want a block", err)
+	}
+	principal := gate.PrincipalKey(system)
+	officer := storetest.NewAgent(e.actors[socle.KindPartner].OrganisationID, "dpo@partenaire.fr")
+	officer.Roles = []socle.Role{socle.RoleAuditor}
+	if err := e.db.CreateAgent(ctx, officer); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := e.identity.SetupDemoAgent(ctx, officer.ID, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dpo := e.login(officer.Email, secret)
+	for _, reason := range []string{"", "vu", "   bref   "} {
+		t.Run("reason "+strconv.Quote(reason), func(t *testing.T) {
+			resp, body := e.postForm(dpo, "/alertes/blocages", "/alertes/blocages", url.Values{"compte": {principal}, "motif": {reason}})
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", resp.StatusCode)
+			}
+			checkFieldError(t, body, "motif-"+principal, "Indiquez le motif", `value="`+html.EscapeString(reason)+`"`)
+			if strings.Contains(body, `fr-alert--error fr-alert--sm erreur" role="alert">`) {
+				t.Error("the reason's error is also a page alert")
+			}
+		})
+	}
+	if blocks, err := e.db.ThrottleBlocks(ctx, time.Now(), 10); err != nil || len(blocks) != 1 {
+		t.Errorf("blocks after refused liftings: %v %v, want the block kept", blocks, err)
 	}
 }
