@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"socle"
 	"socle/gate"
 	"socle/store/storetest"
@@ -118,5 +120,67 @@ func TestLiftBlockReasonStandsBesideItsField(t *testing.T) {
 	}
 	if blocks, err := e.db.ThrottleBlocks(ctx, time.Now(), 10); err != nil || len(blocks) != 1 {
 		t.Errorf("blocks after refused liftings: %v %v, want the block kept", blocks, err)
+	}
+}
+
+// TestEnrolmentErrorsStandBesideTheirFields posts the activation form with
+// a password the policy refuses or a wrong code: the error stands beside
+// that field, the page keeps the same secret to scan, and the link still
+// activates the account afterwards (nothing was consumed).
+func TestEnrolmentErrorsStandBesideTheirFields(t *testing.T) {
+	e := newIdentityEnv(t)
+	admin := e.browser()
+	admin.login(e.admin)
+	resp := admin.post("/agents", url.Values{"csrf": {admin.token("/agents")}, "given_name": {"Noé"}, "family_name": {"Nouveau"},
+		"email": {"noe.nouveau@ml-lyon.fr"}, "roles": {string(socle.RoleAdviser)}})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("creating an agent: %d", resp.StatusCode)
+	}
+	e.mail.mu.Lock()
+	m := activationLink.FindStringSubmatch(e.mail.buf.String())
+	e.mail.mu.Unlock()
+	if m == nil {
+		t.Fatal("no activation link mailed")
+	}
+	own := e.browser()
+	_, page := own.get("/enrolement?jeton=" + m[1])
+	secret := secretInput.FindStringSubmatch(page)[1]
+	tests := []struct {
+		name, password, field, message string
+		rightCode                      bool
+	}{
+		{"a short password", "court", "password", "au moins 12 caractères", true},
+		{"a common password", "motdepasse123", "password", "mot de passe", true},
+		{"a wrong code", testPassword, "code", "Le code ne correspond pas", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code := "000000"
+			if tt.rightCode {
+				code, _ = totp.GenerateCode(secret, e.now)
+			}
+			form := url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {code}, "password": {tt.password}}
+			resp, err := own.c.PostForm(e.srv.URL+"/enrolement", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body := string(b)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", resp.StatusCode)
+			}
+			checkFieldError(t, body, tt.field, tt.message, "<code>"+secret+"</code>")
+			if strings.Contains(body, `fr-alert--error fr-alert--sm erreur" role="alert">`) || strings.Count(body, "fr-error-text") != 1 {
+				t.Error("the error is not one message beside its field")
+			}
+			if strings.Contains(body, tt.password) && tt.field == "password" {
+				t.Error("the refused password is written back into the page")
+			}
+		})
+	}
+	code, _ := totp.GenerateCode(secret, e.now)
+	if resp := own.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {code}, "password": {testPassword}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("activation after the refused answers: %d", resp.StatusCode)
 	}
 }

@@ -141,7 +141,18 @@ func handleEnrolment(s *accountPages, svc *identity.Service) http.Handler {
 				s.renderError(w, r, berr)
 				return
 			}
-			identityPage(s.renderer, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", enrolmentData(e, token, message(err)))
+			d := enrolmentData(e, token, "")
+			// The error stands beside its field: the password when the
+			// policy refuses it, else the code (or its secret) is wrong.
+			if perr := svc.CheckPassword(r.Context(), r.PostFormValue("password"), e.Agent); socle.ErrorCode(perr) == socle.EINVALID {
+				d.PasswordError = message(perr)
+			} else if perr != nil {
+				s.renderError(w, r, perr)
+				return
+			} else {
+				d.CodeError = message(err)
+			}
+			identityPage(s.renderer, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", d)
 			return
 		}
 		setSession(w, svc, tok)
@@ -553,7 +564,9 @@ type (
 		Enrolment    *identity.Enrolment
 		QR           template.URL // a data URI made here, not to escape
 		Token, Error string
-		Recovery     bool
+		// PasswordError and CodeError stand beside their fields.
+		PasswordError, CodeError string
+		Recovery                 bool
 	}
 	recoveryView struct {
 		form
