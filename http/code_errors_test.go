@@ -184,3 +184,52 @@ func TestEnrolmentErrorsStandBesideTheirFields(t *testing.T) {
 		t.Fatalf("activation after the refused answers: %d", resp.StatusCode)
 	}
 }
+
+// TestPasswordResetErrors posts the forgotten-password form: a new
+// password the policy refuses stands beside its field, a wrong code stays
+// one page message that never says whether the address or the code was
+// wrong; the address comes back either way and the old password still
+// signs in.
+func TestPasswordResetErrors(t *testing.T) {
+	e := newIdentityEnv(t)
+	tests := []struct {
+		name, code, password string
+		status               int
+		// field is the input in error, "" for a page message.
+		field, message string
+	}{
+		{"a short new password", "000000", "court", http.StatusBadRequest, "r_password", "au moins 12 caractères"},
+		{"a wrong code", "000000", "une toute autre phrase de passe", http.StatusUnauthorized, "", "Adresse ou code incorrect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := e.browser()
+			form := url.Values{"csrf": {b.token("/recuperation")}, "email": {e.agent.Email}, "code": {tt.code}, "password": {tt.password}}
+			resp, err := b.c.PostForm(e.srv.URL+"/recuperation/mot-de-passe", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body := string(page)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			kept := `value="` + e.agent.Email + `"`
+			if tt.field != "" {
+				checkFieldError(t, body, tt.field, tt.message, kept)
+				return
+			}
+			if alert := section(t, body, `role="alert">`, `</p>`); !strings.Contains(alert, tt.message) {
+				t.Errorf("the page says %q, want %q", alert, tt.message)
+			}
+			if strings.Contains(body, `aria-invalid="true"`) {
+				t.Error("a field is marked invalid: the page must not say whether the address or the code was wrong")
+			}
+			if !strings.Contains(body, kept) {
+				t.Errorf("the address did not come back")
+			}
+		})
+	}
+	e.browser().login(e.agent) // the old password still signs in
+}

@@ -251,9 +251,18 @@ func handleResetPassword(s *accountPages, svc *identity.Service) http.Handler {
 		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
-		err := svc.ResetPassword(r.Context(), strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
+		email := strings.TrimSpace(r.PostFormValue("email"))
+		err := svc.ResetPassword(r.Context(), email, r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
 		if err != nil {
-			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{ResetError: message(err)})
+			// A password the policy refuses stands beside its field; a
+			// wrong address or code stays one message, never saying which.
+			d := &recoveryView{ResetEmail: email}
+			if socle.ErrorCode(err) == socle.EINVALID {
+				d.PasswordError = message(err)
+			} else {
+				d.ResetError = message(err)
+			}
+			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), d)
 			return
 		}
 		identityPage(s.renderer, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{Notice: msgPasswordChanged})
@@ -265,8 +274,9 @@ func handleRequestRecovery(s *accountPages, svc *identity.Service) http.Handler 
 		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
-		if err := svc.RequestRecovery(r.Context(), strings.TrimSpace(r.PostFormValue("email")), identity.ClientOf(r)); err != nil {
-			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{RequestError: message(err)})
+		email := strings.TrimSpace(r.PostFormValue("email"))
+		if err := svc.RequestRecovery(r.Context(), email, identity.ClientOf(r)); err != nil {
+			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{RequestError: message(err), RequestEmail: email})
 			return
 		}
 		recoveryPage(s, svc, w, r, http.StatusOK, &recoveryView{RequestNotice: msgRecoveryRequested})
@@ -573,6 +583,9 @@ type (
 		Admin                                   bool
 		Requests                                []recoveryRow
 		ResetError, RequestError, RequestNotice string
+		// The addresses sent back into their forms, and the refused new
+		// password's error beside its field.
+		ResetEmail, RequestEmail, PasswordError string
 	}
 	sessionsView struct {
 		form
