@@ -281,7 +281,12 @@ func message(err error) string {
 
 // directoryMessage turns a domain error of the directory into French.
 func directoryMessage(err error) string {
-	msg := socle.ErrorMessage(err)
+	return directorySentence(socle.ErrorMessage(err))
+}
+
+// directorySentence is directoryMessage for one domain message (or one of
+// its problems).
+func directorySentence(msg string) string {
 	for _, m := range []struct{ key, fr string }{
 		{"already in the register", "Cette personne est déjà inscrite au registre."},
 		{"person_id", "Indiquez l'identifiant du dossier de la personne (il commence par « per_ »)."},
