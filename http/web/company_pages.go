@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,6 +94,11 @@ func companyWrite(s *companyPages, do func(w http.ResponseWriter, r *http.Reques
 			return
 		}
 		done, err := do(w, r)
+		var fe *companyFormError
+		if errors.As(err, &fe) {
+			companyFilePage(s, w, r, httpx.ErrorStatus(err), fe.view)
+			return
+		}
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.EFORBIDDEN {
 				companyFilePage(s, w, r, httpx.ErrorStatus(err), &companyFileView{Error: message(err)})
@@ -117,9 +123,14 @@ func handleCompanyFollowPage(s *companyPages) http.Handler {
 
 func handleCompanyActionPage(s *companyPages) http.Handler {
 	return companyWrite(s, func(w http.ResponseWriter, r *http.Request) (string, error) {
-		_, err := s.gate.RecordCompanyAction(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("type"), r.PostFormValue("note"))
+		kind, note := r.PostFormValue("type"), r.PostFormValue("note")
+		_, err := s.gate.RecordCompanyAction(r.Context(), matchingRequest(r), r.PathValue("id"), kind, note)
 		if socle.ErrorCode(err) == socle.EINVALID {
-			err = userErrorf(socle.EINVALID, msgCompanyActionInvalid)
+			if fe := companyActionError(err, kind, note); fe != nil {
+				err = fe
+			} else {
+				err = userErrorf(socle.EINVALID, msgCompanyActionInvalid)
+			}
 		}
 		return "L'action de prospection est enregistrée.", err
 	})
@@ -299,6 +310,8 @@ type companyFileView struct {
 	Error             string
 	Kinds             []kindOption
 	KindLabels        map[string]string
+	// Action is the refused prospection form's answers and errors.
+	Action companyActionAnswers
 }
 
 // offerView is an offer with the persons proposed on it.

@@ -634,3 +634,10 @@ const (
 	msgReferentNotFollow = "Votre structure ne suit plus cette personne : seule la structure qui la suit désigne son référent."
 	msgTimelineReferent  = "Changement de référent chez %s"
 )
+
+// Errors beside their fields on the company file's prospection form
+// (company_action_form.go).
+const (
+	msgCompanyActionKind = "Choisissez le type d'action dans la liste."
+	msgCompanyActionNote = "La note compte au plus 2 000 caractères."
+)
