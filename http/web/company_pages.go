@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"socle"
@@ -248,6 +249,9 @@ func matchingPage(s *companyPages, w http.ResponseWriter, r *http.Request, statu
 		rows = append(rows, row)
 	}
 	d.Offer, d.Candidates, d.Max = o, rows, matching.MaxScore
+	if d.ConsentError != "" && !slices.ContainsFunc(rows, func(c candidateRow) bool { return c.Person.ID == d.ConsentFor }) {
+		d.Error = d.ConsentError // no box of hers on the page to stand beside
+	}
 	staffPage(s.renderer, w, r, status, "appariement", "Candidats pour « "+o.Title+" »", "entreprises", d)
 }
 
@@ -268,13 +272,15 @@ func handleProposePage(s *companyPages) http.Handler {
 		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EFORBIDDEN || code == socle.ECONFLICT || code == socle.EINVALID {
-				msg := message(err)
+				d := &matchingView{Error: message(err)}
 				if code == socle.EFORBIDDEN {
-					msg = msgNoConsentToPropose
+					// The missing agreement stands beside that candidate's
+					// agreement box.
+					d.Error, d.ConsentFor, d.ConsentError = "", r.PostFormValue("personne"), msgNoConsentToPropose
 				} else if code == socle.ECONFLICT {
-					msg = msgAlreadyProposed
+					d.Error = msgAlreadyProposed
 				}
-				matchingPage(s, w, r, httpx.ErrorStatus(err), &matchingView{Error: msg})
+				matchingPage(s, w, r, httpx.ErrorStatus(err), d)
 				return
 			}
 			s.renderError(w, r, err)
@@ -332,4 +338,7 @@ type matchingView struct {
 	Max        int
 	Proposed   bool
 	Error      string
+	// ConsentError stands beside the agreement box of the candidate
+	// ConsentFor (a person's id) when she was proposed without it.
+	ConsentFor, ConsentError string
 }
