@@ -641,3 +641,13 @@ const (
 	msgCompanyActionKind = "Choisissez le type d'action dans la liste."
 	msgCompanyActionNote = "La note compte au plus 2 000 caractères."
 )
+
+// Errors beside their fields on the misuse case file's forms
+// (case_form.go).
+const (
+	msgCaseState         = "Choisissez un état proposé dans la liste."
+	msgCaseVerdictNeeded = "Choisissez un verdict pour clore le dossier."
+	msgCaseVerdictOnly   = "Un verdict ne se donne qu'en clôturant le dossier : choisissez l'état « Clos » ou retirez le verdict."
+	msgCaseAssignee      = "Choisissez un délégué à la protection des données de la structure de l'agent concerné."
+	msgCaseText          = "Écrivez le texte, en 4 000 caractères au plus."
+)
