@@ -651,3 +651,7 @@ const (
 	msgCaseAssignee      = "Choisissez un délégué à la protection des données de la structure de l'agent concerné."
 	msgCaseText          = "Écrivez le texte, en 4 000 caractères au plus."
 )
+
+// A date the journal's search could not read, beside its field
+// (audit_handlers.go).
+const msgJournalDate = "Indiquez une date valide, par exemple 03/12/2026."
