@@ -16,14 +16,9 @@ import (
 // invalid, the answers come back, and nothing is written to the case.
 func TestCaseFileErrorsStandBesideTheirFields(t *testing.T) {
 	ctx := context.Background()
-	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	dpo.Roles, adv.Roles = []socle.Role{socle.RoleAuditor}, []socle.Role{socle.RoleAdviser}
-	client := st.env.enrolAndLogin(st.db, st.idsvc, dpo)
+	st, org, client := newSignedInConsole(t, socle.RoleAuditor)
+	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	adv.Roles = []socle.Role{socle.RoleAdviser}
 	if err := st.db.CreateAgent(ctx, adv); err != nil {
 		t.Fatal(err)
 	}

@@ -62,14 +62,7 @@ func TestSecondFactorWrongCodeStandsBesideTheCode(t *testing.T) {
 // a wrong code: the message stands beside the code field, not as a page
 // alert, and the way back is kept.
 func TestStepUpWrongCodeStandsBesideTheCode(t *testing.T) {
-	ctx := context.Background()
-	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	client := st.env.enrolAndLogin(st.db, st.idsvc, adv)
+	st, _, client := newSignedInConsole(t, socle.RoleAdviser)
 	const page = "/verification-renforcee?retour=/declarations"
 	resp, body := st.env.postForm(client, page, "/verification-renforcee", url.Values{"code": {"000000"}, "retour": {"/declarations"}})
 	if resp.StatusCode != http.StatusUnauthorized {

@@ -16,17 +16,9 @@ import (
 // the other answers come back (the category stays chosen), and nothing is
 // added to the register.
 func TestProtectedRegisterErrorsStandBesideTheirFields(t *testing.T) {
-	ctx := context.Background()
-	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
+	st, _, client := newSignedInConsole(t, socle.RoleAuditor)
 	// The register names a file by its id; it need not be readable here.
 	personID, other := socle.NewID(socle.PrefixPerson), socle.NewID(socle.PrefixPerson)
-	officer := storetest.NewAgent(org.ID, "dpo@ml.fr")
-	officer.Roles = []socle.Role{socle.RoleAuditor}
-	client := st.env.enrolAndLogin(st.db, st.idsvc, officer)
 	const page = "/personnes-protegees"
 	elected := string(socle.ProtectedElected)
 	if resp, _ := st.env.postForm(client, page, page, url.Values{"personne": {personID}, "categorie": {elected}, "motif": {"Élue municipale"}}); resp.StatusCode != http.StatusSeeOther {
@@ -75,4 +67,18 @@ func TestProtectedRegisterErrorsStandBesideTheirFields(t *testing.T) {
 	if _, body := st.env.get(client, page, ""); strings.Count(body, "Retirer du registre") != 1 {
 		t.Errorf("the register holds %d inscriptions after refused forms, want 1", strings.Count(body, "Retirer du registre"))
 	}
+}
+
+// newSignedInConsole is a console stack with one organisation and one of
+// its agents with roles, signed in with both factors.
+func newSignedInConsole(t *testing.T, roles ...socle.Role) (*consoleStack, *socle.Organisation, *http.Client) {
+	t.Helper()
+	st := newConsoleStack(t)
+	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
+	if err := st.db.CreateOrganisation(context.Background(), org); err != nil {
+		t.Fatal(err)
+	}
+	a := storetest.NewAgent(org.ID, "agent@ml.fr")
+	a.Roles = roles
+	return st, org, st.env.enrolAndLogin(st.db, st.idsvc, a)
 }
