@@ -180,8 +180,8 @@ func TestBrowserDirectoryPages(t *testing.T) {
 	step(t, adviserCtx, "walk-in without a file",
 		chromedp.SetValue("#type", "checkin"),
 		chromedp.Click(`#form-declaration button[type=submit]`),
-		chromedp.WaitVisible("p.erreur"))
-	if msg := text(t, adviserCtx, "p.erreur"); !strings.Contains(msg, "identifiants de dossier") {
+		chromedp.WaitVisible("#erreur-dossiers"))
+	if msg := text(t, adviserCtx, "#erreur-dossiers"); !strings.Contains(msg, "identifiants de dossier") {
 		t.Errorf("missing file: message %q", msg)
 	}
 	step(t, adviserCtx, "walk-in",
