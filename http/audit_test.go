@@ -208,9 +208,16 @@ func TestJournalPages(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<table id="journal">`) || !strings.Contains(body, "Autorisé") || !strings.Contains(body, "Mission Locale de Lyon") {
 		t.Fatalf("auditor's journal: %d\n%s", resp.StatusCode, body)
 	}
-	resp, body = e.get(e.auditor, "/journal?du=hier", "")
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `role="alert"`) {
-		t.Errorf("bad date: %d", resp.StatusCode)
+	// A date the search cannot read stands beside its field, the answers kept.
+	for _, field := range []string{"du", "au"} {
+		resp, body = e.get(e.auditor, "/journal?personne="+e.person+"&"+field+"=hier", "")
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad date in %s: %d", field, resp.StatusCode)
+		}
+		checkFieldError(t, body, field, "Indiquez une date valide", `value="`+e.person+`"`)
+		if strings.Contains(body, `role="alert"`) || !strings.Contains(body, `value="hier"`) {
+			t.Errorf("bad date in %s: a page alert, or the date typed did not come back", field)
+		}
 	}
 	resp, body = e.get(e.auditor, "/journal?personne="+e.person, "")
 	i := strings.Index(body, `<a href="/journal/`)

@@ -39,7 +39,7 @@ func TestPageErrorsAreFrench(t *testing.T) {
 		{"unknown purpose on a file", adviser, "/usagers/" + e.person.ID + "?finalite=inconnue", http.StatusBadRequest,
 			[]string{"unknown purpose", "declare one of"}, "La demande n&#39;est pas valide"},
 		{"malformed date in the journal", officer, "/journal?du=hier", http.StatusBadRequest,
-			[]string{"parameter du", "RFC 3339"}, "La demande n&#39;est pas valide"},
+			[]string{"parameter du", "RFC 3339"}, "Indiquez une date valide"},
 		{"journal for an adviser", adviser, "/journal", http.StatusForbidden,
 			[]string{"auditor"}, "ne fait pas partie de vos habilitations"},
 	}

@@ -240,8 +240,8 @@ func TestBrowserDirectoryPages(t *testing.T) {
 		chromedp.SendKeys("#personne", personID),
 		chromedp.SendKeys("#motif", "Doublon"),
 		chromedp.Click(`#form-protection button[type=submit]`),
-		chromedp.WaitVisible("p.erreur"))
-	if msg := text(t, dpoCtx, "p.erreur"); !strings.Contains(msg, "déjà inscrite") {
+		chromedp.WaitVisible("#erreur-personne"))
+	if msg := text(t, dpoCtx, "#erreur-personne"); !strings.Contains(msg, "déjà inscrite") {
 		t.Errorf("duplicate: message %q", msg)
 	}
 	checkPage(t, dpoCtx, "register")

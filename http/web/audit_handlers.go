@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"socle"
 	"socle/http/httpx"
@@ -100,6 +101,12 @@ func handleJournalPage(s *journalPages) http.Handler {
 				return
 			}
 			data.Error = message(err)
+			// A date the search could not read stands beside its field.
+			for _, f := range []string{"du", "au"} {
+				if strings.HasPrefix(socle.ErrorMessage(err), "parameter "+f+":") {
+					data.Error, data.Errors = "", map[string]string{f: msgJournalDate}
+				}
+			}
 			s.render(w, r, http.StatusBadRequest, "journal", view{Title: "Journal des accès", Nav: "journal", Data: data})
 			return
 		}
@@ -167,6 +174,8 @@ type journalView struct {
 	Rows        []journalRow
 	Error, Next string
 	Size        uint64
+	// Errors stand beside the fields they are about, by the field's id.
+	Errors map[string]string
 }
 
 // journalEntryView is one entry of the journal with its proof of inclusion.

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"socle"
@@ -93,6 +95,11 @@ func companyWrite(s *companyPages, do func(w http.ResponseWriter, r *http.Reques
 			return
 		}
 		done, err := do(w, r)
+		var fe *companyFormError
+		if errors.As(err, &fe) {
+			companyFilePage(s, w, r, httpx.ErrorStatus(err), fe.view)
+			return
+		}
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT || code == socle.EFORBIDDEN {
 				companyFilePage(s, w, r, httpx.ErrorStatus(err), &companyFileView{Error: message(err)})
@@ -117,9 +124,14 @@ func handleCompanyFollowPage(s *companyPages) http.Handler {
 
 func handleCompanyActionPage(s *companyPages) http.Handler {
 	return companyWrite(s, func(w http.ResponseWriter, r *http.Request) (string, error) {
-		_, err := s.gate.RecordCompanyAction(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("type"), r.PostFormValue("note"))
+		kind, note := r.PostFormValue("type"), r.PostFormValue("note")
+		_, err := s.gate.RecordCompanyAction(r.Context(), matchingRequest(r), r.PathValue("id"), kind, note)
 		if socle.ErrorCode(err) == socle.EINVALID {
-			err = userErrorf(socle.EINVALID, msgCompanyActionInvalid)
+			if fe := companyActionError(err, kind, note); fe != nil {
+				err = fe
+			} else {
+				err = userErrorf(socle.EINVALID, msgCompanyActionInvalid)
+			}
 		}
 		return "L'action de prospection est enregistrée.", err
 	})
@@ -237,6 +249,9 @@ func matchingPage(s *companyPages, w http.ResponseWriter, r *http.Request, statu
 		rows = append(rows, row)
 	}
 	d.Offer, d.Candidates, d.Max = o, rows, matching.MaxScore
+	if d.ConsentError != "" && !slices.ContainsFunc(rows, func(c candidateRow) bool { return c.Person.ID == d.ConsentFor }) {
+		d.Error = d.ConsentError // no box of hers on the page to stand beside
+	}
 	staffPage(s.renderer, w, r, status, "appariement", "Candidats pour « "+o.Title+" »", "entreprises", d)
 }
 
@@ -257,13 +272,15 @@ func handleProposePage(s *companyPages) http.Handler {
 		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EFORBIDDEN || code == socle.ECONFLICT || code == socle.EINVALID {
-				msg := message(err)
+				d := &matchingView{Error: message(err)}
 				if code == socle.EFORBIDDEN {
-					msg = msgNoConsentToPropose
+					// The missing agreement stands beside that candidate's
+					// agreement box.
+					d.Error, d.ConsentFor, d.ConsentError = "", r.PostFormValue("personne"), msgNoConsentToPropose
 				} else if code == socle.ECONFLICT {
-					msg = msgAlreadyProposed
+					d.Error = msgAlreadyProposed
 				}
-				matchingPage(s, w, r, httpx.ErrorStatus(err), &matchingView{Error: msg})
+				matchingPage(s, w, r, httpx.ErrorStatus(err), d)
 				return
 			}
 			s.renderError(w, r, err)
@@ -299,6 +316,8 @@ type companyFileView struct {
 	Error             string
 	Kinds             []kindOption
 	KindLabels        map[string]string
+	// Action is the refused prospection form's answers and errors.
+	Action companyActionAnswers
 }
 
 // offerView is an offer with the persons proposed on it.
@@ -319,4 +338,7 @@ type matchingView struct {
 	Max        int
 	Proposed   bool
 	Error      string
+	// ConsentError stands beside the agreement box of the candidate
+	// ConsentFor (a person's id) when she was proposed without it.
+	ConsentFor, ConsentError string
 }

@@ -45,7 +45,12 @@ func handleStepUpPage(s *casePages) http.Handler {
 				http.Redirect(w, r, back, http.StatusSeeOther)
 				return
 			}
-			d.Error, status = message(err), httpx.ErrorStatus(err)
+			status = httpx.ErrorStatus(err)
+			if socle.ErrorCode(err) == socle.EUNAUTHENTICATED {
+				d.CodeError = message(err)
+			} else {
+				d.Error = message(err)
+			}
 		}
 		identityPage(s.renderer, s.identity, w, r, status, "verification-renforcee", "Vérification renforcée", d)
 	})
@@ -120,11 +125,11 @@ func handleCasePage(s *casePages) http.Handler {
 		if !ok {
 			return
 		}
-		s.renderCase(w, r, svc, actor, http.StatusOK, "")
+		s.renderCase(w, r, svc, actor, http.StatusOK, caseAnswers{})
 	})
 }
 
-func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.Service, actor socle.Actor, status int, problem string) {
+func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, svc *cases.Service, actor socle.Actor, status int, answers caseAnswers) {
 	d, err := svc.Case(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		s.renderError(w, r, err)
@@ -152,7 +157,7 @@ func (s *casePages) renderCase(w http.ResponseWriter, r *http.Request, svc *case
 	}
 	row := caseRows(r.Context(), s.words, agents, []*socle.Case{d.Case}, svc.Now())[0]
 	data := &caseView{Case: d.Case, Agent: row.Agent, Organisation: row.Organisation, AssigneeName: row.AssigneeName, Timeline: items, Next: cases.Next(d.Case.State), Verdicts: socle.Verdicts,
-		Auditors: auditors, Error: problem, CanAsk: d.Case.AgentID() != "" && d.Case.State != socle.CaseClosed,
+		Auditors: auditors, Error: answers.Problem, Answers: answers, CanAsk: d.Case.AgentID() != "" && d.Case.State != socle.CaseClosed,
 		Overdue: cases.Overdue(d.Case, svc.Now())}
 	if dl := cases.Deadline(d.Case); !dl.IsZero() {
 		data.Deadline = frenchTime(dl)
@@ -190,7 +195,7 @@ func handleCaseForm(s *casePages, form string) http.Handler {
 		}
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT {
-				s.renderCase(w, r, svc, actor, httpx.ErrorStatus(err), message(err))
+				s.renderCase(w, r, svc, actor, httpx.ErrorStatus(err), postedCase(r, form, err))
 				return
 			}
 			s.renderError(w, r, err)
@@ -359,7 +364,9 @@ func ruleOptions(selected string) []ruleOption {
 // stepUpView is the step-up page: where to go back once the code is right.
 type stepUpView struct {
 	form
-	Retour, Error string
+	// Error is a page-level refusal; CodeError a wrong code, shown beside
+	// the code field.
+	Retour, Error, CodeError string
 }
 
 // caseView is a misuse case's file (dossier d'enquête).
@@ -375,6 +382,8 @@ type caseView struct {
 	Auditors                          []*socle.Agent
 	Error, Deadline                   string
 	CanAsk, Overdue                   bool
+	// Answers are a refused form's answers and errors.
+	Answers caseAnswers
 }
 
 // casesView is the console of alerts and misuse cases, with its metrics.

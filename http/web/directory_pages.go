@@ -26,7 +26,7 @@ type protectedRow struct {
 	Active                                bool
 }
 
-func (s *declarationPages) renderProtected(w http.ResponseWriter, r *http.Request, status int, problem string) {
+func (s *declarationPages) renderProtected(w http.ResponseWriter, r *http.Request, status int, a protectedAnswers) {
 	actor, ok := staffOnly(w, r)
 	if !ok {
 		return
@@ -48,7 +48,7 @@ func (s *declarationPages) renderProtected(w http.ResponseWriter, r *http.Reques
 				kinds[i] = map[string]string{"Value": string(k), "Label": k.Label()}
 			}
 			staffPage(s.renderer, w, r, status, "personnes-protegees", "Registre des personnes protégées", "personnes-protegees",
-				&protectedView{Rows: rows, Kinds: kinds, Error: problem})
+				&protectedView{Rows: rows, Kinds: kinds, Error: a.Problem, Answers: a})
 			return
 		}
 	}
@@ -56,7 +56,9 @@ func (s *declarationPages) renderProtected(w http.ResponseWriter, r *http.Reques
 }
 
 func handleProtectedPage(s *declarationPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderProtected(w, r, http.StatusOK, "") })
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderProtected(w, r, http.StatusOK, protectedAnswers{})
+	})
 }
 
 func handleProtectedForm(s *declarationPages, form string) http.Handler {
@@ -75,7 +77,11 @@ func handleProtectedForm(s *declarationPages, form string) http.Handler {
 		}
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EINVALID || code == socle.ECONFLICT {
-				s.renderProtected(w, r, httpx.ErrorStatus(err), directoryMessage(err))
+				a := protectedAnswers{Problem: directoryMessage(err)}
+				if form == "ajout" {
+					a = postedProtection(r, err)
+				}
+				s.renderProtected(w, r, httpx.ErrorStatus(err), a)
 				return
 			}
 			s.renderError(w, r, err)
@@ -365,6 +371,8 @@ type protectedView struct {
 	Rows  []protectedRow
 	Kinds []map[string]string
 	Error string
+	// Answers are the refused inscription's answers and errors.
+	Answers protectedAnswers
 }
 
 // declarationsView is an agent's declarations and her organisation's bulk

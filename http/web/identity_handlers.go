@@ -91,7 +91,13 @@ func handleSecondFactor(s *accountPages, svc *identity.Service) http.Handler {
 				http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 				return
 			}
-			identityPage(s.renderer, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", &secondFactorView{Error: message(err)})
+			d := &secondFactorView{}
+			if socle.ErrorCode(err) == socle.EUNAUTHENTICATED {
+				d.CodeError = message(err)
+			} else {
+				d.Error = message(err)
+			}
+			identityPage(s.renderer, svc, w, r, httpx.ErrorStatus(err), "second-facteur", "Second facteur", d)
 			return
 		}
 		setSession(w, svc, tok)
@@ -135,7 +141,18 @@ func handleEnrolment(s *accountPages, svc *identity.Service) http.Handler {
 				s.renderError(w, r, berr)
 				return
 			}
-			identityPage(s.renderer, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", enrolmentData(e, token, message(err)))
+			d := enrolmentData(e, token, "")
+			// The error stands beside its field: the password when the
+			// policy refuses it, else the code (or its secret) is wrong.
+			if perr := svc.CheckPassword(r.Context(), r.PostFormValue("password"), e.Agent); socle.ErrorCode(perr) == socle.EINVALID {
+				d.PasswordError = message(perr)
+			} else if perr != nil {
+				s.renderError(w, r, perr)
+				return
+			} else {
+				d.CodeError = message(err)
+			}
+			identityPage(s.renderer, svc, w, r, http.StatusBadRequest, "enrolement", "Activation du compte", d)
 			return
 		}
 		setSession(w, svc, tok)
@@ -234,9 +251,18 @@ func handleResetPassword(s *accountPages, svc *identity.Service) http.Handler {
 		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
-		err := svc.ResetPassword(r.Context(), strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
+		email := strings.TrimSpace(r.PostFormValue("email"))
+		err := svc.ResetPassword(r.Context(), email, r.PostFormValue("code"), r.PostFormValue("password"), identity.ClientOf(r))
 		if err != nil {
-			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{ResetError: message(err)})
+			// A password the policy refuses stands beside its field; a
+			// wrong address or code stays one message, never saying which.
+			d := &recoveryView{ResetEmail: email}
+			if socle.ErrorCode(err) == socle.EINVALID {
+				d.PasswordError = message(err)
+			} else {
+				d.ResetError = message(err)
+			}
+			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), d)
 			return
 		}
 		identityPage(s.renderer, svc, w, r, http.StatusOK, "connexion", "Connexion", &loginView{Notice: msgPasswordChanged})
@@ -248,8 +274,9 @@ func handleRequestRecovery(s *accountPages, svc *identity.Service) http.Handler 
 		if !checkCSRF(s.renderer, svc, w, r) {
 			return
 		}
-		if err := svc.RequestRecovery(r.Context(), strings.TrimSpace(r.PostFormValue("email")), identity.ClientOf(r)); err != nil {
-			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{RequestError: message(err)})
+		email := strings.TrimSpace(r.PostFormValue("email"))
+		if err := svc.RequestRecovery(r.Context(), email, identity.ClientOf(r)); err != nil {
+			recoveryPage(s, svc, w, r, httpx.ErrorStatus(err), &recoveryView{RequestError: message(err), RequestEmail: email})
 			return
 		}
 		recoveryPage(s, svc, w, r, http.StatusOK, &recoveryView{RequestNotice: msgRecoveryRequested})
@@ -537,21 +564,28 @@ type (
 	}
 	secondFactorView struct {
 		form
-		Error  string
-		HasKey bool
+		// Error is a page-level refusal; CodeError a wrong code, shown
+		// beside the code field.
+		Error, CodeError string
+		HasKey           bool
 	}
 	enrolmentView struct {
 		form
 		Enrolment    *identity.Enrolment
 		QR           template.URL // a data URI made here, not to escape
 		Token, Error string
-		Recovery     bool
+		// PasswordError and CodeError stand beside their fields.
+		PasswordError, CodeError string
+		Recovery                 bool
 	}
 	recoveryView struct {
 		form
 		Admin                                   bool
 		Requests                                []recoveryRow
 		ResetError, RequestError, RequestNotice string
+		// The addresses sent back into their forms, and the refused new
+		// password's error beside its field.
+		ResetEmail, RequestEmail, PasswordError string
 	}
 	sessionsView struct {
 		form

@@ -280,7 +280,12 @@ func message(err error) string {
 
 // directoryMessage turns a domain error of the directory into French.
 func directoryMessage(err error) string {
-	msg := socle.ErrorMessage(err)
+	return directorySentence(socle.ErrorMessage(err))
+}
+
+// directorySentence is directoryMessage for one domain message (or one of
+// its problems).
+func directorySentence(msg string) string {
 	for _, m := range []struct{ key, fr string }{
 		{"already in the register", "Cette personne est déjà inscrite au registre."},
 		{"person_id", "Indiquez l'identifiant du dossier de la personne (il commence par « per_ »)."},
@@ -652,3 +657,24 @@ const msgHandoffCommentTooLong = "Le commentaire compte au plus 2 000 caractère
 // Error of the answer to a rectification request beside its field
 // (rectification_form.go).
 const msgRectificationMotive = "Motivez votre réponse en 5 à 2 000 caractères : la personne la lira."
+
+// Errors beside their fields on the company file's prospection form
+// (company_action_form.go).
+const (
+	msgCompanyActionKind = "Choisissez le type d'action dans la liste."
+	msgCompanyActionNote = "La note compte au plus 2 000 caractères."
+)
+
+// Errors beside their fields on the misuse case file's forms
+// (case_form.go).
+const (
+	msgCaseState         = "Choisissez un état proposé dans la liste."
+	msgCaseVerdictNeeded = "Choisissez un verdict pour clore le dossier."
+	msgCaseVerdictOnly   = "Un verdict ne se donne qu'en clôturant le dossier : choisissez l'état « Clos » ou retirez le verdict."
+	msgCaseAssignee      = "Choisissez un délégué à la protection des données de la structure de l'agent concerné."
+	msgCaseText          = "Écrivez le texte, en 4 000 caractères au plus."
+)
+
+// A date the journal's search could not read, beside its field
+// (audit_handlers.go).
+const msgJournalDate = "Indiquez une date valide, par exemple 03/12/2026."

@@ -15,9 +15,18 @@ type blockRow struct {
 	// page shows of it.
 	Principal, Name, Kind, Since, Until string
 	Weight                              int
+	// Reason and ReasonError are the reason sent for this row's lifting
+	// and what is wrong with it, shown beside its field.
+	Reason, ReasonError string
 }
 
-func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status int, message string) {
+// liftAttempt is a refused lifting: the account, the reason sent, and the
+// error beside the reason field.
+type liftAttempt struct {
+	Principal, Reason, Error string
+}
+
+func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status int, message string, lift liftAttempt) {
 	list, err := s.gate.ThrottleBlocks(r.Context(), pageRequest(r, "", ""), 200)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -35,6 +44,7 @@ func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	rows := make([]blockRow, len(list))
+	shown := false // whether the refused lifting's row is on the page
 	for i, b := range list {
 		kind := "Agent"
 		if strings.HasPrefix(b.Principal, "client:") {
@@ -42,6 +52,13 @@ func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status
 		}
 		rows[i] = blockRow{Principal: b.Principal, Name: principalName(b.Principal, names), Kind: kind, Weight: b.BlockedWeight,
 			Since: frenchTime(b.BlockedAt), Until: frenchTime(b.BlockedUntil)}
+		if b.Principal == lift.Principal {
+			rows[i].Reason, rows[i].ReasonError = lift.Reason, lift.Error
+			shown = true
+		}
+	}
+	if lift.Error != "" && !shown {
+		message = lift.Error
 	}
 	staffPage(s.renderer, w, r, status, "blocages", "Comptes bloqués", "alertes", &blocksView{Blocks: rows, Error: message, MinReason: gate.MinLiftReason})
 }
@@ -51,7 +68,7 @@ func handleThrottleBlocksPage(s *blockPages) http.Handler {
 		if _, ok := staffOnly(w, r); !ok {
 			return
 		}
-		s.renderBlocks(w, r, http.StatusOK, "")
+		s.renderBlocks(w, r, http.StatusOK, "", liftAttempt{})
 	})
 }
 
@@ -60,14 +77,15 @@ func handleLiftBlockForm(s *blockPages) http.Handler {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
-		err := s.gate.LiftBlock(r.Context(), pageRequest(r, "", ""), r.PostFormValue("compte"), r.PostFormValue("motif"))
+		principal, reason := r.PostFormValue("compte"), r.PostFormValue("motif")
+		err := s.gate.LiftBlock(r.Context(), pageRequest(r, "", ""), principal, reason)
 		switch socle.ErrorCode(err) {
 		case "":
 			http.Redirect(w, r, "/alertes/blocages", http.StatusSeeOther)
 		case socle.EINVALID:
-			s.renderBlocks(w, r, http.StatusBadRequest, msgLiftReason)
+			s.renderBlocks(w, r, http.StatusBadRequest, "", liftAttempt{Principal: principal, Reason: reason, Error: msgLiftReason})
 		case socle.ENOTFOUND:
-			s.renderBlocks(w, r, http.StatusNotFound, msgNoBlock)
+			s.renderBlocks(w, r, http.StatusNotFound, msgNoBlock, liftAttempt{})
 		default:
 			s.renderError(w, r, err)
 		}
