@@ -66,8 +66,9 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	script(ctx, "missing motive", `(() => { const s = document.querySelector("#to_organisation_id"); s.value = [...s.options].find(o => o.value).value;
 		document.querySelector("#motive").removeAttribute("required"); return s.value; })()`)
 	step(t, ctx, "missing motive", chromedp.SetValue("#parcours", "professionnel"),
-		chromedp.Click(`#nouvelle-demande button[type=submit]`), chromedp.WaitVisible("#erreur"))
-	if e := text(t, ctx, "#erreur"); !strings.Contains(e, "Expliquez") {
+		chromedp.Click(`#nouvelle-demande button[type=submit]`), chromedp.WaitVisible("#erreur-motive"))
+	// The error stands beside the field it is about.
+	if e := text(t, ctx, "#erreur-motive"); !strings.Contains(e, "Expliquez") {
 		t.Errorf("a request without a motive: %q", e)
 	}
 	checkPage(t, ctx, "orientation request with an error")
@@ -100,8 +101,8 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	checkPage(t, ctx, "request to answer")
 	screenshots(t, ctx, "orientation-demande-a-traiter")
 	step(t, ctx, "refuse without a reason",
-		chromedp.Click(`#reponse input[value="refuser"]`), chromedp.Click(`#reponse button[type=submit]`), chromedp.WaitVisible("#erreur"))
-	if e := text(t, ctx, "#erreur"); !strings.Contains(e, "motif") {
+		chromedp.Click(`#reponse input[value="refuser"]`), chromedp.Click(`#reponse button[type=submit]`), chromedp.WaitVisible("#erreur-reason"))
+	if e := text(t, ctx, "#erreur-reason"); !strings.Contains(e, "motif") {
 		t.Errorf("a refusal without a reason: %q", e)
 	}
 	step(t, ctx, "refuse with a reason",
