@@ -500,10 +500,9 @@ var signerLabels = map[string]string{socle.SignerPerson: "la personne", socle.Si
 // Sentences and labels of the homes by role and of the person's space
 // (home_adviser.go, home_officer.go, clients_pages.go, space_export.go).
 const (
-	msgHomeCaseload    = "La liste de vos usagers n'a pas pu être lue."
-	msgHomeAgendaNames = "Les noms des personnes de vos rendez-vous n'ont pas pu être lus."
-	msgHomeNames       = "Les noms des agents de votre file n'ont pas pu être lus."
-	msgHomeOffers      = "Les offres de vos entreprises n'ont pas pu être lues."
+	msgHomeCaseload = "La liste de vos usagers n'a pas pu être lue."
+	msgHomeNames    = "Les noms des agents de votre file n'ont pas pu être lus."
+	msgHomeOffers   = "Les offres de vos entreprises n'ont pas pu être lues."
 
 	msgClientsForbidden       = "Les clients de l'API sont administrés par les administrateurs de la plateforme, et par ceux d'une structure pour ses propres clients."
 	msgClientName             = "Indiquez le nom du logiciel partenaire, en 200 caractères au plus."
