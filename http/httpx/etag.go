@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"hash/fnv"
@@ -36,34 +37,80 @@ func ETag(body []byte) string {
 }
 
 // WithETag sets the ETag of h's 200 answers to GET and HEAD requests
-// (unless h set one: a version ETag), and answers 304 when the request's If-None-Match names it. Other answers and
-// other methods pass unchanged.
+// (unless h set one: a version ETag), and answers 304 when the request's
+// If-None-Match names it. Other answers and other methods pass unchanged.
+// An answer that carries its version ETag streams through unbuffered: only
+// the answers tagged by their hash are held to be hashed.
 func WithETag(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			h.ServeHTTP(w, r)
 			return
 		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		copyHeader(w.Header(), rec.Header())
-		if rec.Code == http.StatusOK {
-			// A versioned record's handler sets its version ETag
-			// (version.go); the others are tagged by their hash.
-			tag := rec.Header().Get("ETag")
-			if tag == "" {
-				tag = ETag(rec.Body.Bytes())
-			}
-			w.Header().Set("ETag", tag)
-			if etagListHas(r.Header.Get("If-None-Match"), tag) {
-				w.Header().Del("Content-Length")
-				w.WriteHeader(http.StatusNotModified)
-				return
-			}
+		tw := &taggingWriter{ResponseWriter: w, ifNoneMatch: r.Header.Get("If-None-Match")}
+		h.ServeHTTP(tw, r)
+		if !tw.wrote {
+			tw.WriteHeader(http.StatusOK)
 		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
+		if tw.held == nil {
+			return
+		}
+		tag := ETag(tw.held.Bytes())
+		w.Header().Set("ETag", tag)
+		if etagListHas(tw.ifNoneMatch, tag) {
+			w.Header().Del("Content-Length")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(tw.held.Bytes())
 	})
+}
+
+// taggingWriter decides at the status line: a 200 with the handler's own
+// ETag is answered at once (304 when If-None-Match names it, the body then
+// dropped); a 200 without one is held to be hashed; anything else passes.
+type taggingWriter struct {
+	http.ResponseWriter
+	ifNoneMatch string
+	wrote       bool
+	notModified bool
+	held        *bytes.Buffer
+}
+
+func (t *taggingWriter) WriteHeader(code int) {
+	if t.wrote {
+		return
+	}
+	t.wrote = true
+	if code != http.StatusOK {
+		t.ResponseWriter.WriteHeader(code)
+		return
+	}
+	tag := t.Header().Get("ETag")
+	switch {
+	case tag == "":
+		t.held = new(bytes.Buffer)
+	case etagListHas(t.ifNoneMatch, tag):
+		t.notModified = true
+		t.Header().Del("Content-Length")
+		t.ResponseWriter.WriteHeader(http.StatusNotModified)
+	default:
+		t.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (t *taggingWriter) Write(b []byte) (int, error) {
+	if !t.wrote {
+		t.WriteHeader(http.StatusOK)
+	}
+	switch {
+	case t.notModified:
+		return len(b), nil
+	case t.held != nil:
+		return t.held.Write(b)
+	}
+	return t.ResponseWriter.Write(b)
 }
 
 // IfMatch runs update when the request has no If-Match header, or when it
