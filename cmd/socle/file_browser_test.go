@@ -8,28 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 )
-
-// staffLoginStep signs a demo account in with the TOTP code of the time
-// step at: a second session of the same account takes the next step's
-// code, since a code once used is refused (replay).
-func staffLoginStep(t *testing.T, ctx context.Context, base, out, email string, at time.Time) {
-	t.Helper()
-	m := regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(email) + `\s+TOTP (\S+)`).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no TOTP secret printed for %s", email)
-	}
-	code, err := totp.GenerateCode(m[1], at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	step(t, ctx, "password of "+email, passwordSteps(base, email)...)
-	step(t, ctx, "TOTP of "+email, chromedp.SendKeys("#code", code),
-		chromedp.Click(`form[action="/second-facteur"] button[type=submit]`),
-		chromedp.WaitNotPresent("#code"),
-		chromedp.WaitVisible("main h1"))
-}
 
 // inputValue reads the value of a form field.
 func inputValue(t *testing.T, ctx context.Context, sel string) string {
@@ -204,8 +183,8 @@ func TestBrowserStaleEditIsAConflict(t *testing.T) {
 	if err := chromedp.Do(second, chromedp.Navigate(base)); err != nil {
 		t.Fatal(err)
 	}
-	staffLoginStep(t, first, base, out.String(), adviser, time.Now())
-	staffLoginStep(t, second, base, out.String(), adviser, time.Now().Add(30*time.Second))
+	staffLogin(t, first, base, out.String(), adviser)
+	staffLogin(t, second, base, out.String(), adviser)
 
 	form := base + "usagers/" + personID + "/rubriques/contact?finalite=accompagnement"
 	for _, ctx := range []context.Context{first, second} {

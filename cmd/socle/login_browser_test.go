@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,10 +31,30 @@ func passwordSteps(base, email string) []chromedp.Action[chromedp.Void] {
 	}
 }
 
-// totpCode is the current TOTP code of secret.
+// usedTOTPSteps remembers, per secret, the last time step whose code a
+// test sent: the server refuses a code once used (replay), so a second
+// sign-in of the same account must take a later step.
+var usedTOTPSteps = struct {
+	sync.Mutex
+	last map[string]int64
+}{last: map[string]int64{}}
+
+// totpCode is a TOTP code of secret the server has not seen yet: the
+// current step's, or the step after the last one used, which the
+// server's skew of one step accepts; when even that is too far ahead it
+// waits for the clock to catch up.
 func totpCode(t *testing.T, secret string) string {
 	t.Helper()
-	code, err := totp.GenerateCode(secret, time.Now())
+	usedTOTPSteps.Lock()
+	defer usedTOTPSteps.Unlock()
+	const period = 30
+	now := time.Now().Unix() / period
+	s := max(now, usedTOTPSteps.last[secret]+1)
+	if s > now+1 {
+		time.Sleep(time.Until(time.Unix((s-1)*period, 0)))
+	}
+	usedTOTPSteps.last[secret] = s
+	code, err := totp.GenerateCode(secret, time.Unix(s*period, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
