@@ -25,6 +25,18 @@ type ThrottleState struct {
 	BlockedUntil   time.Time `json:"blocked_until,omitzero"`
 	// BlockedWeight is the weighted count of reads that caused the block.
 	BlockedWeight int `json:"blocked_weight,omitempty"`
+	// ReadsVersion changes each time the principal's counted reads change
+	// in the store (a count written, a block lifted): a server keeping
+	// the window in memory reads it again only when it does.
+	ReadsVersion int64 `json:"-"`
+}
+
+// ThrottleCounted is one subject in a principal's window: its weight and
+// when it was last counted.
+type ThrottleCounted struct {
+	Subject string
+	Weight  int
+	At      time.Time
 }
 
 // ThrottleStore keeps the inline throttle's state in the store, so that it
@@ -32,13 +44,17 @@ type ThrottleState struct {
 // Each method is one atomic statement or transaction; the throttle tolerates
 // the small overshoot of concurrent servers counting at the same moment.
 type ThrottleStore interface {
-	// ThrottleWindow returns the principal's state (zero but for Principal
-	// when none), the total weight of the subjects it read after since,
-	// and which of subjects are among them.
-	ThrottleWindow(ctx context.Context, principal string, since time.Time, subjects []string) (st ThrottleState, weight int, counted []string, err error)
+	// ThrottleState returns the principal's state, zero but for Principal
+	// when none. One read by the primary key: every personal-data access
+	// asks it.
+	ThrottleState(ctx context.Context, principal string) (ThrottleState, error)
+	// ThrottleReads returns the subjects the principal read after since.
+	ThrottleReads(ctx context.Context, principal string, since time.Time) ([]ThrottleCounted, error)
 	// CountThrottleReads records the reads at at, a subject read again
-	// keeping one row, and forgets the principal's reads not after since.
-	CountThrottleReads(ctx context.Context, principal string, reads []ThrottleRead, at, since time.Time) error
+	// keeping one row, forgets the principal's reads not after since, and
+	// returns the principal's ReadsVersion this count gave, one more than
+	// the one before it.
+	CountThrottleReads(ctx context.Context, principal string, reads []ThrottleRead, at, since time.Time) (readsVersion int64, err error)
 	// AskStepUp records that the principal was asked for a fresh second
 	// factor at at.
 	AskStepUp(ctx context.Context, principal, organisationID string, at time.Time) error
@@ -46,8 +62,9 @@ type ThrottleStore interface {
 	RecordStepUp(ctx context.Context, principal string, at time.Time) error
 	// BlockPrincipal blocks the principal from at until until.
 	BlockPrincipal(ctx context.Context, principal, organisationID string, at, until time.Time, weight int) error
-	// LiftBlock ends the principal's block in force at at and forgets its
-	// reads and pending step-up. Returns ENOTFOUND if none is in force.
+	// LiftBlock ends the principal's block in force at at, forgets its
+	// reads and pending step-up and changes its ReadsVersion. Returns
+	// ENOTFOUND if none is in force.
 	LiftBlock(ctx context.Context, principal string, at time.Time) error
 	// ThrottleBlocks lists the blocks in force at at, newest first.
 	ThrottleBlocks(ctx context.Context, at time.Time, limit int) ([]ThrottleState, error)

@@ -44,7 +44,9 @@ const (
 //
 // The state lives in the store (socle.ThrottleStore): a restart lifts
 // nothing, and every server on the same store shares the counts, step-ups
-// and blocks. Only a privacy officer lifts a block (Gate.LiftBlock).
+// and blocks; each server keeps the windows it uses in memory while the
+// store says they have not changed (throttlewindow.go). Only a privacy
+// officer lifts a block (Gate.LiftBlock).
 type Throttle struct {
 	Window   time.Duration // default one hour
 	StepUp   int           // weighted reads per window before a step-up (default DefaultStepUp)
@@ -65,6 +67,9 @@ type Throttle struct {
 	// inflight are the reads allowed on this server whose count is being
 	// written, by principal (inflight.go).
 	inflight inflightReads
+	// windows are the principals' windows this server keeps in memory
+	// (throttlewindow.go).
+	windows windows
 }
 
 // NewThrottle returns a throttle with the default limits over the store
@@ -123,6 +128,7 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 	}
 	window, stepUp, block, blockFor := t.defaults()
 	principal := PrincipalKey(actor)
+	since := now.Add(-window)
 	unlock := t.lock(principal)
 	locked := true
 	defer func() {
@@ -130,23 +136,22 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 			unlock()
 		}
 	}()
-	// The reads of the principal allowed but not yet durably counted are
-	// taken before the stored window: each is then either in the window
-	// (its count committed meanwhile) or counted from here, never missed.
-	pending := t.inflight.of(principal)
-	subjects := make([]string, 0, len(reads)+len(pending))
-	for _, r := range reads {
-		subjects = append(subjects, r.Subject)
-	}
-	for _, r := range pending {
-		subjects = append(subjects, r.Subject)
-	}
-	st, weight, counted, err := t.store.ThrottleWindow(ctx, principal, now.Add(-window), subjects)
+	st, err := t.store.ThrottleState(ctx, principal)
 	if err != nil {
 		return fmt.Errorf("reading the throttle state: %w", err)
 	}
+	w := t.windows.of(principal, now, window)
+	if err := w.sync(ctx, t.store, principal, st.ReadsVersion, since); err != nil {
+		return err
+	}
+	weight := w.weigh(since)
+	// The reads of the principal allowed but not yet durably counted are
+	// counted too: each is then either in the window (its count committed
+	// meanwhile) or counted from here, never missed.
+	pending := t.inflight.of(principal)
+	var counted []string
 	for _, r := range pending {
-		if !slices.Contains(counted, r.Subject) {
+		if !w.has(r.Subject) && !slices.Contains(counted, r.Subject) {
 			weight += r.Weight
 			counted = append(counted, r.Subject)
 		}
@@ -163,7 +168,7 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 	}
 	n := weight
 	for _, r := range reads {
-		if !slices.Contains(counted, r.Subject) {
+		if !w.has(r.Subject) && !slices.Contains(counted, r.Subject) {
 			n += r.Weight
 			counted = append(counted, r.Subject) // a subject named twice counts once
 		}
@@ -189,14 +194,38 @@ func (t *Throttle) Allow(ctx context.Context, actor socle.Actor, purpose string,
 		}
 		return socle.Errorf(socle.ESTEPUP, "%s weighted reads in %s: confirm your identity with your second factor to continue", strconv.Itoa(weight), window)
 	}
+	// A subject already in the window only moves its time here; the
+	// others, and those whose stored time is getting old, are written
+	// before the read proceeds (throttlewindow.go).
+	var write []socle.ThrottleRead
+	refreshBefore := now.Add(-window / refreshAfter)
+	for _, r := range reads {
+		c := w.subjects[r.Subject]
+		switch {
+		case c == nil || c.storedAt.Before(refreshBefore) || c.weight != r.Weight:
+			write = append(write, r)
+		case now.After(c.at):
+			c.at = now
+		}
+	}
+	if len(write) == 0 {
+		return nil
+	}
 	// The count is written outside the lock, so that the counts of one
 	// principal's concurrent reads are committed together; until it is
 	// durable it is in flight, and the principal's next checks count it.
-	done := t.inflight.add(principal, reads)
+	done := t.inflight.add(principal, write)
 	unlock()
 	locked = false
-	err = t.store.CountThrottleReads(ctx, principal, reads, now, now.Add(-window))
+	version, err := t.store.CountThrottleReads(ctx, principal, write, now, since)
+	relock := t.lock(principal)
+	if err == nil {
+		w.written(write, now, version)
+	} else {
+		t.windows.forget(principal)
+	}
 	done()
+	relock()
 	if err != nil {
 		return fmt.Errorf("counting reads: %w", err)
 	}
@@ -272,7 +301,7 @@ func (g *Gate) LiftBlock(ctx context.Context, req Request, principal, reason str
 		return nil
 	}
 	_, _, err := access(ctx, g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
-		st, _, _, err := g.Throttle.store.ThrottleWindow(ctx, principal, g.Now(), nil)
+		st, err := g.Throttle.store.ThrottleState(ctx, principal)
 		if err != nil {
 			return struct{}{}, outcome{}, fmt.Errorf("reading the block: %w", err)
 		}

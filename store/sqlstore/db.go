@@ -40,7 +40,7 @@ type DB struct {
 	sessionsGen sessionsGeneration
 	// throttleCounts commits together the reads the gate's throttle
 	// counts (throttle.go).
-	throttleCounts groupCommit[throttleCount]
+	throttleCounts groupCommit[*throttleCount]
 
 	// onClose run first when the store closes (OnClose).
 	onClose []func() error

@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,67 +14,41 @@ import (
 
 var _ socle.ThrottleStore = (*DB)(nil)
 
-// ThrottleWindow returns the principal's throttle state, the weight read
-// after since and which of subjects are already counted. Every
-// personal-data read asks it: two queries, each by an index alone.
-func (s *DB) ThrottleWindow(ctx context.Context, principal string, since time.Time, subjects []string) (socle.ThrottleState, int, []string, error) {
-	after := since.UnixMicro()
-	st := socle.ThrottleState{Principal: principal}
-	var asked, stepped, blockedAt, until int64
-	var weight int
-	// The state (a principal without one has the zero state) and the
-	// weight of her window, in one statement.
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT
-	(SELECT COALESCE(SUM(weight), 0) FROM gate_throttle_reads WHERE principal = ? AND at_us > ?),
-	COALESCE(st.organisation_id, ''), COALESCE(st.stepup_asked_us, 0), COALESCE(st.stepped_up_us, 0),
-	COALESCE(st.blocked_at_us, 0), COALESCE(st.blocked_until_us, 0), COALESCE(st.blocked_weight, 0)
-FROM (SELECT 1 AS one) one LEFT JOIN gate_throttle_states st ON st.principal = ?`), principal, after, principal).
-		Scan(&weight, &st.OrganisationID, &asked, &stepped, &blockedAt, &until, &st.BlockedWeight)
+// ThrottleState returns the principal's state by its primary key: every
+// personal-data read asks it, so a block, a step-up or a lifted block
+// written by any server is seen at the next check.
+func (s *DB) ThrottleState(ctx context.Context, principal string) (socle.ThrottleState, error) {
+	st, err := scanThrottleState(s.read.QueryRowContext(ctx, s.q(`SELECT `+throttleStateColumns+`
+FROM gate_throttle_states WHERE principal = ?`), principal))
+	if errors.Is(err, sql.ErrNoRows) {
+		return socle.ThrottleState{Principal: principal}, nil
+	}
 	if err != nil {
-		return st, 0, nil, fmt.Errorf("reading throttle state: %w", err)
+		return socle.ThrottleState{}, fmt.Errorf("reading throttle state: %w", err)
 	}
-	st.StepUpAsked, st.SteppedUp, st.BlockedAt, st.BlockedUntil = microsOrZero(asked), microsOrZero(stepped), microsOrZero(blockedAt), microsOrZero(until)
-	var counted []string
-	for len(subjects) > 0 {
-		batch := subjects[:min(len(subjects), s.d.MaxParams-1)]
-		subjects = subjects[len(batch):]
-		args := make([]any, 0, len(batch)+1)
-		args = append(args, principal)
-		for _, sub := range batch {
-			args = append(args, sub)
-		}
-		// By the primary key (principal, subject); the time is compared
-		// here, so that no planner prefers scanning the window.
-		rows, err := s.read.QueryContext(ctx, s.q(`SELECT subject, at_us FROM gate_throttle_reads WHERE principal = ? AND subject IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(batch)), ", ")+`)`), args...)
-		if err != nil {
-			return st, 0, nil, fmt.Errorf("reading throttled reads: %w", err)
-		}
-		for rows.Next() {
-			var sub string
-			var at int64
-			if err := rows.Scan(&sub, &at); err != nil {
-				rows.Close()
-				return st, 0, nil, fmt.Errorf("reading throttled reads: %w", err)
-			}
-			if at > after {
-				counted = append(counted, sub)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return st, 0, nil, fmt.Errorf("reading throttled reads: %w", err)
-		}
-	}
-	return st, weight, counted, nil
+	return st, nil
 }
 
-const throttleStateColumns = `principal, organisation_id, stepup_asked_us, stepped_up_us, blocked_at_us, blocked_until_us, blocked_weight`
+// ThrottleReads returns the subjects the principal read after since, by
+// the index (principal, at_us).
+func (s *DB) ThrottleReads(ctx context.Context, principal string, since time.Time) ([]socle.ThrottleCounted, error) {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.ThrottleCounted, error) {
+		var c socle.ThrottleCounted
+		var at int64
+		if err := sc.Scan(&c.Subject, &c.Weight, &at); err != nil {
+			return c, err
+		}
+		c.At = micros(at)
+		return c, nil
+	}, "throttled reads", `SELECT subject, weight, at_us FROM gate_throttle_reads WHERE principal = ? AND at_us > ?`, principal, since.UnixMicro())
+}
+
+const throttleStateColumns = `principal, organisation_id, stepup_asked_us, stepped_up_us, blocked_at_us, blocked_until_us, blocked_weight, reads_version`
 
 func scanThrottleState(sc interface{ Scan(...any) error }) (socle.ThrottleState, error) {
 	var st socle.ThrottleState
 	var asked, stepped, blockedAt, until int64
-	if err := sc.Scan(&st.Principal, &st.OrganisationID, &asked, &stepped, &blockedAt, &until, &st.BlockedWeight); err != nil {
+	if err := sc.Scan(&st.Principal, &st.OrganisationID, &asked, &stepped, &blockedAt, &until, &st.BlockedWeight, &st.ReadsVersion); err != nil {
 		return socle.ThrottleState{}, err
 	}
 	st.StepUpAsked, st.SteppedUp, st.BlockedAt, st.BlockedUntil = microsOrZero(asked), microsOrZero(stepped), microsOrZero(blockedAt), microsOrZero(until)
@@ -85,32 +62,47 @@ func microsOrZero(us int64) time.Time {
 	return micros(us)
 }
 
-// CountThrottleReads records reads in one transaction and forgets the
-// principal's reads that left the window. Every personal-data read counts
-// one: concurrent counts are committed together (groupCommit), one commit
-// and one fsync for all, each durable when its call returns.
-func (s *DB) CountThrottleReads(ctx context.Context, principal string, reads []socle.ThrottleRead, at, since time.Time) error {
+// CountThrottleReads records reads in one transaction, forgets the
+// principal's reads that left the window and returns her new reads
+// version. Concurrent counts are committed together (groupCommit), one
+// commit and one fsync for all, each durable when its call returns.
+func (s *DB) CountThrottleReads(ctx context.Context, principal string, reads []socle.ThrottleRead, at, since time.Time) (int64, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
-	return s.throttleCounts.do(throttleCount{principal, reads, at, since}, s.writeThrottleCounts)
+	c := &throttleCount{principal: principal, reads: reads, at: at, since: since}
+	if err := s.throttleCounts.do(c, s.writeThrottleCounts); err != nil {
+		return 0, err
+	}
+	return c.version, nil
 }
 
-// throttleCount is the work of one CountThrottleReads.
+// throttleCount is the work of one CountThrottleReads, and the reads
+// version it gave.
 type throttleCount struct {
 	principal string
 	reads     []socle.ThrottleRead
 	at, since time.Time
+	version   int64
 }
 
-// writeThrottleCounts writes counts in one transaction.
-func (s *DB) writeThrottleCounts(ctx context.Context, counts []throttleCount) error {
+// writeThrottleCounts writes counts in one transaction. Each first bumps
+// its principal's reads version, locking her state row as LiftBlock does
+// first too, and in the order of principals, so that transactions of
+// several servers on PostgreSQL wait for each other rather than deadlock.
+func (s *DB) writeThrottleCounts(ctx context.Context, counts []*throttleCount) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("counting throttled reads: %w", err)
 	}
 	defer tx.Rollback()
-	for _, c := range counts {
+	ordered := slices.Clone(counts)
+	slices.SortStableFunc(ordered, func(a, b *throttleCount) int { return strings.Compare(a.principal, b.principal) })
+	for _, c := range ordered {
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO gate_throttle_states (principal, reads_version) VALUES (?, 1)
+ON CONFLICT (principal) DO UPDATE SET reads_version = gate_throttle_states.reads_version + 1 RETURNING reads_version`), c.principal).Scan(&c.version); err != nil {
+			return s.fail(err, "throttle reads version")
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM gate_throttle_reads WHERE principal = ? AND at_us <= ?`), c.principal, c.since.UnixMicro()); err != nil {
 			return fmt.Errorf("forgetting throttled reads: %w", err)
 		}
@@ -158,7 +150,7 @@ func (s *DB) LiftBlock(ctx context.Context, principal string, at time.Time) erro
 		return fmt.Errorf("lifting a block: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE gate_throttle_states SET blocked_until_us = 0, stepup_asked_us = 0
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE gate_throttle_states SET blocked_until_us = 0, stepup_asked_us = 0, reads_version = reads_version + 1
 WHERE principal = ? AND blocked_until_us > ?`), principal, at.UnixMicro())
 	if err != nil {
 		return fmt.Errorf("lifting a block: %w", err)

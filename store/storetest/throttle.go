@@ -30,7 +30,8 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 			wg.Go(func() {
 				for i := range reads {
 					read := socle.ThrottleRead{Subject: fmt.Sprint("person:", i), Weight: 1 + p%2}
-					errs <- ts.CountThrottleReads(ctx, fmt.Sprint("agent:", p), []socle.ThrottleRead{read}, t0.Add(time.Duration(i)*time.Second), t0.Add(-time.Hour))
+					_, err := ts.CountThrottleReads(ctx, fmt.Sprint("agent:", p), []socle.ThrottleRead{read}, t0.Add(time.Duration(i)*time.Second), t0.Add(-time.Hour))
+					errs <- err
 				}
 			})
 		}
@@ -42,12 +43,14 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 			}
 		}
 		for p := range principals {
-			_, weight, counted, err := ts.ThrottleWindow(ctx, fmt.Sprint("agent:", p), t0.Add(-time.Minute), []string{"person:0", "person:24", "person:25"})
-			if err != nil {
-				t.Fatal(err)
+			principal := fmt.Sprint("agent:", p)
+			weight, _ := throttleWindow(t, ts, principal, t0.Add(-time.Minute))
+			if want := reads * (1 + p%2); weight != want {
+				t.Errorf("%s: weight %d, want %d", principal, weight, want)
 			}
-			if want := reads * (1 + p%2); weight != want || len(counted) != 2 {
-				t.Errorf("agent:%d: weight %d, counted %v; want %d and person:0, person:24", p, weight, counted, want)
+			// Each count changed the reads version once.
+			if st, err := ts.ThrottleState(ctx, principal); err != nil || st.ReadsVersion != reads {
+				t.Errorf("%s: reads version %d (%v), want %d", principal, st.ReadsVersion, err, reads)
 			}
 		}
 	})
@@ -56,33 +59,39 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 		ts := throttleStore(t, s)
 		ctx := context.Background()
 		t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-		must := func(err error) {
+		count := func(principal string, reads []socle.ThrottleRead, at, since time.Time) int64 {
 			t.Helper()
+			v, err := ts.CountThrottleReads(ctx, principal, reads, at, since)
 			if err != nil {
 				t.Fatal(err)
 			}
+			return v
 		}
-		must(ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}, {Subject: "person:2", Weight: 1}, {Subject: "lookup:x", Weight: 5}}, t0, t0.Add(-time.Hour)))
+		if st, err := ts.ThrottleState(ctx, "agent:a"); err != nil || st != (socle.ThrottleState{Principal: "agent:a"}) {
+			t.Fatalf("state of a principal never counted = %+v, %v; want the zero state", st, err)
+		}
+		v1 := count("agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}, {Subject: "person:2", Weight: 1}, {Subject: "lookup:x", Weight: 5}}, t0, t0.Add(-time.Hour))
 		// Reading person 1 again keeps one row; another principal is apart.
-		must(ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0.Add(30*time.Minute), t0.Add(-30*time.Minute)))
-		must(ts.CountThrottleReads(ctx, "agent:b", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0, t0.Add(-time.Hour)))
-		st, weight, counted, err := ts.ThrottleWindow(ctx, "agent:a", t0.Add(-time.Minute), []string{"person:1", "person:3", "lookup:x"})
-		must(err)
-		slices.Sort(counted)
-		if st.Principal != "agent:a" || !st.BlockedUntil.IsZero() || weight != 7 || !slices.Equal(counted, []string{"lookup:x", "person:1"}) {
-			t.Fatalf("window = %+v, weight %d, counted %v; want weight 7, counted lookup:x and person:1", st, weight, counted)
+		v2 := count("agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0.Add(30*time.Minute), t0.Add(-30*time.Minute))
+		count("agent:b", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0, t0.Add(-time.Hour))
+		if v1 != 1 || v2 != 2 {
+			t.Fatalf("reads versions given by two counts = %d, %d; want 1, 2", v1, v2)
+		}
+		st, err := ts.ThrottleState(ctx, "agent:a")
+		if err != nil || st.ReadsVersion != v2 || !st.BlockedUntil.IsZero() {
+			t.Fatalf("state = %+v, %v; want reads version %d and no block", st, err, v2)
+		}
+		weight, subjects := throttleWindow(t, ts, "agent:a", t0.Add(-time.Minute))
+		if weight != 7 || !slices.Equal(subjects, []string{"lookup:x@09:00", "person:1@09:30", "person:2@09:00"}) {
+			t.Fatalf("window = weight %d, %v; want weight 7, lookup:x and person:2 at 09:00, person:1 at 09:30", weight, subjects)
 		}
 		// An hour later only the second read of person 1 is in the window,
 		// and counting again forgets what left it.
-		_, weight, _, err = ts.ThrottleWindow(ctx, "agent:a", t0.Add(time.Minute), nil)
-		must(err)
-		if weight != 1 {
+		if weight, _ = throttleWindow(t, ts, "agent:a", t0.Add(time.Minute)); weight != 1 {
 			t.Fatalf("weight after the first reads left the window = %d, want 1", weight)
 		}
-		must(ts.CountThrottleReads(ctx, "agent:a", nil, t0.Add(70*time.Minute), t0.Add(10*time.Minute)))
-		_, weight, _, err = ts.ThrottleWindow(ctx, "agent:a", time.Time{}, nil)
-		must(err)
-		if weight != 1 {
+		count("agent:a", nil, t0.Add(70*time.Minute), t0.Add(10*time.Minute))
+		if weight, _ = throttleWindow(t, ts, "agent:a", time.Time{}); weight != 1 {
 			t.Fatalf("weight after forgetting = %d, want 1", weight)
 		}
 	})
@@ -100,7 +109,7 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 		if err := ts.RecordStepUp(ctx, "agent:a", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0, t0.Add(-time.Hour)); err != nil {
+		if _, err := ts.CountThrottleReads(ctx, "agent:a", []socle.ThrottleRead{{Subject: "person:1", Weight: 1}}, t0, t0.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if err := ts.BlockPrincipal(ctx, "agent:a", "org_a", t0.Add(2*time.Minute), t0.Add(24*time.Hour), 1001); err != nil {
@@ -111,12 +120,13 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 		}
 
 		ts = throttleStore(t, reopen())
-		st, weight, _, err := ts.ThrottleWindow(ctx, "agent:a", t0.Add(-time.Hour), nil)
+		st, err := ts.ThrottleState(ctx, "agent:a")
 		if err != nil {
 			t.Fatal(err)
 		}
+		weight, _ := throttleWindow(t, ts, "agent:a", t0.Add(-time.Hour))
 		want := socle.ThrottleState{Principal: "agent:a", OrganisationID: "org_a", StepUpAsked: t0, SteppedUp: t0.Add(time.Minute),
-			BlockedAt: t0.Add(2 * time.Minute), BlockedUntil: t0.Add(24 * time.Hour), BlockedWeight: 1001}
+			BlockedAt: t0.Add(2 * time.Minute), BlockedUntil: t0.Add(24 * time.Hour), BlockedWeight: 1001, ReadsVersion: 1}
 		if st != want || weight != 1 {
 			t.Fatalf("after reopening: %+v weight %d\nwant %+v weight 1", st, weight, want)
 		}
@@ -130,15 +140,36 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 		if err := ts.LiftBlock(ctx, "agent:a", t0.Add(3*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		st, weight, _, err = ts.ThrottleWindow(ctx, "agent:a", t0.Add(-time.Hour), nil)
+		st, err = ts.ThrottleState(ctx, "agent:a")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !st.BlockedUntil.IsZero() || !st.StepUpAsked.IsZero() || weight != 0 {
-			t.Fatalf("after lifting: %+v weight %d; want no block, no pending step-up, an empty window", st, weight)
+		// The lift changes the reads version: a server keeping the window
+		// in memory reads it again, and finds it empty.
+		weight, _ = throttleWindow(t, ts, "agent:a", t0.Add(-time.Hour))
+		if !st.BlockedUntil.IsZero() || !st.StepUpAsked.IsZero() || st.ReadsVersion != 2 || weight != 0 {
+			t.Fatalf("after lifting: %+v weight %d; want no block, no pending step-up, reads version 2, an empty window", st, weight)
 		}
 		if err := ts.LiftBlock(ctx, "agent:a", t0.Add(3*time.Hour)); socle.ErrorCode(err) != socle.ENOTFOUND {
 			t.Fatalf("lifting twice: %v, want ENOTFOUND", err)
 		}
 	})
+}
+
+// throttleWindow returns the weight of the principal's reads after since
+// and each subject with the time it was counted, sorted.
+func throttleWindow(t *testing.T, ts socle.ThrottleStore, principal string, since time.Time) (int, []string) {
+	t.Helper()
+	reads, err := ts.ThrottleReads(context.Background(), principal, since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weight := 0
+	var subjects []string
+	for _, r := range reads {
+		weight += r.Weight
+		subjects = append(subjects, r.Subject+"@"+r.At.UTC().Format("15:04"))
+	}
+	slices.Sort(subjects)
+	return weight, subjects
 }

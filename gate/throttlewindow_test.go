@@ -1,0 +1,113 @@
+package gate_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"socle"
+	"socle/gate"
+	"socle/internal/stacktest"
+)
+
+// countedWrites counts the store's window reads and count writes.
+type countedWrites struct {
+	socle.ThrottleStore
+	windowReads, writes atomic.Int64
+}
+
+func (s *countedWrites) ThrottleReads(ctx context.Context, principal string, since time.Time) ([]socle.ThrottleCounted, error) {
+	s.windowReads.Add(1)
+	return s.ThrottleStore.ThrottleReads(ctx, principal, since)
+}
+
+func (s *countedWrites) CountThrottleReads(ctx context.Context, principal string, reads []socle.ThrottleRead, at, since time.Time) (int64, error) {
+	s.writes.Add(1)
+	return s.ThrottleStore.CountThrottleReads(ctx, principal, reads, at, since)
+}
+
+// TestThrottleKeepsTheWindowInMemory: a person read again is neither read
+// from the store nor written to it, but for a refresh of its stored time
+// once a minute; a new person is written before the read proceeds.
+func TestThrottleKeepsTheWindowInMemory(t *testing.T) {
+	db, _ := stacktest.Open(t)
+	store := &countedWrites{ThrottleStore: db}
+	th := gate.NewThrottle(store)
+	th.StepUp, th.Block = 10, 20
+	ctx := context.Background()
+	agent := socle.Actor{AgentID: "agt-1", OrganisationID: "org-1", Strength: socle.AuthMFA}
+	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		if err := th.Allow(ctx, agent, "accompagnement", now.Add(time.Duration(i)*100*time.Millisecond), person(i%5)); err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+	}
+	if w, r := store.writes.Load(), store.windowReads.Load(); w != 5 || r != 1 {
+		t.Errorf("100 reads of 5 persons: %d writes and %d window reads, want 5 and 1", w, r)
+	}
+	// Past a minute, a person read again has its stored time moved.
+	if err := th.Allow(ctx, agent, "accompagnement", now.Add(2*time.Minute), person(0)); err != nil {
+		t.Fatal(err)
+	}
+	if w := store.writes.Load(); w != 6 {
+		t.Errorf("a person read again two minutes later: %d writes in all, want 6", w)
+	}
+	stored, err := db.ThrottleReads(ctx, gate.PrincipalKey(agent), now.Add(time.Minute))
+	if err != nil || len(stored) != 1 || !stored[0].At.Equal(now.Add(2*time.Minute)) {
+		t.Errorf("stored reads after 10:01 = %+v, %v; want person 0 at 10:02", stored, err)
+	}
+}
+
+// TestThrottleServersShareTheWindow: two servers on one store, each
+// keeping windows in memory, count one principal's reads together, see
+// each other's block at the next request, and a block lifted on one
+// gives a fresh window on both.
+func TestThrottleServersShareTheWindow(t *testing.T) {
+	db, _ := stacktest.Open(t)
+	one, two := gate.NewThrottle(db), gate.NewThrottle(db)
+	one.StepUp, one.Block, two.StepUp, two.Block = 10, 20, 10, 20
+	ctx := context.Background()
+	client := socle.Actor{ClientID: "cli-1", OrganisationID: "org-1", Strength: socle.AuthClient}
+	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	allow := func(th *gate.Throttle, at time.Time, i int) error {
+		t.Helper()
+		return th.Allow(ctx, client, "accompagnement", at, person(i))
+	}
+	// Both servers load the window, then read alternately: 10 distinct
+	// persons in all, the limit of a partner system.
+	for i := range 10 {
+		th := one
+		if i%2 == 1 {
+			th = two
+		}
+		if err := allow(th, now, i); err != nil {
+			t.Fatalf("person %d: %v", i, err)
+		}
+	}
+	// Persons already read, on either server, count no more.
+	for i := range 10 {
+		if err := allow(two, now, i); err != nil {
+			t.Fatalf("person %d again on the second server: %v", i, err)
+		}
+	}
+	if err := allow(two, now, 10); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("an 11th person on the second server: %v, want a block", err)
+	}
+	if err := allow(one, now, 0); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("a person already read on the first server after the block: %v, want forbidden", err)
+	}
+	if err := db.LiftBlock(ctx, gate.PrincipalKey(client), now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// The lift forgot the window: 10 new persons on the first server are
+	// allowed, whatever both servers held in memory.
+	for i := 100; i < 110; i++ {
+		if err := allow(one, now.Add(2*time.Minute), i); err != nil {
+			t.Fatalf("person %d after the lift: %v", i, err)
+		}
+	}
+	if err := allow(two, now.Add(2*time.Minute), 0); socle.ErrorCode(err) != socle.EFORBIDDEN {
+		t.Fatalf("an 11th person after the lift, on the second server: %v, want a block", err)
+	}
+}
