@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"socle"
+	"socle/gate"
 )
 
 // RunThrottle runs the suite of the gate's stored throttle state. open
@@ -93,6 +94,62 @@ func RunThrottle(t *testing.T, open func(t *testing.T) (socle.Store, func() socl
 		count("agent:a", nil, t0.Add(70*time.Minute), t0.Add(10*time.Minute))
 		if weight, _ = throttleWindow(t, ts, "agent:a", time.Time{}); weight != 1 {
 			t.Fatalf("weight after forgetting = %d, want 1", weight)
+		}
+	})
+	t.Run("ServersKeepingWindowsShareThem", func(t *testing.T) {
+		// Two servers on one store, each keeping windows in memory
+		// (gate/throttlewindow.go), count one principal's reads together,
+		// see each other's block at the next request, and a block lifted
+		// gives a fresh window on both.
+		s, _ := open(t)
+		db := throttleStore(t, s)
+		one, two := gate.NewThrottle(db), gate.NewThrottle(db)
+		one.StepUp, one.Block, two.StepUp, two.Block = 10, 20, 10, 20
+		person := func(i int) socle.ThrottleRead {
+			return socle.ThrottleRead{Subject: fmt.Sprint("person:", i), Weight: 1}
+		}
+		ctx := context.Background()
+		client := socle.Actor{ClientID: "cli-1", OrganisationID: "org-1", Strength: socle.AuthClient}
+		now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+		allow := func(th *gate.Throttle, at time.Time, i int) error {
+			t.Helper()
+			return th.Allow(ctx, client, "accompagnement", at, person(i))
+		}
+		// Both servers load the window, then read alternately: 10 distinct
+		// persons in all, the limit of a partner system.
+		for i := range 10 {
+			th := one
+			if i%2 == 1 {
+				th = two
+			}
+			if err := allow(th, now, i); err != nil {
+				t.Fatalf("person %d: %v", i, err)
+			}
+		}
+		// Persons already read, on either server, count no more.
+		for i := range 10 {
+			if err := allow(two, now, i); err != nil {
+				t.Fatalf("person %d again on the second server: %v", i, err)
+			}
+		}
+		if err := allow(two, now, 10); socle.ErrorCode(err) != socle.EFORBIDDEN {
+			t.Fatalf("an 11th person on the second server: %v, want a block", err)
+		}
+		if err := allow(one, now, 0); socle.ErrorCode(err) != socle.EFORBIDDEN {
+			t.Fatalf("a person already read on the first server after the block: %v, want forbidden", err)
+		}
+		if err := db.LiftBlock(ctx, gate.PrincipalKey(client), now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		// The lift forgot the window: 10 new persons on the first server are
+		// allowed, whatever both servers held in memory.
+		for i := 100; i < 110; i++ {
+			if err := allow(one, now.Add(2*time.Minute), i); err != nil {
+				t.Fatalf("person %d after the lift: %v", i, err)
+			}
+		}
+		if err := allow(two, now.Add(2*time.Minute), 0); socle.ErrorCode(err) != socle.EFORBIDDEN {
+			t.Fatalf("an 11th person after the lift, on the second server: %v, want a block", err)
 		}
 	})
 	t.Run("StepUpAndBlockSurviveAReopen", func(t *testing.T) {
