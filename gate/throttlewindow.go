@@ -50,6 +50,10 @@ type window struct {
 	loaded   bool
 	subjects map[string]*counted
 	lastUsed time.Time
+	// total is the weight of subjects; oldest is at most the earliest of
+	// their times, so that while it is in the window nothing left it.
+	total  int
+	oldest time.Time
 }
 
 // counted is one subject in a window.
@@ -117,21 +121,34 @@ func (w *window) sync(ctx context.Context, store socle.ThrottleStore, principal 
 		subjects[r.Subject] = c
 	}
 	w.subjects, w.version, w.loaded = subjects, version, true
+	w.recount(time.Time{})
 	return nil
 }
 
 // weigh returns the weight of the subjects read after since, dropping
-// those that left the window.
+// those that left the window: at every check, so without a scan unless
+// the oldest subject may have left.
 func (w *window) weigh(since time.Time) int {
-	n := 0
+	if w.oldest.After(since) {
+		return w.total
+	}
+	w.recount(since)
+	return w.total
+}
+
+// recount drops the subjects not read after since and sums the others.
+func (w *window) recount(since time.Time) {
+	w.total, w.oldest = 0, time.Time{}
 	for s, c := range w.subjects {
 		if !c.at.After(since) {
 			delete(w.subjects, s)
 			continue
 		}
-		n += c.weight
+		w.total += c.weight
+		if w.oldest.IsZero() || c.at.Before(w.oldest) {
+			w.oldest = c.at
+		}
 	}
-	return n
 }
 
 // has reports whether subject is in the window (weigh dropped the rest).
@@ -149,9 +166,13 @@ func (w *window) written(reads []socle.ThrottleRead, at time.Time, version int64
 	for _, r := range reads {
 		c := w.subjects[r.Subject]
 		if c == nil {
-			c = &counted{}
+			c = &counted{at: at}
 			w.subjects[r.Subject] = c
+			if w.oldest.IsZero() || at.Before(w.oldest) {
+				w.oldest = at
+			}
 		}
+		w.total += r.Weight - c.weight
 		c.weight, c.storedAt = r.Weight, at
 		if at.After(c.at) {
 			c.at = at

@@ -57,4 +57,15 @@ func TestThrottleKeepsTheWindowInMemory(t *testing.T) {
 	if err != nil || len(stored) != 1 || !stored[0].At.Equal(now.Add(2*time.Minute)) {
 		t.Errorf("stored reads after 10:01 = %+v, %v; want person 0 at 10:02", stored, err)
 	}
+	// An hour after their last reads, the 5 persons left the window: 10
+	// new ones reach the limit, the 11th asks for a step-up.
+	later := now.Add(2*time.Minute + time.Hour + time.Second)
+	for i := 10; i < 20; i++ {
+		if err := th.Allow(ctx, agent, "accompagnement", later, person(i)); err != nil {
+			t.Fatalf("new person %d an hour later: %v", i, err)
+		}
+	}
+	if err := th.Allow(ctx, agent, "accompagnement", later, person(20)); socle.ErrorCode(err) != socle.ESTEPUP {
+		t.Fatalf("an 11th person in the window: %v, want a step-up", err)
+	}
 }
