@@ -130,3 +130,30 @@ func BenchmarkThrottleAllow(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkThrottleAllowReadAgain measures the throttle's cost per read of
+// a person already in the window, an adviser's usual read: the state read,
+// the check, and no count written.
+func BenchmarkThrottleAllowReadAgain(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	th := gate.NewThrottle(db)
+	th.StepUp, th.Block = 1<<30, 1<<30
+	agent := socle.Actor{AgentID: "agt-bench", OrganisationID: "org-1", Strength: socle.AuthMFA}
+	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	for i := range 200 {
+		if err := th.Allow(ctx, agent, "accompagnement", now, person(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if err := th.Allow(ctx, agent, "accompagnement", now, person(i%200)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
