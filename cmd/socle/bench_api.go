@@ -48,6 +48,10 @@ type apiBenchRow struct {
 	// AuditGrowth is how many entries the audit log gained during the
 	// run; it must equal Reads + Refused (one entry per gate decision).
 	AuditGrowth uint64 `json:"audit_growth"`
+	// CPUmsPerRead is the CPU time (user and system) the process used
+	// during the run per answer, the in-process load generator included:
+	// on a loaded machine a firmer figure than reads/s.
+	CPUmsPerRead float64 `json:"cpu_ms_per_read,omitempty"`
 }
 
 // benchAPIPersons is how many followed persons the bench reads, in turn:
@@ -61,7 +65,8 @@ func runBenchAPI(ctx context.Context, args []string, getenv func(string) string,
 		"Starts the HTTP server in-process on a loopback port, signs an adviser in (password and TOTP through\n"+
 		"the login pages) and creates an OAuth client of her organisation, then reads persons her organisation\n"+
 		"follows with GET /api/v1/persons/{id}?purpose=accompagnement, for each principal and concurrency.\n"+
-		"Only 200 answers count, and the audit log must have grown by one entry per answer.\n"+
+		"Only 200 answers count, and the audit log must have grown by one entry per answer. CPU ms/read is\n"+
+		"the process's CPU time during the measure per answer, the in-process load generator included.\n"+
 		"Without --data or --db, a demo network of --persons persons is generated in a temporary SQLite\n"+
 		"directory; an empty --data directory or database is filled the same way and kept.", stdout)
 	var sf storeFlags
@@ -308,6 +313,7 @@ func benchAPIRun(ctx context.Context, a *app, base string, p benchPrincipal, per
 	httpc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	bar := progress.New(stderr, fmt.Sprintf("%s, %d lecteurs (ms écoulées)", p.name, c), d.Milliseconds())
 	before := a.audit.Size()
+	cpuBefore, cpuKnown := processCPU()
 	var next, refused atomic.Int64
 	lat := make([][]time.Duration, c)
 	errs := make(chan error, c)
@@ -362,6 +368,7 @@ func benchAPIRun(ctx context.Context, a *app, base string, p benchPrincipal, per
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpuAfter, _ := processCPU()
 	close(stopBar)
 	bar.Done()
 	close(errs)
@@ -376,6 +383,9 @@ func benchAPIRun(ctx context.Context, a *app, base string, p benchPrincipal, per
 	}
 	p50, p99 := percentiles(all)
 	row.P50ms, row.P99ms = us(p50)/1000, us(p99)/1000
+	if cpuKnown {
+		row.CPUmsPerRead = us(cpuAfter-cpuBefore) / 1000 / float64(row.Reads+row.Refused)
+	}
 	// Every decision, granted or refused, appends one entry before the
 	// answer leaves: fewer entries would mean unaudited reads.
 	if row.AuditGrowth != uint64(row.Reads+row.Refused) {
@@ -395,10 +405,10 @@ func printAPIRows(w io.Writer, rows []apiBenchRow, asJSON bool) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "store\tprincipal\tconcurrency\treads\trefused\treads/s\tp50 ms\tp99 ms\taudit growth\t")
+	fmt.Fprintln(tw, "store\tprincipal\tconcurrency\treads\trefused\treads/s\tp50 ms\tp99 ms\tCPU ms/read\taudit growth\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%d = %d ✓\t\n", r.Store, r.Principal, r.Concurrency, r.Reads, r.Refused,
-			r.ReadsPerSec, r.P50ms, r.P99ms, r.AuditGrowth, r.Reads+r.Refused)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.3f\t%d = %d ✓\t\n", r.Store, r.Principal, r.Concurrency, r.Reads, r.Refused,
+			r.ReadsPerSec, r.P50ms, r.P99ms, r.CPUmsPerRead, r.AuditGrowth, r.Reads+r.Refused)
 	}
 	return tw.Flush()
 }

@@ -25,6 +25,9 @@ func TestBenchAPIRuns(t *testing.T) {
 		if r.Store != "sqlite" || r.Reads < 1 || r.Refused != 0 || r.ReadsPerSec <= 0 || r.P50ms <= 0 || r.P99ms < r.P50ms {
 			t.Errorf("implausible measure: %+v", r)
 		}
+		if _, known := processCPU(); known && r.CPUmsPerRead <= 0 {
+			t.Errorf("%s at %d: no CPU time per read: %+v", r.Principal, r.Concurrency, r)
+		}
 		if r.AuditGrowth != uint64(r.Reads) {
 			t.Errorf("%s at %d: audit log grew by %d for %d reads", r.Principal, r.Concurrency, r.AuditGrowth, r.Reads)
 		}
