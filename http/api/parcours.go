@@ -80,9 +80,7 @@ func handleAgenda(p *gate.Parcours) http.Handler {
 			return
 		}
 		if r.URL.Query().Get("format") == "ics" {
-			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="agenda.ics"`)
-			w.Header().Set("Cache-Control", "no-store")
+			httpx.Attachment(w, "text/calendar; charset=utf-8", "agenda.ics")
 			_, _ = w.Write([]byte(appointment.ICalendar(evs, r.Host, time.Now())))
 			return
 		}
@@ -137,9 +135,7 @@ func handleIndicators(p *gate.Parcours) http.Handler {
 			return
 		}
 		if r.URL.Query().Get("format") == "csv" {
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="indicateurs.csv"`)
-			w.Header().Set("Cache-Control", "no-store")
+			httpx.Attachment(w, "text/csv; charset=utf-8", "indicateurs.csv")
 			if err := rep.WriteCSV(w); err != nil {
 				httpx.LoggerFrom(r.Context()).Error("writing indicators", "err", err)
 			}
