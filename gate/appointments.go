@@ -166,8 +166,8 @@ func (p *Parcours) LeaseNotices(ctx context.Context, lease time.Duration, limit 
 func slotSpec(req Request, action socle.Action, valid func() error) spec {
 	return spec{action: action, res: socle.Resource{Kind: socle.ResourceSlot}, purposes: []string{purposeAccompagnement}, valid: valid,
 		grounds: func(context.Context, Request, *socle.Resource) (socle.Decision, error) {
-			if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
-				return socle.Decision{}, socle.Errorf(socle.EFORBIDDEN, "slots are published by an organisation's advisers")
+			if err := byOrganisation(req, "slots are published by an organisation's advisers"); err != nil {
+				return socle.Decision{}, err
 			}
 			return socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "organisation", Text: "Les créneaux de la structure de l'agent.",
 				Detail: map[string]string{"organisation_id": req.Actor.OrganisationID}}}}, nil
@@ -266,19 +266,15 @@ func (p *Parcours) ScheduleAppointment(ctx context.Context, req Request, a *socl
 	}
 	s := parcoursSpec(socle.ActionUpdate, a.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
 	s.logged = socle.ActionCreate
-	valid := s.valid
-	s.valid = func() error {
-		if err := valid(); err != nil {
+	s.alsoValid(func() error {
+		if err := byOrganisation(req, "appointments are set by an organisation"); err != nil {
 			return err
-		}
-		if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
-			return socle.Errorf(socle.EFORBIDDEN, "appointments are set by an organisation")
 		}
 		if a.SlotID == "" {
 			return checkAppointment(a)
 		}
 		return nil
-	}
+	})
 	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
 		idem, replayed, err := p.g.idempotentCreate(ctx, req, "create_appointment", a)
 		if err != nil {
@@ -490,8 +486,8 @@ func (p *Parcours) RecordAttendance(ctx context.Context, req Request, id, attend
 	var a *socle.Appointment
 	s := p.adviserAppointmentSpec(socle.ActionUpdate, id, &a)
 	s.valid = func() error {
-		if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
-			return socle.Errorf(socle.EFORBIDDEN, "attendance is recorded by an adviser")
+		if err := byOrganisation(req, "attendance is recorded by an adviser"); err != nil {
+			return err
 		}
 		if !slices.Contains(socle.Attendances, attendance) {
 			return socle.Errorf(socle.EINVALID, "attendance: one of %s", strings.Join(socle.Attendances, ", "))

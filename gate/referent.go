@@ -54,15 +54,12 @@ func (p *Parcours) advisersOf(ctx context.Context, organisationID string) ([]Adv
 func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, agentID string) (f *socle.Followup, changed bool, err error) {
 	cats := socle.SetOf(socle.CatParcours)
 	s := parcoursSpec(socle.ActionUpdate, personID, cats, purposeAccompagnement)
-	s.valid = func() error {
-		if err := validPerson(personID)(); err != nil {
-			return err
-		}
+	s.alsoValid(func() error {
 		if !socle.ValidID(socle.PrefixAgent, agentID) {
 			return socle.Errorf(socle.EINVALID, "agent_id: not an agent id")
 		}
 		return nil
-	}
+	})
 	var next *socle.Followup
 	f, _, err = access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (*socle.Followup, outcome, error) {
 		now := p.g.Now()
