@@ -67,7 +67,7 @@ func newAppointmentEnv(t *testing.T) *appointmentEnv {
 	a.elsewhere = socle.Actor{AgentID: stranger.ID, OrganisationID: other.ID, OrgKind: other.Kind, OrgName: other.Name, Roles: stranger.Roles,
 		Departements: other.Departements, Strength: socle.AuthMFA}
 	a.tomorrow = time.Now().Add(26 * time.Hour).Truncate(time.Minute)
-	a.selfFollow = gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}, RequestID: "self"}
+	a.selfFollow = e.self(e.followed)
 	a.selfStrange = gate.Request{Actor: socle.Actor{PersonID: e.stranger.ID, Strength: socle.AuthClient}, RequestID: "self"}
 	return a
 }

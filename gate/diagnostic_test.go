@@ -43,9 +43,7 @@ func lastLeaf(t *testing.T, e *env) string {
 }
 
 func TestHealthFreinsOnlyWhereHealthIsGranted(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	ml, dis := e.req("accompagnement"), disabilityAdviser(t, e)
 	health := socle.DiagnosticUpdate{Freins: []socle.FreinInput{{Theme: socle.ThemeSante, Level: socle.FreinImportant, Comment: "Douleurs dorsales."}}}
 
@@ -109,9 +107,7 @@ func TestHealthFreinsOnlyWhereHealthIsGranted(t *testing.T) {
 }
 
 func TestFormerConstraintsReadAsFreins(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	ml := e.req("accompagnement")
 	// storetest.NewPerson holds the codes mobilite and logement.
 	d, err := p.Diagnostic(ctx, ml, e.followed.ID)
@@ -143,9 +139,7 @@ func TestFormerConstraintsReadAsFreins(t *testing.T) {
 }
 
 func TestThePersonAddsToHerDiagnostic(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	self := e.self(e.followed)
 	d, err := p.AddToMyDiagnostic(ctx, self, 0, socle.FreinInput{Theme: socle.ThemeSante, Level: socle.FreinLight, Comment: "Je suis souvent fatiguée."})
 	if err != nil {
@@ -175,9 +169,7 @@ func TestThePersonAddsToHerDiagnostic(t *testing.T) {
 }
 
 func TestContractIsGeneratedFromThePlanAndVersionedWithIt(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	ml, dis := e.req("accompagnement"), disabilityAdviser(t, e)
 	orient := e.req("orientation")
 	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
@@ -268,9 +260,7 @@ func TestContractIsGeneratedFromThePlanAndVersionedWithIt(t *testing.T) {
 }
 
 func TestPartnerSystemWritesTheDiagnosticUnderItsScopes(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	client := func(scopes ...string) gate.Request {
 		return gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: e.adviser.OrganisationID, OrgKind: e.adviser.OrgKind,
 			Departements: e.adviser.Departements, Scopes: scopes, Strength: socle.AuthClient}, Purpose: "accompagnement", RequestID: "client"}

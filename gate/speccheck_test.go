@@ -1,7 +1,6 @@
 package gate_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +13,7 @@ import (
 // acting in her own name, with the entry point's reason and nothing
 // written; the spec's own check of the person's id still comes first.
 func TestOrganisationWritesRefuseACallerOfNoOrganisation(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
+	ctx, e, p := newParcoursEnv(t)
 	herself := e.self(e.followed)
 	herself.Purpose = "accompagnement"
 	start := time.Now().Add(48 * time.Hour)
