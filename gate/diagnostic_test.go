@@ -16,20 +16,12 @@ import (
 // operator who follows e.followed: her agreement grants health.
 func disabilityAdviser(t *testing.T, e *env) gate.Request {
 	t.Helper()
-	ctx := context.Background()
-	org := storetest.NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69")
-	if err := e.db.CreateOrganisation(ctx, org); err != nil {
+	actor := newAdviser(t, e.db, storetest.NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69"), "paul@capemploi69.fr")
+	if err := e.db.CreateFollowup(context.Background(), &socle.Followup{PersonID: e.followed.ID, OrganisationID: actor.OrganisationID, AgentID: actor.AgentID,
+		Start: socle.NewDate(2025, 6, 1)}); err != nil {
 		t.Fatal(err)
 	}
-	agent := storetest.NewAgent(org.ID, "paul@capemploi69.fr")
-	if err := e.db.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.db.CreateFollowup(ctx, &socle.Followup{PersonID: e.followed.ID, OrganisationID: org.ID, AgentID: agent.ID, Start: socle.NewDate(2025, 6, 1)}); err != nil {
-		t.Fatal(err)
-	}
-	return gate.Request{Actor: socle.Actor{AgentID: agent.ID, OrganisationID: org.ID, OrgKind: org.Kind, OrgName: org.Name,
-		Roles: agent.Roles, Departements: org.Departements, Strength: socle.AuthMFA}, Purpose: "accompagnement", RequestID: "dis"}
+	return gate.Request{Actor: actor, Purpose: "accompagnement", RequestID: "dis"}
 }
 
 // lastLeaf returns the last audit entry.
