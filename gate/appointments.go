@@ -395,16 +395,7 @@ func (p *Parcours) BookSlot(ctx context.Context, req Request, slotID string) (*s
 // locateAppointment finds an appointment and names its person as the
 // resource.
 func (p *Parcours) locateAppointment(id string, a **socle.Appointment) func(context.Context) (socle.Resource, error) {
-	return func(ctx context.Context) (socle.Resource, error) {
-		if !socle.ValidID(socle.PrefixEvent, id) {
-			return socle.Resource{}, socle.Errorf(socle.ENOTFOUND, "appointment not found")
-		}
-		var err error
-		if *a, err = p.store.Appointment(ctx, id); err != nil {
-			return socle.Resource{}, err
-		}
-		return personRes((*a).PersonID), nil
-	}
+	return locatePersonRecord(socle.PrefixEvent, id, "appointment not found", p.store.Appointment, func(a *socle.Appointment) string { return a.PersonID }, a)
 }
 
 // appointmentSpec is the access to one appointment: an adviser of the
