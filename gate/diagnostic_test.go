@@ -253,10 +253,7 @@ func TestContractIsGeneratedFromThePlanAndVersionedWithIt(t *testing.T) {
 
 func TestPartnerSystemWritesTheDiagnosticUnderItsScopes(t *testing.T) {
 	ctx, e, p := newParcoursEnv(t)
-	client := func(scopes ...string) gate.Request {
-		return gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: e.adviser.OrganisationID, OrgKind: e.adviser.OrgKind,
-			Departements: e.adviser.Departements, Scopes: scopes, Strength: socle.AuthClient}, Purpose: "accompagnement", RequestID: "client"}
-	}
+	client := func(scopes ...string) gate.Request { return partnerSystem(e.adviser, "accompagnement", scopes...) }
 	u := socle.DiagnosticUpdate{Freins: []socle.FreinInput{{Theme: socle.ThemeNumerique, Level: socle.FreinImportant}}}
 	if _, err := p.SaveDiagnostic(ctx, client("accompagnement:read"), e.followed.ID, 0, u); socle.ErrorCode(err) != socle.EFORBIDDEN {
 		t.Fatalf("a client without the update scope: err = %v, want EFORBIDDEN", err)

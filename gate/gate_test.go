@@ -75,6 +75,13 @@ func (e *env) network(t *testing.T, sensitive bool) {
 	}
 }
 
+// partnerSystem is the request of the partner system of adviser's
+// organisation, with scopes, for purpose.
+func partnerSystem(adviser socle.Actor, purpose string, scopes ...string) gate.Request {
+	return gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: adviser.OrganisationID, OrgKind: adviser.OrgKind,
+		Departements: adviser.Departements, Scopes: scopes, Strength: socle.AuthClient}, Purpose: purpose, RequestID: "client"}
+}
+
 // newAdviser stores org and an adviser of it (email), and returns her
 // actor, signed in with a second factor.
 func newAdviser(t *testing.T, db *sqlstore.DB, org *socle.Organisation, email string) socle.Actor {

@@ -265,9 +265,7 @@ func TestPartnerSystemAcceptsNamingTheReferent(t *testing.T) {
 	ctx := context.Background()
 	n := newHandoffNet(t)
 	r := n.send(t, n.receiver, "")
-	system := gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: n.receiver.OrganisationID, OrgKind: n.receiver.OrgKind,
-		Departements: n.receiver.Departements, Scopes: []string{"orientation:read", "orientation:update"}, Strength: socle.AuthClient},
-		Purpose: "orientation", RequestID: "client"}
+	system := partnerSystem(n.receiver, "orientation", "orientation:read", "orientation:update")
 	for _, tt := range []struct {
 		name     string
 		referent string
