@@ -214,12 +214,9 @@ func (p *Parcours) PublishSlot(ctx context.Context, req Request, sl *socle.Slot,
 			return struct{}{}, outcome{resID: sl.ID}, nil
 		}
 		sl.ID = socle.NewID(socle.PrefixSlot)
-		return struct{}{}, outcome{records: 1, resID: sl.ID, write: func(ctx context.Context) error {
-			if err := p.store.CreateSlot(ctx, sl, idem); err != nil {
-				return fmt.Errorf("publishing the slot: %w", err)
-			}
-			return nil
-		}}, nil
+		return struct{}{}, outcome{records: 1, resID: sl.ID, write: storing("publishing the slot", func(ctx context.Context) error {
+			return p.store.CreateSlot(ctx, sl, idem)
+		})}, nil
 	})
 	return err
 }
@@ -686,12 +683,9 @@ func (p *Parcours) Explain(ctx context.Context, req Request, subjectKind, subjec
 		}
 		e := &socle.PersonExplanation{ID: socle.NewID(socle.PrefixExplanation), PersonID: req.Actor.PersonID, SubjectKind: subjectKind,
 			SubjectID: subjectID, Text: text, CreatedAt: p.g.Now()}
-		return e, outcome{records: 1, write: func(ctx context.Context) error {
-			if err := p.store.CreateExplanation(ctx, e); err != nil {
-				return fmt.Errorf("recording the explanation: %w", err)
-			}
-			return nil
-		}}, nil
+		return e, outcome{records: 1, write: storing("recording the explanation", func(ctx context.Context) error {
+			return p.store.CreateExplanation(ctx, e)
+		})}, nil
 	})
 	return e, err
 }

@@ -353,12 +353,9 @@ func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID s
 	}
 	ws := parcoursSpec(socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
 	ws.logged = socle.ActionCreate
-	if _, _, err := access(ctx, p.g, req, ws, writing(func(ctx context.Context) error {
-		if err := p.store.CreateCommitment(ctx, c); err != nil {
-			return fmt.Errorf("recording the contract: %w", err)
-		}
-		return nil
-	})); err != nil {
+	if _, _, err := access(ctx, p.g, req, ws, writing(storing("recording the contract", func(ctx context.Context) error {
+		return p.store.CreateCommitment(ctx, c)
+	}))); err != nil {
 		return nil, err
 	}
 	c.Signatures = []socle.CommitmentSignature{}

@@ -92,12 +92,9 @@ func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, ag
 		next = &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: personID, OrganisationID: req.Actor.OrganisationID,
 			AgentID: agentID, Start: today, AssignedBy: by}
 		yesterday := socle.DateOf(today.Time().AddDate(0, 0, -1))
-		return next, outcome{records: 1, resID: next.ID, write: func(ctx context.Context) error {
-			if err := p.g.store.ChangeReferent(ctx, next, yesterday); err != nil {
-				return fmt.Errorf("changing the référent: %w", err)
-			}
-			return nil
-		}}, nil
+		return next, outcome{records: 1, resID: next.ID, write: storing("changing the référent", func(ctx context.Context) error {
+			return p.g.store.ChangeReferent(ctx, next, yesterday)
+		})}, nil
 	})
 	if err != nil {
 		return nil, false, err

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"fmt"
 
 	"socle"
 )
@@ -45,5 +46,15 @@ func locatePersonRecord[T any](prefix, id, notFound string, read func(context.Co
 			return socle.Resource{}, err
 		}
 		return personRes(personOf(*found)), nil
+	}
+}
+
+// storing is a write of an access whose failure says what it was doing.
+func storing(doing string, write func(ctx context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := write(ctx); err != nil {
+			return fmt.Errorf("%s: %w", doing, err)
+		}
+		return nil
 	}
 }
