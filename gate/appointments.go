@@ -201,16 +201,11 @@ func (p *Parcours) PublishSlot(ctx context.Context, req Request, sl *socle.Slot,
 		return nil
 	})
 	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
-		idem, replayed, err := p.g.idempotentCreate(ctx, req, "create_slot", asked)
+		idem, replayed, err := createOnce(ctx, p.g, req, "create_slot", asked, p.store.Slot, sl)
 		if err != nil {
 			return struct{}{}, outcome{}, err
 		}
-		if replayed != nil {
-			prev, err := p.store.Slot(ctx, replayed.ResourceID)
-			if err != nil {
-				return struct{}{}, outcome{}, err
-			}
-			*sl = *prev
+		if replayed {
 			return struct{}{}, outcome{resID: sl.ID}, nil
 		}
 		sl.ID = socle.NewID(socle.PrefixSlot)
@@ -273,16 +268,11 @@ func (p *Parcours) ScheduleAppointment(ctx context.Context, req Request, a *socl
 		return nil
 	})
 	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
-		idem, replayed, err := p.g.idempotentCreate(ctx, req, "create_appointment", a)
+		idem, replayed, err := createOnce(ctx, p.g, req, "create_appointment", a, p.store.Appointment, a)
 		if err != nil {
 			return struct{}{}, outcome{}, err
 		}
-		if replayed != nil {
-			prev, err := p.store.Appointment(ctx, replayed.ResourceID)
-			if err != nil {
-				return struct{}{}, outcome{}, err
-			}
-			*a = *prev
+		if replayed {
 			return struct{}{}, outcome{resID: a.ID}, nil
 		}
 		a.Event = socle.Event{PersonID: a.PersonID, OrganisationID: req.Actor.OrganisationID, AgentID: req.Actor.AgentID, Kind: socle.EventAppointment,
