@@ -36,6 +36,8 @@ func TestHandlerConstructorsCheckInputBeforeTheCall(t *testing.T) {
 	}{
 		{"read answers 200", Read(func(r *http.Request) ([]string, error) { called = true; return NonNil[string](nil), nil }),
 			"/", "", http.StatusOK, "[]\n", true},
+		{"a whole list answers [] for none", Read(func(r *http.Request) (Items[string], error) { called = true; return ItemsOf[string](nil), nil }),
+			"/", "", http.StatusOK, `{"items":[]}` + "\n", true},
 		{"answer takes the route's status", Answer(http.StatusAccepted, func(r *http.Request) (int, error) { called = true; return 7, nil }),
 			"/", "", http.StatusAccepted, "7\n", true},
 		{"command answers the call's result", Command(http.StatusCreated, echo),
