@@ -166,8 +166,8 @@ func (p *Parcours) LeaseNotices(ctx context.Context, lease time.Duration, limit 
 func slotSpec(req Request, action socle.Action, valid func() error) spec {
 	return spec{action: action, res: socle.Resource{Kind: socle.ResourceSlot}, purposes: []string{purposeAccompagnement}, valid: valid,
 		grounds: func(context.Context, Request, *socle.Resource) (socle.Decision, error) {
-			if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
-				return socle.Decision{}, socle.Errorf(socle.EFORBIDDEN, "slots are published by an organisation's advisers")
+			if err := byOrganisation(req, "slots are published by an organisation's advisers"); err != nil {
+				return socle.Decision{}, err
 			}
 			return socle.Decision{Allow: true, Facts: []socle.Fact{{Kind: "organisation", Text: "Les créneaux de la structure de l'agent.",
 				Detail: map[string]string{"organisation_id": req.Actor.OrganisationID}}}}, nil
@@ -201,25 +201,17 @@ func (p *Parcours) PublishSlot(ctx context.Context, req Request, sl *socle.Slot,
 		return nil
 	})
 	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
-		idem, replayed, err := p.g.idempotentCreate(ctx, req, "create_slot", asked)
+		idem, replayed, err := createOnce(ctx, p.g, req, "create_slot", asked, p.store.Slot, sl)
 		if err != nil {
 			return struct{}{}, outcome{}, err
 		}
-		if replayed != nil {
-			prev, err := p.store.Slot(ctx, replayed.ResourceID)
-			if err != nil {
-				return struct{}{}, outcome{}, err
-			}
-			*sl = *prev
+		if replayed {
 			return struct{}{}, outcome{resID: sl.ID}, nil
 		}
 		sl.ID = socle.NewID(socle.PrefixSlot)
-		return struct{}{}, outcome{records: 1, resID: sl.ID, write: func(ctx context.Context) error {
-			if err := p.store.CreateSlot(ctx, sl, idem); err != nil {
-				return fmt.Errorf("publishing the slot: %w", err)
-			}
-			return nil
-		}}, nil
+		return struct{}{}, outcome{records: 1, resID: sl.ID, write: storing("publishing the slot", func(ctx context.Context) error {
+			return p.store.CreateSlot(ctx, sl, idem)
+		})}, nil
 	})
 	return err
 }
@@ -266,30 +258,21 @@ func (p *Parcours) ScheduleAppointment(ctx context.Context, req Request, a *socl
 	}
 	s := parcoursSpec(socle.ActionUpdate, a.PersonID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
 	s.logged = socle.ActionCreate
-	valid := s.valid
-	s.valid = func() error {
-		if err := valid(); err != nil {
+	s.alsoValid(func() error {
+		if err := byOrganisation(req, "appointments are set by an organisation"); err != nil {
 			return err
-		}
-		if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
-			return socle.Errorf(socle.EFORBIDDEN, "appointments are set by an organisation")
 		}
 		if a.SlotID == "" {
 			return checkAppointment(a)
 		}
 		return nil
-	}
+	})
 	_, _, err := access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
-		idem, replayed, err := p.g.idempotentCreate(ctx, req, "create_appointment", a)
+		idem, replayed, err := createOnce(ctx, p.g, req, "create_appointment", a, p.store.Appointment, a)
 		if err != nil {
 			return struct{}{}, outcome{}, err
 		}
-		if replayed != nil {
-			prev, err := p.store.Appointment(ctx, replayed.ResourceID)
-			if err != nil {
-				return struct{}{}, outcome{}, err
-			}
-			*a = *prev
+		if replayed {
 			return struct{}{}, outcome{resID: a.ID}, nil
 		}
 		a.Event = socle.Event{PersonID: a.PersonID, OrganisationID: req.Actor.OrganisationID, AgentID: req.Actor.AgentID, Kind: socle.EventAppointment,
@@ -399,16 +382,7 @@ func (p *Parcours) BookSlot(ctx context.Context, req Request, slotID string) (*s
 // locateAppointment finds an appointment and names its person as the
 // resource.
 func (p *Parcours) locateAppointment(id string, a **socle.Appointment) func(context.Context) (socle.Resource, error) {
-	return func(ctx context.Context) (socle.Resource, error) {
-		if !socle.ValidID(socle.PrefixEvent, id) {
-			return socle.Resource{}, socle.Errorf(socle.ENOTFOUND, "appointment not found")
-		}
-		var err error
-		if *a, err = p.store.Appointment(ctx, id); err != nil {
-			return socle.Resource{}, err
-		}
-		return personRes((*a).PersonID), nil
-	}
+	return locatePersonRecord(socle.PrefixEvent, id, "appointment not found", p.store.Appointment, func(a *socle.Appointment) string { return a.PersonID }, a)
 }
 
 // appointmentSpec is the access to one appointment: an adviser of the
@@ -490,8 +464,8 @@ func (p *Parcours) RecordAttendance(ctx context.Context, req Request, id, attend
 	var a *socle.Appointment
 	s := p.adviserAppointmentSpec(socle.ActionUpdate, id, &a)
 	s.valid = func() error {
-		if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
-			return socle.Errorf(socle.EFORBIDDEN, "attendance is recorded by an adviser")
+		if err := byOrganisation(req, "attendance is recorded by an adviser"); err != nil {
+			return err
 		}
 		if !slices.Contains(socle.Attendances, attendance) {
 			return socle.Errorf(socle.EINVALID, "attendance: one of %s", strings.Join(socle.Attendances, ", "))
@@ -699,12 +673,9 @@ func (p *Parcours) Explain(ctx context.Context, req Request, subjectKind, subjec
 		}
 		e := &socle.PersonExplanation{ID: socle.NewID(socle.PrefixExplanation), PersonID: req.Actor.PersonID, SubjectKind: subjectKind,
 			SubjectID: subjectID, Text: text, CreatedAt: p.g.Now()}
-		return e, outcome{records: 1, write: func(ctx context.Context) error {
-			if err := p.store.CreateExplanation(ctx, e); err != nil {
-				return fmt.Errorf("recording the explanation: %w", err)
-			}
-			return nil
-		}}, nil
+		return e, outcome{records: 1, write: storing("recording the explanation", func(ctx context.Context) error {
+			return p.store.CreateExplanation(ctx, e)
+		})}, nil
 	})
 	return e, err
 }

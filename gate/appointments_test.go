@@ -56,18 +56,9 @@ func newAppointmentEnv(t *testing.T) *appointmentEnv {
 	}
 	a.colleague = e.adviser
 	a.colleague.AgentID = colleague.ID
-	other := storetest.NewOrganisation("Cap emploi du Rhône", socle.KindDisability, "69")
-	if err := e.db.CreateOrganisation(ctx, other); err != nil {
-		t.Fatal(err)
-	}
-	stranger := storetest.NewAgent(other.ID, "lea@capemploi69.fr")
-	if err := e.db.CreateAgent(ctx, stranger); err != nil {
-		t.Fatal(err)
-	}
-	a.elsewhere = socle.Actor{AgentID: stranger.ID, OrganisationID: other.ID, OrgKind: other.Kind, OrgName: other.Name, Roles: stranger.Roles,
-		Departements: other.Departements, Strength: socle.AuthMFA}
+	a.elsewhere = newAdviser(t, e.db, storetest.NewOrganisation("Cap emploi du Rhône", socle.KindDisability, "69"), "lea@capemploi69.fr")
 	a.tomorrow = time.Now().Add(26 * time.Hour).Truncate(time.Minute)
-	a.selfFollow = gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}, RequestID: "self"}
+	a.selfFollow = e.self(e.followed)
 	a.selfStrange = gate.Request{Actor: socle.Actor{PersonID: e.stranger.ID, Strength: socle.AuthClient}, RequestID: "self"}
 	return a
 }

@@ -22,20 +22,11 @@ func glassEnv(t *testing.T) (*gate.Gate, socle.Actor, *socle.Person, *time.Time)
 	db, g := e.db, e.gate
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	g.Now = func() time.Time { return now }
-	ml := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := db.CreateOrganisation(ctx, ml); err != nil {
-		t.Fatal(err)
-	}
-	agent := storetest.NewAgent(ml.ID, "claire@ml-lyon.fr")
-	if err := db.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
+	actor := newAdviser(t, db, storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69"), "claire@ml-lyon.fr")
 	p := storetest.NewPerson(7)
 	if err := db.CreatePerson(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	actor := socle.Actor{AgentID: agent.ID, OrganisationID: ml.ID, OrgKind: ml.Kind, OrgName: ml.Name,
-		Roles: agent.Roles, Departements: ml.Departements, Strength: socle.AuthMFA}
 	return g, actor, p, &now
 }
 

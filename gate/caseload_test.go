@@ -1,7 +1,6 @@
 package gate_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -16,9 +15,7 @@ import (
 // that it is recorded as one search referencing each of them, and that another purpose or another kind of caller
 // gets nothing.
 func TestCaseloadIsDecidedAuditedAndOnlyHerPersons(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	// A colleague's organisation follows a third person: not hers.
 	other := storetest.NewOrganisation("Mission Locale de Villeurbanne", socle.KindYouth, "69")
 	if err := e.db.CreateOrganisation(ctx, other); err != nil {

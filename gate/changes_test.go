@@ -19,8 +19,7 @@ import (
 func TestChangeFeedListsWhatTheCallerMayRead(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	client := gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: e.adviser.OrganisationID, OrgKind: e.adviser.OrgKind,
-		Departements: e.adviser.Departements, Scopes: []string{"accompagnement:read"}, Strength: socle.AuthClient}, Purpose: "accompagnement", RequestID: "feed"}
+	client := partnerSystem(e.adviser, "accompagnement", "accompagnement:read")
 
 	ref := e.gate.PersonRef
 	if ref == nil {
@@ -119,8 +118,7 @@ func TestChangeFeedIsNotThrottledAsReads(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	client := gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: e.adviser.OrganisationID, OrgKind: e.adviser.OrgKind,
-		Departements: e.adviser.Departements, Scopes: []string{"accompagnement:read"}, Strength: socle.AuthClient}, Purpose: "accompagnement", RequestID: "feed"}
+	client := partnerSystem(e.adviser, "accompagnement", "accompagnement:read")
 	var ids []string
 	for range 2 {
 		page, _, err := e.gate.Changes(ctx, client, 0, 100)

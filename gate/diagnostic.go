@@ -191,16 +191,12 @@ func (p *Parcours) saveDiagnostic(personID string, ifVersion int, u *socle.Diagn
 // health granted. It returns the diagnostic as the actor may read it.
 func (p *Parcours) SaveDiagnostic(ctx context.Context, req Request, personID string, ifVersion int, u socle.DiagnosticUpdate) (*socle.Diagnostic, error) {
 	s := diagnosticSpec(socle.ActionUpdate, personID, u.Categories())
-	valid := s.valid
-	s.valid = func() error {
-		if err := valid(); err != nil {
+	s.alsoValid(func() error {
+		if err := byOrganisation(req, "an adviser or a partner system writes a diagnostic"); err != nil {
 			return err
 		}
-		if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
-			return socle.Errorf(socle.EFORBIDDEN, "an adviser or a partner system writes a diagnostic")
-		}
 		return u.Validate()
-	}
+	})
 	by := socle.DiagnosticAuthor{AgentID: req.Actor.AgentID, ClientID: req.Actor.ClientID, OrganisationID: req.Actor.OrganisationID}
 	d, _, err := access(ctx, p.g, req, s, p.saveDiagnostic(personID, ifVersion, &u, by))
 	return d, err

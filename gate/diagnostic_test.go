@@ -16,20 +16,12 @@ import (
 // operator who follows e.followed: her agreement grants health.
 func disabilityAdviser(t *testing.T, e *env) gate.Request {
 	t.Helper()
-	ctx := context.Background()
-	org := storetest.NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69")
-	if err := e.db.CreateOrganisation(ctx, org); err != nil {
+	actor := newAdviser(t, e.db, storetest.NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69"), "paul@capemploi69.fr")
+	if err := e.db.CreateFollowup(context.Background(), &socle.Followup{PersonID: e.followed.ID, OrganisationID: actor.OrganisationID, AgentID: actor.AgentID,
+		Start: socle.NewDate(2025, 6, 1)}); err != nil {
 		t.Fatal(err)
 	}
-	agent := storetest.NewAgent(org.ID, "paul@capemploi69.fr")
-	if err := e.db.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.db.CreateFollowup(ctx, &socle.Followup{PersonID: e.followed.ID, OrganisationID: org.ID, AgentID: agent.ID, Start: socle.NewDate(2025, 6, 1)}); err != nil {
-		t.Fatal(err)
-	}
-	return gate.Request{Actor: socle.Actor{AgentID: agent.ID, OrganisationID: org.ID, OrgKind: org.Kind, OrgName: org.Name,
-		Roles: agent.Roles, Departements: org.Departements, Strength: socle.AuthMFA}, Purpose: "accompagnement", RequestID: "dis"}
+	return gate.Request{Actor: actor, Purpose: "accompagnement", RequestID: "dis"}
 }
 
 // lastLeaf returns the last audit entry.
@@ -43,9 +35,7 @@ func lastLeaf(t *testing.T, e *env) string {
 }
 
 func TestHealthFreinsOnlyWhereHealthIsGranted(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	ml, dis := e.req("accompagnement"), disabilityAdviser(t, e)
 	health := socle.DiagnosticUpdate{Freins: []socle.FreinInput{{Theme: socle.ThemeSante, Level: socle.FreinImportant, Comment: "Douleurs dorsales."}}}
 
@@ -109,9 +99,7 @@ func TestHealthFreinsOnlyWhereHealthIsGranted(t *testing.T) {
 }
 
 func TestFormerConstraintsReadAsFreins(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	ml := e.req("accompagnement")
 	// storetest.NewPerson holds the codes mobilite and logement.
 	d, err := p.Diagnostic(ctx, ml, e.followed.ID)
@@ -143,9 +131,7 @@ func TestFormerConstraintsReadAsFreins(t *testing.T) {
 }
 
 func TestThePersonAddsToHerDiagnostic(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	self := e.self(e.followed)
 	d, err := p.AddToMyDiagnostic(ctx, self, 0, socle.FreinInput{Theme: socle.ThemeSante, Level: socle.FreinLight, Comment: "Je suis souvent fatiguée."})
 	if err != nil {
@@ -175,9 +161,7 @@ func TestThePersonAddsToHerDiagnostic(t *testing.T) {
 }
 
 func TestContractIsGeneratedFromThePlanAndVersionedWithIt(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
+	ctx, e, p := newParcoursEnv(t)
 	ml, dis := e.req("accompagnement"), disabilityAdviser(t, e)
 	orient := e.req("orientation")
 	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
@@ -268,13 +252,8 @@ func TestContractIsGeneratedFromThePlanAndVersionedWithIt(t *testing.T) {
 }
 
 func TestPartnerSystemWritesTheDiagnosticUnderItsScopes(t *testing.T) {
-	e := newEnv(t)
-	p := newParcours(t, e)
-	ctx := context.Background()
-	client := func(scopes ...string) gate.Request {
-		return gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: e.adviser.OrganisationID, OrgKind: e.adviser.OrgKind,
-			Departements: e.adviser.Departements, Scopes: scopes, Strength: socle.AuthClient}, Purpose: "accompagnement", RequestID: "client"}
-	}
+	ctx, e, p := newParcoursEnv(t)
+	client := func(scopes ...string) gate.Request { return partnerSystem(e.adviser, "accompagnement", scopes...) }
 	u := socle.DiagnosticUpdate{Freins: []socle.FreinInput{{Theme: socle.ThemeNumerique, Level: socle.FreinImportant}}}
 	if _, err := p.SaveDiagnostic(ctx, client("accompagnement:read"), e.followed.ID, 0, u); socle.ErrorCode(err) != socle.EFORBIDDEN {
 		t.Fatalf("a client without the update scope: err = %v, want EFORBIDDEN", err)

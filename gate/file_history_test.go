@@ -1,7 +1,6 @@
 package gate_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -14,9 +13,7 @@ import (
 // events and the notes the organisation may see, in one audit entry; a
 // person the organisation does not follow gives nothing.
 func TestFileHistoryIsOneAuditedRead(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
+	ctx, e, p := newParcoursEnv(t)
 	req := e.req(policy.PurposeAccompagnement)
 	if err := p.CreateEvent(ctx, req, &socle.Event{PersonID: e.followed.ID, Kind: socle.EventAppointment, Title: "Entretien mensuel",
 		Start: time.Date(2026, 3, 4, 9, 30, 0, 0, time.UTC)}); err != nil {

@@ -57,14 +57,7 @@ func newStack(t *testing.T, sealed bool, opts audit.Options) *env {
 func (e *env) network(t *testing.T, sensitive bool) {
 	t.Helper()
 	ctx := context.Background()
-	ml := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := e.db.CreateOrganisation(ctx, ml); err != nil {
-		t.Fatal(err)
-	}
-	agent := storetest.NewAgent(ml.ID, "claire@ml-lyon.fr")
-	if err := e.db.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
+	e.adviser = newAdviser(t, e.db, storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69"), "claire@ml-lyon.fr")
 	e.followed, e.stranger = storetest.NewPerson(1), storetest.NewPerson(2)
 	for _, p := range []*socle.Person{e.followed, e.stranger} {
 		if !sensitive {
@@ -76,12 +69,33 @@ func (e *env) network(t *testing.T, sensitive bool) {
 			t.Fatal(err)
 		}
 	}
-	f := &socle.Followup{PersonID: e.followed.ID, OrganisationID: ml.ID, AgentID: agent.ID, Start: socle.NewDate(2025, 3, 2)}
+	f := &socle.Followup{PersonID: e.followed.ID, OrganisationID: e.adviser.OrganisationID, AgentID: e.adviser.AgentID, Start: socle.NewDate(2025, 3, 2)}
 	if err := e.db.CreateFollowup(ctx, f); err != nil {
 		t.Fatal(err)
 	}
-	e.adviser = socle.Actor{AgentID: agent.ID, OrganisationID: ml.ID, OrgKind: ml.Kind, OrgName: ml.Name,
-		Roles: agent.Roles, Departements: ml.Departements, Strength: socle.AuthMFA}
+}
+
+// partnerSystem is the request of the partner system of adviser's
+// organisation, with scopes, for purpose.
+func partnerSystem(adviser socle.Actor, purpose string, scopes ...string) gate.Request {
+	return gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: adviser.OrganisationID, OrgKind: adviser.OrgKind,
+		Departements: adviser.Departements, Scopes: scopes, Strength: socle.AuthClient}, Purpose: purpose, RequestID: "client"}
+}
+
+// newAdviser stores org and an adviser of it (email), and returns her
+// actor, signed in with a second factor.
+func newAdviser(t *testing.T, db *sqlstore.DB, org *socle.Organisation, email string) socle.Actor {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.CreateOrganisation(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	agent := storetest.NewAgent(org.ID, email)
+	if err := db.CreateAgent(ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	return socle.Actor{AgentID: agent.ID, OrganisationID: org.ID, OrgKind: org.Kind, OrgName: org.Name,
+		Roles: agent.Roles, Departements: org.Departements, Strength: socle.AuthMFA}
 }
 
 func (e *env) req(purpose string) gate.Request {

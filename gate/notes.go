@@ -46,12 +46,9 @@ func (g *Gate) AddNote(ctx context.Context, req Request, n *socle.Note) error {
 		*n = asked
 		n.OrganisationID, n.AgentID, n.ClientID = req.Actor.OrganisationID, req.Actor.AgentID, req.Actor.ClientID
 		n.ID, n.CreatedAt = socle.NewID(socle.PrefixNote), g.Now()
-		return struct{}{}, outcome{records: 1, write: func(ctx context.Context) error {
-			if err := g.store.AddNote(ctx, n, idem); err != nil {
-				return fmt.Errorf("writing the note: %w", err)
-			}
-			return nil
-		}}, nil
+		return struct{}{}, outcome{records: 1, write: storing("writing the note", func(ctx context.Context) error {
+			return g.store.AddNote(ctx, n, idem)
+		})}, nil
 	})
 	return err
 }

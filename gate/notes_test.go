@@ -20,19 +20,12 @@ import (
 func TestNotesAreSealedAndAudited(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	capEmploi := storetest.NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69")
-	if err := e.db.CreateOrganisation(ctx, capEmploi); err != nil {
+	capEmploi := newAdviser(t, e.db, storetest.NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69"), "conseil@capemploi69.fr")
+	if err := e.db.CreateFollowup(ctx, &socle.Followup{PersonID: e.followed.ID, OrganisationID: capEmploi.OrganisationID, AgentID: capEmploi.AgentID,
+		Start: socle.NewDate(2026, 1, 5)}); err != nil {
 		t.Fatal(err)
 	}
-	agent := storetest.NewAgent(capEmploi.ID, "conseil@capemploi69.fr")
-	if err := e.db.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.db.CreateFollowup(ctx, &socle.Followup{PersonID: e.followed.ID, OrganisationID: capEmploi.ID, AgentID: agent.ID, Start: socle.NewDate(2026, 1, 5)}); err != nil {
-		t.Fatal(err)
-	}
-	operator := gate.Request{Actor: socle.Actor{AgentID: agent.ID, OrganisationID: capEmploi.ID, OrgKind: capEmploi.Kind, OrgName: capEmploi.Name,
-		Roles: agent.Roles, Departements: capEmploi.Departements, Strength: socle.AuthMFA}, Purpose: policy.PurposeAccompagnement, RequestID: "test"}
+	operator := gate.Request{Actor: capEmploi, Purpose: policy.PurposeAccompagnement, RequestID: "test"}
 	mine := e.req(policy.PurposeAccompagnement)
 
 	notes := []*socle.Note{

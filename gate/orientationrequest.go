@@ -84,16 +84,11 @@ func (p *Parcours) SendOrientationRequest(ctx context.Context, req Request, r *s
 	ws := parcoursSpec(socle.ActionUpdate, r.PersonID, socle.SetOf(socle.CatParcours), purposeOrientation)
 	ws.logged = socle.ActionCreate
 	_, _, err = access(ctx, p.g, req, ws, func(ctx context.Context, _ socle.Decision) (struct{}, outcome, error) {
-		idem, replayed, err := p.g.idempotentCreate(ctx, req, "create_orientation_request", r)
+		idem, replayed, err := createOnce(ctx, p.g, req, "create_orientation_request", r, p.store.OrientationRequest, r)
 		if err != nil {
 			return struct{}{}, outcome{}, err
 		}
-		if replayed != nil {
-			first, err := p.store.OrientationRequest(ctx, replayed.ResourceID)
-			if err != nil {
-				return struct{}{}, outcome{}, fmt.Errorf("reading the request replayed: %w", err)
-			}
-			*r = *first
+		if replayed {
 			return struct{}{}, outcome{resID: r.ID, facts: []socle.Fact{{Kind: "idempotent_replay",
 				Text: "Requête rejouée : cette demande d'orientation avait déjà été envoyée par la même requête."}}}, nil
 		}

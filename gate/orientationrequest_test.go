@@ -28,17 +28,9 @@ func newHandoffNet(t *testing.T) *handoffNet {
 	e := newEnv(t)
 	n := &handoffNet{env: e, p: newParcours(t, e), clock: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)} // a Tuesday
 	e.gate.Now = func() time.Time { return n.clock }
-	ctx := context.Background()
-	actorOf := func(org *socle.Organisation, email string) socle.Actor {
-		must(t, e.db.CreateOrganisation(ctx, org))
-		a := storetest.NewAgent(org.ID, email)
-		must(t, e.db.CreateAgent(ctx, a))
-		return socle.Actor{AgentID: a.ID, OrganisationID: org.ID, OrgKind: org.Kind, OrgName: org.Name,
-			Roles: a.Roles, Departements: org.Departements, Strength: socle.AuthMFA}
-	}
 	n.receiver = receivingStructure(t, e).Actor
-	n.thirdOrg = actorOf(storetest.NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69"), "lea@capemploi69.fr")
-	n.committee = actorOf(storetest.NewOrganisation("Département du Rhône", socle.KindDepartement, "69"), "commission@rhone.fr")
+	n.thirdOrg = newAdviser(t, e.db, storetest.NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69"), "lea@capemploi69.fr")
+	n.committee = newAdviser(t, e.db, storetest.NewOrganisation("Département du Rhône", socle.KindDepartement, "69"), "commission@rhone.fr")
 	return n
 }
 
@@ -262,13 +254,7 @@ func TestHandoffOutcomeAndIdempotency(t *testing.T) {
 // returns the request of its adviser for the purpose orientation.
 func receivingStructure(t *testing.T, e *env) gate.Request {
 	t.Helper()
-	ctx := context.Background()
-	org := storetest.NewOrganisation("Mission Locale de Villeurbanne", socle.KindYouth, "69")
-	must(t, e.db.CreateOrganisation(ctx, org))
-	a := storetest.NewAgent(org.ID, "paul@ml-villeurbanne.fr")
-	must(t, e.db.CreateAgent(ctx, a))
-	return as(socle.Actor{AgentID: a.ID, OrganisationID: org.ID, OrgKind: org.Kind, OrgName: org.Name,
-		Roles: a.Roles, Departements: org.Departements, Strength: socle.AuthMFA}, "orientation")
+	return as(newAdviser(t, e.db, storetest.NewOrganisation("Mission Locale de Villeurbanne", socle.KindYouth, "69"), "paul@ml-villeurbanne.fr"), "orientation")
 }
 
 // TestPartnerSystemAcceptsNamingTheReferent: the receiving structure's
@@ -279,9 +265,7 @@ func TestPartnerSystemAcceptsNamingTheReferent(t *testing.T) {
 	ctx := context.Background()
 	n := newHandoffNet(t)
 	r := n.send(t, n.receiver, "")
-	system := gate.Request{Actor: socle.Actor{ClientID: "cli_ml", OrganisationID: n.receiver.OrganisationID, OrgKind: n.receiver.OrgKind,
-		Departements: n.receiver.Departements, Scopes: []string{"orientation:read", "orientation:update"}, Strength: socle.AuthClient},
-		Purpose: "orientation", RequestID: "client"}
+	system := partnerSystem(n.receiver, "orientation", "orientation:read", "orientation:update")
 	for _, tt := range []struct {
 		name     string
 		referent string

@@ -353,12 +353,9 @@ func (p *Parcours) CreateCommitment(ctx context.Context, req Request, personID s
 	}
 	ws := parcoursSpec(socle.ActionUpdate, personID, socle.SetOf(socle.CatParcours), purposeAccompagnement)
 	ws.logged = socle.ActionCreate
-	if _, _, err := access(ctx, p.g, req, ws, writing(func(ctx context.Context) error {
-		if err := p.store.CreateCommitment(ctx, c); err != nil {
-			return fmt.Errorf("recording the contract: %w", err)
-		}
-		return nil
-	})); err != nil {
+	if _, _, err := access(ctx, p.g, req, ws, writing(storing("recording the contract", func(ctx context.Context) error {
+		return p.store.CreateCommitment(ctx, c)
+	}))); err != nil {
 		return nil, err
 	}
 	c.Signatures = []socle.CommitmentSignature{}
@@ -417,16 +414,7 @@ func (p *Parcours) contractSpec(action socle.Action, id string, c **socle.Commit
 
 // locateContract finds a contract and names its person as the resource.
 func (p *Parcours) locateContract(id string, c **socle.Commitment) func(context.Context) (socle.Resource, error) {
-	return func(ctx context.Context) (socle.Resource, error) {
-		if !socle.ValidID(socle.PrefixCommitment, id) {
-			return socle.Resource{}, socle.Errorf(socle.ENOTFOUND, "contract not found")
-		}
-		var err error
-		if *c, err = p.store.Commitment(ctx, id); err != nil {
-			return socle.Resource{}, err
-		}
-		return personRes((*c).PersonID), nil
-	}
+	return locatePersonRecord(socle.PrefixCommitment, id, "contract not found", p.store.Commitment, func(c *socle.Commitment) string { return c.PersonID }, c)
 }
 
 // selfContractSpec is a person's access to her own contract: nobody

@@ -165,12 +165,9 @@ func (p *Parcours) RequestRectification(ctx context.Context, req Request, catego
 	}
 	r := &socle.RectificationRequest{ID: socle.NewID(socle.PrefixRectification), PersonID: req.Actor.PersonID, Field: string(category),
 		Requested: requested, Status: socle.RectificationOpen, CreatedAt: p.g.Now()}
-	if _, _, err := access(ctx, p.g, req, s, writing(func(ctx context.Context) error {
-		if err := p.store.CreateRectification(ctx, r); err != nil {
-			return fmt.Errorf("recording the rectification request: %w", err)
-		}
-		return nil
-	})); err != nil {
+	if _, _, err := access(ctx, p.g, req, s, writing(storing("recording the rectification request", func(ctx context.Context) error {
+		return p.store.CreateRectification(ctx, r)
+	}))); err != nil {
 		return nil, err
 	}
 	return r, nil

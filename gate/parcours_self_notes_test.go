@@ -1,7 +1,6 @@
 package gate_test
 
 import (
-	"context"
 	"testing"
 
 	"socle"
@@ -13,9 +12,7 @@ import (
 // référent with his address; a note sealed in the health category is
 // counted, not returned.
 func TestMyParcoursWithholdsSealedNotes(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
+	ctx, e, p := newParcoursEnv(t)
 	req := e.req(policy.PurposeAccompagnement)
 	if err := e.gate.AddNote(ctx, req, &socle.Note{PersonID: e.followed.ID, Category: socle.CatParcours, Text: "Projet : aide-soignante."}); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package gate_test
 
 import (
-	"context"
 	"testing"
 
 	"socle"
@@ -11,10 +10,8 @@ import (
 // TestRectificationAndExport walks a rectification request from the
 // person to the organisation that follows her and back, and her export.
 func TestRectificationAndExport(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
-	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}}
+	ctx, e, p := newParcoursEnv(t)
+	self := e.self(e.followed)
 
 	tests := []struct {
 		name     string

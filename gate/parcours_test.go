@@ -25,6 +25,14 @@ func newParcours(t *testing.T, e *env) *gate.Parcours {
 	return gate.NewParcours(e.gate, e.db, s)
 }
 
+// newParcoursEnv is where most parcours tests start: env with the parcours
+// service over its gate.
+func newParcoursEnv(t *testing.T) (context.Context, *env, *gate.Parcours) {
+	t.Helper()
+	e := newEnv(t)
+	return context.Background(), e, newParcours(t, e)
+}
+
 func wantErr(t *testing.T, err error, code string) {
 	t.Helper()
 	if socle.ErrorCode(err) != code {
@@ -33,9 +41,7 @@ func wantErr(t *testing.T, err error, code string) {
 }
 
 func TestParcoursPath(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
+	ctx, e, p := newParcoursEnv(t)
 	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
 		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
 
@@ -115,7 +121,7 @@ func TestParcoursPath(t *testing.T) {
 	}
 
 	// The person herself, with an old authentication, cannot sign.
-	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}}
+	self := e.self(e.followed)
 	c2, err := commitment.Draw(ctx, p, e.req("accompagnement"), e.followed.ID, []string{"Atelier CV", "Immersion", "Formation"})
 	if err != nil {
 		t.Fatal(err)
@@ -150,9 +156,7 @@ func TestParcoursPath(t *testing.T) {
 // a confirmation without a rule to check the choice, a contract without a
 // drafter or one its drafter left without a document.
 func TestParcoursKeepsItsRecordsWhateverTheRulesSay(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
+	ctx, e, p := newParcoursEnv(t)
 	orient, accomp := e.req("orientation"), e.req("accompagnement")
 
 	o := &socle.Orientation{ID: "ori_chosen_by_caller", PersonID: e.followed.ID, OperatorKind: socle.KindYouth, Parcours: socle.ParcoursProfessional,

@@ -54,16 +54,12 @@ func (p *Parcours) SavePlan(ctx context.Context, req Request, personID string, p
 	}
 	s := planSpec(socle.ActionUpdate, personID, pl.Categories())
 	s.logged = socle.ActionCreate
-	valid := s.valid
-	s.valid = func() error {
-		if err := valid(); err != nil {
+	s.alsoValid(func() error {
+		if err := byOrganisation(req, "an adviser or a partner system draws up a plan"); err != nil {
 			return err
 		}
-		if req.Actor.AgentID == "" && req.Actor.ClientID == "" {
-			return socle.Errorf(socle.EFORBIDDEN, "an adviser or a partner system draws up a plan")
-		}
 		return pl.Prepare(p.g.Now().UTC())
-	}
+	})
 	out, _, err := access(ctx, p.g, req, s, func(ctx context.Context, dec socle.Decision) (*socle.Plan, outcome, error) {
 		next := &socle.Plan{ID: socle.NewID(socle.PrefixPlan), PersonID: personID, Version: 1, Objectives: pl.Objectives,
 			Actions: pl.Actions, OrganisationID: req.Actor.OrganisationID, AgentID: req.Actor.AgentID, CreatedAt: p.g.Now().UTC()}
@@ -154,16 +150,12 @@ func (p *Parcours) agree(personID string, version int, a socle.PlanAgreement) fu
 // to version of her plan, as her adviser declares it.
 func (p *Parcours) RecordPlanAgreement(ctx context.Context, req Request, personID string, version int) (*socle.Plan, error) {
 	s := planSpec(socle.ActionUpdate, personID, parcoursOnly)
-	valid := s.valid
-	s.valid = func() error {
-		if err := valid(); err != nil {
-			return err
-		}
+	s.alsoValid(func() error {
 		if req.Actor.AgentID == "" {
 			return socle.Errorf(socle.EFORBIDDEN, "an adviser records the person's agreement")
 		}
 		return nil
-	}
+	})
 	pl, _, err := access(ctx, p.g, req, s, p.agree(personID, version, socle.PlanAgreement{AgentID: req.Actor.AgentID}))
 	return pl, err
 }

@@ -2,7 +2,6 @@ package gate
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -139,12 +138,9 @@ func (g *Gate) FollowCompany(ctx context.Context, req Request, companyID string)
 		return f, outcome{records: 1, facts: []socle.Fact{{Kind: "company_followup",
 			Text:   "Votre structure commence à suivre l'entreprise " + c.Name + ".",
 			Detail: map[string]string{"followup_id": f.ID, "company_id": c.ID}}},
-			write: func(ctx context.Context) error {
-				if err := g.store.CreateCompanyFollowup(ctx, f); err != nil {
-					return fmt.Errorf("following company: %w", err)
-				}
-				return nil
-			}}, nil
+			write: storing("following company", func(ctx context.Context) error {
+				return g.store.CreateCompanyFollowup(ctx, f)
+			})}, nil
 	})
 	return f, err
 }
@@ -179,12 +175,9 @@ func (g *Gate) RecordCompanyAction(ctx context.Context, req Request, companyID, 
 		return a, outcome{records: 1, facts: []socle.Fact{{Kind: "company_action",
 			Text:   "Action de prospection « " + kind + " » auprès de l'entreprise " + c.Name + ".",
 			Detail: map[string]string{"action_id": a.ID, "company_id": c.ID}}},
-			write: func(ctx context.Context) error {
-				if err := g.store.CreateCompanyAction(ctx, a); err != nil {
-					return fmt.Errorf("recording prospection: %w", err)
-				}
-				return nil
-			}}, nil
+			write: storing("recording prospection", func(ctx context.Context) error {
+				return g.store.CreateCompanyAction(ctx, a)
+			})}, nil
 	})
 	return a, err
 }

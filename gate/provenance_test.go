@@ -24,16 +24,12 @@ func TestProvenance(t *testing.T) {
 	partner := storetest.NewOrganisation("Association Tremplin", socle.KindPartner, "69")
 	dep := storetest.NewOrganisation("Département du Rhône", socle.KindDepartement, "69")
 	actors := map[string]socle.Actor{}
-	for _, org := range []*socle.Organisation{partner, dep} {
-		if err := e.db.CreateOrganisation(ctx, org); err != nil {
-			t.Fatal(err)
-		}
-		a := storetest.NewAgent(org.ID, "conseil@"+org.ID+".fr")
-		if err := e.db.CreateAgent(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		actors[org.ID] = socle.Actor{AgentID: a.ID, OrganisationID: org.ID, OrgKind: org.Kind, OrgName: org.Name,
-			Roles: a.Roles, Departements: org.Departements, Strength: socle.AuthMFA}
+	for _, o := range []struct {
+		org   *socle.Organisation
+		email string
+	}{{partner, "conseil@tremplin.fr"}, {dep, "conseil@rhone.fr"}} {
+		a := newAdviser(t, e.db, o.org, o.email)
+		actors[o.org.ID] = a
 	}
 	as := func(a socle.Actor) gate.Request {
 		return gate.Request{Actor: a, Purpose: policy.PurposeAccompagnement, RequestID: "test", RemoteAddr: "127.0.0.1"}

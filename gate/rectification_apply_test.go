@@ -1,11 +1,9 @@
 package gate_test
 
 import (
-	"context"
 	"testing"
 
 	"socle"
-	"socle/gate"
 )
 
 // TestAcceptingARectificationAppliesIt has the person ask for her phone
@@ -15,10 +13,8 @@ import (
 // names her organisation as its source and answers the request, which the
 // person reads in her space.
 func TestAcceptingARectificationAppliesIt(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
-	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}}
+	ctx, e, p := newParcoursEnv(t)
+	self := e.self(e.followed)
 	adviser := e.req("accompagnement")
 	r, err := p.RequestRectification(ctx, self, socle.CatContact, "Mon numéro de téléphone est le 06 98 76 54 32.")
 	if err != nil {

@@ -1,7 +1,6 @@
 package gate_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -13,10 +12,8 @@ import (
 // rectification requests of the structure for its privacy officer, the
 // one past a month as overdue, and refuses an adviser.
 func TestRectificationBacklogCountsWithoutPersons(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
-	self := gate.Request{Actor: socle.Actor{PersonID: e.followed.ID, Strength: socle.AuthClient}, RequestID: "self"}
+	ctx, e, p := newParcoursEnv(t)
+	self := e.self(e.followed)
 	if _, err := p.RequestRectification(ctx, self, socle.CatContact, "Mon numéro de téléphone a changé."); err != nil {
 		t.Fatal(err)
 	}

@@ -54,15 +54,12 @@ func (p *Parcours) advisersOf(ctx context.Context, organisationID string) ([]Adv
 func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, agentID string) (f *socle.Followup, changed bool, err error) {
 	cats := socle.SetOf(socle.CatParcours)
 	s := parcoursSpec(socle.ActionUpdate, personID, cats, purposeAccompagnement)
-	s.valid = func() error {
-		if err := validPerson(personID)(); err != nil {
-			return err
-		}
+	s.alsoValid(func() error {
 		if !socle.ValidID(socle.PrefixAgent, agentID) {
 			return socle.Errorf(socle.EINVALID, "agent_id: not an agent id")
 		}
 		return nil
-	}
+	})
 	var next *socle.Followup
 	f, _, err = access(ctx, p.g, req, s, func(ctx context.Context, _ socle.Decision) (*socle.Followup, outcome, error) {
 		now := p.g.Now()
@@ -95,12 +92,9 @@ func (p *Parcours) ChangeReferent(ctx context.Context, req Request, personID, ag
 		next = &socle.Followup{ID: socle.NewID(socle.PrefixFollowup), PersonID: personID, OrganisationID: req.Actor.OrganisationID,
 			AgentID: agentID, Start: today, AssignedBy: by}
 		yesterday := socle.DateOf(today.Time().AddDate(0, 0, -1))
-		return next, outcome{records: 1, resID: next.ID, write: func(ctx context.Context) error {
-			if err := p.g.store.ChangeReferent(ctx, next, yesterday); err != nil {
-				return fmt.Errorf("changing the référent: %w", err)
-			}
-			return nil
-		}}, nil
+		return next, outcome{records: 1, resID: next.ID, write: storing("changing the référent", func(ctx context.Context) error {
+			return p.g.store.ChangeReferent(ctx, next, yesterday)
+		})}, nil
 	})
 	if err != nil {
 		return nil, false, err

@@ -1,7 +1,6 @@
 package gate_test
 
 import (
-	"context"
 	"testing"
 
 	"socle"
@@ -16,9 +15,7 @@ import (
 // who is not an active adviser of the structure is refused with nothing
 // written.
 func TestReferentChangeEndsOnePeriodAndStartsTheNext(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t)
-	p := newParcours(t, e)
+	ctx, e, p := newParcoursEnv(t)
 	req := e.req(policy.PurposeAccompagnement)
 	next := storetest.NewAgent(e.adviser.OrganisationID, "lucas@ml-lyon.fr")
 	next.GivenName, next.FamilyName = "Lucas", "Bernard"

@@ -21,15 +21,9 @@ type slotBody struct {
 }
 
 func handlePublishSlot(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.Decode[slotBody](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusCreated, func(r *http.Request, b slotBody) (*socle.Slot, error) {
 		sl := &socle.Slot{Start: b.Start, End: b.End, Location: b.Location, Modalite: b.Modalite}
-		err = p.PublishSlot(r.Context(), httpx.GateRequest(r), sl, b.Structure)
-		httpx.Respond(w, r, http.StatusCreated, sl, err)
+		return sl, p.PublishSlot(r.Context(), httpx.GateRequest(r), sl, b.Structure)
 	})
 }
 
@@ -43,7 +37,7 @@ func handleSlots(p *gate.Parcours) http.Handler {
 			httpx.WriteError(w, r, err)
 			return
 		}
-		writeList(w, r, func(sl *socle.Slot) string { return httpx.TimeKey(sl.Start, sl.ID) }, func() ([]*socle.Slot, error) {
+		httpx.WriteList(w, r, 50, 200, func(sl *socle.Slot) string { return httpx.TimeKey(sl.Start, sl.ID) }, func() ([]*socle.Slot, error) {
 			slots, _, err := p.Slots(r.Context(), httpx.GateRequest(r), from, to)
 			return slots, err
 		})
@@ -83,52 +77,31 @@ type appointmentBody struct {
 }
 
 func handleScheduleAppointment(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.Decode[appointmentBody](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusCreated, func(r *http.Request, b appointmentBody) (*socle.Appointment, error) {
 		a := &socle.Appointment{Event: socle.Event{PersonID: r.PathValue("id"), Title: b.Title, Start: b.Start, End: b.End, Location: b.Location,
 			Description: b.Description}, SlotID: b.SlotID, Modalite: b.Modalite}
-		err = p.ScheduleAppointment(r.Context(), httpx.GateRequest(r), a)
-		httpx.Respond(w, r, http.StatusCreated, a, err)
+		return a, p.ScheduleAppointment(r.Context(), httpx.GateRequest(r), a)
 	})
 }
 
 // handleRightsAndDuties answers a person's appointments with their
 // attendance, her contracts and her explanations.
 func handleRightsAndDuties(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, err := p.RightsAndDuties(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, d, err)
-	})
+	return httpx.Read(byID(p.RightsAndDuties))
 }
 
 func handleCancelAppointment(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.Decode[struct {
-			Reason string `json:"reason"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		a, err := p.CancelAppointment(r.Context(), httpx.GateRequest(r), r.PathValue("id"), b.Reason)
-		httpx.Respond(w, r, http.StatusOK, a, err)
+	return httpx.Command(http.StatusOK, func(r *http.Request, b struct {
+		Reason string `json:"reason"`
+	}) (*socle.Appointment, error) {
+		return p.CancelAppointment(r.Context(), httpx.GateRequest(r), r.PathValue("id"), b.Reason)
 	})
 }
 
 func handleAttendance(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.Decode[struct {
-			Attendance string `json:"attendance"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		a, err := p.RecordAttendance(r.Context(), httpx.GateRequest(r), r.PathValue("id"), b.Attendance)
-		httpx.Respond(w, r, http.StatusOK, a, err)
+	return httpx.Command(http.StatusOK, func(r *http.Request, b struct {
+		Attendance string `json:"attendance"`
+	}) (*socle.Appointment, error) {
+		return p.RecordAttendance(r.Context(), httpx.GateRequest(r), r.PathValue("id"), b.Attendance)
 	})
 }

@@ -22,22 +22,20 @@ type auditEntriesPage struct {
 }
 
 func handleAuditEntries(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (auditEntriesPage, error) {
 		q, err := httpx.AuditQuery(r, [7]string{"person", "agent", "organisation", "purpose", "from", "to", "before"})
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return auditEntriesPage{}, err
 		}
 		hits, err := g.SearchAudit(r.Context(), httpx.SearchRequest(r), q)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return auditEntriesPage{}, err
 		}
 		p := auditEntriesPage{Items: hits, Limit: q.Limit}
 		if len(hits) == q.Limit && hits[len(hits)-1].Index > 0 {
 			p.NextBefore = hits[len(hits)-1].Index
 		}
-		httpx.Encode(w, http.StatusOK, p)
+		return p, nil
 	})
 }
 
@@ -111,55 +109,41 @@ type Proof struct {
 }
 
 func handleInclusionProof(l *audit.Log) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (Proof, error) {
 		index, err := uintParam(r, "index", nil)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return Proof{}, err
 		}
 		size, err := treeSize(r, l, "size")
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return Proof{}, err
 		}
 		if index >= size {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter index: %d is not below the tree size %d", index, size))
-			return
+			return Proof{}, socle.Errorf(socle.EINVALID, "parameter index: %d is not below the tree size %d", index, size)
 		}
 		proof, err := l.InclusionProof(r.Context(), index, size)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return Proof{}, err
 		}
 		e, err := l.Entry(r.Context(), index)
-		httpx.Respond(w, r, http.StatusOK, Proof{Index: &index, TreeSize: size, LeafHash: e.LeafHash, Hashes: nonNil(proof)}, err)
+		return Proof{Index: &index, TreeSize: size, LeafHash: e.LeafHash, Hashes: httpx.NonNil(proof)}, err
 	})
 }
 
 func handleConsistencyProof(l *audit.Log) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (Proof, error) {
 		from, err := uintParam(r, "from", nil)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return Proof{}, err
 		}
 		to, err := treeSize(r, l, "to")
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return Proof{}, err
 		}
 		if from > to {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter from: %d is larger than to (%d)", from, to))
-			return
+			return Proof{}, socle.Errorf(socle.EINVALID, "parameter from: %d is larger than to (%d)", from, to)
 		}
 		proof, err := l.ConsistencyProof(r.Context(), from, to)
-		httpx.Respond(w, r, http.StatusOK, Proof{From: &from, To: to, Hashes: nonNil(proof)}, err)
+		return Proof{From: &from, To: to, Hashes: httpx.NonNil(proof)}, err
 	})
-}
-
-func nonNil(p [][]byte) [][]byte {
-	if p == nil {
-		return [][]byte{}
-	}
-	return p
 }

@@ -12,63 +12,39 @@ import (
 )
 
 func handleCasesAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (map[string]any, error) {
 		cs, err := svc.Cases(r.Context(), httpx.ActorFrom(r.Context()), httpx.CaseFilter(r, "state", "rule", "principal", "organisation_id"))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if cs == nil {
-			cs = []*socle.Case{}
-		}
-		httpx.Encode(w, http.StatusOK, map[string]any{"cases": cs})
+		return map[string]any{"cases": httpx.NonNil(cs)}, err
 	})
 }
 
 func handleCaseAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, err := svc.Case(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, d, err)
+	return httpx.Read(func(r *http.Request) (*cases.Detail, error) {
+		return svc.Case(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"))
 	})
 }
 
 func handleCaseMetricsAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m, err := svc.Metrics(r.Context(), httpx.ActorFrom(r.Context()), svc.Now().Add(-httpx.CaseMetricsSince))
-		httpx.Respond(w, r, http.StatusOK, m, err)
+	return httpx.Read(func(r *http.Request) (*cases.Metrics, error) {
+		return svc.Metrics(r.Context(), httpx.ActorFrom(r.Context()), svc.Now().Add(-httpx.CaseMetricsSince))
 	})
 }
 
 func handleCaseTransitionAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := httpx.Decode[struct {
-			State   socle.CaseState `json:"state"`
-			Verdict socle.Verdict   `json:"verdict"`
-			Comment string          `json:"comment"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		c, err := svc.Move(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), in.State, in.Verdict, in.Comment)
-		httpx.Respond(w, r, http.StatusOK, c, err)
+	return httpx.Command(http.StatusOK, func(r *http.Request, in struct {
+		State   socle.CaseState `json:"state"`
+		Verdict socle.Verdict   `json:"verdict"`
+		Comment string          `json:"comment"`
+	}) (*socle.Case, error) {
+		return svc.Move(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), in.State, in.Verdict, in.Comment)
 	})
 }
 
 func handleCaseAssignAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := httpx.Decode[struct {
-			AuditorID string `json:"auditor_id"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if err := svc.Assign(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), in.AuditorID); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+	return httpx.CommandNoContent(func(r *http.Request, in struct {
+		AuditorID string `json:"auditor_id"`
+	}) error {
+		return svc.Assign(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), in.AuditorID)
 	})
 }
 
@@ -79,71 +55,41 @@ func handleCaseCommentAPI(svc *cases.Service) http.Handler {
 // handleCaseTextAPI adds a text entry to a case's timeline with add (a
 // comment, a question to the agent concerned, her answer).
 func handleCaseTextAPI(svc *cases.Service, add func(*cases.Service, context.Context, socle.Actor, string, string) (*socle.CaseEntry, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := httpx.Decode[struct {
-			Text string `json:"text"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		e, err := add(svc, r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), in.Text)
-		httpx.Respond(w, r, http.StatusCreated, e, err)
+	return httpx.Command(http.StatusCreated, func(r *http.Request, in struct {
+		Text string `json:"text"`
+	}) (*socle.CaseEntry, error) {
+		return add(svc, r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), in.Text)
 	})
 }
 
 func handleBulkTasksAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (map[string]any, error) {
 		ts, err := svc.Tasks(r.Context(), httpx.ActorFrom(r.Context()))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if ts == nil {
-			ts = []*socle.BulkTask{}
-		}
-		httpx.Encode(w, http.StatusOK, map[string]any{"bulk_tasks": ts})
+		return map[string]any{"bulk_tasks": httpx.NonNil(ts)}, err
 	})
 }
 
 func handleDeclareBulkTaskAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := httpx.Decode[socle.BulkTask](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if err := svc.DeclareTask(r.Context(), httpx.ActorFrom(r.Context()), &in); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		httpx.Encode(w, http.StatusCreated, in)
+	return httpx.Command(http.StatusCreated, func(r *http.Request, in socle.BulkTask) (socle.BulkTask, error) {
+		err := svc.DeclareTask(r.Context(), httpx.ActorFrom(r.Context()), &in)
+		return in, err
 	})
 }
 
 func handleApproveBulkTaskAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t, err := svc.ApproveTask(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, t, err)
+	return httpx.Answer(http.StatusOK, func(r *http.Request) (*socle.BulkTask, error) {
+		return svc.ApproveTask(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"))
 	})
 }
 
 func handleStepUpAPI(id *identity.Service, g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := httpx.Decode[struct {
-			Code string `json:"code"`
-		}](r)
-		if err == nil && id == nil {
-			err = socle.Errorf(socle.EUNAVAILABLE, "step-up is not served here")
+	return httpx.CommandNoContent(func(r *http.Request, in struct {
+		Code string `json:"code"`
+	}) error {
+		if id == nil {
+			return socle.Errorf(socle.EUNAVAILABLE, "step-up is not served here")
 		}
-		if err == nil {
-			err = httpx.StepUp(id, g, r, in.Code)
-		}
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+		return httpx.StepUp(id, g, r, in.Code)
 	})
 }
 
@@ -156,11 +102,8 @@ func handleCaseAnswerAPI(svc *cases.Service) http.Handler {
 }
 
 func handleQuestionsAPI(svc *cases.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (map[string]any, error) {
 		qs, err := svc.Questions(r.Context(), httpx.ActorFrom(r.Context()))
-		if qs == nil {
-			qs = []cases.Question{}
-		}
-		httpx.Respond(w, r, http.StatusOK, map[string]any{"questions": qs}, err)
+		return map[string]any{"questions": httpx.NonNil(qs)}, err
 	})
 }

@@ -18,26 +18,23 @@ type changesResponse struct {
 }
 
 func handleChanges(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (changesResponse, error) {
 		limit, err := httpx.IntParam(r, "limit", 100, 1, gate.MaxChanges)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return changesResponse{}, err
 		}
 		var after int64
 		if c := r.URL.Query().Get("cursor"); c != "" {
 			if after, err = strconv.ParseInt(c, 10, 64); err != nil || after < 0 {
-				httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter cursor: the next_cursor of a previous page"))
-				return
+				return changesResponse{}, socle.Errorf(socle.EINVALID, "parameter cursor: the next_cursor of a previous page")
 			}
 		}
 		req := httpx.GateRequest(r)
 		page, d, err := g.Changes(r.Context(), req, after, limit)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return changesResponse{}, err
 		}
-		httpx.Encode(w, http.StatusOK, changesResponse{Items: page.Changes, NextCursor: strconv.FormatInt(page.Next, 10),
-			HasMore: page.More, Access: accessOf(req.Purpose, d)})
+		return changesResponse{Items: page.Changes, NextCursor: strconv.FormatInt(page.Next, 10),
+			HasMore: page.More, Access: accessOf(req.Purpose, d)}, nil
 	})
 }

@@ -15,8 +15,11 @@ type commitmentView struct {
 }
 
 // viewCommitment parses the contract's document and verifies its hash and
-// signatures.
-func viewCommitment(p *gate.Parcours, c *socle.Commitment) (commitmentView, error) {
+// signatures; it passes on err, the error of the call that returned c.
+func viewCommitment(p *gate.Parcours, c *socle.Commitment, err error) (commitmentView, error) {
+	if err != nil {
+		return commitmentView{}, err
+	}
 	v := commitmentView{Commitment: c}
 	d, err := commitment.Parse(c.Document)
 	if err != nil {

@@ -10,47 +10,30 @@ import (
 )
 
 func handlePortfolio(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 50, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		cs, err := g.Portfolio(r.Context(), httpx.GateRequest(r))
-		// By name, then id.
-		httpx.WritePage(w, r, cs, func(c *socle.Company) string { return c.Name + "|" + c.ID }, pg, err)
+	// By name, then id.
+	return httpx.List(50, 200, func(c *socle.Company) string { return c.Name + "|" + c.ID }, func(r *http.Request) ([]*socle.Company, error) {
+		return g.Portfolio(r.Context(), httpx.GateRequest(r))
 	})
 }
 
 func handleCompanyFile(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (any, error) {
 		req := httpx.GateRequest(r)
 		f, d, err := g.CompanyFile(r.Context(), req, r.PathValue("id"))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		httpx.Encode(w, http.StatusOK, struct {
+		return struct {
 			*gate.CompanyFile
 			Access accessInfo `json:"access"`
-		}{f, accessOf(req.Purpose, d)})
+		}{f, accessOf(req.Purpose, d)}, err
 	})
 }
 
 func handleFollowCompany(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, err := g.FollowCompany(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusCreated, f, err)
-	})
+	return httpx.Answer(http.StatusCreated, byID(g.FollowCompany))
 }
 
 func handleUnfollowCompany(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := g.UnfollowCompany(r.Context(), httpx.GateRequest(r), r.PathValue("id")); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+	return httpx.NoContent(func(r *http.Request) error {
+		return g.UnfollowCompany(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
 	})
 }
 
@@ -59,47 +42,32 @@ func handleCompanyAction(g *gate.Gate) http.Handler {
 		Kind string `json:"kind"`
 		Note string `json:"note"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.Decode[body](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		a, err := g.RecordCompanyAction(r.Context(), httpx.GateRequest(r), r.PathValue("id"), b.Kind, b.Note)
-		httpx.Respond(w, r, http.StatusCreated, a, err)
+	return httpx.Command(http.StatusCreated, func(r *http.Request, b body) (*socle.CompanyAction, error) {
+		return g.RecordCompanyAction(r.Context(), httpx.GateRequest(r), r.PathValue("id"), b.Kind, b.Note)
 	})
 }
 
 // handleSaveOffer creates an offer of a company (update false) or replaces
 // an offer (update true); the gate puts it in the matching index at once.
 func handleSaveOffer(g *gate.Gate, update bool) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o, err := httpx.Decode[socle.Offer](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		status := http.StatusCreated
+	status := http.StatusCreated
+	if update {
+		status = http.StatusOK
+	}
+	return httpx.Command(status, func(r *http.Request, o socle.Offer) (*socle.Offer, error) {
 		if update {
-			o.ID, status = r.PathValue("id"), http.StatusOK
+			o.ID = r.PathValue("id")
 		} else {
 			o.ID, o.CompanyID = "", r.PathValue("id")
 		}
-		if err := g.SaveOffer(r.Context(), httpx.GateRequest(r), &o); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		httpx.Encode(w, status, &o)
+		return &o, g.SaveOffer(r.Context(), httpx.GateRequest(r), &o)
 	})
 }
 
 // handleReadOffer answers an offer, the representation whose ETag an
 // update of the offer names in If-Match.
 func handleReadOffer(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o, err := g.Offer(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, o, err)
-	})
+	return httpx.Read(byID(g.Offer))
 }
 
 func limitParam(r *http.Request, def int) int {
@@ -110,18 +78,9 @@ func limitParam(r *http.Request, def int) int {
 }
 
 func handleCandidates(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (httpx.Items[gate.Candidate], error) {
 		cands, err := g.MatchCandidates(r.Context(), httpx.GateRequest(r), r.PathValue("id"), limitParam(r, 20))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if cands == nil {
-			cands = []gate.Candidate{}
-		}
-		httpx.Encode(w, http.StatusOK, struct {
-			Items []gate.Candidate `json:"items"`
-		}{cands})
+		return httpx.ItemsOf(cands), err
 	})
 }
 
@@ -130,55 +89,35 @@ func handlePropose(g *gate.Gate) http.Handler {
 		PersonID string `json:"person_id"`
 		Consent  bool   `json:"consent"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := httpx.Decode[body](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusCreated, func(r *http.Request, b body) (any, error) {
 		req := httpx.GateRequest(r)
 		m, d, err := g.Propose(r.Context(), req, r.PathValue("id"), b.PersonID, b.Consent)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		httpx.Encode(w, http.StatusCreated, struct {
+		return struct {
 			Match  *socle.Match `json:"match"`
 			Access accessInfo   `json:"access"`
-		}{m, accessOf(req.Purpose, d)})
+		}{m, accessOf(req.Purpose, d)}, err
 	})
 }
 
 func handleOffersForPerson(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (any, error) {
 		req := httpx.GateRequest(r)
 		offers, d, err := g.OffersForPerson(r.Context(), req, r.PathValue("id"), limitParam(r, 20))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		httpx.Encode(w, http.StatusOK, struct {
+		return struct {
 			Items  []socle.ScoredOffer `json:"items"`
 			Access accessInfo          `json:"access"`
-		}{offers, accessOf(req.Purpose, d)})
+		}{offers, accessOf(req.Purpose, d)}, err
 	})
 }
 
 func handleReadCompany(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (any, error) {
 		req := httpx.GateRequest(r)
 		c, contacts, d, err := g.ReadCompany(r.Context(), req, r.PathValue("id"))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if contacts == nil {
-			contacts = []*socle.CompanyContact{}
-		}
-		httpx.Encode(w, http.StatusOK, struct {
+		return struct {
 			*socle.Company
 			Contacts []*socle.CompanyContact `json:"contacts"`
 			Access   accessInfo              `json:"access"`
-		}{c, contacts, accessOf(req.Purpose, d)})
+		}{c, httpx.NonNil(contacts), accessOf(req.Purpose, d)}, err
 	})
 }

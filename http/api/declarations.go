@@ -22,34 +22,21 @@ type declarationInput struct {
 }
 
 func handleDeclarationsAPI(svc *directory.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (map[string]any, error) {
 		ds, err := svc.Declarations(r.Context(), httpx.ActorFrom(r.Context()))
-		if ds == nil {
-			ds = []*socle.Declaration{}
-		}
-		httpx.Respond(w, r, http.StatusOK, map[string]any{"declarations": ds}, err)
+		return map[string]any{"declarations": httpx.NonNil(ds)}, err
 	})
 }
 
 func handleDeclareAPI(svc *directory.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := httpx.Decode[declarationInput](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusCreated, func(r *http.Request, in declarationInput) (*socle.Declaration, error) {
 		d := &socle.Declaration{Kind: in.Kind, OfAgentID: in.OfAgentID, Persons: in.Persons, Reference: in.Reference, Note: in.Note, From: in.From, To: in.To}
-		httpx.Respond(w, r, http.StatusCreated, d, svc.Declare(r.Context(), httpx.ActorFrom(r.Context()), d))
+		return d, svc.Declare(r.Context(), httpx.ActorFrom(r.Context()), d)
 	})
 }
 
 func handleWithdrawDeclarationAPI(svc *directory.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := svc.Withdraw(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+	return httpx.NoContent(func(r *http.Request) error {
+		return svc.Withdraw(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"))
 	})
 }

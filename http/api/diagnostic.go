@@ -73,61 +73,35 @@ func handleSaveDiagnostic(p *gate.Parcours) http.Handler {
 }
 
 func handlePlan(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pl, err := p.Plan(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, pl, err)
-	})
+	return httpx.Read(byID(p.Plan))
 }
 
 func handleSavePlan(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := httpx.Decode[struct {
-			Objectives []socle.Objective  `json:"objectives"`
-			Actions    []socle.PlanAction `json:"actions"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		pl, err := p.SavePlan(r.Context(), httpx.GateRequest(r), r.PathValue("id"), &socle.Plan{Objectives: body.Objectives, Actions: body.Actions})
-		httpx.Respond(w, r, http.StatusCreated, pl, err)
+	return httpx.Command(http.StatusCreated, func(r *http.Request, body struct {
+		Objectives []socle.Objective  `json:"objectives"`
+		Actions    []socle.PlanAction `json:"actions"`
+	}) (*socle.Plan, error) {
+		return p.SavePlan(r.Context(), httpx.GateRequest(r), r.PathValue("id"), &socle.Plan{Objectives: body.Objectives, Actions: body.Actions})
 	})
 }
 
 func handleUpdatePlanAction(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ch, err := httpx.Decode[socle.ActionChange](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		a, err := p.UpdatePlanAction(r.Context(), httpx.GateRequest(r), r.PathValue("id"), r.PathValue("action"), ch)
-		httpx.Respond(w, r, http.StatusOK, a, err)
+	return httpx.Command(http.StatusOK, func(r *http.Request, ch socle.ActionChange) (*socle.PlanAction, error) {
+		return p.UpdatePlanAction(r.Context(), httpx.GateRequest(r), r.PathValue("id"), r.PathValue("action"), ch)
 	})
 }
 
 func handlePlanAgreement(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := httpx.Decode[struct {
-			Version int `json:"version"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		pl, err := p.RecordPlanAgreement(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.Version)
-		httpx.Respond(w, r, http.StatusOK, pl, err)
+	return httpx.Command(http.StatusOK, func(r *http.Request, body struct {
+		Version int `json:"version"`
+	}) (*socle.Plan, error) {
+		return p.RecordPlanAgreement(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.Version)
 	})
 }
 
 func handlePlanContract(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Answer(http.StatusCreated, func(r *http.Request) (commitmentView, error) {
 		c, err := commitment.DrawFromPlan(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		v, err := viewCommitment(p, c)
-		httpx.Respond(w, r, http.StatusCreated, v, err)
+		return viewCommitment(p, c, err)
 	})
 }

@@ -21,40 +21,23 @@ type noteRequest struct {
 
 // handleNotes lists a person's notes, newest first, a page at a time.
 func handleNotes(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeList(w, r, func(n *socle.Note) string { return httpx.NewestFirst(httpx.TimeKey(n.CreatedAt, n.ID)) }, func() ([]*socle.Note, error) {
-			return g.Notes(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		})
-	})
+	return httpx.List(50, 200, func(n *socle.Note) string { return httpx.NewestFirst(httpx.TimeKey(n.CreatedAt, n.ID)) }, byID(g.Notes))
 }
 
 func handleAddNote(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := httpx.Decode[noteRequest](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusCreated, func(r *http.Request, body noteRequest) (*socle.Note, error) {
 		if body.Category == "" {
 			body.Category = socle.CatParcours
 		}
 		n := &socle.Note{PersonID: r.PathValue("id"), Category: body.Category, NetworkVisible: body.NetworkVisible, Text: body.Text}
-		if err := g.AddNote(r.Context(), httpx.GateRequest(r), n); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		httpx.Encode(w, http.StatusCreated, n)
+		return n, g.AddNote(r.Context(), httpx.GateRequest(r), n)
 	})
 }
 
 // handleRectifications lists a person's rectification requests, newest
 // first, a page at a time.
 func handleRectifications(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeList(w, r, func(q *socle.RectificationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, func() ([]*socle.RectificationRequest, error) {
-			return p.Rectifications(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		})
-	})
+	return httpx.List(50, 200, func(q *socle.RectificationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, byID(p.Rectifications))
 }
 
 // rectificationAnswer is a client's answer to a rectification request:

@@ -38,11 +38,7 @@ func handleSendOrientationRequest(p *gate.Parcours) http.Handler {
 // handlePersonOrientationRequests lists a person's orientation requests,
 // newest first, a page at a time.
 func handlePersonOrientationRequests(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeList(w, r, func(q *socle.OrientationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, func() ([]*socle.OrientationRequest, error) {
-			return p.OrientationRequests(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		})
-	})
+	return httpx.List(50, 200, func(q *socle.OrientationRequest) string { return httpx.NewestFirst(httpx.TimeKey(q.CreatedAt, q.ID)) }, byID(p.OrientationRequests))
 }
 
 // orientationQueueItem is a request of the receiving queue with its
@@ -54,51 +50,36 @@ type orientationQueueItem struct {
 }
 
 func handleOrientationRequestsToMe(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The queue comes by deadline, the soonest first.
-		writeList(w, r, func(q orientationQueueItem) string { return q.Deadline.String() + "|" + q.ID }, func() ([]orientationQueueItem, error) {
-			items, err := p.OrientationRequestsToMyStructure(r.Context(), httpx.GateRequest(r))
-			out := make([]orientationQueueItem, len(items))
-			for i, it := range items {
-				out[i] = orientationQueueItem{it.Request, it.GivenName, it.FamilyName}
-			}
-			return out, err
-		})
+	// The queue comes by deadline, the soonest first.
+	return httpx.List(50, 200, func(q orientationQueueItem) string { return q.Deadline.String() + "|" + q.ID }, func(r *http.Request) ([]orientationQueueItem, error) {
+		items, err := p.OrientationRequestsToMyStructure(r.Context(), httpx.GateRequest(r))
+		out := make([]orientationQueueItem, len(items))
+		for i, it := range items {
+			out[i] = orientationQueueItem{it.Request, it.GivenName, it.FamilyName}
+		}
+		return out, err
 	})
 }
 
 func handleOrientationRequest(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (map[string]any, error) {
 		req := httpx.GateRequest(r)
 		f, d, err := p.OrientationRequest(r.Context(), req, r.PathValue("id"))
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return nil, err
 		}
-		httpx.Encode(w, http.StatusOK, map[string]any{"request": f.Request, "person": f.Person, "access": accessOf(req.Purpose, d)})
+		return map[string]any{"request": f.Request, "person": f.Person, "access": accessOf(req.Purpose, d)}, nil
 	})
 }
 
 func handleAnswerOrientationRequest(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := httpx.Decode[socle.HandoffAnswer](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		hr, err := p.AnswerOrientationRequest(r.Context(), httpx.GateRequest(r), r.PathValue("id"), a)
-		httpx.Respond(w, r, http.StatusOK, hr, err)
+	return httpx.Command(http.StatusOK, func(r *http.Request, a socle.HandoffAnswer) (*socle.OrientationRequest, error) {
+		return p.AnswerOrientationRequest(r.Context(), httpx.GateRequest(r), r.PathValue("id"), a)
 	})
 }
 
 func handleConcludeOrientationRequest(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o, err := httpx.Decode[socle.HandoffOutcome](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		hr, err := p.ConcludeOrientationRequest(r.Context(), httpx.GateRequest(r), r.PathValue("id"), o)
-		httpx.Respond(w, r, http.StatusOK, hr, err)
+	return httpx.Command(http.StatusOK, func(r *http.Request, o socle.HandoffOutcome) (*socle.OrientationRequest, error) {
+		return p.ConcludeOrientationRequest(r.Context(), httpx.GateRequest(r), r.PathValue("id"), o)
 	})
 }

@@ -26,69 +26,34 @@ func handleQuestionnaire(p *gate.Parcours) http.Handler {
 }
 
 func handleProposeOrientation(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := httpx.Decode[struct {
-			Answers orientation.Answers `json:"answers"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusCreated, func(r *http.Request, body struct {
+		Answers orientation.Answers `json:"answers"`
+	}) (map[string]any, error) {
 		o, prop, err := orientation.Propose(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"), body.Answers)
-		httpx.Respond(w, r, http.StatusCreated, map[string]any{"orientation": o, "proposal": prop}, err)
+		return map[string]any{"orientation": o, "proposal": prop}, err
 	})
 }
 
 func handleOrientations(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 50, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		os, err := p.Orientations(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.WritePage(w, r, os, orientationKey, pg, err)
-	})
+	return httpx.List(50, 200, orientationKey, byID(p.Orientations))
 }
 
 func handleConfirmOrientation(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ch, err := httpx.Decode[gate.Choice](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		o, err := orientation.Confirm(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"), ch)
-		httpx.Respond(w, r, http.StatusOK, o, err)
+	return httpx.Command(http.StatusOK, func(r *http.Request, ch gate.Choice) (*socle.Orientation, error) {
+		return orientation.Confirm(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"), ch)
 	})
 }
 
 func handleCreateEvent(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e, err := httpx.Decode[socle.Event](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusCreated, func(r *http.Request, e socle.Event) (socle.Event, error) {
 		e.PersonID = r.PathValue("id")
-		if err := p.CreateEvent(r.Context(), httpx.GateRequest(r), &e); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		httpx.Encode(w, http.StatusCreated, e)
+		err := p.CreateEvent(r.Context(), httpx.GateRequest(r), &e)
+		return e, err
 	})
 }
 
 func handleEvents(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 50, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		evs, err := p.Events(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.WritePage(w, r, evs, eventKey, pg, err)
-	})
+	return httpx.List(50, 200, eventKey, byID(p.Events))
 }
 
 // handleAgenda returns the adviser's week (from ?from=YYYY-MM-DD, 7 days),
@@ -115,9 +80,7 @@ func handleAgenda(p *gate.Parcours) http.Handler {
 			return
 		}
 		if r.URL.Query().Get("format") == "ics" {
-			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="agenda.ics"`)
-			w.Header().Set("Cache-Control", "no-store")
+			httpx.Attachment(w, "text/calendar; charset=utf-8", "agenda.ics")
 			_, _ = w.Write([]byte(appointment.ICalendar(evs, r.Host, time.Now())))
 			return
 		}
@@ -126,55 +89,36 @@ func handleAgenda(p *gate.Parcours) http.Handler {
 }
 
 func handleCreateCommitment(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := httpx.Decode[struct {
-			Actions []string `json:"actions"`
-		}](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusCreated, func(r *http.Request, body struct {
+		Actions []string `json:"actions"`
+	}) (commitmentView, error) {
 		c, err := commitment.Draw(r.Context(), p, httpx.GateRequest(r), r.PathValue("id"), body.Actions)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		v, err := viewCommitment(p, c)
-		httpx.Respond(w, r, http.StatusCreated, v, err)
+		return viewCommitment(p, c, err)
 	})
 }
 
 func handleCommitment(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (commitmentView, error) {
 		c, err := p.Commitment(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		v, err := viewCommitment(p, c)
-		httpx.Respond(w, r, http.StatusOK, v, err)
+		return viewCommitment(p, c, err)
 	})
 }
 
 func handleSignAsAdviser(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := p.SignAsAdviser(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusOK, c, err)
-	})
+	return httpx.Answer(http.StatusOK, byID(p.SignAsAdviser))
 }
 
 func handleSigningLink(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Answer(http.StatusCreated, func(r *http.Request) (map[string]any, error) {
 		token, err := p.SigningLink(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		httpx.Respond(w, r, http.StatusCreated, map[string]any{"token": token, "path": "/api/v1/signing/" + token,
-			"expires_in": int(gate.SignLinkLifetime.Seconds())}, err)
+		return map[string]any{"token": token, "path": "/api/v1/signing/" + token,
+			"expires_in": int(gate.SignLinkLifetime.Seconds())}, err
 	})
 }
 
 func handleSignWithLink(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := p.SignWithLink(r.Context(), r.PathValue("token"), httpx.RequestID(r.Context()), httpx.RemoteAddr(r))
-		httpx.Respond(w, r, http.StatusOK, c, err)
+	return httpx.Answer(http.StatusOK, func(r *http.Request) (*socle.Commitment, error) {
+		return p.SignWithLink(r.Context(), r.PathValue("token"), httpx.RequestID(r.Context()), httpx.RemoteAddr(r))
 	})
 }
 
@@ -191,9 +135,7 @@ func handleIndicators(p *gate.Parcours) http.Handler {
 			return
 		}
 		if r.URL.Query().Get("format") == "csv" {
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="indicateurs.csv"`)
-			w.Header().Set("Cache-Control", "no-store")
+			httpx.Attachment(w, "text/csv; charset=utf-8", "indicateurs.csv")
 			if err := rep.WriteCSV(w); err != nil {
 				httpx.LoggerFrom(r.Context()).Error("writing indicators", "err", err)
 			}

@@ -51,7 +51,11 @@ func handleReadPerson(g *gate.Gate) http.Handler {
 }
 
 func handleSearchPersons(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	type searchPage struct {
+		page[*socle.Person]
+		Access accessInfo `json:"access"`
+	}
+	return httpx.Read(func(r *http.Request) (searchPage, error) {
 		q := r.URL.Query()
 		pq := socle.PersonQuery{
 			FamilyName: q.Get("family_name"), GivenName: q.Get("given_name"),
@@ -60,37 +64,23 @@ func handleSearchPersons(g *gate.Gate) http.Handler {
 		if s := q.Get("birth_date"); s != "" {
 			d, err := socle.ParseDate(s)
 			if err != nil {
-				httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter birth_date: expected YYYY-MM-DD"))
-				return
+				return searchPage{}, socle.Errorf(socle.EINVALID, "parameter birth_date: expected YYYY-MM-DD")
 			}
 			pq.BirthDate = d
 		}
 		if pq.NIR != "" && !socle.ValidNIR(pq.NIR) {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter nir: not a valid NIR"))
-			return
+			return searchPage{}, socle.Errorf(socle.EINVALID, "parameter nir: not a valid NIR")
 		}
 		if pq.CommuneCode != "" && !socle.ValidCommuneCode(pq.CommuneCode) {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter commune_code: an INSEE commune code"))
-			return
+			return searchPage{}, socle.Errorf(socle.EINVALID, "parameter commune_code: an INSEE commune code")
 		}
 		var err error
 		if pq.Limit, err = httpx.IntParam(r, "limit", 20, 1, 50); err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return searchPage{}, err
 		}
 		req := httpx.GateRequest(r)
 		found, d, err := g.SearchPersons(r.Context(), req, pq)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if found == nil {
-			found = []*socle.Person{}
-		}
-		httpx.Encode(w, http.StatusOK, struct {
-			page[*socle.Person]
-			Access accessInfo `json:"access"`
-		}{page[*socle.Person]{Items: found, Limit: pq.Limit}, accessOf(req.Purpose, d)})
+		return searchPage{page[*socle.Person]{Items: httpx.NonNil(found), Limit: pq.Limit}, accessOf(req.Purpose, d)}, err
 	})
 }
 

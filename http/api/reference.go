@@ -16,112 +16,99 @@ type page[T any] struct {
 	Limit int `json:"limit"`
 }
 
-// writeList answers the page of a list the request asks (limit, cursor:
-// checked before list runs, so that a bad parameter costs no audited
-// read), its items ordered by key.
-func writeList[T any](w http.ResponseWriter, r *http.Request, key func(T) string, list func() ([]T, error)) {
-	pg, err := httpx.PageParams(r, 50, 200)
-	if err != nil {
-		httpx.WriteError(w, r, err)
-		return
-	}
-	items, err := list()
-	httpx.WritePage(w, r, items, key, pg, err)
+// limited answers the first items of a list, at most the limit parameter
+// asks (def when absent, up to max, checked before list runs), in a page
+// envelope.
+func limited[T any](def, max int, list func(r *http.Request, limit int) ([]T, error)) http.Handler {
+	return httpx.Read(func(r *http.Request) (page[T], error) {
+		limit, err := httpx.IntParam(r, "limit", def, 1, max)
+		if err != nil {
+			return page[T]{}, err
+		}
+		items, err := list(r, limit)
+		return page[T]{Items: httpx.NonNil(items), Limit: limit}, err
+	})
 }
 
 func handlePurposes(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 100, 100)
-		// By code.
-		httpx.WritePage(w, r, g.Purposes(), func(p socle.Purpose) string { return p.Code }, pg, err)
+	// By code.
+	return httpx.List(100, 100, func(p socle.Purpose) string { return p.Code }, func(*http.Request) ([]socle.Purpose, error) {
+		return g.Purposes(), nil
 	})
 }
 
 func handleDepartements(dir httpx.Directory) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pg, err := httpx.PageParams(r, 200, 200)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		deps, err := dir.Departements(r.Context())
-		// By code: 01, 02, 2A, 2B, 03… as the codes sort.
-		httpx.WritePage(w, r, deps, func(d socle.Departement) string { return d.Code }, pg, err)
+	// By code: 01, 02, 2A, 2B, 03… as the codes sort.
+	return httpx.List(200, 200, func(d socle.Departement) string { return d.Code }, func(r *http.Request) ([]socle.Departement, error) {
+		return dir.Departements(r.Context())
 	})
 }
 
 func handleCommune(dir httpx.Directory) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (*socle.Commune, error) {
 		code := r.PathValue("code")
 		if !socle.ValidCommuneCode(code) {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "commune code %q: five characters, INSEE code", code))
-			return
+			return nil, socle.Errorf(socle.EINVALID, "commune code %q: five characters, INSEE code", code)
 		}
-		c, err := dir.Commune(r.Context(), code)
-		httpx.Respond(w, r, http.StatusOK, c, err)
+		return dir.Commune(r.Context(), code)
 	})
 }
 
+// departementParam reads the optional parameter departement.
+func departementParam(r *http.Request) (string, error) {
+	d := r.URL.Query().Get("departement")
+	if d != "" && !socle.ValidDepartementCode(d) {
+		return "", socle.Errorf(socle.EINVALID, "parameter departement: a département code such as 69 or 2A")
+	}
+	return d, nil
+}
+
 func handleOrganisations(dir httpx.Directory) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		f := socle.OrganisationFilter{Kind: socle.OrgKind(q.Get("kind")), Departement: q.Get("departement")}
+	return httpx.Read(func(r *http.Request) (page[*socle.Organisation], error) {
+		f := socle.OrganisationFilter{Kind: socle.OrgKind(r.URL.Query().Get("kind"))}
 		if f.Kind != "" && !f.Kind.Valid() {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter kind: one of %v", socle.OrgKinds))
-			return
-		}
-		if f.Departement != "" && !socle.ValidDepartementCode(f.Departement) {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter departement: a département code such as 69 or 2A"))
-			return
+			return page[*socle.Organisation]{}, socle.Errorf(socle.EINVALID, "parameter kind: one of %v", socle.OrgKinds)
 		}
 		var err error
+		if f.Departement, err = departementParam(r); err != nil {
+			return page[*socle.Organisation]{}, err
+		}
 		if f.Limit, err = httpx.IntParam(r, "limit", 100, 1, 500); err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return page[*socle.Organisation]{}, err
 		}
 		if f.Offset, err = httpx.IntParam(r, "offset", 0, 0, 1_000_000); err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return page[*socle.Organisation]{}, err
 		}
 		orgs, err := dir.Organisations(r.Context(), f)
-		httpx.Respond(w, r, http.StatusOK, page[*socle.Organisation]{Items: orgs, Limit: f.Limit}, err)
+		return page[*socle.Organisation]{Items: orgs, Limit: f.Limit}, err
 	})
 }
 
 func handleOrganisation(dir httpx.Directory) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (*socle.Organisation, error) {
 		id := r.PathValue("id")
 		if err := socle.CheckID(socle.PrefixOrganisation, "organisation id", id); err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return nil, err
 		}
-		o, err := dir.Organisation(r.Context(), id)
-		httpx.Respond(w, r, http.StatusOK, o, err)
+		return dir.Organisation(r.Context(), id)
 	})
 }
 
 func handleOffers(dir httpx.Directory) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		f := socle.OfferFilter{ROMECode: q.Get("rome_code"), Departement: q.Get("departement"), OpenOnly: true}
+	return httpx.Read(func(r *http.Request) (page[*socle.Offer], error) {
+		f := socle.OfferFilter{ROMECode: r.URL.Query().Get("rome_code"), OpenOnly: true}
 		if f.ROMECode != "" && !socle.ValidROME(f.ROMECode) {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter rome_code: a ROME code such as M1607"))
-			return
-		}
-		if f.Departement != "" && !socle.ValidDepartementCode(f.Departement) {
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter departement: a département code such as 69 or 2A"))
-			return
+			return page[*socle.Offer]{}, socle.Errorf(socle.EINVALID, "parameter rome_code: a ROME code such as M1607")
 		}
 		var err error
+		if f.Departement, err = departementParam(r); err != nil {
+			return page[*socle.Offer]{}, err
+		}
 		if f.Limit, err = httpx.IntParam(r, "limit", 50, 1, 200); err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return page[*socle.Offer]{}, err
 		}
 		offers, err := dir.Offers(r.Context(), f)
-		if offers == nil { // an empty list is [], as the document says
-			offers = []*socle.Offer{}
-		}
-		httpx.Respond(w, r, http.StatusOK, page[*socle.Offer]{Items: offers, Limit: f.Limit}, err)
+		return page[*socle.Offer]{Items: httpx.NonNil(offers), Limit: f.Limit}, err
 	})
 }
 
@@ -146,17 +133,12 @@ func suggestionQuery(r *http.Request) (q string, limit int, err error) {
 // handleJobSuggestions answers the jobs of the ROME 4.0 whose label or
 // appellation matches q: what the forms' autocomplete proposes.
 func handleJobSuggestions(jobs *rome.Index) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (page[rome.Suggestion], error) {
 		q, limit, err := suggestionQuery(r)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return page[rome.Suggestion]{}, err
 		}
-		items := jobs.Search(q, limit)
-		if items == nil {
-			items = []rome.Suggestion{}
-		}
-		httpx.Encode(w, http.StatusOK, page[rome.Suggestion]{Items: items, Limit: limit})
+		return page[rome.Suggestion]{Items: httpx.NonNil(jobs.Search(q, limit)), Limit: limit}, nil
 	})
 }
 
@@ -171,21 +153,19 @@ type communeSuggestion struct {
 // handleCommuneSuggestions answers the communes whose name, postal code or
 // INSEE code matches q, largest first.
 func handleCommuneSuggestions(communes *geo.LazyIndex) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (page[communeSuggestion], error) {
 		q, limit, err := suggestionQuery(r)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return page[communeSuggestion]{}, err
 		}
 		x, err := communes.Get(r.Context())
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return page[communeSuggestion]{}, err
 		}
 		items := []communeSuggestion{}
 		for _, c := range x.Search(q, limit) {
 			items = append(items, communeSuggestion{Code: c.Code, Label: geo.CommuneLabel(c), PostalCodes: c.PostalCodes})
 		}
-		httpx.Encode(w, http.StatusOK, page[communeSuggestion]{Items: items, Limit: limit})
+		return page[communeSuggestion]{Items: items, Limit: limit}, nil
 	})
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"socle"
 	"socle/gate"
 	"socle/http/httpx"
 )
@@ -17,17 +18,8 @@ type referentRequest struct {
 // the current référent again changes nothing, so a retry is harmless and
 // needs no Idempotency-Key; the answer is the follow-up in force.
 func handleChangeReferent(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := httpx.Decode[referentRequest](r)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
+	return httpx.Command(http.StatusOK, func(r *http.Request, body referentRequest) (*socle.Followup, error) {
 		f, _, err := p.ChangeReferent(r.Context(), httpx.GateRequest(r), r.PathValue("id"), body.AgentID)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		httpx.Encode(w, http.StatusOK, f)
+		return f, err
 	})
 }

@@ -12,9 +12,8 @@ import (
 
 // registerService answers 503 when the server has no register service.
 func handleRegister(svc *register.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg, err := svc.Current(httpx.ActorFrom(r.Context()))
-		httpx.Respond(w, r, http.StatusOK, reg, err)
+	return httpx.Read(func(r *http.Request) (policy.Register, error) {
+		return svc.Current(httpx.ActorFrom(r.Context()))
 	})
 }
 
@@ -54,58 +53,32 @@ func handleUpdateRegister(svc *register.Service) http.Handler {
 }
 
 func handleRegisterVersions(svc *register.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, err := httpx.IntParam(r, "limit", 100, 1, 1000)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		vs, err := svc.Versions(r.Context(), httpx.ActorFrom(r.Context()), limit)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if vs == nil {
-			vs = []socle.RegisterVersion{}
-		}
-		httpx.Encode(w, http.StatusOK, page[socle.RegisterVersion]{Items: vs, Limit: limit})
+	return limited(100, 1000, func(r *http.Request, limit int) ([]socle.RegisterVersion, error) {
+		return svc.Versions(r.Context(), httpx.ActorFrom(r.Context()), limit)
 	})
 }
 
 func handleBreakGlassList(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (page[*socle.BreakGlassGrant], error) {
 		reviewed := false
 		switch r.URL.Query().Get("reviewed") {
 		case "", "false":
 		case "true":
 			reviewed = true
 		default:
-			httpx.WriteError(w, r, socle.Errorf(socle.EINVALID, "parameter reviewed: true or false"))
-			return
+			return page[*socle.BreakGlassGrant]{}, socle.Errorf(socle.EINVALID, "parameter reviewed: true or false")
 		}
 		limit, err := httpx.IntParam(r, "limit", 100, 1, 1000)
 		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
+			return page[*socle.BreakGlassGrant]{}, err
 		}
 		list, err := g.BreakGlassGrants(r.Context(), httpx.GateRequest(r), reviewed, limit)
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if list == nil {
-			list = []*socle.BreakGlassGrant{}
-		}
-		httpx.Encode(w, http.StatusOK, page[*socle.BreakGlassGrant]{Items: list, Limit: limit})
+		return page[*socle.BreakGlassGrant]{Items: httpx.NonNil(list), Limit: limit}, err
 	})
 }
 
 func handleBreakGlassReview(g *gate.Gate) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := g.ReviewBreakGlass(r.Context(), httpx.GateRequest(r), r.PathValue("id")); err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+	return httpx.NoContent(func(r *http.Request) error {
+		return g.ReviewBreakGlass(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
 	})
 }

@@ -16,20 +16,19 @@ import (
 
 // rereadEvent answers the person's event a create made.
 func rereadEvent(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (*socle.Event, error) {
 		evs, err := p.Events(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
-		e, err := created(evs, err, func(e *socle.Event) string { return e.ID }, r)
-		httpx.Respond(w, r, http.StatusOK, e, err)
+		return created(evs, err, func(e *socle.Event) string { return e.ID }, r)
 	})
 }
 
 // rereadOrientation answers the person's orientation a proposal made,
 // without the proposal's reasoning, which is not kept.
 func rereadOrientation(p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.Read(func(r *http.Request) (map[string]any, error) {
 		os, err := p.Orientations(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
 		o, err := created(os, err, func(o *socle.Orientation) string { return o.ID }, r)
-		httpx.Respond(w, r, http.StatusOK, map[string]any{"orientation": o}, err)
+		return map[string]any{"orientation": o}, err
 	})
 }
 

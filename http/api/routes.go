@@ -49,24 +49,12 @@ type Services struct {
 // surface in one table.
 func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	g, dir := svc.Gate, svc.Directory
-	parcours := func(h func(*gate.Parcours) http.Handler) http.Handler {
-		return needs(svc.Parcours, h, "the parcours service is not configured")
-	}
-	casesAPI := func(h func(*cases.Service) http.Handler) http.Handler {
-		return needs(svc.Cases, h, "misuse cases are not served here")
-	}
-	declarations := func(h func(*directory.Service) http.Handler) http.Handler {
-		return needs(svc.Detection, h, "the directory is not served here")
-	}
-	registerAPI := func(h func(*register.Service) http.Handler) http.Handler {
-		return needs(svc.Register, h, "the register of purposes and agreements is not served here")
-	}
-	webhooks := func(h func(*webhook.Service) http.Handler) http.Handler {
-		return needs(svc.Webhooks, h, "webhooks are not served here")
-	}
-	auditLog := func(h func(*audit.Log) http.Handler) http.Handler {
-		return needs(svc.Audit, h, "the audit log is not served here")
-	}
+	parcours := needs(svc.Parcours, "the parcours service is not configured")
+	casesAPI := needs(svc.Cases, "misuse cases are not served here")
+	declarations := needs(svc.Detection, "the directory is not served here")
+	registerAPI := needs(svc.Register, "the register of purposes and agreements is not served here")
+	webhooks := needs(svc.Webhooks, "webhooks are not served here")
+	auditLog := needs(svc.Audit, "the audit log is not served here")
 	// The API's conventions (docs/api.md): an ETag on each single
 	// resource, If-Match on each update (checked against the resource's
 	// GET), an Idempotency-Key on each create.
@@ -223,13 +211,16 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("/api/", handleAPINotFound())
 }
 
-// needs returns the handler h builds over svc, or, when svc is nil, one
-// that answers 503 with why.
-func needs[T any](svc *T, h func(*T) http.Handler, why string) http.Handler {
-	if svc == nil {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			httpx.WriteError(w, r, socle.Errorf(socle.EUNAVAILABLE, "%s", why))
-		})
+// needs returns what builds the handlers of the routes served by svc: the
+// handler h builds over svc, or, when svc is nil, one that answers 503
+// with why.
+func needs[T any](svc *T, why string) func(h func(*T) http.Handler) http.Handler {
+	return func(h func(*T) http.Handler) http.Handler {
+		if svc == nil {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				httpx.WriteError(w, r, socle.Errorf(socle.EUNAVAILABLE, "%s", why))
+			})
+		}
+		return h(svc)
 	}
-	return h(svc)
 }

@@ -69,3 +69,11 @@ func decodeError(err error) error {
 	// DisallowUnknownFields reports `json: unknown field "x"`.
 	return socle.Errorf(socle.EINVALID, "request body: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
+
+// Attachment sets the headers of a file to download, name: its content
+// type, and no-store, as for every answer that may carry personal data.
+func Attachment(w http.ResponseWriter, contentType, name string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+}

@@ -16,3 +16,19 @@ func TestEncodeIsCompact(t *testing.T) {
 		t.Errorf("headers %v", w.Header())
 	}
 }
+
+// TestAttachmentIsADownloadNotStored: a file to download names itself and
+// is not kept by caches (it may carry personal data).
+func TestAttachmentIsADownloadNotStored(t *testing.T) {
+	w := httptest.NewRecorder()
+	Attachment(w, "text/csv; charset=utf-8", "indicateurs.csv")
+	for name, want := range map[string]string{
+		"Content-Type":        "text/csv; charset=utf-8",
+		"Content-Disposition": `attachment; filename="indicateurs.csv"`,
+		"Cache-Control":       "no-store",
+	} {
+		if got := w.Header().Get(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}

@@ -188,16 +188,7 @@ func handleEmployerCandidatesJSON(s *employerPages, svc *employer.Service) http.
 		}
 		req := gate.Request{Actor: actor, RequestID: httpx.RequestID(r.Context()), RemoteAddr: httpx.RemoteAddr(r)}
 		cards, err := s.gate.EmployerCandidates(r.Context(), req, r.PathValue("id"))
-		if err != nil {
-			httpx.WriteError(w, r, err)
-			return
-		}
-		if cards == nil {
-			cards = []gate.Card{}
-		}
-		httpx.Encode(w, http.StatusOK, struct {
-			Items []gate.Card `json:"items"`
-		}{cards})
+		httpx.Respond(w, r, http.StatusOK, httpx.ItemsOf(cards), err)
 	})
 }
 
