@@ -56,6 +56,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	adminAddr := fs.String("admin-addr", getenv("SOCLE_ADMIN_ADDR"), "address of the metrics (/metrics) and profiles (/debug/pprof/), apart from the public one; off when empty, keep it on loopback or a private network, e.g. 127.0.0.1:9090 (env SOCLE_ADMIN_ADDR)")
 	webhookEvery := fs.Duration("webhook-interval", 5*time.Second, "how often the partners' webhooks are queued and delivered")
 	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "accept plain-http webhook URLs on the loopback interface (tests; on with --demo)")
+	webhookCA := fs.String("webhook-ca", getenv("SOCLE_WEBHOOK_CA"), "PEM file of authorities trusted, besides the system's, for the certificates of webhook receivers (a partner's private PKI); verification is never skipped (env SOCLE_WEBHOOK_CA)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	var wf witnessFlags
 	wf.register(fs, getenv)
@@ -108,7 +109,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Kind: oauth.SSOKind(*ssoKind), MFAACRValues: splitList(*ssoACR),
 	}, franceConnect: space.FranceConnectConfig{
 		Issuer: *fcIssuer, ClientID: *fcClientID, ClientSecret: getenv("SOCLE_FRANCECONNECT_CLIENT_SECRET"),
-	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback}
+	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback, webhookCA: *webhookCA}
 	// Listen first, so that the default base URL (the WebAuthn origin)
 	// names the real port when --addr asks for any (":0").
 	ln, err := net.Listen("tcp", *addr)
