@@ -121,28 +121,11 @@ func documentedOperations(t *testing.T, base string) []string {
 }
 
 // answersNotCheckedHere are the operations whose answers this scenario
-// does not check yet against the document. The subscriptions, their
-// delivery log and replay are checked by cmd/socle's partner end-to-end
-// test (a client token); the others need roles or services this stack
-// lacks (privacy officers' cases, the register's administrators, the
-// audit log, companies and offers).
-var answersNotCheckedHere = map[string]bool{
-	"POST /api/v1/subscriptions": true, "GET /api/v1/subscriptions": true, "DELETE /api/v1/subscriptions/{id}": true,
-	"GET /api/v1/subscriptions/{id}/deliveries": true, "POST /api/v1/deliveries/{id}/replay": true,
-	"GET /api/v1/audit/checkpoint": true, "GET /api/v1/audit/entries": true, "GET /api/v1/audit/proofs/consistency": true,
-	"GET /api/v1/audit/proofs/inclusion": true, "GET /api/v1/break-glass": true, "POST /api/v1/break-glass/{id}/review": true,
-	"GET /api/v1/bulk-tasks": true, "POST /api/v1/bulk-tasks": true, "POST /api/v1/bulk-tasks/{id}/approval": true,
-	"GET /api/v1/cases": true, "GET /api/v1/cases/metrics": true, "GET /api/v1/cases/{id}": true,
-	"POST /api/v1/cases/{id}/answers": true, "POST /api/v1/cases/{id}/assignment": true, "POST /api/v1/cases/{id}/comments": true,
-	"POST /api/v1/cases/{id}/questions": true, "POST /api/v1/cases/{id}/transitions": true, "GET /api/v1/questions": true,
-	"GET /api/v1/declarations": true, "POST /api/v1/declarations": true, "POST /api/v1/declarations/{id}/withdrawal": true,
-	"GET /api/v1/register": true, "PUT /api/v1/register": true, "GET /api/v1/register/versions": true,
-	"GET /api/v1/throttle/blocks": true, "POST /api/v1/throttle/blocks/{principal}/lift": true, "POST /api/v1/step-up": true,
-	"GET /api/v1/companies/{id}": true, "GET /api/v1/companies/{id}/file": true, "POST /api/v1/companies/{id}/actions": true,
-	"POST /api/v1/companies/{id}/followups": true, "DELETE /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
-	"GET /api/v1/offers/{id}": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
-	"POST /api/v1/offers/{id}/matches": true,
-}
+// does not check against the document, each with its reason. None now:
+// the roles the daily scenario lacks (privacy officers, administrators, a
+// company adviser, a partner system) have theirs (openapi_roles_test.go);
+// a new operation is called there or here, or listed with why not.
+var answersNotCheckedHere = map[string]string{}
 
 func fixed(s string) func() string { return func() string { return s } }
 
@@ -327,6 +310,11 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	}) {
 		called[k] = true
 	}
+	// The other roles: privacy officers, administrators, a company
+	// adviser, a partner system (openapi_roles_test.go).
+	for k := range runRoleScenario(t) {
+		called[k] = true
+	}
 	var names []string
 	for k := range called {
 		names = append(names, k)
@@ -339,9 +327,9 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	var missing []string
 	for _, op := range documentedOperations(t, p.srv.URL) {
 		switch {
-		case called[op] && answersNotCheckedHere[op]:
+		case called[op] && answersNotCheckedHere[op] != "":
 			t.Errorf("%s is checked now: remove it from answersNotCheckedHere", op)
-		case !called[op] && !answersNotCheckedHere[op]:
+		case !called[op] && answersNotCheckedHere[op] == "":
 			missing = append(missing, op)
 		}
 	}
