@@ -63,6 +63,11 @@ func runDocumented(t *testing.T, c *http.Client, base string, steps []apiStep) m
 		}
 		status := http.StatusText(resp.StatusCode)
 		code := strings.TrimSpace(strings.Split(resp.Status, " ")[0])
+		for _, h := range doc.RequiredHeaders(st.method, st.pattern, code) {
+			if resp.Header.Get(h) == "" {
+				t.Errorf("%s answered %s without the header %s the document requires", name, status, h)
+			}
+		}
 		if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
 			continue
 		}
