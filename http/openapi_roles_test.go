@@ -100,6 +100,7 @@ func newRolesEnv(t *testing.T) *rolesEnv {
 		must(t, db.CreatePerson(ctx, p))
 	}
 	must(t, db.CreateFollowup(ctx, &socle.Followup{PersonID: e.followed.ID, OrganisationID: e.org.ID, Start: socle.NewDate(2025, 3, 2)}))
+	must(t, s.Matching.Load(ctx, db))
 	e.company = storetest.NewCompany(3)
 	must(t, db.CreateCompany(ctx, e.company))
 	must(t, db.CreateContact(ctx, storetest.NewContact(e.company.ID, 3)))
@@ -286,7 +287,7 @@ func runRoleScenario(t *testing.T) map[string]bool {
 			return o
 		}, status: 200},
 		{method: "GET", pattern: "/api/v1/companies/{id}/file", path: fixed(company + "/file" + match), status: 200},
-		{method: "GET", pattern: "/api/v1/offers", path: fixed("/api/v1/offers?commune=69123"), status: 200},
+		{method: "GET", pattern: "/api/v1/offers", path: fixed("/api/v1/offers?rome_code=M1607&departement=69"), status: 200},
 		{method: "GET", pattern: "/api/v1/offers/{id}/candidates", path: at("/api/v1/offers/{}/candidates"+match, "offer"), status: 200},
 		{method: "POST", pattern: "/api/v1/offers/{id}/matches", path: at("/api/v1/offers/{}/matches"+match, "offer"),
 			body: map[string]any{"person_id": e.followed.ID, "consent": true}, status: 201},
