@@ -102,9 +102,9 @@ type siteConfig struct {
 	// webhookLoopback lets partners subscribe plain-http loopback URLs
 	// (the demo, tests); otherwise webhooks need https.
 	webhookLoopback bool
-	// webhookCA is a PEM file of authorities the webhook receivers'
-	// certificates may chain to, besides the system's; none when empty.
-	webhookCA string
+	// webhookRoots are the authorities the webhook receivers'
+	// certificates may chain to; the system's when nil (--webhook-ca).
+	webhookRoots *x509.CertPool
 }
 
 func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
@@ -183,14 +183,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, fmt.Errorf("oauth: %w", err)
 	}
-	var webhookRoots *x509.CertPool // the system's
-	if site.webhookCA != "" {
-		if webhookRoots, err = webhook.TrustedRoots(site.webhookCA); err != nil {
-			a.Close()
-			return nil, fmt.Errorf("--webhook-ca: %w", err)
-		}
-	}
-	if a.webhooks, err = webhook.New(db, a.gate, db, a.oauth, webhook.Config{AllowLoopbackHTTP: site.webhookLoopback, RootCAs: webhookRoots, Logger: logger}); err != nil {
+	if a.webhooks, err = webhook.New(db, a.gate, db, a.oauth, webhook.Config{AllowLoopbackHTTP: site.webhookLoopback, RootCAs: site.webhookRoots, Logger: logger}); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"socle/orientation"
 	"socle/ratelog"
 	"socle/space"
+	"socle/webhook"
 )
 
 // storeFlags are the flags that choose the store, shared by the commands.
@@ -83,6 +85,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	var webhookRoots *x509.CertPool // the system's
+	if *webhookCA != "" {
+		if webhookRoots, err = webhook.TrustedRoots(*webhookCA); err != nil {
+			return usagef("serve: --webhook-ca: %v", err)
+		}
+	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usagef("serve: --tls-cert and --tls-key go together")
 	}
@@ -109,7 +117,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Kind: oauth.SSOKind(*ssoKind), MFAACRValues: splitList(*ssoACR),
 	}, franceConnect: space.FranceConnectConfig{
 		Issuer: *fcIssuer, ClientID: *fcClientID, ClientSecret: getenv("SOCLE_FRANCECONNECT_CLIENT_SECRET"),
-	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback, webhookCA: *webhookCA}
+	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback, webhookRoots: webhookRoots}
 	// Listen first, so that the default base URL (the WebAuthn origin)
 	// names the real port when --addr asks for any (":0").
 	ln, err := net.Listen("tcp", *addr)
