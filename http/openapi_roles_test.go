@@ -39,7 +39,6 @@ import (
 // and a partner system of the mission locale: the roles the daily
 // scenario of TestAPIAnswersMatchTheDocument does not have.
 type rolesEnv struct {
-	t        *testing.T
 	srv      *httptest.Server
 	db       *sqlstore.DB
 	log      *audit.Log
@@ -54,7 +53,8 @@ type rolesEnv struct {
 	followed, stranger *socle.Person
 	company            *socle.Company
 	caseID             string
-	receiver           *httptest.Server
+	// receiver answers the webhook deliveries.
+	receiver *httptest.Server
 }
 
 func newRolesEnv(t *testing.T) *rolesEnv {
@@ -80,7 +80,7 @@ func newRolesEnv(t *testing.T) *rolesEnv {
 	must(t, err)
 	signer, err := commitment.NewSigner(key)
 	must(t, err)
-	e := &rolesEnv{t: t, db: db, log: log, webhooks: hooks}
+	e := &rolesEnv{db: db, log: log, webhooks: hooks}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: s.Gate, Parcours: gate.NewParcours(s.Gate, db, signer), Directory: db, Identity: ids, OAuth: auth, Webhooks: hooks,
 		Auth: FirstOf(oauth.NewAuthenticator(auth, db), ids), Register: reg, Audit: log, AuditVerifierKey: s.VerifierKey,
 		Cases: csvc, Detection: directory.NewService(db, log)}))
@@ -160,6 +160,8 @@ func runRoleScenario(t *testing.T) map[string]bool {
 	e := newRolesEnv(t)
 	ctx := context.Background()
 	vars := map[string]string{}
+	// keep keeps the string at path of an answer under name; a list on
+	// the way stands for its first item.
 	keep := func(name string, path ...string) func(map[string]any) {
 		return func(m map[string]any) {
 			var v any = m
@@ -193,8 +195,8 @@ func runRoleScenario(t *testing.T) map[string]bool {
 	}
 
 	// The adviser reads, with a break of the glass, a person her
-	// structure does not follow; she is blocked meanwhile for a volume of
-	// reads, then declares what explains her accesses.
+	// structure does not follow, declares what explains her accesses and
+	// a bulk task, and confirms a fresh second factor.
 	blocked := "agent:" + e.adviserAgent.ID
 	run(e.adviser, []apiStep{
 		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed("/api/v1/persons/" + e.stranger.ID + acc),
@@ -218,6 +220,7 @@ func runRoleScenario(t *testing.T) map[string]bool {
 	run(e.admin, []apiStep{
 		{method: "POST", pattern: "/api/v1/bulk-tasks/{id}/approval", path: at("/api/v1/bulk-tasks/{}/approval", "task"), status: 200},
 	})
+	// Her volume of reads blocked her account (as the throttle does).
 	must(t, e.db.BlockPrincipal(ctx, blocked, e.org.ID, now, now.Add(time.Hour), 300))
 
 	// The privacy officer works the case, reviews the break of the glass,
