@@ -10,7 +10,8 @@ import (
 // TrustedRoots returns the system's authorities with those of the PEM file
 // at path added: for receivers whose certificates a private authority
 // issues (a département's internal PKI, the tests' server). The file must
-// hold at least one certificate and nothing else.
+// hold at least one PEM certificate; a PEM block of another type (a key
+// put there by mistake) is refused.
 func TrustedRoots(path string) (*x509.CertPool, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
