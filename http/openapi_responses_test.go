@@ -34,7 +34,8 @@ type apiStep struct {
 // runDocumented runs the steps with the browser c and checks each answer
 // against the schema the OpenAPI document (served by the same server)
 // gives for its operation and status: an undocumented status or a body
-// outside its schema fails. It returns the operations called.
+// outside its schema fails. It returns the operations called, true for
+// those of which a success (2xx) was checked.
 func runDocumented(t *testing.T, c *http.Client, base string, steps []apiStep) map[string]bool {
 	t.Helper()
 	doc, err := openapitest.Fetch(base + "/api/v1/openapi.json")
@@ -53,7 +54,7 @@ func runDocumented(t *testing.T, c *http.Client, base string, steps []apiStep) m
 			t.Errorf("%s (%s): %d %s, want %d", name, path, resp.StatusCode, body, st.status)
 			continue
 		}
-		called[name] = true
+		called[name] = called[name] || resp.StatusCode < 300
 		if st.body != nil {
 			b, _ := json.Marshal(st.body)
 			capture(name+" request", b)
@@ -63,6 +64,11 @@ func runDocumented(t *testing.T, c *http.Client, base string, steps []apiStep) m
 		}
 		status := http.StatusText(resp.StatusCode)
 		code := strings.TrimSpace(strings.Split(resp.Status, " ")[0])
+		for _, h := range doc.RequiredHeaders(st.method, st.pattern, code) {
+			if resp.Header.Get(h) == "" {
+				t.Errorf("%s answered %s without the header %s the document requires", name, status, h)
+			}
+		}
 		if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
 			continue
 		}
@@ -121,28 +127,11 @@ func documentedOperations(t *testing.T, base string) []string {
 }
 
 // answersNotCheckedHere are the operations whose answers this scenario
-// does not check yet against the document. The subscriptions, their
-// delivery log and replay are checked by cmd/socle's partner end-to-end
-// test (a client token); the others need roles or services this stack
-// lacks (privacy officers' cases, the register's administrators, the
-// audit log, companies and offers).
-var answersNotCheckedHere = map[string]bool{
-	"POST /api/v1/subscriptions": true, "GET /api/v1/subscriptions": true, "DELETE /api/v1/subscriptions/{id}": true,
-	"GET /api/v1/subscriptions/{id}/deliveries": true, "POST /api/v1/deliveries/{id}/replay": true,
-	"GET /api/v1/audit/checkpoint": true, "GET /api/v1/audit/entries": true, "GET /api/v1/audit/proofs/consistency": true,
-	"GET /api/v1/audit/proofs/inclusion": true, "GET /api/v1/break-glass": true, "POST /api/v1/break-glass/{id}/review": true,
-	"GET /api/v1/bulk-tasks": true, "POST /api/v1/bulk-tasks": true, "POST /api/v1/bulk-tasks/{id}/approval": true,
-	"GET /api/v1/cases": true, "GET /api/v1/cases/metrics": true, "GET /api/v1/cases/{id}": true,
-	"POST /api/v1/cases/{id}/answers": true, "POST /api/v1/cases/{id}/assignment": true, "POST /api/v1/cases/{id}/comments": true,
-	"POST /api/v1/cases/{id}/questions": true, "POST /api/v1/cases/{id}/transitions": true, "GET /api/v1/questions": true,
-	"GET /api/v1/declarations": true, "POST /api/v1/declarations": true, "POST /api/v1/declarations/{id}/withdrawal": true,
-	"GET /api/v1/register": true, "PUT /api/v1/register": true, "GET /api/v1/register/versions": true,
-	"GET /api/v1/throttle/blocks": true, "POST /api/v1/throttle/blocks/{principal}/lift": true, "POST /api/v1/step-up": true,
-	"GET /api/v1/companies/{id}": true, "GET /api/v1/companies/{id}/file": true, "POST /api/v1/companies/{id}/actions": true,
-	"POST /api/v1/companies/{id}/followups": true, "DELETE /api/v1/companies/{id}/followups": true, "POST /api/v1/companies/{id}/offers": true,
-	"GET /api/v1/offers/{id}": true, "PUT /api/v1/offers/{id}": true, "GET /api/v1/offers/{id}/candidates": true,
-	"POST /api/v1/offers/{id}/matches": true,
-}
+// does not check against the document, each with its reason. None now:
+// the roles the daily scenario lacks (privacy officers, administrators, a
+// company adviser, a partner system) have theirs (openapi_roles_test.go);
+// a new operation is called there or here, or listed with why not.
+var answersNotCheckedHere = map[string]string{}
 
 func fixed(s string) func() string { return func() string { return s } }
 
@@ -239,7 +228,7 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	slotStart := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
 	begun := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Minute)
 	dep := p.staff[p.dep.OrganisationID]
-	for k := range runDocumented(t, ml, p.srv.URL, []apiStep{
+	for k, ok := range runDocumented(t, ml, p.srv.URL, []apiStep{
 		{method: "GET", pattern: "/api/v1/persons/{id}/diagnostic", path: fixed(alice + "/diagnostic" + acc), status: 200},
 		{method: "PUT", pattern: "/api/v1/persons/{id}/diagnostic", path: fixed(alice + "/diagnostic" + acc),
 			body: map[string]any{"freins": []any{}}, status: 428},
@@ -297,11 +286,11 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "GET", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient), status: 200},
 		{method: "GET", pattern: "/api/v1/persons/{id}/orientation-requests", path: fixed(alice + "/orientation-requests" + orient + "&cursor=nope"), status: 400},
 	}) {
-		called[k] = true
+		called[k] = called[k] || ok
 	}
 	// The département answers the request from its queue; the mission
 	// locale records the outcome.
-	for k := range runDocumented(t, dep, p.srv.URL, []apiStep{
+	for k, ok := range runDocumented(t, dep, p.srv.URL, []apiStep{
 		{method: "GET", pattern: "/api/v1/orientation-requests", path: fixed("/api/v1/orientation-requests" + orient), status: 200},
 		{method: "GET", pattern: "/api/v1/orientation-requests", path: fixed("/api/v1/orientation-requests" + orient + "&limit=1000"), status: 400},
 		{method: "GET", pattern: "/api/v1/orientation-requests/{id}", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + orient }, status: 200},
@@ -310,22 +299,27 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 		{method: "POST", pattern: "/api/v1/orientation-requests/{id}/answer", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + "/answer" + orient },
 			body: map[string]any{"accept": false, "reason": "autre", "comment": "Suivi social déjà engagé par le CCAS."}, status: 200},
 	}) {
-		called[k] = true
+		called[k] = called[k] || ok
 	}
-	for k := range runDocumented(t, ml, p.srv.URL, []apiStep{
+	for k, ok := range runDocumented(t, ml, p.srv.URL, []apiStep{
 		{method: "POST", pattern: "/api/v1/orientation-requests/{id}/outcome", path: func() string { return "/api/v1/orientation-requests/" + vars["handoff"] + "/outcome" + orient },
 			body: map[string]any{"outcome": "maintien", "reason": "La personne reste suivie ici."}, status: 200},
 	}) {
-		called[k] = true
+		called[k] = called[k] || ok
 	}
 
 	// A département's adviser does not follow Alice: 404, as the gate says.
-	for k := range runDocumented(t, dep, p.srv.URL, []apiStep{
+	for k, ok := range runDocumented(t, dep, p.srv.URL, []apiStep{
 		{method: "GET", pattern: "/api/v1/persons/{id}", path: fixed(alice + acc), status: 404},
 		{method: "POST", pattern: "/api/v1/persons/{id}/events", path: fixed(alice + "/events" + acc),
 			body: map[string]any{"kind": socle.EventAppointment, "title": "Entretien RSA", "start": start}, status: 404},
 	}) {
-		called[k] = true
+		called[k] = called[k] || ok
+	}
+	// The other roles: privacy officers, administrators, a company
+	// adviser, a partner system (openapi_roles_test.go).
+	for k, ok := range runRoleScenario(t) {
+		called[k] = called[k] || ok
 	}
 	var names []string
 	for k := range called {
@@ -338,11 +332,15 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	// the list only shrinks: a new route is called here, or listed.
 	var missing []string
 	for _, op := range documentedOperations(t, p.srv.URL) {
+		success, checked := called[op]
 		switch {
-		case called[op] && answersNotCheckedHere[op]:
+		case checked && answersNotCheckedHere[op] != "":
 			t.Errorf("%s is checked now: remove it from answersNotCheckedHere", op)
-		case !called[op] && !answersNotCheckedHere[op]:
+		case !checked && answersNotCheckedHere[op] == "":
 			missing = append(missing, op)
+		case checked && !success:
+			// Errors alone would leave the body the route is for unchecked.
+			t.Errorf("%s: only error answers checked against the document; call it once so that it succeeds", op)
 		}
 	}
 	for _, op := range missing {

@@ -2,6 +2,8 @@ package webhook
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
@@ -108,7 +110,7 @@ func checkHost(ctx context.Context, resolver *net.Resolver, host string, allowLo
 // guardedClient posts deliveries: it dials only addresses checkAddress
 // allows, uses no proxy and follows no redirect (a 3xx is a failed
 // attempt, retried).
-func guardedClient(allowLoopback bool) *http.Client {
+func guardedClient(allowLoopback bool, roots *x509.CertPool) *http.Client {
 	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: func(network, address string, _ syscall.RawConn) error {
 		host, _, err := net.SplitHostPort(address)
 		if err != nil {
@@ -123,6 +125,9 @@ func guardedClient(allowLoopback bool) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.Proxy = nil
 	transport.DialContext = dialer.DialContext
+	if roots != nil {
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	}
 	return &http.Client{Timeout: 10 * time.Second, Transport: transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

@@ -94,18 +94,18 @@ func TestDeliveriesDialPublicAddressesOnly(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	if _, err := guardedClient(false).Post(srv.URL+"/hook", "application/json", strings.NewReader("{}")); err == nil || !strings.Contains(err.Error(), "loopback") {
+	if _, err := guardedClient(false, nil).Post(srv.URL+"/hook", "application/json", strings.NewReader("{}")); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("posting to a loopback receiver: %v, want refused when dialling", err)
 	}
 	if n := hits.Load(); n != 0 {
 		t.Fatalf("the receiver was reached %d times", n)
 	}
-	resp, err := guardedClient(true).Post(srv.URL+"/hook", "application/json", strings.NewReader("{}"))
+	resp, err := guardedClient(true, nil).Post(srv.URL+"/hook", "application/json", strings.NewReader("{}"))
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("posting with loopback allowed: %v", err)
 	}
 	resp.Body.Close()
-	resp, err = guardedClient(true).Post(srv.URL+"/redirect", "application/json", strings.NewReader("{}"))
+	resp, err = guardedClient(true, nil).Post(srv.URL+"/redirect", "application/json", strings.NewReader("{}"))
 	if err != nil || resp.StatusCode != http.StatusFound {
 		t.Fatalf("a redirect: %v, want the 302 itself", err)
 	}

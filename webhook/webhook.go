@@ -17,6 +17,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -75,6 +76,10 @@ type Config struct {
 	// http:// too (tests, the demo); otherwise a subscription needs https
 	// to a host that resolves to public addresses only.
 	AllowLoopbackHTTP bool
+	// RootCAs are the authorities whose certificates the receivers' https
+	// endpoints may present: the system's when nil; TrustedRoots adds a
+	// private authority to them. Verification is never skipped.
+	RootCAs *x509.CertPool
 	// Resolver resolves the hosts of subscription URLs; net.DefaultResolver
 	// when nil.
 	Resolver *net.Resolver
@@ -106,7 +111,7 @@ func New(store socle.WebhookStore, g *gate.Gate, clients Clients, signer Signer,
 		cfg.MaxDelay = DefaultMaxDelay
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = guardedClient(cfg.AllowLoopbackHTTP)
+		cfg.HTTPClient = guardedClient(cfg.AllowLoopbackHTTP, cfg.RootCAs)
 	}
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -101,6 +102,9 @@ type siteConfig struct {
 	// webhookLoopback lets partners subscribe plain-http loopback URLs
 	// (the demo, tests); otherwise webhooks need https.
 	webhookLoopback bool
+	// webhookRoots are the authorities the webhook receivers'
+	// certificates may chain to; the system's when nil (--webhook-ca).
+	webhookRoots *x509.CertPool
 }
 
 func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.Logger) (*app, error) {
@@ -179,7 +183,7 @@ func openApp(ctx context.Context, sf storeFlags, site siteConfig, logger *slog.L
 		a.Close()
 		return nil, fmt.Errorf("oauth: %w", err)
 	}
-	if a.webhooks, err = webhook.New(db, a.gate, db, a.oauth, webhook.Config{AllowLoopbackHTTP: site.webhookLoopback, Logger: logger}); err != nil {
+	if a.webhooks, err = webhook.New(db, a.gate, db, a.oauth, webhook.Config{AllowLoopbackHTTP: site.webhookLoopback, RootCAs: site.webhookRoots, Logger: logger}); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}

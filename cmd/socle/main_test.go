@@ -68,6 +68,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"serve", "--smtp-addr", "relay.example.fr:587"}, "sender address"},
 		{[]string{"serve", "--smtp-addr", "relay.example.fr:25", "--smtp-from", "socle@example.fr", "--smtp-plain-localhost"}, "loopback"},
 		{[]string{"serve", "--demo", "--sms-url", "http://sms.example.fr/envoi"}, "not an https URL"},
+		{[]string{"serve", "--demo", "--webhook-ca", "/nonexistent/ca.pem"}, "--webhook-ca"},
 		{[]string{"demo", "--persons", "-3"}, "--persons"},
 		{[]string{"demo", "--seed", "abc"}, "invalid value"},
 		{[]string{"version", "extra"}, "unexpected argument"},

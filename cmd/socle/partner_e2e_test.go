@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -104,13 +107,19 @@ func apiCall(t *testing.T, method, url, token string, body any, headers ...strin
 func TestDepartementSystemEndToEnd(t *testing.T) {
 	dir, org, followed, stranger := departementNetwork(t)
 	id, secret := createClient(t, dir, org, "accompagnement:read accompagnement:create accompagnement:update")
+	// The département's receiver serves https with a certificate of its
+	// own authority, which the server is told to trust (--webhook-ca).
 	rc := &hookReceiver{}
-	hook := httptest.NewServer(rc)
+	hook := httptest.NewTLSServer(rc)
 	defer hook.Close()
+	caFile := filepath.Join(t.TempDir(), "departement-ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hook.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	subscriptionCLI(t, dir, id, hook.URL+"/socle")
 
 	base, _ := startServer(t, "--data", dir, "--smtp-addr", "127.0.0.1:1", "--smtp-from", "socle@example.fr", "--smtp-plain-localhost",
-		"--webhook-interval", "100ms", "--webhook-allow-loopback")
+		"--webhook-interval", "100ms", "--webhook-allow-loopback", "--webhook-ca", caFile)
 	rc.mu.Lock()
 	rc.jwksURL = base + ".well-known/jwks.json"
 	rc.mu.Unlock()
@@ -248,7 +257,7 @@ func subscriptionCLI(t *testing.T, dir, clientID, target string) {
 	}{
 		{"a private address", []string{"--client", clientID, "--url", "https://10.0.0.7/hook", "--purpose", "accompagnement"}, "private address"},
 		{"the metadata endpoint", []string{"--client", clientID, "--url", "https://169.254.169.254/latest", "--purpose", "accompagnement"}, "link-local"},
-		{"loopback without the test flag", []string{"--client", clientID, "--url", target, "--purpose", "accompagnement"}, "https required"},
+		{"loopback without the test flag", []string{"--client", clientID, "--url", target, "--purpose", "accompagnement"}, "loopback"},
 		{"a purpose outside its scopes", []string{"--client", clientID, "--url", target, "--purpose", "controle", "--allow-loopback"}, "controle:read"},
 		{"an unknown client", []string{"--client", "cli_nope", "--url", target, "--purpose", "accompagnement"}, `no client "cli_nope"`},
 		{"no url", []string{"--client", clientID, "--purpose", "accompagnement"}, "--url is required"},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"socle/orientation"
 	"socle/ratelog"
 	"socle/space"
+	"socle/webhook"
 )
 
 // storeFlags are the flags that choose the store, shared by the commands.
@@ -56,6 +58,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	adminAddr := fs.String("admin-addr", getenv("SOCLE_ADMIN_ADDR"), "address of the metrics (/metrics) and profiles (/debug/pprof/), apart from the public one; off when empty, keep it on loopback or a private network, e.g. 127.0.0.1:9090 (env SOCLE_ADMIN_ADDR)")
 	webhookEvery := fs.Duration("webhook-interval", 5*time.Second, "how often the partners' webhooks are queued and delivered")
 	webhookLoopback := fs.Bool("webhook-allow-loopback", false, "accept plain-http webhook URLs on the loopback interface (tests; on with --demo)")
+	webhookCA := fs.String("webhook-ca", getenv("SOCLE_WEBHOOK_CA"), "PEM file of authorities trusted, besides the system's, for the certificates of webhook receivers (a partner's private PKI); verification is never skipped (env SOCLE_WEBHOOK_CA)")
 	baseURL := fs.String("base-url", getenv("SOCLE_BASE_URL"), "public URL of the site, for mail links and WebAuthn; http://localhost:PORT by default (env SOCLE_BASE_URL)")
 	var wf witnessFlags
 	wf.register(fs, getenv)
@@ -81,6 +84,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	witnesses, err := wf.witnesses("serve")
 	if err != nil {
 		return err
+	}
+	var webhookRoots *x509.CertPool // the system's
+	if *webhookCA != "" {
+		if webhookRoots, err = webhook.TrustedRoots(*webhookCA); err != nil {
+			return usagef("serve: --webhook-ca: %v", err)
+		}
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usagef("serve: --tls-cert and --tls-key go together")
@@ -108,7 +117,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Kind: oauth.SSOKind(*ssoKind), MFAACRValues: splitList(*ssoACR),
 	}, franceConnect: space.FranceConnectConfig{
 		Issuer: *fcIssuer, ClientID: *fcClientID, ClientSecret: getenv("SOCLE_FRANCECONNECT_CLIENT_SECRET"),
-	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback}
+	}, witnesses: witnesses, webhookLoopback: *demoMode || *webhookLoopback, webhookRoots: webhookRoots}
 	// Listen first, so that the default base URL (the WebAuthn origin)
 	// names the real port when --addr asks for any (":0").
 	ln, err := net.Listen("tcp", *addr)

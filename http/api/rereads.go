@@ -45,3 +45,17 @@ func created[T any](items []*T, err error, id func(*T) string, r *http.Request) 
 	}
 	return nil, socle.Errorf(socle.ENOTFOUND, "the resource created with this Idempotency-Key no longer exists")
 }
+
+// rereadPlan answers the plan version a create made, read again through
+// the gate. A version replaced since is not answered in its place: the
+// retry is told to read the plan (409), so that it never mistakes a later
+// version for its own.
+func rereadPlan(p *gate.Parcours) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pl, err := p.Plan(r.Context(), httpx.GateRequest(r), r.PathValue("id"))
+		if err == nil && pl.ID != r.PathValue(httpx.PathCreated) {
+			pl, err = nil, socle.Errorf(socle.ECONFLICT, "Idempotency-Key: the plan version it created has since been replaced (now version %d); read the plan", pl.Version)
+		}
+		httpx.Respond(w, r, http.StatusOK, pl, err)
+	})
+}

@@ -153,7 +153,7 @@ func Routes(handle func(pattern string, h http.Handler), svc Services) {
 	handle("GET /api/v1/persons/{id}/diagnostic", etag(parcours(handleDiagnostic))) // ETag: its version
 	handle("PUT /api/v1/persons/{id}/diagnostic", parcours(handleSaveDiagnostic))
 	handle("GET /api/v1/persons/{id}/plan", parcours(handlePlan))
-	handle("POST /api/v1/persons/{id}/plan", parcours(handleSavePlan))
+	handle("POST /api/v1/persons/{id}/plan", idempotent(parcours(handleSavePlan), parcours(rereadPlan)))
 	handle("PATCH /api/v1/persons/{id}/plan/actions/{action}", parcours(handleUpdatePlanAction))
 	handle("POST /api/v1/persons/{id}/plan/agreement", parcours(handlePlanAgreement))
 	handle("POST /api/v1/persons/{id}/plan/contract", parcours(handlePlanContract))
