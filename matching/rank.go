@@ -165,6 +165,8 @@ type ranking struct {
 	// code is the offer's interned code (0 when no person looks for
 	// it), fam its family.
 	code, fam uint16
+	// skills holds the skills of the run being cut.
+	skills []uint32
 	// visited and scored count the candidates read and scored, for the
 	// tests and benchmarks.
 	visited, scored int
@@ -191,6 +193,8 @@ type candidateList struct {
 	slots []int32
 	code  uint16
 	dep   int16
+	// bound is the best score a person of the list can reach.
+	bound float64
 }
 
 // candidateLists returns the lists of byPlace of the codes of family fam
@@ -222,47 +226,93 @@ type run struct {
 	sameCode bool
 }
 
-// readRuns cuts the lists into runs, then reads the runs best bound first:
-// it stops at the first run whose bound is below the k-th best score, and
-// within a run (in slot order) at the first person who could at best tie
-// with the k-th while coming after it. Persons of a run all reach at most
-// its bound, so nobody left unread could enter the best k.
+// readRuns reads the runs of the lists best bound first: it stops at the
+// first run whose bound is below the k-th best score, and within a run (in
+// slot order) at the first person who could at best tie with the k-th
+// while coming after it. Persons of a run all reach at most its bound, so
+// nobody left unread could enter the best k. A list is cut into runs only
+// when its own bound (the best skills there can be) could beat the best
+// run pending, and never once it is below the k-th best score: the lists
+// of the family's other codes are often left whole.
 func (r *ranking) readRuns(lists []candidateList) {
-	var runs []run
-	var skills []uint32
-	for _, l := range lists {
-		sameCode := l.code == r.code
-		occ := PointsSameFamily
-		if sameCode {
-			occ = PointsSameCode
-		}
-		dist := r.x.bestDistancePoints(l.dep, &r.offer)
-		for i := 0; i < len(l.slots); {
-			end := r.runEnd(l.slots, i)
-			skills = decodeSkills(skills[:0], r.x.skillKey(l.slots[i]))
-			_, j := jaccard(skills, r.offer.skills, r.offer.extra)
-			runs = append(runs, run{slots: l.slots[i:end], bound: bestScore(occ, j, dist), code: l.code, sameCode: sameCode})
-			i = end
-		}
+	for i := range lists {
+		l := &lists[i]
+		l.bound = bestScore(r.codePoints(l.code), r.bestJaccard(), r.x.bestDistancePoints(l.dep, &r.offer))
 	}
-	slices.SortStableFunc(runs, func(a, b run) int { return cmp.Compare(b.bound, a.bound) })
-	for _, rn := range runs {
-		if r.top.full() && rn.bound < r.top.h[0].score {
-			return
-		}
-		for _, slot := range rn.slots {
-			if kth := r.top.h; r.top.full() && (rn.bound < kth[0].score || rn.bound == kth[0].score && slot > kth[0].slot) {
+	slices.SortStableFunc(lists, func(a, b candidateList) int { return cmp.Compare(b.bound, a.bound) })
+	var pending []run // best bound first
+	next := 0         // the first list not cut yet
+	for {
+		cut := false
+		for ; next < len(lists) && (len(pending) == 0 || lists[next].bound > pending[0].bound); next++ {
+			if r.top.full() && lists[next].bound < r.top.h[0].score {
+				next = len(lists)
 				break
 			}
-			r.visited++
-			// A person of another code of the family is read once: in
-			// the list of her first such code, unless she has the
-			// offer's code too.
-			if !rn.sameCode && !r.firstListOf(slot, rn.code) {
-				continue
-			}
-			r.consider(slot)
+			pending, cut = r.cut(lists[next], pending), true
 		}
+		if cut {
+			slices.SortStableFunc(pending, func(a, b run) int { return cmp.Compare(b.bound, a.bound) })
+		}
+		if len(pending) == 0 {
+			return
+		}
+		rn := pending[0]
+		pending = pending[1:]
+		if r.top.full() && rn.bound < r.top.h[0].score {
+			return // the lists not cut are no better than this run
+		}
+		r.readRun(rn)
+	}
+}
+
+// codePoints are the points of the code of a list: the offer's, or
+// another of its family.
+func (r *ranking) codePoints(code uint16) float64 {
+	if code == r.code {
+		return PointsSameCode
+	}
+	return PointsSameFamily
+}
+
+// bestJaccard is the highest Jaccard index of the skills a person can
+// reach for the offer: that of the offer's known skills among all its
+// skills, computed as jaccard does.
+func (r *ranking) bestJaccard() float64 {
+	if len(r.offer.skills) == 0 {
+		return 0
+	}
+	return float64(len(r.offer.skills)) / float64(len(r.offer.skills)+r.offer.extra)
+}
+
+// cut appends to runs the runs of list l, with their bounds.
+func (r *ranking) cut(l candidateList, runs []run) []run {
+	occ, dist := r.codePoints(l.code), r.x.bestDistancePoints(l.dep, &r.offer)
+	for i := 0; i < len(l.slots); {
+		end := r.runEnd(l.slots, i)
+		r.skills = decodeSkills(r.skills[:0], r.x.skillKey(l.slots[i]))
+		_, j := jaccard(r.skills, r.offer.skills, r.offer.extra)
+		runs = append(runs, run{slots: l.slots[i:end], bound: bestScore(occ, j, dist), code: l.code, sameCode: l.code == r.code})
+		i = end
+	}
+	return runs
+}
+
+// readRun considers the persons of a run in slot order, until none left
+// can enter the best k.
+func (r *ranking) readRun(rn run) {
+	for _, slot := range rn.slots {
+		if kth := r.top.h; r.top.full() && (rn.bound < kth[0].score || rn.bound == kth[0].score && slot > kth[0].slot) {
+			return
+		}
+		r.visited++
+		// A person of another code of the family is read once: in the
+		// list of her first such code, unless she has the offer's code
+		// too.
+		if !rn.sameCode && !r.firstListOf(slot, rn.code) {
+			continue
+		}
+		r.consider(slot)
 	}
 }
 
