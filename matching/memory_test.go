@@ -245,3 +245,24 @@ func benchmarkRank(b *testing.B, d *demoNetwork, offers []*socle.Offer) {
 	b.ReportMetric(float64(scored)/float64(b.N), "scored/op")
 	b.ReportMetric(float64(family)/float64(b.N), "family/op")
 }
+
+// BenchmarkIndexLoad measures filling an index with 100k and 1M synthetic
+// persons, in batches as Load does (the generation of the persons is not
+// timed): the cost of keeping the lists by place ordered.
+//
+//	go test ./matching -run '^$' -bench IndexLoad -benchtime 1x
+func BenchmarkIndexLoad(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for range b.N {
+				x := New(rome.Builtin())
+				for from := 0; from < n; from += 10_000 {
+					b.StopTimer()
+					batch := syntheticPersons(min(10_000, n-from), uint64(from))
+					b.StartTimer()
+					x.UpsertAll(batch)
+				}
+			}
+		})
+	}
+}
