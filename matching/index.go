@@ -149,7 +149,7 @@ type Index struct {
 	// its current codes and département. A list is ordered by the
 	// person's encoded skills, then by slot (comparePlaced): persons with
 	// the same skills form a run, in the order they were indexed.
-	byPlace map[uint32][]placed
+	byPlace map[uint32][]int32
 
 	offers         []offerEntry
 	offerSlots     map[string]int32
@@ -166,7 +166,7 @@ func New(ref rome.Referential) *Index {
 		ref: ref, skills: newSymbols(), communes: newSymbols(), orgs: newSymbols(),
 		depIndex: map[string]int16{}, odd: map[int32]string{}, codes: newSymbols(), contracts: newSymbols(), byOrg: map[uint32][]int32{},
 		orgDeps: map[uint32][]uint64{},
-		fams:    newSymbols(), codeFam: []uint16{0}, famCodes: [][]uint16{nil}, byPlace: map[uint32][]placed{},
+		fams:    newSymbols(), codeFam: []uint16{0}, famCodes: [][]uint16{nil}, byPlace: map[uint32][]int32{},
 		offerSlots: map[string]int32{}, offersByFamily: map[string][]int32{},
 	}
 	for d := range departementCentres {
@@ -236,14 +236,6 @@ func (x *Index) places(p *personEntry) []uint32 {
 	return keys
 }
 
-// placed is an entry of a list of byPlace: a person's slot and the first
-// bytes of her skills (skillPrefix), so that most comparisons of the
-// lists' order are decided without reading the person.
-type placed struct {
-	slot   int32
-	prefix uint32
-}
-
 // skillKey returns a person's skills as encoded in skillPool: equal for
 // equal sets of skills.
 func (x *Index) skillKey(slot int32) []byte {
@@ -251,37 +243,24 @@ func (x *Index) skillKey(slot int32) []byte {
 	return x.skillPool[p.skillsAt : p.skillsAt+uint32(p.skillBytes)]
 }
 
-// skillPrefix is the first four bytes of a skill key, big-endian and
-// padded with zeros: two keys whose prefixes differ compare as their
-// prefixes do.
-func skillPrefix(key []byte) uint32 {
-	var b [4]byte
-	copy(b[:], key)
-	return binary.BigEndian.Uint32(b[:])
-}
-
-// comparePlaced orders the entries of a byPlace list: by skills (key and
-// its prefix are those of slot), then by slot.
-func (x *Index) comparePlaced(e placed, key []byte, prefix uint32, slot int32) int {
-	if e.prefix != prefix {
-		return cmp.Compare(e.prefix, prefix)
-	}
-	if c := bytes.Compare(x.skillKey(e.slot), key); c != 0 {
+// comparePlaced orders the persons of a byPlace list: by skills (key is
+// those of slot), then by slot.
+func (x *Index) comparePlaced(a int32, key []byte, slot int32) int {
+	if c := bytes.Compare(x.skillKey(a), key); c != 0 {
 		return c
 	}
-	return cmp.Compare(e.slot, slot)
+	return cmp.Compare(a, slot)
 }
 
 // enlist inserts slot in its place in the lists of keys. The person's
 // skills must be those she has in the index now.
 func (x *Index) enlist(keys []uint32, slot int32) {
 	key := x.skillKey(slot)
-	e := placed{slot: slot, prefix: skillPrefix(key)}
 	for _, k := range keys {
 		l := x.byPlace[k]
-		i, found := slices.BinarySearchFunc(l, e, func(a, t placed) int { return x.comparePlaced(a, key, t.prefix, t.slot) })
+		i, found := slices.BinarySearchFunc(l, slot, func(e, t int32) int { return x.comparePlaced(e, key, t) })
 		if !found {
-			x.byPlace[k] = slices.Insert(l, i, e)
+			x.byPlace[k] = slices.Insert(l, i, slot)
 		}
 	}
 }
@@ -290,10 +269,9 @@ func (x *Index) enlist(keys []uint32, slot int32) {
 // she is found where her current skills put her.
 func (x *Index) unlist(keys []uint32, slot int32) {
 	key := x.skillKey(slot)
-	e := placed{slot: slot, prefix: skillPrefix(key)}
 	for _, k := range keys {
 		l := x.byPlace[k]
-		if i, found := slices.BinarySearchFunc(l, e, func(a, t placed) int { return x.comparePlaced(a, key, t.prefix, t.slot) }); found {
+		if i, found := slices.BinarySearchFunc(l, slot, func(e, t int32) int { return x.comparePlaced(e, key, t) }); found {
 			x.byPlace[k] = slices.Delete(l, i, i+1)
 		}
 	}

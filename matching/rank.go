@@ -190,7 +190,7 @@ func (r *ranking) consider(slot int32) {
 
 // candidateList is a list of byPlace that holds candidates.
 type candidateList struct {
-	slots []placed
+	slots []int32
 	code  uint16
 	dep   int16
 	// bound is the best score a person of the list can reach.
@@ -218,7 +218,7 @@ func (x *Index) candidateLists(fam uint16, org uint32) (lists []candidateList, e
 // run is a stretch of a list whose persons have the same skills, in slot
 // order, with the best score any of them can reach for the offer.
 type run struct {
-	slots []placed
+	slots []int32
 	bound float64
 	// code is the code of the run's list; sameCode tells whether it is
 	// the offer's.
@@ -290,7 +290,7 @@ func (r *ranking) cut(l candidateList, runs []run) []run {
 	occ, dist := r.codePoints(l.code), r.x.bestDistancePoints(l.dep, &r.offer)
 	for i := 0; i < len(l.slots); {
 		end := r.runEnd(l.slots, i)
-		r.skills = decodeSkills(r.skills[:0], r.x.skillKey(l.slots[i].slot))
+		r.skills = decodeSkills(r.skills[:0], r.x.skillKey(l.slots[i]))
 		_, j := jaccard(r.skills, r.offer.skills, r.offer.extra)
 		runs = append(runs, run{slots: l.slots[i:end], bound: bestScore(occ, j, dist), code: l.code, sameCode: l.code == r.code})
 		i = end
@@ -301,8 +301,7 @@ func (r *ranking) cut(l candidateList, runs []run) []run {
 // readRun considers the persons of a run in slot order, until none left
 // can enter the best k.
 func (r *ranking) readRun(rn run) {
-	for _, e := range rn.slots {
-		slot := e.slot
+	for _, slot := range rn.slots {
 		if kth := r.top.h; r.top.full() && (rn.bound < kth[0].score || rn.bound == kth[0].score && slot > kth[0].slot) {
 			return
 		}
@@ -338,12 +337,11 @@ func (r *ranking) firstListOf(slot int32, listCode uint16) bool {
 // runEnd returns the end of the run that starts at i: the first entry
 // after i with other skills, found by galloping then bisecting, so that
 // a long run costs the logarithm of its length.
-func (r *ranking) runEnd(slots []placed, i int) int {
-	head := slots[i]
-	key := r.x.skillKey(head.slot)
+func (r *ranking) runEnd(slots []int32, i int) int {
+	key := r.x.skillKey(slots[i])
 	same := func(j int) bool {
 		r.visited++
-		return slots[j].prefix == head.prefix && bytes.Equal(r.x.skillKey(slots[j].slot), key)
+		return bytes.Equal(r.x.skillKey(slots[j]), key)
 	}
 	last, step := i, 1 // slots[last] is in the run
 	for last+step < len(slots) && same(last+step) {
