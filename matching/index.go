@@ -4,18 +4,25 @@
 // An Index keeps in memory the searchable features of every person (target
 // ROME codes, skills, commune, contract and hours wanted, availability, the
 // organisations that follow her) and of every open offer. Candidates are
-// generated before anything is scored: persons are listed by ROME family
-// and département, so ranking an offer reads only the persons who look for
-// a job of the same family, département by département from the nearest,
-// and stops where the best score a farther département could reach falls
-// below the k-th best found (the best k are kept in a heap). The ranking is
-// the one a scan of every person would give. The index holds personal data:
-// only the gate may hand its results out (see gate.MatchCandidates), and it
-// filters by the organisations that follow each person before anything
-// leaves it.
+// generated before anything is scored: persons are listed by ROME code and
+// département, and each list is ordered by the person's skills, then by
+// when she was indexed. A list is thus a row of runs of persons with the
+// same skills, and every person of a run can reach at most the same score
+// for an offer: the points of her code (the offer's or one of its family),
+// of those skills, of the nearest commune of the département and of every
+// preference met. Ranking an offer reads the runs from the best such bound
+// and stops where no run left, and no later person of a run, can beat the
+// k-th best found (the best k are kept in a heap): the persons read follow
+// the best candidates, not the crowd of the département. The ranking is
+// the one a scan of every person would give, ties included. The index
+// holds personal data: only the gate may hand its results out (see
+// gate.MatchCandidates), and it filters by the organisations that follow
+// each person before anything leaves it.
 package matching
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"slices"
 	"strconv"
@@ -135,9 +142,13 @@ type Index struct {
 	orgDeps map[uint32][]uint64
 	fams    symbols  // ROME families
 	codeFam []uint16 // family of each interned code
-	// byPlace lists person slots by ROME family of their codes and
-	// département of their commune (placeKey), each slot once a list and
-	// only in the lists of its current families and département.
+	// famCodes are the interned codes of each family, by family id.
+	famCodes [][]uint16
+	// byPlace lists person slots by ROME code and département of their
+	// commune (placeKey), each slot once a list and only in the lists of
+	// its current codes and département. A list is ordered by the
+	// person's encoded skills, then by slot (comparePlaced): persons with
+	// the same skills form a run, in the order they were indexed.
 	byPlace map[uint32][]int32
 
 	offers         []offerEntry
@@ -155,7 +166,7 @@ func New(ref rome.Referential) *Index {
 		ref: ref, skills: newSymbols(), communes: newSymbols(), orgs: newSymbols(),
 		depIndex: map[string]int16{}, odd: map[int32]string{}, codes: newSymbols(), contracts: newSymbols(), byOrg: map[uint32][]int32{},
 		orgDeps: map[uint32][]uint64{},
-		fams:    newSymbols(), codeFam: []uint16{0}, byPlace: map[uint32][]int32{},
+		fams:    newSymbols(), codeFam: []uint16{0}, famCodes: [][]uint16{nil}, byPlace: map[uint32][]int32{},
 		offerSlots: map[string]int32{}, offersByFamily: map[string][]int32{},
 	}
 	for d := range departementCentres {
@@ -179,7 +190,15 @@ func New(ref rome.Referential) *Index {
 func (x *Index) internCode(code string) uint32 {
 	id := x.codes.intern(code)
 	for len(x.codeFam) < len(x.codes.names) {
-		x.codeFam = append(x.codeFam, uint16(x.fams.intern(rome.Family(x.codes.names[len(x.codeFam)]))))
+		code := uint16(len(x.codeFam))
+		fam := uint16(x.fams.intern(rome.Family(x.codes.names[code])))
+		x.codeFam = append(x.codeFam, fam)
+		for len(x.famCodes) < len(x.fams.names) {
+			x.famCodes = append(x.famCodes, nil)
+		}
+		if fam != 0 {
+			x.famCodes[fam] = append(x.famCodes[fam], code)
+		}
 	}
 	return id
 }
@@ -200,18 +219,62 @@ func (x *Index) personFamilies(p *personEntry, fams []uint16) []uint16 {
 	return fams
 }
 
-// placeKey is the key of byPlace: a ROME family and a département index
-// (-1 for a commune of unknown département).
-func placeKey(fam uint16, dep int16) uint32 { return uint32(fam)<<16 | uint32(uint16(dep+1)) }
+// placeKey is the key of byPlace: an interned ROME code and a département
+// index (-1 for a commune of unknown département).
+func placeKey(code uint16, dep int16) uint32 { return uint32(code)<<16 | uint32(uint16(dep+1)) }
 
-// places returns the keys of byPlace that list a person.
+// places returns the keys of byPlace that list a person: one for each of
+// her codes of a known family.
 func (x *Index) places(p *personEntry) []uint32 {
 	dep := x.communeDep(p.commune)
 	var keys []uint32
-	for _, fam := range x.personFamilies(p, make([]uint16, 0, 4)) {
-		keys = append(keys, placeKey(fam, dep))
+	for _, c := range x.codePool[p.codesAt : p.codesAt+uint32(p.nCodes)] {
+		if k := placeKey(c, dep); x.codeFam[c] != 0 && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
 	}
 	return keys
+}
+
+// skillKey returns a person's skills as encoded in skillPool: equal for
+// equal sets of skills.
+func (x *Index) skillKey(slot int32) []byte {
+	p := &x.persons[slot]
+	return x.skillPool[p.skillsAt : p.skillsAt+uint32(p.skillBytes)]
+}
+
+// comparePlaced orders the persons of a byPlace list: by skills (key is
+// those of slot), then by slot.
+func (x *Index) comparePlaced(a int32, key []byte, slot int32) int {
+	if c := bytes.Compare(x.skillKey(a), key); c != 0 {
+		return c
+	}
+	return cmp.Compare(a, slot)
+}
+
+// enlist inserts slot in its place in the lists of keys. The person's
+// skills must be those she has in the index now.
+func (x *Index) enlist(keys []uint32, slot int32) {
+	key := x.skillKey(slot)
+	for _, k := range keys {
+		l := x.byPlace[k]
+		i, found := slices.BinarySearchFunc(l, slot, func(e, t int32) int { return x.comparePlaced(e, key, t) })
+		if !found {
+			x.byPlace[k] = slices.Insert(l, i, slot)
+		}
+	}
+}
+
+// unlist removes slot from the lists of keys, before her skills change:
+// she is found where her current skills put her.
+func (x *Index) unlist(keys []uint32, slot int32) {
+	key := x.skillKey(slot)
+	for _, k := range keys {
+		l := x.byPlace[k]
+		if i, found := slices.BinarySearchFunc(l, slot, func(e, t int32) int { return x.comparePlaced(e, key, t) }); found {
+			x.byPlace[k] = slices.Delete(l, i, i+1)
+		}
+	}
 }
 
 // markOrgDep notes that organisation org follows a person of département
@@ -363,11 +426,12 @@ func (x *Index) upsert(f Features) {
 	skills, _ := x.sortedSkills(f.Skills, true)
 	slot, ok := x.slot(f.PersonID)
 	var e personEntry
-	var oldPlaces []uint32
 	var oldOrgs []uint32
 	if ok {
 		e = x.persons[slot]
-		oldPlaces = x.places(&e)
+		// She leaves her lists while her old skills still say where she
+		// is in them: the new ones may be written over the old.
+		x.unlist(x.places(&e), slot)
 		oldOrgs = slices.Clone(x.orgPool[e.orgsAt : e.orgsAt+uint32(e.nOrgs)])
 	} else {
 		slot = x.addSlot(f.PersonID)
@@ -397,12 +461,13 @@ func (x *Index) upsert(f Features) {
 	x.persons[slot] = e
 	// The posting lists follow the person: she leaves the lists she no
 	// longer belongs to and joins the new ones, so that a list never holds
-	// her twice.
+	// her twice; in the lists by place, she takes the place of her new
+	// skills.
 	relist(x.byOrg, oldOrgs, orgs, slot)
 	for _, o := range orgs {
 		x.markOrgDep(o, x.communeDep(e.commune))
 	}
-	relist(x.byPlace, oldPlaces, x.places(&e), slot)
+	x.enlist(x.places(&e), slot)
 	if f.UpdatedAt.After(x.refreshed) {
 		x.refreshed = f.UpdatedAt
 	}

@@ -1,11 +1,13 @@
 package matching
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"socle"
@@ -72,6 +74,10 @@ func (t *topK) push(v hit) {
 	}
 }
 
+// full reports whether the heap holds k hits: its root is then the k-th
+// best.
+func (t *topK) full() bool { return len(t.h) == t.k }
+
 // sorted returns the hits best first.
 func (t *topK) sorted() []hit {
 	out := make([]hit, len(t.h))
@@ -92,8 +98,9 @@ func (x *Index) offerSide(o *socle.Offer) side {
 
 // Rank returns the k persons (at most 200) who best fit offer o among those
 // that f allows, best first, each with the reasons of her score. Only the
-// persons looking for a job of the offer's ROME family are scored, and of
-// those only the ones whose département could still reach the best k.
+// persons looking for a job of the offer's ROME family are candidates, and
+// of those only the runs of persons (same code, département and skills)
+// whose best possible score could still reach the best k are read.
 func (x *Index) Rank(o *socle.Offer, f Filter, k int) ([]Scored, error) {
 	out, _, err := x.rank(o, f, k)
 	return out, err
@@ -115,14 +122,16 @@ func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, rankCounts, err
 	if org == 0 || fam == 0 {
 		return nil, rankCounts{}, nil
 	}
-	r := ranking{x: x, offer: x.offerSide(o), org: org, exclude: f.Exclude, top: topK{k: k}}
+	r := ranking{x: x, offer: x.offerSide(o), org: org, exclude: f.Exclude, top: topK{k: k},
+		code: uint16(x.codes.lookup(o.ROMECode)), fam: fam}
 	// Candidates are the persons of the offer's family whom the
 	// organisation follows. A small caseload is walked whole; otherwise
-	// the family is read by département, nearest first, until no farther
-	// one can reach the k-th best score: the cost follows the caseload or
-	// the neighbourhood of the offer, not the network.
-	places := x.familyPlaces(fam, org, &r.offer)
-	if byOrg := x.byOrg[org]; len(byOrg) < places.persons {
+	// the lists of the family's codes in the départements where the
+	// organisation follows someone are read run by run, best bound first,
+	// until no run left can reach the k-th best score: the cost follows
+	// the caseload or the best candidates, not the network.
+	lists, listed := x.candidateLists(fam, org)
+	if byOrg := x.byOrg[org]; len(byOrg) < listed {
 		r.visited += len(byOrg)
 		for _, slot := range byOrg {
 			if x.hasFamily(&x.persons[slot], fam) {
@@ -130,15 +139,7 @@ func (x *Index) rank(o *socle.Offer, f Filter, k int) ([]Scored, rankCounts, err
 			}
 		}
 	} else {
-		for _, pl := range places.lists {
-			if len(r.top.h) == k && math.Round(pl.bound*10)/10 < r.top.h[0].score {
-				break
-			}
-			r.visited += len(pl.slots)
-			for _, slot := range pl.slots {
-				r.consider(slot)
-			}
-		}
+		r.readRuns(lists)
 	}
 	out := make([]Scored, 0, len(r.top.h))
 	for _, h := range r.top.sorted() {
@@ -161,6 +162,11 @@ type ranking struct {
 	exclude map[string]bool
 	top     topK
 	buf     scratch
+	// code is the offer's interned code (0 when no person looks for
+	// it), fam its family.
+	code, fam uint16
+	// skills holds the skills of the run being cut.
+	skills []uint32
 	// visited and scored count the candidates read and scored, for the
 	// tests and benchmarks.
 	visited, scored int
@@ -182,41 +188,183 @@ func (r *ranking) consider(slot int32) {
 	r.top.push(hit{s, slot})
 }
 
-// placeSlots are the persons of a family in one département, with the best
-// score any of them could reach for the offer.
-type placeSlots struct {
+// candidateList is a list of byPlace that holds candidates.
+type candidateList struct {
 	slots []int32
+	code  uint16
+	dep   int16
+	// bound is the best score a person of the list can reach.
 	bound float64
 }
 
-// familyPlaces are the lists of a family, best bound first, and the
-// persons they hold.
-type familyPlaces struct {
-	lists   []placeSlots
-	persons int
-}
-
-// familyPlaces returns the département lists of family fam where
-// organisation org follows persons, ordered by the best score a person of each could reach for offer o: every point but
-// the distance at its maximum (the skills only when the offer names a
-// skill the index knows), and the distance points of the nearest commune
-// of the département, as score computes them.
-func (x *Index) familyPlaces(fam uint16, org uint32, o *side) familyPlaces {
-	others := PointsSameCode + PointsContract + PointsHours + PointsAvailability
-	if len(o.skills) > 0 {
-		others += PointsSkills
-	}
-	var fp familyPlaces
+// candidateLists returns the lists of byPlace of the codes of family fam
+// in the départements where organisation org follows persons, and the
+// number of entries they hold.
+func (x *Index) candidateLists(fam uint16, org uint32) (lists []candidateList, entries int) {
 	for dep := int16(-1); int(dep) < len(x.deps); dep++ {
-		slots := x.byPlace[placeKey(fam, dep)]
-		if len(slots) == 0 || !x.orgInDep(org, dep) {
+		if !x.orgInDep(org, dep) {
 			continue
 		}
-		fp.persons += len(slots)
-		fp.lists = append(fp.lists, placeSlots{slots: slots, bound: others + x.bestDistancePoints(dep, o)})
+		for _, code := range x.famCodes[fam] {
+			if slots := x.byPlace[placeKey(code, dep)]; len(slots) > 0 {
+				lists = append(lists, candidateList{slots: slots, code: code, dep: dep})
+				entries += len(slots)
+			}
+		}
 	}
-	slices.SortStableFunc(fp.lists, func(a, b placeSlots) int { return cmp.Compare(b.bound, a.bound) })
-	return fp
+	return lists, entries
+}
+
+// run is a stretch of a list whose persons have the same skills, in slot
+// order, with the best score any of them can reach for the offer.
+type run struct {
+	slots []int32
+	bound float64
+	// code is the code of the run's list; sameCode tells whether it is
+	// the offer's.
+	code     uint16
+	sameCode bool
+}
+
+// readRuns reads the runs of the lists best bound first: it stops at the
+// first run whose bound is below the k-th best score, and within a run (in
+// slot order) at the first person who could at best tie with the k-th
+// while coming after it. Persons of a run all reach at most its bound, so
+// nobody left unread could enter the best k. A list is cut into runs only
+// when its own bound (the best skills there can be) could beat the best
+// run pending, and never once it is below the k-th best score: the lists
+// of the family's other codes are often left whole.
+func (r *ranking) readRuns(lists []candidateList) {
+	for i := range lists {
+		l := &lists[i]
+		l.bound = bestScore(r.codePoints(l.code), r.bestJaccard(), r.x.bestDistancePoints(l.dep, &r.offer))
+	}
+	slices.SortStableFunc(lists, func(a, b candidateList) int { return cmp.Compare(b.bound, a.bound) })
+	var pending []run // best bound first
+	next := 0         // the first list not cut yet
+	for {
+		cut := false
+		for ; next < len(lists) && (len(pending) == 0 || lists[next].bound > pending[0].bound); next++ {
+			if r.top.full() && lists[next].bound < r.top.h[0].score {
+				next = len(lists)
+				break
+			}
+			pending, cut = r.cut(lists[next], pending), true
+		}
+		if cut {
+			slices.SortStableFunc(pending, func(a, b run) int { return cmp.Compare(b.bound, a.bound) })
+		}
+		if len(pending) == 0 {
+			return
+		}
+		rn := pending[0]
+		pending = pending[1:]
+		if r.top.full() && rn.bound < r.top.h[0].score {
+			return // the lists not cut are no better than this run
+		}
+		r.readRun(rn)
+	}
+}
+
+// codePoints are the points of the code of a list: the offer's, or
+// another of its family.
+func (r *ranking) codePoints(code uint16) float64 {
+	if code == r.code {
+		return PointsSameCode
+	}
+	return PointsSameFamily
+}
+
+// bestJaccard is the highest Jaccard index of the skills a person can
+// reach for the offer: that of the offer's known skills among all its
+// skills, computed as jaccard does.
+func (r *ranking) bestJaccard() float64 {
+	if len(r.offer.skills) == 0 {
+		return 0
+	}
+	return float64(len(r.offer.skills)) / float64(len(r.offer.skills)+r.offer.extra)
+}
+
+// cut appends to runs the runs of list l, with their bounds.
+func (r *ranking) cut(l candidateList, runs []run) []run {
+	occ, dist := r.codePoints(l.code), r.x.bestDistancePoints(l.dep, &r.offer)
+	for i := 0; i < len(l.slots); {
+		end := r.runEnd(l.slots, i)
+		r.skills = decodeSkills(r.skills[:0], r.x.skillKey(l.slots[i]))
+		_, j := jaccard(r.skills, r.offer.skills, r.offer.extra)
+		runs = append(runs, run{slots: l.slots[i:end], bound: bestScore(occ, j, dist), code: l.code, sameCode: l.code == r.code})
+		i = end
+	}
+	return runs
+}
+
+// readRun considers the persons of a run in slot order, until none left
+// can enter the best k.
+func (r *ranking) readRun(rn run) {
+	for _, slot := range rn.slots {
+		if kth := r.top.h; r.top.full() && (rn.bound < kth[0].score || rn.bound == kth[0].score && slot > kth[0].slot) {
+			return
+		}
+		r.visited++
+		// A person of another code of the family is read once: in the
+		// list of her first such code, unless she has the offer's code
+		// too.
+		if !rn.sameCode && !r.firstListOf(slot, rn.code) {
+			continue
+		}
+		r.consider(slot)
+	}
+}
+
+// firstListOf reports whether a person of the family without the offer's
+// code is read in this list: she has no code of the offer and this list's
+// code is the lowest of hers in the family. The runs of her other lists
+// have the same bound (same skills, département and points of the code).
+func (r *ranking) firstListOf(slot int32, listCode uint16) bool {
+	x, p := r.x, &r.x.persons[slot]
+	first := uint16(0)
+	for _, c := range x.codePool[p.codesAt : p.codesAt+uint32(p.nCodes)] {
+		switch {
+		case c == r.code:
+			return false
+		case x.codeFam[c] == r.fam && (first == 0 || c < first):
+			first = c
+		}
+	}
+	return first == listCode
+}
+
+// runEnd returns the end of the run that starts at i: the first entry
+// after i with other skills, found by galloping then bisecting, so that
+// a long run costs the logarithm of its length.
+func (r *ranking) runEnd(slots []int32, i int) int {
+	key := r.x.skillKey(slots[i])
+	same := func(j int) bool {
+		r.visited++
+		return bytes.Equal(r.x.skillKey(slots[j]), key)
+	}
+	last, step := i, 1 // slots[last] is in the run
+	for last+step < len(slots) && same(last+step) {
+		last += step
+		step *= 2
+	}
+	hi := min(last+step, len(slots)) // slots[hi] is not, or the end
+	return last + 1 + sort.Search(hi-last-1, func(j int) bool { return !same(last + 1 + j) })
+}
+
+// bestScore is the most a person can score with occ points of the code
+// and the Jaccard index j of the skills, living dist points away: the
+// preferences all met. It adds the points in the order score does, so
+// that it is never below a score it bounds.
+func bestScore(occ, j, dist float64) float64 {
+	total := 0.0
+	total += occ
+	total += PointsSkills * j
+	total += dist
+	total += PointsContract
+	total += PointsHours
+	total += PointsAvailability
+	return math.Round(total*10) / 10
 }
 
 // bestDistancePoints is the most distance points a person living in the
