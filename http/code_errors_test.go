@@ -91,14 +91,7 @@ func TestLiftBlockReasonStandsBesideItsField(t *testing.T) {
 	principal := gate.PrincipalKey(system)
 	officer := storetest.NewAgent(e.actors[socle.KindPartner].OrganisationID, "dpo@partenaire.fr")
 	officer.Roles = []socle.Role{socle.RoleAuditor}
-	if err := e.db.CreateAgent(ctx, officer); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := e.identity.SetupDemoAgent(ctx, officer.ID, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dpo := e.login(officer.Email, secret)
+	dpo := e.enrolAndLogin(e.db, e.identity, officer)
 	for _, reason := range []string{"", "vu", "   bref   "} {
 		t.Run("reason "+strconv.Quote(reason), func(t *testing.T) {
 			resp, body := e.postForm(dpo, "/alertes/blocages", "/alertes/blocages", url.Values{"compte": {principal}, "motif": {reason}})

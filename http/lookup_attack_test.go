@@ -157,14 +157,7 @@ func TestExactLookupAttack(t *testing.T) {
 	// reason, through the API; the page lists the blocks.
 	officer := storetest.NewAgent(e.actors[socle.KindPartner].OrganisationID, "dpo@partenaire.fr")
 	officer.Roles = []socle.Role{socle.RoleAuditor}
-	if err := e.db.CreateAgent(ctx, officer); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := e.identity.SetupDemoAgent(ctx, officer.ID, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dpo := e.login(officer.Email, secret)
+	dpo := e.enrolAndLogin(e.db, e.identity, officer)
 	resp, body := e.get(dpo, "/alertes/blocages", "")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Lever le blocage") {
 		t.Fatalf("blocks page: %d", resp.StatusCode)

@@ -16,7 +16,6 @@ import (
 	"socle/gate"
 	"socle/identity"
 	"socle/internal/stacktest"
-	"socle/orientation"
 	"socle/policy"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -169,25 +168,8 @@ func TestRectificationQueue(t *testing.T) {
 // session older than five minutes is refused, a confirmation link is
 // mailed that serves once and lands back on the contract, and she signs.
 func TestContractReauthentication(t *testing.T) {
-	ctx := context.Background()
 	e := newParcoursEnv(t)
-	adviser := func(purpose string) gate.Request {
-		return gate.Request{Actor: e.ml, Purpose: purpose, RequestID: "adviser", RemoteAddr: "127.0.0.1"}
-	}
-	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
-		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
-	o, prop, err := orientation.Propose(ctx, e.parcours, adviser(policy.PurposeOrientation), e.alice.ID, answers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	choice := gate.Choice{OperatorKind: prop.OperatorKind, Parcours: prop.Parcours, Modalite: prop.Modalite, OrganisationID: e.ml.OrganisationID}
-	if _, err := orientation.Confirm(ctx, e.parcours, adviser(policy.PurposeOrientation), o.ID, choice); err != nil {
-		t.Fatal(err)
-	}
-	c, err := commitment.Draw(ctx, e.parcours, adviser(policy.PurposeAccompagnement), e.alice.ID, []string{"Atelier CV", "Immersion"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.drawContract(t, "Atelier CV", "Immersion")
 	page := "/usager/contrats/" + c.ID
 
 	// She signed in six minutes ago.

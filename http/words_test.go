@@ -160,16 +160,10 @@ func TestAlertConsoleNamesAgentsAndStructures(t *testing.T) {
 	}
 	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
 	dpo.Roles = []socle.Role{socle.RoleAuditor}
-	for _, a := range []*socle.Agent{dpo, adv} {
-		if err := st.db.CreateAgent(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	secret, err := st.idsvc.SetupDemoAgent(ctx, dpo.ID, testPassword)
-	if err != nil {
+	if err := st.db.CreateAgent(ctx, adv); err != nil {
 		t.Fatal(err)
 	}
-	officer := st.env.login(dpo.Email, secret)
+	officer := st.env.enrolAndLogin(st.db, st.idsvc, dpo)
 	c, err := st.cases.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
 	if err != nil {
 		t.Fatal(err)
