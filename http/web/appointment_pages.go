@@ -174,10 +174,7 @@ func (s *appointmentPages) slotsPage(w http.ResponseWriter, r *http.Request, sta
 }
 
 func handleSlotsPage(s *appointmentPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		d := &slotsView{}
 		if r.URL.Query().Get("publie") != "" {
 			d.Notice = msgSlotPublished
@@ -187,10 +184,7 @@ func handleSlotsPage(s *appointmentPages) http.Handler {
 }
 
 func handleSlotPublish(s *appointmentPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		forStructure := r.PostFormValue("pour") == "structure"
 		sf, errs := readSlotForm(r.PostForm)
 		if len(errs) > 0 {

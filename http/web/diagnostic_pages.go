@@ -129,10 +129,7 @@ func (s *parcoursPages) diagnosticViewOf(ctx context.Context, id string, d *socl
 }
 
 func handleDiagnosticPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		d, err := p.Diagnostic(r.Context(), pageRequest(r, purposeAccompagnement, ""), id)
 		if err != nil {
@@ -213,10 +210,7 @@ func parseDiagnosticForm(r *http.Request, v *diagnosticView, d *socle.Diagnostic
 }
 
 func handleDiagnosticSave(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		req := pageRequest(r, purposeAccompagnement, "")
 		d, err := p.Diagnostic(r.Context(), req, id)
@@ -462,10 +456,7 @@ func planPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *http
 }
 
 func handlePlanPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		planPage(s, p, w, r, http.StatusOK, nil)
 	})
 }
@@ -545,10 +536,7 @@ func parsePlanForm(r *http.Request, v *planView) (*socle.Plan, bool) {
 }
 
 func handlePlanSave(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		// The form comes back as typed, with its errors.
 		typed := &planView{}
@@ -585,10 +573,7 @@ func handlePlanSave(s *parcoursPages, p *gate.Parcours) http.Handler {
 // refusal comes back on the page with its sentence (msg), a success
 // redirects to the page with the notice done.
 func planForm(s *parcoursPages, p *gate.Parcours, done string, do func(r *http.Request, req gate.Request, id string) error, msg func(r *http.Request, err error) string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if err := do(r, pageRequest(r, purposeAccompagnement, ""), id); err != nil {
 			if !soft(err) {
@@ -627,10 +612,7 @@ func handlePlanAgreementPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 // handlePlanContractPage generates the contract of the current plan
 // version and shows it on the contract page, where it is signed.
 func handlePlanContractPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if _, err := commitment.DrawFromPlan(r.Context(), p, pageRequest(r, purposeAccompagnement, ""), id); err != nil {
 			if !soft(err) {
