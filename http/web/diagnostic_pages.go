@@ -686,21 +686,13 @@ func spaceDiagnostic(s *parcoursPages, p *gate.Parcours, svc *space.Service, w h
 }
 
 func handleSpaceDiagnostic(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		spaceDiagnostic(s, p, svc, w, r, req, http.StatusOK, nil)
 	})
 }
 
 func handleSpaceDiagnosticAdd(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceFormPost(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		f := socle.FreinInput{Theme: r.PostFormValue("theme"), Level: r.PostFormValue("niveau"), Comment: strings.TrimSpace(r.PostFormValue("commentaire"))}
 		keep := func(v *spaceDiagnosticView) {
 			v.Comment = f.Comment
@@ -744,11 +736,7 @@ func handleSpaceDiagnosticAdd(s *parcoursPages, p *gate.Parcours, svc *space.Ser
 }
 
 func handleSpacePlanAgree(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceFormPost(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		version, _ := strconv.Atoi(r.PostFormValue("version"))
 		if _, err := p.AgreeToMyPlan(r.Context(), req, version); err != nil {
 			if !soft(err) {
@@ -760,14 +748,4 @@ func handleSpacePlanAgree(s *parcoursPages, p *gate.Parcours, svc *space.Service
 		}
 		http.Redirect(w, r, "/usager/diagnostic?fait=accord", http.StatusSeeOther)
 	})
-}
-
-// spaceFormPost checks the CSRF token of a form of the person's space and
-// returns her request, false once it answered.
-func spaceFormPost(s *renderer, svc *space.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
-	if err := svc.VerifyCSRF(r); err != nil {
-		s.renderError(w, r, err)
-		return gate.Request{}, false
-	}
-	return spaceRequest(s, svc, w, r)
 }

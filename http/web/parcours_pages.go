@@ -634,11 +634,7 @@ func provenanceLines(r *http.Request, g *gate.Gate, dir httpx.Directory, req gat
 
 // spaceContracts names the organisation of each contract for the person.
 func handleSpaceParcours(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		d := &spaceParcoursView{}
 		if r.URL.Query().Get("demande") == "envoyee" {
 			d.Notice = msgRectificationSent
@@ -705,25 +701,13 @@ func spaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service, w htt
 }
 
 func handleSpaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		spaceContract(s, p, svc, w, r, req, http.StatusOK, &spaceContractView{})
 	})
 }
 
 func handleSpaceReauth(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.VerifyCSRF(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		person, _, err := s.gate.MyFile(r.Context(), req)
 		if err != nil {
 			s.renderError(w, r, err)
@@ -748,15 +732,7 @@ func handleSpaceReauth(s *parcoursPages, p *gate.Parcours, svc *space.Service) h
 }
 
 func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.VerifyCSRF(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		at, err := svc.AuthenticatedAt(r)
 		if err != nil {
 			s.renderError(w, r, err)
@@ -786,15 +762,7 @@ func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) htt
 }
 
 func handleSpaceRectify(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.VerifyCSRF(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		section, correction := r.PostFormValue("rubrique"), r.PostFormValue("correction")
 		_, err := p.RequestRectification(r.Context(), req, socle.Category(section), correction)
 		if socle.ErrorCode(err) == socle.EINVALID {
@@ -817,11 +785,7 @@ func handleSpaceRectify(s *parcoursPages, p *gate.Parcours, svc *space.Service) 
 }
 
 func handleSpaceExport(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		e, err := p.MyExport(r.Context(), req)
 		if err != nil {
 			httpx.WriteError(w, r, err)
