@@ -72,9 +72,15 @@ func (s *parcoursPages) who(ctx context.Context, by socle.DiagnosticAuthor) stri
 
 // levelOptions are the levels of a frein, level selected.
 func levelOptions(level string) []option {
-	out := []option{{Value: "", Label: msgFreinNotSet, Selected: level == ""}}
-	for _, l := range socle.FreinLevels {
-		out = append(out, option{Value: l, Label: socle.FreinLevelLabel(l), Selected: l == level})
+	return notSetOptions(socle.FreinLevels, socle.FreinLevelLabel, level)
+}
+
+// notSetOptions are values as options with their labels, after an empty
+// "non renseigné" one, selected chosen.
+func notSetOptions(values []string, label func(string) string, selected string) []option {
+	out := []option{{Value: "", Label: msgFreinNotSet, Selected: selected == ""}}
+	for _, v := range values {
+		out = append(out, option{Value: v, Label: label(v), Selected: v == selected})
 	}
 	return out
 }
@@ -107,11 +113,7 @@ func (s *parcoursPages) freinRows(ctx context.Context, d *socle.Diagnostic) []fr
 }
 
 func situationOptions(status string) []option {
-	out := []option{{Value: "", Label: msgFreinNotSet, Selected: status == ""}}
-	for _, st := range socle.WorkSituations {
-		out = append(out, option{Value: st, Label: socle.WorkSituationLabel(st), Selected: st == status})
-	}
-	return out
+	return notSetOptions(socle.WorkSituations, socle.WorkSituationLabel, status)
 }
 
 // diagnosticViewOf is the page of d, its form filled with its state.
