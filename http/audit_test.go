@@ -233,7 +233,7 @@ func TestJournalPages(t *testing.T) {
 	if resp, _ := e.get(e.adviser, "/journal", ""); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("adviser's journal: %d, want 403", resp.StatusCode)
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noRedirect := &http.Client{CheckRedirect: stopRedirects}
 	if resp, _ := e.get(noRedirect, "/journal", ""); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/connexion" {
 		t.Errorf("anonymous journal: %d %s, want a redirection to /connexion", resp.StatusCode, resp.Header.Get("Location"))
 	}

@@ -22,7 +22,7 @@ func TestCasesConsole(t *testing.T) {
 	log, csvc, srv, e := st.log, st.cases, st.srv, st.env
 	sc := st.raiseOnAdviser(t, socle.Alert{Rule: "volume", Score: 3, Reason: "Consultations en nombre inhabituel."})
 	org, dpo, c := sc.org, sc.dpo, sc.c
-	anonymous := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	anonymous := &http.Client{CheckRedirect: stopRedirects}
 
 	for _, path := range []string{"/alertes", "/alertes/" + c.ID} {
 		resp, _ := e.get(anonymous, path, "")

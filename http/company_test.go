@@ -105,7 +105,7 @@ func (e *companyEnv) employerClient() *http.Client {
 	if err != nil {
 		e.net.t.Fatal(err)
 	}
-	c := &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := browserClient()
 	resp, _ := e.net.get(c, strings.TrimPrefix(link, "http://socle.test"), "")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/employeur/offres" {
 		e.net.t.Fatalf("login link: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))

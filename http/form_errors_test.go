@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,14 +41,8 @@ func TestAgentCreationErrorsStandBesideTheirFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			form := good()
 			tt.change(form)
-			form.Set("csrf", admin.token("/agents"))
-			resp, err := admin.c.PostForm(e.srv.URL+"/agents", form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			body := string(b)
+			form.Set("csrf", admin.csrf("/agents"))
+			resp, body := admin.post("/agents", form)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
 			}

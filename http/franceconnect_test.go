@@ -56,7 +56,7 @@ func TestFranceConnectPages(t *testing.T) {
 	}
 	h = NewServer(logger, Config{}, Services{Gate: g, Directory: st, Identity: ids, Space: svc, FranceConnect: fc, Auth: FirstOf(ids, svc)})
 
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{CheckRedirect: stopRedirects}
 	get := func(u string, cookies []*http.Cookie) *http.Response {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodGet, u, nil)

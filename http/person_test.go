@@ -121,7 +121,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 // login signs an agent in through the real pages: password, then TOTP.
 func (e *networkEnv) login(email, secret string) *http.Client {
 	e.t.Helper()
-	c := &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := browserClient()
 	post := func(path string, form url.Values) {
 		if resp, _ := e.postForm(c, path, path, form); resp.StatusCode != http.StatusSeeOther {
 			e.t.Fatalf("POST %s: status %d", path, resp.StatusCode)

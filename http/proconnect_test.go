@@ -54,7 +54,7 @@ func TestProConnectLogoutAtTheFederation(t *testing.T) {
 	// The browser: cookies by name, sent over plain HTTP too (the test
 	// server is not TLS, the __Host- cookies are Secure).
 	jar := map[string]*http.Cookie{}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{CheckRedirect: stopRedirects}
 	do := func(method, u string, form url.Values) *http.Response {
 		t.Helper()
 		var body io.Reader

@@ -188,9 +188,9 @@ func TestRecoveryQueueNamesTheAgent(t *testing.T) {
 	}
 	b := e.browser()
 	b.login(e.admin)
-	status, page := b.get("/recuperation")
-	if status != http.StatusOK {
-		t.Fatalf("GET /recuperation: %d", status)
+	resp, page := b.get("/recuperation")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /recuperation: %d", resp.StatusCode)
 	}
 	checkWords(t, "/recuperation", page, e.agent.FullName(), "0 sur 2")
 }

@@ -1,0 +1,77 @@
+package http
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// browser is a test client that acts as a browser on one server: its own
+// cookies, no redirect followed (the tests check where one leads), every
+// answer read whole.
+type browser struct {
+	t    testing.TB
+	c    *http.Client
+	base string // the server's URL, put before every path
+}
+
+func newBrowser(t testing.TB, base string) *browser {
+	return &browser{t: t, base: base, c: browserClient()}
+}
+
+// browserClient is the client of a browser: its own cookies, no redirect
+// followed.
+func browserClient() *http.Client {
+	return &http.Client{Jar: newJar(), CheckRedirect: stopRedirects}
+}
+
+// stopRedirects makes a client return a redirect as it is.
+func stopRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func newJar() *cookiejar.Jar {
+	j, err := cookiejar.New(nil)
+	if err != nil {
+		panic(err)
+	}
+	return j
+}
+
+// get loads path, or an absolute URL, and returns the answer and its body.
+func (b *browser) get(path string) (*http.Response, string) {
+	b.t.Helper()
+	if !strings.HasPrefix(path, "http") {
+		path = b.base + path
+	}
+	return b.read(b.c.Get(path))
+}
+
+// post sends form to path and returns the answer and its body.
+func (b *browser) post(path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	return b.read(b.c.PostForm(b.base+path, form))
+}
+
+// csrf loads path and returns the CSRF token of its first form.
+func (b *browser) csrf(path string) string {
+	b.t.Helper()
+	_, body := b.get(path)
+	return csrfToken(b.t, path, body)
+}
+
+// read returns resp with its body, read and closed; err, from the call
+// that gave resp, fails the test.
+func (b *browser) read(resp *http.Response, err error) (*http.Response, string) {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp, string(body)
+}
