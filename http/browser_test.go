@@ -2,9 +2,12 @@ package http
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"socle"
+	"socle/identity"
 	"strings"
 	"testing"
 )
@@ -26,6 +29,20 @@ func newBrowser(t testing.TB, base string) *browser {
 // followed.
 func browserClient() *http.Client {
 	return &http.Client{Jar: newJar(), CheckRedirect: stopRedirects}
+}
+
+// cheapPasswords make the tests' password hashes fast.
+var cheapPasswords = identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+// newIdentity is the identity service (sign-in, sessions, forms) of a test
+// server, with cheap password hashes.
+func newIdentity(t testing.TB, store identity.Store, auditor socle.Auditor, mailer identity.Mailer, logger *slog.Logger) *identity.Service {
+	t.Helper()
+	ids, err := identity.New(store, auditor, mailer, logger, identity.Config{Password: cheapPasswords})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
 
 // stopRedirects makes a client return a redirect as it is.

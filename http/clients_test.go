@@ -37,10 +37,7 @@ func newClientsEnv(t *testing.T) *clientsEnv {
 	ctx := context.Background()
 	s := stacktest.New(t, stacktest.Options{})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ids, err := identity.New(s.DB, s.Log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := newIdentity(t, s.DB, s.Log, nil, logger)
 	auth, err := oauth.New(ctx, s.DB, s.DB, s.Log, oauth.Config{Issuer: "https://socle.test", SecretKey: make([]byte, 32)})
 	if err != nil {
 		t.Fatal(err)

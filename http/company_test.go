@@ -49,14 +49,12 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	s := stacktest.New(t, stacktest.Options{ROME: ref})
 	db, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newIdentity(t, db, log, nil, logger)
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	e := &companyEnv{net: &networkEnv{t: t}}
+	var err error
 	e.emp, err = employer.New(db, log, identity.DemoMailer{Out: io.Discard}, logger, employer.Config{BaseURL: "http://socle.test", Key: []byte("0123456789abcdef0123")})
 	if err != nil {
 		t.Fatal(err)

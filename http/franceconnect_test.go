@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"socle"
-	"socle/identity"
 	"socle/internal/oidctest"
 	"socle/internal/stacktest"
 	"socle/space"
@@ -50,10 +49,7 @@ func TestFranceConnectPages(t *testing.T) {
 	}
 	g := stack.Gate
 	g.PersonRef = ref
-	ids, err := identity.New(st, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := newIdentity(t, st, log, nil, logger)
 	h = NewServer(logger, Config{}, Services{Gate: g, Directory: st, Identity: ids, Space: svc, FranceConnect: fc, Auth: FirstOf(ids, svc)})
 
 	client := &http.Client{CheckRedirect: stopRedirects}

@@ -14,7 +14,6 @@ import (
 	"socle/commitment"
 	"socle/directory"
 	"socle/gate"
-	"socle/identity"
 	"socle/internal/stacktest"
 	"socle/store/storetest"
 )
@@ -29,10 +28,7 @@ func TestOfficerHomeListsHerQuestionsAndTheRightsRequestsWaiting(t *testing.T) {
 	ctx := context.Background()
 	s := stacktest.New(t, stacktest.Options{Unsealed: true})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	idsvc, err := identity.New(s.DB, s.Log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	idsvc := newIdentity(t, s.DB, s.Log, nil, logger)
 	csvc := cases.New(s.DB)
 	csvc.SetAuditor(s.Log)
 	csvc.SetNotifier(idsvc)

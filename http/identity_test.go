@@ -40,10 +40,7 @@ func newIdentityEnv(t *testing.T) *identityEnv {
 	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mail := &recordingMailer{}
-	svc, err := identity.New(st, &stacktest.Recorder{}, mail, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newIdentity(t, st, &stacktest.Recorder{}, mail, logger)
 	e := &identityEnv{t: t, svc: svc, mail: mail, secret: map[string]string{}, now: time.Now()}
 	svc.Now = func() time.Time { return e.now }
 	org := &socle.Organisation{Kind: socle.KindYouth, Name: "Mission Locale de Lyon", Departements: []string{"69"}}
@@ -55,9 +52,11 @@ func newIdentityEnv(t *testing.T) *identityEnv {
 		if err := st.CreateAgent(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		if e.secret[a.ID], err = svc.SetupDemoAgent(ctx, a.ID, testPassword); err != nil {
+		secret, err := svc.SetupDemoAgent(ctx, a.ID, testPassword)
+		if err != nil {
 			t.Fatal(err)
 		}
+		e.secret[a.ID] = secret
 		return a
 	}
 	e.agent = mk("camille@ml-lyon.fr", socle.RoleAdviser)

@@ -33,7 +33,7 @@ func TestLoginWithoutFactorAnswersLikeAWrongPassword(t *testing.T) {
 	if err := e.db.CreateAgent(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := identity.HashPassword(testPassword, identity.Params{MemoryKiB: 64, Time: 1, Threads: 1})
+	hash, err := identity.HashPassword(testPassword, cheapPasswords)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"socle"
 	"socle/commitment"
 	"socle/gate"
-	"socle/identity"
 	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/store/sqlstore"
@@ -49,10 +48,7 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 		t.Fatal(err)
 	}
 	e.parcours = gate.NewParcours(e.gate, st, cs)
-	ids, err := identity.New(st, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := newIdentity(t, st, log, nil, logger)
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: e.gate, Parcours: e.parcours, Directory: st,
 		Identity: ids, Space: e.svc, Auth: FirstOf(ids, e.svc)}))
 	t.Cleanup(e.srv.Close)

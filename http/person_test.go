@@ -68,10 +68,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 	}
 	g := s.Gate
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newIdentity(t, db, log, nil, logger)
 	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{},
 		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc, dir: s.Dir}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg,

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"socle"
-	"socle/identity"
 	"socle/internal/oidctest"
 	"socle/internal/stacktest"
 	"socle/oauth"
@@ -26,10 +25,7 @@ func TestProConnectLogoutAtTheFederation(t *testing.T) {
 	ctx := context.Background()
 	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ids, err := identity.New(st, &stacktest.Recorder{}, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := newIdentity(t, st, &stacktest.Recorder{}, nil, logger)
 	org := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
 	org.SIRET = storetest.SIRET(1)
 	if err := st.CreateOrganisation(ctx, org); err != nil {

@@ -37,10 +37,7 @@ func newConsoleStack(t *testing.T) *consoleStack {
 	s := stacktest.New(t, stacktest.Options{Unsealed: true})
 	db, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	idsvc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	idsvc := newIdentity(t, db, log, nil, logger)
 	csvc := cases.New(db)
 	csvc.SetAuditor(log)
 	csvc.SetNotifier(idsvc)
