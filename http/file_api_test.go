@@ -159,15 +159,14 @@ func TestRectificationsOverTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "/api/v1/persons/" + e.alice.ID
-	staff := &networkEnv{t: t, srv: e.srv}
-	resp, body := staff.get(ml, base+"/rectifications?purpose=accompagnement", "")
+	resp, body := e.net.get(ml, base+"/rectifications?purpose=accompagnement", "")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, r.ID) || !strings.Contains(body, `"ouverte"`) {
 		t.Fatalf("list: status %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := staff.get(e.staff[e.dep.OrganisationID], base+"/rectifications?purpose=accompagnement", ""); resp.StatusCode == http.StatusOK {
+	if resp, _ := e.net.get(e.staff[e.dep.OrganisationID], base+"/rectifications?purpose=accompagnement", ""); resp.StatusCode == http.StatusOK {
 		t.Error("the département, which does not follow her, lists her requests")
 	}
-	resp, _ = staff.get(ml, base+"?purpose=accompagnement", "")
+	resp, _ = e.net.get(ml, base+"?purpose=accompagnement", "")
 	etag := resp.Header.Get("ETag")
 	contact := *e.alice.Contact
 	contact.Phone = "0698765432"

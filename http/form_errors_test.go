@@ -109,7 +109,6 @@ func TestDeclarationErrorsStandBesideTheirFields(t *testing.T) {
 // answers come back; no appointment is set.
 func TestContractPageErrorsStandBesideTheirFields(t *testing.T) {
 	e := newParcoursEnv(t)
-	net := &networkEnv{t: t, srv: e.srv}
 	c := e.staff[e.ml.OrganisationID]
 	page := "/usagers/" + e.bob.ID + "/contrat"
 	tests := []struct {
@@ -125,7 +124,7 @@ func TestContractPageErrorsStandBesideTheirFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := net.postForm(c, page, tt.action, tt.form)
+			resp, body := e.net.postForm(c, page, tt.action, tt.form)
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}

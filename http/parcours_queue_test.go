@@ -29,6 +29,7 @@ type parcoursEnv struct {
 	parcours *gate.Parcours
 	ml, dep  socle.Actor
 	staff    map[string]*http.Client // by organisation id
+	net      *networkEnv             // reads and posts pages with the staff's clients
 	db       *sqlstore.DB
 }
 
@@ -55,6 +56,7 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 
 	e.createUsagers(st, "alice.usager@example.fr", "bob@example.fr")
 	staff := &networkEnv{t: t, srv: e.srv}
+	e.net = staff
 	for i, org := range []*socle.Organisation{
 		storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69"),
 		storetest.NewOrganisation("Département du Rhône", socle.KindDepartement, "69"),
@@ -90,7 +92,7 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 // staffGet reads a page as the adviser of organisation orgID.
 func (e *parcoursEnv) staffGet(orgID, path string) (int, string) {
 	e.t.Helper()
-	resp, body := (&networkEnv{t: e.t, srv: e.srv}).get(e.staff[orgID], path, "")
+	resp, body := e.net.get(e.staff[orgID], path, "")
 	return resp.StatusCode, body
 }
 

@@ -111,7 +111,7 @@ func TestOrientationKeepsTheAnswersOnAnError(t *testing.T) {
 	e := newParcoursEnv(t)
 	c := e.staff[e.ml.OrganisationID]
 	page := "/usagers/" + e.alice.ID + "/orientation"
-	_, body := (&networkEnv{t: t, srv: e.srv}).get(c, page, "")
+	_, body := e.net.get(c, page, "")
 	m := csrfInput.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no CSRF token in %s:\n%s", page, body)
