@@ -85,10 +85,16 @@ func (b *browser) read(resp *http.Response, err error) (*http.Response, string) 
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	return resp, readBody(b.t, resp)
+}
+
+// readBody reads and closes the body of resp.
+func readBody(t testing.TB, resp *http.Response) string {
+	t.Helper()
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		b.t.Fatal(err)
+		t.Fatal(err)
 	}
-	return resp, string(body)
+	return string(body)
 }

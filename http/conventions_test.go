@@ -40,9 +40,7 @@ func apiCall(t *testing.T, c *http.Client, base, method, path string, headers ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return resp, []byte(readBody(t, resp))
 }
 
 // listPage is a page of a list of the API.

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,9 +33,7 @@ func (e *parcoursEnv) diagnosticCall(method, path, body string, header map[strin
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header.Get("ETag")
+	return resp.StatusCode, readBody(e.t, resp), resp.Header.Get("ETag")
 }
 
 func TestDiagnosticAPI(t *testing.T) {

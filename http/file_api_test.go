@@ -2,7 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -83,9 +82,7 @@ func sendJSON(t *testing.T, c *http.Client, method, base, path string, body any,
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp, string(out)
+	return resp, readBody(t, resp)
 }
 
 // TestNotesOverTheAPI writes notes as the disability operator (a health

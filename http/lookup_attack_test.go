@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -173,9 +172,7 @@ func TestExactLookupAttack(t *testing.T) {
 	if resp, err := dpo.PostForm(e.srv.URL+"/alertes/blocages", form); err != nil {
 		t.Fatal(err)
 	} else {
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(page), "Indiquez le motif") {
+		if page := readBody(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "Indiquez le motif") {
 			t.Errorf("lifting on the page without a reason: %d", resp.StatusCode)
 		}
 	}

@@ -143,9 +143,7 @@ func (e *networkEnv) postForm(c *http.Client, page, path string, form url.Values
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return resp, readBody(e.t, resp)
 }
 
 // enrolAndLogin creates agent a in db, gives it the demo password and a
@@ -178,9 +176,7 @@ func (e *networkEnv) get(c *http.Client, path, purpose string) (*http.Response, 
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return resp, readBody(e.t, resp)
 }
 
 // TestNoMaskedFieldLeaves reads the person as each kind of organisation for

@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -122,9 +121,7 @@ func TestOrientationKeepsTheAnswersOnAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	body = string(b)
+	body = readBody(t, resp)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("POST %s: %d, want 400", page, resp.StatusCode)
 	}
