@@ -40,15 +40,7 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 	st, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &parcoursEnv{spaceEnv: newSpaceCore(t, s, logger), staff: map[string]*http.Client{}, db: st}
-	key, err := commitment.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := commitment.NewSigner(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.parcours = gate.NewParcours(e.gate, st, cs)
+	e.parcours = newParcours(t, e.gate, st)
 	ids := newIdentity(t, st, log, nil, logger)
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: e.gate, Parcours: e.parcours, Directory: st,
 		Identity: ids, Space: e.svc, Auth: FirstOf(ids, e.svc)}))
@@ -87,6 +79,21 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 		e.staff[org.ID] = staff.login(a.Email, secret)
 	}
 	return e
+}
+
+// newParcours serves the parcours of g over st, its contracts signed with
+// a fresh key.
+func newParcours(t *testing.T, g *gate.Gate, st gate.ParcoursStore) *gate.Parcours {
+	t.Helper()
+	key, err := commitment.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := commitment.NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gate.NewParcours(g, st, signer)
 }
 
 // staffGet reads a page as the adviser of organisation orgID.

@@ -14,6 +14,7 @@ import (
 	"socle/audit"
 	"socle/cases"
 	"socle/directory"
+	"socle/gate"
 	"socle/identity"
 	"socle/internal/stacktest"
 	"socle/store/sqlstore"
@@ -30,9 +31,18 @@ type consoleStack struct {
 	cases *cases.Service
 	srv   *httptest.Server
 	env   *networkEnv
+	// parcours is nil unless the stack serves the parcours too
+	// (newParcoursConsoleStack).
+	parcours *gate.Parcours
 }
 
-func newConsoleStack(t *testing.T) *consoleStack {
+func newConsoleStack(t *testing.T) *consoleStack { return buildConsoleStack(t, false) }
+
+// newParcoursConsoleStack is a console stack whose server serves the
+// parcours too (rectifications, contracts).
+func newParcoursConsoleStack(t *testing.T) *consoleStack { return buildConsoleStack(t, true) }
+
+func buildConsoleStack(t *testing.T, withParcours bool) *consoleStack {
 	t.Helper()
 	s := stacktest.New(t, stacktest.Options{Unsealed: true})
 	db, log := s.DB, s.Log
@@ -42,10 +52,14 @@ func newConsoleStack(t *testing.T) *consoleStack {
 	csvc.SetAuditor(log)
 	csvc.SetNotifier(idsvc)
 	g := s.Gate
-	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: idsvc, Auth: idsvc,
+	var p *gate.Parcours
+	if withParcours {
+		p = newParcours(t, g, db)
+	}
+	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Parcours: p, Directory: db, Identity: idsvc, Auth: idsvc,
 		Cases: csvc, Detection: directory.NewService(db, log)}))
 	t.Cleanup(srv.Close)
-	return &consoleStack{db: db, log: log, idsvc: idsvc, cases: csvc, srv: srv, env: &networkEnv{t: t, srv: srv}}
+	return &consoleStack{db: db, log: log, idsvc: idsvc, cases: csvc, srv: srv, env: &networkEnv{t: t, srv: srv}, parcours: p}
 }
 
 // caseOnAdviser is a mission locale with a privacy officer and an adviser,
