@@ -1,14 +1,12 @@
 package http
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"socle"
-	"socle/store/storetest"
 )
 
 // TestAgentCreationErrorsStandBesideTheirFields posts the agent creation
@@ -71,14 +69,7 @@ func TestAgentCreationErrorsStandBesideTheirFields(t *testing.T) {
 // bulk task forms with a wrong answer: the error stands beside its field,
 // marked invalid, and the answers come back.
 func TestDeclarationErrorsStandBesideTheirFields(t *testing.T) {
-	ctx := context.Background()
-	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	client := st.env.enrolAndLogin(st.db, st.idsvc, adv)
+	st, _, client := newSignedInConsole(t, socle.RoleAdviser)
 	tests := []struct {
 		name, action string
 		form         url.Values
