@@ -62,6 +62,19 @@ func buildConsoleStack(t *testing.T, withParcours bool) *consoleStack {
 	return &consoleStack{db: db, log: log, idsvc: idsvc, cases: csvc, srv: srv, env: &networkEnv{t: t, srv: srv}, parcours: p}
 }
 
+// officerOf creates the mission locale orgName with its privacy officer,
+// signed in with both factors.
+func (st *consoleStack) officerOf(t *testing.T, orgName string) (*socle.Organisation, *socle.Agent, *http.Client) {
+	t.Helper()
+	org := storetest.NewOrganisation(orgName, socle.KindYouth, "69")
+	if err := st.db.CreateOrganisation(context.Background(), org); err != nil {
+		t.Fatal(err)
+	}
+	dpo := storetest.NewAgent(org.ID, "dpo@ml.fr")
+	dpo.Roles = []socle.Role{socle.RoleAuditor}
+	return org, dpo, st.env.enrolAndLogin(st.db, st.idsvc, dpo)
+}
+
 // caseOnAdviser is a mission locale with a privacy officer and an adviser,
 // each signed in with both factors, and a case raised on the adviser.
 type caseOnAdviser struct {
@@ -75,16 +88,11 @@ type caseOnAdviser struct {
 // its principal and organisation filled in.
 func (st *consoleStack) raiseOnAdviser(t *testing.T, alert socle.Alert) caseOnAdviser {
 	t.Helper()
-	ctx := context.Background()
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	dpo.Roles = []socle.Role{socle.RoleAuditor}
-	officer, agent := st.env.enrolAndLogin(st.db, st.idsvc, dpo), st.env.enrolAndLogin(st.db, st.idsvc, adv)
+	org, dpo, officer := st.officerOf(t, "Mission locale")
+	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	agent := st.env.enrolAndLogin(st.db, st.idsvc, adv)
 	alert.Principal, alert.OrganisationID = "agent:"+adv.ID, org.ID
-	c, err := st.cases.Raise(ctx, &alert)
+	c, err := st.cases.Raise(context.Background(), &alert)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,16 +151,11 @@ func TestOrientationKeepsTheAnswersOnAnError(t *testing.T) {
 func TestAlertConsoleNamesAgentsAndStructures(t *testing.T) {
 	ctx := context.Background()
 	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale de Vénissieux", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	dpo.Roles = []socle.Role{socle.RoleAuditor}
+	org, _, officer := st.officerOf(t, "Mission locale de Vénissieux")
+	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
 	if err := st.db.CreateAgent(ctx, adv); err != nil {
 		t.Fatal(err)
 	}
-	officer := st.env.enrolAndLogin(st.db, st.idsvc, dpo)
 	c, err := st.cases.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
 	if err != nil {
 		t.Fatal(err)
