@@ -20,16 +20,11 @@ import (
 func TestOfficerHomeListsHerQuestionsAndTheRightsRequestsWaiting(t *testing.T) {
 	ctx := context.Background()
 	st := newParcoursConsoleStack(t)
-	db, idsvc, csvc, p, env := st.db, st.idsvc, st.cases, st.parcours, st.env
+	db, csvc, p, env := st.db, st.cases, st.parcours, st.env
 
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	dpo, silent, talkative := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "muette@ml.fr"), storetest.NewAgent(org.ID, "bavarde@ml.fr")
-	dpo.Roles = []socle.Role{socle.RoleAuditor}
+	org, dpo, officer := st.officerOf(t, "Mission locale")
+	silent, talkative := storetest.NewAgent(org.ID, "muette@ml.fr"), storetest.NewAgent(org.ID, "bavarde@ml.fr")
 	silent.FamilyName, talkative.FamilyName = "Muette", "Bavarde"
-	officer := env.enrolAndLogin(db, idsvc, dpo)
 	for _, a := range []*socle.Agent{silent, talkative} {
 		if err := db.CreateAgent(ctx, a); err != nil {
 			t.Fatal(err)
