@@ -98,3 +98,31 @@ func readBody(t testing.TB, resp *http.Response) string {
 	}
 	return string(body)
 }
+
+// sendWithCookies sends a request to u with c, form as its body when set,
+// and the cookies the test chooses (a cookie jar would also keep the
+// Secure __Host- cookies off the test server's plain HTTP). The body
+// closes when the test ends.
+func sendWithCookies(t testing.TB, c *http.Client, method, u string, form url.Values, cookies []*http.Cookie) *http.Response {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, ck := range cookies {
+		req.AddCookie(ck)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}

@@ -55,16 +55,7 @@ func TestFranceConnectPages(t *testing.T) {
 	client := &http.Client{CheckRedirect: stopRedirects}
 	get := func(u string, cookies []*http.Cookie) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, u, nil)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { resp.Body.Close() })
-		return resp
+		return sendWithCookies(t, client, http.MethodGet, u, nil, cookies)
 	}
 	body := func(resp *http.Response) string { b, _ := io.ReadAll(resp.Body); return string(b) }
 

@@ -53,24 +53,13 @@ func TestProConnectLogoutAtTheFederation(t *testing.T) {
 	client := &http.Client{CheckRedirect: stopRedirects}
 	do := func(method, u string, form url.Values) *http.Response {
 		t.Helper()
-		var body io.Reader
-		if form != nil {
-			body = strings.NewReader(form.Encode())
-		}
-		req, _ := http.NewRequest(method, u, body)
-		if form != nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
+		var cookies []*http.Cookie
 		if strings.HasPrefix(u, srv.URL) {
 			for _, c := range jar {
-				req.AddCookie(c)
+				cookies = append(cookies, c)
 			}
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { resp.Body.Close() })
+		resp := sendWithCookies(t, client, method, u, form, cookies)
 		for _, c := range resp.Cookies() {
 			if c.MaxAge < 0 || c.Value == "" {
 				delete(jar, c.Name)
