@@ -6,11 +6,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"socle"
-	"socle/identity"
 	"strings"
 	"testing"
+
+	"socle"
+	"socle/identity"
 )
+
+// This file holds what the tests of the pages and the API share to act as
+// a browser: the browser type, its client, the identity service that
+// signs it in, and the reading of an answer.
 
 // browser is a test client that acts as a browser on one server: its own
 // cookies, no redirect followed (the tests check where one leads), every
