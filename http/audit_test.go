@@ -17,7 +17,6 @@ import (
 	"socle"
 	"socle/audit"
 	"socle/http/api"
-	"socle/identity"
 	"socle/internal/stacktest"
 	"socle/policy"
 	"socle/store/storetest"
@@ -41,10 +40,7 @@ func newAuditEnv(t *testing.T) *auditEnv {
 	g := s.Gate
 	g.PersonRef = func(id string) string { return audit.PersonRef([]byte("test key"), id) }
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newIdentity(t, db, log, nil, logger)
 	e := &auditEnv{networkEnv: &networkEnv{t: t}, log: log}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Audit: log, AuditVerifierKey: vkey}))
 	t.Cleanup(e.srv.Close)
@@ -233,7 +229,7 @@ func TestJournalPages(t *testing.T) {
 	if resp, _ := e.get(e.adviser, "/journal", ""); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("adviser's journal: %d, want 403", resp.StatusCode)
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noRedirect := &http.Client{CheckRedirect: stopRedirects}
 	if resp, _ := e.get(noRedirect, "/journal", ""); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/connexion" {
 		t.Errorf("anonymous journal: %d %s, want a redirection to /connexion", resp.StatusCode, resp.Header.Get("Location"))
 	}

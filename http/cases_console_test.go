@@ -9,7 +9,6 @@ import (
 
 	"socle"
 	"socle/cases"
-	"socle/store/storetest"
 )
 
 // TestCasesConsole serves the misuse cases console over a real store,
@@ -20,45 +19,33 @@ import (
 func TestCasesConsole(t *testing.T) {
 	ctx := context.Background()
 	st := newConsoleStack(t)
-	db, log, idsvc, csvc, srv, e := st.db, st.log, st.idsvc, st.cases, st.srv, st.env
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	dpo.Roles, adv.Roles = []socle.Role{socle.RoleAuditor}, []socle.Role{socle.RoleAdviser}
-	clients := map[string]*http.Client{}
-	for _, a := range []*socle.Agent{dpo, adv} {
-		clients[a.ID] = e.enrolAndLogin(db, idsvc, a)
-	}
-	c, err := csvc.Raise(ctx, &socle.Alert{Rule: "volume", Score: 3, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Consultations en nombre inhabituel."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	anonymous := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	log, csvc, srv, e := st.log, st.cases, st.srv, st.env
+	sc := st.raiseOnAdviser(t, socle.Alert{Rule: "volume", Score: 3, Reason: "Consultations en nombre inhabituel."})
+	org, dpo, c := sc.org, sc.dpo, sc.c
+	anonymous := &http.Client{CheckRedirect: stopRedirects}
 
 	for _, path := range []string{"/alertes", "/alertes/" + c.ID} {
 		resp, _ := e.get(anonymous, path, "")
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/connexion" {
 			t.Errorf("anonymous GET %s = %d to %q, want a redirect to /connexion", path, resp.StatusCode, loc)
 		}
-		resp, body := e.get(clients[adv.ID], path, "")
+		resp, body := e.get(sc.agent, path, "")
 		if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
 			t.Errorf("adviser GET %s = %d, want 403 or 404", path, resp.StatusCode)
 		}
 		if strings.Contains(body, "Consultations en nombre inhabituel") {
 			t.Errorf("adviser GET %s shows the case", path)
 		}
-		resp, body = e.get(clients[dpo.ID], path, "")
+		resp, body = e.get(sc.officer, path, "")
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, c.ID) {
 			t.Errorf("auditor GET %s = %d, or the case %s is missing", path, resp.StatusCode, c.ID)
 		}
 	}
 
 	// The adviser cannot act on the case either.
-	_, page := e.get(clients[adv.ID], "/", "")
+	_, page := e.get(sc.agent, "/", "")
 	if m := csrfInput.FindStringSubmatch(page); m != nil {
-		resp, err := clients[adv.ID].PostForm(srv.URL+"/alertes/"+c.ID+"/commentaire", url.Values{"csrf": {m[1]}, "texte": {"Je me commente."}})
+		resp, err := sc.agent.PostForm(srv.URL+"/alertes/"+c.ID+"/commentaire", url.Values{"csrf": {m[1]}, "texte": {"Je me commente."}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +65,7 @@ func TestCasesConsole(t *testing.T) {
 		{"etat", url.Values{"etat": {string(socle.CaseClosed)}, "verdict": {string(socle.Verdicts[0])}, "commentaire": {"Clos."}}},
 	}
 	for _, a := range actions {
-		resp, _ := e.postForm(clients[dpo.ID], "/alertes/"+c.ID, "/alertes/"+c.ID+"/"+a.path, a.form)
+		resp, _ := e.postForm(sc.officer, "/alertes/"+c.ID, "/alertes/"+c.ID+"/"+a.path, a.form)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("POST %s %v = %d", a.path, a.form, resp.StatusCode)
 		}

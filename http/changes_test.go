@@ -34,11 +34,7 @@ func TestChangeFeedOverHTTP(t *testing.T) {
 			if tt.status != http.StatusOK {
 				return
 			}
-			var page struct {
-				Items      []socle.RecordChange `json:"items"`
-				NextCursor string               `json:"next_cursor"`
-				HasMore    bool                 `json:"has_more"`
-			}
+			var page listPage[socle.RecordChange]
 			if err := json.Unmarshal([]byte(body), &page); err != nil {
 				t.Fatal(err)
 			}

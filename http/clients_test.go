@@ -37,10 +37,7 @@ func newClientsEnv(t *testing.T) *clientsEnv {
 	ctx := context.Background()
 	s := stacktest.New(t, stacktest.Options{})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ids, err := identity.New(s.DB, s.Log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := newIdentity(t, s.DB, s.Log, nil, logger)
 	auth, err := oauth.New(ctx, s.DB, s.DB, s.Log, oauth.Config{Issuer: "https://socle.test", SecretKey: make([]byte, 32)})
 	if err != nil {
 		t.Fatal(err)
@@ -64,19 +61,10 @@ func newClientsEnv(t *testing.T) *clientsEnv {
 
 // agent creates an agent of org with roles and signs her in.
 func (e *clientsEnv) agent(org *socle.Organisation, email string, roles ...socle.Role) *http.Client {
-	t := e.net.t
-	t.Helper()
-	ctx := context.Background()
+	e.net.t.Helper()
 	a := storetest.NewAgent(org.ID, email)
 	a.Roles = roles
-	if err := e.db.CreateAgent(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := e.ids.SetupDemoAgent(ctx, a.ID, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e.net.login(a.Email, secret)
+	return e.net.enrolAndLogin(e.db, e.ids, a)
 }
 
 // token asks the real token endpoint for a token with a client's secret,

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,18 +31,12 @@ func TestSecondFactorWrongCodeStandsBesideTheCode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := e.browser()
-			resp := b.post("/connexion", url.Values{"csrf": {b.token("/connexion")}, "email": {e.agent.Email}, "password": {testPassword}})
+			resp, _ := b.post("/connexion", url.Values{"csrf": {b.csrf("/connexion")}, "email": {e.agent.Email}, "password": {testPassword}})
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("login: %d", resp.StatusCode)
 			}
-			form := url.Values{"csrf": {b.token("/second-facteur")}, "code": {tt.code}}
-			resp, err := b.c.PostForm(e.srv.URL+"/second-facteur", form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			page, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			body := string(page)
+			form := url.Values{"csrf": {b.csrf("/second-facteur")}, "code": {tt.code}}
+			resp, body := b.post("/second-facteur", form)
 			if resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("status %d, want 401", resp.StatusCode)
 			}
@@ -91,14 +84,7 @@ func TestLiftBlockReasonStandsBesideItsField(t *testing.T) {
 	principal := gate.PrincipalKey(system)
 	officer := storetest.NewAgent(e.actors[socle.KindPartner].OrganisationID, "dpo@partenaire.fr")
 	officer.Roles = []socle.Role{socle.RoleAuditor}
-	if err := e.db.CreateAgent(ctx, officer); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := e.identity.SetupDemoAgent(ctx, officer.ID, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dpo := e.login(officer.Email, secret)
+	dpo := e.enrolAndLogin(e.db, e.identity, officer)
 	for _, reason := range []string{"", "vu", "   bref   "} {
 		t.Run("reason "+strconv.Quote(reason), func(t *testing.T) {
 			resp, body := e.postForm(dpo, "/alertes/blocages", "/alertes/blocages", url.Values{"compte": {principal}, "motif": {reason}})
@@ -124,7 +110,7 @@ func TestEnrolmentErrorsStandBesideTheirFields(t *testing.T) {
 	e := newIdentityEnv(t)
 	admin := e.browser()
 	admin.login(e.admin)
-	resp := admin.post("/agents", url.Values{"csrf": {admin.token("/agents")}, "given_name": {"Noé"}, "family_name": {"Nouveau"},
+	resp, _ := admin.post("/agents", url.Values{"csrf": {admin.csrf("/agents")}, "given_name": {"Noé"}, "family_name": {"Nouveau"},
 		"email": {"noe.nouveau@ml-lyon.fr"}, "roles": {string(socle.RoleAdviser)}})
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("creating an agent: %d", resp.StatusCode)
@@ -153,13 +139,7 @@ func TestEnrolmentErrorsStandBesideTheirFields(t *testing.T) {
 				code, _ = totp.GenerateCode(secret, e.now)
 			}
 			form := url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {code}, "password": {tt.password}}
-			resp, err := own.c.PostForm(e.srv.URL+"/enrolement", form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			body := string(b)
+			resp, body := own.post("/enrolement", form)
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}
@@ -173,7 +153,7 @@ func TestEnrolmentErrorsStandBesideTheirFields(t *testing.T) {
 		})
 	}
 	code, _ := totp.GenerateCode(secret, e.now)
-	if resp := own.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {code}, "password": {testPassword}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := own.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {code}, "password": {testPassword}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("activation after the refused answers: %d", resp.StatusCode)
 	}
 }
@@ -197,14 +177,8 @@ func TestPasswordResetErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := e.browser()
-			form := url.Values{"csrf": {b.token("/recuperation")}, "email": {e.agent.Email}, "code": {tt.code}, "password": {tt.password}}
-			resp, err := b.c.PostForm(e.srv.URL+"/recuperation/mot-de-passe", form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			page, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			body := string(page)
+			form := url.Values{"csrf": {b.csrf("/recuperation")}, "email": {e.agent.Email}, "code": {tt.code}, "password": {tt.password}}
+			resp, body := b.post("/recuperation/mot-de-passe", form)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
 			}

@@ -49,14 +49,12 @@ func newCompanyEnvWith(t *testing.T, ref rome.Referential) *companyEnv {
 	s := stacktest.New(t, stacktest.Options{ROME: ref})
 	db, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newIdentity(t, db, log, nil, logger)
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	e := &companyEnv{net: &networkEnv{t: t}}
+	var err error
 	e.emp, err = employer.New(db, log, identity.DemoMailer{Out: io.Discard}, logger, employer.Config{BaseURL: "http://socle.test", Key: []byte("0123456789abcdef0123")})
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +103,7 @@ func (e *companyEnv) employerClient() *http.Client {
 	if err != nil {
 		e.net.t.Fatal(err)
 	}
-	c := &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := browserClient()
 	resp, _ := e.net.get(c, strings.TrimPrefix(link, "http://socle.test"), "")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/employeur/offres" {
 		e.net.t.Fatalf("login link: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))

@@ -40,9 +40,36 @@ func apiCall(t *testing.T, c *http.Client, base, method, path string, headers ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return resp, []byte(readBody(t, resp))
+}
+
+// listPage is a page of a list of the API.
+type listPage[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+	HasMore    bool   `json:"has_more"`
+}
+
+// walkPages lists path two items a page, following next_cursor, and
+// returns the pages it read, eleven at the most.
+func walkPages[T any](t *testing.T, c *http.Client, base, path string) []listPage[T] {
+	t.Helper()
+	var pages []listPage[T]
+	for cursor := ""; ; {
+		p := path + "&limit=2"
+		if cursor != "" {
+			p += "&cursor=" + cursor
+		}
+		resp, body := apiCall(t, c, base, http.MethodGet, p, nil, nil)
+		var page listPage[T]
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &page) != nil || len(page.Items) > 2 {
+			t.Fatalf("GET %s: %d %s", p, resp.StatusCode, body)
+		}
+		pages = append(pages, page)
+		if cursor = page.NextCursor; cursor == "" || len(pages) > 10 {
+			return pages
+		}
+	}
 }
 
 // TestSingleResourcesHaveETagsAndUpdatesHonourIfMatch: a person's GET
@@ -171,38 +198,22 @@ func TestListsPageWithCursors(t *testing.T) {
 		}
 		created[ev.ID] = true
 	}
-	seen, cursor, pages := map[string]bool{}, "", 0
-	for {
-		p := path + "&limit=2"
-		if cursor != "" {
-			p += "&cursor=" + cursor
-		}
-		resp, body := apiCall(t, c, e.srv.URL, http.MethodGet, p, nil, nil)
-		var page struct {
-			Items      []socle.Event `json:"items"`
-			NextCursor string        `json:"next_cursor"`
-			HasMore    bool          `json:"has_more"`
-		}
-		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &page) != nil || len(page.Items) > 2 {
-			t.Fatalf("GET %s: %d %s", p, resp.StatusCode, body)
-		}
-		pages++
+	seen := map[string]bool{}
+	pages := walkPages[socle.Event](t, c, e.srv.URL, path)
+	for i, page := range pages {
 		var last time.Time
 		for _, ev := range page.Items {
 			if seen[ev.ID] || ev.Start.Before(last) {
-				t.Errorf("page %d repeats or disorders %s", pages, ev.ID)
+				t.Errorf("page %d repeats or disorders %s", i+1, ev.ID)
 			}
 			seen[ev.ID], last = true, ev.Start
 		}
 		if page.HasMore != (page.NextCursor != "") {
 			t.Errorf("has_more %v with next_cursor %q", page.HasMore, page.NextCursor)
 		}
-		if cursor = page.NextCursor; cursor == "" || pages > 10 {
-			break
-		}
 	}
-	if pages != 3 || len(seen) != len(created) {
-		t.Errorf("%d pages listing %d events, want 3 pages listing %d", pages, len(seen), len(created))
+	if len(pages) != 3 || len(seen) != len(created) {
+		t.Errorf("%d pages listing %d events, want 3 pages listing %d", len(pages), len(seen), len(created))
 	}
 	for _, bad := range []string{"abc", "MTIz", "-1"} {
 		resp, body := apiCall(t, c, e.srv.URL, http.MethodGet, path+"&cursor="+bad, nil, nil)
@@ -230,27 +241,12 @@ func TestNewestFirstListsPageWithCursors(t *testing.T) {
 	}
 	var listed []string
 	var last time.Time
-	for cursor, pages := "", 1; ; pages++ {
-		p := path + "&limit=2"
-		if cursor != "" {
-			p += "&cursor=" + cursor
-		}
-		resp, body := apiCall(t, c, e.srv.URL, http.MethodGet, p, nil, nil)
-		var page struct {
-			Items      []socle.Note `json:"items"`
-			NextCursor string       `json:"next_cursor"`
-		}
-		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &page) != nil || len(page.Items) > 2 {
-			t.Fatalf("GET %s: %d %s", p, resp.StatusCode, body)
-		}
+	for i, page := range walkPages[socle.Note](t, c, e.srv.URL, path) {
 		for _, n := range page.Items {
 			if !last.IsZero() && n.CreatedAt.After(last) {
-				t.Errorf("page %d: %s is newer than the note before it", pages, n.ID)
+				t.Errorf("page %d: %s is newer than the note before it", i+1, n.ID)
 			}
 			listed, last = append(listed, n.ID), n.CreatedAt
-		}
-		if cursor = page.NextCursor; cursor == "" || pages > 10 {
-			break
 		}
 	}
 	slices.Reverse(created)

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,9 +33,7 @@ func (e *parcoursEnv) diagnosticCall(method, path, body string, header map[strin
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header.Get("ETag")
+	return resp.StatusCode, readBody(e.t, resp), resp.Header.Get("ETag")
 }
 
 func TestDiagnosticAPI(t *testing.T) {
@@ -137,33 +134,32 @@ func TestPlanAPI(t *testing.T) {
 
 func TestDiagnosticAndPlanPagesKeepAnswersAndHideHealth(t *testing.T) {
 	e := newParcoursEnv(t)
-	staff := &networkEnv{t: t, srv: e.srv}
 	c := e.staff[e.ml.OrganisationID]
 	diag := "/usagers/" + e.alice.ID + "/diagnostic"
 	status, body := e.staffGet(e.ml.OrganisationID, diag)
 	if status != http.StatusOK || strings.Contains(body, `id="frein-sante"`) || !strings.Contains(body, "Le thème santé n'est visible") {
 		t.Fatalf("diagnostic page of a mission locale: %d, health theme shown or not explained", status)
 	}
-	resp, body := staff.postForm(c, diag, diag, url.Values{"version": {"0"}, "niveau_logement": {""}, "commentaire_logement": {"Hébergée chez sa sœur."},
+	resp, body := e.net.postForm(c, diag, diag, url.Values{"version": {"0"}, "niveau_logement": {""}, "commentaire_logement": {"Hébergée chez sa sœur."},
 		"niveau_mobilite": {"important"}, "metier_1": {"Aide-soignant / Aide-soignante"}, "metier_2": {"Dompteur de licornes"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="erreur-logement"`) || !strings.Contains(body, `id="erreur-metier-2"`) ||
 		!strings.Contains(body, "Hébergée chez sa sœur.") || !strings.Contains(body, "Dompteur de licornes") {
 		t.Errorf("diagnostic with errors: %d, want 400 with the errors next to their fields and the answers kept", resp.StatusCode)
 	}
-	resp, _ = staff.postForm(c, diag, diag, url.Values{"version": {"0"}, "niveau_mobilite": {"important"}, "commentaire_mobilite": {"Pas de permis."},
+	resp, _ = e.net.postForm(c, diag, diag, url.Values{"version": {"0"}, "niveau_mobilite": {"important"}, "commentaire_mobilite": {"Pas de permis."},
 		"metier_1": {"Aide-soignant / Aide-soignante"}})
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/diagnostic?enregistre=1") {
 		t.Errorf("diagnostic saved: %d to %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 
 	plan := "/usagers/" + e.alice.ID + "/plan"
-	resp, body = staff.postForm(c, plan, plan, url.Values{"objectif_titre_1": {"Obtenir le permis B"}, "objectif_freins_1": {"mobilite"},
+	resp, body = e.net.postForm(c, plan, plan, url.Values{"objectif_titre_1": {"Obtenir le permis B"}, "objectif_freins_1": {"mobilite"},
 		"action_titre_1": {"Code de la route"}, "action_objectif_1": {"1"}, "action_prestataire_1": {""}, "action_debut_1": {"2027-01-04"}, "action_fin_1": {"2026-12-01"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="erreur-action-prestataire-1"`) || !strings.Contains(body, `id="erreur-action-dates-1"`) ||
 		!strings.Contains(body, `value="Obtenir le permis B"`) || strings.Contains(body, `value="sante"`) {
 		t.Errorf("plan with errors: %d, want 400 with the errors next to their fields, the answers kept and no health theme", resp.StatusCode)
 	}
-	resp, _ = staff.postForm(c, plan, plan, url.Values{"objectif_titre_1": {"Obtenir le permis B"}, "objectif_freins_1": {"mobilite"},
+	resp, _ = e.net.postForm(c, plan, plan, url.Values{"objectif_titre_1": {"Obtenir le permis B"}, "objectif_freins_1": {"mobilite"},
 		"action_titre_1": {"Code de la route"}, "action_objectif_1": {"1"}, "action_prestataire_1": {"Auto-école sociale"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("plan saved: %d", resp.StatusCode)
@@ -173,19 +169,19 @@ func TestDiagnosticAndPlanPagesKeepAnswersAndHideHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	move := plan + "/actions/" + pl.Actions[0].ID
-	resp, body = staff.postForm(c, plan, move, url.Values{"statut": {"abandonnee"}, "raison": {" "}})
+	resp, body = e.net.postForm(c, plan, move, url.Values{"statut": {"abandonnee"}, "raison": {" "}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Indiquez la raison") {
 		t.Errorf("abandoning without a reason: %d, want 400 asking for the reason", resp.StatusCode)
 	}
-	resp, _ = staff.postForm(c, plan, move, url.Values{"statut": {"en_cours"}})
+	resp, _ = e.net.postForm(c, plan, move, url.Values{"statut": {"en_cours"}})
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "fait=action") {
 		t.Errorf("starting the action: %d to %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, _ = staff.postForm(c, plan, plan+"/accord", url.Values{"version": {"1"}})
+	resp, _ = e.net.postForm(c, plan, plan+"/accord", url.Values{"version": {"1"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("recording the agreement: %d", resp.StatusCode)
 	}
-	resp, body = staff.postForm(c, plan, plan+"/accord", url.Values{"version": {"1"}})
+	resp, body = e.net.postForm(c, plan, plan+"/accord", url.Values{"version": {"1"}})
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "déjà") {
 		t.Errorf("recording it twice: %d, want 409 saying so", resp.StatusCode)
 	}

@@ -2,7 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -83,9 +82,7 @@ func sendJSON(t *testing.T, c *http.Client, method, base, path string, body any,
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp, string(out)
+	return resp, readBody(t, resp)
 }
 
 // TestNotesOverTheAPI writes notes as the disability operator (a health
@@ -159,15 +156,14 @@ func TestRectificationsOverTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "/api/v1/persons/" + e.alice.ID
-	staff := &networkEnv{t: t, srv: e.srv}
-	resp, body := staff.get(ml, base+"/rectifications?purpose=accompagnement", "")
+	resp, body := e.net.get(ml, base+"/rectifications?purpose=accompagnement", "")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, r.ID) || !strings.Contains(body, `"ouverte"`) {
 		t.Fatalf("list: status %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := staff.get(e.staff[e.dep.OrganisationID], base+"/rectifications?purpose=accompagnement", ""); resp.StatusCode == http.StatusOK {
+	if resp, _ := e.net.get(e.staff[e.dep.OrganisationID], base+"/rectifications?purpose=accompagnement", ""); resp.StatusCode == http.StatusOK {
 		t.Error("the département, which does not follow her, lists her requests")
 	}
-	resp, _ = staff.get(ml, base+"?purpose=accompagnement", "")
+	resp, _ = e.net.get(ml, base+"?purpose=accompagnement", "")
 	etag := resp.Header.Get("ETag")
 	contact := *e.alice.Contact
 	contact.Phone = "0698765432"

@@ -20,19 +20,18 @@ import (
 func TestFollowupPageWritesAndListsNotes(t *testing.T) {
 	e := newParcoursEnv(t)
 	ml := e.staff[e.ml.OrganisationID]
-	staff := &networkEnv{t: t, srv: e.srv}
 	page := "/usagers/" + e.alice.ID + "/suivi"
 	path := "/usagers/" + e.alice.ID + "/notes"
 
-	resp, body := staff.postForm(ml, page, path, url.Values{"texte": {"  "}, "categorie": {"parcours"}, "visibilite": {"reseau"}})
+	resp, body := e.net.postForm(ml, page, path, url.Values{"texte": {"  "}, "categorie": {"parcours"}, "visibilite": {"reseau"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="erreur-texte"`) || !strings.Contains(html.UnescapeString(body), "Écrivez la note") {
 		t.Fatalf("an empty note: status %d, want 400 with the message next to the field:\n%s", resp.StatusCode, body)
 	}
-	resp, _ = staff.postForm(ml, page, path, url.Values{"texte": {"Projet : aide-soignante, stage en mars."}, "categorie": {"parcours"}, "visibilite": {"reseau"}})
+	resp, _ = e.net.postForm(ml, page, path, url.Values{"texte": {"Projet : aide-soignante, stage en mars."}, "categorie": {"parcours"}, "visibilite": {"reseau"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a note: status %d, want 303", resp.StatusCode)
 	}
-	resp, body = staff.postForm(ml, page, path, url.Values{"texte": {"Suivi psychologique."}, "categorie": {"health"}, "visibilite": {"structure"}})
+	resp, body = e.net.postForm(ml, page, path, url.Values{"texte": {"Suivi psychologique."}, "categorie": {"health"}, "visibilite": {"structure"}})
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(html.UnescapeString(body), "catégorie protégée « Santé et handicap »") {
 		t.Fatalf("a health note by a mission locale: status %d, want 403 explained:\n%s", resp.StatusCode, body)
 	}
@@ -60,7 +59,6 @@ func TestFollowupPageWritesAndListsNotes(t *testing.T) {
 func TestAcceptAndCorrectFromTheRectificationsPage(t *testing.T) {
 	e := newParcoursEnv(t)
 	ml := e.staff[e.ml.OrganisationID]
-	staff := &networkEnv{t: t, srv: e.srv}
 	r, err := e.parcours.RequestRectification(t.Context(), e.self(e.alice), socle.CatContact, "Mon numéro est le 06 98 76 54 32.")
 	if err != nil {
 		t.Fatal(err)
@@ -78,12 +76,12 @@ func TestAcceptAndCorrectFromTheRectificationsPage(t *testing.T) {
 	values := url.Values{"finalite": {"accompagnement"}, "version": {"1"}, "rectification": {r.ID}, "courriel": {c.Email},
 		"telephone": {"06 98 76 54 32"}, "adresse": {c.Address}, "code_postal": {c.PostalCode}, "commune": {c.CommuneCode}}
 	path := "/usagers/" + e.alice.ID + "/rubriques/contact"
-	resp, body := staff.postForm(ml, form, path, values)
+	resp, body := e.net.postForm(ml, form, path, values)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="erreur-reponse"`) {
 		t.Fatalf("without a reason: status %d, want 400 with the message next to the answer:\n%s", resp.StatusCode, body)
 	}
 	values.Set("reponse", "Numéro corrigé dans votre dossier.")
-	resp, body = staff.postForm(ml, form, path, values)
+	resp, body = e.net.postForm(ml, form, path, values)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("accept and correct: status %d:\n%s", resp.StatusCode, body)
 	}

@@ -29,7 +29,6 @@ func TestFollowupPageChangesTheReferent(t *testing.T) {
 		t.Fatal(err)
 	}
 	ml := e.staff[e.ml.OrganisationID]
-	staff := &networkEnv{t: t, srv: e.srv}
 	page := "/usagers/" + e.alice.ID + "/suivi"
 	path := "/usagers/" + e.alice.ID + "/referent"
 
@@ -44,7 +43,7 @@ func TestFollowupPageChangesTheReferent(t *testing.T) {
 		{"no choice", "", http.StatusBadRequest},
 		{"someone who is not an adviser of the structure", e.dep.AgentID, http.StatusBadRequest},
 	} {
-		resp, body := staff.postForm(ml, page, path, url.Values{"referent": {tt.agent}})
+		resp, body := e.net.postForm(ml, page, path, url.Values{"referent": {tt.agent}})
 		if resp.StatusCode != tt.want || !strings.Contains(body, `id="erreur-referent"`) {
 			t.Errorf("%s: status %d, want %d with the message next to the field", tt.desc, resp.StatusCode, tt.want)
 		}
@@ -53,7 +52,7 @@ func TestFollowupPageChangesTheReferent(t *testing.T) {
 		t.Fatalf("refused changes left %d follow-ups (%v), want 1", len(fs), err)
 	}
 
-	resp, _ := staff.postForm(ml, page, path, url.Values{"referent": {next.ID}})
+	resp, _ := e.net.postForm(ml, page, path, url.Values{"referent": {next.ID}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("changing the référent: status %d, want 303", resp.StatusCode)
 	}

@@ -16,7 +16,6 @@ import (
 // slot is published.
 func TestSlotPublishingErrorsStandBesideTheirFields(t *testing.T) {
 	e := newParcoursEnv(t)
-	net := &networkEnv{t: t, srv: e.srv}
 	c := e.staff[e.ml.OrganisationID]
 	// A day within the page's horizon, so that a slot wrongly published
 	// would show in its list.
@@ -41,7 +40,7 @@ func TestSlotPublishingErrorsStandBesideTheirFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			form := good()
 			tt.change(form)
-			resp, body := net.postForm(c, "/creneaux", "/creneaux", form)
+			resp, body := e.net.postForm(c, "/creneaux", "/creneaux", form)
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}
@@ -135,10 +134,9 @@ func TestAdviserCancellationErrorStandsBesideItsField(t *testing.T) {
 		t.Fatalf("booking: %d %v", status, appt)
 	}
 	id := appt["id"].(string)
-	net := &networkEnv{t: t, srv: e.srv}
 	page := "/usagers/" + e.alice.ID + "/rendez-vous"
 	reason := strings.Repeat("Conseillère en formation. ", 25)
-	resp, body := net.postForm(e.staff[ml], page, page+"/"+id+"/annulation", url.Values{"motif": {reason}})
+	resp, body := e.net.postForm(e.staff[ml], page, page+"/"+id+"/annulation", url.Values{"motif": {reason}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("cancelling with a reason too long: %d, want 400", resp.StatusCode)
 	}

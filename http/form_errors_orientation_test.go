@@ -23,7 +23,6 @@ func TestOrientationAnswerErrorsStandBesideTheirFields(t *testing.T) {
 		t.Fatalf("send: %d %s", status, body)
 	}
 	page := "/demandes-orientation/" + strings.TrimPrefix(h.Get("Location"), "/api/v1/orientation-requests/")
-	net := &networkEnv{t: t, srv: e.srv}
 	long := strings.Repeat("Trop long. ", 200)
 	tests := []struct {
 		name                 string
@@ -38,7 +37,7 @@ func TestOrientationAnswerErrorsStandBesideTheirFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := net.postForm(e.staff[dep], page, page, tt.form)
+			resp, body := e.net.postForm(e.staff[dep], page, page, tt.form)
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}
@@ -59,7 +58,6 @@ func TestOrientationAnswerErrorsStandBesideTheirFields(t *testing.T) {
 func TestOrientationRequestErrorsStandBesideTheirFields(t *testing.T) {
 	e := newParcoursEnv(t)
 	ml, dep := e.ml.OrganisationID, e.dep.OrganisationID
-	net := &networkEnv{t: t, srv: e.srv}
 	page := "/usagers/" + e.alice.ID + "/demandes-orientation"
 	tests := []struct {
 		name                 string
@@ -72,7 +70,7 @@ func TestOrientationRequestErrorsStandBesideTheirFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := net.postForm(e.staff[ml], page, page, tt.form)
+			resp, body := e.net.postForm(e.staff[ml], page, page, tt.form)
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}
@@ -92,7 +90,7 @@ func TestOrientationRequestErrorsStandBesideTheirFields(t *testing.T) {
 	if status, _, body := e.apiCall(dep, "POST", "/api/v1/orientation-requests/"+rid+"/answer", `{"accept":false,"reason":"`+socle.HandoffRefusalReasons[0]+`"}`, nil); status != http.StatusOK {
 		t.Fatalf("refusal: %d %s", status, body)
 	}
-	resp, body := net.postForm(e.staff[ml], page, page+"/"+rid+"/suite", url.Values{"outcome": {socle.HandoffOutcomeExit}})
+	resp, body := e.net.postForm(e.staff[ml], page, page+"/"+rid+"/suite", url.Values{"outcome": {socle.HandoffOutcomeExit}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("an exit without reason: %d, want 400", resp.StatusCode)
 	}

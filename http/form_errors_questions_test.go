@@ -1,14 +1,12 @@
 package http
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"socle"
-	"socle/store/storetest"
 )
 
 // TestQuestionAnswerErrorStandsBesideItsField: an agent answers a privacy
@@ -16,19 +14,9 @@ import (
 // stands beside the answer of that question, the text comes back, and the
 // question stays unanswered.
 func TestQuestionAnswerErrorStandsBesideItsField(t *testing.T) {
-	ctx := context.Background()
 	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	dpo.Roles = []socle.Role{socle.RoleAuditor}
-	dpoClient, advClient := st.env.enrolAndLogin(st.db, st.idsvc, dpo), st.env.enrolAndLogin(st.db, st.idsvc, adv)
-	c, err := st.cases.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := st.raiseOnAdviser(t, socle.Alert{Rule: "family", Score: 4, Reason: "Dossier d'un proche."})
+	dpoClient, advClient, c := sc.officer, sc.agent, sc.c
 	if resp, _ := st.env.postForm(dpoClient, "/alertes/"+c.ID, "/alertes/"+c.ID+"/question", url.Values{"question": {"Pourquoi ce dossier ?"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("asking = %d", resp.StatusCode)
 	}

@@ -19,7 +19,6 @@ func TestRectificationAnswerErrorsStandBesideTheirFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net := &networkEnv{t: t, srv: e.srv}
 	page := "/usagers/" + e.alice.ID + "/rectifications"
 	tests := []struct {
 		name                 string
@@ -31,7 +30,7 @@ func TestRectificationAnswerErrorsStandBesideTheirFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := net.postForm(e.staff[e.ml.OrganisationID], page, page+"/"+r.ID, tt.form)
+			resp, body := e.net.postForm(e.staff[e.ml.OrganisationID], page, page+"/"+r.ID, tt.form)
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}

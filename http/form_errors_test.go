@@ -1,15 +1,12 @@
 package http
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"socle"
-	"socle/store/storetest"
 )
 
 // TestAgentCreationErrorsStandBesideTheirFields posts the agent creation
@@ -42,14 +39,8 @@ func TestAgentCreationErrorsStandBesideTheirFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			form := good()
 			tt.change(form)
-			form.Set("csrf", admin.token("/agents"))
-			resp, err := admin.c.PostForm(e.srv.URL+"/agents", form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			body := string(b)
+			form.Set("csrf", admin.csrf("/agents"))
+			resp, body := admin.post("/agents", form)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
 			}
@@ -78,14 +69,7 @@ func TestAgentCreationErrorsStandBesideTheirFields(t *testing.T) {
 // bulk task forms with a wrong answer: the error stands beside its field,
 // marked invalid, and the answers come back.
 func TestDeclarationErrorsStandBesideTheirFields(t *testing.T) {
-	ctx := context.Background()
-	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	client := st.env.enrolAndLogin(st.db, st.idsvc, adv)
+	st, _, client := newSignedInConsole(t, socle.RoleAdviser)
 	tests := []struct {
 		name, action string
 		form         url.Values
@@ -116,7 +100,6 @@ func TestDeclarationErrorsStandBesideTheirFields(t *testing.T) {
 // answers come back; no appointment is set.
 func TestContractPageErrorsStandBesideTheirFields(t *testing.T) {
 	e := newParcoursEnv(t)
-	net := &networkEnv{t: t, srv: e.srv}
 	c := e.staff[e.ml.OrganisationID]
 	page := "/usagers/" + e.bob.ID + "/contrat"
 	tests := []struct {
@@ -132,7 +115,7 @@ func TestContractPageErrorsStandBesideTheirFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := net.postForm(c, page, tt.action, tt.form)
+			resp, body := e.net.postForm(c, page, tt.action, tt.form)
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", resp.StatusCode)
 			}

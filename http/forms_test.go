@@ -15,8 +15,7 @@ import (
 func TestBreakGlassFormErrorsNextToTheirFields(t *testing.T) {
 	e := newParcoursEnv(t)
 	page := "/usagers/" + e.bob.ID + "/bris-de-glace"
-	net := &networkEnv{t: t, srv: e.srv}
-	resp, body := net.postForm(e.staff[e.dep.OrganisationID], page, page, url.Values{"finalite": {""}, "justification": {"Urgence"}})
+	resp, body := e.net.postForm(e.staff[e.dep.OrganisationID], page, page, url.Values{"finalite": {""}, "justification": {"Urgence"}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("status %d, want 400", resp.StatusCode)
 	}

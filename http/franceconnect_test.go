@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"socle"
-	"socle/identity"
 	"socle/internal/oidctest"
 	"socle/internal/stacktest"
 	"socle/space"
@@ -50,25 +49,13 @@ func TestFranceConnectPages(t *testing.T) {
 	}
 	g := stack.Gate
 	g.PersonRef = ref
-	ids, err := identity.New(st, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := newIdentity(t, st, log, nil, logger)
 	h = NewServer(logger, Config{}, Services{Gate: g, Directory: st, Identity: ids, Space: svc, FranceConnect: fc, Auth: FirstOf(ids, svc)})
 
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{CheckRedirect: stopRedirects}
 	get := func(u string, cookies []*http.Cookie) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, u, nil)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { resp.Body.Close() })
-		return resp
+		return sendWithCookies(t, client, http.MethodGet, u, nil, cookies)
 	}
 	body := func(resp *http.Response) string { b, _ := io.ReadAll(resp.Body); return string(b) }
 

@@ -2,20 +2,12 @@ package http
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"socle"
-	"socle/cases"
-	"socle/commitment"
-	"socle/directory"
 	"socle/gate"
-	"socle/identity"
-	"socle/internal/stacktest"
 	"socle/store/storetest"
 )
 
@@ -27,39 +19,14 @@ import (
 // naming the person.
 func TestOfficerHomeListsHerQuestionsAndTheRightsRequestsWaiting(t *testing.T) {
 	ctx := context.Background()
-	s := stacktest.New(t, stacktest.Options{Unsealed: true})
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	idsvc, err := identity.New(s.DB, s.Log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	csvc := cases.New(s.DB)
-	csvc.SetAuditor(s.Log)
-	csvc.SetNotifier(idsvc)
-	key, err := commitment.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := commitment.NewSigner(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := gate.NewParcours(s.Gate, s.DB, signer)
-	srv := httptest.NewServer(NewServer(logger, Config{}, Services{Gate: s.Gate, Parcours: p, Directory: s.DB, Identity: idsvc, Auth: idsvc,
-		Cases: csvc, Detection: directory.NewService(s.DB, s.Log)}))
-	t.Cleanup(srv.Close)
-	env := &networkEnv{t: t, srv: srv}
+	st := newParcoursConsoleStack(t)
+	db, csvc, p, env := st.db, st.cases, st.parcours, st.env
 
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := s.DB.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	dpo, silent, talkative := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "muette@ml.fr"), storetest.NewAgent(org.ID, "bavarde@ml.fr")
-	dpo.Roles = []socle.Role{socle.RoleAuditor}
+	org, dpo, officer := st.officerOf(t, "Mission locale")
+	silent, talkative := storetest.NewAgent(org.ID, "muette@ml.fr"), storetest.NewAgent(org.ID, "bavarde@ml.fr")
 	silent.FamilyName, talkative.FamilyName = "Muette", "Bavarde"
-	officer := env.enrolAndLogin(s.DB, idsvc, dpo)
 	for _, a := range []*socle.Agent{silent, talkative} {
-		if err := s.DB.CreateAgent(ctx, a); err != nil {
+		if err := db.CreateAgent(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -80,10 +47,10 @@ func TestOfficerHomeListsHerQuestionsAndTheRightsRequestsWaiting(t *testing.T) {
 	}
 	person := storetest.NewPerson(8)
 	person.Health, person.Justice, person.Bank = nil, nil, nil
-	if err := s.DB.CreatePerson(ctx, person); err != nil {
+	if err := db.CreatePerson(ctx, person); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DB.CreateFollowup(ctx, &socle.Followup{PersonID: person.ID, OrganisationID: org.ID, Start: socle.NewDate(2025, 3, 2)}); err != nil {
+	if err := db.CreateFollowup(ctx, &socle.Followup{PersonID: person.ID, OrganisationID: org.ID, Start: socle.NewDate(2025, 3, 2)}); err != nil {
 		t.Fatal(err)
 	}
 	self := gate.Request{Actor: socle.Actor{PersonID: person.ID, Strength: socle.AuthClient}, RequestID: "self"}

@@ -150,13 +150,8 @@ func TestRefusedPurposeNamesTheOneThatOpensAFollowedFile(t *testing.T) {
 func TestOfficerHomeListsHerQueue(t *testing.T) {
 	ctx := context.Background()
 	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	dpo.Roles, adv.Roles = []socle.Role{socle.RoleAuditor}, []socle.Role{socle.RoleAdviser}
-	officer := st.env.enrolAndLogin(st.db, st.idsvc, dpo)
+	org, _, officer := st.officerOf(t, "Mission locale")
+	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
 	if err := st.db.CreateAgent(ctx, adv); err != nil {
 		t.Fatal(err)
 	}

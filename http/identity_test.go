@@ -40,10 +40,7 @@ func newIdentityEnv(t *testing.T) *identityEnv {
 	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mail := &recordingMailer{}
-	svc, err := identity.New(st, &stacktest.Recorder{}, mail, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newIdentity(t, st, &stacktest.Recorder{}, mail, logger)
 	e := &identityEnv{t: t, svc: svc, mail: mail, secret: map[string]string{}, now: time.Now()}
 	svc.Now = func() time.Time { return e.now }
 	org := &socle.Organisation{Kind: socle.KindYouth, Name: "Mission Locale de Lyon", Departements: []string{"69"}}
@@ -55,9 +52,11 @@ func newIdentityEnv(t *testing.T) *identityEnv {
 		if err := st.CreateAgent(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		if e.secret[a.ID], err = svc.SetupDemoAgent(ctx, a.ID, testPassword); err != nil {
+		secret, err := svc.SetupDemoAgent(ctx, a.ID, testPassword)
+		if err != nil {
 			t.Fatal(err)
 		}
+		e.secret[a.ID] = secret
 		return a
 	}
 	e.agent = mk("camille@ml-lyon.fr", socle.RoleAdviser)
@@ -79,15 +78,14 @@ func newIdentityEnv(t *testing.T) *identityEnv {
 }
 
 // browser is a client with its own cookie jar that does not follow redirects.
-type browser struct {
-	t *testing.T
-	c *http.Client
+// agentBrowser is an agent's browser on the pages of identityEnv.
+type agentBrowser struct {
+	*browser
 	e *identityEnv
 }
 
-func (e *identityEnv) browser() *browser {
-	jar := newJar()
-	return &browser{t: e.t, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+func (e *identityEnv) browser() *agentBrowser {
+	return &agentBrowser{browser: newBrowser(e.t, e.srv.URL), e: e}
 }
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -103,36 +101,7 @@ func csrfToken(t testing.TB, path, body string) string {
 	return m[1]
 }
 
-func (b *browser) get(path string) (int, string) {
-	b.t.Helper()
-	resp, err := b.c.Get(b.e.srv.URL + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
-}
-
-// token loads a page and returns the CSRF token of its first form.
-func (b *browser) token(path string) string {
-	b.t.Helper()
-	_, body := b.get(path)
-	return csrfToken(b.t, path, body)
-}
-
-func (b *browser) post(path string, form url.Values) *http.Response {
-	b.t.Helper()
-	resp, err := b.c.PostForm(b.e.srv.URL+path, form)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp
-}
-
-func (b *browser) sessionCookie() string {
+func (b *agentBrowser) sessionCookie() string {
 	u, _ := url.Parse(b.e.srv.URL)
 	for _, c := range b.c.Jar.Cookies(u) {
 		if c.Name == b.e.svc.CookieName() {
@@ -143,17 +112,17 @@ func (b *browser) sessionCookie() string {
 }
 
 // login passes both factors through the pages.
-func (b *browser) login(a *socle.Agent) {
+func (b *agentBrowser) login(a *socle.Agent) {
 	b.t.Helper()
-	tok := b.token("/connexion")
-	resp := b.post("/connexion", url.Values{"csrf": {tok}, "email": {a.Email}, "password": {testPassword}})
+	tok := b.csrf("/connexion")
+	resp, _ := b.post("/connexion", url.Values{"csrf": {tok}, "email": {a.Email}, "password": {testPassword}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/second-facteur" {
 		b.t.Fatalf("login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	b.e.now = b.e.now.Add(30 * time.Second)
 	code, _ := totp.GenerateCode(b.e.secret[a.ID], b.e.now)
-	tok = b.token("/second-facteur")
-	resp = b.post("/second-facteur", url.Values{"csrf": {tok}, "code": {code}})
+	tok = b.csrf("/second-facteur")
+	resp, _ = b.post("/second-facteur", url.Values{"csrf": {tok}, "code": {code}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
 		b.t.Fatalf("second factor: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -162,7 +131,7 @@ func (b *browser) login(a *socle.Agent) {
 func TestHTTPLoginFlowAndCookie(t *testing.T) {
 	e := newIdentityEnv(t)
 	b := e.browser()
-	tok := b.token("/connexion")
+	tok := b.csrf("/connexion")
 	resp, err := b.c.PostForm(e.srv.URL+"/connexion", url.Values{"csrf": {tok}, "email": {e.agent.Email}, "password": {testPassword}})
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +152,7 @@ func TestHTTPLoginFlowAndCookie(t *testing.T) {
 	passwordSession := b.sessionCookie()
 	b.e.now = b.e.now.Add(30 * time.Second)
 	code, _ := totp.GenerateCode(e.secret[e.agent.ID], e.now)
-	b.post("/second-facteur", url.Values{"csrf": {b.token("/second-facteur")}, "code": {code}})
+	b.post("/second-facteur", url.Values{"csrf": {b.csrf("/second-facteur")}, "code": {code}})
 	if _, body := b.get("/"); body != "strength=3" {
 		t.Fatalf("after the second factor: %q, want AuthMFA", body)
 	}
@@ -204,20 +173,20 @@ func TestHTTPCSRF(t *testing.T) {
 		{"invalid", url.Values{"csrf": {"forged"}}},
 	} {
 		for _, path := range []string{"/sessions/toutes/fermer", "/agents/" + e.agent.ID + "/desactiver", "/deconnexion"} {
-			if resp := b.post(path, tc.form); resp.StatusCode != http.StatusForbidden {
+			if resp, _ := b.post(path, tc.form); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("%s token on %s: %d, want 403", tc.name, path, resp.StatusCode)
 			}
 		}
 	}
 	// The login form is protected too, before any session.
 	anon := e.browser()
-	anon.token("/connexion")
-	if resp := anon.post("/connexion", url.Values{"email": {e.agent.Email}, "password": {testPassword}}); resp.StatusCode != http.StatusForbidden {
+	anon.csrf("/connexion")
+	if resp, _ := anon.post("/connexion", url.Values{"email": {e.agent.Email}, "password": {testPassword}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("login without token: %d, want 403", resp.StatusCode)
 	}
 	// Another browser's token is worth nothing here.
 	other := e.browser()
-	if resp := anon.post("/connexion", url.Values{"csrf": {other.token("/connexion")}, "email": {e.agent.Email}, "password": {testPassword}}); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := anon.post("/connexion", url.Values{"csrf": {other.csrf("/connexion")}, "email": {e.agent.Email}, "password": {testPassword}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("login with another browser's token: %d, want 403", resp.StatusCode)
 	}
 }
@@ -227,14 +196,14 @@ func TestHTTPDisabledAgentSession(t *testing.T) {
 	agent, admin := e.browser(), e.browser()
 	agent.login(e.agent)
 	admin.login(e.admin)
-	if code, _ := agent.get("/sessions"); code != http.StatusOK {
-		t.Fatalf("sessions page: %d", code)
+	if resp, _ := agent.get("/sessions"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("sessions page: %d", resp.StatusCode)
 	}
-	if resp := admin.post("/agents/"+e.agent.ID+"/desactiver", url.Values{"csrf": {admin.token("/agents")}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := admin.post("/agents/"+e.agent.ID+"/desactiver", url.Values{"csrf": {admin.csrf("/agents")}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disable: %d", resp.StatusCode)
 	}
-	if code, _ := agent.get("/sessions"); code != http.StatusUnauthorized {
-		t.Fatalf("disabled agent's session: %d, want 401", code)
+	if resp, _ := agent.get("/sessions"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("disabled agent's session: %d, want 401", resp.StatusCode)
 	}
 }
 
@@ -242,14 +211,14 @@ func TestHTTPPagesRender(t *testing.T) {
 	e := newIdentityEnv(t)
 	b := e.browser()
 	for _, p := range []string{"/connexion", "/recuperation"} {
-		if code, body := b.get(p); code != http.StatusOK || !strings.Contains(body, `lang="fr"`) {
-			t.Errorf("%s: %d", p, code)
+		if resp, body := b.get(p); resp.StatusCode != http.StatusOK || !strings.Contains(body, `lang="fr"`) {
+			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
 	}
 	b.login(e.admin)
 	for _, p := range []string{"/sessions", "/agents", "/recuperation", "/demandes"} {
-		if code, _ := b.get(p); code != http.StatusOK {
-			t.Errorf("%s: %d", p, code)
+		if resp, _ := b.get(p); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
 	}
 }
@@ -258,7 +227,7 @@ func TestHTTPWebAuthnBegin(t *testing.T) {
 	e := newIdentityEnv(t)
 	b := e.browser()
 	b.login(e.agent)
-	tok := b.token("/sessions")
+	tok := b.csrf("/sessions")
 	call := func(path, csrf string) int {
 		req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader("{}"))
 		req.Header.Set("Content-Type", "application/json")
@@ -295,17 +264,12 @@ func TestHTTPActivationLinkNeverShownToItsCreator(t *testing.T) {
 	e := newIdentityEnv(t)
 	admin := e.browser()
 	admin.login(e.admin)
-	resp, err := admin.c.PostForm(e.srv.URL+"/agents", url.Values{"csrf": {admin.token("/agents")}, "given_name": {"Noé"}, "family_name": {"Nouveau"},
+	resp, body := admin.post("/agents", url.Values{"csrf": {admin.csrf("/agents")}, "given_name": {"Noé"}, "family_name": {"Nouveau"},
 		"email": {"noe.nouveau@ml-lyon.fr"}, "roles": {string(socle.RoleAdviser)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(body), "envoyé par courriel") {
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "envoyé par courriel") {
 		t.Fatalf("creating an agent: %d", resp.StatusCode)
 	}
-	if strings.Contains(string(body), "jeton=") {
+	if strings.Contains(body, "jeton=") {
 		t.Fatal("the activation link is shown to the administrator who created the account")
 	}
 	e.mail.mu.Lock()
@@ -314,13 +278,13 @@ func TestHTTPActivationLinkNeverShownToItsCreator(t *testing.T) {
 	if m == nil {
 		t.Fatal("no activation link mailed")
 	}
-	code, page := admin.get("/enrolement?jeton=" + m[1])
+	resp, page := admin.get("/enrolement?jeton=" + m[1])
 	sm := secretInput.FindStringSubmatch(page)
-	if code != http.StatusOK || sm == nil {
-		t.Fatalf("enrolment page: %d", code)
+	if resp.StatusCode != http.StatusOK || sm == nil {
+		t.Fatalf("enrolment page: %d", resp.StatusCode)
 	}
 	totpCode, _ := totp.GenerateCode(sm[1], e.now)
-	resp = admin.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {totpCode}, "password": {testPassword}})
+	resp, _ = admin.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {totpCode}, "password": {testPassword}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("activation in the creator's signed-in browser: %d, want 403", resp.StatusCode)
 	}
@@ -329,7 +293,7 @@ func TestHTTPActivationLinkNeverShownToItsCreator(t *testing.T) {
 	_, page = own.get("/enrolement?jeton=" + m[1])
 	secret := secretInput.FindStringSubmatch(page)[1]
 	totpCode, _ = totp.GenerateCode(secret, e.now)
-	resp = own.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {totpCode}, "password": {testPassword}})
+	resp, _ = own.post("/enrolement", url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "jeton": {m[1]}, "code": {totpCode}, "password": {testPassword}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("activation by the agent: %d", resp.StatusCode)
 	}
@@ -342,16 +306,16 @@ func TestHTTPSensitiveRoleWaitsInTheQueue(t *testing.T) {
 	e := newIdentityEnv(t)
 	admin := e.browser()
 	admin.login(e.admin)
-	resp := admin.post("/agents/"+e.agent.ID+"/roles", url.Values{"csrf": {admin.token("/agents")}, "roles": {string(socle.RoleAdviser), string(socle.RoleContractManager)}})
+	resp, _ := admin.post("/agents/"+e.agent.ID+"/roles", url.Values{"csrf": {admin.csrf("/agents")}, "roles": {string(socle.RoleAdviser), string(socle.RoleContractManager)}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/demandes" {
 		t.Fatalf("granting gestionnaire: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	code, page := admin.get("/demandes")
-	if code != http.StatusOK || !strings.Contains(page, "Gestionnaire") || !strings.Contains(page, "/refuser") {
-		t.Fatalf("queue page: %d", code)
+	resp, page := admin.get("/demandes")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Gestionnaire") || !strings.Contains(page, "/refuser") {
+		t.Fatalf("queue page: %d", resp.StatusCode)
 	}
 	action := regexp.MustCompile(`action="(/demandes/[^"]+/refuser)"`).FindStringSubmatch(page)
-	if resp := admin.post(action[1], url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := admin.post(action[1], url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("refusing: %d", resp.StatusCode)
 	}
 	if _, page := admin.get("/demandes"); !strings.Contains(page, "Aucune demande en attente") {

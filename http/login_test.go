@@ -17,7 +17,7 @@ import (
 // browser and returns the status and the page.
 func (e *networkEnv) tryLogin(email, password string) (int, string) {
 	e.t.Helper()
-	c := &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := browserClient()
 	resp, page := e.postForm(c, "/connexion", "/connexion", url.Values{"email": {email}, "password": {password}})
 	return resp.StatusCode, page
 }
@@ -33,7 +33,7 @@ func TestLoginWithoutFactorAnswersLikeAWrongPassword(t *testing.T) {
 	if err := e.db.CreateAgent(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := identity.HashPassword(testPassword, identity.Params{MemoryKiB: 64, Time: 1, Threads: 1})
+	hash, err := identity.HashPassword(testPassword, cheapPasswords)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -157,14 +156,7 @@ func TestExactLookupAttack(t *testing.T) {
 	// reason, through the API; the page lists the blocks.
 	officer := storetest.NewAgent(e.actors[socle.KindPartner].OrganisationID, "dpo@partenaire.fr")
 	officer.Roles = []socle.Role{socle.RoleAuditor}
-	if err := e.db.CreateAgent(ctx, officer); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := e.identity.SetupDemoAgent(ctx, officer.ID, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dpo := e.login(officer.Email, secret)
+	dpo := e.enrolAndLogin(e.db, e.identity, officer)
 	resp, body := e.get(dpo, "/alertes/blocages", "")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Lever le blocage") {
 		t.Fatalf("blocks page: %d", resp.StatusCode)
@@ -180,9 +172,7 @@ func TestExactLookupAttack(t *testing.T) {
 	if resp, err := dpo.PostForm(e.srv.URL+"/alertes/blocages", form); err != nil {
 		t.Fatal(err)
 	} else {
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(page), "Indiquez le motif") {
+		if page := readBody(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "Indiquez le motif") {
 			t.Errorf("lifting on the page without a reason: %d", resp.StatusCode)
 		}
 	}

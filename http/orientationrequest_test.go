@@ -38,12 +38,7 @@ func (e *parcoursEnv) apiCall(orgID, method, path, body string, header map[strin
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, string(b)
+	return resp.StatusCode, resp.Header, readBody(e.t, resp)
 }
 
 // TestOrientationRequestsThroughTheAPI sends a request from the mission

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,14 +19,7 @@ func TestPageErrorsAreFrench(t *testing.T) {
 	// menu's route check before the page reads its parameters.
 	dpo := storetest.NewAgent(e.actors[socle.KindYouth].OrganisationID, "dpo@example.fr")
 	dpo.Roles = []socle.Role{socle.RoleAuditor}
-	if err := e.db.CreateAgent(context.Background(), dpo); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := e.identity.SetupDemoAgent(context.Background(), dpo.ID, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	officer := e.login(dpo.Email, secret)
+	officer := e.enrolAndLogin(e.db, e.identity, dpo)
 	tests := []struct {
 		name    string
 		client  *http.Client

@@ -14,9 +14,7 @@ import (
 	"socle"
 	"socle/commitment"
 	"socle/gate"
-	"socle/identity"
 	"socle/internal/stacktest"
-	"socle/orientation"
 	"socle/policy"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -31,6 +29,7 @@ type parcoursEnv struct {
 	parcours *gate.Parcours
 	ml, dep  socle.Actor
 	staff    map[string]*http.Client // by organisation id
+	net      *networkEnv             // reads and posts pages with the staff's clients
 	db       *sqlstore.DB
 }
 
@@ -41,25 +40,15 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 	st, log := s.DB, s.Log
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &parcoursEnv{spaceEnv: newSpaceCore(t, s, logger), staff: map[string]*http.Client{}, db: st}
-	key, err := commitment.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := commitment.NewSigner(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.parcours = gate.NewParcours(e.gate, st, cs)
-	ids, err := identity.New(st, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.parcours = newParcours(t, e.gate, st)
+	ids := newIdentity(t, st, log, nil, logger)
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: e.gate, Parcours: e.parcours, Directory: st,
 		Identity: ids, Space: e.svc, Auth: FirstOf(ids, e.svc)}))
 	t.Cleanup(e.srv.Close)
 
 	e.createUsagers(st, "alice.usager@example.fr", "bob@example.fr")
 	staff := &networkEnv{t: t, srv: e.srv}
+	e.net = staff
 	for i, org := range []*socle.Organisation{
 		storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69"),
 		storetest.NewOrganisation("Département du Rhône", socle.KindDepartement, "69"),
@@ -92,10 +81,25 @@ func newParcoursEnv(t *testing.T) *parcoursEnv {
 	return e
 }
 
+// newParcours serves the parcours of g over st, its contracts signed with
+// a fresh key.
+func newParcours(t *testing.T, g *gate.Gate, st gate.ParcoursStore) *gate.Parcours {
+	t.Helper()
+	key, err := commitment.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := commitment.NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gate.NewParcours(g, st, signer)
+}
+
 // staffGet reads a page as the adviser of organisation orgID.
 func (e *parcoursEnv) staffGet(orgID, path string) (int, string) {
 	e.t.Helper()
-	resp, body := (&networkEnv{t: e.t, srv: e.srv}).get(e.staff[orgID], path, "")
+	resp, body := e.net.get(e.staff[orgID], path, "")
 	return resp.StatusCode, body
 }
 
@@ -169,25 +173,8 @@ func TestRectificationQueue(t *testing.T) {
 // session older than five minutes is refused, a confirmation link is
 // mailed that serves once and lands back on the contract, and she signs.
 func TestContractReauthentication(t *testing.T) {
-	ctx := context.Background()
 	e := newParcoursEnv(t)
-	adviser := func(purpose string) gate.Request {
-		return gate.Request{Actor: e.ml, Purpose: purpose, RequestID: "adviser", RemoteAddr: "127.0.0.1"}
-	}
-	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
-		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
-	o, prop, err := orientation.Propose(ctx, e.parcours, adviser(policy.PurposeOrientation), e.alice.ID, answers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	choice := gate.Choice{OperatorKind: prop.OperatorKind, Parcours: prop.Parcours, Modalite: prop.Modalite, OrganisationID: e.ml.OrganisationID}
-	if _, err := orientation.Confirm(ctx, e.parcours, adviser(policy.PurposeOrientation), o.ID, choice); err != nil {
-		t.Fatal(err)
-	}
-	c, err := commitment.Draw(ctx, e.parcours, adviser(policy.PurposeAccompagnement), e.alice.ID, []string{"Atelier CV", "Immersion"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.drawContract(t, "Atelier CV", "Immersion")
 	page := "/usager/contrats/" + c.ID
 
 	// She signed in six minutes ago.

@@ -68,10 +68,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 	}
 	g := s.Gate
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := identity.New(db, log, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newIdentity(t, db, log, nil, logger)
 	e := &networkEnv{t: t, engine: engine, clients: map[socle.OrgKind]*http.Client{}, actors: map[socle.OrgKind]socle.Actor{},
 		db: db, gate: g, log: log, secrets: map[socle.OrgKind]string{}, identity: svc, dir: s.Dir}
 	e.srv = httptest.NewServer(NewServer(logger, Config{}, Services{Gate: g, Directory: db, Identity: svc, Auth: svc, Register: reg,
@@ -121,7 +118,7 @@ func newNetworkEnv(t *testing.T) *networkEnv {
 // login signs an agent in through the real pages: password, then TOTP.
 func (e *networkEnv) login(email, secret string) *http.Client {
 	e.t.Helper()
-	c := &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := browserClient()
 	post := func(path string, form url.Values) {
 		if resp, _ := e.postForm(c, path, path, form); resp.StatusCode != http.StatusSeeOther {
 			e.t.Fatalf("POST %s: status %d", path, resp.StatusCode)
@@ -146,9 +143,7 @@ func (e *networkEnv) postForm(c *http.Client, page, path string, form url.Values
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return resp, readBody(e.t, resp)
 }
 
 // enrolAndLogin creates agent a in db, gives it the demo password and a
@@ -181,9 +176,7 @@ func (e *networkEnv) get(c *http.Client, path, purpose string) (*http.Response, 
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return resp, readBody(e.t, resp)
 }
 
 // TestNoMaskedFieldLeaves reads the person as each kind of organisation for

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"socle"
-	"socle/identity"
 	"socle/internal/oidctest"
 	"socle/internal/stacktest"
 	"socle/oauth"
@@ -26,10 +25,7 @@ func TestProConnectLogoutAtTheFederation(t *testing.T) {
 	ctx := context.Background()
 	st, _ := stacktest.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ids, err := identity.New(st, &stacktest.Recorder{}, nil, logger, identity.Config{Password: identity.Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := newIdentity(t, st, &stacktest.Recorder{}, nil, logger)
 	org := storetest.NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
 	org.SIRET = storetest.SIRET(1)
 	if err := st.CreateOrganisation(ctx, org); err != nil {
@@ -54,27 +50,16 @@ func TestProConnectLogoutAtTheFederation(t *testing.T) {
 	// The browser: cookies by name, sent over plain HTTP too (the test
 	// server is not TLS, the __Host- cookies are Secure).
 	jar := map[string]*http.Cookie{}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{CheckRedirect: stopRedirects}
 	do := func(method, u string, form url.Values) *http.Response {
 		t.Helper()
-		var body io.Reader
-		if form != nil {
-			body = strings.NewReader(form.Encode())
-		}
-		req, _ := http.NewRequest(method, u, body)
-		if form != nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
+		var cookies []*http.Cookie
 		if strings.HasPrefix(u, srv.URL) {
 			for _, c := range jar {
-				req.AddCookie(c)
+				cookies = append(cookies, c)
 			}
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { resp.Body.Close() })
+		resp := sendWithCookies(t, client, method, u, form, cookies)
 		for _, c := range resp.Cookies() {
 			if c.MaxAge < 0 || c.Value == "" {
 				delete(jar, c.Name)

@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"socle"
-	"socle/commitment"
 	"socle/gate"
-	"socle/orientation"
 	"socle/policy"
 )
 
@@ -23,25 +21,9 @@ import (
 func TestPersonSpaceAsksFirstFiltersAccessesAndDownloadsHerData(t *testing.T) {
 	ctx := context.Background()
 	e := newParcoursEnv(t)
-	adviser := func(purpose string) gate.Request {
-		return gate.Request{Actor: e.ml, Purpose: purpose, RequestID: "adviser", RemoteAddr: "127.0.0.1"}
-	}
-	answers := orientation.Answers{"projet": {"defini"}, "derniere_activite": {"moins_6_mois"}, "autonomie": {"autonome"},
-		"hebergement_stable": {"oui"}, "rqth": {"non"}, "sante_limite_emploi": {"non"}}
-	o, prop, err := orientation.Propose(ctx, e.parcours, adviser(policy.PurposeOrientation), e.alice.ID, answers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	choice := gate.Choice{OperatorKind: prop.OperatorKind, Parcours: prop.Parcours, Modalite: prop.Modalite, OrganisationID: e.ml.OrganisationID}
-	if _, err := orientation.Confirm(ctx, e.parcours, adviser(policy.PurposeOrientation), o.ID, choice); err != nil {
-		t.Fatal(err)
-	}
-	c, err := commitment.Draw(ctx, e.parcours, adviser(policy.PurposeAccompagnement), e.alice.ID, []string{"Atelier CV"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.drawContract(t, "Atelier CV")
 	start := time.Now().Add(48 * time.Hour)
-	if err := e.parcours.CreateEvent(ctx, adviser(policy.PurposeAccompagnement), &socle.Event{PersonID: e.alice.ID, Kind: socle.EventAppointment,
+	if err := e.parcours.CreateEvent(ctx, e.adviserReq(policy.PurposeAccompagnement), &socle.Event{PersonID: e.alice.ID, Kind: socle.EventAppointment,
 		Title: "Point sur le projet", Start: start, End: start.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}

@@ -164,46 +164,14 @@ func (e *spaceEnv) adviserReads(p *socle.Person) {
 	}
 }
 
-// spaceClient is a browser with its own cookies that does not follow redirects.
+// spaceClient is a person's browser on the space.
 type spaceClient struct {
-	t *testing.T
+	*browser
 	e *spaceEnv
-	c *http.Client
 }
 
 func (e *spaceEnv) client() *spaceClient {
-	return &spaceClient{t: e.t, e: e, c: &http.Client{Jar: newJar(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-func (c *spaceClient) get(path string) (*http.Response, string) {
-	c.t.Helper()
-	if !strings.HasPrefix(path, "http") {
-		path = c.e.srv.URL + path
-	}
-	resp, err := c.c.Get(path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
-}
-
-func (c *spaceClient) post(path string, form url.Values) (*http.Response, string) {
-	c.t.Helper()
-	resp, err := c.c.PostForm(c.e.srv.URL+path, form)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
-}
-
-func (c *spaceClient) csrf(path string) string {
-	c.t.Helper()
-	_, body := c.get(path)
-	return csrfToken(c.t, path, body)
+	return &spaceClient{browser: newBrowser(e.t, e.srv.URL), e: e}
 }
 
 // requestLink asks a link for email and returns the page's status and body.

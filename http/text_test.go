@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -49,9 +48,7 @@ func TestInvalidUTF8NeverReachesTheLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		body := string(b)
+		body := readBody(t, resp)
 		if resp.StatusCode != http.StatusBadRequest || tt.want != "" && errorOf(t, []byte(body)).Message != tt.want+": not valid UTF-8 text" {
 			t.Errorf("%s: %d %s, want 400 naming %q", tt.name, resp.StatusCode, body, tt.want)
 		}

@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -111,7 +110,7 @@ func TestOrientationKeepsTheAnswersOnAnError(t *testing.T) {
 	e := newParcoursEnv(t)
 	c := e.staff[e.ml.OrganisationID]
 	page := "/usagers/" + e.alice.ID + "/orientation"
-	_, body := (&networkEnv{t: t, srv: e.srv}).get(c, page, "")
+	_, body := e.net.get(c, page, "")
 	m := csrfInput.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no CSRF token in %s:\n%s", page, body)
@@ -122,9 +121,7 @@ func TestOrientationKeepsTheAnswersOnAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	body = string(b)
+	body = readBody(t, resp)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("POST %s: %d, want 400", page, resp.StatusCode)
 	}
@@ -154,22 +151,11 @@ func TestOrientationKeepsTheAnswersOnAnError(t *testing.T) {
 func TestAlertConsoleNamesAgentsAndStructures(t *testing.T) {
 	ctx := context.Background()
 	st := newConsoleStack(t)
-	org := storetest.NewOrganisation("Mission locale de Vénissieux", socle.KindYouth, "69")
-	if err := st.db.CreateOrganisation(ctx, org); err != nil {
+	org, _, officer := st.officerOf(t, "Mission locale de Vénissieux")
+	adv := storetest.NewAgent(org.ID, "conseillere@ml.fr")
+	if err := st.db.CreateAgent(ctx, adv); err != nil {
 		t.Fatal(err)
 	}
-	dpo, adv := storetest.NewAgent(org.ID, "dpo@ml.fr"), storetest.NewAgent(org.ID, "conseillere@ml.fr")
-	dpo.Roles = []socle.Role{socle.RoleAuditor}
-	for _, a := range []*socle.Agent{dpo, adv} {
-		if err := st.db.CreateAgent(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	secret, err := st.idsvc.SetupDemoAgent(ctx, dpo.ID, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	officer := st.env.login(dpo.Email, secret)
 	c, err := st.cases.Raise(ctx, &socle.Alert{Rule: "family", Score: 4, Principal: "agent:" + adv.ID, OrganisationID: org.ID, Reason: "Dossier d'un proche."})
 	if err != nil {
 		t.Fatal(err)
@@ -194,9 +180,9 @@ func TestRecoveryQueueNamesTheAgent(t *testing.T) {
 	}
 	b := e.browser()
 	b.login(e.admin)
-	status, page := b.get("/recuperation")
-	if status != http.StatusOK {
-		t.Fatalf("GET /recuperation: %d", status)
+	resp, page := b.get("/recuperation")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /recuperation: %d", resp.StatusCode)
 	}
 	checkWords(t, "/recuperation", page, e.agent.FullName(), "0 sur 2")
 }

@@ -174,10 +174,7 @@ func (s *appointmentPages) slotsPage(w http.ResponseWriter, r *http.Request, sta
 }
 
 func handleSlotsPage(s *appointmentPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		d := &slotsView{}
 		if r.URL.Query().Get("publie") != "" {
 			d.Notice = msgSlotPublished
@@ -187,10 +184,7 @@ func handleSlotsPage(s *appointmentPages) http.Handler {
 }
 
 func handleSlotPublish(s *appointmentPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		forStructure := r.PostFormValue("pour") == "structure"
 		sf, errs := readSlotForm(r.PostForm)
 		if len(errs) > 0 {
@@ -331,11 +325,7 @@ func (s *appointmentPages) myAppointmentsPage(svc *space.Service, w http.Respons
 }
 
 func handleMyAppointments(s *appointmentPages, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		d := &myAppointmentsView{Notice: spaceNotices[r.URL.Query().Get("fait")]}
 		s.myAppointmentsPage(svc, w, r, req, http.StatusOK, d)
 	})
@@ -344,16 +334,6 @@ func handleMyAppointments(s *appointmentPages, svc *space.Service) http.Handler 
 // spaceNotices are the confirmations of "Mes rendez-vous", by the query
 // parameter its forms redirect with.
 var spaceNotices = map[string]string{"reserve": msgBooked, "annule": msgCancelledByPerson, "explique": msgExplanationSaved}
-
-// spacePost checks the form of a post in the person's space and returns
-// her request.
-func spacePost(s *appointmentPages, svc *space.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
-	if err := svc.VerifyCSRF(r); err != nil {
-		s.renderError(w, r, err)
-		return gate.Request{}, false
-	}
-	return spaceRequest(s.renderer, svc, w, r)
-}
 
 // spaceAnswer redirects after a post of "Mes rendez-vous", or shows the
 // page again with the reason it failed.
@@ -369,11 +349,7 @@ func (s *appointmentPages) spaceAnswer(svc *space.Service, w http.ResponseWriter
 }
 
 func handleBook(s *appointmentPages, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spacePost(s, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		slot := r.PostFormValue("creneau")
 		if slot == "" {
 			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, &myAppointmentsView{Error: msgFormErrors, SlotError: msgSlotRequired})
@@ -385,11 +361,7 @@ func handleBook(s *appointmentPages, svc *space.Service) http.Handler {
 }
 
 func handleMyCancel(s *appointmentPages, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spacePost(s, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		if msg := cancelReasonError(r.PostFormValue("motif")); msg != "" {
 			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, new(myAppointmentsView).itemFieldError(r.PathValue("eid"), "motif", msg, r.PostFormValue("motif")))
 			return
@@ -400,11 +372,7 @@ func handleMyCancel(s *appointmentPages, svc *space.Service) http.Handler {
 }
 
 func handleExplain(s *appointmentPages, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spacePost(s, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		if msg := explanationError(r.PostFormValue("explication")); msg != "" {
 			s.myAppointmentsPage(svc, w, r, req, http.StatusBadRequest, new(myAppointmentsView).itemFieldError(r.PostFormValue("id"), "explication", msg, r.PostFormValue("explication")))
 			return

@@ -79,10 +79,7 @@ func (s *journalPages) journalRows(r *http.Request, hits []socle.AuditHit) []jou
 // handleJournalPage is the auditors' search page. It lets in agents signed
 // in with a second factor; the gate then decides whether she is an auditor.
 func handleJournalPage(s *journalPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		v := r.URL.Query()
 		form := map[string]string{}
 		for _, k := range []string{"personne", "agent", "structure", "finalite", "action", "du", "au"} {
@@ -128,10 +125,7 @@ func handleJournalPage(s *journalPages) http.Handler {
 // search (the newest entry below index+1 in the auditor's scope), so that
 // the same rule decides and the consultation is recorded.
 func handleJournalEntryPage(s *journalPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		index, err := strconv.ParseUint(r.PathValue("index"), 10, 64)
 		if err != nil || index == 1<<64-1 {
 			s.renderError(w, r, userErrorf(socle.ENOTFOUND, msgNoEntry))

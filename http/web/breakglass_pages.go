@@ -52,10 +52,7 @@ func handleBreakGlassReviewPage(s *breakGlassPages) http.Handler {
 }
 
 func handleBreakGlassReviewForm(s *breakGlassPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		if err := s.gate.ReviewBreakGlass(r.Context(), httpx.GateRequest(r), r.PathValue("id")); err != nil {
 			if socle.ErrorCode(err) == socle.ENOTFOUND || socle.ErrorCode(err) == socle.ECONFLICT {
 				http.Redirect(w, r, "/bris-de-glace", http.StatusSeeOther)

@@ -186,10 +186,7 @@ func (s *clientPages) renderList(w http.ResponseWriter, r *http.Request, status 
 }
 
 func handleClientsPage(s *clientPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		s.renderList(w, r, http.StatusOK, &clientsView{})
 	})
 }
@@ -197,10 +194,7 @@ func handleClientsPage(s *clientPages) http.Handler {
 // handleClientCreate creates a client from the form; its errors are shown
 // next to their fields with the answers kept, and the secret once.
 func handleClientCreate(s *clientPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		actor := httpx.ActorFrom(r.Context())
 		scope, ok := adminScope(actor)
 		if !ok {
@@ -275,10 +269,7 @@ func handleClientPage(s *clientPages) http.Handler {
 
 // handleClientAction disables a client or renews its secret.
 func handleClientAction(s *clientPages, action string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		c, err := s.clientOf(ctx, httpx.ActorFrom(ctx), r.PathValue("id"))
 		if err != nil {

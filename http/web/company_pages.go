@@ -19,10 +19,7 @@ func matchingRequest(r *http.Request) gate.Request {
 }
 
 func handlePortfolioPage(s *companyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		req := matchingRequest(r)
 		d := &portfolioView{SIRET: r.URL.Query().Get("siret")}
 		status := http.StatusOK
@@ -80,20 +77,14 @@ func companyFilePage(s *companyPages, w http.ResponseWriter, r *http.Request, st
 }
 
 func handleCompanyPage(s *companyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		companyFilePage(s, w, r, http.StatusOK, &companyFileView{})
 	})
 }
 
 // companyWrite runs a POST of the company file and redirects back to it.
 func companyWrite(s *companyPages, do func(w http.ResponseWriter, r *http.Request) (string, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		done, err := do(w, r)
 		var fe *companyFormError
 		if errors.As(err, &fe) {
@@ -138,10 +129,7 @@ func handleCompanyActionPage(s *companyPages) http.Handler {
 }
 
 func handleCompanyOfferCreatePage(s *companyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		o := &socle.Offer{CompanyID: r.PathValue("id")}
 		if !saveOfferForm(s, w, r, o, func(status int, f offerFields) { companyFilePage(s, w, r, status, &companyFileView{offerFields: f}) }) {
 			return
@@ -201,19 +189,13 @@ func offerPage(s *companyPages, w http.ResponseWriter, r *http.Request, status i
 }
 
 func handleOfferPage(s *companyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		offerPage(s, w, r, http.StatusOK, &offerView{Saved: r.URL.Query().Get("enregistree") != ""})
 	})
 }
 
 func handleOfferUpdatePage(s *companyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		o := &socle.Offer{ID: r.PathValue("id")}
 		if !saveOfferForm(s, w, r, o, func(status int, f offerFields) { offerPage(s, w, r, status, &offerView{offerFields: f}) }) {
 			return
@@ -256,19 +238,13 @@ func matchingPage(s *companyPages, w http.ResponseWriter, r *http.Request, statu
 }
 
 func handleMatchingPage(s *companyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		matchingPage(s, w, r, http.StatusOK, &matchingView{Proposed: r.URL.Query().Get("proposee") != ""})
 	})
 }
 
 func handleProposePage(s *companyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		_, _, err := s.gate.Propose(r.Context(), matchingRequest(r), r.PathValue("id"), r.PostFormValue("personne"), r.PostFormValue("consentement") != "")
 		if err != nil {
 			if code := socle.ErrorCode(err); code == socle.EFORBIDDEN || code == socle.ECONFLICT || code == socle.EINVALID {

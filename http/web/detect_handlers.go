@@ -26,10 +26,7 @@ func casesService(svc *cases.Service) (*cases.Service, error) {
 // handleStepUpPage asks an agent who read many persons for a fresh TOTP
 // code, then sends her back where she was.
 func handleStepUpPage(s *casePages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		back := r.FormValue("retour")
 		if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
 			back = "/"

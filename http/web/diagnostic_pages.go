@@ -72,9 +72,15 @@ func (s *parcoursPages) who(ctx context.Context, by socle.DiagnosticAuthor) stri
 
 // levelOptions are the levels of a frein, level selected.
 func levelOptions(level string) []option {
-	out := []option{{Value: "", Label: msgFreinNotSet, Selected: level == ""}}
-	for _, l := range socle.FreinLevels {
-		out = append(out, option{Value: l, Label: socle.FreinLevelLabel(l), Selected: l == level})
+	return notSetOptions(socle.FreinLevels, socle.FreinLevelLabel, level)
+}
+
+// notSetOptions are values as options with their labels, after an empty
+// "non renseigné" one, selected chosen.
+func notSetOptions(values []string, label func(string) string, selected string) []option {
+	out := []option{{Value: "", Label: msgFreinNotSet, Selected: selected == ""}}
+	for _, v := range values {
+		out = append(out, option{Value: v, Label: label(v), Selected: v == selected})
 	}
 	return out
 }
@@ -107,11 +113,7 @@ func (s *parcoursPages) freinRows(ctx context.Context, d *socle.Diagnostic) []fr
 }
 
 func situationOptions(status string) []option {
-	out := []option{{Value: "", Label: msgFreinNotSet, Selected: status == ""}}
-	for _, st := range socle.WorkSituations {
-		out = append(out, option{Value: st, Label: socle.WorkSituationLabel(st), Selected: st == status})
-	}
-	return out
+	return notSetOptions(socle.WorkSituations, socle.WorkSituationLabel, status)
 }
 
 // diagnosticViewOf is the page of d, its form filled with its state.
@@ -129,10 +131,7 @@ func (s *parcoursPages) diagnosticViewOf(ctx context.Context, id string, d *socl
 }
 
 func handleDiagnosticPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		d, err := p.Diagnostic(r.Context(), pageRequest(r, purposeAccompagnement, ""), id)
 		if err != nil {
@@ -213,10 +212,7 @@ func parseDiagnosticForm(r *http.Request, v *diagnosticView, d *socle.Diagnostic
 }
 
 func handleDiagnosticSave(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		req := pageRequest(r, purposeAccompagnement, "")
 		d, err := p.Diagnostic(r.Context(), req, id)
@@ -462,10 +458,7 @@ func planPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *http
 }
 
 func handlePlanPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		planPage(s, p, w, r, http.StatusOK, nil)
 	})
 }
@@ -545,10 +538,7 @@ func parsePlanForm(r *http.Request, v *planView) (*socle.Plan, bool) {
 }
 
 func handlePlanSave(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		// The form comes back as typed, with its errors.
 		typed := &planView{}
@@ -585,10 +575,7 @@ func handlePlanSave(s *parcoursPages, p *gate.Parcours) http.Handler {
 // refusal comes back on the page with its sentence (msg), a success
 // redirects to the page with the notice done.
 func planForm(s *parcoursPages, p *gate.Parcours, done string, do func(r *http.Request, req gate.Request, id string) error, msg func(r *http.Request, err error) string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if err := do(r, pageRequest(r, purposeAccompagnement, ""), id); err != nil {
 			if !soft(err) {
@@ -627,10 +614,7 @@ func handlePlanAgreementPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 // handlePlanContractPage generates the contract of the current plan
 // version and shows it on the contract page, where it is signed.
 func handlePlanContractPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if _, err := commitment.DrawFromPlan(r.Context(), p, pageRequest(r, purposeAccompagnement, ""), id); err != nil {
 			if !soft(err) {
@@ -704,21 +688,13 @@ func spaceDiagnostic(s *parcoursPages, p *gate.Parcours, svc *space.Service, w h
 }
 
 func handleSpaceDiagnostic(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		spaceDiagnostic(s, p, svc, w, r, req, http.StatusOK, nil)
 	})
 }
 
 func handleSpaceDiagnosticAdd(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceFormPost(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		f := socle.FreinInput{Theme: r.PostFormValue("theme"), Level: r.PostFormValue("niveau"), Comment: strings.TrimSpace(r.PostFormValue("commentaire"))}
 		keep := func(v *spaceDiagnosticView) {
 			v.Comment = f.Comment
@@ -762,11 +738,7 @@ func handleSpaceDiagnosticAdd(s *parcoursPages, p *gate.Parcours, svc *space.Ser
 }
 
 func handleSpacePlanAgree(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceFormPost(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		version, _ := strconv.Atoi(r.PostFormValue("version"))
 		if _, err := p.AgreeToMyPlan(r.Context(), req, version); err != nil {
 			if !soft(err) {
@@ -778,14 +750,4 @@ func handleSpacePlanAgree(s *parcoursPages, p *gate.Parcours, svc *space.Service
 		}
 		http.Redirect(w, r, "/usager/diagnostic?fait=accord", http.StatusSeeOther)
 	})
-}
-
-// spaceFormPost checks the CSRF token of a form of the person's space and
-// returns her request, false once it answered.
-func spaceFormPost(s *renderer, svc *space.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
-	if err := svc.VerifyCSRF(r); err != nil {
-		s.renderError(w, r, err)
-		return gate.Request{}, false
-	}
-	return spaceRequest(s, svc, w, r)
 }

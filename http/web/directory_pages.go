@@ -62,10 +62,7 @@ func handleProtectedPage(s *declarationPages) http.Handler {
 }
 
 func handleProtectedForm(s *declarationPages, form string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		svc, err := directoryService(s)
 		if err == nil {
 			actor := httpx.ActorFrom(r.Context())
@@ -185,10 +182,7 @@ type taskRow struct {
 }
 
 func handleBulkTaskForm(s *declarationPages, form string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		svc, err := casesService(s.cases)
 		actor := httpx.ActorFrom(r.Context())
 		if err == nil && form == "approbation" {
@@ -256,10 +250,7 @@ func formTime(v string) (time.Time, error) {
 }
 
 func handleDeclarationForm(s *declarationPages, form string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		svc, err := directoryService(s)
 		actor := httpx.ActorFrom(r.Context())
 		if err == nil && form == "retrait" {
@@ -337,10 +328,7 @@ func handleQuestionsPage(s *declarationPages) http.Handler {
 }
 
 func handleAnswerForm(s *declarationPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		svc, err := casesService(s.cases)
 		if err == nil {
 			_, err = svc.Answer(r.Context(), httpx.ActorFrom(r.Context()), r.PathValue("id"), r.PostFormValue("reponse"))

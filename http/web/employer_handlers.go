@@ -22,10 +22,10 @@ func employerPage(s *renderer, svc *employer.Service, w http.ResponseWriter, r *
 	employerLogin(svc).render(s, w, r, status, name, title, d)
 }
 
-// employerRequest returns the gate request of the contact, and false after
-// redirecting to the link form when she has no live session.
-func employerRequest(s *renderer, svc *employer.Service, w http.ResponseWriter, r *http.Request) (gate.Request, bool) {
-	return employerLogin(svc).request(s, w, r)
+// employerHandler serves f with the gate request of the contact, or
+// redirects to the link form when she has no live session.
+func employerHandler(s *renderer, svc *employer.Service, f func(http.ResponseWriter, *http.Request, gate.Request)) http.Handler {
+	return employerLogin(svc).handler(s, f)
 }
 
 func handleEmployerLogout(s *employerPages, svc *employer.Service) http.Handler {
@@ -68,21 +68,13 @@ func employerOffersPage(s *employerPages, svc *employer.Service, w http.Response
 }
 
 func handleEmployerOffers(s *employerPages, svc *employer.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return employerHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		employerOffersPage(s, svc, w, r, req, http.StatusOK, nil)
 	})
 }
 
 func handleEmployerOffer(s *employerPages, svc *employer.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return employerHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		o, err := s.gate.EmployerOffer(r.Context(), req, r.PathValue("id"))
 		if err != nil {
 			s.renderError(w, r, err)
@@ -95,11 +87,7 @@ func handleEmployerOffer(s *employerPages, svc *employer.Service) http.Handler {
 // handleEmployerSaveOffer creates (POST /employeur/offres) or updates
 // (POST /employeur/offres/{id}) an offer of the contact's company.
 func handleEmployerSaveOffer(s *employerPages, svc *employer.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return employerHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		if err := svc.VerifyCSRF(r); err != nil {
 			s.renderError(w, r, err)
 			return
@@ -153,11 +141,7 @@ type candidateView struct {
 }
 
 func handleEmployerCandidates(s *employerPages, svc *employer.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return employerHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		o, err := s.gate.EmployerOffer(r.Context(), req, r.PathValue("id"))
 		if err != nil {
 			s.renderError(w, r, err)
@@ -193,11 +177,7 @@ func handleEmployerCandidatesJSON(s *employerPages, svc *employer.Service) http.
 }
 
 func handleEmployerAnswer(s *employerPages, svc *employer.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := employerRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return employerHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		if err := svc.VerifyCSRF(r); err != nil {
 			s.renderError(w, r, err)
 			return

@@ -534,10 +534,7 @@ func openRectification(r *http.Request, p *gate.Parcours, personID, rid string) 
 }
 
 func handleSectionEditPage(s *personPages, pc *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := sectionOf(r)
 		if !ok {
 			s.renderError(w, r, userErrorf(socle.ENOTFOUND, msgSectionUnknown))
@@ -564,10 +561,7 @@ func handleSectionEditPage(s *personPages, pc *gate.Parcours) http.Handler {
 }
 
 func handleSectionSave(s *personPages, pc *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		c, ok := sectionOf(r)
 		if !ok {
 			s.renderError(w, r, userErrorf(socle.ENOTFOUND, msgSectionUnknown))

@@ -247,10 +247,7 @@ func followupPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *
 }
 
 func handleFollowupPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		v := &followupView{}
 		switch {
 		case r.URL.Query().Get("note") == "ajoutee":
@@ -265,10 +262,7 @@ func handleFollowupPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 }
 
 func handleNoteCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		cat := socle.Category(r.PostFormValue("categorie"))
 		n := &socle.Note{PersonID: id, Category: cat, NetworkVisible: r.PostFormValue("visibilite") == "reseau", Text: strings.TrimSpace(r.PostFormValue("texte"))}

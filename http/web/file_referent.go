@@ -34,10 +34,7 @@ func adviserOptions(h *gate.FileHistory, day socle.Date, organisationID string) 
 }
 
 func handleReferentChange(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id, agentID := r.PathValue("id"), strings.TrimSpace(r.PostFormValue("referent"))
 		v := &followupView{}
 		if agentID == "" {

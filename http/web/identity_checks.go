@@ -72,10 +72,7 @@ func handleIdentityChecks(s *identityCheckPages) http.Handler {
 // handleIdentityCheckResolve links a check to the record of the NIR the
 // administrator read on the person's documents, or rejects it.
 func handleIdentityCheckResolve(s *identityCheckPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		actor := httpx.ActorFrom(r.Context())
 		var err error
 		notice := msgCheckClosed

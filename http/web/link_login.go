@@ -57,6 +57,18 @@ func (l linkLogin) request(s *renderer, w http.ResponseWriter, r *http.Request) 
 	return gate.Request{Actor: actor, RequestID: httpx.RequestID(r.Context()), RemoteAddr: httpx.RemoteAddr(r)}, true
 }
 
+// handler serves f with the request of the signed-in actor; request
+// answers anyone else.
+func (l linkLogin) handler(s *renderer, f func(http.ResponseWriter, *http.Request, gate.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, ok := l.request(s, w, r)
+		if !ok {
+			return
+		}
+		f(w, r, req)
+	})
+}
+
 // homePage shows the link form, or leads a signed-in actor to the landing.
 func (l linkLogin) homePage(s *renderer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -147,10 +147,7 @@ func stepOf(r *socle.OrientationRequest) *handoffStep {
 }
 
 func handleHandoffPersonPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		v := &handoffPersonView{}
 		switch r.URL.Query().Get("fait") {
 		case "envoyee":
@@ -163,10 +160,7 @@ func handleHandoffPersonPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 }
 
 func handleHandoffSend(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		hr := &socle.OrientationRequest{PersonID: id, ToOrganisationID: r.PostFormValue("to_organisation_id"),
 			Parcours: r.PostFormValue("parcours"), Motive: strings.TrimSpace(r.PostFormValue("motive")), PreviousID: r.PostFormValue("previous_id")}
@@ -187,10 +181,7 @@ func handleHandoffSend(s *parcoursPages, p *gate.Parcours) http.Handler {
 }
 
 func handleHandoffConclude(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		o := socle.HandoffOutcome{Outcome: r.PostFormValue("outcome")}
 		if o.Outcome == socle.HandoffOutcomeExit {
@@ -319,19 +310,13 @@ func (s *parcoursPages) handoffAnswerPage(p *gate.Parcours, w http.ResponseWrite
 }
 
 func handleHandoffRequestPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		s.handoffAnswerPage(p, w, r, http.StatusOK, &handoffAnswerView{})
 	})
 }
 
 func handleHandoffAnswer(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		choice := r.PostFormValue("decision")
 		a := socle.HandoffAnswer{Accept: choice == "accepter", Comment: strings.TrimSpace(r.PostFormValue("comment"))}
 		if !a.Accept {
@@ -366,10 +351,7 @@ type committeeView struct {
 }
 
 func handleCommitteeQueue(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		items, err := p.CommitteeQueue(r.Context(), pageRequest(r, purposeOrientation, ""))
 		if err != nil {
 			s.renderError(w, r, err)

@@ -120,19 +120,13 @@ func orientationPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, 
 }
 
 func handleOrientationPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		orientationPage(s, p, w, r, http.StatusOK, &orientationView{})
 	})
 }
 
 func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		questionnaire, _ := orientation.InForce()
 		answers := orientation.Answers{}
 		for _, q := range questionnaire.Questions {
@@ -167,10 +161,7 @@ func handleOrientationPropose(s *parcoursPages, p *gate.Parcours) http.Handler {
 }
 
 func handleOrientationConfirm(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id, oid := r.PathValue("id"), r.PathValue("oid")
 		os, err := p.Orientations(r.Context(), pageRequest(r, purposeOrientation, ""), id)
 		if err != nil {
@@ -294,19 +285,13 @@ func contractPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWriter, r *
 }
 
 func handleContractPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		contractPage(s, p, w, r, http.StatusOK, &contractView{})
 	})
 }
 
 func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		text := r.PostFormValue("actions")
 		var actions []string
 		for _, l := range strings.Split(text, "\n") {
@@ -341,10 +326,7 @@ func handleContractCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
 }
 
 func handleContractSign(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		if _, err := p.SignAsAdviser(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("cid")); err != nil {
 			if soft(err) {
 				msg := message(err)
@@ -364,10 +346,7 @@ func handleContractSign(s *parcoursPages, p *gate.Parcours) http.Handler {
 // handleContractLink shows where the person signs: in her space, after a
 // fresh authentication by a link mailed to the address of her file.
 func handleContractLink(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		c, err := p.Commitment(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("cid"))
 		if err != nil {
 			s.renderError(w, r, err)
@@ -393,10 +372,7 @@ func requestOrigin(r *http.Request) string {
 }
 
 func handleAppointmentCreate(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		start, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("debut"), paris)
 		minutes, _ := strconv.Atoi(r.PostFormValue("duree"))
 		if errs := appointmentFormErrors(err, minutes); len(errs) > 0 {
@@ -454,19 +430,13 @@ func rectificationsPage(s *parcoursPages, p *gate.Parcours, w http.ResponseWrite
 }
 
 func handleRectificationsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		rectificationsPage(s, p, w, r, http.StatusOK, &rectificationsView{})
 	})
 }
 
 func handleRectificationAnswer(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		decision := r.PostFormValue("decision")
 		if v := rectificationAnswerErrors(r.PathValue("rid"), decision, r.PostFormValue("motif")); v != nil {
 			rectificationsPage(s, p, w, r, http.StatusBadRequest, v)
@@ -498,10 +468,7 @@ type agendaEvent struct {
 }
 
 func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		now := time.Now().In(paris)
 		day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, paris)
 		if v := r.URL.Query().Get("du"); v != "" {
@@ -550,10 +517,7 @@ func handleAgendaPage(s *parcoursPages, p *gate.Parcours) http.Handler {
 }
 
 func handleIndicatorsPage(s *parcoursPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		g, err := indicators.ParseGrouping(r.URL.Query().Get("groupe"))
 		if err != nil {
 			s.renderError(w, r, userErrorf(socle.EINVALID, msgUnknownGrouping))
@@ -670,11 +634,7 @@ func provenanceLines(r *http.Request, g *gate.Gate, dir httpx.Directory, req gat
 
 // spaceContracts names the organisation of each contract for the person.
 func handleSpaceParcours(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		d := &spaceParcoursView{}
 		if r.URL.Query().Get("demande") == "envoyee" {
 			d.Notice = msgRectificationSent
@@ -741,25 +701,13 @@ func spaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service, w htt
 }
 
 func handleSpaceContract(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		spaceContract(s, p, svc, w, r, req, http.StatusOK, &spaceContractView{})
 	})
 }
 
 func handleSpaceReauth(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.VerifyCSRF(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		person, _, err := s.gate.MyFile(r.Context(), req)
 		if err != nil {
 			s.renderError(w, r, err)
@@ -784,15 +732,7 @@ func handleSpaceReauth(s *parcoursPages, p *gate.Parcours, svc *space.Service) h
 }
 
 func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.VerifyCSRF(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		at, err := svc.AuthenticatedAt(r)
 		if err != nil {
 			s.renderError(w, r, err)
@@ -822,15 +762,7 @@ func handleSpaceSign(s *parcoursPages, p *gate.Parcours, svc *space.Service) htt
 }
 
 func handleSpaceRectify(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.VerifyCSRF(r); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spacePostHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		section, correction := r.PostFormValue("rubrique"), r.PostFormValue("correction")
 		_, err := p.RequestRectification(r.Context(), req, socle.Category(section), correction)
 		if socle.ErrorCode(err) == socle.EINVALID {
@@ -853,11 +785,7 @@ func handleSpaceRectify(s *parcoursPages, p *gate.Parcours, svc *space.Service) 
 }
 
 func handleSpaceExport(s *parcoursPages, p *gate.Parcours, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		e, err := p.MyExport(r.Context(), req)
 		if err != nil {
 			httpx.WriteError(w, r, err)

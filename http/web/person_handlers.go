@@ -39,6 +39,28 @@ func staffPost(s *renderer, w http.ResponseWriter, r *http.Request) bool {
 	return checkCSRF(s, s.identity, w, r)
 }
 
+// staffHandler serves f only to an agent signed in with a second factor;
+// staffOnly sends anyone else to sign in.
+func staffHandler(f http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := staffOnly(w, r); !ok {
+			return
+		}
+		f(w, r)
+	})
+}
+
+// staffPostHandler serves f only to a POST that staffPost lets through:
+// an agent signed in with a second factor, with the form's CSRF token.
+func staffPostHandler(s *renderer, f http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !staffPost(s, w, r) {
+			return
+		}
+		f(w, r)
+	})
+}
+
 // staffPage renders an agent's page with a fresh CSRF token.
 func staffPage(s *renderer, w http.ResponseWriter, r *http.Request, status int, name, title, nav string, d formView) {
 	tok, err := s.identity.FormToken(w, r)
@@ -265,10 +287,7 @@ func sectionsOf(ctx context.Context, w *words, p *socle.Person, d socle.Decision
 }
 
 func handlePersonPage(s *personPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		purpose := r.URL.Query().Get("finalite")
 		data := &fileView{ID: id, Purpose: purpose, PurposeLabel: purposeLabel(s.gate, purpose), Purposes: purposeOptions(s.gate, purpose)}
@@ -323,20 +342,14 @@ func breakGlassForm(s *personPages, w http.ResponseWriter, r *http.Request, stat
 }
 
 func handleBreakGlassPage(s *personPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		purpose := r.URL.Query().Get("finalite")
 		breakGlassForm(s, w, r, http.StatusOK, &breakGlassView{ID: r.PathValue("id"), Purposes: purposeOptions(s.gate, purpose)})
 	})
 }
 
 func handleBreakGlass(s *personPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		purpose := r.PostFormValue("finalite")
 		justification := strings.TrimSpace(r.PostFormValue("justification"))
@@ -409,10 +422,7 @@ func registerPage(s *personPages, w http.ResponseWriter, r *http.Request, status
 }
 
 func handleRegisterPage(s *personPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		if s.register == nil {
 			s.renderError(w, r, userErrorf(socle.EUNAVAILABLE, msgNoRegister))
 			return

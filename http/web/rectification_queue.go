@@ -9,10 +9,7 @@ import (
 // handleRectificationQueue is the organisation's queue of open
 // rectification requests, each linking to the page that answers it.
 func handleRectificationQueue(s *rectificationPages, p *gate.Parcours) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		rs, err := p.RectificationQueue(r.Context(), pageRequest(r, purposeAccompagnement, ""))
 		if err != nil {
 			s.renderError(w, r, err)

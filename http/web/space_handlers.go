@@ -62,6 +62,26 @@ func spaceRequest(s *renderer, svc *space.Service, w http.ResponseWriter, r *htt
 	return spaceLogin(svc).request(s, w, r)
 }
 
+// spaceHandler serves f with the gate request of the person in her space,
+// or redirects to the link form when she has no live session.
+func spaceHandler(s *renderer, svc *space.Service, f func(http.ResponseWriter, *http.Request, gate.Request)) http.Handler {
+	return spaceLogin(svc).handler(s, f)
+}
+
+// spacePostHandler serves f with the person's request once the form of a
+// post in her space passed its CSRF check.
+func spacePostHandler(s *renderer, svc *space.Service, f func(http.ResponseWriter, *http.Request, gate.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := svc.VerifyCSRF(r); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if req, ok := spaceRequest(s, svc, w, r); ok {
+			f(w, r, req)
+		}
+	})
+}
+
 // field is one line of a section of the file.
 type field struct{ Label, Value string }
 
@@ -125,11 +145,7 @@ func fileSections(ctx context.Context, w *words, p *socle.Person) []section {
 }
 
 func handleSpaceFile(s *spacePages, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		p, fs, err := s.gate.MyFile(r.Context(), req)
 		if err != nil {
 			s.renderError(w, r, err)
@@ -187,11 +203,7 @@ var accessFilters = map[string]func(accessRow) bool{
 }
 
 func handleSpaceAccesses(s *spacePages, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		q := r.URL.Query()
 		d := &spaceAccessesView{Filter: q.Get("filtre"), Organisation: q.Get("structure")}
 		keep, known := accessFilters[d.Filter]
@@ -289,11 +301,7 @@ func accessesQuery(filter, organisation string, next uint64) string {
 const maxDownload = 2000
 
 func handleSpaceDownload(s *spacePages, svc *space.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, ok := spaceRequest(s.renderer, svc, w, r)
-		if !ok {
-			return
-		}
+	return spaceHandler(s.renderer, svc, func(w http.ResponseWriter, r *http.Request, req gate.Request) {
 		var all []socle.AuditHit
 		var before uint64
 		for len(all) < maxDownload {

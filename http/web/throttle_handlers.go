@@ -64,19 +64,13 @@ func (s *blockPages) renderBlocks(w http.ResponseWriter, r *http.Request, status
 }
 
 func handleThrottleBlocksPage(s *blockPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
-			return
-		}
+	return staffHandler(func(w http.ResponseWriter, r *http.Request) {
 		s.renderBlocks(w, r, http.StatusOK, "", liftAttempt{})
 	})
 }
 
 func handleLiftBlockForm(s *blockPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !staffPost(s.renderer, w, r) {
-			return
-		}
+	return staffPostHandler(s.renderer, func(w http.ResponseWriter, r *http.Request) {
 		principal, reason := r.PostFormValue("compte"), r.PostFormValue("motif")
 		err := s.gate.LiftBlock(r.Context(), pageRequest(r, "", ""), principal, reason)
 		switch socle.ErrorCode(err) {
