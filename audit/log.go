@@ -379,6 +379,12 @@ func (l *Log) run() {
 	}
 	defer close(p.jobs)
 	for {
+		// The committer's answer comes first: it waits for the next batch.
+		select {
+		case j := <-p.results:
+			l.finished(ctx, p, j)
+		default:
+		}
 		// While the next batch is full, appends wait in l.reqs.
 		reqs := l.reqs
 		if p.next != nil && len(p.next.batch) >= l.opts.MaxBatch {
