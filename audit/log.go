@@ -379,20 +379,22 @@ func (l *Log) run() {
 	}
 	defer close(p.jobs)
 	for {
-		// The committer's answer comes first: it waits for the next batch.
-		select {
-		case j := <-p.results:
-			l.finished(ctx, p, j)
-		default:
-		}
-		// While the next batch is full, appends wait in l.reqs.
+		// While the committer writes, appends wait in l.reqs: the writer
+		// builds them every so often (p.build) and when the write
+		// returns, rather than being woken by each one.
 		reqs := l.reqs
-		if p.next != nil && len(p.next.batch) >= l.opts.MaxBatch {
+		if p.inflight != nil {
 			reqs = nil
 		}
 		select {
 		case j := <-p.results:
+			l.absorb(ctx, p, batch)
 			l.finished(ctx, p, j)
+		case <-p.build.C:
+			if p.inflight != nil {
+				l.absorb(ctx, p, batch)
+				p.build.Reset(p.buildEvery())
+			}
 		case <-retry.C:
 			if l.broken != nil && !l.fatal && p.idle() {
 				if err := l.resync(ctx); err == nil {
@@ -401,11 +403,7 @@ func (l *Log) run() {
 			}
 		case r := <-reqs:
 			if l.shared == nil {
-				room := l.opts.MaxBatch
-				if p.next != nil {
-					room -= len(p.next.batch)
-				}
-				l.accept(ctx, p, l.gatherUpTo(append(batch[:0], r), room))
+				l.accept(ctx, p, l.gather(append(batch[:0], r)))
 				continue
 			}
 			batch = l.gather(append(batch[:0], r))

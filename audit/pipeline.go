@@ -50,17 +50,31 @@ type pipeline struct {
 	// inflight is with the committer; next is built on top of it, waiting.
 	inflight, next *job
 	free           []*job
+	// build wakes the writer to build the appends waiting while a job is
+	// written, every buildEvery.
+	build *time.Timer
+	// sentAt is when inflight was sent; lastWrite how long the last job
+	// took to be written.
+	sentAt    time.Time
+	lastWrite time.Duration
 	// cpPlanned is the size of the newest checkpoint signed for a job or
 	// stored: the next job checkpoints CheckpointEvery entries after it.
 	cpPlanned uint64
 }
 
 func (l *Log) newPipeline() *pipeline {
-	p := &pipeline{jobs: make(chan *job, 1), results: make(chan *job, 1), cpPlanned: l.cpSize()}
+	p := &pipeline{jobs: make(chan *job, 1), results: make(chan *job, 1), cpPlanned: l.cpSize(), build: time.NewTimer(time.Hour)}
+	p.build.Stop()
 	for range 2 {
 		p.free = append(p.free, &job{batch: make([]*appendReq, 0, l.opts.MaxBatch)})
 	}
 	return p
+}
+
+// buildEvery is how often the writer builds the appends that arrive while
+// a job is written: twice per write, judging by the last one.
+func (p *pipeline) buildEvery() time.Duration {
+	return max(p.lastWrite/2, 50*time.Microsecond)
 }
 
 // idle reports whether no batch is in flight: the tree range is then the
@@ -144,7 +158,21 @@ func (l *Log) send(p *pipeline, j *job) {
 		}
 	}
 	p.inflight = j
+	p.sentAt = time.Now()
+	p.build.Reset(p.buildEvery())
 	p.jobs <- j
+}
+
+// absorb builds the appends waiting in l.reqs onto the next job, while
+// one is written; buf is a buffer for them.
+func (l *Log) absorb(ctx context.Context, p *pipeline, buf []*appendReq) {
+	room := l.opts.MaxBatch
+	if p.next != nil {
+		room -= len(p.next.batch)
+	}
+	if batch := l.gatherUpTo(buf[:0], room); len(batch) > 0 {
+		l.accept(ctx, p, batch)
+	}
 }
 
 // dismiss rolls the tree back before job j and answers its appends with err.
@@ -198,6 +226,8 @@ func (l *Log) accept(ctx context.Context, p *pipeline, batch []*appendReq) {
 // writing again of the next job's appends on what the store holds.
 func (l *Log) finished(ctx context.Context, p *pipeline, j *job) {
 	p.inflight = nil
+	p.lastWrite = time.Since(p.sentAt)
+	p.build.Stop()
 	if j.err == nil {
 		if j.cpErr != nil {
 			l.opts.Logger.Error("audit checkpoint failed", "err", fmt.Errorf("store audit checkpoint: %w", j.cpErr))
