@@ -116,6 +116,7 @@ func (l *Log) commitLoop(ctx context.Context, p *pipeline) {
 func (l *Log) start(p *pipeline, batch []*appendReq) (*job, error) {
 	j := p.take()
 	j.first = l.rng.End()
+	// A new slice each time: a rollback hands it to the tree range.
 	j.before = slices.Clone(l.rng.Hashes())
 	j.w.reset()
 	if err := l.extend(j, batch); err != nil {
