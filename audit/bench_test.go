@@ -69,3 +69,44 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)*n/time.Since(start).Seconds(), "entries/s")
 }
+
+// slowStorage is a memStorage whose appends take as long as a disk's
+// fsync, without using the CPU meanwhile.
+type slowStorage struct {
+	*memStorage
+	commit time.Duration
+}
+
+func (s slowStorage) AppendBatch(ctx context.Context, first uint64, records []Record) error {
+	time.Sleep(s.commit)
+	return s.memStorage.AppendBatch(ctx, first, records)
+}
+
+// BenchmarkAppendSlowCommit is BenchmarkAppend over a storage whose
+// commit takes 1 ms, as one fsync of a disk that takes 1,000 per second:
+// the writer builds the next batch while the commit waits.
+func BenchmarkAppendSlowCommit(b *testing.B) {
+	tl := openTestLog(b, Options{})
+	tl.log.Close()
+	l, err := Open(context.Background(), slowStorage{tl.st, time.Millisecond}, tl.skey, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tl.log = l
+	ctx := context.Background()
+	ev := testEvent(1)
+	b.SetParallelism(256)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := l.Append(ctx, ev); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	elapsed := time.Since(start)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(l.appended.Load())/float64(max(l.batches.Load(), 1)), "events/batch")
+}

@@ -127,6 +127,9 @@ type Log struct {
 	health atomic.Pointer[error]
 
 	batches, appended atomic.Uint64 // for benchmarks: mean batch size
+	// builtAhead counts the appends built on a batch still being written
+	// (pipeline.go), for tests.
+	builtAhead atomic.Uint64
 }
 
 var _ socle.Auditor = (*Log)(nil)
@@ -355,7 +358,8 @@ func (l *Log) AppendIndex(ctx context.Context, ev socle.AuditEvent) (uint64, err
 }
 
 // run is the single writer: it gathers the appends waiting in l.reqs into
-// batches, writes each batch durably and signs checkpoints.
+// batches, builds each on the tree and has the committer (pipeline.go)
+// write it durably while it builds the next, and signs checkpoints.
 func (l *Log) run() {
 	defer close(l.done)
 	ctx := context.Background()
@@ -369,31 +373,53 @@ func (l *Log) run() {
 	defer retry.Stop()
 	batch := make([]*appendReq, 0, l.opts.MaxBatch)
 	var w batchWriter
+	p := l.newPipeline()
+	if l.shared == nil {
+		go l.commitLoop(ctx, p)
+	}
+	defer close(p.jobs)
 	for {
+		// While the committer writes, appends wait in l.reqs: the writer
+		// builds them every so often (p.build) and when the write
+		// returns, rather than being woken by each one.
+		reqs := l.reqs
+		if p.inflight != nil {
+			reqs = nil
+		}
 		select {
+		case j := <-p.results:
+			l.absorb(ctx, p, batch)
+			l.finished(ctx, p, j)
+		case <-p.build.C:
+			if p.inflight != nil {
+				l.absorb(ctx, p, batch)
+				p.build.Reset(p.buildEvery())
+			}
 		case <-retry.C:
-			if l.broken != nil && !l.fatal {
+			if l.broken != nil && !l.fatal && p.idle() {
 				if err := l.resync(ctx); err == nil {
 					l.checkpointLogged(ctx)
 				}
 			}
-		case r := <-l.reqs:
+		case r := <-reqs:
+			if l.shared == nil {
+				l.accept(ctx, p, l.gather(append(batch[:0], r)))
+				continue
+			}
 			batch = l.gather(append(batch[:0], r))
 			l.commit(ctx, &w, batch)
-			if l.shared != nil {
-				if l.opts.Leader.Leading() && l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery {
-					l.tickShared(ctx)
-				}
-			} else if l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery || time.Since(l.cpTime) >= l.opts.CheckpointInterval {
-				l.checkpointLogged(ctx)
+			if l.opts.Leader.Leading() && l.size.Load()-l.cpSize() >= l.opts.CheckpointEvery {
+				l.tickShared(ctx)
 			}
 		case <-ticker.C:
 			if l.shared != nil {
 				l.tickShared(ctx)
-			} else if l.size.Load() > l.cpSize() {
+			} else if p.idle() && l.size.Load() > l.cpSize() {
 				l.checkpointLogged(ctx)
+				p.cpPlanned = l.cpSize()
 			}
 		case <-l.quit:
+			l.drain(ctx, p)
 			for {
 				batch = l.gather(batch[:0])
 				if len(batch) == 0 {
@@ -417,7 +443,12 @@ func (l *Log) run() {
 
 // gather adds to batch the appends already waiting, up to MaxBatch.
 func (l *Log) gather(batch []*appendReq) []*appendReq {
-	for len(batch) < l.opts.MaxBatch {
+	return l.gatherUpTo(batch, l.opts.MaxBatch)
+}
+
+// gatherUpTo adds to batch the appends already waiting, up to n in all.
+func (l *Log) gatherUpTo(batch []*appendReq, n int) []*appendReq {
+	for len(batch) < n {
 		select {
 		case r := <-l.reqs:
 			batch = append(batch, r)
@@ -464,27 +495,34 @@ func (l *Log) commitBatch(ctx context.Context, w *batchWriter, batch []*appendRe
 	}
 	if err := l.st.AppendBatch(ctx, first, w.records); err != nil {
 		l.rng, _ = l.th.factory().NewRange(0, first, saved)
-		// If the store now holds a different size, the tree we keep no
-		// longer describes it: stop rather than sign something wrong.
-		size, serr := l.st.Size(ctx)
-		if serr == nil && size > first && mayResync {
-			// Another process (an operator's command beside the server)
-			// appended to the same log: take up its entries from the
-			// stored tree hashes and append this batch after them.
-			if l.resync(ctx) == nil {
-				l.commitBatch(ctx, w, batch, false)
-				return
-			}
-		}
-		if serr != nil || size != first {
-			// The commit may have gone through (its answer lost with the
-			// connection): resync takes up whatever the store holds.
-			l.fail(fmt.Errorf("audit log size unknown after failed append: %w", errors.Join(err, serr)))
-		}
-		answer(batch, 0, errUnsynced(fmt.Errorf("audit append: %w", err)))
+		l.appendFailed(ctx, w, batch, first, err, mayResync)
 		return
 	}
 	l.committed(batch, first)
+}
+
+// appendFailed handles the failed write of batch as entries first…, the
+// tree range being back at first: it answers the batch, or writes it again
+// after the entries another process appended meanwhile (mayResync).
+func (l *Log) appendFailed(ctx context.Context, w *batchWriter, batch []*appendReq, first uint64, err error, mayResync bool) {
+	// If the store now holds a different size, the tree we keep no
+	// longer describes it: stop rather than sign something wrong.
+	size, serr := l.st.Size(ctx)
+	if serr == nil && size > first && mayResync {
+		// Another process (an operator's command beside the server)
+		// appended to the same log: take up its entries from the
+		// stored tree hashes and append this batch after them.
+		if l.resync(ctx) == nil {
+			l.commitBatch(ctx, w, batch, false)
+			return
+		}
+	}
+	if serr != nil || size != first {
+		// The commit may have gone through (its answer lost with the
+		// connection): resync takes up whatever the store holds.
+		l.fail(fmt.Errorf("audit log size unknown after failed append: %w", errors.Join(err, serr)))
+	}
+	answer(batch, 0, errUnsynced(fmt.Errorf("audit append: %w", err)))
 }
 
 // committed records that batch is durable as entries first… and answers
@@ -500,24 +538,43 @@ func (l *Log) committed(batch []*appendReq, first uint64) {
 // tree range and fills w.records with each leaf and the node hashes it
 // completed.
 func (l *Log) buildRecords(w *batchWriter, first uint64, batch []*appendReq) error {
-	w.leaves, w.hashes, w.ends = w.leaves[:0], w.hashes[:0], w.ends[:0]
+	w.reset()
 	visit := func(_ compact.NodeID, h []byte) { w.hashes = append(w.hashes, h...) }
 	for k, r := range batch {
-		start := len(w.leaves)
-		w.leaves = appendLeaf(w.leaves, first+uint64(k), r.event)
-		// The visitor reports the leaf hash, then every node it completes.
-		if err := l.rng.Append(l.th.leaf(w.leaves[start:]), visit); err != nil {
-			return fmt.Errorf("audit tree: %w", err)
+		if err := w.appendLeaf(l, first+uint64(k), r, visit); err != nil {
+			return err
 		}
-		w.ends = append(w.ends, [2]int{len(w.leaves), len(w.hashes)})
 	}
+	w.fillRecords(batch)
+	return nil
+}
+
+func (w *batchWriter) reset() {
+	w.leaves, w.hashes, w.ends = w.leaves[:0], w.hashes[:0], w.ends[:0]
+}
+
+// appendLeaf appends the leaf of r as entry i to the tree range of l and
+// to w, with the node hashes it completes (reported by visit).
+func (w *batchWriter) appendLeaf(l *Log, i uint64, r *appendReq, visit compact.VisitFn) error {
+	start := len(w.leaves)
+	w.leaves = appendLeaf(w.leaves, i, r.event)
+	// The visitor reports the leaf hash, then every node it completes.
+	if err := l.rng.Append(l.th.leaf(w.leaves[start:]), visit); err != nil {
+		return fmt.Errorf("audit tree: %w", err)
+	}
+	w.ends = append(w.ends, [2]int{len(w.leaves), len(w.hashes)})
+	return nil
+}
+
+// fillRecords sets w.records to the records of the leaves built, those of
+// batch.
+func (w *batchWriter) fillRecords(batch []*appendReq) {
 	w.records = w.records[:0]
 	ls, hs := 0, 0
 	for k, e := range w.ends {
 		w.records = append(w.records, Record{Leaf: w.leaves[ls:e[0]], Hashes: w.hashes[hs:e[1]], Summary: batch[k].summary})
 		ls, hs = e[0], e[1]
 	}
-	return nil
 }
 
 func answer(batch []*appendReq, first uint64, err error) {

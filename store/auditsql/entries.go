@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"socle/audit"
@@ -56,10 +57,18 @@ func (a Storage) insertEntries(ctx context.Context, tx *sql.Tx, first uint64, re
 		t := sqlTable(first, records)
 		return a.stmts.insert(ctx, tx, t)
 	}
+	a.stmts.mu.Lock()
+	prepared := a.stmts.stmts[insertKey{"audit_batches", 1}]
+	a.stmts.mu.Unlock()
+	st := tx.StmtContext(ctx, prepared)
+	defer st.Close()
+	// The driver copies the blobs it binds: one pair of buffers serves
+	// every row of the batch.
+	var leaves, hashes []byte
 	for len(records) > 0 {
 		n := min(len(records), batchRowEntries)
-		leaves, hashes := encodeBatch(records[:n])
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_batches (first, entries, leaves, hashes) VALUES (?, ?, ?, ?)`, int64(first), n, leaves, hashes)
+		leaves, hashes = encodeBatch(leaves[:0], hashes[:0], records[:n])
+		_, err := st.ExecContext(ctx, int64(first), n, leaves, hashes)
 		if err != nil {
 			return fmt.Errorf("inserting into audit_batches: %w", err)
 		}
@@ -75,14 +84,18 @@ func (a Storage) insertEntries(ctx context.Context, tx *sql.Tx, first uint64, re
 // entries is still 5 inserts instead of 150.
 const batchRowEntries = 32
 
-// encodeBatch returns the leaves and the hashes blobs of a batch.
-func encodeBatch(records []audit.Record) (leaves, hashes []byte) {
+// insertBatchRow inserts one row of audit_batches.
+const insertBatchRow = `INSERT INTO audit_batches (first, entries, leaves, hashes) VALUES (?, ?, ?, ?)`
+
+// encodeBatch returns the leaves and the hashes blobs of a batch, in the
+// buffers leaves and hashes (which may be nil) when they are large enough.
+func encodeBatch(leaves, hashes []byte, records []audit.Record) ([]byte, []byte) {
 	nl, nh := 4*len(records), 4*len(records)
 	for _, r := range records {
 		nl += len(r.Leaf)
 		nh += len(r.Hashes)
 	}
-	leaves, hashes = make([]byte, 4*len(records), nl), make([]byte, 4*len(records), nh)
+	leaves, hashes = slices.Grow(leaves[:0], nl)[:4*len(records)], slices.Grow(hashes[:0], nh)[:4*len(records)]
 	for i, r := range records {
 		leaves = append(leaves, r.Leaf...)
 		hashes = append(hashes, r.Hashes...)

@@ -322,10 +322,20 @@ func (p *auditStatements) setLast(l *lastBlock) {
 func (p *auditStatements) prepare(ctx context.Context, s Storage) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.stmts != nil || s.batched() {
-		return nil // the batch layout inserts one row per batch: nothing to prepare
+	if p.stmts != nil {
+		return nil
 	}
 	stmts := map[insertKey]*sql.Stmt{}
+	if s.batched() {
+		// One row per batch of up to batchRowEntries entries.
+		st, err := s.write.PrepareContext(ctx, insertBatchRow)
+		if err != nil {
+			return fmt.Errorf("preparing insert into audit_batches: %w", err)
+		}
+		stmts[insertKey{"audit_batches", 1}] = st
+		p.stmts = stmts
+		return nil
+	}
 	for _, t := range []sqlstore.Table{{Name: "audit_entries", Columns: auditEntryColumns}} {
 		for _, n := range auditChunks {
 			st, err := s.write.PrepareContext(ctx, s.db.InsertSQL(t, n))
