@@ -115,11 +115,7 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 
 	base := socle.CaseloadQuery{OrganisationID: f.org.ID, Today: today, Now: now}
 	ids := func(es []socle.CaseloadEntry) []string {
-		var out []string
-		for _, e := range es {
-			out = append(out, e.FamilyName)
-		}
-		return out
+		return mapped(es, func(e socle.CaseloadEntry) string { return e.FamilyName })
 	}
 	with := func(change func(q *socle.CaseloadQuery)) socle.CaseloadQuery {
 		q := base

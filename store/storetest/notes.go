@@ -39,10 +39,7 @@ func testNotes(t *testing.T, r Raw) {
 	for _, tt := range tests {
 		got, err := s.Notes(ctx, p.ID, tt.cats)
 		must(t, err)
-		var texts []string
-		for _, n := range got {
-			texts = append(texts, n.Text)
-		}
+		texts := mapped(got, func(n *socle.Note) string { return n.Text })
 		if len(texts) != len(tt.want) || (len(texts) > 0 && (texts[0] != tt.want[0] || texts[len(texts)-1] != tt.want[len(tt.want)-1])) {
 			t.Errorf("%s: notes %q, want %q", tt.name, texts, tt.want)
 		}
