@@ -14,8 +14,7 @@ import (
 func testNotes(t *testing.T, r Raw) {
 	ctx := context.Background()
 	s := r.Store
-	org := NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69")
-	must(t, s.CreateOrganisation(ctx, org))
+	org := createOrganisation(t, s, "Cap emploi Rhône", socle.KindDisability, "69")
 	p := NewPerson(41)
 	p.Health, p.Justice, p.Bank = nil, nil, nil
 	must(t, s.CreatePerson(ctx, p))

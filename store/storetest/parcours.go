@@ -41,10 +41,8 @@ type parcoursFixture struct {
 
 func newParcoursFixture(t *testing.T, s ParcoursStore) parcoursFixture {
 	t.Helper()
-	ctx := context.Background()
 	org := createOrg(t, s, "Mission locale de Lyon", "69")
-	agent := NewAgent(org.ID, "conseillere@ml-lyon.example")
-	must(t, s.CreateAgent(ctx, agent))
+	agent := createAgent(t, s, org.ID, "conseillere@ml-lyon.example")
 	return parcoursFixture{org: org, agent: agent, person: createPerson(t, s, 1)}
 }
 

@@ -117,9 +117,27 @@ func readBack[T any](t *testing.T, what string, want T) func(got T, err error) {
 
 func createOrg(t *testing.T, s socle.Store, name string, deps ...string) *socle.Organisation {
 	t.Helper()
-	o := NewOrganisation(name, socle.KindYouth, deps...)
+	return createOrganisation(t, s, name, socle.KindYouth, deps...)
+}
+
+// createOrganisation stores a new organisation (NewOrganisation).
+func createOrganisation(t *testing.T, s interface {
+	CreateOrganisation(context.Context, *socle.Organisation) error
+}, name string, kind socle.OrgKind, deps ...string) *socle.Organisation {
+	t.Helper()
+	o := NewOrganisation(name, kind, deps...)
 	must(t, s.CreateOrganisation(context.Background(), o))
 	return o
+}
+
+// createAgent stores a new agent of the organisation (NewAgent).
+func createAgent(t *testing.T, s interface {
+	CreateAgent(context.Context, *socle.Agent) error
+}, orgID, email string) *socle.Agent {
+	t.Helper()
+	a := NewAgent(orgID, email)
+	must(t, s.CreateAgent(context.Background(), a))
+	return a
 }
 
 func createPerson(t *testing.T, s socle.Store, i int) *socle.Person {
@@ -185,8 +203,7 @@ func testOrganisations(t *testing.T, s socle.Store) {
 	if !empty {
 		t.Fatal("Empty() = false on a new store")
 	}
-	parent := NewOrganisation("Service public de l'emploi", socle.KindEmploymentService, "75", "92", "93", "94")
-	must(t, s.CreateOrganisation(ctx, parent))
+	parent := createOrganisation(t, s, "Service public de l'emploi", socle.KindEmploymentService, "75", "92", "93", "94")
 	if !socle.ValidID(socle.PrefixOrganisation, parent.ID) || parent.CreatedAt.IsZero() {
 		t.Fatalf("CreateOrganisation did not fill id and time: %+v", parent)
 	}
@@ -194,8 +211,7 @@ func testOrganisations(t *testing.T, s socle.Store) {
 	child.ParentID = parent.ID
 	child.SIRET = SIRET(7)
 	must(t, s.CreateOrganisation(ctx, child))
-	ml := NewOrganisation("Mission locale de Lyon", socle.KindYouth, "69")
-	must(t, s.CreateOrganisation(ctx, ml))
+	ml := createOrganisation(t, s, "Mission locale de Lyon", socle.KindYouth, "69")
 
 	empty, err = s.Empty(ctx)
 	must(t, err)
@@ -532,8 +548,7 @@ func testSearchPersons(t *testing.T, s socle.Store) {
 func testFollowups(t *testing.T, s socle.Store) {
 	ctx := context.Background()
 	org := createOrg(t, s, "Département du Rhône", "69")
-	a := NewAgent(org.ID, "referente@example.fr")
-	must(t, s.CreateAgent(ctx, a))
+	a := createAgent(t, s, org.ID, "referente@example.fr")
 	p := createPerson(t, s, 6)
 	first := &socle.Followup{PersonID: p.ID, OrganisationID: org.ID, Start: socle.NewDate(2023, 1, 10), End: socle.NewDate(2023, 12, 31)}
 	second := &socle.Followup{PersonID: p.ID, OrganisationID: org.ID, AgentID: a.ID, Start: socle.NewDate(2024, 2, 1)}
