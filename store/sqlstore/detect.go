@@ -153,15 +153,11 @@ func (s *DB) UpdateCase(ctx context.Context, c *socle.Case, from socle.CaseState
 		return fmt.Errorf("updating case: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE detect_cases SET state = ?, verdict = ?, assignee = ?, triaged_at = ?, closed_at = ?, updated_at = ? WHERE id = ? AND state = ?`),
-		c.State, c.Verdict, c.Assignee, nullTime(c.TriagedAt), nullTime(c.ClosedAt), stamp(c.UpdatedAt), c.ID, from)
-	if err != nil {
-		return s.fail(err, "case")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("updating case: %w", err)
-	} else if n != 1 {
-		return socle.Errorf(socle.ECONFLICT, "the case changed meanwhile: reload it")
+	// The case's id is its key: the update changes one row or none.
+	if err := s.execOne(ctx, tx, "case", socle.Errorf(socle.ECONFLICT, "the case changed meanwhile: reload it"),
+		`UPDATE detect_cases SET state = ?, verdict = ?, assignee = ?, triaged_at = ?, closed_at = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		c.State, c.Verdict, c.Assignee, nullTime(c.TriagedAt), nullTime(c.ClosedAt), stamp(c.UpdatedAt), c.ID, from); err != nil {
+		return err
 	}
 	if e != nil {
 		if err := s.insertEntry(ctx, tx, e); err != nil {

@@ -130,16 +130,11 @@ func (s *DB) AnswerOrientationRequest(ctx context.Context, r *socle.OrientationR
 	}
 	r.AnsweredAt = stamp(r.AnsweredAt)
 	return s.inTx(ctx, "answering the orientation request", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE orientation_requests SET status = ?, answered_at = ?, answered_by_agent_id = ?,
-refusal_reason = ?, answer_comment = ? WHERE id = ? AND status = ?`),
-			r.Status, r.AnsweredAt, nullable(r.AnsweredByAgentID), r.RefusalReason, r.AnswerComment, r.ID, socle.HandoffSent)
-		if err != nil {
-			return s.fail(err, "orientation request")
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("answering the orientation request: %w", err)
-		} else if n == 0 {
-			return socle.Errorf(socle.ECONFLICT, "the orientation request is no longer open")
+		if err := s.execOne(ctx, tx, "orientation request", socle.Errorf(socle.ECONFLICT, "the orientation request is no longer open"),
+			`UPDATE orientation_requests SET status = ?, answered_at = ?, answered_by_agent_id = ?,
+refusal_reason = ?, answer_comment = ? WHERE id = ? AND status = ?`,
+			r.Status, r.AnsweredAt, nullable(r.AnsweredByAgentID), r.RefusalReason, r.AnswerComment, r.ID, socle.HandoffSent); err != nil {
+			return err
 		}
 		if take != nil {
 			if err := s.endFollowups(ctx, tx, r.PersonID, r.FromOrganisationID, endOn); err != nil {
@@ -172,15 +167,10 @@ WHERE person_id = ? AND organisation_id = ? AND (end_date IS NULL OR end_date > 
 func (s *DB) ConcludeOrientationRequest(ctx context.Context, r *socle.OrientationRequest, endOn socle.Date) error {
 	r.OutcomeAt = stamp(r.OutcomeAt)
 	return s.inTx(ctx, "concluding the orientation request", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE orientation_requests SET outcome = ?, outcome_reason = ?, outcome_at = ?
-WHERE id = ? AND status = ? AND outcome = ''`), r.Outcome, r.OutcomeReason, r.OutcomeAt, r.ID, socle.HandoffRefused)
-		if err != nil {
-			return fmt.Errorf("concluding the orientation request: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("concluding the orientation request: %w", err)
-		} else if n == 0 {
-			return socle.Errorf(socle.ECONFLICT, "the orientation request is not refused, or already concluded")
+		if err := s.execOne(ctx, tx, "concluding the orientation request", socle.Errorf(socle.ECONFLICT, "the orientation request is not refused, or already concluded"),
+			`UPDATE orientation_requests SET outcome = ?, outcome_reason = ?, outcome_at = ?
+WHERE id = ? AND status = ? AND outcome = ''`, r.Outcome, r.OutcomeReason, r.OutcomeAt, r.ID, socle.HandoffRefused); err != nil {
+			return err
 		}
 		if r.Outcome == socle.HandoffOutcomeExit {
 			if err := s.endFollowups(ctx, tx, r.PersonID, r.FromOrganisationID, endOn); err != nil {
