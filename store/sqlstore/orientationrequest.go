@@ -140,12 +140,8 @@ refusal_reason = ?, answer_comment = ? WHERE id = ? AND status = ?`,
 			if err := s.endFollowups(ctx, tx, r.PersonID, r.FromOrganisationID, endOn); err != nil {
 				return err
 			}
-			var n personNames
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), take.PersonID).Scan(&n.family, &n.given); err != nil {
-				return s.fail(err, "follow-up")
-			}
-			if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(take, n)...); err != nil {
-				return s.fail(err, "follow-up")
+			if err := s.insertFollowupTx(ctx, tx, take); err != nil {
+				return err
 			}
 		}
 		return s.recordChange(ctx, tx, socle.ResourcePerson, r.PersonID)

@@ -106,12 +106,7 @@ func (s *DB) ConfirmOrientation(ctx context.Context, o *socle.Orientation, f *so
 		if err := s.updateOrientation(ctx, tx, o, socle.OrientationStatusProposed); err != nil {
 			return err
 		}
-		var n personNames
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), f.PersonID).Scan(&n.family, &n.given); err != nil {
-			return s.fail(err, "follow-up")
-		}
-		_, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f, n)...)
-		return s.fail(err, "follow-up")
+		return s.insertFollowupTx(ctx, tx, f)
 	})
 }
 
