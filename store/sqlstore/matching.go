@@ -50,33 +50,24 @@ func (s *DB) MatchingFeatures(ctx context.Context, since time.Time, fn func([]so
 }
 
 func (s *DB) readFeatures(ctx context.Context, query string, args []any) ([]socle.MatchFeatures, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("reading matching features: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.MatchFeatures
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.MatchFeatures, error) {
 		var id string
 		var commune sql.NullString
 		var parcours, skills []byte
 		var updated time.Time
-		if err := rows.Scan(&id, &commune, &parcours, &skills, scanTime(&updated)); err != nil {
-			return nil, fmt.Errorf("reading matching features: %w", err)
+		if err := sc.Scan(&id, &commune, &parcours, &skills, scanTime(&updated)); err != nil {
+			return socle.MatchFeatures{}, err
 		}
 		p := socle.Person{ID: id, UpdatedAt: updated, Contact: &socle.Contact{CommuneCode: commune.String}}
+		var err error
 		if p.Skills, err = decodeSection[socle.Skills](skills); err != nil {
-			return nil, fmt.Errorf("decoding skills: %w", err)
+			return socle.MatchFeatures{}, fmt.Errorf("decoding skills: %w", err)
 		}
 		if p.Parcours, err = decodeSection[socle.Parcours](parcours); err != nil {
-			return nil, fmt.Errorf("decoding parcours: %w", err)
+			return socle.MatchFeatures{}, fmt.Errorf("decoding parcours: %w", err)
 		}
-		out = append(out, socle.MatchFeaturesOf(&p))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading matching features: %w", err)
-	}
-	return out, nil
+		return socle.MatchFeaturesOf(&p), nil
+	}, "matching features", query, args...)
 }
 
 // followingOrgs fills the organisations that follow each person of fs

@@ -200,45 +200,33 @@ func (s *DB) MarkOrientationRequest(ctx context.Context, r *socle.OrientationReq
 // orientationRequestFacts adds to rel the open requests addressed to the
 // organisation.
 func (s *DB) orientationRequestFacts(ctx context.Context, orgID, personID string, rel *socle.Relations) error {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.id, r.to_organisation_id, f.name, r.created_at, r.deadline FROM orientation_requests r
-JOIN organisations f ON f.id = r.from_organisation_id
-WHERE r.person_id = ? AND r.to_organisation_id = ? AND r.status = ? ORDER BY r.created_at`), personID, orgID, socle.HandoffSent)
-	if err != nil {
-		return fmt.Errorf("reading orientation request facts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	requests, err := queryAll(ctx, s, func(sc rowScanner) (socle.RelationOrientationRequest, error) {
 		var f socle.RelationOrientationRequest
 		var sent time.Time
-		if err := rows.Scan(&f.RequestID, &f.ToOrganisationID, &f.FromOrganisationName, scanTime(&sent), &f.Deadline); err != nil {
-			return fmt.Errorf("reading orientation request facts: %w", err)
-		}
+		err := sc.Scan(&f.RequestID, &f.ToOrganisationID, &f.FromOrganisationName, scanTime(&sent), &f.Deadline)
 		f.Sent = socle.DateOf(sent.In(factsZone))
-		rel.OrientationRequests = append(rel.OrientationRequests, f)
-	}
-	return rows.Err()
+		return f, err
+	}, "orientation request facts", `SELECT r.id, r.to_organisation_id, f.name, r.created_at, r.deadline FROM orientation_requests r
+JOIN organisations f ON f.id = r.from_organisation_id
+WHERE r.person_id = ? AND r.to_organisation_id = ? AND r.status = ? ORDER BY r.created_at`, personID, orgID, socle.HandoffSent)
+	rel.OrientationRequests = append(rel.OrientationRequests, requests...)
+	return err
 }
 
 // orientationRequestIndicators adds to rec the answered or escalated
 // requests, without the persons.
 func (s *DB) orientationRequestIndicators(ctx context.Context, rec *socle.IndicatorRecords) error {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT departement, status, refusal_reason, created_at, answered_at, escalated_at
-FROM orientation_requests`))
-	if err != nil {
-		return fmt.Errorf("indicators: orientation requests: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	requests, err := queryAll(ctx, s, func(sc rowScanner) (socle.IndicatorOrientationRequest, error) {
 		var r socle.IndicatorOrientationRequest
 		var created, answered, escalated time.Time
-		if err := rows.Scan(&r.Departement, &r.Status, &r.RefusalReason, scanTime(&created), scanTime(&answered), scanTime(&escalated)); err != nil {
-			return fmt.Errorf("indicators: orientation requests: %w", err)
-		}
+		err := sc.Scan(&r.Departement, &r.Status, &r.RefusalReason, scanTime(&created), scanTime(&answered), scanTime(&escalated))
 		r.Month, r.Escalated, r.Days = created.UTC().Format("2006-01"), !escalated.IsZero(), -1
 		if !answered.IsZero() {
 			r.Days = max(0, int(answered.Sub(created).Hours()/24))
 		}
-		rec.OrientationRequests = append(rec.OrientationRequests, r)
-	}
-	return rows.Err()
+		return r, err
+	}, "indicators: orientation requests", `SELECT departement, status, refusal_reason, created_at, answered_at, escalated_at
+FROM orientation_requests`)
+	rec.OrientationRequests = append(rec.OrientationRequests, requests...)
+	return err
 }

@@ -61,7 +61,12 @@ func queryOne[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error
 // queryAll reads every row of query with scan; what names the list in
 // errors.
 func queryAll[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error), what, query string, args ...any) ([]T, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	return queryAllIn(ctx, s, s.read, scan, what, query, args...)
+}
+
+// queryAllIn is queryAll on db: a transaction, or the pool a read must see.
+func queryAllIn[T any](ctx context.Context, s *DB, db queryer, scan func(rowScanner) (T, error), what, query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", what, err)
 	}
