@@ -78,6 +78,15 @@ func OpenEngine(tb testing.TB) *sqlstore.DB {
 		db, _ := Open(tb)
 		return db
 	}
+	return OpenPostgres(tb)
+}
+
+// OpenPostgres opens a store in a new schema of the test PostgreSQL
+// server, closed and dropped when the test ends; without the server
+// (SOCLE_TEST_POSTGRES_URL unset) the test is skipped, except in CI
+// (storetest.PostgresServer).
+func OpenPostgres(tb testing.TB) *sqlstore.DB {
+	tb.Helper()
 	db, err := postgres.Open(context.Background(), storetest.PostgresURL(tb))
 	if err != nil {
 		tb.Fatalf("opening the PostgreSQL store: %v", err)
