@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -48,13 +47,7 @@ func scanSlot(sc rowScanner) (*socle.Slot, error) {
 
 // Slot returns a slot, booked or not.
 func (s *DB) Slot(ctx context.Context, id string) (*socle.Slot, error) {
-	sl, err := scanSlot(s.read.QueryRowContext(ctx, s.q(slotSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("slot")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading slot: %w", err)
-	}
-	return sl, nil
+	return queryOne(ctx, s, scanSlot, "slot", slotSelect+` WHERE id = ?`, id)
 }
 
 // OpenSlots returns the unbooked slots of an organisation's agents named
@@ -150,13 +143,7 @@ func scanAppointment(sc rowScanner) (*socle.Appointment, error) {
 
 // Appointment returns an appointment by its event id.
 func (s *DB) Appointment(ctx context.Context, eventID string) (*socle.Appointment, error) {
-	a, err := scanAppointment(s.read.QueryRowContext(ctx, s.q(appointmentSelect+` WHERE a.event_id = ?`), eventID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("appointment")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading appointment: %w", err)
-	}
-	return a, nil
+	return queryOne(ctx, s, scanAppointment, "appointment", appointmentSelect+` WHERE a.event_id = ?`, eventID)
 }
 
 // Appointments returns a person's appointments by start time.

@@ -318,26 +318,15 @@ func (s *DB) UpdateOffer(ctx context.Context, o *socle.Offer) error {
 
 // Contact returns the company contact with that id, ENOTFOUND if none.
 func (s *DB) Contact(ctx context.Context, id string) (*socle.CompanyContact, error) {
-	var c socle.CompanyContact
-	err := s.read.QueryRowContext(ctx, s.q(contactSelect+` WHERE id = ?`), id).Scan(&c.ID, &c.CompanyID, &c.GivenName, &c.FamilyName,
-		&c.Role, &c.Email, &c.Phone, &c.Consent, &c.PreferredChannel)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("company contact")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading company contact: %w", err)
-	}
-	return &c, nil
+	return queryOne(ctx, s, scanContact, "company contact", contactSelect+` WHERE id = ?`, id)
 }
 
 // ContactByEmail returns the company contact with that e-mail address
 // (case-insensitive), ENOTFOUND if none.
 func (s *DB) ContactByEmail(ctx context.Context, email string) (*socle.CompanyContact, error) {
-	var id string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id FROM company_contacts WHERE lower(email) = ? ORDER BY id LIMIT 1`), strings.ToLower(strings.TrimSpace(email))).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("company contact")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading company contact: %w", err)
+	id, err := queryOne(ctx, s, scanString, "company contact", `SELECT id FROM company_contacts WHERE lower(email) = ? ORDER BY id LIMIT 1`, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return nil, err
 	}
 	return s.Contact(ctx, id)
 }
