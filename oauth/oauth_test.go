@@ -6,13 +6,10 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -25,8 +22,6 @@ import (
 	"socle"
 	"socle/internal/stacktest"
 	"socle/oauth"
-	"socle/store/postgres"
-	"socle/store/sqlite"
 	"socle/store/sqlstore"
 )
 
@@ -63,46 +58,13 @@ type env struct {
 
 const issuer = "https://socle.test"
 
-// openStore opens a fresh SQLite store, or a fresh schema of the PostgreSQL
-// server when the tests run under scripts/with-postgres.
-func openStore(t testing.TB) (*sqlstore.DB, error) {
-	t.Helper()
-	ctx := context.Background()
-	base := os.Getenv("SOCLE_TEST_POSTGRES_URL")
-	if base == "" {
-		return sqlite.Open(ctx, t.TempDir())
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return nil, err
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "oauth_" + strings.ToLower(rand.Text()[:16]) // [a-z2-7], never input
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE SCHEMA "%s"`, schema)); err != nil {
-		return nil, err
-	}
-	t.Cleanup(func() { admin.ExecContext(context.Background(), fmt.Sprintf(`DROP SCHEMA "%s" CASCADE`, schema)) })
-	u, err := url.Parse(base)
-	if err != nil {
-		return nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return postgres.Open(ctx, u.String())
-}
-
 func newEnv(t testing.TB) *env { t.Helper(); return newEnvWith(t, nil) }
 
 // newEnvWith is newEnv with the configuration changed by edit.
 func newEnvWith(t testing.TB, edit func(*oauth.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := openStore(t)
-	if err != nil {
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := stacktest.OpenEngine(t)
 	org := &socle.Organisation{Kind: socle.KindPartner, Name: "Association Tremplin", Departements: []string{"69"}}
 	if err := db.CreateOrganisation(ctx, org); err != nil {
 		t.Fatalf("creating organisation: %v", err)
@@ -112,6 +74,7 @@ func newEnvWith(t testing.TB, edit func(*oauth.Config)) *env {
 	if edit != nil {
 		edit(&cfg)
 	}
+	var err error
 	e.svc, err = oauth.New(ctx, db, db, e.audit, cfg)
 	if err != nil {
 		t.Fatalf("oauth.New: %v", err)

@@ -16,8 +16,6 @@ import (
 	"socle/policy"
 	"socle/retention"
 	"socle/store/auditsql"
-	"socle/store/postgres"
-	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
@@ -83,25 +81,11 @@ func must(t *testing.T, err error) {
 }
 
 func TestRunSQLite(t *testing.T) {
-	testRun(t, func(t *testing.T) *sqlstore.DB {
-		db, err := sqlite.Open(context.Background(), t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
+	testRun(t, func(t *testing.T) *sqlstore.DB { db, _ := stacktest.Open(t); return db })
 }
 
 func TestRunPostgres(t *testing.T) {
-	testRun(t, func(t *testing.T) *sqlstore.DB {
-		db, err := postgres.Open(context.Background(), storetest.PostgresURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
+	testRun(t, func(t *testing.T) *sqlstore.DB { return stacktest.OpenPostgres(t) })
 }
 
 func testRun(t *testing.T, open func(t *testing.T) *sqlstore.DB) {

@@ -6,9 +6,8 @@ import (
 	"time"
 
 	"socle"
+	"socle/internal/stacktest"
 	"socle/space"
-	"socle/store/postgres"
-	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
 )
@@ -17,28 +16,12 @@ import (
 // lookup over the generated column follows creates, updates and bulk
 // loads; a link serves once; request counts restart with each window.
 func TestStore(t *testing.T) {
-	engines := map[string]func(t *testing.T) *sqlstore.DB{
-		"sqlite": func(t *testing.T) *sqlstore.DB {
-			db, err := sqlite.Open(context.Background(), t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			return db
-		},
-		"postgres": func(t *testing.T) *sqlstore.DB {
-			db, err := postgres.Open(context.Background(), storetest.PostgresURL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return db
-		},
+	engines := map[string]func(t testing.TB) *sqlstore.DB{
+		"sqlite":   func(t testing.TB) *sqlstore.DB { db, _ := stacktest.Open(t); return db },
+		"postgres": stacktest.OpenPostgres,
 	}
 	for name, open := range engines {
-		t.Run(name, func(t *testing.T) {
-			db := open(t)
-			t.Cleanup(func() { db.Close() })
-			testStore(t, db)
-		})
+		t.Run(name, func(t *testing.T) { testStore(t, open(t)) })
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"socle/geo"
+	"socle/store/sqlstore"
 )
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -28,25 +29,17 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func runImportCOG(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := newFlags("import cog", "import cog DIR [--data DIR | --db postgres://…]", stdout)
-	var sf storeFlags
-	sf.register(fs, getenv)
-	dir, err := parseOperand(fs, args, stdout, "the directory of the COG files")
-	if err != nil {
-		return err
-	}
-	g, err := geo.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("import cog: %w", err)
-	}
-	db, err := openStore(ctx, sf)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.ImportGeo(ctx, g.Regions, g.Departements, g.Communes); err != nil {
-		return fmt.Errorf("import cog: %w", err)
-	}
-	fmt.Fprintf(stdout, "imported %d régions, %d départements, %d communes\n", len(g.Regions), len(g.Departements), len(g.Communes))
-	return nil
+	return importKind[geo.Geography]{
+		name:    "cog",
+		usage:   "import cog DIR [--data DIR | --db postgres://…]",
+		operand: "the directory of the COG files",
+		read:    func(dir string, _ storeFlags) (geo.Geography, error) { return geo.ReadDir(dir) },
+		write: func(ctx context.Context, db *sqlstore.DB, _ string, g geo.Geography) error {
+			if err := db.ImportGeo(ctx, g.Regions, g.Departements, g.Communes); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "imported %d régions, %d départements, %d communes\n", len(g.Regions), len(g.Departements), len(g.Communes))
+			return nil
+		},
+	}.run(ctx, args, getenv, stdout)
 }

@@ -7,6 +7,7 @@ package stacktest
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"socle/policy"
 	"socle/rome"
 	"socle/store/auditsql"
+	"socle/store/postgres"
 	"socle/store/sqlite"
 	"socle/store/sqlstore"
 	"socle/store/storetest"
@@ -62,6 +64,35 @@ func Open(tb testing.TB) (*sqlstore.DB, string) {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db, dir
+}
+
+// OpenEngine opens a new, empty store on the engine the tests run
+// against: a new schema of the test PostgreSQL server when they run under
+// scripts/with-postgres (SOCLE_TEST_POSTGRES_URL is set), else SQLite in a
+// temporary directory, as Open. The store is closed and the schema dropped
+// when the test ends. For the tests of a package whose queries must hold
+// on both engines.
+func OpenEngine(tb testing.TB) *sqlstore.DB {
+	tb.Helper()
+	if os.Getenv("SOCLE_TEST_POSTGRES_URL") == "" {
+		db, _ := Open(tb)
+		return db
+	}
+	return OpenPostgres(tb)
+}
+
+// OpenPostgres opens a store in a new schema of the test PostgreSQL
+// server, closed and dropped when the test ends; without the server
+// (SOCLE_TEST_POSTGRES_URL unset) the test is skipped, except in CI
+// (storetest.PostgresServer).
+func OpenPostgres(tb testing.TB) *sqlstore.DB {
+	tb.Helper()
+	db, err := postgres.Open(context.Background(), storetest.PostgresURL(tb))
+	if err != nil {
+		tb.Fatalf("opening the PostgreSQL store: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
 
 // New builds the whole stack over a new store.

@@ -34,17 +34,26 @@ func Snapshot(ctx context.Context, dataDir, destDir string) (SnapshotInfo, error
 	if _, err := os.Stat(src); err != nil {
 		return info, fmt.Errorf("no database to back up in %s: %w", dataDir, err)
 	}
-	n, err := vacuumInto(ctx, src, filepath.Join(destDir, FileName))
-	if err != nil {
-		return info, fmt.Errorf("sqlite: copying the database: %w", err)
-	}
-	info.Bytes += n
-	info.Files = append(info.Files, FileName)
-	// The facts of the backup are read from the copies: they then describe
+	// copyOut copies the database file name of dataDir (what it holds
+	// names it in errors) into destDir and opens the copy read-only: the
+	// facts of the backup are read from the copies, so that they describe
 	// exactly what was saved.
-	cp, err := sql.Open(driverName, "file:"+filepath.Join(destDir, FileName)+"?mode=ro")
+	copyOut := func(name, what string) (*sql.DB, error) {
+		n, err := vacuumInto(ctx, filepath.Join(dataDir, name), filepath.Join(destDir, name))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: copying %s: %w", what, err)
+		}
+		info.Bytes += n
+		info.Files = append(info.Files, name)
+		cp, err := sql.Open(driverName, "file:"+filepath.Join(destDir, name)+"?mode=ro")
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		return cp, nil
+	}
+	cp, err := copyOut(FileName, "the database")
 	if err != nil {
-		return info, fmt.Errorf("sqlite: %w", err)
+		return info, err
 	}
 	defer cp.Close()
 	if info.Fingerprints, err = fingerprints(ctx, cp); err != nil {
@@ -53,15 +62,9 @@ func Snapshot(ctx context.Context, dataDir, destDir string) (SnapshotInfo, error
 	log := cp // a data file that still holds the log (moved at its next Open)
 	auditSrc := filepath.Join(dataDir, AuditFileName)
 	if _, err := os.Stat(auditSrc); err == nil {
-		n, err := vacuumInto(ctx, auditSrc, filepath.Join(destDir, AuditFileName))
+		acp, err := copyOut(AuditFileName, "the audit log")
 		if err != nil {
-			return info, fmt.Errorf("sqlite: copying the audit log: %w", err)
-		}
-		info.Bytes += n
-		info.Files = append(info.Files, AuditFileName)
-		acp, err := sql.Open(driverName, "file:"+filepath.Join(destDir, AuditFileName)+"?mode=ro")
-		if err != nil {
-			return info, fmt.Errorf("sqlite: %w", err)
+			return info, err
 		}
 		defer acp.Close()
 		log = acp

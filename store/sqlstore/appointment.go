@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -48,13 +47,7 @@ func scanSlot(sc rowScanner) (*socle.Slot, error) {
 
 // Slot returns a slot, booked or not.
 func (s *DB) Slot(ctx context.Context, id string) (*socle.Slot, error) {
-	sl, err := scanSlot(s.read.QueryRowContext(ctx, s.q(slotSelect+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("slot")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading slot: %w", err)
-	}
-	return sl, nil
+	return queryOne(ctx, s, scanSlot, "slot", slotSelect+` WHERE id = ?`, id)
 }
 
 // OpenSlots returns the unbooked slots of an organisation's agents named
@@ -112,14 +105,9 @@ description, location, start_at, end_at, network_visible, created_at) VALUES (?,
 			// slot would take a shared lock on it: two bookings holding
 			// that lock and both waiting to update the slot deadlock on
 			// PostgreSQL.
-			res, err := tx.ExecContext(ctx, s.q(`UPDATE appointment_slots SET event_id = ? WHERE id = ? AND event_id IS NULL`), e.ID, a.SlotID)
-			if err != nil {
-				return s.fail(err, "appointment")
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("booking the slot: %w", err)
-			} else if n == 0 {
-				return socle.Errorf(socle.ECONFLICT, "this slot is no longer available")
+			if err := s.execOne(ctx, tx, "appointment", socle.Errorf(socle.ECONFLICT, "this slot is no longer available"),
+				`UPDATE appointment_slots SET event_id = ? WHERE id = ? AND event_id IS NULL`, e.ID, a.SlotID); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO appointments (event_id, person_id, slot_id, modalite, status) VALUES (?, ?, ?, ?, ?)`),
@@ -155,13 +143,7 @@ func scanAppointment(sc rowScanner) (*socle.Appointment, error) {
 
 // Appointment returns an appointment by its event id.
 func (s *DB) Appointment(ctx context.Context, eventID string) (*socle.Appointment, error) {
-	a, err := scanAppointment(s.read.QueryRowContext(ctx, s.q(appointmentSelect+` WHERE a.event_id = ?`), eventID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("appointment")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading appointment: %w", err)
-	}
-	return a, nil
+	return queryOne(ctx, s, scanAppointment, "appointment", appointmentSelect+` WHERE a.event_id = ?`, eventID)
 }
 
 // Appointments returns a person's appointments by start time.
@@ -181,15 +163,10 @@ AND NOT EXISTS (SELECT 1 FROM appointment_notices n WHERE n.event_id = a.event_i
 // slot in one transaction.
 func (s *DB) CancelAppointment(ctx context.Context, eventID, by, reason string, at time.Time) error {
 	return s.inTx(ctx, "cancellation", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE appointments SET status = ?, cancelled_at = ?, cancelled_by = ?, cancel_reason = ?
-WHERE event_id = ? AND status = ? AND attendance = ''`), socle.AppointmentCancelled, stamp(at), by, reason, eventID, socle.AppointmentPlanned)
-		if err != nil {
-			return s.fail(err, "cancellation")
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("cancellation: %w", err)
-		} else if n == 0 {
-			return socle.Errorf(socle.ECONFLICT, "this appointment is no longer planned")
+		if err := s.execOne(ctx, tx, "cancellation", socle.Errorf(socle.ECONFLICT, "this appointment is no longer planned"),
+			`UPDATE appointments SET status = ?, cancelled_at = ?, cancelled_by = ?, cancel_reason = ?
+WHERE event_id = ? AND status = ? AND attendance = ''`, socle.AppointmentCancelled, stamp(at), by, reason, eventID, socle.AppointmentPlanned); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE appointment_slots SET event_id = NULL WHERE event_id = ?`), eventID); err != nil {
 			return s.fail(err, "cancellation")
@@ -205,17 +182,9 @@ WHERE event_id = ? AND status = ? AND attendance = ''`), socle.AppointmentCancel
 // RecordAttendance records the attendance of an appointment that was not
 // cancelled.
 func (s *DB) RecordAttendance(ctx context.Context, eventID, attendance, agentID string, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE appointments SET attendance = ?, attendance_at = ?, attendance_by = ?
-WHERE event_id = ? AND status = ?`), attendance, stamp(at), nullable(agentID), eventID, socle.AppointmentPlanned)
-	if err != nil {
-		return s.fail(err, "attendance")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("attendance: %w", err)
-	} else if n == 0 {
-		return socle.Errorf(socle.ECONFLICT, "a cancelled appointment has no attendance")
-	}
-	return nil
+	return s.execOne(ctx, s.write, "attendance", socle.Errorf(socle.ECONFLICT, "a cancelled appointment has no attendance"),
+		`UPDATE appointments SET attendance = ?, attendance_at = ?, attendance_by = ?
+WHERE event_id = ? AND status = ?`, attendance, stamp(at), nullable(agentID), eventID, socle.AppointmentPlanned)
 }
 
 // ClaimNotice records a pending delivery; false when the notice was

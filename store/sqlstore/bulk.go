@@ -45,23 +45,11 @@ type index struct{ name, ddl string }
 
 // indexes lists the secondary indexes of table.
 func (s *DB) indexes(ctx context.Context, table string) ([]index, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(s.d.IndexQuery), table)
-	if err != nil {
-		return nil, fmt.Errorf("listing the indexes of %s: %w", table, err)
-	}
-	defer rows.Close()
-	var out []index
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (index, error) {
 		var ix index
-		if err := rows.Scan(&ix.name, &ix.ddl); err != nil {
-			return nil, fmt.Errorf("listing the indexes of %s: %w", table, err)
-		}
-		out = append(out, ix)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing the indexes of %s: %w", table, err)
-	}
-	return out, nil
+		err := sc.Scan(&ix.name, &ix.ddl)
+		return ix, err
+	}, "the indexes of "+table, s.d.IndexQuery, table)
 }
 
 // IndexNames returns the names of the secondary indexes of table, for

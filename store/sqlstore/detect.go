@@ -106,42 +106,32 @@ func (s *DB) Cases(ctx context.Context, f socle.CaseFilter) ([]*socle.Case, erro
 }
 
 func (s *DB) alerts(ctx context.Context, what, query string, withEvidence bool, args ...any) ([]*socle.Alert, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []*socle.Alert
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (*socle.Alert, error) {
 		a := &socle.Alert{}
 		var evidence []byte
-		if err := rows.Scan(&a.ID, &a.CaseID, &a.Rule, &a.Score, &a.Critical, &a.Principal, &a.OrganisationID, &a.Reason, &evidence,
+		if err := sc.Scan(&a.ID, &a.CaseID, &a.Rule, &a.Score, &a.Critical, &a.Principal, &a.OrganisationID, &a.Reason, &evidence,
 			scanTime(&a.OccurredAt), scanTime(&a.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, err
 		}
 		if withEvidence {
 			if err := json.Unmarshal(evidence, &a.Evidence); err != nil {
-				return nil, fmt.Errorf("%s: evidence of %s: %w", what, a.ID, err)
+				return nil, fmt.Errorf("evidence of %s: %w", a.ID, err)
 			}
 		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+		return a, nil
+	}, what, query, args...)
 }
 
 // CaseAlerts returns the alerts of a case with their evidence, oldest
 // first.
 func (s *DB) CaseAlerts(ctx context.Context, caseID string) ([]*socle.Alert, error) {
-	return s.alerts(ctx, "listing case alerts", `SELECT id, case_id, rule, score, critical, principal, organisation_id, reason, evidence, occurred_at, created_at
+	return s.alerts(ctx, "case alerts", `SELECT id, case_id, rule, score, critical, principal, organisation_id, reason, evidence, occurred_at, created_at
 FROM detect_alerts WHERE case_id = ? ORDER BY occurred_at, id`, true, caseID)
 }
 
 // Alerts returns the alerts since a time, oldest first, without evidence.
 func (s *DB) Alerts(ctx context.Context, since time.Time) ([]*socle.Alert, error) {
-	return s.alerts(ctx, "listing alerts", `SELECT id, case_id, rule, score, critical, principal, organisation_id, reason, '[]', occurred_at, created_at
+	return s.alerts(ctx, "alerts", `SELECT id, case_id, rule, score, critical, principal, organisation_id, reason, '[]', occurred_at, created_at
 FROM detect_alerts WHERE occurred_at >= ? ORDER BY occurred_at, id`, false, stamp(since))
 }
 
@@ -153,15 +143,11 @@ func (s *DB) UpdateCase(ctx context.Context, c *socle.Case, from socle.CaseState
 		return fmt.Errorf("updating case: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE detect_cases SET state = ?, verdict = ?, assignee = ?, triaged_at = ?, closed_at = ?, updated_at = ? WHERE id = ? AND state = ?`),
-		c.State, c.Verdict, c.Assignee, nullTime(c.TriagedAt), nullTime(c.ClosedAt), stamp(c.UpdatedAt), c.ID, from)
-	if err != nil {
-		return s.fail(err, "case")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("updating case: %w", err)
-	} else if n != 1 {
-		return socle.Errorf(socle.ECONFLICT, "the case changed meanwhile: reload it")
+	// The case's id is its key: the update changes one row or none.
+	if err := s.execOne(ctx, tx, "case", socle.Errorf(socle.ECONFLICT, "the case changed meanwhile: reload it"),
+		`UPDATE detect_cases SET state = ?, verdict = ?, assignee = ?, triaged_at = ?, closed_at = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		c.State, c.Verdict, c.Assignee, nullTime(c.TriagedAt), nullTime(c.ClosedAt), stamp(c.UpdatedAt), c.ID, from); err != nil {
+		return err
 	}
 	if e != nil {
 		if err := s.insertEntry(ctx, tx, e); err != nil {

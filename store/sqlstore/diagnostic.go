@@ -346,26 +346,12 @@ func (r *planRow) decode(dk *seal.DataKey) (*socle.Plan, error) {
 
 // plans reads the plan rows of query and opens them.
 func (s *DB) plans(ctx context.Context, personID, where string, args ...any) ([]*socle.Plan, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(planSelect+" "+where), args...)
+	rs, err := queryAll(ctx, s, scanPlan, "plans", planSelect+" "+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("reading plans: %w", err)
-	}
-	defer rows.Close()
-	var rs []*planRow
-	sealed := false
-	for rows.Next() {
-		r, err := scanPlan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reading plans: %w", err)
-		}
-		sealed = sealed || r.sealed != nil
-		rs = append(rs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading plans: %w", err)
+		return nil, err
 	}
 	var dk *seal.DataKey
-	if sealed {
+	if slices.ContainsFunc(rs, func(r *planRow) bool { return r.sealed != nil }) {
 		if dk, err = s.readKey(ctx, personID); err != nil {
 			return nil, err
 		}

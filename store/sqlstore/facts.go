@@ -34,27 +34,21 @@ func (s *DB) Relations(ctx context.Context, orgID, personID string, day socle.Da
 		}
 		rel.Situation = p.Situation
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`
+	followups, err := queryAll(ctx, s, func(sc rowScanner) (socle.RelationFollowup, error) {
+		var f socle.RelationFollowup
+		var agent sql.NullString
+		err := sc.Scan(&f.ID, &f.OrganisationID, &f.OrganisationName, &agent, &f.Start, &f.End)
+		f.AgentID = agent.String
+		return f, err
+	}, "follow-ups facts", `
 		SELECT f.id, f.organisation_id, o.name, f.agent_id, f.start_date, f.end_date
 		FROM followups f JOIN organisations o ON o.id = f.organisation_id
 		WHERE f.person_id = ? AND f.organisation_id = ?
-		ORDER BY f.start_date`), personID, orgID)
+		ORDER BY f.start_date`, personID, orgID)
 	if err != nil {
-		return rel, fmt.Errorf("reading follow-ups facts: %w", err)
+		return rel, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var f socle.RelationFollowup
-		var agent sql.NullString
-		if err := rows.Scan(&f.ID, &f.OrganisationID, &f.OrganisationName, &agent, &f.Start, &f.End); err != nil {
-			return rel, fmt.Errorf("scanning follow-up facts: %w", err)
-		}
-		f.AgentID = agent.String
-		rel.Followups = append(rel.Followups, f)
-	}
-	if err := rows.Err(); err != nil {
-		return rel, fmt.Errorf("reading follow-ups facts: %w", err)
-	}
+	rel.Followups = append(rel.Followups, followups...)
 	if rel.Proposals, err = s.proposals(ctx, orgID, personID); err != nil {
 		return rel, err
 	}

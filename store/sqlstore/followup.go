@@ -57,6 +57,19 @@ func (s *DB) CreateFollowup(ctx context.Context, f *socle.Followup) error {
 	})
 }
 
+// insertFollowupTx stores f in tx with its person's names as tx sees them,
+// for a write that hands a follow-up over in one transaction.
+func (s *DB) insertFollowupTx(ctx context.Context, tx *sql.Tx, f *socle.Followup) error {
+	var n personNames
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), f.PersonID).Scan(&n.family, &n.given); err != nil {
+		return s.fail(err, "follow-up")
+	}
+	if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f, n)...); err != nil {
+		return s.fail(err, "follow-up")
+	}
+	return nil
+}
+
 // Followups returns the follow-ups of a person, newest first.
 func (s *DB) Followups(ctx context.Context, personID string) ([]*socle.Followup, error) {
 	return queryAll(ctx, s, func(sc rowScanner) (*socle.Followup, error) {
@@ -93,12 +106,8 @@ WHERE person_id = ? AND organisation_id = ? AND (end_date IS NULL OR end_date >=
 		if err := s.endFollowups(ctx, tx, next.PersonID, next.OrganisationID, endOn); err != nil {
 			return err
 		}
-		var n personNames
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), next.PersonID).Scan(&n.family, &n.given); err != nil {
-			return s.fail(err, "follow-up")
-		}
-		if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(next, n)...); err != nil {
-			return s.fail(err, "follow-up")
+		if err := s.insertFollowupTx(ctx, tx, next); err != nil {
+			return err
 		}
 		return s.recordChange(ctx, tx, socle.ResourcePerson, next.PersonID)
 	})

@@ -88,27 +88,8 @@ func (s *DB) Communes(ctx context.Context, dep string, limit int) ([]socle.Commu
 	if limit <= 0 {
 		limit = 1 << 30
 	}
-	var rows *sql.Rows
-	var err error
 	if dep == "" {
-		rows, err = s.read.QueryContext(ctx, s.q(communeSelect+` ORDER BY population DESC, code LIMIT ?`), limit)
-	} else {
-		rows, err = s.read.QueryContext(ctx, s.q(communeSelect+` WHERE departement_code = ? ORDER BY population DESC, code LIMIT ?`), dep, limit)
+		return queryAll(ctx, s, scanCommune, "communes", communeSelect+` ORDER BY population DESC, code LIMIT ?`, limit)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("listing communes: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.Commune
-	for rows.Next() {
-		c, err := scanCommune(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing communes: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing communes: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, scanCommune, "communes", communeSelect+` WHERE departement_code = ? ORDER BY population DESC, code LIMIT ?`, dep, limit)
 }

@@ -46,17 +46,9 @@ WHERE idempotency_keys.created_at < ?`),
 
 // CompleteIdempotency stores the result of the reserved record.
 func (s *DB) CompleteIdempotency(ctx context.Context, r *socle.IdempotencyRecord) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE idempotency_keys SET status = ?, location = ?, resource_id = ?, person_id = ?
-WHERE principal = ? AND key = ? AND status = 0`), r.Status, r.Location, r.ResourceID, r.PersonID, r.Principal, r.Key)
-	if err != nil {
-		return s.fail(err, "completing idempotency key")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("completing idempotency key: %w", err)
-	} else if n == 0 {
-		return notFound("idempotency key being processed")
-	}
-	return nil
+	return s.execOne(ctx, s.write, "completing idempotency key", notFound("idempotency key being processed"),
+		`UPDATE idempotency_keys SET status = ?, location = ?, resource_id = ?, person_id = ?
+WHERE principal = ? AND key = ? AND status = 0`, r.Status, r.Location, r.ResourceID, r.PersonID, r.Principal, r.Key)
 }
 
 // ReleaseIdempotency forgets a key still being processed.

@@ -281,22 +281,15 @@ const recoverySelect = `SELECT id, agent_id, organisation_id, status, created_at
 
 // recoveries reads requests with their approvers.
 func (s *DB) recoveries(ctx context.Context, q queryer, where string, arg any) ([]*socle.RecoveryRequest, error) {
-	rows, err := q.QueryContext(ctx, s.q(recoverySelect+where), arg)
-	if err != nil {
-		return nil, fmt.Errorf("reading recovery requests: %w", err)
-	}
-	var out []*socle.RecoveryRequest
-	for rows.Next() {
+	// The rows are closed before the approvers are read: a transaction
+	// has one connection.
+	out, err := queryAllIn(ctx, s, q, func(sc rowScanner) (*socle.RecoveryRequest, error) {
 		var r socle.RecoveryRequest
-		if err := rows.Scan(&r.ID, &r.AgentID, &r.OrganisationID, &r.Status, scanTime(&r.CreatedAt), scanTime(&r.DecidedAt), &r.RequestedBy, &r.RequestedFrom); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("reading recovery requests: %w", err)
-		}
-		out = append(out, &r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading recovery requests: %w", err)
+		err := sc.Scan(&r.ID, &r.AgentID, &r.OrganisationID, &r.Status, scanTime(&r.CreatedAt), scanTime(&r.DecidedAt), &r.RequestedBy, &r.RequestedFrom)
+		return &r, err
+	}, "recovery requests", recoverySelect+where, arg)
+	if err != nil {
+		return nil, err
 	}
 	for _, r := range out {
 		if err := s.approvers(ctx, q, r); err != nil {
@@ -311,20 +304,9 @@ type queryer interface {
 }
 
 func (s *DB) approvers(ctx context.Context, q queryer, r *socle.RecoveryRequest) error {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT approver_id FROM recovery_approvals WHERE recovery_id = ? ORDER BY position`), r.ID)
-	if err != nil {
-		return fmt.Errorf("reading approvals: %w", err)
-	}
-	defer rows.Close()
-	r.Approvers = nil
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("reading approvals: %w", err)
-		}
-		r.Approvers = append(r.Approvers, id)
-	}
-	return rows.Err()
+	var err error
+	r.Approvers, err = queryAllIn(ctx, s, q, scanString, "approvals", `SELECT approver_id FROM recovery_approvals WHERE recovery_id = ? ORDER BY position`, r.ID)
+	return err
 }
 
 // Recovery returns a recovery request, ENOTFOUND if none.

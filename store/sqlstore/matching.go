@@ -50,33 +50,24 @@ func (s *DB) MatchingFeatures(ctx context.Context, since time.Time, fn func([]so
 }
 
 func (s *DB) readFeatures(ctx context.Context, query string, args []any) ([]socle.MatchFeatures, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("reading matching features: %w", err)
-	}
-	defer rows.Close()
-	var out []socle.MatchFeatures
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (socle.MatchFeatures, error) {
 		var id string
 		var commune sql.NullString
 		var parcours, skills []byte
 		var updated time.Time
-		if err := rows.Scan(&id, &commune, &parcours, &skills, scanTime(&updated)); err != nil {
-			return nil, fmt.Errorf("reading matching features: %w", err)
+		if err := sc.Scan(&id, &commune, &parcours, &skills, scanTime(&updated)); err != nil {
+			return socle.MatchFeatures{}, err
 		}
 		p := socle.Person{ID: id, UpdatedAt: updated, Contact: &socle.Contact{CommuneCode: commune.String}}
+		var err error
 		if p.Skills, err = decodeSection[socle.Skills](skills); err != nil {
-			return nil, fmt.Errorf("decoding skills: %w", err)
+			return socle.MatchFeatures{}, fmt.Errorf("decoding skills: %w", err)
 		}
 		if p.Parcours, err = decodeSection[socle.Parcours](parcours); err != nil {
-			return nil, fmt.Errorf("decoding parcours: %w", err)
+			return socle.MatchFeatures{}, fmt.Errorf("decoding parcours: %w", err)
 		}
-		out = append(out, socle.MatchFeaturesOf(&p))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading matching features: %w", err)
-	}
-	return out, nil
+		return socle.MatchFeaturesOf(&p), nil
+	}, "matching features", query, args...)
 }
 
 // followingOrgs fills the organisations that follow each person of fs
@@ -327,26 +318,15 @@ func (s *DB) UpdateOffer(ctx context.Context, o *socle.Offer) error {
 
 // Contact returns the company contact with that id, ENOTFOUND if none.
 func (s *DB) Contact(ctx context.Context, id string) (*socle.CompanyContact, error) {
-	var c socle.CompanyContact
-	err := s.read.QueryRowContext(ctx, s.q(contactSelect+` WHERE id = ?`), id).Scan(&c.ID, &c.CompanyID, &c.GivenName, &c.FamilyName,
-		&c.Role, &c.Email, &c.Phone, &c.Consent, &c.PreferredChannel)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("company contact")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading company contact: %w", err)
-	}
-	return &c, nil
+	return queryOne(ctx, s, scanContact, "company contact", contactSelect+` WHERE id = ?`, id)
 }
 
 // ContactByEmail returns the company contact with that e-mail address
 // (case-insensitive), ENOTFOUND if none.
 func (s *DB) ContactByEmail(ctx context.Context, email string) (*socle.CompanyContact, error) {
-	var id string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id FROM company_contacts WHERE lower(email) = ? ORDER BY id LIMIT 1`), strings.ToLower(strings.TrimSpace(email))).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("company contact")
-	} else if err != nil {
-		return nil, fmt.Errorf("reading company contact: %w", err)
+	id, err := queryOne(ctx, s, scanString, "company contact", `SELECT id FROM company_contacts WHERE lower(email) = ? ORDER BY id LIMIT 1`, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return nil, err
 	}
 	return s.Contact(ctx, id)
 }

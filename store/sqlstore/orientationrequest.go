@@ -130,27 +130,18 @@ func (s *DB) AnswerOrientationRequest(ctx context.Context, r *socle.OrientationR
 	}
 	r.AnsweredAt = stamp(r.AnsweredAt)
 	return s.inTx(ctx, "answering the orientation request", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE orientation_requests SET status = ?, answered_at = ?, answered_by_agent_id = ?,
-refusal_reason = ?, answer_comment = ? WHERE id = ? AND status = ?`),
-			r.Status, r.AnsweredAt, nullable(r.AnsweredByAgentID), r.RefusalReason, r.AnswerComment, r.ID, socle.HandoffSent)
-		if err != nil {
-			return s.fail(err, "orientation request")
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("answering the orientation request: %w", err)
-		} else if n == 0 {
-			return socle.Errorf(socle.ECONFLICT, "the orientation request is no longer open")
+		if err := s.execOne(ctx, tx, "orientation request", socle.Errorf(socle.ECONFLICT, "the orientation request is no longer open"),
+			`UPDATE orientation_requests SET status = ?, answered_at = ?, answered_by_agent_id = ?,
+refusal_reason = ?, answer_comment = ? WHERE id = ? AND status = ?`,
+			r.Status, r.AnsweredAt, nullable(r.AnsweredByAgentID), r.RefusalReason, r.AnswerComment, r.ID, socle.HandoffSent); err != nil {
+			return err
 		}
 		if take != nil {
 			if err := s.endFollowups(ctx, tx, r.PersonID, r.FromOrganisationID, endOn); err != nil {
 				return err
 			}
-			var n personNames
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), take.PersonID).Scan(&n.family, &n.given); err != nil {
-				return s.fail(err, "follow-up")
-			}
-			if _, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(take, n)...); err != nil {
-				return s.fail(err, "follow-up")
+			if err := s.insertFollowupTx(ctx, tx, take); err != nil {
+				return err
 			}
 		}
 		return s.recordChange(ctx, tx, socle.ResourcePerson, r.PersonID)
@@ -172,15 +163,10 @@ WHERE person_id = ? AND organisation_id = ? AND (end_date IS NULL OR end_date > 
 func (s *DB) ConcludeOrientationRequest(ctx context.Context, r *socle.OrientationRequest, endOn socle.Date) error {
 	r.OutcomeAt = stamp(r.OutcomeAt)
 	return s.inTx(ctx, "concluding the orientation request", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE orientation_requests SET outcome = ?, outcome_reason = ?, outcome_at = ?
-WHERE id = ? AND status = ? AND outcome = ''`), r.Outcome, r.OutcomeReason, r.OutcomeAt, r.ID, socle.HandoffRefused)
-		if err != nil {
-			return fmt.Errorf("concluding the orientation request: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("concluding the orientation request: %w", err)
-		} else if n == 0 {
-			return socle.Errorf(socle.ECONFLICT, "the orientation request is not refused, or already concluded")
+		if err := s.execOne(ctx, tx, "concluding the orientation request", socle.Errorf(socle.ECONFLICT, "the orientation request is not refused, or already concluded"),
+			`UPDATE orientation_requests SET outcome = ?, outcome_reason = ?, outcome_at = ?
+WHERE id = ? AND status = ? AND outcome = ''`, r.Outcome, r.OutcomeReason, r.OutcomeAt, r.ID, socle.HandoffRefused); err != nil {
+			return err
 		}
 		if r.Outcome == socle.HandoffOutcomeExit {
 			if err := s.endFollowups(ctx, tx, r.PersonID, r.FromOrganisationID, endOn); err != nil {
@@ -214,45 +200,33 @@ func (s *DB) MarkOrientationRequest(ctx context.Context, r *socle.OrientationReq
 // orientationRequestFacts adds to rel the open requests addressed to the
 // organisation.
 func (s *DB) orientationRequestFacts(ctx context.Context, orgID, personID string, rel *socle.Relations) error {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.id, r.to_organisation_id, f.name, r.created_at, r.deadline FROM orientation_requests r
-JOIN organisations f ON f.id = r.from_organisation_id
-WHERE r.person_id = ? AND r.to_organisation_id = ? AND r.status = ? ORDER BY r.created_at`), personID, orgID, socle.HandoffSent)
-	if err != nil {
-		return fmt.Errorf("reading orientation request facts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	requests, err := queryAll(ctx, s, func(sc rowScanner) (socle.RelationOrientationRequest, error) {
 		var f socle.RelationOrientationRequest
 		var sent time.Time
-		if err := rows.Scan(&f.RequestID, &f.ToOrganisationID, &f.FromOrganisationName, scanTime(&sent), &f.Deadline); err != nil {
-			return fmt.Errorf("reading orientation request facts: %w", err)
-		}
+		err := sc.Scan(&f.RequestID, &f.ToOrganisationID, &f.FromOrganisationName, scanTime(&sent), &f.Deadline)
 		f.Sent = socle.DateOf(sent.In(factsZone))
-		rel.OrientationRequests = append(rel.OrientationRequests, f)
-	}
-	return rows.Err()
+		return f, err
+	}, "orientation request facts", `SELECT r.id, r.to_organisation_id, f.name, r.created_at, r.deadline FROM orientation_requests r
+JOIN organisations f ON f.id = r.from_organisation_id
+WHERE r.person_id = ? AND r.to_organisation_id = ? AND r.status = ? ORDER BY r.created_at`, personID, orgID, socle.HandoffSent)
+	rel.OrientationRequests = append(rel.OrientationRequests, requests...)
+	return err
 }
 
 // orientationRequestIndicators adds to rec the answered or escalated
 // requests, without the persons.
 func (s *DB) orientationRequestIndicators(ctx context.Context, rec *socle.IndicatorRecords) error {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT departement, status, refusal_reason, created_at, answered_at, escalated_at
-FROM orientation_requests`))
-	if err != nil {
-		return fmt.Errorf("indicators: orientation requests: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	requests, err := queryAll(ctx, s, func(sc rowScanner) (socle.IndicatorOrientationRequest, error) {
 		var r socle.IndicatorOrientationRequest
 		var created, answered, escalated time.Time
-		if err := rows.Scan(&r.Departement, &r.Status, &r.RefusalReason, scanTime(&created), scanTime(&answered), scanTime(&escalated)); err != nil {
-			return fmt.Errorf("indicators: orientation requests: %w", err)
-		}
+		err := sc.Scan(&r.Departement, &r.Status, &r.RefusalReason, scanTime(&created), scanTime(&answered), scanTime(&escalated))
 		r.Month, r.Escalated, r.Days = created.UTC().Format("2006-01"), !escalated.IsZero(), -1
 		if !answered.IsZero() {
 			r.Days = max(0, int(answered.Sub(created).Hours()/24))
 		}
-		rec.OrientationRequests = append(rec.OrientationRequests, r)
-	}
-	return rows.Err()
+		return r, err
+	}, "indicators: orientation requests", `SELECT departement, status, refusal_reason, created_at, answered_at, escalated_at
+FROM orientation_requests`)
+	rec.OrientationRequests = append(rec.OrientationRequests, requests...)
+	return err
 }

@@ -106,12 +106,7 @@ func (s *DB) ConfirmOrientation(ctx context.Context, o *socle.Orientation, f *so
 		if err := s.updateOrientation(ctx, tx, o, socle.OrientationStatusProposed); err != nil {
 			return err
 		}
-		var n personNames
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT family_norm, given_norm FROM persons WHERE id = ?`), f.PersonID).Scan(&n.family, &n.given); err != nil {
-			return s.fail(err, "follow-up")
-		}
-		_, err := tx.ExecContext(ctx, s.insertSQL(Table{Name: "followups", Columns: followupColumns}, 1), followupRow(f, n)...)
-		return s.fail(err, "follow-up")
+		return s.insertFollowupTx(ctx, tx, f)
 	})
 }
 
@@ -219,23 +214,15 @@ func scanCommitment(sc interface{ Scan(...any) error }) (*socle.Commitment, erro
 	return &c, nil
 }
 
-func (s *DB) signatures(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, c *socle.Commitment) error {
-	rows, err := q.QueryContext(ctx, s.q(`SELECT role, signer_id, signed_at, signature FROM commitment_signatures
-WHERE commitment_id = ? ORDER BY signed_at, role`), c.ID)
-	if err != nil {
-		return fmt.Errorf("reading signatures: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+func (s *DB) signatures(ctx context.Context, q queryer, c *socle.Commitment) error {
+	sigs, err := queryAllIn(ctx, s, q, func(sc rowScanner) (socle.CommitmentSignature, error) {
 		var sig socle.CommitmentSignature
-		if err := rows.Scan(&sig.Role, &sig.SignerID, scanTime(&sig.SignedAt), &sig.Signature); err != nil {
-			return fmt.Errorf("reading signatures: %w", err)
-		}
-		c.Signatures = append(c.Signatures, sig)
-	}
-	return rows.Err()
+		err := sc.Scan(&sig.Role, &sig.SignerID, scanTime(&sig.SignedAt), &sig.Signature)
+		return sig, err
+	}, "signatures", `SELECT role, signer_id, signed_at, signature FROM commitment_signatures
+WHERE commitment_id = ? ORDER BY signed_at, role`, c.ID)
+	c.Signatures = append(c.Signatures, sigs...)
+	return err
 }
 
 // Commitment returns a contract with its document and signatures.
@@ -249,22 +236,9 @@ func (s *DB) Commitment(ctx context.Context, id string) (*socle.Commitment, erro
 
 // Commitments returns a person's contracts, newest version first.
 func (s *DB) Commitments(ctx context.Context, personID string) ([]*socle.Commitment, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(commitmentSelect+` WHERE person_id = ? ORDER BY version DESC`), personID)
+	out, err := queryAll(ctx, s, scanCommitment, "commitments", commitmentSelect+` WHERE person_id = ? ORDER BY version DESC`, personID)
 	if err != nil {
-		return nil, fmt.Errorf("listing commitments: %w", err)
-	}
-	var out []*socle.Commitment
-	for rows.Next() {
-		c, err := scanCommitment(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("listing commitments: %w", err)
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing commitments: %w", err)
+		return nil, err
 	}
 	for _, c := range out {
 		if err := s.signatures(ctx, s.read, c); err != nil {
@@ -448,66 +422,38 @@ FROM rectification_requests WHERE person_id = ? ORDER BY created_at DESC, id DES
 func (s *DB) IndicatorRecords(ctx context.Context) (socle.IndicatorRecords, error) {
 	var rec socle.IndicatorRecords
 	month := func(t time.Time) string { return t.UTC().Format("2006-01") }
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT operator_kind, parcours, modalite, departement, decided_at
-FROM orientations WHERE status = ?`), socle.OrientationStatusConfirmed)
-	if err != nil {
-		return rec, fmt.Errorf("indicators: orientations: %w", err)
-	}
-	for rows.Next() {
+	var err error
+	rec.Orientations, err = queryAll(ctx, s, func(sc rowScanner) (socle.IndicatorOrientation, error) {
 		var o socle.IndicatorOrientation
 		var at time.Time
-		if err := rows.Scan(&o.OperatorKind, &o.Parcours, &o.Modalite, &o.Departement, scanTime(&at)); err != nil {
-			rows.Close()
-			return rec, fmt.Errorf("indicators: orientations: %w", err)
-		}
+		err := sc.Scan(&o.OperatorKind, &o.Parcours, &o.Modalite, &o.Departement, scanTime(&at))
 		o.Month = month(at)
-		rec.Orientations = append(rec.Orientations, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return rec, fmt.Errorf("indicators: orientations: %w", err)
-	}
-
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT p.departement, p.created_at, MIN(e.start_at)
-FROM events e JOIN persons p ON p.id = e.person_id WHERE e.kind = ? GROUP BY p.id, p.departement, p.created_at`), socle.EventAppointment)
+		return o, err
+	}, "indicators: orientations", `SELECT operator_kind, parcours, modalite, departement, decided_at
+FROM orientations WHERE status = ?`, socle.OrientationStatusConfirmed)
 	if err != nil {
-		return rec, fmt.Errorf("indicators: appointments: %w", err)
+		return rec, err
 	}
-	for rows.Next() {
+	rec.FirstAppointments, err = queryAll(ctx, s, func(sc rowScanner) (socle.IndicatorFirstAppointment, error) {
 		var dep sql.NullString
 		var reg, first time.Time
-		if err := rows.Scan(&dep, scanTime(&reg), scanTime(&first)); err != nil {
-			rows.Close()
-			return rec, fmt.Errorf("indicators: appointments: %w", err)
-		}
-		days := int(first.Sub(reg).Hours() / 24)
-		if days < 0 {
-			days = 0
-		}
-		rec.FirstAppointments = append(rec.FirstAppointments, socle.IndicatorFirstAppointment{Departement: dep.String, Month: month(reg), Days: days})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return rec, fmt.Errorf("indicators: appointments: %w", err)
-	}
-
-	rows, err = s.read.QueryContext(ctx, s.q(`SELECT p.departement, c.created_at, c.status FROM commitments c
-JOIN persons p ON p.id = c.person_id WHERE c.status <> ?`), socle.CommitmentSuperseded)
+		err := sc.Scan(&dep, scanTime(&reg), scanTime(&first))
+		return socle.IndicatorFirstAppointment{Departement: dep.String, Month: month(reg), Days: max(0, int(first.Sub(reg).Hours()/24))}, err
+	}, "indicators: appointments", `SELECT p.departement, p.created_at, MIN(e.start_at)
+FROM events e JOIN persons p ON p.id = e.person_id WHERE e.kind = ? GROUP BY p.id, p.departement, p.created_at`, socle.EventAppointment)
 	if err != nil {
-		return rec, fmt.Errorf("indicators: contracts: %w", err)
+		return rec, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	rec.Commitments, err = queryAll(ctx, s, func(sc rowScanner) (socle.IndicatorCommitment, error) {
 		var dep sql.NullString
 		var at time.Time
 		var status string
-		if err := rows.Scan(&dep, scanTime(&at), &status); err != nil {
-			return rec, fmt.Errorf("indicators: contracts: %w", err)
-		}
-		rec.Commitments = append(rec.Commitments, socle.IndicatorCommitment{Departement: dep.String, Month: month(at), Signed: status == socle.CommitmentSigned})
-	}
-	if err := rows.Err(); err != nil {
-		return rec, fmt.Errorf("indicators: contracts: %w", err)
+		err := sc.Scan(&dep, scanTime(&at), &status)
+		return socle.IndicatorCommitment{Departement: dep.String, Month: month(at), Signed: status == socle.CommitmentSigned}, err
+	}, "indicators: contracts", `SELECT p.departement, c.created_at, c.status FROM commitments c
+JOIN persons p ON p.id = c.person_id WHERE c.status <> ?`, socle.CommitmentSuperseded)
+	if err != nil {
+		return rec, err
 	}
 	return rec, s.orientationRequestIndicators(ctx, &rec)
 }
@@ -526,25 +472,19 @@ var factsZone = func() *time.Location {
 func (s *DB) parcoursFacts(ctx context.Context, orgID, personID string, day socle.Date, rel *socle.Relations) error {
 	y, m, d := day.Time().Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, factsZone)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, organisation_id, agent_id, start_at FROM events
-WHERE person_id = ? AND organisation_id = ? AND kind = ? AND start_at >= ? AND start_at < ? ORDER BY start_at`),
-		personID, orgID, socle.EventAppointment, from.UTC(), from.AddDate(0, 0, 1).UTC())
-	if err != nil {
-		return fmt.Errorf("reading appointment facts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	appointments, err := queryAll(ctx, s, func(sc rowScanner) (socle.RelationAppointment, error) {
 		var a socle.RelationAppointment
 		var agent sql.NullString
-		if err := rows.Scan(&a.EventID, &a.OrganisationID, &agent, scanTime(&a.Start)); err != nil {
-			return fmt.Errorf("reading appointment facts: %w", err)
-		}
+		err := sc.Scan(&a.EventID, &a.OrganisationID, &agent, scanTime(&a.Start))
 		a.AgentID = agent.String
-		rel.Appointments = append(rel.Appointments, a)
+		return a, err
+	}, "appointment facts", `SELECT id, organisation_id, agent_id, start_at FROM events
+WHERE person_id = ? AND organisation_id = ? AND kind = ? AND start_at >= ? AND start_at < ? ORDER BY start_at`,
+		personID, orgID, socle.EventAppointment, from.UTC(), from.AddDate(0, 0, 1).UTC())
+	if err != nil {
+		return err
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reading appointment facts: %w", err)
-	}
+	rel.Appointments = append(rel.Appointments, appointments...)
 	var a socle.RelationAssignment
 	var org, orgName sql.NullString
 	var decided, created time.Time

@@ -79,21 +79,13 @@ func (s *DB) putIdempotency(ctx context.Context, tx *sql.Tx, r *socle.Idempotenc
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM idempotency_keys WHERE created_at < ?`), r.CreatedAt.Add(-socle.IdempotencyWindow)); err != nil {
 		return s.fail(err, "purging idempotency keys")
 	}
-	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (principal, key, operation, request_hash, resource_id, person_id, created_at)
+	return s.execOne(ctx, tx, "idempotency key", socle.Errorf(socle.ECONFLICT, "Idempotency-Key: already used by a request being processed or made; retry to get its result"),
+		`INSERT INTO idempotency_keys (principal, key, operation, request_hash, resource_id, person_id, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (principal, key) DO UPDATE SET operation = excluded.operation, request_hash = excluded.request_hash,
 	resource_id = excluded.resource_id, person_id = excluded.person_id, created_at = excluded.created_at, status = 0, location = ''
-WHERE idempotency_keys.created_at < ?`),
+WHERE idempotency_keys.created_at < ?`,
 		r.Principal, r.Key, r.Operation, r.RequestHash, r.ResourceID, r.PersonID, r.CreatedAt, r.CreatedAt.Add(-socle.IdempotencyWindow))
-	if err != nil {
-		return s.fail(err, "idempotency key")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("idempotency key: %w", err)
-	} else if n == 0 {
-		return socle.Errorf(socle.ECONFLICT, "Idempotency-Key: already used by a request being processed or made; retry to get its result")
-	}
-	return nil
 }
 
 // Idempotency returns the principal's record of key from the window.

@@ -25,14 +25,21 @@ type execer interface {
 // updateOne runs an UPDATE on db that must change a row: none is
 // ENOTFOUND, naming what.
 func (s *DB) updateOne(ctx context.Context, db execer, what, query string, args ...any) error {
+	return s.execOne(ctx, db, what, notFound(what), query, args...)
+}
+
+// execOne runs a statement on db that must change a row, the guard of a
+// conditional write: when it changes none, it returns none (an ENOTFOUND
+// or ECONFLICT saying why). what names the write in errors.
+func (s *DB) execOne(ctx context.Context, db execer, what string, none error, query string, args ...any) error {
 	res, err := db.ExecContext(ctx, s.q(query), args...)
 	if err != nil {
 		return s.fail(err, what)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("updating %s: %w", what, err)
+		return fmt.Errorf("%s: %w", what, err)
 	} else if n == 0 {
-		return notFound(what)
+		return none
 	}
 	return nil
 }
@@ -54,7 +61,12 @@ func queryOne[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error
 // queryAll reads every row of query with scan; what names the list in
 // errors.
 func queryAll[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error), what, query string, args ...any) ([]T, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	return queryAllIn(ctx, s, s.read, scan, what, query, args...)
+}
+
+// queryAllIn is queryAll on db: a transaction, or the pool a read must see.
+func queryAllIn[T any](ctx context.Context, s *DB, db queryer, scan func(rowScanner) (T, error), what, query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", what, err)
 	}

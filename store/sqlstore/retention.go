@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 
 	"socle"
 )
@@ -60,21 +59,5 @@ func (s *DB) ExpiredPersons(ctx context.Context, q ExpiryQuery) ([]string, error
 		query = eraseCandidates
 	}
 	cutoffTime := q.Cutoff.Time()
-	rows, err := s.read.QueryContext(ctx, s.q(query), q.After, q.Cutoff, cutoffTime, clampLimit(q.Limit, 500, 5000))
-	if err != nil {
-		return nil, fmt.Errorf("finding expired persons: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("finding expired persons: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("finding expired persons: %w", err)
-	}
-	return ids, nil
+	return queryAll(ctx, s, scanString, "expired persons", query, q.After, q.Cutoff, cutoffTime, clampLimit(q.Limit, 500, 5000))
 }

@@ -29,8 +29,7 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 	cs := storeAs[caseloadStore](t, s)
 	f := newParcoursFixture(t, s)
 	other := createOrg(t, s, "Département du Rhône", "69")
-	colleague := NewAgent(f.org.ID, "collegue@ml-lyon.example")
-	must(t, s.CreateAgent(ctx, colleague))
+	colleague := createAgent(t, s, f.org.ID, "collegue@ml-lyon.example")
 	now := time.Now().UTC().Truncate(time.Second)
 	today := socle.DateOf(now)
 	names := []string{"Bernard", "Arnaud", "Durand", "Charpentier", "Étienne"}
@@ -115,11 +114,7 @@ func testCaseload(t *testing.T, s ParcoursStore) {
 
 	base := socle.CaseloadQuery{OrganisationID: f.org.ID, Today: today, Now: now}
 	ids := func(es []socle.CaseloadEntry) []string {
-		var out []string
-		for _, e := range es {
-			out = append(out, e.FamilyName)
-		}
-		return out
+		return mapped(es, func(e socle.CaseloadEntry) string { return e.FamilyName })
 	}
 	with := func(change func(q *socle.CaseloadQuery)) socle.CaseloadQuery {
 		q := base

@@ -16,8 +16,7 @@ import (
 // whose cursor pages see every change once, in order.
 func testChangeFeed(t *testing.T, s *sqlstore.DB) {
 	ctx := context.Background()
-	org := NewOrganisation("Département du Rhône", socle.KindDepartement, "69")
-	must(t, s.CreateOrganisation(ctx, org))
+	org := createOrganisation(t, s, "Département du Rhône", socle.KindDepartement, "69")
 	p := NewPerson(31)
 	must(t, s.CreatePerson(ctx, p))
 	must(t, s.CreateFollowup(ctx, &socle.Followup{PersonID: p.ID, OrganisationID: org.ID, Start: socle.NewDate(2026, 1, 5)}))

@@ -56,11 +56,30 @@ func (e Engine) open(tb testing.TB) (*sqlstore.DB, string) {
 	return s, loc
 }
 
-// store adapts open to the suites that take a socle.Store.
-func (e Engine) store(tb testing.TB) socle.Store {
+// db is open without the location, for the suites that need only the store.
+func (e Engine) db(tb testing.TB) *sqlstore.DB {
 	tb.Helper()
 	s, _ := e.open(tb)
 	return s
+}
+
+// store adapts open to the suites that take a socle.Store.
+func (e Engine) store(tb testing.TB) socle.Store {
+	tb.Helper()
+	return e.db(tb)
+}
+
+// auditStorage opens a store of the engine and returns its audit storage,
+// which is also its audit index.
+func (e Engine) auditStorage(tb testing.TB) (audit.Storage, AuditSearcher) {
+	tb.Helper()
+	st := auditsql.New(e.db(tb))
+	return st, st
+}
+
+// onDB runs test on a new, empty, migrated store of the engine.
+func (e Engine) onDB(test func(*testing.T, *sqlstore.DB)) func(*testing.T) {
+	return func(t *testing.T) { test(t, e.db(t)) }
 }
 
 // RunEngine runs every shared suite against the engine, each on new,
@@ -92,11 +111,7 @@ func RunEngine(t *testing.T, e Engine) {
 	})
 	t.Run("Directory", func(t *testing.T) { RunDirectory(t, open) })
 	t.Run("Audit", func(t *testing.T) {
-		RunAudit(t, func(t *testing.T) (audit.Storage, AuditSearcher) {
-			s, _ := e.open(t)
-			st := auditsql.New(s)
-			return st, st
-		})
+		RunAudit(t, func(t *testing.T) (audit.Storage, AuditSearcher) { return e.auditStorage(t) })
 	})
 	openRaw := func(t *testing.T) Raw {
 		s, loc := e.open(t)
@@ -115,45 +130,21 @@ func RunEngine(t *testing.T, e Engine) {
 	t.Run("Sealing", func(t *testing.T) { RunSealing(t, openRaw) })
 	t.Run("Diagnostic", func(t *testing.T) { RunDiagnostic(t, openRaw) })
 	t.Run("AuditIndex", func(t *testing.T) { RunAuditIndex(t, openRaw) })
-	t.Run("FourEyes", func(t *testing.T) { RunFourEyes(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s }) })
+	t.Run("FourEyes", func(t *testing.T) { RunFourEyes(t, func(t *testing.T) *sqlstore.DB { return e.db(t) }) })
 	t.Run("LinkMigration", func(t *testing.T) { testLinkMigration(t, e) })
 	t.Run("AuditResync", func(t *testing.T) { testAuditResync(t, e) })
 	t.Run("AuditBatchesUpgrade", func(t *testing.T) { testAuditBatchesUpgrade(t, e) })
-	t.Run("PersonWrites", func(t *testing.T) {
-		s, _ := e.open(t)
-		testPersonWrites(t, s)
-	})
+	t.Run("PersonWrites", e.onDB(testPersonWrites))
 	t.Run("Notes", func(t *testing.T) { testNotes(t, openRaw(t)) })
-	t.Run("PersonVersions", func(t *testing.T) {
-		s, _ := e.open(t)
-		testPersonVersions(t, s)
-	})
-	t.Run("ApplyRectification", func(t *testing.T) {
-		s, _ := e.open(t)
-		testApplyRectification(t, s)
-	})
-	t.Run("ChangeFeed", func(t *testing.T) {
-		s, _ := e.open(t)
-		testChangeFeed(t, s)
-	})
-	t.Run("IdempotentAnswers", func(t *testing.T) {
-		s, _ := e.open(t)
-		testIdempotentAnswers(t, s)
-	})
-	t.Run("IdempotencyPurge", func(t *testing.T) {
-		s, _ := e.open(t)
-		testIdempotencyPurge(t, s)
-	})
-	t.Run("DeliveryLogPages", func(t *testing.T) {
-		s, _ := e.open(t)
-		testDeliveryLogPages(t, s)
-	})
-	t.Run("Webhooks", func(t *testing.T) {
-		s, _ := e.open(t)
-		testWebhooks(t, s)
-	})
+	t.Run("PersonVersions", e.onDB(testPersonVersions))
+	t.Run("ApplyRectification", e.onDB(testApplyRectification))
+	t.Run("ChangeFeed", e.onDB(testChangeFeed))
+	t.Run("IdempotentAnswers", e.onDB(testIdempotentAnswers))
+	t.Run("IdempotencyPurge", e.onDB(testIdempotencyPurge))
+	t.Run("DeliveryLogPages", e.onDB(testDeliveryLogPages))
+	t.Run("Webhooks", e.onDB(testWebhooks))
 	t.Run("Keys", func(t *testing.T) {
-		runKeys(t, func(t *testing.T) *sqlstore.DB { s, _ := e.open(t); return s })
+		runKeys(t, func(t *testing.T) *sqlstore.DB { return e.db(t) })
 	})
 	t.Run("MigrationsIdempotent", func(t *testing.T) { testMigrationsIdempotent(t, e) })
 }
@@ -214,16 +205,9 @@ func BenchEngine(b *testing.B, e Engine) {
 	b.Run("Relations", func(b *testing.B) { BenchRelations(b, open) })
 	b.Run("Load", func(b *testing.B) { BenchLoad(b, open) })
 	b.Run("AuditAppend", func(b *testing.B) {
-		BenchAuditAppend(b, func(b *testing.B) audit.Storage {
-			s, _ := e.open(b)
-			return auditsql.New(s)
-		})
+		BenchAuditAppend(b, func(b *testing.B) audit.Storage { return auditsql.New(e.db(b)) })
 	})
 	b.Run("AuditSearch", func(b *testing.B) {
-		BenchAuditSearch(b, func(b *testing.B) (audit.Storage, AuditSearcher) {
-			s, _ := e.open(b)
-			st := auditsql.New(s)
-			return st, st
-		})
+		BenchAuditSearch(b, func(b *testing.B) (audit.Storage, AuditSearcher) { return e.auditStorage(b) })
 	})
 }

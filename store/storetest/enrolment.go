@@ -15,14 +15,8 @@ func RunPendingTOTP(t *testing.T, open func(t *testing.T) socle.Store) {
 	s := open(t)
 	st := storeAs[identity.Store](t, s)
 	ctx := context.Background()
-	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := s.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	a := NewAgent(org.ID, "noe@ml-lyon.fr")
-	if err := s.CreateAgent(ctx, a); err != nil {
-		t.Fatal(err)
-	}
+	org := createOrganisation(t, s, "Mission Locale de Lyon", socle.KindYouth, "69")
+	a := createAgent(t, s, org.ID, "noe@ml-lyon.fr")
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	kept, err := st.KeepPendingTOTP(ctx, "hash-1", a.ID, "FIRSTSECRETFIRSTSECRET", t0, t0.Add(time.Hour))
 	if err != nil || kept != "FIRSTSECRETFIRSTSECRET" {

@@ -181,14 +181,6 @@ func RunIdentityChecks(t *testing.T, open func(t *testing.T) socle.Store) {
 // newFederationAgent stores an organisation and one of its agents.
 func newFederationAgent(t *testing.T, s socle.Store) *socle.Agent {
 	t.Helper()
-	ctx := context.Background()
-	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := s.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	agent := NewAgent(org.ID, "noe@ml-lyon.fr")
-	if err := s.CreateAgent(ctx, agent); err != nil {
-		t.Fatal(err)
-	}
-	return agent
+	org := createOrganisation(t, s, "Mission Locale de Lyon", socle.KindYouth, "69")
+	return createAgent(t, s, org.ID, "noe@ml-lyon.fr")
 }

@@ -19,10 +19,7 @@ import (
 func RunFourEyes(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 	ctx := context.Background()
 	db := open(t)
-	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := db.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
+	org := createOrganisation(t, db, "Mission Locale de Lyon", socle.KindYouth, "69")
 	admin, officer := NewAgent(org.ID, "admin@ml-lyon.fr"), NewAgent(org.ID, "dpo@ml-lyon.fr")
 	admin.Roles, officer.Roles = []socle.Role{socle.RoleOrgAdmin, socle.RoleAdviser}, []socle.Role{socle.RoleAuditor}
 	for _, a := range []*socle.Agent{admin, officer} {
@@ -127,14 +124,8 @@ func RunFourEyes(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 func testLinkMigration(t *testing.T, e Engine) {
 	ctx := context.Background()
 	s, loc := e.open(t)
-	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	if err := s.CreateOrganisation(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	a := NewAgent(org.ID, "camille@ml-lyon.fr")
-	if err := s.CreateAgent(ctx, a); err != nil {
-		t.Fatal(err)
-	}
+	org := createOrganisation(t, s, "Mission Locale de Lyon", socle.KindYouth, "69")
+	a := createAgent(t, s, org.ID, "camille@ml-lyon.fr")
 	now := time.Now()
 	if err := s.CreateToken(ctx, &socle.AgentToken{Hash: "old-sha256", AgentID: a.ID, Purpose: socle.TokenActivation, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)

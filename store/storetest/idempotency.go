@@ -92,10 +92,8 @@ func testIdempotencyPurge(t *testing.T, s *sqlstore.DB) {
 
 	// Erasure: the registration's key and a create about her go; another
 	// person's key stays.
-	org := NewOrganisation("Mission Locale de Vienne", socle.KindYouth, "38")
-	must(t, s.CreateOrganisation(ctx, org))
-	agent := NewAgent(org.ID, "paul@ml-vienne.fr")
-	must(t, s.CreateAgent(ctx, agent))
+	org := createOrganisation(t, s, "Mission Locale de Vienne", socle.KindYouth, "38")
+	agent := createAgent(t, s, org.ID, "paul@ml-vienne.fr")
 	register := func(i int, key string) *socle.Person {
 		p := NewPerson(i)
 		p.ID = socle.NewID(socle.PrefixPerson)

@@ -14,8 +14,7 @@ import (
 func testNotes(t *testing.T, r Raw) {
 	ctx := context.Background()
 	s := r.Store
-	org := NewOrganisation("Cap emploi Rhône", socle.KindDisability, "69")
-	must(t, s.CreateOrganisation(ctx, org))
+	org := createOrganisation(t, s, "Cap emploi Rhône", socle.KindDisability, "69")
 	p := NewPerson(41)
 	p.Health, p.Justice, p.Bank = nil, nil, nil
 	must(t, s.CreatePerson(ctx, p))
@@ -39,10 +38,7 @@ func testNotes(t *testing.T, r Raw) {
 	for _, tt := range tests {
 		got, err := s.Notes(ctx, p.ID, tt.cats)
 		must(t, err)
-		var texts []string
-		for _, n := range got {
-			texts = append(texts, n.Text)
-		}
+		texts := mapped(got, func(n *socle.Note) string { return n.Text })
 		if len(texts) != len(tt.want) || (len(texts) > 0 && (texts[0] != tt.want[0] || texts[len(texts)-1] != tt.want[len(tt.want)-1])) {
 			t.Errorf("%s: notes %q, want %q", tt.name, texts, tt.want)
 		}

@@ -41,10 +41,8 @@ type parcoursFixture struct {
 
 func newParcoursFixture(t *testing.T, s ParcoursStore) parcoursFixture {
 	t.Helper()
-	ctx := context.Background()
 	org := createOrg(t, s, "Mission locale de Lyon", "69")
-	agent := NewAgent(org.ID, "conseillere@ml-lyon.example")
-	must(t, s.CreateAgent(ctx, agent))
+	agent := createAgent(t, s, org.ID, "conseillere@ml-lyon.example")
 	return parcoursFixture{org: org, agent: agent, person: createPerson(t, s, 1)}
 }
 
@@ -56,9 +54,7 @@ func testOrientations(t *testing.T, s ParcoursStore) {
 		QuestionnaireVersion: 1, RulesetVersion: 1, ProposedOperatorKind: socle.KindYouth, ProposedParcours: socle.ParcoursProfessional,
 		ProposedModalite: socle.ModaliteGuide, Departement: "69", Answers: []byte(`{"projet":["defini"]}`)}
 	must(t, s.CreateOrientation(ctx, o))
-	got, err := s.Orientation(ctx, o.ID)
-	must(t, err)
-	sameJSON(t, "orientation", got, o)
+	readBack(t, "orientation", o)(s.Orientation(ctx, o.ID))
 
 	o.Status, o.OrganisationID, o.DecidedByAgentID = socle.OrientationStatusConfirmed, f.org.ID, f.agent.ID
 	o.Modalite, o.OverrideReason, o.DecidedAt = socle.ModaliteRenforce, "Besoin d'un suivi rapproché", time.Now().UTC().Truncate(time.Microsecond)
@@ -70,7 +66,7 @@ func testOrientations(t *testing.T, s ParcoursStore) {
 	if err := s.ConfirmOrientation(ctx, o, followup(socle.NewID(socle.PrefixOrganisation))); err == nil {
 		t.Fatal("confirmation with a follow-up that cannot be stored succeeded")
 	}
-	got, err = s.Orientation(ctx, o.ID)
+	got, err := s.Orientation(ctx, o.ID)
 	must(t, err)
 	fs, err := s.Followups(ctx, f.person.ID)
 	must(t, err)
@@ -186,13 +182,7 @@ func testEvents(t *testing.T, s ParcoursStore) {
 	for _, e := range events {
 		must(t, s.CreateEvent(ctx, e))
 	}
-	ids := func(es []*socle.Event) []string {
-		var out []string
-		for _, e := range es {
-			out = append(out, e.ID)
-		}
-		return out
-	}
+	ids := func(es []*socle.Event) []string { return mapped(es, func(e *socle.Event) string { return e.ID }) }
 	tests := []struct {
 		name string
 		q    socle.EventQuery

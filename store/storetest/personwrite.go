@@ -13,10 +13,8 @@ import (
 // (provenance, follow-up, idempotency key) are stored all or nothing.
 func testPersonWrites(t *testing.T, s *sqlstore.DB) {
 	ctx := context.Background()
-	org := NewOrganisation("Mission Locale de Lyon", socle.KindYouth, "69")
-	must(t, s.CreateOrganisation(ctx, org))
-	agent := NewAgent(org.ID, "claire@ml-lyon.fr")
-	must(t, s.CreateAgent(ctx, agent))
+	org := createOrganisation(t, s, "Mission Locale de Lyon", socle.KindYouth, "69")
+	agent := createAgent(t, s, org.ID, "claire@ml-lyon.fr")
 	supplied := func(p *socle.Person, cats ...socle.Category) []socle.Provenance {
 		var out []socle.Provenance
 		for _, c := range cats {

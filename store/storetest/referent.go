@@ -13,8 +13,7 @@ import (
 func testReferentChanged(t *testing.T, s OrientationRequestStore) {
 	ctx := context.Background()
 	f := newHandoffFixture(t, s)
-	other := NewAgent(f.from.ID, "autre-referente@rhone.example")
-	must(t, s.CreateAgent(ctx, other))
+	other := createAgent(t, s, f.from.ID, "autre-referente@rhone.example")
 	today, yesterday := socle.NewDate(2026, 3, 2), socle.NewDate(2026, 3, 1)
 	next := &socle.Followup{PersonID: f.person.ID, OrganisationID: f.from.ID, AgentID: other.ID, Start: today, AssignedBy: f.fromAg.ID}
 	must(t, s.ChangeReferent(ctx, next, yesterday))

@@ -94,11 +94,50 @@ func sameJSON(t *testing.T, what string, got, want any) {
 	}
 }
 
+// mapped returns f of each element of xs, in order; nil when xs is empty.
+func mapped[T, V any](xs []T, f func(T) V) []V {
+	var out []V
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+// readBack returns a check that the read it is given succeeded and that
+// what it read encodes as want (sameJSON): write, then
+// readBack(t, "offer", o)(s.Offer(ctx, o.ID)).
+func readBack[T any](t *testing.T, what string, want T) func(got T, err error) {
+	t.Helper()
+	return func(got T, err error) {
+		t.Helper()
+		must(t, err)
+		sameJSON(t, what, got, want)
+	}
+}
+
 func createOrg(t *testing.T, s socle.Store, name string, deps ...string) *socle.Organisation {
 	t.Helper()
-	o := NewOrganisation(name, socle.KindYouth, deps...)
+	return createOrganisation(t, s, name, socle.KindYouth, deps...)
+}
+
+// createOrganisation stores a new organisation (NewOrganisation).
+func createOrganisation(t *testing.T, s interface {
+	CreateOrganisation(context.Context, *socle.Organisation) error
+}, name string, kind socle.OrgKind, deps ...string) *socle.Organisation {
+	t.Helper()
+	o := NewOrganisation(name, kind, deps...)
 	must(t, s.CreateOrganisation(context.Background(), o))
 	return o
+}
+
+// createAgent stores a new agent of the organisation (NewAgent).
+func createAgent(t *testing.T, s interface {
+	CreateAgent(context.Context, *socle.Agent) error
+}, orgID, email string) *socle.Agent {
+	t.Helper()
+	a := NewAgent(orgID, email)
+	must(t, s.CreateAgent(context.Background(), a))
+	return a
 }
 
 func createPerson(t *testing.T, s socle.Store, i int) *socle.Person {
@@ -120,14 +159,10 @@ func testGeo(t *testing.T, s socle.Store) {
 	}
 	must(t, s.ImportGeo(ctx, regions, deps, communes))
 
-	got, err := s.Departements(ctx)
-	must(t, err)
-	sameJSON(t, "départements by code", got, []socle.Departement{deps[2], deps[1], deps[0]})
+	readBack(t, "départements by code", []socle.Departement{deps[2], deps[1], deps[0]})(s.Departements(ctx))
 
-	c, err := s.Commune(ctx, "69123")
-	must(t, err)
-	sameJSON(t, "commune", c, communes[0])
-	_, err = s.Commune(ctx, "99999")
+	readBack(t, "commune", &communes[0])(s.Commune(ctx, "69123"))
+	_, err := s.Commune(ctx, "99999")
 	wantCode(t, err, socle.ENOTFOUND)
 
 	tests := []struct {
@@ -144,10 +179,7 @@ func testGeo(t *testing.T, s socle.Store) {
 	for _, tt := range tests {
 		cs, err := s.Communes(ctx, tt.dep, tt.limit)
 		must(t, err)
-		var codes []string
-		for _, c := range cs {
-			codes = append(codes, c.Code)
-		}
+		codes := mapped(cs, func(c socle.Commune) string { return c.Code })
 		if !slices.Equal(codes, tt.want) {
 			t.Errorf("Communes(%q, %d) = %v, want %v", tt.dep, tt.limit, codes, tt.want)
 		}
@@ -155,7 +187,7 @@ func testGeo(t *testing.T, s socle.Store) {
 
 	// A second import replaces the first.
 	must(t, s.ImportGeo(ctx, regions[:1], deps[:1], communes[2:3]))
-	got, err = s.Departements(ctx)
+	got, err := s.Departements(ctx)
 	must(t, err)
 	if len(got) != 1 || got[0].Code != "75" {
 		t.Errorf("after re-import, départements = %v, want only 75", got)
@@ -171,8 +203,7 @@ func testOrganisations(t *testing.T, s socle.Store) {
 	if !empty {
 		t.Fatal("Empty() = false on a new store")
 	}
-	parent := NewOrganisation("Service public de l'emploi", socle.KindEmploymentService, "75", "92", "93", "94")
-	must(t, s.CreateOrganisation(ctx, parent))
+	parent := createOrganisation(t, s, "Service public de l'emploi", socle.KindEmploymentService, "75", "92", "93", "94")
 	if !socle.ValidID(socle.PrefixOrganisation, parent.ID) || parent.CreatedAt.IsZero() {
 		t.Fatalf("CreateOrganisation did not fill id and time: %+v", parent)
 	}
@@ -180,20 +211,15 @@ func testOrganisations(t *testing.T, s socle.Store) {
 	child.ParentID = parent.ID
 	child.SIRET = SIRET(7)
 	must(t, s.CreateOrganisation(ctx, child))
-	ml := NewOrganisation("Mission locale de Lyon", socle.KindYouth, "69")
-	must(t, s.CreateOrganisation(ctx, ml))
+	ml := createOrganisation(t, s, "Mission locale de Lyon", socle.KindYouth, "69")
 
 	empty, err = s.Empty(ctx)
 	must(t, err)
 	if empty {
 		t.Error("Empty() = true with organisations")
 	}
-	got, err := s.Organisation(ctx, child.ID)
-	must(t, err)
-	sameJSON(t, "organisation", got, child)
-	got, err = s.Organisation(ctx, parent.ID)
-	must(t, err)
-	sameJSON(t, "organisation with four départements", got, parent)
+	readBack(t, "organisation", child)(s.Organisation(ctx, child.ID))
+	readBack(t, "organisation with four départements", parent)(s.Organisation(ctx, parent.ID))
 
 	_, err = s.Organisation(ctx, socle.NewID(socle.PrefixOrganisation))
 	wantCode(t, err, socle.ENOTFOUND)
@@ -254,10 +280,8 @@ func testAgents(t *testing.T, s socle.Store) {
 	must(t, s.CreateAgent(ctx, b))
 	must(t, s.CreateAgent(ctx, NewAgent(other.ID, "paul@example.fr")))
 
-	got, err := s.Agent(ctx, a.ID)
-	must(t, err)
-	sameJSON(t, "agent", got, a)
-	got, err = s.AgentByEmail(ctx, "claire.fontaine@EXAMPLE.fr")
+	readBack(t, "agent", a)(s.Agent(ctx, a.ID))
+	got, err := s.AgentByEmail(ctx, "claire.fontaine@EXAMPLE.fr")
 	must(t, err)
 	if got.ID != a.ID {
 		t.Errorf("AgentByEmail in another case found %s, want %s", got.ID, a.ID)
@@ -267,9 +291,7 @@ func testAgents(t *testing.T, s socle.Store) {
 	_, err = s.AgentByEmail(ctx, "nobody@example.fr")
 	wantCode(t, err, socle.ENOTFOUND)
 
-	list, err := s.AgentsOf(ctx, org.ID)
-	must(t, err)
-	sameJSON(t, "agents of the organisation, by name", list, []*socle.Agent{b, a})
+	readBack(t, "agents of the organisation, by name", []*socle.Agent{b, a})(s.AgentsOf(ctx, org.ID))
 
 	dup := NewAgent(other.ID, "CLAIRE.fontaine@example.fr")
 	err = s.CreateAgent(ctx, dup)
@@ -298,9 +320,7 @@ func testPersons(t *testing.T, s socle.Store) {
 
 	minimal := &socle.Person{Identity: &socle.Identity{GivenName: "Inès", FamilyName: "Benali", BirthDate: socle.NewDate(2001, 3, 2), Sex: "F"}}
 	must(t, s.CreatePerson(ctx, minimal))
-	got, err = s.Person(ctx, minimal.ID, socle.AllCategories)
-	must(t, err)
-	sameJSON(t, "person with identity only", got, minimal)
+	readBack(t, "person with identity only", minimal)(s.Person(ctx, minimal.ID, socle.AllCategories))
 
 	_, err = s.Person(ctx, socle.NewID(socle.PrefixPerson), socle.AllCategories)
 	wantCode(t, err, socle.ENOTFOUND)
@@ -450,13 +470,7 @@ func testSearchPersons(t *testing.T, s socle.Store) {
 	follow(older, orgB, day(-10), socle.Date{}) // two follow-ups: found once
 
 	identity := socle.SetOf(socle.CatIdentity)
-	ids := func(ps ...*socle.Person) []string {
-		var out []string
-		for _, p := range ps {
-			out = append(out, p.ID)
-		}
-		return out
-	}
+	ids := func(ps ...*socle.Person) []string { return mapped(ps, func(p *socle.Person) string { return p.ID }) }
 	tests := []struct {
 		name string
 		q    socle.PersonQuery
@@ -483,10 +497,7 @@ func testSearchPersons(t *testing.T, s socle.Store) {
 			got, err := s.SearchPersons(ctx, tt.q, identity)
 			must(t, err)
 			if !slices.Equal(ids(got...), tt.want) {
-				var names []string
-				for _, p := range got {
-					names = append(names, p.Identity.GivenName+" "+p.Identity.FamilyName)
-				}
+				names := mapped(got, func(p *socle.Person) string { return p.Identity.GivenName + " " + p.Identity.FamilyName })
 				t.Errorf("found %v (%v), want %v", ids(got...), names, tt.want)
 			}
 			for _, p := range got {
@@ -537,17 +548,14 @@ func testSearchPersons(t *testing.T, s socle.Store) {
 func testFollowups(t *testing.T, s socle.Store) {
 	ctx := context.Background()
 	org := createOrg(t, s, "Département du Rhône", "69")
-	a := NewAgent(org.ID, "referente@example.fr")
-	must(t, s.CreateAgent(ctx, a))
+	a := createAgent(t, s, org.ID, "referente@example.fr")
 	p := createPerson(t, s, 6)
 	first := &socle.Followup{PersonID: p.ID, OrganisationID: org.ID, Start: socle.NewDate(2023, 1, 10), End: socle.NewDate(2023, 12, 31)}
 	second := &socle.Followup{PersonID: p.ID, OrganisationID: org.ID, AgentID: a.ID, Start: socle.NewDate(2024, 2, 1)}
 	must(t, s.CreateFollowup(ctx, first))
 	must(t, s.CreateFollowup(ctx, second))
-	got, err := s.Followups(ctx, p.ID)
-	must(t, err)
-	sameJSON(t, "follow-ups, newest first", got, []*socle.Followup{second, first})
-	got, err = s.Followups(ctx, socle.NewID(socle.PrefixPerson))
+	readBack(t, "follow-ups, newest first", []*socle.Followup{second, first})(s.Followups(ctx, p.ID))
+	got, err := s.Followups(ctx, socle.NewID(socle.PrefixPerson))
 	must(t, err)
 	if len(got) != 0 {
 		t.Errorf("follow-ups of an unknown person: %v", got)
@@ -583,13 +591,9 @@ func testCompanies(t *testing.T, s socle.Store) {
 	ctx := context.Background()
 	c := NewCompany(0) // in Paris, 75056
 	must(t, s.CreateCompany(ctx, c))
-	got, err := s.Company(ctx, c.ID)
-	must(t, err)
-	sameJSON(t, "company", got, c)
-	got, err = s.CompanyBySIRET(ctx, c.SIRET)
-	must(t, err)
-	sameJSON(t, "company by SIRET", got, c)
-	_, err = s.Company(ctx, socle.NewID(socle.PrefixCompany))
+	readBack(t, "company", c)(s.Company(ctx, c.ID))
+	readBack(t, "company by SIRET", c)(s.CompanyBySIRET(ctx, c.SIRET))
+	_, err := s.Company(ctx, socle.NewID(socle.PrefixCompany))
 	wantCode(t, err, socle.ENOTFOUND)
 	_, err = s.CompanyBySIRET(ctx, SIRET(999))
 	wantCode(t, err, socle.ENOTFOUND)
@@ -621,10 +625,7 @@ func testCompanies(t *testing.T, s socle.Store) {
 	} {
 		cs, err := s.Companies(ctx, tt.prefix, tt.limit)
 		must(t, err)
-		var ids []string
-		for _, c := range cs {
-			ids = append(ids, c.ID)
-		}
+		ids := mapped(cs, func(c *socle.Company) string { return c.ID })
 		if !slices.Equal(ids, tt.want) {
 			t.Errorf("Companies(%q, %d) = %v, want %v", tt.prefix, tt.limit, ids, tt.want)
 		}
@@ -634,9 +635,7 @@ func testCompanies(t *testing.T, s socle.Store) {
 	ct2 := &socle.CompanyContact{CompanyID: c.ID, GivenName: "Léa", FamilyName: "Arnaud", Phone: "0478000000", PreferredChannel: "telephone"}
 	must(t, s.CreateContact(ctx, ct))
 	must(t, s.CreateContact(ctx, ct2))
-	cts, err := s.Contacts(ctx, c.ID)
-	must(t, err)
-	sameJSON(t, "contacts by name", cts, []*socle.CompanyContact{ct2, ct})
+	readBack(t, "contacts by name", []*socle.CompanyContact{ct2, ct})(s.Contacts(ctx, c.ID))
 	orphan := &socle.CompanyContact{CompanyID: socle.NewID(socle.PrefixCompany), GivenName: "A", FamilyName: "B", PreferredChannel: "email"}
 	wantCode(t, s.CreateContact(ctx, orphan), socle.EINVALID)
 }
@@ -655,13 +654,9 @@ func testOffers(t *testing.T, s socle.Store) {
 	o2.StartDate = socle.Date{}
 	must(t, s.CreateOffer(ctx, o1))
 	must(t, s.CreateOffer(ctx, o2))
-	got, err := s.Offer(ctx, o1.ID)
-	must(t, err)
-	sameJSON(t, "offer", got, o1)
-	got, err = s.Offer(ctx, o2.ID)
-	must(t, err)
-	sameJSON(t, "closed offer without start", got, o2)
-	_, err = s.Offer(ctx, socle.NewID(socle.PrefixOffer))
+	readBack(t, "offer", o1)(s.Offer(ctx, o1.ID))
+	readBack(t, "closed offer without start", o2)(s.Offer(ctx, o2.ID))
+	_, err := s.Offer(ctx, socle.NewID(socle.PrefixOffer))
 	wantCode(t, err, socle.ENOTFOUND)
 
 	tests := []struct {
@@ -681,10 +676,7 @@ func testOffers(t *testing.T, s socle.Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			offers, err := s.Offers(ctx, tt.f)
 			must(t, err)
-			var ids []string
-			for _, o := range offers {
-				ids = append(ids, o.ID)
-			}
+			ids := mapped(offers, func(o *socle.Offer) string { return o.ID })
 			if !slices.Equal(ids, tt.want) {
 				t.Errorf("Offers(%+v) = %v, want %v", tt.f, ids, tt.want)
 			}
@@ -735,9 +727,7 @@ func testLoad(t *testing.T, s socle.Store) {
 	if n != 600 {
 		t.Errorf("CountPersons = %d, want 600", n)
 	}
-	p, err := s.Person(ctx, b.Persons[599].ID, socle.AllCategories)
-	must(t, err)
-	sameJSON(t, "loaded person", p, b.Persons[599])
+	readBack(t, "loaded person", b.Persons[599])(s.Person(ctx, b.Persons[599].ID, socle.AllCategories))
 	org, err := s.Organisation(ctx, b.Organisations[0].ID)
 	must(t, err)
 	sameJSON(t, "loaded organisation", org, b.Organisations[0])
@@ -746,9 +736,7 @@ func testLoad(t *testing.T, s socle.Store) {
 	if len(agents) != 1 {
 		t.Errorf("%d agents loaded, want 1", len(agents))
 	}
-	fs, err := s.Followups(ctx, b.Persons[5].ID)
-	must(t, err)
-	sameJSON(t, "loaded follow-ups", fs, []*socle.Followup{b.Followups[5]})
+	readBack(t, "loaded follow-ups", []*socle.Followup{b.Followups[5]})(s.Followups(ctx, b.Persons[5].ID))
 	followed, err := s.SearchPersons(ctx, socle.PersonQuery{OrganisationID: org.ID, Limit: 200}, 0)
 	must(t, err)
 	if len(followed) != 200 {
@@ -767,9 +755,7 @@ func testLoad(t *testing.T, s socle.Store) {
 	if len(offers) != 60 {
 		t.Errorf("%d offers loaded, want 60", len(offers))
 	}
-	o, err := s.Offer(ctx, b.Offers[0].ID)
-	must(t, err)
-	sameJSON(t, "loaded offer", o, b.Offers[0])
+	readBack(t, "loaded offer", b.Offers[0])(s.Offer(ctx, b.Offers[0].ID))
 
 	// A second batch adds to the first.
 	must(t, s.Load(ctx, newBatch(600, 10)))
