@@ -84,6 +84,7 @@ const (
 	msgSlotFailedPrefix        = "Les créneaux n'ont pas pu être publiés : "
 	msgSlotPublished           = "Les créneaux sont publiés : les personnes que vous accompagnez peuvent les réserver depuis leur espace."
 	msgAttendanceFailedPrefix  = "La présence n'a pas pu être enregistrée : "
+	msgAttendanceChoice        = "Choisissez la présence à ce rendez-vous : honoré, excusé ou absent non excusé."
 	msgCancelFailedPrefix      = "Le rendez-vous n'a pas pu être annulé : "
 	msgSlotRequired            = "Choisissez un créneau."
 	msgBookingFailedPrefix     = "Le créneau n'a pas pu être réservé : "
