@@ -94,7 +94,7 @@ func TestBrowserAdvisersDay(t *testing.T) {
 		chromedp.SetValue("#courriel", "nouvelle.adresse@example.fr"),
 		chromedp.Click(`#formulaire-rubrique button[type=submit]`),
 		chromedp.WaitVisible("#enregistre"))
-	if c := text(t, ctx, "#rubrique-contact"); !strings.Contains(c, "nouvelle.adresse@example.fr") || !strings.Contains(c, "Source :") {
+	if c := text(t, ctx, "#rubrique-contact"); !strings.Contains(c, "nouvelle.adresse@example.fr") || !strings.Contains(c, "Modifié par ") || strings.Contains(c, "agt_") {
 		t.Errorf("the contact section after the save: %q", c)
 	}
 
