@@ -1,9 +1,9 @@
 package main
 
 import (
-	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -16,7 +16,9 @@ import (
 // page outside the role's menu answers the forbidden page, which names
 // the roles that open it.
 func TestBrowserEveryPageOfEveryRole(t *testing.T) {
-	base, out := startServer(t, "--demo", "--demo-persons", "200", "--data", t.TempDir())
+	d := sharedDemo(t)
+	base, out := d.base, d.out
+	// The links the demo printed when it started.
 	personLink := demoLink.FindString(out.String())
 	employerLink := demoEmployerLink.FindString(out.String())
 	if personLink == "" || employerLink == "" {
@@ -51,28 +53,19 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 		{who: "employer", link: employerLink, home: "Les offres de"},
 	} {
 		t.Run(tc.who, func(t *testing.T) {
-			ctx := browser(t)
-			// The first action starts the browser: on ctx itself, not on a
-			// step's shorter context whose end would close it.
-			if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-				t.Fatal(err)
-			}
+			ctx := d.openBrowser(t, 90*time.Second)
 			origin := strings.TrimSuffix(base, "/")
 			switch {
 			case tc.role != "":
-				m := regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+` + regexp.QuoteMeta(tc.role) + `, `).FindStringSubmatch(out.String())
-				if m == nil {
-					t.Fatalf("no %s printed:\n%s", tc.who, out)
-				}
-				staffLogin(t, ctx, base, out.String(), m[1])
-				step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
+				staffLogin(t, ctx, base, out.String(), d.account(t, tc.role))
+				visit(t, ctx, base, "main h1")
 			case tc.link != "":
 				// The link names the site's base URL, whose host the
 				// session cookie is for.
-				origin = tc.link[:len("http://")+strings.Index(tc.link[len("http://"):], "/")]
-				step(t, ctx, "link", chromedp.Navigate(tc.link), chromedp.WaitVisible("main h1"))
+				origin = linkOrigin(tc.link)
+				visit(t, ctx, tc.link, "main h1")
 			default:
-				step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
+				visit(t, ctx, base, "main h1")
 			}
 			if home := text(t, ctx, "main"); !strings.Contains(home, tc.home) || strings.Contains(home, "n'ont pas pu être lu") {
 				t.Errorf("the home of the %s lacks %q or could not read a block: %q", tc.who, tc.home, home)
@@ -102,15 +95,14 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 				pages = append(pages, "/"+p)
 			}
 			for _, p := range pages {
-				step(t, ctx, p, chromedp.Navigate(origin+p), chromedp.WaitVisible("main h1"))
+				visit(t, ctx, origin+p, "main h1")
 				if h := text(t, ctx, "main h1"); h == "Accès réservé" || h == "Accès refusé" {
 					t.Errorf("the %s's page %s answers %q", tc.who, p, h)
 				}
-				checkPage(t, ctx, tc.who+" "+p)
-				screenshots(t, ctx, strings.ReplaceAll(tc.who, " ", "-")+strings.ReplaceAll(p, "/", "-"))
+				checked(t, ctx, tc.who+" "+p, strings.ReplaceAll(tc.who, " ", "-")+strings.ReplaceAll(p, "/", "-"))
 			}
 			if f := tc.refused; f != nil {
-				step(t, ctx, "open "+f.page, chromedp.Navigate(origin+"/"+f.page), chromedp.WaitVisible(f.form))
+				visit(t, ctx, origin+"/"+f.page, f.form)
 				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](f.fill+`document.querySelector("`+f.form+`").noValidate = true;
 					document.querySelector("`+f.form+` button[type=submit]").click(); true`)); err != nil {
 					t.Fatalf("sending the %s form: %v", f.page, err)
@@ -119,11 +111,10 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 				if invalid := text(t, ctx, "#erreur-"+f.field); invalid == "" {
 					t.Errorf("the %s's refused form shows no error beside %s", tc.who, f.field)
 				}
-				checkPage(t, ctx, tc.who+" refused "+f.page)
-				screenshots(t, ctx, strings.ReplaceAll(tc.who, " ", "-")+"-erreur-"+f.page)
+				checked(t, ctx, tc.who+" refused "+f.page, strings.ReplaceAll(tc.who, " ", "-")+"-erreur-"+f.page)
 			}
 			if tc.forbidden != "" {
-				step(t, ctx, tc.forbidden, chromedp.Navigate(base+tc.forbidden), chromedp.WaitVisible("main h1"))
+				visit(t, ctx, base+tc.forbidden, "main h1")
 				if h, body := text(t, ctx, "main h1"), text(t, ctx, "main"); h != "Accès réservé" || !strings.Contains(body, "réservée") {
 					t.Errorf("the %s opening %s: %q, %q", tc.who, tc.forbidden, h, body)
 				}
