@@ -104,15 +104,8 @@ func TestBrowserAdvisersDay(t *testing.T) {
 	}
 	checked(t, ctx, "follow-up and notes", "dossier-suivi")
 
-	step(t, ctx, "orientation",
-		chromedp.Navigate(base+"usagers/"+personID+"/orientation"),
-		chromedp.WaitVisible("#questionnaire"),
-		chromedp.Click(`#q-projet input[value="defini"]`),
-		chromedp.Click(`#q-derniere_activite input[value="moins_6_mois"]`),
-		chromedp.Click(`#q-autonomie input[value="autonome"]`),
-		chromedp.Click(`#q-hebergement_stable input[value="oui"]`),
-		chromedp.Click(`#q-rqth input[value="non"]`),
-		chromedp.Click(`#q-sante_limite_emploi input[value="non"]`),
+	visit(t, ctx, base+"usagers/"+personID+"/orientation", "#questionnaire")
+	step(t, ctx, "orientation", append(questionnaireAnswers(""),
 		chromedp.Click(`#questionnaire button[type=submit]`),
 		chromedp.WaitVisible("#proposition"),
 		// Her own organisation follows her: an operator of its kind, with
@@ -121,7 +114,7 @@ func TestBrowserAdvisersDay(t *testing.T) {
 		chromedp.SetValue("#organisation_id", orgID),
 		chromedp.SendKeys("#override_reason", "Suivie par notre agence depuis son inscription."),
 		chromedp.Click(`#confirmation button[type=submit]`),
-		chromedp.WaitVisible("#nouveau-contrat"))
+		chromedp.WaitVisible("#nouveau-contrat"))...)
 
 	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02") + "T10:00"
 	step(t, ctx, "appointment",

@@ -20,6 +20,20 @@ const demoParcoursPersons = "300"
 
 var demoParcoursLine = regexp.MustCompile(`Parcours à dérouler : usager (\S+) \(adresse (\S+)\), compte (\S+), structure (\S+)\.`)
 
+// questionnaireAnswers are the clicks that answer the orientation
+// questionnaire for a person with a defined project and no health limit,
+// but the question skip.
+func questionnaireAnswers(skip string) []chromedp.Action[chromedp.Void] {
+	var out []chromedp.Action[chromedp.Void]
+	for _, a := range []struct{ question, answer string }{{"projet", "defini"}, {"derniere_activite", "moins_6_mois"}, {"autonomie", "autonome"},
+		{"hebergement_stable", "oui"}, {"rqth", "non"}, {"sante_limite_emploi", "non"}} {
+		if a.question != skip {
+			out = append(out, chromedp.Click(`#q-`+a.question+` input[value="`+a.answer+`"]`))
+		}
+	}
+	return out
+}
+
 // orientationsCounted reads the grand total of the orientations by operator.
 func orientationsCounted(t *testing.T, ctx context.Context, base string) int {
 	t.Helper()
@@ -54,16 +68,10 @@ func TestBrowserParcours(t *testing.T) {
 	}
 
 	staffLogin(t, ctx, base, out.String(), adviser)
-	step(t, ctx, "questionnaire",
-		chromedp.Navigate(base+"usagers/"+personID+"/orientation"),
-		chromedp.WaitVisible("#questionnaire"),
-		chromedp.Click(`#q-projet input[value="defini"]`),
-		chromedp.Click(`#q-derniere_activite input[value="moins_6_mois"]`),
-		chromedp.Click(`#q-autonomie input[value="autonome"]`),
-		chromedp.Click(`#q-hebergement_stable input[value="oui"]`),
-		chromedp.Click(`#q-sante_limite_emploi input[value="non"]`),
+	visit(t, ctx, base+"usagers/"+personID+"/orientation", "#questionnaire")
+	step(t, ctx, "questionnaire without the RQTH", append(questionnaireAnswers("rqth"),
 		chromedp.Click(`#questionnaire button[type=submit]`),
-		chromedp.WaitVisible("#erreur"))
+		chromedp.WaitVisible("#erreur"))...)
 	// A required answer missing: the error names it next to its question
 	// and every answer given is kept.
 	kept, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#questionnaire input:checked")].map(i => i.name + "=" + i.value)`))

@@ -37,16 +37,20 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 		extra []string
 		// forbidden is a page of another role.
 		forbidden string
-		// refused is a form of the role's sent with a wrong answer (the
-		// browser's own checks off): its error stands beside the field.
-		refused *refusedForm
+		// refused are forms of the role's sent with wrong answers (the
+		// browser's own checks off): the error stands beside the field.
+		refused []refusedForm
 	}{
 		{who: "visitor", home: "Se connecter", extra: []string{"accessibilite", "mentions-legales", "donnees-personnelles", "connexion", "page-inconnue"}},
 		{who: "adviser", role: "Conseiller", home: "Mes rendez-vous", extra: []string{"mes-explications"}, forbidden: "alertes",
-			refused: &refusedForm{page: "declarations", form: "#form-declaration", fill: `document.querySelector("#type").value = "call"; document.querySelector("#dossiers").value = "per_inconnu"; document.querySelector("#reference").value = "Appel 3949";`, field: "dossiers"}},
+			refused: []refusedForm{
+				{page: "declarations", form: "#form-declaration", fill: `document.querySelector("#type").value = "call"; document.querySelector("#dossiers").value = "per_inconnu"; document.querySelector("#reference").value = "Appel 3949";`, field: "dossiers"},
+				// Two wrong criteria: each beside its field, and a summary.
+				{page: "usagers", form: "#recherche", fill: `document.querySelector("#nom").value = "Martin"; document.querySelector("#nir").value = "1 85 05";`, field: "nir", summary: true},
+			}},
 		{who: "company adviser", role: "Conseiller entreprise", home: "Mes entreprises", forbidden: "usagers"},
 		{who: "administrator", role: "Administrateur", home: "Les agents", forbidden: "bris-de-glace",
-			refused: &refusedForm{page: "agents", form: "#nouvel-agent", fill: `document.querySelector("#new_email").value = "pas-une-adresse";`, field: "prenom"}},
+			refused: []refusedForm{{page: "agents", form: "#nouvel-agent", fill: `document.querySelector("#new_email").value = "pas-une-adresse";`, field: "prenom"}}},
 		{who: "privacy officer", role: "Délégué à la protection des données", home: "Ma file", extra: []string{"alertes/blocages"}, forbidden: "agenda"},
 		{who: "platform administrator", role: "Administrateur de la plateforme", home: "Les conventions", forbidden: "entreprises"},
 		{who: "person", link: personLink, home: "Mon dossier", extra: []string{"usager/diagnostic"}},
@@ -101,7 +105,7 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 				}
 				checked(t, ctx, tc.who+" "+p, strings.ReplaceAll(tc.who, " ", "-")+strings.ReplaceAll(p, "/", "-"))
 			}
-			if f := tc.refused; f != nil {
+			for _, f := range tc.refused {
 				visit(t, ctx, origin+"/"+f.page, f.form)
 				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](f.fill+`document.querySelector("`+f.form+`").noValidate = true;
 					document.querySelector("`+f.form+` button[type=submit]").click(); true`)); err != nil {
@@ -110,6 +114,11 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 				step(t, ctx, "refused "+f.page, chromedp.WaitVisible("#erreur-"+f.field))
 				if invalid := text(t, ctx, "#erreur-"+f.field); invalid == "" {
 					t.Errorf("the %s's refused form shows no error beside %s", tc.who, f.field)
+				}
+				if f.summary {
+					if s := text(t, ctx, "#resume-erreurs"); !strings.Contains(s, "erreurs") {
+						t.Errorf("the %s's refused %s has no summary of its errors: %q", tc.who, f.page, s)
+					}
 				}
 				checked(t, ctx, tc.who+" refused "+f.page, strings.ReplaceAll(tc.who, " ", "-")+"-erreur-"+f.page)
 			}
@@ -125,7 +134,9 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 }
 
 // refusedForm is a form sent with a wrong answer: on page, the form's
-// selector, the script that fills it, and the field whose error shows.
+// selector, the script that fills it, the field whose error shows, and
+// whether the page sums up several errors.
 type refusedForm struct {
 	page, form, fill, field string
+	summary                 bool
 }
