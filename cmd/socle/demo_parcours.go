@@ -26,9 +26,9 @@ const demoWalkPersons = 6
 // demoParcours gives a sample of the persons followed by the demo
 // accounts' organisations an orientation decided by the rules, a first
 // appointment and, for most, a contract signed by both sides, so that the
-// indicators have something to show. It keeps demoWalkPersons persons of
-// the first adviser's organisation without any, to walk the whole path by
-// hand, and prints them.
+// indicators have something to show. It keeps demoWalkPersons persons
+// without any, to walk the whole path by hand, the first adviser's
+// organisation's first, and prints them.
 func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writer) error {
 	signer, err := commitment.NewSigner(a.keys.commitment)
 	if err != nil {
@@ -58,7 +58,7 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 				continue
 			}
 			done[p.ID] = true
-			if len(kept) < demoWalkPersons && (len(kept) == 0 || kept[0].org == org.ID) && p.Contact.Email != "" {
+			if len(kept) < demoWalkPersons && p.Contact.Email != "" {
 				if ids, err := a.store.PersonsByEmail(ctx, p.Contact.Email, 2); err == nil && len(ids) == 1 {
 					kept = append(kept, walk{p.ID, p.Contact.Email, adv.email, org.ID, p.Identity.FamilyName})
 					continue

@@ -154,7 +154,7 @@ func TestBrowserAdvisersDay(t *testing.T) {
 // changed nothing; saving again from there applies both changes.
 func TestBrowserStaleEditIsAConflict(t *testing.T) {
 	d := walkDemo(t)
-	m := d.walkPerson(t, 1)
+	m := d.walkPerson(t, 3)
 	base, out := d.base, d.out
 	personID, adviser := m[1], m[3]
 	first := d.openBrowser(t, 3*time.Minute)

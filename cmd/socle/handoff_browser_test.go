@@ -21,7 +21,7 @@ var youthAdviser = regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+Conseiller
 // référent. Every page passes checkPage (axe, reflow at 390 and 320 px).
 func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	d := walkDemo(t)
-	m := d.walkPerson(t, 3)
+	m := d.walkPerson(t, 2)
 	base, personID := d.base, m[1]
 	ym := youthAdviser.FindStringSubmatch(d.out.String())
 	if ym == nil {

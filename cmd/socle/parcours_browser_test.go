@@ -13,10 +13,15 @@ import (
 	"socle"
 )
 
-// demoParcoursPersons is the size of the demos whose person to follow a
-// test orients, hands off or diagnoses: a few hundred persons give every
-// structure its accounts and persons to follow.
+// demoParcoursPersons is the size of a demo of its own whose person to
+// follow a test walks: a few hundred persons give every structure its
+// accounts and persons to follow.
 const demoParcoursPersons = "300"
+
+// walkDemoPersons is the size of the demo the walking tests share
+// (walkDemo): enough orientations for the indicators to show counts of 11
+// and more, which TestBrowserParcours reads.
+const walkDemoPersons = "1500"
 
 var demoParcoursLine = regexp.MustCompile(`Parcours à dérouler : usager (\S+) \(adresse (\S+)\), compte (\S+), structure (\S+)\.`)
 
@@ -52,7 +57,7 @@ func orientationsCounted(t *testing.T, ctx context.Context, base string) int {
 // space with a fresh link and signs; the indicators count the orientation.
 func TestBrowserParcours(t *testing.T) {
 	d := walkDemo(t)
-	m := d.walkPerson(t, 2)
+	m := d.walkPerson(t, 1)
 	base, out := d.base, d.out
 	personID, email, adviser, orgID := m[1], m[2], m[3], m[4]
 	admin := d.account(t, "Administrateur de la plateforme")

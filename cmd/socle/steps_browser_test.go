@@ -47,17 +47,20 @@ func sharedDemo(t *testing.T) demoServer {
 	return sharedDemoOf(t, "200")
 }
 
-// walkDemo is the demo of demoParcoursPersons persons that the browser
+// walkDemo is the demo of walkDemoPersons persons that the browser
 // tests walking a person's file share: each walks its own person
 // (walkPerson), so that none sees another's changes.
 func walkDemo(t *testing.T) demoServer {
 	t.Helper()
-	return sharedDemoOf(t, demoParcoursPersons)
+	return sharedDemoOf(t, walkDemoPersons)
 }
 
 // walkPerson is the i-th person the demo keeps to walk by hand: the
 // submatches of demoParcoursLine (person, her e-mail, her adviser's
 // account, his structure). Each test sharing walkDemo takes its own i.
+// The first are followed by the first adviser's structure, the
+// employment service, whose adviser orients (the file, the parcours, the
+// hand-off take 0 to 2).
 func (d demoServer) walkPerson(t *testing.T, i int) []string {
 	t.Helper()
 	all := demoParcoursLine.FindAllStringSubmatch(d.out.String(), -1)
