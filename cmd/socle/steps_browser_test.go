@@ -107,7 +107,9 @@ func startSharedDemo(persons string) (d demoServer, stop func(), err error) {
 		}
 		os.RemoveAll(dir)
 	}
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
+	// Started once for many tests: it may take longer than a demo of one
+	// test's own on a loaded machine.
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); {
 		if m := listening.FindStringSubmatch(out.String()); m != nil {
 			return demoServer{base: m[1], out: out}, stop, nil
 		}
