@@ -37,7 +37,8 @@ func TestBrowserPrivacyOfficerDay(t *testing.T) {
 	if !strings.Contains(cases, "Dossier") {
 		t.Fatalf("the home lists no open case: %q", cases)
 	}
-	step(t, ctx, "cases", chromedp.Click(`a[href="/alertes"]`), chromedp.WaitVisible("main h1"))
+	// The home has a heading too: wait for the console's own table.
+	step(t, ctx, "cases", chromedp.Click(`a[href="/alertes"]`), chromedp.WaitVisible("#precision"))
 	checked(t, ctx, "cases", "journee-dpo-alertes")
 	step(t, ctx, "the most urgent case", chromedp.Navigate(base), chromedp.WaitVisible("#file-dossiers"),
 		chromedp.Click(`#file-dossiers a`), chromedp.WaitVisible("main h1"))
