@@ -57,7 +57,8 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 		{who: "employer", link: employerLink, home: "Les offres de"},
 	} {
 		t.Run(tc.who, func(t *testing.T) {
-			ctx := d.openBrowser(t, 90*time.Second)
+			// A walk through every page of the role, each checked.
+			ctx := d.openBrowser(t, 3*time.Minute)
 			origin := strings.TrimSuffix(base, "/")
 			switch {
 			case tc.role != "":
