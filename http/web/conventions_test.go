@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -27,6 +28,24 @@ func TestConventionsNamePurposesAndCategoriesInFrench(t *testing.T) {
 	for _, code := range []string{">mise_en_relation<", "identity", "contact,"} {
 		if strings.Contains(table, code) {
 			t.Errorf("the agreements show the code %q", code)
+		}
+	}
+}
+
+// TestNoPageLabelsItsTimesUTC: the pages write every instant in
+// Europe/Paris ("heure", "jour"), so no column may say its times are UTC.
+func TestNoPageLabelsItsTimesUTC(t *testing.T) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(templateFS, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "(UTC)") {
+			t.Errorf("%s labels times as UTC; the pages write them in Paris time", n)
 		}
 	}
 }
