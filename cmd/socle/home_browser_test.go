@@ -37,8 +37,9 @@ func TestBrowserPrivacyOfficerDay(t *testing.T) {
 	if !strings.Contains(cases, "Dossier") {
 		t.Fatalf("the home lists no open case: %q", cases)
 	}
-	// The home has a heading too: wait for the console's own table.
-	step(t, ctx, "cases", chromedp.Click(`a[href="/alertes"]`), chromedp.WaitVisible("#precision"))
+	// The link of her queue (the menu's is folded on a narrow window);
+	// the home has a heading too: wait for the console's own table.
+	step(t, ctx, "cases", chromedp.Click(`main a[href="/alertes"]`), chromedp.WaitVisible("#precision"))
 	checked(t, ctx, "cases", "journee-dpo-alertes")
 	step(t, ctx, "the most urgent case", chromedp.Navigate(base), chromedp.WaitVisible("#file-dossiers"),
 		chromedp.Click(`#file-dossiers a`), chromedp.WaitVisible("main h1"))
