@@ -55,7 +55,7 @@ func TestSectionFormSavesThroughTheGate(t *testing.T) {
 		t.Fatalf("stored %+v at version %d, want the save at version 2", stored.Contact, stored.Version)
 	}
 	_, file := e.get(first, "/usagers/"+e.person.ID+"?finalite=accompagnement&enregistre=contact", "")
-	for _, want := range []string{"Source : Structure mission_locale", "a été enregistrée", "/rubriques/contact?finalite=accompagnement"} {
+	for _, want := range []string{"Modifié par Structure mission_locale le ", "a été enregistrée", "/rubriques/contact?finalite=accompagnement"} {
 		if !strings.Contains(html.UnescapeString(file), want) {
 			t.Errorf("the file page lacks %q", want)
 		}

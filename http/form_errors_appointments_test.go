@@ -1,6 +1,7 @@
 package http
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"socle"
+	"socle/gate"
+	"socle/policy"
 )
 
 // TestSlotPublishingErrorsStandBesideTheirFields posts the slots form with
@@ -143,5 +146,58 @@ func TestAdviserCancellationErrorStandsBesideItsField(t *testing.T) {
 	checkFieldError(t, body, "motif-"+id, "au plus 500 caractères", `value="`+reason+`"`)
 	if _, body = e.staffGet(ml, page); !strings.Contains(body, page+"/"+id+"/annulation") {
 		t.Error("a refused cancellation cancelled the appointment")
+	}
+}
+
+// TestAttendanceErrorStandsBesideItsChoices: the adviser records the
+// attendance of Bob's past appointment without choosing, then with a
+// choice that is none of the three: the error stands beside that
+// appointment's choices (marked invalid, no summary for one error), and
+// nothing is recorded; a real choice is recorded. Recording the
+// attendance of an appointment still to come is refused above the page,
+// the choice kept.
+func TestAttendanceErrorStandsBesideItsChoices(t *testing.T) {
+	e := newParcoursEnv(t)
+	net := &networkEnv{t: t, srv: e.srv}
+	c := e.staff[e.ml.OrganisationID]
+	ml := gate.Request{Actor: e.ml, Purpose: policy.PurposeAccompagnement, RequestID: "rdv", RemoteAddr: "127.0.0.1"}
+	now := time.Now().Truncate(time.Minute)
+	past := &socle.Appointment{Event: socle.Event{PersonID: e.bob.ID, Title: "Point CV", Start: now.Add(-2 * time.Hour), End: now.Add(-time.Hour)}, Modalite: socle.ModaliteOnSite}
+	coming := &socle.Appointment{Event: socle.Event{PersonID: e.bob.ID, Title: "Atelier", Start: now.Add(26 * time.Hour), End: now.Add(27 * time.Hour)}, Modalite: socle.ModaliteOnSite}
+	for _, a := range []*socle.Appointment{past, coming} {
+		if err := e.parcours.ScheduleAppointment(t.Context(), ml, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := "/usagers/" + e.bob.ID + "/rendez-vous"
+	key := "presence-" + past.ID
+	for _, choice := range []string{"", "peut-etre"} {
+		resp, body := net.postForm(c, page, page+"/"+past.ID+"/presence", url.Values{"presence": {choice}})
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("attendance %q: status %d, want 400", choice, resp.StatusCode)
+		}
+		choices := section(t, body, `id="`+key+`"`, `</fieldset>`)
+		if !strings.Contains(body, `fr-fieldset--error" id="`+key+`"`) || !strings.Contains(choices, `aria-describedby="erreur-`+key+`"`) ||
+			!strings.Contains(choices, `aria-invalid="true"`) || !strings.Contains(section(t, choices, `id="erreur-`+key+`"`, `</p>`), "Choisissez la présence") {
+			t.Errorf("attendance %q: the error does not stand beside the choices:\n%s", choice, choices)
+		}
+		if strings.Contains(body, `id="resume-erreurs"`) || strings.Contains(body, `role="alert" id="erreur"`) {
+			t.Errorf("attendance %q: one error is also summed up above the page", choice)
+		}
+	}
+	if _, body := e.staffGet(e.ml.OrganisationID, page); !strings.Contains(body, "Présence à renseigner") {
+		t.Fatal("a refused attendance was recorded")
+	}
+
+	resp, body := net.postForm(c, page, page+"/"+coming.ID+"/presence", url.Values{"presence": {socle.AttendanceExcused}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(html.UnescapeString(body), "une fois le rendez-vous commencé") {
+		t.Errorf("attendance of an appointment to come: status %d, want 409 with the reason:\n%s", resp.StatusCode, body)
+	}
+
+	if resp, _ := net.postForm(c, page, page+"/"+past.ID+"/presence", url.Values{"presence": {socle.AttendanceExcused}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a real choice: status %d, want 303", resp.StatusCode)
+	}
+	if _, body := e.staffGet(e.ml.OrganisationID, page); !strings.Contains(body, "Excusé") {
+		t.Error("the attendance chosen was not recorded")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // WriteCSV writes the report in long format, one figure per line:
@@ -57,9 +58,14 @@ func floatOrSecret(f *float64) string {
 // drawn on the server (no script). A suppressed bar is drawn empty and
 // labelled "< 11".
 func (t Table) Chart() template.HTML {
-	const (
-		width, labelW, barH, gap = 560, 210, 22, 8
-	)
+	const barH, gap = 22, 8
+	// The labels' column fits the longest label (about 7 px a character at
+	// 13 px), so that none is cut at the chart's left edge.
+	labelW := 120
+	for _, c := range t.Columns {
+		labelW = max(labelW, 16+7*utf8.RuneCountInString(c.Label))
+	}
+	width := labelW + 350
 	max := 1
 	for _, c := range t.Totals {
 		if n, ok := c.Value(); ok && n > max {

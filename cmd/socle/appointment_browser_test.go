@@ -20,21 +20,17 @@ import (
 // date in Paris and how to cancel; the adviser's agenda names her. Every
 // page passes axe-core and reflows at 390 px.
 func TestBrowserSelfBookedAppointment(t *testing.T) {
-	ctx := browser(t)
 	relay := smtptest.Start(t, smtptest.Config{})
-	base, out := startServer(t, "--demo", "--demo-persons", "1500", "--data", t.TempDir(),
+	base, out := startServer(t, "--demo", "--demo-persons", demoParcoursPersons, "--data", t.TempDir(),
 		"--smtp-addr", relay.Addr, "--smtp-from", "rendez-vous@socle.test", "--smtp-plain-localhost")
+	d := demoServer{base: base, out: out}
 	m := demoParcoursLine.FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("serve --demo printed no person to follow:\n%s", out)
 	}
-	personID, email, adviser := m[1], m[2], m[3]
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
-
-	staffLogin(t, ctx, base, out.String(), adviser)
-	step(t, ctx, "slots page", chromedp.Navigate(base+"creneaux"), chromedp.WaitVisible("#publier"))
+	personID, email := m[1], m[2]
+	ctx := d.staff(t, m[3])
+	visit(t, ctx, base+"creneaux", "#publier")
 	step(t, ctx, "publishing two slots",
 		chromedp.SetValue("#heure", "10:30"),
 		chromedp.SetValue("#nombre", "2"),
@@ -48,18 +44,11 @@ func TestBrowserSelfBookedAppointment(t *testing.T) {
 	if rows := text(t, ctx, "#creneaux tbody"); strings.Count(rows, "Antenne Lyon 8e") != 2 || !strings.Contains(rows, "10:30–11:00") {
 		t.Fatalf("published slots: %q", rows)
 	}
-	checkPage(t, ctx, "open slots")
-	screenshots(t, ctx, "creneaux")
+	checked(t, ctx, "open slots", "creneaux")
 
-	link := requestPersonLink(t, ctx, base, email, out)
-	origin := link[:strings.Index(link, "/usager/")]
-	step(t, ctx, "person's appointments",
-		chromedp.Navigate(link),
-		chromedp.WaitVisible("main h1"),
-		chromedp.Navigate(origin+appointment.SpacePath),
-		chromedp.WaitVisible("#reserver"))
-	checkPage(t, ctx, "Mes rendez-vous with slots")
-	screenshots(t, ctx, "usager-rendez-vous")
+	origin := d.personSignIn(t, ctx, email)
+	visit(t, ctx, origin+appointment.SpacePath, "#reserver")
+	checked(t, ctx, "Mes rendez-vous with slots", "usager-rendez-vous")
 	offered := text(t, ctx, "#reserver")
 	if !strings.Contains(offered, "10:30–11:00") || !strings.Contains(offered, "sur place") {
 		t.Fatalf("slots offered: %q", offered)
@@ -71,8 +60,7 @@ func TestBrowserSelfBookedAppointment(t *testing.T) {
 	if upcoming := text(t, ctx, "main"); !strings.Contains(upcoming, "Votre rendez-vous est réservé") || !strings.Contains(upcoming, "Annuler ce rendez-vous") {
 		t.Fatalf("after booking: %q", upcoming)
 	}
-	checkPage(t, ctx, "Mes rendez-vous after booking")
-	screenshots(t, ctx, "usager-rendez-vous-reserve")
+	checked(t, ctx, "Mes rendez-vous after booking", "usager-rendez-vous-reserve")
 
 	var invitation *smtptest.Delivery
 	for deadline := time.Now().Add(15 * time.Second); invitation == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -101,12 +89,9 @@ func TestBrowserSelfBookedAppointment(t *testing.T) {
 
 	// The adviser's session is still open in this browser (the person's
 	// space has its own): signing in again would replay the TOTP code.
-	step(t, ctx, "the person's appointments for the adviser",
-		chromedp.Navigate(base+"usagers/"+personID+"/rendez-vous"),
-		chromedp.WaitVisible("#absences"))
+	visit(t, ctx, base+"usagers/"+personID+"/rendez-vous", "#absences")
 	if page := text(t, ctx, "main"); !strings.Contains(page, "Prévu") || !strings.Contains(page, "Antenne Lyon 8e") || !strings.Contains(page, "Invitation par courriel") {
 		t.Errorf("the adviser's view lacks the booked appointment or its invitation: %q", page)
 	}
-	checkPage(t, ctx, "rendez-vous et engagements")
-	screenshots(t, ctx, "rendez-vous")
+	checked(t, ctx, "rendez-vous et engagements", "rendez-vous")
 }

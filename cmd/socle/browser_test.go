@@ -68,11 +68,9 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 }
 
 func TestBrowserLoadsHomePage(t *testing.T) {
-	ctx := browser(t)
-	base, _ := startServer(t, "--demo", "--demo-persons", "200", "--data", t.TempDir())
-	if err := chromedp.Do(ctx, chromedp.Navigate(base), chromedp.WaitVisible("main h1")); err != nil {
-		t.Fatalf("browsing %s: %v", base, err)
-	}
+	d := sharedDemo(t)
+	ctx := d.openBrowser(t, 90*time.Second)
+	visit(t, ctx, d.base, "main h1")
 	title, err := chromedp.Run(ctx, chromedp.Title())
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopSharedDemo()
+	os.Exit(code)
 }
 
 // clusterEnv is a demo network on a fresh PostgreSQL schema, with a

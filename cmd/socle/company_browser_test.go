@@ -24,8 +24,9 @@ var (
 // page and proposes her with her consent; the employer sees her minimal
 // card, without her family name or NIR, and asks for an interview.
 func TestBrowserEmployerOfferAndCandidate(t *testing.T) {
-	ctx := browser(t)
-	base, out, m := startDemo(t, "300", demoMatchingLine, "job to match")
+	d := walkDemo(t)
+	m := d.line(t, demoMatchingLine, "job to match")
+	base, out := d.base, d.out
 	adviser, rome, commune := m[1], m[2], m[3]
 	link := demoEmployerLink.FindString(out.String())
 	if link == "" {
@@ -33,10 +34,8 @@ func TestBrowserEmployerOfferAndCandidate(t *testing.T) {
 	}
 	// The link names the site's base URL; the employer's session cookie is
 	// for that host, the adviser's for base's.
-	origin := link[:strings.Index(link, "/employeur/")]
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
+	origin := linkOrigin(link)
+	ctx := d.openBrowser(t, 90*time.Second)
 
 	// The demo holds the full ROME 4.0: the title is one of the job's
 	// appellations, the job and the commune typed by code (the form

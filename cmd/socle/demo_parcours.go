@@ -18,12 +18,17 @@ import (
 // more, few enough to keep the demo quick.
 const demoParcoursPerOrganisation = 150
 
+// demoWalkPersons is how many persons the demo keeps without a parcours,
+// to walk the path by hand: one for a person trying the demo, one each for
+// the browser tests that share a demo and change a person's file.
+const demoWalkPersons = 6
+
 // demoParcours gives a sample of the persons followed by the demo
 // accounts' organisations an orientation decided by the rules, a first
 // appointment and, for most, a contract signed by both sides, so that the
-// indicators have something to show. It keeps one person of the first
-// adviser's organisation without any, to walk the whole path by hand, and
-// prints her.
+// indicators have something to show. It keeps demoWalkPersons persons
+// without any, to walk the whole path by hand, the first adviser's
+// organisation's first, and prints them.
 func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writer) error {
 	signer, err := commitment.NewSigner(a.keys.commitment)
 	if err != nil {
@@ -34,7 +39,8 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 	now := time.Now().UTC()
 	done := map[string]bool{}
 	byKind := map[string]*socle.Organisation{}
-	var kept, keptEmail, keptAdviser, keptOrg, keptName string
+	type walk struct{ id, email, adviser, org, name string }
+	var kept []walk
 	n, signed := 0, 0
 	advisers, err := a.demoAdvisers(ctx, sum)
 	if err != nil {
@@ -52,9 +58,9 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 				continue
 			}
 			done[p.ID] = true
-			if kept == "" && p.Contact.Email != "" {
+			if len(kept) < demoWalkPersons && p.Contact.Email != "" {
 				if ids, err := a.store.PersonsByEmail(ctx, p.Contact.Email, 2); err == nil && len(ids) == 1 {
-					kept, keptEmail, keptAdviser, keptOrg, keptName = p.ID, p.Contact.Email, adv.email, org.ID, p.Identity.FamilyName
+					kept = append(kept, walk{p.ID, p.Contact.Email, adv.email, org.ID, p.Identity.FamilyName})
 					continue
 				}
 			}
@@ -69,10 +75,12 @@ func (a *app) demoParcours(ctx context.Context, sum demo.Summary, stdout io.Writ
 		}
 	}
 	fmt.Fprintf(stdout, "Parcours de démonstration : %d orientations, %d contrats signés.\n", n, signed)
-	if kept != "" {
-		fmt.Fprintf(stdout, "Parcours à dérouler : usager %s (adresse %s), compte %s, structure %s.\n", kept, keptEmail, keptAdviser, keptOrg)
-		// Her name finds her in the adviser's list ("Mes usagers").
-		fmt.Fprintf(stdout, "Nom de famille de l'usager à dérouler : %s.\n", keptName)
+	for i, k := range kept {
+		fmt.Fprintf(stdout, "Parcours à dérouler : usager %s (adresse %s), compte %s, structure %s.\n", k.id, k.email, k.adviser, k.org)
+		if i == 0 {
+			// Her name finds her in the adviser's list ("Mes usagers").
+			fmt.Fprintf(stdout, "Nom de famille de l'usager à dérouler : %s.\n", k.name)
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -38,13 +39,11 @@ func checkKept(t *testing.T, ctx context.Context, what, want string, sels ...str
 // contract from the plan, which names its actions; the person sees her
 // diagnostic and plan in her space and adds to it, marked as hers.
 func TestBrowserDiagnosticPlanAndContract(t *testing.T) {
-	base, out, m := startDemo(t, "1500", demoDiagnosticLine, "person to diagnose")
-	ctx := browser(t)
+	d := walkDemo(t)
+	m := d.line(t, demoDiagnosticLine, "person to diagnose")
+	base := d.base
 	personID, email, adviser := m[1], m[2], m[3]
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
-	staffLogin(t, ctx, base, out.String(), adviser)
+	ctx := d.staff(t, adviser)
 
 	step(t, ctx, "diagnostic with an error",
 		chromedp.Navigate(base+"usagers/"+personID+"/diagnostic"),
@@ -70,8 +69,7 @@ func TestBrowserDiagnosticPlanAndContract(t *testing.T) {
 	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#metier-1").value`)); v != "Aide-soignant / Aide-soignante" {
 		t.Errorf("the project after saving: %q", v)
 	}
-	checkPage(t, ctx, "diagnostic")
-	screenshots(t, ctx, "diagnostic")
+	checked(t, ctx, "diagnostic", "diagnostic")
 
 	step(t, ctx, "plan with an error",
 		chromedp.Navigate(base+"usagers/"+personID+"/plan"),
@@ -94,29 +92,22 @@ func TestBrowserDiagnosticPlanAndContract(t *testing.T) {
 		chromedp.Click(`#accord button[type=submit]`),
 		chromedp.WaitVisible("#generer-contrat"))
 	waitText(t, ctx, "#notice", "L'accord de la personne est enregistré")
-	checkPage(t, ctx, "plan")
-	screenshots(t, ctx, "plan")
+	checked(t, ctx, "plan", "plan")
 	step(t, ctx, "contract generated",
 		chromedp.Click(`#generer-contrat button[type=submit]`),
 		chromedp.WaitVisible("#contrat-1"))
 	if c := text(t, ctx, "#contrat-1"); !strings.Contains(c, "Code de la route") || !strings.Contains(c, "Auto-école sociale de Lyon") {
 		t.Errorf("the contract lacks the plan's action: %q", c)
 	}
-	step(t, ctx, "plan names its contract", chromedp.Navigate(base+"usagers/"+personID+"/plan"), chromedp.WaitVisible("#contrat-du-plan"))
+	visit(t, ctx, base+"usagers/"+personID+"/plan", "#contrat-du-plan")
 	if c := text(t, ctx, "#contrat-du-plan"); !strings.Contains(c, "version 1") {
 		t.Errorf("the plan does not name its contract: %q", c)
 	}
 
 	// The person, in her space: a browser of her own (each has 90 s).
-	ctx = browser(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
-	mail := requestPersonLink(t, ctx, base, email, out)
-	origin := mail[:strings.Index(mail, "/usager/")]
+	ctx = d.openBrowser(t, 90*time.Second)
+	origin := d.personSignIn(t, ctx, email)
 	step(t, ctx, "person's diagnostic",
-		chromedp.Navigate(mail),
-		chromedp.WaitVisible("main h1"),
 		chromedp.Navigate(origin+"/usager/diagnostic"),
 		chromedp.WaitVisible("#ajout-frein"),
 		chromedp.SendKeys("#commentaire", "Je cherche une place en crèche."),
@@ -125,8 +116,7 @@ func TestBrowserDiagnosticPlanAndContract(t *testing.T) {
 	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#commentaire").value`)); v != "Je cherche une place en crèche." {
 		t.Errorf("her text after the error: %q", v)
 	}
-	checkPage(t, ctx, "person's diagnostic with an error")
-	screenshots(t, ctx, "usager-diagnostic-erreur")
+	checked(t, ctx, "person's diagnostic with an error", "usager-diagnostic-erreur")
 	step(t, ctx, "person adds to her diagnostic",
 		chromedp.SetValue("#theme", "contraintes_familiales"),
 		chromedp.SetValue("#niveau", "important"),
@@ -135,16 +125,11 @@ func TestBrowserDiagnosticPlanAndContract(t *testing.T) {
 	if f := text(t, ctx, "#mes-freins"); !strings.Contains(f, "ajouté par vous") || !strings.Contains(f, "Pas de permis") {
 		t.Errorf("her freins: %q", f)
 	}
-	checkPage(t, ctx, "person's diagnostic")
-	screenshots(t, ctx, "usager-diagnostic")
+	checked(t, ctx, "person's diagnostic", "usager-diagnostic")
 
-	ctx = browser(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
 	// A second sign-in of the same account: totpCode takes a later step.
-	staffLogin(t, ctx, base, out.String(), adviser)
-	step(t, ctx, "adviser sees her addition", chromedp.Navigate(base+"usagers/"+personID+"/diagnostic"), chromedp.WaitVisible("#frein-contraintes_familiales"))
+	ctx = d.staff(t, adviser)
+	visit(t, ctx, base+"usagers/"+personID+"/diagnostic", "#frein-contraintes_familiales")
 	if f := text(t, ctx, "#frein-contraintes_familiales"); !strings.Contains(strings.ToLower(f), "ajout de la personne") {
 		t.Errorf("the adviser's view of her addition: %q", f)
 	}

@@ -20,12 +20,11 @@ func inputValue(t *testing.T, ctx context.Context, sel string) string {
 	return v
 }
 
-// openFile opens a person's file for the purpose accompagnement through
-// the purpose form.
-func openFile(t *testing.T, ctx context.Context, base, personID string) {
+// choosePurpose answers the purpose form of a file with accompagnement
+// and waits for the file.
+func choosePurpose(t *testing.T, ctx context.Context) {
 	t.Helper()
 	step(t, ctx, "open the file with a purpose",
-		chromedp.Navigate(base+"usagers/"+personID),
 		chromedp.WaitVisible("#finalite"),
 		chromedp.SetValue("#finalite", "accompagnement"),
 		chromedp.Click(`main form[action^="/usagers/"] button[type=submit]`),
@@ -43,14 +42,12 @@ func openFile(t *testing.T, ctx context.Context, base, personID string) {
 var demoFamilyName = regexp.MustCompile(`Nom de famille de l'usager à dérouler : (.+)\.\n`)
 
 func TestBrowserAdvisersDay(t *testing.T) {
-	ctx := browserFor(t, 4*time.Minute)
-	base, out, m := startDemo(t, "300", demoParcoursLine, "person to orient")
-	personID, adviser, orgID := m[1], m[3], m[4]
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
-	staffLogin(t, ctx, base, out.String(), adviser)
-	step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
+	d := walkDemo(t)
+	m := d.walkPerson(t, 0)
+	base, out := d.base, d.out
+	personID, orgID := m[1], m[4]
+	ctx := d.staffFor(t, 4*time.Minute, m[3])
+	visit(t, ctx, base, "main h1")
 	checkPage(t, ctx, "adviser's home")
 
 	// Her portfolio: "Mes usagers", filtered to her structure and the
@@ -66,14 +63,9 @@ func TestBrowserAdvisersDay(t *testing.T) {
 		chromedp.SetValue("#filtre-nom", name[1]),
 		chromedp.Click(`#filtre-usagers button[type=submit]`),
 		chromedp.WaitVisible(link))
-	step(t, ctx, "open the file from the portfolio with a purpose",
-		chromedp.Click(link),
-		chromedp.WaitVisible("#finalite"),
-		chromedp.SetValue("#finalite", "accompagnement"),
-		chromedp.Click(`main form[action^="/usagers/"] button[type=submit]`),
-		chromedp.WaitVisible("#rubrique-contact"))
-	checkPage(t, ctx, "file")
-	screenshots(t, ctx, "dossier")
+	step(t, ctx, "open the file from the portfolio", chromedp.Click(link))
+	choosePurpose(t, ctx)
+	checked(t, ctx, "file", "dossier")
 
 	step(t, ctx, "contact form", chromedp.Click(`#rubrique-contact a.modifier`), chromedp.WaitVisible("#formulaire-rubrique"))
 	checkPage(t, ctx, "contact form")
@@ -88,13 +80,12 @@ func TestBrowserAdvisersDay(t *testing.T) {
 	if e := text(t, ctx, "#erreur-courriel"); !strings.Contains(e, "adresse électronique") {
 		t.Errorf("the error next to the e-mail field: %q", e)
 	}
-	checkPage(t, ctx, "contact form with an error")
-	screenshots(t, ctx, "dossier-rubrique-erreur")
+	checked(t, ctx, "contact form with an error", "dossier-rubrique-erreur")
 	step(t, ctx, "corrected contact details",
 		chromedp.SetValue("#courriel", "nouvelle.adresse@example.fr"),
 		chromedp.Click(`#formulaire-rubrique button[type=submit]`),
 		chromedp.WaitVisible("#enregistre"))
-	if c := text(t, ctx, "#rubrique-contact"); !strings.Contains(c, "nouvelle.adresse@example.fr") || !strings.Contains(c, "Source :") {
+	if c := text(t, ctx, "#rubrique-contact"); !strings.Contains(c, "nouvelle.adresse@example.fr") || !strings.Contains(c, "Modifié par ") || strings.Contains(c, "agt_") {
 		t.Errorf("the contact section after the save: %q", c)
 	}
 
@@ -111,18 +102,10 @@ func TestBrowserAdvisersDay(t *testing.T) {
 	if c := text(t, ctx, "#referents"); !strings.Contains(strings.ToLower(c), "en cours") {
 		t.Errorf("the follow-up history shows no current follow-up: %q", c)
 	}
-	checkPage(t, ctx, "follow-up and notes")
-	screenshots(t, ctx, "dossier-suivi")
+	checked(t, ctx, "follow-up and notes", "dossier-suivi")
 
-	step(t, ctx, "orientation",
-		chromedp.Navigate(base+"usagers/"+personID+"/orientation"),
-		chromedp.WaitVisible("#questionnaire"),
-		chromedp.Click(`#q-projet input[value="defini"]`),
-		chromedp.Click(`#q-derniere_activite input[value="moins_6_mois"]`),
-		chromedp.Click(`#q-autonomie input[value="autonome"]`),
-		chromedp.Click(`#q-hebergement_stable input[value="oui"]`),
-		chromedp.Click(`#q-rqth input[value="non"]`),
-		chromedp.Click(`#q-sante_limite_emploi input[value="non"]`),
+	visit(t, ctx, base+"usagers/"+personID+"/orientation", "#questionnaire")
+	step(t, ctx, "orientation", append(questionnaireAnswers(""),
 		chromedp.Click(`#questionnaire button[type=submit]`),
 		chromedp.WaitVisible("#proposition"),
 		// Her own organisation follows her: an operator of its kind, with
@@ -131,7 +114,7 @@ func TestBrowserAdvisersDay(t *testing.T) {
 		chromedp.SetValue("#organisation_id", orgID),
 		chromedp.SendKeys("#override_reason", "Suivie par notre agence depuis son inscription."),
 		chromedp.Click(`#confirmation button[type=submit]`),
-		chromedp.WaitVisible("#nouveau-contrat"))
+		chromedp.WaitVisible("#nouveau-contrat"))...)
 
 	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02") + "T10:00"
 	step(t, ctx, "appointment",
@@ -148,10 +131,9 @@ func TestBrowserAdvisersDay(t *testing.T) {
 	if c := text(t, ctx, "#contrat-1"); strings.Contains(c, "agt_") || !strings.Contains(c, "Le conseiller (") {
 		t.Errorf("the contract does not name the adviser who signed: %q", c)
 	}
-	checkPage(t, ctx, "contract and appointments")
-	screenshots(t, ctx, "contrat")
+	checked(t, ctx, "contract and appointments", "contrat")
 
-	step(t, ctx, "timeline", chromedp.Navigate(base+"usagers/"+personID+"/suivi"), chromedp.WaitVisible("#chronologie"))
+	visit(t, ctx, base+"usagers/"+personID+"/suivi", "#chronologie")
 	tl := text(t, ctx, "#chronologie")
 	for _, want := range []string{"Orientation décidée", "Point sur la recherche de stage", "Contrat d'engagement, version 1", "projet d'aide-soignante"} {
 		if !strings.Contains(tl, want) {
@@ -162,7 +144,7 @@ func TestBrowserAdvisersDay(t *testing.T) {
 	// A desktop viewport, where the header shows the sign-out button.
 	step(t, ctx, "logout", chromedp.EmulateViewport(1280, 1000), chromedp.Click(`.fr-header__tools form.deconnexion button`))
 	waitText(t, ctx, ".fr-header__tools", "Se connecter")
-	step(t, ctx, "the file after logout", chromedp.Navigate(base+"usagers/"+personID), chromedp.WaitVisible("#email"))
+	visit(t, ctx, base+"usagers/"+personID, "#email")
 }
 
 // TestBrowserStaleEditIsAConflict has the same adviser open the contact
@@ -171,12 +153,11 @@ func TestBrowserAdvisersDay(t *testing.T) {
 // keeps what she changed and takes the first save's value where she
 // changed nothing; saving again from there applies both changes.
 func TestBrowserStaleEditIsAConflict(t *testing.T) {
-	first := browserFor(t, 3*time.Minute)
-	base, out, m := startDemo(t, "300", demoParcoursLine, "person to orient")
+	d := walkDemo(t)
+	m := d.walkPerson(t, 3)
+	base, out := d.base, d.out
 	personID, adviser := m[1], m[3]
-	if err := chromedp.Do(first, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
+	first := d.openBrowser(t, 3*time.Minute)
 	// A second session: another browser context, with its own cookies.
 	second, cancel := chromedp.NewContext(first, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
@@ -188,7 +169,7 @@ func TestBrowserStaleEditIsAConflict(t *testing.T) {
 
 	form := base + "usagers/" + personID + "/rubriques/contact?finalite=accompagnement"
 	for _, ctx := range []context.Context{first, second} {
-		step(t, ctx, "open the contact form", chromedp.Navigate(form), chromedp.WaitVisible("#formulaire-rubrique"))
+		visit(t, ctx, form, "#formulaire-rubrique")
 	}
 	step(t, first, "first save",
 		chromedp.SetValue("#telephone", "06 11 22 33 44"),
@@ -210,8 +191,7 @@ func TestBrowserStaleEditIsAConflict(t *testing.T) {
 	if got := inputValue(t, second, "#telephone"); got != "06 11 22 33 44" {
 		t.Errorf("the phone she left untouched does not take the first save's value: %q", got)
 	}
-	checkPage(t, second, "stale edit conflict")
-	screenshots(t, second, "dossier-rubrique-conflit")
+	checked(t, second, "stale edit conflict", "dossier-rubrique-conflit")
 	step(t, second, "saving again from the current version",
 		chromedp.Click(`#formulaire-rubrique button[type=submit]`),
 		chromedp.WaitVisible("#enregistre"))

@@ -20,24 +20,15 @@ var youthAdviser = regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+Conseiller
 // réorientation; the mission locale accepts it and its adviser becomes the
 // référent. Every page passes checkPage (axe, reflow at 390 and 320 px).
 func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
-	base, out, m := startDemo(t, "1500", demoParcoursLine, "person to orient")
-	personID, orientingEmail := m[1], m[3]
-	ym := youthAdviser.FindStringSubmatch(out.String())
+	d := walkDemo(t)
+	m := d.walkPerson(t, 2)
+	base, personID := d.base, m[1]
+	ym := youthAdviser.FindStringSubmatch(d.out.String())
 	if ym == nil {
-		t.Fatalf("no mission locale adviser printed:\n%s", out)
+		t.Fatalf("no mission locale adviser printed:\n%s", d.out)
 	}
-	// One browser per adviser, each signed in once: a TOTP code is
-	// accepted once.
-	orienting, receiving := browser(t), browser(t)
-	for _, b := range []struct {
-		ctx   context.Context
-		email string
-	}{{orienting, orientingEmail}, {receiving, ym[1]}} {
-		if err := chromedp.Do(b.ctx, chromedp.Navigate(base)); err != nil {
-			t.Fatal(err)
-		}
-		staffLogin(t, b.ctx, base, out.String(), b.email)
-	}
+	// One browser per adviser.
+	orienting, receiving := d.staff(t, m[3]), d.staff(t, ym[1])
 	// script runs JavaScript in the page, for what a step cannot do.
 	script := func(ctx context.Context, what, js string) string {
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
@@ -48,7 +39,7 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	}
 	send := func(what string) {
 		ctx := orienting
-		step(t, ctx, what, chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#nouvelle-demande"))
+		visit(t, ctx, base+"usagers/"+personID+"/demandes-orientation", "#nouvelle-demande")
 		script(ctx, what, `(() => { const s = document.querySelector("#to_organisation_id");
 			const o = [...s.options].find(o => o.parentElement.label === "Mission locale"); s.value = o.value; return o.value; })()`)
 		step(t, ctx, what,
@@ -60,9 +51,8 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 
 	// 1. The employment service's adviser sends the request from the file.
 	ctx := orienting
-	step(t, ctx, "the file's block", chromedp.Navigate(base+"usagers/"+personID+"?finalite=accompagnement"),
-		chromedp.WaitVisible("#bloc-demandes-orientation a"))
-	step(t, ctx, "empty form", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#nouvelle-demande"))
+	visit(t, ctx, base+"usagers/"+personID+"?finalite=accompagnement", "#bloc-demandes-orientation a")
+	visit(t, ctx, base+"usagers/"+personID+"/demandes-orientation", "#nouvelle-demande")
 	script(ctx, "missing motive", `(() => { const s = document.querySelector("#to_organisation_id"); s.value = [...s.options].find(o => o.value).value;
 		document.querySelector("#motive").removeAttribute("required"); return s.value; })()`)
 	step(t, ctx, "missing motive", chromedp.SetValue("#parcours", "professionnel"),
@@ -76,30 +66,27 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 	if s := text(t, ctx, "#etape"); !strings.Contains(s, "Étape 1 sur 3") || !strings.Contains(s, "Demande envoyée") {
 		t.Errorf("stepper after sending: %q", s)
 	}
-	checkPage(t, ctx, "orientation request sent")
-	screenshots(t, ctx, "orientation-demande-envoyee")
+	checked(t, ctx, "orientation request sent", "orientation-demande-envoyee")
 	name := text(t, ctx, "#usager")
 	// openRequest opens, in the receiving queue, the request of the person.
 	openRequest := func(what string) {
-		step(t, receiving, what, chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"))
+		visit(t, receiving, base+"demandes-orientation", "#file-demandes")
 		href := script(receiving, what, `[...document.querySelectorAll("#file-demandes tbody a")].find(a => a.textContent.trim() === `+strconv.Quote(name)+`)?.href ?? ""`)
 		if href == "" {
 			t.Fatalf("%s: %s is not in the receiving queue", what, name)
 		}
-		step(t, receiving, what, chromedp.Navigate(href), chromedp.WaitVisible("#reponse"))
+		visit(t, receiving, href, "#reponse")
 	}
 
 	// 2. The mission locale finds it in its queue and refuses it.
 	ctx = receiving
-	step(t, ctx, "queue", chromedp.Navigate(base+"demandes-orientation"), chromedp.WaitVisible("#file-demandes"))
-	checkPage(t, ctx, "receiving queue")
-	screenshots(t, ctx, "orientation-file-recue")
+	visit(t, ctx, base+"demandes-orientation", "#file-demandes")
+	checked(t, ctx, "receiving queue", "orientation-file-recue")
 	openRequest("open the request")
 	if s := script(ctx, "explanation", `document.querySelector("main details").textContent`); !strings.Contains(s, "demande d'orientation") {
 		t.Errorf("the explanation does not name the request: %q", s)
 	}
-	checkPage(t, ctx, "request to answer")
-	screenshots(t, ctx, "orientation-demande-a-traiter")
+	checked(t, ctx, "request to answer", "orientation-demande-a-traiter")
 	step(t, ctx, "refuse without a reason",
 		chromedp.Click(`#reponse input[value="refuser"]`), chromedp.Click(`#reponse button[type=submit]`), chromedp.WaitVisible("#erreur-reason"))
 	if e := text(t, ctx, "#erreur-reason"); !strings.Contains(e, "motif") {
@@ -115,12 +102,11 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 
 	// 3. The orienting adviser sees the refusal and sends a réorientation.
 	ctx = orienting
-	step(t, ctx, "refused", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#apres-refus"))
+	visit(t, ctx, base+"usagers/"+personID+"/demandes-orientation", "#apres-refus")
 	if s := text(t, ctx, "#apres-refus"); !strings.Contains(s, "Capacité d'accueil atteinte") || !strings.Contains(s, "Plus de place") {
 		t.Errorf("the refusal's reason is not shown: %q", s)
 	}
-	checkPage(t, ctx, "refused request")
-	screenshots(t, ctx, "orientation-refusee")
+	checked(t, ctx, "refused request", "orientation-refusee")
 	send("réorientation")
 	if s := text(t, ctx, "#demandes"); !strings.Contains(s, "Refusée") || !strings.Contains(s, "Réorientation") {
 		t.Errorf("the requests after the réorientation: %q", s)
@@ -139,10 +125,9 @@ func TestBrowserHandoffBetweenTwoStructures(t *testing.T) {
 
 	// 5. The orienting side sees the hand-off done.
 	ctx = orienting
-	step(t, ctx, "accepted", chromedp.Navigate(base+"usagers/"+personID+"/demandes-orientation"), chromedp.WaitVisible("#etape"))
+	visit(t, ctx, base+"usagers/"+personID+"/demandes-orientation", "#etape")
 	if s := text(t, ctx, "#etape"); !strings.Contains(s, "Prise en charge") || !strings.Contains(s, "Étape 3 sur 3") {
 		t.Errorf("stepper after acceptance: %q", s)
 	}
-	checkPage(t, ctx, "accepted request")
-	screenshots(t, ctx, "orientation-acceptee")
+	checked(t, ctx, "accepted request", "orientation-acceptee")
 }

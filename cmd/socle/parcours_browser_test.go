@@ -6,18 +6,43 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"socle"
 )
 
+// demoParcoursPersons is the size of a demo of its own whose person to
+// follow a test walks: a few hundred persons give every structure its
+// accounts and persons to follow.
+const demoParcoursPersons = "300"
+
+// walkDemoPersons is the size of the demo the walking tests share
+// (walkDemo): enough orientations for the indicators to show counts of 11
+// and more, which TestBrowserParcours reads.
+const walkDemoPersons = "1500"
+
 var demoParcoursLine = regexp.MustCompile(`Parcours à dérouler : usager (\S+) \(adresse (\S+)\), compte (\S+), structure (\S+)\.`)
+
+// questionnaireAnswers are the clicks that answer the orientation
+// questionnaire for a person with a defined project and no health limit,
+// but the question skip.
+func questionnaireAnswers(skip string) []chromedp.Action[chromedp.Void] {
+	var out []chromedp.Action[chromedp.Void]
+	for _, a := range []struct{ question, answer string }{{"projet", "defini"}, {"derniere_activite", "moins_6_mois"}, {"autonomie", "autonome"},
+		{"hebergement_stable", "oui"}, {"rqth", "non"}, {"sante_limite_emploi", "non"}} {
+		if a.question != skip {
+			out = append(out, chromedp.Click(`#q-`+a.question+` input[value="`+a.answer+`"]`))
+		}
+	}
+	return out
+}
 
 // orientationsCounted reads the grand total of the orientations by operator.
 func orientationsCounted(t *testing.T, ctx context.Context, base string) int {
 	t.Helper()
-	step(t, ctx, "indicators", chromedp.Navigate(base+"indicateurs?groupe=departement"), chromedp.WaitVisible("#tableau-operateur svg"))
+	visit(t, ctx, base+"indicateurs?groupe=departement", "#tableau-operateur svg")
 	s := text(t, ctx, "#tableau-operateur .total-general")
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
@@ -31,37 +56,27 @@ func orientationsCounted(t *testing.T, ctx context.Context, base string) int {
 // confirms, draws up the contract and signs it; the person logs in to her
 // space with a fresh link and signs; the indicators count the orientation.
 func TestBrowserParcours(t *testing.T) {
-	ctx := browser(t)
-	base, out, m := startDemo(t, "1500", demoParcoursLine, "person to orient")
+	d := walkDemo(t)
+	m := d.walkPerson(t, 1)
+	base, out := d.base, d.out
 	personID, email, adviser, orgID := m[1], m[2], m[3], m[4]
-	admin := regexp.MustCompile(`(?m)^\s+(\S+)\s+TOTP \S+ Administrateur de la plateforme`).FindStringSubmatch(out.String())
-	if admin == nil {
-		t.Fatalf("no platform administrator printed:\n%s", out)
-	}
+	admin := d.account(t, "Administrateur de la plateforme")
 
+	// The indicators before: the demo is shared, other tests orient their
+	// own persons.
+	ctx := d.staffFor(t, 3*time.Minute, admin)
+	before := orientationsCounted(t, ctx, base)
 	// Every demo orientation is confirmed: the indicators count them all.
-	counted := regexp.MustCompile(`Parcours de démonstration : (\d+) orientations`).FindStringSubmatch(out.String())
-	if counted == nil {
-		t.Fatalf("no demo parcours printed:\n%s", out)
+	counted := d.line(t, regexp.MustCompile(`Parcours de démonstration : (\d+) orientations`), "demo parcours")
+	if demo, _ := strconv.Atoi(counted[1]); before < demo {
+		t.Fatalf("the indicators count %d orientations, fewer than the demo's %d", before, demo)
 	}
-	before, _ := strconv.Atoi(counted[1])
 
-	// Start the browser on the test's context: a step's shorter context
-	// would end it.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
 	staffLogin(t, ctx, base, out.String(), adviser)
-	step(t, ctx, "questionnaire",
-		chromedp.Navigate(base+"usagers/"+personID+"/orientation"),
-		chromedp.WaitVisible("#questionnaire"),
-		chromedp.Click(`#q-projet input[value="defini"]`),
-		chromedp.Click(`#q-derniere_activite input[value="moins_6_mois"]`),
-		chromedp.Click(`#q-autonomie input[value="autonome"]`),
-		chromedp.Click(`#q-hebergement_stable input[value="oui"]`),
-		chromedp.Click(`#q-sante_limite_emploi input[value="non"]`),
+	visit(t, ctx, base+"usagers/"+personID+"/orientation", "#questionnaire")
+	step(t, ctx, "questionnaire without the RQTH", append(questionnaireAnswers("rqth"),
 		chromedp.Click(`#questionnaire button[type=submit]`),
-		chromedp.WaitVisible("#erreur"))
+		chromedp.WaitVisible("#erreur"))...)
 	// A required answer missing: the error names it next to its question
 	// and every answer given is kept.
 	kept, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#questionnaire input:checked")].map(i => i.name + "=" + i.value)`))
@@ -123,11 +138,8 @@ func TestBrowserParcours(t *testing.T) {
 	// (printed by the demo) and signs within the five minutes.
 	// The mail's link names the site's base URL; the session cookie is
 	// for that host.
-	mail := requestPersonLink(t, ctx, base, email, out)
-	origin := mail[:strings.Index(mail, "/usager/")]
+	origin := d.personSignIn(t, ctx, email)
 	step(t, ctx, "person signs",
-		chromedp.Navigate(mail),
-		chromedp.WaitVisible("main h1"),
 		chromedp.Navigate(origin+link[strings.Index(link, "/usager/"):]),
 		chromedp.WaitVisible("#signer"),
 		chromedp.Click("#accord"),
@@ -136,7 +148,7 @@ func TestBrowserParcours(t *testing.T) {
 	if c := text(t, ctx, "#contrat"); !strings.Contains(c, "La personne") || !strings.Contains(c, "Le conseiller") {
 		t.Errorf("the signed contract lacks a signature: %q", c)
 	}
-	step(t, ctx, "person's parcours", chromedp.Navigate(origin+"/usager/parcours"), chromedp.WaitVisible("#contrats"))
+	visit(t, ctx, origin+"/usager/parcours", "#contrats")
 	if c := text(t, ctx, "#contrats"); !strings.Contains(c, "Signé") {
 		t.Errorf("her contracts: %q", c)
 	}
@@ -147,10 +159,9 @@ func TestBrowserParcours(t *testing.T) {
 	if c := text(t, ctx, "#ma-chronologie"); !strings.Contains(c, "Contrat d'engagement") {
 		t.Errorf("her timeline: %q", c)
 	}
-	checkPage(t, ctx, "person's parcours")
-	screenshots(t, ctx, "usager-parcours")
+	checked(t, ctx, "person's parcours", "usager-parcours")
 
-	staffLogin(t, ctx, base, out.String(), admin[1])
+	staffLogin(t, ctx, base, out.String(), admin)
 	if after := orientationsCounted(t, ctx, base); after != before+1 {
 		t.Errorf("orientations counted: %d before, %d after, want one more", before, after)
 	}

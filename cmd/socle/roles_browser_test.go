@@ -1,9 +1,9 @@
 package main
 
 import (
-	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -16,7 +16,9 @@ import (
 // page outside the role's menu answers the forbidden page, which names
 // the roles that open it.
 func TestBrowserEveryPageOfEveryRole(t *testing.T) {
-	base, out := startServer(t, "--demo", "--demo-persons", "200", "--data", t.TempDir())
+	d := sharedDemo(t)
+	base, out := d.base, d.out
+	// The links the demo printed when it started.
 	personLink := demoLink.FindString(out.String())
 	employerLink := demoEmployerLink.FindString(out.String())
 	if personLink == "" || employerLink == "" {
@@ -35,44 +37,40 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 		extra []string
 		// forbidden is a page of another role.
 		forbidden string
-		// refused is a form of the role's sent with a wrong answer (the
-		// browser's own checks off): its error stands beside the field.
-		refused *refusedForm
+		// refused are forms of the role's sent with wrong answers (the
+		// browser's own checks off): the error stands beside the field.
+		refused []refusedForm
 	}{
 		{who: "visitor", home: "Se connecter", extra: []string{"accessibilite", "mentions-legales", "donnees-personnelles", "connexion", "page-inconnue"}},
 		{who: "adviser", role: "Conseiller", home: "Mes rendez-vous", extra: []string{"mes-explications"}, forbidden: "alertes",
-			refused: &refusedForm{page: "declarations", form: "#form-declaration", fill: `document.querySelector("#type").value = "call"; document.querySelector("#dossiers").value = "per_inconnu"; document.querySelector("#reference").value = "Appel 3949";`, field: "dossiers"}},
+			refused: []refusedForm{
+				{page: "declarations", form: "#form-declaration", fill: `document.querySelector("#type").value = "call"; document.querySelector("#dossiers").value = "per_inconnu"; document.querySelector("#reference").value = "Appel 3949";`, field: "dossiers"},
+				// Two wrong criteria: each beside its field, and a summary.
+				{page: "usagers", form: "#recherche", fill: `document.querySelector("#nom").value = "Martin"; document.querySelector("#nir").value = "1 85 05";`, field: "nir", summary: true},
+			}},
 		{who: "company adviser", role: "Conseiller entreprise", home: "Mes entreprises", forbidden: "usagers"},
 		{who: "administrator", role: "Administrateur", home: "Les agents", forbidden: "bris-de-glace",
-			refused: &refusedForm{page: "agents", form: "#nouvel-agent", fill: `document.querySelector("#new_email").value = "pas-une-adresse";`, field: "prenom"}},
+			refused: []refusedForm{{page: "agents", form: "#nouvel-agent", fill: `document.querySelector("#new_email").value = "pas-une-adresse";`, field: "prenom"}}},
 		{who: "privacy officer", role: "Délégué à la protection des données", home: "Ma file", extra: []string{"alertes/blocages"}, forbidden: "agenda"},
 		{who: "platform administrator", role: "Administrateur de la plateforme", home: "Les conventions", forbidden: "entreprises"},
 		{who: "person", link: personLink, home: "Mon dossier", extra: []string{"usager/diagnostic"}},
 		{who: "employer", link: employerLink, home: "Les offres de"},
 	} {
 		t.Run(tc.who, func(t *testing.T) {
-			ctx := browser(t)
-			// The first action starts the browser: on ctx itself, not on a
-			// step's shorter context whose end would close it.
-			if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-				t.Fatal(err)
-			}
+			// A walk through every page of the role, each checked.
+			ctx := d.openBrowser(t, 3*time.Minute)
 			origin := strings.TrimSuffix(base, "/")
 			switch {
 			case tc.role != "":
-				m := regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+TOTP \S+\s+` + regexp.QuoteMeta(tc.role) + `, `).FindStringSubmatch(out.String())
-				if m == nil {
-					t.Fatalf("no %s printed:\n%s", tc.who, out)
-				}
-				staffLogin(t, ctx, base, out.String(), m[1])
-				step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
+				staffLogin(t, ctx, base, out.String(), d.account(t, tc.role))
+				visit(t, ctx, base, "main h1")
 			case tc.link != "":
 				// The link names the site's base URL, whose host the
 				// session cookie is for.
-				origin = tc.link[:len("http://")+strings.Index(tc.link[len("http://"):], "/")]
-				step(t, ctx, "link", chromedp.Navigate(tc.link), chromedp.WaitVisible("main h1"))
+				origin = linkOrigin(tc.link)
+				visit(t, ctx, tc.link, "main h1")
 			default:
-				step(t, ctx, "home", chromedp.Navigate(base), chromedp.WaitVisible("main h1"))
+				visit(t, ctx, base, "main h1")
 			}
 			if home := text(t, ctx, "main"); !strings.Contains(home, tc.home) || strings.Contains(home, "n'ont pas pu être lu") {
 				t.Errorf("the home of the %s lacks %q or could not read a block: %q", tc.who, tc.home, home)
@@ -102,15 +100,14 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 				pages = append(pages, "/"+p)
 			}
 			for _, p := range pages {
-				step(t, ctx, p, chromedp.Navigate(origin+p), chromedp.WaitVisible("main h1"))
+				visit(t, ctx, origin+p, "main h1")
 				if h := text(t, ctx, "main h1"); h == "Accès réservé" || h == "Accès refusé" {
 					t.Errorf("the %s's page %s answers %q", tc.who, p, h)
 				}
-				checkPage(t, ctx, tc.who+" "+p)
-				screenshots(t, ctx, strings.ReplaceAll(tc.who, " ", "-")+strings.ReplaceAll(p, "/", "-"))
+				checked(t, ctx, tc.who+" "+p, strings.ReplaceAll(tc.who, " ", "-")+strings.ReplaceAll(p, "/", "-"))
 			}
-			if f := tc.refused; f != nil {
-				step(t, ctx, "open "+f.page, chromedp.Navigate(origin+"/"+f.page), chromedp.WaitVisible(f.form))
+			for _, f := range tc.refused {
+				visit(t, ctx, origin+"/"+f.page, f.form)
 				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](f.fill+`document.querySelector("`+f.form+`").noValidate = true;
 					document.querySelector("`+f.form+` button[type=submit]").click(); true`)); err != nil {
 					t.Fatalf("sending the %s form: %v", f.page, err)
@@ -119,11 +116,15 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 				if invalid := text(t, ctx, "#erreur-"+f.field); invalid == "" {
 					t.Errorf("the %s's refused form shows no error beside %s", tc.who, f.field)
 				}
-				checkPage(t, ctx, tc.who+" refused "+f.page)
-				screenshots(t, ctx, strings.ReplaceAll(tc.who, " ", "-")+"-erreur-"+f.page)
+				if f.summary {
+					if s := text(t, ctx, "#resume-erreurs"); !strings.Contains(s, "erreurs") {
+						t.Errorf("the %s's refused %s has no summary of its errors: %q", tc.who, f.page, s)
+					}
+				}
+				checked(t, ctx, tc.who+" refused "+f.page, strings.ReplaceAll(tc.who, " ", "-")+"-erreur-"+f.page)
 			}
 			if tc.forbidden != "" {
-				step(t, ctx, tc.forbidden, chromedp.Navigate(base+tc.forbidden), chromedp.WaitVisible("main h1"))
+				visit(t, ctx, base+tc.forbidden, "main h1")
 				if h, body := text(t, ctx, "main h1"), text(t, ctx, "main"); h != "Accès réservé" || !strings.Contains(body, "réservée") {
 					t.Errorf("the %s opening %s: %q, %q", tc.who, tc.forbidden, h, body)
 				}
@@ -134,7 +135,9 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 }
 
 // refusedForm is a form sent with a wrong answer: on page, the form's
-// selector, the script that fills it, and the field whose error shows.
+// selector, the script that fills it, the field whose error shows, and
+// whether the page sums up several errors.
 type refusedForm struct {
 	page, form, fill, field string
+	summary                 bool
 }

@@ -3,36 +3,21 @@ package main
 import (
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
+	"time"
 )
 
 // TestBrowserPersonSpace requests a login link for a demo person in the
 // page, reads it from the demo's printed mail, opens it and finds the
 // accesses to her file.
 func TestBrowserPersonSpace(t *testing.T) {
-	ctx := browser(t)
-	base, out, m := startDemo(t, "200", demoPersonEmail, "person's e-mail")
-	email := m[1]
-	// Start the browser on the test's context: a step's shorter context
-	// would end it.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
-	link := requestPersonLink(t, ctx, base, email, out)
+	d := sharedDemo(t)
+	ctx := d.openBrowser(t, 90*time.Second)
+	link := requestPersonLink(t, ctx, d.base, d.personEmail(t), d.out)
 	if notice := text(t, ctx, "p.info"); !strings.Contains(notice, "Si cette adresse est connue") {
 		t.Fatalf("notice %q", notice)
 	}
-	origin := link[:strings.Index(link, "/usager/")]
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(link),
-		chromedp.WaitVisible("main h1"),
-		chromedp.Navigate(origin+"/usager/acces"),
-		chromedp.WaitVisible("table.acces tbody tr"),
-	)
-	if err != nil {
-		t.Fatalf("opening the link and the accesses: %v", err)
-	}
+	visit(t, ctx, link, "main h1")
+	visit(t, ctx, linkOrigin(link)+"/usager/acces", "table.acces tbody tr")
 	if h := text(t, ctx, "main h1"); h != "Accès à mon dossier" {
 		t.Errorf("heading %q", h)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -253,10 +254,22 @@ func handleAttendance(s *appointmentPages) http.Handler {
 		if !staffPost(s.renderer, w, r) {
 			return
 		}
-		_, err := s.parcours.RecordAttendance(r.Context(), pageRequest(r, purposeAccompagnement, ""), r.PathValue("eid"), r.PostFormValue("presence"))
+		eid, choice := r.PathValue("eid"), r.PostFormValue("presence")
+		key := "presence-" + eid
+		// The choice is checked early, with the gate's list, so that its
+		// error stands beside the choices of that appointment.
+		if !slices.Contains(socle.Attendances, choice) {
+			s.dutiesPage(w, r, http.StatusBadRequest, &dutiesView{FailedItem: eid,
+				ItemErrors: map[string]string{key: msgAttendanceChoice}, ItemAnswers: map[string]string{key: choice}})
+			return
+		}
+		_, err := s.parcours.RecordAttendance(r.Context(), pageRequest(r, purposeAccompagnement, ""), eid, choice)
 		if err != nil {
 			if soft(err) {
-				s.dutiesPage(w, r, httpx.ErrorStatus(err), &dutiesView{Error: msgAttendanceFailedPrefix + message(err)})
+				// A refusal of the appointment's state, not of the answer:
+				// said above the page, the choice kept.
+				s.dutiesPage(w, r, httpx.ErrorStatus(err), &dutiesView{Error: msgAttendanceFailedPrefix + message(err), FailedItem: eid,
+					ItemAnswers: map[string]string{key: choice}})
 				return
 			}
 			s.renderError(w, r, err)
@@ -273,7 +286,7 @@ func handleAdviserCancel(s *appointmentPages) http.Handler {
 		}
 		if msg := cancelReasonError(r.PostFormValue("motif")); msg != "" {
 			key := "motif-" + r.PathValue("eid")
-			s.dutiesPage(w, r, http.StatusBadRequest, &dutiesView{Error: msgFormErrors, FailedItem: r.PathValue("eid"),
+			s.dutiesPage(w, r, http.StatusBadRequest, &dutiesView{FailedItem: r.PathValue("eid"),
 				ItemErrors: map[string]string{key: msg}, ItemAnswers: map[string]string{key: r.PostFormValue("motif")}})
 			return
 		}

@@ -648,6 +648,10 @@ func fileWork(r *http.Request, s *personPages, data *fileView) error {
 	if err != nil {
 		return fmt.Errorf("reading provenance: %w", err)
 	}
+	names, err := provenanceAgents(r.Context(), s.parcours, prov)
+	if err != nil {
+		return err
+	}
 	for i := range data.Sections {
 		sec := &data.Sections[i]
 		if !sec.Granted {
@@ -656,9 +660,43 @@ func fileWork(r *http.Request, s *personPages, data *fileView) error {
 		sec.Slug = slugOf(sec.Code)
 		for _, p := range prov {
 			if p.Category == sec.Code {
-				sec.Source = fmt.Sprintf(labelSource, s.words.organisation(r.Context(), p.OrganisationID), frenchTime(p.At))
+				sec.Source = sourceLine(p, names[p.AgentID], s.words.organisation(r.Context(), p.OrganisationID))
 			}
 		}
 	}
 	return nil
+}
+
+// provenanceAgents names the agents who supplied the sections of prov;
+// none without the parcours (a server that has none names structures).
+func provenanceAgents(ctx context.Context, pc *gate.Parcours, prov []socle.Provenance) (map[string]string, error) {
+	if pc == nil {
+		return nil, nil
+	}
+	var ids []string
+	for _, p := range prov {
+		if p.AgentID != "" {
+			ids = append(ids, p.AgentID)
+		}
+	}
+	names, err := pc.AgentNames(ctx, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("naming who supplied the file: %w", err)
+	}
+	return names, nil
+}
+
+// sourceLine says who last supplied a section and when: the agent by name
+// with her structure, a partner software of the structure, or the
+// structure alone when the agent is not known; never an id.
+func sourceLine(p socle.Provenance, agent, organisation string) string {
+	day := socle.DateOf(p.At.In(paris)).French()
+	switch {
+	case agent != "":
+		return fmt.Sprintf(labelSourceAgent, agent, organisation, day)
+	case p.ClientID != "":
+		return fmt.Sprintf(labelSourceClient, organisation, day)
+	default:
+		return fmt.Sprintf(labelSourceOrganisation, organisation, day)
+	}
 }

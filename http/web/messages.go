@@ -84,6 +84,7 @@ const (
 	msgSlotFailedPrefix        = "Les créneaux n'ont pas pu être publiés : "
 	msgSlotPublished           = "Les créneaux sont publiés : les personnes que vous accompagnez peuvent les réserver depuis leur espace."
 	msgAttendanceFailedPrefix  = "La présence n'a pas pu être enregistrée : "
+	msgAttendanceChoice        = "Choisissez la présence à ce rendez-vous : honoré, excusé ou absent non excusé."
 	msgCancelFailedPrefix      = "Le rendez-vous n'a pas pu être annulé : "
 	msgSlotRequired            = "Choisissez un créneau."
 	msgBookingFailedPrefix     = "Le créneau n'a pas pu être réservé : "
@@ -465,7 +466,9 @@ const (
 	msgContractChoice        = "Choisissez un type de contrat de la liste."
 	msgHoursInvalid          = "Saisissez un nombre d'heures entre 0 et 48."
 	msgIBANInvalid           = "L'IBAN n'est pas valide : vérifiez ses caractères et sa clé."
-	labelSource              = "Source : %s, le %s"
+	labelSourceAgent         = "Modifié par %s (%s) le %s"
+	labelSourceClient        = "Transmis par un logiciel partenaire de %s le %s"
+	labelSourceOrganisation  = "Modifié par %s le %s"
 	msgFieldChangedMeanwhile = "Ce champ a aussi été modifié entre-temps : votre saisie est conservée ; comparez-la à la valeur enregistrée affichée plus haut avant d'enregistrer."
 
 	msgRectificationGone         = "Cette demande de rectification n'est plus en attente : elle a peut-être déjà reçu une réponse."

@@ -120,7 +120,8 @@ func purposeOptions(g *gate.Gate, selected string) []purposeOption {
 
 func handlePersonsPage(s *personPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := staffOnly(w, r); !ok {
+		actor, ok := staffOnly(w, r)
+		if !ok {
 			return
 		}
 		q := r.URL.Query()
@@ -132,40 +133,27 @@ func handlePersonsPage(s *personPages) http.Handler {
 		status := http.StatusOK
 		searched := form["nom"] != "" || form["prenom"] != "" || form["naissance"] != "" || form["nir"] != "" || form["commune"] != ""
 		if searched {
-			pq := socle.PersonQuery{FamilyName: form["nom"], GivenName: form["prenom"],
-				NIR: strings.ReplaceAll(form["nir"], " ", ""), Limit: 20}
-			var err error
-			if form["commune"] != "" {
-				var ok bool
-				if pq.CommuneCode, ok = s.words.resolveCommune(r.Context(), form["commune"]); !ok {
-					err = userErrorf(socle.EINVALID, msgCommuneUnknown)
-				}
-			}
-			if err == nil && form["naissance"] != "" {
-				if pq.BirthDate, err = socle.ParseDate(form["naissance"]); err != nil {
-					err = userErrorf(socle.EINVALID, msgBirthDateFormat)
-				}
-			}
-			if err == nil && form["finalite"] == "" {
-				err = userErrorf(socle.EINVALID, msgSearchPurposeRequired)
-			}
-			if err == nil {
-				var found []*socle.Person
-				var d socle.Decision
-				found, d, err = s.gate.SearchPersons(r.Context(), pageRequest(r, form["finalite"], form["motif"]), pq)
-				if err == nil {
+			pq, errs := searchQuery(r.Context(), s.words, form)
+			if len(errs) == 0 {
+				found, d, err := s.gate.SearchPersons(r.Context(), pageRequest(r, form["finalite"], form["motif"]), pq)
+				switch {
+				case err == nil:
 					data.Results, data.Searched, data.Explanation = found, true, d.Explanation()
-				}
-			}
-			if err != nil {
-				if httpx.ErrorStatus(err) >= 500 {
+				case httpx.ErrorStatus(err) >= 500:
 					s.renderError(w, r, err)
 					return
+				case !s.gate.PurposeOpenTo(actor, form["finalite"]):
+					// The purpose, not the criteria, is what she must change.
+					status, errs = httpx.ErrorStatus(err), map[string]string{"finalite": purposeRefused(s.gate, actor, form["finalite"])}
+				default:
+					status, data.Error = httpx.ErrorStatus(err), message(err)
 				}
-				status = httpx.ErrorStatus(err)
-				data.Error = message(err)
+			} else {
+				status = http.StatusBadRequest
 			}
+			data.Errors, data.Summary = errs, errorSummary(searchFields, errs)
 		}
+		data.Fields = inputFields(searchInputs, form, data.Errors)
 		s.render(w, r, status, "recherche", view{Title: "Rechercher un usager", Nav: "usagers", Data: data})
 	})
 }
@@ -478,6 +466,12 @@ type searchView struct {
 	Results            []*socle.Person
 	Searched           bool
 	Explanation, Error string
+	// Errors are the errors of the criteria by field name, shown beside
+	// their fields; Summary lists them at the top when there are several.
+	Errors  map[string]string
+	Summary []fieldError
+	// Fields are the text criteria with their answers and errors.
+	Fields map[string]inputField
 }
 
 // fileView is a person's file (dossier) as the decision lets the agent see
