@@ -115,6 +115,11 @@ func checkReflow(t *testing.T, ctx context.Context, what string) {
 	if err := chromedp.Do(ctx, chromedp.ResetViewport()); err != nil {
 		t.Fatal(err)
 	}
+	// Let the page lay itself out again at the default width before the
+	// caller clicks: a click's coordinates taken mid-relayout can miss.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("%s: waiting for the layout at the default width: %v", what, err)
+	}
 }
 
 // waitText waits until the element's text contains want: a form's
