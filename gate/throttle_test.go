@@ -110,19 +110,25 @@ func TestThrottle(t *testing.T) {
 	}
 }
 
-// BenchmarkThrottleAllow measures the throttle's cost per personal-data
-// read on SQLite: its state read, the check and the counted read.
-func BenchmarkThrottleAllow(b *testing.B) {
+// benchThrottle is a throttle on a fresh SQLite store whose thresholds a
+// benchmark never reaches, with its agent and clock.
+func benchThrottle(b *testing.B) (*gate.Throttle, socle.Actor, time.Time, context.Context) {
+	b.Helper()
 	db, err := sqlite.Open(context.Background(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	th := gate.NewThrottle(db)
 	th.StepUp, th.Block = 1<<30, 1<<30
 	agent := socle.Actor{AgentID: "agt-bench", OrganisationID: "org-1", Strength: socle.AuthMFA}
-	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
-	ctx := context.Background()
+	return th, agent, time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC), context.Background()
+}
+
+// BenchmarkThrottleAllow measures the throttle's cost per personal-data
+// read on SQLite: its state read, the check and the counted read.
+func BenchmarkThrottleAllow(b *testing.B) {
+	th, agent, now, ctx := benchThrottle(b)
 	b.ResetTimer()
 	for i := range b.N {
 		if err := th.Allow(ctx, agent, "accompagnement", now, person(i%500)); err != nil {
@@ -135,16 +141,7 @@ func BenchmarkThrottleAllow(b *testing.B) {
 // a person already in the window, an adviser's usual read: the state read,
 // the check, and no count written.
 func BenchmarkThrottleAllowReadAgain(b *testing.B) {
-	db, err := sqlite.Open(context.Background(), b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	th := gate.NewThrottle(db)
-	th.StepUp, th.Block = 1<<30, 1<<30
-	agent := socle.Actor{AgentID: "agt-bench", OrganisationID: "org-1", Strength: socle.AuthMFA}
-	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
-	ctx := context.Background()
+	th, agent, now, ctx := benchThrottle(b)
 	for i := range 200 {
 		if err := th.Allow(ctx, agent, "accompagnement", now, person(i)); err != nil {
 			b.Fatal(err)
